@@ -1,0 +1,201 @@
+// The catalogue (SPEC §4): what a site declares — categories, services, cookies and storage
+// entries, texts per language, appearance — and the published config the SDK reads.
+import { z } from 'zod'
+import { CONSENT_MODE_TYPES } from './consent-mode'
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
+export const slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(SLUG_PATTERN, 'use lower-case letters, digits, "-" and "_" (e.g. "google-analytics")')
+
+export const LANGUAGE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
+export const languageTag = z.string().regex(LANGUAGE_PATTERN, 'use a BCP 47 language tag such as "en" or "pt-BR"')
+
+/** A text in several languages: `{ en: "…", de: "…" }`. */
+export const localizedText = z.record(languageTag, z.string().max(4000))
+export type LocalizedText = z.infer<typeof localizedText>
+
+/** Links admins write are shown to visitors: only http(s) and mailto, never `javascript:`. */
+export const safeUrl = z
+  .string()
+  .max(2048)
+  .refine((v) => /^(https?:\/\/|mailto:)/i.test(v) && URL.canParse(v), 'use an https://, http:// or mailto: address')
+
+export const consentModeType = z.enum(CONSENT_MODE_TYPES)
+
+export const category = z.object({
+  id: slug,
+  /** Required categories (essential) are always on and cannot be switched off. */
+  required: z.boolean().default(false),
+  label: localizedText,
+  description: localizedText.default({}),
+  /** Google Consent Mode types granted with this category. */
+  consentMode: z.array(consentModeType).default([]),
+})
+export type Category = z.infer<typeof category>
+
+/** Vendors the SDK sends a consent signal to when their service is in the catalogue (SPEC §5). */
+export const VENDOR_SIGNALS = ['google', 'clarity', 'uet', 'meta', 'tiktok', 'posthog'] as const
+export const vendorSignal = z.enum(VENDOR_SIGNALS)
+export type VendorSignal = z.infer<typeof vendorSignal>
+
+export const service = z.object({
+  id: slug,
+  category: slug,
+  name: z.string().min(1).max(200),
+  provider: z.string().min(1).max(200),
+  purpose: localizedText.default({}),
+  privacyPolicyUrl: safeUrl.optional(),
+  vendor: vendorSignal.optional(),
+})
+export type Service = z.infer<typeof service>
+
+export const STORAGE_KINDS = ['cookie', 'localStorage', 'sessionStorage', 'indexedDB'] as const
+export const storageKind = z.enum(STORAGE_KINDS)
+export type StorageKind = z.infer<typeof storageKind>
+
+/**
+ * Expiry as a compact duration: `session`, `persistent`, or a number with a unit —
+ * `mi` minutes, `h` hours, `d` days, `w` weeks, `mo` months, `y` years (e.g. `30d`, `24h`, `2y`).
+ * The UI renders it in the visitor's language ("30 days", "30 Tage").
+ */
+export const EXPIRY_PATTERN = /^(session|persistent|\d{1,4}(mi|h|d|w|mo|y))$/
+export const expiry = z.string().regex(EXPIRY_PATTERN, 'use "session", "persistent" or a duration such as 30d, 24h, 1y')
+
+export const storageEntry = z.object({
+  /** Exact name, or a wildcard where `*` stands for any characters (`sentry-*`, `_ga_*`). */
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s;,=]+$/, 'a cookie or storage name has no spaces, ";", "," or "="'),
+  kind: storageKind.default('cookie'),
+  category: slug,
+  service: slug.optional(),
+  provider: z.string().min(1).max(200),
+  purpose: localizedText.default({}),
+  expiry: expiry,
+  domain: z.string().max(253).optional(),
+  path: z.string().startsWith('/').max(512).optional(),
+})
+export type StorageEntry = z.infer<typeof storageEntry>
+
+/** Keys of the texts the SDK shows; each has a built-in default per language in the SDK. */
+export const UI_TEXT_KEYS = [
+  'bannerTitle',
+  'bannerText',
+  'acceptAll',
+  'rejectAll',
+  'preferences',
+  'save',
+  'close',
+  'preferencesTitle',
+  'preferencesText',
+  'alwaysOn',
+  'privacyPolicy',
+  'consentId',
+  'noticeText',
+  'privacyChoices',
+  'gpcHonoured',
+] as const
+export type UiTextKey = (typeof UI_TEXT_KEYS)[number]
+export const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), z.string().max(4000))
+export type UiTexts = z.infer<typeof uiTexts>
+
+export const appearance = z.object({
+  layout: z.enum(['bar', 'box', 'modal']).default('bar'),
+  theme: z.enum(['light', 'dark', 'system']).default('system'),
+  accentColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'use a colour like #1a73e8')
+    .optional(),
+  radius: z.number().int().min(0).max(32).optional(),
+  floatingButton: z.boolean().default(false),
+})
+export type Appearance = z.infer<typeof appearance>
+
+export const catalogue = z
+  .object({
+    categories: z.array(category).min(1),
+    services: z.array(service).default([]),
+    entries: z.array(storageEntry).default([]),
+    /** Site overrides of the SDK's texts, per language. */
+    texts: z.record(languageTag, uiTexts).default({}),
+    appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
+  })
+  .superRefine((c, ctx) => {
+    const categoryIds = new Set<string>()
+    c.categories.forEach((cat, i) => {
+      if (categoryIds.has(cat.id)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'id'], message: `category "${cat.id}" appears twice` })
+      categoryIds.add(cat.id)
+    })
+    const serviceIds = new Set<string>()
+    c.services.forEach((s, i) => {
+      if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
+      serviceIds.add(s.id)
+      if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
+    })
+    c.entries.forEach((e, i) => {
+      if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
+      if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
+    })
+  })
+export type Catalogue = z.infer<typeof catalogue>
+export type CatalogueInput = z.input<typeof catalogue>
+
+export const REGION_MODES = ['opt-in', 'opt-out', 'notice'] as const
+export const regionMode = z.enum(REGION_MODES)
+export type RegionMode = z.infer<typeof regionMode>
+
+/** Site settings that are not part of the published catalogue's content. */
+export const siteSettings = z.object({
+  id: slug,
+  name: z.string().min(1).max(200),
+  /** Hostnames the SDK may be embedded on; their origins may call the public API. */
+  domains: z.array(z.string().min(1).max(253)).default([]),
+  defaultLanguage: languageTag.default('en'),
+  privacyPolicyUrl: safeUrl.optional(),
+  cookieName: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('miniconsent'),
+  /** SPEC §3: default 6 months, at most 13. */
+  cookieLifetimeDays: z.number().int().min(1).max(396).default(182),
+  /** SPEC §7: IPs are truncated (IPv4 /24, IPv6 /48) by default, or not stored at all. */
+  ipPolicy: z.enum(['truncate', 'none']).default('truncate'),
+  /** SPEC §7: consent records are kept 5 years by default. */
+  retentionDays: z.number().int().min(1).max(3660).default(1826),
+  /** After a revocation the page reloads so revoked scripts stop, unless the site opts out. */
+  reloadOnRevoke: z.boolean().default(true),
+  consentModeWaitForUpdate: z.number().int().min(0).max(10000).default(500),
+})
+export type SiteSettings = z.infer<typeof siteSettings>
+export type SiteSettingsInput = z.input<typeof siteSettings>
+
+/** What `/api/v1/sites/:siteId/config` answers and what the per-site SDK script embeds. */
+export const publishedConfig = z.object({
+  siteId: slug,
+  /** Number of the live revision. */
+  revision: z.number().int().min(1),
+  /** The latest revision that required consent again: stored choices older than it are invalid. */
+  consentRevision: z.number().int().min(1),
+  site: siteSettings.pick({
+    name: true,
+    defaultLanguage: true,
+    privacyPolicyUrl: true,
+    cookieName: true,
+    cookieLifetimeDays: true,
+    reloadOnRevoke: true,
+    consentModeWaitForUpdate: true,
+  }),
+  /** Region resolved for this request (ISO 3166-1 alpha-2 or 3166-2), or null when unknown. */
+  region: z.string().nullable(),
+  /** Mode in force for that region; unknown regions get the strictest, `opt-in`. */
+  mode: regionMode,
+  /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */
+  needsBanner: z.boolean(),
+  catalogue: catalogue,
+})
+export type PublishedConfig = z.infer<typeof publishedConfig>

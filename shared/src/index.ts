@@ -1,0 +1,5 @@
+export * from './api'
+export * from './catalogue'
+export * from './consent-mode'
+export * from './consent-record'
+export * from './cookie-format'
