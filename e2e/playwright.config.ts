@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test'
+import { E2E_ADMIN, E2E_BASE_URL, E2E_DB, E2E_PORT } from './support/env'
+
+// Debian's chromium, never a downloaded browser. The extra flags keep it from reaching for Google's
+// services, which on a machine without internet fail noisily at every start.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './artifacts/results',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { outputFolder: './artifacts/report', open: 'never' }]],
+  use: {
+    baseURL: E2E_BASE_URL,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: {
+    // A fresh SQLite file per run: the server migrates and seeds it on start.
+    command: `node -e "require('fs').rmSync(process.argv[1],{force:true,recursive:true})" ${JSON.stringify(E2E_DB.dir)} && node ../server/dist/main.js`,
+    url: `${E2E_BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(E2E_PORT),
+      HOST: '127.0.0.1',
+      DATABASE_URL: E2E_DB.file,
+      MINICONSENT_ADMIN_EMAIL: E2E_ADMIN.email,
+      MINICONSENT_ADMIN_PASSWORD: E2E_ADMIN.password,
+      LOG_LEVEL: 'warn',
+    },
+  },
+})
