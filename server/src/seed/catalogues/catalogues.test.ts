@@ -97,14 +97,14 @@ describe('Minopa', () => {
     expect(c.entries.filter((e) => e.category === 'marketing')).toEqual([])
   })
 
-  it('sends Google and Clarity signals and stores the choice in the cookie its policy names', () => {
+  it('sends Google and Clarity signals and keeps the choice for the year its policy states', () => {
     expect(c.services.map((s) => [s.id, s.category, s.vendor])).toEqual([
       ['minopa', 'essential', undefined],
       ['google-analytics', 'analytics', 'google'],
       ['microsoft-clarity', 'analytics', 'clarity'],
       ['sentry', 'analytics', undefined],
     ])
-    expect(settings.cookieName).toBe('cookie-preferences')
+    expect(settings.cookieLifetimeDays).toBe(365)
   })
 })
 
