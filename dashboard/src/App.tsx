@@ -1,0 +1,150 @@
+import type { Me } from '@miniconsent/shared'
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { ApiRequestError, createApiClient, type ApiClient } from './api'
+import { AppShell } from './components/AppShell'
+import { ConsentLogRoute } from './pages/ConsentLogPage'
+import { HomePage, NotFoundPage } from './pages/NotFoundPage'
+import { SignInPage } from './pages/SignInPage'
+import { consentLogPath, SessionContext, type Session } from './session'
+import { useDocumentTitle } from './use-document-title'
+
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'failed'; message: string }
+  | { status: 'signed-out'; notice: string | null }
+  | { status: 'signed-in'; me: Me }
+
+const SIGN_IN_PATH = '/sign-in'
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Root />
+    </LocationProvider>
+  )
+}
+
+function Root() {
+  const { path, url, query, route } = useLocation()
+  const [state, setState] = useState<SessionState>({ status: 'loading' })
+
+  const api = useMemo<ApiClient>(
+    () =>
+      createApiClient({
+        onUnauthorized: () =>
+          setState((prev) => ({
+            status: 'signed-out',
+            notice: prev.status === 'signed-in' ? 'Your session has ended. Sign in again to continue.' : null,
+          })),
+      }),
+    [],
+  )
+
+  function loadSession() {
+    setState({ status: 'loading' })
+    api.me().then(
+      (me) => setState({ status: 'signed-in', me }),
+      (err: unknown) => {
+        // A 401 has already switched to the sign-in page through onUnauthorized.
+        if (err instanceof ApiRequestError && err.status === 401) return
+        setState({ status: 'failed', message: err instanceof Error ? err.message : String(err) })
+      },
+    )
+  }
+  useEffect(loadSession, [api])
+
+  // Redirects that depend on the session: signed out → sign-in (remembering where to come back),
+  // signed in on `/` or the sign-in page → the page asked for, or the first site's consent log.
+  useEffect(() => {
+    if (state.status === 'signed-out' && path !== SIGN_IN_PATH) {
+      route(path === '/' ? SIGN_IN_PATH : `${SIGN_IN_PATH}?next=${encodeURIComponent(url)}`, true)
+    }
+    if (state.status === 'signed-in' && (path === SIGN_IN_PATH || path === '/')) {
+      const next = path === SIGN_IN_PATH ? safeNext(query.next) : null
+      const first = state.me.sites[0]
+      const target = next ?? (first ? consentLogPath(first.id) : null)
+      if (target && target !== url) route(target, true)
+    }
+  }, [state, path, url])
+
+  useFocusOnNavigation(path)
+
+  if (state.status === 'loading') {
+    return (
+      <main id="main" tabIndex={-1} class="centered">
+        <p role="status">Loading…</p>
+      </main>
+    )
+  }
+  if (state.status === 'failed') return <StartFailure message={state.message} onRetry={loadSession} />
+  if (state.status === 'signed-out') {
+    if (path !== SIGN_IN_PATH) return null
+    return <SignInPage api={api} notice={state.notice} onSignedIn={(me) => setState({ status: 'signed-in', me })} />
+  }
+
+  const session: Session = {
+    api,
+    me: state.me,
+    signOut: async () => {
+      await api.logout()
+      setState({ status: 'signed-out', notice: 'You are signed out.' })
+      route(SIGN_IN_PATH)
+    },
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <AppShell>
+        <Router>
+          <Route path="/sites/:siteId/consents" component={ConsentLogRoute} />
+          <Route path="/sites/:siteId" component={SiteIndex} />
+          <Route path="/" component={HomePage} />
+          <Route path={SIGN_IN_PATH} component={HomePage} />
+          <Route default component={NotFoundPage} />
+        </Router>
+      </AppShell>
+    </SessionContext.Provider>
+  )
+}
+
+/** Only same-origin paths may be a post-sign-in destination, never `//evil.example`. */
+function safeNext(next: string | undefined): string | null {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith(SIGN_IN_PATH)) return null
+  return next
+}
+
+/** `/sites/:siteId` has no page of its own: show the site's consent log. */
+function SiteIndex({ siteId }: { siteId: string }) {
+  const { route } = useLocation()
+  useEffect(() => route(consentLogPath(siteId), true), [siteId])
+  return null
+}
+
+/**
+ * After a client-side navigation, move focus to the new page's heading, as a full page load
+ * would reset it, so keyboard and screen reader users start reading at the new content.
+ */
+function useFocusOnNavigation(path: string) {
+  const previous = useRef(path)
+  useEffect(() => {
+    if (previous.current === path) return
+    previous.current = path
+    const target = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main')
+    if (!target) return
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1')
+    target.focus()
+  }, [path])
+}
+
+function StartFailure({ message, onRetry }: { message: string; onRetry: () => void }) {
+  useDocumentTitle('Dashboard unavailable')
+  return (
+    <main id="main" tabIndex={-1} class="centered">
+      <h1>The dashboard could not start</h1>
+      <p role="alert">{message}</p>
+      <button type="button" class="primary" onClick={onRetry}>
+        Try again
+      </button>
+    </main>
+  )
+}

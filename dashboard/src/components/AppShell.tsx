@@ -1,0 +1,91 @@
+import type { ComponentChildren } from 'preact'
+import { useLocation } from 'preact-iso'
+import { useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { consentLogPath, findSite, useSession } from '../session'
+
+/** The site id in `/sites/:siteId/...`, if the current page belongs to a site. */
+export function siteIdFromPath(path: string): string | undefined {
+  const match = /^\/sites\/([^/]+)/.exec(path)
+  if (!match?.[1]) return undefined
+  try {
+    return decodeURIComponent(match[1])
+  } catch {
+    return undefined
+  }
+}
+
+export function AppShell({ children }: { children: ComponentChildren }) {
+  const { me, signOut } = useSession()
+  const { path, route } = useLocation()
+  const [signingOut, setSigningOut] = useState(false)
+  const [signOutError, setSignOutError] = useState<string | null>(null)
+
+  const currentSite = findSite(me, siteIdFromPath(path)) ?? me.sites[0]
+  const logPath = currentSite ? consentLogPath(currentSite.id) : null
+
+  async function onSignOut() {
+    setSigningOut(true)
+    setSignOutError(null)
+    try {
+      await signOut()
+    } catch (err) {
+      setSignOutError(err instanceof ApiRequestError ? `Could not sign out: ${err.message}` : 'Could not sign out. Try again.')
+      setSigningOut(false)
+    }
+  }
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to main content
+      </a>
+      <header class="app-header">
+        <a class="brand" href={logPath ?? '/'}>
+          MiniConsent
+        </a>
+        {currentSite && (
+          <div class="site-switcher">
+            <label for="site-switcher">Site</label>
+            <select
+              id="site-switcher"
+              value={currentSite.id}
+              onChange={(e) => route(consentLogPath(e.currentTarget.value))}
+            >
+              {me.sites.map((site) => (
+                <option key={site.id} value={site.id}>
+                  {site.name} ({site.role})
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <div class="account">
+          <span class="account-email">
+            Signed in as <strong>{me.user.email}</strong>
+          </span>
+          <button type="button" onClick={onSignOut} disabled={signingOut}>
+            Sign out
+          </button>
+        </div>
+        <div role="alert" class="header-alert">
+          {signOutError && <p class="form-error">{signOutError}</p>}
+        </div>
+      </header>
+      {logPath && (
+        <nav class="app-nav" aria-label="Main">
+          <ul>
+            <li>
+              <a href={logPath} aria-current={path === logPath ? 'page' : undefined}>
+                Consent log
+              </a>
+            </li>
+          </ul>
+        </nav>
+      )}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  )
+}

@@ -1,0 +1,50 @@
+// How consent records read to an auditor: local times, method names in words, choices split
+// into granted and denied.
+import type { ConsentMethod, ConsentRecord } from '@miniconsent/shared'
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+const numberFormat = new Intl.NumberFormat(undefined)
+
+/** An ISO time in the reader's locale and time zone; the raw value if it is not a date. */
+export function formatTime(iso: string): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)
+}
+
+export function formatCount(n: number): string {
+  return numberFormat.format(n)
+}
+
+const METHOD_LABELS: Record<ConsentMethod, string> = {
+  'accept-all': 'Accept all',
+  'reject-all': 'Reject all',
+  custom: 'Custom choice',
+  withdraw: 'Withdrawn',
+  gpc: 'Global Privacy Control',
+  api: 'API call',
+}
+
+export function methodLabel(method: ConsentMethod): string {
+  return METHOD_LABELS[method]
+}
+
+export interface SplitChoices {
+  granted: string[]
+  denied: string[]
+}
+
+/** Splits `{ analytics: true, marketing: false }` into sorted granted and denied ids. */
+export function splitChoices(choices: Record<string, boolean>): SplitChoices {
+  const granted: string[] = []
+  const denied: string[] = []
+  for (const [id, isGranted] of Object.entries(choices)) (isGranted ? granted : denied).push(id)
+  return { granted: granted.sort(), denied: denied.sort() }
+}
+
+export function listOrNone(ids: string[]): string {
+  return ids.length ? ids.join(', ') : 'none'
+}
+
+export function regionLabel(record: Pick<ConsentRecord, 'region' | 'mode'>): string {
+  return `${record.region ?? 'Unknown'} (${record.mode})`
+}

@@ -1,0 +1,307 @@
+import { consentId as consentIdSchema, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary } from '@miniconsent/shared'
+import { useLocation } from 'preact-iso'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
+import { VerifyChain } from '../components/VerifyChain'
+import { formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
+import { consentLogPath, findSite, useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export const PAGE_SIZE = 50
+
+/** `/sites/:siteId/consents`: keyed by site so that switching sites starts from a clean page. */
+export function ConsentLogRoute({ siteId }: { siteId: string }) {
+  const { me } = useSession()
+  const site = findSite(me, siteId)
+  if (!site) return <NoSuchSite siteId={siteId} />
+  return <ConsentLogPage key={site.id} site={site} />
+}
+
+function ConsentLogPage({ site }: { site: SiteSummary }) {
+  const { query } = useLocation()
+  const filter = query.consentId ?? ''
+  useDocumentTitle(`Consent log — ${site.name}`)
+
+  return (
+    <>
+      <h1>Consent log — {site.name}</h1>
+      <div class="log-tools">
+        <ConsentSearch siteId={site.id} filter={filter} />
+        <VerifyChain siteId={site.id} />
+      </div>
+      <ConsentLogResults key={filter} siteId={site.id} siteName={site.name} filter={filter} />
+    </>
+  )
+}
+
+/** The consentId filter lives in the URL, so an auditor can share or bookmark a data-subject lookup. */
+function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
+  const { route } = useLocation()
+  const [value, setValue] = useState(filter)
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => setValue(filter), [filter])
+
+  function submit(event: SubmitEvent) {
+    event.preventDefault()
+    const wanted = value.trim()
+    if (wanted && !consentIdSchema.safeParse(wanted).success) {
+      setError('A consent ID has 8 to 64 letters, digits, "-" or "_".')
+      return
+    }
+    setError(null)
+    const base = consentLogPath(siteId)
+    route(wanted ? `${base}?consentId=${encodeURIComponent(wanted)}` : base)
+  }
+
+  return (
+    <form role="search" class="consent-search" onSubmit={submit} noValidate>
+      <label for="consent-search">Consent ID</label>
+      <div class="inline-controls">
+        <input
+          id="consent-search"
+          type="search"
+          name="consentId"
+          value={value}
+          spellcheck={false}
+          autoComplete="off"
+          onInput={(e) => setValue(e.currentTarget.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'consent-search-error' : 'consent-search-hint'}
+        />
+        <button type="submit">Search</button>
+        {filter && (
+          <button type="button" onClick={() => route(consentLogPath(siteId))}>
+            Show all records
+          </button>
+        )}
+      </div>
+      {error ? (
+        <p id="consent-search-error" class="field-error">
+          {error}
+        </p>
+      ) : (
+        <p id="consent-search-hint" class="muted">
+          The ID a visitor sees in the cookie preferences, to find all their decisions.
+        </p>
+      )}
+    </form>
+  )
+}
+
+type Load = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'loaded' }
+
+function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteName: string; filter: string }) {
+  const { api } = useSession()
+  // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
+  // newer pages pops the stack, since the API pages only towards older records.
+  const [cursors, setCursors] = useState<Array<number | undefined>>([undefined])
+  const [page, setPage] = useState<LogPage | null>(null)
+  const [load, setLoad] = useState<Load>({ status: 'loading' })
+  const [attempt, setAttempt] = useState(0)
+  const [selectedId, setSelectedId] = useState<string | null>(null)
+  const pageIndex = cursors.length - 1
+  const before = cursors[pageIndex]
+
+  useEffect(() => {
+    const controller = new AbortController()
+    setLoad({ status: 'loading' })
+    api.consentLog(siteId, { limit: PAGE_SIZE, before, consentId: filter || undefined }, controller.signal).then(
+      (result) => {
+        setPage(result)
+        setLoad({ status: 'loaded' })
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted) return
+        const message = err instanceof ApiRequestError ? err.message : 'Something went wrong.'
+        setLoad({ status: 'failed', message })
+      },
+    )
+    return () => controller.abort()
+  }, [api, siteId, filter, before, attempt])
+
+  const selected = page?.records.find((r) => r.recordId === selectedId) ?? null
+
+  function closeDetail() {
+    const id = selectedId
+    setSelectedId(null)
+    // Back to the row the auditor came from.
+    if (id) requestAnimationFrame(() => document.getElementById(rowButtonId(id))?.focus())
+  }
+
+  if (!page) {
+    if (load.status === 'failed') return <LoadFailure message={load.message} onRetry={() => setAttempt((n) => n + 1)} />
+    return <p role="status">Loading records…</p>
+  }
+
+  const first = pageIndex * PAGE_SIZE + 1
+  const last = pageIndex * PAGE_SIZE + page.records.length
+  const range = page.records.length
+    ? `Records ${formatCount(first)}–${formatCount(last)} of ${formatCount(page.total)}, newest first`
+    : ''
+
+  return (
+    <div class={'log-layout' + (selected ? ' has-detail' : '')}>
+      <div class="log-main" aria-busy={load.status === 'loading'}>
+        {load.status === 'failed' && <LoadFailure message={load.message} onRetry={() => setAttempt((n) => n + 1)} />}
+        {page.records.length === 0 ? (
+          <EmptyLog siteName={siteName} filter={filter} />
+        ) : (
+          <>
+            <p id="log-range" class="muted">
+              {range}
+              {filter && (
+                <>
+                  {' '}
+                  for consent ID <code>{filter}</code>
+                </>
+              )}
+            </p>
+            <div class="table-scroll" role="region" aria-labelledby="log-caption" tabIndex={0}>
+              <table class="log-table" aria-describedby="log-range">
+                <caption id="log-caption">Consent records</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Time</th>
+                    <th scope="col">Consent ID</th>
+                    <th scope="col">Method</th>
+                    <th scope="col">Choices</th>
+                    <th scope="col">Revision</th>
+                    <th scope="col">Region</th>
+                    <th scope="col">Language</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.records.map((record) => (
+                    <RecordRow
+                      key={record.recordId}
+                      record={record}
+                      selected={record.recordId === selectedId}
+                      onOpen={() => setSelectedId(record.recordId === selectedId ? null : record.recordId)}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+        <nav class="pager" aria-label="Consent log pages">
+          <PagerButton
+            label="Newer"
+            enabled={pageIndex > 0}
+            onClick={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
+          />
+          <PagerButton
+            label="Older"
+            enabled={page.nextBefore !== null}
+            onClick={() => setCursors((c) => (page.nextBefore === null ? c : [...c, page.nextBefore]))}
+          />
+          {load.status === 'loading' && (
+            <span role="status" class="muted">
+              Loading records…
+            </span>
+          )}
+        </nav>
+      </div>
+      {selected && <RecordDetail record={selected} onClose={closeDetail} />}
+    </div>
+  )
+}
+
+function rowButtonId(recordId: string): string {
+  return `record-${recordId}`
+}
+
+function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; selected: boolean; onOpen: () => void }) {
+  const categories = splitChoices(record.categories)
+  return (
+    // The whole row answers a mouse click; the button in it is the keyboard and screen reader way in.
+    <tr
+      class={selected ? 'is-selected' : undefined}
+      onClick={(e) => {
+        if (!(e.target instanceof Element && e.target.closest('button'))) onOpen()
+      }}
+    >
+      <th scope="row">
+        <time dateTime={record.serverTime}>{formatTime(record.serverTime)}</time>
+      </th>
+      <td>
+        <button
+          type="button"
+          id={rowButtonId(record.recordId)}
+          class="link-button mono"
+          aria-expanded={selected}
+          aria-controls={selected ? RECORD_DETAIL_ID : undefined}
+          onClick={onOpen}
+        >
+          {record.consentId}
+          <span class="visually-hidden"> (record #{record.seq})</span>
+        </button>
+      </td>
+      <td>{methodLabel(record.method)}</td>
+      <td class="choices">
+        <span class="choice-line">
+          <span class="choice-label">Granted:</span> {listOrNone(categories.granted)}
+        </span>
+        <span class="choice-line">
+          <span class="choice-label">Denied:</span> {listOrNone(categories.denied)}
+        </span>
+      </td>
+      <td class="num">{record.revision}</td>
+      <td>{regionLabel(record)}</td>
+      <td>{record.language}</td>
+    </tr>
+  )
+}
+
+/** aria-disabled rather than disabled: a disabled button drops keyboard focus when the last page is reached. */
+function PagerButton({ label, enabled, onClick }: { label: string; enabled: boolean; onClick: () => void }) {
+  return (
+    <button type="button" aria-disabled={!enabled} onClick={() => enabled && onClick()}>
+      {label}
+    </button>
+  )
+}
+
+function EmptyLog({ siteName, filter }: { siteName: string; filter: string }) {
+  if (filter) {
+    return (
+      <p class="empty">
+        No records for consent ID <code>{filter}</code>. Check the ID with the visitor: it is shown in the cookie
+        preferences on {siteName}.
+      </p>
+    )
+  }
+  return <p class="empty">No consent records yet. They appear here as soon as visitors of {siteName} make a choice.</p>
+}
+
+function LoadFailure({ message, onRetry }: { message: string; onRetry: () => void }) {
+  return (
+    <div role="alert" class="load-failure">
+      <p>Could not load the consent log: {message}</p>
+      <button type="button" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  )
+}
+
+function NoSuchSite({ siteId }: { siteId: string }) {
+  const { me } = useSession()
+  useDocumentTitle('Site not available')
+  const first = me.sites[0]
+  return (
+    <>
+      <h1>Site not available</h1>
+      <p>
+        There is no site “{siteId}” in your account, or you are not a member of it.
+        {first && (
+          <>
+            {' '}
+            <a href={consentLogPath(first.id)}>Open the consent log of {first.name}</a>.
+          </>
+        )}
+      </p>
+    </>
+  )
+}

@@ -1,0 +1,32 @@
+import { consentLogPath, useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+/** `/` once signed in: normally redirected to the first site's log; this shows while it does, or when there is none. */
+export function HomePage() {
+  const { me } = useSession()
+  useDocumentTitle('Dashboard')
+  if (me.sites.length) return <p role="status">Opening the consent log…</p>
+  return (
+    <>
+      <h1>No sites yet</h1>
+      <p>Your account is not a member of any site. Ask a site owner to add you.</p>
+    </>
+  )
+}
+
+export function NotFoundPage() {
+  const { me } = useSession()
+  useDocumentTitle('Page not found')
+  const first = me.sites[0]
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>There is no page at this address.</p>
+      {first && (
+        <p>
+          <a href={consentLogPath(first.id)}>Go to the consent log of {first.name}</a>
+        </p>
+      )}
+    </>
+  )
+}

@@ -1,0 +1,20 @@
+import preact from '@preact/preset-vite'
+import { defineConfig } from 'vitest/config'
+
+// The server serves this build at `/` (hashed files under `/assets/`), so `base` stays `/`.
+export default defineConfig({
+  base: '/',
+  plugins: [preact()],
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
+  server: {
+    port: 18173,
+    // Same-origin in development too: the admin session cookie is SameSite=Strict.
+    proxy: { '/api': 'http://127.0.0.1:8787' },
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+    unstubGlobals: true,
+  },
+})
