@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest'
+import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
+import { decide, isChoiceValid, makeChoice, revokedCategories, toState } from './consent'
+import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
+import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
+
+const NOW = Date.UTC(2026, 5, 1)
+const DAY = 864e5
+const ID = 'AAAAAAAAAAAAAAAAAAAAAA'
+
+describe('decide', () => {
+  const config = minopaConfig()
+
+  it('shows the banner in opt-in mode when nothing is stored, with only essential in force', () => {
+    const d = decide(config, null, ID, false, NOW)
+    expect(d._banner).toBe(BANNER_CONSENT)
+    expect(d._choice).toBeNull()
+    expect(d._categories).toEqual({ essential: true, functional: false, analytics: false, marketing: false })
+  })
+
+  it('uses a valid stored choice without a banner, also after a cookie round-trip', () => {
+    const choice = makeChoice(config, ID, 'custom', { analytics: true }, {}, false, NOW - 10 * DAY)
+    const stored = parseConsentCookie(encodeConsentCookie(choice))
+    const d = decide(config, stored, ID, false, NOW)
+    expect(d._banner).toBe(BANNER_NONE)
+    expect(d._categories).toEqual({ essential: true, functional: false, analytics: true, marketing: false })
+  })
+
+  it('asks again when the stored revision is older than the consent revision', () => {
+    const old = { ...makeChoice(config, ID, 'accept-all', { analytics: true }, {}, false, NOW), revision: 1 }
+    expect(decide(config, old, ID, false, NOW)._banner).toBe(BANNER_CONSENT)
+    // A newer catalogue revision that did not need consent again keeps the choice.
+    expect(decide(config, { ...old, revision: 2 }, ID, false, NOW)._banner).toBe(BANNER_NONE)
+  })
+
+  it('asks again when the choice is older than the cookie lifetime or unreadable', () => {
+    const choice = makeChoice(config, ID, 'accept-all', { analytics: true }, {}, false, NOW - 183 * DAY)
+    expect(isChoiceValid(config, choice, NOW)).toBe(false)
+    expect(isChoiceValid(config, { ...choice, updatedAt: NOW - 181 * DAY }, NOW)).toBe(true)
+    expect(decide(config, parseConsentCookie('garbage'), ID, false, NOW)._banner).toBe(BANNER_CONSENT)
+  })
+
+  it('shows no banner when the catalogue needs no consent, and runs everything', () => {
+    const d = decide(minimagicConfig(), null, ID, false, NOW)
+    expect(d._banner).toBe(BANNER_NONE)
+    expect(d._categories).toEqual({ essential: true, functional: true })
+  })
+
+  it('allows everything in opt-out mode until the visitor says no', () => {
+    const d = decide(moniClubConfig('opt-out'), null, ID, false, NOW)
+    expect(d._banner).toBe(BANNER_NONE)
+    expect(d._categories.marketing).toBe(true)
+    expect(d._fresh).toBe(false)
+  })
+
+  it('turns GPC into a recorded refusal of marketing in opt-out mode, without a prompt', () => {
+    const d = decide(moniClubConfig('opt-out'), null, ID, true, NOW)
+    expect(d._banner).toBe(BANNER_NONE)
+    expect(d._fresh).toBe(true)
+    expect(d._choice).toMatchObject({ method: 'gpc', gpc: true, consentId: ID })
+    expect(d._categories).toMatchObject({ analytics: true, marketing: false })
+  })
+
+  it('does not let GPC grant anything in opt-in mode: the banner still asks', () => {
+    const d = decide(config, null, ID, true, NOW)
+    expect(d._banner).toBe(BANNER_CONSENT)
+    expect(d._categories.marketing).toBe(false)
+  })
+
+  it('informs in notice mode while everything runs', () => {
+    const d = decide(moniClubConfig('notice'), null, ID, false, NOW)
+    expect(d._banner).toBe(BANNER_NOTICE)
+    expect(d._categories.marketing).toBe(true)
+  })
+
+  it('keeps an explicit stored choice over GPC', () => {
+    const cfg = moniClubConfig('opt-out')
+    const choice = makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW)
+    const d = decide(cfg, choice, ID, true, NOW)
+    expect(d._fresh).toBe(false)
+    expect(d._categories.marketing).toBe(true)
+  })
+})
+
+describe('choices and state', () => {
+  const config = moniClubConfig('opt-in')
+
+  it('never lets a required category be switched off', () => {
+    const choice = makeChoice(config, ID, 'reject-all', { essential: false }, {}, false, NOW)
+    expect(choice.granted).toEqual(['essential'])
+  })
+
+  it('stores only service choices that differ from their category', () => {
+    const choice = makeChoice(config, ID, 'custom', { marketing: false, analytics: true }, { youtube: true, posthog: true }, false, NOW)
+    expect(choice.services).toEqual({ youtube: true })
+    const state = toState(config, ID, { essential: true, functional: false, analytics: true, marketing: false }, choice, false)
+    expect(state.services).toEqual({ posthog: true, 'meta-pixel': false, 'tiktok-pixel': false, youtube: true })
+    expect(state.method).toBe('custom')
+    expect(state.updatedAt).toBe(new Date(NOW).toISOString())
+  })
+
+  it('reports an implied state with no method when nothing was chosen', () => {
+    const state = toState(config, ID, { essential: true, marketing: true }, null, true)
+    expect(state).toMatchObject({ method: null, updatedAt: null, revision: 1, gpc: true, region: 'US-CA' })
+  })
+
+  it('names the categories a new choice revokes', () => {
+    expect(revokedCategories({ essential: true, analytics: true, marketing: false }, { essential: true, analytics: false, marketing: true })).toEqual(['analytics'])
+  })
+})

@@ -1,0 +1,111 @@
+// Deciding what applies on a page view and turning a visitor's input into a stored choice.
+import type { BannerKind, ConsentMethod, ConsentState, PublishedConfig, StoredChoice } from './types'
+import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
+
+const DAY = 864e5
+/** GPC is an opt-out of sale/sharing (SPEC §5): it denies this category. */
+export const GPC_CATEGORY = 'marketing'
+
+/** A stored choice counts only for the current consent revision and within its lifetime (SPEC §3). */
+export function isChoiceValid(config: PublishedConfig, choice: StoredChoice | null, now: number): choice is StoredChoice {
+  return (
+    !!choice &&
+    choice.revision >= config.consentRevision &&
+    choice.updatedAt <= now + DAY &&
+    now - choice.updatedAt < config.site.cookieLifetimeDays * DAY
+  )
+}
+
+/** Categories granted by the visitor's input; required ones can never be off. */
+export function grantedCategories(config: PublishedConfig, input: Record<string, boolean | undefined>): string[] {
+  return config.catalogue.categories.filter((c) => c.required || input[c.id] === true).map((c) => c.id)
+}
+
+export function allCategories(config: PublishedConfig, value: boolean): Record<string, boolean> {
+  const out: Record<string, boolean> = {}
+  for (const c of config.catalogue.categories) out[c.id] = value || c.required
+  return out
+}
+
+export interface Decision {
+  /** The choice in force: a valid stored one, or one just made for the visitor by GPC. */
+  _choice: StoredChoice | null
+  /** True when `_choice` was made now (GPC) and must be stored and recorded. */
+  _fresh: boolean
+  /** Categories in force before the visitor says anything more. */
+  _categories: Record<string, boolean>
+  _banner: BannerKind
+}
+
+/**
+ * Region mode × stored choice × GPC (SPEC §5, §6):
+ * - a valid stored choice wins, no banner;
+ * - a catalogue with nothing needing consent runs everything, no banner;
+ * - opt-in: only required categories until the visitor chooses, banner;
+ * - opt-out / notice: everything allowed until the visitor says no; GPC says no to marketing
+ *   without asking and is recorded as a choice; notice mode shows an informing banner.
+ */
+export function decide(config: PublishedConfig, stored: StoredChoice | null, consentId: string, gpc: boolean, now: number): Decision {
+  if (isChoiceValid(config, stored, now)) {
+    return { _choice: stored, _fresh: false, _categories: choiceCategories(config, stored), _banner: BANNER_NONE }
+  }
+  if (!config.needsBanner) return { _choice: null, _fresh: false, _categories: allCategories(config, true), _banner: BANNER_NONE }
+  if (config.mode === 'opt-in') return { _choice: null, _fresh: false, _categories: allCategories(config, false), _banner: BANNER_CONSENT }
+  const categories = allCategories(config, true)
+  const notice = config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE
+  if (gpc && categories[GPC_CATEGORY]) {
+    categories[GPC_CATEGORY] = false
+    const choice = makeChoice(config, consentId, 'gpc', categories, {}, true, now)
+    return { _choice: choice, _fresh: true, _categories: categories, _banner: BANNER_NONE }
+  }
+  return { _choice: null, _fresh: false, _categories: categories, _banner: notice }
+}
+
+export function makeChoice(
+  config: PublishedConfig,
+  consentId: string,
+  method: ConsentMethod,
+  categories: Record<string, boolean | undefined>,
+  services: Record<string, boolean | undefined>,
+  gpc: boolean,
+  now: number,
+): StoredChoice {
+  const granted = grantedCategories(config, categories)
+  const exceptions: Record<string, boolean> = {}
+  for (const s of config.catalogue.services) {
+    const wanted = services[s.id]
+    if (wanted !== undefined && wanted !== granted.includes(s.category)) exceptions[s.id] = wanted
+  }
+  return { consentId, revision: config.revision, updatedAt: now, method, granted, services: exceptions, gpc }
+}
+
+export function choiceCategories(config: PublishedConfig, choice: StoredChoice): Record<string, boolean> {
+  const out: Record<string, boolean> = {}
+  for (const c of config.catalogue.categories) out[c.id] = c.required || choice.granted.includes(c.id)
+  return out
+}
+
+/** Per-service choices: the visitor's exception, else the service's category. */
+export function serviceStates(config: PublishedConfig, categories: Record<string, boolean>, exceptions: Record<string, boolean>): Record<string, boolean> {
+  const out: Record<string, boolean> = {}
+  for (const s of config.catalogue.services) out[s.id] = exceptions[s.id] ?? !!categories[s.category]
+  return out
+}
+
+export function toState(config: PublishedConfig, consentId: string, categories: Record<string, boolean>, choice: StoredChoice | null, gpc: boolean): ConsentState {
+  return {
+    consentId,
+    revision: choice ? choice.revision : config.revision,
+    categories,
+    services: serviceStates(config, categories, choice ? choice.services : {}),
+    method: choice ? choice.method : null,
+    updatedAt: choice ? new Date(choice.updatedAt).toISOString() : null,
+    region: config.region,
+    gpc: choice ? choice.gpc : gpc,
+  }
+}
+
+/** Categories granted before and denied now: the page must drop what already runs. */
+export function revokedCategories(before: Record<string, boolean>, after: Record<string, boolean>): string[] {
+  return Object.keys(before).filter((id) => before[id] && !after[id])
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest'
+import { consentModeState } from './consent-mode'
+import { cookieDomains, removals } from './cleanup'
+import { buildConsentRecord } from './record'
+import { matchesName, matchingNames } from './wildcard'
+import { localize, pickLanguage } from './language'
+import { base64url, hex } from './ids'
+import { toState } from './consent'
+import { minimagicConfig, minopaConfig } from '../test/fixtures'
+
+describe('wildcard names', () => {
+  it('matches `*` as any characters and everything else literally', () => {
+    expect(matchesName('sentry-*', 'sentry-sc')).toBe(true)
+    expect(matchesName('_ga_*', '_ga_ABC123')).toBe(true)
+    expect(matchesName('_ga_*', '_ga')).toBe(false)
+    expect(matchesName('_ga', '_gat')).toBe(false)
+    expect(matchesName('next-auth.session-token', 'next-authXsession-token')).toBe(false)
+    expect(matchesName('sb-*-auth-token', 'sb-abc-auth-token')).toBe(true)
+    expect(matchingNames('_ga*', ['_ga', '_ga_X', 'ga', 'x_ga'])).toEqual(['_ga', '_ga_X'])
+  })
+})
+
+describe('consent mode', () => {
+  it('maps granted categories to their types, with security_storage always granted', () => {
+    const s = consentModeState(minopaConfig(), { essential: true, functional: false, analytics: true, marketing: false })
+    expect(s).toEqual({
+      ad_storage: 'denied',
+      ad_user_data: 'denied',
+      ad_personalization: 'denied',
+      analytics_storage: 'granted',
+      functionality_storage: 'denied',
+      personalization_storage: 'denied',
+      security_storage: 'granted',
+    })
+  })
+
+  it('falls back to the default map for categories that list no types', () => {
+    const s = consentModeState(minimagicConfig(), { essential: true, functional: true })
+    expect(s.functionality_storage).toBe('granted')
+    expect(s.analytics_storage).toBe('denied')
+  })
+})
+
+describe('cleanup', () => {
+  const config = minopaConfig()
+  const present = { cookie: ['_ga', '_ga_XYZ', 'sentry-sc', 'miniconsent', 'next-auth.session-token', 'theme'], localStorage: [], sessionStorage: ['sentry-replay-1', 'other'] }
+
+  it('removes declared entries of denied categories, including wildcards, but never the stored choice', () => {
+    const cats = { essential: true, functional: true, analytics: false, marketing: false }
+    const r = removals(config, cats, toState(config, 'x', cats, null, false).services, present)
+    expect(r.map((x) => `${x.kind}:${x.name}`).sort()).toEqual(['cookie:_ga', 'cookie:_ga_XYZ', 'cookie:sentry-sc', 'sessionStorage:sentry-replay-1'])
+  })
+
+  it('keeps the entries of a service the visitor allowed inside a denied category', () => {
+    const cats = { essential: true, functional: false, analytics: false, marketing: false }
+    const services = { minopa: true, 'google-analytics': true, 'microsoft-clarity': false, sentry: false }
+    const names = removals(config, cats, services, present).map((x) => x.name)
+    expect(names).not.toContain('_ga')
+    expect(names).toContain('theme')
+    expect(names).toContain('sentry-sc')
+  })
+
+  it('lists the host and its parent domains', () => {
+    expect(cookieDomains('app.www.minopa.com')).toEqual(['app.www.minopa.com', 'www.minopa.com', 'minopa.com'])
+    expect(cookieDomains('localhost')).toEqual(['localhost'])
+    expect(cookieDomains('127.0.0.1')).toEqual(['127.0.0.1'])
+  })
+})
+
+describe('consent record', () => {
+  it('lists every category and service with the context of the decision', () => {
+    const config = minopaConfig()
+    const cats = { essential: true, functional: false, analytics: true, marketing: false }
+    const state = toState(config, 'k3J9x_2mQp-8aZAAAAAAAA', cats, { consentId: 'k3J9x_2mQp-8aZAAAAAAAA', revision: 3, updatedAt: 0, method: 'custom', granted: ['essential', 'analytics'], services: { sentry: false }, gpc: false }, false)
+    const rec = buildConsentRecord(config, state, { recordId: '7d9f1f7e-2a59-4c1a-9d1c-6a3c1f0e4b11', textsHash: null, language: 'de', url: 'https://minopa.com/pricing', clientTime: '2026-06-01T00:00:00.000Z' })
+    expect(rec).toMatchObject({ siteId: 'minopa', revision: 3, method: 'custom', language: 'de', gpc: false })
+    expect(rec.categories).toEqual(cats)
+    expect(rec.services).toEqual({ minopa: true, 'google-analytics': true, 'microsoft-clarity': true, sentry: false })
+  })
+})
+
+describe('language and ids', () => {
+  it('takes the first well-formed candidate, else the site default', () => {
+    expect(pickLanguage([null, 'DE-at', 'en'], 'en')).toBe('de-at')
+    expect(pickLanguage(['', 'not a tag!', 'pt_BR'], 'en')).toBe('pt-BR')
+    expect(pickLanguage([undefined], 'fr')).toBe('fr')
+  })
+
+  it('localizes with fallbacks to the primary tag, site default and English', () => {
+    expect(localize({ en: 'Hi', de: 'Hallo' }, 'de-AT', 'en')).toBe('Hallo')
+    expect(localize({ en: 'Hi', fr: 'Salut' }, 'es', 'fr')).toBe('Salut')
+    expect(localize({ en: 'Hi' }, 'es', 'fr')).toBe('Hi')
+    expect(localize({}, 'es', 'fr')).toBe('')
+  })
+
+  it('encodes 16 bytes as a 22-character url-safe id and hashes as hex', () => {
+    const id = base64url(new Uint8Array(16).fill(255))
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(hex(new Uint8Array([0, 15, 255]).buffer)).toBe('000fff')
+  })
+})

@@ -1,0 +1,21 @@
+// Which language the visitor sees: the SDK tag's data-lang, then <html lang>, then the browser,
+// then the site's default (issue 2).
+const TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
+
+/** The first candidate that is a well-formed language tag, lower-cased primary subtag; else the fallback. */
+export function pickLanguage(candidates: readonly (string | null | undefined)[], fallback: string): string {
+  for (const c of candidates) {
+    if (!c) continue
+    const tag = c.trim().replace(/_/g, '-')
+    const i = tag.indexOf('-')
+    const norm = i < 0 ? tag.toLowerCase() : tag.slice(0, i).toLowerCase() + tag.slice(i)
+    if (TAG.test(norm)) return norm
+  }
+  return fallback
+}
+
+/** A localized text: exact tag, then its primary subtag, then the site default, then English, then anything. */
+export function localize(text: Record<string, string> | undefined, lang: string, siteDefault: string): string {
+  if (!text) return ''
+  return text[lang] ?? text[lang.split('-')[0]!] ?? text[siteDefault] ?? text.en ?? Object.values(text)[0] ?? ''
+}
