@@ -1,0 +1,23 @@
+// Bundles the server and the CLI for `node dist/…`. Workspace packages (@miniconsent/shared is
+// TypeScript source) are bundled in; every other dependency stays in node_modules.
+import { readFileSync } from 'node:fs'
+import { build } from 'esbuild'
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
+const external = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
+  .filter(([, version]) => !String(version).startsWith('workspace:'))
+  .flatMap(([name]) => [name, `${name}/*`])
+
+await build({
+  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  external,
+  // Bundled CommonJS code may call require(); ESM output has none unless we make one.
+  banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+})

@@ -1,0 +1,104 @@
+// Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ZodError } from 'zod'
+import type { AppDeps, AppEnv, Services } from './context'
+import { ApiError, codeForStatus } from './lib/errors'
+import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
+import { loadSession } from './middleware/session'
+import { adminConsentRoutes } from './routes/admin-consents'
+import { authRoutes } from './routes/auth'
+import { configRoutes } from './routes/config'
+import { consentRoutes } from './routes/consents'
+import { healthRoutes } from './routes/health'
+import { sdkRoutes } from './routes/sdk'
+import { staticRoutes } from './routes/static'
+import { Accounts } from './services/accounts'
+import { ConsentLog } from './services/consent-log'
+import { SiteDirectory } from './services/sites'
+
+export type { AppDeps } from './context'
+
+function zodMessage(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ')
+}
+
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? Date.now
+  const s: Services = {
+    db: deps.db,
+    env: deps.env,
+    logger: deps.logger,
+    now,
+    consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
+    sites: new SiteDirectory(deps.db, now),
+    accounts: new Accounts(deps.db, now),
+    sdkDir: deps.sdkDir ?? sdkDistDir(),
+    dashboardDir: deps.dashboardDir ?? dashboardDistDir(),
+    demoDir: deps.demoDir ?? defaultDemoDir,
+    ingestRateLimit: deps.ingestRateLimit ?? { capacity: 20, refillPerSecond: 1 },
+  }
+
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId({ headerName: 'X-Request-Id' }))
+  app.use(async (c, next) => {
+    const start = performance.now()
+    await next()
+    s.logger.debug('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+    })
+  })
+  app.use(
+    secureHeaders({
+      // Routes serving public scripts set `cross-origin` themselves; `overwrite: false` keeps theirs.
+      overwrite: false,
+      crossOriginResourcePolicy: 'same-origin',
+      // Video embeds on the demo pages (YouTube) refuse to play without a Referer.
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      strictTransportSecurity: false,
+    }),
+  )
+  app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login'] }))
+
+  app.route('/', healthRoutes(s))
+  app.route('/', sdkRoutes(s))
+  app.route('/', configRoutes(s))
+  app.route('/', consentRoutes(s))
+  app.route('/', authRoutes(s))
+  app.route('/', adminConsentRoutes(s))
+  app.route('/', staticRoutes(s))
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
+      return c.json({ error: { code: err.code, message: err.message } }, err.status)
+    }
+    if (err instanceof ZodError) {
+      return c.json({ error: { code: 'invalid_request', message: zodMessage(err) } }, 400)
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode
+      const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)
+      return c.json({ error: { code, message: err.message || code } }, status)
+    }
+    s.logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err })
+    return c.json({ error: { code: 'internal', message: `Internal error (request ${c.get('requestId')})` } }, 500)
+  })
+
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

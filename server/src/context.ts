@@ -1,0 +1,49 @@
+// What every route can reach: the dependencies given to `createApp` and per-request variables.
+import type { IncomingMessage } from 'node:http'
+import type { Db } from './db/client'
+import type { Env } from './env'
+import type { Logger } from './logger'
+import type { Accounts, SessionUser } from './services/accounts'
+import type { ConsentLog } from './services/consent-log'
+import type { SiteDirectory } from './services/sites'
+
+export interface AppDeps {
+  db: Db
+  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'>
+  logger: Logger
+  /** Milliseconds since epoch; tests move time forward with it. */
+  now?: () => number
+  /** The consent log to append to; created over `db` when absent. */
+  consentLog?: ConsentLog
+  /** Directory of the built SDK (`miniconsent.js`, `ui.js`). */
+  sdkDir?: string
+  /** Directory of the built dashboard (`index.html`, `assets/`). */
+  dashboardDir?: string
+  /** Directory of the demo pages. */
+  demoDir?: string
+  /** Public ingestion limit per IP and site. */
+  ingestRateLimit?: { capacity: number; refillPerSecond: number }
+}
+
+/** Fully wired dependencies, as routes see them. */
+export interface Services {
+  db: Db
+  env: AppDeps['env']
+  logger: Logger
+  now: () => number
+  consentLog: ConsentLog
+  sites: SiteDirectory
+  accounts: Accounts
+  sdkDir: string
+  dashboardDir: string
+  demoDir: string
+  ingestRateLimit: { capacity: number; refillPerSecond: number }
+}
+
+export interface AppEnv {
+  Bindings: { incoming?: IncomingMessage }
+  Variables: {
+    requestId: string
+    session: SessionUser | null
+  }
+}

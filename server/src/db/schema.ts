@@ -1,0 +1,136 @@
+// Tables of the server. TypeScript names are camelCase, SQL columns snake_case.
+// Times the hash chain covers are ISO-8601 text (stable when re-serialised); others are epoch ms.
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`)
+
+export const sites = sqliteTable('sites', {
+  id: text('id').primaryKey(),
+  /** JSON of shared `siteSettings`. */
+  settings: text('settings').notNull(),
+  createdAt: createdAt(),
+})
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. */
+  passwordHash: text('password_hash').notNull(),
+  createdAt: createdAt(),
+})
+
+/** The catalogue being edited; publishing snapshots it into `revisions`. */
+export const siteDrafts = sqliteTable('site_drafts', {
+  siteId: text('site_id')
+    .primaryKey()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  catalogue: text('catalogue').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedBy: integer('updated_by').references(() => users.id, { onDelete: 'set null' }),
+})
+
+/** Published catalogues. Immutable: a new publication is a new row. */
+export const revisions = sqliteTable(
+  'revisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    catalogue: text('catalogue').notNull(),
+    contentHash: text('content_hash').notNull(),
+    /** True when earlier choices are invalid from this revision on (the banner shows again). */
+    needsConsent: integer('needs_consent', { mode: 'boolean' }).notNull(),
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }).notNull(),
+    publishedBy: integer('published_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [uniqueIndex('revisions_site_number').on(t.siteId, t.number)],
+)
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'editor', 'auditor'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.siteId] }), index('memberships_site').on(t.siteId)],
+)
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie's token: a leaked database does not yield usable sessions. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+)
+
+/**
+ * The consent log (SPEC §7): append-only, one hash chain per site.
+ * `hash = sha256(prev_hash + canonical JSON of the stored fields)`, see services/consent-chain.ts.
+ */
+export const consentRecords = sqliteTable(
+  'consent_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id),
+    seq: integer('seq').notNull(),
+    recordId: text('record_id').notNull().unique(),
+    consentId: text('consent_id').notNull(),
+    revision: integer('revision').notNull(),
+    textsHash: text('texts_hash'),
+    /** Canonical JSON (sorted keys) of `{ category: granted }`. */
+    categories: text('categories').notNull(),
+    services: text('services').notNull(),
+    method: text('method').notNull(),
+    region: text('region'),
+    mode: text('mode').notNull(),
+    language: text('language').notNull(),
+    url: text('url').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    gpc: integer('gpc', { mode: 'boolean' }).notNull(),
+    clientTime: text('client_time').notNull(),
+    serverTime: text('server_time').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('consent_records_site_seq').on(t.siteId, t.seq),
+    index('consent_records_site_time').on(t.siteId, t.serverTime),
+    index('consent_records_site_consent').on(t.siteId, t.consentId),
+  ],
+)
+
+/** Who changed what in the admin: catalogue edits, publications, memberships. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    siteId: text('site_id'),
+    action: text('action').notNull(),
+    before: text('before'),
+    after: text('after'),
+  },
+  (t) => [index('audit_log_site_at').on(t.siteId, t.at)],
+)

@@ -1,0 +1,61 @@
+// The process environment, parsed once at start-up. Every variable has a default.
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { defaultDatabasePath } from './paths'
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** A plain path (relative to the working directory) or a `file:` URL. */
+const databasePath = z
+  .string()
+  .min(1)
+  .transform((v, ctx) => {
+    if (v.startsWith('file:')) {
+      try {
+        return v.startsWith('file://') ? fileURLToPath(v) : resolve(v.slice('file:'.length))
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a valid file: URL' })
+        return z.NEVER
+      }
+    }
+    return isAbsolute(v) ? v : resolve(v)
+  })
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: databasePath.default(defaultDatabasePath),
+  MINICONSENT_ADMIN_EMAIL: z.email().default('admin@example.com'),
+  /** Unset: a random password is generated and printed once, when the owner is created. */
+  MINICONSENT_ADMIN_PASSWORD: z.string().min(8, 'use at least 8 characters').max(1024).optional(),
+  SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SEED_DEMO: bool(true),
+  /** A header set by the CDN/proxy in front of the server (e.g. `cf-ipcountry`); unset trusts none. */
+  TRUSTED_REGION_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'a header name such as cf-ipcountry')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+  /** True behind a reverse proxy: take the client IP from X-Forwarded-For and the scheme from X-Forwarded-Proto. */
+  TRUST_PROXY: bool(false),
+})
+export type Env = z.infer<typeof envSchema>
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty variable (`FOO=`) means "not set", as in most shells' config files.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  return envSchema.parse(cleaned)
+}
+
+export function describeEnvError(error: z.ZodError): string {
+  return error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`).join('\n')
+}

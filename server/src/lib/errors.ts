@@ -1,0 +1,40 @@
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** An expected failure; `onError` answers it as `{ error: { code, message } }`. */
+export class ApiError extends HTTPException {
+  readonly code: string
+  /** Extra response headers, e.g. `Retry-After` on 429. */
+  readonly headers: Record<string, string> | undefined
+  constructor(status: ContentfulStatusCode, code: string, message: string, headers?: Record<string, string>) {
+    super(status, { message })
+    this.code = code
+    this.headers = headers
+  }
+}
+
+/** The code used when a bare HTTPException (thrown by a Hono middleware) carries none. */
+export function codeForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return 'bad_request'
+    case 401:
+      return 'unauthenticated'
+    case 403:
+      return 'forbidden'
+    case 404:
+      return 'not_found'
+    case 405:
+      return 'method_not_allowed'
+    case 413:
+      return 'payload_too_large'
+    case 415:
+      return 'unsupported_media_type'
+    case 422:
+      return 'unprocessable'
+    case 429:
+      return 'rate_limited'
+    default:
+      return status >= 500 ? 'internal' : 'error'
+  }
+}

@@ -1,0 +1,38 @@
+// SPEC §7: IPs are stored truncated — IPv4 to its /24, IPv6 to its /48 — or not at all.
+import { isIPv4, isIPv6 } from 'node:net'
+
+function expandIPv6(ip: string): number[] | null {
+  let text = ip.split('%')[0] ?? ''
+  // An embedded IPv4 tail (::ffff:1.2.3.4) becomes two hextets.
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)
+  if (v4?.[1]) {
+    const [a, b, c, d] = v4[1].split('.').map(Number) as [number, number, number, number]
+    text = text.slice(0, -v4[1].length) + ((a << 8) | b).toString(16) + ':' + ((c << 8) | d).toString(16)
+  }
+  const [head = '', tail] = text.split('::') as [string, string?]
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const missing = 8 - left.length - right.length
+  if (tail === undefined ? missing !== 0 : missing < 0) return null
+  const parts = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right].map((h) => parseInt(h, 16))
+  return parts.length === 8 && parts.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff) ? parts : null
+}
+
+/** Truncated address, or null when the input is not an IP address. */
+export function truncateIp(ip: string | null | undefined): string | null {
+  if (!ip) return null
+  const address = ip.trim()
+  if (isIPv4(address)) return address.split('.').slice(0, 3).join('.') + '.0'
+  if (!isIPv6(address)) return null
+  const parts = expandIPv6(address)
+  if (!parts) return null
+  // IPv4-mapped (::ffff:a.b.c.d) is an IPv4 client seen through a dual-stack socket.
+  if (parts.slice(0, 5).every((p) => p === 0) && parts[5] === 0xffff) {
+    const [hi = 0, lo = 0] = parts.slice(6)
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0`
+  }
+  return parts
+    .slice(0, 3)
+    .map((p) => p.toString(16))
+    .join(':') + '::'
+}

@@ -1,0 +1,37 @@
+// Password hashing with scrypt from node:crypto; the stored string carries its own parameters
+// (`scrypt$N$r$p$salt$hash`), so they can be raised later without breaking old hashes.
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+
+const N = 16384
+const R = 8
+const P = 1
+const KEY_LENGTH = 64
+
+function derive(password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize('NFKC'), salt, length, { ...options, maxmem: 256 * options.N! * options.r! * options.p! }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  )
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await derive(password, salt, { N, r: R, p: P }, KEY_LENGTH)
+  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$')
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !hash) return false
+  const expected = Buffer.from(hash, 'base64url')
+  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) }, expected.length)
+  return key.length === expected.length && timingSafeEqual(key, expected)
+}
+
+/** Compared against when the e-mail is unknown, so timing does not reveal which accounts exist. */
+let dummyHash: Promise<string> | undefined
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'))
+  return dummyHash
+}

@@ -1,0 +1,82 @@
+// Starts the server: environment → database (migrated, seeded) → HTTP listener.
+import { serve } from '@hono/node-server'
+import { ZodError } from 'zod'
+import { createApp } from './app'
+import { openDatabase, type Db } from './db/client'
+import { describeEnvError, parseEnv, type Env } from './env'
+import { createLogger } from './logger'
+import { DEMO_SITES } from './seed/catalogues'
+import { ensureOwner, seedSites } from './seed/seed'
+import { ConsentLog } from './services/consent-log'
+
+function fail(message: string): never {
+  process.stderr.write(`miniconsent: ${message}\n`)
+  process.exit(1)
+}
+
+async function main() {
+  let env: Env
+  try {
+    env = parseEnv(process.env)
+  } catch (e) {
+    if (e instanceof ZodError) fail(`invalid configuration:\n${describeEnvError(e)}`)
+    throw e
+  }
+  const logger = createLogger(env.LOG_LEVEL)
+
+  let db: Db
+  try {
+    db = openDatabase(env.DATABASE_URL)
+  } catch (e) {
+    fail(`cannot open the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+
+  const owner = await ensureOwner(db, env.MINICONSENT_ADMIN_EMAIL, env.MINICONSENT_ADMIN_PASSWORD, Date.now())
+  if (env.SEED_DEMO) {
+    const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
+    if (created.length) logger.info('seeded demo sites', { sites: created })
+  }
+
+  const consentLog = new ConsentLog(db, { logger })
+  const app = createApp({ db, env, logger, consentLog })
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`
+    logger.info('listening', { url, database: env.DATABASE_URL })
+    if (owner.generatedPassword) {
+      // Printed once, on the start that created the account; it is stored only as a hash.
+      process.stdout.write(
+        `\n  MiniConsent owner account created\n  dashboard: ${url}\n  e-mail:    ${env.MINICONSENT_ADMIN_EMAIL}\n` +
+          `  password:  ${owner.generatedPassword}\n  (shown only this once; set MINICONSENT_ADMIN_PASSWORD to choose it)\n\n`,
+      )
+    }
+  })
+  server.on('error', (e: NodeJS.ErrnoException) => {
+    fail(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message)
+  })
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info('shutting down', { signal })
+    // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
+    server.close(() => {
+      consentLog.close()
+      db.$client.close()
+      process.exit(0)
+    })
+    setTimeout(() => {
+      consentLog.close()
+      db.$client.close()
+      process.exit(0)
+    }, 5_000).unref()
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`miniconsent: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,74 @@
+// The per-site SDK script and the SDK's other build files (the lazily loaded UI chunk).
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { SLUG_PATTERN } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import type { AppEnv, Services } from '../context'
+import { ApiError } from '../lib/errors'
+import { etagMatches, readStatic } from '../lib/static-files'
+import { configFor } from './config'
+
+const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
+const JS = 'text/javascript; charset=utf-8'
+
+/**
+ * JSON that is also safe inside a classic script: `<` is escaped so that `</script>` or `<!--` in
+ * an admin's text cannot end or confuse an inline copy, and U+2028/2029 were line terminators in
+ * JavaScript string literals before ES2019.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+}
+
+export function sdkRoutes(s: Services) {
+  // The bundle changes only on deploy; re-read it when its mtime changes (rebuilds in dev).
+  let bundle: { mtimeMs: number; text: string } | null = null
+  async function loadBundle(): Promise<string | null> {
+    const file = join(s.sdkDir, 'miniconsent.js')
+    try {
+      const info = await stat(file)
+      if (!bundle || bundle.mtimeMs !== info.mtimeMs) bundle = { mtimeMs: info.mtimeMs, text: await readFile(file, 'utf8') }
+      return bundle.text
+    } catch {
+      return null
+    }
+  }
+
+  return new Hono<AppEnv>().get('/sdk/:file{.+}', async (c) => {
+    const name = c.req.param('file')
+    // Scripts on other origins load these, some as modules (CORS mode): allow them everywhere.
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+    c.header('Access-Control-Allow-Origin', '*')
+
+    const file = await readStatic(s.sdkDir, name)
+    if (file) {
+      if (etagMatches(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, { ETag: file.etag })
+      return c.body(new Uint8Array(file.body), 200, {
+        'Content-Type': file.type,
+        ETag: file.etag,
+        'Cache-Control': 'public, max-age=300',
+      })
+    }
+
+    const siteId = name.endsWith('.js') ? name.slice(0, -3) : ''
+    if (!SLUG_PATTERN.test(siteId) || siteId.length > 64) throw new ApiError(404, 'not_found', 'No such SDK file')
+    if (!s.sites.publishedConfig(siteId)) {
+      const msg = `MiniConsent: unknown site "${siteId}"`
+      return c.body(`/* ${msg} */\nconsole.error(${JSON.stringify(msg)});\n`, 404, { 'Content-Type': JS, 'Cache-Control': 'no-store' })
+    }
+    const text = await loadBundle()
+    if (text === null) {
+      s.logger.error('sdk bundle missing', { dir: s.sdkDir })
+      const msg = 'MiniConsent: the SDK is not built on this server'
+      return c.body(`/* ${msg} */\nconsole.error(${JSON.stringify(msg)});\n`, 503, { 'Content-Type': JS, 'Cache-Control': 'no-store' })
+    }
+    const config = jsonForScript(configFor(c, s, siteId))
+    const etag = `"${createHash('sha256').update(text).update('\0').update(config).digest('base64url').slice(0, 27)}"`
+    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': 'public, max-age=300' }
+    if (s.env.TRUSTED_REGION_HEADER) headers.Vary = s.env.TRUSTED_REGION_HEADER
+    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
+    // split/join, not replace(): `$&` and friends in the config must not be interpreted.
+    return c.body(text.split(PLACEHOLDER).join(config), 200, { ...headers, 'Content-Type': JS })
+  })
+}

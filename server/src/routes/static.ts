@@ -1,0 +1,54 @@
+// The demo sites under /demo/ and the dashboard SPA at / (with history fallback).
+import { join } from 'node:path'
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import type { AppEnv, Services } from '../context'
+import { ApiError } from '../lib/errors'
+import { etagMatches, isDirectory, readStatic, type StaticFile } from '../lib/static-files'
+
+// The dashboard never needs another origin, inline scripts or frames of itself.
+const DASHBOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+
+function send(c: Context<AppEnv>, file: StaticFile, cacheControl: string, extra: Record<string, string> = {}) {
+  const headers = { ETag: file.etag, 'Cache-Control': cacheControl, ...extra }
+  if (etagMatches(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, headers)
+  return c.body(new Uint8Array(file.body), 200, { ...headers, 'Content-Type': file.type })
+}
+
+const RESERVED = /^\/(api|sdk|demo)(\/|$)/
+
+export function staticRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/demo', (c) => c.redirect('/demo/', 301))
+    .get('/demo/*', async (c) => {
+      const rel = c.req.path.slice('/demo/'.length)
+      if (rel === '' || rel.endsWith('/')) {
+        const file = await readStatic(s.demoDir, rel + 'index.html')
+        if (file) return send(c, file, 'no-cache')
+      } else {
+        const file = await readStatic(s.demoDir, rel)
+        if (file) return send(c, file, 'no-cache')
+        // `/demo/minopa` → `/demo/minopa/`, so the page's relative links resolve inside it.
+        if (!rel.includes('..') && (await isDirectory(join(s.demoDir, rel)))) return c.redirect(`/demo/${rel}/`, 301)
+      }
+      throw new ApiError(404, 'not_found', 'No such demo page')
+    })
+    .get('*', async (c, next) => {
+      const path = c.req.path
+      if (RESERVED.test(path) || path === '/healthz') return next()
+      if (path !== '/' && !path.endsWith('/')) {
+        const file = await readStatic(s.dashboardDir, path)
+        // Vite puts content-hashed files under assets/: they never change under one name.
+        if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+        // A missing file (a name with an extension) is a 404, not the SPA.
+        if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) return next()
+      }
+      const index = await readStatic(s.dashboardDir, 'index.html')
+      if (!index) {
+        return c.text('The dashboard is not built: run `pnpm build` at the repository root.', 503, { 'Cache-Control': 'no-store' })
+      }
+      return send(c, index, 'no-cache', { 'Content-Security-Policy': DASHBOARD_CSP })
+    })
+}

@@ -1,0 +1,64 @@
+// First-run data: the demo sites (each with revision 1 published) and the owner account.
+import { randomBytes } from 'node:crypto'
+import { catalogue as catalogueSchema, siteSettings } from '@miniconsent/shared'
+import { eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { auditLog, memberships, revisions, siteDrafts, sites } from '../db/schema'
+import { canonicalJson } from '../lib/canonical-json'
+import { Accounts, sha256 } from '../services/accounts'
+import type { DemoSite } from './catalogues'
+
+export type { DemoSite }
+
+/** Inserts the demo sites that are missing; returns the ids it created. Existing sites are left alone. */
+export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now: number; ownerId?: number }): string[] {
+  const created: string[] = []
+  const at = new Date(options.now)
+  db.transaction((tx) => {
+    for (const demo of demoSites) {
+      const settings = siteSettings.parse(demo.settings)
+      if (tx.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) continue
+      const catalogue = catalogueSchema.parse(demo.catalogue)
+      const catalogueJson = canonicalJson(catalogue)
+      tx.insert(sites).values({ id: settings.id, settings: JSON.stringify(settings), createdAt: at }).run()
+      tx.insert(siteDrafts).values({ siteId: settings.id, catalogue: catalogueJson, updatedAt: at }).run()
+      tx.insert(revisions)
+        .values({
+          siteId: settings.id,
+          number: 1,
+          catalogue: catalogueJson,
+          contentHash: sha256(catalogueJson),
+          needsConsent: true,
+          publishedAt: at,
+        })
+        .run()
+      tx.insert(auditLog)
+        .values({ at, siteId: settings.id, action: 'site.seed', after: JSON.stringify({ settings, revision: 1 }) })
+        .run()
+      created.push(settings.id)
+    }
+  })
+  if (options.ownerId !== undefined) {
+    // A role changed later by an admin is kept: only missing memberships are added.
+    for (const demo of demoSites) {
+      db.insert(memberships).values({ userId: options.ownerId, siteId: demo.settings.id, role: 'owner' }).onConflictDoNothing().run()
+    }
+  }
+  return created
+}
+
+export interface OwnerResult {
+  userId: number
+  /** Set only when the account was created with a generated password: print it once. */
+  generatedPassword?: string
+}
+
+/** Makes sure the owner account exists. An existing account keeps its password. */
+export async function ensureOwner(db: Db, email: string, password: string | undefined, now: number): Promise<OwnerResult> {
+  const accounts = new Accounts(db, () => now)
+  const existing = accounts.findUserByEmail(email)
+  if (existing) return { userId: existing.id }
+  const generated = password ? undefined : randomBytes(12).toString('base64url')
+  const user = await accounts.createUser(email, password ?? generated!)
+  return generated ? { userId: user.id, generatedPassword: generated } : { userId: user.id }
+}

@@ -1,0 +1,234 @@
+// Appending to and reading the consent log.
+//
+// Appends are group-committed: requests arriving within `maxWaitMs` (or until `maxBatch` are
+// queued) are written in ONE SQLite transaction, and each caller is answered only after COMMIT.
+// SQLite has one writer, so a transaction per request caps ingestion at the fsync rate; batching
+// amortises it. The chain head is read inside the same transaction, so appends are serialized.
+import type { ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
+import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { consentRecords } from '../db/schema'
+import { canonicalJson } from '../lib/canonical-json'
+import type { Logger } from '../logger'
+import { GENESIS_HASH, recordHash, verifyChain, type ChainedFields, type StoredRow, type VerifyResult } from './consent-chain'
+
+/** A record as ingestion prepares it: the log adds seq, server time and the hashes. */
+export type NewConsentRecord = Omit<ChainedFields, 'seq' | 'serverTime'>
+
+export interface AppendResult {
+  recordId: string
+  seq: number
+  /** False when this recordId was already stored (a retried POST). */
+  created: boolean
+}
+
+export class RecordIdConflict extends Error {}
+
+interface Pending {
+  record: NewConsentRecord
+  resolve: (r: AppendResult) => void
+  reject: (e: unknown) => void
+}
+
+type Row = typeof consentRecords.$inferSelect
+
+export function toConsentRecord(row: Row): ConsentRecord {
+  return {
+    recordId: row.recordId,
+    consentId: row.consentId,
+    siteId: row.siteId,
+    revision: row.revision,
+    textsHash: row.textsHash,
+    categories: JSON.parse(row.categories) as Record<string, boolean>,
+    services: JSON.parse(row.services) as Record<string, boolean>,
+    method: row.method as ConsentRecord['method'],
+    language: row.language,
+    url: row.url,
+    clientTime: row.clientTime,
+    gpc: row.gpc,
+    seq: row.seq,
+    serverTime: row.serverTime,
+    region: row.region,
+    mode: row.mode as ConsentRecord['mode'],
+    ip: row.ip,
+    userAgent: row.userAgent,
+    prevHash: row.prevHash,
+    hash: row.hash,
+  }
+}
+
+export interface ConsentLogOptions {
+  now?: () => number
+  maxBatch?: number
+  maxWaitMs?: number
+  logger?: Logger
+}
+
+export class ConsentLog {
+  private queue: Pending[] = []
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly now: () => number
+  private readonly maxBatch: number
+  private readonly maxWaitMs: number
+  private readonly byRecordId
+  private readonly head
+  private readonly insert
+  private readonly latestByConsentId
+  private readonly writeBatch
+
+  constructor(
+    private readonly db: Db,
+    options: ConsentLogOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+    this.maxBatch = options.maxBatch ?? 256
+    this.maxWaitMs = options.maxWaitMs ?? 2
+    const p = sql.placeholder
+    this.byRecordId = db
+      .select({ siteId: consentRecords.siteId, seq: consentRecords.seq })
+      .from(consentRecords)
+      .where(eq(consentRecords.recordId, p('recordId')))
+      .prepare()
+    this.head = db
+      .select({ seq: consentRecords.seq, hash: consentRecords.hash })
+      .from(consentRecords)
+      .where(eq(consentRecords.siteId, p('siteId')))
+      .orderBy(desc(consentRecords.seq))
+      .limit(1)
+      .prepare()
+    this.insert = db
+      .insert(consentRecords)
+      .values({
+        siteId: p('siteId'),
+        seq: p('seq'),
+        recordId: p('recordId'),
+        consentId: p('consentId'),
+        revision: p('revision'),
+        textsHash: p('textsHash'),
+        categories: p('categories'),
+        services: p('services'),
+        method: p('method'),
+        region: p('region'),
+        mode: p('mode'),
+        language: p('language'),
+        url: p('url'),
+        userAgent: p('userAgent'),
+        ip: p('ip'),
+        gpc: p('gpc'),
+        clientTime: p('clientTime'),
+        serverTime: p('serverTime'),
+        prevHash: p('prevHash'),
+        hash: p('hash'),
+      })
+      .prepare()
+    this.latestByConsentId = db
+      .select()
+      .from(consentRecords)
+      .where(and(eq(consentRecords.siteId, p('siteId')), eq(consentRecords.consentId, p('consentId'))))
+      .orderBy(desc(consentRecords.seq))
+      .limit(1)
+      .prepare()
+    this.writeBatch = db.$client.transaction((items: Pending[]) => items.map((item) => this.write(item.record)))
+  }
+
+  /** Resolves once the record is committed (or was already stored under that recordId). */
+  append(record: NewConsentRecord): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record, resolve, reject })
+      if (this.queue.length >= this.maxBatch) this.flush()
+      else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs)
+    })
+  }
+
+  /** Writes everything queued now. */
+  flush() {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const batch = this.queue
+    this.queue = []
+    if (batch.length === 0) return
+    let results: (AppendResult | Error)[]
+    try {
+      results = this.writeBatch(batch)
+    } catch {
+      // One bad item must not fail its neighbours: retry each in its own transaction.
+      results = batch.map((item) => {
+        try {
+          return this.writeBatch([item])[0]!
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e))
+        }
+      })
+    }
+    batch.forEach((item, i) => {
+      const r = results[i]!
+      if (r instanceof Error) item.reject(r)
+      else item.resolve(r)
+    })
+  }
+
+  // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
+  private write(record: NewConsentRecord): AppendResult | Error {
+    const existing = this.byRecordId.get({ recordId: record.recordId })
+    if (existing) {
+      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
+      return { recordId: record.recordId, seq: existing.seq, created: false }
+    }
+    const head = this.head.get({ siteId: record.siteId })
+    const fields: ChainedFields = {
+      ...record,
+      seq: (head?.seq ?? 0) + 1,
+      serverTime: new Date(this.now()).toISOString(),
+    }
+    const prevHash = head?.hash ?? GENESIS_HASH
+    this.insert.run({
+      ...fields,
+      categories: canonicalJson(fields.categories),
+      services: canonicalJson(fields.services),
+      gpc: fields.gpc ? 1 : 0,
+      prevHash,
+      hash: recordHash(prevHash, fields),
+    })
+    return { recordId: record.recordId, seq: fields.seq, created: true }
+  }
+
+  latest(siteId: string, consentId: string): ConsentRecord | null {
+    const row = this.latestByConsentId.get({ siteId, consentId })
+    return row ? toConsentRecord(row) : null
+  }
+
+  list(siteId: string, q: { limit: number; before?: number | undefined; consentId?: string | undefined }): ConsentLogPage {
+    const filter = and(eq(consentRecords.siteId, siteId), q.consentId ? eq(consentRecords.consentId, q.consentId) : undefined)
+    const rows = this.db
+      .select()
+      .from(consentRecords)
+      .where(and(filter, q.before !== undefined ? lt(consentRecords.seq, q.before) : undefined))
+      .orderBy(desc(consentRecords.seq))
+      .limit(q.limit + 1)
+      .all()
+    const page = rows.slice(0, q.limit)
+    const total = this.db.select({ n: count() }).from(consentRecords).where(filter).get()?.n ?? 0
+    return {
+      records: page.map(toConsentRecord),
+      nextBefore: rows.length > q.limit ? (page.at(-1)?.seq ?? null) : null,
+      total,
+    }
+  }
+
+  verify(siteId: string): VerifyResult {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
+                categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
+                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash
+           FROM consent_records WHERE site_id = ? ORDER BY seq`,
+      )
+      .iterate(siteId) as Iterable<StoredRow>
+    return verifyChain(rows)
+  }
+
+  /** Writes what is queued; call before closing the database. */
+  close() {
+    this.flush()
+  }
+}

@@ -1,0 +1,131 @@
+// Sites and their live revision, as the public endpoints need them on every request.
+// Parsed settings and published configs are cached briefly: revisions are immutable, and writes
+// made through this process call `invalidate`, so the TTL only bounds changes made elsewhere.
+import { catalogue as catalogueSchema, siteSettings, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
+import { and, desc, eq, max, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { revisions, sites } from '../db/schema'
+
+export interface SiteInfo {
+  settings: SiteSettings
+  /** Number of the live (latest) revision, or null before the first publication. */
+  liveRevision: number | null
+  /** The latest revision that needs consent again. */
+  consentRevision: number | null
+}
+
+/** SPEC §4: a banner is needed when some switchable category declares anything. */
+export function needsBanner(c: Catalogue): boolean {
+  const declared = new Set([...c.services.map((s) => s.category), ...c.entries.map((e) => e.category)])
+  return c.categories.some((cat) => !cat.required && declared.has(cat.id))
+}
+
+/** A hostname is allowed when it is one of the site's domains or a subdomain of one. */
+export function hostnameAllowed(hostname: string, domains: readonly string[]): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  return domains.some((d) => {
+    const domain = d.toLowerCase()
+    return host === domain || host.endsWith('.' + domain)
+  })
+}
+
+const TTL_MS = 5_000
+
+export class SiteDirectory {
+  private readonly infoCache = new Map<string, { at: number; info: SiteInfo }>()
+  private readonly configCache = new Map<string, Omit<PublishedConfig, 'region' | 'mode'>>()
+  private readonly siteStmt
+  private readonly liveStmt
+  private readonly consentRevisionStmt
+  private readonly catalogueStmt
+  private readonly allDomainsStmt
+
+  constructor(
+    db: Db,
+    private readonly now: () => number,
+  ) {
+    const siteId = sql.placeholder('siteId')
+    this.siteStmt = db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).prepare()
+    this.liveStmt = db
+      .select({ number: revisions.number })
+      .from(revisions)
+      .where(eq(revisions.siteId, siteId))
+      .orderBy(desc(revisions.number))
+      .limit(1)
+      .prepare()
+    this.consentRevisionStmt = db
+      .select({ number: max(revisions.number) })
+      .from(revisions)
+      .where(and(eq(revisions.siteId, siteId), eq(revisions.needsConsent, true)))
+      .prepare()
+    this.catalogueStmt = db
+      .select({ catalogue: revisions.catalogue })
+      .from(revisions)
+      .where(and(eq(revisions.siteId, siteId), eq(revisions.number, sql.placeholder('number'))))
+      .prepare()
+    this.allDomainsStmt = db.select({ settings: sites.settings }).from(sites).prepare()
+  }
+
+  get(siteId: string): SiteInfo | null {
+    const t = this.now()
+    const cached = this.infoCache.get(siteId)
+    if (cached && t - cached.at < TTL_MS) return cached.info
+    const row = this.siteStmt.get({ siteId })
+    if (!row) {
+      this.infoCache.delete(siteId)
+      return null
+    }
+    const info: SiteInfo = {
+      settings: siteSettings.parse(JSON.parse(row.settings)),
+      liveRevision: this.liveStmt.get({ siteId })?.number ?? null,
+      consentRevision: this.consentRevisionStmt.get({ siteId })?.number ?? null,
+    }
+    this.infoCache.set(siteId, { at: t, info })
+    return info
+  }
+
+  /** The published config without the per-request region; null when the site has no revision. */
+  publishedConfig(siteId: string): Omit<PublishedConfig, 'region' | 'mode'> | null {
+    const info = this.get(siteId)
+    if (!info || info.liveRevision === null) return null
+    const key = `${siteId}\n${info.liveRevision}\n${info.consentRevision}\n${JSON.stringify(info.settings)}`
+    const hit = this.configCache.get(key)
+    if (hit) return hit
+    const row = this.catalogueStmt.get({ siteId, number: info.liveRevision })
+    if (!row) return null
+    const catalogue = catalogueSchema.parse(JSON.parse(row.catalogue))
+    const s = info.settings
+    const config = {
+      siteId,
+      revision: info.liveRevision,
+      consentRevision: info.consentRevision ?? 1,
+      site: {
+        name: s.name,
+        defaultLanguage: s.defaultLanguage,
+        ...(s.privacyPolicyUrl ? { privacyPolicyUrl: s.privacyPolicyUrl } : {}),
+        cookieName: s.cookieName,
+        cookieLifetimeDays: s.cookieLifetimeDays,
+        reloadOnRevoke: s.reloadOnRevoke,
+        consentModeWaitForUpdate: s.consentModeWaitForUpdate,
+      },
+      needsBanner: needsBanner(catalogue),
+      catalogue,
+    }
+    for (const k of this.configCache.keys()) if (k.startsWith(siteId + '\n')) this.configCache.delete(k)
+    this.configCache.set(key, config)
+    return config
+  }
+
+  /** True when some site lists this hostname: CORS preflights carry no site id. */
+  anySiteAllows(hostname: string): boolean {
+    return this.allDomainsStmt.all().some((row) => {
+      const parsed = siteSettings.safeParse(JSON.parse(row.settings))
+      return parsed.success && hostnameAllowed(hostname, parsed.data.domains)
+    })
+  }
+
+  invalidate(siteId?: string) {
+    if (siteId) this.infoCache.delete(siteId)
+    else this.infoCache.clear()
+  }
+}
