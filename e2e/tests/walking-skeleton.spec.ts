@@ -4,8 +4,9 @@ import { E2E_ADMIN } from '../support/env'
 
 // Issue 2's slice: demo page → banner → stored choice → gated scripts → consent log → dashboard.
 
-async function consentCookie(context: BrowserContext) {
-  const cookie = (await context.cookies()).find((c) => c.name === 'miniconsent')
+// Minopa names its stored choice `cookie-preferences`, as its policy declares.
+async function consentCookie(context: BrowserContext, name = 'cookie-preferences') {
+  const cookie = (await context.cookies()).find((c) => c.name === name)
   return parseConsentCookie(cookie?.value)
 }
 

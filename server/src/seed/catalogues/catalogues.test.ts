@@ -105,6 +105,7 @@ describe('Minopa', () => {
       ['sentry', 'analytics', undefined],
     ])
     expect(settings.cookieLifetimeDays).toBe(365)
+    expect(settings.cookieName).toBe('cookie-preferences')
   })
 })
 

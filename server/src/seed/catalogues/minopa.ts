@@ -13,9 +13,9 @@ export const minopa: DemoSite = {
     domains: ['minopa.com', 'www.minopa.com', 'localhost', '127.0.0.1'],
     defaultLanguage: 'en',
     privacyPolicyUrl: 'https://minopa.com/privacy',
-    // The policy keeps consent choices for one year (`cookie-preferences`, table 5.1). The stored
-    // choice keeps the default name `miniconsent` so the demo and its browser tests read one name;
-    // a real Minopa install would set cookieName to `cookie-preferences`.
+    // The policy keeps consent choices for one year in `cookie-preferences` (table 5.1): the stored
+    // choice takes that name so the declaration the visitor reads is true.
+    cookieName: 'cookie-preferences',
     cookieLifetimeDays: 365,
     // Legal acceptance records: duration of the account + 5 years (policy §4).
     retentionDays: 1826,
