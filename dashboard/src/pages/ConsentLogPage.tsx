@@ -27,7 +27,7 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
     <>
       <h1>Consent log — {site.name}</h1>
       <div class="log-tools">
-        <ConsentSearch siteId={site.id} filter={filter} />
+        <ConsentSearch key={filter} siteId={site.id} filter={filter} />
         <VerifyChain siteId={site.id} />
       </div>
       <ConsentLogResults key={filter} siteId={site.id} siteName={site.name} filter={filter} />
@@ -35,12 +35,14 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
   )
 }
 
-/** The consentId filter lives in the URL, so an auditor can share or bookmark a data-subject lookup. */
+/**
+ * The consentId filter lives in the URL, so an auditor can share or bookmark a data-subject lookup.
+ * Keyed by the filter: back/forward to another filter starts the field afresh from the URL.
+ */
 function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
   const { route } = useLocation()
   const [value, setValue] = useState(filter)
   const [error, setError] = useState<string | null>(null)
-  useEffect(() => setValue(filter), [filter])
 
   function submit(event: SubmitEvent) {
     event.preventDefault()
@@ -96,7 +98,8 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
   // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
   // newer pages pops the stack, since the API pages only towards older records.
   const [cursors, setCursors] = useState<Array<number | undefined>>([undefined])
-  const [page, setPage] = useState<LogPage | null>(null)
+  // The page on screen and its index; stays shown while the next one loads.
+  const [shown, setShown] = useState<{ page: LogPage; index: number } | null>(null)
   const [load, setLoad] = useState<Load>({ status: 'loading' })
   const [attempt, setAttempt] = useState(0)
   const [selectedId, setSelectedId] = useState<string | null>(null)
@@ -108,7 +111,7 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
     setLoad({ status: 'loading' })
     api.consentLog(siteId, { limit: PAGE_SIZE, before, consentId: filter || undefined }, controller.signal).then(
       (result) => {
-        setPage(result)
+        setShown({ page: result, index: pageIndex })
         setLoad({ status: 'loaded' })
       },
       (err: unknown) => {
@@ -118,8 +121,9 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
       },
     )
     return () => controller.abort()
-  }, [api, siteId, filter, before, attempt])
+  }, [api, siteId, filter, before, pageIndex, attempt])
 
+  const page = shown?.page
   const selected = page?.records.find((r) => r.recordId === selectedId) ?? null
 
   function closeDetail() {
@@ -129,20 +133,21 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
     if (id) requestAnimationFrame(() => document.getElementById(rowButtonId(id))?.focus())
   }
 
-  if (!page) {
+  if (!shown || !page) {
     if (load.status === 'failed') return <LoadFailure message={load.message} onRetry={() => setAttempt((n) => n + 1)} />
     return <p role="status">Loading records…</p>
   }
 
-  const first = pageIndex * PAGE_SIZE + 1
-  const last = pageIndex * PAGE_SIZE + page.records.length
+  const busy = load.status === 'loading'
+  const first = shown.index * PAGE_SIZE + 1
+  const last = shown.index * PAGE_SIZE + page.records.length
   const range = page.records.length
     ? `Records ${formatCount(first)}–${formatCount(last)} of ${formatCount(page.total)}, newest first`
     : ''
 
   return (
     <div class={'log-layout' + (selected ? ' has-detail' : '')}>
-      <div class="log-main" aria-busy={load.status === 'loading'}>
+      <div class="log-main" aria-busy={busy}>
         {load.status === 'failed' && <LoadFailure message={load.message} onRetry={() => setAttempt((n) => n + 1)} />}
         {page.records.length === 0 ? (
           <EmptyLog siteName={siteName} filter={filter} />
@@ -188,15 +193,15 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
         <nav class="pager" aria-label="Consent log pages">
           <PagerButton
             label="Newer"
-            enabled={pageIndex > 0}
+            enabled={!busy && shown.index > 0}
             onClick={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
           />
           <PagerButton
             label="Older"
-            enabled={page.nextBefore !== null}
+            enabled={!busy && page.nextBefore !== null}
             onClick={() => setCursors((c) => (page.nextBefore === null ? c : [...c, page.nextBefore]))}
           />
-          {load.status === 'loading' && (
+          {busy && (
             <span role="status" class="muted">
               Loading records…
             </span>

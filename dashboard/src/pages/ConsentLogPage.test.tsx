@@ -1,0 +1,219 @@
+import type { ConsentLogPage } from '@miniconsent/shared'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, it } from 'vitest'
+import { consentRecord, errorBody, json, logPage, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+
+const signedIn = on('GET', '/api/admin/me', () => json(ME))
+
+function serveLog(answer: (req: FakeRequest) => ConsentLogPage | Response) {
+  return on('GET', /^\/api\/admin\/sites\/[^/]+\/consents$/, (req) => {
+    const page = answer(req)
+    return page instanceof Response ? page : json(page)
+  })
+}
+
+/** 120 records in all, served 50 at a time like the server does. */
+function pagedLog(req: FakeRequest): ConsentLogPage {
+  const before = Number(req.url.searchParams.get('before') ?? 121)
+  const newest = before - 1
+  return logPage(newest, Math.min(50, newest), 120)
+}
+
+async function openLog(path = '/sites/minopa/consents') {
+  renderApp(path)
+  return screen.findByRole('table', { name: 'Consent records' })
+}
+
+describe('consent log', () => {
+  it('lists records with granted and denied categories in words', async () => {
+    const fixture: ConsentLogPage = {
+      records: [
+        consentRecord({ seq: 2, consentId: 'visitor-rejects', method: 'reject-all', categories: { essential: true, analytics: false, marketing: false } }),
+        consentRecord({ seq: 1, consentId: 'visitor-custom' }),
+      ],
+      nextBefore: null,
+      total: 2,
+    }
+    stubApi(signedIn, serveLog(() => fixture))
+    const table = await openLog()
+
+    const headers = within(table).getAllByRole('columnheader').map((th) => th.textContent)
+    expect(headers).toEqual(['Time', 'Consent ID', 'Method', 'Choices', 'Revision', 'Region', 'Language'])
+
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(rows).toHaveLength(2)
+    const [newest, older] = rows as [HTMLElement, HTMLElement]
+    expect(newest.textContent).toContain('visitor-rejects')
+    expect(newest.textContent).toContain('Reject all')
+    expect(newest.textContent).toContain('Granted: essential')
+    expect(newest.textContent).toContain('Denied: analytics, marketing')
+    expect(older.textContent).toContain('Granted: analytics, essential')
+    expect(older.textContent).toContain('Denied: functional, marketing')
+    expect(older.textContent).toContain('Custom choice')
+    expect(older.textContent).toContain('DE (opt-in)')
+    expect(within(older).getByRole('rowheader').querySelector('time')?.getAttribute('datetime')).toBe('2025-03-12T09:00:01.000Z')
+
+    expect(screen.getByText('Records 1–2 of 2, newest first')).toBeTruthy()
+    await waitFor(() => expect(document.title).toBe('Consent log — Minopa · MiniConsent'))
+  })
+
+  it('pages to older records with the `before` cursor and back to newer ones', async () => {
+    const api = stubApi(signedIn, serveLog(pagedLog))
+    await openLog()
+    expect(screen.getByText('Records 1–50 of 120, newest first')).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Newer' }).getAttribute('aria-disabled')).toBe('true')
+
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    expect(await screen.findByText('Records 51–100 of 120, newest first')).toBeTruthy()
+    expect(api.requests.at(-1)?.url.searchParams.get('before')).toBe('71')
+    expect(screen.getByRole('button', { name: /visitor-0070/ })).toBeTruthy()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    expect(await screen.findByText('Records 101–120 of 120, newest first')).toBeTruthy()
+    expect(api.requests.at(-1)?.url.searchParams.get('before')).toBe('21')
+    expect(screen.getByRole('button', { name: 'Older' }).getAttribute('aria-disabled')).toBe('true')
+
+    // Older on the last page asks for nothing.
+    const asked = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    expect(api.requests.length).toBe(asked)
+
+    fireEvent.click(screen.getByRole('button', { name: 'Newer' }))
+    expect(await screen.findByText('Records 51–100 of 120, newest first')).toBeTruthy()
+    expect(api.requests.at(-1)?.url.searchParams.get('before')).toBe('71')
+    fireEvent.click(screen.getByRole('button', { name: 'Newer' }))
+    expect(await screen.findByText('Records 1–50 of 120, newest first')).toBeTruthy()
+    expect(api.requests.at(-1)?.url.searchParams.has('before')).toBe(false)
+  })
+
+  it('searches by consentId and says so when nothing matches', async () => {
+    const api = stubApi(
+      signedIn,
+      serveLog((req) => {
+        const id = req.url.searchParams.get('consentId')
+        if (id === 'visitor-0002') return { records: [consentRecord({ seq: 2, consentId: id })], nextBefore: null, total: 1 }
+        if (id) return { records: [], nextBefore: null, total: 0 }
+        return logPage(3, 3, 3)
+      }),
+    )
+    await openLog()
+
+    fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'visitor-0002' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    await screen.findByText('Records 1–1 of 1, newest first', { exact: false })
+    expect(api.requests.at(-1)?.url.searchParams.get('consentId')).toBe('visitor-0002')
+    expect(location.search).toBe('?consentId=visitor-0002')
+
+    fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'nobody-at-all' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(await screen.findByText(/No records for consent ID/)).toBeTruthy()
+    expect(screen.queryByRole('table')).toBeNull()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show all records' }))
+    expect(await screen.findByText('Records 1–3 of 3, newest first')).toBeTruthy()
+  })
+
+  it('rejects a malformed consentId without asking the server', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
+    await openLog()
+    const asked = api.requests.length
+    fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'short' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(await screen.findByText('A consent ID has 8 to 64 letters, digits, "-" or "_".')).toBeTruthy()
+    expect(screen.getByLabelText('Consent ID').getAttribute('aria-invalid')).toBe('true')
+    expect(api.requests.length).toBe(asked)
+  })
+
+  it('shows an empty state for a site without records', async () => {
+    stubApi(signedIn, serveLog(() => ({ records: [], nextBefore: null, total: 0 })))
+    renderApp('/sites/minopa/consents')
+    expect(await screen.findByText(/No consent records yet/)).toBeTruthy()
+  })
+
+  it('opens a record’s details from its row and closes them again', async () => {
+    stubApi(signedIn, serveLog(() => ({ records: [consentRecord({ seq: 7, consentId: 'visitor-detail' })], nextBefore: null, total: 1 })))
+    await openLog()
+    const open = screen.getByRole('button', { name: /visitor-detail/ })
+    expect(open.getAttribute('aria-expanded')).toBe('false')
+    fireEvent.click(open)
+
+    const panel = await screen.findByRole('region', { name: 'Record #7' })
+    expect(open.getAttribute('aria-expanded')).toBe('true')
+    const categories = within(panel).getByRole('region', { name: 'Categories' })
+    expect(categories.textContent).toContain('Grantedanalyticsessential')
+    expect(categories.textContent).toContain('Deniedfunctionalmarketing')
+    const services = within(panel).getByRole('region', { name: 'Services' })
+    expect(services.textContent).toContain('Grantedgoogle-analyticsminopa')
+    expect(services.textContent).toContain('Deniedmicrosoft-claritysentry')
+    for (const text of ['c'.repeat(64), '203.0.113.0', 'Firefox/128.0', 'https://minopa.com/pricing', '00000000-0000-4000-8000-000000000007', '2025-03-12T10:00:00.000+01:00']) {
+      expect(panel.textContent).toContain(text)
+    }
+    expect(within(panel).getByText('Previous hash').nextElementSibling?.textContent).toBe('a'.repeat(64))
+    expect(within(panel).getByText('Position (seq)').nextElementSibling?.textContent).toBe('7')
+
+    fireEvent.click(within(panel).getByRole('button', { name: 'Close record details' }))
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Record #7' })).toBeNull())
+    expect(open.getAttribute('aria-expanded')).toBe('false')
+  })
+
+  it('says when no text was shown and no IP is stored', async () => {
+    stubApi(signedIn, serveLog(() => ({ records: [consentRecord({ seq: 3, method: 'gpc', gpc: true, textsHash: null, ip: null })], nextBefore: null, total: 1 })))
+    await openLog()
+    fireEvent.click(screen.getByRole('button', { name: /visitor-0001/ }))
+    const panel = await screen.findByRole('region', { name: 'Record #3' })
+    expect(within(panel).getByText('Text hash').nextElementSibling?.textContent).toMatch(/^None: no text was shown/)
+    expect(within(panel).getByText('IP address (truncated)').nextElementSibling?.textContent).toBe('Not stored')
+    expect(within(panel).getByText('Method').nextElementSibling?.textContent).toBe('Global Privacy Control')
+  })
+
+  it('switches site from the "Site" select, which shows the role', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(2, 2, 2)))
+    await openLog()
+    const select = screen.getByRole('combobox', { name: 'Site' }) as HTMLSelectElement
+    expect(Array.from(select.options, (o) => o.textContent)).toEqual(['Minopa (auditor)', 'MiniMagic (owner)'])
+
+    fireEvent.change(select, { target: { value: 'minimagic' } })
+    expect(await screen.findByRole('heading', { name: 'Consent log — MiniMagic' })).toBeTruthy()
+    expect(location.pathname).toBe('/sites/minimagic/consents')
+    await waitFor(() => expect(api.requests.at(-1)?.url.pathname).toBe('/api/admin/sites/minimagic/consents'))
+  })
+
+  it('explains a site the account cannot see', async () => {
+    stubApi(signedIn)
+    renderApp('/sites/somebody-else/consents')
+    expect(await screen.findByRole('heading', { name: 'Site not available' })).toBeTruthy()
+  })
+
+  it('shows the server’s refusal and lets the auditor retry', async () => {
+    let fail = true
+    stubApi(signedIn, serveLog(() => (fail ? errorBody(403, 'forbidden', 'You are not a member of this site.') : logPage(1, 1, 1))))
+    renderApp('/sites/minopa/consents')
+    const message = await screen.findByText('Could not load the consent log: You are not a member of this site.')
+    expect(message.closest('[role="alert"]')).toBeTruthy()
+    fail = false
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('table', { name: 'Consent records' })).toBeTruthy()
+  })
+})
+
+describe('app shell', () => {
+  it('redirects / to the first site’s log and offers landmarks, a skip link and the current nav entry', async () => {
+    stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))
+    renderApp('/')
+    await screen.findByRole('heading', { name: 'Consent log — Minopa' })
+    expect(location.pathname).toBe('/sites/minopa/consents')
+    expect(screen.getByRole('banner')).toBeTruthy()
+    expect(screen.getByRole('main')).toBeTruthy()
+    const nav = screen.getByRole('navigation', { name: 'Main' })
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Consent log'])
+    expect(within(nav).getByRole('link', { name: 'Consent log' }).getAttribute('aria-current')).toBe('page')
+    expect(screen.getByRole('link', { name: 'Skip to main content' }).getAttribute('href')).toBe('#main')
+  })
+
+  it('shows a not-found page for unknown addresses', async () => {
+    stubApi(signedIn)
+    renderApp('/nowhere')
+    expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy()
+    await waitFor(() => expect(document.title).toBe('Page not found · MiniConsent'))
+  })
+})

@@ -1,0 +1,126 @@
+import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { describe, expect, it } from 'vitest'
+import { errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
+
+const notSignedIn = on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first.'))
+
+function fillIn(email: string, password: string) {
+  fireEvent.input(screen.getByLabelText('Email'), { target: { value: email } })
+  fireEvent.input(screen.getByLabelText('Password'), { target: { value: password } })
+}
+
+describe('sign-in', () => {
+  it('opens on the sign-in form when nobody is signed in', async () => {
+    stubApi(notSignedIn)
+    renderApp('/')
+    expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeTruthy()
+    expect(location.pathname).toBe('/sign-in')
+    await waitFor(() => expect(document.title).toBe('Sign in · MiniConsent'))
+  })
+
+  it("shows the API's message next to the form when the credentials are wrong", async () => {
+    const api = stubApi(
+      notSignedIn,
+      on('POST', '/api/admin/login', () => errorBody(401, 'invalid_credentials', 'Wrong email or password.')),
+    )
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('owner@example.com', 'not-the-password')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+
+    const alert = await screen.findByText('Wrong email or password.')
+    expect(alert.closest('[role="alert"]')).toBeTruthy()
+    // Still on the form, free to try again.
+    expect(location.pathname).toBe('/sign-in')
+    expect((screen.getByRole('button', { name: 'Sign in' }) as HTMLButtonElement).disabled).toBe(false)
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({
+      email: 'owner@example.com',
+      password: 'not-the-password',
+    })
+  })
+
+  it('shows a throttling message from the API as well', async () => {
+    stubApi(notSignedIn, on('POST', '/api/admin/login', () => errorBody(429, 'too_many_attempts', 'Too many attempts. Wait 15 minutes.')))
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('owner@example.com', 'x')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByText('Too many attempts. Wait 15 minutes.')).toBeTruthy()
+  })
+
+  it('asks for the missing fields without calling the API', async () => {
+    const api = stubApi(notSignedIn)
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByText('Enter your email address.')).toBeTruthy()
+    expect(screen.getByText('Enter your password.')).toBeTruthy()
+    expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true')
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(0)
+  })
+
+  it('disables the button while signing in, then opens the first site’s consent log', async () => {
+    let answer: (res: Response) => void = () => {}
+    stubApi(
+      notSignedIn,
+      on('POST', '/api/admin/login', () => new Promise<Response>((resolve) => (answer = resolve))),
+      on('GET', '/api/admin/sites/minopa/consents', () => json(logPage(3, 3, 3))),
+    )
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('auditor@example.com', 'correct horse')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Sign in' }) as HTMLButtonElement).disabled).toBe(true))
+    answer(json(ME))
+
+    expect(await screen.findByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
+    expect(location.pathname).toBe('/sites/minopa/consents')
+    expect(screen.getByText('auditor@example.com')).toBeTruthy()
+  })
+
+  it('sends the CSRF token when signing out and returns to the sign-in page', async () => {
+    const api = stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('GET', '/api/admin/sites/minopa/consents', () => json(logPage(3, 3, 3))),
+      on('POST', '/api/admin/logout', () => new Response(null, { status: 204 })),
+    )
+    renderApp('/sites/minopa/consents')
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign out' }))
+
+    expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+    expect(screen.getByText('You are signed out.')).toBeTruthy()
+    const logout = api.requests.find((r) => r.url.pathname === '/api/admin/logout')
+    expect(logout?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+  })
+
+  it('goes back to sign-in when the session expires, then returns to the page the auditor was on', async () => {
+    let sessionValid = true
+    stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('GET', '/api/admin/sites/minopa/consents', (req) => {
+        if (!sessionValid) return errorBody(401, 'unauthenticated', 'Your session has expired.')
+        return json(req.url.searchParams.get('consentId') ? logPage(9, 1, 1) : logPage(3, 3, 3))
+      }),
+      on('POST', '/api/admin/login', () => {
+        sessionValid = true
+        return json(ME)
+      }),
+    )
+    renderApp('/sites/minopa/consents')
+    await screen.findByRole('heading', { name: 'Consent log — Minopa' })
+
+    sessionValid = false
+    fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'visitor-0009' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+
+    expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+    expect(screen.getByText('Your session has ended. Sign in again to continue.')).toBeTruthy()
+
+    fillIn('auditor@example.com', 'correct horse')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
+    expect(location.pathname + location.search).toBe('/sites/minopa/consents?consentId=visitor-0009')
+  })
+})

@@ -1,0 +1,104 @@
+// Test helpers: a fake admin API behind a stubbed `fetch`, and fixtures shaped like the server's answers.
+import type { ConsentLogPage, ConsentRecord, Me } from '@miniconsent/shared'
+import { render } from '@testing-library/preact'
+import { vi } from 'vitest'
+import { App } from './App'
+
+export interface FakeRequest {
+  method: string
+  url: URL
+  headers: Headers
+  body: unknown
+}
+
+type Handler = (req: FakeRequest) => Response | Promise<Response> | undefined
+
+/** Stubs `fetch`; each handler answers the requests it recognises. Unanswered requests fail the test loudly. */
+export function stubApi(...handlers: Handler[]) {
+  const requests: FakeRequest[] = []
+  const fetchStub = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const req: FakeRequest = {
+      method: (init.method ?? 'GET').toUpperCase(),
+      url: new URL(String(input), 'http://localhost'),
+      headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    }
+    requests.push(req)
+    for (const handler of handlers) {
+      const res = await handler(req)
+      if (res) return res
+    }
+    throw new Error(`unexpected request ${req.method} ${req.url.pathname}${req.url.search}`)
+  })
+  vi.stubGlobal('fetch', fetchStub)
+  return { requests }
+}
+
+export function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+export function errorBody(status: number, code: string, message: string): Response {
+  return json({ error: { code, message } }, status)
+}
+
+export function on(method: string, path: string | RegExp, answer: (req: FakeRequest) => Response | Promise<Response>): Handler {
+  return (req) => {
+    if (req.method !== method) return undefined
+    const matches = typeof path === 'string' ? req.url.pathname === path : path.test(req.url.pathname)
+    return matches ? answer(req) : undefined
+  }
+}
+
+export const ME: Me = {
+  user: { id: 1, email: 'auditor@example.com' },
+  sites: [
+    { id: 'minopa', name: 'Minopa', role: 'auditor' },
+    { id: 'minimagic', name: 'MiniMagic', role: 'owner' },
+  ],
+  csrfToken: 'csrf-token-123',
+}
+
+const HASH_A = 'a'.repeat(64)
+
+export function consentRecord(overrides: Partial<ConsentRecord> = {}): ConsentRecord {
+  const seq = overrides.seq ?? 1
+  return {
+    recordId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    consentId: 'visitor-0001',
+    siteId: 'minopa',
+    revision: 1,
+    textsHash: 'c'.repeat(64),
+    categories: { essential: true, functional: false, analytics: true, marketing: false },
+    services: { minopa: true, 'google-analytics': true, 'microsoft-clarity': false, sentry: false },
+    method: 'custom',
+    language: 'en',
+    url: 'https://minopa.com/pricing',
+    clientTime: '2025-03-12T10:00:00.000+01:00',
+    gpc: false,
+    seq,
+    serverTime: '2025-03-12T09:00:01.000Z',
+    region: 'DE',
+    mode: 'opt-in',
+    ip: '203.0.113.0',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0',
+    prevHash: seq === 1 ? '0'.repeat(64) : HASH_A,
+    hash: seq.toString(16).padStart(64, 'b'),
+    ...overrides,
+  }
+}
+
+/** A page of `count` records, newest first, ending at `newestSeq`. */
+export function logPage(newestSeq: number, count: number, total: number): ConsentLogPage {
+  const records = Array.from({ length: count }, (_, i) =>
+    consentRecord({ seq: newestSeq - i, consentId: `visitor-${String(newestSeq - i).padStart(4, '0')}` }),
+  )
+  const oldest = newestSeq - count + 1
+  return { records, nextBefore: oldest > 1 ? oldest : null, total }
+}
+
+/** Opens the app at `path`, as a browser would on a fresh page load. */
+export function renderApp(path: string) {
+  history.replaceState(null, '', path)
+  return render(<App />)
+}
