@@ -31,8 +31,23 @@ export function truncateIp(ip: string | null | undefined): string | null {
     const [hi = 0, lo = 0] = parts.slice(6)
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0`
   }
-  return parts
-    .slice(0, 3)
-    .map((p) => p.toString(16))
-    .join(':') + '::'
+  return compressIPv6([...parts.slice(0, 3), 0, 0, 0, 0, 0])
+}
+
+/** RFC 5952 text form: the longest run of zero hextets becomes `::`. */
+function compressIPv6(parts: number[]): string {
+  let best = { start: -1, len: 0 }
+  for (let i = 0; i < parts.length; ) {
+    if (parts[i] !== 0) {
+      i++
+      continue
+    }
+    let j = i
+    while (j < parts.length && parts[j] === 0) j++
+    if (j - i > best.len) best = { start: i, len: j - i }
+    i = j
+  }
+  const hex = parts.map((p) => p.toString(16))
+  if (best.len < 2) return hex.join(':')
+  return hex.slice(0, best.start).join(':') + '::' + hex.slice(best.start + best.len).join(':')
 }

@@ -23,12 +23,13 @@ export function jsonForScript(value: unknown): string {
 
 export function sdkRoutes(s: Services) {
   // The bundle changes only on deploy; re-read it when its mtime changes (rebuilds in dev).
-  let bundle: { mtimeMs: number; text: string } | null = null
+  let bundle: { version: string; text: string } | null = null
   async function loadBundle(): Promise<string | null> {
     const file = join(s.sdkDir, 'miniconsent.js')
     try {
       const info = await stat(file)
-      if (!bundle || bundle.mtimeMs !== info.mtimeMs) bundle = { mtimeMs: info.mtimeMs, text: await readFile(file, 'utf8') }
+      const version = `${info.mtimeMs}:${info.size}`
+      if (bundle?.version !== version) bundle = { version, text: await readFile(file, 'utf8') }
       return bundle.text
     } catch {
       return null

@@ -1,0 +1,35 @@
+import { isAbsolute } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ZodError } from 'zod'
+import { describeEnvError, parseEnv } from './env'
+
+describe('environment', () => {
+  it('has a default for everything', () => {
+    const env = parseEnv({})
+    expect(env).toMatchObject({ PORT: 8787, HOST: '127.0.0.1', SECURE_COOKIES: 'auto', LOG_LEVEL: 'info', SEED_DEMO: true, TRUST_PROXY: false })
+    expect(env.DATABASE_URL).toMatch(/data[/\\]miniconsent\.sqlite$/)
+    expect(env.MINICONSENT_ADMIN_PASSWORD).toBeUndefined()
+    expect(env.TRUSTED_REGION_HEADER).toBeUndefined()
+  })
+
+  it('accepts a file: URL or a relative path and normalises the region header', () => {
+    expect(parseEnv({ DATABASE_URL: 'file:///var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
+    expect(isAbsolute(parseEnv({ DATABASE_URL: 'file:data/x.sqlite' }).DATABASE_URL)).toBe(true)
+    expect(parseEnv({ TRUSTED_REGION_HEADER: 'CF-IPCountry', SEED_DEMO: 'false' })).toMatchObject({
+      TRUSTED_REGION_HEADER: 'cf-ipcountry',
+      SEED_DEMO: false,
+    })
+  })
+
+  it('explains what is wrong with a bad value', () => {
+    try {
+      parseEnv({ PORT: 'eighty', SECURE_COOKIES: 'maybe', MINICONSENT_ADMIN_PASSWORD: 'short' })
+      expect.unreachable()
+    } catch (e) {
+      const text = describeEnvError(e as ZodError)
+      expect(text).toMatch(/PORT/)
+      expect(text).toMatch(/SECURE_COOKIES/)
+      expect(text).toMatch(/MINICONSENT_ADMIN_PASSWORD: use at least 8 characters/)
+    }
+  })
+})

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { truncateIp } from './ip'
+
+describe('truncateIp', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.0'],
+    ['::ffff:198.51.100.9', '198.51.100.0'],
+    ['2001:db8:85a3:1234:5678:8a2e:370:7334', '2001:db8:85a3::'],
+    ['2001:db8::1', '2001:db8::'],
+    ['::1', '::'],
+    ['fe80::1%eth0', 'fe80::'],
+    ['2001:0:5::9', '2001:0:5::'],
+  ])('keeps only the network part of %s', (ip, expected) => {
+    expect(truncateIp(ip)).toBe(expected)
+  })
+
+  it('stores nothing for what is not an address', () => {
+    expect(truncateIp(undefined)).toBeNull()
+    expect(truncateIp('unknown')).toBeNull()
+    expect(truncateIp('999.1.1.1')).toBeNull()
+  })
+})

@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { apiError, consentLogPage, me } from '@miniconsent/shared'
+import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' }
+
+beforeEach(async () => {
+  t = startTestServer()
+  await addUser(t.db, OWNER.email, OWNER.password, { acme: 'owner' })
+  await addUser(t.db, 'auditor@notice.test', 'auditor password', { 'notice-only': 'auditor' })
+})
+afterEach(() => t.close())
+
+async function login(credentials = OWNER, ip?: string) {
+  const res = await t.request('/api/admin/login', json(credentials), ip)
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+  return { res, cookie }
+}
+
+describe('admin sign-in', () => {
+  it('signs in with the right password: a strict HttpOnly session cookie and Me with a CSRF token', async () => {
+    const { res, cookie } = await login()
+    expect(res.status).toBe(200)
+    const setCookie = res.headers.get('set-cookie')!
+    expect(setCookie).toMatch(/^mc_session=[\w-]{40,};/)
+    expect(setCookie).toMatch(/HttpOnly/)
+    expect(setCookie).toMatch(/SameSite=Strict/)
+    expect(setCookie).toMatch(/Path=\//)
+    expect(setCookie).not.toMatch(/Secure/)
+    const body = me.parse(await res.json())
+    expect(body.user.email).toBe(OWNER.email)
+    expect(body.sites).toEqual([{ id: 'acme', name: 'Acme', role: 'owner' }])
+
+    const again = await t.request('/api/admin/me', { headers: { Cookie: cookie } })
+    expect(again.status).toBe(200)
+    expect(me.parse(await again.json()).csrfToken).toBe(body.csrfToken)
+  })
+
+  it('marks the cookie Secure behind https', async () => {
+    const res = await t.app.request('https://consent.acme.test/api/admin/login', json(OWNER))
+    expect(res.headers.get('set-cookie')).toMatch(/Secure/)
+  })
+
+  it('answers 401 for a wrong password or an unknown e-mail, and 400 for a malformed body', async () => {
+    const wrong = await login({ ...OWNER, password: 'wrong' })
+    expect(wrong.res.status).toBe(401)
+    expect(wrong.res.headers.get('set-cookie')).toBeNull()
+    expect(apiError.parse(await wrong.res.json()).error.code).toBe('invalid_credentials')
+    expect((await login({ email: 'nobody@acme.test', password: 'x' })).res.status).toBe(401)
+    expect((await t.request('/api/admin/login', json({ email: 'not an email' }))).status).toBe(400)
+  })
+
+  it('throttles after 5 failures for that e-mail and IP, even for the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await login({ ...OWNER, password: `guess-${i}` }, '192.0.2.9')).res.status).toBe(401)
+    const blocked = await login(OWNER, '192.0.2.9')
+    expect(blocked.res.status).toBe(429)
+    expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThan(60)
+    // Another address is not locked out; the lock lifts after 15 minutes.
+    expect((await login(OWNER, '192.0.2.10')).res.status).toBe(200)
+    t.clock.now += 15 * 60 * 1000 + 1
+    expect((await login(OWNER, '192.0.2.9')).res.status).toBe(200)
+  })
+
+  it('answers 401 unauthenticated without a session, and after logout', async () => {
+    const anonymous = await t.request('/api/admin/me')
+    expect(anonymous.status).toBe(401)
+    expect(apiError.parse(await anonymous.json()).error.code).toBe('unauthenticated')
+
+    const { res, cookie } = await login()
+    const { csrfToken } = me.parse(await res.json())
+    const out = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken } })
+    expect(out.status).toBe(204)
+    expect(out.headers.get('set-cookie')).toMatch(/mc_session=;/)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(401)
+  })
+
+  it('expires sessions after 12 hours', async () => {
+    const { cookie } = await login()
+    t.clock.now += 12 * 60 * 60 * 1000 + 1
+    expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(401)
+  })
+
+  it('refuses a state-changing request without the CSRF token (403), keeping the session', async () => {
+    const { cookie } = await login()
+    const missing = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie } })
+    expect(missing.status).toBe(403)
+    expect(apiError.parse(await missing.json()).error.code).toBe('csrf_invalid')
+    const wrong = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': 'forged' } })
+    expect(wrong.status).toBe(403)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(200)
+  })
+})
+
+describe('GET /api/admin/sites/:siteId/consents', () => {
+  let cookie: string
+  beforeEach(async () => {
+    for (let i = 0; i < 7; i++) {
+      t.clock.now += 1000
+      const consentId = i % 3 === 0 ? 'visitor-three' : `visitor-other-${i}`
+      expect((await t.request('/api/v1/consents', json(consentBody({ consentId })), `192.0.2.${i}`)).status).toBe(201)
+    }
+    cookie = (await login()).cookie
+  })
+
+  it('lists records newest first, page by page with nextBefore', async () => {
+    const first = consentLogPage.parse(await (await t.request('/api/admin/sites/acme/consents?limit=3', { headers: { Cookie: cookie } })).json())
+    expect(first.records.map((r) => r.seq)).toEqual([7, 6, 5])
+    expect(first).toMatchObject({ total: 7, nextBefore: 5 })
+    const second = consentLogPage.parse(
+      await (await t.request(`/api/admin/sites/acme/consents?limit=3&before=${first.nextBefore}`, { headers: { Cookie: cookie } })).json(),
+    )
+    expect(second.records.map((r) => r.seq)).toEqual([4, 3, 2])
+    const last = consentLogPage.parse(await (await t.request('/api/admin/sites/acme/consents?limit=3&before=2', { headers: { Cookie: cookie } })).json())
+    expect(last.records.map((r) => r.seq)).toEqual([1])
+    expect(last.nextBefore).toBeNull()
+  })
+
+  it('filters by consentId', async () => {
+    const res = await t.request('/api/admin/sites/acme/consents?consentId=visitor-three', { headers: { Cookie: cookie } })
+    const page = consentLogPage.parse(await res.json())
+    expect(page.records.map((r) => r.seq)).toEqual([7, 4, 1])
+    expect(page.records.every((r) => r.consentId === 'visitor-three')).toBe(true)
+    expect(page.total).toBe(3)
+  })
+
+  it('answers 403 to a user who is not a member of the site, 401 without a session, 400 for a bad limit', async () => {
+    const outsider = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie
+    const res = await t.request('/api/admin/sites/acme/consents', { headers: { Cookie: outsider } })
+    expect(res.status).toBe(403)
+    expect(apiError.parse(await res.json()).error.code).toBe('forbidden')
+    expect((await t.request('/api/admin/sites/notice-only/consents', { headers: { Cookie: outsider } })).status).toBe(200)
+    expect((await t.request('/api/admin/sites/acme/consents')).status).toBe(401)
+    expect((await t.request('/api/admin/sites/acme/consents?limit=0', { headers: { Cookie: cookie } })).status).toBe(400)
+  })
+
+  it('verifies the chain for any member', async () => {
+    const res = await t.request('/api/admin/sites/acme/verify', { headers: { Cookie: cookie } })
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { ok: boolean; count: number; head: string }
+    expect(body).toMatchObject({ ok: true, count: 7 })
+    expect(body.head).toMatch(/^[a-f0-9]{64}$/)
+    const outsider = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie
+    expect((await t.request('/api/admin/sites/acme/verify', { headers: { Cookie: outsider } })).status).toBe(403)
+  })
+})

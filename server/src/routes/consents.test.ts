@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { apiError, consentRecord } from '@miniconsent/shared'
+import { GENESIS_HASH, recordHash } from '../services/consent-chain'
+import { consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+beforeEach(() => {
+  t = startTestServer()
+})
+afterEach(() => t.close())
+
+const rows = () => t.db.$client.prepare('SELECT * FROM consent_records ORDER BY site_id, seq').all() as Record<string, unknown>[]
+
+describe('POST /api/v1/consents', () => {
+  it('stores the record with a truncated IP, the URL without query, server time and chained hashes', async () => {
+    const body = consentBody()
+    const res = await t.request('/api/v1/consents', json(body, { 'User-Agent': 'TestBrowser/1.0' }), '203.0.113.77')
+    expect(res.status).toBe(201)
+    expect(await res.json()).toEqual({ recordId: body.recordId, seq: 1 })
+    t.clock.now += 1000
+    const second = consentBody({ method: 'reject-all', categories: { essential: true, analytics: false } })
+    expect((await t.request('/api/v1/consents', json(second), '2001:db8:85a3:1234::8a2e:370:7334')).status).toBe(201)
+
+    const [one, two] = rows()
+    expect(one).toMatchObject({
+      site_id: 'acme',
+      seq: 1,
+      ip: '203.0.113.0',
+      url: 'https://acme.test/pricing',
+      user_agent: 'TestBrowser/1.0',
+      server_time: '2026-11-22T10:00:00.000Z',
+      client_time: body.clientTime,
+      prev_hash: GENESIS_HASH,
+    })
+    expect(two).toMatchObject({ seq: 2, ip: '2001:db8:85a3::', server_time: '2026-11-22T10:00:01.000Z', prev_hash: one!.hash })
+
+    const stored = consentRecord.parse(await (await t.request(`/api/v1/consents/visitor-0001?site=acme`)).json())
+    expect(stored).toMatchObject({ seq: 2, method: 'reject-all', categories: { essential: true, analytics: false } })
+    const { prevHash, hash, ...rest } = stored
+    expect(hash).toBe(recordHash(prevHash, { ...rest, siteId: 'acme' }))
+  })
+
+  it('stores nothing but the URL path and no IP for a site whose policy is "none"', async () => {
+    const res = await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))
+    expect(res.status).toBe(201)
+    expect(rows()[0]).toMatchObject({ ip: null })
+  })
+
+  it('is idempotent on recordId: a retried POST answers 200 with the same body and stores one row', async () => {
+    const body = consentBody()
+    const first = await t.request('/api/v1/consents', json(body))
+    const retry = await t.request('/api/v1/consents', json(body))
+    expect(first.status).toBe(201)
+    expect(retry.status).toBe(200)
+    expect(await retry.json()).toEqual(await first.json())
+    expect(rows()).toHaveLength(1)
+  })
+
+  it('stores concurrent posts in one chain without gaps, duplicates written once', async () => {
+    const bodies = Array.from({ length: 40 }, () => consentBody())
+    const results = await Promise.all([...bodies, bodies[0]!].map((b, i) => t.request('/api/v1/consents', json(b), `198.51.100.${i}`)))
+    expect(results.filter((r) => r.status === 201)).toHaveLength(40)
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1)
+    expect(rows().map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 40 })
+  })
+
+  it('accepts a text/plain body, as navigator.sendBeacon sends it', async () => {
+    const res = await t.request('/api/v1/consents', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify(consentBody()),
+    })
+    expect(res.status).toBe(201)
+  })
+
+  it('answers 400 in the error shape for an invalid record or malformed JSON', async () => {
+    const res = await t.request('/api/v1/consents', json(consentBody({ recordId: 'not-a-uuid', method: 'maybe' })))
+    expect(res.status).toBe(400)
+    const body = apiError.parse(await res.json())
+    expect(body.error.code).toBe('invalid_request')
+    expect(body.error.message).toContain('recordId')
+    const broken = await t.request('/api/v1/consents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"recordId":' })
+    expect(broken.status).toBe(400)
+    expect(apiError.parse(await broken.json()).error.code).toBe('invalid_json')
+    const form = await t.request('/api/v1/consents', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' })
+    expect(form.status).toBe(415)
+    expect(rows()).toHaveLength(0)
+  })
+
+  it('answers 413 for a body over 8 KB', async () => {
+    const res = await t.request('/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(9000) })))
+    expect(res.status).toBe(413)
+    expect(apiError.parse(await res.json()).error.code).toBe('payload_too_large')
+  })
+
+  it('answers 404 for an unknown site and 422 for a revision the site never published', async () => {
+    const unknown = await t.request('/api/v1/consents', json(consentBody({ siteId: 'nobody' })))
+    expect(unknown.status).toBe(404)
+    const future = await t.request('/api/v1/consents', json(consentBody({ revision: 2 })))
+    expect(future.status).toBe(422)
+    expect(apiError.parse(await future.json()).error.code).toBe('unknown_revision')
+    expect(rows()).toHaveLength(0)
+  })
+
+  it('limits each IP to a burst of 20 per site, then 429 with Retry-After, refilling over time', async () => {
+    for (let i = 0; i < 20; i++) expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')).status).toBe(201)
+    const limited = await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
+    expect(apiError.parse(await limited.json()).error.code).toBe('rate_limited')
+    // Another visitor is not affected; the first one may post again a second later.
+    expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.2')).status).toBe(201)
+    t.clock.now += 1000
+    expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')).status).toBe(201)
+  })
+
+  it("reflects an Origin from the site's domains and refuses other origins", async () => {
+    const ok = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://www.acme.test' }))
+    expect(ok.status).toBe(201)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://www.acme.test')
+    const local = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'http://localhost:5173' }))
+    expect(local.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
+
+    const evil = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://evil.example' }))
+    expect(evil.status).toBe(403)
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull()
+    // acme.test.evil.example is not a subdomain of acme.test.
+    const lookalike = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://acme.test.evil.example' }))
+    expect(lookalike.status).toBe(403)
+    expect(rows()).toHaveLength(2)
+
+    const preflight = await t.request('/api/v1/consents', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://acme.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    })
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/i)
+    const refused = await t.request('/api/v1/consents', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } })
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
+describe('GET /api/v1/consents/:consentId', () => {
+  it("answers the visitor's latest record, 404 when there is none", async () => {
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-latest' })))
+    t.clock.now += 5000
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-latest', method: 'withdraw' })))
+    const res = await t.request('/api/v1/consents/visitor-latest?site=acme')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ method: 'withdraw', seq: 2 })
+    expect((await t.request('/api/v1/consents/visitor-none?site=acme')).status).toBe(404)
+    expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
+    expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)
+  })
+})

@@ -1,0 +1,96 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { apiError, publishedConfig } from '@miniconsent/shared'
+import { startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+beforeEach(() => {
+  t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  writeFileSync(join(t.dir, 'sdk', 'ui.js'), 'export const ui = 1\n')
+})
+afterEach(() => t.close())
+
+describe('GET /api/v1/sites/:siteId/config', () => {
+  it('answers the published config of revision 1', async () => {
+    const res = await t.request('/api/v1/sites/acme/config')
+    expect(res.status).toBe(200)
+    const config = publishedConfig.parse(await res.json())
+    expect(config).toMatchObject({ siteId: 'acme', revision: 1, consentRevision: 1, region: null, mode: 'opt-in', needsBanner: true })
+    expect(config.site.cookieName).toBe('miniconsent')
+    expect(config.catalogue.services.map((s) => s.id)).toEqual(['plausible'])
+  })
+
+  it('needs no banner when only required categories declare anything', async () => {
+    const res = await t.request('/api/v1/sites/notice-only/config')
+    expect(publishedConfig.parse(await res.json()).needsBanner).toBe(false)
+  })
+
+  it('takes the region from the trusted header only when one is configured', async () => {
+    const trusting = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: 'cf-ipcountry', TRUST_PROXY: false } })
+    try {
+      const res = await trusting.request('/api/v1/sites/acme/config', { headers: { 'CF-IPCountry': 'de' } })
+      expect(await res.json()).toMatchObject({ region: 'DE', mode: 'opt-in' })
+    } finally {
+      trusting.close()
+    }
+    const res = await t.request('/api/v1/sites/acme/config', { headers: { 'CF-IPCountry': 'DE' } })
+    expect(publishedConfig.parse(await res.json()).region).toBeNull()
+  })
+
+  it('answers 404 with the error shape for an unknown site, 400 for a malformed id', async () => {
+    const res = await t.request('/api/v1/sites/nope/config')
+    expect(res.status).toBe(404)
+    expect(apiError.parse(await res.json()).error.code).toBe('site_not_found')
+    const bad = await t.request('/api/v1/sites/Not_A%20Slug/config')
+    expect(bad.status).toBe(400)
+    expect(apiError.parse(await bad.json()).error).toMatchObject({ code: 'invalid_request' })
+  })
+})
+
+describe('GET /sdk/:siteId.js', () => {
+  it('embeds the config in place of the placeholder, safe for a script context', async () => {
+    const res = await t.request('/sdk/acme.js')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(res.headers.get('cache-control')).toBe('public, max-age=300')
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin')
+    const body = await res.text()
+    expect(body).not.toContain('__MINICONSENT_CONFIG__')
+    // The purpose text contains "</script>": it must not end an inline copy of the script.
+    expect(body).not.toContain('</script>')
+    const win: { __cfg?: unknown } = {}
+    new Function('window', body)(win)
+    expect(publishedConfig.parse(win.__cfg).catalogue.entries[0]?.purpose.en).toBe('Keeps you signed in </script>')
+  })
+
+  it('answers 304 to a matching If-None-Match and a fresh ETag when the bundle changes', async () => {
+    const first = await t.request('/sdk/acme.js')
+    const etag = first.headers.get('etag')!
+    expect(etag).toMatch(/^".+"$/)
+    const again = await t.request('/sdk/acme.js', { headers: { 'If-None-Match': etag } })
+    expect(again.status).toBe(304)
+    expect(await again.text()).toBe('')
+    writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__"; // v2 with more bytes\n')
+    const changed = await t.request('/sdk/acme.js', { headers: { 'If-None-Match': etag } })
+    expect(changed.status).toBe(200)
+    expect(changed.headers.get('etag')).not.toBe(etag)
+  })
+
+  it('answers a JavaScript 404 for an unknown site', async () => {
+    const res = await t.request('/sdk/unknown-site.js')
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toContain('javascript')
+    expect(await res.text()).toContain('unknown site "unknown-site"')
+  })
+
+  it('serves the other SDK files as they are, usable from other origins', async () => {
+    const res = await t.request('/sdk/ui.js')
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('export const ui = 1\n')
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect((await t.request('/sdk/../package.json')).status).toBe(404)
+  })
+})

@@ -1,0 +1,116 @@
+// Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createApp, type AppDeps } from './app'
+import { openDatabase, type Db } from './db/client'
+import { silentLogger } from './logger'
+import { seedSites, type DemoSite } from './seed/seed'
+import { Accounts } from './services/accounts'
+import { ConsentLog } from './services/consent-log'
+
+export const ACME: DemoSite = {
+  settings: { id: 'acme', name: 'Acme', domains: ['acme.test', 'localhost'] },
+  catalogue: {
+    categories: [
+      { id: 'essential', required: true, label: { en: 'Essential' } },
+      { id: 'analytics', label: { en: 'Analytics' }, consentMode: ['analytics_storage'] },
+    ],
+    services: [{ id: 'plausible', category: 'analytics', name: 'Plausible', provider: 'Plausible Insights' }],
+    entries: [{ name: 'session', category: 'essential', provider: 'Acme', purpose: { en: 'Keeps you signed in </script>' }, expiry: 'session' }],
+  },
+}
+
+/** Like MiniMagic: only a required category declares anything, so no banner is needed. */
+export const NOTICE_ONLY: DemoSite = {
+  settings: { id: 'notice-only', name: 'Notice only', domains: ['notice.test'], ipPolicy: 'none' },
+  catalogue: {
+    categories: [
+      { id: 'essential', required: true, label: { en: 'Essential' } },
+      { id: 'functional', label: { en: 'Functional' } },
+    ],
+    entries: [{ name: 'theme', kind: 'localStorage', category: 'essential', provider: 'Notice', expiry: 'persistent' }],
+  },
+}
+
+export interface TestServer {
+  db: Db
+  dir: string
+  file: string
+  app: ReturnType<typeof createApp>
+  consentLog: ConsentLog
+  clock: { now: number }
+  /** `app.request` as if from this client IP. */
+  request: (path: string, init?: RequestInit, ip?: string) => Promise<Response>
+  close: () => void
+}
+
+export function startTestServer(overrides: Partial<AppDeps> = {}, sites: DemoSite[] = [ACME, NOTICE_ONLY]): TestServer {
+  const dir = mkdtempSync(join(tmpdir(), 'miniconsent-test-'))
+  const file = join(dir, 'test.sqlite')
+  const db = openDatabase(file)
+  const clock = { now: Date.UTC(2026, 10, 22, 10, 0, 0) }
+  seedSites(db, sites, { now: clock.now })
+  const consentLog = new ConsentLog(db, { now: () => clock.now })
+  const app = createApp({
+    db,
+    env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false },
+    logger: silentLogger,
+    now: () => clock.now,
+    consentLog,
+    sdkDir: join(dir, 'sdk'),
+    dashboardDir: join(dir, 'dashboard'),
+    demoDir: join(dir, 'demo'),
+    ...overrides,
+  })
+  return {
+    db,
+    dir,
+    file,
+    app,
+    consentLog,
+    clock,
+    request: (path, init, ip = '203.0.113.77') =>
+      Promise.resolve(app.request(path, init, { incoming: { socket: { remoteAddress: ip } } } as never)),
+    close: () => {
+      consentLog.close()
+      db.$client.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function addUser(db: Db, email: string, password: string, memberships: Record<string, 'owner' | 'editor' | 'auditor'>) {
+  const accounts = new Accounts(db, Date.now)
+  const user = await accounts.createUser(email, password)
+  for (const [siteId, role] of Object.entries(memberships)) accounts.setMembership(user.id, siteId, role)
+  return user
+}
+
+let counter = 0
+/** A valid consent record body; each call gets a fresh recordId. */
+export function consentBody(overrides: Record<string, unknown> = {}) {
+  counter += 1
+  const hex = counter.toString(16).padStart(12, '0')
+  return {
+    recordId: `6f1c1d2e-3b4a-4c5d-8e9f-${hex}`,
+    consentId: 'visitor-0001',
+    siteId: 'acme',
+    revision: 1,
+    textsHash: 'a'.repeat(64),
+    categories: { essential: true, analytics: true },
+    services: { plausible: true },
+    method: 'accept-all',
+    language: 'en',
+    url: 'https://acme.test/pricing?utm_source=mail&email=x@y.z#plans',
+    clientTime: '2026-11-22T09:59:58.000+01:00',
+    gpc: false,
+    ...overrides,
+  }
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
