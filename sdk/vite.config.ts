@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-  build: { target: 'es2019', minify: false, sourcemap: false, reportCompressedSize: false },
+  build: { target: 'es2020', minify: false, sourcemap: false, reportCompressedSize: false },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
   },

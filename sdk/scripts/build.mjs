@@ -33,22 +33,28 @@ async function buildAll() {
   await bundle('src/ui/index.tsx', 'es', 'ui.js')
 
   const nameCache = {}
-  for (const [file, module] of [['miniconsent.js', false], ['ui.js', true]]) {
+  for (const [file, module] of process.env.MC_NO_MINIFY ? [] : [['miniconsent.js', false], ['ui.js', true]]) {
     const code = await readFile(dist + file, 'utf8')
     const out = await minify(code, {
       module,
-      ecma: 2019,
+      ecma: 2020,
       nameCache,
       compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-      mangle: { properties: { regex: /^_[^_]/ } },
+      // `_fbq` is Meta's global, not ours.
+      mangle: { properties: { regex: /^_[^_]/, reserved: ['_fbq'] } },
       format: { comments: false },
     })
     await writeFile(dist + file, out.code)
   }
 
-  const core = await readFile(dist + 'miniconsent.js', 'utf8')
-  const count = core.split(PLACEHOLDER).length - 1
-  if (count !== 1) throw new Error(`dist/miniconsent.js must contain ${PLACEHOLDER} exactly once, found ${count}`)
+  // See EMBEDDED in src/browser/main.ts: the free global becomes the literal the server replaces.
+  let core = await readFile(dist + 'miniconsent.js', 'utf8')
+  const free = /(?<!["\w])__MINICONSENT_CONFIG__(?!["\w])/g
+  const found = core.match(free)?.length ?? 0
+  if (found !== 1) throw new Error(`dist/miniconsent.js must read __MINICONSENT_CONFIG__ exactly once, found ${found}`)
+  core = core.replace(free, PLACEHOLDER)
+  if (core.split(PLACEHOLDER).length !== 2) throw new Error(`dist/miniconsent.js must contain ${PLACEHOLDER} exactly once`)
+  await writeFile(dist + 'miniconsent.js', core)
   await copyFile(root + 'src/miniconsent.d.ts', dist + 'miniconsent.d.ts')
 }
 

@@ -99,3 +99,14 @@ describe('language and ids', () => {
     expect(hex(new Uint8Array([0, 15, 255]).buffer)).toBe('000fff')
   })
 })
+
+import { formatExpiry } from './expiry'
+describe('expiry in words', () => {
+  it('renders durations in the visitor language and names session and persistent entries', () => {
+    expect(formatExpiry('30d', 'en', 'Session', 'Persistent')).toBe('30 days')
+    expect(formatExpiry('1y', 'en', 'Session', 'Persistent')).toBe('1 year')
+    expect(formatExpiry('24h', 'de', 'Sitzung', 'Dauerhaft')).toBe('24 Stunden')
+    expect(formatExpiry('session', 'en', 'Session', 'Persistent')).toBe('Session')
+    expect(formatExpiry('persistent', 'en', 'Session', 'Persistent')).toBe('Persistent')
+  })
+})

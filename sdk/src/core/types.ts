@@ -24,3 +24,25 @@ export const BANNER_CONSENT = 1
 /** Notice mode: the banner informs; everything already runs. */
 export const BANNER_NOTICE = 2
 export type BannerKind = typeof BANNER_NONE | typeof BANNER_CONSENT | typeof BANNER_NOTICE
+
+/**
+ * What the core script hands to the lazily loaded UI chunk. Fields start with `_` so the build
+ * mangles them, with one name cache for both files.
+ */
+export interface UiHost {
+  _config: PublishedConfig
+  _lang: string
+  _nonce: string
+  /** The state in force, implied or chosen; never null (opt-in before a choice: required categories only). */
+  _state(): ConsentState
+  /** Records a visitor's choice made in the UI; `texts` is what was shown, hashed into the record. */
+  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts: string): void
+}
+
+/** What the UI chunk's default export returns. */
+export interface UiApi {
+  _banner(kind: BannerKind): void
+  _open(): void
+  _tables(containers: Element[]): void
+  _placeholders(iframes: HTMLIFrameElement[]): void
+}

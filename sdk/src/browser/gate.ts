@@ -1,0 +1,77 @@
+// Blocking and releasing site elements (SPEC §1): `<script type="text/plain" data-category>` and
+// any element with `data-src`. Released scripts run in document order; an external one must have
+// loaded (or failed) before the next runs, as the parser would have done.
+
+const SELECTOR = 'script[type="text/plain"][data-category],script[type="text/plain"][data-service],[data-src][data-category],[data-src][data-service]'
+
+export interface Gate {
+  /** Re-reads the document, releases what `allowed` permits and returns the iframes still blocked. */
+  _apply(allowed: (el: HTMLElement) => boolean): HTMLIFrameElement[]
+}
+
+export function createGate(doc: Document): Gate {
+  const released = new WeakSet<Element>()
+  let loading = false
+  let allowedNow: (el: HTMLElement) => boolean = () => false
+
+  function pending(): HTMLElement[] {
+    return Array.from(doc.querySelectorAll<HTMLElement>(SELECTOR)).filter((el) => !released.has(el))
+  }
+
+  function releaseScript(el: HTMLScriptElement): boolean {
+    const s = doc.createElement('script')
+    for (const a of Array.from(el.attributes)) if (a.name !== 'type' && a.name !== 'data-src') s.setAttribute(a.name, a.value)
+    // Browsers hide the nonce attribute's value once parsed; the property keeps it.
+    if (el.nonce) s.nonce = el.nonce
+    const type = el.getAttribute('data-type')
+    if (type) s.type = type
+    const src = el.getAttribute('data-src')
+    if (src) {
+      // Inserted scripts are async by default; waiting for load keeps the parser's order.
+      s.async = false
+      s.onload = s.onerror = () => {
+        loading = false
+        pump()
+      }
+      s.src = src
+    } else s.text = el.text
+    el.replaceWith(s)
+    return !!src
+  }
+
+  function pump(): HTMLIFrameElement[] {
+    const blocked: HTMLIFrameElement[] = []
+    for (const el of pending()) {
+      if (!allowedNow(el)) {
+        if (el.tagName === 'IFRAME') blocked.push(el as HTMLIFrameElement)
+        continue
+      }
+      if (el.tagName === 'SCRIPT') {
+        if (loading) continue
+        released.add(el)
+        if (releaseScript(el as HTMLScriptElement)) loading = true
+      } else {
+        released.add(el)
+        const ph = (el as GatedElement)._ph
+        if (ph) {
+          ph.remove()
+          el.hidden = false
+        }
+        el.setAttribute('src', el.getAttribute('data-src')!)
+      }
+    }
+    return blocked
+  }
+
+  return {
+    _apply(allowed) {
+      allowedNow = allowed
+      return pump()
+    },
+  }
+}
+
+/** An iframe the UI chunk has put a click-to-load placeholder before. */
+export interface GatedElement extends HTMLElement {
+  _ph?: HTMLElement
+}
