@@ -28,7 +28,8 @@ const numberFormat = new Intl.NumberFormat(undefined)
 export function describeVerification(v: ChainVerification): string {
   const records = `${numberFormat.format(v.count)} ${v.count === 1 ? 'record' : 'records'}`
   if (v.ok) {
-    return v.head ? `Chain intact: ${records}, head ${v.head}` : `Chain intact: ${records}`
+    // An empty log's head is the genesis value (64 zeros), which tells an auditor nothing.
+    return v.head && v.count > 0 ? `Chain intact: ${records}, head ${v.head}` : `Chain intact: ${records}`
   }
   if (!v.firstBad) return `Chain broken: ${records} checked, the server did not say which record is wrong.`
   const why = v.firstBad.reason ? `: ${v.firstBad.reason}` : ''

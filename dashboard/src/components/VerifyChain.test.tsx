@@ -44,7 +44,7 @@ describe('Verify chain', () => {
     const status = await verify()
     await waitFor(() => expect(status.textContent).toBe('Verifying the chain…'))
     expect((screen.getByRole('button', { name: 'Verify chain' }) as HTMLButtonElement).disabled).toBe(true)
-    answer(json({ ok: true, count: 0, head: null }))
+    answer(json({ ok: true, count: 0, head: '0'.repeat(64) }))
     await waitFor(() => expect(status.textContent).toBe('Chain intact: 0 records'))
   })
 

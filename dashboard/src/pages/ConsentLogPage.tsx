@@ -149,19 +149,26 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
     <div class={'log-layout' + (selected ? ' has-detail' : '')}>
       <div class="log-main" aria-busy={busy}>
         {load.status === 'failed' && <LoadFailure message={load.message} onRetry={() => setAttempt((n) => n + 1)} />}
-        {page.records.length === 0 ? (
-          <EmptyLog siteName={siteName} filter={filter} />
-        ) : (
-          <>
-            <p id="log-range" class="muted">
+        {/* Polite live region: after Older/Newer a screen reader hears which records are now shown. */}
+        <p id="log-range" class="muted" aria-live="polite">
+          {busy ? (
+            'Loading records…'
+          ) : (
+            <>
               {range}
-              {filter && (
+              {range && filter && (
                 <>
                   {' '}
                   for consent ID <code>{filter}</code>
                 </>
               )}
-            </p>
+            </>
+          )}
+        </p>
+        {page.records.length === 0 ? (
+          <EmptyLog siteName={siteName} filter={filter} />
+        ) : (
+          <>
             <div class="table-scroll" role="region" aria-labelledby="log-caption" tabIndex={0}>
               <table class="log-table" aria-describedby="log-range">
                 <caption id="log-caption">Consent records</caption>
@@ -190,23 +197,20 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
             </div>
           </>
         )}
-        <nav class="pager" aria-label="Consent log pages">
-          <PagerButton
-            label="Newer"
-            enabled={!busy && shown.index > 0}
-            onClick={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
-          />
-          <PagerButton
-            label="Older"
-            enabled={!busy && page.nextBefore !== null}
-            onClick={() => setCursors((c) => (page.nextBefore === null ? c : [...c, page.nextBefore]))}
-          />
-          {busy && (
-            <span role="status" class="muted">
-              Loading records…
-            </span>
-          )}
-        </nav>
+        {(page.records.length > 0 || shown.index > 0) && (
+          <nav class="pager" aria-label="Consent log pages">
+            <PagerButton
+              label="Newer"
+              enabled={!busy && shown.index > 0}
+              onClick={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
+            />
+            <PagerButton
+              label="Older"
+              enabled={!busy && page.nextBefore !== null}
+              onClick={() => setCursors((c) => (page.nextBefore === null ? c : [...c, page.nextBefore]))}
+            />
+          </nav>
+        )}
       </div>
       {selected && <RecordDetail record={selected} onClose={closeDetail} />}
     </div>
