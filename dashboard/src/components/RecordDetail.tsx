@@ -2,6 +2,7 @@ import type { ConsentRecord } from '@miniconsent/shared'
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
 import { formatTime, methodLabel, regionLabel, splitChoices } from '../format'
+import { consentLogPath } from '../session'
 
 interface Props {
   record: ConsentRecord
@@ -79,7 +80,10 @@ export function RecordDetail({ record, onClose }: Props) {
           <code>{record.recordId}</code>
         </Fact>
         <Fact term="Consent ID">
-          <code>{record.consentId}</code>
+          <code>{record.consentId}</code>{' '}
+          <a href={`${consentLogPath(record.siteId)}?consentId=${encodeURIComponent(record.consentId)}`}>
+            All records of this visitor
+          </a>
         </Fact>
         <Fact term="Client time">
           <time dateTime={record.clientTime}>{formatTime(record.clientTime)}</time>{' '}

@@ -151,9 +151,27 @@ describe('consent log', () => {
     expect(within(panel).getByText('Previous hash').nextElementSibling?.textContent).toBe('a'.repeat(64))
     expect(within(panel).getByText('Position (seq)').nextElementSibling?.textContent).toBe('7')
 
+    expect(within(panel).getByRole('link', { name: 'All records of this visitor' }).getAttribute('href')).toBe(
+      '/sites/minopa/consents?consentId=visitor-detail',
+    )
+
     fireEvent.click(within(panel).getByRole('button', { name: 'Close record details' }))
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Record #7' })).toBeNull())
     expect(open.getAttribute('aria-expanded')).toBe('false')
+  })
+
+  it('moves focus into the details and back to the row on Escape', async () => {
+    stubApi(signedIn, serveLog(() => logPage(2, 2, 2)))
+    await openLog()
+    const open = screen.getByRole('button', { name: /visitor-0001/ })
+    open.focus()
+    fireEvent.click(open)
+    const heading = await screen.findByRole('heading', { name: 'Record #1' })
+    await waitFor(() => expect(document.activeElement).toBe(heading))
+
+    fireEvent.keyDown(heading, { key: 'Escape' })
+    await waitFor(() => expect(screen.queryByRole('heading', { name: 'Record #1' })).toBeNull())
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: /visitor-0001/ })))
   })
 
   it('says when no text was shown and no IP is stored', async () => {
