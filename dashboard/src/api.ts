@@ -1,8 +1,16 @@
 // The admin API client: one place that knows about the session's CSRF token, turns every failure
 // into an `ApiRequestError` with a message a person can read, and reports a lost session.
-import { apiError, consentLogPage, me, type ConsentLogPage, type LoginInput, type Me } from '@miniconsent/shared'
+import {
+  apiError,
+  chainVerification,
+  consentLogPage,
+  me,
+  type ChainVerification,
+  type ConsentLogPage,
+  type LoginInput,
+  type Me,
+} from '@miniconsent/shared'
 import type { z } from 'zod'
-import { chainVerification, type ChainVerification } from './chain-verification'
 
 export class ApiRequestError extends Error {
   constructor(

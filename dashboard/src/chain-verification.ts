@@ -1,26 +1,5 @@
-// Answer of `GET /api/admin/sites/:siteId/verify`: `{ ok, count, head, firstBad? }`.
-// Not yet in `@miniconsent/shared`; kept here, and lenient about how `firstBad` names its
-// explanation, until the server's shape is settled and moved there.
-import { z } from 'zod'
-
-const firstBad = z
-  .object({
-    seq: z.number().int(),
-    reason: z.string().optional(),
-    message: z.string().optional(),
-    problem: z.string().optional(),
-  })
-  .transform((b) => ({ seq: b.seq, reason: b.reason ?? b.message ?? b.problem ?? null }))
-
-export const chainVerification = z.object({
-  ok: z.boolean(),
-  /** Records checked (all of the site's records when the chain is intact). */
-  count: z.number().int().min(0),
-  /** Hash of the newest record; null or absent for an empty log. */
-  head: z.string().nullish().transform((h) => h ?? null),
-  firstBad: firstBad.nullish().transform((b) => b ?? null),
-})
-export type ChainVerification = z.infer<typeof chainVerification>
+// The sentence an auditor reads after "Verify chain".
+import type { ChainVerification } from '@miniconsent/shared'
 
 const numberFormat = new Intl.NumberFormat(undefined)
 

@@ -28,3 +28,15 @@ export const me = z.object({
   csrfToken: z.string(),
 })
 export type Me = z.infer<typeof me>
+
+/** Answer of `GET /api/admin/sites/:siteId/verify` and of the `verify` CLI. */
+export const chainVerification = z.object({
+  ok: z.boolean(),
+  /** Records checked (all of the site's records when the chain is intact). */
+  count: z.number().int().min(0),
+  /** Hash of the newest record checked; the genesis value (64 zeros) for an empty log. */
+  head: z.string(),
+  /** The first record that does not fit the chain, and why. */
+  firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+})
+export type ChainVerification = z.infer<typeof chainVerification>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { describeVerification, type ChainVerification } from '../chain-verification'
+import type { ChainVerification } from '@miniconsent/shared'
+import { describeVerification } from '../chain-verification'
 import { useSession } from '../session'
 
 type State =
