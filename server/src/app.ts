@@ -51,7 +51,8 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     const start = performance.now()
     await next()
-    s.logger.debug('request', {
+    // One access-log line per request; the request id ties it to error logs and the client's X-Request-Id.
+    s.logger.info('request', {
       requestId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,

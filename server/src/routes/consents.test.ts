@@ -139,6 +139,11 @@ describe('POST /api/v1/consents', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/i)
     const refused = await t.request('/api/v1/consents', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } })
     expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+
+    // The SDK can read why an allowed origin's record was refused.
+    const rejected = await t.request('/api/v1/consents', json(consentBody({ revision: 9 }), { Origin: 'https://acme.test' }))
+    expect(rejected.status).toBe(422)
+    expect(rejected.headers.get('access-control-allow-origin')).toBe('https://acme.test')
   })
 })
 

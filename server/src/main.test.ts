@@ -1,0 +1,81 @@
+// Start-up as an operator sees it: the real entry point in a child process.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Starts main.ts; once `until` matches stdout, runs `whileUp` and then sends SIGTERM. */
+function start(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    let triggered = false
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (until && !triggered && until.test(stdout)) {
+        triggered = true
+        void (whileUp?.(stdout) ?? Promise.resolve()).then(
+          () => child.kill('SIGTERM'),
+          (e: unknown) => {
+            child.kill('SIGKILL')
+            reject(e instanceof Error ? e : new Error(String(e)))
+          },
+        )
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('server start-up', () => {
+  it('exits 1 with a clear message on bad configuration', async () => {
+    const run = await start({ PORT: 'eighty', SECURE_COOKIES: 'sometimes' })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/invalid configuration/)
+    expect(run.stderr).toMatch(/PORT/)
+    expect(run.stderr).toMatch(/SECURE_COOKIES/)
+  })
+
+  it('migrates and seeds on the first start, prints the generated password once, and stops on SIGTERM', async () => {
+    const env = { DATABASE_URL: join(dir, 'data', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'owner@example.org' }
+    let password = ''
+    const first = await start(env, /password:\s+\S+/, async (stdout) => {
+      password = /password:\s+(\S+)/.exec(stdout)![1]!
+      const url = /"url":"([^"]+)"/.exec(stdout)![1]!
+      expect(await (await fetch(url + 'healthz')).json()).toEqual({ ok: true })
+      const login = await fetch(url + 'api/admin/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'owner@example.org', password }),
+      })
+      expect(login.status).toBe(200)
+      const me = (await login.json()) as { sites: { id: string; role: string }[] }
+      expect(me.sites.map((s) => s.id).sort()).toEqual(['mini-moni-club', 'minimagic', 'minopa', 'my-mini-webinar'])
+      expect(me.sites.every((s) => s.role === 'owner')).toBe(true)
+    })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/seeded demo sites/)
+    expect(first.stdout).toContain('owner@example.org')
+
+    const second = await start(env, /"listening"/)
+    expect(second.code).toBe(0)
+    expect(second.stdout).not.toMatch(/password:/)
+    expect(second.stdout).not.toMatch(/seeded demo sites/)
+  })
+})

@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+beforeEach(() => {
+  t = startTestServer()
+  const dash = join(t.dir, 'dashboard')
+  mkdirSync(join(dash, 'assets'), { recursive: true })
+  writeFileSync(join(dash, 'index.html'), '<!doctype html><title>Dashboard</title><script type="module" src="/assets/index-abc123.js"></script>')
+  writeFileSync(join(dash, 'assets', 'index-abc123.js'), 'console.log("dashboard")')
+  writeFileSync(join(dash, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
+  const demo = join(t.dir, 'demo')
+  mkdirSync(join(demo, 'acme'), { recursive: true })
+  writeFileSync(join(demo, 'index.html'), '<h1>Demo sites</h1>')
+  writeFileSync(join(demo, 'demo.css'), 'body{}')
+  writeFileSync(join(demo, 'acme', 'index.html'), '<h1>Acme demo</h1>')
+})
+afterEach(() => t.close())
+
+describe('dashboard SPA', () => {
+  it('serves index.html at / and for client-side routes, with a strict CSP', async () => {
+    for (const path of ['/', '/sites/acme/consents', '/login']) {
+      const res = await t.request(path)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+      expect(await res.text()).toContain('<title>Dashboard</title>')
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+      expect(res.headers.get('cache-control')).toBe('no-cache')
+    }
+  })
+
+  it('serves hashed assets as immutable and other files revalidated', async () => {
+    const asset = await t.request('/assets/index-abc123.js')
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(await asset.text()).toBe('console.log("dashboard")')
+    const icon = await t.request('/favicon.svg')
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml')
+    const again = await t.request('/favicon.svg', { headers: { 'If-None-Match': icon.headers.get('etag')! } })
+    expect(again.status).toBe(304)
+  })
+
+  it('answers 404, not the SPA, for missing files and unknown API paths', async () => {
+    expect((await t.request('/assets/missing-123.js')).status).toBe(404)
+    const api = await t.request('/api/v1/nothing-here')
+    expect(api.status).toBe(404)
+    expect(await api.json()).toMatchObject({ error: { code: 'not_found' } })
+    writeFileSync(join(t.dir, 'secret.txt'), 'top secret')
+    for (const path of ['/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await t.request(path)
+      expect(await res.text()).not.toContain('top secret')
+    }
+  })
+
+  it('answers 503 with a hint when the dashboard is not built', async () => {
+    const bare = startTestServer()
+    try {
+      const res = await bare.request('/')
+      expect(res.status).toBe(503)
+      expect(await res.text()).toMatch(/not built/)
+    } finally {
+      bare.close()
+    }
+  })
+})
+
+describe('demo pages', () => {
+  it('serves the index and each demo site, redirecting to the trailing slash', async () => {
+    expect(await (await t.request('/demo/')).text()).toBe('<h1>Demo sites</h1>')
+    const bare = await t.request('/demo')
+    expect(bare.status).toBe(301)
+    expect(bare.headers.get('location')).toBe('/demo/')
+    const redirect = await t.request('/demo/acme')
+    expect(redirect.status).toBe(301)
+    expect(redirect.headers.get('location')).toBe('/demo/acme/')
+    const page = await t.request('/demo/acme/')
+    expect(page.status).toBe(200)
+    expect(await page.text()).toBe('<h1>Acme demo</h1>')
+    expect((await t.request('/demo/demo.css')).headers.get('content-type')).toBe('text/css; charset=utf-8')
+    expect((await t.request('/demo/nobody/')).status).toBe(404)
+    expect((await t.request('/demo/..%2fdashboard/index.html')).status).toBe(404)
+  })
+})
+
+describe('app', () => {
+  it('answers /healthz and sets security headers and a request id', async () => {
+    const res = await t.request('/healthz')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ ok: true })
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-request-id')).toMatch(/\w{8,}/)
+  })
+
+  it('answers 500 without internals when something unexpected fails', async () => {
+    t.db.$client.close()
+    const res = await t.request('/healthz')
+    expect(res.status).toBe(500)
+    const body = (await res.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('internal')
+    expect(body.error.message).not.toMatch(/database|sqlite/i)
+    expect(body.error.message).toContain(res.headers.get('x-request-id')!)
+  })
+})
