@@ -34,6 +34,7 @@ const TTL_MS = 5_000
 export class SiteDirectory {
   private readonly infoCache = new Map<string, { at: number; info: SiteInfo }>()
   private readonly configCache = new Map<string, Omit<PublishedConfig, 'region' | 'mode'>>()
+  private allDomains: { at: number; domains: string[] } | null = null
   private readonly siteStmt
   private readonly liveStmt
   private readonly consentRevisionStmt
@@ -118,13 +119,19 @@ export class SiteDirectory {
 
   /** True when some site lists this hostname: CORS preflights carry no site id. */
   anySiteAllows(hostname: string): boolean {
-    return this.allDomainsStmt.all().some((row) => {
-      const parsed = siteSettings.safeParse(JSON.parse(row.settings))
-      return parsed.success && hostnameAllowed(hostname, parsed.data.domains)
-    })
+    const t = this.now()
+    if (!this.allDomains || t - this.allDomains.at >= TTL_MS) {
+      const domains = this.allDomainsStmt.all().flatMap((row) => {
+        const parsed = siteSettings.safeParse(JSON.parse(row.settings))
+        return parsed.success ? parsed.data.domains : []
+      })
+      this.allDomains = { at: t, domains }
+    }
+    return hostnameAllowed(hostname, this.allDomains.domains)
   }
 
   invalidate(siteId?: string) {
+    this.allDomains = null
     if (siteId) this.infoCache.delete(siteId)
     else this.infoCache.clear()
   }
