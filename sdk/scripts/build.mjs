@@ -30,14 +30,14 @@ async function buildAll() {
   await rm(dist, { recursive: true, force: true })
   await mkdir(dist, { recursive: true })
   await bundle('src/browser/main.ts', 'iife', 'miniconsent.js')
-  await bundle('src/ui/index.tsx', 'es', 'ui.js')
+  await bundle('src/lazy.ts', 'es', 'ui.js')
 
   const nameCache = {}
   for (const [file, module] of process.env.MC_NO_MINIFY ? [] : [['miniconsent.js', false], ['ui.js', true]]) {
     const code = await readFile(dist + file, 'utf8')
     const out = await minify(code, {
       module,
-      ecma: 2020,
+      ecma: 2021,
       nameCache,
       compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
       // `_fbq` is Meta's global, not ours.

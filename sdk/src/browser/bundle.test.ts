@@ -1,13 +1,15 @@
-// The built, minified dist/miniconsent.js in a fresh happy-dom window per test: what a visitor's
-// browser runs, mangled property names included. Run `pnpm build` first.
+// The built, minified dist/miniconsent.js (and the dist/ui.js it loads) in a fresh happy-dom
+// window per test: what a visitor's browser runs, mangled property names included. Run
+// `pnpm build` first.
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Window } from 'happy-dom'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { PublishedConfig } from '@miniconsent/shared'
-import { minopaConfig, moniClubConfig } from '../test/fixtures'
+import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
 
 const BUNDLE = readFileSync(new URL('../../dist/miniconsent.js', import.meta.url), 'utf8')
+const UI_CHUNK = readFileSync(new URL('../../dist/ui.js', import.meta.url), 'utf8')
 const PAGE = `<!doctype html><html lang="en"><head></head><body>
 <script type="text/plain" data-category="analytics">window.ran.push('analytics-1')</script>
 <script type="text/plain" data-category="marketing" nonce="abc">window.ran.push('marketing')</script>
@@ -26,8 +28,24 @@ afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close()
 })
 
-async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean } = {}) {
-  const w = new Window({ url: 'https://minopa.com/pricing?ref=mail', settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true } })
+async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string } = {}) {
+  const chunkRequests: string[] = []
+  const w = new Window({
+    url: 'https://minopa.com/pricing?ref=mail',
+    settings: {
+      enableJavaScriptEvaluation: true,
+      suppressInsecureJavaScriptEnvironmentWarning: true,
+      // happy-dom loads the lazy chunk through its own fetch: serve dist/ui.js.
+      fetch: {
+        interceptor: {
+          beforeAsyncRequest: async ({ request, window }) => {
+            chunkRequests.push(request.url)
+            return new window.Response(request.url.endsWith('/ui.js') ? UI_CHUNK : '', { status: request.url.endsWith('/ui.js') ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
+          },
+        },
+      },
+    },
+  })
   windows.push(w)
   const win = w as unknown as Record<string, any>
   win.ran = []
@@ -39,13 +57,18 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
   }
   if (opts.gpc) Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: true })
   if (opts.cookie) w.document.cookie = opts.cookie
-  w.document.write(PAGE)
+  w.document.write(opts.html ?? PAGE)
   const config = opts.config === undefined ? minopaConfig() : opts.config
   const code = config ? BUNDLE.replace('"__MINICONSENT_CONFIG__"', () => JSON.stringify(config)) : BUNDLE
-  w.eval(code)
-  await new Promise((r) => setTimeout(r, 20))
-  return { w, win, posted, api: win.miniconsent }
+  // An inline script element, as happy-dom only gives those dynamic import().
+  const script = w.document.createElement('script')
+  script.text = code
+  w.document.head.prepend(script)
+  await settle()
+  return { w, win, posted, chunkRequests, api: win.miniconsent }
 }
+
+const settle = () => new Promise((r) => setTimeout(r, 60))
 
 const stored = (granted: string[], over: object = {}) =>
   'miniconsent=' + encodeConsentCookie({ consentId: 'Zm9vYmFyYmF6cXV4cXV1eA', revision: 3, updatedAt: Date.now() - 864e5, method: 'custom', granted, services: {}, gpc: false, ...over })
@@ -59,7 +82,8 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('on a returning visit runs the granted scripts in document order, keeps the rest blocked and shows nothing', async () => {
-    const { w, win, api } = await boot({ cookie: stored(['essential', 'analytics']) })
+    const { w, win, api, chunkRequests } = await boot({ cookie: stored(['essential', 'analytics']) })
+    expect(chunkRequests).toEqual([])
     expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
     expect(w.document.querySelector('iframe')!.getAttribute('src')).toBe('https://example.com/embed')
     expect(w.document.querySelector('script[type="text/plain"]')!.getAttribute('nonce')).toBe('abc')
@@ -70,10 +94,10 @@ describe('dist/miniconsent.js', () => {
     await expect(api.ready).resolves.toMatchObject({ revision: 3 })
   })
 
-  it('pushes the Consent Mode default as an Arguments object, then the stored choice as an update', async () => {
+  it('pushes the Consent Mode default as an Arguments object, then the stored choice again as an update', async () => {
     const { win } = await boot({ cookie: stored(['essential', 'analytics']) })
     const calls = consentCalls(win)
-    expect(calls[0]).toMatchObject({ isArguments: true, command: 'default', state: { analytics_storage: 'denied', ad_storage: 'denied', security_storage: 'granted', wait_for_update: 500 } })
+    expect(calls[0]).toMatchObject({ isArguments: true, command: 'default', state: { analytics_storage: 'granted', ad_storage: 'denied', security_storage: 'granted', wait_for_update: 500 } })
     expect(calls[1]).toMatchObject({ isArguments: true, command: 'update', state: { analytics_storage: 'granted', ad_storage: 'denied' } })
     expect(win.clarity.q[0][0]).toBe('consentv2')
   })
@@ -92,7 +116,7 @@ describe('dist/miniconsent.js', () => {
     let event: any
     w.addEventListener('miniconsent:change', (e) => (event = e))
     api.acceptAll()
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(win.ran).toEqual(['analytics-1', 'marketing', 'sentry', 'analytics-2'])
     const cookie = parseConsentCookie(/miniconsent=([^;]+)/.exec(w.document.cookie)![1])
     expect(cookie).toMatchObject({ method: 'api', revision: 3 })
@@ -124,7 +148,7 @@ describe('dist/miniconsent.js', () => {
     w.document.cookie = 'sentry-sc=1; path=/'
     w.document.cookie = 'next-auth.session-token=t; path=/'
     api.set({ analytics: false })
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     const names = w.document.cookie.split('; ').map((c) => c.split('=')[0])
     expect(names).not.toContain('_ga')
     expect(names).not.toContain('_ga_ABC')
@@ -142,12 +166,42 @@ describe('dist/miniconsent.js', () => {
     expect(win.fbq.queue[0][1]).toBe('revoke')
   })
 
+  it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {
+    const { w, win, posted } = await boot()
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(banner.getAttribute('aria-labelledby')).toBe('mc-bt')
+    const buttons = Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)
+    expect(buttons).toEqual(['Accept all', 'Reject all', 'Cookie Settings'])
+    expect(w.document.querySelector('style')!.textContent).toContain('--a:#5b4cf0')
+    ;(banner.querySelectorAll('button')[1] as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(win.ran).toEqual([])
+    expect(parseConsentCookie(/miniconsent=([^;]+)/.exec(w.document.cookie)![1])).toMatchObject({ method: 'reject-all', granted: ['essential'] })
+    expect(posted[0]!.body).toMatchObject({ method: 'reject-all', categories: { essential: true, analytics: false } })
+    expect(posted[0]!.body.textsHash).toMatch(/^[a-f0-9]{64}$/)
+  })
+
+  it('shows no banner when nothing needs consent, but fills the declaration and opens preferences from it', async () => {
+    const { w, api } = await boot({ config: minimagicConfig(), html: '<div data-consent-table></div>' })
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: null, categories: { essential: true, functional: true } })
+    const table = w.document.querySelector('[data-consent-table]')!
+    expect(table.textContent).toContain('sb-*-auth-token')
+    expect(table.textContent).toContain('Persistent')
+    ;(table.querySelector('button') as unknown as HTMLElement).click()
+    await settle()
+    const dialog = w.document.querySelector('dialog[role="dialog"]')!
+    expect(dialog.getAttribute('aria-modal')).toBe('true')
+    expect(dialog.textContent).toContain(api.get().consentId)
+  })
+
   it('without an embedded config and without a network falls back to denying everything optional', async () => {
     const { win, api, posted } = await boot({ config: null, fetchFails: true })
     expect(api.get()).toBeNull()
     expect(win.ran).toEqual([])
     api.acceptAll()
-    await new Promise((r) => setTimeout(r, 20))
+    await settle()
     expect(win.ran).toEqual([])
     expect(posted).toEqual([])
   })

@@ -2,7 +2,6 @@
 // any element with `data-src`. Released scripts run in document order; an external one must have
 // loaded (or failed) before the next runs, as the parser would have done.
 
-const SELECTOR = 'script[type="text/plain"][data-category],script[type="text/plain"][data-service],[data-src][data-category],[data-src][data-service]'
 
 export interface Gate {
   /** Re-reads the document, releases what `allowed` permits and returns the iframes still blocked. */
@@ -15,20 +14,21 @@ export function createGate(doc: Document): Gate {
   let allowedNow: (el: HTMLElement) => boolean = () => false
 
   function pending(): HTMLElement[] {
-    return Array.from(doc.querySelectorAll<HTMLElement>(SELECTOR)).filter((el) => !released.has(el))
+    return Array.from(doc.querySelectorAll<HTMLElement>('[data-category],[data-service]')).filter(
+      (el) => !released.has(el) && (el.tagName === 'SCRIPT' ? (el as HTMLScriptElement).type === 'text/plain' : el.hasAttribute('data-src')),
+    )
   }
 
   function releaseScript(el: HTMLScriptElement): boolean {
     const s = doc.createElement('script')
     for (const a of Array.from(el.attributes)) if (a.name !== 'type' && a.name !== 'data-src') s.setAttribute(a.name, a.value)
     // Browsers hide the nonce attribute's value once parsed; the property keeps it.
-    if (el.nonce) s.nonce = el.nonce
+    s.nonce = el.nonce
     const type = el.getAttribute('data-type')
     if (type) s.type = type
     const src = el.getAttribute('data-src')
     if (src) {
-      // Inserted scripts are async by default; waiting for load keeps the parser's order.
-      s.async = false
+      // Inserted scripts run whenever they arrive; the next waits for this one to keep the parser's order.
       s.onload = s.onerror = () => {
         loading = false
         pump()
@@ -71,7 +71,7 @@ export function createGate(doc: Document): Gate {
   }
 }
 
-/** An iframe the UI chunk has put a click-to-load placeholder before. */
+/** An element the SDK has dealt with: an iframe's click-to-load placeholder, a rendered declaration. */
 export interface GatedElement extends HTMLElement {
   _ph?: HTMLElement
 }

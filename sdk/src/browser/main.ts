@@ -1,24 +1,21 @@
-// The script every customer page loads first in <head>: decides, signals, gates and records,
-// synchronously when the server embedded the config. Anything that shows something is in the UI
-// chunk, loaded only when needed. Nothing here may throw into the page.
-import { encodeConsentCookie, parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
+// The script every customer page loads first in <head>: decides, signals Consent Mode and
+// vendors, and gates scripts — synchronously when the server embedded the config. Showing
+// anything and recording a choice live in the lazily loaded chunk (dist/ui.js), so a returning
+// visit downloads nothing more. Nothing here may throw into the page.
+import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
 import { allCategories, choiceCategories, decide, makeChoice, revokedCategories, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
-import { removals } from '../core/cleanup'
-import { base64url, hex, uuidFromBytes } from '../core/ids'
-import { pickLanguage } from '../core/language'
-import { buildConsentRecord } from '../core/record'
-import { BANNER_CONSENT, BANNER_NONE, type BannerKind, type ConsentMethod, type ConsentState, type PublishedConfig, type UiApi, type UiHost } from '../core/types'
-import { presentNames, readCookie, remove, writeCookie } from './cookies'
+import { base64url } from '../core/ids'
+import { BANNER_CONSENT, type ConsentMethod, type ConsentState, type Host, type Lazy, type PublishedConfig, type UiApi } from '../core/types'
+import { readCookie } from './cookie-jar'
 import { createGate, type GatedElement } from './gate'
-import { beaconPending, deliver, flush } from './net'
+import { PENDING_FLAG } from './net-flag'
 import { consentMode, vendorSignals } from './signals'
-import { load, save } from './store'
 
 /**
  * The server replaces the string literal "__MINICONSENT_CONFIG__", quotes included, with the
  * site's published config JSON. The source names a free global instead, which no bundler or
- * minifier can fold away; scripts/build.mjs then turns it into that literal. Tests set the global.
+ * minifier can fold away; scripts/build.mjs then turns it into that literal.
  */
 declare const __MINICONSENT_CONFIG__: unknown
 const EMBEDDED: unknown = __MINICONSENT_CONFIG__
@@ -26,225 +23,146 @@ const EMBEDDED: unknown = __MINICONSENT_CONFIG__
 const w = window as Window & { miniconsent?: unknown }
 const d = document
 
-const random = (n: number) => crypto.getRandomValues(new Uint8Array(n))
-const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : uuidFromBytes(random(16)))
-
-/** Deny everything optional and ask: used when neither the server nor the cache gave a config. */
-function fallbackConfig(siteId: string): PublishedConfig {
-  return {
-    siteId,
-    // Revision 0 is never stored as valid nor recorded: the visitor is asked again once the real config loads.
-    revision: 0,
-    consentRevision: 0,
-    site: { name: location.hostname, defaultLanguage: 'en', cookieName: 'miniconsent', cookieLifetimeDays: 182, reloadOnRevoke: true, consentModeWaitForUpdate: 500 },
-    region: null,
-    mode: 'opt-in',
-    needsBanner: true,
-    catalogue: {
-      categories: [{ id: 'essential', required: true, label: { en: 'Essential' }, description: {}, consentMode: [] }],
-      services: [],
-      entries: [],
-      texts: {},
-      appearance: { layout: 'bar', theme: 'system', floatingButton: false },
-    },
-  }
-}
-
 function start(): void {
   const script = d.currentScript as HTMLScriptElement | null
   const src = script ? script.src : ''
-  const attr = (name: string) => (script && script.getAttribute(name)) || ''
   const base = src || location.href
-  const api = attr('data-api').replace(/\/$/, '') || new URL(base).origin
-  const nonce = (script && script.nonce) || ''
-  const siteId = (/([\w-]+)\.js(?:[?#]|$)/.exec(src) || [])[1] || 'unknown'
-  const gpc = (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true
+  const attr = (name: string) => (script && script.getAttribute(name)) || ''
+  const api = (attr('data-api') || new URL(base).origin).replace(/\/$/, '')
+  const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true
   const gate = createGate(d)
-  const listeners = new Set<(s: ConsentState) => void>()
-  const tablesDone = new WeakSet<Element>()
 
-  let config: PublishedConfig
-  let lang = 'en'
-  let consentId = base64url(random(16))
+  let config: PublishedConfig | undefined
+  let consentId = base64url(crypto.getRandomValues(new Uint8Array(16)))
   let choice: StoredChoice | null = null
-  let categories: Record<string, boolean> = {}
-  let state: ConsentState
+  let state = { categories: {}, services: {} } as ConsentState
   let known = false
-  let ui: Promise<UiApi | void> | undefined
+  let lazyChunk: Promise<Lazy> | undefined
+  let ui: Promise<UiApi> | undefined
   let resolveReady: (s: ConsentState) => void
   const ready = new Promise<ConsentState>((r) => (resolveReady = r))
 
-  const loadUi = () =>
-    (ui ||= import(/* @vite-ignore */ new URL('ui.js', base).href).then(
-      (m: { default: (h: UiHost) => UiApi }) => m.default(host),
-      () => {},
-    ))
-  const withUi = (fn: (u: UiApi) => void) => loadUi().then((u) => u && fn(u))
+  const lazy = () => (lazyChunk ||= import(/* @vite-ignore */ new URL('ui.js', base).href).then((m: { default: Lazy }) => m.default))
+  const withUi = (fn: (u: UiApi) => void) => void (ui ||= lazy().then((m) => m._ui(host))).then(fn, () => {})
 
-  const host: UiHost = {
+  const host: Host = {
     _config: null as unknown as PublishedConfig,
-    _lang: lang,
-    _nonce: nonce,
+    _api: api,
+    _nonce: (script && script.nonce) || '',
+    _lang: attr('data-lang'),
     _state: () => state,
-    _choose: (method, cats, services, texts) => commit(method, cats, services, texts),
+    _choose: commit,
   }
 
-  const allowed = (el: HTMLElement) => {
-    const service = el.getAttribute('data-service')
-    if (service && service in state.services) return state.services[service]!
-    return !!state.categories[el.getAttribute('data-category')!]
-  }
+  const record = (c: StoredChoice, texts?: string, reload?: boolean) => lazy().then((m) => m._record(host, c, texts, reload), () => {})
 
   function scan(): void {
     if (!config) return
-    const blocked = gate._apply(allowed).filter((f) => !(f as GatedElement)._ph)
-    if (blocked.length) withUi((u) => u._placeholders(blocked))
-    const tables = Array.from(d.querySelectorAll('[data-consent-table]')).filter((t) => !tablesDone.has(t))
-    if (tables.length) {
-      tables.forEach((t) => tablesDone.add(t))
-      withUi((u) => u._tables(tables))
-    }
+    const blocked = gate._apply((el) => {
+      const service = el.getAttribute('data-service')!
+      return service in state.services ? state.services[service]! : !!state.categories[el.getAttribute('data-category')!]
+    })
+    const frames = blocked.filter((f) => !(f as GatedElement)._ph)
+    if (frames.length) withUi((u) => u._placeholders(frames))
+    const tables = Array.from(d.querySelectorAll<GatedElement>('[data-consent-table]')).filter((t) => !t._ph && (t._ph = t))
+    if (tables.length) withUi((u) => u._tables(tables))
   }
 
-  /** Applies the state in force: Consent Mode, vendors, cleanup, gated elements. */
-  function apply(first: boolean): void {
-    state = toState(config, consentId, categories, choice, gpc)
-    const cm = consentModeState(config, categories)
+  /** Applies `next`: Consent Mode, vendor signals, gated elements. */
+  function apply(next: ConsentState, first?: boolean): void {
+    state = next
+    const cm = consentModeState(config!, next.categories)
     if (!first || choice) consentMode('update', cm)
-    vendorSignals(config, state.services, cm, first, nonce)
-    remove(removals(config, categories, state.services, presentNames()))
+    vendorSignals(config!, next.services, cm, !!first, host._nonce)
     scan()
   }
 
-  function persist(fresh: StoredChoice, texts?: string): Promise<unknown> {
-    if (!config.revision) return Promise.resolve()
-    writeCookie(config.site.cookieName, encodeConsentCookie(fresh), config.site.cookieLifetimeDays * 86400)
-    const hash: Promise<string | null> =
-      texts && crypto.subtle
-        ? crypto.subtle.digest('SHA-256', new TextEncoder().encode(texts)).then(hex, () => null)
-        : Promise.resolve(null)
-    return hash.then((textsHash) =>
-      deliver(
-        api,
-        '/api/v1/consents',
-        buildConsentRecord(config, state, {
-          recordId: uuid(),
-          textsHash,
-          language: lang,
-          url: location.origin + location.pathname,
-          clientTime: new Date().toISOString(),
-        }),
-      ),
-    )
-  }
-
-  function commit(method: ConsentMethod, cats: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void {
+  function commit(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void {
+    const cfg = config
+    if (!cfg) return
     try {
-      const before = state
-      const next = makeChoice(config, consentId, method, cats, services, gpc, Date.now())
-      const nextCats = choiceCategories(config, next)
-      const nextState = toState(config, consentId, nextCats, next, gpc)
-      const revoked = [...revokedCategories(before.categories, nextCats), ...revokedCategories(before.services, nextState.services)]
+      const next = makeChoice(cfg, consentId, method, categories, services, gpc, Date.now())
+      const nextState = toState(cfg, consentId, choiceCategories(cfg, next), next, gpc)
+      const revoked = revokedCategories(state.categories, nextState.categories).length + revokedCategories(state.services, nextState.services).length
       // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
-      if (method === 'custom' && revoked.length && known) next.method = 'withdraw'
+      if (method === 'custom' && revoked && known) next.method = nextState.method = 'withdraw'
       choice = next
-      categories = nextCats
       known = true
-      apply(false)
-      const sent = persist(next, texts)
-      for (const fn of listeners) {
-        try {
-          fn(state)
-        } catch {}
-      }
+      apply(nextState)
+      // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
+      record(next, texts, !!revoked && cfg.site.reloadOnRevoke)
+      // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
       w.dispatchEvent(new CustomEvent('miniconsent:change', { detail: state }))
       resolveReady(state)
-      // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
-      if (revoked.length && config.site.reloadOnRevoke) sent.then(() => location.reload())
     } catch {}
   }
 
   function begin(cfg: PublishedConfig): void {
     config = host._config = cfg
-    lang = host._lang = pickLanguage([attr('data-lang'), d.documentElement.lang, navigator.language], cfg.site.defaultLanguage)
     const stored = parseConsentCookie(readCookie(cfg.site.cookieName))
     if (stored) consentId = stored.consentId
-    const now = Date.now()
-    const decision = decide(cfg, stored, consentId, gpc, now)
-    // The default comes from the region's mode alone; a stored choice follows as an update.
-    consentMode('default', consentModeState(cfg, decide(cfg, null, consentId, gpc, now)._categories), cfg.site.consentModeWaitForUpdate)
+    const decision = decide(cfg, stored, consentId, gpc, Date.now())
+    // The default is the region's mode, or what GPC or a stored choice says; a stored choice is
+    // pushed again as an update (in apply), as Google asks on every page load.
+    consentMode('default', consentModeState(cfg, decision._categories), cfg.site.consentModeWaitForUpdate)
     choice = decision._choice
-    categories = decision._categories
     known = !!choice || decision._banner !== BANNER_CONSENT
-    apply(true)
-    if (decision._fresh) persist(decision._choice!)
+    apply(toState(cfg, consentId, decision._categories, choice, gpc), true)
+    if (decision._fresh) record(choice!)
     if (known) resolveReady(state)
-    const banner: BannerKind = decision._banner
-    if (banner !== BANNER_NONE) withUi((u) => u._banner(banner))
+    if (decision._banner) withUi((u) => u._banner(decision._banner))
   }
 
-  function fetchConfig(): Promise<PublishedConfig> {
-    const key = 'c:' + siteId
-    return fetch(`${api}/api/v1/sites/${siteId}/config`)
-      .then((r) => (r.ok ? r.json() : Promise.reject()))
-      .then((c: PublishedConfig) => (save(key, c), c))
-      .catch(() => load<PublishedConfig>(key))
-      .then((c) => c || fallbackConfig(siteId))
-  }
+  const configLoaded: Promise<void> =
+    typeof EMBEDDED === 'object' && EMBEDDED
+      ? Promise.resolve(begin(EMBEDDED as PublishedConfig))
+      : lazy().then((m) => m._fetchConfig(api, src).then(begin))
 
   const later =
-    <A extends unknown[]>(fn: (...a: A) => unknown) =>
-    (...a: A): void =>
-      void (config ? fn(...a) : configLoaded.then(() => fn(...a)))
+    <A extends unknown[], R>(fn: (...a: A) => R) =>
+    (...a: A): Promise<Awaited<R>> =>
+      configLoaded.then(() => fn(...a)) as Promise<Awaited<R>>
 
-  const sendEvent = (path: string, extra: object): Promise<boolean> =>
-    configLoaded.then(() =>
-      deliver(api, path, { recordId: uuid(), siteId: config.siteId, consentId, clientTime: new Date().toISOString(), ...extra }),
-    )
-
+  const send = (path: string, extra: Record<string, unknown>) => lazy().then((m) => m._send(host, path, extra))
+  const open = later(() => withUi((u) => u._open()))
   w.miniconsent = {
     ready,
     get: () => (known ? state : null),
-    accepted: (category: string) => !!(config && state.categories[category]),
-    acceptedService: (id: string) => !!(config && state.services[id]),
-    acceptAll: later(() => commit('api', allCategories(config, true), {})),
-    rejectAll: later(() => commit('api', allCategories(config, false), {})),
-    set: later((cats: Record<string, boolean>, services?: Record<string, boolean>) =>
-      commit('api', { ...categories, ...cats }, { ...(choice && choice.services), ...services }),
+    accepted: (category: string) => !!state.categories[category],
+    acceptedService: (id: string) => !!state.services[id],
+    acceptAll: later(() => commit('api', allCategories(config!, true), {})),
+    rejectAll: later(() => commit('api', allCategories(config!, false), {})),
+    set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) =>
+      commit('api', { ...state.categories, ...categories }, { ...(choice && choice.services), ...services }),
     ),
-    open: later(() => withUi((u) => u._open())),
+    open,
     show: later(() => withUi((u) => u._banner(BANNER_CONSENT))),
     on: (event: string, fn: (s: ConsentState) => void) => {
-      if (event === 'change') listeners.add(fn)
-      return () => void listeners.delete(fn)
+      const listener = (e: Event) => fn((e as CustomEvent<ConsentState>).detail)
+      w.addEventListener('miniconsent:' + event, listener)
+      return () => w.removeEventListener('miniconsent:' + event, listener)
     },
-    rescan: () => scan(),
-    identify: (userId: string) => sendEvent('/api/v1/consents/identify', { userId }),
-    acceptDocument: (type: string, opts: { userId?: string } = {}) =>
-      sendEvent('/api/v1/documents', { type, userId: opts.userId ?? null, language: lang, url: location.origin + location.pathname }),
+    rescan: scan,
+    identify: later((userId: string) => send('/api/v1/consents/identify', { userId })),
+    acceptDocument: later((type: string, opts?: { userId?: string }) => send('/api/v1/documents', { type, userId: (opts && opts.userId) || null })),
   }
-
-  const configLoaded: Promise<unknown> =
-    typeof EMBEDDED === 'object' && EMBEDDED ? Promise.resolve(begin(EMBEDDED as PublishedConfig)) : fetchConfig().then(begin)
-  configLoaded.catch(() => {})
 
   const whenParsed = (fn: () => void) => (d.readyState === 'loading' ? d.addEventListener('DOMContentLoaded', fn) : fn())
   whenParsed(() => {
     configLoaded.then(scan)
     // Elements a single-page app adds later are gated too.
-    new MutationObserver((records) => {
-      if (records.some((r) => Array.from(r.addedNodes).some((n) => n.nodeType === 1))) scan()
-    }).observe(d.documentElement, { childList: true, subtree: true })
+    new MutationObserver(scan).observe(d.documentElement, { childList: true, subtree: true })
   })
   d.addEventListener('click', (e) => {
-    const t = e.target as Element | null
-    if (t && t.closest && t.closest('[data-consent-open]')) {
+    const t = e.target as Element
+    if (t.closest && t.closest('[data-consent-open]')) {
       e.preventDefault()
-      ;(w.miniconsent as { open(): void }).open()
+      open()
     }
   })
-  flush(api)
-  w.addEventListener('pagehide', () => beaconPending(api))
+  try {
+    if (localStorage.getItem(PENDING_FLAG)) lazy().then((m) => m._flush(api))
+  } catch {}
 }
 
 try {

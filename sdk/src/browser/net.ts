@@ -1,6 +1,7 @@
 // Delivery of consent records and other visitor events to the API. Each body carries a client
 // recordId, so the server stores a retried one once. Text/plain keeps the POST a CORS "simple
 // request" (no preflight) and is what sendBeacon sends.
+import { PENDING_FLAG } from './net-flag'
 import { change, load } from './store'
 
 type Body = { recordId: string } & Record<string, unknown>
@@ -8,44 +9,52 @@ type Item = [path: string, body: Body]
 const QUEUE = 'q'
 const inFlight = new Map<string, Item>()
 
-function post(api: string, [path, body]: Item): Promise<boolean> {
-  return fetch(api + path, { method: 'POST', body: JSON.stringify(body), keepalive: true, credentials: 'omit' }).then(
-    // 4xx other than 408/429 will never succeed: drop it rather than retry forever.
-    (r) => r.ok || (r.status < 500 && r.status !== 408 && r.status !== 429),
-    () => false,
-  )
+function flag(on: boolean): void {
+  try {
+    on ? localStorage.setItem(PENDING_FLAG, '1') : localStorage.removeItem(PENDING_FLAG)
+  } catch {}
 }
 
-function settle(item: Item, done: boolean): Promise<void> | void {
-  if (!done) return
-  inFlight.delete(item[1].recordId)
-  return change<Item[]>(QUEUE, (q = []) => q.filter((i) => i[1].recordId !== item[1].recordId))
+function post(api: string, item: Item): Promise<boolean> {
+  const id = item[1].recordId
+  inFlight.set(id, item)
+  return fetch(api + item[0], { method: 'POST', body: JSON.stringify(item[1]), keepalive: true, credentials: 'omit' })
+    .then(
+      // 4xx other than 408/429 will never succeed: drop it rather than retry forever.
+      (r) => r.ok || (r.status < 500 && r.status !== 408 && r.status !== 429),
+      () => false,
+    )
+    .then((done) => {
+      inFlight.delete(id)
+      if (!done) return false
+      let left: Item[] = []
+      return change<Item[]>(QUEUE, (q = []) => (left = q.filter((i) => i[1].recordId !== id))).then(() => (left.length || flag(false), true))
+    })
 }
 
-/** Queued first, so that a closed tab or failed request is retried on the next page view. */
+/** Queued first, so that a closed tab or a failed request is retried on the next page view. */
 export function deliver(api: string, path: string, body: Body): Promise<boolean> {
   const item: Item = [path, body]
-  inFlight.set(body.recordId, item)
-  return change<Item[]>(QUEUE, (q = []) => [...q, item])
-    .then(() => post(api, item))
-    .then((ok) => (settle(item, ok), ok))
+  flag(true)
+  return change<Item[]>(QUEUE, (q = []) => [...q, item]).then(() => post(api, item))
 }
 
-export function flush(api: string): Promise<void> {
-  return load<Item[]>(QUEUE).then((q = []) => {
-    for (const item of q) {
-      if (inFlight.has(item[1].recordId)) continue
-      inFlight.set(item[1].recordId, item)
-      post(api, item).then((ok) => (ok ? settle(item, ok) : inFlight.delete(item[1].recordId)))
-    }
+export function flush(api: string): void {
+  load<Item[]>(QUEUE).then((q = []) => {
+    q.length ? q.forEach((item) => inFlight.has(item[1].recordId) || post(api, item)) : flag(false)
   })
 }
 
-/** The page is going away: hand what is still unconfirmed to the browser. It stays queued until confirmed. */
+/** The page is going away: hand what is still unconfirmed to the browser, which sends it after unload. */
 export function beaconPending(api: string): void {
+  let all = true
   for (const [path, body] of inFlight.values()) {
     try {
-      navigator.sendBeacon(api + path, JSON.stringify(body))
-    } catch {}
+      all = navigator.sendBeacon(api + path, JSON.stringify(body)) && all
+    } catch {
+      all = false
+    }
   }
+  // Handed over: the next page view need not load this chunk just to send them again.
+  if (inFlight.size && all) flag(false)
 }

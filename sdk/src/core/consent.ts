@@ -11,7 +11,6 @@ export function isChoiceValid(config: PublishedConfig, choice: StoredChoice | nu
   return (
     !!choice &&
     choice.revision >= config.consentRevision &&
-    choice.updatedAt <= now + DAY &&
     now - choice.updatedAt < config.site.cookieLifetimeDays * DAY
   )
 }
@@ -108,4 +107,11 @@ export function toState(config: PublishedConfig, consentId: string, categories: 
 /** Categories granted before and denied now: the page must drop what already runs. */
 export function revokedCategories(before: Record<string, boolean>, after: Record<string, boolean>): string[] {
   return Object.keys(before).filter((id) => before[id] && !after[id])
+}
+
+/** The visitor's per-service choices that differ from their category: what a stored choice keeps. */
+export function serviceExceptions(config: PublishedConfig, state: ConsentState): Record<string, boolean> {
+  const out: Record<string, boolean> = {}
+  for (const s of config.catalogue.services) if (state.services[s.id] !== !!state.categories[s.category]) out[s.id] = !!state.services[s.id]
+  return out
 }

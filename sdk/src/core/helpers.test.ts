@@ -34,10 +34,10 @@ describe('consent mode', () => {
     })
   })
 
-  it('falls back to the default map for categories that list no types', () => {
+  it('grants only the types a category lists, security_storage always', () => {
     const s = consentModeState(minimagicConfig(), { essential: true, functional: true })
-    expect(s.functionality_storage).toBe('granted')
-    expect(s.analytics_storage).toBe('denied')
+    expect(s.functionality_storage).toBe('denied')
+    expect(s.security_storage).toBe('granted')
   })
 })
 

@@ -26,23 +26,41 @@ export const BANNER_NOTICE = 2
 export type BannerKind = typeof BANNER_NONE | typeof BANNER_CONSENT | typeof BANNER_NOTICE
 
 /**
- * What the core script hands to the lazily loaded UI chunk. Fields start with `_` so the build
- * mangles them, with one name cache for both files.
+ * What the core script hands to the lazily loaded chunk (dist/ui.js). Fields start with `_` so
+ * the build mangles them, with one name cache for both files.
  */
-export interface UiHost {
+export interface Host {
   _config: PublishedConfig
-  _lang: string
+  /** API origin, no trailing slash. */
+  _api: string
   _nonce: string
-  /** The state in force, implied or chosen; never null (opt-in before a choice: required categories only). */
+  /** The SDK tag's data-lang, or ''. */
+  _lang: string
+  /** The state in force, implied or chosen (opt-in before a choice: required categories only). */
   _state(): ConsentState
-  /** Records a visitor's choice made in the UI; `texts` is what was shown, hashed into the record. */
-  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts: string): void
+  /** Records a choice; `texts` is what the visitor was shown, hashed into the consent record. */
+  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void
 }
 
-/** What the UI chunk's default export returns. */
 export interface UiApi {
   _banner(kind: BannerKind): void
   _open(): void
   _tables(containers: Element[]): void
   _placeholders(iframes: HTMLIFrameElement[]): void
+}
+
+/** The default export of dist/ui.js: the UI, and what is only needed once a choice is made. */
+export interface Lazy {
+  _ui(host: Host): UiApi
+  /**
+   * Stores the choice in the cookie, removes what it denies, posts the consent record and reloads
+   * when asked to. The cookie is written here, not in the core, to keep the returning visit small.
+   */
+  _record(host: Host, choice: StoredChoice, texts?: string, reload?: boolean): void
+  /** The config when the server did not embed it: fetched, else cached, else deny-all. */
+  _fetchConfig(api: string, scriptSrc: string): Promise<PublishedConfig>
+  /** Posts a visitor event (identify, accepted document) with a recordId; true once stored. */
+  _send(host: Host, path: string, extra: Record<string, unknown>): Promise<boolean>
+  /** Sends the consent records a previous page view could not deliver. */
+  _flush(api: string): void
 }

@@ -2,21 +2,20 @@
 // ../texts.ts; sites override the keys of UI_TEXT_KEYS per language in their catalogue.
 export const en = {
   bannerTitle: 'We use cookies',
-  bannerText:
-    'We use essential cookies to make this site work. With your consent we also use cookies to remember your settings, measure use and show relevant advertising. You can change your choice at any time.',
+  bannerText: 'We use essential cookies to run this site and, with your consent, others to remember settings, measure use and personalise ads. You can change your choice at any time.',
   acceptAll: 'Accept all',
   rejectAll: 'Reject all',
   preferences: 'Preferences',
   save: 'Save choices',
   close: 'Close',
   preferencesTitle: 'Cookie preferences',
-  preferencesText: 'Choose which cookies and similar technologies we may use. Essential ones are always on.',
+  preferencesText: 'Choose which cookies we may use. Essential ones are always on.',
   alwaysOn: 'Always on',
   privacyPolicy: 'Privacy policy',
   consentId: 'Your consent ID',
-  noticeText: 'This site uses cookies to work, to remember your settings, to measure use and for advertising.',
+  noticeText: 'This site uses cookies to run, remember settings, measure use and personalise ads.',
   privacyChoices: 'Your Privacy Choices',
-  gpcHonoured: 'Your browser sent a Global Privacy Control signal, so we do not sell or share your data for advertising.',
+  gpcHonoured: 'Your Global Privacy Control signal was honoured: no data is sold or shared for ads.',
   // Built-in only: not overridable per site yet.
   services: 'Services',
   name: 'Name',
