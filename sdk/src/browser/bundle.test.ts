@@ -182,6 +182,22 @@ describe('dist/miniconsent.js', () => {
     expect(posted[0]!.body.textsHash).toMatch(/^[a-f0-9]{64}$/)
   })
 
+  it('saves the categories switched on in the preferences dialog', async () => {
+    const { w, win, api } = await boot()
+    api.open()
+    await settle()
+    const dialog = w.document.querySelector('dialog')!
+    const analytics = dialog.querySelector('input[aria-label="Analytics Cookies"]') as unknown as HTMLInputElement
+    analytics.click()
+    await settle()
+    const save = Array.from(dialog.querySelectorAll('button')).find((b) => b.textContent === 'Save choices') as unknown as HTMLElement
+    save.click()
+    await settle()
+    expect(w.document.querySelector('dialog')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'custom', categories: { analytics: true, marketing: false }, services: { 'google-analytics': true } })
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+  })
+
   it('shows no banner when nothing needs consent, but fills the declaration and opens preferences from it', async () => {
     const { w, api } = await boot({ config: minimagicConfig(), html: '<div data-consent-table></div>' })
     expect(w.document.querySelector('[role="region"]')).toBeNull()

@@ -36,6 +36,8 @@ export class Preferences extends Component<Props, State> {
   }
 
   override componentWillUnmount() {
+    // Closed before focus moves back: removing a still-open modal dialog sends focus to <body>.
+    this._dialog!.close()
     const back = this._return
     if (back && back.isConnected) back.focus()
   }
@@ -80,11 +82,10 @@ export class Preferences extends Component<Props, State> {
         {ctx._config.catalogue.categories.map((c) => {
           const label = ctx._loc(c.label)
           const open = !!_open[c.id]
-          const toggle = (key: '_on' | '_open', value: boolean) => this.setState({ [key]: { ...this.state[key], [c.id]: value } } as unknown as State)
           return (
             <section>
               <div class="mc-row">
-                <button class="mc-exp" aria-expanded={open} onClick={() => toggle('_open', !open)}>
+                <button class="mc-exp" aria-expanded={open} onClick={() => this.setState({ _open: { ..._open, [c.id]: !open } })}>
                   {label}
                 </button>
                 <label>
@@ -95,7 +96,7 @@ export class Preferences extends Component<Props, State> {
                     aria-label={label}
                     checked={c.required || !!_on[c.id]}
                     disabled={c.required}
-                    onChange={(e) => toggle('_on', (e.target as HTMLInputElement).checked)}
+                    onChange={(e) => this.setState({ _on: { ..._on, [c.id]: (e.target as HTMLInputElement).checked } })}
                   />
                 </label>
               </div>
