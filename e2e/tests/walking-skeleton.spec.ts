@@ -21,7 +21,7 @@ test('Accept all runs the gated analytics script and the owner sees the record i
   page.on('pageerror', (e) => pageErrors.push(e))
   await page.goto('/demo/minopa/')
 
-  const banner = page.getByRole('region', { name: /cookie/i })
+  const banner = page.getByRole('region', { name: 'We use cookies' })
   await expect(banner).toBeVisible()
   await expect(banner.getByRole('button', { name: 'Reject all' })).toBeVisible()
   // Nothing non-essential ran before the choice.
@@ -41,7 +41,7 @@ test('Accept all runs the gated analytics script and the owner sees the record i
   // A returning visit: no banner, the granted script runs straight away.
   await page.reload()
   await expect(page.locator('[data-ran="google-analytics"]')).toHaveCount(1)
-  await expect(page.getByRole('region', { name: /cookie/i })).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
 
   // The owner signs in and finds this visitor's record in Minopa's consent log.
   await page.goto('/')
@@ -54,7 +54,7 @@ test('Accept all runs the gated analytics script and the owner sees the record i
   await page.getByLabel(/consent ?id/i).first().fill(stored!.consentId)
   await page.getByLabel(/consent ?id/i).first().press('Enter')
   await expect(table.getByText(stored!.consentId).first()).toBeVisible()
-  await expect(table.getByText('accept-all').first()).toBeVisible()
+  await expect(table.getByRole('cell', { name: 'Accept all' })).toBeVisible()
   expect(pageErrors).toEqual([])
 })
 
@@ -62,7 +62,7 @@ test('Reject all keeps the gated scripts blocked, now and on the next visit', as
   const pageErrors: Error[] = []
   page.on('pageerror', (e) => pageErrors.push(e))
   await page.goto('/demo/minopa/')
-  const banner = page.getByRole('region', { name: /cookie/i })
+  const banner = page.getByRole('region', { name: 'We use cookies' })
   await banner.getByRole('button', { name: 'Reject all' }).click()
   await expect(banner).toBeHidden()
 
@@ -73,7 +73,7 @@ test('Reject all keeps the gated scripts blocked, now and on the next visit', as
 
   await expect(page.locator('[data-ran]')).toHaveCount(0)
   await page.reload()
-  await expect(page.getByRole('region', { name: /cookie/i })).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
   await expect(page.locator('[data-ran]')).toHaveCount(0)
   const names = (await context.cookies()).map((c) => c.name)
   expect(names.filter((n) => ['_ga', '_gid', '_clck', '_clsk', 'CLID'].includes(n) || n.startsWith('sentry-'))).toEqual([])
@@ -82,7 +82,7 @@ test('Reject all keeps the gated scripts blocked, now and on the next visit', as
 
 test('Preferences lets a visitor grant analytics only', async ({ page, context }) => {
   await page.goto('/demo/minopa/')
-  await page.getByRole('region', { name: /cookie/i }).getByRole('button', { name: 'Preferences' }).click()
+  await page.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Cookie Settings' }).click()
   const dialog = page.getByRole('dialog')
   await expect(dialog).toBeVisible()
   // Essential is on and cannot be switched off; nothing else is pre-ticked.
@@ -103,5 +103,5 @@ test('Preferences lets a visitor grant analytics only', async ({ page, context }
 test('MiniMagic needs no banner: only the declaration and the settings link', async ({ page }) => {
   await page.goto('/demo/minimagic/')
   await expect(page.locator('[data-consent-table] table').first()).toBeVisible()
-  await expect(page.getByRole('region', { name: /cookie/i })).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
 })
