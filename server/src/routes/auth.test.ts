@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { apiError, consentLogPage, me } from '@miniconsent/shared'
+import { apiError, chainVerification, consentLogPage, me } from '@miniconsent/shared'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -137,7 +137,7 @@ describe('GET /api/admin/sites/:siteId/consents', () => {
   it('verifies the chain for any member', async () => {
     const res = await t.request('/api/admin/sites/acme/verify', { headers: { Cookie: cookie } })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { ok: boolean; count: number; head: string }
+    const body = chainVerification.parse(await res.json())
     expect(body).toMatchObject({ ok: true, count: 7 })
     expect(body.head).toMatch(/^[a-f0-9]{64}$/)
     const outsider = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie

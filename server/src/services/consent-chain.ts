@@ -2,6 +2,7 @@
 // breaks it. `hash = sha256(prev_hash + canonical JSON of the record's stored fields)`; the first
 // record of a site links to 64 zeros. Shared by ingestion, the CLI and the admin verify route.
 import { createHash } from 'node:crypto'
+import type { ChainVerification } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -62,14 +63,11 @@ export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services'
   hash: string
 }
 
-export interface VerifyResult {
-  ok: boolean
-  /** Records walked (up to and including the first bad one). */
-  count: number
-  /** Hash of the last good record: compare it with an exported manifest to detect a cut tail. */
-  head: string
-  firstBad?: { seq: number; reason: string }
-}
+/**
+ * `count` includes the first bad record when there is one; `head` is then the hash of the last
+ * good record. On an intact chain, compare `head` with an exported manifest to detect a cut tail.
+ */
+export type VerifyResult = ChainVerification
 
 function parseChoices(text: string): Record<string, boolean> | null {
   try {
