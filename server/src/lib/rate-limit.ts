@@ -57,8 +57,13 @@ export class FailureCounter {
   }
 
   fail(key: string) {
+    const t = this.now()
+    // Spraying many e-mails must not grow memory without bound: drop windows that have passed.
+    if (this.failures.size > 10_000) {
+      for (const [k, list] of this.failures) if (t - list[list.length - 1]! >= this.windowMs) this.failures.delete(k)
+    }
     const list = this.failures.get(key) ?? []
-    list.push(this.now())
+    list.push(t)
     this.failures.set(key, list)
   }
 
