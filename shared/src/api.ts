@@ -2,9 +2,16 @@
 import { z } from 'zod'
 import { slug } from './catalogue'
 
-/** Every 4xx/5xx body: `{ "error": { "code", "message" } }`. */
+/**
+ * Every 4xx/5xx body: `{ "error": { "code", "message" } }`. Validation errors also list each
+ * problem with its path (`categories.2.id`), so a form can show it next to the field.
+ */
 export const apiError = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
 })
 export type ApiError = z.infer<typeof apiError>
 

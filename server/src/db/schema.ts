@@ -112,6 +112,11 @@ export const consentRecords = sqliteTable(
     serverTime: text('server_time').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    /**
+     * Set when a data-subject request erased the record: its personal fields are blanked and
+     * the stored hashes kept, so the chain's links still verify (a tombstone).
+     */
+    erasedAt: text('erased_at'),
   },
   (t) => [
     uniqueIndex('consent_records_site_seq').on(t.siteId, t.seq),
@@ -133,4 +138,97 @@ export const auditLog = sqliteTable(
     after: text('after'),
   },
   (t) => [index('audit_log_site_at').on(t.siteId, t.at)],
+)
+
+/**
+ * Where a site's chain starts after retention purged its oldest records: verification
+ * begins from this hash instead of the genesis value.
+ */
+export const chainAnchors = sqliteTable('chain_anchors', {
+  siteId: text('site_id')
+    .primaryKey()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  /** Seq of the newest purged record; the first kept record's prev_hash equals `hash`. */
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+  purgedCount: integer('purged_count').notNull(),
+  purgedAt: integer('purged_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** Manifests of the exports auditors downloaded, so a file can be checked against its manifest later. */
+export const exportManifests = sqliteTable(
+  'export_manifests',
+  {
+    id: text('id').primaryKey(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    format: text('format', { enum: ['csv', 'ndjson'] }).notNull(),
+    /** JSON of the filters the export used. */
+    filters: text('filters').notNull(),
+    rowCount: integer('row_count'),
+    sha256: text('sha256'),
+    chainHeadSeq: integer('chain_head_seq'),
+    chainHeadHash: text('chain_head_hash'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('export_manifests_site').on(t.siteId, t.createdAt)],
+)
+
+/** Invitations to a site with a role; the token is sent to the invitee, only its hash is kept. */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['owner', 'editor', 'auditor'] }).notNull(),
+    invitedBy: integer('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('invitations_site').on(t.siteId)],
+)
+
+/** `identify(userId)`: links a browser's consentId to the site's signed-in user (cross-device consent). */
+export const consentIdentities = sqliteTable(
+  'consent_identities',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordId: text('record_id').notNull().unique(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    consentId: text('consent_id').notNull(),
+    userId: text('user_id').notNull(),
+    serverTime: text('server_time').notNull(),
+  },
+  (t) => [index('consent_identities_site_user').on(t.siteId, t.userId), index('consent_identities_site_consent').on(t.siteId, t.consentId)],
+)
+
+/** `acceptDocument(type)`: proof that a visitor accepted a version of a legal document (Minopa §2.4). */
+export const documentAcceptances = sqliteTable(
+  'document_acceptances',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    recordId: text('record_id').notNull().unique(),
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    consentId: text('consent_id').notNull(),
+    userId: text('user_id'),
+    documentType: text('document_type').notNull(),
+    documentVersion: text('document_version').notNull(),
+    url: text('url').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    clientTime: text('client_time').notNull(),
+    serverTime: text('server_time').notNull(),
+  },
+  (t) => [index('document_acceptances_site_user').on(t.siteId, t.userId), index('document_acceptances_site_consent').on(t.siteId, t.consentId)],
 )
