@@ -48,6 +48,8 @@ export const revisions = sqliteTable(
     needsConsent: integer('needs_consent', { mode: 'boolean' }).notNull(),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }).notNull(),
     publishedBy: integer('published_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The publisher's note ("adds Hotjar"), or how a rollback came about. */
+    note: text('note'),
   },
   (t) => [uniqueIndex('revisions_site_number').on(t.siteId, t.number)],
 )
