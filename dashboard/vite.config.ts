@@ -15,6 +15,8 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test-setup.ts'],
+    // Whole-app renders with 50-row tables are slow in happy-dom when the machine is busy.
+    testTimeout: 15_000,
     restoreMocks: true,
     unstubGlobals: true,
   },

@@ -3,6 +3,7 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, createApiClient, type ApiClient } from './api'
 import { AppShell } from './components/AppShell'
+import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
@@ -97,6 +98,7 @@ function Root() {
       <AppShell>
         <Router>
           <Route path="/sites/:siteId/consents" component={ConsentLogRoute} />
+          <Route path="/sites/:siteId/catalogue" component={CatalogueRoute} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />

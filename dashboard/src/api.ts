@@ -18,16 +18,50 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Field-level problems of a 422, each with a dotted path such as `entries.3.expiry`. */
+    readonly issues: FieldIssue[] = [],
   ) {
     super(message)
     this.name = 'ApiRequestError'
   }
 }
 
-export interface ConsentLogQuery {
+export interface FieldIssue {
+  path: string
+  message: string
+}
+
+/** Filters shared by the consent log, exports and statistics. */
+export interface LogFilters {
+  consentId?: string | undefined
+  from?: string | undefined
+  to?: string | undefined
+  method?: string | undefined
+  region?: string | undefined
+  revision?: string | undefined
+}
+
+export interface ConsentLogQuery extends LogFilters {
   limit?: number
   before?: number
-  consentId?: string
+}
+
+export const FILTER_KEYS = ['consentId', 'from', 'to', 'method', 'region', 'revision'] as const
+
+export function filterParams(filters: LogFilters, params = new URLSearchParams()): URLSearchParams {
+  for (const key of FILTER_KEYS) {
+    const value = filters[key]
+    if (value) params.set(key, value)
+  }
+  return params
+}
+
+export interface SendInit {
+  method?: string
+  /** JSON-encoded unless it is a string, which is sent as is (CSV import). */
+  body?: unknown
+  contentType?: string
+  signal?: AbortSignal | undefined
 }
 
 export interface ApiClient {
@@ -36,6 +70,10 @@ export interface ApiClient {
   logout(): Promise<void>
   consentLog(siteId: string, query: ConsentLogQuery, signal?: AbortSignal): Promise<ConsentLogPage>
   verifyChain(siteId: string): Promise<ChainVerification>
+  /** Any admin route under `/api/admin`, answered as JSON and checked against `schema` (null: no body). */
+  request<T>(path: string, schema: z.ZodType<T> | null, init?: SendInit): Promise<T>
+  /** The raw response of a GET under `/api/admin`, for downloads read as a stream. Errors as in `request`. */
+  stream(path: string, signal?: AbortSignal): Promise<Response>
 }
 
 interface ClientOptions {
@@ -51,11 +89,23 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
   async function send<T>(
     path: string,
     schema: z.ZodType<T> | null,
-    init: { method?: string; body?: unknown; signal?: AbortSignal | undefined; isSignIn?: boolean } = {},
+    init: SendInit & { isSignIn?: boolean; accept?: string } = {},
   ): Promise<T> {
+    const res = await call(path, init)
+    if (schema === null) return undefined as T
+
+    const parsed = schema.safeParse(await res.json().catch(() => undefined))
+    if (!parsed.success) {
+      throw new ApiRequestError(res.status, 'bad_response', 'The server sent an answer the dashboard does not understand.')
+    }
+    return parsed.data
+  }
+
+  async function call(path: string, init: SendInit & { isSignIn?: boolean; accept?: string }): Promise<Response> {
     const method = init.method ?? 'GET'
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (init.body !== undefined) headers['Content-Type'] = 'application/json'
+    const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' }
+    const raw = typeof init.body === 'string'
+    if (init.body !== undefined) headers['Content-Type'] = init.contentType ?? (raw ? 'text/plain' : 'application/json')
     if (UNSAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
     let res: Response
@@ -63,7 +113,7 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
       res = await fetch(path, {
         method,
         headers,
-        body: init.body === undefined ? null : JSON.stringify(init.body),
+        body: init.body === undefined ? null : raw ? (init.body as string) : JSON.stringify(init.body),
         credentials: 'same-origin',
         signal: init.signal ?? null,
       })
@@ -80,13 +130,7 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
       }
       throw error
     }
-    if (schema === null) return undefined as T
-
-    const parsed = schema.safeParse(await res.json().catch(() => undefined))
-    if (!parsed.success) {
-      throw new ApiRequestError(res.status, 'bad_response', 'The server sent an answer the dashboard does not understand.')
-    }
-    return parsed.data
+    return res
   }
 
   function remember(session: Me): Me {
@@ -105,16 +149,21 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
       const params = new URLSearchParams()
       params.set('limit', String(query.limit ?? 50))
       if (query.before !== undefined) params.set('before', String(query.before))
-      if (query.consentId) params.set('consentId', query.consentId)
+      filterParams(query, params)
       return send(`/api/admin/sites/${encodeURIComponent(siteId)}/consents?${params}`, consentLogPage, { signal })
     },
     verifyChain: (siteId) => send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification),
+    request: (path, schema, init) => send(`/api/admin${path}`, schema, init),
+    stream: (path, signal) => call(`/api/admin${path}`, { signal, accept: '*/*' }),
   }
 }
 
 async function readError(res: Response): Promise<ApiRequestError> {
   const body = apiError.safeParse(await res.json().catch(() => undefined))
-  if (body.success) return new ApiRequestError(res.status, body.data.error.code, body.data.error.message)
+  if (body.success) {
+    const { code, message, issues } = body.data.error
+    return new ApiRequestError(res.status, code, message, issues ?? [])
+  }
   // A proxy or a crashed server answers without our error shape; still say something useful.
   const reason = res.statusText ? `${res.status} ${res.statusText}` : String(res.status)
   return new ApiRequestError(res.status, 'http_' + res.status, `The server answered ${reason}. Try again in a moment.`)

@@ -1,5 +1,5 @@
 // The signed-in session as the pages see it.
-import type { Me, SiteSummary } from '@miniconsent/shared'
+import type { Me, Role, SiteSummary } from '@miniconsent/shared'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { ApiClient } from './api'
@@ -25,3 +25,38 @@ export function findSite(me: Me, siteId: string | undefined): SiteSummary | unde
 export function consentLogPath(siteId: string): string {
   return `/sites/${encodeURIComponent(siteId)}/consents`
 }
+
+/** The site pages, in nav order. `roles` lists who sees the page at all (SPEC §8). */
+export const SITE_PAGES = [
+  { slug: 'consents', label: 'Consent log', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'catalogue', label: 'Catalogue', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'publish', label: 'Publish', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'texts', label: 'Texts & appearance', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'export', label: 'Export', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'analytics', label: 'Analytics', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'install', label: 'Install', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'members', label: 'Users & roles', roles: ['owner'] },
+  { slug: 'audit', label: 'Audit log', roles: ['owner'] },
+] as const satisfies ReadonlyArray<{ slug: string; label: string; roles: readonly Role[] }>
+
+export type SitePageSlug = (typeof SITE_PAGES)[number]['slug']
+
+export function sitePath(siteId: string, page: SitePageSlug): string {
+  return `/sites/${encodeURIComponent(siteId)}/${page}`
+}
+
+/** Editors and owners change the catalogue, texts and publish; auditors only read. */
+export function canEdit(role: Role): boolean {
+  return role === 'owner' || role === 'editor'
+}
+
+export function canSee(role: Role, page: SitePageSlug): boolean {
+  return (SITE_PAGES.find((p) => p.slug === page)?.roles as readonly Role[] | undefined)?.includes(role) ?? false
+}
+
+/** `/api/admin` path of a site resource. */
+export function siteApi(siteId: string, rest: string): string {
+  return `/sites/${encodeURIComponent(siteId)}${rest}`
+}
+
+export const PASSWORD_PATH = '/account/password'

@@ -2,7 +2,14 @@ import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { consentLogPath, findSite, useSession } from '../session'
+import { canSee, consentLogPath, findSite, PASSWORD_PATH, SITE_PAGES, sitePath, useSession, type SitePageSlug } from '../session'
+import { confirmLeave } from '../unsaved-changes'
+
+/** The page slug in `/sites/:siteId/<slug>`, to stay on the same page when switching sites. */
+function pageFromPath(path: string): SitePageSlug | undefined {
+  const slug = /^\/sites\/[^/]+\/([^/]+)/.exec(path)?.[1]
+  return SITE_PAGES.find((p) => p.slug === slug)?.slug
+}
 
 /** The site id in `/sites/:siteId/...`, if the current page belongs to a site. */
 export function siteIdFromPath(path: string): string | undefined {
@@ -50,7 +57,16 @@ export function AppShell({ children }: { children: ComponentChildren }) {
             <select
               id="site-switcher"
               value={currentSite.id}
-              onChange={(e) => route(consentLogPath(e.currentTarget.value))}
+              onChange={(e) => {
+                const select = e.currentTarget
+                const next = findSite(me, select.value)
+                if (!next || !confirmLeave()) {
+                  select.value = currentSite.id
+                  return
+                }
+                const page = pageFromPath(path)
+                route(page && canSee(next.role, page) ? sitePath(next.id, page) : consentLogPath(next.id))
+              }}
             >
               {me.sites.map((site) => (
                 <option key={site.id} value={site.id}>
@@ -64,6 +80,9 @@ export function AppShell({ children }: { children: ComponentChildren }) {
           <span class="account-email">
             Signed in as <strong>{me.user.email}</strong>
           </span>
+          <a href={PASSWORD_PATH} aria-current={path === PASSWORD_PATH ? 'page' : undefined}>
+            Change password
+          </a>
           <button type="button" onClick={onSignOut} disabled={signingOut}>
             Sign out
           </button>
@@ -72,14 +91,19 @@ export function AppShell({ children }: { children: ComponentChildren }) {
           {signOutError && <p class="form-error">{signOutError}</p>}
         </div>
       </header>
-      {logPath && (
+      {currentSite && (
         <nav class="app-nav" aria-label="Main">
           <ul>
-            <li>
-              <a href={logPath} aria-current={path === logPath ? 'page' : undefined}>
-                Consent log
-              </a>
-            </li>
+            {SITE_PAGES.filter((page) => canSee(currentSite.role, page.slug)).map((page) => {
+              const href = sitePath(currentSite.id, page.slug)
+              return (
+                <li key={page.slug}>
+                  <a href={href} aria-current={path === href ? 'page' : undefined}>
+                    {page.label}
+                  </a>
+                </li>
+              )
+            })}
           </ul>
         </nav>
       )}

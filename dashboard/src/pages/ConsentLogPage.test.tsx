@@ -223,9 +223,29 @@ describe('app shell', () => {
     expect(screen.getByRole('banner')).toBeTruthy()
     expect(screen.getByRole('main')).toBeTruthy()
     const nav = screen.getByRole('navigation', { name: 'Main' })
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Consent log'])
+    // An auditor of Minopa: no users or audit log, which only owners may open.
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual([
+      'Consent log',
+      'Catalogue',
+      'Publish',
+      'Texts & appearance',
+      'Export',
+      'Analytics',
+      'Install',
+    ])
     expect(within(nav).getByRole('link', { name: 'Consent log' }).getAttribute('aria-current')).toBe('page')
     expect(screen.getByRole('link', { name: 'Skip to main content' }).getAttribute('href')).toBe('#main')
+  })
+
+  it('offers owners the users and audit pages, and keeps the page when switching sites', async () => {
+    stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))
+    renderApp('/sites/minopa/consents')
+    await screen.findByRole('heading', { name: 'Consent log — Minopa' })
+    fireEvent.change(screen.getByLabelText('Site'), { target: { value: 'minimagic' } })
+    await screen.findByRole('heading', { name: 'Consent log — MiniMagic' })
+    const nav = screen.getByRole('navigation', { name: 'Main' })
+    expect(within(nav).getByRole('link', { name: 'Users & roles' }).getAttribute('href')).toBe('/sites/minimagic/members')
+    expect(within(nav).getByRole('link', { name: 'Audit log' })).toBeTruthy()
   })
 
   it('shows a not-found page for unknown addresses', async () => {

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
+import { NoSuchSite } from '../components/site-page'
 import { formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
 import { consentLogPath, findSite, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -292,25 +293,5 @@ function LoadFailure({ message, onRetry }: { message: string; onRetry: () => voi
         Try again
       </button>
     </div>
-  )
-}
-
-function NoSuchSite({ siteId }: { siteId: string }) {
-  const { me } = useSession()
-  useDocumentTitle('Site not available')
-  const first = me.sites[0]
-  return (
-    <>
-      <h1>Site not available</h1>
-      <p>
-        There is no site “{siteId}” in your account, or you are not a member of it.
-        {first && (
-          <>
-            {' '}
-            <a href={consentLogPath(first.id)}>Open the consent log of {first.name}</a>.
-          </>
-        )}
-      </p>
-    </>
   )
 }

@@ -1,0 +1,32 @@
+// Shapes of the admin API answers the dashboard reads. They live in `@miniconsent/shared`
+// (admin.ts, log-admin.ts), next to the server's validators; this file is the one place the
+// dashboard takes them from, so pages do not care where a shape is defined.
+export {
+  auditPage,
+  catalogueDiff,
+  catalogueState,
+  consentStats as stats,
+  exportManifest,
+  invitationCreated as inviteAnswer,
+  invitationInfo,
+  memberList,
+  revisionCreated,
+  revisionDetail,
+  revisionList,
+  subjectData,
+  subjectErasure,
+  type AuditEntry,
+  type AuditPage,
+  type CatalogueChange,
+  type CatalogueDiff,
+  type CatalogueState,
+  type ConsentStats as Stats,
+  type ExportManifest,
+  type InvitationCreated as InviteAnswer,
+  type InvitationInfo,
+  type Member,
+  type MemberList,
+  type PendingInvitation as Invitation,
+  type RevisionSummary,
+  type SubjectData,
+} from '@miniconsent/shared'

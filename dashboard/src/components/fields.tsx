@@ -1,0 +1,171 @@
+// Form fields that show their own validation message: a zod issue from the dashboard or an
+// `issues` entry from the server, matched by the field's dotted path (`entries.3.expiry`).
+import { createContext, type ComponentChildren } from 'preact'
+import { useContext } from 'preact/hooks'
+
+/** False on pages an auditor reads: text stays selectable (read-only), selects and boxes are disabled. */
+export const EditableContext = createContext(true)
+
+export type Issues = Record<string, string>
+
+export function fieldId(path: string): string {
+  return 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '-')
+}
+
+/** `z.safeParse` issues (or the server's) as one message per dotted path; the first message wins. */
+export function issuesByPath(list: Array<{ path: ReadonlyArray<PropertyKey> | string; message: string }>): Issues {
+  const out: Issues = {}
+  for (const issue of list) {
+    const key = typeof issue.path === 'string' ? issue.path : issue.path.map(String).join('.')
+    if (!(key in out)) out[key] = issue.message
+  }
+  return out
+}
+
+interface FieldProps {
+  path: string
+  label: string
+  issues: Issues
+  hint?: string
+  /** Hide the label visually (table cells); it stays the input's accessible name. */
+  hiddenLabel?: boolean
+  children: (props: {
+    id: string
+    'aria-invalid': true | undefined
+    'aria-describedby': string | undefined
+  }) => ComponentChildren
+  class?: string
+}
+
+export function Field({ path, label, issues, hint, hiddenLabel, children, class: cls }: FieldProps) {
+  const id = fieldId(path)
+  const error = issues[path]
+  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div class={cls ?? 'field'}>
+      <label for={id} class={hiddenLabel ? 'visually-hidden' : undefined}>
+        {label}
+      </label>
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy })}
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+interface InputProps {
+  type?: 'text' | 'url' | 'email' | 'password' | 'date' | 'search'
+  spellcheck?: boolean
+  size?: number
+  autoComplete?: string
+  placeholder?: string
+  readOnly?: boolean
+}
+
+/** A text input bound to a string; empty means "not set" for optional fields. */
+export function TextField({
+  path,
+  label,
+  issues,
+  value,
+  onValue,
+  hint,
+  hiddenLabel,
+  class: cls,
+  ...rest
+}: {
+  path: string
+  label: string
+  issues: Issues
+  value: string | undefined
+  onValue: (value: string) => void
+  hint?: string
+  hiddenLabel?: boolean
+  class?: string
+} & InputProps) {
+  const editable = useContext(EditableContext)
+  return (
+    <Field path={path} label={label} issues={issues} hint={hint} hiddenLabel={hiddenLabel} class={cls}>
+      {(a11y) => <input {...(rest as { type: 'text' })} type={(rest.type ?? 'text') as 'text'} readOnly={!editable || rest.readOnly} {...a11y} value={value ?? ''} onInput={(e) => onValue(e.currentTarget.value)} />}
+    </Field>
+  )
+}
+
+export function SelectField({
+  path,
+  label,
+  issues,
+  value,
+  onValue,
+  options,
+  hiddenLabel,
+  hint,
+  class: cls,
+}: {
+  path: string
+  label: string
+  issues: Issues
+  value: string
+  onValue: (value: string) => void
+  options: ReadonlyArray<{ value: string; label: string }>
+  hiddenLabel?: boolean
+  hint?: string
+  class?: string
+}) {
+  const editable = useContext(EditableContext)
+  return (
+    <Field path={path} label={label} issues={issues} hiddenLabel={hiddenLabel} hint={hint} class={cls}>
+      {(a11y) => (
+        <select {...a11y} disabled={!editable} value={value} onChange={(e) => onValue(e.currentTarget.value)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  )
+}
+
+/** Lists every problem with a link to its field, so none goes unnoticed below the fold. */
+export function IssueSummary({ issues, labelFor, id }: { issues: Issues; labelFor: (path: string) => string; id: string }) {
+  const paths = Object.keys(issues)
+  if (!paths.length) return null
+  return (
+    <div class="form-error" id={id} tabIndex={-1}>
+      <p>
+        <strong>
+          {paths.length === 1 ? 'One problem needs fixing' : `${paths.length} problems need fixing`} before the draft can be
+          saved:
+        </strong>
+      </p>
+      <ul>
+        {paths.map((path) => (
+          <li key={path}>
+            <a
+              href={`#${fieldId(path)}`}
+              onClick={(e) => {
+                const target = document.getElementById(fieldId(path))
+                if (!target) return
+                e.preventDefault()
+                target.focus()
+              }}
+            >
+              {labelFor(path)}
+            </a>
+            : {issues[path]}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}

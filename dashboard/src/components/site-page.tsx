@@ -1,0 +1,112 @@
+// What every site page shares: resolving the site from the URL (and refusing what the role may not
+// see), loading data with a retry, and turning failures into words.
+import type { SiteSummary } from '@miniconsent/shared'
+import type { ComponentType } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { canSee, consentLogPath, findSite, useSession, type SitePageSlug } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export interface SitePageProps {
+  site: SiteSummary
+}
+
+/** A route component for `/sites/:siteId/<page>`, keyed by site so that switching sites starts afresh. */
+export function siteRoute(page: SitePageSlug, Page: ComponentType<SitePageProps>) {
+  return function SiteRoute({ siteId }: { siteId: string }) {
+    const { me } = useSession()
+    const site = findSite(me, siteId)
+    if (!site) return <NoSuchSite siteId={siteId} />
+    if (!canSee(site.role, page)) return <NotAllowed site={site} />
+    return <Page key={site.id} site={site} />
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof ApiRequestError) return err.message
+  if (err instanceof Error) return err.message
+  return 'Something went wrong.'
+}
+
+export type Loaded<T> = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'loaded'; data: T }
+
+/** Loads once per change of `deps`; `reload()` asks again; `set()` replaces the data after a save. */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<Loaded<T>>({ status: 'loading' })
+  const [attempt, setAttempt] = useState(0)
+  useEffect(() => {
+    const controller = new AbortController()
+    setState((prev) => (prev.status === 'loaded' ? prev : { status: 'loading' }))
+    load(controller.signal).then(
+      (data) => !controller.signal.aborted && setState({ status: 'loaded', data }),
+      (err: unknown) => !controller.signal.aborted && setState({ status: 'failed', message: errorText(err) }),
+    )
+    return () => controller.abort()
+  }, [...deps, attempt])
+  return {
+    state,
+    reload: () => setAttempt((n) => n + 1),
+    set: (data: T) => setState({ status: 'loaded', data }),
+  }
+}
+
+/** Loading text, or the failure with a retry button, until `state` is loaded. */
+export function LoadGate<T>({
+  state,
+  what,
+  onRetry,
+  children,
+}: {
+  state: Loaded<T>
+  what: string
+  onRetry: () => void
+  children: (data: T) => preact.ComponentChildren
+}) {
+  if (state.status === 'loading') return <p role="status">Loading {what}…</p>
+  if (state.status === 'failed') {
+    return (
+      <div role="alert" class="load-failure">
+        <p>
+          Could not load {what}: {state.message}
+        </p>
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      </div>
+    )
+  }
+  return <>{children(state.data)}</>
+}
+
+export function NoSuchSite({ siteId }: { siteId: string }) {
+  const { me } = useSession()
+  useDocumentTitle('Site not available')
+  const first = me.sites[0]
+  return (
+    <>
+      <h1>Site not available</h1>
+      <p>
+        There is no site “{siteId}” in your account, or you are not a member of it.
+        {first && (
+          <>
+            {' '}
+            <a href={consentLogPath(first.id)}>Open the consent log of {first.name}</a>.
+          </>
+        )}
+      </p>
+    </>
+  )
+}
+
+function NotAllowed({ site }: { site: SiteSummary }) {
+  useDocumentTitle('Not available for your role')
+  return (
+    <>
+      <h1>Not available for your role</h1>
+      <p>
+        As an {site.role} of {site.name} you cannot open this page. Ask an owner of
+        the site if you need it.
+      </p>
+    </>
+  )
+}

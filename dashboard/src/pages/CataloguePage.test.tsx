@@ -1,0 +1,127 @@
+import { siteSettings } from '@miniconsent/shared'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, it, vi } from 'vitest'
+import type { CatalogueState } from '../api-shapes'
+import { json, ME, on, renderApp, stubApi } from '../test-support'
+
+const signedIn = on('GET', '/api/admin/me', () => json(ME))
+
+export function catalogueFixture(): CatalogueState {
+  return {
+    settings: siteSettings.parse({ id: 'minimagic', name: 'MiniMagic', domains: ['minimagic.example'] }),
+    draft: {
+      categories: [
+        { id: 'essential', required: true, label: { en: 'Essential' }, description: { en: 'Needed to run the site.' }, consentMode: [] },
+        { id: 'analytics', required: false, label: { en: 'Analytics' }, description: {}, consentMode: [] },
+      ],
+      services: [{ id: 'plausible', category: 'analytics', name: 'Plausible', provider: 'Plausible Insights', purpose: { en: 'Counts visits' } }],
+      entries: [{ name: 'session', kind: 'cookie', category: 'essential', provider: 'MiniMagic', purpose: { en: 'Keeps you signed in' }, expiry: 'session' }],
+      texts: {},
+      appearance: { layout: 'bar', theme: 'system', floatingButton: false },
+    },
+    draftUpdatedAt: '2025-03-01T10:00:00.000Z',
+    draftUpdatedBy: 'owner@example.com',
+    live: { revision: 3, publishedAt: '2025-02-01T10:00:00.000Z', contentHash: 'f'.repeat(64) },
+    dirty: false,
+  }
+}
+
+const serveCatalogue = on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, () => json(catalogueFixture()))
+
+async function openEditor(site = 'minimagic') {
+  renderApp(`/sites/${site}/catalogue`)
+  await screen.findByRole('heading', { level: 2, name: 'Categories' })
+}
+
+describe('catalogue editor', () => {
+  it('adds a cookie, refuses to save an invalid expiry, then saves the draft', async () => {
+    const saved: unknown[] = []
+    const api = stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
+        saved.push(req.body)
+        const body = req.body as { catalogue: CatalogueState['draft'] }
+        return json({ ...catalogueFixture(), draft: body.catalogue, dirty: true })
+      }),
+    )
+    await openEditor()
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Add cookie or storage entry' }))
+    fireEvent.input(screen.getByLabelText('Name, row 2'), { target: { value: '_pk_id.*' } })
+    fireEvent.input(screen.getByLabelText('Provider, row 2'), { target: { value: 'Plausible Insights' } })
+    fireEvent.change(screen.getByLabelText('Category, row 2'), { target: { value: 'analytics' } })
+    fireEvent.input(screen.getByLabelText('Expiry, row 2'), { target: { value: '13 months' } })
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    const expiry = screen.getByLabelText('Expiry, row 2')
+    expect(expiry.getAttribute('aria-invalid')).toBe('true')
+    const message = document.getElementById(expiry.getAttribute('aria-describedby')!.split(' ')[0]!)
+    expect(message?.textContent).toMatch(/duration such as 30d/)
+    expect(screen.getByText(/One problem needs fixing/)).toBeTruthy()
+    expect(api.requests.length).toBe(requestsBefore)
+
+    fireEvent.input(expiry, { target: { value: '13mo' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const body = saved[0] as { catalogue: CatalogueState['draft'] }
+    expect(body.catalogue.entries[1]).toMatchObject({ name: '_pk_id.*', category: 'analytics', expiry: '13mo', kind: 'cookie' })
+    expect(api.requests.at(-1)?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+  })
+
+  it('shows the server’s field issues next to the field and keeps the edits', async () => {
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () =>
+        json(
+          { error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'entries.0.domain', message: 'not a domain of this site' }] } },
+          422,
+        ),
+      ),
+    )
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Domain, row 1'), { target: { value: 'elsewhere.example' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText(/The draft was not saved: The catalogue is not valid/)).toBeTruthy()
+    const domain = screen.getByLabelText('Domain, row 1') as HTMLInputElement
+    expect(domain.value).toBe('elsewhere.example')
+    expect(domain.getAttribute('aria-invalid')).toBe('true')
+    expect(within(domain.parentElement!).getByText('not a domain of this site')).toBeTruthy()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+  })
+
+  it('reorders categories with buttons and asks before leaving with unsaved changes', async () => {
+    stubApi(signedIn, serveCatalogue, on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })))
+    await openEditor()
+    fireEvent.click(screen.getByRole('button', { name: /Move down.*Essential/ }))
+    const legends = [...document.querySelectorAll('.card-list legend')].map((l) => l.textContent)
+    expect(legends.slice(0, 2)).toEqual(['Category 1: Analytics', 'Category 2: Essential'])
+
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    const nav = screen.getByRole('navigation', { name: 'Main' })
+    fireEvent.click(within(nav).getByRole('link', { name: 'Consent log' }))
+    expect(confirm).toHaveBeenCalled()
+    expect(location.pathname).toBe('/sites/minimagic/catalogue')
+
+    confirm.mockReturnValue(true as false)
+    fireEvent.click(within(nav).getByRole('link', { name: 'Consent log' }))
+    await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/consents'))
+  })
+
+  it('lets an auditor read the catalogue without offering changes', async () => {
+    stubApi(signedIn, serveCatalogue)
+    await openEditor('minopa')
+    expect(screen.queryByRole('button', { name: 'Save draft' })).toBeNull()
+    expect(screen.queryByRole('button', { name: /Add/ })).toBeNull()
+    expect(screen.queryByLabelText(/Import a JSON/)).toBeNull()
+    expect((screen.getByLabelText('Name, row 1') as HTMLInputElement).readOnly).toBe(true)
+    expect((screen.getByLabelText('Kind, row 1') as HTMLSelectElement).disabled).toBe(true)
+    expect(screen.getByText(/as an auditor you cannot change it/)).toBeTruthy()
+  })
+})

@@ -1,0 +1,749 @@
+import {
+  catalogue as catalogueSchema,
+  STORAGE_KINDS,
+  VENDOR_SIGNALS,
+  type Catalogue,
+  type Category,
+  type Service,
+  type StorageEntry,
+} from '@miniconsent/shared'
+import { useMemo, useRef, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { catalogueState, type CatalogueState } from '../api-shapes'
+import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
+import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { formatTime } from '../format'
+import { canEdit, siteApi, sitePath, useSession } from '../session'
+import { useUnsavedChanges } from '../unsaved-changes'
+import { useDocumentTitle } from '../use-document-title'
+
+export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
+
+function CataloguePage({ site }: SitePageProps) {
+  const { api } = useSession()
+  useDocumentTitle(`Catalogue — ${site.name}`)
+  const load = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
+  return (
+    <>
+      <h1>Catalogue — {site.name}</h1>
+      <LoadGate state={load.state} what="the catalogue" onRetry={load.reload}>
+        {(state) => <CatalogueEditor siteId={site.id} editable={canEdit(site.role)} initial={state} />}
+      </LoadGate>
+    </>
+  )
+}
+
+type Path = ReadonlyArray<string | number>
+
+/** A copy of `obj` with the value at `path` replaced; `undefined` removes an optional key. */
+function setIn<T>(obj: T, path: Path, value: unknown): T {
+  const copy = structuredClone(obj) as Record<string | number, unknown>
+  let node = copy
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>
+  const last = path[path.length - 1]!
+  if (value === undefined) delete node[last]
+  else node[last] = value
+  return copy as T
+}
+
+function move<T>(list: T[], from: number, to: number): T[] {
+  const copy = list.slice()
+  const [item] = copy.splice(from, 1)
+  copy.splice(to, 0, item as T)
+  return copy
+}
+
+/** Every language the catalogue has a text in, the site's default first. */
+function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
+  const set = new Set<string>([defaultLanguage])
+  const add = (t: Record<string, string> | undefined) => Object.keys(t ?? {}).forEach((l) => set.add(l))
+  c.categories.forEach((cat) => (add(cat.label), add(cat.description)))
+  c.services.forEach((s) => add(s.purpose))
+  c.entries.forEach((e) => add(e.purpose))
+  Object.keys(c.texts).forEach((l) => set.add(l))
+  return [...set]
+}
+
+type SaveState =
+  | { status: 'idle' }
+  | { status: 'saving' }
+  | { status: 'saved' }
+  | { status: 'failed'; message: string }
+
+export function CatalogueEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
+  const { api } = useSession()
+  const [server, setServer] = useState(initial)
+  const [draft, setDraft] = useState<Catalogue>(initial.draft)
+  const [baseline, setBaseline] = useState(() => JSON.stringify(initial.draft))
+  const [language, setLanguage] = useState(initial.settings.defaultLanguage)
+  const [extraLanguages, setExtraLanguages] = useState<string[]>([])
+  const [serverIssues, setServerIssues] = useState<Issues>({})
+  const [showAllIssues, setShowAllIssues] = useState(false)
+  const [touched, setTouched] = useState<Set<string>>(new Set())
+  const [save, setSave] = useState<SaveState>({ status: 'idle' })
+  const summaryRef = useRef<HTMLDivElement>(null)
+
+  const dirty = JSON.stringify(draft) !== baseline
+  useUnsavedChanges(editable && dirty)
+
+  const clientIssues = useMemo(() => {
+    const result = catalogueSchema.safeParse(draft)
+    return result.success ? {} : issuesByPath(result.error.issues)
+  }, [draft])
+  // A field's problem shows once it was left (blur) or after a save attempt; the server's always.
+  const shownIssues: Issues = { ...serverIssues }
+  for (const [path, message] of Object.entries(clientIssues)) {
+    if (showAllIssues || touched.has(path)) shownIssues[path] = message
+  }
+
+  const languages = useMemo(
+    () => [...new Set([...languagesOf(draft, initial.settings.defaultLanguage), ...extraLanguages])],
+    [draft, extraLanguages],
+  )
+
+  function update(path: Path, value: unknown) {
+    setDraft((d) => setIn(d, path, value))
+    const key = path.join('.')
+    if (serverIssues[key]) setServerIssues(({ [key]: _, ...rest }) => rest)
+    if (save.status === 'saved') setSave({ status: 'idle' })
+  }
+
+  function onBlurCapture(e: FocusEvent) {
+    const id = (e.target as HTMLElement | null)?.id
+    if (!id?.startsWith('f-')) return
+    const path = Object.keys(clientIssues).find((p) => fieldId(p) === id)
+    if (path && !touched.has(path)) setTouched((t) => new Set(t).add(path))
+  }
+
+  function accept(next: CatalogueState) {
+    setServer(next)
+    setDraft(next.draft)
+    setBaseline(JSON.stringify(next.draft))
+    setServerIssues({})
+    setShowAllIssues(false)
+    setTouched(new Set())
+  }
+
+  async function saveDraft() {
+    if (save.status === 'saving') return
+    if (Object.keys(clientIssues).length) {
+      setShowAllIssues(true)
+      setSave({ status: 'failed', message: 'The draft was not saved: fix the problems listed above first.' })
+      requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
+      return
+    }
+    setSave({ status: 'saving' })
+    try {
+      const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
+        method: 'PUT',
+        body: { catalogue: draft },
+      })
+      accept(next)
+      setSave({ status: 'saved' })
+    } catch (err) {
+      // The draft on screen stays as it is: nothing typed is lost when a save fails.
+      if (err instanceof ApiRequestError && err.issues.length) {
+        setServerIssues(issuesByPath(err.issues))
+        requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
+      }
+      setSave({ status: 'failed', message: `The draft was not saved: ${errorText(err)}` })
+    }
+  }
+
+  const categoryOptions = draft.categories.map((c) => ({ value: c.id, label: c.label[language] || c.id }))
+  const serviceOptions = [
+    { value: '', label: 'None' },
+    ...draft.services.map((s) => ({ value: s.id, label: s.name || s.id })),
+  ]
+
+  const labelFor = (path: string) => describePath(path, draft)
+
+  return (
+    <div class="catalogue-editor" onBlurCapture={onBlurCapture}>
+      <DraftStatus state={server} dirty={dirty} siteId={siteId} editable={editable} />
+      {!editable && (
+        <p class="notice">You can read this catalogue; as an auditor you cannot change it.</p>
+      )}
+      <div ref={summaryRef}>
+        <IssueSummary issues={shownIssues} labelFor={labelFor} id="catalogue-issues" />
+      </div>
+
+      <LanguagePicker
+        languages={languages}
+        language={language}
+        onLanguage={setLanguage}
+        onAdd={editable ? (lang) => (setExtraLanguages((l) => [...l, lang]), setLanguage(lang)) : undefined}
+      />
+
+      <EditableContext.Provider value={editable}>
+        <CategoriesSection
+          categories={draft.categories}
+          language={language}
+          issues={shownIssues}
+          editable={editable}
+          update={update}
+          setCategories={(list) => update(['categories'], list)}
+        />
+        <ServicesSection
+          services={draft.services}
+          categoryOptions={categoryOptions}
+          language={language}
+          issues={shownIssues}
+          editable={editable}
+          update={update}
+          setServices={(list) => update(['services'], list)}
+        />
+        <EntriesSection
+          entries={draft.entries}
+          categoryOptions={categoryOptions}
+          serviceOptions={serviceOptions}
+          language={language}
+          issues={shownIssues}
+          editable={editable}
+          update={update}
+          setEntries={(list) => update(['entries'], list)}
+        />
+      </EditableContext.Provider>
+
+      <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
+
+      {editable && (
+        <div class="save-bar">
+          <button type="button" class="primary" onClick={saveDraft} disabled={save.status === 'saving'}>
+            Save draft
+          </button>
+          {dirty && (
+            <button
+              type="button"
+              onClick={() => {
+                if (window.confirm('Discard your unsaved changes and go back to the saved draft?')) accept(server)
+              }}
+            >
+              Discard changes
+            </button>
+          )}
+          <p role="status" class="save-status">
+            {save.status === 'saving' && 'Saving the draft…'}
+            {save.status === 'saved' && !dirty && 'Draft saved.'}
+            {save.status !== 'saving' && dirty && <strong class="unsaved">Unsaved changes</strong>}
+          </p>
+          <div role="alert" class="save-error">
+            {save.status === 'failed' && <p class="field-error">{save.message}</p>}
+          </div>
+        </div>
+      )}
+    </div>
+  )
+}
+
+function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState; dirty: boolean; siteId: string; editable: boolean }) {
+  return (
+    <div class="draft-status">
+      <p>
+        {state.live ? (
+          <>
+            Live: revision {state.live.revision}, published {formatTime(state.live.publishedAt)}.{' '}
+          </>
+        ) : (
+          'Nothing published yet. '
+        )}
+        {state.draftUpdatedAt && (
+          <>
+            Draft last saved {formatTime(state.draftUpdatedAt)}
+            {state.draftUpdatedBy ? ` by ${state.draftUpdatedBy}` : ''}.{' '}
+          </>
+        )}
+        {state.dirty && !dirty && (
+          <>
+            The saved draft differs from the live catalogue: <a href={sitePath(siteId, 'publish')}>{editable ? 'review and publish' : 'see the changes'}</a>.
+          </>
+        )}
+      </p>
+    </div>
+  )
+}
+
+function LanguagePicker({
+  languages,
+  language,
+  onLanguage,
+  onAdd,
+}: {
+  languages: string[]
+  language: string
+  onLanguage: (l: string) => void
+  onAdd: ((l: string) => void) | undefined
+}) {
+  const [adding, setAdding] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  return (
+    <div class="language-picker">
+      <div class="field">
+        <label for="catalogue-language">Language of labels, descriptions and purposes</label>
+        <select id="catalogue-language" value={language} onChange={(e) => onLanguage(e.currentTarget.value)}>
+          {languages.map((l) => (
+            <option key={l} value={l}>
+              {l}
+            </option>
+          ))}
+        </select>
+      </div>
+      {onAdd && (
+        <form
+          class="field"
+          onSubmit={(e) => {
+            e.preventDefault()
+            const tag = adding.trim()
+            if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) {
+              setError('Use a language tag such as "de" or "pt-BR".')
+              return
+            }
+            setError(null)
+            setAdding('')
+            onAdd(tag)
+          }}
+          noValidate
+        >
+          <label for="add-language">Add a language</label>
+          <div class="inline-controls">
+            <input
+              id="add-language"
+              value={adding}
+              onInput={(e) => setAdding(e.currentTarget.value)}
+              aria-invalid={error ? true : undefined}
+              aria-describedby={error ? 'add-language-error' : undefined}
+              size={8}
+            />
+            <button type="submit">Add language</button>
+          </div>
+          {error && (
+            <p id="add-language-error" class="field-error">
+              {error}
+            </p>
+          )}
+        </form>
+      )}
+    </div>
+  )
+}
+
+interface SectionProps {
+  language: string
+  issues: Issues
+  editable: boolean
+  update: (path: Path, value: unknown) => void
+}
+
+function CategoriesSection({
+  categories,
+  setCategories,
+  language,
+  issues,
+  editable,
+  update,
+}: SectionProps & { categories: Category[]; setCategories: (list: Category[]) => void }) {
+  return (
+    <section aria-labelledby="categories-heading" class="editor-section">
+      <h2 id="categories-heading">Categories</h2>
+      <p class="muted">Visitors choose per category. Required categories are always on and cannot be switched off.</p>
+      <ol class="card-list">
+        {categories.map((cat, i) => {
+          const name = cat.label[language] || cat.id || `category ${i + 1}`
+          return (
+            <li key={i} class="card">
+              <fieldset class="plain">
+                <legend class="card-title">
+                  Category {i + 1}: {name}
+                </legend>
+                <div class="grid-fields">
+                  <TextField
+                    path={`categories.${i}.id`}
+                    label="ID"
+                    issues={issues}
+                    value={cat.id}
+                    onValue={(v) => update(['categories', i, 'id'], v)}
+                    hint="Used in data-category attributes."
+                    spellcheck={false}
+                  />
+                  <TextField
+                    path={`categories.${i}.label.${language}`}
+                    label={`Label (${language})`}
+                    issues={issues}
+                    value={cat.label[language]}
+                    onValue={(v) => update(['categories', i, 'label', language], v || undefined)}
+                  />
+                </div>
+                <TextField
+                  path={`categories.${i}.description.${language}`}
+                  label={`Description (${language})`}
+                  issues={issues}
+                  value={cat.description[language]}
+                  onValue={(v) => update(['categories', i, 'description', language], v || undefined)}
+                />
+                <div class="check">
+                  <input
+                    type="checkbox"
+                    id={fieldId(`categories.${i}.required`)}
+                    checked={cat.required}
+                    disabled={!editable}
+                    onChange={(e) => update(['categories', i, 'required'], e.currentTarget.checked)}
+                  />
+                  <label for={fieldId(`categories.${i}.required`)}>Required (always on)</label>
+                </div>
+                {issues[`categories.${i}.label`] && <p class="field-error">{issues[`categories.${i}.label`]}</p>}
+                {editable && (
+                  <div class="row-actions">
+                    <button type="button" disabled={i === 0} onClick={() => setCategories(move(categories, i, i - 1))}>
+                      Move up<span class="visually-hidden">: {name}</span>
+                    </button>
+                    <button
+                      type="button"
+                      disabled={i === categories.length - 1}
+                      onClick={() => setCategories(move(categories, i, i + 1))}
+                    >
+                      Move down<span class="visually-hidden">: {name}</span>
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        if (window.confirm(`Remove the category "${name}"?`)) setCategories(categories.filter((_, j) => j !== i))
+                      }}
+                    >
+                      Remove<span class="visually-hidden"> category {name}</span>
+                    </button>
+                  </div>
+                )}
+              </fieldset>
+            </li>
+          )
+        })}
+      </ol>
+      {editable && (
+        <button
+          type="button"
+          onClick={() => {
+            setCategories([...categories, { id: '', required: false, label: {}, description: {}, consentMode: [] }])
+            focusLater(fieldId(`categories.${categories.length}.id`))
+          }}
+        >
+          Add category
+        </button>
+      )}
+    </section>
+  )
+}
+
+function ServicesSection({
+  services,
+  setServices,
+  categoryOptions,
+  language,
+  issues,
+  editable,
+  update,
+}: SectionProps & {
+  services: Service[]
+  setServices: (list: Service[]) => void
+  categoryOptions: Array<{ value: string; label: string }>
+}) {
+  return (
+    <section aria-labelledby="services-heading" class="editor-section">
+      <h2 id="services-heading">Services</h2>
+      <p class="muted">Each service belongs to one category; scripts name it in data-service.</p>
+      {services.length === 0 && <p class="empty">No services yet.</p>}
+      <ol class="card-list">
+        {services.map((s, i) => {
+          const name = s.name || s.id || `service ${i + 1}`
+          return (
+            <li key={i} class="card">
+              <fieldset class="plain">
+                <legend class="card-title">
+                  Service {i + 1}: {name}
+                </legend>
+                <div class="grid-fields">
+                  <TextField path={`services.${i}.id`} label="ID" issues={issues} value={s.id} spellcheck={false} onValue={(v) => update(['services', i, 'id'], v)} />
+                  <TextField path={`services.${i}.name`} label="Name" issues={issues} value={s.name} onValue={(v) => update(['services', i, 'name'], v)} />
+                  <TextField path={`services.${i}.provider`} label="Provider" issues={issues} value={s.provider} onValue={(v) => update(['services', i, 'provider'], v)} />
+                  <SelectField
+                    path={`services.${i}.category`}
+                    label="Category"
+                    issues={issues}
+                    value={s.category}
+                    options={withCurrent(categoryOptions, s.category)}
+                    onValue={(v) => update(['services', i, 'category'], v)}
+                  />
+                  <TextField
+                    path={`services.${i}.privacyPolicyUrl`}
+                    label="Privacy policy link"
+                    type="url"
+                    issues={issues}
+                    value={s.privacyPolicyUrl}
+                    onValue={(v) => update(['services', i, 'privacyPolicyUrl'], v || undefined)}
+                  />
+                  <SelectField
+                    path={`services.${i}.vendor`}
+                    label="Vendor signal"
+                    issues={issues}
+                    value={s.vendor ?? ''}
+                    options={[{ value: '', label: 'None' }, ...VENDOR_SIGNALS.map((v) => ({ value: v, label: VENDOR_LABELS[v] }))]}
+                    onValue={(v) => update(['services', i, 'vendor'], v || undefined)}
+                  />
+                </div>
+                <TextField
+                  path={`services.${i}.purpose.${language}`}
+                  label={`Purpose (${language})`}
+                  issues={issues}
+                  value={s.purpose[language]}
+                  onValue={(v) => update(['services', i, 'purpose', language], v || undefined)}
+                />
+                {editable && (
+                  <div class="row-actions">
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        if (window.confirm(`Remove the service "${name}"?`)) setServices(services.filter((_, j) => j !== i))
+                      }}
+                    >
+                      Remove<span class="visually-hidden"> service {name}</span>
+                    </button>
+                  </div>
+                )}
+              </fieldset>
+            </li>
+          )
+        })}
+      </ol>
+      {editable && (
+        <button
+          type="button"
+          onClick={() => {
+            setServices([...services, { id: '', name: '', provider: '', category: categoryOptions[0]?.value ?? '', purpose: {} }])
+            focusLater(fieldId(`services.${services.length}.id`))
+          }}
+        >
+          Add service
+        </button>
+      )}
+    </section>
+  )
+}
+
+const VENDOR_LABELS: Record<(typeof VENDOR_SIGNALS)[number], string> = {
+  google: 'Google Consent Mode',
+  clarity: 'Microsoft Clarity',
+  uet: 'Microsoft UET',
+  meta: 'Meta pixel',
+  tiktok: 'TikTok pixel',
+  posthog: 'PostHog',
+}
+
+const KIND_LABELS: Record<(typeof STORAGE_KINDS)[number], string> = {
+  cookie: 'Cookie',
+  localStorage: 'localStorage',
+  sessionStorage: 'sessionStorage',
+  indexedDB: 'IndexedDB',
+}
+
+function EntriesSection({
+  entries,
+  setEntries,
+  categoryOptions,
+  serviceOptions,
+  language,
+  issues,
+  editable,
+  update,
+}: SectionProps & {
+  entries: StorageEntry[]
+  setEntries: (list: StorageEntry[]) => void
+  categoryOptions: Array<{ value: string; label: string }>
+  serviceOptions: Array<{ value: string; label: string }>
+}) {
+  return (
+    <section aria-labelledby="entries-heading" class="editor-section">
+      <h2 id="entries-heading">Cookies and storage</h2>
+      <p class="muted" id="entries-hint">
+        A name may be a wildcard: <code>_ga_*</code> stands for every name starting with <code>_ga_</code>. Expiry is
+        “session”, “persistent” or a duration such as 30d, 24h, 13mo, 2y.
+      </p>
+      {entries.length === 0 ? (
+        <p class="empty">No cookies or storage entries yet.</p>
+      ) : (
+        <div class="table-scroll" role="region" aria-labelledby="entries-caption" tabIndex={0}>
+          <table class="log-table edit-table" aria-describedby="entries-hint">
+            <caption id="entries-caption">Cookies and storage entries</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Category</th>
+                <th scope="col">Service</th>
+                <th scope="col">Provider</th>
+                <th scope="col">Purpose ({language})</th>
+                <th scope="col">Expiry</th>
+                <th scope="col">Domain</th>
+                <th scope="col">Path</th>
+                {editable && (
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e, i) => {
+                const row = `row ${i + 1}`
+                const p = (k: string) => `entries.${i}.${k}`
+                return (
+                  <tr key={i}>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p('name')} label={`Name, ${row}`} issues={issues} value={e.name} spellcheck={false} size={14} onValue={(v) => update(['entries', i, 'name'], v)} />
+                    </td>
+                    <td>
+                      <SelectField class="cell" hiddenLabel path={p('kind')} label={`Kind, ${row}`} issues={issues} value={e.kind} options={STORAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} onValue={(v) => update(['entries', i, 'kind'], v)} />
+                    </td>
+                    <td>
+                      <SelectField class="cell" hiddenLabel path={p('category')} label={`Category, ${row}`} issues={issues} value={e.category} options={withCurrent(categoryOptions, e.category)} onValue={(v) => update(['entries', i, 'category'], v)} />
+                    </td>
+                    <td>
+                      <SelectField class="cell" hiddenLabel path={p('service')} label={`Service, ${row}`} issues={issues} value={e.service ?? ''} options={withCurrent(serviceOptions, e.service ?? '')} onValue={(v) => update(['entries', i, 'service'], v || undefined)} />
+                    </td>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
+                    </td>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} />
+                    </td>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />
+                    </td>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p('domain')} label={`Domain, ${row}`} issues={issues} value={e.domain} size={12} spellcheck={false} onValue={(v) => update(['entries', i, 'domain'], v || undefined)} />
+                    </td>
+                    <td>
+                      <TextField class="cell" hiddenLabel path={p('path')} label={`Path, ${row}`} issues={issues} value={e.path} size={6} spellcheck={false} onValue={(v) => update(['entries', i, 'path'], v || undefined)} />
+                    </td>
+                    {editable && (
+                      <td>
+                        <button type="button" class="danger" onClick={() => setEntries(entries.filter((_, j) => j !== i))}>
+                          Remove<span class="visually-hidden"> {e.name || row}</span>
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {editable && (
+        <button
+          type="button"
+          class="add-row"
+          onClick={() => {
+            setEntries([
+              ...entries,
+              { name: '', kind: 'cookie', category: categoryOptions[0]?.value ?? '', provider: '', purpose: {}, expiry: '' },
+            ])
+            focusLater(fieldId(`entries.${entries.length}.name`))
+          }}
+        >
+          Add cookie or storage entry
+        </button>
+      )}
+    </section>
+  )
+}
+
+/** Keeps a value the list does not know (a removed category) visible, so the select does not silently change it. */
+function withCurrent(options: Array<{ value: string; label: string }>, current: string) {
+  if (options.some((o) => o.value === current)) return options
+  return [{ value: current, label: current ? `${current} (missing)` : 'Choose…' }, ...options]
+}
+
+function focusLater(id: string) {
+  requestAnimationFrame(() => document.getElementById(id)?.focus())
+}
+
+/** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
+function describePath(path: string, c: Catalogue): string {
+  const [section, index, ...rest] = path.split('.')
+  const i = Number(index)
+  const field = rest.join(' ') || 'entry'
+  if (section === 'categories') return `Category ${i + 1}${c.categories[i]?.id ? ` (${c.categories[i]?.id})` : ''}: ${field}`
+  if (section === 'services') return `Service ${i + 1}${c.services[i]?.id ? ` (${c.services[i]?.id})` : ''}: ${field}`
+  if (section === 'entries') return `Cookies and storage, row ${i + 1}${c.entries[i]?.name ? ` (${c.entries[i]?.name})` : ''}: ${field}`
+  return path
+}
+
+function ImportExport({
+  siteId,
+  editable,
+  dirty,
+  onImported,
+}: {
+  siteId: string
+  editable: boolean
+  dirty: boolean
+  onImported: (state: CatalogueState) => void
+}) {
+  const { api } = useSession()
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null)
+  const [busy, setBusy] = useState(false)
+  const exportBase = `/api/admin${siteApi(siteId, '/catalogue/export')}`
+
+  async function importFile(file: File) {
+    const format = /\.csv$/i.test(file.name) || file.type === 'text/csv' ? 'csv' : 'json'
+    if (dirty && !window.confirm('Importing replaces the draft, and your unsaved changes are lost. Import anyway?')) return
+    setBusy(true)
+    setStatus(null)
+    try {
+      const text = await file.text()
+      const next = await api.request(siteApi(siteId, `/catalogue/import?format=${format}`), catalogueState, {
+        method: 'POST',
+        body: text,
+        contentType: format === 'csv' ? 'text/csv' : 'application/json',
+      })
+      onImported(next)
+      setStatus({ ok: true, text: `Imported ${file.name}: the draft now has ${next.draft.entries.length} cookies and storage entries.` })
+    } catch (err) {
+      const issues = err instanceof ApiRequestError ? err.issues : []
+      const detail = issues.length ? ' ' + issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ') : ''
+      setStatus({ ok: false, text: `Could not import ${file.name}: ${errorText(err)}${detail}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section aria-labelledby="import-export-heading" class="editor-section">
+      <h2 id="import-export-heading">Import and export</h2>
+      <p>
+        Export the saved draft: <a href={`${exportBase}?format=json`} download>JSON</a> ·{' '}
+        <a href={`${exportBase}?format=csv`} download>
+          CSV (one row per cookie)
+        </a>
+      </p>
+      {editable && (
+        <div class="field">
+          <label for="catalogue-import">Import a JSON or CSV file (replaces the draft)</label>
+          <input
+            id="catalogue-import"
+            type="file"
+            accept=".json,.csv,application/json,text/csv"
+            disabled={busy}
+            onChange={(e) => {
+              const input = e.currentTarget
+              const file = input.files?.[0]
+              if (file) void importFile(file).finally(() => (input.value = ''))
+            }}
+          />
+        </div>
+      )}
+      <div role="status">{busy ? 'Importing…' : status && <p class={status.ok ? 'ok-text' : 'field-error'}>{status.text}</p>}</div>
+    </section>
+  )
+}
