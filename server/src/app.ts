@@ -10,14 +10,20 @@ import { ApiError, codeForStatus } from './lib/errors'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loadSession } from './middleware/session'
 import { adminConsentRoutes } from './routes/admin-consents'
+import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
+import { catalogueRoutes } from './routes/catalogue'
 import { configRoutes } from './routes/config'
 import { consentRoutes } from './routes/consents'
 import { healthRoutes } from './routes/health'
+import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
 import { Accounts } from './services/accounts'
+import { AuditLog } from './services/audit'
+import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
+import { Revisions } from './services/revisions'
 import { SiteDirectory } from './services/sites'
 
 export type { AppDeps } from './context'
@@ -31,14 +37,20 @@ function zodMessage(error: ZodError): string {
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
+  const audit = new AuditLog(deps.db, now)
+  const sites = new SiteDirectory(deps.db, now)
+  const catalogues = new Catalogues({ db: deps.db, now, audit, sites })
   const s: Services = {
     db: deps.db,
     env: deps.env,
     logger: deps.logger,
     now,
     consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
-    sites: new SiteDirectory(deps.db, now),
+    sites,
     accounts: new Accounts(deps.db, now),
+    audit,
+    catalogues,
+    revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),
     sdkDir: deps.sdkDir ?? sdkDistDir(),
     dashboardDir: deps.dashboardDir ?? dashboardDistDir(),
     demoDir: deps.demoDir ?? defaultDemoDir,
@@ -78,6 +90,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', consentRoutes(s))
   app.route('/', authRoutes(s))
   app.route('/', adminConsentRoutes(s))
+  app.route('/', catalogueRoutes(s))
+  app.route('/', revisionRoutes(s))
+  app.route('/', auditRoutes(s))
   app.route('/', staticRoutes(s))
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))
@@ -85,7 +100,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
-      return c.json({ error: { code: err.code, message: err.message } }, err.status)
+      return c.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } }, err.status)
     }
     if (err instanceof ZodError) {
       return c.json({ error: { code: 'invalid_request', message: zodMessage(err) } }, 400)

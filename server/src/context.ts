@@ -4,7 +4,10 @@ import type { Db } from './db/client'
 import type { Env } from './env'
 import type { Logger } from './logger'
 import type { Accounts, SessionUser } from './services/accounts'
+import type { AuditLog } from './services/audit'
+import type { Catalogues } from './services/catalogue'
 import type { ConsentLog } from './services/consent-log'
+import type { Revisions } from './services/revisions'
 import type { SiteDirectory } from './services/sites'
 
 export interface AppDeps {
@@ -34,6 +37,10 @@ export interface Services {
   consentLog: ConsentLog
   sites: SiteDirectory
   accounts: Accounts
+  /** Admin audit log; other services record their changes through it. */
+  audit: AuditLog
+  catalogues: Catalogues
+  revisions: Revisions
   sdkDir: string
   dashboardDir: string
   demoDir: string

@@ -114,3 +114,32 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
   headers: { 'Content-Type': 'application/json', ...headers },
   body: JSON.stringify(body),
 })
+
+export interface AdminSession {
+  cookie: string
+  csrfToken: string
+  /** `t.request` with this session's cookie and, on state changes, its CSRF token. */
+  request: (path: string, init?: RequestInit) => Promise<Response>
+}
+
+/** Signs in through the API and returns a client for that session. */
+export async function signIn(t: TestServer, email: string, password: string): Promise<AdminSession> {
+  const res = await t.request('/api/admin/login', json({ email, password }))
+  if (res.status !== 200) throw new Error(`sign-in of ${email} failed: ${res.status}`)
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+  const { csrfToken } = (await res.json()) as { csrfToken: string }
+  return {
+    cookie,
+    csrfToken,
+    request: (path, init = {}) => {
+      const headers = new Headers(init.headers)
+      headers.set('Cookie', cookie)
+      if (init.method && init.method !== 'GET' && !headers.has('X-CSRF-Token')) headers.set('X-CSRF-Token', csrfToken)
+      return t.request(path, { ...init, headers })
+    },
+  }
+}
+
+/** A JSON request with any method. */
+export const send = (method: string, body?: unknown): RequestInit =>
+  body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }

@@ -6,11 +6,22 @@ export class ApiError extends HTTPException {
   readonly code: string
   /** Extra response headers, e.g. `Retry-After` on 429. */
   readonly headers: Record<string, string> | undefined
+  /** Field-level problems (`entries.3.expiry`), so a form can show each next to its field. */
+  issues: { path: string; message: string }[] | undefined
   constructor(status: ContentfulStatusCode, code: string, message: string, headers?: Record<string, string>) {
     super(status, { message })
     this.code = code
     this.headers = headers
   }
+}
+
+/** 422 `invalid` listing every zod issue with its dotted path. */
+export function invalidError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, message?: string): ApiError {
+  const issues = error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+  const first = issues[0]
+  const err = new ApiError(422, 'invalid', message ?? (first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid input'))
+  err.issues = issues
+  return err
 }
 
 /** The code used when a bare HTTPException (thrown by a Hono middleware) carries none. */

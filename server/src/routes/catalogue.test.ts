@@ -1,0 +1,255 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  apiError,
+  auditPage,
+  catalogue,
+  catalogueDiff,
+  catalogueState,
+  publishedConfig,
+  revisionCreated,
+  revisionDetail,
+  revisionList,
+  siteSettingsResponse,
+  type Catalogue,
+} from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ACME, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+let t: TestServer
+let owner: AdminSession
+let editor: AdminSession
+
+beforeEach(async () => {
+  t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+})
+afterEach(() => t.close())
+
+const acme = catalogue.parse(ACME.catalogue)
+const withHotjar = (c: Catalogue): Catalogue => ({
+  ...c,
+  services: [...c.services, { id: 'hotjar', category: 'analytics', name: 'Hotjar', provider: 'Hotjar Ltd', purpose: { en: 'Heatmaps' } }],
+  entries: [...c.entries, { name: '_hjSessionUser_*', kind: 'cookie', category: 'analytics', service: 'hotjar', provider: 'Hotjar Ltd', purpose: {}, expiry: '1y' }],
+})
+
+async function sdkConfig() {
+  const res = await t.request('/sdk/acme.js')
+  expect(res.status).toBe(200)
+  const text = await res.text()
+  return publishedConfig.parse(JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)))
+}
+
+async function saveDraft(session: AdminSession, c: unknown) {
+  return session.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: c }))
+}
+
+describe('catalogue draft', () => {
+  it('shows the seeded draft as live and clean', async () => {
+    const res = await editor.request('/api/admin/sites/acme/catalogue')
+    expect(res.status).toBe(200)
+    const state = catalogueState.parse(await res.json())
+    expect(state.settings.name).toBe('Acme')
+    expect(state.draft).toEqual(acme)
+    expect(state.live).toMatchObject({ revision: 1 })
+    expect(state.dirty).toBe(false)
+  })
+
+  it('saves a draft without changing what visitors get, and remembers who saved it', async () => {
+    const res = await saveDraft(editor, withHotjar(acme))
+    expect(res.status).toBe(200)
+    const state = catalogueState.parse(await res.json())
+    expect(state.dirty).toBe(true)
+    expect(state.draftUpdatedBy).toBe('editor@acme.test')
+    expect(state.draft.services.map((s) => s.id)).toEqual(['plausible', 'hotjar'])
+    expect((await sdkConfig()).catalogue.services.map((s) => s.id)).toEqual(['plausible'])
+  })
+
+  it('answers 422 with each problem at its field path', async () => {
+    const bad = structuredClone(withHotjar(acme)) as Record<string, any>
+    bad.entries[1].expiry = 'forever'
+    bad.services[1].category = 'nope'
+    const res = await saveDraft(editor, bad)
+    expect(res.status).toBe(422)
+    const { error } = apiError.parse(await res.json())
+    expect(error.code).toBe('invalid')
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'catalogue.entries.1.expiry', message: expect.stringMatching(/duration/) },
+        { path: 'catalogue.services.1.category', message: 'no category "nope"' },
+      ]),
+    )
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state.dirty).toBe(false)
+  })
+
+  it('saves settings, which the SDK script serves at once', async () => {
+    const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+    const res = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, cookieName: 'acme-consent', cookieLifetimeDays: 30 }))
+    expect(res.status).toBe(200)
+    expect(siteSettingsResponse.parse(await res.json()).settings).toMatchObject({ id: 'acme', cookieName: 'acme-consent' })
+    expect((await sdkConfig()).site).toMatchObject({ cookieName: 'acme-consent', cookieLifetimeDays: 30 })
+
+    const bad = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, cookieLifetimeDays: 1000 }))
+    expect(bad.status).toBe(422)
+    expect(apiError.parse(await bad.json()).error.issues?.[0]?.path).toBe('cookieLifetimeDays')
+  })
+})
+
+describe('publishing', () => {
+  it('publishes a new service: the SDK script carries it and stored choices become invalid', async () => {
+    await saveDraft(editor, withHotjar(acme))
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(diff).toMatchObject({ from: 1, to: 'draft', needsConsent: true })
+    expect(diff.reasons).toContain('New service "Hotjar" (hotjar) in category "analytics"')
+
+    const res = await editor.request('/api/admin/sites/acme/publish', send('POST', { note: 'adds Hotjar' }))
+    expect(res.status).toBe(201)
+    const { revision } = revisionCreated.parse(await res.json())
+    expect(revision).toMatchObject({ number: 2, needsConsent: true, publishedBy: 'editor@acme.test', note: 'adds Hotjar' })
+    expect(revision.contentHash).toMatch(/^[0-9a-f]{64}$/)
+
+    const config = await sdkConfig()
+    expect(config).toMatchObject({ revision: 2, consentRevision: 2 })
+    expect(config.catalogue.entries.map((e) => e.name)).toContain('_hjSessionUser_*')
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state).toMatchObject({ dirty: false, live: { revision: 2, contentHash: revision.contentHash } })
+  })
+
+  it('keeps stored choices valid for a wording change, unless the publisher says otherwise', async () => {
+    const reworded = { ...acme, categories: acme.categories.map((c) => ({ ...c, label: { en: c.label.en + '!' } })) }
+    await saveDraft(editor, reworded)
+    const res = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    expect(revisionCreated.parse(await res.json()).revision.needsConsent).toBe(false)
+    expect(await sdkConfig()).toMatchObject({ revision: 2, consentRevision: 1 })
+
+    await saveDraft(editor, acme)
+    const forced = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))
+    expect(revisionCreated.parse(await forced.json()).revision.needsConsent).toBe(true)
+    expect(await sdkConfig()).toMatchObject({ revision: 3, consentRevision: 3 })
+  })
+
+  it('answers 409 nothing_to_publish when the draft is live already', async () => {
+    const res = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    expect(res.status).toBe(409)
+    expect(apiError.parse(await res.json()).error.code).toBe('nothing_to_publish')
+  })
+
+  it('keeps every revision immutable and lists them newest first, with diffs between any two', async () => {
+    await saveDraft(editor, withHotjar(acme))
+    await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    const list = revisionList.parse(await (await editor.request('/api/admin/sites/acme/revisions')).json())
+    expect(list.revisions.map((r) => r.number)).toEqual([2, 1])
+    const one = revisionDetail.parse(await (await editor.request('/api/admin/sites/acme/revisions/1')).json())
+    expect(one.revision.catalogue).toEqual(acme)
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff?from=2&to=1')).json())
+    expect(diff).toMatchObject({ from: 2, to: 1, needsConsent: false })
+    expect(diff.changes.map((c) => [c.path, c.kind])).toEqual([
+      ['services[hotjar]', 'removed'],
+      ['entries[cookie:_hjSessionUser_*]', 'removed'],
+    ])
+    expect((await editor.request('/api/admin/sites/acme/revisions/9')).status).toBe(404)
+    expect((await editor.request('/api/admin/sites/acme/diff?to=9')).status).toBe(404)
+  })
+
+  it('rolls back by publishing an old catalogue again and resetting the draft to it', async () => {
+    await saveDraft(editor, withHotjar(acme))
+    await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    const res = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))
+    expect(res.status).toBe(201)
+    const { revision } = revisionCreated.parse(await res.json())
+    // Removing a service narrows what visitors agreed to: no new consent by default.
+    expect(revision).toMatchObject({ number: 3, needsConsent: false, note: 'Rollback to revision 1' })
+    const config = await sdkConfig()
+    expect(config).toMatchObject({ revision: 3, consentRevision: 2 })
+    expect(config.catalogue).toEqual(acme)
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state).toMatchObject({ draft: acme, dirty: false })
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))).status).toBe(409)
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 7 }))).status).toBe(404)
+  })
+
+  it('writes every change to the audit log with before and after', async () => {
+    await saveDraft(editor, withHotjar(acme))
+    await editor.request('/api/admin/sites/acme/publish', send('POST', { note: 'n' }))
+    const page = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json())
+    expect(page.entries.map((e) => [e.action, e.user])).toEqual([
+      ['catalogue.publish', 'editor@acme.test'],
+      ['catalogue.draft', 'editor@acme.test'],
+      ['site.seed', null],
+    ])
+    expect(page.entries[0]!.after).toMatchObject({ revision: 2, needsConsent: true, note: 'n' })
+    expect(page.entries[1]!.before).toEqual(acme)
+  })
+})
+
+describe('catalogue files', () => {
+  it('exports the draft as CSV and imports it back unchanged', async () => {
+    const res = await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/)
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="acme-catalogue.csv"')
+    const csv = await res.text()
+    const [header, ...rows] = csv.trim().split('\n')
+    expect(header).toBe(
+      'category,service,service_name,service_provider,service_privacy_policy_url,name,kind,provider,expiry,domain,path,category_label_en,service_purpose_en,purpose_en',
+    )
+    expect(rows).toContain('essential,,,,,session,cookie,Acme,session,,,Essential,,Keeps you signed in </script>')
+    // The service has no cookie of its own: it still gets a row.
+    expect(rows).toContain('analytics,plausible,Plausible,Plausible Insights,,,,,,,,Analytics,,')
+
+    const back = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv' },
+      body: csv,
+    })
+    expect(back.status).toBe(200)
+    expect(catalogueState.parse(await back.json())).toMatchObject({ draft: acme, dirty: false })
+  })
+
+  it('imports a cookie table from a spreadsheet: new rows join, bad rows are named', async () => {
+    const csv = [
+      'category,service,service_name,service_provider,name,kind,provider,expiry,purpose_en,purpose_de',
+      'essential,,,,session,cookie,Acme,session,Keeps you signed in,Hält Sie angemeldet',
+      'marketing,meta-pixel,Meta Pixel,Meta Platforms,_fbp,cookie,Meta Platforms,3mo,Ads,Werbung',
+    ].join('\r\n')
+    const res = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })
+    expect(res.status).toBe(200)
+    const { draft, dirty } = catalogueState.parse(await res.json())
+    expect(dirty).toBe(true)
+    expect(draft.categories.map((c) => c.id)).toEqual(['essential', 'analytics', 'marketing'])
+    expect(draft.services.find((s) => s.id === 'meta-pixel')).toMatchObject({ category: 'marketing', provider: 'Meta Platforms' })
+    expect(draft.entries).toEqual([
+      expect.objectContaining({ name: 'session', purpose: { en: 'Keeps you signed in', de: 'Hält Sie angemeldet' } }),
+      expect.objectContaining({ name: '_fbp', service: 'meta-pixel', expiry: '3mo' }),
+    ])
+
+    const bad = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', {
+      method: 'POST',
+      body: 'category,name,provider,expiry\nessential,a,Acme,1d\nessential,b,Acme,soon\n',
+    })
+    expect(bad.status).toBe(422)
+    expect(apiError.parse(await bad.json()).error.issues).toEqual([{ path: 'entries.1.expiry', message: expect.any(String) }])
+    expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: 'a,"b\n' })).status).toBe(400)
+  })
+
+  it('exports and imports JSON', async () => {
+    const res = await editor.request('/api/admin/sites/acme/catalogue/export')
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="acme-catalogue.json"')
+    expect(catalogue.parse(await res.json())).toEqual(acme)
+    const imported = await editor.request('/api/admin/sites/acme/catalogue/import?format=json', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(withHotjar(acme)),
+    })
+    expect(imported.status).toBe(200)
+    expect(catalogueState.parse(await imported.json()).draft).toEqual(withHotjar(acme))
+    const broken = await editor.request('/api/admin/sites/acme/catalogue/import', { method: 'POST', body: '{"categories":' })
+    expect(apiError.parse(await broken.json()).error.code).toBe('invalid_json')
+  })
+})

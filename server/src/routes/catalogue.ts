@@ -1,0 +1,79 @@
+// The catalogue editor: draft, site settings, and the draft as a JSON or CSV file.
+import {
+  catalogue as catalogueSchema,
+  catalogueFormatQuery,
+  saveDraftInput,
+  siteSettingsInput,
+  slug,
+} from '@miniconsent/shared'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import type { AppEnv, Services } from '../context'
+import { ApiError, invalidError } from '../lib/errors'
+import { formBody, paramsOf, queryOf } from '../lib/validate'
+import { requireSiteRole } from '../middleware/session'
+import { catalogueToCsv, csvToCatalogue } from '../services/catalogue-csv'
+
+export const siteParam = z.object({ siteId: slug })
+export const EDIT_ROLES = ['owner', 'editor'] as const
+
+const MAX_IMPORT_BYTES = 1024 * 1024
+
+export function catalogueRoutes(s: Services) {
+  const userId = (c: { get: (k: 'session') => AppEnv['Variables']['session'] }) => c.get('session')!.user.id
+
+  return new Hono<AppEnv>()
+    .get('/api/admin/sites/:siteId/catalogue', requireSiteRole(s), paramsOf(siteParam), (c) => {
+      c.header('Cache-Control', 'no-store')
+      return c.json(s.catalogues.state(c.req.valid('param').siteId))
+    })
+    .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput), (c) => {
+      const { siteId } = c.req.valid('param')
+      s.catalogues.saveDraft(siteId, userId(c), c.req.valid('json').catalogue)
+      return c.json(s.catalogues.state(siteId))
+    })
+    .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput), (c) => {
+      const { siteId } = c.req.valid('param')
+      return c.json({ settings: s.catalogues.saveSettings(siteId, userId(c), c.req.valid('json')) })
+    })
+    .get('/api/admin/sites/:siteId/catalogue/export', requireSiteRole(s), paramsOf(siteParam), queryOf(catalogueFormatQuery), (c) => {
+      const { siteId } = c.req.valid('param')
+      const { format } = c.req.valid('query')
+      const draft = s.catalogues.draft(siteId)
+      c.header('Cache-Control', 'no-store')
+      c.header('Content-Disposition', `attachment; filename="${siteId}-catalogue.${format}"`)
+      if (format === 'csv') return c.body(catalogueToCsv(draft), 200, { 'Content-Type': 'text/csv; charset=utf-8' })
+      return c.body(JSON.stringify(draft, null, 2) + '\n', 200, { 'Content-Type': 'application/json; charset=utf-8' })
+    })
+    .post(
+      '/api/admin/sites/:siteId/catalogue/import',
+      requireSiteRole(s, EDIT_ROLES),
+      paramsOf(siteParam),
+      queryOf(catalogueFormatQuery),
+      bodyLimit({
+        maxSize: MAX_IMPORT_BYTES,
+        onError: () => {
+          throw new ApiError(413, 'payload_too_large', 'A catalogue file may be at most 1 MB')
+        },
+      }),
+      async (c) => {
+        const { siteId } = c.req.valid('param')
+        const { format } = c.req.valid('query')
+        const text = await c.req.text()
+        let input: unknown
+        if (format === 'csv') input = csvToCatalogue(text, s.catalogues.draft(siteId))
+        else {
+          try {
+            input = JSON.parse(text)
+          } catch {
+            throw new ApiError(400, 'invalid_json', 'The file is not valid JSON')
+          }
+        }
+        const parsed = catalogueSchema.safeParse(input)
+        if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)
+        s.catalogues.saveDraft(siteId, userId(c), parsed.data, 'catalogue.import')
+        return c.json(s.catalogues.state(siteId))
+      },
+    )
+}

@@ -1,0 +1,37 @@
+// Published revisions, the diff between any two catalogues, publishing and rolling back.
+import { diffQuery, publishInput, rollbackInput, slug } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv, Services } from '../context'
+import { formBody, paramsOf, queryOf } from '../lib/validate'
+import { requireSiteRole } from '../middleware/session'
+import { EDIT_ROLES, siteParam } from './catalogue'
+
+const revisionParam = z.object({ siteId: slug, number: z.coerce.number().int().min(1) })
+
+export function revisionRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/api/admin/sites/:siteId/revisions', requireSiteRole(s), paramsOf(siteParam), (c) => {
+      c.header('Cache-Control', 'no-store')
+      return c.json({ revisions: s.revisions.list(c.req.valid('param').siteId) })
+    })
+    .get('/api/admin/sites/:siteId/revisions/:number', requireSiteRole(s), paramsOf(revisionParam), (c) => {
+      const { siteId, number } = c.req.valid('param')
+      // Revisions never change once published.
+      c.header('Cache-Control', 'private, max-age=3600')
+      return c.json({ revision: s.revisions.get(siteId, number) })
+    })
+    .get('/api/admin/sites/:siteId/diff', requireSiteRole(s), paramsOf(siteParam), queryOf(diffQuery), (c) => {
+      const { from, to } = c.req.valid('query')
+      c.header('Cache-Control', 'no-store')
+      return c.json(s.revisions.diff(c.req.valid('param').siteId, from, to))
+    })
+    .post('/api/admin/sites/:siteId/publish', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(publishInput), (c) => {
+      const revision = s.revisions.publish(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
+      return c.json({ revision }, 201)
+    })
+    .post('/api/admin/sites/:siteId/rollback', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(rollbackInput), (c) => {
+      const revision = s.revisions.rollback(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
+      return c.json({ revision }, 201)
+    })
+}

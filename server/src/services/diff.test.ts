@@ -1,0 +1,82 @@
+import { catalogue, type Catalogue, type CatalogueInput } from '@miniconsent/shared'
+import { describe, expect, it } from 'vitest'
+import { minopa } from '../seed/catalogues/minopa'
+import { diffCatalogues } from './diff'
+
+const base = catalogue.parse(minopa.catalogue)
+const edit = (f: (c: CatalogueInput & Catalogue) => void): Catalogue => {
+  const copy = structuredClone(base) as CatalogueInput & Catalogue
+  f(copy)
+  return catalogue.parse(copy)
+}
+
+describe('re-consent rule', () => {
+  it('finds nothing between a catalogue and itself', () => {
+    expect(diffCatalogues(base, structuredClone(base))).toEqual({ changes: [], needsConsent: false, reasons: [] })
+  })
+
+  it('asks again for a new service, naming it', () => {
+    const after = edit((c) => c.services.push({ id: 'hotjar', category: 'analytics', name: 'Hotjar', provider: 'Hotjar Ltd', purpose: {} }))
+    const d = diffCatalogues(base, after)
+    expect(d.needsConsent).toBe(true)
+    expect(d.reasons).toEqual(['New service "Hotjar" (hotjar) in category "analytics"'])
+    expect(d.changes).toEqual([expect.objectContaining({ path: 'services[hotjar]', kind: 'added', before: null, consentRelevant: true })])
+  })
+
+  it('asks again for a new category and a new cookie', () => {
+    const after = edit((c) => {
+      c.categories.push({ id: 'personalisation', required: false, label: { en: 'Personalisation' }, description: {}, consentMode: [] })
+      c.entries.push({ name: 'reco', kind: 'cookie', category: 'personalisation', provider: 'Minopa', purpose: {}, expiry: '30d' })
+    })
+    const d = diffCatalogues(base, after)
+    expect(d.needsConsent).toBe(true)
+    expect(d.changes.map((ch) => ch.path)).toEqual(['categories[personalisation]', 'entries[cookie:reco]'])
+  })
+
+  it('asks again when a service moves category or its purpose changes, not when its name is reworded', () => {
+    const svc = base.services[0]!
+    const other = base.categories.find((cat) => cat.id !== svc.category && !cat.required)!
+    const moved = diffCatalogues(base, edit((c) => void (c.services[0]!.category = other.id)))
+    expect(moved.needsConsent).toBe(true)
+    expect(moved.changes[0]).toMatchObject({ path: `services[${svc.id}].category`, kind: 'changed', before: svc.category, after: other.id })
+
+    const purpose = diffCatalogues(base, edit((c) => void (c.services[0]!.purpose = { en: 'Something else entirely' })))
+    expect(purpose.needsConsent).toBe(true)
+
+    const renamed = diffCatalogues(base, edit((c) => void (c.services[0]!.name = svc.name + ' (new name)')))
+    expect(renamed.needsConsent).toBe(false)
+    expect(renamed.changes).toEqual([{ path: `services[${svc.id}].name`, kind: 'changed', before: svc.name, after: svc.name + ' (new name)', consentRelevant: false }])
+  })
+
+  it('does not ask again for wording, texts, appearance, removals or a shorter expiry', () => {
+    const after = edit((c) => {
+      c.categories[1]!.label = { ...c.categories[1]!.label, en: 'Reworded' }
+      c.texts = { en: { bannerTitle: 'Cookies?' } }
+      c.appearance.layout = 'box'
+      c.entries.pop()
+      c.entries[0]!.expiry = 'session'
+    })
+    const d = diffCatalogues(base, after)
+    expect(d.needsConsent).toBe(false)
+    expect(d.changes.length).toBeGreaterThanOrEqual(5)
+    expect(d.changes.some((ch) => ch.path.startsWith('texts.en') && !ch.consentRelevant)).toBe(true)
+    expect(d.changes.map((ch) => ch.path)).toContain('appearance.layout')
+  })
+
+  it('asks again when a cookie is kept longer', () => {
+    const after = edit((c) => void (c.entries[0]!.expiry = '99y'))
+    const d = diffCatalogues(base, after)
+    expect(d.needsConsent).toBe(true)
+    expect(d.reasons[0]).toMatch(/kept longer/)
+  })
+
+  it('reports a change of order without asking again', () => {
+    const after = edit((c) => c.categories.reverse())
+    const d = diffCatalogues(base, after)
+    expect(d).toMatchObject({ needsConsent: false, changes: [{ path: 'categories.order', kind: 'changed' }] })
+  })
+
+  it('treats the first publication as needing consent', () => {
+    expect(diffCatalogues(null, base)).toMatchObject({ needsConsent: true, reasons: ['First publication'] })
+  })
+})

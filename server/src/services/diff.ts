@@ -1,0 +1,141 @@
+// What changed between two catalogues, and whether visitors must be asked again.
+//
+// The re-consent rule: consent covers *what* is processed, *by whom* and *for what*. So a new
+// category, service or storage entry, a service or entry moved to another category, a changed
+// purpose or provider (a new recipient), a category becoming required, a category granting other
+// Consent Mode types, or a storage entry kept longer than before all need consent again.
+// Wording (labels, descriptions, names), links, texts and appearance do not; neither does removing
+// something, which only narrows what was consented to. Publishers can override the verdict.
+import type { Catalogue, CatalogueChange, Category, Service, StorageEntry } from '@miniconsent/shared'
+import { canonicalJson } from '../lib/canonical-json'
+
+export interface DiffResult {
+  changes: CatalogueChange[]
+  needsConsent: boolean
+  reasons: string[]
+}
+
+const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
+
+/** Entries have no id: the same name of the same kind on the same domain is the same entry. */
+export const entryKey = (e: StorageEntry) => `${e.kind}:${e.name}${e.domain ? '@' + e.domain : ''}`
+
+const EXPIRY_UNIT_DAYS: Record<string, number> = { mi: 1 / 1440, h: 1 / 24, d: 1, w: 7, mo: 30, y: 365 }
+
+/** Rough lifetime in days, for comparing; `persistent` outlives everything, `session` nothing. */
+function expiryDays(expiry: string): number {
+  if (expiry === 'session') return 0
+  if (expiry === 'persistent') return Number.POSITIVE_INFINITY
+  const m = /^(\d+)(mi|h|d|w|mo|y)$/.exec(expiry)
+  return m ? Number(m[1]) * EXPIRY_UNIT_DAYS[m[2]!]! : Number.POSITIVE_INFINITY
+}
+
+class DiffBuilder {
+  readonly changes: CatalogueChange[] = []
+  readonly reasons: string[] = []
+
+  add(path: string, kind: CatalogueChange['kind'], before: unknown, after: unknown, reason?: string) {
+    this.changes.push({ path, kind, before, after, consentRelevant: reason !== undefined })
+    if (reason !== undefined) this.reasons.push(reason)
+  }
+
+  /** Field by field; objects (localized texts, appearance) one key deeper so a form can point at the language. */
+  fields(path: string, before: Record<string, unknown>, after: Record<string, unknown>, relevant: (key: string) => string | undefined) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+    for (const key of keys) {
+      const b = before[key]
+      const a = after[key]
+      if (same(b, a)) continue
+      const reason = relevant(key)
+      if (isPlainObject(b) && isPlainObject(a)) {
+        // A changed localized text is reported per language, but judged once for the field.
+        let first = true
+        for (const sub of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
+          if (same(b[sub], a[sub])) continue
+          const kind = b[sub] === undefined ? 'added' : a[sub] === undefined ? 'removed' : 'changed'
+          this.add(`${path}.${key}.${sub}`, kind, b[sub] ?? null, a[sub] ?? null, first ? reason : undefined)
+          if (reason !== undefined && !first) this.changes.at(-1)!.consentRelevant = true
+          first = false
+        }
+      } else {
+        const kind = b === undefined ? 'added' : a === undefined ? 'removed' : 'changed'
+        this.add(`${path}.${key}`, kind, b ?? null, a ?? null, reason)
+      }
+    }
+  }
+
+  /** Lists of items with a key: added, removed, changed, and a change of order. */
+  items<T extends object>(
+    name: string,
+    before: readonly T[],
+    after: readonly T[],
+    key: (item: T) => string,
+    judge: { added: (item: T) => string | undefined; changed: (b: T, a: T, field: string) => string | undefined },
+  ) {
+    const beforeByKey = new Map(before.map((item) => [key(item), item]))
+    const afterByKey = new Map(after.map((item) => [key(item), item]))
+    for (const [k, b] of beforeByKey) if (!afterByKey.has(k)) this.add(`${name}[${k}]`, 'removed', b, null)
+    for (const [k, a] of afterByKey) {
+      const b = beforeByKey.get(k)
+      if (!b) this.add(`${name}[${k}]`, 'added', null, a, judge.added(a))
+      else if (!same(b, a)) {
+        this.fields(`${name}[${k}]`, b as Record<string, unknown>, a as Record<string, unknown>, (field) => judge.changed(b, a, field))
+      }
+    }
+    const kept = (list: readonly T[], other: Map<string, T>) => list.map(key).filter((k) => other.has(k))
+    const orderBefore = kept(before, afterByKey)
+    const orderAfter = kept(after, beforeByKey)
+    // Order is what visitors see in the dialog and the declaration; it never needs consent.
+    if (!same(orderBefore, orderAfter)) this.add(`${name}.order`, 'changed', orderBefore, orderAfter)
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+const text = (t: Record<string, string> | undefined) => (t ? (Object.values(t)[0] ?? '') : '')
+
+/** The changes from `before` (null: nothing published yet) to `after`. */
+export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
+  const d = new DiffBuilder()
+  if (!before) {
+    d.add('catalogue', 'added', null, after, 'First publication')
+    return { changes: d.changes, needsConsent: true, reasons: d.reasons }
+  }
+
+  d.items<Category>('categories', before.categories, after.categories, (c) => c.id, {
+    added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
+    changed: (b, a, field) => {
+      if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
+      if (field === 'consentMode') return `Category "${a.id}" grants other Consent Mode types`
+      return undefined
+    },
+  })
+  d.items<Service>('services', before.services, after.services, (s) => s.id, {
+    added: (s) => `New service "${s.name}" (${s.id}) in category "${s.category}"`,
+    changed: (b, a, field) => {
+      if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
+      if (field === 'purpose') return `Purpose of service "${a.id}" changed`
+      if (field === 'provider') return `Service "${a.id}" has a new provider, "${a.provider}"`
+      return undefined
+    },
+  })
+  d.items<StorageEntry>('entries', before.entries, after.entries, entryKey, {
+    added: (e) => `New ${e.kind} "${e.name}" in category "${e.category}"`,
+    changed: (b, a, field) => {
+      if (field === 'category') return `${a.kind} "${a.name}" moves from category "${b.category}" to "${a.category}"`
+      if (field === 'service') return `${a.kind} "${a.name}" now belongs to service "${a.service ?? '(none)'}"`
+      if (field === 'purpose') return `Purpose of ${a.kind} "${a.name}" changed`
+      if (field === 'provider') return `${a.kind} "${a.name}" has a new provider, "${a.provider}"`
+      if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) {
+        return `${a.kind} "${a.name}" is kept longer (${b.expiry} → ${a.expiry})`
+      }
+      return undefined
+    },
+  })
+  d.fields('texts', before.texts, after.texts, () => undefined)
+  d.fields('appearance', before.appearance, after.appearance, () => undefined)
+
+  return { changes: d.changes, needsConsent: d.reasons.length > 0, reasons: d.reasons }
+}

@@ -1,0 +1,154 @@
+// Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
+// add a row; the live revision is the one with the highest number.
+import type { Catalogue, CatalogueDiff, RevisionDetail, RevisionSummary } from '@miniconsent/shared'
+import { and, desc, eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { revisions, users } from '../db/schema'
+import { canonicalJson } from '../lib/canonical-json'
+import { ApiError } from '../lib/errors'
+import type { AuditLog } from './audit'
+import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
+import { diffCatalogues } from './diff'
+import type { SiteDirectory } from './sites'
+
+export interface RevisionDeps {
+  db: Db
+  now: () => number
+  audit: AuditLog
+  sites: SiteDirectory
+  catalogues: Catalogues
+}
+
+type RevisionRow = typeof revisions.$inferSelect & { email: string | null }
+
+const summary = (r: RevisionRow): RevisionSummary => ({
+  number: r.number,
+  contentHash: r.contentHash,
+  needsConsent: r.needsConsent,
+  publishedAt: r.publishedAt.toISOString(),
+  publishedBy: r.email,
+  note: r.note,
+})
+
+export class Revisions {
+  constructor(private readonly d: RevisionDeps) {}
+
+  private select() {
+    return this.d.db
+      .select({
+        id: revisions.id,
+        siteId: revisions.siteId,
+        number: revisions.number,
+        catalogue: revisions.catalogue,
+        contentHash: revisions.contentHash,
+        needsConsent: revisions.needsConsent,
+        publishedAt: revisions.publishedAt,
+        publishedBy: revisions.publishedBy,
+        note: revisions.note,
+        email: users.email,
+      })
+      .from(revisions)
+      .leftJoin(users, eq(users.id, revisions.publishedBy))
+  }
+
+  list(siteId: string): RevisionSummary[] {
+    return this.select().where(eq(revisions.siteId, siteId)).orderBy(desc(revisions.number)).all().map(summary)
+  }
+
+  get(siteId: string, number: number): RevisionDetail {
+    const row = this.select()
+      .where(and(eq(revisions.siteId, siteId), eq(revisions.number, number)))
+      .get()
+    if (!row) throw new ApiError(404, 'revision_not_found', `Site "${siteId}" has no revision ${number}`)
+    return { ...summary(row), catalogue: parseStoredCatalogue(row.catalogue) }
+  }
+
+  /** `from` defaults to the live revision, `to` to the draft. */
+  diff(siteId: string, from: number | undefined, to: number | 'draft'): CatalogueDiff {
+    let fromNumber: number | null
+    let before: Catalogue | null
+    if (from === undefined) {
+      const live = this.d.catalogues.liveRow(siteId)
+      fromNumber = live?.number ?? null
+      before = live ? parseStoredCatalogue(live.catalogue) : null
+    } else {
+      fromNumber = from
+      before = this.get(siteId, from).catalogue
+    }
+    const after = to === 'draft' ? this.d.catalogues.draft(siteId) : this.get(siteId, to).catalogue
+    return { from: fromNumber, to, ...diffCatalogues(before, after) }
+  }
+
+  publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined }): RevisionSummary {
+    const draft = this.d.catalogues.draft(siteId)
+    return this.append(siteId, userId, draft, {
+      action: 'catalogue.publish',
+      needsConsent: input.needsConsent,
+      note: input.note || null,
+    })
+  }
+
+  /** A new revision with an old one's catalogue; the draft is reset to it. */
+  rollback(siteId: string, userId: number, input: { revision: number; needsConsent?: boolean | undefined }): RevisionSummary {
+    const target = this.get(siteId, input.revision).catalogue
+    return this.append(siteId, userId, target, {
+      action: 'catalogue.rollback',
+      needsConsent: input.needsConsent,
+      note: `Rollback to revision ${input.revision}`,
+      resetDraft: true,
+    })
+  }
+
+  private append(
+    siteId: string,
+    userId: number,
+    next: Catalogue,
+    options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean },
+  ): RevisionSummary {
+    const created = this.d.db.transaction(() => {
+      const live = this.d.catalogues.liveRow(siteId)
+      const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null
+      const hash = contentHash(next)
+      if (liveCatalogue && contentHash(liveCatalogue) === hash) {
+        throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)
+      }
+      const verdict = diffCatalogues(liveCatalogue, next)
+      // The first revision always asks: there is no earlier choice it could rest on.
+      const needsConsent = live ? (options.needsConsent ?? verdict.needsConsent) : true
+      const row = this.d.db
+        .insert(revisions)
+        .values({
+          siteId,
+          number: (live?.number ?? 0) + 1,
+          catalogue: canonicalJson(next),
+          contentHash: hash,
+          needsConsent,
+          publishedAt: new Date(this.d.now()),
+          publishedBy: userId,
+          note: options.note,
+        })
+        .returning()
+        .get()
+      if (options.resetDraft) this.d.catalogues.writeDraft(siteId, userId, next)
+      this.d.audit.record({
+        siteId,
+        userId,
+        action: options.action,
+        before: live ? { revision: live.number, contentHash: live.contentHash } : null,
+        after: {
+          revision: row.number,
+          contentHash: hash,
+          needsConsent,
+          suggestedNeedsConsent: verdict.needsConsent,
+          reasons: verdict.reasons,
+          note: options.note,
+        },
+      })
+      return row
+    })
+    // What /sdk/<site>.js and the config endpoint serve changes now, not after the cache's TTL.
+    this.d.sites.invalidate(siteId)
+    const { catalogue: _catalogue, ...rest } = this.get(siteId, created.number)
+    return rest
+  }
+}

@@ -1,0 +1,179 @@
+// Shapes of the admin API for catalogues, revisions, accounts and the audit log (the dashboard
+// validates answers with them, the server validates requests with them, OpenAPI is generated from them).
+import { z } from 'zod'
+import { role } from './api'
+import { catalogue, siteSettings } from './catalogue'
+
+const isoTime = z.iso.datetime({ offset: true })
+
+// ---- Catalogue and revisions ---------------------------------------------------------------
+
+export const liveRevision = z.object({
+  revision: z.number().int().min(1),
+  publishedAt: isoTime,
+  contentHash: z.string(),
+})
+
+/** `GET /sites/:siteId/catalogue`: the draft being edited next to what is live. */
+export const catalogueState = z.object({
+  settings: siteSettings,
+  draft: catalogue,
+  draftUpdatedAt: isoTime,
+  draftUpdatedBy: z.string().nullable(),
+  live: liveRevision.nullable(),
+  /** True when the draft differs from the live revision (there is something to publish). */
+  dirty: z.boolean(),
+})
+export type CatalogueState = z.infer<typeof catalogueState>
+
+export const saveDraftInput = z.object({ catalogue })
+export type SaveDraftInput = z.input<typeof saveDraftInput>
+
+/** The settings form sends everything but the id, which is the URL's. */
+export const siteSettingsInput = siteSettings.omit({ id: true })
+export type SiteSettingsFormInput = z.input<typeof siteSettingsInput>
+export const siteSettingsResponse = z.object({ settings: siteSettings })
+
+export const revisionSummary = z.object({
+  number: z.number().int().min(1),
+  /** SHA-256 of the catalogue's canonical JSON (keys sorted, no whitespace). */
+  contentHash: z.string(),
+  /** True when choices made under earlier revisions are invalid from this one on. */
+  needsConsent: z.boolean(),
+  publishedAt: isoTime,
+  publishedBy: z.string().nullable(),
+  note: z.string().nullable(),
+})
+export type RevisionSummary = z.infer<typeof revisionSummary>
+
+export const revisionList = z.object({ revisions: z.array(revisionSummary) })
+export const revisionDetail = z.object({ revision: revisionSummary.extend({ catalogue }) })
+export type RevisionDetail = z.infer<typeof revisionDetail>['revision']
+export const revisionCreated = z.object({ revision: revisionSummary })
+
+export const diffQuery = z.object({
+  /** A revision number; defaults to the live revision. */
+  from: z.coerce.number().int().min(1).optional(),
+  /** A revision number or `draft` (the default). */
+  to: z.union([z.literal('draft'), z.coerce.number().int().min(1)]).default('draft'),
+})
+
+export const CHANGE_KINDS = ['added', 'removed', 'changed'] as const
+export const catalogueChange = z.object({
+  /** Items are named by id: `services[hotjar].purpose.en`, `entries[cookie:_ga].expiry`, `texts.de.bannerTitle`. */
+  path: z.string(),
+  kind: z.enum(CHANGE_KINDS),
+  before: z.unknown(),
+  after: z.unknown(),
+  /** True when this change alone means visitors must be asked again. */
+  consentRelevant: z.boolean(),
+})
+export type CatalogueChange = z.infer<typeof catalogueChange>
+
+export const catalogueDiff = z.object({
+  /** Revision number, or null when nothing was published yet. */
+  from: z.number().int().nullable(),
+  to: z.union([z.number().int(), z.literal('draft')]),
+  changes: z.array(catalogueChange),
+  /** The re-consent rule's verdict; the publisher may override it. */
+  needsConsent: z.boolean(),
+  /** Why consent is needed again, in words an admin can check. */
+  reasons: z.array(z.string()),
+})
+export type CatalogueDiff = z.infer<typeof catalogueDiff>
+
+export const publishInput = z.object({
+  /** Overrides the re-consent rule's verdict. */
+  needsConsent: z.boolean().optional(),
+  note: z.string().trim().max(500).optional(),
+})
+export const rollbackInput = z.object({
+  revision: z.number().int().min(1),
+  needsConsent: z.boolean().optional(),
+})
+
+export const CATALOGUE_FORMATS = ['json', 'csv'] as const
+export const catalogueFormatQuery = z.object({ format: z.enum(CATALOGUE_FORMATS).default('json') })
+
+/**
+ * Columns of the catalogue CSV, one row per storage entry. Localized texts get one column per
+ * language, named `<column>_<language>` (`purpose_en`, `purpose_de`). A row with no `name`
+ * declares only its service (or only its category), so services without cookies survive a round trip.
+ */
+export const CATALOGUE_CSV_COLUMNS = [
+  'category',
+  'service',
+  'service_name',
+  'service_provider',
+  'service_privacy_policy_url',
+  'name',
+  'kind',
+  'provider',
+  'expiry',
+  'domain',
+  'path',
+] as const
+export const CATALOGUE_CSV_TEXT_COLUMNS = ['category_label', 'service_purpose', 'purpose'] as const
+
+// ---- Accounts ------------------------------------------------------------------------------
+
+export const member = z.object({ userId: z.number().int(), email: z.string(), role })
+export type Member = z.infer<typeof member>
+
+export const pendingInvitation = z.object({
+  email: z.string(),
+  role,
+  createdAt: isoTime,
+  expiresAt: isoTime,
+})
+export type PendingInvitation = z.infer<typeof pendingInvitation>
+
+export const memberList = z.object({ members: z.array(member), invitations: z.array(pendingInvitation) })
+export type MemberList = z.infer<typeof memberList>
+
+export const invitationInput = z.object({ email: z.email().max(254), role })
+export type InvitationInput = z.infer<typeof invitationInput>
+
+/** An invitation link to hand over, or the membership made at once for an existing user. */
+export const invitationCreated = z.union([z.object({ inviteUrl: z.string() }), z.object({ member })])
+export type InvitationCreated = z.infer<typeof invitationCreated>
+
+export const memberRoleInput = z.object({ role })
+
+export const invitationInfo = z.object({ email: z.string(), siteName: z.string(), role })
+export type InvitationInfo = z.infer<typeof invitationInfo>
+
+export const MIN_PASSWORD_LENGTH = 12
+export const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `use at least ${MIN_PASSWORD_LENGTH} characters`).max(1024)
+
+export const acceptInvitationInput = z.object({ password: newPassword })
+export const passwordChangeInput = z.object({ currentPassword: z.string().min(1).max(1024), newPassword })
+
+// ---- Audit log -----------------------------------------------------------------------------
+
+export const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+  /** An action (`catalogue.publish`) or its group (`catalogue`). */
+  action: z
+    .string()
+    .regex(/^[a-z][a-z.-]{0,63}$/)
+    .optional(),
+})
+
+export const auditEntry = z.object({
+  id: z.number().int(),
+  at: isoTime,
+  user: z.string().nullable(),
+  action: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+})
+export type AuditEntry = z.infer<typeof auditEntry>
+
+export const auditPage = z.object({
+  entries: z.array(auditEntry),
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  nextBefore: z.number().int().nullable(),
+})
+export type AuditPage = z.infer<typeof auditPage>
