@@ -5,6 +5,7 @@ import { ApiRequestError, createApiClient, type ApiClient } from './api'
 import { AppShell } from './components/AppShell'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
+import { PublishRoute } from './pages/PublishPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
 import { consentLogPath, SessionContext, type Session } from './session'
@@ -99,6 +100,7 @@ function Root() {
         <Router>
           <Route path="/sites/:siteId/consents" component={ConsentLogRoute} />
           <Route path="/sites/:siteId/catalogue" component={CatalogueRoute} />
+          <Route path="/sites/:siteId/publish" component={PublishRoute} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />
