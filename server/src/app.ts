@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth'
 import { catalogueRoutes } from './routes/catalogue'
 import { configRoutes } from './routes/config'
 import { consentRoutes } from './routes/consents'
+import { exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', consentRoutes(s))
   app.route('/', authRoutes(s))
   app.route('/', adminConsentRoutes(s))
+  app.route('/', exportRoutes(s))
   app.route('/', catalogueRoutes(s))
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))

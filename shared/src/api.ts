@@ -45,5 +45,9 @@ export const chainVerification = z.object({
   head: z.string(),
   /** The first record that does not fit the chain, and why. */
   firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
+  /** Erased records (tombstones) among those checked: their links are checked, their content cannot be. */
+  erased: z.number().int().min(0).optional(),
+  /** Where the chain starts after retention purged older records; absent when it starts at genesis. */
+  anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int() }).optional(),
 })
 export type ChainVerification = z.infer<typeof chainVerification>

@@ -30,6 +30,8 @@ export type ConsentRecordInput = z.infer<typeof consentRecordInput>
 
 /** A stored consent record as the admin API and exports show it. */
 export const consentRecord = consentRecordInput.extend({
+  /** `erased` once a data-subject request erased the record. */
+  consentId: z.string(),
   /** Position in the site's hash chain, from 1. */
   seq: z.number().int().min(1),
   serverTime: z.iso.datetime(),
@@ -40,6 +42,11 @@ export const consentRecord = consentRecordInput.extend({
   userAgent: z.string().nullable(),
   prevHash: z.string(),
   hash: z.string(),
+  /**
+   * When a data-subject request erased the record: consentId, IP, user agent and URL are blanked,
+   * the hashes kept, so the chain's links still verify.
+   */
+  erasedAt: z.string().nullable().optional(),
 })
 export type ConsentRecord = z.infer<typeof consentRecord>
 

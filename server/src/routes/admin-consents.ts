@@ -1,5 +1,5 @@
 // The consent log as admins and auditors read it, and its chain verification.
-import { consentId, slug } from '@miniconsent/shared'
+import { consentLogQuery, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -8,15 +8,9 @@ import { requireSiteRole } from '../middleware/session'
 
 const siteParam = z.object({ siteId: slug })
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().min(1).optional(),
-  consentId: z.union([consentId, z.literal('').transform(() => undefined)]).optional(),
-})
-
 export function adminConsentRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/consents', requireSiteRole(s), paramsOf(siteParam), queryOf(listQuery), (c) => {
+    .get('/api/admin/sites/:siteId/consents', requireSiteRole(s), paramsOf(siteParam), queryOf(consentLogQuery), (c) => {
       const { siteId } = c.req.valid('param')
       c.header('Cache-Control', 'no-store')
       return c.json(s.consentLog.list(siteId, c.req.valid('query')))

@@ -4,13 +4,14 @@
 // queued) are written in ONE SQLite transaction, and each caller is answered only after COMMIT.
 // SQLite has one writer, so a transaction per request caps ingestion at the fsync rate; batching
 // amortises it. The chain head is read inside the same transaction, so appends are serialized.
-import type { ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
+import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { consentRecords } from '../db/schema'
+import { chainAnchors, consentRecords } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import type { Logger } from '../logger'
-import { GENESIS_HASH, recordHash, verifyChain, type ChainedFields, type StoredRow, type VerifyResult } from './consent-chain'
+import { GENESIS_HASH, recordHash, verifyChain, type ChainedFields, type ChainStart, type StoredRow, type VerifyResult } from './consent-chain'
+import { filterConditions } from './consent-filters'
 
 /** A record as ingestion prepares it: the log adds seq, server time and the hashes. */
 export type NewConsentRecord = Omit<ChainedFields, 'seq' | 'serverTime'>
@@ -54,7 +55,18 @@ export function toConsentRecord(row: Row): ConsentRecord {
     userAgent: row.userAgent,
     prevHash: row.prevHash,
     hash: row.hash,
+    erasedAt: row.erasedAt,
   }
+}
+
+/** The chain's start after a retention purge, or null when it starts at genesis. */
+export function chainAnchor(db: Db, siteId: string): ChainStart | null {
+  const row = db
+    .select({ seq: chainAnchors.seq, hash: chainAnchors.hash, purgedCount: chainAnchors.purgedCount })
+    .from(chainAnchors)
+    .where(eq(chainAnchors.siteId, siteId))
+    .get()
+  return row ?? null
 }
 
 export interface ConsentLogOptions {
@@ -72,6 +84,7 @@ export class ConsentLog {
   private readonly maxWaitMs: number
   private readonly byRecordId
   private readonly head
+  private readonly anchorHead
   private readonly insert
   private readonly latestByConsentId
   private readonly writeBatch
@@ -95,6 +108,11 @@ export class ConsentLog {
       .where(eq(consentRecords.siteId, p('siteId')))
       .orderBy(desc(consentRecords.seq))
       .limit(1)
+      .prepare()
+    this.anchorHead = db
+      .select({ seq: chainAnchors.seq, hash: chainAnchors.hash })
+      .from(chainAnchors)
+      .where(eq(chainAnchors.siteId, p('siteId')))
       .prepare()
     this.insert = db
       .insert(consentRecords)
@@ -174,7 +192,8 @@ export class ConsentLog {
       if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
       return { recordId: record.recordId, seq: existing.seq, created: false }
     }
-    const head = this.head.get({ siteId: record.siteId })
+    // A site whose every record was purged by retention continues from the purge's anchor.
+    const head = this.head.get({ siteId: record.siteId }) ?? this.anchorHead.get({ siteId: record.siteId })
     const fields: ChainedFields = {
       ...record,
       seq: (head?.seq ?? 0) + 1,
@@ -197,8 +216,8 @@ export class ConsentLog {
     return row ? toConsentRecord(row) : null
   }
 
-  list(siteId: string, q: { limit: number; before?: number | undefined; consentId?: string | undefined }): ConsentLogPage {
-    const filter = and(eq(consentRecords.siteId, siteId), q.consentId ? eq(consentRecords.consentId, q.consentId) : undefined)
+  list(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ConsentLogPage {
+    const filter = filterConditions(siteId, q)
     const rows = this.db
       .select()
       .from(consentRecords)
@@ -216,15 +235,17 @@ export class ConsentLog {
   }
 
   verify(siteId: string): VerifyResult {
+    // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
+    const anchor = chainAnchor(this.db, siteId)
     const rows = this.db.$client
       .prepare(
         `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
                 categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
-                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash
+                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, erased_at AS erasedAt
            FROM consent_records WHERE site_id = ? ORDER BY seq`,
       )
       .iterate(siteId) as Iterable<StoredRow>
-    return verifyChain(rows)
+    return verifyChain(rows, anchor)
   }
 
   /** Writes what is queued; call before closing the database. */

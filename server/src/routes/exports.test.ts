@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { EXPORT_COLUMNS, apiError, exportManifest, exportRow } from '@miniconsent/shared'
+import { parse } from 'csv-parse/sync'
+import { unescapeCell } from '../services/export'
+import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+let cookie: string
+const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' }
+
+beforeEach(async () => {
+  t = startTestServer()
+  await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
+  await addUser(t.db, 'outsider@notice.test', 'outsider password', { 'notice-only': 'owner' })
+  for (let i = 0; i < 12; i++) {
+    t.clock.now += 3_600_000 * 5
+    const body = consentBody({
+      consentId: `visitor-${i % 4}xyz`,
+      method: i % 3 === 0 ? 'reject-all' : 'accept-all',
+      categories: { essential: true, analytics: i % 3 !== 0 },
+      // Hostile values a spreadsheet would run as formulas, and CSV metacharacters.
+      url: i === 5 ? '=HYPERLINK("https://evil.example","x")' : `https://acme.test/p/${i},"q"`,
+    })
+    expect((await t.request('/api/v1/consents', json(body, { 'User-Agent': i === 7 ? "'quoted agent" : 'Agent/1.0 (x, "y")' }), `192.0.2.${i}`)).status).toBe(201)
+  }
+  cookie = (await login(OWNER)).cookie
+})
+afterEach(() => t.close())
+
+async function login(credentials: { email: string; password: string }) {
+  const res = await t.request('/api/admin/login', json(credentials))
+  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! }
+}
+
+const dbRows = () =>
+  t.db.$client
+    .prepare(
+      `SELECT seq, record_id AS recordId, consent_id AS consentId, server_time AS serverTime, client_time AS clientTime, method,
+              revision, texts_hash AS textsHash, region, mode, language, url, ip, user_agent AS userAgent, gpc, categories, services,
+              prev_hash AS prevHash, hash, erased_at AS erasedAt
+         FROM consent_records WHERE site_id = 'acme' ORDER BY seq`,
+    )
+    .all() as Record<string, unknown>[]
+
+const asExportRow = (r: Record<string, unknown>) => ({
+  ...r,
+  gpc: Boolean(r.gpc),
+  categories: JSON.parse(r.categories as string),
+  services: JSON.parse(r.services as string),
+})
+
+async function download(query: string) {
+  const res = await t.request(`/api/admin/sites/acme/export?${query}`, { headers: { Cookie: cookie } })
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  return { res, bytes, text: new TextDecoder().decode(bytes), id: res.headers.get('x-export-id') }
+}
+
+async function manifestOf(id: string | null) {
+  const res = await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, { headers: { Cookie: cookie } })
+  return { res, manifest: res.status === 200 ? exportManifest.parse(await res.json()) : null }
+}
+
+describe('GET /api/admin/sites/:siteId/export', () => {
+  it('streams every record as CSV that parses back to the database rows, with a manifest of its bytes', async () => {
+    const { res, bytes, text, id } = await download('format=csv')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/)
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="consents-acme-.*\.csv"$/)
+    const records = parse(text, { columns: true }) as Record<string, string>[]
+    expect(Object.keys(records[0]!)).toEqual([...EXPORT_COLUMNS])
+    const back = records.map((r) => {
+      const v = (k: string) => (r[k] === '' ? null : unescapeCell(r[k]!))
+      return {
+        ...Object.fromEntries(EXPORT_COLUMNS.map((k) => [k, v(k)])),
+        seq: Number(r.seq),
+        revision: Number(r.revision),
+        gpc: r.gpc === 'true',
+        categories: JSON.parse(r.categories!),
+        services: JSON.parse(r.services!),
+      }
+    })
+    expect(back).toEqual(dbRows().map(asExportRow))
+    // The formula is defused for spreadsheets, and still reads back exactly.
+    expect(text).toContain(`"'=HYPERLINK(""https://evil.example"",""x"")"`)
+
+    const { manifest } = await manifestOf(id)
+    expect(manifest).toMatchObject({
+      exportId: id,
+      siteId: 'acme',
+      format: 'csv',
+      filters: {},
+      rowCount: 12,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      chainHead: { seq: 12, hash: dbRows()[11]!.hash },
+      createdBy: OWNER.email,
+    })
+  })
+
+  it('streams NDJSON lines equal to the rows, filtered like the listing', async () => {
+    const all = await download('format=ndjson')
+    expect(all.res.headers.get('content-type')).toMatch(/^application\/x-ndjson/)
+    const lines = all.text.trimEnd().split('\n').map((l) => exportRow.parse(JSON.parse(l)))
+    expect(lines).toEqual(dbRows().map(asExportRow))
+    expect(Object.keys(JSON.parse(all.text.split('\n')[0]!))).toEqual([...EXPORT_COLUMNS])
+
+    // visitor-1xyz posted records 2, 6 and 10; 10 was a rejection.
+    const filtered = await download('format=ndjson&method=accept-all&consentId=visitor-1xyz')
+    const got = filtered.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number })
+    expect(got.map((r) => r.seq)).toEqual([2, 6])
+    const { manifest } = await manifestOf(filtered.id)
+    expect(manifest).toMatchObject({
+      rowCount: got.length,
+      filters: { method: 'accept-all', consentId: 'visitor-1xyz' },
+      sha256: createHash('sha256').update(filtered.bytes).digest('hex'),
+    })
+  })
+
+  it('writes an audit entry per export, refuses outsiders and unknown formats, 404 for an unknown manifest', async () => {
+    const { id } = await download('format=csv&from=2026-11-22')
+    const audit = t.db.$client.prepare("SELECT action, after FROM audit_log WHERE action = 'consent.export'").all() as { after: string }[]
+    expect(audit).toHaveLength(1)
+    expect(JSON.parse(audit[0]!.after)).toMatchObject({ exportId: id, format: 'csv', filters: { from: '2026-11-22' } })
+
+    const outsider = (await login({ email: 'outsider@notice.test', password: 'outsider password' })).cookie
+    expect((await t.request('/api/admin/sites/acme/export', { headers: { Cookie: outsider } })).status).toBe(403)
+    expect((await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, { headers: { Cookie: outsider } })).status).toBe(403)
+    expect((await t.request('/api/admin/sites/acme/export')).status).toBe(401)
+    const bad = await t.request('/api/admin/sites/acme/export?format=xlsx', { headers: { Cookie: cookie } })
+    expect(bad.status).toBe(400)
+    expect(apiError.parse(await bad.json()).error.message).toContain('format')
+    const unknown = await manifestOf('no-such-export')
+    expect(unknown.res.status).toBe(404)
+    expect(apiError.parse(await unknown.res.json()).error.code).toBe('manifest_not_found')
+  })
+
+  it('has no manifest while the file is still streaming, and leaves out records added meanwhile', async () => {
+    // Enough rows for several pages, so the stream is still running after its first chunk.
+    const insert = t.db.$client.prepare(
+      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url,
+         gpc, client_time, server_time, prev_hash, hash)
+       SELECT 'acme', seq, 'bulk-' || seq, 'visitor-bulk', 1, '{}', '{}', 'custom', 'opt-in', 'en', 'https://acme.test/', 0,
+              '2026-11-25T00:00:00.000Z', '2026-11-25T00:00:00.000Z', 'x', '${'f'.repeat(64)}'
+         FROM (SELECT value AS seq FROM json_each(?))`,
+    )
+    insert.run(JSON.stringify(Array.from({ length: 5000 }, (_, i) => i + 13)))
+    const res = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })
+    const id = res.headers.get('x-export-id')
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = decoder.decode((await reader.read()).value)
+    expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.1')).status).toBe(201)
+    expect((await manifestOf(id)).res.status).toBe(404)
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      text += decoder.decode(value, { stream: true })
+    }
+    const { manifest } = await manifestOf(id)
+    expect(manifest).toMatchObject({ rowCount: 5012, chainHead: { seq: 5012, hash: 'f'.repeat(64) } })
+    expect((parse(text, { columns: true }) as { seq: string }[]).map((r) => r.seq).at(-1)).toBe('5012')
+  })
+})

@@ -1,0 +1,191 @@
+// Shapes of the consent-log admin API (filters, exports, statistics, data-subject requests) and
+// of the two visitor events the SDK posts besides consent records (identify, accepted document).
+import { z } from 'zod'
+import { languageTag, regionMode, slug } from './catalogue'
+import { consentId, consentMethod, consentRecord } from './consent-record'
+
+/** Empty query values (a cleared form field) mean "no filter". */
+const optional = <S extends z.ZodType>(schema: S) => z.union([z.literal('').transform(() => undefined), schema]).optional()
+
+/** A day (`2026-11-22`, the whole day in UTC) or an instant with its offset. */
+export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  message: 'use a date (2026-11-22) or a date-time (2026-11-22T10:00:00Z)',
+})
+
+export const REGION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
+
+/** Filters of the consent log listing and exports; `from` and `to` include their whole day. */
+export const consentLogFilters = z.object({
+  from: optional(logTimeBound),
+  to: optional(logTimeBound),
+  method: optional(consentMethod),
+  /** ISO 3166 code, or `unknown` for records stored without a region. */
+  region: optional(z.union([z.string().regex(REGION_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
+  revision: optional(z.coerce.number().int().min(1)),
+  consentId: optional(consentId),
+})
+export type ConsentLogFilters = z.output<typeof consentLogFilters>
+
+export const consentLogQuery = consentLogFilters.extend({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+})
+export type ConsentLogQuery = z.output<typeof consentLogQuery>
+
+export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
+export const exportFormat = z.enum(EXPORT_FORMATS)
+export type ExportFormat = z.infer<typeof exportFormat>
+
+export const exportQuery = consentLogFilters.extend({ format: exportFormat.default('csv') })
+
+/** Columns of both export formats, in this order (CSV header and NDJSON key order). */
+export const EXPORT_COLUMNS = [
+  'seq',
+  'recordId',
+  'consentId',
+  'serverTime',
+  'clientTime',
+  'method',
+  'revision',
+  'textsHash',
+  'region',
+  'mode',
+  'language',
+  'url',
+  'ip',
+  'userAgent',
+  'gpc',
+  'categories',
+  'services',
+  'prevHash',
+  'hash',
+  'erasedAt',
+] as const
+
+/** One NDJSON line of an export. In CSV, null is an empty cell and categories/services are JSON text. */
+export const exportRow = z.object({
+  seq: z.number().int().min(1),
+  recordId: z.string(),
+  consentId: z.string(),
+  serverTime: z.string(),
+  clientTime: z.string(),
+  method: z.string(),
+  revision: z.number().int(),
+  textsHash: z.string().nullable(),
+  region: z.string().nullable(),
+  mode: z.string(),
+  language: z.string(),
+  url: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  gpc: z.boolean(),
+  categories: z.record(z.string(), z.boolean()),
+  services: z.record(z.string(), z.boolean()),
+  prevHash: z.string(),
+  hash: z.string(),
+  erasedAt: z.string().nullable(),
+})
+export type ExportRow = z.infer<typeof exportRow>
+
+const hexSha256 = z.string().regex(/^[a-f0-9]{64}$/)
+
+/**
+ * Written when an export's last byte is sent. `sha256` is of the file's bytes; `chainHead` is the
+ * site's newest record when the export started, so a file can later prove nothing was cut.
+ */
+export const exportManifest = z.object({
+  exportId: z.string(),
+  siteId: slug,
+  format: exportFormat,
+  filters: consentLogFilters,
+  rowCount: z.number().int().min(0),
+  sha256: hexSha256,
+  chainHead: z.object({ seq: z.number().int().min(0), hash: hexSha256 }),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string().nullable(),
+})
+export type ExportManifest = z.infer<typeof exportManifest>
+
+const methodCounts = {
+  total: z.number().int(),
+  acceptAll: z.number().int(),
+  rejectAll: z.number().int(),
+  custom: z.number().int(),
+  /** withdraw, gpc and api. */
+  other: z.number().int(),
+}
+
+export const statsQuery = z.object({ from: optional(logTimeBound), to: optional(logTimeBound) })
+
+export const consentStats = z.object({
+  perDay: z.array(z.object({ day: z.iso.date(), ...methodCounts })),
+  perCategory: z.array(z.object({ category: z.string(), granted: z.number().int(), denied: z.number().int() })),
+  /** `region` null: records stored without a known region. */
+  perRegion: z.array(z.object({ region: z.string().nullable(), mode: regionMode, ...methodCounts })),
+  perRevision: z.array(z.object({ revision: z.number().int(), ...methodCounts })),
+})
+export type ConsentStats = z.infer<typeof consentStats>
+
+export const consentIdentity = z.object({
+  recordId: z.string(),
+  userId: z.string(),
+  serverTime: z.string(),
+})
+export type ConsentIdentity = z.infer<typeof consentIdentity>
+
+export const documentAcceptance = z.object({
+  recordId: z.string(),
+  documentType: z.string(),
+  documentVersion: z.string(),
+  userId: z.string().nullable(),
+  url: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  clientTime: z.string(),
+  serverTime: z.string(),
+})
+export type DocumentAcceptance = z.infer<typeof documentAcceptance>
+
+/** `GET /sites/:siteId/subjects/:consentId`: everything stored under one visitor's consentId. */
+export const subjectData = z.object({
+  consentId: z.string(),
+  records: z.array(consentRecord),
+  identities: z.array(consentIdentity),
+  documents: z.array(documentAcceptance),
+})
+export type SubjectData = z.infer<typeof subjectData>
+
+export const subjectErasure = z.object({
+  /** Consent records turned into tombstones. */
+  erased: z.number().int(),
+  identities: z.number().int(),
+  documents: z.number().int(),
+})
+export type SubjectErasure = z.infer<typeof subjectErasure>
+
+/** Fields every visitor event carries, as the SDK sends them (text/plain JSON, like consent records). */
+const visitorEvent = {
+  /** Client-generated: a retried POST is stored once. */
+  recordId: z.uuid(),
+  siteId: slug,
+  consentId: consentId,
+  language: languageTag,
+  url: z.string().max(2048),
+  clientTime: z.iso.datetime({ offset: true }),
+}
+
+/** `POST /api/v1/consents/identify`: links the browser's consentId to the site's signed-in user. */
+export const identifyInput = z.object({ ...visitorEvent, userId: z.string().min(1).max(256) })
+export type IdentifyInput = z.infer<typeof identifyInput>
+
+/** `POST /api/v1/documents`: the visitor accepted the current version of a legal document. */
+export const documentInput = z.object({
+  ...visitorEvent,
+  /** A key of the site's `documents` setting, e.g. `terms`. */
+  type: slug,
+  userId: z.string().min(1).max(256).nullable().default(null),
+})
+export type DocumentInput = z.infer<typeof documentInput>
+
+/** Answer of both visitor-event routes: 201 when stored, 200 when that recordId was already stored. */
+export const visitorEventStored = z.object({ recordId: z.string() })
