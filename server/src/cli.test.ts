@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
-import { consentBody, json, startTestServer, type TestServer } from './test-support'
+import { addUser, consentBody, json, startTestServer, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -9,37 +11,110 @@ beforeEach(async () => {
 })
 afterEach(() => t.close())
 
-function run(args: string[], env: Record<string, string> = {}) {
+async function run(args: string[], env: Record<string, string> = {}) {
   const out: string[] = []
   const err: string[] = []
-  const code = runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env })
+  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env })
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
 describe('miniconsent verify', () => {
-  it('prints OK with the count and head hash, exit 0', () => {
-    const r = run(['verify', '--site', 'acme', '--db', t.file])
+  it('prints OK with the count and head hash, exit 0', async () => {
+    const r = await run(['verify', '--site', 'acme', '--db', t.file])
     expect(r.code).toBe(0)
     const head = (t.db.$client.prepare("SELECT hash FROM consent_records WHERE seq=3").get() as { hash: string }).hash
     expect(r.out).toBe(`OK acme: 3 records, head ${head}`)
   })
 
-  it('reads DATABASE_URL (a file: URL) when --db is absent', () => {
-    expect(run(['verify', '--site', 'acme'], { DATABASE_URL: `file://${t.file}` }).code).toBe(0)
+  it('reads DATABASE_URL (a file: URL) when --db is absent', async () => {
+    expect((await run(['verify', '--site', 'acme'], { DATABASE_URL: `file://${t.file}` })).code).toBe(0)
   })
 
-  it('names the first bad record and exits 1 when the chain is broken', () => {
+  it('names the first bad record and exits 1 when the chain is broken', async () => {
     t.db.$client.prepare("UPDATE consent_records SET method='reject-all' WHERE seq=2").run()
-    const r = run(['verify', '--site', 'acme', '--db', t.file])
+    const r = await run(['verify', '--site', 'acme', '--db', t.file])
     expect(r.code).toBe(1)
     expect(r.err).toMatch(/BROKEN acme at seq 2: .*edited/)
   })
 
-  it('exits 2 for an unknown site, a missing database or bad usage', () => {
-    expect(run(['verify', '--site', 'nobody', '--db', t.file])).toMatchObject({ code: 2, err: 'unknown site "nobody"' })
-    expect(run(['verify', '--site', 'acme', '--db', t.file + '.missing']).code).toBe(2)
-    expect(run(['verify', '--db', t.file]).err).toMatch(/^usage:/)
-    expect(run(['frobnicate', '--site', 'acme']).code).toBe(2)
-    expect(run(['verify', '--site', 'acme', '--colour']).code).toBe(2)
+  it('exits 2 for an unknown site, a missing database or bad usage', async () => {
+    expect(await run(['verify', '--site', 'nobody', '--db', t.file])).toMatchObject({ code: 2, err: 'unknown site "nobody"' })
+    expect((await run(['verify', '--site', 'acme', '--db', t.file + '.missing'])).code).toBe(2)
+    expect((await run(['verify', '--db', t.file])).err).toMatch(/^usage:/)
+    expect((await run(['frobnicate', '--site', 'acme'])).code).toBe(2)
+    expect((await run(['verify', '--site', 'acme', '--colour'])).code).toBe(2)
+  })
+})
+
+describe('miniconsent verify --manifest --file', () => {
+  let cookie: string
+  beforeEach(async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    const res = await t.request('/api/admin/login', json({ email: 'auditor@acme.test', password: 'auditor password' }))
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+    for (let i = 0; i < 4; i++) {
+      const url = i === 1 ? '@SUM(1+1)*cmd' : `https://acme.test/page-${i}`
+      expect((await t.request('/api/v1/consents', json(consentBody({ method: 'custom', url })))).status).toBe(201)
+    }
+  })
+
+  /** Downloads an export and its manifest into the test's directory; returns their paths. */
+  async function exportFiles(query: string) {
+    const res = await t.request(`/api/admin/sites/acme/export?${query}`, { headers: { Cookie: cookie } })
+    const ext = query.includes('ndjson') ? 'ndjson' : 'csv'
+    const file = join(t.dir, `export.${ext}`)
+    writeFileSync(file, new Uint8Array(await res.arrayBuffer()))
+    const manifest = await (await t.request(`/api/admin/sites/acme/exports/${res.headers.get('x-export-id')}/manifest`, { headers: { Cookie: cookie } })).json()
+    const manifestFile = join(t.dir, 'manifest.json')
+    writeFileSync(manifestFile, JSON.stringify(manifest))
+    return { file, manifestFile }
+  }
+
+  it('accepts an untouched CSV or NDJSON export, counting erased records, exit 0', async () => {
+    t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
+    for (const format of ['csv', 'ndjson']) {
+      const { file, manifestFile } = await exportFiles(`format=${format}`)
+      const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+      expect(r).toMatchObject({ code: 0, err: '' })
+      expect(r.out).toMatch(/^OK export .* of acme: 7 rows, SHA-256 matches the manifest, chain links verified; 1 erased$/)
+    }
+  })
+
+  it('exits 1 naming the row for an edited cell, a removed row or a cut tail', async () => {
+    const { file, manifestFile } = await exportFiles('format=csv')
+    const original = readFileSync(file, 'utf8')
+    const lines = original.split('\n')
+
+    writeFileSync(file, original.replace('custom', 'accept-all'))
+    let r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/BROKEN .*: row 4 \(seq 4\): hash does not match the record's content/)
+
+    writeFileSync(file, [...lines.slice(0, 3), ...lines.slice(4)].join('\n'))
+    r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/row 3 \(seq 4\): expected seq 3 but found 4/)
+
+    writeFileSync(file, [...lines.slice(0, 7), ''].join('\n'))
+    r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('the file was changed')
+    expect(r.err).toContain('it has 6 rows, the manifest says 7')
+    expect(r.err).toContain('rows were cut')
+  })
+
+  it('checks each row of a filtered export on its own; exit 2 for a missing or malformed manifest', async () => {
+    const { file, manifestFile } = await exportFiles('format=ndjson&method=custom')
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r.code).toBe(0)
+    expect(r.out).toContain('4 rows')
+    expect(r.out).toContain('filtered export')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('page-2', 'page-9'))
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file])).err).toMatch(/hash does not match/)
+
+    expect((await run(['verify', '--manifest', join(t.dir, 'none.json'), '--file', file])).code).toBe(2)
+    writeFileSync(manifestFile, '{"exportId": 1}')
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file])).code).toBe(2)
+    expect((await run(['verify', '--manifest', manifestFile])).code).toBe(2)
   })
 })
