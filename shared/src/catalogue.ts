@@ -2,6 +2,7 @@
 // entries, texts per language, appearance — and the published config the SDK reads.
 import { z } from 'zod'
 import { CONSENT_MODE_TYPES } from './consent-mode'
+import { REGION_CODE_PATTERN, REGION_MODES } from './regions'
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
 export const slug = z
@@ -145,9 +146,9 @@ export const catalogue = z
 export type Catalogue = z.infer<typeof catalogue>
 export type CatalogueInput = z.input<typeof catalogue>
 
-export const REGION_MODES = ['opt-in', 'opt-out', 'notice'] as const
 export const regionMode = z.enum(REGION_MODES)
-export type RegionMode = z.infer<typeof regionMode>
+/** `DE` (ISO 3166-1 country) or `US-CA` (ISO 3166-2 subdivision); see regions.ts. */
+export const regionCode = z.string().regex(REGION_CODE_PATTERN, 'use a country code such as "DE" or a subdivision such as "US-CA"')
 
 /** Site settings that are not part of the published catalogue's content. */
 export const siteSettings = z.object({
@@ -170,6 +171,8 @@ export const siteSettings = z.object({
   /** After a revocation the page reloads so revoked scripts stop, unless the site opts out. */
   reloadOnRevoke: z.boolean().default(true),
   consentModeWaitForUpdate: z.number().int().min(0).max(10000).default(500),
+  /** SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its country. */
+  regions: z.record(regionCode, regionMode).default({}),
 })
 export type SiteSettings = z.infer<typeof siteSettings>
 export type SiteSettingsInput = z.input<typeof siteSettings>
@@ -194,6 +197,14 @@ export const publishedConfig = z.object({
   region: z.string().nullable(),
   /** Mode in force for that region; unknown regions get the strictest, `opt-in`. */
   mode: regionMode,
+  /**
+   * Regions per Google Consent Mode default, from the same rules as `mode` (regions.ts
+   * `consentModeRegions`). The server always sends it; optional because a config saved by an
+   * older SDK, or the SDK's own fallback, has none.
+   */
+  consentModeRegions: z.object({ granted: z.array(regionCode), denied: z.array(regionCode) }).optional(),
+  /** True when the request for this config carried `Sec-GPC: 1` (Global Privacy Control); optional as above. */
+  gpc: z.boolean().optional(),
   /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */
   needsBanner: z.boolean(),
   catalogue: catalogue,

@@ -1,0 +1,115 @@
+// Regions and the consent mode in force there (SPEC §6). Plain data and functions, no zod: the
+// SDK may import this file (`@miniconsent/shared/regions`) without pulling a schema library in.
+
+export const REGION_MODES = ['opt-in', 'opt-out', 'notice'] as const
+export type RegionMode = (typeof REGION_MODES)[number]
+
+/**
+ * An ISO 3166-1 alpha-2 country (`DE`) or an ISO 3166-2 subdivision (`US-CA`, `GB-SCT`, `JP-13`).
+ * Upper case only: callers normalise with `normalizeRegion` first.
+ */
+export const REGION_CODE_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
+
+/** The 27 member states. Greece is `GR` in ISO 3166 (the EU's own `EL` is not a valid code). */
+export const EU_COUNTRIES = [
+  'AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE',
+  'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE',
+] as const
+
+/** The EU plus Iceland, Liechtenstein and Norway, where the GDPR applies through the EEA agreement: 30. */
+export const EEA_COUNTRIES = [...EU_COUNTRIES, 'IS', 'LI', 'NO'] as const
+
+/**
+ * Parts of the EU that have their own ISO 3166-1 code, so geolocation reports them as countries:
+ * the French outermost regions, Saint-Martin, and Åland (Finland). The GDPR applies there as in
+ * the rest of the member state; without this list a visitor in Réunion would get `notice`.
+ */
+export const EU_TERRITORIES_WITH_OWN_CODE = ['GF', 'GP', 'MQ', 'RE', 'YT', 'MF', 'AX'] as const
+
+/** Opt-in outside the EEA: the UK (UK GDPR + PECR) and Switzerland (revised FADP). */
+export const OTHER_OPT_IN_COUNTRIES = ['GB', 'CH'] as const
+
+/**
+ * US states with a comprehensive consumer privacy law in force by 1 January 2026. They give an
+ * opt-out of sale, sharing and targeted advertising, not prior consent. Florida's 2024 law is left
+ * out on purpose: it only binds businesses with over $1 billion in revenue; a site it binds adds
+ * `US-FL` to its own region settings.
+ */
+export const US_PRIVACY_LAW_STATES = [
+  'US-CA', // CCPA 2020, amended by the CPRA 2023
+  'US-VA', // VCDPA, 2023-01-01
+  'US-CO', // CPA, 2023-07-01
+  'US-CT', // CTDPA, 2023-07-01
+  'US-UT', // UCPA, 2023-12-31
+  'US-TX', // TDPSA, 2024-07-01
+  'US-OR', // OCPA, 2024-07-01
+  'US-MT', // MCDPA, 2024-10-01
+  'US-DE', // DPDPA, 2025-01-01
+  'US-IA', // ICDPA, 2025-01-01
+  'US-NE', // NDPA, 2025-01-01
+  'US-NH', // SB 255, 2025-01-01
+  'US-NJ', // SB 332, 2025-01-15
+  'US-TN', // TIPA, 2025-07-01
+  'US-MN', // MCDPA, 2025-07-31
+  'US-MD', // MODPA, 2025-10-01
+  'US-IN', // ICDPA, 2026-01-01
+  'US-KY', // KCDPA, 2026-01-01
+  'US-RI', // RIDTPPA, 2026-01-01
+] as const
+
+/** The built-in region table; a site's own `regions` settings take precedence over it. */
+export const DEFAULT_REGION_MODES: Readonly<Record<string, RegionMode>> = Object.freeze({
+  ...Object.fromEntries([...EEA_COUNTRIES, ...EU_TERRITORIES_WITH_OWN_CODE, ...OTHER_OPT_IN_COUNTRIES].map((c) => [c, 'opt-in' as const])),
+  ...Object.fromEntries(US_PRIVACY_LAW_STATES.map((c) => [c, 'opt-out' as const])),
+})
+
+/** Mode for a known region that neither the site nor the built-in table lists. */
+export const ELSEWHERE_MODE: RegionMode = 'notice'
+/** SPEC §6: when the region is unknown, the strictest mode applies. */
+export const UNKNOWN_REGION_MODE: RegionMode = 'opt-in'
+
+/** Upper-cased region code, or null when the value is not a plausible ISO 3166 code. */
+export function normalizeRegion(value: string | null | undefined): string | null {
+  if (!value) return null
+  const code = value.trim().toUpperCase()
+  return REGION_CODE_PATTERN.test(code) ? code : null
+}
+
+/**
+ * The mode in force for a region. Lookup order: the site's setting for the subdivision, the site's
+ * setting for the country, the built-in subdivision, the built-in country, then `notice`. So a
+ * subdivision always beats its country within one table, and a site that sets `US: 'opt-in'`
+ * makes the whole country opt-in (California included) unless it also names a subdivision.
+ */
+export function resolveMode(region: string | null | undefined, siteRegions: Readonly<Record<string, RegionMode>> = {}): RegionMode {
+  const code = normalizeRegion(region)
+  if (!code) return UNKNOWN_REGION_MODE
+  const country = code.slice(0, 2)
+  // Plain indexing is safe: an upper-case code never names an Object.prototype member.
+  return siteRegions[code] ?? siteRegions[country] ?? DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
+}
+
+/**
+ * Google Consent Mode `default` commands take a `region` list and apply the most specific match
+ * (https://developers.google.com/tag-platform/security/guides/consent#region-specific-behavior).
+ * Every region named in the built-in table or the site's settings is listed with its resolved
+ * mode: `denied` for opt-in, `granted` for opt-out and notice (allowed until the visitor says no).
+ * Regions not listed take the command without `region`, which the SDK bases on the mode of the
+ * current request.
+ */
+export interface ConsentModeRegions {
+  granted: string[]
+  denied: string[]
+}
+
+export function consentModeRegions(siteRegions: Readonly<Record<string, RegionMode>> = {}): ConsentModeRegions {
+  const codes = new Set<string>(Object.keys(DEFAULT_REGION_MODES))
+  for (const key of Object.keys(siteRegions)) {
+    const code = normalizeRegion(key)
+    if (code) codes.add(code)
+  }
+  const granted: string[] = []
+  const denied: string[] = []
+  for (const code of [...codes].sort()) (resolveMode(code, siteRegions) === 'opt-in' ? denied : granted).push(code)
+  return { granted, denied }
+}
