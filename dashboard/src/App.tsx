@@ -6,6 +6,7 @@ import { AppShell } from './components/AppShell'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { PublishRoute } from './pages/PublishPage'
+import { TextsRoute } from './pages/TextsPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
 import { consentLogPath, SessionContext, type Session } from './session'
@@ -101,6 +102,7 @@ function Root() {
           <Route path="/sites/:siteId/consents" component={ConsentLogRoute} />
           <Route path="/sites/:siteId/catalogue" component={CatalogueRoute} />
           <Route path="/sites/:siteId/publish" component={PublishRoute} />
+          <Route path="/sites/:siteId/texts" component={TextsRoute} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />

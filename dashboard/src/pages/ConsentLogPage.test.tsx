@@ -214,6 +214,60 @@ describe('consent log', () => {
   })
 })
 
+describe('consent log filters and data-subject requests', () => {
+  it('filters by date range, method, region and revision through the URL', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
+    await openLog()
+    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-31' } })
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'reject-all' } })
+    fireEvent.input(screen.getByLabelText('Region'), { target: { value: 'us-ca' } })
+    fireEvent.input(screen.getByLabelText('Revision'), { target: { value: '2' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('method')).toBe('reject-all'))
+    const asked = api.requests.at(-1)!.url.searchParams
+    expect(Object.fromEntries(asked)).toMatchObject({ from: '2025-03-01', to: '2025-03-31', region: 'US-CA', revision: '2' })
+    expect(location.search).toContain('method=reject-all')
+    expect(screen.getByRole('link', { name: /Export these records/ }).getAttribute('href')).toContain('/sites/minopa/export?from=2025-03-01')
+  })
+
+  it('refuses a region that is not an ISO code without asking the server', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
+    await openLog()
+    const asked = api.requests.length
+    fireEvent.input(screen.getByLabelText('Region'), { target: { value: 'Germany' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(screen.getByText(/Use an ISO code such as DE/)).toBeTruthy()
+    expect(api.requests.length).toBe(asked)
+  })
+
+  it('lets an owner erase a visitor’s records after typing the consent ID', async () => {
+    const api = stubApi(
+      signedIn,
+      serveLog(() => ({ records: [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })], nextBefore: null, total: 1 })),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json({ erased: 1, identities: 0, documents: 0 })),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    expect(screen.getByRole('link', { name: 'Export this visitor’s records' }).getAttribute('href')).toBe(
+      '/api/admin/sites/minimagic/subjects/visitor-0004/export',
+    )
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    const erase = screen.getByRole('button', { name: 'Erase for good' }) as HTMLButtonElement
+    expect(erase.disabled).toBe(true)
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    fireEvent.click(erase)
+    expect(await screen.findByText(/Erased 1 record of consent ID visitor-0004/)).toBeTruthy()
+    expect(api.requests.some((r) => r.method === 'DELETE' && r.headers.get('X-CSRF-Token') === 'csrf-token-123')).toBe(true)
+  })
+
+  it('does not offer erasure to an auditor', async () => {
+    stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))
+    await openLog('/sites/minopa/consents?consentId=visitor-0001')
+    expect(screen.getByRole('link', { name: 'Export this visitor’s records' })).toBeTruthy()
+    expect(screen.queryByRole('button', { name: /Erase/ })).toBeNull()
+  })
+})
+
 describe('app shell', () => {
   it('redirects / to the first site’s log and offers landmarks, a skip link and the current nav entry', async () => {
     stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))

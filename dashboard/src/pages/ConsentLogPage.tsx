@@ -1,12 +1,14 @@
 import { consentId as consentIdSchema, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary } from '@miniconsent/shared'
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiRequestError } from '../api'
+import { ApiRequestError, filterParams, type LogFilters } from '../api'
+import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
+import { SubjectActions } from '../components/SubjectActions'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
 import { NoSuchSite } from '../components/site-page'
 import { formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
-import { consentLogPath, findSite, useSession } from '../session'
+import { consentLogPath, findSite, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 export const PAGE_SIZE = 50
@@ -20,18 +22,37 @@ export function ConsentLogRoute({ siteId }: { siteId: string }) {
 }
 
 function ConsentLogPage({ site }: { site: SiteSummary }) {
-  const { query } = useLocation()
-  const filter = query.consentId ?? ''
+  const { query, route } = useLocation()
+  const filters = filtersFromQuery(query)
+  const filter = filters.consentId ?? ''
+  const filterKey = filterParams(filters).toString()
+  const [erasures, setErasures] = useState(0)
   useDocumentTitle(`Consent log — ${site.name}`)
+  const base = consentLogPath(site.id)
 
   return (
     <>
       <h1>Consent log — {site.name}</h1>
       <div class="log-tools">
-        <ConsentSearch key={filter} siteId={site.id} filter={filter} />
+        <ConsentSearch key={filterKey} siteId={site.id} filter={filter} filters={filters} />
         <VerifyChain siteId={site.id} />
       </div>
-      <ConsentLogResults key={filter} siteId={site.id} siteName={site.name} filter={filter} />
+      <details class="filter-panel" open={filterKey !== '' && filterKey !== `consentId=${encodeURIComponent(filter)}`}>
+        <summary>Filter by date, method, region or revision</summary>
+        <LogFiltersForm key={filterKey} idPrefix="log-filter" filters={filters} onApply={(f) => route(withFilters(base, f))} />
+      </details>
+      <p>
+        <a href={withFilters(sitePath(site.id, 'export'), filters)}>Export these records (CSV or NDJSON)</a>
+      </p>
+      {filter && (
+        <SubjectActions
+          key={filter}
+          site={site}
+          consentId={filter}
+          onErased={() => setErasures((n) => n + 1)}
+        />
+      )}
+      <ConsentLogResults key={filterKey + '|' + erasures} siteId={site.id} siteName={site.name} filter={filter} filters={filters} />
     </>
   )
 }
@@ -40,7 +61,7 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
  * The consentId filter lives in the URL, so an auditor can share or bookmark a data-subject lookup.
  * Keyed by the filter: back/forward to another filter starts the field afresh from the URL.
  */
-function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
+function ConsentSearch({ siteId, filter, filters }: { siteId: string; filter: string; filters: LogFilters }) {
   const { route } = useLocation()
   const [value, setValue] = useState(filter)
   const [error, setError] = useState<string | null>(null)
@@ -53,8 +74,7 @@ function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
       return
     }
     setError(null)
-    const base = consentLogPath(siteId)
-    route(wanted ? `${base}?consentId=${encodeURIComponent(wanted)}` : base)
+    route(withFilters(consentLogPath(siteId), { ...filters, consentId: wanted || undefined }))
   }
 
   return (
@@ -74,7 +94,7 @@ function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
         />
         <button type="submit">Search</button>
         {filter && (
-          <button type="button" onClick={() => route(consentLogPath(siteId))}>
+          <button type="button" onClick={() => route(withFilters(consentLogPath(siteId), { ...filters, consentId: undefined }))}>
             Show all records
           </button>
         )}
@@ -94,7 +114,17 @@ function ConsentSearch({ siteId, filter }: { siteId: string; filter: string }) {
 
 type Load = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'loaded' }
 
-function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteName: string; filter: string }) {
+function ConsentLogResults({
+  siteId,
+  siteName,
+  filter,
+  filters,
+}: {
+  siteId: string
+  siteName: string
+  filter: string
+  filters: LogFilters
+}) {
   const { api } = useSession()
   // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
   // newer pages pops the stack, since the API pages only towards older records.
@@ -110,7 +140,7 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
   useEffect(() => {
     const controller = new AbortController()
     setLoad({ status: 'loading' })
-    api.consentLog(siteId, { limit: PAGE_SIZE, before, consentId: filter || undefined }, controller.signal).then(
+    api.consentLog(siteId, { ...filters, limit: PAGE_SIZE, before }, controller.signal).then(
       (result) => {
         setShown({ page: result, index: pageIndex })
         setLoad({ status: 'loaded' })
@@ -167,7 +197,7 @@ function ConsentLogResults({ siteId, siteName, filter }: { siteId: string; siteN
           )}
         </p>
         {page.records.length === 0 ? (
-          <EmptyLog siteName={siteName} filter={filter} />
+          <EmptyLog siteName={siteName} filter={filter} filtered={filterParams(filters).toString() !== ''} />
         ) : (
           <>
             <div class="table-scroll" role="region" aria-labelledby="log-caption" tabIndex={0}>
@@ -273,7 +303,8 @@ function PagerButton({ label, enabled, onClick }: { label: string; enabled: bool
   )
 }
 
-function EmptyLog({ siteName, filter }: { siteName: string; filter: string }) {
+function EmptyLog({ siteName, filter, filtered }: { siteName: string; filter: string; filtered: boolean }) {
+  if (filtered && !filter) return <p class="empty">No records match these filters.</p>
   if (filter) {
     return (
       <p class="empty">

@@ -1,0 +1,272 @@
+import { catalogue as catalogueSchema, UI_TEXT_KEYS, type Appearance, type Catalogue } from '@miniconsent/shared'
+import { useMemo, useRef, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { catalogueState, type CatalogueState } from '../api-shapes'
+import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
+import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_LABELS } from '../default-texts'
+import { canEdit, siteApi, useSession } from '../session'
+import { useUnsavedChanges } from '../unsaved-changes'
+import { useDocumentTitle } from '../use-document-title'
+
+export const TextsRoute = siteRoute('texts', TextsPage)
+
+function TextsPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  useDocumentTitle(`Texts & appearance — ${site.name}`)
+  const load = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
+  return (
+    <>
+      <h1>Texts & appearance — {site.name}</h1>
+      <LoadGate state={load.state} what="the texts" onRetry={load.reload}>
+        {(state) => <TextsEditor siteId={site.id} editable={canEdit(site.role)} initial={state} />}
+      </LoadGate>
+    </>
+  )
+}
+
+type Editable = Pick<Catalogue, 'texts' | 'appearance'>
+
+function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
+  const { api } = useSession()
+  const [server, setServer] = useState(initial)
+  const pick = (c: Catalogue): Editable => ({ texts: c.texts, appearance: c.appearance })
+  const [draft, setDraft] = useState<Editable>(pick(initial.draft))
+  const [baseline, setBaseline] = useState(JSON.stringify(pick(initial.draft)))
+  const [language, setLanguage] = useState(initial.settings.defaultLanguage)
+  const [newLanguage, setNewLanguage] = useState('')
+  const [serverIssues, setServerIssues] = useState<Issues>({})
+  const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
+  const summary = useRef<HTMLDivElement>(null)
+
+  const dirty = JSON.stringify(draft) !== baseline
+  useUnsavedChanges(editable && dirty)
+  const whole = { ...server.draft, ...draft }
+  const clientIssues = useMemo(() => {
+    const r = catalogueSchema.safeParse(whole)
+    return r.success ? {} : issuesByPath(r.error.issues)
+  }, [draft, server])
+  const issues = { ...clientIssues, ...serverIssues }
+
+  const languages = [...new Set([initial.settings.defaultLanguage, ...Object.keys(draft.texts), language])]
+  const texts = draft.texts[language] ?? {}
+
+  function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
+    setDraft((d) => {
+      const forLanguage = { ...(d.texts[language] ?? {}) }
+      if (value) forLanguage[key] = value
+      else delete forLanguage[key]
+      const nextTexts = { ...d.texts }
+      if (Object.keys(forLanguage).length) nextTexts[language] = forLanguage
+      else delete nextTexts[language]
+      return { ...d, texts: nextTexts }
+    })
+    setStatus({})
+  }
+
+  function setAppearance<K extends keyof Appearance>(key: K, value: Appearance[K] | undefined) {
+    setDraft((d) => {
+      const next = { ...d.appearance }
+      if (value === undefined) delete next[key]
+      else next[key] = value
+      return { ...d, appearance: next }
+    })
+    setServerIssues({})
+    setStatus({})
+  }
+
+  async function save() {
+    if (Object.keys(clientIssues).length) {
+      setStatus({ error: 'Not saved: fix the problems listed above first.' })
+      requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
+      return
+    }
+    setStatus({ saving: true })
+    try {
+      const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
+        method: 'PUT',
+        body: { catalogue: whole },
+      })
+      setServer(next)
+      setDraft(pick(next.draft))
+      setBaseline(JSON.stringify(pick(next.draft)))
+      setServerIssues({})
+      setStatus({ saved: true })
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.issues.length) setServerIssues(issuesByPath(err.issues))
+      setStatus({ error: `Not saved: ${errorText(err)}` })
+    }
+  }
+
+  const a = draft.appearance
+  return (
+    <EditableContext.Provider value={editable}>
+      <p class="muted">
+        Changes here are saved to the draft and reach visitors when the draft is published. Empty texts use the built-in
+        text, shown greyed out{language === 'en' ? '' : ' in English'}.
+      </p>
+      {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
+      <div ref={summary}>
+        <IssueSummary issues={issues} labelFor={(p) => p} id="texts-issues" />
+      </div>
+
+      <section aria-labelledby="texts-heading" class="editor-section">
+        <h2 id="texts-heading">Texts</h2>
+        <div class="language-picker">
+          <div class="field">
+            <label for="texts-language">Language</label>
+            <select id="texts-language" value={language} onChange={(e) => setLanguage(e.currentTarget.value)}>
+              {languages.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
+          {editable && (
+            <form
+              class="field"
+              onSubmit={(e) => {
+                e.preventDefault()
+                const tag = newLanguage.trim()
+                if (/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) {
+                  setLanguage(tag)
+                  setNewLanguage('')
+                }
+              }}
+            >
+              <label for="texts-add-language">Add a language (e.g. de, pt-BR)</label>
+              <div class="inline-controls">
+                <input id="texts-add-language" size={8} value={newLanguage} onInput={(e) => setNewLanguage(e.currentTarget.value)} />
+                <button type="submit">Add language</button>
+              </div>
+            </form>
+          )}
+        </div>
+        <div class="grid-fields texts-grid">
+          {UI_TEXT_KEYS.map((key) => {
+            const path = `texts.${language}.${key}`
+            return (
+              <Field key={key} path={path} label={TEXT_LABELS[key]} issues={issues}>
+                {(a11y) =>
+                  LONG_TEXTS.has(key) ? (
+                    <textarea
+                      {...a11y}
+                      rows={3}
+                      readOnly={!editable}
+                      placeholder={DEFAULT_TEXTS_EN[key]}
+                      value={texts[key] ?? ''}
+                      onInput={(e) => setText(key, e.currentTarget.value)}
+                    />
+                  ) : (
+                    <input
+                      {...a11y}
+                      readOnly={!editable}
+                      placeholder={DEFAULT_TEXTS_EN[key]}
+                      value={texts[key] ?? ''}
+                      onInput={(e) => setText(key, e.currentTarget.value)}
+                    />
+                  )
+                }
+              </Field>
+            )
+          })}
+        </div>
+      </section>
+
+      <section aria-labelledby="appearance-heading" class="editor-section">
+        <h2 id="appearance-heading">Appearance</h2>
+        <div class="grid-fields">
+          <SelectField
+            path="appearance.layout"
+            label="Layout"
+            issues={issues}
+            value={a.layout}
+            options={[
+              { value: 'bar', label: 'Bar at the bottom' },
+              { value: 'box', label: 'Box in a corner' },
+              { value: 'modal', label: 'Dialog in the middle' },
+            ]}
+            onValue={(v) => setAppearance('layout', v as Appearance['layout'])}
+          />
+          <SelectField
+            path="appearance.theme"
+            label="Theme"
+            issues={issues}
+            value={a.theme}
+            options={[
+              { value: 'system', label: 'Follow the visitor’s system' },
+              { value: 'light', label: 'Light' },
+              { value: 'dark', label: 'Dark' },
+            ]}
+            onValue={(v) => setAppearance('theme', v as Appearance['theme'])}
+          />
+          <Field path="appearance.accentColor" label="Accent colour" issues={issues} hint="A colour like #1a73e8; empty for the default.">
+            {(a11y) => (
+              <div class="inline-controls">
+                <input
+                  {...a11y}
+                  readOnly={!editable}
+                  value={a.accentColor ?? ''}
+                  spellcheck={false}
+                  size={9}
+                  onInput={(e) => setAppearance('accentColor', e.currentTarget.value || undefined)}
+                />
+                <input
+                  type="color"
+                  aria-label="Pick the accent colour"
+                  disabled={!editable}
+                  value={/^#[0-9a-fA-F]{6}$/.test(a.accentColor ?? '') ? a.accentColor : '#1d4ed8'}
+                  onInput={(e) => setAppearance('accentColor', e.currentTarget.value)}
+                />
+              </div>
+            )}
+          </Field>
+          <Field path="appearance.radius" label="Corner radius (0–32 px)" issues={issues}>
+            {(a11y) => (
+              <input
+                {...a11y}
+                type="number"
+                min={0}
+                max={32}
+                readOnly={!editable}
+                value={a.radius ?? ''}
+                onInput={(e) => {
+                  const v = e.currentTarget.value
+                  setAppearance('radius', v === '' ? undefined : Number(v))
+                }}
+              />
+            )}
+          </Field>
+        </div>
+        <div class="check">
+          <input
+            type="checkbox"
+            id="appearance-floating"
+            disabled={!editable}
+            checked={a.floatingButton}
+            onChange={(e) => setAppearance('floatingButton', e.currentTarget.checked)}
+          />
+          <label for="appearance-floating">Floating button to reopen the cookie settings</label>
+        </div>
+        <p class="muted">A live preview of the banner with these settings is not available yet.</p>
+      </section>
+
+      {editable && (
+        <div class="save-bar">
+          <button type="button" class="primary" onClick={save} disabled={status.saving}>
+            Save draft
+          </button>
+          <p role="status" class="save-status">
+            {status.saving && 'Saving the draft…'}
+            {status.saved && !dirty && 'Draft saved.'}
+            {!status.saving && dirty && <strong class="unsaved">Unsaved changes</strong>}
+          </p>
+          <div role="alert" class="save-error">
+            {status.error && <p class="field-error">{status.error}</p>}
+          </div>
+        </div>
+      )}
+    </EditableContext.Provider>
+  )
+}
