@@ -1,7 +1,11 @@
-// Two bundles from one config: the synchronous core (classic IIFE script) and the lazily loaded
-// UI chunk (ES module with Preact). Both are minified here, not by vite, so that one terser
-// name cache mangles the `_`-prefixed internal fields identically in both files: the core hands
-// objects with such fields to the UI chunk.
+// The SDK's files, flat in dist/ (the server serves each as /sdk/<file>; stable names, no hashes):
+// - miniconsent.js: the synchronous core, a classic script (IIFE);
+// - ES module chunks the core loads on demand with import(), relative to its own URL.
+// Each file is its own bundle, so nothing is split into chunks nobody asked for. Preact lives in
+// banner.js only: the UI chunks loaded after it import Preact (and the banner's buttons) from it.
+// Minified here, not by vite, so that one terser name cache mangles the `_`-prefixed internal
+// fields identically in every file: the core hands objects with such fields to the chunks.
+// dist/manifest.json tells scripts/size.mjs (and the e2e tests) which files each kind of visit loads.
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { watch } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -12,7 +16,25 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = root + 'dist/'
 const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
 
-async function bundle(entry, format, fileName) {
+/**
+ * Every file, in minification order (core first). `when` says what makes the core, or the banner
+ * chunk, load it. `firstVisit`: loaded by a first (English) visit to show the banner; `click`:
+ * loaded once the visitor touches the banner, to record the choice.
+ */
+const FILES = [
+  { file: 'miniconsent.js', entry: 'src/browser/main.ts', format: 'iife', when: 'every page view' },
+  { file: 'banner.js', entry: 'src/chunks/banner.tsx', firstVisit: true, when: 'a banner to show; any other UI' },
+  { file: 'record.js', entry: 'src/chunks/record.ts', click: true, when: 'a touch or focus on the banner; a choice through the API or GPC' },
+  { file: 'dialog.js', entry: 'src/chunks/dialog.tsx', shared: true, when: 'preferences, open(), a declaration near the viewport' },
+  { file: 'placeholder.js', entry: 'src/chunks/placeholder.tsx', shared: true, when: 'a blocked iframe' },
+  { file: 'cleanup.js', entry: 'src/chunks/cleanup.ts', when: 'a choice that denies something' },
+  { file: 'store.js', entry: 'src/chunks/store.ts', when: 'a failed POST, undelivered records, no embedded config' },
+]
+
+/** In chunks loaded after banner.js, these resolve to it instead of being bundled again. */
+const fromBanner = (id) => id === 'preact' || /[\\/]ui[\\/]Banner$/.test(id)
+
+async function bundle({ file, entry, format = 'es', shared }) {
   await build({
     root,
     configFile: root + 'vite.config.ts',
@@ -21,30 +43,38 @@ async function bundle(entry, format, fileName) {
       outDir: dist,
       emptyOutDir: false,
       copyPublicDir: false,
-      lib: { entry: root + entry, formats: [format], name: 'miniconsent', fileName: () => fileName },
+      lib: { entry: root + entry, formats: [format], name: 'miniconsent', fileName: () => file },
+      rolldownOptions: shared ? { external: fromBanner, output: { paths: (id) => (fromBanner(id) ? './banner.js' : id) } } : {},
     },
   })
 }
 
+/** Static imports of a built ES chunk (`import … from "./x.js"`). */
+const staticImports = (code) => [...code.matchAll(/import\s*(?:[\w*{}\s,$]+from\s*)?["']\.\/([\w.-]+)["']/g)].map((m) => m[1])
+
 async function buildAll() {
   await rm(dist, { recursive: true, force: true })
   await mkdir(dist, { recursive: true })
-  await bundle('src/browser/main.ts', 'iife', 'miniconsent.js')
-  await bundle('src/lazy.ts', 'es', 'ui.js')
+  for (const f of FILES) await bundle(f)
 
   const nameCache = {}
-  for (const [file, module] of process.env.MC_NO_MINIFY ? [] : [['miniconsent.js', false], ['ui.js', true]]) {
-    const code = await readFile(dist + file, 'utf8')
-    const out = await minify(code, {
-      module,
-      ecma: 2021,
-      nameCache,
-      compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-      // `_fbq` is Meta's global, not ours.
-      mangle: { properties: { regex: /^_[^_]/, reserved: ['_fbq'] } },
-      format: { comments: false },
-    })
-    await writeFile(dist + file, out.code)
+  const imports = {}
+  for (const { file, format } of FILES) {
+    let code = await readFile(dist + file, 'utf8')
+    if (!process.env.MC_NO_MINIFY) {
+      const out = await minify(code, {
+        module: format !== 'iife',
+        ecma: 2021,
+        nameCache,
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+        // `_fbq` is Meta's global, not ours.
+        mangle: { properties: { regex: /^_[^_]/, reserved: ['_fbq'] } },
+        format: { comments: false },
+      })
+      code = out.code
+    }
+    imports[file] = staticImports(code)
+    await writeFile(dist + file, code)
   }
 
   // See EMBEDDED in src/browser/main.ts: the free global becomes the literal the server replaces.
@@ -56,6 +86,21 @@ async function buildAll() {
   if (core.split(PLACEHOLDER).length !== 2) throw new Error(`dist/miniconsent.js must contain ${PLACEHOLDER} exactly once`)
   await writeFile(dist + 'miniconsent.js', core)
   await copyFile(root + 'src/miniconsent.d.ts', dist + 'miniconsent.d.ts')
+
+  // A file and everything it imports statically: what the browser fetches before running it.
+  const closure = (files, seen = new Set()) => {
+    for (const f of files) if (!seen.has(f)) seen.add(f), closure(imports[f] ?? [], seen)
+    return [...seen]
+  }
+  const manifest = {
+    returningVisit: ['miniconsent.js'],
+    firstVisit: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit).map((f) => f.file)]),
+    firstVisitAndClick: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit || f.click).map((f) => f.file)]),
+    files: Object.fromEntries(FILES.map(({ file, when }) => [file, { when, imports: imports[file] }])),
+  }
+  for (const [file, { imports: deps }] of Object.entries(manifest.files))
+    for (const dep of deps) if (!manifest.files[dep]) throw new Error(`dist/${file} imports ./${dep}, which the build does not write`)
+  await writeFile(dist + 'manifest.json', JSON.stringify(manifest, null, 2) + '\n')
 }
 
 await buildAll()

@@ -1,7 +1,7 @@
-// The built, minified dist/miniconsent.js (and the dist/ui.js it loads) in a fresh happy-dom
-// window per test: what a visitor's browser runs, mangled property names included. Run
-// `pnpm build` first.
-import { readFileSync } from 'node:fs'
+// The built, minified dist/miniconsent.js (and the chunks it loads from dist/) in a fresh
+// happy-dom window per test: what a visitor's browser runs, mangled property names included.
+// Run `pnpm build` first.
+import { existsSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Window } from 'happy-dom'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
@@ -9,7 +9,10 @@ import type { PublishedConfig } from '@miniconsent/shared'
 import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
 
 const BUNDLE = readFileSync(new URL('../../dist/miniconsent.js', import.meta.url), 'utf8')
-const UI_CHUNK = readFileSync(new URL('../../dist/ui.js', import.meta.url), 'utf8')
+const chunk = (name: string) => {
+  const file = new URL('../../dist/' + name, import.meta.url)
+  return /^[\w-]+\.js$/.test(name) && existsSync(file) ? readFileSync(file, 'utf8') : null
+}
 const PAGE = `<!doctype html><html lang="en"><head></head><body>
 <script type="text/plain" data-category="analytics">window.ran.push('analytics-1')</script>
 <script type="text/plain" data-category="marketing" nonce="abc">window.ran.push('marketing')</script>
@@ -35,12 +38,14 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
     settings: {
       enableJavaScriptEvaluation: true,
       suppressInsecureJavaScriptEnvironmentWarning: true,
-      // happy-dom loads the lazy chunk through its own fetch: serve dist/ui.js.
+      // happy-dom loads the chunks through its own fetch: serve them from dist/.
       fetch: {
         interceptor: {
           beforeAsyncRequest: async ({ request, window }) => {
-            chunkRequests.push(request.url)
-            return new window.Response(request.url.endsWith('/ui.js') ? UI_CHUNK : '', { status: request.url.endsWith('/ui.js') ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
+            const name = request.url.split('/').pop()!
+            chunkRequests.push(name)
+            const code = chunk(name)
+            return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
           },
         },
       },
@@ -56,6 +61,21 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
     return { ok: true, status: 201, json: async () => ({}) }
   }
   if (opts.gpc) Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: true })
+  // happy-dom never reports an intersection: the test says when an element comes into view.
+  const observers: { cb: (entries: object[]) => void; els: Set<unknown> }[] = []
+  win.IntersectionObserver = class {
+    els = new Set<unknown>()
+    constructor(cb: (entries: object[]) => void) {
+      observers.push({ cb, els: this.els })
+    }
+    observe(el: unknown) {
+      this.els.add(el)
+    }
+    unobserve(el: unknown) {
+      this.els.delete(el)
+    }
+  }
+  const intersect = (el: unknown) => observers.forEach((o) => o.els.has(el) && o.cb([{ target: el, isIntersecting: true }]))
   if (opts.cookie) w.document.cookie = opts.cookie
   w.document.write(opts.html ?? PAGE)
   const config = opts.config === undefined ? minopaConfig() : opts.config
@@ -65,7 +85,7 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
   script.text = code
   w.document.head.prepend(script)
   await settle()
-  return { w, win, posted, chunkRequests, api: win.miniconsent }
+  return { w, win, posted, chunkRequests, intersect, api: win.miniconsent }
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 60))
@@ -167,9 +187,11 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {
-    const { w, win, posted } = await boot()
+    const { w, win, posted, chunkRequests } = await boot()
     const banner = w.document.querySelector('[role="region"]')!
     expect(banner.getAttribute('aria-labelledby')).toBe('mc-bt')
+    // The page's blocked iframe brings its placeholder; recording waits for the visitor.
+    expect(chunkRequests.sort()).toEqual(['banner.js', 'placeholder.js'])
     const buttons = Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)
     expect(buttons).toEqual(['Accept all', 'Reject all', 'Cookie Settings'])
     expect(w.document.querySelector('style')!.textContent).toContain('--a:#5b4cf0')
@@ -198,7 +220,18 @@ describe('dist/miniconsent.js', () => {
     expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
   })
 
-  it('shows no banner when nothing needs consent, but fills the declaration and opens preferences from it', async () => {
+  it('where a banner may show, loads the declaration only once it comes near the viewport', async () => {
+    const { w, chunkRequests, intersect } = await boot({ cookie: stored(['essential']), html: '<div data-consent-table></div>' })
+    const table = w.document.querySelector('[data-consent-table]')!
+    expect(chunkRequests).toEqual([])
+    intersect(table)
+    await settle()
+    expect(chunkRequests.sort()).toEqual(['banner.js', 'dialog.js'])
+    expect(table.textContent).toContain('next-auth.session-token')
+    expect(table.textContent).toContain('30 days')
+  })
+
+  it('shows no banner when nothing needs consent, but fills the declaration at once and opens preferences from it', async () => {
     const { w, api } = await boot({ config: minimagicConfig(), html: '<div data-consent-table></div>' })
     expect(w.document.querySelector('[role="region"]')).toBeNull()
     expect(api.get()).toMatchObject({ method: null, categories: { essential: true, functional: true } })

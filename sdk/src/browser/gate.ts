@@ -2,6 +2,8 @@
 // any element with `data-src`. Released scripts run in document order; an external one must have
 // loaded (or failed) before the next runs, as the parser would have done.
 
+/** True when the parser has inserted something after `node`, so `node` itself is complete. */
+const parsedPast = (node: Node | null): boolean => !!node && (!!node.nextSibling || parsedPast(node.parentNode))
 
 export interface Gate {
   /** Re-reads the document, releases what `allowed` permits and returns the iframes still blocked. */
@@ -41,15 +43,18 @@ export function createGate(doc: Document): Gate {
 
   function pump(): HTMLIFrameElement[] {
     const blocked: HTMLIFrameElement[] = []
+    let wait = loading
     for (const el of pending()) {
       if (!allowedNow(el)) {
         if (el.tagName === 'IFRAME') blocked.push(el as HTMLIFrameElement)
         continue
       }
       if (el.tagName === 'SCRIPT') {
-        if (loading) continue
+        // While the page is parsed, an inline script may still be missing the rest of its text:
+        // it is complete once the parser has gone past it. Later ones wait, to keep the order.
+        if (wait || (wait = doc.readyState === 'loading' && !parsedPast(el))) continue
         released.add(el)
-        if (releaseScript(el as HTMLScriptElement)) loading = true
+        if (releaseScript(el as HTMLScriptElement)) wait = loading = true
       } else {
         released.add(el)
         const ph = (el as GatedElement)._ph

@@ -1,12 +1,12 @@
 // The script every customer page loads first in <head>: decides, signals Consent Mode and
 // vendors, and gates scripts — synchronously when the server embedded the config. Showing
-// anything and recording a choice live in the lazily loaded chunk (dist/ui.js), so a returning
-// visit downloads nothing more. Nothing here may throw into the page.
+// anything and recording a choice live in chunks loaded on demand (dist/banner.js, record.js,
+// dialog.js, …), so a returning visit downloads nothing more. Nothing here may throw into the page.
 import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
-import { allCategories, choiceCategories, decide, makeChoice, revokedCategories, toState } from '../core/consent'
+import { allCategories, choiceCategories, decide, revokedCategories, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
 import { base64url } from '../core/ids'
-import { BANNER_CONSENT, type ConsentMethod, type ConsentState, type Host, type Lazy, type PublishedConfig, type UiApi } from '../core/types'
+import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { createGate, type GatedElement } from './gate'
 import { PENDING_FLAG } from './net-flag'
@@ -37,13 +37,18 @@ function start(): void {
   let choice: StoredChoice | null = null
   let state = { categories: {}, services: {} } as ConsentState
   let known = false
-  let lazyChunk: Promise<Lazy> | undefined
   let ui: Promise<UiApi> | undefined
   let resolveReady: (s: ConsentState) => void
   const ready = new Promise<ConsentState>((r) => (resolveReady = r))
 
-  const lazy = () => (lazyChunk ||= import(/* @vite-ignore */ new URL('ui.js', base).href).then((m: { default: Lazy }) => m.default))
-  const withUi = (fn: (u: UiApi) => void) => void (ui ||= lazy().then((m) => m._ui(host))).then(fn, () => {})
+  const chunks: Record<string, Promise<any>> = {}
+  // Relative to the core script, so a CDN copy of the SDK loads its chunks from the same place.
+  const chunk = <T,>(name: ChunkName): Promise<T> => (chunks[name] ||= import(/* @vite-ignore */ new URL(name + '.js', base).href).then((m) => m.default))
+  /** `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run. */
+  const withUi = (fn: (u: UiApi) => void, also?: ChunkName) => {
+    if (also) chunk(also).catch(() => {})
+    void (ui ||= chunk<BannerChunk>('banner').then((m) => m._mount(host))).then(fn, () => {})
+  }
 
   const host: Host = {
     _config: null as unknown as PublishedConfig,
@@ -51,10 +56,12 @@ function start(): void {
     _nonce: (script && script.nonce) || '',
     _lang: attr('data-lang'),
     _state: () => state,
-    _choose: commit,
+    _choose: (...a) => void chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
+    _chunk: chunk,
+    _set: set,
+    _gpc: gpc,
   }
 
-  const record = (c: StoredChoice, texts?: string, reload?: boolean) => lazy().then((m) => m._record(host, c, texts, reload), () => {})
 
   function scan(): void {
     if (!config) return
@@ -63,10 +70,23 @@ function start(): void {
       return service in state.services ? state.services[service]! : !!state.categories[el.getAttribute('data-category')!]
     })
     const frames = blocked.filter((f) => !(f as GatedElement)._ph)
-    if (frames.length) withUi((u) => u._placeholders(frames))
-    const tables = Array.from(d.querySelectorAll<GatedElement>('[data-consent-table]')).filter((t) => !t._ph && (t._ph = t))
-    if (tables.length) withUi((u) => u._tables(tables))
+    if (frames.length) withUi((u) => u._placeholders(frames), 'placeholder')
+    for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) tables && config.needsBanner ? tables.observe((t._ph = t)) : showTables([(t._ph = t)])
   }
+
+  const showTables = (els: Element[]) => withUi((u) => u._tables(els), 'dialog')
+  // A declaration is usually far down a page: where a banner may show, its chunk is loaded only
+  // when it comes near the viewport, so that neither first nor returning visits pay for it up
+  // front. A site that needs no banner has the declaration as its only UI: shown at once.
+  const tables: IntersectionObserver | false =
+    'IntersectionObserver' in w &&
+    new IntersectionObserver(
+      (entries) => {
+        const near = entries.filter((e) => e.isIntersecting).map((e) => ((tables as IntersectionObserver).unobserve(e.target), e.target))
+        if (near.length) showTables(near)
+      },
+      { rootMargin: '50%' },
+    )
 
   /** Applies `next`: Consent Mode, vendor signals, gated elements. */
   function apply(next: ConsentState, first?: boolean): void {
@@ -77,38 +97,36 @@ function start(): void {
     scan()
   }
 
-  function commit(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void {
-    const cfg = config
-    if (!cfg) return
-    try {
-      const next = makeChoice(cfg, consentId, method, categories, services, gpc, Date.now())
-      const nextState = toState(cfg, consentId, choiceCategories(cfg, next), next, gpc)
-      const revoked = revokedCategories(state.categories, nextState.categories).length + revokedCategories(state.services, nextState.services).length
-      // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
-      if (method === 'custom' && revoked && known) next.method = nextState.method = 'withdraw'
-      choice = next
-      known = true
-      apply(nextState)
-      // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
-      record(next, texts, !!revoked && cfg.site.reloadOnRevoke)
-      // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
-      w.dispatchEvent(new CustomEvent('miniconsent:change', { detail: state }))
-      resolveReady(state)
-    } catch {}
+  /**
+   * Puts a choice made now in force (the banner chunk makes it, see RecordChunk._commit) and
+   * returns how many categories and services it revokes.
+   */
+  function set(next: StoredChoice): number {
+    const before = state
+    apply(toState(config!, consentId, choiceCategories(config!, next), next, gpc))
+    const revoked = revokedCategories(before.categories, state.categories).length + revokedCategories(before.services, state.services).length
+    // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
+    if (next.method === 'custom' && revoked && known) next.method = state.method = 'withdraw'
+    choice = next
+    known = true
+    // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
+    w.dispatchEvent(new CustomEvent('miniconsent:change', { detail: state }))
+    resolveReady(state)
+    return revoked
   }
 
   function begin(cfg: PublishedConfig): void {
     config = host._config = cfg
     const stored = parseConsentCookie(readCookie(cfg.site.cookieName))
     if (stored) consentId = stored.consentId
-    const decision = decide(cfg, stored, consentId, gpc, Date.now())
+    const decision = decide(cfg, stored, gpc, Date.now())
     // The default is the region's mode, or what GPC or a stored choice says; a stored choice is
     // pushed again as an update (in apply), as Google asks on every page load.
     consentMode('default', consentModeState(cfg, decision._categories), cfg.site.consentModeWaitForUpdate)
     choice = decision._choice
     known = !!choice || decision._banner !== BANNER_CONSENT
     apply(toState(cfg, consentId, decision._categories, choice, gpc), true)
-    if (decision._fresh) record(choice!)
+    if (decision._fresh) host._choose('gpc', decision._categories, {})
     if (known) resolveReady(state)
     if (decision._banner) withUi((u) => u._banner(decision._banner))
   }
@@ -116,24 +134,24 @@ function start(): void {
   const configLoaded: Promise<void> =
     typeof EMBEDDED === 'object' && EMBEDDED
       ? Promise.resolve(begin(EMBEDDED as PublishedConfig))
-      : lazy().then((m) => m._fetchConfig(api, src).then(begin))
+      : chunk<StoreChunk>('store').then((m) => m._fetchConfig(api, src).then(begin))
 
   const later =
     <A extends unknown[], R>(fn: (...a: A) => R) =>
     (...a: A): Promise<Awaited<R>> =>
       configLoaded.then(() => fn(...a)) as Promise<Awaited<R>>
 
-  const send = (path: string, extra: Record<string, unknown>) => lazy().then((m) => m._send(host, path, extra))
-  const open = later(() => withUi((u) => u._open()))
+  const send = (path: string, extra: Record<string, unknown>) => chunk<RecordChunk>('record').then((m) => m._send(host, path, extra))
+  const open = later(() => withUi((u) => u._open(), 'dialog'))
   w.miniconsent = {
     ready,
     get: () => (known ? state : null),
     accepted: (category: string) => !!state.categories[category],
     acceptedService: (id: string) => !!state.services[id],
-    acceptAll: later(() => commit('api', allCategories(config!, true), {})),
-    rejectAll: later(() => commit('api', allCategories(config!, false), {})),
+    acceptAll: later(() => host._choose('api', allCategories(config!, true), {})),
+    rejectAll: later(() => host._choose('api', allCategories(config!, false), {})),
     set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) =>
-      commit('api', { ...state.categories, ...categories }, { ...(choice && choice.services), ...services }),
+      host._choose('api', { ...state.categories, ...categories }, { ...(choice && choice.services), ...services }),
     ),
     open,
     show: later(() => withUi((u) => u._banner(BANNER_CONSENT))),
@@ -147,12 +165,10 @@ function start(): void {
     acceptDocument: later((type: string, opts?: { userId?: string }) => send('/api/v1/documents', { type, userId: (opts && opts.userId) || null })),
   }
 
-  const whenParsed = (fn: () => void) => (d.readyState === 'loading' ? d.addEventListener('DOMContentLoaded', fn) : fn())
-  whenParsed(() => {
-    configLoaded.then(scan)
-    // Elements a single-page app adds later are gated too.
-    new MutationObserver(scan).observe(d.documentElement, { childList: true, subtree: true })
-  })
+  // From the start, not from DOMContentLoaded: a granted script further down <head> is released as
+  // soon as the parser inserts it; later, elements a single-page app adds are gated too.
+  new MutationObserver(scan).observe(d.documentElement, { childList: true, subtree: true })
+  d.addEventListener('DOMContentLoaded', scan)
   d.addEventListener('click', (e) => {
     const t = e.target as Element
     if (t.closest && t.closest('[data-consent-open]')) {
@@ -161,7 +177,7 @@ function start(): void {
     }
   })
   try {
-    if (localStorage.getItem(PENDING_FLAG)) lazy().then((m) => m._flush(api))
+    if (localStorage.getItem(PENDING_FLAG)) chunk<StoreChunk>('store').then((m) => m._flush(api))
   } catch {}
 }
 

@@ -12,7 +12,7 @@ describe('decide', () => {
   const config = minopaConfig()
 
   it('shows the banner in opt-in mode when nothing is stored, with only essential in force', () => {
-    const d = decide(config, null, ID, false, NOW)
+    const d = decide(config, null, false, NOW)
     expect(d._banner).toBe(BANNER_CONSENT)
     expect(d._choice).toBeNull()
     expect(d._categories).toEqual({ essential: true, functional: false, analytics: false, marketing: false })
@@ -21,54 +21,54 @@ describe('decide', () => {
   it('uses a valid stored choice without a banner, also after a cookie round-trip', () => {
     const choice = makeChoice(config, ID, 'custom', { analytics: true }, {}, false, NOW - 10 * DAY)
     const stored = parseConsentCookie(encodeConsentCookie(choice))
-    const d = decide(config, stored, ID, false, NOW)
+    const d = decide(config, stored, false, NOW)
     expect(d._banner).toBe(BANNER_NONE)
     expect(d._categories).toEqual({ essential: true, functional: false, analytics: true, marketing: false })
   })
 
   it('asks again when the stored revision is older than the consent revision', () => {
     const old = { ...makeChoice(config, ID, 'accept-all', { analytics: true }, {}, false, NOW), revision: 1 }
-    expect(decide(config, old, ID, false, NOW)._banner).toBe(BANNER_CONSENT)
+    expect(decide(config, old, false, NOW)._banner).toBe(BANNER_CONSENT)
     // A newer catalogue revision that did not need consent again keeps the choice.
-    expect(decide(config, { ...old, revision: 2 }, ID, false, NOW)._banner).toBe(BANNER_NONE)
+    expect(decide(config, { ...old, revision: 2 }, false, NOW)._banner).toBe(BANNER_NONE)
   })
 
   it('asks again when the choice is older than the cookie lifetime or unreadable', () => {
     const choice = makeChoice(config, ID, 'accept-all', { analytics: true }, {}, false, NOW - 183 * DAY)
     expect(isChoiceValid(config, choice, NOW)).toBe(false)
     expect(isChoiceValid(config, { ...choice, updatedAt: NOW - 181 * DAY }, NOW)).toBe(true)
-    expect(decide(config, parseConsentCookie('garbage'), ID, false, NOW)._banner).toBe(BANNER_CONSENT)
+    expect(decide(config, parseConsentCookie('garbage'), false, NOW)._banner).toBe(BANNER_CONSENT)
   })
 
   it('shows no banner when the catalogue needs no consent, and runs everything', () => {
-    const d = decide(minimagicConfig(), null, ID, false, NOW)
+    const d = decide(minimagicConfig(), null, false, NOW)
     expect(d._banner).toBe(BANNER_NONE)
     expect(d._categories).toEqual({ essential: true, functional: true })
   })
 
   it('allows everything in opt-out mode until the visitor says no', () => {
-    const d = decide(moniClubConfig('opt-out'), null, ID, false, NOW)
+    const d = decide(moniClubConfig('opt-out'), null, false, NOW)
     expect(d._banner).toBe(BANNER_NONE)
     expect(d._categories.marketing).toBe(true)
     expect(d._fresh).toBe(false)
   })
 
   it('turns GPC into a recorded refusal of marketing in opt-out mode, without a prompt', () => {
-    const d = decide(moniClubConfig('opt-out'), null, ID, true, NOW)
+    const d = decide(moniClubConfig('opt-out'), null, true, NOW)
     expect(d._banner).toBe(BANNER_NONE)
     expect(d._fresh).toBe(true)
-    expect(d._choice).toMatchObject({ method: 'gpc', gpc: true, consentId: ID })
+    expect(d._choice).toBeNull()
     expect(d._categories).toMatchObject({ analytics: true, marketing: false })
   })
 
   it('does not let GPC grant anything in opt-in mode: the banner still asks', () => {
-    const d = decide(config, null, ID, true, NOW)
+    const d = decide(config, null, true, NOW)
     expect(d._banner).toBe(BANNER_CONSENT)
     expect(d._categories.marketing).toBe(false)
   })
 
   it('informs in notice mode while everything runs', () => {
-    const d = decide(moniClubConfig('notice'), null, ID, false, NOW)
+    const d = decide(moniClubConfig('notice'), null, false, NOW)
     expect(d._banner).toBe(BANNER_NOTICE)
     expect(d._categories.marketing).toBe(true)
   })
@@ -76,7 +76,7 @@ describe('decide', () => {
   it('keeps an explicit stored choice over GPC', () => {
     const cfg = moniClubConfig('opt-out')
     const choice = makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW)
-    const d = decide(cfg, choice, ID, true, NOW)
+    const d = decide(cfg, choice, true, NOW)
     expect(d._fresh).toBe(false)
     expect(d._categories.marketing).toBe(true)
   })

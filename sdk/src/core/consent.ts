@@ -29,7 +29,7 @@ export function allCategories(config: PublishedConfig, value: boolean): Record<s
 export interface Decision {
   /** The choice in force: a valid stored one, or one just made for the visitor by GPC. */
   _choice: StoredChoice | null
-  /** True when `_choice` was made now (GPC) and must be stored and recorded. */
+  /** True when `_categories` were decided for the visitor now (GPC): a choice to store and record (method `gpc`). */
   _fresh: boolean
   /** Categories in force before the visitor says anything more. */
   _categories: Record<string, boolean>
@@ -44,7 +44,7 @@ export interface Decision {
  * - opt-out / notice: everything allowed until the visitor says no; GPC says no to marketing
  *   without asking and is recorded as a choice; notice mode shows an informing banner.
  */
-export function decide(config: PublishedConfig, stored: StoredChoice | null, consentId: string, gpc: boolean, now: number): Decision {
+export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   if (isChoiceValid(config, stored, now)) {
     return { _choice: stored, _fresh: false, _categories: choiceCategories(config, stored), _banner: BANNER_NONE }
   }
@@ -54,8 +54,7 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, con
   const notice = config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE
   if (gpc && categories[GPC_CATEGORY]) {
     categories[GPC_CATEGORY] = false
-    const choice = makeChoice(config, consentId, 'gpc', categories, {}, true, now)
-    return { _choice: choice, _fresh: true, _categories: categories, _banner: BANNER_NONE }
+    return { _choice: null, _fresh: true, _categories: categories, _banner: BANNER_NONE }
   }
   return { _choice: null, _fresh: false, _categories: categories, _banner: notice }
 }

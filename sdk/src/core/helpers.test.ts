@@ -4,7 +4,7 @@ import { cookieDomains, removals } from './cleanup'
 import { buildConsentRecord } from './record'
 import { matchesName, matchingNames } from './wildcard'
 import { localize, pickLanguage } from './language'
-import { base64url, hex } from './ids'
+import { base64url, hex, uuid4 } from './ids'
 import { toState } from './consent'
 import { minimagicConfig, minopaConfig } from '../test/fixtures'
 
@@ -97,6 +97,12 @@ describe('language and ids', () => {
     const id = base64url(new Uint8Array(16).fill(255))
     expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(hex(new Uint8Array([0, 15, 255]).buffer)).toBe('000fff')
+  })
+
+  it('makes version 4 UUIDs the server accepts as record ids', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => uuid4(() => Math.floor(Math.random() * 256))))
+    expect(ids.size).toBe(50)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
   })
 })
 

@@ -10,10 +10,6 @@ export function hex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-/** RFC 4122 version 4 from 16 random bytes, for browsers without crypto.randomUUID (plain-http pages). */
-export function uuidFromBytes(b: Uint8Array): string {
-  b[6] = (b[6]! & 15) | 64
-  b[8] = (b[8]! & 63) | 128
-  const h = hex(b.buffer as ArrayBuffer)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
-}
+/** RFC 4122 version 4 from a source of random bytes (crypto.randomUUID exists only on https pages). */
+export const uuid4 = (byte: () => number): string =>
+  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (byte() & (15 >> (+c / 4)))).toString(16))

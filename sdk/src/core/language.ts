@@ -5,11 +5,8 @@ const TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
 /** The first candidate that is a well-formed language tag, lower-cased primary subtag; else the fallback. */
 export function pickLanguage(candidates: readonly (string | null | undefined)[], fallback: string): string {
   for (const c of candidates) {
-    if (!c) continue
-    const tag = c.trim().replace(/_/g, '-')
-    const i = tag.indexOf('-')
-    const norm = i < 0 ? tag.toLowerCase() : tag.slice(0, i).toLowerCase() + tag.slice(i)
-    if (TAG.test(norm)) return norm
+    const tag = c && c.trim().replace(/_/g, '-').replace(/^[a-z]+/i, (p) => p.toLowerCase())
+    if (tag && TAG.test(tag)) return tag
   }
   return fallback
 }

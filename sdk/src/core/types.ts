@@ -26,8 +26,8 @@ export const BANNER_NOTICE = 2
 export type BannerKind = typeof BANNER_NONE | typeof BANNER_CONSENT | typeof BANNER_NOTICE
 
 /**
- * What the core script hands to the lazily loaded chunk (dist/ui.js). Fields start with `_` so
- * the build mangles them, with one name cache for both files.
+ * What the core script hands to the lazily loaded chunks. Fields start with `_` so the build
+ * mangles them, with one name cache for every file.
  */
 export interface Host {
   _config: PublishedConfig
@@ -40,7 +40,15 @@ export interface Host {
   _state(): ConsentState
   /** Records a choice; `texts` is what the visitor was shown, hashed into the consent record. */
   _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void
+  /** Puts a choice made now in force (RecordChunk._commit makes it); returns how many categories and services it revokes. */
+  _set(choice: StoredChoice): number
+  /** navigator.globalPrivacyControl */
+  _gpc: boolean
+  /** The chunk `dist/<name>.js`, loaded once, next to the core script. */
+  _chunk<T>(name: ChunkName): Promise<T>
 }
+
+export type ChunkName = 'banner' | 'record' | 'dialog' | 'placeholder' | 'cleanup' | 'store' | `lang-${string}`
 
 export interface UiApi {
   _banner(kind: BannerKind): void
@@ -49,18 +57,31 @@ export interface UiApi {
   _placeholders(iframes: HTMLIFrameElement[]): void
 }
 
-/** The default export of dist/ui.js: the UI, and what is only needed once a choice is made. */
-export interface Lazy {
-  _ui(host: Host): UiApi
-  /**
-   * Stores the choice in the cookie, removes what it denies, posts the consent record and reloads
-   * when asked to. The cookie is written here, not in the core, to keep the returning visit small.
-   */
-  _record(host: Host, choice: StoredChoice, texts?: string, reload?: boolean): void
-  /** The config when the server did not embed it: fetched, else cached, else deny-all. */
-  _fetchConfig(api: string, scriptSrc: string): Promise<PublishedConfig>
+/** dist/banner.js: Preact, the first layer and its texts; the rest of the UI is loaded from it. */
+export interface BannerChunk {
+  _mount(host: Host): UiApi
+}
+
+/** dist/record.js: what follows a choice. */
+export interface RecordChunk {
+  /** Turns the visitor's input into a stored choice, puts it in force (Host._set) and records it. */
+  _commit: Host['_choose'] extends (...a: infer A) => void ? (host: Host, ...a: A) => void : never
   /** Posts a visitor event (identify, accepted document) with a recordId; true once stored. */
   _send(host: Host, path: string, extra: Record<string, unknown>): Promise<boolean>
-  /** Sends the consent records a previous page view could not deliver. */
+}
+
+/** dist/store.js: IndexedDB — the cached config and the queue of records not yet delivered. */
+export interface StoreChunk {
+  /** The config when the server did not embed it: fetched, else cached, else deny-all. */
+  _fetchConfig(api: string, scriptSrc: string): Promise<PublishedConfig>
+  /** Keeps a record whose POST failed, for the next page view. */
+  _queue(path: string, body: { recordId: string }): Promise<void>
+  /** Sends the records a previous page view could not deliver. */
   _flush(api: string): void
+}
+
+/** dist/cleanup.js */
+export interface CleanupChunk {
+  /** Deletes the declared cookies and storage entries of what `state` denies. */
+  _clean(config: PublishedConfig, state: ConsentState): void
 }

@@ -1,29 +1,29 @@
 import { h } from 'preact'
 import { BANNER_NOTICE, type BannerKind } from '../core/types'
-import type { Ctx } from './Declaration'
+import type { Ctx } from './ctx'
 
 /** The first layer: Accept and Reject side by side, same size, weight and colour (SPEC §6). */
-export function Banner({ ctx, kind, onAll, onPrefs }: { ctx: Ctx; kind: BannerKind; onAll(value: boolean): void; onPrefs(): void }) {
+export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
   const t = ctx._t
-  const policy = ctx._config.site.privacyPolicyUrl
+  const policy = safeUrl(ctx._config.site.privacyPolicyUrl)
   return (
     <div class={'mc-banner mc-' + ctx._config.catalogue.appearance.layout} role="region" aria-labelledby="mc-bt">
       <h2 id="mc-bt">{t.bannerTitle}</h2>
       <p>
         {kind === BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
       </p>
-      <Buttons ctx={ctx} onAll={onAll} third={t.preferences} onThird={onPrefs} />
+      <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} />
     </div>
   )
 }
 
-export function Buttons({ ctx, onAll, third, onThird }: { ctx: Ctx; onAll(value: boolean): void; third: string; onThird(): void }) {
+export function Buttons({ ctx, third, onThird }: { ctx: Ctx; third: string; onThird(): void }) {
   return (
     <div class="mc-btns">
-      <button class="mc-btn" onClick={() => onAll(true)}>
+      <button class="mc-btn" onClick={() => ctx._all(true)}>
         {ctx._t.acceptAll}
       </button>
-      <button class="mc-btn" onClick={() => onAll(false)}>
+      <button class="mc-btn" onClick={() => ctx._all(false)}>
         {ctx._t.rejectAll}
       </button>
       <button class="mc-btn mc-alt" onClick={onThird}>
@@ -32,3 +32,6 @@ export function Buttons({ ctx, onAll, third, onThird }: { ctx: Ctx; onAll(value:
     </div>
   )
 }
+
+/** Links from the catalogue only as http(s) or mailto: a `javascript:` URL would run in the page. */
+export const safeUrl = (url: string | undefined) => (url && /^(https?:|mailto:)/i.test(url) ? url : '')

@@ -1,18 +1,8 @@
 import { h } from 'preact'
 import type { StorageEntry } from '@miniconsent/shared'
 import { formatExpiry } from '../core/expiry'
-import { localize } from '../core/language'
-import type { Host, PublishedConfig } from '../core/types'
-import type { Texts } from './texts'
-
-/** What every component reads: config, language and resolved texts. */
-export interface Ctx {
-  _host: Host
-  _config: PublishedConfig
-  _lang: string
-  _t: Texts
-  _loc(text: Record<string, string> | undefined): string
-}
+import { safeUrl } from './Banner'
+import type { Ctx } from './ctx'
 
 /** One category's services (name, provider, purpose, policy link) and its cookie and storage entries. */
 export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string }) {
@@ -26,7 +16,7 @@ export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string 
           .filter((s) => s.category === category)
           .map((s) => (
             <li>
-              <b>{s.name}</b> ({s.provider}) {ctx._loc(s.purpose)} {s.privacyPolicyUrl && <a href={s.privacyPolicyUrl}>{t.privacyPolicy}</a>}
+              <b>{s.name}</b> ({s.provider}) {ctx._loc(s.purpose)} {safeUrl(s.privacyPolicyUrl) && <a href={s.privacyPolicyUrl}>{t.privacyPolicy}</a>}
             </li>
           ))}
       </ul>
@@ -52,7 +42,7 @@ export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string 
 }
 
 /** `<div data-consent-table>`: the cookie declaration, every category with its entries. */
-export function Declaration({ ctx, onOpen }: { ctx: Ctx; onOpen: () => void }) {
+export function Declaration({ ctx }: { ctx: Ctx }) {
   return (
     <div class="mc">
       {ctx._config.catalogue.categories.map((c) => (
@@ -62,7 +52,7 @@ export function Declaration({ ctx, onOpen }: { ctx: Ctx; onOpen: () => void }) {
           <CategoryDetails ctx={ctx} category={c.id} />
         </section>
       ))}
-      <button class="mc-btn" onClick={onOpen}>
+      <button class="mc-btn" onClick={ctx._open}>
         {ctx._t.changeSettings}
       </button>
     </div>

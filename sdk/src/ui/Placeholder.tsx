@@ -1,5 +1,5 @@
 import { h } from 'preact'
-import type { Ctx } from './Declaration'
+import type { Ctx } from './ctx'
 import { fill } from './texts'
 
 /** Stands in for a blocked iframe; its button allows just that service (or its category). */

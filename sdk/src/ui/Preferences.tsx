@@ -1,11 +1,11 @@
 import { Component, h } from 'preact'
+import { serviceExceptions } from '../core/consent'
 import { Buttons } from './Banner'
-import { CategoryDetails, type Ctx } from './Declaration'
+import type { Ctx } from './ctx'
+import { CategoryDetails } from './Declaration'
 
 interface Props {
   ctx: Ctx
-  onAll(value: boolean): void
-  onSave(categories: Record<string, boolean>): void
   onClose(): void
 }
 interface State {
@@ -59,7 +59,7 @@ export class Preferences extends Component<Props, State> {
     }
   }
 
-  render({ ctx, onAll, onSave, onClose }: Props, { _on, _open }: State) {
+  render({ ctx, onClose }: Props, { _on, _open }: State) {
     const t = ctx._t
     const state = ctx._host._state()
     return (
@@ -108,7 +108,7 @@ export class Preferences extends Component<Props, State> {
         <p>
           {t.consentId}: <code>{state.consentId}</code>
         </p>
-        <Buttons ctx={ctx} onAll={onAll} third={t.save} onThird={() => onSave(_on)} />
+        <Buttons ctx={ctx} third={t.save} onThird={() => ctx._choose('custom', _on, serviceExceptions(ctx._config, state))} />
         <button class="mc-x" aria-label={t.close} onClick={onClose}>
           ×
         </button>

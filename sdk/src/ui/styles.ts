@@ -1,24 +1,25 @@
-// Injected once as a <style> carrying the SDK tag's nonce (CSP), never as style= attributes.
-// Everything is scoped under .mc so that the site's own styles are left alone.
+// Injected as <style> elements carrying the SDK tag's nonce (CSP), never as style= attributes;
+// each chunk brings the rules of what it shows. Everything is scoped under .mc so that the
+// site's own styles are left alone.
 import type { PublishedConfig } from '../core/types'
 
-const CSS = `.mc{--a:#1a56db;--b:#fff;--f:#111;--r:8px;font:15px/1.5 system-ui,sans-serif;color:var(--f)}.mc-dark{--b:#222;--f:#eee}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}
-.mc-banner,.mc dialog{background:var(--b);color:var(--f);box-shadow:0 2px 20px #0006;border:0;border-radius:var(--r);padding:16px 20px;box-sizing:border-box;max-height:90vh;overflow:auto}
-.mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc-box{max-width:420px;margin:0}.mc-modal{max-width:560px;bottom:40%}
-.mc dialog{width:min(680px,94vw)}.mc dialog::backdrop{background:#0009}
-.mc h2{font-size:1.2em;margin:0 0 8px}.mc p{margin:0 0 12px}.mc a{color:inherit}.mc button{font:inherit;color:inherit;cursor:pointer}
-.mc-btns{display:flex;flex-wrap:wrap;gap:8px}.mc .mc-btn{font-weight:600;padding:8px 18px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}.mc .mc-alt{background:0;color:inherit}
+/** The banner's, and the custom properties every part of the UI reads. Every button looks alike (SPEC §6: Reject as prominent as Accept). */
+export const BANNER_CSS =
+  '.mc{--a:#1a56db;--b:#fff;--f:#111;--r:8px;font:15px/1.5 system-ui,sans-serif;color:var(--f)}.mc-dark{--b:#222;--f:#eee}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}' +
+  '.mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;border-radius:var(--r);padding:16px;box-shadow:0 2px 20px #0006;max-height:90vh;overflow:auto;box-sizing:border-box}' +
+  '.mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc-box{max-width:420px;margin:0}.mc-modal{max-width:560px;bottom:40%}' +
+  '.mc h2{font-size:1.2em;margin:0 0 8px}.mc p{margin:0 0 12px}.mc a{color:inherit}.mc-btns{display:flex;flex-wrap:wrap;gap:8px}' +
+  '.mc button{font:inherit;font-weight:600;cursor:pointer;padding:8px 18px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}.mc .mc-alt{background:0;color:inherit}'
+
+export const DIALOG_CSS = `.mc dialog{width:min(680px,94vw)}.mc dialog::backdrop{background:#0009}
 .mc section{border-top:1px solid #8886}.mc-row{display:flex;justify-content:space-between;align-items:center}
-.mc-exp{font-weight:600!important;background:0;border:0;padding:8px 0}.mc-exp:after{content:" +"}.mc-exp[aria-expanded=true]:after{content:" −"}
+.mc .mc-exp{background:0;border:0;padding:8px 0;color:inherit}.mc-exp:after{content:" +"}.mc-exp[aria-expanded=true]:after{content:" −"}
 .mc input{accent-color:var(--a);width:20px;height:20px;vertical-align:middle}
 .mc table{width:100%;border-collapse:collapse;font-size:.9em;margin-bottom:12px}.mc td,.mc th{text-align:left;padding:4px;border-bottom:1px solid #8884}
-.mc-x{position:absolute;top:8px;right:8px;background:0;border:0;font-size:24px!important}
-.mc-ph{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:150px;padding:16px;text-align:center;background:#8882;border-radius:var(--r)}`
+.mc .mc-x{position:absolute;top:8px;right:8px;background:0;border:0;padding:0 8px;color:inherit;font-size:24px}`
 
-export function injectStyles(config: PublishedConfig, nonce: string): void {
-  const { accentColor, radius } = config.catalogue.appearance
-  const style = document.createElement('style')
-  style.nonce = nonce
-  style.textContent = CSS + `.mc{${accentColor ? '--a:' + accentColor : ''};--r:${radius ?? 8}px}`
-  document.head.appendChild(style)
-}
+export const PLACEHOLDER_CSS = `.mc-ph{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:150px;padding:16px;text-align:center;background:#8882;border-radius:var(--r)}`
+
+/** The site's accent colour and corner radius, as custom properties over the defaults. */
+export const appearanceCss = ({ catalogue: { appearance } }: PublishedConfig) =>
+  `.mc{${appearance.accentColor ? '--a:' + appearance.accentColor : ''};--r:${appearance.radius ?? 8}px}`

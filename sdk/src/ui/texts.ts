@@ -2,14 +2,27 @@ import type { PublishedConfig } from '../core/types'
 import { en, type Texts } from './texts/en'
 
 export type { Texts }
-const BUILT_IN: Record<string, Partial<Texts>> = { en }
 
-/** Per key: the site's text for the language, then the built-in one, then the site default language's, then English. */
-export function resolveTexts(config: PublishedConfig, lang: string): Texts {
-  const primary = lang.split('-')[0]!
+/** Languages with built-in texts besides English, each in its chunk dist/lang-xx.js. */
+export const LANGUAGES = ['de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
+
+/** The built-in texts to load: the visitor's language, else the site default's; undefined for English. */
+export const builtInLanguage = (lang: string, siteDefault: string) => [lang.split('-')[0]!, siteDefault].find((l) => LANGUAGES.includes(l))
+
+/**
+ * Per key: the site's text for the language, then the built-in one, then the site default
+ * language's, then English. `builtIn` holds the built-in texts of `builtInLanguage`. English
+ * texts of the dialog and placeholder are added under these by their chunks (`withDefaults`).
+ */
+export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Partial<Texts>): Texts {
   const site = config.catalogue.texts
   const def = config.site.defaultLanguage
-  return Object.assign({}, en, BUILT_IN[def], site[def], BUILT_IN[primary], site[primary], BUILT_IN[lang], site[lang])
+  const primary = lang.split('-')[0]!
+  const visitors = primary !== def && builtInLanguage(lang, def) === primary
+  return Object.assign({}, en, builtIn, site[def], visitors && builtIn, site[primary], site[lang]) as Texts
 }
+
+/** Fills in the English defaults of keys neither the site nor the language chunk gave. */
+export const withDefaults = (t: Texts, defaults: Partial<Texts>) => Object.assign(t, { ...defaults, ...t })
 
 export const fill = (text: string, value: string) => text.replace('{0}', value)

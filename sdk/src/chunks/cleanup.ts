@@ -1,6 +1,7 @@
-// Removal of the declared cookies and storage entries a choice denies (issue 3).
+// dist/cleanup.js: removal of the declared cookies and storage entries a choice denies (issue 3),
+// loaded after a choice that denies something.
 import { cookieDomains, removals } from '../core/cleanup'
-import type { ConsentState, PublishedConfig } from '../core/types'
+import type { CleanupChunk, ConsentState, PublishedConfig } from '../core/types'
 
 const d = document
 const keys = (kind: 'localStorage' | 'sessionStorage') => {
@@ -16,7 +17,7 @@ const keys = (kind: 'localStorage' | 'sessionStorage') => {
  * cannot read: try the host alone, each parent domain and the declared domain, on `/`, the
  * declared path and the current path.
  */
-export function removeDenied(config: PublishedConfig, state: ConsentState): void {
+function removeDenied(config: PublishedConfig, state: ConsentState): void {
   const present = {
     cookie: d.cookie ? d.cookie.split('; ').map((c) => c.split('=')[0]!) : [],
     localStorage: keys('localStorage'),
@@ -33,3 +34,5 @@ export function removeDenied(config: PublishedConfig, state: ConsentState): void
     } catch {}
   }
 }
+
+export default { _clean: removeDenied } satisfies CleanupChunk

@@ -1,0 +1,98 @@
+// dist/banner.js: what a first visit needs to show the banner — Preact, the first layer, its CSS
+// and English texts. Recording a choice (dist/record.js) is asked for as soon as the visitor
+// touches or focuses the banner, before the click lands. The preferences dialog and declaration
+// (dist/dialog.js), iframe placeholders (placeholder.js) and other languages (lang-xx.js) are
+// loaded from here when needed; they import Preact from this file: one copy per page.
+import { h, render } from 'preact'
+import { localize, pickLanguage } from '../core/language'
+import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type BannerKind, type Host, type UiApi } from '../core/types'
+import type { GatedElement } from '../browser/gate'
+import { Banner } from '../ui/Banner'
+import type { Ctx } from '../ui/ctx'
+import { BANNER_CSS, appearanceCss } from '../ui/styles'
+import { builtInLanguage, resolveTexts, type Texts } from '../ui/texts'
+import type { DialogChunk, PlaceholderChunk, UiChunk } from './ui-chunks'
+
+export { Component, h, render } from 'preact'
+export { Buttons, safeUrl } from '../ui/Banner'
+
+function mount(host: Host): UiApi {
+  const config = host._config
+  const d = document
+  const lang = pickLanguage([host._lang, d.documentElement.lang, navigator.language], config.site.defaultLanguage)
+  const def = config.site.defaultLanguage
+  const categories = config.catalogue.categories
+  let root: HTMLElement
+  let banner: BannerKind = BANNER_NONE
+  let dialog: DialogChunk | undefined
+
+  const style = (css: string) => {
+    const el = d.createElement('style')
+    el.nonce = host._nonce
+    el.textContent = css
+    d.head.appendChild(el)
+  }
+  /** A UI chunk, ready once the UI is: its CSS on the page, its texts' defaults filled in. */
+  const load = <T extends UiChunk>(name: 'dialog' | 'placeholder') =>
+    boot.then(() => host._chunk<T>(name)).then((m) => {
+      if (!m._ready) {
+        m._ready = 1
+        style(m._css)
+        Object.assign(ctx._t, { ...m._texts, ...ctx._t })
+      }
+      return m
+    })
+
+  const draw = () =>
+    render(
+      <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang}>
+        {!!banner && <Banner ctx={ctx} kind={banner} />}
+        {dialog && <dialog._Preferences ctx={ctx} onClose={() => ((dialog = undefined), draw())} />}
+      </div>,
+      root,
+    )
+
+  const ctx: Ctx = {
+    _host: host,
+    _config: config,
+    _lang: lang,
+    _t: null as unknown as Texts,
+    _loc: (text) => localize(text, lang, def),
+    _choose(method, cats, services = {}) {
+      // What the visitor read, hashed into the consent record (SPEC §7).
+      host._choose(method, cats, services, JSON.stringify([ctx._t, categories.map((c) => [ctx._loc(c.label), ctx._loc(c.description)])]))
+      banner = BANNER_NONE
+      dialog = undefined
+      draw()
+    },
+    // Required categories are granted whatever the input (makeChoice).
+    _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', value ? Object.fromEntries(categories.map((c) => [c.id, true])) : {}),
+    _open: () => void load<DialogChunk>('dialog').then((m) => ((dialog = m), draw())),
+  }
+
+  const builtIn = builtInLanguage(lang, def)
+  // The core may load this chunk while <body> is still being parsed.
+  const boot = Promise.all([
+    new Promise((r) => (d.body ? r(0) : d.addEventListener('DOMContentLoaded', r))),
+    builtIn ? host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : undefined,
+  ]).then(([, texts]) => {
+    ctx._t = resolveTexts(config, lang, texts)
+    style(BANNER_CSS + appearanceCss(config))
+    root = d.createElement('div')
+    root.id = 'miniconsent'
+    const soon = () => void host._chunk('record').catch(() => {})
+    root.addEventListener('pointerdown', soon)
+    root.addEventListener('focusin', soon)
+    d.body.appendChild(root)
+    draw()
+  })
+
+  return {
+    _banner: (kind) => void boot.then(() => ((banner = kind || BANNER_CONSENT), draw())),
+    _open: ctx._open,
+    _tables: (containers) => void load<DialogChunk>('dialog').then((m) => containers.forEach((el) => render(<m._Declaration ctx={ctx} />, el))),
+    _placeholders: (iframes) => void load<PlaceholderChunk>('placeholder').then((m) => iframes.forEach((f) => m._placeholder(ctx, f as HTMLIFrameElement & GatedElement))),
+  }
+}
+
+export default { _mount: mount } satisfies BannerChunk

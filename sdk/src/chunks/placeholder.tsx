@@ -1,0 +1,27 @@
+// dist/placeholder.js: click-to-load placeholders for blocked iframes. Preact comes from dist/banner.js.
+import { h, render } from 'preact'
+import { serviceExceptions } from '../core/consent'
+import { Placeholder } from '../ui/Placeholder'
+import { PLACEHOLDER_CSS } from '../ui/styles'
+import { enPlaceholder } from '../ui/texts/en'
+import type { PlaceholderChunk } from './ui-chunks'
+
+export default {
+  _css: PLACEHOLDER_CSS,
+  _texts: enPlaceholder,
+  _placeholder(ctx, frame) {
+    if (frame._ph) return
+    const ph = (frame._ph = document.createElement('div'))
+    frame.before(ph)
+    frame.hidden = true
+    // Allows just this frame's service when the catalogue knows it, else its category.
+    const onLoad = () => {
+      const s = ctx._host._state()
+      const service = frame.getAttribute('data-service')!
+      service in s.services
+        ? ctx._choose('custom', s.categories, { ...serviceExceptions(ctx._config, s), [service]: true })
+        : ctx._choose('custom', { ...s.categories, [frame.getAttribute('data-category')!]: true }, serviceExceptions(ctx._config, s))
+    }
+    render(<Placeholder ctx={ctx} frame={frame} onLoad={onLoad} />, ph)
+  },
+} satisfies PlaceholderChunk

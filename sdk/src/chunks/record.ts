@@ -1,0 +1,51 @@
+// dist/record.js: what follows a choice — the stored-choice cookie and the consent record's
+// delivery. The banner chunk asks for it as soon as the visitor touches or focuses the banner,
+// the core when a choice comes through the API or GPC. Removing what a choice denies is in
+// dist/cleanup.js, loaded only when something is denied; a record whose POST fails goes to the
+// IndexedDB queue of dist/store.js, loaded only then.
+import { encodeConsentCookie } from '@miniconsent/shared/cookie'
+import { makeChoice } from '../core/consent'
+import { hex, uuid4 } from '../core/ids'
+import { pickLanguage } from '../core/language'
+import { buildConsentRecord } from '../core/record'
+import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
+import { writeCookie } from '../browser/cookie-jar'
+import { post, type Item } from '../browser/post'
+
+
+/** data-lang on the SDK tag, then <html lang>, then the browser, then the site's default. */
+export const language = (host: Host) => pickLanguage([host._lang, document.documentElement.lang, navigator.language], host._config.site.defaultLanguage)
+
+/** The decision's context in a consent record or visitor event. */
+const context = (host: Host) => ({
+  recordId: uuid4(() => crypto.getRandomValues(new Uint8Array(1))[0]!),
+  language: language(host),
+  // Never the query, which may carry personal data.
+  url: location.origin + location.pathname,
+  clientTime: new Date().toISOString(),
+})
+
+/** keepalive lets the request finish after the visitor has left the page. */
+const send = (host: Host, path: string, body: Item[1]): Promise<boolean> =>
+  post(host._api, [path, body]).then((done) => done || host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false))
+
+export default {
+  _commit(host, method, categories, services, texts) {
+    const config = host._config
+    const next = makeChoice(config, host._state().consentId, method, categories, services, host._gpc, Date.now())
+    const revoked = host._set(next)
+    const state = host._state()
+    // Revision 0 is the deny-all fallback: nothing is stored or recorded against it.
+    if (!config.revision) return
+    writeCookie(config.site.cookieName, encodeConsentCookie(next), config.site.cookieLifetimeDays)
+    if (Object.values(state.categories).includes(false) || Object.values(state.services).includes(false))
+      host._chunk<CleanupChunk>('cleanup').then((m) => m._clean(config, state))
+    const hash: Promise<string | null> =
+      texts && crypto.subtle ? crypto.subtle.digest('SHA-256', new TextEncoder().encode(texts)).then(hex, () => null) : Promise.resolve(null)
+    hash
+      .then((textsHash) => send(host, '/api/v1/consents', buildConsentRecord(config, state, { ...context(host), textsHash })))
+      // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
+      .then(() => revoked && config.site.reloadOnRevoke && location.reload())
+  },
+  _send: (host, path, extra) => send(host, path, { ...context(host), siteId: host._config.siteId, consentId: host._state().consentId, ...extra }),
+} satisfies RecordChunk
