@@ -173,6 +173,8 @@ export const siteSettings = z.object({
   consentModeWaitForUpdate: z.number().int().min(0).max(10000).default(500),
   /** SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its country. */
   regions: z.record(regionCode, regionMode).default({}),
+  /** Legal documents visitors accept with `acceptDocument(type)`; the version in force is recorded. */
+  documents: z.record(slug, z.object({ version: z.string().min(1).max(100), url: safeUrl })).default({}),
 })
 export type SiteSettings = z.infer<typeof siteSettings>
 export type SiteSettingsInput = z.input<typeof siteSettings>

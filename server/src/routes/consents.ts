@@ -1,6 +1,7 @@
-// Public consent ingestion (the SDK posts one record per decision) and the visitor's own record.
-import { consentId as consentIdSchema, consentRecordInput, slug } from '@miniconsent/shared'
-import { Hono } from 'hono'
+// Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
+// and the visitor events the SDK posts under the same rules: identify and accepted documents.
+import { consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -11,6 +12,8 @@ import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestRegion } from '../lib/request'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { RecordIdConflict } from '../services/consent-log'
+import { ConsentEvents } from '../services/consent-events'
+import type { SiteInfo } from '../services/sites'
 
 export const MAX_CONSENT_BODY = 8 * 1024
 
@@ -29,46 +32,99 @@ export function stripUrl(url: string): string {
   }
 }
 
+const limitBody = () =>
+  bodyLimit({
+    maxSize: MAX_CONSENT_BODY,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
+    },
+  })
+
 export function consentRoutes(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
+  const events = new ConsentEvents(s.db)
+
+  const preflight = (c: Context<AppEnv>) => {
+    // A preflight carries no body, hence no site id: allow origins that some site lists.
+    const origin = c.req.header('origin')
+    const host = originHostname(origin)
+    if (origin && host && (origin === new URL(c.req.url).origin || s.sites.anySiteAllows(host))) {
+      c.header('Access-Control-Allow-Origin', origin)
+      c.header('Access-Control-Allow-Methods', 'POST')
+      c.header('Access-Control-Allow-Headers', 'Content-Type')
+      c.header('Access-Control-Max-Age', '86400')
+    }
+    c.header('Vary', 'Origin')
+    return c.body(null, 204)
+  }
+
+  /** Site, CORS and rate limit: the same gate for consent records and visitor events. */
+  const admit = (c: Context<AppEnv>, siteId: string): { site: SiteInfo; ip: string | null } => {
+    const site = s.sites.get(siteId)
+    if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
+    if (!applyCors(c, site.settings.domains)) {
+      throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`)
+    }
+    const ip = clientIp(c, s)
+    const wait = buckets.take(`${siteId}\n${ip ?? 'unknown'}`)
+    if (wait > 0) {
+      throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', {
+        'Retry-After': String(wait),
+      })
+    }
+    return { site, ip }
+  }
 
   return new Hono<AppEnv>()
-    .options('/api/v1/consents', (c) => {
-      // A preflight carries no body, hence no site id: allow origins that some site lists.
-      const origin = c.req.header('origin')
-      const host = originHostname(origin)
-      if (origin && host && (origin === new URL(c.req.url).origin || s.sites.anySiteAllows(host))) {
-        c.header('Access-Control-Allow-Origin', origin)
-        c.header('Access-Control-Allow-Methods', 'POST')
-        c.header('Access-Control-Allow-Headers', 'Content-Type')
-        c.header('Access-Control-Max-Age', '86400')
-      }
-      c.header('Vary', 'Origin')
-      return c.body(null, 204)
-    })
+    .options('/api/v1/consents', preflight)
+    .options('/api/v1/consents/identify', preflight)
+    .options('/api/v1/documents', preflight)
+    .post(
+      '/api/v1/consents/identify',
+      limitBody(),
+      jsonBody(identifyInput, { textPlain: true }),
+      (c) => {
+        const input = c.req.valid('json')
+        admit(c, input.siteId)
+        const created = events.identify({ ...input, serverTime: new Date(s.now()).toISOString() })
+        c.header('Cache-Control', 'no-store')
+        return c.json({ recordId: input.recordId }, created ? 201 : 200)
+      },
+    )
+    .post(
+      '/api/v1/documents',
+      limitBody(),
+      jsonBody(documentInput, { textPlain: true }),
+      (c) => {
+        const input = c.req.valid('json')
+        const { site, ip } = admit(c, input.siteId)
+        const document = site.settings.documents[input.type]
+        if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`)
+        const userAgent = c.req.header('user-agent')
+        const created = events.acceptDocument({
+          recordId: input.recordId,
+          siteId: input.siteId,
+          consentId: input.consentId,
+          userId: input.userId,
+          documentType: input.type,
+          documentVersion: document.version,
+          url: stripUrl(input.url),
+          ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
+          userAgent: userAgent ? userAgent.slice(0, 512) : null,
+          clientTime: input.clientTime,
+          serverTime: new Date(s.now()).toISOString(),
+        })
+        c.header('Cache-Control', 'no-store')
+        return c.json({ recordId: input.recordId }, created ? 201 : 200)
+      },
+    )
     .post(
       '/api/v1/consents',
-      bodyLimit({
-        maxSize: MAX_CONSENT_BODY,
-        onError: () => {
-          throw new ApiError(413, 'payload_too_large', `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
-        },
-      }),
+      limitBody(),
       jsonBody(consentRecordInput, { textPlain: true }),
       async (c) => {
         const input = c.req.valid('json')
-        const site = s.sites.get(input.siteId)
-        if (!site) throw new ApiError(404, 'site_not_found', `No site "${input.siteId}"`)
-        if (!applyCors(c, site.settings.domains)) {
-          throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${input.siteId}"`)
-        }
-        const ip = clientIp(c, s)
-        const wait = buckets.take(`${input.siteId}\n${ip ?? 'unknown'}`)
-        if (wait > 0) {
-          throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', {
-            'Retry-After': String(wait),
-          })
-        }
+        const { site, ip } = admit(c, input.siteId)
         if (site.liveRevision === null || input.revision > site.liveRevision) {
           throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
         }
@@ -90,7 +146,8 @@ export function consentRoutes(s: Services) {
             url: stripUrl(input.url),
             userAgent: userAgent ? userAgent.slice(0, 512) : null,
             ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-            gpc: input.gpc,
+            // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
+            gpc: input.gpc || c.req.header('sec-gpc') === '1',
             clientTime: input.clientTime,
           })
         } catch (e) {
