@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
+import { subjectRoutes } from './routes/subjects'
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', authRoutes(s))
   app.route('/', adminConsentRoutes(s))
   app.route('/', exportRoutes(s))
+  app.route('/', subjectRoutes(s))
   app.route('/', catalogueRoutes(s))
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))

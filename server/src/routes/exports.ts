@@ -9,7 +9,6 @@ import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
-import { recordAudit } from '../services/consent-audit'
 import { ConsentExports } from '../services/export'
 
 export function exportRoutes(s: Services) {
@@ -22,7 +21,7 @@ export function exportRoutes(s: Services) {
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
       const job = exports.begin({ siteId, format, filters, userId })
-      recordAudit(s.db, { at: s.now(), userId, siteId, action: 'consent.export', after: { exportId: job.id, format, filters } })
+      s.audit.record({ userId, siteId, action: 'consent.export', after: { exportId: job.id, format, filters } })
 
       c.header('Content-Type', job.contentType)
       c.header('Content-Disposition', `attachment; filename="${job.filename}"`)

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { apiError, chainVerification, consentLogPage, subjectData, subjectErasure } from '@miniconsent/shared'
+import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+const cookies: Record<string, string> = {}
+const SUBJECT = 'visitor-subject'
+
+beforeEach(async () => {
+  t = startTestServer()
+  await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+  await addUser(t.db, 'editor@acme.test', 'editor password!', { acme: 'editor' })
+  await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+  for (const role of ['owner', 'editor', 'auditor']) {
+    const res = await t.request('/api/admin/login', json({ email: `${role}@acme.test`, password: `${role} password${role === 'auditor' ? '' : '!'}` }))
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+    const me = (await res.json()) as { csrfToken: string }
+    cookies[role] = cookie
+    cookies[`${role}-csrf`] = me.csrfToken
+  }
+  for (let i = 0; i < 5; i++) {
+    t.clock.now += 1000
+    const consentId = i % 2 === 0 ? SUBJECT : `visitor-other-${i}`
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId }), { 'User-Agent': 'Subject/1.0' }), `192.0.2.${i}`)).status).toBe(201)
+  }
+  const event = { recordId: crypto.randomUUID(), siteId: 'acme', consentId: SUBJECT, language: 'en', url: 'https://acme.test/account?x=1', clientTime: '2026-11-22T10:00:00Z' }
+  expect((await t.request('/api/v1/consents/identify', json({ ...event, userId: 'customer-42' }))).status).toBe(201)
+  t.db.$client
+    .prepare(
+      `INSERT INTO document_acceptances (record_id, site_id, consent_id, user_id, document_type, document_version, url, ip, user_agent, client_time, server_time)
+       VALUES ('doc-1', 'acme', ?, 'customer-42', 'terms', '2026-01', 'https://acme.test/signup', '192.0.2.0', 'Subject/1.0', '2026-11-22T10:00:00Z', '2026-11-22T10:00:01.000Z')`,
+    )
+    .run(SUBJECT)
+})
+afterEach(() => t.close())
+
+const as = (role: string, init: RequestInit = {}): RequestInit => ({
+  ...init,
+  headers: { Cookie: cookies[role]!, 'X-CSRF-Token': cookies[`${role}-csrf`]!, ...(init.headers as Record<string, string>) },
+})
+
+describe('data-subject requests by consentId', () => {
+  it('finds every record, identity and accepted document of the subject, for any member', async () => {
+    const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))
+    expect(res.status).toBe(200)
+    const data = subjectData.parse(await res.json())
+    expect(data.records.map((r) => r.seq)).toEqual([1, 3, 5])
+    expect(data.identities).toEqual([expect.objectContaining({ userId: 'customer-42' })])
+    expect(data.documents).toEqual([expect.objectContaining({ documentType: 'terms', documentVersion: '2026-01' })])
+
+    const download = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}/export`, as('auditor'))
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="subject-acme-visitor-subject\.ndjson"$/)
+    const lines = (await download.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; seq?: number })
+    expect(lines.map((l) => l.type)).toEqual(['consentRecord', 'consentRecord', 'consentRecord', 'identity', 'documentAcceptance'])
+  })
+
+  it('lets only owners erase: personal fields blanked, hashes kept, the chain still verifies and counts the tombstones', async () => {
+    for (const role of ['auditor', 'editor']) {
+      const refused = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as(role, { method: 'DELETE' }))
+      expect(refused.status).toBe(403)
+      expect(apiError.parse(await refused.json()).error.code).toBe('forbidden')
+    }
+    const before = t.db.$client.prepare('SELECT seq, hash, prev_hash FROM consent_records ORDER BY seq').all()
+
+    const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
+    expect(res.status).toBe(200)
+    expect(subjectErasure.parse(await res.json())).toEqual({ erased: 3, identities: 1, documents: 1 })
+
+    const found = subjectData.parse(await (await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner'))).json())
+    expect(found).toMatchObject({ records: [], identities: [], documents: [] })
+    expect(t.db.$client.prepare('SELECT seq, hash, prev_hash FROM consent_records ORDER BY seq').all()).toEqual(before)
+    const page = consentLogPage.parse(await (await t.request('/api/admin/sites/acme/consents', as('auditor'))).json())
+    const tombstone = page.records.find((r) => r.seq === 3)!
+    expect(tombstone).toMatchObject({ consentId: 'erased', ip: null, userAgent: null, url: '', method: 'accept-all', erasedAt: '2026-11-22T10:00:05.000Z' })
+    expect(page.records.find((r) => r.seq === 2)).toMatchObject({ consentId: 'visitor-other-1', ip: '192.0.2.0', erasedAt: null })
+
+    const verified = chainVerification.parse(await (await t.request('/api/admin/sites/acme/verify', as('auditor'))).json())
+    expect(verified).toMatchObject({ ok: true, count: 5, erased: 3 })
+
+    const audit = t.db.$client.prepare("SELECT before, after FROM audit_log WHERE action = 'consent.erase'").get() as { before: string; after: string }
+    expect(audit.before).not.toContain(SUBJECT)
+    expect(JSON.parse(audit.after)).toMatchObject({ erased: 3, seqs: [1, 3, 5] })
+  })
+
+  it('still detects tampering: a tombstone given personal data back, or an edited neighbour', async () => {
+    await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
+    t.db.$client.prepare("UPDATE consent_records SET ip = '198.51.100.0' WHERE seq = 3").run()
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringContaining('personal fields') } })
+    t.db.$client.prepare('UPDATE consent_records SET ip = NULL WHERE seq = 3').run()
+    t.db.$client.prepare("UPDATE consent_records SET method = 'reject-all' WHERE seq = 4").run()
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 4 } })
+  })
+
+  it('answers 400 for a malformed consentId and an empty result for an unknown one', async () => {
+    expect((await t.request('/api/admin/sites/acme/subjects/x', as('auditor'))).status).toBe(400)
+    const none = subjectData.parse(await (await t.request('/api/admin/sites/acme/subjects/visitor-nobody', as('auditor'))).json())
+    expect(none.records).toEqual([])
+    const erased = await t.request('/api/admin/sites/acme/subjects/visitor-nobody', as('owner', { method: 'DELETE' }))
+    expect(await erased.json()).toEqual({ erased: 0, identities: 0, documents: 0 })
+  })
+})

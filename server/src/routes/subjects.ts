@@ -1,0 +1,33 @@
+// Data-subject requests by consentId: look up and download (any member), erase (owners only).
+import { consentId, slug } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv, Services } from '../context'
+import { paramsOf } from '../lib/validate'
+import { requireSiteRole } from '../middleware/session'
+import { ConsentSubjects } from '../services/consent-subjects'
+
+const subjectParams = z.object({ siteId: slug, consentId })
+
+export function subjectRoutes(s: Services) {
+  const subjects = new ConsentSubjects(s.db, s.now, s.audit)
+  return new Hono<AppEnv>()
+    .get('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s), paramsOf(subjectParams), (c) => {
+      const { siteId, consentId } = c.req.valid('param')
+      c.header('Cache-Control', 'no-store')
+      return c.json(subjects.find(siteId, consentId))
+    })
+    .get('/api/admin/sites/:siteId/subjects/:consentId/export', requireSiteRole(s), paramsOf(subjectParams), (c) => {
+      const { siteId, consentId } = c.req.valid('param')
+      c.header('Content-Type', 'application/x-ndjson; charset=utf-8')
+      c.header('Content-Disposition', `attachment; filename="subject-${siteId}-${consentId}.ndjson"`)
+      c.header('Cache-Control', 'no-store')
+      return c.body(subjects.exportNdjson(siteId, consentId))
+    })
+    .delete('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, ['owner']), paramsOf(subjectParams), (c) => {
+      const { siteId, consentId } = c.req.valid('param')
+      const result = subjects.erase(siteId, consentId, c.get('session')!.user.id)
+      s.logger.info('subject erased', { siteId, ...result })
+      return c.json(result)
+    })
+}

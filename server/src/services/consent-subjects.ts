@@ -1,0 +1,97 @@
+// Data-subject requests (GDPR art. 15 and 17) by consentId: find, export, erase.
+//
+// Erasure leaves tombstones: the record's personal fields (consentId, IP, user agent, URL) are
+// blanked and `erased_at` set, while seq, prev_hash and hash stay, so the chain's links still
+// verify and the log still proves that a decision was recorded at that time. Identities and
+// document acceptances of that consentId are deleted outright; they are outside the chain.
+import { createHash } from 'node:crypto'
+import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
+import { and, asc, eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
+import { ERASED_CONSENT_ID } from './consent-chain'
+import type { AuditLog } from './audit'
+import { toConsentRecord } from './consent-log'
+
+export class ConsentSubjects {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+    private readonly audit: AuditLog,
+  ) {}
+
+  find(siteId: string, consentId: string): SubjectData {
+    const records = this.db
+      .select()
+      .from(consentRecords)
+      .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
+      .orderBy(asc(consentRecords.seq))
+      .all()
+    const identities: ConsentIdentity[] = this.db
+      .select({ recordId: consentIdentities.recordId, userId: consentIdentities.userId, serverTime: consentIdentities.serverTime })
+      .from(consentIdentities)
+      .where(and(eq(consentIdentities.siteId, siteId), eq(consentIdentities.consentId, consentId)))
+      .orderBy(asc(consentIdentities.id))
+      .all()
+    const documents: DocumentAcceptance[] = this.db
+      .select({
+        recordId: documentAcceptances.recordId,
+        documentType: documentAcceptances.documentType,
+        documentVersion: documentAcceptances.documentVersion,
+        userId: documentAcceptances.userId,
+        url: documentAcceptances.url,
+        ip: documentAcceptances.ip,
+        userAgent: documentAcceptances.userAgent,
+        clientTime: documentAcceptances.clientTime,
+        serverTime: documentAcceptances.serverTime,
+      })
+      .from(documentAcceptances)
+      .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
+      .orderBy(asc(documentAcceptances.id))
+      .all()
+    return { consentId, records: records.map(toConsentRecord), identities, documents }
+  }
+
+  /** The subject's data as NDJSON: one line per consent record, identity and accepted document. */
+  exportNdjson(siteId: string, consentId: string): string {
+    const data = this.find(siteId, consentId)
+    const lines = [
+      ...data.records.map((r) => ({ type: 'consentRecord', ...r })),
+      ...data.identities.map((i) => ({ type: 'identity', consentId, ...i })),
+      ...data.documents.map((d) => ({ type: 'documentAcceptance', consentId, ...d })),
+    ]
+    return lines.map((l) => JSON.stringify(l) + '\n').join('')
+  }
+
+  erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
+    const erasedAt = new Date(this.now()).toISOString()
+    return this.db.transaction((tx) => {
+      const seqs = tx
+        .update(consentRecords)
+        .set({ consentId: ERASED_CONSENT_ID, ip: null, userAgent: null, url: '', erasedAt })
+        .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
+        .returning({ seq: consentRecords.seq })
+        .all()
+        .map((r) => r.seq)
+      const identities = tx
+        .delete(consentIdentities)
+        .where(and(eq(consentIdentities.siteId, siteId), eq(consentIdentities.consentId, consentId)))
+        .run().changes
+      const documents = tx
+        .delete(documentAcceptances)
+        .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
+        .run().changes
+      const result = { erased: seqs.length, identities, documents }
+      // The audit entry must not keep what was erased: it names the consentId by its hash only,
+      // enough to answer "was the request of <consentId> carried out?".
+      this.audit.record({
+        userId,
+        siteId,
+        action: 'consent.erase',
+        before: { consentIdSha256: createHash('sha256').update(consentId).digest('hex') },
+        after: { ...result, seqs, erasedAt },
+      })
+      return result
+    })
+  }
+}
