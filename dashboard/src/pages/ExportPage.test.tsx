@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto'
+import { fireEvent, screen } from '@testing-library/preact'
+import { describe, expect, it } from 'vitest'
+import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
+
+const signedIn = on('GET', '/api/admin/me', () => json(ME))
+const CSV = 'seq,recordId\n1,a\n2,b\n3,c\n'
+
+function streamed(text: string): Response {
+  const bytes = new TextEncoder().encode(text)
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      // Two chunks, split mid-line, as a network would deliver them.
+      controller.enqueue(bytes.slice(0, 10))
+      controller.enqueue(bytes.slice(10))
+      controller.close()
+    },
+  })
+  return new Response(body, {
+    headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="consents-minopa.csv"', 'X-Export-Id': 'exp-1' },
+  })
+}
+
+const manifest = {
+  exportId: 'exp-1',
+  siteId: 'minopa',
+  format: 'csv',
+  filters: { method: 'custom' },
+  rowCount: 3,
+  sha256: createHash('sha256').update(CSV).digest('hex'),
+  chainHead: { seq: 3, hash: 'd'.repeat(64) },
+  createdAt: '2025-03-12T09:00:00.000Z',
+  createdBy: 'auditor@example.com',
+}
+
+describe('export page', () => {
+  it('streams a CSV with the current filters, counts its rows and checks it against the manifest', async () => {
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => streamed(CSV)),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(manifest)),
+    )
+    renderApp('/sites/minopa/export?method=custom')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText(/Export complete: 3 records, 25 bytes/)).toBeTruthy()
+    const asked = api.requests.find((r) => r.url.pathname.endsWith('/export'))!
+    expect(asked.url.searchParams.get('method')).toBe('custom')
+    expect(asked.url.searchParams.get('format')).toBe('csv')
+    expect(screen.getByRole('link', { name: 'Download consents-minopa.csv' }).getAttribute('download')).toBe('consents-minopa.csv')
+    expect(await screen.findByText('matches the downloaded file')).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Download the manifest' })).toBeTruthy()
+  })
+
+  it('says why an export failed', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/export', () => errorBody(400, 'invalid', 'from: use a date')))
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText(/The export failed: from: use a date/)).toBeTruthy()
+  })
+})

@@ -1,0 +1,257 @@
+import { useLocation } from 'preact-iso'
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { ApiRequestError, filterParams, type LogFilters } from '../api'
+import { exportManifest, type ExportManifest } from '../api-shapes'
+import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
+import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
+import { formatCount, formatTime } from '../format'
+import { siteApi, sitePath, useSession, type Session } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export const ExportRoute = siteRoute('export', ExportPage)
+
+type Format = 'csv' | 'ndjson'
+
+interface Progress {
+  rows: number
+  bytes: number
+}
+
+type Run =
+  | { status: 'idle' }
+  | { status: 'running'; progress: Progress }
+  | { status: 'failed'; message: string; progress: Progress | null }
+  | {
+      status: 'done'
+      progress: Progress
+      file: { url: string; name: string; sha256: string }
+      manifest: { manifest: ExportManifest; url: string } | { error: string } | null
+    }
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${formatCount(n)} bytes`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  return `${(n / 1024 / 1024).toFixed(1)} MB`
+}
+
+async function sha256Hex(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+function fileNameOf(res: Response, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
+  return match?.[1] ?? fallback
+}
+
+/** The manifest is written when the stream ends; give the server a moment if it is not there yet. */
+async function fetchManifest(api: Session['api'], siteId: string, exportId: string): Promise<ExportManifest> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.request(siteApi(siteId, `/exports/${encodeURIComponent(exportId)}/manifest`), exportManifest)
+    } catch (err) {
+      if (!(err instanceof ApiRequestError && err.status === 404) || attempt >= 5) throw err
+      await new Promise((r) => setTimeout(r, 300 * (attempt + 1)))
+    }
+  }
+}
+
+function ExportPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  const { query, route } = useLocation()
+  useDocumentTitle(`Export — ${site.name}`)
+  const filters = filtersFromQuery(query)
+  const filterKey = filterParams(filters).toString()
+  const [format, setFormat] = useState<Format>('csv')
+  const [run, setRun] = useState<Run>({ status: 'idle' })
+  const controller = useRef<AbortController | null>(null)
+  const urls = useRef<string[]>([])
+
+  useEffect(
+    () => () => {
+      controller.current?.abort()
+      urls.current.forEach((u) => URL.revokeObjectURL(u))
+    },
+    [],
+  )
+
+  async function start() {
+    controller.current?.abort()
+    const abort = new AbortController()
+    controller.current = abort
+    const progress: Progress = { rows: 0, bytes: 0 }
+    setRun({ status: 'running', progress: { ...progress } })
+    let newlines = 0
+    try {
+      const params = filterParams(filters)
+      params.set('format', format)
+      const res = await api.stream(siteApi(site.id, `/export?${params}`), abort.signal)
+      const exportId = res.headers.get('X-Export-Id')
+      const chunks: Uint8Array[] = []
+      const reader = res.body?.getReader()
+      if (!reader) throw new Error('The browser cannot read the export as it arrives.')
+      let lastPaint = 0
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        chunks.push(value)
+        progress.bytes += value.byteLength
+        for (const byte of value) if (byte === 10) newlines++
+        // A CSV's first line is its header, not a record.
+        progress.rows = format === 'csv' ? Math.max(0, newlines - 1) : newlines
+        const now = performance.now()
+        if (now - lastPaint > 100) {
+          lastPaint = now
+          setRun({ status: 'running', progress: { ...progress } })
+        }
+      }
+      const blob = new Blob(chunks as BlobPart[], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' })
+      const url = URL.createObjectURL(blob)
+      urls.current.push(url)
+      const file = { url, name: fileNameOf(res, `consents-${site.id}.${format}`), sha256: await sha256Hex(blob) }
+      setRun({ status: 'done', progress: { ...progress }, file, manifest: null })
+      if (!exportId) {
+        setRun({ status: 'done', progress: { ...progress }, file, manifest: { error: 'The server sent no export id, so there is no manifest.' } })
+        return
+      }
+      try {
+        const manifest = await fetchManifest(api, site.id, exportId)
+        const manifestUrl = URL.createObjectURL(new Blob([JSON.stringify(manifest, null, 2) + '\n'], { type: 'application/json' }))
+        urls.current.push(manifestUrl)
+        setRun({ status: 'done', progress: { ...progress }, file, manifest: { manifest, url: manifestUrl } })
+      } catch (err) {
+        setRun({ status: 'done', progress: { ...progress }, file, manifest: { error: `Could not fetch the manifest: ${errorText(err)}` } })
+      }
+    } catch (err) {
+      if (abort.signal.aborted) {
+        setRun({ status: 'failed', message: 'Export cancelled.', progress: { ...progress } })
+        return
+      }
+      setRun({ status: 'failed', message: `The export failed: ${errorText(err)}`, progress: progress.bytes ? { ...progress } : null })
+    }
+  }
+
+  const running = run.status === 'running'
+  return (
+    <>
+      <h1>Export — {site.name}</h1>
+      <p>
+        Download the consent records as a file with a manifest (row count, SHA-256 of the file and the chain head), so
+        an auditor can later prove the file is complete and unchanged.
+      </p>
+      <section aria-labelledby="export-filters-heading" class="editor-section">
+        <h2 id="export-filters-heading">Records to export</h2>
+        <LogFiltersForm
+          key={filterKey}
+          idPrefix="export-filter"
+          filters={filters}
+          onApply={(f: LogFilters) => route(withFilters(sitePath(site.id, 'export'), f), true)}
+        />
+        <p class="muted">
+          {filterKey ? `Filters in use: ${decodeURIComponent(filterKey).replace(/&/g, ', ')}.` : 'No filters: every record of the site.'}
+        </p>
+      </section>
+      <fieldset class="format-choice">
+        <legend>Format</legend>
+        <div class="check">
+          <input type="radio" id="format-csv" name="format" checked={format === 'csv'} onChange={() => setFormat('csv')} />
+          <label for="format-csv">CSV (spreadsheets)</label>
+        </div>
+        <div class="check">
+          <input type="radio" id="format-ndjson" name="format" checked={format === 'ndjson'} onChange={() => setFormat('ndjson')} />
+          <label for="format-ndjson">NDJSON (one JSON record per line)</label>
+        </div>
+      </fieldset>
+      <div class="actions">
+        <button type="button" class="primary" onClick={start} disabled={running}>
+          Start export
+        </button>
+        {running && (
+          <button type="button" onClick={() => controller.current?.abort()}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <div role="status" aria-live="polite" class="export-progress">
+        {run.status === 'running' && (
+          <p>
+            Exporting… {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)} so far.
+          </p>
+        )}
+        {run.status === 'done' && (
+          <p class="ok-text">
+            Export complete: {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)}.
+          </p>
+        )}
+      </div>
+      <div role="alert">
+        {run.status === 'failed' && (
+          <p class="form-error">
+            {run.message}
+            {run.progress && ` (${formatCount(run.progress.rows)} records, ${formatBytes(run.progress.bytes)} received)`}
+          </p>
+        )}
+      </div>
+      {run.status === 'done' && <ExportResult run={run} />}
+    </>
+  )
+}
+
+function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
+  const m = run.manifest
+  return (
+    <section aria-labelledby="export-result-heading" class="editor-section">
+      <h2 id="export-result-heading">Files</h2>
+      <div class="actions">
+        <a class="button-link primary" href={run.file.url} download={run.file.name}>
+          Download {run.file.name}
+        </a>
+        {m && 'manifest' in m && (
+          <a class="button-link" href={m.url} download={run.file.name.replace(/\.[a-z]+$/, '') + '.manifest.json'}>
+            Download the manifest
+          </a>
+        )}
+      </div>
+      {m === null && <p role="status">Fetching the manifest…</p>}
+      {m && 'error' in m && <p class="field-error">{m.error}</p>}
+      {m && 'manifest' in m && (
+        <dl class="facts">
+          <div class="fact">
+            <dt>Export ID</dt>
+            <dd>
+              <code>{m.manifest.exportId}</code>
+            </dd>
+          </div>
+          <div class="fact">
+            <dt>Rows (manifest)</dt>
+            <dd>{formatCount(m.manifest.rowCount)}</dd>
+          </div>
+          <div class="fact">
+            <dt>SHA-256</dt>
+            <dd>
+              <code>{m.manifest.sha256}</code>{' '}
+              {m.manifest.sha256 === run.file.sha256 ? (
+                <strong class="ok-text">matches the downloaded file</strong>
+              ) : (
+                <strong class="field-error">does not match the downloaded file ({run.file.sha256})</strong>
+              )}
+            </dd>
+          </div>
+          <div class="fact">
+            <dt>Chain head</dt>
+            <dd>
+              #{m.manifest.chainHead.seq} <code>{m.manifest.chainHead.hash}</code>
+            </dd>
+          </div>
+          <div class="fact">
+            <dt>Created</dt>
+            <dd>
+              {formatTime(m.manifest.createdAt)}
+              {m.manifest.createdBy ? ` by ${m.manifest.createdBy}` : ''}
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
+  )
+}
