@@ -9,6 +9,7 @@ import type { AppDeps, AppEnv, Services } from './context'
 import { ApiError, codeForStatus } from './lib/errors'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loadSession } from './middleware/session'
+import { accountRoutes } from './routes/account'
 import { adminConsentRoutes } from './routes/admin-consents'
 import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
@@ -17,6 +18,8 @@ import { configRoutes } from './routes/config'
 import { consentRoutes } from './routes/consents'
 import { exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
+import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
+import { memberRoutes } from './routes/members'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
@@ -49,7 +52,7 @@ export function createApp(deps: AppDeps) {
     now,
     consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
     sites,
-    accounts: new Accounts(deps.db, now),
+    accounts: new Accounts(deps.db, now, audit),
     audit,
     catalogues,
     revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),
@@ -84,13 +87,16 @@ export function createApp(deps: AppDeps) {
       strictTransportSecurity: false,
     }),
   )
-  app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login'] }))
+  app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
 
   app.route('/', healthRoutes(s))
   app.route('/', sdkRoutes(s))
   app.route('/', configRoutes(s))
   app.route('/', consentRoutes(s))
   app.route('/', authRoutes(s))
+  app.route('/', accountRoutes(s))
+  app.route('/', invitationRoutes(s))
+  app.route('/', memberRoutes(s))
   app.route('/', adminConsentRoutes(s))
   app.route('/', exportRoutes(s))
   app.route('/', subjectRoutes(s))

@@ -12,11 +12,12 @@ export const SESSION_COOKIE = 'mc_session'
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Loads the session (or null) for every /api/admin request and enforces CSRF on state changes. */
-export const loadSession = (s: Services, options: { csrfExempt: string[] }) =>
+export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp)[] }) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const session = s.accounts.sessionFor(getCookie(c, SESSION_COOKIE))
     c.set('session', session)
-    if (!SAFE_METHODS.has(c.req.method) && !options.csrfExempt.includes(c.req.path) && session) {
+    const exempt = options.csrfExempt.some((p) => (typeof p === 'string' ? p === c.req.path : p.test(c.req.path)))
+    if (!SAFE_METHODS.has(c.req.method) && !exempt && session) {
       const token = c.req.header('x-csrf-token')
       if (!token || !safeEqual(token, session.csrfToken)) {
         throw new ApiError(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')

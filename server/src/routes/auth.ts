@@ -1,5 +1,5 @@
 // Sign-in, sign-out and the current user.
-import { loginInput } from '@miniconsent/shared'
+import { loginInput, type Me } from '@miniconsent/shared'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
@@ -18,6 +18,20 @@ const FAILURE_WINDOW_MS = 15 * 60 * 1000
 function secureCookie(c: Context<AppEnv>, s: Services): boolean {
   if (s.env.SECURE_COOKIES === 'auto') return isHttps(c, s)
   return s.env.SECURE_COOKIES === 'true'
+}
+
+/** Starts a session for this user: sets the cookie and answers what `/me` would. */
+export function signInAs(c: Context<AppEnv>, s: Services, userId: number): Me {
+  const { token } = s.accounts.createSession(userId)
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/',
+    secure: secureCookie(c, s),
+    maxAge: SESSION_TTL_MS / 1000,
+  })
+  c.header('Cache-Control', 'no-store')
+  return s.accounts.me(s.accounts.sessionFor(token)!)
 }
 
 export function authRoutes(s: Services) {
@@ -40,17 +54,7 @@ export function authRoutes(s: Services) {
         throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
       }
       failures.clear(key)
-      const { token } = s.accounts.createSession(user.id)
-      setCookie(c, SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        secure: secureCookie(c, s),
-        maxAge: SESSION_TTL_MS / 1000,
-      })
-      const session = s.accounts.sessionFor(token)!
-      c.header('Cache-Control', 'no-store')
-      return c.json(s.accounts.me(session))
+      return c.json(signInAs(c, s, user.id))
     })
     .post('/api/admin/logout', (c) => {
       const session = c.get('session')

@@ -1,12 +1,15 @@
 // Users, memberships and sessions.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { siteSettings, type Me, type Role } from '@miniconsent/shared'
-import { and, eq, gt, lt, sql } from 'drizzle-orm'
+import { siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
+import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { memberships, sessions, sites, users } from '../db/schema'
-import { hashPassword } from '../lib/password'
+import { invitations, memberships, sessions, sites, users } from '../db/schema'
+import { ApiError } from '../lib/errors'
+import { hashPassword, verifyPassword } from '../lib/password'
+import type { AuditLog } from './audit'
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
+export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
@@ -29,6 +32,8 @@ export class Accounts {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    /** Where admin changes are recorded; seeding and the CLI work without one. */
+    private readonly audit?: AuditLog,
   ) {
     const p = sql.placeholder
     this.sessionStmt = db
@@ -109,5 +114,163 @@ export class Accounts {
       }),
       csrfToken: session.csrfToken,
     }
+  }
+
+  // ---- Members and invitations of a site (owners only; routes check the role) ----
+
+  members(siteId: string): MemberList {
+    const members = this.db
+      .select({ userId: users.id, email: users.email, role: memberships.role })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.siteId, siteId))
+      .orderBy(asc(users.email))
+      .all()
+    const pending = this.db
+      .select()
+      .from(invitations)
+      .where(and(eq(invitations.siteId, siteId), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date(this.now()))))
+      .orderBy(asc(invitations.createdAt))
+      .all()
+    return {
+      members,
+      invitations: pending.map((i) => ({ email: i.email, role: i.role, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
+    }
+  }
+
+  /**
+   * An existing user joins at once; anyone else gets an invitation token (only its hash is kept).
+   * Inviting the same address again replaces the pending invitation, so an old link stops working.
+   */
+  invite(siteId: string, actorId: number, input: { email: string; role: Role }): { member: Member } | { token: string } {
+    const email = input.email.trim().toLowerCase()
+    return this.db.transaction(() => {
+      const user = this.findUserByEmail(email)
+      if (user) {
+        if (this.roleOn(user.id, siteId)) throw new ApiError(409, 'already_member', `${email} is already a member of this site`)
+        this.setMembership(user.id, siteId, input.role)
+        const member = { userId: user.id, email: user.email, role: input.role }
+        this.audit?.record({ siteId, userId: actorId, action: 'member.add', after: member })
+        return { member }
+      }
+      const t = this.now()
+      const token = randomBytes(32).toString('base64url')
+      this.db.delete(invitations).where(and(eq(invitations.siteId, siteId), eq(invitations.email, email), isNull(invitations.acceptedAt))).run()
+      this.db
+        .insert(invitations)
+        .values({ tokenHash: sha256(token), siteId, email, role: input.role, invitedBy: actorId, createdAt: new Date(t), expiresAt: new Date(t + INVITATION_TTL_MS) })
+        .run()
+      this.audit?.record({ siteId, userId: actorId, action: 'invitation.create', after: { email, role: input.role, expiresAt: new Date(t + INVITATION_TTL_MS).toISOString() } })
+      return { token }
+    })
+  }
+
+  private pendingInvitation(token: string) {
+    if (!token || token.length > 200) return null
+    const row = this.db
+      .select({ invitation: invitations, settings: sites.settings })
+      .from(invitations)
+      .innerJoin(sites, eq(sites.id, invitations.siteId))
+      .where(and(eq(invitations.tokenHash, sha256(token)), isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date(this.now()))))
+      .get()
+    return row ?? null
+  }
+
+  /** What the invitee sees before choosing a password; 404 for unknown, used or expired links. */
+  invitation(token: string): InvitationInfo {
+    const row = this.pendingInvitation(token)
+    if (!row) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+    const parsed = siteSettings.safeParse(JSON.parse(row.settings))
+    return { email: row.invitation.email, siteName: parsed.success ? parsed.data.name : row.invitation.siteId, role: row.invitation.role }
+  }
+
+  /**
+   * Creates the invitee's account with this password, or, when the address signed up meanwhile,
+   * checks that it is their password. Returns the user to sign in.
+   */
+  async acceptInvitation(token: string, password: string): Promise<{ id: number; email: string }> {
+    const found = this.pendingInvitation(token)
+    if (!found) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+    const { invitation } = found
+    const existing = this.findUserByEmail(invitation.email)
+    if (existing && !(await verifyPassword(password, existing.passwordHash))) {
+      throw new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
+    }
+    const passwordHash = existing ? null : await hashPassword(password)
+    return this.db.transaction(() => {
+      // Checked again inside the transaction: two tabs may accept the same link at once.
+      const claimed = this.db
+        .update(invitations)
+        .set({ acceptedAt: new Date(this.now()) })
+        .where(and(eq(invitations.tokenHash, invitation.tokenHash), isNull(invitations.acceptedAt)))
+        .run()
+      if (claimed.changes !== 1) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+      const user =
+        this.findUserByEmail(invitation.email) ??
+        this.db.insert(users).values({ email: invitation.email, passwordHash: passwordHash!, createdAt: new Date(this.now()) }).returning().get()
+      // Someone who became a member meanwhile keeps the role they have.
+      if (!this.roleOn(user.id, invitation.siteId)) this.setMembership(user.id, invitation.siteId, invitation.role)
+      this.audit?.record({ siteId: invitation.siteId, userId: user.id, action: 'invitation.accept', after: { email: user.email, role: this.roleOn(user.id, invitation.siteId) } })
+      return { id: user.id, email: user.email }
+    })
+  }
+
+  /** SPEC §8: a site always keeps an owner, or nobody could manage its users again. */
+  private assertNotLastOwner(siteId: string, userId: number) {
+    if (this.roleOn(userId, siteId) !== 'owner') return
+    const others = this.db
+      .select({ n: sql<number>`count(*)` })
+      .from(memberships)
+      .where(and(eq(memberships.siteId, siteId), eq(memberships.role, 'owner'), ne(memberships.userId, userId)))
+      .get()
+    if (!others || others.n === 0) throw new ApiError(409, 'last_owner', 'A site needs at least one owner: make someone else owner first')
+  }
+
+  private member(siteId: string, userId: number): Member {
+    const row = this.db
+      .select({ userId: users.id, email: users.email, role: memberships.role })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.siteId, siteId), eq(memberships.userId, userId)))
+      .get()
+    if (!row) throw new ApiError(404, 'member_not_found', 'No such member of this site')
+    return row
+  }
+
+  changeRole(siteId: string, actorId: number, userId: number, role: Role): Member {
+    return this.db.transaction(() => {
+      const before = this.member(siteId, userId)
+      if (before.role === role) return before
+      if (role !== 'owner') this.assertNotLastOwner(siteId, userId)
+      this.setMembership(userId, siteId, role)
+      const after = { ...before, role }
+      this.audit?.record({ siteId, userId: actorId, action: 'member.role', before, after })
+      return after
+    })
+  }
+
+  removeMember(siteId: string, actorId: number, userId: number): void {
+    this.db.transaction(() => {
+      const before = this.member(siteId, userId)
+      this.assertNotLastOwner(siteId, userId)
+      this.db.delete(memberships).where(and(eq(memberships.siteId, siteId), eq(memberships.userId, userId))).run()
+      this.audit?.record({ siteId, userId: actorId, action: 'member.remove', before })
+    })
+  }
+
+  /** Ends every other session of the user: a changed password must lock out whoever knew the old one. */
+  async changePassword(session: SessionUser, currentPassword: string, newPassword: string): Promise<void> {
+    const user = this.db.select().from(users).where(eq(users.id, session.user.id)).get()
+    if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
+      const err = new ApiError(422, 'invalid', 'The current password is not right')
+      err.issues = [{ path: 'currentPassword', message: 'This is not your current password' }]
+      throw err
+    }
+    const passwordHash = await hashPassword(newPassword)
+    this.db.transaction(() => {
+      this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
+      this.db.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, session.sessionId))).run()
+      this.audit?.record({ siteId: null, userId: user.id, action: 'user.password' })
+    })
   }
 }

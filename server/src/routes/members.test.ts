@@ -1,0 +1,150 @@
+import { apiError, auditPage, invitationCreated, invitationInfo, me, memberList } from '@miniconsent/shared'
+import { eq } from 'drizzle-orm'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { invitations } from '../db/schema'
+import { sha256 } from '../services/accounts'
+import { addUser, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+let t: TestServer
+let owner: AdminSession
+let ownerId: number
+
+beforeEach(async () => {
+  t = startTestServer()
+  ownerId = (await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })).id
+  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+})
+afterEach(() => t.close())
+
+async function invite(email: string, role: string) {
+  const res = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email, role }))
+  return { status: res.status, body: invitationCreated.parse(await res.json()) }
+}
+const tokenOf = (url: string) => url.split('/invite/')[1]!
+
+describe('invitations', () => {
+  it('invites a new person with a link: they see the site, choose a password and are signed in as editor', async () => {
+    const { status, body } = await invite('New.Editor@Acme.test', 'editor')
+    expect(status).toBe(201)
+    if (!('inviteUrl' in body)) throw new Error('expected a link')
+    expect(body.inviteUrl).toMatch(/^http:\/\/localhost\/invite\/[\w-]{43}$/)
+    const token = tokenOf(body.inviteUrl)
+    // Only a hash of the token is stored.
+    const rows = t.db.select().from(invitations).all()
+    expect(rows.map((r) => r.tokenHash)).toEqual([sha256(token)])
+
+    const list = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
+    expect(list.invitations).toEqual([{ email: 'new.editor@acme.test', role: 'editor', createdAt: '2026-11-22T10:00:00.000Z', expiresAt: '2026-11-29T10:00:00.000Z' }])
+
+    const info = await t.request(`/api/admin/invitations/${token}`)
+    expect(invitationInfo.parse(await info.json())).toEqual({ email: 'new.editor@acme.test', siteName: 'Acme', role: 'editor' })
+
+    const short = await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'too short' }))
+    expect(short.status).toBe(422)
+    expect(apiError.parse(await short.json()).error.issues?.[0]?.path).toBe('password')
+
+    const accepted = await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'a long new password' }))
+    expect(accepted.status).toBe(200)
+    expect(me.parse(await accepted.json()).sites).toEqual([{ id: 'acme', name: 'Acme', role: 'editor' }])
+    const cookie = accepted.headers.get('set-cookie')!.split(';')[0]!
+    expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(200)
+    await signIn(t, 'new.editor@acme.test', 'a long new password')
+
+    // A link works once.
+    expect((await t.request(`/api/admin/invitations/${token}`)).status).toBe(404)
+    expect((await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'a long new password' }))).status).toBe(404)
+    const after = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
+    expect(after.invitations).toEqual([])
+    expect(after.members.map((m) => [m.email, m.role])).toEqual([
+      ['new.editor@acme.test', 'editor'],
+      ['owner@acme.test', 'owner'],
+    ])
+  })
+
+  it('expires links after 7 days, and a new invitation replaces the pending one', async () => {
+    const first = await invite('late@acme.test', 'auditor')
+    const second = await invite('late@acme.test', 'editor')
+    if (!('inviteUrl' in first.body) || !('inviteUrl' in second.body)) throw new Error('expected links')
+    expect((await t.request(`/api/admin/invitations/${tokenOf(first.body.inviteUrl)}`)).status).toBe(404)
+    t.clock.now += 7 * 24 * 60 * 60 * 1000 + 1
+    const expired = await t.request(`/api/admin/invitations/${tokenOf(second.body.inviteUrl)}/accept`, json({ password: 'a long new password' }))
+    expect(expired.status).toBe(404)
+    expect(apiError.parse(await expired.json()).error.code).toBe('invitation_not_found')
+  })
+
+  it('adds an existing user directly, and refuses a second membership', async () => {
+    const other = await addUser(t.db, 'someone@other.test', 'their password 1', {})
+    const { status, body } = await invite('someone@other.test', 'auditor')
+    expect(status).toBe(201)
+    expect(body).toEqual({ member: { userId: other.id, email: 'someone@other.test', role: 'auditor' } })
+    const again = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'someone@other.test', role: 'editor' }))
+    expect(again.status).toBe(409)
+    expect(apiError.parse(await again.json()).error.code).toBe('already_member')
+  })
+
+  it('asks a person who signed up meanwhile for their existing password', async () => {
+    const { body } = await invite('both@acme.test', 'editor')
+    if (!('inviteUrl' in body)) throw new Error('expected a link')
+    await addUser(t.db, 'both@acme.test', 'existing password', {})
+    const wrong = await t.request(`/api/admin/invitations/${tokenOf(body.inviteUrl)}/accept`, json({ password: 'not the right one' }))
+    expect(wrong.status).toBe(401)
+    const right = await t.request(`/api/admin/invitations/${tokenOf(body.inviteUrl)}/accept`, json({ password: 'existing password' }))
+    expect(right.status).toBe(200)
+    expect(me.parse(await right.json()).sites.map((s) => s.role)).toEqual(['editor'])
+  })
+
+  it('validates the invitation form field by field', async () => {
+    const res = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'nope', role: 'admin' }))
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.issues?.map((i) => i.path).sort()).toEqual(['email', 'role'])
+  })
+})
+
+describe('members', () => {
+  it('changes roles and removes members, never the last owner', async () => {
+    const editor = await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+    const demote = await owner.request(`/api/admin/sites/acme/members/${ownerId}`, send('PATCH', { role: 'editor' }))
+    expect(demote.status).toBe(409)
+    expect(apiError.parse(await demote.json()).error.code).toBe('last_owner')
+    expect((await owner.request(`/api/admin/sites/acme/members/${ownerId}`, send('DELETE'))).status).toBe(409)
+
+    const promote = await owner.request(`/api/admin/sites/acme/members/${editor.id}`, send('PATCH', { role: 'owner' }))
+    expect(promote.status).toBe(200)
+    // With a second owner, the first may step down.
+    expect((await owner.request(`/api/admin/sites/acme/members/${ownerId}`, send('PATCH', { role: 'auditor' }))).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/members')).status).toBe(403)
+
+    const newOwner = await signIn(t, 'editor@acme.test', 'editor password 1')
+    expect((await newOwner.request(`/api/admin/sites/acme/members/${ownerId}`, send('DELETE'))).status).toBe(204)
+    const list = memberList.parse(await (await newOwner.request('/api/admin/sites/acme/members')).json())
+    expect(list.members).toEqual([{ userId: editor.id, email: 'editor@acme.test', role: 'owner' }])
+    expect((await newOwner.request('/api/admin/sites/acme/members/999', send('DELETE'))).status).toBe(404)
+
+    const audit = auditPage.parse(await (await newOwner.request('/api/admin/sites/acme/audit?action=member')).json())
+    expect(audit.entries.map((e) => [e.action, e.user])).toEqual([
+      ['member.remove', 'editor@acme.test'],
+      ['member.role', 'owner@acme.test'],
+      ['member.role', 'owner@acme.test'],
+    ])
+    expect(audit.entries[1]).toMatchObject({ before: { role: 'owner' }, after: { role: 'auditor' } })
+  })
+})
+
+describe('password change', () => {
+  it('needs the current password and ends the other sessions', async () => {
+    const laptop = await signIn(t, 'owner@acme.test', 'owner password 1')
+    const wrong = await owner.request('/api/admin/password', send('POST', { currentPassword: 'guess', newPassword: 'a brand new password' }))
+    expect(wrong.status).toBe(422)
+    expect(apiError.parse(await wrong.json()).error.issues).toEqual([{ path: 'currentPassword', message: expect.any(String) }])
+    const weak = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'short' }))
+    expect(apiError.parse(await weak.json()).error.issues?.[0]?.path).toBe('newPassword')
+
+    const ok = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
+    expect(ok.status).toBe(204)
+    expect((await owner.request('/api/admin/me')).status).toBe(200)
+    expect((await laptop.request('/api/admin/me')).status).toBe(401)
+    await signIn(t, 'owner@acme.test', 'a brand new password')
+    expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password 1' }))).status).toBe(401)
+    expect((await t.request('/api/admin/password', send('POST', { currentPassword: 'x', newPassword: 'a brand new password' }))).status).toBe(401)
+  })
+})

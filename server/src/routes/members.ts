@@ -1,0 +1,38 @@
+// Who may manage a site, and with which role (SPEC §8): owners only.
+import { invitationInput, memberRoleInput, slug } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv, Services } from '../context'
+import { isHttps } from '../lib/request'
+import { formBody, paramsOf } from '../lib/validate'
+import { requireSiteRole } from '../middleware/session'
+import { siteParam } from './catalogue'
+
+const memberParam = z.object({ siteId: slug, userId: z.coerce.number().int().min(1) })
+
+export function memberRoutes(s: Services) {
+  const owner = requireSiteRole(s, ['owner'])
+  return new Hono<AppEnv>()
+    .get('/api/admin/sites/:siteId/members', owner, paramsOf(siteParam), (c) => {
+      c.header('Cache-Control', 'no-store')
+      return c.json(s.accounts.members(c.req.valid('param').siteId))
+    })
+    .post('/api/admin/sites/:siteId/invitations', owner, paramsOf(siteParam), formBody(invitationInput), (c) => {
+      const result = s.accounts.invite(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
+      if ('member' in result) return c.json({ member: result.member }, 201)
+      // No e-mail is sent: the owner hands the link over. It points at the dashboard on this host.
+      const url = new URL(c.req.url)
+      if (isHttps(c, s)) url.protocol = 'https:'
+      c.header('Cache-Control', 'no-store')
+      return c.json({ inviteUrl: `${url.origin}/invite/${result.token}` }, 201)
+    })
+    .patch('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), formBody(memberRoleInput), (c) => {
+      const { siteId, userId } = c.req.valid('param')
+      return c.json({ member: s.accounts.changeRole(siteId, c.get('session')!.user.id, userId, c.req.valid('json').role) })
+    })
+    .delete('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), (c) => {
+      const { siteId, userId } = c.req.valid('param')
+      s.accounts.removeMember(siteId, c.get('session')!.user.id, userId)
+      return c.body(null, 204)
+    })
+}
