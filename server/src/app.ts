@@ -23,12 +23,14 @@ import { memberRoutes } from './routes/members'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
+import { wellKnownRoutes } from './routes/well-known'
 import { subjectRoutes } from './routes/subjects'
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { Revisions } from './services/revisions'
+import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
 
 export type { AppDeps } from './context'
@@ -52,6 +54,7 @@ export function createApp(deps: AppDeps) {
     now,
     consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
     sites,
+    regions: new RegionResolver(deps.env, { now, logger: deps.logger }),
     accounts: new Accounts(deps.db, now, audit),
     audit,
     catalogues,
@@ -103,6 +106,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', catalogueRoutes(s))
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))
+  app.route('/', wellKnownRoutes(s))
   app.route('/', staticRoutes(s))
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))

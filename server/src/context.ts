@@ -8,11 +8,12 @@ import type { AuditLog } from './services/audit'
 import type { Catalogues } from './services/catalogue'
 import type { ConsentLog } from './services/consent-log'
 import type { Revisions } from './services/revisions'
+import type { RegionResolver } from './services/regions'
 import type { SiteDirectory } from './services/sites'
 
 export interface AppDeps {
   db: Db
-  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'>
+  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'> & Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB'>>
   logger: Logger
   /** Milliseconds since epoch; tests move time forward with it. */
   now?: () => number
@@ -36,6 +37,8 @@ export interface Services {
   now: () => number
   consentLog: ConsentLog
   sites: SiteDirectory
+  /** Region of a request: trusted CDN headers, a local GeoIP database, or unknown. */
+  regions: RegionResolver
   accounts: Accounts
   /** Admin audit log; other services record their changes through it. */
   audit: AuditLog

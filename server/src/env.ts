@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { defaultDatabasePath } from './paths'
+import { geoipDbSetting, regionHeadersSetting } from './services/regions'
 
 const bool = (fallback: boolean) =>
   z
@@ -45,6 +46,14 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9-]+$/, 'a header name such as cf-ipcountry')
     .transform((v) => v.toLowerCase())
     .optional(),
+  /**
+   * Trusted region headers (SPEC §6): `cloudflare`, `cloudfront`, `vercel`, or
+   * `<country-header>[,<subdivision-header>]`. Only set it when that proxy overwrites those headers
+   * on every request; otherwise visitors could choose their own region. Unset trusts none.
+   */
+  REGION_HEADERS: regionHeadersSetting.optional(),
+  /** A local GeoIP2/GeoLite2 Country or City .mmdb, used when no trusted header gives the region. */
+  GEOIP_DB: geoipDbSetting.optional(),
   /** True behind a reverse proxy: take the client IP from X-Forwarded-For and the scheme from X-Forwarded-Proto. */
   TRUST_PROXY: bool(false),
 })

@@ -17,14 +17,7 @@ export function isHttps(c: Context<AppEnv>, s: Services): boolean {
   return s.env.TRUST_PROXY && (c.req.header('x-forwarded-proto') ?? '').split(',')[0]!.trim() === 'https'
 }
 
-/**
- * Region from the trusted CDN header (SPEC §6), or null. Anything that does not look like an
- * ISO 3166 code, and Cloudflare's "XX" (unknown) and "T1" (Tor), count as unknown.
- */
+/** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */
 export function requestRegion(c: Context<AppEnv>, s: Services): string | null {
-  const header = s.env.TRUSTED_REGION_HEADER
-  if (!header) return null
-  const value = (c.req.header(header) ?? '').trim().toUpperCase()
-  if (!/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(value) || value === 'XX' || value === 'T1') return null
-  return value
+  return s.regions.regionOf((name) => c.req.header(name), clientIp(c, s))
 }

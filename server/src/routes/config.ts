@@ -1,6 +1,7 @@
 // The published config, for SDK scripts served without an embedded one (e.g. from a CDN).
 import type { PublishedConfig } from '@miniconsent/shared'
 import { slug } from '@miniconsent/shared'
+import { resolveMode } from '@miniconsent/shared/regions'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
@@ -10,12 +11,36 @@ import { ApiError } from '../lib/errors'
 import { requestRegion } from '../lib/request'
 import { paramsOf } from '../lib/validate'
 
-/** The config for this request, with its region resolved; throws 404 for an unknown site. */
+/**
+ * The config for this request: region, mode and Global Privacy Control resolved. Throws 404 for
+ * an unknown site.
+ */
 export function configFor(c: Context<AppEnv>, s: Services, siteId: string): PublishedConfig {
   const base = s.sites.publishedConfig(siteId)
   if (!base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
-  // Region modes arrive with issue 7: until then every region gets the strictest mode.
-  return { ...base, region: requestRegion(c, s), mode: 'opt-in' }
+  const siteRegions = s.sites.get(siteId)?.settings.regions ?? {}
+  const region = requestRegion(c, s)
+  return {
+    ...base,
+    region,
+    mode: resolveMode(region, siteRegions),
+    consentModeRegions: s.regions.consentModeRegions(siteRegions),
+    // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
+    gpc: c.req.header('sec-gpc') === '1',
+  }
+}
+
+/**
+ * What varies between answers for the same URL: the configured region headers and Sec-GPC go in
+ * `Vary`; a region looked up from the client's IP cannot be named there, so those answers are
+ * `private` (kept by the browser only, never by a CDN that would hand one visitor's region to
+ * the next).
+ */
+export function regionCaching(s: Services, maxAge: number): { vary: string; cacheControl: string } {
+  return {
+    vary: [...s.regions.varyHeaders, 'Sec-GPC'].join(', '),
+    cacheControl: `${s.regions.dependsOnClientIp ? 'private' : 'public'}, max-age=${maxAge}`,
+  }
 }
 
 export function configRoutes(s: Services) {
@@ -23,9 +48,10 @@ export function configRoutes(s: Services) {
     const { siteId } = c.req.valid('param')
     const config = configFor(c, s, siteId)
     applyCors(c, s.sites.get(siteId)?.settings.domains ?? [])
-    c.header('Cache-Control', 'public, max-age=60')
+    const caching = regionCaching(s, 60)
+    c.header('Cache-Control', caching.cacheControl)
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
-    if (s.env.TRUSTED_REGION_HEADER) c.header('Vary', s.env.TRUSTED_REGION_HEADER, { append: true })
+    c.header('Vary', caching.vary, { append: true })
     return c.json(config)
   })
 }

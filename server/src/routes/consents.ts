@@ -12,6 +12,7 @@ import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestRegion } from '../lib/request'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { RecordIdConflict } from '../services/consent-log'
+import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
 import type { SiteInfo } from '../services/sites'
 
@@ -129,6 +130,7 @@ export function consentRoutes(s: Services) {
           throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
         }
         const userAgent = c.req.header('user-agent')
+        const region = requestRegion(c, s)
         let result
         try {
           result = await s.consentLog.append({
@@ -140,8 +142,8 @@ export function consentRoutes(s: Services) {
             categories: input.categories,
             services: input.services,
             method: input.method,
-            region: requestRegion(c, s),
-            mode: 'opt-in',
+            region,
+            mode: resolveMode(region, site.settings.regions),
             language: input.language,
             url: stripUrl(input.url),
             userAgent: userAgent ? userAgent.slice(0, 512) : null,

@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { etagMatches, readStatic } from '../lib/static-files'
-import { configFor } from './config'
+import { configFor, regionCaching } from './config'
 
 const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
 const JS = 'text/javascript; charset=utf-8'
@@ -64,10 +64,11 @@ export function sdkRoutes(s: Services) {
       const msg = 'MiniConsent: the SDK is not built on this server'
       return c.body(`/* ${msg} */\nconsole.error(${JSON.stringify(msg)});\n`, 503, { 'Content-Type': JS, 'Cache-Control': 'no-store' })
     }
+    // The config differs per region, mode and GPC, so each variant has its own ETag.
     const config = jsonForScript(configFor(c, s, siteId))
     const etag = `"${createHash('sha256').update(text).update('\0').update(config).digest('base64url').slice(0, 27)}"`
-    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': 'public, max-age=300' }
-    if (s.env.TRUSTED_REGION_HEADER) headers.Vary = s.env.TRUSTED_REGION_HEADER
+    const caching = regionCaching(s, 300)
+    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': caching.cacheControl, Vary: caching.vary }
     if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
     // split/join, not replace(): `$&` and friends in the config must not be interpreted.
     return c.body(text.split(PLACEHOLDER).join(config), 200, { ...headers, 'Content-Type': JS })

@@ -1,0 +1,185 @@
+// Region, mode, Consent Mode regions and GPC as the config endpoint, the per-site script and
+// ingestion see them (SPEC §5–6).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { consentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
+import { writeTestCityDb } from '../../test-fixtures/geoip'
+import type { AppDeps } from '../context'
+import { ACME, consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+const servers: TestServer[] = []
+afterEach(() => servers.splice(0).forEach((t) => t.close()))
+
+const baseEnv: AppDeps['env'] = { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }
+
+function start(env: Partial<AppDeps['env']> = {}, regions: Record<string, 'opt-in' | 'opt-out' | 'notice'> = {}) {
+  const t = startTestServer({ env: { ...baseEnv, ...env } }, [{ ...ACME, settings: { ...ACME.settings, regions } }])
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  servers.push(t)
+  return t
+}
+
+async function config(t: TestServer, headers: Record<string, string> = {}, ip?: string): Promise<PublishedConfig> {
+  const res = await t.request('/api/v1/sites/acme/config', { headers }, ip)
+  expect(res.status).toBe(200)
+  return publishedConfig.parse(await res.json())
+}
+
+const cloudflare = { REGION_HEADERS: { country: 'cf-ipcountry', subdivision: 'cf-region-code' } }
+
+describe('mode per region from trusted headers', () => {
+  it.each([
+    ['DE', undefined, 'DE', 'opt-in'],
+    ['GB', 'ENG', 'GB-ENG', 'opt-in'],
+    ['CH', undefined, 'CH', 'opt-in'],
+    ['US', 'CA', 'US-CA', 'opt-out'],
+    ['US', 'VA', 'US-VA', 'opt-out'],
+    ['US', 'NY', 'US-NY', 'notice'],
+    ['BR', undefined, 'BR', 'notice'],
+  ])('%s %s → %s, %s', async (country, sub, region, mode) => {
+    const t = start(cloudflare)
+    const h: Record<string, string> = { 'CF-IPCountry': country }
+    if (sub) h['CF-Region-Code'] = sub
+    expect(await config(t, h)).toMatchObject({ region, mode })
+  })
+
+  it('ignores the same headers when the deployment does not trust them: unknown, so opt-in', async () => {
+    const t = start()
+    for (const h of [{ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' }, { 'CF-IPCountry': 'BR' }] as Record<string, string>[]) {
+      expect(await config(t, h)).toMatchObject({ region: null, mode: 'opt-in' })
+    }
+  })
+
+  it('ignores headers of another CDN than the configured one', async () => {
+    const t = start({ REGION_HEADERS: { country: 'x-vercel-ip-country', subdivision: 'x-vercel-ip-country-region' } })
+    expect(await config(t, { 'CF-IPCountry': 'BR' })).toMatchObject({ region: null, mode: 'opt-in' })
+    expect(await config(t, { 'X-Vercel-IP-Country': 'US', 'X-Vercel-IP-Country-Region': 'TX' })).toMatchObject({ region: 'US-TX', mode: 'opt-out' })
+  })
+
+  it('lets the subdivision beat the country', async () => {
+    // The site's own US-NY beats its own US; other states follow US.
+    const t = start(cloudflare, { US: 'notice', 'US-NY': 'opt-in' })
+    expect(await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'NY' })).toMatchObject({ region: 'US-NY', mode: 'opt-in' })
+    expect(await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'WA' })).toMatchObject({ region: 'US-WA', mode: 'notice' })
+  })
+
+  it('answers the strictest mode for Cloudflare’s unknown and Tor values', async () => {
+    const t = start(cloudflare)
+    expect(await config(t, { 'CF-IPCountry': 'XX' })).toMatchObject({ region: null, mode: 'opt-in' })
+    expect(await config(t, { 'CF-IPCountry': 'T1' })).toMatchObject({ region: null, mode: 'opt-in' })
+  })
+})
+
+describe('mode per region from the GeoIP database', () => {
+  it('looks the client address up when no trusted header says where', async () => {
+    const probe = start()
+    const t = start({ GEOIP_DB: writeTestCityDb(probe.dir) })
+    expect(await config(t, {}, '198.51.100.7')).toMatchObject({ region: 'US-CA', mode: 'opt-out' })
+    expect(await config(t, {}, '192.0.2.10')).toMatchObject({ region: 'DE', mode: 'opt-in' })
+    expect(await config(t, {}, '203.0.113.5')).toMatchObject({ region: 'BR-SP', mode: 'notice' })
+    expect(await config(t, {}, '2001:db8:1::5')).toMatchObject({ region: 'FR-IDF', mode: 'opt-in' })
+    expect(await config(t, {}, '100.64.0.1')).toMatchObject({ region: null, mode: 'opt-in' })
+    // A visitor's own CF-IPCountry is not a configured header: still the database's answer.
+    expect(await config(t, { 'CF-IPCountry': 'BR' }, '192.0.2.10')).toMatchObject({ region: 'DE', mode: 'opt-in' })
+  })
+
+  it('marks answers that depend on the client address private, so no CDN shares them', async () => {
+    const probe = start()
+    const t = start({ GEOIP_DB: writeTestCityDb(probe.dir) })
+    const res = await t.request('/api/v1/sites/acme/config', {}, '198.51.100.7')
+    expect(res.headers.get('cache-control')).toBe('private, max-age=60')
+    const script = await t.request('/sdk/acme.js', {}, '198.51.100.7')
+    expect(script.headers.get('cache-control')).toBe('private, max-age=300')
+  })
+})
+
+describe('site overrides', () => {
+  it('apply over the built-in table, for countries and subdivisions', async () => {
+    const t = start(cloudflare, { BR: 'opt-in', DE: 'notice', 'US-CA': 'notice' })
+    expect(await config(t, { 'CF-IPCountry': 'BR' })).toMatchObject({ mode: 'opt-in' })
+    expect(await config(t, { 'CF-IPCountry': 'DE' })).toMatchObject({ mode: 'notice' })
+    expect(await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).toMatchObject({ mode: 'notice' })
+    expect(await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CO' })).toMatchObject({ mode: 'opt-out' })
+  })
+})
+
+describe('consentModeRegions', () => {
+  it('lists the EEA countries one by one as denied and the US privacy states as granted', async () => {
+    const { consentModeRegions } = await config(start())
+    expect(consentModeRegions!.denied).toEqual(expect.arrayContaining([...EEA_COUNTRIES, 'GB', 'CH']))
+    expect(consentModeRegions!.denied).not.toContain('EU')
+    expect(consentModeRegions!.granted).toEqual(expect.arrayContaining(['US-CA', 'US-CO', 'US-CT', 'US-VA', 'US-UT', 'US-TX']))
+    expect(consentModeRegions!.granted).not.toContain('US')
+  })
+
+  it('follows the site’s overrides', async () => {
+    const { consentModeRegions } = await config(start({}, { US: 'opt-in', 'US-CA': 'opt-out', DE: 'notice' }))
+    expect(consentModeRegions!.denied).toEqual(expect.arrayContaining(['US', 'US-TX']))
+    expect(consentModeRegions!.granted).toEqual(expect.arrayContaining(['US-CA', 'DE']))
+    expect(consentModeRegions!.denied).not.toContain('DE')
+  })
+})
+
+describe('Global Privacy Control', () => {
+  it('passes Sec-GPC: 1 to the SDK in the config and the script', async () => {
+    const t = start()
+    expect((await config(t)).gpc).toBe(false)
+    expect((await config(t, { 'Sec-GPC': '1' })).gpc).toBe(true)
+    expect((await config(t, { 'Sec-GPC': '0' })).gpc).toBe(false)
+    const win: { __cfg?: unknown } = {}
+    new Function('window', await (await t.request('/sdk/acme.js', { headers: { 'Sec-GPC': '1' } })).text())(win)
+    expect(publishedConfig.parse(win.__cfg).gpc).toBe(true)
+  })
+
+  it('records GPC and the region’s mode with each consent record', async () => {
+    const t = start(cloudflare)
+    const h = { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' }
+    expect((await t.request('/api/v1/consents', json(consentBody({ method: 'gpc', gpc: false }), h))).status).toBe(201)
+    const stored = consentRecord.parse(await (await t.request('/api/v1/consents/visitor-0001?site=acme')).json())
+    expect(stored).toMatchObject({ region: 'US-CA', mode: 'opt-out', gpc: true, method: 'gpc' })
+  })
+
+  it('records the strictest mode when the region is unknown, and the site’s override otherwise', async () => {
+    const t = start(cloudflare, { BR: 'opt-out' })
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-unknown' })))
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-brazil' }), { 'CF-IPCountry': 'BR' }))
+    const get = async (id: string) => consentRecord.parse(await (await t.request(`/api/v1/consents/${id}?site=acme`)).json())
+    expect(await get('visitor-unknown')).toMatchObject({ region: null, mode: 'opt-in', gpc: false })
+    expect(await get('visitor-brazil')).toMatchObject({ region: 'BR', mode: 'opt-out' })
+  })
+})
+
+describe('caching per variant', () => {
+  it('names the trusted headers and Sec-GPC in Vary on the config and the script', async () => {
+    const t = start(cloudflare)
+    const res = await t.request('/api/v1/sites/acme/config')
+    const vary = (res.headers.get('vary') ?? '').toLowerCase()
+    for (const h of ['cf-ipcountry', 'cf-region-code', 'sec-gpc']) expect(vary).toContain(h)
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60')
+    const script = await t.request('/sdk/acme.js')
+    expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC')
+    expect(script.headers.get('cache-control')).toBe('public, max-age=300')
+  })
+
+  it('varies on Sec-GPC alone when no region header is trusted', async () => {
+    const t = start()
+    expect((await t.request('/sdk/acme.js')).headers.get('vary')).toBe('Sec-GPC')
+  })
+
+  it('gives each region and GPC variant of the script its own ETag, and 304s only the same variant', async () => {
+    const t = start(cloudflare)
+    const get = (h: Record<string, string>) => t.request('/sdk/acme.js', { headers: h })
+    const de = (await get({ 'CF-IPCountry': 'DE' })).headers.get('etag')!
+    const deAgain = (await get({ 'CF-IPCountry': 'DE' })).headers.get('etag')
+    const ca = (await get({ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).headers.get('etag')
+    const deGpc = (await get({ 'CF-IPCountry': 'DE', 'Sec-GPC': '1' })).headers.get('etag')
+    expect(deAgain).toBe(de)
+    expect(new Set([de, ca, deGpc]).size).toBe(3)
+    const notModified = await get({ 'CF-IPCountry': 'DE', 'If-None-Match': de })
+    expect(notModified.status).toBe(304)
+    expect(notModified.headers.get('vary')).toContain('cf-ipcountry')
+    expect((await get({ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'If-None-Match': de })).status).toBe(200)
+  })
+})
