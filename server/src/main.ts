@@ -8,6 +8,8 @@ import { createLogger } from './logger'
 import { DEMO_SITES } from './seed/catalogues'
 import { ensureOwner, seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
+import { AuditLog } from './services/audit'
+import { startRetention } from './services/retention'
 
 function fail(message: string): never {
   process.stderr.write(`miniconsent: ${message}\n`)
@@ -38,6 +40,8 @@ async function main() {
   }
 
   const consentLog = new ConsentLog(db, { logger })
+  // SPEC §7: records past each site's retention are purged at start-up and every hour.
+  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now) })
   const app = createApp({ db, env, logger, consentLog })
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
@@ -60,6 +64,7 @@ async function main() {
     if (closing) return
     closing = true
     logger.info('shutting down', { signal })
+    retention.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
     server.close(() => {
       consentLog.close()

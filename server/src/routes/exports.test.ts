@@ -118,7 +118,7 @@ describe('GET /api/admin/sites/:siteId/export', () => {
 
   it('writes an audit entry per export, refuses outsiders and unknown formats, 404 for an unknown manifest', async () => {
     const { id } = await download('format=csv&from=2026-11-22')
-    const audit = t.db.$client.prepare("SELECT action, after FROM audit_log WHERE action = 'consent.export'").all() as { after: string }[]
+    const audit = t.db.$client.prepare("SELECT action, after FROM audit_log WHERE action = 'consents.export'").all() as { after: string }[]
     expect(audit).toHaveLength(1)
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ exportId: id, format: 'csv', filters: { from: '2026-11-22' } })
 

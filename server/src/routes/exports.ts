@@ -21,7 +21,7 @@ export function exportRoutes(s: Services) {
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
       const job = exports.begin({ siteId, format, filters, userId })
-      s.audit.record({ userId, siteId, action: 'consent.export', after: { exportId: job.id, format, filters } })
+      s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
 
       c.header('Content-Type', job.contentType)
       c.header('Content-Disposition', `attachment; filename="${job.filename}"`)

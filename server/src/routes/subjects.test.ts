@@ -77,7 +77,7 @@ describe('data-subject requests by consentId', () => {
     const verified = chainVerification.parse(await (await t.request('/api/admin/sites/acme/verify', as('auditor'))).json())
     expect(verified).toMatchObject({ ok: true, count: 5, erased: 3 })
 
-    const audit = t.db.$client.prepare("SELECT before, after FROM audit_log WHERE action = 'consent.erase'").get() as { before: string; after: string }
+    const audit = t.db.$client.prepare("SELECT before, after FROM audit_log WHERE action = 'consents.erase'").get() as { before: string; after: string }
     expect(audit.before).not.toContain(SUBJECT)
     expect(JSON.parse(audit.after)).toMatchObject({ erased: 3, seqs: [1, 3, 5] })
   })

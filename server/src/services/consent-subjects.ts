@@ -87,7 +87,7 @@ export class ConsentSubjects {
       this.audit.record({
         userId,
         siteId,
-        action: 'consent.erase',
+        action: 'consents.erase',
         before: { consentIdSha256: createHash('sha256').update(consentId).digest('hex') },
         after: { ...result, seqs, erasedAt },
       })

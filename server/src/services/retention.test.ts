@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ACME, NOTICE_ONLY, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { runCli } from '../cli'
+import { purgeExpired, startRetention } from './retention'
+import { silentLogger } from '../logger'
+import { AuditLog } from './audit'
+
+const DAY = 86_400_000
+let t: TestServer
+
+beforeEach(async () => {
+  // Acme keeps records 30 days; notice-only keeps the 5-year default.
+  t = startTestServer({}, [{ ...ACME, settings: { ...ACME.settings, retentionDays: 30 } }, NOTICE_ONLY])
+  for (let i = 0; i < 6; i++) {
+    // Records 1–6, ten days apart.
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-${i}xyz` })), `192.0.2.${i}`)).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })), `192.0.2.${i}`)).status).toBe(201)
+    t.clock.now += 10 * DAY
+  }
+})
+afterEach(() => t.close())
+
+const seqs = (site: string) => (t.db.$client.prepare('SELECT seq FROM consent_records WHERE site_id = ? ORDER BY seq').all(site) as { seq: number }[]).map((r) => r.seq)
+
+async function cliVerify() {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(['verify', '--site', 'acme', '--db', t.file], { out: (l) => out.push(l), err: (l) => err.push(l), env: {} })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('retention purge', () => {
+  it("deletes the site's records older than its retention, oldest first, and leaves other sites alone", () => {
+    // Now is day 60: records of days 0, 10 and 20 are past 30 days; day 30 is exactly at the limit and stays.
+    const results = purgeExpired(t.db, t.clock.now)
+    expect(results.find((r) => r.siteId === 'acme')).toMatchObject({ purged: 3 })
+    expect(seqs('acme')).toEqual([4, 5, 6])
+    expect(seqs('notice-only')).toEqual([1, 2, 3, 4, 5, 6])
+    expect(purgeExpired(t.db, t.clock.now).find((r) => r.siteId === 'acme')).toMatchObject({ purged: 0 })
+  })
+
+  it('keeps the chain verifiable from the anchor, in the admin route and the CLI, and still detects tampering', async () => {
+    const head3 = (t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id = 'acme' AND seq = 3").get() as { hash: string }).hash
+    purgeExpired(t.db, t.clock.now)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3, anchor: { seq: 3, hash: head3, purgedCount: 3 } })
+    const ok = await cliVerify()
+    expect(ok.code).toBe(0)
+    expect(ok.out).toMatch(/^OK acme: 3 records, head [a-f0-9]{64}; starting after seq 3 \(3 purged by retention\)$/)
+
+    // Deleting the oldest kept record is not a purge: verification names it.
+    t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 4").run()
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringContaining('record 4 was deleted') } })
+    expect((await cliVerify()).code).toBe(1)
+  })
+
+  it('detects a forged anchor', () => {
+    purgeExpired(t.db, t.clock.now)
+    t.db.$client.prepare(`UPDATE chain_anchors SET hash = ? WHERE site_id = 'acme'`).run('0'.repeat(64))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringContaining('prev_hash') } })
+  })
+
+  it('continues the chain after every record was purged', async () => {
+    t.clock.now += 100 * DAY
+    purgeExpired(t.db, t.clock.now)
+    expect(seqs('acme')).toEqual([])
+    expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.99')).status).toBe(201)
+    expect(seqs('acme')).toEqual([7])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 1, anchor: { seq: 6, purgedCount: 6 } })
+  })
+
+  it('also purges identities and accepted documents past retention', async () => {
+    const old = new Date(t.clock.now - 40 * DAY).toISOString()
+    const recent = new Date(t.clock.now - DAY).toISOString()
+    const insert = t.db.$client.prepare(
+      "INSERT INTO consent_identities (record_id, site_id, consent_id, user_id, server_time) VALUES (?, 'acme', 'visitor-0xyz', 'u1', ?)",
+    )
+    insert.run('id-old', old)
+    insert.run('id-recent', recent)
+    expect(purgeExpired(t.db, t.clock.now).find((r) => r.siteId === 'acme')).toMatchObject({ identities: 1 })
+    expect(t.db.$client.prepare('SELECT record_id FROM consent_identities').all()).toEqual([{ record_id: 'id-recent' }])
+  })
+
+  it('runs at start, writing what it purged to the audit log', () => {
+    const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now, everyMs: 60_000 })
+    retention.stop()
+    expect(seqs('acme')).toEqual([4, 5, 6])
+    const audit = t.db.$client.prepare("SELECT site_id, user_id, after FROM audit_log WHERE action = 'consents.purge'").all() as { after: string }[]
+    expect(audit).toEqual([{ site_id: 'acme', user_id: null, after: expect.any(String) }])
+    expect(JSON.parse(audit[0]!.after)).toMatchObject({ purged: 3 })
+  })
+})

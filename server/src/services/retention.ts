@@ -1,0 +1,93 @@
+// Retention (SPEC §7): each site keeps consent records `retentionDays` (default 5 years), then
+// they are purged. Only a prefix of the chain is ever removed — oldest first, stopping at the
+// first record still within retention — so what remains is one unbroken chain; the newest
+// purged record's seq and hash become the site's anchor, where verification starts.
+import { siteSettings } from '@miniconsent/shared'
+import { and, eq, lt } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { consentIdentities, documentAcceptances, sites } from '../db/schema'
+import type { Logger } from '../logger'
+import type { AuditLog } from './audit'
+
+const DAY_MS = 86_400_000
+/** Rows deleted per transaction: ingestion waits for at most one batch. */
+const BATCH = 5_000
+
+export interface PurgeResult {
+  siteId: string
+  purged: number
+  identities: number
+  documents: number
+}
+
+export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number): PurgeResult {
+  const cutoff = new Date(now - retentionDays * DAY_MS).toISOString()
+  const c = db.$client
+  const oldest = c.prepare('SELECT seq, hash, server_time AS serverTime FROM consent_records WHERE site_id = ? ORDER BY seq LIMIT ?')
+  const remove = c.prepare('DELETE FROM consent_records WHERE site_id = ? AND seq <= ?')
+  const anchor = c.prepare(
+    `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (@siteId, @seq, @hash, @count, @at)
+     ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+       purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at`,
+  )
+  let purged = 0
+  const batch = c.transaction(() => {
+    const rows = oldest.all(siteId, BATCH) as { seq: number; hash: string; serverTime: string }[]
+    // Stop at the first record within retention even if a later one is older (a clock step back).
+    let last: { seq: number; hash: string } | null = null
+    for (const r of rows) {
+      if (r.serverTime >= cutoff) break
+      last = r
+    }
+    if (!last) return 0
+    const n = remove.run(siteId, last.seq).changes
+    anchor.run({ siteId, seq: last.seq, hash: last.hash, count: n, at: now })
+    return n
+  })
+  for (;;) {
+    const n = batch()
+    purged += n
+    if (n < BATCH) break
+  }
+  const identities = db
+    .delete(consentIdentities)
+    .where(and(eq(consentIdentities.siteId, siteId), lt(consentIdentities.serverTime, cutoff)))
+    .run().changes
+  const documents = db
+    .delete(documentAcceptances)
+    .where(and(eq(documentAcceptances.siteId, siteId), lt(documentAcceptances.serverTime, cutoff)))
+    .run().changes
+  return { siteId, purged, identities, documents }
+}
+
+/** Purges every site by its own retention setting. */
+export function purgeExpired(db: Db, now: number): PurgeResult[] {
+  return db
+    .select({ id: sites.id, settings: sites.settings })
+    .from(sites)
+    .all()
+    .map((site) => purgeSite(db, site.id, siteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
+}
+
+/** Runs the purge now and then every `everyMs`; the timer does not keep the process alive. */
+export function startRetention(
+  db: Db,
+  o: { logger: Logger; audit?: AuditLog; now?: () => number; everyMs?: number },
+): { stop: () => void } {
+  const now = o.now ?? Date.now
+  const run = () => {
+    try {
+      for (const r of purgeExpired(db, now())) {
+        if (!(r.purged || r.identities || r.documents)) continue
+        o.logger.info('retention purge', { ...r })
+        o.audit?.record({ siteId: r.siteId, userId: null, action: 'consents.purge', after: r })
+      }
+    } catch (err) {
+      o.logger.error('retention purge failed', { err })
+    }
+  }
+  run()
+  const timer = setInterval(run, o.everyMs ?? 3_600_000)
+  timer.unref()
+  return { stop: () => clearInterval(timer) }
+}
