@@ -23,6 +23,7 @@ import { memberRoutes } from './routes/members'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
+import { statsRoutes } from './routes/stats'
 import { wellKnownRoutes } from './routes/well-known'
 import { subjectRoutes } from './routes/subjects'
 import { Accounts } from './services/accounts'
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', adminConsentRoutes(s))
   app.route('/', exportRoutes(s))
   app.route('/', subjectRoutes(s))
+  app.route('/', statsRoutes(s))
   app.route('/', catalogueRoutes(s))
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))

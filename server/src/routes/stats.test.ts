@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { apiError, consentStats } from '@miniconsent/shared'
+import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+
+let t: TestServer
+let cookie: string
+
+const DECISIONS = [
+  // day, region header, method, analytics granted
+  ['2026-11-20', 'DE', 'accept-all', true],
+  ['2026-11-20', 'DE', 'reject-all', false],
+  ['2026-11-20', 'US-CA', 'custom', true],
+  ['2026-11-21', 'DE', 'accept-all', true],
+  ['2026-11-21', null, 'withdraw', false],
+  ['2026-11-22', 'US-CA', 'gpc', false],
+] as const
+
+beforeEach(async () => {
+  t = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: 'cf-ipcountry', TRUST_PROXY: false } })
+  await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+  for (const [i, [day, region, method, analytics]] of DECISIONS.entries()) {
+    t.clock.now = Date.parse(`${day}T12:00:00Z`) + i
+    const body = consentBody({ method, categories: { essential: true, analytics }, revision: 1 })
+    expect((await t.request('/api/v1/consents', json(body, region ? { 'cf-ipcountry': region } : {}), `192.0.2.${i}`)).status).toBe(201)
+  }
+  const res = await t.request('/api/admin/login', json({ email: 'auditor@acme.test', password: 'auditor password' }))
+  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+})
+afterEach(() => t.close())
+
+async function stats(query = '') {
+  const res = await t.request(`/api/admin/sites/acme/stats${query}`, { headers: { Cookie: cookie } })
+  expect(res.status).toBe(200)
+  return consentStats.parse(await res.json())
+}
+
+describe('GET /api/admin/sites/:siteId/stats', () => {
+  it('counts decisions per day, category, region and revision', async () => {
+    const s = await stats()
+    expect(s.perDay).toEqual([
+      { day: '2026-11-20', total: 3, acceptAll: 1, rejectAll: 1, custom: 1, other: 0 },
+      { day: '2026-11-21', total: 2, acceptAll: 1, rejectAll: 0, custom: 0, other: 1 },
+      { day: '2026-11-22', total: 1, acceptAll: 0, rejectAll: 0, custom: 0, other: 1 },
+    ])
+    expect(s.perCategory).toEqual([
+      { category: 'analytics', granted: 3, denied: 3 },
+      { category: 'essential', granted: 6, denied: 0 },
+    ])
+    const byRegion = Object.fromEntries(s.perRegion.map((r) => [r.region ?? 'unknown', r]))
+    expect(byRegion.DE).toMatchObject({ total: 3, acceptAll: 2, rejectAll: 1 })
+    expect(byRegion['US-CA']).toMatchObject({ total: 2, custom: 1, other: 1 })
+    expect(byRegion.unknown).toMatchObject({ region: null, mode: 'opt-in', total: 1, other: 1 })
+    expect(s.perRevision).toEqual([{ revision: 1, total: 6, acceptAll: 2, rejectAll: 1, custom: 1, other: 2 }])
+  })
+
+  it('limits every table to the period, days inclusive', async () => {
+    const s = await stats('?from=2026-11-21&to=2026-11-21')
+    expect(s.perDay.map((d) => d.day)).toEqual(['2026-11-21'])
+    expect(s.perCategory).toEqual([
+      { category: 'analytics', granted: 1, denied: 1 },
+      { category: 'essential', granted: 2, denied: 0 },
+    ])
+    expect(s.perRevision[0]).toMatchObject({ total: 2 })
+    expect((await stats('?from=2026-11-23')).perDay).toEqual([])
+  })
+
+  it('answers 400 for a malformed period and 403 to outsiders', async () => {
+    const res = await t.request('/api/admin/sites/acme/stats?from=last-week', { headers: { Cookie: cookie } })
+    expect(res.status).toBe(400)
+    expect(apiError.parse(await res.json()).error.message).toContain('from')
+    expect((await t.request('/api/admin/sites/notice-only/stats', { headers: { Cookie: cookie } })).status).toBe(403)
+  })
+})
