@@ -5,6 +5,7 @@ import { ApiRequestError, createApiClient, type ApiClient } from './api'
 import { AppShell } from './components/AppShell'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
+import { AnalyticsRoute } from './pages/AnalyticsPage'
 import { ExportRoute } from './pages/ExportPage'
 import { PublishRoute } from './pages/PublishPage'
 import { TextsRoute } from './pages/TextsPage'
@@ -105,6 +106,7 @@ function Root() {
           <Route path="/sites/:siteId/publish" component={PublishRoute} />
           <Route path="/sites/:siteId/texts" component={TextsRoute} />
           <Route path="/sites/:siteId/export" component={ExportRoute} />
+          <Route path="/sites/:siteId/analytics" component={AnalyticsRoute} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />

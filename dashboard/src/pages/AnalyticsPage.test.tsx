@@ -1,0 +1,52 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, it, vi } from 'vitest'
+import type { Stats } from '../api-shapes'
+import { json, ME, on, renderApp, stubApi } from '../test-support'
+
+// Canvas drawing is not what these tests check; the tables carry the same numbers.
+vi.mock('uplot', () => ({
+  default: class {
+    static paths = { bars: () => () => null }
+    setSize() {}
+    destroy() {}
+  },
+}))
+
+const signedIn = on('GET', '/api/admin/me', () => json(ME))
+const counts = (acceptAll: number, rejectAll: number, custom: number, other = 0) => ({
+  total: acceptAll + rejectAll + custom + other,
+  acceptAll,
+  rejectAll,
+  custom,
+  other,
+})
+const stats: Stats = {
+  perDay: [
+    { day: '2025-03-01', ...counts(6, 3, 1) },
+    { day: '2025-03-02', ...counts(2, 2, 0) },
+  ],
+  perCategory: [{ category: 'analytics', granted: 9, denied: 5 }],
+  perRegion: [{ region: 'DE', mode: 'opt-in', ...counts(8, 5, 1) }],
+  perRevision: [{ revision: 2, ...counts(8, 5, 1) }],
+}
+
+describe('analytics page', () => {
+  it('shows the numbers behind each chart and asks for the chosen date range', async () => {
+    const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
+    renderApp('/sites/minopa/analytics')
+    const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
+    expect(within(perDay).getAllByRole('row')[1]?.textContent).toContain('2025-03-01')
+    expect(screen.getByText('14 decisions in this period.')).toBeTruthy()
+    const perCategory = screen.getByRole('table', { name: 'Choices per category' })
+    expect(within(perCategory).getByText('64.3 %')).toBeTruthy()
+    const perRegion = screen.getByRole('table', { name: 'Outcomes per region' })
+    expect(perRegion.textContent).toContain('DE (opt-in)')
+    expect(perRegion.textContent).toContain('(57.1 %)')
+    expect(screen.getAllByRole('img').length).toBeGreaterThanOrEqual(3)
+
+    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-02' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Show' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.search).toBe('?from=2025-03-01&to=2025-03-02'))
+  })
+})

@@ -1,0 +1,245 @@
+import { useLocation } from 'preact-iso'
+import { useState } from 'preact/hooks'
+import { stats as statsSchema, type Stats } from '../api-shapes'
+import { Chart, type ChartSeries } from '../components/Chart'
+import { LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { formatCount } from '../format'
+import { siteApi, sitePath, useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export const AnalyticsRoute = siteRoute('analytics', AnalyticsPage)
+
+// Distinct in hue and in dash pattern, each ≥ 4.5:1 against white.
+const COLORS = { acceptAll: '#166534', rejectAll: '#b42318', custom: '#1d4ed8', other: '#4a5260' }
+const OUTCOMES = [
+  { key: 'acceptAll', label: 'Accept all', color: COLORS.acceptAll },
+  { key: 'rejectAll', label: 'Reject all', color: COLORS.rejectAll, dash: [6, 3] },
+  { key: 'custom', label: 'Custom', color: COLORS.custom, dash: [2, 2] },
+  { key: 'other', label: 'Other (withdraw, GPC, API)', color: COLORS.other, dash: [10, 4] },
+] as const
+
+type Counts = { total: number; acceptAll: number; rejectAll: number; custom: number; other: number }
+
+function rate(part: number, total: number): number {
+  return total ? (part / total) * 100 : 0
+}
+
+function pct(part: number, total: number): string {
+  return total ? `${(Math.round(rate(part, total) * 10) / 10).toFixed(1)} %` : '—'
+}
+
+function AnalyticsPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  const { query, route } = useLocation()
+  useDocumentTitle(`Analytics — ${site.name}`)
+  const from = query.from ?? ''
+  const to = query.to ?? ''
+  const [values, setValues] = useState({ from, to })
+  const [error, setError] = useState<string | null>(null)
+  const load = useLoad(
+    (signal) => {
+      const params = new URLSearchParams()
+      if (from) params.set('from', from)
+      if (to) params.set('to', to)
+      return api.request(siteApi(site.id, `/stats${params.size ? `?${params}` : ''}`), statsSchema, { signal })
+    },
+    [site.id, from, to],
+  )
+
+  return (
+    <>
+      <h1>Analytics — {site.name}</h1>
+      <form
+        class="filters analytics-range"
+        aria-label="Date range"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (values.from && values.to && values.from > values.to) {
+            setError('The end date is before the start date.')
+            return
+          }
+          setError(null)
+          const params = new URLSearchParams()
+          if (values.from) params.set('from', values.from)
+          if (values.to) params.set('to', values.to)
+          route(`${sitePath(site.id, 'analytics')}${params.size ? `?${params}` : ''}`)
+        }}
+      >
+        <div class="field">
+          <label for="stats-from">From</label>
+          <input type="date" id="stats-from" value={values.from} onInput={(e) => setValues((v) => ({ ...v, from: e.currentTarget.value }))} />
+        </div>
+        <div class="field">
+          <label for="stats-to">To</label>
+          <input
+            type="date"
+            id="stats-to"
+            value={values.to}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'stats-to-error' : undefined}
+            onInput={(e) => setValues((v) => ({ ...v, to: e.currentTarget.value }))}
+          />
+          {error && (
+            <p id="stats-to-error" class="field-error">
+              {error}
+            </p>
+          )}
+        </div>
+        <div class="field">
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <LoadGate state={load.state} what="the statistics" onRetry={load.reload}>
+        {(s) => <StatsView stats={s} />}
+      </LoadGate>
+    </>
+  )
+}
+
+function StatsView({ stats }: { stats: Stats }) {
+  const total = stats.perDay.reduce((n, d) => n + d.total, 0)
+  if (total === 0 && stats.perCategory.length === 0) {
+    return <p class="empty">No decisions in this period yet.</p>
+  }
+  return (
+    <>
+      <p>{formatCount(total)} decisions in this period.</p>
+      <section class="editor-section" aria-labelledby="per-day-heading">
+        <h2 id="per-day-heading">Decisions per day</h2>
+        <Chart
+          label="Line chart of decisions per day by outcome; the numbers are in the table below."
+          kind="lines"
+          x={stats.perDay.map((d) => d.day)}
+          series={OUTCOMES.map((o) => ({ label: o.label, color: o.color, dash: 'dash' in o ? [...o.dash] : undefined, values: stats.perDay.map((d) => d[o.key]) }))}
+        />
+        <OutcomeTable caption="Decisions per day" head="Day" rows={stats.perDay.map((d) => ({ name: d.day, counts: d }))} />
+      </section>
+
+      <section class="editor-section" aria-labelledby="per-category-heading">
+        <h2 id="per-category-heading">Consent rate per category</h2>
+        <Chart
+          label="Bar chart of the share of decisions granting each category; the numbers are in the table below."
+          kind="bars"
+          unit="%"
+          x={stats.perCategory.map((c) => c.category)}
+          series={[{ label: 'Granted', color: COLORS.custom, values: stats.perCategory.map((c) => rate(c.granted, c.granted + c.denied)) }]}
+        />
+        <div class="table-scroll" role="region" aria-labelledby="per-category-caption" tabIndex={0}>
+          <table class="data-table">
+            <caption id="per-category-caption">Choices per category</caption>
+            <thead>
+              <tr>
+                <th scope="col">Category</th>
+                <th scope="col" class="num">Granted</th>
+                <th scope="col" class="num">Denied</th>
+                <th scope="col" class="num">Granted rate</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.perCategory.map((c) => (
+                <tr key={c.category}>
+                  <th scope="row">{c.category}</th>
+                  <td class="num">{formatCount(c.granted)}</td>
+                  <td class="num">{formatCount(c.denied)}</td>
+                  <td class="num">{pct(c.granted, c.granted + c.denied)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <RateSection
+        id="per-region"
+        title="Outcomes per region"
+        head="Region"
+        rows={stats.perRegion.map((r) => ({ name: `${r.region ?? 'Unknown'} (${r.mode})`, counts: r }))}
+      />
+      <RateSection
+        id="per-revision"
+        title="Outcomes per revision"
+        head="Revision"
+        rows={stats.perRevision.map((r) => ({ name: `Revision ${r.revision}`, counts: r }))}
+      />
+    </>
+  )
+}
+
+function rateSeries(rows: Array<{ counts: Counts }>): ChartSeries[] {
+  return OUTCOMES.map((o) => ({
+    label: o.label,
+    color: o.color,
+    values: rows.map((r) => rate(r.counts[o.key], r.counts.total)),
+  }))
+}
+
+function RateSection({ id, title, head, rows }: { id: string; title: string; head: string; rows: Array<{ name: string; counts: Counts }> }) {
+  return (
+    <section class="editor-section" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{title}</h2>
+      {rows.length === 0 ? (
+        <p class="muted">No decisions.</p>
+      ) : (
+        <>
+          <Chart
+            label={`Stacked bar chart: ${title.toLowerCase()} as shares of all decisions; the numbers are in the table below.`}
+            kind="stacked"
+            unit="%"
+            x={rows.map((r) => r.name)}
+            series={rateSeries(rows)}
+          />
+          <OutcomeTable caption={title} head={head} rows={rows} withRates />
+        </>
+      )}
+    </section>
+  )
+}
+
+function OutcomeTable({
+  caption,
+  head,
+  rows,
+  withRates,
+}: {
+  caption: string
+  head: string
+  rows: Array<{ name: string; counts: Counts }>
+  withRates?: boolean
+}) {
+  const id = caption.toLowerCase().replace(/[^a-z]+/g, '-')
+  return (
+    <div class="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+      <table class="data-table">
+        <caption id={`${id}-caption`}>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{head}</th>
+            <th scope="col" class="num">
+              Total
+            </th>
+            {OUTCOMES.map((o) => (
+              <th key={o.key} scope="col" class="num">
+                {o.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.name}>
+              <th scope="row">{r.name}</th>
+              <td class="num">{formatCount(r.counts.total)}</td>
+              {OUTCOMES.map((o) => (
+                <td key={o.key} class="num">
+                  {formatCount(r.counts[o.key])}
+                  {withRates && <span class="muted"> ({pct(r.counts[o.key], r.counts.total)})</span>}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
