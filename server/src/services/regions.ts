@@ -73,6 +73,11 @@ export class RegionResolver {
   constructor(settings: RegionSettings, opts: { now: () => number; logger: Logger }) {
     this.headers = settings.REGION_HEADERS ?? (settings.TRUSTED_REGION_HEADER ? { country: settings.TRUSTED_REGION_HEADER } : null)
     this.geoip = settings.GEOIP_DB ? new GeoIpDatabase(settings.GEOIP_DB, opts) : null
+    // Operators should see at start-up where regions come from; with neither, every visitor is opt-in.
+    opts.logger.info('region source', {
+      headers: this.varyHeaders.length ? this.varyHeaders : null,
+      geoip: this.geoip ? `${this.geoip.file} (${this.geoip.description})` : null,
+    })
   }
 
   /** Request headers that change the answer; responses name them in `Vary`. */
