@@ -6,12 +6,16 @@ import { AppShell } from './components/AppShell'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { AnalyticsRoute } from './pages/AnalyticsPage'
+import { AuditRoute } from './pages/AuditPage'
 import { ExportRoute } from './pages/ExportPage'
+import { InvitePage } from './pages/InvitePage'
+import { MembersRoute } from './pages/MembersPage'
+import { PasswordPage } from './pages/PasswordPage'
 import { PublishRoute } from './pages/PublishPage'
 import { TextsRoute } from './pages/TextsPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
-import { consentLogPath, SessionContext, type Session } from './session'
+import { consentLogPath, PASSWORD_PATH, SessionContext, type Session } from './session'
 import { useDocumentTitle } from './use-document-title'
 
 type SessionState =
@@ -62,7 +66,7 @@ function Root() {
   // Redirects that depend on the session: signed out → sign-in (remembering where to come back),
   // signed in on `/` or the sign-in page → the page asked for, or the first site's consent log.
   useEffect(() => {
-    if (state.status === 'signed-out' && path !== SIGN_IN_PATH) {
+    if (state.status === 'signed-out' && path !== SIGN_IN_PATH && !path.startsWith('/invite/')) {
       route(path === '/' ? SIGN_IN_PATH : `${SIGN_IN_PATH}?next=${encodeURIComponent(url)}`, true)
     }
     if (state.status === 'signed-in' && (path === SIGN_IN_PATH || path === '/')) {
@@ -74,6 +78,22 @@ function Root() {
   }, [state, path, url])
 
   useFocusOnNavigation(path)
+
+  // An invitation is opened before its owner has an account: it needs no session.
+  const inviteToken = /^\/invite\/([^/]+)$/.exec(path)?.[1]
+  if (inviteToken && state.status !== 'loading') {
+    return (
+      <InvitePage
+        api={api}
+        token={decodeURIComponent(inviteToken)}
+        onSignedIn={(me) => {
+          setState({ status: 'signed-in', me })
+          const first = me.sites[0]
+          route(first ? consentLogPath(first.id) : '/', true)
+        }}
+      />
+    )
+  }
 
   if (state.status === 'loading') {
     return (
@@ -107,6 +127,9 @@ function Root() {
           <Route path="/sites/:siteId/texts" component={TextsRoute} />
           <Route path="/sites/:siteId/export" component={ExportRoute} />
           <Route path="/sites/:siteId/analytics" component={AnalyticsRoute} />
+          <Route path="/sites/:siteId/members" component={MembersRoute} />
+          <Route path="/sites/:siteId/audit" component={AuditRoute} />
+          <Route path={PASSWORD_PATH} component={PasswordPage} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />

@@ -1,0 +1,141 @@
+import { useLocation } from 'preact-iso'
+import { useState } from 'preact/hooks'
+import { auditPage, type AuditEntry } from '../api-shapes'
+import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
+import { formatTime } from '../format'
+import { siteApi, sitePath, useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+import { useEffect } from 'preact/hooks'
+
+export const AuditRoute = siteRoute('audit', AuditPage)
+
+/** Action groups the server writes; a group filters all its actions (`catalogue` → `catalogue.publish`, …). */
+const ACTION_GROUPS = [
+  { value: '', label: 'All actions' },
+  { value: 'catalogue', label: 'Catalogue (drafts, imports, publishing, roll back)' },
+  { value: 'settings', label: 'Site settings' },
+  { value: 'member', label: 'Members' },
+  { value: 'invitation', label: 'Invitations' },
+  { value: 'subject', label: 'Data-subject requests (erasure)' },
+  { value: 'export', label: 'Exports' },
+]
+
+function summarise(value: unknown): string {
+  if (value === null || value === undefined) return '—'
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
+  return text.length > 200 ? text.slice(0, 199) + '…' : text
+}
+
+function AuditPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  const { query, route } = useLocation()
+  useDocumentTitle(`Audit log — ${site.name}`)
+  const action = query.action ?? ''
+  const [entries, setEntries] = useState<AuditEntry[]>([])
+  const [nextBefore, setNextBefore] = useState<number | null>(null)
+  const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null })
+  const [open, setOpen] = useState<number | null>(null)
+
+  async function loadPage(before: number | null, append: boolean) {
+    setState({ loading: true, error: null })
+    try {
+      const params = new URLSearchParams({ limit: '50' })
+      if (before) params.set('before', String(before))
+      if (action) params.set('action', action)
+      const page = await api.request(siteApi(site.id, `/audit?${params}`), auditPage)
+      setEntries((e) => (append ? [...e, ...page.entries] : page.entries))
+      setNextBefore(page.nextBefore)
+      setState({ loading: false, error: null })
+    } catch (err) {
+      setState({ loading: false, error: errorText(err) })
+    }
+  }
+  useEffect(() => void loadPage(null, false), [site.id, action])
+
+  return (
+    <>
+      <h1>Audit log — {site.name}</h1>
+      <div class="field audit-filter">
+        <label for="audit-action">Action</label>
+        <select
+          id="audit-action"
+          value={action}
+          onChange={(e) => {
+            const v = e.currentTarget.value
+            route(v ? `${sitePath(site.id, 'audit')}?action=${encodeURIComponent(v)}` : sitePath(site.id, 'audit'))
+          }}
+        >
+          {ACTION_GROUPS.map((g) => (
+            <option key={g.value} value={g.value}>
+              {g.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      {state.error && (
+        <div role="alert" class="load-failure">
+          <p>Could not load the audit log: {state.error}</p>
+          <button type="button" onClick={() => void loadPage(null, false)}>
+            Try again
+          </button>
+        </div>
+      )}
+      {!state.loading && !state.error && entries.length === 0 && <p class="empty">No changes recorded{action ? ' for this action' : ''}.</p>}
+      {entries.length > 0 && (
+        <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabIndex={0}>
+          <table class="data-table">
+            <caption id="audit-caption">Changes, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">User</th>
+                <th scope="col">Action</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr key={e.id}>
+                  <th scope="row">
+                    <time dateTime={e.at}>{formatTime(e.at)}</time>
+                  </th>
+                  <td>{e.user ?? 'System'}</td>
+                  <td class="mono">{e.action}</td>
+                  <td class="audit-details">
+                    <button type="button" class="link-button" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                      {open === e.id ? 'Hide' : 'Show'} before and after<span class="visually-hidden"> of entry {e.id}</span>
+                    </button>
+                    {open === e.id ? (
+                      <dl class="facts">
+                        <div class="fact">
+                          <dt>Before</dt>
+                          <dd>
+                            <pre class="code">{JSON.stringify(e.before, null, 2) ?? '—'}</pre>
+                          </dd>
+                        </div>
+                        <div class="fact">
+                          <dt>After</dt>
+                          <dd>
+                            <pre class="code">{JSON.stringify(e.after, null, 2) ?? '—'}</pre>
+                          </dd>
+                        </div>
+                      </dl>
+                    ) : (
+                      <span class="muted break"> {summarise(e.after)}</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p role="status">{state.loading && 'Loading the audit log…'}</p>
+      {nextBefore !== null && !state.loading && (
+        <button type="button" onClick={() => void loadPage(nextBefore, true)}>
+          Load older entries
+        </button>
+      )}
+    </>
+  )
+}

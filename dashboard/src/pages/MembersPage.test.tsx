@@ -1,0 +1,87 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { describe, expect, it } from 'vitest'
+import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
+
+const signedIn = on('GET', '/api/admin/me', () => json(ME))
+const members = {
+  members: [
+    { userId: 1, email: 'auditor@example.com', role: 'owner' },
+    { userId: 7, email: 'editor@example.com', role: 'editor' },
+  ],
+  invitations: [],
+}
+
+describe('users and roles', () => {
+  it('invites by e-mail with a role and shows the link to copy', async () => {
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('POST', '/api/admin/sites/minimagic/invitations', () => json({ inviteUrl: '/invite/tok-123' }, 201)),
+    )
+    renderApp('/sites/minimagic/members')
+    await screen.findByRole('table', { name: 'Members of this site' })
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@example.com' } })
+    fireEvent.change(screen.getByLabelText('Role'), { target: { value: 'auditor' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    const link = (await screen.findByLabelText('Invitation link')) as HTMLInputElement
+    expect(link.value).toBe(`${location.origin}/invite/tok-123`)
+    expect(screen.getByRole('button', { name: 'Copy link' })).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ email: 'new@example.com', role: 'auditor' })
+  })
+
+  it('says why the last owner cannot be demoted and puts the role back', async () => {
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('PATCH', '/api/admin/sites/minimagic/members/1', () => errorBody(409, 'last_owner', 'A site needs at least one owner')),
+    )
+    renderApp('/sites/minimagic/members')
+    const table = await screen.findByRole('table', { name: 'Members of this site' })
+    const select = within(table).getByLabelText('Role of auditor@example.com') as HTMLSelectElement
+    fireEvent.change(select, { target: { value: 'editor' } })
+    expect(await screen.findByText('Role not changed: A site needs at least one owner')).toBeTruthy()
+    expect(select.value).toBe('owner')
+  })
+
+  it('is not offered to an auditor', async () => {
+    stubApi(signedIn, on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })))
+    renderApp('/sites/minopa/members')
+    expect(await screen.findByRole('heading', { name: 'Not available for your role' })).toBeTruthy()
+  })
+})
+
+describe('invitation page', () => {
+  it('lets an invited person set a password without a session and signs them in', async () => {
+    const api = stubApi(
+      on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first')),
+      on('GET', '/api/admin/invitations/tok-123', () => json({ email: 'new@example.com', siteName: 'Minopa', role: 'auditor' })),
+      on('POST', '/api/admin/invitations/tok-123/accept', () => json(ME)),
+      on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })),
+    )
+    renderApp('/invite/tok-123')
+    expect(await screen.findByText(/You are invited to/)).toBeTruthy()
+    fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'short' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
+    expect(screen.getByText('Use at least 12 characters.')).toBeTruthy()
+    fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a-long-enough-password' } })
+    fireEvent.input(screen.getByLabelText('Repeat the password'), { target: { value: 'a-long-enough-password' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
+    await waitFor(() => expect(location.pathname).toBe('/sites/minopa/consents'))
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ password: 'a-long-enough-password' })
+  })
+})
+
+describe('password change', () => {
+  it('checks the new password twice and reports the server’s answer', async () => {
+    stubApi(signedIn, on('POST', '/api/admin/password', () => errorBody(403, 'wrong_password', 'The current password is wrong')))
+    renderApp('/account/password')
+    fireEvent.input(await screen.findByLabelText('Current password'), { target: { value: 'old-password' } })
+    fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a-new-long-password' } })
+    fireEvent.input(screen.getByLabelText('Repeat the new password'), { target: { value: 'a-new-long-passwort' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Change password' }))
+    expect(screen.getByText('The two new passwords differ.')).toBeTruthy()
+    fireEvent.input(screen.getByLabelText('Repeat the new password'), { target: { value: 'a-new-long-password' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Change password' }))
+    expect(await screen.findByText('Password not changed: The current password is wrong')).toBeTruthy()
+  })
+})

@@ -1,0 +1,255 @@
+import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
+import { useState } from 'preact/hooks'
+import { inviteAnswer, memberList, type Member, type MemberList } from '../api-shapes'
+import { LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { formatTime } from '../format'
+import { siteApi, useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export const MembersRoute = siteRoute('members', MembersPage)
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  owner: 'Owner — everything, including users',
+  editor: 'Editor — catalogue, texts, publishing',
+  auditor: 'Auditor — reads logs, exports, verifies; changes nothing',
+}
+
+function MembersPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  useDocumentTitle(`Users & roles — ${site.name}`)
+  const load = useLoad((signal) => api.request(siteApi(site.id, '/members'), memberList, { signal }), [site.id])
+  return (
+    <>
+      <h1>Users & roles — {site.name}</h1>
+      <InviteForm siteId={site.id} onInvited={load.reload} />
+      <LoadGate state={load.state} what="the members" onRetry={load.reload}>
+        {(list) => <Members siteId={site.id} list={list} onChanged={load.reload} />}
+      </LoadGate>
+    </>
+  )
+}
+
+function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => void }) {
+  const { api } = useSession()
+  const [email, setEmail] = useState('')
+  const [role, setRole] = useState<Role>('editor')
+  const [busy, setBusy] = useState(false)
+  const [fieldError, setFieldError] = useState<string | null>(null)
+  const [result, setResult] = useState<{ link?: string; text: string; ok: boolean } | null>(null)
+  const [copied, setCopied] = useState(false)
+
+  async function submit(e: SubmitEvent) {
+    e.preventDefault()
+    const input = { email: email.trim(), role }
+    if (!invitationInput.safeParse(input).success) {
+      setFieldError('Enter an email address like name@example.com.')
+      return
+    }
+    setFieldError(null)
+    setBusy(true)
+    setResult(null)
+    setCopied(false)
+    try {
+      const answer = await api.request(siteApi(siteId, '/invitations'), inviteAnswer, { method: 'POST', body: input })
+      if ('inviteUrl' in answer) {
+        const link = new URL(answer.inviteUrl, location.origin).href
+        setResult({ ok: true, link, text: `Invitation for ${input.email} as ${role}. No e-mail is sent: copy this link and send it yourself. It is valid for 7 days.` })
+      } else {
+        setResult({ ok: true, text: `${answer.member.email} already has an account and is now a member as ${answer.member.role}.` })
+      }
+      setEmail('')
+      onInvited()
+    } catch (err) {
+      setResult({ ok: false, text: `Not invited: ${errorText(err)}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <section class="editor-section" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">Invite someone</h2>
+      <form class="filters" onSubmit={submit} noValidate>
+        <div class="field">
+          <label for="invite-email">Email</label>
+          <input
+            id="invite-email"
+            type="email"
+            autoComplete="off"
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+            aria-invalid={fieldError ? true : undefined}
+            aria-describedby={fieldError ? 'invite-email-error' : undefined}
+          />
+          {fieldError && (
+            <p id="invite-email-error" class="field-error">
+              {fieldError}
+            </p>
+          )}
+        </div>
+        <div class="field">
+          <label for="invite-role">Role</label>
+          <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_DESCRIPTIONS[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <button type="submit" class="primary" disabled={busy}>
+            Invite
+          </button>
+        </div>
+      </form>
+      <div role="status">
+        {result && (
+          <div class={result.ok ? 'notice' : 'form-error'}>
+            <p>{result.text}</p>
+            {result.link && (
+              <div class="inline-controls">
+                <label for="invite-link" class="visually-hidden">
+                  Invitation link
+                </label>
+                <input id="invite-link" readOnly value={result.link} onFocus={(e) => e.currentTarget.select()} />
+                <button
+                  type="button"
+                  onClick={async () => {
+                    try {
+                      await navigator.clipboard.writeText(result.link!)
+                      setCopied(true)
+                    } catch {
+                      ;(document.getElementById('invite-link') as HTMLInputElement | null)?.select()
+                    }
+                  }}
+                >
+                  {copied ? 'Copied' : 'Copy link'}
+                </button>
+              </div>
+            )}
+          </div>
+        )}
+      </div>
+    </section>
+  )
+}
+
+function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList; onChanged: () => void }) {
+  const { me } = useSession()
+  return (
+    <>
+      <section class="editor-section" aria-labelledby="members-heading">
+        <h2 id="members-heading">Members</h2>
+        <div class="table-scroll" role="region" aria-labelledby="members-caption" tabIndex={0}>
+          <table class="data-table">
+            <caption id="members-caption">Members of this site</caption>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.members.map((m) => (
+                <MemberRow key={m.userId} siteId={siteId} member={m} isMe={m.userId === me.user.id} onChanged={onChanged} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section class="editor-section" aria-labelledby="invitations-heading">
+        <h2 id="invitations-heading">Open invitations</h2>
+        {list.invitations.length === 0 ? (
+          <p class="muted">No open invitations.</p>
+        ) : (
+          <ul>
+            {list.invitations.map((i) => (
+              <li key={i.email}>
+                {i.email} as {i.role}, sent {formatTime(i.createdAt)}, valid until {formatTime(i.expiresAt)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  )
+}
+
+function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: () => void }) {
+  const { api } = useSession()
+  const [role, setRole] = useState<Role>(member.role)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const path = siteApi(siteId, `/members/${member.userId}`)
+  const selectId = `member-role-${member.userId}`
+
+  async function changeRole(next: Role) {
+    const previous = role
+    setRole(next)
+    setBusy(true)
+    setError(null)
+    try {
+      await api.request(path, null, { method: 'PATCH', body: { role: next } })
+      onChanged()
+    } catch (err) {
+      setRole(previous)
+      setError(`Role not changed: ${errorText(err)}`)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  async function remove() {
+    if (!window.confirm(`Remove ${member.email} from this site? They lose access at once.`)) return
+    setBusy(true)
+    setError(null)
+    try {
+      await api.request(path, null, { method: 'DELETE' })
+      onChanged()
+    } catch (err) {
+      setError(`Not removed: ${errorText(err)}`)
+      setBusy(false)
+    }
+  }
+
+  return (
+    <tr>
+      <th scope="row">
+        {member.email}
+        {isMe && ' (you)'}
+      </th>
+      <td>
+        <label for={selectId} class="visually-hidden">
+          Role of {member.email}
+        </label>
+        <select
+          id={selectId}
+          value={role}
+          disabled={busy}
+          aria-describedby={error ? `${selectId}-error` : undefined}
+          onChange={(e) => void changeRole(e.currentTarget.value as Role)}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        {error && (
+          <p id={`${selectId}-error`} class="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+      <td>
+        <button type="button" class="danger" disabled={busy} onClick={remove}>
+          Remove<span class="visually-hidden"> {member.email}</span>
+        </button>
+      </td>
+    </tr>
+  )
+}

@@ -1,0 +1,108 @@
+import { MIN_PASSWORD_LENGTH } from '@miniconsent/shared'
+import { useState } from 'preact/hooks'
+import { errorText } from '../components/site-page'
+import { useSession } from '../session'
+import { useDocumentTitle } from '../use-document-title'
+
+export function PasswordField({
+  id,
+  label,
+  value,
+  onValue,
+  error,
+  autoComplete,
+  hint,
+}: {
+  id: string
+  label: string
+  value: string
+  onValue: (v: string) => void
+  error: string | undefined
+  autoComplete: string
+  hint?: string
+}) {
+  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="password"
+        autoComplete={autoComplete}
+        value={value}
+        onInput={(e) => onValue(e.currentTarget.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  )
+}
+
+/** `/account/password`: any signed-in user; other sessions of the user end on the server. */
+export function PasswordPage() {
+  const { api, me } = useSession()
+  useDocumentTitle('Change password')
+  const [current, setCurrent] = useState('')
+  const [next, setNext] = useState('')
+  const [repeat, setRepeat] = useState('')
+  const [errors, setErrors] = useState<{ current?: string; next?: string; repeat?: string }>({})
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  async function submit(e: SubmitEvent) {
+    e.preventDefault()
+    const found: typeof errors = {}
+    if (!current) found.current = 'Enter your current password.'
+    if (next.length < MIN_PASSWORD_LENGTH) found.next = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
+    if (repeat !== next) found.repeat = 'The two new passwords differ.'
+    setErrors(found)
+    setResult(null)
+    if (Object.keys(found).length) return
+    setBusy(true)
+    try {
+      await api.request('/password', null, { method: 'POST', body: { currentPassword: current, newPassword: next } })
+      setCurrent('')
+      setNext('')
+      setRepeat('')
+      setResult({ ok: true, text: 'Password changed. Your other sessions have been signed out.' })
+    } catch (err) {
+      setResult({ ok: false, text: `Password not changed: ${errorText(err)}` })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div class="narrow">
+      <h1>Change password</h1>
+      <form onSubmit={submit} noValidate>
+        <input type="email" name="email" autoComplete="username" value={me.user.email} hidden readOnly />
+        <PasswordField id="password-current" label="Current password" value={current} onValue={setCurrent} error={errors.current} autoComplete="current-password" />
+        <PasswordField
+          id="password-new"
+          label="New password"
+          value={next}
+          onValue={setNext}
+          error={errors.next}
+          autoComplete="new-password"
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+        />
+        <PasswordField id="password-repeat" label="Repeat the new password" value={repeat} onValue={setRepeat} error={errors.repeat} autoComplete="new-password" />
+        <div role="status">{result && <p class={result.ok ? 'notice' : 'form-error'}>{result.text}</p>}</div>
+        <button type="submit" class="primary" disabled={busy}>
+          Change password
+        </button>
+      </form>
+    </div>
+  )
+}
