@@ -10,7 +10,8 @@ export interface Gate {
   _apply(allowed: (el: HTMLElement) => boolean): HTMLIFrameElement[]
 }
 
-export function createGate(doc: Document): Gate {
+/** `ran` is called after each pass that may have run scripts, including those that waited for a download. */
+export function createGate(doc: Document, ran: () => void): Gate {
   const released = new WeakSet<Element>()
   let loading = false
   let allowedNow: (el: HTMLElement) => boolean = () => false
@@ -65,6 +66,7 @@ export function createGate(doc: Document): Gate {
         el.setAttribute('src', el.getAttribute('data-src')!)
       }
     }
+    ran()
     return blocked
   }
 

@@ -10,7 +10,7 @@ import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, ty
 import { readCookie } from './cookie-jar'
 import { createGate, type GatedElement } from './gate'
 import { PENDING_FLAG } from './net-flag'
-import { consentMode, vendorSignals } from './signals'
+import { consentMode, posthogSignal, vendorSignals } from './signals'
 
 /**
  * The server replaces the string literal "__MINICONSENT_CONFIG__", quotes included, with the
@@ -30,7 +30,7 @@ function start(): void {
   const attr = (name: string) => (script && script.getAttribute(name)) || ''
   const api = (attr('data-api') || new URL(base).origin).replace(/\/$/, '')
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true
-  const gate = createGate(d)
+  const gate = createGate(d, () => config && posthogSignal(config, state.services))
 
   let config: PublishedConfig | undefined
   let consentId = base64url(crypto.getRandomValues(new Uint8Array(16)))
@@ -71,18 +71,16 @@ function start(): void {
     })
     const frames = blocked.filter((f) => !(f as GatedElement)._ph)
     if (frames.length) withUi((u) => u._placeholders(frames), 'placeholder')
-    for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) tables && config.needsBanner ? tables.observe((t._ph = t)) : showTables([(t._ph = t)])
+    for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) config.needsBanner ? tables.observe((t._ph = t)) : showTables([(t._ph = t)])
   }
 
   const showTables = (els: Element[]) => withUi((u) => u._tables(els), 'dialog')
   // A declaration is usually far down a page: where a banner may show, its chunk is loaded only
   // when it comes near the viewport, so that neither first nor returning visits pay for it up
   // front. A site that needs no banner has the declaration as its only UI: shown at once.
-  const tables: IntersectionObserver | false =
-    'IntersectionObserver' in w &&
-    new IntersectionObserver(
+  const tables = new IntersectionObserver(
       (entries) => {
-        const near = entries.filter((e) => e.isIntersecting).map((e) => ((tables as IntersectionObserver).unobserve(e.target), e.target))
+        const near = entries.filter((e) => e.isIntersecting).map((e) => (tables.unobserve(e.target), e.target))
         if (near.length) showTables(near)
       },
       { rootMargin: '50%' },
@@ -95,6 +93,7 @@ function start(): void {
     if (!first || choice) consentMode('update', cm)
     vendorSignals(config!, next.services, cm, !!first, host._nonce)
     scan()
+    posthogSignal(config!, next.services, 1)
   }
 
   /**
@@ -141,7 +140,6 @@ function start(): void {
     (...a: A): Promise<Awaited<R>> =>
       configLoaded.then(() => fn(...a)) as Promise<Awaited<R>>
 
-  const send = (path: string, extra: Record<string, unknown>) => chunk<RecordChunk>('record').then((m) => m._send(host, path, extra))
   const open = later(() => withUi((u) => u._open(), 'dialog'))
   w.miniconsent = {
     ready,
@@ -161,8 +159,8 @@ function start(): void {
       return () => w.removeEventListener('miniconsent:' + event, listener)
     },
     rescan: scan,
-    identify: later((userId: string) => send('/api/v1/consents/identify', { userId })),
-    acceptDocument: later((type: string, opts?: { userId?: string }) => send('/api/v1/documents', { type, userId: (opts && opts.userId) || null })),
+    identify: later((userId: string) => chunk<RecordChunk>('record').then((m) => m._identify(host, userId))),
+    acceptDocument: later((type: string, opts?: { userId?: string }) => chunk<RecordChunk>('record').then((m) => m._acceptDocument(host, type, opts))),
   }
 
   // From the start, not from DOMContentLoaded: a granted script further down <head> is released as

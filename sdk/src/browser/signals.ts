@@ -48,9 +48,27 @@ export function vendorSignals(config: PublishedConfig, services: Record<string, 
         const q = (w.ttq = w.ttq || [])
         if (first) call(q, 'holdConsent')
         call(q, on ? 'grantConsent' : 'revokeConsent')
-      } else if (vendor === 'posthog' && w.posthog) call(w.posthog, on ? 'opt_in_capturing' : 'opt_out_capturing')
+      }
     } catch {}
   }
+}
+
+let posthogSeen: unknown
+
+/**
+ * PostHog's queue is defined by its own snippet, so it is signalled once that has run: on every
+ * decision (`decided`) and whenever a released script has created it or replaced it with the
+ * library. The calls queue in the snippet's stub and the library replays them.
+ * https://posthog.com/docs/privacy/data-collection#opting-out
+ */
+export function posthogSignal(config: PublishedConfig, services: Record<string, boolean>, decided?: 1): void {
+  const ph = w.posthog
+  if (!ph || (!decided && ph === posthogSeen)) return
+  posthogSeen = ph
+  for (const { id, vendor } of config.catalogue.services)
+    try {
+      if (vendor === 'posthog') call(ph, services[id] ? 'opt_in_capturing' : 'opt_out_capturing')
+    } catch {}
 }
 
 /**

@@ -29,6 +29,10 @@ const context = (host: Host) => ({
 const send = (host: Host, path: string, body: Item[1]): Promise<boolean> =>
   post(host._api, [path, body]).then((done) => done || host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false))
 
+/** A visitor event other than a choice, with the same context as a consent record. */
+const event = (host: Host, path: string, extra: Record<string, unknown>) =>
+  send(host, path, { ...context(host), siteId: host._config.siteId, consentId: host._state().consentId, ...extra })
+
 export default {
   _commit(host, method, categories, services, texts) {
     const config = host._config
@@ -47,5 +51,6 @@ export default {
       // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
       .then(() => revoked && config.site.reloadOnRevoke && location.reload())
   },
-  _send: (host, path, extra) => send(host, path, { ...context(host), siteId: host._config.siteId, consentId: host._state().consentId, ...extra }),
+  _identify: (host, userId) => event(host, '/api/v1/consents/identify', { userId }),
+  _acceptDocument: (host, type, opts) => event(host, '/api/v1/documents', { type, userId: (opts && opts.userId) || null }),
 } satisfies RecordChunk

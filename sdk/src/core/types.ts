@@ -66,8 +66,10 @@ export interface BannerChunk {
 export interface RecordChunk {
   /** Turns the visitor's input into a stored choice, puts it in force (Host._set) and records it. */
   _commit: Host['_choose'] extends (...a: infer A) => void ? (host: Host, ...a: A) => void : never
-  /** Posts a visitor event (identify, accepted document) with a recordId; true once stored. */
-  _send(host: Host, path: string, extra: Record<string, unknown>): Promise<boolean>
+  /** window.miniconsent.identify: posts `{ …, userId }` to /api/v1/consents/identify; true once stored. */
+  _identify(host: Host, userId: string): Promise<boolean>
+  /** window.miniconsent.acceptDocument: posts `{ …, type, userId }` to /api/v1/documents; true once stored. */
+  _acceptDocument(host: Host, type: string, opts?: { userId?: string }): Promise<boolean>
 }
 
 /** dist/store.js: IndexedDB — the cached config and the queue of records not yet delivered. */
