@@ -85,7 +85,7 @@ describe('mode per region from the GeoIP database', () => {
     expect(await config(t, { 'CF-IPCountry': 'BR' }, '192.0.2.10')).toMatchObject({ region: 'DE', mode: 'opt-in' })
   })
 
-  it('marks answers that depend on the client address private, so no CDN shares them', async () => {
+  it('marks answers private, so no CDN hands one visitor’s region to the next', async () => {
     const probe = start()
     const t = start({ GEOIP_DB: writeTestCityDb(probe.dir) })
     const res = await t.request('/api/v1/sites/acme/config', {}, '198.51.100.7')
@@ -157,10 +157,10 @@ describe('caching per variant', () => {
     const res = await t.request('/api/v1/sites/acme/config')
     const vary = (res.headers.get('vary') ?? '').toLowerCase()
     for (const h of ['cf-ipcountry', 'cf-region-code', 'sec-gpc']) expect(vary).toContain(h)
-    expect(res.headers.get('cache-control')).toBe('public, max-age=60')
+    expect(res.headers.get('cache-control')).toBe('private, max-age=60')
     const script = await t.request('/sdk/acme.js')
     expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC')
-    expect(script.headers.get('cache-control')).toBe('public, max-age=300')
+    expect(script.headers.get('cache-control')).toBe('private, max-age=300')
   })
 
   it('varies on Sec-GPC alone when no region header is trusted', async () => {

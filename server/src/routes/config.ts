@@ -31,16 +31,15 @@ export function configFor(c: Context<AppEnv>, s: Services, siteId: string): Publ
 }
 
 /**
- * What varies between answers for the same URL: the configured region headers and Sec-GPC go in
- * `Vary`; a region looked up from the client's IP cannot be named there, so those answers are
- * `private` (kept by the browser only, never by a CDN that would hand one visitor's region to
- * the next).
+ * Answers differ per region and GPC signal. `Vary` names the configured region headers and
+ * Sec-GPC for the browser's cache, but answers are `private` all the same: a region looked up
+ * from the client's IP cannot be named in `Vary`, and common CDNs key their cache on the URL and
+ * ignore `Vary` unless told otherwise (Cloudflare without a Vary cache rule, CloudFront without a
+ * cache policy), so a shared copy would hand one visitor's region or GPC signal to the next.
+ * Revalidation stays cheap: each variant has its own ETag.
  */
 export function regionCaching(s: Services, maxAge: number): { vary: string; cacheControl: string } {
-  return {
-    vary: [...s.regions.varyHeaders, 'Sec-GPC'].join(', '),
-    cacheControl: `${s.regions.dependsOnClientIp ? 'private' : 'public'}, max-age=${maxAge}`,
-  }
+  return { vary: [...s.regions.varyHeaders, 'Sec-GPC'].join(', '), cacheControl: `private, max-age=${maxAge}` }
 }
 
 export function configRoutes(s: Services) {

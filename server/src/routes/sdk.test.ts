@@ -55,7 +55,7 @@ describe('GET /sdk/:siteId.js', () => {
     const res = await t.request('/sdk/acme.js')
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
-    expect(res.headers.get('cache-control')).toBe('public, max-age=300')
+    expect(res.headers.get('cache-control')).toBe('private, max-age=300')
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin')
     const body = await res.text()
     expect(body).not.toContain('__MINICONSENT_CONFIG__')

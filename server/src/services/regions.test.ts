@@ -46,7 +46,6 @@ describe('RegionResolver', () => {
     const r = resolver({})
     expect(r.regionOf(headers({ 'cf-ipcountry': 'US', 'cf-region-code': 'CA' }), '198.51.100.7')).toBeNull()
     expect(r.varyHeaders).toEqual([])
-    expect(r.dependsOnClientIp).toBe(false)
   })
 
   it('combines the country header with the subdivision header', () => {
@@ -80,7 +79,6 @@ describe('RegionResolver', () => {
     expect(r.regionOf(headers({ 'cf-ipcountry': 'XX' }), '198.51.100.7')).toBe('US-CA')
     expect(r.regionOf(headers({}), '192.0.2.1')).toBe('DE')
     expect(r.regionOf(headers({}), '8.8.8.8')).toBeNull()
-    expect(r.dependsOnClientIp).toBe(true)
   })
 
   it('caches Consent Mode regions per settings object', () => {

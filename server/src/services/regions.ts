@@ -85,14 +85,6 @@ export class RegionResolver {
     return this.headers ? [this.headers.country, ...(this.headers.subdivision ? [this.headers.subdivision] : [])] : []
   }
 
-  /**
-   * True when the answer depends on the client's IP address, which no `Vary` can express:
-   * such responses must not be kept by shared caches.
-   */
-  get dependsOnClientIp(): boolean {
-    return this.geoip !== null
-  }
-
   /** `US-CA`, `DE`, or null when unknown. */
   regionOf(header: (name: string) => string | undefined, ip: string | null): string | null {
     return this.fromHeaders(header) ?? this.geoip?.lookup(ip) ?? null
