@@ -20,6 +20,7 @@ import { exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
 import { memberRoutes } from './routes/members'
+import { openApiRoutes } from './routes/openapi'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
@@ -109,6 +110,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))
   app.route('/', wellKnownRoutes(s))
+  app.route('/', openApiRoutes(s))
   app.route('/', staticRoutes(s))
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))

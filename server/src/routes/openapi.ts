@@ -1,0 +1,38 @@
+// The API's own reference: OpenAPI 3.1 JSON and a readable page, built once from the route table.
+import { apiError } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import type { AppEnv, Services } from '../context'
+import { buildOpenApi, type OpenApiDocument } from '../lib/openapi'
+import { openApiHtml } from '../lib/openapi-html'
+import { NAMED_SCHEMAS, OPERATIONS } from '../lib/openapi-routes'
+
+let cached: { doc: OpenApiDocument; html: string } | null = null
+
+export function openApiDocument(): { doc: OpenApiDocument; html: string } {
+  if (!cached) {
+    const doc = buildOpenApi({
+      title: 'MiniConsent',
+      version: '0.1.0',
+      description:
+        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`.',
+      operations: OPERATIONS,
+      named: NAMED_SCHEMAS,
+      errorSchema: apiError,
+    })
+    cached = { doc, html: openApiHtml(doc) }
+  }
+  return cached
+}
+
+export function openApiRoutes(_s: Services) {
+  return new Hono<AppEnv>()
+    .get('/api/openapi.json', (c) => {
+      c.header('Cache-Control', 'public, max-age=300')
+      c.header('Access-Control-Allow-Origin', '*')
+      return c.json(openApiDocument().doc)
+    })
+    .get('/api/docs', (c) => {
+      c.header('Cache-Control', 'public, max-age=300')
+      return c.html(openApiDocument().html)
+    })
+}
