@@ -8,6 +8,7 @@ import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { AnalyticsRoute } from './pages/AnalyticsPage'
 import { AuditRoute } from './pages/AuditPage'
 import { ExportRoute } from './pages/ExportPage'
+import { InstallRoute } from './pages/InstallPage'
 import { InvitePage } from './pages/InvitePage'
 import { MembersRoute } from './pages/MembersPage'
 import { PasswordPage } from './pages/PasswordPage'
@@ -127,6 +128,7 @@ function Root() {
           <Route path="/sites/:siteId/texts" component={TextsRoute} />
           <Route path="/sites/:siteId/export" component={ExportRoute} />
           <Route path="/sites/:siteId/analytics" component={AnalyticsRoute} />
+          <Route path="/sites/:siteId/install" component={InstallRoute} />
           <Route path="/sites/:siteId/members" component={MembersRoute} />
           <Route path="/sites/:siteId/audit" component={AuditRoute} />
           <Route path={PASSWORD_PATH} component={PasswordPage} />
