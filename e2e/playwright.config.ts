@@ -45,6 +45,9 @@ export default defineConfig({
       MINICONSENT_ADMIN_EMAIL: E2E_ADMIN.email,
       MINICONSENT_ADMIN_PASSWORD: E2E_ADMIN.password,
       LOG_LEVEL: 'warn',
+      // The tests play a CDN that tells the server the visitor's country and subdivision; a
+      // request without these headers is from an unknown region (the strictest mode).
+      REGION_HEADERS: 'x-test-country,x-test-region',
     },
   },
 })
