@@ -56,7 +56,7 @@ function start(): void {
     _nonce: (script && script.nonce) || '',
     _lang: attr('data-lang'),
     _state: () => state,
-    _choose: (...a) => void chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
+    _choose: (...a) => chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
     _chunk: chunk,
     _set: set,
     _gpc: gpc,

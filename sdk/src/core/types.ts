@@ -38,8 +38,11 @@ export interface Host {
   _lang: string
   /** The state in force, implied or chosen (opt-in before a choice: required categories only). */
   _state(): ConsentState
-  /** Records a choice; `texts` is what the visitor was shown, hashed into the consent record. */
-  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): void
+  /**
+   * Records a choice; `texts` is what the visitor was shown, hashed into the consent record.
+   * Resolves once the choice is in force and stored (record.js loaded).
+   */
+  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): Promise<void>
   /** Puts a choice made now in force (RecordChunk._commit makes it); returns how many categories and services it revokes. */
   _set(choice: StoredChoice): number
   /** navigator.globalPrivacyControl */
@@ -65,7 +68,7 @@ export interface BannerChunk {
 /** dist/record.js: what follows a choice. */
 export interface RecordChunk {
   /** Turns the visitor's input into a stored choice, puts it in force (Host._set) and records it. */
-  _commit: Host['_choose'] extends (...a: infer A) => void ? (host: Host, ...a: A) => void : never
+  _commit(host: Host, ...a: Parameters<Host['_choose']>): void
   /** window.miniconsent.identify: posts `{ …, userId }` to /api/v1/consents/identify; true once stored. */
   _identify(host: Host, userId: string): Promise<boolean>
   /** window.miniconsent.acceptDocument: posts `{ …, type, userId }` to /api/v1/documents; true once stored. */
