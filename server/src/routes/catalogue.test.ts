@@ -238,6 +238,15 @@ describe('catalogue files', () => {
     expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: 'a,"b\n' })).status).toBe(400)
   })
 
+  it('defuses spreadsheet formulas in the CSV and restores them on import', async () => {
+    const sneaky = { ...acme, entries: acme.entries.map((e) => ({ ...e, purpose: { en: '=HYPERLINK("https://evil.test","x")' } })) }
+    await saveDraft(editor, sneaky)
+    const csv = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')).text()
+    expect(csv).toContain(`"'=HYPERLINK(""https://evil.test"",""x"")"`)
+    const back = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })
+    expect(catalogueState.parse(await back.json()).draft).toEqual(sneaky)
+  })
+
   it('exports and imports JSON', async () => {
     const res = await editor.request('/api/admin/sites/acme/catalogue/export')
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="acme-catalogue.json"')

@@ -21,8 +21,6 @@ export const EDIT_ROLES = ['owner', 'editor'] as const
 const MAX_IMPORT_BYTES = 1024 * 1024
 
 export function catalogueRoutes(s: Services) {
-  const userId = (c: { get: (k: 'session') => AppEnv['Variables']['session'] }) => c.get('session')!.user.id
-
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/catalogue', requireSiteRole(s), paramsOf(siteParam), (c) => {
       c.header('Cache-Control', 'no-store')
@@ -30,12 +28,12 @@ export function catalogueRoutes(s: Services) {
     })
     .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput), (c) => {
       const { siteId } = c.req.valid('param')
-      s.catalogues.saveDraft(siteId, userId(c), c.req.valid('json').catalogue)
+      s.catalogues.saveDraft(siteId, c.get('session')!.user.id, c.req.valid('json').catalogue)
       return c.json(s.catalogues.state(siteId))
     })
     .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput), (c) => {
       const { siteId } = c.req.valid('param')
-      return c.json({ settings: s.catalogues.saveSettings(siteId, userId(c), c.req.valid('json')) })
+      return c.json({ settings: s.catalogues.saveSettings(siteId, c.get('session')!.user.id, c.req.valid('json')) })
     })
     .get('/api/admin/sites/:siteId/catalogue/export', requireSiteRole(s), paramsOf(siteParam), queryOf(catalogueFormatQuery), (c) => {
       const { siteId } = c.req.valid('param')
@@ -72,7 +70,7 @@ export function catalogueRoutes(s: Services) {
         }
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)
-        s.catalogues.saveDraft(siteId, userId(c), parsed.data, 'catalogue.import')
+        s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, 'catalogue.import')
         return c.json(s.catalogues.state(siteId))
       },
     )

@@ -14,6 +14,13 @@ import { ApiError } from '../lib/errors'
 
 type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 
+// Spreadsheets run a cell starting with = + - @ as a formula (OWASP "CSV injection"), and an
+// editor's text would then run on the machine of whoever opens the export. Such cells get a
+// leading apostrophe, which spreadsheets hide and the import takes off again.
+const FORMULA_START = /^[=+\-@\t\r]/
+const defuse = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell)
+const restore = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell)
+
 function languagesOf(c: Catalogue): string[] {
   const langs = new Set<string>()
   const add = (t: LocalizedText | undefined) => Object.keys(t ?? {}).forEach((l) => langs.add(l))
@@ -63,7 +70,7 @@ export function catalogueToCsv(c: Catalogue): string {
   // Services and categories without any entry still get a row, so that nothing is lost on re-import.
   for (const s of c.services) if (!listed.has(`service:${s.id}`)) (row(s.category, s.id, null), listed.add(s.category))
   for (const cat of c.categories) if (!listed.has(cat.id)) row(cat.id, undefined, null)
-  return stringify([header, ...rows])
+  return stringify([header, ...rows.map((r) => r.map(defuse))])
 }
 
 /**
@@ -73,7 +80,13 @@ export function catalogueToCsv(c: Catalogue): string {
 export function csvToCatalogue(text: string, base: Catalogue): unknown {
   let records: Record<string, string>[]
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true })
+    records = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      cast: (value: string) => restore(value),
+    })
   } catch (err) {
     throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: ${(err as Error).message}`)
   }
