@@ -188,10 +188,10 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/password',
     tag: 'Session',
     summary: 'Change your password',
-    description: 'Every other session of the user ends.',
+    description: 'Every other session of the user ends. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form.',
     auth: 'session',
     body: { schema: S.passwordChangeInput },
-    responses: { 204: { description: 'Changed' } },
+    responses: { 204: { description: 'Changed' }, 429: { description: 'Too many wrong current passwords (Retry-After)' } },
   },
 
   // ---- Catalogue and revisions ----

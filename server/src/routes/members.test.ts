@@ -147,4 +147,14 @@ describe('password change', () => {
     expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password 1' }))).status).toBe(401)
     expect((await t.request('/api/admin/password', send('POST', { currentPassword: 'x', newPassword: 'a brand new password' }))).status).toBe(401)
   })
+
+  it('stops guessing the current password after 5 tries', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await owner.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a brand new password' }))).status).toBe(422)
+    }
+    const blocked = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
+    expect(blocked.status).toBe(429)
+    t.clock.now += 15 * 60 * 1000 + 1
+    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
+  })
 })
