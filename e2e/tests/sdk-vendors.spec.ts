@@ -201,7 +201,7 @@ test('after Accept all the vendor scripts load in document order and each receiv
 })
 
 test('a returning visit releases a granted script in <head> while the document is still being parsed', async ({ page, context }) => {
-  await setup(page, context)
+  const { errors } = await setup(page, context)
   await page.goto('/demo/x/vendors/')
   await banner(page).getByRole('button', { name: 'Accept all' }).click()
   await expect.poll(async () => (await vendors(page)).length).toBe(6)
@@ -216,4 +216,5 @@ test('a returning visit releases a granted script in <head> while the document i
   await page.reload()
   await page.waitForLoadState('networkidle')
   expect(await page.evaluate(() => (window as unknown as { __releasedWhile?: string }).__releasedWhile)).toBe('loading')
+  expect(errors).toEqual([])
 })

@@ -186,6 +186,13 @@ describe('dist/miniconsent.js', () => {
     expect(win.fbq.queue[0][1]).toBe('revoke')
   })
 
+  it('honours GPC the server saw on the config request (Sec-GPC) as the browser signal', async () => {
+    const { api, posted } = await boot({ config: { ...moniClubConfig('opt-out'), gpc: true } })
+    await settle()
+    expect(api.get()).toMatchObject({ gpc: true, method: 'gpc', categories: { marketing: false } })
+    expect(posted[0]!.body).toMatchObject({ method: 'gpc', gpc: true })
+  })
+
   it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {
     const { w, win, posted, chunkRequests } = await boot()
     const banner = w.document.querySelector('[role="region"]')!

@@ -29,7 +29,7 @@ function start(): void {
   const base = src || location.href
   const attr = (name: string) => (script && script.getAttribute(name)) || ''
   const api = (attr('data-api') || new URL(base).origin).replace(/\/$/, '')
-  const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true
+  let gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true
   const gate = createGate(d, () => config && posthogSignal(config, state.services))
 
   let config: PublishedConfig | undefined
@@ -116,6 +116,8 @@ function start(): void {
 
   function begin(cfg: PublishedConfig): void {
     config = host._config = cfg
+    // The server saw `Sec-GPC: 1` on the request for this config (SPEC §5).
+    host._gpc = gpc ||= !!cfg.gpc
     const stored = parseConsentCookie(readCookie(cfg.site.cookieName))
     if (stored) consentId = stored.consentId
     const decision = decide(cfg, stored, gpc, Date.now())
