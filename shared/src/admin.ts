@@ -26,7 +26,15 @@ export const catalogueState = z.object({
 })
 export type CatalogueState = z.infer<typeof catalogueState>
 
-export const saveDraftInput = z.object({ catalogue })
+export const saveDraftInput = z.object({
+  catalogue,
+  /**
+   * The `draftUpdatedAt` the editor started from. When given and the draft was saved since (by
+   * someone else, or in another tab), the save is refused with 409 `draft_conflict` instead of
+   * silently overwriting their work.
+   */
+  baseUpdatedAt: isoTime.optional(),
+})
 export type SaveDraftInput = z.input<typeof saveDraftInput>
 
 /** The settings form sends everything but the id, which is the URL's. */

@@ -209,11 +209,11 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/catalogue/draft',
     tag: 'Catalogue',
     summary: 'Save the draft',
-    description: 'Visitors see nothing of it until it is published.',
+    description: 'Visitors see nothing of it until it is published. Send `baseUpdatedAt` to be told (409) rather than overwrite a draft someone saved meanwhile.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.saveDraftInput, example: { catalogue: exampleCatalogue } },
-    responses: { 200: { description: 'Catalogue state', schema: S.catalogueState } },
+    responses: { 200: { description: 'Catalogue state', schema: S.catalogueState }, 409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' } },
   },
   {
     method: 'put',

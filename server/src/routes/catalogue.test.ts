@@ -70,6 +70,19 @@ describe('catalogue draft', () => {
     expect((await sdkConfig()).catalogue.services.map((s) => s.id)).toEqual(['plausible'])
   })
 
+  it('refuses to overwrite a draft saved since the editor opened it', async () => {
+    const opened = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    t.clock.now += 60_000
+    const first = await owner.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: withHotjar(acme), baseUpdatedAt: opened.draftUpdatedAt }))
+    expect(first.status).toBe(200)
+    const stale = await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: acme, baseUpdatedAt: opened.draftUpdatedAt }))
+    expect(stale.status).toBe(409)
+    const { error } = apiError.parse(await stale.json())
+    expect(error).toMatchObject({ code: 'draft_conflict', message: expect.stringContaining('owner@acme.test saved the draft') })
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state.draft.services.map((s) => s.id)).toContain('hotjar')
+  })
+
   it('answers 422 with each problem at its field path', async () => {
     const bad = structuredClone(withHotjar(acme)) as Record<string, any>
     bad.entries[1].expiry = 'forever'

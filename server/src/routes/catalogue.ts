@@ -28,7 +28,8 @@ export function catalogueRoutes(s: Services) {
     })
     .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput), (c) => {
       const { siteId } = c.req.valid('param')
-      s.catalogues.saveDraft(siteId, c.get('session')!.user.id, c.req.valid('json').catalogue)
+      const { catalogue, baseUpdatedAt } = c.req.valid('json')
+      s.catalogues.saveDraft(siteId, c.get('session')!.user.id, catalogue, { baseUpdatedAt })
       return c.json(s.catalogues.state(siteId))
     })
     .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput), (c) => {
@@ -70,7 +71,7 @@ export function catalogueRoutes(s: Services) {
         }
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)
-        s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, 'catalogue.import')
+        s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, { action: 'catalogue.import' })
         return c.json(s.catalogues.state(siteId))
       },
     )

@@ -72,8 +72,24 @@ export class Catalogues {
   }
 
   /** Replaces the draft; `action` tells the audit log how (`catalogue.draft`, `catalogue.import`). */
-  saveDraft(siteId: string, userId: number, next: Catalogue, action = 'catalogue.draft'): void {
+  saveDraft(siteId: string, userId: number, next: Catalogue, options: { action?: string; baseUpdatedAt?: string | undefined } = {}): void {
+    const action = options.action ?? 'catalogue.draft'
     this.d.db.transaction(() => {
+      if (options.baseUpdatedAt !== undefined) {
+        const current = this.d.db
+          .select({ updatedAt: siteDrafts.updatedAt, email: users.email })
+          .from(siteDrafts)
+          .leftJoin(users, eq(users.id, siteDrafts.updatedBy))
+          .where(eq(siteDrafts.siteId, siteId))
+          .get()
+        if (current && current.updatedAt.getTime() !== Date.parse(options.baseUpdatedAt)) {
+          throw new ApiError(
+            409,
+            'draft_conflict',
+            `${current.email ?? 'Someone'} saved the draft at ${current.updatedAt.toISOString()}, after you opened it: reload to see their changes`,
+          )
+        }
+      }
       const before = this.draft(siteId)
       if (canonicalJson(before) === canonicalJson(next)) return
       this.writeDraft(siteId, userId, next)
