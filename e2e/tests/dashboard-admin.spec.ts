@@ -1,0 +1,200 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from '@playwright/test'
+import { mkdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { E2E_ADMIN, E2E_BASE_URL } from '../support/env'
+
+// Issue 6 in the browser: the dashboard's pages against the real server and SQLite file.
+
+const SCREENS = new URL('../artifacts/screens/', import.meta.url).pathname
+mkdirSync(SCREENS, { recursive: true })
+
+async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/sign-in')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('table', { name: 'Consent records' }).or(page.getByText(/No consent records yet/))).toBeVisible()
+}
+
+/** An API session of the owner, to set up users the way an owner would. */
+async function ownerApi(): Promise<{ api: APIRequestContext; csrf: string }> {
+  const api = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL })
+  const res = await api.post('/api/admin/login', { data: E2E_ADMIN })
+  expect(res.status()).toBe(200)
+  return { api, csrf: (await res.json()).csrfToken as string }
+}
+
+/** Creates a member of `siteId` with `role` through the invitations API, as the owner. */
+async function createMember(siteId: string, role: 'editor' | 'auditor', email: string, password: string) {
+  const { api, csrf } = await ownerApi()
+  const invited = await api.post(`/api/admin/sites/${siteId}/invitations`, { data: { email, role }, headers: { 'X-CSRF-Token': csrf } })
+  expect(invited.status()).toBe(201)
+  const body = await invited.json()
+  if (body.inviteUrl) {
+    const token = String(body.inviteUrl).split('/invite/')[1]!
+    const fresh = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL })
+    const accepted = await fresh.post(`/api/admin/invitations/${token}/accept`, { data: { password } })
+    expect(accepted.status()).toBe(200)
+    await fresh.dispose()
+  }
+  await api.dispose()
+}
+
+async function checkA11yAndShoot(page: Page, name: string) {
+  await expect(page.locator('main h1')).toBeVisible()
+  const results = await new AxeBuilder({ page }).analyze()
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([])
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 })
+    await page.screenshot({ path: `${SCREENS}${name}-${width === 1280 ? 'desktop' : 'mobile'}.png`, fullPage: true })
+  }
+  await page.setViewportSize({ width: 1280, height: 900 })
+}
+
+test('every dashboard page has no axe violations and fits desktop and mobile widths', async ({ page }) => {
+  test.setTimeout(120_000)
+  await page.goto('/sign-in')
+  await checkA11yAndShoot(page, 'sign-in')
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password)
+  await page.getByLabel('Site').selectOption('minopa')
+  const pages: Array<[string, string]> = [
+    ['consents', 'Consent log'],
+    ['catalogue', 'Catalogue'],
+    ['publish', 'Publish'],
+    ['texts', 'Texts & appearance'],
+    ['export', 'Export'],
+    ['analytics', 'Analytics'],
+    ['install', 'Install'],
+    ['members', 'Users & roles'],
+    ['audit', 'Audit log'],
+  ]
+  for (const [slug, title] of pages) {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: title, exact: true }).click()
+    await expect(page.getByRole('heading', { level: 1, name: `${title} — Minopa` })).toBeVisible()
+    await expect(page.getByText(/^Loading/)).toHaveCount(0)
+    await checkA11yAndShoot(page, slug)
+  }
+  await page.getByRole('link', { name: 'Change password' }).click()
+  await checkA11yAndShoot(page, 'password')
+})
+
+test('an editor adds a cookie, publishes, and the demo page shows it and asks again', async ({ page, browser }) => {
+  test.setTimeout(120_000)
+  // A visitor who accepted before the change.
+  const visitor = await browser.newContext()
+  const demo = await visitor.newPage()
+  await demo.goto('/demo/minopa/')
+  await demo.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Accept all' }).click()
+  await expect(demo.getByRole('region', { name: 'We use cookies' })).toBeHidden()
+
+  await createMember('minopa', 'editor', 'editor@e2e.test', 'editor-password-123')
+  await signIn(page, 'editor@e2e.test', 'editor-password-123')
+  await page.goto('/sites/minopa/catalogue')
+  await page.getByRole('button', { name: 'Add cookie or storage entry' }).click()
+  const row = page.getByRole('table', { name: 'Cookies and storage entries' }).getByRole('row').last()
+  await expect(row.getByLabel(/^Name, row/)).toBeFocused()
+  await row.getByLabel(/^Name, row/).fill('e2e_probe_*')
+  await row.getByLabel(/^Category, row/).selectOption('analytics')
+  await row.getByLabel(/^Provider, row/).fill('E2E Analytics Ltd')
+  await row.getByLabel(/^Purpose \(en\), row/).fill('Counts end-to-end test visits')
+  await row.getByLabel(/^Expiry, row/).fill('thirty days')
+  await expect(page.getByText('Unsaved changes')).toBeVisible()
+  await page.getByRole('button', { name: 'Save draft' }).click()
+  // Inline validation from the shared schema; nothing is lost.
+  await expect(row.getByText(/duration such as 30d/)).toBeVisible()
+  await row.getByLabel(/^Expiry, row/).fill('30d')
+  await page.getByRole('button', { name: 'Save draft' }).click()
+  await expect(page.getByText('Draft saved.')).toBeVisible()
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Publish' }).click()
+  await expect(page.getByRole('table', { name: 'Changes in the draft' })).toContainText('e2e_probe_*')
+  await expect(page.getByText('Visitors will be asked again')).toBeVisible()
+  await page.getByLabel('Note for the history (optional)').fill('E2E probe cookie')
+  await page.getByRole('button', { name: 'Review and publish…' }).click()
+  await page.getByRole('button', { name: 'Publish now' }).click()
+  await expect(page.getByText(/Published revision \d+\. Visitors will be asked for consent again/)).toBeVisible()
+  await expect(page.getByRole('table', { name: 'Published revisions, newest first' })).toContainText('editor@e2e.test')
+
+  // The returning visitor is asked again, and the preferences list the new cookie. A new context
+  // with the visitor's cookies: the SDK script is cached for minutes, as it should be.
+  const returning = await browser.newContext({ storageState: await visitor.storageState() })
+  const again = await returning.newPage()
+  await again.goto('/demo/minopa/')
+  await expect(again.getByRole('region', { name: 'We use cookies' })).toBeVisible()
+  await returning.close()
+  const fresh = await browser.newPage()
+  await fresh.goto('/demo/minopa/')
+  await fresh.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Cookie Settings' }).click()
+  const dialog = fresh.getByRole('dialog')
+  await expect(dialog).toBeVisible()
+  await dialog.getByRole('button', { name: /^Analytics Cookies/ }).click()
+  await expect(dialog).toContainText('e2e_probe_*')
+  await visitor.close()
+  await fresh.close()
+})
+
+test('an auditor reads but cannot edit, exports a CSV that parses and verifies the chain', async ({ page }) => {
+  test.setTimeout(90_000)
+  await createMember('minopa', 'auditor', 'auditor@e2e.test', 'auditor-password-123')
+  await signIn(page, 'auditor@e2e.test', 'auditor-password-123')
+  await page.goto('/sites/minopa/catalogue')
+  await expect(page.getByText(/as an auditor you cannot change it/)).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Save draft' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: /^Add/ })).toHaveCount(0)
+  await expect(page.getByLabel(/^Name, row 1$/)).not.toBeEditable()
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  await expect(nav.getByRole('link', { name: 'Users & roles' })).toHaveCount(0)
+  // The server refuses too, not just the interface.
+  const me = await (await page.request.get('/api/admin/me')).json()
+  const put = await page.request.put('/api/admin/sites/minopa/catalogue/draft', {
+    data: { catalogue: { categories: [{ id: 'essential', required: true, label: { en: 'Essential' } }] } },
+    headers: { 'X-CSRF-Token': me.csrfToken },
+  })
+  expect(put.status()).toBe(403)
+
+  await nav.getByRole('link', { name: 'Publish' }).click()
+  await expect(page.getByRole('button', { name: /Publish now|Review and publish/ })).toHaveCount(0)
+
+  await nav.getByRole('link', { name: 'Consent log' }).click()
+  await page.getByRole('button', { name: 'Verify chain' }).click()
+  await expect(page.getByRole('status').filter({ hasText: /Chain intact/ })).toBeVisible()
+
+  await nav.getByRole('link', { name: 'Export' }).click()
+  await page.getByRole('button', { name: 'Start export' }).click()
+  await expect(page.getByText(/Export complete: \d+ records/)).toBeVisible()
+  await expect(page.getByText('matches the downloaded file')).toBeVisible()
+  const rowsShown = Number((await page.getByText(/Export complete: \d+ records/).textContent())!.match(/(\d+) records/)![1])
+  const download = page.waitForEvent('download')
+  await page.getByRole('link', { name: /^Download consents/ }).click()
+  const csv = await readFile(await (await download).path(), 'utf8')
+  const lines = csv.trimEnd().split(/\r?\n/)
+  expect(lines[0]).toBe(
+    'seq,recordId,consentId,serverTime,clientTime,method,revision,textsHash,region,mode,language,url,ip,userAgent,gpc,categories,services,prevHash,hash,erasedAt',
+  )
+  expect(lines.length - 1).toBe(rowsShown)
+  for (const line of lines.slice(1)) expect(line).toMatch(/^\d+,[0-9a-f-]{36},/)
+})
+
+test('the owner invites a user, who accepts the link and lands in the dashboard', async ({ page, browser }) => {
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password)
+  await page.goto('/sites/minimagic/members')
+  await page.getByLabel('Email').fill('invitee@e2e.test')
+  await page.getByLabel('Role', { exact: true }).selectOption('editor')
+  await page.getByRole('button', { name: 'Invite' }).click()
+  const link = await page.getByLabel('Invitation link').inputValue()
+  expect(link).toMatch(/\/invite\/[^/]+$/)
+  await expect(page.getByText(/invitee@e2e\.test as editor/).first()).toBeVisible()
+
+  const inviteeContext = await browser.newContext()
+  const invitee = await inviteeContext.newPage()
+  await invitee.goto(link)
+  await expect(invitee.getByText(/You are invited to/)).toBeVisible()
+  await checkA11yAndShoot(invitee, 'invite')
+  await invitee.getByLabel('New password').fill('invitee-password-123')
+  await invitee.getByLabel('Repeat the password').fill('invitee-password-123')
+  await invitee.getByRole('button', { name: 'Accept and sign in' }).click()
+  await expect(invitee.getByRole('heading', { level: 1, name: /Consent log — / })).toBeVisible()
+  await expect(invitee.getByText('invitee@e2e.test')).toBeVisible()
+  await inviteeContext.close()
+})
