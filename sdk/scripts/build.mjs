@@ -29,6 +29,7 @@ const FILES = [
   { file: 'placeholder.js', entry: 'src/chunks/placeholder.tsx', shared: true, when: 'a blocked iframe' },
   { file: 'cleanup.js', entry: 'src/chunks/cleanup.ts', when: 'a choice that denies something' },
   { file: 'store.js', entry: 'src/chunks/store.ts', when: 'a failed POST, undelivered records, no embedded config' },
+  ...['de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar'].map((lang) => ({ file: `lang-${lang}.js`, entry: `src/chunks/lang/${lang}.ts`, when: `built-in texts for ${lang} visitors` })),
 ]
 
 /** In chunks loaded after banner.js, these resolve to it instead of being bundled again. */

@@ -88,7 +88,8 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
   return { w, win, posted, chunkRequests, intersect, api: win.miniconsent }
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 60))
+/** Lets chunk loads and their effects finish; generous, as happy-dom fetches chunks asynchronously under load. */
+const settle = () => new Promise((r) => setTimeout(r, 150))
 
 const stored = (granted: string[], over: object = {}) =>
   'miniconsent=' + encodeConsentCookie({ consentId: 'Zm9vYmFyYmF6cXV4cXV1eA', revision: 3, updatedAt: Date.now() - 864e5, method: 'custom', granted, services: {}, gpc: false, ...over })
@@ -236,6 +237,45 @@ describe('dist/miniconsent.js', () => {
     expect(chunkRequests.sort()).toEqual(['banner.js', 'dialog.js'])
     expect(table.textContent).toContain('next-auth.session-token')
     expect(table.textContent).toContain('30 days')
+  })
+
+  it('lets a visitor allow one service of a category they leave off', async () => {
+    const { w, api } = await boot()
+    api.open()
+    await settle()
+    const dialog = w.document.querySelector('dialog')!
+    const expand = Array.from(dialog.querySelectorAll('button')).find((b) => b.textContent === 'Analytics Cookies') as unknown as HTMLElement
+    expand.click()
+    await settle()
+    ;(dialog.querySelector('input[aria-label="Sentry"]') as unknown as HTMLElement).click()
+    await settle()
+    ;(Array.from(dialog.querySelectorAll('button')).find((b) => b.textContent === 'Save choices') as unknown as HTMLElement).click()
+    await settle()
+    expect(api.get()).toMatchObject({ method: 'custom', categories: { analytics: false }, services: { sentry: true, 'google-analytics': false } })
+    expect(parseConsentCookie(/miniconsent=([^;]+)/.exec(w.document.cookie)![1])!.services).toEqual({ sentry: true })
+  })
+
+  it('speaks the page language from its own chunk, right to left for Arabic', async () => {
+    const de = await boot({ html: PAGE.replace('lang="en"', 'lang="de"') })
+    expect(de.chunkRequests).toContain('lang-de.js')
+    const banner = de.w.document.querySelector('[role="region"]')!
+    expect(banner.textContent).toContain('Wir verwenden Cookies')
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['Alle akzeptieren', 'Alle ablehnen', 'Einstellungen'])
+    expect(de.w.document.getElementById('miniconsent')!.firstElementChild!.getAttribute('lang')).toBe('de')
+    const ar = await boot({ html: PAGE.replace('lang="en"', 'lang="ar"') })
+    const root = ar.w.document.getElementById('miniconsent')!.firstElementChild!
+    expect(root.getAttribute('dir')).toBe('rtl')
+    expect(root.textContent).toContain('قبول الكل')
+  })
+
+  it('in notice mode informs with one OK, which is stored as accepting what already runs', async () => {
+    const { w, api } = await boot({ config: moniClubConfig('notice') })
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['OK', 'Cookie Settings'])
+    ;(banner.querySelector('button') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'accept-all', categories: { marketing: true } })
   })
 
   it('shows no banner when nothing needs consent, but fills the declaration at once and opens preferences from it', async () => {

@@ -45,7 +45,7 @@ function mount(host: Host): UiApi {
 
   const draw = () =>
     render(
-      <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang}>
+      <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang} dir={ctx._dir}>
         {!!banner && <Banner ctx={ctx} kind={banner} />}
         {dialog && <dialog._Preferences ctx={ctx} onClose={() => ((dialog = undefined), draw())} />}
       </div>,
@@ -56,6 +56,7 @@ function mount(host: Host): UiApi {
     _host: host,
     _config: config,
     _lang: lang,
+    _dir: /^(ar|he|fa|ur)\b/.test(lang) ? 'rtl' : 'ltr',
     _t: null as unknown as Texts,
     _loc: (text) => localize(text, lang, def),
     _choose(method, cats, services = {}) {

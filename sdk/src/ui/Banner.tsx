@@ -12,7 +12,16 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
       <p>
         {kind === BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
       </p>
-      <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} />
+      {kind === BANNER_NOTICE ? (
+        <div class="mc-btns">
+          <button onClick={() => ctx._all(true)}>{t.ok}</button>
+          <button class="mc-alt" onClick={ctx._open}>
+            {t.preferences}
+          </button>
+        </div>
+      ) : (
+        <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} />
+      )}
     </div>
   )
 }
@@ -20,13 +29,13 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
 export function Buttons({ ctx, third, onThird }: { ctx: Ctx; third: string; onThird(): void }) {
   return (
     <div class="mc-btns">
-      <button class="mc-btn" onClick={() => ctx._all(true)}>
+      <button onClick={() => ctx._all(true)}>
         {ctx._t.acceptAll}
       </button>
-      <button class="mc-btn" onClick={() => ctx._all(false)}>
+      <button onClick={() => ctx._all(false)}>
         {ctx._t.rejectAll}
       </button>
-      <button class="mc-btn mc-alt" onClick={onThird}>
+      <button class="mc-alt" onClick={onThird}>
         {third}
       </button>
     </div>

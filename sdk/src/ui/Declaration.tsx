@@ -1,11 +1,14 @@
-import { h } from 'preact'
-import type { StorageEntry } from '@miniconsent/shared'
+import { h, type VNode } from 'preact'
+import type { Service, StorageEntry } from '@miniconsent/shared'
 import { formatExpiry } from '../core/expiry'
 import { safeUrl } from './Banner'
 import type { Ctx } from './ctx'
 
-/** One category's services (name, provider, purpose, policy link) and its cookie and storage entries. */
-export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string }) {
+/**
+ * One category's services (name, provider, purpose, policy link) and its cookie and storage
+ * entries; in the preferences dialog each service has its own switch (`toggle`).
+ */
+export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category: string; toggle?: (s: Service) => VNode }) {
   const t = ctx._t
   const { services, entries } = ctx._config.catalogue
   const rows = entries.filter((e) => e.category === category)
@@ -16,6 +19,7 @@ export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string 
           .filter((s) => s.category === category)
           .map((s) => (
             <li>
+              {toggle && toggle(s)}
               <b>{s.name}</b> ({s.provider}) {ctx._loc(s.purpose)} {safeUrl(s.privacyPolicyUrl) && <a href={s.privacyPolicyUrl}>{t.privacyPolicy}</a>}
             </li>
           ))}
@@ -44,7 +48,7 @@ export function CategoryDetails({ ctx, category }: { ctx: Ctx; category: string 
 /** `<div data-consent-table>`: the cookie declaration, every category with its entries. */
 export function Declaration({ ctx }: { ctx: Ctx }) {
   return (
-    <div class="mc">
+    <div class="mc" lang={ctx._lang} dir={ctx._dir}>
       {ctx._config.catalogue.categories.map((c) => (
         <section>
           <h3>{ctx._loc(c.label)}</h3>
@@ -52,7 +56,7 @@ export function Declaration({ ctx }: { ctx: Ctx }) {
           <CategoryDetails ctx={ctx} category={c.id} />
         </section>
       ))}
-      <button class="mc-btn" onClick={ctx._open}>
+      <button onClick={ctx._open}>
         {ctx._t.changeSettings}
       </button>
     </div>

@@ -14,7 +14,7 @@ export function Placeholder({ ctx, frame, onLoad }: { ctx: Ctx; frame: HTMLIFram
   } catch {}
   return (
     <div class="mc mc-ph">
-      <button class="mc-btn" onClick={onLoad}>
+      <button onClick={onLoad}>
         {fill(ctx._t.loadContent, name || '')}
       </button>
       <p>{fill(ctx._t.loadNote, c ? ctx._loc(c.label) : category || '')}</p>

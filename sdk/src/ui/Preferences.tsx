@@ -1,5 +1,4 @@
 import { Component, h } from 'preact'
-import { serviceExceptions } from '../core/consent'
 import { Buttons } from './Banner'
 import type { Ctx } from './ctx'
 import { CategoryDetails } from './Declaration'
@@ -9,7 +8,9 @@ interface Props {
   onClose(): void
 }
 interface State {
+  /** Per category and per service: what the visitor has switched on so far. */
   _on: Record<string, boolean>
+  _svc: Record<string, boolean>
   _open: Record<string, boolean>
 }
 
@@ -26,7 +27,8 @@ export class Preferences extends Component<Props, State> {
 
   constructor(props: Props) {
     super(props)
-    this.state = { _on: { ...props.ctx._host._state().categories }, _open: {} }
+    const { categories, services } = props.ctx._host._state()
+    this.state = { _on: { ...categories }, _svc: { ...services }, _open: {} }
   }
 
   override componentDidMount() {
@@ -59,9 +61,17 @@ export class Preferences extends Component<Props, State> {
     }
   }
 
-  render({ ctx, onClose }: Props, { _on, _open }: State) {
+  render({ ctx, onClose }: Props, { _on, _svc, _open }: State) {
     const t = ctx._t
     const state = ctx._host._state()
+    const { categories, services } = ctx._config.catalogue
+    const required = (category: string) => categories.some((c) => c.id === category && c.required)
+    // A category's switch sets its services too; a service may then differ from its category.
+    const setCategory = (id: string, on: boolean) => {
+      const svc = { ..._svc }
+      for (const s of services) if (s.category === id) svc[s.id] = on
+      this.setState({ _on: { ..._on, [id]: on }, _svc: svc })
+    }
     return (
       <dialog
         role="dialog"
@@ -79,7 +89,7 @@ export class Preferences extends Component<Props, State> {
         <h2 id="mc-pt">{t.preferencesTitle}</h2>
         <p>{t.preferencesText}</p>
         {state.gpc && <p>{t.gpcHonoured}</p>}
-        {ctx._config.catalogue.categories.map((c) => {
+        {categories.map((c) => {
           const label = ctx._loc(c.label)
           const open = !!_open[c.id]
           return (
@@ -96,19 +106,34 @@ export class Preferences extends Component<Props, State> {
                     aria-label={label}
                     checked={c.required || !!_on[c.id]}
                     disabled={c.required}
-                    onChange={(e) => this.setState({ _on: { ..._on, [c.id]: (e.target as HTMLInputElement).checked } })}
+                    onChange={(e) => setCategory(c.id, (e.target as HTMLInputElement).checked)}
                   />
                 </label>
               </div>
               <p>{ctx._loc(c.description)}</p>
-              {open && <CategoryDetails ctx={ctx} category={c.id} />}
+              {open && (
+                <CategoryDetails
+                  ctx={ctx}
+                  category={c.id}
+                  toggle={(s) => (
+                    <input
+                      type="checkbox"
+                      role="switch"
+                      aria-label={s.name}
+                      checked={required(s.category) || !!_svc[s.id]}
+                      disabled={required(s.category)}
+                      onChange={(e) => this.setState({ _svc: { ..._svc, [s.id]: (e.target as HTMLInputElement).checked } })}
+                    />
+                  )}
+                />
+              )}
             </section>
           )
         })}
         <p>
           {t.consentId}: <code>{state.consentId}</code>
         </p>
-        <Buttons ctx={ctx} third={t.save} onThird={() => ctx._choose('custom', _on, serviceExceptions(ctx._config, state))} />
+        <Buttons ctx={ctx} third={t.save} onThird={() => ctx._choose('custom', _on, _svc)} />
         <button class="mc-x" aria-label={t.close} onClick={onClose}>
           ×
         </button>

@@ -6,6 +6,8 @@ export interface Ctx {
   _host: Host
   _config: PublishedConfig
   _lang: string
+  /** Writing direction of `_lang`. */
+  _dir: 'ltr' | 'rtl'
   _t: Texts
   _loc(text: Record<string, string> | undefined): string
   /** Records a choice made in the UI and closes what is open. */

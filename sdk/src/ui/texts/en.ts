@@ -11,6 +11,8 @@ export const en = {
   privacyPolicy: 'Privacy policy',
   noticeText: 'This site uses cookies to run, remember settings, measure use and personalise ads.',
   privacyChoices: 'Your Privacy Choices',
+  /** Notice mode: the banner informs, one button closes it. */
+  ok: 'OK',
 }
 
 export const enDialog = {
