@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
 import { consentBody, json, startTestServer, type TestServer } from '../test-support'
-import { recordHash } from './consent-chain'
+import { recordHash, recordPayload } from './consent-chain'
 
 let t: TestServer
 beforeEach(async () => {
@@ -77,5 +77,19 @@ describe('consent log hash chain', () => {
     expect(result.ok).toBe(false)
     expect(result.firstBad?.seq).toBe(4)
     expect(t.consentLog.verify('notice-only').ok).toBe(true)
+  })
+})
+
+describe('recordPayload', () => {
+  it('is exactly the canonical JSON of the chained fields, nulls and non-ASCII included', () => {
+    const base = {
+      siteId: 'acme', seq: 12, recordId: '6f1c1d2e-3b4a-4c5d-8e9f-000000000001', consentId: 'visitor-0001', revision: 3,
+      textsHash: null, categories: { essential: true, analytics: false }, services: {}, method: 'custom', region: null,
+      mode: 'opt-in', language: 'de-CH', url: 'https://acme.test/ü"\\</script>', userAgent: null, ip: null, gpc: true,
+      clientTime: '2026-11-22T10:00:00.000+01:00', serverTime: '2026-11-22T09:00:00.000Z',
+    }
+    for (const fields of [base, { ...base, textsHash: 'b'.repeat(64), region: 'US-CA', userAgent: 'UA\u2028x', ip: '203.0.113.0', gpc: false }]) {
+      expect(recordPayload(fields)).toBe(canonicalJson(fields))
+    }
   })
 })

@@ -1,9 +1,10 @@
 // Appending to and reading the consent log.
 //
-// Appends are group-committed: requests arriving within `maxWaitMs` (or until `maxBatch` are
-// queued) are written in ONE SQLite transaction, and each caller is answered only after COMMIT.
-// SQLite has one writer, so a transaction per request caps ingestion at the fsync rate; batching
-// amortises it. The chain head is read inside the same transaction, so appends are serialized.
+// Appends are group-committed: requests arriving in the same event-loop turn (or within
+// `maxWaitMs` when set, up to `maxBatch`) are written in ONE SQLite transaction, and each caller
+// is answered only after COMMIT. SQLite has one writer, so a transaction per request caps
+// ingestion at the commit rate; batching amortises it. The chain head is read inside the same
+// transaction, so appends are serialized.
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -79,6 +80,7 @@ export interface ConsentLogOptions {
 export class ConsentLog {
   private queue: Pending[] = []
   private timer: ReturnType<typeof setTimeout> | null = null
+  private immediate: ReturnType<typeof setImmediate> | null = null
   private readonly now: () => number
   private readonly maxBatch: number
   private readonly maxWaitMs: number
@@ -95,50 +97,26 @@ export class ConsentLog {
   ) {
     this.now = options.now ?? Date.now
     this.maxBatch = options.maxBatch ?? 256
-    this.maxWaitMs = options.maxWaitMs ?? 2
+    // 0: flush once the requests parsed in this event-loop turn are queued. In WAL mode with
+    // synchronous=NORMAL a commit does not fsync, so waiting longer only adds latency.
+    this.maxWaitMs = options.maxWaitMs ?? 0
     const p = sql.placeholder
-    this.byRecordId = db
-      .select({ siteId: consentRecords.siteId, seq: consentRecords.seq })
-      .from(consentRecords)
-      .where(eq(consentRecords.recordId, p('recordId')))
-      .prepare()
-    this.head = db
-      .select({ seq: consentRecords.seq, hash: consentRecords.hash })
-      .from(consentRecords)
-      .where(eq(consentRecords.siteId, p('siteId')))
-      .orderBy(desc(consentRecords.seq))
-      .limit(1)
-      .prepare()
-    this.anchorHead = db
-      .select({ seq: chainAnchors.seq, hash: chainAnchors.hash })
-      .from(chainAnchors)
-      .where(eq(chainAnchors.siteId, p('siteId')))
-      .prepare()
-    this.insert = db
-      .insert(consentRecords)
-      .values({
-        siteId: p('siteId'),
-        seq: p('seq'),
-        recordId: p('recordId'),
-        consentId: p('consentId'),
-        revision: p('revision'),
-        textsHash: p('textsHash'),
-        categories: p('categories'),
-        services: p('services'),
-        method: p('method'),
-        region: p('region'),
-        mode: p('mode'),
-        language: p('language'),
-        url: p('url'),
-        userAgent: p('userAgent'),
-        ip: p('ip'),
-        gpc: p('gpc'),
-        clientTime: p('clientTime'),
-        serverTime: p('serverTime'),
-        prevHash: p('prevHash'),
-        hash: p('hash'),
-      })
-      .prepare()
+    // The append path runs raw statements: drizzle's per-call mapping cost several times the
+    // index lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
+    const c = db.$client
+    this.byRecordId = c.prepare<[string], { siteId: string; seq: number }>(
+      'SELECT site_id AS siteId, seq FROM consent_records WHERE record_id = ?',
+    )
+    this.head = c.prepare<[string], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
+    )
+    this.anchorHead = c.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
+    this.insert = c.prepare(
+      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
+         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
+       VALUES (@siteId, @seq, @recordId, @consentId, @revision, @textsHash, @categories, @services, @method, @region,
+         @mode, @language, @url, @userAgent, @ip, @gpc, @clientTime, @serverTime, @prevHash, @hash)`,
+    )
     this.latestByConsentId = db
       .select()
       .from(consentRecords)
@@ -154,14 +132,17 @@ export class ConsentLog {
     return new Promise((resolve, reject) => {
       this.queue.push({ record, resolve, reject })
       if (this.queue.length >= this.maxBatch) this.flush()
-      else this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs)
+      else if (this.maxWaitMs > 0) this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs)
+      else this.immediate ??= setImmediate(() => this.flush())
     })
   }
 
   /** Writes everything queued now. */
   flush() {
     if (this.timer) clearTimeout(this.timer)
+    if (this.immediate) clearImmediate(this.immediate)
     this.timer = null
+    this.immediate = null
     const batch = this.queue
     this.queue = []
     if (batch.length === 0) return
@@ -187,13 +168,13 @@ export class ConsentLog {
 
   // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
   private write(record: NewConsentRecord): AppendResult | Error {
-    const existing = this.byRecordId.get({ recordId: record.recordId })
+    const existing = this.byRecordId.get(record.recordId)
     if (existing) {
       if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
       return { recordId: record.recordId, seq: existing.seq, created: false }
     }
     // A site whose every record was purged by retention continues from the purge's anchor.
-    const head = this.head.get({ siteId: record.siteId }) ?? this.anchorHead.get({ siteId: record.siteId })
+    const head = this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     const fields: ChainedFields = {
       ...record,
       seq: (head?.seq ?? 0) + 1,
@@ -201,10 +182,24 @@ export class ConsentLog {
     }
     const prevHash = head?.hash ?? GENESIS_HASH
     this.insert.run({
-      ...fields,
+      siteId: fields.siteId,
+      seq: fields.seq,
+      recordId: fields.recordId,
+      consentId: fields.consentId,
+      revision: fields.revision,
+      textsHash: fields.textsHash,
       categories: canonicalJson(fields.categories),
       services: canonicalJson(fields.services),
+      method: fields.method,
+      region: fields.region,
+      mode: fields.mode,
+      language: fields.language,
+      url: fields.url,
+      userAgent: fields.userAgent,
+      ip: fields.ip,
       gpc: fields.gpc ? 1 : 0,
+      clientTime: fields.clientTime,
+      serverTime: fields.serverTime,
       prevHash,
       hash: recordHash(prevHash, fields),
     })
