@@ -21,9 +21,11 @@ interface Props {
   /** Unit of the y axis, e.g. "%". */
   unit?: string
   height?: number
+  /** Name of the x axis in the legend, e.g. "Day". */
+  xLabel?: string
 }
 
-export function Chart({ label, x, series, kind, unit = '', height = 260 }: Props) {
+export function Chart({ label, x, series, kind, unit = '', height = 260, xLabel = '' }: Props) {
   const box = useRef<HTMLDivElement>(null)
   const [failed, setFailed] = useState(false)
 
@@ -66,7 +68,7 @@ export function Chart({ label, x, series, kind, unit = '', height = 260 }: Props
             { values: (_u, ticks) => ticks.map((t) => `${t}${unit}`), size: 56 },
           ],
           series: [
-            { label: 'x', value: (_u, v) => (v == null ? '' : (x[v] ?? '')) },
+            { label: xLabel, value: (_u, v) => (v == null ? '' : (x[v] ?? '')) },
             ...drawn.map((s) => ({
               label: s.label,
               stroke: s.color,
@@ -94,7 +96,7 @@ export function Chart({ label, x, series, kind, unit = '', height = 260 }: Props
       observer?.disconnect()
       plot?.destroy()
     }
-  }, [JSON.stringify({ x, series, kind, unit })])
+  }, [JSON.stringify({ x, series, kind, unit, xLabel })])
 
   if (x.length === 0) return null
   if (failed) return <p class="muted">The chart could not be drawn; the numbers are in the table.</p>

@@ -104,12 +104,15 @@ function StatsView({ stats }: { stats: Stats }) {
   }
   return (
     <>
-      <p>{formatCount(total)} decisions in this period.</p>
+      <p>
+        {formatCount(total)} {total === 1 ? 'decision' : 'decisions'} in this period.
+      </p>
       <section class="editor-section" aria-labelledby="per-day-heading">
         <h2 id="per-day-heading">Decisions per day</h2>
         <Chart
           label="Line chart of decisions per day by outcome; the numbers are in the table below."
           kind="lines"
+          xLabel="Day"
           x={stats.perDay.map((d) => d.day)}
           series={OUTCOMES.map((o) => ({ label: o.label, color: o.color, dash: 'dash' in o ? [...o.dash] : undefined, values: stats.perDay.map((d) => d[o.key]) }))}
         />
@@ -121,6 +124,7 @@ function StatsView({ stats }: { stats: Stats }) {
         <Chart
           label="Bar chart of the share of decisions granting each category; the numbers are in the table below."
           kind="bars"
+          xLabel="Category"
           unit="%"
           x={stats.perCategory.map((c) => c.category)}
           series={[{ label: 'Granted', color: COLORS.custom, values: stats.perCategory.map((c) => rate(c.granted, c.granted + c.denied)) }]}
@@ -185,6 +189,7 @@ function RateSection({ id, title, head, rows }: { id: string; title: string; hea
           <Chart
             label={`Stacked bar chart: ${title.toLowerCase()} as shares of all decisions; the numbers are in the table below.`}
             kind="stacked"
+            xLabel={head}
             unit="%"
             x={rows.map((r) => r.name)}
             series={rateSeries(rows)}
@@ -207,11 +212,11 @@ function OutcomeTable({
   rows: Array<{ name: string; counts: Counts }>
   withRates?: boolean
 }) {
-  const id = caption.toLowerCase().replace(/[^a-z]+/g, '-')
   return (
-    <div class="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+    // The region's name differs from the section heading it sits under: landmarks need unique names.
+    <div class="table-scroll" role="region" aria-label={`Table: ${caption.toLowerCase()}`} tabIndex={0}>
       <table class="data-table">
-        <caption id={`${id}-caption`}>{caption}</caption>
+        <caption>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">{head}</th>
