@@ -1,5 +1,6 @@
 // Test helpers: a fake admin API behind a stubbed `fetch`, and fixtures shaped like the server's answers.
-import type { ConsentLogPage, ConsentRecord, Me } from '@miniconsent/shared'
+import { siteSettings, type ConsentLogPage, type ConsentRecord, type Me } from '@miniconsent/shared'
+import type { CatalogueState } from './api-shapes'
 import { render } from '@testing-library/preact'
 import { vi } from 'vitest'
 import { App } from './App'
@@ -101,4 +102,25 @@ export function logPage(newestSeq: number, count: number, total: number): Consen
 export function renderApp(path: string) {
   history.replaceState(null, '', path)
   return render(<App />)
+}
+
+/** A small catalogue state like `GET /sites/:siteId/catalogue` answers. */
+export function catalogueFixture(): CatalogueState {
+  return {
+    settings: siteSettings.parse({ id: 'minimagic', name: 'MiniMagic', domains: ['minimagic.example'] }),
+    draft: {
+      categories: [
+        { id: 'essential', required: true, label: { en: 'Essential' }, description: { en: 'Needed to run the site.' }, consentMode: [] },
+        { id: 'analytics', required: false, label: { en: 'Analytics' }, description: {}, consentMode: [] },
+      ],
+      services: [{ id: 'plausible', category: 'analytics', name: 'Plausible', provider: 'Plausible Insights', purpose: { en: 'Counts visits' } }],
+      entries: [{ name: 'session', kind: 'cookie', category: 'essential', provider: 'MiniMagic', purpose: { en: 'Keeps you signed in' }, expiry: 'session' }],
+      texts: {},
+      appearance: { layout: 'bar', theme: 'system', floatingButton: false },
+    },
+    draftUpdatedAt: '2025-03-01T10:00:00.000Z',
+    draftUpdatedBy: 'owner@example.com',
+    live: { revision: 3, publishedAt: '2025-02-01T10:00:00.000Z', contentHash: 'f'.repeat(64) },
+    dirty: false,
+  }
 }

@@ -1,30 +1,9 @@
-import { siteSettings } from '@miniconsent/shared'
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { json, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, json, ME, on, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
-
-export function catalogueFixture(): CatalogueState {
-  return {
-    settings: siteSettings.parse({ id: 'minimagic', name: 'MiniMagic', domains: ['minimagic.example'] }),
-    draft: {
-      categories: [
-        { id: 'essential', required: true, label: { en: 'Essential' }, description: { en: 'Needed to run the site.' }, consentMode: [] },
-        { id: 'analytics', required: false, label: { en: 'Analytics' }, description: {}, consentMode: [] },
-      ],
-      services: [{ id: 'plausible', category: 'analytics', name: 'Plausible', provider: 'Plausible Insights', purpose: { en: 'Counts visits' } }],
-      entries: [{ name: 'session', kind: 'cookie', category: 'essential', provider: 'MiniMagic', purpose: { en: 'Keeps you signed in' }, expiry: 'session' }],
-      texts: {},
-      appearance: { layout: 'bar', theme: 'system', floatingButton: false },
-    },
-    draftUpdatedAt: '2025-03-01T10:00:00.000Z',
-    draftUpdatedBy: 'owner@example.com',
-    live: { revision: 3, publishedAt: '2025-02-01T10:00:00.000Z', contentHash: 'f'.repeat(64) },
-    dirty: false,
-  }
-}
 
 const serveCatalogue = on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, () => json(catalogueFixture()))
 
