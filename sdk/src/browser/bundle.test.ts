@@ -47,6 +47,8 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
             const code = chunk(name)
             return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
           },
+          // Vendor libraries the SDK inserts (Meta's on a grant): never the real network.
+          beforeSyncRequest: ({ request, window }) => ({ status: 404, statusText: 'Not Found', ok: false, url: request.url, redirected: false, headers: new window.Headers(), body: null }),
         },
       },
     },
@@ -266,6 +268,25 @@ describe('dist/miniconsent.js', () => {
     const root = ar.w.document.getElementById('miniconsent')!.firstElementChild!
     expect(root.getAttribute('dir')).toBe('rtl')
     expect(root.textContent).toContain('قبول الكل')
+  })
+
+  it('in opt-out regions offers a Your Privacy Choices button that opens the preferences', async () => {
+    const { w } = await boot({ config: moniClubConfig('opt-out'), html: '<p>Page</p>' })
+    expect(w.document.querySelector('[role="region"]')?.outerHTML).toBeUndefined()
+    const button = Array.from(w.document.querySelectorAll('#miniconsent button')).find((b) => b.textContent === 'Your Privacy Choices') as unknown as HTMLElement
+    button.click()
+    await settle()
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+    expect(Array.from(w.document.querySelectorAll('#miniconsent button')).some((b) => b.textContent === 'Your Privacy Choices')).toBe(false)
+  })
+
+  it('shows no reopen button on a returning visit unless the site asks for one', async () => {
+    const plain = await boot({ cookie: stored(['essential']), html: '<p>Page</p>' })
+    expect(plain.chunkRequests).toEqual([])
+    const config = minopaConfig()
+    config.catalogue.appearance.floatingButton = true
+    const { w } = await boot({ cookie: stored(['essential']), config, html: '<p>Page</p>' })
+    expect(w.document.querySelector('#miniconsent button')!.textContent).toBe('Change cookie settings')
   })
 
   it('in notice mode informs with one OK, which is stored as accepting what already runs', async () => {

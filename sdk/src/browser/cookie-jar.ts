@@ -1,5 +1,5 @@
 // Reading and writing the stored choice: the only cookie work a returning visit needs.
-const d = document
+import { d } from './dom'
 
 export function readCookie(name: string): string | null {
   try {

@@ -8,6 +8,7 @@ import { consentModeState } from '../core/consent-mode'
 import { base64url } from '../core/ids'
 import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
+import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
 import { PENDING_FLAG } from './net-flag'
 import { consentMode, posthogSignal, vendorSignals } from './signals'
@@ -20,14 +21,12 @@ import { consentMode, posthogSignal, vendorSignals } from './signals'
 declare const __MINICONSENT_CONFIG__: unknown
 const EMBEDDED: unknown = __MINICONSENT_CONFIG__
 
-const w = window as Window & { miniconsent?: unknown }
-const d = document
 
 function start(): void {
   const script = d.currentScript as HTMLScriptElement | null
   const src = script ? script.src : ''
   const base = src || location.href
-  const attr = (name: string) => (script && script.getAttribute(name)) || ''
+  const attr = (name: string) => script?.getAttribute(name) || ''
   const api = (attr('data-api') || new URL(base).origin).replace(/\/$/, '')
   let gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true
   const gate = createGate(d, () => config && posthogSignal(config, state.services))
@@ -53,7 +52,7 @@ function start(): void {
   const host: Host = {
     _config: null as unknown as PublishedConfig,
     _api: api,
-    _nonce: (script && script.nonce) || '',
+    _nonce: script?.nonce || '',
     _lang: attr('data-lang'),
     _state: () => state,
     _choose: (...a) => chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
@@ -79,10 +78,7 @@ function start(): void {
   // when it comes near the viewport, so that neither first nor returning visits pay for it up
   // front. A site that needs no banner has the declaration as its only UI: shown at once.
   const tables = new IntersectionObserver(
-      (entries) => {
-        const near = entries.filter((e) => e.isIntersecting).map((e) => (tables.unobserve(e.target), e.target))
-        if (near.length) showTables(near)
-      },
+      (entries) => entries.map((e) => e.isIntersecting && (tables.unobserve(e.target), showTables([e.target]))),
       { rootMargin: '50%' },
     )
 
@@ -129,7 +125,8 @@ function start(): void {
     apply(toState(cfg, consentId, decision._categories, choice, gpc), true)
     if (decision._fresh) host._choose('gpc', decision._categories, {})
     if (known) resolveReady(state)
-    if (decision._banner) withUi((u) => u._banner(decision._banner))
+    // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
+    if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(decision._banner))
   }
 
   const configLoaded: Promise<void> =
@@ -151,7 +148,7 @@ function start(): void {
     acceptAll: later(() => host._choose('api', allCategories(config!, true), {})),
     rejectAll: later(() => host._choose('api', allCategories(config!, false), {})),
     set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) =>
-      host._choose('api', { ...state.categories, ...categories }, { ...(choice && choice.services), ...services }),
+      host._choose('api', { ...state.categories, ...categories }, { ...choice?.services, ...services }),
     ),
     open,
     show: later(() => withUi((u) => u._banner(BANNER_CONSENT))),
@@ -171,7 +168,7 @@ function start(): void {
   d.addEventListener('DOMContentLoaded', scan)
   d.addEventListener('click', (e) => {
     const t = e.target as Element
-    if (t.closest && t.closest('[data-consent-open]')) {
+    if (t.closest?.('[data-consent-open]')) {
       e.preventDefault()
       open()
     }

@@ -1,8 +1,8 @@
 // Consent signals to Google and to the vendors the catalogue names (SPEC §5).
 import type { ConsentModeState } from '../core/consent-mode'
 import type { PublishedConfig } from '../core/types'
+import { d, w } from './dom'
 
-const w = window as unknown as Record<string, any>
 
 /**
  * Google's own snippet: the queue must receive an Arguments object, not an array, or gtag.js
@@ -90,10 +90,9 @@ function meta(on: boolean | undefined, nonce: string): void {
   fbq('consent', on ? 'grant' : 'revoke')
   if (on && fbq.mc === 1 && !fbq.callMethod) {
     fbq.mc = 2
-    const s = document.createElement('script')
-    s.async = true
+    const s = d.createElement('script')
     s.nonce = nonce
     s.src = 'https://connect.facebook.net/en_US/fbevents.js'
-    document.head.appendChild(s)
+    d.head.appendChild(s)
   }
 }

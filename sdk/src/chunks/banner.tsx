@@ -5,7 +5,7 @@
 // loaded from here when needed; they import Preact from this file: one copy per page.
 import { h, render } from 'preact'
 import { localize, pickLanguage } from '../core/language'
-import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type BannerKind, type Host, type UiApi } from '../core/types'
+import { BANNER_NONE, type BannerChunk, type BannerKind, type Host, type UiApi } from '../core/types'
 import type { GatedElement } from '../browser/gate'
 import { Banner } from '../ui/Banner'
 import type { Ctx } from '../ui/ctx'
@@ -46,7 +46,17 @@ function mount(host: Host): UiApi {
   const draw = () =>
     render(
       <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang} dir={ctx._dir}>
-        {!!banner && <Banner ctx={ctx} kind={banner} />}
+        {banner ? (
+          <Banner ctx={ctx} kind={banner} />
+        ) : (
+          // Reopens the preferences: "Your Privacy Choices" in opt-out regions (SPEC §6), or the site's floating button.
+          (config.mode === 'opt-out' || config.catalogue.appearance.floatingButton) &&
+          !dialog && (
+            <button class="mc-alt mc-fab" onClick={ctx._open}>
+              {config.mode === 'opt-out' ? ctx._t.privacyChoices : ctx._t.changeSettings}
+            </button>
+          )
+        )}
         {dialog && <dialog._Preferences ctx={ctx} onClose={() => ((dialog = undefined), draw())} />}
       </div>,
       root,
@@ -94,7 +104,7 @@ function mount(host: Host): UiApi {
   })
 
   return {
-    _banner: (kind) => void boot.then(() => ((banner = kind || BANNER_CONSENT), draw())),
+    _banner: (kind) => void boot.then(() => ((banner = kind), draw())),
     _open: ctx._open,
     _tables: (containers) => void load<DialogChunk>('dialog').then((m) => containers.forEach((el) => render(<m._Declaration ctx={ctx} />, el))),
     _placeholders: (iframes) => void load<PlaceholderChunk>('placeholder').then((m) => iframes.forEach((f) => m._placeholder(ctx, f as HTMLIFrameElement & GatedElement))),

@@ -54,6 +54,7 @@ export interface Host {
 export type ChunkName = 'banner' | 'record' | 'dialog' | 'placeholder' | 'cleanup' | 'store' | `lang-${string}`
 
 export interface UiApi {
+  /** Shows the first layer (`kind`), or with BANNER_NONE only what stays on the page (the reopen button). */
   _banner(kind: BannerKind): void
   _open(): void
   _tables(containers: Element[]): void

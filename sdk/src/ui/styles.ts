@@ -9,7 +9,7 @@ export const BANNER_CSS =
   '.mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;border-radius:var(--r);padding:16px;box-shadow:0 2px 20px #0006;max-height:90vh;overflow:auto;box-sizing:border-box}' +
   '.mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc-box{max-width:420px;margin:0}.mc-modal{max-width:560px;bottom:40%}' +
   '.mc h2{font-size:1.2em;margin:0 0 8px}.mc p{margin:0 0 12px}.mc a{color:inherit}.mc-btns{display:flex;flex-wrap:wrap;gap:8px}' +
-  '.mc button{font:inherit;font-weight:600;cursor:pointer;padding:8px 18px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}.mc .mc-alt{background:0;color:inherit}'
+  '.mc button{font:inherit;font-weight:600;cursor:pointer;padding:8px 18px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}.mc .mc-alt{background:0;color:inherit}.mc .mc-fab{position:fixed;z-index:2147483000;bottom:8px;left:8px;padding:4px 12px;background:var(--b);font-size:.85em}'
 
 export const DIALOG_CSS = `.mc dialog{width:min(680px,94vw)}.mc dialog::backdrop{background:#0009}
 .mc section{border-top:1px solid #8886}.mc-row{display:flex;justify-content:space-between;align-items:center}

@@ -11,6 +11,8 @@ export const en = {
   privacyPolicy: 'Privacy policy',
   noticeText: 'This site uses cookies to run, remember settings, measure use and personalise ads.',
   privacyChoices: 'Your Privacy Choices',
+  /** The declaration's button and the floating reopen button. */
+  changeSettings: 'Change cookie settings',
   /** Notice mode: the banner informs, one button closes it. */
   ok: 'OK',
 }
@@ -30,7 +32,6 @@ export const enDialog = {
   expiry: 'Expiry',
   session: 'Session',
   persistent: 'Persistent',
-  changeSettings: 'Change cookie settings',
 }
 
 export const enPlaceholder = {
