@@ -1,0 +1,312 @@
+// Server benchmarks: requests/s and p99 latency of the built server (dist/main.js) against a bare
+// Hono app on the same runtime, plus export throughput and the server's memory while exporting.
+//
+// Everything runs on 127.0.0.1 with bounded durations and stops by itself. The server runs as a
+// child process so its RSS is its own; the load generator (autocannon) shares the machine's
+// cores with it, as it would on a single box.
+//
+// Environment: BENCH_SECONDS (10) per load run, BENCH_CONNECTIONS (64), BENCH_STORED (5000000)
+// records already stored for the second ingestion run, BENCH_EXPORT_ROWS (1000000) of them in the
+// exported site. The stored log is generated once into the OS temp directory and copied per run.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon, { type Options, type Request } from 'autocannon'
+import Database from 'better-sqlite3'
+import { openDatabase } from '../src/db/client'
+import { DEMO_SITES } from '../src/seed/catalogues'
+import { seedSites } from '../src/seed/seed'
+import { generateRecords } from './generate'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64)
+const STORED = Number(process.env.BENCH_STORED ?? 5_000_000)
+const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000)
+const ADMIN = { email: 'bench@example.test', password: 'bench password 1234' }
+const work = mkdtempSync(join(tmpdir(), 'miniconsent-bench-'))
+const children = new Set<ChildProcess>()
+
+function stopAll() {
+  for (const child of children) child.kill('SIGKILL')
+  rmSync(work, { recursive: true, force: true })
+}
+process.on('exit', stopAll)
+process.on('SIGINT', () => process.exit(130))
+// A hard bound on the whole run, whatever hangs.
+setTimeout(() => {
+  process.stderr.write('bench: gave up after 30 minutes\n')
+  process.exit(1)
+}, 30 * 60_000).unref()
+
+let nextPort = 18_700 + Math.floor(Math.random() * 200)
+
+interface Server {
+  url: string
+  pid: number
+  stop: () => Promise<void>
+}
+
+async function start(args: string[], env: Record<string, string>, readyPath: string): Promise<Server> {
+  const port = nextPort++
+  const child = spawn(process.execPath, args, {
+    cwd: join(here, '..'),
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  children.add(child)
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(url + readyPath)).ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not start within 60 s`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => {
+          children.delete(child)
+          resolve()
+        })
+        child.kill('SIGTERM')
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
+      }),
+  }
+}
+
+const startApp = (db: string) =>
+  start(
+    ['dist/main.js'],
+    {
+      DATABASE_URL: db,
+      // Access logs off: they measure the log pipe, not the server. Errors still print.
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'true',
+      MINICONSENT_ADMIN_EMAIL: ADMIN.email,
+      MINICONSENT_ADMIN_PASSWORD: ADMIN.password,
+      // Each request below comes "from" its own visitor address, as on a real site; without it
+      // the per-IP ingestion limit (20 burst, 1/s) would answer 429 to one load generator.
+      TRUST_PROXY: 'true',
+    },
+    '/healthz',
+  )
+
+function memoryKb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+  return { rss: field('VmRSS'), peak: field('VmHWM') }
+}
+
+/** CPU time (user + system) the process has used, in ms; Linux counts it in ticks of 1/100 s. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+interface Load {
+  rps: number
+  p99: number
+  ok: number
+  non2xx: number
+  errors: number
+  /**
+   * Server CPU per answered request. Requests/s depend on whatever else the machine runs (the
+   * load generator shares its cores); CPU per request does much less, so ratios are given on both.
+   */
+  cpuUs: number
+}
+
+async function load(server: Server, path: string, options: Partial<Options> = {}): Promise<Load> {
+  const cpu0 = cpuMs(server.pid)
+  const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, duration: SECONDS, ...options })
+  const cpuUs = ((cpuMs(server.pid) - cpu0) * 1000) / Math.max(1, r.requests.total)
+  return { rps: r.requests.average, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuUs }
+}
+
+let visitor = 0
+/** A consent record as the SDK posts it (sendBeacon's text/plain), from a new visitor address each time. */
+const ingestRequest: Request = {
+  method: 'POST',
+  path: '/api/v1/consents',
+  setupRequest: (req) => {
+    visitor += 1
+    req.headers = {
+      'content-type': 'text/plain;charset=UTF-8',
+      // 198.18.0.0/15 is reserved for benchmarks; this is only a header value, no traffic goes there.
+      'x-forwarded-for': `198.18.${(visitor >> 8) & 255}.${visitor & 255}`,
+      'user-agent': 'Mozilla/5.0 (bench)',
+    }
+    req.body = JSON.stringify({
+      recordId: randomUUID(),
+      consentId: `bench-${visitor.toString(36).padStart(8, '0')}`,
+      siteId: 'minopa',
+      revision: 1,
+      textsHash: 'a'.repeat(64),
+      categories: { essential: true, analytics: visitor % 2 === 0, marketing: false },
+      services: {},
+      method: visitor % 2 === 0 ? 'accept-all' : 'custom',
+      language: 'en',
+      url: 'https://www.minopa.test/checkout?step=2',
+      clientTime: new Date().toISOString(),
+      gpc: false,
+    })
+    return req
+  },
+}
+
+function countRecords(db: string, siteId: string): number {
+  const c = new Database(db, { readonly: true })
+  try {
+    return (c.prepare('SELECT count(*) AS n FROM consent_records WHERE site_id = ?').get(siteId) as { n: number }).n
+  } finally {
+    c.close()
+  }
+}
+
+/** Ingestion under load, then proof that every acknowledged record is stored. */
+async function ingest(server: Server, db: string) {
+  const before = countRecords(db, 'minopa')
+  const result = await load(server, '', { requests: [ingestRequest] })
+  const stored = countRecords(db, 'minopa') - before
+  // Requests still in flight when the generator stops may be stored unacknowledged; never fewer.
+  return { ...result, stored, allStored: stored >= result.ok && result.ok > 0 }
+}
+
+async function login(url: string): Promise<string> {
+  const res = await fetch(url + '/api/admin/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
+  if (!res.ok) throw new Error(`login failed: ${res.status}`)
+  return (res.headers.get('set-cookie') ?? '').split(';')[0]!
+}
+
+async function exportRun(server: Server, format: 'csv' | 'ndjson') {
+  const cookie = await login(server.url)
+  const baseline = memoryKb(server.pid).rss
+  let peak = baseline
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, memoryKb(server.pid).rss)
+  }, 50)
+  const t0 = performance.now()
+  const res = await fetch(`${server.url}/api/admin/sites/minimagic/export?format=${format}`, { headers: { cookie } })
+  let lines = 0
+  let bytes = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines += 1
+  }
+  const seconds = (performance.now() - t0) / 1000
+  clearInterval(sampler)
+  peak = Math.max(peak, memoryKb(server.pid).rss)
+  const rows = format === 'csv' ? lines - 1 : lines
+  const manifest = (await (
+    await fetch(`${server.url}/api/admin/sites/minimagic/exports/${res.headers.get('x-export-id')}/manifest`, { headers: { cookie } })
+  ).json()) as { rowCount: number }
+  return { rows, rowsPerSecond: rows / seconds, seconds, megabytes: bytes / 1e6, baselineMb: baseline / 1024, peakMb: peak / 1024, manifestRows: manifest.rowCount }
+}
+
+/** The stored log, generated once per size (minutes for millions of chained records) and copied per run. */
+function storedLog(): string {
+  const cacheDir = join(tmpdir(), 'miniconsent-bench-cache')
+  const cached = join(cacheDir, `stored-${STORED}-${EXPORT_ROWS}-v1.sqlite`)
+  if (!existsSync(cached + '.done')) {
+    mkdirSync(cacheDir, { recursive: true })
+    rmSync(cached, { force: true })
+    process.stdout.write(`generating ${STORED.toLocaleString('en')} chained records (once; cached in ${cacheDir}) …\n`)
+    const t0 = performance.now()
+    const db = openDatabase(cached)
+    seedSites(db, DEMO_SITES, { now: Date.now() })
+    generateRecords(db, 'minopa', STORED - EXPORT_ROWS)
+    generateRecords(db, 'minimagic', EXPORT_ROWS)
+    db.$client.pragma('wal_checkpoint(TRUNCATE)')
+    db.$client.close()
+    writeFileSync(cached + '.done', new Date().toISOString())
+    process.stdout.write(`  generated in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
+  }
+  const copy = join(work, 'stored.sqlite')
+  copyFileSync(cached, copy)
+  return copy
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+async function main() {
+  process.stdout.write(`server benchmarks: ${SECONDS} s per run, ${CONNECTIONS} connections, 127.0.0.1\n`)
+  if (!existsSync(join(here, '../dist/main.js'))) throw new Error('build the server first (pnpm build)')
+
+  const hello = await start([join(here, 'hello.mjs')], {}, '/')
+  const ceiling = await load(hello, '/')
+  await hello.stop()
+
+  const emptyDb = join(work, 'empty.sqlite')
+  let app = await startApp(emptyDb)
+  const config = await load(app, '/api/v1/sites/minopa/config')
+  const ingestEmpty = await ingest(app, emptyDb)
+  await app.stop()
+
+  const storedDb = storedLog()
+  app = await startApp(storedDb)
+  const ingestStored = await ingest(app, storedDb)
+  const csv = await exportRun(app, 'csv')
+  const ndjson = await exportRun(app, 'ndjson')
+  await app.stop()
+
+  const pct = (a: number, b: number) => `${fmt((a / b) * 100)} %`
+  const row = (name: string, r: Load, target: string, base?: Load, min?: number): string[] => [
+    name,
+    fmt(r.rps),
+    fmt(r.p99),
+    fmt(r.cpuUs),
+    target,
+    base && min ? `${pct(r.rps, base.rps)} ${verdict(r.rps >= min * base.rps)}` : '',
+    // Throughput the CPU cost alone would allow, relative to the base: base µs / this µs.
+    base && min ? `${pct(base.cpuUs, r.cpuUs)} ${verdict(base.cpuUs >= min * r.cpuUs)}` : '',
+  ]
+  const rows: string[][] = [
+    ['run', 'requests/s', 'p99 ms', 'server CPU µs/req', 'target', 'by requests/s', 'by CPU µs/req'],
+    row('bare Hono hello-world (ceiling)', ceiling, ''),
+    row('GET /api/v1/sites/minopa/config', config, '≥ 70 % of ceiling', ceiling, 0.7),
+    row('POST /api/v1/consents, empty log', ingestEmpty, '≥ 40 % of ceiling', ceiling, 0.4),
+    row(`POST /api/v1/consents, ${fmt(STORED)} stored`, ingestStored, '≥ 80 % of empty log', ingestEmpty, 0.8),
+  ]
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
+  process.stdout.write('\n' + [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n') + '\n')
+
+  for (const [name, r] of [['empty log', ingestEmpty], [`${fmt(STORED)} stored`, ingestStored]] as const) {
+    process.stdout.write(
+      `ingestion (${name}): ${fmt(r.ok)} acknowledged, ${fmt(r.stored)} stored — ${r.allStored ? 'every acknowledged record committed' : 'RECORDS MISSING'}` +
+        (r.non2xx || r.errors ? `; ${fmt(r.non2xx)} non-2xx, ${fmt(r.errors)} errors/timeouts` : '') +
+        '\n',
+    )
+  }
+  for (const [name, e] of [['CSV', csv], ['NDJSON', ndjson]] as const) {
+    process.stdout.write(
+      `export ${name} of ${fmt(e.rows)} records: ${fmt(e.rowsPerSecond)} rows/s (${fmt(e.seconds, 1)} s, ${fmt(e.megabytes)} MB), ` +
+        `server RSS ${fmt(e.baselineMb)} → peak ${fmt(e.peakMb)} MB; manifest rows ${fmt(e.manifestRows)} — ` +
+        `≥ 200,000 rows/s ${verdict(e.rowsPerSecond >= 200_000)}, < 150 MB ${verdict(e.peakMb < 150)}\n`,
+    )
+  }
+  const failed = !ingestEmpty.allStored || !ingestStored.allStored || csv.manifestRows !== csv.rows || ndjson.manifestRows !== ndjson.rows
+  if (failed) process.exitCode = 1
+}
+
+main()
+  .catch((e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    process.exitCode = 1
+  })
+  .finally(() => {
+    stopAll()
+    process.exit()
+  })
