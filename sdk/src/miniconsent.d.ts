@@ -28,11 +28,11 @@ export interface MiniConsent {
   get(): MiniConsentState | null
   accepted(category: string): boolean
   acceptedService(serviceId: string): boolean
-  /** Record a choice on the visitor's behalf (logged with method "api"). */
-  acceptAll(): void
-  rejectAll(): void
-  /** Change some categories (and optionally services); the others keep their current value. */
-  set(categories: Record<string, boolean>, services?: Record<string, boolean>): void
+  /** Record a choice on the visitor's behalf (logged with method "api"). Resolves once the choice is in force and stored. */
+  acceptAll(): Promise<void>
+  rejectAll(): Promise<void>
+  /** Change some categories (and optionally services); the others keep their current value. Resolves once in force and stored. */
+  set(categories: Record<string, boolean>, services?: Record<string, boolean>): Promise<void>
   /** Open the preferences dialog. */
   open(): void
   /** Show the first-layer banner. */

@@ -289,6 +289,22 @@ describe('dist/miniconsent.js', () => {
     expect(w.document.querySelector('#miniconsent button')!.textContent).toBe('Change cookie settings')
   })
 
+  it('follows the site appearance: layout and theme classes, accent colour, and no link that is not http(s) or mailto', async () => {
+    const config = minopaConfig()
+    config.catalogue.appearance = { layout: 'box', theme: 'dark', accentColor: '#aa0000', radius: 2, floatingButton: false }
+    config.site.privacyPolicyUrl = 'javascript:alert(1)'
+    config.catalogue.texts = { en: { bannerTitle: '<img src=x onerror=alert(1)>' } }
+    const { w } = await boot({ config, html: '<p>Page</p>' })
+    const root = w.document.getElementById('miniconsent')!.firstElementChild!
+    expect(root.className).toBe('mc mc-dark')
+    const banner = root.querySelector('[role="region"]')!
+    expect(banner.className).toBe('mc-banner mc-box')
+    expect(banner.querySelector('a')).toBeNull()
+    expect(banner.querySelector('img')).toBeNull()
+    expect(banner.querySelector('h2')!.textContent).toBe('<img src=x onerror=alert(1)>')
+    expect(Array.from(w.document.querySelectorAll('style')).map((s) => s.textContent).join('')).toContain('--a:#aa0000;--r:2px')
+  })
+
   it('in notice mode informs with one OK, which is stored as accepting what already runs', async () => {
     const { w, api } = await boot({ config: moniClubConfig('notice') })
     const banner = w.document.querySelector('[role="region"]')!
