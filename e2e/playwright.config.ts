@@ -15,13 +15,14 @@ const chromiumArgs = [
 
 export default defineConfig({
   testDir: './tests',
-  outputDir: './artifacts/results',
+  // Per port, so runs on different ports (several people, one machine) keep their own traces.
+  outputDir: `./artifacts/results-${E2E_PORT}`,
   fullyParallel: false,
   workers: 1,
   retries: 0,
   timeout: 30_000,
   forbidOnly: !!process.env.CI,
-  reporter: [['list'], ['html', { outputFolder: './artifacts/report', open: 'never' }]],
+  reporter: [['list'], ['html', { outputFolder: `./artifacts/report-${E2E_PORT}`, open: 'never' }]],
   use: {
     baseURL: E2E_BASE_URL,
     browserName: 'chromium',
