@@ -78,7 +78,7 @@ describe('catalogue editor', () => {
     stubApi(signedIn, serveCatalogue, on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })))
     await openEditor()
     fireEvent.click(screen.getByRole('button', { name: /Move down.*Essential/ }))
-    const legends = [...document.querySelectorAll('.card-list legend')].map((l) => l.textContent)
+    const legends = [...document.querySelectorAll('.card-list legend.card-title')].map((l) => l.textContent)
     expect(legends.slice(0, 2)).toEqual(['Category 1: Analytics', 'Category 2: Essential'])
 
     const confirm = vi.fn(() => false)
@@ -91,6 +91,25 @@ describe('catalogue editor', () => {
     confirm.mockReturnValue(true as false)
     fireEvent.click(within(nav).getByRole('link', { name: 'Consent log' }))
     await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/consents'))
+  })
+
+  it('maps a category to Google Consent Mode types', async () => {
+    const saved: unknown[] = []
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
+        saved.push(req.body)
+        return json({ ...catalogueFixture(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue })
+      }),
+    )
+    await openEditor()
+    const group = screen.getByRole('group', { name: 'Google Consent Mode types granted with Analytics' })
+    fireEvent.click(within(group).getByLabelText('analytics_storage'))
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await screen.findByText('Draft saved.')
+    const body = saved[0] as { catalogue: CatalogueState['draft'] }
+    expect(body.catalogue.categories[1]?.consentMode).toEqual(['analytics_storage'])
   })
 
   it('lets an auditor read the catalogue without offering changes', async () => {

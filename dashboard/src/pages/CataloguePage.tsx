@@ -1,5 +1,6 @@
 import {
   catalogue as catalogueSchema,
+  CONSENT_MODE_TYPES,
   STORAGE_KINDS,
   VENDOR_SIGNALS,
   type Catalogue,
@@ -391,6 +392,35 @@ function CategoriesSection({
                   <label for={fieldId(`categories.${i}.required`)}>Required (always on)</label>
                 </div>
                 {issues[`categories.${i}.label`] && <p class="field-error">{issues[`categories.${i}.label`]}</p>}
+                <fieldset class="consent-mode">
+                  <legend>Google Consent Mode types granted with {name}</legend>
+                  <div class="consent-mode-types">
+                    {CONSENT_MODE_TYPES.map((type) => {
+                      const id = fieldId(`categories.${i}.consentMode.${type}`)
+                      return (
+                        <div class="check" key={type}>
+                          <input
+                            type="checkbox"
+                            id={id}
+                            disabled={!editable}
+                            checked={cat.consentMode.includes(type)}
+                            onChange={(e) =>
+                              update(
+                                ['categories', i, 'consentMode'],
+                                e.currentTarget.checked
+                                  ? CONSENT_MODE_TYPES.filter((t) => t === type || cat.consentMode.includes(t))
+                                  : cat.consentMode.filter((t) => t !== type),
+                              )
+                            }
+                          />
+                          <label for={id} class="mono">
+                            {type}
+                          </label>
+                        </div>
+                      )
+                    })}
+                  </div>
+                </fieldset>
                 {editable && (
                   <div class="row-actions">
                     <button type="button" disabled={i === 0} onClick={() => setCategories(move(categories, i, i - 1))}>
