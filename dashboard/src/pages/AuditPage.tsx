@@ -9,15 +9,24 @@ import { useEffect } from 'preact/hooks'
 
 export const AuditRoute = siteRoute('audit', AuditPage)
 
-/** Action groups the server writes; a group filters all its actions (`catalogue` → `catalogue.publish`, …). */
+/** Actions the server writes; a group (`catalogue`) filters all of its actions (`catalogue.publish`, …). */
 const ACTION_GROUPS = [
   { value: '', label: 'All actions' },
-  { value: 'catalogue', label: 'Catalogue (drafts, imports, publishing, roll back)' },
-  { value: 'settings', label: 'Site settings' },
-  { value: 'member', label: 'Members' },
-  { value: 'invitation', label: 'Invitations' },
-  { value: 'subject', label: 'Data-subject requests (erasure)' },
-  { value: 'export', label: 'Exports' },
+  { value: 'catalogue', label: 'Catalogue: all' },
+  { value: 'catalogue.draft', label: 'Catalogue: draft saved' },
+  { value: 'catalogue.import', label: 'Catalogue: imported' },
+  { value: 'catalogue.publish', label: 'Catalogue: published' },
+  { value: 'catalogue.rollback', label: 'Catalogue: rolled back' },
+  { value: 'site', label: 'Site settings' },
+  { value: 'member', label: 'Members: all' },
+  { value: 'member.add', label: 'Members: added' },
+  { value: 'member.role', label: 'Members: role changed' },
+  { value: 'member.remove', label: 'Members: removed' },
+  { value: 'invitation', label: 'Invitations (created, accepted)' },
+  { value: 'consents', label: 'Consent records: all' },
+  { value: 'consents.export', label: 'Consent records: exported' },
+  { value: 'consents.erase', label: 'Consent records: erased (data-subject requests)' },
+  { value: 'consents.purge', label: 'Consent records: purged after retention' },
 ]
 
 function summarise(value: unknown): string {

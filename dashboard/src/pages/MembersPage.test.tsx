@@ -85,3 +85,34 @@ describe('password change', () => {
     expect(await screen.findByText('Password not changed: The current password is wrong')).toBeTruthy()
   })
 })
+
+describe('audit log', () => {
+  it('filters by action and shows before and after of an entry', async () => {
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/audit', (req) =>
+        json({
+          entries: [
+            {
+              id: 9,
+              at: '2025-03-02T10:00:00.000Z',
+              user: 'editor@example.com',
+              action: req.url.searchParams.get('action') === 'member' ? 'member.role' : 'catalogue.publish',
+              before: { role: 'auditor' },
+              after: { role: 'editor' },
+            },
+          ],
+          nextBefore: null,
+        }),
+      ),
+    )
+    renderApp('/sites/minimagic/audit')
+    const table = await screen.findByRole('table', { name: 'Changes, newest first' })
+    expect(table.textContent).toContain('catalogue.publish')
+    fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'member' } })
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('action')).toBe('member'))
+    expect(await screen.findByText('member.role')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: /Show before and after/ }))
+    expect(screen.getByText(/"role": "auditor"/)).toBeTruthy()
+  })
+})
