@@ -117,6 +117,10 @@ function Root() {
       setState({ status: 'signed-out', notice: 'You are signed out.' })
       route(SIGN_IN_PATH)
     },
+    refreshMe: async () => {
+      const me = await api.me()
+      setState({ status: 'signed-in', me })
+    },
   }
   return (
     <SessionContext.Provider value={session}>

@@ -8,9 +8,20 @@ export function describeVerification(v: ChainVerification): string {
   const records = `${numberFormat.format(v.count)} ${v.count === 1 ? 'record' : 'records'}`
   if (v.ok) {
     // An empty log's head is the genesis value (64 zeros), which tells an auditor nothing.
-    return v.head && v.count > 0 ? `Chain intact: ${records}, head ${v.head}` : `Chain intact: ${records}`
+    const intact = v.head && v.count > 0 ? `Chain intact: ${records}, head ${v.head}` : `Chain intact: ${records}`
+    return intact + extras(v)
   }
   if (!v.firstBad) return `Chain broken: ${records} checked, the server did not say which record is wrong.`
   const why = v.firstBad.reason ? `: ${v.firstBad.reason}` : ''
   return `Chain broken at record #${v.firstBad.seq}${why}. ${records} checked.`
+}
+
+/** Erased records keep their links but not their content; a purge moves the chain's start. */
+function extras(v: ChainVerification): string {
+  const parts: string[] = []
+  if (v.erased) parts.push(`${numberFormat.format(v.erased)} erased on request (links checked, content blanked)`)
+  if (v.anchor) {
+    parts.push(`starts after record #${v.anchor.seq}, ${numberFormat.format(v.anchor.purgedCount)} older records purged at the end of retention`)
+  }
+  return parts.length ? `. ${parts.join('; ')}.` : ''
 }

@@ -8,6 +8,8 @@ export interface Session {
   api: ApiClient
   me: Me
   signOut: () => Promise<void>
+  /** Reloads `me`, e.g. after the user changed their own role on a site. */
+  refreshMe: () => Promise<void>
 }
 
 export const SessionContext = createContext<Session | null>(null)

@@ -35,6 +35,13 @@ export function RecordDetail({ record, onClose }: Props) {
         </button>
       </div>
 
+      {record.erasedAt && (
+        <p class="notice">
+          Erased on request on <time dateTime={record.erasedAt}>{formatTime(record.erasedAt)}</time>: the consent ID, IP
+          address, user agent and URL were blanked; the hashes stay so the chain still verifies.
+        </p>
+      )}
+
       <h3>Choices</h3>
       <div class="choice-groups">
         <ChoiceGroup title="Categories" choices={record.categories} />

@@ -54,3 +54,14 @@ describe('Verify chain', () => {
     await waitFor(() => expect(status.textContent).toBe('Could not verify the chain: You are not a member of this site.'))
   })
 })
+
+describe('chain verification wording', () => {
+  it('reports erased records and a purged start', async () => {
+    const { describeVerification } = await import('../chain-verification')
+    expect(
+      describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 1, anchor: { seq: 40, hash: 'a'.repeat(64), purgedCount: 40 } }),
+    ).toBe(
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. 1 erased on request (links checked, content blanked); starts after record #40, 40 older records purged at the end of retention.`,
+    )
+  })
+})

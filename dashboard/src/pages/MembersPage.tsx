@@ -180,7 +180,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
 }
 
 function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: () => void }) {
-  const { api } = useSession()
+  const { api, refreshMe } = useSession()
   const [role, setRole] = useState<Role>(member.role)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -194,7 +194,9 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
     setError(null)
     try {
       await api.request(path, null, { method: 'PATCH', body: { role: next } })
-      onChanged()
+      // Demoting yourself changes what you may see: the navigation follows the new role.
+      if (isMe) await refreshMe()
+      else onChanged()
     } catch (err) {
       setRole(previous)
       setError(`Role not changed: ${errorText(err)}`)
@@ -204,12 +206,16 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
   }
 
   async function remove() {
-    if (!window.confirm(`Remove ${member.email} from this site? They lose access at once.`)) return
+    const question = isMe
+      ? 'Remove yourself from this site? You lose access at once.'
+      : `Remove ${member.email} from this site? They lose access at once.`
+    if (!window.confirm(question)) return
     setBusy(true)
     setError(null)
     try {
       await api.request(path, null, { method: 'DELETE' })
-      onChanged()
+      if (isMe) await refreshMe()
+      else onChanged()
     } catch (err) {
       setError(`Not removed: ${errorText(err)}`)
       setBusy(false)
