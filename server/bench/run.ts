@@ -257,7 +257,12 @@ async function main() {
   const storedDb = storedLog()
   app = await startApp(storedDb)
   const ingestStored = await ingest(app, storedDb)
+  await app.stop()
+  // A fresh process for each export: its memory is then the export's, not what the load left behind.
+  app = await startApp(storedDb)
   const csv = await exportRun(app, 'csv')
+  await app.stop()
+  app = await startApp(storedDb)
   const ndjson = await exportRun(app, 'ndjson')
   await app.stop()
 
