@@ -180,6 +180,19 @@ export type SiteSettings = z.infer<typeof siteSettings>
 export type SiteSettingsInput = z.input<typeof siteSettings>
 
 /** What `/api/v1/sites/:siteId/config` answers and what the per-site SDK script embeds. */
+const consentGrant = z.enum(['granted', 'denied'])
+/**
+ * The argument of one `gtag('consent', 'default', …)`: all seven types, the time tags wait for an
+ * update, and the regions it is limited to, if any (Google applies the most specific match).
+ * https://developers.google.com/tag-platform/security/guides/consent#region-specific-behavior
+ */
+export const consentModeDefault = z.object({
+  ...(Object.fromEntries(CONSENT_MODE_TYPES.map((t) => [t, consentGrant])) as Record<(typeof CONSENT_MODE_TYPES)[number], typeof consentGrant>),
+  wait_for_update: z.number().int().min(0).optional(),
+  region: z.array(regionCode).min(1).optional(),
+})
+export type ConsentModeDefault = z.infer<typeof consentModeDefault>
+
 export const publishedConfig = z.object({
   siteId: slug,
   /** Number of the live revision. */
@@ -200,11 +213,13 @@ export const publishedConfig = z.object({
   /** Mode in force for that region; unknown regions get the strictest, `opt-in`. */
   mode: regionMode,
   /**
-   * Regions per Google Consent Mode default, from the same rules as `mode` (regions.ts
-   * `consentModeRegions`). The server always sends it; optional because a config saved by an
-   * older SDK, or the SDK's own fallback, has none.
+   * The Google Consent Mode `default` commands the SDK pushes, in this order, before any gated tag
+   * (SPEC §5): the regions regions.ts `consentModeRegions` puts in opt-in (denied) and in
+   * opt-out/notice (granted, less what GPC refuses), then the one for this request's own mode,
+   * without `region`. Built by the server from the same rules as `mode`, so the SDK only replays
+   * them. Optional: a config cached by an older SDK has none (the SDK then denies all).
    */
-  consentModeRegions: z.object({ granted: z.array(regionCode), denied: z.array(regionCode) }).optional(),
+  consentModeDefaults: z.array(consentModeDefault).optional(),
   /** True when the request for this config carried `Sec-GPC: 1` (Global Privacy Control); optional as above. */
   gpc: z.boolean().optional(),
   /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */

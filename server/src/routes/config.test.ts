@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { consentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
 import { writeTestCityDb } from '../../test-fixtures/geoip'
 import type { AppDeps } from '../context'
-import { ACME, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { ACME, consentBody, json, NOTICE_ONLY, startTestServer, type TestServer } from '../test-support'
 
 const servers: TestServer[] = []
 afterEach(() => servers.splice(0).forEach((t) => t.close()))
@@ -105,20 +105,74 @@ describe('site overrides', () => {
   })
 })
 
-describe('consentModeRegions', () => {
-  it('lists the EEA countries one by one as denied and the US privacy states as granted', async () => {
-    const { consentModeRegions } = await config(start())
-    expect(consentModeRegions!.denied).toEqual(expect.arrayContaining([...EEA_COUNTRIES, 'GB', 'CH']))
-    expect(consentModeRegions!.denied).not.toContain('EU')
-    expect(consentModeRegions!.granted).toEqual(expect.arrayContaining(['US-CA', 'US-CO', 'US-CT', 'US-VA', 'US-UT', 'US-TX']))
-    expect(consentModeRegions!.granted).not.toContain('US')
+describe('consentModeDefaults', () => {
+  const denied = 'denied'
+  const granted = 'granted'
+  /** ACME plus a marketing category, which GPC refuses. */
+  function startWithMarketing(regions: Record<string, 'opt-in' | 'opt-out' | 'notice'> = {}) {
+    const t = startTestServer({ env: { ...baseEnv, ...cloudflare } }, [
+      {
+        settings: { ...ACME.settings, regions, consentModeWaitForUpdate: 800 },
+        catalogue: {
+          ...ACME.catalogue,
+          categories: [
+            ...ACME.catalogue.categories!,
+            { id: 'marketing', label: { en: 'Marketing' }, consentMode: ['ad_storage', 'ad_user_data', 'ad_personalization'] },
+          ],
+        },
+      },
+    ])
+    servers.push(t)
+    return t
+  }
+  const deniedState = { ad_storage: denied, ad_user_data: denied, ad_personalization: denied, analytics_storage: denied, functionality_storage: denied, personalization_storage: denied, security_storage: granted }
+  const grantedState = { ...deniedState, ad_storage: granted, ad_user_data: granted, ad_personalization: granted, analytics_storage: granted }
+
+  it('denies the opt-in regions, grants the opt-out and notice ones what the catalogue maps, then the visitor’s own mode', async () => {
+    const t = startWithMarketing()
+    const [eea, us, own, ...rest] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).consentModeDefaults!
+    expect(rest).toEqual([])
+    expect(eea).toEqual({ ...deniedState, wait_for_update: 800, region: expect.arrayContaining([...EEA_COUNTRIES, 'GB', 'CH', 'RE']) })
+    expect(eea!.region).not.toContain('EU')
+    expect(us).toEqual({ ...grantedState, wait_for_update: 800, region: expect.arrayContaining(['US-CA', 'US-CO', 'US-CT', 'US-VA', 'US-UT', 'US-TX']) })
+    expect(us!.region).not.toContain('US')
+    // The visitor's own default has no region: opt-out here, so granted; opt-in in Germany and where unknown.
+    expect(own).toEqual({ ...grantedState, wait_for_update: 800 })
+    expect((await config(t, { 'CF-IPCountry': 'DE' })).consentModeDefaults![2]).toEqual({ ...deniedState, wait_for_update: 800 })
+    expect((await config(t)).consentModeDefaults![2]).toEqual({ ...deniedState, wait_for_update: 800 })
+    expect((await config(t, { 'CF-IPCountry': 'BR' })).consentModeDefaults![2]).toEqual({ ...grantedState, wait_for_update: 800 })
+  })
+
+  it('refuses the ad types in the granted regions and the visitor’s own default under GPC', async () => {
+    const t = startWithMarketing()
+    const adsDenied = { ...grantedState, ad_storage: denied, ad_user_data: denied, ad_personalization: denied, wait_for_update: 800 }
+    const [eea, us, own] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' })).consentModeDefaults!
+    expect(eea).toMatchObject(deniedState)
+    expect(us).toEqual({ ...adsDenied, region: expect.arrayContaining(['US-CA']) })
+    expect(own).toEqual(adsDenied)
+  })
+
+  it('grants only the mapped types: a catalogue without marketing never grants the ad types', async () => {
+    const [, us] = (await config(start())).consentModeDefaults!
+    expect(us).toMatchObject({ analytics_storage: granted, ad_storage: denied, functionality_storage: denied, security_storage: granted })
   })
 
   it('follows the site’s overrides', async () => {
-    const { consentModeRegions } = await config(start({}, { US: 'opt-in', 'US-CA': 'opt-out', DE: 'notice' }))
-    expect(consentModeRegions!.denied).toEqual(expect.arrayContaining(['US', 'US-TX']))
-    expect(consentModeRegions!.granted).toEqual(expect.arrayContaining(['US-CA', 'DE']))
-    expect(consentModeRegions!.denied).not.toContain('DE')
+    const [deniedCmd, grantedCmd] = (await config(start({}, { US: 'opt-in', 'US-CA': 'opt-out', DE: 'notice' }))).consentModeDefaults!
+    expect(deniedCmd!.analytics_storage).toBe(denied)
+    expect(deniedCmd!.region).toEqual(expect.arrayContaining(['US', 'US-TX']))
+    expect(deniedCmd!.region).not.toContain('DE')
+    expect(grantedCmd!.analytics_storage).toBe(granted)
+    expect(grantedCmd!.region).toEqual(expect.arrayContaining(['US-CA', 'DE']))
+  })
+
+  it('grants everything, with no region lists, when nothing needs consent', async () => {
+    const t = startTestServer({ env: baseEnv }, [NOTICE_ONLY])
+    servers.push(t)
+    const res = await t.request('/api/v1/sites/notice-only/config', { headers: { 'Sec-GPC': '1' } })
+    const { consentModeDefaults } = publishedConfig.parse(await res.json())
+    expect(consentModeDefaults).toEqual([expect.objectContaining({ security_storage: granted, wait_for_update: 500 })])
+    expect(consentModeDefaults![0]!.region).toBeUndefined()
   })
 })
 

@@ -1,7 +1,8 @@
 // The published config, for SDK scripts served without an embedded one (e.g. from a CDN).
-import type { PublishedConfig } from '@miniconsent/shared'
+import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import { slug } from '@miniconsent/shared'
-import { resolveMode } from '@miniconsent/shared/regions'
+import { CONSENT_MODE_TYPES } from '@miniconsent/shared/consent-mode'
+import { resolveMode, type ConsentModeRegions, type RegionMode } from '@miniconsent/shared/regions'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
@@ -10,6 +11,49 @@ import { applyCors } from '../lib/cors'
 import { ApiError } from '../lib/errors'
 import { requestRegion } from '../lib/request'
 import { paramsOf } from '../lib/validate'
+
+type BaseConfig = NonNullable<ReturnType<Services['sites']['publishedConfig']>>
+
+/** GPC is an opt-out of sale/sharing (SPEC §5): it refuses this category, as the SDK's core/consent.ts does. */
+const GPC_CATEGORY = 'marketing'
+
+/**
+ * Consent Mode types with the categories `on` says are on: each grants the types its catalogue
+ * entry lists, security_storage always (as the SDK's core/consent-mode.ts does for a choice).
+ */
+function consentModeState(base: BaseConfig, on: (category: BaseConfig['catalogue']['categories'][number]) => boolean, waitForUpdate: number, region?: string[]): ConsentModeDefault {
+  const granted = new Set<string>(['security_storage'])
+  for (const c of base.catalogue.categories) if (on(c)) for (const t of c.consentMode) granted.add(t)
+  const out = {} as ConsentModeDefault
+  for (const t of CONSENT_MODE_TYPES) out[t] = granted.has(t) ? 'granted' : 'denied'
+  out.wait_for_update = waitForUpdate
+  if (region?.length) out.region = region
+  return out
+}
+
+/**
+ * The Consent Mode `default` commands for a request (PublishedConfig.consentModeDefaults): the
+ * opt-in regions denied, the opt-out and notice regions granted (GPC refusing marketing, as the SDK
+ * decides there), then this request's own mode without `region`, which Google applies wherever no
+ * listed region matches. A catalogue with nothing needing consent grants everything everywhere.
+ */
+export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions): ConsentModeDefault[] {
+  const wait = base.site.consentModeWaitForUpdate
+  const allowed = (c: { id: string }) => !(gpc && c.id === GPC_CATEGORY)
+  if (!base.needsBanner) return [consentModeState(base, () => true, wait)]
+  const denied = (c: { required: boolean }) => c.required
+  return [
+    ...(regions.denied.length ? [consentModeState(base, denied, wait, regions.denied)] : []),
+    ...(regions.granted.length ? [consentModeState(base, allowed, wait, regions.granted)] : []),
+    consentModeState(base, mode === 'opt-in' ? denied : allowed, wait),
+  ]
+}
+
+/**
+ * Per published config (rebuilt whenever the site's settings, and so its region table, change):
+ * the defaults for each mode × GPC, so that a request only picks them.
+ */
+const defaultsCache = new WeakMap<BaseConfig, Map<string, ConsentModeDefault[]>>()
 
 /**
  * The config for this request: region, mode and Global Privacy Control resolved. Throws 404 for
@@ -20,14 +64,15 @@ export function configFor(c: Context<AppEnv>, s: Services, siteId: string): Publ
   if (!base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
   const siteRegions = s.sites.get(siteId)?.settings.regions ?? {}
   const region = requestRegion(c, s)
-  return {
-    ...base,
-    region,
-    mode: resolveMode(region, siteRegions),
-    consentModeRegions: s.regions.consentModeRegions(siteRegions),
-    // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
-    gpc: c.req.header('sec-gpc') === '1',
-  }
+  const mode = resolveMode(region, siteRegions)
+  // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
+  const gpc = c.req.header('sec-gpc') === '1'
+  let perBase = defaultsCache.get(base)
+  if (!perBase) defaultsCache.set(base, (perBase = new Map()))
+  const key = mode + (gpc ? '+gpc' : '')
+  let defaults = perBase.get(key)
+  if (!defaults) perBase.set(key, (defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))))
+  return { ...base, region, mode, consentModeDefaults: defaults, gpc }
 }
 
 /**
