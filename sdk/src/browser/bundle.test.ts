@@ -117,12 +117,30 @@ describe('dist/miniconsent.js', () => {
     await expect(api.ready).resolves.toMatchObject({ revision: 3 })
   })
 
-  it('pushes the Consent Mode default as an Arguments object, then the stored choice again as an update', async () => {
-    const { win } = await boot({ cookie: stored(['essential', 'analytics']) })
+  it('pushes the server’s Consent Mode defaults in order as Arguments objects, then the stored choice again as an update', async () => {
+    const config = minopaConfig()
+    const { win } = await boot({ config, cookie: stored(['essential', 'analytics']) })
     const calls = consentCalls(win)
-    expect(calls[0]).toMatchObject({ isArguments: true, command: 'default', state: { analytics_storage: 'granted', ad_storage: 'denied', security_storage: 'granted', wait_for_update: 500 } })
-    expect(calls[1]).toMatchObject({ isArguments: true, command: 'update', state: { analytics_storage: 'granted', ad_storage: 'denied' } })
+    expect(calls.map((c) => [c.isArguments, c.command])).toEqual([[true, 'default'], [true, 'default'], [true, 'default'], [true, 'update']])
+    expect(calls.slice(0, 3).map((c) => c.state)).toEqual(config.consentModeDefaults)
+    expect(calls[0]!.state).toMatchObject({ analytics_storage: 'denied', security_storage: 'granted', wait_for_update: 500, region: ['DE', 'FR', 'GB'] })
+    expect(calls[3]!.state).toEqual({ ...calls[2]!.state, analytics_storage: 'granted', wait_for_update: undefined })
     expect(win.clarity.q[0][0]).toBe('consentv2')
+  })
+
+  it('pushes no update before a choice, so tags wait for the visitor’s', async () => {
+    const { win } = await boot()
+    expect(consentCalls(win).map((c) => c.command)).toEqual(['default', 'default', 'default'])
+  })
+
+  it('pushes GPC the server did not see as an update before any gated script runs', async () => {
+    const html = '<script type="text/plain" data-category="analytics">dataLayer.push("analytics ran")</script>'
+    const { win } = await boot({ config: moniClubConfig('opt-out'), gpc: true, html })
+    const layer = win.dataLayer as unknown[]
+    const update = layer.findIndex((a) => (a as IArguments)[1] === 'update')
+    expect(consentCalls(win)[3]!.state).toMatchObject({ ad_storage: 'denied', ad_user_data: 'denied', analytics_storage: 'granted' })
+    expect(update).toBeGreaterThan(-1)
+    expect(update).toBeLessThan(layer.indexOf('analytics ran'))
   })
 
   it('treats a choice older than the consent revision as none: nothing runs', async () => {
@@ -171,7 +189,8 @@ describe('dist/miniconsent.js', () => {
     w.document.cookie = 'sentry-sc=1; path=/'
     w.document.cookie = 'next-auth.session-token=t; path=/'
     api.set({ analytics: false })
-    await settle()
+    // The record and cleanup chunks load one after the other: slow on a busy machine.
+    await expect.poll(() => w.document.cookie, { timeout: 3000 }).not.toContain('_ga=')
     const names = w.document.cookie.split('; ').map((c) => c.split('=')[0])
     expect(names).not.toContain('_ga')
     expect(names).not.toContain('_ga_ABC')
@@ -190,10 +209,47 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('honours GPC the server saw on the config request (Sec-GPC) as the browser signal', async () => {
-    const { api, posted } = await boot({ config: { ...moniClubConfig('opt-out'), gpc: true } })
+    const { win, api, posted } = await boot({ config: moniClubConfig('opt-out', { gpc: true }) })
     await settle()
     expect(api.get()).toMatchObject({ gpc: true, method: 'gpc', categories: { marketing: false } })
     expect(posted[0]!.body).toMatchObject({ method: 'gpc', gpc: true })
+    // The server's own default already refuses the ad types.
+    expect(consentCalls(win)[2]!.state).toMatchObject({ ad_storage: 'denied', analytics_storage: 'granted' })
+  })
+
+  it('lets GPC win over a grant stored without it in opt-out regions, recorded with the stored consent ID', async () => {
+    const cookie = stored(['essential', 'analytics', 'marketing'], { method: 'accept-all' })
+    const { win, api, posted } = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie, gpc: true })
+    await settle()
+    expect(api.get()).toMatchObject({ consentId: 'Zm9vYmFyYmF6cXV4cXV1eA', method: 'gpc', gpc: true, categories: { analytics: true, marketing: false } })
+    expect(posted.map((p) => p.body.method)).toEqual(['gpc'])
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+  })
+
+  it('keeps a grant the visitor made with GPC on, and a stored opt-in choice whatever the signal', async () => {
+    const marketing = stored(['essential', 'marketing'], { gpc: true })
+    const optOut = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie: marketing, gpc: true })
+    expect(optOut.api.get()).toMatchObject({ method: 'custom', categories: { marketing: true } })
+    expect(optOut.posted).toEqual([])
+    // Marketing is allowed: the preferences do not claim the signal was honoured.
+    optOut.api.open()
+    await settle()
+    expect(optOut.w.document.querySelector('dialog')!.textContent).toContain('Your consent ID')
+    expect(optOut.w.document.querySelector('dialog')!.textContent).not.toContain('Global Privacy Control')
+    const optIn = await boot({ cookie: stored(['essential', 'marketing']), gpc: true })
+    expect(optIn.api.get()).toMatchObject({ method: 'custom', categories: { marketing: true } })
+  })
+
+  it('keeps a refusal stored by GPC on a later visit without the signal, and says so in the preferences', async () => {
+    const cookie = stored(['essential', 'analytics'], { method: 'gpc', gpc: true })
+    const { w, win, api, posted } = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie })
+    expect(api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { marketing: false } })
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+    expect(consentCalls(win)[3]).toMatchObject({ command: 'update', state: { ad_storage: 'denied' } })
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')!.textContent).toContain('Global Privacy Control signal was honoured')
+    expect(posted).toEqual([])
   })
 
   it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {
@@ -333,6 +389,9 @@ describe('dist/miniconsent.js', () => {
     const { win, api, posted } = await boot({ config: null, fetchFails: true })
     expect(api.get()).toBeNull()
     expect(win.ran).toEqual([])
+    expect(consentCalls(win)).toEqual([
+      expect.objectContaining({ command: 'default', state: expect.objectContaining({ ad_storage: 'denied', analytics_storage: 'denied', security_storage: 'granted', wait_for_update: 500 }) }),
+    ])
     api.acceptAll()
     await settle()
     expect(win.ran).toEqual([])

@@ -1,5 +1,6 @@
 // The config when the server did not splice it into the script (e.g. the SDK file served from a
 // CDN as is): from the API, else the last one cached in IndexedDB, else deny-all with a banner.
+import { consentModeState } from '../core/consent-mode'
 import type { PublishedConfig } from '../core/types'
 import { load, save } from './store'
 
@@ -31,5 +32,11 @@ export function fetchConfig(api: string, scriptSrc: string): Promise<PublishedCo
     .then((r) => (r.ok ? r.json() : Promise.reject()))
     .then((c: PublishedConfig) => (save(key, c), c))
     .catch(() => load<PublishedConfig>(key))
-    .then((c) => c || fallbackConfig(siteId))
+    .then((c) => {
+      c = c || fallbackConfig(siteId)
+      // The fallback, or a config cached before the server sent Consent Mode defaults: deny all
+      // but security_storage, everywhere, rather than push no default at all.
+      c.consentModeDefaults ||= [{ ...consentModeState(c, {}), wait_for_update: c.site.consentModeWaitForUpdate }]
+      return c
+    })
 }

@@ -86,7 +86,8 @@ function start(): void {
   function apply(next: ConsentState, first?: boolean): void {
     state = next
     const cm = consentModeState(config!, next.categories)
-    if (!first || choice) consentMode('update', cm)
+    // Under GPC too: the server's defaults assume no signal when the request for them carried none.
+    if (!first || choice || gpc) consentMode('update', cm)
     vendorSignals(config!, next.services, cm, !!first, host._nonce)
     scan()
     posthogSignal(config!, next.services, 1)
@@ -117,9 +118,9 @@ function start(): void {
     const stored = parseConsentCookie(readCookie(cfg.site.cookieName))
     if (stored) consentId = stored.consentId
     const decision = decide(cfg, stored, gpc, Date.now())
-    // The default is the region's mode, or what GPC or a stored choice says; a stored choice is
-    // pushed again as an update (in apply), as Google asks on every page load.
-    consentMode('default', consentModeState(cfg, decision._categories), cfg.site.consentModeWaitForUpdate)
+    // The server's defaults, per region from the rules of its modes and then this request's own;
+    // a stored choice follows as an update (in apply), as Google asks on every page load.
+    for (const x of cfg.consentModeDefaults || []) consentMode('default', x)
     choice = decision._choice
     known = !!choice || decision._banner !== BANNER_CONSENT
     apply(toState(cfg, consentId, decision._categories, choice, gpc), true)

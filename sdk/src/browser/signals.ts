@@ -1,6 +1,6 @@
 // Consent signals to Google and to the vendors the catalogue names (SPEC §5).
 import type { ConsentModeState } from '../core/consent-mode'
-import type { PublishedConfig } from '../core/types'
+import type { ConsentModeDefault, PublishedConfig } from '../core/types'
 import { d, w } from './dom'
 
 
@@ -14,8 +14,8 @@ function gtag(): void {
   ;(w.dataLayer = w.dataLayer || []).push(arguments)
 }
 
-export function consentMode(command: 'default' | 'update', state: ConsentModeState, waitForUpdate?: number): void {
-  gtag('consent', command, waitForUpdate === undefined ? state : { ...state, wait_for_update: waitForUpdate })
+export function consentMode(command: 'default' | 'update', state: ConsentModeState | ConsentModeDefault): void {
+  gtag('consent', command, state)
 }
 
 /** Calls `obj.method()`, or queues `[method]` as TikTok's and PostHog's snippets do until they load. */

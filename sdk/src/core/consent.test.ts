@@ -73,12 +73,24 @@ describe('decide', () => {
     expect(d._categories.marketing).toBe(true)
   })
 
-  it('keeps an explicit stored choice over GPC', () => {
+  it('lets GPC refuse marketing over a grant stored without the signal in opt-out and notice modes', () => {
+    for (const mode of ['opt-out', 'notice'] as const) {
+      const cfg = moniClubConfig(mode)
+      const choice = makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW)
+      const d = decide(cfg, choice, true, NOW)
+      expect(d).toMatchObject({ _fresh: true, _choice: null, _banner: BANNER_NONE, _categories: { analytics: true, marketing: false } })
+    }
+  })
+
+  it('keeps a grant made with GPC on, a refusal GPC stored, and any stored choice in opt-in mode', () => {
     const cfg = moniClubConfig('opt-out')
-    const choice = makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW)
-    const d = decide(cfg, choice, true, NOW)
-    expect(d._fresh).toBe(false)
-    expect(d._categories.marketing).toBe(true)
+    const consented = makeChoice(cfg, ID, 'custom', { marketing: true }, {}, true, NOW)
+    expect(decide(cfg, consented, true, NOW)).toMatchObject({ _fresh: false, _choice: consented, _categories: { marketing: true } })
+    const refused = makeChoice(cfg, ID, 'gpc', { analytics: true }, {}, true, NOW)
+    expect(decide(cfg, refused, false, NOW)).toMatchObject({ _fresh: false, _choice: refused, _categories: { analytics: true, marketing: false } })
+    const optIn = moniClubConfig('opt-in')
+    const granted = makeChoice(optIn, ID, 'accept-all', { marketing: true }, {}, false, NOW)
+    expect(decide(optIn, granted, true, NOW)).toMatchObject({ _fresh: false, _categories: { marketing: true } })
   })
 })
 

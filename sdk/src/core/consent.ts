@@ -38,25 +38,27 @@ export interface Decision {
 
 /**
  * Region mode × stored choice × GPC (SPEC §5, §6):
- * - a valid stored choice wins, no banner;
  * - a catalogue with nothing needing consent runs everything, no banner;
+ * - a valid stored choice applies, no banner;
  * - opt-in: only required categories until the visitor chooses, banner;
- * - opt-out / notice: everything allowed until the visitor says no; GPC says no to marketing
- *   without asking and is recorded as a choice; notice mode shows an informing banner.
+ * - opt-out / notice: everything allowed until the visitor says no; notice mode informs with a banner.
+ * In opt-out and notice regions GPC refuses marketing without asking and is recorded as a choice,
+ * also over a stored grant made without the signal: California asks that the signal win over such
+ * a setting (CCPA Regulations § 7025(c)(3)). A grant made while the signal was on is the
+ * visitor's explicit consent and stands; a refusal stored by GPC stays when the signal is gone.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
-  if (isChoiceValid(config, stored, now)) {
-    return { _choice: stored, _fresh: false, _categories: choiceCategories(config, stored), _banner: BANNER_NONE }
+  const choice = isChoiceValid(config, stored, now) ? stored : null
+  const optIn = config.mode === 'opt-in'
+  const categories = choice ? choiceCategories(config, choice) : allCategories(config, !config.needsBanner || !optIn)
+  const fresh = config.needsBanner && !optIn && gpc && !!categories[GPC_CATEGORY] && !choice?.gpc
+  if (fresh) categories[GPC_CATEGORY] = false
+  return {
+    _choice: fresh ? null : choice,
+    _fresh: fresh,
+    _categories: categories,
+    _banner: choice || fresh || !config.needsBanner ? BANNER_NONE : optIn ? BANNER_CONSENT : config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE,
   }
-  if (!config.needsBanner) return { _choice: null, _fresh: false, _categories: allCategories(config, true), _banner: BANNER_NONE }
-  if (config.mode === 'opt-in') return { _choice: null, _fresh: false, _categories: allCategories(config, false), _banner: BANNER_CONSENT }
-  const categories = allCategories(config, true)
-  const notice = config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE
-  if (gpc && categories[GPC_CATEGORY]) {
-    categories[GPC_CATEGORY] = false
-    return { _choice: null, _fresh: true, _categories: categories, _banner: BANNER_NONE }
-  }
-  return { _choice: null, _fresh: false, _categories: categories, _banner: notice }
 }
 
 export function makeChoice(

@@ -1,7 +1,7 @@
-import type { PublishedConfig } from '@miniconsent/shared'
+import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import type { ConsentMethod, StoredChoice } from '@miniconsent/shared/cookie'
 
-export type { PublishedConfig, StoredChoice, ConsentMethod }
+export type { ConsentModeDefault, PublishedConfig, StoredChoice, ConsentMethod }
 
 /** What `window.miniconsent.get()` returns (SPEC §2). */
 export interface ConsentState {

@@ -1,5 +1,7 @@
 // Published configs shaped like the demo customers' catalogues, for tests only.
-import type { PublishedConfig } from '@miniconsent/shared'
+import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
+import { allCategories } from '../core/consent'
+import { consentModeState } from '../core/consent-mode'
 
 const site = {
   defaultLanguage: 'en',
@@ -9,8 +11,24 @@ const site = {
   consentModeWaitForUpdate: 500,
 }
 
+/**
+ * The Consent Mode defaults the server builds for a config (server/src/routes/config.ts), with
+ * short region lists: opt-in regions denied, opt-out ones granted less marketing under GPC, then
+ * the config's own mode.
+ */
+export function withDefaults(config: PublishedConfig): PublishedConfig {
+  const wait = config.site.consentModeWaitForUpdate
+  const state = (on: boolean, region?: string[]): ConsentModeDefault => {
+    const categories = allCategories(config, on)
+    if (config.gpc) categories.marketing = false
+    return { ...consentModeState(config, categories), wait_for_update: wait, ...(region ? { region } : {}) }
+  }
+  const consentModeDefaults = config.needsBanner ? [state(false, ['DE', 'FR', 'GB']), state(true, ['US-CA', 'US-VA']), state(config.mode !== 'opt-in')] : [state(true)]
+  return { ...config, consentModeDefaults }
+}
+
 export function minopaConfig(over: Partial<PublishedConfig> = {}): PublishedConfig {
-  return {
+  return withDefaults({
     siteId: 'minopa',
     revision: 3,
     consentRevision: 2,
@@ -45,11 +63,11 @@ export function minopaConfig(over: Partial<PublishedConfig> = {}): PublishedConf
       appearance: { layout: 'bar', theme: 'system', accentColor: '#5b4cf0', radius: 8, floatingButton: false },
     },
     ...over,
-  }
+  })
 }
 
 export function minimagicConfig(): PublishedConfig {
-  return {
+  return withDefaults({
     siteId: 'minimagic',
     revision: 1,
     consentRevision: 1,
@@ -70,12 +88,12 @@ export function minimagicConfig(): PublishedConfig {
       texts: {},
       appearance: { layout: 'box', theme: 'light', floatingButton: false },
     },
-  }
+  })
 }
 
-export function moniClubConfig(mode: PublishedConfig['mode'] = 'opt-out'): PublishedConfig {
+export function moniClubConfig(mode: PublishedConfig['mode'] = 'opt-out', over: Partial<PublishedConfig> = {}): PublishedConfig {
   const base = minopaConfig()
-  return {
+  return withDefaults({
     ...base,
     siteId: 'mini-moni-club',
     revision: 1,
@@ -92,5 +110,6 @@ export function moniClubConfig(mode: PublishedConfig['mode'] = 'opt-out'): Publi
       ],
       entries: [{ name: '_fbp', kind: 'cookie', category: 'marketing', service: 'meta-pixel', provider: 'Meta', purpose: {}, expiry: '3mo' }],
     },
-  }
+    ...over,
+  })
 }
