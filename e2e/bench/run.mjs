@@ -8,8 +8,8 @@
 // DevTools' Performance panel).
 // Measures sdk/dist and server/dist as they are: build them first.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, request } from 'node:http'
 import { createServer as createNetServer } from 'node:net'
@@ -33,7 +33,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 20)
 const SITE = process.env.BENCH_SITE ?? 'minopa'
 const CPU_THROTTLING = 4
 /** After load and the banner's paint: time for deferred work (idle callbacks, chunk prefetches). */
-const QUIET_MS = 300
+const QUIET_MS = 250
 /** Issue 3/4 ask for the whole bench to stay under 5 minutes. */
 const DEADLINE_MS = 5 * 60_000
 /** No browser round starts unless it should end (as long as the slowest so far) within this. */
@@ -297,8 +297,16 @@ function p90(xs) {
 }
 const stat = (runs, field) => ({ median: median(runs.map((r) => r[field])), p90: p90(runs.map((r) => r[field])) })
 
+/** A fingerprint of sdk/dist, to notice a rebuild during the run (the server reads it per request). */
+function distFingerprint() {
+  const h = createHash('sha256')
+  for (const f of readdirSync(sdkDist).sort()) h.update(f).update(readFileSync(join(sdkDist, f)))
+  return h.digest('hex').slice(0, 16)
+}
+
 async function main() {
   const loadAtStart = loadavg()
+  const distAtStart = distFingerprint()
   await mkdir(join(e2eDir, 'artifacts/bench'), { recursive: true })
   const sizes = measureSizes()
   const mc = await startMiniConsent()
@@ -341,6 +349,9 @@ async function main() {
   }
   process.stdout.write('\n')
   if (rounds < RUNS) console.error(`bench: only ${rounds} of ${RUNS} runs fit in the ${BUDGET_MS / 1000} s budget (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`)
+
+  const distChanged = distFingerprint() !== distAtStart
+  if (distChanged) console.error('bench: sdk/dist changed during the run (rebuilt meanwhile): the figures mix two builds of the SDK')
 
   const results = managers.map((key) => {
     const f = first[key]
@@ -399,6 +410,8 @@ async function main() {
       node: process.version,
       site: SITE,
       sdkDistBuiltAt: statSync(join(sdkDist, 'miniconsent.js')).mtime.toISOString(),
+      sdkDistFingerprint: distAtStart,
+      sdkDistChangedDuringRun: distChanged,
       server: 'server/dist/main.js on a free 127.0.0.1 port, temporary SQLite, behind the page server (same origin)',
     },
     method: {
@@ -424,6 +437,7 @@ async function main() {
     if (c.externalRequests.length) problems.push(`requests off 127.0.0.1: ${c.externalRequests.join(', ')}`)
     return problems.map((p) => `${r.label}: ${p}`)
   })
+  if (distChanged) failures.push('sdk/dist changed during the run: measure again')
   for (const f of failures) console.error(`bench: ${f}`)
   return failures.length ? 1 : 0
 }
