@@ -137,7 +137,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     try {
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
-        body: { catalogue: draft },
+        // The version this edit started from: a draft saved meanwhile elsewhere is refused (409), not overwritten.
+        body: { catalogue: draft, draftUpdatedAt: server.draftUpdatedAt },
       })
       accept(next)
       setSave({ status: 'saved' })
@@ -147,7 +148,13 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         setServerIssues(issuesByPath(err.issues))
         requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
       }
-      setSave({ status: 'failed', message: `The draft was not saved: ${errorText(err)}` })
+      setSave({
+        status: 'failed',
+        message:
+          err instanceof ApiRequestError && err.code === 'draft_conflict'
+            ? 'The draft was not saved: someone saved it meanwhile (or you did in another tab). Your changes are still here; reload the page in another tab to compare, then save again after discarding or re-applying.'
+            : `The draft was not saved: ${errorText(err)}`,
+      })
     }
   }
 

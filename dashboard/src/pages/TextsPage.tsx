@@ -85,7 +85,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
     try {
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
-        body: { catalogue: whole },
+        body: { catalogue: whole, draftUpdatedAt: server.draftUpdatedAt },
       })
       setServer(next)
       setDraft(pick(next.draft))
