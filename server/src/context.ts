@@ -19,7 +19,7 @@ export interface AppDeps {
   now?: () => number
   /** The consent log to append to; created over `db` when absent. */
   consentLog?: ConsentLog
-  /** Directory of the built SDK (`miniconsent.js`, `ui.js`). */
+  /** Directory of the built SDK (`miniconsent.js` and its lazily loaded chunks). */
   sdkDir?: string
   /** Directory of the built dashboard (`index.html`, `assets/`). */
   dashboardDir?: string
