@@ -27,7 +27,7 @@ for (const raw of text.split('\n')) {
     continue
   }
   // Playwright's list reporter: "  5 passed (12.3s)", "  1 failed", "  2 skipped", "  1 flaky", "  3 did not run"
-  const pw = line.match(/^\s{2}(\d+) (passed|failed|skipped|flaky|did not run)(\s+\([\d.]+m?s\))?\s*$/)
+  const pw = line.match(/^\s{2}(\d+) (passed|failed|skipped|flaky|did not run)(\s+\([\d.]+(ms|s|m|h)\))?\s*$/)
   if (pw) {
     if (pw[2] === 'passed') suites++
     add(pw[2], Number(pw[1]))
