@@ -440,15 +440,7 @@ function CategoriesSection({
                     >
                       Move down<span class="visually-hidden">: {name}</span>
                     </button>
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => {
-                        if (window.confirm(`Remove the category "${name}"?`)) setCategories(categories.filter((_, j) => j !== i))
-                      }}
-                    >
-                      Remove<span class="visually-hidden"> category {name}</span>
-                    </button>
+                    <RemoveButton kind="category" name={name} onRemove={() => setCategories(categories.filter((_, j) => j !== i))} />
                   </div>
                 )}
               </fieldset>
@@ -536,15 +528,7 @@ function ServicesSection({
                 />
                 {editable && (
                   <div class="row-actions">
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => {
-                        if (window.confirm(`Remove the service "${name}"?`)) setServices(services.filter((_, j) => j !== i))
-                      }}
-                    >
-                      Remove<span class="visually-hidden"> service {name}</span>
-                    </button>
+                    <RemoveButton kind="service" name={name} onRemove={() => setServices(services.filter((_, j) => j !== i))} />
                   </div>
                 )}
               </fieldset>
@@ -782,5 +766,20 @@ function ImportExport({
       )}
       <div role="status">{busy ? 'Importing…' : status && <p class={status.ok ? 'ok-text' : 'field-error'}>{status.text}</p>}</div>
     </section>
+  )
+}
+
+/** Removes a category or service after the editor confirms; the hidden text names it for screen readers. */
+function RemoveButton({ kind, name, onRemove }: { kind: string; name: string; onRemove: () => void }) {
+  return (
+    <button
+      type="button"
+      class="danger"
+      onClick={() => {
+        if (window.confirm(`Remove the ${kind} "${name}"?`)) onRemove()
+      }}
+    >
+      Remove<span class="visually-hidden"> {kind} {name}</span>
+    </button>
   )
 }
