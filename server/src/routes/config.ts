@@ -60,6 +60,32 @@ const defaultsCache = new WeakMap<BaseConfig, Map<string, ConsentModeDefault[]>>
  * an unknown site.
  */
 export function configFor(c: Context<AppEnv>, s: Services, siteId: string): PublishedConfig {
+  return configVariant(c, s, siteId).config
+}
+
+/**
+ * Serialised forms of a request's config (the JSON answer, the per-site script), memoised per
+ * published config and variant: re-serialising the whole catalogue on every request was most of
+ * the config endpoint's cost. The cache goes with its published config when the site changes.
+ */
+const renderedCache = new WeakMap<BaseConfig, Map<string, unknown>>()
+const RENDERED_VARIANTS_MAX = 512
+
+export function memoRendered<T>(variant: { base: BaseConfig; key: string }, kind: string, render: () => T): T {
+  let perBase = renderedCache.get(variant.base)
+  if (!perBase) renderedCache.set(variant.base, (perBase = new Map()))
+  const key = kind + '|' + variant.key
+  let value = perBase.get(key) as T | undefined
+  if (value === undefined) {
+    // Regions are a bounded set, but a bundle rebuilt in development adds variants: start over past a bound.
+    if (perBase.size >= RENDERED_VARIANTS_MAX) perBase.clear()
+    perBase.set(key, (value = render()))
+  }
+  return value
+}
+
+/** The config for this request plus what identifies its variant (for memoising what is built from it). */
+export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): { config: PublishedConfig; base: BaseConfig; key: string } {
   const base = s.sites.publishedConfig(siteId)
   if (!base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
   const siteRegions = s.sites.get(siteId)?.settings.regions ?? {}
@@ -72,7 +98,7 @@ export function configFor(c: Context<AppEnv>, s: Services, siteId: string): Publ
   const key = mode + (gpc ? '+gpc' : '')
   let defaults = perBase.get(key)
   if (!defaults) perBase.set(key, (defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))))
-  return { ...base, region, mode, consentModeDefaults: defaults, gpc }
+  return { config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, base, key: `${region ?? ''}|${key}` }
 }
 
 /**
@@ -90,12 +116,13 @@ export function regionCaching(s: Services, maxAge: number): { vary: string; cach
 export function configRoutes(s: Services) {
   return new Hono<AppEnv>().get('/api/v1/sites/:siteId/config', paramsOf(z.object({ siteId: slug })), (c) => {
     const { siteId } = c.req.valid('param')
-    const config = configFor(c, s, siteId)
+    const variant = configVariant(c, s, siteId)
     applyCors(c, s.sites.get(siteId)?.settings.domains ?? [])
     const caching = regionCaching(s, 60)
     c.header('Cache-Control', caching.cacheControl)
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     c.header('Vary', caching.vary, { append: true })
-    return c.json(config)
+    c.header('Content-Type', 'application/json')
+    return c.body(memoRendered(variant, 'json', () => JSON.stringify(variant.config)))
   })
 }

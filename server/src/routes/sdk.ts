@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { etagMatches, readStatic } from '../lib/static-files'
-import { configFor, regionCaching } from './config'
+import { configVariant, memoRendered, regionCaching } from './config'
 
 const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
 const JS = 'text/javascript; charset=utf-8'
@@ -24,13 +24,13 @@ export function jsonForScript(value: unknown): string {
 export function sdkRoutes(s: Services) {
   // The bundle changes only on deploy; re-read it when its mtime changes (rebuilds in dev).
   let bundle: { version: string; text: string } | null = null
-  async function loadBundle(): Promise<string | null> {
+  async function loadBundle(): Promise<{ version: string; text: string } | null> {
     const file = join(s.sdkDir, 'miniconsent.js')
     try {
       const info = await stat(file)
       const version = `${info.mtimeMs}:${info.size}`
       if (bundle?.version !== version) bundle = { version, text: await readFile(file, 'utf8') }
-      return bundle.text
+      return bundle
     } catch {
       return null
     }
@@ -58,19 +58,27 @@ export function sdkRoutes(s: Services) {
       const msg = `MiniConsent: unknown site "${siteId}"`
       return c.body(`/* ${msg} */\nconsole.error(${JSON.stringify(msg)});\n`, 404, { 'Content-Type': JS, 'Cache-Control': 'no-store' })
     }
-    const text = await loadBundle()
-    if (text === null) {
+    const loaded = await loadBundle()
+    if (loaded === null) {
       s.logger.error('sdk bundle missing', { dir: s.sdkDir })
       const msg = 'MiniConsent: the SDK is not built on this server'
       return c.body(`/* ${msg} */\nconsole.error(${JSON.stringify(msg)});\n`, 503, { 'Content-Type': JS, 'Cache-Control': 'no-store' })
     }
-    // The config differs per region, mode and GPC, so each variant has its own ETag.
-    const config = jsonForScript(configFor(c, s, siteId))
-    const etag = `"${createHash('sha256').update(text).update('\0').update(config).digest('base64url').slice(0, 27)}"`
+    // The config differs per region, mode and GPC, so each variant has its own ETag; the script
+    // and its ETag are built once per variant and bundle version, not per request.
+    const variant = configVariant(c, s, siteId)
+    const { version, text } = loaded
+    const script = memoRendered(variant, 'script:' + version, () => {
+      const config = jsonForScript(variant.config)
+      return {
+        etag: `"${createHash('sha256').update(text).update('\0').update(config).digest('base64url').slice(0, 27)}"`,
+        // split/join, not replace(): `$&` and friends in the config must not be interpreted.
+        body: text.split(PLACEHOLDER).join(config),
+      }
+    })
     const caching = regionCaching(s, 300)
-    const headers: Record<string, string> = { ETag: etag, 'Cache-Control': caching.cacheControl, Vary: caching.vary }
-    if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers)
-    // split/join, not replace(): `$&` and friends in the config must not be interpreted.
-    return c.body(text.split(PLACEHOLDER).join(config), 200, { ...headers, 'Content-Type': JS })
+    const headers: Record<string, string> = { ETag: script.etag, 'Cache-Control': caching.cacheControl, Vary: caching.vary }
+    if (etagMatches(c.req.header('if-none-match'), script.etag)) return c.body(null, 304, headers)
+    return c.body(script.body, 200, { ...headers, 'Content-Type': JS })
   })
 }
