@@ -13,6 +13,7 @@ import { InvitePage } from './pages/InvitePage'
 import { MembersRoute } from './pages/MembersPage'
 import { PasswordPage } from './pages/PasswordPage'
 import { PublishRoute } from './pages/PublishPage'
+import { SettingsRoute } from './pages/SettingsPage'
 import { TextsRoute } from './pages/TextsPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
@@ -133,6 +134,7 @@ function Root() {
           <Route path="/sites/:siteId/export" component={ExportRoute} />
           <Route path="/sites/:siteId/analytics" component={AnalyticsRoute} />
           <Route path="/sites/:siteId/install" component={InstallRoute} />
+          <Route path="/sites/:siteId/settings" component={SettingsRoute} />
           <Route path="/sites/:siteId/members" component={MembersRoute} />
           <Route path="/sites/:siteId/audit" component={AuditRoute} />
           <Route path={PASSWORD_PATH} component={PasswordPage} />

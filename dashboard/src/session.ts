@@ -37,6 +37,7 @@ export const SITE_PAGES = [
   { slug: 'export', label: 'Export', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'analytics', label: 'Analytics', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'install', label: 'Install', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'settings', label: 'Site settings', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'members', label: 'Users & roles', roles: ['owner'] },
   { slug: 'audit', label: 'Audit log', roles: ['owner'] },
 ] as const satisfies ReadonlyArray<{ slug: string; label: string; roles: readonly Role[] }>

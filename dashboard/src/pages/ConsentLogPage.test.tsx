@@ -286,6 +286,7 @@ describe('app shell', () => {
       'Export',
       'Analytics',
       'Install',
+      'Site settings',
     ])
     expect(within(nav).getByRole('link', { name: 'Consent log' }).getAttribute('aria-current')).toBe('page')
     expect(screen.getByRole('link', { name: 'Skip to main content' }).getAttribute('href')).toBe('#main')

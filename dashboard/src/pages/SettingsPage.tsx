@@ -1,0 +1,415 @@
+// Site settings: name, domains, language, cookie, privacy and the site's own region modes (SPEC §6).
+// The form holds strings while the user types; `toInput` turns them into what PUT /settings takes,
+// leaving every field the form does not show (documents, Consent Mode wait time) as it was loaded.
+import { siteSettingsInput, siteSettingsResponse, type SiteSettings } from '@miniconsent/shared'
+import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
+import { useMemo, useRef, useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
+import { catalogueState } from '../api-shapes'
+import { EditableContext, Field, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
+import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { canEdit, siteApi, useSession } from '../session'
+import { useUnsavedChanges } from '../unsaved-changes'
+import { useDocumentTitle } from '../use-document-title'
+
+export const SettingsRoute = siteRoute('settings', SettingsPage)
+
+function SettingsPage({ site }: SitePageProps) {
+  const { api } = useSession()
+  useDocumentTitle(`Site settings — ${site.name}`)
+  const load = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
+  return (
+    <>
+      <h1>Site settings — {site.name}</h1>
+      <LoadGate state={load.state} what="the site settings" onRetry={load.reload}>
+        {(state) => <SettingsEditor siteId={site.id} editable={canEdit(site.role)} initial={state.settings} />}
+      </LoadGate>
+    </>
+  )
+}
+
+interface RegionRow {
+  code: string
+  mode: RegionMode
+}
+
+interface Form {
+  name: string
+  domains: string
+  defaultLanguage: string
+  privacyPolicyUrl: string
+  cookieName: string
+  cookieLifetimeDays: string
+  ipPolicy: SiteSettings['ipPolicy']
+  retentionDays: string
+  reloadOnRevoke: boolean
+  regions: RegionRow[]
+}
+
+function toForm(s: SiteSettings): Form {
+  return {
+    name: s.name,
+    domains: s.domains.join('\n'),
+    defaultLanguage: s.defaultLanguage,
+    privacyPolicyUrl: s.privacyPolicyUrl ?? '',
+    cookieName: s.cookieName,
+    cookieLifetimeDays: String(s.cookieLifetimeDays),
+    ipPolicy: s.ipPolicy,
+    retentionDays: String(s.retentionDays),
+    reloadOnRevoke: s.reloadOnRevoke,
+    regions: Object.entries(s.regions).map(([code, mode]) => ({ code, mode })),
+  }
+}
+
+const regionKey = (code: string) => code.trim().toUpperCase()
+
+/** The PUT body: what was loaded (less the id), with the form's fields over it. */
+function toInput(loaded: SiteSettings, f: Form) {
+  const { id: _id, ...rest } = loaded
+  const privacyPolicyUrl = f.privacyPolicyUrl.trim()
+  const body: Record<string, unknown> = {
+    ...rest,
+    name: f.name,
+    domains: f.domains
+      .split('\n')
+      .map((d) => d.trim())
+      .filter(Boolean),
+    defaultLanguage: f.defaultLanguage.trim(),
+    cookieName: f.cookieName.trim(),
+    cookieLifetimeDays: Number(f.cookieLifetimeDays),
+    ipPolicy: f.ipPolicy,
+    retentionDays: Number(f.retentionDays),
+    reloadOnRevoke: f.reloadOnRevoke,
+    regions: Object.fromEntries(f.regions.map((r) => [regionKey(r.code), r.mode])),
+  }
+  if (privacyPolicyUrl) body.privacyPolicyUrl = privacyPolicyUrl
+  else delete body.privacyPolicyUrl
+  return body
+}
+
+const LABELS: Record<string, string> = {
+  name: 'Site name',
+  domains: 'Domains',
+  defaultLanguage: 'Default language',
+  privacyPolicyUrl: 'Privacy policy URL',
+  cookieName: 'Cookie name',
+  cookieLifetimeDays: 'Cookie lifetime (days)',
+  ipPolicy: 'IP addresses',
+  retentionDays: 'Keep consent records for (days)',
+  reloadOnRevoke: 'Reload the page after a revocation',
+}
+
+function labelFor(path: string): string {
+  const row = /^regions\.(\d+)\.(code|mode)$/.exec(path)
+  if (row) return `Region override ${Number(row[1]) + 1}: ${row[2] === 'code' ? 'region code' : 'mode'}`
+  const top = path.split('.')[0] ?? path
+  return LABELS[top] ?? path
+}
+
+/**
+ * Issues keyed as the form shows them: `domains.2` on the domains box, `regions.US` (the schema's
+ * and the server's path, by region code) on that row's code field `regions.<row>.code`.
+ */
+function formIssues(raw: Issues, f: Form): Issues {
+  const out: Issues = {}
+  for (const [path, message] of Object.entries(raw)) {
+    const [top, key, ...more] = path.split('.')
+    let target = path
+    if (top === 'domains') target = 'domains'
+    else if (top === 'regions' && key !== undefined) {
+      const i = f.regions.findIndex((r) => regionKey(r.code) === key)
+      target = i >= 0 ? `regions.${i}.${more.length ? 'mode' : 'code'}` : 'regions'
+    } else if (top) target = top
+    if (!(target in out)) out[target] = message
+  }
+  return out
+}
+
+function clientIssues(loaded: SiteSettings, f: Form): Issues {
+  const out: Issues = {}
+  const seen = new Set<string>()
+  f.regions.forEach((r, i) => {
+    const key = regionKey(r.code)
+    if (!normalizeRegion(key) || key !== r.code.trim().toUpperCase()) {
+      out[`regions.${i}.code`] = 'use a country code such as "DE" or a subdivision such as "US-CA"'
+    } else if (seen.has(key)) {
+      out[`regions.${i}.code`] = `${key} is already listed above`
+    }
+    seen.add(key)
+  })
+  for (const key of ['cookieLifetimeDays', 'retentionDays'] as const) {
+    if (!/^\d+$/.test(f[key].trim())) out[key] = 'enter a whole number of days'
+  }
+  const parsed = siteSettingsInput.safeParse(toInput(loaded, f))
+  const schema = parsed.success ? {} : formIssues(issuesByPath(parsed.error.issues), f)
+  return { ...schema, ...out }
+}
+
+function SettingsEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: SiteSettings }) {
+  const { api, refreshMe } = useSession()
+  const [loaded, setLoaded] = useState(initial)
+  const [form, setForm] = useState<Form>(() => toForm(initial))
+  const [baseline, setBaseline] = useState(() => JSON.stringify(toForm(initial)))
+  const [serverIssues, setServerIssues] = useState<Issues>({})
+  const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
+  const summary = useRef<HTMLDivElement>(null)
+
+  const dirty = JSON.stringify(form) !== baseline
+  useUnsavedChanges(editable && dirty)
+  const local = useMemo(() => clientIssues(loaded, form), [loaded, form])
+  const issues = { ...local, ...serverIssues }
+
+  function set<K extends keyof Form>(key: K, value: Form[K]) {
+    setForm((f) => ({ ...f, [key]: value }))
+    setServerIssues((prev) => {
+      const next = { ...prev }
+      delete next[key]
+      return next
+    })
+    setStatus({})
+  }
+
+  function setRegions(regions: RegionRow[]) {
+    setForm((f) => ({ ...f, regions }))
+    setServerIssues((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => !k.startsWith('regions'))))
+    setStatus({})
+  }
+
+  async function save() {
+    if (Object.keys(local).length) {
+      setStatus({ error: 'Not saved: fix the problems listed above first.' })
+      requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
+      return
+    }
+    setStatus({ saving: true })
+    try {
+      const { settings } = await api.request(siteApi(siteId, '/settings'), siteSettingsResponse, {
+        method: 'PUT',
+        body: toInput(loaded, form),
+      })
+      setLoaded(settings)
+      setForm(toForm(settings))
+      setBaseline(JSON.stringify(toForm(settings)))
+      setServerIssues({})
+      setStatus({ saved: true })
+      // The site's name shows in the site switcher.
+      if (settings.name !== loaded.name) refreshMe().catch(() => undefined)
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.issues.length) setServerIssues(formIssues(issuesByPath(err.issues), form))
+      setStatus({ error: `Not saved: ${errorText(err)}` })
+      requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
+    }
+  }
+
+  return (
+    <EditableContext.Provider value={editable}>
+      <p class="muted">These settings apply to visitors as soon as they are saved; they are not part of the draft.</p>
+      {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
+      <div ref={summary}>
+        <IssueSummary issues={issues} labelFor={labelFor} id="settings-issues" />
+      </div>
+
+      <section aria-labelledby="settings-site-heading" class="editor-section">
+        <h2 id="settings-site-heading">Site</h2>
+        <div class="grid-fields">
+          <TextField path="name" label={LABELS.name!} issues={issues} value={form.name} onValue={(v) => set('name', v)} />
+          <TextField
+            path="defaultLanguage"
+            label={LABELS.defaultLanguage!}
+            issues={issues}
+            value={form.defaultLanguage}
+            spellcheck={false}
+            size={8}
+            hint="A language tag such as en, de or pt-BR."
+            onValue={(v) => set('defaultLanguage', v)}
+          />
+          <TextField
+            path="privacyPolicyUrl"
+            type="url"
+            label={LABELS.privacyPolicyUrl!}
+            issues={issues}
+            value={form.privacyPolicyUrl}
+            spellcheck={false}
+            hint="Optional; linked from the banner."
+            onValue={(v) => set('privacyPolicyUrl', v)}
+          />
+        </div>
+        <Field path="domains" label={LABELS.domains!} issues={issues} hint="One hostname per line, e.g. www.example.com.">
+          {(a11y) => (
+            <textarea {...a11y} rows={4} spellcheck={false} readOnly={!editable} value={form.domains} onInput={(e) => set('domains', e.currentTarget.value)} />
+          )}
+        </Field>
+      </section>
+
+      <section aria-labelledby="settings-cookie-heading" class="editor-section">
+        <h2 id="settings-cookie-heading">Consent cookie and records</h2>
+        <div class="grid-fields">
+          <TextField path="cookieName" label={LABELS.cookieName!} issues={issues} value={form.cookieName} spellcheck={false} onValue={(v) => set('cookieName', v)} />
+          <NumberField path="cookieLifetimeDays" label={LABELS.cookieLifetimeDays!} min={1} max={396} hint="1 to 396 days (13 months at most)." issues={issues} editable={editable} value={form.cookieLifetimeDays} onValue={(v) => set('cookieLifetimeDays', v)} />
+          <SelectField
+            path="ipPolicy"
+            label={LABELS.ipPolicy!}
+            issues={issues}
+            value={form.ipPolicy}
+            options={[
+              { value: 'truncate', label: 'Store truncated (IPv4 /24, IPv6 /48)' },
+              { value: 'none', label: 'Do not store' },
+            ]}
+            onValue={(v) => set('ipPolicy', v as Form['ipPolicy'])}
+          />
+          <NumberField path="retentionDays" label={LABELS.retentionDays!} min={1} max={3660} issues={issues} editable={editable} value={form.retentionDays} onValue={(v) => set('retentionDays', v)} />
+        </div>
+        <div class="check">
+          <input type="checkbox" id="settings-reload" disabled={!editable} checked={form.reloadOnRevoke} onChange={(e) => set('reloadOnRevoke', e.currentTarget.checked)} />
+          <label for="settings-reload">{LABELS.reloadOnRevoke}</label>
+        </div>
+      </section>
+
+      <RegionsSection rows={form.regions} issues={issues} editable={editable} onRows={setRegions} />
+
+      {editable && (
+        <div class="save-bar">
+          <button type="button" class="primary" onClick={save} disabled={status.saving}>
+            Save settings
+          </button>
+          <p role="status" class="save-status">
+            {status.saving && 'Saving the settings…'}
+            {status.saved && !dirty && 'Settings saved.'}
+            {!status.saving && dirty && <strong class="unsaved">Unsaved changes</strong>}
+          </p>
+          <div role="alert" class="save-error">
+            {status.error && <p class="field-error">{status.error}</p>}
+          </div>
+        </div>
+      )}
+    </EditableContext.Provider>
+  )
+}
+
+function NumberField(props: {
+  path: string
+  label: string
+  min: number
+  max: number
+  hint?: string
+  issues: Issues
+  editable: boolean
+  value: string
+  onValue: (v: string) => void
+}) {
+  return (
+    <Field path={props.path} label={props.label} issues={props.issues} {...(props.hint ? { hint: props.hint } : {})}>
+      {(a11y) => (
+        <input
+          {...a11y}
+          type="number"
+          inputMode="numeric"
+          min={props.min}
+          max={props.max}
+          step={1}
+          readOnly={!props.editable}
+          value={props.value}
+          onInput={(e) => props.onValue(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  )
+}
+
+const MODE_LABELS: Record<RegionMode, string> = {
+  'opt-in': 'Opt-in (ask before any tracking)',
+  'opt-out': 'Opt-out (track until the visitor says no)',
+  notice: 'Notice only',
+}
+
+function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[]; issues: Issues; editable: boolean; onRows: (rows: RegionRow[]) => void }) {
+  const update = (i: number, patch: Partial<RegionRow>) => onRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  return (
+    <section aria-labelledby="settings-regions-heading" class="editor-section">
+      <h2 id="settings-regions-heading">Region overrides</h2>
+      <p class="muted" id="regions-hint">
+        The mode for a region comes from this list first, then from the built-in table (opt-in in the EEA, the UK and
+        Switzerland; opt-out in US states with a privacy law; notice elsewhere). A subdivision such as US-CA beats its
+        country.
+      </p>
+      {issues.regions && <p class="field-error">{issues.regions}</p>}
+      {rows.length === 0 ? (
+        <p class="empty">No overrides: the built-in table applies everywhere.</p>
+      ) : (
+        <div class="table-scroll" role="region" aria-labelledby="regions-caption" tabIndex={0}>
+          <table class="log-table edit-table" aria-describedby="regions-hint">
+            <caption id="regions-caption">Regions and their modes</caption>
+            <thead>
+              <tr>
+                <th scope="col">Region code</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Built-in default</th>
+                {editable && (
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => {
+                const row = `row ${i + 1}`
+                const code = normalizeRegion(r.code)
+                return (
+                  <tr key={i}>
+                    <td>
+                      <TextField
+                        class="cell"
+                        hiddenLabel
+                        path={`regions.${i}.code`}
+                        label={`Region code, ${row}`}
+                        issues={issues}
+                        value={r.code}
+                        size={7}
+                        spellcheck={false}
+                        placeholder="US-CA"
+                        onValue={(v) => update(i, { code: v })}
+                      />
+                    </td>
+                    <td>
+                      <SelectField
+                        class="cell"
+                        hiddenLabel
+                        path={`regions.${i}.mode`}
+                        label={`Mode, ${row}`}
+                        issues={issues}
+                        value={r.mode}
+                        options={REGION_MODES.map((m) => ({ value: m, label: MODE_LABELS[m] }))}
+                        onValue={(v) => update(i, { mode: v as RegionMode })}
+                      />
+                    </td>
+                    <td data-testid={`region-default-${i}`}>{code ? resolveMode(code) : '—'}</td>
+                    {editable && (
+                      <td>
+                        <button type="button" class="danger" onClick={() => onRows(rows.filter((_, j) => j !== i))}>
+                          Remove<span class="visually-hidden"> {code ?? row}</span>
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                )
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {editable && (
+        <button
+          type="button"
+          class="add-row"
+          onClick={() => {
+            onRows([...rows, { code: '', mode: 'opt-in' }])
+            requestAnimationFrame(() => document.getElementById(fieldId(`regions.${rows.length}.code`))?.focus())
+          }}
+        >
+          Add region override
+        </button>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,34 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test } from '@playwright/test'
+import { E2E_ADMIN } from '../support/env'
+
+// The site settings page against the real server: a region override reaches the public config at once.
+
+test('the owner makes the US opt-in and the config answers opt-in for a US visitor', async ({ page, request }) => {
+  const config = () => request.get('/api/v1/sites/mini-moni-club/config', { headers: { 'x-test-country': 'US' } })
+  const before = await config()
+  expect(before.status()).toBe(200)
+  expect((await before.json()).mode).toBe('notice')
+
+  await page.goto('/sign-in')
+  await page.getByLabel('Email').fill(E2E_ADMIN.email)
+  await page.getByLabel('Password').fill(E2E_ADMIN.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
+  await page.goto('/sites/mini-moni-club/settings')
+  await expect(page.getByRole('heading', { level: 1, name: /Site settings/ })).toBeVisible()
+  await expect(page.getByLabel('Site name')).toBeVisible()
+
+  await page.getByRole('button', { name: 'Add region override' }).click()
+  const rows = await page.getByLabel(/^Region code, row \d+$/).count()
+  await page.getByLabel(`Region code, row ${rows}`).fill('US')
+  await page.getByLabel(`Mode, row ${rows}`).selectOption('opt-in')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+
+  const after = await config()
+  expect((await after.json()).mode).toBe('opt-in')
+
+  const results = await new AxeBuilder({ page }).analyze()
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+})
