@@ -17,6 +17,7 @@ import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
+import { SaveBar } from '../components/SaveBar'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
 
@@ -216,10 +217,12 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
 
       {editable && (
-        <div class="save-bar">
-          <button type="button" class="primary" onClick={saveDraft} disabled={save.status === 'saving'}>
-            Save draft
-          </button>
+        <SaveBar
+          what="draft"
+          state={{ saving: save.status === 'saving', saved: save.status === 'saved', error: save.status === 'failed' ? save.message : undefined }}
+          dirty={dirty}
+          onSave={saveDraft}
+        >
           {dirty && (
             <button
               type="button"
@@ -230,15 +233,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
               Discard changes
             </button>
           )}
-          <p role="status" class="save-status">
-            {save.status === 'saving' && 'Saving the draft…'}
-            {save.status === 'saved' && !dirty && 'Draft saved.'}
-            {save.status !== 'saving' && dirty && <strong class="unsaved">Unsaved changes</strong>}
-          </p>
-          <div role="alert" class="save-error">
-            {save.status === 'failed' && <p class="field-error">{save.message}</p>}
-          </div>
-        </div>
+        </SaveBar>
       )}
     </div>
   )

@@ -11,6 +11,7 @@ import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
+import { SaveBar } from '../components/SaveBar'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
 
@@ -268,19 +269,7 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
       <RegionsSection rows={form.regions} issues={issues} editable={editable} onRows={setRegions} />
 
       {editable && (
-        <div class="save-bar">
-          <button type="button" class="primary" onClick={save} disabled={status.saving}>
-            Save settings
-          </button>
-          <p role="status" class="save-status">
-            {status.saving && 'Saving the settings…'}
-            {status.saved && !dirty && 'Settings saved.'}
-            {!status.saving && dirty && <strong class="unsaved">Unsaved changes</strong>}
-          </p>
-          <div role="alert" class="save-error">
-            {status.error && <p class="field-error">{status.error}</p>}
-          </div>
-        </div>
+        <SaveBar what="settings" state={status} dirty={dirty} onSave={save} />
       )}
     </EditableContext.Provider>
   )

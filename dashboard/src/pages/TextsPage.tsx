@@ -8,6 +8,7 @@ import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_LABELS } from '../default-texts'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
+import { SaveBar } from '../components/SaveBar'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -253,19 +254,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       </section>
 
       {editable && (
-        <div class="save-bar">
-          <button type="button" class="primary" onClick={save} disabled={status.saving}>
-            Save draft
-          </button>
-          <p role="status" class="save-status">
-            {status.saving && 'Saving the draft…'}
-            {status.saved && !dirty && 'Draft saved.'}
-            {!status.saving && dirty && <strong class="unsaved">Unsaved changes</strong>}
-          </p>
-          <div role="alert" class="save-error">
-            {status.error && <p class="field-error">{status.error}</p>}
-          </div>
-        </div>
+        <SaveBar what="draft" state={status} dirty={dirty} onSave={save} />
       )}
     </EditableContext.Provider>
   )
