@@ -56,14 +56,6 @@ export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boo
 const defaultsCache = new WeakMap<BaseConfig, Map<string, ConsentModeDefault[]>>()
 
 /**
- * The config for this request: region, mode and Global Privacy Control resolved. Throws 404 for
- * an unknown site.
- */
-export function configFor(c: Context<AppEnv>, s: Services, siteId: string): PublishedConfig {
-  return configVariant(c, s, siteId).config
-}
-
-/**
  * Serialised forms of a request's config (the JSON answer, the per-site script), memoised per
  * published config and variant: re-serialising the whole catalogue on every request was most of
  * the config endpoint's cost. The cache goes with its published config when the site changes.
@@ -84,7 +76,10 @@ export function memoRendered<T>(variant: { base: BaseConfig; key: string }, kind
   return value
 }
 
-/** The config for this request plus what identifies its variant (for memoising what is built from it). */
+/**
+ * The config for this request — region, mode and Global Privacy Control resolved — plus what
+ * identifies its variant (for memoising what is built from it). Throws 404 for an unknown site.
+ */
 export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): { config: PublishedConfig; base: BaseConfig; key: string } {
   const base = s.sites.publishedConfig(siteId)
   if (!base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
