@@ -171,6 +171,14 @@ export const siteSettings = z.object({
   /** After a revocation the page reloads so revoked scripts stop, unless the site opts out. */
   reloadOnRevoke: z.boolean().default(true),
   consentModeWaitForUpdate: z.number().int().min(0).max(10000).default(500),
+  /**
+   * Google's optional Consent Mode settings (issue 3): with `ads_data_redaction`, ad click
+   * identifiers sent while `ad_storage` is denied are redacted; with `url_passthrough`, click and
+   * session ids travel in link URLs instead of cookies while storage is denied.
+   * https://developers.google.com/tag-platform/security/guides/consent#redact_ads_data
+   */
+  adsDataRedaction: z.boolean().default(false),
+  urlPassthrough: z.boolean().default(false),
   /** SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its country. */
   regions: z.record(regionCode, regionMode).default({}),
   /** Legal documents visitors accept with `acceptDocument(type)`; the version in force is recorded. */
@@ -220,6 +228,11 @@ export const publishedConfig = z.object({
    * them. Optional: a config cached by an older SDK has none (the SDK then denies all).
    */
   consentModeDefaults: z.array(consentModeDefault).optional(),
+  /**
+   * Pushed as `gtag('set', gtagSet)` right after the defaults (the object form Google's tag
+   * templates use): the site's `ads_data_redaction` and `url_passthrough`. Absent when neither is on.
+   */
+  gtagSet: z.object({ ads_data_redaction: z.literal(true).optional(), url_passthrough: z.literal(true).optional() }).optional(),
   /** True when the request for this config carried `Sec-GPC: 1` (Global Privacy Control); optional as above. */
   gpc: z.boolean().optional(),
   /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */

@@ -11,7 +11,7 @@ import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
 import { PENDING_FLAG } from './net-flag'
-import { consentMode, posthogSignal, vendorSignals } from './signals'
+import { consentMode, gtag, posthogSignal, vendorSignals } from './signals'
 
 /**
  * The server replaces the string literal "__MINICONSENT_CONFIG__", quotes included, with the
@@ -121,6 +121,8 @@ function start(): void {
     // The server's defaults, per region from the rules of its modes and then this request's own;
     // a stored choice follows as an update (in apply), as Google asks on every page load.
     for (const x of cfg.consentModeDefaults || []) consentMode('default', x)
+    // The site's ads_data_redaction / url_passthrough, after the defaults as Google's examples order them.
+    if (cfg.gtagSet) gtag('set', cfg.gtagSet)
     choice = decision._choice
     known = !!choice || decision._banner !== BANNER_CONSENT
     apply(toState(cfg, consentId, decision._categories, choice, gpc), true)

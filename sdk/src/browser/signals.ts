@@ -8,8 +8,8 @@ import { d, w } from './dom'
  * Google's own snippet: the queue must receive an Arguments object, not an array, or gtag.js
  * ignores the command. https://developers.google.com/tag-platform/security/guides/consent
  */
-function gtag(..._: unknown[]): void
-function gtag(): void {
+export function gtag(..._: unknown[]): void
+export function gtag(): void {
   // eslint-disable-next-line prefer-rest-params
   ;(w.dataLayer = w.dataLayer || []).push(arguments)
 }

@@ -96,6 +96,10 @@ export class SiteDirectory {
     if (!row) return null
     const catalogue = catalogueSchema.parse(JSON.parse(row.catalogue))
     const s = info.settings
+    const gtagSet: NonNullable<PublishedConfig['gtagSet']> = {
+      ...(s.adsDataRedaction ? { ads_data_redaction: true } : {}),
+      ...(s.urlPassthrough ? { url_passthrough: true } : {}),
+    }
     const config = {
       siteId,
       revision: info.liveRevision,
@@ -109,6 +113,7 @@ export class SiteDirectory {
         reloadOnRevoke: s.reloadOnRevoke,
         consentModeWaitForUpdate: s.consentModeWaitForUpdate,
       },
+      ...(s.adsDataRedaction || s.urlPassthrough ? { gtagSet } : {}),
       needsBanner: needsBanner(catalogue),
       catalogue,
     }
