@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
 import { memberRoutes } from './routes/members'
 import { openApiRoutes } from './routes/openapi'
+import { previewRoutes } from './routes/preview'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { staticRoutes } from './routes/static'
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', subjectRoutes(s))
   app.route('/', statsRoutes(s))
   app.route('/', catalogueRoutes(s))
+  app.route('/', previewRoutes(s))
   app.route('/', revisionRoutes(s))
   app.route('/', auditRoutes(s))
   app.route('/', wellKnownRoutes(s))

@@ -3,6 +3,7 @@
 import * as S from '@miniconsent/shared'
 import { z } from 'zod'
 import type { NamedSchemas, Operation } from './openapi'
+import { previewFileParam, previewQuery } from '../routes/preview'
 
 const siteParam = z.object({ siteId: S.slug })
 const ANY = ['owner', 'editor', 'auditor'] as const
@@ -224,6 +225,27 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     body: { schema: S.siteSettingsInput },
     responses: { 200: { description: 'The settings', schema: S.siteSettingsResponse } },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/sites/:siteId/preview/',
+    tag: 'Catalogue',
+    summary: 'Live preview of the saved draft: an HTML page for a sandboxed iframe',
+    description:
+      'Runs the real SDK with the draft catalogue and the settings, as revision 0 with its own cookie name, so that nothing is stored or recorded. `view` opens the preferences dialog or shows the declaration; `mode` picks the banner of a region mode. Sent with a Content-Security-Policy that allows only its own nonced script and styles and the SDK chunks below.',
+    auth: ANY,
+    params: siteParam,
+    query: previewQuery,
+    responses: { 200: { description: 'HTML', contentType: 'text/html' }, 503: { description: 'The SDK is not built on this server' } },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/sites/:siteId/preview/:file',
+    tag: 'Catalogue',
+    summary: 'The SDK’s chunks for the preview page, which loads them relative to itself',
+    auth: 'public',
+    params: previewFileParam,
+    responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' }, 404: { description: 'No such SDK file' } },
   },
   {
     method: 'get',

@@ -1,0 +1,121 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { catalogue, publishedConfig } from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+let t: TestServer
+let editor: AdminSession
+let auditor: AdminSession
+let stranger: AdminSession
+
+beforeEach(async () => {
+  t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  writeFileSync(join(t.dir, 'sdk', 'banner.js'), 'export default {}\n')
+  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+  await addUser(t.db, 'auditor@acme.test', 'auditor password 1', { acme: 'auditor' })
+  await addUser(t.db, 'other@notice.test', 'other password 1', { 'notice-only': 'owner' })
+  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+  auditor = await signIn(t, 'auditor@acme.test', 'auditor password 1')
+  stranger = await signIn(t, 'other@notice.test', 'other password 1')
+})
+afterEach(() => t.close())
+
+const PAGE = '/api/admin/sites/acme/preview/'
+
+/** A published config in every field but its revision, which no visitor's config has. */
+const previewConfig = publishedConfig.extend({ revision: z.literal(0), consentRevision: z.literal(0) })
+
+/** The config the page's inline SDK copy carries. */
+function embeddedConfig(html: string) {
+  const start = html.indexOf('window.__cfg = ') + 'window.__cfg = '.length
+  return previewConfig.parse(JSON.parse(html.slice(start, html.indexOf(';\n', start))))
+}
+
+describe('GET /api/admin/sites/:siteId/preview/', () => {
+  it('runs the SDK against the saved draft, not the live revision, in the language asked for', async () => {
+    const draft = catalogue.parse(ACME.catalogue)
+    draft.texts = { de: { bannerTitle: 'Wir fragen erst </script><b>' } }
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: draft }))).status).toBe(200)
+
+    const res = await auditor.request(`${PAGE}?lang=de`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+    const html = await res.text()
+    expect(html).toContain('<html lang="de">')
+    // The admin's text cannot close the script element it is embedded in.
+    expect(html.match(/<\/script>/g)).toHaveLength(1)
+    const config = embeddedConfig(html)
+    expect(config.catalogue.texts.de?.bannerTitle).toBe('Wir fragen erst </script><b>')
+    expect(config.mode).toBe('opt-in')
+    expect(config.needsBanner).toBe(true)
+  })
+
+  it('can never be stored or recorded: revision 0, its own cookie name, expired on every load', async () => {
+    const res = await editor.request(PAGE)
+    const config = embeddedConfig(await res.text())
+    expect(config.revision).toBe(0)
+    expect(config.site.cookieName).not.toBe('miniconsent')
+    expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^${config.site.cookieName}=; Max-Age=0; Path=/`))
+    expect(res.headers.get('cache-control')).toBe('no-store')
+
+    // Should a record from the preview ever be sent, the consent API refuses it.
+    const posted = await t.request('/api/v1/consents', json(consentBody({ revision: config.revision }), { Origin: 'https://acme.test' }))
+    expect(posted.status).toBe(400)
+    const log = await editor.request('/api/admin/sites/acme/consents')
+    expect(((await log.json()) as { records: unknown[] }).records).toEqual([])
+  })
+
+  it('allows by CSP only its own nonced script and styles and the SDK chunks under it', async () => {
+    const res = await editor.request(`${PAGE}?view=preferences`)
+    const html = await res.text()
+    const csp = res.headers.get('content-security-policy') ?? ''
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain(`script-src 'nonce-${nonce}' http://localhost/api/admin/sites/acme/preview/`)
+    expect(csp).toContain("frame-ancestors 'self'")
+    // Every script and style element carries the nonce; the preferences view opens the dialog.
+    const tags = [...html.matchAll(/<(script|style)\b[^>]*>/g)].map((m) => m[0])
+    expect(tags).toHaveLength(3)
+    for (const tag of tags) expect(tag).toContain(`nonce="${nonce}"`)
+    expect(html).toContain('miniconsent.open()')
+    // A fresh nonce per page.
+    const again = await editor.request(`${PAGE}?view=preferences`)
+    expect(again.headers.get('content-security-policy')).not.toBe(csp)
+  })
+
+  it('shows the declaration without a banner over it, and the opt-out mode when asked', async () => {
+    const declaration = await editor.request(`${PAGE}?view=declaration&mode=opt-out`)
+    const html = await declaration.text()
+    expect(html).toContain('<div data-consent-table></div>')
+    expect(html).not.toContain('miniconsent.open()')
+    const config = embeddedConfig(html)
+    expect(config.needsBanner).toBe(false)
+    expect(config.mode).toBe('opt-out')
+  })
+
+  it('is for signed-in members of the site only, and refuses a bad view or language with 400', async () => {
+    expect((await t.request(PAGE)).status).toBe(401)
+    expect((await stranger.request(PAGE)).status).toBe(403)
+    for (const query of ['view=popup', 'mode=opt-maybe', 'lang=<b>']) {
+      const res = await editor.request(`${PAGE}?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_request' } })
+    }
+  })
+})
+
+describe('GET /api/admin/sites/:siteId/preview/:file', () => {
+  it('serves the SDK chunks to the opaque-origin page, but not the bare core script', async () => {
+    const res = await t.request('/api/admin/sites/acme/preview/banner.js')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    expect(await res.text()).toBe('export default {}\n')
+    expect((await t.request('/api/admin/sites/acme/preview/miniconsent.js')).status).toBe(404)
+    expect((await t.request('/api/admin/sites/acme/preview/dialog.js')).status).toBe(404)
+  })
+})

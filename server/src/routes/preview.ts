@@ -1,0 +1,119 @@
+// The dashboard's live preview: a page for an iframe that runs the real SDK bundle against the
+// site's saved draft (catalogue + settings) instead of its live revision.
+//
+// Nothing the preview does may reach the consent log or the cookies of the site's pages:
+// - its config has revision 0, which the SDK treats as "never stored, never recorded" (the
+//   record chunk returns before writing the cookie or posting), and which the consent API's
+//   schema refuses (revision ≥ 1) should a record ever be sent;
+// - it names its own cookie, and the answer expires that cookie, should anything have set it;
+// - the dashboard frames it sandboxed without `allow-same-origin`, so the page runs in an opaque
+//   origin with no access to the dashboard, its session or any cookie jar.
+// The page lives at `…/preview/` (trailing slash) because the SDK loads its chunks relative to
+// the page when its script is inline: `…/preview/banner.js` is answered from the SDK build.
+import { randomBytes } from 'node:crypto'
+import { languageTag, publishedConfig, REGION_MODES, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv, Services } from '../context'
+import { ApiError } from '../lib/errors'
+import { etagMatches, readStatic } from '../lib/static-files'
+import { paramsOf, queryOf } from '../lib/validate'
+import { requireSiteRole } from '../middleware/session'
+import { needsBanner } from '../services/sites'
+import { siteParam } from './catalogue'
+import { jsonForScript } from './sdk'
+
+export const PREVIEW_VIEWS = ['banner', 'preferences', 'declaration'] as const
+export const PREVIEW_COOKIE = 'miniconsent-preview'
+
+export const previewQuery = z.object({
+  /** A language tag; the site's default language when absent. */
+  lang: languageTag.optional(),
+  view: z.enum(PREVIEW_VIEWS).default('banner'),
+  /** The region mode to show: the opt-in banner, opt-out's "Your Privacy Choices", or the notice. */
+  mode: z.enum(REGION_MODES).default('opt-in'),
+})
+export type PreviewQuery = z.output<typeof previewQuery>
+
+export const previewFileParam = siteParam.extend({ file: z.string().regex(/^[\w.-]+\.js$/) })
+
+const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+
+/** The published config a visitor would get if the draft were live, marked as a preview. */
+export function previewConfig(settings: SiteSettings, draft: Catalogue, q: PreviewQuery): PublishedConfig {
+  return {
+    siteId: settings.id,
+    revision: 0,
+    consentRevision: 0,
+    // The schema's own pick of the settings the SDK reads; the cookie is the preview's own.
+    site: { ...publishedConfig.shape.site.parse(settings), cookieName: PREVIEW_COOKIE },
+    region: null,
+    mode: q.mode,
+    // The declaration on its own: without a banner over it (a site that needs none shows it so).
+    needsBanner: q.view !== 'declaration' && needsBanner(draft),
+    catalogue: draft,
+  }
+}
+
+export function previewRoutes(s: Services) {
+  return new Hono<AppEnv>()
+    .get('/api/admin/sites/:siteId/preview/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
+      const { siteId } = c.req.valid('param')
+      const q = c.req.valid('query')
+      const bundle = await readStatic(s.sdkDir, 'miniconsent.js')
+      if (!bundle) throw new ApiError(503, 'sdk_missing', 'The SDK is not built on this server')
+      const settings = s.catalogues.settings(siteId)
+      const lang = q.lang ?? settings.defaultLanguage
+      const config = previewConfig(settings, s.catalogues.draft(siteId), q)
+      // An inline copy must not contain what would end the script element early.
+      const script = bundle.body.toString('utf8').split(PLACEHOLDER).join(jsonForScript(config))
+      if (/<\/script|<!--/i.test(script)) throw new ApiError(500, 'sdk_unsafe', 'The SDK bundle cannot be inlined')
+      const nonce = randomBytes(16).toString('base64')
+      const chunks = `${new URL(c.req.url).origin}/api/admin/sites/${siteId}/preview/`
+      const open = q.view === 'preferences' ? `<script nonce="${nonce}">miniconsent.open()</script>` : ''
+      const body =
+        q.view === 'declaration'
+          ? '<h1>Cookie declaration</h1><div data-consent-table></div>'
+          : `<h1>${escapeHtml(settings.name)}</h1><p>A page of the site, as a visitor sees it before choosing.</p>`
+      const html = `<!doctype html>
+<html lang="${escapeHtml(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Preview: ${escapeHtml(settings.name)}</title>
+<style nonce="${nonce}">body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem 1.25rem 12rem;color:#1f2328;background:#fff}h1{font-size:1.4rem}</style>
+<script nonce="${nonce}" data-lang="${escapeHtml(lang)}">${script}</script>
+${open}
+</head>
+<body><main>${body}</main></body>
+</html>
+`
+      return c.html(html, 200, {
+        'Cache-Control': 'no-store',
+        // Exactly what the page loads: its own nonced script and styles (the SDK puts the nonce on
+        // the styles it adds) and the SDK's chunks; nothing is fetched, posted or framed.
+        'Content-Security-Policy': [
+          "default-src 'none'",
+          `script-src 'nonce-${nonce}' ${chunks}`,
+          `style-src 'nonce-${nonce}'`,
+          "base-uri 'none'",
+          "form-action 'none'",
+          "frame-ancestors 'self'",
+        ].join('; '),
+        'Set-Cookie': `${PREVIEW_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`,
+      })
+    })
+    .get('/api/admin/sites/:siteId/preview/:file', paramsOf(previewFileParam), async (c) => {
+      // The SDK's public chunks, under the preview page so that its relative imports find them.
+      // The sandboxed page imports them from an opaque origin (Origin: null, no cookies).
+      const file = c.req.valid('param').file
+      const found = file === 'miniconsent.js' ? null : await readStatic(s.sdkDir, file)
+      if (!found) throw new ApiError(404, 'not_found', 'No such SDK file')
+      c.header('Access-Control-Allow-Origin', '*')
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+      if (etagMatches(c.req.header('if-none-match'), found.etag)) return c.body(null, 304, { ETag: found.etag })
+      return c.body(new Uint8Array(found.body), 200, { 'Content-Type': found.type, ETag: found.etag, 'Cache-Control': 'public, max-age=300' })
+    })
+}
