@@ -4,6 +4,7 @@ import {
   STORAGE_KINDS,
   VENDOR_SIGNALS,
   type Catalogue,
+  type SaveDraftInput,
   type Category,
   type Service,
   type StorageEntry,
@@ -14,10 +15,12 @@ import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
+import { languagesOf, previewLanguages } from '../languages'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
+import { LivePreview } from '../components/LivePreview'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
 
@@ -53,17 +56,6 @@ function move<T>(list: T[], from: number, to: number): T[] {
   const [item] = copy.splice(from, 1)
   copy.splice(to, 0, item as T)
   return copy
-}
-
-/** Every language the catalogue has a text in, the site's default first. */
-function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
-  const set = new Set<string>([defaultLanguage])
-  const add = (t: Record<string, string> | undefined) => Object.keys(t ?? {}).forEach((l) => set.add(l))
-  c.categories.forEach((cat) => (add(cat.label), add(cat.description)))
-  c.services.forEach((s) => add(s.purpose))
-  c.entries.forEach((e) => add(e.purpose))
-  Object.keys(c.texts).forEach((l) => set.add(l))
-  return [...set]
 }
 
 type SaveState =
@@ -139,7 +131,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
         // The version this edit started from: a draft saved meanwhile elsewhere is refused (409), not overwritten.
-        body: { catalogue: draft, draftUpdatedAt: server.draftUpdatedAt },
+        body: { catalogue: draft, baseUpdatedAt: server.draftUpdatedAt } satisfies SaveDraftInput,
       })
       accept(next)
       setSave({ status: 'saved' })
@@ -213,6 +205,14 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
           setEntries={(list) => update(['entries'], list)}
         />
       </EditableContext.Provider>
+
+      <LivePreview
+        siteId={siteId}
+        languages={previewLanguages(server.draft, server.settings.defaultLanguage)}
+        initialLanguage={server.settings.defaultLanguage}
+        version={server.draftUpdatedAt}
+        dirty={dirty}
+      />
 
       <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
 

@@ -35,6 +35,42 @@ describe('texts and appearance', () => {
     expect(sent.catalogue.entries).toEqual(catalogueFixture().draft.entries)
   })
 
+  it('previews the saved draft in a sandboxed frame, per view, language, region and width, and reloads it after a save', async () => {
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) =>
+        json({ ...catalogueFixture(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue, draftUpdatedAt: '2025-03-02T08:00:00.000Z' }),
+      ),
+    )
+    renderApp('/sites/minimagic/texts')
+    const frame = (await screen.findByTitle(/^Preview:/)) as HTMLIFrameElement
+    const src = () => new URL(frame.getAttribute('src')!, 'http://localhost')
+    // Scripts run, but in an opaque origin: never the dashboard's own.
+    expect(frame.getAttribute('sandbox')).toBe('allow-scripts')
+    expect(src().pathname).toBe('/api/admin/sites/minimagic/preview/')
+    expect(Object.fromEntries(src().searchParams)).toEqual({ lang: 'en', view: 'banner', mode: 'opt-in', v: '2025-03-01T10:00:00.000Z' })
+
+    fireEvent.change(screen.getByLabelText('View'), { target: { value: 'preferences' } })
+    fireEvent.change(screen.getByLabelText('Visitor’s region'), { target: { value: 'opt-out' } })
+    // Built-in languages are offered even before the site has a text in them.
+    const language = screen.getByLabelText('Language', { selector: '#preview-language' }) as HTMLSelectElement
+    expect([...language.options].map((o) => o.value)).toEqual(expect.arrayContaining(['en', 'de', 'ar']))
+    fireEvent.change(language, { target: { value: 'de' } })
+    expect(Object.fromEntries(src().searchParams)).toMatchObject({ lang: 'de', view: 'preferences', mode: 'opt-out' })
+    expect(frame.className).toContain('is-desktop')
+    fireEvent.click(screen.getByLabelText('Mobile (375 px)'))
+    expect(frame.className).toContain('is-mobile')
+
+    // Unsaved edits are not in the preview, and it says so; after the save it loads the new draft.
+    fireEvent.input(screen.getByLabelText('Banner title'), { target: { value: 'Cookies at MiniMagic' } })
+    expect(screen.getByText(/save to see your latest changes/)).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect(src().searchParams.get('v')).toBe('2025-03-02T08:00:00.000Z')
+    expect(screen.queryByText(/save to see your latest changes/)).toBeNull()
+  })
+
   it('is read-only for an auditor', async () => {
     stubApi(signedIn, serveCatalogue)
     renderApp('/sites/minopa/texts')

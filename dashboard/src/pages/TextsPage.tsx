@@ -1,4 +1,4 @@
-import { catalogue as catalogueSchema, UI_TEXT_KEYS, type Appearance, type Catalogue } from '@miniconsent/shared'
+import { catalogue as catalogueSchema, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput } from '@miniconsent/shared'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
@@ -9,6 +9,8 @@ import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
+import { LivePreview } from '../components/LivePreview'
+import { previewLanguages } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -86,7 +88,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
     try {
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
-        body: { catalogue: whole, draftUpdatedAt: server.draftUpdatedAt },
+        body: { catalogue: whole, baseUpdatedAt: server.draftUpdatedAt } satisfies SaveDraftInput,
       })
       setServer(next)
       setDraft(pick(next.draft))
@@ -250,8 +252,15 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
           />
           <label for="appearance-floating">Floating button to reopen the cookie settings</label>
         </div>
-        <p class="muted">A live preview of the banner with these settings is not available yet.</p>
       </section>
+
+      <LivePreview
+        siteId={siteId}
+        languages={previewLanguages(server.draft, server.settings.defaultLanguage)}
+        initialLanguage={server.settings.defaultLanguage}
+        version={server.draftUpdatedAt}
+        dirty={dirty}
+      />
 
       {editable && (
         <SaveBar what="draft" state={status} dirty={dirty} onSave={save} />

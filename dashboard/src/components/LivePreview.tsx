@@ -1,0 +1,138 @@
+// The live preview: the server's preview page (the real SDK running the saved draft) in an
+// iframe, at desktop or mobile width, per language, view and region mode.
+import { REGION_MODES, type RegionMode } from '@miniconsent/shared'
+import { useState } from 'preact/hooks'
+import { siteApi } from '../session'
+
+export const PREVIEW_VIEWS = [
+  { value: 'banner', label: 'Banner' },
+  { value: 'preferences', label: 'Preferences dialog' },
+  { value: 'declaration', label: 'Cookie declaration' },
+] as const
+export type PreviewView = (typeof PREVIEW_VIEWS)[number]['value']
+
+const MODE_LABELS: Record<RegionMode, string> = {
+  'opt-in': 'Opt-in (EEA, UK): ask first',
+  'opt-out': 'Opt-out (US states): “Your Privacy Choices”',
+  notice: 'Notice only (elsewhere)',
+}
+
+const WIDTHS = { desktop: 'Desktop', mobile: 'Mobile (375 px)' } as const
+type Width = keyof typeof WIDTHS
+
+export interface PreviewOptions {
+  lang: string
+  view: PreviewView
+  mode: RegionMode
+}
+
+/**
+ * The page's address. `v` (the draft's save time) changes after every save, so the iframe loads
+ * the draft again; `n` is bumped by "Reload preview".
+ */
+export function previewUrl(siteId: string, o: PreviewOptions, version: string, n = 0): string {
+  const q = new URLSearchParams({ lang: o.lang, view: o.view, mode: o.mode, v: version })
+  if (n) q.set('n', String(n))
+  return `/api/admin${siteApi(siteId, '/preview/')}?${q}`
+}
+
+const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null
+const languageLabel = (tag: string) => {
+  try {
+    const name = languageNames?.of(tag)
+    return name && name !== tag ? `${tag} — ${name}` : tag
+  } catch {
+    return tag
+  }
+}
+
+export function LivePreview({
+  siteId,
+  languages,
+  initialLanguage,
+  version,
+  dirty,
+}: {
+  siteId: string
+  /** Languages to offer: those with texts in the catalogue and the SDK's built-in ones. */
+  languages: string[]
+  initialLanguage: string
+  /** The saved draft's `draftUpdatedAt`. */
+  version: string
+  /** True while the page has unsaved edits, which the preview cannot show yet. */
+  dirty: boolean
+}) {
+  const [options, setOptions] = useState<PreviewOptions>({ lang: initialLanguage, view: 'banner', mode: 'opt-in' })
+  const [width, setWidth] = useState<Width>('desktop')
+  const [reloads, setReloads] = useState(0)
+  const set = <K extends keyof PreviewOptions>(key: K, value: PreviewOptions[K]) => setOptions((o) => ({ ...o, [key]: value }))
+  const offered = languages.includes(options.lang) ? languages : [options.lang, ...languages]
+
+  return (
+    <section aria-labelledby="preview-heading" class="editor-section live-preview">
+      <h2 id="preview-heading">Live preview</h2>
+      <p class="muted" id="preview-hint">
+        The real banner script with the saved draft. Nothing chosen in the preview is stored or recorded.
+      </p>
+      {dirty && (
+        <p class="notice" role="status">
+          The preview shows the saved draft: save to see your latest changes in it.
+        </p>
+      )}
+      <div class="preview-controls">
+        <div class="field">
+          <label for="preview-view">View</label>
+          <select id="preview-view" value={options.view} onChange={(e) => set('view', e.currentTarget.value as PreviewView)}>
+            {PREVIEW_VIEWS.map((v) => (
+              <option key={v.value} value={v.value}>
+                {v.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="preview-language">Language</label>
+          <select id="preview-language" value={options.lang} onChange={(e) => set('lang', e.currentTarget.value)}>
+            {offered.map((l) => (
+              <option key={l} value={l}>
+                {languageLabel(l)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="preview-mode">Visitor’s region</label>
+          <select id="preview-mode" value={options.mode} onChange={(e) => set('mode', e.currentTarget.value as RegionMode)}>
+            {REGION_MODES.map((m) => (
+              <option key={m} value={m}>
+                {MODE_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <fieldset class="plain preview-width">
+          <legend>Width</legend>
+          {(Object.keys(WIDTHS) as Width[]).map((w) => (
+            <label key={w} class="radio">
+              <input type="radio" name="preview-width" value={w} checked={width === w} onChange={() => setWidth(w)} />
+              {WIDTHS[w]}
+            </label>
+          ))}
+        </fieldset>
+        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+          Reload preview
+        </button>
+      </div>
+      <div class="preview-stage">
+        {/* No allow-same-origin: the preview runs in an opaque origin, away from the dashboard's session and cookies. */}
+        <iframe
+          class={`preview-frame is-${width}`}
+          title={`Preview: ${PREVIEW_VIEWS.find((v) => v.value === options.view)!.label.toLowerCase()}, ${options.lang}, ${width}`}
+          aria-describedby="preview-hint"
+          sandbox="allow-scripts"
+          src={previewUrl(siteId, options, version, reloads)}
+        />
+      </div>
+    </section>
+  )
+}
