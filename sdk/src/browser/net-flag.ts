@@ -1,5 +1,36 @@
+import type { Item } from './post'
+
 /**
- * Set in localStorage while the IndexedDB queue may hold undelivered records, so that the core
- * script knows, without opening IndexedDB, when a page view must load the lazy chunk to flush it.
+ * The write-ahead journal of undelivered records, in localStorage: written synchronously before a
+ * record's first POST, so that a page closed or left at any moment after a choice (the API slow or
+ * down, the POST still in flight) loses nothing; cleared once the server has the record. A failed
+ * attempt also puts the record in the IndexedDB queue (dist/store.js). The core script checks only
+ * that this key exists, without opening IndexedDB, to know when a page view must flush.
  */
 export const PENDING_FLAG = 'miniconsent-pending'
+
+/** The journal's records; an unreadable value (or a flag of an older SDK) reads as none. */
+export function journaled(): Item[] {
+  try {
+    const items: unknown = JSON.parse(localStorage.getItem(PENDING_FLAG) || '[]')
+    return Array.isArray(items) ? items : []
+  } catch {
+    return []
+  }
+}
+
+/** Adds (`keep`) or removes a record; the key goes when nothing is left. Storage that throws is skipped. */
+export function journal(item: Item, keep: boolean): void {
+  try {
+    const rest = journaled().filter((i) => i[1].recordId !== item[1].recordId)
+    if (keep) rest.push(item)
+    rest.length ? localStorage.setItem(PENDING_FLAG, JSON.stringify(rest)) : localStorage.removeItem(PENDING_FLAG)
+  } catch {}
+}
+
+/** Nothing is pending (e.g. the flag of an older SDK, its queue already empty). */
+export function clearJournal(): void {
+  try {
+    localStorage.removeItem(PENDING_FLAG)
+  } catch {}
+}

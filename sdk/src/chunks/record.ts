@@ -10,6 +10,7 @@ import { pickLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
 import { writeCookie } from '../browser/cookie-jar'
+import { journal } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
 
 
@@ -25,9 +26,19 @@ const context = (host: Host) => ({
   clientTime: new Date().toISOString(),
 })
 
-/** keepalive lets the request finish after the visitor has left the page. */
-const send = (host: Host, path: string, body: Item[1]): Promise<boolean> =>
-  post(host._api, [path, body]).then((done) => done || host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false))
+/**
+ * Journaled before the POST (see browser/net-flag.ts), out of the journal once delivered, into the
+ * IndexedDB queue when the attempt fails. keepalive lets the request finish after the visitor has
+ * left the page; if it does not, the journal still has the record for the next page view.
+ */
+const send = (host: Host, path: string, body: Item[1]): Promise<boolean> => {
+  const item: Item = [path, body]
+  journal(item, true)
+  return post(host._api, item).then((done) => {
+    if (done) return journal(item, false), true
+    return host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false)
+  })
+}
 
 /** A visitor event other than a choice, with the same context as a consent record. */
 const event = (host: Host, path: string, extra: Record<string, unknown>) =>

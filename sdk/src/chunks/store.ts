@@ -3,35 +3,27 @@
 import type { StoreChunk } from '../core/types'
 import { fetchConfig } from '../browser/config'
 import { post, type Item } from '../browser/post'
-import { PENDING_FLAG } from '../browser/net-flag'
+import { clearJournal, journal, journaled } from '../browser/net-flag'
 import { change, load } from '../browser/store'
 
 const QUEUE = 'q'
 
-/** The core script checks this flag, without opening IndexedDB, to know when to load this chunk. */
-function flag(on: boolean): void {
-  try {
-    on ? localStorage.setItem(PENDING_FLAG, '1') : localStorage.removeItem(PENDING_FLAG)
-  } catch {}
-}
-
 export default {
   _fetchConfig: fetchConfig,
-  _queue(path, body) {
-    flag(true)
-    return change<Item[]>(QUEUE, (q = []) => [...q.filter((i) => i[1].recordId !== body.recordId), [path, body as Item[1]]])
-  },
+  _queue: (path, body) => change<Item[]>(QUEUE, (q = []) => [...q.filter((i) => i[1].recordId !== body.recordId), [path, body as Item[1]]]),
   _flush(api) {
     load<Item[]>(QUEUE).then((q = []) => {
-      if (!q.length) return flag(false)
-      for (const item of q)
+      // The queue and the journal, each record once: the journal also holds records whose page
+      // was left before their first attempt ended.
+      const items = new Map<string, Item>()
+      for (const item of [...q, ...journaled()]) items.set(item[1].recordId, item)
+      if (!items.size) return clearJournal()
+      for (const item of items.values())
         post(api, item).then((done) => {
-          if (done)
-            change<Item[]>(QUEUE, (left = []) => {
-              left = left.filter((i) => i[1].recordId !== item[1].recordId)
-              if (!left.length) flag(false)
-              return left
-            })
+          if (done) {
+            journal(item, false)
+            change<Item[]>(QUEUE, (left = []) => left.filter((i) => i[1].recordId !== item[1].recordId))
+          }
         })
     })
   },

@@ -237,3 +237,14 @@ describe('caching per variant', () => {
     expect((await get({ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'If-None-Match': de })).status).toBe(200)
   })
 })
+
+describe('Consent Mode options', () => {
+  it('sends gtagSet only with what the site turned on', async () => {
+    const withBoth = startTestServer({}, [{ ...ACME, settings: { ...ACME.settings, adsDataRedaction: true, urlPassthrough: true } }])
+    const withOne = startTestServer({}, [{ ...ACME, settings: { ...ACME.settings, urlPassthrough: true } }])
+    servers.push(withBoth, withOne)
+    expect((await config(withBoth)).gtagSet).toEqual({ ads_data_redaction: true, url_passthrough: true })
+    expect((await config(withOne)).gtagSet).toEqual({ url_passthrough: true })
+    expect(await config(start())).not.toHaveProperty('gtagSet')
+  })
+})
