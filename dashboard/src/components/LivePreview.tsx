@@ -81,7 +81,7 @@ export function LivePreview({
       )}
       <div class="preview-controls">
         <div class="field">
-          <label for="preview-view">View</label>
+          <label for="preview-view">Show</label>
           <select id="preview-view" value={options.view} onChange={(e) => set('view', e.currentTarget.value as PreviewView)}>
             {PREVIEW_VIEWS.map((v) => (
               <option key={v.value} value={v.value}>
@@ -91,7 +91,7 @@ export function LivePreview({
           </select>
         </div>
         <div class="field">
-          <label for="preview-language">Language</label>
+          <label for="preview-language">Preview language</label>
           <select id="preview-language" value={options.lang} onChange={(e) => set('lang', e.currentTarget.value)}>
             {offered.map((l) => (
               <option key={l} value={l}>

@@ -51,10 +51,10 @@ describe('texts and appearance', () => {
     expect(src().pathname).toBe('/api/admin/sites/minimagic/preview/')
     expect(Object.fromEntries(src().searchParams)).toEqual({ lang: 'en', view: 'banner', mode: 'opt-in', v: '2025-03-01T10:00:00.000Z' })
 
-    fireEvent.change(screen.getByLabelText('View'), { target: { value: 'preferences' } })
+    fireEvent.change(screen.getByLabelText('Show'), { target: { value: 'preferences' } })
     fireEvent.change(screen.getByLabelText('Visitor’s region'), { target: { value: 'opt-out' } })
     // Built-in languages are offered even before the site has a text in them.
-    const language = screen.getByLabelText('Language', { selector: '#preview-language' }) as HTMLSelectElement
+    const language = screen.getByLabelText('Preview language') as HTMLSelectElement
     expect([...language.options].map((o) => o.value)).toEqual(expect.arrayContaining(['en', 'de', 'ar']))
     fireEvent.change(language, { target: { value: 'de' } })
     expect(Object.fromEntries(src().searchParams)).toMatchObject({ lang: 'de', view: 'preferences', mode: 'opt-out' })

@@ -87,7 +87,7 @@ export function previewRoutes(s: Services) {
 <script nonce="${nonce}" data-lang="${escapeHtml(lang)}">${script}</script>
 ${open}
 </head>
-<body><main>${body}</main></body>
+<body><main aria-label="Sample page">${body}</main></body>
 </html>
 `
       return c.html(html, 200, {
