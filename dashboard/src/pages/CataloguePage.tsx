@@ -20,6 +20,7 @@ import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
+import { AddRowButton, RemoveRowButton } from '../components/row-buttons'
 import { LivePreview } from '../components/LivePreview'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
@@ -444,15 +445,11 @@ function CategoriesSection({
         })}
       </ol>
       {editable && (
-        <button
-          type="button"
-          onClick={() => {
-            setCategories([...categories, { id: '', required: false, label: {}, description: {}, consentMode: [] }])
-            focusLater(fieldId(`categories.${categories.length}.id`))
-          }}
-        >
-          Add category
-        </button>
+        <AddRowButton
+          label="Add category"
+          focusPath={`categories.${categories.length}.id`}
+          onAdd={() => setCategories([...categories, { id: '', required: false, label: {}, description: {}, consentMode: [] }])}
+        />
       )}
     </section>
   )
@@ -532,15 +529,11 @@ function ServicesSection({
         })}
       </ol>
       {editable && (
-        <button
-          type="button"
-          onClick={() => {
-            setServices([...services, { id: '', name: '', provider: '', category: categoryOptions[0]?.value ?? '', purpose: {} }])
-            focusLater(fieldId(`services.${services.length}.id`))
-          }}
-        >
-          Add service
-        </button>
+        <AddRowButton
+          label="Add service"
+          focusPath={`services.${services.length}.id`}
+          onAdd={() => setServices([...services, { id: '', name: '', provider: '', category: categoryOptions[0]?.value ?? '', purpose: {} }])}
+        />
       )}
     </section>
   )
@@ -643,9 +636,7 @@ function EntriesSection({
                     </td>
                     {editable && (
                       <td>
-                        <button type="button" class="danger" onClick={() => setEntries(entries.filter((_, j) => j !== i))}>
-                          Remove<span class="visually-hidden"> {e.name || row}</span>
-                        </button>
+                        <RemoveRowButton name={e.name || row} onRemove={() => setEntries(entries.filter((_, j) => j !== i))} />
                       </td>
                     )}
                   </tr>
@@ -656,19 +647,13 @@ function EntriesSection({
         </div>
       )}
       {editable && (
-        <button
-          type="button"
-          class="add-row"
-          onClick={() => {
-            setEntries([
-              ...entries,
-              { name: '', kind: 'cookie', category: categoryOptions[0]?.value ?? '', provider: '', purpose: {}, expiry: '' },
-            ])
-            focusLater(fieldId(`entries.${entries.length}.name`))
-          }}
-        >
-          Add cookie or storage entry
-        </button>
+        <AddRowButton
+          label="Add cookie or storage entry"
+          focusPath={`entries.${entries.length}.name`}
+          onAdd={() =>
+            setEntries([...entries, { name: '', kind: 'cookie', category: categoryOptions[0]?.value ?? '', provider: '', purpose: {}, expiry: '' }])
+          }
+        />
       )}
     </section>
   )
@@ -678,10 +663,6 @@ function EntriesSection({
 function withCurrent(options: Array<{ value: string; label: string }>, current: string) {
   if (options.some((o) => o.value === current)) return options
   return [{ value: current, label: current ? `${current} (missing)` : 'Choose…' }, ...options]
-}
-
-function focusLater(id: string) {
-  requestAnimationFrame(() => document.getElementById(id)?.focus())
 }
 
 /** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */

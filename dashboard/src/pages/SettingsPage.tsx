@@ -6,12 +6,13 @@ import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@mi
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState } from '../api-shapes'
-import { EditableContext, Field, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
+import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
+import { AddRowButton, RemoveRowButton } from '../components/row-buttons'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
 
@@ -375,9 +376,7 @@ function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[];
                     <td data-testid={`region-default-${i}`}>{code ? resolveMode(code) : '—'}</td>
                     {editable && (
                       <td>
-                        <button type="button" class="danger" onClick={() => onRows(rows.filter((_, j) => j !== i))}>
-                          Remove<span class="visually-hidden"> {code ?? row}</span>
-                        </button>
+                        <RemoveRowButton name={code ?? row} onRemove={() => onRows(rows.filter((_, j) => j !== i))} />
                       </td>
                     )}
                   </tr>
@@ -387,18 +386,7 @@ function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[];
           </table>
         </div>
       )}
-      {editable && (
-        <button
-          type="button"
-          class="add-row"
-          onClick={() => {
-            onRows([...rows, { code: '', mode: 'opt-in' }])
-            requestAnimationFrame(() => document.getElementById(fieldId(`regions.${rows.length}.code`))?.focus())
-          }}
-        >
-          Add region override
-        </button>
-      )}
+      {editable && <AddRowButton label="Add region override" focusPath={`regions.${rows.length}.code`} onAdd={() => onRows([...rows, { code: '', mode: 'opt-in' }])} />}
     </section>
   )
 }
