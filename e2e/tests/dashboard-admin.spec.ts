@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from '@playwright/test'
+import { request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { E2E_ADMIN, E2E_BASE_URL } from '../support/env'

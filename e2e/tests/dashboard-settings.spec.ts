@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { E2E_ADMIN } from '../support/env'
 
 // The site settings page against the real server: a region override reaches the public config at once.

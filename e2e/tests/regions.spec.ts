@@ -1,4 +1,5 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 
 // The SDK's UI on a customer page, checked with axe-core: banner, preferences dialog (categories
 // and services expanded) and the cookie declaration. Only what the SDK renders is checked.

@@ -1,4 +1,5 @@
-import { expect, request as playwrightRequest, test } from '@playwright/test'
+import { request as playwrightRequest } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { E2E_ADMIN, E2E_BASE_URL } from '../support/env'
 
 // Google's optional Consent Mode settings (issue 3): a site that turns on ads_data_redaction and

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type Page } from '@playwright/test'
+import { type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 
 // Which SDK files a visit downloads: the size budget (sdk/scripts/size.mjs) counts the files
 // sdk/dist/manifest.json lists, and this checks that list against what a browser really fetches.

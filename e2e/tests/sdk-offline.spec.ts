@@ -1,4 +1,5 @@
-import { expect, test, type Page, type Route } from '@playwright/test'
+import { type Page, type Route } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { ConsentLogPage } from '@miniconsent/shared'
 import { E2E_ADMIN } from '../support/env'

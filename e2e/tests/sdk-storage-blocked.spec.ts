@@ -6,7 +6,8 @@ import { expect, test } from '@playwright/test'
 //
 // Minopa's demo stand-ins for vendor scripts write their cookies unguarded (real vendor libraries
 // guard theirs), so once released each throws on its first write. That refused write is how this
-// test sees a gated script run; the uncaught errors are exactly those, none from the SDK.
+// test sees a gated script run; the uncaught errors are exactly those, none from the SDK. (So this
+// spec takes Playwright's own `test`, not the suite's, which fails on any uncaught exception.)
 
 type MC = { miniconsent: { get(): { method: string } | null; accepted(category: string): boolean } }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import { type BrowserContext, type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 import type { PublishedConfig } from '@miniconsent/shared'
 
 // Microsoft UET (Microsoft Advertising) with its real public snippet, gated as SPEC §1 tells sites

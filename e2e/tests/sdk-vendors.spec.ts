@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test'
+import { type BrowserContext, type Page, type Request } from '@playwright/test'
+import { expect, test } from '../support/test'
 import type { PublishedConfig } from '@miniconsent/shared'
 
 // Real vendor snippets, gated the way SPEC §1 tells sites to, on a test page the browser gets

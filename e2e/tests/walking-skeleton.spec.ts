@@ -1,4 +1,5 @@
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import { type BrowserContext, type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import { E2E_ADMIN } from '../support/env'
 
