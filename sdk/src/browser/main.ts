@@ -6,7 +6,7 @@ import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cooki
 import { allCategories, choiceCategories, decide, revokedCategories, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
 import { base64url } from '../core/ids'
-import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
+import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
@@ -163,7 +163,7 @@ function start(): void {
     rescan: scan,
     identify: later((userId: string) => chunk<RecordChunk>('record').then((m) => m._identify(host, userId))),
     acceptDocument: later((type: string, opts?: { userId?: string }) => chunk<RecordChunk>('record').then((m) => m._acceptDocument(host, type, opts))),
-  }
+  } satisfies MiniConsent
 
   // From the start, not from DOMContentLoaded: a granted script further down <head> is released as
   // soon as the parser inserts it; later, elements a single-page app adds are gated too.

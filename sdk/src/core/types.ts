@@ -1,23 +1,21 @@
 import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import type { ConsentMethod, StoredChoice } from '@miniconsent/shared/cookie'
 
+import type { ConsentMethod as PublicMethod, MiniConsent, MiniConsentState } from '../miniconsent'
+
 export type { ConsentModeDefault, PublishedConfig, StoredChoice, ConsentMethod }
 
-/** What `window.miniconsent.get()` returns (SPEC §2). */
-export interface ConsentState {
-  consentId: string
-  revision: number
-  /** Every category of the catalogue; required ones always true. */
-  categories: Record<string, boolean>
-  /** Every service of the catalogue. */
-  services: Record<string, boolean>
-  /** null when nothing was chosen and the state is implied by the region's mode. */
-  method: ConsentMethod | null
-  /** ISO time of the choice; null when implied. */
-  updatedAt: string | null
-  region: string | null
-  gpc: boolean
-}
+/**
+ * What `window.miniconsent.get()` returns (SPEC §2): the declarations shipped to sites
+ * (src/miniconsent.d.ts, copied to dist) are the one definition; the core is checked against them.
+ */
+export type ConsentState = MiniConsentState
+export type { MiniConsent }
+
+/** The public method union must stay the stored cookie's (shared/cookie-format.ts): a compile error otherwise. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Assert<T extends true> = T
+export type MethodsAgree = Assert<Same<ConsentMethod, PublicMethod>>
 
 export const BANNER_NONE = 0
 export const BANNER_CONSENT = 1
