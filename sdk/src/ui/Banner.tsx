@@ -2,39 +2,41 @@ import { h } from 'preact'
 import { BANNER_NOTICE, type BannerKind } from '../core/types'
 import type { Ctx } from './ctx'
 
-/** The first layer: Accept and Reject side by side, same size, weight and colour (SPEC §6). */
+/**
+ * The first layer: Accept and Reject side by side, same size, weight and colour (SPEC §6). The
+ * bar and box layouts are a non-modal region: the page stays usable and focus is not trapped.
+ * The modal layout is a modal <dialog>: the browser makes the page behind it inert and keeps
+ * focus inside until the visitor chooses; Escape closes it, and nothing is granted.
+ */
 export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
   const t = ctx._t
   const policy = safeUrl(ctx._config.site.privacyPolicyUrl)
-  return (
-    <div class={'mc-banner mc-' + ctx._config.catalogue.appearance.layout} role="region" aria-labelledby="mc-bt">
-      <h2 id="mc-bt">{t.bannerTitle}</h2>
-      <p>
-        {kind === BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
-      </p>
-      {kind === BANNER_NOTICE ? (
-        <div class="mc-btns">
-          <button onClick={() => ctx._all(true)}>{t.ok}</button>
-          <button class="mc-alt" onClick={ctx._open}>
-            {t.preferences}
-          </button>
-        </div>
-      ) : (
-        <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} />
-      )}
-    </div>
+  const layout = ctx._config.catalogue.appearance.layout
+  const modal = layout == 'modal'
+  return h(
+    modal ? 'dialog' : 'div',
+    {
+      class: 'mc-banner mc-' + layout,
+      role: modal ? 'dialog' : 'region',
+      'aria-labelledby': 'mc-bt',
+      // Called again on each render: a dialog already open stays as it is.
+      ref: (el: HTMLDialogElement | null) => el && el.showModal && !el.open && el.showModal(),
+    },
+    <h2 id="mc-bt">{t.bannerTitle}</h2>,
+    <p>
+      {kind == BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
+    </p>,
+    <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} notice={kind === BANNER_NOTICE} />,
   )
 }
 
-export function Buttons({ ctx, third, onThird }: { ctx: Ctx; third: string; onThird(): void }) {
+/** Accept and Reject (in notice mode, which informs only, a single OK), then `third`. */
+export function Buttons({ ctx, third, onThird, notice }: { ctx: Ctx; third: string; onThird(): void; notice?: boolean }) {
+  const t = ctx._t
   return (
     <div class="mc-btns">
-      <button onClick={() => ctx._all(true)}>
-        {ctx._t.acceptAll}
-      </button>
-      <button onClick={() => ctx._all(false)}>
-        {ctx._t.rejectAll}
-      </button>
+      <button onClick={() => ctx._all(true)}>{notice ? t.ok : t.acceptAll}</button>
+      {!notice && <button onClick={() => ctx._all(false)}>{t.rejectAll}</button>}
       <button class="mc-alt" onClick={onThird}>
         {third}
       </button>
