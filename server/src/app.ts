@@ -1,13 +1,12 @@
 // Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { AppDeps, AppEnv, Services } from './context'
 import { ApiError, codeForStatus } from './lib/errors'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
+import { requestContext } from './middleware/request-context'
 import { loadSession } from './middleware/session'
 import { accountRoutes } from './routes/account'
 import { adminConsentRoutes } from './routes/admin-consents'
@@ -70,29 +69,7 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<AppEnv>()
 
-  app.use(requestId({ headerName: 'X-Request-Id' }))
-  app.use(async (c, next) => {
-    const start = performance.now()
-    await next()
-    // One access-log line per request; the request id ties it to error logs and the client's X-Request-Id.
-    s.logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - start) * 10) / 10,
-    })
-  })
-  app.use(
-    secureHeaders({
-      // Routes serving public scripts set `cross-origin` themselves; `overwrite: false` keeps theirs.
-      overwrite: false,
-      crossOriginResourcePolicy: 'same-origin',
-      // Video embeds on the demo pages (YouTube) refuse to play without a Referer.
-      referrerPolicy: 'strict-origin-when-cross-origin',
-      strictTransportSecurity: false,
-    }),
-  )
+  app.use(requestContext(s.logger))
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
 
   app.route('/', healthRoutes(s))

@@ -6,6 +6,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void
   warn(msg: string, fields?: Record<string, unknown>): void
   error(msg: string, fields?: Record<string, unknown>): void
+  /** Whether lines of this level are written: lets callers skip building what would be dropped. */
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -15,11 +17,11 @@ export function createLogger(level: LogLevel, write?: (line: string, level: LogL
     write ?? ((line: string, l: LogLevel) => (RANK[l] >= RANK.warn ? process.stderr : process.stdout).write(line + '\n'))
   const log = (l: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (RANK[l] < RANK[level]) return
-    const extra = fields ? { ...fields } : {}
-    if (extra.err instanceof Error) extra.err = { name: extra.err.name, message: extra.err.message, stack: extra.err.stack }
+    const err = fields?.err
+    const extra = err instanceof Error ? { ...fields, err: { name: err.name, message: err.message, stack: err.stack } } : fields
     out(JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...extra }), l)
   }
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), enabled: (l) => RANK[l] >= RANK[level] }
 }
 
 export const silentLogger: Logger = createLogger('silent')

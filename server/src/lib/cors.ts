@@ -17,13 +17,30 @@ export function isSameOrigin(c: Context<AppEnv>, origin: string): boolean {
   return origin === new URL(c.req.url).origin
 }
 
+/** The request's Origin (null when it sent none) and whether it may read the answer. */
+export function checkOrigin(c: Context<AppEnv>, domains: readonly string[]): { origin: string | null; allowed: boolean } {
+  const origin = c.req.header('origin')
+  if (!origin) return { origin: null, allowed: true }
+  const host = originHostname(origin)
+  return { origin, allowed: (host !== null && hostnameAllowed(host, domains)) || isSameOrigin(c, origin) }
+}
+
+/**
+ * The CORS headers of an answer, as a plain object for `respond()`; `vary` names what else the
+ * answer depends on, after `Origin`.
+ */
+export function corsHeaders(o: { origin: string | null; allowed: boolean }, vary?: string): Record<string, string> {
+  if (o.origin === null) return vary ? { Vary: vary } : {}
+  const headers: Record<string, string> = { Vary: vary ? `Origin, ${vary}` : 'Origin' }
+  if (o.allowed) headers['Access-Control-Allow-Origin'] = o.origin
+  return headers
+}
+
 /** Sets the CORS headers when allowed; returns whether the Origin (if any) is allowed. */
 export function applyCors(c: Context<AppEnv>, domains: readonly string[]): boolean {
-  const origin = c.req.header('origin')
-  if (!origin) return true
-  const host = originHostname(origin)
-  const allowed = isSameOrigin(c, origin) || (host !== null && hostnameAllowed(host, domains))
+  const verdict = checkOrigin(c, domains)
+  if (verdict.origin === null) return true
   c.header('Vary', 'Origin', { append: true })
-  if (allowed) c.header('Access-Control-Allow-Origin', origin)
-  return allowed
+  if (verdict.allowed) c.header('Access-Control-Allow-Origin', verdict.origin)
+  return verdict.allowed
 }

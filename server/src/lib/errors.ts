@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 export class ApiError extends HTTPException {
   readonly code: string
   /** Extra response headers, e.g. `Retry-After` on 429. */
-  readonly headers: Record<string, string> | undefined
+  headers: Record<string, string> | undefined
   /** Field-level problems (`entries.3.expiry`), so a form can show each next to its field. */
   issues: { path: string; message: string }[] | undefined
   constructor(status: ContentfulStatusCode, code: string, message: string, headers?: Record<string, string>) {

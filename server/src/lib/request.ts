@@ -19,5 +19,6 @@ export function isHttps(c: Context<AppEnv>, s: Services): boolean {
 
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */
 export function requestRegion(c: Context<AppEnv>, s: Services): string | null {
-  return s.regions.regionOf((name) => c.req.header(name), clientIp(c, s))
+  // The client's address matters only to a GeoIP lookup.
+  return s.regions.regionOf((name) => c.req.header(name), s.regions.geoip ? clientIp(c, s) : null)
 }

@@ -1,16 +1,18 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
 import { consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { applyCors, originHostname } from '../lib/cors'
+import { applyCors, checkOrigin, corsHeaders, originHostname } from '../lib/cors'
 import { ApiError } from '../lib/errors'
 import { truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestRegion } from '../lib/request'
+import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
+import { respond } from '../middleware/request-context'
 import { RecordIdConflict } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
@@ -33,13 +35,33 @@ export function stripUrl(url: string): string {
   }
 }
 
-const limitBody = () =>
-  bodyLimit({
-    maxSize: MAX_CONSENT_BODY,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
-    },
-  })
+/**
+ * 413 past MAX_CONSENT_BODY. A declared Content-Length is checked without touching the body (Node
+ * reads no more than it declares): Hono's `bodyLimit` looks at `c.req.raw.body` first, which makes
+ * @hono/node-server build a whole WHATWG Request and stream for every record. Chunked bodies,
+ * which declare no length, go through `bodyLimit`, which counts what arrives.
+ */
+const limitBody = (): MiddlewareHandler<AppEnv> => {
+  const tooLarge = () => {
+    throw new ApiError(413, 'payload_too_large', `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
+  }
+  const counted = bodyLimit({ maxSize: MAX_CONSENT_BODY, onError: tooLarge })
+  return (c, next) => {
+    const length = c.req.header('content-length')
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return counted(c, next)
+    return parseInt(length, 10) > MAX_CONSENT_BODY ? tooLarge() : next()
+  }
+}
+
+/** Runs a handler with the CORS headers on its refusals too: the SDK reads why a record was refused. */
+async function corsOnRefusal(cors: Record<string, string>, handle: () => Response | Promise<Response>): Promise<Response> {
+  try {
+    return await handle()
+  } catch (e) {
+    if (e instanceof ApiError) e.headers = { ...e.headers, ...cors }
+    throw e
+  }
+}
 
 export function consentRoutes(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
@@ -60,21 +82,25 @@ export function consentRoutes(s: Services) {
   }
 
   /** Site, CORS and rate limit: the same gate for consent records and visitor events. */
-  const admit = (c: Context<AppEnv>, siteId: string): { site: SiteInfo; ip: string | null } => {
+  const admit = (c: Context<AppEnv>, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
     const site = s.sites.get(siteId)
     if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    if (!applyCors(c, site.settings.domains)) {
-      throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`)
+    const origin = checkOrigin(c, site.settings.domains)
+    const cors = corsHeaders(origin)
+    if (!origin.allowed) {
+      throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`, cors)
     }
     const ip = clientIp(c, s)
     const wait = buckets.take(`${siteId}\n${ip ?? 'unknown'}`)
     if (wait > 0) {
-      throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', {
-        'Retry-After': String(wait),
-      })
+      throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
     }
-    return { site, ip }
+    return { site, ip, cors }
   }
+
+  /** The answer to a stored (201) or already stored (200) record or event. */
+  const stored = (c: Context<AppEnv>, body: object, created: boolean, cors: Record<string, string>) =>
+    respond(c, JSON.stringify(body), created ? 201 : 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
 
   return new Hono<AppEnv>()
     .options('/api/v1/consents', preflight)
@@ -86,10 +112,9 @@ export function consentRoutes(s: Services) {
       jsonBody(identifyInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
-        admit(c, input.siteId)
+        const { cors } = admit(c, input.siteId)
         const created = events.identify({ ...input, serverTime: new Date(s.now()).toISOString() })
-        c.header('Cache-Control', 'no-store')
-        return c.json({ recordId: input.recordId }, created ? 201 : 200)
+        return stored(c, { recordId: input.recordId }, created, cors)
       },
     )
     .post(
@@ -98,9 +123,9 @@ export function consentRoutes(s: Services) {
       jsonBody(documentInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
-        const { site, ip } = admit(c, input.siteId)
+        const { site, ip, cors } = admit(c, input.siteId)
         const document = site.settings.documents[input.type]
-        if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`)
+        if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
         const userAgent = c.req.header('user-agent')
         const created = events.acceptDocument({
           recordId: input.recordId,
@@ -115,49 +140,49 @@ export function consentRoutes(s: Services) {
           clientTime: input.clientTime,
           serverTime: new Date(s.now()).toISOString(),
         })
-        c.header('Cache-Control', 'no-store')
-        return c.json({ recordId: input.recordId }, created ? 201 : 200)
+        return stored(c, { recordId: input.recordId }, created, cors)
       },
     )
     .post(
       '/api/v1/consents',
       limitBody(),
-      jsonBody(consentRecordInput, { textPlain: true }),
-      async (c) => {
+      jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
+      (c) => {
         const input = c.req.valid('json')
-        const { site, ip } = admit(c, input.siteId)
-        if (site.liveRevision === null || input.revision > site.liveRevision) {
-          throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
-        }
-        const userAgent = c.req.header('user-agent')
-        const region = requestRegion(c, s)
-        let result
-        try {
-          result = await s.consentLog.append({
-            siteId: input.siteId,
-            recordId: input.recordId,
-            consentId: input.consentId,
-            revision: input.revision,
-            textsHash: input.textsHash,
-            categories: input.categories,
-            services: input.services,
-            method: input.method,
-            region,
-            mode: resolveMode(region, site.settings.regions),
-            language: input.language,
-            url: stripUrl(input.url),
-            userAgent: userAgent ? userAgent.slice(0, 512) : null,
-            ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-            // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
-            gpc: input.gpc || c.req.header('sec-gpc') === '1',
-            clientTime: input.clientTime,
-          })
-        } catch (e) {
-          if (e instanceof RecordIdConflict) throw new ApiError(409, 'record_id_conflict', e.message)
-          throw e
-        }
-        c.header('Cache-Control', 'no-store')
-        return c.json({ recordId: result.recordId, seq: result.seq }, result.created ? 201 : 200)
+        const { site, ip, cors } = admit(c, input.siteId)
+        return corsOnRefusal(cors, async () => {
+          if (site.liveRevision === null || input.revision > site.liveRevision) {
+            throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
+          }
+          const userAgent = c.req.header('user-agent')
+          const region = requestRegion(c, s)
+          let result
+          try {
+            result = await s.consentLog.append({
+              siteId: input.siteId,
+              recordId: input.recordId,
+              consentId: input.consentId,
+              revision: input.revision,
+              textsHash: input.textsHash,
+              categories: input.categories,
+              services: input.services,
+              method: input.method,
+              region,
+              mode: resolveMode(region, site.settings.regions),
+              language: input.language,
+              url: stripUrl(input.url),
+              userAgent: userAgent ? userAgent.slice(0, 512) : null,
+              ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
+              // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
+              gpc: input.gpc || c.req.header('sec-gpc') === '1',
+              clientTime: input.clientTime,
+            })
+          } catch (e) {
+            if (e instanceof RecordIdConflict) throw new ApiError(409, 'record_id_conflict', e.message)
+            throw e
+          }
+          return stored(c, { recordId: result.recordId, seq: result.seq }, result.created, cors)
+        })
       },
     )
     .get(

@@ -34,6 +34,8 @@ const TTL_MS = 5_000
 export class SiteDirectory {
   private readonly infoCache = new Map<string, { at: number; info: SiteInfo }>()
   private readonly configCache = new Map<string, Omit<PublishedConfig, 'region' | 'mode'>>()
+  /** The config per cached SiteInfo, so that a request does not rebuild its cache key (settings serialised). */
+  private readonly configOfInfo = new WeakMap<SiteInfo, Omit<PublishedConfig, 'region' | 'mode'>>()
   private allDomains: { at: number; domains: string[] } | null = null
   private readonly siteStmt
   private readonly liveStmt
@@ -89,9 +91,14 @@ export class SiteDirectory {
   publishedConfig(siteId: string): Omit<PublishedConfig, 'region' | 'mode'> | null {
     const info = this.get(siteId)
     if (!info || info.liveRevision === null) return null
+    const known = this.configOfInfo.get(info)
+    if (known) return known
     const key = `${siteId}\n${info.liveRevision}\n${info.consentRevision}\n${JSON.stringify(info.settings)}`
     const hit = this.configCache.get(key)
-    if (hit) return hit
+    if (hit) {
+      this.configOfInfo.set(info, hit)
+      return hit
+    }
     const row = this.catalogueStmt.get({ siteId, number: info.liveRevision })
     if (!row) return null
     const catalogue = catalogueSchema.parse(JSON.parse(row.catalogue))
@@ -119,6 +126,7 @@ export class SiteDirectory {
     }
     for (const k of this.configCache.keys()) if (k.startsWith(siteId + '\n')) this.configCache.delete(k)
     this.configCache.set(key, config)
+    this.configOfInfo.set(info, config)
     return config
   }
 

@@ -1,0 +1,75 @@
+// What every request gets: a request id, the security headers and one access-log line.
+//
+// One middleware instead of Hono's requestId + secureHeaders + a logger: each middleware is an
+// async frame per request, and `secureHeaders` reads and writes a WHATWG `Headers` after the
+// handler, which under Node costs about a microsecond per header. The header set is built once,
+// and the public hot routes answer through `respond()` with a plain header object, which
+// @hono/node-server hands to `writeHead` as is (measured on the config fetch: ~25 µs per request
+// less than the three middlewares).
+import { randomUUID } from 'node:crypto'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../context'
+import type { Logger } from '../logger'
+
+/**
+ * Sent with every answer whose route did not set the header itself (routes serving public
+ * scripts set `Cross-Origin-Resource-Policy: cross-origin`, the dashboard its CSP).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Origin-Agent-Cluster': '?1',
+  // Video embeds on the demo pages (YouTube) refuse to play without a Referer.
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'X-DNS-Prefetch-Control': 'off',
+  'X-Download-Options': 'noopen',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'X-Permitted-Cross-Domain-Policies': 'none',
+  'X-XSS-Protection': '0',
+})
+const SECURITY_ENTRIES = Object.entries(SECURITY_HEADERS)
+
+export const REQUEST_ID_HEADER = 'X-Request-Id'
+/** A client's own id is kept when it is short and plain, so that it can be quoted in our logs. */
+const CLIENT_REQUEST_ID = /^[\w=-]{1,255}$/
+
+/** Responses built by `respond()`: their headers are complete and need no second pass. */
+const complete = new WeakSet<Response>()
+
+/**
+ * An answer with the security headers and request id already in its (plain) header object.
+ * `headers` must spell names as SECURITY_HEADERS does where it overrides one of them.
+ */
+export function respond(c: Context<AppEnv>, body: string | Uint8Array | null, status: number, headers: Record<string, string>): Response {
+  const res = new Response(body, { status, headers: { ...SECURITY_HEADERS, [REQUEST_ID_HEADER]: c.get('requestId'), ...headers } })
+  complete.add(res)
+  return res
+}
+
+export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+  const accessLog = logger.enabled('info')
+  return async function requestContext(c, next) {
+    const start = accessLog ? performance.now() : 0
+    const given = c.req.header(REQUEST_ID_HEADER)
+    const requestId = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : randomUUID()
+    c.set('requestId', requestId)
+    await next()
+    const res = c.res
+    if (!complete.has(res)) {
+      const headers = res.headers
+      for (const [name, value] of SECURITY_ENTRIES) if (!headers.has(name)) headers.set(name, value)
+      headers.set(REQUEST_ID_HEADER, requestId)
+    }
+    // One access-log line per request; the request id ties it to error logs and the client's X-Request-Id.
+    if (accessLog) {
+      logger.info('request', {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: res.status,
+        ms: Math.round((performance.now() - start) * 10) / 10,
+      })
+    }
+  }
+}
