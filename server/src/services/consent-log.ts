@@ -97,8 +97,9 @@ export class ConsentLog {
   ) {
     this.now = options.now ?? Date.now
     this.maxBatch = options.maxBatch ?? 256
-    // 0: flush once the requests parsed in this event-loop turn are queued. In WAL mode with
-    // synchronous=NORMAL a commit does not fsync, so waiting longer only adds latency.
+    // 0: flush once the requests parsed in this event-loop turn are queued. No timer is needed
+    // for batches to grow: while one commit syncs to disk, the requests arriving meanwhile wait
+    // in the socket buffers and make up the next turn's batch.
     this.maxWaitMs = options.maxWaitMs ?? 0
     const p = sql.placeholder
     // The append path runs raw statements: drizzle's per-call mapping cost several times the
@@ -111,11 +112,11 @@ export class ConsentLog {
       'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
     )
     this.anchorHead = c.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
+    // Positional parameters: binding by name looks each one up per run.
     this.insert = c.prepare(
       `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
          mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-       VALUES (@siteId, @seq, @recordId, @consentId, @revision, @textsHash, @categories, @services, @method, @region,
-         @mode, @language, @url, @userAgent, @ip, @gpc, @clientTime, @serverTime, @prevHash, @hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     this.latestByConsentId = db
       .select()
@@ -124,7 +125,11 @@ export class ConsentLog {
       .orderBy(desc(consentRecords.seq))
       .limit(1)
       .prepare()
-    this.writeBatch = db.$client.transaction((items: Pending[]) => items.map((item) => this.write(item.record)))
+    this.writeBatch = db.$client.transaction((items: Pending[]) => {
+      // Each site's chain head as this transaction leaves it: read once, then carried from record to record.
+      const heads = new Map<string, ChainStart>()
+      return items.map((item) => this.write(item.record, heads))
+    })
   }
 
   /** Resolves once the record is committed (or was already stored under that recordId). */
@@ -167,42 +172,44 @@ export class ConsentLog {
   }
 
   // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
-  private write(record: NewConsentRecord): AppendResult | Error {
+  private write(record: NewConsentRecord, heads: Map<string, ChainStart>): AppendResult | Error {
     const existing = this.byRecordId.get(record.recordId)
     if (existing) {
       if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
       return { recordId: record.recordId, seq: existing.seq, created: false }
     }
     // A site whose every record was purged by retention continues from the purge's anchor.
-    const head = this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
+    const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     const fields: ChainedFields = {
       ...record,
       seq: (head?.seq ?? 0) + 1,
       serverTime: new Date(this.now()).toISOString(),
     }
     const prevHash = head?.hash ?? GENESIS_HASH
-    this.insert.run({
-      siteId: fields.siteId,
-      seq: fields.seq,
-      recordId: fields.recordId,
-      consentId: fields.consentId,
-      revision: fields.revision,
-      textsHash: fields.textsHash,
-      categories: canonicalJson(fields.categories),
-      services: canonicalJson(fields.services),
-      method: fields.method,
-      region: fields.region,
-      mode: fields.mode,
-      language: fields.language,
-      url: fields.url,
-      userAgent: fields.userAgent,
-      ip: fields.ip,
-      gpc: fields.gpc ? 1 : 0,
-      clientTime: fields.clientTime,
-      serverTime: fields.serverTime,
+    const hash = recordHash(prevHash, fields)
+    this.insert.run(
+      fields.siteId,
+      fields.seq,
+      fields.recordId,
+      fields.consentId,
+      fields.revision,
+      fields.textsHash,
+      canonicalJson(fields.categories),
+      canonicalJson(fields.services),
+      fields.method,
+      fields.region,
+      fields.mode,
+      fields.language,
+      fields.url,
+      fields.userAgent,
+      fields.ip,
+      fields.gpc ? 1 : 0,
+      fields.clientTime,
+      fields.serverTime,
       prevHash,
-      hash: recordHash(prevHash, fields),
-    })
+      hash,
+    )
+    heads.set(record.siteId, { seq: fields.seq, hash })
     return { recordId: record.recordId, seq: fields.seq, created: true }
   }
 
