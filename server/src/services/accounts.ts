@@ -270,7 +270,12 @@ export class Accounts {
     this.db.transaction(() => {
       this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
       this.db.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, session.sessionId))).run()
-      this.audit?.record({ siteId: null, userId: user.id, action: 'user.password' })
+      // Audited on each of the user's sites, so that their owners see it in the site's audit log
+      // (it is a change to who can act on the site); with no site, as an account-wide entry.
+      const siteIds = this.db.select({ siteId: memberships.siteId }).from(memberships).where(eq(memberships.userId, user.id)).all()
+      for (const siteId of siteIds.length ? siteIds.map((m) => m.siteId) : [null]) {
+        this.audit?.record({ siteId, userId: user.id, action: 'user.password' })
+      }
     })
   }
 }

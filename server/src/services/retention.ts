@@ -2,22 +2,30 @@
 // they are purged. Only a prefix of the chain is ever removed — oldest first, stopping at the
 // first record still within retention — so what remains is one unbroken chain; the newest
 // purged record's seq and hash become the site's anchor, where verification starts.
+//
+// The admin audit log follows the same clock: a site's entries are kept as long as its consent
+// records (they explain what visitors were shown while those records were made), and entries of
+// no site as long as the default retention.
 import { siteSettings } from '@miniconsent/shared'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { consentIdentities, documentAcceptances, sites } from '../db/schema'
+import { auditLog, consentIdentities, documentAcceptances, sites } from '../db/schema'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
 
 const DAY_MS = 86_400_000
 /** Rows deleted per transaction: ingestion waits for at most one batch. */
 const BATCH = 5_000
+/** How long audit entries of no site are kept: the sites' default retention (five years). */
+export const ACCOUNT_AUDIT_RETENTION_DAYS: number = siteSettings.shape.retentionDays.parse(undefined)
 
 export interface PurgeResult {
   siteId: string
   purged: number
   identities: number
   documents: number
+  /** Audit log entries of the site. */
+  auditEntries: number
 }
 
 export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number): PurgeResult {
@@ -57,7 +65,19 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     .delete(documentAcceptances)
     .where(and(eq(documentAcceptances.siteId, siteId), lt(documentAcceptances.serverTime, cutoff)))
     .run().changes
-  return { siteId, purged, identities, documents }
+  const auditEntries = db
+    .delete(auditLog)
+    .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, new Date(now - retentionDays * DAY_MS))))
+    .run().changes
+  return { siteId, purged, identities, documents, auditEntries }
+}
+
+/** Deletes audit entries of no site past ACCOUNT_AUDIT_RETENTION_DAYS; returns how many. */
+export function purgeAccountAudit(db: Db, now: number): number {
+  return db
+    .delete(auditLog)
+    .where(and(isNull(auditLog.siteId), lt(auditLog.at, new Date(now - ACCOUNT_AUDIT_RETENTION_DAYS * DAY_MS))))
+    .run().changes
 }
 
 /** Purges every site by its own retention setting. */
@@ -77,11 +97,14 @@ export function startRetention(
   const now = o.now ?? Date.now
   const run = () => {
     try {
-      for (const r of purgeExpired(db, now())) {
-        if (!(r.purged || r.identities || r.documents)) continue
+      const t = now()
+      for (const r of purgeExpired(db, t)) {
+        if (!(r.purged || r.identities || r.documents || r.auditEntries)) continue
         o.logger.info('retention purge', { ...r })
         o.audit?.record({ siteId: r.siteId, userId: null, action: 'consents.purge', after: r })
       }
+      const accountEntries = purgeAccountAudit(db, t)
+      if (accountEntries) o.logger.info('retention purge', { auditEntries: accountEntries })
     } catch (err) {
       o.logger.error('retention purge failed', { err })
     }

@@ -1,0 +1,94 @@
+import { auditPage } from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../logger'
+import { AuditLog } from '../services/audit'
+import { ACCOUNT_AUDIT_RETENTION_DAYS, startRetention } from '../services/retention'
+import { ACME, NOTICE_ONLY, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+const DAY = 86_400_000
+let t: TestServer
+let acmeOwner: AdminSession
+let noticeOwner: AdminSession
+
+beforeEach(async () => {
+  // Acme keeps its records (and so its audit entries) 30 days; notice-only the 5-year default.
+  t = startTestServer({}, [{ ...ACME, settings: { ...ACME.settings, retentionDays: 30 } }, NOTICE_ONLY])
+  await addUser(t.db, 'owner@acme.test', 'acme owner password', { acme: 'owner' })
+  await addUser(t.db, 'owner@notice.test', 'notice owner password', { 'notice-only': 'owner' })
+  await addUser(t.db, 'editor@both.test', 'editor password 1', { acme: 'editor', 'notice-only': 'auditor' })
+  acmeOwner = await signIn(t, 'owner@acme.test', 'acme owner password')
+  noticeOwner = await signIn(t, 'owner@notice.test', 'notice owner password')
+})
+afterEach(() => t.close())
+
+async function auditOf(owner: AdminSession, siteId: string) {
+  const res = await owner.request(`/api/admin/sites/${siteId}/audit?limit=200`)
+  expect(res.status).toBe(200)
+  return auditPage.parse(await res.json()).entries
+}
+
+const changePassword = (who: AdminSession, currentPassword: string, newPassword: string) =>
+  who.request('/api/admin/password', send('POST', { currentPassword, newPassword }))
+
+describe('password changes in the audit log', () => {
+  it("show in the audit log of every site of the user, for each site's owners", async () => {
+    const editor = await signIn(t, 'editor@both.test', 'editor password 1')
+    expect((await changePassword(editor, 'editor password 1', 'a new editor password')).status).toBe(204)
+    for (const [owner, siteId] of [[acmeOwner, 'acme'], [noticeOwner, 'notice-only']] as const) {
+      const entries = await auditOf(owner, siteId)
+      expect(entries.filter((e) => e.action === 'user.password')).toEqual([
+        expect.objectContaining({ user: 'editor@both.test', at: new Date(t.clock.now).toISOString() }),
+      ])
+    }
+  })
+
+  it("are not shown on a site the user is not a member of", async () => {
+    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    expect((await auditOf(acmeOwner, 'acme')).map((e) => e.action)).toContain('user.password')
+    expect((await auditOf(noticeOwner, 'notice-only')).map((e) => e.action)).not.toContain('user.password')
+  })
+})
+
+describe('audit log retention', () => {
+  it("purges a site's entries older than its retention with the automatic purge, and keeps newer ones", async () => {
+    expect((await changePassword(acmeOwner, 'acme owner password', 'second acme password')).status).toBe(204)
+    t.clock.now += 20 * DAY
+    // Sessions last hours, not days.
+    acmeOwner = await signIn(t, 'owner@acme.test', 'second acme password')
+    expect((await changePassword(acmeOwner, 'second acme password', 'third acme password')).status).toBe(204)
+    // Everything of day 0: the first change and whatever the site's creation recorded.
+    const dayZero = (await auditOf(acmeOwner, 'acme')).filter((e) => Date.parse(e.at) < t.clock.now - 20 * DAY + 1)
+    expect(dayZero.map((e) => e.action)).toContain('user.password')
+    t.clock.now += 15 * DAY
+    // Day 35: the first change is past Acme's 30 days, the second is not.
+    const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
+    retention.stop()
+
+    acmeOwner = await signIn(t, 'owner@acme.test', 'third acme password')
+    noticeOwner = await signIn(t, 'owner@notice.test', 'notice owner password')
+    const entries = await auditOf(acmeOwner, 'acme')
+    expect(entries.filter((e) => e.action === 'user.password').map((e) => e.at)).toEqual([new Date(t.clock.now - 15 * DAY).toISOString()])
+    // The purge itself is audited, with what it removed.
+    expect(entries.find((e) => e.action === 'consents.purge')?.after).toMatchObject({ auditEntries: dayZero.length })
+    expect(entries.map((e) => e.id)).not.toContain(dayZero[0]!.id)
+    // Notice-only keeps five years: its owner's view is untouched by Acme's retention.
+    expect((await changePassword(noticeOwner, 'notice owner password', 'new notice password')).status).toBe(204)
+    expect((await auditOf(noticeOwner, 'notice-only')).map((e) => e.action)).toContain('user.password')
+  })
+
+  it('purges entries of no site after the default retention', async () => {
+    await addUser(t.db, 'loner@example.test', 'loner password 1', {})
+    const loner = await signIn(t, 'loner@example.test', 'loner password 1')
+    expect((await changePassword(loner, 'loner password 1', 'loner password 2')).status).toBe(204)
+    const accountEntries = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE site_id IS NULL").get() as { n: number }).n
+    expect(accountEntries()).toBe(1)
+    const purgeAt = (days: number) => {
+      const now = t.clock.now + days * DAY
+      startRetention(t.db, { logger: silentLogger, now: () => now }).stop()
+    }
+    purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS)
+    expect(accountEntries()).toBe(1)
+    purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS + 1)
+    expect(accountEntries()).toBe(0)
+  })
+})
