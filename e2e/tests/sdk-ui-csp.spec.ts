@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test } from '../support/test'
 import { customerPage } from '../support/sdk-ui-pages'
 
 // A customer page under a strict Content-Security-Policy: scripts and styles only with the page's

@@ -1,4 +1,5 @@
-import { expect, test, type Locator, type Page } from '@playwright/test'
+import type { Locator } from '@playwright/test'
+import { expect, test, type Page } from '../support/test'
 import { customerPage } from '../support/sdk-ui-pages'
 
 // A customer page whose own stylesheet is aggressive: element and universal selectors that reset,
@@ -129,6 +130,6 @@ test('under a hostile page stylesheet the banner and dialog stay legible and usa
   await save.click()
   await expect(dialog).toBeHidden()
   await expect(banner).toBeHidden()
-  expect(await page.evaluate(() => window.miniconsent.get()?.categories)).toMatchObject({ analytics: true, marketing: false })
+  expect(await page.evaluate(() => (window as unknown as { miniconsent: { get(): { categories: Record<string, boolean> } | null } }).miniconsent.get()?.categories)).toMatchObject({ analytics: true, marketing: false })
   expect(errors).toEqual([])
 })

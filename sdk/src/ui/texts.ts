@@ -25,4 +25,5 @@ export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Pa
 /** Fills in the English defaults of keys neither the site nor the language chunk gave. */
 export const withDefaults = (t: Texts, defaults: Partial<Texts>) => Object.assign(t, { ...defaults, ...t })
 
-export const fill = (text: string, value: string) => text.replace('{0}', value)
+// A function, not a string, as the replacement: `$&` or `$'` in a service's name stays as written.
+export const fill = (text: string, value: string) => text.replace('{0}', () => value)
