@@ -20,7 +20,7 @@ import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
-import { AddRowButton, RemoveRowButton } from '../components/row-buttons'
+import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 import { LivePreview } from '../components/LivePreview'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
@@ -580,71 +580,54 @@ function EntriesSection({
       {entries.length === 0 ? (
         <p class="empty">No cookies or storage entries yet.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="entries-caption" tabIndex={0}>
-          <table class="log-table edit-table" aria-describedby="entries-hint">
-            <caption id="entries-caption">Cookies and storage entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Category</th>
-                <th scope="col">Service</th>
-                <th scope="col">Provider</th>
-                <th scope="col">Purpose ({language})</th>
-                <th scope="col">Expiry</th>
-                <th scope="col">Domain</th>
-                <th scope="col">Path</th>
+        <ScrollTable
+          id="entries"
+          caption="Cookies and storage entries"
+          describedBy="entries-hint"
+          columns={['Name', 'Kind', 'Category', 'Service', 'Provider', `Purpose (${language})`, 'Expiry', 'Domain', 'Path']}
+          actions={editable}
+        >
+          {entries.map((e, i) => {
+            const row = `row ${i + 1}`
+            const p = (k: string) => `entries.${i}.${k}`
+            return (
+              <tr key={i}>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p('name')} label={`Name, ${row}`} issues={issues} value={e.name} spellcheck={false} size={14} onValue={(v) => update(['entries', i, 'name'], v)} />
+                </td>
+                <td>
+                  <SelectField class="cell" hiddenLabel path={p('kind')} label={`Kind, ${row}`} issues={issues} value={e.kind} options={STORAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} onValue={(v) => update(['entries', i, 'kind'], v)} />
+                </td>
+                <td>
+                  <SelectField class="cell" hiddenLabel path={p('category')} label={`Category, ${row}`} issues={issues} value={e.category} options={withCurrent(categoryOptions, e.category)} onValue={(v) => update(['entries', i, 'category'], v)} />
+                </td>
+                <td>
+                  <SelectField class="cell" hiddenLabel path={p('service')} label={`Service, ${row}`} issues={issues} value={e.service ?? ''} options={withCurrent(serviceOptions, e.service ?? '')} onValue={(v) => update(['entries', i, 'service'], v || undefined)} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p('domain')} label={`Domain, ${row}`} issues={issues} value={e.domain} size={12} spellcheck={false} onValue={(v) => update(['entries', i, 'domain'], v || undefined)} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={p('path')} label={`Path, ${row}`} issues={issues} value={e.path} size={6} spellcheck={false} onValue={(v) => update(['entries', i, 'path'], v || undefined)} />
+                </td>
                 {editable && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+                  <td>
+                    <RemoveRowButton name={e.name || row} onRemove={() => setEntries(entries.filter((_, j) => j !== i))} />
+                  </td>
                 )}
               </tr>
-            </thead>
-            <tbody>
-              {entries.map((e, i) => {
-                const row = `row ${i + 1}`
-                const p = (k: string) => `entries.${i}.${k}`
-                return (
-                  <tr key={i}>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p('name')} label={`Name, ${row}`} issues={issues} value={e.name} spellcheck={false} size={14} onValue={(v) => update(['entries', i, 'name'], v)} />
-                    </td>
-                    <td>
-                      <SelectField class="cell" hiddenLabel path={p('kind')} label={`Kind, ${row}`} issues={issues} value={e.kind} options={STORAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} onValue={(v) => update(['entries', i, 'kind'], v)} />
-                    </td>
-                    <td>
-                      <SelectField class="cell" hiddenLabel path={p('category')} label={`Category, ${row}`} issues={issues} value={e.category} options={withCurrent(categoryOptions, e.category)} onValue={(v) => update(['entries', i, 'category'], v)} />
-                    </td>
-                    <td>
-                      <SelectField class="cell" hiddenLabel path={p('service')} label={`Service, ${row}`} issues={issues} value={e.service ?? ''} options={withCurrent(serviceOptions, e.service ?? '')} onValue={(v) => update(['entries', i, 'service'], v || undefined)} />
-                    </td>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
-                    </td>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} />
-                    </td>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />
-                    </td>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p('domain')} label={`Domain, ${row}`} issues={issues} value={e.domain} size={12} spellcheck={false} onValue={(v) => update(['entries', i, 'domain'], v || undefined)} />
-                    </td>
-                    <td>
-                      <TextField class="cell" hiddenLabel path={p('path')} label={`Path, ${row}`} issues={issues} value={e.path} size={6} spellcheck={false} onValue={(v) => update(['entries', i, 'path'], v || undefined)} />
-                    </td>
-                    {editable && (
-                      <td>
-                        <RemoveRowButton name={e.name || row} onRemove={() => setEntries(entries.filter((_, j) => j !== i))} />
-                      </td>
-                    )}
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+            )
+          })}
+        </ScrollTable>
       )}
       {editable && (
         <AddRowButton

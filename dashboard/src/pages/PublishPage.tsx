@@ -6,6 +6,7 @@ import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../
 import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
+import { ScrollTable } from '../components/editable-table'
 
 export const PublishRoute = siteRoute('publish', PublishPage)
 
@@ -223,50 +224,31 @@ function RevisionHistory({
   const live = revisions[0]
   return (
     <>
-      <div class="table-scroll" role="region" aria-labelledby="revisions-caption" tabIndex={0}>
-        <table class="data-table">
-          <caption id="revisions-caption">Published revisions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Revision</th>
-              <th scope="col">Published</th>
-              <th scope="col">By</th>
-              <th scope="col">Asked again</th>
-              <th scope="col">Note</th>
-              {editable && (
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {revisions.map((r) => (
-              <tr key={r.number}>
-                <th scope="row" class="num">
-                  {r.number}
-                  {r === live && ' (live)'}
-                </th>
-                <td>
-                  <time dateTime={r.publishedAt}>{formatTime(r.publishedAt)}</time>
-                </td>
-                <td>{r.publishedBy ?? '—'}</td>
-                <td>{r.needsConsent ? 'Yes' : 'No'}</td>
-                <td>{r.note ?? ''}</td>
-                {editable && (
-                  <td>
-                    {r !== live && (
-                      <button type="button" onClick={() => setRollingBack(r)}>
-                        Roll back to {r.number}
-                      </button>
-                    )}
-                  </td>
+      <ScrollTable id="revisions" class="data-table" caption="Published revisions, newest first" columns={['Revision', 'Published', 'By', 'Asked again', 'Note']} actions={editable}>
+        {revisions.map((r) => (
+          <tr key={r.number}>
+            <th scope="row" class="num">
+              {r.number}
+              {r === live && ' (live)'}
+            </th>
+            <td>
+              <time dateTime={r.publishedAt}>{formatTime(r.publishedAt)}</time>
+            </td>
+            <td>{r.publishedBy ?? '—'}</td>
+            <td>{r.needsConsent ? 'Yes' : 'No'}</td>
+            <td>{r.note ?? ''}</td>
+            {editable && (
+              <td>
+                {r !== live && (
+                  <button type="button" onClick={() => setRollingBack(r)}>
+                    Roll back to {r.number}
+                  </button>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </td>
+            )}
+          </tr>
+        ))}
+      </ScrollTable>
       {rollingBack && (
         <RollbackConfirm
           key={rollingBack.number}

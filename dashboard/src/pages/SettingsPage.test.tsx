@@ -48,6 +48,65 @@ describe('site settings', () => {
     expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' } })
   })
 
+  it('edits legal documents and the Consent Mode options, each problem shown at its cell', async () => {
+    const api = stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/settings', (req) => json({ settings: { id: 'minimagic', ...(req.body as object) } })),
+    )
+    renderApp('/sites/minimagic/settings')
+    expect(((await screen.findByLabelText('Document, row 1')) as HTMLInputElement).value).toBe('terms')
+    fireEvent.input(screen.getByLabelText('Version, row 1'), { target: { value: '2025-06' } })
+
+    fireEvent.click(screen.getByRole('button', { name: 'Add legal document' }))
+    const type = screen.getByLabelText('Document, row 2')
+    const url = screen.getByLabelText('URL, row 2')
+    fireEvent.input(type, { target: { value: 'terms' } })
+    fireEvent.input(screen.getByLabelText('Version, row 2'), { target: { value: '1' } })
+    fireEvent.input(url, { target: { value: 'javascript:alert(1)' } })
+    fireEvent.input(screen.getByLabelText('Wait for the visitor’s choice (ms)'), { target: { value: '20000' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(api.requests.some((r) => r.method === 'PUT')).toBe(false)
+    const errorOf = (input: HTMLElement) => document.getElementById(`${input.id}-error`)?.textContent
+    expect(errorOf(type)).toBe('"terms" is already listed above')
+    expect(errorOf(url)).toBe('use an https://, http:// or mailto: address')
+    expect(errorOf(screen.getByLabelText('Wait for the visitor’s choice (ms)'))).toMatch(/10000/)
+
+    fireEvent.input(type, { target: { value: 'Privacy Notice' } })
+    expect(errorOf(type)).toMatch(/use lower-case letters/)
+    fireEvent.input(type, { target: { value: 'privacy' } })
+    fireEvent.input(url, { target: { value: 'https://minimagic.example/privacy' } })
+    fireEvent.input(screen.getByLabelText('Wait for the visitor’s choice (ms)'), { target: { value: '800' } })
+    fireEvent.click(screen.getByLabelText('Redact ad click identifiers while ad storage is denied'))
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({
+      documents: {
+        terms: { version: '2025-06', url: 'https://minimagic.example/terms' },
+        privacy: { version: '1', url: 'https://minimagic.example/privacy' },
+      },
+      consentModeWaitForUpdate: 800,
+      adsDataRedaction: true,
+      urlPassthrough: false,
+    })
+  })
+
+  it('puts a server issue about a document on that document’s row', async () => {
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/settings', () =>
+        json({ error: { code: 'validation_failed', message: 'Some fields are not valid', issues: [{ path: 'documents.terms.version', message: 'versions only go up' }] } }, 422),
+      ),
+    )
+    renderApp('/sites/minimagic/settings')
+    fireEvent.input(await screen.findByLabelText('Version, row 1'), { target: { value: '2024-01' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    const error = await screen.findByText('versions only go up', { selector: '.field-error' })
+    expect(error.id).toBe(`${screen.getByLabelText('Version, row 1').id}-error`)
+    expect(screen.getByRole('link', { name: 'Legal document 1: version' })).toBeTruthy()
+  })
+
   it('shows a server issue next to its field and keeps the edits', async () => {
     stubApi(
       signedIn,

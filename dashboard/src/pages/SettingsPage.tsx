@@ -1,7 +1,8 @@
-// Site settings: name, domains, language, cookie, privacy and the site's own region modes (SPEC §6).
-// The form holds strings while the user types; `toInput` turns them into what PUT /settings takes,
-// leaving every field the form does not show (documents, Consent Mode wait time) as it was loaded.
-import { siteSettingsInput, siteSettingsResponse, type SiteSettings } from '@miniconsent/shared'
+// Site settings: name, domains, language, cookie, privacy, Google Consent Mode options, the site's
+// own region modes (SPEC §6) and its legal documents. The form holds strings while the user types;
+// `toInput` turns them into what PUT /settings takes, leaving any field the form does not show as
+// it was loaded.
+import { siteSettingsInput, siteSettingsResponse, slug, type SiteSettings } from '@miniconsent/shared'
 import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
@@ -12,7 +13,7 @@ import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
-import { AddRowButton, RemoveRowButton } from '../components/row-buttons'
+import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
 
@@ -35,6 +36,13 @@ interface RegionRow {
   mode: RegionMode
 }
 
+interface DocumentRow {
+  /** The document's type, as the site passes it to acceptDocument(type). */
+  type: string
+  version: string
+  url: string
+}
+
 interface Form {
   name: string
   domains: string
@@ -45,7 +53,11 @@ interface Form {
   ipPolicy: SiteSettings['ipPolicy']
   retentionDays: string
   reloadOnRevoke: boolean
+  consentModeWaitForUpdate: string
+  adsDataRedaction: boolean
+  urlPassthrough: boolean
   regions: RegionRow[]
+  documents: DocumentRow[]
 }
 
 function toForm(s: SiteSettings): Form {
@@ -59,7 +71,11 @@ function toForm(s: SiteSettings): Form {
     ipPolicy: s.ipPolicy,
     retentionDays: String(s.retentionDays),
     reloadOnRevoke: s.reloadOnRevoke,
+    consentModeWaitForUpdate: String(s.consentModeWaitForUpdate),
+    adsDataRedaction: s.adsDataRedaction,
+    urlPassthrough: s.urlPassthrough,
     regions: Object.entries(s.regions).map(([code, mode]) => ({ code, mode })),
+    documents: Object.entries(s.documents).map(([type, d]) => ({ type, version: d.version, url: d.url })),
   }
 }
 
@@ -82,7 +98,11 @@ function toInput(loaded: SiteSettings, f: Form) {
     ipPolicy: f.ipPolicy,
     retentionDays: Number(f.retentionDays),
     reloadOnRevoke: f.reloadOnRevoke,
+    consentModeWaitForUpdate: Number(f.consentModeWaitForUpdate),
+    adsDataRedaction: f.adsDataRedaction,
+    urlPassthrough: f.urlPassthrough,
     regions: Object.fromEntries(f.regions.map((r) => [regionKey(r.code), r.mode])),
+    documents: Object.fromEntries(f.documents.map((d) => [d.type.trim(), { version: d.version.trim(), url: d.url.trim() }])),
   }
   if (privacyPolicyUrl) body.privacyPolicyUrl = privacyPolicyUrl
   else delete body.privacyPolicyUrl
@@ -99,18 +119,26 @@ const LABELS: Record<string, string> = {
   ipPolicy: 'IP addresses',
   retentionDays: 'Keep consent records for (days)',
   reloadOnRevoke: 'Reload the page after a revocation',
+  consentModeWaitForUpdate: 'Wait for the visitor’s choice (ms)',
+  adsDataRedaction: 'Redact ad click identifiers while ad storage is denied',
+  urlPassthrough: 'Pass ad click identifiers through links while storage is denied',
 }
+
+const DOCUMENT_FIELDS: Record<string, string> = { type: 'document', version: 'version', url: 'URL' }
 
 function labelFor(path: string): string {
   const row = /^regions\.(\d+)\.(code|mode)$/.exec(path)
   if (row) return `Region override ${Number(row[1]) + 1}: ${row[2] === 'code' ? 'region code' : 'mode'}`
+  const doc = /^documents\.(\d+)\.(type|version|url)$/.exec(path)
+  if (doc) return `Legal document ${Number(doc[1]) + 1}: ${DOCUMENT_FIELDS[doc[2]!]}`
   const top = path.split('.')[0] ?? path
   return LABELS[top] ?? path
 }
 
 /**
  * Issues keyed as the form shows them: `domains.2` on the domains box, `regions.US` (the schema's
- * and the server's path, by region code) on that row's code field `regions.<row>.code`.
+ * and the server's path, by region code) on that row's code field `regions.<row>.code`, and
+ * `documents.terms.url` on that row's field `documents.<row>.url` (the type field for the key's own).
  */
 function formIssues(raw: Issues, f: Form): Issues {
   const out: Issues = {}
@@ -121,6 +149,11 @@ function formIssues(raw: Issues, f: Form): Issues {
     else if (top === 'regions' && key !== undefined) {
       const i = f.regions.findIndex((r) => regionKey(r.code) === key)
       target = i >= 0 ? `regions.${i}.${more.length ? 'mode' : 'code'}` : 'regions'
+    } else if (top === 'documents' && key !== undefined) {
+      // The last row of a type is the one the body keeps (Object.fromEntries).
+      const i = f.documents.map((d) => d.type.trim()).lastIndexOf(key)
+      const field = more[0] === 'version' || more[0] === 'url' ? more[0] : 'type'
+      target = i >= 0 ? `documents.${i}.${field}` : 'documents'
     } else if (top) target = top
     if (!(target in out)) out[target] = message
   }
@@ -139,9 +172,20 @@ function clientIssues(loaded: SiteSettings, f: Form): Issues {
     }
     seen.add(key)
   })
+  const types = new Set<string>()
+  f.documents.forEach((d, i) => {
+    const type = d.type.trim()
+    // The schema's message for a bad record key is only "Invalid key in record": ask the key's own schema.
+    const keyIssue = slug.safeParse(type).error?.issues[0]?.message
+    if (!type) out[`documents.${i}.type`] = 'name the document, e.g. "terms" or "privacy"'
+    else if (keyIssue) out[`documents.${i}.type`] = keyIssue
+    else if (types.has(type)) out[`documents.${i}.type`] = `"${type}" is already listed above`
+    types.add(type)
+  })
   for (const key of ['cookieLifetimeDays', 'retentionDays'] as const) {
     if (!/^\d+$/.test(f[key].trim())) out[key] = 'enter a whole number of days'
   }
+  if (!/^\d+$/.test(f.consentModeWaitForUpdate.trim())) out.consentModeWaitForUpdate = 'enter a whole number of milliseconds'
   const parsed = siteSettingsInput.safeParse(toInput(loaded, f))
   const schema = parsed.success ? {} : formIssues(issuesByPath(parsed.error.issues), f)
   return { ...schema, ...out }
@@ -171,9 +215,10 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
     setStatus({})
   }
 
-  function setRegions(regions: RegionRow[]) {
-    setForm((f) => ({ ...f, regions }))
-    setServerIssues((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => !k.startsWith('regions'))))
+  /** Replaces a table's rows; the server's issues about that table no longer match its rows. */
+  function setRows<K extends 'regions' | 'documents'>(key: K, rows: Form[K]) {
+    setForm((f) => ({ ...f, [key]: rows }))
+    setServerIssues((prev) => Object.fromEntries(Object.entries(prev).filter(([k]) => !k.startsWith(key))))
     setStatus({})
   }
 
@@ -267,12 +312,69 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
         </div>
       </section>
 
-      <RegionsSection rows={form.regions} issues={issues} editable={editable} onRows={setRegions} />
+      <section aria-labelledby="settings-consent-mode-heading" class="editor-section">
+        <h2 id="settings-consent-mode-heading">Google Consent Mode</h2>
+        <div class="grid-fields">
+          <NumberField
+            path="consentModeWaitForUpdate"
+            label={LABELS.consentModeWaitForUpdate!}
+            min={0}
+            max={10000}
+            hint="How long Google tags wait for the banner’s answer before they send with the defaults (wait_for_update), 0 to 10,000."
+            issues={issues}
+            editable={editable}
+            value={form.consentModeWaitForUpdate}
+            onValue={(v) => set('consentModeWaitForUpdate', v)}
+          />
+        </div>
+        <Check
+          id="settings-ads-redaction"
+          label={LABELS.adsDataRedaction!}
+          hint="ads_data_redaction: while ad storage is denied, Google tags drop ad click identifiers from the requests they still send."
+          editable={editable}
+          checked={form.adsDataRedaction}
+          onChecked={(v) => set('adsDataRedaction', v)}
+        />
+        <Check
+          id="settings-url-passthrough"
+          label={LABELS.urlPassthrough!}
+          hint="url_passthrough: while storage is denied, click and session identifiers travel in the URLs of links to the site instead of in cookies."
+          editable={editable}
+          checked={form.urlPassthrough}
+          onChecked={(v) => set('urlPassthrough', v)}
+        />
+      </section>
+
+      <RegionsSection rows={form.regions} issues={issues} editable={editable} onRows={(rows) => setRows('regions', rows)} />
+
+      <DocumentsSection rows={form.documents} issues={issues} editable={editable} onRows={(rows) => setRows('documents', rows)} />
 
       {editable && (
         <SaveBar what="settings" state={status} dirty={dirty} onSave={save} />
       )}
     </EditableContext.Provider>
+  )
+}
+
+/** A checkbox with a one-line explanation under it, read out with the box. */
+function Check(props: { id: string; label: string; hint: string; editable: boolean; checked: boolean; onChecked: (v: boolean) => void }) {
+  return (
+    <div class="check-with-hint">
+      <div class="check">
+        <input
+          type="checkbox"
+          id={props.id}
+          aria-describedby={`${props.id}-hint`}
+          disabled={!props.editable}
+          checked={props.checked}
+          onChange={(e) => props.onChecked(e.currentTarget.checked)}
+        />
+        <label for={props.id}>{props.label}</label>
+      </div>
+      <p id={`${props.id}-hint`} class="hint">
+        {props.hint}
+      </p>
+    </div>
   )
 }
 
@@ -326,67 +428,93 @@ function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[];
       {rows.length === 0 ? (
         <p class="empty">No overrides: the built-in table applies everywhere.</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="regions-caption" tabIndex={0}>
-          <table class="log-table edit-table" aria-describedby="regions-hint">
-            <caption id="regions-caption">Regions and their modes</caption>
-            <thead>
-              <tr>
-                <th scope="col">Region code</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Built-in default</th>
+        <ScrollTable id="regions" caption="Regions and their modes" describedBy="regions-hint" columns={['Region code', 'Mode', 'Built-in default']} actions={editable}>
+          {rows.map((r, i) => {
+            const row = `row ${i + 1}`
+            const code = normalizeRegion(r.code)
+            return (
+              <tr key={i}>
+                <td>
+                  <TextField
+                    class="cell"
+                    hiddenLabel
+                    path={`regions.${i}.code`}
+                    label={`Region code, ${row}`}
+                    issues={issues}
+                    value={r.code}
+                    size={7}
+                    spellcheck={false}
+                    placeholder="US-CA"
+                    onValue={(v) => update(i, { code: v })}
+                  />
+                </td>
+                <td>
+                  <SelectField
+                    class="cell"
+                    hiddenLabel
+                    path={`regions.${i}.mode`}
+                    label={`Mode, ${row}`}
+                    issues={issues}
+                    value={r.mode}
+                    options={REGION_MODES.map((m) => ({ value: m, label: MODE_LABELS[m] }))}
+                    onValue={(v) => update(i, { mode: v as RegionMode })}
+                  />
+                </td>
+                <td data-testid={`region-default-${i}`}>{code ? resolveMode(code) : '—'}</td>
                 {editable && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+                  <td>
+                    <RemoveRowButton name={code ?? row} onRemove={() => onRows(rows.filter((_, j) => j !== i))} />
+                  </td>
                 )}
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => {
-                const row = `row ${i + 1}`
-                const code = normalizeRegion(r.code)
-                return (
-                  <tr key={i}>
-                    <td>
-                      <TextField
-                        class="cell"
-                        hiddenLabel
-                        path={`regions.${i}.code`}
-                        label={`Region code, ${row}`}
-                        issues={issues}
-                        value={r.code}
-                        size={7}
-                        spellcheck={false}
-                        placeholder="US-CA"
-                        onValue={(v) => update(i, { code: v })}
-                      />
-                    </td>
-                    <td>
-                      <SelectField
-                        class="cell"
-                        hiddenLabel
-                        path={`regions.${i}.mode`}
-                        label={`Mode, ${row}`}
-                        issues={issues}
-                        value={r.mode}
-                        options={REGION_MODES.map((m) => ({ value: m, label: MODE_LABELS[m] }))}
-                        onValue={(v) => update(i, { mode: v as RegionMode })}
-                      />
-                    </td>
-                    <td data-testid={`region-default-${i}`}>{code ? resolveMode(code) : '—'}</td>
-                    {editable && (
-                      <td>
-                        <RemoveRowButton name={code ?? row} onRemove={() => onRows(rows.filter((_, j) => j !== i))} />
-                      </td>
-                    )}
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+            )
+          })}
+        </ScrollTable>
       )}
       {editable && <AddRowButton label="Add region override" focusPath={`regions.${rows.length}.code`} onAdd={() => onRows([...rows, { code: '', mode: 'opt-in' }])} />}
+    </section>
+  )
+}
+
+function DocumentsSection({ rows, issues, editable, onRows }: { rows: DocumentRow[]; issues: Issues; editable: boolean; onRows: (rows: DocumentRow[]) => void }) {
+  const update = (i: number, patch: Partial<DocumentRow>) => onRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  return (
+    <section aria-labelledby="settings-documents-heading" class="editor-section">
+      <h2 id="settings-documents-heading">Legal documents</h2>
+      <p class="muted" id="documents-hint">
+        Documents visitors accept on the site, such as terms of service. The site calls{' '}
+        <code>miniconsent.acceptDocument('terms')</code> and the version listed here is recorded with the acceptance;
+        raise the version when the text changes.
+      </p>
+      {issues.documents && <p class="field-error">{issues.documents}</p>}
+      {rows.length === 0 ? (
+        <p class="empty">No legal documents.</p>
+      ) : (
+        <ScrollTable id="documents" caption="Legal documents and their versions" describedBy="documents-hint" columns={['Document', 'Version', 'URL']} actions={editable}>
+          {rows.map((d, i) => {
+            const row = `row ${i + 1}`
+            return (
+              <tr key={i}>
+                <td>
+                  <TextField class="cell" hiddenLabel path={`documents.${i}.type`} label={`Document, ${row}`} issues={issues} value={d.type} size={12} spellcheck={false} placeholder="terms" onValue={(v) => update(i, { type: v })} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel path={`documents.${i}.version`} label={`Version, ${row}`} issues={issues} value={d.version} size={10} spellcheck={false} placeholder="2025-01" onValue={(v) => update(i, { version: v })} />
+                </td>
+                <td>
+                  <TextField class="cell" hiddenLabel type="url" path={`documents.${i}.url`} label={`URL, ${row}`} issues={issues} value={d.url} size={30} spellcheck={false} placeholder="https://example.com/terms" onValue={(v) => update(i, { url: v })} />
+                </td>
+                {editable && (
+                  <td>
+                    <RemoveRowButton name={d.type.trim() || row} onRemove={() => onRows(rows.filter((_, j) => j !== i))} />
+                  </td>
+                )}
+              </tr>
+            )
+          })}
+        </ScrollTable>
+      )}
+      {editable && <AddRowButton label="Add legal document" focusPath={`documents.${rows.length}.type`} onAdd={() => onRows([...rows, { type: '', version: '', url: '' }])} />}
     </section>
   )
 }

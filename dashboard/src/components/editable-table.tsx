@@ -1,0 +1,80 @@
+// The tables of the catalogue, the site settings and the publish history, each in its own
+// scrolling region, and the add and remove buttons of editable rows (also the catalogue's cards).
+import type { ComponentChildren } from 'preact'
+import { fieldId } from './fields'
+
+/**
+ * A table that scrolls sideways in its own focusable region, so that the page does not on a narrow
+ * screen; by default one of form fields, one row per item. The last column holds the row actions
+ * when `actions`.
+ */
+export function ScrollTable({
+  id,
+  caption,
+  describedBy,
+  columns,
+  actions,
+  class: cls = 'log-table edit-table',
+  children,
+}: {
+  /** Prefix of the caption's id. */
+  id: string
+  caption: string
+  describedBy?: string
+  columns: string[]
+  actions: boolean
+  class?: string
+  /** The rows (`<tr>`). */
+  children: ComponentChildren
+}) {
+  return (
+    <div class="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+      <table class={cls} aria-describedby={describedBy}>
+        <caption id={`${id}-caption`}>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+            {actions && (
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  )
+}
+
+/**
+ * Adds a row and moves focus to its first field (`focusPath`, the field's dotted path), so that a
+ * keyboard user types on where the new row appeared.
+ */
+export function AddRowButton({ label, focusPath, onAdd }: { label: string; focusPath: string; onAdd: () => void }) {
+  return (
+    <button
+      type="button"
+      class="add-row"
+      onClick={() => {
+        onAdd()
+        requestAnimationFrame(() => document.getElementById(fieldId(focusPath))?.focus())
+      }}
+    >
+      {label}
+    </button>
+  )
+}
+
+/** Removes a table row at once; `name` says which to screen readers ("Remove US-CA"). */
+export function RemoveRowButton({ name, onRemove }: { name: string; onRemove: () => void }) {
+  return (
+    <button type="button" class="danger" onClick={onRemove}>
+      Remove<span class="visually-hidden"> {name}</span>
+    </button>
+  )
+}
