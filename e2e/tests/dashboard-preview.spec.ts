@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
-import { E2E_ADMIN } from '../support/env'
+import { expect, test, type Page } from '../support/test'
+import { signIn } from '../support/sign-in'
 
 // The live preview on Texts & appearance: the real SDK with the saved draft, in a sandboxed frame.
 // My Mini Webinar's draft gets a banner title, which is removed again at the end (nothing is
@@ -8,14 +8,6 @@ import { E2E_ADMIN } from '../support/env'
 
 const SITE = 'my-mini-webinar'
 const TITLE = 'Webinars, cookies and you'
-
-async function signIn(page: Page) {
-  await page.goto('/sign-in')
-  await page.getByLabel('Email').fill(E2E_ADMIN.email)
-  await page.getByLabel('Password').fill(E2E_ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
-}
 
 async function logTotal(page: Page): Promise<number> {
   const res = await page.request.get(`/api/admin/sites/${SITE}/consents?limit=1`)

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '../support/test'
-import { E2E_ADMIN } from '../support/env'
+import { signIn } from '../support/sign-in'
 
 // The site settings page against the real server: a region override reaches the public config at once.
 // My Mini Webinar, which no other spec visits, and the override is removed again at the end, so the
@@ -12,11 +12,7 @@ test('the owner makes the US opt-in, the config answers opt-in for a US visitor,
   expect(before.status()).toBe(200)
   expect((await before.json()).mode).toBe('notice')
 
-  await page.goto('/sign-in')
-  await page.getByLabel('Email').fill(E2E_ADMIN.email)
-  await page.getByLabel('Password').fill(E2E_ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
+  await signIn(page)
   await page.goto('/sites/my-mini-webinar/settings')
   await expect(page.getByRole('heading', { level: 1, name: /Site settings/ })).toBeVisible()
   await expect(page.getByLabel('Site name')).toBeVisible()
@@ -38,4 +34,56 @@ test('the owner makes the US opt-in, the config answers opt-in for a US visitor,
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(page.getByText('Settings saved.')).toBeVisible()
   expect((await (await config()).json()).mode).toBe('notice')
+})
+
+test('the owner adds a legal document and turns on the Consent Mode options; the config carries them, and everything is restored', async ({ page, request }) => {
+  const config = async () => (await request.get('/api/v1/sites/my-mini-webinar/config')).json()
+  const before = await config()
+  expect(before.gtagSet).toBeUndefined()
+
+  await signIn(page)
+  await page.goto('/sites/my-mini-webinar/settings')
+  const wait = page.getByLabel('Wait for the visitor’s choice (ms)')
+  await expect(wait).toBeVisible()
+  const waitBefore = await wait.inputValue()
+
+  // Keyboard only: the add button focuses the new row's first cell.
+  await page.getByRole('button', { name: 'Add legal document' }).focus()
+  await page.keyboard.press('Enter')
+  const rows = await page.getByLabel(/^Document, row \d+$/).count()
+  await expect(page.getByLabel(`Document, row ${rows}`)).toBeFocused()
+  await page.keyboard.type('terms')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('2026-11')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('javascript:alert(1)')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('use an https://, http:// or mailto: address', { exact: true })).toBeVisible()
+  await expect(page.getByLabel(`URL, row ${rows}`)).toHaveAttribute('aria-invalid', 'true')
+
+  await page.getByLabel(`URL, row ${rows}`).fill('https://my-mini-webinar.example/terms')
+  await wait.fill('1200')
+  await page.getByLabel('Redact ad click identifiers while ad storage is denied').check()
+  await page.getByLabel('Pass ad click identifiers through links while storage is denied').check()
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+
+  const results = await new AxeBuilder({ page }).analyze()
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+
+  const after = await config()
+  expect(after.gtagSet).toEqual({ ads_data_redaction: true, url_passthrough: true })
+  expect(after.site.consentModeWaitForUpdate).toBe(1200)
+  const saved = await page.request.get('/api/admin/sites/my-mini-webinar/catalogue')
+  expect((await saved.json()).settings.documents.terms).toEqual({ version: '2026-11', url: 'https://my-mini-webinar.example/terms' })
+
+  await page.getByRole('button', { name: 'Remove terms' }).click()
+  await wait.fill(waitBefore)
+  await page.getByLabel('Redact ad click identifiers while ad storage is denied').uncheck()
+  await page.getByLabel('Pass ad click identifiers through links while storage is denied').uncheck()
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+  const restored = await config()
+  expect(restored.gtagSet).toBeUndefined()
+  expect(restored.site).toEqual(before.site)
 })
