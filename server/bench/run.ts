@@ -87,9 +87,14 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   }
 }
 
+/** The server's command line as `pnpm start` runs it, Node flags included, less `node` itself. */
+const SERVER_ARGS = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .slice(1)
+
 const startApp = (db: string) =>
   start(
-    ['dist/main.js'],
+    SERVER_ARGS,
     {
       DATABASE_URL: db,
       // Access logs off: they measure the log pipe, not the server. Errors still print.
