@@ -124,3 +124,23 @@ export function catalogueFixture(): CatalogueState {
     dirty: false,
   }
 }
+
+/**
+ * A draft endpoint that refuses a save not based on its current version (409 draft_conflict), as
+ * the server does; tests replace `current` to play someone saving meanwhile.
+ */
+export function draftServer(siteId = 'minimagic') {
+  const server = { current: catalogueFixture(), puts: [] as Array<{ catalogue: CatalogueState['draft']; baseUpdatedAt?: string }> }
+  stubApi(
+    on('GET', '/api/admin/me', () => json(ME)),
+    on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, () => json(server.current)),
+    on('PUT', `/api/admin/sites/${siteId}/catalogue/draft`, (req) => {
+      const body = req.body as (typeof server.puts)[number]
+      server.puts.push(body)
+      if (body.baseUpdatedAt !== server.current.draftUpdatedAt) return json({ error: { code: 'draft_conflict', message: 'editor@example.com saved the draft' } }, 409)
+      server.current = { ...server.current, draft: body.catalogue, draftUpdatedAt: '2025-03-01T12:00:00.000Z' }
+      return json(server.current)
+    }),
+  )
+  return server
+}

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, json, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
@@ -110,6 +110,67 @@ describe('catalogue editor', () => {
     await screen.findByText('Draft saved.')
     const body = saved[0] as { catalogue: CatalogueState['draft'] }
     expect(body.catalogue.categories[1]?.consentMode).toEqual(['analytics_storage'])
+  })
+
+  it('when someone saved meanwhile, shows both sides’ changes and merges them with a choice per clashing field', async () => {
+    const theirs = (): CatalogueState => {
+      const state = catalogueFixture()
+      state.draftUpdatedAt = '2025-03-01T11:00:00.000Z'
+      state.draftUpdatedBy = 'editor@example.com'
+      state.draft.services[0]!.name = 'Plausible (EU)'
+      state.draft.categories[1]!.description = { en: 'Counts visits without cookies' }
+      return state
+    }
+    const server = draftServer()
+    const puts = server.puts
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Name', { selector: '#f-services-0-name' }), { target: { value: 'Plausible Analytics' } })
+    fireEvent.input(screen.getByLabelText('Label (en)', { selector: '#f-categories-0-label-en' }), { target: { value: 'Strictly necessary' } })
+    server.current = theirs()
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+
+    const panel = await screen.findByRole('region', { name: /editor@example.com saved the draft at/ })
+    expect(puts[0]!.baseUpdatedAt).toBe('2025-03-01T10:00:00.000Z')
+    expect(within(panel).getByRole('region', { name: 'Their changes' }).textContent).toContain('categories[analytics].description.en: added “Counts visits without cookies”')
+    expect(within(panel).getByRole('region', { name: 'Your changes' }).textContent).toContain('categories[essential].label.en: “Essential” → “Strictly necessary”')
+    const clash = within(panel).getByRole('group', { name: 'services[plausible].name' })
+    fireEvent.click(within(clash).getByLabelText('Theirs: “Plausible (EU)”'))
+    fireEvent.click(within(panel).getByRole('button', { name: 'Merge into the editor' }))
+
+    expect(screen.queryByRole('region', { name: /saved the draft at/ })).toBeNull()
+    expect(screen.getByText('Merged with their draft: check it, then save the draft.')).toBeTruthy()
+    expect((screen.getByLabelText('Name', { selector: '#f-services-0-name' }) as HTMLInputElement).value).toBe('Plausible (EU)')
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    // Saved over their version, with both sides' changes.
+    expect(puts[1]!.baseUpdatedAt).toBe('2025-03-01T11:00:00.000Z')
+    expect(puts[1]!.catalogue.categories.map((c) => [c.label.en, c.description.en])).toEqual([
+      ['Strictly necessary', 'Needed to run the site.'],
+      ['Analytics', 'Counts visits without cookies'],
+    ])
+    expect(puts[1]!.catalogue.services[0]!.name).toBe('Plausible (EU)')
+  })
+
+  it('after a conflict, can keep their draft or overwrite it with mine', async () => {
+    const server = draftServer()
+    const puts = server.puts
+    await openEditor()
+    const name = () => screen.getByLabelText('Name', { selector: '#f-services-0-name' }) as HTMLInputElement
+    fireEvent.input(name(), { target: { value: 'Mine' } })
+    server.current = { ...catalogueFixture(), draftUpdatedAt: '2025-03-01T11:00:00.000Z' }
+    server.current.draft.services[0]!.name = 'Theirs'
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Keep theirs, discard mine' }))
+    expect(name().value).toBe('Theirs')
+    expect(screen.queryByText('Unsaved changes')).toBeNull()
+
+    fireEvent.input(name(), { target: { value: 'Mine again' } })
+    server.current = { ...server.current, draftUpdatedAt: '2025-03-01T11:30:00.000Z' }
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Overwrite with mine' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect(puts.at(-1)).toMatchObject({ baseUpdatedAt: '2025-03-01T11:30:00.000Z' })
+    expect(puts.at(-1)!.catalogue.services[0]!.name).toBe('Mine again')
   })
 
   it('lets an auditor read the catalogue without offering changes', async () => {

@@ -22,6 +22,7 @@ import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 import { LivePreview } from '../components/LivePreview'
+import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
 
@@ -76,6 +77,9 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
   const [showAllIssues, setShowAllIssues] = useState(false)
   const [touched, setTouched] = useState<Set<string>>(new Set())
   const [save, setSave] = useState<SaveState>({ status: 'idle' })
+  /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
+  const [conflict, setConflict] = useState<CatalogueState | null>(null)
+  const [note, setNote] = useState('')
   const summaryRef = useRef<HTMLDivElement>(null)
 
   const dirty = JSON.stringify(draft) !== baseline
@@ -119,8 +123,10 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     setTouched(new Set())
   }
 
-  async function saveDraft() {
+  /** `baseUpdatedAt`: the version this edit started from; a draft saved meanwhile is refused (409), not overwritten. */
+  async function saveDraft(baseUpdatedAt = server.draftUpdatedAt) {
     if (save.status === 'saving') return
+    setNote('')
     if (Object.keys(clientIssues).length) {
       setShowAllIssues(true)
       setSave({ status: 'failed', message: 'The draft was not saved: fix the problems listed above first.' })
@@ -131,10 +137,10 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     try {
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
-        // The version this edit started from: a draft saved meanwhile elsewhere is refused (409), not overwritten.
-        body: { catalogue: draft, baseUpdatedAt: server.draftUpdatedAt } satisfies SaveDraftInput,
+        body: { catalogue: draft, baseUpdatedAt } satisfies SaveDraftInput,
       })
       accept(next)
+      setConflict(null)
       setSave({ status: 'saved' })
     } catch (err) {
       // The draft on screen stays as it is: nothing typed is lost when a save fails.
@@ -142,14 +148,28 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         setServerIssues(issuesByPath(err.issues))
         requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
       }
-      setSave({
-        status: 'failed',
-        message:
-          err instanceof ApiRequestError && err.code === 'draft_conflict'
-            ? 'The draft was not saved: someone saved it meanwhile (or you did in another tab). Your changes are still here; reload the page in another tab to compare, then save again after discarding or re-applying.'
-            : `The draft was not saved: ${errorText(err)}`,
-      })
+      const theirs = await draftSavedMeanwhile(api, siteId, err)
+      setConflict(theirs)
+      setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}` })
     }
+  }
+
+  /** Continues from the draft saved meanwhile: later saves start from their version. */
+  function settle(how: Settle, merged?: Catalogue) {
+    const theirs = conflict!
+    setConflict(null)
+    setSave({ status: 'idle' })
+    if (how === 'theirs') {
+      accept(theirs)
+      setNote('Their draft is loaded; your changes were discarded.')
+      return
+    }
+    setServer(theirs)
+    setBaseline(JSON.stringify(theirs.draft))
+    if (how === 'overwrite') return void saveDraft(theirs.draftUpdatedAt)
+    setDraft(merged!)
+    setShowAllIssues(true)
+    setNote('Merged with their draft: check it, then save the draft.')
   }
 
   const categoryOptions = draft.categories.map((c) => ({ value: c.id, label: c.label[language] || c.id }))
@@ -217,12 +237,14 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
 
       <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
 
+      <DraftConflict base={server.draft} mine={draft} theirs={conflict} note={note} onSettle={settle} />
+
       {editable && (
         <SaveBar
           what="draft"
           state={{ saving: save.status === 'saving', saved: save.status === 'saved', error: save.status === 'failed' ? save.message : undefined }}
           dirty={dirty}
-          onSave={saveDraft}
+          onSave={() => void saveDraft()}
         >
           {dirty && (
             <button

@@ -1,7 +1,7 @@
-import { fireEvent, screen } from '@testing-library/preact'
+import { fireEvent, screen, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, json, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const serveCatalogue = on('GET', /\/catalogue$/, () => json(catalogueFixture()))
@@ -69,6 +69,24 @@ describe('texts and appearance', () => {
     expect(await screen.findByText('Draft saved.')).toBeTruthy()
     expect(src().searchParams.get('v')).toBe('2025-03-02T08:00:00.000Z')
     expect(screen.queryByText(/save to see your latest changes/)).toBeNull()
+  })
+
+  it('overwriting their draft with mine keeps their catalogue changes and puts my texts over theirs', async () => {
+    const server = draftServer()
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Banner title'), { target: { value: 'Mine' } })
+    server.current = { ...catalogueFixture(), draftUpdatedAt: '2025-03-01T11:00:00.000Z' }
+    server.current.draft.texts = { en: { bannerTitle: 'Theirs', acceptAll: 'OK' } }
+    server.current.draft.categories[1]!.label.en = 'Statistics'
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    const panel = await screen.findByRole('region', { name: /saved the draft at/ })
+    expect(within(panel).getByRole('group', { name: 'texts.en.bannerTitle' })).toBeTruthy()
+    fireEvent.click(within(panel).getByRole('button', { name: 'Overwrite with mine' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const saved = server.puts.at(-1)!
+    expect(saved.baseUpdatedAt).toBe('2025-03-01T11:00:00.000Z')
+    expect(saved.catalogue.texts).toEqual({ en: { bannerTitle: 'Mine' } })
+    expect(saved.catalogue.categories[1]!.label.en).toBe('Statistics')
   })
 
   it('is read-only for an auditor', async () => {

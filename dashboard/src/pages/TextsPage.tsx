@@ -10,6 +10,7 @@ import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
+import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { previewLanguages } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
@@ -40,6 +41,9 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const [newLanguage, setNewLanguage] = useState('')
   const [serverIssues, setServerIssues] = useState<Issues>({})
   const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
+  /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
+  const [conflict, setConflict] = useState<CatalogueState | null>(null)
+  const [note, setNote] = useState('')
   const summary = useRef<HTMLDivElement>(null)
 
   const dirty = JSON.stringify(draft) !== baseline
@@ -78,7 +82,16 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
     setStatus({})
   }
 
-  async function save() {
+  function load(next: CatalogueState, edits: Editable = pick(next.draft)) {
+    setServer(next)
+    setDraft(edits)
+    setBaseline(JSON.stringify(pick(next.draft)))
+    setServerIssues({})
+  }
+
+  /** `baseUpdatedAt`: the version this edit started from; a draft saved meanwhile is refused (409), not overwritten. */
+  async function save(catalogue: Catalogue = whole, baseUpdatedAt = server.draftUpdatedAt) {
+    setNote('')
     if (Object.keys(clientIssues).length) {
       setStatus({ error: 'Not saved: fix the problems listed above first.' })
       requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
@@ -88,16 +101,36 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
     try {
       const next = await api.request(siteApi(siteId, '/catalogue/draft'), catalogueState, {
         method: 'PUT',
-        body: { catalogue: whole, baseUpdatedAt: server.draftUpdatedAt } satisfies SaveDraftInput,
+        body: { catalogue, baseUpdatedAt } satisfies SaveDraftInput,
       })
-      setServer(next)
-      setDraft(pick(next.draft))
-      setBaseline(JSON.stringify(pick(next.draft)))
-      setServerIssues({})
+      load(next)
+      setConflict(null)
       setStatus({ saved: true })
     } catch (err) {
       if (err instanceof ApiRequestError && err.issues.length) setServerIssues(issuesByPath(err.issues))
-      setStatus({ error: `Not saved: ${errorText(err)}` })
+      const theirs = await draftSavedMeanwhile(api, siteId, err)
+      setConflict(theirs)
+      setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}` })
+    }
+  }
+
+  /**
+   * Continues from the draft saved meanwhile. This page edits only texts and appearance, so
+   * "mine" keeps their catalogue changes and puts these texts and appearance over them.
+   */
+  function settle(how: Settle, merged?: Catalogue) {
+    const theirs = conflict!
+    setConflict(null)
+    setStatus({})
+    if (how === 'theirs') {
+      load(theirs)
+      setNote('Their draft is loaded; your changes were discarded.')
+    } else if (how === 'merge') {
+      load(theirs, pick(merged!))
+      setNote('Merged with their draft: check it, then save the draft.')
+    } else {
+      load(theirs, draft)
+      void save({ ...theirs.draft, ...draft }, theirs.draftUpdatedAt)
     }
   }
 
@@ -262,8 +295,10 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
         dirty={dirty}
       />
 
+      <DraftConflict base={server.draft} mine={whole} theirs={conflict} note={note} onSettle={settle} />
+
       {editable && (
-        <SaveBar what="draft" state={status} dirty={dirty} onSave={save} />
+        <SaveBar what="draft" state={status} dirty={dirty} onSave={() => void save()} />
       )}
     </EditableContext.Provider>
   )
