@@ -6,12 +6,11 @@
 import { h, render } from 'preact'
 import { localize, pickLanguage } from '../core/language'
 import { BANNER_NONE, type BannerChunk, type BannerKind, type Host, type UiApi } from '../core/types'
-import type { GatedElement } from '../browser/gate'
 import { Banner } from '../ui/Banner'
 import type { Ctx } from '../ui/ctx'
 import { BANNER_CSS, appearanceCss } from '../ui/styles'
 import { builtInLanguage, resolveTexts, type Texts } from '../ui/texts'
-import type { DialogChunk, PlaceholderChunk, UiChunk } from './ui-chunks'
+import type { DialogChunk, UiChunk } from './ui-chunks'
 
 export { Component, h, render } from 'preact'
 export { Buttons, safeUrl } from '../ui/Banner'
@@ -33,7 +32,7 @@ function mount(host: Host): UiApi {
     d.head.appendChild(el)
   }
   /** A UI chunk, ready once the UI is: its CSS on the page, its texts' defaults filled in. */
-  const load = <T extends UiChunk>(name: 'dialog' | 'placeholder') =>
+  const load = <T extends UiChunk = UiChunk>(name: 'dialog' | 'placeholder') =>
     boot.then(() => host._chunk<T>(name)).then((m) => {
       if (!m._ready) {
         m._ready = 1
@@ -42,6 +41,8 @@ function mount(host: Host): UiApi {
       }
       return m
     })
+
+  const show = (name: 'dialog' | 'placeholder', elements: Element[]) => void load(name).then((m) => m._show(ctx, elements))
 
   const draw = () =>
     render(
@@ -106,8 +107,8 @@ function mount(host: Host): UiApi {
   return {
     _banner: (kind) => void boot.then(() => ((banner = kind), draw())),
     _open: ctx._open,
-    _tables: (containers) => void load<DialogChunk>('dialog').then((m) => containers.forEach((el) => render(<m._Declaration ctx={ctx} />, el))),
-    _placeholders: (iframes) => void load<PlaceholderChunk>('placeholder').then((m) => iframes.forEach((f) => m._placeholder(ctx, f as HTMLIFrameElement & GatedElement))),
+    _tables: (containers) => show('dialog', containers),
+    _placeholders: (iframes) => show('placeholder', iframes),
   }
 }
 

@@ -4,12 +4,13 @@ import { serviceExceptions } from '../core/consent'
 import { Placeholder } from '../ui/Placeholder'
 import { PLACEHOLDER_CSS } from '../ui/styles'
 import { enPlaceholder } from '../ui/texts/en'
+import type { GatedElement } from '../browser/gate'
 import type { PlaceholderChunk } from './ui-chunks'
 
 export default {
   _css: PLACEHOLDER_CSS,
   _texts: enPlaceholder,
-  _placeholder(ctx, frame) {
+  _show: (ctx, frames) => (frames as (HTMLIFrameElement & GatedElement)[]).forEach((frame) => {
     if (frame._ph) return
     const ph = (frame._ph = document.createElement('div'))
     frame.before(ph)
@@ -23,5 +24,5 @@ export default {
         : ctx._choose('custom', { ...s.categories, [frame.getAttribute('data-category')!]: true }, serviceExceptions(ctx._config, s))
     }
     render(<Placeholder ctx={ctx} frame={frame} onLoad={onLoad} />, ph)
-  },
+  }),
 } satisfies PlaceholderChunk

@@ -1,6 +1,5 @@
 // The default exports of the UI chunks the banner chunk loads.
 import type { ComponentType } from 'preact'
-import type { GatedElement } from '../browser/gate'
 import type { Ctx } from '../ui/ctx'
 import type { Texts } from '../ui/texts'
 
@@ -10,16 +9,14 @@ export interface UiChunk {
   _texts: Partial<Texts>
   /** Set by the banner chunk once the CSS and texts are in place. */
   _ready?: number
+  /** Renders what this chunk shows into or beside each element the core found. */
+  _show(ctx: Ctx, elements: Element[]): void
 }
 
-/** dist/dialog.js */
+/** dist/dialog.js: `_show` renders the cookie declaration into each `data-consent-table` container. */
 export interface DialogChunk extends UiChunk {
   _Preferences: ComponentType<{ ctx: Ctx; onClose(): void }>
-  _Declaration: ComponentType<{ ctx: Ctx }>
 }
 
-/** dist/placeholder.js */
-export interface PlaceholderChunk extends UiChunk {
-  /** Puts a click-to-load placeholder before a blocked iframe and hides the iframe. */
-  _placeholder(ctx: Ctx, frame: HTMLIFrameElement & GatedElement): void
-}
+/** dist/placeholder.js: `_show` puts a click-to-load placeholder before each blocked iframe and hides the iframe. */
+export type PlaceholderChunk = UiChunk

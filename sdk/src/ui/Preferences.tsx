@@ -23,43 +23,47 @@ const FOCUSABLE = 'button,input:not([disabled]),a[href]'
  * the same in every browser.
  */
 export class Preferences extends Component<Props, State> {
-  _dialog?: HTMLDialogElement
-  _return = document.activeElement as HTMLElement | null
+  // Assigned in the constructor, not as class fields: fields compile to defineProperty calls with
+  // the names as strings, which the build's property mangling leaves unrenamed while it renames
+  // every `this._key` that reads them.
+  declare _dialog: HTMLDialogElement
+  declare _return: HTMLElement | null
+  declare _key: (e: KeyboardEvent) => void
 
   constructor(props: Props) {
     super(props)
     const { categories, services } = props.ctx._host._state()
     this.state = { _on: { ...categories }, _svc: { ...services }, _open: {} }
+    this._return = document.activeElement as HTMLElement | null
+    this._key = (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault()
+        this.props.onClose()
+      }
+      if (e.key === 'Tab') {
+        const list = this._dialog.querySelectorAll<HTMLElement>(FOCUSABLE)
+        const first = list[0]!
+        const last = list[list.length - 1]!
+        const active = document.activeElement
+        if (e.shiftKey ? active === first || active === this._dialog : active === last) {
+          e.preventDefault()
+          ;(e.shiftKey ? last : first).focus()
+        }
+      }
+    }
   }
 
   override componentDidMount() {
-    const dlg = this._dialog!
+    const dlg = this._dialog
     dlg.showModal ? dlg.showModal() : dlg.setAttribute('open', '')
     ;(dlg.querySelector(FOCUSABLE) as HTMLElement).focus()
   }
 
   override componentWillUnmount() {
     // Closed before focus moves back: removing a still-open modal dialog sends focus to <body>.
-    this._dialog!.close()
+    this._dialog.close()
     const back = this._return
     if (back && back.isConnected) back.focus()
-  }
-
-  _key = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault()
-      this.props.onClose()
-    }
-    if (e.key === 'Tab') {
-      const list = this._dialog!.querySelectorAll<HTMLElement>(FOCUSABLE)
-      const first = list[0]!
-      const last = list[list.length - 1]!
-      const active = document.activeElement
-      if (e.shiftKey ? active === first || active === this._dialog : active === last) {
-        e.preventDefault()
-        ;(e.shiftKey ? last : first).focus()
-      }
-    }
   }
 
   render({ ctx, onClose }: Props, { _on, _svc, _open }: State) {

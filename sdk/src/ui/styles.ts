@@ -5,6 +5,9 @@
 // on everything inside .mc undoes the page's element and universal selectors (`div {…}`,
 // `* { all: unset }`, `button { display: none }`) before the rules below apply. A page rule with
 // !important, or one more specific than a class, aimed at these elements still wins.
+// One rule does reach the page, on purpose: while the bar, the box or the floating button is
+// shown, the page gets room below its end and a scroll-padding-bottom, so that what the keyboard
+// focuses, the page's last links too, is scrolled clear of them (WCAG 2.4.11, technique C43).
 import type { PublishedConfig } from '../core/types'
 
 /**
@@ -14,21 +17,20 @@ import type { PublishedConfig } from '../core/types'
  * background 3.3:1 (WCAG 1.4.3 and 1.4.11). A site's own accent colour is the site's to check.
  */
 export const BANNER_CSS =
-  '.mc *{all:revert}.mc{--a:#2b6cde;--b:#fff;--f:#111;--r:8px;font:15px/1.5 system-ui,sans-serif;color:var(--f)}.mc-dark{--b:#222;--f:#eee}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}' +
-  '.mc .mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;border-radius:var(--r);padding:16px;box-shadow:0 2px 20px #0006;box-sizing:border-box;max-height:90vh;overflow:auto}' +
-  '.mc .mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc .mc-box{max-width:420px;margin:0}.mc .mc-modal{max-width:560px;top:8px}' +
-  '.mc p{margin:0 0 12px}.mc h2{font-size:1.2em;margin:0 0 8px}.mc a{color:inherit}.mc .mc-btns{display:flex;flex-wrap:wrap;gap:9px}.mc .mc-btns>*{flex:1 1 9em}' +
-  '.mc button{font:inherit;font-weight:600;cursor:pointer;padding:8px 16px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}.mc .mc-alt{background:0;color:inherit}.mc .mc-fab{position:fixed;z-index:2147483000;bottom:8px;left:8px;padding:4px 16px;background:var(--b);font-size:.85em}'
+  '.mc *{all:revert}.mc{font:15px/1.5 system-ui,sans-serif;--b:#fff;--f:#111;--a:#2b6cde;color:var(--f)}.mc-dark{--f:#eee;--b:#222}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}.mc .mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;padding:16px;border-radius:var(--r);box-shadow:0 2px 20px #0006;box-sizing:border-box;max-height:90vh;overflow:auto}' +
+  '.mc .mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc .mc-box{max-width:420px;margin:0}.mc .mc-modal{max-width:560px;top:8px}.mc h2{font-size:1.2em;margin:0}.mc a{color:inherit}' +
+  'html:has(.mc-bar,.mc-box,.mc-fab){scroll-padding-bottom:50vh;padding-bottom:50vh}.mc .mc-btns{display:flex;flex-wrap:wrap;gap:9px}.mc .mc-btns>*{flex:1 1 9em}.mc button{font:inherit;font-weight:600;padding:8px 16px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}' +
+  '.mc .mc-alt{color:inherit;background:0}.mc .mc-fab{position:fixed;z-index:2147483000;bottom:8px;left:8px;font-size:.85em;background:var(--b);padding:4px 16px}'
 
 export const DIALOG_CSS = `.mc dialog{width:min(680px,94vw)}.mc ::backdrop{background:#0009}
 .mc section{border-top:1px solid #8886}.mc .mc-row{display:flex;justify-content:space-between;align-items:center}
 .mc .mc-exp{background:0;border:0;padding:8px 0;color:inherit}.mc .mc-exp:after{content:" +"}.mc [aria-expanded=true]:after{content:" −"}
 .mc input{accent-color:var(--a);width:24px;height:24px;vertical-align:middle}
-.mc table{width:100%;border-collapse:collapse;font-size:.9em;margin-bottom:12px}.mc td,.mc th{text-align:left;padding:4px;border-bottom:1px solid #8884}
+.mc table{width:100%;border-collapse:collapse;font-size:.9em;margin-bottom:12px}.mc td,.mc th{text-align:start;padding:4px;border-bottom:1px solid #8884;overflow-wrap:anywhere}
 .mc .mc-x{position:absolute;top:8px;right:8px;background:0;border:0;padding:0 8px;color:inherit;font-size:24px}`
 
 export const PLACEHOLDER_CSS = `.mc.mc-ph{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:150px;padding:16px;text-align:center;background:#8882;border-radius:var(--r)}`
 
-/** The site's accent colour and corner radius, as custom properties over the defaults. */
+/** The site's accent colour over the default, and the corner radius (--r, 8 px unless set). */
 export const appearanceCss = ({ catalogue: { appearance } }: PublishedConfig) =>
   `.mc{${appearance.accentColor ? '--a:' + appearance.accentColor : ''};--r:${appearance.radius ?? 8}px}`
