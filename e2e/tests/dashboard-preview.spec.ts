@@ -45,9 +45,14 @@ test('a saved text shows in the preview banner, dialog, declaration, other langu
   await banner.getByRole('button', { name: 'Accept all' }).click()
   await expect(banner).toBeHidden()
 
-  await page.getByLabel('Show', { exact: true }).selectOption('preferences')
+  // By keyboard: the preview's dialog opens without keeping the focus from the picker.
+  const show = page.getByLabel('Show', { exact: true })
+  await show.focus()
+  await page.keyboard.press('ArrowDown')
+  await expect(show).toHaveValue('preferences')
   const dialog = preview.getByRole('dialog', { name: 'Cookie preferences' })
   await expect(dialog).toBeVisible()
+  await expect(show).toBeFocused()
   await expect(dialog.getByRole('switch', { name: 'Analytics' })).toBeVisible()
 
   await page.getByLabel('Show', { exact: true }).selectOption('declaration')

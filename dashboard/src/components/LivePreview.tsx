@@ -1,7 +1,7 @@
 // The live preview: the server's preview page (the real SDK running the saved draft) in an
 // iframe, at desktop or mobile width, per language, view and region mode.
 import { REGION_MODES, type RegionMode } from '@miniconsent/shared'
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { siteApi } from '../session'
 
 export const PREVIEW_VIEWS = [
@@ -65,7 +65,32 @@ export function LivePreview({
   const [options, setOptions] = useState<PreviewOptions>({ lang: initialLanguage, view: 'banner', mode: 'opt-in' })
   const [width, setWidth] = useState<Width>('desktop')
   const [reloads, setReloads] = useState(0)
-  const set = <K extends keyof PreviewOptions>(key: K, value: PreviewOptions[K]) => setOptions((o) => ({ ...o, [key]: value }))
+  const frame = useRef<HTMLIFrameElement>(null)
+  const returnTo = useRef<{ el: HTMLElement; until: number } | null>(null)
+  /**
+   * The preview's dialog takes focus when it opens (the SDK's showModal), which would leave a
+   * keyboard user who just picked a view inside the frame: focus goes back to the control once.
+   * (Chromium's `focus-without-user-activation` policy would do it, but is not enabled.)
+   */
+  const keepFocus = () => {
+    const el = document.activeElement
+    returnTo.current = el instanceof HTMLElement ? { el, until: Date.now() + 5000 } : null
+  }
+  useEffect(() => {
+    // The window blurs as focus enters the frame; activeElement says where it went once the event is over.
+    const onBlur = () =>
+      setTimeout(() => {
+        const r = returnTo.current
+        if (r && Date.now() < r.until && document.activeElement === frame.current) r.el.focus()
+        returnTo.current = null
+      })
+    window.addEventListener('blur', onBlur)
+    return () => window.removeEventListener('blur', onBlur)
+  }, [])
+  const set = <K extends keyof PreviewOptions>(key: K, value: PreviewOptions[K]) => {
+    keepFocus()
+    setOptions((o) => ({ ...o, [key]: value }))
+  }
   const offered = languages.includes(options.lang) ? languages : [options.lang, ...languages]
 
   return (
@@ -114,18 +139,19 @@ export function LivePreview({
           <legend>Width</legend>
           {(Object.keys(WIDTHS) as Width[]).map((w) => (
             <label key={w} class="radio">
-              <input type="radio" name="preview-width" value={w} checked={width === w} onChange={() => setWidth(w)} />
+              <input type="radio" name="preview-width" value={w} checked={width === w} onChange={() => (keepFocus(), setWidth(w))} />
               {WIDTHS[w]}
             </label>
           ))}
         </fieldset>
-        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+        <button type="button" onClick={() => (keepFocus(), setReloads((n) => n + 1))}>
           Reload preview
         </button>
       </div>
       <div class="preview-stage">
         {/* No allow-same-origin: the preview runs in an opaque origin, away from the dashboard's session and cookies. */}
         <iframe
+          ref={frame}
           class={`preview-frame is-${width}`}
           title={`Preview: ${PREVIEW_VIEWS.find((v) => v.value === options.view)!.label.toLowerCase()}, ${options.lang}, ${width}`}
           aria-describedby="preview-hint"
