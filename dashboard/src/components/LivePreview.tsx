@@ -2,7 +2,6 @@
 // iframe, at desktop or mobile width, per language, view and region mode.
 import { REGION_MODES, type RegionMode } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { siteApi } from '../session'
 
 export const PREVIEW_VIEWS = [
   { value: 'banner', label: 'Banner' },
@@ -33,7 +32,7 @@ export interface PreviewOptions {
 export function previewUrl(siteId: string, o: PreviewOptions, version: string, n = 0): string {
   const q = new URLSearchParams({ lang: o.lang, view: o.view, mode: o.mode, v: version })
   if (n) q.set('n', String(n))
-  return `/api/admin${siteApi(siteId, '/preview/')}?${q}`
+  return `/api/admin/preview/${encodeURIComponent(siteId)}/?${q}`
 }
 
 const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null

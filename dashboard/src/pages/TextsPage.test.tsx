@@ -48,7 +48,7 @@ describe('texts and appearance', () => {
     const src = () => new URL(frame.getAttribute('src')!, 'http://localhost')
     // Scripts run, but in an opaque origin: never the dashboard's own.
     expect(frame.getAttribute('sandbox')).toBe('allow-scripts')
-    expect(src().pathname).toBe('/api/admin/sites/minimagic/preview/')
+    expect(src().pathname).toBe('/api/admin/preview/minimagic/')
     expect(Object.fromEntries(src().searchParams)).toEqual({ lang: 'en', view: 'banner', mode: 'opt-in', v: '2025-03-01T10:00:00.000Z' })
 
     fireEvent.change(screen.getByLabelText('Show'), { target: { value: 'preferences' } })

@@ -228,7 +228,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
-    path: '/api/admin/sites/:siteId/preview/',
+    path: '/api/admin/preview/:siteId/',
     tag: 'Catalogue',
     summary: 'Live preview of the saved draft: an HTML page for a sandboxed iframe',
     description:
@@ -240,7 +240,7 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
-    path: '/api/admin/sites/:siteId/preview/:file',
+    path: '/api/admin/preview/:siteId/:file',
     tag: 'Catalogue',
     summary: 'The SDK’s chunks for the preview page, which loads them relative to itself',
     auth: 'public',

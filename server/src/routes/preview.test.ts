@@ -24,7 +24,7 @@ beforeEach(async () => {
 })
 afterEach(() => t.close())
 
-const PAGE = '/api/admin/sites/acme/preview/'
+const PAGE = '/api/admin/preview/acme/'
 
 /** A published config in every field but its revision, which no visitor's config has. */
 const previewConfig = publishedConfig.extend({ revision: z.literal(0), consentRevision: z.literal(0) })
@@ -35,7 +35,7 @@ function embeddedConfig(html: string) {
   return previewConfig.parse(JSON.parse(html.slice(start, html.indexOf(';\n', start))))
 }
 
-describe('GET /api/admin/sites/:siteId/preview/', () => {
+describe('GET /api/admin/preview/:siteId/', () => {
   it('runs the SDK against the saved draft, not the live revision, in the language asked for', async () => {
     const draft = catalogue.parse(ACME.catalogue)
     draft.texts = { de: { bannerTitle: 'Wir fragen erst </script><b>' } }
@@ -76,7 +76,7 @@ describe('GET /api/admin/sites/:siteId/preview/', () => {
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1]
     expect(nonce).toBeTruthy()
     expect(csp).toContain("default-src 'none'")
-    expect(csp).toContain(`script-src 'nonce-${nonce}' http://localhost/api/admin/sites/acme/preview/`)
+    expect(csp).toContain(`script-src 'nonce-${nonce}' http://localhost/api/admin/preview/acme/`)
     expect(csp).toContain("frame-ancestors 'self'")
     // Every script and style element carries the nonce; the preferences view opens the dialog.
     const tags = [...html.matchAll(/<(script|style)\b[^>]*>/g)].map((m) => m[0])
@@ -109,13 +109,13 @@ describe('GET /api/admin/sites/:siteId/preview/', () => {
   })
 })
 
-describe('GET /api/admin/sites/:siteId/preview/:file', () => {
+describe('GET /api/admin/preview/:siteId/:file', () => {
   it('serves the SDK chunks to the opaque-origin page, but not the bare core script', async () => {
-    const res = await t.request('/api/admin/sites/acme/preview/banner.js')
+    const res = await t.request('/api/admin/preview/acme/banner.js')
     expect(res.status).toBe(200)
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
     expect(await res.text()).toBe('export default {}\n')
-    expect((await t.request('/api/admin/sites/acme/preview/miniconsent.js')).status).toBe(404)
-    expect((await t.request('/api/admin/sites/acme/preview/dialog.js')).status).toBe(404)
+    expect((await t.request('/api/admin/preview/acme/miniconsent.js')).status).toBe(404)
+    expect((await t.request('/api/admin/preview/acme/dialog.js')).status).toBe(404)
   })
 })

@@ -8,8 +8,10 @@
 // - it names its own cookie, and the answer expires that cookie, should anything have set it;
 // - the dashboard frames it sandboxed without `allow-same-origin`, so the page runs in an opaque
 //   origin with no access to the dashboard, its session or any cookie jar.
-// The page lives at `…/preview/` (trailing slash) because the SDK loads its chunks relative to
-// the page when its script is inline: `…/preview/banner.js` is answered from the SDK build.
+// The page lives at `/api/admin/preview/<siteId>/` (trailing slash) because the SDK loads its
+// chunks relative to the page when its script is inline: `…/<siteId>/banner.js` is answered from
+// the SDK build, without a session (the sandboxed page sends no cookies). That is also why it is
+// not under `/api/admin/sites/:siteId/`, where every route is for the site's members only.
 import { randomBytes } from 'node:crypto'
 import { languageTag, publishedConfig, REGION_MODES, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
 import { Hono } from 'hono'
@@ -59,7 +61,7 @@ export function previewConfig(settings: SiteSettings, draft: Catalogue, q: Previ
 
 export function previewRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/preview/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
+    .get('/api/admin/preview/:siteId/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const q = c.req.valid('query')
       const bundle = await readStatic(s.sdkDir, 'miniconsent.js')
@@ -71,7 +73,7 @@ export function previewRoutes(s: Services) {
       const script = bundle.body.toString('utf8').split(PLACEHOLDER).join(jsonForScript(config))
       if (/<\/script|<!--/i.test(script)) throw new ApiError(500, 'sdk_unsafe', 'The SDK bundle cannot be inlined')
       const nonce = randomBytes(16).toString('base64')
-      const chunks = `${new URL(c.req.url).origin}/api/admin/sites/${siteId}/preview/`
+      const chunks = `${new URL(c.req.url).origin}/api/admin/preview/${siteId}/`
       const open = q.view === 'preferences' ? `<script nonce="${nonce}">miniconsent.open()</script>` : ''
       const body =
         q.view === 'declaration'
@@ -105,7 +107,7 @@ ${open}
         'Set-Cookie': `${PREVIEW_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`,
       })
     })
-    .get('/api/admin/sites/:siteId/preview/:file', paramsOf(previewFileParam), async (c) => {
+    .get('/api/admin/preview/:siteId/:file', paramsOf(previewFileParam), async (c) => {
       // The SDK's public chunks, under the preview page so that its relative imports find them.
       // The sandboxed page imports them from an opaque origin (Origin: null, no cookies).
       const file = c.req.valid('param').file
