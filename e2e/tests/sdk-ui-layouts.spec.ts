@@ -5,8 +5,9 @@ import { customerPage } from '../support/sdk-ui-pages'
 
 // Every layout × every built-in theme (system in both colour schemes), with the SDK's own accent:
 // axe-core finds nothing in the banner, the preferences dialog (every category expanded) or the
-// declaration; text contrast is at least 4.5:1 and controls stand out by 3:1 from what is behind
-// them; every button and switch is at least 24 × 24 px. And the modal layout is modal.
+// declaration, nor on opt-out's "Your Privacy Choices" button or the notice banner; text contrast
+// is at least 4.5:1 and controls stand out by 3:1 from what is behind them; every button and switch
+// is at least 24 × 24 px. And the modal layout is modal, the bar and the box are not.
 
 const LAYOUTS = ['bar', 'box', 'modal'] as const
 const THEMES = [
@@ -61,9 +62,11 @@ function measure(sel: string) {
     for (const el of scope.querySelectorAll<HTMLElement>('button, input')) {
       const s = getComputedStyle(el)
       const around = bgOf(el.parentElement)
-      const edge = el.tagName === 'INPUT' ? s.accentColor : opaque(s.backgroundColor) ? s.backgroundColor : s.borderTopWidth !== '0px' ? s.borderTopColor : null
-      // A button drawn as text only (no fill, no border) is identified by its text, checked above.
-      if (edge && ratio(edge, around) < 3) controls.push(`${el.tagName} "${el.textContent!.trim().slice(0, 20)}" ${ratio(edge, around)}`)
+      // What outlines the control: a switch's accent, a button's fill or its border, whichever
+      // stands out more. A button drawn as text only is identified by its text, checked above.
+      const edges = el.tagName === 'INPUT' ? [s.accentColor] : [opaque(s.backgroundColor) && s.backgroundColor, s.borderTopWidth !== '0px' && s.borderTopColor].filter((c): c is string => !!c)
+      const best = Math.max(...edges.map((c) => ratio(c, around)))
+      if (edges.length && best < 3) controls.push(`${el.tagName} "${el.textContent!.trim().slice(0, 20)}" ${best}`)
       const b = el.getBoundingClientRect()
       if (b.width < 24 || b.height < 24) small.push(`${el.tagName} "${el.textContent!.trim() || el.getAttribute('aria-label')}" ${b.width}×${b.height}`)
     }
@@ -147,3 +150,37 @@ test('the bar and the box are not modal: the page stays reachable while they sho
     expect(await pageLink.evaluate((a) => (a.focus(), document.activeElement === a))).toBe(true)
   }
 })
+
+test('Escape on the modal banner closes it without granting anything; it shows again on the next page', async ({ page, request }) => {
+  const posts: string[] = []
+  page.on('request', (r) => r.method() === 'POST' && r.url().includes('/api/v1/consents') && posts.push(r.url()))
+  await customerPage(page, request, { path: '/demo/ui/modal-escape/', body: LINKS, config: builtIn('modal', 'light') })
+  await page.goto('/demo/ui/modal-escape/')
+  const banner = page.getByRole('dialog', { name: 'We use cookies' })
+  await expect(banner).toBeVisible()
+  await page.keyboard.press('Escape')
+  await expect(banner).toBeHidden()
+  expect(await page.evaluate(() => (window as unknown as { miniconsent: { get(): unknown } }).miniconsent.get())).toBeNull()
+  expect(await page.getByRole('link', { name: 'Page link one' }).evaluate((a) => (a.focus(), document.activeElement === a))).toBe(true)
+  await page.reload()
+  await expect(banner).toBeVisible()
+  expect(posts).toEqual([])
+})
+
+for (const { mode, what } of [
+  { mode: 'opt-out', what: '"Your Privacy Choices" button' },
+  { mode: 'notice', what: 'notice banner' },
+] as const) {
+  for (const { theme, scheme } of THEMES) {
+    test(`the ${what} × ${theme} (${scheme} scheme): no axe violations, contrast and target sizes hold`, async ({ page, request }) => {
+      await page.emulateMedia({ colorScheme: scheme })
+      const path = `/demo/ui/${mode}-${theme}-${scheme}/`
+      await customerPage(page, request, { path, body: LINKS, config: (c) => (builtIn('bar', theme)(c), (c.mode = mode)) })
+      await page.goto(path)
+      const shown = mode === 'opt-out' ? page.getByRole('button', { name: 'Your Privacy Choices' }) : page.getByRole('region', { name: 'We use cookies' })
+      await expect(shown).toBeVisible()
+      expect(await violations(page, '#miniconsent')).toEqual([])
+      expect(await page.evaluate(measure, '#miniconsent'), what).toEqual({ texts: [], controls: [], small: [] })
+    })
+  }
+}
