@@ -98,13 +98,20 @@ describe('GET /api/admin/preview/:siteId/', () => {
     expect(config.mode).toBe('opt-out')
   })
 
-  it('is for signed-in members of the site only, and refuses a bad view or language with 400', async () => {
-    expect((await t.request(PAGE)).status).toBe(401)
-    expect((await stranger.request(PAGE)).status).toBe(403)
+  it('is for signed-in members of the site only, and refuses a bad view or language with 400, in words for the frame', async () => {
+    const signedOut = await t.request(PAGE)
+    expect(signedOut.status).toBe(401)
+    expect(signedOut.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await signedOut.text()).toContain('<p>Preview not available: Sign in first</p>')
+    const foreign = await stranger.request(PAGE)
+    expect(foreign.status).toBe(403)
+    expect(await foreign.text()).toContain('You have no access to site &#34;acme&#34;')
     for (const query of ['view=popup', 'mode=opt-maybe', 'lang=<b>']) {
       const res = await editor.request(`${PAGE}?${query}`)
       expect(res.status, query).toBe(400)
-      expect(await res.json()).toMatchObject({ error: { code: 'invalid_request' } })
+      const html = await res.text()
+      expect(html, query).toMatch(/<p>Preview not available: (view|mode|lang): /)
+      expect(html).not.toContain('<b>')
     }
   })
 })

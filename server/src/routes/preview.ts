@@ -15,6 +15,8 @@
 import { randomBytes } from 'node:crypto'
 import { languageTag, publishedConfig, REGION_MODES, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
 import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
@@ -59,9 +61,27 @@ export function previewConfig(settings: SiteSettings, draft: Catalogue, q: Previ
   }
 }
 
+/**
+ * The page is read in a frame, not by code: a refusal (signed out, not a member, a bad parameter)
+ * is shown as a sentence rather than as the API's JSON error.
+ */
+const errorsAsPage = createMiddleware<AppEnv>(async (c, next) => {
+  await next()
+  if (c.res.status < 400) return
+  const body = (await c.res.clone().json().catch(() => null)) as { error?: { message?: string } } | null
+  const message = body?.error?.message ?? 'The preview could not be shown.'
+  c.res = new Response(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview not available</title></head><body><main><p>Preview not available: ${escapeHtml(message)}</p></main></body></html>\n`,
+    {
+      status: c.res.status as ContentfulStatusCode,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'self'" },
+    },
+  )
+})
+
 export function previewRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/api/admin/preview/:siteId/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
+    .get('/api/admin/preview/:siteId/', errorsAsPage, requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const q = c.req.valid('query')
       const bundle = await readStatic(s.sdkDir, 'miniconsent.js')
