@@ -1,7 +1,12 @@
 // The ceiling: a bare Hono app on @hono/node-server answering one short text, nothing else.
+// With HELLO_BODY_FILE it answers that file's bytes as JSON instead: the same app serving a body
+// as large as the config fetch's shows what the payload alone costs.
+import { readFileSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 
+const file = process.env.HELLO_BODY_FILE
+const body = file ? readFileSync(file) : null
 const app = new Hono()
-app.get('*', (c) => c.text('Hello, world!'))
+app.get('*', (c) => (body ? c.body(body, 200, { 'Content-Type': 'application/json' }) : c.text('Hello, world!')))
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' })
