@@ -86,6 +86,12 @@ export function LivePreview({
     window.addEventListener('blur', onBlur)
     return () => window.removeEventListener('blur', onBlur)
   }, [])
+  // A save reloads the preview too; the focus stays with the save button.
+  const saved = useRef(version)
+  useEffect(() => {
+    if (saved.current !== version) keepFocus()
+    saved.current = version
+  }, [version])
   const set = <K extends keyof PreviewOptions>(key: K, value: PreviewOptions[K]) => {
     keepFocus()
     setOptions((o) => ({ ...o, [key]: value }))
