@@ -56,6 +56,18 @@ describe('POST /api/v1/consents', () => {
     expect(rows()).toHaveLength(1)
   })
 
+  it("answers 409 to a recordId already stored for another site, and stores nothing for it", async () => {
+    const body = consentBody()
+    expect((await t.request('/api/v1/consents', json(body))).status).toBe(201)
+    const other = await t.request('/api/v1/consents', json({ ...body, siteId: 'notice-only', categories: { essential: true } }))
+    expect(other.status).toBe(409)
+    expect(apiError.parse(await other.json()).error.code).toBe('record_id_conflict')
+    expect(rows().map((r) => r.site_id)).toEqual(['acme'])
+    // The refused record took no place in either chain.
+    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))).status).toBe(201)
+    expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
+  })
+
   it('stores concurrent posts in one chain without gaps, duplicates written once', async () => {
     const bodies = Array.from({ length: 40 }, () => consentBody())
     const results = await Promise.all([...bodies, bodies[0]!].map((b, i) => t.request('/api/v1/consents', json(b), `198.51.100.${i}`)))

@@ -112,11 +112,13 @@ export class ConsentLog {
       'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
     )
     this.anchorHead = c.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
-    // Positional parameters: binding by name looks each one up per run.
+    // Positional parameters: binding by name looks each one up per run. A recordId already stored
+    // (a retried POST) inserts nothing, so that the common case needs no lookup before the insert.
     this.insert = c.prepare(
       `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
          mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (record_id) DO NOTHING`,
     )
     this.latestByConsentId = db
       .select()
@@ -173,11 +175,6 @@ export class ConsentLog {
 
   // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
   private write(record: NewConsentRecord, heads: Map<string, ChainStart>): AppendResult | Error {
-    const existing = this.byRecordId.get(record.recordId)
-    if (existing) {
-      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
-      return { recordId: record.recordId, seq: existing.seq, created: false }
-    }
     // A site whose every record was purged by retention continues from the purge's anchor.
     const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     const fields: ChainedFields = {
@@ -187,7 +184,7 @@ export class ConsentLog {
     }
     const prevHash = head?.hash ?? GENESIS_HASH
     const hash = recordHash(prevHash, fields)
-    this.insert.run(
+    const inserted = this.insert.run(
       fields.siteId,
       fields.seq,
       fields.recordId,
@@ -208,7 +205,12 @@ export class ConsentLog {
       fields.serverTime,
       prevHash,
       hash,
-    )
+    ).changes
+    if (!inserted) {
+      const existing = this.byRecordId.get(record.recordId)!
+      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
+      return { recordId: record.recordId, seq: existing.seq, created: false }
+    }
     heads.set(record.siteId, { seq: fields.seq, hash })
     return { recordId: record.recordId, seq: fields.seq, created: true }
   }
