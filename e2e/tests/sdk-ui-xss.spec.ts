@@ -164,6 +164,8 @@ test('payloads in every text field of a catalogue render as text and never run',
   const { id: _id, ...originalSettings } = state.settings
   const originalDraft = state.draft
   const liveBefore = state.live.revision
+  const publicCatalogue = async () => ((await (await api.get(`/api/v1/sites/${SITE}/config`)).json()) as { catalogue: unknown }).catalogue
+  const publicBefore = await publicCatalogue()
   let published = false
   try {
     // Refused by the schemas, each with a 4xx and an error body.
@@ -267,6 +269,8 @@ test('payloads in every text field of a catalogue render as text and never run',
     if (published) expect((await api.post(`/api/admin/sites/${SITE}/rollback`, { data: { revision: liveBefore }, headers })).status()).toBe(201)
     expect((await api.put(`/api/admin/sites/${SITE}/catalogue/draft`, { data: { catalogue: originalDraft }, headers })).status()).toBe(200)
     expect((await api.put(`/api/admin/sites/${SITE}/settings`, { data: originalSettings, headers })).status()).toBe(200)
+    // What visitors get is the site as it was.
+    expect(await publicCatalogue()).toEqual(publicBefore)
     await api.dispose()
   }
 })
