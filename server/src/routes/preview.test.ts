@@ -88,6 +88,15 @@ describe('GET /api/admin/preview/:siteId/', () => {
     expect(again.headers.get('content-security-policy')).not.toBe(csp)
   })
 
+  it('says on the sample page why no banner shows, where none would', async () => {
+    expect(await (await editor.request(`${PAGE}?mode=opt-out`)).text()).toContain('In opt-out regions visitors get no banner')
+    expect(await (await editor.request(PAGE)).text()).toContain('as a visitor sees it before choosing')
+    // The owner of a site whose catalogue declares only essential storage.
+    const html = await (await stranger.request('/api/admin/preview/notice-only/')).text()
+    expect(html).toContain('Nothing in this catalogue needs consent')
+    expect(embeddedConfig(html).needsBanner).toBe(false)
+  })
+
   it('shows the declaration without a banner over it, and the opt-out mode when asked', async () => {
     const declaration = await editor.request(`${PAGE}?view=declaration&mode=opt-out`)
     const html = await declaration.text()

@@ -79,6 +79,14 @@ const errorsAsPage = createMiddleware<AppEnv>(async (c, next) => {
   )
 })
 
+/** The sample page's words: why there is no banner, when there is none, so the preview is not taken for broken. */
+function sampleText(config: PublishedConfig, q: PreviewQuery): string {
+  if (!config.needsBanner) return 'Nothing in this catalogue needs consent, so visitors get no banner; the cookie declaration lists what the site uses.'
+  if (q.view === 'banner' && q.mode === 'opt-out') return 'In opt-out regions visitors get no banner: everything runs until they say no with the “Your Privacy Choices” button.'
+  if (q.view === 'banner' && q.mode === 'notice') return 'In notice regions the banner informs: everything already runs.'
+  return 'A page of the site, as a visitor sees it before choosing.'
+}
+
 export function previewRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/api/admin/preview/:siteId/', errorsAsPage, requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
@@ -98,7 +106,7 @@ export function previewRoutes(s: Services) {
       const body =
         q.view === 'declaration'
           ? '<h1>Cookie declaration</h1><div data-consent-table></div>'
-          : `<h1>${escapeHtml(settings.name)}</h1><p>A page of the site, as a visitor sees it before choosing.</p>`
+          : `<h1>${escapeHtml(settings.name)}</h1><p>${sampleText(config, q)}</p>`
       const html = `<!doctype html>
 <html lang="${escapeHtml(lang)}">
 <head>
@@ -109,7 +117,7 @@ export function previewRoutes(s: Services) {
 <script nonce="${nonce}" data-lang="${escapeHtml(lang)}">${script}</script>
 ${open}
 </head>
-<body><main aria-label="Sample page">${body}</main></body>
+<body><main aria-label="Sample page" lang="en">${body}</main></body>
 </html>
 `
       return c.html(html, 200, {
