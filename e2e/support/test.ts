@@ -17,5 +17,18 @@ export const test = base.extend<{ noUncaughtErrors: void }>({
   ],
 })
 
+/**
+ * Waits until the page has loaded and gone idle: past the load event, an idle callback and a
+ * frame, so that what the SDK releases or fetches at start, at load or when idle has started.
+ * Used before asserting that something did NOT happen; unlike Playwright's `networkidle` it does
+ * not depend on 500 ms without any connection, which a keepalive POST or a busy machine can deny.
+ */
+export async function settle(page: import('@playwright/test').Page): Promise<void> {
+  await page.waitForLoadState('load')
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestIdleCallback(() => requestAnimationFrame(() => setTimeout(resolve, 100)), { timeout: 2000 })),
+  )
+}
+
 export { expect }
 export type { Page, Route } from '@playwright/test'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type Page } from '@playwright/test'
-import { expect, test } from '../support/test'
+import { expect, settle, test } from '../support/test'
 
 // Which SDK files a visit downloads: the size budget (sdk/scripts/size.mjs) counts the files
 // sdk/dist/manifest.json lists, and this checks that list against what a browser really fetches.
@@ -31,7 +31,7 @@ test('a first visit fetches the core and the banner chunk only; the dialog chunk
   await page.goto('/demo/minopa/')
   const banner = page.getByRole('region', { name: 'We use cookies' })
   await expect(banner).toBeVisible()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(requested.sort()).toEqual([...manifest.firstVisit].sort())
   expect(requested.sort()).toEqual(['banner.js', 'miniconsent.js'])
 
@@ -45,13 +45,16 @@ test('a first visit fetches the core and the banner chunk only; the dialog chunk
 
 test('a returning visit fetches the core script alone', async ({ page }) => {
   const errors = collectErrors(page)
+  const firstVisit = sdkRequests(page)
   await page.goto('/demo/minopa/')
   await page.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Reject all' }).click()
   await expect.poll(async () => (await page.context().cookies()).map((c) => c.name)).toContain('cookie-preferences')
+  // The rejection deletes what it denies on this page (its chunk must not be counted as the next page's).
+  await expect.poll(() => firstVisit).toContain('cleanup.js')
 
   const requested = sdkRequests(page)
   await page.reload()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(requested).toEqual(manifest.returningVisit)
   expect(requested).toEqual(['miniconsent.js'])
   await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
@@ -62,7 +65,7 @@ test('the declaration far down the page is filled once scrolled near, with the d
   const errors = collectErrors(page)
   const requested = sdkRequests(page)
   await page.goto('/demo/minopa/')
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   const table = page.locator('[data-consent-table] table').first()
   await page.locator('[data-consent-table]').scrollIntoViewIfNeeded()
   await expect(table).toBeVisible()

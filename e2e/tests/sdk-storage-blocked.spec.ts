@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { settle } from '../support/test'
 
 // Storage the browser refuses: in a sandboxed iframe (and some private modes) reading or writing
 // `document.cookie` and opening IndexedDB throw a SecurityError. The SDK must still show the
@@ -34,7 +35,7 @@ test('with cookies and IndexedDB blocked, the banner shows and Accept all runs t
   await page.goto('/demo/minopa/')
   const banner = page.getByRole('region', { name: 'We use cookies' })
   await expect(banner).toBeVisible()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(await refused()).toEqual([])
   expect(errors).toEqual([])
 
@@ -46,7 +47,7 @@ test('with cookies and IndexedDB blocked, the banner shows and Accept all runs t
   await expect(page.locator('script[data-service="google-analytics"]')).not.toHaveAttribute('type', 'text/plain')
   // The Google Analytics stand-in ran: it tried to set _ga (refused by the browser).
   await expect.poll(refused).toContain('_ga')
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   const names = await refused()
   // The SDK tried to store the choice and caught the refusal itself.
   expect(names).toContain('cookie-preferences')

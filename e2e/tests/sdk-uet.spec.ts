@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type BrowserContext, type Page } from '@playwright/test'
-import { expect, test } from '../support/test'
+import { expect, settle, test } from '../support/test'
 import type { PublishedConfig } from '@miniconsent/shared'
 
 // Microsoft UET (Microsoft Advertising) with its real public snippet, gated as SPEC §1 tells sites
@@ -55,7 +55,7 @@ test('UET: no request to bat.bing.com before a choice or after Reject all; conse
   const { batRequests, errors } = await setup(page, context)
   await page.goto('/demo/x/uet/')
   await expect(banner(page)).toBeVisible()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(batRequests).toEqual([])
   // Microsoft's consent mode: a default before the tag can load.
   expect(await uetq(page)).toEqual(['consent', 'default', { ad_storage: 'denied' }])
@@ -64,7 +64,7 @@ test('UET: no request to bat.bing.com before a choice or after Reject all; conse
   await expect(banner(page)).toBeHidden()
   expect(await uetq(page)).toEqual(['consent', 'default', { ad_storage: 'denied' }, 'consent', 'update', { ad_storage: 'denied' }])
   await page.reload()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(batRequests).toEqual([])
   expect(await uetq(page)).toEqual(['consent', 'default', { ad_storage: 'denied' }])
   expect(await page.evaluate(() => 'UET' in window)).toBe(false)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type BrowserContext, type Page, type Request } from '@playwright/test'
-import { expect, test } from '../support/test'
+import { expect, settle, test } from '../support/test'
 import type { PublishedConfig } from '@miniconsent/shared'
 
 // Real vendor snippets, gated the way SPEC §1 tells sites to, on a test page the browser gets
@@ -150,7 +150,7 @@ test('before a choice and after Reject all, no request reaches a vendor and no o
   await banner(page).getByRole('button', { name: 'Reject all' }).click()
   await expect(banner(page)).toBeHidden()
   await page.reload()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(vendorRequests).toEqual([])
   expect(await nonEssentialCookies(context, config)).toEqual([])
   expect(await vendors(page)).toEqual([])
@@ -217,7 +217,7 @@ test('a returning visit releases a granted script in <head> while the document i
     }).observe(document, { childList: true, subtree: true })
   })
   await page.reload()
-  await page.waitForLoadState('networkidle')
+  await settle(page)
   expect(await page.evaluate(() => (window as unknown as { __releasedWhile?: string }).__releasedWhile)).toBe('loading')
   expect(errors).toEqual([])
 })
