@@ -134,6 +134,7 @@ export const miniMoniClub: DemoSite = {
       { name: 'VISITOR_INFO1_LIVE', category: 'marketing', service: 'youtube', provider: 'Google', purpose: { en: 'Estimates bandwidth and remembers YouTube player settings' }, expiry: '6mo' },
       { name: 'YSC', category: 'marketing', service: 'youtube', provider: 'Google', purpose: { en: 'Counts views of embedded videos and guards against abuse' }, expiry: 'session' },
     ],
-    appearance: { layout: 'box', theme: 'light', accentColor: '#ff7a59', radius: 20, floatingButton: false },
+    // The brand's #ff7a59 darkened until the banner's white button text reaches 4.5:1 (WCAG 1.4.3).
+    appearance: { layout: 'box', theme: 'light', accentColor: '#c2410c', radius: 20, floatingButton: false },
   },
 }

@@ -69,6 +69,7 @@ export const myMiniWebinar: DemoSite = {
       { name: 'ph_*_posthog', category: 'analytics', service: 'posthog', provider: 'PostHog', purpose: { en: 'Pseudonymous visitor id and session for product analytics' }, expiry: '1y' },
       { name: 'ph_*_posthog', kind: 'localStorage', category: 'analytics', service: 'posthog', provider: 'PostHog', purpose: { en: 'Analytics properties and queued events' }, expiry: 'persistent' },
     ],
-    appearance: { layout: 'box', theme: 'light', accentColor: '#e4572e', radius: 16, floatingButton: true },
+    // The brand's #e4572e darkened until the banner's white button text reaches 4.5:1 (WCAG 1.4.3).
+    appearance: { layout: 'box', theme: 'light', accentColor: '#c13d1c', radius: 16, floatingButton: true },
   },
 }
