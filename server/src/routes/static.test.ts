@@ -93,6 +93,18 @@ describe('app', () => {
     expect(res.headers.get('x-request-id')).toMatch(/\w{8,}/)
   })
 
+  it("sends pages the document security headers, and keeps a client's own request id", async () => {
+    const page = await t.request('/demo/acme/', { headers: { 'X-Request-Id': 'trace-42' } })
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+    expect(page.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(page.headers.get('x-request-id')).toBe('trace-42')
+    // An id that could forge a log line is replaced.
+    const forged = await t.request('/healthz', { headers: { 'X-Request-Id': 'a b' } })
+    expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
   it('answers 500 without internals when something unexpected fails', async () => {
     t.db.$client.close()
     const res = await t.request('/healthz')
