@@ -5,16 +5,14 @@ import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from 
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const serveCatalogue = on('GET', /\/catalogue$/, () => json(catalogueFixture()))
+/** Stores the draft it is sent and answers with it. */
+const saveDraft = on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) =>
+  json({ ...catalogueFixture(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue }),
+)
 
 describe('texts and appearance', () => {
   it('shows the built-in English texts as placeholders and saves overrides and appearance to the draft', async () => {
-    const api = stubApi(
-      signedIn,
-      serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) =>
-        json({ ...catalogueFixture(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue }),
-      ),
-    )
+    const api = stubApi(signedIn, serveCatalogue, saveDraft)
     renderApp('/sites/minimagic/texts')
     const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
     expect(title.placeholder).toBe('We use cookies')
@@ -89,10 +87,50 @@ describe('texts and appearance', () => {
     expect(saved.catalogue.categories[1]!.label.en).toBe('Statistics')
   })
 
+  it('warns in words when white text or the border on the theme’s background lacks contrast, offers a shade that passes, and still saves', async () => {
+    const api = stubApi(signedIn, serveCatalogue, saveDraft)
+    renderApp('/sites/minimagic/texts')
+    const accent = (await screen.findByLabelText('Accent colour')) as HTMLInputElement
+    const check = document.getElementById('accent-contrast')!
+    // The built-in accent needs no warning.
+    expect(check.textContent).toBe('')
+
+    fireEvent.input(accent, { target: { value: '#e4572e' } })
+    expect(check.textContent).toContain('White text on #e4572e is 3.7:1; WCAG AA needs 4.5:1.')
+    expect(accent.getAttribute('aria-describedby')).toContain('accent-contrast')
+
+    // Dark teal: readable white text, but its outline fades into the dark background — only where it shows.
+    fireEvent.input(accent, { target: { value: '#0f766e' } })
+    expect(check.textContent).toContain('border on the dark background (#222222) is 2.9:1; WCAG AA needs 3:1.')
+    fireEvent.change(screen.getByLabelText('Theme'), { target: { value: 'light' } })
+    expect(check.textContent).toContain('Passes WCAG AA in the light theme')
+    fireEvent.change(screen.getByLabelText('Theme'), { target: { value: 'dark' } })
+    expect(check.textContent).toContain('2.9:1')
+
+    // The brand colour is the site's call: a failing accent is saved as it is.
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect((api.requests.at(-1)?.body as { catalogue: CatalogueState['draft'] }).catalogue.appearance.accentColor).toBe('#0f766e')
+
+    fireEvent.change(screen.getByLabelText('Theme'), { target: { value: 'system' } })
+    fireEvent.input(accent, { target: { value: '#e4572e' } })
+    fireEvent.click(within(check).getByRole('button', { name: /^Use #[0-9a-f]{6}$/ }))
+    expect(accent.value).toMatch(/^#[0-9a-f]{6}$/)
+    expect(accent.value).not.toBe('#e4572e')
+    expect(document.activeElement).toBe(accent)
+    expect(check.textContent).toContain(`Passes WCAG AA in light and dark themes: white text on ${accent.value}`)
+    expect(within(check).queryByRole('button')).toBeNull()
+  })
+
   it('is read-only for an auditor', async () => {
-    stubApi(signedIn, serveCatalogue)
+    const paleAccent = catalogueFixture()
+    paleAccent.draft.appearance.accentColor = '#e4572e'
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(paleAccent)))
     renderApp('/sites/minopa/texts')
     expect(((await screen.findByLabelText('Banner title')) as HTMLInputElement).readOnly).toBe(true)
     expect(screen.queryByRole('button', { name: 'Save draft' })).toBeNull()
+    // An auditor is told about a failing accent but offered nothing to change.
+    expect(screen.getByText('White text on #e4572e is 3.7:1; WCAG AA needs 4.5:1.')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: /^Use #/ })).toBeNull()
   })
 })

@@ -12,6 +12,7 @@ import { SaveBar } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { previewLanguages } from '../languages'
+import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -45,6 +46,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const [conflict, setConflict] = useState<CatalogueState | null>(null)
   const [note, setNote] = useState('')
   const summary = useRef<HTMLDivElement>(null)
+  const accentInput = useRef<HTMLInputElement>(null)
 
   const dirty = JSON.stringify(draft) !== baseline
   useUnsavedChanges(editable && dirty)
@@ -242,6 +244,8 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
               <div class="inline-controls">
                 <input
                   {...a11y}
+                  ref={accentInput}
+                  aria-describedby={[a11y['aria-describedby'], ACCENT_CHECK_ID].filter(Boolean).join(' ')}
                   readOnly={!editable}
                   value={a.accentColor ?? ''}
                   spellcheck={false}
@@ -275,6 +279,16 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
             )}
           </Field>
         </div>
+        <AccentCheck
+          accent={a.accentColor}
+          theme={a.theme}
+          editable={editable}
+          onUse={(hex) => {
+            setAppearance('accentColor', hex)
+            // The button goes with the warning: keep the focus on the colour it changed.
+            accentInput.current?.focus()
+          }}
+        />
         <div class="check">
           <input
             type="checkbox"
