@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+// The record chunk against a config of revision 0 — what a site without a published catalogue
+// gets, and what the dashboard's live preview runs on: a click in the banner must put the choice
+// in force on the page and leave no trace, neither a stored-choice cookie nor a consent record.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { PublishedConfig } from '@miniconsent/shared'
+import { allCategories, choiceCategories, toState } from '../core/consent'
+import { parseConsentCookie } from '@miniconsent/shared/cookie'
+import type { ConsentState, Host } from '../core/types'
+import { PENDING_FLAG } from '../browser/net-flag'
+import { minopaConfig } from '../test/fixtures'
+import record from './record'
+
+function fakeHost(config: PublishedConfig) {
+  let state: ConsentState = toState(config, 'Zm9vYmFyYmF6cXV4cXV1eA', allCategories(config, false), null, false)
+  const chunks: string[] = []
+  const host: Host = {
+    _config: config,
+    _api: 'https://consent.example',
+    _nonce: '',
+    _lang: '',
+    _gpc: false,
+    _state: () => state,
+    _choose: () => Promise.resolve(),
+    _set: (choice) => {
+      state = toState(config, choice.consentId, choiceCategories(config, choice), choice, false)
+      return 0
+    },
+    _chunk: <T,>(name: string) => {
+      chunks.push(name)
+      return Promise.resolve({ _clean: () => {}, _queue: () => Promise.resolve() } as T)
+    },
+  }
+  return { host, chunks }
+}
+
+const fetchSpy = vi.fn(async (_url: string, _init?: RequestInit) => new Response(null, { status: 201 }))
+/** Lets the chunk's promise chain (hash, POST, journal) run out. */
+const settle = () => new Promise((r) => setTimeout(r, 20))
+
+beforeEach(() => {
+  vi.stubGlobal('fetch', fetchSpy)
+  fetchSpy.mockClear()
+})
+afterEach(() => {
+  vi.unstubAllGlobals()
+  document.cookie = 'miniconsent=;max-age=0;path=/'
+  localStorage.clear()
+})
+
+describe('record chunk', () => {
+  it('on a published revision stores the choice in the cookie and posts the consent record', async () => {
+    const { host, chunks } = fakeHost(minopaConfig())
+    record._commit(host, 'reject-all', { analytics: false, marketing: false, functional: false }, {}, undefined)
+    await settle()
+    const cookie = /(?:^|; )miniconsent=([^;]*)/.exec(document.cookie)?.[1]
+    expect(parseConsentCookie(cookie ?? '')).toMatchObject({ revision: 3, method: 'reject-all', granted: ['essential'] })
+    expect(fetchSpy).toHaveBeenCalledTimes(1)
+    expect(String(fetchSpy.mock.calls[0]![0])).toBe('https://consent.example/api/v1/consents')
+    expect(chunks).toEqual(['cleanup'])
+  })
+
+  it('on revision 0 puts the choice in force but writes no cookie, posts nothing and queues nothing', async () => {
+    const { host, chunks } = fakeHost(minopaConfig({ revision: 0 }))
+    record._commit(host, 'accept-all', { functional: true, analytics: true, marketing: true }, {}, 'the banner’s texts')
+    await settle()
+    expect(host._state()).toMatchObject({ method: 'accept-all', categories: { analytics: true, marketing: true } })
+    expect(document.cookie).toBe('')
+    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(localStorage.getItem(PENDING_FLAG)).toBeNull()
+    expect(chunks).toEqual([])
+
+    // A rejection too: nothing to clean up after, as nothing was stored.
+    record._commit(host, 'reject-all', { functional: false, analytics: false, marketing: false }, {}, undefined)
+    await settle()
+    expect(host._state().categories.analytics).toBe(false)
+    expect(document.cookie).toBe('')
+    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(chunks).toEqual([])
+  })
+})
