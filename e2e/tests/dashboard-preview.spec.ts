@@ -3,8 +3,8 @@ import { expect, test, type Page } from '../support/test'
 import { signIn } from '../support/sign-in'
 
 // The live preview on Texts & appearance: the real SDK with the saved draft, in a sandboxed frame.
-// My Mini Webinar's draft gets a banner title, which is removed again at the end (nothing is
-// published), so later specs see the seeded draft.
+// My Mini Webinar's draft gets a banner title, then an accent colour, each put back at the end of
+// its test (nothing is published), so later specs see the seeded draft.
 
 const SITE = 'my-mini-webinar'
 const TITLE = 'Webinars, cookies and you'
@@ -13,6 +13,17 @@ async function logTotal(page: Page): Promise<number> {
   const res = await page.request.get(`/api/admin/sites/${SITE}/consents?limit=1`)
   expect(res.status()).toBe(200)
   return ((await res.json()) as { total: number }).total
+}
+
+/**
+ * axe on the page and the preview frame's content (the seeded accent passes WCAG AA); fails if the
+ * frame was not analysed, as a sandboxed frame axe could not enter would otherwise pass unseen.
+ */
+async function expectAxeClean(page: Page) {
+  const axe = await new AxeBuilder({ page }).analyze()
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  const inFrame = axe.passes.filter((r) => r.id === 'color-contrast').flatMap((r) => r.nodes.filter((n) => n.target.length > 1))
+  expect(inFrame.length).toBeGreaterThan(0)
 }
 
 async function saveDraft(page: Page) {
@@ -36,10 +47,8 @@ test('a saved text shows in the preview banner, dialog, declaration, other langu
   const preview = page.frameLocator('iframe[title^="Preview"]')
   const banner = preview.getByRole('region', { name: TITLE })
   await expect(banner).toBeVisible()
-  // The dashboard page with the preview in it. What the SDK renders inside is the SDK's a11y spec's
-  // to check, against the demo pages; here it would test the seeded accent colour, not this page.
-  const axe = await new AxeBuilder({ page }).exclude('iframe[title^="Preview"]').analyze()
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  // The dashboard page and, inside the frame, the banner as the site's visitors will see it.
+  await expectAxeClean(page)
 
   // A click in the preview is a choice that is neither stored nor recorded.
   await banner.getByRole('button', { name: 'Accept all' }).click()
@@ -90,3 +99,44 @@ test('a saved text shows in the preview banner, dialog, declaration, other langu
   await saveDraft(page)
   await expect(preview.getByRole('region', { name: 'We use cookies' })).toBeVisible()
 })
+
+test('a failing accent colour is named with its contrast, its suggested shade passes, and the preview’s banner with it is axe clean', async ({ page }) => {
+  test.setTimeout(60_000)
+  await signIn(page)
+  await page.goto(`/sites/${SITE}/texts`)
+  const accent = page.getByLabel('Accent colour', { exact: true })
+  const seeded = await accent.inputValue()
+  const check = page.locator('#accent-contrast')
+
+  await accent.fill('#e4572e')
+  await expect(check).toContainText('White text on #e4572e is 3.7:1; WCAG AA needs 4.5:1.')
+  // Re-checked per theme: a dark teal fails only where the dark background can show.
+  await accent.fill('#0f766e')
+  await page.getByLabel('Theme').selectOption('light')
+  await expect(check).toContainText('Passes WCAG AA in the light theme')
+  await page.getByLabel('Theme').selectOption('dark')
+  await expect(check).toContainText('border on the dark background (#222222) is 2.9:1; WCAG AA needs 3:1.')
+  await page.getByLabel('Theme').selectOption('system')
+
+  await accent.fill('#e4572e')
+  const use = check.getByRole('button', { name: /^Use #[0-9a-f]{6}$/ })
+  const suggestion = (await use.textContent())!.replace('Use ', '').trim()
+  await use.click()
+  await expect(accent).toHaveValue(suggestion)
+  await expect(accent).toBeFocused()
+  await expect(check).toContainText(`Passes WCAG AA in light and dark themes: white text on ${suggestion}`)
+  await expect(check.getByRole('button')).toHaveCount(0)
+
+  // Saved, the preview's banner paints its buttons in it, and axe finds its text readable.
+  await saveDraft(page)
+  const accept = page.frameLocator('iframe[title^="Preview"]').getByRole('button', { name: 'Accept all' })
+  await expect(accept).toHaveCSS('background-color', hexToRgb(suggestion))
+  await expectAxeClean(page)
+
+  // Restore the seeded accent.
+  await accent.fill(seeded)
+  await saveDraft(page)
+  await expect(accept).not.toHaveCSS('background-color', hexToRgb(suggestion))
+})
+
+const hexToRgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`
