@@ -120,6 +120,8 @@ test('a failing accent colour is named with its contrast, its suggested shade pa
 
   await accent.fill('#e4572e')
   const use = check.getByRole('button', { name: /^Use #[0-9a-f]{6}$/ })
+  await expect(use).toBeVisible()
+  await expectAxeClean(page)
   const suggestion = (await use.textContent())!.replace('Use ', '').trim()
   await use.click()
   await expect(accent).toHaveValue(suggestion)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { accentProblems, contrastRatio, formatRatio, relativeLuminance, suggestAccent, type Theme } from './contrast'
+import { accentProblems, contrastRatio, DEFAULT_ACCENT, formatRatio, isHexColour, relativeLuminance, suggestAccent, type Theme } from './contrast'
 
 describe('contrast maths', () => {
   it('matches the WCAG reference values', () => {
@@ -17,12 +17,13 @@ describe('contrast maths', () => {
     expect(() => relativeLuminance('teal')).toThrow(/#rrggbb/)
     expect(accentProblems('teal', 'light')).toEqual([])
     expect(suggestAccent('#abc', 'light')).toBeNull()
+    expect([undefined, '', '#abc', '#12345g', 'teal', '#1A73E8'].map(isHexColour)).toEqual([false, false, false, false, false, true])
   })
 })
 
 describe('accentProblems', () => {
   it('passes the SDK’s default accent in every theme', () => {
-    for (const theme of ['light', 'dark', 'system'] as const) expect(accentProblems('#2b6cde', theme)).toEqual([])
+    for (const theme of ['light', 'dark', 'system'] as const) expect(accentProblems(DEFAULT_ACCENT, theme)).toEqual([])
   })
 
   it('reports white text below 4.5:1 on a light orange', () => {

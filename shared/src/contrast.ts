@@ -10,6 +10,8 @@ export type Scheme = 'light' | 'dark'
 
 /** The banner's background per colour scheme (sdk/src/ui/styles.ts `--b`). */
 export const THEME_BACKGROUNDS: Record<Scheme, string> = { light: '#ffffff', dark: '#222222' }
+/** The SDK's accent when a site sets none (sdk/src/ui/styles.ts `--a`). */
+export const DEFAULT_ACCENT = '#2b6cde'
 /** The banner's button text, on the accent. */
 export const BUTTON_TEXT = '#ffffff'
 export const TEXT_MINIMUM = 4.5
@@ -24,6 +26,9 @@ function parseHex(hex: string): Rgb | null {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex)
   return m ? [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)] : null
 }
+
+/** True for `#rrggbb`, the one form the catalogue accepts for the accent. */
+export const isHexColour = (value: string | undefined): value is string => !!value && !!parseHex(value)
 
 const toHex = (rgb: Rgb) => '#' + rgb.map((c) => Math.round(c).toString(16).padStart(2, '0')).join('')
 

@@ -2,7 +2,7 @@
 // text on the accent whatever it is (it has no bytes left to choose), so a pale brand colour makes
 // unreadable buttons: say so, and offer the nearest shade that passes. Saving is never blocked —
 // the colour is the site's brand and the site's call.
-import { accentProblems, BUTTON_TEXT, contrastRatio, formatRatio, suggestAccent, TEXT_MINIMUM, type AccentProblem, type Theme } from '@miniconsent/shared'
+import { accentProblems, BUTTON_TEXT, contrastRatio, formatRatio, isHexColour, suggestAccent, TEXT_MINIMUM, type AccentProblem, type Theme } from '@miniconsent/shared'
 
 export const ACCENT_CHECK_ID = 'accent-contrast'
 
@@ -16,7 +16,7 @@ export function problemText(accent: string, p: AccentProblem): string {
 
 /** `accent`: the field's value, checked only once it is a #rrggbb colour (the schema names other mistakes). */
 export function AccentCheck({ accent, theme, editable, onUse }: { accent: string | undefined; theme: Theme; editable: boolean; onUse: (hex: string) => void }) {
-  const valid = !!accent && /^#[0-9a-fA-F]{6}$/.test(accent)
+  const valid = isHexColour(accent)
   const problems = valid ? accentProblems(accent, theme) : []
   const suggestion = problems.length ? suggestAccent(accent!, theme) : null
   const where = theme === 'system' ? 'in light and dark themes' : `in the ${theme} theme`

@@ -1,4 +1,4 @@
-import { catalogue as catalogueSchema, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput } from '@miniconsent/shared'
+import { catalogue as catalogueSchema, DEFAULT_ACCENT, isHexColour, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput } from '@miniconsent/shared'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
@@ -256,7 +256,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                   type="color"
                   aria-label="Pick the accent colour"
                   disabled={!editable}
-                  value={/^#[0-9a-fA-F]{6}$/.test(a.accentColor ?? '') ? a.accentColor : '#1d4ed8'}
+                  value={isHexColour(a.accentColor) ? a.accentColor : DEFAULT_ACCENT}
                   onInput={(e) => setAppearance('accentColor', e.currentTarget.value)}
                 />
               </div>
