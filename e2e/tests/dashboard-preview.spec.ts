@@ -105,18 +105,25 @@ test('a failing accent colour is named with its contrast, its suggested shade pa
   await signIn(page)
   await page.goto(`/sites/${SITE}/texts`)
   const accent = page.getByLabel('Accent colour', { exact: true })
-  const seeded = await accent.inputValue()
+  const draftAppearance = async () => {
+    const res = await page.request.get(`/api/admin/sites/${SITE}/catalogue`)
+    expect(res.status()).toBe(200)
+    return ((await res.json()) as { draft: { appearance: object } }).draft.appearance
+  }
+  const seededAppearance = await draftAppearance()
+  const theme = page.getByLabel('Theme')
+  const seeded = { accent: await accent.inputValue(), theme: await theme.inputValue() }
   const check = page.locator('#accent-contrast')
 
   await accent.fill('#e4572e')
   await expect(check).toContainText('White text on #e4572e is 3.7:1; WCAG AA needs 4.5:1.')
   // Re-checked per theme: a dark teal fails only where the dark background can show.
   await accent.fill('#0f766e')
-  await page.getByLabel('Theme').selectOption('light')
+  await theme.selectOption('light')
   await expect(check).toContainText('Passes WCAG AA in the light theme')
-  await page.getByLabel('Theme').selectOption('dark')
+  await theme.selectOption('dark')
   await expect(check).toContainText('border on the dark background (#222222) is 2.9:1; WCAG AA needs 3:1.')
-  await page.getByLabel('Theme').selectOption('system')
+  await theme.selectOption('system')
 
   await accent.fill('#e4572e')
   const use = check.getByRole('button', { name: /^Use #[0-9a-f]{6}$/ })
@@ -135,10 +142,12 @@ test('a failing accent colour is named with its contrast, its suggested shade pa
   await expect(accept).toHaveCSS('background-color', hexToRgb(suggestion))
   await expectAxeClean(page)
 
-  // Restore the seeded accent.
-  await accent.fill(seeded)
+  // Restore the seeded accent and theme.
+  await accent.fill(seeded.accent)
+  await theme.selectOption(seeded.theme)
   await saveDraft(page)
   await expect(accept).not.toHaveCSS('background-color', hexToRgb(suggestion))
+  expect(await draftAppearance()).toEqual(seededAppearance)
 })
 
 const hexToRgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`
