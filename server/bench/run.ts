@@ -306,7 +306,8 @@ async function main() {
       rounds.push({
         hello: await load(hello, '/'),
         sameBody: await load(sameBody, '/'),
-        config: await load(app, '/api/v1/sites/minopa/config'),
+        // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
+        config: await load(app, '/api/v1/sites/minopa/config', { headers: { 'accept-encoding': 'gzip, deflate, br' } }),
         ingest: await ingest(app, emptyDb),
       })
     }

@@ -112,7 +112,13 @@ export const OPERATIONS: Operation[] = [
     summary: 'The published config of a site, for SDKs served without one embedded',
     auth: 'public',
     params: siteParam,
-    responses: { 200: { description: 'The live revision, with the region of this request', schema: S.publishedConfig }, 404: { description: 'No published site' } },
+    description:
+      'Each region, mode and GPC variant has its own `ETag` (one per encoding: brotli or gzip when `Accept-Encoding` allows); `If-None-Match` with it answers 304.',
+    responses: {
+      200: { description: 'The live revision, with the region of this request', schema: S.publishedConfig },
+      304: { description: 'Not modified (If-None-Match)' },
+      404: { description: 'No published site' },
+    },
   },
   {
     method: 'post',

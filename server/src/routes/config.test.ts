@@ -213,13 +213,13 @@ describe('caching per variant', () => {
     for (const h of ['cf-ipcountry', 'cf-region-code', 'sec-gpc']) expect(vary).toContain(h)
     expect(res.headers.get('cache-control')).toBe('private, max-age=60')
     const script = await t.request('/sdk/acme.js')
-    expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC')
+    expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC, Accept-Encoding')
     expect(script.headers.get('cache-control')).toBe('private, max-age=300')
   })
 
   it('varies on Sec-GPC alone when no region header is trusted', async () => {
     const t = start()
-    expect((await t.request('/sdk/acme.js')).headers.get('vary')).toBe('Sec-GPC')
+    expect((await t.request('/sdk/acme.js')).headers.get('vary')).toBe('Sec-GPC, Accept-Encoding')
   })
 
   it('gives each region and GPC variant of the script its own ETag, and 304s only the same variant', async () => {

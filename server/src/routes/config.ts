@@ -8,6 +8,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { checkOrigin, corsHeaders } from '../lib/cors'
+import { etagOf, negotiate } from '../lib/encoding'
 import { ApiError } from '../lib/errors'
 import { requestRegion } from '../lib/request'
 import { slugParam } from '../lib/validate'
@@ -125,6 +126,7 @@ export function regionCaching(s: Services, maxAge: number): { vary: string; cach
 }
 
 const siteParams = z.object({ siteId: slug })
+const JSON_TYPE = 'application/json'
 
 export function configRoutes(s: Services) {
   const caching = regionCaching(s, 60)
@@ -133,12 +135,20 @@ export function configRoutes(s: Services) {
     const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
     const variant = configVariant(c, s, siteId)
     const cors = checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [])
-    // Kept as bytes: encoding the same ~6 KB string to UTF-8 on every write was a tenth of the request's cost.
-    return respond(c, memoRendered(variant, 'json', () => Buffer.from(JSON.stringify(variant.config))), 200, {
+    // Kept as bytes with their ETag (and, once asked for, compressed): encoding the same ~6 KB
+    // string to UTF-8 on every write was a tenth of the request's cost.
+    const json = memoRendered(variant, 'json', () => {
+      const body = Buffer.from(JSON.stringify(variant.config))
+      return { body, etag: etagOf(body) }
+    })
+    const headers = corsHeaders(cors, caching.vary)
+    const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), json.body, json.etag, JSON_TYPE, headers.Vary)
+    return respond(c, answer.body, answer.status, {
       'Cache-Control': caching.cacheControl,
       'Cross-Origin-Resource-Policy': 'cross-origin',
-      'Content-Type': 'application/json',
-      ...corsHeaders(cors, caching.vary),
+      'Content-Type': JSON_TYPE,
+      ...headers,
+      ...answer.headers,
     })
   })
 }

@@ -1,12 +1,12 @@
 // The per-site SDK script and the SDK's other build files (the lazily loaded UI chunk).
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
 import { SLUG_PATTERN } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
-import { etagMatches, readStatic } from '../lib/static-files'
+import { etagOf, negotiate, reply } from '../lib/encoding'
+import { readStatic } from '../lib/static-files'
 import { configVariant, memoRendered, regionCaching } from './config'
 
 const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
@@ -44,12 +44,8 @@ export function sdkRoutes(s: Services) {
 
     const file = await readStatic(s.sdkDir, name)
     if (file) {
-      if (etagMatches(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, { ETag: file.etag })
-      return c.body(new Uint8Array(file.body), 200, {
-        'Content-Type': file.type,
-        ETag: file.etag,
-        'Cache-Control': 'public, max-age=300',
-      })
+      const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), file.body, file.etag, file.type)
+      return reply(c, answer, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=300' })
     }
 
     const siteId = name.endsWith('.js') ? name.slice(0, -3) : ''
@@ -69,16 +65,12 @@ export function sdkRoutes(s: Services) {
     const variant = configVariant(c, s, siteId)
     const { version, text } = loaded
     const script = memoRendered(variant, 'script:' + version, () => {
-      const config = jsonForScript(variant.config)
-      return {
-        etag: `"${createHash('sha256').update(text).update('\0').update(config).digest('base64url').slice(0, 27)}"`,
-        // split/join, not replace(): `$&` and friends in the config must not be interpreted.
-        body: text.split(PLACEHOLDER).join(config),
-      }
+      // split/join, not replace(): `$&` and friends in the config must not be interpreted.
+      const body = Buffer.from(text.split(PLACEHOLDER).join(jsonForScript(variant.config)))
+      return { body, etag: etagOf(body) }
     })
     const caching = regionCaching(s, 300)
-    const headers: Record<string, string> = { ETag: script.etag, 'Cache-Control': caching.cacheControl, Vary: caching.vary }
-    if (etagMatches(c.req.header('if-none-match'), script.etag)) return c.body(null, 304, headers)
-    return c.body(script.body, 200, { ...headers, 'Content-Type': JS })
+    const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), script.body, script.etag, JS, caching.vary)
+    return reply(c, answer, { 'Content-Type': JS, 'Cache-Control': caching.cacheControl })
   })
 }

@@ -4,7 +4,8 @@ import type { Context } from 'hono'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
-import { etagMatches, isDirectory, readStatic, type StaticFile } from '../lib/static-files'
+import { negotiate, reply } from '../lib/encoding'
+import { isDirectory, readStatic, type StaticFile } from '../lib/static-files'
 
 // The dashboard never needs another origin, inline scripts or frames of itself.
 const DASHBOARD_CSP =
@@ -12,9 +13,8 @@ const DASHBOARD_CSP =
   "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
 function send(c: Context<AppEnv>, file: StaticFile, cacheControl: string, extra: Record<string, string> = {}) {
-  const headers = { ETag: file.etag, 'Cache-Control': cacheControl, ...extra }
-  if (etagMatches(c.req.header('if-none-match'), file.etag)) return c.body(null, 304, headers)
-  return c.body(new Uint8Array(file.body), 200, { ...headers, 'Content-Type': file.type })
+  const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), file.body, file.etag, file.type)
+  return reply(c, answer, { 'Content-Type': file.type, 'Cache-Control': cacheControl, ...extra })
 }
 
 const RESERVED = /^\/(api|sdk|demo)(\/|$)/

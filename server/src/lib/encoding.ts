@@ -1,0 +1,87 @@
+// Compressed answers: browsers ask with Accept-Encoding, and the SDK's byte budgets are brotli
+// sizes, so the scripts, the config and the dashboard go out brotli- or gzip-compressed when the
+// client takes it. Each body is compressed once and kept, keyed by its ETag: a request only picks
+// bytes. A strong ETag names one byte sequence, so each encoding gets its own (`"…-br"`).
+import type { Context } from 'hono'
+import { createHash } from 'node:crypto'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { etagMatches } from './static-files'
+
+export type Encoding = 'br' | 'gzip'
+
+/** Below this, compression saves less than its headers and a round of CPU cost. */
+const MIN_BYTES = 1024
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|manifest\+json)|image\/svg\+xml)/
+const CACHE_MAX = 512
+
+/** The encoding to send for an Accept-Encoding header: brotli first, then gzip; `q=0` refuses one. */
+export function pickEncoding(accept: string | undefined): Encoding | null {
+  if (!accept) return null
+  let gzip = false
+  for (const part of accept.split(',')) {
+    const [name = '', ...params] = part.split(';')
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue
+    const coding = name.trim().toLowerCase()
+    if (coding === 'br') return 'br'
+    if (coding === 'gzip' || coding === 'x-gzip') gzip = true
+  }
+  return gzip ? 'gzip' : null
+}
+
+const compressed = new Map<string, Buffer>()
+
+function compress(body: Uint8Array, key: string, encoding: Encoding): Buffer {
+  let out = compressed.get(key)
+  if (!out) {
+    out =
+      encoding === 'br'
+        ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+        : gzipSync(body, { level: 9 })
+    // Oldest out first: bounded by the number of distinct bodies (files, config variants) in use.
+    if (compressed.size >= CACHE_MAX) compressed.delete(compressed.keys().next().value!)
+    compressed.set(key, out)
+  }
+  return out
+}
+
+/** A strong ETag for bytes built at run time (a config variant, a script with its config). */
+export const etagOf = (body: Uint8Array): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`
+
+export interface Negotiated {
+  status: 200 | 304
+  body: Uint8Array | null
+  /** ETag, Content-Encoding when compressed, Vary: Accept-Encoding when the type is compressible. */
+  headers: Record<string, string>
+}
+
+/**
+ * What to send for `body` (whose identity ETag is `etag`) to a request with these
+ * Accept-Encoding and If-None-Match headers: 304 when the client has this very representation,
+ * else the bytes, compressed when accepted and worth it. `vary` is the caller's own Vary list.
+ */
+export function negotiate(
+  acceptEncoding: string | undefined,
+  ifNoneMatch: string | undefined,
+  body: Uint8Array,
+  etag: string,
+  type: string,
+  vary?: string,
+): Negotiated {
+  const compressible = COMPRESSIBLE.test(type) && body.length >= MIN_BYTES
+  const encoding = compressible ? pickEncoding(acceptEncoding) : null
+  const tag = encoding ? etag.replace(/"$/, `-${encoding}"`) : etag
+  const headers: Record<string, string> = { ETag: tag }
+  const varies = [vary, compressible ? 'Accept-Encoding' : undefined].filter(Boolean).join(', ')
+  if (varies) headers.Vary = varies
+  if (etagMatches(ifNoneMatch, tag)) return { status: 304, body: null, headers }
+  if (!encoding) return { status: 200, body, headers }
+  headers['Content-Encoding'] = encoding
+  return { status: 200, body: compress(body, encoding + tag, encoding), headers }
+}
+
+/** Sends a negotiated answer through Hono with the caller's headers (the answer's win). */
+export function reply(c: Context, answer: Negotiated, headers: Record<string, string>): Response {
+  const all = { ...headers, ...answer.headers }
+  return answer.body ? c.body(new Uint8Array(answer.body), 200, all) : c.body(null, 304, all)
+}
