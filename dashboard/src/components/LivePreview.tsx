@@ -2,6 +2,8 @@
 // iframe, at desktop or mobile width, per language, view and region mode.
 import { REGION_MODES, type RegionMode } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import type { CatalogueState } from '../api-shapes'
+import { previewLanguages } from '../languages'
 
 export const PREVIEW_VIEWS = [
   { value: 'banner', label: 'Banner' },
@@ -47,20 +49,19 @@ const languageLabel = (tag: string) => {
 
 export function LivePreview({
   siteId,
-  languages,
-  initialLanguage,
-  version,
+  state,
   dirty,
 }: {
   siteId: string
-  /** Languages to offer: those with texts in the catalogue and the SDK's built-in ones. */
-  languages: string[]
-  initialLanguage: string
-  /** The saved draft's `draftUpdatedAt`. */
-  version: string
+  /** The editor's last saved state: the draft the preview runs, its languages and save time. */
+  state: CatalogueState
   /** True while the page has unsaved edits, which the preview cannot show yet. */
   dirty: boolean
 }) {
+  const initialLanguage = state.settings.defaultLanguage
+  // Those with texts in the catalogue and the SDK's built-in ones.
+  const languages = previewLanguages(state.draft, initialLanguage)
+  const version = state.draftUpdatedAt
   const [options, setOptions] = useState<PreviewOptions>({ lang: initialLanguage, view: 'banner', mode: 'opt-in' })
   const [width, setWidth] = useState<Width>('desktop')
   const [reloads, setReloads] = useState(0)

@@ -15,7 +15,7 @@ import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
-import { languagesOf, previewLanguages } from '../languages'
+import { languagesOf } from '../languages'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
@@ -227,13 +227,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         />
       </EditableContext.Provider>
 
-      <LivePreview
-        siteId={siteId}
-        languages={previewLanguages(server.draft, server.settings.defaultLanguage)}
-        initialLanguage={server.settings.defaultLanguage}
-        version={server.draftUpdatedAt}
-        dirty={dirty}
-      />
+      <LivePreview siteId={siteId} state={server} dirty={dirty} />
 
       <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
 

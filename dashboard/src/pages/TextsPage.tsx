@@ -11,7 +11,6 @@ import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
-import { previewLanguages } from '../languages'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
@@ -301,13 +300,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
         </div>
       </section>
 
-      <LivePreview
-        siteId={siteId}
-        languages={previewLanguages(server.draft, server.settings.defaultLanguage)}
-        initialLanguage={server.settings.defaultLanguage}
-        version={server.draftUpdatedAt}
-        dirty={dirty}
-      />
+      <LivePreview siteId={siteId} state={server} dirty={dirty} />
 
       <DraftConflict base={server.draft} mine={whole} theirs={conflict} note={note} onSettle={settle} />
 
