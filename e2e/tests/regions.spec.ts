@@ -52,8 +52,12 @@ async function visit(browser: Browser, r: Region, gpc: boolean, storedGrant: boo
 async function open(page: Page) {
   await page.route(/^https:\/\//, (route) => route.abort())
   await page.goto(`/demo/${SITE}/`)
-  await page.waitForFunction(() => (window as unknown as { miniconsent?: unknown }).miniconsent && document.readyState === 'complete')
+  await loaded(page)
 }
+
+/** The SDK has decided and the document has finished loading. */
+const loaded = (page: Page) =>
+  page.waitForFunction(() => (window as unknown as { miniconsent?: unknown }).miniconsent && document.readyState === 'complete')
 
 /** window.miniconsent.get() (SPEC §2). */
 const state = (page: Page) => page.evaluate(() => (window as unknown as { miniconsent: { get(): { consentId: string } | null } }).miniconsent.get())
@@ -153,10 +157,13 @@ for (const r of REGIONS)
           await privacyChoices.click()
           const dialog = page.getByRole('dialog', { name: 'Cookie preferences' })
           const id = await stateId(page)
-          await dialog.getByRole('button', { name: 'Reject all' }).click()
-          await expect.poll(() => record(page, id), { intervals: [100] }).toMatchObject({ region: 'US-CA', mode: 'opt-out', method: 'reject-all', gpc: false })
           // The page reloads so that what already ran stops; now nothing optional runs.
-          await expect.poll(() => ran(page)).toEqual([])
+          const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() })
+          await dialog.getByRole('button', { name: 'Reject all' }).click()
+          await reloaded
+          await loaded(page)
+          expect(await ran(page)).toEqual([])
+          await expect.poll(() => record(page, id), { intervals: [100] }).toMatchObject({ region: 'US-CA', mode: 'opt-out', method: 'reject-all', gpc: false })
         } else {
           // Notice: everything runs, the banner informs; choices stay available behind Preferences.
           await expect(banner).toBeVisible()

@@ -38,7 +38,9 @@ test('choices made while the API is down reach the server once each when it is b
   await page.locator('footer').getByRole('link', { name: 'Cookie Settings' }).click()
   const dialog = page.getByRole('dialog')
   await dialog.getByRole('switch', { name: /marketing/i }).uncheck()
+  const reloaded = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() })
   await dialog.getByRole('button', { name: 'Save choices' }).click()
+  await reloaded
   await page.waitForLoadState('load')
   await expect.poll(async () => (await page.context().cookies()).find((c) => c.name === 'cookie-preferences')?.value).toContain('.withdraw.')
   expect(await consentId(page)).toBe(id)

@@ -171,4 +171,14 @@ describe('GET /api/v1/consents/:consentId', () => {
     expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)
   })
+
+  it('answers the last decision even when the records arrive out of order, whatever their time zones', async () => {
+    // Decided 10:00 UTC (withdraw), then 10:01 UTC (reject-all, written in UTC+2); a queue sends the later first.
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'reject-all', clientTime: '2026-11-22T12:01:00.000+02:00' })))
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'withdraw', clientTime: '2026-11-22T10:00:00.000Z' })))
+    expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'reject-all', seq: expect.any(Number) })
+    // Same decision time: the one that arrived last.
+    await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'accept-all', clientTime: '2026-11-22T10:01:00Z' })))
+    expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'accept-all' })
+  })
 })

@@ -124,7 +124,9 @@ export class ConsentLog {
       .select()
       .from(consentRecords)
       .where(and(eq(consentRecords.siteId, p('siteId')), eq(consentRecords.consentId, p('consentId'))))
-      .orderBy(desc(consentRecords.seq))
+      // The visitor's last decision, not the last to arrive: a queue delivers a page's waiting
+      // records together, in any order. julianday() reads the ISO time with its offset.
+      .orderBy(sql`julianday(${consentRecords.clientTime}) desc`, desc(consentRecords.seq))
       .limit(1)
       .prepare()
     this.writeBatch = db.$client.transaction((items: Pending[]) => {
