@@ -39,7 +39,7 @@ async function main() {
     if (created.length) logger.info('seeded demo sites', { sites: created })
   }
 
-  const consentLog = new ConsentLog(db, { logger })
+  const consentLog = new ConsentLog(db, { logger, writer: 'thread' })
   // SPEC §7: records past each site's retention are purged at start-up and every hour.
   const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now) })
   const app = createApp({ db, env, logger, consentLog })
@@ -66,16 +66,13 @@ async function main() {
     logger.info('shutting down', { signal })
     retention.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
-    server.close(() => {
-      consentLog.close()
+    const stop = async () => {
+      await consentLog.close()
       db.$client.close()
       process.exit(0)
-    })
-    setTimeout(() => {
-      consentLog.close()
-      db.$client.close()
-      process.exit(0)
-    }, 5_000).unref()
+    }
+    server.close(() => void stop())
+    setTimeout(() => void stop(), 5_000).unref()
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))

@@ -11,6 +11,13 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** Opens (creating if needed) the SQLite file and applies the committed migrations. */
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = drizzle({ client: openConnection(file), schema })
+  if (options.migrate !== false) migrate(db, { migrationsFolder: migrationsDir })
+  return db
+}
+
+/** A raw connection with the server's settings (the consent writer's thread opens its own). */
+export function openConnection(file: string): Database.Database {
   const sqlite = new Database(file)
   // WAL lets readers (dashboard, exports) run while ingestion writes. FULL syncs the WAL to disk
   // at every commit, so a record acknowledged to a visitor survives a power cut or kernel crash
@@ -20,7 +27,5 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = drizzle({ client: sqlite, schema })
-  if (options.migrate !== false) migrate(db, { migrationsFolder: migrationsDir })
-  return db
+  return sqlite
 }

@@ -1,33 +1,28 @@
 // Appending to and reading the consent log.
 //
-// Appends are group-committed: requests arriving in the same event-loop turn (or within
-// `maxWaitMs` when set, up to `maxBatch`) are written in ONE SQLite transaction, and each caller
-// is answered only after COMMIT. SQLite has one writer, so a transaction per request caps
-// ingestion at the commit rate; batching amortises it. The chain head is read inside the same
-// transaction, so appends are serialized.
+// Appends are group-committed: the records that arrive while the previous batch is being written
+// (or, when idle, within one event-loop turn; at most `maxBatch`) are written in ONE SQLite
+// transaction, and each caller is answered only after COMMIT. SQLite has one writer, so a
+// transaction per request caps ingestion at the commit rate; batching amortises it. The chain head
+// is read inside the same transaction, so appends are serialized. The writing itself is
+// consent-writer.ts, inline or in a worker thread.
+import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { chainAnchors, consentRecords } from '../db/schema'
-import { canonicalJson } from '../lib/canonical-json'
 import type { Logger } from '../logger'
-import { GENESIS_HASH, recordHash, verifyChain, type ChainedFields, type ChainStart, type StoredRow, type VerifyResult } from './consent-chain'
+import { verifyChain, type ChainedFields, type ChainStart, type StoredRow, type VerifyResult } from './consent-chain'
 import { filterConditions } from './consent-filters'
+import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
+
+export { RecordIdConflict, type AppendResult } from './consent-writer'
 
 /** A record as ingestion prepares it: the log adds seq, server time and the hashes. */
 export type NewConsentRecord = Omit<ChainedFields, 'seq' | 'serverTime'>
 
-export interface AppendResult {
-  recordId: string
-  seq: number
-  /** False when this recordId was already stored (a retried POST). */
-  created: boolean
-}
-
-export class RecordIdConflict extends Error {}
-
 interface Pending {
-  record: NewConsentRecord
+  record: StampedRecord
   resolve: (r: AppendResult) => void
   reject: (e: unknown) => void
 }
@@ -72,54 +67,45 @@ export function chainAnchor(db: Db, siteId: string): ChainStart | null {
 
 export interface ConsentLogOptions {
   now?: () => number
+  /** Most records per transaction. */
   maxBatch?: number
-  maxWaitMs?: number
+  /**
+   * Where batches are written. `inline`: on the server's connection, in the event loop (tests,
+   * the CLI, `:memory:`). `thread`: by a worker thread with its own connection to the same file,
+   * so the event loop goes on parsing and answering requests while a commit syncs to disk.
+   */
+  writer?: 'inline' | 'thread'
   logger?: Logger
 }
 
+/** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
+const THREAD_IDLE_MS = 30_000
+
 export class ConsentLog {
   private queue: Pending[] = []
-  private timer: ReturnType<typeof setTimeout> | null = null
   private immediate: ReturnType<typeof setImmediate> | null = null
   private readonly now: () => number
   private readonly maxBatch: number
-  private readonly maxWaitMs: number
-  private readonly byRecordId
-  private readonly head
-  private readonly anchorHead
-  private readonly insert
+  private readonly logger: Logger | undefined
   private readonly latestByConsentId
-  private readonly writeBatch
+  // inline mode
+  private inlineWriter: ConsentWriter | null = null
+  // thread mode
+  private readonly threaded: boolean
+  private thread: Worker | null = null
+  private inFlight: Pending[] | null = null
+  private idle: ReturnType<typeof setTimeout> | null = null
+  private drained: (() => void)[] = []
 
   constructor(
     private readonly db: Db,
     options: ConsentLogOptions = {},
   ) {
     this.now = options.now ?? Date.now
-    this.maxBatch = options.maxBatch ?? 256
-    // 0: flush once the requests parsed in this event-loop turn are queued. No timer is needed
-    // for batches to grow: while one commit syncs to disk, the requests arriving meanwhile wait
-    // in the socket buffers and make up the next turn's batch.
-    this.maxWaitMs = options.maxWaitMs ?? 0
+    this.maxBatch = options.maxBatch ?? 1024
+    this.logger = options.logger
+    this.threaded = options.writer === 'thread' && !db.$client.memory
     const p = sql.placeholder
-    // The append path runs raw statements: drizzle's per-call mapping cost several times the
-    // index lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
-    const c = db.$client
-    this.byRecordId = c.prepare<[string], { siteId: string; seq: number }>(
-      'SELECT site_id AS siteId, seq FROM consent_records WHERE record_id = ?',
-    )
-    this.head = c.prepare<[string], { seq: number; hash: string }>(
-      'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
-    )
-    this.anchorHead = c.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
-    // Positional parameters: binding by name looks each one up per run. A recordId already stored
-    // (a retried POST) inserts nothing, so that the common case needs no lookup before the insert.
-    this.insert = c.prepare(
-      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
-         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (record_id) DO NOTHING`,
-    )
     this.latestByConsentId = db
       .select()
       .from(consentRecords)
@@ -129,92 +115,99 @@ export class ConsentLog {
       .orderBy(sql`julianday(${consentRecords.clientTime}) desc`, desc(consentRecords.seq))
       .limit(1)
       .prepare()
-    this.writeBatch = db.$client.transaction((items: Pending[]) => {
-      // Each site's chain head as this transaction leaves it: read once, then carried from record to record.
-      const heads = new Map<string, ChainStart>()
-      return items.map((item) => this.write(item.record, heads))
-    })
   }
 
   /** Resolves once the record is committed (or was already stored under that recordId). */
   append(record: NewConsentRecord): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, resolve, reject })
-      if (this.queue.length >= this.maxBatch) this.flush()
-      else if (this.maxWaitMs > 0) this.timer ??= setTimeout(() => this.flush(), this.maxWaitMs)
+      // Stamped on arrival: records are written in this order, so server times follow the chain.
+      this.queue.push({ record: { ...record, serverTime: new Date(this.now()).toISOString() }, resolve, reject })
+      if (this.threaded) {
+        // While a batch is being committed the queue grows; it goes as the next batch when that one is done.
+        if (!this.inFlight) this.immediate ??= setImmediate(() => this.send())
+      } else if (this.queue.length >= this.maxBatch) this.flush()
       else this.immediate ??= setImmediate(() => this.flush())
     })
   }
 
-  /** Writes everything queued now. */
+  /**
+   * Inline mode: writes everything queued now. No timer is needed for batches to grow: while one
+   * commit syncs to disk, the requests arriving meanwhile wait in the socket buffers and make up
+   * the next turn's batch.
+   */
   flush() {
-    if (this.timer) clearTimeout(this.timer)
+    if (this.threaded) return this.send()
     if (this.immediate) clearImmediate(this.immediate)
-    this.timer = null
     this.immediate = null
     const batch = this.queue
     this.queue = []
     if (batch.length === 0) return
-    let results: (AppendResult | Error)[]
-    try {
-      results = this.writeBatch(batch)
-    } catch {
-      // One bad item must not fail its neighbours: retry each in its own transaction.
-      results = batch.map((item) => {
-        try {
-          return this.writeBatch([item])[0]!
-        } catch (e) {
-          return e instanceof Error ? e : new Error(String(e))
-        }
-      })
-    }
-    batch.forEach((item, i) => {
-      const r = results[i]!
-      if (r instanceof Error) item.reject(r)
-      else item.resolve(r)
-    })
+    this.inlineWriter ??= new ConsentWriter(this.db.$client)
+    settle(batch, this.inlineWriter.writeBatch(batch.map((p) => p.record)))
   }
 
-  // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
-  private write(record: NewConsentRecord, heads: Map<string, ChainStart>): AppendResult | Error {
-    // A site whose every record was purged by retention continues from the purge's anchor.
-    const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
-    const fields: ChainedFields = {
-      ...record,
-      seq: (head?.seq ?? 0) + 1,
-      serverTime: new Date(this.now()).toISOString(),
+  // Thread mode: one batch in flight at a time; what arrives meanwhile is the next batch.
+  private send() {
+    if (this.immediate) clearImmediate(this.immediate)
+    this.immediate = null
+    if (this.inFlight) return
+    if (this.queue.length === 0) return this.onDrained()
+    const batch = this.queue.splice(0, this.maxBatch)
+    this.inFlight = batch
+    const thread = this.writerThread()
+    thread.ref()
+    // One JSON string: cloning it costs a fraction of what the structured clone of the records did.
+    thread.postMessage(JSON.stringify(batch.map((p) => p.record)))
+  }
+
+  private writerThread(): Worker {
+    if (this.idle) clearTimeout(this.idle)
+    this.idle = null
+    if (this.thread) return this.thread
+    // Built: dist/consent-writer-thread.js beside the bundle. From source (tests, `tsx watch`) the
+    // thread loads the .ts through tsx's loader, which a worker does not inherit.
+    const workerData = { file: this.db.$client.name }
+    const thread = import.meta.url.endsWith('.ts')
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(new URL('./consent-writer-thread.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`,
+          { eval: true, workerData },
+        )
+      : new Worker(new URL('./consent-writer-thread.js', import.meta.url), { workerData })
+    thread.on('message', (results: WireResult[]) => {
+      const batch = this.inFlight ?? []
+      this.inFlight = null
+      settle(batch, results.map(fromWire))
+      this.send()
+    })
+    const lost = (e: unknown) => {
+      if (this.thread !== thread) return
+      this.thread = null
+      this.logger?.error('consent writer thread stopped', { err: e })
+      // Whether the batch in flight was committed is unknown: its callers get an error, and the
+      // SDK's retry of the same recordIds is answered from what is stored.
+      const batch = this.inFlight ?? []
+      this.inFlight = null
+      for (const p of batch) p.reject(e instanceof Error ? e : new Error(String(e)))
+      this.send()
     }
-    const prevHash = head?.hash ?? GENESIS_HASH
-    const hash = recordHash(prevHash, fields)
-    const inserted = this.insert.run(
-      fields.siteId,
-      fields.seq,
-      fields.recordId,
-      fields.consentId,
-      fields.revision,
-      fields.textsHash,
-      canonicalJson(fields.categories),
-      canonicalJson(fields.services),
-      fields.method,
-      fields.region,
-      fields.mode,
-      fields.language,
-      fields.url,
-      fields.userAgent,
-      fields.ip,
-      fields.gpc ? 1 : 0,
-      fields.clientTime,
-      fields.serverTime,
-      prevHash,
-      hash,
-    ).changes
-    if (!inserted) {
-      const existing = this.byRecordId.get(record.recordId)!
-      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
-      return { recordId: record.recordId, seq: existing.seq, created: false }
-    }
-    heads.set(record.siteId, { seq: fields.seq, hash })
-    return { recordId: record.recordId, seq: fields.seq, created: true }
+    thread.on('error', lost)
+    thread.on('exit', (code) => lost(new Error(`consent writer thread exited with code ${code}`)))
+    this.thread = thread
+    return thread
+  }
+
+  private onDrained() {
+    for (const done of this.drained.splice(0)) done()
+    const thread = this.thread
+    if (!thread) return
+    thread.unref()
+    this.idle ??= setTimeout(() => {
+      this.idle = null
+      if (this.thread === thread && !this.inFlight) {
+        this.thread = null
+        void thread.terminate()
+      }
+    }, THREAD_IDLE_MS).unref()
   }
 
   latest(siteId: string, consentId: string): ConsentRecord | null {
@@ -254,8 +247,26 @@ export class ConsentLog {
     return verifyChain(rows, anchor)
   }
 
-  /** Writes what is queued; call before closing the database. */
-  close() {
-    this.flush()
+  /** Writes what is queued and stops the writer thread; call before closing the database. */
+  async close(): Promise<void> {
+    if (!this.threaded) return this.flush()
+    if (this.inFlight || this.queue.length) {
+      await new Promise<void>((resolve) => {
+        this.drained.push(resolve)
+        this.send()
+      })
+    }
+    if (this.idle) clearTimeout(this.idle)
+    const thread = this.thread
+    this.thread = null
+    await thread?.terminate()
   }
+}
+
+function settle(batch: Pending[], results: (AppendResult | Error)[]) {
+  batch.forEach((item, i) => {
+    const r = results[i]!
+    if (r instanceof Error) item.reject(r)
+    else item.resolve(r)
+  })
 }

@@ -1,0 +1,129 @@
+// The consent log with its writer in a worker thread, as the server runs it: a real SQLite file,
+// the thread's own connection, the main connection reading what it committed.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { openDatabase, type Db } from '../db/client'
+import { ACME, NOTICE_ONLY } from '../test-support'
+import { seedSites } from '../seed/seed'
+import { AuditLog } from './audit'
+import { ConsentLog, RecordIdConflict, type AppendResult, type NewConsentRecord } from './consent-log'
+import { ConsentSubjects } from './consent-subjects'
+
+let dir: string
+let db: Db
+let log: ConsentLog
+let clock: number
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'miniconsent-log-'))
+  db = openDatabase(join(dir, 'log.sqlite'))
+  clock = Date.UTC(2026, 10, 22, 10, 0, 0)
+  seedSites(db, [ACME, NOTICE_ONLY], { now: clock })
+  log = new ConsentLog(db, { writer: 'thread', now: () => (clock += 7) })
+})
+afterEach(async () => {
+  await log.close()
+  db.$client.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+let n = 0
+function record(overrides: Partial<NewConsentRecord> = {}): NewConsentRecord {
+  n += 1
+  return {
+    siteId: 'acme',
+    recordId: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+    consentId: `visitor-${n}`,
+    revision: 1,
+    textsHash: null,
+    categories: { essential: true, analytics: n % 2 === 0 },
+    services: {},
+    method: n % 2 === 0 ? 'accept-all' : 'reject-all',
+    region: 'DE',
+    mode: 'opt-in',
+    language: 'en',
+    url: 'https://acme.test/',
+    userAgent: 'test',
+    ip: '203.0.113.0',
+    gpc: false,
+    clientTime: new Date(clock).toISOString(),
+    ...overrides,
+  }
+}
+
+const rows = (siteId: string) =>
+  db.$client.prepare('SELECT seq, record_id AS recordId, server_time AS serverTime FROM consent_records WHERE site_id = ? ORDER BY seq').all(siteId) as {
+    seq: number
+    recordId: string
+    serverTime: string
+  }[]
+
+describe('consent log written by its worker thread', () => {
+  it('stores every acknowledged record of concurrent requests once, in an unbroken chain per site', async () => {
+    const sent = Array.from({ length: 600 }, (_, i) => record({ siteId: i % 3 === 0 ? 'notice-only' : 'acme' }))
+    // In waves, as requests arrive while earlier batches are being committed.
+    const results: AppendResult[] = []
+    for (let i = 0; i < sent.length; i += 150) results.push(...(await Promise.all(sent.slice(i, i + 150).map((r) => log.append(r)))))
+    expect(results.every((r) => r.created)).toBe(true)
+    for (const siteId of ['acme', 'notice-only']) {
+      const stored = rows(siteId)
+      expect(stored.map((r) => r.seq)).toEqual(stored.map((_, i) => i + 1))
+      expect(stored.map((r) => r.recordId).sort()).toEqual(sent.filter((r) => r.siteId === siteId).map((r) => r.recordId).sort())
+      // Server time is stamped on arrival, so it follows the chain.
+      expect(stored.map((r) => r.serverTime)).toEqual(stored.map((r) => r.serverTime).sort())
+      expect(log.verify(siteId)).toMatchObject({ ok: true, count: stored.length })
+    }
+    // Each caller got its own record's seq.
+    const seqOf = new Map(rows('acme').map((r) => [r.recordId, r.seq]))
+    sent.forEach((r, i) => r.siteId === 'acme' && expect(results[i]!.seq).toBe(seqOf.get(r.recordId)))
+  })
+
+  it('answers a retried recordId from what is stored, and refuses it for another site', async () => {
+    const first = record()
+    const stored = await log.append(first)
+    expect(await log.append({ ...first, method: 'withdraw' })).toEqual({ ...stored, created: false })
+    await expect(log.append({ ...first, siteId: 'notice-only' })).rejects.toBeInstanceOf(RecordIdConflict)
+    // The conflict failed only itself: its batch neighbours are stored.
+    const [a, , b] = await Promise.allSettled([log.append(record()), log.append({ ...first, siteId: 'notice-only' }), log.append(record())])
+    expect([a.status, b.status]).toEqual(['fulfilled', 'fulfilled'])
+    expect(rows('acme')).toHaveLength(3)
+    expect(log.latest('acme', first.consentId)).toMatchObject({ method: first.method, seq: stored.seq })
+  })
+
+  it('close() writes everything still queued before it resolves', async () => {
+    const pending = Array.from({ length: 200 }, () => log.append(record()))
+    await log.close()
+    expect((await Promise.all(pending)).every((r) => r.created)).toBe(true)
+    expect(rows('acme')).toHaveLength(200)
+  })
+
+  it('a writer thread that dies fails only the batch in flight; the next records start a new one', async () => {
+    await log.append(record())
+    const thread = (log as unknown as { thread: { terminate(): Promise<number> } }).thread
+    const lost = log.append(record())
+    void thread.terminate()
+    // Killed before or after its commit: the caller hears either way, and a retry settles it.
+    await lost.then(
+      () => undefined,
+      (e: unknown) => expect(e).toBeInstanceOf(Error),
+    )
+    expect((await log.append(record())).created).toBe(true)
+    expect(log.verify('acme')).toMatchObject({ ok: true })
+  })
+
+  it('an erasure on the main connection while records are written leaves a verifiable chain', async () => {
+    const visitor = record()
+    await log.append(visitor)
+    await Promise.all(Array.from({ length: 50 }, () => log.append(record())))
+    // The data-subject request takes the write lock between the thread's batches.
+    const writing = Promise.all(Array.from({ length: 200 }, () => log.append(record())))
+    const erased = new ConsentSubjects(db, () => clock, new AuditLog(db, () => clock)).erase('acme', visitor.consentId, null)
+    await writing
+    expect(erased.erased).toBe(1)
+    expect(rows('acme').map((r) => r.seq)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1))
+    expect(log.verify('acme')).toMatchObject({ ok: true, count: 251 })
+    expect(log.latest('acme', visitor.consentId)).toBeNull()
+  })
+})

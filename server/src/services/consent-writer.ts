@@ -1,0 +1,118 @@
+// The consent log's append path: a batch of records in ONE transaction, each linked to its site's
+// hash chain, inserted, committed. It runs either on the server's own connection (tests, an
+// in-memory database) or in a worker thread with a connection of its own (consent-writer-thread.ts),
+// so that the commit's sync to disk never stops the event loop.
+import type Database from 'better-sqlite3'
+import { canonicalJson } from '../lib/canonical-json'
+import { GENESIS_HASH, recordHash, type ChainedFields, type ChainStart } from './consent-chain'
+
+/** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
+export type StampedRecord = Omit<ChainedFields, 'seq'>
+
+export interface AppendResult {
+  recordId: string
+  seq: number
+  /** False when this recordId was already stored (a retried POST). */
+  created: boolean
+}
+
+export class RecordIdConflict extends Error {}
+
+/** What crosses back from the worker thread for one record: Errors do not survive the trip as classes. */
+export type WireResult = AppendResult | { error: string; conflict: boolean }
+
+export const toWire = (r: AppendResult | Error): WireResult =>
+  r instanceof Error ? { error: r.message, conflict: r instanceof RecordIdConflict } : r
+
+export const fromWire = (r: WireResult): AppendResult | Error =>
+  'error' in r ? (r.conflict ? new RecordIdConflict(r.error) : new Error(r.error)) : r
+
+export class ConsentWriter {
+  private readonly byRecordId
+  private readonly head
+  private readonly anchorHead
+  private readonly insert
+  private readonly transaction
+
+  constructor(client: Database.Database) {
+    // Raw statements, prepared once: drizzle's per-call mapping cost several times the index
+    // lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
+    this.byRecordId = client.prepare<[string], { siteId: string; seq: number }>(
+      'SELECT site_id AS siteId, seq FROM consent_records WHERE record_id = ?',
+    )
+    this.head = client.prepare<[string], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
+    )
+    this.anchorHead = client.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
+    // Positional parameters: binding by name looks each one up per run. A recordId already stored
+    // (a retried POST) inserts nothing, so that the common case needs no lookup before the insert.
+    this.insert = client.prepare(
+      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
+         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (record_id) DO NOTHING`,
+    )
+    const batch = client.transaction((records: StampedRecord[]) => {
+      // Each site's chain head as this transaction leaves it: read once, then carried from record to record.
+      const heads = new Map<string, ChainStart>()
+      return records.map((record) => this.write(record, heads))
+    })
+    // IMMEDIATE: the head is read and then written in the same transaction; taking the write lock
+    // first means another connection (retention, erasure) can never slip a commit in between.
+    this.transaction = batch.immediate
+  }
+
+  /** Writes the batch in one transaction; one bad record fails only itself. */
+  writeBatch(records: StampedRecord[]): (AppendResult | Error)[] {
+    try {
+      return this.transaction(records)
+    } catch {
+      // Retry each in its own transaction, so that the neighbours of a bad record are stored.
+      return records.map((record) => {
+        try {
+          return this.transaction([record])[0]!
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e))
+        }
+      })
+    }
+  }
+
+  // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
+  private write(record: StampedRecord, heads: Map<string, ChainStart>): AppendResult | Error {
+    // A site whose every record was purged by retention continues from the purge's anchor.
+    const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
+    const fields: ChainedFields = { ...record, seq: (head?.seq ?? 0) + 1 }
+    const prevHash = head?.hash ?? GENESIS_HASH
+    const hash = recordHash(prevHash, fields)
+    const inserted = this.insert.run(
+      fields.siteId,
+      fields.seq,
+      fields.recordId,
+      fields.consentId,
+      fields.revision,
+      fields.textsHash,
+      canonicalJson(fields.categories),
+      canonicalJson(fields.services),
+      fields.method,
+      fields.region,
+      fields.mode,
+      fields.language,
+      fields.url,
+      fields.userAgent,
+      fields.ip,
+      fields.gpc ? 1 : 0,
+      fields.clientTime,
+      fields.serverTime,
+      prevHash,
+      hash,
+    ).changes
+    if (!inserted) {
+      const existing = this.byRecordId.get(record.recordId)!
+      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
+      return { recordId: record.recordId, seq: existing.seq, created: false }
+    }
+    heads.set(record.siteId, { seq: fields.seq, hash })
+    return { recordId: record.recordId, seq: fields.seq, created: true }
+  }
+}
