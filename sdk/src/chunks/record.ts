@@ -5,7 +5,7 @@
 // IndexedDB queue of dist/store.js, loaded only then.
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import { makeChoice } from '../core/consent'
-import { hex, uuid4 } from '../core/ids'
+import { hex, uuid7 } from '../core/ids'
 import { pickLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
@@ -19,7 +19,7 @@ export const language = (host: Host) => pickLanguage([host._lang, document.docum
 
 /** The decision's context in a consent record or visitor event. */
 const context = (host: Host) => ({
-  recordId: uuid4(() => crypto.getRandomValues(new Uint8Array(1))[0]!),
+  recordId: uuid7(() => crypto.getRandomValues(new Uint8Array(1))[0]!, Date.now()),
   language: language(host),
   // Never the query, which may carry personal data.
   url: location.origin + location.pathname,

@@ -4,7 +4,7 @@ import { cookieDomains, removals } from './cleanup'
 import { buildConsentRecord } from './record'
 import { matchesName, matchingNames } from './wildcard'
 import { localize, pickLanguage } from './language'
-import { base64url, hex, uuid4 } from './ids'
+import { base64url, hex, uuid7 } from './ids'
 import { toState } from './consent'
 import { minimagicConfig, minopaConfig } from '../test/fixtures'
 
@@ -99,10 +99,17 @@ describe('language and ids', () => {
     expect(hex(new Uint8Array([0, 15, 255]).buffer)).toBe('000fff')
   })
 
-  it('makes version 4 UUIDs the server accepts as record ids', () => {
-    const ids = new Set(Array.from({ length: 50 }, () => uuid4(() => Math.floor(Math.random() * 256))))
-    expect(ids.size).toBe(50)
-    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  it('makes version 7 UUIDs the server accepts as record ids, ordered by their time', () => {
+    const byte = () => Math.floor(Math.random() * 256)
+    const start = Date.UTC(2026, 10, 22, 10, 0, 0)
+    const ids = Array.from({ length: 50 }, (_, i) => uuid7(byte, start + i * 1000))
+    expect(new Set(ids).size).toBe(50)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    // The first 48 bits are the time: later records sort after earlier ones.
+    expect(parseInt(ids[0]!.replace('-', '').slice(0, 12), 16)).toBe(start)
+    expect([...ids].sort()).toEqual(ids)
+    // Within one millisecond they still differ.
+    expect(new Set(Array.from({ length: 50 }, () => uuid7(byte, start))).size).toBe(50)
   })
 })
 
