@@ -9,8 +9,8 @@ const external = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
   .flatMap(([name]) => [name, `${name}/*`])
 
 await build({
-  // The consent writer's worker thread is loaded by path, beside main.js (services/consent-log.ts).
-  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts', 'consent-writer-thread': 'src/services/consent-writer-thread.ts' },
+  // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts).
+  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts', 'consent-writer-thread': 'src/services/consent-writer-thread.ts', 'export-worker': 'src/services/export-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

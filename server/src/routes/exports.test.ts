@@ -61,6 +61,19 @@ async function manifestOf(id: string | null) {
   return { res, manifest: res.status === 200 ? exportManifest.parse(await res.json()) : null }
 }
 
+/** `n` records after the 12 posted ones (seq 13…), written directly: fast, and enough for many pages. */
+function insertBulk(n: number) {
+  t.db.$client
+    .prepare(
+      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url,
+         gpc, client_time, server_time, prev_hash, hash)
+       SELECT 'acme', seq, 'bulk-' || seq, 'visitor-bulk', 1, '{}', '{}', 'custom', 'opt-in', 'en', 'https://acme.test/', 0,
+              '2026-11-25T00:00:00.000Z', '2026-11-25T00:00:00.000Z', 'x', '${'f'.repeat(64)}'
+         FROM (SELECT value AS seq FROM json_each(?))`,
+    )
+    .run(JSON.stringify(Array.from({ length: n }, (_, i) => i + 13)))
+}
+
 describe('GET /api/admin/sites/:siteId/export', () => {
   it('streams every record as CSV that parses back to the database rows, with a manifest of its bytes', async () => {
     const { res, bytes, text, id } = await download('format=csv')
@@ -136,14 +149,7 @@ describe('GET /api/admin/sites/:siteId/export', () => {
 
   it('has no manifest while the file is still streaming, and leaves out records added meanwhile', async () => {
     // Enough rows for several pages, so the stream is still running after its first chunk.
-    const insert = t.db.$client.prepare(
-      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url,
-         gpc, client_time, server_time, prev_hash, hash)
-       SELECT 'acme', seq, 'bulk-' || seq, 'visitor-bulk', 1, '{}', '{}', 'custom', 'opt-in', 'en', 'https://acme.test/', 0,
-              '2026-11-25T00:00:00.000Z', '2026-11-25T00:00:00.000Z', 'x', '${'f'.repeat(64)}'
-         FROM (SELECT value AS seq FROM json_each(?))`,
-    )
-    insert.run(JSON.stringify(Array.from({ length: 5000 }, (_, i) => i + 13)))
+    insertBulk(5000)
     const res = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })
     const id = res.headers.get('x-export-id')
     const reader = res.body!.getReader()
@@ -159,5 +165,21 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     const { manifest } = await manifestOf(id)
     expect(manifest).toMatchObject({ rowCount: 5012, chainHead: { seq: 5012, hash: 'f'.repeat(64) } })
     expect((parse(text, { columns: true }) as { seq: string }[]).map((r) => r.seq).at(-1)).toBe('5012')
+  })
+
+  it('a download cut short gets no manifest, and its reader lets go of the snapshot', async () => {
+    insertBulk(5000)
+    const walBusy = () => (t.db.$client.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[])[0]!
+    const res = await t.request('/api/admin/sites/acme/export?format=ndjson', { headers: { Cookie: cookie } })
+    const id = res.headers.get('x-export-id')
+    const reader = res.body!.getReader()
+    expect((await reader.read()).done).toBe(false)
+    // While the export reads, its snapshot keeps a record written meanwhile from being checkpointed.
+    expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.2')).status).toBe(201)
+    const during = walBusy()
+    expect(during.checkpointed).toBeLessThan(during.log)
+    await reader.cancel()
+    await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
+    expect((await manifestOf(id)).res.status).toBe(404)
   })
 })

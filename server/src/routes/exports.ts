@@ -13,14 +13,13 @@ import { ConsentExports } from '../services/export'
 
 export function exportRoutes(s: Services) {
   const exports = new ConsentExports(s.db, s.now)
-  const encoder = new TextEncoder()
 
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/export', requireSiteRole(s), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), (c) => {
+    .get('/api/admin/sites/:siteId/export', requireSiteRole(s), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
-      const job = exports.begin({ siteId, format, filters, userId })
+      const job = await exports.begin({ siteId, format, filters, userId })
       s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
 
       c.header('Content-Type', job.contentType)
@@ -31,22 +30,22 @@ export function exportRoutes(s: Services) {
         c,
         async (out) => {
           const sha = createHash('sha256')
-          for (const chunk of job.chunks) {
+          // Chunks are whole pages (~100-200 KB): one write each, awaited, is the backpressure.
+          for await (const bytes of job.chunks) {
             if (out.aborted) break
-            const bytes = encoder.encode(chunk)
             sha.update(bytes)
             await out.write(bytes)
           }
           // A download cut short gets no manifest: there is no file it would describe.
           if (out.aborted) {
-            job.chunks.return()
+            job.abort()
             return
           }
           job.complete(sha.digest('hex'))
           s.logger.info('export complete', { siteId, exportId: job.id, rows: job.rowCount() })
         },
         async (err) => {
-          job.chunks.return()
+          job.abort()
           s.logger.error('export failed', { siteId, exportId: job.id, err })
         },
       )

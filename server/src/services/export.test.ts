@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { EXPORT_COLUMNS } from '@miniconsent/shared'
+import { parse } from 'csv-parse/sync'
+import { openDatabase } from '../db/client'
+import { seedSites } from '../seed/seed'
+import { ACME } from '../test-support'
+import { ConsentExports, unescapeCell } from './export'
+import { PAGE } from './export-pages'
+
+/** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
+function memoryLog(records: number) {
+  const db = openDatabase(':memory:')
+  seedSites(db, [ACME], { now: Date.UTC(2026, 10, 22) })
+  db.$client
+    .prepare(
+      `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url,
+         gpc, client_time, server_time, prev_hash, hash)
+       SELECT 'acme', value, 'r-' || value, iif(value % 2, 'visitor-odd', 'visitor-even'), 1, '{"essential":true}', '{}',
+              iif(value % 3, 'accept-all', 'reject-all'), 'opt-in', 'en', iif(value = 7, '=cmd()', 'https://acme.test/?a="b",c'),
+              value % 2, '2026-11-22T00:00:00.000Z', '2026-11-22T00:00:00.000Z', 'p' || value, 'h' || value
+         FROM json_each(?)`,
+    )
+    .run(JSON.stringify(Array.from({ length: records }, (_, i) => i + 1)))
+  return db
+}
+
+async function text(chunks: AsyncIterable<Uint8Array>) {
+  const decoder = new TextDecoder()
+  let out = ''
+  for await (const chunk of chunks) out += decoder.decode(chunk, { stream: true })
+  return out
+}
+
+describe('ConsentExports on an in-memory database', () => {
+  // Several pages and a partial last one: the keyset must neither skip nor repeat a record.
+  const records = PAGE * 2 + 5
+
+  it('writes every record once, in seq order, as CSV and as NDJSON', async () => {
+    const db = memoryLog(records)
+    const exports = new ConsentExports(db, () => Date.UTC(2026, 10, 22))
+
+    const csvJob = await exports.begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
+    const rows = parse(await text(csvJob.chunks), { columns: true }) as Record<string, string>[]
+    expect(Object.keys(rows[0]!)).toEqual([...EXPORT_COLUMNS])
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: records }, (_, i) => i + 1))
+    expect(csvJob.rowCount()).toBe(records)
+    expect(rows[6]!.url).toBe("'=cmd()")
+    expect(unescapeCell(rows[6]!.url!)).toBe('=cmd()')
+    expect(rows[0]).toMatchObject({ url: 'https://acme.test/?a="b",c', gpc: 'true', erasedAt: '', categories: '{"essential":true}' })
+
+    const ndjsonJob = await exports.begin({ siteId: 'acme', format: 'ndjson', filters: { method: 'reject-all' }, userId: null })
+    const lines = (await text(ndjsonJob.chunks)).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1).filter((seq) => seq % 3 === 0))
+    expect(lines[0]).toMatchObject({ seq: 3, gpc: true, categories: { essential: true }, erasedAt: null, url: 'https://acme.test/?a="b",c' })
+    expect(ndjsonJob.rowCount()).toBe(lines.length)
+    db.$client.close()
+  })
+})
