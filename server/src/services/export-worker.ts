@@ -1,9 +1,9 @@
 // The thread behind one export (export.ts): it opens a read-only connection of its own, starts a
 // read transaction (the snapshot, WAL), reports the chain head it sees, then reads and formats
-// pages on its own core while the main thread hashes and sends the bytes it has already got.
+// pages on its own core while the main thread hashes and sends the pages it has already got.
 //
-// Flow control is by credit: the main thread grants one chunk per chunk it has sent on, so at
-// most a few chunks are ever in flight and memory stays flat however slow the download is.
+// Flow control is by credit: the main thread grants one page per page it takes, so at most a
+// few pages are ever in flight and memory stays flat however slow the download is.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { chainHead, exportPages, type Page, type ExportPlan } from './export-pages'
@@ -18,7 +18,8 @@ export type FromWorker =
   | { error: string }
 
 const port = parentPort!
-const { file, plan } = workerData as { file: string; plan: ExportPlan }
+/** `credit`: how many pages the main thread lets this one read ahead (export.ts). */
+const { file, plan, credit: granted } = workerData as { file: string; plan: ExportPlan; credit: number }
 const send = (m: FromWorker) => port.postMessage(m)
 
 const conn = new Database(file, { readonly: true, fileMustExist: true })
@@ -34,8 +35,15 @@ try {
   conn.prepare('BEGIN').run()
   const head = chainHead(conn, plan.siteId)
   send({ head })
-  const chunks = exportPages(conn, plan, head)
-  let credit = 0
+  let credit = granted
+  /**
+   * Who formats the next page: formatting costs more than reading (NDJSON ~6 µs per record in
+   * SQLite against ~3 µs to read the stored values; CSV ~8 µs in Papa Parse), and the main thread
+   * otherwise only hashes and sends. Unused credit means the main thread is waiting for pages, so
+   * it gets the page's values to format; little credit means it is busy, and this thread formats.
+   * Either way the bytes are the same (export-pages.ts).
+   */
+  const chunks = exportPages(conn, plan, head, () => credit <= granted / 2)
   let running = false
   const pump = () => {
     if (running) return
@@ -61,8 +69,10 @@ try {
   port.on('message', (m: ToWorker) => {
     if ('stop' in m) return finish()
     credit += m.credit
-    pump()
+    // After the other messages already here: the credit is then all that was returned meanwhile.
+    setImmediate(pump)
   })
+  pump()
 } catch (e) {
   send({ error: e instanceof Error ? e.message : String(e) })
   finish()

@@ -5,7 +5,7 @@ import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
-import { PAGE } from './export-pages'
+import { exportPages, PAGE, pageSql, valuesFormatter, type ExportPlan } from './export-pages'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
@@ -53,6 +53,35 @@ describe('ConsentExports on an in-memory database', () => {
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1).filter((seq) => seq % 3 === 0))
     expect(lines[0]).toMatchObject({ seq: 3, gpc: true, categories: { essential: true }, erasedAt: null, url: 'https://acme.test/?a="b",c' })
     expect(ndjsonJob.rowCount()).toBe(lines.length)
+    db.$client.close()
+  })
+
+  it('formats a page the same from its values (main thread) as from SQLite (worker)', () => {
+    const db = memoryLog(3)
+    // Values a formatter could get wrong: broken JSON, NULLs, non-ASCII, control characters, quotes.
+    db.$client
+      .prepare(
+        `UPDATE consent_records SET categories = '{"a":tru', services = '{ "x" : [1, 2.5, "y"] }', region = NULL, user_agent = ?,
+           texts_hash = NULL, erased_at = '2026-11-23T00:00:00.000Z', url = '+1 "quoted", ' || char(9) || 'tab' WHERE seq = 2`,
+      )
+      .run('Ünïcødé \u2028 agent\n"x"')
+    const plan = (format: 'csv' | 'ndjson'): ExportPlan => ({
+      siteId: 'acme',
+      format,
+      sql: pageSql(format, `SELECT * FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`),
+      params: ['acme', null, null],
+      afterAt: 1,
+      headAt: 2,
+    })
+    const head = { seq: 3, hash: 'h3' }
+    for (const format of ['csv', 'ndjson'] as const) {
+      const [here] = [...exportPages(db.$client, plan(format), head, () => true)]
+      const [handed] = [...exportPages(db.$client, plan(format), head, () => false)]
+      expect(here && 'text' in here && handed && 'values' in handed).toBe(true)
+      const text = (here as { text: string }).text
+      expect(valuesFormatter(format)((handed as { values: string }).values)).toBe(text)
+      expect(text).toContain(format === 'csv' ? "\"'+1 \"\"quoted\"\", \ttab\"" : '"categories":"{\\"a\\":tru"')
+    }
     db.$client.close()
   })
 })
