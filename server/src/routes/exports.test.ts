@@ -170,16 +170,19 @@ describe('GET /api/admin/sites/:siteId/export', () => {
   it('a download cut short gets no manifest, and its reader lets go of the snapshot', async () => {
     insertBulk(5000)
     const walBusy = () => (t.db.$client.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[])[0]!
-    const res = await t.request('/api/admin/sites/acme/export?format=ndjson', { headers: { Cookie: cookie } })
-    const id = res.headers.get('x-export-id')
-    const reader = res.body!.getReader()
-    expect((await reader.read()).done).toBe(false)
-    // While the export reads, its snapshot keeps a record written meanwhile from being checkpointed.
-    expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.2')).status).toBe(201)
-    const during = walBusy()
-    expect(during.checkpointed).toBeLessThan(during.log)
-    await reader.cancel()
-    await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
-    expect((await manifestOf(id)).res.status).toBe(404)
+    // NDJSON is read on the main thread, CSV by a worker thread.
+    for (const [i, format] of (['ndjson', 'csv'] as const).entries()) {
+      const res = await t.request(`/api/admin/sites/acme/export?format=${format}`, { headers: { Cookie: cookie } })
+      const id = res.headers.get('x-export-id')
+      const reader = res.body!.getReader()
+      expect((await reader.read()).done).toBe(false)
+      // While the export reads, its snapshot keeps a record written meanwhile from being checkpointed.
+      expect((await t.request('/api/v1/consents', json(consentBody()), `198.51.100.${i + 2}`)).status).toBe(201)
+      const during = walBusy()
+      expect(during.checkpointed).toBeLessThan(during.log)
+      await reader.cancel()
+      await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
+      expect((await manifestOf(id)).res.status).toBe(404)
+    }
   })
 })
