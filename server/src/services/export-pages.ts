@@ -1,13 +1,11 @@
 // The export's file, read page by page (keyset: seq > the last page's) from one SQLite
-// connection, the export's snapshot. Used inline by the main thread, and by the worker thread that
-// reads CSV exports (export-worker.ts).
+// connection, the export's snapshot, with the queries of export-sql.ts. Used inline by the main
+// thread, and by the worker thread that reads CSV exports (export-worker.ts), which is why this
+// module loads nothing it does not need (the shared schemas would cost the worker ~10 MB).
 // - NDJSON: each line is one json_object() (a JSON serialiser); a page is its lines joined.
-// - CSV: a page's values arrive as ONE JSON array of records, not twenty values per record (each
-//   its own string, which cost more than the query: ~8 µs per record against ~5 µs for the page
-//   as JSON, query included, measured), and Papa Parse writes the CSV (quoting, quote doubling,
-//   line breaks): no CSV syntax is built by hand. SQLite only transforms values: the formula
-//   escape (below), gpc as `true`/`false`, NULL as an empty cell.
-import { EXPORT_COLUMNS, type ExportFormat } from '@miniconsent/shared'
+// - CSV: a page's values arrive as ONE JSON array of records, and Papa Parse writes the CSV
+//   (quoting, quote doubling, line breaks): no CSV syntax is built by hand.
+import type { ExportFormat } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import Papa from 'papaparse'
 import { GENESIS_HASH } from './consent-chain'
@@ -19,52 +17,7 @@ import { GENESIS_HASH } from './consent-chain'
  */
 export const PAGE = 128
 
-/**
- * Spreadsheets run a cell that starts with = + - @ (or tab/CR) as a formula, and URL, user agent
- * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
- * value that itself starts with `'` gets one too, so reading back (drop one leading `'`, see
- * unescapeCell) is exact and the hashes still verify. NULL stays NULL.
- */
-const formulaEscaped = (x: string) => `iif(substr(${x}, 1, 1) IN ('''', '=', '+', '-', '@', char(9), char(13)), '''' || ${x}, ${x})`
-
-const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], { csv: string; json: string }> = {
-  seq: { csv: 'seq', json: 'seq' },
-  recordId: { csv: 'record_id', json: 'record_id' },
-  consentId: { csv: formulaEscaped('consent_id'), json: 'consent_id' },
-  serverTime: { csv: 'server_time', json: 'server_time' },
-  clientTime: { csv: 'client_time', json: 'client_time' },
-  method: { csv: 'method', json: 'method' },
-  revision: { csv: 'revision', json: 'revision' },
-  textsHash: { csv: 'texts_hash', json: 'texts_hash' },
-  region: { csv: 'region', json: 'region' },
-  mode: { csv: 'mode', json: 'mode' },
-  language: { csv: 'language', json: 'language' },
-  url: { csv: formulaEscaped('url'), json: 'url' },
-  ip: { csv: 'ip', json: 'ip' },
-  userAgent: { csv: formulaEscaped('user_agent'), json: 'user_agent' },
-  gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
-  // An edited row may hold broken JSON: it goes out as a string and verification reports it.
-  categories: { csv: 'categories', json: 'iif(json_valid(categories), json(categories), categories)' },
-  services: { csv: 'services', json: 'iif(json_valid(services), json(services), services)' },
-  prevHash: { csv: 'prev_hash', json: 'prev_hash' },
-  hash: { csv: 'hash', json: 'hash' },
-  erasedAt: { csv: 'erased_at', json: 'erased_at' },
-}
-
-/** An NDJSON line: the record as one json_object(), selected beside seq straight from the table. */
-export const NDJSON_LINE = `json_object(${EXPORT_COLUMNS.map((name) => `'${name}', ${COLUMN_SQL[name].json}`).join(', ')})`
-
-/**
- * The CSV page query around `records`, a SELECT of whole consent_records rows (so their column
- * names) in seq order, bounded to one page: ONE row, the record count, the last seq and the
- * values (the aggregate's ORDER BY keeps seq order whatever the plan).
- */
-export function csvPageSql(records: string): string {
-  const values = EXPORT_COLUMNS.map((name) => COLUMN_SQL[name].csv).join(', ')
-  return `SELECT count(*), max(seq), json_group_array(json_array(${values}) ORDER BY seq) FROM (${records})`
-}
-
-/** What one export reads: the page query (CSV: csvPageSql; NDJSON: seq and NDJSON_LINE per record) and its parameters, two of them filled in per page. */
+/** What one export reads: the page query (export-sql.ts) and its parameters, two of them filled in per page. */
 export interface ExportPlan {
   siteId: string
   format: ExportFormat
@@ -94,10 +47,7 @@ const CSV_OPTIONS: Papa.UnparseConfig = {
   newline: '\n',
 }
 /** CSV lines of `rows`, each ended with a line break (Papa Parse puts none after the last). */
-const csvLines = (rows: unknown[][]) => Papa.unparse(rows, CSV_OPTIONS) + '\n'
-
-/** The file's text before the first page: the CSV header. */
-export const fileStart = (format: ExportFormat) => (format === 'csv' ? csvLines([[...EXPORT_COLUMNS]]) : '')
+export const csvLines = (rows: unknown[][]) => Papa.unparse(rows, CSV_OPTIONS) + '\n'
 
 /** A CSV page read as its values (a JSON array of records), as the file's text. */
 export const csvText = (values: string) => csvLines(JSON.parse(values) as unknown[][])

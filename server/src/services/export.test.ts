@@ -5,7 +5,8 @@ import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
-import { csvPageSql, csvText, exportPages, NDJSON_LINE, PAGE, type ExportPlan } from './export-pages'
+import { csvText, exportPages, PAGE, type ExportPlan } from './export-pages'
+import { csvPageSql, NDJSON_LINE } from './export-sql'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {

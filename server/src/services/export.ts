@@ -10,21 +10,22 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { type ConsentLogFilters, type ExportFormat, type ExportManifest } from '@miniconsent/shared'
+import { EXPORT_COLUMNS, type ConsentLogFilters, type ExportFormat, type ExportManifest } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, lte, Placeholder, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords, exportManifests, users } from '../db/schema'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions } from './consent-filters'
-import { chainHead, csvPageSql, csvText, exportPages, fileStart, NDJSON_LINE, PAGE, type ChainHead, type ExportPlan, type Page } from './export-pages'
+import { chainHead, csvLines, csvText, exportPages, PAGE, type ChainHead, type ExportPlan, type Page } from './export-pages'
+import { csvPageSql, NDJSON_LINE } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
 
 /**
  * Spreadsheets run a cell that starts with = + - @ (or tab/CR) as a formula, and URL, user agent
  * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
  * value that itself starts with `'` gets one too, so reading back (drop one leading `'`) is exact
- * and the hashes still verify. The escaping is a value transformation (export-pages.ts); the
+ * and the hashes still verify. The escaping is a value transformation (export-sql.ts); the
  * quoting is Papa Parse's.
  */
 export function unescapeCell(value: string): string {
@@ -237,8 +238,7 @@ export class ConsentExports {
 
     let rowCount = 0
     const chunks = async function* (): AsyncGenerator<Uint8Array, void, undefined> {
-      const start = fileStart(o.format)
-      if (start) yield encoder.encode(start)
+      if (o.format === 'csv') yield encoder.encode(csvLines([[...EXPORT_COLUMNS]]))
       for await (const page of reader.chunks) {
         rowCount += page.rows
         yield encoder.encode('text' in page ? page.text : csvText(page.values))
