@@ -94,15 +94,24 @@ async function start(args: string[], env: Record<string, string>, readyPath: str
   }
 }
 
-/** The server's command line as `pnpm start` runs it, Node flags included, less `node` itself. */
-const SERVER_ARGS = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(/\s+/)
-  .slice(1)
+/**
+ * The server's command line as `pnpm start` runs it: its leading `NAME=value` words become the
+ * child's environment, the Node flags its arguments (less `node` itself).
+ */
+const START_WORDS = (JSON.parse(readFileSync(join(here, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/)
+const START_ENV: Record<string, string> = {}
+let startNode = 0
+for (let w = START_WORDS[0]; w && /^[A-Z_]+=/.test(w); w = START_WORDS[++startNode]) {
+  const eq = w.indexOf('=')
+  START_ENV[w.slice(0, eq)] = w.slice(eq + 1)
+}
+const SERVER_ARGS = START_WORDS.slice(startNode + 1)
 
 const startApp = (db: string) =>
   start(
     SERVER_ARGS,
     {
+      ...START_ENV,
       DATABASE_URL: db,
       // Access logs off: they measure the log pipe, not the server. Errors still print.
       LOG_LEVEL: 'warn',
@@ -330,6 +339,9 @@ async function main() {
         config: await load(app, '/api/v1/sites/minopa/config', { headers: { 'accept-encoding': 'gzip, deflate, br' } }),
         ingest: await ingest(app, emptyDb),
       })
+      const r = rounds[rounds.length - 1]!
+      const line = (name: string, l: Load) => `${name} ${fmt(l.rps)} req/s ${fmt(l.cpuUs)} µs`
+      process.stdout.write(`round ${i + 1}: ${[line('hello', r.hello), line('same body', r.sameBody), line('config', r.config), line('ingest', r.ingest)].join(' · ')}\n`)
     }
     await hello.stop()
     await sameBody.stop()
