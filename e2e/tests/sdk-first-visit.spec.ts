@@ -47,8 +47,13 @@ test('a returning visit fetches the core script alone', async ({ page }) => {
   const errors = collectErrors(page)
   const firstVisit = sdkRequests(page)
   await page.goto('/demo/minopa/')
+  // The rejection's record must be delivered before the page is left: one still in the journal is
+  // sent by the next page view, which then rightly loads the queue's chunk (store.js) too.
+  const delivered = page.waitForResponse((r) => r.url().endsWith('/api/v1/consents') && r.request().method() === 'POST')
   await page.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Reject all' }).click()
   await expect.poll(async () => (await page.context().cookies()).map((c) => c.name)).toContain('cookie-preferences')
+  expect((await delivered).status()).toBe(201)
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('miniconsent-pending'))).toBeNull()
   // The rejection deletes what it denies on this page (its chunk must not be counted as the next page's).
   await expect.poll(() => firstVisit).toContain('cleanup.js')
 
