@@ -15,7 +15,7 @@ import type { PublishedConfig } from '../core/types'
  * (SPEC §6: Reject as prominent as Accept) and Accept and Reject share a row at the same width.
  * The default accent passes in every theme: white text on it 4.9:1, against the dark theme's
  * background 3.3:1 (WCAG 1.4.3 and 1.4.11). A site's own accent is checked by the
- * dashboard (shared/src/contrast.ts, which also holds this default: keep the two in step).
+ * dashboard (shared/src/contrast.ts, which holds copies of these colours; styles.test.ts checks they agree).
  */
 export const BANNER_CSS =
   '.mc *{all:revert}.mc{font:15px/1.5 system-ui,sans-serif;--b:#fff;--f:#111;--a:#2b6cde;color:var(--f)}.mc-dark{--f:#eee;--b:#222}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}.mc .mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;padding:16px;border-radius:var(--r);box-shadow:0 2px 20px #0006;box-sizing:border-box;max-height:90vh;overflow:auto}' +
