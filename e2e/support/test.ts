@@ -30,5 +30,13 @@ export async function settle(page: import('@playwright/test').Page): Promise<voi
   )
 }
 
+/**
+ * Waits until the SDK's journal of undelivered records (localStorage, sdk/src/browser/net-flag.ts)
+ * is empty: every record made on the page has been delivered and acknowledged.
+ */
+export async function journalEmptied(page: import('@playwright/test').Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('miniconsent-pending'))).toBeNull()
+}
+
 export { expect }
 export type { Page, Route } from '@playwright/test'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { type Page } from '@playwright/test'
-import { expect, settle, test } from '../support/test'
+import { expect, journalEmptied, settle, test } from '../support/test'
 
 // Which SDK files a visit downloads: the size budget (sdk/scripts/size.mjs) counts the files
 // sdk/dist/manifest.json lists, and this checks that list against what a browser really fetches.
@@ -53,7 +53,7 @@ test('a returning visit fetches the core script alone', async ({ page }) => {
   await page.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Reject all' }).click()
   await expect.poll(async () => (await page.context().cookies()).map((c) => c.name)).toContain('cookie-preferences')
   expect((await delivered).status()).toBe(201)
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('miniconsent-pending'))).toBeNull()
+  await journalEmptied(page)
   // The rejection deletes what it denies on this page (its chunk must not be counted as the next page's).
   await expect.poll(() => firstVisit).toContain('cleanup.js')
 

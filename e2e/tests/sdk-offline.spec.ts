@@ -1,5 +1,5 @@
 import { type Page, type Route } from '@playwright/test'
-import { expect, test } from '../support/test'
+import { expect, journalEmptied, test } from '../support/test'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { ConsentLogPage } from '@miniconsent/shared'
 import { E2E_ADMIN } from '../support/env'
@@ -54,7 +54,7 @@ test('choices made while the API is down reach the server once each when it is b
   await page.reload()
   // Once delivered they are gone from the journal, whose key is what makes a page view look at the
   // queue: another page view sends nothing and does not even load the queue's code.
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('miniconsent-pending'))).toBeNull()
+  await journalEmptied(page)
   const sent = delivered.length
   const storeLoads: string[] = []
   page.on('request', (r) => r.url().endsWith('/sdk/store.js') && storeLoads.push(r.url()))
@@ -94,7 +94,7 @@ test('a record still in flight when the visitor leaves is delivered on the next 
   page.on('response', (r) => r.url().endsWith('/api/v1/consents') && delivered.push(r.status()))
   await page.goto('/demo/minopa/')
   await expect.poll(() => delivered).toEqual([201])
-  await expect.poll(() => page.evaluate(() => localStorage.getItem('miniconsent-pending'))).toBeNull()
+  await journalEmptied(page)
 
   const login = await page.request.post('/api/admin/login', { data: E2E_ADMIN })
   expect(login.status()).toBe(200)
