@@ -332,16 +332,16 @@ async function main() {
     const sameBody = await start([join(here, 'hello.mjs')], { HELLO_BODY_FILE: configBody }, '/')
     const rounds: { hello: Load; sameBody: Load; config: Load; ingest: Awaited<ReturnType<typeof ingest>> }[] = []
     for (let i = 0; i < ROUNDS; i++) {
-      rounds.push({
+      const round = {
         hello: await load(hello, '/'),
         sameBody: await load(sameBody, '/'),
         // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
         config: await load(app, '/api/v1/sites/minopa/config', { headers: { 'accept-encoding': 'gzip, deflate, br' } }),
         ingest: await ingest(app, emptyDb),
-      })
-      const r = rounds[rounds.length - 1]!
+      }
+      rounds.push(round)
       const line = (name: string, l: Load) => `${name} ${fmt(l.rps)} req/s ${fmt(l.cpuUs)} µs`
-      process.stdout.write(`round ${i + 1}: ${[line('hello', r.hello), line('same body', r.sameBody), line('config', r.config), line('ingest', r.ingest)].join(' · ')}\n`)
+      process.stdout.write(`round ${i + 1}: ${[line('hello', round.hello), line('same body', round.sameBody), line('config', round.config), line('ingest', round.ingest)].join(' · ')}\n`)
     }
     await hello.stop()
     await sameBody.stop()
