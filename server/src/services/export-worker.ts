@@ -1,4 +1,4 @@
-// The thread behind one CSV export (export.ts): it opens a read-only connection of its own,
+// The thread behind one export (export.ts): it opens a read-only connection of its own,
 // starts a read transaction (the snapshot, WAL), reports the chain head it sees, then reads and
 // formats pages on its own core while the main thread hashes and sends the pages it has got.
 //
@@ -56,7 +56,11 @@ try {
           return
         }
         credit -= 1
-        send(next.value)
+        const page = next.value
+        // An NDJSON page's Buffer has its memory to itself (SQLite's BLOB, copied once): it moves
+        // to the main thread rather than being copied again.
+        if ('bytes' in page) port.postMessage(page, [page.bytes.buffer as ArrayBuffer])
+        else send(page)
       }
     } catch (e) {
       send({ error: e instanceof Error ? e.message : String(e) })

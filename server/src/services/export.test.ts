@@ -5,8 +5,8 @@ import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
-import { csvText, exportPages, PAGE, type ExportPlan } from './export-pages'
-import { csvPageSql, NDJSON_LINE } from './export-sql'
+import { csvText, exportPages, pageSize, type ExportPlan } from './export-pages'
+import { csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
@@ -34,7 +34,7 @@ async function text(chunks: AsyncIterable<Uint8Array>) {
 
 describe('ConsentExports on an in-memory database', () => {
   // Several pages and a partial last one: the keyset must neither skip nor repeat a record.
-  const records = PAGE * 2 + 5
+  const records = pageSize('ndjson') * 2 + 5
 
   it('writes every record once, in seq order, as CSV and as NDJSON', async () => {
     const db = memoryLog(records)
@@ -54,6 +54,11 @@ describe('ConsentExports on an in-memory database', () => {
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1).filter((seq) => seq % 3 === 0))
     expect(lines[0]).toMatchObject({ seq: 3, gpc: true, categories: { essential: true }, erasedAt: null, url: 'https://acme.test/?a="b",c' })
     expect(ndjsonJob.rowCount()).toBe(lines.length)
+
+    const allJob = await exports.begin({ siteId: 'acme', format: 'ndjson', filters: {}, userId: null })
+    const all = (await text(allJob.chunks)).split('\n')
+    expect(all.pop()).toBe('')
+    expect(all.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1))
     db.$client.close()
   })
 
@@ -71,8 +76,8 @@ describe('ConsentExports on an in-memory database', () => {
       format,
       sql:
         format === 'csv'
-          ? csvPageSql(`SELECT * FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`)
-          : `SELECT seq, ${NDJSON_LINE} FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${PAGE}`,
+          ? csvPageSql(`SELECT * FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
+          : ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`),
       params: ['acme', null, null],
       afterAt: 1,
       headAt: 2,
@@ -85,7 +90,7 @@ describe('ConsentExports on an in-memory database', () => {
     expect(csvText((handed as { values: string }).values)).toBe(text)
     expect(text).toContain("\"'+1 \"\"quoted\"\", \ttab\"")
     const [ndjson] = [...exportPages(db.$client, plan('ndjson'), head)]
-    const edited = JSON.parse((ndjson as { text: string }).text.split('\n')[1]!) as Record<string, unknown>
+    const edited = JSON.parse(Buffer.from((ndjson as { bytes: Uint8Array }).bytes).toString().split('\n')[1]!) as Record<string, unknown>
     expect(edited).toMatchObject({ categories: '{"a":tru', services: { x: [1, 2.5, 'y'] }, region: null, textsHash: null })
     db.$client.close()
   })
