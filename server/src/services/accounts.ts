@@ -1,5 +1,5 @@
 // Users, memberships and sessions.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
 import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -11,7 +11,7 @@ import type { AuditLog } from './audit'
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000
 
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+export const sha256 = (text: string) => hash('sha256', text, 'hex')
 
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a)
