@@ -5,14 +5,16 @@
 // child process so its RSS is its own; the load generator (autocannon) shares the machine's
 // cores with it, as it would on a single box.
 //
-// The machine's other load varies from second to second, so the ceiling, the config fetch and
-// the empty-log ingestion are measured in BENCH_ROUNDS (3) interleaved rounds, each ratio within
-// its round, and the medians are reported. The ingestion into the stored log runs in rounds beside
-// an empty log's, for the same reason.
+// The machine's speed drifts from second to second (other tenants of the host), so runs that are
+// compared are interleaved: in each of BENCH_ROUNDS (3) rounds, the ceiling, the floors, the
+// config fetch and the empty-log ingestion take turns in one-second slices, each ratio is taken
+// within its round, and the medians are reported. The ingestion into the stored log takes turns
+// with an empty log's in the same way.
 //
-// Environment: BENCH_SECONDS (10) per load run, BENCH_CONNECTIONS (64), BENCH_STORED (5000000)
+// Environment: BENCH_SECONDS (10) seconds per run per round, BENCH_CONNECTIONS (64), BENCH_STORED (5000000)
 // records already stored for the second ingestion run, BENCH_EXPORT_ROWS (1000000) of them in the
-// exported site; BENCH_PARTS (`load,stored,export`) runs only some parts. The stored log is
+// exported site; BENCH_PARTS (`load,stored,export`) runs only some parts, BENCH_FORMATS
+// (`csv,ndjson`) only some export formats. The stored log is
 // generated once into the OS temp directory and copied per run.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -180,6 +182,44 @@ async function load(server: Server, path: string, options: Partial<Options> = {}
   return { rps: r.requests.average, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuUs }
 }
 
+interface Run {
+  server: Server
+  path: string
+  options?: Partial<Options>
+}
+
+/**
+ * The runs taking turns in one-second slices for SECONDS slices each (the order rotating from
+ * slice to slice), so that a slower or faster stretch of the machine falls on all of them alike.
+ * p99 is the median of the slices' p99s.
+ */
+async function interleaved(runs: Run[]): Promise<Load[]> {
+  const totals = runs.map(() => ({ requests: 0, ok: 0, non2xx: 0, errors: 0, cpuMs: 0, p99s: [] as number[] }))
+  for (let slice = 0; slice < SECONDS; slice++) {
+    for (let k = 0; k < runs.length; k++) {
+      const i = (slice + k) % runs.length
+      const { server, path, options } = runs[i]!
+      const cpu0 = cpuMs(server.pid)
+      const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, duration: 1, ...options })
+      const t = totals[i]!
+      t.cpuMs += cpuMs(server.pid) - cpu0
+      t.requests += r.requests.total
+      t.ok += r['2xx']
+      t.non2xx += r.non2xx
+      t.errors += r.errors + r.timeouts
+      t.p99s.push(r.latency.p99)
+    }
+  }
+  return totals.map((t) => ({
+    rps: t.requests / SECONDS,
+    p99: median(t.p99s),
+    ok: t.ok,
+    non2xx: t.non2xx,
+    errors: t.errors,
+    cpuUs: (t.cpuMs * 1000) / Math.max(1, t.requests),
+  }))
+}
+
 /** RFC 9562 version 7, as the SDK's record chunk makes record ids: 48 bits of time in ms, then random. */
 function uuid7(): string {
   const b = randomBytes(16)
@@ -231,10 +271,12 @@ function countRecords(db: string, siteId: string): number {
   }
 }
 
-/** Ingestion under load, then proof that every acknowledged record is stored. */
-async function ingest(server: Server, db: string) {
-  const before = countRecords(db, 'minopa')
-  const result = await load(server, '', { requests: [ingestRequest] })
+const ingestRun = (server: Server): Run => ({ server, path: '', options: { requests: [ingestRequest] } })
+
+type Ingestion = Load & { stored: number; allStored: boolean }
+
+/** Proof that every acknowledged record is stored: the log's growth against the 201s. */
+function checkStored(result: Load, db: string, before: number): Ingestion {
   const stored = countRecords(db, 'minopa') - before
   // Requests still in flight when the generator stops may be stored unacknowledged; never fewer.
   return { ...result, stored, allStored: stored >= result.ok && result.ok > 0 }
@@ -319,10 +361,11 @@ async function main() {
 
   let ceiling: Load | undefined
   let config: Load | undefined
-  let ingestEmpty: Awaited<ReturnType<typeof ingest>> | undefined
+  let ingestEmpty: Ingestion | undefined
   /** Median over the rounds of each run's share of the ceiling, by requests/s and by CPU per request. */
-  let shares: { config: Share; ingest: Share; bareConfigBody: Share } | undefined
+  let shares: { config: Share; ingest: Share; bareConfigBody: Share; barePost: Share } | undefined
   let bareConfigBody: Load | undefined
+  let barePost: Load | undefined
   if (PARTS.has('load')) {
     const hello = await start([join(here, 'hello.mjs')], {}, '/')
     const emptyDb = join(work, 'empty.sqlite')
@@ -330,23 +373,34 @@ async function main() {
     const configBody = join(work, 'config.json')
     writeFileSync(configBody, Buffer.from(await (await fetch(app.url + '/api/v1/sites/minopa/config')).arrayBuffer()))
     const sameBody = await start([join(here, 'hello.mjs')], { HELLO_BODY_FILE: configBody }, '/')
-    const rounds: { hello: Load; sameBody: Load; config: Load; ingest: Awaited<ReturnType<typeof ingest>> }[] = []
+    // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
+    const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', options: { headers: { 'accept-encoding': 'gzip, deflate, br' } } }
+    // Fresh processes: warmed up first (the JIT), outside the measurement.
+    for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(app), ingestRun(hello)]) {
+      await load(run.server, run.path, { ...run.options, duration: 2 })
+    }
+    const rounds: { hello: Load; sameBody: Load; barePost: Load; config: Load; ingest: Ingestion }[] = []
     for (let i = 0; i < ROUNDS; i++) {
-      const round = {
-        hello: await load(hello, '/'),
-        sameBody: await load(sameBody, '/'),
-        // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
-        config: await load(app, '/api/v1/sites/minopa/config', { headers: { 'accept-encoding': 'gzip, deflate, br' } }),
-        ingest: await ingest(app, emptyDb),
-      }
+      const before = countRecords(emptyDb, 'minopa')
+      const [helloLoad, sameBodyLoad, barePostLoad, configLoad, ingestLoad] = await interleaved([
+        { server: hello, path: '/' },
+        { server: sameBody, path: '/' },
+        ingestRun(hello),
+        configRun,
+        ingestRun(app),
+      ])
+      const round = { hello: helloLoad!, sameBody: sameBodyLoad!, barePost: barePostLoad!, config: configLoad!, ingest: checkStored(ingestLoad!, emptyDb, before) }
       rounds.push(round)
       const line = (name: string, l: Load) => `${name} ${fmt(l.rps)} req/s ${fmt(l.cpuUs)} µs`
-      process.stdout.write(`round ${i + 1}: ${[line('hello', round.hello), line('same body', round.sameBody), line('config', round.config), line('ingest', round.ingest)].join(' · ')}\n`)
+      process.stdout.write(
+        `round ${i + 1}: ${[line('hello', round.hello), line('same body', round.sameBody), line('bare POST', round.barePost), line('config', round.config), line('ingest', round.ingest)].join(' · ')}\n`,
+      )
     }
     await hello.stop()
     await sameBody.stop()
     await app.stop()
     bareConfigBody = medianLoad(rounds.map((r) => r.sameBody))
+    barePost = medianLoad(rounds.map((r) => r.barePost))
     ceiling = medianLoad(rounds.map((r) => r.hello))
     config = medianLoad(rounds.map((r) => r.config))
     ingestEmpty = {
@@ -358,7 +412,12 @@ async function main() {
       rps: median(rounds.map((r) => run(r).rps / r.hello.rps)),
       cpu: median(rounds.map((r) => r.hello.cpuUs / run(r).cpuUs)),
     })
-    shares = { config: shareOf((r) => r.config), ingest: shareOf((r) => r.ingest), bareConfigBody: shareOf((r) => r.sameBody) }
+    shares = {
+      config: shareOf((r) => r.config),
+      ingest: shareOf((r) => r.ingest),
+      bareConfigBody: shareOf((r) => r.sameBody),
+      barePost: shareOf((r) => r.barePost),
+    }
   }
 
   let ingestStored: typeof ingestEmpty
@@ -368,13 +427,17 @@ async function main() {
   if (PARTS.has('stored') || PARTS.has('export')) {
     const storedDb = storedLog()
     if (PARTS.has('stored')) {
-      // Rounds of (empty log, stored log) side by side, each ratio within its round, as above.
+      // Rounds of (empty log, stored log) taking turns, each ratio within its round, as above.
       const emptyDb = join(work, 'empty-beside-stored.sqlite')
       const apps = { empty: await startApp(emptyDb), stored: await startApp(storedDb) }
       // Fresh processes: warm them up first.
       for (const app of Object.values(apps)) await load(app, '', { requests: [ingestRequest], duration: 2 })
-      const pairs: { empty: Awaited<ReturnType<typeof ingest>>; stored: Awaited<ReturnType<typeof ingest>> }[] = []
-      for (let i = 0; i < ROUNDS; i++) pairs.push({ empty: await ingest(apps.empty, emptyDb), stored: await ingest(apps.stored, storedDb) })
+      const pairs: { empty: Ingestion; stored: Ingestion }[] = []
+      for (let i = 0; i < ROUNDS; i++) {
+        const before = { empty: countRecords(emptyDb, 'minopa'), stored: countRecords(storedDb, 'minopa') }
+        const [empty, stored] = await interleaved([ingestRun(apps.empty), ingestRun(apps.stored)])
+        pairs.push({ empty: checkStored(empty!, emptyDb, before.empty), stored: checkStored(stored!, storedDb, before.stored) })
+      }
       await apps.empty.stop()
       await apps.stored.stop()
       ingestStored = {
@@ -389,12 +452,17 @@ async function main() {
     }
     if (PARTS.has('export')) {
       // A fresh process for each export: its memory is then the export's, not what the load left behind.
-      let app = await startApp(storedDb)
-      csv = await exportRun(app, 'csv')
-      await app.stop()
-      app = await startApp(storedDb)
-      ndjson = await exportRun(app, 'ndjson')
-      await app.stop()
+      const formats = (process.env.BENCH_FORMATS ?? 'csv,ndjson').split(',')
+      if (formats.includes('csv')) {
+        const app = await startApp(storedDb)
+        csv = await exportRun(app, 'csv')
+        await app.stop()
+      }
+      if (formats.includes('ndjson')) {
+        const app = await startApp(storedDb)
+        ndjson = await exportRun(app, 'ndjson')
+        await app.stop()
+      }
     }
   }
 
@@ -409,11 +477,13 @@ async function main() {
     share ? `${fmt(share.cpu * 100)} %${min ? ' ' + verdict(share.cpu >= min) : ''}` : '',
   ]
   const rows: string[][] = [['run', 'requests/s', 'p99 ms', 'server CPU µs/req', 'target', 'by requests/s', 'by CPU µs/req']]
-  if (ceiling && config && ingestEmpty && shares && bareConfigBody) {
+  if (ceiling && config && ingestEmpty && shares && bareConfigBody && barePost) {
     rows.push(
       row('bare Hono hello-world (ceiling)', ceiling, ''),
       // Not a target: the same bare app answering the config's bytes, i.e. what the body's size alone costs.
       row('bare Hono, the config JSON as its body', bareConfigBody, '(payload floor)', shares.bareConfigBody),
+      // Not a target either: the same bare app reading and parsing the record an ingestion gets, storing nothing.
+      row('bare Hono, POST of a consent record', barePost, '(ingestion floor)', shares.barePost),
       row('GET /api/v1/sites/minopa/config', config, '≥ 70 % of ceiling', shares.config, 0.7),
       row('POST /api/v1/consents, empty log', ingestEmpty, '≥ 40 % of ceiling', shares.ingest, 0.4),
     )
@@ -421,7 +491,7 @@ async function main() {
   if (ingestStored) rows.push(row(`POST /api/v1/consents, ${fmt(STORED)} stored`, ingestStored, '≥ 80 % of empty log', storedShare, 0.8))
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
-  if (rows.length > 1) process.stdout.write(`\n(medians of ${ROUNDS} interleaved rounds; the stored log's share is of the empty log run beside it in each round)\n` + [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n') + '\n')
+  if (rows.length > 1) process.stdout.write(`\n(medians of ${ROUNDS} rounds, each of runs taking turns in 1 s slices; the stored log's share is of the empty log's in the same round)\n` + [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n') + '\n')
 
   const ingestions = [['empty log', ingestEmpty], [`${fmt(STORED)} stored`, ingestStored]] as const
   for (const [name, r] of ingestions) {

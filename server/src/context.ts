@@ -1,5 +1,5 @@
 // What every route can reach: the dependencies given to `createApp` and per-request variables.
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Db } from './db/client'
 import type { Env } from './env'
 import type { Logger } from './logger'
@@ -51,7 +51,8 @@ export interface Services {
 }
 
 export interface AppEnv {
-  Bindings: { incoming?: IncomingMessage }
+  /** @hono/node-server's; absent under app.request() (tests). */
+  Bindings: { incoming?: IncomingMessage; outgoing?: ServerResponse }
   Variables: {
     requestId: string
     session: SessionUser | null

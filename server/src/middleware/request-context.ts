@@ -7,6 +7,7 @@
 // @hono/node-server hands to `writeHead` as is, and with only the headers that act on what they
 // send (measured on the config fetch: ~25 µs per request less than the three middlewares).
 import { randomUUID } from 'node:crypto'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
 import type { Logger } from '../logger'
@@ -44,8 +45,16 @@ export const REQUEST_ID_HEADER = 'X-Request-Id'
 /** A client's own id is kept when it is short and plain, so that it can be quoted in our logs. */
 const CLIENT_REQUEST_ID = /^[\w=-]{1,255}$/
 
-/** Responses built by `respond()`: their headers are complete and need no second pass. */
-const complete = new WeakSet<Response>()
+/**
+ * Responses built by `respond()`: their headers are complete and need no second pass. Also the
+ * marker of an answer written straight to Node's response (a download), which carries its own.
+ */
+const complete = new WeakSet<Response>([RESPONSE_ALREADY_SENT])
+
+/** The headers a route writing straight to Node's response sends with `extra`, as respond() would. */
+export function directHeaders(c: Context<AppEnv>, extra: Record<string, string>): Record<string, string> {
+  return { ...SECURITY_HEADERS, [REQUEST_ID_HEADER]: c.get('requestId'), ...extra }
+}
 
 /**
  * A non-document answer (JSON, a script) with its security headers and request id already in its

@@ -1,6 +1,9 @@
 // Consent-log exports for auditors: a streamed CSV or NDJSON file and, once its last byte is
 // sent, a manifest (row count, SHA-256 of the bytes, chain head) to check the file against later.
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
+import { once } from 'node:events'
+import type { ServerResponse } from 'node:http'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { exportQuery, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
@@ -8,8 +11,38 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { paramsOf, queryOf } from '../lib/validate'
+import { directHeaders } from '../middleware/request-context'
 import { requireSiteRole } from '../middleware/session'
-import { ConsentExports } from '../services/export'
+import { ConsentExports, type ExportJob } from '../services/export'
+
+/**
+ * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
+ * with the kernel) hands the chunk's memory back to the export's reader, so a download of any
+ * size holds a few pages; a `drain` wait is the backpressure. Resolves true when every byte was
+ * sent, false when the client went away first.
+ */
+async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Promise<boolean> {
+  let gone = false
+  const closed = once(outgoing, 'close').then(
+    () => {
+      gone = !outgoing.writableFinished
+    },
+    () => {
+      gone = true
+    },
+  )
+  for await (const bytes of job.chunks) {
+    if (gone || outgoing.destroyed) break
+    sha.update(bytes)
+    const flushed = outgoing.write(bytes, (err) => {
+      if (!err) job.release(bytes)
+    })
+    if (!flushed) await Promise.race([once(outgoing, 'drain'), closed])
+  }
+  if (gone || outgoing.destroyed) return false
+  await Promise.race([new Promise<void>((resolve) => outgoing.end(resolve)), closed])
+  return !gone
+}
 
 export function exportRoutes(s: Services) {
   const exports = new ConsentExports(s.db, s.now)
@@ -22,32 +55,50 @@ export function exportRoutes(s: Services) {
       const job = await exports.begin({ siteId, format, filters, userId })
       s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
 
-      c.header('Content-Type', job.contentType)
-      c.header('Content-Disposition', `attachment; filename="${job.filename}"`)
-      c.header('X-Export-Id', job.id)
-      c.header('Cache-Control', 'no-store')
+      const headers = {
+        'Content-Type': job.contentType,
+        'Content-Disposition': `attachment; filename="${job.filename}"`,
+        'X-Export-Id': job.id,
+        'Cache-Control': 'no-store',
+      }
+      // A download cut short gets no manifest: there is no file it would describe.
+      const finish = (sha: Hash | null) => {
+        if (!sha) return job.abort()
+        job.complete(sha.digest('hex'))
+        s.logger.info('export complete', { siteId, exportId: job.id, rows: job.rowCount() })
+      }
+      const fail = (err: unknown) => {
+        job.abort()
+        s.logger.error('export failed', { siteId, exportId: job.id, err })
+      }
+      const outgoing = c.env?.outgoing
+      if (outgoing) {
+        // Served by Node (always, but for app.request() in tests): bytes go straight to the socket.
+        const sha = createHash('sha256')
+        outgoing.writeHead(200, directHeaders(c, headers))
+        try {
+          finish((await sendTo(outgoing, job, sha)) ? sha : null)
+        } catch (err) {
+          // The status line is gone: the download ends unfinished.
+          fail(err)
+          outgoing.destroy(err instanceof Error ? err : new Error(String(err)))
+        }
+        return RESPONSE_ALREADY_SENT
+      }
+      for (const [name, value] of Object.entries(headers)) c.header(name, value)
       return stream(
         c,
         async (out) => {
           const sha = createHash('sha256')
-          // Chunks are whole pages (~100-200 KB): one write each, awaited, is the backpressure.
+          // Chunks are whole pages: one write each, awaited, is the backpressure.
           for await (const bytes of job.chunks) {
             if (out.aborted) break
             sha.update(bytes)
             await out.write(bytes)
           }
-          // A download cut short gets no manifest: there is no file it would describe.
-          if (out.aborted) {
-            job.abort()
-            return
-          }
-          job.complete(sha.digest('hex'))
-          s.logger.info('export complete', { siteId, exportId: job.id, rows: job.rowCount() })
+          finish(out.aborted ? null : sha)
         },
-        async (err) => {
-          job.abort()
-          s.logger.error('export failed', { siteId, exportId: job.id, err })
-        },
+        async (err) => fail(err),
       )
     })
     .get(

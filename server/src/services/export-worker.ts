@@ -6,10 +6,13 @@
 // few pages are ever in flight and memory stays flat however slow the download is.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { chainHead, exportPages, type Page, type ExportPlan } from './export-pages'
+import { chainHead, exportPages, freeNow, type Page, type ExportPlan } from './export-pages'
 
-/** Messages from the main thread. */
-export type ToWorker = { credit: number } | { stop: true }
+/**
+ * Messages from the main thread: credit, stop, or the memory of a page it has finished sending,
+ * to be filled again (its bytes are then already with the kernel).
+ */
+export type ToWorker = { credit: number } | { stop: true } | { recycle: ArrayBuffer }
 /** Messages to the main thread: the head first, then the pages, then done or an error. */
 export type FromWorker =
   | { head: { seq: number; hash: string } }
@@ -21,6 +24,27 @@ const port = parentPort!
 /** `credit`: how many pages the main thread lets this one read ahead (export.ts). */
 const { file, plan, credit: granted } = workerData as { file: string; plan: ExportPlan; credit: number }
 const send = (m: FromWorker) => port.postMessage(m)
+
+/**
+ * Memory of pages the main thread has sent, handed back once their bytes were with the kernel.
+ * A page moves to the main thread without a copy; refilling returned memory (and freeing the
+ * page just read, freeNow) keeps an export at a few pages' worth of memory in both threads.
+ */
+const recycled: ArrayBuffer[] = []
+
+/** The page's bytes in memory that can be transferred: returned memory when some is large enough. */
+function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const i = recycled.findIndex((b) => b.byteLength >= bytes.byteLength)
+  if (i === -1 && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
+    // Memory of its own (SQLite's BLOB, a long string's UTF-8), not a slice of a shared pool.
+    return bytes as Uint8Array<ArrayBuffer>
+  }
+  const target = i === -1 ? new ArrayBuffer(bytes.byteLength) : recycled.splice(i, 1)[0]!
+  const view = new Uint8Array(target, 0, bytes.byteLength)
+  view.set(bytes)
+  freeNow(bytes)
+  return view
+}
 
 const conn = new Database(file, { readonly: true, fileMustExist: true })
 const finish = () => {
@@ -57,10 +81,10 @@ try {
         }
         credit -= 1
         const page = next.value
-        // An NDJSON page's Buffer has its memory to itself (SQLite's BLOB, copied once): it moves
-        // to the main thread rather than being copied again.
-        if ('bytes' in page) port.postMessage(page, [page.bytes.buffer as ArrayBuffer])
-        else send(page)
+        if ('bytes' in page) {
+          const bytes = movable(page.bytes)
+          port.postMessage({ rows: page.rows, bytes }, [bytes.buffer])
+        } else send(page)
       }
     } catch (e) {
       send({ error: e instanceof Error ? e.message : String(e) })
@@ -71,6 +95,7 @@ try {
   }
   port.on('message', (m: ToWorker) => {
     if ('stop' in m) return finish()
+    if ('recycle' in m) return void recycled.push(m.recycle)
     credit += m.credit
     // After the other messages already here: the credit is then all that was returned meanwhile.
     setImmediate(pump)

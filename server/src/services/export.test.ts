@@ -85,8 +85,8 @@ describe('ConsentExports on an in-memory database', () => {
     const head = { seq: 3, hash: 'h3' }
     const [here] = [...exportPages(db.$client, plan('csv'), head, () => true)]
     const [handed] = [...exportPages(db.$client, plan('csv'), head, () => false)]
-    expect(here && 'text' in here && handed && 'values' in handed).toBe(true)
-    const text = (here as { text: string }).text
+    expect(here && 'bytes' in here && handed && 'values' in handed).toBe(true)
+    const text = Buffer.from((here as { bytes: Uint8Array }).bytes).toString()
     expect(csvText((handed as { values: string }).values)).toBe(text)
     expect(text).toContain("\"'+1 \"\"quoted\"\", \ttab\"")
     const [ndjson] = [...exportPages(db.$client, plan('ndjson'), head)]

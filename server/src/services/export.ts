@@ -18,7 +18,7 @@ import type { Db } from '../db/client'
 import { consentRecords, exportManifests, users } from '../db/schema'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions } from './consent-filters'
-import { chainHead, csvLines, csvText, exportPages, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
+import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
 import { csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
 
@@ -58,12 +58,18 @@ export interface ExportJob {
   complete: (sha256: string) => void
   /** Stops reading (download cut short, failed): the worker ends and its connection closes. */
   abort: () => void
+  /**
+   * Hands a chunk's memory back to the reader once its bytes are with the kernel (the socket's
+   * write callback), to be filled with a later page. Optional; the chunk must not be used after.
+   */
+  release: (chunk: Uint8Array) => void
 }
 
 interface Reader {
   head: ChainHead
   chunks: AsyncGenerator<Page, void, undefined>
   stop: () => void
+  release: (chunk: Uint8Array) => void
 }
 
 /**
@@ -97,6 +103,8 @@ function inlineReader(main: Db['$client'], plan: ExportPlan): Reader {
         }
       })(),
       stop: close,
+      // Pages read here are new memory each: freed once sent.
+      release: (chunk) => void freeNow(chunk),
     }
   } catch (e) {
     close()
@@ -136,8 +144,15 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
     ended = true
     deliver({ error: `export reader exited (${code})` })
   })
-  const tell = (m: ToWorker) => {
-    if (!ended) worker.postMessage(m)
+  const tell = (m: ToWorker, transfer?: ArrayBuffer[]) => {
+    if (!ended) worker.postMessage(m, transfer)
+  }
+  /** Chunks whose memory came from the worker, which may be handed back to it. */
+  const lent = new WeakSet<Uint8Array>()
+  const release = (chunk: Uint8Array) => {
+    if (!lent.delete(chunk)) return void freeNow(chunk)
+    const memory = chunk.buffer as ArrayBuffer
+    tell({ recycle: memory }, [memory])
   }
   const stop = () => {
     tell({ stop: true })
@@ -159,6 +174,7 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
           // Credit is returned as a page is taken, not once it is sent: the worker's credit is then
           // the pages waiting here, which tells it whether this thread is busy (export-worker.ts).
           tell({ credit: 1 })
+          if ('bytes' in m) lent.add(m.bytes)
           yield m
         }
       }
@@ -167,7 +183,7 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
     }
   }
   return next().then((m) => {
-    if ('head' in m) return { head: m.head, chunks: chunks(), stop }
+    if ('head' in m) return { head: m.head, chunks: chunks(), stop, release }
     stop()
     throw new Error('error' in m ? m.error : 'export reader sent no chain head')
   })
@@ -235,7 +251,7 @@ export class ConsentExports {
       for await (const page of reader.chunks) {
         rowCount += page.rows
         // Buffer.from encodes UTF-8 ~2.5× as fast as TextEncoder (measured on 100 KB pages).
-        yield 'bytes' in page ? page.bytes : Buffer.from('text' in page ? page.text : csvText(page.values))
+        yield 'bytes' in page ? page.bytes : Buffer.from(csvText(page.values))
       }
     }
 
@@ -254,6 +270,7 @@ export class ConsentExports {
           .run()
       },
       abort: reader.stop,
+      release: reader.release,
     }
   }
 
