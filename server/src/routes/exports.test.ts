@@ -132,6 +132,15 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     })
   })
 
+  it('sends a record whose stored JSON was edited into broken JSON with that value as a string, and the rest as usual', async () => {
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics":tru' WHERE site_id = 'acme' AND seq = 3`).run()
+    const { text } = await download('format=ndjson')
+    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; categories: unknown })
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
+    expect(lines[2]!.categories).toBe('{"analytics":tru')
+    expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
+  })
+
   it('writes an audit entry per export, refuses outsiders and unknown formats, 404 for an unknown manifest', async () => {
     const { id } = await download('format=csv&from=2026-11-22')
     const audit = t.db.$client.prepare("SELECT action, after FROM audit_log WHERE action = 'consents.export'").all() as { after: string }[]

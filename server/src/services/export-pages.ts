@@ -26,6 +26,8 @@ export interface ExportPlan {
   siteId: string
   format: ExportFormat
   sql: string
+  /** The page query for a page `sql` refuses (NDJSON: a row with broken JSON), or null. */
+  fallbackSql: string | null
   params: unknown[]
   /** Where the keyset (seq > after) and the snapshot's head (seq <= head) sit in `params`. */
   afterAt: number
@@ -97,16 +99,26 @@ export function* exportPages(
   formatHere: (page: number) => boolean = () => true,
 ): Generator<Page, void, undefined> {
   const query = conn.prepare(plan.sql).raw(true)
+  let fallback: Database.Statement | null = null
+  const page = (params: unknown[]) => {
+    try {
+      return query.get(...params) as [number, number | null, string | Uint8Array]
+    } catch (e) {
+      if (plan.fallbackSql === null) throw e
+      fallback ??= conn.prepare(plan.fallbackSql).raw(true)
+      return fallback.get(...params) as [number, number | null, string | Uint8Array]
+    }
+  }
   const params = [...plan.params]
   params[plan.headAt] = head.seq
   const size = pageSize(plan.format)
   let after = 0
   for (let i = 0; ; i++) {
     params[plan.afterAt] = after
-    const [count, last, page] = query.get(...params) as [number, number | null, string | Uint8Array]
+    const [count, last, content] = page(params)
     if (count === 0 || last === null) return
-    if (typeof page !== 'string') yield { rows: count, bytes: page }
-    else yield formatHere(i) ? { rows: count, bytes: Buffer.from(csvText(page)) } : { rows: count, values: page }
+    if (typeof content !== 'string') yield { rows: count, bytes: content }
+    else yield formatHere(i) ? { rows: count, bytes: Buffer.from(csvText(content)) } : { rows: count, values: content }
     after = last
     if (count < size) return
   }

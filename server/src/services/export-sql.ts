@@ -15,8 +15,11 @@ import { EXPORT_COLUMNS } from '@miniconsent/shared'
  */
 const formulaEscaped = (x: string) => `iif(substr(${x}, 1, 1) IN ('''', '=', '+', '-', '@', char(9), char(13)), '''' || ${x}, ${x})`
 
-/** Each column's SQL: one expression for both formats, or one per format. */
-const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string }> = {
+/**
+ * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
+ * the form that also takes broken JSON (`checked`).
+ */
+const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string; checked?: string }> = {
   seq: 'seq',
   recordId: 'record_id',
   consentId: { csv: formulaEscaped('consent_id'), json: 'consent_id' },
@@ -32,21 +35,31 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   ip: 'ip',
   userAgent: { csv: formulaEscaped('user_agent'), json: 'user_agent' },
   gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
-  // An edited row may hold broken JSON: it goes out as a string and verification reports it.
-  categories: { csv: 'categories', json: 'iif(json_valid(categories), json(categories), categories)' },
-  services: { csv: 'services', json: 'iif(json_valid(services), json(services), services)' },
+  // An edited row may hold broken JSON, which json() refuses: the checked form sends it as a
+  // string (verification reports the row). Checking every row cost a second parse of each value.
+  categories: { csv: 'categories', json: 'json(categories)', checked: 'iif(json_valid(categories), json(categories), categories)' },
+  services: { csv: 'services', json: 'json(services)', checked: 'iif(json_valid(services), json(services), services)' },
   prevHash: 'prev_hash',
   hash: 'hash',
   erasedAt: 'erased_at',
 }
 
-function sqlFor(name: (typeof EXPORT_COLUMNS)[number], format: 'csv' | 'json'): string {
+function sqlFor(name: (typeof EXPORT_COLUMNS)[number], format: 'csv' | 'json' | 'checked'): string {
   const column = COLUMN_SQL[name]
-  return typeof column === 'string' ? column : column[format]
+  if (typeof column === 'string') return column
+  return format === 'checked' ? (column.checked ?? column.json) : column[format]
 }
 
+const line = (format: 'json' | 'checked') => `json_object(${EXPORT_COLUMNS.map((name) => `'${name}', ${sqlFor(name, format)}`).join(', ')})`
+
 /** An NDJSON line: the record as one json_object(), selected as `line` beside seq straight from the table. */
-export const NDJSON_LINE = `json_object(${EXPORT_COLUMNS.map((name) => `'${name}', ${sqlFor(name, 'json')}`).join(', ')})`
+export const NDJSON_LINE = line('json')
+
+/** The same line for a record whose JSON columns may be broken (an edited row): those go out as strings. */
+export const NDJSON_LINE_CHECKED = line('checked')
+
+/** A page query with NDJSON_LINE, for the pages NDJSON_LINE refuses (export-pages.ts). */
+export const checkedNdjson = (pageSql: string): string => pageSql.replace(NDJSON_LINE, NDJSON_LINE_CHECKED)
 
 /**
  * The NDJSON page query around `records`, a SELECT of (seq, line) in seq order bounded to one

@@ -6,7 +6,7 @@ import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
 import { csvText, exportPages, pageSize, type ExportPlan } from './export-pages'
-import { csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
@@ -71,13 +71,17 @@ describe('ConsentExports on an in-memory database', () => {
            texts_hash = NULL, erased_at = '2026-11-23T00:00:00.000Z', url = '+1 "quoted", ' || char(9) || 'tab' WHERE seq = 2`,
       )
       .run('Ünïcødé \u2028 agent\n"x"')
+    const ndjsonSql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
+    // The plain NDJSON query refuses the page with the broken value; the checked one takes it.
+    expect(() => db.$client.prepare(ndjsonSql).get('acme', 0, 3)).toThrow(/JSON/)
     const plan = (format: 'csv' | 'ndjson'): ExportPlan => ({
       siteId: 'acme',
       format,
       sql:
         format === 'csv'
           ? csvPageSql(`SELECT * FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
-          : ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`),
+          : ndjsonSql,
+      fallbackSql: format === 'csv' ? null : checkedNdjson(ndjsonSql),
       params: ['acme', null, null],
       afterAt: 1,
       headAt: 2,

@@ -19,7 +19,7 @@ import { consentRecords, exportManifests, users } from '../db/schema'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
-import { csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
 
 /**
@@ -216,6 +216,7 @@ export class ConsentExports {
       siteId: o.siteId,
       format: o.format,
       sql: o.format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql),
+      fallbackSql: o.format === 'csv' ? null : checkedNdjson(ndjsonPageSql(records.sql)),
       params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
       afterAt: slot('after'),
       headAt: slot('head'),
