@@ -59,6 +59,9 @@ async function download(query: string) {
   return { res, bytes, text: new TextDecoder().decode(bytes), id: res.headers.get('x-export-id') }
 }
 
+/** The WAL as a passive checkpoint leaves it: pages still held by a reader's snapshot are not checkpointed. */
+const walBusy = () => (t.db.$client.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[])[0]!
+
 async function manifestOf(id: string | null) {
   const res = await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, { headers: { Cookie: cookie } })
   return { res, manifest: res.status === 200 ? exportManifest.parse(await res.json()) : null }
@@ -181,7 +184,6 @@ describe('GET /api/admin/sites/:siteId/export', () => {
 
   it('a download cut short gets no manifest, and its reader lets go of the snapshot', async () => {
     insertBulk(5000)
-    const walBusy = () => (t.db.$client.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[])[0]!
     // Without Node's response (app.request), the file goes through a web stream.
     for (const [i, format] of (['ndjson', 'csv'] as const).entries()) {
       const res = await t.request(`/api/admin/sites/acme/export?format=${format}`, { headers: { Cookie: cookie } })
@@ -244,7 +246,6 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
 
   it('a download cut short gets no manifest, and its reader lets go of the snapshot', async () => {
     insertBulk(50_000)
-    const walBusy = () => (t.db.$client.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { busy: number; log: number; checkpointed: number }[])[0]!
     const server = await listening()
     try {
       const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)

@@ -1,6 +1,6 @@
 // The export's file, read page by page (keyset: seq > the last page's) from one SQLite
 // connection, the export's snapshot, with the queries of export-sql.ts. Used inline by the main
-// thread, and by the worker thread that reads CSV exports (export-worker.ts), which is why this
+// thread, and by the worker thread that reads exports (export-worker.ts), which is why this
 // module loads nothing it does not need (the shared schemas would cost the worker ~10 MB).
 // - NDJSON: each line is one json_object() (a JSON serialiser); a page is its lines, concatenated
 //   by SQLite into one BLOB.
@@ -50,22 +50,29 @@ export function chainHead(conn: Database.Database, siteId: string): ChainHead {
 let discard: MessagePort | null = null
 
 /**
- * Frees a page's memory now, not at some later collection, when the page has memory of its own
- * (not a slice of Node's shared pool); returns whether it did. Pages live outside V8's heap, and
+ * Whether the bytes are all of their memory (an SQLite BLOB, a long string's UTF-8), not a slice of
+ * Node's shared pool or of a larger buffer: only such memory can be moved or freed with them.
+ */
+export function ownsMemory(bytes: Uint8Array): bytes is Uint8Array<ArrayBuffer> {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+}
+
+/**
+ * Frees a page's memory now, not at some later collection, when the page owns it (ownsMemory);
+ * returns whether it did. Pages live outside V8's heap, and
  * a thread that allocates little else collects rarely: ~55 MB of sent pages waited for a
  * collection at a time, in each thread, measured. Moving the memory into a message for a closed
  * port detaches it from its JavaScript object and drops the message, and with it the memory.
  */
 export function freeNow(bytes: Uint8Array): boolean {
-  const memory = bytes.buffer
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== memory.byteLength || !(memory instanceof ArrayBuffer)) return false
+  if (!ownsMemory(bytes)) return false
   if (!discard) {
     const channel = new MessageChannel()
     channel.port2.close()
     discard = channel.port1
   }
   try {
-    discard.postMessage(null, [memory])
+    discard.postMessage(null, [bytes.buffer])
     return true
   } catch {
     // Not transferable (marked so by its owner): left to the collector.

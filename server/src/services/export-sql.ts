@@ -58,7 +58,7 @@ export const NDJSON_LINE = line('json')
 /** The same line for a record whose JSON columns may be broken (an edited row): those go out as strings. */
 export const NDJSON_LINE_CHECKED = line('checked')
 
-/** A page query with NDJSON_LINE, for the pages NDJSON_LINE refuses (export-pages.ts). */
+/** The page query with NDJSON_LINE_CHECKED in place of NDJSON_LINE, for the pages NDJSON_LINE refuses (export-pages.ts). */
 export const checkedNdjson = (pageSql: string): string => pageSql.replace(NDJSON_LINE, NDJSON_LINE_CHECKED)
 
 /**

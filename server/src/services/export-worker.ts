@@ -6,7 +6,7 @@
 // few pages are ever in flight and memory stays flat however slow the download is.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
-import { chainHead, exportPages, freeNow, type Page, type ExportPlan } from './export-pages'
+import { chainHead, exportPages, freeNow, ownsMemory, type Page, type ExportPlan } from './export-pages'
 
 /**
  * Messages from the main thread: credit, stop, or the memory of a page it has finished sending,
@@ -35,10 +35,7 @@ const recycled: ArrayBuffer[] = []
 /** The page's bytes in memory that can be transferred: returned memory when some is large enough. */
 function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const i = recycled.findIndex((b) => b.byteLength >= bytes.byteLength)
-  if (i === -1 && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) {
-    // Memory of its own (SQLite's BLOB, a long string's UTF-8), not a slice of a shared pool.
-    return bytes as Uint8Array<ArrayBuffer>
-  }
+  if (i === -1 && ownsMemory(bytes)) return bytes
   const target = i === -1 ? new ArrayBuffer(bytes.byteLength) : recycled.splice(i, 1)[0]!
   const view = new Uint8Array(target, 0, bytes.byteLength)
   view.set(bytes)

@@ -59,8 +59,9 @@ export interface ExportJob {
   /** Stops reading (download cut short, failed): the worker ends and its connection closes. */
   abort: () => void
   /**
-   * Hands a chunk's memory back to the reader once its bytes are with the kernel (the socket's
-   * write callback), to be filled with a later page. Optional; the chunk must not be used after.
+   * Once a chunk's bytes are with the kernel (the socket's write callback): hands its memory back
+   * to the reader to be filled with a later page, or frees it. Optional; the chunk must not be
+   * used after.
    */
   release: (chunk: Uint8Array) => void
 }
@@ -212,11 +213,12 @@ export class ConsentExports {
       .limit(pageSize(o.format))
       .toSQL()
     const slot = (name: string) => records.params.findIndex((p) => p instanceof Placeholder && p.name === name)
+    const pageSql = o.format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql)
     const plan: ExportPlan = {
       siteId: o.siteId,
       format: o.format,
-      sql: o.format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql),
-      fallbackSql: o.format === 'csv' ? null : checkedNdjson(ndjsonPageSql(records.sql)),
+      sql: pageSql,
+      fallbackSql: o.format === 'csv' ? null : checkedNdjson(pageSql),
       params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
       afterAt: slot('after'),
       headAt: slot('head'),
