@@ -16,6 +16,19 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   return db
 }
 
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0]
+
+/**
+ * A transaction that reads and then writes, on the server's connection. IMMEDIATE: it takes the
+ * write lock at BEGIN, waiting (busy_timeout) while the consent writer thread, which writes the
+ * same file on a connection of its own, commits a batch. A deferred transaction reads first, and
+ * if that thread commits before its first write, SQLite cannot upgrade the stale read and fails
+ * at once with "database is locked" instead of waiting (seen in CI on an invitation).
+ */
+export function writeTransaction<T>(db: Db, run: (tx: Transaction) => T): T {
+  return db.transaction(run, { behavior: 'immediate' })
+}
+
 /** A raw connection with the server's settings (the consent writer's thread opens its own). */
 export function openConnection(file: string): Database.Database {
   const sqlite = new Database(file)

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { catalogue as catalogueSchema, siteSettings } from '@miniconsent/shared'
 import { eq } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { writeTransaction, type Db } from '../db/client'
 import { auditLog, memberships, revisions, siteDrafts, sites } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { Accounts, sha256 } from '../services/accounts'
@@ -14,7 +14,7 @@ export type { DemoSite }
 export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now: number; ownerId?: number }): string[] {
   const created: string[] = []
   const at = new Date(options.now)
-  db.transaction((tx) => {
+  writeTransaction(db, (tx) => {
     for (const demo of demoSites) {
       const settings = siteSettings.parse(demo.settings)
       if (tx.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) continue

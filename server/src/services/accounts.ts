@@ -2,7 +2,7 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
 import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
 import { ApiError } from '../lib/errors'
 import { hashPassword, verifyPassword } from '../lib/password'
@@ -144,7 +144,7 @@ export class Accounts {
    */
   invite(siteId: string, actorId: number, input: { email: string; role: Role }): { member: Member } | { token: string } {
     const email = input.email.trim().toLowerCase()
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const user = this.findUserByEmail(email)
       if (user) {
         if (this.roleOn(user.id, siteId)) throw new ApiError(409, 'already_member', `${email} is already a member of this site`)
@@ -197,7 +197,7 @@ export class Accounts {
       throw new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
     }
     const passwordHash = existing ? null : await hashPassword(password)
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       // Checked again inside the transaction: two tabs may accept the same link at once.
       const claimed = this.db
         .update(invitations)
@@ -238,7 +238,7 @@ export class Accounts {
   }
 
   changeRole(siteId: string, actorId: number, userId: number, role: Role): Member {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const before = this.member(siteId, userId)
       if (before.role === role) return before
       if (role !== 'owner') this.assertNotLastOwner(siteId, userId)
@@ -250,7 +250,7 @@ export class Accounts {
   }
 
   removeMember(siteId: string, actorId: number, userId: number): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       const before = this.member(siteId, userId)
       this.assertNotLastOwner(siteId, userId)
       this.db.delete(memberships).where(and(eq(memberships.siteId, siteId), eq(memberships.userId, userId))).run()
@@ -267,7 +267,7 @@ export class Accounts {
       throw err
     }
     const passwordHash = await hashPassword(newPassword)
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
       this.db.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, session.sessionId))).run()
       // Audited on each of the user's sites, so that their owners see it in the site's audit log

@@ -7,7 +7,7 @@ import {
   type SiteSettings,
 } from '@miniconsent/shared'
 import { desc, eq } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { writeTransaction, type Db } from '../db/client'
 import { revisions, siteDrafts, sites, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
@@ -74,7 +74,7 @@ export class Catalogues {
   /** Replaces the draft; `action` tells the audit log how (`catalogue.draft`, `catalogue.import`). */
   saveDraft(siteId: string, userId: number, next: Catalogue, options: { action?: string; baseUpdatedAt?: string | undefined } = {}): void {
     const action = options.action ?? 'catalogue.draft'
-    this.d.db.transaction(() => {
+    writeTransaction(this.d.db, () => {
       if (options.baseUpdatedAt !== undefined) {
         const current = this.d.db
           .select({ updatedAt: siteDrafts.updatedAt, email: users.email })
@@ -108,7 +108,7 @@ export class Catalogues {
 
   saveSettings(siteId: string, userId: number, input: Omit<SiteSettings, 'id'>): SiteSettings {
     const next = siteSettingsSchema.parse({ ...input, id: siteId })
-    this.d.db.transaction(() => {
+    writeTransaction(this.d.db, () => {
       const before = this.settings(siteId)
       if (canonicalJson(before) === canonicalJson(next)) return
       this.d.db.update(sites).set({ settings: JSON.stringify(next) }).where(eq(sites.id, siteId)).run()

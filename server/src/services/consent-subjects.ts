@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
 import { and, asc, eq } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
 import type { AuditLog } from './audit'
@@ -65,7 +65,7 @@ export class ConsentSubjects {
 
   erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
     const erasedAt = new Date(this.now()).toISOString()
-    return this.db.transaction((tx) => {
+    return writeTransaction(this.db, (tx) => {
       const seqs = tx
         .update(consentRecords)
         .set({ consentId: ERASED_CONSENT_ID, ip: null, userAgent: null, url: '', erasedAt })

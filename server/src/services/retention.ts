@@ -53,7 +53,8 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     return n
   })
   for (;;) {
-    const n = batch()
+    // IMMEDIATE, as writeTransaction (db/client.ts): the consent writer thread writes the same file.
+    const n = batch.immediate()
     purged += n
     if (n < BATCH) break
   }

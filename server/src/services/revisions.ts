@@ -2,7 +2,7 @@
 // add a row; the live revision is the one with the highest number.
 import type { Catalogue, CatalogueDiff, RevisionDetail, RevisionSummary } from '@miniconsent/shared'
 import { and, desc, eq } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import { writeTransaction, type Db } from '../db/client'
 import { revisions, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
@@ -105,7 +105,7 @@ export class Revisions {
     next: Catalogue,
     options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean },
   ): RevisionSummary {
-    const created = this.d.db.transaction(() => {
+    const created = writeTransaction(this.d.db, () => {
       const live = this.d.catalogues.liveRow(siteId)
       const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null
       const hash = contentHash(next)
