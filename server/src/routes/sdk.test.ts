@@ -40,6 +40,34 @@ describe('GET /api/v1/sites/:siteId/config', () => {
     expect(publishedConfig.parse(await res.json()).region).toBeNull()
   })
 
+  it('answers each Origin, encoding and If-None-Match with its own headers, whatever was asked before', async () => {
+    const get = async (headers: Record<string, string>, url = '/api/v1/sites/acme/config') => {
+      const res = await t.request(url, { headers })
+      const h = (name: string) => res.headers.get(name)
+      return { status: res.status, acao: h('access-control-allow-origin'), vary: h('vary'), encoding: h('content-encoding'), etag: h('etag'), type: h('content-type'), bytes: (await res.arrayBuffer()).byteLength }
+    }
+    // Answers are kept per variant: the same question in another order must get the same answer.
+    const site = { Origin: 'https://www.acme.test', 'Accept-Encoding': 'br' }
+    for (let round = 0; round < 2; round++) {
+      const allowed = await get(site)
+      expect(allowed).toMatchObject({ status: 200, acao: 'https://www.acme.test', vary: 'Origin, Sec-GPC, Accept-Encoding', encoding: 'br', type: 'application/json' })
+      expect(await get({ Origin: 'https://evil.test', 'Accept-Encoding': 'br' })).toMatchObject({ status: 200, acao: null, vary: 'Origin, Sec-GPC, Accept-Encoding' })
+      expect(await get({ 'Accept-Encoding': 'br' })).toMatchObject({ status: 200, acao: null, vary: 'Sec-GPC, Accept-Encoding', encoding: 'br', etag: allowed.etag })
+      // This server's own origin (the demo pages) is allowed only on requests sent to it.
+      expect((await get({ Origin: 'http://127.0.0.1:8787' }, 'http://127.0.0.1:8787/api/v1/sites/acme/config')).acao).toBe('http://127.0.0.1:8787')
+      expect((await get({ Origin: 'http://127.0.0.1:8787' }, 'http://elsewhere.test/api/v1/sites/acme/config')).acao).toBeNull()
+      const gzip = await get({ 'Accept-Encoding': 'gzip, deflate' })
+      const plain = await get({})
+      expect(gzip).toMatchObject({ encoding: 'gzip' })
+      expect(plain).toMatchObject({ encoding: null })
+      expect(new Set([allowed.etag, gzip.etag, plain.etag]).size).toBe(3)
+      expect(plain.bytes).toBeGreaterThan(allowed.bytes)
+      // A 304 names the representation the client holds, and only that one.
+      expect(await get({ ...site, 'If-None-Match': allowed.etag! })).toMatchObject({ status: 304, acao: 'https://www.acme.test', encoding: null, etag: allowed.etag, bytes: 0 })
+      expect(await get({ 'Accept-Encoding': 'gzip', 'If-None-Match': allowed.etag! })).toMatchObject({ status: 200, encoding: 'gzip' })
+    }
+  })
+
   it('answers 404 with the error shape for an unknown site, 400 for a malformed id', async () => {
     const res = await t.request('/api/v1/sites/nope/config')
     expect(res.status).toBe(404)
