@@ -88,8 +88,19 @@ const CSV_OPTIONS: Papa.UnparseConfig = {
 /** CSV lines of `rows`, each ended with a line break (Papa Parse puts none after the last). */
 export const csvLines = (rows: unknown[][]) => Papa.unparse(rows, CSV_OPTIONS) + '\n'
 
-/** A CSV page read as its values (a JSON array of records), as the file's text. */
-export const csvText = (values: string) => csvLines(JSON.parse(values) as unknown[][])
+/** seq is the first column of an export (EXPORT_COLUMNS; export-sql.ts checks it at load). */
+const SEQ = 0
+
+/** The records in seq order: as they are when they already are (always, so far), else sorted. */
+export function inSeqOrder(records: unknown[][]): unknown[][] {
+  for (let i = 1; i < records.length; i++) {
+    if ((records[i]![SEQ] as number) < (records[i - 1]![SEQ] as number)) return records.sort((a, b) => (a[SEQ] as number) - (b[SEQ] as number))
+  }
+  return records
+}
+
+/** A CSV page read as its values (a JSON array of records, export-sql.ts), as the file's text. */
+export const csvText = (values: string) => csvLines(inSeqOrder(JSON.parse(values) as unknown[][]))
 
 /** A page of the file: its bytes, or (CSV) its values for another thread to format with csvText. */
 export type Page = { rows: number; bytes: Uint8Array } | { rows: number; values: string }

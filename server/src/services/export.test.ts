@@ -5,7 +5,7 @@ import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
-import { csvText, exportPages, pageSize, type ExportPlan } from './export-pages'
+import { csvText, exportPages, inSeqOrder, pageSize, type ExportPlan } from './export-pages'
 import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
@@ -60,6 +60,13 @@ describe('ConsentExports on an in-memory database', () => {
     expect(all.pop()).toBe('')
     expect(all.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1))
     db.$client.close()
+  })
+
+  it('writes a CSV page in seq order even when its values come out of order', () => {
+    const values = JSON.stringify([[3, 'c'], [1, 'a'], [2, 'b']])
+    expect(csvText(values)).toBe('1,a\n2,b\n3,c\n')
+    const ordered = [[1, 'a'], [2, 'b']]
+    expect(inSeqOrder(ordered)).toBe(ordered)
   })
 
   it('formats a CSV page the same from its values on another thread as where it was read', () => {
