@@ -3,6 +3,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../context'
 import { hostnameAllowed } from '../services/sites'
+import { requestHeader } from './request'
 
 export function originHostname(origin: string | undefined): string | null {
   if (!origin || origin === 'null') return null
@@ -19,7 +20,7 @@ export function isSameOrigin(c: Context<AppEnv>, origin: string): boolean {
 
 /** The request's Origin (null when it sent none) and whether it may read the answer. */
 export function checkOrigin(c: Context<AppEnv>, domains: readonly string[]): { origin: string | null; allowed: boolean } {
-  const origin = c.req.header('origin')
+  const origin = requestHeader(c, 'origin')
   if (!origin) return { origin: null, allowed: true }
   const host = originHostname(origin)
   return { origin, allowed: (host !== null && hostnameAllowed(host, domains)) || isSameOrigin(c, origin) }

@@ -3,6 +3,7 @@ import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
 import { validator } from 'hono/validator'
 import { ApiError, invalidError } from './errors'
+import { requestHeader } from './request'
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
@@ -16,7 +17,7 @@ const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.
 export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null } = {}) => {
   const parse = (value: unknown): z.output<S> => options.read?.(value) ?? schema.parse(value)
   return validator('json', async (value, c): Promise<z.output<S>> => {
-    const type = mediaType(c.req.header('content-type'))
+    const type = mediaType(requestHeader(c, 'content-type'))
     if (JSON_TYPE.test(type)) return parse(value)
     if (options.textPlain && type === 'text/plain') {
       let parsed: unknown

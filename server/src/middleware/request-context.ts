@@ -11,6 +11,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
 import type { Logger } from '../logger'
+import { requestHeader } from '../lib/request'
 
 /**
  * Sent with every answer whose route did not set the header itself (routes serving public
@@ -70,7 +71,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   const accessLog = logger.enabled('info')
   return async function requestContext(c, next) {
     const start = accessLog ? performance.now() : 0
-    const given = c.req.header(REQUEST_ID_HEADER)
+    const given = requestHeader(c, 'x-request-id')
     const requestId = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : randomUUID()
     c.set('requestId', requestId)
     await next()

@@ -11,7 +11,7 @@ import { checkOrigin, corsHeaders } from '../lib/cors'
 import { etagOf, negotiate, pickEncoding, type Encoding } from '../lib/encoding'
 import { etagMatches } from '../lib/static-files'
 import { ApiError } from '../lib/errors'
-import { requestRegion } from '../lib/request'
+import { requestHeader, requestRegion } from '../lib/request'
 import { slugParam } from '../lib/validate'
 import { respond } from '../middleware/request-context'
 
@@ -98,7 +98,7 @@ export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): 
   const region = requestRegion(c, s)
   const mode = resolveMode(region, siteRegions)
   // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
-  const gpc = c.req.header('sec-gpc') === '1'
+  const gpc = requestHeader(c, 'sec-gpc') === '1'
   let perBase = defaultsCache.get(base)
   if (!perBase) defaultsCache.set(base, (perBase = new Map()))
   const key = mode + (gpc ? '+gpc' : '')
@@ -159,11 +159,11 @@ export function configRoutes(s: Services) {
   return new Hono<AppEnv>().get('/api/v1/sites/:siteId/config', (c) => {
     const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
     const variant = configVariant(c, s, siteId)
-    const origin = c.req.header('origin')
+    const origin = requestHeader(c, 'origin')
     // An Origin is allowed for the site's domains or when it is this server's own (lib/cors.ts),
     // so the answer for an Origin also depends on the origin the request was sent to.
     const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}`
-    const encoding = encodingFor(c.req.header('accept-encoding'))
+    const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answer = memoRendered(variant, `answer|${encoding}|${corsKey}`, () => {
       const json = memoRendered(variant, 'json', () => {
         const body = Buffer.from(JSON.stringify(variant.config))
@@ -176,7 +176,7 @@ export function configRoutes(s: Services) {
       const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
       return { body: negotiated.body!, etag: validators.ETag!, ok, notModified }
     })
-    if (etagMatches(c.req.header('if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
+    if (etagMatches(requestHeader(c, 'if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
     return respond(c, answer.body, 200, answer.ok)
   })
 }

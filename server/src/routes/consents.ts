@@ -9,7 +9,7 @@ import { applyCors, checkOrigin, corsHeaders, originHostname } from '../lib/cors
 import { ApiError } from '../lib/errors'
 import { truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
-import { clientIp, requestRegion } from '../lib/request'
+import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { respond } from '../middleware/request-context'
@@ -47,8 +47,8 @@ const limitBody = (): MiddlewareHandler<AppEnv> => {
   }
   const counted = bodyLimit({ maxSize: MAX_CONSENT_BODY, onError: tooLarge })
   return (c, next) => {
-    const length = c.req.header('content-length')
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return counted(c, next)
+    const length = requestHeader(c, 'content-length')
+    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
     return parseInt(length, 10) > MAX_CONSENT_BODY ? tooLarge() : next()
   }
 }
@@ -154,7 +154,7 @@ export function consentRoutes(s: Services) {
           if (site.liveRevision === null || input.revision > site.liveRevision) {
             throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
           }
-          const userAgent = c.req.header('user-agent')
+          const userAgent = requestHeader(c, 'user-agent')
           const region = requestRegion(c, s)
           let result
           try {
@@ -174,7 +174,7 @@ export function consentRoutes(s: Services) {
               userAgent: userAgent ? userAgent.slice(0, 512) : null,
               ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
               // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
-              gpc: input.gpc || c.req.header('sec-gpc') === '1',
+              gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
               clientTime: input.clientTime,
             })
           } catch (e) {
