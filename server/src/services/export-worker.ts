@@ -72,7 +72,14 @@ try {
     if (running) return
     running = true
     try {
-      while (credit > 0) {
+      // At most `granted` pages a turn, then back to the event loop (setImmediate below): memory
+      // freed by freeNow() is let go there, and an export whose credit never ran out held on to
+      // every page it had read (a 201 MB peak instead of ~126, measured).
+      for (let sent = 0; credit > 0; sent++) {
+        if (sent === granted) {
+          setImmediate(pump)
+          break
+        }
         // The main thread's returns so far, taken now rather than after this burst of pages: the
         // credit then says how far behind it is when the next page decides who formats.
         for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) if (!take(m.message as ToWorker)) return
@@ -102,8 +109,12 @@ try {
       finish()
       return false
     }
-    if ('recycle' in m) recycled.push(m.recycle)
-    else credit += m.credit
+    // No more spare memory than pages may be in flight: a returned page too small for the pages
+    // being read would otherwise wait here for the end of the export.
+    if ('recycle' in m) {
+      if (recycled.length < granted) recycled.push(m.recycle)
+      else freeNow(new Uint8Array(m.recycle))
+    } else credit += m.credit
     return true
   }
   port.on('message', (m: ToWorker) => {
