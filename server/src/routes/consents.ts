@@ -53,6 +53,12 @@ const limitBody = (): MiddlewareHandler<AppEnv> => {
   }
 }
 
+/** The visitor's User-Agent as stored with a record or event: its first 512 characters, or null. */
+function visitorAgent(c: Context<AppEnv>): string | null {
+  const userAgent = requestHeader(c, 'user-agent')
+  return userAgent ? userAgent.slice(0, 512) : null
+}
+
 /** Runs a handler with the CORS headers on its refusals too: the SDK reads why a record was refused. */
 async function corsOnRefusal(cors: Record<string, string>, handle: () => Response | Promise<Response>): Promise<Response> {
   try {
@@ -69,7 +75,7 @@ export function consentRoutes(s: Services) {
 
   const preflight = (c: Context<AppEnv>) => {
     // A preflight carries no body, hence no site id: allow origins that some site lists.
-    const origin = c.req.header('origin')
+    const origin = requestHeader(c, 'origin')
     const host = originHostname(origin)
     if (origin && host && (origin === new URL(c.req.url).origin || s.sites.anySiteAllows(host))) {
       c.header('Access-Control-Allow-Origin', origin)
@@ -126,7 +132,6 @@ export function consentRoutes(s: Services) {
         const { site, ip, cors } = admit(c, input.siteId)
         const document = site.settings.documents[input.type]
         if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
-        const userAgent = c.req.header('user-agent')
         const created = events.acceptDocument({
           recordId: input.recordId,
           siteId: input.siteId,
@@ -136,7 +141,7 @@ export function consentRoutes(s: Services) {
           documentVersion: document.version,
           url: stripUrl(input.url),
           ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-          userAgent: userAgent ? userAgent.slice(0, 512) : null,
+          userAgent: visitorAgent(c),
           clientTime: input.clientTime,
           serverTime: new Date(s.now()).toISOString(),
         })
@@ -154,7 +159,6 @@ export function consentRoutes(s: Services) {
           if (site.liveRevision === null || input.revision > site.liveRevision) {
             throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
           }
-          const userAgent = requestHeader(c, 'user-agent')
           const region = requestRegion(c, s)
           let result
           try {
@@ -171,7 +175,7 @@ export function consentRoutes(s: Services) {
               mode: resolveMode(region, site.settings.regions),
               language: input.language,
               url: stripUrl(input.url),
-              userAgent: userAgent ? userAgent.slice(0, 512) : null,
+              userAgent: visitorAgent(c),
               ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
               // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
               gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
