@@ -68,6 +68,20 @@ describe('GET /api/v1/sites/:siteId/config', () => {
     }
   })
 
+  it('keeps answering each Origin rightly after more Origins than it keeps answers for', async () => {
+    const acao = async (origin: string, gpc = false) => {
+      const res = await t.request('/api/v1/sites/acme/config', { headers: { Origin: origin, ...(gpc ? { 'Sec-GPC': '1' } : {}) } })
+      expect(res.status).toBe(200)
+      return { acao: res.headers.get('access-control-allow-origin'), gpc: publishedConfig.parse(await res.json()).gpc }
+    }
+    expect(await acao('https://www.acme.test')).toEqual({ acao: 'https://www.acme.test', gpc: false })
+    // Any client may send any Origin: 300 refused ones, more than a variant keeps answers for.
+    for (let i = 0; i < 300; i++) expect((await acao(`https://x${i}.evil.test`)).acao).toBeNull()
+    expect(await acao('https://www.acme.test')).toEqual({ acao: 'https://www.acme.test', gpc: false })
+    expect(await acao('https://www.acme.test', true)).toEqual({ acao: 'https://www.acme.test', gpc: true })
+    expect((await acao('https://x0.evil.test', true)).acao).toBeNull()
+  })
+
   it('answers 404 with the error shape for an unknown site, 400 for a malformed id', async () => {
     const res = await t.request('/api/v1/sites/nope/config')
     expect(res.status).toBe(404)
