@@ -56,13 +56,22 @@ export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boo
  * The variants of each published config (rebuilt whenever the site's settings, and so its region
  * table, change), by region, mode and GPC, each built once with what is rendered from it. A
  * request only picks its variant: building one per request, an object with a getter, cost the
- * config fetch ~6 µs of its ~40 (measured under load; 0.8 µs in a loop). Regions are a bounded
- * set, but a bound stays: past it, a config's variants start over.
+ * config fetch ~6 µs of its ~40 (measured under load; 0.8 µs in a loop).
  */
-const variantsCache = new WeakMap<BaseConfig, Map<string, ConfigVariant>>()
-const VARIANTS_MAX = 512
-/** Renderings kept per variant (kinds: the JSON, answers per encoding, scripts per bundle version). */
-const RENDERED_MAX = 64
+const variantsCache = new WeakMap<BaseConfig, VariantSet>()
+
+/** A published config's variants, and how many things are kept for it in all: variants and renderings. */
+interface VariantSet {
+  byKey: Map<string, ConfigVariant>
+  kept: number
+}
+/**
+ * What is kept per published config, over all its variants (regions × modes × GPC) and their
+ * renderings (the JSON, the answers per encoding and Origin, the scripts per bundle version).
+ * Origins are whatever clients send and a bundle rebuilt in development adds script versions:
+ * past the bound, the config's variants start over.
+ */
+const KEPT_MAX = 1024
 
 export interface ConfigVariant {
   base: BaseConfig
@@ -72,6 +81,14 @@ export interface ConfigVariant {
   config: PublishedConfig
   /** What has been rendered from it, by kind (memoRendered). */
   rendered: Map<string, unknown>
+  set: VariantSet
+}
+
+/** Counts one more thing kept for the variant's published config; past KEPT_MAX, its variants start over. */
+function keepOneMore(variant: ConfigVariant): void {
+  if (++variant.set.kept <= KEPT_MAX) return
+  variant.set.byKey.clear()
+  variant.set.kept = 0
 }
 
 /**
@@ -82,8 +99,7 @@ export interface ConfigVariant {
 export function memoRendered<T>(variant: ConfigVariant, kind: string, render: () => T): T {
   let value = variant.rendered.get(kind) as T | undefined
   if (value === undefined) {
-    // A bundle rebuilt in development adds script kinds: start over past a bound.
-    if (variant.rendered.size >= RENDERED_MAX) variant.rendered.clear()
+    keepOneMore(variant)
     variant.rendered.set(kind, (value = render()))
   }
   return value
@@ -101,15 +117,15 @@ export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): 
   const mode = resolveMode(region, siteRegions)
   // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
   const gpc = requestHeader(c, 'sec-gpc') === '1'
-  let variants = variantsCache.get(base)
-  if (!variants) variantsCache.set(base, (variants = new Map()))
+  let set = variantsCache.get(base)
+  if (!set) variantsCache.set(base, (set = { byKey: new Map(), kept: 0 }))
   const key = `${region ?? ''}|${mode}${gpc ? '+gpc' : ''}`
-  let variant = variants.get(key)
+  let variant = set.byKey.get(key)
   if (!variant) {
-    if (variants.size >= VARIANTS_MAX) variants.clear()
     const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))
-    variant = { base, key, config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map() }
-    variants.set(key, variant)
+    variant = { base, key, config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
+    keepOneMore(variant)
+    set.byKey.set(key, variant)
   }
   return variant
 }
@@ -137,8 +153,6 @@ interface Answer {
 }
 /** The memoRendered kind of a variant's answers per encoding (constants: no key is built per request). */
 const ANSWERS_KIND: Record<Encoding | 'identity', string> = { br: 'answers:br', gzip: 'answers:gzip', identity: 'answers:identity' }
-/** Answers kept per variant and encoding, by Origin (and the origin the request was sent to). */
-const ANSWERS_MAX = 256
 const JSON_TYPE = 'application/json'
 
 /** Accept-Encoding values seen, with the encoding each picks: browsers send a handful of distinct ones. */
@@ -189,8 +203,7 @@ export function configRoutes(s: Services) {
       const { 'Content-Encoding': contentEncoding, ...validators } = negotiated.headers
       const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
       const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
-      // Origins are whatever clients send: past a bound, this encoding's answers start over.
-      if (answers.size >= ANSWERS_MAX) answers.clear()
+      keepOneMore(variant)
       answers.set(corsKey, (answer = { body: negotiated.body!, etag: validators.ETag!, ok, notModified }))
     }
     if (etagMatches(requestHeader(c, 'if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
