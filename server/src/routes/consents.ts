@@ -5,7 +5,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { applyCors, checkOrigin, corsHeaders, originHostname } from '../lib/cors'
+import { applyCors, checkOrigin, corsHeaders, isSameOrigin, originHostname } from '../lib/cors'
 import { ApiError } from '../lib/errors'
 import { truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
@@ -77,7 +77,7 @@ export function consentRoutes(s: Services) {
     // A preflight carries no body, hence no site id: allow origins that some site lists.
     const origin = requestHeader(c, 'origin')
     const host = originHostname(origin)
-    if (origin && host && (origin === new URL(c.req.url).origin || s.sites.anySiteAllows(host))) {
+    if (origin && host && (isSameOrigin(c, origin) || s.sites.anySiteAllows(host))) {
       c.header('Access-Control-Allow-Origin', origin)
       c.header('Access-Control-Allow-Methods', 'POST')
       c.header('Access-Control-Allow-Headers', 'Content-Type')
