@@ -176,10 +176,11 @@ function medianLoad(runs: Load[]): Load {
   }
 }
 
-async function load(server: Server, path: string, options: Partial<Options> = {}): Promise<Load> {
-  if (options.requests?.includes(ingestRequest)) prepareRecords(options.duration ?? SECONDS)
+/** One uninterrupted run of `duration` seconds (the warm-ups). */
+async function load({ server, path, options, prepare }: Run, duration: number): Promise<Load> {
+  prepare?.(duration)
   const cpu0 = cpuMs(server.pid)
-  const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, duration: SECONDS, ...options })
+  const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, ...options, duration })
   const cpuUs = ((cpuMs(server.pid) - cpu0) * 1000) / Math.max(1, r.requests.total)
   return { rps: r.requests.average, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuUs }
 }
@@ -188,8 +189,8 @@ interface Run {
   server: Server
   path: string
   options?: Partial<Options>
-  /** Runs before each of the run's slices, outside its timing. */
-  prepare?: () => void
+  /** Runs before each of the run's slices (or a whole run of `seconds`), outside its timing. */
+  prepare?: (seconds?: number) => void
 }
 
 /**
@@ -419,7 +420,7 @@ async function main() {
     const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', options: { headers: { 'accept-encoding': 'gzip, deflate, br' } } }
     // Fresh processes: warmed up first (the JIT), outside the measurement.
     for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(ingestApp), ingestRun(hello)]) {
-      await load(run.server, run.path, { ...run.options, duration: 2 })
+      await load(run, 2)
     }
     const rounds: { hello: Load; sameBody: Load; barePost: Load; config: Load; ingest: Ingestion }[] = []
     for (let i = 0; i < ROUNDS; i++) {
@@ -474,7 +475,7 @@ async function main() {
       const emptyDb = join(work, 'empty-beside-stored.sqlite')
       const apps = { empty: await startApp(emptyDb), stored: await startApp(storedDb) }
       // Fresh processes: warm them up first.
-      for (const app of Object.values(apps)) await load(app, '', { requests: [ingestRequest], duration: 2 })
+      for (const app of Object.values(apps)) await load(ingestRun(app), 2)
       const pairs: { empty: Ingestion; stored: Ingestion }[] = []
       for (let i = 0; i < ROUNDS; i++) {
         const before = { empty: countRecords(emptyDb, 'minopa'), stored: countRecords(storedDb, 'minopa') }
