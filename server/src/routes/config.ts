@@ -110,9 +110,11 @@ export function memoRendered<T>(variant: ConfigVariant, kind: string, render: ()
  * Throws 404 for an unknown site.
  */
 export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): ConfigVariant {
-  const base = s.sites.publishedConfig(siteId)
-  if (!base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
-  const siteRegions = s.sites.get(siteId)?.settings.regions ?? {}
+  // One read of the site for both its published config and its region settings.
+  const info = s.sites.get(siteId)
+  const base = info && s.sites.publishedConfig(siteId, info)
+  if (!info || !base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
+  const siteRegions = info.settings.regions ?? {}
   const region = requestRegion(c, s)
   const mode = resolveMode(region, siteRegions)
   // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.

@@ -87,9 +87,11 @@ export class SiteDirectory {
     return info
   }
 
-  /** The published config without the per-request region; null when the site has no revision. */
-  publishedConfig(siteId: string): Omit<PublishedConfig, 'region' | 'mode'> | null {
-    const info = this.get(siteId)
+  /**
+   * The published config without the per-request region; null when the site has no revision.
+   * `info`: the site's, when the caller has just read it (get()).
+   */
+  publishedConfig(siteId: string, info: SiteInfo | null = this.get(siteId)): Omit<PublishedConfig, 'region' | 'mode'> | null {
     if (!info || info.liveRevision === null) return null
     const known = this.configOfInfo.get(info)
     if (known) return known
