@@ -17,7 +17,7 @@
 // (`csv,ndjson`) only some export formats, BENCH_EXPORT_RUNS (3) exports of each. The stored log is
 // generated once into the OS temp directory and copied per run.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomFillSync } from 'node:crypto'
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -236,6 +236,9 @@ function uuid7(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
+/** A consentId as the SDK's core makes it (consentIdAt): the time in ms in base 36, then 96 random bits. */
+const consentId = (): string => Date.now().toString(36) + randomFillSync(new Uint32Array(3)).join('')
+
 let visitor = 0
 /** A consent record as the SDK posts it (sendBeacon's text/plain), from a new visitor address each time. */
 function consentPost(): { headers: Record<string, string>; body: string } {
@@ -248,9 +251,9 @@ function consentPost(): { headers: Record<string, string>; body: string } {
       'user-agent': 'Mozilla/5.0 (bench)',
     },
     body: JSON.stringify({
-      // Both ids as the SDK makes them: a time-ordered recordId, a random consentId.
+      // Both ids as the SDK makes them, each led by the time (a new visitor per record).
       recordId: uuid7(),
-      consentId: randomBytes(16).toString('base64url'),
+      consentId: consentId(),
       siteId: 'minopa',
       revision: 1,
       textsHash: 'a'.repeat(64),

@@ -161,7 +161,9 @@ describe('dist/miniconsent.js', () => {
     expect(win.ran).toEqual(['analytics-1', 'marketing', 'sentry', 'analytics-2'])
     const cookie = parseConsentCookie(/miniconsent=([^;]+)/.exec(w.document.cookie)![1])
     expect(cookie).toMatchObject({ method: 'api', revision: 3 })
-    expect(cookie!.consentId).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    // The time this visitor was first seen, in base 36, then 96 random bits (see consentIdAt).
+    expect(cookie!.consentId).toMatch(/^[0-9a-z]{8}[0-9]{3,30}$/)
+    expect(Math.abs(parseInt(cookie!.consentId.slice(0, 8), 36) - Date.now())).toBeLessThan(60_000)
     expect(posted).toHaveLength(1)
     expect(posted[0]!.url).toBe('https://minopa.com/api/v1/consents')
     expect(posted[0]!.body).toMatchObject({

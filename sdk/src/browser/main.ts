@@ -5,7 +5,7 @@
 import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
 import { allCategories, choiceCategories, decide, revokedCategories, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
-import { base64url } from '../core/ids'
+import { consentIdAt } from '../core/ids'
 import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
@@ -32,7 +32,7 @@ function start(): void {
   const gate = createGate(d, () => config && posthogSignal(config, state.services))
 
   let config: PublishedConfig | undefined
-  let consentId = base64url(crypto.getRandomValues(new Uint8Array(16)))
+  let consentId = consentIdAt(Date.now(), crypto.getRandomValues(new Uint32Array(3)))
   let choice: StoredChoice | null = null
   let state = { categories: {}, services: {} } as ConsentState
   let known = false

@@ -4,7 +4,7 @@ import { cookieDomains, removals } from './cleanup'
 import { buildConsentRecord } from './record'
 import { matchesName, matchingNames } from './wildcard'
 import { localize, pickLanguage } from './language'
-import { base64url, hex, uuid7 } from './ids'
+import { consentIdAt, hex, uuid7 } from './ids'
 import { toState } from './consent'
 import { minimagicConfig, minopaConfig } from '../test/fixtures'
 
@@ -93,9 +93,21 @@ describe('language and ids', () => {
     expect(localize({}, 'es', 'fr')).toBe('')
   })
 
-  it('encodes 16 bytes as a 22-character url-safe id and hashes as hex', () => {
-    const id = base64url(new Uint8Array(16).fill(255))
-    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
+  it('makes consentIds the cookie and the server accept, ordered by their time', () => {
+    const start = Date.UTC(2026, 10, 22, 10, 0, 0)
+    const edges = [new Uint32Array([0, 0, 0]), new Uint32Array([0xffffffff, 0xffffffff, 0xffffffff])]
+    const ids = Array.from({ length: 50 }, (_, i) => consentIdAt(start + i * 1000, edges[i] ?? crypto.getRandomValues(new Uint32Array(3))))
+    expect(ids[0]).toBe(`${start.toString(36)}000`)
+    expect(ids[1]).toBe(`${(start + 1000).toString(36)}${'4294967295'.repeat(3)}`)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-z]{8}[0-9]{3,30}$/)
+    expect(new Set(ids).size).toBe(50)
+    // Later visitors sort after earlier ones, whatever their random part: the index grows at its end.
+    expect([...ids].sort()).toEqual(ids)
+    // Until 2059 the time takes 8 characters.
+    expect(consentIdAt(Date.UTC(2059, 0, 1), new Uint32Array(3))).toMatch(/^[0-9a-z]{8}000$/)
+  })
+
+  it('hashes as hex', () => {
     expect(hex(new Uint8Array([0, 15, 255]).buffer)).toBe('000fff')
   })
 

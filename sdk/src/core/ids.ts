@@ -1,10 +1,10 @@
-/** base64url without padding: 16 random bytes give the 22-character consentId. */
-export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=/g, '')
-}
+/**
+ * A new consentId: the time in ms in base 36 (8 characters until 2059), then 96 random bits as
+ * three decimal numbers. Time first, like the recordId's uuid7: the log's consentId index then
+ * grows at its end instead of at a random leaf per record, which cost the ingestion a fifth of
+ * its writer's time (and, on a log larger than the page cache, a disk read per record).
+ */
+export const consentIdAt = (now: number, random: Uint32Array): string => now.toString(36) + random.join('')
 
 export function hex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
