@@ -22,7 +22,7 @@ function expandIPv6(ip: string): number[] | null {
 export function truncateIp(ip: string | null | undefined): string | null {
   if (!ip) return null
   const address = ip.trim()
-  if (isIPv4(address)) return address.split('.').slice(0, 3).join('.') + '.0'
+  if (isIPv4(address)) return address.slice(0, address.lastIndexOf('.')) + '.0'
   if (!isIPv6(address)) return null
   const parts = expandIPv6(address)
   if (!parts) return null
