@@ -74,9 +74,6 @@ interface VariantSet {
 const KEPT_MAX = 1024
 
 export interface ConfigVariant {
-  base: BaseConfig
-  /** Identifies the variant among those of `base`. */
-  key: string
   /** The config this variant answers; read to render what memoRendered keeps. */
   config: PublishedConfig
   /** What has been rendered from it, by kind (memoRendered). */
@@ -125,7 +122,7 @@ export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): 
   let variant = set.byKey.get(key)
   if (!variant) {
     const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))
-    variant = { base, key, config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
+    variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
     keepOneMore(variant)
     set.byKey.set(key, variant)
   }
