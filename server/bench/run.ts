@@ -469,8 +469,7 @@ async function main() {
 
   let ingestStored: typeof ingestEmpty
   let storedShare: Share | undefined
-  let csv: ExportResult[] | undefined
-  let ndjson: typeof csv
+  const exports: { CSV?: ExportResult[]; NDJSON?: ExportResult[] } = {}
   if (PARTS.has('stored') || PARTS.has('export')) {
     const storedDb = storedLog()
     if (PARTS.has('stored')) {
@@ -513,8 +512,7 @@ async function main() {
           runs.push(await exportRun(app, format))
           await app.stop()
         }
-        if (format === 'csv') csv = runs
-        else ndjson = runs
+        exports[format === 'csv' ? 'CSV' : 'NDJSON'] = runs
       }
     }
   }
@@ -555,8 +553,7 @@ async function main() {
         '\n',
     )
   }
-  for (const [name, runs] of [['CSV', csv], ['NDJSON', ndjson]] as const) {
-    if (!runs) continue
+  for (const [name, runs] of Object.entries(exports)) {
     // The run of median speed; memory is judged by the highest peak of all runs.
     const e = [...runs].sort((a, b) => a.rowsPerSecond - b.rowsPerSecond)[runs.length >> 1]!
     const peakMb = Math.max(...runs.map((r) => r.peakMb))
@@ -568,7 +565,7 @@ async function main() {
     )
   }
   const failed =
-    [ingestEmpty, ingestStored].some((r) => r && !r.allStored) || [...(csv ?? []), ...(ndjson ?? [])].some((e) => e.manifestRows !== e.rows)
+    [ingestEmpty, ingestStored].some((r) => r && !r.allStored) || Object.values(exports).flat().some((e) => e.manifestRows !== e.rows)
   if (failed) process.exitCode = 1
 }
 
