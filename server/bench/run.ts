@@ -17,7 +17,7 @@
 // (`csv,ndjson`) only some export formats, BENCH_EXPORT_RUNS (3) exports of each. The stored log is
 // generated once into the OS temp directory and copied per run.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomBytes, randomFillSync } from 'node:crypto'
+import { randomFillSync, randomInt } from 'node:crypto'
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get as httpGet, type IncomingMessage } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type Options, type Request } from 'autocannon'
 import Database from 'better-sqlite3'
+import { consentIdAt, uuid7 } from '@miniconsent/shared/ids'
 import { openDatabase } from '../src/db/client'
 import { DEMO_SITES } from '../src/seed/catalogues'
 import { seedSites } from '../src/seed/seed'
@@ -226,19 +227,6 @@ async function interleaved(runs: Run[]): Promise<Load[]> {
   }))
 }
 
-/** RFC 9562 version 7, as the SDK's record chunk makes record ids: 48 bits of time in ms, then random. */
-function uuid7(): string {
-  const b = randomBytes(16)
-  b.writeUIntBE(Date.now(), 0, 6)
-  b[6] = 0x70 | (b[6]! & 0x0f)
-  b[8] = 0x80 | (b[8]! & 0x3f)
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
-
-/** A consentId as the SDK's core makes it (consentIdAt): the time in ms in base 36, then 96 random bits. */
-const consentId = (): string => Date.now().toString(36) + randomFillSync(new Uint32Array(3)).join('')
-
 let visitor = 0
 /** A consent record as the SDK posts it (sendBeacon's text/plain), from a new visitor address each time. */
 function consentPost(): { headers: Record<string, string>; body: string } {
@@ -252,8 +240,8 @@ function consentPost(): { headers: Record<string, string>; body: string } {
     },
     body: JSON.stringify({
       // Both ids as the SDK makes them, each led by the time (a new visitor per record).
-      recordId: uuid7(),
-      consentId: consentId(),
+      recordId: uuid7(() => randomInt(256), Date.now()),
+      consentId: consentIdAt(Date.now(), randomFillSync(new Uint32Array(3))),
       siteId: 'minopa',
       revision: 1,
       textsHash: 'a'.repeat(64),

@@ -3,9 +3,9 @@
 // anything and recording a choice live in chunks loaded on demand (dist/banner.js, record.js,
 // dialog.js, …), so a returning visit downloads nothing more. Nothing here may throw into the page.
 import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
+import { consentIdAt } from '@miniconsent/shared/ids'
 import { allCategories, choiceCategories, decide, revokedCategories, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
-import { consentIdAt } from '../core/ids'
 import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'

@@ -4,8 +4,9 @@
 // dist/cleanup.js, loaded only when something is denied; a record whose POST fails goes to the
 // IndexedDB queue of dist/store.js, loaded only then.
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
+import { uuid7 } from '@miniconsent/shared/ids'
 import { makeChoice } from '../core/consent'
-import { hex, uuid7 } from '../core/ids'
+import { hex } from '../core/ids'
 import { pickLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
