@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { truncateIp } from './ip'
+import { clientNetwork, truncateIp } from './ip'
 
 describe('truncateIp', () => {
   it.each([
@@ -18,5 +18,24 @@ describe('truncateIp', () => {
     expect(truncateIp(undefined)).toBeNull()
     expect(truncateIp('unknown')).toBeNull()
     expect(truncateIp('999.1.1.1')).toBeNull()
+  })
+})
+
+describe('clientNetwork', () => {
+  it.each([
+    ['203.0.113.77', '203.0.113.77'],
+    ['::ffff:198.51.100.9', '198.51.100.9'],
+    ['2001:db8:85a3:1234:5678:8a2e:370:7334', '2001:db8:85a3:1234::/64'],
+    ['2001:db8:85a3:1234::1', '2001:db8:85a3:1234::/64'],
+    ['2001:db8::1', '2001:db8::/64'],
+    [null, 'unknown'],
+    ['not an address', 'unknown'],
+  ])('keys %s as %s', (ip, expected) => {
+    expect(clientNetwork(ip)).toBe(expected)
+  })
+
+  it('gives every address of one /64 the same key, and the next /64 another', () => {
+    expect(clientNetwork('2001:db8:1:2:aaaa::1')).toBe(clientNetwork('2001:db8:1:2:ffff:1:2:3'))
+    expect(clientNetwork('2001:db8:1:3::1')).not.toBe(clientNetwork('2001:db8:1:2::1'))
   })
 })

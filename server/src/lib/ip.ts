@@ -34,6 +34,23 @@ export function truncateIp(ip: string | null | undefined): string | null {
   return compressIPv6([...parts.slice(0, 3), 0, 0, 0, 0, 0])
 }
 
+/**
+ * The client's network for rate limits and sign-in throttles: an IPv4 address as it is, an IPv6
+ * address as its /64 (one subscriber's allocation: a client can pick any address inside it, so
+ * keying on the whole address let one client rotate past every limit), or 'unknown'.
+ */
+export function clientNetwork(ip: string | null | undefined): string {
+  if (!ip) return 'unknown'
+  if (isIPv4(ip)) return ip
+  const parts = isIPv6(ip) ? expandIPv6(ip) : null
+  if (!parts) return 'unknown'
+  if (parts.slice(0, 5).every((p) => p === 0) && parts[5] === 0xffff) {
+    const [hi = 0, lo = 0] = parts.slice(6)
+    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`
+  }
+  return `${compressIPv6([...parts.slice(0, 4), 0, 0, 0, 0])}/64`
+}
+
 /** RFC 5952 text form: the longest run of zero hextets becomes `::`. */
 function compressIPv6(parts: number[]): string {
   let best = { start: -1, len: 0 }
