@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
@@ -43,6 +44,33 @@ describe('miniconsent verify', () => {
     expect((await run(['verify', '--db', t.file])).err).toMatch(/^usage:/)
     expect((await run(['frobnicate', '--site', 'acme'])).code).toBe(2)
     expect((await run(['verify', '--site', 'acme', '--colour'])).code).toBe(2)
+  })
+
+  it('exits 2 for a file that is not a MiniConsent database, and leaves it as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'))
+    const cases: [string, string | null][] = [
+      [join(dir, 'notes.txt'), 'these are not the pages of an SQLite file\n'],
+      [join(dir, 'empty.sqlite'), ''],
+      [dir, null],
+    ]
+    for (const [path, content] of cases) {
+      if (content !== null) writeFileSync(path, content)
+      const r = await run(['verify', '--site', 'acme', '--db', path])
+      expect(r).toMatchObject({ code: 2 })
+      expect(r.err).toMatch(/^cannot read .* as a MiniConsent database/)
+      if (content !== null) expect(readFileSync(path, 'utf8')).toBe(content)
+    }
+    expect(readdirSync(dir).sort()).toEqual(['empty.sqlite', 'notes.txt'])
+  })
+
+  it('never writes to the database it verifies', async () => {
+    // The database and its WAL; the -shm file is SQLite's shared-memory index, which readers use too.
+    const files = () => readdirSync(t.dir).filter((f) => f.startsWith('test.sqlite') && !f.endsWith('-shm')).map((f) => [f, readFileSync(join(t.dir, f))] as const)
+    const before = files()
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(0)
+    const after = files()
+    expect(after.map(([f]) => f)).toEqual(before.map(([f]) => f))
+    after.forEach(([, bytes], i) => expect(bytes.equals(before[i]![1])).toBe(true))
   })
 })
 

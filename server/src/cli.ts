@@ -12,9 +12,12 @@ import { parseArgs } from 'node:util'
 import { EXPORT_COLUMNS, exportManifest, exportRow, type ExportManifest } from '@miniconsent/shared'
 import { parse as parseCsv } from 'csv-parse'
 import { eq } from 'drizzle-orm'
-import { openDatabase } from './db/client'
-import { parseEnv } from './env'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import type { Db } from './db/client'
+import * as schema from './db/schema'
 import { sites } from './db/schema'
+import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
@@ -75,13 +78,21 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
     io.err(`no database at ${file} (start the server once, or pass --db)`)
     return 2
   }
-  // Read-only use: no migration, so verifying never changes the file it checks.
-  const db = openDatabase(file, { migrate: false })
+  // Read-only: no migration, no journal-mode switch, so verifying never changes the file it checks.
+  let db: Db
   try {
+    db = drizzle({ client: new Database(file, { readonly: true, fileMustExist: true }), schema })
+    db.$client.pragma('busy_timeout = 5000')
     if (!db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get()) {
+      db.$client.close()
       io.err(`unknown site "${siteId}"`)
       return 2
     }
+  } catch (e) {
+    io.err(`cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`)
+    return 2
+  }
+  try {
     const result = new ConsentLog(db).verify(siteId)
     const notes = [
       result.erased ? `${result.erased} erased` : '',
@@ -94,6 +105,9 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
     io.err(`BROKEN ${siteId} at seq ${result.firstBad!.seq}: ${result.firstBad!.reason}`)
     io.err(`${result.count - 1} record(s) before it verified; last good hash ${result.head}`)
     return 1
+  } catch (e) {
+    io.err(`cannot read the consent log of "${siteId}" in ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    return 2
   } finally {
     db.$client.close()
   }
