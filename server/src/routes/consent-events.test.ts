@@ -76,4 +76,11 @@ describe('POST /api/v1/documents', () => {
     expect(apiError.parse(await res.json()).error.code).toBe('unknown_document')
     expect(rows('document_acceptances')).toHaveLength(0)
   })
+
+  it("answers 422 for the type 'constructor', a valid slug that every object inherits", async () => {
+    const res = await t.request('/api/v1/documents', json(event({ type: 'constructor' })))
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.code).toBe('unknown_document')
+    expect(rows('document_acceptances')).toHaveLength(0)
+  })
 })

@@ -127,6 +127,14 @@ describe('POST /api/v1/consents', () => {
     expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')).status).toBe(201)
   })
 
+  it('limits an IPv6 client by its /64, whichever address inside it the client picks', async () => {
+    const inside = (i: number) => `2001:db8:5:6:${(i + 1).toString(16)}::${(i * 7 + 1).toString(16)}`
+    for (let i = 0; i < 20; i++) expect((await t.request('/api/v1/consents', json(consentBody()), inside(i))).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody()), inside(20))).status).toBe(429)
+    // The next /64 is another subscriber.
+    expect((await t.request('/api/v1/consents', json(consentBody()), '2001:db8:5:7::1')).status).toBe(201)
+  })
+
   it("reflects an Origin from the site's domains and refuses other origins", async () => {
     const ok = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://www.acme.test' }))
     expect(ok.status).toBe(201)

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { applyCors, checkOrigin, corsHeaders, isSameOrigin, originHostname } from '../lib/cors'
 import { ApiError } from '../lib/errors'
-import { truncateIp } from '../lib/ip'
+import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
@@ -97,7 +97,7 @@ export function consentRoutes(s: Services) {
       throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`, cors)
     }
     const ip = clientIp(c, s)
-    const wait = buckets.take(`${siteId}\n${ip ?? 'unknown'}`)
+    const wait = buckets.take(`${siteId}\n${clientNetwork(ip)}`)
     if (wait > 0) {
       throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
     }
@@ -130,7 +130,8 @@ export function consentRoutes(s: Services) {
       (c) => {
         const input = c.req.valid('json')
         const { site, ip, cors } = admit(c, input.siteId)
-        const document = site.settings.documents[input.type]
+        // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
+        const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
         if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
         const created = events.acceptDocument({
           recordId: input.recordId,
