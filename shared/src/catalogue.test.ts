@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogue, safeUrl, storageEntry } from './catalogue'
+import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry } from './catalogue'
 
 const base = {
   categories: [
@@ -29,5 +29,41 @@ describe('catalogue schema', () => {
     expect(safeUrl.safeParse('https://minopa.com/privacy').success).toBe(true)
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: 'two years' }).success).toBe(false)
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: '2y' }).success).toBe(true)
+  })
+})
+
+describe('site domains', () => {
+  const settings = (domains: string[]) => siteSettings.safeParse({ id: 'acme', name: 'Acme', domains })
+
+  it('keeps hostnames as an Origin carries them: lower case, no trailing dot, punycode, bare IPv6', () => {
+    expect(settings(['Acme.TEST', 'www.acme.test.', ' localhost ', '127.0.0.1', 'Bücher.example', '[::1]', 'shop_eu.acme.test']).data?.domains).toEqual([
+      'acme.test',
+      'www.acme.test',
+      'localhost',
+      '127.0.0.1',
+      'xn--bcher-kva.example',
+      '::1',
+      'shop_eu.acme.test',
+    ])
+  })
+
+  it('refuses URLs, ports, paths and wildcards, naming the value at its index', () => {
+    const result = settings(['acme.test', 'https://acme.test', 'acme.test:8443', 'acme.test/shop', '*.acme.test', 'my shop.test', ''])
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['domains.1', '"https://acme.test" is not a hostname: write it without https://, port or path, e.g. www.example.com'],
+      ['domains.2', '"acme.test:8443" is not a hostname: write it without https://, port or path, e.g. www.example.com'],
+      ['domains.3', '"acme.test/shop" is not a hostname: write it without https://, port or path, e.g. www.example.com'],
+      ['domains.4', '"*.acme.test": write acme.test, which covers its subdomains too'],
+      ['domains.5', '"my shop.test" is not a hostname: write it without https://, port or path, e.g. www.example.com'],
+      ['domains.6', '"" is not a hostname: write it without https://, port or path, e.g. www.example.com'],
+    ])
+  })
+
+  it('refuses what the URL parser would read as another host', () => {
+    // An Origin never carries these spellings: 1.2.3 is the address 1.2.0.3, labels stop at 63 characters.
+    for (const bad of ['1.2.3', '0x7f.0.0.1', `${'a'.repeat(64)}.test`, '-acme.test', 'acme..test', '[::1', 'fe80::1%eth0']) {
+      expect(siteHostname(bad), bad).toBeNull()
+    }
+    expect(siteHostname('[0:0:0:0:0:0:0:1]')).toBe('::1')
   })
 })

@@ -150,12 +150,47 @@ export const regionMode = z.enum(REGION_MODES)
 /** `DE` (ISO 3166-1 country) or `US-CA` (ISO 3166-2 subdivision); see regions.ts. */
 export const regionCode = z.string().regex(REGION_CODE_PATTERN, 'use a country code such as "DE" or a subdivision such as "US-CA"')
 
+// A hostname as lib/cors.ts compares it with an Origin's (the URL parser's `hostname`): lower
+// case, no trailing dot, international names in punycode, IPv6 without brackets. A domain also
+// covers its subdomains there, so there are no wildcards.
+const HOSTNAME = /^(?!.{254})[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/
+const IPV6 = /^(?:\[([0-9a-f:.]*:[0-9a-f:.]*)\]|([0-9a-f:.]*:[0-9a-f:.]*))$/
+
+/** The hostname a site's domain stands for, normalised; null when it is none (a URL, a port, a wildcard). */
+export function siteHostname(value: string): string | null {
+  const v = value.trim().toLowerCase().replace(/\.$/, '')
+  const ipv6 = IPV6.exec(v)
+  if (ipv6) {
+    const url = `http://[${ipv6[1] ?? ipv6[2]}]`
+    return URL.canParse(url) ? new URL(url).hostname.slice(1, -1) : null
+  }
+  // Delimiters first: the URL parser would quietly drop a scheme's, port's or path's part.
+  if (!v || /[\s/\\?#@:%*[\]]/.test(v) || !URL.canParse(`http://${v}`)) return null
+  const host = new URL(`http://${v}`).hostname
+  // An ASCII value must be its own hostname: `1.2.3` parses as the address 1.2.0.3, and an Origin carries that.
+  return HOSTNAME.test(host) && (host === v || /[^\x00-\x7f]/.test(v)) ? host : null
+}
+
+const siteDomain = z
+  .string()
+  .superRefine((v, ctx) => {
+    if (siteHostname(v) !== null) return
+    const wildcard = /^\s*\*\.(.+)$/.exec(v)
+    ctx.addIssue({
+      code: 'custom',
+      message: wildcard
+        ? `"${v}": write ${wildcard[1]}, which covers its subdomains too`
+        : `"${v}" is not a hostname: write it without https://, port or path, e.g. www.example.com`,
+    })
+  })
+  .overwrite((v) => siteHostname(v) ?? v)
+
 /** Site settings that are not part of the published catalogue's content. */
 export const siteSettings = z.object({
   id: slug,
   name: z.string().min(1).max(200),
   /** Hostnames the SDK may be embedded on; their origins may call the public API. */
-  domains: z.array(z.string().min(1).max(253)).default([]),
+  domains: z.array(siteDomain).default([]),
   defaultLanguage: languageTag.default('en'),
   privacyPolicyUrl: safeUrl.optional(),
   cookieName: z

@@ -112,6 +112,24 @@ describe('catalogue draft', () => {
     expect(bad.status).toBe(422)
     expect(apiError.parse(await bad.json()).error.issues?.[0]?.path).toBe('cookieLifetimeDays')
   })
+
+  it('keeps domains as hostnames the CORS check can match, and answers 422 naming any other value', async () => {
+    const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+    const bad = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, domains: ['acme.test', 'https://shop.acme.test', 'acme.test:8443'] }))
+    expect(bad.status).toBe(422)
+    expect(apiError.parse(await bad.json()).error.issues).toEqual([
+      { path: 'domains.1', message: expect.stringContaining('"https://shop.acme.test" is not a hostname') },
+      { path: 'domains.2', message: expect.stringContaining('"acme.test:8443" is not a hostname') },
+    ])
+
+    const res = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, domains: ['Shop.Acme.Test.'] }))
+    expect(res.status).toBe(200)
+    expect(siteSettingsResponse.parse(await res.json()).settings.domains).toEqual(['shop.acme.test'])
+    const allowed = async (origin: string) =>
+      (await t.request('/api/v1/sites/acme/config', { headers: { Origin: origin } })).headers.get('access-control-allow-origin')
+    expect(await allowed('https://shop.acme.test')).toBe('https://shop.acme.test')
+    expect(await allowed('https://acme.test')).toBeNull()
+  })
 })
 
 describe('publishing', () => {
