@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { AppDeps, AppEnv, Services } from './context'
 import { ApiError, codeForStatus } from './lib/errors'
+import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { requestContext } from './middleware/request-context'
 import { loadSession } from './middleware/session'
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
     sites,
     regions: new RegionResolver(deps.env, { now, logger: deps.logger }),
     accounts: new Accounts(deps.db, now, audit),
+    signInThrottle: new SignInThrottle(now),
     audit,
     catalogues,
     revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Db } from './db/client'
 import type { Env } from './env'
+import type { SignInThrottle } from './lib/rate-limit'
 import type { Logger } from './logger'
 import type { Accounts, SessionUser } from './services/accounts'
 import type { AuditLog } from './services/audit'
@@ -40,6 +41,8 @@ export interface Services {
   /** Region of a request: trusted CDN headers, a local GeoIP database, or unknown. */
   regions: RegionResolver
   accounts: Accounts
+  /** Failed password checks, shared by sign-in and invitation acceptance (they check the same passwords). */
+  signInThrottle: SignInThrottle
   /** Admin audit log; other services record their changes through it. */
   audit: AuditLog
   catalogues: Catalogues

@@ -179,7 +179,8 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/login',
     tag: 'Session',
     summary: 'Sign in',
-    description: 'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Five failures for an e-mail and address lock it for 15 minutes.',
+    description:
+      'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old.',
     auth: 'public',
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {

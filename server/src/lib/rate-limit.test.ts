@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { TokenBuckets } from './rate-limit'
+import { SignInThrottle, TokenBuckets } from './rate-limit'
+
+const clock = () => {
+  let t = 1_700_000_000_000
+  return { now: () => t, advance: (ms: number) => (t += ms) }
+}
 
 describe('TokenBuckets', () => {
-  const clock = () => {
-    let t = 1_700_000_000_000
-    return { now: () => t, advance: (ms: number) => (t += ms) }
-  }
-
   it('allows a burst of `capacity`, then says how long to wait, and refills at the given rate', () => {
     const c = clock()
     const buckets = new TokenBuckets({ capacity: 3, refillPerSecond: 0.5, now: c.now })
@@ -40,5 +40,42 @@ describe('TokenBuckets', () => {
     buckets.take('trigger a sweep')
     expect(buckets.take('busy')).toBe(0)
     expect([1, 2, 3, 4, 5].map(() => buckets.take('busy'))).toEqual([0, 0, 0, 0, 1])
+  })
+})
+
+describe('SignInThrottle', () => {
+  const MINUTE = 60_000
+
+  it('blocks an e-mail on one network after 5 failures, for the rest of the 15 minutes, and not elsewhere', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    for (let i = 0; i < 5; i++) {
+      expect(throttle.blockedFor('Ceo@Acme.test', '192.0.2.9')).toBe(0)
+      throttle.fail('Ceo@Acme.test', '192.0.2.9')
+      c.advance(MINUTE)
+    }
+    // The first failure was 5 minutes ago: 10 minutes to go, whatever the case of the address.
+    expect(throttle.blockedFor('ceo@acme.test', '192.0.2.9')).toBe(10 * 60)
+    expect(throttle.blockedFor('ceo@acme.test', '2001:db8::/64')).toBe(0)
+    expect(throttle.blockedFor('cfo@acme.test', '192.0.2.9')).toBe(0)
+    c.advance(10 * MINUTE)
+    expect(throttle.blockedFor('ceo@acme.test', '192.0.2.9')).toBe(0)
+  })
+
+  it('blocks an e-mail everywhere after 30 failures from many networks; a success clears only its own network', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    for (let i = 0; i < 4; i++) throttle.fail('ceo@acme.test', 'home')
+    throttle.succeeded('ceo@acme.test', 'home')
+    for (let i = 0; i < 26; i++) {
+      expect(throttle.blockedFor('ceo@acme.test', `198.51.100.${i}`)).toBe(0)
+      throttle.fail('ceo@acme.test', `198.51.100.${i}`)
+    }
+    // The real user's 4 typos still count towards the account's 30.
+    expect(throttle.blockedFor('ceo@acme.test', 'a fresh network')).toBe(15 * 60)
+    expect(throttle.blockedFor('ceo@acme.test', 'home')).toBe(15 * 60)
+    expect(throttle.blockedFor('cfo@acme.test', 'a fresh network')).toBe(0)
+    c.advance(15 * MINUTE)
+    expect(throttle.blockedFor('ceo@acme.test', 'home')).toBe(0)
   })
 })

@@ -85,3 +85,50 @@ export class FailureCounter {
     this.failures.delete(key)
   }
 }
+
+/**
+ * Failed password checks against an account, from sign-in and from accepting an invitation for
+ * an address that has an account: both check the same password, so failures on either count
+ * together.
+ *
+ * Two limits, each over 15 minutes:
+ * - 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64, see
+ *   `clientNetwork`): a person who mistypes a few times is not held up, one guesser is.
+ * - 30 failures for an e-mail from anywhere: a guesser spread over many networks gets 30 tries
+ *   per 15 minutes, ~2,900 a day, too few for a password of 12 or more characters, while 6
+ *   networks' worth of honest typos still get through. The cost is that anyone can keep an
+ *   account locked by spending 30 wrong guesses every 15 minutes; the owner then waits for the
+ *   window, which beats letting a botnet guess without limit.
+ * Failures age out on their own, so the right password works again once the window has passed.
+ * A success clears only its own network's count: clearing the account's would hand a spread-out
+ * guesser a fresh 30 every time the real user signs in.
+ */
+export class SignInThrottle {
+  static readonly WINDOW_MS = 15 * 60 * 1000
+  static readonly PER_NETWORK = 5
+  static readonly PER_ACCOUNT = 30
+  private readonly perNetwork: FailureCounter
+  private readonly perAccount: FailureCounter
+
+  constructor(now: () => number) {
+    this.perNetwork = new FailureCounter(SignInThrottle.PER_NETWORK, SignInThrottle.WINDOW_MS, now)
+    this.perAccount = new FailureCounter(SignInThrottle.PER_ACCOUNT, SignInThrottle.WINDOW_MS, now)
+  }
+
+  /** Seconds until this e-mail may be tried again from this network, or 0. */
+  blockedFor(email: string, network: string): number {
+    return Math.max(this.perNetwork.blockedFor(networkKey(email, network)), this.perAccount.blockedFor(accountKey(email)))
+  }
+
+  fail(email: string, network: string) {
+    this.perNetwork.fail(networkKey(email, network))
+    this.perAccount.fail(accountKey(email))
+  }
+
+  succeeded(email: string, network: string) {
+    this.perNetwork.clear(networkKey(email, network))
+  }
+}
+
+const accountKey = (email: string) => email.trim().toLowerCase()
+const networkKey = (email: string, network: string) => `${accountKey(email)}\n${network}`

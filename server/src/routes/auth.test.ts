@@ -51,15 +51,42 @@ describe('admin sign-in', () => {
     expect((await t.request('/api/admin/login', json({ email: 'not an email' }))).status).toBe(400)
   })
 
-  it('throttles after 5 failures for that e-mail and IP, even for the right password', async () => {
+  it('throttles after 5 failures for that e-mail and network, even for the right password', async () => {
     for (let i = 0; i < 5; i++) expect((await login({ ...OWNER, password: `guess-${i}` }, '192.0.2.9')).res.status).toBe(401)
     const blocked = await login(OWNER, '192.0.2.9')
     expect(blocked.res.status).toBe(429)
+    expect(apiError.parse(await blocked.res.json()).error.code).toBe('too_many_attempts')
     expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThan(60)
-    // Another address is not locked out; the lock lifts after 15 minutes.
+    // Another address is not locked out, nor another account; the lock lifts after 15 minutes.
     expect((await login(OWNER, '192.0.2.10')).res.status).toBe(200)
+    expect((await login({ email: 'auditor@notice.test', password: 'auditor password' }, '192.0.2.9')).res.status).toBe(200)
     t.clock.now += 15 * 60 * 1000 + 1
     expect((await login(OWNER, '192.0.2.9')).res.status).toBe(200)
+  })
+
+  it('counts every address of an IPv6 /64 as one network: 12 guesses from fresh addresses are stopped after 5', async () => {
+    const statuses: number[] = []
+    for (let i = 1; i <= 12; i++) statuses.push((await login({ ...OWNER, password: `guess-${i}` }, `2001:db8:aa:bb:${i.toString(16)}::1`)).res.status)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429])
+    expect((await login(OWNER, '2001:db8:aa:bb:ffff:ffff:ffff:ffff')).res.status).toBe(429)
+    // The neighbouring /64 is someone else.
+    expect((await login(OWNER, '2001:db8:aa:bc::1')).res.status).toBe(200)
+  })
+
+  it('stops a guesser spread over many networks after 30 failures for the account, until they are 15 minutes old', async () => {
+    for (let i = 0; i < 30; i++) {
+      expect((await login({ ...OWNER, password: `guess-${i}` }, `198.51.100.${i}`)).res.status).toBe(401)
+      t.clock.now += 10_000
+    }
+    // Now even the owner, with the right password from a network never used, waits.
+    const blocked = await login(OWNER, '192.0.2.200')
+    expect(blocked.res.status).toBe(429)
+    expect(blocked.res.headers.get('set-cookie')).toBeNull()
+    // Other accounts are not affected.
+    expect((await login({ email: 'auditor@notice.test', password: 'auditor password' }, '198.51.100.1')).res.status).toBe(200)
+    // The oldest failures age out one by one: once the first is 15 minutes old, the right password works.
+    t.clock.now += 15 * 60 * 1000 - 30 * 10_000 + 1
+    expect((await login(OWNER, '192.0.2.200')).res.status).toBe(200)
   })
 
   it('answers 401 unauthenticated without a session, and after logout', async () => {

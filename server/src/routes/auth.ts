@@ -5,15 +5,12 @@ import { Hono } from 'hono'
 import { deleteCookie, setCookie } from 'hono/cookie'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
+import { clientNetwork } from '../lib/ip'
 import { dummyPasswordHash, verifyPassword } from '../lib/password'
-import { FailureCounter } from '../lib/rate-limit'
 import { clientIp, isHttps } from '../lib/request'
 import { jsonBody } from '../lib/validate'
 import { SESSION_COOKIE, requireSession } from '../middleware/session'
 import { SESSION_TTL_MS } from '../services/accounts'
-
-const MAX_FAILURES = 5
-const FAILURE_WINDOW_MS = 15 * 60 * 1000
 
 function secureCookie(c: Context<AppEnv>, s: Services): boolean {
   if (s.env.SECURE_COOKIES === 'auto') return isHttps(c, s)
@@ -34,26 +31,42 @@ export function signInAs(c: Context<AppEnv>, s: Services, userId: number): Me {
   return s.accounts.me(s.accounts.sessionFor(token)!)
 }
 
-export function authRoutes(s: Services) {
-  const failures = new FailureCounter(MAX_FAILURES, FAILURE_WINDOW_MS, s.now)
+/**
+ * Runs `check`, a check of the password of the account at `email`, under the sign-in throttle
+ * (`SignInThrottle`): 429 `too_many_attempts` while it is blocked for this e-mail from this client's
+ * network; a 401 `invalid_credentials` thrown by `check` counts as a failure. Sign-in and
+ * invitation acceptance both go through here, so guesses on either count together.
+ */
+export async function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email: string, check: () => Promise<T>): Promise<T> {
+  const network = clientNetwork(clientIp(c, s))
+  const blocked = s.signInThrottle.blockedFor(email, network)
+  if (blocked > 0) {
+    throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins; try again later', { 'Retry-After': String(blocked) })
+  }
+  try {
+    const result = await check()
+    s.signInThrottle.succeeded(email, network)
+    return result
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'invalid_credentials') {
+      s.signInThrottle.fail(email, network)
+      s.logger.warn('password check failed', { requestId: c.get('requestId'), path: c.req.path })
+    }
+    throw err
+  }
+}
 
+export function authRoutes(s: Services) {
   return new Hono<AppEnv>()
     .post('/api/admin/login', jsonBody(loginInput), async (c) => {
       const { email, password } = c.req.valid('json')
-      const key = `${email.toLowerCase()}\n${clientIp(c, s) ?? 'unknown'}`
-      const blocked = failures.blockedFor(key)
-      if (blocked > 0) {
-        throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins; try again later', { 'Retry-After': String(blocked) })
-      }
-      const user = s.accounts.findUserByEmail(email)
-      // An unknown e-mail costs the same scrypt as a wrong password, so timing reveals nothing.
-      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()))
-      if (!user || !ok) {
-        failures.fail(key)
-        s.logger.warn('login failed', { requestId: c.get('requestId') })
-        throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
-      }
-      failures.clear(key)
+      const user = await throttledPasswordCheck(c, s, email, async () => {
+        const found = s.accounts.findUserByEmail(email)
+        // An unknown e-mail costs the same scrypt as a wrong password, so timing reveals nothing.
+        const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyPasswordHash()))
+        if (!found || !ok) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
+        return found
+      })
       return c.json(signInAs(c, s, user.id))
     })
     .post('/api/admin/logout', (c) => {
