@@ -142,19 +142,32 @@ export type MemberList = z.infer<typeof memberList>
 export const invitationInput = z.object({ email: z.email().max(254), role })
 export type InvitationInput = z.infer<typeof invitationInput>
 
-/** An invitation link to hand over, or the membership made at once for an existing user. */
-export const invitationCreated = z.union([z.object({ inviteUrl: z.string() }), z.object({ member })])
+/**
+ * The invitation link to hand over (no e-mail is sent). Also for an address that has an account:
+ * it joins when its holder enters that account's password, never at once.
+ */
+export const invitationCreated = z.object({ inviteUrl: z.string() })
 export type InvitationCreated = z.infer<typeof invitationCreated>
 
 export const memberRoleInput = z.object({ role })
 
-export const invitationInfo = z.object({ email: z.string(), siteName: z.string(), role })
+export const invitationInfo = z.object({
+  email: z.string(),
+  siteName: z.string(),
+  role,
+  /** True when the address has an account: accepting asks for its password instead of a new one. */
+  hasAccount: z.boolean(),
+})
 export type InvitationInfo = z.infer<typeof invitationInfo>
 
 export const MIN_PASSWORD_LENGTH = 12
 export const newPassword = z.string().min(MIN_PASSWORD_LENGTH, `use at least ${MIN_PASSWORD_LENGTH} characters`).max(1024)
 
-export const acceptInvitationInput = z.object({ password: newPassword })
+/**
+ * A new password (at least MIN_PASSWORD_LENGTH, checked by the server) or, for an address that
+ * has an account, that account's password, which may be older than the length rule.
+ */
+export const acceptInvitationInput = z.object({ password: z.string().min(1).max(1024) })
 export const passwordChangeInput = z.object({ currentPassword: z.string().min(1).max(1024), newPassword })
 
 // ---- Audit log -----------------------------------------------------------------------------

@@ -6,7 +6,10 @@ import { errorText, LoadGate, useLoad } from '../components/site-page'
 import { useDocumentTitle } from '../use-document-title'
 import { PasswordField } from './PasswordPage'
 
-/** `/invite/:token`: a public page (no session yet) where an invited person sets a password. */
+/**
+ * `/invite/:token`: a public page (no session yet) where an invited person sets a password, or,
+ * when the address has an account, enters that account's password to join.
+ */
 export function InvitePage({ api, token, onSignedIn }: { api: ApiClient; token: string; onSignedIn: (me: Me) => void }) {
   useDocumentTitle('Accept invitation')
   const path = `/invitations/${encodeURIComponent(token)}`
@@ -17,11 +20,16 @@ export function InvitePage({ api, token, onSignedIn }: { api: ApiClient; token: 
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
-  async function submit(e: SubmitEvent) {
+  async function submit(e: SubmitEvent, hasAccount: boolean) {
     e.preventDefault()
     const found: typeof errors = {}
-    if (password.length < MIN_PASSWORD_LENGTH) found.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
-    if (repeat !== password) found.repeat = 'The two passwords differ.'
+    // An account's own password is checked by the server only: it may predate the length rule.
+    if (hasAccount) {
+      if (!password) found.password = 'Enter the password of your account.'
+    } else {
+      if (password.length < MIN_PASSWORD_LENGTH) found.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`
+      if (repeat !== password) found.repeat = 'The two passwords differ.'
+    }
     setErrors(found)
     if (found.password || found.repeat) return
     setBusy(true)
@@ -39,14 +47,26 @@ export function InvitePage({ api, token, onSignedIn }: { api: ApiClient; token: 
       <h1>Accept your invitation</h1>
       <LoadGate state={load.state} what="the invitation" onRetry={load.reload}>
         {(info) => (
-          <form onSubmit={submit} noValidate>
+          <form onSubmit={(e) => submit(e, info.hasAccount)} noValidate>
             <p>
               You are invited to <strong>{info.siteName}</strong> as <strong>{info.role}</strong>, with the e-mail address{' '}
-              <strong>{info.email}</strong>. Choose a password to sign in from now on.
+              <strong>{info.email}</strong>.{' '}
+              {info.hasAccount
+                ? 'This address already has an account here: enter its password to join.'
+                : 'Choose a password to sign in from now on.'}
             </p>
+            {info.hasAccount && (
+              <p>If you never set up an account with this address, do not go on: tell whoever sent you this link.</p>
+            )}
             <input type="email" name="email" autoComplete="username" value={info.email} hidden readOnly />
-            <PasswordField id="invite-password" label="New password" value={password} onValue={setPassword} error={errors.password} autoComplete="new-password" />
-            <PasswordField id="invite-repeat" label="Repeat the password" value={repeat} onValue={setRepeat} error={errors.repeat} autoComplete="new-password" />
+            {info.hasAccount ? (
+              <PasswordField id="invite-password" label="Password" value={password} onValue={setPassword} error={errors.password} autoComplete="current-password" />
+            ) : (
+              <>
+                <PasswordField id="invite-password" label="New password" value={password} onValue={setPassword} error={errors.password} autoComplete="new-password" />
+                <PasswordField id="invite-repeat" label="Repeat the password" value={repeat} onValue={setRepeat} error={errors.repeat} autoComplete="new-password" />
+              </>
+            )}
             <div role="alert">{error && <p class="form-error">Could not accept the invitation: {error}</p>}</div>
             <button type="submit" class="primary" disabled={busy}>
               Accept and sign in

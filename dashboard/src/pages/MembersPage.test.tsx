@@ -54,7 +54,7 @@ describe('invitation page', () => {
   it('lets an invited person set a password without a session and signs them in', async () => {
     const api = stubApi(
       on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first')),
-      on('GET', '/api/admin/invitations/tok-123', () => json({ email: 'new@example.com', siteName: 'Minopa', role: 'auditor' })),
+      on('GET', '/api/admin/invitations/tok-123', () => json({ email: 'new@example.com', siteName: 'Minopa', role: 'auditor', hasAccount: false })),
       on('POST', '/api/admin/invitations/tok-123/accept', () => json(ME)),
       on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })),
     )
@@ -68,6 +68,29 @@ describe('invitation page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
     await waitFor(() => expect(location.pathname).toBe('/sites/minopa/consents'))
     expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ password: 'a-long-enough-password' })
+  })
+})
+
+describe('invitation page for an address that has an account', () => {
+  it('asks for that account’s password, once and of any length, and reports a lock', async () => {
+    const api = stubApi(
+      on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first')),
+      on('GET', '/api/admin/invitations/tok-456', () => json({ email: 'ceo@example.com', siteName: 'Minopa', role: 'owner', hasAccount: true })),
+      on('POST', '/api/admin/invitations/tok-456/accept', () => errorBody(429, 'too_many_attempts', 'Too many failed sign-ins; try again later')),
+    )
+    renderApp('/invite/tok-456')
+    expect(await screen.findByText(/already has an account here: enter its password to join/)).toBeTruthy()
+    expect(screen.getByText(/If you never set up an account with this address, do not go on/)).toBeTruthy()
+    expect(screen.queryByLabelText('New password')).toBeNull()
+    expect(screen.queryByLabelText('Repeat the password')).toBeNull()
+    const password = screen.getByLabelText('Password') as HTMLInputElement
+    expect(password.autocomplete).toBe('current-password')
+    fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
+    expect(screen.getByText('Enter the password of your account.')).toBeTruthy()
+    fireEvent.input(password, { target: { value: 'short' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
+    expect(await screen.findByText('Could not accept the invitation: Too many failed sign-ins; try again later')).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ password: 'short' })
   })
 })
 

@@ -51,12 +51,14 @@ function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => vo
     setCopied(false)
     try {
       const answer = await api.request(siteApi(siteId, '/invitations'), inviteAnswer, { method: 'POST', body: input })
-      if ('inviteUrl' in answer) {
-        const link = new URL(answer.inviteUrl, location.origin).href
-        setResult({ ok: true, link, text: `Invitation for ${input.email} as ${role}. No e-mail is sent: copy this link and send it yourself. It is valid for 7 days.` })
-      } else {
-        setResult({ ok: true, text: `${answer.member.email} already has an account and is now a member as ${answer.member.role}.` })
-      }
+      // Also for an address that has an account: it joins only when the link's holder enters that
+      // account's password, so whoever registered the address first cannot join in its place.
+      const link = new URL(answer.inviteUrl, location.origin).href
+      setResult({
+        ok: true,
+        link,
+        text: `Invitation for ${input.email} as ${role}. No e-mail is sent: copy this link and send it yourself. It is valid for 7 days. Someone who already has an account joins with its password.`,
+      })
       setEmail('')
       onInvited()
     } catch (err) {

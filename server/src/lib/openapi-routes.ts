@@ -180,7 +180,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old.',
+      'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
     auth: 'public',
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {
@@ -356,11 +356,12 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/invitations',
     tag: 'Accounts',
     summary: 'Invite someone with a role',
-    description: 'An existing user becomes a member at once (`member`); anyone else gets a link valid for 7 days (`inviteUrl`). No e-mail is sent.',
+    description:
+      'Answers a link valid for 7 days (`inviteUrl`); no e-mail is sent. Also for an address that has an account: it joins when the link holder enters that account’s password. Inviting the address again replaces its pending invitation (the old link stops working).',
     auth: OWNER,
     params: siteParam,
     body: { schema: S.invitationInput, example: { email: 'auditor@example.com', role: 'auditor' } },
-    responses: { 201: { description: 'Invited or added', schema: S.invitationCreated }, 409: { description: '`already_member`' } },
+    responses: { 201: { description: 'Invited', schema: S.invitationCreated }, 409: { description: '`already_member`' } },
   },
   {
     method: 'patch',
@@ -395,7 +396,8 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/invitations/:token/accept',
     tag: 'Accounts',
     summary: 'Accept an invitation and sign in',
-    description: 'Creates the account with this password, or checks it when the address has an account already. No CSRF token needed: the link is the credential.',
+    description:
+      'Creates the account with this password (at least 12 characters), or, when the address has an account already (`hasAccount` in the invitation), checks that it is the account’s password: wrong ones count towards the sign-in lock. No CSRF token needed: the link is the credential.',
     auth: 'public',
     params: z.object({ token: z.string() }),
     body: { schema: S.acceptInvitationInput },
@@ -404,6 +406,7 @@ export const OPERATIONS: Operation[] = [
       401: { description: 'The address has an account and this is not its password' },
       404: { description: 'Unknown, used or expired' },
       422: { description: 'Password too short' },
+      429: { description: 'Too many failed sign-ins for this address (Retry-After)' },
     },
   },
   {

@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { formBody, paramsOf } from '../lib/validate'
-import { signInAs } from './auth'
+import { signInAs, throttledPasswordCheck } from './auth'
 
 const tokenParam = z.object({ token: z.string().regex(/^[\w-]{20,100}$/, 'not an invitation token') })
 
@@ -19,7 +19,11 @@ export function invitationRoutes(s: Services) {
       return c.json(s.accounts.invitation(c.req.valid('param').token))
     })
     .post('/api/admin/invitations/:token/accept', paramsOf(tokenParam), formBody(acceptInvitationInput), async (c) => {
-      const user = await s.accounts.acceptInvitation(c.req.valid('param').token, c.req.valid('json').password)
+      const { token } = c.req.valid('param')
+      // For an address with an account, accepting checks that account's password and signs in:
+      // the link holder must not get more guesses here than at the sign-in form.
+      const { email } = s.accounts.invitation(token)
+      const user = await throttledPasswordCheck(c, s, email, () => s.accounts.acceptInvitation(token, c.req.valid('json').password))
       const session = c.get('session')
       // Whoever was signed in on this browser is replaced by the invitee.
       if (session && session.user.id !== user.id) s.accounts.deleteSession(session.sessionId)

@@ -26,7 +26,6 @@ describe('invitations', () => {
   it('invites a new person with a link: they see the site, choose a password and are signed in as editor', async () => {
     const { status, body } = await invite('New.Editor@Acme.test', 'editor')
     expect(status).toBe(201)
-    if (!('inviteUrl' in body)) throw new Error('expected a link')
     expect(body.inviteUrl).toMatch(/^http:\/\/localhost\/invite\/[\w-]{43}$/)
     const token = tokenOf(body.inviteUrl)
     // Only a hash of the token is stored.
@@ -37,7 +36,7 @@ describe('invitations', () => {
     expect(list.invitations).toEqual([{ email: 'new.editor@acme.test', role: 'editor', createdAt: '2026-11-22T10:00:00.000Z', expiresAt: '2026-11-29T10:00:00.000Z' }])
 
     const info = await t.request(`/api/admin/invitations/${token}`)
-    expect(invitationInfo.parse(await info.json())).toEqual({ email: 'new.editor@acme.test', siteName: 'Acme', role: 'editor' })
+    expect(invitationInfo.parse(await info.json())).toEqual({ email: 'new.editor@acme.test', siteName: 'Acme', role: 'editor', hasAccount: false })
 
     const short = await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'too short' }))
     expect(short.status).toBe(422)
@@ -61,36 +60,105 @@ describe('invitations', () => {
     ])
   })
 
-  it('expires links after 7 days, and a new invitation replaces the pending one', async () => {
+  it('expires links after 7 days, and a new invitation replaces the pending one, which the audit log shows', async () => {
     const first = await invite('late@acme.test', 'auditor')
+    t.clock.now += 60 * 60 * 1000
     const second = await invite('late@acme.test', 'editor')
-    if (!('inviteUrl' in first.body) || !('inviteUrl' in second.body)) throw new Error('expected links')
     expect((await t.request(`/api/admin/invitations/${tokenOf(first.body.inviteUrl)}`)).status).toBe(404)
+    const audit = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit?action=invitation')).json())
+    expect(audit.entries.map((e) => [e.action, e.before, e.after])).toEqual([
+      [
+        'invitation.create',
+        { email: 'late@acme.test', role: 'auditor', expiresAt: '2026-11-29T10:00:00.000Z' },
+        { email: 'late@acme.test', role: 'editor', expiresAt: '2026-11-29T11:00:00.000Z' },
+      ],
+      ['invitation.create', null, { email: 'late@acme.test', role: 'auditor', expiresAt: '2026-11-29T10:00:00.000Z' }],
+    ])
     t.clock.now += 7 * 24 * 60 * 60 * 1000 + 1
     const expired = await t.request(`/api/admin/invitations/${tokenOf(second.body.inviteUrl)}/accept`, json({ password: 'a long new password' }))
     expect(expired.status).toBe(404)
     expect(apiError.parse(await expired.json()).error.code).toBe('invitation_not_found')
   })
 
-  it('adds an existing user directly, and refuses a second membership', async () => {
-    const other = await addUser(t.db, 'someone@other.test', 'their password 1', {})
-    const { status, body } = await invite('someone@other.test', 'auditor')
+  it('never adds an existing account at once: someone who registered the address first does not join', async () => {
+    // Mallory owns another site. She invites ceo@acme.test there, opens the link herself and sets
+    // the password: the account for that address is hers.
+    await addUser(t.db, 'mallory@evil.test', 'mallory password', { 'notice-only': 'owner' })
+    const mallory = await signIn(t, 'mallory@evil.test', 'mallory password')
+    const squat = invitationCreated.parse(
+      await (await mallory.request('/api/admin/sites/notice-only/invitations', send('POST', { email: 'ceo@acme.test', role: 'owner' }))).json(),
+    )
+    expect((await t.request(`/api/admin/invitations/${tokenOf(squat.inviteUrl)}/accept`, json({ password: 'mallory knows this' }))).status).toBe(200)
+
+    // Acme's owner invites the CEO: a link, not a membership.
+    const { status, body } = await invite('ceo@acme.test', 'owner')
     expect(status).toBe(201)
-    expect(body).toEqual({ member: { userId: other.id, email: 'someone@other.test', role: 'auditor' } })
-    const again = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'someone@other.test', role: 'editor' }))
+    expect(body).toEqual({ inviteUrl: expect.stringMatching(/\/invite\/[\w-]{43}$/) })
+    const list = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
+    expect(list.members.map((m) => m.email)).toEqual(['owner@acme.test'])
+    expect(list.invitations.map((i) => [i.email, i.role])).toEqual([['ceo@acme.test', 'owner']])
+    const squatter = await signIn(t, 'ceo@acme.test', 'mallory knows this')
+    expect(me.parse(await (await squatter.request('/api/admin/me')).json()).sites.map((s) => s.id)).toEqual(['notice-only'])
+    expect((await squatter.request('/api/admin/sites/acme/members')).status).toBe(403)
+
+    // The link says the address has an account and takes only its password. The real CEO, who
+    // does not know it, cannot join that account to Acme, and knows something is wrong.
+    const token = tokenOf(body.inviteUrl)
+    expect(invitationInfo.parse(await (await t.request(`/api/admin/invitations/${token}`)).json())).toMatchObject({ hasAccount: true })
+    const wrong = await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'the ceo’s own password' }))
+    expect(wrong.status).toBe(401)
+    expect(apiError.parse(await wrong.json()).error.message).toMatch(/already has an account/)
+    expect(memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json()).members).toHaveLength(1)
+
+    const again = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'owner@acme.test', role: 'editor' }))
     expect(again.status).toBe(409)
     expect(apiError.parse(await again.json()).error.code).toBe('already_member')
   })
 
+  it('joins an existing account with its own password, even one older than the length rule', async () => {
+    const other = await addUser(t.db, 'someone@other.test', '8 chars!', { 'notice-only': 'editor' })
+    const { body } = await invite('someone@other.test', 'auditor')
+    const token = tokenOf(body.inviteUrl)
+    expect((await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'not the right one' }))).status).toBe(401)
+    const right = await t.request(`/api/admin/invitations/${token}/accept`, json({ password: '8 chars!' }))
+    expect(right.status).toBe(200)
+    const joined = me.parse(await right.json())
+    expect(joined.user.id).toBe(other.id)
+    expect(joined.sites.map((s) => [s.id, s.role])).toEqual([
+      ['acme', 'auditor'],
+      ['notice-only', 'editor'],
+    ])
+  })
+
   it('asks a person who signed up meanwhile for their existing password', async () => {
     const { body } = await invite('both@acme.test', 'editor')
-    if (!('inviteUrl' in body)) throw new Error('expected a link')
     await addUser(t.db, 'both@acme.test', 'existing password', {})
     const wrong = await t.request(`/api/admin/invitations/${tokenOf(body.inviteUrl)}/accept`, json({ password: 'not the right one' }))
     expect(wrong.status).toBe(401)
     const right = await t.request(`/api/admin/invitations/${tokenOf(body.inviteUrl)}/accept`, json({ password: 'existing password' }))
     expect(right.status).toBe(200)
     expect(me.parse(await right.json()).sites.map((s) => s.role)).toEqual(['editor'])
+  })
+
+  it('throttles password guesses on the link like sign-ins, and counts both together', async () => {
+    await addUser(t.db, 'target@other.test', 'target password 1', {})
+    const token = tokenOf((await invite('target@other.test', 'editor')).body.inviteUrl)
+    const accept = (password: string, ip: string) => t.request(`/api/admin/invitations/${token}/accept`, json({ password }), ip)
+    // Rotating addresses inside one IPv6 /64 is the same network.
+    for (let i = 0; i < 5; i++) expect((await accept(`guess ${i}`, `2001:db8:1:2::${i + 1}`)).status).toBe(401)
+    const blocked = await accept('target password 1', '2001:db8:1:2::99')
+    expect(blocked.status).toBe(429)
+    expect(apiError.parse(await blocked.json()).error.code).toBe('too_many_attempts')
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(60)
+    // The sign-in form is locked for that account from that network too…
+    expect((await t.request('/api/admin/login', json({ email: 'target@other.test', password: 'target password 1' }), '2001:db8:1:2::7')).status).toBe(429)
+    // …and failed sign-ins count against the link: 4 there and 1 here make 5.
+    for (let i = 0; i < 4; i++) expect((await t.request('/api/admin/login', json({ email: 'target@other.test', password: `guess ${i}` }), '192.0.2.5')).status).toBe(401)
+    expect((await accept('guess 5', '192.0.2.5')).status).toBe(401)
+    expect((await accept('target password 1', '192.0.2.5')).status).toBe(429)
+    // Once the window has passed, the right password joins.
+    t.clock.now += 15 * 60 * 1000 + 1
+    expect((await accept('target password 1', '2001:db8:1:2::1')).status).toBe(200)
   })
 
   it('validates the invitation form field by field', async () => {

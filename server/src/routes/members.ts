@@ -18,13 +18,12 @@ export function memberRoutes(s: Services) {
       return c.json(s.accounts.members(c.req.valid('param').siteId))
     })
     .post('/api/admin/sites/:siteId/invitations', owner, paramsOf(siteParam), formBody(invitationInput), (c) => {
-      const result = s.accounts.invite(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
-      if ('member' in result) return c.json({ member: result.member }, 201)
+      const { token } = s.accounts.invite(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
       // No e-mail is sent: the owner hands the link over. It points at the dashboard on this host.
       const url = new URL(c.req.url)
       if (isHttps(c, s)) url.protocol = 'https:'
       c.header('Cache-Control', 'no-store')
-      return c.json({ inviteUrl: `${url.origin}/invite/${result.token}` }, 201)
+      return c.json({ inviteUrl: `${url.origin}/invite/${token}` }, 201)
     })
     .patch('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), formBody(memberRoleInput), (c) => {
       const { siteId, userId } = c.req.valid('param')

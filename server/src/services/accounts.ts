@@ -1,10 +1,10 @@
 // Users, memberships and sessions.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
+import { newPassword, siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
 import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
-import { ApiError } from '../lib/errors'
+import { ApiError, invalidError } from '../lib/errors'
 import { hashPassword, verifyPassword } from '../lib/password'
 import type { AuditLog } from './audit'
 
@@ -18,6 +18,9 @@ export function safeEqual(a: string, b: string): boolean {
   const y = Buffer.from(b)
   return x.length === y.length && timingSafeEqual(x, y)
 }
+
+/** An invitation as the audit log shows it (never its token). */
+const invitationAudit = (i: { email: string; role: string; expiresAt: Date }) => ({ email: i.email, role: i.role, expiresAt: i.expiresAt.toISOString() })
 
 export interface SessionUser {
   sessionId: string
@@ -139,28 +142,38 @@ export class Accounts {
   }
 
   /**
-   * An existing user joins at once; anyone else gets an invitation token (only its hash is kept).
+   * Issues an invitation token (only its hash is kept), also for an address that has an account:
+   * adding that account at once would trust whoever registered the address. Nobody checks that
+   * an address is its owner's (no e-mail is sent; owners hand links over), so the owner of another
+   * site could invite ceo@acme.test, open the link and set its password herself, and then join any
+   * site that invites ceo@acme.test. With a link, the account's password is asked on accepting.
    * Inviting the same address again replaces the pending invitation, so an old link stops working.
    */
-  invite(siteId: string, actorId: number, input: { email: string; role: Role }): { member: Member } | { token: string } {
+  invite(siteId: string, actorId: number, input: { email: string; role: Role }): { token: string } {
     const email = input.email.trim().toLowerCase()
     return writeTransaction(this.db, () => {
       const user = this.findUserByEmail(email)
-      if (user) {
-        if (this.roleOn(user.id, siteId)) throw new ApiError(409, 'already_member', `${email} is already a member of this site`)
-        this.setMembership(user.id, siteId, input.role)
-        const member = { userId: user.id, email: user.email, role: input.role }
-        this.audit?.record({ siteId, userId: actorId, action: 'member.add', after: member })
-        return { member }
-      }
+      if (user && this.roleOn(user.id, siteId)) throw new ApiError(409, 'already_member', `${email} is already a member of this site`)
       const t = this.now()
       const token = randomBytes(32).toString('base64url')
-      this.db.delete(invitations).where(and(eq(invitations.siteId, siteId), eq(invitations.email, email), isNull(invitations.acceptedAt))).run()
+      const replaced = this.db
+        .delete(invitations)
+        .where(and(eq(invitations.siteId, siteId), eq(invitations.email, email), isNull(invitations.acceptedAt)))
+        .returning()
+        .get()
+      const expiresAt = new Date(t + INVITATION_TTL_MS)
       this.db
         .insert(invitations)
-        .values({ tokenHash: sha256(token), siteId, email, role: input.role, invitedBy: actorId, createdAt: new Date(t), expiresAt: new Date(t + INVITATION_TTL_MS) })
+        .values({ tokenHash: sha256(token), siteId, email, role: input.role, invitedBy: actorId, createdAt: new Date(t), expiresAt })
         .run()
-      this.audit?.record({ siteId, userId: actorId, action: 'invitation.create', after: { email, role: input.role, expiresAt: new Date(t + INVITATION_TTL_MS).toISOString() } })
+      // The replaced link stops working: the log says so, and which role and expiry it had.
+      this.audit?.record({
+        siteId,
+        userId: actorId,
+        action: 'invitation.create',
+        before: replaced && invitationAudit(replaced),
+        after: invitationAudit({ email, role: input.role, expiresAt }),
+      })
       return { token }
     })
   }
@@ -176,12 +189,16 @@ export class Accounts {
     return row ?? null
   }
 
-  /** What the invitee sees before choosing a password; 404 for unknown, used or expired links. */
+  /**
+   * What the invitee sees before choosing a password (or entering the one of their account);
+   * 404 for unknown, used or expired links.
+   */
   invitation(token: string): InvitationInfo {
     const row = this.pendingInvitation(token)
     if (!row) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
     const parsed = siteSettings.safeParse(JSON.parse(row.settings))
-    return { email: row.invitation.email, siteName: parsed.success ? parsed.data.name : row.invitation.siteId, role: row.invitation.role }
+    const { email, siteId, role } = row.invitation
+    return { email, siteName: parsed.success ? parsed.data.name : siteId, role, hasAccount: this.findUserByEmail(email) !== null }
   }
 
   /**
@@ -196,6 +213,10 @@ export class Accounts {
     if (existing && !(await verifyPassword(password, existing.passwordHash))) {
       throw new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
     }
+    // Only a new password must be long enough: an account's own may predate the rule (or come
+    // from MINICONSENT_ADMIN_PASSWORD, which asks for 8 characters).
+    const chosen = existing ? null : newPassword.safeParse(password)
+    if (chosen && !chosen.success) throw invalidError({ issues: chosen.error.issues.map((i) => ({ path: ['password'], message: i.message })) })
     const passwordHash = existing ? null : await hashPassword(password)
     return writeTransaction(this.db, () => {
       // Checked again inside the transaction: two tabs may accept the same link at once.
