@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
@@ -27,6 +27,47 @@ describe('users and roles', () => {
     expect(link.value).toBe(`${location.origin}/invite/tok-123`)
     expect(screen.getByRole('button', { name: 'Copy link' })).toBeTruthy()
     expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ email: 'new@example.com', role: 'auditor' })
+  })
+
+  it('cancels a pending invitation after asking, and shows the list without it', async () => {
+    let invitations = [
+      { email: 'late@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' },
+      { email: 'pending+1@example.com', role: 'auditor', createdAt: '2025-03-02T10:00:00.000Z', expiresAt: '2025-03-09T10:00:00.000Z' },
+    ]
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json({ ...members, invitations })),
+      on('DELETE', '/api/admin/sites/minimagic/invitations/pending%2B1%40example.com', () => {
+        invitations = invitations.slice(0, 1)
+        return new Response(null, { status: 204 })
+      }),
+    )
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    renderApp('/sites/minimagic/members')
+    const cancel = await screen.findByRole('button', { name: 'Cancel the invitation for pending+1@example.com' })
+    fireEvent.click(cancel)
+    expect(confirm).toHaveBeenCalledWith('Cancel the invitation for pending+1@example.com? Its link stops working.')
+    expect(api.requests.some((r) => r.method === 'DELETE')).toBe(false)
+
+    confirm.mockReturnValue(true as false)
+    fireEvent.click(cancel)
+    await waitFor(() => expect(screen.queryByText(/pending\+1@example\.com as auditor/)).toBeNull())
+    expect(screen.getByText(/late@example\.com as editor/)).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'DELETE')?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+  })
+
+  it('says why an invitation was not cancelled', async () => {
+    const pending = { email: 'gone@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' }
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json({ ...members, invitations: [pending] })),
+      on('DELETE', /\/invitations\//, () => errorBody(404, 'invitation_not_found', 'No pending invitation for gone@example.com on this site')),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel the invitation for gone@example.com' }))
+    expect((await screen.findByText('Not cancelled: No pending invitation for gone@example.com on this site')).getAttribute('role')).toBe('alert')
   })
 
   it('says why the last owner cannot be demoted and puts the role back', async () => {

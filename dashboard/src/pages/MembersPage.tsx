@@ -1,6 +1,6 @@
 import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
-import { inviteAnswer, memberList, type Member, type MemberList } from '../api-shapes'
+import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
 import { LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
@@ -170,14 +170,45 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
         ) : (
           <ul>
             {list.invitations.map((i) => (
-              <li key={i.email}>
-                {i.email} as {i.role}, sent {formatTime(i.createdAt)}, valid until {formatTime(i.expiresAt)}
-              </li>
+              <InvitationItem key={i.email} siteId={siteId} invitation={i} onChanged={onChanged} />
             ))}
           </ul>
         )}
       </section>
     </>
+  )
+}
+
+function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; invitation: Invitation; onChanged: () => void }) {
+  const { api } = useSession()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+
+  async function cancel() {
+    if (!window.confirm(`Cancel the invitation for ${invitation.email}? Its link stops working.`)) return
+    setBusy(true)
+    setError(null)
+    try {
+      await api.request(siteApi(siteId, `/invitations/${encodeURIComponent(invitation.email)}`), null, { method: 'DELETE' })
+      onChanged()
+    } catch (err) {
+      setError(`Not cancelled: ${errorText(err)}`)
+      setBusy(false)
+    }
+  }
+
+  return (
+    <li>
+      {invitation.email} as {invitation.role}, sent {formatTime(invitation.createdAt)}, valid until {formatTime(invitation.expiresAt)}{' '}
+      <button type="button" class="danger" disabled={busy} onClick={cancel}>
+        Cancel<span class="visually-hidden"> the invitation for {invitation.email}</span>
+      </button>
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
   )
 }
 

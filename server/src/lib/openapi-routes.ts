@@ -364,6 +364,15 @@ export const OPERATIONS: Operation[] = [
     responses: { 201: { description: 'Invited', schema: S.invitationCreated }, 409: { description: '`already_member`' } },
   },
   {
+    method: 'delete',
+    path: '/api/admin/sites/:siteId/invitations/:email',
+    tag: 'Accounts',
+    summary: 'Cancel a pending invitation; its link stops working',
+    auth: OWNER,
+    params: z.object({ siteId: S.slug, email: S.invitationInput.shape.email }),
+    responses: { 204: { description: 'Cancelled' }, 404: { description: '`invitation_not_found`: none pending for this address' } },
+  },
+  {
     method: 'patch',
     path: '/api/admin/sites/:siteId/members/:userId',
     tag: 'Accounts',

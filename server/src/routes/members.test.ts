@@ -161,6 +161,38 @@ describe('invitations', () => {
     expect((await accept('target password 1', '2001:db8:1:2::1')).status).toBe(200)
   })
 
+  it('cancels a pending invitation: its link stops working, and the audit log keeps what it was', async () => {
+    const { body } = await invite('Cancel.Me@acme.test', 'editor')
+    const token = tokenOf(body.inviteUrl)
+    const path = `/api/admin/sites/acme/invitations/${encodeURIComponent('cancel.me@acme.test')}`
+    // Like every state change, it needs the CSRF token.
+    expect((await t.request(path, { method: 'DELETE', headers: { Cookie: owner.cookie } })).status).toBe(403)
+    expect((await owner.request(path, send('DELETE'))).status).toBe(204)
+
+    expect((await t.request(`/api/admin/invitations/${token}`)).status).toBe(404)
+    expect((await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'a long new password' }))).status).toBe(404)
+    expect(memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json()).invitations).toEqual([])
+    const audit = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit?action=invitation')).json())
+    expect(audit.entries[0]).toMatchObject({
+      action: 'invitation.cancel',
+      user: 'owner@acme.test',
+      before: { email: 'cancel.me@acme.test', role: 'editor', expiresAt: '2026-11-29T10:00:00.000Z' },
+      after: null,
+    })
+
+    const again = await owner.request(path, send('DELETE'))
+    expect(again.status).toBe(404)
+    expect(apiError.parse(await again.json()).error.code).toBe('invitation_not_found')
+    // An accepted invitation is no longer pending, nor is an expired one.
+    const accepted = tokenOf((await invite('joined@acme.test', 'auditor')).body.inviteUrl)
+    expect((await t.request(`/api/admin/invitations/${accepted}/accept`, json({ password: 'a long new password' }))).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/invitations/joined%40acme.test', send('DELETE'))).status).toBe(404)
+    await invite('late@acme.test', 'auditor')
+    t.clock.now += 7 * 24 * 60 * 60 * 1000 + 1
+    const later = await signIn(t, 'owner@acme.test', 'owner password 1')
+    expect((await later.request('/api/admin/sites/acme/invitations/late%40acme.test', send('DELETE'))).status).toBe(404)
+  })
+
   it('validates the invitation form field by field', async () => {
     const res = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'nope', role: 'admin' }))
     expect(res.status).toBe(422)

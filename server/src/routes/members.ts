@@ -9,6 +9,7 @@ import { requireSiteRole } from '../middleware/session'
 import { siteParam } from './catalogue'
 
 const memberParam = z.object({ siteId: slug, userId: z.coerce.number().int().min(1) })
+const invitationParam = z.object({ siteId: slug, email: invitationInput.shape.email })
 
 export function memberRoutes(s: Services) {
   const owner = requireSiteRole(s, ['owner'])
@@ -24,6 +25,11 @@ export function memberRoutes(s: Services) {
       if (isHttps(c, s)) url.protocol = 'https:'
       c.header('Cache-Control', 'no-store')
       return c.json({ inviteUrl: `${url.origin}/invite/${token}` }, 201)
+    })
+    .delete('/api/admin/sites/:siteId/invitations/:email', owner, paramsOf(invitationParam), (c) => {
+      const { siteId, email } = c.req.valid('param')
+      s.accounts.cancelInvitation(siteId, c.get('session')!.user.id, email)
+      return c.body(null, 204)
     })
     .patch('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), formBody(memberRoleInput), (c) => {
       const { siteId, userId } = c.req.valid('param')

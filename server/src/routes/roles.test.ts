@@ -30,6 +30,8 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/audit', roles: OWNER },
   { method: 'GET', path: '/api/admin/sites/acme/members', roles: OWNER },
   { method: 'POST', path: '/api/admin/sites/acme/invitations', body: { email: 'invitee@acme.test', role: 'auditor' }, roles: OWNER },
+  // Cancels the invitation the row above made (a 404 when there is none would count as a bug).
+  { method: 'DELETE', path: '/api/admin/sites/acme/invitations/invitee%40acme.test', roles: OWNER },
   { method: 'PATCH', path: '/api/admin/sites/acme/members/:spare', body: { role: 'editor' }, roles: OWNER },
   { method: 'DELETE', path: '/api/admin/sites/acme/members/:spare', roles: OWNER },
   { method: 'GET', path: '/api/admin/sites/acme/consents', roles: ANY },

@@ -178,6 +178,26 @@ export class Accounts {
     })
   }
 
+  /** Withdraws the pending invitation of this address: its link stops working. */
+  cancelInvitation(siteId: string, actorId: number, email: string): void {
+    writeTransaction(this.db, () => {
+      const cancelled = this.db
+        .delete(invitations)
+        .where(
+          and(
+            eq(invitations.siteId, siteId),
+            eq(invitations.email, email.trim().toLowerCase()),
+            isNull(invitations.acceptedAt),
+            gt(invitations.expiresAt, new Date(this.now())),
+          ),
+        )
+        .returning()
+        .get()
+      if (!cancelled) throw new ApiError(404, 'invitation_not_found', `No pending invitation for ${email} on this site`)
+      this.audit?.record({ siteId, userId: actorId, action: 'invitation.cancel', before: invitationAudit(cancelled) })
+    })
+  }
+
   private pendingInvitation(token: string) {
     if (!token || token.length > 200) return null
     const row = this.db
