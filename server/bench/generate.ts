@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { canonicalJson } from '../src/lib/canonical-json'
 import type { Db } from '../src/db/client'
-import { GENESIS_HASH, recordHash, type ChainedFields } from '../src/services/consent-chain'
+import { GENESIS_HASH, personalHash, recordHash, type ChainedFields } from '../src/services/consent-chain'
 
 const METHODS = ['accept-all', 'accept-all', 'accept-all', 'reject-all', 'custom', 'withdraw'] as const
 const REGIONS = ['DE', 'FR', 'US-CA', 'GB', null] as const
@@ -18,8 +18,8 @@ export function generateRecords(db: Db, siteId: string, count: number, o: { now?
     | undefined
   const insert = c.prepare(
     `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
-       mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-     VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 'opt-in', 'en', ?, ?, ?, 0, ?, ?, ?, ?)`,
+       mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash, personal_hash)
+     VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 'opt-in', 'en', ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
   )
   const textsHash = 'a'.repeat(64)
   // Random recordIds spread index writes over the whole file: a large page cache keeps them in memory.
@@ -52,10 +52,11 @@ export function generateRecords(db: Db, siteId: string, count: number, o: { now?
         clientTime: time,
         serverTime: time,
       }
-      const hash = recordHash(prev, fields)
+      const personal = personalHash(fields)
+      const hash = recordHash(prev, fields, personal)
       insert.run(
         siteId, seq, fields.recordId, fields.consentId, textsHash, canonicalJson(fields.categories), canonicalJson(fields.services),
-        method, fields.region, fields.url, fields.userAgent, fields.ip, fields.clientTime, fields.serverTime, prev, hash,
+        method, fields.region, fields.url, fields.userAgent, fields.ip, fields.clientTime, fields.serverTime, prev, hash, personal,
       )
       prev = hash
     }

@@ -348,7 +348,8 @@ async function exportRun(server: Server, format: 'csv' | 'ndjson') {
 /** The stored log, generated once per size (minutes for millions of chained records) and copied per run. */
 function storedLog(): string {
   const cacheDir = join(tmpdir(), 'miniconsent-bench-cache')
-  const cached = join(cacheDir, `stored-${STORED}-${EXPORT_ROWS}-v1.sqlite`)
+  // v2: records in hash format 2 (with personal_hash), as 0.6 writes them.
+  const cached = join(cacheDir, `stored-${STORED}-${EXPORT_ROWS}-v2.sqlite`)
   if (!existsSync(cached + '.done')) {
     mkdirSync(cacheDir, { recursive: true })
     rmSync(cached, { force: true })

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto'
+import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
+import { recordHashV1 } from './services/consent-chain'
 import { addUser, consentBody, json, startTestServer, type TestServer } from './test-support'
 
 let t: TestServer
@@ -129,6 +133,41 @@ describe('miniconsent verify --manifest --file', () => {
     expect(r.err).toContain('the file was changed')
     expect(r.err).toContain('it has 6 rows, the manifest says 7')
     expect(r.err).toContain('rows were cut')
+  })
+
+  it("exits 1 for an erased record whose decision was edited in the file", async () => {
+    t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=4").run()
+    const { file, manifestFile } = await exportFiles('format=csv&method=custom')
+    const lines = readFileSync(file, 'utf8').split('\n')
+    const erased = lines.findIndex((l) => l.includes(',erased,'))
+    lines[erased] = lines[erased]!.replace(',custom,', ',accept-all,')
+    writeFileSync(file, lines.join('\n'))
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/seq 4\): hash does not match the record's content/)
+  })
+
+  it('reads a CSV exported before 0.6, without the personalHash column', async () => {
+    // Records as 0.5 wrote them (format 1: no personal hash), exported by 0.5 (one column fewer).
+    const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+    let prev = '0'.repeat(64)
+    for (const r of rows) {
+      const hash = recordHashV1(prev, {
+        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
+        language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
+      })
+      t.db.$client.prepare("UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=NULL WHERE site_id='acme' AND seq=?").run(prev, hash, r.seq)
+      prev = hash
+    }
+    const { file, manifestFile } = await exportFiles('format=csv&method=custom')
+    const before0_6 = parse(readFileSync(file, 'utf8')) as string[][]
+    writeFileSync(file, stringify(before0_6.map((cells) => cells.slice(0, -1))))
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'))
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }))
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    expect(r).toMatchObject({ code: 0, err: '' })
+    expect(r.out).toContain('4 rows')
   })
 
   it('checks each row of a filtered export on its own; exit 2 for a missing or malformed manifest', async () => {

@@ -19,7 +19,7 @@ import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
-import { contentProblem, linkProblem, type StoredRow } from './services/consent-chain'
+import { contentProblem, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell } from './services/export'
 
@@ -113,7 +113,10 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
   }
 }
 
-const NULLABLE = new Set(['textsHash', 'region', 'ip', 'userAgent', 'erasedAt'])
+const NULLABLE = new Set(['textsHash', 'region', 'ip', 'userAgent', 'erasedAt', 'personalHash'])
+
+/** The CSV header of files exported before 0.6: every column but the last, personalHash. */
+const HEADER_BEFORE_0_6 = EXPORT_COLUMNS.slice(0, -1).join(',')
 
 /** A CSV record (cells in EXPORT_COLUMNS order) back to the stored row it was written from. */
 function csvToRow(cells: string[], siteId: string): StoredRow {
@@ -158,11 +161,14 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
   let count = 0
   let erased = 0
   let prev: StoredRow | null = null
+  let format2 = false
   const check = (row: StoredRow) => {
     // Each row's hash covers its own content and its prevHash; an unfiltered export is also one
-    // contiguous stretch of the chain, so every row must link to the one before.
-    const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? contentProblem(row)
+    // contiguous stretch of the chain, so every row must link to the one before. Rows are in seq
+    // order either way, so none written before format 2 may follow one written in it.
+    const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? formatProblem(row, format2) ?? contentProblem(row)
     if (problem) throw new Broken(`row ${count + 1} (seq ${row.seq}): ${problem}`)
+    format2 ||= typeof row.personalHash === 'string'
     if (row.erasedAt) erased += 1
     prev = row
     count += 1
@@ -172,7 +178,10 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
       let header = true
       for await (const cells of source.pipe(parseCsv({ relax_column_count: false })) as AsyncIterable<string[]>) {
         if (header) {
-          if (cells.join(',') !== EXPORT_COLUMNS.join(',')) throw new Broken('the header is not the export header: not an export file, or edited')
+          const names = cells.join(',')
+          if (names !== EXPORT_COLUMNS.join(',') && names !== HEADER_BEFORE_0_6) {
+            throw new Broken('the header is not the export header: not an export file, or edited')
+          }
           header = false
           continue
         }

@@ -43,8 +43,13 @@ export const consentRecord = consentRecordInput.extend({
   prevHash: z.string(),
   hash: z.string(),
   /**
+   * SHA-256 of consentId, IP, URL and user agent, covered by `hash` in their place, so that the
+   * hash of an erased record can still be recomputed; null on records written before 0.6.
+   */
+  personalHash: z.string().nullable().optional(),
+  /**
    * When a data-subject request erased the record: consentId, IP, user agent and URL are blanked,
-   * the hashes kept, so the chain's links still verify.
+   * the hashes (and the personal hash) kept, so the chain still verifies.
    */
   erasedAt: z.string().nullable().optional(),
 })

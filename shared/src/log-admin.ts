@@ -60,6 +60,8 @@ export const EXPORT_COLUMNS = [
   'prevHash',
   'hash',
   'erasedAt',
+  // Last, added in 0.6: a file exported before it has the columns above and verifies as before.
+  'personalHash',
 ] as const
 
 /** One NDJSON line of an export. In CSV, null is an empty cell and categories/services are JSON text. */
@@ -84,6 +86,8 @@ export const exportRow = z.object({
   prevHash: z.string(),
   hash: z.string(),
   erasedAt: z.string().nullable(),
+  /** SHA-256 of the personal fields, covered by `hash` in their place; absent from files exported before 0.6. */
+  personalHash: z.string().nullable().optional(),
 })
 export type ExportRow = z.infer<typeof exportRow>
 

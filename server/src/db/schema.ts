@@ -115,6 +115,12 @@ export const consentRecords = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
     /**
+     * SHA-256 of the personal fields as written, covered by `hash` in their place and kept when
+     * they are erased, so a tombstone's hash can still be recomputed. NULL on records written
+     * before 0.6 (format 1, whose hash covers the personal fields themselves).
+     */
+    personalHash: text('personal_hash'),
+    /**
      * Set when a data-subject request erased the record: its personal fields are blanked and
      * the stored hashes kept, so the chain's links still verify (a tombstone).
      */

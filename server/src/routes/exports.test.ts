@@ -41,7 +41,7 @@ const dbRows = () =>
     .prepare(
       `SELECT seq, record_id AS recordId, consent_id AS consentId, server_time AS serverTime, client_time AS clientTime, method,
               revision, texts_hash AS textsHash, region, mode, language, url, ip, user_agent AS userAgent, gpc, categories, services,
-              prev_hash AS prevHash, hash, erased_at AS erasedAt
+              prev_hash AS prevHash, hash, erased_at AS erasedAt, personal_hash AS personalHash
          FROM consent_records WHERE site_id = 'acme' ORDER BY seq`,
     )
     .all() as Record<string, unknown>[]

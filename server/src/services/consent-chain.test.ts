@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
 import { consentBody, json, startTestServer, type TestServer } from '../test-support'
-import { recordHash, recordPayload } from './consent-chain'
+import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1 } from './consent-chain'
 
 let t: TestServer
 beforeEach(async () => {
@@ -69,9 +70,9 @@ describe('consent log hash chain', () => {
     }
     sql(
       `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
-         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-       VALUES ('acme', 3, ?, 'forged-visitor', 1, NULL, ?, '{}', 'accept-all', NULL, 'opt-in', 'en', 'https://acme.test/', NULL, NULL, 0, ?, ?, ?, ?)`,
-      fields.recordId, canonicalJson(fields.categories), fields.clientTime, fields.serverTime, prev.hash, recordHash(prev.hash, fields),
+         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash, personal_hash)
+       VALUES ('acme', 3, ?, 'forged-visitor', 1, NULL, ?, '{}', 'accept-all', NULL, 'opt-in', 'en', 'https://acme.test/', NULL, NULL, 0, ?, ?, ?, ?, ?)`,
+      fields.recordId, canonicalJson(fields.categories), fields.clientTime, fields.serverTime, prev.hash, recordHash(prev.hash, fields), personalHash(fields),
     )
     const result = t.consentLog.verify('acme')
     expect(result.ok).toBe(false)
@@ -80,16 +81,109 @@ describe('consent log hash chain', () => {
   })
 })
 
+describe('erased records (tombstones) and stored JSON', () => {
+  // What a data-subject erasure does to a record (consent-subjects.ts): personal fields blanked, hashes kept.
+  const erase = (seq: number) =>
+    sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-23T00:00:00.000Z' WHERE site_id='acme' AND seq=?`, seq)
+
+  it('still verifies an erased record, and detects an edit of its decision, revision or time', () => {
+    erase(3)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    for (const edit of [
+      `categories='{"analytics":false,"essential":true}'`,
+      `method='reject-all'`,
+      `revision=2`,
+      `server_time='2026-11-22T09:00:00.000Z'`,
+    ]) {
+      const before = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' AND seq=3").get() as Record<string, unknown>
+      sql(`UPDATE consent_records SET ${edit} WHERE site_id='acme' AND seq=3`)
+      expect(t.consentLog.verify('acme').firstBad, edit).toEqual({ seq: 3, reason: expect.stringContaining('edited') })
+      sql(`UPDATE consent_records SET categories=?, method=?, revision=?, server_time=? WHERE site_id='acme' AND seq=3`, before.categories, before.method, before.revision, before.server_time)
+    }
+    expect(t.consentLog.verify('acme').ok).toBe(true)
+  })
+
+  it('detects a record turned into a tombstone with another decision', () => {
+    erase(2)
+    sql(`UPDATE consent_records SET categories='{"analytics":false,"essential":true}', method='reject-all' WHERE site_id='acme' AND seq=2`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('edited') })
+  })
+
+  it("detects a tombstone whose personal hash was removed to make it unverifiable, or a forged one appended", () => {
+    erase(4)
+    sql(`UPDATE consent_records SET personal_hash=NULL, method='reject-all' WHERE site_id='acme' AND seq=4`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringContaining('personal_hash') })
+    sql(`UPDATE consent_records SET personal_hash=NULL WHERE site_id='acme'`)
+    const head = t.consentLog.verify('acme')
+    expect(head.ok).toBe(false)
+  })
+
+  it('detects an appended tombstone that links to the head but was never written', () => {
+    const head = t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=5").get() as { hash: string }
+    for (const personal of [null, 'a'.repeat(64)]) {
+      sql(
+        `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
+           mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash, personal_hash, erased_at)
+         VALUES ('acme', 6, 'forged-record', 'erased', 1, NULL, '{"essential":true}', '{}', 'reject-all', NULL, 'opt-in', 'en', '', NULL, NULL, 0,
+           '2026-11-22T10:00:09Z', '2026-11-22T10:00:09.000Z', ?, 'anything', ?, '2026-11-23T00:00:00.000Z')`,
+        head.hash, personal,
+      )
+      expect(t.consentLog.verify('acme').firstBad?.seq).toBe(6)
+      sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq=6`)
+    }
+  })
+
+  it('detects stored JSON rewritten with a repeated key, which SQLite reads as the other value', () => {
+    const { categories } = t.db.$client.prepare("SELECT categories FROM consent_records WHERE site_id='acme' AND seq=1").get() as { categories: string }
+    const analytics = (JSON.parse(categories) as Record<string, boolean>).analytics!
+    // JavaScript keeps the last of a repeated key (the hash still matches), SQLite's JSON functions the first.
+    sql(`UPDATE consent_records SET categories=? WHERE site_id='acme' AND seq=1`, `{"analytics":${!analytics},${categories.slice(1)}`)
+    const read = t.db.$client.prepare("SELECT json_extract(categories, '$.analytics') AS a FROM consent_records WHERE site_id='acme' AND seq=1").get() as { a: number }
+    expect(read.a).toBe(analytics ? 0 : 1)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 1, reason: expect.stringContaining('not stored as written') })
+  })
+
+  it('verifies records written before 0.6 (format 1, no personal hash), erased ones included, ahead of newer ones', () => {
+    // Rewrite the first three records as 0.5 wrote them: the hash over every field, no personal hash.
+    const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+    let prev = '0'.repeat(64)
+    for (const r of rows) {
+      const fields = {
+        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
+        language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
+      }
+      const old = (r.seq as number) <= 3
+      const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields)
+      sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, old ? null : personalHash(fields), r.seq)
+      prev = hash
+    }
+    erase(2)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    sql(`UPDATE consent_records SET method='reject-all' WHERE site_id='acme' AND seq=3`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('edited') })
+  })
+})
+
 describe('recordPayload', () => {
-  it('is exactly the canonical JSON of the chained fields, nulls and non-ASCII included', () => {
-    const base = {
-      siteId: 'acme', seq: 12, recordId: '6f1c1d2e-3b4a-4c5d-8e9f-000000000001', consentId: 'visitor-0001', revision: 3,
-      textsHash: null, categories: { essential: true, analytics: false }, services: {}, method: 'custom', region: null,
-      mode: 'opt-in', language: 'de-CH', url: 'https://acme.test/ü"\\</script>', userAgent: null, ip: null, gpc: true,
-      clientTime: '2026-11-22T10:00:00.000+01:00', serverTime: '2026-11-22T09:00:00.000Z',
+  const base = {
+    siteId: 'acme', seq: 12, recordId: '6f1c1d2e-3b4a-4c5d-8e9f-000000000001', consentId: 'visitor-0001', revision: 3,
+    textsHash: null, categories: { essential: true, analytics: false }, services: {}, method: 'custom', region: null,
+    mode: 'opt-in', language: 'de-CH', url: 'https://acme.test/ü"\\</script>', userAgent: null, ip: null, gpc: true,
+    clientTime: '2026-11-22T10:00:00.000+01:00', serverTime: '2026-11-22T09:00:00.000Z',
+  }
+  const variants = [base, { ...base, textsHash: 'b'.repeat(64), region: 'US-CA', userAgent: 'UA\u2028x', ip: '203.0.113.0', gpc: false }]
+
+  it('is the canonical JSON of the chained fields with the personal hash in place of the personal ones, nulls and non-ASCII included', () => {
+    for (const fields of variants) {
+      const { consentId, ip, url, userAgent, ...rest } = fields
+      const personal = personalHash(fields)
+      expect(personal).toBe(createHash('sha256').update(canonicalJson({ consentId, ip, url, userAgent })).digest('hex'))
+      expect(recordPayload(fields, personal)).toBe(canonicalJson({ ...rest, personalHash: personal, v: 2 }))
     }
-    for (const fields of [base, { ...base, textsHash: 'b'.repeat(64), region: 'US-CA', userAgent: 'UA\u2028x', ip: '203.0.113.0', gpc: false }]) {
-      expect(recordPayload(fields)).toBe(canonicalJson(fields))
-    }
+  })
+
+  it('in format 1 (records written before 0.6) is the canonical JSON of every chained field', () => {
+    for (const fields of variants) expect(recordPayloadV1(fields)).toBe(canonicalJson(fields))
   })
 })

@@ -30,11 +30,49 @@ export interface ChainedFields {
 }
 
 /**
- * The hashed payload: canonical JSON of the fields below (sorted keys, no whitespace), written out
- * key by key because a generic canonical serialiser dominated the cost of ingestion and verify.
- * Listed field by field so that a column added later does not silently change old hashes.
+ * The personal fields (SPEC §7): what a data-subject erasure blanks. A record's hash covers them
+ * through `personalHash` only, so that an erased record (a tombstone) can still be recomputed.
  */
-export function recordPayload(f: ChainedFields): string {
+export interface PersonalFields {
+  consentId: string
+  ip: string | null
+  url: string
+  userAgent: string | null
+}
+
+/**
+ * SHA-256 of the personal fields' canonical JSON, kept when they are erased. Like the erasure's
+ * audit entry (which names the consentId by its hash), it confirms a guess of all four values and
+ * reveals none of them; an SDK consentId carries 96 random bits.
+ */
+export function personalHash(f: PersonalFields): string {
+  const s = JSON.stringify
+  return hash('sha256', `{"consentId":${s(f.consentId)},"ip":${s(f.ip)},"url":${s(f.url)},"userAgent":${s(f.userAgent)}}`, 'hex')
+}
+
+/**
+ * The hashed payload (format 2, every record written since 0.6): canonical JSON (sorted keys, no
+ * whitespace) of the fields below with `personalHash` in place of the personal fields, and
+ * `"v":2`. Written out key by key because a generic canonical serialiser dominated the cost of
+ * ingestion and verify. Listed field by field so that a column added later does not silently
+ * change old hashes.
+ */
+export function recordPayload(f: ChainedFields, personal: string): string {
+  const s = JSON.stringify
+  return (
+    `{"categories":${canonicalJson(f.categories)},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
+    `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)},"recordId":${s(f.recordId)},"region":${s(f.region)}` +
+    `,"revision":${s(f.revision)},"seq":${s(f.seq)},"serverTime":${s(f.serverTime)},"services":${canonicalJson(f.services)}` +
+    `,"siteId":${s(f.siteId)},"textsHash":${s(f.textsHash)},"v":2}`
+  )
+}
+
+/**
+ * Format 1 (records written before 0.6, whose `personal_hash` is NULL): the canonical JSON of
+ * every field, the personal ones included. Such a record's hash cannot be recomputed once erased,
+ * which let an erased record's decision be edited unnoticed; format 2 closed that.
+ */
+export function recordPayloadV1(f: ChainedFields): string {
   const s = JSON.stringify
   return (
     `{"categories":${canonicalJson(f.categories)},"clientTime":${s(f.clientTime)},"consentId":${s(f.consentId)}` +
@@ -45,9 +83,15 @@ export function recordPayload(f: ChainedFields): string {
   )
 }
 
-export function recordHash(prevHash: string, fields: ChainedFields): string {
-  // One-shot hash(): no Hash object per record (~1.2 µs of the ~2 µs createHash() took, measured).
-  return hash('sha256', prevHash + recordPayload(fields), 'hex')
+// One-shot hash(): no Hash object per record (~1.2 µs of the ~2 µs createHash() took, measured).
+
+/** A new record's hash (format 2), given its personal hash. */
+export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields)): string {
+  return hash('sha256', prevHash + recordPayload(fields, personal), 'hex')
+}
+
+export function recordHashV1(prevHash: string, fields: ChainedFields): string {
+  return hash('sha256', prevHash + recordPayloadV1(fields), 'hex')
 }
 
 export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services' | 'gpc'> {
@@ -58,6 +102,8 @@ export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services'
   hash: string
   /** Set on a tombstone left by a data-subject erasure. */
   erasedAt?: string | null
+  /** personalHash() of the record as written (format 2); null or absent on a format-1 record. */
+  personalHash?: string | null
 }
 
 /** What an erasure leaves in a record's personal fields. */
@@ -98,22 +144,42 @@ export function linkProblem(row: { seq: number; prevHash: string }, expectedSeq:
   return null
 }
 
+/** Whether the row's personal fields are blank, as an erasure leaves them. */
+const blanked = (row: StoredRow) => row.consentId === ERASED_CONSENT_ID && row.ip === null && row.userAgent === null && row.url === ''
+
 /**
- * Why a row's own hash does not match its content, or null. A tombstone's content cannot be
- * recomputed (its personal fields are gone); it must at least hold no personal data.
+ * Why a row's own hash does not match its content, or null. Format 2 recomputes every record,
+ * tombstones too (their personal hash is kept). A format-1 tombstone cannot be recomputed (its
+ * personal fields are gone): it must at least hold no personal data.
  */
 export function contentProblem(row: StoredRow): string | null {
-  if (row.erasedAt) {
-    if (row.consentId !== ERASED_CONSENT_ID || row.ip !== null || row.userAgent !== null || row.url !== '') {
-      return 'marked erased but still holds personal fields: the record was edited'
-    }
-    return null
-  }
+  if (row.erasedAt && !blanked(row)) return 'marked erased but still holds personal fields: the record was edited'
+  const format2 = typeof row.personalHash === 'string'
+  if (!format2 && row.erasedAt) return null
   const categories = parseChoices(row.categories)
   const services = parseChoices(row.services)
   if (!categories || !services) return 'categories or services are not valid JSON: the record was edited'
-  const hash = recordHash(row.prevHash, { ...row, categories, services, gpc: Boolean(row.gpc) })
-  return hash === row.hash ? null : "hash does not match the record's content: the record was edited"
+  // The text as stored must be the one hashed: JSON with a repeated key parses to one value here
+  // and is read as another by SQLite's JSON functions (statistics, exports).
+  if (canonicalJson(categories) !== row.categories || canonicalJson(services) !== row.services) {
+    return 'categories or services are not stored as written: the record was edited'
+  }
+  const fields = { ...row, categories, services, gpc: Boolean(row.gpc) }
+  if (format2) {
+    if (!row.erasedAt && personalHash(row) !== row.personalHash) return "personal_hash does not match the record's personal fields: the record was edited"
+    return recordHash(row.prevHash, fields, row.personalHash!) === row.hash ? null : "hash does not match the record's content: the record was edited"
+  }
+  return recordHashV1(row.prevHash, fields) === row.hash ? null : "hash does not match the record's content: the record was edited"
+}
+
+/**
+ * Records are written in format 2 since 0.6, so a format-1 record may only come before the first
+ * format-2 one: otherwise someone removed a tombstone's personal hash to make it unverifiable.
+ */
+export function formatProblem(row: StoredRow, afterFormat2: boolean): string | null {
+  return afterFormat2 && typeof row.personalHash !== 'string'
+    ? 'has no personal_hash but follows a record that has one: the record was edited'
+    : null
 }
 
 /** Walks a site's records in seq order and stops at the first one that breaks the chain. */
@@ -126,9 +192,11 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
     ...(erased ? { erased } : {}),
     ...(start ? { anchor: { seq: start.seq, hash: start.hash, purgedCount: start.purgedCount ?? start.seq } } : {}),
   })
+  let format2 = false
   for (const row of rows) {
-    const problem = linkProblem(row, expectedSeq, prev) ?? contentProblem(row)
+    const problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row)
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
+    format2 ||= typeof row.personalHash === 'string'
     if (row.erasedAt) erased += 1
     prev = row.hash
     expectedSeq += 1

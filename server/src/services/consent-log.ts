@@ -51,6 +51,7 @@ export function toConsentRecord(row: Row): ConsentRecord {
     userAgent: row.userAgent,
     prevHash: row.prevHash,
     hash: row.hash,
+    personalHash: row.personalHash,
     erasedAt: row.erasedAt,
   }
 }
@@ -240,7 +241,8 @@ export class ConsentLog {
       .prepare(
         `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
                 categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
-                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, erased_at AS erasedAt
+                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
+                erased_at AS erasedAt
            FROM consent_records WHERE site_id = ? ORDER BY seq`,
       )
       .iterate(siteId) as Iterable<StoredRow>

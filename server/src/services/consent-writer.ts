@@ -4,7 +4,7 @@
 // so that the commit's sync to disk never stops the event loop.
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { GENESIS_HASH, recordHash, type ChainedFields, type ChainStart } from './consent-chain'
+import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart } from './consent-chain'
 
 /** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
 export type StampedRecord = Omit<ChainedFields, 'seq'>
@@ -48,8 +48,8 @@ export class ConsentWriter {
     // (a retried POST) inserts nothing, so that the common case needs no lookup before the insert.
     this.insert = client.prepare(
       `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, texts_hash, categories, services, method, region,
-         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         mode, language, url, user_agent, ip, gpc, client_time, server_time, prev_hash, hash, personal_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (record_id) DO NOTHING`,
     )
     const batch = client.transaction((records: StampedRecord[]) => {
@@ -84,7 +84,8 @@ export class ConsentWriter {
     const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     const fields: ChainedFields = { ...record, seq: (head?.seq ?? 0) + 1 }
     const prevHash = head?.hash ?? GENESIS_HASH
-    const hash = recordHash(prevHash, fields)
+    const personal = personalHash(fields)
+    const hash = recordHash(prevHash, fields, personal)
     const inserted = this.insert.run(
       fields.siteId,
       fields.seq,
@@ -106,6 +107,7 @@ export class ConsentWriter {
       fields.serverTime,
       prevHash,
       hash,
+      personal,
     ).changes
     if (!inserted) {
       const existing = this.byRecordId.get(record.recordId)!

@@ -45,6 +45,7 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   prevHash: 'prev_hash',
   hash: 'hash',
   erasedAt: 'erased_at',
+  personalHash: 'personal_hash',
 }
 
 function sqlFor(name: (typeof EXPORT_COLUMNS)[number], format: 'csv' | 'json' | 'checked'): string {

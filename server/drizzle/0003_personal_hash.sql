@@ -1,0 +1,1 @@
+ALTER TABLE `consent_records` ADD `personal_hash` text;
