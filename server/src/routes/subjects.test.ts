@@ -82,6 +82,25 @@ describe('data-subject requests by consentId', () => {
     expect(JSON.parse(audit.after)).toMatchObject({ erased: 3, seqs: [1, 3, 5] })
   })
 
+  it('leaves the consentId nowhere: an export filtered by it keeps its filter under the hash, in its manifest and audit entry', async () => {
+    const exported = await t.request(`/api/admin/sites/acme/export?format=ndjson&consentId=${SUBJECT}`, as('auditor'))
+    expect(exported.status).toBe(200)
+    await exported.arrayBuffer()
+    const id = exported.headers.get('x-export-id')!
+    expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
+    // Every table, every text column: the consentId is gone.
+    const tables = t.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    for (const { name } of tables) {
+      const columns = t.db.$client.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]
+      for (const column of columns) {
+        const hits = t.db.$client.prepare(`SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`).get(SUBJECT) as { n: number }
+        expect(hits.n, `${name}.${column.name}`).toBe(0)
+      }
+    }
+    const manifest = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as { filters: { consentId: string } }
+    expect(manifest.filters.consentId).toMatch(/^erased-[0-9a-f]{16}$/)
+  })
+
   it('still detects tampering: a tombstone given personal data back, or an edited neighbour', async () => {
     await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
     t.db.$client.prepare("UPDATE consent_records SET ip = '198.51.100.0' WHERE seq = 3").run()

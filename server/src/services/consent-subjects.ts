@@ -6,7 +6,7 @@
 // document acceptances of that consentId are deleted outright; they are outside the chain.
 import { createHash } from 'node:crypto'
 import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
@@ -82,13 +82,22 @@ export class ConsentSubjects {
         .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
         .run().changes
       const result = { erased: seqs.length, identities, documents }
+      const consentIdSha256 = createHash('sha256').update(consentId).digest('hex')
+      // An export filtered by this consentId named it in its manifest and its audit entry. Both keep
+      // their filter, naming the consentId as the erasure's audit entry does, by its hash (its first
+      // 16 hex digits, so that the filter still reads as a consentId).
+      const named = `erased-${consentIdSha256.slice(0, 16)}`
+      tx.run(sql`UPDATE export_manifests SET filters = json_set(filters, '$.consentId', ${named})
+                  WHERE site_id = ${siteId} AND json_extract(filters, '$.consentId') = ${consentId}`)
+      tx.run(sql`UPDATE audit_log SET after = json_set(after, '$.filters.consentId', ${named})
+                  WHERE site_id = ${siteId} AND action = 'consents.export' AND json_extract(after, '$.filters.consentId') = ${consentId}`)
       // The audit entry must not keep what was erased: it names the consentId by its hash only,
       // enough to answer "was the request of <consentId> carried out?".
       this.audit.record({
         userId,
         siteId,
         action: 'consents.erase',
-        before: { consentIdSha256: createHash('sha256').update(consentId).digest('hex') },
+        before: { consentIdSha256 },
         after: { ...result, seqs, erasedAt },
       })
       return result
