@@ -30,6 +30,17 @@ describe('catalogue schema', () => {
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: 'two years' }).success).toBe(false)
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: '2y' }).success).toBe(true)
   })
+
+  it('refuses the same cookie twice, naming it, but not one name on two paths', () => {
+    const session = { name: 'session', category: 'essential', provider: 'Acme', expiry: 'session' }
+    const twice = catalogue.safeParse({ ...base, entries: [...base.entries, session, { ...session, category: 'analytics' }] })
+    expect(twice.error?.issues).toEqual([expect.objectContaining({ path: ['entries', 2, 'name'], message: 'cookie "session" appears twice' })])
+    const onPath = { ...session, category: 'analytics', path: '/shop' }
+    expect(catalogue.safeParse({ ...base, entries: [session, onPath] }).success).toBe(true)
+    expect(catalogue.safeParse({ ...base, entries: [session, { ...session, kind: 'localStorage' }] }).success).toBe(true)
+    const again = catalogue.safeParse({ ...base, entries: [session, onPath, { ...onPath, domain: '.acme.test' }, { ...onPath, domain: '.acme.test' }] })
+    expect(again.error?.issues.map((i) => i.message)).toEqual(['cookie "session" (domain .acme.test, path /shop) appears twice'])
+  })
 })
 
 describe('site domains', () => {

@@ -83,6 +83,12 @@ export const storageEntry = z.object({
 })
 export type StorageEntry = z.infer<typeof storageEntry>
 
+/** How a message names an entry: `cookie "session" (path /shop)`. */
+export function entryLabel(e: Pick<StorageEntry, 'kind' | 'name' | 'domain' | 'path'>): string {
+  const where = [e.domain ? `domain ${e.domain}` : '', e.path ? `path ${e.path}` : ''].filter(Boolean).join(', ')
+  return `${e.kind} "${e.name}"${where ? ` (${where})` : ''}`
+}
+
 /** Keys of the texts the SDK shows; each has a built-in default per language in the SDK. */
 export const UI_TEXT_KEYS = [
   'bannerTitle',
@@ -138,7 +144,13 @@ export const catalogue = z
       serviceIds.add(s.id)
       if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
     })
+    // The same cookie twice would be two declarations of one thing, possibly with two categories,
+    // and the diff between revisions could no longer tell which of them changed.
+    const entryKeys = new Set<string>()
     c.entries.forEach((e, i) => {
+      const key = JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
+      if (entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
+      entryKeys.add(key)
       if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
       if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
     })

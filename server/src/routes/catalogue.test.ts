@@ -165,6 +165,19 @@ describe('publishing', () => {
     expect(await sdkConfig()).toMatchObject({ revision: 3, consentRevision: 3 })
   })
 
+  it('asks again for a cookie named like another on its own path, and refuses the same cookie twice', async () => {
+    const session = acme.entries[0]!
+    const twice = { ...acme, entries: [...acme.entries, { ...session, category: 'analytics' }] }
+    const refused = await saveDraft(editor, twice)
+    expect(refused.status).toBe(422)
+    expect(apiError.parse(await refused.json()).error.issues).toEqual([{ path: 'catalogue.entries.1.name', message: 'cookie "session" appears twice' }])
+
+    await saveDraft(editor, { ...acme, entries: [...acme.entries, { ...session, category: 'analytics', path: '/shop', purpose: { en: 'Shop basket' } }] })
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(diff).toMatchObject({ needsConsent: true, reasons: ['New cookie "session" (path /shop) in category "analytics"'] })
+    expect(diff.changes.map((c) => c.path)).toEqual(['entries[cookie:session/shop]'])
+  })
+
   it('answers 409 nothing_to_publish when the draft is live already', async () => {
     const res = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
     expect(res.status).toBe(409)

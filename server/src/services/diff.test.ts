@@ -80,3 +80,31 @@ describe('re-consent rule', () => {
     expect(diffCatalogues(null, base)).toMatchObject({ needsConsent: true, reasons: ['First publication'] })
   })
 })
+
+describe('entries with one name', () => {
+  const shopSession = { name: 'next-auth.session-token', kind: 'cookie', category: 'marketing', provider: 'Minopa', purpose: {}, expiry: '1y', path: '/shop' } as const
+
+  it('asks again for a cookie that shares a name with another but lives on its own path', () => {
+    const d = diffCatalogues(base, edit((c) => c.entries.push({ ...shopSession })))
+    expect(d.needsConsent).toBe(true)
+    expect(d.reasons).toEqual(['New cookie "next-auth.session-token" (path /shop) in category "marketing"'])
+    expect(d.changes.map((ch) => [ch.path, ch.kind])).toEqual([['entries[cookie:next-auth.session-token/shop]', 'added']])
+  })
+
+  it('matches repeated entries one to one, so that none hides another (input the schema would refuse)', () => {
+    const theme = base.entries.find((e) => e.name === 'theme')!
+    const twice: Catalogue = { ...base, entries: [...base.entries, { ...theme, category: 'marketing' }] }
+    const added = diffCatalogues(base, twice)
+    expect(added).toMatchObject({ needsConsent: true, reasons: ['New cookie "theme" in category "marketing"'] })
+    expect(added.changes.map((ch) => [ch.path, ch.kind])).toEqual([['entries[cookie:theme #2]', 'added']])
+    expect(diffCatalogues(twice, base).changes.map((ch) => [ch.path, ch.kind])).toEqual([['entries[cookie:theme #2]', 'removed']])
+    expect(diffCatalogues(twice, structuredClone(twice)).changes).toEqual([])
+  })
+
+  it('tells a name with a slash from a name on a path', () => {
+    const onPath = { ...shopSession, name: 'cart', category: 'functional', path: '/b' }
+    const before = edit((c) => c.entries.push(onPath))
+    const d = diffCatalogues(before, edit((c) => c.entries.push(onPath, { ...onPath, name: 'cart/b', path: undefined, category: 'marketing' })))
+    expect(d).toMatchObject({ needsConsent: true, reasons: ['New cookie "cart/b" in category "marketing"'] })
+  })
+})

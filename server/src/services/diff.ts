@@ -6,7 +6,7 @@
 // Consent Mode types, or a storage entry kept longer than before all need consent again.
 // Wording (labels, descriptions, names), links, texts and appearance do not; neither does removing
 // something, which only narrows what was consented to. Publishers can override the verdict.
-import type { Catalogue, CatalogueChange, Category, Service, StorageEntry } from '@miniconsent/shared'
+import { entryLabel, type Catalogue, type CatalogueChange, type Category, type Service, type StorageEntry } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
 
 export interface DiffResult {
@@ -17,8 +17,13 @@ export interface DiffResult {
 
 const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
 
-/** Entries have no id: the same name of the same kind on the same domain is the same entry. */
-export const entryKey = (e: StorageEntry) => `${e.kind}:${e.name}${e.domain ? '@' + e.domain : ''}`
+/**
+ * Entries have no id: the same name of the same kind on the same domain and path is the same
+ * entry (a `session` cookie on /shop is another cookie than the site's `session`). This is the
+ * label the diff shows; items are matched by `entryIdentity`, which no name can make ambiguous.
+ */
+export const entryKey = (e: StorageEntry) => `${e.kind}:${e.name}${e.domain ? '@' + e.domain : ''}${e.path ?? ''}`
+const entryIdentity = (e: StorageEntry) => JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
 
 const EXPIRY_UNIT_DAYS: Record<string, number> = { mi: 1 / 1440, h: 1 / 24, d: 1, w: 7, mo: 30, y: 365 }
 
@@ -64,27 +69,45 @@ class DiffBuilder {
     }
   }
 
-  /** Lists of items with a key: added, removed, changed, and a change of order. */
+  /**
+   * Lists of items: added, removed, changed, and a change of order. Items are matched by
+   * `identity` and shown by `label`; a valid catalogue has no two items with one identity, but
+   * should a list hold some anyway, the second is matched to the second, and so on (shown as
+   * `label #2`), so that none hides another.
+   */
   items<T extends object>(
     name: string,
     before: readonly T[],
     after: readonly T[],
-    key: (item: T) => string,
+    ids: { identity: (item: T) => string; label: (item: T) => string },
     judge: { added: (item: T) => string | undefined; changed: (b: T, a: T, field: string) => string | undefined },
   ) {
-    const beforeByKey = new Map(before.map((item) => [key(item), item]))
-    const afterByKey = new Map(after.map((item) => [key(item), item]))
-    for (const [k, b] of beforeByKey) if (!afterByKey.has(k)) this.add(`${name}[${k}]`, 'removed', b, null)
+    const keyed = (list: readonly T[]) => {
+      const seen = new Map<string, number>()
+      return new Map(
+        list.map((item) => {
+          const identity = ids.identity(item)
+          const n = (seen.get(identity) ?? 0) + 1
+          seen.set(identity, n)
+          return [n > 1 ? `${identity}#${n}` : identity, { item, label: n > 1 ? `${ids.label(item)} #${n}` : ids.label(item) }]
+        }),
+      )
+    }
+    const beforeByKey = keyed(before)
+    const afterByKey = keyed(after)
+    for (const [k, b] of beforeByKey) if (!afterByKey.has(k)) this.add(`${name}[${b.label}]`, 'removed', b.item, null)
     for (const [k, a] of afterByKey) {
-      const b = beforeByKey.get(k)
-      if (!b) this.add(`${name}[${k}]`, 'added', null, a, judge.added(a))
-      else if (!same(b, a)) {
-        this.fields(`${name}[${k}]`, b as Record<string, unknown>, a as Record<string, unknown>, (field) => judge.changed(b, a, field))
+      const b = beforeByKey.get(k)?.item
+      if (!b) this.add(`${name}[${a.label}]`, 'added', null, a.item, judge.added(a.item))
+      else if (!same(b, a.item)) {
+        const fields = (field: string) => judge.changed(b, a.item, field)
+        this.fields(`${name}[${a.label}]`, b as Record<string, unknown>, a.item as Record<string, unknown>, fields)
       }
     }
-    const kept = (list: readonly T[], other: Map<string, T>) => list.map(key).filter((k) => other.has(k))
-    const orderBefore = kept(before, afterByKey)
-    const orderAfter = kept(after, beforeByKey)
+    const kept = (list: Map<string, { label: string }>, other: Map<string, unknown>) =>
+      [...list].filter(([k]) => other.has(k)).map(([, v]) => v.label)
+    const orderBefore = kept(beforeByKey, afterByKey)
+    const orderAfter = kept(afterByKey, beforeByKey)
     // Order is what visitors see in the dialog and the declaration; it never needs consent.
     if (!same(orderBefore, orderAfter)) this.add(`${name}.order`, 'changed', orderBefore, orderAfter)
   }
@@ -104,7 +127,8 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
     return { changes: d.changes, needsConsent: true, reasons: d.reasons }
   }
 
-  d.items<Category>('categories', before.categories, after.categories, (c) => c.id, {
+  const byId = { identity: (x: { id: string }) => x.id, label: (x: { id: string }) => x.id }
+  d.items<Category>('categories', before.categories, after.categories, byId, {
     added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
     changed: (b, a, field) => {
       if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
@@ -112,7 +136,7 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       return undefined
     },
   })
-  d.items<Service>('services', before.services, after.services, (s) => s.id, {
+  d.items<Service>('services', before.services, after.services, byId, {
     added: (s) => `New service "${s.name}" (${s.id}) in category "${s.category}"`,
     changed: (b, a, field) => {
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
@@ -121,16 +145,15 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       return undefined
     },
   })
-  d.items<StorageEntry>('entries', before.entries, after.entries, entryKey, {
-    added: (e) => `New ${e.kind} "${e.name}" in category "${e.category}"`,
+  d.items<StorageEntry>('entries', before.entries, after.entries, { identity: entryIdentity, label: entryKey }, {
+    added: (e) => `New ${entryLabel(e)} in category "${e.category}"`,
     changed: (b, a, field) => {
-      if (field === 'category') return `${a.kind} "${a.name}" moves from category "${b.category}" to "${a.category}"`
-      if (field === 'service') return `${a.kind} "${a.name}" now belongs to service "${a.service ?? '(none)'}"`
-      if (field === 'purpose') return `Purpose of ${a.kind} "${a.name}" changed`
-      if (field === 'provider') return `${a.kind} "${a.name}" has a new provider, "${a.provider}"`
-      if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) {
-        return `${a.kind} "${a.name}" is kept longer (${b.expiry} → ${a.expiry})`
-      }
+      const entry = entryLabel(a)
+      if (field === 'category') return `${entry} moves from category "${b.category}" to "${a.category}"`
+      if (field === 'service') return `${entry} now belongs to service "${a.service ?? '(none)'}"`
+      if (field === 'purpose') return `Purpose of ${entry} changed`
+      if (field === 'provider') return `${entry} has a new provider, "${a.provider}"`
+      if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) return `${entry} is kept longer (${b.expiry} → ${a.expiry})`
       return undefined
     },
   })
