@@ -178,6 +178,19 @@ describe('publishing', () => {
     expect(diff.changes.map((c) => c.path)).toEqual(['entries[cookie:session/shop]'])
   })
 
+  it('keeps stored choices valid for a translation or a typo fix of a purpose', async () => {
+    const purpose = (en: string, de?: string) => ({ ...acme, entries: acme.entries.map((e) => ({ ...e, purpose: de ? { en, de } : { en } })) })
+    // Live: English only. The draft adds German and drops a letter of the English.
+    await saveDraft(editor, purpose('Keeps you siged in </script>', 'Hält Sie angemeldet'))
+    expect(revisionCreated.parse(await (await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).json()).revision.needsConsent).toBe(false)
+    await saveDraft(editor, purpose('Keeps you signed in </script>', 'Hält Sie angemeldet'))
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(diff).toMatchObject({ needsConsent: false, changes: [{ path: 'entries[cookie:session].purpose.en', consentRelevant: false }] })
+
+    await saveDraft(editor, purpose('Remembers what is in your basket', 'Hält Sie angemeldet'))
+    expect(revisionCreated.parse(await (await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).json()).revision.needsConsent).toBe(true)
+  })
+
   it('answers 409 nothing_to_publish when the draft is live already', async () => {
     const res = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
     expect(res.status).toBe(409)

@@ -1,7 +1,7 @@
 import { catalogue, type Catalogue, type CatalogueInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import { minopa } from '../seed/catalogues/minopa'
-import { diffCatalogues } from './diff'
+import { diffCatalogues, isTypoFix } from './diff'
 
 const base = catalogue.parse(minopa.catalogue)
 const edit = (f: (c: CatalogueInput & Catalogue) => void): Catalogue => {
@@ -106,5 +106,67 @@ describe('entries with one name', () => {
     const before = edit((c) => c.entries.push(onPath))
     const d = diffCatalogues(before, edit((c) => c.entries.push(onPath, { ...onPath, name: 'cart/b', path: undefined, category: 'marketing' })))
     expect(d).toMatchObject({ needsConsent: true, reasons: ['New cookie "cart/b" in category "marketing"'] })
+  })
+})
+
+describe('purpose texts', () => {
+  const ga = () => base.services.find((s) => s.id === 'google-analytics')!
+  const withPurposes = (service: Record<string, string>, entry: Record<string, string>) =>
+    edit((c) => {
+      c.services.find((s) => s.id === 'google-analytics')!.purpose = service
+      c.entries.find((e) => e.name === '_ga')!.purpose = entry
+    })
+
+  it('does not ask again for a translation added or removed, and still lists it', () => {
+    const en = ga().purpose.en!
+    const translated = withPurposes({ en, de: 'Website-Analyse: welche Seiten und Funktionen genutzt werden, mit anonymisierten IP-Adressen.' }, { en: 'Distinguishes unique users', fr: 'Distingue les utilisateurs uniques' })
+    const d = diffCatalogues(base, translated)
+    expect(d).toMatchObject({ needsConsent: false, reasons: [] })
+    expect(d.changes.map((ch) => [ch.path, ch.kind, ch.consentRelevant])).toEqual([
+      ['services[google-analytics].purpose.de', 'added', false],
+      ['entries[cookie:_ga].purpose.fr', 'added', false],
+    ])
+    expect(diffCatalogues(translated, base)).toMatchObject({ needsConsent: false, changes: [{ kind: 'removed' }, { kind: 'removed' }] })
+  })
+
+  it('asks again for a first purpose text, or one that replaces every language', () => {
+    const none = withPurposes({}, { en: 'Distinguishes unique users' })
+    const first = diffCatalogues(none, base)
+    expect(first).toMatchObject({ needsConsent: true, reasons: ['New purpose of service "google-analytics" (en)'] })
+    const replaced = diffCatalogues(base, withPurposes({ de: 'Personalisierte Werbung auf Partnerseiten.' }, { en: 'Distinguishes unique users' }))
+    expect(replaced.needsConsent).toBe(true)
+    expect(replaced.changes.map((ch) => [ch.path, ch.consentRelevant])).toEqual([
+      ['services[google-analytics].purpose.de', true],
+      ['services[google-analytics].purpose.en', false],
+    ])
+  })
+
+  it('does not ask again for a typo fix, and asks for a changed wording, each language on its own', () => {
+    const typos = withPurposes(
+      { en: 'Website analytcs: which pages and features are used, with anonymised IP adresses. Runs with Google Consent Mode v2.', de: 'Statistik' },
+      { en: 'Distinguishes uniqe users' },
+    )
+    const fixed = withPurposes({ en: ga().purpose.en!, de: 'Statistiken über Seitenaufrufe' }, { en: 'distinguishes  unique users.' })
+    const d = diffCatalogues(typos, fixed)
+    expect(d.changes.map((ch) => [ch.path, ch.consentRelevant])).toEqual([
+      ['services[google-analytics].purpose.de', true],
+      ['services[google-analytics].purpose.en', false],
+      ['entries[cookie:_ga].purpose.en', false],
+    ])
+    expect(d).toMatchObject({ needsConsent: true, reasons: ['Purpose of service "google-analytics" changed (de)'] })
+  })
+
+  it('tells typos from new words, and keeps numbers', () => {
+    expect(isTypoFix('Analytcs', 'Analytics')).toBe(true)
+    expect(isTypoFix('Remembers languge preference', 'Remembers language preference')).toBe(true)
+    expect(isTypoFix('Stats', 'Statistics')).toBe(false)
+    expect(isTypoFix('Ads', 'AI')).toBe(false)
+    expect(isTypoFix('Error logs are kept for 90 days.', 'Error logs are kept for 30 days.')).toBe(false)
+    const long = 'Session recordings, heatmaps and behavioural metrics (clicks, scrolling) to improve the site. They are not shared with advertisers.'
+    expect(isTypoFix(long, long.replace('not shared', 'shared'))).toBe(false)
+    expect(isTypoFix(long, long.replace('behavioural', 'behavioral').replace('heatmaps', 'heat maps'))).toBe(true)
+    const huge = 'a'.repeat(4000)
+    expect(isTypoFix(huge, 'b' + huge.slice(1, -1) + 'c')).toBe(true)
+    expect(isTypoFix(huge, 'bc' + huge.slice(2, -1) + 'd')).toBe(false)
   })
 })

@@ -5,8 +5,10 @@
 // purpose or provider (a new recipient), a category becoming required, a category granting other
 // Consent Mode types, or a storage entry kept longer than before all need consent again.
 // Wording (labels, descriptions, names), links, texts and appearance do not; neither does removing
-// something, which only narrows what was consented to. Publishers can override the verdict.
-import { entryLabel, type Catalogue, type CatalogueChange, type Category, type Service, type StorageEntry } from '@miniconsent/shared'
+// something, which only narrows what was consented to. A purpose is judged per language: a
+// translation added or removed, or a typo fixed, says nothing new (see purposeVerdict).
+// Publishers can override the verdict.
+import { entryLabel, type Catalogue, type CatalogueChange, type Category, type LocalizedText, type Service, type StorageEntry } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
 
 export interface DiffResult {
@@ -44,27 +46,30 @@ class DiffBuilder {
     if (reason !== undefined) this.reasons.push(reason)
   }
 
-  /** Field by field; objects (localized texts, appearance) one key deeper so a form can point at the language. */
-  fields(path: string, before: Record<string, unknown>, after: Record<string, unknown>, relevant: (key: string) => string | undefined) {
+  /**
+   * Field by field; objects (localized texts, appearance) one key deeper so a form can point at the
+   * language, each with its own verdict: `relevant` gets that key as `sub`.
+   */
+  fields(
+    path: string,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+    relevant: (key: string, sub?: string) => string | undefined,
+  ) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
     for (const key of keys) {
       const b = before[key]
       const a = after[key]
       if (same(b, a)) continue
-      const reason = relevant(key)
       if (isPlainObject(b) && isPlainObject(a)) {
-        // A changed localized text is reported per language, but judged once for the field.
-        let first = true
         for (const sub of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
           if (same(b[sub], a[sub])) continue
           const kind = b[sub] === undefined ? 'added' : a[sub] === undefined ? 'removed' : 'changed'
-          this.add(`${path}.${key}.${sub}`, kind, b[sub] ?? null, a[sub] ?? null, first ? reason : undefined)
-          if (reason !== undefined && !first) this.changes.at(-1)!.consentRelevant = true
-          first = false
+          this.add(`${path}.${key}.${sub}`, kind, b[sub] ?? null, a[sub] ?? null, relevant(key, sub))
         }
       } else {
         const kind = b === undefined ? 'added' : a === undefined ? 'removed' : 'changed'
-        this.add(`${path}.${key}`, kind, b ?? null, a ?? null, reason)
+        this.add(`${path}.${key}`, kind, b ?? null, a ?? null, relevant(key))
       }
     }
   }
@@ -80,7 +85,7 @@ class DiffBuilder {
     before: readonly T[],
     after: readonly T[],
     ids: { identity: (item: T) => string; label: (item: T) => string },
-    judge: { added: (item: T) => string | undefined; changed: (b: T, a: T, field: string) => string | undefined },
+    judge: { added: (item: T) => string | undefined; changed: (b: T, a: T, field: string, sub?: string) => string | undefined },
   ) {
     const keyed = (list: readonly T[]) => {
       const seen = new Map<string, number>()
@@ -100,7 +105,7 @@ class DiffBuilder {
       const b = beforeByKey.get(k)?.item
       if (!b) this.add(`${name}[${a.label}]`, 'added', null, a.item, judge.added(a.item))
       else if (!same(b, a.item)) {
-        const fields = (field: string) => judge.changed(b, a.item, field)
+        const fields = (field: string, sub?: string) => judge.changed(b, a.item, field, sub)
         this.fields(`${name}[${a.label}]`, b as Record<string, unknown>, a.item as Record<string, unknown>, fields)
       }
     }
@@ -111,6 +116,76 @@ class DiffBuilder {
     // Order is what visitors see in the dialog and the declaration; it never needs consent.
     if (!same(orderBefore, orderAfter)) this.add(`${name}.order`, 'changed', orderBefore, orderAfter)
   }
+}
+
+/**
+ * Whether a purpose's change in one language needs consent, and why. A text in a new language is
+ * a translation of the texts kept beside it, and a removed one leaves visitors the others: neither
+ * changes what is asked. With no language kept (the first purpose text, or every text replaced by
+ * one in another language), a new text is a new purpose. A changed text is a new purpose unless
+ * the change is a typo fix.
+ */
+function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: string | undefined, what: string): string | undefined {
+  // Without a language the field was not a text per language on both sides (input outside the schema).
+  if (lang === undefined) return `Purpose of ${what} changed`
+  const b = before[lang]
+  const a = after[lang]
+  if (a === undefined) return undefined
+  if (b === undefined) {
+    const kept = Object.keys(after).some((l) => l !== lang && before[l] !== undefined)
+    return kept ? undefined : `New purpose of ${what} (${lang})`
+  }
+  return isTypoFix(b, a) ? undefined : `Purpose of ${what} changed (${lang})`
+}
+
+/**
+ * A typo fix: at most 2 character edits (Levenshtein: insert, delete, replace), and at most a fifth
+ * of the longer text, compared without case and with runs of white space as one space; and the
+ * same numbers in the same order. "Analytcs" → "Analytics" (1 edit of 9) is a typo; "Stats" →
+ * "Statistics" (5 edits) is a new word. The cap is absolute because a few characters can flip a
+ * long text's meaning ("is not shared" → "is shared" is 4 edits of hundreds), and relative because
+ * on a short text 2 edits make another word ("Ads" → "AI"). Numbers are facts (kept "30 days" →
+ * "90 days" is 1 edit). It errs towards asking again; the diff lists every change for the
+ * publisher, who can override the verdict.
+ */
+const TYPO_MAX_EDITS = 2
+const TYPO_MAX_SHARE = 0.2
+
+export function isTypoFix(before: string, after: string): boolean {
+  const chars = (t: string) => Array.from(t.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase())
+  const numbers = (t: string) => t.match(/\d+/g) ?? []
+  if (!same(numbers(before), numbers(after))) return false
+  const b = chars(before)
+  const a = chars(after)
+  const limit = Math.min(TYPO_MAX_EDITS, Math.floor(Math.max(a.length, b.length) * TYPO_MAX_SHARE))
+  return editsAtMost(b, a, limit)
+}
+
+/**
+ * Whether the Levenshtein distance of `a` and `b` is at most `k`. Only the cells within `k` of the
+ * diagonal can stay within `k`, so a row costs 2k + 1 cells, not b.length: texts of 4,000
+ * characters compare in microseconds.
+ */
+function editsAtMost(a: readonly string[], b: readonly string[], k: number): boolean {
+  if (Math.abs(a.length - b.length) > k) return false
+  const over = k + 1
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => Math.min(j, over))
+  let cur = new Array<number>(b.length + 1).fill(over)
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - k)
+    const hi = Math.min(b.length, i + k)
+    cur[lo - 1] = lo === 1 ? Math.min(i, over) : over
+    let best = cur[lo - 1]!
+    for (let j = lo; j <= hi; j++) {
+      cur[j] = Math.min(over, prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      best = Math.min(best, cur[j]!)
+    }
+    if (hi < b.length) cur[hi + 1] = over
+    // A row's smallest distance never shrinks further down.
+    if (best > k) return false
+    ;[prev, cur] = [cur, prev]
+  }
+  return prev[b.length]! <= k
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -138,20 +213,20 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
   })
   d.items<Service>('services', before.services, after.services, byId, {
     added: (s) => `New service "${s.name}" (${s.id}) in category "${s.category}"`,
-    changed: (b, a, field) => {
+    changed: (b, a, field, lang) => {
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
-      if (field === 'purpose') return `Purpose of service "${a.id}" changed`
+      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, `service "${a.id}"`)
       if (field === 'provider') return `Service "${a.id}" has a new provider, "${a.provider}"`
       return undefined
     },
   })
   d.items<StorageEntry>('entries', before.entries, after.entries, { identity: entryIdentity, label: entryKey }, {
     added: (e) => `New ${entryLabel(e)} in category "${e.category}"`,
-    changed: (b, a, field) => {
+    changed: (b, a, field, lang) => {
       const entry = entryLabel(a)
       if (field === 'category') return `${entry} moves from category "${b.category}" to "${a.category}"`
       if (field === 'service') return `${entry} now belongs to service "${a.service ?? '(none)'}"`
-      if (field === 'purpose') return `Purpose of ${entry} changed`
+      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, entry)
       if (field === 'provider') return `${entry} has a new provider, "${a.provider}"`
       if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) return `${entry} is kept longer (${b.expiry} → ${a.expiry})`
       return undefined
