@@ -304,6 +304,15 @@ describe('catalogue files', () => {
     expect(catalogueState.parse(await back.json()).draft).toEqual(sneaky)
   })
 
+  it('keeps a service in its category through a CSV round trip when its cookie sits in another', async () => {
+    const split = { ...acme, entries: [...acme.entries, { name: 'plausible_ignore', kind: 'localStorage', category: 'essential', service: 'plausible', provider: 'Plausible Insights', purpose: {}, expiry: 'persistent' }] }
+    await saveDraft(editor, split)
+    const csv = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')).text()
+    const back = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })
+    expect(back.status).toBe(200)
+    expect(catalogueState.parse(await back.json()).draft).toEqual(catalogue.parse(split))
+  })
+
   it('exports and imports JSON', async () => {
     const res = await editor.request('/api/admin/sites/acme/catalogue/export')
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="acme-catalogue.json"')

@@ -1,4 +1,5 @@
-import { catalogue } from '@miniconsent/shared'
+import { catalogue, type Catalogue } from '@miniconsent/shared'
+import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
 import { DEMO_SITES } from '../seed/catalogues'
 import { catalogueToCsv, csvToCatalogue } from './catalogue-csv'
@@ -15,5 +16,72 @@ describe.each(DEMO_SITES.map((s) => [s.settings.id, catalogue.parse(s.catalogue)
     expect(rebuilt.services.map((s) => [s.id, s.category, s.name, s.provider, s.purpose, s.privacyPolicyUrl])).toEqual(
       c.services.map((s) => [s.id, s.category, s.name, s.provider, s.purpose, s.privacyPolicyUrl]),
     )
+  })
+})
+
+/** Services whose entries sit in other categories than the service, and texts that look escaped. */
+const mixed = catalogue.parse({
+  categories: [
+    { id: 'essential', required: true, label: { en: 'Essential' } },
+    { id: 'analytics', label: { en: 'Analytics', de: 'Statistik' } },
+    { id: 'marketing', label: { en: 'Marketing' } },
+  ],
+  services: [
+    { id: 'shop', category: 'essential', name: 'Shop', provider: 'Acme', purpose: { en: "'=SUM' is what we call it" } },
+    { id: 'google-analytics', category: 'analytics', name: 'Google Analytics', provider: 'Google', purpose: { en: 'Statistics' } },
+    { id: 'meta-pixel', category: 'marketing', name: 'Meta Pixel', provider: 'Meta Platforms' },
+    { id: 'hubspot', category: 'marketing', name: 'HubSpot', provider: 'HubSpot' },
+  ],
+  entries: [
+    { name: 'cart', category: 'essential', service: 'shop', provider: 'Acme', purpose: { en: "'quoted' on purpose", de: "'" }, expiry: 'session' },
+    { name: 'recently-viewed', category: 'marketing', service: 'shop', provider: 'Acme', purpose: { en: "''=1+1" }, expiry: '30d', path: '/shop' },
+    { name: '_ga', category: 'analytics', service: 'google-analytics', provider: 'Google', purpose: { en: '-1 day, +1 visit' }, expiry: '2y' },
+    { name: '_gcl_au', category: 'marketing', service: 'google-analytics', provider: 'Google', purpose: { en: '@ads' }, expiry: '3mo' },
+    { name: '_fbp', category: 'analytics', service: 'meta-pixel', provider: 'Meta Platforms', purpose: {}, expiry: '3mo' },
+  ],
+})
+
+describe('a cookie table whose services have entries in other categories', () => {
+  const csv = catalogueToCsv(mixed)
+
+  it('survives a CSV round trip, into the same draft or one without services', () => {
+    expect(catalogue.parse(csvToCatalogue(csv, mixed))).toEqual(mixed)
+    // Services in the wrong categories are put back too; from the file alone they come in the file's order.
+    const moved = { ...mixed, services: mixed.services.map((s) => ({ ...s, category: 'essential' })), entries: [] }
+    expect(catalogue.parse(csvToCatalogue(csv, moved))).toEqual(mixed)
+    const rebuilt = catalogue.parse(csvToCatalogue(csv, { ...mixed, services: [], entries: [] }))
+    expect(rebuilt.entries).toEqual(mixed.entries)
+    const byId = (list: Catalogue['services']) => Object.fromEntries(list.map((s) => [s.id, s]))
+    expect(byId(rebuilt.services)).toEqual(byId(mixed.services))
+  })
+
+  it('declares a service on a row of its own only when an entry row would not tell its category', () => {
+    const rows = (text: string) => parse(text, { columns: true }) as Record<string, string>[]
+    expect(rows(csv).filter((r) => !r.name).map((r) => [r.category, r.service])).toEqual([
+      ['essential', 'shop'],
+      ['analytics', 'google-analytics'],
+      ['marketing', 'meta-pixel'],
+      ['marketing', 'hubspot'],
+    ])
+    const whole = catalogueToCsv({ ...mixed, entries: mixed.entries.filter((e) => e.name === '_ga') })
+    expect(rows(whole).filter((r) => r.service === 'google-analytics')).toHaveLength(1)
+  })
+
+  it('escapes every cell starting with an apostrophe or a formula character, and takes exactly one off', () => {
+    expect(csv).toContain(`,''=SUM' is what we call it,'',''quoted' on purpose\n`)
+    expect(csv).toContain(`,'''=1+1\n`)
+    expect(csv).toContain(`,"'-1 day, +1 visit"\n`)
+    expect(csv).toContain(`,'@ads\n`)
+    expect(csv).not.toMatch(/,"?[=+\-@]/)
+  })
+
+  it('reads files without the service rows as before: the entries give the service its category', () => {
+    const old = [
+      'category,service,service_name,service_provider,name,kind,provider,expiry',
+      'analytics,google-analytics,Google Analytics,Google,_ga,cookie,Google,2y',
+      'marketing,google-analytics,Google Analytics,Google,_gcl_au,cookie,Google,3mo',
+    ].join('\n')
+    const draft = catalogue.parse(csvToCatalogue(old, { ...mixed, services: [], entries: [] }))
+    expect(draft.services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'marketing' })])
   })
 })

@@ -1,6 +1,10 @@
 // The catalogue as a cookie table in CSV (one row per storage entry), the way site owners keep
 // it in spreadsheets. Only what a table can hold travels: categories and services found in the
 // file are added to (or updated in) the current draft; its entries are replaced by the file's.
+//
+// A row's `category` is its entry's. A service's own category is that of a row declaring the
+// service alone (no `name`), which the export writes whenever some entry of the service sits in
+// another category (or it has none); without such a row, its entries' rows give it.
 import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
@@ -11,15 +15,16 @@ import {
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { ApiError } from '../lib/errors'
+import { unescapeCell } from './export'
 
 type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 
 // Spreadsheets run a cell starting with = + - @ as a formula (OWASP "CSV injection"), and an
 // editor's text would then run on the machine of whoever opens the export. Such cells get a
-// leading apostrophe, which spreadsheets hide and the import takes off again.
-const FORMULA_START = /^[=+\-@\t\r]/
-const defuse = (cell: string) => (FORMULA_START.test(cell) ? `'${cell}` : cell)
-const restore = (cell: string) => (cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell)
+// leading apostrophe, which spreadsheets hide and the import takes off again; as in the consent
+// export, so does a cell that itself starts with one, so the import always takes off exactly one.
+const ESCAPED_START = /^['=+\-@\t\r]/
+const defuse = (cell: string) => (ESCAPED_START.test(cell) ? `'${cell}` : cell)
 
 function languagesOf(c: Catalogue): string[] {
   const langs = new Set<string>()
@@ -62,13 +67,22 @@ export function catalogueToCsv(c: Catalogue): string {
   }
 
   const listed = new Set<string>()
+  // Services whose every entry row carries the service's own category: the import reads it there.
+  const inOwnCategory = new Set(c.services.map((s) => s.id))
   for (const e of c.entries) {
     row(e.category, e.service, e)
     listed.add(e.category)
-    if (e.service) listed.add(`service:${e.service}`)
+    if (!e.service) continue
+    listed.add(`service:${e.service}`)
+    if (e.category !== serviceById.get(e.service)?.category) inOwnCategory.delete(e.service)
   }
-  // Services and categories without any entry still get a row, so that nothing is lost on re-import.
-  for (const s of c.services) if (!listed.has(`service:${s.id}`)) (row(s.category, s.id, null), listed.add(s.category))
+  // Services without any entry, or with one in another category, get a row declaring them; so
+  // do categories without any row, so that nothing is lost on re-import.
+  for (const s of c.services) {
+    if (listed.has(`service:${s.id}`) && inOwnCategory.has(s.id)) continue
+    row(s.category, s.id, null)
+    listed.add(s.category)
+  }
   for (const cat of c.categories) if (!listed.has(cat.id)) row(cat.id, undefined, null)
   return stringify([header, ...rows.map((r) => r.map(defuse))])
 }
@@ -85,7 +99,7 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
       skip_empty_lines: true,
       trim: true,
       bom: true,
-      cast: (value: string) => restore(value),
+      cast: unescapeCell,
     })
   } catch (err) {
     throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: ${(err as Error).message}`)
@@ -107,6 +121,8 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
     return out
   }
   const opt = (v: string | undefined) => (v ? v : undefined)
+  // Services whose category a row declaring the service alone has set: entry rows no longer move them.
+  const declared = new Set<string>()
 
   for (const rec of records) {
     const categoryId = rec.category ?? ''
@@ -119,15 +135,17 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
 
     const serviceId = opt(rec.service)
     if (serviceId) {
+      const declares = !rec.name
       const fields = {
-        category: categoryId,
+        ...(declares || !declared.has(serviceId) ? { category: categoryId } : {}),
         ...(rec.service_name ? { name: rec.service_name } : {}),
         ...(rec.service_provider ? { provider: rec.service_provider } : {}),
         ...(rec.service_privacy_policy_url ? { privacyPolicyUrl: rec.service_privacy_policy_url } : {}),
       }
       const service = services.find((s) => s.id === serviceId)
       if (service) Object.assign(service, fields, { purpose: { ...service.purpose, ...texts(rec, 'service_purpose') } })
-      else services.push({ id: serviceId, name: serviceId, provider: rec.provider || serviceId, ...fields, purpose: texts(rec, 'service_purpose') })
+      else services.push({ id: serviceId, name: serviceId, provider: rec.provider || serviceId, category: categoryId, ...fields, purpose: texts(rec, 'service_purpose') })
+      if (declares) declared.add(serviceId)
     }
 
     if (rec.name) {
