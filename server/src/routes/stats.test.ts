@@ -64,6 +64,24 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect((await stats('?from=2026-11-23')).perDay).toEqual([])
   })
 
+  it('counts everything up to the last day of the calendar, and from its first', async () => {
+    const all = await stats()
+    expect(await stats('?to=9999-12-31')).toEqual(all)
+    expect(await stats('?from=0000-01-01&to=9999-12-31T23:00:00-05:00')).toEqual(all)
+    expect((await stats('?from=9999-12-31')).perDay).toEqual([])
+  })
+
+  it('exports everything up to the last day of the calendar', async () => {
+    const lines = async (query: string) => {
+      const res = await t.request(`/api/admin/sites/acme/export?format=ndjson&${query}`, { headers: { Cookie: cookie } })
+      expect(res.status).toBe(200)
+      return (await res.text()).trimEnd().split('\n').filter(Boolean)
+    }
+    expect(await lines('to=9999-12-31')).toHaveLength(DECISIONS.length)
+    expect(await lines('from=2026-11-21&to=9999-12-31')).toHaveLength(3)
+    expect(await lines('to=9999-12-31T23:59:59.999Z')).toHaveLength(DECISIONS.length)
+  })
+
   it('answers 400 for a malformed period and 403 to outsiders', async () => {
     const res = await t.request('/api/admin/sites/acme/stats?from=last-week', { headers: { Cookie: cookie } })
     expect(res.status).toBe(400)

@@ -7,17 +7,25 @@ import { consentRecords } from '../db/schema'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
+// Past year 9999 (or before year 0) toISOString writes a signed six-digit year, `+010000-…`,
+// which sorts before every stored time: `to=9999-12-31` (next day 10000-01-01) would match
+// nothing. Bounds are kept within the four-digit years; the server clock stamps no record outside
+// them, so the clamped bound selects the same records.
+const FIRST = Date.parse('0000-01-01T00:00:00.000Z')
+const LAST = Date.parse('9999-12-31T23:59:59.999Z')
+const iso = (ms: number) => new Date(Math.min(Math.max(ms, FIRST), LAST)).toISOString()
+
 /** Lower bound: a day starts at its UTC midnight; a date-time is normalised to UTC. */
 export function fromBound(value: string): string {
-  return DAY.test(value) ? `${value}T00:00:00.000Z` : new Date(value).toISOString()
+  return iso(Date.parse(DAY.test(value) ? `${value}T00:00:00.000Z` : value))
 }
 
 /** Upper bound, inclusive: a day includes all of it, so the bound is the next day's midnight, exclusive. */
 export function toBound(value: string): { iso: string; exclusive: boolean } {
-  if (!DAY.test(value)) return { iso: new Date(value).toISOString(), exclusive: false }
-  const next = new Date(`${value}T00:00:00.000Z`)
-  next.setUTCDate(next.getUTCDate() + 1)
-  return { iso: next.toISOString(), exclusive: true }
+  if (!DAY.test(value)) return { iso: iso(Date.parse(value)), exclusive: false }
+  const next = Date.parse(`${value}T00:00:00.000Z`) + 86_400_000
+  // The last day has no next one: its last millisecond, inclusive.
+  return next > LAST ? { iso: iso(LAST), exclusive: false } : { iso: iso(next), exclusive: true }
 }
 
 export function timeConditions(f: Pick<ConsentLogFilters, 'from' | 'to'>): SQL[] {
