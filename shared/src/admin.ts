@@ -2,7 +2,7 @@
 // validates answers with them, the server validates requests with them, OpenAPI is generated from them).
 import { z } from 'zod'
 import { role } from './api'
-import { catalogue, siteSettings } from './catalogue'
+import { catalogue, siteSettings, storedCatalogue, storedSiteSettings } from './catalogue'
 
 const isoTime = z.iso.datetime({ offset: true })
 
@@ -15,9 +15,11 @@ export const liveRevision = z.object({
 })
 
 /** `GET /sites/:siteId/catalogue`: the draft being edited next to what is live. */
+// Answers carry what is stored (stored*: readable when saved before a rule was added); inputs are
+// checked by the current rules.
 export const catalogueState = z.object({
-  settings: siteSettings,
-  draft: catalogue,
+  settings: storedSiteSettings,
+  draft: storedCatalogue,
   draftUpdatedAt: isoTime,
   draftUpdatedBy: z.string().nullable(),
   live: liveRevision.nullable(),
@@ -40,7 +42,7 @@ export type SaveDraftInput = z.input<typeof saveDraftInput>
 /** The settings form sends everything but the id, which is the URL's. */
 export const siteSettingsInput = siteSettings.omit({ id: true })
 export type SiteSettingsFormInput = z.input<typeof siteSettingsInput>
-export const siteSettingsResponse = z.object({ settings: siteSettings })
+export const siteSettingsResponse = z.object({ settings: storedSiteSettings })
 
 export const revisionSummary = z.object({
   number: z.number().int().min(1),
@@ -55,7 +57,7 @@ export const revisionSummary = z.object({
 export type RevisionSummary = z.infer<typeof revisionSummary>
 
 export const revisionList = z.object({ revisions: z.array(revisionSummary) })
-export const revisionDetail = z.object({ revision: revisionSummary.extend({ catalogue }) })
+export const revisionDetail = z.object({ revision: revisionSummary.extend({ catalogue: storedCatalogue }) })
 export type RevisionDetail = z.infer<typeof revisionDetail>['revision']
 export const revisionCreated = z.object({ revision: revisionSummary })
 

@@ -123,38 +123,48 @@ export const appearance = z.object({
 })
 export type Appearance = z.infer<typeof appearance>
 
-export const catalogue = z
-  .object({
-    categories: z.array(category).min(1),
-    services: z.array(service).default([]),
-    entries: z.array(storageEntry).default([]),
-    /** Site overrides of the SDK's texts, per language. */
-    texts: z.record(languageTag, uiTexts).default({}),
-    appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
+const catalogueFields = z.object({
+  categories: z.array(category).min(1),
+  services: z.array(service).default([]),
+  entries: z.array(storageEntry).default([]),
+  /** Site overrides of the SDK's texts, per language. */
+  texts: z.record(languageTag, uiTexts).default({}),
+  appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
+})
+
+/** The catalogue's cross-references; `uniqueEntries`: also refuse an entry declared twice. */
+function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCtx, uniqueEntries: boolean) {
+  const categoryIds = new Set<string>()
+  c.categories.forEach((cat, i) => {
+    if (categoryIds.has(cat.id)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'id'], message: `category "${cat.id}" appears twice` })
+    categoryIds.add(cat.id)
   })
-  .superRefine((c, ctx) => {
-    const categoryIds = new Set<string>()
-    c.categories.forEach((cat, i) => {
-      if (categoryIds.has(cat.id)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'id'], message: `category "${cat.id}" appears twice` })
-      categoryIds.add(cat.id)
-    })
-    const serviceIds = new Set<string>()
-    c.services.forEach((s, i) => {
-      if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
-      serviceIds.add(s.id)
-      if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
-    })
-    // The same cookie twice would be two declarations of one thing, possibly with two categories,
-    // and the diff between revisions could no longer tell which of them changed.
-    const entryKeys = new Set<string>()
-    c.entries.forEach((e, i) => {
-      const key = JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
-      if (entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
-      entryKeys.add(key)
-      if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
-      if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
-    })
+  const serviceIds = new Set<string>()
+  c.services.forEach((s, i) => {
+    if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
+    serviceIds.add(s.id)
+    if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
   })
+  // The same cookie twice would be two declarations of one thing, possibly with two categories,
+  // and the diff between revisions could no longer tell which of them changed.
+  const entryKeys = new Set<string>()
+  c.entries.forEach((e, i) => {
+    const key = JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
+    if (uniqueEntries && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
+    entryKeys.add(key)
+    if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
+    if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
+  })
+}
+
+/** A catalogue as an admin saves or publishes it. */
+export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
+/**
+ * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, which
+ * `catalogue` refuses since. They stay readable (a revision cannot be changed); a draft is checked
+ * by `catalogue` again when it is saved or published.
+ */
+export const storedCatalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, false))
 export type Catalogue = z.infer<typeof catalogue>
 export type CatalogueInput = z.input<typeof catalogue>
 
@@ -233,6 +243,12 @@ export const siteSettings = z.object({
 })
 export type SiteSettings = z.infer<typeof siteSettings>
 export type SiteSettingsInput = z.input<typeof siteSettings>
+/**
+ * Settings as stored: saved before 0.6, a domain could be any text (a URL, a host with a port),
+ * which never matched an Origin and which `siteSettings` refuses since. Such settings stay readable
+ * (the site keeps working); saving them again asks for hostnames.
+ */
+export const storedSiteSettings = siteSettings.extend({ domains: z.array(z.string()).default([]) })
 
 /** What `/api/v1/sites/:siteId/config` answers and what the per-site SDK script embeds. */
 const consentGrant = z.enum(['granted', 'denied'])

@@ -178,6 +178,28 @@ describe('publishing', () => {
     expect(diff.changes.map((c) => c.path)).toEqual(['entries[cookie:session/shop]'])
   })
 
+  it('keeps serving what was stored before the stricter rules, and refuses to publish it until the draft is fixed', async () => {
+    // As 0.5 could store them: a URL among the domains, the same cookie twice in the draft and in the live revision.
+    const twice = { ...acme, entries: [...acme.entries, { ...acme.entries[0]!, category: 'analytics' }] }
+    const raw = (sql: string, ...params: unknown[]) => t.db.$client.prepare(sql).run(...params)
+    const settings = JSON.parse((t.db.$client.prepare("SELECT settings FROM sites WHERE id = 'acme'").get() as { settings: string }).settings)
+    raw("UPDATE sites SET settings = ? WHERE id = 'acme'", JSON.stringify({ ...settings, domains: [...settings.domains, 'https://old.acme.test'] }))
+    raw("UPDATE revisions SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify(twice))
+    raw("UPDATE site_drafts SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify(twice))
+
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
+    expect((await t.request('/sdk/acme.js')).status).toBe(200)
+    const state = await owner.request('/api/admin/sites/acme/catalogue')
+    expect(state.status).toBe(200)
+    expect(catalogueState.parse(await state.json()).settings.domains).toContain('https://old.acme.test')
+    expect((await owner.request('/api/admin/sites/acme/revisions/1')).status).toBe(200)
+
+    const refused = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))
+    expect(refused.status).toBe(422)
+    expect(apiError.parse(await refused.json()).error).toMatchObject({ code: 'invalid', issues: [{ path: 'entries.1.name', message: 'cookie "session" appears twice' }] })
+    expect(revisionList.parse(await (await owner.request('/api/admin/sites/acme/revisions')).json()).revisions).toHaveLength(1)
+  })
+
   it('keeps stored choices valid for a translation or a typo fix of a purpose', async () => {
     const purpose = (en: string, de?: string) => ({ ...acme, entries: acme.entries.map((e) => ({ ...e, purpose: de ? { en, de } : { en } })) })
     // Live: English only. The draft adds German and drops a letter of the English.

@@ -1,6 +1,6 @@
 // Users, memberships and sessions.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { newPassword, siteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
+import { newPassword, storedSiteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
 import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
@@ -112,7 +112,7 @@ export class Accounts {
     return {
       user: session.user,
       sites: rows.map((r) => {
-        const parsed = siteSettings.safeParse(JSON.parse(r.settings))
+        const parsed = storedSiteSettings.safeParse(JSON.parse(r.settings))
         return { id: r.id, name: parsed.success ? parsed.data.name : r.id, role: r.role }
       }),
       csrfToken: session.csrfToken,
@@ -216,7 +216,7 @@ export class Accounts {
   invitation(token: string): InvitationInfo {
     const row = this.pendingInvitation(token)
     if (!row) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
-    const parsed = siteSettings.safeParse(JSON.parse(row.settings))
+    const parsed = storedSiteSettings.safeParse(JSON.parse(row.settings))
     const { email, siteId, role } = row.invitation
     return { email, siteName: parsed.success ? parsed.data.name : siteId, role, hasAccount: this.findUserByEmail(email) !== null }
   }

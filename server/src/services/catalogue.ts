@@ -1,7 +1,8 @@
 // The catalogue admins edit (the draft), the site's settings, and the state the editor shows.
 import {
-  catalogue as catalogueSchema,
   siteSettings as siteSettingsSchema,
+  storedCatalogue,
+  storedSiteSettings,
   type Catalogue,
   type CatalogueState,
   type SiteSettings,
@@ -18,7 +19,8 @@ import type { SiteDirectory } from './sites'
 /** SHA-256 of the canonical JSON of the catalogue as validated (defaults filled in). */
 export const contentHash = (c: Catalogue) => sha256(canonicalJson(c))
 
-export const parseStoredCatalogue = (json: string): Catalogue => catalogueSchema.parse(JSON.parse(json))
+/** A draft's or revision's catalogue as stored (drafts are checked again when saved or published). */
+export const parseStoredCatalogue = (json: string): Catalogue => storedCatalogue.parse(JSON.parse(json))
 
 export interface CatalogueDeps {
   db: Db
@@ -33,7 +35,7 @@ export class Catalogues {
   settings(siteId: string): SiteSettings {
     const row = this.d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
     if (!row) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    return siteSettingsSchema.parse(JSON.parse(row.settings))
+    return storedSiteSettings.parse(JSON.parse(row.settings))
   }
 
   draft(siteId: string): Catalogue {

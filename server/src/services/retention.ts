@@ -6,7 +6,7 @@
 // The admin audit log follows the same clock: a site's entries are kept as long as its consent
 // records (they explain what visitors were shown while those records were made), and entries of
 // no site as long as the default retention.
-import { siteSettings } from '@miniconsent/shared'
+import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import { and, eq, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditLog, consentIdentities, documentAcceptances, sites } from '../db/schema'
@@ -87,7 +87,7 @@ export function purgeExpired(db: Db, now: number): PurgeResult[] {
     .select({ id: sites.id, settings: sites.settings })
     .from(sites)
     .all()
-    .map((site) => purgeSite(db, site.id, siteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
+    .map((site) => purgeSite(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
 }
 
 /** Runs the purge now and then every `everyMs`; the timer does not keep the process alive. */

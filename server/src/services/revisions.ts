@@ -1,11 +1,11 @@
 // Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
 // add a row; the live revision is the one with the highest number.
-import type { Catalogue, CatalogueDiff, RevisionDetail, RevisionSummary } from '@miniconsent/shared'
+import { catalogue as catalogueSchema, type Catalogue, type CatalogueDiff, type RevisionDetail, type RevisionSummary } from '@miniconsent/shared'
 import { and, desc, eq } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { revisions, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
-import { ApiError } from '../lib/errors'
+import { ApiError, invalidError } from '../lib/errors'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
 import { diffCatalogues } from './diff'
@@ -105,6 +105,10 @@ export class Revisions {
     next: Catalogue,
     options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean },
   ): RevisionSummary {
+    // What goes live passes today's rules, whenever it was saved: a draft or an old revision from
+    // before a rule was added is refused here, naming what to fix in the draft.
+    const checked = catalogueSchema.safeParse(next)
+    if (!checked.success) throw invalidError(checked.error, 'The catalogue does not pass the current rules; fix the draft first')
     const created = writeTransaction(this.d.db, () => {
       const live = this.d.catalogues.liveRow(siteId)
       const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null

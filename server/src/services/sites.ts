@@ -1,7 +1,7 @@
 // Sites and their live revision, as the public endpoints need them on every request.
 // Parsed settings and published configs are cached briefly: revisions are immutable, and writes
 // made through this process call `invalidate`, so the TTL only bounds changes made elsewhere.
-import { catalogue as catalogueSchema, siteSettings, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
+import { storedCatalogue, storedSiteSettings, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { revisions, sites } from '../db/schema'
@@ -79,7 +79,7 @@ export class SiteDirectory {
       return null
     }
     const info: SiteInfo = {
-      settings: siteSettings.parse(JSON.parse(row.settings)),
+      settings: storedSiteSettings.parse(JSON.parse(row.settings)),
       liveRevision: this.liveStmt.get({ siteId })?.number ?? null,
       consentRevision: this.consentRevisionStmt.get({ siteId })?.number ?? null,
     }
@@ -103,7 +103,7 @@ export class SiteDirectory {
     }
     const row = this.catalogueStmt.get({ siteId, number: info.liveRevision })
     if (!row) return null
-    const catalogue = catalogueSchema.parse(JSON.parse(row.catalogue))
+    const catalogue = storedCatalogue.parse(JSON.parse(row.catalogue))
     const s = info.settings
     const gtagSet: NonNullable<PublishedConfig['gtagSet']> = {
       ...(s.adsDataRedaction ? { ads_data_redaction: true } : {}),
@@ -137,7 +137,7 @@ export class SiteDirectory {
     const t = this.now()
     if (!this.allDomains || t - this.allDomains.at >= TTL_MS) {
       const domains = this.allDomainsStmt.all().flatMap((row) => {
-        const parsed = siteSettings.safeParse(JSON.parse(row.settings))
+        const parsed = storedSiteSettings.safeParse(JSON.parse(row.settings))
         return parsed.success ? parsed.data.domains : []
       })
       this.allDomains = { at: t, domains }
