@@ -147,7 +147,7 @@ test('an auditor reads but cannot edit, exports a CSV that parses and verifies t
   const csv = await readFile(await (await download).path(), 'utf8')
   const lines = csv.trimEnd().split(/\r?\n/)
   expect(lines[0]).toBe(
-    'seq,recordId,consentId,serverTime,clientTime,method,revision,textsHash,region,mode,language,url,ip,userAgent,gpc,categories,services,prevHash,hash,erasedAt',
+    'seq,recordId,consentId,serverTime,clientTime,method,revision,textsHash,region,mode,language,url,ip,userAgent,gpc,categories,services,prevHash,hash,erasedAt,personalHash',
   )
   expect(lines.length - 1).toBe(rowsShown)
   for (const line of lines.slice(1)) expect(line).toMatch(/^\d+,[0-9a-f-]{36},/)
