@@ -22,7 +22,7 @@ const ACTION_GROUPS = [
   { value: 'member.add', label: 'Members: added' },
   { value: 'member.role', label: 'Members: role changed' },
   { value: 'member.remove', label: 'Members: removed' },
-  { value: 'invitation', label: 'Invitations (created, accepted)' },
+  { value: 'invitation', label: 'Invitations (created, cancelled, accepted)' },
   { value: 'consents', label: 'Consent records: all' },
   { value: 'consents.export', label: 'Consent records: exported' },
   { value: 'consents.erase', label: 'Consent records: erased (data-subject requests)' },
