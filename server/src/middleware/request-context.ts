@@ -71,6 +71,13 @@ export function respond(c: Context<AppEnv>, body: string | Uint8Array | null, st
   return res
 }
 
+/**
+ * A visitor's consentId in a path (their own record, a data-subject request) is personal data that
+ * an erasure cannot reach once it is in a log file: the access log shows the route's pattern there.
+ */
+const CONSENT_ID_IN_PATH = /^(\/api\/v1\/consents\/|\/api\/admin\/sites\/[^/]+\/subjects\/)(?!identify$)[^/]+/
+export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId')
+
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   const accessLog = logger.enabled('info')
   return async function requestContext(c, next) {
@@ -90,7 +97,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       logger.info('request', {
         requestId,
         method: c.req.method,
-        path: c.req.path,
+        path: loggedPath(c.req.path),
         status: res.status,
         ms: Math.round((performance.now() - start) * 10) / 10,
       })
