@@ -348,8 +348,8 @@ async function exportRun(server: Server, format: 'csv' | 'ndjson') {
 /** The stored log, generated once per size (minutes for millions of chained records) and copied per run. */
 function storedLog(): string {
   const cacheDir = join(tmpdir(), 'miniconsent-bench-cache')
-  // v2: records in hash format 2 (with personal_hash), as 0.6 writes them.
-  const cached = join(cacheDir, `stored-${STORED}-${EXPORT_ROWS}-v2.sqlite`)
+  // v3: records in hash format 2 (personal_hash, prevFormat), as 0.6 writes them.
+  const cached = join(cacheDir, `stored-${STORED}-${EXPORT_ROWS}-v3.sqlite`)
   if (!existsSync(cached + '.done')) {
     mkdirSync(cacheDir, { recursive: true })
     rmSync(cached, { force: true })

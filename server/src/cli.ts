@@ -19,7 +19,7 @@ import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
-import { contentProblem, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
+import { contentProblem, formatOf, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell } from './services/export'
 
@@ -166,7 +166,9 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
     // Each row's hash covers its own content and its prevHash; an unfiltered export is also one
     // contiguous stretch of the chain, so every row must link to the one before. Rows are in seq
     // order either way, so none written before format 2 may follow one written in it.
-    const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? formatProblem(row, format2) ?? contentProblem(row)
+    // The format of the record before is known only when it is the row before (unfiltered).
+    const prevFormat = unfiltered && prev ? formatOf(prev) : null
+    const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
     if (problem) throw new Broken(`row ${count + 1} (seq ${row.seq}): ${problem}`)
     format2 ||= typeof row.personalHash === 'string'
     if (row.erasedAt) erased += 1

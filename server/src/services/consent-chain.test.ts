@@ -143,8 +143,8 @@ describe('erased records (tombstones) and stored JSON', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 1, reason: expect.stringContaining('not stored as written') })
   })
 
-  it('verifies records written before 0.6 (format 1, no personal hash), erased ones included, ahead of newer ones', () => {
-    // Rewrite the first three records as 0.5 wrote them: the hash over every field, no personal hash.
+  /** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
+  function writtenBefore06(lastOld: number) {
     const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
     let prev = '0'.repeat(64)
     for (const r of rows) {
@@ -153,15 +153,27 @@ describe('erased records (tombstones) and stored JSON', () => {
         categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
         language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
       }
-      const old = (r.seq as number) <= 3
-      const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields)
+      const old = r.seq <= lastOld
+      const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields, personalHash(fields), r.seq === lastOld + 1 && lastOld > 0 ? 1 : 2)
       sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, old ? null : personalHash(fields), r.seq)
       prev = hash
     }
+  }
+
+  it('verifies records written before 0.6 (format 1, no personal hash), erased ones included, ahead of newer ones', () => {
+    writtenBefore06(3)
     erase(2)
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
     sql(`UPDATE consent_records SET method='reject-all' WHERE site_id='acme' AND seq=3`)
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('edited') })
+  })
+
+  it('detects the first record of format 2 passed off as format 1 once erased: the record after it vouches for its format', () => {
+    writtenBefore06(2)
+    erase(3)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    sql(`UPDATE consent_records SET personal_hash=NULL, method='reject-all' WHERE site_id='acme' AND seq=3`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringContaining('the one before it was edited') })
   })
 })
 
@@ -179,7 +191,9 @@ describe('recordPayload', () => {
       const { consentId, ip, url, userAgent, ...rest } = fields
       const personal = personalHash(fields)
       expect(personal).toBe(createHash('sha256').update(canonicalJson({ consentId, ip, url, userAgent })).digest('hex'))
-      expect(recordPayload(fields, personal)).toBe(canonicalJson({ ...rest, personalHash: personal, v: 2 }))
+      for (const prevFormat of [1, 2] as const) {
+        expect(recordPayload(fields, personal, prevFormat)).toBe(canonicalJson({ ...rest, personalHash: personal, prevFormat, v: 2 }))
+      }
     }
   })
 

@@ -50,18 +50,25 @@ export function personalHash(f: PersonalFields): string {
   return hash('sha256', `{"consentId":${s(f.consentId)},"ip":${s(f.ip)},"url":${s(f.url)},"userAgent":${s(f.userAgent)}}`, 'hex')
 }
 
+/** A record's hash format: 1 before 0.6, 2 since. */
+export type HashFormat = 1 | 2
+
 /**
  * The hashed payload (format 2, every record written since 0.6): canonical JSON (sorted keys, no
- * whitespace) of the fields below with `personalHash` in place of the personal fields, and
- * `"v":2`. Written out key by key because a generic canonical serialiser dominated the cost of
- * ingestion and verify. Listed field by field so that a column added later does not silently
+ * whitespace) of the fields below with `personalHash` in place of the personal fields, the
+ * previous record's format (`prevFormat`: 2 at the chain's start and after a purge anchor) and
+ * `"v":2`. `prevFormat` makes the next record vouch for this one's format: a record passed off as
+ * format 1 (its personal hash removed, so that its hash is no longer recomputed) breaks the next
+ * record's hash. Written out key by key because a generic canonical serialiser dominated the cost
+ * of ingestion and verify. Listed field by field so that a column added later does not silently
  * change old hashes.
  */
-export function recordPayload(f: ChainedFields, personal: string): string {
+export function recordPayload(f: ChainedFields, personal: string, prevFormat: HashFormat): string {
   const s = JSON.stringify
   return (
     `{"categories":${canonicalJson(f.categories)},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
-    `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)},"recordId":${s(f.recordId)},"region":${s(f.region)}` +
+    `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)},"prevFormat":${prevFormat}` +
+    `,"recordId":${s(f.recordId)},"region":${s(f.region)}` +
     `,"revision":${s(f.revision)},"seq":${s(f.seq)},"serverTime":${s(f.serverTime)},"services":${canonicalJson(f.services)}` +
     `,"siteId":${s(f.siteId)},"textsHash":${s(f.textsHash)},"v":2}`
   )
@@ -85,9 +92,9 @@ export function recordPayloadV1(f: ChainedFields): string {
 
 // One-shot hash(): no Hash object per record (~1.2 µs of the ~2 µs createHash() took, measured).
 
-/** A new record's hash (format 2), given its personal hash. */
-export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields)): string {
-  return hash('sha256', prevHash + recordPayload(fields, personal), 'hex')
+/** A new record's hash (format 2), given its personal hash and the previous record's format. */
+export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields), prevFormat: HashFormat = 2): string {
+  return hash('sha256', prevHash + recordPayload(fields, personal, prevFormat), 'hex')
 }
 
 export function recordHashV1(prevHash: string, fields: ChainedFields): string {
@@ -120,7 +127,11 @@ export interface ChainStart {
   seq: number
   hash: string
   purgedCount?: number
+  /** The format of the record at `seq`; unknown (absent) at a purge anchor. */
+  format?: HashFormat
 }
+
+export const formatOf = (row: { personalHash?: string | null }): HashFormat => (typeof row.personalHash === 'string' ? 2 : 1)
 
 function parseChoices(text: string): Record<string, boolean> | null {
   try {
@@ -149,10 +160,11 @@ const blanked = (row: StoredRow) => row.consentId === ERASED_CONSENT_ID && row.i
 
 /**
  * Why a row's own hash does not match its content, or null. Format 2 recomputes every record,
- * tombstones too (their personal hash is kept). A format-1 tombstone cannot be recomputed (its
- * personal fields are gone): it must at least hold no personal data.
+ * tombstones too (their personal hash is kept), given the previous record's format (null when
+ * unknown). A format-1 tombstone cannot be recomputed (its personal fields are gone): it must at
+ * least hold no personal data.
  */
-export function contentProblem(row: StoredRow): string | null {
+export function contentProblem(row: StoredRow, prevFormat: HashFormat | null): string | null {
   if (row.erasedAt && !blanked(row)) return 'marked erased but still holds personal fields: the record was edited'
   const format2 = typeof row.personalHash === 'string'
   if (!format2 && row.erasedAt) return null
@@ -167,7 +179,11 @@ export function contentProblem(row: StoredRow): string | null {
   const fields = { ...row, categories, services, gpc: Boolean(row.gpc) }
   if (format2) {
     if (!row.erasedAt && personalHash(row) !== row.personalHash) return "personal_hash does not match the record's personal fields: the record was edited"
-    return recordHash(row.prevHash, fields, row.personalHash!) === row.hash ? null : "hash does not match the record's content: the record was edited"
+    // The previous record's format is unknown after a purge anchor and in a filtered export: either may match.
+    const formats: HashFormat[] = prevFormat === null ? [2, 1] : [prevFormat]
+    return formats.some((f) => recordHash(row.prevHash, fields, row.personalHash!, f) === row.hash)
+      ? null
+      : "hash does not match the record's content: the record or the one before it was edited"
   }
   return recordHashV1(row.prevHash, fields) === row.hash ? null : "hash does not match the record's content: the record was edited"
 }
@@ -193,10 +209,13 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
     ...(start ? { anchor: { seq: start.seq, hash: start.hash, purgedCount: start.purgedCount ?? start.seq } } : {}),
   })
   let format2 = false
+  // The chain's start counts as format 2; a purge anchor does not know its record's format.
+  let prevFormat: HashFormat | null = start ? (start.format ?? null) : 2
   for (const row of rows) {
-    const problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row)
+    const problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
     format2 ||= typeof row.personalHash === 'string'
+    prevFormat = formatOf(row)
     if (row.erasedAt) erased += 1
     prev = row.hash
     expectedSeq += 1

@@ -4,7 +4,7 @@
 // so that the commit's sync to disk never stops the event loop.
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart } from './consent-chain'
+import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart, type HashFormat } from './consent-chain'
 
 /** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
 export type StampedRecord = Omit<ChainedFields, 'seq'>
@@ -40,8 +40,8 @@ export class ConsentWriter {
     this.byRecordId = client.prepare<[string], { siteId: string; seq: number }>(
       'SELECT site_id AS siteId, seq FROM consent_records WHERE record_id = ?',
     )
-    this.head = client.prepare<[string], { seq: number; hash: string }>(
-      'SELECT seq, hash FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
+    this.head = client.prepare<[string], { seq: number; hash: string; format: HashFormat }>(
+      'SELECT seq, hash, iif(personal_hash IS NULL, 1, 2) AS format FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
     )
     this.anchorHead = client.prepare<[string], { seq: number; hash: string }>('SELECT seq, hash FROM chain_anchors WHERE site_id = ?')
     // Positional parameters: binding by name looks each one up per run. A recordId already stored
@@ -81,11 +81,12 @@ export class ConsentWriter {
   // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
   private write(record: StampedRecord, heads: Map<string, ChainStart>): AppendResult | Error {
     // A site whose every record was purged by retention continues from the purge's anchor.
-    const head = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
+    const head: ChainStart | undefined = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     const fields: ChainedFields = { ...record, seq: (head?.seq ?? 0) + 1 }
     const prevHash = head?.hash ?? GENESIS_HASH
     const personal = personalHash(fields)
-    const hash = recordHash(prevHash, fields, personal)
+    // The chain's start and a purge anchor count as format 2 (verify takes either after an anchor).
+    const hash = recordHash(prevHash, fields, personal, head?.format ?? 2)
     const inserted = this.insert.run(
       fields.siteId,
       fields.seq,
@@ -114,7 +115,7 @@ export class ConsentWriter {
       if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
       return { recordId: record.recordId, seq: existing.seq, created: false }
     }
-    heads.set(record.siteId, { seq: fields.seq, hash })
+    heads.set(record.siteId, { seq: fields.seq, hash, format: 2 })
     return { recordId: record.recordId, seq: fields.seq, created: true }
   }
 }
