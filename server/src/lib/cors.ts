@@ -1,9 +1,9 @@
 // CORS for the public API: an Origin is reflected only when its hostname is one of the site's
 // domains, or when it is this server itself (the demo pages it serves).
 import type { Context } from 'hono'
-import type { AppEnv } from '../context'
+import type { AppEnv, Services } from '../context'
 import { hostnameAllowed } from '../services/sites'
-import { requestHeader } from './request'
+import { isHttps, requestHeader } from './request'
 
 export function originHostname(origin: string | undefined): string | null {
   if (!origin || origin === 'null') return null
@@ -14,16 +14,18 @@ export function originHostname(origin: string | undefined): string | null {
   }
 }
 
-export function isSameOrigin(c: Context<AppEnv>, origin: string): boolean {
-  return origin === new URL(c.req.url).origin
+/** Whether the Origin is this server's own; behind a proxy that ends TLS (TRUST_PROXY), as the browser saw it: https. */
+export function isSameOrigin(c: Context<AppEnv>, origin: string, s: Pick<Services, 'env'>): boolean {
+  const url = new URL(c.req.url)
+  return origin === `${isHttps(c, s) ? 'https:' : url.protocol}//${url.host}`
 }
 
 /** The request's Origin (null when it sent none) and whether it may read the answer. */
-export function checkOrigin(c: Context<AppEnv>, domains: readonly string[]): { origin: string | null; allowed: boolean } {
+export function checkOrigin(c: Context<AppEnv>, domains: readonly string[], s: Pick<Services, 'env'>): { origin: string | null; allowed: boolean } {
   const origin = requestHeader(c, 'origin')
   if (!origin) return { origin: null, allowed: true }
   const host = originHostname(origin)
-  return { origin, allowed: (host !== null && hostnameAllowed(host, domains)) || isSameOrigin(c, origin) }
+  return { origin, allowed: (host !== null && hostnameAllowed(host, domains)) || isSameOrigin(c, origin, s) }
 }
 
 /**
@@ -38,8 +40,8 @@ export function corsHeaders(o: { origin: string | null; allowed: boolean }, vary
 }
 
 /** Sets the CORS headers when allowed; returns whether the Origin (if any) is allowed. */
-export function applyCors(c: Context<AppEnv>, domains: readonly string[]): boolean {
-  const verdict = checkOrigin(c, domains)
+export function applyCors(c: Context<AppEnv>, domains: readonly string[], s: Pick<Services, 'env'>): boolean {
+  const verdict = checkOrigin(c, domains, s)
   if (verdict.origin === null) return true
   c.header('Vary', 'Origin', { append: true })
   if (verdict.allowed) c.header('Access-Control-Allow-Origin', verdict.origin)

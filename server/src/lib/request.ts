@@ -25,7 +25,7 @@ export function clientIp(c: Context<AppEnv>, s: Services): string | null {
   return c.env?.incoming?.socket?.remoteAddress ?? null
 }
 
-export function isHttps(c: Context<AppEnv>, s: Services): boolean {
+export function isHttps(c: Context<AppEnv>, s: Pick<Services, 'env'>): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true
   return s.env.TRUST_PROXY && (c.req.header('x-forwarded-proto') ?? '').split(',')[0]!.trim() === 'https'
 }

@@ -248,3 +248,22 @@ describe('Consent Mode options', () => {
     expect(await config(start())).not.toHaveProperty('gtagSet')
   })
 })
+
+describe("this server's own pages (the demo pages) behind a proxy that ends TLS", () => {
+  it('reads the config and records consent from https://<its host> when TRUST_PROXY is set, and only then', async () => {
+    // consent.example is in no site's domains: only being this server's own origin lets it in.
+    const host = 'http://consent.example'
+    const page = { Origin: 'https://consent.example', 'X-Forwarded-Proto': 'https' }
+    const proxied = start({ TRUST_PROXY: true })
+    const res = await proxied.request(`${host}/api/v1/sites/acme/config`, { headers: page })
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://consent.example')
+    expect((await proxied.request(`${host}/api/v1/consents`, json(consentBody(), page))).status).toBe(201)
+
+    // Without TRUST_PROXY the forwarded scheme is the client's word: an https Origin is another origin.
+    const direct = start()
+    expect((await direct.request(`${host}/api/v1/sites/acme/config`, { headers: page })).headers.get('access-control-allow-origin')).toBeNull()
+    expect((await direct.request(`${host}/api/v1/consents`, json(consentBody(), page))).status).toBe(403)
+    const plain = await direct.request(`${host}/api/v1/sites/acme/config`, { headers: { Origin: 'http://consent.example' } })
+    expect(plain.headers.get('access-control-allow-origin')).toBe('http://consent.example')
+  })
+})

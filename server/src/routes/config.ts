@@ -197,7 +197,7 @@ export function configRoutes(s: Services) {
         const body = Buffer.from(JSON.stringify(variant.config))
         return { body, etag: etagOf(body) }
       })
-      const cors = corsHeaders(checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? []), caching.vary)
+      const cors = corsHeaders(checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [], s), caching.vary)
       const negotiated = negotiate(encoding ?? undefined, undefined, json.body, json.etag, JSON_TYPE, cors.Vary)
       const { 'Content-Encoding': contentEncoding, ...validators } = negotiated.headers
       const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }

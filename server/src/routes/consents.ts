@@ -77,7 +77,7 @@ export function consentRoutes(s: Services) {
     // A preflight carries no body, hence no site id: allow origins that some site lists.
     const origin = requestHeader(c, 'origin')
     const host = originHostname(origin)
-    if (origin && host && (isSameOrigin(c, origin) || s.sites.anySiteAllows(host))) {
+    if (origin && host && (isSameOrigin(c, origin, s) || s.sites.anySiteAllows(host))) {
       c.header('Access-Control-Allow-Origin', origin)
       c.header('Access-Control-Allow-Methods', 'POST')
       c.header('Access-Control-Allow-Headers', 'Content-Type')
@@ -91,7 +91,7 @@ export function consentRoutes(s: Services) {
   const admit = (c: Context<AppEnv>, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
     const site = s.sites.get(siteId)
     if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    const origin = checkOrigin(c, site.settings.domains)
+    const origin = checkOrigin(c, site.settings.domains, s)
     const cors = corsHeaders(origin)
     if (!origin.allowed) {
       throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`, cors)
@@ -199,7 +199,7 @@ export function consentRoutes(s: Services) {
         const { site: siteId } = c.req.valid('query')
         const site = s.sites.get(siteId)
         if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-        applyCors(c, site.settings.domains)
+        applyCors(c, site.settings.domains, s)
         c.header('Cache-Control', 'no-store')
         const record = s.consentLog.latest(siteId, consentId)
         if (!record) throw new ApiError(404, 'record_not_found', 'No consent record for this consentId')
