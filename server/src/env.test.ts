@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os'
 import { isAbsolute } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
@@ -31,5 +32,14 @@ describe('environment', () => {
       expect(text).toMatch(/SECURE_COOKIES/)
       expect(text).toMatch(/MINICONSENT_ADMIN_PASSWORD: use at least 8 characters/)
     }
+  })
+
+  it('takes a port only as digits, and a GeoIP database only as a file', () => {
+    expect(parseEnv({ PORT: ' 8080 ' }).PORT).toBe(8080)
+    expect(parseEnv({ PORT: '0' }).PORT).toBe(0)
+    for (const PORT of [' ', '0x50', '1e3', '-1', '65536', '80.5']) {
+      expect(() => parseEnv({ PORT }), JSON.stringify(PORT)).toThrow(/port number/)
+    }
+    expect(() => parseEnv({ GEOIP_DB: tmpdir() })).toThrow(/no such file/)
   })
 })

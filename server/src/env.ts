@@ -31,7 +31,14 @@ const databasePath = z
   })
 
 export const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  // Digits only: a coerced number took ' ' as 0 (a random port) and '0x50' as 80.
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, 'use a port number from 0 to 65535')
+    .default('8787')
+    .transform(Number)
+    .pipe(z.number().max(65535, 'use a port number from 0 to 65535')),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: databasePath.default(defaultDatabasePath),
   MINICONSENT_ADMIN_EMAIL: z.email().default('admin@example.com'),

@@ -1,6 +1,6 @@
 // Start-up as an operator sees it: the real entry point in a child process.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -50,6 +50,15 @@ describe('server start-up', () => {
     expect(run.stderr).toMatch(/invalid configuration/)
     expect(run.stderr).toMatch(/PORT/)
     expect(run.stderr).toMatch(/SECURE_COOKIES/)
+  })
+
+  it('names a GEOIP_DB that is no MaxMind database and stops, without a stack trace', async () => {
+    const file = join(dir, 'not-a.mmdb')
+    writeFileSync(file, 'these bytes are not a MaxMind database')
+    const run = await start({ GEOIP_DB: file, DATABASE_URL: join(dir, 'geoip', 'db.sqlite') })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^miniconsent: invalid configuration: GEOIP_DB: .*not-a\.mmdb is not a MaxMind database/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('migrates and seeds on the first start, prints the generated password once, and stops on SIGTERM', async () => {

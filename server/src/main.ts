@@ -4,6 +4,7 @@ import { ZodError } from 'zod'
 import { createApp } from './app'
 import { openDatabase, type Db } from './db/client'
 import { describeEnvError, parseEnv, type Env } from './env'
+import { ConfigurationError } from './lib/errors'
 import { createLogger } from './logger'
 import { DEMO_SITES } from './seed/catalogues'
 import { ensureOwner, seedSites } from './seed/seed'
@@ -79,6 +80,7 @@ async function main() {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof ConfigurationError) fail(`invalid configuration: ${e.message}`)
   process.stderr.write(`miniconsent: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
   process.exit(1)
 })

@@ -49,3 +49,6 @@ export function codeForStatus(status: number): string {
       return status >= 500 ? 'internal' : 'error'
   }
 }
+
+/** A setting that parsed but cannot be used (a GeoIP file that is no database): start-up names it and stops, without a stack trace. */
+export class ConfigurationError extends Error {}

@@ -6,6 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net'
 import { normalizeRegion } from '@miniconsent/shared/regions'
 import { Reader, type CityResponse } from 'maxmind'
 import type { Logger } from '../logger'
+import { ConfigurationError } from './errors'
 
 const RECHECK_MS = 60_000
 
@@ -14,12 +15,12 @@ function openReader(file: string): Reader<CityResponse> {
   try {
     buffer = readFileSync(file)
   } catch (e) {
-    throw new Error(`GEOIP_DB: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    throw new ConfigurationError(`GEOIP_DB: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
   }
   try {
     return new Reader<CityResponse>(buffer)
   } catch (e) {
-    throw new Error(`GEOIP_DB: ${file} is not a MaxMind database (.mmdb): ${e instanceof Error ? e.message : String(e)}`)
+    throw new ConfigurationError(`GEOIP_DB: ${file} is not a MaxMind database (.mmdb): ${e instanceof Error ? e.message : String(e)}`)
   }
 }
 

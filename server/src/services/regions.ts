@@ -2,7 +2,7 @@
 // trusted only when the deployment names them, else a local MaxMind database, else unknown.
 // Never a call to a third-party service, and never a header the deployment did not configure:
 // a visitor could set it to pick the laxest mode.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { consentModeRegions, normalizeRegion, type ConsentModeRegions, type RegionMode } from '@miniconsent/shared/regions'
 import { z } from 'zod'
@@ -50,7 +50,7 @@ export const geoipDbSetting = z
   .string()
   .min(1)
   .transform((v) => (isAbsolute(v) ? v : resolve(v)))
-  .refine((file) => existsSync(file), 'no such file (a GeoIP2 or GeoLite2 Country/City .mmdb)')
+  .refine((file) => existsSync(file) && statSync(file).isFile(), 'no such file (a GeoIP2 or GeoLite2 Country/City .mmdb)')
 
 /**
  * Values that name no real place: Cloudflare's `XX` (unknown) and `T1` (Tor), the old MaxMind
