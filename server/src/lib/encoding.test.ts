@@ -18,6 +18,8 @@ describe('pickEncoding', () => {
     ['identity', null],
     ['deflate', null],
     ['BR', 'br'],
+    ['BR;Q=0, gzip', 'gzip'],
+    ['br; Q=0', null],
   ])('%j → %s', (header, expected) => {
     expect(pickEncoding(header)).toBe(expected)
   })

@@ -20,7 +20,8 @@ export function pickEncoding(accept: string | undefined): Encoding | null {
   let gzip = false
   for (const part of accept.split(',')) {
     const [name = '', ...params] = part.split(';')
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    // Parameter names are case-insensitive (RFC 9110): `Q=0` refuses too.
+    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='))
     if (q !== undefined && !(Number(q.slice(2)) > 0)) continue
     const coding = name.trim().toLowerCase()
     if (coding === 'br') return 'br'

@@ -21,7 +21,7 @@ afterEach(() => t.close())
 
 describe('dashboard SPA', () => {
   it('serves index.html at / and for client-side routes, with a strict CSP', async () => {
-    for (const path of ['/', '/sites/acme/consents', '/login']) {
+    for (const path of ['/', '/sites/acme/consents', '/login', '/index.html']) {
       const res = await t.request(path)
       expect(res.status).toBe(200)
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
