@@ -170,7 +170,7 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
     const prevFormat = unfiltered && prev ? formatOf(prev) : null
     const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
     if (problem) throw new Broken(`row ${count + 1} (seq ${row.seq}): ${problem}`)
-    format2 ||= typeof row.personalHash === 'string'
+    format2 ||= formatOf(row) === 2
     if (row.erasedAt) erased += 1
     prev = row
     count += 1

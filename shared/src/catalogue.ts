@@ -83,6 +83,14 @@ export const storageEntry = z.object({
 })
 export type StorageEntry = z.infer<typeof storageEntry>
 
+/**
+ * What makes an entry itself: kind, name, domain and path (a `session` cookie on /shop is another
+ * cookie than the site's `session`). A catalogue declares each once, and the diff between
+ * revisions matches entries by it; as JSON, no name can make two of them equal.
+ */
+export const entryIdentity = (e: Pick<StorageEntry, 'kind' | 'name' | 'domain' | 'path'>): string =>
+  JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
+
 /** How a message names an entry: `cookie "session" (path /shop)`. */
 export function entryLabel(e: Pick<StorageEntry, 'kind' | 'name' | 'domain' | 'path'>): string {
   const where = [e.domain ? `domain ${e.domain}` : '', e.path ? `path ${e.path}` : ''].filter(Boolean).join(', ')
@@ -149,7 +157,7 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
   // and the diff between revisions could no longer tell which of them changed.
   const entryKeys = new Set<string>()
   c.entries.forEach((e, i) => {
-    const key = JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
+    const key = entryIdentity(e)
     if (uniqueEntries && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
     entryKeys.add(key)
     if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })

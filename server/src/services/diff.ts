@@ -8,7 +8,7 @@
 // something, which only narrows what was consented to. A purpose is judged per language: a
 // translation added or removed, or a typo fixed, says nothing new (see purposeVerdict).
 // Publishers can override the verdict.
-import { entryLabel, type Catalogue, type CatalogueChange, type Category, type LocalizedText, type Service, type StorageEntry } from '@miniconsent/shared'
+import { entryIdentity, entryLabel, type Catalogue, type CatalogueChange, type Category, type LocalizedText, type Service, type StorageEntry } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
 
 export interface DiffResult {
@@ -25,7 +25,6 @@ const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
  * label the diff shows; items are matched by `entryIdentity`, which no name can make ambiguous.
  */
 export const entryKey = (e: StorageEntry) => `${e.kind}:${e.name}${e.domain ? '@' + e.domain : ''}${e.path ?? ''}`
-const entryIdentity = (e: StorageEntry) => JSON.stringify([e.kind, e.name, e.domain ?? null, e.path ?? null])
 
 const EXPIRY_UNIT_DAYS: Record<string, number> = { mi: 1 / 1440, h: 1 / 24, d: 1, w: 7, mo: 30, y: 365 }
 
