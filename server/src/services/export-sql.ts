@@ -4,7 +4,7 @@
 // - CSV: a page's values as ONE JSON array of records, not twenty values per record (each its own
 //   string, which cost more than the query: ~8 µs per record against ~5 µs for the page as JSON,
 //   query included, measured). SQLite only transforms values: the formula escape (below), gpc as
-//   `true`/`false`, NULL as an empty cell; the CSV itself is Papa Parse's.
+//   `true`/`false`, NULL as an empty cell; the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
 
 // export-pages.ts reads a CSV record's seq from its first value (it loads no shared module).

@@ -78,6 +78,8 @@ describe('ConsentExports on an in-memory database', () => {
            texts_hash = NULL, erased_at = '2026-11-23T00:00:00.000Z', url = '+1 "quoted", ' || char(9) || 'tab' WHERE seq = 2`,
       )
       .run('Ünïcødé \u2028 agent\n"x"')
+    // Spaces at either end (kept without quotes, as CSV readers keep them) and a formula in a consentId.
+    db.$client.prepare(`UPDATE consent_records SET user_agent = '  spaced agent ', consent_id = '@SUM(1)' WHERE seq = 3`).run()
     const ndjsonSql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
     // The plain NDJSON query refuses the page with the broken value; the checked one takes it.
     expect(() => db.$client.prepare(ndjsonSql).get('acme', 0, 3)).toThrow(/JSON/)
@@ -100,6 +102,12 @@ describe('ConsentExports on an in-memory database', () => {
     const text = Buffer.from((here as { bytes: Uint8Array }).bytes).toString()
     expect(csvText((handed as { values: string }).values)).toBe(text)
     expect(text).toContain("\"'+1 \"\"quoted\"\", \ttab\"")
+    // The formula gets its leading ', and the cell needs no quotes for it.
+    expect(text).toContain(",'@SUM(1),")
+    const [, edited2, spaced] = parse(text) as string[][]
+    expect(edited2![EXPORT_COLUMNS.indexOf('userAgent')]).toBe('Ünïcødé \u2028 agent\n"x"')
+    expect(spaced![EXPORT_COLUMNS.indexOf('userAgent')]).toBe('  spaced agent ')
+    expect(unescapeCell(spaced![EXPORT_COLUMNS.indexOf('consentId')]!)).toBe('@SUM(1)')
     const [ndjson] = [...exportPages(db.$client, plan('ndjson'), head)]
     const edited = JSON.parse(Buffer.from((ndjson as { bytes: Uint8Array }).bytes).toString().split('\n')[1]!) as Record<string, unknown>
     expect(edited).toMatchObject({ categories: '{"a":tru', services: { x: [1, 2.5, 'y'] }, region: null, textsHash: null })

@@ -3,7 +3,7 @@
 // Records are read in keyset pages (seq > last) on a connection of their own inside one read
 // transaction: the file is a consistent snapshot even while ingestion appends (WAL), and memory
 // stays at a few pages whatever the log's size. Pages are read by a worker thread: an NDJSON page
-// comes whole from SQLite, a CSV page is formatted by either thread (Papa Parse is the costly
+// comes whole from SQLite, a CSV page is formatted by either thread (the JSON and the CSV are the costly
 // part). The caller hashes the bytes as they go out and completes the manifest with the digest
 // and the row count.
 import { randomUUID } from 'node:crypto'
@@ -27,7 +27,7 @@ import type { FromWorker, ToWorker } from './export-worker'
  * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
  * value that itself starts with `'` gets one too, so reading back (drop one leading `'`) is exact
  * and the hashes still verify. The escaping is a value transformation (export-sql.ts); the
- * quoting is Papa Parse's.
+ * quoting is d3-dsv's.
  */
 export function unescapeCell(value: string): string {
   return value.startsWith("'") ? value.slice(1) : value
