@@ -40,6 +40,20 @@ describe('POST /api/v1/consents', () => {
     expect(hash).toBe(recordHash(prevHash, { ...rest, siteId: 'acme' }))
   })
 
+  it("behind a trusted proxy, takes the client's address from the last X-Forwarded-For hop, with or without a port", async () => {
+    const proxied = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: true } })
+    try {
+      for (const hop of ['198.51.100.7:4711', '[2001:db8:aa:bb::1]:443', '2001:db8:cc:dd::1']) {
+        const res = await proxied.request('/api/v1/consents', json(consentBody(), { 'X-Forwarded-For': `192.0.2.66, ${hop}` }), '10.0.0.1')
+        expect(res.status).toBe(201)
+      }
+      const ips = (proxied.db.$client.prepare('SELECT ip FROM consent_records ORDER BY seq').all() as { ip: string }[]).map((r) => r.ip)
+      expect(ips).toEqual(['198.51.100.0', '2001:db8:aa::', '2001:db8:cc::'])
+    } finally {
+      proxied.close()
+    }
+  })
+
   it('stores nothing but the URL path and no IP for a site whose policy is "none"', async () => {
     const res = await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))
     expect(res.status).toBe(201)
@@ -54,6 +68,27 @@ describe('POST /api/v1/consents', () => {
     expect(retry.status).toBe(200)
     expect(await retry.json()).toEqual(await first.json())
     expect(rows()).toHaveLength(1)
+  })
+
+  it('answers 409 to a recordId sent again with another decision, and keeps the stored one', async () => {
+    const body = consentBody({ method: 'reject-all', categories: { essential: true, analytics: false } })
+    expect((await t.request('/api/v1/consents', json(body), '192.0.2.1')).status).toBe(201)
+    const before = rows()
+    for (const changed of [
+      { method: 'accept-all', categories: { essential: true, analytics: true } },
+      { categories: { essential: true, analytics: true } },
+      { consentId: 'visitor-other' },
+      { clientTime: '2026-11-22T09:59:00.000Z' },
+    ]) {
+      const res = await t.request('/api/v1/consents', json({ ...body, ...changed }), '192.0.2.2')
+      expect(res.status, JSON.stringify(changed)).toBe(409)
+      expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'record_id_conflict', message: expect.stringMatching(/different record/) })
+    }
+    expect(rows()).toEqual(before)
+    // The same record again, from another address and browser (what the server adds may differ): 200.
+    const retry = await t.request('/api/v1/consents', json(body, { 'User-Agent': 'Other/2.0' }), '198.51.100.9')
+    expect(retry.status).toBe(200)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 1 })
   })
 
   it("answers 409 to a recordId already stored for another site, and stores nothing for it", async () => {

@@ -80,10 +80,12 @@ describe('consent log written by its worker thread', () => {
     sent.forEach((r, i) => r.siteId === 'acme' && expect(results[i]!.seq).toBe(seqOf.get(r.recordId)))
   })
 
-  it('answers a retried recordId from what is stored, and refuses it for another site', async () => {
+  it('answers a retried recordId from what is stored, and refuses it for another record or another site', async () => {
     const first = record()
     const stored = await log.append(first)
-    expect(await log.append({ ...first, method: 'withdraw' })).toEqual({ ...stored, created: false })
+    // What the server adds may differ on a retry (another address, browser, time): the same record.
+    expect(await log.append({ ...first, ip: '198.51.100.0', userAgent: 'Other/2.0', region: 'US-CA' })).toEqual({ ...stored, created: false })
+    await expect(log.append({ ...first, method: 'withdraw' })).rejects.toThrow(/different record/)
     await expect(log.append({ ...first, siteId: 'notice-only' })).rejects.toBeInstanceOf(RecordIdConflict)
     // The conflict failed only itself: its batch neighbours are stored.
     const [a, , b] = await Promise.allSettled([log.append(record()), log.append({ ...first, siteId: 'notice-only' }), log.append(record())])

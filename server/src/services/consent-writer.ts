@@ -27,6 +27,41 @@ export const toWire = (r: AppendResult | Error): WireResult =>
 export const fromWire = (r: WireResult): AppendResult | Error =>
   'error' in r ? (r.conflict ? new RecordIdConflict(r.error) : new Error(r.error)) : r
 
+/** What a retried POST is compared with: the stored record under its recordId. */
+interface StoredRecord {
+  siteId: string
+  seq: number
+  consentId: string
+  revision: number
+  textsHash: string | null
+  categories: string
+  services: string
+  method: string
+  language: string
+  url: string
+  clientTime: string
+  erasedAt: string | null
+}
+
+/**
+ * Whether a record sent again under a stored recordId is the stored one: the fields the client
+ * sent. What the server adds (time, region, IP, user agent, GPC from the header) may differ on a
+ * retry from elsewhere. An erased record kept only its non-personal fields to compare with.
+ * A different decision under a used recordId would otherwise be answered 200 as if it were stored.
+ */
+function sameDecision(stored: StoredRecord, record: StampedRecord): boolean {
+  return (
+    stored.revision === record.revision &&
+    stored.textsHash === (record.textsHash ?? null) &&
+    stored.categories === canonicalJson(record.categories) &&
+    stored.services === canonicalJson(record.services) &&
+    stored.method === record.method &&
+    stored.language === record.language &&
+    stored.clientTime === record.clientTime &&
+    (stored.erasedAt !== null || (stored.consentId === record.consentId && stored.url === record.url))
+  )
+}
+
 export class ConsentWriter {
   private readonly byRecordId
   private readonly head
@@ -37,8 +72,10 @@ export class ConsentWriter {
   constructor(client: Database.Database) {
     // Raw statements, prepared once: drizzle's per-call mapping cost several times the index
     // lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
-    this.byRecordId = client.prepare<[string], { siteId: string; seq: number }>(
-      'SELECT site_id AS siteId, seq FROM consent_records WHERE record_id = ?',
+    this.byRecordId = client.prepare<[string], StoredRecord>(
+      `SELECT site_id AS siteId, seq, consent_id AS consentId, revision, texts_hash AS textsHash, categories, services, method,
+              language, url, client_time AS clientTime, erased_at AS erasedAt
+         FROM consent_records WHERE record_id = ?`,
     )
     this.head = client.prepare<[string], { seq: number; hash: string; format: HashFormat }>(
       'SELECT seq, hash, iif(personal_hash IS NULL, 1, 2) AS format FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1',
@@ -113,6 +150,7 @@ export class ConsentWriter {
     if (!inserted) {
       const existing = this.byRecordId.get(record.recordId)!
       if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
+      if (!sameDecision(existing, record)) return new RecordIdConflict('this recordId was already used for a different record')
       return { recordId: record.recordId, seq: existing.seq, created: false }
     }
     heads.set(record.siteId, { seq: fields.seq, hash, format: 2 })
