@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppEnv } from '../context'
-import { requestHeader } from './request'
+import { hopAddress, requestHeader } from './request'
 
 const NAMES = ['origin', 'x-forwarded-for', 'user-agent', 'accept-encoding', 'sec-gpc', 'x-request-id']
 
@@ -44,5 +44,16 @@ describe('requestHeader over a real HTTP server', () => {
     ])
     for (const [fast, hono] of pairs) expect(fast).toBe(hono)
     expect(pairs.map(([fast]) => fast)).toEqual(['https://www.acme.test', '198.18.0.1, 203.0.113.9', 'Mozilla/5.0 (test)', 'gzip, br', null, null])
+  })
+})
+
+describe('hopAddress', () => {
+  it('takes the address out of an X-Forwarded-For hop written with a port, and leaves a bare one as it is', () => {
+    expect(hopAddress('203.0.113.9:51234')).toBe('203.0.113.9')
+    expect(hopAddress('[2001:db8::1]:51234')).toBe('2001:db8::1')
+    expect(hopAddress('[2001:db8::1]')).toBe('2001:db8::1')
+    expect(hopAddress('2001:db8::1')).toBe('2001:db8::1')
+    expect(hopAddress('203.0.113.9')).toBe('203.0.113.9')
+    expect(hopAddress('unknown')).toBe('unknown')
   })
 })

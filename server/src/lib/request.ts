@@ -15,19 +15,44 @@ export function requestHeader(c: Context<AppEnv>, name: string): string | undefi
   return Array.isArray(value) ? value.join(', ') : value
 }
 
+/**
+ * The last value of a comma-separated forwarding header: the one our own proxy added. Proxies that
+ * append (X-Forwarded-For always, X-Forwarded-Proto with some) leave the earlier values as the
+ * client sent them.
+ */
+function lastForwarded(value: string | undefined): string | undefined {
+  const last = value?.slice(value.lastIndexOf(',') + 1).trim()
+  return last || undefined
+}
+
+/**
+ * An X-Forwarded-For hop as an address: some proxies add the client's port, `203.0.113.9:51234`
+ * or `[2001:db8::1]:51234` (RFC 7239 style). A bare IPv6 address has more than one colon.
+ */
+export function hopAddress(hop: string): string {
+  if (hop.startsWith('[')) {
+    const end = hop.indexOf(']')
+    return end === -1 ? hop : hop.slice(1, end)
+  }
+  const colon = hop.indexOf(':')
+  return colon !== -1 && colon === hop.lastIndexOf(':') ? hop.slice(0, colon) : hop
+}
+
 /** The client's address: the socket peer, or the proxy's last X-Forwarded-For hop when TRUST_PROXY. */
 export function clientIp(c: Context<AppEnv>, s: Services): string | null {
   if (s.env.TRUST_PROXY) {
     // The last hop is the one our own proxy appended; earlier ones are client-controlled.
-    const hops = (requestHeader(c, 'x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean)
-    if (hops.length) return hops.at(-1)!
+    const hop = lastForwarded(requestHeader(c, 'x-forwarded-for'))
+    if (hop) return hopAddress(hop)
   }
   return c.env?.incoming?.socket?.remoteAddress ?? null
 }
 
+/** Whether the browser's request was https: the URL's scheme, or behind a trusted proxy the X-Forwarded-Proto it added. */
 export function isHttps(c: Context<AppEnv>, s: Pick<Services, 'env'>): boolean {
-  if (new URL(c.req.url).protocol === 'https:') return true
-  return s.env.TRUST_PROXY && (c.req.header('x-forwarded-proto') ?? '').split(',')[0]!.trim() === 'https'
+  // The URL @hono/node-server builds starts with the scheme: no need to parse it.
+  if (c.req.url.startsWith('https:')) return true
+  return s.env.TRUST_PROXY && lastForwarded(c.req.header('x-forwarded-proto')) === 'https'
 }
 
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */

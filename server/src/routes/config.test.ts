@@ -265,5 +265,10 @@ describe("this server's own pages (the demo pages) behind a proxy that ends TLS"
     expect((await direct.request(`${host}/api/v1/consents`, json(consentBody(), page))).status).toBe(403)
     const plain = await direct.request(`${host}/api/v1/sites/acme/config`, { headers: { Origin: 'http://consent.example' } })
     expect(plain.headers.get('access-control-allow-origin')).toBe('http://consent.example')
+
+    // A proxy that appends to X-Forwarded-Proto: its own value is the last one, whatever the client put before it.
+    const appended = (proto: string) => proxied.request(`${host}/api/v1/sites/acme/config`, { headers: { ...page, 'X-Forwarded-Proto': proto } })
+    expect((await appended('http, https')).headers.get('access-control-allow-origin')).toBe('https://consent.example')
+    expect((await appended('https, http')).headers.get('access-control-allow-origin')).toBeNull()
   })
 })

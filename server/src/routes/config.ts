@@ -11,7 +11,7 @@ import { checkOrigin, corsHeaders } from '../lib/cors'
 import { etagOf, negotiate, pickEncoding, type Encoding } from '../lib/encoding'
 import { etagMatches } from '../lib/static-files'
 import { ApiError } from '../lib/errors'
-import { requestHeader, requestRegion } from '../lib/request'
+import { isHttps, requestHeader, requestRegion } from '../lib/request'
 import { slugParam } from '../lib/validate'
 import { respond } from '../middleware/request-context'
 
@@ -187,8 +187,9 @@ export function configRoutes(s: Services) {
     const variant = configVariant(c, s, siteId)
     const origin = requestHeader(c, 'origin')
     // An Origin is allowed for the site's domains or when it is this server's own (lib/cors.ts),
-    // so the answer for an Origin also depends on the origin the request was sent to.
-    const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}`
+    // so the answer for an Origin also depends on the origin the request was sent to, and on the
+    // scheme a trusted proxy says the browser used.
+    const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}\n${isHttps(c, s)}`
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())
     let answer = answers.get(corsKey)
