@@ -131,10 +131,12 @@ export const OPERATIONS: Operation[] = [
     body: { schema: S.consentRecordInput },
     responses: {
       201: { description: 'Stored', schema: recordStored },
-      200: { description: 'This recordId was stored before', schema: recordStored },
+      200: { description: 'This record was stored before under its recordId (a retry)', schema: recordStored },
       403: { description: 'The page’s origin is not one of the site’s domains' },
       404: { description: 'Unknown site' },
+      409: { description: '`record_id_conflict`: this recordId holds another record, or belongs to another site' },
       413: { description: 'Body over 8 KB' },
+      422: { description: '`unknown_revision`: the site has no such revision' },
       429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
