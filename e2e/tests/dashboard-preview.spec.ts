@@ -151,3 +151,20 @@ test('a failing accent colour is named with its contrast, its suggested shade pa
 })
 
 const hexToRgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`
+
+test('the preview opened on its own, outside its frame, still runs in an opaque origin without the session', async ({ page }) => {
+  await signIn(page)
+  await page.goto(`/api/admin/preview/${SITE}/?view=banner`)
+  // The real banner runs…
+  await expect(page.getByRole('button', { name: 'Accept all' })).toBeVisible()
+  // …in a sandbox: no origin of its own, so none of the dashboard's cookies or storage, and no
+  // request from it carries the session.
+  expect(await page.evaluate(() => window.origin)).toBe('null')
+  expect(await page.evaluate(() => {
+    try {
+      return document.cookie
+    } catch (e) {
+      return (e as Error).name
+    }
+  })).toBe('SecurityError')
+})

@@ -78,6 +78,8 @@ describe('GET /api/admin/preview/:siteId/', () => {
     expect(csp).toContain("default-src 'none'")
     expect(csp).toContain(`script-src 'nonce-${nonce}' http://localhost/api/admin/preview/acme/`)
     expect(csp).toContain("frame-ancestors 'self'")
+    // Sandboxed like its frame even when opened on its own: an opaque origin, no session.
+    expect(csp.split('; ')).toContain('sandbox allow-scripts')
     // Every script and style element carries the nonce; the preferences view opens the dialog.
     const tags = [...html.matchAll(/<(script|style)\b[^>]*>/g)].map((m) => m[0])
     expect(tags).toHaveLength(3)

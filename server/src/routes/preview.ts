@@ -6,8 +6,9 @@
 //   record chunk returns before writing the cookie or posting), and which the consent API's
 //   schema refuses (revision ≥ 1) should a record ever be sent;
 // - it names its own cookie, and the answer expires that cookie, should anything have set it;
-// - the dashboard frames it sandboxed without `allow-same-origin`, so the page runs in an opaque
-//   origin with no access to the dashboard, its session or any cookie jar.
+// - the dashboard frames it sandboxed without `allow-same-origin`, and its CSP sandboxes it the
+//   same way when opened on its own, so the page runs in an opaque origin with no access to the
+//   dashboard, its session or any cookie jar.
 // The page lives at `/api/admin/preview/<siteId>/` (trailing slash) because the SDK loads its
 // chunks relative to the page when its script is inline: `…/<siteId>/banner.js` is answered from
 // the SDK build, without a session (the sandboxed page sends no cookies). That is also why it is
@@ -131,6 +132,9 @@ ${open}
           "base-uri 'none'",
           "form-action 'none'",
           "frame-ancestors 'self'",
+          // The frame's sandbox, also when the page is opened on its own (a link sent to an
+          // owner): an opaque origin, without the dashboard's session, whatever the draft holds.
+          'sandbox allow-scripts',
         ].join('; '),
         'Set-Cookie': `${PREVIEW_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`,
       })
