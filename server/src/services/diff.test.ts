@@ -165,6 +165,14 @@ describe('purpose texts', () => {
     const long = 'Session recordings, heatmaps and behavioural metrics (clicks, scrolling) to improve the site. They are not shared with advertisers.'
     expect(isTypoFix(long, long.replace('not shared', 'shared'))).toBe(false)
     expect(isTypoFix(long, long.replace('behavioural', 'behavioral').replace('heatmaps', 'heat maps'))).toBe(true)
+    // A letter or two that adds or drops a negation is no typo fix, in any of the SDK's languages.
+    expect(isTypoFix('We do not share your data.', 'We do now share your data.')).toBe(false)
+    expect(isTypoFix('You can opt out at any time.', "You can't opt out at any time.")).toBe(false)
+    expect(isTypoFix('Wir geben Daten an ein Partner weiter.', 'Wir geben Daten an kein Partner weiter.')).toBe(false)
+    expect(isTypoFix('Les données sont partagées.', "Les données n'sont partagées.")).toBe(false)
+    // Spelling a negation another way keeps it: still a typo fix.
+    expect(isTypoFix('We dont share your data.', "We don't share your data.")).toBe(true)
+    expect(isTypoFix('Wir teilen keine Daten mit Dritten', 'Wir teilen keine Daten mit Driten')).toBe(true)
     const huge = 'a'.repeat(4000)
     expect(isTypoFix(huge, 'b' + huge.slice(1, -1) + 'c')).toBe(true)
     expect(isTypoFix(huge, 'bc' + huge.slice(2, -1) + 'd')).toBe(false)

@@ -144,16 +144,43 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
  * "Statistics" (5 edits) is a new word. The cap is absolute because a few characters can flip a
  * long text's meaning ("is not shared" → "is shared" is 4 edits of hundreds), and relative because
  * on a short text 2 edits make another word ("Ads" → "AI"). Numbers are facts (kept "30 days" →
- * "90 days" is 1 edit). It errs towards asking again; the diff lists every change for the
- * publisher, who can override the verdict.
+ * "90 days" is 1 edit), and so are negations: one or two letters can add or drop one ("do not
+ * share" → "do now share", "ein Partner" → "kein Partner", "can" → "can't"), so a fix must keep as
+ * many negation words as the text had. It errs towards asking again; the diff lists every change
+ * for the publisher, who can override the verdict.
  */
 const TYPO_MAX_EDITS = 2
 const TYPO_MAX_SHARE = 0.2
+
+/**
+ * Negation words in the SDK's languages (English, German, French, Spanish, Italian, Dutch,
+ * Polish, Portuguese, Ukrainian, Arabic), lower case. Words are split at apostrophes, so "can't"
+ * counts by its "t" and French "n'est" by its "n".
+ */
+const NEGATIONS = new Set(
+  [
+    'not no never none nor neither nothing nobody without cannot cant dont doesnt didnt wont isnt arent wasnt werent havent hasnt shouldnt wouldnt couldnt t',
+    'nicht kein keine keinen keinem keiner keines nie niemals nichts ohne weder',
+    'ne n pas jamais aucun aucune rien sans ni non',
+    'nunca ningún ninguno ninguna nada sin jamás',
+    'mai nessun nessuno nessuna senza né',
+    'niet geen nooit niets zonder noch',
+    'nie nigdy żaden żadna żadne żadnych bez ani nic',
+    'não nenhum nenhuma sem nem',
+    'не ні ніколи жоден жодна жодне жодних ані нічого',
+    'لا لن لم ليس ليست بدون أبدا غير',
+  ]
+    .join(' ')
+    .split(' '),
+)
+
+const negationCount = (t: string) => (t.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []).filter((w) => NEGATIONS.has(w)).length
 
 export function isTypoFix(before: string, after: string): boolean {
   const chars = (t: string) => Array.from(t.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase())
   const numbers = (t: string) => t.match(/\d+/g) ?? []
   if (!same(numbers(before), numbers(after))) return false
+  if (negationCount(before) !== negationCount(after)) return false
   const b = chars(before)
   const a = chars(after)
   const limit = Math.min(TYPO_MAX_EDITS, Math.floor(Math.max(a.length, b.length) * TYPO_MAX_SHARE))
