@@ -1,5 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { isAbsolute } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
 import { describeEnvError, parseEnv } from './env'
@@ -41,5 +42,25 @@ describe('environment', () => {
       expect(() => parseEnv({ PORT }), JSON.stringify(PORT)).toThrow(/port number/)
     }
     expect(() => parseEnv({ GEOIP_DB: tmpdir() })).toThrow(/no such file/)
+  })
+
+  it('lets a CDN keep answers for CDN_CACHE_SECONDS, but never beside a GeoIP database', () => {
+    expect(parseEnv({}).CDN_CACHE_SECONDS).toBe(0)
+    expect(parseEnv({ CDN_CACHE_SECONDS: '600', REGION_HEADERS: 'cloudflare' }).CDN_CACHE_SECONDS).toBe(600)
+    expect(() => parseEnv({ CDN_CACHE_SECONDS: 'ten' })).toThrow(/number of seconds/)
+    const dir = mkdtempSync(join(tmpdir(), 'env-geoip-'))
+    const file = join(dir, 'country.mmdb')
+    writeFileSync(file, 'not checked before start-up')
+    try {
+      expect(parseEnv({ GEOIP_DB: file }).GEOIP_DB).toBe(file)
+      try {
+        parseEnv({ GEOIP_DB: file, CDN_CACHE_SECONDS: '600' })
+        expect.unreachable()
+      } catch (e) {
+        expect(describeEnvError(e as ZodError)).toMatch(/CDN_CACHE_SECONDS: a CDN cannot keep answers whose region comes from GEOIP_DB/)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

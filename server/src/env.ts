@@ -63,6 +63,27 @@ export const envSchema = z.object({
   GEOIP_DB: geoipDbSetting.optional(),
   /** True behind a reverse proxy: take the client IP from X-Forwarded-For and the scheme from X-Forwarded-Proto. */
   TRUST_PROXY: bool(false),
+  /**
+   * Seconds a CDN may keep the config and the per-site script (`s-maxage`); 0, the default, keeps
+   * them `private`. Only for a CDN whose cache key holds what `Vary` names: Origin, Accept-Encoding,
+   * Sec-GPC and the region headers.
+   */
+  CDN_CACHE_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,7}$/, 'use a number of seconds')
+    .default('0')
+    .transform(Number),
+}).superRefine((env, ctx) => {
+  // A region looked up from the visitor's IP address is nothing a CDN can put in its cache key:
+  // one visitor's region would be served to the next.
+  if (env.CDN_CACHE_SECONDS > 0 && env.GEOIP_DB !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CDN_CACHE_SECONDS'],
+      message: 'a CDN cannot keep answers whose region comes from GEOIP_DB (the visitor\'s IP); let the CDN send the region (REGION_HEADERS) and unset GEOIP_DB, or leave CDN_CACHE_SECONDS at 0',
+    })
+  }
 })
 export type Env = z.infer<typeof envSchema>
 

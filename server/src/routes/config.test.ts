@@ -217,6 +217,16 @@ describe('caching per variant', () => {
     expect(script.headers.get('cache-control')).toBe('private, max-age=300')
   })
 
+  it('lets a CDN keep the config and the script (public, s-maxage) when CDN_CACHE_SECONDS is set, with the same Vary', async () => {
+    const t = start({ ...cloudflare, CDN_CACHE_SECONDS: 600 })
+    const res = await t.request('/api/v1/sites/acme/config', { headers: { 'CF-IPCountry': 'DE' } })
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60, s-maxage=600')
+    expect((res.headers.get('vary') ?? '').toLowerCase()).toContain('cf-ipcountry')
+    const script = await t.request('/sdk/acme.js')
+    expect(script.headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600')
+    expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC, Accept-Encoding')
+  })
+
   it('varies on Sec-GPC alone when no region header is trusted', async () => {
     const t = start()
     expect((await t.request('/sdk/acme.js')).headers.get('vary')).toBe('Sec-GPC, Accept-Encoding')

@@ -131,14 +131,19 @@ export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): 
 
 /**
  * Answers differ per region and GPC signal. `Vary` names the configured region headers and
- * Sec-GPC for the browser's cache, but answers are `private` all the same: a region looked up
- * from the client's IP cannot be named in `Vary`, and common CDNs key their cache on the URL and
- * ignore `Vary` unless told otherwise (Cloudflare without a Vary cache rule, CloudFront without a
- * cache policy), so a shared copy would hand one visitor's region or GPC signal to the next.
- * Revalidation stays cheap: each variant has its own ETag.
+ * Sec-GPC. By default answers are `private` all the same: a region looked up from the client's IP
+ * cannot be named in `Vary`, and common CDNs key their cache on the URL and ignore `Vary` unless
+ * told otherwise (Cloudflare without a Vary cache rule, CloudFront without a cache policy), so a
+ * shared copy would hand one visitor's region or GPC signal to the next. A deployment whose CDN
+ * keys on those headers sets CDN_CACHE_SECONDS (refused beside GEOIP_DB, env.ts): the answers are
+ * then `public` with that `s-maxage`. Revalidation stays cheap: each variant has its own ETag.
  */
 export function regionCaching(s: Services, maxAge: number): { vary: string; cacheControl: string } {
-  return { vary: [...s.regions.varyHeaders, 'Sec-GPC'].join(', '), cacheControl: `private, max-age=${maxAge}` }
+  const shared = s.env.CDN_CACHE_SECONDS ?? 0
+  return {
+    vary: [...s.regions.varyHeaders, 'Sec-GPC'].join(', '),
+    cacheControl: shared > 0 ? `public, max-age=${maxAge}, s-maxage=${shared}` : `private, max-age=${maxAge}`,
+  }
 }
 
 const siteParams = z.object({ siteId: slug })
