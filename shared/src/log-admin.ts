@@ -119,7 +119,8 @@ const methodCounts = {
   other: z.number().int(),
 }
 
-export const statsQuery = z.object({ from: optional(logTimeBound), to: optional(logTimeBound) })
+/** The statistics take the log's filters: the same records as the listing and the exports. */
+export const statsQuery = consentLogFilters
 
 export const consentStats = z.object({
   perDay: z.array(z.object({ day: z.iso.date(), ...methodCounts })),

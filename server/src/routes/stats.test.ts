@@ -53,6 +53,42 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect(s.perRevision).toEqual([{ revision: 1, total: 6, acceptAll: 2, rejectAll: 1, custom: 1, other: 2 }])
   })
 
+  it("takes the log's other filters too — method, region (or unknown), revision, consentId — in every table, as the listing does", async () => {
+    const totals = (x: Awaited<ReturnType<typeof stats>>) => [x.perDay, x.perRegion, x.perRevision].map((rows) => rows.reduce((n, r) => n + r.total, 0))
+    const listed = async (query: string) => {
+      const res = await t.request(`/api/admin/sites/acme/consents${query}`, { headers: { Cookie: cookie } })
+      return ((await res.json()) as { total: number }).total
+    }
+    for (const [query, expected] of [
+      ['?method=accept-all', 2],
+      ['?region=DE', 3],
+      ['?region=unknown', 1],
+      ['?region=DE&method=reject-all', 1],
+      ['?revision=1&from=2026-11-21', 3],
+      ['?revision=2', 0],
+      ['?consentId=visitor-0001', 6],
+    ] as const) {
+      const s = await stats(query)
+      expect(totals(s), query).toEqual([expected, expected, expected])
+      expect(await listed(query), query).toBe(expected)
+      expect(s.perCategory.find((c) => c.category === 'essential')?.granted ?? 0, query).toBe(expected)
+    }
+    // One visitor's decisions alone.
+    t.clock.now = Date.parse('2026-11-22T13:00:00Z')
+    const solo = consentBody({ consentId: 'visitor-solo', method: 'custom', categories: { essential: true, analytics: true } })
+    expect((await t.request('/api/v1/consents', json(solo, { 'cf-ipcountry': 'FR' }), '192.0.2.99')).status).toBe(201)
+    const one = await stats('?consentId=visitor-solo')
+    expect(one.perRegion).toEqual([expect.objectContaining({ region: 'FR', total: 1, custom: 1 })])
+    expect(one.perCategory).toEqual([
+      { category: 'analytics', granted: 1, denied: 0 },
+      { category: 'essential', granted: 1, denied: 0 },
+    ])
+    // A filter value that is no filter is refused, as by the listing.
+    const bad = await t.request('/api/admin/sites/acme/stats?method=maybe', { headers: { Cookie: cookie } })
+    expect(bad.status).toBe(400)
+    expect(apiError.parse(await bad.json()).error.code).toBe('invalid_request')
+  })
+
   it('limits every table to the period, days inclusive', async () => {
     const s = await stats('?from=2026-11-21&to=2026-11-21')
     expect(s.perDay.map((d) => d.day)).toEqual(['2026-11-21'])
