@@ -9,13 +9,39 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
 
 /**
+ * Where a parsed JSON body holds a string (or a key) that is not well-formed Unicode, as a path
+ * such as `url` or `purpose.en`; null when there is none. JSON's `\ud800` escape can carry a lone
+ * surrogate, which SQLite stores as U+FFFD: what was hashed or compared before storing would no
+ * longer match what is read back (a consent record's hash, a revision's content hash).
+ */
+export function illFormedAt(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : path || '(body)'
+  if (typeof value !== 'object' || value === null) return null
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value)
+  for (const [key, item] of entries) {
+    const at = typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key
+    if (typeof key === 'string' && !key.isWellFormed()) return at
+    const inner = illFormedAt(item, at)
+    if (inner !== null) return inner
+  }
+  return null
+}
+
+/** Refuses a body with text that is not well-formed Unicode (illFormedAt), naming where. */
+export function wellFormed<T>(value: T): T {
+  const at = illFormedAt(value)
+  if (at !== null) throw new ApiError(400, 'invalid_text', `${at}: text with an unpaired surrogate, which is not valid Unicode`)
+  return value
+}
+
+/**
  * A JSON body. With `textPlain`, a `text/plain` body holding JSON is accepted too: `sendBeacon`
  * can only send that type without a CORS preflight, which would be lost on page unload. `read`
  * is a faster reading of the same schema for hot routes: it returns the schema's output, or null
  * to let the schema decide.
  */
 export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null } = {}) => {
-  const parse = (value: unknown): z.output<S> => options.read?.(value) ?? schema.parse(value)
+  const parse = (value: unknown): z.output<S> => options.read?.(wellFormed(value)) ?? schema.parse(wellFormed(value))
   return validator('json', async (value, c): Promise<z.output<S>> => {
     const type = mediaType(requestHeader(c, 'content-type'))
     if (JSON_TYPE.test(type)) return parse(value)
@@ -53,7 +79,7 @@ export const formBody = <S extends z.ZodType>(schema: S) =>
     if (!JSON_TYPE.test(mediaType(c.req.header('content-type')))) {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     }
-    const parsed = schema.safeParse(value)
+    const parsed = schema.safeParse(wellFormed(value))
     if (!parsed.success) throw invalidError(parsed.error)
     return parsed.data
   })

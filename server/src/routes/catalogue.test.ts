@@ -101,6 +101,22 @@ describe('catalogue draft', () => {
     expect(state.dirty).toBe(false)
   })
 
+  it('refuses a draft or an imported file whose text is not valid Unicode (a lone surrogate), which SQLite would store changed', async () => {
+    const bad = structuredClone(withHotjar(acme)) as Record<string, any>
+    bad.services[1].purpose = { en: 'Heatmaps \ud83d' }
+    const saved = await saveDraft(editor, bad)
+    expect(saved.status).toBe(400)
+    expect(apiError.parse(await saved.json()).error).toMatchObject({ code: 'invalid_text', message: expect.stringMatching(/^catalogue\.services\[1\]\.purpose\.en: /) })
+    const imported = await editor.request('/api/admin/sites/acme/catalogue/import?format=json', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(bad.catalogue ?? bad),
+    })
+    expect(apiError.parse(await imported.json()).error.code).toBe('invalid_text')
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state.dirty).toBe(false)
+  })
+
   it('saves settings, which the SDK script serves at once', async () => {
     const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
     const res = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, cookieName: 'acme-consent', cookieLifetimeDays: 30 }))

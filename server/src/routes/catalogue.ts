@@ -11,7 +11,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
-import { formBody, paramsOf, queryOf } from '../lib/validate'
+import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { catalogueToCsv, csvToCatalogue } from '../services/catalogue-csv'
 
@@ -68,6 +68,7 @@ export function catalogueRoutes(s: Services) {
           } catch {
             throw new ApiError(400, 'invalid_json', 'The file is not valid JSON')
           }
+          wellFormed(input)
         }
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)

@@ -121,6 +121,27 @@ describe('POST /api/v1/consents', () => {
     expect(res.status).toBe(201)
   })
 
+  it('refuses text that is not valid Unicode (a lone surrogate escaped in JSON), which would be stored as U+FFFD and break the record\'s hash', async () => {
+    expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
+    for (const [body, where] of [
+      [consentBody({ url: 'https://acme.test/page-\ud800' }), 'url'],
+      [consentBody({ consentId: 'visitor-\udc00x' }), 'consentId'],
+      [consentBody({ categories: { essential: true, ['an\ud800alytics']: true } }), 'categories.an'],
+    ] as const) {
+      for (const type of ['application/json', 'text/plain;charset=UTF-8']) {
+        const res = await t.request('/api/v1/consents', { method: 'POST', headers: { 'Content-Type': type }, body: JSON.stringify(body) })
+        expect(res.status, `${where} ${type}`).toBe(400)
+        const error = apiError.parse(await res.json()).error
+        expect(error.code).toBe('invalid_text')
+        expect(error.message.startsWith(where)).toBe(true)
+      }
+    }
+    // A well-formed pair (an emoji) is text like any other.
+    expect((await t.request('/api/v1/consents', json(consentBody({ url: 'https://acme.test/\ud83c\udf6a' })))).status).toBe(201)
+    expect(rows()).toHaveLength(2)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2 })
+  })
+
   it('answers 400 in the error shape for an invalid record or malformed JSON', async () => {
     const res = await t.request('/api/v1/consents', json(consentBody({ recordId: 'not-a-uuid', method: 'maybe' })))
     expect(res.status).toBe(400)
