@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SignInThrottle, TokenBuckets } from './rate-limit'
+import { ApiError } from './errors'
+import { FailureCounter, limitedAttempt, SignInThrottle, TokenBuckets, type AttemptOutcome, type SignInKey } from './rate-limit'
 
 const clock = () => {
   let t = 1_700_000_000_000
@@ -45,37 +46,93 @@ describe('TokenBuckets', () => {
 
 describe('SignInThrottle', () => {
   const MINUTE = 60_000
+  const at = (email: string, network: string) => ({ email, network })
+  /** One password check from start to end. */
+  const check = (throttle: SignInThrottle, key: SignInKey, outcome: AttemptOutcome) => {
+    throttle.begin(key)
+    throttle.settle(key, outcome)
+  }
 
   it('blocks an e-mail on one network after 5 failures, for the rest of the 15 minutes, and not elsewhere', () => {
     const c = clock()
     const throttle = new SignInThrottle(c.now)
     for (let i = 0; i < 5; i++) {
-      expect(throttle.blockedFor('Ceo@Acme.test', '192.0.2.9')).toBe(0)
-      throttle.fail('Ceo@Acme.test', '192.0.2.9')
+      expect(throttle.blockedFor(at('Ceo@Acme.test', '192.0.2.9'))).toBe(0)
+      check(throttle, at('Ceo@Acme.test', '192.0.2.9'), 'failed')
       c.advance(MINUTE)
     }
     // The first failure was 5 minutes ago: 10 minutes to go, whatever the case of the address.
-    expect(throttle.blockedFor('ceo@acme.test', '192.0.2.9')).toBe(10 * 60)
-    expect(throttle.blockedFor('ceo@acme.test', '2001:db8::/64')).toBe(0)
-    expect(throttle.blockedFor('cfo@acme.test', '192.0.2.9')).toBe(0)
+    expect(throttle.blockedFor(at('ceo@acme.test', '192.0.2.9'))).toBe(10 * 60)
+    expect(throttle.blockedFor(at('ceo@acme.test', '2001:db8::/64'))).toBe(0)
+    expect(throttle.blockedFor(at('cfo@acme.test', '192.0.2.9'))).toBe(0)
     c.advance(10 * MINUTE)
-    expect(throttle.blockedFor('ceo@acme.test', '192.0.2.9')).toBe(0)
+    expect(throttle.blockedFor(at('ceo@acme.test', '192.0.2.9'))).toBe(0)
   })
 
   it('blocks an e-mail everywhere after 30 failures from many networks; a success clears only its own network', () => {
     const c = clock()
     const throttle = new SignInThrottle(c.now)
-    for (let i = 0; i < 4; i++) throttle.fail('ceo@acme.test', 'home')
-    throttle.succeeded('ceo@acme.test', 'home')
+    for (let i = 0; i < 4; i++) check(throttle, at('ceo@acme.test', 'home'), 'failed')
+    check(throttle, at('ceo@acme.test', 'home'), 'succeeded')
     for (let i = 0; i < 26; i++) {
-      expect(throttle.blockedFor('ceo@acme.test', `198.51.100.${i}`)).toBe(0)
-      throttle.fail('ceo@acme.test', `198.51.100.${i}`)
+      expect(throttle.blockedFor(at('ceo@acme.test', `198.51.100.${i}`))).toBe(0)
+      check(throttle, at('ceo@acme.test', `198.51.100.${i}`), 'failed')
     }
     // The real user's 4 typos still count towards the account's 30.
-    expect(throttle.blockedFor('ceo@acme.test', 'a fresh network')).toBe(15 * 60)
-    expect(throttle.blockedFor('ceo@acme.test', 'home')).toBe(15 * 60)
-    expect(throttle.blockedFor('cfo@acme.test', 'a fresh network')).toBe(0)
+    expect(throttle.blockedFor(at('ceo@acme.test', 'a fresh network'))).toBe(15 * 60)
+    expect(throttle.blockedFor(at('ceo@acme.test', 'home'))).toBe(15 * 60)
+    expect(throttle.blockedFor(at('cfo@acme.test', 'a fresh network'))).toBe(0)
     c.advance(15 * MINUTE)
-    expect(throttle.blockedFor('ceo@acme.test', 'home')).toBe(0)
+    expect(throttle.blockedFor(at('ceo@acme.test', 'home'))).toBe(0)
+  })
+
+  it('counts checks still running as failures: 5 in flight block the sixth, and one that ends in neither frees its place', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    const key = at('ceo@acme.test', '192.0.2.9')
+    for (let i = 0; i < 5; i++) {
+      expect(throttle.blockedFor(key)).toBe(0)
+      throttle.begin(key)
+    }
+    // Were they all to fail now, they would lock the address for 15 minutes.
+    expect(throttle.blockedFor(key)).toBe(15 * 60)
+    throttle.settle(key, 'neither')
+    expect(throttle.blockedFor(key)).toBe(0)
+    for (let i = 0; i < 4; i++) throttle.settle(key, 'failed')
+    expect(throttle.blockedFor(key)).toBe(0)
+    check(throttle, key, 'failed')
+    expect(throttle.blockedFor(key)).toBe(15 * 60)
+  })
+})
+
+describe('limitedAttempt', () => {
+  const wrong = new Error('wrong password')
+  const isWrong = (err: unknown) => err === wrong
+
+  it('lets at most the limit of parallel checks run, answers the rest 429 with Retry-After, and takes back what did not fail', async () => {
+    const c = clock()
+    const failures = new FailureCounter(3, 15 * 60_000, c.now)
+    let running = 0
+    let peak = 0
+    const slowCheck = (ok: boolean) => async () => {
+      peak = Math.max(peak, ++running)
+      await new Promise((r) => setTimeout(r, 10))
+      running--
+      if (!ok) throw wrong
+      return 'signed in'
+    }
+    const burst = await Promise.allSettled([false, false, true, false, true].map((ok) => limitedAttempt(failures, 'ceo', 'Too many', slowCheck(ok), isWrong)))
+    expect(burst.map((r) => (r.status === 'fulfilled' ? r.value : r.reason === wrong ? 'wrong' : (r.reason as ApiError).status))).toEqual([
+      'wrong',
+      'wrong',
+      'signed in',
+      429,
+      429,
+    ])
+    expect(((burst[3] as PromiseRejectedResult).reason as ApiError).headers).toEqual({ 'Retry-After': String(15 * 60) })
+    expect(peak).toBe(3)
+    // The success cleared the count; an error that is no wrong password counts nothing.
+    await expect(limitedAttempt(failures, 'ceo', 'Too many', () => Promise.reject(new Error('used link')), isWrong)).rejects.toThrow('used link')
+    expect(failures.blockedFor('ceo')).toBe(0)
   })
 })

@@ -1,5 +1,7 @@
 // In-memory token buckets. One server process owns the SQLite file, so per-process state is
 // the whole picture; buckets that have refilled completely are dropped to bound memory.
+import { ApiError } from './errors'
+
 export interface TokenBucketOptions {
   /** Tokens available at once (the burst). */
   capacity: number
@@ -51,26 +53,82 @@ export class TokenBuckets {
   }
 }
 
-/** Counts failures in a sliding window (login throttling). */
-export class FailureCounter {
+/** How a password check under a limit ended: a success may clear the count; `neither` (a malformed request, a used link) counts nothing. */
+export type AttemptOutcome = 'failed' | 'succeeded' | 'neither'
+
+/** A limit on failed attempts per key (`FailureCounter`, `SignInThrottle`). */
+export interface AttemptLimit<K> {
+  /** Seconds until another attempt is allowed, or 0. Attempts in flight count as failures. */
+  blockedFor(key: K): number
+  /** Counts an attempt as in flight until it settles. */
+  begin(key: K): void
+  settle(key: K, outcome: AttemptOutcome): void
+}
+
+/**
+ * Runs `attempt` (a password check) under `limit`: 429 `too_many_attempts` with Retry-After while
+ * it is blocked; `failed` tells which errors count. The attempt counts against the limit from
+ * before it starts until it settles: checks take ~50 ms of scrypt, and counting a failure only
+ * once it was known let a burst of parallel guesses all be checked, the right one among them.
+ */
+export async function limitedAttempt<K, T>(
+  limit: AttemptLimit<K>,
+  key: K,
+  blockedMessage: string,
+  attempt: () => Promise<T>,
+  failed: (err: unknown) => boolean,
+): Promise<T> {
+  const blocked = limit.blockedFor(key)
+  if (blocked > 0) throw new ApiError(429, 'too_many_attempts', blockedMessage, { 'Retry-After': String(blocked) })
+  limit.begin(key)
+  let outcome: AttemptOutcome = 'neither'
+  try {
+    const result = await attempt()
+    outcome = 'succeeded'
+    return result
+  } catch (err) {
+    if (failed(err)) outcome = 'failed'
+    throw err
+  } finally {
+    limit.settle(key, outcome)
+  }
+}
+
+/** Counts failures in a sliding window (login throttling), and attempts still in flight with them. */
+export class FailureCounter implements AttemptLimit<string> {
   private failures = new Map<string, number[]>()
+  private inFlight = new Map<string, number>()
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
     private readonly now: () => number,
   ) {}
 
-  /** Seconds until another attempt is allowed, or 0. */
   blockedFor(key: string): number {
     const t = this.now()
     const list = (this.failures.get(key) ?? []).filter((at) => t - at < this.windowMs)
     if (list.length) this.failures.set(key, list)
     else this.failures.delete(key)
-    if (list.length < this.max) return 0
-    return Math.max(1, Math.ceil((list[0]! + this.windowMs - t) / 1000))
+    const count = list.length + (this.inFlight.get(key) ?? 0)
+    if (count < this.max) return 0
+    // Attempts in flight are taken to fail now: the wait is until enough failures have aged out.
+    const oldest = list[count - this.max] ?? t
+    return Math.max(1, Math.ceil((oldest + this.windowMs - t) / 1000))
   }
 
-  fail(key: string) {
+  begin(key: string) {
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1)
+  }
+
+  settle(key: string, outcome: AttemptOutcome) {
+    const left = (this.inFlight.get(key) ?? 1) - 1
+    if (left > 0) this.inFlight.set(key, left)
+    else this.inFlight.delete(key)
+    if (outcome === 'failed') this.fail(key)
+    else if (outcome === 'succeeded') this.failures.delete(key)
+  }
+
+  private fail(key: string) {
     const t = this.now()
     // Spraying many e-mails must not grow memory without bound: drop windows that have passed.
     if (this.failures.size > 10_000) {
@@ -79,10 +137,6 @@ export class FailureCounter {
     const list = this.failures.get(key) ?? []
     list.push(t)
     this.failures.set(key, list)
-  }
-
-  clear(key: string) {
-    this.failures.delete(key)
   }
 }
 
@@ -99,11 +153,12 @@ export class FailureCounter {
  *   networks' worth of honest typos still get through. The cost is that anyone can keep an
  *   account locked by spending 30 wrong guesses every 15 minutes; the owner then waits for the
  *   window, which beats letting a botnet guess without limit.
+ * Checks still running count as failures until they end, so parallel guesses get no more tries.
  * Failures age out on their own, so the right password works again once the window has passed.
  * A success clears only its own network's count: clearing the account's would hand a spread-out
  * guesser a fresh 30 every time the real user signs in.
  */
-export class SignInThrottle {
+export class SignInThrottle implements AttemptLimit<SignInKey> {
   static readonly WINDOW_MS = 15 * 60 * 1000
   static readonly PER_NETWORK = 5
   static readonly PER_ACCOUNT = 30
@@ -116,18 +171,25 @@ export class SignInThrottle {
   }
 
   /** Seconds until this e-mail may be tried again from this network, or 0. */
-  blockedFor(email: string, network: string): number {
+  blockedFor({ email, network }: SignInKey): number {
     return Math.max(this.perNetwork.blockedFor(networkKey(email, network)), this.perAccount.blockedFor(accountKey(email)))
   }
 
-  fail(email: string, network: string) {
-    this.perNetwork.fail(networkKey(email, network))
-    this.perAccount.fail(accountKey(email))
+  begin({ email, network }: SignInKey) {
+    this.perNetwork.begin(networkKey(email, network))
+    this.perAccount.begin(accountKey(email))
   }
 
-  succeeded(email: string, network: string) {
-    this.perNetwork.clear(networkKey(email, network))
+  settle({ email, network }: SignInKey, outcome: AttemptOutcome) {
+    this.perNetwork.settle(networkKey(email, network), outcome)
+    this.perAccount.settle(accountKey(email), outcome === 'succeeded' ? 'neither' : outcome)
   }
+}
+
+/** The account's e-mail and the client's network (`clientNetwork`). */
+export interface SignInKey {
+  email: string
+  network: string
 }
 
 const accountKey = (email: string) => email.trim().toLowerCase()

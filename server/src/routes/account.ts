@@ -3,7 +3,7 @@ import { passwordChangeInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
-import { FailureCounter } from '../lib/rate-limit'
+import { FailureCounter, limitedAttempt } from '../lib/rate-limit'
 import { formBody } from '../lib/validate'
 import { requireSession } from '../middleware/session'
 
@@ -13,17 +13,14 @@ export function accountRoutes(s: Services) {
 
   return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput), async (c) => {
     const session = c.get('session')!
-    const key = String(session.user.id)
-    const blocked = failures.blockedFor(key)
-    if (blocked > 0) throw new ApiError(429, 'too_many_attempts', 'Too many wrong passwords; try again later', { 'Retry-After': String(blocked) })
     const { currentPassword, newPassword } = c.req.valid('json')
-    try {
-      await s.accounts.changePassword(session, currentPassword, newPassword)
-    } catch (err) {
-      if (err instanceof ApiError && err.issues?.some((i) => i.path === 'currentPassword')) failures.fail(key)
-      throw err
-    }
-    failures.clear(key)
+    await limitedAttempt(
+      failures,
+      String(session.user.id),
+      'Too many wrong passwords; try again later',
+      () => s.accounts.changePassword(session, currentPassword, newPassword),
+      (err) => err instanceof ApiError && (err.issues?.some((i) => i.path === 'currentPassword') ?? false),
+    )
     return c.body(null, 204)
   })
 }

@@ -89,6 +89,30 @@ describe('admin sign-in', () => {
     expect((await login(OWNER, '192.0.2.200')).res.status).toBe(200)
   })
 
+  it('counts guesses sent in parallel: a burst of 40 wrong and the right password gets 5 checks, then 429', async () => {
+    const burst = Array.from({ length: 40 }, (_, i) => login({ ...OWNER, password: `guess-${i}` }, '192.0.2.9'))
+    burst.push(login(OWNER, '192.0.2.9'))
+    const results = await Promise.all(burst)
+    const statuses = results.map((r) => r.res.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(36)
+    // The right password came too late: no session for the guesser.
+    expect(statuses.at(-1)).toBe(429)
+    expect(results.every((r) => r.res.headers.get('set-cookie') === null)).toBe(true)
+    expect(Number(results.at(-1)!.res.headers.get('retry-after'))).toBeGreaterThan(60)
+
+    // Within the limit, the right password in a burst still signs in.
+    const typos = await Promise.all([login({ ...OWNER, password: 'typo 1' }, '192.0.2.10'), login({ ...OWNER, password: 'typo 2' }, '192.0.2.10'), login(OWNER, '192.0.2.10')])
+    expect(typos.map((r) => r.res.status)).toEqual([401, 401, 200])
+  })
+
+  it('counts parallel guesses from many networks against the account: 30 checks, then 429', async () => {
+    const statuses = (await Promise.all(Array.from({ length: 40 }, (_, i) => login({ ...OWNER, password: `guess-${i}` }, `198.51.100.${i}`)))).map((r) => r.res.status)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(30)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10)
+    expect((await login(OWNER, '192.0.2.200')).res.status).toBe(429)
+  })
+
   it('answers 401 unauthenticated without a session, and after logout', async () => {
     const anonymous = await t.request('/api/admin/me')
     expect(anonymous.status).toBe(401)

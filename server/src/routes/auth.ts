@@ -7,6 +7,7 @@ import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { clientNetwork } from '../lib/ip'
 import { dummyPasswordHash, verifyPassword } from '../lib/password'
+import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp, isHttps } from '../lib/request'
 import { jsonBody } from '../lib/validate'
 import { SESSION_COOKIE, requireSession } from '../middleware/session'
@@ -34,26 +35,17 @@ export function signInAs(c: Context<AppEnv>, s: Services, userId: number): Me {
 /**
  * Runs `check`, a check of the password of the account at `email`, under the sign-in throttle
  * (`SignInThrottle`): 429 `too_many_attempts` while it is blocked for this e-mail from this client's
- * network; a 401 `invalid_credentials` thrown by `check` counts as a failure. Sign-in and
- * invitation acceptance both go through here, so guesses on either count together.
+ * network; a 401 `invalid_credentials` thrown by `check` counts as a failure, and a check still
+ * running counts as one until it ends. Sign-in and invitation acceptance both go through here, so
+ * guesses on either count together.
  */
-export async function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email: string, check: () => Promise<T>): Promise<T> {
-  const network = clientNetwork(clientIp(c, s))
-  const blocked = s.signInThrottle.blockedFor(email, network)
-  if (blocked > 0) {
-    throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins; try again later', { 'Retry-After': String(blocked) })
-  }
-  try {
-    const result = await check()
-    s.signInThrottle.succeeded(email, network)
-    return result
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 'invalid_credentials') {
-      s.signInThrottle.fail(email, network)
-      s.logger.warn('password check failed', { requestId: c.get('requestId'), path: c.req.path })
-    }
-    throw err
-  }
+export function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email: string, check: () => Promise<T>): Promise<T> {
+  const key = { email, network: clientNetwork(clientIp(c, s)) }
+  return limitedAttempt(s.signInThrottle, key, 'Too many failed sign-ins; try again later', check, (err) => {
+    if (!(err instanceof ApiError && err.code === 'invalid_credentials')) return false
+    s.logger.warn('password check failed', { requestId: c.get('requestId'), path: c.req.path })
+    return true
+  })
 }
 
 export function authRoutes(s: Services) {

@@ -257,4 +257,14 @@ describe('password change', () => {
     t.clock.now += 15 * 60 * 1000 + 1
     expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
   })
+
+  it('counts guesses sent in parallel: 20 at once get 5 checks, the rest 429', async () => {
+    const guesses = Array.from({ length: 20 }, (_, i) => owner.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a brand new password' })))
+    guesses.push(owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a guessers password' })))
+    const statuses = (await Promise.all(guesses)).map((r) => r.status)
+    expect(statuses.filter((s) => s === 422)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(16)
+    // The password is unchanged.
+    await signIn(t, 'owner@acme.test', 'owner password 1')
+  })
 })
