@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -180,6 +180,15 @@ describe('miniconsent verify --manifest --file', () => {
     expect((await run(['verify', '--manifest', manifestFile, '--file', file])).err).toMatch(/hash does not match/)
 
     expect((await run(['verify', '--manifest', join(t.dir, 'none.json'), '--file', file])).code).toBe(2)
+    // A folder given as the file: a message and exit 2 (it was an unhandled stream error).
+    const folder = join(t.dir, 'export-folder.ndjson')
+    mkdirSync(folder)
+    const notFile = await run(['verify', '--manifest', manifestFile, '--file', folder])
+    expect(notFile).toMatchObject({ code: 2, err: expect.stringContaining('is not a file') })
+    // A file whose reading fails part way (Linux's /proc/self/mem answers EIO): exit 2, not a crash.
+    if (existsSync('/proc/self/mem')) {
+      expect(await run(['verify', '--manifest', manifestFile, '--file', '/proc/self/mem'])).toMatchObject({ code: 2, err: expect.stringContaining('cannot read') })
+    }
     writeFileSync(manifestFile, '{"exportId": 1}')
     expect((await run(['verify', '--manifest', manifestFile, '--file', file])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile])).code).toBe(2)

@@ -3,7 +3,7 @@
 //   verify --manifest <m.json> --file <export>  checks an exported file against its manifest.
 // Exit codes: 0 intact, 1 broken (or the file does not match its manifest), 2 usage error,
 // unknown site, unreadable file. (`pnpm run` reports any failure as 1.)
-import { createReadStream, existsSync, readFileSync } from 'node:fs'
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
@@ -147,6 +147,10 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
     io.err(`no file at ${filePath}`)
     return 2
   }
+  if (!statSync(filePath).isFile()) {
+    io.err(`${filePath} is not a file`)
+    return 2
+  }
   const unfiltered = Object.keys(manifest.filters).length === 0
   const sha = createHash('sha256')
   // Hash the bytes exactly as read, before any decoding.
@@ -156,7 +160,11 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
       done(null, chunk)
     },
   })
-  const source = createReadStream(filePath).pipe(hashing)
+  // pipe() does not pass a read error on: hand it to the parser, which ends the loop below with it.
+  let unreadable: Error | null = null
+  const source = createReadStream(filePath)
+    .on('error', (e) => hashing.destroy((unreadable = e)))
+    .pipe(hashing)
 
   let count = 0
   let erased = 0
@@ -205,6 +213,10 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
     if (e instanceof Broken) {
       io.err(`BROKEN ${filePath}: ${e.message}`)
       return 1
+    }
+    if (unreadable) {
+      io.err(`cannot read ${filePath}: ${(unreadable as Error).message}`)
+      return 2
     }
     io.err(`BROKEN ${filePath}: cannot be read as ${manifest.format.toUpperCase()}: ${e instanceof Error ? e.message : String(e)}`)
     return 1
