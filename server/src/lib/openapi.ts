@@ -123,7 +123,7 @@ export function buildOpenApi(options: {
       responses[status] = { description: r.description, ...(content ? { content } : {}) }
     }
     // The answers every route of its kind can give, so each operation need not repeat them.
-    if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body', content: errorContent }
+    if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
     if (op.body?.schema && op.auth !== 'public') responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
     if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
     if (Array.isArray(op.auth) || op.method !== 'get') {
