@@ -140,6 +140,28 @@ describe('invitations', () => {
     expect(me.parse(await right.json()).sites.map((s) => s.role)).toEqual(['editor'])
   })
 
+  it('two links for one new address accepted at once: the second does not sign in to the account the first created', async () => {
+    await addUser(t.db, 'mallory@evil.test', 'mallory password', { 'notice-only': 'owner' })
+    const mallory = await signIn(t, 'mallory@evil.test', 'mallory password')
+    const ours = tokenOf((await invite('ceo@acme.test', 'owner')).body.inviteUrl)
+    const hers = tokenOf(
+      invitationCreated.parse(await (await mallory.request('/api/admin/sites/notice-only/invitations', send('POST', { email: 'ceo@acme.test', role: 'auditor' }))).json()).inviteUrl,
+    )
+    const passwords = { [ours]: 'the ceo secret password', [hers]: 'mallory chose this one' }
+    const [a, b] = await Promise.all([ours, hers].map((token) => t.request(`/api/admin/invitations/${token}/accept`, json({ password: passwords[token] }))))
+    expect([a!.status, b!.status].sort()).toEqual([200, 401])
+    const [won, lost] = a!.status === 200 ? [ours, hers] : [hers, ours]
+    const refused = a!.status === 200 ? b! : a!
+    expect(apiError.parse(await refused.json()).error.code).toBe('invalid_credentials')
+    expect(refused.headers.get('set-cookie')).toBeNull()
+    // The account has the winner's password only, and the loser's link is still unused: it takes that password.
+    expect((await t.request('/api/admin/login', json({ email: 'ceo@acme.test', password: passwords[lost] }))).status).toBe(401)
+    await signIn(t, 'ceo@acme.test', passwords[won]!)
+    expect(invitationInfo.parse(await (await t.request(`/api/admin/invitations/${lost}`)).json())).toMatchObject({ hasAccount: true })
+    const joined = await t.request(`/api/admin/invitations/${lost}/accept`, json({ password: passwords[won] }))
+    expect(me.parse(await joined.json()).sites.map((s) => s.id)).toEqual(['acme', 'notice-only'])
+  })
+
   it('throttles password guesses on the link like sign-ins, and counts both together', async () => {
     await addUser(t.db, 'target@other.test', 'target password 1', {})
     const token = tokenOf((await invite('target@other.test', 'editor')).body.inviteUrl)

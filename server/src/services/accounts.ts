@@ -230,9 +230,8 @@ export class Accounts {
     if (!found) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
     const { invitation } = found
     const existing = this.findUserByEmail(invitation.email)
-    if (existing && !(await verifyPassword(password, existing.passwordHash))) {
-      throw new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
-    }
+    const hasAccount = () => new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
+    if (existing && !(await verifyPassword(password, existing.passwordHash))) throw hasAccount()
     // Only a new password must be long enough: an account's own may predate the rule (or come
     // from MINICONSENT_ADMIN_PASSWORD, which asks for 8 characters).
     const chosen = existing ? null : newPassword.safeParse(password)
@@ -246,8 +245,13 @@ export class Accounts {
         .where(and(eq(invitations.tokenHash, invitation.tokenHash), isNull(invitations.acceptedAt)))
         .run()
       if (claimed.changes !== 1) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+      // The password was checked (or hashed) against the account as it was before the await: one
+      // created meanwhile, say by another link for this address accepted at the same time, or whose
+      // password changed, was not, and nobody signs in to it here (the rollback leaves the link unused).
+      const current = this.findUserByEmail(invitation.email)
+      if (current?.passwordHash !== existing?.passwordHash) throw hasAccount()
       const user =
-        this.findUserByEmail(invitation.email) ??
+        current ??
         this.db.insert(users).values({ email: invitation.email, passwordHash: passwordHash!, createdAt: new Date(this.now()) }).returning().get()
       // Someone who became a member meanwhile keeps the role they have.
       if (!this.roleOn(user.id, invitation.siteId)) this.setMembership(user.id, invitation.siteId, invitation.role)
