@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { EXPORT_COLUMNS, apiError, exportManifest, exportRow } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { unescapeCell } from '../services/export'
+import { EXPORTS_AT_ONCE } from './exports'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -259,6 +260,42 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
       expect((await manifestOf(id)).res.status).toBe(404)
     } finally {
+      await server.close()
+    }
+  })
+
+  it(`runs at most ${EXPORTS_AT_ONCE} exports at once, answering 429 with Retry-After to one more, and takes the next once one has ended`, async () => {
+    insertBulk(50_000)
+    const server = await listening()
+    const running: IncomingMessage[] = []
+    try {
+      for (let i = 0; i < EXPORTS_AT_ONCE; i++) {
+        const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+        expect(res.statusCode).toBe(200)
+        // Not read: each stays mid-file, waiting for its socket to drain.
+        res.pause()
+        running.push(res)
+      }
+      const refused = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })
+      expect(refused.status).toBe(429)
+      expect(refused.headers.get('retry-after')).toBe('10')
+      expect(apiError.parse(await refused.json()).error.code).toBe('exports_busy')
+      // One download cut short frees its place.
+      running.shift()!.destroy()
+      await expect
+        .poll(async () => {
+          const res = await t.request('/api/admin/sites/acme/export?format=csv&method=custom', { headers: { Cookie: cookie } })
+          await res.body?.cancel()
+          return res.status
+        }, { timeout: 5_000 })
+        .toBe(200)
+      // The others finish whole once read.
+      for (const res of running.splice(0)) {
+        res.resume()
+        expect((await whole(res)).toString().trimEnd().split('\n')).toHaveLength(50_012)
+      }
+    } finally {
+      for (const res of running) res.destroy()
       await server.close()
     }
   })

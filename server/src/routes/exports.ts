@@ -44,16 +44,40 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
   return !gone
 }
 
+/**
+ * Exports running at once, over all sites. Each has a thread, a read transaction (which holds back
+ * the WAL's checkpoints while it lasts) and most of a core; past this, an export is refused with
+ * 429 and Retry-After rather than slowing every other one and the ingestion down.
+ */
+export const EXPORTS_AT_ONCE = 4
+
 export function exportRoutes(s: Services) {
   const exports = new ConsentExports(s.db, s.now)
+  let running = 0
 
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/export', requireSiteRole(s), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
-      const job = await exports.begin({ siteId, format, filters, userId })
-      s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
+      if (running >= EXPORTS_AT_ONCE) {
+        throw new ApiError(429, 'exports_busy', `${EXPORTS_AT_ONCE} exports are running; try again when one has finished`, { 'Retry-After': '10' })
+      }
+      running += 1
+      let counted = true
+      const done = () => {
+        if (counted) running -= 1
+        counted = false
+      }
+      let job: Awaited<ReturnType<typeof exports.begin>> | undefined
+      try {
+        job = await exports.begin({ siteId, format, filters, userId })
+        s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
+      } catch (e) {
+        job?.abort()
+        done()
+        throw e
+      }
 
       const headers = {
         'Content-Type': job.contentType,
@@ -63,11 +87,13 @@ export function exportRoutes(s: Services) {
       }
       // A download cut short gets no manifest: there is no file it would describe.
       const finish = (sha: Hash | null) => {
+        done()
         if (!sha) return job.abort()
         job.complete(sha.digest('hex'))
         s.logger.info('export complete', { siteId, exportId: job.id, rows: job.rowCount() })
       }
       const fail = (err: unknown) => {
+        done()
         job.abort()
         s.logger.error('export failed', { siteId, exportId: job.id, err })
       }
