@@ -460,7 +460,10 @@ export const OPERATIONS: Operation[] = [
     auth: ANY,
     params: siteParam,
     query: S.exportQuery,
-    responses: { 200: { description: 'The file (Content-Disposition: attachment)', contentType: 'text/csv' } },
+    responses: {
+      200: { description: 'The file (Content-Disposition: attachment)', contentType: 'text/csv' },
+      429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
+    },
   },
   {
     method: 'get',
