@@ -80,6 +80,32 @@ describe('retention purge', () => {
     expect(t.db.$client.prepare('SELECT record_id FROM consent_identities').all()).toEqual([{ record_id: 'id-recent' }])
   })
 
+  it('purges the other sites when one fails, and says which one failed', () => {
+    // Acme, the first site, cannot be read; notice-only now keeps 30 days too.
+    t.db.$client.prepare("UPDATE sites SET settings = 'not JSON' WHERE id = 'acme'").run()
+    t.db.$client.prepare("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 30) WHERE id = 'notice-only'").run()
+    const errors: { msg: string; fields?: Record<string, unknown> }[] = []
+    const logger = { ...silentLogger, error: (msg: string, fields?: Record<string, unknown>) => void errors.push({ msg, fields }) }
+    startRetention(t.db, { logger, now: () => t.clock.now }).stop()
+    expect(seqs('notice-only')).toEqual([4, 5, 6])
+    expect(seqs('acme')).toEqual([1, 2, 3, 4, 5, 6])
+    expect(errors).toEqual([{ msg: 'retention purge failed', fields: { siteId: 'acme', err: expect.any(SyntaxError) } }])
+  })
+
+  it('purges export manifests past retention with the records, which name who exported and with which filters', () => {
+    const add = (id: string, daysAgo: number) =>
+      t.db.$client
+        .prepare(
+          `INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at)
+           VALUES (?, 'acme', 'csv', '{"consentId":"visitor-1xyz"}', 1, 'h', ?)`,
+        )
+        .run(id, t.clock.now - daysAgo * DAY)
+    add('old', 31)
+    add('recent', 29)
+    expect(purgeExpired(t.db, t.clock.now).find((r) => r.siteId === 'acme')).toMatchObject({ manifests: 1 })
+    expect(t.db.$client.prepare('SELECT id FROM export_manifests').all()).toEqual([{ id: 'recent' }])
+  })
+
   it('runs at start, writing what it purged to the audit log', () => {
     const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now, everyMs: 60_000 })
     retention.stop()

@@ -5,11 +5,12 @@
 //
 // The admin audit log follows the same clock: a site's entries are kept as long as its consent
 // records (they explain what visitors were shown while those records were made), and entries of
-// no site as long as the default retention.
+// no site as long as the default retention. So do export manifests, which name who exported and
+// with which filters.
 import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import { and, eq, isNull, lt } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { auditLog, consentIdentities, documentAcceptances, sites } from '../db/schema'
+import { auditLog, consentIdentities, documentAcceptances, exportManifests, sites } from '../db/schema'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
 
@@ -26,6 +27,8 @@ export interface PurgeResult {
   documents: number
   /** Audit log entries of the site. */
   auditEntries: number
+  /** Export manifests of the site (they hold the filters, a consentId among them, and who exported). */
+  manifests: number
 }
 
 export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number): PurgeResult {
@@ -70,7 +73,11 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     .delete(auditLog)
     .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, new Date(now - retentionDays * DAY_MS))))
     .run().changes
-  return { siteId, purged, identities, documents, auditEntries }
+  const manifests = db
+    .delete(exportManifests)
+    .where(and(eq(exportManifests.siteId, siteId), lt(exportManifests.createdAt, new Date(now - retentionDays * DAY_MS))))
+    .run().changes
+  return { siteId, purged, identities, documents, auditEntries, manifests }
 }
 
 /** Deletes audit entries of no site past ACCOUNT_AUDIT_RETENTION_DAYS; returns how many. */
@@ -81,13 +88,20 @@ export function purgeAccountAudit(db: Db, now: number): number {
     .run().changes
 }
 
-/** Purges every site by its own retention setting. */
-export function purgeExpired(db: Db, now: number): PurgeResult[] {
-  return db
-    .select({ id: sites.id, settings: sites.settings })
-    .from(sites)
-    .all()
-    .map((site) => purgeSite(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
+/**
+ * Purges every site by its own retention setting. A site that fails (its settings unreadable, the
+ * database busy past the timeout) is passed to `failed` and the others are purged all the same.
+ */
+export function purgeExpired(db: Db, now: number, failed: (siteId: string, err: unknown) => void = () => {}): PurgeResult[] {
+  const results: PurgeResult[] = []
+  for (const site of db.select({ id: sites.id, settings: sites.settings }).from(sites).all()) {
+    try {
+      results.push(purgeSite(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
+    } catch (err) {
+      failed(site.id, err)
+    }
+  }
+  return results
 }
 
 /** Runs the purge now and then every `everyMs`; the timer does not keep the process alive. */
@@ -99,8 +113,9 @@ export function startRetention(
   const run = () => {
     try {
       const t = now()
-      for (const r of purgeExpired(db, t)) {
-        if (!(r.purged || r.identities || r.documents || r.auditEntries)) continue
+      const failed = (siteId: string, err: unknown) => o.logger.error('retention purge failed', { siteId, err })
+      for (const r of purgeExpired(db, t, failed)) {
+        if (!(r.purged || r.identities || r.documents || r.auditEntries || r.manifests)) continue
         o.logger.info('retention purge', { ...r })
         o.audit?.record({ siteId: r.siteId, userId: null, action: 'consents.purge', after: r })
       }
