@@ -25,6 +25,7 @@ const ACTION_GROUPS = [
   { value: 'invitation', label: 'Invitations (created, cancelled, accepted)' },
   { value: 'consents', label: 'Consent records: all' },
   { value: 'consents.export', label: 'Consent records: exported' },
+  { value: 'consents.subject-export', label: 'Consent records: one visitor’s downloaded (data-subject requests)' },
   { value: 'consents.erase', label: 'Consent records: erased (data-subject requests)' },
   { value: 'consents.purge', label: 'Consent records: purged after retention' },
 ]

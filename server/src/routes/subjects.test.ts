@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage, subjectData, subjectErasure } from '@miniconsent/shared'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
@@ -52,6 +53,11 @@ describe('data-subject requests by consentId', () => {
     expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="subject-acme-visitor-subject\.ndjson"$/)
     const lines = (await download.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; seq?: number })
     expect(lines.map((l) => l.type)).toEqual(['consentRecord', 'consentRecord', 'consentRecord', 'identity', 'documentAcceptance'])
+    // The download is audited, naming the visitor by the SHA-256 of their consentId only.
+    const audited = t.db.$client.prepare("SELECT user_id AS userId, after FROM audit_log WHERE action = 'consents.subject-export'").all() as { userId: number; after: string }[]
+    expect(audited).toHaveLength(1)
+    expect(JSON.parse(audited[0]!.after)).toEqual({ consentIdSha256: createHash('sha256').update(SUBJECT).digest('hex'), records: 3, identities: 1, documents: 1 })
+    expect(audited[0]!.after).not.toContain(SUBJECT)
   })
 
   it('lets only owners erase: personal fields blanked, hashes kept, the chain still verifies and counts the tombstones', async () => {

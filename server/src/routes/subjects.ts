@@ -22,7 +22,7 @@ export function subjectRoutes(s: Services) {
       c.header('Content-Type', 'application/x-ndjson; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="subject-${siteId}-${consentId}.ndjson"`)
       c.header('Cache-Control', 'no-store')
-      return c.body(subjects.exportNdjson(siteId, consentId))
+      return c.body(subjects.exportNdjson(siteId, consentId, c.get('session')!.user.id))
     })
     .delete('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, ['owner']), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')

@@ -13,6 +13,8 @@ import { ERASED_CONSENT_ID } from './consent-chain'
 import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
 
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex')
+
 export class ConsentSubjects {
   constructor(
     private readonly db: Db,
@@ -53,13 +55,23 @@ export class ConsentSubjects {
   }
 
   /** The subject's data as NDJSON: one line per consent record, identity and accepted document. */
-  exportNdjson(siteId: string, consentId: string): string {
+  /**
+   * A visitor's data as NDJSON, for their access request. Who downloaded it is audited like a
+   * consent export, naming the consentId by its SHA-256 only, as the erasure does.
+   */
+  exportNdjson(siteId: string, consentId: string, userId: number | null): string {
     const data = this.find(siteId, consentId)
     const lines = [
       ...data.records.map((r) => ({ type: 'consentRecord', ...r })),
       ...data.identities.map((i) => ({ type: 'identity', consentId, ...i })),
       ...data.documents.map((d) => ({ type: 'documentAcceptance', consentId, ...d })),
     ]
+    this.audit.record({
+      userId,
+      siteId,
+      action: 'consents.subject-export',
+      after: { consentIdSha256: sha256Hex(consentId), records: data.records.length, identities: data.identities.length, documents: data.documents.length },
+    })
     return lines.map((l) => JSON.stringify(l) + '\n').join('')
   }
 
@@ -82,7 +94,7 @@ export class ConsentSubjects {
         .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
         .run().changes
       const result = { erased: seqs.length, identities, documents }
-      const consentIdSha256 = createHash('sha256').update(consentId).digest('hex')
+      const consentIdSha256 = sha256Hex(consentId)
       // An export filtered by this consentId named it in its manifest and its audit entry. Both keep
       // their filter, naming the consentId as the erasure's audit entry does, by its hash (its first
       // 16 hex digits, so that the filter still reads as a consentId).
