@@ -252,6 +252,53 @@ describe('members', () => {
   })
 })
 
+describe('invitations of an owner who leaves', () => {
+  /** A second owner of Acme, with a link they sent. */
+  async function rogueOwner(email = 'rogue@acme.test') {
+    const rogue = await addUser(t.db, email, 'rogue password 123', { acme: 'owner' })
+    const session = await signIn(t, email, 'rogue password 123')
+    const res = await session.request('/api/admin/sites/acme/invitations', send('POST', { email: 'rogue-alt@evil.test', role: 'owner' }))
+    return { id: rogue.id, token: tokenOf(invitationCreated.parse(await res.json()).inviteUrl) }
+  }
+
+  it('cancels the links an owner sent when they are removed or demoted, in the audit log as cancellations; others’ links hold', async () => {
+    const ours = tokenOf((await invite('colleague@acme.test', 'editor')).body.inviteUrl)
+    const removed = await rogueOwner()
+    expect((await owner.request(`/api/admin/sites/acme/members/${removed.id}`, send('DELETE'))).status).toBe(204)
+    const accepted = await t.request(`/api/admin/invitations/${removed.token}/accept`, json({ password: 'a brand new password' }))
+    expect(accepted.status).toBe(404)
+    expect(accepted.headers.get('set-cookie')).toBeNull()
+    expect(memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json()).invitations.map((i) => i.email)).toEqual(['colleague@acme.test'])
+    const audit = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json())
+    expect(audit.entries.slice(0, 2).map((e) => [e.action, e.user, e.before])).toEqual([
+      ['invitation.cancel', 'owner@acme.test', { email: 'rogue-alt@evil.test', role: 'owner', expiresAt: '2026-11-29T10:00:00.000Z' }],
+      ['member.remove', 'owner@acme.test', { userId: removed.id, email: 'rogue@acme.test', role: 'owner' }],
+    ])
+
+    // Demoted to editor: the same. Promoting an editor cancels nothing.
+    const demoted = await rogueOwner('rogue2@acme.test')
+    expect((await owner.request(`/api/admin/sites/acme/members/${demoted.id}`, send('PATCH', { role: 'editor' }))).status).toBe(200)
+    expect((await t.request(`/api/admin/invitations/${demoted.token}`)).status).toBe(404)
+    const latest = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json()).entries[0]
+    expect(latest).toMatchObject({ action: 'invitation.cancel', user: 'owner@acme.test', before: { email: 'rogue-alt@evil.test' } })
+    expect((await owner.request(`/api/admin/sites/acme/members/${demoted.id}`, send('PATCH', { role: 'owner' }))).status).toBe(200)
+    expect((await t.request(`/api/admin/invitations/${ours}/accept`, json({ password: 'a brand new password' }))).status).toBe(200)
+  })
+
+  it('refuses a link whose inviter is no longer an owner of the site (410 invitation_revoked), joining nobody', async () => {
+    const rogue = await rogueOwner()
+    // Demoted without going through the members API (as before links were cancelled on demotion).
+    t.db.$client.prepare("UPDATE memberships SET role = 'auditor' WHERE user_id = ?").run(rogue.id)
+    const info = await t.request(`/api/admin/invitations/${rogue.token}`)
+    expect(info.status).toBe(410)
+    expect(apiError.parse(await info.json()).error.code).toBe('invitation_revoked')
+    const accepted = await t.request(`/api/admin/invitations/${rogue.token}/accept`, json({ password: 'a brand new password' }))
+    expect(accepted.status).toBe(410)
+    expect(apiError.parse(await accepted.json()).error.code).toBe('invitation_revoked')
+    expect((await t.request('/api/admin/login', json({ email: 'rogue-alt@evil.test', password: 'a brand new password' }))).status).toBe(401)
+  })
+})
+
 describe('password change', () => {
   it('needs the current password and ends the other sessions', async () => {
     const laptop = await signIn(t, 'owner@acme.test', 'owner password 1')

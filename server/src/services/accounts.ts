@@ -1,7 +1,7 @@
 // Users, memberships and sessions.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { newPassword, storedSiteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
-import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
 import { ApiError, invalidError } from '../lib/errors'
@@ -181,21 +181,36 @@ export class Accounts {
   /** Withdraws the pending invitation of this address: its link stops working. */
   cancelInvitation(siteId: string, actorId: number, email: string): void {
     writeTransaction(this.db, () => {
-      const cancelled = this.db
-        .delete(invitations)
-        .where(
-          and(
-            eq(invitations.siteId, siteId),
-            eq(invitations.email, email.trim().toLowerCase()),
-            isNull(invitations.acceptedAt),
-            gt(invitations.expiresAt, new Date(this.now())),
-          ),
-        )
-        .returning()
-        .get()
-      if (!cancelled) throw new ApiError(404, 'invitation_not_found', `No pending invitation for ${email} on this site`)
-      this.audit?.record({ siteId, userId: actorId, action: 'invitation.cancel', before: invitationAudit(cancelled) })
+      const cancelled = this.cancelPending(siteId, actorId, eq(invitations.email, email.trim().toLowerCase()))
+      if (!cancelled.length) throw new ApiError(404, 'invitation_not_found', `No pending invitation for ${email} on this site`)
     })
+  }
+
+  /** Deletes the site's pending invitations that `which` selects, each with an `invitation.cancel` entry. Call inside a transaction. */
+  private cancelPending(siteId: string, actorId: number, which: SQL) {
+    const cancelled = this.db
+      .delete(invitations)
+      .where(and(eq(invitations.siteId, siteId), which, isNull(invitations.acceptedAt), gt(invitations.expiresAt, new Date(this.now()))))
+      .returning()
+      .all()
+    for (const i of cancelled) this.audit?.record({ siteId, userId: actorId, action: 'invitation.cancel', before: invitationAudit(i) })
+    return cancelled
+  }
+
+  /**
+   * An invitation holds only while its inviter is an owner of the site: the links an owner sent
+   * must not let them (or whoever they gave them to) back in once removed or demoted. Those are
+   * cancelled then (`dropInvitationsOf`); this also refuses links older than that rule.
+   */
+  private assertInviterIsOwner(invitation: { siteId: string; invitedBy: number | null }) {
+    if (invitation.invitedBy === null || this.roleOn(invitation.invitedBy, invitation.siteId) !== 'owner') {
+      throw new ApiError(410, 'invitation_revoked', 'Whoever sent this invitation no longer owns this site: ask one of its owners for a new link')
+    }
+  }
+
+  /** Cancels the pending invitations a member sent on the site, as they stop being its owner. */
+  private dropInvitationsOf(siteId: string, actorId: number, userId: number) {
+    this.cancelPending(siteId, actorId, eq(invitations.invitedBy, userId))
   }
 
   private pendingInvitation(token: string) {
@@ -216,6 +231,7 @@ export class Accounts {
   invitation(token: string): InvitationInfo {
     const row = this.pendingInvitation(token)
     if (!row) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+    this.assertInviterIsOwner(row.invitation)
     const parsed = storedSiteSettings.safeParse(JSON.parse(row.settings))
     const { email, siteId, role } = row.invitation
     return { email, siteName: parsed.success ? parsed.data.name : siteId, role, hasAccount: this.findUserByEmail(email) !== null }
@@ -229,6 +245,7 @@ export class Accounts {
     const found = this.pendingInvitation(token)
     if (!found) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
     const { invitation } = found
+    this.assertInviterIsOwner(invitation)
     const existing = this.findUserByEmail(invitation.email)
     const hasAccount = () => new ApiError(401, 'invalid_credentials', `${invitation.email} already has an account: enter its password to join`)
     if (existing && !(await verifyPassword(password, existing.passwordHash))) throw hasAccount()
@@ -245,6 +262,8 @@ export class Accounts {
         .where(and(eq(invitations.tokenHash, invitation.tokenHash), isNull(invitations.acceptedAt)))
         .run()
       if (claimed.changes !== 1) throw new ApiError(404, 'invitation_not_found', 'This invitation link is unknown, used or expired')
+      // Again here: the inviter may have been removed while the password was hashed.
+      this.assertInviterIsOwner(invitation)
       // The password was checked (or hashed) against the account as it was before the await: one
       // created meanwhile, say by another link for this address accepted at the same time, or whose
       // password changed, was not, and nobody signs in to it here (the rollback leaves the link unused).
@@ -290,6 +309,7 @@ export class Accounts {
       this.setMembership(userId, siteId, role)
       const after = { ...before, role }
       this.audit?.record({ siteId, userId: actorId, action: 'member.role', before, after })
+      if (before.role === 'owner') this.dropInvitationsOf(siteId, actorId, userId)
       return after
     })
   }
@@ -300,6 +320,7 @@ export class Accounts {
       this.assertNotLastOwner(siteId, userId)
       this.db.delete(memberships).where(and(eq(memberships.siteId, siteId), eq(memberships.userId, userId))).run()
       this.audit?.record({ siteId, userId: actorId, action: 'member.remove', before })
+      this.dropInvitationsOf(siteId, actorId, userId)
     })
   }
 
