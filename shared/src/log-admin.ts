@@ -19,7 +19,7 @@ export const consentLogFilters = z.object({
   from: optional(logTimeBound),
   to: optional(logTimeBound),
   method: optional(consentMethod),
-  /** ISO 3166 code, or `unknown` for records stored without a region. */
+  /** ISO 3166 code, or `unknown` for records stored without a region. A country includes its subdivisions: `US` finds `US-CA`. */
   region: optional(z.union([z.string().regex(REGION_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
   revision: optional(z.coerce.number().int().min(1)),
   consentId: optional(consentId),

@@ -63,6 +63,10 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
       ['?method=accept-all', 2],
       ['?region=DE', 3],
       ['?region=unknown', 1],
+      // A country includes its subdivisions; a subdivision is itself only.
+      ['?region=US', 2],
+      ['?region=US-CA', 2],
+      ['?region=US-NY', 0],
       ['?region=DE&method=reject-all', 1],
       ['?revision=1&from=2026-11-21', 3],
       ['?revision=2', 0],

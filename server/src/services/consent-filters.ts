@@ -2,7 +2,7 @@
 // server_time is `Date.toISOString()` text of one width, so ISO strings compare in time order and
 // the (site_id, server_time) index serves the time range; consentId uses (site_id, consent_id).
 import type { ConsentLogFilters } from '@miniconsent/shared'
-import { and, eq, gte, isNull, lt, lte, type SQL } from 'drizzle-orm'
+import { and, eq, gte, isNull, like, lt, lte, or, type SQL } from 'drizzle-orm'
 import { consentRecords } from '../db/schema'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -38,13 +38,24 @@ export function timeConditions(f: Pick<ConsentLogFilters, 'from' | 'to'>): SQL[]
   return out
 }
 
+/** SQL LIKE's pattern for the subdivisions of a country (`US` → `US-%`); null for a subdivision. */
+export function subdivisionsOf(region: string): string | null {
+  return region.includes('-') ? null : `${region}-%`
+}
+
+/** A region filter: the region itself, and a country's subdivisions with it (`US` finds `US-CA`). */
+function regionCondition(region: string): SQL {
+  const subdivisions = subdivisionsOf(region)
+  return subdivisions ? or(eq(consentRecords.region, region), like(consentRecords.region, subdivisions))! : eq(consentRecords.region, region)
+}
+
 export function filterConditions(siteId: string, f: ConsentLogFilters): SQL {
   return and(
     eq(consentRecords.siteId, siteId),
     ...timeConditions(f),
     f.consentId ? eq(consentRecords.consentId, f.consentId) : undefined,
     f.method ? eq(consentRecords.method, f.method) : undefined,
-    f.region === 'unknown' ? isNull(consentRecords.region) : f.region ? eq(consentRecords.region, f.region) : undefined,
+    f.region === 'unknown' ? isNull(consentRecords.region) : f.region ? regionCondition(f.region) : undefined,
     f.revision !== undefined ? eq(consentRecords.revision, f.revision) : undefined,
   )!
 }

@@ -3,7 +3,7 @@
 import type { ConsentLogFilters, ConsentStats } from '@miniconsent/shared'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/client'
-import { fromBound, toBound } from './consent-filters'
+import { fromBound, subdivisionsOf, toBound } from './consent-filters'
 
 const METHOD_COUNTS = `count(*) AS total,
   sum(method = 'accept-all') AS acceptAll,
@@ -25,7 +25,7 @@ export class ConsentStatsService {
   constructor(private readonly db: Db) {}
 
   private statements(f: ConsentLogFilters): Statements {
-    const region = f.region === 'unknown' ? 'unknown' : f.region ? 'region' : ''
+    const region = f.region === 'unknown' ? 'unknown' : f.region ? (subdivisionsOf(f.region) ? 'country' : 'region') : ''
     const key = [f.method ? 'm' : '', region, f.revision !== undefined ? 'v' : '', f.consentId ? 'c' : ''].join('|')
     let found = this.prepared.get(key)
     if (found) return found
@@ -34,7 +34,7 @@ export class ConsentStatsService {
       [
         `${t}site_id = @siteId AND ${t}server_time >= @from AND ${t}server_time < @toExclusive AND ${t}server_time <= @toInclusive`,
         f.method ? `${t}method = @method` : '',
-        region === 'unknown' ? `${t}region IS NULL` : region ? `${t}region = @region` : '',
+        region === 'unknown' ? `${t}region IS NULL` : region === 'country' ? `(${t}region = @region OR ${t}region LIKE @subdivisions)` : region ? `${t}region = @region` : '',
         f.revision !== undefined ? `${t}revision = @revision` : '',
         f.consentId ? `${t}consent_id = @consentId` : '',
       ]
@@ -67,7 +67,11 @@ export class ConsentStatsService {
       toInclusive: to && !to.exclusive ? to.iso : '\uffff',
     }
     if (f.method) params.method = f.method
-    if (f.region && f.region !== 'unknown') params.region = f.region
+    if (f.region && f.region !== 'unknown') {
+      params.region = f.region
+      const subdivisions = subdivisionsOf(f.region)
+      if (subdivisions) params.subdivisions = subdivisions
+    }
     if (f.revision !== undefined) params.revision = f.revision
     if (f.consentId) params.consentId = f.consentId
     const q = this.statements(f)
