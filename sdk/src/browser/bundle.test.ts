@@ -150,6 +150,24 @@ describe('dist/miniconsent.js', () => {
     expect(api.accepted('analytics')).toBe(false)
   })
 
+  it('hands page code copies of its state: changing them grants nothing', async () => {
+    const { win, api } = await boot({ cookie: stored(['essential']) })
+    const changes: any[] = []
+    api.on('change', (s: any) => changes.push(s))
+    api.get().categories.marketing = true
+    api.get().services.sentry = true
+    ;(await api.ready).categories.analytics = true
+    api.rescan()
+    expect(win.ran).toEqual([])
+    api.set({ functional: true })
+    await settle()
+    changes[0].categories.marketing = true
+    ;(await api.ready).categories.marketing = true
+    api.rescan()
+    expect(win.ran).toEqual([])
+    expect(api.get().categories).toEqual({ essential: true, functional: true, analytics: false, marketing: false })
+  })
+
   it('records a choice made through the API, stores it and releases what it grants', async () => {
     const { w, win, api, posted } = await boot()
     const changes: unknown[] = []
@@ -286,6 +304,19 @@ describe('dist/miniconsent.js', () => {
     expect(w.document.querySelector('dialog')).toBeNull()
     expect(api.get()).toMatchObject({ method: 'custom', categories: { analytics: true, marketing: false }, services: { 'google-analytics': true } })
     expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+  })
+
+  it('records switching off a category the visitor had allowed as a withdrawal', async () => {
+    const { w, api, posted } = await boot({ cookie: stored(['essential', 'analytics']), html: '<p>Page</p>' })
+    api.open()
+    await settle()
+    const dialog = w.document.querySelector('dialog')!
+    ;(dialog.querySelector('input[aria-label="Analytics Cookies"]') as unknown as HTMLElement).click()
+    await settle()
+    ;(Array.from(dialog.querySelectorAll('button')).find((b) => b.textContent === 'Save choices') as unknown as HTMLElement).click()
+    await settle()
+    expect(api.get()).toMatchObject({ method: 'withdraw', categories: { analytics: false } })
+    expect(posted.map((p) => p.body.method)).toEqual(['withdraw'])
   })
 
   it('where a banner may show, loads the declaration only once it comes near the viewport', async () => {

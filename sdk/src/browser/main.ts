@@ -4,7 +4,7 @@
 // dialog.js, …), so a returning visit downloads nothing more. Nothing here may throw into the page.
 import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
 import { consentIdAt } from '@miniconsent/shared/ids'
-import { allCategories, choiceCategories, decide, revokedCategories, toState } from '../core/consent'
+import { allCategories, decide, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
 import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
@@ -39,6 +39,8 @@ function start(): void {
   let ui: Promise<UiApi> | undefined
   let resolveReady: (s: ConsentState) => void
   const ready = new Promise<ConsentState>((r) => (resolveReady = r))
+  // Page code gets copies: changing one must not change what the SDK allows.
+  const copy = (): ConsentState => JSON.parse(JSON.stringify(state))
 
   const chunks: Record<string, Promise<any>> = {}
   // Relative to the core script, so a CDN copy of the SDK loads its chunks from the same place.
@@ -94,21 +96,16 @@ function start(): void {
   }
 
   /**
-   * Puts a choice made now in force (the banner chunk makes it, see RecordChunk._commit) and
-   * returns how many categories and services it revokes.
+   * Puts a choice made now, and the state it makes, in force (RecordChunk._commit makes both and
+   * tells the page). Returns whether a state was known before: only then can it be withdrawn.
    */
-  function set(next: StoredChoice): number {
-    const before = state
-    apply(toState(config!, consentId, choiceCategories(config!, next), next, gpc))
-    const revoked = revokedCategories(before.categories, state.categories).length + revokedCategories(before.services, state.services).length
-    // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
-    if (next.method === 'custom' && revoked && known) next.method = state.method = 'withdraw'
+  function set(next: StoredChoice, s: ConsentState): boolean {
+    const was = known
     choice = next
     known = true
-    // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
-    w.dispatchEvent(new CustomEvent('miniconsent:change', { detail: state }))
-    resolveReady(state)
-    return revoked
+    apply(s)
+    resolveReady(copy())
+    return was
   }
 
   function begin(cfg: PublishedConfig): void {
@@ -127,7 +124,7 @@ function start(): void {
     known = !!choice || decision._banner !== BANNER_CONSENT
     apply(toState(cfg, consentId, decision._categories, choice, gpc), true)
     if (decision._fresh) host._choose('gpc', decision._categories, {})
-    if (known) resolveReady(state)
+    if (known) resolveReady(copy())
     // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
     if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(decision._banner))
   }
@@ -145,7 +142,7 @@ function start(): void {
   const open = later(() => withUi((u) => u._open(), 'dialog'))
   w.miniconsent = {
     ready,
-    get: () => (known ? state : null),
+    get: () => (known ? copy() : null),
     accepted: (category: string) => !!state.categories[category],
     acceptedService: (id: string) => !!state.services[id],
     acceptAll: later(() => host._choose('api', allCategories(config!, true), {})),

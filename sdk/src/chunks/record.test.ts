@@ -4,7 +4,7 @@
 // in force on the page and leave no trace, neither a stored-choice cookie nor a consent record.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PublishedConfig } from '@miniconsent/shared'
-import { allCategories, choiceCategories, toState } from '../core/consent'
+import { allCategories, toState } from '../core/consent'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { ConsentState, Host } from '../core/types'
 import { PENDING_FLAG } from '../browser/net-flag'
@@ -22,9 +22,9 @@ function fakeHost(config: PublishedConfig) {
     _gpc: false,
     _state: () => state,
     _choose: () => Promise.resolve(),
-    _set: (choice) => {
-      state = toState(config, choice.consentId, choiceCategories(config, choice), choice, false)
-      return 0
+    _set: (_choice, next) => {
+      state = next
+      return true
     },
     _chunk: <T,>(name: string) => {
       chunks.push(name)

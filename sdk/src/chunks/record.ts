@@ -5,7 +5,7 @@
 // IndexedDB queue of dist/store.js, loaded only then.
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import { uuid7 } from '@miniconsent/shared/ids'
-import { makeChoice } from '../core/consent'
+import { choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
 import { hex } from '../core/ids'
 import { pickLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
@@ -48,9 +48,15 @@ const event = (host: Host, path: string, extra: Record<string, unknown>) =>
 export default {
   _commit(host, method, categories, services, texts) {
     const config = host._config
-    const next = makeChoice(config, host._state().consentId, method, categories, services, host._gpc, Date.now())
-    const revoked = host._set(next)
-    const state = host._state()
+    const before = host._state()
+    const next = makeChoice(config, before.consentId, method, categories, services, host._gpc, Date.now())
+    const state = toState(config, before.consentId, choiceCategories(config, next), next, host._gpc)
+    const revoked = revokedCategories(before.categories, state.categories).length + revokedCategories(before.services, state.services).length
+    // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
+    if (host._set(next, state) && next.method === 'custom' && revoked) next.method = state.method = 'withdraw'
+    // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
+    // A copy, as get() hands out: page code cannot change what the SDK allows.
+    dispatchEvent(new CustomEvent('miniconsent:change', { detail: JSON.parse(JSON.stringify(state)) }))
     // Revision 0 is the deny-all fallback: nothing is stored or recorded against it.
     if (!config.revision) return
     writeCookie(config.site.cookieName, encodeConsentCookie(next), config.site.cookieLifetimeDays)

@@ -41,8 +41,8 @@ export interface Host {
    * Resolves once the choice is in force and stored (record.js loaded).
    */
   _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): Promise<void>
-  /** Puts a choice made now in force (RecordChunk._commit makes it); returns how many categories and services it revokes. */
-  _set(choice: StoredChoice): number
+  /** Puts a choice made now and its state in force (RecordChunk._commit makes both); true when a state was known before. */
+  _set(choice: StoredChoice, state: ConsentState): boolean
   /** navigator.globalPrivacyControl */
   _gpc: boolean
   /** The chunk `dist/<name>.js`, loaded once, next to the core script. */
