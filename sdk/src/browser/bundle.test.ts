@@ -246,6 +246,29 @@ describe('dist/miniconsent.js', () => {
     expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
   })
 
+  it('keeps the visitor’s refusal of a service when GPC overrides their stored grant, in force and in the record', async () => {
+    const cookie = stored(['essential', 'analytics', 'marketing'], { services: { posthog: false } })
+    const html = '<script type="text/plain" data-category="analytics" data-service="posthog">ran.push("posthog")</script><script type="text/plain" data-category="analytics">ran.push("analytics")</script>'
+    const { win, api, posted } = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie, gpc: true, html })
+    await settle()
+    expect(win.ran).toEqual(['analytics'])
+    expect(api.get()).toMatchObject({ method: 'gpc', categories: { analytics: true, marketing: false }, services: { posthog: false, 'meta-pixel': false } })
+    expect(posted.map((p) => p.body)).toEqual([expect.objectContaining({ method: 'gpc', services: expect.objectContaining({ posthog: false, 'meta-pixel': false }) })])
+  })
+
+  it('lets GPC refuse a marketing service the visitor allowed by exception without the signal, recorded as gpc', async () => {
+    const cookie = stored(['essential', 'analytics'], { services: { 'meta-pixel': true, youtube: true } })
+    const html = '<script type="text/plain" data-category="marketing" data-service="meta-pixel">ran.push("meta")</script>'
+    const { w, win, api, posted } = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie, gpc: true, html })
+    await settle()
+    expect(win.ran).toEqual([])
+    expect(win.fbq.queue.map((a: IArguments) => a[1])).not.toContain('grant')
+    expect(api.get()).toMatchObject({ method: 'gpc', gpc: true, services: { 'meta-pixel': false, youtube: false } })
+    expect(posted.map((p) => p.body.method)).toEqual(['gpc'])
+    // The last: happy-dom keeps the fixture's cookie beside the one the SDK writes.
+    expect(parseConsentCookie(/.*miniconsent=([^;]+)/.exec(w.document.cookie)![1])).toMatchObject({ method: 'gpc', gpc: true, services: {} })
+  })
+
   it('keeps a grant the visitor made with GPC on, and a stored opt-in choice whatever the signal', async () => {
     const marketing = stored(['essential', 'marketing'], { gpc: true })
     const optOut = await boot({ config: moniClubConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie: marketing, gpc: true })

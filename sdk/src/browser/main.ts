@@ -122,8 +122,8 @@ function start(): void {
     if (cfg.gtagSet) gtag('set', cfg.gtagSet)
     choice = decision._choice
     known = !!choice || decision._banner !== BANNER_CONSENT
-    apply(toState(cfg, consentId, decision._categories, choice, gpc), true)
-    if (decision._fresh) host._choose('gpc', decision._categories, {})
+    apply(toState(cfg, consentId, decision._categories, decision._services, choice, gpc), true)
+    if (decision._fresh) host._choose('gpc', decision._categories, state.services)
     if (known) resolveReady(copy())
     // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
     if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(decision._banner))

@@ -12,7 +12,7 @@ import { minopaConfig } from '../test/fixtures'
 import record from './record'
 
 function fakeHost(config: PublishedConfig) {
-  let state: ConsentState = toState(config, 'Zm9vYmFyYmF6cXV4cXV1eA', allCategories(config, false), null, false)
+  let state: ConsentState = toState(config, 'Zm9vYmFyYmF6cXV4cXV1eA', allCategories(config, false), {}, null, false)
   const chunks: string[] = []
   const host: Host = {
     _config: config,

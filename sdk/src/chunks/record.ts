@@ -50,7 +50,7 @@ export default {
     const config = host._config
     const before = host._state()
     const next = makeChoice(config, before.consentId, method, categories, services, host._gpc, Date.now())
-    const state = toState(config, before.consentId, choiceCategories(config, next), next, host._gpc)
+    const state = toState(config, before.consentId, choiceCategories(config, next), next.services, next, host._gpc)
     const revoked = revokedCategories(before.categories, state.categories).length + revokedCategories(before.services, state.services).length
     // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).
     if (host._set(next, state) && next.method === 'custom' && revoked) next.method = state.method = 'withdraw'

@@ -82,6 +82,24 @@ describe('decide', () => {
     }
   })
 
+  it('keeps the visitor’s other service choices when GPC overrides a stored grant', () => {
+    const cfg = moniClubConfig('opt-out')
+    const choice = makeChoice(cfg, ID, 'custom', { analytics: true, marketing: true }, { posthog: false }, false, NOW)
+    const d = decide(cfg, choice, true, NOW)
+    expect(d).toMatchObject({ _fresh: true, _choice: null, _categories: { analytics: true, marketing: false } })
+    expect(toState(cfg, ID, d._categories, d._services, null, true).services).toEqual({ posthog: false, 'meta-pixel': false, 'tiktok-pixel': false, youtube: false })
+  })
+
+  it('lets GPC refuse a marketing service granted by exception without the signal, and only then', () => {
+    const cfg = moniClubConfig('opt-out')
+    const choice = makeChoice(cfg, ID, 'custom', { analytics: true }, { 'meta-pixel': true }, false, NOW)
+    const d = decide(cfg, choice, true, NOW)
+    expect(d).toMatchObject({ _fresh: true, _choice: null, _services: { 'meta-pixel': false } })
+    expect(decide(cfg, choice, false, NOW)).toMatchObject({ _fresh: false, _choice: choice, _services: { 'meta-pixel': true } })
+    const refusedAll = makeChoice(cfg, ID, 'reject-all', {}, {}, false, NOW)
+    expect(decide(cfg, refusedAll, true, NOW)._fresh).toBeFalsy()
+  })
+
   it('keeps a grant made with GPC on, a refusal GPC stored, and any stored choice in opt-in mode', () => {
     const cfg = moniClubConfig('opt-out')
     const consented = makeChoice(cfg, ID, 'custom', { marketing: true }, {}, true, NOW)
@@ -105,14 +123,14 @@ describe('choices and state', () => {
   it('stores only service choices that differ from their category', () => {
     const choice = makeChoice(config, ID, 'custom', { marketing: false, analytics: true }, { youtube: true, posthog: true }, false, NOW)
     expect(choice.services).toEqual({ youtube: true })
-    const state = toState(config, ID, { essential: true, functional: false, analytics: true, marketing: false }, choice, false)
+    const state = toState(config, ID, { essential: true, functional: false, analytics: true, marketing: false }, choice.services, choice, false)
     expect(state.services).toEqual({ posthog: true, 'meta-pixel': false, 'tiktok-pixel': false, youtube: true })
     expect(state.method).toBe('custom')
     expect(state.updatedAt).toBe(new Date(NOW).toISOString())
   })
 
   it('reports an implied state with no method when nothing was chosen', () => {
-    const state = toState(config, ID, { essential: true, marketing: true }, null, true)
+    const state = toState(config, ID, { essential: true, marketing: true }, {}, null, true)
     expect(state).toMatchObject({ method: null, updatedAt: null, revision: 1, gpc: true, region: 'US-CA' })
   })
 

@@ -27,12 +27,14 @@ export function allCategories(config: PublishedConfig, value: boolean): Record<s
 }
 
 export interface Decision {
-  /** The choice in force: a valid stored one, or one just made for the visitor by GPC. */
+  /** The valid stored choice in force; null when there is none, or when GPC just made one. */
   _choice: StoredChoice | null
-  /** True when `_categories` were decided for the visitor now (GPC): a choice to store and record (method `gpc`). */
-  _fresh: boolean
+  /** Truthy when GPC refused marketing for the visitor now: a choice to store and record (method `gpc`). */
+  _fresh: boolean | undefined
   /** Categories in force before the visitor says anything more. */
   _categories: Record<string, boolean>
+  /** The visitor's per-service exceptions in force with them (see serviceStates). */
+  _services: Record<string, boolean>
   _banner: BannerKind
 }
 
@@ -43,20 +45,27 @@ export interface Decision {
  * - opt-in: only required categories until the visitor chooses, banner;
  * - opt-out / notice: everything allowed until the visitor says no; notice mode informs with a banner.
  * In opt-out and notice regions GPC refuses marketing without asking and is recorded as a choice,
- * also over a stored grant made without the signal: California asks that the signal win over such
- * a setting (CCPA Regulations § 7025(c)(3)). A grant made while the signal was on is the
- * visitor's explicit consent and stands; a refusal stored by GPC stays when the signal is gone.
+ * also over a stored grant made without the signal, of the category or of one of its services:
+ * California asks that the signal win over such a setting (CCPA Regulations § 7025(c)(3)). The
+ * visitor's other service choices stay. A grant made while the signal was on is the visitor's
+ * explicit consent and stands; a refusal stored by GPC stays when the signal is gone.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   const choice = isChoiceValid(config, stored, now) ? stored : null
   const optIn = config.mode === 'opt-in'
   const categories = choice ? choiceCategories(config, choice) : allCategories(config, !config.needsBanner || !optIn)
-  const fresh = config.needsBanner && !optIn && gpc && !!categories[GPC_CATEGORY] && !choice?.gpc
-  if (fresh) categories[GPC_CATEGORY] = false
+  const services = { ...choice?.services }
+  let fresh: boolean | undefined = config.needsBanner && !optIn && gpc && !choice?.gpc
+  if (fresh) {
+    fresh = categories[GPC_CATEGORY]
+    categories[GPC_CATEGORY] = false
+    for (const s of config.catalogue.services) if (s.category === GPC_CATEGORY) (fresh ||= services[s.id]), (services[s.id] = false)
+  }
   return {
     _choice: fresh ? null : choice,
     _fresh: fresh,
     _categories: categories,
+    _services: services,
     _banner: choice || fresh || !config.needsBanner ? BANNER_NONE : optIn ? BANNER_CONSENT : config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE,
   }
 }
@@ -92,12 +101,20 @@ export function serviceStates(config: PublishedConfig, categories: Record<string
   return out
 }
 
-export function toState(config: PublishedConfig, consentId: string, categories: Record<string, boolean>, choice: StoredChoice | null, gpc: boolean): ConsentState {
+/** The state `categories` and the per-service `exceptions` make; `choice` is the one they come from, if any. */
+export function toState(
+  config: PublishedConfig,
+  consentId: string,
+  categories: Record<string, boolean>,
+  exceptions: Record<string, boolean>,
+  choice: StoredChoice | null,
+  gpc: boolean,
+): ConsentState {
   return {
     consentId,
     revision: choice ? choice.revision : config.revision,
     categories,
-    services: serviceStates(config, categories, choice ? choice.services : {}),
+    services: serviceStates(config, categories, exceptions),
     method: choice ? choice.method : null,
     updatedAt: choice ? new Date(choice.updatedAt).toISOString() : null,
     region: config.region,

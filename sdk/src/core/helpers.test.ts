@@ -47,7 +47,7 @@ describe('cleanup', () => {
 
   it('removes declared entries of denied categories, including wildcards, but never the stored choice', () => {
     const cats = { essential: true, functional: true, analytics: false, marketing: false }
-    const r = removals(config, cats, toState(config, 'x', cats, null, false).services, present)
+    const r = removals(config, cats, toState(config, 'x', cats, {}, null, false).services, present)
     expect(r.map((x) => `${x.kind}:${x.name}`).sort()).toEqual(['cookie:_ga', 'cookie:_ga_XYZ', 'cookie:sentry-sc', 'sessionStorage:sentry-replay-1'])
   })
 
@@ -71,7 +71,7 @@ describe('consent record', () => {
   it('lists every category and service with the context of the decision', () => {
     const config = minopaConfig()
     const cats = { essential: true, functional: false, analytics: true, marketing: false }
-    const state = toState(config, 'k3J9x_2mQp-8aZAAAAAAAA', cats, { consentId: 'k3J9x_2mQp-8aZAAAAAAAA', revision: 3, updatedAt: 0, method: 'custom', granted: ['essential', 'analytics'], services: { sentry: false }, gpc: false }, false)
+    const state = toState(config, 'k3J9x_2mQp-8aZAAAAAAAA', cats, { sentry: false }, { consentId: 'k3J9x_2mQp-8aZAAAAAAAA', revision: 3, updatedAt: 0, method: 'custom', granted: ['essential', 'analytics'], services: { sentry: false }, gpc: false }, false)
     const rec = buildConsentRecord(config, state, { recordId: '7d9f1f7e-2a59-4c1a-9d1c-6a3c1f0e4b11', textsHash: null, language: 'de', url: 'https://minopa.com/pricing', clientTime: '2026-06-01T00:00:00.000Z' })
     expect(rec).toMatchObject({ siteId: 'minopa', revision: 3, method: 'custom', language: 'de', gpc: false })
     expect(rec.categories).toEqual(cats)
