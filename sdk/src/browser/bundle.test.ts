@@ -150,6 +150,20 @@ describe('dist/miniconsent.js', () => {
     expect(api.accepted('analytics')).toBe(false)
   })
 
+  it('in opt-out regions asks again after a consent revision, keeping the stored refusal in force meanwhile', async () => {
+    const cookie = stored(['essential'], { revision: 1, method: 'reject-all' })
+    const { w, win, api } = await boot({ config: moniClubConfig('opt-out', { revision: 2, consentRevision: 2 }), cookie })
+    expect(win.ran).toEqual([])
+    expect(api.accepted('marketing')).toBe(false)
+    expect(consentCalls(win).at(-1)).toMatchObject({ command: 'update', state: { ad_storage: 'denied', analytics_storage: 'denied' } })
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['Accept all', 'Reject all', 'Cookie Settings'])
+    ;(banner.querySelector('button') as unknown as HTMLElement).click()
+    await settle()
+    expect(win.ran).toEqual(['analytics-1', 'marketing', 'sentry', 'analytics-2'])
+    expect(api.get()).toMatchObject({ method: 'accept-all', revision: 2 })
+  })
+
   it('hands page code copies of its state: changing them grants nothing', async () => {
     const { win, api } = await boot({ cookie: stored(['essential']) })
     const changes: any[] = []

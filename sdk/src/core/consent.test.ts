@@ -100,6 +100,18 @@ describe('decide', () => {
     expect(decide(cfg, refusedAll, true, NOW)._fresh).toBeFalsy()
   })
 
+  it('in opt-out and notice modes asks again over a stale choice, keeping what it refused meanwhile', () => {
+    for (const mode of ['opt-out', 'notice'] as const) {
+      const cfg = moniClubConfig(mode, { revision: 2, consentRevision: 2 })
+      const stale = { ...makeChoice(cfg, ID, 'custom', { analytics: true }, { posthog: false }, false, NOW), revision: 1 }
+      const d = decide(cfg, stale, false, NOW)
+      expect(d).toMatchObject({ _banner: BANNER_CONSENT, _choice: stale, _categories: { analytics: true, marketing: false }, _services: { posthog: false } })
+      expect(decide(cfg, { ...stale, updatedAt: NOW - 400 * DAY }, false, NOW)._banner).toBe(BANNER_CONSENT)
+    }
+    // Nothing stored: everything runs, as before.
+    expect(decide(moniClubConfig('opt-out', { revision: 2, consentRevision: 2 }), null, false, NOW)).toMatchObject({ _banner: BANNER_NONE, _categories: { marketing: true } })
+  })
+
   it('keeps a grant made with GPC on, a refusal GPC stored, and any stored choice in opt-in mode', () => {
     const cfg = moniClubConfig('opt-out')
     const consented = makeChoice(cfg, ID, 'custom', { marketing: true }, {}, true, NOW)

@@ -27,7 +27,7 @@ export function allCategories(config: PublishedConfig, value: boolean): Record<s
 }
 
 export interface Decision {
-  /** The valid stored choice in force; null when there is none, or when GPC just made one. */
+  /** The stored choice in force (see decide); null when there is none, or when GPC just made one. */
   _choice: StoredChoice | null
   /** Truthy when GPC refused marketing for the visitor now: a choice to store and record (method `gpc`). */
   _fresh: boolean | undefined
@@ -44,6 +44,8 @@ export interface Decision {
  * - a valid stored choice applies, no banner;
  * - opt-in: only required categories until the visitor chooses, banner;
  * - opt-out / notice: everything allowed until the visitor says no; notice mode informs with a banner.
+ *   A choice stored before a change of consent revision, or too old, is asked again; until the
+ *   visitor answers, what they refused stays refused.
  * In opt-out and notice regions GPC refuses marketing without asking and is recorded as a choice,
  * also over a stored grant made without the signal, of the category or of one of its services:
  * California asks that the signal win over such a setting (CCPA Regulations § 7025(c)(3)). The
@@ -51,8 +53,9 @@ export interface Decision {
  * explicit consent and stands; a refusal stored by GPC stays when the signal is gone.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
-  const choice = isChoiceValid(config, stored, now) ? stored : null
+  const valid = isChoiceValid(config, stored, now)
   const optIn = config.mode === 'opt-in'
+  const choice = valid || !optIn ? stored : null
   const categories = choice ? choiceCategories(config, choice) : allCategories(config, !config.needsBanner || !optIn)
   const services = { ...choice?.services }
   let fresh: boolean | undefined = config.needsBanner && !optIn && gpc && !choice?.gpc
@@ -66,7 +69,7 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc
     _fresh: fresh,
     _categories: categories,
     _services: services,
-    _banner: choice || fresh || !config.needsBanner ? BANNER_NONE : optIn ? BANNER_CONSENT : config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE,
+    _banner: valid || fresh || !config.needsBanner ? BANNER_NONE : optIn || choice ? BANNER_CONSENT : config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE,
   }
 }
 
