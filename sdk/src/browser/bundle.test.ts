@@ -182,6 +182,19 @@ describe('dist/miniconsent.js', () => {
     expect(api.get().categories).toEqual({ essential: true, functional: true, analytics: false, marketing: false })
   })
 
+  it('closes the banner on a choice made through the API', async () => {
+    const { w, api } = await boot()
+    expect(w.document.querySelector('[role="region"]')).not.toBeNull()
+    api.rejectAll()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'api' })
+    // Also when the page chooses before the banner chunk has arrived.
+    const early = await boot({ html: '<script type="text/plain" data-category="essential">setTimeout(() => miniconsent.acceptAll())</script>' })
+    expect(early.api.get()).toMatchObject({ method: 'api' })
+    expect(early.w.document.querySelector('[role="region"]')).toBeNull()
+  })
+
   it('records a choice made through the API, stores it and releases what it grants', async () => {
     const { w, win, api, posted } = await boot()
     const changes: unknown[] = []

@@ -6,7 +6,7 @@ import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cooki
 import { consentIdAt } from '@miniconsent/shared/ids'
 import { allCategories, decide, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
-import { BANNER_CONSENT, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
+import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
@@ -126,7 +126,8 @@ function start(): void {
     if (decision._fresh) host._choose('gpc', decision._categories, state.services)
     if (known) resolveReady(copy())
     // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
-    if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(decision._banner))
+    // No first layer once a choice came through the API before the banner chunk did.
+    if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(choice == decision._choice ? decision._banner : BANNER_NONE))
   }
 
   const configLoaded: Promise<void> =

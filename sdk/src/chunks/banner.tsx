@@ -71,16 +71,9 @@ function mount(host: Host): UiApi {
     _t: null as unknown as Texts,
     _loc: (text) => localize(text, lang, def),
     _choose(method, cats, services = {}) {
-      // What the visitor read, hashed into the consent record (SPEC §7). The UI closes once the
-      // choice is stored: a page left right after the click still keeps it.
-      host
-        ._choose(method, cats, services, JSON.stringify([ctx._t, categories.map((c) => [ctx._loc(c.label), ctx._loc(c.description)])]))
-        .catch(() => {})
-        .then(() => {
-          banner = BANNER_NONE
-          dialog = undefined
-          draw()
-        })
+      // What the visitor read, hashed into the consent record (SPEC §7). The UI closes on the
+      // change event (below), once the choice is in force and stored.
+      host._choose(method, cats, services, JSON.stringify([ctx._t, categories.map((c) => [ctx._loc(c.label), ctx._loc(c.description)])])).catch(() => {})
     },
     // Required categories are granted whatever the input (makeChoice).
     _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', value ? Object.fromEntries(categories.map((c) => [c.id, true])) : {}),
@@ -103,6 +96,16 @@ function mount(host: Host): UiApi {
     d.body.appendChild(root)
     draw()
   })
+
+  // The record chunk tells the page of every choice this way, acceptAll() and set() included:
+  // the banner and the preferences close, whichever made it; the reopen button stays.
+  addEventListener('miniconsent:change', () =>
+    boot.then(() => {
+      banner = BANNER_NONE
+      dialog = undefined
+      draw()
+    }),
+  )
 
   return {
     _banner: (kind) => void boot.then(() => ((banner = kind), draw())),
