@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage, me } from '@miniconsent/shared'
+import { hashPassword } from '../lib/password'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -111,6 +112,20 @@ describe('admin sign-in', () => {
     expect(statuses.filter((s) => s === 401)).toHaveLength(30)
     expect(statuses.filter((s) => s === 429)).toHaveLength(10)
     expect((await login(OWNER, '192.0.2.200')).res.status).toBe(429)
+  })
+
+  it('opens no session for a sign-in whose password was changed while it was being checked', async () => {
+    const changed = await hashPassword('a brand new password')
+    const pending = login()
+    // Let the sign-in read the account and start its (slow) password check, then change the password.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(changed, OWNER.email)
+    const { res, cookie } = await pending
+    expect(res.status).toBe(401)
+    expect(cookie).toBe('')
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM sessions').get()).toEqual({ n: 0 })
+    // The new password signs in.
+    expect((await login({ ...OWNER, password: 'a brand new password' })).res.status).toBe(200)
   })
 
   it('answers 401 unauthenticated without a session, and after logout', async () => {

@@ -18,9 +18,12 @@ function secureCookie(c: Context<AppEnv>, s: Services): boolean {
   return s.env.SECURE_COOKIES === 'true'
 }
 
-/** Starts a session for this user: sets the cookie and answers what `/me` would. */
-export function signInAs(c: Context<AppEnv>, s: Services, userId: number): Me {
-  const { token } = s.accounts.createSession(userId)
+/**
+ * Starts a session for this user: sets the cookie and answers what `/me` would. `checked`: the
+ * password hash just checked, which must still be the account's (Accounts.createSession).
+ */
+export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checked?: { passwordHash: string }): Me {
+  const { token } = s.accounts.createSession(userId, checked)
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -59,7 +62,7 @@ export function authRoutes(s: Services) {
         if (!found || !ok) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
         return found
       })
-      return c.json(signInAs(c, s, user.id))
+      return c.json(signInAs(c, s, user.id, user))
     })
     .post('/api/admin/logout', (c) => {
       const session = c.get('session')

@@ -73,17 +73,27 @@ export class Accounts {
       .run()
   }
 
-  /** Returns the cookie token; only its hash is stored. */
-  createSession(userId: number): { token: string; csrfToken: string } {
+  /**
+   * Returns the cookie token; only its hash is stored. `checked`: the password hash a sign-in has
+   * just checked. A password changed while that check ran (changePassword ends every other session)
+   * must not leave a session opened with the old password: the sign-in is refused then.
+   */
+  createSession(userId: number, checked?: { passwordHash: string }): { token: string; csrfToken: string } {
     const token = randomBytes(32).toString('base64url')
     const csrfToken = randomBytes(24).toString('base64url')
     const t = this.now()
-    // Expired sessions are dropped here rather than by a timer: logins are rare and cheap.
-    this.db.delete(sessions).where(lt(sessions.expiresAt, new Date(t))).run()
-    this.db
-      .insert(sessions)
-      .values({ id: sha256(token), userId, csrfToken, expiresAt: new Date(t + SESSION_TTL_MS), createdAt: new Date(t) })
-      .run()
+    writeTransaction(this.db, () => {
+      if (checked) {
+        const current = this.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()
+        if (current?.passwordHash !== checked.passwordHash) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
+      }
+      // Expired sessions are dropped here rather than by a timer: logins are rare and cheap.
+      this.db.delete(sessions).where(lt(sessions.expiresAt, new Date(t))).run()
+      this.db
+        .insert(sessions)
+        .values({ id: sha256(token), userId, csrfToken, expiresAt: new Date(t + SESSION_TTL_MS), createdAt: new Date(t) })
+        .run()
+    })
     return { token, csrfToken }
   }
 
