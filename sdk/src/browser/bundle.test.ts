@@ -195,6 +195,20 @@ describe('dist/miniconsent.js', () => {
     expect(early.w.document.querySelector('[role="region"]')).toBeNull()
   })
 
+  it('shows an iframe released before its placeholder chunk arrived, with no placeholder over it', async () => {
+    const { w, api } = await boot({ html: '<p>page</p>' })
+    const frame = w.document.createElement('iframe')
+    frame.setAttribute('data-category', 'analytics')
+    frame.setAttribute('data-src', 'https://example.com/embed')
+    w.document.body.appendChild(frame)
+    api.acceptAll()
+    await settle()
+    await settle()
+    expect(frame.getAttribute('src')).toBe('https://example.com/embed')
+    expect(frame.hidden).toBe(false)
+    expect(w.document.querySelectorAll('.mc-ph')).toHaveLength(0)
+  })
+
   it('records a choice made through the API, stores it and releases what it grants', async () => {
     const { w, win, api, posted } = await boot()
     const changes: unknown[] = []

@@ -11,7 +11,8 @@ export default {
   _css: PLACEHOLDER_CSS,
   _texts: enPlaceholder,
   _show: (ctx, frames) => (frames as (HTMLIFrameElement & GatedElement)[]).forEach((frame) => {
-    if (frame._ph) return
+    // A frame with its src was released while this chunk was on its way: nothing to hold back.
+    if (frame._ph || frame.hasAttribute('src')) return
     const ph = (frame._ph = document.createElement('div'))
     frame.before(ph)
     frame.hidden = true
