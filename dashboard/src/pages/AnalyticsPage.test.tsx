@@ -31,7 +31,7 @@ const stats: Stats = {
 }
 
 describe('analytics page', () => {
-  it('shows the numbers behind each chart and asks for the chosen date range', async () => {
+  it('shows the numbers behind each chart and asks for the chosen filters, which stay in the address', async () => {
     const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
     renderApp('/sites/minopa/analytics')
     const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
@@ -46,7 +46,24 @@ describe('analytics page', () => {
 
     fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
     fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-02' } })
-    fireEvent.click(screen.getByRole('button', { name: 'Show' }))
-    await waitFor(() => expect(api.requests.at(-1)?.url.search).toBe('?from=2025-03-01&to=2025-03-02'))
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.input(screen.getByLabelText('Region'), { target: { value: 'us' } })
+    fireEvent.input(screen.getByLabelText('Revision'), { target: { value: '2' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.search).toBe('?from=2025-03-01&to=2025-03-02&method=custom&region=US&revision=2'))
+    expect(window.location.search).toBe('?from=2025-03-01&to=2025-03-02&method=custom&region=US&revision=2')
+    expect(await screen.findByText('14 decisions matching the filters.')).toBeTruthy()
+  })
+
+  it('refuses an end date before the start date without asking the server', async () => {
+    const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
+    renderApp('/sites/minopa/analytics')
+    await screen.findByRole('table', { name: 'Decisions per day' })
+    const asked = api.requests.length
+    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-02' } })
+    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-01' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
+    expect(api.requests.length).toBe(asked)
   })
 })

@@ -1,7 +1,8 @@
 import { useLocation } from 'preact-iso'
-import { useState } from 'preact/hooks'
+import { filterParams, type LogFilters } from '../api'
 import { stats as statsSchema, type Stats } from '../api-shapes'
 import { Chart, type ChartSeries } from '../components/Chart'
+import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatCount } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
@@ -32,80 +33,40 @@ function AnalyticsPage({ site }: SitePageProps) {
   const { api } = useSession()
   const { query, route } = useLocation()
   useDocumentTitle(`Analytics — ${site.name}`)
-  const from = query.from ?? ''
-  const to = query.to ?? ''
-  const [values, setValues] = useState({ from, to })
-  const [error, setError] = useState<string | null>(null)
+  // The consent log's filters, held in the query string as on the log and export pages.
+  const filters = filtersFromQuery(query)
+  const filterKey = filterParams(filters).toString()
   const load = useLoad(
-    (signal) => {
-      const params = new URLSearchParams()
-      if (from) params.set('from', from)
-      if (to) params.set('to', to)
-      return api.request(siteApi(site.id, `/stats${params.size ? `?${params}` : ''}`), statsSchema, { signal })
-    },
-    [site.id, from, to],
+    (signal) => api.request(siteApi(site.id, `/stats${filterKey ? `?${filterKey}` : ''}`), statsSchema, { signal }),
+    [site.id, filterKey],
   )
 
   return (
     <>
       <h1>Analytics — {site.name}</h1>
-      <form
-        class="filters analytics-range"
-        aria-label="Date range"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault()
-          if (values.from && values.to && values.from > values.to) {
-            setError('The end date is before the start date.')
-            return
-          }
-          setError(null)
-          const params = new URLSearchParams()
-          if (values.from) params.set('from', values.from)
-          if (values.to) params.set('to', values.to)
-          route(`${sitePath(site.id, 'analytics')}${params.size ? `?${params}` : ''}`)
-        }}
-      >
-        <div class="field">
-          <label for="stats-from">From</label>
-          <input type="date" id="stats-from" value={values.from} onInput={(e) => setValues((v) => ({ ...v, from: e.currentTarget.value }))} />
-        </div>
-        <div class="field">
-          <label for="stats-to">To</label>
-          <input
-            type="date"
-            id="stats-to"
-            value={values.to}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'stats-to-error' : undefined}
-            onInput={(e) => setValues((v) => ({ ...v, to: e.currentTarget.value }))}
-          />
-          {error && (
-            <p id="stats-to-error" class="field-error">
-              {error}
-            </p>
-          )}
-        </div>
-        <div class="field">
-          <button type="submit">Show</button>
-        </div>
-      </form>
+      <LogFiltersForm
+        key={filterKey}
+        idPrefix="stats-filter"
+        filters={filters}
+        onApply={(f: LogFilters) => route(withFilters(sitePath(site.id, 'analytics'), f))}
+      />
       <LoadGate state={load.state} what="the statistics" onRetry={load.reload}>
-        {(s) => <StatsView stats={s} />}
+        {(s) => <StatsView stats={s} filtered={filterKey !== ''} />}
       </LoadGate>
     </>
   )
 }
 
-function StatsView({ stats }: { stats: Stats }) {
+function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
   const total = stats.perDay.reduce((n, d) => n + d.total, 0)
+  const where = filtered ? 'matching the filters' : 'in this period'
   if (total === 0 && stats.perCategory.length === 0) {
-    return <p class="empty">No decisions in this period yet.</p>
+    return <p class="empty">No decisions {where} yet.</p>
   }
   return (
     <>
       <p>
-        {formatCount(total)} {total === 1 ? 'decision' : 'decisions'} in this period.
+        {formatCount(total)} {total === 1 ? 'decision' : 'decisions'} {where}.
       </p>
       <section class="editor-section" aria-labelledby="per-day-heading">
         <h2 id="per-day-heading">Decisions per day</h2>
