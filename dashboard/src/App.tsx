@@ -17,7 +17,7 @@ import { SettingsRoute } from './pages/SettingsPage'
 import { TextsRoute } from './pages/TextsPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
-import { consentLogPath, PASSWORD_PATH, SessionContext, type Session } from './session'
+import { consentLogPath, findSite, homePath, PASSWORD_PATH, SessionContext, useSession, type Session } from './session'
 import { useDocumentTitle } from './use-document-title'
 
 type SessionState =
@@ -74,7 +74,7 @@ function Root() {
     if (state.status === 'signed-in' && (path === SIGN_IN_PATH || path === '/')) {
       const next = path === SIGN_IN_PATH ? safeNext(query.next) : null
       const first = state.me.sites[0]
-      const target = next ?? (first ? consentLogPath(first.id) : null)
+      const target = next ?? (first ? homePath(first) : null)
       if (target && target !== url) route(target, true)
     }
   }, [state, path, url])
@@ -91,7 +91,7 @@ function Root() {
         onSignedIn={(me) => {
           setState({ status: 'signed-in', me })
           const first = me.sites[0]
-          route(first ? consentLogPath(first.id) : '/', true)
+          route(first ? homePath(first) : '/', true)
         }}
       />
     )
@@ -154,10 +154,12 @@ function safeNext(next: string | undefined): string | null {
   return next
 }
 
-/** `/sites/:siteId` has no page of its own: show the site's consent log. */
+/** `/sites/:siteId` has no page of its own: show the site's first page for this role (homePath). */
 function SiteIndex({ siteId }: { siteId: string }) {
   const { route } = useLocation()
-  useEffect(() => route(consentLogPath(siteId), true), [siteId])
+  const { me } = useSession()
+  const site = findSite(me, siteId)
+  useEffect(() => route(site ? homePath(site) : consentLogPath(siteId), true), [siteId, site])
   return null
 }
 

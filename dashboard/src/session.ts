@@ -1,5 +1,5 @@
 // The signed-in session as the pages see it.
-import type { Me, Role, SiteSummary } from '@miniconsent/shared'
+import { LOG_ROLES, type Me, type Role, type SiteSummary } from '@miniconsent/shared'
 import { createContext } from 'preact'
 import { useContext } from 'preact/hooks'
 import type { ApiClient } from './api'
@@ -30,12 +30,12 @@ export function consentLogPath(siteId: string): string {
 
 /** The site pages, in nav order. `roles` lists who sees the page at all (SPEC §8). */
 export const SITE_PAGES = [
-  { slug: 'consents', label: 'Consent log', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'consents', label: 'Consent log', roles: LOG_ROLES },
   { slug: 'catalogue', label: 'Catalogue', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'publish', label: 'Publish', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'texts', label: 'Texts & appearance', roles: ['owner', 'editor', 'auditor'] },
-  { slug: 'export', label: 'Export', roles: ['owner', 'editor', 'auditor'] },
-  { slug: 'analytics', label: 'Analytics', roles: ['owner', 'editor', 'auditor'] },
+  { slug: 'export', label: 'Export', roles: LOG_ROLES },
+  { slug: 'analytics', label: 'Analytics', roles: LOG_ROLES },
   { slug: 'install', label: 'Install', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'settings', label: 'Site settings', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'members', label: 'Users & roles', roles: ['owner'] },
@@ -55,6 +55,14 @@ export function canEdit(role: Role): boolean {
 
 export function canSee(role: Role, page: SitePageSlug): boolean {
   return (SITE_PAGES.find((p) => p.slug === page)?.roles as readonly Role[] | undefined)?.includes(role) ?? false
+}
+
+/**
+ * Where a site opens for this role: its first page in nav order that the role sees — the consent
+ * log for owners and auditors, the catalogue for editors, who see no visitor's data (SPEC §8).
+ */
+export function homePath(site: { id: string; role: Role }): string {
+  return sitePath(site.id, SITE_PAGES.find((p) => canSee(site.role, p.slug))!.slug)
 }
 
 /** `/api/admin` path of a site resource. */

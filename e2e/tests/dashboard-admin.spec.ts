@@ -15,7 +15,10 @@ async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByRole('table', { name: 'Consent records' }).or(page.getByText(/No consent records yet/))).toBeVisible()
+  // Owners and auditors land on the consent log, editors (who see no visitor's data) on the catalogue.
+  await expect(
+    page.getByRole('table', { name: 'Consent records' }).or(page.getByText(/No consent records yet/)).or(page.getByRole('heading', { level: 1, name: /^Catalogue — / })),
+  ).toBeVisible()
 }
 
 /** An API session of the owner, to set up users the way an owner would. */
@@ -67,7 +70,10 @@ test('an editor adds a cookie, publishes, and the demo page shows it and asks ag
 
   await createMember('minopa', 'editor', 'editor@e2e.test', 'editor-password-123')
   await signIn(page, 'editor@e2e.test', 'editor-password-123')
-  await page.goto('/sites/minopa/catalogue')
+  // Their site opens on its catalogue, and the consent log is not theirs to read (SPEC §8).
+  await expect(page).toHaveURL(/\/sites\/minopa\/catalogue$/)
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Consent log' })).toHaveCount(0)
+  expect((await page.request.get('/api/admin/sites/minopa/consents')).status()).toBe(403)
   await page.getByRole('button', { name: 'Add cookie or storage entry' }).click()
   const row = page.getByRole('table', { name: 'Cookies and storage entries' }).getByRole('row').last()
   await expect(row.getByLabel(/^Name, row/)).toBeFocused()
@@ -171,8 +177,10 @@ test('the owner invites a user, who accepts the link and lands in the dashboard'
   await invitee.getByLabel('New password').fill('invitee-password-123')
   await invitee.getByLabel('Repeat the password').fill('invitee-password-123')
   await invitee.getByRole('button', { name: 'Accept and sign in' }).click()
-  await expect(invitee.getByRole('heading', { level: 1, name: /Consent log — / })).toBeVisible()
+  // An editor's site opens on its catalogue: editors see no visitor's data (SPEC §8).
+  await expect(invitee.getByRole('heading', { level: 1, name: 'Catalogue — MiniMagic' })).toBeVisible()
   await expect(invitee.getByText('invitee@e2e.test')).toBeVisible()
+  await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Consent log' })).toHaveCount(0)
   await inviteeContext.close()
 })
 

@@ -16,6 +16,12 @@ export const apiError = z.object({
 export type ApiError = z.infer<typeof apiError>
 
 export const ROLES = ['owner', 'editor', 'auditor'] as const
+/**
+ * Who reads the consent log — the records, their statistics, exports, verification and
+ * data-subject look-ups (SPEC §8: "auditor: read logs, export, verify"; owners do everything).
+ * Editors keep to the catalogue, texts and publishing: they see no visitor's data.
+ */
+export const LOG_ROLES = ['owner', 'auditor'] as const
 export const role = z.enum(ROLES)
 export type Role = z.infer<typeof role>
 

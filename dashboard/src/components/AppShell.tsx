@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { canSee, consentLogPath, findSite, PASSWORD_PATH, SITE_PAGES, sitePath, useSession, type SitePageSlug } from '../session'
+import { canSee, findSite, homePath, PASSWORD_PATH, SITE_PAGES, sitePath, useSession, type SitePageSlug } from '../session'
 import { confirmLeave } from '../unsaved-changes'
 
 /** The page slug in `/sites/:siteId/<slug>`, to stay on the same page when switching sites. */
@@ -29,7 +29,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
   const [signOutError, setSignOutError] = useState<string | null>(null)
 
   const currentSite = findSite(me, siteIdFromPath(path)) ?? me.sites[0]
-  const logPath = currentSite ? consentLogPath(currentSite.id) : null
+  const logPath = currentSite ? homePath(currentSite) : null
 
   async function onSignOut() {
     setSigningOut(true)
@@ -65,7 +65,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
                   return
                 }
                 const page = pageFromPath(path)
-                route(page && canSee(next.role, page) ? sitePath(next.id, page) : consentLogPath(next.id))
+                route(page && canSee(next.role, page) ? sitePath(next.id, page) : homePath(next))
               }}
             >
               {me.sites.map((site) => (

@@ -4,7 +4,7 @@ import type { SiteSummary } from '@miniconsent/shared'
 import type { ComponentType } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { canSee, consentLogPath, findSite, useSession, type SitePageSlug } from '../session'
+import { canSee, findSite, homePath, useSession, type SitePageSlug } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 export interface SitePageProps {
@@ -90,7 +90,7 @@ export function NoSuchSite({ siteId }: { siteId: string }) {
         {first && (
           <>
             {' '}
-            <a href={consentLogPath(first.id)}>Open the consent log of {first.name}</a>.
+            <a href={homePath(first)}>Open {first.name}</a>.
           </>
         )}
       </p>

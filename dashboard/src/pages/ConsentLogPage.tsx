@@ -6,20 +6,16 @@ import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/Log
 import { SubjectActions } from '../components/SubjectActions'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
-import { NoSuchSite } from '../components/site-page'
+import { siteRoute } from '../components/site-page'
 import { formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
-import { consentLogPath, findSite, sitePath, useSession } from '../session'
+import { consentLogPath, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 export const PAGE_SIZE = 50
 
 /** `/sites/:siteId/consents`: keyed by site so that switching sites starts from a clean page. */
-export function ConsentLogRoute({ siteId }: { siteId: string }) {
-  const { me } = useSession()
-  const site = findSite(me, siteId)
-  if (!site) return <NoSuchSite siteId={siteId} />
-  return <ConsentLogPage key={site.id} site={site} />
-}
+// Owners and auditors only (SPEC §8): an editor who opens the address gets the role's refusal.
+export const ConsentLogRoute = siteRoute('consents', ConsentLogPage)
 
 function ConsentLogPage({ site }: { site: SiteSummary }) {
   const { query, route } = useLocation()

@@ -1,4 +1,4 @@
-import { consentLogPath, useSession } from '../session'
+import { homePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 /** `/` once signed in: normally redirected to the first site's log; this shows while it does, or when there is none. */
@@ -24,7 +24,7 @@ export function NotFoundPage() {
       <p>There is no page at this address.</p>
       {first && (
         <p>
-          <a href={consentLogPath(first.id)}>Go to the consent log of {first.name}</a>
+          <a href={homePath(first)}>Go to {first.name}</a>
         </p>
       )}
     </>

@@ -1,6 +1,6 @@
-import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
-import { errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
 
 const notSignedIn = on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first.'))
 
@@ -78,6 +78,32 @@ describe('sign-in', () => {
     expect(await screen.findByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
     expect(location.pathname).toBe('/sites/minopa/consents')
     expect(screen.getByText('auditor@example.com')).toBeTruthy()
+  })
+
+  it("opens an editor's site on its catalogue, with no page of visitors' data in the menu, and refuses the log by address", async () => {
+    const editor = { ...ME, user: { id: 3, email: 'editor@example.com' }, sites: [{ id: 'minopa', name: 'Minopa', role: 'editor' as const }] }
+    stubApi(
+      notSignedIn,
+      on('POST', '/api/admin/login', () => json(editor)),
+      on('GET', /^\/api\/admin\/sites\/minopa\/catalogue$/, () => json(catalogueFixture())),
+    )
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('editor@example.com', 'correct horse')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByRole('heading', { name: 'Catalogue — Minopa' })).toBeTruthy()
+    expect(location.pathname).toBe('/sites/minopa/catalogue')
+    const menu = screen.getByRole('navigation', { name: 'Main' })
+    for (const page of ['Consent log', 'Export', 'Analytics']) expect(within(menu).queryByRole('link', { name: page })).toBeNull()
+    expect(within(menu).getByRole('link', { name: 'Catalogue' })).toBeTruthy()
+  })
+
+  it("refuses an editor the consent log by its address, and asks the server nothing for it", async () => {
+    const editor = { ...ME, sites: [{ id: 'minopa', name: 'Minopa', role: 'editor' as const }] }
+    const api = stubApi(on('GET', '/api/admin/me', () => json(editor)))
+    renderApp('/sites/minopa/consents')
+    expect(await screen.findByRole('heading', { name: 'Not available for your role' })).toBeTruthy()
+    expect(api.requests.some((r) => r.url.pathname.includes('/consents'))).toBe(false)
   })
 
   it('sends the CSRF token when signing out and returns to the sign-in page', async () => {

@@ -9,6 +9,8 @@ const siteParam = z.object({ siteId: S.slug })
 const ANY = ['owner', 'editor', 'auditor'] as const
 const EDIT = ['owner', 'editor'] as const
 const OWNER = ['owner'] as const
+/** Who reads the consent log (SPEC §8). */
+const LOG = S.LOG_ROLES
 
 const exampleCatalogue: S.CatalogueInput = {
   categories: [
@@ -444,7 +446,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/consents',
     tag: 'Consent log',
     summary: 'Consent records, newest first',
-    auth: ANY,
+    auth: LOG,
     params: siteParam,
     query: S.consentLogQuery,
     responses: { 200: { description: 'A page of records', schema: S.consentLogPage } },
@@ -454,7 +456,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/verify',
     tag: 'Consent log',
     summary: 'Verify the site’s hash chain',
-    auth: ANY,
+    auth: LOG,
     params: siteParam,
     responses: { 200: { description: 'Verification', schema: S.chainVerification } },
   },
@@ -464,7 +466,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Consent log',
     summary: 'Download consent records as CSV or NDJSON (streamed)',
     description: '`X-Export-Id` names the export; its manifest exists once the download completes.',
-    auth: ANY,
+    auth: LOG,
     params: siteParam,
     query: S.exportQuery,
     responses: {
@@ -477,7 +479,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/exports/:exportId/manifest',
     tag: 'Consent log',
     summary: 'The manifest of a completed export',
-    auth: ANY,
+    auth: LOG,
     params: z.object({ siteId: S.slug, exportId: z.string() }),
     responses: { 200: { description: 'Manifest', schema: S.exportManifest }, 404: { description: 'Unknown or not complete yet' } },
   },
@@ -486,7 +488,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/stats',
     tag: 'Consent log',
     summary: 'Consent statistics per day, category, region and revision',
-    auth: ANY,
+    auth: LOG,
     params: siteParam,
     query: S.statsQuery,
     responses: { 200: { description: 'Statistics', schema: S.consentStats } },
@@ -496,7 +498,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/subjects/:consentId',
     tag: 'Consent log',
     summary: 'Everything stored about one consentId (data-subject request)',
-    auth: ANY,
+    auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
     responses: { 200: { description: 'The data', schema: S.subjectData } },
   },
@@ -505,7 +507,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/subjects/:consentId/export',
     tag: 'Consent log',
     summary: 'Download everything stored about one consentId as NDJSON',
-    auth: ANY,
+    auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
     responses: { 200: { description: 'NDJSON file', contentType: 'application/x-ndjson' } },
   },

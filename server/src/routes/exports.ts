@@ -4,7 +4,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { exportQuery, slug } from '@miniconsent/shared'
+import { exportQuery, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { z } from 'zod'
@@ -56,7 +56,7 @@ export function exportRoutes(s: Services) {
   let running = 0
 
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/export', requireSiteRole(s), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
+    .get('/api/admin/sites/:siteId/export', requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
@@ -129,7 +129,7 @@ export function exportRoutes(s: Services) {
     })
     .get(
       '/api/admin/sites/:siteId/exports/:exportId/manifest',
-      requireSiteRole(s),
+      requireSiteRole(s, LOG_ROLES),
       paramsOf(z.object({ siteId: slug, exportId: z.string().max(64) })),
       (c) => {
         const { siteId, exportId } = c.req.valid('param')

@@ -65,7 +65,7 @@ describe('GET /api/admin/preview/:siteId/', () => {
     // Should a record from the preview ever be sent, the consent API refuses it.
     const posted = await t.request('/api/v1/consents', json(consentBody({ revision: config.revision }), { Origin: 'https://acme.test' }))
     expect(posted.status).toBe(400)
-    const log = await editor.request('/api/admin/sites/acme/consents')
+    const log = await auditor.request('/api/admin/sites/acme/consents')
     expect(((await log.json()) as { records: unknown[] }).records).toEqual([])
   })
 

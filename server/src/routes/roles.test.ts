@@ -6,6 +6,8 @@ import { ACME, addUser, send, signIn, startTestServer, type TestServer } from '.
 const ANY: Role[] = ['owner', 'editor', 'auditor']
 const EDIT: Role[] = ['owner', 'editor']
 const OWNER: Role[] = ['owner']
+/** Who reads the consent log: owners and auditors; editors see no visitor's data. */
+const LOG: Role[] = ['owner', 'auditor']
 
 interface Row {
   method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'
@@ -13,6 +15,8 @@ interface Row {
   body?: unknown
   raw?: string
   roles: Role[]
+  /** What an allowed request answers, when not 2xx or 409. */
+  allowedStatus?: number
 }
 
 // `:spare` is a member each role may change or remove without locking anyone out.
@@ -34,8 +38,14 @@ const ROUTES: Row[] = [
   { method: 'DELETE', path: '/api/admin/sites/acme/invitations/invitee%40acme.test', roles: OWNER },
   { method: 'PATCH', path: '/api/admin/sites/acme/members/:spare', body: { role: 'editor' }, roles: OWNER },
   { method: 'DELETE', path: '/api/admin/sites/acme/members/:spare', roles: OWNER },
-  { method: 'GET', path: '/api/admin/sites/acme/consents', roles: ANY },
-  { method: 'GET', path: '/api/admin/sites/acme/verify', roles: ANY },
+  { method: 'GET', path: '/api/admin/sites/acme/consents', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/verify', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/stats?method=custom', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/export?format=ndjson', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001/export', roles: LOG },
+  // The role is checked before the manifest is looked up: an allowed reader gets 404 for an unknown one.
+  { method: 'GET', path: '/api/admin/sites/acme/exports/no-such-export/manifest', roles: LOG, allowedStatus: 404 },
 ]
 
 type Identity = 'none' | Role | 'other-site owner'
@@ -75,7 +85,7 @@ describe.each(IDENTITIES)('as %s', (identity) => {
       seen.push(`${row.method} ${row.path} → ${got === 'allowed' ? res.status : got}`)
       expect(got, `${row.method} ${row.path} as ${identity} answered ${res.status}: ${await res.clone().text()}`).toBe(expected)
       // Allowed requests carry valid bodies: anything but 2xx or a 409 conflict would be a bug.
-      if (got === 'allowed') expect([200, 201, 204, 409], `${row.method} ${row.path}`).toContain(res.status)
+      if (got === 'allowed') expect(row.allowedStatus ? [row.allowedStatus] : [200, 201, 204, 409], `${row.method} ${row.path}`).toContain(res.status)
     }
     expect(seen).toHaveLength(ROUTES.length)
   })

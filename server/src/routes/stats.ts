@@ -1,5 +1,5 @@
 // Consent statistics per day, category, region and revision (dashboard charts).
-import { slug, statsQuery } from '@miniconsent/shared'
+import { LOG_ROLES, slug, statsQuery } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -11,7 +11,7 @@ export function statsRoutes(s: Services) {
   const stats = new ConsentStatsService(s.db)
   return new Hono<AppEnv>().get(
     '/api/admin/sites/:siteId/stats',
-    requireSiteRole(s),
+    requireSiteRole(s, LOG_ROLES),
     paramsOf(z.object({ siteId: slug })),
     queryOf(statsQuery),
     (c) => {

@@ -1,5 +1,5 @@
-// Data-subject requests by consentId: look up and download (any member), erase (owners only).
-import { consentId, slug } from '@miniconsent/shared'
+// Data-subject requests by consentId: look up and download (owners and auditors), erase (owners only).
+import { consentId, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -12,12 +12,12 @@ const subjectParams = z.object({ siteId: slug, consentId })
 export function subjectRoutes(s: Services) {
   const subjects = new ConsentSubjects(s.db, s.now, s.audit)
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s), paramsOf(subjectParams), (c) => {
+    .get('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.find(siteId, consentId))
     })
-    .get('/api/admin/sites/:siteId/subjects/:consentId/export', requireSiteRole(s), paramsOf(subjectParams), (c) => {
+    .get('/api/admin/sites/:siteId/subjects/:consentId/export', requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
       c.header('Content-Type', 'application/x-ndjson; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="subject-${siteId}-${consentId}.ndjson"`)
