@@ -1,5 +1,6 @@
 // Start-up as an operator sees it: the real entry point in a child process.
 import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -61,7 +62,7 @@ describe('server start-up', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
-  it('migrates and seeds on the first start, prints the generated password once, and stops on SIGTERM', async () => {
+  it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {
     const env = { DATABASE_URL: join(dir, 'data', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'owner@example.org' }
     let password = ''
     const first = await start(env, /password:\s+\S+/, async (stdout) => {
@@ -82,9 +83,29 @@ describe('server start-up', () => {
     expect(first.stdout).toMatch(/seeded demo sites/)
     expect(first.stdout).toContain('owner@example.org')
 
+    // A keep-alive connection left idle for longer than Node's 5 s default is neither closed nor refused.
+    const idle = await start(env, /"listening"/, async (stdout) => {
+      const { port } = new URL(/"url":"([^"]+)"/.exec(stdout)![1]!)
+      const socket = connect(Number(port), '127.0.0.1')
+      let received = ''
+      let closed = false
+      socket.on('data', (d: Buffer) => (received += d.toString()))
+      socket.on('close', () => (closed = true))
+      const ask = () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n')
+      ask()
+      await expect.poll(() => received.match(/HTTP\/1\.1 200/g)?.length ?? 0).toBe(1)
+      await new Promise((resolve) => setTimeout(resolve, 6_000))
+      expect(closed).toBe(false)
+      ask()
+      await expect.poll(() => received.match(/HTTP\/1\.1 200/g)?.length ?? 0).toBe(2)
+      socket.destroy()
+    })
+    expect(idle.code).toBe(0)
+
     const second = await start(env, /"listening"/)
     expect(second.code).toBe(0)
     expect(second.stdout).not.toMatch(/password:/)
     expect(second.stdout).not.toMatch(/seeded demo sites/)
-  })
+    // Three starts and six idle seconds.
+  }, 60_000)
 })

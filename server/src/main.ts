@@ -12,6 +12,9 @@ import { ConsentLog } from './services/consent-log'
 import { AuditLog } from './services/audit'
 import { startRetention } from './services/retention'
 
+/** How long an idle keep-alive connection stays open: longer than common proxies and clients keep theirs. */
+const KEEP_ALIVE_MS = 65_000
+
 function fail(message: string): never {
   process.stderr.write(`miniconsent: ${message}\n`)
   process.exit(1)
@@ -56,6 +59,13 @@ async function main() {
       )
     }
   })
+  // Node closes an idle keep-alive connection after 5 s, while clients and proxies keep theirs
+  // longer (load balancers ~60 s): one that reuses it at the moment it is closed gets a reset
+  // (seen as ECONNRESET by a test client). The server outlasts them instead; headersTimeout must
+  // exceed keepAliveTimeout.
+  const http = server as { keepAliveTimeout?: number; headersTimeout?: number }
+  http.keepAliveTimeout = KEEP_ALIVE_MS
+  http.headersTimeout = KEEP_ALIVE_MS + 1_000
   server.on('error', (e: NodeJS.ErrnoException) => {
     fail(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message)
   })
