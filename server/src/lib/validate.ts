@@ -41,7 +41,10 @@ export function wellFormed<T>(value: T): T {
  * to let the schema decide.
  */
 export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null } = {}) => {
-  const parse = (value: unknown): z.output<S> => options.read?.(wellFormed(value)) ?? schema.parse(wellFormed(value))
+  const parse = (value: unknown): z.output<S> => {
+    wellFormed(value)
+    return options.read?.(value) ?? schema.parse(value)
+  }
   return validator('json', async (value, c): Promise<z.output<S>> => {
     const type = mediaType(requestHeader(c, 'content-type'))
     if (JSON_TYPE.test(type)) return parse(value)

@@ -4,16 +4,14 @@
 // blanked and `erased_at` set, while seq, prev_hash and hash stay, so the chain's links still
 // verify and the log still proves that a decision was recorded at that time. Identities and
 // document acceptances of that consentId are deleted outright; they are outside the chain.
-import { createHash } from 'node:crypto'
 import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
+import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
-
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class ConsentSubjects {
   constructor(
@@ -70,7 +68,7 @@ export class ConsentSubjects {
       userId,
       siteId,
       action: 'consents.subject-export',
-      after: { consentIdSha256: sha256Hex(consentId), records: data.records.length, identities: data.identities.length, documents: data.documents.length },
+      after: { consentIdSha256: sha256(consentId), records: data.records.length, identities: data.identities.length, documents: data.documents.length },
     })
     return lines.map((l) => JSON.stringify(l) + '\n').join('')
   }
@@ -94,7 +92,7 @@ export class ConsentSubjects {
         .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
         .run().changes
       const result = { erased: seqs.length, identities, documents }
-      const consentIdSha256 = sha256Hex(consentId)
+      const consentIdSha256 = sha256(consentId)
       // An export filtered by this consentId named it in its manifest and its audit entry. Both keep
       // their filter, naming the consentId as the erasure's audit entry does, by its hash (its first
       // 16 hex digits, so that the filter still reads as a consentId).

@@ -32,7 +32,8 @@ export interface PurgeResult {
 }
 
 export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number): PurgeResult {
-  const cutoff = new Date(now - retentionDays * DAY_MS).toISOString()
+  const before = new Date(now - retentionDays * DAY_MS)
+  const cutoff = before.toISOString()
   const c = db.$client
   const oldest = c.prepare('SELECT seq, hash, server_time AS serverTime FROM consent_records WHERE site_id = ? ORDER BY seq LIMIT ?')
   const remove = c.prepare('DELETE FROM consent_records WHERE site_id = ? AND seq <= ?')
@@ -71,11 +72,11 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     .run().changes
   const auditEntries = db
     .delete(auditLog)
-    .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, new Date(now - retentionDays * DAY_MS))))
+    .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, before)))
     .run().changes
   const manifests = db
     .delete(exportManifests)
-    .where(and(eq(exportManifests.siteId, siteId), lt(exportManifests.createdAt, new Date(now - retentionDays * DAY_MS))))
+    .where(and(eq(exportManifests.siteId, siteId), lt(exportManifests.createdAt, before)))
     .run().changes
   return { siteId, purged, identities, documents, auditEntries, manifests }
 }
