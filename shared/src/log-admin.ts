@@ -26,9 +26,16 @@ export const consentLogFilters = z.object({
 })
 export type ConsentLogFilters = z.output<typeof consentLogFilters>
 
+const LOG_PAGE_DEFAULT = 50
+
+/** The listing's page: an empty `limit=` or `before=` (a cleared field, a hand-written URL) is absent, as a filter's is. */
 export const consentLogQuery = consentLogFilters.extend({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().min(1).optional(),
+  // The default before the transform, so that the API reference (the query's input) shows it.
+  limit: z
+    .union([z.literal(''), z.coerce.number().int().min(1).max(500)])
+    .default(LOG_PAGE_DEFAULT)
+    .transform((n) => (n === '' ? LOG_PAGE_DEFAULT : n)),
+  before: optional(z.coerce.number().int().min(1)),
 })
 export type ConsentLogQuery = z.output<typeof consentLogQuery>
 

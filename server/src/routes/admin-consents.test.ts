@@ -50,15 +50,28 @@ describe('consent log filters', () => {
     expect((await seqs('method=&region=&from=&consentId=')).total).toBe(6)
   })
 
+  it('takes an empty limit or before (a cleared field, a hand-written URL) as absent', async () => {
+    expect(await seqs('limit=')).toEqual({ seqs: [6, 5, 4, 3, 2, 1], total: 6 })
+    expect(await seqs('before=')).toEqual({ seqs: [6, 5, 4, 3, 2, 1], total: 6 })
+    expect(await seqs('method=accept-all&limit=&before=')).toEqual({ seqs: [6, 4, 1], total: 3 })
+    expect(await seqs('limit=2&before=')).toEqual({ seqs: [6, 5], total: 6 })
+  })
+
   it('answers 400 naming the field for a malformed filter', async () => {
     for (const [query, field] of [
       ['from=yesterday', 'from'],
       ['method=maybe', 'method'],
       ['region=germany', 'region'],
       ['revision=0', 'revision'],
+      ['limit=many', 'limit'],
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['limit=%20', 'limit'],
+      ['before=last', 'before'],
+      ['before=0', 'before'],
     ]) {
       const res = await t.request(`/api/admin/sites/acme/consents?${query}`, { headers: { Cookie: cookie } })
-      expect(res.status).toBe(400)
+      expect(res.status, query).toBe(400)
       expect(apiError.parse(await res.json()).error.message).toContain(field)
     }
   })
