@@ -117,6 +117,39 @@ describe('dist/miniconsent.js', () => {
     await expect(api.ready).resolves.toMatchObject({ revision: 3 })
   })
 
+  it('keeps elements whose category or service is named like an Object member blocked, and answers false for those names', async () => {
+    const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']
+    const html =
+      names.map((n) => `<script type="text/plain" data-category="${n}">ran.push('${n}')</script>`).join('') +
+      '<script type="text/plain" data-category="marketing" data-service="constructor">ran.push("marketing service")</script>' +
+      '<script type="text/plain" data-category="analytics" data-service="toString">ran.push("analytics service")</script>' +
+      '<iframe data-category="constructor" data-src="https://example.com/embed"></iframe><img data-category="__proto__" data-src="https://example.com/p.gif">'
+    const { w, win, api } = await boot({ cookie: stored(['essential', 'analytics']), html })
+    // An unknown service counts as its category: analytics is granted, marketing is not.
+    expect(win.ran).toEqual(['analytics service'])
+    expect(w.document.querySelector('iframe')!.hasAttribute('src')).toBe(false)
+    expect(w.document.querySelector('img')!.hasAttribute('src')).toBe(false)
+    for (const n of names) {
+      expect(api.accepted(n)).toBe(false)
+      expect(api.acceptedService(n)).toBe(false)
+    }
+    // Nor does set() with such a name grant anything.
+    api.set({ constructor: true, toString: true, ['__proto__']: true })
+    await settle()
+    expect(win.ran).toEqual(['analytics service'])
+    expect(api.get().categories).toEqual({ essential: true, functional: false, analytics: true, marketing: false })
+  })
+
+  it('loads an iframe whose unknown service is named like an Object member by allowing its category from the placeholder', async () => {
+    const html = '<iframe data-category="analytics" data-service="constructor" data-src="https://example.com/embed"></iframe>'
+    const { w, api } = await boot({ cookie: stored(['essential']), html })
+    await settle()
+    ;(w.document.querySelector('.mc-ph button') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('iframe')!.getAttribute('src')).toBe('https://example.com/embed')
+    expect(api.get().categories.analytics).toBe(true)
+  })
+
   it('pushes the server’s Consent Mode defaults in order as Arguments objects, then the stored choice again as an update', async () => {
     const config = minopaConfig()
     const { win } = await boot({ config, cookie: stored(['essential', 'analytics']) })

@@ -4,7 +4,7 @@
 // dialog.js, …), so a returning visit downloads nothing more. Nothing here may throw into the page.
 import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cookie'
 import { consentIdAt } from '@miniconsent/shared/ids'
-import { allCategories, decide, toState } from '../core/consent'
+import { allCategories, decide, own, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
 import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
@@ -67,8 +67,8 @@ function start(): void {
   function scan(): void {
     if (!config) return
     const blocked = gate._apply((el) => {
-      const service = el.getAttribute('data-service')!
-      return service in state.services ? state.services[service]! : !!state.categories[el.getAttribute('data-category')!]
+      // A service the catalogue does not know counts as its category; an unknown category as refused.
+      return own(state.services, el.getAttribute('data-service')!) ?? !!own(state.categories, el.getAttribute('data-category')!)
     })
     const frames = blocked.filter((f) => !(f as GatedElement)._ph)
     if (frames.length) withUi((u) => u._placeholders(frames), 'placeholder')
@@ -144,8 +144,8 @@ function start(): void {
   w.miniconsent = {
     ready,
     get: () => (known ? copy() : null),
-    accepted: (category: string) => !!state.categories[category],
-    acceptedService: (id: string) => !!state.services[id],
+    accepted: (category: string) => !!own(state.categories, category),
+    acceptedService: (id: string) => !!own(state.services, id),
     acceptAll: later(() => host._choose('api', allCategories(config!, true), {})),
     rejectAll: later(() => host._choose('api', allCategories(config!, false), {})),
     set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) =>

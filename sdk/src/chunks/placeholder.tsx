@@ -1,6 +1,6 @@
 // dist/placeholder.js: click-to-load placeholders for blocked iframes. Preact comes from dist/banner.js.
 import { h, render } from 'preact'
-import { serviceExceptions } from '../core/consent'
+import { own, serviceExceptions } from '../core/consent'
 import { Placeholder } from '../ui/Placeholder'
 import { PLACEHOLDER_CSS } from '../ui/styles'
 import { enPlaceholder } from '../ui/texts/en'
@@ -20,7 +20,7 @@ export default {
     const onLoad = () => {
       const s = ctx._host._state()
       const service = frame.getAttribute('data-service')!
-      service in s.services
+      own(s.services, service) !== undefined
         ? ctx._choose('custom', s.categories, { ...serviceExceptions(ctx._config, s), [service]: true })
         : ctx._choose('custom', { ...s.categories, [frame.getAttribute('data-category')!]: true }, serviceExceptions(ctx._config, s))
     }

@@ -1,5 +1,6 @@
 // What to delete when categories are denied (issue 3): every declared cookie and storage entry of
 // a denied category or service, except our own stored choice.
+import { own } from './consent'
 import { matchingNames } from './wildcard'
 import type { PublishedConfig } from './types'
 import type { StorageKind } from '@miniconsent/shared'
@@ -21,7 +22,7 @@ export function removals(
   const out: Removal[] = []
   for (const e of config.catalogue.entries) {
     // A service the visitor allowed inside a denied category keeps its entries, and the reverse.
-    const granted = e.service !== undefined && e.service in services ? services[e.service] : categories[e.category]
+    const granted = (e.service === undefined ? undefined : own(services, e.service)) ?? own(categories, e.category)
     if (granted) continue
     const names =
       e.kind === 'indexedDB' ? (e.name.includes('*') ? [] : [e.name]) : matchingNames(e.name, present[e.kind])

@@ -146,6 +146,23 @@ describe('choices and state', () => {
     expect(state).toMatchObject({ method: null, updatedAt: null, revision: 1, gpc: true, region: 'US-CA' })
   })
 
+  it('counts a service or category named like an Object member (constructor) by its own choice only', () => {
+    // Valid slugs, so a catalogue may use them; every plain object also has them on its prototype.
+    const odd = moniClubConfig('opt-in')
+    odd.catalogue.categories.push({ id: 'constructor', required: false, label: { en: 'Odd' }, description: {}, consentMode: [] })
+    odd.catalogue.services.push({ id: 'constructor', category: 'analytics', name: 'Odd', provider: 'Odd', purpose: {} })
+    const refused = makeChoice(odd, ID, 'reject-all', {}, {}, false, NOW)
+    expect(refused.granted).toEqual(['essential'])
+    expect(refused.services).toEqual({})
+    const stored = parseConsentCookie(encodeConsentCookie(refused))!
+    const d = decide(odd, stored, false, NOW)
+    expect(d._categories.constructor).toBe(false)
+    expect(toState(odd, ID, d._categories, d._services, stored, false).services.constructor).toBe(false)
+    // Its own exception still counts.
+    const allowed = makeChoice(odd, ID, 'custom', {}, { constructor: true }, false, NOW)
+    expect(toState(odd, ID, d._categories, allowed.services, allowed, false).services.constructor).toBe(true)
+  })
+
   it('names the categories a new choice revokes', () => {
     expect(revokedCategories({ essential: true, analytics: true, marketing: false }, { essential: true, analytics: false, marketing: true })).toEqual(['analytics'])
   })

@@ -3,6 +3,16 @@ import type { BannerKind, ConsentMethod, ConsentState, PublishedConfig, StoredCh
 import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
 
 const DAY = 864e5
+
+/**
+ * The visitor's choice for a category or service named `name`: the map's own entry, else
+ * undefined. Names come from page markup and page code, and `constructor`, `toString`,
+ * `__proto__`… are found on every object's prototype: read as a choice, they would count as
+ * granted. Every map of choices holds booleans only.
+ */
+export const own = (choices: Record<string, boolean | undefined>, name: string): boolean | undefined =>
+  typeof choices[name] == 'boolean' ? choices[name] : undefined
+
 /** GPC is an opt-out of sale/sharing (SPEC §5): it denies this category. */
 export const GPC_CATEGORY = 'marketing'
 
@@ -62,7 +72,7 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc
   if (fresh) {
     fresh = categories[GPC_CATEGORY]
     categories[GPC_CATEGORY] = false
-    for (const s of config.catalogue.services) if (s.category === GPC_CATEGORY) (fresh ||= services[s.id]), (services[s.id] = false)
+    for (const s of config.catalogue.services) if (s.category === GPC_CATEGORY) (fresh ||= own(services, s.id)), (services[s.id] = false)
   }
   return {
     _choice: fresh ? null : choice,
@@ -85,7 +95,7 @@ export function makeChoice(
   const granted = grantedCategories(config, categories)
   const exceptions: Record<string, boolean> = {}
   for (const s of config.catalogue.services) {
-    const wanted = services[s.id]
+    const wanted = own(services, s.id)
     if (wanted !== undefined && wanted !== granted.includes(s.category)) exceptions[s.id] = wanted
   }
   return { consentId, revision: config.revision, updatedAt: now, method, granted, services: exceptions, gpc }
@@ -100,7 +110,7 @@ export function choiceCategories(config: PublishedConfig, choice: StoredChoice):
 /** Per-service choices: the visitor's exception, else the service's category. */
 export function serviceStates(config: PublishedConfig, categories: Record<string, boolean>, exceptions: Record<string, boolean>): Record<string, boolean> {
   const out: Record<string, boolean> = {}
-  for (const s of config.catalogue.services) out[s.id] = exceptions[s.id] ?? !!categories[s.category]
+  for (const s of config.catalogue.services) out[s.id] = own(exceptions, s.id) ?? !!own(categories, s.category)
   return out
 }
 

@@ -60,6 +60,15 @@ describe('cleanup', () => {
     expect(names).toContain('sentry-sc')
   })
 
+  it('removes an entry whose service or category name is an Object member unless its own choice grants it', () => {
+    const odd = minopaConfig()
+    odd.catalogue.entries.push({ name: 'odd', kind: 'cookie', category: 'analytics', service: 'constructor', provider: 'Odd', purpose: {}, expiry: '1y' })
+    odd.catalogue.entries.push({ name: 'odder', kind: 'cookie', category: 'constructor', provider: 'Odd', purpose: {}, expiry: '1y' })
+    const cats = { essential: true, functional: true, analytics: false, marketing: false }
+    const names = removals(odd, cats, toState(odd, 'x', cats, {}, null, false).services, { cookie: ['odd', 'odder'], localStorage: [], sessionStorage: [] }).map((x) => x.name)
+    expect(names).toEqual(['odd', 'odder'])
+  })
+
   it('lists the host and its parent domains', () => {
     expect(cookieDomains('app.www.minopa.com')).toEqual(['app.www.minopa.com', 'www.minopa.com', 'minopa.com'])
     expect(cookieDomains('localhost')).toEqual(['localhost'])
