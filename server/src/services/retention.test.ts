@@ -22,6 +22,31 @@ afterEach(() => t.close())
 
 const seqs = (site: string) => (t.db.$client.prepare('SELECT seq FROM consent_records WHERE site_id = ? ORDER BY seq').all(site) as { seq: number }[]).map((r) => r.seq)
 
+function addManifest(id: string, daysAgo: number) {
+  t.db.$client
+    .prepare(
+      `INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at)
+       VALUES (?, 'acme', 'csv', '{"consentId":"visitor-1xyz"}', 1, 'h', ?)`,
+    )
+    .run(id, t.clock.now - daysAgo * DAY)
+}
+
+const anchor = () => t.db.$client.prepare("SELECT seq, purged_count FROM chain_anchors WHERE site_id = 'acme'").get()
+
+/** The `after` of every consents.purge audit entry, oldest first. */
+const purgeEntries = () =>
+  (t.db.$client.prepare("SELECT after FROM audit_log WHERE action = 'consents.purge' ORDER BY id").all() as { after: string }[]).map(
+    (r) => JSON.parse(r.after) as Record<string, unknown>,
+  )
+
+/** Everything a purge of acme could change. */
+const snapshot = () => ({
+  records: seqs('acme'),
+  anchor: anchor() ?? null,
+  audit: t.db.$client.prepare('SELECT id, action FROM audit_log ORDER BY id').all(),
+  manifests: t.db.$client.prepare('SELECT id FROM export_manifests ORDER BY id').all(),
+})
+
 async function cliVerify() {
   const out: string[] = []
   const err: string[] = []
@@ -93,17 +118,62 @@ describe('retention purge', () => {
   })
 
   it('purges export manifests past retention with the records, which name who exported and with which filters', () => {
-    const add = (id: string, daysAgo: number) =>
-      t.db.$client
-        .prepare(
-          `INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at)
-           VALUES (?, 'acme', 'csv', '{"consentId":"visitor-1xyz"}', 1, 'h', ?)`,
-        )
-        .run(id, t.clock.now - daysAgo * DAY)
-    add('old', 31)
-    add('recent', 29)
+    addManifest('old', 31)
+    addManifest('recent', 29)
     expect(purgeExpired(t.db, t.clock.now).find((r) => r.siteId === 'acme')).toMatchObject({ manifests: 1 })
     expect(t.db.$client.prepare('SELECT id FROM export_manifests').all()).toEqual([{ id: 'recent' }])
+  })
+
+  it('writes its audit entry in the transaction of the purge: a failed audit entry leaves nothing purged', () => {
+    addManifest('old', 31)
+    const before = snapshot()
+    const errors: unknown[] = []
+    const logger = { ...silentLogger, error: (_: string, fields?: Record<string, unknown>) => void errors.push(fields?.err) }
+    const failing = {
+      record: () => {
+        throw new Error('disk I/O error')
+      },
+    } as unknown as AuditLog
+    startRetention(t.db, { logger, audit: failing, now: () => t.clock.now }).stop()
+    expect(errors).toEqual([expect.objectContaining({ message: 'disk I/O error' })])
+    expect(snapshot()).toEqual(before)
+    expect(seqs('acme')).toEqual([1, 2, 3, 4, 5, 6])
+
+    // The same purge with a working audit log: what it removed, and its entry, together.
+    startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now }).stop()
+    expect(seqs('acme')).toEqual([4, 5, 6])
+    // auditEntries: the site's creation, 60 days ago.
+    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 3, identities: 0, documents: 0, auditEntries: 1, manifests: 1 }])
+  })
+
+  it('a purge that fails part-way leaves no audit entry and nothing purged', () => {
+    addManifest('old', 31)
+    const before = snapshot()
+    // The last deletion of the site's purge fails, after its records were deleted in the same transaction.
+    t.db.$client.exec(`CREATE TRIGGER keep_manifests BEFORE DELETE ON export_manifests BEGIN SELECT RAISE(ABORT, 'manifest locked'); END`)
+    const failed: unknown[] = []
+    const logger = { ...silentLogger, error: (_: string, fields?: Record<string, unknown>) => void failed.push(fields?.siteId) }
+    startRetention(t.db, { logger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now }).stop()
+    expect(failed).toEqual(['acme'])
+    expect(snapshot()).toEqual(before)
+  })
+
+  it('audits each batch of a large purge in the batch’s own transaction, so a failure between batches leaves every deletion audited', () => {
+    // Record 3 cannot be deleted: the first batch (records 1–2) commits with its entry, the second fails whole.
+    t.db.$client.exec(`CREATE TRIGGER keep_3 BEFORE DELETE ON consent_records WHEN old.site_id = 'acme' AND old.seq = 3 BEGIN SELECT RAISE(ABORT, 'locked'); END`)
+    const audit = new AuditLog(t.db, () => t.clock.now)
+    purgeExpired(t.db, t.clock.now, { audit, batch: 2 })
+    expect(seqs('acme')).toEqual([3, 4, 5, 6])
+    expect(anchor()).toEqual({ seq: 2, purged_count: 2 })
+    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 2, identities: 0, documents: 0, auditEntries: 0, manifests: 0 }])
+
+    t.db.$client.exec('DROP TRIGGER keep_3')
+    const results = purgeExpired(t.db, t.clock.now, { audit, batch: 2 })
+    expect(results.find((r) => r.siteId === 'acme')).toMatchObject({ purged: 1 })
+    expect(seqs('acme')).toEqual([4, 5, 6])
+    expect(anchor()).toEqual({ seq: 3, purged_count: 3 })
+    expect(purgeEntries().map((e) => e.purged)).toEqual([2, 1])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
   })
 
   it('runs at start, writing what it purged to the audit log', () => {

@@ -31,9 +31,27 @@ export interface PurgeResult {
   manifests: number
 }
 
-export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number): PurgeResult {
+export interface PurgeOptions {
+  /**
+   * Where each transaction that deleted something records it (`consents.purge`); none when absent.
+   * Over the same connection as the purge, so that the entry is written in its transaction.
+   */
+  audit?: AuditLog
+  /** Consent records deleted per transaction (tests make it small). */
+  batch?: number
+}
+
+/**
+ * Purges one site, a batch of records per transaction. Each transaction that deletes something
+ * also writes its `consents.purge` audit entry, saying what that transaction deleted, so a crash
+ * or an error between two of them leaves nothing deleted unaudited nor audited undeleted. A purge
+ * larger than a batch is therefore audited in several entries. The site's other expired rows
+ * (identities, accepted documents, audit entries, export manifests) go in the last transaction.
+ */
+export function purgeSite(db: Db, siteId: string, retentionDays: number, now: number, o: PurgeOptions = {}): PurgeResult {
   const before = new Date(now - retentionDays * DAY_MS)
   const cutoff = before.toISOString()
+  const size = o.batch ?? BATCH
   const c = db.$client
   const oldest = c.prepare('SELECT seq, hash, server_time AS serverTime FROM consent_records WHERE site_id = ? ORDER BY seq LIMIT ?')
   const remove = c.prepare('DELETE FROM consent_records WHERE site_id = ? AND seq <= ?')
@@ -42,44 +60,56 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
      ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
        purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at`,
   )
-  let purged = 0
-  const batch = c.transaction(() => {
-    const rows = oldest.all(siteId, BATCH) as { seq: number; hash: string; serverTime: string }[]
+  const others = () => ({
+    identities: db
+      .delete(consentIdentities)
+      .where(and(eq(consentIdentities.siteId, siteId), lt(consentIdentities.serverTime, cutoff)))
+      .run().changes,
+    documents: db
+      .delete(documentAcceptances)
+      .where(and(eq(documentAcceptances.siteId, siteId), lt(documentAcceptances.serverTime, cutoff)))
+      .run().changes,
+    auditEntries: db
+      .delete(auditLog)
+      .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, before)))
+      .run().changes,
+    manifests: db
+      .delete(exportManifests)
+      .where(and(eq(exportManifests.siteId, siteId), lt(exportManifests.createdAt, before)))
+      .run().changes,
+  })
+  const none = { identities: 0, documents: 0, auditEntries: 0, manifests: 0 }
+  const step = c.transaction((): PurgeResult => {
+    const rows = oldest.all(siteId, size) as { seq: number; hash: string; serverTime: string }[]
     // Stop at the first record within retention even if a later one is older (a clock step back).
     let last: { seq: number; hash: string } | null = null
     for (const r of rows) {
       if (r.serverTime >= cutoff) break
       last = r
     }
-    if (!last) return 0
-    const n = remove.run(siteId, last.seq).changes
-    anchor.run({ siteId, seq: last.seq, hash: last.hash, count: n, at: now })
-    return n
+    let purged = 0
+    if (last) {
+      purged = remove.run(siteId, last.seq).changes
+      anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
+    }
+    const result = { siteId, purged, ...(purged < size ? others() : none) }
+    if (o.audit && removedAny(result)) o.audit.record({ siteId, userId: null, action: 'consents.purge', after: result })
+    return result
   })
+  const total: PurgeResult = { siteId, purged: 0, ...none }
   for (;;) {
     // IMMEDIATE, as writeTransaction (db/client.ts): the consent writer thread writes the same file.
-    const n = batch.immediate()
-    purged += n
-    if (n < BATCH) break
+    const r = step.immediate()
+    total.purged += r.purged
+    total.identities += r.identities
+    total.documents += r.documents
+    total.auditEntries += r.auditEntries
+    total.manifests += r.manifests
+    if (r.purged < size) return total
   }
-  const identities = db
-    .delete(consentIdentities)
-    .where(and(eq(consentIdentities.siteId, siteId), lt(consentIdentities.serverTime, cutoff)))
-    .run().changes
-  const documents = db
-    .delete(documentAcceptances)
-    .where(and(eq(documentAcceptances.siteId, siteId), lt(documentAcceptances.serverTime, cutoff)))
-    .run().changes
-  const auditEntries = db
-    .delete(auditLog)
-    .where(and(eq(auditLog.siteId, siteId), lt(auditLog.at, before)))
-    .run().changes
-  const manifests = db
-    .delete(exportManifests)
-    .where(and(eq(exportManifests.siteId, siteId), lt(exportManifests.createdAt, before)))
-    .run().changes
-  return { siteId, purged, identities, documents, auditEntries, manifests }
 }
+
+const removedAny = (r: PurgeResult) => Boolean(r.purged || r.identities || r.documents || r.auditEntries || r.manifests)
 
 /** Deletes audit entries of no site past ACCOUNT_AUDIT_RETENTION_DAYS; returns how many. */
 export function purgeAccountAudit(db: Db, now: number): number {
@@ -93,13 +123,13 @@ export function purgeAccountAudit(db: Db, now: number): number {
  * Purges every site by its own retention setting. A site that fails (its settings unreadable, the
  * database busy past the timeout) is passed to `failed` and the others are purged all the same.
  */
-export function purgeExpired(db: Db, now: number, failed: (siteId: string, err: unknown) => void = () => {}): PurgeResult[] {
+export function purgeExpired(db: Db, now: number, o: PurgeOptions & { failed?: (siteId: string, err: unknown) => void } = {}): PurgeResult[] {
   const results: PurgeResult[] = []
   for (const site of db.select({ id: sites.id, settings: sites.settings }).from(sites).all()) {
     try {
-      results.push(purgeSite(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now))
+      results.push(purgeSite(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now, o))
     } catch (err) {
-      failed(site.id, err)
+      o.failed?.(site.id, err)
     }
   }
   return results
@@ -115,10 +145,8 @@ export function startRetention(
     try {
       const t = now()
       const failed = (siteId: string, err: unknown) => o.logger.error('retention purge failed', { siteId, err })
-      for (const r of purgeExpired(db, t, failed)) {
-        if (!(r.purged || r.identities || r.documents || r.auditEntries || r.manifests)) continue
-        o.logger.info('retention purge', { ...r })
-        o.audit?.record({ siteId: r.siteId, userId: null, action: 'consents.purge', after: r })
+      for (const r of purgeExpired(db, t, { ...(o.audit ? { audit: o.audit } : {}), failed })) {
+        if (removedAny(r)) o.logger.info('retention purge', { ...r })
       }
       const accountEntries = purgeAccountAudit(db, t)
       if (accountEntries) o.logger.info('retention purge', { auditEntries: accountEntries })
