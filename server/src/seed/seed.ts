@@ -5,19 +5,26 @@ import { eq } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { auditLog, memberships, revisions, siteDrafts, sites } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
+import { sdkDistDir } from '../paths'
 import { Accounts, sha256 } from '../services/accounts'
+import { assertSiteIdFree } from '../services/sites'
 import type { DemoSite } from './catalogues'
 
 export type { DemoSite }
 
-/** Inserts the demo sites that are missing; returns the ids it created. Existing sites are left alone. */
-export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now: number; ownerId?: number }): string[] {
+/**
+ * Inserts the demo sites that are missing; returns the ids it created. Existing sites are left alone.
+ * A new site named after an SDK file in `sdkDir` (the server's, by default) is refused, and with it the whole call.
+ */
+export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now: number; ownerId?: number; sdkDir?: string }): string[] {
   const created: string[] = []
   const at = new Date(options.now)
+  const sdkDir = options.sdkDir ?? sdkDistDir()
   writeTransaction(db, (tx) => {
     for (const demo of demoSites) {
       const settings = siteSettings.parse(demo.settings)
       if (tx.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) continue
+      assertSiteIdFree(settings.id, sdkDir)
       const catalogue = catalogueSchema.parse(demo.catalogue)
       const catalogueJson = canonicalJson(catalogue)
       tx.insert(sites).values({ id: settings.id, settings: JSON.stringify(settings), createdAt: at }).run()

@@ -1,10 +1,13 @@
 // Sites and their live revision, as the public endpoints need them on every request.
 // Parsed settings and published configs are cached briefly: revisions are immutable, and writes
 // made through this process call `invalidate`, so the TTL only bounds changes made elsewhere.
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { storedCatalogue, storedSiteSettings, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { revisions, sites } from '../db/schema'
+import { ApiError } from '../lib/errors'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -27,6 +30,23 @@ export function hostnameAllowed(hostname: string, domains: readonly string[]): b
     const domain = d.toLowerCase()
     return host === domain || host.endsWith('.' + domain)
   })
+}
+
+/**
+ * Refuses a new site's id when `/sdk/<id>.js`, the site's one-tag embed (SPEC §1), is a file of
+ * the SDK's build: routes/sdk.ts serves those before the sites' scripts, so the site's tag would
+ * load that chunk (`banner`, `record`, `miniconsent`, `lang-de`…) instead of its own script. The
+ * question is asked of the directory the server serves /sdk/ from, with the route's own path, so
+ * a chunk the SDK adds is reserved without a list to keep in step.
+ */
+export function assertSiteIdFree(siteId: string, sdkDir: string): void {
+  if (statSync(join(sdkDir, `${siteId}.js`), { throwIfNoEntry: false })?.isFile()) {
+    throw new ApiError(
+      400,
+      'site_id_reserved',
+      `Site id "${siteId}" is the name of an SDK file: /sdk/${siteId}.js serves that file, not the site's script. Choose another id.`,
+    )
+  }
 }
 
 const TTL_MS = 5_000
