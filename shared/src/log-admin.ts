@@ -103,6 +103,8 @@ const hexSha256 = z.string().regex(/^[a-f0-9]{64}$/)
 /**
  * Written when an export's last byte is sent. `sha256` is of the file's bytes; `chainHead` is the
  * site's newest record when the export started, so a file can later prove nothing was cut.
+ * `keyId` and `signature` prove the manifest came from the server unaltered; manifests made
+ * before manifests were signed have neither.
  */
 export const exportManifest = z.object({
   exportId: z.string(),
@@ -114,8 +116,35 @@ export const exportManifest = z.object({
   chainHead: z.object({ seq: z.number().int().min(0), hash: hexSha256 }),
   createdAt: z.iso.datetime(),
   createdBy: z.string().nullable(),
+  /** The signing key's id, as listed by `GET /api/v1/manifest-keys`. */
+  keyId: z.string().optional(),
+  /**
+   * Base64 Ed25519 signature of the UTF-8 canonical JSON (keys sorted, no whitespace) of every
+   * other field of the manifest, `keyId` included. Kept a plain string: a mangled value is a
+   * forged manifest to report, not an unreadable one.
+   */
+  signature: z.string().optional(),
 })
 export type ExportManifest = z.infer<typeof exportManifest>
+
+/** A public key that signs, or signed, export manifests. */
+export const manifestKey = z.object({
+  /** First 16 hex digits of the SHA-256 of the raw public key. */
+  keyId: z.string().regex(/^[a-f0-9]{16}$/),
+  algorithm: z.literal('Ed25519'),
+  /** Base64 of the 32-byte raw public key. */
+  publicKey: z.string(),
+  /** The same key as PEM (SPKI), for tools such as `openssl pkeyutl -verify`. */
+  publicKeyPem: z.string(),
+  createdAt: z.iso.datetime(),
+  /** When another key replaced it; null while it signs. Its manifests still verify. */
+  retiredAt: z.iso.datetime().nullable(),
+})
+export type ManifestKey = z.infer<typeof manifestKey>
+
+/** `GET /api/v1/manifest-keys`: every key the server has signed manifests with, newest first. */
+export const manifestKeyList = z.object({ keys: z.array(manifestKey) })
+export type ManifestKeyList = z.infer<typeof manifestKeyList>
 
 const methodCounts = {
   total: z.number().int(),
