@@ -14,7 +14,7 @@ import type { SiteDirectory } from './services/sites'
 
 export interface AppDeps {
   db: Db
-  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'> & Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS'>>
+  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'> & Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS' | 'MANIFEST_SIGNING_KEY'>>
   logger: Logger
   /** Milliseconds since epoch; tests move time forward with it. */
   now?: () => number

@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
@@ -61,6 +62,31 @@ describe('environment', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('takes MANIFEST_SIGNING_KEY as base64 PKCS#8, base64 seed or PEM, and names a bad one without echoing it', () => {
+    expect(parseEnv({}).MANIFEST_SIGNING_KEY).toBeUndefined()
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' })
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+    const forms = [der.toString('base64'), der.subarray(16).toString('base64'), pem, pem.trim().replace(/\n/g, '\\n')]
+    for (const form of forms) {
+      const key = parseEnv({ MANIFEST_SIGNING_KEY: form }).MANIFEST_SIGNING_KEY!
+      expect(verify(null, Buffer.from('m'), createPublicKey(key), sign(null, Buffer.from('m'), privateKey)), form).toBe(true)
+      expect(createPublicKey(key).export({ format: 'pem', type: 'spki' })).toEqual(publicKey.export({ format: 'pem', type: 'spki' }))
+    }
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+    const publicOnly = publicKey.export({ format: 'der', type: 'spki' }).toString('base64')
+    for (const bad of ['not-a-key', 'c2hvcnQ=', rsa, publicOnly]) {
+      try {
+        parseEnv({ MANIFEST_SIGNING_KEY: bad })
+        expect.unreachable(bad)
+      } catch (e) {
+        const text = describeEnvError(e as ZodError)
+        expect(text).toMatch(/^  MANIFEST_SIGNING_KEY: not an Ed25519 private key: give the base64 of its PKCS#8 DER form \(openssl genpkey/)
+        expect(text).not.toContain(bad.slice(0, 20))
+      }
     }
   })
 })

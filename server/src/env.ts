@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { defaultDatabasePath } from './paths'
+import { manifestSigningKeySetting } from './services/manifest-keys'
 import { geoipDbSetting, regionHeadersSetting } from './services/regions'
 
 const bool = (fallback: boolean) =>
@@ -74,6 +75,13 @@ export const envSchema = z.object({
     .regex(/^\d{1,7}$/, 'use a number of seconds')
     .default('0')
     .transform(Number),
+  /**
+   * The Ed25519 private key that signs export manifests, for a deployment that keeps it outside
+   * the database: base64 of its PKCS#8 DER (`openssl genpkey -algorithm ed25519 -outform DER | base64`)
+   * or PEM. Unset: a key is generated on first use and kept in the database. A key replaced by
+   * another stays published, so the manifests it signed still verify.
+   */
+  MANIFEST_SIGNING_KEY: manifestSigningKeySetting.optional(),
 }).superRefine((env, ctx) => {
   // A region looked up from the visitor's IP address is nothing a CDN can put in its cache key:
   // one visitor's region would be served to the next.

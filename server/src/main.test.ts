@@ -62,6 +62,13 @@ describe('server start-up', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('stops with a clear message, not a stack trace, for a MANIFEST_SIGNING_KEY that is no Ed25519 private key', async () => {
+    const run = await start({ MANIFEST_SIGNING_KEY: 'bm90IGEga2V5', DATABASE_URL: join(dir, 'bad-key', 'db.sqlite') })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^miniconsent: invalid configuration:\n  MANIFEST_SIGNING_KEY: not an Ed25519 private key: give the base64 of its PKCS#8 DER form/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {
     const env = { DATABASE_URL: join(dir, 'data', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'owner@example.org' }
     let password = ''

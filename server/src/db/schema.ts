@@ -181,9 +181,31 @@ export const exportManifests = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
     createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The exporter's e-mail as signed: the signature must still verify if the account goes. */
+    createdByEmail: text('created_by_email'),
+    /** `manifestKeys.id` of the key that signed the manifest; null for manifests made before signing. */
+    keyId: text('key_id'),
+    /** Base64 Ed25519 signature of the manifest's canonical JSON (services/manifest-keys.ts). */
+    signature: text('signature'),
   },
   (t) => [index('export_manifests_site').on(t.siteId, t.createdAt)],
 )
+
+/**
+ * Keys that sign export manifests. One signs at a time; a replaced key is kept (retired, without
+ * its private half) so the manifests it signed still verify against the published list.
+ */
+export const manifestKeys = sqliteTable('manifest_keys', {
+  /** First 16 hex digits of the SHA-256 of the raw public key. */
+  id: text('id').primaryKey(),
+  /** Base64 of the 32-byte Ed25519 public key. */
+  publicKey: text('public_key').notNull(),
+  /** Base64 PKCS#8 DER of a key generated here, while it signs; null for a key given by MANIFEST_SIGNING_KEY. */
+  privateKey: text('private_key'),
+  source: text('source', { enum: ['generated', 'env'] }).notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  retiredAt: integer('retired_at', { mode: 'timestamp_ms' }),
+})
 
 /** Invitations to a site with a role; the token is sent to the invitee, only its hash is kept. */
 export const invitations = sqliteTable(

@@ -41,6 +41,8 @@ export const NAMED_SCHEMAS: NamedSchemas = {
   ConsentLogPage: S.consentLogPage,
   ChainVerification: S.chainVerification,
   ExportManifest: S.exportManifest,
+  ManifestKeyList: S.manifestKeyList,
+  ManifestKey: S.manifestKey,
   ConsentStats: S.consentStats,
   SubjectData: S.subjectData,
   SubjectErasure: S.subjectErasure,
@@ -479,9 +481,21 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/exports/:exportId/manifest',
     tag: 'Consent log',
     summary: 'The manifest of a completed export',
+    description:
+      'Signed by the server with Ed25519: `signature` (base64) covers the UTF-8 canonical JSON (object keys sorted, no whitespace) of the manifest without `signature`, `keyId` included; the key is `keyId` in `GET /api/v1/manifest-keys`. Manifests made before signing have neither field. `miniconsent verify --manifest … --file … --public-key …` checks both the file and the signature.',
     auth: LOG,
     params: z.object({ siteId: S.slug, exportId: z.string() }),
     responses: { 200: { description: 'Manifest', schema: S.exportManifest }, 404: { description: 'Unknown or not complete yet' } },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/manifest-keys',
+    tag: 'Consent log',
+    summary: 'The public keys that sign export manifests',
+    description:
+      'Public, so that a verifier outside the server can fetch them once and check manifests offline. The key signing now comes first (`retiredAt` null); keys it replaced stay listed, so the manifests they signed still verify. Save the answer and pass it to `verify --public-key`.',
+    auth: 'public',
+    responses: { 200: { description: 'Every key that signs or signed manifests here', schema: S.manifestKeyList } },
   },
   {
     method: 'get',

@@ -1,10 +1,14 @@
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
 import { get, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { EXPORT_COLUMNS, apiError, exportManifest, exportRow } from '@miniconsent/shared'
+import { EXPORT_COLUMNS, apiError, exportManifest, exportRow, manifestKeyList } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
+import { createApp } from '../app'
+import { parseEnv } from '../env'
+import { canonicalJson } from '../lib/canonical-json'
+import { silentLogger } from '../logger'
 import { unescapeCell } from '../services/export'
 import { EXPORTS_AT_ONCE } from './exports'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
@@ -54,8 +58,8 @@ const asExportRow = (r: Record<string, unknown>) => ({
   services: JSON.parse(r.services as string),
 })
 
-async function download(query: string) {
-  const res = await t.request(`/api/admin/sites/acme/export?${query}`, { headers: { Cookie: cookie } })
+async function download(query: string, app = t) {
+  const res = await app.request(`/api/admin/sites/acme/export?${query}`, { headers: { Cookie: cookie } })
   const bytes = new Uint8Array(await res.arrayBuffer())
   return { res, bytes, text: new TextDecoder().decode(bytes), id: res.headers.get('x-export-id') }
 }
@@ -300,3 +304,99 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
     }
   })
 })
+
+describe('signed manifests', () => {
+  /** Checks a manifest as an outside verifier would: the keys endpoint's PEM, node:crypto, canonical JSON. */
+  async function verifiesWithPublishedKey(manifest: Record<string, unknown>, app = t) {
+    const res = await app.request('/api/v1/manifest-keys')
+    expect(res.status).toBe(200)
+    const { keys } = manifestKeyList.parse(await res.json())
+    const key = keys.find((k) => k.keyId === manifest.keyId)
+    if (!key) return false
+    const { signature, ...signed } = manifest
+    return verify(null, Buffer.from(canonicalJson(signed)), createPublicKey(key.publicKeyPem), Buffer.from(signature as string, 'base64'))
+  }
+
+  async function rawManifest(id: string | null, app = t, session = cookie) {
+    const res = await app.request(`/api/admin/sites/acme/exports/${id}/manifest`, { headers: { Cookie: session } })
+    expect(res.status).toBe(200)
+    return (await res.json()) as Record<string, unknown>
+  }
+
+  it('carries a key id and a signature that the public key endpoint verifies; an edited copy does not', async () => {
+    const { id, bytes } = await download('format=csv')
+    const manifest = await rawManifest(id)
+    expect(manifest).toMatchObject({ keyId: expect.stringMatching(/^[a-f0-9]{16}$/), signature: expect.any(String) })
+    expect(Buffer.from(manifest.signature as string, 'base64')).toHaveLength(64)
+    expect(await verifiesWithPublishedKey(manifest)).toBe(true)
+
+    // The file cut by its last row, and the manifest edited to match it: the SHA-256 and the row
+    // count agree with the file, only the signature tells.
+    const cut = Buffer.from(bytes).toString().trimEnd().split('\n').slice(0, -1).join('\n') + '\n'
+    const forged = { ...manifest, rowCount: 11, sha256: createHash('sha256').update(cut).digest('hex') }
+    expect(await verifiesWithPublishedKey(forged)).toBe(false)
+    expect(await verifiesWithPublishedKey({ ...manifest, createdBy: 'someone-else@acme.test' })).toBe(false)
+    expect(await verifiesWithPublishedKey({ ...manifest, note: 'added after signing' })).toBe(false)
+  })
+
+  it('publishes the keys to anyone, with CORS, and keeps signing with the key generated on first use', async () => {
+    const first = await rawManifest((await download('format=ndjson')).id)
+    const res = await t.request('/api/v1/manifest-keys', { headers: { Origin: 'https://auditor.example' } })
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    const { keys } = manifestKeyList.parse(await res.json())
+    expect(keys).toEqual([expect.objectContaining({ keyId: first.keyId, algorithm: 'Ed25519', retiredAt: null })])
+    expect(createPublicKey(keys[0]!.publicKeyPem).export({ format: 'der', type: 'spki' }).subarray(12).toString('base64')).toBe(keys[0]!.publicKey)
+    // The private half is in the database; a restarted server (a new app on it) signs with the same key.
+    const stored = t.db.$client.prepare('SELECT id, private_key FROM manifest_keys').all() as { id: string; private_key: string | null }[]
+    expect(stored).toEqual([{ id: first.keyId, private_key: expect.any(String) }])
+    const restarted = appOnSameDatabase(t)
+    const second = await rawManifest((await download('format=csv', restarted)).id, restarted)
+    expect(second.keyId).toBe(first.keyId)
+  })
+
+  it('signs with MANIFEST_SIGNING_KEY, never stores its private half, and still verifies manifests of the key it replaced', async () => {
+    const generated = await rawManifest((await download('format=csv')).id)
+
+    const fromEnv = generateKeyPairSync('ed25519')
+    const envKey = parseEnv({ MANIFEST_SIGNING_KEY: fromEnv.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64') }).MANIFEST_SIGNING_KEY
+    const withEnv = appOnSameDatabase(t, envKey)
+    const signedByEnv = await rawManifest((await download('format=csv', withEnv)).id, withEnv)
+    const envKeyId = createHash('sha256').update(fromEnv.publicKey.export({ format: 'der', type: 'spki' }).subarray(12)).digest('hex').slice(0, 16)
+    expect(signedByEnv.keyId).toBe(envKeyId)
+    const { signature, ...signed } = signedByEnv
+    expect(verify(null, Buffer.from(canonicalJson(signed)), fromEnv.publicKey, Buffer.from(signature as string, 'base64'))).toBe(true)
+
+    const { keys } = manifestKeyList.parse(await (await withEnv.request('/api/v1/manifest-keys')).json())
+    expect(keys.map((k) => [k.keyId, k.retiredAt === null])).toEqual([
+      [envKeyId, true],
+      [generated.keyId, false],
+    ])
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM manifest_keys WHERE private_key IS NOT NULL').get()).toEqual({ n: 0 })
+    // Both manifests verify against the published list.
+    expect(await verifiesWithPublishedKey(generated, withEnv)).toBe(true)
+    expect(await verifiesWithPublishedKey(signedByEnv, withEnv)).toBe(true)
+    // The old manifest is served as it was signed.
+    expect(await rawManifest(generated.exportId as string, withEnv)).toEqual(generated)
+  })
+
+  it('serves a manifest made before signing as it was, without keyId or signature', async () => {
+    const { id } = await download('format=csv')
+    t.db.$client.prepare('UPDATE export_manifests SET key_id = NULL, signature = NULL, created_by_email = NULL WHERE id = ?').run(id)
+    const manifest = await rawManifest(id)
+    expect(manifest).not.toHaveProperty('keyId')
+    expect(manifest).not.toHaveProperty('signature')
+    expect(manifest.createdBy).toBe(OWNER.email)
+  })
+})
+
+/** A second app over the same database, as after a restart; signed in as the test's auditor (same session table). */
+function appOnSameDatabase(base: TestServer, manifestKey?: ReturnType<typeof parseEnv>['MANIFEST_SIGNING_KEY']): TestServer {
+  const app = createApp({
+    db: base.db,
+    env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, MANIFEST_SIGNING_KEY: manifestKey },
+    logger: silentLogger,
+    now: () => base.clock.now,
+    consentLog: base.consentLog,
+  })
+  return { ...base, app, request: (path, init) => Promise.resolve(app.request(path, init, { incoming: { socket: { remoteAddress: '203.0.113.77' } } } as never)) }
+}

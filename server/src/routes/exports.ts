@@ -1,5 +1,6 @@
 // Consent-log exports for auditors: a streamed CSV or NDJSON file and, once its last byte is
-// sent, a manifest (row count, SHA-256 of the bytes, chain head) to check the file against later.
+// sent, a signed manifest (row count, SHA-256 of the bytes, chain head) to check the file against
+// later; and the public keys that check the signatures, for anyone.
 import { createHash, type Hash } from 'node:crypto'
 import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
@@ -14,6 +15,7 @@ import { paramsOf, queryOf } from '../lib/validate'
 import { directHeaders } from '../middleware/request-context'
 import { requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
+import { ManifestKeys } from '../services/manifest-keys'
 
 /**
  * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
@@ -52,7 +54,8 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
 export const EXPORTS_AT_ONCE = 4
 
 export function exportRoutes(s: Services) {
-  const exports = new ConsentExports(s.db, s.now)
+  const keys = new ManifestKeys(s.db, s.now, s.env.MANIFEST_SIGNING_KEY)
+  const exports = new ConsentExports(s.db, s.now, keys)
   let running = 0
 
   return new Hono<AppEnv>()
@@ -139,4 +142,12 @@ export function exportRoutes(s: Services) {
         return c.json(manifest)
       },
     )
+    .get('/api/v1/manifest-keys', (c) => {
+      // Public keys, for a verifier outside the server: an auditor's regulator, a script, a page elsewhere.
+      c.header('Access-Control-Allow-Origin', '*')
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin')
+      // Short: a key that starts signing (MANIFEST_SIGNING_KEY changed) is listed within minutes.
+      c.header('Cache-Control', 'public, max-age=300')
+      return c.json(keys.list())
+    })
 }

@@ -7,6 +7,7 @@ import { ACME } from '../test-support'
 import { ConsentExports, unescapeCell } from './export'
 import { csvText, exportPages, inSeqOrder, pageSize, type ExportPlan } from './export-pages'
 import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { ManifestKeys } from './manifest-keys'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
@@ -38,7 +39,8 @@ describe('ConsentExports on an in-memory database', () => {
 
   it('writes every record once, in seq order, as CSV and as NDJSON', async () => {
     const db = memoryLog(records)
-    const exports = new ConsentExports(db, () => Date.UTC(2026, 10, 22))
+    const now = () => Date.UTC(2026, 10, 22)
+    const exports = new ConsentExports(db, now, new ManifestKeys(db, now))
 
     const csvJob = await exports.begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
     const rows = parse(await text(csvJob.chunks), { columns: true }) as Record<string, string>[]

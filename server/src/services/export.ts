@@ -5,7 +5,7 @@
 // stays at a few pages whatever the log's size. Pages are read by a worker thread: an NDJSON page
 // comes whole from SQLite, a CSV page is formatted by either thread (the JSON and the CSV are the costly
 // part). The caller hashes the bytes as they go out and completes the manifest with the digest
-// and the row count.
+// and the row count; the manifest is then signed (manifest-keys.ts).
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -16,6 +16,7 @@ import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, lte, Placeholder, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords, exportManifests, users } from '../db/schema'
+import { signManifest, type ManifestKeys } from './manifest-keys'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
@@ -190,10 +191,35 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
   })
 }
 
+type ManifestRow = typeof exportManifests.$inferSelect
+
+/** A manifest as served, and as signed: one function for both, so the two cannot differ. */
+function manifestFrom(
+  m: Omit<ManifestRow, 'rowCount' | 'sha256' | 'completedAt' | 'createdBy' | 'createdByEmail'>,
+  createdBy: string | null,
+  rowCount: number,
+  sha256: string,
+): ExportManifest {
+  return {
+    exportId: m.id,
+    siteId: m.siteId,
+    format: m.format,
+    filters: JSON.parse(m.filters) as ConsentLogFilters,
+    rowCount,
+    sha256,
+    chainHead: { seq: m.chainHeadSeq ?? 0, hash: m.chainHeadHash ?? GENESIS_HASH },
+    createdAt: m.createdAt.toISOString(),
+    createdBy,
+    ...(m.keyId !== null ? { keyId: m.keyId } : {}),
+    ...(m.signature !== null ? { signature: m.signature } : {}),
+  }
+}
+
 export class ConsentExports {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
+    private readonly keys: ManifestKeys,
   ) {}
 
   async begin(o: { siteId: string; format: ExportFormat; filters: ConsentLogFilters; userId: number | null }): Promise<ExportJob> {
@@ -223,25 +249,28 @@ export class ConsentExports {
       afterAt: slot('after'),
       headAt: slot('head'),
     }
+    // Before any byte is sent: a key that cannot be had fails the request, not the finished download.
+    const signer = this.keys.active()
+    const createdBy = o.userId === null ? null : (this.db.select({ email: users.email }).from(users).where(eq(users.id, o.userId)).get()?.email ?? null)
     const client = this.db.$client
     // A worker reads, so that this thread only hashes and sends (and formats CSV pages when the
     // worker is the busier one): the query is most of an NDJSON export's cost.
     const reader = client.memory ? inlineReader(client, plan) : await threadReader(client.name, plan)
     const { head } = reader
 
+    const started = {
+      id,
+      siteId: o.siteId,
+      format: o.format,
+      filters: JSON.stringify(filters),
+      chainHeadSeq: head.seq,
+      chainHeadHash: head.hash,
+      createdAt: new Date(this.now()),
+    }
     try {
       this.db
         .insert(exportManifests)
-        .values({
-          id,
-          siteId: o.siteId,
-          format: o.format,
-          filters: JSON.stringify(filters),
-          chainHeadSeq: head.seq,
-          chainHeadHash: head.hash,
-          createdAt: new Date(this.now()),
-          createdBy: o.userId,
-        })
+        .values({ ...started, createdBy: o.userId })
         .run()
     } catch (e) {
       reader.stop()
@@ -266,9 +295,11 @@ export class ConsentExports {
       chunks: chunks(),
       rowCount: () => rowCount,
       complete: (sha256) => {
+        // Signed as it will be served, the exporter's e-mail kept with it.
+        const signature = signManifest(manifestFrom({ ...started, keyId: signer.keyId, signature: null }, createdBy, rowCount, sha256), signer.privateKey)
         this.db
           .update(exportManifests)
-          .set({ rowCount, sha256, completedAt: new Date(this.now()) })
+          .set({ rowCount, sha256, completedAt: new Date(this.now()), createdByEmail: createdBy, keyId: signer.keyId, signature })
           .where(eq(exportManifests.id, id))
           .run()
       },
@@ -287,16 +318,8 @@ export class ConsentExports {
       .orderBy(desc(exportManifests.createdAt))
       .get()
     if (!row || row.m.completedAt === null || row.m.sha256 === null || row.m.rowCount === null) return null
-    return {
-      exportId: row.m.id,
-      siteId: row.m.siteId,
-      format: row.m.format,
-      filters: JSON.parse(row.m.filters) as ConsentLogFilters,
-      rowCount: row.m.rowCount,
-      sha256: row.m.sha256,
-      chainHead: { seq: row.m.chainHeadSeq ?? 0, hash: row.m.chainHeadHash ?? GENESIS_HASH },
-      createdAt: row.m.createdAt.toISOString(),
-      createdBy: row.email,
-    }
+    // A signed manifest names the exporter as signed; one from before signing, as the account is now.
+    const createdBy = row.m.signature === null ? row.email : row.m.createdByEmail
+    return manifestFrom(row.m, createdBy, row.m.rowCount, row.m.sha256)
   }
 }

@@ -1,0 +1,223 @@
+// Ed25519 keys that sign export manifests (SPEC §7, "a verifiable manifest"). The SHA-256 in a
+// manifest shows that a file is the one it describes; the signature shows that the manifest
+// itself came from this server unaltered, so a file and manifest edited together are told apart
+// from a true pair once both have left the server.
+//
+// One key signs at a time: MANIFEST_SIGNING_KEY when set, else one generated on first use and
+// kept in `manifest_keys`. A key replaced by another stays listed (retired, its private half
+// dropped), so the manifests it signed still verify.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import type { ManifestKey, ManifestKeyList } from '@miniconsent/shared'
+import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
+import { z } from 'zod'
+import { writeTransaction, type Db } from '../db/client'
+import { manifestKeys } from '../db/schema'
+import { canonicalJson } from '../lib/canonical-json'
+
+/** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+function base64Bytes(text: string): Buffer | null {
+  const compact = text.replace(/\s+/g, '')
+  return BASE64.test(compact) && compact.length % 4 === 0 ? Buffer.from(compact, 'base64') : null
+}
+
+/** The 32 bytes of an Ed25519 public key. */
+export function rawPublicKey(key: KeyObject): Buffer {
+  return (key.export({ format: 'der', type: 'spki' }) as Buffer).subarray(SPKI_PREFIX.length)
+}
+
+/** A key's id: the first 16 hex digits of the SHA-256 of its raw public key. */
+export function keyIdOf(publicKey: KeyObject): string {
+  return createHash('sha256').update(rawPublicKey(publicKey)).digest('hex').slice(0, 16)
+}
+
+const isEd25519 = (key: KeyObject) => key.asymmetricKeyType === 'ed25519'
+
+/**
+ * An Ed25519 private key given as PEM (PKCS#8; `\n` may be written as the two characters, as in
+ * many env files) or as base64 of its PKCS#8 DER or of its 32-byte seed.
+ */
+export function privateKeyFrom(text: string): KeyObject {
+  const trimmed = text.trim()
+  let key: KeyObject | null = null
+  try {
+    if (trimmed.startsWith('-----BEGIN')) {
+      key = createPrivateKey({ key: trimmed.replace(/\\n/g, '\n'), format: 'pem' })
+    } else {
+      const bytes = base64Bytes(trimmed)
+      if (bytes?.length === 32) key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' })
+      else if (bytes) key = createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+    }
+  } catch {
+    key = null
+  }
+  if (!key || !isEd25519(key)) {
+    throw new Error('not an Ed25519 private key: give the base64 of its PKCS#8 DER form (openssl genpkey -algorithm ed25519 -outform DER | base64) or its PEM')
+  }
+  return key
+}
+
+/** An Ed25519 public key given as PEM (SPKI), or as base64 of its 32 raw bytes or of its SPKI DER. */
+export function publicKeyFrom(text: string): KeyObject {
+  const trimmed = text.trim()
+  let key: KeyObject | null = null
+  try {
+    if (trimmed.startsWith('-----BEGIN')) {
+      key = createPublicKey({ key: trimmed.replace(/\\n/g, '\n'), format: 'pem' })
+    } else {
+      const bytes = base64Bytes(trimmed)
+      if (bytes?.length === 32) key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, bytes]), format: 'der', type: 'spki' })
+      else if (bytes) key = createPublicKey({ key: bytes, format: 'der', type: 'spki' })
+    }
+  } catch {
+    key = null
+  }
+  if (!key || !isEd25519(key)) throw new Error('not an Ed25519 public key (base64 of its 32 bytes, or PEM)')
+  return key
+}
+
+/** `MANIFEST_SIGNING_KEY`, parsed at start-up: a bad key stops the server with this message. */
+export const manifestSigningKeySetting = z.string().transform((v, ctx) => {
+  try {
+    return privateKeyFrom(v)
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message })
+    return z.NEVER
+  }
+})
+
+/**
+ * What a manifest's signature covers: the UTF-8 canonical JSON of every field but `signature`
+ * (`keyId` included). Taken from the manifest as read, unknown fields and all, so that nothing
+ * added to a signed manifest passes unnoticed.
+ */
+export function signedBytes(manifest: Record<string, unknown>): Buffer {
+  const { signature: _signature, ...rest } = manifest
+  return Buffer.from(canonicalJson(rest), 'utf8')
+}
+
+export function signManifest(manifest: Record<string, unknown>, privateKey: KeyObject): string {
+  return sign(null, signedBytes(manifest), privateKey).toString('base64')
+}
+
+/** Whether `manifest.signature` is the signature of the rest of it by `publicKey`. */
+export function manifestSignatureValid(manifest: Record<string, unknown>, publicKey: KeyObject): boolean {
+  if (typeof manifest.signature !== 'string') return false
+  const signature = base64Bytes(manifest.signature)
+  if (!signature || signature.length !== 64) return false
+  try {
+    return verify(null, signedBytes(manifest), publicKey, signature)
+  } catch {
+    return false
+  }
+}
+
+export interface SigningKey {
+  keyId: string
+  privateKey: KeyObject
+}
+
+type KeyRow = typeof manifestKeys.$inferSelect
+
+function listed(row: KeyRow): ManifestKey {
+  const publicKey = publicKeyFrom(row.publicKey)
+  return {
+    keyId: row.id,
+    algorithm: 'Ed25519',
+    publicKey: row.publicKey,
+    publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    createdAt: row.createdAt.toISOString(),
+    retiredAt: row.retiredAt?.toISOString() ?? null,
+  }
+}
+
+export class ManifestKeys {
+  /** The key signing in this process: the environment cannot change while it runs. */
+  private current: SigningKey | null = null
+
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => number,
+    /** MANIFEST_SIGNING_KEY, parsed; unset: a key generated and kept in the database. */
+    private readonly envKey?: KeyObject,
+  ) {}
+
+  /** The key that signs new manifests; the first call records it (and retires the one it replaces). */
+  active(): SigningKey {
+    this.current ??= this.envKey ? this.useEnvKey(this.envKey) : this.useStoredKey()
+    return this.current
+  }
+
+  /** Every key that signs or signed manifests here, newest first. */
+  list(): ManifestKeyList {
+    this.active()
+    const rows = this.db.select().from(manifestKeys).orderBy(desc(manifestKeys.createdAt), desc(manifestKeys.id)).all()
+    // The signing key first, whatever its age (an older key given again by MANIFEST_SIGNING_KEY).
+    rows.sort((a, b) => Number(a.retiredAt !== null) - Number(b.retiredAt !== null))
+    return { keys: rows.map(listed) }
+  }
+
+  private useEnvKey(privateKey: KeyObject): SigningKey {
+    const publicKey = createPublicKey(privateKey)
+    const keyId = keyIdOf(publicKey)
+    writeTransaction(this.db, (tx) => {
+      const at = new Date(this.now())
+      tx.insert(manifestKeys)
+        .values({ id: keyId, publicKey: rawPublicKey(publicKey).toString('base64'), privateKey: null, source: 'env', createdAt: at })
+        .onConflictDoNothing()
+        .run()
+      // Given again after another key signed: it signs again. Its private half is never kept here.
+      tx.update(manifestKeys).set({ retiredAt: null, privateKey: null }).where(eq(manifestKeys.id, keyId)).run()
+      tx.update(manifestKeys)
+        .set({ retiredAt: at, privateKey: null })
+        .where(and(ne(manifestKeys.id, keyId), isNull(manifestKeys.retiredAt)))
+        .run()
+    })
+    return { keyId, privateKey }
+  }
+
+  private useStoredKey(): SigningKey {
+    const row = writeTransaction(this.db, (tx) => {
+      const at = new Date(this.now())
+      // A key from MANIFEST_SIGNING_KEY, now unset, can no longer sign: retired, still listed.
+      tx.update(manifestKeys)
+        .set({ retiredAt: at })
+        .where(and(isNull(manifestKeys.retiredAt), isNull(manifestKeys.privateKey)))
+        .run()
+      const stored = tx
+        .select()
+        .from(manifestKeys)
+        .where(and(isNull(manifestKeys.retiredAt), isNotNull(manifestKeys.privateKey)))
+        .orderBy(desc(manifestKeys.createdAt))
+        .get()
+      if (stored) return stored
+      const pair = generateKeyPairSync('ed25519')
+      const created = {
+        id: keyIdOf(pair.publicKey),
+        publicKey: rawPublicKey(pair.publicKey).toString('base64'),
+        privateKey: (pair.privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).toString('base64'),
+        source: 'generated' as const,
+        createdAt: at,
+        retiredAt: null,
+      }
+      tx.insert(manifestKeys).values(created).run()
+      return created
+    })
+    return { keyId: row.id, privateKey: privateKeyFrom(row.privateKey!) }
+  }
+}
+
+/** The stored public keys by id, for `verify` beside the database; empty for a database from before signing. */
+export function storedPublicKeys(db: Db): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>()
+  const exists = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
+  if (!exists) return keys
+  for (const row of db.select({ id: manifestKeys.id, publicKey: manifestKeys.publicKey }).from(manifestKeys).all()) {
+    keys.set(row.id, publicKeyFrom(row.publicKey))
+  }
+  return keys
+}
