@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
+import { parseEnv } from './env'
 import { recordHashV1 } from './services/consent-chain'
-import { addUser, consentBody, json, startTestServer, type TestServer } from './test-support'
+import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -16,7 +17,10 @@ beforeEach(async () => {
 })
 afterEach(() => t.close())
 
-async function run(args: string[], env: Record<string, string> = {}) {
+/** No DATABASE_URL: the server's default database, whatever this machine holds there, is never read. */
+const NO_DATABASE = (t: TestServer) => ({ DATABASE_URL: join(t.dir, 'no-database-here.sqlite') })
+
+async function run(args: string[], env: Record<string, string> = NO_DATABASE(t)) {
   const out: string[] = []
   const err: string[] = []
   const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env })
@@ -106,9 +110,9 @@ describe('miniconsent verify --manifest --file', () => {
     t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
     for (const format of ['csv', 'ndjson']) {
       const { file, manifestFile } = await exportFiles(`format=${format}`)
-      const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+      const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
       expect(r).toMatchObject({ code: 0, err: '' })
-      expect(r.out).toMatch(/^OK export .* of acme: 7 rows, SHA-256 matches the manifest, chain links verified; 1 erased$/)
+      expect(r.out).toMatch(/^OK export .* of acme: 7 rows, SHA-256 matches the manifest, chain links verified; 1 erased\nsignature valid: key [a-f0-9]{16} signed this manifest/)
     }
   })
 
@@ -163,11 +167,13 @@ describe('miniconsent verify --manifest --file', () => {
     const { file, manifestFile } = await exportFiles('format=csv&method=custom')
     const before0_6 = parse(readFileSync(file, 'utf8')) as string[][]
     writeFileSync(file, stringify(before0_6.map((cells) => cells.slice(0, -1))))
-    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'))
+    // …with its manifest as 0.5 wrote it: unsigned.
+    const { keyId: _keyId, signature: _signature, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8'))
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }))
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toContain('4 rows')
+    expect(r.out).toContain('unsigned manifest')
   })
 
   it('checks each row of a filtered export on its own; exit 2 for a missing or malformed manifest', async () => {
@@ -192,5 +198,164 @@ describe('miniconsent verify --manifest --file', () => {
     writeFileSync(manifestFile, '{"exportId": 1}')
     expect((await run(['verify', '--manifest', manifestFile, '--file', file])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile])).code).toBe(2)
+  })
+})
+
+describe('miniconsent verify --manifest: the signature', () => {
+  let auditor: Awaited<ReturnType<typeof signIn>>
+  beforeEach(async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+    expect((await t.request('/api/v1/consents', json(consentBody({ method: 'withdraw', categories: { essential: true, analytics: false }, services: { plausible: false } })))).status).toBe(201)
+  })
+
+  async function exportPair(query = 'format=csv') {
+    const res = await auditor.request(`/api/admin/sites/acme/export?${query}`)
+    const file = join(t.dir, 'export.csv')
+    writeFileSync(file, new Uint8Array(await res.arrayBuffer()))
+    const manifest = (await (await auditor.request(`/api/admin/sites/acme/exports/${res.headers.get('x-export-id')}/manifest`)).json()) as Record<string, unknown>
+    const manifestFile = join(t.dir, 'manifest.json')
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2))
+    return { file, manifestFile, manifest }
+  }
+
+  /** The answer of the public key endpoint, saved as a verifier outside the server would. */
+  async function savedKeys() {
+    const keysFile = join(t.dir, 'manifest-keys.json')
+    writeFileSync(keysFile, await (await t.request('/api/v1/manifest-keys')).text())
+    return keysFile
+  }
+
+  /**
+   * The last record (the withdrawal) cut from the file, and the manifest edited to match: row
+   * count, SHA-256 and chain head all agree with the file, as a careful forger would leave them.
+   */
+  function forge(pair: Awaited<ReturnType<typeof exportPair>>) {
+    const rows = parse(readFileSync(pair.file, 'utf8')) as string[][]
+    const kept = rows.slice(0, -1)
+    const text = stringify(kept)
+    writeFileSync(pair.file, text)
+    const last = kept.at(-1)!
+    const forged = {
+      ...pair.manifest,
+      rowCount: kept.length - 1,
+      sha256: createHash('sha256').update(text).digest('hex'),
+      chainHead: { seq: Number(last[0]), hash: last[18] },
+    }
+    writeFileSync(pair.manifestFile, JSON.stringify(forged, null, 2))
+  }
+
+  it('reports a manifest edited together with its file as forged (exit 1), with the database key or the published one', async () => {
+    const pair = await exportPair()
+    const keysFile = await savedKeys()
+    forge(pair)
+    // Without a key the file still agrees with the edited manifest: only the signature tells.
+    const unchecked = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file])
+    expect(unchecked.code).toBe(0)
+    expect(unchecked.out).toMatch(/^OK export .*: 3 rows, SHA-256 matches the manifest, chain links verified\n/)
+    expect(unchecked.out).toContain('signature not checked: no public key for key')
+    for (const keyArgs of [['--db', t.file], ['--public-key', keysFile]]) {
+      const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, ...keyArgs])
+      expect(r).toMatchObject({ code: 1, out: '' })
+      expect(r.err).toMatch(/^BROKEN .*manifest\.json: signature invalid for key [a-f0-9]{16}: the manifest was changed after the server signed it, or forged$/)
+    }
+    // A field added to a signed manifest is an edit too.
+    writeFileSync(pair.manifestFile, JSON.stringify({ ...pair.manifest, verifiedBy: 'the regulator' }))
+    expect((await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).err).toContain('signature invalid')
+  })
+
+  it('verifies a true pair with the saved key list, the key as base64 or as PEM; a wrong public key fails', async () => {
+    const pair = await exportPair('format=ndjson')
+    const keysFile = await savedKeys()
+    const { keys } = JSON.parse(readFileSync(keysFile, 'utf8')) as { keys: { keyId: string; publicKey: string; publicKeyPem: string }[] }
+    const pemFile = join(t.dir, 'key.pem')
+    writeFileSync(pemFile, keys[0]!.publicKeyPem)
+    for (const key of [keysFile, keys[0]!.publicKey, pemFile]) {
+      const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--public-key', key])
+      expect(r).toMatchObject({ code: 0, err: '' })
+      expect(r.out).toContain(`\nsignature valid: key ${pair.manifest.keyId} signed this manifest (public key from `)
+    }
+
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64')
+    const wrong = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--public-key', other])
+    expect(wrong.code).toBe(1)
+    expect(wrong.err).toMatch(new RegExp(`^BROKEN .*: the manifest names key ${pair.manifest.keyId}, which is not in the public key given \\(it holds [a-f0-9]{16}\\): forged, or signed by another server$`))
+    // A forger who also swaps in a key id of their own is caught the same way.
+    writeFileSync(pair.manifestFile, JSON.stringify({ ...pair.manifest, keyId: '0123456789abcdef' }))
+    expect(await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).toMatchObject({ code: 1, err: expect.stringContaining('which is not in the database') })
+  })
+
+  it('reports an unsigned manifest as unsigned (exit 0), and refuses it with --require-signature (exit 1)', async () => {
+    const { file, manifestFile, manifest } = await exportPair()
+    const { keyId: _keyId, signature: _signature, ...unsigned } = manifest
+    writeFileSync(manifestFile, JSON.stringify(unsigned))
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
+    expect(r).toMatchObject({ code: 0, err: '' })
+    expect(r.out).toMatch(/\nunsigned manifest: made before MiniConsent signed its manifests, so nothing proves it came from the server unaltered/)
+    const required = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file, '--require-signature'])
+    expect(required).toMatchObject({ code: 1, out: '' })
+    expect(required.err).toMatch(/^BROKEN .*: the manifest is unsigned .*--require-signature refuses it$/)
+    // Half a signature is an edit, not an old manifest.
+    writeFileSync(manifestFile, JSON.stringify({ ...unsigned, keyId: manifest.keyId }))
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).toMatchObject({ code: 1, err: expect.stringContaining('has no signature: it was altered') })
+  })
+
+  it('with --require-signature and no key to check with, or an unreadable key, exits 2 with a message', async () => {
+    const { file, manifestFile } = await exportPair()
+    const none = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature'])
+    expect(none).toMatchObject({ code: 2, err: expect.stringMatching(/^no public key to check the signature of key [a-f0-9]{16} with: pass --public-key/) })
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', 'not a key'])).err).toMatch(/^cannot read the --public-key value as a public key \(no file by that name either\): not an Ed25519 public key/)
+    const rsa = join(t.dir, 'rsa.pem')
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'pem', type: 'spki' }))
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa])).toMatchObject({ code: 2, err: expect.stringContaining(`cannot read ${rsa} as a public key`) })
+    writeFileSync(rsa, '{"keys": "none"}')
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa])).toMatchObject({ code: 2, err: expect.stringContaining('neither a key nor the list') })
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', t.dir])).code).toBe(2)
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', join(t.dir, 'missing.sqlite')])).err).toMatch(/^no database at/)
+    // Flags that belong together only.
+    expect((await run(['verify', '--site', 'acme', '--db', t.file, '--require-signature'])).err).toMatch(/^usage:/)
+    expect((await run(['verify', '--site', 'acme', '--public-key', rsa])).code).toBe(2)
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa, '--db', t.file])).code).toBe(2)
+  })
+
+  it('checks a manifest signed with MANIFEST_SIGNING_KEY against its public half, given or recorded in the database', async () => {
+    const operator = generateKeyPairSync('ed25519')
+    const env = parseEnv({ MANIFEST_SIGNING_KEY: operator.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() })
+    const e = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, MANIFEST_SIGNING_KEY: env.MANIFEST_SIGNING_KEY } })
+    try {
+      expect((await e.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
+      await addUser(e.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+      const session = await signIn(e, 'auditor@acme.test', 'auditor password')
+      const res = await session.request('/api/admin/sites/acme/export?format=ndjson')
+      const file = join(e.dir, 'export.ndjson')
+      writeFileSync(file, new Uint8Array(await res.arrayBuffer()))
+      const manifestFile = join(e.dir, 'manifest.json')
+      writeFileSync(manifestFile, await (await session.request(`/api/admin/sites/acme/exports/${res.headers.get('x-export-id')}/manifest`)).text())
+      const publicPem = join(e.dir, 'operator-public.pem')
+      writeFileSync(publicPem, operator.publicKey.export({ format: 'pem', type: 'spki' }))
+      for (const keyArgs of [['--public-key', publicPem], ['--db', e.file]]) {
+        const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature', ...keyArgs])
+        expect(r).toMatchObject({ code: 0, err: '' })
+        expect(r.out).toContain('signature valid: key')
+      }
+      // The key published for this deployment is the operator's alone: none was generated beside it.
+      const { keys } = (await (await e.request('/api/v1/manifest-keys')).json()) as { keys: { publicKey: string }[] }
+      expect(keys.map((k) => k.publicKey)).toEqual([operator.publicKey.export({ format: 'der', type: 'spki' }).subarray(12).toString('base64')])
+      // Another server's keys do not check it.
+      expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', await savedKeys()])).code).toBe(1)
+    } finally {
+      e.close()
+    }
+  })
+
+  it('reads the keys from DATABASE_URL beside the server, and never writes to that database', async () => {
+    const { file, manifestFile } = await exportPair()
+    const files = () => readdirSync(t.dir).filter((f) => f.startsWith('test.sqlite') && !f.endsWith('-shm')).map((f) => [f, readFileSync(join(t.dir, f))] as const)
+    const before = files()
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature'], { DATABASE_URL: t.file })
+    expect(r).toMatchObject({ code: 0, err: '' })
+    expect(r.out).toContain(`signature valid: key`)
+    expect(r.out).toContain(`(public key from the database ${t.file})`)
+    files().forEach(([name, bytes], i) => expect([name, bytes.equals(before[i]![1])]).toEqual([before[i]![0], true]))
   })
 })

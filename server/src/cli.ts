@@ -1,15 +1,17 @@
 // Command line:
 //   verify --site <id> [--db <path>]            walks a site's consent-log hash chain in the database;
-//   verify --manifest <m.json> --file <export>  checks an exported file against its manifest.
-// Exit codes: 0 intact, 1 broken (or the file does not match its manifest), 2 usage error,
-// unknown site, unreadable file. (`pnpm run` reports any failure as 1.)
+//   verify --manifest <m.json> --file <export>  checks an exported file against its manifest, and the
+//     manifest's signature with --public-key, or with the keys in the database (--db, DATABASE_URL).
+// Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid,
+// or --require-signature and the manifest is unsigned), 2 usage error, unknown site, unreadable
+// file or key, no key to check a required signature with. (`pnpm run` reports any failure as 1.)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
-import { createHash } from 'node:crypto'
+import { createHash, type KeyObject } from 'node:crypto'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { EXPORT_COLUMNS, exportManifest, exportRow, type ExportManifest } from '@miniconsent/shared'
+import { EXPORT_COLUMNS, exportManifest, exportRow, manifestKey, manifestKeyList, type ExportManifest } from '@miniconsent/shared'
 import { parse as parseCsv } from 'csv-parse'
 import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
@@ -22,10 +24,13 @@ import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell } from './services/export'
+import { keyIdOf, manifestSignatureValid, publicKeyFrom, storedPublicKeys } from './services/manifest-keys'
 
 const USAGE = [
   'usage: miniconsent verify --site <siteId> [--db <path to the SQLite file>]',
   '       miniconsent verify --manifest <manifest.json> --file <export.csv|export.ndjson>',
+  '                          [--public-key <file or base64> | --db <path>] [--require-signature]',
+  '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
 ].join('\n')
 
 export interface CliIo {
@@ -40,7 +45,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { site: { type: 'string' }, db: { type: 'string' }, manifest: { type: 'string' }, file: { type: 'string' } },
+      options: {
+        site: { type: 'string' },
+        db: { type: 'string' },
+        manifest: { type: 'string' },
+        file: { type: 'string' },
+        'public-key': { type: 'string' },
+        'require-signature': { type: 'boolean' },
+      },
     })
   } catch (e) {
     io.err(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
@@ -52,25 +64,45 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(USAGE)
     return 2
   }
+  const publicKey = parsed.values['public-key']
+  const requireSignature = parsed.values['require-signature'] ?? false
   if (manifest !== undefined || file !== undefined) {
     if (!manifest || !file || site !== undefined) {
       io.err(USAGE)
       return 2
     }
-    return verifyExportFile(manifest, file, io)
+    if (publicKey !== undefined && parsed.values.db !== undefined) {
+      io.err(`give the keys by --public-key or by --db, not both\n${USAGE}`)
+      return 2
+    }
+    return verifyExportFile({ manifestPath: manifest, filePath: file, publicKey, dbArg: parsed.values.db, requireSignature }, io)
   }
-  if (!site) {
+  if (!site || publicKey !== undefined || requireSignature) {
     io.err(USAGE)
     return 2
   }
   return verifySite(site, parsed.values.db, io)
 }
 
-function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): number {
-  let file: string
+/** The database's path from --db or DATABASE_URL (default: the server's); null when it is not a path. */
+function databaseFile(dbArg: string | undefined, io: CliIo): string | null {
   try {
-    file = parseEnv({ DATABASE_URL: dbArg ?? io.env.DATABASE_URL }).DATABASE_URL
+    return parseEnv({ DATABASE_URL: dbArg ?? io.env.DATABASE_URL }).DATABASE_URL
   } catch {
+    return null
+  }
+}
+
+/** Read-only: no migration, no journal-mode switch, so verifying never changes the file it checks. */
+function openReadOnly(file: string): Db {
+  const db = drizzle({ client: new Database(file, { readonly: true, fileMustExist: true }), schema })
+  db.$client.pragma('busy_timeout = 5000')
+  return db
+}
+
+function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): number {
+  const file = databaseFile(dbArg, io)
+  if (file === null) {
     io.err(`not a database path: ${dbArg ?? io.env.DATABASE_URL}`)
     return 2
   }
@@ -78,11 +110,9 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
     io.err(`no database at ${file} (start the server once, or pass --db)`)
     return 2
   }
-  // Read-only: no migration, no journal-mode switch, so verifying never changes the file it checks.
   let db: Db
   try {
-    db = drizzle({ client: new Database(file, { readonly: true, fileMustExist: true }), schema })
-    db.$client.pragma('busy_timeout = 5000')
+    db = openReadOnly(file)
     if (!db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get()) {
       db.$client.close()
       io.err(`unknown site "${siteId}"`)
@@ -135,13 +165,156 @@ function ndjsonToRow(line: string, siteId: string): StoredRow {
 
 class Broken extends Error {}
 
-async function verifyExportFile(manifestPath: string, filePath: string, io: CliIo): Promise<number> {
+/** Usage or read errors: exit 2. */
+class Unusable extends Error {}
+
+/** Public keys by key id, and where they came from (for the report). */
+interface KeySource {
+  keys: Map<string, KeyObject>
+  from: string
+}
+
+/**
+ * `--public-key`: a file or the text itself, holding a key (base64 or PEM), one entry of
+ * `GET /api/v1/manifest-keys` or its whole answer. Each key's id is computed from the key, not
+ * taken from the listing: a listing cannot claim a key under another key's id.
+ */
+function keysFromArgument(arg: string): KeySource {
+  let text = arg
+  let from = 'the public key given'
+  if (existsSync(arg)) {
+    try {
+      text = readFileSync(arg, 'utf8')
+    } catch (e) {
+      throw new Unusable(`cannot read the public key ${arg}: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    from = arg
+  }
+  const keys = new Map<string, KeyObject>()
+  try {
+    const encoded: string[] = []
+    if (text.trim().startsWith('{')) {
+      const json: unknown = JSON.parse(text)
+      const list = manifestKeyList.safeParse(json)
+      const one = manifestKey.safeParse(json)
+      if (list.success) encoded.push(...list.data.keys.map((k) => k.publicKey))
+      else if (one.success) encoded.push(one.data.publicKey)
+      else throw new Error('JSON, but neither a key nor the list of GET /api/v1/manifest-keys')
+    } else {
+      encoded.push(text)
+    }
+    for (const k of encoded) {
+      const key = publicKeyFrom(k)
+      keys.set(keyIdOf(key), key)
+    }
+  } catch (e) {
+    const what = from === arg ? arg : 'the --public-key value'
+    const hint = from === arg ? '' : ' (no file by that name either)'
+    throw new Unusable(`cannot read ${what} as a public key${hint}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+  }
+  return { keys, from }
+}
+
+/** The manifest keys of the database beside the server; null when there is none to read. */
+function keysFromDatabase(dbArg: string | undefined, io: CliIo): KeySource | null {
+  const file = databaseFile(dbArg, io)
+  if (file === null) {
+    if (dbArg !== undefined) throw new Unusable(`not a database path: ${dbArg}`)
+    return null
+  }
+  if (!existsSync(file)) {
+    if (dbArg !== undefined) throw new Unusable(`no database at ${file}`)
+    return null
+  }
+  let db: Db | null = null
+  try {
+    db = openReadOnly(file)
+    return { keys: storedPublicKeys(db), from: `the database ${file}` }
+  } catch (e) {
+    throw new Unusable(`cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`)
+  } finally {
+    db?.$client.close()
+  }
+}
+
+type SignatureCheck = { status: 'valid'; keyId: string; from: string } | { status: 'unsigned' } | { status: 'unchecked'; keyId: string }
+
+/**
+ * Whether the manifest is the one the server signed. Throws Broken for a forged or altered
+ * manifest, Unusable when a required signature cannot be checked.
+ */
+function checkSignature(
+  raw: Record<string, unknown>,
+  manifest: ExportManifest,
+  o: { publicKey: string | undefined; dbArg: string | undefined; requireSignature: boolean },
+  io: CliIo,
+): SignatureCheck {
+  // A key given on the command line is read even for an unsigned manifest: a bad one is a usage error either way.
+  const given = o.publicKey === undefined ? null : keysFromArgument(o.publicKey)
+  const { keyId, signature } = manifest
+  if (keyId === undefined && signature === undefined) {
+    if (o.requireSignature) throw new Broken('the manifest is unsigned (made before MiniConsent signed its manifests, or its signature was removed); --require-signature refuses it')
+    return { status: 'unsigned' }
+  }
+  if (keyId === undefined) throw new Broken('the manifest has a signature but no keyId: it was altered')
+  if (signature === undefined) throw new Broken(`the manifest names key ${keyId} but has no signature: it was altered`)
+  const source = given ?? keysFromDatabase(o.dbArg, io)
+  if (!source) {
+    if (o.requireSignature) {
+      throw new Unusable(`no public key to check the signature of key ${keyId} with: pass --public-key <file or base64> (from GET /api/v1/manifest-keys) or --db`)
+    }
+    return { status: 'unchecked', keyId }
+  }
+  const key = source.keys.get(keyId)
+  if (!key) {
+    const known = source.keys.size ? ` (it holds ${[...source.keys.keys()].join(', ')})` : ' (it holds none)'
+    throw new Broken(`the manifest names key ${keyId}, which is not in ${source.from}${known}: forged, or signed by another server`)
+  }
+  if (!manifestSignatureValid(raw, key)) {
+    throw new Broken(`signature invalid for key ${keyId}: the manifest was changed after the server signed it, or forged`)
+  }
+  return { status: 'valid', keyId, from: source.from }
+}
+
+function signatureNote(check: SignatureCheck): string {
+  switch (check.status) {
+    case 'valid':
+      return `signature valid: key ${check.keyId} signed this manifest (public key from ${check.from})`
+    case 'unsigned':
+      return 'unsigned manifest: made before MiniConsent signed its manifests, so nothing proves it came from the server unaltered (--require-signature refuses such manifests)'
+    case 'unchecked':
+      return `signature not checked: no public key for key ${check.keyId} (pass --public-key <file or base64>, from GET /api/v1/manifest-keys, or --db)`
+  }
+}
+
+async function verifyExportFile(
+  o: { manifestPath: string; filePath: string; publicKey: string | undefined; dbArg: string | undefined; requireSignature: boolean },
+  io: CliIo,
+): Promise<number> {
+  const { manifestPath, filePath } = o
+  let raw: Record<string, unknown>
   let manifest: ExportManifest
   try {
-    manifest = exportManifest.parse(JSON.parse(readFileSync(manifestPath, 'utf8')))
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>
+    manifest = exportManifest.parse(raw)
   } catch (e) {
     io.err(`cannot read the manifest ${manifestPath}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
     return 2
+  }
+  // First the manifest, then the file: checking a file against a forged manifest proves nothing.
+  let signed: SignatureCheck
+  try {
+    signed = checkSignature(raw, manifest, o, io)
+  } catch (e) {
+    if (e instanceof Broken) {
+      io.err(`BROKEN ${manifestPath}: ${e.message}`)
+      return 1
+    }
+    if (e instanceof Unusable) {
+      io.err(e.message)
+      return 2
+    }
+    throw e
   }
   if (!existsSync(filePath)) {
     io.err(`no file at ${filePath}`)
@@ -239,6 +412,7 @@ async function verifyExportFile(manifestPath: string, filePath: string, io: CliI
       (unfiltered ? 'chain links verified' : 'each row’s hash verified (filtered export: links not checked)') +
       (erased ? `; ${erased} erased` : ''),
   )
+  io.out(signatureNote(signed))
   return 0
 }
 
