@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { fireEvent, screen } from '@testing-library/preact'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
@@ -49,6 +49,31 @@ describe('export page', () => {
     expect(screen.getByRole('link', { name: 'Download consents-minopa.csv' }).getAttribute('download')).toBe('consents-minopa.csv')
     expect(await screen.findByText('matches the downloaded file')).toBeTruthy()
     expect(screen.getByRole('link', { name: 'Download the manifest' })).toBeTruthy()
+    // A manifest from before signing says so, and offers no keys to check it with.
+    expect(screen.getByText('Unsigned: nothing proves this manifest came from the server')).toBeTruthy()
+    expect(screen.queryByRole('link', { name: 'Download the public keys' })).toBeNull()
+  })
+
+  it('shows that the manifest is signed and by which key, and downloads it as the server signed it', async () => {
+    const signed = { ...manifest, keyId: '3f2a9c0d1e4b5a67', signature: 'c2lnbmF0dXJl'.repeat(7) + 'AAAA', addedLater: 'kept' }
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => streamed(CSV)),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(signed)),
+    )
+    const created: Blob[] = []
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      created.push(blob as Blob)
+      return `blob:test-${created.length}`
+    })
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('Signed by this server')).toBeTruthy()
+    expect(screen.getByText('3f2a9c0d1e4b5a67')).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Download the public keys' }).getAttribute('href')).toBe('/api/v1/manifest-keys')
+    // Every field the server sent, the ones the dashboard does not know too: the signature covers them.
+    expect(screen.getByRole('link', { name: 'Download the manifest' }).getAttribute('href')).toBe('blob:test-2')
+    expect(JSON.parse(await created[1]!.text())).toEqual(signed)
   })
 
   it('says why an export failed', async () => {

@@ -44,11 +44,22 @@ function fileNameOf(res: Response, fallback: string): string {
   return match?.[1] ?? fallback
 }
 
-/** The manifest is written when the stream ends; give the server a moment if it is not there yet. */
-async function fetchManifest(api: Session['api'], siteId: string, exportId: string): Promise<ExportManifest> {
+/** Where the server publishes the keys that check manifest signatures (public, no session). */
+const MANIFEST_KEYS_URL = '/api/v1/manifest-keys'
+
+/**
+ * The manifest is written when the stream ends; give the server a moment if it is not there yet.
+ * Kept as the server sent it (`raw`): its signature covers those fields, so the download must
+ * not pass through the schema, which would drop a field it does not know.
+ */
+async function fetchManifest(api: Session['api'], siteId: string, exportId: string): Promise<{ manifest: ExportManifest; raw: unknown }> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await api.request(siteApi(siteId, `/exports/${encodeURIComponent(exportId)}/manifest`), exportManifest)
+      const res = await api.stream(siteApi(siteId, `/exports/${encodeURIComponent(exportId)}/manifest`))
+      const raw: unknown = await res.json().catch(() => undefined)
+      const parsed = exportManifest.safeParse(raw)
+      if (!parsed.success) throw new ApiRequestError(res.status, 'bad_response', 'The server sent a manifest the dashboard does not understand.')
+      return { manifest: parsed.data, raw }
     } catch (err) {
       if (!(err instanceof ApiRequestError && err.status === 404) || attempt >= 5) throw err
       await new Promise((r) => setTimeout(r, 300 * (attempt + 1)))
@@ -115,8 +126,8 @@ function ExportPage({ site }: SitePageProps) {
         return
       }
       try {
-        const manifest = await fetchManifest(api, site.id, exportId)
-        const manifestUrl = URL.createObjectURL(new Blob([JSON.stringify(manifest, null, 2) + '\n'], { type: 'application/json' }))
+        const { manifest, raw } = await fetchManifest(api, site.id, exportId)
+        const manifestUrl = URL.createObjectURL(new Blob([JSON.stringify(raw, null, 2) + '\n'], { type: 'application/json' }))
         urls.current.push(manifestUrl)
         setRun({ status: 'done', progress: { ...progress }, file, manifest: { manifest, url: manifestUrl } })
       } catch (err) {
@@ -136,8 +147,9 @@ function ExportPage({ site }: SitePageProps) {
     <>
       <h1>Export — {site.name}</h1>
       <p>
-        Download the consent records as a file with a manifest (row count, SHA-256 of the file and the chain head), so
-        an auditor can later prove the file is complete and unchanged.
+        Download the consent records as a file with a manifest (row count, SHA-256 of the file and the chain head)
+        signed by this server, so an auditor can later prove the file is complete and unchanged, and the manifest
+        genuine.
       </p>
       <section aria-labelledby="export-filters-heading" class="editor-section">
         <h2 id="export-filters-heading">Records to export</h2>
@@ -211,6 +223,11 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
             Download the manifest
           </a>
         )}
+        {m && 'manifest' in m && m.manifest.signature !== undefined && (
+          <a class="button-link" href={MANIFEST_KEYS_URL} download="manifest-keys.json">
+            Download the public keys
+          </a>
+        )}
       </div>
       {m === null && <p role="status">Fetching the manifest…</p>}
       {m && 'error' in m && <p class="field-error">{m.error}</p>}
@@ -250,7 +267,25 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
               {m.manifest.createdBy ? ` by ${m.manifest.createdBy}` : ''}
             </dd>
           </div>
+          <div class="fact">
+            <dt>Signature</dt>
+            <dd>
+              {m.manifest.signature !== undefined && m.manifest.keyId !== undefined ? (
+                <>
+                  <strong class="ok-text">Signed by this server</strong> (Ed25519, key <code>{m.manifest.keyId}</code>)
+                </>
+              ) : (
+                <strong class="field-error">Unsigned: nothing proves this manifest came from the server</strong>
+              )}
+            </dd>
+          </div>
         </dl>
+      )}
+      {m && 'manifest' in m && m.manifest.signature !== undefined && (
+        <p class="muted">
+          To check both files elsewhere, with the public keys saved beside them:{' '}
+          <code>miniconsent verify --manifest {'<manifest>'} --file {'<file>'} --public-key manifest-keys.json --require-signature</code>
+        </p>
       )}
     </section>
   )
