@@ -10,7 +10,13 @@ const external = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
 
 await build({
   // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts).
-  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts', 'consent-writer-thread': 'src/services/consent-writer-thread.ts', 'export-worker': 'src/services/export-worker.ts' },
+  entryPoints: {
+    main: 'src/main.ts',
+    cli: 'src/cli.ts',
+    'consent-writer-thread': 'src/services/consent-writer-thread.ts',
+    'export-worker': 'src/services/export-worker.ts',
+    'verify-worker': 'src/services/verify-worker.ts',
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -460,7 +460,10 @@ export const OPERATIONS: Operation[] = [
     summary: 'Verify the site’s hash chain',
     auth: LOG,
     params: siteParam,
-    responses: { 200: { description: 'Verification', schema: S.chainVerification } },
+    responses: {
+      200: { description: 'Verification', schema: S.chainVerification },
+      429: { description: '`verifies_busy`: 2 verifications are running on this server (Retry-After)' },
+    },
   },
   {
     method: 'get',

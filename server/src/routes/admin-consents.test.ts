@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { apiError, consentLogPage } from '@miniconsent/shared'
+import { apiError, chainVerification, consentLogPage } from '@miniconsent/shared'
+import { ConsentWriter, type StampedRecord } from '../services/consent-writer'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { VERIFIES_AT_ONCE } from './admin-consents'
 
 let t: TestServer
 let cookie: string
@@ -74,5 +76,109 @@ describe('consent log filters', () => {
       expect(res.status, query).toBe(400)
       expect(apiError.parse(await res.json()).error.message).toContain(field)
     }
+  })
+})
+
+describe('chain verification', () => {
+  /** Records 7 to 6 + n, written as ingestion writes them: a long, intact chain. */
+  function appendMany(n: number) {
+    const writer = new ConsentWriter(t.db.$client)
+    const at = Date.UTC(2026, 10, 26)
+    for (let i = 0; i < n; i += 1000) {
+      const batch: StampedRecord[] = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+        siteId: 'acme',
+        recordId: `00000000-0000-4000-8000-${(i + j).toString(16).padStart(12, '0')}`,
+        consentId: `visitor-${i + j}`,
+        revision: 1,
+        textsHash: null,
+        categories: { essential: true, analytics: (i + j) % 2 === 0 },
+        services: { plausible: (i + j) % 2 === 0 },
+        method: (i + j) % 2 === 0 ? 'accept-all' : 'reject-all',
+        region: 'DE',
+        mode: 'opt-in',
+        language: 'en',
+        url: 'https://acme.test/',
+        userAgent: 'Mozilla/5.0',
+        ip: '203.0.113.0',
+        gpc: false,
+        clientTime: new Date(at + i + j).toISOString(),
+        serverTime: new Date(at + i + j).toISOString(),
+      }))
+      writer.writeBatch(batch)
+    }
+  }
+  const LONG = 20_000
+  const verify = (init: RequestInit = {}) => t.request('/api/admin/sites/acme/verify', { ...init, headers: { Cookie: cookie } })
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+
+  it('answers other requests while a long chain is being verified, and then the verification', async () => {
+    appendMany(LONG)
+    const order: string[] = []
+    const verifying = verify().then((res) => {
+      order.push('verify')
+      return res
+    })
+    // One turn of the event loop: a verification on this thread would have answered by now.
+    await nextTurn()
+    expect((await t.request('/healthz')).status).toBe(200)
+    order.push('healthz')
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
+    order.push('config')
+    const res = await verifying
+    expect(order).toEqual(['healthz', 'config', 'verify'])
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const result = chainVerification.parse(await res.json())
+    expect(result).toMatchObject({ ok: true, count: 6 + LONG })
+    // The same answer as the verification on this thread (the CLI's).
+    expect(result).toEqual(t.consentLog.verify('acme'))
+  })
+
+  it('reports an edited or a deleted record from its thread as before', async () => {
+    appendMany(2_000)
+    const sql = (text: string) => t.db.$client.prepare(text).run()
+    sql(`UPDATE consent_records SET method = 'withdraw' WHERE site_id = 'acme' AND seq = 1001`)
+    const edited = chainVerification.parse(await (await verify()).json())
+    expect(edited).toMatchObject({ ok: false, count: 1001, firstBad: { seq: 1001, reason: expect.stringContaining('edited') } })
+    expect(edited).toEqual(t.consentLog.verify('acme'))
+
+    sql(`DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 1001`)
+    const deleted = chainVerification.parse(await (await verify()).json())
+    expect(deleted).toMatchObject({ ok: false, firstBad: { seq: 1002, reason: expect.stringContaining('record 1001 was deleted') } })
+    expect(deleted).toEqual(t.consentLog.verify('acme'))
+  })
+
+  it(`runs at most ${VERIFIES_AT_ONCE} at once: another gets 429 verifies_busy with Retry-After, and a place once one has finished`, async () => {
+    appendMany(LONG)
+    const running = Array.from({ length: VERIFIES_AT_ONCE }, () => verify())
+    await nextTurn()
+    const busy = await verify()
+    expect(busy.status).toBe(429)
+    expect(busy.headers.get('retry-after')).toMatch(/^\d+$/)
+    expect(apiError.parse(await busy.json()).error.code).toBe('verifies_busy')
+    for (const res of await Promise.all(running)) expect(res.status).toBe(200)
+    expect((await verify()).status).toBe(200)
+  })
+
+  it('ends a verification whose client went away, and frees its place', async () => {
+    appendMany(LONG)
+    const order: string[] = []
+    const kept = verify().then((res) => {
+      order.push('kept')
+      return res
+    })
+    const controller = new AbortController()
+    const dropped = verify({ signal: controller.signal }).then((res) => {
+      order.push('dropped')
+      return res
+    })
+    await nextTurn()
+    controller.abort()
+    expect((await dropped).status).toBeGreaterThanOrEqual(400)
+    // Its place is free while the other is still running.
+    const next = verify()
+    expect((await kept).status).toBe(200)
+    expect(order).toEqual(['dropped', 'kept'])
+    expect((await next).status).toBe(200)
   })
 })

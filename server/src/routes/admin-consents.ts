@@ -3,21 +3,45 @@ import { consentLogQuery, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
+import { ApiError } from '../lib/errors'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 
 const siteParam = z.object({ siteId: slug })
 
+/**
+ * Verifications running at once, over all sites. Each is a thread that reads a site's whole log
+ * and hashes every record, most of a core for seconds on a large log; past this, a verification
+ * is refused with 429 `verifies_busy` and Retry-After. A budget of its own rather than a share of
+ * the exports' (EXPORTS_AT_ONCE, routes/exports.ts): an export lasts as long as its download, and
+ * four slow downloads would otherwise shut verification out for their whole length. Together the
+ * two bound the server's reading threads to 4 + 2.
+ */
+export const VERIFIES_AT_ONCE = 2
+
 export function adminConsentRoutes(s: Services) {
+  let verifying = 0
+
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/consents', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(consentLogQuery), (c) => {
       const { siteId } = c.req.valid('param')
       c.header('Cache-Control', 'no-store')
       return c.json(s.consentLog.list(siteId, c.req.valid('query')))
     })
-    .get('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), (c) => {
+    .get('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')
-      c.header('Cache-Control', 'no-store')
-      return c.json(s.consentLog.verify(siteId))
+      if (verifying >= VERIFIES_AT_ONCE) {
+        throw new ApiError(429, 'verifies_busy', `${VERIFIES_AT_ONCE} chain verifications are running; try again when one has finished`, { 'Retry-After': '5' })
+      }
+      verifying += 1
+      try {
+        // Off the event loop: ingestion and every other request go on meanwhile. A client that
+        // goes away ends its verification (the signal), which frees its place.
+        const result = await s.consentLog.verifyInThread(siteId, c.req.raw.signal)
+        c.header('Cache-Control', 'no-store')
+        return c.json(result)
+      } finally {
+        verifying -= 1
+      }
     })
 }

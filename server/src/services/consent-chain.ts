@@ -3,6 +3,7 @@
 // record of a site links to 64 zeros. Shared by ingestion, the CLI and the admin verify route.
 import { hash } from 'node:crypto'
 import type { ChainVerification } from '@miniconsent/shared'
+import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
 
 export const GENESIS_HASH = '0'.repeat(64)
@@ -223,4 +224,24 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
     count += 1
   }
   return { ok: true, count, head: prev, ...extra() }
+}
+
+/**
+ * Verifies a site's chain as stored: from its purge anchor (or genesis) through every record in
+ * seq order. On a connection others purge through, call it inside one read transaction, so that
+ * the anchor and the records are of the same moment (verify-worker.ts).
+ */
+export function verifyStoredChain(conn: Database.Database, siteId: string): VerifyResult {
+  // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
+  const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
+  const rows = conn
+    .prepare(
+      `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
+              categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
+              client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
+              erased_at AS erasedAt
+         FROM consent_records WHERE site_id = ? ORDER BY seq`,
+    )
+    .iterate(siteId) as Iterable<StoredRow>
+  return verifyChain(rows, anchor ?? null)
 }

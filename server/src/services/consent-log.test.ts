@@ -129,3 +129,25 @@ describe('consent log written by its worker thread', () => {
     expect(log.latest('acme', visitor.consentId)).toBeNull()
   })
 })
+
+describe('chain verification in a thread', () => {
+  it('gives the answer of the verification on this thread, for a file and, inline, for an in-memory database', async () => {
+    await Promise.all(Array.from({ length: 300 }, () => log.append(record())))
+    db.$client.prepare("UPDATE consent_records SET url = 'https://acme.test/edited' WHERE site_id = 'acme' AND seq = 200").run()
+    const inThread = await log.verifyInThread('acme')
+    expect(inThread).toMatchObject({ ok: false, count: 200, firstBad: { seq: 200 } })
+    expect(inThread).toEqual(log.verify('acme'))
+
+    // No other connection can open an in-memory database: it is verified on this thread.
+    const memory = openDatabase(':memory:')
+    seedSites(memory, [ACME], { now: clock })
+    const memoryLog = new ConsentLog(memory, { now: () => (clock += 7) })
+    try {
+      await Promise.all(Array.from({ length: 20 }, () => memoryLog.append(record())))
+      expect(await memoryLog.verifyInThread('acme')).toEqual({ ok: true, count: 20, head: expect.stringMatching(/^[a-f0-9]{64}$/) })
+    } finally {
+      await memoryLog.close()
+      memory.$client.close()
+    }
+  })
+})

@@ -6,15 +6,20 @@
 // transaction per request caps ingestion at the commit rate; batching amortises it. The chain head
 // is read inside the same transaction, so appends are serialized. The writing itself is
 // consent-writer.ts, inline or in a worker thread.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { chainAnchors, consentRecords } from '../db/schema'
+import { consentRecords } from '../db/schema'
+import { ApiError } from '../lib/errors'
 import type { Logger } from '../logger'
-import { verifyChain, type ChainedFields, type ChainStart, type StoredRow, type VerifyResult } from './consent-chain'
+import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
 import { filterConditions } from './consent-filters'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
+import type { VerifyReply } from './verify-worker'
 
 export { RecordIdConflict, type AppendResult } from './consent-writer'
 
@@ -56,16 +61,6 @@ export function toConsentRecord(row: Row): ConsentRecord {
   }
 }
 
-/** The chain's start after a retention purge, or null when it starts at genesis. */
-export function chainAnchor(db: Db, siteId: string): ChainStart | null {
-  const row = db
-    .select({ seq: chainAnchors.seq, hash: chainAnchors.hash, purgedCount: chainAnchors.purgedCount })
-    .from(chainAnchors)
-    .where(eq(chainAnchors.siteId, siteId))
-    .get()
-  return row ?? null
-}
-
 export interface ConsentLogOptions {
   now?: () => number
   /** Most records per transaction. */
@@ -77,6 +72,28 @@ export interface ConsentLogOptions {
    */
   writer?: 'inline' | 'thread'
   logger?: Logger
+}
+
+/**
+ * A verification thread's heap: it holds one record at a time; bounded like the export's reader
+ * (export.ts), so that what it leaves for the collector cannot grow the server's memory.
+ */
+const VERIFY_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 32 }
+
+const verifyAborted = () => new ApiError(503, 'verify_aborted', 'The verification was stopped: the request was cancelled')
+
+/**
+ * The verification thread's script. Built: dist/verify-worker.js beside the bundle (build.mjs).
+ * From source (tests, tsx): the .ts, through tsx's loader, which a worker does not inherit; as
+ * export.ts loads its reader, tsx's ESM API is located from this module, not the working directory.
+ */
+function verifyWorkerEntry(): [string | URL, { eval?: boolean }] {
+  if (!import.meta.url.endsWith('.ts')) return [new URL('./verify-worker.js', import.meta.url), {}]
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
+  const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports
+  const tsx = new URL(exportsMap['./esm/api']!.import.default, pathToFileURL(manifest)).href
+  const entry = new URL('./verify-worker.ts', import.meta.url).href
+  return [`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`, { eval: true }]
 }
 
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
@@ -234,19 +251,40 @@ export class ConsentLog {
     }
   }
 
+  /** Walks the site's chain here, on this thread: the CLI and tests. The server uses verifyInThread. */
   verify(siteId: string): VerifyResult {
-    // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
-    const anchor = chainAnchor(this.db, siteId)
-    const rows = this.db.$client
-      .prepare(
-        `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
-                categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
-                client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
-                erased_at AS erasedAt
-           FROM consent_records WHERE site_id = ? ORDER BY seq`,
-      )
-      .iterate(siteId) as Iterable<StoredRow>
-    return verifyChain(rows, anchor)
+    return verifyStoredChain(this.db.$client, siteId)
+  }
+
+  /**
+   * The same verification, in a worker thread with a read-only connection of its own
+   * (verify-worker.ts): hashing a log of millions of records takes seconds, during which this
+   * thread goes on ingesting and answering. An in-memory database, which no other connection can
+   * open, is verified here. `signal` aborts (the client went away): the thread is ended.
+   */
+  verifyInThread(siteId: string, signal?: AbortSignal): Promise<VerifyResult> {
+    const client = this.db.$client
+    if (client.memory) return Promise.resolve().then(() => this.verify(siteId))
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(verifyAborted())
+      const [entry, options] = verifyWorkerEntry()
+      const thread = new Worker(entry, { ...options, workerData: { file: client.name, siteId }, resourceLimits: VERIFY_THREAD_LIMITS })
+      let settled = false
+      const settle = (done: () => void) => {
+        if (settled) return
+        settled = true
+        signal?.removeEventListener('abort', abort)
+        done()
+      }
+      const abort = () => {
+        settle(() => reject(verifyAborted()))
+        void thread.terminate()
+      }
+      signal?.addEventListener('abort', abort, { once: true })
+      thread.once('message', (m: VerifyReply) => settle(() => ('result' in m ? resolve(m.result) : reject(new Error(`chain verification failed: ${m.error}`)))))
+      thread.once('error', (e) => settle(() => reject(e)))
+      thread.once('exit', (code) => settle(() => reject(new Error(`chain verification thread exited (${code}) without a result`))))
+    })
   }
 
   /** Writes what is queued and stops the writer thread; call before closing the database. */
