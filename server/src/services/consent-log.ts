@@ -6,15 +6,13 @@
 // transaction per request caps ingestion at the commit rate; batching amortises it. The chain head
 // is read inside the same transaction, so appends are serialized. The writing itself is
 // consent-writer.ts, inline or in a worker thread.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
+import { workerScript } from '../lib/worker-script'
 import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
 import { filterConditions } from './consent-filters'
@@ -81,20 +79,6 @@ export interface ConsentLogOptions {
 const VERIFY_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 32 }
 
 const verifyAborted = () => new ApiError(503, 'verify_aborted', 'The verification was stopped: the request was cancelled')
-
-/**
- * The verification thread's script. Built: dist/verify-worker.js beside the bundle (build.mjs).
- * From source (tests, tsx): the .ts, through tsx's loader, which a worker does not inherit; as
- * export.ts loads its reader, tsx's ESM API is located from this module, not the working directory.
- */
-function verifyWorkerEntry(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./verify-worker.js', import.meta.url), {}]
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
-  const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports
-  const tsx = new URL(exportsMap['./esm/api']!.import.default, pathToFileURL(manifest)).href
-  const entry = new URL('./verify-worker.ts', import.meta.url).href
-  return [`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`, { eval: true }]
-}
 
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
 const THREAD_IDLE_MS = 30_000
@@ -182,15 +166,8 @@ export class ConsentLog {
     if (this.idle) clearTimeout(this.idle)
     this.idle = null
     if (this.thread) return this.thread
-    // Built: dist/consent-writer-thread.js beside the bundle. From source (tests, `tsx watch`) the
-    // thread loads the .ts through tsx's loader, which a worker does not inherit.
-    const workerData = { file: this.db.$client.name }
-    const thread = import.meta.url.endsWith('.ts')
-      ? new Worker(
-          `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(new URL('./consent-writer-thread.ts', import.meta.url).href)}, ${JSON.stringify(import.meta.url)}))`,
-          { eval: true, workerData },
-        )
-      : new Worker(new URL('./consent-writer-thread.js', import.meta.url), { workerData })
+    const [entry, options] = workerScript(import.meta.url, 'consent-writer-thread')
+    const thread = new Worker(entry, { ...options, workerData: { file: this.db.$client.name } })
     thread.on('message', (results: WireResult[]) => {
       const batch = this.inFlight ?? []
       this.inFlight = null
@@ -267,7 +244,7 @@ export class ConsentLog {
     if (client.memory) return Promise.resolve().then(() => this.verify(siteId))
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(verifyAborted())
-      const [entry, options] = verifyWorkerEntry()
+      const [entry, options] = workerScript(import.meta.url, 'verify-worker')
       const thread = new Worker(entry, { ...options, workerData: { file: client.name, siteId }, resourceLimits: VERIFY_THREAD_LIMITS })
       let settled = false
       const settle = (done: () => void) => {

@@ -7,14 +7,12 @@
 // part). The caller hashes the bytes as they go out and completes the manifest with the digest
 // and the row count; the manifest is then signed (manifest-keys.ts).
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { EXPORT_COLUMNS, type ConsentLogFilters, type ExportFormat, type ExportManifest } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, lte, Placeholder, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { workerScript } from '../lib/worker-script'
 import { consentRecords, exportManifests, users } from '../db/schema'
 import { signManifest, type ManifestKeys } from './manifest-keys'
 import { GENESIS_HASH } from './consent-chain'
@@ -114,24 +112,9 @@ function inlineReader(main: Db['$client'], plan: ExportPlan): Reader {
   }
 }
 
-/**
- * The worker's script. Built: dist/export-worker.js beside the bundle. From source (tests, tsx):
- * the .ts, loaded through tsx's loader, which a worker does not inherit and `--import` in its
- * execArgv does not install on Node 20.
- */
-function workerEntry(): [string | URL, { eval?: boolean }] {
-  if (!import.meta.url.endsWith('.ts')) return [new URL('./export-worker.js', import.meta.url), {}]
-  // tsx's ESM API as its package's exports map names it (a require() resolution would give the CJS one).
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
-  const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports
-  const tsx = new URL(exportsMap['./esm/api']!.import.default, pathToFileURL(manifest)).href
-  const entry = new URL('./export-worker.ts', import.meta.url).href
-  return [`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`, { eval: true }]
-}
-
 /** Reads in a worker thread with its own snapshot connection; resolves once the snapshot is taken. */
 function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
-  const [entry, options] = workerEntry()
+  const [entry, options] = workerScript(import.meta.url, 'export-worker')
   const worker = new Worker(entry, { ...options, workerData: { file, plan, credit: CREDIT }, resourceLimits: WORKER_LIMITS })
   const inbox: FromWorker[] = []
   let wake: (() => void) | null = null
