@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { role } from './api'
 import { catalogue, siteSettings, storedCatalogue, storedSiteSettings } from './catalogue'
+import { pageBefore, pageLimit } from './log-admin'
 
 const isoTime = z.iso.datetime({ offset: true })
 
@@ -175,8 +176,8 @@ export const passwordChangeInput = z.object({ currentPassword: z.string().min(1)
 // ---- Audit log -----------------------------------------------------------------------------
 
 export const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().min(1).optional(),
+  limit: pageLimit(200),
+  before: pageBefore(),
   /** An action (`catalogue.publish`) or its group (`catalogue`). */
   action: z
     .string()

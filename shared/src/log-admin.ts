@@ -26,16 +26,24 @@ export const consentLogFilters = z.object({
 })
 export type ConsentLogFilters = z.output<typeof consentLogFilters>
 
-const LOG_PAGE_DEFAULT = 50
+/**
+ * A listing's page size, 1 to `max`: an empty `limit=` (a cleared field, a hand-written URL) is
+ * absent, as a filter's is. The default is given before the transform, so that the API reference
+ * (the query's input) shows it.
+ */
+export const pageLimit = (max: number, fallback = 50) =>
+  z
+    .union([z.literal(''), z.coerce.number().int().min(1).max(max)])
+    .default(fallback)
+    .transform((n) => (n === '' ? fallback : n))
 
-/** The listing's page: an empty `limit=` or `before=` (a cleared field, a hand-written URL) is absent, as a filter's is. */
+/** Where a listing's page starts (records before this seq or id); empty is absent. */
+export const pageBefore = () => optional(z.coerce.number().int().min(1))
+
+/** The listing's page: an empty `limit=` or `before=` is absent, as a filter's is. */
 export const consentLogQuery = consentLogFilters.extend({
-  // The default before the transform, so that the API reference (the query's input) shows it.
-  limit: z
-    .union([z.literal(''), z.coerce.number().int().min(1).max(500)])
-    .default(LOG_PAGE_DEFAULT)
-    .transform((n) => (n === '' ? LOG_PAGE_DEFAULT : n)),
-  before: optional(z.coerce.number().int().min(1)),
+  limit: pageLimit(500),
+  before: pageBefore(),
 })
 export type ConsentLogQuery = z.output<typeof consentLogQuery>
 

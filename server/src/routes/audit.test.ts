@@ -92,3 +92,20 @@ describe('audit log retention', () => {
     expect(accountEntries()).toBe(0)
   })
 })
+
+describe('audit log page parameters', () => {
+  it('takes an empty limit or before as absent, and refuses a malformed one naming it', async () => {
+    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    const all = await auditOf(acmeOwner, 'acme')
+    for (const query of ['limit=', 'before=', 'limit=&before=']) {
+      const res = await acmeOwner.request(`/api/admin/sites/acme/audit?${query}`)
+      expect(res.status, query).toBe(200)
+      expect(auditPage.parse(await res.json()).entries, query).toEqual(all.slice(0, 50))
+    }
+    for (const [query, field] of [['limit=0', 'limit'], ['limit=201', 'limit'], ['limit=some', 'limit'], ['before=last', 'before']]) {
+      const res = await acmeOwner.request(`/api/admin/sites/acme/audit?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(JSON.stringify(await res.json()), query).toContain(field)
+    }
+  })
+})
