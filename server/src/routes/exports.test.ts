@@ -339,6 +339,11 @@ describe('signed manifests', () => {
     expect(await verifiesWithPublishedKey({ ...manifest, note: 'added after signing' })).toBe(false)
   })
 
+  it('settles the signing key when the server starts, not on a visitor\'s first request', () => {
+    // No request has been made: the key list a verifier will fetch already holds the signing key.
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM manifest_keys WHERE retired_at IS NULL AND private_key IS NOT NULL').get()).toEqual({ n: 1 })
+  })
+
   it('publishes the keys to anyone, with CORS, and keeps signing with the key generated on first use', async () => {
     const first = await rawManifest((await download('format=ndjson')).id)
     const res = await t.request('/api/v1/manifest-keys', { headers: { Origin: 'https://auditor.example' } })

@@ -55,6 +55,9 @@ export const EXPORTS_AT_ONCE = 4
 
 export function exportRoutes(s: Services) {
   const keys = new ManifestKeys(s.db, s.now, s.env.MANIFEST_SIGNING_KEY)
+  // The signing key is settled when the server starts (generated, or a changed MANIFEST_SIGNING_KEY
+  // recorded and the previous one retired), not by the first request to the public key list.
+  keys.active()
   const exports = new ConsentExports(s.db, s.now, keys)
   let running = 0
 
