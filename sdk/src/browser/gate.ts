@@ -12,23 +12,22 @@ export interface Gate {
 
 /** `ran` is called after each pass that may have run scripts, including those that waited for a download. */
 export function createGate(doc: Document, ran: () => void): Gate {
-  const released = new WeakSet<Element>()
   let loading = false
   let allowedNow: (el: HTMLElement) => boolean = () => false
 
   function pending(): HTMLElement[] {
-    return Array.from(doc.querySelectorAll<HTMLElement>('[data-category],[data-service]')).filter(
-      (el) => !released.has(el) && (el.tagName === 'SCRIPT' ? (el as HTMLScriptElement).type === 'text/plain' : el.hasAttribute('data-src')),
+    return [...doc.querySelectorAll<HTMLElement>('[data-category],[data-service]')].filter((el) =>
+      el.tagName === 'SCRIPT' ? (el as HTMLScriptElement).type === 'text/plain' : el.hasAttribute('data-src'),
     )
   }
 
   function releaseScript(el: HTMLScriptElement): boolean {
     const s = doc.createElement('script')
-    for (const a of Array.from(el.attributes)) if (a.name !== 'type' && a.name !== 'data-src') s.setAttribute(a.name, a.value)
+    for (const a of el.attributes) s.setAttribute(a.name, a.value)
     // Browsers hide the nonce attribute's value once parsed; the property keeps it.
     s.nonce = el.nonce
-    const type = el.getAttribute('data-type')
-    if (type) s.type = type
+    // A classic script unless data-type says otherwise (a module).
+    s.type = el.getAttribute('data-type') || 'text/javascript'
     const src = el.getAttribute('data-src')
     if (src) {
       // Inserted scripts run whenever they arrive; the next waits for this one to keep the parser's order.
@@ -54,16 +53,17 @@ export function createGate(doc: Document, ran: () => void): Gate {
         // While the page is parsed, an inline script may still be missing the rest of its text:
         // it is complete once the parser has gone past it. Later ones wait, to keep the order.
         if (wait || (wait = doc.readyState === 'loading' && !parsedPast(el))) continue
-        released.add(el)
+        // Replaced by the script it releases, the element leaves the document.
         if (releaseScript(el as HTMLScriptElement)) wait = loading = true
       } else {
-        released.add(el)
         const ph = (el as GatedElement)._ph
         if (ph) {
           ph.remove()
           el.hidden = false
         }
+        // Without data-src, the element is no longer one to release.
         el.setAttribute('src', el.getAttribute('data-src')!)
+        el.removeAttribute('data-src')
       }
     }
     ran()

@@ -24,7 +24,7 @@ const EMBEDDED: unknown = __MINICONSENT_CONFIG__
 
 function start(): void {
   const script = d.currentScript as HTMLScriptElement | null
-  const src = script ? script.src : ''
+  const src = script?.src || ''
   const base = src || location.href
   const attr = (name: string) => script?.getAttribute(name) || ''
   const api = (attr('data-api') || new URL(base).origin).replace(/\/$/, '')
@@ -51,8 +51,8 @@ function start(): void {
     void (ui ||= chunk<BannerChunk>('banner').then((m) => m._mount(host))).then(fn, () => {})
   }
 
-  const host: Host = {
-    _config: null as unknown as PublishedConfig,
+  // _config and _gpc are set once the config is known (begin), before any chunk can read them.
+  const host = {
     _api: api,
     _nonce: script?.nonce || '',
     _lang: attr('data-lang'),
@@ -60,8 +60,7 @@ function start(): void {
     _choose: (...a) => chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
     _chunk: chunk,
     _set: set,
-    _gpc: gpc,
-  }
+  } as Host
 
 
   function scan(): void {
@@ -91,8 +90,8 @@ function start(): void {
     // Under GPC too: the server's defaults assume no signal when the request for them carried none.
     if (!first || choice || gpc) consentMode('update', cm)
     vendorSignals(config!, next.services, cm, !!first, host._nonce)
+    // PostHog's signal too (see posthogSignal).
     scan()
-    posthogSignal(config!, next.services, 1)
   }
 
   /**
@@ -159,8 +158,8 @@ function start(): void {
       return () => w.removeEventListener('miniconsent:' + event, listener)
     },
     rescan: scan,
-    identify: later((userId: string) => chunk<RecordChunk>('record').then((m) => m._identify(host, userId))),
-    acceptDocument: later((type: string, opts?: { userId?: string }) => chunk<RecordChunk>('record').then((m) => m._acceptDocument(host, type, opts))),
+    identify: later((...a: [userId: string]) => chunk<RecordChunk>('record').then((m) => m._identify(host, ...a))),
+    acceptDocument: later((...a: [type: string, opts?: { userId?: string }]) => chunk<RecordChunk>('record').then((m) => m._acceptDocument(host, ...a))),
   } satisfies MiniConsent
 
   // From the start, not from DOMContentLoaded: a granted script further down <head> is released as

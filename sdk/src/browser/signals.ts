@@ -53,18 +53,18 @@ export function vendorSignals(config: PublishedConfig, services: Record<string, 
   }
 }
 
-let posthogSeen: unknown
+let posthogSeen: unknown[] = []
 
 /**
- * PostHog's queue is defined by its own snippet, so it is signalled once that has run: on every
- * decision (`decided`) and whenever a released script has created it or replaced it with the
- * library. The calls queue in the snippet's stub and the library replays them.
+ * PostHog's queue is defined by its own snippet, so it is signalled once that has run: whenever a
+ * released script has created it or replaced it with the library, and on every decision (a new
+ * `services` object). The calls queue in the snippet's stub and the library replays them.
  * https://posthog.com/docs/privacy/data-collection#opting-out
  */
-export function posthogSignal(config: PublishedConfig, services: Record<string, boolean>, decided?: 1): void {
+export function posthogSignal(config: PublishedConfig, services: Record<string, boolean>): void {
   const ph = w.posthog
-  if (!ph || (!decided && ph === posthogSeen)) return
-  posthogSeen = ph
+  if (!ph || (ph === posthogSeen[0] && services === posthogSeen[1])) return
+  posthogSeen = [ph, services]
   for (const { id, vendor } of config.catalogue.services)
     try {
       if (vendor === 'posthog') call(ph, services[id] ? 'opt_in_capturing' : 'opt_out_capturing')

@@ -8,10 +8,10 @@ const DAY = 864e5
  * The visitor's choice for a category or service named `name`: the map's own entry, else
  * undefined. Names come from page markup and page code, and `constructor`, `toString`,
  * `__proto__`… are found on every object's prototype: read as a choice, they would count as
- * granted. Every map of choices holds booleans only.
+ * granted. Every map of choices holds booleans only, and only a boolean equals its own `!!`.
  */
 export const own = (choices: Record<string, boolean | undefined>, name: string): boolean | undefined =>
-  typeof choices[name] == 'boolean' ? choices[name] : undefined
+  choices[name] === !!choices[name] ? choices[name] : undefined
 
 /** GPC is an opt-out of sale/sharing (SPEC §5): it denies this category. */
 export const GPC_CATEGORY = 'marketing'
