@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { type Page } from '@playwright/test'
+import { expect, test } from '../support/test'
+import type { PublishedConfig } from '@miniconsent/shared'
+
+// Gated external scripts are released one after the other, each waiting for the one before to load
+// (or fail), as the parser would. Some never load nor fail: Chromium neither fetches nor fires an
+// event on a `nomodule` script, nor on one whose type is not JavaScript. They must not hold the
+// scripts after them. happy-dom fetches and runs differently: these need a real browser.
+
+const SDK = readFileSync(new URL('../../sdk/dist/miniconsent.js', import.meta.url), 'utf8')
+
+async function setup(page: Page, body: string) {
+  const config = (await (await page.request.get('/api/v1/sites/minopa/config')).json()) as PublishedConfig
+  const fetched: string[] = []
+  await page.route('**/sdk/minopa.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: SDK.split('"__MINICONSENT_CONFIG__"').join(JSON.stringify(config).replace(/</g, '\\u003c')) }),
+  )
+  await page.route('**/demo/x/gate/**', async (route) => {
+    const url = new URL(route.request().url())
+    if (url.pathname === '/demo/x/gate/') {
+      return route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><html lang="en"><head><script src="/sdk/minopa.js"></script><script>window.ran = []</script>${body}</head><body><h1>Gate</h1></body></html>`,
+      })
+    }
+    fetched.push(url.pathname)
+    // The library the next scripts need: slow, so that only waiting for it keeps their order.
+    if (url.pathname.endsWith('/lib.js')) await new Promise((r) => setTimeout(r, 800))
+    return route.fulfill({ contentType: 'text/javascript', body: `ran.push(${JSON.stringify(url.pathname.split('/').pop())})` })
+  })
+  await page.goto('/demo/x/gate/')
+  await page.getByRole('region', { name: 'We use cookies' }).getByRole('button', { name: 'Accept all' }).click()
+  return { fetched, ran: () => page.evaluate(() => (window as unknown as { ran: string[] }).ran) }
+}
+
+test('a granted nomodule script does not hold the scripts after it; the others keep their order', async ({ page }) => {
+  const { fetched, ran } = await setup(
+    page,
+    `<script type="text/plain" data-category="analytics" nomodule data-src="/demo/x/gate/legacy.js"></script>
+<script type="text/plain" data-category="analytics" data-src="/demo/x/gate/lib.js"></script>
+<script type="text/plain" data-category="analytics">ran.push('uses lib')</script>`,
+  )
+  // Well before the wait for a script that never settles (5 s) would end.
+  await expect.poll(ran, { timeout: 3000 }).toEqual(['lib.js', 'uses lib'])
+  // A browser with modules never runs, nor fetches, a nomodule script.
+  expect(fetched).toEqual(['/demo/x/gate/lib.js'])
+})
+
+test('a granted script the browser never fetches (not JavaScript) holds the scripts after it only for a while', async ({ page }) => {
+  const { fetched, ran } = await setup(
+    page,
+    `<script type="text/plain" data-category="analytics" data-type="text/x-template" data-src="/demo/x/gate/template.html"></script>
+<script type="text/plain" data-category="analytics">ran.push('after template')</script>`,
+  )
+  await expect.poll(ran, { timeout: 10_000 }).toEqual(['after template'])
+  expect(fetched).toEqual([])
+})
