@@ -161,6 +161,41 @@ describe('dist/miniconsent.js', () => {
     expect(win.clarity.q[0][0]).toBe('consentv2')
   })
 
+  it('denies a Consent Mode type to Google when the visitor refused its Google service by exception, and grants it for one allowed so', async () => {
+    // Analytics allowed, Google Analytics refused: the Google tag must not store its cookies.
+    const refused = await boot({ cookie: stored(['essential', 'analytics'], { services: { 'google-analytics': false } }), html: '<p>Page</p>' })
+    expect(consentCalls(refused.win).at(-1)).toMatchObject({ command: 'update', state: { analytics_storage: 'denied', security_storage: 'granted' } })
+    // Clarity follows its own choice, not Google's.
+    expect(refused.win.clarity.q.at(-1)[1]).toEqual({ ad_Storage: 'denied', analytics_Storage: 'granted' })
+    // Analytics refused, Google Analytics allowed by exception.
+    const allowed = await boot({ cookie: stored(['essential'], { services: { 'google-analytics': true } }), html: '<p>Page</p>' })
+    expect(consentCalls(allowed.win).at(-1)).toMatchObject({ command: 'update', state: { analytics_storage: 'granted', ad_storage: 'denied' } })
+    expect(allowed.win.clarity.q.at(-1)[1]).toEqual({ ad_Storage: 'denied', analytics_Storage: 'denied' })
+    // A choice made now, through the API.
+    refused.api.set({ analytics: true }, { 'google-analytics': true })
+    await settle()
+    expect(consentCalls(refused.win).at(-1)).toMatchObject({ command: 'update', state: { analytics_storage: 'granted' } })
+    allowed.api.set({ analytics: true }, { 'google-analytics': false })
+    await settle()
+    expect(consentCalls(allowed.win).at(-1)).toMatchObject({ command: 'update', state: { analytics_storage: 'denied' } })
+  })
+
+  it('signals each vendor its service’s own choice, exceptions included', async () => {
+    // PostHog's snippet has run (its stub queues calls); Meta's and TikTok's are gated.
+    const html = '<script>window.posthog = []</script><p>Page</p>'
+    const config = moniClubConfig('opt-out', { revision: 3, consentRevision: 2 })
+    config.catalogue.services.push({ id: 'microsoft-ads', category: 'marketing', name: 'Microsoft Advertising', provider: 'Microsoft', purpose: {}, vendor: 'uet' })
+    config.catalogue.services.push({ id: 'microsoft-clarity', category: 'analytics', name: 'Microsoft Clarity', provider: 'Microsoft', purpose: {}, vendor: 'clarity' })
+    // Marketing allowed but Meta, TikTok and Microsoft Ads refused; analytics refused but PostHog and Clarity allowed.
+    const cookie = stored(['essential', 'marketing'], { services: { 'meta-pixel': false, 'tiktok-pixel': false, 'microsoft-ads': false, posthog: true, 'microsoft-clarity': true } })
+    const { win } = await boot({ config, cookie, html })
+    expect(Array.from(win.fbq.queue as IArguments[], (a) => [a[0], a[1]])).toEqual([['consent', 'revoke']])
+    expect(win.ttq).toEqual([['holdConsent'], ['revokeConsent']])
+    expect(win.uetq).toEqual(['consent', 'default', { ad_storage: 'denied' }])
+    expect(win.posthog).toEqual([['opt_in_capturing']])
+    expect(win.clarity.q.at(-1)[1]).toEqual({ ad_Storage: 'granted', analytics_Storage: 'granted' })
+  })
+
   it('pushes no update before a choice, so tags wait for the visitor’s', async () => {
     const { win } = await boot()
     expect(consentCalls(win).map((c) => c.command)).toEqual(['default', 'default', 'default'])

@@ -86,10 +86,10 @@ function start(): void {
   /** Applies `next`: Consent Mode, vendor signals, gated elements. */
   function apply(next: ConsentState, first?: boolean): void {
     state = next
-    const cm = consentModeState(config!, next.categories)
     // Under GPC too: the server's defaults assume no signal when the request for them carried none.
-    if (!first || choice || gpc) consentMode('update', cm)
-    vendorSignals(config!, next.services, cm, !!first, host._nonce)
+    if (!first || choice || gpc) consentMode('update', consentModeState(config!, next.categories, next.services))
+    // Clarity's ad storage follows the ad categories: a Google service allowed by exception is no consent for Microsoft's ads.
+    vendorSignals(config!, next.services, consentModeState(config!, next.categories), !!first, host._nonce)
     // PostHog's signal too (see posthogSignal).
     scan()
   }

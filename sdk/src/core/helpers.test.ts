@@ -34,6 +34,23 @@ describe('consent mode', () => {
     })
   })
 
+  it('lets each Google service’s own choice decide the types of its category, a refusal over any grant', () => {
+    const config = minopaConfig()
+    config.catalogue.services.push({ id: 'google-ads', category: 'marketing', name: 'Google Ads', provider: 'Google', purpose: {}, vendor: 'google' })
+    config.catalogue.services.push({ id: 'floodlight', category: 'marketing', name: 'Floodlight', provider: 'Google', purpose: {}, vendor: 'google' })
+    const cats = { essential: true, functional: false, analytics: true, marketing: false }
+    const services = { minopa: true, 'google-analytics': false, 'microsoft-clarity': true, sentry: true, 'google-ads': true, floodlight: false }
+    const s = consentModeState(config, cats, services)
+    // Analytics granted, Google Analytics refused; marketing refused, one Google service allowed but another not.
+    expect(s).toMatchObject({ analytics_storage: 'denied', ad_storage: 'denied', ad_user_data: 'denied', security_storage: 'granted' })
+    expect(consentModeState(config, cats, { ...services, floodlight: true })).toMatchObject({ analytics_storage: 'denied', ad_storage: 'granted', ad_personalization: 'granted' })
+    // Without the services: the categories alone, as the server's defaults are made.
+    expect(consentModeState(config, cats)).toMatchObject({ analytics_storage: 'granted', ad_storage: 'denied' })
+    // A refused Google service denies its types also where another category grants them.
+    config.catalogue.categories.find((c) => c.id === 'functional')!.consentMode.push('analytics_storage')
+    expect(consentModeState(config, { ...cats, functional: true }, services).analytics_storage).toBe('denied')
+  })
+
   it('grants only the types a category lists, security_storage always', () => {
     const s = consentModeState(minimagicConfig(), { essential: true, functional: true })
     expect(s.functionality_storage).toBe('denied')
