@@ -31,7 +31,7 @@ afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close()
 })
 
-async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string } = {}) {
+async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string> } = {}) {
   const chunkRequests: string[] = []
   const w = new Window({
     url: 'https://minopa.com/pricing?ref=mail',
@@ -79,6 +79,8 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
   }
   const intersect = (el: unknown) => observers.forEach((o) => o.els.has(el) && o.cb([{ target: el, isIntersecting: true }]))
   if (opts.cookie) w.document.cookie = opts.cookie
+  // What an earlier page view of the same browser left in localStorage.
+  for (const [k, v] of Object.entries(opts.storage ?? {})) w.localStorage.setItem(k, v)
   w.document.write(opts.html ?? PAGE)
   const config = opts.config === undefined ? minopaConfig() : opts.config
   const code = config ? BUNDLE.replace('"__MINICONSENT_CONFIG__"', () => JSON.stringify(config)) : BUNDLE
@@ -309,6 +311,37 @@ describe('dist/miniconsent.js', () => {
     expect(changes).toHaveLength(1)
     expect(event.detail).toMatchObject({ method: 'api' })
     await expect(api.ready).resolves.toMatchObject({ method: 'api' })
+  })
+
+  it('records a choice made on a later page view under the consentId identify() or acceptDocument() linked before it', async () => {
+    const storage = (w: { localStorage: Storage }) => Object.fromEntries(Object.keys(w.localStorage).map((k) => [k, w.localStorage.getItem(k)!]))
+    for (const link of [(api: any) => api.identify('user-42'), (api: any) => api.acceptDocument('terms', { userId: 'user-42' })]) {
+      // Page 1: the visitor signs in before choosing anything.
+      const first = await boot({ html: '<p>Sign-in page</p>' })
+      await link(first.api)
+      const linked = first.posted[0]!.body
+      expect(linked).toMatchObject({ userId: 'user-42', siteId: 'minopa' })
+      expect(first.w.document.cookie).not.toContain('miniconsent=')
+      // Page 2, same browser: the banner again, and the choice made there.
+      const second = await boot({ html: '<p>Next page</p>', storage: storage(first.w) })
+      const banner = second.w.document.querySelector('[role="region"]')!
+      ;(banner.querySelector('button') as unknown as HTMLElement).click()
+      await settle()
+      const record = second.posted.find((p) => p.url.endsWith('/api/v1/consents'))!.body
+      expect(record).toMatchObject({ method: 'accept-all', consentId: linked.consentId })
+      expect(parseConsentCookie(/miniconsent=([^;]+)/.exec(second.w.document.cookie)![1])!.consentId).toBe(linked.consentId)
+      expect(second.api.get().consentId).toBe(linked.consentId)
+      // The cookie holds it now; a third page view reads it from there.
+      const third = await boot({ html: '<p>Third page</p>', storage: storage(second.w), cookie: /miniconsent=[^;]+/.exec(second.w.document.cookie)![0] })
+      expect(third.api.get().consentId).toBe(linked.consentId)
+    }
+  })
+
+  it('keeps no consentId for a visitor who links one after choosing: the cookie has it', async () => {
+    const { w, api, posted } = await boot({ cookie: stored(['essential']), html: '<p>Page</p>' })
+    await api.identify('user-42')
+    expect(posted[0]!.body).toMatchObject({ consentId: 'Zm9vYmFyYmF6cXV4cXV1eA', userId: 'user-42' })
+    expect(Object.keys(w.localStorage).filter((k) => k !== 'miniconsent-pending')).toEqual([])
   })
 
   it('on revocation deletes the declared cookies of denied categories, wildcards included', async () => {

@@ -10,7 +10,7 @@ import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type ChunkName, type Con
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
-import { PENDING_FLAG } from './net-flag'
+import { CONSENT_ID_KEY, PENDING_FLAG } from './net-flag'
 import { consentMode, gtag, posthogSignal, vendorSignals } from './signals'
 
 /**
@@ -129,6 +129,12 @@ function start(): void {
     if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(choice == decision._choice ? decision._banner : BANNER_NONE))
   }
 
+  try {
+    // A consentId identify() or acceptDocument() linked on an earlier page view, before any choice.
+    consentId = localStorage.getItem(CONSENT_ID_KEY) || consentId
+    if (localStorage.getItem(PENDING_FLAG)) chunk<StoreChunk>('store').then((m) => m._flush(api))
+  } catch {}
+
   const configLoaded: Promise<void> =
     typeof EMBEDDED === 'object' && EMBEDDED
       ? Promise.resolve(begin(EMBEDDED as PublishedConfig))
@@ -173,9 +179,6 @@ function start(): void {
       open()
     }
   })
-  try {
-    if (localStorage.getItem(PENDING_FLAG)) chunk<StoreChunk>('store').then((m) => m._flush(api))
-  } catch {}
 }
 
 try {

@@ -34,3 +34,18 @@ export function clearJournal(): void {
     localStorage.removeItem(PENDING_FLAG)
   } catch {}
 }
+
+/**
+ * The consentId of a visitor who has not chosen yet, kept once identify() or acceptDocument()
+ * linked it to a user or document on the server: the choice they make on a later page view is
+ * recorded under it, and the link holds (cross-device consent, SPEC §2). The stored choice keeps
+ * the consentId from then on, and this key goes.
+ */
+export const CONSENT_ID_KEY = 'miniconsent-id'
+
+/** Keeps `id`, or (null) drops the kept one. Storage that throws is skipped. */
+export function keepConsentId(id: string | null): void {
+  try {
+    id ? localStorage.setItem(CONSENT_ID_KEY, id) : localStorage.removeItem(CONSENT_ID_KEY)
+  } catch {}
+}

@@ -11,7 +11,7 @@ import { pickLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
 import { writeCookie } from '../browser/cookie-jar'
-import { journal } from '../browser/net-flag'
+import { journal, keepConsentId } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
 
 
@@ -41,9 +41,15 @@ const send = (host: Host, path: string, body: Item[1]): Promise<boolean> => {
   })
 }
 
-/** A visitor event other than a choice, with the same context as a consent record. */
-const event = (host: Host, path: string, extra: Record<string, unknown>) =>
-  send(host, path, { ...context(host), siteId: host._config.siteId, consentId: host._state().consentId, ...extra })
+/**
+ * A visitor event other than a choice, with the same context as a consent record. Before any
+ * choice, the consentId it names is kept for the choice to come, on this page view or a later one.
+ */
+const event = (host: Host, path: string, extra: Record<string, unknown>) => {
+  const { consentId, method } = host._state()
+  if (!method) keepConsentId(consentId)
+  return send(host, path, { ...context(host), siteId: host._config.siteId, consentId, ...extra })
+}
 
 export default {
   _commit(host, method, categories, services, texts) {
@@ -60,6 +66,8 @@ export default {
     // Revision 0 is the deny-all fallback: nothing is stored or recorded against it.
     if (!config.revision) return
     writeCookie(config.site.cookieName, encodeConsentCookie(next), config.site.cookieLifetimeDays)
+    // The cookie holds the consentId from now on.
+    keepConsentId(null)
     if (Object.values(state.categories).includes(false) || Object.values(state.services).includes(false))
       host._chunk<CleanupChunk>('cleanup').then((m) => m._clean(config, state))
     const hash: Promise<string | null> =
