@@ -19,13 +19,19 @@ export function journaled(): Item[] {
   }
 }
 
-/** Adds (`keep`) or removes a record; the key goes when nothing is left. Storage that throws is skipped. */
-export function journal(item: Item, keep: boolean): void {
+/**
+ * Adds (`keep`) or removes a record; the key goes when nothing is left. Storage that throws is
+ * skipped: false then, true once written.
+ */
+export function journal(item: Item, keep: boolean): boolean {
   try {
     const rest = journaled().filter((i) => i[1].recordId !== item[1].recordId)
     if (keep) rest.push(item)
     rest.length ? localStorage.setItem(PENDING_FLAG, JSON.stringify(rest)) : localStorage.removeItem(PENDING_FLAG)
-  } catch {}
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Nothing is pending (e.g. the flag of an older SDK, its queue already empty). */

@@ -11,8 +11,8 @@ import { PENDING_FLAG } from '../browser/net-flag'
 import { minopaConfig } from '../test/fixtures'
 import record from './record'
 
-function fakeHost(config: PublishedConfig) {
-  let state: ConsentState = toState(config, 'Zm9vYmFyYmF6cXV4cXV1eA', allCategories(config, false), {}, null, false)
+function fakeHost(config: PublishedConfig, granted = false) {
+  let state: ConsentState = toState(config, 'Zm9vYmFyYmF6cXV4cXV1eA', allCategories(config, granted), {}, null, false)
   const chunks: string[] = []
   const host: Host = {
     _config: config,
@@ -43,6 +43,7 @@ beforeEach(() => {
   fetchSpy.mockClear()
 })
 afterEach(() => {
+  vi.restoreAllMocks()
   vi.unstubAllGlobals()
   document.cookie = 'miniconsent=;max-age=0;path=/'
   localStorage.clear()
@@ -77,5 +78,38 @@ describe('record chunk', () => {
     expect(document.cookie).toBe('')
     expect(fetchSpy).not.toHaveBeenCalled()
     expect(chunks).toEqual([])
+  })
+
+  describe('after a withdrawal', () => {
+    const withdraw = (host: Host) => record._commit(host, 'custom', { functional: true, analytics: false, marketing: true }, {}, undefined)
+
+    it('reloads the page once the record is journaled and the denied cookies deleted, without waiting for a POST that hangs', async () => {
+      const reload = vi.spyOn(location, 'reload').mockImplementation(() => {})
+      fetchSpy.mockImplementationOnce(() => new Promise<Response>(() => {}))
+      const { host, chunks } = fakeHost(minopaConfig(), true)
+      withdraw(host)
+      await settle()
+      expect(host._state().method).toBe('withdraw')
+      expect(chunks).toContain('cleanup')
+      expect(reload).toHaveBeenCalledTimes(1)
+      // The next page view sends what this one could not.
+      expect(JSON.parse(localStorage.getItem(PENDING_FLAG)!)).toEqual([['/api/v1/consents', expect.objectContaining({ method: 'withdraw' })]])
+    })
+
+    it('waits for the POST when storage refuses the journal', async () => {
+      const reload = vi.spyOn(location, 'reload').mockImplementation(() => {})
+      vi.spyOn(localStorage, 'setItem').mockImplementation(() => {
+        throw new DOMException('blocked', 'SecurityError')
+      })
+      let answer!: (r: Response) => void
+      fetchSpy.mockImplementationOnce(() => new Promise<Response>((r) => (answer = r)))
+      const { host } = fakeHost(minopaConfig(), true)
+      withdraw(host)
+      await settle()
+      expect(reload).not.toHaveBeenCalled()
+      answer(new Response(null, { status: 201 }))
+      await settle()
+      expect(reload).toHaveBeenCalledTimes(1)
+    })
   })
 })

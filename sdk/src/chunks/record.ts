@@ -31,14 +31,17 @@ const context = (host: Host) => ({
  * Journaled before the POST (see browser/net-flag.ts), out of the journal once delivered, into the
  * IndexedDB queue when the attempt fails. keepalive lets the request finish after the visitor has
  * left the page; if it does not, the journal still has the record for the next page view.
+ * Returns whether the journal took it, and the delivery: true once delivered, false once queued.
  */
-const send = (host: Host, path: string, body: Item[1]): Promise<boolean> => {
+const send = (host: Host, path: string, body: Item[1]): [kept: boolean, delivered: Promise<boolean>] => {
   const item: Item = [path, body]
-  journal(item, true)
-  return post(host._api, item).then((done) => {
-    if (done) return journal(item, false), true
-    return host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false)
-  })
+  return [
+    journal(item, true),
+    post(host._api, item).then((done) => {
+      if (done) return journal(item, false), true
+      return host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false)
+    }),
+  ]
 }
 
 /**
@@ -48,7 +51,7 @@ const send = (host: Host, path: string, body: Item[1]): Promise<boolean> => {
 const event = (host: Host, path: string, extra: Record<string, unknown>) => {
   const { consentId, method } = host._state()
   if (!method) keepConsentId(consentId)
-  return send(host, path, { ...context(host), siteId: host._config.siteId, consentId, ...extra })
+  return send(host, path, { ...context(host), siteId: host._config.siteId, consentId, ...extra })[1]
 }
 
 export default {
@@ -68,14 +71,20 @@ export default {
     writeCookie(config.site.cookieName, encodeConsentCookie(next), config.site.cookieLifetimeDays)
     // The cookie holds the consentId from now on.
     keepConsentId(null)
-    if (Object.values(state.categories).includes(false) || Object.values(state.services).includes(false))
-      host._chunk<CleanupChunk>('cleanup').then((m) => m._clean(config, state))
+    const cleaned =
+      (Object.values(state.categories).includes(false) || Object.values(state.services).includes(false)) &&
+      host._chunk<CleanupChunk>('cleanup').then((m) => m._clean(config, state), () => {})
     const hash: Promise<string | null> =
       texts && crypto.subtle ? crypto.subtle.digest('SHA-256', new TextEncoder().encode(texts)).then(hex, () => null) : Promise.resolve(null)
-    hash
-      .then((textsHash) => send(host, '/api/v1/consents', buildConsentRecord(config, state, { ...context(host), textsHash })))
-      // Scripts already running cannot be stopped: reload so that only what is allowed runs again.
-      .then(() => revoked && config.site.reloadOnRevoke && location.reload())
+    hash.then((textsHash) => {
+      const [kept, delivered] = send(host, '/api/v1/consents', buildConsentRecord(config, state, { ...context(host), textsHash }))
+      // Scripts already running cannot be stopped: reload so that only what is allowed runs again,
+      // as soon as the denied cookies are deleted and the record is safe. Journaled, it is: the
+      // next page view sends it if this one could not, so a slow or failing API does not keep the
+      // withdrawn trackers running meanwhile. Only a record the journal could not take (storage
+      // blocked) is waited for, until delivered or queued.
+      if (revoked && config.site.reloadOnRevoke) Promise.all([cleaned, kept || delivered]).then(() => location.reload())
+    })
   },
   _identify: (host, userId) => event(host, '/api/v1/consents/identify', { userId }),
   _acceptDocument: (host, type, opts) => event(host, '/api/v1/documents', { type, userId: (opts && opts.userId) || null }),
