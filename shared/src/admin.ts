@@ -1,7 +1,7 @@
 // Shapes of the admin API for catalogues, revisions, accounts and the audit log (the dashboard
 // validates answers with them, the server validates requests with them, OpenAPI is generated from them).
 import { z } from 'zod'
-import { role } from './api'
+import { role, siteSummary } from './api'
 import { catalogue, siteSettings, storedCatalogue, storedSiteSettings } from './catalogue'
 import { pageBefore, pageLimit } from './log-admin'
 
@@ -125,6 +125,24 @@ export const CATALOGUE_CSV_COLUMNS = [
   'path',
 ] as const
 export const CATALOGUE_CSV_TEXT_COLUMNS = ['category_label', 'service_purpose', 'purpose'] as const
+
+// ---- Sites --------------------------------------------------------------------------------
+
+/**
+ * `POST /sites`: a new site's settings (id, name and at least one domain, under the rules the
+ * settings form has; the rest take their defaults) and, optionally, the catalogue its draft starts
+ * from, as the JSON import takes it. Nothing is published until someone publishes the draft.
+ */
+export const newSiteInput = siteSettings.extend({
+  // Without a domain no visitor could record a choice: the public API answers only the site's origins.
+  domains: siteSettings.shape.domains.unwrap().min(1, 'add the hostname of your website, e.g. www.example.com'),
+  catalogue: catalogue.optional(),
+})
+export type NewSiteInput = z.input<typeof newSiteInput>
+export type NewSite = z.infer<typeof newSiteInput>
+/** The new site as `/me` lists it, with the creator's role (owner). */
+export const siteCreated = z.object({ site: siteSummary })
+export type SiteCreated = z.infer<typeof siteCreated>
 
 // ---- Accounts ------------------------------------------------------------------------------
 
