@@ -24,6 +24,7 @@ import { openApiRoutes } from './routes/openapi'
 import { previewRoutes } from './routes/preview'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
+import { siteRoutes } from './routes/sites'
 import { staticRoutes } from './routes/static'
 import { statsRoutes } from './routes/stats'
 import { wellKnownRoutes } from './routes/well-known'
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', exportRoutes(s))
   app.route('/', subjectRoutes(s))
   app.route('/', statsRoutes(s))
+  app.route('/', siteRoutes(s))
   app.route('/', catalogueRoutes(s))
   app.route('/', previewRoutes(s))
   app.route('/', revisionRoutes(s))

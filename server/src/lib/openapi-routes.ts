@@ -65,6 +65,8 @@ export const NAMED_SCHEMAS: NamedSchemas = {
   LoginInput: S.loginInput,
   SaveDraftInput: S.saveDraftInput,
   SiteSettingsFormInput: S.siteSettingsInput,
+  NewSiteInput: S.newSiteInput,
+  SiteCreated: S.siteCreated,
   PublishInput: S.publishInput,
   RollbackInput: S.rollbackInput,
   InvitationInput: S.invitationInput,
@@ -206,6 +208,24 @@ export const OPERATIONS: Operation[] = [
     auth: 'session',
     body: { schema: S.passwordChangeInput },
     responses: { 204: { description: 'Changed' }, 429: { description: 'Too many wrong current passwords (Retry-After)' } },
+  },
+
+  // ---- Sites ----
+  {
+    method: 'post',
+    path: '/api/admin/sites',
+    tag: 'Sites',
+    summary: 'Create a site; you become its owner',
+    description:
+      'The body is the site’s settings (`id`, `name` and at least one domain required; the rest take their defaults) and, optionally, the `catalogue` its draft starts from, as the JSON import takes it. Without one the draft holds the `essential` category, with its texts in `defaultLanguage`. Nothing is published: `/sdk/<id>.js` and the config answer 404 until the draft is. At most 1 MB.',
+    auth: 'session',
+    body: { schema: S.newSiteInput, example: { id: 'example-shop', name: 'Example Shop', domains: ['shop.example.com'], defaultLanguage: 'en' } },
+    responses: {
+      201: { description: 'Created (Location: the site’s catalogue); `/me` lists it at once', schema: S.siteCreated },
+      400: { description: '`site_id_reserved`: the id is the name of an SDK file under /sdk/; or a malformed body (`invalid_json`, `invalid_text`)' },
+      409: { description: '`site_exists`: the id is taken' },
+      413: { description: 'Body over 1 MB' },
+    },
   },
 
   // ---- Catalogue and revisions ----

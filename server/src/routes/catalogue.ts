@@ -18,7 +18,7 @@ import { catalogueToCsv, csvToCatalogue } from '../services/catalogue-csv'
 export const siteParam = z.object({ siteId: slug })
 export const EDIT_ROLES = ['owner', 'editor'] as const
 
-const MAX_IMPORT_BYTES = 1024 * 1024
+export const MAX_IMPORT_BYTES = 1024 * 1024
 
 export function catalogueRoutes(s: Services) {
   return new Hono<AppEnv>()

@@ -1,13 +1,11 @@
 // First-run data: the demo sites (each with revision 1 published) and the owner account.
 import { randomBytes } from 'node:crypto'
 import { catalogue as catalogueSchema, siteSettings } from '@miniconsent/shared'
-import { eq } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
-import { auditLog, memberships, revisions, siteDrafts, sites } from '../db/schema'
-import { canonicalJson } from '../lib/canonical-json'
+import { auditLog, memberships } from '../db/schema'
 import { sdkDistDir } from '../paths'
-import { Accounts, sha256 } from '../services/accounts'
-import { assertSiteIdFree } from '../services/sites'
+import { Accounts } from '../services/accounts'
+import { insertSite } from '../services/sites'
 import type { DemoSite } from './catalogues'
 
 export type { DemoSite }
@@ -20,26 +18,12 @@ export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now
   const created: string[] = []
   const at = new Date(options.now)
   const sdkDir = options.sdkDir ?? sdkDistDir()
-  writeTransaction(db, (tx) => {
+  writeTransaction(db, () => {
     for (const demo of demoSites) {
       const settings = siteSettings.parse(demo.settings)
-      if (tx.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) continue
-      assertSiteIdFree(settings.id, sdkDir)
       const catalogue = catalogueSchema.parse(demo.catalogue)
-      const catalogueJson = canonicalJson(catalogue)
-      tx.insert(sites).values({ id: settings.id, settings: JSON.stringify(settings), createdAt: at }).run()
-      tx.insert(siteDrafts).values({ siteId: settings.id, catalogue: catalogueJson, updatedAt: at }).run()
-      tx.insert(revisions)
-        .values({
-          siteId: settings.id,
-          number: 1,
-          catalogue: catalogueJson,
-          contentHash: sha256(catalogueJson),
-          needsConsent: true,
-          publishedAt: at,
-        })
-        .run()
-      tx.insert(auditLog)
+      if (!insertSite(db, { settings, catalogue }, { at, sdkDir, userId: null, publish: true })) continue
+      db.insert(auditLog)
         .values({ at, siteId: settings.id, action: 'site.seed', after: JSON.stringify({ settings, revision: 1 }) })
         .run()
       created.push(settings.id)

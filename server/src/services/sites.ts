@@ -3,11 +3,23 @@
 // made through this process call `invalidate`, so the TTL only bounds changes made elsewhere.
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
-import { storedCatalogue, storedSiteSettings, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
+import {
+  catalogue as catalogueSchema,
+  storedCatalogue,
+  storedSiteSettings,
+  type Catalogue,
+  type NewSite,
+  type PublishedConfig,
+  type SiteSettings,
+  type SiteSummary,
+} from '@miniconsent/shared'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { revisions, sites } from '../db/schema'
+import { writeTransaction, type Db } from '../db/client'
+import { memberships, revisions, siteDrafts, sites } from '../db/schema'
+import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
+import { sha256 } from './accounts'
+import type { AuditLog } from './audit'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -47,6 +59,89 @@ export function assertSiteIdFree(siteId: string, sdkDir: string): void {
       `Site id "${siteId}" is the name of an SDK file: /sdk/${siteId}.js serves that file, not the site's script. Choose another id.`,
     )
   }
+}
+
+/**
+ * Inserts a site and its draft, inside the caller's transaction; with `publish`, also revision 1
+ * of the same catalogue (the demo sites). Writes nothing and answers false when the id is taken;
+ * an id that names an SDK file is refused (assertSiteIdFree).
+ */
+export function insertSite(
+  db: Db,
+  site: { settings: SiteSettings; catalogue: Catalogue },
+  options: { at: Date; sdkDir: string; userId: number | null; publish: boolean },
+): boolean {
+  const { settings, catalogue } = site
+  if (db.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) return false
+  assertSiteIdFree(settings.id, options.sdkDir)
+  const catalogueJson = canonicalJson(catalogue)
+  const { at, userId } = options
+  db.insert(sites).values({ id: settings.id, settings: JSON.stringify(settings), createdAt: at }).run()
+  db.insert(siteDrafts).values({ siteId: settings.id, catalogue: catalogueJson, updatedAt: at, updatedBy: userId }).run()
+  if (options.publish) {
+    db.insert(revisions)
+      .values({ siteId: settings.id, number: 1, catalogue: catalogueJson, contentHash: sha256(catalogueJson), needsConsent: true, publishedAt: at, publishedBy: userId })
+      .run()
+  }
+  return true
+}
+
+/**
+ * The `essential` category's texts in the languages the SDK has built-in texts for (the visitor
+ * sees them next to the SDK's own); a default language without them gets the English words, for
+ * the admin to translate in the catalogue editor.
+ */
+const ESSENTIAL_TEXTS: Record<string, { label: string; description: string }> = {
+  en: { label: 'Essential', description: 'Needed for the site to work, such as signing in and remembering your cookie choices. Always on.' },
+  de: { label: 'Notwendig', description: 'Für den Betrieb der Website nötig, etwa für die Anmeldung und um Ihre Cookie-Auswahl zu speichern. Immer aktiv.' },
+  fr: { label: 'Essentiels', description: 'Nécessaires au fonctionnement du site, par exemple pour la connexion et la mémorisation de vos choix de cookies. Toujours actifs.' },
+  es: { label: 'Esenciales', description: 'Necesarias para que el sitio funcione, por ejemplo para iniciar sesión y recordar su elección de cookies. Siempre activas.' },
+  it: { label: 'Essenziali', description: 'Necessari al funzionamento del sito, ad esempio per l’accesso e per ricordare le tue scelte sui cookie. Sempre attivi.' },
+  nl: { label: 'Noodzakelijk', description: 'Nodig om de site te laten werken, bijvoorbeeld om in te loggen en uw cookiekeuze te onthouden. Altijd aan.' },
+  pt: { label: 'Essenciais', description: 'Necessários para o funcionamento do site, por exemplo para iniciar sessão e lembrar a sua escolha de cookies. Sempre ativos.' },
+  pl: { label: 'Niezbędne', description: 'Potrzebne do działania strony, np. do logowania i zapamiętania Twojego wyboru dotyczącego cookies. Zawsze włączone.' },
+  uk: { label: 'Необхідні', description: 'Потрібні для роботи сайту, наприклад для входу та збереження вашого вибору щодо cookie. Завжди увімкнені.' },
+  ar: { label: 'ضرورية', description: 'ضرورية لعمل الموقع، مثل تسجيل الدخول وتذكّر اختياراتك بشأن ملفات تعريف الارتباط. مفعّلة دائمًا.' },
+}
+
+/**
+ * A new site's draft when it brings no catalogue: the one category every catalogue has (SPEC §4,
+ * `essential`, always on), with its texts in the site's default language. It declares nothing
+ * that needs consent, so published as it is the SDK shows no banner, only the declaration.
+ */
+export function starterCatalogue(language: string): Catalogue {
+  const texts = ESSENTIAL_TEXTS[language.split('-')[0]!] ?? ESSENTIAL_TEXTS.en!
+  return catalogueSchema.parse({
+    categories: [{ id: 'essential', required: true, label: { [language]: texts.label }, description: { [language]: texts.description }, consentMode: ['security_storage'] }],
+  })
+}
+
+export interface SiteCreationDeps {
+  db: Db
+  now: () => number
+  audit: AuditLog
+  sites: SiteDirectory
+  /** The directory /sdk/ is served from: a site may not be named after one of its files. */
+  sdkDir: string
+}
+
+/**
+ * Creates a site with a draft and no revision (nothing is served until someone publishes it);
+ * its creator becomes its owner. 409 `site_exists` when the id is taken.
+ */
+export function createSite(d: SiteCreationDeps, userId: number, input: NewSite): SiteSummary {
+  const { catalogue: given, ...settings } = input
+  const catalogue = given ?? starterCatalogue(settings.defaultLanguage)
+  writeTransaction(d.db, () => {
+    if (!insertSite(d.db, { settings, catalogue }, { at: new Date(d.now()), sdkDir: d.sdkDir, userId, publish: false })) {
+      throw new ApiError(409, 'site_exists', `There is already a site "${settings.id}": choose another id`)
+    }
+    d.db.insert(memberships).values({ userId, siteId: settings.id, role: 'owner' }).run()
+    d.audit.record({ siteId: settings.id, userId, action: 'site.create', after: { settings, catalogue } })
+  })
+  // CORS preflights ask every site's domains, which are cached.
+  d.sites.invalidate(settings.id)
+  return { id: settings.id, name: settings.name, role: 'owner' }
 }
 
 const TTL_MS = 5_000

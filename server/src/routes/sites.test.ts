@@ -1,0 +1,190 @@
+// Creating a site: what its creator can do with it at once, what visitors get before and after the
+// first publication, and what is refused.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { apiError, auditPage, catalogueState, me, publishedConfig, revisionCreated, siteCreated, type NewSiteInput } from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+let t: TestServer
+let editor: AdminSession
+let newcomer: AdminSession
+
+beforeEach(async () => {
+  t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  writeFileSync(join(t.dir, 'sdk', 'banner.js'), 'export const banner = 1\n')
+  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+  // An account with no site at all, like the first owner of a deployment without the demo sites.
+  await addUser(t.db, 'first@shop.test', 'first password 1', {})
+  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+  newcomer = await signIn(t, 'first@shop.test', 'first password 1')
+})
+afterEach(() => t.close())
+
+const SHOP: NewSiteInput = { id: 'shop', name: 'Shop', domains: ['shop.test'], defaultLanguage: 'en' }
+
+const create = (who: AdminSession, body: unknown) => who.request('/api/admin/sites', send('POST', body))
+const sitesOf = async (who: AdminSession) => me.parse(await (await who.request('/api/admin/me')).json()).sites
+const stored = () => (t.db.$client.prepare('SELECT id FROM sites ORDER BY id').all() as { id: string }[]).map((r) => r.id)
+
+async function stateOf(who: AdminSession, siteId: string) {
+  const res = await who.request(`/api/admin/sites/${siteId}/catalogue`)
+  expect(res.status).toBe(200)
+  return catalogueState.parse(await res.json())
+}
+
+describe('POST /api/admin/sites', () => {
+  it('creates the site with its creator as owner, listed by /me at once, with a draft and nothing published', async () => {
+    expect(await sitesOf(newcomer)).toEqual([])
+    const res = await create(newcomer, SHOP)
+    expect(res.status).toBe(201)
+    expect(siteCreated.parse(await res.json())).toEqual({ site: { id: 'shop', name: 'Shop', role: 'owner' } })
+    expect(res.headers.get('location')).toBe('/api/admin/sites/shop/catalogue')
+    expect(await sitesOf(newcomer)).toEqual([{ id: 'shop', name: 'Shop', role: 'owner' }])
+
+    const state = await stateOf(newcomer, 'shop')
+    expect(state.settings).toMatchObject({ id: 'shop', name: 'Shop', domains: ['shop.test'], defaultLanguage: 'en', cookieName: 'miniconsent' })
+    expect(state.draft.categories).toEqual([expect.objectContaining({ id: 'essential', required: true, label: { en: 'Essential' } })])
+    expect(state.draft.services).toEqual([])
+    expect(state.live).toBeNull()
+    expect(state.dirty).toBe(true)
+    expect(state.draftUpdatedBy).toBe('first@shop.test')
+
+    // Other accounts see nothing of it.
+    expect((await sitesOf(editor)).map((s) => s.id)).toEqual(['acme'])
+    expect((await editor.request('/api/admin/sites/shop/catalogue')).status).toBe(403)
+  })
+
+  it('serves nothing to visitors until the owner publishes, then the config and the embed script', async () => {
+    expect((await create(newcomer, SHOP)).status).toBe(201)
+    const config = await t.request('/api/v1/sites/shop/config')
+    expect(config.status).toBe(404)
+    expect(apiError.parse(await config.json()).error.code).toBe('site_not_found')
+    expect((await t.request('/sdk/shop.js')).status).toBe(404)
+
+    // The owner edits the draft (an analytics category) and publishes it as revision 1.
+    const { draft } = await stateOf(newcomer, 'shop')
+    const edited = { ...draft, categories: [...draft.categories, { id: 'analytics', label: { en: 'Analytics' }, consentMode: ['analytics_storage'] }] }
+    expect((await newcomer.request('/api/admin/sites/shop/catalogue/draft', send('PUT', { catalogue: edited }))).status).toBe(200)
+    const published = await newcomer.request('/api/admin/sites/shop/publish', send('POST', {}))
+    expect(published.status).toBe(201)
+    expect(revisionCreated.parse(await published.json()).revision).toMatchObject({ number: 1, needsConsent: true, publishedBy: 'first@shop.test' })
+
+    const live = await t.request('/api/v1/sites/shop/config')
+    expect(live.status).toBe(200)
+    const body = publishedConfig.parse(await live.json())
+    expect(body).toMatchObject({ siteId: 'shop', revision: 1, site: { name: 'Shop' }, needsBanner: false })
+    expect(body.catalogue.categories.map((c) => c.id)).toEqual(['essential', 'analytics'])
+    const script = await t.request('/sdk/shop.js')
+    expect(script.status).toBe(200)
+    expect(await script.text()).toContain('"siteId":"shop"')
+
+    // Its domain may record consent at once (CORS asks every site's domains, which are cached).
+    const recorded = await t.request(
+      '/api/v1/consents',
+      json(consentBody({ siteId: 'shop', categories: { essential: true, analytics: false }, services: {} }), { Origin: 'https://www.shop.test' }),
+    )
+    expect(recorded.status).toBe(201)
+    expect(recorded.headers.get('access-control-allow-origin')).toBe('https://www.shop.test')
+  })
+
+  it('starts from a catalogue given with the site, or from the essential category in the default language', async () => {
+    expect((await create(editor, { ...SHOP, catalogue: ACME.catalogue })).status).toBe(201)
+    const given = await stateOf(editor, 'shop')
+    expect(given.draft.services.map((s) => s.id)).toEqual(['plausible'])
+    expect(given.draft.categories.map((c) => c.id)).toEqual(['essential', 'analytics'])
+
+    expect((await create(editor, { id: 'laden', name: 'Laden', domains: ['laden.test'], defaultLanguage: 'de' })).status).toBe(201)
+    const german = await stateOf(editor, 'laden')
+    expect(german.draft.categories).toEqual([expect.objectContaining({ id: 'essential', required: true, label: { de: 'Notwendig' } })])
+    expect(Object.keys(german.draft.categories[0]!.description)).toEqual(['de'])
+    // The creator is owner of the new sites and keeps the role they had elsewhere.
+    expect(await sitesOf(editor)).toEqual([
+      { id: 'acme', name: 'Acme', role: 'editor' },
+      { id: 'laden', name: 'Laden', role: 'owner' },
+      { id: 'shop', name: 'Shop', role: 'owner' },
+    ])
+  })
+
+  it('records who created the site, when, and with what, in its audit log', async () => {
+    t.clock.now += 60_000
+    expect((await create(newcomer, SHOP)).status).toBe(201)
+    const res = await newcomer.request('/api/admin/sites/shop/audit')
+    expect(res.status).toBe(200)
+    const { entries } = auditPage.parse(await res.json())
+    expect(entries).toEqual([
+      expect.objectContaining({
+        action: 'site.create',
+        user: 'first@shop.test',
+        at: new Date(t.clock.now).toISOString(),
+        before: null,
+        after: {
+          settings: expect.objectContaining({ id: 'shop', name: 'Shop', domains: ['shop.test'] }),
+          catalogue: expect.objectContaining({ categories: [expect.objectContaining({ id: 'essential' })] }),
+        },
+      }),
+    ])
+  })
+
+  it('refuses a taken id with 409 site_exists, leaving the site and its members as they were', async () => {
+    const before = await stateOf(editor, 'acme')
+    const res = await create(editor, { ...SHOP, id: 'acme', name: 'Not Acme' })
+    expect(res.status).toBe(409)
+    expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'site_exists', message: expect.stringContaining('"acme"') })
+    // The editor of acme did not become its owner by asking for its id.
+    expect(await sitesOf(editor)).toEqual([{ id: 'acme', name: 'Acme', role: 'editor' }])
+    expect((await stateOf(editor, 'acme')).settings).toEqual(before.settings)
+    // …nor can someone without access to it.
+    expect((await create(newcomer, { ...SHOP, id: 'acme' })).status).toBe(409)
+    expect(await sitesOf(newcomer)).toEqual([])
+  })
+
+  it('refuses an id that names an SDK file with 400 site_id_reserved', async () => {
+    const before = stored()
+    const res = await create(newcomer, { ...SHOP, id: 'banner' })
+    expect(res.status).toBe(400)
+    expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'site_id_reserved', message: expect.stringContaining('/sdk/banner.js') })
+    expect(stored()).toEqual(before)
+    expect(await sitesOf(newcomer)).toEqual([])
+  })
+
+  it('answers invalid input with 422 and each problem at its field', async () => {
+    const res = await create(newcomer, { id: 'My Shop', name: '', domains: ['https://shop.test/'], defaultLanguage: 'English', cookieLifetimeDays: 999 })
+    expect(res.status).toBe(422)
+    const { error } = apiError.parse(await res.json())
+    expect(error.code).toBe('invalid')
+    expect(Object.fromEntries(error.issues!.map((i) => [i.path, i.message]))).toEqual({
+      id: expect.stringContaining('lower-case letters'),
+      name: expect.any(String),
+      'domains.0': expect.stringContaining('is not a hostname'),
+      defaultLanguage: expect.stringContaining('BCP 47'),
+      cookieLifetimeDays: expect.any(String),
+    })
+
+    const noDomain = apiError.parse(await (await create(newcomer, { ...SHOP, domains: [] })).json()).error
+    expect(noDomain.issues).toEqual([{ path: 'domains', message: 'add the hostname of your website, e.g. www.example.com' }])
+
+    const badCatalogue = { ...SHOP, catalogue: { categories: [{ id: 'essential', required: true, label: { en: 'Essential' } }], services: [{ id: 'ga', category: 'analytics', name: 'GA', provider: 'Google' }] } }
+    const catalogueError = apiError.parse(await (await create(newcomer, badCatalogue)).json()).error
+    expect(catalogueError.issues).toEqual([{ path: 'catalogue.services.0.category', message: 'no category "analytics"' }])
+
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+
+  it('normalises domains as the settings do', async () => {
+    expect((await create(newcomer, { ...SHOP, domains: [' WWW.Shop.TEST. ', 'Bücher.example'] })).status).toBe(201)
+    expect((await stateOf(newcomer, 'shop')).settings.domains).toEqual(['www.shop.test', 'xn--bcher-kva.example'])
+  })
+
+  it('needs a session (401) and its CSRF token (403)', async () => {
+    const anonymous = await t.request('/api/admin/sites', send('POST', SHOP))
+    expect(anonymous.status).toBe(401)
+    expect(apiError.parse(await anonymous.json()).error.code).toBe('unauthenticated')
+    const forged = await t.request('/api/admin/sites', { ...send('POST', SHOP), headers: { 'Content-Type': 'application/json', Cookie: newcomer.cookie } })
+    expect(forged.status).toBe(403)
+    expect(apiError.parse(await forged.json()).error.code).toBe('csrf_invalid')
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+})
