@@ -11,13 +11,14 @@ import { ExportRoute } from './pages/ExportPage'
 import { InstallRoute } from './pages/InstallPage'
 import { InvitePage } from './pages/InvitePage'
 import { MembersRoute } from './pages/MembersPage'
+import { NewSitePage } from './pages/NewSitePage'
 import { PasswordPage } from './pages/PasswordPage'
 import { PublishRoute } from './pages/PublishPage'
 import { SettingsRoute } from './pages/SettingsPage'
 import { TextsRoute } from './pages/TextsPage'
 import { HomePage, NotFoundPage } from './pages/NotFoundPage'
 import { SignInPage } from './pages/SignInPage'
-import { consentLogPath, findSite, homePath, PASSWORD_PATH, SessionContext, useSession, type Session } from './session'
+import { consentLogPath, findSite, homePath, NEW_SITE_PATH, PASSWORD_PATH, SessionContext, useSession, type Session } from './session'
 import { useDocumentTitle } from './use-document-title'
 
 type SessionState =
@@ -74,7 +75,8 @@ function Root() {
     if (state.status === 'signed-in' && (path === SIGN_IN_PATH || path === '/')) {
       const next = path === SIGN_IN_PATH ? safeNext(query.next) : null
       const first = state.me.sites[0]
-      const target = next ?? (first ? homePath(first) : null)
+      // With no site yet, `/` offers to create one.
+      const target = next ?? (first ? homePath(first) : '/')
       if (target && target !== url) route(target, true)
     }
   }, [state, path, url])
@@ -118,9 +120,10 @@ function Root() {
       setState({ status: 'signed-out', notice: 'You are signed out.' })
       route(SIGN_IN_PATH)
     },
-    refreshMe: async () => {
+    refreshMe: async (then) => {
       const me = await api.me()
       setState({ status: 'signed-in', me })
+      if (then) route(then)
     },
   }
   return (
@@ -138,6 +141,7 @@ function Root() {
           <Route path="/sites/:siteId/members" component={MembersRoute} />
           <Route path="/sites/:siteId/audit" component={AuditRoute} />
           <Route path={PASSWORD_PATH} component={PasswordPage} />
+          <Route path={NEW_SITE_PATH} component={NewSitePage} />
           <Route path="/sites/:siteId" component={SiteIndex} />
           <Route path="/" component={HomePage} />
           <Route path={SIGN_IN_PATH} component={HomePage} />

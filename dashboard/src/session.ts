@@ -8,8 +8,11 @@ export interface Session {
   api: ApiClient
   me: Me
   signOut: () => Promise<void>
-  /** Reloads `me`, e.g. after the user changed their own role on a site. */
-  refreshMe: () => Promise<void>
+  /**
+   * Reloads `me`, e.g. after the user changed their own role on a site. `then`: a page to open
+   * with the new `me` (a site just created), in the same render, so no page sees one without the other.
+   */
+  refreshMe: (then?: string) => Promise<void>
 }
 
 export const SessionContext = createContext<Session | null>(null)
@@ -71,3 +74,4 @@ export function siteApi(siteId: string, rest: string): string {
 }
 
 export const PASSWORD_PATH = '/account/password'
+export const NEW_SITE_PATH = '/new-site'

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact'
 import { useLocation } from 'preact-iso'
 import { useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { canSee, findSite, homePath, PASSWORD_PATH, SITE_PAGES, sitePath, useSession, type SitePageSlug } from '../session'
+import { canSee, findSite, homePath, NEW_SITE_PATH, PASSWORD_PATH, SITE_PAGES, sitePath, useSession, type SitePageSlug } from '../session'
 import { confirmLeave } from '../unsaved-changes'
 
 /** The page slug in `/sites/:siteId/<slug>`, to stay on the same page when switching sites. */
@@ -76,6 +76,9 @@ export function AppShell({ children }: { children: ComponentChildren }) {
             </select>
           </div>
         )}
+        <a href={NEW_SITE_PATH} aria-current={path === NEW_SITE_PATH ? 'page' : undefined}>
+          New site
+        </a>
         <div class="account">
           <span class="account-email">
             Signed in as <strong>{me.user.email}</strong>

@@ -265,7 +265,7 @@ function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState
             Live: revision {state.live.revision}, published {formatTime(state.live.publishedAt)}.{' '}
           </>
         ) : (
-          'Nothing published yet. '
+          'Nothing published yet: visitors get nothing from MiniConsent until the draft is published. '
         )}
         {state.draftUpdatedAt && (
           <>
@@ -273,11 +273,14 @@ function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState
             {state.draftUpdatedBy ? ` by ${state.draftUpdatedBy}` : ''}.{' '}
           </>
         )}
-        {state.dirty && !dirty && (
-          <>
-            The saved draft differs from the live catalogue: <a href={sitePath(siteId, 'publish')}>{editable ? 'review and publish' : 'see the changes'}</a>.
-          </>
-        )}
+        {state.dirty && !dirty &&
+          (state.live ? (
+            <>
+              The saved draft differs from the live catalogue: <a href={sitePath(siteId, 'publish')}>{editable ? 'review and publish' : 'see the changes'}</a>.
+            </>
+          ) : (
+            <a href={sitePath(siteId, 'publish')}>{editable ? 'Review and publish the draft' : 'See the draft'}</a>
+          ))}
       </p>
     </div>
   )

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks'
 import { catalogueState } from '../api-shapes'
 import { siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { checkInstall, type Finding } from '../install-check'
-import { siteApi, useSession } from '../session'
+import { siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 export const InstallRoute = siteRoute('install', InstallPage)
@@ -112,6 +112,12 @@ function InstallPage({ site }: SitePageProps) {
           <code>{snippet}</code>
         </pre>
         <CopyButton text={snippet} label="Copy the script tag" />
+        {catalogue.state.status === 'loaded' && !catalogue.state.data.live && (
+          <p class="notice">
+            Nothing is published yet: this script only logs “unknown site” in the browser’s console, and shows visitors
+            nothing, until the catalogue is <a href={sitePath(site.id, 'publish')}>published</a>.
+          </p>
+        )}
       </section>
 
       <section class="editor-section" aria-labelledby="examples-heading">

@@ -1,17 +1,13 @@
 import { homePath, useSession } from '../session'
+import { FirstSitePage } from './NewSitePage'
 import { useDocumentTitle } from '../use-document-title'
 
-/** `/` once signed in: normally redirected to the first site's log; this shows while it does, or when there is none. */
+/** `/` once signed in: normally redirected to the first site's log; this shows while it does, or the first site's form when there is none. */
 export function HomePage() {
   const { me } = useSession()
-  useDocumentTitle('Dashboard')
+  useDocumentTitle(me.sites.length ? 'Dashboard' : 'Create your first site')
   if (me.sites.length) return <p role="status">Opening the consent log…</p>
-  return (
-    <>
-      <h1>No sites yet</h1>
-      <p>Your account is not a member of any site. Ask a site owner to add you.</p>
-    </>
-  )
+  return <FirstSitePage />
 }
 
 export function NotFoundPage() {
