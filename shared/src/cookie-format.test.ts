@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodeConsentCookie, parseConsentCookie, parseConsentCookieHeader, type StoredChoice } from './cookie-format'
+import { choiceAllows, encodeConsentCookie, parseConsentCookie, parseConsentCookieHeader, type StoredChoice } from './cookie-format'
 
 const choice: StoredChoice = {
   consentId: 'k3J9x_2mQp-8aZ',
@@ -23,6 +23,20 @@ describe('consent cookie format', () => {
   it('keeps refusal: a choice granting only essential is stored, not dropped', () => {
     const value = encodeConsentCookie({ ...choice, method: 'reject-all', granted: ['essential'], services: {}, gpc: false })
     expect(parseConsentCookie(value)).toMatchObject({ method: 'reject-all', granted: ['essential'], services: {}, gpc: false })
+  })
+
+  it("answers for a service by its exception, else by its category; a name it does not know, an Object member's too, is refused", () => {
+    const parsed = parseConsentCookie(encodeConsentCookie(choice))!
+    expect(choiceAllows(parsed, 'analytics', 'google-analytics')).toBe(true)
+    expect(choiceAllows(parsed, 'analytics', 'microsoft-clarity')).toBe(false)
+    expect(choiceAllows(parsed, 'marketing', 'meta-pixel')).toBe(true)
+    expect(choiceAllows(parsed, 'marketing', 'tiktok-pixel')).toBe(false)
+    expect(choiceAllows(parsed, 'marketing')).toBe(false)
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(choiceAllows(parsed, 'marketing', name), name).toBe(false)
+      expect(choiceAllows(parsed, name), name).toBe(false)
+    }
+    expect(choiceAllows(null, 'essential')).toBe(false)
   })
 
   it('reads a URL-encoded value and one out of a Cookie header', () => {

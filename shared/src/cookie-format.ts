@@ -21,7 +21,10 @@ export interface StoredChoice {
   method: ConsentMethod
   /** Category ids the visitor granted. */
   granted: string[]
-  /** Per-service choices that differ from the service's category. */
+  /**
+   * Per-service choices that differ from the service's category. A plain object (the SDK's bytes
+   * count): read it with `Object.hasOwn`, or ask `choiceAllows`, so that `constructor` is not Object's.
+   */
   services: Record<string, boolean>
   gpc: boolean
 }
@@ -82,6 +85,17 @@ export function parseConsentCookie(value: string | null | undefined): StoredChoi
     services,
     gpc: flags !== undefined && (parseInt(flags, 36) & 1) === 1,
   }
+}
+
+/**
+ * Whether a stored choice allows a category, or a service of that category: the service's own
+ * exception when it has one, else its category's choice. A name the choice does not know (a
+ * category added since, a typo, `constructor`) is refused.
+ */
+export function choiceAllows(choice: StoredChoice | null, category: string, service?: string): boolean {
+  if (!choice) return false
+  if (service !== undefined && Object.hasOwn(choice.services, service)) return choice.services[service] === true
+  return choice.granted.includes(category)
 }
 
 /** Reads the consent cookie out of a `Cookie` request header. */
