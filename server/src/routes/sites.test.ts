@@ -173,6 +173,14 @@ describe('POST /api/admin/sites', () => {
     expect(stored()).toEqual(['acme', 'notice-only'])
   })
 
+  it('refuses a body over 1 MB, as the catalogue import does, with 413', async () => {
+    const huge = { ...SHOP, catalogue: { categories: [{ id: 'essential', required: true, label: { en: 'x'.repeat(1024 * 1024) } }] } }
+    const res = await create(newcomer, huge)
+    expect(res.status).toBe(413)
+    expect(apiError.parse(await res.json()).error.code).toBe('payload_too_large')
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+
   it('normalises domains as the settings do', async () => {
     expect((await create(newcomer, { ...SHOP, domains: [' WWW.Shop.TEST. ', 'Bücher.example'] })).status).toBe(201)
     expect((await stateOf(newcomer, 'shop')).settings.domains).toEqual(['www.shop.test', 'xn--bcher-kva.example'])
