@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
 import { parseEnv } from './env'
 import { recordHashV1 } from './services/consent-chain'
+import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
 import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from './test-support'
 
 let t: TestServer
@@ -122,17 +123,17 @@ describe('miniconsent verify --manifest --file', () => {
     const lines = original.split('\n')
 
     writeFileSync(file, original.replace('custom', 'accept-all'))
-    let r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    let r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(1)
     expect(r.err).toMatch(/BROKEN .*: row 4 \(seq 4\): hash does not match the record's content/)
 
     writeFileSync(file, [...lines.slice(0, 3), ...lines.slice(4)].join('\n'))
-    r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(1)
     expect(r.err).toMatch(/row 3 \(seq 4\): expected seq 3 but found 4/)
 
     writeFileSync(file, [...lines.slice(0, 7), ''].join('\n'))
-    r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(1)
     expect(r.err).toContain('the file was changed')
     expect(r.err).toContain('it has 6 rows, the manifest says 7')
@@ -146,7 +147,7 @@ describe('miniconsent verify --manifest --file', () => {
     const erased = lines.findIndex((l) => l.includes(',erased,'))
     lines[erased] = lines[erased]!.replace(',custom,', ',accept-all,')
     writeFileSync(file, lines.join('\n'))
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(1)
     expect(r.err).toMatch(/seq 4\): hash does not match the record's content/)
   })
@@ -170,33 +171,33 @@ describe('miniconsent verify --manifest --file', () => {
     // …with its manifest as 0.5 wrote it: unsigned.
     const { keyId: _keyId, signature: _signature, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8'))
     writeFileSync(manifestFile, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }))
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--allow-unsigned'])
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toContain('4 rows')
-    expect(r.out).toContain('unsigned manifest')
+    expect(r.out).toContain('unsigned manifest, accepted with --allow-unsigned')
   })
 
   it('checks each row of a filtered export on its own; exit 2 for a missing or malformed manifest', async () => {
     const { file, manifestFile } = await exportFiles('format=ndjson&method=custom')
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file])
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(0)
     expect(r.out).toContain('4 rows')
     expect(r.out).toContain('filtered export')
     writeFileSync(file, readFileSync(file, 'utf8').replace('page-2', 'page-9'))
-    expect((await run(['verify', '--manifest', manifestFile, '--file', file])).err).toMatch(/hash does not match/)
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).err).toMatch(/hash does not match/)
 
     expect((await run(['verify', '--manifest', join(t.dir, 'none.json'), '--file', file])).code).toBe(2)
     // A folder given as the file: a message and exit 2 (it was an unhandled stream error).
     const folder = join(t.dir, 'export-folder.ndjson')
     mkdirSync(folder)
-    const notFile = await run(['verify', '--manifest', manifestFile, '--file', folder])
+    const notFile = await run(['verify', '--manifest', manifestFile, '--file', folder, '--db', t.file])
     expect(notFile).toMatchObject({ code: 2, err: expect.stringContaining('is not a file') })
     // A file whose reading fails part way (Linux's /proc/self/mem answers EIO): exit 2, not a crash.
     if (existsSync('/proc/self/mem')) {
-      expect(await run(['verify', '--manifest', manifestFile, '--file', '/proc/self/mem'])).toMatchObject({ code: 2, err: expect.stringContaining('cannot read') })
+      expect(await run(['verify', '--manifest', manifestFile, '--file', '/proc/self/mem', '--db', t.file])).toMatchObject({ code: 2, err: expect.stringContaining('cannot read') })
     }
     writeFileSync(manifestFile, '{"exportId": 1}')
-    expect((await run(['verify', '--manifest', manifestFile, '--file', file])).code).toBe(2)
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile])).code).toBe(2)
   })
 })
@@ -249,11 +250,9 @@ describe('miniconsent verify --manifest: the signature', () => {
     const pair = await exportPair()
     const keysFile = await savedKeys()
     forge(pair)
-    // Without a key the file still agrees with the edited manifest: only the signature tells.
+    // The file agrees with the edited manifest: only the signature tells, so without a key to check it there is no verdict.
     const unchecked = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file])
-    expect(unchecked.code).toBe(0)
-    expect(unchecked.out).toMatch(/^OK export .*: 3 rows, SHA-256 matches the manifest, chain links verified\n/)
-    expect(unchecked.out).toContain('signature not checked: no public key for key')
+    expect(unchecked).toMatchObject({ code: 2, out: '', err: expect.stringMatching(/^no public key to check the signature of key [a-f0-9]{16} with/) })
     for (const keyArgs of [['--db', t.file], ['--public-key', keysFile]]) {
       const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, ...keyArgs])
       expect(r).toMatchObject({ code: 1, out: '' })
@@ -285,24 +284,60 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect(await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).toMatchObject({ code: 1, err: expect.stringContaining('which is not in the database') })
   })
 
-  it('reports an unsigned manifest as unsigned (exit 0), and refuses it with --require-signature (exit 1)', async () => {
-    const { file, manifestFile, manifest } = await exportPair()
-    const { keyId: _keyId, signature: _signature, ...unsigned } = manifest
-    writeFileSync(manifestFile, JSON.stringify(unsigned))
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
-    expect(r).toMatchObject({ code: 0, err: '' })
-    expect(r.out).toMatch(/\nunsigned manifest: made before MiniConsent signed its manifests, so nothing proves it came from the server unaltered/)
-    const required = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file, '--require-signature'])
-    expect(required).toMatchObject({ code: 1, out: '' })
-    expect(required.err).toMatch(/^BROKEN .*: the manifest is unsigned .*--require-signature refuses it$/)
+  it('refuses an unsigned manifest unless --allow-unsigned, and a stripped signature even then, wherever the keys or the database tell', async () => {
+    const pair = await exportPair()
+    const keysFile = await savedKeys()
+    // The forger cuts the withdrawal, fixes the manifest to match, and removes keyId and signature.
+    forge(pair)
+    const { keyId: _keyId, signature: _signature, ...stripped } = JSON.parse(readFileSync(pair.manifestFile, 'utf8'))
+    writeFileSync(pair.manifestFile, JSON.stringify(stripped))
+    const verify = (...args: string[]) => run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, ...args])
+    for (const extra of [[], ['--allow-unsigned']]) {
+      const beside = await verify('--db', t.file, ...extra)
+      expect(beside).toMatchObject({ code: 1, out: '' })
+      expect(beside.err).toMatch(/^BROKEN .*: the manifest is unsigned, but the database .* holds a signature for export .*: its signature was removed$/)
+      const listed = await verify('--public-key', keysFile, ...extra)
+      expect(listed).toMatchObject({ code: 1, out: '' })
+      expect(listed.err).toMatch(/^BROKEN .*: the manifest is unsigned, but dated .*, after this server began signing its manifests \(.*\): its signature was removed$/)
+    }
+    // With nothing to tell it from a manifest of before 0.8, it is refused unless asked for.
+    const alone = await verify()
+    expect(alone).toMatchObject({ code: 1, out: '' })
+    expect(alone.err).toMatch(/^BROKEN .*: the manifest is unsigned, so nothing proves it came from the server unaltered; .*--allow-unsigned$/)
+    const allowed = await verify('--allow-unsigned')
+    expect(allowed).toMatchObject({ code: 0, err: '' })
+    expect(allowed.out).toContain('\nunsigned manifest, accepted with --allow-unsigned: nothing proves it came from the server unaltered')
     // Half a signature is an edit, not an old manifest.
-    writeFileSync(manifestFile, JSON.stringify({ ...unsigned, keyId: manifest.keyId }))
-    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).toMatchObject({ code: 1, err: expect.stringContaining('has no signature: it was altered') })
+    writeFileSync(pair.manifestFile, JSON.stringify({ ...stripped, keyId: pair.manifest.keyId }))
+    expect(await verify('--db', t.file)).toMatchObject({ code: 1, err: expect.stringContaining('has no signature: it was altered') })
   })
 
-  it('with --require-signature and no key to check with, or an unreadable key, exits 2 with a message', async () => {
+  it('refuses a manifest signed with a retired key after its retirement (a copy of the old private key)', async () => {
+    const pair = await exportPair()
+    // The generated key's private half, as a backup made while it signed holds it.
+    const { private_key: oldPrivate } = t.db.$client.prepare('SELECT private_key FROM manifest_keys WHERE retired_at IS NULL').get() as { private_key: string }
+    // The deployment moves to a key of its own; the generated one is retired.
+    const operator = generateKeyPairSync('ed25519')
+    const env = parseEnv({ MANIFEST_SIGNING_KEY: operator.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() })
+    const later = t.clock.now + 24 * 3600_000
+    new ManifestKeys(t.db, () => later, env.MANIFEST_SIGNING_KEY).active()
+    const keysFile = await savedKeys()
+    // A manifest the old key signed while it was in use still verifies.
+    expect((await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--public-key', keysFile])).code).toBe(0)
+    // One signed with the copied key, dated after the retirement (and its hour of grace), does not.
+    const resigned = { ...pair.manifest, createdAt: new Date(later + 2 * 3600_000).toISOString() } as Record<string, unknown>
+    resigned.signature = signManifest(resigned, privateKeyFrom(oldPrivate))
+    writeFileSync(pair.manifestFile, JSON.stringify(resigned))
+    for (const keyArgs of [['--db', t.file], ['--public-key', keysFile]]) {
+      const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, ...keyArgs])
+      expect(r).toMatchObject({ code: 1, out: '' })
+      expect(r.err).toMatch(/^BROKEN .*: key [a-f0-9]{16} was retired on .*, but the manifest is dated .*: signed after its key was replaced/)
+    }
+  })
+
+  it('with no key to check the signature with, or an unreadable key, exits 2 with a message', async () => {
     const { file, manifestFile } = await exportPair()
-    const none = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature'])
+    const none = await run(['verify', '--manifest', manifestFile, '--file', file])
     expect(none).toMatchObject({ code: 2, err: expect.stringMatching(/^no public key to check the signature of key [a-f0-9]{16} with: pass --public-key/) })
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', 'not a key'])).err).toMatch(/^cannot read the --public-key value as a public key \(no file by that name either\): not an Ed25519 public key/)
     const rsa = join(t.dir, 'rsa.pem')
@@ -313,7 +348,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', t.dir])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', join(t.dir, 'missing.sqlite')])).err).toMatch(/^no database at/)
     // Flags that belong together only.
-    expect((await run(['verify', '--site', 'acme', '--db', t.file, '--require-signature'])).err).toMatch(/^usage:/)
+    expect((await run(['verify', '--site', 'acme', '--db', t.file, '--allow-unsigned'])).err).toMatch(/^usage:/)
     expect((await run(['verify', '--site', 'acme', '--public-key', rsa])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa, '--db', t.file])).code).toBe(2)
   })
@@ -334,7 +369,7 @@ describe('miniconsent verify --manifest: the signature', () => {
       const publicPem = join(e.dir, 'operator-public.pem')
       writeFileSync(publicPem, operator.publicKey.export({ format: 'pem', type: 'spki' }))
       for (const keyArgs of [['--public-key', publicPem], ['--db', e.file]]) {
-        const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature', ...keyArgs])
+        const r = await run(['verify', '--manifest', manifestFile, '--file', file, ...keyArgs])
         expect(r).toMatchObject({ code: 0, err: '' })
         expect(r.out).toContain('signature valid: key')
       }
@@ -352,7 +387,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     const { file, manifestFile } = await exportPair()
     const files = () => readdirSync(t.dir).filter((f) => f.startsWith('test.sqlite') && !f.endsWith('-shm')).map((f) => [f, readFileSync(join(t.dir, f))] as const)
     const before = files()
-    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--require-signature'], { DATABASE_URL: t.file })
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file], { DATABASE_URL: t.file })
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toContain(`signature valid: key`)
     expect(r.out).toContain(`(public key from the database ${t.file})`)

@@ -2,9 +2,9 @@
 //   verify --site <id> [--db <path>]            walks a site's consent-log hash chain in the database;
 //   verify --manifest <m.json> --file <export>  checks an exported file against its manifest, and the
 //     manifest's signature with --public-key, or with the keys in the database (--db, DATABASE_URL).
-// Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid,
-// or --require-signature and the manifest is unsigned), 2 usage error, unknown site, unreadable
-// file or key, no key to check a required signature with. (`pnpm run` reports any failure as 1.)
+// Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid
+// or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
+// site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createHash, type KeyObject } from 'node:crypto'
 import { Transform } from 'node:stream'
@@ -24,13 +24,14 @@ import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell } from './services/export'
-import { keyIdOf, manifestSignatureValid, publicKeyFrom, storedPublicKeys } from './services/manifest-keys'
+import { keyIdOf, manifestSignatureValid, publicKeyFrom, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
   'usage: miniconsent verify --site <siteId> [--db <path to the SQLite file>]',
   '       miniconsent verify --manifest <manifest.json> --file <export.csv|export.ndjson>',
-  '                          [--public-key <file or base64> | --db <path>] [--require-signature]',
+  '                          [--public-key <file or base64> | --db <path>] [--allow-unsigned]',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
+  '  --allow-unsigned: accept a manifest made before MiniConsent signed its manifests (0.8)',
 ].join('\n')
 
 export interface CliIo {
@@ -51,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         manifest: { type: 'string' },
         file: { type: 'string' },
         'public-key': { type: 'string' },
-        'require-signature': { type: 'boolean' },
+        'allow-unsigned': { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -65,7 +66,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2
   }
   const publicKey = parsed.values['public-key']
-  const requireSignature = parsed.values['require-signature'] ?? false
+  const allowUnsigned = parsed.values['allow-unsigned'] ?? false
   if (manifest !== undefined || file !== undefined) {
     if (!manifest || !file || site !== undefined) {
       io.err(USAGE)
@@ -75,9 +76,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`give the keys by --public-key or by --db, not both\n${USAGE}`)
       return 2
     }
-    return verifyExportFile({ manifestPath: manifest, filePath: file, publicKey, dbArg: parsed.values.db, requireSignature }, io)
+    return verifyExportFile({ manifestPath: manifest, filePath: file, publicKey, dbArg: parsed.values.db, allowUnsigned }, io)
   }
-  if (!site || publicKey !== undefined || requireSignature) {
+  if (!site || publicKey !== undefined || allowUnsigned) {
     io.err(USAGE)
     return 2
   }
@@ -170,9 +171,19 @@ class Unusable extends Error {}
 
 /** Public keys by key id, and where they came from (for the report). */
 interface KeySource {
-  keys: Map<string, KeyObject>
+  keys: Map<string, KnownKey>
   from: string
+  /** The database holds a signature for the manifest's export (only when read from the database). */
+  signedInDb?: boolean
 }
+
+/**
+ * How long after its retirement a key's signature is still taken: while a deployment rolls over
+ * to a new key, a process that started before it may still sign with the old one.
+ */
+const RETIRED_GRACE_MS = 60 * 60 * 1000
+
+const isoTime = (ms: number) => new Date(ms).toISOString()
 
 /**
  * `--public-key`: a file or the text itself, holding a key (base64 or PEM), one entry of
@@ -190,22 +201,23 @@ function keysFromArgument(arg: string): KeySource {
     }
     from = arg
   }
-  const keys = new Map<string, KeyObject>()
+  const keys = new Map<string, KnownKey>()
   try {
-    const encoded: string[] = []
+    // A listed key comes with the times it signed from and until; a bare key with none.
+    const encoded: { publicKey: string; createdAt?: string; retiredAt?: string | null }[] = []
     if (text.trim().startsWith('{')) {
       const json: unknown = JSON.parse(text)
       const list = manifestKeyList.safeParse(json)
       const one = manifestKey.safeParse(json)
-      if (list.success) encoded.push(...list.data.keys.map((k) => k.publicKey))
-      else if (one.success) encoded.push(one.data.publicKey)
+      if (list.success) encoded.push(...list.data.keys)
+      else if (one.success) encoded.push(one.data)
       else throw new Error('JSON, but neither a key nor the list of GET /api/v1/manifest-keys')
     } else {
-      encoded.push(text)
+      encoded.push({ publicKey: text })
     }
     for (const k of encoded) {
-      const key = publicKeyFrom(k)
-      keys.set(keyIdOf(key), key)
+      const key = publicKeyFrom(k.publicKey)
+      keys.set(keyIdOf(key), { key, createdAt: k.createdAt ? Date.parse(k.createdAt) : null, retiredAt: k.retiredAt ? Date.parse(k.retiredAt) : null })
     }
   } catch (e) {
     const what = from === arg ? arg : 'the --public-key value'
@@ -216,7 +228,7 @@ function keysFromArgument(arg: string): KeySource {
 }
 
 /** The manifest keys of the database beside the server; null when there is none to read. */
-function keysFromDatabase(dbArg: string | undefined, io: CliIo): KeySource | null {
+function keysFromDatabase(dbArg: string | undefined, io: CliIo, exportId: string): KeySource | null {
   const file = databaseFile(dbArg, io)
   if (file === null) {
     if (dbArg !== undefined) throw new Unusable(`not a database path: ${dbArg}`)
@@ -229,7 +241,7 @@ function keysFromDatabase(dbArg: string | undefined, io: CliIo): KeySource | nul
   let db: Db | null = null
   try {
     db = openReadOnly(file)
-    return { keys: storedPublicKeys(db), from: `the database ${file}` }
+    return { keys: storedPublicKeys(db), from: `the database ${file}`, signedInDb: storedManifestSigned(db, exportId) }
   } catch (e) {
     throw new Unusable(`cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`)
   } finally {
@@ -237,58 +249,57 @@ function keysFromDatabase(dbArg: string | undefined, io: CliIo): KeySource | nul
   }
 }
 
-type SignatureCheck = { status: 'valid'; keyId: string; from: string } | { status: 'unsigned' } | { status: 'unchecked'; keyId: string }
+type SignatureCheck = { status: 'valid'; keyId: string; from: string } | { status: 'unsigned' }
 
 /**
  * Whether the manifest is the one the server signed. Throws Broken for a forged or altered
- * manifest, Unusable when a required signature cannot be checked.
+ * manifest (a removed signature included, wherever the keys or the database can tell), Unusable
+ * when the signature cannot be checked for want of a key.
  */
 function checkSignature(
   raw: Record<string, unknown>,
   manifest: ExportManifest,
-  o: { publicKey: string | undefined; dbArg: string | undefined; requireSignature: boolean },
+  o: { publicKey: string | undefined; dbArg: string | undefined; allowUnsigned: boolean },
   io: CliIo,
 ): SignatureCheck {
   // A key given on the command line is read even for an unsigned manifest: a bad one is a usage error either way.
-  const given = o.publicKey === undefined ? null : keysFromArgument(o.publicKey)
+  const source = o.publicKey === undefined ? keysFromDatabase(o.dbArg, io, manifest.exportId) : keysFromArgument(o.publicKey)
   const { keyId, signature } = manifest
+  const made = Date.parse(manifest.createdAt)
   if (keyId === undefined && signature === undefined) {
-    if (o.requireSignature) throw new Broken('the manifest is unsigned (made before MiniConsent signed its manifests, or its signature was removed); --require-signature refuses it')
+    if (source?.signedInDb) throw new Broken(`the manifest is unsigned, but ${source.from} holds a signature for export ${manifest.exportId}: its signature was removed`)
+    const since = Math.min(...[...(source?.keys.values() ?? [])].map((k) => k.createdAt ?? Infinity))
+    if (made >= since) {
+      throw new Broken(`the manifest is unsigned, but dated ${manifest.createdAt}, after this server began signing its manifests (${isoTime(since)}): its signature was removed`)
+    }
+    if (!o.allowUnsigned) throw new Broken('the manifest is unsigned, so nothing proves it came from the server unaltered; one made before MiniConsent signed its manifests (0.8) verifies with --allow-unsigned')
     return { status: 'unsigned' }
   }
   if (keyId === undefined) throw new Broken('the manifest has a signature but no keyId: it was altered')
   if (signature === undefined) throw new Broken(`the manifest names key ${keyId} but has no signature: it was altered`)
-  const source = given ?? keysFromDatabase(o.dbArg, io)
-  if (!source) {
-    if (o.requireSignature) {
-      throw new Unusable(`no public key to check the signature of key ${keyId} with: pass --public-key <file or base64> (from GET /api/v1/manifest-keys) or --db`)
-    }
-    return { status: 'unchecked', keyId }
+  if (!source) throw new Unusable(`no public key to check the signature of key ${keyId} with: pass --public-key <file or base64> (from GET /api/v1/manifest-keys) or --db`)
+  const known = source.keys.get(keyId)
+  if (!known) {
+    const held = source.keys.size ? ` (it holds ${[...source.keys.keys()].join(', ')})` : ' (it holds none)'
+    throw new Broken(`the manifest names key ${keyId}, which is not in ${source.from}${held}: forged, or signed by another server`)
   }
-  const key = source.keys.get(keyId)
-  if (!key) {
-    const known = source.keys.size ? ` (it holds ${[...source.keys.keys()].join(', ')})` : ' (it holds none)'
-    throw new Broken(`the manifest names key ${keyId}, which is not in ${source.from}${known}: forged, or signed by another server`)
-  }
-  if (!manifestSignatureValid(raw, key)) {
+  if (!manifestSignatureValid(raw, known.key)) {
     throw new Broken(`signature invalid for key ${keyId}: the manifest was changed after the server signed it, or forged`)
+  }
+  if (known.retiredAt !== null && made > known.retiredAt + RETIRED_GRACE_MS) {
+    throw new Broken(`key ${keyId} was retired on ${isoTime(known.retiredAt)}, but the manifest is dated ${manifest.createdAt}: signed after its key was replaced (with a copy of the old private key), or forged`)
   }
   return { status: 'valid', keyId, from: source.from }
 }
 
 function signatureNote(check: SignatureCheck): string {
-  switch (check.status) {
-    case 'valid':
-      return `signature valid: key ${check.keyId} signed this manifest (public key from ${check.from})`
-    case 'unsigned':
-      return 'unsigned manifest: made before MiniConsent signed its manifests, so nothing proves it came from the server unaltered (--require-signature refuses such manifests)'
-    case 'unchecked':
-      return `signature not checked: no public key for key ${check.keyId} (pass --public-key <file or base64>, from GET /api/v1/manifest-keys, or --db)`
-  }
+  return check.status === 'valid'
+    ? `signature valid: key ${check.keyId} signed this manifest (public key from ${check.from})`
+    : 'unsigned manifest, accepted with --allow-unsigned: nothing proves it came from the server unaltered'
 }
 
 async function verifyExportFile(
-  o: { manifestPath: string; filePath: string; publicKey: string | undefined; dbArg: string | undefined; requireSignature: boolean },
+  o: { manifestPath: string; filePath: string; publicKey: string | undefined; dbArg: string | undefined; allowUnsigned: boolean },
   io: CliIo,
 ): Promise<number> {
   const { manifestPath, filePath } = o

@@ -284,7 +284,7 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
       {m && 'manifest' in m && m.manifest.signature !== undefined && (
         <p class="muted">
           To check both files elsewhere, with the public keys saved beside them:{' '}
-          <code>miniconsent verify --manifest {'<manifest>'} --file {'<file>'} --public-key manifest-keys.json --require-signature</code>
+          <code>miniconsent verify --manifest {'<manifest>'} --file {'<file>'} --public-key manifest-keys.json</code>
         </p>
       )}
     </section>

@@ -211,13 +211,27 @@ export class ManifestKeys {
   }
 }
 
+/** A public key with the time it began signing and, once replaced, the time it was retired. */
+export interface KnownKey {
+  key: KeyObject
+  createdAt: number | null
+  retiredAt: number | null
+}
+
 /** The stored public keys by id, for `verify` beside the database; empty for a database from before signing. */
-export function storedPublicKeys(db: Db): Map<string, KeyObject> {
-  const keys = new Map<string, KeyObject>()
+export function storedPublicKeys(db: Db): Map<string, KnownKey> {
+  const keys = new Map<string, KnownKey>()
   const exists = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
   if (!exists) return keys
-  for (const row of db.select({ id: manifestKeys.id, publicKey: manifestKeys.publicKey }).from(manifestKeys).all()) {
-    keys.set(row.id, publicKeyFrom(row.publicKey))
+  for (const row of db.select().from(manifestKeys).all()) {
+    keys.set(row.id, { key: publicKeyFrom(row.publicKey), createdAt: row.createdAt.getTime(), retiredAt: row.retiredAt?.getTime() ?? null })
   }
   return keys
+}
+
+/** Whether the database holds a signature for this export: a manifest of it without one was stripped. */
+export function storedManifestSigned(db: Db, exportId: string): boolean {
+  const exists = db.$client.prepare("SELECT 1 FROM pragma_table_info('export_manifests') WHERE name = 'signature'").get()
+  if (!exists) return false
+  return !!db.$client.prepare('SELECT 1 FROM export_manifests WHERE id = ? AND signature IS NOT NULL').get(exportId)
 }
