@@ -232,6 +232,16 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
  * the anchor and the records are of the same moment (verify-worker.ts).
  */
 export function verifyStoredChain(conn: Database.Database, siteId: string): VerifyResult {
+  // The anchor and the records from one snapshot: a purge committed between the two reads would
+  // otherwise make a sound chain look cut (the CLI's connection, beside a running server).
+  if (!conn.inTransaction) {
+    conn.exec('BEGIN')
+    try {
+      return verifyStoredChain(conn, siteId)
+    } finally {
+      if (conn.inTransaction) conn.exec('COMMIT')
+    }
+  }
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
   const rows = conn

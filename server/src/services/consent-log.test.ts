@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../db/client'
-import { ACME, NOTICE_ONLY } from '../test-support'
+import Database from 'better-sqlite3'
+import { ACME, NOTICE_ONLY, consentBody, json, startTestServer } from '../test-support'
 import { seedSites } from '../seed/seed'
 import { AuditLog } from './audit'
+import { verifyStoredChain } from './consent-chain'
+import { purgeSite } from './retention'
 import { ConsentLog, RecordIdConflict, type AppendResult, type NewConsentRecord } from './consent-log'
 import { ConsentSubjects } from './consent-subjects'
 
@@ -148,6 +151,41 @@ describe('chain verification in a thread', () => {
     } finally {
       await memoryLog.close()
       memory.$client.close()
+    }
+  })
+})
+
+describe('verifying beside a running server', () => {
+  it('reads the anchor and the records from one snapshot: a purge committed in between does not cut a sound chain', async () => {
+    const t = startTestServer({}, [{ ...ACME, settings: { ...ACME.settings, retentionDays: 30 } }])
+    try {
+      for (let i = 0; i < 4; i++) {
+        expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
+        t.clock.now += 20 * 86_400_000
+      }
+      // A read-only connection, as the CLI opens one; the server purges right after the anchor is read.
+      const conn = new Database(t.file, { readonly: true, fileMustExist: true })
+      const prepare = conn.prepare.bind(conn)
+      conn.prepare = ((source: string) => {
+        const statement = prepare(source)
+        if (!source.includes('chain_anchors')) return statement
+        return {
+          get: (...args: unknown[]) => {
+            const anchor = statement.get(...args)
+            purgeSite(t.db, 'acme', 30, t.clock.now)
+            return anchor
+          },
+        }
+      }) as typeof conn.prepare
+      try {
+        expect(verifyStoredChain(conn, 'acme')).toMatchObject({ ok: true, count: 4 })
+      } finally {
+        conn.close()
+      }
+      // The purge did happen: the next verification starts after its anchor.
+      expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 1, anchor: { seq: 3 } })
+    } finally {
+      t.close()
     }
   })
 })
