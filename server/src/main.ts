@@ -11,6 +11,8 @@ import { ensureOwner, seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
 import { AuditLog } from './services/audit'
 import { startRetention } from './services/retention'
+import { shadowedSiteIds } from './services/sites'
+import { sdkDistDir } from './paths'
 
 /** How long an idle keep-alive connection stays open: longer than common proxies and clients keep theirs. */
 const KEEP_ALIVE_MS = 65_000
@@ -41,6 +43,11 @@ async function main() {
   if (env.SEED_DEMO) {
     const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
     if (created.length) logger.info('seeded demo sites', { sites: created })
+  }
+
+  const shadowed = shadowedSiteIds(db, sdkDistDir())
+  if (shadowed.length) {
+    logger.warn('sites named like an SDK file: /sdk/<id>.js serves that file, not their script; move their pages to a new site', { sites: shadowed })
   }
 
   const consentLog = new ConsentLog(db, { logger, writer: 'thread' })

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../lib/errors'
+import { shadowedSiteIds } from './sites'
 import { seedSites } from '../seed/seed'
 import { ACME, startTestServer, type TestServer } from '../test-support'
 
@@ -62,5 +63,7 @@ describe('site ids and the SDK files under /sdk/', () => {
     // A site that already exists is left alone, as before: seeding at start-up does not fail over it.
     writeFileSync(join(sdkDir, 'acme.js'), 'export {}\n')
     expect(seedSites(t.db, [ACME], { now: t.clock.now, sdkDir })).toEqual([])
+    // …and named at start-up, where the server warns of it.
+    expect(shadowedSiteIds(t.db, sdkDir)).toEqual(['acme'])
   })
 })

@@ -51,8 +51,23 @@ export function hostnameAllowed(hostname: string, domains: readonly string[]): b
  * question is asked of the directory the server serves /sdk/ from, with the route's own path, so
  * a chunk the SDK adds is reserved without a list to keep in step.
  */
+const namesSdkFile = (siteId: string, sdkDir: string) => !!statSync(join(sdkDir, `${siteId}.js`), { throwIfNoEntry: false })?.isFile()
+
+/**
+ * Sites made before the SDK gained a file of their name: /sdk/<id>.js now serves that file, so
+ * their embed loads it instead of their script. The server warns of them at start-up.
+ */
+export function shadowedSiteIds(db: Db, sdkDir: string): string[] {
+  return db
+    .select({ id: sites.id })
+    .from(sites)
+    .all()
+    .map((s) => s.id)
+    .filter((id) => namesSdkFile(id, sdkDir))
+}
+
 export function assertSiteIdFree(siteId: string, sdkDir: string): void {
-  if (statSync(join(sdkDir, `${siteId}.js`), { throwIfNoEntry: false })?.isFile()) {
+  if (namesSdkFile(siteId, sdkDir)) {
     throw new ApiError(
       400,
       'site_id_reserved',
