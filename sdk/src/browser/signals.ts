@@ -11,7 +11,7 @@ import { d, w } from './dom'
 export function gtag(..._: unknown[]): void
 export function gtag(): void {
   // eslint-disable-next-line prefer-rest-params
-  ;(w.dataLayer = w.dataLayer || []).push(arguments)
+  ;(w.dataLayer ||= []).push(arguments)
 }
 
 export function consentMode(command: 'default' | 'update', state: ConsentModeState | ConsentModeDefault): void {
@@ -32,20 +32,19 @@ export function vendorSignals(config: PublishedConfig, services: Record<string, 
     try {
       if (vendor === 'clarity') {
         // https://learn.microsoft.com/en-us/clarity/setup-and-installation/clarity-consent-api-v2
-        w.clarity =
-          w.clarity ||
+        w.clarity ||=
           function () {
             // eslint-disable-next-line prefer-rest-params
-            ;(w.clarity.q = w.clarity.q || []).push(arguments)
+            ;(w.clarity.q ||= []).push(arguments)
           }
         w.clarity('consentv2', { ad_Storage: on ? cm.ad_storage : gd, analytics_Storage: gd })
       } else if (vendor === 'uet') {
         // https://help.ads.microsoft.com/#apex/ads/en/60119/1
-        ;(w.uetq = w.uetq || []).push('consent', first ? 'default' : 'update', { ad_storage: gd })
+        ;(w.uetq ||= []).push('consent', first ? 'default' : 'update', { ad_storage: gd })
       } else if (vendor === 'meta') meta(on, nonce)
       else if (vendor === 'tiktok') {
         // TikTok's consent mode: hold before the pixel loads, then grant or revoke.
-        const q = (w.ttq = w.ttq || [])
+        const q = (w.ttq ||= [])
         if (first) call(q, 'holdConsent')
         call(q, on ? 'grantConsent' : 'revokeConsent')
       }
@@ -84,7 +83,7 @@ function meta(on: boolean | undefined, nonce: string): void {
       // eslint-disable-next-line prefer-rest-params
       fbq.callMethod ? fbq.callMethod.apply(fbq, arguments) : fbq.queue.push(arguments)
     }
-    w._fbq = w._fbq || fbq
+    w._fbq ||= fbq
     Object.assign(fbq, { push: fbq, loaded: true, version: '2.0', queue: [], mc: 1 })
   }
   fbq('consent', on ? 'grant' : 'revoke')
