@@ -1,14 +1,7 @@
 // Blocking and releasing site elements (SPEC §1): `<script type="text/plain" data-category>` and
 // any element with `data-src`. Released scripts run in document order; an external one must have
-// loaded (or failed) before the next runs, as the parser would have done — unless it will never
-// run, or takes longer than SETTLE_MS (see releaseScript).
-
-/**
- * How long the next scripts wait at most for an external one. A script the browser fetches ends
- * with load or error; one it does not fetch (a type that is not JavaScript, such as text/partytown
- * or a template) gets neither event, and must not hold the scripts after it forever.
- */
-const SETTLE_MS = 5000
+// loaded (or failed) before the next runs, as the parser would have done — unless the browser will
+// never run it (see releaseScript).
 
 /** True when the parser has inserted something after `node`, so `node` itself is complete. */
 const parsedPast = (node: Node | null): boolean => !!node && (!!node.nextSibling || parsedPast(node.parentNode))
@@ -20,49 +13,46 @@ export interface Gate {
 
 /** `ran` is called after each pass that may have run scripts, including those that waited for a download. */
 export function createGate(doc: Document, ran: () => void): Gate {
-  /** The external script the next ones wait for. */
-  let loading: HTMLScriptElement | null = null
+  /** An external script is downloading: the next ones wait for it. */
+  let loading = false
   let allowedNow: (el: HTMLElement) => boolean = () => false
 
-  function pending(): HTMLElement[] {
-    return [...doc.querySelectorAll<HTMLElement>('[data-category],[data-service]')].filter((el) =>
-      el.tagName === 'SCRIPT' ? (el as HTMLScriptElement).type === 'text/plain' : el.hasAttribute('data-src'),
-    )
-  }
-
-  function releaseScript(el: HTMLScriptElement): boolean {
+  function releaseScript(el: HTMLScriptElement) {
     const s = doc.createElement('script')
     for (const a of el.attributes) s.setAttribute(a.name, a.value)
     // Browsers hide the nonce attribute's value once parsed; the property keeps it.
     s.nonce = el.nonce
     // A classic script unless data-type says otherwise (a module).
-    s.type = el.getAttribute('data-type') || 'text/javascript'
+    const type = (s.type = el.getAttribute('data-type') || 'text/javascript')
     const src = el.getAttribute('data-src')
     if (src) s.src = src
     else s.text = el.text
+    // Released for good: a framework that puts the element back in the page must not have it
+    // released (nor run) again. Not a JavaScript type, so inserting it never runs it.
+    el.type = 'text/x-released'
     el.replaceWith(s)
     // Inserted scripts run whenever they arrive; the next waits for this one to keep the parser's
-    // order. Not for a nomodule script: a browser with modules, which this SDK's import() needs,
-    // neither fetches nor runs it, and fires no event on it.
+    // order. A script the browser fetches ends with load or error, however slow; one it neither
+    // fetches nor runs fires neither, and is not waited for: a data-type other than module or
+    // text/javascript (such as text/partytown), or nomodule, as a browser with modules, which this
+    // SDK's import() needs, ignores it.
     // https://html.spec.whatwg.org/multipage/scripting.html#prepare-the-script-element
-    if (!src || s.noModule) return false
-    // Past SETTLE_MS the next scripts no longer wait; should this one still load, it releases nothing.
-    const next = () => {
-      if (loading == s) {
-        loading = null
+    if (src && !s.noModule && /^(module|text\/javascript)$/.test(type)) {
+      s.onload = s.onerror = () => {
+        loading = false
         pump()
       }
+      loading = true
     }
-    s.onload = s.onerror = next
-    setTimeout(next, SETTLE_MS)
-    loading = s
-    return true
   }
 
   function pump(): HTMLIFrameElement[] {
     const blocked: HTMLIFrameElement[] = []
-    let wait = !!loading
-    for (const el of pending()) {
+    let wait = false
+    // Each element is checked when its turn comes: a released inline script may have run a pass of
+    // its own (miniconsent.rescan()), which released, or removed, those after it.
+    for (const el of doc.querySelectorAll<HTMLElement>('[data-category],[data-service]')) {
+      if (el.tagName === 'SCRIPT' ? (el as HTMLScriptElement).type !== 'text/plain' || !el.isConnected : !el.hasAttribute('data-src')) continue
       if (!allowedNow(el)) {
         if (el.tagName === 'IFRAME') blocked.push(el as HTMLIFrameElement)
         continue
@@ -70,9 +60,9 @@ export function createGate(doc: Document, ran: () => void): Gate {
       if (el.tagName === 'SCRIPT') {
         // While the page is parsed, an inline script may still be missing the rest of its text:
         // it is complete once the parser has gone past it. Later ones wait, to keep the order.
-        if (wait || (wait = doc.readyState === 'loading' && !parsedPast(el))) continue
+        if (loading || wait || (wait = doc.readyState === 'loading' && !parsedPast(el))) continue
         // Replaced by the script it releases, the element leaves the document.
-        wait = releaseScript(el as HTMLScriptElement)
+        releaseScript(el as HTMLScriptElement)
       } else {
         const ph = (el as GatedElement)._ph
         if (ph) {
