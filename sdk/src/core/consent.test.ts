@@ -18,6 +18,13 @@ describe('decide', () => {
     expect(d._categories).toEqual({ essential: true, functional: false, analytics: false, marketing: false })
   })
 
+  it('never refuses a service of a required category by exception: it runs as its category does', () => {
+    const choice = makeChoice(config, ID, 'api', { analytics: true }, { minopa: false, sentry: false }, false, NOW)
+    expect(choice.services).toEqual({ sentry: false })
+    const state = toState(config, ID, { essential: true, functional: false, analytics: true, marketing: false }, choice.services, choice, false)
+    expect(state.services).toMatchObject({ minopa: true, sentry: false, 'google-analytics': true })
+  })
+
   it('uses a valid stored choice without a banner, also after a cookie round-trip', () => {
     const choice = makeChoice(config, ID, 'custom', { analytics: true }, {}, false, NOW - 10 * DAY)
     const stored = parseConsentCookie(encodeConsentCookie(choice))

@@ -93,10 +93,13 @@ export function makeChoice(
   now: number,
 ): StoredChoice {
   const granted = grantedCategories(config, categories)
+  // A required category's services are never refused by exception (set({}, { minopa: false })):
+  // they run whatever the visitor chooses, as their category does.
+  const required = grantedCategories(config, {})
   const exceptions: Record<string, boolean> = {}
   for (const s of config.catalogue.services) {
     const wanted = own(services, s.id)
-    if (wanted !== undefined && wanted !== granted.includes(s.category)) exceptions[s.id] = wanted
+    if (wanted !== undefined && wanted !== granted.includes(s.category) && !required.includes(s.category)) exceptions[s.id] = wanted
   }
   return { consentId, revision: config.revision, updatedAt: now, method, granted, services: exceptions, gpc }
 }
