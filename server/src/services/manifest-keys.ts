@@ -37,48 +37,57 @@ export function keyIdOf(publicKey: KeyObject): string {
 
 const isEd25519 = (key: KeyObject) => key.asymmetricKeyType === 'ed25519'
 
+interface KeyHalf {
+  pem: (text: string) => KeyObject
+  der: (bytes: Buffer) => KeyObject
+  /** The DER header before the 32 raw bytes (RFC 8410). */
+  prefix: Buffer
+  problem: string
+}
+
+/** How each half of an Ed25519 key is read. */
+const HALVES: Record<'private' | 'public', KeyHalf> = {
+  private: {
+    pem: (key) => createPrivateKey({ key, format: 'pem' }),
+    der: (key) => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
+    prefix: PKCS8_PREFIX,
+    problem: 'not an Ed25519 private key: give the base64 of its PKCS#8 DER form (openssl genpkey -algorithm ed25519 -outform DER | base64) or its PEM',
+  },
+  public: {
+    pem: (key) => createPublicKey({ key, format: 'pem' }),
+    der: (key) => createPublicKey({ key, format: 'der', type: 'spki' }),
+    prefix: SPKI_PREFIX,
+    problem: 'not an Ed25519 public key (base64 of its 32 bytes, or PEM)',
+  },
+}
+
 /**
- * An Ed25519 private key given as PEM (PKCS#8; `\n` may be written as the two characters, as in
- * many env files) or as base64 of its PKCS#8 DER or of its 32-byte seed.
+ * One half of an Ed25519 key given as PEM (`\n` may be written as the two characters, as in many
+ * env files), or as base64 of its DER form or of its 32 raw bytes (the private key's seed).
  */
-export function privateKeyFrom(text: string): KeyObject {
+function ed25519Key(text: string, half: KeyHalf): KeyObject {
   const trimmed = text.trim()
   let key: KeyObject | null = null
   try {
     if (trimmed.startsWith('-----BEGIN')) {
-      key = createPrivateKey({ key: trimmed.replace(/\\n/g, '\n'), format: 'pem' })
+      key = half.pem(trimmed.replace(/\\n/g, '\n'))
     } else {
       const bytes = base64Bytes(trimmed)
-      if (bytes?.length === 32) key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, bytes]), format: 'der', type: 'pkcs8' })
-      else if (bytes) key = createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' })
+      if (bytes?.length === 32) key = half.der(Buffer.concat([half.prefix, bytes]))
+      else if (bytes) key = half.der(bytes)
     }
   } catch {
     key = null
   }
-  if (!key || !isEd25519(key)) {
-    throw new Error('not an Ed25519 private key: give the base64 of its PKCS#8 DER form (openssl genpkey -algorithm ed25519 -outform DER | base64) or its PEM')
-  }
+  if (!key || !isEd25519(key)) throw new Error(half.problem)
   return key
 }
 
-/** An Ed25519 public key given as PEM (SPKI), or as base64 of its 32 raw bytes or of its SPKI DER. */
-export function publicKeyFrom(text: string): KeyObject {
-  const trimmed = text.trim()
-  let key: KeyObject | null = null
-  try {
-    if (trimmed.startsWith('-----BEGIN')) {
-      key = createPublicKey({ key: trimmed.replace(/\\n/g, '\n'), format: 'pem' })
-    } else {
-      const bytes = base64Bytes(trimmed)
-      if (bytes?.length === 32) key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, bytes]), format: 'der', type: 'spki' })
-      else if (bytes) key = createPublicKey({ key: bytes, format: 'der', type: 'spki' })
-    }
-  } catch {
-    key = null
-  }
-  if (!key || !isEd25519(key)) throw new Error('not an Ed25519 public key (base64 of its 32 bytes, or PEM)')
-  return key
-}
+/** An Ed25519 private key: PEM (PKCS#8), or base64 of its PKCS#8 DER or of its 32-byte seed. */
+export const privateKeyFrom = (text: string): KeyObject => ed25519Key(text, HALVES.private)
+
+/** An Ed25519 public key: PEM (SPKI), or base64 of its 32 raw bytes or of its SPKI DER. */
+export const publicKeyFrom = (text: string): KeyObject => ed25519Key(text, HALVES.public)
 
 /** `MANIFEST_SIGNING_KEY`, parsed at start-up: a bad key stops the server with this message. */
 export const manifestSigningKeySetting = z.string().transform((v, ctx) => {
