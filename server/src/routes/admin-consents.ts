@@ -3,8 +3,8 @@ import { consentLogQuery, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { ApiError } from '../lib/errors'
 import { paramsOf, queryOf } from '../lib/validate'
+import { workSlots } from '../lib/work-slots'
 import { requireSiteRole } from '../middleware/session'
 
 const siteParam = z.object({ siteId: slug })
@@ -20,7 +20,7 @@ const siteParam = z.object({ siteId: slug })
 export const VERIFIES_AT_ONCE = 2
 
 export function adminConsentRoutes(s: Services) {
-  let verifying = 0
+  const slots = workSlots(VERIFIES_AT_ONCE, 'verifies_busy', 'chain verifications', 5)
 
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/consents', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(consentLogQuery), (c) => {
@@ -30,10 +30,7 @@ export function adminConsentRoutes(s: Services) {
     })
     .get('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')
-      if (verifying >= VERIFIES_AT_ONCE) {
-        throw new ApiError(429, 'verifies_busy', `${VERIFIES_AT_ONCE} chain verifications are running; try again when one has finished`, { 'Retry-After': '5' })
-      }
-      verifying += 1
+      const release = slots.take()
       try {
         // Off the event loop: ingestion and every other request go on meanwhile. A client that
         // goes away ends its verification (the signal), which frees its place.
@@ -41,7 +38,7 @@ export function adminConsentRoutes(s: Services) {
         c.header('Cache-Control', 'no-store')
         return c.json(result)
       } finally {
-        verifying -= 1
+        release()
       }
     })
 }

@@ -12,6 +12,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { paramsOf, queryOf } from '../lib/validate'
+import { workSlots } from '../lib/work-slots'
 import { directHeaders } from '../middleware/request-context'
 import { requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
@@ -59,22 +60,14 @@ export function exportRoutes(s: Services) {
   // recorded and the previous one retired), not by the first request to the public key list.
   keys.active()
   const exports = new ConsentExports(s.db, s.now, keys)
-  let running = 0
+  const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10)
 
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/export', requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
-      if (running >= EXPORTS_AT_ONCE) {
-        throw new ApiError(429, 'exports_busy', `${EXPORTS_AT_ONCE} exports are running; try again when one has finished`, { 'Retry-After': '10' })
-      }
-      running += 1
-      let counted = true
-      const done = () => {
-        if (counted) running -= 1
-        counted = false
-      }
+      const done = slots.take()
       let job: Awaited<ReturnType<typeof exports.begin>> | undefined
       try {
         job = await exports.begin({ siteId, format, filters, userId })
