@@ -1,9 +1,9 @@
 // The thread behind one chain verification (ConsentLog.verifyInThread, the admin verify route):
 // it reads the site's whole log and hashes every record, seconds of work on millions of records,
 // which on the main thread would stop ingestion and every other request meanwhile. It opens a
-// read-only connection of its own and reads in one read transaction (WAL: ingestion goes on
-// appending), so the anchor and the records are of the same moment even if a purge commits
-// in between. It posts one message, the result or an error, and ends.
+// read-only connection of its own; verifyStoredChain reads in one read transaction (WAL:
+// ingestion goes on appending), so the anchor and the records are of the same moment even if a
+// purge commits in between. It posts one message, the result or an error, and ends.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { verifyStoredChain, type VerifyResult } from './consent-chain'
@@ -19,9 +19,7 @@ try {
   conn.pragma('busy_timeout = 5000')
   // A sequential read needs few cached pages; the default 16 MB would only add to the server's memory.
   conn.pragma('cache_size = -2000')
-  conn.prepare('BEGIN').run()
   reply = { result: verifyStoredChain(conn, siteId) }
-  conn.prepare('COMMIT').run()
 } catch (e) {
   reply = { error: e instanceof Error ? e.message : String(e) }
 } finally {
