@@ -1,10 +1,7 @@
 // Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
 import { Hono } from 'hono'
-import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { ZodError } from 'zod'
 import type { AppDeps, AppEnv, Services } from './context'
-import { ApiError, codeForStatus } from './lib/errors'
+import { errorAnswer } from './lib/errors'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { requestContext } from './middleware/request-context'
@@ -38,13 +35,6 @@ import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
 
 export type { AppDeps } from './context'
-
-function zodMessage(error: ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ')
-}
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
@@ -99,20 +89,9 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) {
-      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
-      return c.json({ error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } }, err.status)
-    }
-    if (err instanceof ZodError) {
-      return c.json({ error: { code: 'invalid_request', message: zodMessage(err) } }, 400)
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status as ContentfulStatusCode
-      const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)
-      return c.json({ error: { code, message: err.message || code } }, status)
-    }
-    s.logger.error('unhandled error', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, err })
-    return c.json({ error: { code: 'internal', message: `Internal error (request ${c.get('requestId')})` } }, 500)
+    const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, s.logger)
+    for (const [k, v] of Object.entries(headers)) c.header(k, v)
+    return c.json(body, status)
   })
 
   return app

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from './db/client'
 import { silentLogger } from './logger'
 import { seedSites, type DemoSite } from './seed/seed'
 import { Accounts } from './services/accounts'
-import { ConsentLog } from './services/consent-log'
+import { ConsentLog, type ConsentLogOptions } from './services/consent-log'
 
 export const ACME: DemoSite = {
   settings: { id: 'acme', name: 'Acme', domains: ['acme.test', 'localhost'] },
@@ -45,13 +45,14 @@ export interface TestServer {
   close: () => void
 }
 
-export function startTestServer(overrides: Partial<AppDeps> = {}, sites: DemoSite[] = [ACME, NOTICE_ONLY]): TestServer {
+/** `log`: options of the test's consent log (inline by default: `writer: 'thread'` as the server runs it). */
+export function startTestServer(overrides: Partial<AppDeps> = {}, sites: DemoSite[] = [ACME, NOTICE_ONLY], log: ConsentLogOptions = {}): TestServer {
   const dir = mkdtempSync(join(tmpdir(), 'miniconsent-test-'))
   const file = join(dir, 'test.sqlite')
   const db = openDatabase(file)
   const clock = { now: Date.UTC(2026, 10, 22, 10, 0, 0) }
   seedSites(db, sites, { now: clock.now })
-  const consentLog = new ConsentLog(db, { now: () => clock.now })
+  const consentLog = new ConsentLog(db, { now: () => clock.now, ...log })
   const app = createApp({
     db,
     env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false },

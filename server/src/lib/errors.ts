@@ -1,5 +1,7 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ZodError } from 'zod'
+import type { Logger } from '../logger'
 
 /** An expected failure; `onError` answers it as `{ error: { code, message } }`. */
 export class ApiError extends HTTPException {
@@ -52,3 +54,37 @@ export function codeForStatus(status: number): string {
 
 /** A setting that parsed but cannot be used (a GeoIP file that is no database): start-up names it and stops, without a stack trace. */
 export class ConfigurationError extends Error {}
+
+function zodMessage(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ')
+}
+
+/** An error's answer: `{ "error": { "code", "message" } }` with its status and extra headers. */
+export interface ErrorAnswer {
+  status: ContentfulStatusCode
+  body: { error: { code: string; message: string; issues?: { path: string; message: string }[] } }
+  headers: Record<string, string>
+}
+
+/**
+ * How every route answers a thrown error: a known refusal as itself, anything else as 500
+ * `internal`, logged with the request's id. `app.onError` and the answers written after the
+ * request's context has gone (the consent POST, see request-context.ts) both use it.
+ */
+export function errorAnswer(err: unknown, request: { requestId: string; method: string; path: string }, logger: Logger): ErrorAnswer {
+  if (err instanceof ApiError) {
+    const error = { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) }
+    return { status: err.status, body: { error }, headers: err.headers ?? {} }
+  }
+  if (err instanceof ZodError) return { status: 400, body: { error: { code: 'invalid_request', message: zodMessage(err) } }, headers: {} }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode
+    const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)
+    return { status, body: { error: { code, message: err.message || code } }, headers: {} }
+  }
+  logger.error('unhandled error', { ...request, err })
+  return { status: 500, body: { error: { code: 'internal', message: `Internal error (request ${request.requestId})` } }, headers: {} }
+}

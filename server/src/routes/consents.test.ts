@@ -1,6 +1,11 @@
+import { request as httpRequest, Agent } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, consentRecord } from '@miniconsent/shared'
+import { createLogger } from '../logger'
 import { GENESIS_HASH, recordHash } from '../services/consent-chain'
+import { ConsentLog, type NewConsentRecord } from '../services/consent-log'
 import { consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -220,6 +225,131 @@ describe('POST /api/v1/consents', () => {
     const rejected = await t.request('/api/v1/consents', json(consentBody({ revision: 9 }), { Origin: 'https://acme.test' }))
     expect(rejected.status).toBe(422)
     expect(rejected.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+  })
+})
+
+describe('POST /api/v1/consents over a real HTTP server (the answer written once the record is committed)', () => {
+  interface Answer {
+    status: number
+    headers: Record<string, string | string[] | undefined>
+    body: string
+  }
+  let server: ReturnType<typeof serve> | null = null
+  const agent = new Agent({ keepAlive: true })
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(null)))
+    server = null
+  })
+
+  /** Serves a test server's app on 127.0.0.1, as main.ts does: with the writer thread, and an access log kept in `lines`. */
+  async function listen(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<{ url: string; lines: Record<string, unknown>[] }> {
+    const lines: Record<string, unknown>[] = []
+    t.close()
+    const logger = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>))
+    t = startTestServer({ logger, ...overrides }, undefined, { writer: 'thread' })
+    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })
+    await new Promise((resolve) => server!.once('listening', resolve))
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lines }
+  }
+
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const data = JSON.stringify(body)
+      const req = httpRequest(`${url}/api/v1/consents`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), ...headers } }, (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }))
+      })
+      req.on('error', reject)
+      req.end(data)
+    })
+
+  it('answers 201 once the record is committed, 200 to a retry and 409 to another decision, with the headers app.request() gives', async () => {
+    const { url, lines } = await listen()
+    const body = consentBody()
+    const origin = { Origin: 'https://www.acme.test' }
+    const first = await post(url, body, origin)
+    expect(first.status).toBe(201)
+    expect(JSON.parse(first.body)).toEqual({ recordId: body.recordId, seq: 1 })
+    // Answered after COMMIT: the row is there for another connection to read.
+    expect(rows()).toMatchObject([{ record_id: body.recordId, seq: 1, ip: '127.0.0.0' }])
+    expect(first.headers).toMatchObject({
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'access-control-allow-origin': 'https://www.acme.test',
+      'x-content-type-options': 'nosniff',
+      'cross-origin-resource-policy': 'same-origin',
+      'content-length': String(Buffer.byteLength(first.body)),
+    })
+    expect(first.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    expect(first.headers['transfer-encoding']).toBeUndefined()
+
+    const retry = await post(url, body, { ...origin, 'X-Request-Id': 'retry-1' })
+    expect(retry.status).toBe(200)
+    expect(retry.body).toBe(first.body)
+    expect(retry.headers['x-request-id']).toBe('retry-1')
+
+    const conflict = await post(url, { ...body, method: 'reject-all', categories: { essential: true, analytics: false } }, origin)
+    expect(conflict.status).toBe(409)
+    expect(apiError.parse(JSON.parse(conflict.body)).error.code).toBe('record_id_conflict')
+    // The SDK reads why: the refusal carries the CORS headers too.
+    expect(conflict.headers['access-control-allow-origin']).toBe('https://www.acme.test')
+    expect(rows()).toHaveLength(1)
+
+    // The same answers as through app.request(), which has no Node response to write on.
+    const viaApp = await t.request('/api/v1/consents', json(consentBody(), origin))
+    const names = (h: Iterable<string>) => [...h].filter((n) => !['date', 'connection', 'keep-alive', 'content-length'].includes(n)).sort()
+    expect(names(Object.keys(first.headers))).toEqual(names(viaApp.headers.keys()))
+
+    // The access log has each request once, with the status it was answered, logged when it was.
+    const logged = lines.filter((l) => l.msg === 'request').map((l) => [l.requestId, l.status])
+    expect(logged).toEqual([
+      [first.headers['x-request-id'], 201],
+      ['retry-1', 200],
+      [conflict.headers['x-request-id'], 409],
+      [viaApp.headers.get('x-request-id'), 201],
+    ])
+  })
+
+  it('stores 200 concurrent records from 20 connections in one gapless chain and answers each with its own seq', async () => {
+    const { url } = await listen({ ingestRateLimit: { capacity: 1000, refillPerSecond: 1000 } })
+    const bodies = Array.from({ length: 200 }, () => consentBody())
+    const many = new Agent({ keepAlive: true, maxSockets: 20 })
+    const answers = await Promise.all(
+      bodies.map(
+        (body) =>
+          new Promise<Answer>((resolve, reject) => {
+            const data = JSON.stringify(body)
+            // No Content-Length: the body arrives chunked and is counted as it comes.
+            const req = httpRequest(`${url}/api/v1/consents`, { method: 'POST', agent: many, headers: { 'Content-Type': 'application/json' } }, (res) => {
+              let text = ''
+              res.on('data', (d: Buffer) => (text += d.toString()))
+              res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }))
+            })
+            req.on('error', reject)
+            req.end(data)
+          }),
+      ),
+    )
+    many.destroy()
+    expect(answers.map((a) => a.status)).toEqual(bodies.map(() => 201))
+    const seqs = answers.map((a) => (JSON.parse(a.body) as { seq: number }).seq)
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    // Each answer names its own record's seq.
+    const stored = new Map(rows().map((r) => [r.record_id, r.seq]))
+    expect(seqs).toEqual(bodies.map((b) => stored.get(b.recordId)))
+  })
+
+  it('answers 500 in the error shape, with the request id, when the record could not be written, and logs why', async () => {
+    const { url, lines } = await listen()
+    t.consentLog.append = (_record: NewConsentRecord) => Promise.reject(new Error('disk I/O error'))
+    const res = await post(url, consentBody(), { 'X-Request-Id': 'lost-1' })
+    expect(res.status).toBe(500)
+    expect(JSON.parse(res.body)).toEqual({ error: { code: 'internal', message: 'Internal error (request lost-1)' } })
+    expect(res.headers['x-request-id']).toBe('lost-1')
+    expect(lines.find((l) => l.msg === 'unhandled error')).toMatchObject({ requestId: 'lost-1', path: '/api/v1/consents', err: { message: 'disk I/O error' } })
+    expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'lost-1', status: 500 })
   })
 })
 

@@ -1,18 +1,19 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
 import { consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { applyCors, checkOrigin, corsHeaders, isSameOrigin, originHostname } from '../lib/cors'
-import { ApiError } from '../lib/errors'
+import { ApiError, errorAnswer } from '../lib/errors'
 import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
-import { respond } from '../middleware/request-context'
+import { answerLater, respond } from '../middleware/request-context'
 import { RecordIdConflict } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
@@ -59,16 +60,6 @@ function visitorAgent(c: Context<AppEnv>): string | null {
   return userAgent ? userAgent.slice(0, 512) : null
 }
 
-/** Runs a handler with the CORS headers on its refusals too: the SDK reads why a record was refused. */
-async function corsOnRefusal(cors: Record<string, string>, handle: () => Response | Promise<Response>): Promise<Response> {
-  try {
-    return await handle()
-  } catch (e) {
-    if (e instanceof ApiError) e.headers = { ...e.headers, ...cors }
-    throw e
-  }
-}
-
 export function consentRoutes(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
   const events = new ConsentEvents(s.db)
@@ -104,9 +95,10 @@ export function consentRoutes(s: Services) {
     return { site, ip, cors }
   }
 
+  const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
   /** The answer to a stored (201) or already stored (200) record or event. */
   const stored = (c: Context<AppEnv>, body: object, created: boolean, cors: Record<string, string>) =>
-    respond(c, JSON.stringify(body), created ? 201 : 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
+    respond(c, JSON.stringify(body), created ? 201 : 200, storedHeaders(cors))
 
   return new Hono<AppEnv>()
     .options('/api/v1/consents', preflight)
@@ -156,38 +148,50 @@ export function consentRoutes(s: Services) {
       (c) => {
         const input = c.req.valid('json')
         const { site, ip, cors } = admit(c, input.siteId)
-        return corsOnRefusal(cors, async () => {
-          if (site.liveRevision === null || input.revision > site.liveRevision) {
-            throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`)
-          }
-          const region = requestRegion(c, s)
-          let result
-          try {
-            result = await s.consentLog.append({
-              siteId: input.siteId,
-              recordId: input.recordId,
-              consentId: input.consentId,
-              revision: input.revision,
-              textsHash: input.textsHash,
-              categories: input.categories,
-              services: input.services,
-              method: input.method,
-              region,
-              mode: resolveMode(region, site.settings.regions),
-              language: input.language,
-              url: stripUrl(input.url),
-              userAgent: visitorAgent(c),
-              ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-              // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
-              gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
-              clientTime: input.clientTime,
-            })
-          } catch (e) {
-            if (e instanceof RecordIdConflict) throw new ApiError(409, 'record_id_conflict', e.message)
-            throw e
-          }
-          return stored(c, { recordId: result.recordId, seq: result.seq }, result.created, cors)
+        // Refusals carry the CORS headers too: the SDK reads why a record was refused.
+        if (site.liveRevision === null || input.revision > site.liveRevision) {
+          throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`, cors)
+        }
+        const region = requestRegion(c, s)
+        const committed = s.consentLog.append({
+          siteId: input.siteId,
+          recordId: input.recordId,
+          consentId: input.consentId,
+          revision: input.revision,
+          textsHash: input.textsHash,
+          categories: input.categories,
+          services: input.services,
+          method: input.method,
+          region,
+          mode: resolveMode(region, site.settings.regions),
+          language: input.language,
+          url: stripUrl(input.url),
+          userAgent: visitorAgent(c),
+          ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
+          // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
+          gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
+          clientTime: input.clientTime,
         })
+        const refusal = (e: unknown) => (e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e)
+        const send = answerLater(c)
+        if (!send) {
+          return committed.then(
+            (r) => stored(c, { recordId: r.recordId, seq: r.seq }, r.created, cors),
+            (e: unknown) => {
+              throw refusal(e)
+            },
+          )
+        }
+        // The answer is written once the record is committed; meanwhile only Node's response waits with it.
+        const requestId = c.get('requestId')
+        committed.then(
+          (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
+          (e: unknown) => {
+            const { status, body, headers } = errorAnswer(refusal(e), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
+            send(JSON.stringify(body), status, { 'Content-Type': 'application/json', ...headers })
+          },
+        )
+        return RESPONSE_ALREADY_SENT
       },
     )
     .get(
