@@ -90,15 +90,20 @@ export function answerLater(c: Context<AppEnv>): SendLater | null {
   const requestId = c.get('requestId')
   return (body, status, headers) => {
     if (outgoing.destroyed) return
-    outgoing
-      .writeHead(status, {
-        ...NON_DOCUMENT_HEADERS,
-        [REQUEST_ID_HEADER]: requestId,
-        ...headers,
-        // writeHead() fixes the framing at once: without a length, the answer would go chunked.
-        'Content-Length': String(Buffer.byteLength(body)),
-      })
-      .end(body)
+    try {
+      outgoing
+        .writeHead(status, {
+          ...NON_DOCUMENT_HEADERS,
+          [REQUEST_ID_HEADER]: requestId,
+          ...headers,
+          // writeHead() fixes the framing at once: without a length, the answer would go chunked.
+          'Content-Length': String(Buffer.byteLength(body)),
+        })
+        .end(body)
+    } catch {
+      // A header Node refuses: no half-written answer, and no rejection left unhandled to stop the process.
+      outgoing.destroy()
+    }
   }
 }
 
@@ -128,11 +133,15 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const method = c.req.method
       const path = loggedPath(c.req.path)
       const line = (status: number) => logger.info('request', { requestId, method, path, status, ms: Math.round((performance.now() - start) * 10) / 10 })
-      // An answer written straight on Node's response (a download, an answer sent later) is logged once it is done.
+      // An answer written straight on Node's response (a download, an answer sent later) is logged
+      // once it is done, with the status sent: 499 (as nginx logs it) when the client left first.
       const outgoing = c.env?.outgoing
       if (res !== RESPONSE_ALREADY_SENT || !outgoing) line(res.status)
-      else if (outgoing.writableFinished) line(outgoing.statusCode)
-      else outgoing.once('close', () => line(outgoing.statusCode))
+      else {
+        const sent = () => line(outgoing.headersSent ? outgoing.statusCode : 499)
+        if (outgoing.writableFinished || outgoing.destroyed) sent()
+        else outgoing.once('close', sent)
+      }
     }
   }
 }

@@ -1,6 +1,9 @@
 import { request as httpRequest, Agent } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, consentRecord } from '@miniconsent/shared'
 import { createLogger } from '../logger'
@@ -242,12 +245,12 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
   })
 
   /** Serves a test server's app on 127.0.0.1, as main.ts does: with the writer thread, and an access log kept in `lines`. */
-  async function listen(overrides: Parameters<typeof startTestServer>[0] = {}): Promise<{ url: string; lines: Record<string, unknown>[] }> {
+  async function listen(overrides: Parameters<typeof startTestServer>[0] = {}, wrap?: (app: TestServer['app']) => { fetch: TestServer['app']['fetch'] }): Promise<{ url: string; lines: Record<string, unknown>[] }> {
     const lines: Record<string, unknown>[] = []
     t.close()
     const logger = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>))
     t = startTestServer({ logger, ...overrides }, undefined, { writer: 'thread' })
-    server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })
+    server = serve({ fetch: (wrap?.(t.app) ?? t.app).fetch, port: 0, hostname: '127.0.0.1' })
     await new Promise((resolve) => server!.once('listening', resolve))
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, lines }
   }
@@ -290,7 +293,8 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     expect(retry.body).toBe(first.body)
     expect(retry.headers['x-request-id']).toBe('retry-1')
 
-    const conflict = await post(url, { ...body, method: 'reject-all', categories: { essential: true, analytics: false } }, origin)
+    const otherDecision = { ...body, method: 'reject-all', categories: { essential: true, analytics: false } }
+    const conflict = await post(url, otherDecision, origin)
     expect(conflict.status).toBe(409)
     expect(apiError.parse(JSON.parse(conflict.body)).error.code).toBe('record_id_conflict')
     // The SDK reads why: the refusal carries the CORS headers too.
@@ -301,6 +305,11 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     const viaApp = await t.request('/api/v1/consents', json(consentBody(), origin))
     const names = (h: Iterable<string>) => [...h].filter((n) => !['date', 'connection', 'keep-alive', 'content-length'].includes(n)).sort()
     expect(names(Object.keys(first.headers))).toEqual(names(viaApp.headers.keys()))
+    // A refusal carries every security header, as one answered through onError does.
+    const conflictViaApp = await t.request('/api/v1/consents', json(otherDecision, origin))
+    expect(conflictViaApp.status).toBe(409)
+    expect(names(Object.keys(conflict.headers))).toEqual(names(conflictViaApp.headers.keys()))
+    expect(conflict.headers['x-frame-options']).toBe('SAMEORIGIN')
 
     // The access log has each request once, with the status it was answered, logged when it was.
     const logged = lines.filter((l) => l.msg === 'request').map((l) => [l.requestId, l.status])
@@ -309,7 +318,55 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
       ['retry-1', 200],
       [conflict.headers['x-request-id'], 409],
       [viaApp.headers.get('x-request-id'), 201],
+      [conflictViaApp.headers.get('x-request-id'), 409],
     ])
+  })
+
+  /** Holds every append until `release()`: records wait for their commit as long as a test needs. */
+  function holdCommits() {
+    const held: (() => void)[] = []
+    const append = t.consentLog.append.bind(t.consentLog)
+    t.consentLog.append = (record: NewConsentRecord) => new Promise((resolve) => held.push(() => resolve(append(record))))
+    return { held, release: () => held.splice(0).forEach((go) => go()) }
+  }
+
+  it('lets go of each request\'s Hono context while its record waits for the commit', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const contexts: WeakRef<object>[] = []
+    // An app in front of the server's, to see its contexts: the same context runs through both.
+    const { url } = await listen({ ingestRateLimit: { capacity: 100, refillPerSecond: 100 } }, (app) =>
+      new Hono()
+        .use(async (c, next) => {
+          contexts.push(new WeakRef(c))
+          await next()
+        })
+        .route('/', app),
+    )
+    const commits = holdCommits()
+    const answers = Array.from({ length: 20 }, () => post(url, consentBody()))
+    await expect.poll(() => commits.held.length).toBe(20)
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    expect(contexts.filter((r) => r.deref() !== undefined)).toHaveLength(0)
+    commits.release()
+    expect((await Promise.all(answers)).map((a) => a.status)).toEqual(Array.from({ length: 20 }, () => 201))
+    expect(rows()).toHaveLength(20)
+  })
+
+  it('stores the record of a client that left before its commit, and logs the request as 499', async () => {
+    const { url, lines } = await listen()
+    const commits = holdCommits()
+    const body = consentBody()
+    const data = JSON.stringify(body)
+    const req = httpRequest(`${url}/api/v1/consents`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), 'X-Request-Id': 'gone-1' } })
+    req.on('error', () => {})
+    req.end(data)
+    await expect.poll(() => commits.held.length).toBe(1)
+    req.destroy()
+    await expect.poll(() => lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'gone-1', status: 499 })
+    commits.release()
+    await expect.poll(() => rows().map((r) => r.record_id)).toEqual([body.recordId])
   })
 
   it('stores 200 concurrent records from 20 connections in one gapless chain and answers each with its own seq', async () => {

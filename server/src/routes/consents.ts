@@ -13,8 +13,8 @@ import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, paramsOf, queryOf } from '../lib/validate'
-import { answerLater, respond } from '../middleware/request-context'
-import { RecordIdConflict } from '../services/consent-log'
+import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
+import { RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
 import type { SiteInfo } from '../services/sites'
@@ -96,6 +96,29 @@ export function consentRoutes(s: Services) {
   }
 
   const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
+  /** A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS headers. */
+  const refusal = (e: unknown, cors: Record<string, string>) =>
+    e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e
+
+  /** Under `app.request()` (no Node response): the answer as a promise, refusals through `onError`. */
+  const answerCommitted = (c: Context<AppEnv>, committed: Promise<AppendResult>, cors: Record<string, string>) =>
+    committed.then(
+      (r) => stored(c, { recordId: r.recordId, seq: r.seq }, r.created, cors),
+      (e: unknown) => {
+        throw refusal(e, cors)
+      },
+    )
+
+  /** On Node's response once the record is committed: the answer, or the refusal as `onError` gives it. */
+  const sendCommitted = (send: SendLater, committed: Promise<AppendResult>, cors: Record<string, string>, requestId: string) =>
+    committed.then(
+      (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
+      (e: unknown) => {
+        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
+        // An error answer carries every security header, as one through `onError` does.
+        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...headers })
+      },
+    )
   /** The answer to a stored (201) or already stored (200) record or event. */
   const stored = (c: Context<AppEnv>, body: object, created: boolean, cors: Record<string, string>) =>
     respond(c, JSON.stringify(body), created ? 201 : 200, storedHeaders(cors))
@@ -172,25 +195,11 @@ export function consentRoutes(s: Services) {
           gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
           clientTime: input.clientTime,
         })
-        const refusal = (e: unknown) => (e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e)
         const send = answerLater(c)
-        if (!send) {
-          return committed.then(
-            (r) => stored(c, { recordId: r.recordId, seq: r.seq }, r.created, cors),
-            (e: unknown) => {
-              throw refusal(e)
-            },
-          )
-        }
-        // The answer is written once the record is committed; meanwhile only Node's response waits with it.
-        const requestId = c.get('requestId')
-        committed.then(
-          (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
-          (e: unknown) => {
-            const { status, body, headers } = errorAnswer(refusal(e), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
-            send(JSON.stringify(body), status, { 'Content-Type': 'application/json', ...headers })
-          },
-        )
+        // No closure in this handler may use `c`: they would all share one scope, and keep the
+        // context alive with the record until its commit (what answering later avoids).
+        if (!send) return answerCommitted(c, committed, cors)
+        sendCommitted(send, committed, cors, c.get('requestId'))
         return RESPONSE_ALREADY_SENT
       },
     )

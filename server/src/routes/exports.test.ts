@@ -8,17 +8,20 @@ import { parse } from 'csv-parse/sync'
 import { createApp } from '../app'
 import { parseEnv } from '../env'
 import { canonicalJson } from '../lib/canonical-json'
-import { silentLogger } from '../logger'
+import { createLogger, silentLogger } from '../logger'
 import { unescapeCell } from '../services/export'
 import { EXPORTS_AT_ONCE } from './exports'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 let cookie: string
+/** The server's log lines (access log included) of the current test. */
+let lines: Record<string, unknown>[] = []
 const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' }
 
 beforeEach(async () => {
-  t = startTestServer()
+  lines = []
+  t = startTestServer({ logger: createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>)) })
   await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
   await addUser(t.db, 'outsider@notice.test', 'outsider password', { 'notice-only': 'owner' })
   for (let i = 0; i < 12; i++) {
@@ -263,6 +266,8 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       res.destroy()
       await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
       expect((await manifestOf(id)).res.status).toBe(404)
+      // The download cut short is in the access log all the same, with the status it was sent.
+      await expect.poll(() => lines.filter((l) => l.msg === 'request' && l.path === '/api/admin/sites/acme/export')).toMatchObject([{ status: 200 }])
     } finally {
       await server.close()
     }
