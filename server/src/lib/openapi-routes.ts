@@ -166,6 +166,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
+      413: { description: 'Body over 8 KB' },
     },
   },
   {
@@ -178,6 +179,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
+      413: { description: 'Body over 8 KB' },
     },
   },
 

@@ -62,7 +62,9 @@ export function buildOpenApi(options: {
     return finalId
   }
   for (const [name, schema] of Object.entries(options.named)) {
-    register('in', schema, name)
+    // As a request, `ConsentRecord` would be named `ConsentRecordInput`, the name of another
+    // schema (what is posted), which it would then replace wherever that is referenced.
+    if (!(`${name}Input` in options.named)) register('in', schema, name)
     register('out', schema, name)
   }
   register('out', options.errorSchema, 'ApiError')
@@ -125,6 +127,7 @@ export function buildOpenApi(options: {
     // The answers every route of its kind can give, so each operation need not repeat them.
     if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
     if (op.body?.schema && op.auth !== 'public') responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
+    if (op.body && op.path.startsWith('/api/admin/')) responses['413'] ??= { description: 'Body over 1 MB (`payload_too_large`)', content: errorContent }
     if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
     if (Array.isArray(op.auth) || op.method !== 'get') {
       if (op.auth !== 'public') responses['403'] ??= { description: 'Not a member with the needed role, or a missing `X-CSRF-Token`', content: errorContent }

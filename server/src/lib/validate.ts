@@ -1,27 +1,53 @@
 // Validators that run before handlers; a ZodError they throw is answered 400 by `onError`.
 import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
+import type { MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
 import { ApiError, invalidError } from './errors'
 import { requestHeader } from './request'
+
+/**
+ * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
+ * catalogue, the draft) fits. Sign-in and every other admin route are held to it too, before any
+ * session or database work; the public routes have their own, smaller limits.
+ */
+export const MAX_ADMIN_BODY = 1024 * 1024
+
+export const adminBodyLimit = (): MiddlewareHandler =>
+  bodyLimit({
+    maxSize: MAX_ADMIN_BODY,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
+    },
+  })
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
 
 /**
+ * How deep a JSON body may nest. The API's own bodies nest a few levels (a catalogue's
+ * `categories[0].label.en`); JSON nested a hundred thousand levels deep parses, but would overflow
+ * the stack of illFormedAt's recursion, a 500.
+ */
+export const MAX_JSON_DEPTH = 64
+
+/**
  * Where a parsed JSON body holds a string (or a key) that is not well-formed Unicode, as a path
  * such as `url` or `purpose.en`; null when there is none. JSON's `\ud800` escape can carry a lone
  * surrogate, which SQLite stores as U+FFFD: what was hashed or compared before storing would no
- * longer match what is read back (a consent record's hash, a revision's content hash).
+ * longer match what is read back (a consent record's hash, a revision's content hash). Throws 400
+ * `invalid_json` for a body nested deeper than MAX_JSON_DEPTH.
  */
-export function illFormedAt(value: unknown, path = ''): string | null {
+export function illFormedAt(value: unknown, path = '', depth = 0): string | null {
   if (typeof value === 'string') return value.isWellFormed() ? null : path || '(body)'
   if (typeof value !== 'object' || value === null) return null
+  if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `${path || '(body)'}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`)
   const entries = Array.isArray(value) ? value.entries() : Object.entries(value)
   for (const [key, item] of entries) {
     const at = typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key
     if (typeof key === 'string' && !key.isWellFormed()) return at
-    const inner = illFormedAt(item, at)
+    const inner = illFormedAt(item, at, depth + 1)
     if (inner !== null) return inner
   }
   return null

@@ -95,7 +95,13 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
   let records: Record<string, string>[]
   try {
     records = parse(text, {
-      columns: (h: string[]) => h.map((c) => c.trim()),
+      columns: (h: string[]) => {
+        const names = h.map((c) => c.trim())
+        // Two columns of one name would leave one cell of each row unread, unsaid which.
+        const twice = names.find((c, i) => c !== '' && names.indexOf(c) !== i)
+        if (twice !== undefined) throw new Error(`the column "${twice}" appears twice in the header`)
+        return names
+      },
       skip_empty_lines: true,
       trim: true,
       bom: true,
