@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import type { AppDeps, AppEnv, Services } from './context'
 import { errorAnswer } from './lib/errors'
+import { adminBodyLimit } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { requestContext } from './middleware/request-context'
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
 
   app.use(requestContext(s.logger))
+  app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
 
   app.route('/', healthRoutes(s))

@@ -7,7 +7,6 @@ import {
   slug,
 } from '@miniconsent/shared'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
@@ -17,8 +16,6 @@ import { catalogueToCsv, csvToCatalogue } from '../services/catalogue-csv'
 
 export const siteParam = z.object({ siteId: slug })
 export const EDIT_ROLES = ['owner', 'editor'] as const
-
-export const MAX_IMPORT_BYTES = 1024 * 1024
 
 export function catalogueRoutes(s: Services) {
   return new Hono<AppEnv>()
@@ -50,12 +47,7 @@ export function catalogueRoutes(s: Services) {
       requireSiteRole(s, EDIT_ROLES),
       paramsOf(siteParam),
       queryOf(catalogueFormatQuery),
-      bodyLimit({
-        maxSize: MAX_IMPORT_BYTES,
-        onError: () => {
-          throw new ApiError(413, 'payload_too_large', 'A catalogue file may be at most 1 MB')
-        },
-      }),
+      // At most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts).
       async (c) => {
         const { siteId } = c.req.valid('param')
         const { format } = c.req.valid('query')
