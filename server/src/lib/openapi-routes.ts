@@ -166,7 +166,11 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
+      403: { description: 'The page’s origin is not one of the site’s domains' },
+      404: { description: 'Unknown site' },
+      409: { description: '`record_id_conflict`: this recordId belongs to another site' },
       413: { description: 'Body over 8 KB' },
+      429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
   {
@@ -179,7 +183,12 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
+      403: { description: 'The page’s origin is not one of the site’s domains' },
+      404: { description: 'Unknown site' },
+      409: { description: '`record_id_conflict`: this recordId belongs to another site' },
       413: { description: 'Body over 8 KB' },
+      422: { description: '`unknown_document`: the site declares no document of this type' },
+      429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
 
