@@ -31,6 +31,7 @@ import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
+import { ManifestKeys } from './services/manifest-keys'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps) {
     accounts: new Accounts(deps.db, now, audit),
     signInThrottle: new SignInThrottle(now),
     audit,
+    manifestKeys: new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY),
     catalogues,
     revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),
     sdkDir: deps.sdkDir ?? sdkDistDir(),

@@ -11,6 +11,7 @@ import type { ConsentLog } from './services/consent-log'
 import type { Revisions } from './services/revisions'
 import type { RegionResolver } from './services/regions'
 import type { SiteDirectory } from './services/sites'
+import type { ManifestKeys } from './services/manifest-keys'
 
 export interface AppDeps {
   db: Db
@@ -45,6 +46,8 @@ export interface Services {
   signInThrottle: SignInThrottle
   /** Admin audit log; other services record their changes through it. */
   audit: AuditLog
+  /** The keys that sign export manifests (MANIFEST_SIGNING_KEY, or one kept in the database). */
+  manifestKeys: ManifestKeys
   catalogues: Catalogues
   revisions: Revisions
   sdkDir: string

@@ -16,7 +16,8 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   return db
 }
 
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0]
+/** A transaction of the server's connection, as writeTransaction hands it. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 /**
  * A transaction that reads and then writes, on the server's connection. IMMEDIATE: it takes the
@@ -25,7 +26,7 @@ type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0]
  * if that thread commits before its first write, SQLite cannot upgrade the stale read and fails
  * at once with "database is locked" instead of waiting (seen in CI on an invitation).
  */
-export function writeTransaction<T>(db: Db, run: (tx: Transaction) => T): T {
+export function writeTransaction<T>(db: Db, run: (tx: Tx) => T): T {
   return db.transaction(run, { behavior: 'immediate' })
 }
 

@@ -16,7 +16,6 @@ import { workSlots } from '../lib/work-slots'
 import { directHeaders } from '../middleware/request-context'
 import { requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
-import { ManifestKeys } from '../services/manifest-keys'
 
 /**
  * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
@@ -55,7 +54,7 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
 export const EXPORTS_AT_ONCE = 4
 
 export function exportRoutes(s: Services) {
-  const keys = new ManifestKeys(s.db, s.now, s.env.MANIFEST_SIGNING_KEY)
+  const keys = s.manifestKeys
   // The signing key is settled when the server starts (generated, or a changed MANIFEST_SIGNING_KEY
   // recorded and the previous one retired), not by the first request to the public key list.
   keys.active()
@@ -71,7 +70,7 @@ export function exportRoutes(s: Services) {
       let job: Awaited<ReturnType<typeof exports.begin>> | undefined
       try {
         job = await exports.begin({ siteId, format, filters, userId })
-        s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters } })
+        s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters: job.filters } })
       } catch (e) {
         job?.abort()
         done()

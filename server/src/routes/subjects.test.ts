@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage, subjectData, subjectErasure } from '@miniconsent/shared'
+import Database from 'better-sqlite3'
+import { namedConsentId } from '../services/export'
+import { manifestSignatureValid, privateKeyFrom, publicKeyFrom, signManifest } from '../services/manifest-keys'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -34,6 +37,12 @@ beforeEach(async () => {
     .run(SUBJECT)
 })
 afterEach(() => t.close())
+
+/** The public half of the key signing this server's manifests, as published. */
+async function signingKey() {
+  const list = (await (await t.request('/api/v1/manifest-keys')).json()) as { keys: { publicKey: string; retiredAt: string | null }[] }
+  return publicKeyFrom(list.keys.find((k) => k.retiredAt === null)!.publicKey)
+}
 
 const as = (role: string, init: RequestInit = {}): RequestInit => ({
   ...init,
@@ -103,8 +112,61 @@ describe('data-subject requests by consentId', () => {
         expect(hits.n, `${name}.${column.name}`).toBe(0)
       }
     }
-    const manifest = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as { filters: { consentId: string } }
-    expect(manifest.filters.consentId).toMatch(/^erased-[0-9a-f]{16}$/)
+    // Named by its hash from the start, so the erasure had nothing to rewrite: the signature holds.
+    const manifest = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as Record<string, unknown> & { filters: { consentId: string } }
+    expect(manifest.filters.consentId).toBe(namedConsentId(SUBJECT))
+    expect(manifest.filters.consentId).toMatch(/^sha256-[0-9a-f]{16}$/)
+    expect(manifestSignatureValid(manifest, await signingKey())).toBe(true)
+    const audit = t.db.$client.prepare("SELECT after FROM audit_log WHERE action = 'consents.export'").get() as { after: string }
+    expect(JSON.parse(audit.after)).toMatchObject({ filters: { consentId: namedConsentId(SUBJECT) } })
+  })
+
+  it('renames the consentId in a manifest made before 0.8.1, which named it as itself, and signs it again', async () => {
+    const exported = await t.request(`/api/admin/sites/acme/export?format=ndjson&consentId=${SUBJECT}`, as('auditor'))
+    await exported.arrayBuffer()
+    const id = exported.headers.get('x-export-id')!
+    // As 0.8.0 stored and signed it: the consentId itself in its filters.
+    const key = t.db.$client.prepare('SELECT private_key AS k FROM manifest_keys WHERE retired_at IS NULL').get() as { k: string }
+    t.db.$client.prepare('UPDATE export_manifests SET filters = ? WHERE id = ?').run(JSON.stringify({ consentId: SUBJECT }), id)
+    const old = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as Record<string, unknown>
+    t.db.$client.prepare('UPDATE export_manifests SET signature = ? WHERE id = ?').run(signManifest(old, privateKeyFrom(key.k)), id)
+    const before = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as Record<string, unknown>
+    expect(manifestSignatureValid(before, await signingKey())).toBe(true)
+
+    expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
+    const after = (await (await t.request(`/api/admin/sites/acme/exports/${id}/manifest`, as('auditor'))).json()) as Record<string, unknown> & { filters: { consentId: string } }
+    expect(after.filters.consentId).toBe(namedConsentId(SUBJECT, 'erased'))
+    expect(manifestSignatureValid(after, await signingKey())).toBe(true)
+    // Nothing else in it changed.
+    expect({ ...after, filters: null, signature: null }).toEqual({ ...before, filters: null, signature: null })
+  })
+
+  it('erases a record received before the request that is still waiting for its commit', async () => {
+    const threaded = startTestServer({}, undefined, { writer: 'thread' })
+    const previous = t
+    t = threaded
+    try {
+      await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+      const res = await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password!' }))
+      cookies.owner = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+      cookies['owner-csrf'] = ((await res.json()) as { csrfToken: string }).csrfToken
+      // Another connection holds the write lock: the record's batch waits in the writer thread.
+      const blocker = new Database(t.file)
+      blocker.exec('BEGIN IMMEDIATE')
+      const posted = t.request('/api/v1/consents', json(consentBody({ consentId: SUBJECT })))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const erased = t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      blocker.exec('COMMIT')
+      blocker.close()
+      expect((await posted).status).toBe(201)
+      expect(subjectErasure.parse(await (await erased).json()).erased).toBe(1)
+      const row = t.db.$client.prepare('SELECT consent_id AS consentId, ip, erased_at AS erasedAt FROM consent_records').get() as Record<string, unknown>
+      expect(row).toMatchObject({ consentId: 'erased', ip: null, erasedAt: expect.any(String) })
+    } finally {
+      t = previous
+      threaded.close()
+    }
   })
 
   it('still detects tampering: a tombstone given personal data back, or an edited neighbour', async () => {

@@ -10,7 +10,7 @@ import { ConsentSubjects } from '../services/consent-subjects'
 const subjectParams = z.object({ siteId: slug, consentId })
 
 export function subjectRoutes(s: Services) {
-  const subjects = new ConsentSubjects(s.db, s.now, s.audit)
+  const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys)
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
@@ -24,8 +24,10 @@ export function subjectRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.body(subjects.exportNdjson(siteId, consentId, c.get('session')!.user.id))
     })
-    .delete('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, ['owner']), paramsOf(subjectParams), (c) => {
+    .delete('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, ['owner']), paramsOf(subjectParams), async (c) => {
       const { siteId, consentId } = c.req.valid('param')
+      // Records received before this request are committed first: none of them outlives the erasure.
+      await s.consentLog.written()
       const result = subjects.erase(siteId, consentId, c.get('session')!.user.id)
       s.logger.info('subject erased', { siteId, ...result })
       return c.json(result)

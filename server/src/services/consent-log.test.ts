@@ -13,6 +13,7 @@ import { verifyStoredChain } from './consent-chain'
 import { purgeSite } from './retention'
 import { ConsentLog, RecordIdConflict, type AppendResult, type NewConsentRecord } from './consent-log'
 import { ConsentSubjects } from './consent-subjects'
+import { ManifestKeys } from './manifest-keys'
 
 let dir: string
 let db: Db
@@ -124,7 +125,7 @@ describe('consent log written by its worker thread', () => {
     await Promise.all(Array.from({ length: 50 }, () => log.append(record())))
     // The data-subject request takes the write lock between the thread's batches.
     const writing = Promise.all(Array.from({ length: 200 }, () => log.append(record())))
-    const erased = new ConsentSubjects(db, () => clock, new AuditLog(db, () => clock)).erase('acme', visitor.consentId, null)
+    const erased = new ConsentSubjects(db, () => clock, new AuditLog(db, () => clock), new ManifestKeys(db, () => clock)).erase('acme', visitor.consentId, null)
     await writing
     expect(erased.erased).toBe(1)
     expect(rows('acme').map((r) => r.seq)).toEqual(Array.from({ length: 251 }, (_, i) => i + 1))

@@ -85,6 +85,8 @@ const THREAD_IDLE_MS = 30_000
 
 export class ConsentLog {
   private queue: Pending[] = []
+  /** The record appended last: see written(). */
+  private last: Promise<unknown> = Promise.resolve()
   private immediate: ReturnType<typeof setImmediate> | null = null
   private readonly now: () => number
   private readonly maxBatch: number
@@ -121,7 +123,7 @@ export class ConsentLog {
 
   /** Resolves once the record is committed (or was already stored under that recordId). */
   append(record: NewConsentRecord): Promise<AppendResult> {
-    return new Promise((resolve, reject) => {
+    const appended = new Promise<AppendResult>((resolve, reject) => {
       // Stamped on arrival: records are written in this order, so server times follow the chain.
       this.queue.push({ record: { ...record, serverTime: new Date(this.now()).toISOString() }, resolve, reject })
       if (this.threaded) {
@@ -130,6 +132,22 @@ export class ConsentLog {
       } else if (this.queue.length >= this.maxBatch) this.flush()
       else this.immediate ??= setImmediate(() => this.flush())
     })
+    this.last = appended
+    return appended
+  }
+
+  /**
+   * Resolves once every record appended before this call is written (or has failed): batches are
+   * written in the order they were queued, so the last one appended settles last. A data-subject
+   * erasure waits for it, so that a record received before the erasure is not committed after it,
+   * with its personal data.
+   */
+  written(): Promise<void> {
+    if (!this.threaded) this.flush()
+    return this.last.then(
+      () => undefined,
+      () => undefined,
+    )
   }
 
   /**

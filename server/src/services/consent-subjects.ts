@@ -12,12 +12,16 @@ import { ERASED_CONSENT_ID } from './consent-chain'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
+import { eraseFromManifests, namedConsentId } from './export'
+import type { ManifestKeys } from './manifest-keys'
 
 export class ConsentSubjects {
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
     private readonly audit: AuditLog,
+    /** Signs again a manifest the erasure renames a consentId in. */
+    private readonly keys: ManifestKeys,
   ) {}
 
   find(siteId: string, consentId: string): SubjectData {
@@ -93,12 +97,11 @@ export class ConsentSubjects {
         .run().changes
       const result = { erased: seqs.length, identities, documents }
       const consentIdSha256 = sha256(consentId)
-      // An export filtered by this consentId named it in its manifest and its audit entry. Both keep
-      // their filter, naming the consentId as the erasure's audit entry does, by its hash (its first
-      // 16 hex digits, so that the filter still reads as a consentId).
-      const named = `erased-${consentIdSha256.slice(0, 16)}`
-      tx.run(sql`UPDATE export_manifests SET filters = json_set(filters, '$.consentId', ${named})
-                  WHERE site_id = ${siteId} AND json_extract(filters, '$.consentId') = ${consentId}`)
+      // Since 0.8.1 an export filtered by a consentId names it by its hash in its manifest and
+      // audit entry. One made before named it as itself: both keep their filter, naming the
+      // consentId by its hash, and a signed manifest is signed again.
+      eraseFromManifests(tx, siteId, consentId, () => this.keys.active())
+      const named = namedConsentId(consentId, 'erased')
       tx.run(sql`UPDATE audit_log SET after = json_set(after, '$.filters.consentId', ${named})
                   WHERE site_id = ${siteId} AND action = 'consents.export' AND json_extract(after, '$.filters.consentId') = ${consentId}`)
       // The audit entry must not keep what was erased: it names the consentId by its hash only,

@@ -11,10 +11,11 @@ import { Worker } from 'node:worker_threads'
 import { EXPORT_COLUMNS, type ConsentLogFilters, type ExportFormat, type ExportManifest } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, lte, Placeholder, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
+import type { Db, Tx } from '../db/client'
 import { workerScript } from '../lib/worker-script'
 import { consentRecords, exportManifests, users } from '../db/schema'
-import { signManifest, type ManifestKeys } from './manifest-keys'
+import { sha256 } from './accounts'
+import { signManifest, type ManifestKeys, type SigningKey } from './manifest-keys'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
@@ -48,6 +49,8 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 32
 
 export interface ExportJob {
   id: string
+  /** The filters as the manifest and the audit log name them: a consentId by its hash. */
+  filters: ConsentLogFilters
   filename: string
   contentType: string
   /** The file's bytes, one page of records per chunk; the reader stops when the loop over them ends. */
@@ -198,6 +201,38 @@ function manifestFrom(
   }
 }
 
+/**
+ * How a manifest and the audit log name a consentId filter: by its hash (its first 16 hex digits,
+ * so that the filter still reads as a consentId), never as itself. Manifests are handed to third
+ * parties and outlive a data-subject erasure, which could not rewrite a signed manifest without
+ * breaking its signature; the hash confirms a consentId one holds and reveals none.
+ */
+export const namedConsentId = (consentId: string, prefix: 'sha256' | 'erased' = 'sha256') => `${prefix}-${sha256(consentId).slice(0, 16)}`
+
+/**
+ * The erasure of a consentId (consent-subjects.ts) in the manifests of exports filtered by it that
+ * name it as itself (made before 0.8.1): renamed by its hash, and each signed one signed again, by
+ * `signer`, so that its signature still holds. Runs in the erasure's transaction.
+ */
+export function eraseFromManifests(tx: Tx, siteId: string, consentId: string, signer: () => SigningKey): void {
+  const named = namedConsentId(consentId, 'erased')
+  const rows = tx
+    .select({ m: exportManifests })
+    .from(exportManifests)
+    .where(and(eq(exportManifests.siteId, siteId), sql`json_extract(${exportManifests.filters}, '$.consentId') = ${consentId}`))
+    .all()
+  for (const { m } of rows) {
+    const filters = JSON.stringify({ ...(JSON.parse(m.filters) as ConsentLogFilters), consentId: named })
+    let signed: { keyId: string; signature: string } | null = null
+    if (m.signature !== null && m.rowCount !== null && m.sha256 !== null) {
+      const key = signer()
+      const unsigned = manifestFrom({ ...m, filters, keyId: key.keyId, signature: null }, m.createdByEmail, m.rowCount, m.sha256)
+      signed = { keyId: key.keyId, signature: signManifest(unsigned, key.privateKey) }
+    }
+    tx.update(exportManifests).set({ filters, ...signed }).where(eq(exportManifests.id, m.id)).run()
+  }
+}
+
 export class ConsentExports {
   constructor(
     private readonly db: Db,
@@ -241,11 +276,12 @@ export class ConsentExports {
     const reader = client.memory ? inlineReader(client, plan) : await threadReader(client.name, plan)
     const { head } = reader
 
+    const named = filters.consentId ? { ...filters, consentId: namedConsentId(filters.consentId) } : filters
     const started = {
       id,
       siteId: o.siteId,
       format: o.format,
-      filters: JSON.stringify(filters),
+      filters: JSON.stringify(named),
       chainHeadSeq: head.seq,
       chainHeadHash: head.hash,
       createdAt: new Date(this.now()),
@@ -273,6 +309,7 @@ export class ConsentExports {
     const day = new Date(this.now()).toISOString().slice(0, 10)
     return {
       id,
+      filters: named,
       filename: `consents-${o.siteId}-${day}-${id.slice(0, 8)}.${o.format}`,
       contentType: o.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       chunks: chunks(),
