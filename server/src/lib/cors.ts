@@ -33,17 +33,19 @@ export function checkOrigin(c: Context<AppEnv>, domains: readonly string[], s: P
  * answer depends on, after `Origin`.
  */
 export function corsHeaders(o: { origin: string | null; allowed: boolean }, vary?: string): Record<string, string> {
-  if (o.origin === null) return vary ? { Vary: vary } : {}
+  // `Vary: Origin` with or without one: a cache that kept an answer to a request without an Origin
+  // (a probe, curl) would otherwise give it to the SDK's cross-origin fetch, which the browser
+  // then refuses for its missing Access-Control-Allow-Origin.
   const headers: Record<string, string> = { Vary: vary ? `Origin, ${vary}` : 'Origin' }
-  if (o.allowed) headers['Access-Control-Allow-Origin'] = o.origin
+  if (o.allowed && o.origin !== null) headers['Access-Control-Allow-Origin'] = o.origin
   return headers
 }
 
 /** Sets the CORS headers when allowed; returns whether the Origin (if any) is allowed. */
 export function applyCors(c: Context<AppEnv>, domains: readonly string[], s: Pick<Services, 'env'>): boolean {
   const verdict = checkOrigin(c, domains, s)
-  if (verdict.origin === null) return true
   c.header('Vary', 'Origin', { append: true })
+  if (verdict.origin === null) return true
   if (verdict.allowed) c.header('Access-Control-Allow-Origin', verdict.origin)
   return verdict.allowed
 }

@@ -179,8 +179,48 @@ function ownOrigin(url: string): string {
   return end === -1 ? url : url.slice(0, end)
 }
 
+/** The key of the one answer kept for every refused Origin. */
+const REFUSED_ORIGIN = '\nrefused'
+/** Scheme, `://`, a hostname of at most 253 characters and a port. */
+const MAX_KEPT_ORIGIN = 300
+
 export function configRoutes(s: Services) {
   const caching = regionCaching(s, 60)
+
+  /** A variant's answer for a request's Origin and encoding, built and kept the first time. */
+  const answerFor = (
+    c: Context<AppEnv>,
+    siteId: string,
+    variant: ConfigVariant,
+    answers: Map<string, Answer>,
+    corsKey: string,
+    origin: string | undefined,
+    encoding: Encoding | null,
+  ): Answer => {
+    const verdict = checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [], s)
+    // Every refused Origin gets the same answer (no Access-Control-Allow-Origin): one is kept for
+    // all of them, not one per Origin a client makes up. An allowed Origin longer than a browser
+    // sends (a hostname has at most 253 characters) is answered without being kept.
+    const key = verdict.allowed ? corsKey : REFUSED_ORIGIN
+    const kept = answers.get(key)
+    if (kept) return kept
+    const json = memoRendered(variant, 'json', () => {
+      const body = Buffer.from(JSON.stringify(variant.config))
+      return { body, etag: etagOf(body) }
+    })
+    const cors = corsHeaders(verdict, caching.vary)
+    const negotiated = negotiate(encoding ?? undefined, undefined, json.body, json.etag, JSON_TYPE, cors.Vary)
+    const { 'Content-Encoding': contentEncoding, ...validators } = negotiated.headers
+    const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
+    const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
+    const answer = { body: negotiated.body!, etag: validators.ETag!, ok, notModified }
+    if (!verdict.allowed || (origin?.length ?? 0) <= MAX_KEPT_ORIGIN) {
+      keepOneMore(variant)
+      answers.set(key, answer)
+    }
+    return answer
+  }
+
   // The SDK's fetch when no config is embedded: the hottest public read. Each variant's answer —
   // its bytes (compressed once asked for), ETag and every header but the request id — is built
   // once per encoding and Origin and kept with the variant; a request only picks it, by keys it
@@ -197,20 +237,7 @@ export function configRoutes(s: Services) {
     const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}\n${isHttps(c, s)}`
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())
-    let answer = answers.get(corsKey)
-    if (!answer) {
-      const json = memoRendered(variant, 'json', () => {
-        const body = Buffer.from(JSON.stringify(variant.config))
-        return { body, etag: etagOf(body) }
-      })
-      const cors = corsHeaders(checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [], s), caching.vary)
-      const negotiated = negotiate(encoding ?? undefined, undefined, json.body, json.etag, JSON_TYPE, cors.Vary)
-      const { 'Content-Encoding': contentEncoding, ...validators } = negotiated.headers
-      const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
-      const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
-      keepOneMore(variant)
-      answers.set(corsKey, (answer = { body: negotiated.body!, etag: validators.ETag!, ok, notModified }))
-    }
+    const answer = answers.get(corsKey) ?? answerFor(c, siteId, variant, answers, corsKey, origin, encoding)
     if (etagMatches(requestHeader(c, 'if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
     return respond(c, answer.body, 200, answer.ok)
   })

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, publishedConfig } from '@miniconsent/shared'
 import { startTestServer, type TestServer } from '../test-support'
@@ -52,7 +54,8 @@ describe('GET /api/v1/sites/:siteId/config', () => {
       const allowed = await get(site)
       expect(allowed).toMatchObject({ status: 200, acao: 'https://www.acme.test', vary: 'Origin, Sec-GPC, Accept-Encoding', encoding: 'br', type: 'application/json' })
       expect(await get({ Origin: 'https://evil.test', 'Accept-Encoding': 'br' })).toMatchObject({ status: 200, acao: null, vary: 'Origin, Sec-GPC, Accept-Encoding' })
-      expect(await get({ 'Accept-Encoding': 'br' })).toMatchObject({ status: 200, acao: null, vary: 'Sec-GPC, Accept-Encoding', encoding: 'br', etag: allowed.etag })
+      // Vary names Origin without one too: a cache must not give this answer to the SDK's cross-origin fetch.
+      expect(await get({ 'Accept-Encoding': 'br' })).toMatchObject({ status: 200, acao: null, vary: 'Origin, Sec-GPC, Accept-Encoding', encoding: 'br', etag: allowed.etag })
       // This server's own origin (the demo pages) is allowed only on requests sent to it.
       expect((await get({ Origin: 'http://127.0.0.1:8787' }, 'http://127.0.0.1:8787/api/v1/sites/acme/config')).acao).toBe('http://127.0.0.1:8787')
       expect((await get({ Origin: 'http://127.0.0.1:8787' }, 'http://elsewhere.test/api/v1/sites/acme/config')).acao).toBeNull()
@@ -66,6 +69,27 @@ describe('GET /api/v1/sites/:siteId/config', () => {
       expect(await get({ ...site, 'If-None-Match': allowed.etag! })).toMatchObject({ status: 304, acao: 'https://www.acme.test', encoding: null, etag: allowed.etag, bytes: 0 })
       expect(await get({ 'Accept-Encoding': 'gzip', 'If-None-Match': allowed.etag! })).toMatchObject({ status: 200, encoding: 'gzip' })
     }
+  })
+
+  it('keeps no answer per refused or overlong Origin a client makes up', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const config = (origin: string) => t.request('/api/v1/sites/acme/config', { headers: { Origin: origin, 'Accept-Encoding': 'br' } })
+    expect((await config('https://www.acme.test')).headers.get('access-control-allow-origin')).toBe('https://www.acme.test')
+    gc()
+    const before = process.memoryUsage().heapUsed
+    // 600 made-up Origins of ~8 KB each: ~5 MB of keys, were each kept with its answer.
+    for (let i = 0; i < 300; i++) {
+      const refused = await config(`https://${'x'.repeat(8000)}${i}.evil.test`)
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+      expect(refused.headers.get('vary')).toBe('Origin, Sec-GPC, Accept-Encoding')
+      // Allowed (a subdomain of acme.test), but longer than any hostname.
+      const overlong = `https://${'y'.repeat(8000)}${i}.acme.test`
+      expect((await config(overlong)).headers.get('access-control-allow-origin')).toBe(overlong)
+    }
+    gc()
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(2_000_000)
+    expect((await config('https://www.acme.test')).headers.get('access-control-allow-origin')).toBe('https://www.acme.test')
   })
 
   it('keeps answering each Origin rightly after more Origins than it keeps answers for', async () => {
