@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ACME, NOTICE_ONLY, consentBody, json, startTestServer, type TestServer } from '../test-support'
 import { runCli } from '../cli'
 import { purgeExpired, startRetention } from './retention'
-import { silentLogger } from '../logger'
+import { createLogger, silentLogger } from '../logger'
 import { AuditLog } from './audit'
 
 const DAY = 86_400_000
@@ -173,6 +173,21 @@ describe('retention purge', () => {
     expect(seqs('acme')).toEqual([4, 5, 6])
     expect(anchor()).toEqual({ seq: 3, purged_count: 3 })
     expect(purgeEntries().map((e) => e.purged)).toEqual([2, 1])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
+  })
+
+  it('says so when a record stamped ahead of those after it (a clock stepped back) holds them past retention', async () => {
+    t.clock.now += 365 * DAY
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-aheadxyz' })), '192.0.2.50')).status).toBe(201)
+    t.clock.now -= 365 * DAY
+    for (let i = 0; i < 2; i++) expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-back${i}xyz` })), `192.0.2.6${i}`)).status).toBe(201)
+    // Day 100: days 0–50 and the two records of day 60 are past 30 days; seq 7 (day 425) is not.
+    t.clock.now += 40 * DAY
+    const lines: Record<string, unknown>[] = []
+    const logger = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>))
+    startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 }).stop()
+    expect(seqs('acme')).toEqual([7, 8, 9])
+    expect(lines.find((l) => l.level === 'warn')).toMatchObject({ msg: expect.stringContaining('retention held back'), siteId: 'acme', seq: 7 })
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
   })
 

@@ -29,6 +29,12 @@ export interface PurgeResult {
   auditEntries: number
   /** Export manifests of the site (they hold the filters, a consentId among them, and who exported). */
   manifests: number
+  /**
+   * The record the purge stopped at although later ones are past retention: it was stamped later
+   * than they were (the server's clock ran ahead, then stepped back). Records are purged oldest
+   * first in chain order, so those after it are kept until it expires too.
+   */
+  heldBackBy?: { seq: number; serverTime: string }
 }
 
 export interface PurgeOptions {
@@ -83,8 +89,12 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     const rows = oldest.all(siteId, size) as { seq: number; hash: string; serverTime: string }[]
     // Stop at the first record within retention even if a later one is older (a clock step back).
     let last: { seq: number; hash: string } | null = null
-    for (const r of rows) {
-      if (r.serverTime >= cutoff) break
+    let stop = rows.length
+    for (const [i, r] of rows.entries()) {
+      if (r.serverTime >= cutoff) {
+        stop = i
+        break
+      }
       last = r
     }
     let purged = 0
@@ -92,7 +102,9 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
       purged = remove.run(siteId, last.seq).changes
       anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
     }
-    const result = { siteId, purged, ...(purged < size ? others() : none) }
+    const held = rows[stop]
+    const heldBack = held && rows.slice(stop + 1).some((r) => r.serverTime < cutoff) ? { heldBackBy: { seq: held.seq, serverTime: held.serverTime } } : {}
+    const result = { siteId, purged, ...(purged < size ? others() : none), ...heldBack }
     if (o.audit && removedAny(result)) o.audit.record({ siteId, userId: null, action: 'consents.purge', after: result })
     return result
   })
@@ -105,6 +117,7 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
     total.documents += r.documents
     total.auditEntries += r.auditEntries
     total.manifests += r.manifests
+    if (r.heldBackBy) total.heldBackBy = r.heldBackBy
     if (r.purged < size) return total
   }
 }
@@ -147,6 +160,12 @@ export function startRetention(
       const failed = (siteId: string, err: unknown) => o.logger.error('retention purge failed', { siteId, err })
       for (const r of purgeExpired(db, t, { ...(o.audit ? { audit: o.audit } : {}), failed })) {
         if (removedAny(r)) o.logger.info('retention purge', { ...r })
+        if (r.heldBackBy) {
+          o.logger.warn('retention held back: a record stamped later than those after it (the clock stepped back) keeps them past retention until it expires', {
+            siteId: r.siteId,
+            ...r.heldBackBy,
+          })
+        }
       }
       const accountEntries = purgeAccountAudit(db, t)
       if (accountEntries) o.logger.info('retention purge', { auditEntries: accountEntries })
