@@ -218,7 +218,11 @@ export const OPERATIONS: Operation[] = [
     description: 'Every other session of the user ends. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form.',
     auth: 'session',
     body: { schema: S.passwordChangeInput },
-    responses: { 204: { description: 'Changed' }, 429: { description: 'Too many wrong current passwords (Retry-After)' } },
+    responses: {
+      204: { description: 'Changed' },
+      409: { description: '`password_changed`: another session changed the password while this change was checked; this session has ended' },
+      429: { description: 'Too many wrong current passwords (Retry-After)' },
+    },
   },
 
   // ---- Sites ----

@@ -317,6 +317,20 @@ describe('password change', () => {
     expect((await t.request('/api/admin/password', send('POST', { currentPassword: 'x', newPassword: 'a brand new password' }))).status).toBe(401)
   })
 
+  it('of two changes made at once from two sessions, the first wins and the second is refused', async () => {
+    const other = await signIn(t, 'owner@acme.test', 'owner password 1')
+    const [mine, theirs] = await Promise.all([
+      owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'the owner new password' })),
+      other.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'somebody else password' })),
+    ])
+    expect([mine.status, theirs.status].sort()).toEqual([204, 409])
+    const [won, lost] = mine.status === 204 ? ['the owner new password', 'somebody else password'] : ['somebody else password', 'the owner new password']
+    expect(apiError.parse(await (mine.status === 409 ? mine : theirs).json()).error.code).toBe('password_changed')
+    // The password in force is the one answered as set; the refused one never is.
+    expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: won }))).status).toBe(200)
+    expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: lost }))).status).toBe(401)
+  })
+
   it('stops guessing the current password after 5 tries', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await owner.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a brand new password' }))).status).toBe(422)

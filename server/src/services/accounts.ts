@@ -344,6 +344,14 @@ export class Accounts {
     }
     const passwordHash = await hashPassword(newPassword)
     writeTransaction(this.db, () => {
+      // Checked and hashed outside the transaction (scrypt takes a while): another change may have
+      // committed meanwhile, ending this session. The later of two changes made at once would
+      // otherwise set its password over the first, which was answered as done.
+      const current = this.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get()
+      const alive = this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.sessionId)).get()
+      if (current?.passwordHash !== user.passwordHash || !alive) {
+        throw new ApiError(409, 'password_changed', 'The password was changed meanwhile, from another session: sign in again')
+      }
       this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
       this.db.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, session.sessionId))).run()
       // Audited on each of the user's sites, so that their owners see it in the site's audit log
