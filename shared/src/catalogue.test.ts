@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry } from './catalogue'
+import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue } from './catalogue'
 
 const base = {
   categories: [
@@ -29,6 +29,15 @@ describe('catalogue schema', () => {
     expect(safeUrl.safeParse('https://minopa.com/privacy').success).toBe(true)
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: 'two years' }).success).toBe(false)
     expect(storageEntry.safeParse({ ...base.entries[0], expiry: '2y' }).success).toBe(true)
+  })
+
+  it('refuses a required category that grants what needs consent, but reads a stored one', () => {
+    const always = { ...base, categories: [{ id: 'marketing', required: true, label: { en: 'Marketing' }, consentMode: ['security_storage', 'ad_storage'] }, base.categories[1]] }
+    const refused = catalogue.safeParse(always)
+    expect(refused.error?.issues).toEqual([expect.objectContaining({ path: ['categories', 0, 'consentMode'], message: expect.stringContaining('"ad_storage"') })])
+    expect(storedCatalogue.safeParse(always).success).toBe(true)
+    const essential = { ...base, categories: [{ ...base.categories[0], consentMode: ['security_storage', 'functionality_storage'] }, base.categories[1]] }
+    expect(catalogue.safeParse(essential).success).toBe(true)
   })
 
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {

@@ -140,12 +140,31 @@ const catalogueFields = z.object({
   appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
 })
 
-/** The catalogue's cross-references; `uniqueEntries`: also refuse an entry declared twice. */
-function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCtx, uniqueEntries: boolean) {
+/**
+ * Google Consent Mode's types that grant what needs the visitor's consent (ads, analytics,
+ * personalisation). A required category is always on, asked of nobody: it may grant only
+ * `security_storage` and `functionality_storage`.
+ */
+export const CONSENTED_MODE_TYPES: readonly string[] = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'personalization_storage']
+
+/**
+ * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse an
+ * entry declared twice, and a required category granting a Consent Mode type that needs consent.
+ */
+function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCtx, strict: boolean) {
   const categoryIds = new Set<string>()
   c.categories.forEach((cat, i) => {
     if (categoryIds.has(cat.id)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'id'], message: `category "${cat.id}" appears twice` })
     categoryIds.add(cat.id)
+    // Always on: Consent Mode would grant ads or analytics to every visitor, no banner asking.
+    const consented = strict && cat.required ? cat.consentMode.find((t) => CONSENTED_MODE_TYPES.includes(t)) : undefined
+    if (consented) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories', i, 'consentMode'],
+        message: `a required category is always on, asked of nobody: it cannot grant "${consented}", which needs the visitor's consent`,
+      })
+    }
   })
   const serviceIds = new Set<string>()
   c.services.forEach((s, i) => {
@@ -158,7 +177,7 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
   const entryKeys = new Set<string>()
   c.entries.forEach((e, i) => {
     const key = entryIdentity(e)
-    if (uniqueEntries && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
+    if (strict && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
     entryKeys.add(key)
     if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
     if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
@@ -168,8 +187,9 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
 /** A catalogue as an admin saves or publishes it. */
 export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
 /**
- * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, which
- * `catalogue` refuses since. They stay readable (a revision cannot be changed); a draft is checked
+ * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, and
+ * before 0.8.1 a required category may grant consented Consent Mode types, which `catalogue`
+ * refuses since. They stay readable (a revision cannot be changed); a draft is checked
  * by `catalogue` again when it is saved or published.
  */
 export const storedCatalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, false))

@@ -87,6 +87,8 @@ describe('catalogue draft', () => {
     const bad = structuredClone(withHotjar(acme)) as Record<string, any>
     bad.entries[1].expiry = 'forever'
     bad.services[1].category = 'nope'
+    // Always on, asked of nobody: Consent Mode would grant ads to every visitor without a banner.
+    bad.categories[0].consentMode = ['security_storage', 'ad_storage']
     const res = await saveDraft(editor, bad)
     expect(res.status).toBe(422)
     const { error } = apiError.parse(await res.json())
@@ -95,6 +97,7 @@ describe('catalogue draft', () => {
       expect.arrayContaining([
         { path: 'catalogue.entries.1.expiry', message: expect.stringMatching(/duration/) },
         { path: 'catalogue.services.1.category', message: 'no category "nope"' },
+        { path: 'catalogue.categories.0.consentMode', message: expect.stringContaining('"ad_storage"') },
       ]),
     )
     const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
