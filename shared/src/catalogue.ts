@@ -141,11 +141,12 @@ const catalogueFields = z.object({
 })
 
 /**
- * Google Consent Mode's types that grant what needs the visitor's consent (ads, analytics,
- * personalisation). A required category is always on, asked of nobody: it may grant only
- * `security_storage` and `functionality_storage`.
+ * Google Consent Mode's types that grant advertising and analytics: never strictly necessary, so
+ * never granted by a required category, which is always on and asked of nobody. Functionality and
+ * personalisation may be (ePrivacy art. 5(3): a theme or a history the user asked for; one demo
+ * site's policy relies on it), and security always is.
  */
-export const CONSENTED_MODE_TYPES: readonly string[] = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'personalization_storage']
+export const CONSENTED_MODE_TYPES: readonly string[] = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage']
 
 /**
  * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse an
