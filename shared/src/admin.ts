@@ -90,14 +90,30 @@ export const catalogueDiff = z.object({
   needsConsent: z.boolean(),
   /** Why consent is needed again, in words an admin can check. */
   reasons: z.array(z.string()),
+  /** The content hash of the `to` side (the draft): what a publish of this diff names as reviewed. */
+  toHash: z.string().optional(),
 })
 export type CatalogueDiff = z.infer<typeof catalogueDiff>
 
-export const publishInput = z.object({
-  /** Overrides the re-consent rule's verdict. */
-  needsConsent: z.boolean().optional(),
-  note: z.string().trim().max(500).optional(),
-})
+export const publishInput = z
+  .object({
+    /** Overrides the re-consent rule's verdict. */
+    needsConsent: z.boolean().optional(),
+    note: z.string().trim().max(500).optional(),
+    /**
+     * The draft's content hash as reviewed (`toHash` of its diff): publishing is refused (409
+     * `draft_changed`) when the draft has changed since. Needed with `needsConsent`, which is an
+     * admin's decision about content they saw.
+     */
+    draftHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'the draft’s content hash: 64 hex digits')
+      .optional(),
+  })
+  .refine((v) => v.needsConsent === undefined || v.draftHash !== undefined, {
+    path: ['draftHash'],
+    message: 'overriding the re-consent rule needs the hash of the draft it was decided on (toHash of GET …/diff)',
+  })
 export const rollbackInput = z.object({
   revision: z.number().int().min(1),
   needsConsent: z.boolean().optional(),

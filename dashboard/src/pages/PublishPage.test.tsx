@@ -14,6 +14,7 @@ const diff: CatalogueDiff = {
   ],
   needsConsent: true,
   reasons: ['New cookie _pk_id.*'],
+  toHash: 'c'.repeat(64),
 }
 
 const revisions: RevisionSummary[] = [
@@ -48,7 +49,8 @@ describe('publish page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
     expect(await screen.findByText(/Published revision 3\. Visitors keep their choices/)).toBeTruthy()
     const post = api.requests.find((r) => r.method === 'POST')
-    expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie' })
+    // The draft as reviewed, so that the server refuses it if someone saved since.
+    expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie', draftHash: 'c'.repeat(64) })
   })
 
   it('lists revision history with who and when, and asks before rolling back', async () => {

@@ -80,7 +80,8 @@ function PendingChanges({
     setStep('publishing')
     setError(null)
     try {
-      const body: { needsConsent?: boolean; note?: string } = {}
+      // The draft as reviewed here: if another editor saved since, the server refuses (draft_changed).
+      const body: { needsConsent?: boolean; note?: string; draftHash?: string } = diff.toHash ? { draftHash: diff.toHash } : {}
       if (override) body.needsConsent = asksAgain
       if (note.trim()) body.note = note.trim()
       const { revision } = await api.request(siteApi(site.id, '/publish'), revisionCreated, { method: 'POST', body })
@@ -92,7 +93,9 @@ function PendingChanges({
       setError(
         err instanceof ApiRequestError && err.code === 'nothing_to_publish'
           ? 'Nothing to publish: the draft is already live.'
-          : `Not published: ${errorText(err)}`,
+          : err instanceof ApiRequestError && err.code === 'draft_changed'
+            ? 'Not published: the draft was changed by someone else since this page showed it. Reload the page to review the changes again.'
+            : `Not published: ${errorText(err)}`,
       )
       setStep('confirm')
     }

@@ -365,7 +365,10 @@ export const OPERATIONS: Operation[] = [
     auth: EDIT,
     params: siteParam,
     body: { schema: S.publishInput, example: { note: 'Adds Hotjar' } },
-    responses: { 201: { description: 'Published', schema: S.revisionCreated }, 409: { description: '`nothing_to_publish`: the draft is live already' } },
+    responses: {
+      201: { description: 'Published', schema: S.revisionCreated },
+      409: { description: '`nothing_to_publish`: the draft is live already; `draft_changed`: the draft is no longer the one named by `draftHash`' },
+    },
   },
   {
     method: 'post',

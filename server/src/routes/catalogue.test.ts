@@ -179,9 +179,28 @@ describe('publishing', () => {
     expect(await sdkConfig()).toMatchObject({ revision: 2, consentRevision: 1 })
 
     await saveDraft(editor, acme)
-    const forced = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))
+    // An override is a decision about the draft as reviewed: it names that draft by its hash.
+    const reviewed = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))).status).toBe(422)
+    const forced = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true, draftHash: reviewed.toHash }))
     expect(revisionCreated.parse(await forced.json()).revision.needsConsent).toBe(true)
     expect(await sdkConfig()).toMatchObject({ revision: 3, consentRevision: 3 })
+  })
+
+  it('refuses to publish a draft that changed since it was reviewed, whose verdict was about other content', async () => {
+    await saveDraft(editor, { ...acme, categories: acme.categories.map((c) => ({ ...c, label: { en: c.label.en + '!' } })) })
+    const reviewed = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(reviewed.needsConsent).toBe(false)
+    // Meanwhile another editor adds a tracker.
+    await saveDraft(owner, withHotjar(acme))
+    const stale = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: reviewed.toHash }))
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error.code).toBe('draft_changed')
+    expect((await sdkConfig()).catalogue.services.map((s) => s.id)).toEqual(['plausible'])
+    // Reviewed again, it publishes, asking visitors again for the new service.
+    const again = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    const published = await editor.request('/api/admin/sites/acme/publish', send('POST', { draftHash: again.toHash }))
+    expect(revisionCreated.parse(await published.json()).revision.needsConsent).toBe(true)
   })
 
   it('asks again for a cookie named like another on its own path, and refuses the same cookie twice', async () => {
@@ -213,7 +232,7 @@ describe('publishing', () => {
     expect(catalogueState.parse(await state.json()).settings.domains).toContain('https://old.acme.test')
     expect((await owner.request('/api/admin/sites/acme/revisions/1')).status).toBe(200)
 
-    const refused = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))
+    const refused = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
     expect(refused.status).toBe(422)
     expect(apiError.parse(await refused.json()).error).toMatchObject({ code: 'invalid', issues: [{ path: 'entries.1.name', message: 'cookie "session" appears twice' }] })
     expect(revisionList.parse(await (await owner.request('/api/admin/sites/acme/revisions')).json()).revisions).toHaveLength(1)

@@ -29,7 +29,7 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/revisions', roles: ANY },
   { method: 'GET', path: '/api/admin/sites/acme/revisions/1', roles: ANY },
   { method: 'GET', path: '/api/admin/sites/acme/diff', roles: ANY },
-  { method: 'POST', path: '/api/admin/sites/acme/publish', body: { needsConsent: false }, roles: EDIT },
+  { method: 'POST', path: '/api/admin/sites/acme/publish', body: { note: 'checked' }, roles: EDIT },
   { method: 'POST', path: '/api/admin/sites/acme/rollback', body: { revision: 1 }, roles: EDIT },
   { method: 'GET', path: '/api/admin/sites/acme/audit', roles: OWNER },
   { method: 'GET', path: '/api/admin/sites/acme/members', roles: OWNER },

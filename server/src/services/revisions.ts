@@ -76,11 +76,16 @@ export class Revisions {
       before = this.get(siteId, from).catalogue
     }
     const after = to === 'draft' ? this.d.catalogues.draft(siteId) : this.get(siteId, to).catalogue
-    return { from: fromNumber, to, ...diffCatalogues(before, after) }
+    return { from: fromNumber, to, ...diffCatalogues(before, after), toHash: contentHash(after) }
   }
 
-  publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined }): RevisionSummary {
+  publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined; draftHash?: string | undefined }): RevisionSummary {
     const draft = this.d.catalogues.draft(siteId)
+    // Another editor saved since this one reviewed the changes: their verdict (or override) was
+    // about other content, which could add a tracker that nobody is asked about.
+    if (input.draftHash !== undefined && contentHash(draft) !== input.draftHash) {
+      throw new ApiError(409, 'draft_changed', 'The draft has changed since you reviewed it: review the changes again before publishing')
+    }
     return this.append(siteId, userId, draft, {
       action: 'catalogue.publish',
       needsConsent: input.needsConsent,
