@@ -194,15 +194,15 @@ export function configRoutes(s: Services) {
     variant: ConfigVariant,
     answers: Map<string, Answer>,
     corsKey: string,
-    origin: string | undefined,
     encoding: Encoding | null,
   ): Answer => {
     const verdict = checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [], s)
     // Every refused Origin gets the same answer (no Access-Control-Allow-Origin): one is kept for
     // all of them, not one per Origin a client makes up. An allowed Origin longer than a browser
-    // sends (a hostname has at most 253 characters) is answered without being kept.
+    // sends (a hostname has at most 253 characters) is answered without being kept. (An allowed
+    // one's own key was looked up by the caller.)
     const key = verdict.allowed ? corsKey : REFUSED_ORIGIN
-    const kept = answers.get(key)
+    const kept = verdict.allowed ? undefined : answers.get(REFUSED_ORIGIN)
     if (kept) return kept
     const json = memoRendered(variant, 'json', () => {
       const body = Buffer.from(JSON.stringify(variant.config))
@@ -214,7 +214,7 @@ export function configRoutes(s: Services) {
     const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
     const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
     const answer = { body: negotiated.body!, etag: validators.ETag!, ok, notModified }
-    if (!verdict.allowed || (origin?.length ?? 0) <= MAX_KEPT_ORIGIN) {
+    if (!verdict.allowed || (verdict.origin?.length ?? 0) <= MAX_KEPT_ORIGIN) {
       keepOneMore(variant)
       answers.set(key, answer)
     }
@@ -237,7 +237,7 @@ export function configRoutes(s: Services) {
     const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}\n${isHttps(c, s)}`
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())
-    const answer = answers.get(corsKey) ?? answerFor(c, siteId, variant, answers, corsKey, origin, encoding)
+    const answer = answers.get(corsKey) ?? answerFor(c, siteId, variant, answers, corsKey, encoding)
     if (etagMatches(requestHeader(c, 'if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
     return respond(c, answer.body, 200, answer.ok)
   })
