@@ -88,15 +88,9 @@ export function purgeSite(db: Db, siteId: string, retentionDays: number, now: nu
   const step = c.transaction((): PurgeResult => {
     const rows = oldest.all(siteId, size) as { seq: number; hash: string; serverTime: string }[]
     // Stop at the first record within retention even if a later one is older (a clock step back).
-    let last: { seq: number; hash: string } | null = null
-    let stop = rows.length
-    for (const [i, r] of rows.entries()) {
-      if (r.serverTime >= cutoff) {
-        stop = i
-        break
-      }
-      last = r
-    }
+    const within = rows.findIndex((r) => r.serverTime >= cutoff)
+    const stop = within === -1 ? rows.length : within
+    const last = rows[stop - 1]
     let purged = 0
     if (last) {
       purged = remove.run(siteId, last.seq).changes
