@@ -80,16 +80,11 @@ export class Revisions {
   }
 
   publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined; draftHash?: string | undefined }): RevisionSummary {
-    const draft = this.d.catalogues.draft(siteId)
-    // Another editor saved since this one reviewed the changes: their verdict (or override) was
-    // about other content, which could add a tracker that nobody is asked about.
-    if (input.draftHash !== undefined && contentHash(draft) !== input.draftHash) {
-      throw new ApiError(409, 'draft_changed', 'The draft has changed since you reviewed it: review the changes again before publishing')
-    }
-    return this.append(siteId, userId, draft, {
+    return this.append(siteId, userId, this.d.catalogues.draft(siteId), {
       action: 'catalogue.publish',
       needsConsent: input.needsConsent,
       note: input.note || null,
+      reviewedHash: input.draftHash,
     })
   }
 
@@ -108,8 +103,14 @@ export class Revisions {
     siteId: string,
     userId: number,
     next: Catalogue,
-    options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean },
+    options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean; reviewedHash?: string | undefined },
   ): RevisionSummary {
+    const hash = contentHash(next)
+    // Another editor saved since this one reviewed the changes: their verdict (or override) was
+    // about other content, which could add a tracker that nobody is asked about.
+    if (options.reviewedHash !== undefined && hash !== options.reviewedHash) {
+      throw new ApiError(409, 'draft_changed', 'The draft has changed since you reviewed it: review the changes again before publishing')
+    }
     // What goes live passes today's rules, whenever it was saved: a draft or an old revision from
     // before a rule was added is refused here, naming what to fix in the draft.
     const checked = catalogueSchema.safeParse(next)
@@ -117,7 +118,6 @@ export class Revisions {
     const created = writeTransaction(this.d.db, () => {
       const live = this.d.catalogues.liveRow(siteId)
       const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null
-      const hash = contentHash(next)
       if (liveCatalogue && contentHash(liveCatalogue) === hash) {
         throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)
       }
