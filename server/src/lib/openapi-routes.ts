@@ -79,6 +79,14 @@ export const NAMED_SCHEMAS: NamedSchemas = {
 }
 
 
+/** What each POST of the SDK (a record, identify, a document) may be refused with, besides its own refusals. */
+const VISITOR_POST_REFUSALS = {
+  403: { description: 'The page’s origin is not one of the site’s domains' },
+  404: { description: 'Unknown site' },
+  413: { description: 'Body over 8 KB' },
+  429: { description: 'Too many records from this address (Retry-After)' },
+}
+
 export const OPERATIONS: Operation[] = [
   // ---- Public: what sites embed and visitors' browsers call ----
   {
@@ -138,12 +146,9 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: recordStored },
       200: { description: 'This record was stored before under its recordId (a retry)', schema: recordStored },
-      403: { description: 'The page’s origin is not one of the site’s domains' },
-      404: { description: 'Unknown site' },
+      ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId holds another record, or belongs to another site' },
-      413: { description: 'Body over 8 KB' },
       422: { description: '`unknown_revision`: the site has no such revision' },
-      429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
   {
@@ -166,11 +171,8 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
-      403: { description: 'The page’s origin is not one of the site’s domains' },
-      404: { description: 'Unknown site' },
+      ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId belongs to another site' },
-      413: { description: 'Body over 8 KB' },
-      429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
   {
@@ -183,12 +185,9 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
-      403: { description: 'The page’s origin is not one of the site’s domains' },
-      404: { description: 'Unknown site' },
+      ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId belongs to another site' },
-      413: { description: 'Body over 8 KB' },
       422: { description: '`unknown_document`: the site declares no document of this type' },
-      429: { description: 'Too many records from this address (Retry-After)' },
     },
   },
 
