@@ -1,6 +1,7 @@
 // Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
 import { Hono } from 'hono'
 import type { AppDeps, AppEnv, Services } from './context'
+import { frontDoor } from './front-door'
 import { errorAnswer } from './lib/errors'
 import { adminBodyLimit } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
@@ -98,7 +99,8 @@ export function createApp(deps: AppDeps) {
     return c.json(body, status)
   })
 
-  return app
+  // Node's server hands each request to the front door first (serveApp); app.request() does not.
+  return Object.assign(app, { frontDoor: frontDoor(s) })
 }
 
 export type App = ReturnType<typeof createApp>

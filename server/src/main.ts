@@ -1,9 +1,9 @@
 // Starts the server: environment → database (migrated, seeded) → HTTP listener.
-import { serve } from '@hono/node-server'
 import { ZodError } from 'zod'
 import { createApp } from './app'
 import { openDatabase, type Db } from './db/client'
 import { describeEnvError, parseEnv, type Env } from './env'
+import { serveApp } from './front-door'
 import { ConfigurationError } from './lib/errors'
 import { createLogger } from './logger'
 import { DEMO_SITES } from './seed/catalogues'
@@ -54,7 +54,7 @@ async function main() {
   // SPEC §7: records past each site's retention are purged at start-up and every hour.
   const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now) })
   const app = createApp({ db, env, logger, consentLog })
-  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+  const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`
     logger.info('listening', { url, database: env.DATABASE_URL })

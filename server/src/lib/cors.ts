@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { hostnameAllowed } from '../services/sites'
-import { isHttps, requestHeader } from './request'
+import { isHttps, requestHeader, type RequestFacts } from './request'
 
 export function originHostname(origin: string | undefined): string | null {
   if (!origin || origin === 'null') return null
@@ -15,13 +15,13 @@ export function originHostname(origin: string | undefined): string | null {
 }
 
 /** Whether the Origin is this server's own; behind a proxy that ends TLS (TRUST_PROXY), as the browser saw it: https. */
-export function isSameOrigin(c: Context<AppEnv>, origin: string, s: Pick<Services, 'env'>): boolean {
+export function isSameOrigin(c: RequestFacts, origin: string, s: Pick<Services, 'env'>): boolean {
   const url = new URL(c.req.url)
   return origin === `${isHttps(c, s) ? 'https:' : url.protocol}//${url.host}`
 }
 
 /** The request's Origin (null when it sent none) and whether it may read the answer. */
-export function checkOrigin(c: Context<AppEnv>, domains: readonly string[], s: Pick<Services, 'env'>): { origin: string | null; allowed: boolean } {
+export function checkOrigin(c: RequestFacts, domains: readonly string[], s: Pick<Services, 'env'>): { origin: string | null; allowed: boolean } {
   const origin = requestHeader(c, 'origin')
   if (!origin) return { origin: null, allowed: true }
   const host = originHostname(origin)

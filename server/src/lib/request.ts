@@ -1,6 +1,16 @@
 // Facts about the request that depend on how the server is deployed (proxy, CDN).
-import type { Context } from 'hono'
-import type { AppEnv, Services } from '../context'
+import type { IncomingMessage } from 'node:http'
+import type { Services } from '../context'
+
+/**
+ * What these helpers read of a request: Hono's context, or the front door's view of a request
+ * Node has parsed (front-door.ts), which answers the config fetch without going through Hono.
+ */
+export interface RequestFacts {
+  env?: { incoming?: IncomingMessage } | undefined
+  /** `url`: absolute, as @hono/node-server builds it (scheme, Host, path and query). */
+  req: { url: string; header(name: string): string | undefined }
+}
 
 /**
  * A request header by its name, which must be lower-case. Served by Node, it is a property of the headers Node
@@ -8,7 +18,7 @@ import type { AppEnv, Services } from '../context'
  * them); through Hono's Headers every read validates and normalises the name and the value again,
  * ~0.3 µs a header on the hot public reads. Under app.request() (tests), through Hono.
  */
-export function requestHeader(c: Context<AppEnv>, name: string): string | undefined {
+export function requestHeader(c: RequestFacts, name: string): string | undefined {
   const headers = c.env?.incoming?.headers
   if (!headers) return c.req.header(name)
   const value = headers[name]
@@ -39,7 +49,7 @@ export function hopAddress(hop: string): string {
 }
 
 /** The client's address: the socket peer, or the proxy's last X-Forwarded-For hop when TRUST_PROXY. */
-export function clientIp(c: Context<AppEnv>, s: Services): string | null {
+export function clientIp(c: RequestFacts, s: Services): string | null {
   if (s.env.TRUST_PROXY) {
     // The last hop is the one our own proxy appended; earlier ones are client-controlled.
     const hop = lastForwarded(requestHeader(c, 'x-forwarded-for'))
@@ -49,14 +59,14 @@ export function clientIp(c: Context<AppEnv>, s: Services): string | null {
 }
 
 /** Whether the browser's request was https: the URL's scheme, or behind a trusted proxy the X-Forwarded-Proto it added. */
-export function isHttps(c: Context<AppEnv>, s: Pick<Services, 'env'>): boolean {
+export function isHttps(c: RequestFacts, s: Pick<Services, 'env'>): boolean {
   // The URL @hono/node-server builds starts with the scheme: no need to parse it.
   if (c.req.url.startsWith('https:')) return true
   return s.env.TRUST_PROXY && lastForwarded(c.req.header('x-forwarded-proto')) === 'https'
 }
 
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */
-export function requestRegion(c: Context<AppEnv>, s: Services): string | null {
+export function requestRegion(c: RequestFacts, s: Services): string | null {
   // The client's address matters only to a GeoIP lookup.
   return s.regions.regionOf((name) => requestHeader(c, name), s.regions.geoip ? clientIp(c, s) : null)
 }

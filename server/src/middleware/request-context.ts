@@ -7,6 +7,7 @@
 // @hono/node-server hands to `writeHead` as is, and with only the headers that act on what they
 // send (measured on the config fetch: ~25 µs per request less than the three middlewares).
 import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
@@ -45,6 +46,9 @@ const NON_DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 export const REQUEST_ID_HEADER = 'X-Request-Id'
 /** A client's own id is kept when it is short and plain, so that it can be quoted in our logs. */
 const CLIENT_REQUEST_ID = /^[\w=-]{1,255}$/
+
+/** The request's id: the client's X-Request-Id when it is short and plain, else a new one. */
+const requestIdFor = (given: string | undefined): string => (given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : randomUUID())
 
 /**
  * Marks responses built by `respond()`: their headers are complete and need no second pass. Also
@@ -118,8 +122,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   const accessLog = logger.enabled('info')
   return async function requestContext(c, next) {
     const start = accessLog ? performance.now() : 0
-    const given = requestHeader(c, 'x-request-id')
-    const requestId = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : randomUUID()
+    const requestId = requestIdFor(requestHeader(c, 'x-request-id'))
     c.set('requestId', requestId)
     await next()
     const res = c.res
@@ -132,7 +135,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     if (accessLog) {
       const method = c.req.method
       const path = loggedPath(c.req.path)
-      const line = (status: number) => logger.info('request', { requestId, method, path, status, ms: Math.round((performance.now() - start) * 10) / 10 })
+      const line = (status: number) => logRequest(logger, { requestId, method, path, status }, start)
       // An answer written straight on Node's response (a download, an answer sent later) is logged
       // once it is done, with the status sent: 499 (as nginx logs it) when the client left first.
       const outgoing = c.env?.outgoing
@@ -143,5 +146,32 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
         else outgoing.once('close', sent)
       }
     }
+  }
+}
+
+/** The access log's line for a request, `start` being when it was received (performance.now()). */
+function logRequest(logger: Logger, line: { requestId: string; method: string; path: string; status: number }, start: number): void {
+  logger.info('request', { ...line, ms: Math.round((performance.now() - start) * 10) / 10 })
+}
+
+/** An answer the front door (front-door.ts) gives for Node, before Hono: what respond() would send. */
+export type FrontDoorSend = (incoming: IncomingMessage, outgoing: ServerResponse, path: string, status: number, body: Uint8Array | null, headers: Record<string, string>) => void
+
+/**
+ * Sends an answer of the front door with the request id and the headers respond() adds, and logs
+ * it as requestContext() logs a request, so that a client and the access log cannot tell which
+ * way it went.
+ */
+export function frontDoorSend(logger: Logger): FrontDoorSend {
+  const accessLog = logger.enabled('info')
+  return (incoming, outgoing, path, status, body, headers) => {
+    const start = accessLog ? performance.now() : 0
+    const given = incoming.headers['x-request-id']
+    const requestId = requestIdFor(Array.isArray(given) ? given.join(', ') : given)
+    const sent: Record<string, string> = { ...NON_DOCUMENT_HEADERS, [REQUEST_ID_HEADER]: requestId, ...headers }
+    // writeHead() fixes the framing at once: without a length, a body would go chunked.
+    if (body) sent['Content-Length'] = String(body.byteLength)
+    outgoing.writeHead(status, sent).end(body ?? undefined)
+    if (accessLog) logRequest(logger, { requestId, method: incoming.method ?? 'GET', path: loggedPath(path), status }, start)
   }
 }

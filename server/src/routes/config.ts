@@ -3,7 +3,6 @@ import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import { slug } from '@miniconsent/shared'
 import { CONSENT_MODE_TYPES } from '@miniconsent/shared/consent-mode'
 import { resolveMode, type ConsentModeRegions, type RegionMode } from '@miniconsent/shared/regions'
-import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -11,7 +10,7 @@ import { checkOrigin, corsHeaders } from '../lib/cors'
 import { etagOf, negotiate, pickEncoding, type Encoding } from '../lib/encoding'
 import { etagMatches } from '../lib/static-files'
 import { ApiError } from '../lib/errors'
-import { isHttps, requestHeader, requestRegion } from '../lib/request'
+import { isHttps, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
 import { slugParam } from '../lib/validate'
 import { respond } from '../middleware/request-context'
 
@@ -106,7 +105,7 @@ export function memoRendered<T>(variant: ConfigVariant, kind: string, render: ()
  * The config variant for this request — region, mode and Global Privacy Control resolved.
  * Throws 404 for an unknown site.
  */
-export function configVariant(c: Context<AppEnv>, s: Services, siteId: string): ConfigVariant {
+export function configVariant(c: RequestFacts, s: Services, siteId: string): ConfigVariant {
   // One read of the site for both its published config and its region settings.
   const info = s.sites.get(siteId)
   const base = info && s.sites.publishedConfig(siteId, info)
@@ -148,12 +147,12 @@ export function regionCaching(s: Services, maxAge: number): { vary: string; cach
 
 const siteParams = z.object({ siteId: slug })
 
-/** A variant's answer for one encoding and Origin: everything but the request id. */
+/** A variant's answer for one encoding and Origin, and its 304: everything but the request id. */
 interface Answer {
   body: Uint8Array
   etag: string
-  ok: Record<string, string>
-  notModified: Record<string, string>
+  ok: ConfigAnswer
+  notModified: ConfigAnswer
 }
 /** The memoRendered kind of a variant's answers per encoding (constants: no key is built per request). */
 const ANSWERS_KIND: Record<Encoding | 'identity', string> = { br: 'answers:br', gzip: 'answers:gzip', identity: 'answers:identity' }
@@ -184,18 +183,22 @@ const REFUSED_ORIGIN = '\nrefused'
 /** Scheme, `://`, a hostname of at most 253 characters and a port. */
 const MAX_KEPT_ORIGIN = 300
 
-export function configRoutes(s: Services) {
+/** A config answer: what respond() sends, less the request id and the headers it adds itself. */
+export interface ConfigAnswer {
+  status: 200 | 304
+  body: Uint8Array | null
+  headers: Record<string, string>
+}
+
+/**
+ * The config fetch's answers, for the route below and for the front door (front-door.ts), which
+ * gives them to Node without going through Hono. Throws ApiError (404) for an unknown site.
+ */
+export function configAnswers(s: Services): (c: RequestFacts, siteId: string) => ConfigAnswer {
   const caching = regionCaching(s, 60)
 
   /** A variant's answer for a request's Origin and encoding, built and kept the first time. */
-  const answerFor = (
-    c: Context<AppEnv>,
-    siteId: string,
-    variant: ConfigVariant,
-    answers: Map<string, Answer>,
-    corsKey: string,
-    encoding: Encoding | null,
-  ): Answer => {
+  const answerFor = (c: RequestFacts, siteId: string, variant: ConfigVariant, answers: Map<string, Answer>, corsKey: string, encoding: Encoding | null): Answer => {
     const verdict = checkOrigin(c, s.sites.get(siteId)?.settings.domains ?? [], s)
     // Every refused Origin gets the same answer (no Access-Control-Allow-Origin): one is kept for
     // all of them, not one per Origin a client makes up. An allowed Origin longer than a browser
@@ -213,7 +216,12 @@ export function configRoutes(s: Services) {
     const { 'Content-Encoding': contentEncoding, ...validators } = negotiated.headers
     const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
     const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
-    const answer = { body: negotiated.body!, etag: validators.ETag!, ok, notModified }
+    const answer = {
+      body: negotiated.body!,
+      etag: validators.ETag!,
+      ok: { status: 200, body: negotiated.body!, headers: ok },
+      notModified: { status: 304, body: null, headers: notModified },
+    } satisfies Answer
     if (!verdict.allowed || (verdict.origin?.length ?? 0) <= MAX_KEPT_ORIGIN) {
       keepOneMore(variant)
       answers.set(key, answer)
@@ -227,8 +235,7 @@ export function configRoutes(s: Services) {
   // does not have to build unless it sent an Origin. Negotiating and merging the headers on every
   // request held the fetch at 50 % of the hello-world ceiling against 57 % this way, and a variant
   // object built per request at 56 % against 68 % (interleaved runs, same machine).
-  return new Hono<AppEnv>().get('/api/v1/sites/:siteId/config', (c) => {
-    const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
+  return (c, siteId) => {
     const variant = configVariant(c, s, siteId)
     const origin = requestHeader(c, 'origin')
     // An Origin is allowed for the site's domains or when it is this server's own (lib/cors.ts),
@@ -238,7 +245,15 @@ export function configRoutes(s: Services) {
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())
     const answer = answers.get(corsKey) ?? answerFor(c, siteId, variant, answers, corsKey, encoding)
-    if (etagMatches(requestHeader(c, 'if-none-match'), answer.etag)) return respond(c, null, 304, answer.notModified)
-    return respond(c, answer.body, 200, answer.ok)
+    return etagMatches(requestHeader(c, 'if-none-match'), answer.etag) ? answer.notModified : answer.ok
+  }
+}
+
+export function configRoutes(s: Services) {
+  const answer = configAnswers(s)
+  return new Hono<AppEnv>().get('/api/v1/sites/:siteId/config', (c) => {
+    const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
+    const { status, body, headers } = answer(c, siteId)
+    return respond(c, body, status, headers)
   })
 }
