@@ -117,10 +117,23 @@ export const publishInput = z
 export const rollbackInput = z.object({
   revision: z.number().int().min(1),
   needsConsent: z.boolean().optional(),
+  /**
+   * The draft's content hash as the admin saw it (`toHash` of GET …/diff): a rollback replaces the
+   * draft, so it is refused (409) when the draft has changed since, and when the draft holds
+   * unpublished changes and this is not sent (the admin has not seen what they discard).
+   */
+  draftHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'the draft’s content hash: 64 hex digits')
+    .optional(),
 })
 
 export const CATALOGUE_FORMATS = ['json', 'csv'] as const
 export const catalogueFormatQuery = z.object({ format: z.enum(CATALOGUE_FORMATS).default('json') })
+export const catalogueImportQuery = catalogueFormatQuery.extend({
+  /** As in saveDraftInput: the import is refused (409 `draft_conflict`) when the draft was saved since. */
+  baseUpdatedAt: isoTime.optional(),
+})
 
 /**
  * Columns of the catalogue CSV, one row per storage entry. Localized texts get one column per

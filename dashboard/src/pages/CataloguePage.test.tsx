@@ -173,6 +173,24 @@ describe('catalogue editor', () => {
     expect(puts.at(-1)!.catalogue.services[0]!.name).toBe('Mine again')
   })
 
+  it('imports over the draft it opened only: a draft saved since is kept and the importer told', async () => {
+    const imports: URL[] = []
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('POST', '/api/admin/sites/minimagic/catalogue/import', (req) => {
+        imports.push(req.url)
+        return json({ error: { code: 'draft_conflict', message: 'editor@example.com saved the draft at 2025-03-01T11:00:00.000Z, after you opened it: reload to see their changes' } }, 409)
+      }),
+    )
+    await openEditor()
+    const file = new File([JSON.stringify(catalogueFixture().draft)], 'catalogue.json', { type: 'application/json' })
+    fireEvent.change(screen.getByLabelText('Import a JSON or CSV file (replaces the draft)'), { target: { files: [file] } })
+    expect(await screen.findByText(/catalogue\.json was not imported, and the draft is as they left it: editor@example\.com saved the draft/)).toBeTruthy()
+    expect(imports).toHaveLength(1)
+    expect(Object.fromEntries(imports[0]!.searchParams)).toEqual({ format: 'json', baseUpdatedAt: catalogueFixture().draftUpdatedAt })
+  })
+
   it('lets an auditor read the catalogue without offering changes', async () => {
     stubApi(signedIn, serveCatalogue)
     await openEditor('minopa')

@@ -229,7 +229,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
 
       <LivePreview siteId={siteId} state={server} dirty={dirty} />
 
-      <ImportExport siteId={siteId} editable={editable} dirty={dirty} onImported={accept} />
+      <ImportExport siteId={siteId} editable={editable} dirty={dirty} baseUpdatedAt={server.draftUpdatedAt} onImported={accept} />
 
       <DraftConflict base={server.draft} mine={draft} theirs={conflict} note={note} onSettle={settle} />
 
@@ -682,11 +682,14 @@ function ImportExport({
   siteId,
   editable,
   dirty,
+  baseUpdatedAt,
   onImported,
 }: {
   siteId: string
   editable: boolean
   dirty: boolean
+  /** The saved draft this page started from: an import over a draft saved since is refused. */
+  baseUpdatedAt: string
   onImported: (state: CatalogueState) => void
 }) {
   const { api } = useSession()
@@ -701,7 +704,8 @@ function ImportExport({
     setStatus(null)
     try {
       const text = await file.text()
-      const next = await api.request(siteApi(siteId, `/catalogue/import?format=${format}`), catalogueState, {
+      const query = new URLSearchParams({ format, baseUpdatedAt })
+      const next = await api.request(siteApi(siteId, `/catalogue/import?${query}`), catalogueState, {
         method: 'POST',
         body: text,
         contentType: format === 'csv' ? 'text/csv' : 'application/json',
@@ -711,7 +715,13 @@ function ImportExport({
     } catch (err) {
       const issues = err instanceof ApiRequestError ? err.issues : []
       const detail = issues.length ? ' ' + issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ') : ''
-      setStatus({ ok: false, text: `Could not import ${file.name}: ${errorText(err)}${detail}` })
+      const conflict = err instanceof ApiRequestError && err.code === 'draft_conflict'
+      setStatus({
+        ok: false,
+        text: conflict
+          ? `${file.name} was not imported, and the draft is as they left it: ${errorText(err)}`
+          : `Could not import ${file.name}: ${errorText(err)}${detail}`,
+      })
     } finally {
       setBusy(false)
     }

@@ -66,10 +66,27 @@ describe('publish page', () => {
     expect(within(history).getByText('2 (live)')).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Roll back to 1' }))
     expect(screen.getByRole('heading', { name: 'Roll back to revision 1?' })).toBeTruthy()
+    const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
+    // The draft's unpublished changes are named before they are discarded.
+    expect(within(confirm).getByText(/2 unpublished changes \(listed above\) will be discarded/)).toBeTruthy()
     expect(api.requests.some((r) => r.method === 'POST')).toBe(false)
-    fireEvent.click(within(screen.getByRole('region', { name: 'Roll back to revision 1?' })).getByRole('button', { name: 'Roll back to 1' }))
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
     expect(await screen.findByText(/revision 3 has the catalogue of revision 1/)).toBeTruthy()
-    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ revision: 1, needsConsent: true })
+    // The draft as shown, so that the server refuses if someone saved since.
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ revision: 1, needsConsent: true, draftHash: 'c'.repeat(64) })
+  })
+
+  it('says so when the draft changed before a rollback was sent', async () => {
+    stubApi(
+      signedIn,
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/rollback', () => json({ error: { code: 'draft_changed', message: 'changed' } }, 409)),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
+    fireEvent.click(within(screen.getByRole('region', { name: 'Roll back to revision 1?' })).getByRole('button', { name: 'Roll back to 1' }))
+    expect(await screen.findByText(/Not rolled back: the draft was changed by someone else/)).toBeTruthy()
   })
 
   it('offers an auditor the changes and history but no publishing or roll back', async () => {

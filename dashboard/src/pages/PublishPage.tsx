@@ -39,7 +39,15 @@ function PublishPage({ site }: SitePageProps) {
       <section aria-labelledby="history-heading" class="editor-section">
         <h2 id="history-heading">Revision history</h2>
         <LoadGate state={revisions.state} what="the revisions" onRetry={revisions.reload}>
-          {(r) => <RevisionHistory site={site} revisions={r.revisions} editable={editable} onRolledBack={afterChange} />}
+          {(r) => (
+            <RevisionHistory
+              site={site}
+              revisions={r.revisions}
+              pending={diff.state.status === 'loaded' ? diff.state.data : null}
+              editable={editable}
+              onRolledBack={afterChange}
+            />
+          )}
         </LoadGate>
       </section>
     </>
@@ -214,11 +222,14 @@ export function DiffTable({ diff, caption }: { diff: CatalogueDiff; caption: str
 function RevisionHistory({
   site,
   revisions,
+  pending,
   editable,
   onRolledBack,
 }: {
   site: SiteSummary
   revisions: RevisionSummary[]
+  /** The draft compared with the live catalogue, once loaded: what a rollback would discard. */
+  pending: CatalogueDiff | null
   editable: boolean
   onRolledBack: (message: string) => void
 }) {
@@ -257,6 +268,7 @@ function RevisionHistory({
           key={rollingBack.number}
           site={site}
           revision={rollingBack}
+          pending={pending}
           onCancel={() => setRollingBack(null)}
           onDone={(m) => {
             setRollingBack(null)
@@ -272,11 +284,13 @@ function RevisionHistory({
 function RollbackConfirm({
   site,
   revision,
+  pending,
   onCancel,
   onDone,
 }: {
   site: SiteSummary
   revision: RevisionSummary
+  pending: CatalogueDiff | null
   onCancel: () => void
   onDone: (message: string) => void
 }) {
@@ -293,7 +307,10 @@ function RollbackConfirm({
       </h3>
       <p>
         This publishes a new revision with the catalogue of revision {revision.number} and replaces the draft with it.
-        Unpublished draft changes are lost.
+        {pending === null
+          ? ' Unpublished draft changes are lost.'
+          : pending.changes.length > 0 &&
+            ` The draft's ${pending.changes.length === 1 ? 'unpublished change' : `${pending.changes.length} unpublished changes`} (listed above) will be discarded.`}
       </p>
       <div class="check">
         <input type="checkbox" id="rollback-ask" checked={askAgain} onChange={(e) => setAskAgain(e.currentTarget.checked)} />
@@ -309,13 +326,18 @@ function RollbackConfirm({
             setBusy(true)
             setError(null)
             try {
-              const { revision: created } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, {
-                method: 'POST',
-                body: { revision: revision.number, needsConsent: askAgain },
-              })
+              // The draft as this page shows it: the server refuses if someone saved since, and
+              // refuses to discard unpublished changes without it.
+              const body: { revision: number; needsConsent: boolean; draftHash?: string } = { revision: revision.number, needsConsent: askAgain }
+              if (pending?.toHash) body.draftHash = pending.toHash
+              const { revision: created } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, { method: 'POST', body })
               onDone(`Rolled back: revision ${created.number} has the catalogue of revision ${revision.number}.`)
             } catch (err) {
-              setError(`Not rolled back: ${errorText(err)}`)
+              setError(
+                err instanceof ApiRequestError && (err.code === 'draft_changed' || err.code === 'unpublished_changes')
+                  ? 'Not rolled back: the draft was changed by someone else since this page showed it. Reload the page to see what a rollback would discard.'
+                  : `Not rolled back: ${errorText(err)}`,
+              )
               setBusy(false)
             }
           }}

@@ -321,9 +321,14 @@ export const OPERATIONS: Operation[] = [
       'JSON: a Catalogue. CSV: the export’s columns (only `category` is required); categories and services in the file are added to or updated in the draft, entries are replaced. In a 422, `entries.N` is the file’s data row N + 1.',
     auth: EDIT,
     params: siteParam,
-    query: S.catalogueFormatQuery,
+    query: S.catalogueImportQuery,
     body: { contentType: 'text/csv', description: 'The file’s text (JSON or CSV), at most 1 MB' },
-    responses: { 200: { description: 'Catalogue state', schema: S.catalogueState }, 413: { description: 'File over 1 MB' }, 422: { description: 'The file has problems' } },
+    responses: {
+      200: { description: 'Catalogue state', schema: S.catalogueState },
+      409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
+      413: { description: 'File over 1 MB' },
+      422: { description: 'The file has problems' },
+    },
   },
   {
     method: 'get',
@@ -374,13 +379,18 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/rollback',
     tag: 'Revisions',
     summary: 'Publish an earlier revision’s catalogue again; the draft is reset to it',
+    description:
+      'The draft is replaced: when it holds unpublished changes, send `draftHash` (the `toHash` of GET …/diff) to say they may be discarded. The audit entry names the discarded draft by its hash.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.rollbackInput, example: { revision: 1 } },
     responses: {
       201: { description: 'Published', schema: S.revisionCreated },
       404: { description: 'No such revision' },
-      409: { description: '`nothing_to_publish`: that catalogue is live already' },
+      409: {
+        description:
+          '`nothing_to_publish`: that catalogue is live already; `unpublished_changes`: the draft holds changes and no `draftHash` was sent; `draft_changed`: the draft is no longer the one named by `draftHash`',
+      },
     },
   },
 

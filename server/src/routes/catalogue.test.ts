@@ -291,6 +291,36 @@ describe('publishing', () => {
     expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 7 }))).status).toBe(404)
   })
 
+  it('refuses to roll back over unpublished changes nobody has seen, and names what it discards', async () => {
+    await saveDraft(editor, withHotjar(acme))
+    await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    // Another editor starts on a change and saves it, unpublished.
+    const unpublished = { ...acme, services: [...(acme.services ?? []), { id: 'matomo', category: 'analytics', name: 'Matomo', provider: 'InnoCraft' }] }
+    await saveDraft(editor, unpublished)
+    const blind = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))
+    expect(blind.status).toBe(409)
+    expect(apiError.parse(await blind.json()).error.code).toBe('unpublished_changes')
+    // The owner reviews the draft, then the editor saves again before the rollback is sent.
+    const seen = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json()).toHash
+    await saveDraft(editor, { ...unpublished, services: unpublished.services.slice(0, -1) })
+    const stale = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1, draftHash: seen }))
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error.code).toBe('draft_changed')
+    // Nothing was published or replaced by the refusals.
+    expect(revisionList.parse(await (await owner.request('/api/admin/sites/acme/revisions')).json()).revisions).toHaveLength(2)
+    const current = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json())
+    expect(current.toHash).not.toBe(seen)
+    const done = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1, draftHash: current.toHash }))
+    expect(done.status).toBe(201)
+    const page = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json())
+    expect(page.entries[0]).toMatchObject({ action: 'catalogue.rollback', after: { revision: 3, discardedDraftHash: current.toHash } })
+    // A clean draft needs no hash, and the one seen is still checked when sent.
+    await saveDraft(editor, withHotjar(acme))
+    await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1, draftHash: current.toHash }))).status).toBe(409)
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))).status).toBe(201)
+  })
+
   it('writes every change to the audit log with before and after', async () => {
     await saveDraft(editor, withHotjar(acme))
     await editor.request('/api/admin/sites/acme/publish', send('POST', { note: 'n' }))
@@ -327,6 +357,22 @@ describe('catalogue files', () => {
     })
     expect(back.status).toBe(200)
     expect(catalogueState.parse(await back.json())).toMatchObject({ draft: acme, dirty: false })
+  })
+
+  it('refuses an import over a draft saved since the importer opened it, and takes it otherwise', async () => {
+    const opened = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draftUpdatedAt
+    t.clock.now += 60_000
+    await saveDraft(editor, withHotjar(acme))
+    const file = JSON.stringify(acme)
+    const stale = await editor.request(`/api/admin/sites/acme/catalogue/import?format=json&baseUpdatedAt=${encodeURIComponent(opened)}`, { method: 'POST', body: file })
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error.code).toBe('draft_conflict')
+    const kept = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(kept.draft).toEqual(withHotjar(acme))
+    const fresh = await editor.request(`/api/admin/sites/acme/catalogue/import?format=json&baseUpdatedAt=${encodeURIComponent(kept.draftUpdatedAt)}`, { method: 'POST', body: file })
+    expect(fresh.status).toBe(200)
+    expect(catalogueState.parse(await fresh.json()).draft).toEqual(acme)
+    expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=json&baseUpdatedAt=yesterday', { method: 'POST', body: file })).status).toBe(400)
   })
 
   it('imports a cookie table from a spreadsheet: new rows join, bad rows are named', async () => {

@@ -2,6 +2,7 @@
 import {
   catalogue as catalogueSchema,
   catalogueFormatQuery,
+  catalogueImportQuery,
   saveDraftInput,
   siteSettingsInput,
   slug,
@@ -46,11 +47,11 @@ export function catalogueRoutes(s: Services) {
       '/api/admin/sites/:siteId/catalogue/import',
       requireSiteRole(s, EDIT_ROLES),
       paramsOf(siteParam),
-      queryOf(catalogueFormatQuery),
+      queryOf(catalogueImportQuery),
       // At most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts).
       async (c) => {
         const { siteId } = c.req.valid('param')
-        const { format } = c.req.valid('query')
+        const { format, baseUpdatedAt } = c.req.valid('query')
         const text = await c.req.text()
         let input: unknown
         if (format === 'csv') input = csvToCatalogue(text, s.catalogues.draft(siteId))
@@ -64,7 +65,7 @@ export function catalogueRoutes(s: Services) {
         }
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)
-        s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, { action: 'catalogue.import' })
+        s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, { action: 'catalogue.import', baseUpdatedAt })
         return c.json(s.catalogues.state(siteId))
       },
     )

@@ -89,21 +89,49 @@ export class Revisions {
   }
 
   /** A new revision with an old one's catalogue; the draft is reset to it. */
-  rollback(siteId: string, userId: number, input: { revision: number; needsConsent?: boolean | undefined }): RevisionSummary {
+  rollback(siteId: string, userId: number, input: { revision: number; needsConsent?: boolean | undefined; draftHash?: string | undefined }): RevisionSummary {
     const target = this.get(siteId, input.revision).catalogue
     return this.append(siteId, userId, target, {
       action: 'catalogue.rollback',
       needsConsent: input.needsConsent,
       note: `Rollback to revision ${input.revision}`,
-      resetDraft: true,
+      resetDraft: { seenHash: input.draftHash },
     })
+  }
+
+  /**
+   * Inside a rollback's transaction: checks that replacing the draft loses nothing the admin has
+   * not seen. Returns the hash of the draft when it held unpublished changes (they are discarded),
+   * else null.
+   */
+  private replacedDraft(siteId: string, liveHash: string | null, seenHash: string | undefined): string | null {
+    const draftHash = contentHash(this.d.catalogues.draft(siteId))
+    if (seenHash !== undefined && seenHash !== draftHash) {
+      throw new ApiError(409, 'draft_changed', 'The draft has changed since you saw it: a rollback would replace those changes. Review them again first')
+    }
+    if (draftHash === liveHash) return null
+    if (seenHash === undefined) {
+      throw new ApiError(
+        409,
+        'unpublished_changes',
+        'The draft has changes that were never published, and a rollback replaces the draft: review them (GET …/diff) and send its toHash as draftHash to discard them',
+      )
+    }
+    return draftHash
   }
 
   private append(
     siteId: string,
     userId: number,
     next: Catalogue,
-    options: { action: string; needsConsent: boolean | undefined; note: string | null; resetDraft?: boolean; reviewedHash?: string | undefined },
+    options: {
+      action: string
+      needsConsent: boolean | undefined
+      note: string | null
+      /** The draft becomes `next`; `seenHash`: the draft as the admin saw it (rollbackInput.draftHash). */
+      resetDraft?: { seenHash: string | undefined }
+      reviewedHash?: string | undefined
+    },
   ): RevisionSummary {
     const hash = contentHash(next)
     // Another editor saved since this one reviewed the changes: their verdict (or override) was
@@ -121,6 +149,7 @@ export class Revisions {
       if (liveCatalogue && contentHash(liveCatalogue) === hash) {
         throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)
       }
+      const discarded = options.resetDraft ? this.replacedDraft(siteId, liveCatalogue && contentHash(liveCatalogue), options.resetDraft.seenHash) : null
       const verdict = diffCatalogues(liveCatalogue, next)
       // The first revision always asks: there is no earlier choice it could rest on.
       const needsConsent = live ? (options.needsConsent ?? verdict.needsConsent) : true
@@ -151,6 +180,9 @@ export class Revisions {
           suggestedNeedsConsent: verdict.needsConsent,
           reasons: verdict.reasons,
           note: options.note,
+          // A rollback over unpublished changes: the draft it replaced is the `after` of the last
+          // catalogue.draft entry, which this hash names.
+          ...(discarded ? { discardedDraftHash: discarded } : {}),
         },
       })
       return row
