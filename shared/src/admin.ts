@@ -2,7 +2,7 @@
 // validates answers with them, the server validates requests with them, OpenAPI is generated from them).
 import { z } from 'zod'
 import { role, siteSummary } from './api'
-import { catalogue, siteSettings, storedCatalogue, storedSiteSettings } from './catalogue'
+import { catalogue, siteSettings, storedCatalogue, storedSiteSettings, urlNumber } from './catalogue'
 import { pageBefore, pageLimit } from './log-admin'
 
 const isoTime = z.iso.datetime({ offset: true })
@@ -64,9 +64,9 @@ export const revisionCreated = z.object({ revision: revisionSummary })
 
 export const diffQuery = z.object({
   /** A revision number; defaults to the live revision. */
-  from: z.coerce.number().int().min(1).optional(),
+  from: urlNumber().optional(),
   /** A revision number or `draft` (the default). */
-  to: z.union([z.literal('draft'), z.coerce.number().int().min(1)]).default('draft'),
+  to: z.union([z.literal('draft'), urlNumber()]).default('draft'),
 })
 
 export const CHANGE_KINDS = ['added', 'removed', 'changed'] as const

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue } from './catalogue'
+import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue, urlNumber } from './catalogue'
 
 const base = {
   categories: [
@@ -85,5 +85,17 @@ describe('site domains', () => {
       expect(siteHostname(bad), bad).toBeNull()
     }
     expect(siteHostname('[0:0:0:0:0:0:0:1]')).toBe('::1')
+  })
+})
+
+describe('urlNumber', () => {
+  it('takes a whole number from 1 in plain digits, and nothing Number() would also take', () => {
+    expect(urlNumber().parse('1')).toBe(1)
+    expect(urlNumber().parse('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER)
+    expect(urlNumber(500).parse('500')).toBe(500)
+    for (const bad of ['0', '01', '0x10', '1e1', ' 7', '7 ', '7.0', '0b1', '-1', '+1', '', 'Infinity', '9007199254740992', '99999999999999999']) {
+      expect(urlNumber().safeParse(bad).success, bad).toBe(false)
+    }
+    expect(urlNumber(500).safeParse('501').success).toBe(false)
   })
 })

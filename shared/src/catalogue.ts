@@ -5,6 +5,18 @@ import { CONSENT_MODE_TYPES } from './consent-mode'
 import { REGION_CODE_PATTERN, REGION_MODES } from './regions'
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
+/**
+ * A whole number from 1 in a URL (a path segment, a query value), in plain digits. Number(), which
+ * z.coerce uses, also takes `0x10`, `1e1`, ` 7`, `7.0` and `0b1`: a hand-written or mangled URL
+ * would then name another revision or page than it says. `max` bounds it (a safe integer at most).
+ */
+export const urlNumber = (max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'a whole number from 1, written in digits')
+    .transform(Number)
+    .pipe(z.number().int().max(max))
+
 export const slug = z
   .string()
   .min(1)

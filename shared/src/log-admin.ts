@@ -1,7 +1,7 @@
 // Shapes of the consent-log admin API (filters, exports, statistics, data-subject requests) and
 // of the two visitor events the SDK posts besides consent records (identify, accepted document).
 import { z } from 'zod'
-import { languageTag, regionMode, slug } from './catalogue'
+import { languageTag, regionMode, slug, urlNumber } from './catalogue'
 import { consentId, consentMethod, consentRecord } from './consent-record'
 
 /** Empty query values (a cleared form field) mean "no filter". */
@@ -21,7 +21,7 @@ export const consentLogFilters = z.object({
   method: optional(consentMethod),
   /** ISO 3166 code, or `unknown` for records stored without a region. A country includes its subdivisions: `US` finds `US-CA`. */
   region: optional(z.union([z.string().regex(REGION_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
-  revision: optional(z.coerce.number().int().min(1)),
+  revision: optional(urlNumber()),
   consentId: optional(consentId),
 })
 export type ConsentLogFilters = z.output<typeof consentLogFilters>
@@ -33,12 +33,12 @@ export type ConsentLogFilters = z.output<typeof consentLogFilters>
  */
 export const pageLimit = (max: number, fallback = 50) =>
   z
-    .union([z.literal(''), z.coerce.number().int().min(1).max(max)])
+    .union([z.literal(''), urlNumber(max)])
     .default(fallback)
     .transform((n) => (n === '' ? fallback : n))
 
 /** Where a listing's page starts (records before this seq or id); empty is absent. */
-export const pageBefore = () => optional(z.coerce.number().int().min(1))
+export const pageBefore = () => optional(urlNumber())
 
 /** The listing's page: an empty `limit=` or `before=` is absent, as a filter's is. */
 export const consentLogQuery = consentLogFilters.extend({

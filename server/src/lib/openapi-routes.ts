@@ -345,7 +345,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Revisions',
     summary: 'One revision with its catalogue (immutable)',
     auth: ANY,
-    params: z.object({ siteId: S.slug, number: z.coerce.number().int().min(1) }),
+    params: z.object({ siteId: S.slug, number: S.urlNumber() }),
     responses: { 200: { description: 'The revision', schema: S.revisionDetail }, 404: { description: 'No such revision' } },
   },
   {
@@ -432,7 +432,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Change a member’s role',
     description: 'An owner who stops being one: the invitations they sent for this site and that are still pending are cancelled.',
     auth: OWNER,
-    params: z.object({ siteId: S.slug, userId: z.coerce.number().int().min(1) }),
+    params: z.object({ siteId: S.slug, userId: S.urlNumber() }),
     body: { schema: S.memberRoleInput },
     responses: { 200: { description: 'The member', schema: memberChanged }, 404: { description: 'Not a member' }, 409: { description: '`last_owner`' } },
   },
@@ -443,7 +443,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Remove a member',
     description: 'The invitations they sent for this site and that are still pending are cancelled.',
     auth: OWNER,
-    params: z.object({ siteId: S.slug, userId: z.coerce.number().int().min(1) }),
+    params: z.object({ siteId: S.slug, userId: S.urlNumber() }),
     responses: { 204: { description: 'Removed' }, 404: { description: 'Not a member' }, 409: { description: '`last_owner`' } },
   },
   {

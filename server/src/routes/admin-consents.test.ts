@@ -69,6 +69,10 @@ describe('consent log filters', () => {
       ['limit=0', 'limit'],
       ['limit=501', 'limit'],
       ['limit=%20', 'limit'],
+      // Number() reads these as 16, 1000 and 1: only plain digits are a number here.
+      ['limit=0x10', 'limit'],
+      ['before=1e3', 'before'],
+      ['revision=1.0', 'revision'],
       ['before=last', 'before'],
       ['before=0', 'before'],
     ]) {

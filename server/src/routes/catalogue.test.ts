@@ -271,6 +271,9 @@ describe('publishing', () => {
       ['entries[cookie:_hjSessionUser_*]', 'removed'],
     ])
     expect((await editor.request('/api/admin/sites/acme/revisions/9')).status).toBe(404)
+    // Only plain digits name a revision: Number() would read these as 1 or 2.
+    for (const bad of ['0x1', '1e0', '%201', '1.0', '0b10']) expect((await editor.request(`/api/admin/sites/acme/revisions/${bad}`)).status, bad).toBe(400)
+    for (const bad of ['from=0x1', 'from=1e0&to=2', 'to=2.0']) expect((await editor.request(`/api/admin/sites/acme/diff?${bad}`)).status, bad).toBe(400)
     expect((await editor.request('/api/admin/sites/acme/diff?to=9')).status).toBe(404)
   })
 

@@ -1,5 +1,5 @@
 // Who may manage a site, and with which role (SPEC §8): owners only.
-import { invitationInput, memberRoleInput, slug } from '@miniconsent/shared'
+import { invitationInput, memberRoleInput, slug, urlNumber } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -8,7 +8,7 @@ import { formBody, paramsOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { siteParam } from './catalogue'
 
-const memberParam = z.object({ siteId: slug, userId: z.coerce.number().int().min(1) })
+const memberParam = z.object({ siteId: slug, userId: urlNumber() })
 const invitationParam = z.object({ siteId: slug, email: invitationInput.shape.email })
 
 export function memberRoutes(s: Services) {

@@ -1,5 +1,5 @@
 // Published revisions, the diff between any two catalogues, publishing and rolling back.
-import { diffQuery, publishInput, rollbackInput, slug } from '@miniconsent/shared'
+import { diffQuery, publishInput, rollbackInput, slug, urlNumber } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -7,7 +7,7 @@ import { formBody, paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { EDIT_ROLES, siteParam } from './catalogue'
 
-const revisionParam = z.object({ siteId: slug, number: z.coerce.number().int().min(1) })
+const revisionParam = z.object({ siteId: slug, number: urlNumber() })
 
 export function revisionRoutes(s: Services) {
   return new Hono<AppEnv>()
