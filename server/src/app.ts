@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import type { AppDeps, AppEnv, Services } from './context'
 import { frontDoor } from './front-door'
 import { errorAnswer } from './lib/errors'
+import { StaticFiles } from './lib/static-files'
 import { adminBodyLimit } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps) {
     sdkDir: deps.sdkDir ?? sdkDistDir(),
     dashboardDir: deps.dashboardDir ?? dashboardDistDir(),
     demoDir: deps.demoDir ?? defaultDemoDir,
+    staticFiles: new StaticFiles(now),
     ingestRateLimit: deps.ingestRateLimit ?? { capacity: 20, refillPerSecond: 1 },
   }
 

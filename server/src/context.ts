@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Db } from './db/client'
 import type { Env } from './env'
 import type { SignInThrottle } from './lib/rate-limit'
+import type { StaticFiles } from './lib/static-files'
 import type { Logger } from './logger'
 import type { Accounts, SessionUser } from './services/accounts'
 import type { AuditLog } from './services/audit'
@@ -53,6 +54,8 @@ export interface Services {
   sdkDir: string
   dashboardDir: string
   demoDir: string
+  /** The files of those three directories, kept in memory (checked again once a second). */
+  staticFiles: StaticFiles
   ingestRateLimit: { capacity: number; refillPerSecond: number }
 }
 

@@ -21,7 +21,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
-import { etagMatches, readStatic } from '../lib/static-files'
+import { etagMatches } from '../lib/static-files'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { needsBanner } from '../services/sites'
@@ -93,7 +93,7 @@ export function previewRoutes(s: Services) {
     .get('/api/admin/preview/:siteId/', errorsAsPage, requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const q = c.req.valid('query')
-      const bundle = await readStatic(s.sdkDir, 'miniconsent.js')
+      const bundle = await s.staticFiles.read(s.sdkDir, 'miniconsent.js')
       if (!bundle) throw new ApiError(503, 'sdk_missing', 'The SDK is not built on this server')
       const settings = s.catalogues.settings(siteId)
       const lang = q.lang ?? settings.defaultLanguage
@@ -143,7 +143,7 @@ ${open}
       // The SDK's public chunks, under the preview page so that its relative imports find them.
       // The sandboxed page imports them from an opaque origin (Origin: null, no cookies).
       const file = c.req.valid('param').file
-      const found = file === 'miniconsent.js' ? null : await readStatic(s.sdkDir, file)
+      const found = file === 'miniconsent.js' ? null : await s.staticFiles.read(s.sdkDir, file)
       if (!found) throw new ApiError(404, 'not_found', 'No such SDK file')
       c.header('Access-Control-Allow-Origin', '*')
       c.header('Cross-Origin-Resource-Policy', 'cross-origin')

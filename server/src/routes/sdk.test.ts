@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -140,9 +140,30 @@ describe('GET /sdk/:siteId.js', () => {
     expect(again.status).toBe(304)
     expect(await again.text()).toBe('')
     writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__"; // v2 with more bytes\n')
+    // The bundle is kept in memory and looked at again once a second: a deploy is served within it.
+    expect((await t.request('/sdk/acme.js', { headers: { 'If-None-Match': etag } })).status).toBe(304)
+    t.clock.now += 1_000
     const changed = await t.request('/sdk/acme.js', { headers: { 'If-None-Match': etag } })
     expect(changed.status).toBe(200)
     expect(changed.headers.get('etag')).not.toBe(etag)
+    expect(await changed.text()).toContain('// v2 with more bytes')
+  })
+
+  it('serves the SDK files from memory, reading a file again only once it changed, and a removed one no more', async () => {
+    const ui = join(t.dir, 'sdk', 'ui.js')
+    const first = await t.request('/sdk/ui.js')
+    expect(await first.text()).toBe('export const ui = 1\n')
+    rmSync(ui)
+    // Within the second: still served, from memory, with its ETag.
+    const kept = await t.request('/sdk/ui.js')
+    expect([kept.status, kept.headers.get('etag')]).toEqual([200, first.headers.get('etag')])
+    t.clock.now += 1_000
+    expect((await t.request('/sdk/ui.js')).status).toBe(404)
+    writeFileSync(ui, 'export const ui = 2\n')
+    // The miss is kept for a second too, then the new file is served.
+    expect((await t.request('/sdk/ui.js')).status).toBe(404)
+    t.clock.now += 1_000
+    expect(await (await t.request('/sdk/ui.js')).text()).toBe('export const ui = 2\n')
   })
 
   it('answers a JavaScript 404 for an unknown site', async () => {

@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { negotiate, reply } from '../lib/encoding'
-import { isDirectory, readStatic, type StaticFile } from '../lib/static-files'
+import { isDirectory, type StaticFile } from '../lib/static-files'
 
 // The dashboard never needs another origin, inline scripts or frames of itself.
 const DASHBOARD_CSP =
@@ -25,10 +25,10 @@ export function staticRoutes(s: Services) {
     .get('/demo/*', async (c) => {
       const rel = c.req.path.slice('/demo/'.length)
       if (rel === '' || rel.endsWith('/')) {
-        const file = await readStatic(s.demoDir, rel + 'index.html')
+        const file = await s.staticFiles.read(s.demoDir, rel + 'index.html')
         if (file) return send(c, file, 'no-cache')
       } else {
-        const file = await readStatic(s.demoDir, rel)
+        const file = await s.staticFiles.read(s.demoDir, rel)
         if (file) return send(c, file, 'no-cache')
         // `/demo/minopa` → `/demo/minopa/`, so the page's relative links resolve inside it.
         if (!rel.includes('..') && (await isDirectory(join(s.demoDir, rel)))) return c.redirect(`/demo/${rel}/`, 301)
@@ -39,14 +39,14 @@ export function staticRoutes(s: Services) {
       const path = c.req.path
       if (RESERVED.test(path) || path === '/healthz') return next()
       if (path !== '/' && !path.endsWith('/')) {
-        const file = await readStatic(s.dashboardDir, path)
+        const file = await s.staticFiles.read(s.dashboardDir, path)
         // Vite puts content-hashed files under assets/: they never change under one name.
         // An HTML file asked for by name (/index.html) is the dashboard too, with its CSP.
         if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', path.endsWith('.html') ? { 'Content-Security-Policy': DASHBOARD_CSP } : undefined)
         // A missing file (a name with an extension) is a 404, not the SPA.
         if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) return next()
       }
-      const index = await readStatic(s.dashboardDir, 'index.html')
+      const index = await s.staticFiles.read(s.dashboardDir, 'index.html')
       if (!index) {
         return c.text('The dashboard is not built: run `pnpm build` at the repository root.', 503, { 'Cache-Control': 'no-store' })
       }
