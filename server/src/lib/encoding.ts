@@ -105,5 +105,7 @@ export function negotiate(
 /** Sends a negotiated answer through Hono with the caller's headers (the answer's win). */
 export function reply(c: Context, answer: Negotiated, headers: Record<string, string>): Response {
   const all = { ...headers, ...answer.headers }
-  return answer.body ? c.body(new Uint8Array(answer.body), 200, all) : c.body(null, 304, all)
+  // A view of the kept bytes, not a copy of them per request (they are never written to).
+  const body = answer.body && new Uint8Array(answer.body.buffer as ArrayBuffer, answer.body.byteOffset, answer.body.byteLength)
+  return body ? c.body(body, 200, all) : c.body(null, 304, all)
 }
