@@ -3,8 +3,10 @@
 // 127.0.0.1 over the same app: one as main.ts serves it (front door first), one through Hono alone.
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createApp } from './app'
 import type { AppDeps } from './context'
 import { serveApp } from './front-door'
 import { createLogger } from './logger'
@@ -56,7 +58,19 @@ async function start(env: Partial<AppDeps['env']> = {}) {
   const app = t.app
   const counted = { frontDoor: app.frontDoor, fetch: (req: Request, env?: unknown) => (honoCalls++, app.fetch(req, env as never)) }
   const front = await listen(serveApp(counted, { port: 0, hostname: '127.0.0.1' }))
-  const hono = await listen(serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server)
+  // Hono alone, with an app of its own over the same database: answers it builds itself, not the
+  // ones the front door built and kept.
+  const alone = createApp({
+    db: t.db,
+    env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, ...env },
+    logger,
+    now: () => t.clock.now,
+    consentLog: t.consentLog,
+    sdkDir: join(t.dir, 'sdk'),
+    dashboardDir: join(t.dir, 'dashboard'),
+    demoDir: join(t.dir, 'demo'),
+  })
+  const hono = await listen(serve({ fetch: alone.fetch, port: 0, hostname: '127.0.0.1' }) as Server)
   return { front, hono }
 }
 
@@ -121,8 +135,14 @@ describe('the front door', () => {
     for (const [method, path, headers] of cases) {
       const [a, b] = [await get(front, path, headers, method), await get(hono, path, headers, method)]
       expect(comparable(a, false), `${method} ${path}`).toEqual(comparable(b, false))
+      expect(a.status, `${method} ${path}`).toBeLessThan(500)
     }
     expect(honoCalls).toBe(cases.length)
+    // A Host no URL can hold, with an Origin the site does not allow: an answer, not a 500, either way.
+    const odd = { Host: '1.2.3.4.5', Origin: 'https://evil.example' }
+    const [a, b] = [await get(front, PATH, odd), await get(hono, PATH, odd)]
+    expect(a.status).toBe(200)
+    expect(comparable(a, false)).toEqual(comparable(b, false))
   })
 
   it('answers with a query string as without, and serves a newly published catalogue at once', async () => {

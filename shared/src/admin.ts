@@ -66,7 +66,7 @@ export const diffQuery = z.object({
   /** A revision number; defaults to the live revision. */
   from: urlNumber().optional(),
   /** A revision number or `draft` (the default). */
-  to: z.union([z.literal('draft'), urlNumber()]).default('draft'),
+  to: z.union([z.literal('draft'), urlNumber()]).prefault('draft'),
 })
 
 export const CHANGE_KINDS = ['added', 'removed', 'changed'] as const

@@ -16,6 +16,8 @@ export const urlNumber = (max = Number.MAX_SAFE_INTEGER) =>
     .regex(/^[1-9][0-9]{0,15}$/, 'a whole number from 1, written in digits')
     .transform(Number)
     .pipe(z.number().int().max(max))
+    // The API reference shows the input, a string: the bound is said in words.
+    .meta({ description: max < Number.MAX_SAFE_INTEGER ? `A whole number from 1 to ${max}, in digits` : 'A whole number from 1, in digits' })
 
 export const slug = z
   .string()

@@ -28,13 +28,13 @@ export type ConsentLogFilters = z.output<typeof consentLogFilters>
 
 /**
  * A listing's page size, 1 to `max`: an empty `limit=` (a cleared field, a hand-written URL) is
- * absent, as a filter's is. The default is given before the transform, so that the API reference
- * (the query's input) shows it.
+ * absent, as a filter's is. The default is given as the query's input (a prefault, parsed like a
+ * value sent), so that the API reference, which shows the input, shows it.
  */
 export const pageLimit = (max: number, fallback = 50) =>
   z
     .union([z.literal(''), urlNumber(max)])
-    .default(fallback)
+    .prefault(String(fallback))
     .transform((n) => (n === '' ? fallback : n))
 
 /** Where a listing's page starts (records before this seq or id); empty is absent. */

@@ -16,7 +16,13 @@ export function originHostname(origin: string | undefined): string | null {
 
 /** Whether the Origin is this server's own; behind a proxy that ends TLS (TRUST_PROXY), as the browser saw it: https. */
 export function isSameOrigin(c: RequestFacts, origin: string, s: Pick<Services, 'env'>): boolean {
-  const url = new URL(c.req.url)
+  let url: URL
+  try {
+    url = new URL(c.req.url)
+  } catch {
+    // A Host no URL can hold (`1.2.3.4.5`) names no origin, and is no reason for a 500.
+    return false
+  }
   return origin === `${isHttps(c, s) ? 'https:' : url.protocol}//${url.host}`
 }
 

@@ -35,13 +35,13 @@ export interface StaticFile {
 
 /** How long a file read from disk is served from memory before its size and mtime are checked again. */
 const RECHECK_MS = 1_000
-/** Paths kept, files and misses: URL paths are whatever clients send, so misses are bounded too. */
+/** Files kept, and misses: a miss can be any path a client names, so they are bounded too. */
 const KEPT_PATHS_MAX = 2_048
 
 interface Kept {
   /** When the file's stat was last taken (`now()`). */
   checkedAt: number
-  /** `mtimeMs:size` of what `file` was read from; null for a miss. */
+  /** Inode, ctime, mtime and size of what `file` was read from; null for a miss. */
   version: string | null
   file: StaticFile | null
 }
@@ -63,18 +63,21 @@ export class StaticFiles {
    * NUL). Null when it is not a readable regular file.
    */
   async read(root: string, urlPath: string): Promise<StaticFile | null> {
-    const key = `${root}\0${urlPath}`
-    const now = this.now()
-    const kept = this.kept.get(key)
-    if (kept && now - kept.checkedAt < RECHECK_MS && now >= kept.checkedAt) return kept.file
+    // Kept by the file a path names, not by its spelling: `//assets/x.js`, `/assets%2Fx.js` and
+    // `/assets/x.js` are one file, kept once (each spelling kept its own copy of the bytes).
     const path = resolveInside(root, urlPath)
     if (path === null) return null
+    const now = this.now()
+    const kept = this.kept.get(path)
+    if (kept && now - kept.checkedAt < RECHECK_MS && now >= kept.checkedAt) return kept.file
     let next: Kept
     try {
       const info = await stat(path)
       if (!info.isFile()) next = { checkedAt: now, version: null, file: null }
       else {
-        const version = `${info.mtimeMs}:${info.size}`
+        // The inode and ctime too: a deploy that keeps mtimes (a tarball, `cp -p`, reproducible
+        // builds) and sizes (index.html with hashed names of a fixed length) still changes them.
+        const version = `${info.ino}:${info.ctimeMs}:${info.mtimeMs}:${info.size}`
         if (kept?.version === version) next = { ...kept, checkedAt: now }
         else {
           const body = await readFile(path)
@@ -86,7 +89,7 @@ export class StaticFiles {
       next = { checkedAt: now, version: null, file: null }
     }
     if (!kept && this.kept.size >= KEPT_PATHS_MAX) this.kept.clear()
-    this.kept.set(key, next)
+    this.kept.set(path, next)
     return next.file
   }
 }

@@ -305,7 +305,7 @@ describe('publishing', () => {
     expect(apiError.parse(await blind.json()).error.code).toBe('unpublished_changes')
     // The owner reviews the draft, then the editor saves again before the rollback is sent.
     const seen = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json()).toHash
-    await saveDraft(editor, { ...unpublished, services: unpublished.services.slice(0, -1) })
+    await saveDraft(editor, { ...unpublished, services: unpublished.services.map((x) => (x.id === 'matomo' ? { ...x, name: 'Matomo Analytics' } : x)) })
     const stale = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1, draftHash: seen }))
     expect(stale.status).toBe(409)
     expect(apiError.parse(await stale.json()).error.code).toBe('draft_changed')
@@ -317,6 +317,13 @@ describe('publishing', () => {
     expect(done.status).toBe(201)
     const page = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json())
     expect(page.entries[0]).toMatchObject({ action: 'catalogue.rollback', after: { revision: 3, discardedDraftHash: current.toHash } })
+    // A draft that already is the catalogue rolled back to loses nothing: no hash needed, nothing discarded.
+    await saveDraft(editor, withHotjar(acme))
+    const back = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2 }))
+    expect(back.status).toBe(201)
+    const entry = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json()).entries[0]
+    expect(entry).toMatchObject({ action: 'catalogue.rollback', after: { revision: 4 } })
+    expect(entry!.after).not.toHaveProperty('discardedDraftHash')
     // A clean draft needs no hash, and the one seen is still checked when sent.
     await saveDraft(editor, withHotjar(acme))
     await editor.request('/api/admin/sites/acme/publish', send('POST', {}))

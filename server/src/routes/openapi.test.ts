@@ -52,6 +52,12 @@ describe('GET /api/openapi.json', () => {
 
     const consents = d.paths['/api/admin/sites/{siteId}/consents']!.get!
     expect(consents.parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['siteId', 'limit', 'before', 'consentId', 'from', 'to', 'method', 'region', 'revision']))
+    // A number in the URL is a string of digits; its default and bound are still said.
+    const limit = JSON.stringify(consents.parameters.find((p) => p.name === 'limit'))
+    expect(limit).toContain('"default":"50"')
+    expect(limit).toContain('from 1 to 500')
+    const diff = d.paths['/api/admin/sites/{siteId}/diff']!.get!
+    expect(JSON.stringify(diff.parameters.find((p) => p.name === 'to'))).toContain('"default":"draft"')
 
     const text = JSON.stringify(d)
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) expect(d.components.schemas, name).toHaveProperty(name!)

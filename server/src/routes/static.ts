@@ -42,7 +42,7 @@ export function staticRoutes(s: Services) {
         const file = await s.staticFiles.read(s.dashboardDir, path)
         // Vite puts content-hashed files under assets/: they never change under one name.
         // An HTML file asked for by name (/index.html) is the dashboard too, with its CSP.
-        if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', path.endsWith('.html') ? { 'Content-Security-Policy': DASHBOARD_CSP } : undefined)
+        if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', file.type.startsWith('text/html') ? { 'Content-Security-Policy': DASHBOARD_CSP } : undefined)
         // A missing file (a name with an extension) is a 404, not the SPA.
         if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) return next()
       }

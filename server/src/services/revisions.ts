@@ -101,15 +101,16 @@ export class Revisions {
 
   /**
    * Inside a rollback's transaction: checks that replacing the draft loses nothing the admin has
-   * not seen. Returns the hash of the draft when it held unpublished changes (they are discarded),
-   * else null.
+   * not seen. `keeps`: the hashes of the live catalogue and of the one rolled back to, which lose
+   * nothing. Returns the hash of the draft when it held other changes (they are discarded), else null.
    */
-  private replacedDraft(siteId: string, liveHash: string | null, seenHash: string | undefined): string | null {
+  private replacedDraft(siteId: string, keeps: (string | null)[], seenHash: string | undefined): string | null {
     const draftHash = contentHash(this.d.catalogues.draft(siteId))
     if (seenHash !== undefined && seenHash !== draftHash) {
       throw new ApiError(409, 'draft_changed', 'The draft has changed since you saw it: a rollback would replace those changes. Review them again first')
     }
-    if (draftHash === liveHash) return null
+    // Nothing is lost when the draft is the live catalogue or already the one rolled back to.
+    if (keeps.includes(draftHash)) return null
     if (seenHash === undefined) {
       throw new ApiError(
         409,
@@ -149,7 +150,7 @@ export class Revisions {
       if (liveCatalogue && contentHash(liveCatalogue) === hash) {
         throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)
       }
-      const discarded = options.resetDraft ? this.replacedDraft(siteId, liveCatalogue && contentHash(liveCatalogue), options.resetDraft.seenHash) : null
+      const discarded = options.resetDraft ? this.replacedDraft(siteId, [liveCatalogue && contentHash(liveCatalogue), hash], options.resetDraft.seenHash) : null
       const verdict = diffCatalogues(liveCatalogue, next)
       // The first revision always asks: there is no earlier choice it could rest on.
       const needsConsent = live ? (options.needsConsent ?? verdict.needsConsent) : true
