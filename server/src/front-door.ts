@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { App } from './app'
 import type { Services } from './context'
-import type { RequestFacts } from './lib/request'
+import { nodeHeader, type RequestFacts } from './lib/request'
 import { slugParam } from './lib/validate'
 import { frontDoorSend } from './middleware/request-context'
 import { configAnswers } from './routes/config'
@@ -24,12 +24,6 @@ const CONFIG_PREFIX = '/api/v1/sites/'
 const CONFIG_SUFFIX = '/config'
 /** A Host @hono/node-server takes as it is (its own test), so that the URL below is the one it would build. */
 const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/
-
-/** Node's value of a request header, joined as the Fetch API's Headers join repeats. */
-function nodeHeader(incoming: IncomingMessage, name: string): string | undefined {
-  const value = incoming.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
 
 export function frontDoor(s: Services): FrontDoor {
   const config = configAnswers(s)

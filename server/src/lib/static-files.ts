@@ -33,7 +33,7 @@ export interface StaticFile {
   type: string
 }
 
-/** How long a file read from disk is served from memory before its size and mtime are checked again. */
+/** How long a file read from disk is served from memory before it is statted again. */
 const RECHECK_MS = 1_000
 /** Files kept, and misses: a miss can be any path a client names, so they are bounded too. */
 const KEPT_PATHS_MAX = 2_048
@@ -60,6 +60,8 @@ export class StaticFiles {
   /** The file each URL path names (resolving took ~4 µs of the per-site script's ~45): only strings, and short ones. */
   private readonly resolved = new Map<string, string | null>()
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   private resolve(root: string, urlPath: string): string | null {
     if (urlPath.length > MAX_REMEMBERED_PATH) return resolveInside(root, urlPath)
     const key = `${root}\0${urlPath}`
@@ -70,8 +72,6 @@ export class StaticFiles {
     }
     return path
   }
-
-  constructor(private readonly now: () => number = Date.now) {}
 
   /**
    * Resolves a URL path inside `root`, refusing anything that escapes it (`..`, encoded slashes,

@@ -12,7 +12,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../context'
 import type { Logger } from '../logger'
-import { requestHeader } from '../lib/request'
+import { nodeHeader, requestHeader } from '../lib/request'
 
 /**
  * Sent with every answer whose route did not set the header itself (routes serving public
@@ -70,9 +70,27 @@ export function directHeaders(c: Context<AppEnv>, extra: Record<string, string>)
  * (plain) header object. `headers` must spell names as SECURITY_HEADERS does where it overrides one.
  */
 export function respond(c: Context<AppEnv>, body: string | Uint8Array | null, status: number, headers: Record<string, string>): Response {
-  const res = new Response(body, { status, headers: { ...NON_DOCUMENT_HEADERS, [REQUEST_ID_HEADER]: c.get('requestId'), ...headers } })
+  const res = new Response(body, { status, headers: nonDocumentHeaders(c.get('requestId'), headers) })
   ;(res as Marked)[COMPLETE] = true
   return res
+}
+
+/** A non-document answer's headers: the security headers that act on it, the request id, then the route's. */
+const nonDocumentHeaders = (requestId: string, headers: Record<string, string>): Record<string, string> => ({
+  ...NON_DOCUMENT_HEADERS,
+  [REQUEST_ID_HEADER]: requestId,
+  ...headers,
+})
+
+/**
+ * Writes a non-document answer, with the headers respond() gives, straight on Node's response.
+ * Throws, having written nothing, when Node refuses a header.
+ */
+function writeNonDocument(outgoing: ServerResponse, requestId: string, status: number, headers: Record<string, string>, body: string | Uint8Array | null): void {
+  const sent = nonDocumentHeaders(requestId, headers)
+  // writeHead() fixes the framing at once: without a length, a body would go chunked.
+  if (body !== null) sent['Content-Length'] = String(Buffer.byteLength(body))
+  outgoing.writeHead(status, sent).end(body ?? undefined)
 }
 
 /** Sends a non-document answer, as respond() builds it, on Node's response. */
@@ -95,15 +113,7 @@ export function answerLater(c: Context<AppEnv>): SendLater | null {
   return (body, status, headers) => {
     if (outgoing.destroyed) return
     try {
-      outgoing
-        .writeHead(status, {
-          ...NON_DOCUMENT_HEADERS,
-          [REQUEST_ID_HEADER]: requestId,
-          ...headers,
-          // writeHead() fixes the framing at once: without a length, the answer would go chunked.
-          'Content-Length': String(Buffer.byteLength(body)),
-        })
-        .end(body)
+      writeNonDocument(outgoing, requestId, status, headers, body)
     } catch {
       // A header Node refuses: no half-written answer, and no rejection left unhandled to stop the process.
       outgoing.destroy()
@@ -166,12 +176,8 @@ export function frontDoorSend(logger: Logger): FrontDoorSend {
   const accessLog = logger.enabled('info')
   return (incoming, outgoing, path, status, body, headers) => {
     const start = accessLog ? performance.now() : 0
-    const given = incoming.headers['x-request-id']
-    const requestId = requestIdFor(Array.isArray(given) ? given.join(', ') : given)
-    const sent: Record<string, string> = { ...NON_DOCUMENT_HEADERS, [REQUEST_ID_HEADER]: requestId, ...headers }
-    // writeHead() fixes the framing at once: without a length, a body would go chunked.
-    if (body) sent['Content-Length'] = String(body.byteLength)
-    outgoing.writeHead(status, sent).end(body ?? undefined)
+    const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
+    writeNonDocument(outgoing, requestId, status, headers, body)
     if (accessLog) logRequest(logger, { requestId, method: incoming.method ?? 'GET', path: loggedPath(path), status }, start)
   }
 }

@@ -149,7 +149,6 @@ const siteParams = z.object({ siteId: slug })
 
 /** A variant's answer for one encoding and Origin, and its 304: everything but the request id. */
 interface Answer {
-  body: Uint8Array
   etag: string
   ok: ConfigAnswer
   notModified: ConfigAnswer
@@ -217,7 +216,6 @@ export function configAnswers(s: Services): (c: RequestFacts, siteId: string) =>
     const notModified = { 'Cache-Control': caching.cacheControl, 'Cross-Origin-Resource-Policy': 'cross-origin', 'Content-Type': JSON_TYPE, ...cors, ...validators }
     const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
     const answer = {
-      body: negotiated.body!,
       etag: validators.ETag!,
       ok: { status: 200, body: negotiated.body!, headers: ok },
       notModified: { status: 304, body: null, headers: notModified },

@@ -33,7 +33,6 @@ function sdkAnswer(c: Context<AppEnv>, answer: Negotiated, headers: Record<strin
 export function sdkRoutes(s: Services) {
   return new Hono<AppEnv>().get('/sdk/:file{.+}', async (c) => {
     const name = c.req.param('file')
-    // Scripts on other origins load these, some as modules (CORS mode): allow them everywhere.
     const file = await s.staticFiles.read(s.sdkDir, name)
     if (file) {
       const answer = negotiate(requestHeader(c, 'accept-encoding'), requestHeader(c, 'if-none-match'), file.body, file.etag, file.type)
