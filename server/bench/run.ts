@@ -7,8 +7,8 @@
 //
 // The machine's speed drifts from second to second (other tenants of the host), so runs that are
 // compared are interleaved: in each of BENCH_ROUNDS (3) rounds, the ceiling, the floors, the
-// config fetch and the empty-log ingestion take turns in one-second slices, each ratio is taken
-// within its round, and the medians are reported. The ingestion into the stored log takes turns
+// config fetch, the empty-log ingestion and the design's bound for it (bare-writer.mjs) take turns
+// in one-second slices, each ratio is taken within its round, and the medians are reported. The ingestion into the stored log takes turns
 // with an empty log's in the same way.
 //
 // Environment: BENCH_SECONDS (10) seconds per run per round, BENCH_CONNECTIONS (64), BENCH_STORED (5000000)
@@ -410,9 +410,10 @@ async function main() {
   let config: Load | undefined
   let ingestEmpty: Ingestion | undefined
   /** Median over the rounds of each run's share of the ceiling, by requests/s and by CPU per request. */
-  let shares: { config: Share; ingest: Share; bareConfigBody: Share; barePost: Share } | undefined
+  let shares: { config: Share; ingest: Share; bareConfigBody: Share; barePost: Share; bareWriter: Share } | undefined
   let bareConfigBody: Load | undefined
   let barePost: Load | undefined
+  let bareWriter: Ingestion | undefined
   if (PARTS.has('load')) {
     const hello = await start([join(here, 'hello.mjs')], {}, '/')
     // The config fetch and the ingestion each get a server of their own: sharing one, the config's
@@ -424,33 +425,54 @@ async function main() {
     const configBody = join(work, 'config.json')
     writeFileSync(configBody, Buffer.from(await (await fetch(app.url + '/api/v1/sites/minopa/config')).arrayBuffer()))
     const sameBody = await start([join(here, 'hello.mjs')], { HELLO_BODY_FILE: configBody }, '/')
+    // The design's bound (bare-writer.mjs): receiving a record and the writer thread, nothing else.
+    const bareWriterDb = join(work, 'bare-writer.sqlite')
+    const seeded = openDatabase(bareWriterDb)
+    seedSites(seeded, DEMO_SITES, { now: Date.now() })
+    seeded.$client.close()
+    const writerOnly = await start([join(here, 'bare-writer.mjs')], { DATABASE_URL: bareWriterDb }, '/')
     // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
     const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', options: { headers: { 'accept-encoding': 'gzip, deflate, br' } } }
     // Fresh processes: warmed up first (the JIT), outside the measurement.
-    for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(ingestApp), ingestRun(hello)]) {
+    for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(ingestApp), ingestRun(hello), ingestRun(writerOnly)]) {
       await load(run, 2)
     }
-    const rounds: { hello: Load; sameBody: Load; barePost: Load; config: Load; ingest: Ingestion }[] = []
+    const rounds: { hello: Load; sameBody: Load; barePost: Load; config: Load; ingest: Ingestion; bareWriter: Ingestion }[] = []
     for (let i = 0; i < ROUNDS; i++) {
       const before = countRecords(emptyDb, 'minopa')
-      const [helloLoad, sameBodyLoad, barePostLoad, configLoad, ingestLoad] = await interleaved([
+      const beforeBare = countRecords(bareWriterDb, 'minopa')
+      const [helloLoad, sameBodyLoad, barePostLoad, configLoad, ingestLoad, bareWriterLoad] = await interleaved([
         { server: hello, path: '/' },
         { server: sameBody, path: '/' },
         ingestRun(hello),
         configRun,
         ingestRun(ingestApp),
+        ingestRun(writerOnly),
       ])
-      const round = { hello: helloLoad!, sameBody: sameBodyLoad!, barePost: barePostLoad!, config: configLoad!, ingest: checkStored(ingestLoad!, emptyDb, before) }
+      const round = {
+        hello: helloLoad!,
+        sameBody: sameBodyLoad!,
+        barePost: barePostLoad!,
+        config: configLoad!,
+        ingest: checkStored(ingestLoad!, emptyDb, before),
+        bareWriter: checkStored(bareWriterLoad!, bareWriterDb, beforeBare),
+      }
       rounds.push(round)
       const line = (name: string, l: Load) => `${name} ${fmt(l.rps)} req/s ${fmt(l.cpuUs)} µs`
       process.stdout.write(
-        `round ${i + 1}: ${[line('hello', round.hello), line('same body', round.sameBody), line('bare POST', round.barePost), line('config', round.config), line('ingest', round.ingest)].join(' · ')}\n`,
+        `round ${i + 1}: ${[line('hello', round.hello), line('same body', round.sameBody), line('bare POST', round.barePost), line('config', round.config), line('ingest', round.ingest), line('bare writer', round.bareWriter)].join(' · ')}\n`,
       )
     }
     await hello.stop()
     await sameBody.stop()
     await app.stop()
     await ingestApp.stop()
+    await writerOnly.stop()
+    bareWriter = {
+      ...medianLoad(rounds.map((r) => r.bareWriter)),
+      stored: rounds.reduce((n, r) => n + r.bareWriter.stored, 0),
+      allStored: rounds.every((r) => r.bareWriter.allStored),
+    }
     bareConfigBody = medianLoad(rounds.map((r) => r.sameBody))
     barePost = medianLoad(rounds.map((r) => r.barePost))
     ceiling = medianLoad(rounds.map((r) => r.hello))
@@ -469,6 +491,7 @@ async function main() {
       ingest: shareOf((r) => r.ingest),
       bareConfigBody: shareOf((r) => r.sameBody),
       barePost: shareOf((r) => r.barePost),
+      bareWriter: shareOf((r) => r.bareWriter),
     }
   }
 
@@ -533,7 +556,7 @@ async function main() {
     share ? `${fmt(share.cpu * 100)} %${min ? ' ' + verdict(share.cpu >= min) : ''}` : '',
   ]
   const rows: string[][] = [['run', 'requests/s', 'p99 ms', 'server CPU µs/req', 'target', 'by requests/s', 'by CPU µs/req']]
-  if (ceiling && config && ingestEmpty && shares && bareConfigBody && barePost) {
+  if (ceiling && config && ingestEmpty && shares && bareConfigBody && barePost && bareWriter) {
     rows.push(
       row('bare Hono hello-world (ceiling)', ceiling, ''),
       // Not a target: the same bare app answering the config's bytes, i.e. what the body's size alone costs.
@@ -542,6 +565,8 @@ async function main() {
       row('bare Hono, POST of a consent record', barePost, '(ingestion floor)', shares.barePost),
       row('GET /api/v1/sites/minopa/config', config, '≥ 70 % of ceiling', shares.config, 0.7),
       row('POST /api/v1/consents, empty log', ingestEmpty, '≥ 40 % of ceiling', shares.ingest, 0.4),
+      // Not a target: bare node:http handing each record to the writer thread, nothing checked.
+      row('bare node:http POST + the writer thread', bareWriter, "(this design's bound)", shares.bareWriter),
     )
   }
   if (ingestStored) rows.push(row(`POST /api/v1/consents, ${fmt(STORED)} stored`, ingestStored, '≥ 80 % of empty log', storedShare, 0.8))
@@ -549,7 +574,7 @@ async function main() {
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |'
   if (rows.length > 1) process.stdout.write(`\n(medians of ${ROUNDS} rounds, each of runs taking turns in 1 s slices; the stored log's share is of the empty log's in the same round)\n` + [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)].join('\n') + '\n')
 
-  const ingestions = [['empty log', ingestEmpty], [`${fmt(STORED)} stored`, ingestStored]] as const
+  const ingestions = [['empty log', ingestEmpty], [`${fmt(STORED)} stored`, ingestStored], ['bare writer', bareWriter]] as const
   for (const [name, r] of ingestions) {
     if (!r) continue
     process.stdout.write(
@@ -570,7 +595,7 @@ async function main() {
     )
   }
   const failed =
-    [ingestEmpty, ingestStored].some((r) => r && !r.allStored) || Object.values(exports).flat().some((e) => e.manifestRows !== e.rows)
+    [ingestEmpty, ingestStored, bareWriter].some((r) => r && !r.allStored) || Object.values(exports).flat().some((e) => e.manifestRows !== e.rows)
   if (failed) process.exitCode = 1
 }
 

@@ -1,0 +1,71 @@
+// The ingestion's upper bound in this design: what a consent POST costs when nothing but receiving
+// and storing it is left. A bare `node:http` handler (no Hono, no checks, no CORS, no rate limit)
+// reads and parses the record and hands it to the server's own writer thread
+// (dist/consent-writer-thread.js: the same group commit, chain hashes, indexes and synchronous
+// FULL), answering 201 once the batch is committed, as ingestion does. Whatever the server does on
+// top of this costs more; no change to its checks can take ingestion past this line.
+//
+// DATABASE_URL must name a migrated and seeded database (the bench makes one).
+import { createServer } from 'node:http'
+import { Worker } from 'node:worker_threads'
+
+const worker = new Worker(new URL('../dist/consent-writer-thread.js', import.meta.url), { workerData: { file: process.env.DATABASE_URL } })
+let queue = []
+let inFlight = null
+let scheduled = null
+const send = () => {
+  scheduled = null
+  if (inFlight || queue.length === 0) return
+  inFlight = queue.splice(0, 1024)
+  worker.postMessage(JSON.stringify(inFlight.map((p) => p.record)))
+}
+worker.on('message', (results) => {
+  const batch = inFlight
+  inFlight = null
+  for (let i = 0; i < batch.length; i++) batch[i].answer(results[i])
+  send()
+})
+worker.on('error', (e) => {
+  process.stderr.write(`bare-writer: ${e.stack}\n`)
+  process.exit(1)
+})
+
+createServer((req, res) => {
+  if (req.method !== 'POST') {
+    res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ready')
+    return
+  }
+  const chunks = []
+  req.on('data', (chunk) => chunks.push(chunk))
+  req.on('end', () => {
+    const v = JSON.parse(Buffer.concat(chunks).toString())
+    const record = {
+      siteId: v.siteId,
+      recordId: v.recordId,
+      consentId: v.consentId,
+      revision: v.revision,
+      textsHash: v.textsHash,
+      categories: v.categories,
+      services: v.services,
+      method: v.method,
+      region: null,
+      mode: 'opt-in',
+      language: v.language,
+      url: v.url,
+      userAgent: req.headers['user-agent'] ?? null,
+      ip: '198.18.0.0',
+      gpc: false,
+      clientTime: v.clientTime,
+      serverTime: new Date().toISOString(),
+    }
+    queue.push({
+      record,
+      answer: (r) => {
+        const body = JSON.stringify('error' in r ? { error: r.error } : { recordId: r.recordId, seq: r.seq })
+        res.writeHead('error' in r ? 500 : 201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
+        res.end(body)
+      },
+    })
+    if (!inFlight) scheduled ??= setImmediate(send)
+  })
+}).listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1')
