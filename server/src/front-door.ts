@@ -37,6 +37,8 @@ export function frontDoor(s: Services): FrontDoor {
     const siteId = slugParam(path.slice(CONFIG_PREFIX.length, -CONFIG_SUFFIX.length))
     const host = incoming.headers.host
     if (siteId === null || host === undefined || !PLAIN_HOST.test(host)) return false
+    // The access log's `ms` counts from here, as Hono's counts from its first middleware.
+    const start = performance.now()
     const scheme = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
     const facts: RequestFacts = { env: { incoming }, req: { url: `${scheme}://${host}${target}`, header: (name) => nodeHeader(incoming, name.toLowerCase()) } }
     let answer
@@ -47,7 +49,7 @@ export function frontDoor(s: Services): FrontDoor {
       return false
     }
     try {
-      send(incoming, outgoing, path, answer.status, answer.body, answer.headers)
+      send(incoming, outgoing, path, answer.status, answer.body, answer.headers, start)
     } catch {
       // A header Node refuses to send (writeHead() throws before writing): Hono answers it its way.
       if (!outgoing.headersSent) return false

@@ -241,6 +241,21 @@ describe('consent log filters and data-subject requests', () => {
     expect(api.requests.length).toBe(asked)
   })
 
+  it('refuses a revision the server would refuse (17 digits, a leading zero) without asking it', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
+    await openLog()
+    const asked = api.requests.length
+    for (const value of ['12345678901234567', '07']) {
+      fireEvent.input(screen.getByLabelText('Revision'), { target: { value } })
+      fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+      expect(screen.getByText('Use a revision number such as 3.')).toBeTruthy()
+    }
+    expect(api.requests.length).toBe(asked)
+    fireEvent.input(screen.getByLabelText('Revision'), { target: { value: '1234567890123456' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('revision')).toBe('1234567890123456'))
+  })
+
   it('lets an owner erase a visitor’s records after typing the consent ID', async () => {
     const api = stubApi(
       signedIn,

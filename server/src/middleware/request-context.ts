@@ -165,7 +165,16 @@ function logRequest(logger: Logger, line: { requestId: string; method: string; p
 }
 
 /** An answer the front door (front-door.ts) gives for Node, before Hono: what respond() would send. */
-export type FrontDoorSend = (incoming: IncomingMessage, outgoing: ServerResponse, path: string, status: number, body: Uint8Array | null, headers: Record<string, string>) => void
+/** `start`: performance.now() when the front door took the request, where the access log's `ms` starts. */
+export type FrontDoorSend = (
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  path: string,
+  status: number,
+  body: Uint8Array | null,
+  headers: Record<string, string>,
+  start: number,
+) => void
 
 /**
  * Sends an answer of the front door with the request id and the headers respond() adds, and logs
@@ -174,8 +183,7 @@ export type FrontDoorSend = (incoming: IncomingMessage, outgoing: ServerResponse
  */
 export function frontDoorSend(logger: Logger): FrontDoorSend {
   const accessLog = logger.enabled('info')
-  return (incoming, outgoing, path, status, body, headers) => {
-    const start = accessLog ? performance.now() : 0
+  return (incoming, outgoing, path, status, body, headers, start) => {
     const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
     writeNonDocument(outgoing, requestId, status, headers, body)
     if (accessLog) logRequest(logger, { requestId, method: incoming.method ?? 'GET', path: loggedPath(path), status }, start)
