@@ -22,7 +22,20 @@ describe('resolveMode with the built-in table', () => {
     }
     expect(US_PRIVACY_LAW_STATES).toHaveLength(19)
     expect(resolveMode('US-NY')).toBe('notice')
-    expect(resolveMode('US')).toBe('notice')
+  })
+
+  it('gives a country whose state is unknown the strictest mode of its states (SPEC §6: unknown means strictest)', () => {
+    // A CDN or a country-level GeoIP database says only "US": the visitor may be in California.
+    expect(resolveMode('US')).toBe('opt-out')
+    expect(resolveMode('us')).toBe('opt-out')
+    // A site's own rule for a state counts too, and a site's rule for the country decides it.
+    expect(resolveMode('CA')).toBe('notice')
+    expect(resolveMode('CA', { 'CA-QC': 'opt-in' })).toBe('opt-in')
+    expect(resolveMode('US', { 'US-NY': 'opt-in' })).toBe('opt-in')
+    expect(resolveMode('US', { US: 'notice' })).toBe('notice')
+    expect(resolveMode('US', { 'US-CA': 'notice' })).toBe('opt-out')
+    // A known state keeps its own mode.
+    expect(resolveMode('US-NY', { 'US-CA': 'opt-in' })).toBe('notice')
   })
 
   it('shows a notice elsewhere and asks first when the region is unknown or malformed', () => {

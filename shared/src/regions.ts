@@ -75,18 +75,43 @@ export function normalizeRegion(value: string | null | undefined): string | null
   return REGION_CODE_PATTERN.test(code) ? code : null
 }
 
+/** Opt-in asks first, opt-out offers a way out, a notice only informs: the order of strictness. */
+const STRICTNESS: Readonly<Record<RegionMode, number>> = { notice: 0, 'opt-out': 1, 'opt-in': 2 }
+const stricter = (a: RegionMode, b: RegionMode | undefined): RegionMode => (b !== undefined && STRICTNESS[b] > STRICTNESS[a] ? b : a)
+
+/** Per country, the strictest mode the built-in table gives any of its subdivisions. */
+const STRICTEST_BUILT_IN_SUBDIVISION: Readonly<Record<string, RegionMode>> = (() => {
+  const strictest: Record<string, RegionMode> = {}
+  for (const [code, mode] of Object.entries(DEFAULT_REGION_MODES)) {
+    if (code.length > 2) strictest[code.slice(0, 2)] = stricter(strictest[code.slice(0, 2)] ?? 'notice', mode)
+  }
+  return Object.freeze(strictest)
+})()
+
 /**
  * The mode in force for a region. Lookup order: the site's setting for the subdivision, the site's
  * setting for the country, the built-in subdivision, the built-in country, then `notice`. So a
  * subdivision always beats its country within one table, and a site that sets `US: 'opt-in'`
  * makes the whole country opt-in (California included) unless it also names a subdivision.
+ *
+ * A country alone, when its subdivisions have rules of their own (`US`, from a CDN or GeoIP
+ * database that gives no state), is a region only partly known: the strictest of its
+ * subdivisions' modes applies (SPEC §6), so a Californian whose state is unknown still gets the
+ * opt-out and its "Your Privacy Choices" link rather than a notice. A site that sets the country
+ * itself (`US: 'notice'`) has decided for it.
  */
 export function resolveMode(region: string | null | undefined, siteRegions: Readonly<Record<string, RegionMode>> = {}): RegionMode {
   const code = normalizeRegion(region)
   if (!code) return UNKNOWN_REGION_MODE
   const country = code.slice(0, 2)
   // Plain indexing is safe: an upper-case code never names an Object.prototype member.
-  return siteRegions[code] ?? siteRegions[country] ?? DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
+  const mode = siteRegions[code] ?? siteRegions[country] ?? DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
+  if (code !== country || siteRegions[country] !== undefined) return mode
+  let strictest = stricter(mode, STRICTEST_BUILT_IN_SUBDIVISION[country])
+  for (const key of Object.keys(siteRegions)) {
+    if (key.length > 2 && normalizeRegion(key)?.startsWith(`${country}-`)) strictest = stricter(strictest, siteRegions[key])
+  }
+  return strictest
 }
 
 /**
