@@ -15,7 +15,7 @@ import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { catalogueRoutes } from './routes/catalogue'
 import { configRoutes } from './routes/config'
-import { consentRoutes } from './routes/consents'
+import { consentRoutes, refusalCors } from './routes/consents'
 import { exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, s.logger)
-    for (const [k, v] of Object.entries(headers)) c.header(k, v)
+    for (const [k, v] of Object.entries({ ...headers, ...refusalCors(c, s, headers) })) c.header(k, v)
     return c.json(body, status)
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogue, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue, urlNumber } from './catalogue'
+import { CHOICES_MAX_BYTES, CONSENT_RECORD_MAX_BYTES, catalogue, choicesBytes, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue, urlNumber } from './catalogue'
 
 const base = {
   categories: [
@@ -38,6 +38,37 @@ describe('catalogue schema', () => {
     expect(storedCatalogue.safeParse(always).success).toBe(true)
     const essential = { ...base, categories: [{ ...base.categories[0], consentMode: ['security_storage', 'functionality_storage'] }, base.categories[1]] }
     expect(catalogue.safeParse(essential).success).toBe(true)
+  })
+
+  it('refuses a catalogue whose choices would not fit in a consent record, and the budget leaves a record room', () => {
+    const services = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `vendor-${String(i).padStart(12, '0')}`, category: 'analytics', name: `V${i}`, provider: 'P' }))
+    const fits = { ...base, services: services(200), entries: [] }
+    expect(catalogue.safeParse(fits).success).toBe(true)
+    const tooMany = { ...base, services: services(230), entries: [] }
+    const refused = catalogue.safeParse(tooMany)
+    expect(refused.error?.issues).toEqual([expect.objectContaining({ path: ['services'], message: expect.stringContaining('merge services or use shorter ids') })])
+    // A revision published before the rule stays readable.
+    expect(storedCatalogue.safeParse(tooMany).success).toBe(true)
+    // The largest record the SDK can make from a catalogue at the budget, with every other field
+    // at its longest and a 1,500-byte page URL, is still taken.
+    const ids = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`c${String(i).padStart(62, '0')}`, false]))
+    let n = 0
+    while (choicesBytes({ categories: [], services: Object.keys(ids(n + 1)).map((id) => ({ id })) }) <= CHOICES_MAX_BYTES) n++
+    const record = {
+      recordId: '6f1c1d2e-3b4a-4c5d-8e9f-000000000001',
+      consentId: 'a'.repeat(64),
+      siteId: 's'.repeat(64),
+      revision: Number.MAX_SAFE_INTEGER,
+      textsHash: 'a'.repeat(64),
+      categories: {},
+      services: ids(n),
+      method: 'accept-all',
+      language: 'en-GB',
+      url: 'https://acme.test/' + 'p'.repeat(1482),
+      clientTime: '2026-11-22T10:00:00.000+01:00',
+      gpc: false,
+    }
+    expect(new TextEncoder().encode(JSON.stringify(record)).length).toBeLessThanOrEqual(CONSENT_RECORD_MAX_BYTES)
   })
 
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {

@@ -162,6 +162,20 @@ const catalogueFields = z.object({
  */
 export const CONSENTED_MODE_TYPES: readonly string[] = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage']
 
+/** The largest consent record `POST /api/v1/consents` takes, in bytes. */
+export const CONSENT_RECORD_MAX_BYTES = 8 * 1024
+/**
+ * What a record's two choice lists (every category and every service, granted or denied) may take
+ * of it; the rest leaves room for the ids, the times and a page URL (origin and path) of up to ~1,600 bytes.
+ */
+export const CHOICES_MAX_BYTES = 6 * 1024
+
+/** The bytes a record's `categories` and `services` take at most: every id with `false`. */
+export function choicesBytes(c: { categories: readonly { id: string }[]; services: readonly { id: string }[] }): number {
+  const size = (ids: readonly { id: string }[]) => new TextEncoder().encode(JSON.stringify(Object.fromEntries(ids.map((x) => [x.id, false])))).length
+  return size(c.categories) + size(c.services)
+}
+
 /**
  * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse an
  * entry declared twice, and a required category granting a Consent Mode type that needs consent.
@@ -187,6 +201,15 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
     serviceIds.add(s.id)
     if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
   })
+  // Every record the SDK makes lists them all: past the budget, each record would be refused 413.
+  const choices = strict ? choicesBytes(c) : 0
+  if (choices > CHOICES_MAX_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['services'],
+      message: `the categories' and services' ids take ${choices} bytes in every consent record, more than the ${CHOICES_MAX_BYTES} a record has for them: merge services or use shorter ids`,
+    })
+  }
   // The same cookie twice would be two declarations of one thing, possibly with two categories,
   // and the diff between revisions could no longer tell which of them changed.
   const entryKeys = new Set<string>()

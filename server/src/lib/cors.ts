@@ -26,6 +26,17 @@ export function isSameOrigin(c: RequestFacts, origin: string, s: Pick<Services, 
   return origin === `${isHttps(c, s) ? 'https:' : url.protocol}//${url.host}`
 }
 
+/**
+ * Whether an Origin may read a public answer given before any site is known: a preflight (it has
+ * no body, hence no site id) or a refusal of a body that names no site it could be checked
+ * against (too large, not JSON, not a record, an unknown site). This server's own origin may, and
+ * so may any origin some site lists.
+ */
+export function someSiteAllows(c: RequestFacts, origin: string | undefined, s: Pick<Services, 'env' | 'sites'>): origin is string {
+  const host = originHostname(origin)
+  return origin !== undefined && host !== null && (isSameOrigin(c, origin, s) || s.sites.anySiteAllows(host))
+}
+
 /** The request's Origin (null when it sent none) and whether it may read the answer. */
 export function checkOrigin(c: RequestFacts, domains: readonly string[], s: Pick<Services, 'env'>): { origin: string | null; allowed: boolean } {
   const origin = requestHeader(c, 'origin')

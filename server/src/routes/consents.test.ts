@@ -170,6 +170,31 @@ describe('POST /api/v1/consents', () => {
     expect(apiError.parse(await res.json()).error.code).toBe('payload_too_large')
   })
 
+  it('lets the SDK read every refusal, those given before the site is known too, so that it drops the record instead of sending it again', async () => {
+    const origin = { Origin: 'https://acme.test' }
+    const beacon = (body: string, headers: Record<string, string> = origin): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, body })
+    const refusals: [string, RequestInit, number, string][] = [
+      ['/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(9000) }), origin), 413, 'payload_too_large'],
+      ['/api/v1/consents', beacon('{"recordId": '), 400, 'invalid_json'],
+      ['/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(3000) }), origin), 400, 'invalid_request'],
+      ['/api/v1/consents', json(consentBody({ siteId: 'nobody' }), origin), 404, 'site_not_found'],
+      ['/api/v1/consents', json(consentBody({ revision: 2 }), origin), 422, 'unknown_revision'],
+      ['/api/v1/consents/identify', beacon('not json'), 400, 'invalid_json'],
+      ['/api/v1/documents', beacon('[]'), 400, 'invalid_request'],
+    ]
+    for (const [path, init, status, code] of refusals) {
+      const res = await t.request(path, init)
+      expect([res.status, apiError.parse(await res.json()).error.code], `${path} ${code}`).toEqual([status, code])
+      expect(res.headers.get('access-control-allow-origin'), code).toBe('https://acme.test')
+      expect(res.headers.get('vary'), code).toContain('Origin')
+    }
+    // An origin no site lists still reads nothing.
+    const stranger = await t.request('/api/v1/consents', beacon('{"recordId": ', { Origin: 'https://elsewhere.test' }))
+    expect(stranger.status).toBe(400)
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
+    expect(rows()).toHaveLength(0)
+  })
+
   it('answers 404 for an unknown site and 422 for a revision the site never published', async () => {
     const unknown = await t.request('/api/v1/consents', json(consentBody({ siteId: 'nobody' })))
     expect(unknown.status).toBe(404)

@@ -1,12 +1,12 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
-import { consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { applyCors, checkOrigin, corsHeaders, isSameOrigin, originHostname } from '../lib/cors'
+import { applyCors, checkOrigin, corsHeaders, someSiteAllows } from '../lib/cors'
 import { ApiError, errorAnswer } from '../lib/errors'
 import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
@@ -19,7 +19,7 @@ import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
 import type { SiteInfo } from '../services/sites'
 
-export const MAX_CONSENT_BODY = 8 * 1024
+export const MAX_CONSENT_BODY = CONSENT_RECORD_MAX_BYTES
 
 /** SPEC §7: the page URL is stored without query string and fragment, which may carry personal data. */
 export function stripUrl(url: string): string {
@@ -60,6 +60,21 @@ function visitorAgent(c: Context<AppEnv>): string | null {
   return userAgent ? userAgent.slice(0, 512) : null
 }
 
+/** The public POSTs the SDK sends (sendBeacon or fetch, from the site's pages). */
+const PUBLIC_POSTS: ReadonlySet<string> = new Set(['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents'])
+
+/**
+ * CORS for a refusal of a public POST that carries none: one given before the site was known (a
+ * body too large, not JSON, not a record, an unknown site). Without it the browser hides the
+ * status from the SDK, which then takes a final 4xx for a network failure and sends the same
+ * record again on every page, for ever. `app.onError` adds these to the error's own headers.
+ */
+export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<string, string>): Record<string, string> {
+  if (c.req.method !== 'POST' || !PUBLIC_POSTS.has(c.req.path) || 'Access-Control-Allow-Origin' in headers) return {}
+  const origin = requestHeader(c, 'origin')
+  return someSiteAllows(c, origin, s) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' }
+}
+
 export function consentRoutes(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
   const events = new ConsentEvents(s.db)
@@ -67,8 +82,7 @@ export function consentRoutes(s: Services) {
   const preflight = (c: Context<AppEnv>) => {
     // A preflight carries no body, hence no site id: allow origins that some site lists.
     const origin = requestHeader(c, 'origin')
-    const host = originHostname(origin)
-    if (origin && host && (isSameOrigin(c, origin, s) || s.sites.anySiteAllows(host))) {
+    if (someSiteAllows(c, origin, s)) {
       c.header('Access-Control-Allow-Origin', origin)
       c.header('Access-Control-Allow-Methods', 'POST')
       c.header('Access-Control-Allow-Headers', 'Content-Type')
