@@ -16,7 +16,11 @@ import type { ManifestKeys } from './services/manifest-keys'
 
 export interface AppDeps {
   db: Db
-  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER' | 'TRUST_PROXY'> & Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS' | 'MANIFEST_SIGNING_KEY'>>
+  env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER'> &
+    Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS' | 'MANIFEST_SIGNING_KEY'>> & {
+      /** The proxies in front of the server (env.ts); `true` is one, as a test may say it. */
+      TRUST_PROXY: number | boolean
+    }
   logger: Logger
   /** Milliseconds since epoch; tests move time forward with it. */
   now?: () => number

@@ -9,10 +9,15 @@ import { describeEnvError, parseEnv } from './env'
 describe('environment', () => {
   it('has a default for everything', () => {
     const env = parseEnv({})
-    expect(env).toMatchObject({ PORT: 8787, HOST: '127.0.0.1', SECURE_COOKIES: 'auto', LOG_LEVEL: 'info', SEED_DEMO: true, TRUST_PROXY: false })
+    expect(env).toMatchObject({ PORT: 8787, HOST: '127.0.0.1', SECURE_COOKIES: 'auto', LOG_LEVEL: 'info', SEED_DEMO: true, TRUST_PROXY: 0 })
     expect(env.DATABASE_URL).toMatch(/data[/\\]miniconsent\.sqlite$/)
     expect(env.MINICONSENT_ADMIN_PASSWORD).toBeUndefined()
     expect(env.TRUSTED_REGION_HEADER).toBeUndefined()
+  })
+
+  it('takes TRUST_PROXY as true, false or the number of proxies in front of the server', () => {
+    expect(['true', 'yes', '1', 'false', 'no', '0', '2', ' 3 '].map((v) => parseEnv({ TRUST_PROXY: v }).TRUST_PROXY)).toEqual([1, 1, 1, 0, 0, 0, 2, 3])
+    for (const bad of ['maybe', '-1', '1.5', '100']) expect(() => parseEnv({ TRUST_PROXY: bad }), bad).toThrow(/number of proxies/)
   })
 
   it('accepts a file: URL or a relative path and normalises the region header', () => {

@@ -62,8 +62,22 @@ export const envSchema = z.object({
   REGION_HEADERS: regionHeadersSetting.optional(),
   /** A local GeoIP2/GeoLite2 Country or City .mmdb, used when no trusted header gives the region. */
   GEOIP_DB: geoipDbSetting.optional(),
-  /** True behind a reverse proxy: take the client IP from X-Forwarded-For and the scheme from X-Forwarded-Proto. */
-  TRUST_PROXY: bool(false),
+  /**
+   * Behind reverse proxies: how many (`true` is one), whose X-Forwarded-For gives the client IP and
+   * X-Forwarded-Proto the scheme. With a CDN in front of a proxy in front of the server, 2.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .transform((v, ctx) => {
+      if (v === 'true' || v === 'yes') return 1
+      if (v === 'false' || v === 'no') return 0
+      if (/^\d{1,2}$/.test(v)) return Number(v)
+      ctx.addIssue({ code: 'custom', message: 'use true, false, or the number of proxies in front of the server (e.g. 2 for a CDN and a proxy)' })
+      return z.NEVER
+    }),
   /**
    * Seconds a CDN may keep the config and the per-site script (`s-maxage`); 0, the default, keeps
    * them `private`. Only for a CDN whose cache key holds what `Vary` names: Origin, Accept-Encoding,

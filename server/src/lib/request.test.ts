@@ -4,7 +4,8 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppEnv } from '../context'
-import { hopAddress, requestHeader } from './request'
+import type { Services } from '../context'
+import { clientIp, hopAddress, isHttps, requestHeader, type RequestFacts } from './request'
 
 const NAMES = ['origin', 'x-forwarded-for', 'user-agent', 'accept-encoding', 'sec-gpc', 'x-request-id']
 
@@ -55,5 +56,24 @@ describe('hopAddress', () => {
     expect(hopAddress('2001:db8::1')).toBe('2001:db8::1')
     expect(hopAddress('203.0.113.9')).toBe('203.0.113.9')
     expect(hopAddress('unknown')).toBe('unknown')
+  })
+})
+
+describe('clientIp and isHttps behind TRUST_PROXY proxies', () => {
+  const facts = (headers: Record<string, string>, url = 'http://acme.test/'): RequestFacts => ({
+    env: { incoming: { socket: { remoteAddress: '10.0.0.1' } } as never },
+    req: { url, header: (name) => headers[name] },
+  })
+  const proxies = (TRUST_PROXY: number | boolean) => ({ env: { TRUST_PROXY } }) as unknown as Services
+  const xff = { 'x-forwarded-for': 'forged, 198.51.100.7, 172.70.1.1', 'x-forwarded-proto': 'https, http' }
+
+  it('takes the hop the outermost proxy appended, and the socket without proxies', () => {
+    expect([0, false, 1, true, 2, 3, 9].map((n) => clientIp(facts(xff), proxies(n)))).toEqual(['10.0.0.1', '10.0.0.1', '172.70.1.1', '172.70.1.1', '198.51.100.7', 'forged', 'forged'])
+    expect(clientIp(facts({ 'x-forwarded-for': ' , ' }), proxies(2))).toBe('10.0.0.1')
+  })
+
+  it('reads the scheme the outermost proxy was reached by', () => {
+    expect([0, 1, 2].map((n) => isHttps(facts(xff), proxies(n)))).toEqual([false, false, true])
+    expect(isHttps(facts({}, 'https://acme.test/'), proxies(0))).toBe(true)
   })
 })

@@ -31,14 +31,22 @@ export function nodeHeader(incoming: IncomingMessage, name: string): string | un
 }
 
 /**
- * The last value of a comma-separated forwarding header: the one our own proxy added. Proxies that
- * append (X-Forwarded-For always, X-Forwarded-Proto with some) leave the earlier values as the
- * client sent them.
+ * The value of a comma-separated forwarding header that the outermost of `hops` trusted proxies
+ * added: the `hops`-th from the end, or the first when fewer were added. Proxies append (X-Forwarded-For
+ * always, X-Forwarded-Proto with some), so whatever comes before it is what the client sent.
  */
-function lastForwarded(value: string | undefined): string | undefined {
-  const last = value?.slice(value.lastIndexOf(',') + 1).trim()
-  return last || undefined
+function forwardedBy(value: string | undefined, hops: number): string | undefined {
+  if (value === undefined) return undefined
+  let end = value.length
+  for (let hop = 1; ; hop++) {
+    const comma = value.lastIndexOf(',', end - 1)
+    if (hop >= hops || comma === -1) return value.slice(comma + 1, end).trim() || undefined
+    end = comma
+  }
 }
+
+/** How many proxies the deployment puts in front of the server (TRUST_PROXY; `true` is one). */
+const proxyHops = (s: Pick<Services, 'env'>): number => Number(s.env.TRUST_PROXY)
 
 /**
  * An X-Forwarded-For hop as an address: some proxies add the client's port, `203.0.113.9:51234`
@@ -53,11 +61,14 @@ export function hopAddress(hop: string): string {
   return colon !== -1 && colon === hop.lastIndexOf(':') ? hop.slice(0, colon) : hop
 }
 
-/** The client's address: the socket peer, or the proxy's last X-Forwarded-For hop when TRUST_PROXY. */
+/**
+ * The client's address: the socket peer, or behind TRUST_PROXY proxies the X-Forwarded-For hop
+ * the outermost of them appended (the address it was reached from); earlier hops are the client's.
+ */
 export function clientIp(c: RequestFacts, s: Services): string | null {
-  if (s.env.TRUST_PROXY) {
-    // The last hop is the one our own proxy appended; earlier ones are client-controlled.
-    const hop = lastForwarded(requestHeader(c, 'x-forwarded-for'))
+  const hops = proxyHops(s)
+  if (hops > 0) {
+    const hop = forwardedBy(requestHeader(c, 'x-forwarded-for'), hops)
     if (hop) return hopAddress(hop)
   }
   return c.env?.incoming?.socket?.remoteAddress ?? null
@@ -67,7 +78,8 @@ export function clientIp(c: RequestFacts, s: Services): string | null {
 export function isHttps(c: RequestFacts, s: Pick<Services, 'env'>): boolean {
   // The URL @hono/node-server builds starts with the scheme: no need to parse it.
   if (c.req.url.startsWith('https:')) return true
-  return s.env.TRUST_PROXY && lastForwarded(c.req.header('x-forwarded-proto')) === 'https'
+  const hops = proxyHops(s)
+  return hops > 0 && forwardedBy(c.req.header('x-forwarded-proto'), hops) === 'https'
 }
 
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */

@@ -170,6 +170,26 @@ describe('POST /api/v1/consents', () => {
     expect(apiError.parse(await res.json()).error.code).toBe('payload_too_large')
   })
 
+  it('behind a CDN and a proxy (TRUST_PROXY=2), takes the address the CDN saw, and limits each visitor on their own', async () => {
+    const proxied = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: 2 } })
+    try {
+      // The CDN appends the visitor's address, the proxy the CDN edge's; what comes before is the visitor's own.
+      for (let i = 0; i < 25; i++) {
+        const res = await proxied.request('/api/v1/consents', json(consentBody(), { 'X-Forwarded-For': `10.9.9.9, 198.51.${i}.7, 172.70.1.1` }), '10.0.0.1')
+        expect(res.status, `visitor ${i}`).toBe(201)
+      }
+      const ips = (proxied.db.$client.prepare('SELECT DISTINCT ip FROM consent_records ORDER BY seq').all() as { ip: string }[]).map((r) => r.ip)
+      expect(ips).toHaveLength(25)
+      expect(ips[3]).toBe('198.51.3.0')
+      // Sent past the CDN, with fewer hops than proxies: the first hop, as far as the header goes.
+      const direct = await proxied.request('/api/v1/consents', json(consentBody(), { 'X-Forwarded-For': '203.0.113.50' }), '10.0.0.1')
+      expect(direct.status).toBe(201)
+      expect((proxied.db.$client.prepare('SELECT ip FROM consent_records ORDER BY seq DESC LIMIT 1').get() as { ip: string }).ip).toBe('203.0.113.0')
+    } finally {
+      proxied.close()
+    }
+  })
+
   it('lets the SDK read every refusal, those given before the site is known too, so that it drops the record instead of sending it again', async () => {
     const origin = { Origin: 'https://acme.test' }
     const beacon = (body: string, headers: Record<string, string> = origin): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers }, body })
