@@ -10,6 +10,9 @@ describe('truncateIp', () => {
     ['::1', '::'],
     ['fe80::1%eth0', 'fe80::'],
     ['2001:0:5::9', '2001:0:5::'],
+    // 6to4: 2002:c633:6401:: is 198.51.100.1, whose /24 is 198.51.100.0.
+    ['2002:c633:6401::1', '2002:c633:6400::'],
+    ['2002:c633:64ff:abcd::1', '2002:c633:6400::'],
   ])('keeps only the network part of %s', (ip, expected) => {
     expect(truncateIp(ip)).toBe(expected)
   })

@@ -31,6 +31,9 @@ export function truncateIp(ip: string | null | undefined): string | null {
     const [hi = 0, lo = 0] = parts.slice(6)
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.0`
   }
+  // 6to4 (2002::/16) carries the client's IPv4 address in hextets 1 and 2, all of it within the
+  // /48: cut it to its /24, as the address itself would be.
+  if (parts[0] === 0x2002) return compressIPv6([0x2002, parts[1]!, parts[2]! & 0xff00, 0, 0, 0, 0, 0])
   return compressIPv6([...parts.slice(0, 3), 0, 0, 0, 0, 0])
 }
 
