@@ -55,6 +55,30 @@ export const consentRecord = consentRecordInput.extend({
 })
 export type ConsentRecord = z.infer<typeof consentRecord>
 
+/**
+ * A visitor's own latest record, as `GET /api/v1/consents/:consentId` answers anyone who knows the
+ * consentId (it sits in a cookie the page's scripts can read): the decision and when and where it
+ * was made, without the personal fields (IP, user agent, page URL) nor the chain's position and
+ * hashes, which would tell how many decisions the site has logged.
+ */
+export const visitorConsentRecord = consentRecord.pick({
+  recordId: true,
+  consentId: true,
+  siteId: true,
+  revision: true,
+  textsHash: true,
+  categories: true,
+  services: true,
+  method: true,
+  language: true,
+  clientTime: true,
+  gpc: true,
+  serverTime: true,
+  region: true,
+  mode: true,
+})
+export type VisitorConsentRecord = z.infer<typeof visitorConsentRecord>
+
 export const consentLogPage = z.object({
   records: z.array(consentRecord),
   /** Pass as `?before=` to fetch the next (older) page; null on the last page. */

@@ -159,7 +159,11 @@ export const OPERATIONS: Operation[] = [
     auth: 'public',
     params: z.object({ consentId: S.consentId }),
     query: z.object({ site: S.slug }),
-    responses: { 200: { description: 'The latest record', schema: S.consentRecord }, 404: { description: 'No record for this consentId' } },
+    responses: {
+      200: { description: 'The latest record: the decision, without IP, user agent, page URL, chain position or hashes', schema: S.visitorConsentRecord },
+      404: { description: 'No record for this consentId' },
+      429: { description: 'Too many look-ups from this address' },
+    },
   },
   {
     method: 'post',

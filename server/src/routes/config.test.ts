@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { consentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
+import { visitorConsentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
 import { writeTestCityDb } from '../../test-fixtures/geoip'
 import type { AppDeps } from '../context'
 import { ACME, consentBody, json, NOTICE_ONLY, startTestServer, type TestServer } from '../test-support'
@@ -191,7 +191,7 @@ describe('Global Privacy Control', () => {
     const t = start(cloudflare)
     const h = { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' }
     expect((await t.request('/api/v1/consents', json(consentBody({ method: 'gpc', gpc: false }), h))).status).toBe(201)
-    const stored = consentRecord.parse(await (await t.request('/api/v1/consents/visitor-0001?site=acme')).json())
+    const stored = visitorConsentRecord.parse(await (await t.request('/api/v1/consents/visitor-0001?site=acme')).json())
     expect(stored).toMatchObject({ region: 'US-CA', mode: 'opt-out', gpc: true, method: 'gpc' })
   })
 
@@ -199,7 +199,7 @@ describe('Global Privacy Control', () => {
     const t = start(cloudflare, { BR: 'opt-out' })
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-unknown' })))
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-brazil' }), { 'CF-IPCountry': 'BR' }))
-    const get = async (id: string) => consentRecord.parse(await (await t.request(`/api/v1/consents/${id}?site=acme`)).json())
+    const get = async (id: string) => visitorConsentRecord.parse(await (await t.request(`/api/v1/consents/${id}?site=acme`)).json())
     expect(await get('visitor-unknown')).toMatchObject({ region: null, mode: 'opt-in', gpc: false })
     expect(await get('visitor-brazil')).toMatchObject({ region: 'BR', mode: 'opt-out' })
   })

@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { apiError, consentRecord } from '@miniconsent/shared'
+import { apiError, consentRecord, visitorConsentRecord } from '@miniconsent/shared'
 import { createLogger } from '../logger'
 import { GENESIS_HASH, recordHash } from '../services/consent-chain'
 import { ConsentLog, type NewConsentRecord } from '../services/consent-log'
@@ -42,7 +42,7 @@ describe('POST /api/v1/consents', () => {
     })
     expect(two).toMatchObject({ seq: 2, ip: '2001:db8:85a3::', server_time: '2026-11-22T10:00:01.000Z', prev_hash: one!.hash })
 
-    const stored = consentRecord.parse(await (await t.request(`/api/v1/consents/visitor-0001?site=acme`)).json())
+    const stored = consentRecord.parse(t.consentLog.latest('acme', 'visitor-0001'))
     expect(stored).toMatchObject({ seq: 2, method: 'reject-all', categories: { essential: true, analytics: false } })
     const { prevHash, hash, ...rest } = stored
     expect(hash).toBe(recordHash(prevHash, { ...rest, siteId: 'acme' }))
@@ -462,17 +462,34 @@ describe('GET /api/v1/consents/:consentId', () => {
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-latest', method: 'withdraw' })))
     const res = await t.request('/api/v1/consents/visitor-latest?site=acme')
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ method: 'withdraw', seq: 2 })
+    const latest = (await res.json()) as Record<string, unknown>
+    expect(latest).toMatchObject({ method: 'withdraw', consentId: 'visitor-latest', region: null, mode: 'opt-in' })
+    // Anyone who knows the consentId may ask: no personal field, nor the chain's position and hashes.
+    expect(Object.keys(latest).sort()).toEqual(Object.keys(visitorConsentRecord.shape).sort())
+    for (const field of ['ip', 'userAgent', 'url', 'seq', 'hash', 'prevHash', 'personalHash']) expect(latest, field).not.toHaveProperty(field)
     expect((await t.request('/api/v1/consents/visitor-none?site=acme')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)
+  })
+
+  it('limits look-ups per address, whatever the site and the consentId, with CORS on the 429', async () => {
+    const origin = { headers: { Origin: 'https://acme.test' } }
+    for (let i = 0; i < 60; i++) expect((await t.request(`/api/v1/consents/visitor-${String(i).padStart(4, '0')}?site=acme`, origin, '192.0.2.9')).status).toBe(404)
+    const limited = await t.request('/api/v1/consents/visitor-9999?site=notice-only', origin, '192.0.2.9')
+    expect(limited.status).toBe(429)
+    expect(apiError.parse(await limited.json()).error.code).toBe('rate_limited')
+    expect(limited.headers.get('retry-after')).toBe('1')
+    expect(limited.headers.get('access-control-allow-origin')).toBeNull()
+    expect((await t.request('/api/v1/consents/visitor-9999?site=acme', origin, '192.0.2.9')).headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    // Another address is not affected.
+    expect((await t.request('/api/v1/consents/visitor-9999?site=acme', origin, '192.0.2.10')).status).toBe(404)
   })
 
   it('answers the last decision even when the records arrive out of order, whatever their time zones', async () => {
     // Decided 10:00 UTC (withdraw), then 10:01 UTC (reject-all, written in UTC+2); a queue sends the later first.
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'reject-all', clientTime: '2026-11-22T12:01:00.000+02:00' })))
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'withdraw', clientTime: '2026-11-22T10:00:00.000Z' })))
-    expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'reject-all', seq: expect.any(Number) })
+    expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'reject-all', clientTime: '2026-11-22T12:01:00.000+02:00' })
     // Same decision time: the one that arrived last.
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'accept-all', clientTime: '2026-11-22T10:01:00Z' })))
     expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'accept-all' })

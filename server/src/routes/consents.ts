@@ -1,6 +1,6 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
-import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -77,6 +77,11 @@ export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<str
 
 export function consentRoutes(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
+  /**
+   * Look-ups of a record by consentId, per client network whatever the site: a visitor reads their
+   * own now and then; more is someone trying consentIds.
+   */
+  const lookups = new TokenBuckets({ capacity: 60, refillPerSecond: 1, now: s.now })
   const events = new ConsentEvents(s.db)
 
   const preflight = (c: Context<AppEnv>) => {
@@ -228,9 +233,12 @@ export function consentRoutes(s: Services) {
         if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
         applyCors(c, site.settings.domains, s)
         c.header('Cache-Control', 'no-store')
+        const wait = lookups.take(clientNetwork(clientIp(c, s)))
+        if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many look-ups from this address; retry later', { 'Retry-After': String(wait) })
         const record = s.consentLog.latest(siteId, consentId)
         if (!record) throw new ApiError(404, 'record_not_found', 'No consent record for this consentId')
-        return c.json(record)
+        // Zod's pick drops every other field: the personal ones and the chain's.
+        return c.json(visitorConsentRecord.parse(record))
       },
     )
 }
