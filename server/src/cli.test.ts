@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
 import { parseEnv } from './env'
@@ -202,6 +203,50 @@ describe('miniconsent verify --manifest --file', () => {
   })
 })
 
+describe('miniconsent verify --manifest: a manifest that is not one', () => {
+  it('names the bad fields on one line, exit 2', async () => {
+    const file = join(t.dir, 'export.csv')
+    writeFileSync(file, '')
+    const manifestFile = join(t.dir, 'manifest.json')
+    const refusal = async (text: string) => {
+      writeFileSync(manifestFile, text)
+      const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
+      expect(r).toMatchObject({ code: 2, out: '' })
+      expect(r.err).not.toContain('\n')
+      return r.err.slice(`cannot read the manifest ${manifestFile}: `.length)
+    }
+    expect(await refusal('{}')).toBe(
+      'not an export manifest: exportId: Invalid input: expected string, received undefined; siteId: Invalid input: expected string, received undefined; ' +
+        'format: Invalid option: expected one of "csv"|"ndjson"; filters: Invalid input: expected object, received undefined; ' +
+        'rowCount: Invalid input: expected number, received undefined (and 4 more)',
+    )
+    expect(await refusal('null')).toBe('not an export manifest: Invalid input: expected object, received null')
+    expect(await refusal('{"exportId": 1}')).toMatch(/^not an export manifest: exportId: Invalid input: expected string, received number; siteId: /)
+    const almost = { exportId: 'x', siteId: 'acme', format: 'csv', filters: {}, rowCount: 1.5, sha256: 'a'.repeat(64), chainHead: { seq: -1, hash: 'a'.repeat(64) }, createdAt: '2026-11-22T10:00:00.000Z', createdBy: null }
+    expect(await refusal(JSON.stringify(almost))).toBe('not an export manifest: rowCount: Invalid input: expected int, received number; chainHead.seq: Too small: expected number to be >=0')
+    // Not JSON: the parser's message, as before.
+    expect(await refusal('x')).toMatch(/^Unexpected token/)
+  })
+})
+
+describe('miniconsent verify: what the database recorded of its exports', () => {
+  it('--site exits 1 when the newest records were deleted after an export saw them', async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    const auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+    const res = await auditor.request('/api/admin/sites/acme/export?format=csv')
+    await res.arrayBuffer()
+    t.db.$client.prepare("DELETE FROM consent_records WHERE site_id='acme' AND seq=3").run()
+    const r = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(r).toMatchObject({ code: 1, out: '' })
+    const id = res.headers.get('x-export-id')
+    const head = (t.db.$client.prepare("SELECT hash FROM consent_records WHERE seq=2").get() as { hash: string }).hash
+    expect(r.err).toBe(
+      `BROKEN acme at seq 3: the log ends at seq 2, but export manifest ${id} of ${new Date(t.clock.now).toISOString()} saw it reach seq 3: the records after seq 2 were deleted\n` +
+        `2 record(s) before it verified; last good hash ${head}`,
+    )
+  })
+})
+
 describe('miniconsent verify --manifest: the signature', () => {
   let auditor: Awaited<ReturnType<typeof signIn>>
   beforeEach(async () => {
@@ -351,6 +396,35 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect((await run(['verify', '--site', 'acme', '--db', t.file, '--allow-unsigned'])).err).toMatch(/^usage:/)
     expect((await run(['verify', '--site', 'acme', '--public-key', rsa])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa, '--db', t.file])).code).toBe(2)
+  })
+
+  it('exits 2 for a database that is not a MiniConsent one, as --site does, and reads one from before signing as holding no keys', async () => {
+    const { file, manifestFile, manifest } = await exportPair()
+    const make = (name: string, sql: string) => {
+      const path = join(t.dir, name)
+      const conn = new Database(path)
+      conn.exec(sql)
+      conn.close()
+      return path
+    }
+    const other = make('other.sqlite', 'CREATE TABLE t (x)')
+    const withSites = make('other-with-sites.sqlite', "CREATE TABLE sites (id TEXT); INSERT INTO sites VALUES ('acme')")
+    const viaKeys = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', other])
+    expect(viaKeys).toMatchObject({ code: 2, out: '', err: `cannot read ${other} as a MiniConsent database: no such table: sites` })
+    expect(await run(['verify', '--site', 'acme', '--db', other])).toEqual(viaKeys)
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', withSites])).toMatchObject({
+      code: 2,
+      err: `cannot read ${withSites} as a MiniConsent database: no such table: export_manifests`,
+    })
+    // A database from before signing (0.8): no keys, and manifests without signatures.
+    const before08 = join(t.dir, 'before-0.8.sqlite')
+    t.db.$client.exec(`VACUUM INTO '${before08}'`)
+    make('before-0.8.sqlite', 'DROP TABLE manifest_keys; UPDATE export_manifests SET key_id = NULL, signature = NULL')
+    const signed = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', before08])
+    expect(signed).toMatchObject({ code: 1, err: expect.stringMatching(/which is not in the database .* \(it holds none\): forged/) })
+    const { keyId: _keyId, signature: _signature, ...unsigned } = manifest
+    writeFileSync(manifestFile, JSON.stringify(unsigned))
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', before08, '--allow-unsigned'])).toMatchObject({ code: 0 })
   })
 
   it('checks a manifest signed with MANIFEST_SIGNING_KEY against its public half, given or recorded in the database', async () => {

@@ -16,6 +16,7 @@ import { parse as parseCsv } from 'csv-parse'
 import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { ZodError } from 'zod'
 import type { Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
@@ -94,12 +95,24 @@ function databaseFile(dbArg: string | undefined, io: CliIo): string | null {
   }
 }
 
-/** Read-only: no migration, no journal-mode switch, so verifying never changes the file it checks. */
-function openReadOnly(file: string): Db {
+/**
+ * The database read-only (no migration, no journal-mode switch, so verifying never changes the
+ * file it checks), once its `sites` table is read: throws for a file that is not a MiniConsent
+ * database, so that every command says so alike instead of finding nothing in it.
+ */
+function openMiniConsent(file: string): Db {
   const db = drizzle({ client: new Database(file, { readonly: true, fileMustExist: true }), schema })
-  db.$client.pragma('busy_timeout = 5000')
+  try {
+    db.$client.pragma('busy_timeout = 5000')
+    db.select({ id: sites.id }).from(sites).limit(1).all()
+  } catch (e) {
+    db.$client.close()
+    throw e
+  }
   return db
 }
+
+const notMiniConsent = (file: string, e: unknown) => `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
 function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): number {
   const file = databaseFile(dbArg, io)
@@ -113,14 +126,14 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
   }
   let db: Db
   try {
-    db = openReadOnly(file)
+    db = openMiniConsent(file)
     if (!db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get()) {
       db.$client.close()
       io.err(`unknown site "${siteId}"`)
       return 2
     }
   } catch (e) {
-    io.err(`cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`)
+    io.err(notMiniConsent(file, e))
     return 2
   }
   try {
@@ -165,6 +178,22 @@ function ndjsonToRow(line: string, siteId: string): StoredRow {
 }
 
 class Broken extends Error {}
+
+/** An error's message as one line (a file system or JSON error is one already). */
+const errorText = (e: unknown) => (e instanceof Error ? e.message.split('\n')[0]! : String(e))
+
+/** How many issues the line names; a manifest of another kind would otherwise list every field. */
+const ISSUES_SHOWN = 5
+
+/**
+ * A schema's refusal as one line: each bad field's path and what is wrong with it. (A ZodError's
+ * message is the issues' JSON, whose first line is `[`.)
+ */
+function zodIssues(e: ZodError): string {
+  const named = e.issues.slice(0, ISSUES_SHOWN).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+  const more = e.issues.length - named.length
+  return named.join('; ') + (more > 0 ? ` (and ${more} more)` : '')
+}
 
 /** Usage or read errors: exit 2. */
 class Unusable extends Error {}
@@ -222,7 +251,7 @@ function keysFromArgument(arg: string): KeySource {
   } catch (e) {
     const what = from === arg ? arg : 'the --public-key value'
     const hint = from === arg ? '' : ' (no file by that name either)'
-    throw new Unusable(`cannot read ${what} as a public key${hint}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    throw new Unusable(`cannot read ${what} as a public key${hint}: ${errorText(e)}`)
   }
   return { keys, from }
 }
@@ -240,10 +269,10 @@ function keysFromDatabase(dbArg: string | undefined, io: CliIo, exportId: string
   }
   let db: Db | null = null
   try {
-    db = openReadOnly(file)
+    db = openMiniConsent(file)
     return { keys: storedPublicKeys(db), from: `the database ${file}`, signedInDb: storedManifestSigned(db, exportId) }
   } catch (e) {
-    throw new Unusable(`cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`)
+    throw new Unusable(notMiniConsent(file, e))
   } finally {
     db?.$client.close()
   }
@@ -309,7 +338,7 @@ async function verifyExportFile(
     raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>
     manifest = exportManifest.parse(raw)
   } catch (e) {
-    io.err(`cannot read the manifest ${manifestPath}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    io.err(`cannot read the manifest ${manifestPath}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)
     return 2
   }
   // First the manifest, then the file: checking a file against a forged manifest proves nothing.

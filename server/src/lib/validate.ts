@@ -1,7 +1,7 @@
 // Validators that run before handlers; a ZodError they throw is answered 400 by `onError`.
 import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
 import { ApiError, invalidError } from './errors'
@@ -112,3 +112,17 @@ export const formBody = <S extends z.ZodType>(schema: S) =>
     if (!parsed.success) throw invalidError(parsed.error)
     return parsed.data
   })
+
+/**
+ * Refuses HEAD (405, `Allow: GET`) on a GET route that does or costs something: Hono answers HEAD
+ * with the GET route and drops the body, so a HEAD would run it all, an export with its audit
+ * entry and signed manifest for a file nobody received, or a verification of the whole log. A
+ * bodiless 200 could not carry what a GET's headers say (an export id, a file name) of something
+ * that was never made. `message` says why, in the route's words.
+ */
+export const getOnly =
+  (message: string): MiddlewareHandler =>
+  (c: Context, next) => {
+    if (c.req.method === 'HEAD') throw new ApiError(405, 'method_not_allowed', message, { Allow: 'GET' })
+    return next()
+  }

@@ -3,7 +3,7 @@ import { consentLogQuery, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { paramsOf, queryOf } from '../lib/validate'
+import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { requireSiteRole } from '../middleware/session'
 
@@ -28,7 +28,7 @@ export function adminConsentRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(s.consentLog.list(siteId, c.req.valid('query')))
     })
-    .get('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
+    .get('/api/admin/sites/:siteId/verify', getOnly('A verification is run by GET only: HEAD would walk the whole chain for no answer'), requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')
       const release = slots.take()
       try {

@@ -1,11 +1,12 @@
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
-import { get, type IncomingMessage } from 'node:http'
+import { get, request, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EXPORT_COLUMNS, apiError, exportManifest, exportRow, manifestKeyList } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { createApp } from '../app'
+import { serveApp } from '../front-door'
 import { parseEnv } from '../env'
 import { canonicalJson } from '../lib/canonical-json'
 import { createLogger, silentLogger } from '../logger'
@@ -272,6 +273,34 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       await expect.poll(() => lines.filter((l) => l.msg === 'request' && l.path === '/api/admin/sites/acme/export')).toMatchObject([{ status: 200 }])
     } finally {
       await server.close()
+    }
+  })
+
+  it('refuses HEAD (405, Allow: GET) on the production listener before an export starts: no manifest, no audit entry', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const server = serveApp(t.app, { port: 0, hostname: '127.0.0.1' })
+    await new Promise((resolve) => server.once('listening', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin/sites/acme/export?format=ndjson`
+    const count = (table: string, where = '1') => (t.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n
+    try {
+      const head = await new Promise<IncomingMessage>((resolve, reject) => request(url, { method: 'HEAD', headers: { Cookie: cookie } }, resolve).on('error', reject).end())
+      expect(head.statusCode).toBe(405)
+      expect(head.headers.allow).toBe('GET')
+      expect(head.headers['x-export-id']).toBeUndefined()
+      expect(head.headers['content-disposition']).toBeUndefined()
+      expect(await whole(head)).toHaveLength(0)
+      // A GET after it is the only export there is.
+      const res = await open(url)
+      expect(res.statusCode).toBe(200)
+      await whole(res)
+      await expect.poll(() => count('export_manifests', 'completed_at IS NOT NULL')).toBe(1)
+      expect(count('export_manifests')).toBe(1)
+      expect(count('audit_log', "action = 'consents.export'")).toBe(1)
+      // Hono re-wrapped the answer a HEAD export had already written to the socket: ERR_HTTP_HEADERS_SENT.
+      expect(errors).not.toHaveBeenCalled()
+    } finally {
+      errors.mockRestore()
+      await new Promise((resolve) => server.close(resolve))
     }
   })
 

@@ -69,6 +69,17 @@ describe('data-subject requests by consentId', () => {
     expect(audited[0]!.after).not.toContain(SUBJECT)
   })
 
+  it('refuses HEAD on the subject export and the verification (405, Allow: GET): neither is audited nor run for an answer nobody gets', async () => {
+    const audited = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.subject-export'").get() as { n: number }).n
+    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}/export`, '/api/admin/sites/acme/verify']) {
+      const head = await t.request(path, as('auditor', { method: 'HEAD' }))
+      expect([head.status, head.headers.get('allow')], path).toEqual([405, 'GET'])
+    }
+    expect(audited()).toBe(0)
+    expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}/export`, as('auditor'))).status).toBe(200)
+    expect(audited()).toBe(1)
+  })
+
   it('lets only owners erase: personal fields blanked, hashes kept, the chain still verifies and counts the tombstones', async () => {
     for (const role of ['auditor', 'editor']) {
       const refused = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as(role, { method: 'DELETE' }))

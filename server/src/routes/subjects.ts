@@ -3,7 +3,7 @@ import { consentId, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { paramsOf } from '../lib/validate'
+import { getOnly, paramsOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { ConsentSubjects } from '../services/consent-subjects'
 
@@ -17,7 +17,7 @@ export function subjectRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.find(siteId, consentId))
     })
-    .get('/api/admin/sites/:siteId/subjects/:consentId/export', requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
+    .get('/api/admin/sites/:siteId/subjects/:consentId/export', getOnly('A data-subject export is made by GET only: HEAD would audit one that nobody receives'), requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
       c.header('Content-Type', 'application/x-ndjson; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="subject-${siteId}-${consentId}.ndjson"`)

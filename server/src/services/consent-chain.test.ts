@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
+import { chainVerification } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
-import { consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from '../test-support'
 import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1 } from './consent-chain'
+import { purgeSite } from './retention'
 
 let t: TestServer
 beforeEach(async () => {
@@ -12,7 +14,7 @@ beforeEach(async () => {
     expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-${i}xyz` })))).status).toBe(201)
   }
   // Another site's chain is independent of acme's.
-  expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))).status).toBe(201)
+  expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} })))).status).toBe(201)
 })
 afterEach(() => t.close())
 
@@ -174,6 +176,78 @@ describe('erased records (tombstones) and stored JSON', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
     sql(`UPDATE consent_records SET personal_hash=NULL, method='reject-all' WHERE site_id='acme' AND seq=3`)
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringContaining('the one before it was edited') })
+  })
+})
+
+describe('the chain heads export manifests recorded', () => {
+  let cookie: string
+  beforeEach(async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    cookie = (await signIn(t, 'auditor@acme.test', 'auditor password')).cookie
+  })
+
+  /** Downloads a whole export of acme; its manifest records the head it saw. Returns the export's id. */
+  async function exported(): Promise<string> {
+    const res = await t.request('/api/admin/sites/acme/export?format=ndjson', { headers: { Cookie: cookie } })
+    expect(res.status).toBe(200)
+    await res.arrayBuffer()
+    return res.headers.get('x-export-id')!
+  }
+  const hashAt = (seq: number) => (t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { hash: string }).hash
+  /** The admin route's answer, from its thread: it must say the same as the CLI's walk. */
+  const routeSays = async () => chainVerification.parse(await (await t.request('/api/admin/sites/acme/verify', { headers: { Cookie: cookie } })).json())
+
+  it('detects the newest records deleted after an export saw them, though what remains is a sound chain', async () => {
+    const id = await exported()
+    const createdAt = new Date(t.clock.now).toISOString()
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq=5`)
+    const cut = t.consentLog.verify('acme')
+    expect(cut).toEqual({
+      ok: false,
+      count: 5,
+      head: hashAt(4),
+      firstBad: { seq: 5, reason: `the log ends at seq 4, but export manifest ${id} of ${createdAt} saw it reach seq 5: the records after seq 4 were deleted` },
+    })
+    expect(await routeSays()).toEqual(cut)
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq=4`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringMatching(/^the log ends at seq 3, but export manifest .* saw it reach seq 5/) })
+    // Only the site's own manifests count.
+    expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
+  })
+
+  it('detects a log rewritten up to a head a manifest saw, its hashes recomputed to a sound chain', async () => {
+    await exported()
+    // What a forger who knows the hashing does: edit record 2 and recompute every hash after it.
+    const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+    let prev = '0'.repeat(64)
+    for (const r of rows) {
+      const fields = {
+        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.seq === 2 ? 'reject-all' : r.method, region: r.region,
+        mode: r.mode, language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
+      }
+      const hash = recordHash(prev, fields)
+      sql(`UPDATE consent_records SET method=?, prev_hash=?, hash=? WHERE site_id='acme' AND seq=?`, fields.method, prev, hash, r.seq)
+      prev = hash
+    }
+    const result = t.consentLog.verify('acme')
+    expect(result).toMatchObject({ ok: false, count: 5, head: hashAt(4) })
+    expect(result.firstBad).toEqual({ seq: 5, reason: expect.stringMatching(/^hash is not the one export manifest .* recorded for seq 5: .*rewritten/) })
+  })
+
+  it('still verifies when the record a manifest saw was erased (its hash kept) or purged by retention', async () => {
+    await exported()
+    await exported()
+    sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-23T00:00:00.000Z' WHERE site_id='acme' AND seq=5`)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    // Thirty days on, an export; then every record is past a 10-day retention, the new manifest is not.
+    t.clock.now += 30 * 86_400_000
+    cookie = (await signIn(t, 'auditor@acme.test', 'auditor password')).cookie
+    await exported()
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now)).toMatchObject({ purged: 5, manifests: 2 })
+    const purged = t.consentLog.verify('acme')
+    expect(purged).toMatchObject({ ok: true, count: 0, anchor: { seq: 5 } })
+    expect(await routeSays()).toEqual(purged)
   })
 })
 

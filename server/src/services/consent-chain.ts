@@ -200,9 +200,37 @@ export function formatProblem(row: StoredRow, afterFormat2: boolean): string | n
     : null
 }
 
-/** Walks a site's records in seq order and stops at the first one that breaks the chain. */
-export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null = null): VerifyResult {
-  let expectedSeq = (start?.seq ?? 0) + 1
+/**
+ * A chain head an export manifest recorded (export_manifests.chain_head_seq and _hash): the log
+ * reached `seq`, and the record there had `hash`. Kept in the same database as the log, it shows
+ * newest records deleted, which the chain itself cannot: a cut tail leaves a sound chain.
+ */
+export interface SeenHead {
+  seq: number
+  hash: string
+  /** The manifest, as a report names it: `export manifest <id> of <time>`. */
+  seenBy: string
+}
+
+/** Why a row is not the record a manifest saw at its seq, or null (also when no manifest saw it). */
+function seenProblem(row: StoredRow, seen: SeenHead | undefined): string | null {
+  if (!seen || seen.hash === row.hash) return null
+  return `hash is not the one ${seen.seenBy} recorded for seq ${row.seq}: this record or one before it was rewritten and the hashes recomputed`
+}
+
+/** The heads to check, in seq order, without those at or before the chain's start (purged by retention, or genesis). */
+function headsAfter(seen: readonly SeenHead[], startSeq: number): SeenHead[] {
+  return seen.filter((h) => h.seq > startSeq).sort((a, b) => a.seq - b.seq)
+}
+
+/**
+ * Walks a site's records in seq order and stops at the first one that breaks the chain. `seen`
+ * are the heads the site's export manifests recorded: each record there must still exist with
+ * the hash the manifest saw. An erased record (tombstone) keeps its hash, so it still matches.
+ */
+export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null = null, seen: readonly SeenHead[] = []): VerifyResult {
+  const startSeq = start?.seq ?? 0
+  let expectedSeq = startSeq + 1
   let prev = start?.hash ?? GENESIS_HASH
   let count = 0
   let erased = 0
@@ -210,11 +238,15 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
     ...(erased ? { erased } : {}),
     ...(start ? { anchor: { seq: start.seq, hash: start.hash, purgedCount: start.purgedCount ?? start.seq } } : {}),
   })
+  const heads = headsAfter(seen, startSeq)
+  let nextHead = 0
   let format2 = false
   // The chain's start counts as format 2; a purge anchor does not know its record's format.
   let prevFormat: HashFormat | null = start ? (start.format ?? null) : 2
   for (const row of rows) {
-    const problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
+    let problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
+    // Seqs run on without a gap past linkProblem: a head below this row's seq was checked already.
+    while (!problem && heads[nextHead]?.seq === row.seq) problem = seenProblem(row, heads[nextHead++])
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
     prevFormat = formatOf(row)
     format2 ||= prevFormat === 2
@@ -223,13 +255,33 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
     expectedSeq += 1
     count += 1
   }
+  // A manifest saw records past the end: the newest ones were deleted. Named like a missing record.
+  const furthest = heads.at(-1)
+  if (furthest && furthest.seq >= expectedSeq) {
+    const end = expectedSeq - 1
+    const reason = `the log ends at seq ${end}, but ${furthest.seenBy} saw it reach seq ${furthest.seq}: the records after seq ${end} were deleted`
+    return { ok: false, count: count + 1, head: prev, firstBad: { seq: expectedSeq, reason }, ...extra() }
+  }
   return { ok: true, count, head: prev, ...extra() }
+}
+
+/** The chain heads the site's export manifests recorded, completed or not: each read a snapshot of the log. */
+function manifestHeads(conn: Database.Database, siteId: string): SeenHead[] {
+  const rows = conn
+    .prepare(
+      `SELECT id, created_at AS createdAt, chain_head_seq AS seq, chain_head_hash AS hash
+         FROM export_manifests WHERE site_id = ? AND chain_head_seq IS NOT NULL AND chain_head_hash IS NOT NULL
+        ORDER BY created_at, id`,
+    )
+    .all(siteId) as { id: string; createdAt: number; seq: number; hash: string }[]
+  return rows.map((r) => ({ seq: r.seq, hash: r.hash, seenBy: `export manifest ${r.id} of ${new Date(r.createdAt).toISOString()}` }))
 }
 
 /**
  * Verifies a site's chain as stored: from its purge anchor (or genesis) through every record in
- * seq order. On a connection others purge through, call it inside one read transaction, so that
- * the anchor and the records are of the same moment (verify-worker.ts).
+ * seq order, against the heads its export manifests recorded. On a connection others purge
+ * through, call it inside one read transaction, so that the anchor, the manifests and the records
+ * are of the same moment (verify-worker.ts).
  */
 export function verifyStoredChain(conn: Database.Database, siteId: string): VerifyResult {
   // The anchor and the records from one snapshot: a purge committed between the two reads would
@@ -244,6 +296,7 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
   }
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
+  const seen = manifestHeads(conn, siteId)
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
@@ -253,5 +306,5 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
          FROM consent_records WHERE site_id = ? ORDER BY seq`,
     )
     .iterate(siteId) as Iterable<StoredRow>
-  return verifyChain(rows, anchor ?? null)
+  return verifyChain(rows, anchor ?? null, seen)
 }

@@ -227,11 +227,19 @@ export interface KnownKey {
   retiredAt: number | null
 }
 
-/** The stored public keys by id, for `verify` beside the database; empty for a database from before signing. */
+/**
+ * The stored public keys by id, for `verify` beside the database; empty for a database from before
+ * signing (0.8). Such a database still holds its export manifests (since migration 0001): one with
+ * neither table is no MiniConsent database, and throws (SQLite's "no such table") rather than read
+ * as one without keys, which would call every signed manifest forged.
+ */
 export function storedPublicKeys(db: Db): Map<string, KnownKey> {
   const keys = new Map<string, KnownKey>()
   const exists = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (!exists) return keys
+  if (!exists) {
+    db.$client.prepare('SELECT 1 FROM export_manifests LIMIT 1').get()
+    return keys
+  }
   for (const row of db.select().from(manifestKeys).all()) {
     keys.set(row.id, { key: publicKeyFrom(row.publicKey), createdAt: row.createdAt.getTime(), retiredAt: row.retiredAt?.getTime() ?? null })
   }

@@ -2,8 +2,8 @@
 // it reads the site's whole log and hashes every record, seconds of work on millions of records,
 // which on the main thread would stop ingestion and every other request meanwhile. It opens a
 // read-only connection of its own; verifyStoredChain reads in one read transaction (WAL:
-// ingestion goes on appending), so the anchor and the records are of the same moment even if a
-// purge commits in between. It posts one message, the result or an error, and ends.
+// ingestion goes on appending), so the anchor, the records and the chain heads the export
+// manifests recorded are of the same moment even if a purge commits in between. It posts one message, the result or an error, and ends.
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { verifyStoredChain, type VerifyResult } from './consent-chain'
