@@ -9,13 +9,14 @@ const external = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
   .flatMap(([name]) => [name, `${name}/*`])
 
 await build({
-  // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts).
+  // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts, services/stats.ts).
   entryPoints: {
     main: 'src/main.ts',
     cli: 'src/cli.ts',
     'consent-writer-thread': 'src/services/consent-writer-thread.ts',
     'export-worker': 'src/services/export-worker.ts',
     'verify-worker': 'src/services/verify-worker.ts',
+    'stats-worker': 'src/services/stats-worker.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -4,8 +4,16 @@ import { z } from 'zod'
 import { languageTag, regionMode, slug, urlNumber } from './catalogue'
 import { consentId, consentMethod, consentRecord } from './consent-record'
 
+/**
+ * For a union of an empty value and a real one: a value that is neither is answered with the real
+ * one's message (`from: use a date …`), which the union's default, "Invalid input", would hide.
+ */
+const valueMessage = {
+  error: (issue: z.core.$ZodRawIssue) => (issue.code === 'invalid_union' ? issue.errors[1]?.map((i) => i.message).join('; ') : undefined),
+}
+
 /** Empty query values (a cleared form field) mean "no filter". */
-const optional = <S extends z.ZodType>(schema: S) => z.union([z.literal('').transform(() => undefined), schema]).optional()
+const optional = <S extends z.ZodType>(schema: S) => z.union([z.literal('').transform(() => undefined), schema], valueMessage).optional()
 
 /** A day (`2026-11-22`, the whole day in UTC) or an instant with its offset. */
 export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
@@ -14,8 +22,29 @@ export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true
 
 export const REGION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/** The first millisecond a `from` bound includes: a day from its UTC midnight. */
+const firstIncluded = (from: string) => Date.parse(DAY.test(from) ? `${from}T00:00:00Z` : from)
+
+/** The last millisecond a `to` bound includes: a day to its end. */
+const lastIncluded = (to: string) => (DAY.test(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 - 1 : Date.parse(to))
+
+/**
+ * A period that ends before it starts is a mistake (swapped fields), not a question whose answer
+ * is "nothing": it is refused rather than answered with empty results. Applied to each query
+ * schema below, not to the fields themselves: zod cannot extend a refined object, and a manifest
+ * stored before the check (exportManifest's `filters`) must still read.
+ */
+const inOrder = <S extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: S) =>
+  // Written as "not after": a bound that failed its own check (NaN here) adds no second message.
+  schema.refine((f) => !f.from || !f.to || !(firstIncluded(f.from) > lastIncluded(f.to)), {
+    message: 'is after `to`: the period is empty (are the two dates swapped?)',
+    path: ['from'],
+  })
+
 /** Filters of the consent log listing and exports; `from` and `to` include their whole day. */
-export const consentLogFilters = z.object({
+const consentLogFields = z.object({
   from: optional(logTimeBound),
   to: optional(logTimeBound),
   method: optional(consentMethod),
@@ -24,7 +53,8 @@ export const consentLogFilters = z.object({
   revision: optional(urlNumber()),
   consentId: optional(consentId),
 })
-export type ConsentLogFilters = z.output<typeof consentLogFilters>
+export const consentLogFilters = inOrder(consentLogFields)
+export type ConsentLogFilters = z.output<typeof consentLogFields>
 
 /**
  * A listing's page size, 1 to `max`: an empty `limit=` (a cleared field, a hand-written URL) is
@@ -33,7 +63,7 @@ export type ConsentLogFilters = z.output<typeof consentLogFilters>
  */
 export const pageLimit = (max: number, fallback = 50) =>
   z
-    .union([z.literal(''), urlNumber(max)])
+    .union([z.literal(''), urlNumber(max)], valueMessage)
     .prefault(String(fallback))
     .transform((n) => (n === '' ? fallback : n))
 
@@ -41,17 +71,19 @@ export const pageLimit = (max: number, fallback = 50) =>
 export const pageBefore = () => optional(urlNumber())
 
 /** The listing's page: an empty `limit=` or `before=` is absent, as a filter's is. */
-export const consentLogQuery = consentLogFilters.extend({
-  limit: pageLimit(500),
-  before: pageBefore(),
-})
+export const consentLogQuery = inOrder(
+  consentLogFields.extend({
+    limit: pageLimit(500),
+    before: pageBefore(),
+  }),
+)
 export type ConsentLogQuery = z.output<typeof consentLogQuery>
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
 export const exportFormat = z.enum(EXPORT_FORMATS)
 export type ExportFormat = z.infer<typeof exportFormat>
 
-export const exportQuery = consentLogFilters.extend({ format: exportFormat.default('csv') })
+export const exportQuery = inOrder(consentLogFields.extend({ format: exportFormat.default('csv') }))
 
 /** Columns of both export formats, in this order (CSV header and NDJSON key order). */
 export const EXPORT_COLUMNS = [
@@ -118,7 +150,7 @@ export const exportManifest = z.object({
   exportId: z.string(),
   siteId: slug,
   format: exportFormat,
-  filters: consentLogFilters,
+  filters: consentLogFields,
   rowCount: z.number().int().min(0),
   sha256: hexSha256,
   chainHead: z.object({ seq: z.number().int().min(0), hash: hexSha256 }),
@@ -172,6 +204,12 @@ export const consentStats = z.object({
   /** `region` null: records stored without a known region. */
   perRegion: z.array(z.object({ region: z.string().nullable(), mode: regionMode, ...methodCounts })),
   perRevision: z.array(z.object({ revision: z.number().int(), ...methodCounts })),
+  /**
+   * Records of the period whose stored categories are not a JSON object (a row edited by hand):
+   * counted in the other tables, left out of perCategory. Optional: absent from servers before
+   * it, and from answers that clients (the dashboard's tests) write without it.
+   */
+  unreadableCategories: z.number().int().min(0).optional(),
 })
 export type ConsentStats = z.infer<typeof consentStats>
 

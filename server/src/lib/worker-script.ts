@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
 
 /** The `new Worker(entry, options)` arguments for a thread script. */
 export type WorkerScript = [entry: string | URL, options: { eval?: boolean }]
@@ -25,4 +26,45 @@ export function workerScript(from: string, name: string): WorkerScript {
   }
   const entry = new URL(`./${name}.ts`, from).href
   return [`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}) })`, { eval: true }]
+}
+
+/**
+ * Runs a thread that posts one message and ends (a verification, a statistics request), and
+ * resolves with what `read` makes of that message, which throws for an error it reports. The
+ * thread ending without a message, or with an error, rejects. `signal` aborts (the client went
+ * away): the thread is ended, and the promise rejects with `aborted()`.
+ */
+export function oneShotThread<M, T>(
+  script: WorkerScript,
+  o: { workerData: unknown; resourceLimits: ResourceLimits; signal?: AbortSignal | undefined; aborted: () => Error; what: string; read: (message: M) => T },
+): Promise<T> {
+  const { signal } = o
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(o.aborted())
+    const [entry, options] = script
+    const thread = new Worker(entry, { ...options, workerData: o.workerData, resourceLimits: o.resourceLimits })
+    let settled = false
+    const settle = (done: () => void) => {
+      if (settled) return
+      settled = true
+      signal?.removeEventListener('abort', abort)
+      done()
+    }
+    const abort = () => {
+      settle(() => reject(o.aborted()))
+      void thread.terminate()
+    }
+    signal?.addEventListener('abort', abort, { once: true })
+    thread.once('message', (m: M) =>
+      settle(() => {
+        try {
+          resolve(o.read(m))
+        } catch (e) {
+          reject(e)
+        }
+      }),
+    )
+    thread.once('error', (e) => settle(() => reject(e)))
+    thread.once('exit', (code) => settle(() => reject(new Error(`${o.what} thread exited (${code}) without a result`))))
+  })
 }

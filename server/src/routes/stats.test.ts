@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { apiError, consentStats } from '@miniconsent/shared'
+import { apiError, consentStats, type ConsentLogFilters } from '@miniconsent/shared'
+import { openDatabase } from '../db/client'
+import { ConsentStatsService } from '../services/stats'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -122,10 +124,115 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect(await lines('to=9999-12-31T23:59:59.999Z')).toHaveLength(DECISIONS.length)
   })
 
-  it('answers 400 for a malformed period and 403 to outsiders', async () => {
-    const res = await t.request('/api/admin/sites/acme/stats?from=last-week', { headers: { Cookie: cookie } })
-    expect(res.status).toBe(400)
-    expect(apiError.parse(await res.json()).error.message).toContain('from')
+  it('answers 400 for a malformed period, saying what a bound looks like, and 403 to outsiders', async () => {
+    for (const query of ['from=last-week', 'from=2026-02-30', 'to=2026-11-22T10:00Z']) {
+      const res = await t.request(`/api/admin/sites/acme/stats?${query}`, { headers: { Cookie: cookie } })
+      expect(res.status, query).toBe(400)
+      const field = query.split('=')[0]
+      expect(apiError.parse(await res.json()).error.message, query).toBe(`${field}: use a date (2026-11-22) or a date-time (2026-11-22T10:00:00Z)`)
+    }
     expect((await t.request('/api/admin/sites/notice-only/stats', { headers: { Cookie: cookie } })).status).toBe(403)
+  })
+
+  it('refuses a period that ends before it starts with 400, as the listing and the export do', async () => {
+    for (const route of ['stats', 'consents', 'export']) {
+      for (const query of ['from=2026-11-22&to=2026-11-21', 'from=2026-11-22T10:00:00Z&to=2026-11-22T09:59:59.999Z', 'from=2026-11-23T00:00:00Z&to=2026-11-22']) {
+        const res = await t.request(`/api/admin/sites/acme/${route}?${query}`, { headers: { Cookie: cookie } })
+        expect(res.status, `${route}?${query}`).toBe(400)
+        expect(apiError.parse(await res.json()).error).toEqual({
+          code: 'invalid_request',
+          message: 'from: is after `to`: the period is empty (are the two dates swapped?)',
+        })
+      }
+    }
+    // One day, or one instant, is a period.
+    expect((await stats('?from=2026-11-21&to=2026-11-21')).perDay).toHaveLength(1)
+    expect((await stats('?from=2026-11-20T12:00:00Z&to=2026-11-20T12:00:00Z')).perDay).toEqual([expect.objectContaining({ total: 1 })])
+  })
+
+  it('starts a period between two milliseconds at the later one: a record of the millisecond before is left out', async () => {
+    // The first record is stamped 2026-11-20T12:00:00.000Z, the second one millisecond later.
+    const listed = async (query: string) => {
+      const res = await t.request(`/api/admin/sites/acme/consents?${query}`, { headers: { Cookie: cookie } })
+      return ((await res.json()) as { total: number }).total
+    }
+    for (const from of ['2026-11-20T12:00:00.0001Z', '2026-11-20T12:00:00.000999Z', '2026-11-20T13:00:00.0005+01:00']) {
+      const s = await stats(`?from=${encodeURIComponent(from)}`)
+      expect(s.perDay.reduce((n, d) => n + d.total, 0), from).toBe(DECISIONS.length - 1)
+      expect(await listed(`from=${encodeURIComponent(from)}`), from).toBe(DECISIONS.length - 1)
+    }
+    expect((await stats(`?from=${encodeURIComponent('2026-11-20T12:00:00.0000Z')}`)).perDay[0]).toMatchObject({ total: 3 })
+  })
+
+  it('leaves a record whose categories are not a JSON object out of perCategory, counts it in the rest, and says how many', async () => {
+    const all = await stats()
+    expect(all.unreadableCategories).toBe(0)
+    // Edited by hand, as the export and the verification are tested with: broken JSON, and JSON that is no object.
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics": tru' WHERE seq = 1`).run()
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '[true]' WHERE seq = 2`).run()
+    const s = await stats()
+    expect(s.unreadableCategories).toBe(2)
+    expect(s.perCategory).toEqual([
+      // Records 1 (analytics granted) and 2 (denied) are no longer read.
+      { category: 'analytics', granted: 2, denied: 2 },
+      { category: 'essential', granted: 4, denied: 0 },
+    ])
+    expect(s.perDay).toEqual(all.perDay)
+    expect(s.perRegion).toEqual(all.perRegion)
+    expect(s.perRevision).toEqual(all.perRevision)
+    expect((await stats('?from=2026-11-21')).unreadableCategories).toBe(0)
+    expect((await stats('?consentId=visitor-0001')).unreadableCategories).toBe(2)
+  })
+})
+
+describe('ConsentStatsService', () => {
+  const FILTERS: ConsentLogFilters[] = [
+    {},
+    { from: '2026-11-21' },
+    { to: '2026-11-21T12:00:00.003Z' },
+    { from: '2026-11-20', to: '2026-11-21', method: 'accept-all' },
+    { region: 'US' },
+    { region: 'unknown' },
+    { revision: 1 },
+    { consentId: 'visitor-0001' },
+    { consentId: 'visitor-0001', from: '2026-11-21', to: '2026-11-21' },
+    { consentId: 'visitor-none' },
+  ]
+
+  it('answers the same through its worker thread as on this one, and as the route does', async () => {
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics": tru' WHERE seq = 3`).run()
+    const service = new ConsentStatsService(t.db)
+    expect(await service.statsInThread('acme', {})).toEqual(service.stats('acme', {}))
+    expect(service.stats('acme', {}).unreadableCategories).toBe(1)
+    // The route counts in a thread (the test database is a file).
+    for (const f of FILTERS) {
+      const query = new URLSearchParams(f as Record<string, string>).toString()
+      expect(await stats(query ? `?${query}` : ''), JSON.stringify(f)).toEqual(service.stats('acme', f))
+    }
+  })
+
+  it('counts an in-memory database, which no thread can open, on this thread', async () => {
+    const db = openDatabase(':memory:')
+    try {
+      expect(await new ConsentStatsService(db).statsInThread('acme', {})).toEqual({ perDay: [], perCategory: [], perRegion: [], perRevision: [], unreadableCategories: 0 })
+    } finally {
+      db.$client.close()
+    }
+  })
+
+  it('refuses with 503 once the client has gone away', async () => {
+    await expect(new ConsentStatsService(t.db).statsInThread('acme', {}, AbortSignal.abort())).rejects.toMatchObject({ status: 503, code: 'stats_aborted' })
+  })
+
+  it("reads one visitor's records through (site_id, consent_id), with or without a period, and a period through (site_id, server_time)", () => {
+    const service = new ConsentStatsService(t.db)
+    const plans = (f: ConsentLogFilters) => {
+      const { sql, params } = service.queries('acme', f)
+      return Object.values(sql).map((q) => (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`).all(params) as { detail: string }[]).map((p) => p.detail).join(' | '))
+    }
+    for (const f of FILTERS) {
+      const index = f.consentId ? 'consent_records_site_consent' : 'consent_records_site_time'
+      for (const plan of plans(f)) expect(plan, JSON.stringify(f)).toContain(`USING INDEX ${index} `)
+    }
   })
 })

@@ -18,4 +18,15 @@ describe('time bounds', () => {
     expect(fromBound('0000-01-01T00:30:00+01:00')).toBe('0000-01-01T00:00:00.000Z')
     expect(toBound('0000-01-01T00:30:00+01:00')).toEqual({ iso: '0000-01-01T00:00:00.000Z', exclusive: false })
   })
+
+  it('starts a bound between two milliseconds at the later one, and ends it at the earlier one', () => {
+    expect(fromBound('2026-11-22T10:00:00.0001Z')).toBe('2026-11-22T10:00:00.001Z')
+    expect(fromBound('2026-11-22T10:00:00.000999Z')).toBe('2026-11-22T10:00:00.001Z')
+    expect(fromBound('2026-11-22T10:00:00.123456789+01:00')).toBe('2026-11-22T09:00:00.124Z')
+    expect(fromBound('2026-11-22T10:00:00.9999Z')).toBe('2026-11-22T10:00:01.000Z')
+    // Zeros past the millisecond name the millisecond itself.
+    expect(fromBound('2026-11-22T10:00:00.1230000Z')).toBe('2026-11-22T10:00:00.123Z')
+    expect(fromBound('2026-11-22T10:00:00.5Z')).toBe('2026-11-22T10:00:00.500Z')
+    expect(toBound('2026-11-22T10:00:00.0009Z')).toEqual({ iso: '2026-11-22T10:00:00.000Z', exclusive: false })
+  })
 })

@@ -12,7 +12,7 @@ import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
-import { workerScript } from '../lib/worker-script'
+import { oneShotThread, workerScript } from '../lib/worker-script'
 import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
 import { filterConditions } from './consent-filters'
@@ -260,25 +260,16 @@ export class ConsentLog {
   verifyInThread(siteId: string, signal?: AbortSignal): Promise<VerifyResult> {
     const client = this.db.$client
     if (client.memory) return Promise.resolve().then(() => this.verify(siteId))
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(verifyAborted())
-      const [entry, options] = workerScript(import.meta.url, 'verify-worker')
-      const thread = new Worker(entry, { ...options, workerData: { file: client.name, siteId }, resourceLimits: VERIFY_THREAD_LIMITS })
-      let settled = false
-      const settle = (done: () => void) => {
-        if (settled) return
-        settled = true
-        signal?.removeEventListener('abort', abort)
-        done()
-      }
-      const abort = () => {
-        settle(() => reject(verifyAborted()))
-        void thread.terminate()
-      }
-      signal?.addEventListener('abort', abort, { once: true })
-      thread.once('message', (m: VerifyReply) => settle(() => ('result' in m ? resolve(m.result) : reject(new Error(`chain verification failed: ${m.error}`)))))
-      thread.once('error', (e) => settle(() => reject(e)))
-      thread.once('exit', (code) => settle(() => reject(new Error(`chain verification thread exited (${code}) without a result`))))
+    return oneShotThread(workerScript(import.meta.url, 'verify-worker'), {
+      workerData: { file: client.name, siteId },
+      resourceLimits: VERIFY_THREAD_LIMITS,
+      signal,
+      aborted: verifyAborted,
+      what: 'chain verification',
+      read: (m: VerifyReply) => {
+        if ('result' in m) return m.result
+        throw new Error(`chain verification failed: ${m.error}`)
+      },
     })
   }
 

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { consentLogFilters, consentLogQuery, consentStats, exportManifest, exportQuery, statsQuery } from './log-admin'
+
+const messages = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  (result.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`)
+
+describe('consent-log filters', () => {
+  it("answers a malformed bound with the bound's own message, not the union's \"Invalid input\"", () => {
+    for (const value of ['2026-02-30', 'last-week', '2026-11-22T10:00Z', '2026-11-22T24:00:00Z']) {
+      expect(messages(consentLogFilters.safeParse({ from: value })), value).toEqual(['from: use a date (2026-11-22) or a date-time (2026-11-22T10:00:00Z)'])
+      expect(messages(consentLogFilters.safeParse({ to: value })), value).toEqual(['to: use a date (2026-11-22) or a date-time (2026-11-22T10:00:00Z)'])
+    }
+    expect(messages(consentLogFilters.safeParse({ revision: '0' }))).toEqual(['revision: a whole number from 1, written in digits'])
+    expect(messages(consentLogQuery.safeParse({ limit: '0' }))).toEqual(['limit: a whole number from 1, written in digits'])
+    // Empty is still "no filter".
+    expect(consentLogFilters.parse({ from: '', to: '', revision: '' })).toEqual({})
+  })
+
+  it('refuses a period that ends before it starts, in every query that takes the filters', () => {
+    const refused = ['from: is after `to`: the period is empty (are the two dates swapped?)']
+    for (const schema of [consentLogFilters, statsQuery, consentLogQuery, exportQuery]) {
+      expect(messages(schema.safeParse({ from: '2026-11-23', to: '2026-11-21' }))).toEqual(refused)
+      expect(messages(schema.safeParse({ from: '2026-11-22T10:00:00.001Z', to: '2026-11-22T10:00:00Z' }))).toEqual(refused)
+      // A day includes all of it; the same instant is a period of one instant.
+      expect(schema.safeParse({ from: '2026-11-22T23:59:59.999Z', to: '2026-11-22' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-22', to: '2026-11-22' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-22T10:00:00+01:00', to: '2026-11-22T09:00:00Z' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-23T00:00:00+01:00', to: '2026-11-22' }).success).toBe(true)
+      expect(messages(schema.safeParse({ from: '2026-11-23T00:00:00Z', to: '2026-11-22' }))).toEqual(refused)
+    }
+  })
+
+  it('still reads a manifest whose filters were stored before periods were checked', () => {
+    const manifest = {
+      exportId: 'e1',
+      siteId: 'acme',
+      format: 'csv',
+      filters: { from: '2026-11-23', to: '2026-11-21' },
+      rowCount: 0,
+      sha256: 'a'.repeat(64),
+      chainHead: { seq: 0, hash: 'b'.repeat(64) },
+      createdAt: '2026-11-22T10:00:00Z',
+      createdBy: null,
+    }
+    expect(exportManifest.parse(manifest).filters).toEqual({ from: '2026-11-23', to: '2026-11-21' })
+  })
+})
+
+describe('consent statistics', () => {
+  it('says how many records perCategory left out, and still reads an answer without the count (an older server)', () => {
+    const empty = { perDay: [], perCategory: [], perRegion: [], perRevision: [] }
+    expect(consentStats.parse({ ...empty, unreadableCategories: 2 }).unreadableCategories).toBe(2)
+    expect(consentStats.parse(empty)).toEqual(empty)
+  })
+})
