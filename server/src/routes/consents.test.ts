@@ -63,7 +63,7 @@ describe('POST /api/v1/consents', () => {
   })
 
   it('stores nothing but the URL path and no IP for a site whose policy is "none"', async () => {
-    const res = await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))
+    const res = await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} })))
     expect(res.status).toBe(201)
     expect(rows()[0]).toMatchObject({ ip: null })
   })
@@ -102,12 +102,12 @@ describe('POST /api/v1/consents', () => {
   it("answers 409 to a recordId already stored for another site, and stores nothing for it", async () => {
     const body = consentBody()
     expect((await t.request('/api/v1/consents', json(body))).status).toBe(201)
-    const other = await t.request('/api/v1/consents', json({ ...body, siteId: 'notice-only', categories: { essential: true } }))
+    const other = await t.request('/api/v1/consents', json({ ...body, siteId: 'notice-only', categories: { essential: true }, services: {} }))
     expect(other.status).toBe(409)
     expect(apiError.parse(await other.json()).error.code).toBe('record_id_conflict')
     expect(rows().map((r) => r.site_id)).toEqual(['acme'])
     // The refused record took no place in either chain.
-    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })))).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} })))).status).toBe(201)
     expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
   })
 
@@ -213,6 +213,27 @@ describe('POST /api/v1/consents', () => {
     expect(stranger.status).toBe(400)
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
     expect(rows()).toHaveLength(0)
+  })
+
+  it('refuses choices the revision never offered: an undeclared category or service, a required category denied', async () => {
+    const origin = { Origin: 'https://acme.test' }
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ categories: { essential: true, analytics: true, 'made-up-category': true } }, 'unknown_category', '"made-up-category"'],
+      [{ categories: { essential: true, marketing: false } }, 'unknown_category', '"marketing"'],
+      [{ categories: { essential: false, analytics: false }, method: 'reject-all' }, 'required_category_denied', '"essential"'],
+      [{ services: { plausible: true, hotjar: true } }, 'unknown_service', '"hotjar"'],
+    ]
+    for (const [override, code, named] of cases) {
+      const res = await t.request('/api/v1/consents', json(consentBody(override), origin))
+      const { error } = apiError.parse(await res.json())
+      expect([res.status, error.code], code).toEqual([422, code])
+      expect(error.message).toContain(named)
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    }
+    expect(rows()).toHaveLength(0)
+    // What the SDK sends, and a record that leaves some out (an older SDK, a partial api call), are stored.
+    expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody({ categories: { essential: true }, services: {}, method: 'api' })))).status).toBe(201)
   })
 
   it('answers 404 for an unknown site and 422 for a revision the site never published', async () => {

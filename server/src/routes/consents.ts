@@ -17,6 +17,7 @@ import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middl
 import { RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
+import type { RevisionChoices } from '../services/revisions'
 import type { SiteInfo } from '../services/sites'
 
 export const MAX_CONSENT_BODY = CONSENT_RECORD_MAX_BYTES
@@ -52,6 +53,24 @@ const limitBody = (): MiddlewareHandler<AppEnv> => {
     if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
     return parseInt(length, 10) > MAX_CONSENT_BODY ? tooLarge() : next()
   }
+}
+
+/**
+ * What makes a record's choices impossible for the revision it names: a category or service the
+ * revision does not declare, or a required category denied. The SDK lists exactly the revision's;
+ * anything else would count in the statistics as a choice no visitor was offered. A category or
+ * service left out is no lie (an older SDK, a partial `api` call) and is not refused.
+ */
+function choiceProblem(input: { categories: Record<string, boolean>; services: Record<string, boolean> }, choices: RevisionChoices): { code: string; message: string } | null {
+  for (const id of Object.keys(input.categories)) {
+    const required = choices.categories.get(id)
+    if (required === undefined) return { code: 'unknown_category', message: `No category "${id}"` }
+    if (required && !input.categories[id]) return { code: 'required_category_denied', message: `Category "${id}" is required: it cannot be denied` }
+  }
+  for (const id of Object.keys(input.services)) {
+    if (!choices.services.has(id)) return { code: 'unknown_service', message: `No service "${id}"` }
+  }
+  return null
 }
 
 /** The visitor's User-Agent as stored with a record or event: its first 512 characters, or null. */
@@ -191,9 +210,10 @@ export function consentRoutes(s: Services) {
         const input = c.req.valid('json')
         const { site, ip, cors } = admit(c, input.siteId)
         // Refusals carry the CORS headers too: the SDK reads why a record was refused.
-        if (site.liveRevision === null || input.revision > site.liveRevision) {
-          throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`, cors)
-        }
+        const choices = site.liveRevision !== null && input.revision <= site.liveRevision ? s.revisions.choices(input.siteId, input.revision) : null
+        if (!choices) throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`, cors)
+        const wrongChoice = choiceProblem(input, choices)
+        if (wrongChoice) throw new ApiError(422, wrongChoice.code, `${wrongChoice.message} in revision ${input.revision} of site "${input.siteId}"`, cors)
         const region = requestRegion(c, s)
         const committed = s.consentLog.append({
           siteId: input.siteId,

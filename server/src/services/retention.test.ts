@@ -14,7 +14,7 @@ beforeEach(async () => {
   for (let i = 0; i < 6; i++) {
     // Records 1–6, ten days apart.
     expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-${i}xyz` })), `192.0.2.${i}`)).status).toBe(201)
-    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true } })), `192.0.2.${i}`)).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} })), `192.0.2.${i}`)).status).toBe(201)
     t.clock.now += 10 * DAY
   }
 })

@@ -30,8 +30,40 @@ const summary = (r: RevisionRow): RevisionSummary => ({
   note: r.note,
 })
 
+/** What a revision lets a consent record say: its categories (each with whether it is required) and its services. */
+export interface RevisionChoices {
+  categories: ReadonlyMap<string, boolean>
+  services: ReadonlySet<string>
+}
+
+/** Revisions whose choices are kept, ingestion's hot lookups; a revision never changes, so they need no expiry. */
+const CHOICES_KEPT = 4096
+
 export class Revisions {
+  private readonly choicesKept = new Map<string, RevisionChoices | null>()
+
   constructor(private readonly d: RevisionDeps) {}
+
+  /** The categories and services of a published revision, null when the site has no such revision. */
+  choices(siteId: string, number: number): RevisionChoices | null {
+    const key = `${siteId}\n${number}`
+    let kept = this.choicesKept.get(key)
+    if (kept === undefined) {
+      const row = this.d.db
+        .select({ catalogue: revisions.catalogue })
+        .from(revisions)
+        .where(and(eq(revisions.siteId, siteId), eq(revisions.number, number)))
+        .get()
+      const c = row ? parseStoredCatalogue(row.catalogue) : null
+      kept = c ? { categories: new Map(c.categories.map((x) => [x.id, x.required])), services: new Set(c.services.map((x) => x.id)) } : null
+      // A miss is not kept: the revision may be published a moment later.
+      if (kept) {
+        if (this.choicesKept.size >= CHOICES_KEPT) this.choicesKept.clear()
+        this.choicesKept.set(key, kept)
+      }
+    }
+    return kept
+  }
 
   private select() {
     return this.d.db
