@@ -5,10 +5,17 @@ import type { AppEnv, Services } from '../context'
 import { hostnameAllowed } from '../services/sites'
 import { isHttps, requestHeader, type RequestFacts } from './request'
 
+/**
+ * The hostname of a web page's Origin (`https://shop.acme.test`, `http://localhost:5173`), or null:
+ * a site's domains stand for web pages, so an origin of another scheme (`chrome-extension:`,
+ * `file:`, `ftp:`) or one that is not just scheme, host and port is none of theirs.
+ */
 export function originHostname(origin: string | undefined): string | null {
   if (!origin || origin === 'null') return null
   try {
-    return new URL(origin).hostname
+    const url = new URL(origin)
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin.toLowerCase()) return null
+    return url.hostname
   } catch {
     return null
   }

@@ -279,7 +279,6 @@ describe('POST /api/v1/consents', () => {
     const lookalike = await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://acme.test.evil.example' }))
     expect(lookalike.status).toBe(403)
     expect(rows()).toHaveLength(2)
-
     const preflight = await t.request('/api/v1/consents', {
       method: 'OPTIONS',
       headers: { Origin: 'https://acme.test', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
@@ -289,6 +288,15 @@ describe('POST /api/v1/consents', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/content-type/i)
     const refused = await t.request('/api/v1/consents', { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } })
     expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+    // A site's domains stand for its web pages: no other scheme, nor anything but scheme, host and port.
+    for (const origin of ['chrome-extension://acme.test', 'ftp://acme.test', 'file://acme.test', 'https://user:pw@acme.test', 'https://acme.test/', 'https://acme.test:443']) {
+      const other = await t.request('/api/v1/consents', json(consentBody(), { Origin: origin }))
+      expect([other.status, other.headers.get('access-control-allow-origin')], origin).toEqual([403, null])
+    }
+    for (const origin of ['http://acme.test', 'https://shop.acme.test:8443', 'https://ACME.test']) {
+      const page = await t.request('/api/v1/consents', json(consentBody(), { Origin: origin }), '192.0.2.200')
+      expect([page.status, page.headers.get('access-control-allow-origin')], origin).toEqual([201, origin])
+    }
 
     // The SDK can read why an allowed origin's record was refused.
     const rejected = await t.request('/api/v1/consents', json(consentBody({ revision: 9 }), { Origin: 'https://acme.test' }))
