@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
-import { describeEnvError, parseEnv } from './env'
+import { describeEnvError, misspeltSettings, parseEnv } from './env'
 
 describe('environment', () => {
   it('has a default for everything', () => {
@@ -13,6 +13,19 @@ describe('environment', () => {
     expect(env.DATABASE_URL).toMatch(/data[/\\]miniconsent\.sqlite$/)
     expect(env.MINICONSENT_ADMIN_PASSWORD).toBeUndefined()
     expect(env.TRUSTED_REGION_HEADER).toBeUndefined()
+  })
+
+  it('refuses both forms of the region headers at once, which one would silently win', () => {
+    expect(() => parseEnv({ REGION_HEADERS: 'cloudflare', TRUSTED_REGION_HEADER: 'X-Country' })).toThrow(/REGION_HEADERS or TRUSTED_REGION_HEADER/)
+  })
+
+  it('names a variable that looks like a misspelt setting, and the setting it probably means', () => {
+    const env = { TRUST_PROXIES: 'true', LOGLEVEL: 'debug', trust_proxy: '1', PORT: '8080', PATH: '/usr/bin', HOSTNAME: 'box', NODE_ENV: 'production', TRUST_PROXY: undefined }
+    expect(misspeltSettings(env)).toEqual([
+      { name: 'TRUST_PROXIES', meant: 'TRUST_PROXY' },
+      { name: 'LOGLEVEL', meant: 'LOG_LEVEL' },
+      { name: 'trust_proxy', meant: 'TRUST_PROXY' },
+    ])
   })
 
   it('takes TRUST_PROXY as true, false or the number of proxies in front of the server', () => {

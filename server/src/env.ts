@@ -97,6 +97,10 @@ export const envSchema = z.object({
    */
   MANIFEST_SIGNING_KEY: manifestSigningKeySetting.optional(),
 }).superRefine((env, ctx) => {
+  // Two ways of naming the region headers: one would silently win over the other.
+  if (env.REGION_HEADERS !== undefined && env.TRUSTED_REGION_HEADER !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['TRUSTED_REGION_HEADER'], message: 'set REGION_HEADERS or TRUSTED_REGION_HEADER (its older one-header form), not both' })
+  }
   // A region looked up from the visitor's IP address is nothing a CDN can put in its cache key:
   // one visitor's region would be served to the next.
   if (env.CDN_CACHE_SECONDS > 0 && env.GEOIP_DB !== undefined) {
@@ -113,6 +117,34 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable (`FOO=`) means "not set", as in most shells' config files.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   return envSchema.parse(cleaned)
+}
+
+/** Edit distance between two names: insertions, deletions and substitutions. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    row = next
+  }
+  return row[b.length]!
+}
+
+/**
+ * Variables set in `source` that look like a misspelt setting (`TRUST_PROXIES`, `LOGLEVEL`), each
+ * with the setting it probably means: a typo would otherwise leave that setting at its default
+ * without a word. Only names near one of ours count; the environment holds many others.
+ */
+export function misspeltSettings(source: Record<string, string | undefined>): { name: string; meant: string }[] {
+  const known = Object.keys(envSchema.shape)
+  const found: { name: string; meant: string }[] = []
+  for (const name of Object.keys(source)) {
+    if (known.includes(name) || source[name] === undefined) continue
+    const upper = name.toUpperCase()
+    const meant = known.find((k) => upper === k || (k.length >= 6 && distance(upper, k) <= (k.length >= 10 ? 3 : 2)))
+    if (meant) found.push({ name, meant })
+  }
+  return found
 }
 
 export function describeEnvError(error: z.ZodError): string {

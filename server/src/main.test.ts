@@ -53,6 +53,13 @@ describe('server start-up', () => {
     expect(run.stderr).toMatch(/SECURE_COOKIES/)
   })
 
+  it('names HOST when it is no address of this machine, and warns of a misspelt setting', async () => {
+    const run = await start({ HOST: '192.0.2.123', TRUST_PROXIES: 'true', DATABASE_URL: join(dir, 'bad-host', 'db.sqlite') })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^miniconsent: HOST 192\.0\.2\.123 is not an address of this machine \(set HOST/m)
+    expect(run.stderr).toMatch(/TRUST_PROXIES, which is no setting of ours: did you mean TRUST_PROXY\?/)
+  })
+
   it('names a GEOIP_DB that is no MaxMind database and stops, without a stack trace', async () => {
     const file = join(dir, 'not-a.mmdb')
     writeFileSync(file, 'these bytes are not a MaxMind database')

@@ -2,7 +2,7 @@
 import { ZodError } from 'zod'
 import { createApp } from './app'
 import { openDatabase, type Db } from './db/client'
-import { describeEnvError, parseEnv, type Env } from './env'
+import { describeEnvError, misspeltSettings, parseEnv, type Env } from './env'
 import { serveApp } from './front-door'
 import { ConfigurationError } from './lib/errors'
 import { createLogger } from './logger'
@@ -31,6 +31,9 @@ async function main() {
     throw e
   }
   const logger = createLogger(env.LOG_LEVEL)
+  for (const { name, meant } of misspeltSettings(process.env)) {
+    logger.warn(`the environment sets ${name}, which is no setting of ours: did you mean ${meant}? ${meant} keeps its default`, { name, meant })
+  }
 
   let db: Db
   try {
@@ -74,7 +77,14 @@ async function main() {
   http.keepAliveTimeout = KEEP_ALIVE_MS
   http.headersTimeout = KEEP_ALIVE_MS + 1_000
   server.on('error', (e: NodeJS.ErrnoException) => {
-    fail(e.code === 'EADDRINUSE' ? `port ${env.PORT} on ${env.HOST} is already in use (set PORT)` : e.message)
+    const reason: Record<string, string> = {
+      EADDRINUSE: `port ${env.PORT} on ${env.HOST} is already in use (set PORT)`,
+      EACCES: `port ${env.PORT} on ${env.HOST} needs privileges this process does not have (set PORT above 1023)`,
+      ENOTFOUND: `HOST ${env.HOST} names no address of this machine (set HOST, e.g. 127.0.0.1 or 0.0.0.0)`,
+      EADDRNOTAVAIL: `HOST ${env.HOST} is not an address of this machine (set HOST, e.g. 127.0.0.1 or 0.0.0.0)`,
+      EAI_AGAIN: `HOST ${env.HOST} could not be resolved (set HOST to an address, e.g. 127.0.0.1)`,
+    }
+    fail((e.code && reason[e.code]) ?? `cannot listen on ${env.HOST}:${env.PORT}: ${e.message}`)
   })
 
   let closing = false
