@@ -52,6 +52,11 @@ export const consentRecord = consentRecordInput.extend({
    * the hashes (and the personal hash) kept, so the chain still verifies.
    */
   erasedAt: z.string().nullable().optional(),
+  /**
+   * Choice lists whose stored value is not the JSON object ingestion writes (the row was edited
+   * outside the server): shown empty, named here. Verification reports such a record as broken.
+   */
+  unreadable: z.array(z.enum(['categories', 'services'])).optional(),
 })
 export type ConsentRecord = z.infer<typeof consentRecord>
 

@@ -42,6 +42,13 @@ export function RecordDetail({ record, onClose }: Props) {
         </p>
       )}
 
+      {record.unreadable && (
+        <p class="notice" role="alert">
+          The stored {record.unreadable.join(' and ')} of this record cannot be read: the row was changed outside MiniConsent. Run a
+          verification of the log to see where it breaks.
+        </p>
+      )}
+
       <h3>Choices</h3>
       <div class="choice-groups">
         <ChoiceGroup title="Categories" choices={record.categories} />

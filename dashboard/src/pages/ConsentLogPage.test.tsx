@@ -184,6 +184,15 @@ describe('consent log', () => {
     expect(within(panel).getByText('Method').nextElementSibling?.textContent).toBe('Global Privacy Control')
   })
 
+  it('says when a record’s stored choices cannot be read (the row was edited outside MiniConsent)', async () => {
+    stubApi(signedIn, serveLog(() => ({ records: [consentRecord({ seq: 3, categories: {}, unreadable: ['categories'] })], nextBefore: null, total: 1 })))
+    await openLog()
+    expect(screen.getByRole('table', { name: 'Consent records' }).textContent).toContain('Unreadable: the row was changed outside MiniConsent')
+    fireEvent.click(screen.getByRole('button', { name: /visitor-0001/ }))
+    const panel = await screen.findByRole('region', { name: 'Record #3' })
+    expect(within(panel).getByRole('alert').textContent).toMatch(/^The stored categories of this record cannot be read/)
+  })
+
   it('switches site from the "Site" select, which shows the role', async () => {
     const api = stubApi(signedIn, serveLog(() => logPage(2, 2, 2)))
     await openLog()

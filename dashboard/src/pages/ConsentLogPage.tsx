@@ -276,6 +276,7 @@ function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; select
       </td>
       <td>{methodLabel(record.method)}</td>
       <td class="choices">
+        {record.unreadable?.includes('categories') && <span class="choice-line">Unreadable: the row was changed outside MiniConsent</span>}
         <span class="choice-line">
           <span class="choice-label">Granted:</span> {listOrNone(categories.granted)}
         </span>

@@ -52,6 +52,20 @@ describe('consent log filters', () => {
     expect((await seqs('method=&region=&from=&consentId=')).total).toBe(6)
   })
 
+  it('lists a record whose stored choices were edited into something unreadable, naming them, instead of failing the page', async () => {
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics": tru', services = '["x"]' WHERE seq = 2`).run()
+    t.db.$client.prepare(`UPDATE consent_records SET services = '{"plausible": "yes"}' WHERE seq = 3`).run()
+    const res = await t.request('/api/admin/sites/acme/consents', { headers: { Cookie: cookie } })
+    expect(res.status).toBe(200)
+    const records = consentLogPage.parse(await res.json()).records
+    expect(records.find((r) => r.seq === 2)).toMatchObject({ categories: {}, services: {}, unreadable: ['categories', 'services'] })
+    expect(records.find((r) => r.seq === 3)).toMatchObject({ categories: { essential: true, analytics: true }, services: {}, unreadable: ['services'] })
+    expect(records.find((r) => r.seq === 1)).not.toHaveProperty('unreadable')
+    // The data-subject search reads them the same way; the verification names the first.
+    expect((await t.request('/api/admin/sites/acme/subjects/visitor-early', { headers: { Cookie: cookie } })).status).toBe(200)
+    expect(chainVerification.parse(await (await t.request('/api/admin/sites/acme/verify', { headers: { Cookie: cookie } })).json())).toMatchObject({ ok: false, firstBad: { seq: 2 } })
+  })
+
   it('takes an empty limit or before (a cleared field, a hand-written URL) as absent', async () => {
     expect(await seqs('limit=')).toEqual({ seqs: [6, 5, 4, 3, 2, 1], total: 6 })
     expect(await seqs('before=')).toEqual({ seqs: [6, 5, 4, 3, 2, 1], total: 6 })

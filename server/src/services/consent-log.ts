@@ -32,15 +32,35 @@ interface Pending {
 
 type Row = typeof consentRecords.$inferSelect
 
+/**
+ * A stored choice list: the JSON object ingestion wrote, or null when the column holds anything
+ * else (an edited row). Only booleans by name count; one such row must not take the listing or a
+ * data-subject request down with it (verification names it).
+ */
+function storedChoices(text: string): Record<string, boolean> | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  return Object.values(value).every((v) => typeof v === 'boolean') ? (value as Record<string, boolean>) : null
+}
+
 export function toConsentRecord(row: Row): ConsentRecord {
+  const categories = storedChoices(row.categories)
+  const services = storedChoices(row.services)
+  const unreadable = [...(categories ? [] : ['categories' as const]), ...(services ? [] : ['services' as const])]
   return {
     recordId: row.recordId,
     consentId: row.consentId,
     siteId: row.siteId,
     revision: row.revision,
     textsHash: row.textsHash,
-    categories: JSON.parse(row.categories) as Record<string, boolean>,
-    services: JSON.parse(row.services) as Record<string, boolean>,
+    categories: categories ?? {},
+    services: services ?? {},
+    ...(unreadable.length ? { unreadable } : {}),
     method: row.method as ConsentRecord['method'],
     language: row.language,
     url: row.url,
