@@ -26,6 +26,8 @@ describe('environment', () => {
       { name: 'LOGLEVEL', meant: 'LOG_LEVEL' },
       { name: 'trust_proxy', meant: 'TRUST_PROXY' },
     ])
+    // Near a setting that is set: someone else's variable (a database client's, another tool's).
+    expect(misspeltSettings({ DATABASE_URL: '/srv/mc.sqlite', DATABASE_USER: 'app', DATABASE_PORT: '5432', PORT: '80', port: '80' })).toEqual([])
   })
 
   it('takes TRUST_PROXY as true, false or the number of proxies in front of the server', () => {

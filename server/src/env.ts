@@ -138,10 +138,16 @@ function distance(a: string, b: string): number {
 export function misspeltSettings(source: Record<string, string | undefined>): { name: string; meant: string }[] {
   const known = Object.keys(envSchema.shape)
   const found: { name: string; meant: string }[] = []
+  const near = (upper: string, k: string) =>
+    upper === k ||
+    (k.length >= 6 && distance(upper, k) <= 2) ||
+    // A plural or an inflection of the name: TRUST_PROXIES for TRUST_PROXY.
+    (k.length >= 6 && upper.startsWith(k.slice(0, -1)) && upper.length - k.length <= 2)
   for (const name of Object.keys(source)) {
     if (known.includes(name) || source[name] === undefined) continue
     const upper = name.toUpperCase()
-    const meant = known.find((k) => upper === k || (k.length >= 6 && distance(upper, k) <= (k.length >= 10 ? 3 : 2)))
+    // A setting that is set is no typo's victim: DATABASE_USER beside DATABASE_URL is someone else's.
+    const meant = known.find((k) => near(upper, k) && source[k] === undefined)
     if (meant) found.push({ name, meant })
   }
   return found

@@ -34,6 +34,8 @@ describe('resolveMode with the built-in table', () => {
     expect(resolveMode('US', { 'US-NY': 'opt-in' })).toBe('opt-in')
     expect(resolveMode('US', { US: 'notice' })).toBe('notice')
     expect(resolveMode('US', { 'US-CA': 'notice' })).toBe('opt-out')
+    // The site's own rules for the states are those in force: every one of them a notice, so is a bare US.
+    expect(resolveMode('US', Object.fromEntries(US_PRIVACY_LAW_STATES.map((state) => [state, 'notice' as const])))).toBe('notice')
     // A known state keeps its own mode.
     expect(resolveMode('US-NY', { 'US-CA': 'opt-in' })).toBe('notice')
   })

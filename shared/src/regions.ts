@@ -79,13 +79,11 @@ export function normalizeRegion(value: string | null | undefined): string | null
 const STRICTNESS: Readonly<Record<RegionMode, number>> = { notice: 0, 'opt-out': 1, 'opt-in': 2 }
 const stricter = (a: RegionMode, b: RegionMode | undefined): RegionMode => (b !== undefined && STRICTNESS[b] > STRICTNESS[a] ? b : a)
 
-/** Per country, the strictest mode the built-in table gives any of its subdivisions. */
-const STRICTEST_BUILT_IN_SUBDIVISION: Readonly<Record<string, RegionMode>> = (() => {
-  const strictest: Record<string, RegionMode> = {}
-  for (const [code, mode] of Object.entries(DEFAULT_REGION_MODES)) {
-    if (code.length > 2) strictest[code.slice(0, 2)] = stricter(strictest[code.slice(0, 2)] ?? 'notice', mode)
-  }
-  return Object.freeze(strictest)
+/** Per country, the subdivisions the built-in table has a rule for. */
+const BUILT_IN_SUBDIVISIONS: Readonly<Record<string, readonly string[]>> = (() => {
+  const byCountry: Record<string, string[]> = {}
+  for (const code of Object.keys(DEFAULT_REGION_MODES)) if (code.length > 2) (byCountry[code.slice(0, 2)] ??= []).push(code)
+  return Object.freeze(byCountry)
 })()
 
 /**
@@ -107,7 +105,9 @@ export function resolveMode(region: string | null | undefined, siteRegions: Read
   // Plain indexing is safe: an upper-case code never names an Object.prototype member.
   const mode = siteRegions[code] ?? siteRegions[country] ?? DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
   if (code !== country || siteRegions[country] !== undefined) return mode
-  let strictest = stricter(mode, STRICTEST_BUILT_IN_SUBDIVISION[country])
+  // The rules in force for its subdivisions: the site's own, over the built-in ones.
+  let strictest = mode
+  for (const sub of BUILT_IN_SUBDIVISIONS[country] ?? []) strictest = stricter(strictest, siteRegions[sub] ?? DEFAULT_REGION_MODES[sub])
   for (const key of Object.keys(siteRegions)) {
     if (key.length > 2 && normalizeRegion(key)?.startsWith(`${country}-`)) strictest = stricter(strictest, siteRegions[key])
   }

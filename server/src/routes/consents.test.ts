@@ -208,6 +208,9 @@ describe('POST /api/v1/consents', () => {
       expect(res.headers.get('access-control-allow-origin'), code).toBe('https://acme.test')
       expect(res.headers.get('vary'), code).toContain('Origin')
     }
+    // Once the site is known, its own verdict on the Origin stands: another site's domain reads nothing of its refusal.
+    const otherSite = await t.request('/api/v1/consents', json(consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} }), origin))
+    expect([otherSite.status, otherSite.headers.get('access-control-allow-origin')]).toEqual([403, null])
     // An origin no site lists still reads nothing.
     const stranger = await t.request('/api/v1/consents', beacon('{"recordId": ', { Origin: 'https://elsewhere.test' }))
     expect(stranger.status).toBe(400)
@@ -496,6 +499,11 @@ describe('GET /api/v1/consents/:consentId', () => {
     // Anyone who knows the consentId may ask: no personal field, nor the chain's position and hashes.
     expect(Object.keys(latest).sort()).toEqual(Object.keys(visitorConsentRecord.shape).sort())
     for (const field of ['ip', 'userAgent', 'url', 'seq', 'hash', 'prevHash', 'personalHash']) expect(latest, field).not.toHaveProperty(field)
+    // A record edited outside the server is still the visitor's: answered as stored, not as a bad request.
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"Essential":true}' WHERE consent_id = 'visitor-latest'`).run()
+    const edited = await t.request('/api/v1/consents/visitor-latest?site=acme')
+    expect(edited.status).toBe(200)
+    expect(await edited.json()).toMatchObject({ categories: { Essential: true } })
     expect((await t.request('/api/v1/consents/visitor-none?site=acme')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)

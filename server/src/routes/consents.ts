@@ -1,6 +1,6 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
-import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -73,6 +73,16 @@ function choiceProblem(input: { categories: Record<string, boolean>; services: R
   return null
 }
 
+/** The fields the public look-up answers (`visitorConsentRecord`): copied, not checked again. */
+const VISITOR_FIELDS = Object.keys(visitorConsentRecord.shape) as (keyof VisitorConsentRecord)[]
+
+/**
+ * A stored record as the visitor's own look-up shows it: every other field (the personal ones,
+ * the chain's) left out. Copied rather than parsed: a record edited outside the server is still
+ * the visitor's, not a bad request of theirs.
+ */
+const visitorRecord = (record: ConsentRecord): VisitorConsentRecord => Object.fromEntries(VISITOR_FIELDS.map((k) => [k, record[k]])) as VisitorConsentRecord
+
 /** The visitor's User-Agent as stored with a record or event: its first 512 characters, or null. */
 function visitorAgent(c: Context<AppEnv>): string | null {
   const userAgent = requestHeader(c, 'user-agent')
@@ -89,7 +99,9 @@ const PUBLIC_POSTS: ReadonlySet<string> = new Set(['/api/v1/consents', '/api/v1/
  * record again on every page, for ever. `app.onError` adds these to the error's own headers.
  */
 export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<string, string>): Record<string, string> {
-  if (c.req.method !== 'POST' || !PUBLIC_POSTS.has(c.req.path) || 'Access-Control-Allow-Origin' in headers) return {}
+  // A refusal whose route already decided CORS (it always names Vary: the site's own verdict on
+  // the Origin, as `admit` gives it) keeps that verdict: an origin another site lists must not read it.
+  if (c.req.method !== 'POST' || !PUBLIC_POSTS.has(c.req.path) || 'Vary' in headers) return {}
   const origin = requestHeader(c, 'origin')
   return someSiteAllows(c, origin, s) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' }
 }
@@ -257,8 +269,7 @@ export function consentRoutes(s: Services) {
         if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many look-ups from this address; retry later', { 'Retry-After': String(wait) })
         const record = s.consentLog.latest(siteId, consentId)
         if (!record) throw new ApiError(404, 'record_not_found', 'No consent record for this consentId')
-        // Zod's pick drops every other field: the personal ones and the chain's.
-        return c.json(visitorConsentRecord.parse(record))
+        return c.json(visitorRecord(record))
       },
     )
 }

@@ -3,7 +3,7 @@ import { LOG_ROLES, slug, statsQuery } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { paramsOf, queryOf } from '../lib/validate'
+import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { requireSiteRole } from '../middleware/session'
 import { ConsentStatsService } from '../services/stats'
@@ -21,6 +21,7 @@ export function statsRoutes(s: Services) {
   const slots = workSlots(STATS_AT_ONCE, 'stats_busy', 'statistics requests', 2)
   return new Hono<AppEnv>().get(
     '/api/admin/sites/:siteId/stats',
+    getOnly('Statistics are counted by GET only: HEAD would count them for no answer'),
     requireSiteRole(s, LOG_ROLES),
     paramsOf(z.object({ siteId: slug })),
     queryOf(statsQuery),

@@ -69,9 +69,9 @@ describe('data-subject requests by consentId', () => {
     expect(audited[0]!.after).not.toContain(SUBJECT)
   })
 
-  it('refuses HEAD on the subject export and the verification (405, Allow: GET): neither is audited nor run for an answer nobody gets', async () => {
+  it('refuses HEAD on the subject export, the verification and the statistics (405, Allow: GET): none is audited nor run for an answer nobody gets', async () => {
     const audited = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.subject-export'").get() as { n: number }).n
-    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}/export`, '/api/admin/sites/acme/verify']) {
+    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}/export`, '/api/admin/sites/acme/verify', '/api/admin/sites/acme/stats']) {
       const head = await t.request(path, as('auditor', { method: 'HEAD' }))
       expect([head.status, head.headers.get('allow')], path).toEqual([405, 'GET'])
     }
