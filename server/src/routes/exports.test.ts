@@ -3,14 +3,14 @@ import { get, request, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { EXPORT_COLUMNS, apiError, exportManifest, exportRow, manifestKeyList } from '@miniconsent/shared'
+import { EXPORT_COLUMNS, apiError, exportManifest, exportRow, manifestKeyList, type ConsentLogFilters } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { createApp } from '../app'
 import { serveApp } from '../front-door'
 import { parseEnv } from '../env'
 import { canonicalJson } from '../lib/canonical-json'
 import { createLogger, silentLogger } from '../logger'
-import { unescapeCell } from '../services/export'
+import { seqBounds, unescapeCell } from '../services/export'
 import { EXPORTS_AT_ONCE } from './exports'
 import { namedConsentId } from '../services/export'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
@@ -144,6 +144,30 @@ describe('GET /api/admin/sites/:siteId/export', () => {
       filters: { method: 'accept-all', consentId: namedConsentId('visitor-1xyz') },
       sha256: createHash('sha256').update(filtered.bytes).digest('hex'),
     })
+  })
+
+  it('reads a period or a visitor through its own index, with the same rows as a filter over the whole log', async () => {
+    const plans = (filters: ConsentLogFilters) => {
+      const q = seqBounds(t.db, 'acme', filters)!
+      return (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail).join(' ')
+    }
+    expect(plans({ from: '2026-11-22', to: '2026-11-22' })).toMatch(/USING (COVERING )?INDEX consent_records_site_time/)
+    expect(plans({ consentId: 'visitor-1xyz', method: 'accept-all' })).toMatch(/USING INDEX consent_records_site_consent/)
+    expect(seqBounds(t.db, 'acme', { method: 'accept-all' })).toBeNull()
+    for (const format of ['ndjson', 'csv']) {
+      const seqs = async (query: string) => {
+        const { text } = await download(`format=${format}&${query}`)
+        const lines = text.trimEnd().split('\n').filter(Boolean)
+        return (format === 'csv' ? lines.slice(1).map((l) => Number(l.split(',')[0])) : lines.map((l) => (JSON.parse(l) as { seq: number }).seq))
+      }
+      const all = dbRows() as { seq: number; serverTime: string; consentId: string }[]
+      const inPeriod = all.filter((r) => r.serverTime.startsWith('2026-11-23')).map((r) => r.seq)
+      expect(inPeriod.length).toBeGreaterThan(1)
+      expect(await seqs('from=2026-11-23&to=2026-11-23')).toEqual(inPeriod)
+      expect(await seqs('consentId=visitor-1xyz')).toEqual(all.filter((r) => r.consentId === 'visitor-1xyz').map((r) => r.seq))
+      expect(await seqs('consentId=visitor-nobody')).toEqual([])
+      expect(await seqs('from=2030-01-01')).toEqual([])
+    }
   })
 
   it('sends a record whose stored JSON was edited into broken JSON with that value as a string, and the rest as usual', async () => {

@@ -32,6 +32,14 @@ export interface ExportPlan {
   /** Where the keyset (seq > after) and the snapshot's head (seq <= head) sit in `params`. */
   afterAt: number
   headAt: number
+  /**
+   * With a period or a consentId: a query for the lowest and highest seq the filters select,
+   * through their own index, and its parameters. The pages then read only that stretch of the
+   * site's log in seq order, not all of it: a day's export of a large log, or a visitor's, read
+   * every record of the site before (346 ms for ~550 of 200,000 records, measured).
+   */
+  boundsSql: string | null
+  boundsParams: unknown[]
 }
 
 export interface ChainHead {
@@ -138,6 +146,12 @@ export function* exportPages(
   params[plan.headAt] = head.seq
   const size = pageSize(plan.format)
   let after = 0
+  if (plan.boundsSql !== null) {
+    const [low, high] = conn.prepare(plan.boundsSql).raw(true).get(...plan.boundsParams) as [number | null, number | null]
+    if (low === null || high === null) return
+    after = low - 1
+    params[plan.headAt] = Math.min(head.seq, high)
+  }
   for (let i = 0; ; i++) {
     params[plan.afterAt] = after
     const [count, last, content] = page(params)

@@ -96,6 +96,8 @@ describe('ConsentExports on an in-memory database', () => {
       params: ['acme', null, null],
       afterAt: 1,
       headAt: 2,
+      boundsSql: null,
+      boundsParams: [],
     })
     const head = { seq: 3, hash: 'h3' }
     const [here] = [...exportPages(db.$client, plan('csv'), head, () => true)]

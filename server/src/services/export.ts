@@ -233,6 +233,21 @@ export function eraseFromManifests(tx: Tx, siteId: string, consentId: string, si
   }
 }
 
+/**
+ * With a period or a consentId, the query for the lowest and highest seq the filters select
+ * (ExportPlan.boundsSql), else null. It goes through the period's or the consentId's index:
+ * min() and max() together leave SQLite no shortcut through the seq index, which would walk the
+ * site's log from one end.
+ */
+export function seqBounds(db: Db, siteId: string, filters: ConsentLogFilters): { sql: string; params: unknown[] } | null {
+  if (filters.from === undefined && filters.to === undefined && filters.consentId === undefined) return null
+  return db
+    .select({ low: sql<number>`min(${consentRecords.seq})`, high: sql<number>`max(${consentRecords.seq})` })
+    .from(consentRecords)
+    .where(filterConditions(siteId, filters))
+    .toSQL()
+}
+
 export class ConsentExports {
   constructor(
     private readonly db: Db,
@@ -256,6 +271,7 @@ export class ConsentExports {
       .orderBy(asc(consentRecords.seq))
       .limit(pageSize(o.format))
       .toSQL()
+    const bounds = seqBounds(this.db, o.siteId, filters)
     const slot = (name: string) => records.params.findIndex((p) => p instanceof Placeholder && p.name === name)
     const pageSql = o.format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql)
     const plan: ExportPlan = {
@@ -266,6 +282,8 @@ export class ConsentExports {
       params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
       afterAt: slot('after'),
       headAt: slot('head'),
+      boundsSql: bounds?.sql ?? null,
+      boundsParams: bounds?.params ?? [],
     }
     // Before any byte is sent: a key that cannot be had fails the request, not the finished download.
     const signer = this.keys.active()
