@@ -46,6 +46,10 @@ describe('consent log filters', () => {
     expect((await seqs('revision=1')).total).toBe(6)
     expect((await seqs('revision=2')).total).toBe(0)
     expect(await seqs('consentId=visitor-late&method=accept-all')).toEqual({ seqs: [6, 4], total: 2 })
+    // One visitor's pages, read between their lowest and highest seq.
+    expect(await seqs('consentId=visitor-early&limit=2')).toEqual({ seqs: [3, 2], total: 3 })
+    expect(await seqs('consentId=visitor-early&limit=2&before=2')).toEqual({ seqs: [1], total: 3 })
+    expect(await seqs('consentId=visitor-nobody')).toEqual({ seqs: [], total: 0 })
     expect(await seqs('method=accept-all&limit=2')).toEqual({ seqs: [6, 4], total: 3 })
     expect((await seqs('method=accept-all&before=4')).seqs).toEqual([1])
     // Cleared form fields are no filter.

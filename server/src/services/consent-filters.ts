@@ -2,7 +2,8 @@
 // server_time is `Date.toISOString()` text of one width, so ISO strings compare in time order and
 // the (site_id, server_time) index serves the time range; consentId uses (site_id, consent_id).
 import type { ConsentLogFilters } from '@miniconsent/shared'
-import { and, eq, gte, isNull, like, lt, lte, or, type SQL } from 'drizzle-orm'
+import { and, eq, gte, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -77,4 +78,20 @@ export function filterConditions(siteId: string, f: ConsentLogFilters): SQL {
 /** The filters that were set, without the empty ones (stored in manifests, shown to auditors). */
 export function activeFilters(f: ConsentLogFilters): ConsentLogFilters {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as ConsentLogFilters
+}
+
+/**
+ * With a period or a consentId, the query for the lowest and highest seq the filters select, else
+ * null: the export (ExportPlan.boundsSql) and the listing then read only that stretch of the
+ * site's log in seq order, not all of it. It goes through the period's or the consentId's index:
+ * min() and max() together leave SQLite no shortcut through the seq index, which would walk the
+ * log from one end.
+ */
+export function seqBounds(db: Pick<Db, 'select'>, siteId: string, filters: ConsentLogFilters): { sql: string; params: unknown[] } | null {
+  if (filters.from === undefined && filters.to === undefined && filters.consentId === undefined) return null
+  return db
+    .select({ low: sql<number>`min(${consentRecords.seq})`, high: sql<number>`max(${consentRecords.seq})` })
+    .from(consentRecords)
+    .where(filterConditions(siteId, filters))
+    .toSQL()
 }

@@ -8,14 +8,14 @@
 // consent-writer.ts, inline or in a worker thread.
 import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
-import { and, count, desc, eq, lt, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gte, lt, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
-import { filterConditions } from './consent-filters'
+import { filterConditions, seqBounds } from './consent-filters'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
 import type { VerifyReply } from './verify-worker'
 
@@ -250,10 +250,23 @@ export class ConsentLog {
 
   list(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ConsentLogPage {
     const filter = filterConditions(siteId, q)
+    // A visitor's records lie between two seqs, found through the consentId's index: the page
+    // walks that stretch of the log, not the site's whole log from its newest record. (A period
+    // is left to the walk from the newest record: for the usual "since" period it stops at once,
+    // where the bounds would read every record of the period.)
+    const bounds = q.consentId !== undefined ? seqBounds(this.db, siteId, q) : null
+    const [low, high] = bounds ? (this.db.$client.prepare(bounds.sql).raw(true).get(...bounds.params) as [number | null, number | null]) : [0, null]
     const rows = this.db
       .select()
       .from(consentRecords)
-      .where(and(filter, q.before !== undefined ? lt(consentRecords.seq, q.before) : undefined))
+      .where(
+        and(
+          filter,
+          q.before !== undefined ? lt(consentRecords.seq, q.before) : undefined,
+          bounds ? gte(consentRecords.seq, low ?? 1) : undefined,
+          bounds ? lte(consentRecords.seq, high ?? 0) : undefined,
+        ),
+      )
       .orderBy(desc(consentRecords.seq))
       .limit(q.limit + 1)
       .all()

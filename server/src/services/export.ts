@@ -17,7 +17,7 @@ import { consentRecords, exportManifests, users } from '../db/schema'
 import { sha256 } from './accounts'
 import { signManifest, type ManifestKeys, type SigningKey } from './manifest-keys'
 import { GENESIS_HASH } from './consent-chain'
-import { activeFilters, filterConditions } from './consent-filters'
+import { activeFilters, filterConditions, seqBounds } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
 import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
@@ -231,21 +231,6 @@ export function eraseFromManifests(tx: Tx, siteId: string, consentId: string, si
     }
     tx.update(exportManifests).set({ filters, ...signed }).where(eq(exportManifests.id, m.id)).run()
   }
-}
-
-/**
- * With a period or a consentId, the query for the lowest and highest seq the filters select
- * (ExportPlan.boundsSql), else null. It goes through the period's or the consentId's index:
- * min() and max() together leave SQLite no shortcut through the seq index, which would walk the
- * site's log from one end.
- */
-export function seqBounds(db: Db, siteId: string, filters: ConsentLogFilters): { sql: string; params: unknown[] } | null {
-  if (filters.from === undefined && filters.to === undefined && filters.consentId === undefined) return null
-  return db
-    .select({ low: sql<number>`min(${consentRecords.seq})`, high: sql<number>`max(${consentRecords.seq})` })
-    .from(consentRecords)
-    .where(filterConditions(siteId, filters))
-    .toSQL()
 }
 
 export class ConsentExports {
