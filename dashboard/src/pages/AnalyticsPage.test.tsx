@@ -55,6 +55,20 @@ describe('analytics page', () => {
     expect(await screen.findByText('14 decisions matching the filters.')).toBeTruthy()
   })
 
+  it('says how many records the category rates leave out because their stored categories cannot be read', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json({ ...stats, unreadableCategories: 2 })))
+    renderApp('/sites/minopa/analytics')
+    await screen.findByRole('table', { name: 'Choices per category' })
+    expect(screen.getByRole('status').textContent).toMatch(/^2 records are left out of the rates below: their stored categories cannot be read/)
+  })
+
+  it('says nothing of unreadable records when there are none', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json({ ...stats, unreadableCategories: 0 })))
+    renderApp('/sites/minopa/analytics')
+    await screen.findByRole('table', { name: 'Choices per category' })
+    expect(screen.queryByText(/left out of the rates/)).toBeNull()
+  })
+
   it('refuses an end date before the start date without asking the server', async () => {
     const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
     renderApp('/sites/minopa/analytics')

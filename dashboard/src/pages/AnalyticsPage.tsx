@@ -82,6 +82,13 @@ function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
 
       <section class="editor-section" aria-labelledby="per-category-heading">
         <h2 id="per-category-heading">Consent rate per category</h2>
+        {(stats.unreadableCategories ?? 0) > 0 && (
+          <p class="notice" role="status">
+            {formatCount(stats.unreadableCategories!)} {stats.unreadableCategories === 1 ? 'record is' : 'records are'} left out of the
+            rates below: {stats.unreadableCategories === 1 ? 'its' : 'their'} stored categories cannot be read, as when a row was changed
+            outside MiniConsent. Run a verification of the log to see where it breaks.
+          </p>
+        )}
         <Chart
           label="Bar chart of the share of decisions granting each category; the numbers are in the table below."
           kind="bars"
