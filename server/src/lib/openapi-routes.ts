@@ -140,7 +140,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'Store a consent record',
     description:
-      'CORS: allowed from the site’s domains. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`.',
+      'CORS: allowed from the site’s domains; a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`.',
     auth: 'public',
     body: { schema: S.consentRecordInput },
     responses: {
@@ -148,7 +148,10 @@ export const OPERATIONS: Operation[] = [
       200: { description: 'This record was stored before under its recordId (a retry)', schema: recordStored },
       ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId holds another record, or belongs to another site' },
-      422: { description: '`unknown_revision`: the site has no such revision' },
+      422: {
+        description:
+          '`unknown_revision`: the site has no such revision; `unknown_category` / `unknown_service`: the record names a category or service its revision does not declare; `required_category_denied`: it denies a required category',
+      },
     },
   },
   {
