@@ -516,6 +516,7 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     responses: {
       200: { description: 'Verification', schema: S.chainVerification },
+      405: { description: '`method_not_allowed`: HEAD (it would walk the whole chain for no answer)' },
       429: { description: '`verifies_busy`: 2 verifications are running on this server (Retry-After)' },
     },
   },
@@ -530,6 +531,7 @@ export const OPERATIONS: Operation[] = [
     query: S.exportQuery,
     responses: {
       200: { description: 'The file (Content-Disposition: attachment)', contentType: 'text/csv' },
+      405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)' },
       429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
     },
   },
@@ -562,7 +564,12 @@ export const OPERATIONS: Operation[] = [
     auth: LOG,
     params: siteParam,
     query: S.statsQuery,
-    responses: { 200: { description: 'Statistics', schema: S.consentStats } },
+    description: 'Counted in a thread of its own on a read-only connection, so the server goes on answering meanwhile.',
+    responses: {
+      200: { description: 'Statistics', schema: S.consentStats },
+      405: { description: '`method_not_allowed`: HEAD' },
+      429: { description: '`stats_busy`: 4 statistics requests are running on this server (Retry-After)' },
+    },
   },
   {
     method: 'get',
