@@ -587,7 +587,10 @@ export const OPERATIONS: Operation[] = [
     summary: 'Download everything stored about one consentId as NDJSON',
     auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
-    responses: { 200: { description: 'NDJSON file', contentType: 'application/x-ndjson' } },
+    responses: {
+      200: { description: 'NDJSON file', contentType: 'application/x-ndjson' },
+      405: { description: '`method_not_allowed`: HEAD (it would audit an export nobody receives)' },
+    },
   },
   {
     method: 'delete',
