@@ -407,8 +407,46 @@ describe('catalogue files', () => {
       body: 'category,name,provider,expiry\nessential,a,Acme,1d\nessential,b,Acme,soon\n',
     })
     expect(bad.status).toBe(422)
-    expect(apiError.parse(await bad.json()).error.issues).toEqual([{ path: 'entries.1.expiry', message: expect.any(String) }])
+    expect(apiError.parse(await bad.json()).error.issues).toEqual([{ path: 'entries.1.expiry', message: expect.stringMatching(/^line 3: /) }])
     expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: 'a,"b\n' })).status).toBe(400)
+  })
+
+  it('names a bad row by its line in the file, refuses unreadable ids and language columns, skips empty spreadsheet rows, and changes nothing on a refusal', async () => {
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft
+    const importCsv = async (body: string) => {
+      const res = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })
+      return { status: res.status, error: res.status === 200 ? null : apiError.parse(await res.json()).error }
+    }
+    // A row declaring a service alone comes before the bad entry: the message still names its line.
+    const header = 'category,service,service_name,service_provider,name,provider,expiry'
+    const shifted = await importCsv([header, 'analytics,plausible,Plausible,Plausible Insights,,,', 'essential,,,,a,Acme,1d', 'essential,,,,b,Acme,soon'].join('\n'))
+    expect(shifted.status).toBe(422)
+    expect(shifted.error?.issues).toEqual([{ path: 'entries.1.expiry', message: expect.stringMatching(/^line 4: /) }])
+    expect(shifted.error?.message).toMatch(/^The CSV file has problems: line 4: /)
+    for (const [body, named] of [
+      [`${header}\nMarketing,,,,x,Acme,1d`, /^Line 2, column "category": "Marketing" is no category id/],
+      [`${header}\n,,,,x,Acme,1d`, /^Line 2, column "category": "" is no category id/],
+      [`${header}\nmarketing,Meta Pixel,,,x,Acme,1d`, /^Line 2, column "service": "Meta Pixel" is no service id/],
+    ] as const) {
+      const refused = await importCsv(body)
+      expect(refused.status, body).toBe(422)
+      expect(refused.error?.message).toMatch(named)
+    }
+    // A text column of no language would drop its texts without a word.
+    const language = await importCsv('category,name,provider,expiry,purpose_EN,purpose_de\nessential,s,Acme,1d,Signed in,Angemeldet')
+    expect(language.status).toBe(400)
+    expect(language.error?.message).toMatch(/the column "purpose_EN" names no language/)
+    expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft).toEqual(before)
+    // Excel's trailing rows of empty cells are no rows.
+    expect((await importCsv('category,name,provider,expiry\r\nessential,s,Acme,1d\r\n,,,\r\n,,,\r\n')).status).toBe(200)
+  })
+
+  it('refuses a file of 70,000 new ids (under 1 MB) at the line where its ids outgrow a consent record, without reading the rest', async () => {
+    // Searched row by row in growing lists, such a file held the event loop for minutes, past this test's timeout.
+    const rows = Array.from({ length: 70_000 }, (_, i) => `c${i},s${i}`)
+    const res = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: ['category,service', ...rows].join('\n') })
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.message).toMatch(/^Line \d+: the categories' and services' ids take more than the 6144 bytes a consent record has for them/)
   })
 
   it('defuses spreadsheet formulas in the CSV and restores them on import', async () => {

@@ -13,7 +13,7 @@ import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
 import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
-import { catalogueToCsv, csvToCatalogue } from '../services/catalogue-csv'
+import { catalogueToCsv, csvImport } from '../services/catalogue-csv'
 
 export const siteParam = z.object({ siteId: slug })
 export const EDIT_ROLES = ['owner', 'editor'] as const
@@ -54,7 +54,8 @@ export function catalogueRoutes(s: Services) {
         const { format, baseUpdatedAt } = c.req.valid('query')
         const text = await c.req.text()
         let input: unknown
-        if (format === 'csv') input = csvToCatalogue(text, s.catalogues.draft(siteId))
+        let entryLines: number[] = []
+        if (format === 'csv') ({ draft: input, entryLines } = csvImport(text, s.catalogues.draft(siteId)))
         else {
           try {
             input = JSON.parse(text)
@@ -64,7 +65,15 @@ export function catalogueRoutes(s: Services) {
           wellFormed(input)
         }
         const parsed = catalogueSchema.safeParse(input)
-        if (!parsed.success) throw invalidError(parsed.error, format === 'csv' ? 'The CSV file has problems; entries.N is data row N + 1' : undefined)
+        if (!parsed.success) {
+          if (format !== 'csv') throw invalidError(parsed.error)
+          // An entry's problem is told by its line in the file, which a spreadsheet user can find.
+          const issues = parsed.error.issues.map((i) =>
+            i.path[0] === 'entries' && typeof i.path[1] === 'number' ? { ...i, message: `line ${entryLines[i.path[1]]}: ${i.message}` } : i,
+          )
+          const first = issues[0]!
+          throw invalidError({ issues }, `The CSV file has problems: ${first.message}`)
+        }
         s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, { action: 'catalogue.import', baseUpdatedAt })
         return c.json(s.catalogues.state(siteId))
       },

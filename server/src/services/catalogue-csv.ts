@@ -8,7 +8,10 @@
 import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
+  CHOICES_MAX_BYTES,
+  choicesBytes,
   LANGUAGE_PATTERN,
+  SLUG_PATTERN,
   type Catalogue,
   type LocalizedText,
 } from '@miniconsent/shared'
@@ -87,35 +90,74 @@ export function catalogueToCsv(c: Catalogue): string {
   return stringify([header, ...rows.map((r) => r.map(defuse))])
 }
 
+/** The draft with the file applied, not yet validated, and the file's line of each entry (`entries.N`). */
+export interface CsvImport {
+  draft: unknown
+  entryLines: number[]
+}
+
+/** Whether a cell holds a category's or service's id as the catalogue takes it (`slug`). */
+const isId = (v: string) => v.length <= 64 && SLUG_PATTERN.test(v)
+
+/** A text column's language, or null when the column is none of the text columns. */
+function textColumnLanguage(name: string): string | null {
+  const col = CATALOGUE_CSV_TEXT_COLUMNS.find((c) => name.startsWith(c + '_'))
+  return col === undefined ? null : name.slice(col.length + 1)
+}
+
 /**
  * The draft with the file applied, not yet validated: the caller validates it like any draft, and
- * `entries.N` in an issue is the file's data row N + 1 (after the header).
+ * names an `entries.N` issue by `entryLines[N]`, the entry's line in the file.
  */
-export function csvToCatalogue(text: string, base: Catalogue): unknown {
-  let records: Record<string, string>[]
+export function csvImport(text: string, base: Catalogue): CsvImport {
+  let parsed: { record: Record<string, string>; info: { lines: number } }[]
   try {
-    records = parse(text, {
+    parsed = parse(text, {
       columns: (h: string[]) => {
         const names = h.map((c) => c.trim())
         // Two columns of one name would leave one cell of each row unread, unsaid which.
         const twice = names.find((c, i) => c !== '' && names.indexOf(c) !== i)
         if (twice !== undefined) throw new Error(`the column "${twice}" appears twice in the header`)
+        // A text column of no language would be dropped, and with it every text in it.
+        const unknown = names.find((c) => {
+          const lang = textColumnLanguage(c)
+          return lang !== null && !LANGUAGE_PATTERN.test(lang)
+        })
+        if (unknown !== undefined) throw new Error(`the column "${unknown}" names no language: write its language tag in lower case, such as "${unknown.slice(0, unknown.lastIndexOf('_') + 1)}en" or "…_pt-BR"`)
         return names
       },
       skip_empty_lines: true,
+      // A spreadsheet's trailing rows of empty cells (`,,,,`) are no rows either.
+      skip_records_with_empty_values: true,
       trim: true,
       bom: true,
+      info: true,
       cast: unescapeCell,
-    })
+    }) as { record: Record<string, string>; info: { lines: number } }[]
   } catch (err) {
     throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: ${(err as Error).message}`)
   }
+  const records = parsed.map((p) => p.record)
   const first = records[0]
   if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', 'The CSV file needs a header row with at least a "category" column')
 
   const categories = base.categories.map((c) => ({ ...c, label: { ...c.label } }))
   const services = base.services.map((s) => ({ ...s, purpose: { ...s.purpose } }))
+  // By id: a file of a hundred thousand new ids searched the growing lists row by row, minutes
+  // of the event loop for one request.
+  const categoryById = new Map(categories.map((c) => [c.id, c]))
+  const serviceById = new Map(services.map((s) => [s.id, s]))
   const entries: Record<string, unknown>[] = []
+  const entryLines: number[] = []
+  // What every consent record would carry of the ids so far (shared `choicesBytes`, one id at a
+  // time): past the budget the file is refused at once, not after building and checking it whole.
+  let choices = choicesBytes({ categories, services })
+  const addChoice = (id: string, line: number) => {
+    choices += JSON.stringify(id).length + ':false,'.length
+    if (choices > CHOICES_MAX_BYTES) {
+      throw new ApiError(422, 'invalid', `Line ${line}: the categories' and services' ids take more than the ${CHOICES_MAX_BYTES} bytes a consent record has for them: merge services or use shorter ids`)
+    }
+  }
 
   const texts = (rec: Record<string, string>, col: TextColumn): LocalizedText => {
     const out: LocalizedText = {}
@@ -130,16 +172,22 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
   // Services whose category a row declaring the service alone has set: entry rows no longer move them.
   const declared = new Set<string>()
 
-  for (const rec of records) {
+  for (const [index, rec] of records.entries()) {
+    const line = parsed[index]!.info.lines
     const categoryId = rec.category ?? ''
-    let cat = categories.find((c) => c.id === categoryId)
+    // An id no record could carry: refused here, on its line, rather than as `categories.N`.
+    if (!isId(categoryId)) throw new ApiError(422, 'invalid', `Line ${line}, column "category": "${categoryId}" is no category id (lower-case letters, digits, "-" and "_")`)
+    let cat = categoryById.get(categoryId)
     const label = texts(rec, 'category_label')
     if (!cat) {
       cat = { id: categoryId, required: false, label: Object.keys(label).length ? label : { en: categoryId }, description: {}, consentMode: [] }
+      addChoice(categoryId, line)
       categories.push(cat)
+      categoryById.set(categoryId, cat)
     } else Object.assign(cat.label, label)
 
     const serviceId = opt(rec.service)
+    if (serviceId && !isId(serviceId)) throw new ApiError(422, 'invalid', `Line ${line}, column "service": "${serviceId}" is no service id (lower-case letters, digits, "-" and "_")`)
     if (serviceId) {
       const declares = !rec.name
       const fields = {
@@ -148,9 +196,14 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
         ...(rec.service_provider ? { provider: rec.service_provider } : {}),
         ...(rec.service_privacy_policy_url ? { privacyPolicyUrl: rec.service_privacy_policy_url } : {}),
       }
-      const service = services.find((s) => s.id === serviceId)
+      const service = serviceById.get(serviceId)
       if (service) Object.assign(service, fields, { purpose: { ...service.purpose, ...texts(rec, 'service_purpose') } })
-      else services.push({ id: serviceId, name: serviceId, provider: rec.provider || serviceId, category: categoryId, ...fields, purpose: texts(rec, 'service_purpose') })
+      else {
+        addChoice(serviceId, line)
+        const added = { id: serviceId, name: serviceId, provider: rec.provider || serviceId, category: categoryId, ...fields, purpose: texts(rec, 'service_purpose') }
+        services.push(added)
+        serviceById.set(serviceId, added)
+      }
       if (declares) declared.add(serviceId)
     }
 
@@ -160,13 +213,17 @@ export function csvToCatalogue(text: string, base: Catalogue): unknown {
         kind: opt(rec.kind) ?? 'cookie',
         category: categoryId,
         service: serviceId,
-        provider: rec.provider || (serviceId ? (services.find((s) => s.id === serviceId)?.provider ?? '') : ''),
+        provider: rec.provider || (serviceId ? (serviceById.get(serviceId)?.provider ?? '') : ''),
         purpose: texts(rec, 'purpose'),
         expiry: rec.expiry ?? '',
         domain: opt(rec.domain),
         path: opt(rec.path),
       })
+      entryLines.push(line)
     }
   }
-  return { ...base, categories, services, entries }
+  return { draft: { ...base, categories, services, entries }, entryLines }
 }
+
+/** The draft with the file applied, not yet validated (csvImport without the entries' lines). */
+export const csvToCatalogue = (text: string, base: Catalogue): unknown => csvImport(text, base).draft
