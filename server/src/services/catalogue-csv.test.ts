@@ -85,3 +85,19 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(draft.services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'marketing' })])
   })
 })
+
+describe('cells with spaces at their ends', () => {
+  it('come back from a CSV round trip as they were written', () => {
+    const c = catalogue.parse({
+      categories: [
+        { id: 'essential', required: true, label: { en: ' Essential' } },
+        { id: 'analytics', label: { en: 'Analytics  ', de: ' Statistik ' } },
+      ],
+      services: [{ id: 'plausible', category: 'analytics', name: ' Plausible', provider: 'Plausible Insights ', purpose: { en: '  counts visits  ' } }],
+      entries: [{ name: 'session', category: 'essential', provider: 'Acme', purpose: { en: '  leading and trailing spaces  ' }, expiry: 'session' }],
+    })
+    const csv = catalogueToCsv(c)
+    expect(csv).toContain('"  leading and trailing spaces  "')
+    expect(catalogue.parse(csvToCatalogue(csv, { ...c, services: [], entries: [] }))).toEqual(c)
+  })
+})

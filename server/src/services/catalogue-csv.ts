@@ -87,7 +87,9 @@ export function catalogueToCsv(c: Catalogue): string {
     listed.add(s.category)
   }
   for (const cat of c.categories) if (!listed.has(cat.id)) row(cat.id, undefined, null)
-  return stringify([header, ...rows.map((r) => r.map(defuse))])
+  // A cell with spaces at an end goes in quotes: the import trims what is around a cell, not what
+  // is inside its quotes, so "  Signed in " comes back as it was written.
+  return stringify([header, ...rows.map((r) => r.map(defuse))], { quoted_match: /^\s|\s$/ })
 }
 
 /** The draft with the file applied, not yet validated, and the file's line of each entry (`entries.N`). */
