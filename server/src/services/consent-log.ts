@@ -17,7 +17,6 @@ import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
 import { filterConditions, seqBounds } from './consent-filters'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
-import type { VerifyReply } from './verify-worker'
 
 export { RecordIdConflict, type AppendResult } from './consent-writer'
 
@@ -299,10 +298,7 @@ export class ConsentLog {
       signal,
       aborted: verifyAborted,
       what: 'chain verification',
-      read: (m: VerifyReply) => {
-        if ('result' in m) return m.result
-        throw new Error(`chain verification failed: ${m.error}`)
-      },
+      read: (result: VerifyResult) => result,
     })
   }
 

@@ -3,12 +3,11 @@
 // size. The server runs the queries in a worker thread (stats-worker.ts): on a large log they
 // take hundreds of milliseconds, during which this thread goes on ingesting and answering.
 import type { ConsentLogFilters, ConsentStats } from '@miniconsent/shared'
-import type { Statement } from 'better-sqlite3'
 import type { Db } from '../db/client'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import { fromBound, subdivisionsOf, toBound } from './consent-filters'
-import type { StatsReply } from './stats-worker'
+import { runStatsQueries } from './stats-queries'
 
 const METHOD_COUNTS = `count(*) AS total,
   sum(method = 'accept-all') AS acceptAll,
@@ -79,8 +78,6 @@ function statsOf(rows: StatsRows): ConsentStats {
 export class ConsentStatsService {
   /** The queries of each combination of conditions, by a key naming the combination. */
   private readonly written = new Map<string, StatsQueries['sql']>()
-  /** Those queries prepared on the server's connection, for the in-process path. */
-  private readonly prepared = new Map<StatsQueries['sql'], Record<StatsTable, Statement>>()
 
   constructor(private readonly db: Pick<Db, '$client'>) {}
 
@@ -143,22 +140,7 @@ export class ConsentStatsService {
 
   /** Computes the statistics here, on this thread: `:memory:` databases. The server uses statsInThread. */
   stats(siteId: string, f: ConsentLogFilters): ConsentStats {
-    const { sql, params } = this.queries(siteId, f)
-    const c = this.db.$client
-    let q = this.prepared.get(sql)
-    if (!q) {
-      q = { perDay: c.prepare(sql.perDay), perCategory: c.prepare(sql.perCategory), perRegion: c.prepare(sql.perRegion), perRevision: c.prepare(sql.perRevision) }
-      this.prepared.set(sql, q)
-    }
-    const statements = q
-    // One read transaction, as in the worker: the four tables count the same records.
-    const rows = c.transaction(() => ({
-      perDay: statements.perDay.all(params),
-      perCategory: statements.perCategory.all(params),
-      perRegion: statements.perRegion.all(params),
-      perRevision: statements.perRevision.all(params),
-    }))()
-    return statsOf(rows)
+    return statsOf(runStatsQueries(this.db.$client, this.queries(siteId, f)))
   }
 
   /**
@@ -176,10 +158,7 @@ export class ConsentStatsService {
       signal,
       aborted: statsAborted,
       what: 'statistics',
-      read: (m: StatsReply) => {
-        if ('rows' in m) return statsOf(m.rows)
-        throw new Error(`statistics failed: ${m.error}`)
-      },
+      read: statsOf,
     })
   }
 }

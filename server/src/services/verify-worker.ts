@@ -4,25 +4,9 @@
 // read-only connection of its own; verifyStoredChain reads in one read transaction (WAL:
 // ingestion goes on appending), so the anchor, the records and the chain heads the export
 // manifests recorded are of the same moment even if a purge commits in between. It posts one message, the result or an error, and ends.
-import { parentPort, workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
-import { verifyStoredChain, type VerifyResult } from './consent-chain'
-
-export type VerifyReply = { result: VerifyResult } | { error: string }
+import { workerData } from 'node:worker_threads'
+import { replyFromReadOnly } from '../lib/worker-script'
+import { verifyStoredChain } from './consent-chain'
 
 const { file, siteId } = workerData as { file: string; siteId: string }
-const port = parentPort!
-let reply: VerifyReply
-let conn: Database.Database | null = null
-try {
-  conn = new Database(file, { readonly: true, fileMustExist: true })
-  conn.pragma('busy_timeout = 5000')
-  // A sequential read needs few cached pages; the default 16 MB would only add to the server's memory.
-  conn.pragma('cache_size = -2000')
-  reply = { result: verifyStoredChain(conn, siteId) }
-} catch (e) {
-  reply = { error: e instanceof Error ? e.message : String(e) }
-} finally {
-  if (conn?.open) conn.close()
-}
-port.postMessage(reply)
+replyFromReadOnly(file, (conn) => verifyStoredChain(conn, siteId))
