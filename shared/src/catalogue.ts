@@ -170,9 +170,18 @@ export const CONSENT_RECORD_MAX_BYTES = 8 * 1024
  */
 export const CHOICES_MAX_BYTES = 6 * 1024
 
-/** The bytes a record's `categories` and `services` take at most: every id with `false`. */
+const utf8 = new TextEncoder()
+
+/** The bytes one id takes in a record's choice list, at most: `"id":false,`. */
+export const choiceBytes = (id: string): number => utf8.encode(JSON.stringify(id)).length + ':false,'.length
+
+/** The bytes a record's `categories` and `services` take at most: every id with `false`, in braces. */
 export function choicesBytes(c: { categories: readonly { id: string }[]; services: readonly { id: string }[] }): number {
-  const size = (ids: readonly { id: string }[]) => new TextEncoder().encode(JSON.stringify(Object.fromEntries(ids.map((x) => [x.id, false])))).length
+  // Each id once (a record is an object), in `{` and `}`, with one comma fewer than ids.
+  const size = (list: readonly { id: string }[]) => {
+    const ids = new Set(list.map((x) => x.id))
+    return [...ids].reduce((n, id) => n + choiceBytes(id), 2) - (ids.size ? 1 : 0)
+  }
   return size(c.categories) + size(c.services)
 }
 

@@ -22,13 +22,14 @@ export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true
 
 export const REGION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** A time bound that is a day (`2026-11-22`): the whole of it, in UTC. */
+export const LOG_DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/
 
-/** The first millisecond a `from` bound includes: a day from its UTC midnight. */
-const firstIncluded = (from: string) => Date.parse(DAY.test(from) ? `${from}T00:00:00Z` : from)
+/** The first millisecond a `from` bound includes: a day from its UTC midnight (what Date.parse reads of an instant). */
+export const firstIncluded = (from: string): number => Date.parse(LOG_DAY_PATTERN.test(from) ? `${from}T00:00:00Z` : from)
 
 /** The last millisecond a `to` bound includes: a day to its end. */
-const lastIncluded = (to: string) => (DAY.test(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 - 1 : Date.parse(to))
+export const lastIncluded = (to: string): number => (LOG_DAY_PATTERN.test(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 - 1 : Date.parse(to))
 
 /**
  * A period that ends before it starts is a mistake (swapped fields), not a question whose answer

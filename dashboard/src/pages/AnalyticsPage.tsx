@@ -59,6 +59,7 @@ function AnalyticsPage({ site }: SitePageProps) {
 
 function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
   const total = stats.perDay.reduce((n, d) => n + d.total, 0)
+  const unreadable = stats.unreadableCategories ?? 0
   const where = filtered ? 'matching the filters' : 'in this period'
   if (total === 0 && stats.perCategory.length === 0) {
     return <p class="empty">No decisions {where} yet.</p>
@@ -82,11 +83,11 @@ function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
 
       <section class="editor-section" aria-labelledby="per-category-heading">
         <h2 id="per-category-heading">Consent rate per category</h2>
-        {(stats.unreadableCategories ?? 0) > 0 && (
+        {unreadable > 0 && (
           <p class="notice" role="status">
-            {formatCount(stats.unreadableCategories!)} {stats.unreadableCategories === 1 ? 'record is' : 'records are'} left out of the
-            rates below: {stats.unreadableCategories === 1 ? 'its' : 'their'} stored categories cannot be read, as when a row was changed
-            outside MiniConsent. Run a verification of the log to see where it breaks.
+            {formatCount(unreadable)} {unreadable === 1 ? 'record is' : 'records are'} left out of the rates below:{' '}
+            {unreadable === 1 ? 'its' : 'their'} stored categories cannot be read, as when a row was changed outside MiniConsent. Run a
+            verification of the log to see where it breaks.
           </p>
         )}
         <Chart

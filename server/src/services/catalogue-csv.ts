@@ -9,6 +9,7 @@ import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
   CHOICES_MAX_BYTES,
+  choiceBytes,
   choicesBytes,
   LANGUAGE_PATTERN,
   SLUG_PATTERN,
@@ -151,11 +152,11 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   const serviceById = new Map(services.map((s) => [s.id, s]))
   const entries: Record<string, unknown>[] = []
   const entryLines: number[] = []
-  // What every consent record would carry of the ids so far (shared `choicesBytes`, one id at a
-  // time): past the budget the file is refused at once, not after building and checking it whole.
+  // What every consent record would carry of the ids so far (shared `choicesBytes`, then one id at
+  // a time): past the budget the file is refused at once, not after building and checking it whole.
   let choices = choicesBytes({ categories, services })
   const addChoice = (id: string, line: number) => {
-    choices += JSON.stringify(id).length + ':false,'.length
+    choices += choiceBytes(id)
     if (choices > CHOICES_MAX_BYTES) {
       throw new ApiError(422, 'invalid', `Line ${line}: the categories' and services' ids take more than the ${CHOICES_MAX_BYTES} bytes a consent record has for them: merge services or use shorter ids`)
     }

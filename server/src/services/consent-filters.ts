@@ -1,12 +1,10 @@
 // The consent-log filters (listing, export, statistics) as SQL conditions. Every record's
 // server_time is `Date.toISOString()` text of one width, so ISO strings compare in time order and
 // the (site_id, server_time) index serves the time range; consentId uses (site_id, consent_id).
-import type { ConsentLogFilters } from '@miniconsent/shared'
+import { firstIncluded, lastIncluded, LOG_DAY_PATTERN, type ConsentLogFilters } from '@miniconsent/shared'
 import { and, eq, gte, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 // Past year 9999 (or before year 0) toISOString writes a signed six-digit year, `+010000-…`,
 // which sorts before every stored time: `to=9999-12-31` (next day 10000-01-01) would match
@@ -31,14 +29,13 @@ function laterThanItsMillisecond(value: string): boolean {
  * upper bound is inclusive: truncating it is already right.)
  */
 export function fromBound(value: string): string {
-  if (DAY.test(value)) return iso(Date.parse(`${value}T00:00:00.000Z`))
-  return iso(Date.parse(value) + (laterThanItsMillisecond(value) ? 1 : 0))
+  return iso(firstIncluded(value) + (laterThanItsMillisecond(value) ? 1 : 0))
 }
 
 /** Upper bound, inclusive: a day includes all of it, so the bound is the next day's midnight, exclusive. */
 export function toBound(value: string): { iso: string; exclusive: boolean } {
-  if (!DAY.test(value)) return { iso: iso(Date.parse(value)), exclusive: false }
-  const next = Date.parse(`${value}T00:00:00.000Z`) + 86_400_000
+  if (!LOG_DAY_PATTERN.test(value)) return { iso: iso(lastIncluded(value)), exclusive: false }
+  const next = lastIncluded(value) + 1
   // The last day has no next one: its last millisecond, inclusive.
   return next > LAST ? { iso: iso(LAST), exclusive: false } : { iso: iso(next), exclusive: true }
 }

@@ -40,29 +40,27 @@ export interface RevisionChoices {
 const CHOICES_KEPT = 4096
 
 export class Revisions {
-  private readonly choicesKept = new Map<string, RevisionChoices | null>()
+  private readonly choicesKept = new Map<string, RevisionChoices>()
 
   constructor(private readonly d: RevisionDeps) {}
 
   /** The categories and services of a published revision, null when the site has no such revision. */
   choices(siteId: string, number: number): RevisionChoices | null {
     const key = `${siteId}\n${number}`
-    let kept = this.choicesKept.get(key)
-    if (kept === undefined) {
-      const row = this.d.db
-        .select({ catalogue: revisions.catalogue })
-        .from(revisions)
-        .where(and(eq(revisions.siteId, siteId), eq(revisions.number, number)))
-        .get()
-      const c = row ? parseStoredCatalogue(row.catalogue) : null
-      kept = c ? { categories: new Map(c.categories.map((x) => [x.id, x.required])), services: new Set(c.services.map((x) => x.id)) } : null
-      // A miss is not kept: the revision may be published a moment later.
-      if (kept) {
-        if (this.choicesKept.size >= CHOICES_KEPT) this.choicesKept.clear()
-        this.choicesKept.set(key, kept)
-      }
-    }
-    return kept
+    const kept = this.choicesKept.get(key)
+    if (kept) return kept
+    const row = this.d.db
+      .select({ catalogue: revisions.catalogue })
+      .from(revisions)
+      .where(and(eq(revisions.siteId, siteId), eq(revisions.number, number)))
+      .get()
+    // A miss is not kept: the revision may be published a moment later.
+    if (!row) return null
+    const c = parseStoredCatalogue(row.catalogue)
+    const choices = { categories: new Map(c.categories.map((x) => [x.id, x.required])), services: new Set(c.services.map((x) => x.id)) }
+    if (this.choicesKept.size >= CHOICES_KEPT) this.choicesKept.clear()
+    this.choicesKept.set(key, choices)
+    return choices
   }
 
   private select() {
