@@ -325,7 +325,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Replace the draft from a JSON or CSV file',
     description:
-      'JSON: a Catalogue. CSV: the export’s columns (only `category` is required); categories and services in the file are added to or updated in the draft, entries are replaced. In a 422, `entries.N` is the file’s data row N + 1.',
+      'JSON: a Catalogue. CSV: the export’s columns (only `category` is required), separated by commas, semicolons (a spreadsheet in a European locale) or tabs, whichever makes a `category` column of the header; categories and services in the file are added to or updated in the draft, entries are replaced. In a 422 on a CSV file, each message names the file’s line (`line N: …`).',
     auth: EDIT,
     params: siteParam,
     query: S.catalogueImportQuery,

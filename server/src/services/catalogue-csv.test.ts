@@ -1,8 +1,9 @@
 import { catalogue, type Catalogue } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
+import { stringify } from 'csv-stringify/sync'
 import { describe, expect, it } from 'vitest'
 import { DEMO_SITES } from '../seed/catalogues'
-import { catalogueToCsv, csvToCatalogue } from './catalogue-csv'
+import { catalogueToCsv, csvImport, csvToCatalogue } from './catalogue-csv'
 
 describe.each(DEMO_SITES.map((s) => [s.settings.id, catalogue.parse(s.catalogue)] as const))('the %s cookie table', (_id, c) => {
   it('survives a CSV round trip entry for entry', () => {
@@ -99,5 +100,28 @@ describe('cells with spaces at their ends', () => {
     const csv = catalogueToCsv(c)
     expect(csv).toContain('"  leading and trailing spaces  "')
     expect(catalogue.parse(csvToCatalogue(csv, { ...c, services: [], entries: [] }))).toEqual(c)
+  })
+})
+
+describe('a cookie table saved with another separator', () => {
+  // What a spreadsheet in a German or French locale saves: semicolons, and a comma inside a cell
+  // left unquoted ("-1 day, +1 visit"); or tabs.
+  const rows = parse(catalogueToCsv(mixed), { bom: true }) as string[][]
+  it.each([
+    ['semicolons', ';'],
+    ['tabs', '\t'],
+  ])('reads a file separated by %s as the same table', (_name, delimiter) => {
+    const csv = stringify(rows, { delimiter })
+    expect(csv).toContain(`-1 day, +1 visit`)
+    expect(catalogue.parse(csvToCatalogue(csv, { ...mixed, services: [], entries: [] }))).toEqual(mixed)
+  })
+
+  it('keeps a semicolon inside a cell of a comma-separated file', () => {
+    const c = catalogue.parse({ ...mixed, entries: [{ ...mixed.entries[0]!, purpose: { en: 'cart; wish list' } }] })
+    expect(catalogue.parse(csvToCatalogue(catalogueToCsv(c), { ...c, entries: [] })).entries[0]!.purpose).toEqual({ en: 'cart; wish list' })
+  })
+
+  it('names the separators it reads when no header has a category column', () => {
+    expect(() => csvImport('categorie|name\nessential|session\n', mixed)).toThrow(/header row with at least a "category" column, its columns separated by commas, semicolons or tabs/)
   })
 })

@@ -108,6 +108,21 @@ function textColumnLanguage(name: string): string | null {
   return col === undefined ? null : name.slice(col.length + 1)
 }
 
+/** The separators a cookie table may come with: a spreadsheet set to a European locale saves `;`. */
+const DELIMITERS = [',', ';', '\t'] as const
+
+/**
+ * The file's column separator: the one that makes a `category` column of its header (the first
+ * line that is not blank), a comma when none does. Column names hold no separator, so splitting
+ * the header is enough. Comma-separated cells may hold semicolons and the other way round, so
+ * the file is read with its own separator only.
+ */
+export function csvDelimiter(text: string): string {
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
+  const names = (d: string) => header.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim())
+  return DELIMITERS.find((d) => names(d).includes('category')) ?? ','
+}
+
 /**
  * The draft with the file applied, not yet validated: the caller validates it like any draft, and
  * names an `entries.N` issue by `entryLines[N]`, the entry's line in the file.
@@ -116,6 +131,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   let parsed: { record: Record<string, string>; info: { lines: number } }[]
   try {
     parsed = parse(text, {
+      delimiter: csvDelimiter(text),
       columns: (h: string[]) => {
         const names = h.map((c) => c.trim())
         // Two columns of one name would leave one cell of each row unread, unsaid which.
@@ -142,7 +158,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   }
   const records = parsed.map((p) => p.record)
   const first = records[0]
-  if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', 'The CSV file needs a header row with at least a "category" column')
+  if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', 'The CSV file needs a header row with at least a "category" column, its columns separated by commas, semicolons or tabs')
 
   const categories = base.categories.map((c) => ({ ...c, label: { ...c.label } }))
   const services = base.services.map((s) => ({ ...s, purpose: { ...s.purpose } }))
