@@ -14,13 +14,27 @@ import { requestHeader } from './request'
  */
 export const MAX_ADMIN_BODY = 1024 * 1024
 
-export const adminBodyLimit = (): MiddlewareHandler =>
-  bodyLimit({
-    maxSize: MAX_ADMIN_BODY,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
-    },
-  })
+/**
+ * 413 past `maxSize` bytes, before the body is read whole. A declared Content-Length is checked
+ * without touching the body: Hono's `bodyLimit` looks at `c.req.raw.body` first, which makes
+ * @hono/node-server build a whole WHATWG Request and stream for every request. Chunked bodies,
+ * which declare no length, go through `bodyLimit`, which counts what arrives. The refusal closes
+ * the connection (`Connection: close`): the rest of the body was never read, and a keep-alive
+ * client would otherwise send its next request down a connection that cannot answer it.
+ */
+export function limitBody(maxSize: number, message: string): MiddlewareHandler {
+  const tooLarge = () => {
+    throw new ApiError(413, 'payload_too_large', message, { Connection: 'close' })
+  }
+  const counted = bodyLimit({ maxSize, onError: tooLarge })
+  return (c, next) => {
+    const length = requestHeader(c, 'content-length')
+    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
+    return parseInt(length, 10) > maxSize ? tooLarge() : next()
+  }
+}
+
+export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY, 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()

@@ -2,8 +2,7 @@
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
 import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { Hono, type Context, type MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { applyCors, checkOrigin, corsHeaders, someSiteAllows } from '../lib/cors'
@@ -12,7 +11,7 @@ import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
-import { jsonBody, paramsOf, queryOf } from '../lib/validate'
+import { jsonBody, limitBody, paramsOf, queryOf } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
 import { RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
@@ -37,23 +36,8 @@ export function stripUrl(url: string): string {
   }
 }
 
-/**
- * 413 past MAX_CONSENT_BODY. A declared Content-Length is checked without touching the body (Node
- * reads no more than it declares): Hono's `bodyLimit` looks at `c.req.raw.body` first, which makes
- * @hono/node-server build a whole WHATWG Request and stream for every record. Chunked bodies,
- * which declare no length, go through `bodyLimit`, which counts what arrives.
- */
-const limitBody = (): MiddlewareHandler<AppEnv> => {
-  const tooLarge = () => {
-    throw new ApiError(413, 'payload_too_large', `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
-  }
-  const counted = bodyLimit({ maxSize: MAX_CONSENT_BODY, onError: tooLarge })
-  return (c, next) => {
-    const length = requestHeader(c, 'content-length')
-    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
-    return parseInt(length, 10) > MAX_CONSENT_BODY ? tooLarge() : next()
-  }
-}
+/** 413 past MAX_CONSENT_BODY, as limitBody refuses it. */
+const consentBodyLimit = () => limitBody(MAX_CONSENT_BODY, `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
 
 /**
  * What makes a record's choices impossible for the revision it names: a category or service the
@@ -179,7 +163,7 @@ export function consentRoutes(s: Services) {
     .options('/api/v1/documents', preflight)
     .post(
       '/api/v1/consents/identify',
-      limitBody(),
+      consentBodyLimit(),
       jsonBody(identifyInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
@@ -190,7 +174,7 @@ export function consentRoutes(s: Services) {
     )
     .post(
       '/api/v1/documents',
-      limitBody(),
+      consentBodyLimit(),
       jsonBody(documentInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
@@ -216,7 +200,7 @@ export function consentRoutes(s: Services) {
     )
     .post(
       '/api/v1/consents',
-      limitBody(),
+      consentBodyLimit(),
       jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
       (c) => {
         const input = c.req.valid('json')

@@ -1,0 +1,82 @@
+// A body over its limit is refused 413 before it is read whole; over a real keep-alive connection,
+// the client must be able to go on: the answer either closes the connection and says so, or leaves
+// it usable. (`app.request()` has no socket, so this runs on 127.0.0.1 as main.ts serves the app.)
+import { Agent, request as httpRequest, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { apiError } from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { serveApp } from '../front-door'
+import { startTestServer, type TestServer } from '../test-support'
+
+interface Answer {
+  status: number
+  connection: string | undefined
+  body: string
+}
+
+let t: TestServer
+let server: Server
+let port: number
+let agent: Agent
+
+beforeEach(async () => {
+  t = startTestServer()
+  server = serveApp(t.app, { port: 0, hostname: '127.0.0.1' })
+  await new Promise((resolve) => server.once('listening', resolve))
+  port = (server.address() as AddressInfo).port
+  agent = new Agent({ keepAlive: true, maxSockets: 1 })
+})
+afterEach(async () => {
+  agent.destroy()
+  await new Promise((resolve) => server.close(resolve))
+  t.close()
+})
+
+/** One request on the shared keep-alive agent; `chunks` are written one by one (chunked when no length is given). */
+function send(method: string, path: string, o: { headers?: Record<string, string | number>; chunks?: Buffer[] } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, agent, headers: o.headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d: string) => (body += d))
+      res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }))
+    })
+    // The server may answer and close before the whole body is written: that is its right.
+    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)))
+    for (const chunk of o.chunks ?? []) req.write(chunk)
+    req.end()
+  })
+}
+
+const ADMIN_OVER = 1024 * 1024 + 100_000
+const PUBLIC_OVER = 9 * 1024
+
+describe('a body over its limit', () => {
+  it.each([
+    ['a sign-in with a declared length', '/api/admin/login', 'application/json', ADMIN_OVER, true],
+    ['a sign-in sent chunked', '/api/admin/login', 'application/json', ADMIN_OVER, false],
+    ['a consent record with a declared length', '/api/v1/consents', 'text/plain', PUBLIC_OVER, true],
+    ['a consent record sent chunked', '/api/v1/consents', 'text/plain', PUBLIC_OVER, false],
+  ])('%s is refused 413, and the client goes on over the same agent', async (_name, path, type, size, declared) => {
+    const body = Buffer.from(JSON.stringify({ email: 'a@acme.test', password: 'x'.repeat(size) }))
+    // Chunked: many small chunks, so the limit is crossed while the body is still arriving.
+    const chunks = declared ? [body] : Array.from({ length: Math.ceil(body.length / 16_384) }, (_, i) => body.subarray(i * 16_384, (i + 1) * 16_384))
+    const refused = await send('POST', path, {
+      headers: { 'Content-Type': type, ...(declared ? { 'Content-Length': body.length } : {}) },
+      chunks,
+    })
+    expect(refused.status).toBe(413)
+    expect(apiError.parse(JSON.parse(refused.body)).error.code).toBe('payload_too_large')
+    // The rest of the body was never read: the connection cannot carry another request, and says so.
+    expect(refused.connection).toBe('close')
+    for (let i = 0; i < 3; i++) expect((await send('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('within its limit leaves the connection open for the next request', async () => {
+    const body = JSON.stringify({ email: 'nobody@acme.test', password: 'wrong password' })
+    const refused = await send('POST', '/api/admin/login', { headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, chunks: [Buffer.from(body)] })
+    expect(refused.status).toBe(401)
+    expect(refused.connection).toBe('keep-alive')
+    expect((await send('GET', '/healthz')).status).toBe(200)
+  })
+})
