@@ -1,8 +1,14 @@
 // The admin audit log: who changed what, with the state before and after. Rows are only added.
 import type { AuditPage } from '@miniconsent/shared'
-import { and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
+
+/**
+ * The most bytes of before/after states (JSON, as stored) one page of the audit log carries, past its first
+ * entry (which is always given, however large: a catalogue is at most 1 MB).
+ */
+export const AUDIT_PAGE_MAX_BYTES = 4_000_000
 
 export interface AuditEvent {
   /** The site concerned; null for account-wide events (a password change). */
@@ -41,7 +47,13 @@ export class AuditLog {
     })
   }
 
-  /** Newest first. `action` is an exact action or its group (`catalogue` matches `catalogue.publish`). */
+  /**
+   * Newest first. `action` is an exact action or its group (`catalogue` matches `catalogue.publish`).
+   * A page holds at most `limit` entries and, past its first entry, at most AUDIT_PAGE_MAX_BYTES of
+   * before/after states: each catalogue save keeps the whole draft twice, so forty saves of a large
+   * catalogue made a page of tens of megabytes, built in memory on the event loop. The entries'
+   * sizes are read first and only the page's states are loaded; `nextBefore` goes on from there.
+   */
   list(siteId: string, query: { limit: number; before?: number | undefined; action?: string | undefined }): AuditPage {
     const conditions: SQL[] = [eq(auditLog.siteId, siteId)]
     if (query.before !== undefined) conditions.push(lt(auditLog.id, query.before))
@@ -49,17 +61,26 @@ export class AuditLog {
       const group = query.action.replace(/[%_\\]/g, (ch) => '\\' + ch) + '.%'
       conditions.push(or(eq(auditLog.action, query.action), sql`${auditLog.action} LIKE ${group} ESCAPE '\\'`)!)
     }
-    const rows = this.db
-      .select({ id: auditLog.id, at: auditLog.at, email: users.email, action: auditLog.action, before: auditLog.before, after: auditLog.after })
+    const sizes = this.db
+      .select({ id: auditLog.id, bytes: sql<number>`coalesce(octet_length(${auditLog.before}), 0) + coalesce(octet_length(${auditLog.after}), 0)` })
       .from(auditLog)
-      .leftJoin(users, eq(users.id, auditLog.userId))
       .where(and(...conditions))
       .orderBy(desc(auditLog.id))
       .limit(query.limit + 1)
       .all()
-    const page = rows.slice(0, query.limit)
+    let taken = 0
+    let bytes = 0
+    while (taken < Math.min(query.limit, sizes.length) && (taken === 0 || bytes + sizes[taken]!.bytes <= AUDIT_PAGE_MAX_BYTES)) bytes += sizes[taken++]!.bytes
+    if (taken === 0) return { entries: [], nextBefore: null }
+    const rows = this.db
+      .select({ id: auditLog.id, at: auditLog.at, email: users.email, action: auditLog.action, before: auditLog.before, after: auditLog.after })
+      .from(auditLog)
+      .leftJoin(users, eq(users.id, auditLog.userId))
+      .where(and(...conditions, gte(auditLog.id, sizes[taken - 1]!.id)))
+      .orderBy(desc(auditLog.id))
+      .all()
     return {
-      entries: page.map((r) => ({
+      entries: rows.map((r) => ({
         id: r.id,
         at: r.at.toISOString(),
         user: r.email ?? null,
@@ -67,7 +88,7 @@ export class AuditLog {
         before: r.before === null ? null : JSON.parse(r.before),
         after: r.after === null ? null : JSON.parse(r.after),
       })),
-      nextBefore: rows.length > query.limit ? page.at(-1)!.id : null,
+      nextBefore: sizes.length > taken ? sizes[taken - 1]!.id : null,
     }
   }
 }
