@@ -26,6 +26,11 @@ export const catalogueState = z.object({
   live: liveRevision.nullable(),
   /** True when the draft differs from the live revision (there is something to publish). */
   dirty: z.boolean(),
+  /**
+   * When the settings were last saved (or the site created): the settings form sends it back as
+   * `baseUpdatedAt`. Always sent by the server; optional only so that older answers still parse.
+   */
+  settingsUpdatedAt: isoTime.optional(),
 })
 export type CatalogueState = z.infer<typeof catalogueState>
 
@@ -40,10 +45,28 @@ export const saveDraftInput = z.object({
 })
 export type SaveDraftInput = z.input<typeof saveDraftInput>
 
+/**
+ * Settings only an owner may change (SPEC §8): how long consent records and the audit log are
+ * kept, and whether visitors' IP addresses are stored. A save by an editor that changes one is
+ * refused (403 `owner_only_setting`); sending the current values, as a form does, is fine.
+ */
+export const OWNER_ONLY_SETTINGS = ['retentionDays', 'ipPolicy'] as const
+
 /** The settings form sends everything but the id, which is the URL's. */
-export const siteSettingsInput = siteSettings.omit({ id: true })
+export const siteSettingsInput = siteSettings.omit({ id: true }).extend({
+  /**
+   * The `settingsUpdatedAt` the form was loaded with. When given and the settings were saved since
+   * (by someone else, or in another tab), the save is refused with 409 `settings_conflict` instead
+   * of silently reverting their change.
+   */
+  baseUpdatedAt: isoTime.optional(),
+})
 export type SiteSettingsFormInput = z.input<typeof siteSettingsInput>
-export const siteSettingsResponse = z.object({ settings: storedSiteSettings })
+export const siteSettingsResponse = z.object({
+  settings: storedSiteSettings,
+  /** When the settings were last saved: the `baseUpdatedAt` of the next save. */
+  settingsUpdatedAt: isoTime,
+})
 
 export const revisionSummary = z.object({
   number: z.number().int().min(1),
@@ -114,19 +137,31 @@ export const publishInput = z
     path: ['draftHash'],
     message: 'overriding the re-consent rule needs the hash of the draft it was decided on (toHash of GET …/diff)',
   })
-export const rollbackInput = z.object({
-  revision: z.number().int().min(1),
-  needsConsent: z.boolean().optional(),
-  /**
-   * The draft's content hash as the admin saw it (`toHash` of GET …/diff): a rollback replaces the
-   * draft, so it is refused (409) when the draft has changed since, and when the draft holds
-   * unpublished changes and this is not sent (the admin has not seen what they discard).
-   */
-  draftHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'the draft’s content hash: 64 hex digits')
-    .optional(),
-})
+export const rollbackInput = z
+  .object({
+    revision: z.number().int().min(1),
+    /** Overrides the re-consent rule's verdict, which compares the live revision with the one rolled back to. */
+    needsConsent: z.boolean().optional(),
+    /**
+     * The number of the live revision the admin saw (and compared with, GET …/diff?from=<live>&to=<revision>):
+     * the rollback is refused (409 `live_changed`) when another revision was published since. Needed
+     * with `needsConsent`, which is an admin's decision about that comparison.
+     */
+    liveRevision: z.number().int().min(1).optional(),
+    /**
+     * The draft's content hash as the admin saw it (`toHash` of GET …/diff): a rollback replaces the
+     * draft, so it is refused (409) when the draft has changed since, and when the draft holds
+     * unpublished changes and this is not sent (the admin has not seen what they discard).
+     */
+    draftHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'the draft’s content hash: 64 hex digits')
+      .optional(),
+  })
+  .refine((v) => v.needsConsent === undefined || v.liveRevision !== undefined, {
+    path: ['liveRevision'],
+    message: 'overriding the re-consent rule needs the number of the live revision it was decided on (the revision a rollback preview compared with)',
+  })
 
 export const CATALOGUE_FORMATS = ['json', 'csv'] as const
 export const catalogueFormatQuery = z.object({ format: z.enum(CATALOGUE_FORMATS).default('json') })

@@ -1,4 +1,5 @@
 import { fireEvent, screen, within } from '@testing-library/preact'
+import { rollbackInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
 import { json, ME, on, renderApp, stubApi } from '../test-support'
@@ -72,8 +73,27 @@ describe('publish page', () => {
     expect(api.requests.some((r) => r.method === 'POST')).toBe(false)
     fireEvent.click(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
     expect(await screen.findByText(/revision 3 has the catalogue of revision 1/)).toBeTruthy()
-    // The draft as shown, so that the server refuses if someone saved since.
-    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ revision: 1, needsConsent: true, draftHash: 'c'.repeat(64) })
+    // The draft and the live revision as shown, so that the server refuses if someone saved or published since.
+    const body = api.requests.find((r) => r.method === 'POST')?.body
+    expect(body).toEqual({ revision: 1, needsConsent: true, liveRevision: 2, draftHash: 'c'.repeat(64) })
+    // The choice about asking again is one the server takes only with the live revision it was made on.
+    expect(rollbackInput.safeParse(body).success).toBe(true)
+  })
+
+  it('says so when another revision was published before a rollback was sent, and sends its choice with the live revision it saw', async () => {
+    const api = stubApi(
+      signedIn,
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/rollback', () => json({ error: { code: 'live_changed', message: 'Revision 3 is live now, not revision 2 as you saw it: review the rollback again' } }, 409)),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
+    const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
+    fireEvent.click(within(confirm).getByLabelText('Ask visitors for consent again'))
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
+    expect(await screen.findByText(/Not rolled back: someone published since this page showed revision 2 as live\. Reload the page/)).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ revision: 1, needsConsent: false, liveRevision: 2 })
   })
 
   it('says so when the draft changed before a rollback was sent', async () => {

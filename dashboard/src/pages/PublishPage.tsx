@@ -268,6 +268,7 @@ function RevisionHistory({
           key={rollingBack.number}
           site={site}
           revision={rollingBack}
+          live={live!}
           pending={pending}
           onCancel={() => setRollingBack(null)}
           onDone={(m) => {
@@ -284,12 +285,15 @@ function RevisionHistory({
 function RollbackConfirm({
   site,
   revision,
+  live,
   pending,
   onCancel,
   onDone,
 }: {
   site: SiteSummary
   revision: RevisionSummary
+  /** The live revision as this page shows it: the admin's choice about asking again is about rolling back from it. */
+  live: RevisionSummary
   pending: CatalogueDiff | null
   onCancel: () => void
   onDone: (message: string) => void
@@ -327,8 +331,13 @@ function RollbackConfirm({
             setError(null)
             try {
               // The draft as this page shows it: the server refuses if someone saved since, and
-              // refuses to discard unpublished changes without it.
-              const body: { revision: number; needsConsent: boolean; draftHash?: string } = { revision: revision.number, needsConsent: askAgain }
+              // refuses to discard unpublished changes without it. The live revision likewise: if
+              // someone published since, the choice about asking again was about another rollback.
+              const body: { revision: number; needsConsent: boolean; liveRevision: number; draftHash?: string } = {
+                revision: revision.number,
+                needsConsent: askAgain,
+                liveRevision: live.number,
+              }
               if (pending?.toHash) body.draftHash = pending.toHash
               const { revision: created } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, { method: 'POST', body })
               onDone(`Rolled back: revision ${created.number} has the catalogue of revision ${revision.number}.`)
@@ -336,7 +345,9 @@ function RollbackConfirm({
               setError(
                 err instanceof ApiRequestError && (err.code === 'draft_changed' || err.code === 'unpublished_changes')
                   ? 'Not rolled back: the draft was changed by someone else since this page showed it. Reload the page to see what a rollback would discard.'
-                  : `Not rolled back: ${errorText(err)}`,
+                  : err instanceof ApiRequestError && err.code === 'live_changed'
+                    ? `Not rolled back: someone published since this page showed revision ${live.number} as live. Reload the page and decide again whether visitors must be asked.`
+                    : `Not rolled back: ${errorText(err)}`,
               )
               setBusy(false)
             }

@@ -1,11 +1,17 @@
 import { siteSettings } from '@miniconsent/shared'
-import { fireEvent, screen } from '@testing-library/preact'
+import { siteSettingsInput } from '@miniconsent/shared'
+import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
-import { catalogueFixture, json, ME, on, renderApp, stubApi } from '../test-support'
+import type { CatalogueState } from '../api-shapes'
+import { catalogueFixture, json, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
-const loaded = () => {
-  const state = catalogueFixture()
+/** The same account as an editor of MiniMagic. */
+const signedInAsEditor = on('GET', '/api/admin/me', () => json({ ...ME, sites: ME.sites.map((s) => (s.id === 'minimagic' ? { ...s, role: 'editor' } : s)) }))
+const LOADED_AT = '2025-03-01T09:00:00.000Z'
+const SAVED_AT = '2025-03-01T12:00:00.000Z'
+const loaded = (): CatalogueState => {
+  const state = { ...catalogueFixture(), settingsUpdatedAt: LOADED_AT }
   state.settings = siteSettings.parse({
     ...state.settings,
     regions: { 'US-CA': 'opt-in' },
@@ -14,13 +20,18 @@ const loaded = () => {
   return state
 }
 const serveCatalogue = on('GET', /\/catalogue$/, () => json(loaded()))
+/** Answers a PUT as the server does: the settings as saved (less the form's version) and their new version. */
+const savedAs = (req: FakeRequest) => {
+  const { baseUpdatedAt: _base, ...settings } = req.body as Record<string, unknown>
+  return json({ settings: { id: 'minimagic', ...settings }, settingsUpdatedAt: SAVED_AT })
+}
 
 describe('site settings', () => {
   it('edits a region override and sends the whole settings back, documents included', async () => {
     const api = stubApi(
       signedIn,
       serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/settings', (req) => json({ settings: { id: 'minimagic', ...(req.body as object) } })),
+      on('PUT', '/api/admin/sites/minimagic/settings', savedAs),
     )
     renderApp('/sites/minimagic/settings')
     const firstCode = (await screen.findByLabelText('Region code, row 1')) as HTMLInputElement
@@ -46,14 +57,15 @@ describe('site settings', () => {
     const put = api.requests.find((r) => r.method === 'PUT')!
     expect(put.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
     const { id: _id, ...expected } = loaded().settings
-    expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' } })
+    // With the version loaded, so that a save made meanwhile by someone else is not reverted.
+    expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, baseUpdatedAt: LOADED_AT })
   })
 
   it('edits legal documents and the Consent Mode options, each problem shown at its cell', async () => {
     const api = stubApi(
       signedIn,
       serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/settings', (req) => json({ settings: { id: 'minimagic', ...(req.body as object) } })),
+      on('PUT', '/api/admin/sites/minimagic/settings', savedAs),
     )
     renderApp('/sites/minimagic/settings')
     expect(((await screen.findByLabelText('Document, row 1')) as HTMLInputElement).value).toBe('terms')
@@ -135,5 +147,92 @@ describe('site settings', () => {
     expect(((await screen.findByLabelText('Site name')) as HTMLInputElement).readOnly).toBe(true)
     expect(screen.queryByRole('button', { name: 'Save settings' })).toBeNull()
     expect(screen.queryByRole('button', { name: 'Add region override' })).toBeNull()
+  })
+
+  it('shows an editor how long records are kept and what is stored of IPs, read-only with the reason, and saves the rest', async () => {
+    const api = stubApi(signedInAsEditor, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/settings', savedAs))
+    renderApp('/sites/minimagic/settings')
+    const retention = (await screen.findByLabelText('Keep consent records for (days)')) as HTMLInputElement
+    const ip = screen.getByLabelText('IP addresses') as HTMLSelectElement
+    expect(retention.readOnly).toBe(true)
+    expect(ip.disabled).toBe(true)
+    const hintOf = (el: HTMLElement) => (el.getAttribute('aria-describedby') ?? '').split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ')
+    expect(hintOf(retention)).toMatch(/Only an owner can change this: it decides when consent records and the audit log are erased/)
+    expect(hintOf(ip)).toMatch(/Only an owner can change this/)
+    // The rest stays editable for an editor.
+    const cookieName = screen.getByLabelText('Cookie name') as HTMLInputElement
+    expect(cookieName.readOnly).toBe(false)
+    expect((screen.getByLabelText('Cookie lifetime (days)') as HTMLInputElement).readOnly).toBe(false)
+
+    fireEvent.input(cookieName, { target: { value: 'mm_consent' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    // The owner's values go back unchanged, which the server accepts from an editor.
+    expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({ cookieName: 'mm_consent', retentionDays: 1826, ipPolicy: 'truncate' })
+  })
+
+  it('lets an owner change them', async () => {
+    const api = stubApi(signedIn, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/settings', savedAs))
+    renderApp('/sites/minimagic/settings')
+    const retention = (await screen.findByLabelText('Keep consent records for (days)')) as HTMLInputElement
+    expect(retention.readOnly).toBe(false)
+    expect((screen.getByLabelText('IP addresses') as HTMLSelectElement).disabled).toBe(false)
+    expect(screen.queryByText(/Only an owner can change this/)).toBeNull()
+    fireEvent.input(retention, { target: { value: '400' } })
+    fireEvent.change(screen.getByLabelText('IP addresses'), { target: { value: 'none' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({ retentionDays: 400, ipPolicy: 'none' })
+  })
+
+  it('refuses to overwrite settings saved since the page was loaded, and reloads them on request', async () => {
+    // A settings endpoint that refuses a save not based on its current version, as the server does.
+    const server = { current: loaded() }
+    const puts: Array<Record<string, unknown>> = []
+    const api = stubApi(
+      signedInAsEditor,
+      on('GET', /\/catalogue$/, () => json(server.current)),
+      on('PUT', '/api/admin/sites/minimagic/settings', (req) => {
+        const body = req.body as Record<string, unknown>
+        puts.push(body)
+        expect(siteSettingsInput.safeParse(body).success).toBe(true)
+        if (body.baseUpdatedAt !== server.current.settingsUpdatedAt) {
+          return json({ error: { code: 'settings_conflict', message: `owner@example.com saved the settings at ${server.current.settingsUpdatedAt}, after you opened them: reload to see their changes` } }, 409)
+        }
+        const { baseUpdatedAt: _base, ...settings } = body
+        server.current = { ...server.current, settings: { ...server.current.settings, ...settings } as CatalogueState['settings'], settingsUpdatedAt: new Date(Date.parse(server.current.settingsUpdatedAt!) + 60_000).toISOString() }
+        return json({ settings: server.current.settings, settingsUpdatedAt: server.current.settingsUpdatedAt })
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    const privacy = await screen.findByLabelText('Privacy policy URL')
+    // Meanwhile the owner renames the consent cookie in another tab.
+    server.current = { ...server.current, settings: { ...server.current.settings, cookieName: 'mm_consent' }, settingsUpdatedAt: '2025-03-01T11:00:00.000Z' }
+
+    fireEvent.input(privacy, { target: { value: 'https://minimagic.example/privacy' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    const alert = await screen.findByText(/^Not saved: owner@example\.com saved the settings at 2025-03-01T11:00:00\.000Z, after you opened them: reload to see their changes\. Saving again would undo their change/)
+    expect(alert.closest('[role="alert"]')).toBeTruthy()
+    expect(puts).toHaveLength(1)
+    expect(puts[0]).toMatchObject({ cookieName: 'miniconsent', baseUpdatedAt: LOADED_AT })
+    // The edit is kept until the editor chooses to reload.
+    expect((screen.getByLabelText('Privacy policy URL') as HTMLInputElement).value).toBe('https://minimagic.example/privacy')
+
+    fireEvent.click(screen.getByRole('button', { name: 'Reload the settings' }))
+    await waitFor(() => expect((screen.getByLabelText('Cookie name') as HTMLInputElement).value).toBe('mm_consent'))
+    expect((screen.getByLabelText('Privacy policy URL') as HTMLInputElement).value).toBe('')
+    expect(screen.queryByRole('button', { name: 'Reload the settings' })).toBeNull()
+
+    // Made again on top of their change, the save goes through; the next one is based on its answer.
+    fireEvent.input(screen.getByLabelText('Privacy policy URL'), { target: { value: 'https://minimagic.example/privacy' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect(puts[1]).toMatchObject({ cookieName: 'mm_consent', privacyPolicyUrl: 'https://minimagic.example/privacy', baseUpdatedAt: '2025-03-01T11:00:00.000Z' })
+    fireEvent.input(screen.getByLabelText('Cookie lifetime (days)'), { target: { value: '90' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    await waitFor(() => expect(puts).toHaveLength(3))
+    expect(puts[2]).toMatchObject({ cookieLifetimeDays: 90, baseUpdatedAt: '2025-03-01T11:01:00.000Z' })
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect(api.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/catalogue'))).toHaveLength(2)
   })
 })

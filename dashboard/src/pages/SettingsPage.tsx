@@ -1,8 +1,9 @@
 // Site settings: name, domains, language, cookie, privacy, Google Consent Mode options, the site's
 // own region modes (SPEC §6) and its legal documents. The form holds strings while the user types;
 // `toInput` turns them into what PUT /settings takes, leaving any field the form does not show as
-// it was loaded.
-import { siteSettingsInput, siteSettingsResponse, slug, type SiteSettings } from '@miniconsent/shared'
+// it was loaded. Retention and the IP policy are the owner's to change (editors see them read-only),
+// and a save is based on the version loaded: one made over someone else's newer save is refused.
+import { siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
@@ -25,7 +26,17 @@ function SettingsPage({ site }: SitePageProps) {
     <>
       <h1>Site settings — {site.name}</h1>
       <LoadGate state={load.state} what="the site settings" onRetry={load.reload}>
-        {(state) => <SettingsEditor siteId={site.id} editable={canEdit(site.role)} initial={state.settings} />}
+        {(state) => (
+          // A reload after a conflict brings a newer version: the form starts afresh from it.
+          <SettingsEditor
+            key={state.settingsUpdatedAt ?? ''}
+            siteId={site.id}
+            role={site.role}
+            initial={state.settings}
+            initialVersion={state.settingsUpdatedAt}
+            onReload={load.reload}
+          />
+        )}
       </LoadGate>
     </>
   )
@@ -191,9 +202,34 @@ function clientIssues(loaded: SiteSettings, f: Form): Issues {
   return { ...schema, ...out }
 }
 
-function SettingsEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: SiteSettings }) {
+/** Why an editor sees these read-only (SPEC §8: the server refuses an editor's change to them). */
+const OWNER_ONLY_HINTS = {
+  ipPolicy: 'Only an owner can change this: it decides what is kept of visitors’ personal data.',
+  retentionDays: 'Only an owner can change this: it decides when consent records and the audit log are erased.',
+}
+
+function SettingsEditor({
+  siteId,
+  role,
+  initial,
+  initialVersion,
+  onReload,
+}: {
+  siteId: string
+  role: Role
+  initial: SiteSettings
+  /** `settingsUpdatedAt` of what was loaded, sent back as `baseUpdatedAt`. */
+  initialVersion: string | undefined
+  onReload: () => void
+}) {
   const { api, refreshMe } = useSession()
+  const editable = canEdit(role)
+  /** Retention and the IP policy: the owner's alone. */
+  const ownerFieldsEditable = role === 'owner'
   const [loaded, setLoaded] = useState(initial)
+  const [version, setVersion] = useState(initialVersion)
+  /** Someone saved the settings after this form was loaded: this save was refused. */
+  const [conflict, setConflict] = useState(false)
   const [form, setForm] = useState<Form>(() => toForm(initial))
   const [baseline, setBaseline] = useState(() => JSON.stringify(toForm(initial)))
   const [serverIssues, setServerIssues] = useState<Issues>({})
@@ -230,10 +266,11 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
     }
     setStatus({ saving: true })
     try {
-      const { settings } = await api.request(siteApi(siteId, '/settings'), siteSettingsResponse, {
-        method: 'PUT',
-        body: toInput(loaded, form),
-      })
+      // The version this form was loaded with: a save made since by someone else is not overwritten (409).
+      const body = { ...toInput(loaded, form), ...(version ? { baseUpdatedAt: version } : {}) } as SiteSettingsFormInput
+      const { settings, settingsUpdatedAt } = await api.request(siteApi(siteId, '/settings'), siteSettingsResponse, { method: 'PUT', body })
+      setVersion(settingsUpdatedAt)
+      setConflict(false)
       setLoaded(settings)
       setForm(toForm(settings))
       setBaseline(JSON.stringify(toForm(settings)))
@@ -242,6 +279,13 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
       // The site's name shows in the site switcher.
       if (settings.name !== loaded.name) refreshMe().catch(() => undefined)
     } catch (err) {
+      if (err instanceof ApiRequestError && err.code === 'settings_conflict') {
+        setConflict(true)
+        setStatus({
+          error: `Not saved: ${errorText(err).replace(/\.?$/, '.')} Saving again would undo their change: reload the settings to see it (your edits here are discarded), then make yours again.`,
+        })
+        return
+      }
       if (err instanceof ApiRequestError && err.issues.length) setServerIssues(formIssues(issuesByPath(err.issues), form))
       setStatus({ error: `Not saved: ${errorText(err)}` })
       requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
@@ -293,18 +337,31 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
         <div class="grid-fields">
           <TextField path="cookieName" label={LABELS.cookieName!} issues={issues} value={form.cookieName} spellcheck={false} onValue={(v) => set('cookieName', v)} />
           <NumberField path="cookieLifetimeDays" label={LABELS.cookieLifetimeDays!} min={1} max={396} hint="1 to 396 days (13 months at most)." issues={issues} editable={editable} value={form.cookieLifetimeDays} onValue={(v) => set('cookieLifetimeDays', v)} />
-          <SelectField
-            path="ipPolicy"
-            label={LABELS.ipPolicy!}
+          <EditableContext.Provider value={editable && ownerFieldsEditable}>
+            <SelectField
+              path="ipPolicy"
+              label={LABELS.ipPolicy!}
+              issues={issues}
+              value={form.ipPolicy}
+              options={[
+                { value: 'truncate', label: 'Store truncated (IPv4 /24, IPv6 /48)' },
+                { value: 'none', label: 'Do not store' },
+              ]}
+              {...(editable && !ownerFieldsEditable ? { hint: OWNER_ONLY_HINTS.ipPolicy } : {})}
+              onValue={(v) => set('ipPolicy', v as Form['ipPolicy'])}
+            />
+          </EditableContext.Provider>
+          <NumberField
+            path="retentionDays"
+            label={LABELS.retentionDays!}
+            min={1}
+            max={3660}
             issues={issues}
-            value={form.ipPolicy}
-            options={[
-              { value: 'truncate', label: 'Store truncated (IPv4 /24, IPv6 /48)' },
-              { value: 'none', label: 'Do not store' },
-            ]}
-            onValue={(v) => set('ipPolicy', v as Form['ipPolicy'])}
+            editable={editable && ownerFieldsEditable}
+            {...(editable && !ownerFieldsEditable ? { hint: OWNER_ONLY_HINTS.retentionDays } : {})}
+            value={form.retentionDays}
+            onValue={(v) => set('retentionDays', v)}
           />
-          <NumberField path="retentionDays" label={LABELS.retentionDays!} min={1} max={3660} issues={issues} editable={editable} value={form.retentionDays} onValue={(v) => set('retentionDays', v)} />
         </div>
         <div class="check">
           <input type="checkbox" id="settings-reload" disabled={!editable} checked={form.reloadOnRevoke} onChange={(e) => set('reloadOnRevoke', e.currentTarget.checked)} />
@@ -350,7 +407,13 @@ function SettingsEditor({ siteId, editable, initial }: { siteId: string; editabl
       <DocumentsSection rows={form.documents} issues={issues} editable={editable} onRows={(rows) => setRows('documents', rows)} />
 
       {editable && (
-        <SaveBar what="settings" state={status} dirty={dirty} onSave={save} />
+        <SaveBar what="settings" state={status} dirty={dirty} onSave={save}>
+          {conflict && (
+            <button type="button" onClick={onReload}>
+              Reload the settings
+            </button>
+          )}
+        </SaveBar>
       )}
     </EditableContext.Provider>
   )

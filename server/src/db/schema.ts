@@ -1,7 +1,7 @@
 // Tables of the server. TypeScript names are camelCase, SQL columns snake_case.
 // Times the hash chain covers are ISO-8601 text (stable when re-serialised); others are epoch ms.
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -13,6 +13,13 @@ export const sites = sqliteTable('sites', {
   /** JSON of shared `siteSettings`. */
   settings: text('settings').notNull(),
   createdAt: createdAt(),
+  /**
+   * When and by whom the settings were last saved: a save based on an older version is refused
+   * (409 `settings_conflict`). Null until the first save since 0005 (the settings are then as the
+   * site was created, at `created_at`).
+   */
+  settingsUpdatedAt: integer('settings_updated_at', { mode: 'timestamp_ms' }),
+  settingsUpdatedBy: integer('settings_updated_by').references((): AnySQLiteColumn => users.id, { onDelete: 'set null' }),
 })
 
 export const users = sqliteTable('users', {

@@ -151,6 +151,87 @@ describe('catalogue draft', () => {
   })
 })
 
+describe('site settings', () => {
+  async function opened(session: AdminSession) {
+    const state = catalogueState.parse(await (await session.request('/api/admin/sites/acme/catalogue')).json())
+    const { id: _id, ...form } = state.settings
+    return { form, base: state.settingsUpdatedAt! }
+  }
+  const settingsNow = async () => catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+
+  it('lets only an owner change how long records are kept and whether IPs are stored', async () => {
+    const { form } = await opened(editor)
+    for (const change of [{ retentionDays: 1 }, { ipPolicy: 'none' }, { retentionDays: 1, ipPolicy: 'none' }] as const) {
+      const res = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...form, privacyPolicyUrl: 'https://acme.test/privacy', ...change }))
+      expect(res.status, JSON.stringify(change)).toBe(403)
+      const { error } = apiError.parse(await res.json())
+      expect(error.code).toBe('owner_only_setting')
+      expect(error.message).toMatch(/^Only an owner of the site can change /)
+      expect(error.issues?.map((i) => i.path)).toEqual(Object.keys(change))
+    }
+    // Nothing of a refused save is kept, not even its other fields.
+    expect(await settingsNow()).toMatchObject({ retentionDays: 1826, ipPolicy: 'truncate' })
+    expect((await settingsNow()).privacyPolicyUrl).toBeUndefined()
+    const entries = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json()).entries
+    expect(entries.map((e) => e.action)).not.toContain('site.settings')
+
+    // An editor's form sends the current values back unchanged: the rest of it is saved.
+    const saved = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...form, privacyPolicyUrl: 'https://acme.test/privacy' }))
+    expect(saved.status).toBe(200)
+    expect(siteSettingsResponse.parse(await saved.json()).settings).toMatchObject({ privacyPolicyUrl: 'https://acme.test/privacy', retentionDays: 1826 })
+
+    const byOwner = await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...form, retentionDays: 400, ipPolicy: 'none' }))
+    expect(byOwner.status).toBe(200)
+    expect(await settingsNow()).toMatchObject({ retentionDays: 400, ipPolicy: 'none' })
+    // What the owner set is not the editor's to change back either, by a form or an API client that leaves the field out.
+    const { form: later } = await opened(editor)
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...later, cookieLifetimeDays: 90 }))).status).toBe(200)
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...later, ipPolicy: 'truncate' }))).status).toBe(403)
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme', domains: ['acme.test'] }))).status).toBe(403)
+    expect(await settingsNow()).toMatchObject({ retentionDays: 400, ipPolicy: 'none', cookieLifetimeDays: 90 })
+  })
+
+  it('refuses a save based on settings that were saved since, instead of reverting that change', async () => {
+    const tabA = await opened(owner)
+    const tabB = await opened(editor)
+    // Before any save the settings are as the site was created (seeded at the test clock's time).
+    expect(tabA.base).toBe(new Date(t.clock.now).toISOString())
+    // The clock has not moved: a save within the same millisecond still makes a newer version.
+    const first = await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...tabA.form, cookieName: 'acme_consent', baseUpdatedAt: tabA.base }))
+    expect(first.status).toBe(200)
+    const afterA = siteSettingsResponse.parse(await first.json()).settingsUpdatedAt
+    expect(Date.parse(afterA)).toBeGreaterThan(Date.parse(tabA.base))
+
+    const stale = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...tabB.form, privacyPolicyUrl: 'https://acme.test/privacy', baseUpdatedAt: tabB.base }))
+    expect(stale.status).toBe(409)
+    const { error } = apiError.parse(await stale.json())
+    expect(error).toMatchObject({ code: 'settings_conflict', message: expect.stringContaining(`owner@acme.test saved the settings at ${afterA}`) })
+    expect((await settingsNow()).cookieName).toBe('acme_consent')
+    expect((await sdkConfig()).site.cookieName).toBe('acme_consent')
+
+    // Reloaded, the editor sees the change and saves on top of it.
+    const reloaded = await opened(editor)
+    expect(reloaded.base).toBe(afterA)
+    t.clock.now += 60_000
+    const ok = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...reloaded.form, privacyPolicyUrl: 'https://acme.test/privacy', baseUpdatedAt: reloaded.base }))
+    expect(ok.status).toBe(200)
+    expect(siteSettingsResponse.parse(await ok.json())).toMatchObject({
+      settings: { cookieName: 'acme_consent', privacyPolicyUrl: 'https://acme.test/privacy' },
+      settingsUpdatedAt: new Date(t.clock.now).toISOString(),
+    })
+    // A save that changes nothing keeps the version: a form still open on it saves without a conflict.
+    const same = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...reloaded.form, privacyPolicyUrl: 'https://acme.test/privacy' }))
+    expect(siteSettingsResponse.parse(await same.json()).settingsUpdatedAt).toBe(new Date(t.clock.now).toISOString())
+    // The owner then shortens retention; the editor's form, still on the old value, is told to
+    // reload (the conflict is checked first), not that it may not change retention.
+    const current = await opened(owner)
+    expect((await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...current.form, retentionDays: 400, baseUpdatedAt: current.base }))).status).toBe(200)
+    const outdated = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...current.form, name: 'Acme Inc', baseUpdatedAt: current.base }))
+    expect(outdated.status).toBe(409)
+    expect(apiError.parse(await outdated.json()).error.code).toBe('settings_conflict')
+  })
+})
+
 describe('publishing', () => {
   it('publishes a new service: the SDK script carries it and stored choices become invalid', async () => {
     await saveDraft(editor, withHotjar(acme))

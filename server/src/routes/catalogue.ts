@@ -32,7 +32,11 @@ export function catalogueRoutes(s: Services) {
     })
     .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput), (c) => {
       const { siteId } = c.req.valid('param')
-      return c.json({ settings: s.catalogues.saveSettings(siteId, c.get('session')!.user.id, c.req.valid('json')) })
+      const userId = c.get('session')!.user.id
+      const { baseUpdatedAt, ...settings } = c.req.valid('json')
+      // The role decides which settings this save may change (retention and IP policy are the owner's).
+      const role = s.accounts.roleOn(userId, siteId)!
+      return c.json(s.catalogues.saveSettings(siteId, userId, settings, { role, baseUpdatedAt }))
     })
     .get('/api/admin/sites/:siteId/catalogue/export', requireSiteRole(s), paramsOf(siteParam), queryOf(catalogueFormatQuery), (c) => {
       const { siteId } = c.req.valid('param')

@@ -17,9 +17,10 @@ export function revisionRoutes(s: Services) {
     })
     .get('/api/admin/sites/:siteId/revisions/:number', requireSiteRole(s), paramsOf(revisionParam), (c) => {
       const { siteId, number } = c.req.valid('param')
-      // Revisions never change once published.
+      const revision = s.revisions.get(siteId, number)
+      // Revisions never change once published. Only then: a 404 (not published yet) must not be kept.
       c.header('Cache-Control', 'private, max-age=3600')
-      return c.json({ revision: s.revisions.get(siteId, number) })
+      return c.json({ revision })
     })
     .get('/api/admin/sites/:siteId/diff', requireSiteRole(s), paramsOf(siteParam), queryOf(diffQuery), (c) => {
       const { from, to } = c.req.valid('query')

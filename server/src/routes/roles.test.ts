@@ -24,6 +24,10 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/catalogue', roles: ANY },
   { method: 'PUT', path: '/api/admin/sites/acme/catalogue/draft', body: { catalogue: ACME.catalogue }, roles: EDIT },
   { method: 'PUT', path: '/api/admin/sites/acme/settings', body: { name: 'Acme', domains: ['acme.test', 'localhost'] }, roles: EDIT },
+  // Retention and the IP policy decide what becomes of the audit evidence and of visitors' data:
+  // the owner's alone (an editor may save the other settings with them unchanged, as the row above).
+  { method: 'PUT', path: '/api/admin/sites/acme/settings', body: { name: 'Acme', domains: ['acme.test', 'localhost'], retentionDays: 1 }, roles: OWNER },
+  { method: 'PUT', path: '/api/admin/sites/acme/settings', body: { name: 'Acme', domains: ['acme.test', 'localhost'], ipPolicy: 'none' }, roles: OWNER },
   { method: 'GET', path: '/api/admin/sites/acme/catalogue/export?format=csv', roles: ANY },
   { method: 'POST', path: '/api/admin/sites/acme/catalogue/import?format=json', raw: JSON.stringify(ACME.catalogue), roles: EDIT },
   { method: 'GET', path: '/api/admin/sites/acme/revisions', roles: ANY },

@@ -1,10 +1,12 @@
 // The catalogue admins edit (the draft), the site's settings, and the state the editor shows.
 import {
+  OWNER_ONLY_SETTINGS,
   siteSettings as siteSettingsSchema,
   storedCatalogue,
   storedSiteSettings,
   type Catalogue,
   type CatalogueState,
+  type Role,
   type SiteSettings,
 } from '@miniconsent/shared'
 import { desc, eq } from 'drizzle-orm'
@@ -22,6 +24,11 @@ export const contentHash = (c: Catalogue) => sha256(canonicalJson(c))
 /** A draft's or revision's catalogue as stored (drafts are checked again when saved or published). */
 export const parseStoredCatalogue = (json: string): Catalogue => storedCatalogue.parse(JSON.parse(json))
 
+const OWNER_ONLY_WHAT: Record<(typeof OWNER_ONLY_SETTINGS)[number], string> = {
+  retentionDays: 'how long consent records and the audit log are kept (retentionDays)',
+  ipPolicy: "whether visitors' IP addresses are stored (ipPolicy)",
+}
+
 export interface CatalogueDeps {
   db: Db
   now: () => number
@@ -36,6 +43,18 @@ export class Catalogues {
     const row = this.d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
     if (!row) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
     return storedSiteSettings.parse(JSON.parse(row.settings))
+  }
+
+  /** When the settings were last saved and by whom; before their first save, when the site was created. */
+  settingsVersion(siteId: string): { at: Date; by: string | null } {
+    const row = this.d.db
+      .select({ updatedAt: sites.settingsUpdatedAt, createdAt: sites.createdAt, email: users.email })
+      .from(sites)
+      .leftJoin(users, eq(users.id, sites.settingsUpdatedBy))
+      .where(eq(sites.id, siteId))
+      .get()
+    if (!row) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
+    return { at: row.updatedAt ?? row.createdAt, by: row.email ?? null }
   }
 
   draft(siteId: string): Catalogue {
@@ -70,6 +89,7 @@ export class Catalogues {
       draftUpdatedBy: draftRow.email ?? null,
       live: live ? { revision: live.number, publishedAt: live.publishedAt.toISOString(), contentHash: live.contentHash } : null,
       dirty,
+      settingsUpdatedAt: this.settingsVersion(siteId).at.toISOString(),
     }
   }
 
@@ -108,16 +128,52 @@ export class Catalogues {
       .run()
   }
 
-  saveSettings(siteId: string, userId: number, input: Omit<SiteSettings, 'id'>): SiteSettings {
+  /**
+   * Replaces the settings. `role`: the saver's on the site; only an owner changes the settings
+   * OWNER_ONLY_SETTINGS names (403 `owner_only_setting`). `baseUpdatedAt`: the version the form was
+   * loaded with; a save over a newer one is refused (409 `settings_conflict`).
+   */
+  saveSettings(
+    siteId: string,
+    userId: number,
+    input: Omit<SiteSettings, 'id'>,
+    options: { role: Role; baseUpdatedAt?: string | undefined },
+  ): { settings: SiteSettings; settingsUpdatedAt: string } {
     const next = siteSettingsSchema.parse({ ...input, id: siteId })
-    writeTransaction(this.d.db, () => {
+    const saved = writeTransaction(this.d.db, () => {
+      const version = this.settingsVersion(siteId)
+      if (options.baseUpdatedAt !== undefined && version.at.getTime() !== Date.parse(options.baseUpdatedAt)) {
+        throw new ApiError(
+          409,
+          'settings_conflict',
+          `${version.by ?? 'Someone'} saved the settings at ${version.at.toISOString()}, after you opened them: reload to see their changes`,
+        )
+      }
       const before = this.settings(siteId)
-      if (canonicalJson(before) === canonicalJson(next)) return
-      this.d.db.update(sites).set({ settings: JSON.stringify(next) }).where(eq(sites.id, siteId)).run()
+      // Retention decides when the consent log and the audit log are erased, the IP policy what is
+      // kept of visitors' addresses: an editor's save may resend them, not change them.
+      if (options.role !== 'owner') {
+        const changed = OWNER_ONLY_SETTINGS.filter((key) => before[key] !== next[key])
+        if (changed.length) {
+          const err = new ApiError(
+            403,
+            'owner_only_setting',
+            `Only an owner of the site can change ${changed.map((key) => OWNER_ONLY_WHAT[key]).join(' or ')}; the other settings can be saved with the current value`,
+          )
+          err.issues = changed.map((path) => ({ path, message: `only an owner can change this (it is ${String(before[path])})` }))
+          throw err
+        }
+      }
+      if (canonicalJson(before) === canonicalJson(next)) return version.at
+      // Strictly later than the version replaced, so a form loaded before this save always sees it
+      // as newer, even within one millisecond or after the clock stepped back.
+      const at = new Date(Math.max(this.d.now(), version.at.getTime() + 1))
+      this.d.db.update(sites).set({ settings: JSON.stringify(next), settingsUpdatedAt: at, settingsUpdatedBy: userId }).where(eq(sites.id, siteId)).run()
       this.d.audit.record({ siteId, userId, action: 'site.settings', before, after: next })
+      return at
     })
     // Settings are part of the published config (cookie name, lifetime) and of CORS (domains).
     this.d.sites.invalidate(siteId)
-    return next
+    return { settings: next, settingsUpdatedAt: saved.toISOString() }
   }
 }

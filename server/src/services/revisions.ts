@@ -118,14 +118,23 @@ export class Revisions {
     })
   }
 
-  /** A new revision with an old one's catalogue; the draft is reset to it. */
-  rollback(siteId: string, userId: number, input: { revision: number; needsConsent?: boolean | undefined; draftHash?: string | undefined }): RevisionSummary {
+  /**
+   * A new revision with an old one's catalogue; the draft is reset to it. `liveRevision`: the live
+   * revision the admin compared it with (and decided `needsConsent` on); refused (409
+   * `live_changed`) when another was published since.
+   */
+  rollback(
+    siteId: string,
+    userId: number,
+    input: { revision: number; needsConsent?: boolean | undefined; liveRevision?: number | undefined; draftHash?: string | undefined },
+  ): RevisionSummary {
     const target = this.get(siteId, input.revision).catalogue
     return this.append(siteId, userId, target, {
       action: 'catalogue.rollback',
       needsConsent: input.needsConsent,
       note: `Rollback to revision ${input.revision}`,
       resetDraft: { seenHash: input.draftHash },
+      seenLive: input.liveRevision,
     })
   }
 
@@ -162,6 +171,8 @@ export class Revisions {
       /** The draft becomes `next`; `seenHash`: the draft as the admin saw it (rollbackInput.draftHash). */
       resetDraft?: { seenHash: string | undefined }
       reviewedHash?: string | undefined
+      /** The live revision's number as the admin saw it: their verdict compared against it. */
+      seenLive?: number | undefined
     },
   ): RevisionSummary {
     const hash = contentHash(next)
@@ -176,6 +187,15 @@ export class Revisions {
     if (!checked.success) throw invalidError(checked.error, 'The catalogue does not pass the current rules; fix the draft first')
     const created = writeTransaction(this.d.db, () => {
       const live = this.d.catalogues.liveRow(siteId)
+      // Someone published since the admin compared: a verdict (or override) about that comparison
+      // does not hold for this one, which could re-add a tracker nobody is asked about.
+      if (options.seenLive !== undefined && live?.number !== options.seenLive) {
+        throw new ApiError(
+          409,
+          'live_changed',
+          `Revision ${live?.number ?? 'none'} is live now, not revision ${options.seenLive} as you saw it: review the rollback again`,
+        )
+      }
       const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null
       if (liveCatalogue && contentHash(liveCatalogue) === hash) {
         throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)

@@ -1,0 +1,95 @@
+// Reading revisions and rolling back: what the answer may be cached as, and a rollback's verdict
+// tied to the live revision it was decided on.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { apiError, catalogue, catalogueDiff, publishedConfig, revisionCreated, revisionList, type Catalogue } from '@miniconsent/shared'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ACME, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+let t: TestServer
+let owner: AdminSession
+let editor: AdminSession
+
+beforeEach(async () => {
+  t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+})
+afterEach(() => t.close())
+
+const acme = catalogue.parse(ACME.catalogue)
+const withServices = (...ids: string[]): Catalogue => ({
+  ...acme,
+  services: [...acme.services, ...ids.map((id) => ({ id, category: 'analytics', name: id, provider: `${id} Ltd`, purpose: {} }))],
+})
+
+async function publish(c: Catalogue) {
+  expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: c }))).status).toBe(200)
+  expect((await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).status).toBe(201)
+}
+
+async function live() {
+  const res = await t.request('/api/v1/sites/acme/config')
+  return publishedConfig.parse(await res.json())
+}
+
+describe('GET …/revisions/:number', () => {
+  it('lets a published revision be cached, and not the 404 of one that is not published yet', async () => {
+    const missing = await editor.request('/api/admin/sites/acme/revisions/2')
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('cache-control') ?? '').not.toMatch(/max-age/)
+    await publish(withServices('hotjar'))
+    const found = await editor.request('/api/admin/sites/acme/revisions/2')
+    expect(found.status).toBe(200)
+    expect(found.headers.get('cache-control')).toBe('private, max-age=3600')
+  })
+})
+
+describe('rollback', () => {
+  it('refuses a re-consent decision taken against a live revision that is no longer live', async () => {
+    await publish(withServices('hotjar')) // 2
+    await publish(withServices('hotjar', 'matomo')) // 3
+    // The owner previews rolling back 3 → 2: it only drops matomo, so visitors need not be asked again.
+    const preview = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=3&to=2')).json())
+    expect(preview).toMatchObject({ from: 3, needsConsent: false })
+    // Meanwhile the editor publishes revision 4, without hotjar and matomo.
+    await publish(acme)
+    const before = await live()
+    expect(before).toMatchObject({ revision: 4, consentRevision: 3 })
+
+    // The override was decided on revision 3: from 4, rolling back to 2 re-adds hotjar.
+    const stale = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2, needsConsent: false, liveRevision: 3 }))
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error).toMatchObject({ code: 'live_changed', message: expect.stringContaining('Revision 4 is live now') })
+    // The override may not be sent without naming the live revision at all.
+    const blind = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2, needsConsent: false }))
+    expect(blind.status).toBe(422)
+    expect(apiError.parse(await blind.json()).error.issues?.map((i) => i.path)).toEqual(['liveRevision'])
+    // Nothing was published by the refusals.
+    expect(await live()).toMatchObject({ revision: 4, consentRevision: 3 })
+    expect(revisionList.parse(await (await owner.request('/api/admin/sites/acme/revisions')).json()).revisions).toHaveLength(4)
+
+    // Reviewed again against revision 4, the rule asks again (hotjar is back); the owner agrees.
+    const again = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=4&to=2')).json())
+    expect(again).toMatchObject({ from: 4, needsConsent: true })
+    const done = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2, needsConsent: true, liveRevision: 4 }))
+    expect(done.status).toBe(201)
+    expect(revisionCreated.parse(await done.json()).revision).toMatchObject({ number: 5, needsConsent: true })
+    expect(await live()).toMatchObject({ revision: 5, consentRevision: 5 })
+  })
+
+  it('checks the live revision when it is given without an override, and keeps working without either', async () => {
+    await publish(withServices('hotjar')) // 2
+    await publish(withServices('hotjar', 'matomo')) // 3
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1, liveRevision: 2 }))).status).toBe(409)
+    const ok = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2, liveRevision: 3 }))
+    expect(ok.status).toBe(201)
+    // Dropping matomo narrows what visitors agreed to: the rule's verdict, no new consent.
+    expect(revisionCreated.parse(await ok.json()).revision).toMatchObject({ number: 4, needsConsent: false })
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))).status).toBe(201)
+  })
+})

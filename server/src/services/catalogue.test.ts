@@ -1,0 +1,60 @@
+// The settings' version (when they were last saved) on a database from before it was stored.
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { afterEach, expect, it } from 'vitest'
+import { openDatabase } from '../db/client'
+import { migrationsDir } from '../paths'
+import { ACME } from '../test-support'
+import { Accounts } from './accounts'
+import { AuditLog } from './audit'
+import { Catalogues } from './catalogue'
+import { SiteDirectory } from './sites'
+
+const dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+it('keeps a database migrated before the settings had a version working: their version is the site’s creation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'miniconsent-settings-version-'))
+  dirs.push(dir)
+  // The committed migrations up to 0004, as a server of that version left its database.
+  const old = join(dir, 'drizzle-0004')
+  cpSync(migrationsDir, old, { recursive: true })
+  const journalFile = join(old, 'meta', '_journal.json')
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] }
+  for (const e of journal.entries.filter((e) => e.idx > 4)) unlinkSync(join(old, `${e.tag}.sql`))
+  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= 4) }))
+
+  const file = join(dir, 'old.sqlite')
+  const before = openDatabase(file, { migrate: false })
+  migrate(before, { migrationsFolder: old })
+  const createdAt = Date.UTC(2025, 0, 2, 3, 4, 5)
+  before.$client.prepare('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?)').run('acme', JSON.stringify(ACME.settings), createdAt)
+  before.$client.prepare('INSERT INTO site_drafts (site_id, catalogue, updated_at) VALUES (?, ?, ?)').run('acme', JSON.stringify(ACME.catalogue), createdAt)
+  before.$client.close()
+
+  // Today's server opens it and applies what is new.
+  const db = openDatabase(file)
+  try {
+    let now = Date.UTC(2026, 5, 1)
+    const catalogues = new Catalogues({ db, now: () => now, audit: new AuditLog(db, () => now), sites: new SiteDirectory(db, () => now) })
+    const state = catalogues.state('acme')
+    expect(state.settingsUpdatedAt).toBe(new Date(createdAt).toISOString())
+    const user = await new Accounts(db, () => now).createUser('owner@acme.test', 'owner password 1')
+    const { id: _id, ...form } = state.settings
+    expect(() => catalogues.saveSettings('acme', user.id, { ...form, cookieName: 'old_form' }, { role: 'owner', baseUpdatedAt: new Date(createdAt - 1).toISOString() })).toThrow(
+      /saved the settings at 2025-01-02T03:04:05.000Z/,
+    )
+    const saved = catalogues.saveSettings('acme', user.id, { ...form, cookieName: 'acme_consent' }, { role: 'owner', baseUpdatedAt: state.settingsUpdatedAt })
+    expect(saved).toMatchObject({ settings: { cookieName: 'acme_consent' }, settingsUpdatedAt: new Date(now).toISOString() })
+    now += 1000
+    expect(() => catalogues.saveSettings('acme', user.id, form, { role: 'owner', baseUpdatedAt: state.settingsUpdatedAt })).toThrow(
+      /owner@acme\.test saved the settings at 2026-06-01T00:00:00\.000Z/,
+    )
+  } finally {
+    db.$client.close()
+  }
+})

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { catalogueState, OWNER_ONLY_SETTINGS, rollbackInput, siteSettingsInput, siteSettingsResponse } from './admin'
+
+describe('rollbackInput', () => {
+  it('takes a re-consent override only with the live revision it was decided on', () => {
+    const refused = rollbackInput.safeParse({ revision: 2, needsConsent: false, draftHash: 'a'.repeat(64) })
+    expect(refused.success).toBe(false)
+    expect(refused.error?.issues.map((i) => i.path.join('.'))).toEqual(['liveRevision'])
+    expect(rollbackInput.parse({ revision: 2, needsConsent: false, liveRevision: 3 })).toEqual({ revision: 2, needsConsent: false, liveRevision: 3 })
+    // Without an override the rule decides, against whatever is live then.
+    expect(rollbackInput.parse({ revision: 2 })).toEqual({ revision: 2 })
+    expect(rollbackInput.parse({ revision: 2, liveRevision: 3 })).toEqual({ revision: 2, liveRevision: 3 })
+    expect(rollbackInput.safeParse({ revision: 2, needsConsent: true, liveRevision: 0 }).success).toBe(false)
+  })
+})
+
+describe('site settings', () => {
+  it('take the version the form was loaded with, and answer the one saved', () => {
+    const at = '2026-11-22T10:00:00.000Z'
+    expect(siteSettingsInput.parse({ name: 'Acme', baseUpdatedAt: at }).baseUpdatedAt).toBe(at)
+    expect(siteSettingsInput.safeParse({ name: 'Acme', baseUpdatedAt: 'yesterday' }).success).toBe(false)
+    expect(siteSettingsResponse.safeParse({ settings: { id: 'acme', name: 'Acme' } }).success).toBe(false)
+    expect(siteSettingsResponse.parse({ settings: { id: 'acme', name: 'Acme' }, settingsUpdatedAt: at }).settingsUpdatedAt).toBe(at)
+    expect(catalogueState.shape.settingsUpdatedAt.safeParse(at).success).toBe(true)
+  })
+
+  it('name the settings only an owner changes, all of them settings', () => {
+    expect(OWNER_ONLY_SETTINGS).toEqual(['retentionDays', 'ipPolicy'])
+    for (const key of OWNER_ONLY_SETTINGS) expect(siteSettingsInput.shape).toHaveProperty(key)
+  })
+})
