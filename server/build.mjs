@@ -17,6 +17,7 @@ await build({
     'export-worker': 'src/services/export-worker.ts',
     'verify-worker': 'src/services/verify-worker.ts',
     'stats-worker': 'src/services/stats-worker.ts',
+    'listing-worker': 'src/services/listing-worker.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -135,7 +135,8 @@ export const consentRecords = sqliteTable(
   },
   (t) => [
     uniqueIndex('consent_records_site_seq').on(t.siteId, t.seq),
-    index('consent_records_site_time').on(t.siteId, t.serverTime),
+    // With seq: a period's lowest and highest seq, and its count, are read from the index alone.
+    index('consent_records_site_time').on(t.siteId, t.serverTime, t.seq),
     index('consent_records_site_consent').on(t.siteId, t.consentId),
   ],
 )
@@ -152,7 +153,8 @@ export const auditLog = sqliteTable(
     before: text('before'),
     after: text('after'),
   },
-  (t) => [index('audit_log_site_at').on(t.siteId, t.at)],
+  // By id: a page of the newest entries is read in order, not sorted from all of the site's.
+  (t) => [index('audit_log_site_at').on(t.siteId, t.at), index('audit_log_site_id').on(t.siteId, t.id)],
 )
 
 /**
@@ -245,7 +247,12 @@ export const consentIdentities = sqliteTable(
     userId: text('user_id').notNull(),
     serverTime: text('server_time').notNull(),
   },
-  (t) => [index('consent_identities_site_user').on(t.siteId, t.userId), index('consent_identities_site_consent').on(t.siteId, t.consentId)],
+  // By time: what retention purges, found without reading the site's every link.
+  (t) => [
+    index('consent_identities_site_user').on(t.siteId, t.userId),
+    index('consent_identities_site_consent').on(t.siteId, t.consentId),
+    index('consent_identities_site_time').on(t.siteId, t.serverTime),
+  ],
 )
 
 /** `acceptDocument(type)`: proof that a visitor accepted a version of a legal document (Minopa §2.4). */
@@ -267,5 +274,10 @@ export const documentAcceptances = sqliteTable(
     clientTime: text('client_time').notNull(),
     serverTime: text('server_time').notNull(),
   },
-  (t) => [index('document_acceptances_site_user').on(t.siteId, t.userId), index('document_acceptances_site_consent').on(t.siteId, t.consentId)],
+  (t) => [
+    index('document_acceptances_site_user').on(t.siteId, t.userId),
+    index('document_acceptances_site_consent').on(t.siteId, t.consentId),
+    // By time: what retention purges (as consent_identities_site_time).
+    index('document_acceptances_site_time').on(t.siteId, t.serverTime),
+  ],
 )

@@ -19,14 +19,29 @@ const siteParam = z.object({ siteId: slug })
  */
 export const VERIFIES_AT_ONCE = 2
 
+/**
+ * Pages of the listing read at once, over all sites: each is a thread with a read snapshot, over
+ * in milliseconds for the usual views and in a second or two for a rare filter over millions of
+ * records; past this, 429 `listings_busy` and Retry-After.
+ */
+export const LISTINGS_AT_ONCE = 4
+
 export function adminConsentRoutes(s: Services) {
   const slots = workSlots(VERIFIES_AT_ONCE, 'verifies_busy', 'chain verifications', 5)
+  const listings = workSlots(LISTINGS_AT_ONCE, 'listings_busy', 'consent log listings', 1)
 
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/consents', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(consentLogQuery), (c) => {
+    .get('/api/admin/sites/:siteId/consents', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(consentLogQuery), async (c) => {
       const { siteId } = c.req.valid('param')
-      c.header('Cache-Control', 'no-store')
-      return c.json(s.consentLog.list(siteId, c.req.valid('query')))
+      const release = listings.take()
+      try {
+        // Off the event loop: a filter matching few records of a large log reads much of it.
+        const page = await s.consentLog.listInThread(siteId, c.req.valid('query'), c.req.raw.signal)
+        c.header('Cache-Control', 'no-store')
+        return c.json(page)
+      } finally {
+        release()
+      }
     })
     .get('/api/admin/sites/:siteId/verify', getOnly('A verification is run by GET only: HEAD would walk the whole chain for no answer'), requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')

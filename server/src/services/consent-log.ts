@@ -8,14 +8,16 @@
 // consent-writer.ts, inline or in a worker thread.
 import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
-import { and, count, desc, eq, gte, lt, lte, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
-import { filterConditions, seqBounds } from './consent-filters'
+import { filterConditions, timeConditions } from './consent-filters'
+import { runListing, type ListingPlan, type ListingRows, type Query } from './listing-queries'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
 
 export { RecordIdConflict, type AppendResult } from './consent-writer'
@@ -99,6 +101,22 @@ const VERIFY_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSiz
 
 const verifyAborted = () => new ApiError(503, 'verify_aborted', 'The verification was stopped: the request was cancelled')
 
+/** The listing's columns, named as drizzle names them (a Row), for the raw queries of runListing. */
+const LISTED_COLUMNS = Object.entries(getTableColumns(consentRecords))
+  .map(([key, column]) => `${column.name} AS ${key}`)
+  .join(', ')
+
+/** A listing thread's heap: one page of at most a few hundred records. */
+const LISTING_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 }
+
+const listingAborted = () => new ApiError(503, 'listing_aborted', 'The listing was stopped: the request was cancelled')
+
+/** runListing's rows as the answer: the page, and where the next one starts. */
+function listingPage({ rows, total }: ListingRows, limit: number): ConsentLogPage {
+  const page = rows.slice(0, limit).map((r) => toConsentRecord({ ...r, gpc: r.gpc === 1 || r.gpc === true } as Row))
+  return { records: page, nextBefore: rows.length > limit ? (page.at(-1)?.seq ?? null) : null, total }
+}
+
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
 const THREAD_IDLE_MS = 30_000
 
@@ -111,6 +129,7 @@ export class ConsentLog {
   private readonly maxBatch: number
   private readonly logger: Logger | undefined
   private readonly latestByConsentId
+  private readonly dialect = new SQLiteSyncDialect()
   // inline mode
   private inlineWriter: ConsentWriter | null = null
   // thread mode
@@ -247,35 +266,60 @@ export class ConsentLog {
     return row ? toConsentRecord(row) : null
   }
 
-  list(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ConsentLogPage {
-    const filter = filterConditions(siteId, q)
-    // A visitor's records lie between two seqs, found through the consentId's index: the page
-    // walks that stretch of the log, not the site's whole log from its newest record. (A period
-    // is left to the walk from the newest record: for the usual "since" period it stops at once,
-    // where the bounds would read every record of the period.)
-    const bounds = q.consentId !== undefined ? seqBounds(this.db, siteId, q) : null
-    const [low, high] = bounds ? (this.db.$client.prepare(bounds.sql).raw(true).get(...bounds.params) as [number | null, number | null]) : [0, null]
-    const rows = this.db
-      .select()
-      .from(consentRecords)
-      .where(
-        and(
-          filter,
-          q.before !== undefined ? lt(consentRecords.seq, q.before) : undefined,
-          bounds ? gte(consentRecords.seq, low ?? 1) : undefined,
-          bounds ? lte(consentRecords.seq, high ?? 0) : undefined,
-        ),
-      )
-      .orderBy(desc(consentRecords.seq))
-      .limit(q.limit + 1)
-      .all()
-    const page = rows.slice(0, q.limit)
-    const total = this.db.select({ n: count() }).from(consentRecords).where(filter).get()?.n ?? 0
-    return {
-      records: page.map(toConsentRecord),
-      nextBefore: rows.length > q.limit ? (page.at(-1)?.seq ?? null) : null,
-      total,
+  /**
+   * A page of the listing as SQL, for runListing. The index each query walks, by filter:
+   * - a consentId: the visitor's records through (site_id, consent_id), sorted (a handful, however
+   *   far apart in the log);
+   * - a period: its lowest and highest seq from (site_id, server_time, seq) alone, then the seq
+   *   index between them, newest first; the total counts the period through its index;
+   * - otherwise the seq index, newest first, for the page and the total (in the log's order: a
+   *   method, region or revision matching few records reads the log once, not at random).
+   */
+  listingPlan(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ListingPlan {
+    const query = (condition: SQL): Query => {
+      const { sql: text, params } = this.dialect.sqlToQuery(condition)
+      return { sql: text, params }
     }
+    const period = q.consentId === undefined && (q.from !== undefined || q.to !== undefined)
+    const page = q.consentId !== undefined ? 'consent_records_site_consent' : 'consent_records_site_seq'
+    const counted = q.consentId !== undefined ? 'consent_records_site_consent' : period ? 'consent_records_site_time' : 'consent_records_site_seq'
+    return {
+      select: `SELECT ${LISTED_COLUMNS} FROM consent_records INDEXED BY ${page}`,
+      where: query(filterConditions(siteId, q)),
+      bounds: period
+        ? (() => {
+            const time = query(and(eq(consentRecords.siteId, siteId), ...timeConditions(q))!)
+            return { sql: `SELECT min(seq), max(seq) FROM consent_records INDEXED BY consent_records_site_time WHERE ${time.sql}`, params: time.params }
+          })()
+        : null,
+      count: `SELECT count(*) FROM consent_records INDEXED BY ${counted}`,
+      before: q.before,
+      limit: q.limit,
+    }
+  }
+
+  /** A page of the listing, read here, on this thread: the CLI, tests, `:memory:`. The server uses listInThread. */
+  list(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ConsentLogPage {
+    return listingPage(runListing(this.db.$client, this.listingPlan(siteId, q)), q.limit)
+  }
+
+  /**
+   * The same page, read in a worker thread with a read-only connection of its own
+   * (listing-worker.ts): a filter matching few records of a large log reads much of it, seconds
+   * during which this thread goes on ingesting and answering. An in-memory database, which no
+   * other connection can open, is read here. `signal` aborts (the client went away).
+   */
+  listInThread(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }, signal?: AbortSignal): Promise<ConsentLogPage> {
+    const client = this.db.$client
+    if (client.memory) return Promise.resolve().then(() => this.list(siteId, q))
+    return oneShotThread(workerScript(import.meta.url, 'listing-worker'), {
+      workerData: { file: client.name, plan: this.listingPlan(siteId, q) },
+      resourceLimits: LISTING_THREAD_LIMITS,
+      signal,
+      aborted: listingAborted,
+      what: 'consent log listing',
+      read: (rows: ListingRows) => listingPage(rows, q.limit),
+    })
   }
 
   /** Walks the site's chain here, on this thread: the CLI and tests. The server uses verifyInThread. */

@@ -1,0 +1,55 @@
+// Runs a page of the consent log's listing (written by ConsentLog.listingPlan) on a connection: in
+// the listing thread (listing-worker.ts), or on the server's own for an in-memory database. Loads
+// nothing but types, so that the thread starts quickly.
+import type Database from 'better-sqlite3'
+
+/** A query and its positional parameters. */
+export interface Query {
+  sql: string
+  params: unknown[]
+}
+
+/**
+ * One page as SQL. Each query names the index it walks: SQLite's own choice, without statistics,
+ * walked the consentId index over a whole site's log to count a method filter (seconds of random
+ * reads on a large log), and a period's rows were all read and sorted for one page.
+ */
+export interface ListingPlan {
+  /** `SELECT <columns> FROM consent_records INDEXED BY <index>`: the page's start. */
+  select: string
+  /** The filters, as a WHERE condition. */
+  where: Query
+  /** The lowest and highest seq of the period, read from its index alone; the page walks only that stretch. */
+  bounds: Query | null
+  /** `SELECT count(*) FROM consent_records INDEXED BY <index>`: the total's start. */
+  count: string
+  before: number | undefined
+  limit: number
+}
+
+export interface ListingRows {
+  /** The page's rows, newest first, and one more when there is a next page. */
+  rows: Record<string, unknown>[]
+  total: number
+}
+
+/** The page and the total, in one read transaction: they count the same records. */
+export function runListing(conn: Database.Database, plan: ListingPlan): ListingRows {
+  return conn.transaction((): ListingRows => {
+    let range = ''
+    const params = [...plan.where.params]
+    if (plan.bounds) {
+      const [low, high] = conn.prepare(plan.bounds.sql).raw(true).get(...plan.bounds.params) as [number | null, number | null]
+      if (low === null || high === null) return { rows: [], total: 0 }
+      range += ' AND seq BETWEEN ? AND ?'
+      params.push(low, high)
+    }
+    if (plan.before !== undefined) {
+      range += ' AND seq < ?'
+      params.push(plan.before)
+    }
+    const rows = conn.prepare(`${plan.select} WHERE ${plan.where.sql}${range} ORDER BY seq DESC LIMIT ?`).all(...params, plan.limit + 1) as Record<string, unknown>[]
+    const total = (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).raw(true).get(...plan.where.params) as [number])[0]
+    return { rows, total }
+  })()
+}
