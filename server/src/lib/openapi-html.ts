@@ -35,7 +35,7 @@ type Op = {
   tags: string[]
   parameters: { name: string; in: string; required: boolean; description?: string; schema: unknown }[]
   requestBody?: { description?: string; content: Record<string, { schema: unknown; example?: unknown }> }
-  responses: Record<string, { description: string; content?: Record<string, { schema: unknown; example?: unknown }> }>
+  responses: Record<string, { description: string; headers?: Record<string, { description: string }>; content?: Record<string, { schema: unknown; example?: unknown }> }>
   security: unknown[]
 }
 
@@ -81,7 +81,13 @@ export function openApiHtml(doc: OpenApiDocument): string {
               ([type, c]) =>
                 ` — <code>${esc(type)}</code> ${schemaRef(c.schema, Number(status) < 400 ? doc.components.schemas : undefined)}${c.example !== undefined ? `<details><summary>Example</summary><pre>${esc(typeof c.example === 'string' ? c.example : JSON.stringify(c.example, null, 2))}</pre></details>` : ''}`,
             )
-            .join('')}</dd>`,
+            .join('')}${
+            r.headers
+              ? `<ul>${Object.entries(r.headers)
+                  .map(([name, h]) => `<li><code>${esc(name)}</code>: ${prose(h.description)}</li>`)
+                  .join('')}</ul>`
+              : ''
+          }</dd>`,
       )
       .join('')}</dl>`
     return `<section class="op" id="${anchor(method, path)}" aria-labelledby="${anchor(method, path)}-h">
@@ -108,7 +114,7 @@ body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1r
 @media (prefers-color-scheme:dark){body{color:#e8e8ec;background:#16161a}a{color:#8ab4ff}table,th,td{border-color:#444!important}pre{background:#222!important}}
 code,pre{font-family:ui-monospace,monospace;font-size:.9em}pre{background:#f4f4f6;padding:.75rem;overflow:auto;border-radius:4px}
 .m{display:inline-block;min-width:4.2em;font:bold .8em ui-monospace,monospace;padding:.1em .4em;border-radius:3px;color:#fff;background:#555;text-align:center}
-.m-get{background:#1a6e3a}.m-post{background:#1d4fa0}.m-put{background:#8a5a00}.m-patch{background:#6b3fa0}.m-delete{background:#a11f1f}
+.m-get{background:#1a6e3a}.m-post{background:#1d4fa0}.m-put{background:#8a5a00}.m-patch{background:#6b3fa0}.m-delete{background:#a11f1f}.m-options{background:#3d5a66}
 .op{border-top:1px solid #ccc;padding-top:.5rem;margin-top:1.5rem}table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 code.s{word-break:break-all}caption{text-align:left;font-weight:bold}dt{font-weight:bold}nav ul{padding-left:1.2rem}
 </style>

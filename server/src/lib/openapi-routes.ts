@@ -2,7 +2,9 @@
 // checks that each mounted route is listed here: a new route without its entry fails the build.
 import * as S from '@miniconsent/shared'
 import { z } from 'zod'
-import type { NamedSchemas, Operation } from './openapi'
+import type { HeaderSpec, NamedSchemas, Operation } from './openapi'
+import { manifestParam } from '../routes/exports'
+import { tokenParam } from '../routes/invitations'
 import { previewFileParam, previewQuery } from '../routes/preview'
 
 const siteParam = z.object({ siteId: S.slug })
@@ -23,6 +25,36 @@ const exampleCatalogue: S.CatalogueInput = {
     { name: '_ga_*', category: 'analytics', service: 'google-analytics', provider: 'Google', purpose: { en: 'Keeps session state' }, expiry: '2y' },
   ],
 }
+
+/** What `GET /api/admin/sites/{siteId}/catalogue/export` answers by default: the draft, defaults filled in. */
+const exampleCatalogueOut: S.Catalogue = S.catalogue.parse(exampleCatalogue)
+
+/** The first two lines of a consent-log export in each format (one record). */
+const exampleExportCsv =
+  'seq,recordId,consentId,serverTime,clientTime,method,revision,textsHash,region,mode,language,url,ip,userAgent,gpc,categories,services,prevHash,hash,erasedAt,personalHash\n' +
+  `1,6f1c1d2e-3b4a-4c5d-8e9f-000000000001,visitor-0001,2026-11-22T10:00:00.000Z,2026-11-22T09:59:58.000+01:00,accept-all,1,${'a'.repeat(64)},DE,opt-in,en,https://acme.test/pricing,203.0.113.0,,false,"{""analytics"":true,""essential"":true}","{""plausible"":true}",${'0'.repeat(64)},83c896ada53fbd2360e0946e84c81bebe0111cd30928821f0ec5897d66c885f1,,c1efba37a960cd3285587272b7a3dc6f1d22a57e4b00676a68bd47849e959453\n`
+const exampleExportNdjson =
+  `{"seq":1,"recordId":"6f1c1d2e-3b4a-4c5d-8e9f-000000000001","consentId":"visitor-0001","serverTime":"2026-11-22T10:00:00.000Z","clientTime":"2026-11-22T09:59:58.000+01:00","method":"accept-all","revision":1,"textsHash":"${'a'.repeat(64)}","region":"DE","mode":"opt-in","language":"en","url":"https://acme.test/pricing","ip":"203.0.113.0","userAgent":null,"gpc":false,"categories":{"analytics":true,"essential":true},"services":{"plausible":true},"prevHash":"${'0'.repeat(64)}","hash":"83c896ada53fbd2360e0946e84c81bebe0111cd30928821f0ec5897d66c885f1","erasedAt":null,"personalHash":"c1efba37a960cd3285587272b7a3dc6f1d22a57e4b00676a68bd47849e959453"}\n`
+
+/** The top of an OpenAPI 3.1 document, as `GET /api/openapi.json` answers it. */
+const openApiDocument = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string(), description: z.string() }),
+    jsonSchemaDialect: z.string(),
+    tags: z.array(z.looseObject({ name: z.string() })),
+    paths: z.record(z.string(), z.record(z.string(), z.looseObject({}))),
+    components: z.looseObject({ schemas: z.record(z.string(), z.looseObject({})), securitySchemes: z.record(z.string(), z.looseObject({})) }),
+  })
+  .meta({ description: 'An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0): this one.' })
+
+/** `sdk/dist/manifest.json`: which files each kind of visit loads (written by sdk/scripts/build.mjs). */
+const sdkManifest = z.looseObject({
+  returningVisit: z.array(z.string()),
+  firstVisit: z.array(z.string()),
+  firstVisitAndClick: z.array(z.string()),
+  files: z.record(z.string(), z.looseObject({ when: z.string(), imports: z.array(z.string()) })),
+})
 
 const recordStored = z.object({ recordId: z.string(), seq: z.number().int() })
 const memberChanged = z.object({ member: S.member })
@@ -76,6 +108,8 @@ export const NAMED_SCHEMAS: NamedSchemas = {
   IdentifyInput: S.identifyInput,
   DocumentInput: S.documentInput,
   VisitorEventStored: S.visitorEventStored,
+  OpenApiDocument: openApiDocument,
+  SdkManifest: sdkManifest,
 }
 
 
@@ -86,6 +120,27 @@ const VISITOR_POST_REFUSALS = {
   413: { description: 'Body over 8 KB' },
   429: { description: 'Too many records from this address (Retry-After)' },
 }
+
+/** The headers of a CORS preflight's answer (`preflight` in routes/consents.ts). */
+const PREFLIGHT_HEADERS: Record<string, HeaderSpec> = {
+  'Access-Control-Allow-Origin': { description: 'The request’s `Origin`, when some site lists it among its domains; absent otherwise, and the browser then sends no POST' },
+  'Access-Control-Allow-Methods': { description: '`POST` (with an allowed Origin)', schema: { type: 'string', const: 'POST' } },
+  'Access-Control-Allow-Headers': { description: '`Content-Type` (with an allowed Origin)', schema: { type: 'string', const: 'Content-Type' } },
+  'Access-Control-Max-Age': { description: '`86400`: browsers may keep the answer for a day (with an allowed Origin)', schema: { type: 'string', const: '86400' } },
+  Vary: { description: '`Origin`, always', schema: { type: 'string', const: 'Origin' } },
+}
+
+/** The CORS preflight of one of the SDK's POSTs. */
+const preflight = (path: string): Operation => ({
+  method: 'options',
+  path,
+  tag: 'Public',
+  summary: `CORS preflight of \`POST ${path}\``,
+  description:
+    'What a browser asks before a cross-origin `fetch` that posts `application/json` (`sendBeacon` posts `text/plain`, which needs none). A preflight carries no body, so no site id: it allows any origin that some site lists; the POST then checks the named site’s own domains.',
+  auth: 'public',
+  responses: { 204: { description: 'Always; the Access-Control headers only when the `Origin` is allowed', headers: PREFLIGHT_HEADERS } },
+})
 
 export const OPERATIONS: Operation[] = [
   // ---- Public: what sites embed and visitors' browsers call ----
@@ -101,14 +156,22 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/sdk/:file{.+}',
     tag: 'Public',
-    summary: 'The per-site SDK script (`/sdk/<siteId>.js`) and the SDK’s other files (`ui.js`)',
+    summary: 'The per-site SDK script (`/sdk/<siteId>.js`) and the files of the SDK build (the chunks it loads, `manifest.json`)',
     description:
-      'For `<siteId>.js`: the SDK with the site’s PublishedConfig embedded, so one synchronous script tag is the whole install. `ETag` and a short `Cache-Control`; publishing a revision changes it at once.',
+      'A file of the SDK build is served as it is, whatever its name: `miniconsent.js` (the core without a config), the chunks the core loads relative to itself (`banner.js`, `record.js`, `dialog.js`, `placeholder.js`, `cleanup.js`, `store.js`, `lang-<xx>.js`), `manifest.json` (which files each kind of visit loads) and `miniconsent.d.ts` (the API’s TypeScript declarations, as `application/octet-stream`). Any other `<siteId>.js`: the SDK with the site’s PublishedConfig embedded, so one synchronous script tag is the whole install; publishing a revision changes it at once. `ETag` and a short `Cache-Control`; readable from any origin.',
     auth: 'public',
     responses: {
-      200: { description: 'JavaScript', contentType: 'text/javascript' },
+      200: {
+        description: 'The script, or the build file',
+        content: { 'text/javascript': {}, 'application/json': { schema: sdkManifest }, 'application/octet-stream': {} },
+      },
       304: { description: 'Not modified (If-None-Match)' },
-      404: { description: 'Unknown site: a script that logs the error', contentType: 'text/javascript' },
+      404: {
+        description:
+          '`<siteId>.js` of a site with no published revision (or none at all): a script that logs the error, as a `<script>` gets it. Any other name that is neither a file of the build nor `<siteId>.js` of a well-formed site id (`/sdk/x`, `/sdk/UPPER.js`): the JSON error `not_found`',
+        content: { 'text/javascript': {}, 'application/json': { schema: S.apiError } },
+      },
+      503: { description: '`<siteId>.js` of a published site, but the SDK is not built on this server: a script that logs the error', contentType: 'text/javascript' },
     },
   },
   {
@@ -131,7 +194,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: { description: 'The live revision, with the region of this request', schema: S.publishedConfig },
       304: { description: 'Not modified (If-None-Match)' },
-      404: { description: 'No published site' },
+      404: { description: '`site_not_found`: no such site, or nothing published' },
     },
   },
   {
@@ -142,7 +205,7 @@ export const OPERATIONS: Operation[] = [
     description:
       'CORS: allowed from the site’s domains; a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`.',
     auth: 'public',
-    body: { schema: S.consentRecordInput },
+    body: { schema: S.consentRecordInput, textPlain: true },
     responses: {
       201: { description: 'Stored', schema: recordStored },
       200: { description: 'This record was stored before under its recordId (a retry)', schema: recordStored },
@@ -154,6 +217,7 @@ export const OPERATIONS: Operation[] = [
       },
     },
   },
+  preflight('/api/v1/consents'),
   {
     method: 'get',
     path: '/api/v1/consents/:consentId',
@@ -164,7 +228,7 @@ export const OPERATIONS: Operation[] = [
     query: z.object({ site: S.slug }),
     responses: {
       200: { description: 'The latest record: the decision, without IP, user agent, page URL, chain position or hashes', schema: S.visitorConsentRecord },
-      404: { description: 'No record for this consentId' },
+      404: { description: '`site_not_found`: no such site; `record_not_found`: no record for this consentId' },
       429: { description: 'Too many look-ups from this address' },
     },
   },
@@ -174,7 +238,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'Link this browser’s consentId to the site’s signed-in user (`identify(userId)`)',
     auth: 'public',
-    body: { schema: S.identifyInput },
+    body: { schema: S.identifyInput, textPlain: true },
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
@@ -182,13 +246,14 @@ export const OPERATIONS: Operation[] = [
       409: { description: '`record_id_conflict`: this recordId belongs to another site' },
     },
   },
+  preflight('/api/v1/consents/identify'),
   {
     method: 'post',
     path: '/api/v1/documents',
     tag: 'Public',
     summary: 'Record acceptance of a legal document (`acceptDocument(type)`)',
     auth: 'public',
-    body: { schema: S.documentInput },
+    body: { schema: S.documentInput, textPlain: true },
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
@@ -197,6 +262,7 @@ export const OPERATIONS: Operation[] = [
       422: { description: '`unknown_document`: the site declares no document of this type' },
     },
   },
+  preflight('/api/v1/documents'),
 
   // ---- Session ----
   {
@@ -207,6 +273,7 @@ export const OPERATIONS: Operation[] = [
     description:
       'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
     auth: 'public',
+    csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {
       200: { description: 'Signed in', schema: S.me },
@@ -214,7 +281,15 @@ export const OPERATIONS: Operation[] = [
       429: { description: 'Too many failed sign-ins (Retry-After)' },
     },
   },
-  { method: 'post', path: '/api/admin/logout', tag: 'Session', summary: 'Sign out', auth: 'public', responses: { 204: { description: 'Signed out' } } },
+  {
+    method: 'post',
+    path: '/api/admin/logout',
+    tag: 'Session',
+    summary: 'Sign out',
+    description: 'Without a session it only clears the cookie. With one, it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on.',
+    auth: 'public',
+    responses: { 204: { description: 'Signed out (the cookie is cleared)' } },
+  },
   { method: 'get', path: '/api/admin/me', tag: 'Session', summary: 'The signed-in user, their sites and the CSRF token', auth: 'session', responses: { 200: { description: 'Me', schema: S.me } } },
   {
     method: 'post',
@@ -290,7 +365,12 @@ export const OPERATIONS: Operation[] = [
     auth: ANY,
     params: siteParam,
     query: previewQuery,
-    responses: { 200: { description: 'HTML', contentType: 'text/html' }, 503: { description: 'The SDK is not built on this server' } },
+    // errorsAsPage: the page is read in a frame, so its refusals are a sentence in an HTML page.
+    errorContentType: 'text/html',
+    responses: {
+      200: { description: 'HTML', contentType: 'text/html' },
+      503: { description: 'The SDK is not built on this server (`sdk_missing`)' },
+    },
   },
   {
     method: 'get',
@@ -299,7 +379,11 @@ export const OPERATIONS: Operation[] = [
     summary: 'The SDK’s chunks for the preview page, which loads them relative to itself',
     auth: 'public',
     params: previewFileParam,
-    responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' }, 404: { description: 'No such SDK file' } },
+    responses: {
+      200: { description: 'JavaScript', contentType: 'text/javascript' },
+      304: { description: 'Not modified (If-None-Match)' },
+      404: { description: '`not_found`: no such SDK file (`miniconsent.js`, the core, is not served here)' },
+    },
   },
   {
     method: 'get',
@@ -307,15 +391,19 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Download the draft as JSON or as a CSV cookie table',
     description:
-      'CSV: one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
+      'JSON (`format=json`, the default): the draft, a Catalogue. CSV (`format=csv`): one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
     auth: ANY,
     params: siteParam,
     query: S.catalogueFormatQuery,
     responses: {
       200: {
-        description: 'The file (Content-Disposition: attachment)',
-        contentType: 'text/csv',
-        example: 'category,service,service_name,service_provider,service_privacy_policy_url,name,kind,provider,expiry,domain,path,category_label_en,service_purpose_en,purpose_en\nanalytics,google-analytics,Google Analytics,Google,,_ga,cookie,Google,2y,,,Analytics,,Distinguishes unique users\n',
+        description: 'The file (Content-Disposition: attachment), in the media type of `format`',
+        content: {
+          'application/json': { schema: S.catalogue, example: exampleCatalogueOut },
+          'text/csv': {
+            example: 'category,service,service_name,service_provider,service_privacy_policy_url,name,kind,provider,expiry,domain,path,category_label_en,service_purpose_en,purpose_en\nanalytics,google-analytics,Google Analytics,Google,,_ga,cookie,Google,2y,,,Analytics,,Distinguishes unique users\n',
+          },
+        },
       },
     },
   },
@@ -332,6 +420,10 @@ export const OPERATIONS: Operation[] = [
     body: { contentType: 'text/csv', description: 'The file’s text (JSON or CSV), at most 1 MB' },
     responses: {
       200: { description: 'Catalogue state', schema: S.catalogueState },
+      400: {
+        description:
+          '`invalid_csv`: the CSV file cannot be read, or its header has no `category` column; `invalid_json`: the JSON file is not JSON; `invalid_text`: text that is not valid Unicode; `invalid_request`: a bad `format` or `baseUpdatedAt`',
+      },
       409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
       413: { description: 'File over 1 MB' },
       422: { description: 'The file has problems' },
@@ -353,7 +445,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'One revision with its catalogue (immutable)',
     auth: ANY,
     params: z.object({ siteId: S.slug, number: S.urlNumber() }),
-    responses: { 200: { description: 'The revision', schema: S.revisionDetail }, 404: { description: 'No such revision' } },
+    responses: { 200: { description: 'The revision', schema: S.revisionDetail }, 404: { description: '`revision_not_found`: no such revision' } },
   },
   {
     method: 'get',
@@ -365,7 +457,7 @@ export const OPERATIONS: Operation[] = [
     auth: ANY,
     params: siteParam,
     query: S.diffQuery,
-    responses: { 200: { description: 'The diff', schema: S.catalogueDiff } },
+    responses: { 200: { description: 'The diff', schema: S.catalogueDiff }, 404: { description: '`revision_not_found`: `from` or `to` names no revision of this site' } },
   },
   {
     method: 'post',
@@ -379,6 +471,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Published', schema: S.revisionCreated },
       409: { description: '`nothing_to_publish`: the draft is live already; `draft_changed`: the draft is no longer the one named by `draftHash`' },
+      422: { description: 'Invalid body (`issues` names each field), or a draft that does not pass the current rules (`invalid`: fix the draft first)' },
     },
   },
   {
@@ -393,11 +486,12 @@ export const OPERATIONS: Operation[] = [
     body: { schema: S.rollbackInput, example: { revision: 1 } },
     responses: {
       201: { description: 'Published', schema: S.revisionCreated },
-      404: { description: 'No such revision' },
+      404: { description: '`revision_not_found`: no such revision' },
       409: {
         description:
           '`nothing_to_publish`: that catalogue is live already; `unpublished_changes`: the draft holds changes and no `draftHash` was sent; `draft_changed`: the draft is no longer the one named by `draftHash`',
       },
+      422: { description: 'Invalid body (`issues` names each field), or a revision whose catalogue does not pass the current rules (`invalid`)' },
     },
   },
 
@@ -441,7 +535,7 @@ export const OPERATIONS: Operation[] = [
     auth: OWNER,
     params: z.object({ siteId: S.slug, userId: S.urlNumber() }),
     body: { schema: S.memberRoleInput },
-    responses: { 200: { description: 'The member', schema: memberChanged }, 404: { description: 'Not a member' }, 409: { description: '`last_owner`' } },
+    responses: { 200: { description: 'The member', schema: memberChanged }, 404: { description: '`member_not_found`: not a member' }, 409: { description: '`last_owner`' } },
   },
   {
     method: 'delete',
@@ -451,7 +545,7 @@ export const OPERATIONS: Operation[] = [
     description: 'The invitations they sent for this site and that are still pending are cancelled.',
     auth: OWNER,
     params: z.object({ siteId: S.slug, userId: S.urlNumber() }),
-    responses: { 204: { description: 'Removed' }, 404: { description: 'Not a member' }, 409: { description: '`last_owner`' } },
+    responses: { 204: { description: 'Removed' }, 404: { description: '`member_not_found`: not a member' }, 409: { description: '`last_owner`' } },
   },
   {
     method: 'get',
@@ -459,10 +553,10 @@ export const OPERATIONS: Operation[] = [
     tag: 'Accounts',
     summary: 'What an invitation link is for',
     auth: 'public',
-    params: z.object({ token: z.string() }),
+    params: tokenParam,
     responses: {
       200: { description: 'The invitation', schema: S.invitationInfo },
-      404: { description: 'Unknown, used or expired' },
+      404: { description: '`invitation_not_found`: unknown, used or expired' },
       410: { description: '`invitation_revoked`: whoever sent it is no longer an owner of the site' },
     },
   },
@@ -474,12 +568,13 @@ export const OPERATIONS: Operation[] = [
     description:
       'Creates the account with this password (at least 12 characters), or, when the address has an account already (`hasAccount` in the invitation), checks that it is the account’s password: wrong ones count towards the sign-in lock. No CSRF token needed: the link is the credential.',
     auth: 'public',
-    params: z.object({ token: z.string() }),
+    csrfExempt: true,
+    params: tokenParam,
     body: { schema: S.acceptInvitationInput },
     responses: {
       200: { description: 'Signed in', schema: S.me },
       401: { description: 'The address has an account and this is not its password (or an account for it was made meanwhile)' },
-      404: { description: 'Unknown, used or expired' },
+      404: { description: '`invitation_not_found`: unknown, used or expired' },
       410: { description: '`invitation_revoked`: whoever sent it is no longer an owner of the site' },
       422: { description: 'Password too short' },
       429: { description: 'Too many failed sign-ins for this address (Retry-After)' },
@@ -530,7 +625,10 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     query: S.exportQuery,
     responses: {
-      200: { description: 'The file (Content-Disposition: attachment)', contentType: 'text/csv' },
+      200: {
+        description: 'The file (Content-Disposition: attachment), in the media type of `format`: CSV (the default) or NDJSON, one record a line',
+        content: { 'text/csv': { example: exampleExportCsv }, 'application/x-ndjson': { example: exampleExportNdjson } },
+      },
       405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)' },
       429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
     },
@@ -543,8 +641,8 @@ export const OPERATIONS: Operation[] = [
     description:
       'Signed by the server with Ed25519: `signature` (base64) covers the UTF-8 canonical JSON (object keys sorted, no whitespace) of the manifest without `signature`, `keyId` included; the key is `keyId` in `GET /api/v1/manifest-keys`. Manifests made before signing have neither field. `miniconsent verify --manifest … --file … --public-key …` checks both the file and the signature.',
     auth: LOG,
-    params: z.object({ siteId: S.slug, exportId: z.string() }),
-    responses: { 200: { description: 'Manifest', schema: S.exportManifest }, 404: { description: 'Unknown or not complete yet' } },
+    params: manifestParam,
+    responses: { 200: { description: 'Manifest', schema: S.exportManifest }, 404: { description: '`manifest_not_found`: unknown, or not complete yet' } },
   },
   {
     method: 'get',
@@ -609,7 +707,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Reference',
     summary: 'This OpenAPI 3.1 document',
     auth: 'public',
-    responses: { 200: { description: 'OpenAPI document', contentType: 'application/json' } },
+    responses: { 200: { description: 'OpenAPI document', schema: openApiDocument } },
   },
   {
     method: 'get',

@@ -4,15 +4,35 @@
 import type { Role } from '@miniconsent/shared'
 import { z } from 'zod'
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete'
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options'
+
+/** One media type of an answer. */
+export interface MediaSpec {
+  /** The body's schema; omit for text that its media type and the description say (a string). */
+  schema?: z.ZodType
+  example?: unknown
+}
+
+/** A response header, documented by its description (a string unless `schema` says otherwise). */
+export interface HeaderSpec {
+  description: string
+  schema?: JsonSchema
+}
 
 export interface ResponseSpec {
   description: string
   /** JSON body schema; omit for an empty body. */
   schema?: z.ZodType
-  /** Non-JSON bodies (CSV, NDJSON, JavaScript), documented by media type and description. */
+  /** A non-JSON body (CSV, NDJSON, JavaScript, HTML), documented by media type and description. */
   contentType?: string
   example?: unknown
+  /**
+   * A body that comes in several media types (chosen by a `format` parameter, or by the file
+   * asked for), each with its own schema and example: instead of `schema`, `contentType` and
+   * `example`. An error's `application/json` is the ApiError unless a schema says otherwise.
+   */
+  content?: Record<string, MediaSpec>
+  headers?: Record<string, HeaderSpec>
 }
 
 export interface Operation {
@@ -26,16 +46,82 @@ export interface Operation {
   auth: 'public' | 'session' | readonly Role[]
   params?: z.ZodObject
   query?: z.ZodObject
-  body?: { schema?: z.ZodType; contentType?: string; description?: string; example?: unknown }
+  body?: {
+    schema?: z.ZodType
+    contentType?: string
+    description?: string
+    example?: unknown
+    /** Also taken as `text/plain` holding the same JSON (`jsonBody(…, { textPlain: true })`: what sendBeacon sends). */
+    textPlain?: boolean
+  }
+  /**
+   * A state-changing admin route that needs no `X-CSRF-Token` even with a session (`csrfExempt` of
+   * loadSession in app.ts): sign-in, and accepting an invitation, whose link is the credential.
+   */
+  csrfExempt?: boolean
+  /** The media type of this operation's errors when they are not the JSON ApiError (the preview page answers them as HTML). */
+  errorContentType?: string
   responses: Record<number, ResponseSpec>
 }
 
 type JsonSchema = Record<string, unknown>
 
+/**
+ * The formats JSON Schema 2020-12 defines (Validation, §7.3). Zod also emits formats of its own
+ * (`starts_with` for `.startsWith()`, `includes`, `cuid`, `nanoid`, `jwt`, `base64`…) that no
+ * validator knows, each with a `pattern` (or `contentEncoding`) that says the same: those are dropped.
+ */
+export const JSON_SCHEMA_FORMATS: ReadonlySet<string> = new Set([
+  'date-time',
+  'date',
+  'time',
+  'duration',
+  'email',
+  'idn-email',
+  'hostname',
+  'idn-hostname',
+  'ipv4',
+  'ipv6',
+  'uri',
+  'uri-reference',
+  'iri',
+  'iri-reference',
+  'uuid',
+  'uri-template',
+  'json-pointer',
+  'relative-json-pointer',
+  'regex',
+])
+
+/** Keywords whose values are data (instances), not schemas: a `format` key in them is left alone. */
+const VALUE_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example'])
+
+/** Removes, in place, every `format` of a JSON Schema (and of its subschemas) that JSON Schema does not define. */
+export function dropUnknownFormats<T>(schema: T): T {
+  if (Array.isArray(schema)) for (const item of schema) dropUnknownFormats(item)
+  else if (typeof schema === 'object' && schema !== null) {
+    const s = schema as Record<string, unknown>
+    if (typeof s.format === 'string' && !JSON_SCHEMA_FORMATS.has(s.format)) delete s.format
+    for (const [key, value] of Object.entries(s)) if (!VALUE_KEYWORDS.has(key)) dropUnknownFormats(value)
+  }
+  return schema
+}
+
 /** `:siteId` → `{siteId}`; Hono's `:file{.+}` pattern suffix is dropped. */
 export const openApiPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
 
 const pascal = (s: string) => s.replace(/(^|[-_\s/{}:.]+)(\w)/g, (_, _sep, ch: string) => ch.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')
+
+/** A response's body by media type (its `content`, its JSON `schema`, or its one `contentType`); undefined for none. */
+function mediaOf(op: Operation, status: string, r: ResponseSpec): Record<string, MediaSpec> | undefined {
+  if (r.content) {
+    if (r.schema || r.contentType || r.example !== undefined) throw new Error(`${op.method} ${op.path} ${status}: give content, or schema/contentType/example, not both`)
+    return r.content
+  }
+  if (r.schema) return { 'application/json': { schema: r.schema, example: r.example } }
+  if (r.contentType) return { [r.contentType]: { example: r.example } }
+  return undefined
+}
 
 /** Names the shared schemas get in `components.schemas`, where they are reused. */
 export type NamedSchemas = Record<string, z.ZodType>
@@ -76,7 +162,12 @@ export function buildOpenApi(options: {
     const base = pascal(`${op.method} ${op.path.replace(/^\/api(\/admin|\/v1)?/, '')}`)
     if (op.body?.schema) bodyRefs.set(op, register('in', op.body.schema, `${base}Body`))
     for (const [status, r] of Object.entries(op.responses)) {
-      if (r.schema) responseRefs.set(`${op.method} ${op.path} ${status}`, register('out', r.schema, `${base}${status}`))
+      const media = Object.entries(mediaOf(op, status, r) ?? {}).filter(([, m]) => m.schema)
+      for (const [type, m] of media) {
+        // Two schemas for one status are told apart by their media type: `…200Json`, `…200XNdjson`.
+        const id = media.length > 1 ? `${base}${status}${pascal(type.split('/')[1]!)}` : `${base}${status}`
+        responseRefs.set(`${op.method} ${op.path} ${status} ${type}`, register('out', m.schema!, id))
+      }
     }
   }
   const common = { uri: (id: string) => `#/components/schemas/${id}`, unrepresentable: 'any' as const }
@@ -87,10 +178,10 @@ export function buildOpenApi(options: {
     }
     return schemas
   }
-  const schemas = {
+  const schemas = dropUnknownFormats({
     ...strip(z.toJSONSchema(outputs, { ...common, io: 'output' }).schemas as Record<string, JsonSchema>),
     ...strip(z.toJSONSchema(inputs, { ...common, io: 'input' }).schemas as Record<string, JsonSchema>),
-  }
+  })
 
   const parameters = (where: 'path' | 'query', schema: z.ZodObject | undefined, path: string) => {
     const names = where === 'path' ? [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!) : Object.keys(schema?.shape ?? {})
@@ -98,6 +189,7 @@ export function buildOpenApi(options: {
       const field = schema?.shape[name] as z.ZodType | undefined
       const json = field ? (z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : { type: 'string' }
       delete json.$schema
+      dropUnknownFormats(json)
       const description = typeof json.description === 'string' ? json.description : undefined
       return {
         name,
@@ -109,30 +201,49 @@ export function buildOpenApi(options: {
     })
   }
 
-  const errorContent = { 'application/json': { schema: ref('ApiError') } }
   const paths: Record<string, Record<string, unknown>> = {}
   for (const op of options.operations) {
+    const errorContent = op.errorContentType ? { [op.errorContentType]: { schema: { type: 'string' } } } : { 'application/json': { schema: ref('ApiError') } }
     const responses: Record<string, unknown> = {}
     for (const [status, r] of Object.entries(op.responses)) {
-      const id = responseRefs.get(`${op.method} ${op.path} ${status}`)
-      const content = id
-        ? { 'application/json': { schema: ref(id), ...(r.example !== undefined ? { example: r.example } : {}) } }
-        : r.contentType
-          ? { [r.contentType]: { schema: { type: 'string' }, ...(r.example !== undefined ? { example: r.example } : {}) } }
-          : Number(status) >= 400
-            ? errorContent
-            : undefined
-      responses[status] = { description: r.description, ...(content ? { content } : {}) }
+      const media = mediaOf(op, status, r)
+      const content = media
+        ? Object.fromEntries(
+            Object.entries(media).map(([type, m]) => {
+              const id = responseRefs.get(`${op.method} ${op.path} ${status} ${type}`)
+              return [type, { schema: id ? ref(id) : { type: 'string' }, ...(m.example !== undefined ? { example: m.example } : {}) }]
+            }),
+          )
+        : Number(status) >= 400
+          ? errorContent
+          : undefined
+      const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { description: h.description, schema: h.schema ?? { type: 'string' } }]))
+      responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) }
     }
     // The answers every route of its kind can give, so each operation need not repeat them.
-    if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
-    if (op.body?.schema && op.auth !== 'public') responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
-    if (op.body && op.path.startsWith('/api/admin/')) responses['413'] ??= { description: 'Body over 1 MB (`payload_too_large`)', content: errorContent }
-    if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
-    if (Array.isArray(op.auth) || op.method !== 'get') {
-      if (op.auth !== 'public') responses['403'] ??= { description: 'Not a member with the needed role, or a missing `X-CSRF-Token`', content: errorContent }
-    }
+    const admin = op.path.startsWith('/api/admin/')
+    const changes = op.method !== 'get' && op.method !== 'options'
+    // loadSession refuses a state change under /api/admin with a session but without its token.
+    const csrf = admin && changes && !op.csrfExempt
     const roles = Array.isArray(op.auth) ? (op.auth as Role[]) : null
+    if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
+    if (op.body?.schema) {
+      responses['415'] ??= {
+        description: `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\`${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}`,
+        content: errorContent,
+      }
+    }
+    if (op.body?.schema && op.auth !== 'public') responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
+    // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), before anything else.
+    if (admin && changes) responses['413'] ??= { description: 'Body over 1 MB (`payload_too_large`)', content: errorContent }
+    if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
+    if (roles || csrf) {
+      const why = [
+        roles ? 'Not a member of this site with one of the roles (`forbidden`)' : null,
+        csrf ? `${op.auth === 'public' ? 'Signed in, and ' : ''}a missing or wrong \`X-CSRF-Token\` (\`csrf_invalid\`)` : null,
+      ].filter(Boolean)
+      responses['403'] ??= { description: why.join(', or ').replace(/^./, (ch) => ch.toUpperCase()), content: errorContent }
+    }
     const who = op.auth === 'public' ? 'Public.' : op.auth === 'session' ? 'Any signed-in user.' : `Roles: ${roles!.join(', ')} of this site.`
     const bodyId = bodyRefs.get(op)
     const operation = {
@@ -140,9 +251,7 @@ export function buildOpenApi(options: {
       tags: [op.tag],
       summary: op.summary,
       description: [who, op.description].filter(Boolean).join('\n\n'),
-      ...(op.auth === 'public'
-        ? { security: [] }
-        : { security: [op.method === 'get' ? { session: [] } : { session: [], csrf: [] }] }),
+      ...(op.auth === 'public' ? { security: [] } : { security: [csrf ? { session: [], csrf: [] } : { session: [] }] }),
       ...(roles ? { 'x-roles': roles } : {}),
       parameters: [...parameters('path', op.params, op.path), ...parameters('query', op.query, op.path)],
       ...(op.body
@@ -155,6 +264,8 @@ export function buildOpenApi(options: {
                   schema: bodyId ? ref(bodyId) : { type: 'string' },
                   ...(op.body.example !== undefined ? { example: op.body.example } : {}),
                 },
+                // The same JSON as text: a string whose content is that schema (JSON Schema 2020-12 §8.5).
+                ...(op.body.textPlain && bodyId ? { 'text/plain': { schema: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(bodyId) } } } : {}),
               },
             },
           }

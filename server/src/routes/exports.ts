@@ -53,6 +53,9 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
  */
 export const EXPORTS_AT_ONCE = 4
 
+/** The path of an export's manifest; the OpenAPI document uses this schema too. */
+export const manifestParam = z.object({ siteId: slug, exportId: z.string().max(64) })
+
 export function exportRoutes(s: Services) {
   const keys = s.manifestKeys
   // The signing key is settled when the server starts (generated, or a changed MANIFEST_SIGNING_KEY
@@ -128,7 +131,7 @@ export function exportRoutes(s: Services) {
     .get(
       '/api/admin/sites/:siteId/exports/:exportId/manifest',
       requireSiteRole(s, LOG_ROLES),
-      paramsOf(z.object({ siteId: slug, exportId: z.string().max(64) })),
+      paramsOf(manifestParam),
       (c) => {
         const { siteId, exportId } = c.req.valid('param')
         const manifest = exports.manifest(siteId, exportId)

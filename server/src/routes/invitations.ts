@@ -7,7 +7,8 @@ import type { AppEnv, Services } from '../context'
 import { formBody, paramsOf } from '../lib/validate'
 import { signInAs, throttledPasswordCheck } from './auth'
 
-const tokenParam = z.object({ token: z.string().regex(/^[\w-]{20,100}$/, 'not an invitation token') })
+/** An invitation link's token (base64url of 32 random bytes); the OpenAPI document uses this schema too. */
+export const tokenParam = z.object({ token: z.string().regex(/^[\w-]{20,100}$/, 'not an invitation token') })
 
 /** Accepting is exempt from the CSRF check: it is authorised by its token, not by a cookie. */
 export const INVITATION_ACCEPT_PATH = /^\/api\/admin\/invitations\/[^/]+\/accept$/

@@ -1,7 +1,10 @@
+import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApiPath } from '../lib/openapi'
 import { OPERATIONS } from '../lib/openapi-routes'
 import { startTestServer, type TestServer } from '../test-support'
+import { manifestParam } from './exports'
+import { tokenParam } from './invitations'
 
 let t: TestServer
 beforeAll(() => {
@@ -12,9 +15,19 @@ afterAll(() => t.close())
 // The dashboard SPA and the demo pages are files, not API.
 const NOT_API = new Set(['/*', '/demo', '/demo/*'])
 
+type Media = Record<string, { schema: Record<string, unknown>; example?: unknown }>
+type Op = {
+  summary: string
+  description: string
+  parameters: { name: string; in: string; schema: Record<string, unknown> }[]
+  requestBody?: { content: Media }
+  responses: Record<string, { description: string; content?: Media; headers?: Record<string, unknown> }>
+  security: unknown[]
+  'x-roles'?: string[]
+}
 type Doc = {
   openapi: string
-  paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; responses: Record<string, unknown>; 'x-roles'?: string[] }>>
+  paths: Record<string, Record<string, Op>>
   components: { schemas: Record<string, Record<string, unknown>> }
 }
 
@@ -28,7 +41,9 @@ describe('GET /api/openapi.json', () => {
   it('documents every mounted route, public and admin, with its method', async () => {
     const d = await doc()
     expect(d.openapi).toBe('3.1.0')
-    const mounted = t.app.routes.filter((r) => r.method !== 'ALL' && r.method !== 'OPTIONS' && !NOT_API.has(r.path))
+    // CORS preflights (OPTIONS) are routes too.
+    const mounted = t.app.routes.filter((r) => r.method !== 'ALL' && !NOT_API.has(r.path))
+    expect(mounted.filter((r) => r.method === 'OPTIONS').length).toBeGreaterThan(0)
     expect(mounted.length).toBeGreaterThan(30)
     const missing = mounted.filter((r) => !d.paths[openApiPath(r.path)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`)
     expect(missing, 'add these to server/src/lib/openapi-routes.ts').toEqual([])
@@ -68,6 +83,149 @@ describe('GET /api/openapi.json', () => {
       if (op.body?.schema && op.body.example !== undefined) {
         expect(op.body.schema.safeParse(op.body.example).success, `${op.method} ${op.path}`).toBe(true)
       }
+    }
+  })
+})
+
+/** The formats JSON Schema 2020-12 defines (Validation §7.3); zod also emits its own (`starts_with`…). */
+const JSON_SCHEMA_FORMATS = new Set(
+  'date-time date time duration email idn-email hostname idn-hostname ipv4 ipv6 uri uri-reference iri iri-reference uuid uri-template json-pointer relative-json-pointer regex'.split(' '),
+)
+
+/** Every `format` keyword of a schema and its subschemas, with where it is; values (examples, defaults…) are not schemas. */
+function formatsIn(value: unknown, at: string, out: string[] = []): string[] {
+  if (Array.isArray(value)) value.forEach((v, i) => formatsIn(v, `${at}[${i}]`, out))
+  else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'format' && typeof v === 'string') out.push(`${at}: ${v}`)
+      else if (!['example', 'examples', 'default', 'const', 'enum'].includes(k)) formatsIn(v, `${at}.${k}`, out)
+    }
+  }
+  return out
+}
+
+/** The `{type: 'string'}` a path parameter's zod schema is documented with, as the generator makes it. */
+const paramJson = (schema: z.ZodType) => {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
+  delete json.$schema
+  return json
+}
+
+describe('the document says what the routes do', () => {
+  it('documents 415 on every operation with a JSON body (jsonBody and formBody refuse another Content-Type)', async () => {
+    const d = await doc()
+    const withJson = Object.entries(d.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => op.requestBody?.content['application/json'])
+        .map(([method, op]) => ({ key: `${method} ${path}`, op })),
+    )
+    expect(withJson.length).toBeGreaterThan(10)
+    expect(withJson.filter(({ op }) => !op.responses['415']).map(({ key }) => key)).toEqual([])
+    expect(d.paths['/api/admin/login']!.post!.responses['415']!.content).toHaveProperty(['application/json'])
+    // The SDK's beacons post the same JSON as text/plain.
+    for (const path of ['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents']) {
+      expect(Object.keys(d.paths[path]!.post!.requestBody!.content)).toEqual(['application/json', 'text/plain'])
+    }
+  })
+
+  it('lists every media type an export answers in, one per value of its `format`', async () => {
+    const d = await doc()
+    const mediaOf: Record<string, string> = { json: 'application/json', csv: 'text/csv', ndjson: 'application/x-ndjson' }
+    const catalogue = d.paths['/api/admin/sites/{siteId}/catalogue/export']!.get!.responses['200']!.content!
+    expect(Object.keys(catalogue).sort()).toEqual(['application/json', 'text/csv'])
+    expect(catalogue['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Catalogue' })
+    expect(catalogue['text/csv']!.example).toMatch(/^category,/)
+    const log = d.paths['/api/admin/sites/{siteId}/export']!.get!.responses['200']!.content!
+    expect(Object.keys(log).sort()).toEqual(['application/x-ndjson', 'text/csv'])
+    // Any route with a `format` parameter: each of its values has its media type in the 200.
+    const withFormat = Object.entries(d.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method} ${path}`, op })))
+    let checked = 0
+    for (const { key, op } of withFormat) {
+      const format = op.parameters.find((p) => p.in === 'query' && p.name === 'format')
+      if (!format || key.startsWith('post ')) continue
+      checked++
+      const types = Object.keys(op.responses['200']!.content ?? {})
+      for (const value of format.schema.enum as string[]) expect(types, `${key} format=${value}`).toContain(mediaOf[value])
+    }
+    expect(checked).toBe(2)
+  })
+
+  it('documents the preview page’s refusals as the HTML page they are, and its chunks’ as JSON', async () => {
+    const d = await doc()
+    const page = d.paths['/api/admin/preview/{siteId}/']!.get!
+    for (const status of ['400', '401', '403', '503']) expect(Object.keys(page.responses[status]!.content!), status).toEqual(['text/html'])
+    const chunk = d.paths['/api/admin/preview/{siteId}/{file}']!.get!
+    expect(Object.keys(chunk.responses['404']!.content!)).toEqual(['application/json'])
+    expect(chunk.responses['304']).toBeDefined()
+  })
+
+  it('documents 403 csrf_invalid wherever loadSession refuses a change without the token, and 404 on a diff', async () => {
+    const d = await doc()
+    expect(d.paths['/api/admin/logout']!.post!.responses['403']!.description).toContain('csrf_invalid')
+    for (const [path, item] of Object.entries(d.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!path.startsWith('/api/admin/') || method === 'get') continue
+        const exempt = path === '/api/admin/login' || path === '/api/admin/invitations/{token}/accept'
+        if (exempt) expect(op.responses['403']?.description ?? '', `${method} ${path}`).not.toContain('csrf_invalid')
+        else expect(op.responses['403']?.description, `${method} ${path}`).toContain('csrf_invalid')
+        // adminBodyLimit holds every admin change to 1 MB, whether or not the route reads a body.
+        expect(op.responses['413'], `${method} ${path}`).toBeDefined()
+      }
+    }
+    expect(d.paths['/api/admin/sites/{siteId}/diff']!.get!.responses['404']!.description).toContain('revision_not_found')
+  })
+
+  it('says what /sdk/{file} answers: JSON refusals of bad names, the build’s manifest.json, and no ui.js', async () => {
+    const d = await doc()
+    const sdk = d.paths['/sdk/{file}']!.get!
+    expect(sdk.summary + sdk.description).not.toContain('ui.js')
+    expect(Object.keys(sdk.responses['404']!.content!).sort()).toEqual(['application/json', 'text/javascript'])
+    expect(sdk.responses['404']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ApiError' })
+    expect(Object.keys(sdk.responses['200']!.content!)).toEqual(expect.arrayContaining(['text/javascript', 'application/json']))
+    expect(Object.keys(sdk.responses['503']!.content!)).toEqual(['text/javascript'])
+  })
+
+  it('documents the token and exportId parameters with the very schemas the routes check', async () => {
+    const d = await doc()
+    const byPath = (method: string, path: string) => OPERATIONS.find((o) => o.method === method && o.path === path)!
+    expect(byPath('get', '/api/admin/invitations/:token').params).toBe(tokenParam)
+    expect(byPath('post', '/api/admin/invitations/:token/accept').params).toBe(tokenParam)
+    expect(byPath('get', '/api/admin/sites/:siteId/exports/:exportId/manifest').params).toBe(manifestParam)
+    const param = (path: string, method: string, name: string) => d.paths[path]![method]!.parameters.find((p) => p.name === name)!.schema
+    for (const [path, method] of [
+      ['/api/admin/invitations/{token}', 'get'],
+      ['/api/admin/invitations/{token}/accept', 'post'],
+    ] as const) {
+      expect(param(path, method, 'token')).toEqual(paramJson(tokenParam.shape.token))
+      expect(param(path, method, 'token')).toHaveProperty('pattern')
+    }
+    expect(param('/api/admin/sites/{siteId}/exports/{exportId}/manifest', 'get', 'exportId')).toEqual(paramJson(manifestParam.shape.exportId))
+    expect(param('/api/admin/sites/{siteId}/exports/{exportId}/manifest', 'get', 'exportId')).toMatchObject({ maxLength: 64 })
+  })
+
+  it('documents /api/openapi.json as the object it is, and uses only the formats JSON Schema defines', async () => {
+    const d = await doc()
+    const schema = d.paths['/api/openapi.json']!.get!.responses['200']!.content!['application/json']!.schema
+    const target = schema.$ref ? d.components.schemas[String(schema.$ref).split('/').pop()!]! : schema
+    expect(target.type).toBe('object')
+    expect(target.required).toEqual(expect.arrayContaining(['openapi', 'paths', 'components']))
+    const unknown = formatsIn(d, '$').filter((f) => !JSON_SCHEMA_FORMATS.has(f.split(': ').pop()!))
+    expect(unknown).toEqual([])
+    const path = (d.components.schemas.StorageEntry!.properties as Record<string, Record<string, unknown>>).path!
+    expect(path).not.toHaveProperty('format')
+    expect(path.pattern).toBe('^\\/.*')
+  })
+
+  it('documents the CORS preflights of the SDK’s POSTs, with the headers they send', async () => {
+    const d = await doc()
+    for (const path of ['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents']) {
+      const preflight = d.paths[path]!.options
+      expect(preflight, path).toBeDefined()
+      expect(preflight!.security).toEqual([])
+      expect(Object.keys(preflight!.responses)).toEqual(['204'])
+      expect(Object.keys(preflight!.responses['204']!.headers!)).toEqual(
+        expect.arrayContaining(['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Max-Age', 'Vary']),
+      )
     }
   })
 })
