@@ -350,10 +350,16 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/settings',
     tag: 'Catalogue',
     summary: 'Save the site’s settings (served at once)',
+    description:
+      'Replaces every setting. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save must send them unchanged.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.siteSettingsInput },
-    responses: { 200: { description: 'The settings', schema: S.siteSettingsResponse } },
+    responses: {
+      200: { description: 'The settings and their new version (`settingsUpdatedAt`)', schema: S.siteSettingsResponse },
+      403: { description: 'a non-owner changed `retentionDays` or `ipPolicy` (`owner_only_setting`; `issues` names each)' },
+      409: { description: '`settings_conflict`: saved by someone else since `baseUpdatedAt`' },
+    },
   },
   {
     method: 'get',
@@ -443,6 +449,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/revisions/:number',
     tag: 'Revisions',
     summary: 'One revision with its catalogue (immutable)',
+    description: 'A revision never changes: the 200 is `Cache-Control: private, max-age=3600`; a 404 is not cached.',
     auth: ANY,
     params: z.object({ siteId: S.slug, number: S.urlNumber() }),
     responses: { 200: { description: 'The revision', schema: S.revisionDetail }, 404: { description: '`revision_not_found`: no such revision' } },
@@ -480,18 +487,18 @@ export const OPERATIONS: Operation[] = [
     tag: 'Revisions',
     summary: 'Publish an earlier revision’s catalogue again; the draft is reset to it',
     description:
-      'The draft is replaced: when it holds unpublished changes, send `draftHash` (the `toHash` of GET …/diff) to say they may be discarded. The audit entry names the discarded draft by its hash.',
+      'The draft is replaced: when it holds unpublished changes, send `draftHash` (the `toHash` of GET …/diff) to say they may be discarded. The audit entry names the discarded draft by its hash. Overriding the re-consent rule (`needsConsent`) needs `liveRevision`, the live revision the rollback was compared with; when sent, the rollback is refused if another revision was published since.',
     auth: EDIT,
     params: siteParam,
-    body: { schema: S.rollbackInput, example: { revision: 1 } },
+    body: { schema: S.rollbackInput, example: { revision: 1, liveRevision: 2, needsConsent: false } },
     responses: {
       201: { description: 'Published', schema: S.revisionCreated },
       404: { description: '`revision_not_found`: no such revision' },
       409: {
         description:
-          '`nothing_to_publish`: that catalogue is live already; `unpublished_changes`: the draft holds changes and no `draftHash` was sent; `draft_changed`: the draft is no longer the one named by `draftHash`',
+          '`nothing_to_publish`: that catalogue is live already; `unpublished_changes`: the draft holds changes and no `draftHash` was sent; `draft_changed`: the draft is no longer the one named by `draftHash`; `live_changed`: the live revision is no longer `liveRevision`',
       },
-      422: { description: 'Invalid body (`issues` names each field), or a revision whose catalogue does not pass the current rules (`invalid`)' },
+      422: { description: 'Invalid body (`issues` names each field; `needsConsent` without `liveRevision`), or a revision whose catalogue does not pass the current rules (`invalid`)' },
     },
   },
 
@@ -585,6 +592,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/audit',
     tag: 'Accounts',
     summary: 'The admin audit log, newest first',
+    description: 'A page holds at most `limit` entries and, past its first, at most 4 MB of before/after states (a catalogue save keeps the whole draft twice); `nextBefore` goes on from there.',
     auth: OWNER,
     params: siteParam,
     query: S.auditQuery,
@@ -597,10 +605,14 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/consents',
     tag: 'Consent log',
     summary: 'Consent records, newest first',
+    description: 'Read in a worker thread, off the event loop: a filter matching few records of a large log reads much of it.',
     auth: LOG,
     params: siteParam,
     query: S.consentLogQuery,
-    responses: { 200: { description: 'A page of records', schema: S.consentLogPage } },
+    responses: {
+      200: { description: 'A page of records', schema: S.consentLogPage },
+      429: { description: '`listings_busy`: 4 listings are being read on this server (Retry-After)' },
+    },
   },
   {
     method: 'get',

@@ -242,7 +242,10 @@ export function buildOpenApi(options: {
         roles ? 'Not a member of this site with one of the roles (`forbidden`)' : null,
         csrf ? `${op.auth === 'public' ? 'Signed in, and ' : ''}a missing or wrong \`X-CSRF-Token\` (\`csrf_invalid\`)` : null,
       ].filter(Boolean)
-      responses['403'] ??= { description: why.join(', or ').replace(/^./, (ch) => ch.toUpperCase()), content: errorContent }
+      // A route's own 403 (a refusal of its own) is told after these.
+      const own = responses['403'] as { description: string } | undefined
+      const description = [...why, ...(own ? [own.description] : [])].join(', or ').replace(/^./, (ch) => ch.toUpperCase())
+      responses['403'] = { ...own, description, content: errorContent }
     }
     const who = op.auth === 'public' ? 'Public.' : op.auth === 'session' ? 'Any signed-in user.' : `Roles: ${roles!.join(', ')} of this site.`
     const bodyId = bodyRefs.get(op)
