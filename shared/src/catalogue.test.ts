@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { CHOICES_MAX_BYTES, CONSENT_RECORD_MAX_BYTES, catalogue, choicesBytes, safeUrl, siteHostname, siteSettings, storageEntry, storedCatalogue, urlNumber } from './catalogue'
+import {
+  CHOICES_MAX_BYTES,
+  CONSENTED_VENDOR_SIGNALS,
+  CONSENT_RECORD_MAX_BYTES,
+  VENDOR_SIGNALS,
+  catalogue,
+  choicesBytes,
+  safeUrl,
+  siteHostname,
+  siteSettings,
+  storageEntry,
+  storedCatalogue,
+  urlNumber,
+} from './catalogue'
 
 const base = {
   categories: [
@@ -32,12 +45,78 @@ describe('catalogue schema', () => {
   })
 
   it('refuses a required category that grants what needs consent, but reads a stored one', () => {
-    const always = { ...base, categories: [{ id: 'marketing', required: true, label: { en: 'Marketing' }, consentMode: ['security_storage', 'ad_storage'] }, base.categories[1]] }
+    const always = {
+      ...base,
+      categories: [base.categories[0], { id: 'marketing', required: true, label: { en: 'Marketing' }, consentMode: ['security_storage', 'ad_storage'] }, base.categories[1]],
+    }
     const refused = catalogue.safeParse(always)
-    expect(refused.error?.issues).toEqual([expect.objectContaining({ path: ['categories', 0, 'consentMode'], message: expect.stringContaining('"ad_storage"') })])
+    expect(refused.error?.issues).toEqual([expect.objectContaining({ path: ['categories', 1, 'consentMode'], message: expect.stringContaining('"ad_storage"') })])
     expect(storedCatalogue.safeParse(always).success).toBe(true)
     const essential = { ...base, categories: [{ ...base.categories[0], consentMode: ['security_storage', 'functionality_storage'] }, base.categories[1]] }
     expect(catalogue.safeParse(essential).success).toBe(true)
+  })
+
+  it('refuses a service with a vendor signal in a required category, naming both, but reads a stored one', () => {
+    const pixels = {
+      ...base,
+      services: [
+        { id: 'meta-pixel', category: 'essential', name: 'Meta Pixel', provider: 'Meta Platforms', vendor: 'meta' },
+        { id: 'tiktok', category: 'essential', name: 'TikTok Pixel', provider: 'TikTok', vendor: 'tiktok' },
+        { id: 'clarity', category: 'essential', name: 'Clarity', provider: 'Microsoft', vendor: 'clarity' },
+        { id: 'uet', category: 'essential', name: 'Microsoft Ads', provider: 'Microsoft', vendor: 'uet' },
+        { id: 'posthog', category: 'essential', name: 'PostHog', provider: 'PostHog', vendor: 'posthog' },
+        { id: 'sentry', category: 'essential', name: 'Sentry', provider: 'Functional Software' },
+      ],
+      entries: [],
+    }
+    const refused = catalogue.safeParse(pixels)
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [`services.${i}.category`, expect.stringContaining(`service "${pixels.services[i]!.id}"`)]),
+    )
+    expect(refused.error?.issues[0]?.message).toBe(
+      'service "meta-pixel" has the vendor signal "meta", but its category "essential" is required: always on and asked of nobody, it would tell the vendor that every visitor consented. Put the service in a category visitors choose (such as marketing or analytics)',
+    )
+    // Any required category, not only essential.
+    const functional = { ...base, categories: [...base.categories, { id: 'functional', required: true, label: { en: 'Functional' } }] }
+    const inFunctional = catalogue.safeParse({ ...functional, services: [{ ...pixels.services[3], category: 'functional' }], entries: [] })
+    expect(inFunctional.error?.issues.map((i) => i.message)).toEqual([expect.stringContaining('its category "functional" is required')])
+    // A revision published before the rule stays readable.
+    expect(storedCatalogue.safeParse(pixels).success).toBe(true)
+    // In a category visitors choose, the signals are what they are for.
+    const chosen = { ...pixels, services: pixels.services.map((s) => ({ ...s, category: 'analytics' })) }
+    expect(catalogue.safeParse(chosen).success).toBe(true)
+    // Google's signal is the category's Consent Mode map, which a required category already keeps to what needs no consent.
+    expect(catalogue.safeParse({ ...base, services: [{ id: 'recaptcha', category: 'essential', name: 'reCAPTCHA', provider: 'Google', vendor: 'google' }], entries: [] }).success).toBe(true)
+    expect(CONSENTED_VENDOR_SIGNALS).toEqual(VENDOR_SIGNALS.filter((v) => v !== 'google'))
+  })
+
+  it('keeps essential in every catalogue, always on, but reads a stored catalogue without it', () => {
+    const switchable = { ...base, categories: [{ ...base.categories[0], required: false }, base.categories[1]] }
+    const refused = catalogue.safeParse(switchable)
+    expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['categories.0.required', 'the "essential" category is always on and cannot be switched off: mark it required'],
+    ])
+    // Without required, it is a switchable category: as a stored draft or revision it stays readable.
+    expect(storedCatalogue.safeParse({ ...base, categories: [{ id: 'essential', label: { en: 'Essential' } }, base.categories[1]] }).success).toBe(true)
+    expect(storedCatalogue.safeParse(switchable).success).toBe(true)
+
+    const without = { ...base, categories: [base.categories[1]!], entries: [] }
+    expect(catalogue.safeParse(without).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['categories', 'the "essential" category is missing: every catalogue has it, always on (required), for what the site needs to work'],
+    ])
+    // Another category made required in its place is no essential.
+    const renamed = { ...without, categories: [{ ...base.categories[0], id: 'necessary' }, base.categories[1]] }
+    expect(catalogue.safeParse(renamed).error?.issues.map((i) => i.path.join('.'))).toEqual(['categories'])
+    expect(storedCatalogue.safeParse(without).success).toBe(true)
+    expect(storedCatalogue.safeParse(renamed).success).toBe(true)
+  })
+
+  it('refuses a Consent Mode type listed twice in a category, but reads a stored one', () => {
+    const twice = { ...base, categories: [base.categories[0], { ...base.categories[1], consentMode: ['analytics_storage', 'functionality_storage', 'analytics_storage'] }] }
+    expect(catalogue.safeParse(twice).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['categories.1.consentMode.2', 'category "analytics" lists the Consent Mode type "analytics_storage" twice'],
+    ])
+    expect(storedCatalogue.safeParse(twice).success).toBe(true)
   })
 
   it('refuses a catalogue whose choices would not fit in a consent record, and the budget leaves a record room', () => {

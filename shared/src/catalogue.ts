@@ -162,6 +162,20 @@ const catalogueFields = z.object({
  */
 export const CONSENTED_MODE_TYPES: readonly string[] = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage']
 
+/**
+ * Vendor signals that grant their vendor's tracking on their own: the SDK tells Meta, TikTok,
+ * Clarity, UET and PostHog that the visitor consented when the service's category is on. In a
+ * required category, always on and asked of nobody, that is every visitor, with no banner: never
+ * allowed, for the same reason as CONSENTED_MODE_TYPES. `google` is not among them: its signal is
+ * the category's Consent Mode map, which a required category already keeps to what needs no
+ * consent (a reCAPTCHA or a tag manager may be essential). A vendor added to VENDOR_SIGNALS is
+ * among them unless it is taken out here.
+ */
+export const CONSENTED_VENDOR_SIGNALS: readonly VendorSignal[] = VENDOR_SIGNALS.filter((v) => v !== 'google')
+
+/** The category every catalogue has, always on (SPEC §4): what the site needs to work. */
+export const ESSENTIAL_CATEGORY = 'essential'
+
 /** The largest consent record `POST /api/v1/consents` takes, in bytes. */
 export const CONSENT_RECORD_MAX_BYTES = 8 * 1024
 /**
@@ -187,15 +201,27 @@ export function choicesBytes(c: { categories: readonly { id: string }[]; service
 
 /**
  * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse an
- * entry declared twice, and a required category granting a Consent Mode type that needs consent.
+ * entry declared twice, a required category granting a Consent Mode type or a vendor signal that
+ * needs consent, a Consent Mode type listed twice in a category, and an `essential` category that
+ * is missing or switchable.
  */
 function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCtx, strict: boolean) {
   const categoryIds = new Set<string>()
+  const required = new Set<string>()
   c.categories.forEach((cat, i) => {
     if (categoryIds.has(cat.id)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'id'], message: `category "${cat.id}" appears twice` })
     categoryIds.add(cat.id)
+    if (cat.required) required.add(cat.id)
+    if (!strict) return
+    if (cat.id === ESSENTIAL_CATEGORY && !cat.required) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories', i, 'required'],
+        message: `the "${ESSENTIAL_CATEGORY}" category is always on and cannot be switched off: mark it required`,
+      })
+    }
     // Always on: Consent Mode would grant ads or analytics to every visitor, no banner asking.
-    const consented = strict && cat.required ? cat.consentMode.find((t) => CONSENTED_MODE_TYPES.includes(t)) : undefined
+    const consented = cat.required ? cat.consentMode.find((t) => CONSENTED_MODE_TYPES.includes(t)) : undefined
     if (consented) {
       ctx.addIssue({
         code: 'custom',
@@ -203,12 +229,33 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
         message: `a required category is always on, asked of nobody: it cannot grant "${consented}", which needs the visitor's consent`,
       })
     }
+    // A map is a set of types: a second listing grants nothing more, and the diff compares sets.
+    cat.consentMode.forEach((t, j) => {
+      if (cat.consentMode.indexOf(t) !== j) {
+        ctx.addIssue({ code: 'custom', path: ['categories', i, 'consentMode', j], message: `category "${cat.id}" lists the Consent Mode type "${t}" twice` })
+      }
+    })
   })
+  if (strict && !categoryIds.has(ESSENTIAL_CATEGORY)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['categories'],
+      message: `the "${ESSENTIAL_CATEGORY}" category is missing: every catalogue has it, always on (required), for what the site needs to work`,
+    })
+  }
   const serviceIds = new Set<string>()
   c.services.forEach((s, i) => {
     if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
     serviceIds.add(s.id)
     if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
+    // Always on: the SDK would tell the vendor every visitor consented, no banner asking.
+    if (strict && s.vendor && required.has(s.category) && CONSENTED_VENDOR_SIGNALS.includes(s.vendor)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services', i, 'category'],
+        message: `service "${s.id}" has the vendor signal "${s.vendor}", but its category "${s.category}" is required: always on and asked of nobody, it would tell the vendor that every visitor consented. Put the service in a category visitors choose (such as marketing or analytics)`,
+      })
+    }
   })
   // Every record the SDK makes lists them all: past the budget, each record would be refused 413.
   const choices = strict ? choicesBytes(c) : 0
@@ -234,10 +281,12 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
 /** A catalogue as an admin saves or publishes it. */
 export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
 /**
- * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, and
- * before 0.8.1 a required category may grant consented Consent Mode types, which `catalogue`
- * refuses since. They stay readable (a revision cannot be changed); a draft is checked
- * by `catalogue` again when it is saved or published.
+ * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, before
+ * 0.8.1 a required category may grant consented Consent Mode types, and before 0.8.4 a required
+ * category may hold a service with a consented vendor signal, a category may list a Consent Mode
+ * type twice, and `essential` may be switchable or missing, which `catalogue` refuses since. They
+ * stay readable (a revision cannot be changed); a draft is checked by `catalogue` again when it is
+ * saved or published.
  */
 export const storedCatalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, false))
 export type Catalogue = z.infer<typeof catalogue>

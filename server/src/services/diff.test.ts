@@ -76,6 +76,35 @@ describe('re-consent rule', () => {
     expect(d).toMatchObject({ needsConsent: false, changes: [{ path: 'categories.order', kind: 'changed' }] })
   })
 
+  it('judges a Consent Mode map as a set: only a type added asks again', () => {
+    const marketing = (...types: string[]) => edit((c) => void (c.categories.find((cat) => cat.id === 'marketing')!.consentMode = types as never))
+    const live = marketing('ad_storage', 'ad_user_data', 'ad_personalization')
+    for (const [what, after] of [
+      ['reordered', marketing('ad_personalization', 'ad_storage', 'ad_user_data')],
+      ['narrowed', marketing('ad_storage', 'ad_user_data')],
+      ['emptied', marketing()],
+      // security_storage is granted always, whatever the map says.
+      ['security_storage added', marketing('ad_storage', 'ad_user_data', 'ad_personalization', 'security_storage')],
+    ] as const) {
+      const d = diffCatalogues(live, after)
+      expect(d, what).toMatchObject({ needsConsent: false, reasons: [] })
+      // Still listed, for the publisher to see.
+      expect(d.changes, what).toEqual([expect.objectContaining({ path: 'categories[marketing].consentMode', kind: 'changed', consentRelevant: false })])
+    }
+    // A duplicate (which the schema refuses since, but a stored catalogue may hold) grants nothing new.
+    const twice: Catalogue = { ...live, categories: live.categories.map((cat) => (cat.id === 'marketing' ? { ...cat, consentMode: ['ad_storage', 'ad_storage', 'ad_user_data', 'ad_personalization'] } : cat)) }
+    expect(diffCatalogues(live, twice)).toMatchObject({ needsConsent: false, reasons: [] })
+    expect(diffCatalogues(twice, live)).toMatchObject({ needsConsent: false, reasons: [] })
+
+    const widened = diffCatalogues(marketing('ad_storage'), marketing('ad_user_data', 'ad_storage', 'ad_personalization'))
+    expect(widened).toMatchObject({ needsConsent: true, reasons: ['Category "marketing" grants other Consent Mode types: ad_user_data, ad_personalization'] })
+    // A type swapped for another is a type added.
+    expect(diffCatalogues(live, marketing('ad_storage', 'ad_user_data', 'analytics_storage'))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Category "marketing" grants other Consent Mode types: analytics_storage'],
+    })
+  })
+
   it('treats the first publication as needing consent', () => {
     expect(diffCatalogues(null, base)).toMatchObject({ needsConsent: true, reasons: ['First publication'] })
   })
@@ -139,6 +168,38 @@ describe('purpose texts', () => {
       ['services[google-analytics].purpose.de', true],
       ['services[google-analytics].purpose.en', false],
     ])
+  })
+
+  it('judges a regional text beside its language as a change of that text, since the SDK shows it to that region', () => {
+    const en = ga().purpose.en!
+    const entry = { en: 'Distinguishes unique users' }
+    const live = withPurposes({ en }, entry)
+    // US browsers now read another purpose than the English one they consented to.
+    const profiles = diffCatalogues(live, withPurposes({ en, 'en-US': 'Builds advertising profiles that we share with data brokers' }, entry))
+    expect(profiles).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "google-analytics" changed (en-US, unlike en)'],
+      changes: [{ path: 'services[google-analytics].purpose.en-US', kind: 'added', consentRelevant: true }],
+    })
+    // The same text, or a spelling of the region's, says nothing new.
+    const spelt = withPurposes({ en, 'en-US': en.replace('anonymised', 'anonymized') }, { ...entry, 'en-GB': 'Distinguishes unique users' })
+    expect(diffCatalogues(live, spelt)).toMatchObject({ needsConsent: false, reasons: [] })
+    // The base language's text moved to a regional tag: no new purpose if it says the same.
+    expect(diffCatalogues(live, withPurposes({ 'en-US': en }, entry))).toMatchObject({ needsConsent: false, reasons: [] })
+    // Beside only another region's text, it is judged against that; the base language added beside a region too.
+    const us = withPurposes({ 'en-US': en }, entry)
+    expect(diffCatalogues(us, withPurposes({ 'en-US': en, 'en-GB': 'Personalised advertising on partner sites.' }, entry))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "google-analytics" changed (en-GB, unlike en-US)'],
+    })
+    expect(diffCatalogues(us, withPurposes({ 'en-US': en, en: 'Personalised advertising on partner sites.' }, entry))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "google-analytics" changed (en, unlike en-US)'],
+    })
+    expect(diffCatalogues(us, withPurposes({ 'en-US': en, en }, entry))).toMatchObject({ needsConsent: false })
+    // A regional text of a new language is a translation like any other.
+    const pt = diffCatalogues(live, withPurposes({ en, 'pt-BR': 'Análise do site: quais páginas e funções são usadas.' }, entry))
+    expect(pt).toMatchObject({ needsConsent: false, reasons: [], changes: [{ path: 'services[google-analytics].purpose.pt-BR', kind: 'added', consentRelevant: false }] })
   })
 
   it('does not ask again for a typo fix, and asks for a changed wording, each language on its own', () => {

@@ -3,10 +3,12 @@
 // The re-consent rule: consent covers *what* is processed, *by whom* and *for what*. So a new
 // category, service or storage entry, a service or entry moved to another category, a changed
 // purpose or provider (a new recipient), a category becoming required, a category granting other
-// Consent Mode types, or a storage entry kept longer than before all need consent again.
+// Consent Mode types (a type added to its map; not one reordered, repeated or dropped), or a
+// storage entry kept longer than before all need consent again.
 // Wording (labels, descriptions, names), links, texts and appearance do not; neither does removing
 // something, which only narrows what was consented to. A purpose is judged per language: a
-// translation added or removed, or a typo fixed, says nothing new (see purposeVerdict).
+// translation added or removed, or a typo fixed, says nothing new; a regional text beside its
+// language's (`en-US` beside `en`) is judged as a change of that text (see purposeVerdict).
 // Publishers can override the verdict.
 import { entryIdentity, entryLabel, type Catalogue, type CatalogueChange, type Category, type LocalizedText, type Service, type StorageEntry } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
@@ -117,12 +119,22 @@ class DiffBuilder {
   }
 }
 
+/** A language tag's primary language: `en` for `en-US`. */
+const primaryLanguage = (tag: string) => tag.split('-')[0]!.toLowerCase()
+
 /**
  * Whether a purpose's change in one language needs consent, and why. A text in a new language is
  * a translation of the texts kept beside it, and a removed one leaves visitors the others: neither
  * changes what is asked. With no language kept (the first purpose text, or every text replaced by
  * one in another language), a new text is a new purpose. A changed text is a new purpose unless
  * the change is a typo fix.
+ *
+ * A new tag of a language that had a text is no translation but another wording in that language,
+ * and the SDK shows it instead (localize prefers the exact tag, then the primary language): `en-US`
+ * added beside `en` is what US visitors read from now on, in place of the `en` they consented to.
+ * It is judged as a change of that text: of the primary language's when there was one (`en` for
+ * `en-US`, what visitors of the new tag read until now), else of the language's other regional
+ * texts (`en` or `en-GB` beside `en-US` only), where a typo fix of one of them says nothing new.
  */
 function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: string | undefined, what: string): string | undefined {
   // Without a language the field was not a text per language on both sides (input outside the schema).
@@ -130,11 +142,15 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
   const b = before[lang]
   const a = after[lang]
   if (a === undefined) return undefined
-  if (b === undefined) {
-    const kept = Object.keys(after).some((l) => l !== lang && before[l] !== undefined)
-    return kept ? undefined : `New purpose of ${what} (${lang})`
+  if (b !== undefined) return isTypoFix(b, a) ? undefined : `Purpose of ${what} changed (${lang})`
+  const language = primaryLanguage(lang)
+  const sameLanguage =
+    language !== lang && before[language] !== undefined ? [language] : Object.keys(before).filter((l) => primaryLanguage(l) === language).sort()
+  if (sameLanguage.length) {
+    return sameLanguage.some((l) => isTypoFix(before[l]!, a)) ? undefined : `Purpose of ${what} changed (${lang}, unlike ${sameLanguage.join(', ')})`
   }
-  return isTypoFix(b, a) ? undefined : `Purpose of ${what} changed (${lang})`
+  const kept = Object.keys(after).some((l) => l !== lang && before[l] !== undefined)
+  return kept ? undefined : `New purpose of ${what} (${lang})`
 }
 
 /**
@@ -233,7 +249,11 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
     added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
     changed: (b, a, field) => {
       if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
-      if (field === 'consentMode') return `Category "${a.id}" grants other Consent Mode types`
+      if (field === 'consentMode') {
+        // A set of types: only one added grants more; security_storage is granted always (SPEC §5).
+        const added = [...new Set(a.consentMode)].filter((t) => !b.consentMode.includes(t) && t !== 'security_storage')
+        return added.length ? `Category "${a.id}" grants other Consent Mode types: ${added.join(', ')}` : undefined
+      }
       return undefined
     },
   })
