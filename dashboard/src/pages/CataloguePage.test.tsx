@@ -74,6 +74,23 @@ describe('catalogue editor', () => {
     expect(screen.getByText('Unsaved changes')).toBeTruthy()
   })
 
+  it('names a problem of a whole list by the list, not by a row', async () => {
+    const message = 'the "essential" category is missing: every catalogue has it, always on (required), for what the site needs to work'
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () => json({ error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'categories', message }] } }, 422)),
+    )
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Domain, row 1'), { target: { value: 'minimagic.example' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await screen.findByText(/The draft was not saved/)
+    const summary = document.getElementById('catalogue-issues')!
+    expect(summary.textContent).toContain(`Categories`)
+    expect(summary.textContent).toContain(message)
+    expect(summary.textContent).not.toContain('NaN')
+  })
+
   it('reorders categories with buttons and asks before leaving with unsaved changes', async () => {
     stubApi(signedIn, serveCatalogue, on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })))
     await openEditor()

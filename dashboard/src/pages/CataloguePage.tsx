@@ -670,6 +670,8 @@ function withCurrent(options: Array<{ value: string; label: string }>, current: 
 /** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
 function describePath(path: string, c: Catalogue): string {
   const [section, index, ...rest] = path.split('.')
+  // A problem of a whole list (`categories`: no essential one; `services`: too many ids) names the list.
+  if (index === undefined) return { categories: 'Categories', services: 'Services', entries: 'Cookies and storage' }[section ?? ''] ?? path
   const i = Number(index)
   const field = rest.join(' ') || 'entry'
   if (section === 'categories') return `Category ${i + 1}${c.categories[i]?.id ? ` (${c.categories[i]?.id})` : ''}: ${field}`
