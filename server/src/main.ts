@@ -54,8 +54,9 @@ async function main() {
   }
 
   const consentLog = new ConsentLog(db, { logger, writer: 'thread' })
-  // SPEC §7: records past each site's retention are purged at start-up and every hour.
-  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now) })
+  // SPEC §7: records past each site's retention are purged at start-up and every hour, a batch at
+  // a time while the server answers; between two batches, what ingestion queued is committed first.
+  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written() })
   const app = createApp({ db, env, logger, consentLog })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
@@ -92,9 +93,11 @@ async function main() {
     if (closing) return
     closing = true
     logger.info('shutting down', { signal })
-    retention.stop()
+    // A running purge stops between two of its transactions (each whole and audited).
+    const retentionStopped = retention.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
     const stop = async () => {
+      await retentionStopped
       await consentLog.close()
       db.$client.close()
       process.exit(0)

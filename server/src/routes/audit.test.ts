@@ -62,7 +62,8 @@ describe('audit log retention', () => {
     t.clock.now += 15 * DAY
     // Day 35: the first change is past Acme's 30 days, the second is not.
     const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
-    retention.stop()
+    await retention.run()
+    await retention.stop()
 
     acmeOwner = await signIn(t, 'owner@acme.test', 'third acme password')
     noticeOwner = await signIn(t, 'owner@notice.test', 'notice owner password')
@@ -82,13 +83,15 @@ describe('audit log retention', () => {
     expect((await changePassword(loner, 'loner password 1', 'loner password 2')).status).toBe(204)
     const accountEntries = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE site_id IS NULL").get() as { n: number }).n
     expect(accountEntries()).toBe(1)
-    const purgeAt = (days: number) => {
+    const purgeAt = async (days: number) => {
       const now = t.clock.now + days * DAY
-      startRetention(t.db, { logger: silentLogger, now: () => now }).stop()
+      const retention = startRetention(t.db, { logger: silentLogger, now: () => now })
+      await retention.run()
+      await retention.stop()
     }
-    purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS)
+    await purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS)
     expect(accountEntries()).toBe(1)
-    purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS + 1)
+    await purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS + 1)
     expect(accountEntries()).toBe(0)
   })
 })

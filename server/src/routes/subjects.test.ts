@@ -197,3 +197,42 @@ describe('data-subject requests by consentId', () => {
     expect(await erased.json()).toEqual({ erased: 0, identities: 0, documents: 0 })
   })
 })
+
+describe('data-subject look-ups on a large log', () => {
+  /** The plan of each statement `request` prepares that reads `table`, with the parameters it ran with. */
+  async function plansOf(request: () => Promise<Response>, table: string) {
+    const client = t.db.$client
+    const prepared: string[] = []
+    const prepare = client.prepare
+    client.prepare = ((source: string) => {
+      prepared.push(source)
+      return prepare.call(client, source)
+    }) as typeof client.prepare
+    try {
+      expect((await request()).status).toBe(200)
+    } finally {
+      client.prepare = prepare
+    }
+    const reads = prepared.filter((s) => /^select/i.test(s) && s.includes(`from "${table}"`))
+    expect(reads.length).toBeGreaterThan(0)
+    return reads.map((s) => (client.prepare(`EXPLAIN QUERY PLAN ${s}`).all('acme', SUBJECT) as { detail: string }[]).map((r) => r.detail).join(' | '))
+  }
+
+  it("finds and exports a subject's records through the consentId's index, not by walking the site's whole log in seq order", async () => {
+    // Walking consent_records_site_seq to skip the sort read every record of the site: 1.1–2.4 s
+    // for one look-up on a 2,000,000-record log without planner statistics, 0–2 ms by the consentId.
+    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}`, `/api/admin/sites/acme/subjects/${SUBJECT}/export`]) {
+      for (const plan of await plansOf(() => t.request(path, as('auditor')), 'consent_records')) {
+        expect(plan, path).toMatch(/SEARCH consent_records USING (COVERING )?INDEX consent_records_site_consent \(site_id=\? AND consent_id=\?\)/)
+      }
+      for (const table of ['consent_identities', 'document_acceptances']) {
+        for (const plan of await plansOf(() => t.request(path, as('auditor')), table)) {
+          expect(plan, `${path} ${table}`).toMatch(new RegExp(`SEARCH ${table} USING (COVERING )?INDEX ${table}_site_consent \\(site_id=\\? AND consent_id=\\?\\)`))
+        }
+      }
+    }
+    // Still in chain order.
+    const data = subjectData.parse(await (await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))).json())
+    expect(data.records.map((r) => r.seq)).toEqual([1, 3, 5])
+  })
+})

@@ -29,7 +29,11 @@ export class ConsentSubjects {
       .select()
       .from(consentRecords)
       .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
-      .orderBy(asc(consentRecords.seq))
+      // `+seq`: a subject's few records are found through consent_records_site_consent and sorted.
+      // ORDER BY seq let the planner walk consent_records_site_seq instead, reading every record of
+      // the site to skip that sort: 1.1–2.4 s per look-up on a 2,000,000-record log without
+      // planner statistics, against 0–2 ms.
+      .orderBy(sql`+${consentRecords.seq}`)
       .all()
     const identities: ConsentIdentity[] = this.db
       .select({ recordId: consentIdentities.recordId, userId: consentIdentities.userId, serverTime: consentIdentities.serverTime })
