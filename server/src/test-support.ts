@@ -1,9 +1,11 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type AppDeps } from './app'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { openDatabase, type Db } from './db/client'
+import { migrationsDir } from './paths'
 import { silentLogger } from './logger'
 import { seedSites, type DemoSite } from './seed/seed'
 import { Accounts } from './services/accounts'
@@ -144,3 +146,19 @@ export async function signIn(t: TestServer, email: string, password: string): Pr
 /** A JSON request with any method. */
 export const send = (method: string, body?: unknown): RequestInit =>
   body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
+
+/**
+ * A database `file` as a server of an older version left it: the committed migrations up to
+ * `lastIdx` only (copied into `dir`), none after. Open it with openDatabase to apply the rest.
+ */
+export function openMigratedUpTo(dir: string, file: string, lastIdx: number): Db {
+  const old = join(dir, `drizzle-${lastIdx}`)
+  cpSync(migrationsDir, old, { recursive: true })
+  const journalFile = join(old, 'meta', '_journal.json')
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] }
+  for (const e of journal.entries.filter((e) => e.idx > lastIdx)) unlinkSync(join(old, `${e.tag}.sql`))
+  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= lastIdx) }))
+  const db = openDatabase(file, { migrate: false })
+  migrate(db, { migrationsFolder: old })
+  return db
+}

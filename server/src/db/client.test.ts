@@ -5,6 +5,8 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { openConnection, openDatabase, writeTransaction } from './client'
 import { sites } from './schema'
+import { openMigratedUpTo } from '../test-support'
+import { generateRecords } from '../../bench/generate'
 
 describe('writeTransaction', () => {
   it("holds the write lock from its start, so another connection's commit cannot slip in between its read and its write", () => {
@@ -28,6 +30,35 @@ describe('writeTransaction', () => {
     } finally {
       other.close()
       db.$client.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('migration 0006', () => {
+  it('leaves a database someone ran ANALYZE on planning the log as the server plans it: the chain head by seq, not by the rebuilt time index', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-0006-'))
+    try {
+      const file = join(dir, 'old.sqlite')
+      const before = openMigratedUpTo(dir, file, 5)
+      before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0), ('other', '{}', 0)`).run()
+      generateRecords(before, 'acme', 3000)
+      generateRecords(before, 'other', 3000)
+      before.$client.exec('ANALYZE')
+      before.$client.close()
+
+      const db = openDatabase(file)
+      try {
+        const plan = (q: string) => (db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`).all('acme') as { detail: string }[]).map((r) => r.detail).join('; ')
+        // The consent writer's and the export's chain head.
+        expect(plan('SELECT seq, hash, iif(personal_hash IS NULL, 1, 2) AS format FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1')).toBe(
+          'SEARCH consent_records USING INDEX consent_records_site_seq (site_id=?)',
+        )
+        expect(db.$client.prepare(`SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'consent_records'`).get()).toEqual({ n: 0 })
+      } finally {
+        db.$client.close()
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   })

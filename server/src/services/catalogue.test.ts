@@ -1,12 +1,10 @@
 // The settings' version (when they were last saved) on a database from before it was stored.
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { afterEach, expect, it } from 'vitest'
 import { openDatabase } from '../db/client'
-import { migrationsDir } from '../paths'
-import { ACME } from '../test-support'
+import { ACME, openMigratedUpTo } from '../test-support'
 import { Accounts } from './accounts'
 import { AuditLog } from './audit'
 import { Catalogues } from './catalogue'
@@ -21,16 +19,8 @@ it('keeps a database migrated before the settings had a version working: their v
   const dir = mkdtempSync(join(tmpdir(), 'miniconsent-settings-version-'))
   dirs.push(dir)
   // The committed migrations up to 0004, as a server of that version left its database.
-  const old = join(dir, 'drizzle-0004')
-  cpSync(migrationsDir, old, { recursive: true })
-  const journalFile = join(old, 'meta', '_journal.json')
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] }
-  for (const e of journal.entries.filter((e) => e.idx > 4)) unlinkSync(join(old, `${e.tag}.sql`))
-  writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= 4) }))
-
   const file = join(dir, 'old.sqlite')
-  const before = openDatabase(file, { migrate: false })
-  migrate(before, { migrationsFolder: old })
+  const before = openMigratedUpTo(dir, file, 4)
   const createdAt = Date.UTC(2025, 0, 2, 3, 4, 5)
   before.$client.prepare('INSERT INTO sites (id, settings, created_at) VALUES (?, ?, ?)').run('acme', JSON.stringify(ACME.settings), createdAt)
   before.$client.prepare('INSERT INTO site_drafts (site_id, catalogue, updated_at) VALUES (?, ?, ?)').run('acme', JSON.stringify(ACME.catalogue), createdAt)
