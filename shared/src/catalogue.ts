@@ -422,6 +422,12 @@ export const publishedConfig = z.object({
   gtagSet: z.object({ ads_data_redaction: z.literal(true).optional(), url_passthrough: z.literal(true).optional() }).optional(),
   /** True when the request for this config carried `Sec-GPC: 1` (Global Privacy Control); optional as above. */
   gpc: z.boolean().optional(),
+  /**
+   * The categories Global Privacy Control refuses, with their services (SPEC §5; consent-mode.ts
+   * `gpcCategories`): `marketing` and every category for ads. Optional: a config served or cached
+   * before the list was added has none, and the SDK then refuses `marketing` alone.
+   */
+  gpcCategories: z.array(slug).optional(),
   /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */
   needsBanner: z.boolean(),
   catalogue: catalogue,

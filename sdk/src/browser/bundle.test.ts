@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Window } from 'happy-dom'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { PublishedConfig } from '@miniconsent/shared'
-import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
+import { advertisingConfig, minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
 
 const BUNDLE = readFileSync(new URL('../../dist/miniconsent.js', import.meta.url), 'utf8')
 const chunk = (name: string) => {
@@ -435,6 +435,33 @@ describe('dist/miniconsent.js', () => {
     await settle()
     expect(w.document.querySelector('dialog')!.textContent).toContain('Global Privacy Control signal was honoured')
     expect(posted).toEqual([])
+  })
+
+  it('refuses an ad category not named marketing under GPC, its services and ad types too, recorded as gpc', async () => {
+    const html =
+      '<script type="text/plain" data-category="advertising" data-service="meta-pixel">ran.push("meta")</script>' +
+      '<script type="text/plain" data-category="advertising">ran.push("ads")</script><script type="text/plain" data-category="analytics">ran.push("analytics")</script>'
+    const { w, win, api, posted } = await boot({ config: advertisingConfig('opt-out'), gpc: true, html })
+    await settle()
+    expect(api.get()).toMatchObject({ gpc: true, method: 'gpc', categories: { analytics: true, advertising: false }, services: { 'meta-pixel': false, youtube: false } })
+    expect(win.ran).toEqual(['analytics'])
+    expect(posted.map((p) => p.body)).toEqual([expect.objectContaining({ method: 'gpc', gpc: true, categories: expect.objectContaining({ advertising: false }) })])
+    expect(consentCalls(win)[3]).toMatchObject({ command: 'update', state: { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied', analytics_storage: 'granted' } })
+    expect(win.fbq.queue[0][1]).toBe('revoke')
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')!.textContent).toContain('Global Privacy Control signal was honoured')
+  })
+
+  it('does not claim GPC was honoured once the visitor granted the ad category with the signal on', async () => {
+    const cookie = stored(['essential', 'advertising'], { gpc: true })
+    const { w, api, posted } = await boot({ config: advertisingConfig('opt-out', { revision: 3, consentRevision: 2 }), cookie, gpc: true })
+    expect(api.get()).toMatchObject({ method: 'custom', gpc: true, categories: { advertising: true } })
+    expect(posted).toEqual([])
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')!.textContent).toContain('Your consent ID')
+    expect(w.document.querySelector('dialog')!.textContent).not.toContain('Global Privacy Control')
   })
 
   it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {

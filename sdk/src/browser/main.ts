@@ -120,7 +120,7 @@ function start(): void {
     // The site's ads_data_redaction / url_passthrough, after the defaults as Google's examples order them.
     if (cfg.gtagSet) gtag('set', cfg.gtagSet)
     choice = decision._choice
-    known = !!choice || decision._banner !== BANNER_CONSENT
+    known = !!choice || decision._banner != BANNER_CONSENT
     apply(toState(cfg, consentId, decision._categories, decision._services, choice, gpc), true)
     if (decision._fresh) host._choose('gpc', decision._categories, state.services)
     if (known) resolveReady(copy())

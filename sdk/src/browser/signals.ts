@@ -30,7 +30,7 @@ export function vendorSignals(config: PublishedConfig, services: Record<string, 
     const on = services[id]
     const gd = on ? 'granted' : 'denied'
     try {
-      if (vendor === 'clarity') {
+      if (vendor == 'clarity') {
         // https://learn.microsoft.com/en-us/clarity/setup-and-installation/clarity-consent-api-v2
         w.clarity ||=
           function () {
@@ -38,11 +38,11 @@ export function vendorSignals(config: PublishedConfig, services: Record<string, 
             ;(w.clarity.q ||= []).push(arguments)
           }
         w.clarity('consentv2', { ad_Storage: on ? cm.ad_storage : gd, analytics_Storage: gd })
-      } else if (vendor === 'uet') {
+      } else if (vendor == 'uet') {
         // https://help.ads.microsoft.com/#apex/ads/en/60119/1
         ;(w.uetq ||= []).push('consent', first ? 'default' : 'update', { ad_storage: gd })
-      } else if (vendor === 'meta') meta(on, nonce)
-      else if (vendor === 'tiktok') {
+      } else if (vendor == 'meta') meta(on, nonce)
+      else if (vendor == 'tiktok') {
         // TikTok's consent mode: hold before the pixel loads, then grant or revoke.
         const q = (w.ttq ||= [])
         if (first) call(q, 'holdConsent')
@@ -66,7 +66,7 @@ export function posthogSignal(config: PublishedConfig, services: Record<string, 
   posthogSeen = [ph, services]
   for (const { id, vendor } of config.catalogue.services)
     try {
-      if (vendor === 'posthog') call(ph, services[id] ? 'opt_in_capturing' : 'opt_out_capturing')
+      if (vendor == 'posthog') call(ph, services[id] ? 'opt_in_capturing' : 'opt_out_capturing')
     } catch {}
 }
 

@@ -51,10 +51,10 @@ function mount(host: Host): UiApi {
           <Banner ctx={ctx} kind={banner} />
         ) : (
           // Reopens the preferences: "Your Privacy Choices" in opt-out regions (SPEC §6), or the site's floating button.
-          (config.mode === 'opt-out' || config.catalogue.appearance.floatingButton) &&
+          (config.mode == 'opt-out' || config.catalogue.appearance.floatingButton) &&
           !dialog && (
             <button class="mc-alt mc-fab" onClick={ctx._open}>
-              {config.mode === 'opt-out' ? ctx._t.privacyChoices : ctx._t.changeSettings}
+              {config.mode == 'opt-out' ? ctx._t.privacyChoices : ctx._t.changeSettings}
             </button>
           )
         )}

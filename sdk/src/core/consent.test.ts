@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import { decide, isChoiceValid, makeChoice, revokedCategories, toState } from './consent'
 import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
-import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
+import { consentModeState } from './consent-mode'
+import { advertisingConfig, minimagicConfig, minopaConfig, moniClubConfig, withoutGpcList } from '../test/fixtures'
 
 const NOW = Date.UTC(2026, 5, 1)
 const DAY = 864e5
@@ -128,6 +129,50 @@ describe('decide', () => {
     const optIn = moniClubConfig('opt-in')
     const granted = makeChoice(optIn, ID, 'accept-all', { marketing: true }, {}, false, NOW)
     expect(decide(optIn, granted, true, NOW)).toMatchObject({ _fresh: false, _categories: { marketing: true } })
+  })
+})
+
+describe('GPC and an ad category not named marketing (SPEC §4, §5)', () => {
+  const adsDenied = { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' }
+
+  it('refuses it and its services in opt-out and notice modes, a choice to record as gpc, with the ad types denied', () => {
+    for (const mode of ['opt-out', 'notice'] as const) {
+      const cfg = advertisingConfig(mode)
+      const d = decide(cfg, null, true, NOW)
+      expect(d).toMatchObject({ _fresh: true, _choice: null, _banner: BANNER_NONE })
+      expect(d._categories).toEqual({ essential: true, functional: true, analytics: true, advertising: false })
+      const state = toState(cfg, ID, d._categories, d._services, null, true)
+      expect(state.services).toEqual({ posthog: true, 'meta-pixel': false, 'tiktok-pixel': false, youtube: false })
+      expect(consentModeState(cfg, state.categories, state.services)).toMatchObject({ ...adsDenied, analytics_storage: 'granted' })
+      // What main.ts hands the record chunk (method gpc): the category and its services refused.
+      expect(makeChoice(cfg, ID, 'gpc', d._categories, state.services, true, NOW)).toMatchObject({ method: 'gpc', gpc: true, granted: ['essential', 'functional', 'analytics'], services: {} })
+    }
+    // Without the signal, everything runs.
+    expect(decide(advertisingConfig('opt-out'), null, false, NOW)).toMatchObject({ _fresh: false, _categories: { advertising: true } })
+  })
+
+  it('refuses it over a grant stored without the signal, and a service of it allowed by exception', () => {
+    const cfg = advertisingConfig('opt-out')
+    const granted = makeChoice(cfg, ID, 'accept-all', { analytics: true, advertising: true }, { posthog: false }, false, NOW)
+    const d = decide(cfg, granted, true, NOW)
+    expect(d).toMatchObject({ _fresh: true, _choice: null, _categories: { analytics: true, advertising: false } })
+    expect(toState(cfg, ID, d._categories, d._services, null, true).services).toEqual({ posthog: false, 'meta-pixel': false, 'tiktok-pixel': false, youtube: false })
+    const exception = makeChoice(cfg, ID, 'custom', { analytics: true }, { 'meta-pixel': true }, false, NOW)
+    expect(decide(cfg, exception, true, NOW)).toMatchObject({ _fresh: true, _choice: null, _services: { 'meta-pixel': false } })
+    // A grant made with the signal on is the visitor's consent, and stands.
+    const consented = makeChoice(cfg, ID, 'custom', { advertising: true }, {}, true, NOW)
+    expect(decide(cfg, consented, true, NOW)).toMatchObject({ _fresh: false, _choice: consented, _categories: { advertising: true } })
+  })
+
+  it('refuses what the config lists, and marketing alone in a config served before the list', () => {
+    const old = withoutGpcList(moniClubConfig('opt-out'))
+    expect(old.gpcCategories).toBeUndefined()
+    expect(decide(old, null, true, NOW)).toMatchObject({ _fresh: true, _categories: { analytics: true, marketing: false }, _services: { 'meta-pixel': false } })
+    // A list with nothing to sell or share: GPC refuses nothing, and no choice is made for the visitor.
+    expect(decide({ ...moniClubConfig('opt-out'), gpcCategories: [] }, null, true, NOW)).toMatchObject({ _fresh: false, _categories: { marketing: true } })
+    // A list naming two: both refused.
+    const both = decide({ ...moniClubConfig('opt-out'), gpcCategories: ['analytics', 'marketing'] }, null, true, NOW)
+    expect(both._categories).toMatchObject({ analytics: false, marketing: false, functional: true })
   })
 })
 

@@ -13,8 +13,13 @@ const DAY = 864e5
 export const own = (choices: Record<string, boolean | undefined>, name: string): boolean | undefined =>
   choices[name] === !!choices[name] ? choices[name] : undefined
 
-/** GPC is an opt-out of sale/sharing (SPEC §5): it denies this category. */
-export const GPC_CATEGORY = 'marketing'
+/**
+ * GPC is an opt-out of sale/sharing (SPEC §5): it refuses the categories the config lists in
+ * `gpcCategories` (the server's, from shared consent-mode.ts: marketing and every category for
+ * ads) and their services. The core reads the list rather than carrying the rule: ~20 bytes of
+ * its brotli budget. A config served or cached before the list was added refuses these.
+ */
+export const GPC_FALLBACK: readonly string[] = ['marketing']
 
 /** A stored choice counts only for the current consent revision and within its lifetime (SPEC §3). */
 export function isChoiceValid(config: PublishedConfig, choice: StoredChoice | null, now: number): choice is StoredChoice {
@@ -39,7 +44,7 @@ export function allCategories(config: PublishedConfig, value: boolean): Record<s
 export interface Decision {
   /** The stored choice in force (see decide); null when there is none, or when GPC just made one. */
   _choice: StoredChoice | null
-  /** Truthy when GPC refused marketing for the visitor now: a choice to store and record (method `gpc`). */
+  /** Truthy when GPC refused something for the visitor now: a choice to store and record (method `gpc`). */
   _fresh: boolean | undefined
   /** Categories in force before the visitor says anything more. */
   _categories: Record<string, boolean>
@@ -56,11 +61,12 @@ export interface Decision {
  * - opt-out / notice: everything allowed until the visitor says no; notice mode informs with a banner.
  *   A choice stored before a change of consent revision, or too old, is asked again; until the
  *   visitor answers, what they refused stays refused.
- * In opt-out and notice regions GPC refuses marketing without asking and is recorded as a choice,
- * also over a stored grant made without the signal, of the category or of one of its services:
- * California asks that the signal win over such a setting (CCPA Regulations § 7025(c)(3)). The
- * visitor's other service choices stay. A grant made while the signal was on is the visitor's
- * explicit consent and stands; a refusal stored by GPC stays when the signal is gone.
+ * In opt-out and notice regions GPC refuses the categories for sale/sharing (see GPC_FALLBACK)
+ * without asking and is recorded as a choice, also over a stored grant made without the signal, of
+ * such a category or of one of its services: California asks that the signal win over such a
+ * setting (CCPA Regulations § 7025(c)(3)). The visitor's other service choices stay. A grant made
+ * while the signal was on is the visitor's explicit consent and stands; a refusal stored by GPC
+ * stays when the signal is gone.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   const valid = isChoiceValid(config, stored, now)
@@ -68,12 +74,13 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc
   const choice = valid || !optIn ? stored : null
   const categories = choice ? choiceCategories(config, choice) : allCategories(config, !config.needsBanner || !optIn)
   const services = { ...choice?.services }
-  let fresh: boolean | undefined = config.needsBanner && !optIn && gpc && !choice?.gpc
-  if (fresh) {
-    fresh = categories[GPC_CATEGORY]
-    categories[GPC_CATEGORY] = false
-    for (const s of config.catalogue.services) if (s.category === GPC_CATEGORY) (fresh ||= own(services, s.id)), (services[s.id] = false)
-  }
+  let fresh: boolean | undefined = false
+  if (config.needsBanner && !optIn && gpc && !choice?.gpc)
+    for (const id of config.gpcCategories || GPC_FALLBACK) {
+      fresh ||= categories[id]
+      categories[id] = false
+      for (const s of config.catalogue.services) if (s.category === id) (fresh ||= own(services, s.id)), (services[s.id] = false)
+    }
   return {
     _choice: fresh ? null : choice,
     _fresh: fresh,

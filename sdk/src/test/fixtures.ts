@@ -1,5 +1,6 @@
 // Published configs shaped like the demo customers' catalogues, for tests only.
 import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
+import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { allCategories } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
 
@@ -12,19 +13,26 @@ const site = {
 }
 
 /**
- * The Consent Mode defaults the server builds for a config (server/src/routes/config.ts), with
- * short region lists: opt-in regions denied, opt-out ones granted less marketing under GPC, then
- * the config's own mode.
+ * What the server adds to a config (server/src/routes/config.ts): the categories GPC refuses, and
+ * the Consent Mode defaults with short region lists: opt-in regions denied, opt-out ones granted
+ * less those categories under GPC, then the config's own mode.
  */
 export function withDefaults(config: PublishedConfig): PublishedConfig {
   const wait = config.site.consentModeWaitForUpdate
+  const refused = gpcCategories(config.catalogue)
   const state = (on: boolean, region?: string[]): ConsentModeDefault => {
     const categories = allCategories(config, on)
-    if (config.gpc) categories.marketing = false
+    if (config.gpc) for (const id of refused) categories[id] = false
     return { ...consentModeState(config, categories), wait_for_update: wait, ...(region ? { region } : {}) }
   }
   const consentModeDefaults = config.needsBanner ? [state(false, ['DE', 'FR', 'GB']), state(true, ['US-CA', 'US-VA']), state(config.mode !== 'opt-in')] : [state(true)]
-  return { ...config, consentModeDefaults }
+  return { ...config, consentModeDefaults, gpcCategories: refused }
+}
+
+/** A config as a server or a cache from before `gpcCategories` has it: without the list. */
+export function withoutGpcList(config: PublishedConfig): PublishedConfig {
+  const { gpcCategories: _, ...old } = config
+  return old
 }
 
 export function minopaConfig(over: Partial<PublishedConfig> = {}): PublishedConfig {
@@ -109,6 +117,25 @@ export function moniClubConfig(mode: PublishedConfig['mode'] = 'opt-out', over: 
         { id: 'youtube', category: 'marketing', name: 'YouTube', provider: 'Google', purpose: {} },
       ],
       entries: [{ name: '_fbp', kind: 'cookie', category: 'marketing', service: 'meta-pixel', provider: 'Meta', purpose: {}, expiry: '3mo' }],
+    },
+    ...over,
+  })
+}
+
+/**
+ * Mini Moni Club with its ad category named `advertising` instead of `marketing` (SPEC §4 allows
+ * custom categories), the same Consent Mode types mapped: GPC must refuse it all the same.
+ */
+export function advertisingConfig(mode: PublishedConfig['mode'] = 'opt-out', over: Partial<PublishedConfig> = {}): PublishedConfig {
+  const base = moniClubConfig(mode)
+  const rename = (id: string) => (id === 'marketing' ? 'advertising' : id)
+  return withDefaults({
+    ...base,
+    catalogue: {
+      ...base.catalogue,
+      categories: base.catalogue.categories.map((c) => (c.id === 'marketing' ? { ...c, id: 'advertising', label: { en: 'Advertising' } } : c)),
+      services: base.catalogue.services.map((s) => ({ ...s, category: rename(s.category) })),
+      entries: base.catalogue.entries.map((e) => ({ ...e, category: rename(e.category) })),
     },
     ...over,
   })

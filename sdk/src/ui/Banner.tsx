@@ -26,7 +26,7 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
     <p>
       {kind == BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
     </p>,
-    <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} notice={kind === BANNER_NOTICE} />,
+    <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} notice={kind == BANNER_NOTICE} />,
   )
 }
 

@@ -1,5 +1,5 @@
 import { Component, h } from 'preact'
-import { GPC_CATEGORY } from '../core/consent'
+import { GPC_FALLBACK } from '../core/consent'
 import { Buttons } from './Banner'
 import type { Ctx } from './ctx'
 import { CategoryDetails } from './Declaration'
@@ -93,8 +93,8 @@ export class Preferences extends Component<Props, State> {
       >
         <h2 id="mc-pt">{t.preferencesTitle}</h2>
         <p>{t.preferencesText}</p>
-        {/* Only while it holds: a visitor may grant marketing with the signal on (explicit consent). */}
-        {state.gpc && !state.categories[GPC_CATEGORY] && <p>{t.gpcHonoured}</p>}
+        {/* Only while it holds: a visitor may grant the ad categories with the signal on (explicit consent). */}
+        {state.gpc && (ctx._config.gpcCategories || GPC_FALLBACK).some((id) => !state.categories[id]) && <p>{t.gpcHonoured}</p>}
         {categories.map((c) => {
           const label = ctx._loc(c.label)
           const open = !!_open[c.id]

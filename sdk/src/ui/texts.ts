@@ -18,7 +18,7 @@ export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Pa
   const site = config.catalogue.texts
   const def = config.site.defaultLanguage
   const primary = lang.split('-')[0]!
-  const visitors = primary !== def && builtInLanguage(lang, def) === primary
+  const visitors = primary !== def && builtInLanguage(lang, def) == primary
   return Object.assign({}, en, builtIn, site[def], visitors && builtIn, site[primary], site[lang]) as Texts
 }
 

@@ -1,7 +1,7 @@
 // The published config, for SDK scripts served without an embedded one (e.g. from a CDN).
 import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import { slug } from '@miniconsent/shared'
-import { CONSENT_MODE_TYPES } from '@miniconsent/shared/consent-mode'
+import { CONSENT_MODE_TYPES, gpcCategories } from '@miniconsent/shared/consent-mode'
 import { resolveMode, type ConsentModeRegions, type RegionMode } from '@miniconsent/shared/regions'
 import { Hono } from 'hono'
 import { z } from 'zod'
@@ -15,9 +15,6 @@ import { slugParam } from '../lib/validate'
 import { respond } from '../middleware/request-context'
 
 type BaseConfig = NonNullable<ReturnType<Services['sites']['publishedConfig']>>
-
-/** GPC is an opt-out of sale/sharing (SPEC §5): it refuses this category, as the SDK's core/consent.ts does. */
-const GPC_CATEGORY = 'marketing'
 
 /**
  * Consent Mode types with the categories `on` says are on: each grants the types its catalogue
@@ -35,13 +32,15 @@ function consentModeState(base: BaseConfig, on: (category: BaseConfig['catalogue
 
 /**
  * The Consent Mode `default` commands for a request (PublishedConfig.consentModeDefaults): the
- * opt-in regions denied, the opt-out and notice regions granted (GPC refusing marketing, as the SDK
- * decides there), then this request's own mode without `region`, which Google applies wherever no
- * listed region matches. A catalogue with nothing needing consent grants everything everywhere.
+ * opt-in regions denied, the opt-out and notice regions granted (GPC refusing the categories for
+ * sale/sharing, `gpcCategories`, as the SDK decides there), then this request's own mode without
+ * `region`, which Google applies wherever no listed region matches. A catalogue with nothing
+ * needing consent grants everything everywhere.
  */
 export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions): ConsentModeDefault[] {
   const wait = base.site.consentModeWaitForUpdate
-  const allowed = (c: { id: string }) => !(gpc && c.id === GPC_CATEGORY)
+  const refused = gpc ? gpcCategories(base.catalogue) : []
+  const allowed = (c: { id: string }) => !refused.includes(c.id)
   if (!base.needsBanner) return [consentModeState(base, () => true, wait)]
   const denied = (c: { required: boolean }) => c.required
   return [
@@ -121,7 +120,8 @@ export function configVariant(c: RequestFacts, s: Services, siteId: string): Con
   let variant = set.byKey.get(key)
   if (!variant) {
     const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))
-    variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
+    // What GPC refuses, listed for the SDK (SPEC §5): it reads the rule from here, not its own copy.
+    variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc, gpcCategories: gpcCategories(base.catalogue) }, rendered: new Map(), set }
     keepOneMore(variant)
     set.byKey.set(key, variant)
   }

@@ -54,6 +54,14 @@ describe('GET /api/admin/preview/:siteId/', () => {
     expect(config.needsBanner).toBe(true)
   })
 
+  it('lists what Global Privacy Control refuses in the draft, as a live config does: an ad category of any name', async () => {
+    const draft = catalogue.parse(ACME.catalogue)
+    draft.categories.push({ id: 'advertising', required: false, label: { en: 'Advertising' }, description: {}, consentMode: ['ad_storage', 'ad_user_data'] })
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: draft }))).status).toBe(200)
+    const config = embeddedConfig(await (await auditor.request(`${PAGE}?mode=opt-out`)).text())
+    expect(config.gpcCategories).toEqual(['advertising'])
+  })
+
   it('can never be stored or recorded: revision 0, its own cookie name, expired on every load', async () => {
     const res = await editor.request(PAGE)
     const config = embeddedConfig(await res.text())

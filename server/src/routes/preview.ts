@@ -25,6 +25,7 @@ import { etagMatches } from '../lib/static-files'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { needsBanner } from '../services/sites'
+import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { siteParam } from './catalogue'
 import { jsonForScript } from './sdk'
 
@@ -58,6 +59,8 @@ export function previewConfig(settings: SiteSettings, draft: Catalogue, q: Previ
     mode: q.mode,
     // The declaration on its own: without a banner over it (a site that needs none shows it so).
     needsBanner: q.view !== 'declaration' && needsBanner(draft),
+    // What Global Privacy Control refuses, as a live config lists it (routes/config.ts).
+    gpcCategories: gpcCategories(draft),
     catalogue: draft,
   }
 }

@@ -6,7 +6,7 @@ import type { AppEnv, Services } from '../context'
  * The date our handling of Global Privacy Control last changed, for `gpc.json`'s `lastUpdate`.
  * Bump it with any change to how GPC is honoured.
  */
-export const GPC_LAST_UPDATE = '2026-11-22'
+export const GPC_LAST_UPDATE = '2026-12-03'
 
 export function wellKnownRoutes(_s: Services) {
   // https://privacycg.github.io/gpc-spec/#gpc-support-resource: a site states that it honours GPC.
