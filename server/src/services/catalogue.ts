@@ -40,21 +40,22 @@ export class Catalogues {
   constructor(private readonly d: CatalogueDeps) {}
 
   settings(siteId: string): SiteSettings {
-    const row = this.d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
-    if (!row) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    return storedSiteSettings.parse(JSON.parse(row.settings))
+    return this.versionedSettings(siteId).settings
   }
 
-  /** When the settings were last saved and by whom; before their first save, when the site was created. */
-  settingsVersion(siteId: string): { at: Date; by: string | null } {
+  /**
+   * The settings with when they were last saved and by whom (before their first save, when the
+   * site was created), read in one query.
+   */
+  versionedSettings(siteId: string): { settings: SiteSettings; at: Date; by: string | null } {
     const row = this.d.db
-      .select({ updatedAt: sites.settingsUpdatedAt, createdAt: sites.createdAt, email: users.email })
+      .select({ settings: sites.settings, updatedAt: sites.settingsUpdatedAt, createdAt: sites.createdAt, email: users.email })
       .from(sites)
       .leftJoin(users, eq(users.id, sites.settingsUpdatedBy))
       .where(eq(sites.id, siteId))
       .get()
     if (!row) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    return { at: row.updatedAt ?? row.createdAt, by: row.email ?? null }
+    return { settings: storedSiteSettings.parse(JSON.parse(row.settings)), at: row.updatedAt ?? row.createdAt, by: row.email ?? null }
   }
 
   draft(siteId: string): Catalogue {
@@ -69,7 +70,7 @@ export class Catalogues {
   }
 
   state(siteId: string): CatalogueState {
-    const settings = this.settings(siteId)
+    const { settings, at: settingsUpdatedAt } = this.versionedSettings(siteId)
     const draftRow = this.d.db
       .select({ catalogue: siteDrafts.catalogue, updatedAt: siteDrafts.updatedAt, email: users.email })
       .from(siteDrafts)
@@ -89,7 +90,7 @@ export class Catalogues {
       draftUpdatedBy: draftRow.email ?? null,
       live: live ? { revision: live.number, publishedAt: live.publishedAt.toISOString(), contentHash: live.contentHash } : null,
       dirty,
-      settingsUpdatedAt: this.settingsVersion(siteId).at.toISOString(),
+      settingsUpdatedAt: settingsUpdatedAt.toISOString(),
     }
   }
 
@@ -141,7 +142,7 @@ export class Catalogues {
   ): { settings: SiteSettings; settingsUpdatedAt: string } {
     const next = siteSettingsSchema.parse({ ...input, id: siteId })
     const saved = writeTransaction(this.d.db, () => {
-      const version = this.settingsVersion(siteId)
+      const version = this.versionedSettings(siteId)
       if (options.baseUpdatedAt !== undefined && version.at.getTime() !== Date.parse(options.baseUpdatedAt)) {
         throw new ApiError(
           409,
@@ -149,7 +150,7 @@ export class Catalogues {
           `${version.by ?? 'Someone'} saved the settings at ${version.at.toISOString()}, after you opened them: reload to see their changes`,
         )
       }
-      const before = this.settings(siteId)
+      const before = version.settings
       // Retention decides when the consent log and the audit log are erased, the IP policy what is
       // kept of visitors' addresses: an editor's save may resend them, not change them.
       if (options.role !== 'owner') {

@@ -283,15 +283,11 @@ export class ConsentLog {
     const period = q.consentId === undefined && (q.from !== undefined || q.to !== undefined)
     const page = q.consentId !== undefined ? 'consent_records_site_consent' : 'consent_records_site_seq'
     const counted = q.consentId !== undefined ? 'consent_records_site_consent' : period ? 'consent_records_site_time' : 'consent_records_site_seq'
+    const time = period ? query(and(eq(consentRecords.siteId, siteId), ...timeConditions(q))!) : null
     return {
       select: `SELECT ${LISTED_COLUMNS} FROM consent_records INDEXED BY ${page}`,
       where: query(filterConditions(siteId, q)),
-      bounds: period
-        ? (() => {
-            const time = query(and(eq(consentRecords.siteId, siteId), ...timeConditions(q))!)
-            return { sql: `SELECT min(seq), max(seq) FROM consent_records INDEXED BY consent_records_site_time WHERE ${time.sql}`, params: time.params }
-          })()
-        : null,
+      bounds: time && { sql: `SELECT min(seq), max(seq) FROM consent_records INDEXED BY consent_records_site_time WHERE ${time.sql}`, params: time.params },
       count: `SELECT count(*) FROM consent_records INDEXED BY ${counted}`,
       before: q.before,
       limit: q.limit,

@@ -96,8 +96,8 @@ export interface GradualOptions {
   signal?: AbortSignal
 }
 
-const removedAny = (r: PurgeResult) => Boolean(r.purged || r.identities || r.documents || r.auditEntries || r.manifests)
 const removed = (r: PurgeResult) => r.purged + r.identities + r.documents + r.auditEntries + r.manifests
+const removedAny = (r: PurgeResult) => removed(r) > 0
 
 /** The next turn of the event loop: timers, I/O (requests, the writer thread's answers) run first. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
