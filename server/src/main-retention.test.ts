@@ -1,6 +1,5 @@
 // Stopping the server while the retention purge runs (main.ts): the purge stops between two of its
 // transactions, and only then is the database closed.
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -9,34 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from './db/client'
 import { seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
-import { ACME } from './test-support'
+import { ACME, runMain as start } from './test-support'
 
 const DAY = 86_400_000
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-retention-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Starts main.ts and sends SIGTERM once stdout matches `until`. */
-function start(env: Record<string, string>, until: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    let sent = false
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (!sent && until.test(stdout)) {
-        sent = true
-        child.kill('SIGTERM')
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 describe('retention at shutdown', () => {
   it('stops a running purge between two of its transactions on SIGTERM, every deletion audited, then closes the database', async () => {

@@ -1,48 +1,13 @@
 // Start-up as an operator sees it: the real entry point in a child process.
-import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { runMain as start } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Starts main.ts; once `until` matches stdout, runs `whileUp` and then sends SIGTERM. */
-function start(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: join(import.meta.dirname, '..'),
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    let triggered = false
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      if (until && !triggered && until.test(stdout)) {
-        triggered = true
-        void (whileUp?.(stdout) ?? Promise.resolve()).then(
-          () => child.kill('SIGTERM'),
-          (e: unknown) => {
-            child.kill('SIGKILL')
-            reject(e instanceof Error ? e : new Error(String(e)))
-          },
-        )
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 describe('server start-up', () => {
   it('exits 1 with a clear message on bad configuration', async () => {

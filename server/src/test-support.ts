@@ -1,5 +1,6 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type AppDeps } from './app'
@@ -161,4 +162,53 @@ export function openMigratedUpTo(dir: string, file: string, lastIdx: number): Db
   const db = openDatabase(file, { migrate: false })
   migrate(db, { migrationsFolder: old })
   return db
+}
+
+/**
+ * A test server with a stand-in SDK build (its core only: the config's placeholder), and the
+ * owner and the editor of acme signed in.
+ */
+export async function startWithEditors(): Promise<{ t: TestServer; owner: AdminSession; editor: AdminSession }> {
+  const t = startTestServer()
+  mkdirSync(join(t.dir, 'sdk'))
+  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+  return { t, owner: await signIn(t, 'owner@acme.test', 'owner password 1'), editor: await signIn(t, 'editor@acme.test', 'editor password 1') }
+}
+
+/** How a run of main.ts ended. */
+export interface MainRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Starts main.ts in a child process; once `until` matches stdout, runs `whileUp` and then sends SIGTERM. */
+export function runMain(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>): Promise<MainRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    let triggered = false
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      if (until && !triggered && until.test(stdout)) {
+        triggered = true
+        void (whileUp?.(stdout) ?? Promise.resolve()).then(
+          () => child.kill('SIGTERM'),
+          (e: unknown) => {
+            child.kill('SIGKILL')
+            reject(e instanceof Error ? e : new Error(String(e)))
+          },
+        )
+      }
+    })
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
 }

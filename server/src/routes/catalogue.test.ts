@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import {
   apiError,
   auditPage,
@@ -14,20 +12,14 @@ import {
   type Catalogue,
 } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ACME, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { ACME, send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
 let owner: AdminSession
 let editor: AdminSession
 
 beforeEach(async () => {
-  t = startTestServer()
-  mkdirSync(join(t.dir, 'sdk'))
-  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
-  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
-  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
-  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
-  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+  ;({ t, owner, editor } = await startWithEditors())
 })
 afterEach(() => t.close())
 

@@ -1,23 +1,15 @@
 // Reading revisions and rolling back: what the answer may be cached as, and a rollback's verdict
 // tied to the live revision it was decided on.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { apiError, catalogue, catalogueDiff, publishedConfig, revisionCreated, revisionList, type Catalogue } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ACME, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { ACME, send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
 let owner: AdminSession
 let editor: AdminSession
 
 beforeEach(async () => {
-  t = startTestServer()
-  mkdirSync(join(t.dir, 'sdk'))
-  writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
-  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
-  await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
-  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
-  editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+  ;({ t, owner, editor } = await startWithEditors())
 })
 afterEach(() => t.close())
 
