@@ -1,7 +1,7 @@
 // The published config, for SDK scripts served without an embedded one (e.g. from a CDN).
 import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import { slug } from '@miniconsent/shared'
-import { CONSENT_MODE_TYPES, gpcCategories } from '@miniconsent/shared/consent-mode'
+import { CONSENT_MODE_TYPES } from '@miniconsent/shared/consent-mode'
 import { resolveMode, type ConsentModeRegions, type RegionMode } from '@miniconsent/shared/regions'
 import { Hono } from 'hono'
 import { z } from 'zod'
@@ -39,7 +39,7 @@ function consentModeState(base: BaseConfig, on: (category: BaseConfig['catalogue
  */
 export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions): ConsentModeDefault[] {
   const wait = base.site.consentModeWaitForUpdate
-  const refused = gpc ? gpcCategories(base.catalogue) : []
+  const refused = gpc ? (base.gpcCategories ?? []) : []
   const allowed = (c: { id: string }) => !refused.includes(c.id)
   if (!base.needsBanner) return [consentModeState(base, () => true, wait)]
   const denied = (c: { required: boolean }) => c.required
@@ -120,8 +120,7 @@ export function configVariant(c: RequestFacts, s: Services, siteId: string): Con
   let variant = set.byKey.get(key)
   if (!variant) {
     const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))
-    // What GPC refuses, listed for the SDK (SPEC §5): it reads the rule from here, not its own copy.
-    variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc, gpcCategories: gpcCategories(base.catalogue) }, rendered: new Map(), set }
+    variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
     keepOneMore(variant)
     set.byKey.set(key, variant)
   }

@@ -13,6 +13,7 @@ import {
   type SiteSettings,
   type SiteSummary,
 } from '@miniconsent/shared'
+import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { memberships, revisions, siteDrafts, sites } from '../db/schema'
@@ -254,6 +255,8 @@ export class SiteDirectory {
       },
       ...(s.adsDataRedaction || s.urlPassthrough ? { gtagSet } : {}),
       needsBanner: needsBanner(catalogue),
+      // What Global Privacy Control refuses (SPEC §5): the SDK reads the rule from here, not a copy of its own.
+      gpcCategories: gpcCategories(catalogue),
       catalogue,
     }
     for (const k of this.configCache.keys()) if (k.startsWith(siteId + '\n')) this.configCache.delete(k)
