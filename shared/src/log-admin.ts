@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { languageTag, regionMode, slug, urlNumber } from './catalogue'
 import { consentId, consentMethod, consentRecord } from './consent-record'
+import { REGION_CODE_PATTERN } from './regions'
 
 /**
  * For a union of an empty value and a real one: a value that is neither is answered with the real
@@ -19,8 +20,6 @@ const optional = <S extends z.ZodType>(schema: S) => z.union([z.literal('').tran
 export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   message: 'use a date (2026-11-22) or a date-time (2026-11-22T10:00:00Z)',
 })
-
-export const REGION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
 
 /** A time bound that is a day (`2026-11-22`): the whole of it, in UTC. */
 export const LOG_DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/
@@ -50,7 +49,7 @@ const consentLogFields = z.object({
   to: optional(logTimeBound),
   method: optional(consentMethod),
   /** ISO 3166 code, or `unknown` for records stored without a region. A country includes its subdivisions: `US` finds `US-CA`. */
-  region: optional(z.union([z.string().regex(REGION_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
+  region: optional(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
   revision: optional(urlNumber()),
   consentId: optional(consentId),
 })
