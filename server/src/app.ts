@@ -7,7 +7,7 @@ import { StaticFiles } from './lib/static-files'
 import { adminBodyLimit } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
-import { requestContext } from './middleware/request-context'
+import { loggedPath, requestContext } from './middleware/request-context'
 import { loadSession } from './middleware/session'
 import { accountRoutes } from './routes/account'
 import { adminConsentRoutes } from './routes/admin-consents'
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))
 
   app.onError((err, c) => {
-    const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, s.logger)
+    const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, s.logger)
     for (const [k, v] of Object.entries({ ...headers, ...refusalCors(c, s, headers) })) c.header(k, v)
     return c.json(body, status)
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../logger'
-import { consentBody, json, startTestServer } from '../test-support'
+import { addUser, consentBody, json, send, signIn, startTestServer } from '../test-support'
 import { loggedPath } from './request-context'
 
 describe('access log', () => {
@@ -10,6 +10,13 @@ describe('access log', () => {
     expect(loggedPath('/api/v1/consents/identify')).toBe('/api/v1/consents/identify')
     expect(loggedPath('/api/v1/consents')).toBe('/api/v1/consents')
     expect(loggedPath('/api/admin/sites/acme/consents')).toBe('/api/admin/sites/acme/consents')
+  })
+
+  it("shows the route's pattern where a path carries an invitation's token", () => {
+    expect(loggedPath('/invite/Zk3_secret-token')).toBe('/invite/:token')
+    expect(loggedPath('/api/admin/invitations/Zk3_secret-token')).toBe('/api/admin/invitations/:token')
+    expect(loggedPath('/api/admin/invitations/Zk3_secret-token/accept')).toBe('/api/admin/invitations/:token/accept')
+    expect(loggedPath('/api/admin/sites/acme/invitations')).toBe('/api/admin/sites/acme/invitations')
   })
 
   it('writes one line per request, without the consentId a visitor looked up', async () => {
@@ -24,6 +31,29 @@ describe('access log', () => {
         ['/api/v1/consents/:consentId', 200],
       ])
       expect(lines.join('\n')).not.toContain('visitor-secret-42')
+    } finally {
+      t.close()
+    }
+  })
+
+  it("keeps an invitation's token out of every log line: the link, its look-up, a wrong password, an accepted one", async () => {
+    const lines: string[] = []
+    const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
+    try {
+      await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      await addUser(t.db, 'known@acme.test', 'known password 1', {})
+      const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+      const created = await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'known@acme.test', role: 'owner' }))
+      const token = ((await created.json()) as { inviteUrl: string }).inviteUrl.split('/invite/')[1]!
+      // The dashboard's page for the link (its files are not built for these tests: any answer will do).
+      await t.request(`/invite/${token}`)
+      expect((await t.request(`/api/admin/invitations/${token}`)).status).toBe(200)
+      expect((await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'not the password' }))).status).toBe(401)
+      expect((await t.request(`/api/admin/invitations/${token}/accept`, json({ password: 'known password 1' }))).status).toBe(200)
+      const logged = lines.map((l) => JSON.parse(l) as { msg?: string; path?: string })
+      expect(logged.filter((l) => l.msg === 'password check failed').map((l) => l.path)).toEqual(['/api/admin/invitations/:token/accept'])
+      expect(logged.filter((l) => l.path?.includes(':token')).length).toBeGreaterThanOrEqual(4)
+      expect(lines.join('\n')).not.toContain(token)
     } finally {
       t.close()
     }

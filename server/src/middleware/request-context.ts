@@ -123,10 +123,13 @@ export function answerLater(c: Context<AppEnv>): SendLater | null {
 
 /**
  * A visitor's consentId in a path (their own record, a data-subject request) is personal data that
- * an erasure cannot reach once it is in a log file: the access log shows the route's pattern there.
+ * an erasure cannot reach once it is in a log file, and an invitation's token is a credential:
+ * whoever reads it can accept the invitation first, with the role it grants. The logs show the
+ * route's pattern there.
  */
 const CONSENT_ID_IN_PATH = /^(\/api\/v1\/consents\/|\/api\/admin\/sites\/[^/]+\/subjects\/)(?!identify$)[^/]+/
-export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId')
+const TOKEN_IN_PATH = /^(\/invite\/|\/api\/admin\/invitations\/)[^/]+/
+export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId').replace(TOKEN_IN_PATH, '$1:token')
 
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   const accessLog = logger.enabled('info')

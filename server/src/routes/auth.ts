@@ -11,6 +11,7 @@ import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp, isHttps } from '../lib/request'
 import { jsonBody } from '../lib/validate'
 import { SESSION_COOKIE, requireSession } from '../middleware/session'
+import { loggedPath } from '../middleware/request-context'
 import { SESSION_TTL_MS } from '../services/accounts'
 
 function secureCookie(c: Context<AppEnv>, s: Services): boolean {
@@ -46,7 +47,7 @@ export function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email
   const key = { email, network: clientNetwork(clientIp(c, s)) }
   return limitedAttempt(s.signInThrottle, key, 'Too many failed sign-ins; try again later', check, (err) => {
     if (!(err instanceof ApiError && err.code === 'invalid_credentials')) return false
-    s.logger.warn('password check failed', { requestId: c.get('requestId'), path: c.req.path })
+    s.logger.warn('password check failed', { requestId: c.get('requestId'), path: loggedPath(c.req.path) })
     return true
   })
 }
