@@ -23,18 +23,17 @@ export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now
       const settings = siteSettings.parse(demo.settings)
       const catalogue = catalogueSchema.parse(demo.catalogue)
       if (!insertSite(db, { settings, catalogue }, { at, sdkDir, userId: null, publish: true })) continue
+      // The owner joins the sites created here, and only those: on a site that exists, who is a
+      // member is its owners' decision (one removed stays removed, whatever the next start's
+      // MINICONSENT_ADMIN_EMAIL), and a membership added behind their backs would be in no audit entry.
+      if (options.ownerId !== undefined) db.insert(memberships).values({ userId: options.ownerId, siteId: settings.id, role: 'owner' }).run()
+      const owner = options.ownerId === undefined ? {} : { owner: { userId: options.ownerId, role: 'owner' } }
       db.insert(auditLog)
-        .values({ at, siteId: settings.id, action: 'site.seed', after: JSON.stringify({ settings, revision: 1 }) })
+        .values({ at, siteId: settings.id, action: 'site.seed', after: JSON.stringify({ settings, revision: 1, ...owner }) })
         .run()
       created.push(settings.id)
     }
   })
-  if (options.ownerId !== undefined) {
-    // A role changed later by an admin is kept: only missing memberships are added.
-    for (const demo of demoSites) {
-      db.insert(memberships).values({ userId: options.ownerId, siteId: demo.settings.id, role: 'owner' }).onConflictDoNothing().run()
-    }
-  }
   return created
 }
 

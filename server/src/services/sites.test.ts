@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../lib/errors'
 import { shadowedSiteIds } from './sites'
 import { seedSites } from '../seed/seed'
-import { ACME, startTestServer, type TestServer } from '../test-support'
+import { ACME, addUser, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 let sdkDir: string
@@ -65,5 +65,27 @@ describe('site ids and the SDK files under /sdk/', () => {
     expect(seedSites(t.db, [ACME], { now: t.clock.now, sdkDir })).toEqual([])
     // …and named at start-up, where the server warns of it.
     expect(shadowedSiteIds(t.db, sdkDir)).toEqual(['acme'])
+  })
+})
+
+describe('seeding at each start', () => {
+  const memberOf = (userId: number) =>
+    (t.db.$client.prepare('SELECT site_id AS siteId, role FROM memberships WHERE user_id = ? ORDER BY site_id').all(userId) as { siteId: string; role: string }[]).map((r) => `${r.siteId}:${r.role}`)
+
+  it('makes the owner a member of the sites it creates, and leaves who is a member of an existing site alone', async () => {
+    const first = (await addUser(t.db, 'first@example.test', 'first password 1', {})).id
+    expect(seedSites(t.db, [site('demo-one')], { now: t.clock.now, sdkDir, ownerId: first })).toEqual(['demo-one'])
+    expect(memberOf(first)).toEqual(['demo-one:owner'])
+    const audit = t.db.$client.prepare("SELECT after FROM audit_log WHERE site_id = 'demo-one' AND action = 'site.seed'").get() as { after: string }
+    expect(JSON.parse(audit.after)).toMatchObject({ revision: 1, owner: { userId: first, role: 'owner' } })
+
+    // Another co-owner removes the first owner; the next start (the same account, or another
+    // MINICONSENT_ADMIN_EMAIL) neither puts them back nor makes the other account a member.
+    t.db.$client.prepare("DELETE FROM memberships WHERE user_id = ? AND site_id = 'demo-one'").run(first)
+    const other = (await addUser(t.db, 'other@example.test', 'other password 1', {})).id
+    expect(seedSites(t.db, [site('demo-one')], { now: t.clock.now, sdkDir, ownerId: first })).toEqual([])
+    expect(seedSites(t.db, [site('demo-one')], { now: t.clock.now, sdkDir, ownerId: other })).toEqual([])
+    expect(memberOf(first)).toEqual([])
+    expect(memberOf(other)).toEqual([])
   })
 })
