@@ -103,6 +103,25 @@ describe('SignInThrottle', () => {
     check(throttle, key, 'failed')
     expect(throttle.blockedFor(key)).toBe(15 * 60)
   })
+
+  it('blocks one network after 50 failures over any e-mails (a password sprayed over many accounts), and not other networks', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    for (let i = 0; i < 50; i++) {
+      const key = at(`person${i}@acme.test`, '198.51.100.7')
+      expect(throttle.blockedFor(key), `attempt ${i + 1}`).toBe(0)
+      check(throttle, key, 'failed')
+      c.advance(1000)
+    }
+    // The 51st e-mail, never tried, from that address: blocked until the first failure ages out.
+    expect(throttle.blockedFor(at('fresh@acme.test', '198.51.100.7'))).toBe(15 * 60 - 50)
+    expect(throttle.blockedFor(at('fresh@acme.test', '198.51.100.8'))).toBe(0)
+    // Signing in to an account of one's own does not start the count again.
+    check(throttle, at('sprayer@own.test', '198.51.100.7'), 'succeeded')
+    expect(throttle.blockedFor(at('fresh@acme.test', '198.51.100.7'))).toBeGreaterThan(0)
+    c.advance(15 * 60_000)
+    expect(throttle.blockedFor(at('fresh@acme.test', '198.51.100.7'))).toBe(0)
+  })
 })
 
 describe('limitedAttempt', () => {

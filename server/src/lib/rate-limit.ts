@@ -98,6 +98,7 @@ export async function limitedAttempt<K, T>(
 export class FailureCounter implements AttemptLimit<string> {
   private failures = new Map<string, number[]>()
   private inFlight = new Map<string, number>()
+  private lastSweep = 0
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
@@ -130,8 +131,10 @@ export class FailureCounter implements AttemptLimit<string> {
 
   private fail(key: string) {
     const t = this.now()
-    // Spraying many e-mails must not grow memory without bound: drop windows that have passed.
-    if (this.failures.size > 10_000) {
+    // Spraying many e-mails must not grow memory without bound: drop windows that have passed,
+    // at most once a second (a map that stays large with live windows is not walked per failure).
+    if (this.failures.size > 10_000 && t - this.lastSweep >= 1000) {
+      this.lastSweep = t
       for (const [k, list] of this.failures) if (t - list[list.length - 1]! >= this.windowMs) this.failures.delete(k)
     }
     const list = this.failures.get(key) ?? []
@@ -145,7 +148,7 @@ export class FailureCounter implements AttemptLimit<string> {
  * an address that has an account: both check the same password, so failures on either count
  * together.
  *
- * Two limits, each over 15 minutes:
+ * Three limits, each over 15 minutes:
  * - 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64, see
  *   `clientNetwork`): a person who mistypes a few times is not held up, one guesser is.
  * - 30 failures for an e-mail from anywhere: a guesser spread over many networks gets 30 tries
@@ -153,36 +156,51 @@ export class FailureCounter implements AttemptLimit<string> {
  *   networks' worth of honest typos still get through. The cost is that anyone can keep an
  *   account locked by spending 30 wrong guesses every 15 minutes; the owner then waits for the
  *   window, which beats letting a botnet guess without limit.
+ * - 50 failures from one client network, whatever the e-mails: one address spraying a common
+ *   password over many accounts is stopped, and so is one flooding the server with checks (each
+ *   costs a scrypt on the thread pool the real users' sign-ins wait for). An office behind one
+ *   address has room for many colleagues' typos.
  * Checks still running count as failures until they end, so parallel guesses get no more tries.
  * Failures age out on their own, so the right password works again once the window has passed.
- * A success clears only its own network's count: clearing the account's would hand a spread-out
- * guesser a fresh 30 every time the real user signs in.
+ * A success clears only its own e-mail's count on its network: clearing the account's would hand
+ * a spread-out guesser a fresh 30 every time the real user signs in, and clearing the network's
+ * would let a sprayer start again by signing in to an account of their own.
  */
 export class SignInThrottle implements AttemptLimit<SignInKey> {
   static readonly WINDOW_MS = 15 * 60 * 1000
   static readonly PER_NETWORK = 5
   static readonly PER_ACCOUNT = 30
+  static readonly PER_CLIENT = 50
   private readonly perNetwork: FailureCounter
   private readonly perAccount: FailureCounter
+  private readonly perClient: FailureCounter
 
   constructor(now: () => number) {
     this.perNetwork = new FailureCounter(SignInThrottle.PER_NETWORK, SignInThrottle.WINDOW_MS, now)
     this.perAccount = new FailureCounter(SignInThrottle.PER_ACCOUNT, SignInThrottle.WINDOW_MS, now)
+    this.perClient = new FailureCounter(SignInThrottle.PER_CLIENT, SignInThrottle.WINDOW_MS, now)
   }
 
   /** Seconds until this e-mail may be tried again from this network, or 0. */
   blockedFor({ email, network }: SignInKey): number {
-    return Math.max(this.perNetwork.blockedFor(networkKey(email, network)), this.perAccount.blockedFor(accountKey(email)))
+    return Math.max(
+      this.perNetwork.blockedFor(networkKey(email, network)),
+      this.perAccount.blockedFor(accountKey(email)),
+      this.perClient.blockedFor(network),
+    )
   }
 
   begin({ email, network }: SignInKey) {
     this.perNetwork.begin(networkKey(email, network))
     this.perAccount.begin(accountKey(email))
+    this.perClient.begin(network)
   }
 
   settle({ email, network }: SignInKey, outcome: AttemptOutcome) {
+    const notClearing = outcome === 'succeeded' ? 'neither' : outcome
     this.perNetwork.settle(networkKey(email, network), outcome)
-    this.perAccount.settle(accountKey(email), outcome === 'succeeded' ? 'neither' : outcome)
+    this.perAccount.settle(accountKey(email), notClearing)
+    this.perClient.settle(network, notClearing)
   }
 }
 
