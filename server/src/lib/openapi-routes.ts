@@ -13,6 +13,8 @@ const EDIT = ['owner', 'editor'] as const
 const OWNER = ['owner'] as const
 /** Who reads the consent log (SPEC §8). */
 const LOG = S.LOG_ROLES
+/** The refusal of ownPagesOnly (session.ts), on the GETs that make something. */
+const CROSS_SITE_403 = 'another site’s page asked for it (`cross_site_request`: the browser’s Sec-Fetch-Site is neither `same-origin` nor `none`)'
 
 const exampleCatalogue: S.CatalogueInput = {
   categories: [
@@ -623,6 +625,7 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     responses: {
       200: { description: 'Verification', schema: S.chainVerification },
+      403: { description: CROSS_SITE_403 },
       405: { description: '`method_not_allowed`: HEAD (it would walk the whole chain for no answer)' },
       429: { description: '`verifies_busy`: 2 verifications are running on this server (Retry-After)' },
     },
@@ -641,6 +644,7 @@ export const OPERATIONS: Operation[] = [
         description: 'The file (Content-Disposition: attachment), in the media type of `format`: CSV (the default) or NDJSON, one record a line',
         content: { 'text/csv': { example: exampleExportCsv }, 'application/x-ndjson': { example: exampleExportNdjson } },
       },
+      403: { description: CROSS_SITE_403 },
       405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)' },
       429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
     },
@@ -699,6 +703,7 @@ export const OPERATIONS: Operation[] = [
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
     responses: {
       200: { description: 'NDJSON file', contentType: 'application/x-ndjson' },
+      403: { description: CROSS_SITE_403 },
       405: { description: '`method_not_allowed`: HEAD (it would audit an export nobody receives)' },
     },
   },

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
-import { requireSiteRole } from '../middleware/session'
+import { ownPagesOnly, requireSiteRole } from '../middleware/session'
 
 const siteParam = z.object({ siteId: slug })
 
@@ -43,7 +43,7 @@ export function adminConsentRoutes(s: Services) {
         release()
       }
     })
-    .get('/api/admin/sites/:siteId/verify', getOnly('A verification is run by GET only: HEAD would walk the whole chain for no answer'), requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
+    .get('/api/admin/sites/:siteId/verify', getOnly('A verification is run by GET only: HEAD would walk the whole chain for no answer'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')
       const release = slots.take()
       try {

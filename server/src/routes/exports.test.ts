@@ -198,6 +198,26 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     expect(apiError.parse(await unknown.res.json()).error.code).toBe('manifest_not_found')
   })
 
+  it("refuses an export, a data-subject export and a verification that another site's page asked for (Sec-Fetch-Site), making nothing", async () => {
+    const exports = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'consents.%export'").get() as { n: number }).n
+    for (const path of ['/api/admin/sites/acme/export?format=csv', '/api/admin/sites/acme/subjects/visitor-1xyz/export', '/api/admin/sites/acme/verify']) {
+      // A page on another subdomain (same-site: SameSite=Strict still sends the cookie), or another site.
+      for (const site of ['same-site', 'cross-site']) {
+        const res = await t.request(path, { headers: { Cookie: cookie, 'Sec-Fetch-Site': site } })
+        expect(res.status, `${path} from ${site}`).toBe(403)
+        expect(apiError.parse(await res.json()).error.code).toBe('cross_site_request')
+      }
+      expect(exports()).toBe(0)
+    }
+    // The dashboard's own page, an address typed in, and a client that sends no such header.
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, {}] as Record<string, string>[]) {
+      const res = await t.request('/api/admin/sites/acme/export?format=ndjson', { headers: { Cookie: cookie, ...headers } })
+      expect(res.status).toBe(200)
+      await res.text()
+    }
+    expect(exports()).toBe(3)
+  })
+
   it('has no manifest while the file is still streaming, and leaves out records added meanwhile', async () => {
     // Enough rows for several pages, so the stream is still running after its first chunk.
     insertBulk(5000)

@@ -14,7 +14,7 @@ import { ApiError } from '../lib/errors'
 import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { directHeaders } from '../middleware/request-context'
-import { requireSiteRole } from '../middleware/session'
+import { ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
 
 /**
@@ -65,7 +65,7 @@ export function exportRoutes(s: Services) {
   const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10)
 
   return new Hono<AppEnv>()
-    .get('/api/admin/sites/:siteId/export', getOnly('An export is made by GET only: HEAD would make one that nobody receives'), requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
+    .get('/api/admin/sites/:siteId/export', getOnly('An export is made by GET only: HEAD would make one that nobody receives'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id

@@ -252,6 +252,51 @@ describe('members', () => {
   })
 })
 
+/**
+ * A request body sent in two parts, the second only once `release()` is called: a client holding
+ * it back. Its Content-Length is sent, as a client does, so that the body limit lets it through
+ * unread.
+ */
+function heldBody(first: string, rest: string): { init: RequestInit; release: () => void } {
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  const encoder = new TextEncoder()
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      controller.enqueue(encoder.encode(first))
+      await released
+      controller.enqueue(encoder.encode(rest))
+      controller.close()
+    },
+  })
+  const length = String(encoder.encode(first + rest).length)
+  return { init: { body, duplex: 'half', headers: { 'Content-Type': 'application/json', 'Content-Length': length } } as RequestInit, release }
+}
+
+describe('a change whose body arrives late', () => {
+  it('is judged on the role its author holds once the body has arrived: a demoted owner cannot promote themselves back', async () => {
+    const second = await addUser(t.db, 'second@acme.test', 'second password 1', { acme: 'owner' })
+    const secondSession = await signIn(t, 'second@acme.test', 'second password 1')
+    const held = heldBody('{"role":', '"owner"}')
+    const answer = secondSession.request(`/api/admin/sites/acme/members/${second.id}`, { ...held.init, method: 'PATCH' })
+    expect((await owner.request(`/api/admin/sites/acme/members/${second.id}`, send('PATCH', { role: 'editor' }))).status).toBe(200)
+    held.release()
+    const res = await answer
+    expect(res.status).toBe(403)
+    const list = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
+    expect(list.members.find((m) => m.userId === second.id)?.role).toBe('editor')
+  })
+
+  it('is refused when its session ended meanwhile (signed out)', async () => {
+    const held = heldBody('{"email":"late@acme.test",', '"role":"owner"}')
+    const answer = owner.request('/api/admin/sites/acme/invitations', { ...held.init, method: 'POST' })
+    expect((await owner.request('/api/admin/logout', { method: 'POST' })).status).toBe(204)
+    held.release()
+    expect((await answer).status).toBe(401)
+    expect(t.db.select().from(invitations).all()).toEqual([])
+  })
+})
+
 describe('invitations of an owner who leaves', () => {
   /** A second owner of Acme, with a link they sent. */
   async function rogueOwner(email = 'rogue@acme.test') {

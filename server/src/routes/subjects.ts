@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { getOnly, paramsOf } from '../lib/validate'
-import { requireSiteRole } from '../middleware/session'
+import { assertSiteRole, ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentSubjects } from '../services/consent-subjects'
 
 const subjectParams = z.object({ siteId: slug, consentId })
@@ -17,7 +17,7 @@ export function subjectRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.find(siteId, consentId))
     })
-    .get('/api/admin/sites/:siteId/subjects/:consentId/export', getOnly('A data-subject export is made by GET only: HEAD would audit one that nobody receives'), requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
+    .get('/api/admin/sites/:siteId/subjects/:consentId/export', getOnly('A data-subject export is made by GET only: HEAD would audit one that nobody receives'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
       c.header('Content-Type', 'application/x-ndjson; charset=utf-8')
       c.header('Content-Disposition', `attachment; filename="subject-${siteId}-${consentId}.ndjson"`)
@@ -28,6 +28,8 @@ export function subjectRoutes(s: Services) {
       const { siteId, consentId } = c.req.valid('param')
       // Records received before this request are committed first: none of them outlives the erasure.
       await s.consentLog.written()
+      // Still an owner once they are: the role was checked before that wait.
+      assertSiteRole(c, s, ['owner'], true)
       const result = subjects.erase(siteId, consentId, c.get('session')!.user.id)
       s.logger.info('subject erased', { siteId, ...result })
       return c.json(result)
