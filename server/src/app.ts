@@ -34,6 +34,7 @@ import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
+import { signUnsignedErasures } from './services/erasure-signatures'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
@@ -65,6 +66,10 @@ export function createApp(deps: AppDeps) {
     staticFiles: new StaticFiles(now),
     ingestRateLimit: deps.ingestRateLimit ?? { capacity: 20, refillPerSecond: 1 },
   }
+
+  // Tombstones of erasures made before they were signed (0.8.5) are signed once, on the first start.
+  const signed = signUnsignedErasures(deps.db.$client, s.manifestKeys.active())
+  if (signed) s.logger.info('signed the erasures made before erasures were signed', { records: signed })
 
   const app = new Hono<AppEnv>()
 

@@ -132,12 +132,20 @@ export const consentRecords = sqliteTable(
      * the stored hashes kept, so the chain's links still verify (a tombstone).
      */
     erasedAt: text('erased_at'),
+    /**
+     * The server's Ed25519 signature of a tombstone (`<keyId>.<base64>`, erasureStatement in
+     * consent-chain.ts): an erasure changes a record where nothing else may, and only the server's
+     * own, so signed, passes verification.
+     */
+    erasureSignature: text('erasure_signature'),
   },
   (t) => [
     uniqueIndex('consent_records_site_seq').on(t.siteId, t.seq),
     // With seq: a period's lowest and highest seq, and its count, are read from the index alone.
     index('consent_records_site_time').on(t.siteId, t.serverTime, t.seq),
     index('consent_records_site_consent').on(t.siteId, t.consentId),
+    // The tombstones still to sign at start-up (signUnsignedErasures): none once signed, so it stays empty.
+    index('consent_records_unsigned_erasures').on(t.siteId, t.seq).where(sql`erased_at IS NOT NULL AND erasure_signature IS NULL`),
   ],
 )
 

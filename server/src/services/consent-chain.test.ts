@@ -3,8 +3,13 @@ import { chainVerification } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
 import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from '../test-support'
-import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1 } from './consent-chain'
+import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1, verifyChain, type StoredRow } from './consent-chain'
 import { purgeSite } from './retention'
+import { createApp } from '../app'
+import { createLogger } from '../logger'
+import { AuditLog } from './audit'
+import { ConsentSubjects } from './consent-subjects'
+import { ManifestKeys } from './manifest-keys'
 
 let t: TestServer
 beforeEach(async () => {
@@ -19,6 +24,33 @@ beforeEach(async () => {
 afterEach(() => t.close())
 
 const sql = (text: string, ...params: unknown[]) => t.db.$client.prepare(text).run(...params)
+
+/** A data-subject erasure of the record at `seq`, as the server makes it (ConsentSubjects: a signed tombstone). */
+function erase(seq: number) {
+  const { consentId } = t.db.$client.prepare("SELECT consent_id AS consentId FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { consentId: string }
+  const now = () => t.clock.now
+  new ConsentSubjects(t.db, now, new AuditLog(t.db, now), new ManifestKeys(t.db, now)).erase('acme', consentId, null)
+}
+/** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
+function writtenBefore06(lastOld: number) {
+  const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+  let prev = '0'.repeat(64)
+  for (const r of rows) {
+    const fields = {
+      siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+      categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
+      language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
+    }
+    const old = r.seq <= lastOld
+    const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields, personalHash(fields), r.seq === lastOld + 1 && lastOld > 0 ? 1 : 2)
+    sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, old ? null : personalHash(fields), r.seq)
+    prev = hash
+  }
+}
+
+/** What an erasure does to a record, done by hand: no signature (as before 0.8.5, or forged). */
+const eraseByHand = (seq: number, erasedAt = '2026-11-23T00:00:00.000Z') =>
+  sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at=? WHERE site_id='acme' AND seq=?`, erasedAt, seq)
 
 describe('consent log hash chain', () => {
   it('verifies an untouched log, per site', () => {
@@ -84,10 +116,6 @@ describe('consent log hash chain', () => {
 })
 
 describe('erased records (tombstones) and stored JSON', () => {
-  // What a data-subject erasure does to a record (consent-subjects.ts): personal fields blanked, hashes kept.
-  const erase = (seq: number) =>
-    sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-23T00:00:00.000Z' WHERE site_id='acme' AND seq=?`, seq)
-
   it('still verifies an erased record, and detects an edit of its decision, revision or time', () => {
     erase(3)
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
@@ -145,23 +173,6 @@ describe('erased records (tombstones) and stored JSON', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 1, reason: expect.stringContaining('not stored as written') })
   })
 
-  /** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
-  function writtenBefore06(lastOld: number) {
-    const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
-    let prev = '0'.repeat(64)
-    for (const r of rows) {
-      const fields = {
-        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
-        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
-        language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
-      }
-      const old = r.seq <= lastOld
-      const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields, personalHash(fields), r.seq === lastOld + 1 && lastOld > 0 ? 1 : 2)
-      sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, old ? null : personalHash(fields), r.seq)
-      prev = hash
-    }
-  }
-
   it('verifies records written before 0.6 (format 1, no personal hash), erased ones included, ahead of newer ones', () => {
     writtenBefore06(3)
     erase(2)
@@ -170,12 +181,71 @@ describe('erased records (tombstones) and stored JSON', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('edited') })
   })
 
-  it('detects the first record of format 2 passed off as format 1 once erased: the record after it vouches for its format', () => {
+  it('detects the first record of format 2 passed off as format 1 once erased: its erasure signed its personal hash, and the record after it vouches for its format', () => {
     writtenBefore06(2)
     erase(3)
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
     sql(`UPDATE consent_records SET personal_hash=NULL, method='reject-all' WHERE site_id='acme' AND seq=3`)
-    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringContaining('the one before it was edited') })
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('signature does not match') })
+    // With a signature that would match, the next record still tells.
+    const problem = verifyChain(
+      t.db.$client.prepare("SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash, categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc, client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash, erased_at AS erasedAt FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as StoredRow[],
+    )
+    expect(problem.firstBad).toEqual({ seq: 4, reason: expect.stringContaining('the one before it was edited') })
+  })
+})
+
+describe('erasures only the server made', () => {
+  it('detects personal fields blanked and marked erased by hand, which would cut a decision from its visitor', () => {
+    eraseByHand(3)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('no signature of this server') })
+  })
+
+  it("detects a tombstone's erasure time moved, or its signature taken from another tombstone", () => {
+    erase(2)
+    erase(4)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, erased: 2 })
+    sql(`UPDATE consent_records SET erased_at='2020-01-01T00:00:00.000Z' WHERE site_id='acme' AND seq=2`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining("signature does not match") })
+    erase(2)
+    sql(`UPDATE consent_records SET erasure_signature=(SELECT erasure_signature FROM consent_records WHERE site_id='acme' AND seq=4) WHERE site_id='acme' AND seq=2`)
+    expect(t.consentLog.verify('acme').firstBad?.seq).toBe(2)
+  })
+
+  it('detects a record of before 0.6 (format 1) marked erased by hand and its decision rewritten', () => {
+    writtenBefore06(5)
+    expect(t.consentLog.verify('acme').ok).toBe(true)
+    eraseByHand(2)
+    sql(`UPDATE consent_records SET categories='{"analytics":false,"essential":true}', method='reject-all', gpc=0 WHERE site_id='acme' AND seq=2`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('no signature of this server') })
+    sql(`DELETE FROM consent_records WHERE site_id='acme'`)
+  })
+
+  it('holds a real erasure of a format-1 record to the decision it had when erased', () => {
+    writtenBefore06(5)
+    erase(3)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    sql(`UPDATE consent_records SET method='reject-all' WHERE site_id='acme' AND seq=3`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining("signature does not match") })
+  })
+
+  it('signs, once, at the next start, the tombstones of erasures made before they were signed', () => {
+    eraseByHand(4)
+    expect(t.consentLog.verify('acme').ok).toBe(false)
+    const lines: string[] = []
+    createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('info', (l) => lines.push(l)), now: () => t.clock.now, consentLog: t.consentLog })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, erased: 1 })
+    expect(lines.map((l) => JSON.parse(l) as { msg: string; records?: number }).filter((l) => l.records)).toEqual([expect.objectContaining({ records: 1 })])
+  })
+
+  it('detects a GPC flag stored as something else than 0 or 1, which the listing and the exports would read differently', () => {
+    for (const value of ["'false'", "'yes'", '2', '-1', '0.5']) {
+      const { gpc } = t.db.$client.prepare("SELECT gpc FROM consent_records WHERE site_id='acme' AND seq=4").get() as { gpc: number }
+      sql(`UPDATE consent_records SET gpc=${value} WHERE site_id='acme' AND seq=4`)
+      expect(t.consentLog.verify('acme').firstBad, value).toEqual({ seq: 4, reason: expect.stringContaining('gpc') })
+      sql(`UPDATE consent_records SET gpc=? WHERE site_id='acme' AND seq=4`, gpc)
+    }
+    expect(t.consentLog.verify('acme').ok).toBe(true)
   })
 })
 
@@ -238,7 +308,7 @@ describe('the chain heads export manifests recorded', () => {
   it('still verifies when the record a manifest saw was erased (its hash kept) or purged by retention', async () => {
     await exported()
     await exported()
-    sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-23T00:00:00.000Z' WHERE site_id='acme' AND seq=5`)
+    erase(5)
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
     // Thirty days on, an export; then every record is past a 10-day retention, the new manifest is not.
     t.clock.now += 30 * 86_400_000

@@ -5,6 +5,7 @@ import { hash } from 'node:crypto'
 import type { ChainVerification } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
+import { storedErasureCheck, type ErasureCheck } from './erasure-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -113,6 +114,8 @@ export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services'
   erasedAt?: string | null
   /** personalHash() of the record as written (format 2); null or absent on a format-1 record. */
   personalHash?: string | null
+  /** The server's signature of the erasure (erasure-signatures.ts); absent where not read (export files). */
+  erasureSignature?: string | null
 }
 
 /** What an erasure leaves in a record's personal fields. */
@@ -168,6 +171,8 @@ const blanked = (row: StoredRow) => row.consentId === ERASED_CONSENT_ID && row.i
  */
 export function contentProblem(row: StoredRow, prevFormat: HashFormat | null): string | null {
   if (row.erasedAt && !blanked(row)) return 'marked erased but still holds personal fields: the record was edited'
+  // Hashed as a boolean, shown by every reader as `1` or not: any other value passes for both.
+  if (row.gpc !== 0 && row.gpc !== 1 && row.gpc !== true && row.gpc !== false) return 'gpc is neither 0 nor 1: the record was edited'
   const format2 = formatOf(row) === 2
   if (!format2 && row.erasedAt) return null
   const categories = parseChoices(row.categories)
@@ -226,9 +231,15 @@ function headsAfter(seen: readonly SeenHead[], startSeq: number): SeenHead[] {
 /**
  * Walks a site's records in seq order and stops at the first one that breaks the chain. `seen`
  * are the heads the site's export manifests recorded: each record there must still exist with
- * the hash the manifest saw. An erased record (tombstone) keeps its hash, so it still matches.
+ * the hash the manifest saw. An erased record (tombstone) keeps its hash, so it still matches;
+ * `erasures` checks that its erasure is the server's (rows as stored; export files carry none).
  */
-export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null = null, seen: readonly SeenHead[] = []): VerifyResult {
+export function verifyChain(
+  rows: Iterable<StoredRow>,
+  start: ChainStart | null = null,
+  seen: readonly SeenHead[] = [],
+  erasures: ErasureCheck | null = null,
+): VerifyResult {
   const startSeq = start?.seq ?? 0
   let expectedSeq = startSeq + 1
   let prev = start?.hash ?? GENESIS_HASH
@@ -244,7 +255,7 @@ export function verifyChain(rows: Iterable<StoredRow>, start: ChainStart | null 
   // The chain's start counts as format 2; a purge anchor does not know its record's format.
   let prevFormat: HashFormat | null = start ? (start.format ?? null) : 2
   for (const row of rows) {
-    let problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
+    let problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat) ?? erasures?.(row) ?? null
     // Seqs run on without a gap past linkProblem: a head below this row's seq was checked already.
     while (!problem && heads[nextHead]?.seq === row.seq) problem = seenProblem(row, heads[nextHead++])
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
@@ -297,14 +308,15 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
   const seen = manifestHeads(conn, siteId)
+  const erasures = storedErasureCheck(conn)
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
               categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
               client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
-              erased_at AS erasedAt
+              erased_at AS erasedAt, erasure_signature AS erasureSignature
          FROM consent_records WHERE site_id = ? ORDER BY seq`,
     )
     .iterate(siteId) as Iterable<StoredRow>
-  return verifyChain(rows, anchor ?? null, seen)
+  return verifyChain(rows, anchor ?? null, seen, erasures)
 }

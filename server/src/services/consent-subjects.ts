@@ -9,6 +9,7 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
+import { signErasure } from './erasure-signatures'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
@@ -84,13 +85,22 @@ export class ConsentSubjects {
   erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
     const erasedAt = new Date(this.now()).toISOString()
     return writeTransaction(this.db, (tx) => {
-      const seqs = tx
+      const tombstones = tx
         .update(consentRecords)
         .set({ consentId: ERASED_CONSENT_ID, ip: null, userAgent: null, url: '', erasedAt })
         .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
-        .returning({ seq: consentRecords.seq })
+        .returning()
         .all()
-        .map((r) => r.seq)
+      // Each tombstone signed: verification takes no erasure the server did not make (erasure-signatures.ts).
+      const key = tombstones.length ? this.keys.active() : null
+      for (const row of tombstones) {
+        const signature = signErasure({ ...row, erasedAt }, key!)
+        tx.update(consentRecords)
+          .set({ erasureSignature: signature })
+          .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.seq, row.seq)))
+          .run()
+      }
+      const seqs = tombstones.map((r) => r.seq)
       const identities = tx
         .delete(consentIdentities)
         .where(and(eq(consentIdentities.siteId, siteId), eq(consentIdentities.consentId, consentId)))

@@ -1,0 +1,2 @@
+ALTER TABLE `consent_records` ADD `erasure_signature` text;--> statement-breakpoint
+CREATE INDEX `consent_records_unsigned_erasures` ON `consent_records` (`site_id`,`seq`) WHERE erased_at IS NOT NULL AND erasure_signature IS NULL;
