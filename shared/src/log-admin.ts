@@ -150,7 +150,8 @@ export const exportManifest = z.object({
   exportId: z.string(),
   siteId: slug,
   format: exportFormat,
-  filters: consentLogFields,
+  /** The filters as the export applied them: parsed, so a revision is a number, not a query's text. */
+  filters: consentLogFields.extend({ revision: z.number().int().min(1).optional() }),
   rowCount: z.number().int().min(0),
   sha256: hexSha256,
   chainHead: z.object({ seq: z.number().int().min(0), hash: hexSha256 }),

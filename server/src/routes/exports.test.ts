@@ -145,6 +145,13 @@ describe('GET /api/admin/sites/:siteId/export', () => {
       filters: { method: 'accept-all', consentId: namedConsentId('visitor-1xyz') },
       sha256: createHash('sha256').update(filtered.bytes).digest('hex'),
     })
+
+    // A revision filter is kept as the number it was applied as, and its manifest reads back
+    // (the CLI's verify and the dashboard parse it with the same schema).
+    const byRevision = await download('format=ndjson&revision=1&region=unknown')
+    const revisionManifest = await manifestOf(byRevision.id)
+    expect(revisionManifest.res.status).toBe(200)
+    expect(revisionManifest.manifest).toMatchObject({ rowCount: 12, filters: { revision: 1, region: 'unknown' } })
   })
 
   it('reads a period or a visitor through its own index, with the same rows as a filter over the whole log', async () => {
