@@ -11,12 +11,14 @@ import { EXPORT_COLUMNS } from '@miniconsent/shared'
 if (EXPORT_COLUMNS[0] !== 'seq') throw new Error('the first export column must be seq')
 
 /**
- * Spreadsheets run a cell that starts with = + - @ (or tab/CR) as a formula, and URL, user agent
+ * Spreadsheets run a cell that starts with = + - @ (or tab/CR, or after a NUL they drop) as a formula, and URL, user agent
  * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
  * value that itself starts with `'` gets one too, so reading back (drop one leading `'`, see
  * unescapeCell) is exact and the hashes still verify. NULL stays NULL.
  */
-const formulaEscaped = (x: string) => `iif(substr(${x}, 1, 1) IN ('''', '=', '+', '-', '@', char(9), char(13)), '''' || ${x}, ${x})`
+const formulaEscaped = (x: string) =>
+  // A NUL as the first character is looked for in the bytes: SQLite's text functions stop at it.
+  `iif(substr(${x}, 1, 1) IN ('''', '=', '+', '-', '@', char(9), char(13)) OR substr(CAST(${x} AS BLOB), 1, 1) = x'00', '''' || ${x}, ${x})`
 
 /**
  * Each column's SQL: one expression for both formats, or one per format, and for a JSON column

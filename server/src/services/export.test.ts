@@ -64,6 +64,17 @@ describe('ConsentExports on an in-memory database', () => {
     db.$client.close()
   })
 
+  it('escapes a visitor value that starts with a NUL before a formula, which spreadsheets drop and then run', async () => {
+    const db = memoryLog(3)
+    db.$client.prepare(`UPDATE consent_records SET user_agent = char(0) || '=1+1', url = char(0) || '@SUM(1)' WHERE seq = 2`).run()
+    const now = () => Date.UTC(2026, 10, 22)
+    const job = await new ConsentExports(db, now, new ManifestKeys(db, now)).begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
+    const rows = parse(await text(job.chunks), { columns: true }) as Record<string, string>[]
+    expect([rows[1]!.userAgent, rows[1]!.url]).toEqual(["'\0=1+1", "'\0@SUM(1)"])
+    expect([unescapeCell(rows[1]!.userAgent!), unescapeCell(rows[1]!.url!)]).toEqual(['\0=1+1', '\0@SUM(1)'])
+    db.$client.close()
+  })
+
   it('writes a CSV page in seq order even when its values come out of order', () => {
     const values = JSON.stringify([[3, 'c'], [1, 'a'], [2, 'b']])
     expect(csvText(values)).toBe('1,a\n2,b\n3,c\n')
