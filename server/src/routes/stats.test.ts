@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { apiError, consentStats, type ConsentLogFilters } from '@miniconsent/shared'
+import { apiError, consentLogPage, consentStats, type ConsentLogFilters } from '@miniconsent/shared'
 import { openDatabase } from '../db/client'
 import { ConsentStatsService } from '../services/stats'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
@@ -164,24 +164,28 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect((await stats(`?from=${encodeURIComponent('2026-11-20T12:00:00.0000Z')}`)).perDay[0]).toMatchObject({ total: 3 })
   })
 
-  it('leaves a record whose categories are not a JSON object out of perCategory, counts it in the rest, and says how many', async () => {
+  it('leaves a record whose categories are not a JSON object of booleans out of perCategory, as the listing does, counts it in the rest, and says how many', async () => {
     const all = await stats()
     expect(all.unreadableCategories).toBe(0)
-    // Edited by hand, as the export and the verification are tested with: broken JSON, and JSON that is no object.
+    // Edited by hand, as the export and the verification are tested with: broken JSON, JSON that
+    // is no object, and an object with a value that is no boolean (1 is no grant).
     t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics": tru' WHERE seq = 1`).run()
     t.db.$client.prepare(`UPDATE consent_records SET categories = '[true]' WHERE seq = 2`).run()
+    t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics":1,"essential":true}' WHERE seq = 3`).run()
     const s = await stats()
-    expect(s.unreadableCategories).toBe(2)
+    expect(s.unreadableCategories).toBe(3)
+    const page = consentLogPage.parse(await (await t.request('/api/admin/sites/acme/consents', { headers: { Cookie: cookie } })).json())
+    expect(page.records.filter((r) => r.unreadable?.includes('categories')).map((r) => r.seq).sort()).toEqual([1, 2, 3])
     expect(s.perCategory).toEqual([
-      // Records 1 (analytics granted) and 2 (denied) are no longer read.
-      { category: 'analytics', granted: 2, denied: 2 },
-      { category: 'essential', granted: 4, denied: 0 },
+      // Records 1 (analytics granted), 2 (denied) and 3 (granted) are no longer read.
+      { category: 'analytics', granted: 1, denied: 2 },
+      { category: 'essential', granted: 3, denied: 0 },
     ])
     expect(s.perDay).toEqual(all.perDay)
     expect(s.perRegion).toEqual(all.perRegion)
     expect(s.perRevision).toEqual(all.perRevision)
     expect((await stats('?from=2026-11-21')).unreadableCategories).toBe(0)
-    expect((await stats('?consentId=visitor-0001')).unreadableCategories).toBe(2)
+    expect((await stats('?consentId=visitor-0001')).unreadableCategories).toBe(3)
   })
 })
 

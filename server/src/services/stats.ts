@@ -16,11 +16,14 @@ const METHOD_COUNTS = `count(*) AS total,
   sum(method NOT IN ('accept-all', 'reject-all', 'custom')) AS other`
 
 /**
- * A record's categories when they are a JSON object, else NULL. A row edited by hand into
- * something else (`{"analytics": tru`) would make json_each fail the whole query; CASE evaluates
- * json_type only for valid JSON.
+ * A record's categories when they are a JSON object of booleans, else NULL: the records the
+ * listing reads too (consent-log.ts storedChoices), so that both call the same edited rows
+ * unreadable. A row edited by hand into something else (`{"analytics": tru`) would make json_each
+ * fail the whole query; CASE evaluates json_type only for valid JSON, and json_each only for an
+ * object. `{"marketing": 1}` is no grant.
  */
-const READABLE_CATEGORIES = `CASE WHEN NOT json_valid(categories) THEN NULL WHEN json_type(categories) = 'object' THEN categories END`
+const READABLE_CATEGORIES = `CASE WHEN NOT json_valid(categories) OR json_type(categories) <> 'object' THEN NULL
+  WHEN EXISTS (SELECT 1 FROM json_each(categories) WHERE type NOT IN ('true', 'false')) THEN NULL ELSE categories END`
 
 /** The four tables of the answer, one query each. */
 export type StatsTable = 'perDay' | 'perCategory' | 'perRegion' | 'perRevision'
@@ -102,10 +105,10 @@ export class ConsentStatsService {
     found = {
       perDay: `SELECT substr(server_time, 1, 10) AS day, ${METHOD_COUNTS}
         FROM consent_records WHERE ${where} GROUP BY day ORDER BY day`,
-      // json_each turns the canonical `{ "category": true|false }` object into rows; true is 1.
+      // json_each turns the canonical `{ "category": true|false }` object into rows.
       // LEFT JOIN: a record without readable categories still gives a row (key NULL), counted
       // as unreadable; statsOf takes that row out of the table.
-      perCategory: `SELECT j.key AS category, sum(j.value IS 1) AS granted, sum(j.value IS 0) AS denied, sum(r.categories IS NULL) AS unreadable
+      perCategory: `SELECT j.key AS category, sum(j.type = 'true') AS granted, sum(j.type = 'false') AS denied, sum(r.categories IS NULL) AS unreadable
         FROM (SELECT ${READABLE_CATEGORIES} AS categories FROM consent_records WHERE ${where}) r
         LEFT JOIN json_each(r.categories) j
         GROUP BY j.key ORDER BY j.key`,
