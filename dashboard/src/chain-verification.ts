@@ -16,10 +16,15 @@ export function describeVerification(v: ChainVerification): string {
   return `Chain broken at record #${v.firstBad.seq}${why}. ${records} checked.`
 }
 
-/** Erased records keep their links but not their content; a purge moves the chain's start. */
+/** Erased records keep their links and their decision, not their personal fields; a purge moves the chain's start. */
 function extras(v: ChainVerification): string {
   const parts: string[] = []
-  if (v.erased) parts.push(`${numberFormat.format(v.erased)} erased on request (links checked, content blanked)`)
+  if (v.erased) {
+    const erasures = v.erasures ?? []
+    const latest = erasures.at(-1)
+    const when = latest ? `, in ${numberFormat.format(erasures.length)} ${erasures.length === 1 ? 'request' : 'requests'}, the latest at ${latest.erasedAt}` : ''
+    parts.push(`${numberFormat.format(v.erased)} erased on request${when} (links and decisions checked, personal fields blanked)`)
+  }
   if (v.anchor) {
     parts.push(`starts after record #${v.anchor.seq}, ${numberFormat.format(v.anchor.purgedCount)} older records purged at the end of retention`)
   }

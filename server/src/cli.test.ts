@@ -37,6 +37,22 @@ describe('miniconsent verify', () => {
     expect(r.out).toBe(`OK acme: 3 records, head ${head}`)
   })
 
+  it('says what was erased and when: one line per erasure (data-subject request), with its records', async () => {
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-0002' })))).status).toBe(201)
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    expect((await owner.request('/api/admin/sites/acme/subjects/visitor-0002', { method: 'DELETE' })).status).toBe(200)
+    t.clock.now += 60_000
+    expect((await owner.request('/api/admin/sites/acme/subjects/visitor-0001', { method: 'DELETE' })).status).toBe(200)
+    const r = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(r.code).toBe(0)
+    expect(r.out.split('\n')).toEqual([
+      expect.stringMatching(/^OK acme: 4 records, head [0-9a-f]{64}; 4 erased$/),
+      '  erased at 2026-11-22T10:00:00.000Z: seq 4',
+      '  erased at 2026-11-22T10:01:00.000Z: seq 1, 2, 3',
+    ])
+  })
+
   it('reads DATABASE_URL (a file: URL) when --db is absent', async () => {
     expect((await run(['verify', '--site', 'acme'], { DATABASE_URL: `file://${t.file}` })).code).toBe(0)
   })

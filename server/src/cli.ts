@@ -112,6 +112,9 @@ function openMiniConsent(file: string): Db {
   return db
 }
 
+/** The erasures `verify --site` lists, the newest: a site with thousands of data-subject requests gets a count of the rest. */
+const ERASURES_LISTED = 50
+
 const notMiniConsent = (file: string, e: unknown) => `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
 function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): number {
@@ -144,6 +147,11 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
     ].filter(Boolean)
     if (result.ok) {
       io.out(`OK ${siteId}: ${result.count} record${result.count === 1 ? '' : 's'}, head ${result.head}${notes.length ? `; ${notes.join(', ')}` : ''}`)
+      // What was erased and when, one line per erasure (data-subject request), the newest last.
+      const erasures = result.erasures ?? []
+      const shown = erasures.slice(-ERASURES_LISTED)
+      if (erasures.length > shown.length) io.out(`  … ${erasures.length - shown.length} earlier erasure(s)`)
+      for (const e of shown) io.out(`  erased at ${e.erasedAt}: seq ${e.seqs.join(', ')}`)
       return 0
     }
     io.err(`BROKEN ${siteId} at seq ${result.firstBad!.seq}: ${result.firstBad!.reason}`)

@@ -51,8 +51,10 @@ export const chainVerification = z.object({
   head: z.string(),
   /** The first record that does not fit the chain, and why. */
   firstBad: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
-  /** Erased records (tombstones) among those checked: their links are checked, their content cannot be. */
+  /** Erased records (tombstones) among those checked: their links, and their content as the server's signature of their erasure holds it, are checked. */
   erased: z.number().int().min(0).optional(),
+  /** What was erased, and when: each erasure (one data-subject request) among the records checked, oldest first, with its records' seqs. */
+  erasures: z.array(z.object({ erasedAt: z.string(), seqs: z.array(z.number().int()) })).optional(),
   /** Where the chain starts after retention purged older records; absent when it starts at genesis. */
   anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int() }).optional(),
 })

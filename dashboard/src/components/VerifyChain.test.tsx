@@ -61,7 +61,14 @@ describe('chain verification wording', () => {
     expect(
       describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 1, anchor: { seq: 40, hash: 'a'.repeat(64), purgedCount: 40 } }),
     ).toBe(
-      `Chain intact: 3 records, head ${'h'.repeat(64)}. 1 erased on request (links checked, content blanked); starts after record #40, 40 older records purged at the end of retention.`,
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. 1 erased on request (links and decisions checked, personal fields blanked); starts after record #40, 40 older records purged at the end of retention.`,
+    )
+    const erasures = [
+      { erasedAt: '2026-11-30T08:00:00.000Z', seqs: [41] },
+      { erasedAt: '2026-12-01T09:30:00.000Z', seqs: [42, 43] },
+    ]
+    expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 3, erasures })).toBe(
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. 3 erased on request, in 2 requests, the latest at 2026-12-01T09:30:00.000Z (links and decisions checked, personal fields blanked).`,
     )
   })
 })

@@ -245,8 +245,10 @@ export function verifyChain(
   let prev = start?.hash ?? GENESIS_HASH
   let count = 0
   let erased = 0
+  /** The erased records' seqs by the time of their erasure (one data-subject request). */
+  const erasedWhen = new Map<string, number[]>()
   const extra = () => ({
-    ...(erased ? { erased } : {}),
+    ...(erased ? { erased, erasures: [...erasedWhen].map(([erasedAt, seqs]) => ({ erasedAt, seqs })).sort((a, b) => (a.erasedAt < b.erasedAt ? -1 : a.erasedAt > b.erasedAt ? 1 : 0)) } : {}),
     ...(start ? { anchor: { seq: start.seq, hash: start.hash, purgedCount: start.purgedCount ?? start.seq } } : {}),
   })
   const heads = headsAfter(seen, startSeq)
@@ -261,7 +263,12 @@ export function verifyChain(
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
     prevFormat = formatOf(row)
     format2 ||= prevFormat === 2
-    if (row.erasedAt) erased += 1
+    if (row.erasedAt) {
+      erased += 1
+      const seqs = erasedWhen.get(row.erasedAt)
+      if (seqs) seqs.push(row.seq)
+      else erasedWhen.set(row.erasedAt, [row.seq])
+    }
     prev = row.hash
     expectedSeq += 1
     count += 1
