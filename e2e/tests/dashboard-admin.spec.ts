@@ -215,7 +215,7 @@ test('every dashboard page has no axe violations and fits desktop and mobile wid
         await expect(page.getByRole('heading', { name: /^Record #\d+$/ })).toBeVisible()
       }
     }
-    if (slug === 'analytics' && !(await page.getByText('No decisions in this period yet.').count())) {
+    if (slug === 'analytics' && !(await page.getByText('No decisions in the log yet.').count())) {
       await expect(page.locator('.chart canvas').first()).toBeVisible()
     }
     await checkA11yAndShoot(page, slug)

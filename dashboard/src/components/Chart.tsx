@@ -25,6 +25,16 @@ interface Props {
   xLabel?: string
 }
 
+/**
+ * A line chart writes the label of every step-th point only: one for each day of a month would
+ * overlap on a phone. Bars keep all theirs: their names follow no order that would let a missing
+ * one be guessed. Estimated from the labels' length in uPlot's 12px axis font, less the y axis.
+ */
+function labelStep(x: string[], width: number): number {
+  const labelWidth = Math.max(0, ...x.map((l) => l.length)) * 7 + 16
+  return Math.max(1, Math.ceil((x.length * labelWidth) / Math.max(1, width - 56)))
+}
+
 export function Chart({ label, x, series, kind, unit = '', height = 260, xLabel = '' }: Props) {
   const box = useRef<HTMLDivElement>(null)
   const [failed, setFailed] = useState(false)
@@ -61,7 +71,10 @@ export function Chart({ label, x, series, kind, unit = '', height = 260, xLabel 
           scales: { x: { time: false, range: [-0.5, x.length - 0.5] }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, kind === 'stacked' ? 100 : 1)] } },
           axes: [
             {
-              values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (x[t] ?? '') : '')),
+              values: (u, ticks) => {
+                const step = kind === 'lines' ? labelStep(x, u.width) : 1
+                return ticks.map((t) => (Number.isInteger(t) && t % step === 0 ? (x[t] ?? '') : ''))
+              },
               splits: () => x.map((_, i) => i),
               gap: 6,
             },

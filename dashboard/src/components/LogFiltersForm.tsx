@@ -81,13 +81,14 @@ export function LogFiltersForm({
       }}
     >
       <div class="filters">
+        {/* The server takes a date as a whole UTC day, while the log shows times in the reader's own zone. */}
         <div class="field">
-          <label for={id('from')}>From</label>
+          <label for={id('from')}>From (UTC)</label>
           <input type="date" {...a11y('from')} value={values.from} onInput={set('from')} />
           {error('from')}
         </div>
         <div class="field">
-          <label for={id('to')}>To</label>
+          <label for={id('to')}>To (UTC)</label>
           <input type="date" {...a11y('to')} value={values.to} onInput={set('to')} />
           {error('to')}
         </div>

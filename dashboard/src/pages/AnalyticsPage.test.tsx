@@ -36,7 +36,7 @@ describe('analytics page', () => {
     renderApp('/sites/minopa/analytics')
     const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
     expect(within(perDay).getAllByRole('row')[1]?.textContent).toContain('2025-03-01')
-    expect(screen.getByText('14 decisions in this period.')).toBeTruthy()
+    expect(screen.getByText('14 decisions in the log.')).toBeTruthy()
     const perCategory = screen.getByRole('table', { name: 'Choices per category' })
     expect(within(perCategory).getByText('64.3 %')).toBeTruthy()
     const perRegion = screen.getByRole('table', { name: 'Outcomes per region' })
@@ -44,8 +44,8 @@ describe('analytics page', () => {
     expect(perRegion.textContent).toContain('(57.1 %)')
     expect(screen.getAllByRole('img').length).toBeGreaterThanOrEqual(3)
 
-    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
-    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-02' } })
+    fireEvent.input(screen.getByLabelText('From (UTC)'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To (UTC)'), { target: { value: '2025-03-02' } })
     fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
     fireEvent.input(screen.getByLabelText('Region'), { target: { value: 'us' } })
     fireEvent.input(screen.getByLabelText('Revision'), { target: { value: '2' } })
@@ -53,6 +53,51 @@ describe('analytics page', () => {
     await waitFor(() => expect(api.requests.at(-1)?.url.search).toBe('?from=2025-03-01&to=2025-03-02&method=custom&region=US&revision=2'))
     expect(window.location.search).toBe('?from=2025-03-01&to=2025-03-02&method=custom&region=US&revision=2')
     expect(await screen.findByText('14 decisions matching the filters.')).toBeTruthy()
+  })
+
+  it('lists every UTC day of the period, those without decisions too', async () => {
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/stats', () => json({ ...stats, perDay: [stats.perDay[0], { ...stats.perDay[1], day: '2025-03-03' }] })),
+    )
+    renderApp('/sites/minopa/analytics?from=2025-02-27&to=2025-03-04')
+    const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
+    expect(api.requests.at(-1)?.url.search).toBe('?from=2025-02-27&to=2025-03-04')
+    const rows = within(perDay).getAllByRole('row')
+    expect(rows[0]?.firstElementChild?.textContent).toBe('Day (UTC)')
+    expect(rows.slice(1).map((r) => r.firstElementChild?.textContent)).toEqual([
+      '2025-02-27',
+      '2025-02-28',
+      '2025-03-01',
+      '2025-03-02',
+      '2025-03-03',
+      '2025-03-04',
+    ])
+    expect([...rows[4]!.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['0', '0', '0', '0', '0'])
+    expect([...rows[5]!.querySelectorAll('td')].map((td) => td.textContent)).toEqual(['4', '2', '2', '0', '0'])
+    expect(screen.getByText('14 decisions matching the filters.')).toBeTruthy()
+  })
+
+  it('without a period, lists every day from the first with decisions to the last', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json({ ...stats, perDay: [stats.perDay[0], { ...stats.perDay[1], day: '2025-03-03' }] })))
+    renderApp('/sites/minopa/analytics')
+    const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
+    expect(within(perDay).getAllByRole('row').slice(1).map((r) => r.firstElementChild?.textContent)).toEqual(['2025-03-01', '2025-03-02', '2025-03-03'])
+    expect(screen.queryByText(/only the days with decisions are listed/)).toBeNull()
+  })
+
+  it('lists only the days with decisions, and says so, when they span more than three years', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json({ ...stats, perDay: [{ ...stats.perDay[0], day: '2021-03-01' }, stats.perDay[1]] })))
+    renderApp('/sites/minopa/analytics')
+    const perDay = await screen.findByRole('table', { name: 'Decisions per day' })
+    expect(within(perDay).getAllByRole('row').slice(1).map((r) => r.firstElementChild?.textContent)).toEqual(['2021-03-01', '2025-03-02'])
+    expect(screen.getByText(/^The decisions span more than three years, so only the days with decisions are listed/)).toBeTruthy()
+  })
+
+  it('says there are no decisions in the log, with no period named when none is set', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json({ perDay: [], perCategory: [], perRegion: [], perRevision: [] })))
+    renderApp('/sites/minopa/analytics')
+    expect(await screen.findByText('No decisions in the log yet.')).toBeTruthy()
   })
 
   it('says how many records the category rates leave out because their stored categories cannot be read', async () => {
@@ -74,8 +119,8 @@ describe('analytics page', () => {
     renderApp('/sites/minopa/analytics')
     await screen.findByRole('table', { name: 'Decisions per day' })
     const asked = api.requests.length
-    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-02' } })
-    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('From (UTC)'), { target: { value: '2025-03-02' } })
+    fireEvent.input(screen.getByLabelText('To (UTC)'), { target: { value: '2025-03-01' } })
     fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
     expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
     expect(api.requests.length).toBe(asked)

@@ -6,6 +6,7 @@ import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/Log
 import { LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatCount } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
+import { statsDays } from '../stats-days'
 import { useDocumentTitle } from '../use-document-title'
 
 export const AnalyticsRoute = siteRoute('analytics', AnalyticsPage)
@@ -51,19 +52,21 @@ function AnalyticsPage({ site }: SitePageProps) {
         onApply={(f: LogFilters) => route(withFilters(sitePath(site.id, 'analytics'), f))}
       />
       <LoadGate state={load.state} what="the statistics" onRetry={load.reload}>
-        {(s) => <StatsView stats={s} filtered={filterKey !== ''} />}
+        {(s) => <StatsView stats={s} filters={filters} filtered={filterKey !== ''} />}
       </LoadGate>
     </>
   )
 }
 
-function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
+function StatsView({ stats, filters, filtered }: { stats: Stats; filters: LogFilters; filtered: boolean }) {
   const total = stats.perDay.reduce((n, d) => n + d.total, 0)
   const unreadable = stats.unreadableCategories ?? 0
-  const where = filtered ? 'matching the filters' : 'in this period'
+  // Without filters, the statistics are of the whole log: there is no period to speak of.
+  const where = filtered ? 'matching the filters' : 'in the log'
   if (total === 0 && stats.perCategory.length === 0) {
     return <p class="empty">No decisions {where} yet.</p>
   }
+  const perDay = statsDays(stats.perDay, filters)
   return (
     <>
       <p>
@@ -71,14 +74,21 @@ function StatsView({ stats, filtered }: { stats: Stats; filtered: boolean }) {
       </p>
       <section class="editor-section" aria-labelledby="per-day-heading">
         <h2 id="per-day-heading">Decisions per day</h2>
+        {/* The server's days are UTC dates, while the log shows the reader's own times: a decision near midnight may count for the day before or after. */}
         <Chart
-          label="Line chart of decisions per day by outcome; the numbers are in the table below."
+          label="Line chart of decisions per day (UTC) by outcome; the numbers are in the table below."
           kind="lines"
-          xLabel="Day"
-          x={stats.perDay.map((d) => d.day)}
-          series={OUTCOMES.map((o) => ({ label: o.label, color: o.color, dash: 'dash' in o ? [...o.dash] : undefined, values: stats.perDay.map((d) => d[o.key]) }))}
+          xLabel="Day (UTC)"
+          x={perDay.days.map((d) => d.day)}
+          series={OUTCOMES.map((o) => ({ label: o.label, color: o.color, dash: 'dash' in o ? [...o.dash] : undefined, values: perDay.days.map((d) => d[o.key]) }))}
         />
-        <OutcomeTable caption="Decisions per day" head="Day" rows={stats.perDay.map((d) => ({ name: d.day, counts: d }))} />
+        {!perDay.complete && (
+          <p class="muted">
+            The decisions span more than three years, so only the days with decisions are listed; the lines run straight over the
+            days between.
+          </p>
+        )}
+        <OutcomeTable caption="Decisions per day" head="Day (UTC)" rows={perDay.days.map((d) => ({ name: d.day, counts: d }))} />
       </section>
 
       <section class="editor-section" aria-labelledby="per-category-heading">

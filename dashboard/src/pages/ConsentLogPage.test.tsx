@@ -227,8 +227,8 @@ describe('consent log filters and data-subject requests', () => {
   it('filters by date range, method, region and revision through the URL', async () => {
     const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
     await openLog()
-    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
-    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-31' } })
+    fireEvent.input(screen.getByLabelText('From (UTC)'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To (UTC)'), { target: { value: '2025-03-31' } })
     fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'reject-all' } })
     fireEvent.input(screen.getByLabelText('Region'), { target: { value: 'us-ca' } })
     fireEvent.input(screen.getByLabelText('Revision'), { target: { value: '2' } })

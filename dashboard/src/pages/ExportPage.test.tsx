@@ -6,13 +6,13 @@ import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const CSV = 'seq,recordId\n1,a\n2,b\n3,c\n'
 
-function streamed(text: string): Response {
+function streamed(text: string, cut = 10): Response {
   const bytes = new TextEncoder().encode(text)
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       // Two chunks, split mid-line, as a network would deliver them.
-      controller.enqueue(bytes.slice(0, 10))
-      controller.enqueue(bytes.slice(10))
+      controller.enqueue(bytes.slice(0, cut))
+      controller.enqueue(bytes.slice(cut))
       controller.close()
     },
   })
@@ -74,6 +74,34 @@ describe('export page', () => {
     // Every field the server sent, the ones the dashboard does not know too: the signature covers them.
     expect(screen.getByRole('link', { name: 'Download the manifest' }).getAttribute('href')).toBe('blob:test-2')
     expect(JSON.parse(await created[1]!.text())).toEqual(signed)
+  })
+
+  it('counts a record once when a quoted cell holds a line break, and shows the manifest\'s count', async () => {
+    // A URL stored with a line break in it, split by the network inside its quotes.
+    const csv = 'seq,url\n1,"https://minopa.com/?q=a\nb\nc"\n2,https://minopa.com/\n'
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => streamed(csv, csv.indexOf('?'))),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () =>
+        json({ ...manifest, rowCount: 2, sha256: createHash('sha256').update(csv).digest('hex') }),
+      ),
+    )
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('matches the count of the downloaded file')).toBeTruthy()
+    expect(screen.getByText(/^Export complete:/).textContent).toBe('Export complete: 2 records, 62 bytes.')
+  })
+
+  it('shows the manifest\'s row count and says so when the file holds another', async () => {
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => streamed(CSV)),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json({ ...manifest, rowCount: 4 })),
+    )
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('does not match the count of the downloaded file (3)')).toBeTruthy()
+    expect(screen.getByRole('status').textContent).toBe('Export complete: 4 records by the manifest, 25 bytes. The dashboard counted 3 in the file.')
   })
 
   it('says why an export failed', async () => {

@@ -4,6 +4,7 @@ import { ApiRequestError, filterParams, type LogFilters } from '../api'
 import { exportManifest, type ExportManifest } from '../api-shapes'
 import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
+import { recordCounter } from '../export-count'
 import { formatCount, formatTime } from '../format'
 import { siteApi, sitePath, useSession, type Session } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -92,7 +93,7 @@ function ExportPage({ site }: SitePageProps) {
     controller.current = abort
     const progress: Progress = { rows: 0, bytes: 0 }
     setRun({ status: 'running', progress: { ...progress } })
-    let newlines = 0
+    const counter = recordCounter(format)
     try {
       const params = filterParams(filters)
       params.set('format', format)
@@ -107,9 +108,8 @@ function ExportPage({ site }: SitePageProps) {
         if (done) break
         chunks.push(value)
         progress.bytes += value.byteLength
-        for (const byte of value) if (byte === 10) newlines++
-        // A CSV's first line is its header, not a record.
-        progress.rows = format === 'csv' ? Math.max(0, newlines - 1) : newlines
+        counter.add(value)
+        progress.rows = counter.records
         const now = performance.now()
         if (now - lastPaint > 100) {
           lastPaint = now
@@ -190,11 +190,7 @@ function ExportPage({ site }: SitePageProps) {
             Exporting… {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)} so far.
           </p>
         )}
-        {run.status === 'done' && (
-          <p class="ok-text">
-            Export complete: {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)}.
-          </p>
-        )}
+        {run.status === 'done' && <ExportComplete run={run} />}
       </div>
       <div role="alert">
         {run.status === 'failed' && (
@@ -206,6 +202,29 @@ function ExportPage({ site }: SitePageProps) {
       </div>
       {run.status === 'done' && <ExportResult run={run} />}
     </>
+  )
+}
+
+/**
+ * Once the manifest is there, its row count (the rows the server wrote) is the one shown; the
+ * dashboard's own count of the file is shown beside it when the two differ.
+ */
+function ExportComplete({ run }: { run: Extract<Run, { status: 'done' }> }) {
+  const counted = run.progress.rows
+  const bytes = formatBytes(run.progress.bytes)
+  const manifest = run.manifest && 'manifest' in run.manifest ? run.manifest.manifest : null
+  if (!manifest || manifest.rowCount === counted) {
+    return (
+      <p class="ok-text">
+        Export complete: {formatCount(manifest?.rowCount ?? counted)} records, {bytes}.
+      </p>
+    )
+  }
+  return (
+    <p class="field-error">
+      Export complete: {formatCount(manifest.rowCount)} records by the manifest, {bytes}. The dashboard counted {formatCount(counted)} in the
+      file.
+    </p>
   )
 }
 
@@ -241,7 +260,14 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
           </div>
           <div class="fact">
             <dt>Rows (manifest)</dt>
-            <dd>{formatCount(m.manifest.rowCount)}</dd>
+            <dd>
+              {formatCount(m.manifest.rowCount)}{' '}
+              {m.manifest.rowCount === run.progress.rows ? (
+                <strong class="ok-text">matches the count of the downloaded file</strong>
+              ) : (
+                <strong class="field-error">does not match the count of the downloaded file ({formatCount(run.progress.rows)})</strong>
+              )}
+            </dd>
           </div>
           <div class="fact">
             <dt>SHA-256</dt>
