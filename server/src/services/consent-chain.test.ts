@@ -278,6 +278,28 @@ describe('the chain heads export manifests recorded', () => {
     expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
   })
 
+  it("detects the newest records deleted and the manifest's recorded head moved back, nulled, or stripped of its signature to match", async () => {
+    const id = await exported()
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq=5`)
+    const edits = [
+      // Moved back to the record that is now the newest, as the cut log would have it.
+      `chain_head_seq = 4, chain_head_hash = '${hashAt(4)}'`,
+      'chain_head_seq = NULL, chain_head_hash = NULL',
+    ]
+    for (const edit of edits) {
+      const row = t.db.$client.prepare('SELECT chain_head_seq AS seq, chain_head_hash AS hash FROM export_manifests WHERE id = ?').get(id) as { seq: number; hash: string }
+      sql(`UPDATE export_manifests SET ${edit} WHERE id = ?`, id)
+      const result = t.consentLog.verify('acme')
+      expect(result, edit).toMatchObject({ ok: false, count: 5, head: hashAt(4) })
+      expect(result.firstBad).toEqual({ seq: 5, reason: expect.stringMatching(new RegExp(`^export manifest ${id} of .* no longer matches its signature: .*records after it may have been deleted`)) })
+      expect(await routeSays()).toEqual(result)
+      sql('UPDATE export_manifests SET chain_head_seq = ?, chain_head_hash = ? WHERE id = ?', row.seq, row.hash, id)
+    }
+    // The head moved back and the signature removed with it: a manifest made since signing began has one.
+    sql(`UPDATE export_manifests SET chain_head_seq = 4, chain_head_hash = ?, signature = NULL, key_id = NULL WHERE id = ?`, hashAt(4), id)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: expect.stringContaining('complete but unsigned, though made after its server began signing') })
+  })
+
   it('detects a log rewritten up to a head a manifest saw, its hashes recomputed to a sound chain', async () => {
     await exported()
     // What a forger who knows the hashing does: edit record 2 and recompute every hash after it.

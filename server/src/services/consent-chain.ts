@@ -5,7 +5,7 @@ import { hash } from 'node:crypto'
 import type { ChainVerification } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { storedErasureCheck, type ErasureCheck } from './erasure-signatures'
+import { manifestProblem, storedErasureCheck, storedVerifyKeys, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -114,7 +114,7 @@ export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services'
   erasedAt?: string | null
   /** personalHash() of the record as written (format 2); null or absent on a format-1 record. */
   personalHash?: string | null
-  /** The server's signature of the erasure (erasure-signatures.ts); absent where not read (export files). */
+  /** The server's signature of the erasure (stored-signatures.ts); absent where not read (export files). */
   erasureSignature?: string | null
 }
 
@@ -283,16 +283,28 @@ export function verifyChain(
   return { ok: true, count, head: prev, ...extra() }
 }
 
-/** The chain heads the site's export manifests recorded, completed or not: each read a snapshot of the log. */
-function manifestHeads(conn: Database.Database, siteId: string): SeenHead[] {
+/**
+ * The chain heads the site's export manifests recorded, completed or not (each read a snapshot of
+ * the log), and the manifests whose head cannot be trusted (stored-signatures.ts manifestProblem):
+ * those are no heads to check against, and are reported themselves.
+ */
+function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string, StoredKey>): { heads: SeenHead[]; untrusted: string[] } {
   const rows = conn
     .prepare(
-      `SELECT id, created_at AS createdAt, chain_head_seq AS seq, chain_head_hash AS hash
-         FROM export_manifests WHERE site_id = ? AND chain_head_seq IS NOT NULL AND chain_head_hash IS NOT NULL
-        ORDER BY created_at, id`,
+      `SELECT id, site_id AS siteId, format, filters, row_count AS rowCount, sha256, chain_head_seq AS seq, chain_head_hash AS hash,
+              created_at AS createdAt, created_by_email AS createdByEmail, key_id AS keyId, signature
+         FROM export_manifests WHERE site_id = ? ORDER BY created_at, id`,
     )
-    .all(siteId) as { id: string; createdAt: number; seq: number; hash: string }[]
-  return rows.map((r) => ({ seq: r.seq, hash: r.hash, seenBy: `export manifest ${r.id} of ${new Date(r.createdAt).toISOString()}` }))
+    .all(siteId) as StoredManifest[]
+  const heads: SeenHead[] = []
+  const untrusted: string[] = []
+  for (const m of rows) {
+    const seenBy = `export manifest ${m.id} of ${new Date(m.createdAt).toISOString()}`
+    const problem = manifestProblem(m, keys)
+    if (problem) untrusted.push(`${seenBy} ${problem}, so the chain head it recorded cannot be trusted: records after it may have been deleted`)
+    else if (m.seq !== null && m.hash !== null) heads.push({ seq: m.seq, hash: m.hash, seenBy })
+  }
+  return { heads, untrusted }
 }
 
 /**
@@ -314,8 +326,9 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
   }
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
-  const seen = manifestHeads(conn, siteId)
-  const erasures = storedErasureCheck(conn)
+  const keys = storedVerifyKeys(conn)
+  const { heads: seen, untrusted } = manifestHeads(conn, siteId, keys)
+  const erasures = storedErasureCheck(keys)
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
@@ -325,5 +338,9 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
          FROM consent_records WHERE site_id = ? ORDER BY seq`,
     )
     .iterate(siteId) as Iterable<StoredRow>
-  return verifyChain(rows, anchor ?? null, seen, erasures)
+  const result = verifyChain(rows, anchor ?? null, seen, erasures)
+  if (!result.ok || untrusted.length === 0) return result
+  // Every record fits; a manifest whose head cannot be trusted is named as what comes after them.
+  const next = (anchor?.seq ?? 0) + result.count + 1
+  return { ...result, ok: false, count: result.count + 1, firstBad: { seq: next, reason: untrusted[0]! } }
 }

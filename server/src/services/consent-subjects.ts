@@ -9,7 +9,7 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
-import { signErasure } from './erasure-signatures'
+import { signErasure } from './stored-signatures'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
@@ -91,7 +91,7 @@ export class ConsentSubjects {
         .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
         .returning()
         .all()
-      // Each tombstone signed: verification takes no erasure the server did not make (erasure-signatures.ts).
+      // Each tombstone signed: verification takes no erasure the server did not make (stored-signatures.ts).
       const key = tombstones.length ? this.keys.active() : null
       for (const row of tombstones) {
         const signature = signErasure({ ...row, erasedAt }, key!)

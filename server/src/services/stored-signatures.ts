@@ -1,3 +1,7 @@
+// What the server signs inside the database, checked by verification on a connection of its own
+// (the CLI's, or the verification thread's, which loads this without the server's modules: plain
+// node:crypto and SQL).
+//
 // Signed erasures. A data-subject erasure is the one change the consent log allows to a stored
 // record: it blanks the personal fields and sets `erased_at`, and the record's hash still
 // verifies (format 2 covers the personal fields through their hash; a format-1 record, written
@@ -7,10 +11,13 @@
 // tombstone it makes with the key that signs export manifests (manifest-keys.ts); verification
 // takes a tombstone only with that signature over everything the record still holds.
 //
-// Plain node:crypto and SQL: the verification thread loads this without the server's modules.
+// Signed manifests. The chain heads the site's export manifests recorded show newest records
+// deleted (consent-chain.ts); a head edited, nulled or stripped of its signature in the database
+// would hide that, so verification checks each stored manifest's signature first.
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import type { StoredRow } from './consent-chain'
+import { canonicalJson } from '../lib/canonical-json'
+import { GENESIS_HASH, type StoredRow } from './consent-chain'
 
 /** A tombstone's fields the signature covers: every stored field but the blanked personal ones. */
 export type ErasedRow = Pick<
@@ -52,35 +59,103 @@ const rawEd25519 = (base64: string): KeyObject | null => {
   }
 }
 
+/** A stored public key, and when it began signing (ms). */
+export interface StoredKey {
+  key: KeyObject
+  createdAt: number
+}
+
 /**
- * The check of tombstones against the keys stored beside the log (every key that signs or signed
- * here: a tombstone keeps the signature of the key that signed it). Without the keys table (a
- * database older than signing) there is no key, and a tombstone fails as unsigned.
+ * The keys stored beside the log: every key that signs or signed here (a tombstone or a manifest
+ * keeps the signature of the key that signed it). Without the keys table (a database older than
+ * signing) there is none.
  */
-export function storedErasureCheck(conn: Database.Database): ErasureCheck {
-  const keys = new Map<string, KeyObject>()
+export function storedVerifyKeys(conn: Database.Database): Map<string, StoredKey> {
+  const keys = new Map<string, StoredKey>()
   const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (table) {
-    for (const row of conn.prepare('SELECT id, public_key AS publicKey FROM manifest_keys').all() as { id: string; publicKey: string }[]) {
-      const key = rawEd25519(row.publicKey)
-      if (key) keys.set(row.id, key)
-    }
+  if (!table) return keys
+  for (const row of conn.prepare('SELECT id, public_key AS publicKey, created_at AS createdAt FROM manifest_keys').all() as { id: string; publicKey: string; createdAt: number }[]) {
+    const key = rawEd25519(row.publicKey)
+    if (key) keys.set(row.id, { key, createdAt: row.createdAt })
   }
+  return keys
+}
+
+/** Whether `signature` (base64) is `key`'s Ed25519 signature of `bytes`; false for anything malformed. */
+function validSignature(bytes: Buffer, signatureBase64: string, key: KeyObject): boolean {
+  const signature = Buffer.from(signatureBase64, 'base64')
+  try {
+    return signature.length === 64 && verify(null, bytes, key, signature)
+  } catch {
+    return false
+  }
+}
+
+/** The check of tombstones against the stored keys: without a key, a tombstone fails as unsigned. */
+export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
   return (row) => {
     if (!row.erasedAt) return null
     const stored = row.erasureSignature ?? null
     const dot = stored?.indexOf('.') ?? -1
-    const key = dot > 0 ? keys.get(stored!.slice(0, dot)) : undefined
+    const key = dot > 0 ? keys.get(stored!.slice(0, dot))?.key : undefined
     if (!stored || !key) return 'marked erased, but the erasure bears no signature of this server: the record was edited'
-    const signature = Buffer.from(stored.slice(dot + 1), 'base64')
-    let valid = false
-    try {
-      valid = signature.length === 64 && verify(null, erasureStatement(row as ErasedRow), key, signature)
-    } catch {
-      valid = false
-    }
-    return valid ? null : "the erasure's signature does not match the record as stored: the record or its erasure time was edited"
+    return validSignature(erasureStatement(row as ErasedRow), stored.slice(dot + 1), key)
+      ? null
+      : "the erasure's signature does not match the record as stored: the record or its erasure time was edited"
   }
+}
+
+/** An export manifest as stored (export_manifests), completed or not. */
+export interface StoredManifest {
+  id: string
+  siteId: string
+  format: string
+  filters: string
+  rowCount: number | null
+  sha256: string | null
+  seq: number | null
+  hash: string | null
+  createdAt: number
+  createdByEmail: string | null
+  keyId: string | null
+  signature: string | null
+}
+
+/**
+ * Why a stored manifest's recorded chain head cannot be trusted, or null. A completed manifest is
+ * signed (since 0.8) over what export.ts serves, chain head included, rebuilt here from its row:
+ * a signature that no longer matches means the row was edited (its head moved or nulled), and a
+ * completed manifest without one, dated after a key began signing, had it removed. A manifest
+ * still streaming, or one made before signing, has no signature to check.
+ */
+export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>): string | null {
+  if (m.rowCount === null || m.sha256 === null) return null
+  if (m.signature === null || m.keyId === null) {
+    const signingSince = Math.min(...[...keys.values()].map((k) => k.createdAt))
+    return m.createdAt >= signingSince ? 'is complete but unsigned, though made after its server began signing: its signature was removed' : null
+  }
+  const key = keys.get(m.keyId)?.key
+  if (!key) return `names a key (${m.keyId}) this database does not hold`
+  let filters: unknown
+  try {
+    filters = JSON.parse(m.filters)
+  } catch {
+    return 'holds filters that are not JSON: it was edited'
+  }
+  // As export.ts's manifestFrom serves and signs it, less the signature.
+  const served = {
+    exportId: m.id,
+    siteId: m.siteId,
+    format: m.format,
+    filters,
+    rowCount: m.rowCount,
+    sha256: m.sha256,
+    chainHead: { seq: m.seq ?? 0, hash: m.hash ?? GENESIS_HASH },
+    createdAt: new Date(m.createdAt).toISOString(),
+    createdBy: m.createdByEmail,
+    keyId: m.keyId,
+  }
+  return validSignature(Buffer.from(canonicalJson(served), 'utf8'), m.signature, key) ? null : 'no longer matches its signature: it was edited in the database'
 }
 
 /**
