@@ -1,3 +1,4 @@
+import { scrypt } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage, me } from '@miniconsent/shared'
 import { hashPassword } from '../lib/password'
@@ -36,6 +37,23 @@ describe('admin sign-in', () => {
     const again = await t.request('/api/admin/me', { headers: { Cookie: cookie } })
     expect(again.status).toBe(200)
     expect(me.parse(await again.json()).csrfToken).toBe(body.csrfToken)
+  })
+
+  it("hashes passwords at OWASP's scrypt minimum, and hashes a password stored with weaker parameters again at its next sign-in", async () => {
+    const stored = () => (t.db.$client.prepare('SELECT password_hash AS h FROM users WHERE email = ?').get(OWNER.email) as { h: string }).h
+    expect(stored()).toMatch(/^scrypt\$16384\$8\$5\$/)
+    // As 0.8.4 stored it: N=2^14, r=8, p=1 (a fifth of the work).
+    const weak = await new Promise<string>((resolve, reject) =>
+      scrypt(OWNER.password.normalize('NFKC'), Buffer.from('0123456789abcdef'), 64, { N: 16384, r: 8, p: 1 }, (err, key) =>
+        err ? reject(err) : resolve(['scrypt', 16384, 8, 1, Buffer.from('0123456789abcdef').toString('base64url'), key.toString('base64url')].join('$')),
+      ),
+    )
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(weak, OWNER.email)
+    expect((await login({ ...OWNER, password: 'not the password' })).res.status).toBe(401)
+    expect(stored()).toBe(weak)
+    expect((await login()).res.status).toBe(200)
+    expect(stored()).toMatch(/^scrypt\$16384\$8\$5\$/)
+    expect((await login()).res.status).toBe(200)
   })
 
   it('marks the cookie Secure behind https', async () => {

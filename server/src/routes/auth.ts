@@ -63,7 +63,9 @@ export function authRoutes(s: Services) {
         if (!found || !ok) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
         return found
       })
-      return c.json(signInAs(c, s, user.id, user))
+      const me = signInAs(c, s, user.id, user)
+      await s.accounts.rehashIfWeak(user.id, password, user.passwordHash)
+      return c.json(me)
     })
     .post('/api/admin/logout', (c) => {
       const session = c.get('session')

@@ -5,7 +5,7 @@ import { and, asc, eq, gt, isNull, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
 import { ApiError, invalidError } from '../lib/errors'
-import { hashPassword, verifyPassword } from '../lib/password'
+import { hashPassword, needsRehash, verifyPassword } from '../lib/password'
 import type { AuditLog } from './audit'
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000
@@ -95,6 +95,21 @@ export class Accounts {
         .run()
     })
     return { token, csrfToken }
+  }
+
+  /**
+   * After a sign-in with `password`, whose hash `checked` was just verified: when that hash was made
+   * with weaker parameters than passwords are hashed with now, it is replaced by a new one of the
+   * same password. Only if it is still the account's (a password changed meanwhile wins).
+   */
+  async rehashIfWeak(userId: number, password: string, checked: string): Promise<void> {
+    if (!needsRehash(checked)) return
+    const passwordHash = await hashPassword(password)
+    this.db
+      .update(users)
+      .set({ passwordHash })
+      .where(and(eq(users.id, userId), eq(users.passwordHash, checked)))
+      .run()
   }
 
   sessionFor(token: string | undefined): SessionUser | null {
