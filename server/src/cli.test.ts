@@ -108,7 +108,9 @@ describe('miniconsent verify --manifest --file', () => {
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
     for (let i = 0; i < 4; i++) {
       const url = i === 1 ? '@SUM(1+1)*cmd' : `https://acme.test/page-${i}`
-      expect((await t.request('/api/v1/consents', json(consentBody({ method: 'custom', url })))).status).toBe(201)
+      // A user agent escaped after its semicolon and its tab in a CSV (spreadsheets may split there): it must still verify.
+      const agent = i === 2 ? { 'User-Agent': "Mozilla/5.0;=cmd|' /C calc'!A0 \t@x" } : {}
+      expect((await t.request('/api/v1/consents', json(consentBody({ method: 'custom', url }), agent))).status).toBe(201)
     }
   })
 
@@ -128,6 +130,7 @@ describe('miniconsent verify --manifest --file', () => {
     t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
     for (const format of ['csv', 'ndjson']) {
       const { file, manifestFile } = await exportFiles(`format=${format}`)
+      if (format === 'csv') expect(readFileSync(file, 'utf8')).toContain("Mozilla/5.0;'=cmd|' /C calc'!A0 \t'@x")
       const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
       expect(r).toMatchObject({ code: 0, err: '' })
       expect(r.out).toMatch(/^OK export .* of acme: 7 rows, SHA-256 matches the manifest, chain links verified; 1 erased\nsignature valid: key [a-f0-9]{16} signed this manifest/)

@@ -24,7 +24,7 @@ import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
-import { unescapeCell } from './services/export'
+import { unescapeExportCell } from './services/export'
 import { keyIdOf, manifestSignatureValid, publicKeyFrom, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
@@ -175,7 +175,7 @@ function csvToRow(cells: string[], siteId: string): StoredRow {
   const v: Record<string, unknown> = { siteId }
   EXPORT_COLUMNS.forEach((name, i) => {
     const cell = cells[i] ?? ''
-    v[name] = cell === '' && NULLABLE.has(name) ? null : unescapeCell(cell)
+    v[name] = cell === '' && NULLABLE.has(name) ? null : unescapeExportCell(cell)
   })
   return { ...v, seq: Number(v.seq), revision: Number(v.revision), gpc: v.gpc === 'true' } as unknown as StoredRow
 }

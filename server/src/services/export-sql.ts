@@ -6,9 +6,12 @@
 //   query included, measured). SQLite only transforms values: the formula escape (below), gpc as
 //   `true`/`false`, NULL as an empty cell; the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
+import { VISITOR_CELLS } from './export-pages'
 
-// export-pages.ts reads a CSV record's seq from its first value (it loads no shared module).
+// export-pages.ts reads a CSV record's seq from its first value, and knows the visitor's cells by
+// position (it loads no shared module).
 if (EXPORT_COLUMNS[0] !== 'seq') throw new Error('the first export column must be seq')
+if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAgent') throw new Error('VISITOR_CELLS must name consentId, url and userAgent')
 
 /**
  * Spreadsheets run a cell that starts with = + - @ (or tab/CR, or after a NUL they drop) as a formula, and URL, user agent

@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync'
 import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
-import { ConsentExports, unescapeCell } from './export'
+import { ConsentExports, unescapeCell, unescapeExportCell } from './export'
 import { csvText, exportPages, inSeqOrder, pageSize, type ExportPlan } from './export-pages'
 import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
@@ -61,6 +61,32 @@ describe('ConsentExports on an in-memory database', () => {
     const all = (await text(allJob.chunks)).split('\n')
     expect(all.pop()).toBe('')
     expect(all.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(Array.from({ length: records }, (_, i) => i + 1))
+    db.$client.close()
+  })
+
+  it('escapes a formula after a semicolon or a tab in what a visitor wrote, so a spreadsheet that splits there runs nothing, and reads back exactly', async () => {
+    const db = memoryLog(4)
+    const hostile = ["Mozilla/5.0;=cmd|' /C calc'!A0", "a;'b;;=c\t\t@d", "\t=x;'=y", "';@SUM(1)", 'Mozilla/5.0 (X11; Linux x86_64)']
+    db.$client.prepare(`UPDATE consent_records SET url = 'https://acme.test/p;=1+1', user_agent = ? WHERE seq = 1`).run(hostile[0])
+    db.$client.prepare(`UPDATE consent_records SET user_agent = ?, consent_id = ? WHERE seq = 2`).run(hostile[1], hostile[2])
+    db.$client.prepare(`UPDATE consent_records SET user_agent = ?, url = ? WHERE seq = 3`).run(hostile[3], hostile[4])
+    const now = () => Date.UTC(2026, 10, 22)
+    const job = await new ConsentExports(db, now, new ManifestKeys(db, now)).begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
+    const file = await text(job.chunks)
+    // As a German spreadsheet reads a .csv (split at semicolons), then one that splits at tabs: no cell is a formula.
+    for (const delimiter of [';', '\t']) {
+      const cells = (parse(file, { delimiter, relax_column_count: true, relax_quotes: true }) as string[][]).flat()
+      expect(cells.filter((c) => /^[=+\-@]/.test(c)), delimiter).toEqual([])
+    }
+    // As CSV, every visitor value reads back as stored.
+    const rows = parse(file, { columns: true }) as Record<string, string>[]
+    expect(rows.slice(0, 3).map((r) => [r.consentId, r.url, r.userAgent].map((v) => unescapeExportCell(v!)))).toEqual([
+      ['visitor-odd', 'https://acme.test/p;=1+1', hostile[0]],
+      [hostile[2], 'https://acme.test/?a="b",c', hostile[1]],
+      ['visitor-odd', hostile[4], hostile[3]],
+    ])
+    // A value with nothing to escape is written as it is.
+    expect(rows[2]!.url).toBe(hostile[4])
     db.$client.close()
   })
 

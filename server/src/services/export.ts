@@ -34,6 +34,12 @@ export function unescapeCell(value: string): string {
 }
 
 /**
+ * A cell of an export's CSV as the value it was: unescapeCell, and the `'` put after a semicolon or
+ * a tab that a formula character follows taken out (export-pages.ts splitFormulaEscaped).
+ */
+export const unescapeExportCell = (value: string): string => unescapeCell(value).replace(/([;\t])'/g, '$1')
+
+/**
  * Pages a worker may read ahead of what this thread has taken: enough that it rarely waits, few
  * enough that memory stays at a few hundred KB whatever the download's speed.
  */
