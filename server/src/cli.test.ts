@@ -109,7 +109,7 @@ describe('miniconsent verify --manifest --file', () => {
     for (let i = 0; i < 4; i++) {
       const url = i === 1 ? '@SUM(1+1)*cmd' : `https://acme.test/page-${i}`
       // A user agent escaped after its semicolon and its tab in a CSV (spreadsheets may split there): it must still verify.
-      const agent = i === 2 ? { 'User-Agent': "Mozilla/5.0;=cmd|' /C calc'!A0 \t@x" } : {}
+      const agent: Record<string, string> = i === 2 ? { 'User-Agent': "Mozilla/5.0;=cmd|' /C calc'!A0 \t@x" } : {}
       expect((await t.request('/api/v1/consents', json(consentBody({ method: 'custom', url }), agent))).status).toBe(201)
     }
   })
