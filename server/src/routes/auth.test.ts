@@ -56,6 +56,29 @@ describe('admin sign-in', () => {
     expect((await login()).res.status).toBe(200)
   })
 
+  it('signs in a second sign-in whose checked hash another sign-in replaced by a rehash of the same password meanwhile', async () => {
+    const weakHash = (params: { N: number; r: number; p: number }, password: string) =>
+      new Promise<string>((resolve, reject) =>
+        scrypt(password.normalize('NFKC'), Buffer.from('0123456789abcdef'), 64, { ...params, maxmem: 256 * params.N * params.r * params.p }, (err, key) =>
+          err ? reject(err) : resolve(['scrypt', params.N, params.r, params.p, Buffer.from('0123456789abcdef').toString('base64url'), key.toString('base64url')].join('$')),
+        ),
+      )
+    // A slow old hash (~100 ms to check), so that the stored one is replaced while this sign-in checks it.
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(await weakHash({ N: 32768, r: 8, p: 1 }, OWNER.password), OWNER.email)
+    const rehashed = await hashPassword(OWNER.password)
+    const signingIn = login()
+    await new Promise((r) => setTimeout(r, 20))
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(rehashed, OWNER.email)
+    expect((await signingIn).res.status).toBe(200)
+    // A password changed meanwhile is still refused.
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(await weakHash({ N: 32768, r: 8, p: 1 }, OWNER.password), OWNER.email)
+    const changed = await hashPassword('another password 1')
+    const refused = login()
+    await new Promise((r) => setTimeout(r, 20))
+    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(changed, OWNER.email)
+    expect((await refused).res.status).toBe(401)
+  })
+
   it('marks the cookie Secure behind https', async () => {
     const res = await t.app.request('https://consent.acme.test/api/admin/login', json(OWNER))
     expect(res.headers.get('set-cookie')).toMatch(/Secure/)

@@ -63,7 +63,17 @@ export function authRoutes(s: Services) {
         if (!found || !ok) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
         return found
       })
-      const me = signInAs(c, s, user.id, user)
+      let me: Me
+      try {
+        me = signInAs(c, s, user.id, user)
+      } catch (e) {
+        // The hash checked is no longer the account's: the password was changed meanwhile (refused),
+        // or another sign-in hashed the same password again (rehashIfWeak), which this password opens.
+        const now = s.accounts.findUserByEmail(email)
+        const rehashed = e instanceof ApiError && e.code === 'invalid_credentials' && now && now.passwordHash !== user.passwordHash
+        if (!rehashed || !(await verifyPassword(password, now.passwordHash))) throw e
+        me = signInAs(c, s, now.id, now)
+      }
       await s.accounts.rehashIfWeak(user.id, password, user.passwordHash)
       return c.json(me)
     })
