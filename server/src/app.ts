@@ -67,7 +67,9 @@ export function createApp(deps: AppDeps) {
     ingestRateLimit: deps.ingestRateLimit ?? { capacity: 20, refillPerSecond: 1 },
   }
 
-  // Tombstones of erasures made before they were signed (0.8.5) are signed once, on the first start.
+  // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
+  // recorded and the previous one retired), and signs at once the tombstones of erasures made
+  // before they were signed (0.8.5), once, on the first start.
   const signed = signUnsignedErasures(deps.db.$client, s.manifestKeys.active())
   if (signed) s.logger.info('signed the erasures made before erasures were signed', { records: signed })
 

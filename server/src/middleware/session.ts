@@ -25,14 +25,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp)[] }) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const cookie = getCookie(c, SESSION_COOKIE)
+    const changes = !SAFE_METHODS.has(c.req.method)
     let session = s.accounts.sessionFor(cookie)
-    if (session && !SAFE_METHODS.has(c.req.method)) {
+    if (session && changes) {
       await c.req.text()
       session = s.accounts.sessionFor(cookie)
     }
     c.set('session', session)
     const exempt = options.csrfExempt.some((p) => (typeof p === 'string' ? p === c.req.path : p.test(c.req.path)))
-    if (!SAFE_METHODS.has(c.req.method) && !exempt && session) {
+    if (changes && !exempt && session) {
       const token = c.req.header('x-csrf-token')
       if (!token || !safeEqual(token, session.csrfToken)) {
         throw new ApiError(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')

@@ -57,10 +57,8 @@ export const EXPORTS_AT_ONCE = 4
 export const manifestParam = z.object({ siteId: slug, exportId: z.string().max(64) })
 
 export function exportRoutes(s: Services) {
+  // The signing key was settled when the app was made (createApp), not by the first request to the public key list.
   const keys = s.manifestKeys
-  // The signing key is settled when the server starts (generated, or a changed MANIFEST_SIGNING_KEY
-  // recorded and the previous one retired), not by the first request to the public key list.
-  keys.active()
   const exports = new ConsentExports(s.db, s.now, keys)
   const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10)
 

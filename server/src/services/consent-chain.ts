@@ -291,8 +291,8 @@ export function verifyChain(
 function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string, StoredKey>): { heads: SeenHead[]; untrusted: string[] } {
   const rows = conn
     .prepare(
-      `SELECT id, site_id AS siteId, format, filters, row_count AS rowCount, sha256, chain_head_seq AS seq, chain_head_hash AS hash,
-              created_at AS createdAt, created_by_email AS createdByEmail, key_id AS keyId, signature
+      `SELECT id, site_id AS siteId, format, filters, row_count AS rowCount, sha256, chain_head_seq AS chainHeadSeq,
+              chain_head_hash AS chainHeadHash, created_at AS createdAt, created_by_email AS createdByEmail, key_id AS keyId, signature
          FROM export_manifests WHERE site_id = ? ORDER BY created_at, id`,
     )
     .all(siteId) as StoredManifest[]
@@ -302,7 +302,7 @@ function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string
     const seenBy = `export manifest ${m.id} of ${new Date(m.createdAt).toISOString()}`
     const problem = manifestProblem(m, keys)
     if (problem) untrusted.push(`${seenBy} ${problem}, so the chain head it recorded cannot be trusted: records after it may have been deleted`)
-    else if (m.seq !== null && m.hash !== null) heads.push({ seq: m.seq, hash: m.hash, seenBy })
+    else if (m.chainHeadSeq !== null && m.chainHeadHash !== null) heads.push({ seq: m.chainHeadSeq, hash: m.chainHeadHash, seenBy })
   }
   return { heads, untrusted }
 }

@@ -16,6 +16,7 @@ import { workerScript } from '../lib/worker-script'
 import { consentRecords, exportManifests, users } from '../db/schema'
 import { sha256 } from './accounts'
 import { signManifest, type ManifestKeys, type SigningKey } from './manifest-keys'
+import { manifestFrom } from './stored-signatures'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions, seqBounds } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
@@ -183,29 +184,6 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
   })
 }
 
-type ManifestRow = typeof exportManifests.$inferSelect
-
-/** A manifest as served, and as signed: one function for both, so the two cannot differ. */
-function manifestFrom(
-  m: Omit<ManifestRow, 'rowCount' | 'sha256' | 'completedAt' | 'createdBy' | 'createdByEmail'>,
-  createdBy: string | null,
-  rowCount: number,
-  sha256: string,
-): ExportManifest {
-  return {
-    exportId: m.id,
-    siteId: m.siteId,
-    format: m.format,
-    filters: JSON.parse(m.filters) as ConsentLogFilters,
-    rowCount,
-    sha256,
-    chainHead: { seq: m.chainHeadSeq ?? 0, hash: m.chainHeadHash ?? GENESIS_HASH },
-    createdAt: m.createdAt.toISOString(),
-    createdBy,
-    ...(m.keyId !== null ? { keyId: m.keyId } : {}),
-    ...(m.signature !== null ? { signature: m.signature } : {}),
-  }
-}
 
 /**
  * How a manifest and the audit log name a consentId filter: by its hash (its first 16 hex digits,

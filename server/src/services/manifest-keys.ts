@@ -6,24 +6,18 @@
 // One key signs at a time: MANIFEST_SIGNING_KEY when set, else one generated on first use and
 // kept in `manifest_keys`. A key replaced by another stays listed (retired, its private half
 // dropped), so the manifests it signed still verify.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import type { ManifestKey, ManifestKeyList } from '@miniconsent/shared'
 import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
 import { manifestKeys } from '../db/schema'
-import { canonicalJson } from '../lib/canonical-json'
+import { base64Bytes } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
-
-function base64Bytes(text: string): Buffer | null {
-  const compact = text.replace(/\s+/g, '')
-  return BASE64.test(compact) && compact.length % 4 === 0 ? Buffer.from(compact, 'base64') : null
-}
 
 /** The 32 bytes of an Ed25519 public key. */
 export function rawPublicKey(key: KeyObject): Buffer {
@@ -99,31 +93,8 @@ export const manifestSigningKeySetting = z.string().transform((v, ctx) => {
   }
 })
 
-/**
- * What a manifest's signature covers: the UTF-8 canonical JSON of every field but `signature`
- * (`keyId` included). Taken from the manifest as read, unknown fields and all, so that nothing
- * added to a signed manifest passes unnoticed.
- */
-export function signedBytes(manifest: Record<string, unknown>): Buffer {
-  const { signature: _signature, ...rest } = manifest
-  return Buffer.from(canonicalJson(rest), 'utf8')
-}
-
-export function signManifest(manifest: Record<string, unknown>, privateKey: KeyObject): string {
-  return sign(null, signedBytes(manifest), privateKey).toString('base64')
-}
-
-/** Whether `manifest.signature` is the signature of the rest of it by `publicKey`. */
-export function manifestSignatureValid(manifest: Record<string, unknown>, publicKey: KeyObject): boolean {
-  if (typeof manifest.signature !== 'string') return false
-  const signature = base64Bytes(manifest.signature)
-  if (!signature || signature.length !== 64) return false
-  try {
-    return verify(null, signedBytes(manifest), publicKey, signature)
-  } catch {
-    return false
-  }
-}
+// Checked here and by verification, in the threads that load none of this module's database code.
+export { manifestSignatureValid, signedBytes, signManifest } from './stored-signatures'
 
 export interface SigningKey {
   keyId: string

@@ -15,8 +15,10 @@
 // deleted (consent-chain.ts); a head edited, nulled or stripped of its signature in the database
 // would hide that, so verification checks each stored manifest's signature first.
 import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
+import type { ConsentLogFilters, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
+import type { exportManifests } from '../db/schema'
 import { GENESIS_HASH, type StoredRow } from './consent-chain'
 
 /** A tombstone's fields the signature covers: every stored field but the blanked personal ones. */
@@ -81,13 +83,65 @@ export function storedVerifyKeys(conn: Database.Database): Map<string, StoredKey
   return keys
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+
+/** The bytes of standard base64 (white space ignored), or null when it is not. */
+export function base64Bytes(text: string): Buffer | null {
+  const compact = text.replace(/\s+/g, '')
+  return BASE64.test(compact) && compact.length % 4 === 0 ? Buffer.from(compact, 'base64') : null
+}
+
 /** Whether `signature` (base64) is `key`'s Ed25519 signature of `bytes`; false for anything malformed. */
 function validSignature(bytes: Buffer, signatureBase64: string, key: KeyObject): boolean {
-  const signature = Buffer.from(signatureBase64, 'base64')
+  const signature = base64Bytes(signatureBase64)
+  if (!signature || signature.length !== 64) return false
   try {
-    return signature.length === 64 && verify(null, bytes, key, signature)
+    return verify(null, bytes, key, signature)
   } catch {
     return false
+  }
+}
+
+/**
+ * What a manifest's signature covers: the UTF-8 canonical JSON of every field but `signature`
+ * (`keyId` included). Taken from the manifest as read, unknown fields and all, so that nothing
+ * added to a signed manifest passes unnoticed.
+ */
+export function signedBytes(manifest: Record<string, unknown>): Buffer {
+  const { signature: _signature, ...rest } = manifest
+  return Buffer.from(canonicalJson(rest), 'utf8')
+}
+
+export function signManifest(manifest: Record<string, unknown>, privateKey: KeyObject): string {
+  return sign(null, signedBytes(manifest), privateKey).toString('base64')
+}
+
+/** Whether `manifest.signature` is the signature of the rest of it by `publicKey`. */
+export function manifestSignatureValid(manifest: Record<string, unknown>, publicKey: KeyObject): boolean {
+  return typeof manifest.signature === 'string' && validSignature(signedBytes(manifest), manifest.signature, publicKey)
+}
+
+type ManifestRow = typeof exportManifests.$inferSelect
+
+/** A manifest as served, as signed, and as verification rebuilds it from its row: one function for all, so they cannot differ. */
+export function manifestFrom(
+  m: Omit<ManifestRow, 'rowCount' | 'sha256' | 'completedAt' | 'createdBy' | 'createdByEmail'>,
+  createdBy: string | null,
+  rowCount: number,
+  sha256: string,
+): ExportManifest {
+  return {
+    exportId: m.id,
+    siteId: m.siteId,
+    format: m.format,
+    filters: JSON.parse(m.filters) as ConsentLogFilters,
+    rowCount,
+    sha256,
+    chainHead: { seq: m.chainHeadSeq ?? 0, hash: m.chainHeadHash ?? GENESIS_HASH },
+    createdAt: m.createdAt.toISOString(),
+    createdBy,
+    ...(m.keyId !== null ? { keyId: m.keyId } : {}),
+    ...(m.signature !== null ? { signature: m.signature } : {}),
   }
 }
 
@@ -105,21 +159,8 @@ export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
   }
 }
 
-/** An export manifest as stored (export_manifests), completed or not. */
-export interface StoredManifest {
-  id: string
-  siteId: string
-  format: string
-  filters: string
-  rowCount: number | null
-  sha256: string | null
-  seq: number | null
-  hash: string | null
-  createdAt: number
-  createdByEmail: string | null
-  keyId: string | null
-  signature: string | null
-}
+/** An export manifest as stored (export_manifests), completed or not, with its time in ms. */
+export type StoredManifest = Omit<ManifestRow, 'createdAt' | 'completedAt' | 'createdBy'> & { createdAt: number }
 
 /**
  * Why a stored manifest's recorded chain head cannot be trusted, or null. A completed manifest is
@@ -136,26 +177,13 @@ export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>)
   }
   const key = keys.get(m.keyId)?.key
   if (!key) return `names a key (${m.keyId}) this database does not hold`
-  let filters: unknown
+  let served: ExportManifest
   try {
-    filters = JSON.parse(m.filters)
+    served = manifestFrom({ ...m, createdAt: new Date(m.createdAt) }, m.createdByEmail, m.rowCount, m.sha256)
   } catch {
     return 'holds filters that are not JSON: it was edited'
   }
-  // As export.ts's manifestFrom serves and signs it, less the signature.
-  const served = {
-    exportId: m.id,
-    siteId: m.siteId,
-    format: m.format,
-    filters,
-    rowCount: m.rowCount,
-    sha256: m.sha256,
-    chainHead: { seq: m.seq ?? 0, hash: m.hash ?? GENESIS_HASH },
-    createdAt: new Date(m.createdAt).toISOString(),
-    createdBy: m.createdByEmail,
-    keyId: m.keyId,
-  }
-  return validSignature(Buffer.from(canonicalJson(served), 'utf8'), m.signature, key) ? null : 'no longer matches its signature: it was edited in the database'
+  return manifestSignatureValid(served, key) ? null : 'no longer matches its signature: it was edited in the database'
 }
 
 /**
