@@ -8,7 +8,8 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
 import { parseEnv } from './env'
-import { recordHashV1 } from './services/consent-chain'
+import { canonicalJson } from './lib/canonical-json'
+import { recordHash, recordHashV1 } from './services/consent-chain'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
 import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from './test-support'
 
@@ -263,6 +264,86 @@ describe('miniconsent verify: what the database recorded of its exports', () => 
       `BROKEN acme at seq 3: the log ends at seq 2, but export manifest ${id} of ${new Date(t.clock.now).toISOString()} saw it reach seq 3: the records after seq 2 were deleted\n` +
         `2 record(s) before it verified; last good hash ${head}`,
     )
+  })
+})
+
+describe('miniconsent verify --site --manifest: an auditor\'s saved manifest', () => {
+  let auditor: Awaited<ReturnType<typeof signIn>>
+  let saved: string
+  let keys: string
+  let exportId: string
+  beforeEach(async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+    const res = await auditor.request('/api/admin/sites/acme/export?format=ndjson')
+    await res.arrayBuffer()
+    exportId = res.headers.get('x-export-id')!
+    saved = join(t.dir, 'saved-manifest.json')
+    writeFileSync(saved, await (await auditor.request(`/api/admin/sites/acme/exports/${exportId}/manifest`)).text())
+    keys = join(t.dir, 'saved-keys.json')
+    writeFileSync(keys, await (await t.request('/api/v1/manifest-keys')).text())
+    // Records after the export: the saved head is not the log's newest.
+    expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
+  })
+
+  /** With the manifest rows deleted too, `--site` alone passes; the saved manifest reports `firstLine` (exit 1). */
+  async function expectOnlySavedToTell(firstLine: string) {
+    t.db.$client.prepare("DELETE FROM export_manifests WHERE site_id = 'acme'").run()
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(0)
+    const r = await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved, '--public-key', keys])
+    expect(r.code).toBe(1)
+    expect(r.err.split('\n')[0]).toBe(firstLine)
+  }
+
+  it('exits 0 when the log still holds the saved head with its hash, and says so', async () => {
+    const r = await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved, '--public-key', keys])
+    expect(r.code).toBe(0)
+    const lines = r.out.split('\n')
+    expect(lines[0]).toMatch(/^OK acme: 4 records, head [0-9a-f]{64}$/)
+    expect(lines[1]).toBe(`  the saved manifest of export ${exportId} (${new Date(t.clock.now).toISOString()}) saw the log reach seq 3: it still holds that record, with the hash the manifest recorded`)
+    expect(lines[2]).toMatch(/^  signature valid: key \S+ signed this manifest \(public key from .*saved-keys\.json\)$/)
+  })
+
+  it('exits 1 for the newest records deleted together with the manifest rows that saw them, which --site alone cannot tell', async () => {
+    t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq >= 3").run()
+    await expectOnlySavedToTell(
+      `BROKEN acme at seq 3: the log ends at seq 2, but the saved manifest of export ${exportId} (${new Date(t.clock.now).toISOString()}) saw it reach seq 3: the records after seq 2 were deleted`,
+    )
+  })
+
+  it('exits 1 when the record at the saved head was rewritten with a consistent hash, which --site alone cannot tell', async () => {
+    // A forger with the database turns the newest record the export saw into a refusal, hash
+    // recomputed, removes what came after it and the manifest rows: the chain itself is sound.
+    const row = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id = 'acme' AND seq = 3").get() as Record<string, string>
+    const categories = { analytics: false, essential: true }
+    const forged = recordHash(row.prev_hash!, {
+      siteId: 'acme', seq: 3, recordId: row.record_id!, consentId: row.consent_id!, revision: 1, textsHash: row.texts_hash!,
+      categories, services: JSON.parse(row.services!), method: 'reject-all', region: null,
+      mode: 'opt-in', language: 'en', url: row.url!, userAgent: row.user_agent!, ip: row.ip!, gpc: false,
+      clientTime: row.client_time!, serverTime: row.server_time!,
+    })
+    t.db.$client.prepare("UPDATE consent_records SET categories = ?, method = 'reject-all', hash = ? WHERE site_id = 'acme' AND seq = 3").run(canonicalJson(categories), forged)
+    t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 4").run()
+    await expectOnlySavedToTell(
+      `BROKEN acme at seq 3: hash is not the one the saved manifest of export ${exportId} (${new Date(t.clock.now).toISOString()}) recorded for seq 3: this record or one before it was rewritten and the hashes recomputed`,
+    )
+  })
+
+  it('refuses a forged saved manifest (exit 1), another site\'s (exit 2) and an unreadable one (exit 2), before reading the log', async () => {
+    const manifest = JSON.parse(readFileSync(saved, 'utf8')) as { chainHead: { seq: number; hash: string }; siteId: string }
+    writeFileSync(saved, JSON.stringify({ ...manifest, chainHead: { ...manifest.chainHead, seq: 2 } }))
+    const forged = await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved, '--public-key', keys])
+    expect(forged).toMatchObject({ code: 1, out: '' })
+    expect(forged.err).toMatch(/^BROKEN .*saved-manifest\.json: signature invalid for key /)
+    writeFileSync(saved, JSON.stringify({ ...manifest, siteId: 'other' }))
+    expect(await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved, '--public-key', keys])).toMatchObject({
+      code: 2,
+      err: `the manifest ${saved} is of site "other", not "acme"`,
+    })
+    writeFileSync(saved, 'not json')
+    const unreadable = await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved])
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.err).toMatch(/^cannot read the manifest /)
   })
 })
 

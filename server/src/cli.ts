@@ -1,5 +1,7 @@
 // Command line:
 //   verify --site <id> [--db <path>]            walks a site's consent-log hash chain in the database;
+//     with --manifest <m.json> (a manifest the auditor saved), also checks that the log still
+//     reaches the chain head it recorded, with the same hash (its signature checked as below);
 //   verify --manifest <m.json> --file <export>  checks an exported file against its manifest, and the
 //     manifest's signature with --public-key, or with the keys in the database (--db, DATABASE_URL).
 // Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid
@@ -22,13 +24,14 @@ import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
-import { contentProblem, formatOf, formatProblem, linkProblem, type StoredRow } from './services/consent-chain'
+import { contentProblem, formatOf, formatProblem, linkProblem, type SavedManifestHead, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
 import { unescapeExportCell } from './services/export'
-import { keyIdOf, manifestSignatureValid, publicKeyFrom, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
+import { keyIdOf, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
   'usage: miniconsent verify --site <siteId> [--db <path to the SQLite file>]',
+  '                          [--manifest <saved manifest.json> [--public-key <file or base64>] [--allow-unsigned]]',
   '       miniconsent verify --manifest <manifest.json> --file <export.csv|export.ndjson>',
   '                          [--public-key <file or base64> | --db <path>] [--allow-unsigned]',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
@@ -68,6 +71,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const publicKey = parsed.values['public-key']
   const allowUnsigned = parsed.values['allow-unsigned'] ?? false
+  if (site !== undefined && manifest !== undefined && file === undefined) {
+    return verifySite(site, parsed.values.db, io, { manifestPath: manifest, publicKey, dbArg: parsed.values.db, allowUnsigned })
+  }
   if (manifest !== undefined || file !== undefined) {
     if (!manifest || !file || site !== undefined) {
       io.err(USAGE)
@@ -117,7 +123,60 @@ const ERASURES_LISTED = 50
 
 const notMiniConsent = (file: string, e: unknown) => `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
-function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): number {
+/** A saved manifest `verify --site` also checks the chain against, and how to check its signature. */
+interface SavedManifestArg {
+  manifestPath: string
+  publicKey: string | undefined
+  dbArg: string | undefined
+  allowUnsigned: boolean
+}
+
+/** A manifest file read and parsed, or the exit code (2) after saying why it cannot be. */
+function readManifest(path: string, io: CliIo): { raw: Record<string, unknown>; manifest: ExportManifest } | number {
+  try {
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+    return { raw, manifest: exportManifest.parse(raw) }
+  } catch (e) {
+    io.err(`cannot read the manifest ${path}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)
+    return 2
+  }
+}
+
+/** The signature check as an exit code: 1 broken, 2 unusable (said why), or the check. */
+function signatureOrExit(raw: Record<string, unknown>, manifest: ExportManifest, o: SavedManifestArg, io: CliIo): SignatureCheck | number {
+  try {
+    return checkSignature(raw, manifest, o, io)
+  } catch (e) {
+    if (e instanceof Broken) {
+      io.err(`BROKEN ${o.manifestPath}: ${e.message}`)
+      return 1
+    }
+    if (e instanceof Unusable) {
+      io.err(e.message)
+      return 2
+    }
+    throw e
+  }
+}
+
+/**
+ * Walks the site's chain; with a saved manifest, also against its chain head: the database's own
+ * manifests show a cut tail only while their rows are there, an auditor's saved copy always.
+ */
+function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedArg?: SavedManifestArg): number {
+  let saved: { head: SavedManifestHead; signed: SignatureCheck } | undefined
+  if (savedArg) {
+    const read = readManifest(savedArg.manifestPath, io)
+    if (typeof read === 'number') return read
+    const { raw, manifest } = read
+    if (manifest.siteId !== siteId) {
+      io.err(`the manifest ${savedArg.manifestPath} is of site "${manifest.siteId}", not "${siteId}"`)
+      return 2
+    }
+    const signed = signatureOrExit(raw, manifest, savedArg, io)
+    if (typeof signed === 'number') return signed
+    saved = { head: { exportId: manifest.exportId, createdAt: manifest.createdAt, seq: manifest.chainHead.seq, hash: manifest.chainHead.hash }, signed }
+  }
   const file = databaseFile(dbArg, io)
   if (file === null) {
     io.err(`not a database path: ${dbArg ?? io.env.DATABASE_URL}`)
@@ -140,7 +199,7 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
     return 2
   }
   try {
-    const result = new ConsentLog(db).verify(siteId)
+    const result = new ConsentLog(db).verify(siteId, saved?.head)
     const notes = [
       result.erased ? `${result.erased} erased` : '',
       result.anchor ? `starting after seq ${result.anchor.seq} (${result.anchor.purgedCount} purged by retention)` : '',
@@ -152,6 +211,15 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo): numbe
       const shown = erasures.slice(-ERASURES_LISTED)
       if (erasures.length > shown.length) io.out(`  … ${erasures.length - shown.length} earlier erasure(s)`)
       for (const e of shown) io.out(`  erased at ${e.erasedAt}: seq ${e.seqs.join(', ')}`)
+      if (saved) {
+        const { head } = saved
+        io.out(
+          result.savedManifest?.checked
+            ? `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}: it still holds that record, with the hash the manifest recorded`
+            : `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}, which retention has purged since: only the records after seq ${result.anchor?.seq} were checked`,
+        )
+        io.out(`  ${signatureNote(saved.signed)}`)
+      }
       return 0
     }
     io.err(`BROKEN ${siteId} at seq ${result.firstBad!.seq}: ${result.firstBad!.reason}`)
@@ -213,12 +281,6 @@ interface KeySource {
   /** The database holds a signature for the manifest's export (only when read from the database). */
   signedInDb?: boolean
 }
-
-/**
- * How long after its retirement a key's signature is still taken: while a deployment rolls over
- * to a new key, a process that started before it may still sign with the old one.
- */
-const RETIRED_GRACE_MS = 60 * 60 * 1000
 
 const isoTime = (ms: number) => new Date(ms).toISOString()
 
@@ -312,21 +374,12 @@ function checkSignature(
     if (!o.allowUnsigned) throw new Broken('the manifest is unsigned, so nothing proves it came from the server unaltered; one made before MiniConsent signed its manifests (0.8) verifies with --allow-unsigned')
     return { status: 'unsigned' }
   }
-  if (keyId === undefined) throw new Broken('the manifest has a signature but no keyId: it was altered')
-  if (signature === undefined) throw new Broken(`the manifest names key ${keyId} but has no signature: it was altered`)
-  if (!source) throw new Unusable(`no public key to check the signature of key ${keyId} with: pass --public-key <file or base64> (from GET /api/v1/manifest-keys) or --db`)
-  const known = source.keys.get(keyId)
-  if (!known) {
-    const held = source.keys.size ? ` (it holds ${[...source.keys.keys()].join(', ')})` : ' (it holds none)'
-    throw new Broken(`the manifest names key ${keyId}, which is not in ${source.from}${held}: forged, or signed by another server`)
+  if (keyId !== undefined && signature !== undefined && !source) {
+    throw new Unusable(`no public key to check the signature of key ${keyId} with: pass --public-key <file or base64> (from GET /api/v1/manifest-keys) or --db`)
   }
-  if (!manifestSignatureValid(raw, known.key)) {
-    throw new Broken(`signature invalid for key ${keyId}: the manifest was changed after the server signed it, or forged`)
-  }
-  if (known.retiredAt !== null && made > known.retiredAt + RETIRED_GRACE_MS) {
-    throw new Broken(`key ${keyId} was retired on ${isoTime(known.retiredAt)}, but the manifest is dated ${manifest.createdAt}: signed after its key was replaced (with a copy of the old private key), or forged`)
-  }
-  return { status: 'valid', keyId, from: source.from }
+  const problem = signedManifestProblem(raw, manifest, source?.keys ?? new Map(), source?.from ?? '')
+  if (problem) throw new Broken(problem)
+  return { status: 'valid', keyId: keyId!, from: source!.from }
 }
 
 function signatureNote(check: SignatureCheck): string {
@@ -340,30 +393,12 @@ async function verifyExportFile(
   io: CliIo,
 ): Promise<number> {
   const { manifestPath, filePath } = o
-  let raw: Record<string, unknown>
-  let manifest: ExportManifest
-  try {
-    raw = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>
-    manifest = exportManifest.parse(raw)
-  } catch (e) {
-    io.err(`cannot read the manifest ${manifestPath}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)
-    return 2
-  }
+  const read = readManifest(manifestPath, io)
+  if (typeof read === 'number') return read
+  const { raw, manifest } = read
   // First the manifest, then the file: checking a file against a forged manifest proves nothing.
-  let signed: SignatureCheck
-  try {
-    signed = checkSignature(raw, manifest, o, io)
-  } catch (e) {
-    if (e instanceof Broken) {
-      io.err(`BROKEN ${manifestPath}: ${e.message}`)
-      return 1
-    }
-    if (e instanceof Unusable) {
-      io.err(e.message)
-      return 2
-    }
-    throw e
-  }
+  const signed = signatureOrExit(raw, manifest, o, io)
+  if (typeof signed === 'number') return signed
   if (!existsSync(filePath)) {
     io.err(`no file at ${filePath}`)
     return 2

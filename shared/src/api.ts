@@ -57,5 +57,11 @@ export const chainVerification = z.object({
   erasures: z.array(z.object({ erasedAt: z.string(), seqs: z.array(z.number().int()) })).optional(),
   /** Where the chain starts after retention purged older records; absent when it starts at genesis. */
   anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int() }).optional(),
+  /**
+   * The auditor's saved manifest the chain was also checked against (verify with a manifest): its
+   * export and chain head, and whether that head could be checked (`false` when retention has
+   * purged it since, so only the records after the purge anchor were).
+   */
+  savedManifest: z.object({ exportId: z.string(), createdAt: z.string(), seq: z.number().int(), checked: z.boolean() }).optional(),
 })
 export type ChainVerification = z.infer<typeof chainVerification>

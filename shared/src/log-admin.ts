@@ -168,6 +168,15 @@ export const exportManifest = z.object({
 })
 export type ExportManifest = z.infer<typeof exportManifest>
 
+/**
+ * `POST …/verify`: the chain checked also against a manifest the auditor saved, exactly as
+ * `GET …/exports/{exportId}/manifest` answered it (its signature covers every field as sent).
+ */
+export const verifyWithManifestInput = z.object({
+  manifest: z.record(z.string(), z.unknown()).meta({ description: 'A signed export manifest (ExportManifest), unchanged' }),
+})
+export type VerifyWithManifestInput = z.infer<typeof verifyWithManifestInput>
+
 /** A public key that signs, or signed, export manifests. */
 export const manifestKey = z.object({
   /** First 16 hex digits of the SHA-256 of the raw public key. */

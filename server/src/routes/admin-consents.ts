@@ -1,11 +1,14 @@
 // The consent log as admins and auditors read it, and its chain verification.
-import { consentLogQuery, LOG_ROLES, slug } from '@miniconsent/shared'
+import { consentLogQuery, exportManifest, LOG_ROLES, slug, verifyWithManifestInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { getOnly, paramsOf, queryOf } from '../lib/validate'
+import { ApiError } from '../lib/errors'
+import { getOnly, jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { ownPagesOnly, requireSiteRole } from '../middleware/session'
+import type { SavedManifestHead } from '../services/consent-chain'
+import { signedManifestProblem, storedPublicKeys } from '../services/manifest-keys'
 
 const siteParam = z.object({ siteId: slug })
 
@@ -45,15 +48,47 @@ export function adminConsentRoutes(s: Services) {
     })
     .get('/api/admin/sites/:siteId/verify', getOnly('A verification is run by GET only: HEAD would walk the whole chain for no answer'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), async (c) => {
       const { siteId } = c.req.valid('param')
-      const release = slots.take()
-      try {
-        // Off the event loop: ingestion and every other request go on meanwhile. A client that
-        // goes away ends its verification (the signal), which frees its place.
-        const result = await s.consentLog.verifyInThread(siteId, c.req.raw.signal)
-        c.header('Cache-Control', 'no-store')
-        return c.json(result)
-      } finally {
-        release()
-      }
+      return c.json(await verified(siteId, c.req.raw.signal), 200, NO_STORE)
     })
+    // The same verification, also against a manifest the auditor saved outside the server: the
+    // one chain head that deleting rows (the manifests' own included) cannot take away.
+    .post('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), jsonBody(verifyWithManifestInput), async (c) => {
+      const { siteId } = c.req.valid('param')
+      const saved = savedHead(s, siteId, c.req.valid('json').manifest)
+      return c.json(await verified(siteId, c.req.raw.signal, saved), 200, NO_STORE)
+    })
+
+  async function verified(siteId: string, signal: AbortSignal, saved?: SavedManifestHead) {
+    const release = slots.take()
+    try {
+      // Off the event loop: ingestion and every other request go on meanwhile. A client that
+      // goes away ends its verification (the signal), which frees its place.
+      return await s.consentLog.verifyInThread(siteId, signal, saved)
+    } finally {
+      release()
+    }
+  }
+}
+
+const NO_STORE = { 'Cache-Control': 'no-store' }
+
+/**
+ * The chain head of a saved manifest, once it is known to be this server's, unaltered, and of
+ * this site: 400 for what is no manifest or another site's, 422 for one unsigned (nothing proves
+ * its head) or not signed by this server's keys (forged or altered, or the keys were).
+ */
+function savedHead(s: Services, siteId: string, raw: Record<string, unknown>): SavedManifestHead {
+  const parsed = exportManifest.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ApiError(400, 'invalid_manifest', `Not an export manifest: ${issue.path.join('.') || '(the manifest)'}: ${issue.message}`)
+  }
+  const manifest = parsed.data
+  if (manifest.siteId !== siteId) throw new ApiError(400, 'manifest_other_site', `The manifest is of site "${manifest.siteId}", not "${siteId}"`)
+  if (manifest.keyId === undefined && manifest.signature === undefined) {
+    throw new ApiError(422, 'manifest_unsigned', 'The manifest is unsigned (made before 0.8, or its signature was removed): nothing proves the chain head it names')
+  }
+  const problem = signedManifestProblem(raw, manifest, storedPublicKeys(s.db), "this server's keys")
+  if (problem) throw new ApiError(422, 'manifest_not_signed_here', `The manifest is not one this server signed as it is: ${problem}`)
+  return { exportId: manifest.exportId, createdAt: manifest.createdAt, seq: manifest.chainHead.seq, hash: manifest.chainHead.hash }
 }

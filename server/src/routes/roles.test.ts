@@ -19,6 +19,12 @@ interface Row {
   allowedStatus?: number
 }
 
+/** A manifest as an export of acme's empty log would have had it before manifests were signed. */
+const UNSIGNED_MANIFEST = {
+  exportId: 'exp-unsigned', siteId: 'acme', format: 'csv', filters: {}, rowCount: 0, sha256: 'e'.repeat(64),
+  chainHead: { seq: 0, hash: '0'.repeat(64) }, createdAt: '2026-11-22T10:00:00.000Z', createdBy: 'owner@acme.test',
+}
+
 // `:spare` is a member each role may change or remove without locking anyone out.
 const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/catalogue', roles: ANY },
@@ -44,6 +50,8 @@ const ROUTES: Row[] = [
   { method: 'DELETE', path: '/api/admin/sites/acme/members/:spare', roles: OWNER },
   { method: 'GET', path: '/api/admin/sites/acme/consents', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/verify', roles: LOG },
+  // The role is checked before the manifest: an allowed reader gets 422 for this unsigned one.
+  { method: 'POST', path: '/api/admin/sites/acme/verify', body: { manifest: UNSIGNED_MANIFEST }, roles: LOG, allowedStatus: 422 },
   { method: 'GET', path: '/api/admin/sites/acme/stats?method=custom', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/export?format=ndjson', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001', roles: LOG },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { chainVerification } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
-import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, json, send, signIn, startTestServer, type TestServer } from '../test-support'
 import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1, verifyChain, type StoredRow } from './consent-chain'
 import { purgeSite } from './retention'
 import { createApp } from '../app'
@@ -333,6 +333,85 @@ describe('the chain heads export manifests recorded', () => {
     const purged = t.consentLog.verify('acme')
     expect(purged).toMatchObject({ ok: true, count: 0, anchor: { seq: 5 } })
     expect(await routeSays()).toEqual(purged)
+  })
+})
+
+describe('a manifest the auditor saved (POST …/verify, verify --site --manifest)', () => {
+  let auditor: Awaited<ReturnType<typeof signIn>>
+  beforeEach(async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+    auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+  })
+
+  /** Downloads a whole export of acme and returns its manifest, as the auditor keeps it. */
+  async function savedManifest(): Promise<Record<string, unknown>> {
+    const res = await auditor.request('/api/admin/sites/acme/export?format=csv')
+    await res.arrayBuffer()
+    return (await (await auditor.request(`/api/admin/sites/acme/exports/${res.headers.get('x-export-id')}/manifest`)).json()) as Record<string, unknown>
+  }
+  const verifyWith = async (manifest: unknown) => auditor.request('/api/admin/sites/acme/verify', send('POST', { manifest }))
+  const hashAt = (seq: number) => (t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { hash: string }).hash
+
+  it('finds the newest records deleted with every manifest row that saw them, which GET …/verify cannot', async () => {
+    const manifest = await savedManifest()
+    const intact = await verifyWith(manifest)
+    expect(intact.status).toBe(200)
+    expect(intact.headers.get('cache-control')).toBe('no-store')
+    expect(chainVerification.parse(await intact.json())).toMatchObject({
+      ok: true,
+      count: 5,
+      savedManifest: { exportId: manifest.exportId, createdAt: manifest.createdAt, seq: 5, checked: true },
+    })
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq >= 4`)
+    sql(`DELETE FROM export_manifests WHERE site_id='acme'`)
+    expect(chainVerification.parse(await (await auditor.request('/api/admin/sites/acme/verify')).json())).toMatchObject({ ok: true, count: 3 })
+    const cut = chainVerification.parse(await (await verifyWith(manifest)).json())
+    expect(cut).toMatchObject({ ok: false, count: 4, head: hashAt(3) })
+    expect(cut.firstBad).toEqual({
+      seq: 4,
+      reason: `the log ends at seq 3, but the saved manifest of export ${manifest.exportId} (${manifest.createdAt}) saw it reach seq 5: the records after seq 3 were deleted`,
+    })
+  })
+
+  it('checks a head retention purged against the purge anchor, and says when retention purged past it', async () => {
+    const older = { exportId: 'x', createdAt: new Date(t.clock.now).toISOString(), seq: 3, hash: hashAt(3) }
+    const manifest = await savedManifest()
+    t.clock.now += 30 * 86_400_000
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now)).toMatchObject({ purged: 5 })
+    auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+    // The anchor holds the hash of the newest purged record: the saved head's.
+    const afterPurge = await verifyWith(manifest)
+    const afterPurgeBody = await afterPurge.json()
+    expect(afterPurge.status, JSON.stringify(afterPurgeBody)).toBe(200)
+    expect(chainVerification.parse(afterPurgeBody)).toMatchObject({ ok: true, count: 0, anchor: { seq: 5 }, savedManifest: { seq: 5, checked: true } })
+    expect(t.consentLog.verify('acme', older)).toMatchObject({ ok: true, count: 0, savedManifest: { seq: 3, checked: false } })
+    // An anchor rewritten (say, to start the chain at forged records) no longer matches the saved head.
+    sql(`UPDATE chain_anchors SET hash = ? WHERE site_id = 'acme'`, 'f'.repeat(64))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true })
+    const forgedRes = await verifyWith(manifest)
+    const forgedBody = await forgedRes.json()
+    expect(forgedRes.status, JSON.stringify(forgedBody)).toBe(200)
+    const forged = chainVerification.parse(forgedBody)
+    expect(forged).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringMatching(/^the chain starts after the purge anchor at seq 5, but its hash is not the one the saved manifest of export .* recorded for that seq/) } })
+  })
+
+  it('refuses what is no manifest of this site signed by this server: 400, 422, the log untouched', async () => {
+    const manifest = await savedManifest()
+    const refused = async (body: unknown, status: number, code: string) => {
+      const res = await verifyWith(body)
+      expect(res.status, code).toBe(status)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code)
+    }
+    await refused({ ...manifest, chainHead: { seq: 4, hash: hashAt(4) } }, 422, 'manifest_not_signed_here')
+    await refused({ ...manifest, note: 'added' }, 422, 'manifest_not_signed_here')
+    const { signature: _s, keyId: _k, ...unsigned } = manifest
+    await refused(unsigned, 422, 'manifest_unsigned')
+    await refused({ ...manifest, siteId: 'notice-only' }, 400, 'manifest_other_site')
+    await refused({ ...manifest, rowCount: 'five' }, 400, 'invalid_manifest')
+    await refused('a manifest', 400, 'invalid_request')
+    // Without its key in the database (retired and deleted, or the keys table edited), it is not this server's.
+    sql('DELETE FROM manifest_keys')
+    await refused(manifest, 422, 'manifest_not_signed_here')
   })
 })
 

@@ -251,6 +251,14 @@ export function verifyChain(
     ...(erased ? { erased, erasures: [...erasedWhen].map(([erasedAt, seqs]) => ({ erasedAt, seqs })).sort((a, b) => (a.erasedAt < b.erasedAt ? -1 : a.erasedAt > b.erasedAt ? 1 : 0)) } : {}),
     ...(start ? { anchor: { seq: start.seq, hash: start.hash, purgedCount: start.purgedCount ?? start.seq } } : {}),
   })
+  // A head at the purge anchor's own seq is checked against the anchor, which holds that record's hash.
+  const atStart = start ? seen.find((h) => h.seq === startSeq && h.hash !== start.hash) : undefined
+  if (atStart) {
+    // Closes a statement's iterator that will not be walked (its connection stays busy otherwise).
+    rows[Symbol.iterator]().return?.()
+    const reason = `the chain starts after the purge anchor at seq ${startSeq}, but its hash is not the one ${atStart.seenBy} recorded for that seq: the anchor or the records before it were rewritten`
+    return { ok: false, count: 0, head: start!.hash, firstBad: { seq: startSeq, reason }, ...extra() }
+  }
   const heads = headsAfter(seen, startSeq)
   let nextHead = 0
   let format2 = false
@@ -284,6 +292,18 @@ export function verifyChain(
 }
 
 /**
+ * The chain head of a manifest an auditor saved outside the database (its signature checked by
+ * the caller): the one anchor that deleting the manifest's row, or the newest records with every
+ * stored manifest, cannot remove.
+ */
+export interface SavedManifestHead {
+  exportId: string
+  createdAt: string
+  seq: number
+  hash: string
+}
+
+/**
  * The chain heads the site's export manifests recorded, completed or not (each read a snapshot of
  * the log), and the manifests whose head cannot be trusted (stored-signatures.ts manifestProblem):
  * those are no heads to check against, and are reported themselves.
@@ -313,13 +333,13 @@ function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string
  * through, call it inside one read transaction, so that the anchor, the manifests and the records
  * are of the same moment (verify-worker.ts).
  */
-export function verifyStoredChain(conn: Database.Database, siteId: string): VerifyResult {
+export function verifyStoredChain(conn: Database.Database, siteId: string, saved?: SavedManifestHead): VerifyResult {
   // The anchor and the records from one snapshot: a purge committed between the two reads would
   // otherwise make a sound chain look cut (the CLI's connection, beside a running server).
   if (!conn.inTransaction) {
     conn.exec('BEGIN')
     try {
-      return verifyStoredChain(conn, siteId)
+      return verifyStoredChain(conn, siteId, saved)
     } finally {
       if (conn.inTransaction) conn.exec('COMMIT')
     }
@@ -327,7 +347,8 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
   const keys = storedVerifyKeys(conn)
-  const { heads: seen, untrusted } = manifestHeads(conn, siteId, keys)
+  const { heads: stored, untrusted } = manifestHeads(conn, siteId, keys)
+  const seen = saved ? [...stored, { seq: saved.seq, hash: saved.hash, seenBy: `the saved manifest of export ${saved.exportId} (${saved.createdAt})` }] : stored
   const erasures = storedErasureCheck(keys)
   const rows = conn
     .prepare(
@@ -338,7 +359,11 @@ export function verifyStoredChain(conn: Database.Database, siteId: string): Veri
          FROM consent_records WHERE site_id = ? ORDER BY seq`,
     )
     .iterate(siteId) as Iterable<StoredRow>
-  const result = verifyChain(rows, anchor ?? null, seen, erasures)
+  const checked = verifyChain(rows, anchor ?? null, seen, erasures)
+  // The saved manifest's head is checked unless retention purged it since (below the anchor's seq).
+  const result = saved
+    ? { ...checked, savedManifest: { exportId: saved.exportId, createdAt: saved.createdAt, seq: saved.seq, checked: saved.seq >= (anchor?.seq ?? 0) } }
+    : checked
   if (!result.ok || untrusted.length === 0) return result
   // Every record fits; a manifest whose head cannot be trusted is named as what comes after them.
   const next = (anchor?.seq ?? 0) + result.count + 1

@@ -15,7 +15,7 @@ import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import type { Logger } from '../logger'
-import { verifyStoredChain, type ChainedFields, type VerifyResult } from './consent-chain'
+import { verifyStoredChain, type ChainedFields, type SavedManifestHead, type VerifyResult } from './consent-chain'
 import { filterConditions, timeConditions } from './consent-filters'
 import { runListing, type ListingPlan, type ListingRows, type Query } from './listing-queries'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
@@ -319,8 +319,8 @@ export class ConsentLog {
   }
 
   /** Walks the site's chain here, on this thread: the CLI and tests. The server uses verifyInThread. */
-  verify(siteId: string): VerifyResult {
-    return verifyStoredChain(this.db.$client, siteId)
+  verify(siteId: string, saved?: SavedManifestHead): VerifyResult {
+    return verifyStoredChain(this.db.$client, siteId, saved)
   }
 
   /**
@@ -329,11 +329,11 @@ export class ConsentLog {
    * thread goes on ingesting and answering. An in-memory database, which no other connection can
    * open, is verified here. `signal` aborts (the client went away): the thread is ended.
    */
-  verifyInThread(siteId: string, signal?: AbortSignal): Promise<VerifyResult> {
+  verifyInThread(siteId: string, signal?: AbortSignal, saved?: SavedManifestHead): Promise<VerifyResult> {
     const client = this.db.$client
-    if (client.memory) return Promise.resolve().then(() => this.verify(siteId))
+    if (client.memory) return Promise.resolve().then(() => this.verify(siteId, saved))
     return oneShotThread(workerScript(import.meta.url, 'verify-worker'), {
-      workerData: { file: client.name, siteId },
+      workerData: { file: client.name, siteId, saved },
       resourceLimits: VERIFY_THREAD_LIMITS,
       signal,
       aborted: verifyAborted,

@@ -7,12 +7,12 @@
 // kept in `manifest_keys`. A key replaced by another stays listed (retired, its private half
 // dropped), so the manifests it signed still verify.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
-import type { ManifestKey, ManifestKeyList } from '@miniconsent/shared'
+import type { ExportManifest, ManifestKey, ManifestKeyList } from '@miniconsent/shared'
 import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
 import { manifestKeys } from '../db/schema'
-import { base64Bytes } from './stored-signatures'
+import { base64Bytes, manifestSignatureValid } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -222,4 +222,31 @@ export function storedManifestSigned(db: Db, exportId: string): boolean {
   const exists = db.$client.prepare("SELECT 1 FROM pragma_table_info('export_manifests') WHERE name = 'signature'").get()
   if (!exists) return false
   return !!db.$client.prepare('SELECT 1 FROM export_manifests WHERE id = ? AND signature IS NOT NULL').get(exportId)
+}
+
+/**
+ * How long after its retirement a key's signature is still taken: while a deployment rolls over
+ * to a new key, a process that started before it may still sign with the old one.
+ */
+export const RETIRED_GRACE_MS = 60 * 60 * 1000
+
+/**
+ * Why a manifest that names a key and a signature is not one the holder of `keys` signed, or null:
+ * the key unknown, the signature not over the manifest as read, or made after the key was retired
+ * (a copy of the old private key). `from` names where the keys came from, for the report.
+ */
+export function signedManifestProblem(raw: Record<string, unknown>, manifest: ExportManifest, keys: Map<string, KnownKey>, from: string): string | null {
+  const { keyId, signature } = manifest
+  if (keyId === undefined) return 'the manifest has a signature but no keyId: it was altered'
+  if (signature === undefined) return `the manifest names key ${keyId} but has no signature: it was altered`
+  const known = keys.get(keyId)
+  if (!known) {
+    const held = keys.size ? ` (it holds ${[...keys.keys()].join(', ')})` : ' (it holds none)'
+    return `the manifest names key ${keyId}, which is not in ${from}${held}: forged, or signed by another server`
+  }
+  if (!manifestSignatureValid(raw, known.key)) return `signature invalid for key ${keyId}: the manifest was changed after the server signed it, or forged`
+  if (known.retiredAt !== null && Date.parse(manifest.createdAt) > known.retiredAt + RETIRED_GRACE_MS) {
+    return `key ${keyId} was retired on ${new Date(known.retiredAt).toISOString()}, but the manifest is dated ${manifest.createdAt}: signed after its key was replaced (with a copy of the old private key), or forged`
+  }
+  return null
 }

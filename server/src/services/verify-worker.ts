@@ -6,7 +6,7 @@
 // manifests recorded are of the same moment even if a purge commits in between. It posts one message, the result or an error, and ends.
 import { workerData } from 'node:worker_threads'
 import { replyFromReadOnly } from '../lib/worker-script'
-import { verifyStoredChain } from './consent-chain'
+import { verifyStoredChain, type SavedManifestHead } from './consent-chain'
 
-const { file, siteId } = workerData as { file: string; siteId: string }
-replyFromReadOnly(file, (conn) => verifyStoredChain(conn, siteId))
+const { file, siteId, saved } = workerData as { file: string; siteId: string; saved?: SavedManifestHead }
+replyFromReadOnly(file, (conn) => verifyStoredChain(conn, siteId, saved))
