@@ -42,7 +42,7 @@ export const SITE_PAGES = [
   { slug: 'install', label: 'Install', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'settings', label: 'Site settings', roles: ['owner', 'editor', 'auditor'] },
   { slug: 'members', label: 'Users & roles', roles: ['owner'] },
-  { slug: 'audit', label: 'Audit log', roles: ['owner'] },
+  { slug: 'audit', label: 'Audit log', roles: LOG_ROLES },
 ] as const satisfies ReadonlyArray<{ slug: string; label: string; roles: readonly Role[] }>
 
 export type SitePageSlug = (typeof SITE_PAGES)[number]['slug']

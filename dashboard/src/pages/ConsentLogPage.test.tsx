@@ -301,7 +301,7 @@ describe('app shell', () => {
     expect(screen.getByRole('banner')).toBeTruthy()
     expect(screen.getByRole('main')).toBeTruthy()
     const nav = screen.getByRole('navigation', { name: 'Main' })
-    // An auditor of Minopa: no users or audit log, which only owners may open.
+    // An auditor of Minopa: the audit log (SPEC §8: auditors read logs), but not the users, which only owners manage.
     expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual([
       'Consent log',
       'Catalogue',
@@ -311,6 +311,7 @@ describe('app shell', () => {
       'Analytics',
       'Install',
       'Site settings',
+      'Audit log',
     ])
     expect(within(nav).getByRole('link', { name: 'Consent log' }).getAttribute('aria-current')).toBe('page')
     expect(screen.getByRole('link', { name: 'Skip to main content' }).getAttribute('href')).toBe('#main')

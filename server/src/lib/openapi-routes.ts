@@ -596,7 +596,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Accounts',
     summary: 'The admin audit log, newest first',
     description: 'A page holds at most `limit` entries and, past its first, at most 4 MB of before/after states (a catalogue save keeps the whole draft twice); `nextBefore` goes on from there.',
-    auth: OWNER,
+    auth: LOG,
     params: siteParam,
     query: S.auditQuery,
     responses: { 200: { description: 'A page of entries', schema: S.auditPage } },

@@ -1,5 +1,5 @@
-// The admin audit log of a site, for its owners.
-import { auditQuery } from '@miniconsent/shared'
+// The admin audit log of a site, for its owners and auditors (SPEC §8: auditors read logs).
+import { auditQuery, LOG_ROLES } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { paramsOf, queryOf } from '../lib/validate'
@@ -7,7 +7,7 @@ import { requireSiteRole } from '../middleware/session'
 import { siteParam } from './catalogue'
 
 export function auditRoutes(s: Services) {
-  return new Hono<AppEnv>().get('/api/admin/sites/:siteId/audit', requireSiteRole(s, ['owner']), paramsOf(siteParam), queryOf(auditQuery), (c) => {
+  return new Hono<AppEnv>().get('/api/admin/sites/:siteId/audit', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(auditQuery), (c) => {
     c.header('Cache-Control', 'no-store')
     return c.json(s.audit.list(c.req.valid('param').siteId, c.req.valid('query')))
   })

@@ -41,7 +41,7 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/diff', roles: ANY },
   { method: 'POST', path: '/api/admin/sites/acme/publish', body: { note: 'checked' }, roles: EDIT },
   { method: 'POST', path: '/api/admin/sites/acme/rollback', body: { revision: 1 }, roles: EDIT },
-  { method: 'GET', path: '/api/admin/sites/acme/audit', roles: OWNER },
+  { method: 'GET', path: '/api/admin/sites/acme/audit', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/members', roles: OWNER },
   { method: 'POST', path: '/api/admin/sites/acme/invitations', body: { email: 'invitee@acme.test', role: 'auditor' }, roles: OWNER },
   // Cancels the invitation the row above made (a 404 when there is none would count as a bug).
