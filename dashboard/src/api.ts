@@ -70,6 +70,8 @@ export interface ApiClient {
   logout(): Promise<void>
   consentLog(siteId: string, query: ConsentLogQuery, signal?: AbortSignal): Promise<ConsentLogPage>
   verifyChain(siteId: string): Promise<ChainVerification>
+  /** The same verification, also against an export manifest the auditor saved outside the server, sent unchanged. */
+  verifyChainWith(siteId: string, manifest: Record<string, unknown>): Promise<ChainVerification>
   /** Any admin route under `/api/admin`, answered as JSON and checked against `schema` (null: no body). */
   request<T>(path: string, schema: z.ZodType<T> | null, init?: SendInit): Promise<T>
   /** The raw response of a GET under `/api/admin`, for downloads read as a stream. Errors as in `request`. */
@@ -153,6 +155,8 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
       return send(`/api/admin/sites/${encodeURIComponent(siteId)}/consents?${params}`, consentLogPage, { signal })
     },
     verifyChain: (siteId) => send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification),
+    verifyChainWith: (siteId, manifest) =>
+      send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification, { method: 'POST', body: { manifest } }),
     request: (path, schema, init) => send(`/api/admin${path}`, schema, init),
     stream: (path, signal) => call(`/api/admin${path}`, { signal, accept: '*/*' }),
   }

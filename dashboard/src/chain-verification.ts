@@ -1,15 +1,16 @@
-// The sentence an auditor reads after "Verify chain".
+// The sentence an auditor reads after "Verify chain" or a check against a saved manifest.
 import type { ChainVerification } from '@miniconsent/shared'
 
 const numberFormat = new Intl.NumberFormat(undefined)
 
-/** The sentence shown after "Verify chain". */
+/** The sentence shown after "Verify chain", or a check against a saved manifest. */
 export function describeVerification(v: ChainVerification): string {
   const records = `${numberFormat.format(v.count)} ${v.count === 1 ? 'record' : 'records'}`
   if (v.ok) {
     // An empty log's head is the genesis value (64 zeros), which tells an auditor nothing.
     const intact = v.head && v.count > 0 ? `Chain intact: ${records}, head ${v.head}` : `Chain intact: ${records}`
-    return intact + extras(v)
+    const saved = savedManifest(v)
+    return saved ? `${intact}${extras(v) || '.'} ${saved}` : intact + extras(v)
   }
   if (!v.firstBad) return `Chain broken: ${records} checked, the server did not say which record is wrong.`
   const why = v.firstBad.reason ? `: ${v.firstBad.reason}` : ''
@@ -28,5 +29,23 @@ function extras(v: ChainVerification): string {
   if (v.anchor) {
     parts.push(`starts after record #${v.anchor.seq}, ${numberFormat.format(v.anchor.purgedCount)} older records purged at the end of retention`)
   }
-  return parts.length ? `. ${parts.join('; ')}.` : ''
+  if (!parts.length) return ''
+  const sentence = parts.join('; ')
+  return `. ${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`
+}
+
+/**
+ * A manifest kept outside the server holds a head that deleting rows cannot take back; once
+ * retention purged that record there is nothing left to compare it with.
+ */
+function savedManifest(v: ChainVerification): string {
+  const saved = v.savedManifest
+  if (!saved) return ''
+  const which = `the saved manifest of export ${saved.exportId} (${saved.createdAt})`
+  if (!saved.checked) {
+    return `Not checked against ${which}: its head, record #${saved.seq}, has since been purged at the end of retention, so only the records after the purge were checked.`
+  }
+  // A manifest of an empty log holds the genesis value: it vouches for no record.
+  if (saved.seq === 0) return `Checked against ${which}: the log was empty then, so it vouches for no record.`
+  return `Checked against ${which}: the log still holds record #${saved.seq} with the hash it recorded.`
 }

@@ -4,12 +4,40 @@ import { errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-su
 
 const HEAD = '3f'.repeat(32)
 
-function stubWithVerify(answer: () => Response | Promise<Response>) {
+function stubWithVerify(answer: () => Response | Promise<Response>, answerWithManifest: () => Response | Promise<Response> = answer) {
   return stubApi(
     on('GET', '/api/admin/me', () => json(ME)),
     on('GET', '/api/admin/sites/minopa/consents', () => json(logPage(3, 3, 3))),
     on('GET', '/api/admin/sites/minopa/verify', answer),
+    on('POST', '/api/admin/sites/minopa/verify', answerWithManifest),
   )
+}
+
+/** A manifest as the export page's "Download the manifest" saves it: the server's answer, pretty-printed. */
+const MANIFEST = {
+  exportId: 'exp_01J9Z4Q6V3',
+  siteId: 'minopa',
+  format: 'csv',
+  filters: {},
+  rowCount: 3,
+  sha256: 'e'.repeat(64),
+  chainHead: { seq: 3, hash: HEAD },
+  createdAt: '2026-12-01T09:30:00.000Z',
+  createdBy: 'auditor@example.com',
+  keyId: '0123456789abcdef',
+  signature: 'c2lnbmF0dXJl',
+}
+
+function manifestFile(text: string, name = 'minopa-consents.manifest.json') {
+  return new File([text], name, { type: 'application/json' })
+}
+
+const MANIFEST_LABEL = 'Check against a saved manifest (JSON)'
+
+async function verifyWith(file: File) {
+  renderApp('/sites/minopa/consents')
+  fireEvent.change(await screen.findByLabelText(MANIFEST_LABEL), { target: { files: [file] } })
+  return screen.getByText((_, el) => el?.getAttribute('role') === 'status' && el.classList.contains('verify-result'))
 }
 
 async function verify() {
@@ -44,14 +72,91 @@ describe('Verify chain', () => {
     const status = await verify()
     await waitFor(() => expect(status.textContent).toBe('Verifying the chain…'))
     expect((screen.getByRole('button', { name: 'Verify chain' }) as HTMLButtonElement).disabled).toBe(true)
+    expect((screen.getByLabelText(MANIFEST_LABEL) as HTMLInputElement).disabled).toBe(true)
     answer(json({ ok: true, count: 0, head: '0'.repeat(64) }))
     await waitFor(() => expect(status.textContent).toBe('Chain intact: 0 records'))
+    expect((screen.getByLabelText(MANIFEST_LABEL) as HTMLInputElement).disabled).toBe(false)
   })
 
   it('shows why verification could not run', async () => {
     stubWithVerify(() => errorBody(403, 'forbidden', 'You are not a member of this site.'))
     const status = await verify()
     await waitFor(() => expect(status.textContent).toBe('Could not verify the chain: You are not a member of this site.'))
+  })
+})
+
+describe('Verify chain against a saved manifest', () => {
+  it('sends the manifest as saved, with the CSRF token, and shows the verdict', async () => {
+    const api = stubWithVerify(
+      () => json({ ok: false, count: 0, head: null }),
+      () =>
+        json({
+          ok: true,
+          count: 3,
+          head: HEAD,
+          savedManifest: { exportId: MANIFEST.exportId, createdAt: MANIFEST.createdAt, seq: 3, checked: true },
+        }),
+    )
+    const status = await verifyWith(manifestFile(JSON.stringify(MANIFEST, null, 2) + '\n'))
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        `Chain intact: 3 records, head ${HEAD}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): the log still holds record #3 with the hash it recorded.`,
+      ),
+    )
+    expect(status.classList.contains('is-good')).toBe(true)
+    const posts = api.requests.filter((r) => r.method === 'POST')
+    expect(posts).toHaveLength(1)
+    expect(posts[0]!.url.pathname).toBe('/api/admin/sites/minopa/verify')
+    expect(posts[0]!.body).toEqual({ manifest: MANIFEST })
+    expect(posts[0]!.headers.get('X-CSRF-Token')).toBe(ME.csrfToken)
+  })
+
+  it('shows the records the saved manifest saw deleted as a broken chain', async () => {
+    const reason = `the log ends at seq 2, but the saved manifest of export ${MANIFEST.exportId} (${MANIFEST.createdAt}) saw it reach seq 3: the records after seq 2 were deleted`
+    stubWithVerify(
+      () => json({ ok: true, count: 2, head: HEAD }),
+      () =>
+        json({
+          ok: false,
+          count: 3,
+          head: HEAD,
+          firstBad: { seq: 3, reason },
+          savedManifest: { exportId: MANIFEST.exportId, createdAt: MANIFEST.createdAt, seq: 3, checked: true },
+        }),
+    )
+    const status = await verifyWith(manifestFile(JSON.stringify(MANIFEST)))
+    await waitFor(() => expect(status.textContent).toBe(`Chain broken at record #3: ${reason}. 3 records checked.`))
+    expect(status.classList.contains('is-bad')).toBe(true)
+  })
+
+  it('refuses a file that is not a JSON object without asking the server', async () => {
+    const api = stubWithVerify(() => json({ ok: true, count: 3, head: HEAD }))
+    const status = await verifyWith(manifestFile('seq,hash\n1,abc\n', 'consents.csv'))
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        'Could not verify the chain against consents.csv: the file is not JSON. Choose the manifest saved from an export.',
+      ),
+    )
+    expect(status.classList.contains('is-bad')).toBe(true)
+
+    fireEvent.change(screen.getByLabelText(MANIFEST_LABEL), { target: { files: [manifestFile('[1, 2, 3]', 'list.json')] } })
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        'Could not verify the chain against list.json: the file holds no JSON object, so it is not an export manifest.',
+      ),
+    )
+    expect(api.requests.some((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toBe(false)
+  })
+
+  it('shows why the server refused the manifest', async () => {
+    const message = 'The manifest is not one this server signed as it is: its signature does not match its content'
+    stubWithVerify(
+      () => json({ ok: true, count: 3, head: HEAD }),
+      () => errorBody(422, 'manifest_not_signed_here', message),
+    )
+    const status = await verifyWith(manifestFile(JSON.stringify({ ...MANIFEST, chainHead: { seq: 2, hash: HEAD } })))
+    await waitFor(() => expect(status.textContent).toBe(`Could not verify the chain against minopa-consents.manifest.json: ${message}`))
+    expect(status.classList.contains('is-bad')).toBe(true)
   })
 })
 
@@ -69,6 +174,25 @@ describe('chain verification wording', () => {
     ]
     expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 3, erasures })).toBe(
       `Chain intact: 3 records, head ${'h'.repeat(64)}. 3 erased on request, in 2 requests, the latest at 2026-12-01T09:30:00.000Z (links and decisions checked, personal fields blanked).`,
+    )
+  })
+
+  it('says what the saved manifest vouched for, or that retention purged its head', async () => {
+    const { describeVerification } = await import('../chain-verification')
+    const saved = { exportId: 'exp_01J9Z4Q6V3', createdAt: '2026-12-01T09:30:00.000Z' }
+    expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), savedManifest: { ...saved, seq: 3, checked: true } })).toBe(
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): the log still holds record #3 with the hash it recorded.`,
+    )
+    expect(
+      describeVerification({
+        ok: true,
+        count: 3,
+        head: 'h'.repeat(64),
+        anchor: { seq: 40, hash: 'a'.repeat(64), purgedCount: 40 },
+        savedManifest: { ...saved, seq: 12, checked: false },
+      }),
+    ).toBe(
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. Starts after record #40, 40 older records purged at the end of retention. Not checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): its head, record #12, has since been purged at the end of retention, so only the records after the purge were checked.`,
     )
   })
 })

@@ -6,11 +6,17 @@ import { useSession } from '../session'
 
 type State =
   | { status: 'idle' }
-  | { status: 'running' }
+  | { status: 'running'; against?: string }
   | { status: 'done'; result: ChainVerification }
   | { status: 'failed'; message: string }
 
-/** Recomputes the site's hash chain on the server, so an auditor sees whether any record was edited or removed. */
+/** The server takes admin bodies up to 1 MB; a manifest is a few KB, an export picked by mistake may be gigabytes. */
+const MAX_MANIFEST_BYTES = 1024 * 1024
+
+/**
+ * Recomputes the site's hash chain on the server, so an auditor sees whether any record was edited or removed;
+ * against a manifest saved outside the server it also catches the newest records deleted with the manifests' rows.
+ */
 export function VerifyChain({ siteId }: { siteId: string }) {
   const { api } = useSession()
   const [state, setState] = useState<State>({ status: 'idle' })
@@ -22,18 +28,23 @@ export function VerifyChain({ siteId }: { siteId: string }) {
     [],
   )
 
-  async function verify() {
-    setState({ status: 'running' })
+  async function run(against: string | undefined, verification: () => Promise<ChainVerification>) {
+    setState(against === undefined ? { status: 'running' } : { status: 'running', against })
+    const failed = against === undefined ? 'Could not verify the chain' : `Could not verify the chain against ${against}`
     try {
-      const result = await api.verifyChain(siteId)
+      const result = await verification()
       if (alive.current) setState({ status: 'done', result })
     } catch (err) {
       if (!alive.current) return
-      const message = err instanceof ApiRequestError ? err.message : 'Something went wrong.'
-      setState({ status: 'failed', message: `Could not verify the chain: ${message}` })
+      const message = err instanceof ApiRequestError || err instanceof ManifestFileError ? err.message : 'Something went wrong.'
+      setState({ status: 'failed', message: `${failed}: ${message}` })
     }
   }
 
+  const verify = () => run(undefined, () => api.verifyChain(siteId))
+  const verifyWith = (file: File) => run(file.name, async () => api.verifyChainWith(siteId, await readManifest(file)))
+
+  const running = state.status === 'running'
   const broken = state.status === 'done' && !state.result.ok
   return (
     <section class="verify-chain" aria-labelledby="verify-chain-heading">
@@ -41,19 +52,64 @@ export function VerifyChain({ siteId }: { siteId: string }) {
         Integrity
       </h2>
       <p class="muted">Each record holds the hash of the one before it, so an edited or deleted record breaks the chain.</p>
-      <button type="button" onClick={verify} disabled={state.status === 'running'}>
+      <button type="button" onClick={verify} disabled={running}>
         Verify chain
       </button>
+      <div class="field">
+        <label for="verify-chain-manifest">Check against a saved manifest (JSON)</label>
+        <input
+          id="verify-chain-manifest"
+          type="file"
+          accept="application/json,.json"
+          aria-describedby="verify-chain-manifest-hint"
+          disabled={running}
+          onChange={(e) => {
+            const input = e.currentTarget
+            const file = input.files?.[0]
+            // Emptied, so that picking the same file again checks again.
+            if (file) void verifyWith(file).finally(() => (input.value = ''))
+          }}
+        />
+        <p id="verify-chain-manifest-hint" class="muted">
+          The file “Download the manifest” gave after an export, unchanged. Kept outside the server, it also reveals the
+          newest records deleted, even when the server's own copy of the manifest was deleted with them.
+        </p>
+      </div>
       <div
         role="status"
         class={
           'verify-result' + (broken || state.status === 'failed' ? ' is-bad' : state.status === 'done' ? ' is-good' : '')
         }
       >
-        {state.status === 'running' && 'Verifying the chain…'}
+        {state.status === 'running' &&
+          (state.against === undefined ? 'Verifying the chain…' : `Verifying the chain against ${state.against}…`)}
         {state.status === 'done' && describeVerification(state.result)}
         {state.status === 'failed' && state.message}
       </div>
     </section>
   )
+}
+
+/** A file that cannot be a manifest, told before anything is sent. */
+class ManifestFileError extends Error {}
+
+/** The manifest as saved, unchanged: its signature covers every field as the server sent it. */
+async function readManifest(file: File): Promise<Record<string, unknown>> {
+  if (file.size > MAX_MANIFEST_BYTES) throw new ManifestFileError('the file is too large to be an export manifest.')
+  let text: string
+  try {
+    text = await file.text()
+  } catch {
+    throw new ManifestFileError('the file could not be read.')
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ManifestFileError('the file is not JSON. Choose the manifest saved from an export.')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ManifestFileError('the file holds no JSON object, so it is not an export manifest.')
+  }
+  return value as Record<string, unknown>
 }
