@@ -85,3 +85,57 @@ describe('rollback', () => {
     expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))).status).toBe(201)
   })
 })
+
+describe('the re-consent verdict over several revisions', () => {
+  const purpose = (text: Record<string, string>): Catalogue => ({ ...acme, services: acme.services.map((s) => ({ ...s, purpose: text })) })
+  const revisionsNow = async () => revisionList.parse(await (await editor.request('/api/admin/sites/acme/revisions')).json())
+
+  it('judges a draft against every revision visitors’ choices may date from: a text removed and written anew is a new purpose', async () => {
+    await publish(purpose({ en: 'Counts visits, no personal data', de: 'Zählt Besuche, keine personenbezogenen Daten' })) // 2, asks
+    await publish(purpose({ de: 'Zählt Besuche, keine personenbezogenen Daten' })) // 3: a translation removed, asks nobody
+    expect((await revisionsNow()).revisions.slice(0, 2).map((r) => r.needsConsent)).toEqual([false, true])
+    const next = purpose({ de: 'Zählt Besuche, keine personenbezogenen Daten', en: 'Builds advertising profiles shared with partners' })
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: next }))).status).toBe(200)
+    // Against revision 3 alone, an English text beside the German one is a translation; English
+    // visitors who chose under revision 2 read another purpose now.
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(diff).toMatchObject({ from: 3, needsConsent: true })
+    expect(diff.reasons).toEqual([`Purpose of service "plausible" changed (en), since revision 2 (visitors' choices may date from it)`])
+    expect(diff.changes.every((c) => !c.consentRelevant)).toBe(true)
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).status).toBe(201)
+    expect(await live()).toMatchObject({ revision: 4, consentRevision: 4 })
+  })
+
+  it('does not let typo fixes add up to a new purpose', async () => {
+    await publish(purpose({ en: 'Counts visits for the owner' })) // 2, asks
+    const steps = ['Counts visits for the owners', 'Counts visits for other owners']
+    for (const text of steps) await publish(purpose({ en: text }))
+    const [last, middle] = (await revisionsNow()).revisions
+    // Each step is at most two edits from the one before; the second is more from revision 2.
+    expect(middle).toMatchObject({ number: 3, needsConsent: false })
+    expect(last).toMatchObject({ number: 4, needsConsent: true })
+    // Once it asked, later typo fixes are judged from there.
+    await publish(purpose({ en: 'Counts visits for other owner' }))
+    expect((await revisionsNow()).revisions[0]).toMatchObject({ number: 5, needsConsent: false })
+  })
+
+  it('compares a rollback the same way, and the preview from the live revision says what the rollback will do', async () => {
+    await publish(purpose({ en: 'Counts visits, no personal data', de: 'Zählt Besuche' })) // 2, asks
+    await publish(purpose({ de: 'Zählt Besuche' })) // 3
+    // 4: a publisher overrides the verdict on another English text (asks nobody), 5 drops it again.
+    const other = purpose({ de: 'Zählt Besuche', en: 'Builds advertising profiles' })
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: other }))).status).toBe(200)
+    const { toHash } = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash }))).status).toBe(201)
+    await publish(purpose({ de: 'Zählt Besuche' })) // 5
+    // From 5 back to 4 adds an English text beside the German (a translation, against 5 alone);
+    // against 2, where choices date from, it replaces that English purpose.
+    const preview = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=5&to=4')).json())
+    expect(preview).toMatchObject({ from: 5, needsConsent: true, reasons: [expect.stringMatching(/^Purpose of service "plausible" changed \(en\), since revision 2 /)] })
+    // Between two revisions of which neither is live, the pair alone.
+    expect(catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=3&to=4')).json())).toMatchObject({ needsConsent: false })
+    const rolled = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 4 }))
+    expect(rolled.status).toBe(201)
+    expect(revisionCreated.parse(await rolled.json()).revision).toMatchObject({ number: 6, needsConsent: true })
+  })
+})

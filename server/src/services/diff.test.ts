@@ -50,7 +50,8 @@ describe('re-consent rule', () => {
 
   it('does not ask again for wording, texts, appearance, removals or a shorter expiry', () => {
     const after = edit((c) => {
-      c.categories[1]!.label = { ...c.categories[1]!.label, en: 'Reworded' }
+      // A typo fixed in a category's name, and a translation of it added, are no new name.
+      c.categories[1]!.label = { ...c.categories[1]!.label, en: c.categories[1]!.label.en! + 's', xx: 'Translated' }
       c.texts = { en: { bannerTitle: 'Cookies?' } }
       c.appearance.layout = 'box'
       c.entries.pop()
@@ -61,6 +62,23 @@ describe('re-consent rule', () => {
     expect(d.changes.length).toBeGreaterThanOrEqual(5)
     expect(d.changes.some((ch) => ch.path.startsWith('texts.en') && !ch.consentRelevant)).toBe(true)
     expect(d.changes.map((ch) => ch.path)).toContain('appearance.layout')
+  })
+
+  it('asks again when a category becomes optional: its stored choices hold it as granted, whatever visitors chose', () => {
+    const preferences = (required: boolean) =>
+      edit((c) => void (c.categories as Catalogue['categories']).push({ id: 'preferences', required, label: { en: 'Preferences' }, description: {}, consentMode: [] }))
+    const d = diffCatalogues(preferences(true), preferences(false))
+    expect(d.needsConsent).toBe(true)
+    expect(d.reasons).toEqual(['Category "preferences" becomes optional: choices made while it was always on hold it as granted, which visitors did not choose'])
+  })
+
+  it("asks again when a category's name or description says something else, per language", () => {
+    const analytics = (f: (cat: Catalogue['categories'][number]) => void) => edit((c) => f((c.categories as Catalogue['categories']).find((cat) => cat.id === 'analytics')!))
+    const renamed = diffCatalogues(base, analytics((cat) => void (cat.label = { ...cat.label, en: 'Advertising' })))
+    expect(renamed).toMatchObject({ needsConsent: true, reasons: ['Name of category "analytics" changed (en)'] })
+    const described = diffCatalogues(base, analytics((cat) => void (cat.description = { ...cat.description, en: 'Profiles shared with our advertising partners' })))
+    expect(described.needsConsent).toBe(true)
+    expect(described.reasons[0]).toMatch(/^(Description of category "analytics" changed \(en\)|New description of category "analytics" \(en\))$/)
   })
 
   it('asks again when a cookie is kept longer', () => {

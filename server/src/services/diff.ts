@@ -2,13 +2,18 @@
 //
 // The re-consent rule: consent covers *what* is processed, *by whom* and *for what*. So a new
 // category, service or storage entry, a service or entry moved to another category, a changed
-// purpose or provider (a new recipient), a category becoming required, a category granting other
-// Consent Mode types (a type added to its map; not one reordered, repeated or dropped), or a
-// storage entry kept longer than before all need consent again.
-// Wording (labels, descriptions, names), links, texts and appearance do not; neither does removing
-// something, which only narrows what was consented to. A purpose is judged per language: a
-// translation added or removed, or a typo fixed, says nothing new; a regional text beside its
-// language's (`en-US` beside `en`) is judged as a change of that text (see purposeVerdict).
+// purpose or provider (a new recipient), a category becoming required, or optional (its stored
+// choices hold it as granted whatever the visitor chose), a category's name or description
+// changed (what visitors choose by, per category), a category granting other Consent Mode types
+// (a type added to its map; not one reordered, repeated or dropped), or a storage entry kept
+// longer than before all need consent again.
+// Other wording (service and entry names), links, texts and appearance do not; neither does
+// removing something, which only narrows what was consented to. A purpose, a category's name or
+// description is judged per language: a translation added or removed, or a typo fixed, says
+// nothing new; a regional text beside its language's (`en-US` beside `en`) is judged as a change
+// of that text (see purposeVerdict). A catalogue is judged against every revision a visitor's
+// stored choice may date from, not only the live one (Revisions.verdict): changes forgiven one at
+// a time (typo fixes, a text removed and written anew) must not add up to a new purpose.
 // Publishers can override the verdict.
 import { entryIdentity, entryLabel, type Catalogue, type CatalogueChange, type Category, type LocalizedText, type Service, type StorageEntry } from '@miniconsent/shared'
 import { canonicalJson } from '../lib/canonical-json'
@@ -136,21 +141,21 @@ const primaryLanguage = (tag: string) => tag.split('-')[0]!.toLowerCase()
  * `en-US`, what visitors of the new tag read until now), else of the language's other regional
  * texts (`en` or `en-GB` beside `en-US` only), where a typo fix of one of them says nothing new.
  */
-function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: string | undefined, what: string): string | undefined {
+function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: string | undefined, what: string, noun = 'Purpose'): string | undefined {
   // Without a language the field was not a text per language on both sides (input outside the schema).
-  if (lang === undefined) return `Purpose of ${what} changed`
+  if (lang === undefined) return `${noun} of ${what} changed`
   const b = before[lang]
   const a = after[lang]
   if (a === undefined) return undefined
-  if (b !== undefined) return isTypoFix(b, a) ? undefined : `Purpose of ${what} changed (${lang})`
+  if (b !== undefined) return isTypoFix(b, a) ? undefined : `${noun} of ${what} changed (${lang})`
   const language = primaryLanguage(lang)
   const sameLanguage =
     language !== lang && before[language] !== undefined ? [language] : Object.keys(before).filter((l) => primaryLanguage(l) === language).sort()
   if (sameLanguage.length) {
-    return sameLanguage.some((l) => isTypoFix(before[l]!, a)) ? undefined : `Purpose of ${what} changed (${lang}, unlike ${sameLanguage.join(', ')})`
+    return sameLanguage.some((l) => isTypoFix(before[l]!, a)) ? undefined : `${noun} of ${what} changed (${lang}, unlike ${sameLanguage.join(', ')})`
   }
   const kept = Object.keys(after).some((l) => l !== lang && before[l] !== undefined)
-  return kept ? undefined : `New purpose of ${what} (${lang})`
+  return kept ? undefined : `New ${noun.toLowerCase()} of ${what} (${lang})`
 }
 
 /**
@@ -247,8 +252,14 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
   const byId = { identity: (x: { id: string }) => x.id, label: (x: { id: string }) => x.id }
   d.items<Category>('categories', before.categories, after.categories, byId, {
     added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
-    changed: (b, a, field) => {
+    changed: (b, a, field, lang) => {
       if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
+      if (field === 'required' && !a.required && b.required) {
+        return `Category "${a.id}" becomes optional: choices made while it was always on hold it as granted, which visitors did not choose`
+      }
+      if (field === 'label' || field === 'description') {
+        return purposeVerdict(b[field] ?? {}, a[field] ?? {}, lang, `category "${a.id}"`, field === 'label' ? 'Name' : 'Description')
+      }
       if (field === 'consentMode') {
         // A set of types: only one added grants more; security_storage is granted always (SPEC §5).
         const added = [...new Set(a.consentMode)].filter((t) => !b.consentMode.includes(t) && t !== 'security_storage')

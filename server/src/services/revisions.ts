@@ -1,14 +1,14 @@
 // Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
 // add a row; the live revision is the one with the highest number.
 import { catalogue as catalogueSchema, type Catalogue, type CatalogueDiff, type RevisionDetail, type RevisionSummary } from '@miniconsent/shared'
-import { and, desc, eq } from 'drizzle-orm'
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { revisions, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError, invalidError } from '../lib/errors'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues } from './diff'
+import { diffCatalogues, type DiffResult } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -95,18 +95,49 @@ export class Revisions {
 
   /** `from` defaults to the live revision, `to` to the draft. */
   diff(siteId: string, from: number | undefined, to: number | 'draft'): CatalogueDiff {
-    let fromNumber: number | null
-    let before: Catalogue | null
-    if (from === undefined) {
-      const live = this.d.catalogues.liveRow(siteId)
-      fromNumber = live?.number ?? null
-      before = live ? parseStoredCatalogue(live.catalogue) : null
-    } else {
-      fromNumber = from
-      before = this.get(siteId, from).catalogue
-    }
+    const live = this.d.catalogues.liveRow(siteId)
+    const fromNumber = from ?? live?.number ?? null
+    const before = from === undefined || from === live?.number ? (live ? parseStoredCatalogue(live.catalogue) : null) : this.get(siteId, from).catalogue
     const after = to === 'draft' ? this.d.catalogues.draft(siteId) : this.get(siteId, to).catalogue
-    return { from: fromNumber, to, ...diffCatalogues(before, after), toHash: contentHash(after) }
+    // From the live revision, the verdict publishing (or rolling back) would give; between two others, theirs alone.
+    const verdict = fromNumber !== null && fromNumber === live?.number ? this.verdict(siteId, fromNumber, before, after) : diffCatalogues(before, after)
+    return { from: fromNumber, to, ...verdict, toHash: contentHash(after) }
+  }
+
+  /**
+   * Whether `next`, published after the live revision `liveNumber`, needs consent: judged against
+   * the live catalogue (its changes are what the diff lists) and against every earlier revision a
+   * visitor's stored choice may still date from, back to the newest that asked for consent. A
+   * choice stays valid through revisions that did not ask, so changes forgiven one publish at a
+   * time (a typo fix after a typo fix, a text removed and another written in its place) are judged
+   * together: a reason found only against an earlier revision names it.
+   */
+  private verdict(siteId: string, liveNumber: number | null, live: Catalogue | null, next: Catalogue): DiffResult {
+    const pair = diffCatalogues(live, next)
+    if (liveNumber === null || !live) return pair
+    const earlier = this.d.db
+      .select({ number: revisions.number, catalogue: revisions.catalogue, contentHash: revisions.contentHash })
+      .from(revisions)
+      .where(
+        and(
+          eq(revisions.siteId, siteId),
+          lt(revisions.number, liveNumber),
+          gte(revisions.number, sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND ${revisions.needsConsent} = 1)`),
+        ),
+      )
+      .orderBy(desc(revisions.number))
+      .all()
+    const reasons = [...pair.reasons]
+    // A rollback publishes a catalogue again: each content is judged once.
+    const judged = new Set([contentHash(live)])
+    for (const r of earlier) {
+      if (judged.has(r.contentHash)) continue
+      judged.add(r.contentHash)
+      for (const reason of diffCatalogues(parseStoredCatalogue(r.catalogue), next).reasons) {
+        if (!pair.reasons.includes(reason)) reasons.push(`${reason}, since revision ${r.number} (visitors' choices may date from it)`)
+      }
+    }
+    return { changes: pair.changes, needsConsent: reasons.length > 0, reasons: [...new Set(reasons)] }
   }
 
   publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined; draftHash?: string | undefined }): RevisionSummary {
@@ -201,7 +232,7 @@ export class Revisions {
         throw new ApiError(409, 'nothing_to_publish', `Revision ${live!.number} is already live with this catalogue`)
       }
       const discarded = options.resetDraft ? this.replacedDraft(siteId, [liveCatalogue && contentHash(liveCatalogue), hash], options.resetDraft.seenHash) : null
-      const verdict = diffCatalogues(liveCatalogue, next)
+      const verdict = this.verdict(siteId, live?.number ?? null, liveCatalogue, next)
       // The first revision always asks: there is no earlier choice it could rest on.
       const needsConsent = live ? (options.needsConsent ?? verdict.needsConsent) : true
       const row = this.d.db
