@@ -63,11 +63,12 @@ describe('GeoIpDatabase with a City database', () => {
 })
 
 describe('GeoIpDatabase with a Country database', () => {
-  it('answers the country only, or the registered country when that is all there is', () => {
+  it('answers the country only, and no region where the database knows only where the block is registered', () => {
     const db = open(writeTestCountryDb(dir))
     expect(db.lookup('198.51.100.7')).toBe('US')
     expect(db.lookup('192.0.2.1')).toBe('GB')
-    expect(db.lookup('203.0.113.1')).toBe('CH')
+    // A block registered in Switzerland says nothing of where its visitor is: unknown, the strictest mode.
+    expect(db.lookup('203.0.113.1')).toBeNull()
   })
 })
 

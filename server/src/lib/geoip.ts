@@ -65,7 +65,10 @@ export class GeoIpDatabase {
       // An IPv6 address against an IPv4-only database, for instance.
       return null
     }
-    const country = normalizeRegion(found?.country?.iso_code ?? found?.registered_country?.iso_code)
+    // Where the visitor is, not where the address block is registered (anycast, relays, carriers
+    // and VPN egresses are registered far from their users): without a located country the region
+    // is unknown, and SPEC §6 gives it the strictest mode.
+    const country = normalizeRegion(found?.country?.iso_code)
     if (!country || country.length !== 2) return null
     const subdivision = found?.subdivisions?.[0]?.iso_code
     return (subdivision && normalizeRegion(`${country}-${subdivision}`)) || country
