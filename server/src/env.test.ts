@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { isAbsolute, join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ZodError } from 'zod'
 import { describeEnvError, misspeltSettings, parseEnv } from './env'
@@ -42,6 +42,38 @@ describe('environment', () => {
       TRUSTED_REGION_HEADER: 'cf-ipcountry',
       SEED_DEMO: false,
     })
+  })
+
+  it('refuses a DATABASE_URL of another scheme than file:, which it took as a relative path to a new, empty database', () => {
+    for (const [value, scheme] of [
+      ['sqlite://data/app.db', 'sqlite'],
+      ['sqlite:data/app.db', 'sqlite'],
+      ['postgres://u:secret@db:5432/mc', 'postgres'],
+      ['SQLite3:///var/lib/mc/db.sqlite', 'SQLite3'],
+    ]) {
+      try {
+        parseEnv({ DATABASE_URL: value })
+        expect.unreachable(value)
+      } catch (e) {
+        const text = describeEnvError(e as ZodError)
+        expect(text, value).toBe(
+          `  DATABASE_URL: must be a path or a file: URL (MiniConsent keeps its data in an SQLite file), not a ${scheme}: URL; write e.g. /var/lib/miniconsent/miniconsent.sqlite or file:///var/lib/miniconsent/miniconsent.sqlite`,
+        )
+        // Only the scheme is told: the rest of the URL may hold a password.
+        expect(text).not.toContain('secret')
+      }
+    }
+    // SQLite's URI parameters are not applied: the file was named `app.db?mode=ro`.
+    for (const value of ['file:data/app.db?mode=ro', 'file:///var/lib/mc/db.sqlite?mode=ro', 'file:data/app.db#x']) {
+      expect(() => parseEnv({ DATABASE_URL: value }), value).toThrow(/a file: URL here takes no query \(\?…\) or fragment \(#…\): name the file only/)
+    }
+    // Paths stay paths, with a colon later in them too; a file: URL in capitals is still one.
+    expect(parseEnv({ DATABASE_URL: '/var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
+    expect(parseEnv({ DATABASE_URL: 'data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))
+    expect(parseEnv({ DATABASE_URL: './a:b.sqlite' }).DATABASE_URL).toBe(resolve('a:b.sqlite'))
+    expect(parseEnv({ DATABASE_URL: '/srv/backup-2026-01-01T10:00.sqlite' }).DATABASE_URL).toBe('/srv/backup-2026-01-01T10:00.sqlite')
+    expect(parseEnv({ DATABASE_URL: 'FILE:///var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
+    expect(parseEnv({ DATABASE_URL: 'file:data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))
   })
 
   it('explains what is wrong with a bad value', () => {

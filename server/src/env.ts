@@ -15,20 +15,41 @@ const bool = (fallback: boolean) =>
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
-/** A plain path (relative to the working directory) or a `file:` URL. */
+/** A URL's scheme (RFC 3986 §3.1) at the start of a value: `file:`, `sqlite:`, `postgres:`. */
+const URL_SCHEME = /^([a-z][a-z0-9+.-]*):/i
+
+/**
+ * A plain path (relative to the working directory) or a `file:` URL. Any other URL is refused: it
+ * was taken as a relative path, so `sqlite://…` or `postgres://…` silently started the server on a
+ * new, empty database under `./sqlite:/…` while the operator's data sat elsewhere.
+ */
 const databasePath = z
   .string()
   .min(1)
   .transform((v, ctx) => {
-    if (v.startsWith('file:')) {
-      try {
-        return v.startsWith('file://') ? fileURLToPath(v) : resolve(v.slice('file:'.length))
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not a valid file: URL' })
-        return z.NEVER
-      }
+    const scheme = URL_SCHEME.exec(v)?.[1]
+    if (scheme === undefined) return isAbsolute(v) ? v : resolve(v)
+    if (scheme.toLowerCase() !== 'file') {
+      // Only the scheme is repeated: the rest of such a URL may hold a password.
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a path or a file: URL (MiniConsent keeps its data in an SQLite file), not a ${scheme}: URL; write e.g. /var/lib/miniconsent/miniconsent.sqlite or file:///var/lib/miniconsent/miniconsent.sqlite`,
+      })
+      return z.NEVER
     }
-    return isAbsolute(v) ? v : resolve(v)
+    // SQLite's URI parameters (`?mode=ro`) are not applied here: the file would be named `x.sqlite?mode=ro`,
+    // or the parameter silently dropped.
+    if (/[?#]/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'a file: URL here takes no query (?…) or fragment (#…): name the file only' })
+      return z.NEVER
+    }
+    const rest = v.slice(scheme.length + 1)
+    try {
+      return rest.startsWith('//') ? fileURLToPath(`file:${rest}`) : resolve(rest)
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not a valid file: URL' })
+      return z.NEVER
+    }
   })
 
 export const envSchema = z.object({

@@ -24,6 +24,16 @@ describe('site settings', () => {
     expect(catalogueState.shape.settingsUpdatedAt.safeParse(at).success).toBe(true)
   })
 
+  it('take only what a save sends: a setting left out gets no default, which would overwrite the stored one', () => {
+    expect(siteSettingsInput.parse({ name: 'Acme Inc.' })).toEqual({ name: 'Acme Inc.' })
+    expect(siteSettingsInput.parse({})).toEqual({})
+    expect(siteSettingsInput.parse({ domains: ['WWW.Acme.Test'] })).toEqual({ domains: ['www.acme.test'] })
+    const empty = siteSettingsInput.safeParse({ name: 'Acme', domains: [] })
+    expect(empty.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['domains', expect.stringContaining('without one no visitor can record a choice')],
+    ])
+  })
+
   it('name the settings only an owner changes, all of them settings', () => {
     expect(OWNER_ONLY_SETTINGS).toEqual(['retentionDays', 'ipPolicy'])
     for (const key of OWNER_ONLY_SETTINGS) expect(siteSettingsInput.shape).toHaveProperty(key)

@@ -52,8 +52,27 @@ export type SaveDraftInput = z.input<typeof saveDraftInput>
  */
 export const OWNER_ONLY_SETTINGS = ['retentionDays', 'ipPolicy'] as const
 
-/** The settings form sends everything but the id, which is the URL's. */
-export const siteSettingsInput = siteSettings.omit({ id: true }).extend({
+/** A schema without its default: where a value left out must not become one. */
+type WithoutDefault<T> = T extends z.ZodDefault<infer Inner> ? Inner : T
+const { id: _id, ...settingFields } = siteSettings.shape
+/**
+ * Each setting optional and without its default: a save changes what it sends, and a setting left
+ * out keeps its stored value (Catalogues.saveSettings merges). With the defaults, an API client
+ * sending `{ "name": … }` reset the domains, regions, documents and cookie name, losing every
+ * visitor's stored choice.
+ */
+const settingChanges = Object.fromEntries(
+  Object.entries(settingFields).map(([key, schema]) => [key, (schema instanceof z.ZodDefault ? schema.unwrap() : schema).optional()]),
+) as { [K in keyof typeof settingFields]: z.ZodOptional<WithoutDefault<(typeof settingFields)[K]>> }
+
+/**
+ * `PUT /settings`: the settings to change; the id is the URL's. The settings form sends them all.
+ * `privacyPolicyUrl: null` removes the link (left out, it is kept like any other setting).
+ */
+export const siteSettingsInput = z.object(settingChanges).extend({
+  privacyPolicyUrl: settingChanges.privacyPolicyUrl.unwrap().nullable().optional(),
+  // As at site creation (newSiteInput): without a domain no visitor could record a choice.
+  domains: settingChanges.domains.unwrap().min(1, 'keep at least one domain: the public API answers only the site’s own origins, so without one no visitor can record a choice').optional(),
   /**
    * The `settingsUpdatedAt` the form was loaded with. When given and the settings were saved since
    * (by someone else, or in another tab), the save is refused with 409 `settings_conflict` instead
@@ -62,6 +81,8 @@ export const siteSettingsInput = siteSettings.omit({ id: true }).extend({
   baseUpdatedAt: isoTime.optional(),
 })
 export type SiteSettingsFormInput = z.input<typeof siteSettingsInput>
+/** The settings a save changes, as validated. */
+export type SiteSettingsChanges = Omit<z.output<typeof siteSettingsInput>, 'baseUpdatedAt'>
 export const siteSettingsResponse = z.object({
   settings: storedSiteSettings,
   /** When the settings were last saved: the `baseUpdatedAt` of the next save. */

@@ -21,9 +21,11 @@ const loaded = (): CatalogueState => {
 }
 const serveCatalogue = on('GET', /\/catalogue$/, () => json(loaded()))
 /** Answers a PUT as the server does: the settings as saved (less the form's version) and their new version. */
+/** The server's answer to a save: what was sent, a null (a removed privacy policy link) left out. */
 const savedAs = (req: FakeRequest) => {
   const { baseUpdatedAt: _base, ...settings } = req.body as Record<string, unknown>
-  return json({ settings: { id: 'minimagic', ...settings }, settingsUpdatedAt: SAVED_AT })
+  const stored = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null))
+  return json({ settings: { id: 'minimagic', ...stored }, settingsUpdatedAt: SAVED_AT })
 }
 
 describe('site settings', () => {
@@ -57,8 +59,9 @@ describe('site settings', () => {
     const put = api.requests.find((r) => r.method === 'PUT')!
     expect(put.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
     const { id: _id, ...expected } = loaded().settings
-    // With the version loaded, so that a save made meanwhile by someone else is not reverted.
-    expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, baseUpdatedAt: LOADED_AT })
+    // With the version loaded, so that a save made meanwhile by someone else is not reverted; no
+    // privacy policy link, sent as null, which removes one (left out, the server would keep it).
+    expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, privacyPolicyUrl: null, baseUpdatedAt: LOADED_AT })
   })
 
   it('edits legal documents and the Consent Mode options, each problem shown at its cell', async () => {

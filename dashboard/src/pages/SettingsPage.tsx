@@ -115,8 +115,8 @@ function toInput(loaded: SiteSettings, f: Form) {
     regions: Object.fromEntries(f.regions.map((r) => [regionKey(r.code), r.mode])),
     documents: Object.fromEntries(f.documents.map((d) => [d.type.trim(), { version: d.version.trim(), url: d.url.trim() }])),
   }
-  if (privacyPolicyUrl) body.privacyPolicyUrl = privacyPolicyUrl
-  else delete body.privacyPolicyUrl
+  // Null removes the link: left out, the server would keep the stored one.
+  body.privacyPolicyUrl = privacyPolicyUrl || null
   return body
 }
 

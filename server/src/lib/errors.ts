@@ -69,10 +69,26 @@ export interface ErrorAnswer {
   headers: Record<string, string>
 }
 
+/** Seconds a client waits before retrying after `database_busy`: a lock held past the 5 s busy_timeout (db/client.ts) is no blip. */
+export const DATABASE_BUSY_RETRY_SECONDS = 5
+
 /**
- * How every route answers a thrown error: a known refusal as itself, anything else as 500
- * `internal`, logged with the request's id. `app.onError` and the answers written after the
- * request's context has gone (the consent POST, see request-context.ts) both use it.
+ * Whether `err` (or what it was caused by) is SQLite's SQLITE_BUSY ("database is locked", in any of its
+ * extended codes): another connection held the write lock past the busy_timeout.
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) return true
+  }
+  return false
+}
+
+/**
+ * How every route answers a thrown error: a known refusal as itself, a database locked by another
+ * process as 503 `database_busy` with Retry-After, anything else as 500 `internal`, logged with
+ * the request's id. `app.onError` and the answers written after the request's context has gone
+ * (the consent POST, see request-context.ts) both use it.
  */
 export function errorAnswer(err: unknown, request: { requestId: string; method: string; path: string }, logger: Logger): ErrorAnswer {
   if (err instanceof ApiError) {
@@ -84,6 +100,16 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
     const status = err.status as ContentfulStatusCode
     const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)
     return { status, body: { error: { code, message: err.message || code } }, headers: {} }
+  }
+  // Another process (a backup, a migration, a second server on the file) holds the write lock:
+  // nothing is wrong with the request, so the client is told to retry rather than given a 500.
+  if (isDatabaseBusy(err)) {
+    logger.warn('database busy', { ...request, err })
+    return {
+      status: 503,
+      body: { error: { code: 'database_busy', message: 'The database is busy with another write; try again in a few seconds' } },
+      headers: { 'Retry-After': String(DATABASE_BUSY_RETRY_SECONDS) },
+    }
   }
   logger.error('unhandled error', { ...request, err })
   return { status: 500, body: { error: { code: 'internal', message: `Internal error (request ${request.requestId})` } }, headers: {} }

@@ -75,6 +75,48 @@ describe('catalogue draft', () => {
     expect(state.draft.services.map((s) => s.id)).toContain('hotjar')
   })
 
+  it('gives every draft write a newer version, even within one millisecond, so a save based on an older one is refused', async () => {
+    const draftPath = '/api/admin/sites/acme/catalogue/draft'
+    const opened = async (session: AdminSession) => catalogueState.parse(await (await session.request('/api/admin/sites/acme/catalogue')).json())
+    const saveOn = (session: AdminSession, c: Catalogue, base: string) => session.request(draftPath, send('PUT', { catalogue: c, baseUpdatedAt: base }))
+    const importOn = (session: AdminSession, c: Catalogue, base: string) =>
+      session.request(`/api/admin/sites/acme/catalogue/import?format=json&baseUpdatedAt=${encodeURIComponent(base)}`, { method: 'POST', body: JSON.stringify(c) })
+    const refused = async (res: Response) => {
+      expect(res.status).toBe(409)
+      expect(apiError.parse(await res.json()).error.code).toBe('draft_conflict')
+    }
+    // The test clock stands still throughout: every write below happens in the same millisecond.
+    const seeded = (await opened(editor)).draftUpdatedAt
+    const first = catalogueState.parse(await (await saveOn(owner, { ...acme, categories: acme.categories.map((c) => ({ ...c, label: { ...c.label, de: c.id } })) }, seeded)).json())
+    expect(Date.parse(first.draftUpdatedAt)).toBeGreaterThan(Date.parse(seeded))
+    await refused(await saveOn(editor, acme, seeded))
+
+    // A save: the editor loaded the owner's first save, the owner saves again on top of it.
+    const editorView = await opened(editor)
+    const second = catalogueState.parse(await (await saveOn(owner, withHotjar(first.draft), first.draftUpdatedAt)).json())
+    expect(Date.parse(second.draftUpdatedAt)).toBeGreaterThan(Date.parse(first.draftUpdatedAt))
+    await refused(await saveOn(editor, editorView.draft, editorView.draftUpdatedAt))
+    await refused(await importOn(editor, editorView.draft, editorView.draftUpdatedAt))
+    expect((await opened(owner)).draft.services.map((x) => x.id)).toContain('hotjar')
+
+    // An import.
+    const imported = await importOn(owner, acme, second.draftUpdatedAt)
+    expect(imported.status).toBe(200)
+    const afterImport = catalogueState.parse(await imported.json()).draftUpdatedAt
+    expect(Date.parse(afterImport)).toBeGreaterThan(Date.parse(second.draftUpdatedAt))
+    await refused(await saveOn(editor, withHotjar(acme), second.draftUpdatedAt))
+
+    // The draft's reset by a rollback.
+    expect((await saveOn(editor, withHotjar(acme), afterImport)).status).toBe(200)
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).status).toBe(201)
+    const beforeRollback = await opened(editor)
+    expect((await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 1 }))).status).toBe(201)
+    const rolledBack = await opened(owner)
+    expect(rolledBack.draft).toEqual(acme)
+    expect(Date.parse(rolledBack.draftUpdatedAt)).toBeGreaterThan(Date.parse(beforeRollback.draftUpdatedAt))
+    await refused(await saveOn(editor, beforeRollback.draft, beforeRollback.draftUpdatedAt))
+  })
+
   it('answers 422 with each problem at its field path', async () => {
     const bad = structuredClone(withHotjar(acme)) as Record<string, any>
     bad.entries[1].expiry = 'forever'
@@ -175,12 +217,56 @@ describe('site settings', () => {
     const byOwner = await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...form, retentionDays: 400, ipPolicy: 'none' }))
     expect(byOwner.status).toBe(200)
     expect(await settingsNow()).toMatchObject({ retentionDays: 400, ipPolicy: 'none' })
-    // What the owner set is not the editor's to change back either, by a form or an API client that leaves the field out.
+    // What the owner set is not the editor's to change back: a form resends it, an API client
+    // leaves it out, and either way it stays.
     const { form: later } = await opened(editor)
     expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...later, cookieLifetimeDays: 90 }))).status).toBe(200)
     expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...later, ipPolicy: 'truncate' }))).status).toBe(403)
-    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme', domains: ['acme.test'] }))).status).toBe(403)
-    expect(await settingsNow()).toMatchObject({ retentionDays: 400, ipPolicy: 'none', cookieLifetimeDays: 90 })
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme', domains: ['acme.test'] }))).status).toBe(200)
+    expect(await settingsNow()).toMatchObject({ retentionDays: 400, ipPolicy: 'none', cookieLifetimeDays: 90, domains: ['acme.test'] })
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: 1826 }))).status).toBe(403)
+  })
+
+  it('keeps every setting a save leaves out, so a save of the name alone loses no domain, region, document or cookie', async () => {
+    const { form } = await opened(owner)
+    const full = {
+      ...form,
+      cookieName: 'acme_consent',
+      regions: { 'US-CA': 'opt-in' },
+      documents: { terms: { version: '2026-01', url: 'https://acme.test/terms' } },
+      privacyPolicyUrl: 'https://acme.test/privacy',
+    }
+    expect((await owner.request('/api/admin/sites/acme/settings', send('PUT', full))).status).toBe(200)
+
+    const renamed = await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme Inc.' }))
+    expect(renamed.status).toBe(200)
+    expect(siteSettingsResponse.parse(await renamed.json()).settings).toEqual({ id: 'acme', ...full, name: 'Acme Inc.' })
+    expect(await settingsNow()).toEqual({ id: 'acme', ...full, name: 'Acme Inc.' })
+    expect((await sdkConfig()).site).toMatchObject({ name: 'Acme Inc.', cookieName: 'acme_consent' })
+    // Visitors on the site's domains can still record their choice.
+    const cors = await t.request('/api/v1/sites/acme/config', { headers: { Origin: 'https://acme.test' } })
+    expect(cors.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    // The audit log tells the one change.
+    const [entry] = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit')).json()).entries
+    expect(entry).toMatchObject({ action: 'site.settings', before: { name: 'Acme', cookieName: 'acme_consent' }, after: { name: 'Acme Inc.', cookieName: 'acme_consent' } })
+    // The form removes the privacy policy link by sending null.
+    const cleared = await editor.request('/api/admin/sites/acme/settings', send('PUT', { privacyPolicyUrl: null }))
+    expect(cleared.status).toBe(200)
+    const { privacyPolicyUrl: _removed, ...rest } = full
+    expect(await settingsNow()).toEqual({ id: 'acme', ...rest, name: 'Acme Inc.' })
+  })
+
+  it('refuses an empty list of domains, saying why, and keeps the settings as they were', async () => {
+    const { form } = await opened(editor)
+    for (const body of [{ ...form, domains: [] }, { name: 'Acme Inc.', domains: [] }]) {
+      const res = await editor.request('/api/admin/sites/acme/settings', send('PUT', body))
+      expect(res.status).toBe(422)
+      const { error } = apiError.parse(await res.json())
+      expect(error.code).toBe('invalid')
+      expect(error.issues).toEqual([{ path: 'domains', message: expect.stringContaining('without one no visitor can record a choice') }])
+      expect(error.message).toMatch(/^domains: keep at least one domain/)
+    }
+    expect(await settingsNow()).toMatchObject({ name: 'Acme', domains: ['acme.test', 'localhost'] })
   })
 
   it('refuses a save based on settings that were saved since, instead of reverting that change', async () => {
@@ -529,6 +615,21 @@ describe('catalogue files', () => {
     expect(csv).toContain(`"'=HYPERLINK(""https://evil.test"",""x"")"`)
     const back = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })
     expect(catalogueState.parse(await back.json()).draft).toEqual(sneaky)
+
+    // After a semicolon or a tab, where a spreadsheet in a `;` locale starts a new cell.
+    const split = {
+      ...acme,
+      entries: [
+        { ...acme.entries[0]!, purpose: { en: 'Counts;=1+2' } },
+        { ...acme.entries[0]!, name: 'tabbed', purpose: { en: 'Counts\t=1+2' } },
+      ],
+    }
+    await saveDraft(editor, split)
+    const splitCsv = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')).text()
+    expect(splitCsv).toContain(`,Counts;'=1+2\n`)
+    expect(splitCsv).toContain(`,Counts\t'=1+2\n`)
+    const splitBack = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: splitCsv })
+    expect(catalogueState.parse(await splitBack.json()).draft).toEqual(split)
   })
 
   it('keeps a service in its category through a CSV round trip when its cookie sits in another', async () => {

@@ -14,7 +14,7 @@ export function openApiDocument(): { doc: OpenApiDocument; html: string } {
       title: 'MiniConsent',
       version: '0.1.0',
       description:
-        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`.',
+        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`. A route that uses the database answers 503 `database_busy`, with `Retry-After`, when another process held the database’s write lock past the 5 seconds it waits.',
       operations: OPERATIONS,
       named: NAMED_SCHEMAS,
       errorSchema: apiError,

@@ -108,7 +108,8 @@ describe('app', () => {
 
   it('answers 500 without internals when something unexpected fails', async () => {
     t.db.$client.close()
-    const res = await t.request('/healthz')
+    // /healthz answers its own 503 (health.test.ts); a sign-in reads the database and fails.
+    const res = await t.request('/api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'owner@acme.test', password: 'owner password 1' }) })
     expect(res.status).toBe(500)
     const body = (await res.json()) as { error: { code: string; message: string } }
     expect(body.error.code).toBe('internal')

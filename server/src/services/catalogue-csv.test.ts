@@ -76,6 +76,27 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(csv).not.toMatch(/,"?[=+\-@]/)
   })
 
+  it('escapes a formula after a semicolon or a tab too, which a spreadsheet in a `;` locale splits into a cell of its own, and reads it back exactly', () => {
+    const texts = ['Counts;=1+2', 'Counts\t=1+2', "Counts;'=1+2 stays as written", 'Counts; =1+2 and a;b', 'a;;@x\t\t-y;+z']
+    const c = catalogue.parse({
+      ...mixed,
+      categories: mixed.categories.map((cat) => (cat.id === 'analytics' ? { ...cat, label: { ...cat.label, fr: 'Stats;@SUM(A1)' } } : cat)),
+      services: mixed.services.map((s) => (s.id === 'hubspot' ? { ...s, purpose: { en: 'Mail;-2+3' } } : s)),
+      entries: texts.map((text, i) => ({ name: `c${i}`, category: 'analytics', provider: 'Acme', purpose: { en: text }, expiry: '1y' })),
+    })
+    const csv = catalogueToCsv(c)
+    expect(csv).toContain(`,Counts;'=1+2,`)
+    expect(csv).toContain(`,Counts\t'=1+2,`)
+    expect(csv).toContain(`,Counts;''=1+2 stays as written,`)
+    expect(csv).toContain(`Stats;'@SUM(A1)`)
+    expect(csv).toContain(`Mail;'-2+3`)
+    // Split where such a spreadsheet splits, no piece of any line starts with a formula character.
+    for (const line of csv.split('\n')) for (const piece of line.split(/[,;\t]/)) expect(piece, line).not.toMatch(/^"?[=+\-@]/)
+    // The import takes off exactly what the export put in: every text comes back as it was.
+    expect(catalogue.parse(csvToCatalogue(csv, { ...c, entries: [] }))).toEqual(c)
+    expect(catalogue.parse(csvToCatalogue(csv, { ...c, categories: c.categories.map((cat) => ({ ...cat, label: { en: cat.id } })), services: [], entries: [] })).entries).toEqual(c.entries)
+  })
+
   it('reads files without the service rows as before: the entries give the service its category', () => {
     const old = [
       'category,service,service_name,service_provider,name,kind,provider,expiry',

@@ -18,8 +18,8 @@ import {
 } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
+import { splitFormulaEscaped, unescapeExportCell } from '../lib/csv-formula'
 import { ApiError } from '../lib/errors'
-import { unescapeCell } from './export'
 
 type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 
@@ -27,8 +27,13 @@ type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 // editor's text would then run on the machine of whoever opens the export. Such cells get a
 // leading apostrophe, which spreadsheets hide and the import takes off again; as in the consent
 // export, so does a cell that itself starts with one, so the import always takes off exactly one.
+// A spreadsheet set to a `;` locale also splits cells at semicolons (and tabs), so a formula
+// after one gets an apostrophe too, the consent export's escape (lib/csv-formula.ts).
 const ESCAPED_START = /^['=+\-@\t\r]/
-const defuse = (cell: string) => (ESCAPED_START.test(cell) ? `'${cell}` : cell)
+const defuse = (cell: string) => {
+  const split = splitFormulaEscaped(cell)
+  return ESCAPED_START.test(split) ? `'${split}` : split
+}
 
 function languagesOf(c: Catalogue): string[] {
   const langs = new Set<string>()
@@ -151,7 +156,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       trim: true,
       bom: true,
       info: true,
-      cast: unescapeCell,
+      cast: unescapeExportCell,
     }) as { record: Record<string, string>; info: { lines: number } }[]
   } catch (err) {
     throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: ${(err as Error).message}`)

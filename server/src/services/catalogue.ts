@@ -8,12 +8,13 @@ import {
   type CatalogueState,
   type Role,
   type SiteSettings,
+  type SiteSettingsChanges,
 } from '@miniconsent/shared'
 import { desc, eq } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { revisions, siteDrafts, sites, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
-import { ApiError } from '../lib/errors'
+import { ApiError, invalidError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import type { SiteDirectory } from './sites'
@@ -120,27 +121,31 @@ export class Catalogues {
     })
   }
 
-  /** Inside a caller's transaction: no audit entry of its own. */
+  /**
+   * Inside a caller's transaction: no audit entry of its own. Every draft write goes through here
+   * (a save, an import, the reset of a rollback).
+   */
   writeDraft(siteId: string, userId: number | null, next: Catalogue): void {
-    this.d.db
-      .update(siteDrafts)
-      .set({ catalogue: canonicalJson(next), updatedAt: new Date(this.d.now()), updatedBy: userId })
-      .where(eq(siteDrafts.siteId, siteId))
-      .run()
+    const current = this.d.db.select({ updatedAt: siteDrafts.updatedAt }).from(siteDrafts).where(eq(siteDrafts.siteId, siteId)).get()
+    // Strictly later than the version replaced, as the settings' (saveSettings): `draft_conflict`
+    // compares versions, and two saves within one millisecond (or after the clock stepped back)
+    // would otherwise share one, letting an editor's stale save overwrite the newer one unseen.
+    const at = new Date(Math.max(this.d.now(), (current?.updatedAt.getTime() ?? -Infinity) + 1))
+    this.d.db.update(siteDrafts).set({ catalogue: canonicalJson(next), updatedAt: at, updatedBy: userId }).where(eq(siteDrafts.siteId, siteId)).run()
   }
 
   /**
-   * Replaces the settings. `role`: the saver's on the site; only an owner changes the settings
-   * OWNER_ONLY_SETTINGS names (403 `owner_only_setting`). `baseUpdatedAt`: the version the form was
-   * loaded with; a save over a newer one is refused (409 `settings_conflict`).
+   * Changes the settings `changes` sends; one left out keeps its stored value (a
+   * privacyPolicyUrl sent as null is removed). `role`: the saver's on the site; only an owner
+   * changes the settings OWNER_ONLY_SETTINGS names (403 `owner_only_setting`). `baseUpdatedAt`:
+   * the version the form was loaded with; a save over a newer one is refused (409 `settings_conflict`).
    */
   saveSettings(
     siteId: string,
     userId: number,
-    input: Omit<SiteSettings, 'id'>,
+    changes: SiteSettingsChanges,
     options: { role: Role; baseUpdatedAt?: string | undefined },
   ): { settings: SiteSettings; settingsUpdatedAt: string } {
-    const next = siteSettingsSchema.parse({ ...input, id: siteId })
     const saved = writeTransaction(this.d.db, () => {
       const version = this.versionedSettings(siteId)
       if (options.baseUpdatedAt !== undefined && version.at.getTime() !== Date.parse(options.baseUpdatedAt)) {
@@ -151,6 +156,13 @@ export class Catalogues {
         )
       }
       const before = version.settings
+      // A setting left out keeps its stored value (siteSettingsInput), read in this transaction.
+      // A setting left out keeps its stored value; a privacy policy link sent as null is removed.
+      const sent = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
+      const merged = siteSettingsSchema.safeParse(withoutNulls({ ...before, ...sent, id: siteId }))
+      // Only a stored value can fail here: a domain saved before 0.6 that is no hostname, which a save asks to fix.
+      if (!merged.success) throw invalidError(merged.error)
+      const next = merged.data
       // Retention decides when the consent log and the audit log are erased, the IP policy what is
       // kept of visitors' addresses: an editor's save may resend them, not change them.
       if (options.role !== 'owner') {
@@ -165,16 +177,19 @@ export class Catalogues {
           throw err
         }
       }
-      if (canonicalJson(before) === canonicalJson(next)) return version.at
+      if (canonicalJson(before) === canonicalJson(next)) return { at: version.at, next }
       // Strictly later than the version replaced, so a form loaded before this save always sees it
       // as newer, even within one millisecond or after the clock stepped back.
       const at = new Date(Math.max(this.d.now(), version.at.getTime() + 1))
       this.d.db.update(sites).set({ settings: JSON.stringify(next), settingsUpdatedAt: at, settingsUpdatedBy: userId }).where(eq(sites.id, siteId)).run()
       this.d.audit.record({ siteId, userId, action: 'site.settings', before, after: next })
-      return at
+      return { at, next }
     })
     // Settings are part of the published config (cookie name, lifetime) and of CORS (domains).
     this.d.sites.invalidate(siteId)
-    return { settings: next, settingsUpdatedAt: saved.toISOString() }
+    return { settings: saved.next, settingsUpdatedAt: saved.at.toISOString() }
   }
 }
+
+/** The settings without the keys a save set to null (a removed privacy policy link). */
+const withoutNulls = (settings: Record<string, unknown>) => Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null))

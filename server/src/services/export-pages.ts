@@ -10,6 +10,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { ExportFormat } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { csvFormatRows } from 'd3-dsv'
+import { splitFormulaEscaped } from '../lib/csv-formula'
 import { GENESIS_HASH } from './consent-chain'
 
 /**
@@ -98,7 +99,7 @@ export function freeNow(bytes: Uint8Array): boolean {
  * - A formula-escaped value (export-sql.ts) is no longer also put in quotes, as the catalogue's CSV
  *   never did: the leading `'` is what keeps a spreadsheet from running it (OWASP), and a quoted
  *   `'=…` reads as the same text. Visitor values are also escaped after a `;` or a tab
- *   (splitFormulaEscaped).
+ *   (splitFormulaEscaped, lib/csv-formula.ts).
  */
 export const csvLines = (rows: unknown[][]): string => {
   for (const row of rows) for (const i of VISITOR_CELLS) if (i < row.length) row[i] = splitFormulaEscaped(row[i])
@@ -111,22 +112,6 @@ const SEQ = 0
 
 /** The cells a visitor wrote: consentId, url and userAgent (EXPORT_COLUMNS; export-sql.ts checks them at load). */
 export const VISITOR_CELLS = [2, 11, 13] as const
-
-/** A semicolon or a tab followed by what a spreadsheet runs as a formula (or a `'`, so that reading back is exact). */
-const SPLIT_FORMULA = /([;\t])(?=[=+\-@'\t\r\0])/g
-
-/**
- * Spreadsheets in the locales whose list separator is `;` (German, French, Italian, Spanish,
- * Dutch: the EU's auditors) open a `.csv` split at semicolons, and tab is the other separator
- * they guess. Split there, a visitor's `…;=cmd|…` starts a cell of its own with a formula that the
- * leading-`'` escape (export-sql.ts) never saw, and quoting would not help: a quote in the middle
- * of such a cell is text. So a `'` goes after each semicolon or tab that a formula character (or
- * a `'`) follows; unescapeCell takes it out again, exactly (each `;'` or tab-`'` in the file is one
- * put there). A value that holds neither is left as it is.
- */
-function splitFormulaEscaped(value: unknown): unknown {
-  return typeof value === 'string' && (value.includes(';') || value.includes('\t')) ? value.replace(SPLIT_FORMULA, "$1'") : value
-}
 
 /** The records in seq order: as they are when they already are (always, so far), else sorted. */
 export function inSeqOrder(records: unknown[][]): unknown[][] {

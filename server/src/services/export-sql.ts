@@ -17,7 +17,7 @@ if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAg
  * Spreadsheets run a cell that starts with = + - @ (or tab/CR, or after a NUL they drop) as a formula, and URL, user agent
  * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
  * value that itself starts with `'` gets one too, so reading back (drop one leading `'`, see
- * unescapeCell) is exact and the hashes still verify. NULL stays NULL.
+ * unescapeCell, lib/csv-formula.ts) is exact and the hashes still verify. NULL stays NULL.
  */
 const formulaEscaped = (x: string) =>
   // A NUL as the first character is looked for in the bytes: SQLite's text functions stop at it.

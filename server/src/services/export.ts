@@ -24,23 +24,6 @@ import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-
 import type { FromWorker, ToWorker } from './export-worker'
 
 /**
- * Spreadsheets run a cell that starts with = + - @ (or tab/CR) as a formula, and URL, user agent
- * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
- * value that itself starts with `'` gets one too, so reading back (drop one leading `'`) is exact
- * and the hashes still verify. The escaping is a value transformation (export-sql.ts); the
- * quoting is d3-dsv's.
- */
-export function unescapeCell(value: string): string {
-  return value.startsWith("'") ? value.slice(1) : value
-}
-
-/**
- * A cell of an export's CSV as the value it was: unescapeCell, and the `'` put after a semicolon or
- * a tab that a formula character follows taken out (export-pages.ts splitFormulaEscaped).
- */
-export const unescapeExportCell = (value: string): string => unescapeCell(value).replace(/([;\t])'/g, '$1')
-
-/**
  * Pages a worker may read ahead of what this thread has taken: enough that it rarely waits, few
  * enough that memory stays at a few hundred KB whatever the download's speed.
  */

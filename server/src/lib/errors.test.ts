@@ -1,0 +1,49 @@
+import { apiError, siteSettingsResponse } from '@miniconsent/shared'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
+import { isDatabaseBusy } from './errors'
+
+let t: TestServer
+let editor: AdminSession
+beforeEach(async () => {
+  ;({ t, editor } = await startWithEditors())
+})
+afterEach(() => t.close())
+
+describe('a database locked by another process', () => {
+  it('answers 503 database_busy with Retry-After, not 500 internal, and the save goes through once the lock is released', async () => {
+    // The server's own wait (busy_timeout, 5 s) is shortened so that the test does not sit through it.
+    t.db.$client.pragma('busy_timeout = 0')
+    // A backup tool, a stuck migration or a second server on the same file holds the write lock.
+    const other = new Database(t.file)
+    try {
+      other.exec('BEGIN IMMEDIATE')
+      const locked = await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme Inc.' }))
+      expect(locked.status).toBe(503)
+      expect(locked.headers.get('retry-after')).toBe('5')
+      expect(apiError.parse(await locked.json()).error).toEqual({
+        code: 'database_busy',
+        message: 'The database is busy with another write; try again in a few seconds',
+      })
+      // Reads still work (WAL): the instance is healthy, only this write has to wait.
+      expect((await t.request('/healthz')).status).toBe(200)
+      other.exec('ROLLBACK')
+    } finally {
+      other.close()
+    }
+    const retried = await editor.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme Inc.' }))
+    expect(retried.status).toBe(200)
+    expect(siteSettingsResponse.parse(await retried.json()).settings.name).toBe('Acme Inc.')
+  })
+
+  it('is told by SQLite’s code, also when wrapped, and by no other error', () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
+    expect(isDatabaseBusy(busy)).toBe(true)
+    expect(isDatabaseBusy(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY_SNAPSHOT' }))).toBe(true)
+    expect(isDatabaseBusy(new Error('Failed query: update …', { cause: busy }))).toBe(true)
+    expect(isDatabaseBusy(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }))).toBe(false)
+    expect(isDatabaseBusy(Object.assign(new Error('x'), { code: 'SQLITE_BUSYNESS' }))).toBe(false)
+    expect(isDatabaseBusy('SQLITE_BUSY')).toBe(false)
+  })
+})
