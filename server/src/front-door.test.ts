@@ -138,6 +138,8 @@ describe('the front door', () => {
       expect(a.status, `${method} ${path}`).toBeLessThan(500)
     }
     expect(honoCalls).toBe(cases.length)
+    // An unknown site's refusal, through the front door as through Hono: kept by no cache.
+    expect((await get(front, '/api/v1/sites/nowhere/config', {})).headers['cache-control']).toBe('no-store')
     // A Host no URL can hold, with an Origin the site does not allow: an answer, not a 500, either way.
     const odd = { Host: '1.2.3.4.5', Origin: 'https://evil.example' }
     const [a, b] = [await get(front, PATH, odd), await get(hono, PATH, odd)]

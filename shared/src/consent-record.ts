@@ -1,10 +1,36 @@
 // The consent record (SPEC §7): one append-only row per decision.
 import { z } from 'zod'
 import { CONSENT_METHODS } from './cookie-format'
-import { languageTag, regionMode, slug } from './catalogue'
+import { CONSENT_RECORD_MAX_BYTES, languageTag, regionMode, slug } from './catalogue'
 
 export const consentMethod = z.enum(CONSENT_METHODS)
 export const consentId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a consentId has 8 to 64 letters, digits, "-" or "_"')
+
+/**
+ * The most characters of a page URL the server keeps. A longer one is not refused but cut: the
+ * SDK sends `location.pathname`, where each Cyrillic letter takes 6 characters and each CJK one 9,
+ * so a page with a native-language slug of a few hundred letters passes 2048, and the SDK drops a
+ * refused record for good.
+ */
+export const PAGE_URL_MAX = 2048
+
+/** A page URL as the SDK sends it: whatever fits the body. The server strips it and keeps its first PAGE_URL_MAX characters. */
+export const pageUrl = z.string().max(CONSENT_RECORD_MAX_BYTES)
+
+const UTC_OFFSET = /[+-](\d\d):(\d\d)$/
+
+/**
+ * Whether an ISO time's UTC offset, if it has one, is at most ±14:00 (UTC+14, Kiribati's, is the
+ * furthest in use). The ISO pattern allows up to ±23:59, but SQLite's julianday(), which orders a
+ * visitor's records, reads nothing beyond ±14:00.
+ */
+export function utcOffsetInRange(time: string): boolean {
+  const offset = UTC_OFFSET.exec(time)
+  return offset === null || Number(offset[1]) * 60 + Number(offset[2]) <= 14 * 60
+}
+
+/** The time on the visitor's device, with its UTC offset (`Z` from the SDK). */
+export const clientTime = z.iso.datetime({ offset: true }).refine(utcOffsetInRange, 'a UTC offset is at most ±14:00')
 
 /** What the SDK posts to `POST /api/v1/consents`. The server adds time, IP, region and user agent. */
 export const consentRecordInput = z.object({
@@ -21,9 +47,9 @@ export const consentRecordInput = z.object({
   services: z.record(slug, z.boolean()).default({}),
   method: consentMethod,
   language: languageTag,
-  /** Page URL; the server drops query string and fragment before storing. */
-  url: z.string().max(2048),
-  clientTime: z.iso.datetime({ offset: true }),
+  /** Page URL; the server drops query string and fragment before storing, and keeps its first 2048 characters. */
+  url: pageUrl,
+  clientTime: clientTime,
   gpc: z.boolean().default(false),
 })
 export type ConsentRecordInput = z.infer<typeof consentRecordInput>
@@ -32,6 +58,8 @@ export type ConsentRecordInput = z.infer<typeof consentRecordInput>
 export const consentRecord = consentRecordInput.extend({
   /** `erased` once a data-subject request erased the record. */
   consentId: z.string(),
+  /** As stored: records taken before the ±14:00 bound may carry a larger offset. */
+  clientTime: z.iso.datetime({ offset: true }),
   /** Position in the site's hash chain, from 1. */
   seq: z.number().int().min(1),
   serverTime: z.iso.datetime(),

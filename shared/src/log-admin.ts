@@ -2,7 +2,7 @@
 // of the two visitor events the SDK posts besides consent records (identify, accepted document).
 import { z } from 'zod'
 import { languageTag, regionMode, slug, urlNumber } from './catalogue'
-import { consentId, consentMethod, consentRecord } from './consent-record'
+import { clientTime, consentId, consentMethod, consentRecord, pageUrl } from './consent-record'
 import { REGION_CODE_PATTERN } from './regions'
 
 /**
@@ -267,8 +267,9 @@ const visitorEvent = {
   siteId: slug,
   consentId: consentId,
   language: languageTag,
-  url: z.string().max(2048),
-  clientTime: z.iso.datetime({ offset: true }),
+  /** As in a consent record: the server strips it and keeps its first 2048 characters. */
+  url: pageUrl,
+  clientTime: clientTime,
 }
 
 /** `POST /api/v1/consents/identify`: links the browser's consentId to the site's signed-in user. */

@@ -26,6 +26,11 @@ const ODD_VALUES: unknown[] = [
   'short', 'visitor 01', 'visitor-0001-' + 'x'.repeat(52), 'accept-all', 'ACCEPT-ALL', 'gpc', 'en', 'EN', 'e', 'zh-Hant-TW',
   '2026-11-22T10:00:00Z', '2026-11-22T10:00:00', '2026-02-29T10:00:00Z', '2028-02-29T10:00:00Z', '2026-11-22 10:00:00Z',
   '2026-11-22T24:00:00Z', '2026-11-22T10:00:00.123456+14:00',
+  // UTC offsets: ±14:00 is the furthest SQLite's julianday() reads; the ISO pattern goes to ±23:59.
+  '2026-11-22T10:00:00-14:00', '2026-11-22T10:00:00+13:59', '2026-11-22T10:00:00+14:01', '2026-11-22T10:00:00-14:01',
+  '2026-11-22T10:00:00+15:00', '2026-11-22T10:00:00+20:00', '2026-11-22T10:00:00-23:59', '2026-11-22T10:00:00.5+23:59',
+  // Page URLs: any that fits the body is taken (the route cuts what it stores).
+  'x'.repeat(8192), 'x'.repeat(8193),
 ]
 
 function agree(input: unknown) {
@@ -62,6 +67,24 @@ describe('readConsentRecordInput', () => {
     }
     // The mutations above really exercise refusals, not only the happy path.
     expect(refused).toBeGreaterThan(300)
+  })
+
+  it('takes a clientTime offset up to ±14:00 and a page URL up to the body size, and refuses beyond, as zod does', () => {
+    for (const [clientTime, ok] of [
+      ['2026-11-22T10:00:00+14:00', true],
+      ['2026-11-22T10:00:00-14:00', true],
+      ['2026-11-22T10:00:00+09:30', true],
+      ['2026-11-22T10:00:00+14:01', false],
+      ['2026-11-22T10:00:00-14:30', false],
+      ['2026-11-22T10:00:00+23:59', false],
+    ] as const) {
+      const { fast, zod } = agree({ ...valid, clientTime })
+      expect([fast !== null, zod.success], clientTime).toEqual([ok, ok])
+    }
+    for (const [length, ok] of [[2049, true], [8192, true], [8193, false]] as const) {
+      const { fast, zod } = agree({ ...valid, url: 'https://acme.test/' + 'a'.repeat(length - 18) })
+      expect([fast !== null, zod.success], String(length)).toEqual([ok, ok])
+    }
   })
 
   it('is used for the bodies the SDK sends', () => {

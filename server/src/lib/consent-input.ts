@@ -6,17 +6,19 @@
 // the zod schema, which stays the source of truth, decides and writes the 400's message. So it
 // never accepts what zod refuses: `consent-input.test.ts` compares the two on valid bodies and on
 // every kind of broken one.
-import { CONSENT_METHODS, LANGUAGE_PATTERN, SLUG_PATTERN, consentRecordInput, type ConsentRecordInput } from '@miniconsent/shared'
+import { CONSENT_METHODS, CONSENT_RECORD_MAX_BYTES, LANGUAGE_PATTERN, SLUG_PATTERN, consentRecordInput, utcOffsetInRange, type ConsentRecordInput } from '@miniconsent/shared'
 import { regexes } from 'zod'
 
-// The same patterns as the schema's: zod's own for `z.uuid()` and `z.iso.datetime({ offset: true })`,
-// and the two the schema writes inline.
+// The same patterns as the schema's: zod's own for `z.uuid()` and `z.iso.datetime({ offset: true })`
+// (which the schema's `clientTime` refines with utcOffsetInRange, as below), and the two the
+// schema writes inline.
 const UUID = regexes.uuid()
 const DATETIME = regexes.datetime({ offset: true })
 const CONSENT_ID = /^[A-Za-z0-9_-]{8,64}$/
 const SHA256_HEX = /^[a-f0-9]{64}$/
 const METHODS: ReadonlySet<unknown> = new Set(CONSENT_METHODS)
-const URL_MAX = 2048
+/** The schema's `pageUrl`: whatever fits the body (the route cuts what it stores). */
+const URL_MAX = CONSENT_RECORD_MAX_BYTES
 const SLUG_MAX = 64
 
 /** The fields this reading knows, in the schema's order; anything else in the schema turns it off. */
@@ -53,7 +55,7 @@ export function readConsentRecordInput(v: unknown): ConsentRecordInput | null {
     !METHODS.has(method) ||
     !(isString(language) && LANGUAGE_PATTERN.test(language)) ||
     !(isString(url) && url.length <= URL_MAX) ||
-    !(isString(clientTime) && DATETIME.test(clientTime)) ||
+    !(isString(clientTime) && DATETIME.test(clientTime) && utcOffsetInRange(clientTime)) ||
     typeof gpc !== 'boolean'
   ) {
     return null

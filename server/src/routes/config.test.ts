@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { visitorConsentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
+import { apiError, visitorConsentRecord, EEA_COUNTRIES, publishedConfig, type PublishedConfig } from '@miniconsent/shared'
 import { writeTestCityDb } from '../../test-fixtures/geoip'
 import type { AppDeps } from '../context'
 import { ACME, consentBody, json, NOTICE_ONLY, startTestServer, type TestServer } from '../test-support'
@@ -225,6 +225,22 @@ describe('caching per variant', () => {
     const script = await t.request('/sdk/acme.js')
     expect(script.headers.get('cache-control')).toBe('public, max-age=300, s-maxage=600')
     expect(script.headers.get('vary')).toBe('cf-ipcountry, cf-region-code, Sec-GPC, Accept-Encoding')
+  })
+
+  it('lets no cache keep the refusal of a malformed or unknown site id, as the per-site script does not', async () => {
+    // With CDN_CACHE_SECONDS the operator has a CDN cache the config path: a 404 without
+    // Cache-Control is heuristically cacheable there, and would outlive the site's first publication.
+    const t = start({ ...cloudflare, CDN_CACHE_SECONDS: 600 })
+    for (const [path, status, code] of [
+      ['/api/v1/sites/nosite/config', 404, 'site_not_found'],
+      ['/api/v1/sites/Not_A_Site/config', 400, 'invalid_request'],
+      [`/api/v1/sites/${'x'.repeat(65)}/config`, 400, 'invalid_request'],
+    ] as const) {
+      const res = await t.request(path)
+      expect([res.status, apiError.parse(await res.json()).error.code], path).toEqual([status, code])
+      expect(res.headers.get('cache-control'), path).toBe('no-store')
+    }
+    expect((await t.request('/sdk/nosite.js')).headers.get('cache-control')).toBe('no-store')
   })
 
   it('varies on Sec-GPC alone when no region header is trusted', async () => {

@@ -249,8 +249,17 @@ export function configAnswers(s: Services): (c: RequestFacts, siteId: string) =>
 export function configRoutes(s: Services) {
   const answer = configAnswers(s)
   return new Hono<AppEnv>().get('/api/v1/sites/:siteId/config', (c) => {
-    const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
-    const { status, body, headers } = answer(c, siteId)
-    return respond(c, body, status, headers)
+    try {
+      const siteId = slugParam(c.req.param('siteId')) ?? siteParams.parse(c.req.param()).siteId
+      const { status, body, headers } = answer(c, siteId)
+      return respond(c, body, status, headers)
+    } catch (e) {
+      // A refusal (a malformed site id, a site unknown or not yet published) is kept by no cache,
+      // as the per-site script's: a 404 is heuristically cacheable, and a CDN that kept the one an
+      // owner got testing the embed before publishing would go on serving it after. `onError`
+      // answers with the context's headers. (The front door leaves these to this route.)
+      c.header('Cache-Control', 'no-store')
+      throw e
+    }
   })
 }

@@ -51,7 +51,62 @@ describe('POST /api/v1/consents/identify', () => {
   })
 })
 
+describe('a recordId used again', () => {
+  const origin = { Origin: 'https://acme.test' }
+
+  it('answers a different identify under it 409 record_id_conflict, readable by the site, and a true retry 200', async () => {
+    const body = event({ userId: 'alice' })
+    expect((await t.request('/api/v1/consents/identify', json(body, origin), '192.0.2.1')).status).toBe(201)
+    expect((await t.request('/api/v1/consents/identify', beacon(body), '192.0.2.2')).status).toBe(200)
+    for (const [changed, ip] of [[{ userId: 'mallory' }, '192.0.2.3'], [{ consentId: 'visitor-0002' }, '192.0.2.4']] as const) {
+      const res = await t.request('/api/v1/consents/identify', json({ ...body, ...changed }, origin), ip)
+      expect(res.status, JSON.stringify(changed)).toBe(409)
+      expect(apiError.parse(await res.json()).error.code).toBe('record_id_conflict')
+      // The site's own CORS verdict, as on its other refusals: the SDK reads why and drops the event.
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+      expect(res.headers.get('vary')).toContain('Origin')
+    }
+    // What the server adds, and what is not stored (language, page, time), may differ on a retry.
+    const retry = { ...body, language: 'de', url: 'https://acme.test/other', clientTime: '2026-11-22T11:00:00Z' }
+    expect((await t.request('/api/v1/consents/identify', json(retry, { ...origin, 'User-Agent': 'Other/2.0' }), '198.51.100.9')).status).toBe(200)
+    expect(rows('consent_identities')).toEqual([expect.objectContaining({ consent_id: 'visitor-0001', user_id: 'alice' })])
+  })
+
+  it('answers a different document acceptance under it 409, and a retry 200 even after the document version changed', async () => {
+    // A second document, so that a change of type is not refused for the type alone.
+    const documents = { terms: { version: '2026-01', url: 'https://acme.test/terms' }, privacy: { version: '3', url: 'https://acme.test/privacy' } }
+    t.db.$client.prepare(`UPDATE sites SET settings = json_set(settings, '$.documents', json(?)) WHERE id = 'acme'`).run(JSON.stringify(documents))
+    t.clock.now += 10_000
+    const body = event({ type: 'terms', userId: 'customer-42' })
+    expect((await t.request('/api/v1/documents', json(body, origin), '192.0.2.1')).status).toBe(201)
+    let ip = 10
+    for (const changed of [{ type: 'privacy' }, { userId: 'customer-43' }, { userId: null }, { consentId: 'visitor-0002' }, { url: 'https://acme.test/elsewhere' }, { clientTime: '2026-11-22T11:00:00Z' }]) {
+      const res = await t.request('/api/v1/documents', json({ ...body, ...changed }, origin), `192.0.2.${ip++}`)
+      expect(res.status, JSON.stringify(changed)).toBe(409)
+      expect(apiError.parse(await res.json()).error.code).toBe('record_id_conflict')
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://acme.test')
+    }
+    // The same page with another query is the same stored URL.
+    expect((await t.request('/api/v1/documents', json({ ...body, url: 'https://acme.test/signup?step=2' }, origin), '192.0.2.30')).status).toBe(200)
+    // The version is the server's, from the settings: a retry that arrives after it changed is the acceptance stored.
+    t.db.$client.prepare(`UPDATE sites SET settings = json_set(settings, '$.documents.terms.version', '2026-02') WHERE id = 'acme'`).run()
+    t.clock.now += 10_000
+    expect((await t.request('/api/v1/documents', json(body, origin), '192.0.2.31')).status).toBe(200)
+    expect(rows('document_acceptances')).toEqual([expect.objectContaining({ document_type: 'terms', document_version: '2026-01', user_id: 'customer-42' })])
+  })
+})
+
 describe('POST /api/v1/documents', () => {
+  it('takes a page URL longer than 2048 characters, and stores it stripped and cut to 2048', async () => {
+    const path = '/' + encodeURIComponent('文'.repeat(250))
+    const body = event({ type: 'terms', url: `https://acme.test${path}?email=a@b.c` })
+    expect((await t.request('/api/v1/documents', json(body))).status).toBe(201)
+    const [stored] = rows('document_acceptances')
+    expect(stored!.url).toBe(`https://acme.test${path}`.slice(0, 2048))
+    expect((await t.request('/api/v1/consents/identify', json(event({ userId: 'u', url: `https://acme.test${path}` })))).status).toBe(201)
+  })
+
+
   it('records the version of the document in force from the site settings, with URL and IP reduced', async () => {
     const body = event({ type: 'terms', userId: 'customer-42' })
     const res = await t.request('/api/v1/documents', beacon(body), '203.0.113.77')

@@ -164,6 +164,24 @@ describe('POST /api/v1/consents', () => {
     expect(rows()).toHaveLength(0)
   })
 
+  it('takes a page URL longer than 2048 characters, and stores it stripped and cut to 2048, under a hash of what is stored', async () => {
+    // 342 Cyrillic letters in a slug: location.pathname percent-encodes each as 6 characters.
+    const path = '/' + encodeURIComponent('б'.repeat(342))
+    const body = consentBody({ url: `https://acme.test${path}?utm_source=mail#top` })
+    const res = await t.request('/api/v1/consents', json(body))
+    expect(res.status).toBe(201)
+    const url = (t.db.$client.prepare('SELECT url FROM consent_records WHERE record_id = ?').pluck().get(body.recordId)) as string
+    expect(url).toHaveLength(2048)
+    expect(`https://acme.test${path}`.startsWith(url)).toBe(true)
+    // A retry is the same record (compared with what is stored), and the chain verifies.
+    expect((await t.request('/api/v1/consents', json(body))).status).toBe(200)
+    // Cut at a code point: never half of a surrogate pair, which SQLite would store as U+FFFD and break the hash.
+    const text = consentBody({ url: 'x'.repeat(2047) + '\u{1F36A}' + 'tail' })
+    expect((await t.request('/api/v1/consents', json(text))).status).toBe(201)
+    expect(t.db.$client.prepare('SELECT url FROM consent_records WHERE record_id = ?').pluck().get(text.recordId)).toBe('x'.repeat(2047))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2 })
+  })
+
   it('answers 413 for a body over 8 KB', async () => {
     const res = await t.request('/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(9000) })))
     expect(res.status).toBe(413)
@@ -196,7 +214,7 @@ describe('POST /api/v1/consents', () => {
     const refusals: [string, RequestInit, number, string][] = [
       ['/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(9000) }), origin), 413, 'payload_too_large'],
       ['/api/v1/consents', beacon('{"recordId": '), 400, 'invalid_json'],
-      ['/api/v1/consents', json(consentBody({ url: 'https://acme.test/' + 'a'.repeat(3000) }), origin), 400, 'invalid_request'],
+      ['/api/v1/consents', json(consentBody({ clientTime: '2026-11-22T10:00:00+15:00' }), origin), 400, 'invalid_request'],
       ['/api/v1/consents', json(consentBody({ siteId: 'nobody' }), origin), 404, 'site_not_found'],
       ['/api/v1/consents', json(consentBody({ revision: 2 }), origin), 422, 'unknown_revision'],
       ['/api/v1/consents/identify', beacon('not json'), 400, 'invalid_json'],
@@ -523,12 +541,43 @@ describe('GET /api/v1/consents/:consentId', () => {
   })
 
   it('answers the last decision even when the records arrive out of order, whatever their time zones', async () => {
-    // Decided 10:00 UTC (withdraw), then 10:01 UTC (reject-all, written in UTC+2); a queue sends the later first.
+    // Decided 10:00 UTC (withdraw), then 10:01 UTC (reject-all, written in UTC+2); a queue sends the later first, at 10:05.
+    t.clock.now = Date.UTC(2026, 10, 22, 10, 5)
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'reject-all', clientTime: '2026-11-22T12:01:00.000+02:00' })))
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'withdraw', clientTime: '2026-11-22T10:00:00.000Z' })))
     expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'reject-all', clientTime: '2026-11-22T12:01:00.000+02:00' })
     // Same decision time: the one that arrived last.
     await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-queued', method: 'accept-all', clientTime: '2026-11-22T10:01:00Z' })))
     expect(await (await t.request('/api/v1/consents/visitor-queued?site=acme')).json()).toMatchObject({ method: 'accept-all' })
+  })
+
+  it('does not let a record dated ahead of its arrival hide the decisions made after it, a withdrawal included', async () => {
+    // A device whose clock says 2099 (a dead clock battery, or anyone who knows the consentId).
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-ahead', clientTime: '2099-01-01T00:00:00Z' })))).status).toBe(201)
+    t.clock.now += 60_000
+    const withdraw = consentBody({ consentId: 'visitor-ahead', method: 'withdraw', categories: { essential: true, analytics: false }, services: { plausible: false }, clientTime: '2026-11-22T10:01:00Z' })
+    expect((await t.request('/api/v1/consents', json(withdraw))).status).toBe(201)
+    expect(await (await t.request('/api/v1/consents/visitor-ahead?site=acme')).json()).toMatchObject({ method: 'withdraw' })
+    // The record dated ahead keeps its client time as sent: it only counts as made when it arrived.
+    const times = t.db.$client.prepare(`SELECT client_time FROM consent_records WHERE consent_id = 'visitor-ahead' ORDER BY seq`).pluck().all()
+    expect(times).toEqual(['2099-01-01T00:00:00Z', '2026-11-22T10:01:00Z'])
+  })
+
+  it('refuses a UTC offset beyond ±14:00, and orders a stored time SQLite cannot read by its arrival', async () => {
+    for (const clientTime of ['2026-11-23T05:00:00+20:00', '2026-11-22T10:00:00+14:01', '2026-11-21T20:00:00-14:30']) {
+      const res = await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-offset', clientTime })))
+      expect(res.status, clientTime).toBe(400)
+      expect(apiError.parse(await res.json()).error.message, clientTime).toMatch(/^clientTime: .*14:00/)
+    }
+    for (const clientTime of ['2026-11-23T00:00:00+14:00', '2026-11-21T20:00:00-14:00']) {
+      expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-offset', clientTime })))).status, clientTime).toBe(201)
+    }
+    // A record taken before the bound, with a time julianday() reads as NULL: it is the visitor's
+    // latest when it arrived last, not sunk below every other.
+    t.clock.now += 60_000
+    const last = consentBody({ consentId: 'visitor-offset', method: 'withdraw', categories: { essential: true, analytics: false }, services: { plausible: false } })
+    expect((await t.request('/api/v1/consents', json(last))).status).toBe(201)
+    t.db.$client.prepare(`UPDATE consent_records SET client_time = '2026-11-23T06:00:00+20:00' WHERE record_id = ?`).run(last.recordId)
+    expect(await (await t.request('/api/v1/consents/visitor-offset?site=acme')).json()).toMatchObject({ method: 'withdraw', clientTime: '2026-11-23T06:00:00+20:00' })
   })
 })

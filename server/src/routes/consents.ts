@@ -1,6 +1,6 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
-import { CONSENT_RECORD_MAX_BYTES, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { CONSENT_RECORD_MAX_BYTES, PAGE_URL_MAX, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
@@ -21,20 +21,32 @@ import type { SiteInfo } from '../services/sites'
 
 export const MAX_CONSENT_BODY = CONSENT_RECORD_MAX_BYTES
 
-/** SPEC §7: the page URL is stored without query string and fragment, which may carry personal data. */
+/**
+ * The page URL as stored: without query string and fragment, which may carry personal data
+ * (SPEC §7), and at most PAGE_URL_MAX characters. A longer one is cut rather than refused (see
+ * PAGE_URL_MAX): once the query is gone and the URL normalised (which may lengthen it), and at a
+ * code point, never between the halves of a surrogate pair (SQLite would store the lone half as
+ * U+FFFD, which the record's hash, computed over this, would not match).
+ */
 export function stripUrl(url: string): string {
   const cut = url.search(/[?#]/)
   const bare = cut === -1 ? url : url.slice(0, cut)
+  let stripped = bare
   try {
     const u = new URL(bare)
     // Credentials in the authority are personal data too.
     u.username = ''
     u.password = ''
-    return u.href
+    stripped = u.href
   } catch {
-    return bare
+    // Not a URL: stored as sent, less query and fragment.
   }
+  if (stripped.length <= PAGE_URL_MAX) return stripped
+  const end = isHighSurrogate(stripped.charCodeAt(PAGE_URL_MAX - 1)) ? PAGE_URL_MAX - 1 : PAGE_URL_MAX
+  return stripped.slice(0, end)
 }
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
 
 /** 413 past MAX_CONSENT_BODY, as limitBody refuses it. */
 const consentBodyLimit = () => limitBody(MAX_CONSENT_BODY, `A consent record is at most ${MAX_CONSENT_BODY} bytes`)
@@ -134,6 +146,15 @@ export function consentRoutes(s: Services) {
   const refusal = (e: unknown, cors: Record<string, string>) =>
     e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e
 
+  /** A visitor event written (true) or found stored (false); a conflicting recordId as the 409 `refusal` gives. */
+  const storedEvent = (write: () => boolean, cors: Record<string, string>): boolean => {
+    try {
+      return write()
+    } catch (e) {
+      throw refusal(e, cors)
+    }
+  }
+
   /** Under `app.request()` (no Node response): the answer as a promise, refusals through `onError`. */
   const answerCommitted = (c: Context<AppEnv>, committed: Promise<AppendResult>, cors: Record<string, string>) =>
     committed.then(
@@ -168,7 +189,7 @@ export function consentRoutes(s: Services) {
       (c) => {
         const input = c.req.valid('json')
         const { cors } = admit(c, input.siteId)
-        const created = events.identify({ ...input, serverTime: new Date(s.now()).toISOString() })
+        const created = storedEvent(() => events.identify({ ...input, serverTime: new Date(s.now()).toISOString() }), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },
     )
@@ -182,7 +203,7 @@ export function consentRoutes(s: Services) {
         // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
         const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
         if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
-        const created = events.acceptDocument({
+        const acceptance = {
           recordId: input.recordId,
           siteId: input.siteId,
           consentId: input.consentId,
@@ -194,7 +215,8 @@ export function consentRoutes(s: Services) {
           userAgent: visitorAgent(c),
           clientTime: input.clientTime,
           serverTime: new Date(s.now()).toISOString(),
-        })
+        }
+        const created = storedEvent(() => events.acceptDocument(acceptance), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },
     )

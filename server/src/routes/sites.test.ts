@@ -62,6 +62,8 @@ describe('POST /api/admin/sites', () => {
     const config = await t.request('/api/v1/sites/shop/config')
     expect(config.status).toBe(404)
     expect(apiError.parse(await config.json()).error.code).toBe('site_not_found')
+    // Kept by no cache: the owner's test of the embed before publishing must not outlive the publication.
+    expect(config.headers.get('cache-control')).toBe('no-store')
     expect((await t.request('/sdk/shop.js')).status).toBe(404)
 
     // The owner edits the draft (an analytics category) and publishes it as revision 1.

@@ -1,10 +1,11 @@
 // Visitor events besides consent decisions: `identify(userId)` and `acceptDocument(type)`.
 // Not part of the hash chain (they are not consent decisions) but idempotent on the client's
-// recordId exactly like consent records, since the SDK retries them the same way.
+// recordId exactly like consent records, since the SDK retries them the same way: a retry is
+// answered from what is stored, a different event under a used recordId is a conflict.
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentIdentities, documentAcceptances } from '../db/schema'
-import { ApiError } from '../lib/errors'
+import { RecordIdConflict } from './consent-writer'
 
 type Identity = typeof consentIdentities.$inferInsert
 type Acceptance = typeof documentAcceptances.$inferInsert
@@ -12,7 +13,10 @@ type Acceptance = typeof documentAcceptances.$inferInsert
 export class ConsentEvents {
   constructor(private readonly db: Db) {}
 
-  /** True when stored now, false when that recordId was already stored for this site. */
+  /**
+   * True when stored now, false when this event was already stored under its recordId. Throws
+   * RecordIdConflict when the recordId holds another site's event or another link.
+   */
   identify(row: Omit<Identity, 'id'> & Record<string, unknown>): boolean {
     const inserted = this.db
       .insert(consentIdentities)
@@ -20,23 +24,49 @@ export class ConsentEvents {
       .onConflictDoNothing({ target: consentIdentities.recordId })
       .run().changes
     if (inserted) return true
-    const existing = this.db.select({ siteId: consentIdentities.siteId }).from(consentIdentities).where(eq(consentIdentities.recordId, row.recordId)).get()
-    return this.sameSite(existing?.siteId, row.siteId)
+    const stored = this.db
+      .select({ siteId: consentIdentities.siteId, consentId: consentIdentities.consentId, userId: consentIdentities.userId })
+      .from(consentIdentities)
+      .where(eq(consentIdentities.recordId, row.recordId))
+      .get()
+    return alreadyStored(stored, row)
   }
 
+  /**
+   * As identify(), for an accepted document. Compared: what the client sent, as stored (the URL
+   * stripped). Not the document's version, which the server adds from the site's settings: a
+   * retry that arrives after the version changed is still the acceptance stored, of the version
+   * in force when it first arrived.
+   */
   acceptDocument(row: Omit<Acceptance, 'id'>): boolean {
     const inserted = this.db.insert(documentAcceptances).values(row).onConflictDoNothing({ target: documentAcceptances.recordId }).run().changes
     if (inserted) return true
-    const existing = this.db
-      .select({ siteId: documentAcceptances.siteId })
+    const stored = this.db
+      .select({
+        siteId: documentAcceptances.siteId,
+        consentId: documentAcceptances.consentId,
+        userId: documentAcceptances.userId,
+        documentType: documentAcceptances.documentType,
+        url: documentAcceptances.url,
+        clientTime: documentAcceptances.clientTime,
+      })
       .from(documentAcceptances)
       .where(eq(documentAcceptances.recordId, row.recordId))
       .get()
-    return this.sameSite(existing?.siteId, row.siteId)
+    return alreadyStored(stored, { ...row, userId: row.userId ?? null })
   }
+}
 
-  private sameSite(existing: string | undefined, siteId: string): false {
-    if (existing !== undefined && existing !== siteId) throw new ApiError(409, 'record_id_conflict', 'this recordId belongs to another site')
-    return false
+/**
+ * False (already stored) when every field of `stored` has the value the event sent; a conflict
+ * otherwise. A row gone since the insert (retention, an erasure) is no conflict: nothing else is
+ * stored under the recordId.
+ */
+function alreadyStored<T extends { siteId: string }>(stored: T | undefined, sent: { [K in keyof T]: unknown }): false {
+  if (stored === undefined) return false
+  if (stored.siteId !== sent.siteId) throw new RecordIdConflict('this recordId belongs to another site')
+  for (const key of Object.keys(stored) as (keyof T)[]) {
+    if (stored[key] !== sent[key]) throw new RecordIdConflict('this recordId was already used for a different event')
   }
+  return false
 }

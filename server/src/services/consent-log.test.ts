@@ -98,6 +98,13 @@ describe('consent log written by its worker thread', () => {
     expect(log.latest('acme', first.consentId)).toMatchObject({ method: first.method, seq: stored.seq })
   })
 
+  it("finds a visitor's latest record through the (site_id, consent_id) index, sorting only their records", async () => {
+    // The order is an expression over client and server time: no index serves it, none is needed.
+    const { sql } = (log as unknown as { latestByConsentId: { getQuery(): { sql: string } } }).latestByConsentId.getQuery()
+    const plan = (db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('acme', 'visitor-1', 1) as { detail: string }[]).map((r) => r.detail)
+    expect(plan).toEqual(['SEARCH consent_records USING INDEX consent_records_site_consent (site_id=? AND consent_id=?)', 'USE TEMP B-TREE FOR ORDER BY'])
+  })
+
   it('close() writes everything still queued before it resolves', async () => {
     const pending = Array.from({ length: 200 }, () => log.append(record()))
     await log.close()

@@ -153,8 +153,14 @@ export class ConsentLog {
       .from(consentRecords)
       .where(and(eq(consentRecords.siteId, p('siteId')), eq(consentRecords.consentId, p('consentId'))))
       // The visitor's last decision, not the last to arrive: a queue delivers a page's waiting
-      // records together, in any order. julianday() reads the ISO time with its offset.
-      .orderBy(sql`julianday(${consentRecords.clientTime}) desc`, desc(consentRecords.seq))
+      // records together, in any order, so a record queued offline and flushed late must not
+      // count as newer than one made after it. julianday() reads the ISO time with its offset.
+      // The device's clock is capped at the record's arrival, so that a record dated ahead (a
+      // clock years off, or anyone who knows the consentId) cannot hide every later decision, a
+      // withdrawal included; a time julianday() cannot read (NULL, which would sink the record)
+      // counts as its arrival. No index serves this order: the (site_id, consent_id) index finds
+      // the visitor's records, a handful, and they are sorted.
+      .orderBy(sql`coalesce(min(julianday(${consentRecords.clientTime}), julianday(${consentRecords.serverTime})), julianday(${consentRecords.serverTime})) desc`, desc(consentRecords.seq))
       .limit(1)
       .prepare()
   }
