@@ -457,6 +457,31 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect(await verify('--db', t.file)).toMatchObject({ code: 1, err: expect.stringContaining('has no signature: it was altered') })
   })
 
+  it("reads a CSV exported before 0.8.5, whose visitor values kept a ';' or tab before a \"'\" as they were", async () => {
+    // A user agent with `;'=` and tab-`'`: 0.8.5 writes `;''=` and tab-`''`; before, the value as it was.
+    expect((await t.request('/api/v1/consents', json(consentBody(), { 'User-Agent': "Agent;'=x\t'y" }))).status).toBe(201)
+    const pair = await exportPair()
+    const text = readFileSync(pair.file, 'utf8')
+    expect(text).toContain("Agent;''=x\t''y")
+    const old = text.replace("Agent;''=x\t''y", "Agent;'=x\t'y")
+    writeFileSync(pair.file, old)
+    // The manifest the server signed for those bytes then (re-signed here with its key, as it was).
+    const { private_key: key } = t.db.$client.prepare('SELECT private_key FROM manifest_keys WHERE retired_at IS NULL').get() as { private_key: string }
+    const manifest = { ...pair.manifest, sha256: createHash('sha256').update(old).digest('hex') } as Record<string, unknown>
+    manifest.signature = signManifest(manifest, privateKeyFrom(key))
+    writeFileSync(pair.manifestFile, JSON.stringify(manifest))
+    const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    // Its bytes changed in any other way, it still fails.
+    const edited = old.replace("Agent;'=x", "Agent;'=z")
+    writeFileSync(pair.file, edited)
+    manifest.sha256 = createHash('sha256').update(edited).digest('hex')
+    manifest.signature = signManifest(manifest, privateKeyFrom(key))
+    writeFileSync(pair.manifestFile, JSON.stringify(manifest))
+    expect((await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).code).toBe(1)
+  })
+
   it('refuses a manifest signed with a retired key after its retirement (a copy of the old private key)', async () => {
     const pair = await exportPair()
     // The generated key's private half, as a backup made while it signed holds it.

@@ -26,7 +26,7 @@ import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, type SavedManifestHead, type StoredRow } from './services/consent-chain'
 import { ConsentLog } from './services/consent-log'
-import { unescapeExportCell } from './services/export'
+import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
 import { keyIdOf, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
@@ -239,13 +239,26 @@ const NULLABLE = new Set(['textsHash', 'region', 'ip', 'userAgent', 'erasedAt', 
 const HEADER_BEFORE_0_6 = EXPORT_COLUMNS.slice(0, -1).join(',')
 
 /** A CSV record (cells in EXPORT_COLUMNS order) back to the stored row it was written from. */
-function csvToRow(cells: string[], siteId: string): StoredRow {
+function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => string = unescapeExportCell): StoredRow {
   const v: Record<string, unknown> = { siteId }
   EXPORT_COLUMNS.forEach((name, i) => {
     const cell = cells[i] ?? ''
-    v[name] = cell === '' && NULLABLE.has(name) ? null : unescapeExportCell(cell)
+    v[name] = cell === '' && NULLABLE.has(name) ? null : unescape(cell)
   })
   return { ...v, seq: Number(v.seq), revision: Number(v.revision), gpc: v.gpc === 'true' } as unknown as StoredRow
+}
+
+/**
+ * A CSV row as the export wrote it. Before 0.8.5 no `'` went after a semicolon or a tab: a value
+ * that held `;'` or a tab and `'` itself was written as it was, and reading it the current way
+ * drops that `'`. Such a row is read the old way when only that reading matches its hash (both
+ * come from the same bytes, which the manifest's SHA-256 covers).
+ */
+function csvRow(cells: string[], siteId: string): StoredRow {
+  const row = csvToRow(cells, siteId)
+  if (!cells.some((cell) => /[;\t]'/.test(cell)) || !contentProblem(row, null)) return row
+  const before085 = csvToRow(cells, siteId, unescapeCell)
+  return contentProblem(before085, null) ? row : before085
 }
 
 function ndjsonToRow(line: string, siteId: string): StoredRow {
@@ -451,7 +464,7 @@ async function verifyExportFile(
           header = false
           continue
         }
-        check(csvToRow(cells, manifest.siteId))
+        check(csvRow(cells, manifest.siteId))
       }
     } else {
       for await (const line of createInterface({ input: source, crlfDelay: Infinity })) {

@@ -152,8 +152,15 @@ export const OPERATIONS: Operation[] = [
     path: '/healthz',
     tag: 'Public',
     summary: 'Liveness and database check',
+    description: 'Reads a row of the sites table, so a database file that cannot be read (corrupted, removed, closed) answers 503: a load balancer then stops sending traffic here. A write lock held elsewhere does not make it unhealthy: writes wait for it, and answer 503 `database_busy` when it outlasts their wait.',
     auth: 'public',
-    responses: { 200: { description: 'The server and its database answer', schema: z.object({ ok: z.literal(true) }) } },
+    responses: {
+      200: { description: 'The server and its database answer', schema: z.object({ ok: z.literal(true) }) },
+      503: {
+        description: 'The database cannot be read (`database_unavailable`); the cause is in the server’s log',
+        schema: z.object({ ok: z.literal(false), error: S.apiError.shape.error }),
+      },
+    },
   },
   {
     method: 'get',
@@ -246,7 +253,7 @@ export const OPERATIONS: Operation[] = [
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
       ...VISITOR_POST_REFUSALS,
-      409: { description: '`record_id_conflict`: this recordId belongs to another site' },
+      409: { description: '`record_id_conflict`: this recordId holds another link (another consentId or userId), or belongs to another site' },
     },
   },
   preflight('/api/v1/consents/identify'),
@@ -261,7 +268,10 @@ export const OPERATIONS: Operation[] = [
       201: { description: 'Stored', schema: S.visitorEventStored },
       200: { description: 'Stored before', schema: S.visitorEventStored },
       ...VISITOR_POST_REFUSALS,
-      409: { description: '`record_id_conflict`: this recordId belongs to another site' },
+      409: {
+        description:
+          '`record_id_conflict`: this recordId holds another acceptance (another document type, consentId, userId, page or time), or belongs to another site. A retry after the document’s version changed is the acceptance stored: 200',
+      },
       422: { description: '`unknown_document`: the site declares no document of this type' },
     },
   },
@@ -354,7 +364,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Save the site’s settings (served at once)',
     description:
-      'Replaces every setting. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save must send them unchanged.',
+      'Changes the settings the body sends; a setting left out keeps its stored value (it does not fall back to its default). The exception is `privacyPolicyUrl`: left out, it is removed, which is how the settings form clears it. `domains`, when sent, must list at least one hostname. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save may leave them out or send them unchanged.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.siteSettingsInput },
@@ -362,6 +372,7 @@ export const OPERATIONS: Operation[] = [
       200: { description: 'The settings and their new version (`settingsUpdatedAt`)', schema: S.siteSettingsResponse },
       403: { description: 'a non-owner changed `retentionDays` or `ipPolicy` (`owner_only_setting`; `issues` names each)' },
       409: { description: '`settings_conflict`: saved by someone else since `baseUpdatedAt`' },
+      422: { description: '`invalid`: a setting is not valid (`issues` names each), such as an empty `domains` list: without a domain no visitor can record a choice' },
     },
   },
   {
@@ -640,7 +651,24 @@ export const OPERATIONS: Operation[] = [
       'The manifest is one of this site’s, exactly as `GET …/exports/{exportId}/manifest` answered it; its signature is checked first. The log must still hold the record at its `chainHead.seq` with the hash it recorded: records deleted since, or rewritten with their hashes recomputed, are found even when the manifest rows stored in the database were deleted too. `savedManifest.checked` is false when retention has purged that record since. The CLI does the same: `miniconsent verify --site … --manifest saved.json --public-key keys.json`.',
     auth: LOG,
     params: siteParam,
-    body: { schema: S.verifyWithManifestInput },
+    body: {
+      schema: S.verifyWithManifestInput,
+      example: {
+        manifest: {
+          exportId: '0190c1d2-3b4a-7c5d-8e9f-00000000e001',
+          siteId: 'acme',
+          format: 'csv',
+          filters: {},
+          rowCount: 1,
+          sha256: 'b'.repeat(64),
+          chainHead: { seq: 1, hash: '83c896ada53fbd2360e0946e84c81bebe0111cd30928821f0ec5897d66c885f1' },
+          createdAt: '2026-11-22T10:05:00.000Z',
+          createdBy: 'auditor@acme.test',
+          keyId: '0123456789abcdef',
+          signature: 'the base64 Ed25519 signature the server gave',
+        },
+      },
+    },
     responses: {
       200: { description: 'Verification', schema: S.chainVerification },
       400: { description: '`invalid_manifest`: not an export manifest; `manifest_other_site`: another site’s' },
