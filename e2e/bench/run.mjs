@@ -158,7 +158,8 @@ async function startPageServer(pages, upstreamPort, sdkFiles) {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
       res.end(body)
     }
-    const sdkFile = url.pathname.match(/^\/sdk\/([\w.-]+)$/)?.[1]
+    // The per-site script loads its chunks from its build's directory, /sdk/v/<build>/.
+    const sdkFile = url.pathname.match(/^\/sdk\/(?:v\/[0-9a-f]{16}\/)?([\w.-]+)$/)?.[1]
     if (sdkFile) return sdkFiles.has(sdkFile) ? send(200, TYPES[extname(sdkFile)] ?? 'application/octet-stream', sdkFiles.get(sdkFile)) : send(404, 'text/plain', 'not found')
     if (url.pathname.startsWith('/api/')) {
       const up = request({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: req.headers }, (upRes) => {

@@ -157,6 +157,18 @@ test('an auditor reads but cannot edit, exports a CSV that parses and verifies t
   )
   expect(lines.length - 1).toBe(rowsShown)
   for (const line of lines.slice(1)) expect(line).toMatch(/^\d+,[0-9a-f-]{36},/)
+
+  // The manifest saved, the chain is checked against it later: the log still reaches its head
+  // (none, when this test runs alone on an empty log).
+  const manifestDownload = page.waitForEvent('download')
+  await page.getByRole('link', { name: 'Download the manifest' }).click()
+  const manifestPath = await (await manifestDownload).path()
+  await nav.getByRole('link', { name: 'Consent log' }).click()
+  await page.getByLabel('Check against a saved manifest (JSON)').setInputFiles({ name: 'saved.manifest.json', mimeType: 'application/json', buffer: await readFile(manifestPath) })
+  await expect(page.getByRole('status').filter({ hasText: /Chain intact: .* Checked against the saved manifest of export .*: (the log still holds record #\d+ with the hash it recorded|the log was empty then, so it vouches for no record)\./ })).toBeVisible()
+  // Auditors read the admin audit log too (SPEC §8), not the users.
+  await nav.getByRole('link', { name: 'Audit log' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log — Minopa' })).toBeVisible()
 })
 
 test('the owner invites a user, who accepts the link and lands in the dashboard', async ({ page, browser }) => {

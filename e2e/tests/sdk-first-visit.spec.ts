@@ -5,15 +5,19 @@ import { expect, journalEmptied, settle, test } from '../support/test'
 // Which SDK files a visit downloads: the size budget (sdk/scripts/size.mjs) counts the files
 // sdk/dist/manifest.json lists, and this checks that list against what a browser really fetches.
 const manifest = JSON.parse(readFileSync(new URL('../../sdk/dist/manifest.json', import.meta.url), 'utf8')) as {
+  build: string
   firstVisit: string[]
   returningVisit: string[]
 }
 
-/** File names requested under /sdk/, the site's script counted as miniconsent.js. */
+/**
+ * File names requested under /sdk/, the site's script counted as miniconsent.js; the chunks come
+ * from the build's own directory, /sdk/v/<build>/.
+ */
 function sdkRequests(page: Page): string[] {
   const seen: string[] = []
   page.on('request', (r) => {
-    const m = /\/sdk\/([^/?#]+)/.exec(r.url())
+    const m = /\/sdk\/(?:v\/[0-9a-f]{16}\/)?([^/?#]+)$/.exec(r.url().split(/[?#]/)[0]!)
     if (m) seen.push(m[1] === 'minopa.js' ? 'miniconsent.js' : m[1]!)
   })
   return seen
@@ -28,10 +32,14 @@ function collectErrors(page: Page): Error[] {
 test('a first visit fetches the core and the banner chunk only; the dialog chunk comes with Cookie Settings', async ({ page }) => {
   const errors = collectErrors(page)
   const requested = sdkRequests(page)
+  const urls: string[] = []
+  page.on('request', (r) => r.url().includes('/sdk/') && urls.push(new URL(r.url()).pathname))
   await page.goto('/demo/minopa/')
   const banner = page.getByRole('region', { name: 'We use cookies' })
   await expect(banner).toBeVisible()
   await settle(page)
+  // The chunks come from the directory of the build the site's script was served with.
+  expect(urls.sort()).toEqual(['/sdk/minopa.js', `/sdk/v/${manifest.build}/banner.js`])
   expect(requested.sort()).toEqual([...manifest.firstVisit].sort())
   expect(requested.sort()).toEqual(['banner.js', 'miniconsent.js'])
 

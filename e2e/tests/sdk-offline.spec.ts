@@ -57,7 +57,7 @@ test('choices made while the API is down reach the server once each when it is b
   await journalEmptied(page)
   const sent = delivered.length
   const storeLoads: string[] = []
-  page.on('request', (r) => r.url().endsWith('/sdk/store.js') && storeLoads.push(r.url()))
+  page.on('request', (r) => /\/sdk\/(v\/[0-9a-f]{16}\/)?store\.js$/.test(r.url()) && storeLoads.push(r.url()))
   await page.reload()
   await page.waitForFunction(() => (window as unknown as { miniconsent?: { ready: Promise<unknown> } }).miniconsent?.ready.then(() => true))
   expect(storeLoads).toEqual([])

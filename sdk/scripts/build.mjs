@@ -1,4 +1,5 @@
-// The SDK's files, flat in dist/ (the server serves each as /sdk/<file>; stable names, no hashes):
+// The SDK's files, flat in dist/ (the server serves each as /sdk/<file>, and as /sdk/v/<build>/<file>,
+// where a per-site script loads its chunks from; stable names, no hashes):
 // - miniconsent.js: the synchronous core, a classic script (IIFE);
 // - ES module chunks the core loads on demand with import(), relative to its own URL.
 // Each file is its own bundle, so nothing is split into chunks nobody asked for. Preact lives in
@@ -6,6 +7,7 @@
 // Minified here, not by vite, so that one terser name cache mangles the `_`-prefixed internal
 // fields identically in every file: the core hands objects with such fields to the chunks.
 // dist/manifest.json tells scripts/size.mjs (and the e2e tests) which files each kind of visit loads.
+import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { watch } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -101,6 +103,13 @@ async function buildAll() {
   core = core.replace(free, PLACEHOLDER)
   if (core.split(PLACEHOLDER).length !== 2) throw new Error(`dist/miniconsent.js must contain ${PLACEHOLDER} exactly once`)
   await writeFile(dist + 'miniconsent.js', core)
+  // Where the core names a chunk's URL (`new URL(name + '.js', base)` in src/browser/main.ts): a
+  // server versions it there in a per-site script, so that a core kept by a cache past a deploy
+  // still loads its own build's chunks (see `build` below). Recorded rather than written into the
+  // core, which stays as it was: byte for byte what the budgets weigh, and any copy of dist/ works.
+  const chunkUrls = [...core.matchAll(/new URL\(([\w$]+)\+"\.js",[\w$]+\)/g)]
+  if (chunkUrls.length !== 1) throw new Error(`dist/miniconsent.js must name a chunk's URL as new URL(name + '.js', base) exactly once, found ${chunkUrls.length}`)
+  const chunkNameAt = chunkUrls[0].index + 'new URL('.length
   await copyFile(root + 'src/miniconsent.d.ts', dist + 'miniconsent.d.ts')
 
   // A file and everything it imports statically: what the browser fetches before running it.
@@ -108,7 +117,13 @@ async function buildAll() {
     for (const f of files) if (!seen.has(f)) seen.add(f), closure(imports[f] ?? [], seen)
     return [...seen]
   }
+  // The build's id: of every file's bytes, so that a change in any chunk makes another directory.
+  const build = createHash('sha256')
+  for (const { file } of FILES) build.update(file).update(await readFile(dist + file))
   const manifest = {
+    build: build.digest('hex').slice(0, 16),
+    /** The offset (UTF-16 code units) in miniconsent.js where its chunk URL's name begins: a server puts "v/<build>/"+ there. */
+    chunkNameAt,
     returningVisit: ['miniconsent.js'],
     firstVisit: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit).map((f) => f.file)]),
     firstVisitAndClick: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit || f.click).map((f) => f.file)]),

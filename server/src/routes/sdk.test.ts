@@ -173,6 +173,54 @@ describe('GET /sdk/:siteId.js', () => {
     expect(await res.text()).toContain('unknown site "unknown-site"')
   })
 
+  describe("a build's own chunks", () => {
+    const CORE = 'window.__cfg = "__MINICONSENT_CONFIG__";window.__load = (t, m) => new URL(t+".js",m).href;\n'
+    /** An SDK build on disk: the core, a chunk, and the manifest naming the build and its chunk URL's place. */
+    function build(id: string, chunk: string) {
+      writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), CORE)
+      writeFileSync(join(t.dir, 'sdk', 'ui.js'), chunk)
+      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify({ build: id, chunkNameAt: CORE.indexOf('t+".js"') }))
+    }
+    const loads = async (path = '/sdk/acme.js') => {
+      const win: { __cfg?: unknown; __load?: (t: string, m: string) => string } = {}
+      new Function('window', await (await t.request(path)).text())(win)
+      return win.__load!('ui', 'https://cdn.test/sdk/acme.js')
+    }
+
+    it('loads them from the directory of the build it was served with, where they are immutable', async () => {
+      build('0123456789abcdef', 'export const ui = 1\n')
+      expect(await loads()).toBe('https://cdn.test/sdk/v/0123456789abcdef/ui.js')
+      const chunk = await t.request('/sdk/v/0123456789abcdef/ui.js')
+      expect(chunk.status).toBe(200)
+      expect(await chunk.text()).toBe('export const ui = 1\n')
+      expect(chunk.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      expect(chunk.headers.get('access-control-allow-origin')).toBe('*')
+      // The unversioned path stays, for a page that loads a copy of dist/ as it is.
+      expect((await t.request('/sdk/ui.js')).headers.get('cache-control')).toBe('public, max-age=300')
+    })
+
+    it('after a deploy, serves the new build from its own directory, and what there is under the old one only briefly', async () => {
+      build('0123456789abcdef', 'export const ui = 1\n')
+      expect(await loads()).toContain('/v/0123456789abcdef/')
+      build('fedcba9876543210', 'export const ui = 2\n')
+      t.clock.now += 1_000
+      expect(await loads()).toBe('https://cdn.test/sdk/v/fedcba9876543210/ui.js')
+      const old = await t.request('/sdk/v/0123456789abcdef/ui.js')
+      expect(old.headers.get('cache-control')).toBe('public, max-age=60')
+      expect((await t.request('/sdk/v/fedcba9876543210/nothing.js')).status).toBe(404)
+      expect((await t.request('/sdk/v/fedcba9876543210/../package.json')).status).toBe(404)
+    })
+
+    it('serves the core as it is when the manifest does not say where its chunk URL is', async () => {
+      build('0123456789abcdef', 'export const ui = 1\n')
+      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify({ build: '0123456789abcdef', chunkNameAt: 3 }))
+      expect(await loads()).toBe('https://cdn.test/sdk/ui.js')
+      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), '{"returningVisit": ["miniconsent.js"]}')
+      t.clock.now += 1_000
+      expect(await loads()).toBe('https://cdn.test/sdk/ui.js')
+    })
+  })
+
   it('serves the other SDK files as they are, usable from other origins', async () => {
     const res = await t.request('/sdk/ui.js')
     expect(res.status).toBe(200)

@@ -30,14 +30,60 @@ function sdkAnswer(c: Context<AppEnv>, answer: Negotiated, headers: Record<strin
   return respond(c, answer.body, answer.status, { 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*', ...headers, ...answer.headers })
 }
 
+/** An SDK build's chunk directory: `v/<build>/<file>`, the build as sdk/dist/manifest.json names it. */
+const VERSIONED = /^v\/([0-9a-f]{16})\/([^/]+)$/
+
+/** What the per-site script needs of sdk/dist/manifest.json: the build's id and where the core names a chunk's URL. */
+interface SdkBuild {
+  build: string
+  chunkNameAt: number
+}
+
+/** The build the SDK files on disk are of, or null (a build without a manifest's `build`, or none). */
+async function currentBuild(s: Services): Promise<SdkBuild | null> {
+  const file = await s.staticFiles.read(s.sdkDir, 'manifest.json')
+  if (!file) return null
+  const kept = builds.get(file.body)
+  if (kept !== undefined) return kept
+  let build: SdkBuild | null = null
+  try {
+    const m = JSON.parse(file.body.toString('utf8')) as Partial<SdkBuild>
+    if (typeof m.build === 'string' && /^[0-9a-f]{16}$/.test(m.build) && Number.isInteger(m.chunkNameAt)) build = { build: m.build, chunkNameAt: m.chunkNameAt! }
+  } catch {
+    build = null
+  }
+  builds.set(file.body, build)
+  return build
+}
+/** Parsed manifests by the bytes StaticFiles keeps (a new build is new bytes). */
+const builds = new WeakMap<Buffer, SdkBuild | null>()
+
+/**
+ * The core as a per-site script serves it: its chunks loaded from its own build's directory
+ * (`new URL("v/<build>/"+name+".js", base)`), so that a core a cache (the CDN's `s-maxage`, a
+ * browser's `max-age`) keeps past a deploy never runs the next build's chunks, whose internal
+ * field names differ. The build's chunks there are immutable. Without a manifest that says where
+ * (an SDK built before 0.8.6), or when the text there is not a chunk's name, the core is served as it is.
+ */
+function versionedCore(core: string, build: SdkBuild | null): string {
+  if (!build || !/^[\w$]+\+"\.js",/.test(core.slice(build.chunkNameAt, build.chunkNameAt + 64))) return core
+  return `${core.slice(0, build.chunkNameAt)}"v/${build.build}/"+${core.slice(build.chunkNameAt)}`
+}
+
 export function sdkRoutes(s: Services) {
   return new Hono<AppEnv>().get('/sdk/:file{.+}', async (c) => {
     const name = c.req.param('file')
-    const file = await s.staticFiles.read(s.sdkDir, name)
+    const versioned = VERSIONED.exec(name)
+    const file = await s.staticFiles.read(s.sdkDir, versioned ? versioned[2]! : name)
     if (file) {
       const answer = negotiate(requestHeader(c, 'accept-encoding'), requestHeader(c, 'if-none-match'), file.body, file.etag, file.type)
-      return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=300' })
+      if (!versioned) return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=300' })
+      // This build's files never change under its directory. Another build's (a core cached past
+      // a deploy, its chunks no longer on disk) get what there is, briefly, for a cache to let go.
+      const current = (await currentBuild(s))?.build === versioned[1]
+      return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'public, max-age=60' })
     }
+    if (versioned) throw new ApiError(404, 'not_found', 'No such SDK file')
     // The refusals below are readable from other origins too.
     c.header('Cross-Origin-Resource-Policy', 'cross-origin')
     c.header('Access-Control-Allow-Origin', '*')
@@ -58,9 +104,11 @@ export function sdkRoutes(s: Services) {
     // The config differs per region, mode and GPC, so each variant has its own ETag; the script
     // and its ETag are built once per variant and bundle version, not per request.
     const variant = configVariant(c, s, siteId)
-    const script = memoRendered(variant, 'script:' + loaded.etag, () => {
+    const build = await currentBuild(s)
+    const script = memoRendered(variant, `script:${loaded.etag}:${build?.build}`, () => {
+      // The chunks' directory first, at its offset in the core as built; then the config.
       // split/join, not replace(): `$&` and friends in the config must not be interpreted.
-      const body = Buffer.from(loaded.body.toString('utf8').split(PLACEHOLDER).join(jsonForScript(variant.config)))
+      const body = Buffer.from(versionedCore(loaded.body.toString('utf8'), build).split(PLACEHOLDER).join(jsonForScript(variant.config)))
       return { body, etag: etagOf(body) }
     })
     const caching = regionCaching(s, 300)
