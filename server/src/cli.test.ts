@@ -593,3 +593,36 @@ describe('miniconsent verify --manifest: the signature', () => {
     files().forEach(([name, bytes], i) => expect([name, bytes.equals(before[i]![1])]).toEqual([before[i]![0], true]))
   })
 })
+
+describe('miniconsent reset-password', () => {
+  it('gives the account a new password, printed once, ends its sessions, and audits it on its sites', async () => {
+    await addUser(t.db, 'editor@acme.test', 'forgotten password 1', { acme: 'editor', 'notice-only': 'auditor' })
+    // Someone signed in with the old password (who claimed the address, say): signed out by the reset.
+    const before = await signIn(t, 'editor@acme.test', 'forgotten password 1')
+    expect((await before.request('/api/admin/me')).status).toBe(200)
+    const r = await run(['reset-password', '--email', ' Editor@Acme.test ', '--db', t.file])
+    expect(r).toMatchObject({ code: 0, err: '' })
+    const [said, line] = r.out.split('\n')
+    expect(said).toBe('The password of editor@acme.test is reset, and every session of it ended. New password (shown only this once; change it after signing in):')
+    const password = line!.trim()
+    expect(password).toMatch(/^[\w-]{16}$/)
+    expect((await before.request('/api/admin/me')).status).toBe(401)
+    expect((await t.request('/api/admin/login', json({ email: 'editor@acme.test', password: 'forgotten password 1' }))).status).toBe(401)
+    expect((await t.request('/api/admin/login', json({ email: 'editor@acme.test', password }))).status).toBe(200)
+    const entries = t.db.$client.prepare("SELECT site_id AS siteId, user_id AS userId, after FROM audit_log WHERE action = 'user.password_reset' ORDER BY site_id").all()
+    expect(entries).toEqual(
+      ['acme', 'notice-only'].map((siteId) => ({ siteId, userId: null, after: JSON.stringify({ email: 'editor@acme.test', sessionsEnded: 1, by: 'the server operator (command line)' }) })),
+    )
+  })
+
+  it('exits 2 for an unknown address, a missing database or bad usage, changing nothing', async () => {
+    const hashes = () => t.db.$client.prepare('SELECT email, password_hash FROM users ORDER BY email').all()
+    const kept = hashes()
+    expect(await run(['reset-password', '--email', 'nobody@acme.test', '--db', t.file])).toMatchObject({ code: 2, out: '', err: `no account with the e-mail "nobody@acme.test" in ${t.file}` })
+    expect((await run(['reset-password', '--email', 'owner@acme.test', '--db', join(t.dir, 'none.sqlite')])).code).toBe(2)
+    expect((await run(['reset-password', '--db', t.file])).code).toBe(2)
+    expect((await run(['reset-password', '--email', 'owner@acme.test', '--site', 'acme', '--db', t.file])).code).toBe(2)
+    expect((await run(['verify', '--site', 'acme', '--email', 'owner@acme.test', '--db', t.file])).code).toBe(2)
+    expect(hashes()).toEqual(kept)
+  })
+})

@@ -4,6 +4,8 @@
 //     reaches the chain head it recorded, with the same hash (its signature checked as below);
 //   verify --manifest <m.json> --file <export>  checks an exported file against its manifest, and the
 //     manifest's signature with --public-key, or with the keys in the database (--db, DATABASE_URL).
+//   reset-password --email <address>             gives an account a new random password, printed once,
+//     and ends its sessions: the operator's way back into a forgotten or squatted account.
 // Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid
 // or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
 // site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
@@ -21,10 +23,12 @@ import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
 import type { Db } from './db/client'
 import * as schema from './db/schema'
-import { sites } from './db/schema'
+import { sites, users } from './db/schema'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, type SavedManifestHead, type StoredRow } from './services/consent-chain'
+import { Accounts } from './services/accounts'
+import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
 import { keyIdOf, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
@@ -34,6 +38,7 @@ const USAGE = [
   '                          [--manifest <saved manifest.json> [--public-key <file or base64>] [--allow-unsigned]]',
   '       miniconsent verify --manifest <manifest.json> --file <export.csv|export.ndjson>',
   '                          [--public-key <file or base64> | --db <path>] [--allow-unsigned]',
+  '       miniconsent reset-password --email <address> [--db <path to the SQLite file>]',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
   '  --allow-unsigned: accept a manifest made before MiniConsent signed its manifests (0.8)',
 ].join('\n')
@@ -57,6 +62,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         file: { type: 'string' },
         'public-key': { type: 'string' },
         'allow-unsigned': { type: 'boolean' },
+        email: { type: 'string' },
       },
     })
   } catch (e) {
@@ -65,7 +71,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const [command] = parsed.positionals
   const { site, manifest, file } = parsed.values
-  if (command !== 'verify' || parsed.positionals.length > 1) {
+  if (command === 'reset-password' && parsed.positionals.length === 1) {
+    const { email, db, ...others } = parsed.values
+    if (!email || Object.values(others).some((v) => v !== undefined)) {
+      io.err(USAGE)
+      return 2
+    }
+    return resetPassword(email, db, io)
+  }
+  if (command !== 'verify' || parsed.positionals.length > 1 || parsed.values.email !== undefined) {
     io.err(USAGE)
     return 2
   }
@@ -116,6 +130,40 @@ function openMiniConsent(file: string): Db {
     throw e
   }
   return db
+}
+
+/**
+ * `reset-password`: the operator gives an account a new random password, printed once, and ends
+ * its sessions (Accounts.resetPassword). Beside a running server too: a write transaction of its
+ * own, waiting for the server's. 0 done, 2 no such account or no database.
+ */
+async function resetPassword(email: string, dbArg: string | undefined, io: CliIo): Promise<number> {
+  const file = databaseFile(dbArg, io)
+  if (file === null || !existsSync(file)) {
+    io.err(file === null ? `not a database path: ${dbArg ?? io.env.DATABASE_URL}` : `no database at ${file} (start the server once, or pass --db)`)
+    return 2
+  }
+  let db: Db
+  try {
+    db = drizzle({ client: new Database(file, { fileMustExist: true }), schema })
+    db.$client.pragma('busy_timeout = 5000')
+    db.select({ id: users.id }).from(users).limit(1).all()
+  } catch (e) {
+    io.err(notMiniConsent(file, e))
+    return 2
+  }
+  try {
+    const password = await new Accounts(db, Date.now, new AuditLog(db, Date.now)).resetPassword(email)
+    if (password === null) {
+      io.err(`no account with the e-mail "${email}" in ${file}`)
+      return 2
+    }
+    io.out(`The password of ${email.trim().toLowerCase()} is reset, and every session of it ended. New password (shown only this once; change it after signing in):`)
+    io.out(`  ${password}`)
+    return 0
+  } finally {
+    db.$client.close()
+  }
 }
 
 /** The erasures `verify --site` lists, the newest: a site with thousands of data-subject requests gets a count of the rest. */

@@ -349,6 +349,30 @@ export class Accounts {
     })
   }
 
+  /**
+   * The server operator's way back into an account (`miniconsent reset-password`): a forgotten
+   * password, or an address someone else claimed by accepting an invitation to it themselves. Sets
+   * a new random password and ends every session of the account (whoever was signed in is out);
+   * audited on each of the account's sites as
+   * `user.password_reset`, by nobody (the command line), naming the account. Returns the password,
+   * to be shown once; null when there is no account with that address.
+   */
+  async resetPassword(email: string): Promise<string | null> {
+    const user = this.findUserByEmail(email)
+    if (!user) return null
+    const password = randomBytes(12).toString('base64url')
+    const passwordHash = await hashPassword(password)
+    writeTransaction(this.db, () => {
+      this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
+      const ended = this.db.delete(sessions).where(eq(sessions.userId, user.id)).run().changes
+      const siteIds = this.db.select({ siteId: memberships.siteId }).from(memberships).where(eq(memberships.userId, user.id)).all()
+      for (const siteId of siteIds.length ? siteIds.map((m) => m.siteId) : [null]) {
+        this.audit?.record({ siteId, userId: null, action: 'user.password_reset', after: { email: user.email, sessionsEnded: ended, by: 'the server operator (command line)' } })
+      }
+    })
+    return password
+  }
+
   /** Ends every other session of the user: a changed password must lock out whoever knew the old one. */
   async changePassword(session: SessionUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = this.db.select().from(users).where(eq(users.id, session.user.id)).get()
