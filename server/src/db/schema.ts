@@ -53,6 +53,11 @@ export const revisions = sqliteTable(
     contentHash: text('content_hash').notNull(),
     /** True when earlier choices are invalid from this revision on (the banner shows again). */
     needsConsent: integer('needs_consent', { mode: 'boolean' }).notNull(),
+    /**
+     * The publisher overrode a verdict that asked to ask again (needsConsent false): the changes
+     * up to this revision are judged, so later verdicts compare from here (Revisions.verdict).
+     */
+    verdictOverridden: integer('verdict_overridden', { mode: 'boolean' }).notNull().default(false),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }).notNull(),
     publishedBy: integer('published_by').references(() => users.id, { onDelete: 'set null' }),
     /** The publisher's note ("adds Hotjar"), or how a rollback came about. */

@@ -121,21 +121,30 @@ describe('the re-consent verdict over several revisions', () => {
 
   it('compares a rollback the same way, and the preview from the live revision says what the rollback will do', async () => {
     await publish(purpose({ en: 'Counts visits, no personal data', de: 'Zählt Besuche' })) // 2, asks
-    await publish(purpose({ de: 'Zählt Besuche' })) // 3
-    // 4: a publisher overrides the verdict on another English text (asks nobody), 5 drops it again.
-    const other = purpose({ de: 'Zählt Besuche', en: 'Builds advertising profiles' })
-    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: other }))).status).toBe(200)
-    const { toHash } = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
-    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash }))).status).toBe(201)
-    await publish(purpose({ de: 'Zählt Besuche' })) // 5
-    // From 5 back to 4 adds an English text beside the German (a translation, against 5 alone);
-    // against 2, where choices date from, it replaces that English purpose.
-    const preview = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=5&to=4')).json())
-    expect(preview).toMatchObject({ from: 5, needsConsent: true, reasons: [expect.stringMatching(/^Purpose of service "plausible" changed \(en\), since revision 2 /)] })
+    await publish(purpose({ en: 'Builds advertising profiles', de: 'Zählt Besuche' })) // 3, asks: another English purpose
+    await publish(purpose({ de: 'Zählt Besuche' })) // 4: the English text removed, asks nobody
+    // Back to 2 adds an English text beside the German (a translation, against 4 alone); against
+    // 3, where choices date from, it replaces that English purpose.
+    const preview = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=4&to=2')).json())
+    expect(preview).toMatchObject({ from: 4, needsConsent: true, reasons: [expect.stringMatching(/^Purpose of service "plausible" changed \(en\), since revision 3 /)] })
     // Between two revisions of which neither is live, the pair alone.
     expect(catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff?from=3&to=4')).json())).toMatchObject({ needsConsent: false })
-    const rolled = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 4 }))
+    const rolled = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: 2 }))
     expect(rolled.status).toBe(201)
-    expect(revisionCreated.parse(await rolled.json()).revision).toMatchObject({ number: 6, needsConsent: true })
+    expect(revisionCreated.parse(await rolled.json()).revision).toMatchObject({ number: 5, needsConsent: true })
+  })
+
+  it("keeps a publisher's override: what they judged is not asked again by the next publish", async () => {
+    await publish(purpose({ en: 'Counts visits' })) // 2, asks
+    // 3: another purpose, published with the publisher's "no need to ask" (say, a clarification).
+    const clarified = purpose({ en: 'Counts visits, without cookies or personal data' })
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: clarified }))).status).toBe(200)
+    const { toHash, needsConsent } = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(needsConsent).toBe(true)
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash }))).status).toBe(201)
+    // 4: a service renamed, nothing else: judged from 3, where the publisher's decision stands.
+    await publish({ ...clarified, services: clarified.services.map((s) => ({ ...s, name: `${s.name} Analytics` })) })
+    expect((await revisionsNow()).revisions.slice(0, 3).map((r) => [r.number, r.needsConsent])).toEqual([[4, false], [3, false], [2, true]])
+    expect(await live()).toMatchObject({ revision: 4, consentRevision: 2 })
   })
 })

@@ -1,7 +1,7 @@
 import { catalogue, type Catalogue, type CatalogueInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import { minopa } from '../seed/catalogues/minopa'
-import { diffCatalogues, isTypoFix } from './diff'
+import { diffCatalogues, isTypoFix, verdictBasis } from './diff'
 
 const base = catalogue.parse(minopa.catalogue)
 const edit = (f: (c: CatalogueInput & Catalogue) => void): Catalogue => {
@@ -79,6 +79,24 @@ describe('re-consent rule', () => {
     const described = diffCatalogues(base, analytics((cat) => void (cat.description = { ...cat.description, en: 'Profiles shared with our advertising partners' })))
     expect(described.needsConsent).toBe(true)
     expect(described.reasons[0]).toMatch(/^(Description of category "analytics" changed \(en\)|New description of category "analytics" \(en\))$/)
+    // Nobody chooses an always-on category: its wording changes nothing anyone agreed to.
+    const essential = edit((c) => {
+      const cat = (c.categories as Catalogue['categories']).find((x) => x.required)!
+      cat.label = { en: 'Strictly necessary' }
+      cat.description = { en: 'What the shop needs to work' }
+    })
+    expect(diffCatalogues(base, essential).needsConsent).toBe(false)
+  })
+
+  it('gives catalogues that differ only in names, texts or appearance one basis, and another to any change it judges', () => {
+    const reworded = edit((c) => {
+      c.services[0]!.name = 'Renamed'
+      c.appearance.layout = 'box'
+      c.texts = { en: { bannerTitle: 'Cookies?' } }
+    })
+    expect(verdictBasis(reworded)).toBe(verdictBasis(base))
+    expect(verdictBasis(edit((c) => void (c.entries[0]!.expiry = '99y')))).not.toBe(verdictBasis(base))
+    expect(verdictBasis(edit((c) => void (c.services[0]!.provider = 'Someone else')))).not.toBe(verdictBasis(base))
   })
 
   it('asks again when a cookie is kept longer', () => {

@@ -241,6 +241,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const text = (t: Record<string, string> | undefined) => (t ? (Object.values(t)[0] ?? '') : '')
 
+/**
+ * What of a catalogue the verdict reads (diffCatalogues' judges): items' identities and the
+ * fields whose change can ask again. Two catalogues with the same basis get the same verdict
+ * against any other: Revisions.verdict judges each basis once, however many revisions only
+ * reworded names, texts or appearance. Keep it in step with the judges below.
+ */
+export function verdictBasis(c: Catalogue): string {
+  return canonicalJson({
+    categories: c.categories.map(({ id, required, label, description, consentMode }) => ({ id, required, label, description, consentMode })),
+    services: c.services.map(({ id, category, purpose, provider }) => ({ id, category, purpose, provider })),
+    entries: c.entries.map((e) => ({ identity: entryIdentity(e), category: e.category, service: e.service, purpose: e.purpose, provider: e.provider, expiry: e.expiry })),
+  })
+}
+
 /** The changes from `before` (null: nothing published yet) to `after`. */
 export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
   const d = new DiffBuilder()
@@ -257,7 +271,8 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       if (field === 'required' && !a.required && b.required) {
         return `Category "${a.id}" becomes optional: choices made while it was always on hold it as granted, which visitors did not choose`
       }
-      if (field === 'label' || field === 'description') {
+      // A required category is nobody's choice: its wording changes nothing anyone agreed to.
+      if ((field === 'label' || field === 'description') && !a.required && !b.required) {
         return purposeVerdict(b[field] ?? {}, a[field] ?? {}, lang, `category "${a.id}"`, field === 'label' ? 'Name' : 'Description')
       }
       if (field === 'consentMode') {

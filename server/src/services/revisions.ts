@@ -1,5 +1,6 @@
 // Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
 // add a row; the live revision is the one with the highest number.
+import { createHash } from 'node:crypto'
 import { catalogue as catalogueSchema, type Catalogue, type CatalogueDiff, type RevisionDetail, type RevisionSummary } from '@miniconsent/shared'
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
@@ -8,7 +9,7 @@ import { canonicalJson } from '../lib/canonical-json'
 import { ApiError, invalidError } from '../lib/errors'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues, type DiffResult } from './diff'
+import { diffCatalogues, verdictBasis, type DiffResult } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -19,7 +20,7 @@ export interface RevisionDeps {
   catalogues: Catalogues
 }
 
-type RevisionRow = typeof revisions.$inferSelect & { email: string | null }
+type RevisionRow = Omit<typeof revisions.$inferSelect, 'verdictOverridden'> & { email: string | null }
 
 const summary = (r: RevisionRow): RevisionSummary => ({
   number: r.number,
@@ -39,10 +40,32 @@ export interface RevisionChoices {
 /** Revisions whose choices are kept, ingestion's hot lookups; a revision never changes, so they need no expiry. */
 const CHOICES_KEPT = 4096
 
+/** Revisions whose verdict basis is kept (Revisions.basisOf): 64 bytes of hash each. */
+const BASES_KEPT = 100_000
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
 export class Revisions {
   private readonly choicesKept = new Map<string, RevisionChoices>()
+  private readonly basisKept = new Map<string, string>()
 
   constructor(private readonly d: RevisionDeps) {}
+
+  /**
+   * A published revision's verdict basis (diff.ts verdictBasis, hashed), kept: a revision never
+   * changes, so a publish after hundreds of reworded ones reads and parses only what is new.
+   * The catalogue comes along when it had to be read for it.
+   */
+  private basisOf(siteId: string, number: number): { basis: string; catalogue?: Catalogue } {
+    const key = `${siteId}\n${number}`
+    const kept = this.basisKept.get(key)
+    if (kept !== undefined) return { basis: kept }
+    const catalogue = this.get(siteId, number).catalogue
+    const basis = sha256(verdictBasis(catalogue))
+    if (this.basisKept.size >= BASES_KEPT) this.basisKept.clear()
+    this.basisKept.set(key, basis)
+    return { basis, catalogue }
+  }
 
   /** The categories and services of a published revision, null when the site has no such revision. */
   choices(siteId: string, number: number): RevisionChoices | null {
@@ -110,30 +133,27 @@ export class Revisions {
    * visitor's stored choice may still date from, back to the newest that asked for consent. A
    * choice stays valid through revisions that did not ask, so changes forgiven one publish at a
    * time (a typo fix after a typo fix, a text removed and another written in its place) are judged
-   * together: a reason found only against an earlier revision names it.
+   * together: a reason found only against an earlier revision names it. A revision whose publisher
+   * overrode a verdict that asked ends the walk too: what came before it was judged then, by them.
    */
   private verdict(siteId: string, liveNumber: number | null, live: Catalogue | null, next: Catalogue): DiffResult {
     const pair = diffCatalogues(live, next)
     if (liveNumber === null || !live) return pair
+    const judgedFrom = sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND (${revisions.needsConsent} = 1 OR ${revisions.verdictOverridden} = 1))`
     const earlier = this.d.db
-      .select({ number: revisions.number, catalogue: revisions.catalogue, contentHash: revisions.contentHash })
+      .select({ number: revisions.number })
       .from(revisions)
-      .where(
-        and(
-          eq(revisions.siteId, siteId),
-          lt(revisions.number, liveNumber),
-          gte(revisions.number, sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND ${revisions.needsConsent} = 1)`),
-        ),
-      )
+      .where(and(eq(revisions.siteId, siteId), lt(revisions.number, liveNumber), gte(revisions.number, judgedFrom)))
       .orderBy(desc(revisions.number))
       .all()
     const reasons = [...pair.reasons]
-    // A rollback publishes a catalogue again: each content is judged once.
-    const judged = new Set([contentHash(live)])
+    // Revisions that differ only in names, texts or appearance (most of them) get one verdict.
+    const judged = new Set([sha256(verdictBasis(live))])
     for (const r of earlier) {
-      if (judged.has(r.contentHash)) continue
-      judged.add(r.contentHash)
-      for (const reason of diffCatalogues(parseStoredCatalogue(r.catalogue), next).reasons) {
+      const { basis, catalogue: before } = this.basisOf(siteId, r.number)
+      if (judged.has(basis)) continue
+      judged.add(basis)
+      for (const reason of diffCatalogues(before ?? this.get(siteId, r.number).catalogue, next).reasons) {
         if (!pair.reasons.includes(reason)) reasons.push(`${reason}, since revision ${r.number} (visitors' choices may date from it)`)
       }
     }
@@ -243,6 +263,7 @@ export class Revisions {
           catalogue: canonicalJson(next),
           contentHash: hash,
           needsConsent,
+          verdictOverridden: !needsConsent && verdict.needsConsent,
           publishedAt: new Date(this.d.now()),
           publishedBy: userId,
           note: options.note,

@@ -1,0 +1,1 @@
+ALTER TABLE `revisions` ADD `verdict_overridden` integer DEFAULT false NOT NULL;
