@@ -117,9 +117,15 @@ async function buildAll() {
     for (const f of files) if (!seen.has(f)) seen.add(f), closure(imports[f] ?? [], seen)
     return [...seen]
   }
-  // The build's id: of every file's bytes, so that a change in any chunk makes another directory.
+  // The build's id: of every file's bytes, so that a change in any chunk makes another directory;
+  // and each file's own hash, which the server checks before it calls what it sends immutable.
   const build = createHash('sha256')
-  for (const { file } of FILES) build.update(file).update(await readFile(dist + file))
+  const hashes = {}
+  for (const { file } of FILES) {
+    const bytes = await readFile(dist + file)
+    build.update(file).update(bytes)
+    hashes[file] = createHash('sha256').update(bytes).digest('hex')
+  }
   const manifest = {
     build: build.digest('hex').slice(0, 16),
     /** The offset (UTF-16 code units) in miniconsent.js where its chunk URL's name begins: a server puts "v/<build>/"+ there. */
@@ -127,7 +133,7 @@ async function buildAll() {
     returningVisit: ['miniconsent.js'],
     firstVisit: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit).map((f) => f.file)]),
     firstVisitAndClick: closure(['miniconsent.js', ...FILES.filter((f) => f.firstVisit || f.click).map((f) => f.file)]),
-    files: Object.fromEntries(FILES.map(({ file, when }) => [file, { when, imports: imports[file] }])),
+    files: Object.fromEntries(FILES.map(({ file, when }) => [file, { when, imports: imports[file], sha256: hashes[file] }])),
   }
   for (const [file, { imports: deps }] of Object.entries(manifest.files))
     for (const dep of deps) if (!manifest.files[dep]) throw new Error(`dist/${file} imports ./${dep}, which the build does not write`)

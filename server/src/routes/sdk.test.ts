@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
@@ -176,10 +177,11 @@ describe('GET /sdk/:siteId.js', () => {
   describe("a build's own chunks", () => {
     const CORE = 'window.__cfg = "__MINICONSENT_CONFIG__";window.__load = (t, m) => new URL(t+".js",m).href;\n'
     /** An SDK build on disk: the core, a chunk, and the manifest naming the build and its chunk URL's place. */
-    function build(id: string, chunk: string) {
+    function build(id: string, chunk: string, files: { chunk: boolean } = { chunk: true }) {
       writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), CORE)
-      writeFileSync(join(t.dir, 'sdk', 'ui.js'), chunk)
-      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify({ build: id, chunkNameAt: CORE.indexOf('t+".js"') }))
+      if (files.chunk) writeFileSync(join(t.dir, 'sdk', 'ui.js'), chunk)
+      const sha256 = createHash('sha256').update(chunk).digest('hex')
+      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify({ build: id, chunkNameAt: CORE.indexOf('t+".js"'), files: { 'ui.js': { sha256 } } }))
     }
     const loads = async (path = '/sdk/acme.js') => {
       const win: { __cfg?: unknown; __load?: (t: string, m: string) => string } = {}
@@ -208,6 +210,12 @@ describe('GET /sdk/:siteId.js', () => {
       const old = await t.request('/sdk/v/0123456789abcdef/ui.js')
       expect(old.headers.get('cache-control')).toBe('public, max-age=60')
       expect((await t.request('/sdk/v/fedcba9876543210/nothing.js')).status).toBe(404)
+      // Bytes that are not the ones the manifest names (a file not yet replaced, or still kept
+      // from the last build) are never called immutable, not even under the current build.
+      build('0aaaaaaaaaaaaaaa', 'export const ui = 3\n', { chunk: false })
+      t.clock.now += 1_000
+      const stale = await t.request('/sdk/v/0aaaaaaaaaaaaaaa/ui.js')
+      expect([await stale.text(), stale.headers.get('cache-control')]).toEqual(['export const ui = 2\n', 'public, max-age=60'])
       expect((await t.request('/sdk/v/fedcba9876543210/../package.json')).status).toBe(404)
     })
 

@@ -1,4 +1,5 @@
 // The per-site SDK script and the SDK's other build files (the lazily loaded UI chunk).
+import { createHash } from 'node:crypto'
 import { SLUG_PATTERN } from '@miniconsent/shared'
 import { Hono, type Context } from 'hono'
 import type { AppEnv, Services } from '../context'
@@ -37,6 +38,8 @@ const VERSIONED = /^v\/([0-9a-f]{16})\/([^/]+)$/
 interface SdkBuild {
   build: string
   chunkNameAt: number
+  /** Each file's SHA-256 (hex), as built. */
+  hashes: Map<string, string>
 }
 
 /** The build the SDK files on disk are of, or null (a build without a manifest's `build`, or none). */
@@ -47,8 +50,11 @@ async function currentBuild(s: Services): Promise<SdkBuild | null> {
   if (kept !== undefined) return kept
   let build: SdkBuild | null = null
   try {
-    const m = JSON.parse(file.body.toString('utf8')) as Partial<SdkBuild>
-    if (typeof m.build === 'string' && /^[0-9a-f]{16}$/.test(m.build) && Number.isInteger(m.chunkNameAt)) build = { build: m.build, chunkNameAt: m.chunkNameAt! }
+    const m = JSON.parse(file.body.toString('utf8')) as { build?: unknown; chunkNameAt?: unknown; files?: Record<string, { sha256?: unknown }> }
+    if (typeof m.build === 'string' && /^[0-9a-f]{16}$/.test(m.build) && Number.isInteger(m.chunkNameAt)) {
+      const hashes = new Map(Object.entries(m.files ?? {}).flatMap(([name, f]) => (typeof f?.sha256 === 'string' ? [[name, f.sha256] as const] : [])))
+      build = { build: m.build, chunkNameAt: m.chunkNameAt as number, hashes }
+    }
   } catch {
     build = null
   }
@@ -57,6 +63,14 @@ async function currentBuild(s: Services): Promise<SdkBuild | null> {
 }
 /** Parsed manifests by the bytes StaticFiles keeps (a new build is new bytes). */
 const builds = new WeakMap<Buffer, SdkBuild | null>()
+
+/** SHA-256 (hex) of the bytes StaticFiles keeps, once per version of a file. */
+const fileHashes = new WeakMap<Buffer, string>()
+function sha256Of(body: Buffer): string {
+  let hex = fileHashes.get(body)
+  if (hex === undefined) fileHashes.set(body, (hex = createHash('sha256').update(body).digest('hex')))
+  return hex
+}
 
 /**
  * The core as a per-site script serves it: its chunks loaded from its own build's directory
@@ -78,10 +92,13 @@ export function sdkRoutes(s: Services) {
     if (file) {
       const answer = negotiate(requestHeader(c, 'accept-encoding'), requestHeader(c, 'if-none-match'), file.body, file.etag, file.type)
       if (!versioned) return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': 'public, max-age=300' })
-      // This build's files never change under its directory. Another build's (a core cached past
-      // a deploy, its chunks no longer on disk) get what there is, briefly, for a cache to let go.
-      const current = (await currentBuild(s))?.build === versioned[1]
-      return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': current ? 'public, max-age=31536000, immutable' : 'public, max-age=60' })
+      // This build's files never change under its directory: immutable, once the bytes sent are
+      // the ones its manifest names (just after a deploy, a file kept in memory may still be the
+      // last build's for a second). Another build's directory (a core cached past a deploy, its
+      // chunks no longer on disk) gets what there is, briefly, for a cache to let go.
+      const build = await currentBuild(s)
+      const own = !!build && build.build === versioned[1] && build.hashes.get(versioned[2]!) === sha256Of(file.body)
+      return sdkAnswer(c, answer, { 'Content-Type': file.type, 'Cache-Control': own ? 'public, max-age=31536000, immutable' : 'public, max-age=60' })
     }
     if (versioned) throw new ApiError(404, 'not_found', 'No such SDK file')
     // The refusals below are readable from other origins too.
