@@ -47,5 +47,8 @@ function savedManifest(v: ChainVerification): string {
   }
   // A manifest of an empty log holds the genesis value: it vouches for no record.
   if (saved.seq === 0) return `Checked against ${which}: the log was empty then, so it vouches for no record.`
+  if (v.anchor?.seq === saved.seq) {
+    return `Checked against ${which}: its head, record #${saved.seq}, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`
+  }
   return `Checked against ${which}: the log still holds record #${saved.seq} with the hash it recorded.`
 }

@@ -261,10 +261,13 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
       for (const e of shown) io.out(`  erased at ${e.erasedAt}: seq ${e.seqs.join(', ')}`)
       if (saved) {
         const { head } = saved
+        const saw = `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}`
         io.out(
-          result.savedManifest?.checked
-            ? `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}: it still holds that record, with the hash the manifest recorded`
-            : `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}, which retention has purged since: only the records after seq ${result.anchor?.seq} were checked`,
+          !result.savedManifest?.checked
+            ? `${saw}, which retention has purged since: not checked against it, only the records after seq ${result.anchor?.seq} were checked`
+            : result.anchor?.seq === head.seq
+              ? `${saw}, which retention has purged since: the purge anchor, where the chain now starts, holds the hash the manifest recorded`
+              : `${saw}: it still holds that record, with the hash the manifest recorded`,
         )
         io.out(`  ${signatureNote(saved.signed)}`)
       }

@@ -194,5 +194,11 @@ describe('chain verification wording', () => {
     ).toBe(
       `Chain intact: 3 records, head ${'h'.repeat(64)}. Starts after record #40, 40 older records purged at the end of retention. Not checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): its head, record #12, has since been purged at the end of retention, so only the records after the purge were checked.`,
     )
+    // Purged up to the saved head exactly: the anchor holds its hash, no record does.
+    expect(
+      describeVerification({ ok: true, count: 0, head: 'a'.repeat(64), anchor: { seq: 12, hash: 'a'.repeat(64), purgedCount: 12 }, savedManifest: { ...saved, seq: 12, checked: true } }),
+    ).toBe(
+      'Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): its head, record #12, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.',
+    )
   })
 })

@@ -11,6 +11,13 @@
 const SPLIT_FORMULA = /([;\t])(?=[=+\-@'\t\r\0])/g
 
 /**
+ * The `'` splitFormulaEscaped puts after a semicolon or a tab: always before a formula character
+ * or another `'`. Only those are taken out, so that a `;'` the escape did not write (in a file
+ * from before it, or typed by hand: `Shop;'s cookie`) is read as it is.
+ */
+const SPLIT_ESCAPED = /([;\t])'(?=[=+\-@'\t\r\0])/g
+
+/**
  * Spreadsheets in the locales whose list separator is `;` (German, French, Italian, Spanish,
  * Dutch: the EU's auditors) open a `.csv` split at semicolons, and tab is the other separator
  * they guess. Split there, a value's `…;=cmd|…` starts a cell of its own with a formula that the
@@ -32,4 +39,4 @@ export function unescapeCell(value: string): string {
  * A cell of a CSV the server wrote, as the value it was: unescapeCell, and the `'` put after a
  * semicolon or a tab that a formula character follows taken out (splitFormulaEscaped).
  */
-export const unescapeExportCell = (value: string): string => unescapeCell(value).replace(/([;\t])'/g, '$1')
+export const unescapeExportCell = (value: string): string => unescapeCell(value).replace(SPLIT_ESCAPED, '$1')

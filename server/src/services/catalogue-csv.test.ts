@@ -97,6 +97,15 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(catalogue.parse(csvToCatalogue(csv, { ...c, categories: c.categories.map((cat) => ({ ...cat, label: { en: cat.id } })), services: [], entries: [] })).entries).toEqual(c.entries)
   })
 
+  it("reads a ';' before a \"'\" that the escape did not write (a file from before it, or typed by hand) as it is", () => {
+    const typed = [
+      'category,service,service_name,service_provider,name,kind,provider,expiry,purpose_en',
+      "analytics,,,,_shop,cookie,Acme,1y,The shop;'s visit counter",
+    ].join('\n')
+    const draft = catalogue.parse(csvToCatalogue(typed, { ...mixed, services: [], entries: [] }))
+    expect(draft.entries[0]!.purpose).toEqual({ en: "The shop;'s visit counter" })
+  })
+
   it('reads files without the service rows as before: the entries give the service its category', () => {
     const old = [
       'category,service,service_name,service_provider,name,kind,provider,expiry',
