@@ -34,7 +34,7 @@ import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
-import { signUnsignedErasures } from './services/stored-signatures'
+import { signUnsignedAnchors, signUnsignedErasures } from './services/stored-signatures'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
@@ -72,6 +72,9 @@ export function createApp(deps: AppDeps) {
   // before they were signed (0.8.5), once, on the first start.
   const signed = signUnsignedErasures(deps.db.$client, s.manifestKeys.active())
   if (signed) s.logger.info('signed the erasures made before erasures were signed', { records: signed })
+  // So are the purge anchors written before they were signed (0.8.6).
+  const anchors = signUnsignedAnchors(deps.db.$client, s.manifestKeys.active())
+  if (anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: anchors })
 
   const app = new Hono<AppEnv>()
 

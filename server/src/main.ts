@@ -9,6 +9,7 @@ import { createLogger } from './logger'
 import { DEMO_SITES } from './seed/catalogues'
 import { ensureOwner, seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
+import { ManifestKeys } from './services/manifest-keys'
 import { AuditLog } from './services/audit'
 import { startRetention } from './services/retention'
 import { shadowedSiteIds } from './services/sites'
@@ -56,8 +57,11 @@ async function main() {
   const consentLog = new ConsentLog(db, { logger, writer: 'thread' })
   // SPEC §7: records past each site's retention are purged at start-up and every hour, a batch at
   // a time while the server answers; between two batches, what ingestion queued is committed first.
-  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written() })
   const app = createApp({ db, env, logger, consentLog })
+  // Each purge signs the anchor it moves with the manifest key (settled by createApp just now;
+  // MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
+  const sign = new ManifestKeys(db, Date.now, env.MANIFEST_SIGNING_KEY).active()
+  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`

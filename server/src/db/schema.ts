@@ -191,6 +191,8 @@ export const chainAnchors = sqliteTable('chain_anchors', {
   hash: text('hash').notNull(),
   purgedCount: integer('purged_count').notNull(),
   purgedAt: integer('purged_at', { mode: 'timestamp_ms' }).notNull(),
+  /** The server's signature of the anchor (stored-signatures.ts signAnchor): `<keyId>.<base64>`. */
+  signature: text('signature'),
 })
 
 /** Manifests of the exports auditors downloaded, so a file can be checked against its manifest later. */

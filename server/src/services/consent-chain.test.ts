@@ -336,6 +336,45 @@ describe('the chain heads export manifests recorded', () => {
   })
 })
 
+describe('purge anchors only the server wrote', () => {
+  const anchorNow = () => t.db.$client.prepare("SELECT seq, hash, purged_count AS purgedCount, purged_at AS purgedAt, signature FROM chain_anchors WHERE site_id = 'acme'").get() as Record<string, unknown>
+
+  it('signs each anchor a purge moves, and verifies the chain from it', () => {
+    t.clock.now += 30 * 86_400_000
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now, { batch: 2 })).toMatchObject({ purged: 5 })
+    expect(anchorNow()).toMatchObject({ seq: 5, purgedCount: 5, signature: expect.stringMatching(/^[0-9a-f]{16}\./) })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 0, anchor: { seq: 5, purgedCount: 5 } })
+  })
+
+  it('detects newest records deleted by hand behind an anchor written for them, or an anchor edited', () => {
+    const hash5 = (t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=5").get() as { hash: string }).hash
+    // What a forger with the database does: delete the log and write the anchor a purge would.
+    sql(`DELETE FROM consent_records WHERE site_id='acme'`)
+    sql('INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (?, 5, ?, 5, ?)', 'acme', hash5, t.clock.now)
+    expect(t.consentLog.verify('acme')).toMatchObject({
+      ok: false,
+      firstBad: { seq: 5, reason: 'the chain starts after a purge anchor at seq 5 that bears no signature of this server: records before it were deleted by hand, not by retention' },
+    })
+  })
+
+  it('detects a signed anchor edited to start the chain later', () => {
+    t.clock.now += 30 * 86_400_000
+    purgeSite(t.db, 'acme', 10, t.clock.now)
+    sql(`UPDATE chain_anchors SET purged_count = 9 WHERE site_id = 'acme'`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: 'the purge anchor at seq 5 does not match its signature: it was edited (its seq, hash, count or time)' })
+  })
+
+  it('signs, once, at the next start, the anchors written before they were signed', () => {
+    t.clock.now += 30 * 86_400_000
+    purgeSite(t.db, 'acme', 10, t.clock.now)
+    sql(`UPDATE chain_anchors SET signature = NULL`)
+    expect(t.consentLog.verify('acme').ok).toBe(false)
+    createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('error'), now: () => t.clock.now, consentLog: t.consentLog })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, anchor: { seq: 5 } })
+    expect(anchorNow().signature).toMatch(/^[0-9a-f]{16}\./)
+  })
+})
+
 describe('a manifest the auditor saved (POST …/verify, verify --site --manifest)', () => {
   let auditor: Awaited<ReturnType<typeof signIn>>
   beforeEach(async () => {
@@ -385,14 +424,18 @@ describe('a manifest the auditor saved (POST …/verify, verify --site --manifes
     expect(afterPurge.status, JSON.stringify(afterPurgeBody)).toBe(200)
     expect(chainVerification.parse(afterPurgeBody)).toMatchObject({ ok: true, count: 0, anchor: { seq: 5 }, savedManifest: { seq: 5, checked: true } })
     expect(t.consentLog.verify('acme', older)).toMatchObject({ ok: true, count: 0, savedManifest: { seq: 3, checked: false } })
-    // An anchor rewritten (say, to start the chain at forged records) no longer matches the saved head.
+    // An anchor rewritten (say, to start the chain at forged records) no longer matches its
+    // signature, nor the saved head.
     sql(`UPDATE chain_anchors SET hash = ? WHERE site_id = 'acme'`, 'f'.repeat(64))
-    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringContaining('does not match its signature') } })
+    expect(verifyChain([], { seq: 5, hash: 'f'.repeat(64) }, [{ seq: 5, hash: (manifest.chainHead as { hash: string }).hash, seenBy: 'the saved manifest of export x (y)' }])).toMatchObject({
+      ok: false,
+      firstBad: { seq: 5, reason: expect.stringMatching(/^the chain starts after the purge anchor at seq 5, but its hash is not the one the saved manifest of export x \(y\) recorded for that seq/) },
+    })
     const forgedRes = await verifyWith(manifest)
     const forgedBody = await forgedRes.json()
     expect(forgedRes.status, JSON.stringify(forgedBody)).toBe(200)
-    const forged = chainVerification.parse(forgedBody)
-    expect(forged).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringMatching(/^the chain starts after the purge anchor at seq 5, but its hash is not the one the saved manifest of export .* recorded for that seq/) } })
+    expect(chainVerification.parse(forgedBody)).toMatchObject({ ok: false, firstBad: { seq: 5 } })
   })
 
   it('refuses what is no manifest of this site signed by this server: 400, 422, the log untouched', async () => {

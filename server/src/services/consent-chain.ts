@@ -5,7 +5,7 @@ import { hash } from 'node:crypto'
 import type { ChainVerification } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { manifestProblem, storedErasureCheck, storedVerifyKeys, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
+import { anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -345,8 +345,20 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
     }
   }
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
-  const anchor = conn.prepare('SELECT seq, hash, purged_count AS purgedCount FROM chain_anchors WHERE site_id = ?').get(siteId) as ChainStart | undefined
+  // The anchor's signature: a database from before 0.8.6, read here without migrating it, has none.
+  const signedAnchors = !!conn.prepare("SELECT 1 FROM pragma_table_info('chain_anchors') WHERE name = 'signature'").get()
+  const anchor = conn
+    .prepare(
+      `SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt${signedAnchors ? ', signature' : ''} FROM chain_anchors WHERE site_id = ?`,
+    )
+    .get(siteId) as (ChainStart & AnchorRow & { signature?: string | null }) | undefined
   const keys = storedVerifyKeys(conn)
+  // Records before a forged anchor were deleted by hand: nothing after it proves otherwise.
+  const forged = anchor ? anchorProblem(anchor, keys) : null
+  if (anchor && forged) {
+    const start = { anchor: { seq: anchor.seq, hash: anchor.hash, purgedCount: anchor.purgedCount } }
+    return { ok: false, count: 0, head: anchor.hash, firstBad: { seq: anchor.seq, reason: forged }, ...start }
+  }
   const { heads: stored, untrusted } = manifestHeads(conn, siteId, keys)
   const seen = saved ? [...stored, { seq: saved.seq, hash: saved.hash, seenBy: `the saved manifest of export ${saved.exportId} (${saved.createdAt})` }] : stored
   const erasures = storedErasureCheck(keys)

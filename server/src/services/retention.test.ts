@@ -89,7 +89,8 @@ describe('retention purge', () => {
   it('detects a forged anchor', async () => {
     await purgeExpired(t.db, t.clock.now)
     t.db.$client.prepare(`UPDATE chain_anchors SET hash = ? WHERE site_id = 'acme'`).run('0'.repeat(64))
-    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 4, reason: expect.stringContaining('prev_hash') } })
+    // Its signature no longer matches (and the first kept record would not link to it either).
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringContaining('does not match its signature') } })
   })
 
   it('continues the chain after every record was purged', async () => {

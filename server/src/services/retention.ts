@@ -11,6 +11,7 @@ import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
+import { signAnchor, storedGeneratedKey, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
 /**
@@ -44,7 +45,9 @@ export const PURGE_SQL = {
   records: 'DELETE FROM consent_records WHERE site_id = ? AND seq <= ?',
   anchor: `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (@siteId, @seq, @hash, @count, @at)
      ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-       purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at`,
+       purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at, signature = NULL`,
+  anchorRow: 'SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt FROM chain_anchors WHERE site_id = ?',
+  signAnchor: 'UPDATE chain_anchors SET signature = ? WHERE site_id = ?',
   // At most `limit` rows at a time.
   identities: 'DELETE FROM consent_identities WHERE id IN (SELECT id FROM consent_identities WHERE site_id = ? AND server_time < ? LIMIT ?)',
   documents: 'DELETE FROM document_acceptances WHERE id IN (SELECT id FROM document_acceptances WHERE site_id = ? AND server_time < ? LIMIT ?)',
@@ -81,6 +84,12 @@ export interface PurgeOptions {
   audit?: AuditLog
   /** Rows deleted per transaction (tests make it small); PURGE_BATCH when absent. */
   batch?: number
+  /**
+   * The key that signs each anchor a purge writes (the manifest key: the server passes it). When
+   * absent, the key generated and kept in the database, if that is the one signing; else the
+   * anchor stays unsigned, and verification reports it.
+   */
+  sign?: StoredSigningKey | null
 }
 
 /** How a purge shares the event loop: between two transactions it yields, and it can be stopped there. */
@@ -128,6 +137,9 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
   const expired = c.prepare<[string, string], { seq: number }>(PURGE_SQL.expired)
   const remove = c.prepare(PURGE_SQL.records)
   const anchor = c.prepare(PURGE_SQL.anchor)
+  const anchorRow = c.prepare<[string], AnchorRow>(PURGE_SQL.anchorRow)
+  const signed = c.prepare(PURGE_SQL.signAnchor)
+  const key = o.sign === undefined ? storedGeneratedKey(c) : o.sign
   const others = {
     identities: c.prepare(PURGE_SQL.identities),
     documents: c.prepare(PURGE_SQL.documents),
@@ -150,6 +162,8 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       if (last) {
         purged = remove.run(siteId, last.seq).changes
         anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
+        // Signed as it now is, its count summed over every purge so far.
+        if (key) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)
       }
       const held = rows[stop]
       if (held && expired.get(siteId, cutoff)) {
@@ -275,7 +289,7 @@ export interface Retention {
  */
 export function startRetention(
   db: Db,
-  o: { logger: Logger; audit?: AuditLog; now?: () => number; everyMs?: number } & Pick<PurgeOptions, 'batch'> & Pick<GradualOptions, 'between'>,
+  o: { logger: Logger; audit?: AuditLog; now?: () => number; everyMs?: number } & Pick<PurgeOptions, 'batch' | 'sign'> & Pick<GradualOptions, 'between'>,
 ): Retention {
   const now = o.now ?? Date.now
   const stopping = new AbortController()
@@ -284,6 +298,7 @@ export function startRetention(
     ...(o.audit ? { audit: o.audit } : {}),
     ...(o.batch ? { batch: o.batch } : {}),
     ...(o.between ? { between: o.between } : {}),
+    ...(o.sign !== undefined ? { sign: o.sign } : {}),
   }
   const purge = async () => {
     try {

@@ -14,7 +14,7 @@
 // Signed manifests. The chain heads the site's export manifests recorded show newest records
 // deleted (consent-chain.ts); a head edited, nulled or stripped of its signature in the database
 // would hide that, so verification checks each stored manifest's signature first.
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto'
 import type { ConsentLogFilters, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
@@ -44,9 +44,89 @@ export function erasureStatement(row: ErasedRow): Buffer {
   )
 }
 
+/** A key that signs what the server stores. */
+export interface StoredSigningKey {
+  keyId: string
+  privateKey: KeyObject
+}
+
+/** A stored signature of `bytes`: `<keyId>.<base64 of the Ed25519 signature>`. */
+const storedSignature = (bytes: Buffer, key: StoredSigningKey) => `${key.keyId}.${sign(null, bytes, key.privateKey).toString('base64')}`
+
+/** Why `stored` (as storedSignature writes it) is no signature of `bytes` by one of `keys`: `unsigned` or `mismatch`; null when it is. */
+function storedSignatureProblem(bytes: Buffer, stored: string | null | undefined, keys: Map<string, StoredKey>): 'unsigned' | 'mismatch' | null {
+  const dot = stored?.indexOf('.') ?? -1
+  const key = dot > 0 ? keys.get(stored!.slice(0, dot))?.key : undefined
+  if (!stored || !key) return 'unsigned'
+  return validSignature(bytes, stored.slice(dot + 1), key) ? null : 'mismatch'
+}
+
 /** The signature stored in `erasure_signature`: `<keyId>.<base64 of the Ed25519 signature>`. */
-export function signErasure(row: ErasedRow, key: { keyId: string; privateKey: KeyObject }): string {
-  return `${key.keyId}.${sign(null, erasureStatement(row), key.privateKey).toString('base64')}`
+export function signErasure(row: ErasedRow, key: StoredSigningKey): string {
+  return storedSignature(erasureStatement(row), key)
+}
+
+/**
+ * Signed purge anchors. Where a retention purge stopped, the chain starts: the anchor's hash is
+ * the first kept record's prev_hash. Whoever could write the database could otherwise delete the
+ * newest records up to some point and write an anchor there, and verification would call it a
+ * purge, even beside a saved manifest whose head was among them. The purge signs each anchor it
+ * writes, with the key that signs export manifests.
+ */
+export interface AnchorRow {
+  siteId: string
+  seq: number
+  hash: string
+  purgedCount: number
+  /** When the purge that moved it ran (ms). */
+  purgedAt: number
+}
+
+/** The bytes an anchor's signature covers: every field, as canonical JSON. */
+export function anchorStatement(a: AnchorRow): Buffer {
+  const s = JSON.stringify
+  return Buffer.from(`{"hash":${s(a.hash)},"purgedAt":${s(a.purgedAt)},"purgedCount":${s(a.purgedCount)},"seq":${s(a.seq)},"siteId":${s(a.siteId)},"v":"anchor-1"}`, 'utf8')
+}
+
+export function signAnchor(a: AnchorRow, key: StoredSigningKey): string {
+  return storedSignature(anchorStatement(a), key)
+}
+
+/** Why a purge anchor is not one this server wrote as it is, or null. */
+export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys: Map<string, StoredKey>): string | null {
+  const problem = storedSignatureProblem(anchorStatement(a), a.signature, keys)
+  if (problem === 'unsigned') return `the chain starts after a purge anchor at seq ${a.seq} that bears no signature of this server: records before it were deleted by hand, not by retention`
+  return problem ? `the purge anchor at seq ${a.seq} does not match its signature: it was edited (its seq, hash, count or time)` : null
+}
+
+/**
+ * The signing key generated and kept in the database, when that is the one signing (no
+ * MANIFEST_SIGNING_KEY, whose private half the database never holds); null otherwise. Read only:
+ * it never makes a key (ManifestKeys.active does, as the server starts).
+ */
+export function storedGeneratedKey(conn: Database.Database): StoredSigningKey | null {
+  const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
+  if (!table) return null
+  const row = conn.prepare('SELECT id, private_key AS privateKey FROM manifest_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1').get() as
+    | { id: string; privateKey: string | null }
+    | undefined
+  if (!row?.privateKey) return null
+  return { keyId: row.id, privateKey: createPrivateKey({ key: Buffer.from(row.privateKey, 'base64'), format: 'der', type: 'pkcs8' }) }
+}
+
+/**
+ * Signs the purge anchors that have no signature: those written before anchors were signed
+ * (0.8.6), once, when the server starts on the upgraded database. Returns how many were signed.
+ */
+export function signUnsignedAnchors(conn: Database.Database, key: StoredSigningKey): number {
+  const rows = conn
+    .prepare('SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt FROM chain_anchors WHERE signature IS NULL')
+    .all() as AnchorRow[]
+  const store = conn.prepare('UPDATE chain_anchors SET signature = ? WHERE site_id = ?')
+  conn.transaction(() => {
+    for (const row of rows) store.run(signAnchor(row, key), row.siteId)
+  })()
+  return rows.length
 }
 
 /** Why a row marked erased is no erasure of this server's, or null (also for a row not erased). */
@@ -149,13 +229,9 @@ export function manifestFrom(
 export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
   return (row) => {
     if (!row.erasedAt) return null
-    const stored = row.erasureSignature ?? null
-    const dot = stored?.indexOf('.') ?? -1
-    const key = dot > 0 ? keys.get(stored!.slice(0, dot))?.key : undefined
-    if (!stored || !key) return 'marked erased, but the erasure bears no signature of this server: the record was edited'
-    return validSignature(erasureStatement(row as ErasedRow), stored.slice(dot + 1), key)
-      ? null
-      : "the erasure's signature does not match the record as stored: the record or its erasure time was edited"
+    const problem = storedSignatureProblem(erasureStatement(row as ErasedRow), row.erasureSignature, keys)
+    if (problem === 'unsigned') return 'marked erased, but the erasure bears no signature of this server: the record was edited'
+    return problem ? "the erasure's signature does not match the record as stored: the record or its erasure time was edited" : null
   }
 }
 
@@ -191,7 +267,7 @@ export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>)
  * when the server starts on the upgraded database. What they hold then is what later
  * verifications hold them to. Returns how many were signed.
  */
-export function signUnsignedErasures(conn: Database.Database, key: { keyId: string; privateKey: KeyObject }): number {
+export function signUnsignedErasures(conn: Database.Database, key: StoredSigningKey): number {
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, revision, texts_hash AS textsHash, categories, services, method, region,

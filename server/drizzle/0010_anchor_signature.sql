@@ -1,0 +1,1 @@
+ALTER TABLE `chain_anchors` ADD `signature` text;
