@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps) {
     accounts: new Accounts(deps.db, now, audit),
     signInThrottle: new SignInThrottle(now),
     audit,
-    manifestKeys: new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY),
+    manifestKeys: deps.manifestKeys ?? new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY),
     catalogues,
     revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),
     sdkDir: deps.sdkDir ?? sdkDistDir(),

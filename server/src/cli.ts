@@ -23,10 +23,10 @@ import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
 import type { Db } from './db/client'
 import * as schema from './db/schema'
-import { sites, users } from './db/schema'
+import { sites } from './db/schema'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
-import { contentProblem, formatOf, formatProblem, linkProblem, type SavedManifestHead, type StoredRow } from './services/consent-chain'
+import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead, type SavedManifestHead, type StoredRow } from './services/consent-chain'
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
@@ -115,13 +115,23 @@ function databaseFile(dbArg: string | undefined, io: CliIo): string | null {
   }
 }
 
+/** The database file --db or DATABASE_URL names, or null after saying why there is none to open. */
+function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | null {
+  const file = databaseFile(dbArg, io)
+  if (file === null) io.err(`not a database path: ${dbArg ?? io.env.DATABASE_URL}`)
+  else if (!existsSync(file)) io.err(`no database at ${file} (start the server once, or pass --db)`)
+  else return file
+  return null
+}
+
 /**
- * The database read-only (no migration, no journal-mode switch, so verifying never changes the
- * file it checks), once its `sites` table is read: throws for a file that is not a MiniConsent
- * database, so that every command says so alike instead of finding nothing in it.
+ * The database, once its `sites` table is read: throws for a file that is not a MiniConsent
+ * database, so that every command says so alike instead of finding nothing in it. Read-only (no
+ * migration, no journal-mode switch, so verifying never changes the file it checks) unless
+ * `write` (reset-password).
  */
-function openMiniConsent(file: string): Db {
-  const db = drizzle({ client: new Database(file, { readonly: true, fileMustExist: true }), schema })
+function openMiniConsent(file: string, { write = false } = {}): Db {
+  const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
   try {
     db.$client.pragma('busy_timeout = 5000')
     db.select({ id: sites.id }).from(sites).limit(1).all()
@@ -138,16 +148,11 @@ function openMiniConsent(file: string): Db {
  * own, waiting for the server's. 0 done, 2 no such account or no database.
  */
 async function resetPassword(email: string, dbArg: string | undefined, io: CliIo): Promise<number> {
-  const file = databaseFile(dbArg, io)
-  if (file === null || !existsSync(file)) {
-    io.err(file === null ? `not a database path: ${dbArg ?? io.env.DATABASE_URL}` : `no database at ${file} (start the server once, or pass --db)`)
-    return 2
-  }
+  const file = existingDatabaseFile(dbArg, io)
+  if (file === null) return 2
   let db: Db
   try {
-    db = drizzle({ client: new Database(file, { fileMustExist: true }), schema })
-    db.$client.pragma('busy_timeout = 5000')
-    db.select({ id: users.id }).from(users).limit(1).all()
+    db = openMiniConsent(file, { write: true })
   } catch (e) {
     io.err(notMiniConsent(file, e))
     return 2
@@ -223,17 +228,10 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
     }
     const signed = signatureOrExit(raw, manifest, savedArg, io)
     if (typeof signed === 'number') return signed
-    saved = { head: { exportId: manifest.exportId, createdAt: manifest.createdAt, seq: manifest.chainHead.seq, hash: manifest.chainHead.hash }, signed }
+    saved = { head: savedManifestHead(manifest), signed }
   }
-  const file = databaseFile(dbArg, io)
-  if (file === null) {
-    io.err(`not a database path: ${dbArg ?? io.env.DATABASE_URL}`)
-    return 2
-  }
-  if (!existsSync(file)) {
-    io.err(`no database at ${file} (start the server once, or pass --db)`)
-    return 2
-  }
+  const file = existingDatabaseFile(dbArg, io)
+  if (file === null) return 2
   let db: Db
   try {
     db = openMiniConsent(file)

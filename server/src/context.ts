@@ -26,6 +26,8 @@ export interface AppDeps {
   now?: () => number
   /** The consent log to append to; created over `db` when absent. */
   consentLog?: ConsentLog
+  /** The keys that sign manifests, erasures and purge anchors; created over `db` and MANIFEST_SIGNING_KEY when absent. */
+  manifestKeys?: ManifestKeys
   /** Directory of the built SDK (`miniconsent.js` and its lazily loaded chunks). */
   sdkDir?: string
   /** Directory of the built dashboard (`index.html`, `assets/`). */

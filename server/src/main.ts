@@ -57,11 +57,11 @@ async function main() {
   const consentLog = new ConsentLog(db, { logger, writer: 'thread' })
   // SPEC §7: records past each site's retention are purged at start-up and every hour, a batch at
   // a time while the server answers; between two batches, what ingestion queued is committed first.
-  const app = createApp({ db, env, logger, consentLog })
-  // Each purge signs the anchor it moves with the manifest key (settled by createApp just now;
-  // MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
-  const sign = new ManifestKeys(db, Date.now, env.MANIFEST_SIGNING_KEY).active()
-  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign })
+  const manifestKeys = new ManifestKeys(db, Date.now, env.MANIFEST_SIGNING_KEY)
+  const app = createApp({ db, env, logger, consentLog, manifestKeys })
+  // Each purge signs the anchor it moves with the manifest key, as createApp settled it
+  // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
+  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`

@@ -7,7 +7,7 @@ import { ApiError } from '../lib/errors'
 import { getOnly, jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { ownPagesOnly, requireSiteRole } from '../middleware/session'
-import type { SavedManifestHead } from '../services/consent-chain'
+import { savedManifestHead, type SavedManifestHead } from '../services/consent-chain'
 import { signedManifestProblem, storedPublicKeys } from '../services/manifest-keys'
 
 const siteParam = z.object({ siteId: slug })
@@ -90,5 +90,5 @@ function savedHead(s: Services, siteId: string, raw: Record<string, unknown>): S
   }
   const problem = signedManifestProblem(raw, manifest, storedPublicKeys(s.db), "this server's keys")
   if (problem) throw new ApiError(422, 'manifest_not_signed_here', `The manifest is not one this server signed as it is: ${problem}`)
-  return { exportId: manifest.exportId, createdAt: manifest.createdAt, seq: manifest.chainHead.seq, hash: manifest.chainHead.hash }
+  return savedManifestHead(manifest)
 }

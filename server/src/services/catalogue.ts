@@ -156,8 +156,8 @@ export class Catalogues {
         )
       }
       const before = version.settings
-      // A setting left out keeps its stored value (siteSettingsInput), read in this transaction.
-      // A setting left out keeps its stored value; a privacy policy link sent as null is removed.
+      // A setting left out keeps its stored value (siteSettingsInput), read in this transaction; a
+      // privacy policy link sent as null is removed.
       const sent = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
       const merged = siteSettingsSchema.safeParse(withoutNulls({ ...before, ...sent, id: siteId }))
       // Only a stored value can fail here: a domain saved before 0.6 that is no hostname, which a save asks to fix.

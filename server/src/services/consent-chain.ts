@@ -2,10 +2,10 @@
 // breaks it. `hash = sha256(prev_hash + canonical JSON of the record's stored fields)`; the first
 // record of a site links to 64 zeros. Shared by ingestion, the CLI and the admin verify route.
 import { hash } from 'node:crypto'
-import type { ChainVerification } from '@miniconsent/shared'
+import type { ChainVerification, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
+import { ANCHOR_COLUMNS, anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -303,6 +303,8 @@ export interface SavedManifestHead {
   hash: string
 }
 
+export const savedManifestHead = (m: ExportManifest): SavedManifestHead => ({ exportId: m.exportId, createdAt: m.createdAt, seq: m.chainHead.seq, hash: m.chainHead.hash })
+
 /**
  * The chain heads the site's export manifests recorded, completed or not (each read a snapshot of
  * the log), and the manifests whose head cannot be trusted (stored-signatures.ts manifestProblem):
@@ -349,7 +351,7 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   const signedAnchors = !!conn.prepare("SELECT 1 FROM pragma_table_info('chain_anchors') WHERE name = 'signature'").get()
   const anchor = conn
     .prepare(
-      `SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt${signedAnchors ? ', signature' : ''} FROM chain_anchors WHERE site_id = ?`,
+      `SELECT ${ANCHOR_COLUMNS}${signedAnchors ? ', signature' : ''} FROM chain_anchors WHERE site_id = ?`,
     )
     .get(siteId) as (ChainStart & AnchorRow & { signature?: string | null }) | undefined
   const keys = storedVerifyKeys(conn)

@@ -12,7 +12,7 @@ import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
 import { manifestKeys } from '../db/schema'
-import { base64Bytes, manifestSignatureValid } from './stored-signatures'
+import { base64Bytes, manifestSignatureValid, type StoredSigningKey } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -96,10 +96,8 @@ export const manifestSigningKeySetting = z.string().transform((v, ctx) => {
 // Checked here and by verification, in the threads that load none of this module's database code.
 export { manifestSignatureValid, signedBytes, signManifest } from './stored-signatures'
 
-export interface SigningKey {
-  keyId: string
-  privateKey: KeyObject
-}
+/** The key that signs manifests, and what the server signs in the database (stored-signatures.ts). */
+export type SigningKey = StoredSigningKey
 
 type KeyRow = typeof manifestKeys.$inferSelect
 

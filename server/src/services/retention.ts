@@ -11,7 +11,7 @@ import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
-import { signAnchor, storedGeneratedKey, type AnchorRow, type StoredSigningKey } from './stored-signatures'
+import { ANCHOR_COLUMNS, signAnchor, storedGeneratedKey, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
 /**
@@ -46,7 +46,7 @@ export const PURGE_SQL = {
   anchor: `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (@siteId, @seq, @hash, @count, @at)
      ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
        purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at, signature = NULL`,
-  anchorRow: 'SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt FROM chain_anchors WHERE site_id = ?',
+  anchorRow: `SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE site_id = ?`,
   signAnchor: 'UPDATE chain_anchors SET signature = ? WHERE site_id = ?',
   // At most `limit` rows at a time.
   identities: 'DELETE FROM consent_identities WHERE id IN (SELECT id FROM consent_identities WHERE site_id = ? AND server_time < ? LIMIT ?)',

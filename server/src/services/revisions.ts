@@ -1,12 +1,12 @@
 // Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
 // add a row; the live revision is the one with the highest number.
-import { createHash } from 'node:crypto'
 import { catalogue as catalogueSchema, type Catalogue, type CatalogueDiff, type RevisionDetail, type RevisionSummary } from '@miniconsent/shared'
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { revisions, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError, invalidError } from '../lib/errors'
+import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
 import { diffCatalogues, verdictBasis, type DiffResult } from './diff'
@@ -42,8 +42,6 @@ const CHOICES_KEPT = 4096
 
 /** Revisions whose verdict basis is kept (Revisions.basisOf): 64 bytes of hash each. */
 const BASES_KEPT = 100_000
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class Revisions {
   private readonly choicesKept = new Map<string, RevisionChoices>()

@@ -82,6 +82,9 @@ export interface AnchorRow {
   purgedAt: number
 }
 
+/** An AnchorRow's columns of chain_anchors, for a SELECT. */
+export const ANCHOR_COLUMNS = 'site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt'
+
 /** The bytes an anchor's signature covers: every field, as canonical JSON. */
 export function anchorStatement(a: AnchorRow): Buffer {
   const s = JSON.stringify
@@ -120,7 +123,7 @@ export function storedGeneratedKey(conn: Database.Database): StoredSigningKey | 
  */
 export function signUnsignedAnchors(conn: Database.Database, key: StoredSigningKey): number {
   const rows = conn
-    .prepare('SELECT site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt FROM chain_anchors WHERE signature IS NULL')
+    .prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE signature IS NULL`)
     .all() as AnchorRow[]
   const store = conn.prepare('UPDATE chain_anchors SET signature = ? WHERE site_id = ?')
   conn.transaction(() => {
