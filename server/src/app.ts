@@ -34,7 +34,7 @@ import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
-import { signUnsignedAnchors, signUnsignedErasures } from './services/stored-signatures'
+import { signStoredBeforeSigning } from './services/stored-signatures'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
 import { SiteDirectory } from './services/sites'
@@ -68,13 +68,11 @@ export function createApp(deps: AppDeps) {
   }
 
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
-  // recorded and the previous one retired), and signs at once the tombstones of erasures made
-  // before they were signed (0.8.5), once, on the first start.
-  const signed = signUnsignedErasures(deps.db.$client, s.manifestKeys.active())
-  if (signed) s.logger.info('signed the erasures made before erasures were signed', { records: signed })
-  // So are the purge anchors written before they were signed (0.8.6).
-  const anchors = signUnsignedAnchors(deps.db.$client, s.manifestKeys.active())
-  if (anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: anchors })
+  // recorded and the previous one retired), and signs the tombstones and purge anchors stored
+  // before they were signed, at the first start after the upgrade only.
+  const signed = signStoredBeforeSigning(deps.db.$client, s.manifestKeys.active(), now())
+  if (signed.erasures) s.logger.info('signed the erasures made before erasures were signed', { records: signed.erasures })
+  if (signed.anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: signed.anchors })
 
   const app = new Hono<AppEnv>()
 

@@ -63,3 +63,33 @@ describe('migration 0006', () => {
     }
   })
 })
+
+describe('migration 0011', () => {
+  const upgraded = (prepare: (db: ReturnType<typeof openMigratedUpTo>) => void): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-0011-'))
+    try {
+      const file = join(dir, 'old.sqlite')
+      const before = openMigratedUpTo(dir, file, 10)
+      before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
+      generateRecords(before, 'acme', 20)
+      prepare(before)
+      before.$client.close()
+      const db = openDatabase(file)
+      try {
+        return (db.$client.prepare('SELECT name FROM startup_tasks ORDER BY name').all() as { name: string }[]).map((r) => r.name)
+      } finally {
+        db.$client.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('leaves the start-up signing to do only where something stored is still unsigned', () => {
+    expect(upgraded(() => {})).toEqual(['sign-anchors', 'sign-erasures'])
+    expect(upgraded((db) => db.$client.exec(`UPDATE consent_records SET erased_at = '2026-11-01T00:00:00.000Z' WHERE seq = 3`))).toEqual(['sign-anchors'])
+    expect(
+      upgraded((db) => db.$client.exec(`INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) SELECT 'acme', 5, hash, 5, 0 FROM consent_records WHERE seq = 5`)),
+    ).toEqual(['sign-erasures'])
+  })
+})

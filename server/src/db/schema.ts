@@ -149,7 +149,7 @@ export const consentRecords = sqliteTable(
     // With seq: a period's lowest and highest seq, and its count, are read from the index alone.
     index('consent_records_site_time').on(t.siteId, t.serverTime, t.seq),
     index('consent_records_site_consent').on(t.siteId, t.consentId),
-    // The tombstones still to sign at start-up (signUnsignedErasures): none once signed, so it stays empty.
+    // The tombstones still to sign at start-up (signStoredBeforeSigning): none once signed, so it stays empty.
     index('consent_records_unsigned_erasures').on(t.siteId, t.seq).where(sql`erased_at IS NOT NULL AND erasure_signature IS NULL`),
   ],
 )
@@ -182,6 +182,16 @@ export const auditLog = sqliteTable(
  * Where a site's chain starts after retention purged its oldest records: verification
  * begins from this hash instead of the genesis value.
  */
+/**
+ * The start-up tasks that run once per database, and when: the signing of the tombstones and purge
+ * anchors stored before they were signed. Once a task is done, an unsigned one that appears later
+ * was written by hand and stays unsigned, so verification reports it.
+ */
+export const startupTasks = sqliteTable('startup_tasks', {
+  name: text('name').primaryKey(),
+  doneAt: integer('done_at').notNull(),
+})
+
 export const chainAnchors = sqliteTable('chain_anchors', {
   siteId: text('site_id')
     .primaryKey()

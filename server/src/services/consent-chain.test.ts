@@ -222,13 +222,26 @@ describe('erasures only the server made', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('no signature of this server') })
   })
 
-  it('signs, once, at the next start, the tombstones of erasures made before they were signed', () => {
+  it('signs, at the first start after the upgrade only, the tombstones of erasures made before they were signed', () => {
+    // A database of before 0.8.5: its tombstones bear no signature, and no start has signed them.
     eraseByHand(4)
+    sql(`DELETE FROM startup_tasks WHERE name = 'sign-erasures'`)
     expect(t.consentLog.verify('acme').ok).toBe(false)
     const lines: string[] = []
-    createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('info', (l) => lines.push(l)), now: () => t.clock.now, consentLog: t.consentLog })
+    const start = () => createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('info', (l) => lines.push(l)), now: () => t.clock.now, consentLog: t.consentLog })
+    start()
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, erased: 1 })
     expect(lines.map((l) => JSON.parse(l) as { msg: string; records?: number }).filter((l) => l.records)).toEqual([expect.objectContaining({ records: 1 })])
+    // A tombstone written by hand after that first start is not signed by the next one.
+    eraseByHand(2)
+    start()
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('no signature of this server') })
+  })
+
+  it('never signs at start-up a tombstone written by hand in a database that had nothing to sign', () => {
+    eraseByHand(3)
+    createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('error'), now: () => t.clock.now, consentLog: t.consentLog })
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringContaining('no signature of this server') })
   })
 
   it('detects a GPC flag stored as something else than 0 or 1, which the listing and the exports would read differently', () => {
@@ -364,14 +377,23 @@ describe('purge anchors only the server wrote', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: 'the purge anchor at seq 5 does not match its signature: it was edited (its seq, hash, count or time)' })
   })
 
-  it('signs, once, at the next start, the anchors written before they were signed', () => {
+  it('signs, at the first start after the upgrade only, the anchors written before they were signed', () => {
     t.clock.now += 30 * 86_400_000
     purgeSite(t.db, 'acme', 10, t.clock.now)
+    // A database of before 0.8.6: its anchor bears no signature, and no start has signed it.
     sql(`UPDATE chain_anchors SET signature = NULL`)
+    sql(`DELETE FROM startup_tasks WHERE name = 'sign-anchors'`)
     expect(t.consentLog.verify('acme').ok).toBe(false)
-    createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('error'), now: () => t.clock.now, consentLog: t.consentLog })
+    const start = () => createApp({ db: t.db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: createLogger('error'), now: () => t.clock.now, consentLog: t.consentLog })
+    start()
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, anchor: { seq: 5 } })
     expect(anchorNow().signature).toMatch(/^[0-9a-f]{16}\./)
+    // An anchor moved by hand and left unsigned after that start stays unsigned at the next one.
+    sql(`UPDATE chain_anchors SET seq = 6, signature = NULL`)
+    sql(`DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 6`)
+    start()
+    expect(anchorNow().signature).toBeNull()
+    expect(t.consentLog.verify('acme').ok).toBe(false)
   })
 })
 

@@ -12,7 +12,7 @@ import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
 import { manifestKeys } from '../db/schema'
-import { base64Bytes, manifestSignatureValid, type StoredSigningKey } from './stored-signatures'
+import { base64Bytes, manifestSignatureValid, storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -203,16 +203,9 @@ export interface KnownKey {
  * as one without keys, which would call every signed manifest forged.
  */
 export function storedPublicKeys(db: Db): Map<string, KnownKey> {
-  const keys = new Map<string, KnownKey>()
   const exists = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (!exists) {
-    db.$client.prepare('SELECT 1 FROM export_manifests LIMIT 1').get()
-    return keys
-  }
-  for (const row of db.select().from(manifestKeys).all()) {
-    keys.set(row.id, { key: publicKeyFrom(row.publicKey), createdAt: row.createdAt.getTime(), retiredAt: row.retiredAt?.getTime() ?? null })
-  }
-  return keys
+  if (!exists) db.$client.prepare('SELECT 1 FROM export_manifests LIMIT 1').get()
+  return storedVerifyKeys(db.$client)
 }
 
 /** Whether the database holds a signature for this export: a manifest of it without one was stripped. */

@@ -117,11 +117,8 @@ export function storedGeneratedKey(conn: Database.Database): StoredSigningKey | 
   return { keyId: row.id, privateKey: createPrivateKey({ key: Buffer.from(row.privateKey, 'base64'), format: 'der', type: 'pkcs8' }) }
 }
 
-/**
- * Signs the purge anchors that have no signature: those written before anchors were signed
- * (0.8.6), once, when the server starts on the upgraded database. Returns how many were signed.
- */
-export function signUnsignedAnchors(conn: Database.Database, key: StoredSigningKey): number {
+/** Signs the purge anchors that have no signature (signStoredBeforeSigning). Returns how many. */
+function signUnsignedAnchors(conn: Database.Database, key: StoredSigningKey): number {
   const rows = conn
     .prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE signature IS NULL`)
     .all() as AnchorRow[]
@@ -144,24 +141,32 @@ const rawEd25519 = (base64: string): KeyObject | null => {
   }
 }
 
-/** A stored public key, and when it began signing (ms). */
+/** A stored public key, when it began signing and, once replaced, when it was retired (ms). */
 export interface StoredKey {
   key: KeyObject
   createdAt: number
+  retiredAt: number | null
 }
 
 /**
  * The keys stored beside the log: every key that signs or signed here (a tombstone or a manifest
  * keeps the signature of the key that signed it). Without the keys table (a database older than
- * signing) there is none.
+ * signing) there is none; a stored key that is no Ed25519 public key is left out, so what it
+ * signed reads as signed by an unknown key.
  */
 export function storedVerifyKeys(conn: Database.Database): Map<string, StoredKey> {
   const keys = new Map<string, StoredKey>()
   const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
   if (!table) return keys
-  for (const row of conn.prepare('SELECT id, public_key AS publicKey, created_at AS createdAt FROM manifest_keys').all() as { id: string; publicKey: string; createdAt: number }[]) {
+  const rows = conn.prepare('SELECT id, public_key AS publicKey, created_at AS createdAt, retired_at AS retiredAt FROM manifest_keys').all() as {
+    id: string
+    publicKey: string
+    createdAt: number
+    retiredAt: number | null
+  }[]
+  for (const row of rows) {
     const key = rawEd25519(row.publicKey)
-    if (key) keys.set(row.id, { key, createdAt: row.createdAt })
+    if (key) keys.set(row.id, { key, createdAt: row.createdAt, retiredAt: row.retiredAt })
   }
   return keys
 }
@@ -266,11 +271,10 @@ export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>)
 }
 
 /**
- * Signs the tombstones that have no signature: those erased before signed erasures (0.8.5), once,
- * when the server starts on the upgraded database. What they hold then is what later
- * verifications hold them to. Returns how many were signed.
+ * Signs the tombstones that have no signature (signStoredBeforeSigning). What they hold then is
+ * what later verifications hold them to. Returns how many.
  */
-export function signUnsignedErasures(conn: Database.Database, key: StoredSigningKey): number {
+function signUnsignedErasures(conn: Database.Database, key: StoredSigningKey): number {
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, revision, texts_hash AS textsHash, categories, services, method, region,
@@ -286,4 +290,28 @@ export function signUnsignedErasures(conn: Database.Database, key: StoredSigning
     for (const row of rows) store.run(signErasure(row, key), row.siteId, row.seq)
   })()
   return rows.length
+}
+
+/**
+ * Signs what was stored before it was signed — the tombstones of erasures made before 0.8.5 and
+ * the purge anchors written before 0.8.6 — once per database: at the first start after the
+ * upgrade (a new database, or one with nothing unsigned, has each task marked done by its
+ * migration). Anything unsigned that appears later was written by hand, is never signed, and
+ * verification reports it. Returns how many of each were signed.
+ */
+export function signStoredBeforeSigning(conn: Database.Database, key: StoredSigningKey, now: number): { erasures: number; anchors: number } {
+  const done = conn.prepare('SELECT 1 FROM startup_tasks WHERE name = ?')
+  const mark = conn.prepare('INSERT INTO startup_tasks (name, done_at) VALUES (?, ?)')
+  const once = (name: string, task: () => number): number => {
+    if (done.get(name)) return 0
+    return conn.transaction(() => {
+      const count = task()
+      mark.run(name, now)
+      return count
+    })()
+  }
+  return {
+    erasures: once('sign-erasures', () => signUnsignedErasures(conn, key)),
+    anchors: once('sign-anchors', () => signUnsignedAnchors(conn, key)),
+  }
 }
