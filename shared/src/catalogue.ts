@@ -409,9 +409,9 @@ export const publishedConfig = z.object({
   mode: regionMode,
   /**
    * The Google Consent Mode `default` commands the SDK pushes, in this order, before any gated tag
-   * (SPEC §5): the regions regions.ts `consentModeRegions` puts in opt-in (denied) and in
-   * opt-out/notice (granted, less what GPC refuses), then the one for this request's own mode,
-   * without `region`. Built by the server from the same rules as `mode`, so the SDK only replays
+   * (SPEC §5): the regions regions.ts `consentModeRegions` puts in opt-in (denied), then the one
+   * for this request's own mode (less what GPC refuses), without `region`. No region is granted by
+   * name: Google would match it by its own geolocation, over this server's. Built by the server from the same rules as `mode`, so the SDK only replays
    * them. Optional: a config cached by an older SDK has none (the SDK then denies all).
    */
   consentModeDefaults: z.array(consentModeDefault).optional(),

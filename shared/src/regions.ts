@@ -120,7 +120,8 @@ export function resolveMode(region: string | null | undefined, siteRegions: Read
  * Every region named in the built-in table or the site's settings is listed with its resolved
  * mode: `denied` for opt-in, `granted` for opt-out and notice (allowed until the visitor says no).
  * Regions not listed take the command without `region`, which the SDK bases on the mode of the
- * current request.
+ * current request. The server sends only the `denied` list (routes/config.ts consentModeDefaults):
+ * a granted one would let Google's geolocation grant where this server's says opt-in.
  */
 export interface ConsentModeRegions {
   granted: string[]

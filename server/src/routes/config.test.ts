@@ -128,42 +128,54 @@ describe('consentModeDefaults', () => {
   const deniedState = { ad_storage: denied, ad_user_data: denied, ad_personalization: denied, analytics_storage: denied, functionality_storage: denied, personalization_storage: denied, security_storage: granted }
   const grantedState = { ...deniedState, ad_storage: granted, ad_user_data: granted, ad_personalization: granted, analytics_storage: granted }
 
-  it('denies the opt-in regions, grants the opt-out and notice ones what the catalogue maps, then the visitor’s own mode', async () => {
+  it('denies the opt-in regions, then the visitor’s own mode, and grants no region by name', async () => {
     const t = startWithMarketing()
-    const [eea, us, own, ...rest] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).consentModeDefaults!
+    const [eea, own, ...rest] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).consentModeDefaults!
     expect(rest).toEqual([])
     expect(eea).toEqual({ ...deniedState, wait_for_update: 800, region: expect.arrayContaining([...EEA_COUNTRIES, 'GB', 'CH', 'RE']) })
     expect(eea!.region).not.toContain('EU')
-    expect(us).toEqual({ ...grantedState, wait_for_update: 800, region: expect.arrayContaining(['US-CA', 'US-CO', 'US-CT', 'US-VA', 'US-UT', 'US-TX']) })
-    expect(us!.region).not.toContain('US')
+    expect(eea!.region).not.toContain('US-CA')
     // The visitor's own default has no region: opt-out here, so granted; opt-in in Germany and where unknown.
     expect(own).toEqual({ ...grantedState, wait_for_update: 800 })
-    expect((await config(t, { 'CF-IPCountry': 'DE' })).consentModeDefaults![2]).toEqual({ ...deniedState, wait_for_update: 800 })
-    expect((await config(t)).consentModeDefaults![2]).toEqual({ ...deniedState, wait_for_update: 800 })
-    expect((await config(t, { 'CF-IPCountry': 'BR' })).consentModeDefaults![2]).toEqual({ ...grantedState, wait_for_update: 800 })
+    expect((await config(t, { 'CF-IPCountry': 'DE' })).consentModeDefaults![1]).toEqual({ ...deniedState, wait_for_update: 800 })
+    expect((await config(t)).consentModeDefaults![1]).toEqual({ ...deniedState, wait_for_update: 800 })
+    expect((await config(t, { 'CF-IPCountry': 'BR' })).consentModeDefaults![1]).toEqual({ ...grantedState, wait_for_update: 800 })
   })
 
-  it('refuses the ad types in the granted regions and the visitor’s own default under GPC', async () => {
+  it('grants nothing before a choice to a visitor placed in opt-in, wherever Google locates them', async () => {
+    // Google applies the most specific `region` that matches its own geolocation: a grant for
+    // US-CA reached a visitor this server placed in opt-in (unknown region, or Germany) whom Google
+    // locates in California.
+    const t = startWithMarketing()
+    for (const headers of [{}, { 'CF-IPCountry': 'DE' }, { 'CF-IPCountry': 'XX' }]) {
+      const defaults = (await config(t, headers)).consentModeDefaults!
+      for (const d of defaults) for (const type of ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage'] as const) expect(d[type], JSON.stringify(headers)).toBe(denied)
+    }
+  })
+
+  it('refuses the ad types in the visitor’s own default under GPC', async () => {
     const t = startWithMarketing()
     const adsDenied = { ...grantedState, ad_storage: denied, ad_user_data: denied, ad_personalization: denied, wait_for_update: 800 }
-    const [eea, us, own] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' })).consentModeDefaults!
+    const [eea, own, ...rest] = (await config(t, { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' })).consentModeDefaults!
+    expect(rest).toEqual([])
     expect(eea).toMatchObject(deniedState)
-    expect(us).toEqual({ ...adsDenied, region: expect.arrayContaining(['US-CA']) })
     expect(own).toEqual(adsDenied)
   })
 
   it('grants only the mapped types: a catalogue without marketing never grants the ad types', async () => {
-    const [, us] = (await config(start())).consentModeDefaults!
-    expect(us).toMatchObject({ analytics_storage: granted, ad_storage: denied, functionality_storage: denied, security_storage: granted })
+    const own = (await config(start(cloudflare), { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).consentModeDefaults!.at(-1)
+    expect(own).toMatchObject({ analytics_storage: granted, ad_storage: denied, functionality_storage: denied, security_storage: granted })
   })
 
   it('follows the site’s overrides', async () => {
-    const [deniedCmd, grantedCmd] = (await config(start({}, { US: 'opt-in', 'US-CA': 'opt-out', DE: 'notice' }))).consentModeDefaults!
+    const t = start(cloudflare, { US: 'opt-in', 'US-CA': 'opt-out', DE: 'notice' })
+    const [deniedCmd, own] = (await config(t)).consentModeDefaults!
     expect(deniedCmd!.analytics_storage).toBe(denied)
     expect(deniedCmd!.region).toEqual(expect.arrayContaining(['US', 'US-TX']))
     expect(deniedCmd!.region).not.toContain('DE')
-    expect(grantedCmd!.analytics_storage).toBe(granted)
-    expect(grantedCmd!.region).toEqual(expect.arrayContaining(['US-CA', 'DE']))
+    expect(deniedCmd!.region).not.toContain('US-CA')
+    expect(own!.analytics_storage).toBe(denied)
+    expect((await config(t, { 'CF-IPCountry': 'DE' })).consentModeDefaults!.at(-1)!.analytics_storage).toBe(granted)
   })
 
   it('grants everything, with no region lists, when nothing needs consent', async () => {

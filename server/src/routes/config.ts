@@ -32,10 +32,15 @@ function consentModeState(base: BaseConfig, on: (category: BaseConfig['catalogue
 
 /**
  * The Consent Mode `default` commands for a request (PublishedConfig.consentModeDefaults): the
- * opt-in regions denied, the opt-out and notice regions granted (GPC refusing the categories for
- * sale/sharing, `gpcCategories`, as the SDK decides there), then this request's own mode without
- * `region`, which Google applies wherever no listed region matches. A catalogue with nothing
- * needing consent grants everything everywhere.
+ * opt-in regions denied, then this request's own mode without `region`, which Google applies
+ * wherever no listed region matches (GPC refusing the categories for sale/sharing,
+ * `gpcCategories`, as the SDK decides there). No region is ever granted by name: Google matches
+ * `region` by its own geolocation of the visitor, so a grant for the opt-out states reached
+ * visitors this server had placed in opt-in (where their region is unknown, or where the two
+ * disagree), against SPEC §6 (the region is never a third party's, and unknown is the
+ * strictest); and for a visitor this server places in opt-out or notice, the grant was the same
+ * as their own default. A listed denial only ever makes a default stricter. A catalogue with
+ * nothing needing consent grants everything everywhere.
  */
 export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions): ConsentModeDefault[] {
   const wait = base.site.consentModeWaitForUpdate
@@ -45,7 +50,6 @@ export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boo
   const denied = (c: { required: boolean }) => c.required
   return [
     ...(regions.denied.length ? [consentModeState(base, denied, wait, regions.denied)] : []),
-    ...(regions.granted.length ? [consentModeState(base, allowed, wait, regions.granted)] : []),
     consentModeState(base, mode === 'opt-in' ? denied : allowed, wait),
   ]
 }
