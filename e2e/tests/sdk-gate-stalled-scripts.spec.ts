@@ -28,6 +28,7 @@ async function setup(page: Page, body: string, libDelay = 800) {
     fetched.push(url.pathname)
     // The library the next scripts need: slow, so that only waiting for it keeps their order.
     if (url.pathname.endsWith('/lib.js')) await new Promise((r) => setTimeout(r, libDelay))
+    if (url.pathname.endsWith('/missing.js')) return route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' })
     return route.fulfill({ contentType: 'text/javascript', body: `ran.push(${JSON.stringify(url.pathname.split('/').pop())})` })
   })
   await page.goto('/demo/x/gate/')
@@ -68,4 +69,24 @@ test('a library slower than 5 s still runs before the script that needs it', asy
   )
   // The order, not the timing: the script waits for the library, as the parser would have.
   await expect.poll(ran, { timeout: 15_000 }).toEqual(['lib.js', 'uses lib: true'])
+})
+
+test("a released script keeps its own onload and onerror handlers, and the next still waits for it", async ({ page }) => {
+  const { ran } = await setup(
+    page,
+    `<script type="text/plain" data-category="analytics" data-src="/demo/x/gate/lib.js" onload="ran.push('lib onload')"></script>
+<script type="text/plain" data-category="analytics" data-src="/demo/x/gate/missing.js" onerror="ran.push('missing onerror')"></script>
+<script type="text/plain" data-category="analytics">ran.push('after both')</script>`,
+  )
+  // A site's onload="initWidget()" on a library tag runs once the library has, as without gating.
+  await expect.poll(ran, { timeout: 5000 }).toEqual(['lib.js', 'lib onload', 'missing onerror', 'after both'])
+})
+
+test('a gated script written with src= instead of data-src still holds the scripts after it', async ({ page }) => {
+  const { ran } = await setup(
+    page,
+    `<script type="text/plain" data-category="analytics" src="/demo/x/gate/lib.js"></script>
+<script type="text/plain" data-category="analytics">ran.push('uses lib: ' + ran.includes('lib.js'))</script>`,
+  )
+  await expect.poll(ran, { timeout: 5000 }).toEqual(['lib.js', 'uses lib: true'])
 })

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '../support/test'
 import { customerPage } from '../support/sdk-ui-pages'
+import type { PublishedConfig } from '@miniconsent/shared'
 
 // The SDK's UI with the keyboard alone, at 320 px and at 200 % zoom, and with reduced motion.
 
@@ -83,6 +84,33 @@ test('keyboard only: Tab reaches the banner and leaves it again, nothing focused
   await expect.poll(() => posts.length).toBe(1)
   expect(JSON.parse(posts[0]!)).toMatchObject({ method: 'custom', categories: { analytics: true, marketing: false } })
 })
+
+// WCAG 2.4.3: the button that opened the preferences gets the focus back when they close. The
+// reopening button was taken out of the page while the dialog was open, so focus fell to <body>.
+for (const { name, config, label } of [
+  { name: '"Your Privacy Choices" (opt-out)', config: (c: PublishedConfig) => void (c.mode = 'opt-out'), label: 'Your Privacy Choices' },
+  { name: 'the floating button', config: (c: PublishedConfig) => void (c.catalogue.appearance.floatingButton = true), label: 'Change cookie settings' },
+])
+  test(`focus returns to ${name} when the preferences it opened close, by Escape and by saving`, async ({ page, request }) => {
+    const path = `/demo/ui/reopen-${label.replace(/\W+/g, '-').toLowerCase()}/`
+    await customerPage(page, request, { path, body: LINKS, config })
+    await page.goto(path)
+    const banner = page.getByRole('region', { name: 'We use cookies' })
+    if (label === 'Change cookie settings') await banner.getByRole('button', { name: 'Accept all' }).click()
+    await expect(banner).toBeHidden()
+    const reopen = page.getByRole('button', { name: label })
+    const dialog = page.getByRole('dialog', { name: 'Cookie preferences' })
+    for (const close of ['Escape', 'Save choices']) {
+      await reopen.focus()
+      await page.keyboard.press('Enter')
+      await expect(dialog).toBeVisible()
+      expect((await focused(page)).inDialog).toBe(true)
+      if (close === 'Escape') await page.keyboard.press('Escape')
+      else await dialog.getByRole('button', { name: close }).click()
+      await expect(dialog).toBeHidden()
+      expect(await focused(page), close).toMatchObject({ text: label, body: false })
+    }
+  })
 
 for (const { name, viewport, deviceScaleFactor } of [
   { name: '320 px wide', viewport: { width: 320, height: 568 }, deviceScaleFactor: 1 },

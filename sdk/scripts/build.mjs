@@ -84,7 +84,9 @@ async function buildAll() {
         module: format !== 'iife',
         ecma: 2021,
         nameCache,
-        compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+        // hoist_vars: one `let`/`var` list per function instead of one per block (~30 B brotli
+        // over the core and the banner).
+        compress: { passes: 3, pure_getters: true, unsafe_arrows: true, hoist_vars: true },
         // `_fbq` is Meta's global, not ours.
         mangle: { properties: { regex: /^_[^_]/, reserved: ['_fbq'], nth_identifier: FIELD_NAMES } },
         format: { comments: false },

@@ -37,11 +37,15 @@ export function createGate(doc: Document, ran: () => void): Gate {
     // text/javascript (such as text/partytown), or nomodule, as a browser with modules, which this
     // SDK's import() needs, ignores it.
     // https://html.spec.whatwg.org/multipage/scripting.html#prepare-the-script-element
-    if (src && !s.noModule && /^(module|text\/javascript)$/.test(type)) {
-      s.onload = s.onerror = () => {
-        loading = false
-        pump()
-      }
+    // s.src: data-src, or a src= the tag kept (not the documented markup, but copied snippets do).
+    if (s.src && !s.noModule && /^(module|text\/javascript)$/.test(type)) {
+      // Listeners, not the onload/onerror properties: those hold the page's own handlers, compiled
+      // from the onload= and onerror= attributes copied above.
+      for (const t of ['load', 'error'])
+        s.addEventListener(t, () => {
+          loading = false
+          pump()
+        })
       loading = true
     }
   }

@@ -50,9 +50,10 @@ function mount(host: Host): UiApi {
         {banner ? (
           <Banner ctx={ctx} kind={banner} />
         ) : (
-          // Reopens the preferences: "Your Privacy Choices" in opt-out regions (SPEC §6), or the site's floating button.
-          (config.mode == 'opt-out' || config.catalogue.appearance.floatingButton) &&
-          !dialog && (
+          // Reopens the preferences: "Your Privacy Choices" in opt-out regions (SPEC §6), or the site's
+          // floating button. It stays while the dialog it opened is open (the modal dialog makes it
+          // inert), so that closing the dialog gives it back the focus.
+          (config.mode == 'opt-out' || config.catalogue.appearance.floatingButton) && (
             <button class="mc-alt mc-fab" onClick={ctx._open}>
               {config.mode == 'opt-out' ? ctx._t.privacyChoices : ctx._t.changeSettings}
             </button>
