@@ -10,6 +10,7 @@ import { runCli } from './cli'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
+import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
 import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from './test-support'
 
@@ -624,5 +625,64 @@ describe('miniconsent reset-password', () => {
     expect((await run(['reset-password', '--email', 'owner@acme.test', '--site', 'acme', '--db', t.file])).code).toBe(2)
     expect((await run(['verify', '--site', 'acme', '--email', 'owner@acme.test', '--db', t.file])).code).toBe(2)
     expect(hashes()).toEqual(kept)
+  })
+})
+
+describe('miniconsent verify and sign-unsigned on a database an older MiniConsent wrote', () => {
+  /** What an erasure by a version before 0.8.5 leaves: a tombstone without the server's signature. */
+  const erasedByOlderVersion = (seq: number) =>
+    t.db.$client.prepare(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE site_id='acme' AND seq=?`).run(seq)
+
+  it('refuses to verify a database not yet migrated by this version, instead of calling its log broken', async () => {
+    const older = join(t.dir, 'older.sqlite')
+    t.db.$client.exec(`VACUUM INTO '${older}'`)
+    const db = new Database(older)
+    db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
+    db.close()
+    const r = await run(['verify', '--site', 'acme', '--db', older])
+    expect(r).toMatchObject({ code: 2, out: '' })
+    expect(r.err).toBe(
+      `the database ${older} was last started by an older MiniConsent (1 migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
+    )
+    expect((await run(['sign-unsigned', '--site', 'acme', '--db', older])).code).toBe(2)
+  })
+
+  it('lists, then with --confirm signs and audits, the tombstones an older version left unsigned, after which verify passes', async () => {
+    erasedByOlderVersion(2)
+    const broken = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(broken).toMatchObject({ code: 1, err: expect.stringContaining('no signature of this server') })
+    const listed = await run(['sign-unsigned', '--site', 'acme', '--db', t.file])
+    expect(listed).toMatchObject({ code: 0, err: '' })
+    expect(listed.out.split('\n').slice(0, 2)).toEqual(['unsigned in the consent log of "acme":', '  the tombstone at seq 2, erased at 2026-11-22T11:00:00.000Z'])
+    // Listing changes nothing.
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(1)
+    const signed = await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])
+    expect(signed).toMatchObject({ code: 0, err: '' })
+    expect(signed.out).toMatch(/^signed in the consent log of "acme" with key [0-9a-f]{16}:\n {2}the tombstone at seq 2/)
+    expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('1 erased') })
+    const audit = t.db.$client.prepare("SELECT action, user_id AS userId, after FROM audit_log WHERE site_id = 'acme' AND action = 'consents.sign_unsigned'").all() as { after: string; userId: number | null }[]
+    expect(audit).toHaveLength(1)
+    expect(JSON.parse(audit[0]!.after)).toMatchObject({ erasedSeqs: [2], anchorSeq: null, by: 'the server operator (command line)' })
+    expect(await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])).toMatchObject({ code: 0, out: 'nothing unsigned in the consent log of "acme"' })
+  })
+
+  it('signs the purge anchor an older version moved unsigned', async () => {
+    t.clock.now += 30 * 86_400_000
+    purgeSite(t.db, 'acme', 10, t.clock.now)
+    t.db.$client.exec('UPDATE chain_anchors SET signature = NULL')
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).err).toContain('bears no signature of this server')
+    const signed = await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])
+    expect(signed.out.split('\n').slice(1)).toEqual([`  the purge anchor at seq 3 (3 purged at ${new Date(t.clock.now).toISOString()})`])
+    expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('starting after seq 3 (3 purged by retention)') })
+  })
+
+  it('signs only with the key the server signs with', async () => {
+    erasedByOlderVersion(1)
+    const other = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+    const r = await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'], { ...NO_DATABASE(t), MANIFEST_SIGNING_KEY: other })
+    expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/^MANIFEST_SIGNING_KEY is not the key the server signs with in this database/) })
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(1)
+    expect((await run(['sign-unsigned', '--site', 'nowhere', '--db', t.file])).code).toBe(2)
+    expect((await run(['sign-unsigned', '--db', t.file])).code).toBe(2)
   })
 })

@@ -10,7 +10,8 @@
 // or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
 // site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
-import { createHash, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import { join } from 'node:path'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -25,13 +26,15 @@ import type { Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv } from './env'
+import { migrationsDir } from './paths'
+import { signStored, storedGeneratedKey, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead, type SavedManifestHead, type StoredRow } from './services/consent-chain'
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
-import { keyIdOf, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
+import { keyIdOf, privateKeyFrom, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
   'usage: miniconsent verify --site <siteId> [--db <path to the SQLite file>]',
@@ -39,6 +42,10 @@ const USAGE = [
   '       miniconsent verify --manifest <manifest.json> --file <export.csv|export.ndjson>',
   '                          [--public-key <file or base64> | --db <path>] [--allow-unsigned]',
   '       miniconsent reset-password --email <address> [--db <path to the SQLite file>]',
+  '       miniconsent sign-unsigned --site <siteId> [--db <path>] [--confirm]',
+  '  sign-unsigned: signs the tombstones and the purge anchor of a site that an older MiniConsent wrote',
+  '    unsigned (after a rollback), with the server\'s key (MANIFEST_SIGNING_KEY as the server has it,',
+  '    or the key generated in the database); without --confirm it only lists them',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
   '  --allow-unsigned: accept a manifest made before MiniConsent signed its manifests (0.8)',
 ].join('\n')
@@ -63,6 +70,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         'public-key': { type: 'string' },
         'allow-unsigned': { type: 'boolean' },
         email: { type: 'string' },
+        confirm: { type: 'boolean' },
       },
     })
   } catch (e) {
@@ -79,7 +87,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return resetPassword(email, db, io)
   }
-  if (command !== 'verify' || parsed.positionals.length > 1 || parsed.values.email !== undefined) {
+  if (command === 'sign-unsigned' && parsed.positionals.length === 1) {
+    const { site: siteId, db, confirm, ...others } = parsed.values
+    if (!siteId || Object.values(others).some((v) => v !== undefined)) {
+      io.err(USAGE)
+      return 2
+    }
+    return signUnsigned(siteId, db, confirm ?? false, io)
+  }
+  if (command !== 'verify' || parsed.positionals.length > 1 || parsed.values.email !== undefined || parsed.values.confirm !== undefined) {
     io.err(USAGE)
     return 2
   }
@@ -143,20 +159,122 @@ function openMiniConsent(file: string, { write = false } = {}): Db {
 }
 
 /**
+ * The database --db or DATABASE_URL names, opened (openMiniConsent); with `siteId`, only once this
+ * version has migrated it (notMigrated) and when it holds that site. Otherwise the exit code (2),
+ * after saying why.
+ */
+function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string } = {}): { db: Db; file: string } | number {
+  const file = existingDatabaseFile(dbArg, io)
+  if (file === null) return 2
+  let db: Db
+  try {
+    db = openMiniConsent(file, { write: o.write })
+  } catch (e) {
+    io.err(notMiniConsent(file, e))
+    return 2
+  }
+  if (o.siteId === undefined) return { db, file }
+  try {
+    const problem = notMigrated(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
+    if (problem === null) return { db, file }
+    io.err(problem)
+  } catch (e) {
+    io.err(notMiniConsent(file, e))
+  }
+  db.$client.close()
+  return 2
+}
+
+/**
+ * Why the database cannot be read as this version reads it, or null: migrations of this version
+ * not yet applied (the CLI never migrates: only the server does, at its start, and it then signs
+ * what older versions left unsigned). Read before that, the log looked broken where it was not.
+ */
+function notMigrated(db: Db, file: string): string | null {
+  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
+  const table = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  const last = table ? ((db.$client.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at ?? 0) : 0
+  const behind = journal.entries.filter((e) => e.when > last).length
+  return behind === 0
+    ? null
+    : `the database ${file} was last started by an older MiniConsent (${behind} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+}
+
+/** The key the server signs with: MANIFEST_SIGNING_KEY when set (it must be the database's active key), else the key generated in the database. */
+function serverSigningKey(db: Db, io: CliIo): StoredSigningKey | string {
+  const envKey = io.env.MANIFEST_SIGNING_KEY
+  if (envKey) {
+    let privateKey: KeyObject
+    try {
+      privateKey = privateKeyFrom(envKey)
+    } catch (e) {
+      return `MANIFEST_SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`
+    }
+    const keyId = keyIdOf(createPublicKey(privateKey))
+    const active = db.$client.prepare('SELECT 1 FROM manifest_keys WHERE id = ? AND retired_at IS NULL').get(keyId)
+    return active ? { keyId, privateKey } : `MANIFEST_SIGNING_KEY is not the key the server signs with in this database (key ${keyId} is not its active key)`
+  }
+  return storedGeneratedKey(db.$client) ?? 'the server signs with MANIFEST_SIGNING_KEY, whose private half the database does not hold: set it for this command as the server has it'
+}
+
+/**
+ * `sign-unsigned`: after a rollback to a version that did not sign them (before 0.8.5 for
+ * tombstones, 0.8.6 for purge anchors), the erasures and purges it made are unsigned, and verify
+ * reports them as made by hand; the server signs such things only once, at the first start after
+ * its upgrade. The operator, who knows which binary ran, vouches for them: listed, then (with
+ * --confirm) signed and audited. 0 done or nothing to sign, 2 refused.
+ */
+async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: boolean, io: CliIo): Promise<number> {
+  const opened = openForCommand(dbArg, io, { write: confirm, siteId })
+  if (typeof opened === 'number') return opened
+  const { db } = opened
+  try {
+    const unsigned = unsignedStored(db.$client, siteId)
+    if (unsigned.erasures.length === 0 && unsigned.anchors.length === 0) {
+      io.out(`nothing unsigned in the consent log of "${siteId}"`)
+      return 0
+    }
+    const lines = [
+      ...unsigned.erasures.map((r) => `  the tombstone at seq ${r.seq}, erased at ${r.erasedAt}`),
+      ...unsigned.anchors.map((a) => `  the purge anchor at seq ${a.seq} (${a.purgedCount} purged at ${new Date(a.purgedAt).toISOString()})`),
+    ]
+    if (!confirm) {
+      io.out(`unsigned in the consent log of "${siteId}":`)
+      for (const l of lines) io.out(l)
+      io.out('If an older MiniConsent made them (after a rollback), run this again with --confirm to sign them. Signing something written by hand would hide it from verify.')
+      return 0
+    }
+    const key = serverSigningKey(db, io)
+    if (typeof key === 'string') {
+      io.err(key)
+      return 2
+    }
+    const audit = new AuditLog(db, Date.now)
+    signStored(db.$client, key, unsigned, () =>
+      audit.record({
+        siteId,
+        userId: null,
+        action: 'consents.sign_unsigned',
+        after: { erasedSeqs: unsigned.erasures.map((r) => r.seq), anchorSeq: unsigned.anchors[0]?.seq ?? null, keyId: key.keyId, by: 'the server operator (command line)' },
+      }),
+    )
+    io.out(`signed in the consent log of "${siteId}" with key ${key.keyId}:`)
+    for (const l of lines) io.out(l)
+    return 0
+  } finally {
+    db.$client.close()
+  }
+}
+
+/**
  * `reset-password`: the operator gives an account a new random password, printed once, and ends
  * its sessions (Accounts.resetPassword). Beside a running server too: a write transaction of its
  * own, waiting for the server's. 0 done, 2 no such account or no database.
  */
 async function resetPassword(email: string, dbArg: string | undefined, io: CliIo): Promise<number> {
-  const file = existingDatabaseFile(dbArg, io)
-  if (file === null) return 2
-  let db: Db
-  try {
-    db = openMiniConsent(file, { write: true })
-  } catch (e) {
-    io.err(notMiniConsent(file, e))
-    return 2
-  }
+  const opened = openForCommand(dbArg, io, { write: true })
+  if (typeof opened === 'number') return opened
+  const { db, file } = opened
   try {
     const password = await new Accounts(db, Date.now, new AuditLog(db, Date.now)).resetPassword(email)
     if (password === null) {
@@ -230,20 +348,9 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
     if (typeof signed === 'number') return signed
     saved = { head: savedManifestHead(manifest), signed }
   }
-  const file = existingDatabaseFile(dbArg, io)
-  if (file === null) return 2
-  let db: Db
-  try {
-    db = openMiniConsent(file)
-    if (!db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get()) {
-      db.$client.close()
-      io.err(`unknown site "${siteId}"`)
-      return 2
-    }
-  } catch (e) {
-    io.err(notMiniConsent(file, e))
-    return 2
-  }
+  const opened = openForCommand(dbArg, io, { siteId })
+  if (typeof opened === 'number') return opened
+  const { db, file } = opened
   try {
     const result = new ConsentLog(db).verify(siteId, saved?.head)
     const notes = [

@@ -147,7 +147,7 @@ describe('consentModeDefaults', () => {
     // US-CA reached a visitor this server placed in opt-in (unknown region, or Germany) whom Google
     // locates in California.
     const t = startWithMarketing()
-    for (const headers of [{}, { 'CF-IPCountry': 'DE' }, { 'CF-IPCountry': 'XX' }]) {
+    for (const headers of [{}, { 'CF-IPCountry': 'DE' }, { 'CF-IPCountry': 'XX' }] as Record<string, string>[]) {
       const defaults = (await config(t, headers)).consentModeDefaults!
       for (const d of defaults) for (const type of ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage'] as const) expect(d[type], JSON.stringify(headers)).toBe(denied)
     }

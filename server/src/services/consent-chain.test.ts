@@ -31,22 +31,26 @@ function erase(seq: number) {
   const now = () => t.clock.now
   new ConsentSubjects(t.db, now, new AuditLog(t.db, now), new ManifestKeys(t.db, now)).erase('acme', consentId, null)
 }
-/** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
-function writtenBefore06(lastOld: number) {
+/** Rewrites acme's chain as the releases wrote it: each record in format 1 (0.5), as 0.6.0 wrote format 2 (no prevFormat), or as since. */
+function rewriteChain(writer: (seq: number) => '0.5' | '0.6.0' | 'current') {
   const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
   let prev = '0'.repeat(64)
+  let prevFormat: 1 | 2 = 2
   for (const r of rows) {
     const fields = {
       siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
       categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region, mode: r.mode,
       language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
     }
-    const old = r.seq <= lastOld
-    const hash = old ? recordHashV1(prev, fields) : recordHash(prev, fields, personalHash(fields), r.seq === lastOld + 1 && lastOld > 0 ? 1 : 2)
-    sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, old ? null : personalHash(fields), r.seq)
+    const by = writer(r.seq)
+    const hash = by === '0.5' ? recordHashV1(prev, fields) : recordHash(prev, fields, personalHash(fields), by === '0.6.0' ? null : prevFormat)
+    sql(`UPDATE consent_records SET prev_hash=?, hash=?, personal_hash=? WHERE site_id='acme' AND seq=?`, prev, hash, by === '0.5' ? null : personalHash(fields), r.seq)
     prev = hash
+    prevFormat = by === '0.5' ? 1 : 2
   }
 }
+/** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
+const writtenBefore06 = (lastOld: number) => rewriteChain((seq) => (seq <= lastOld ? '0.5' : 'current'))
 
 /** What an erasure does to a record, done by hand: no signature (as before 0.8.5, or forged). */
 const eraseByHand = (seq: number, erasedAt = '2026-11-23T00:00:00.000Z') =>
@@ -59,6 +63,15 @@ describe('consent log hash chain', () => {
     expect(acme.head).toBe((t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=5").get() as { hash: string }).hash)
     expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
     expect(t.consentLog.verify('nobody')).toMatchObject({ ok: true, count: 0 })
+  })
+
+  it('verifies records 0.6.0 wrote (format 2 without prevFormat), after 0.5 ones and before newer ones, and still finds an edit among them', () => {
+    rewriteChain((seq) => (seq <= 1 ? '0.5' : seq <= 3 ? '0.6.0' : 'current'))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5 })
+    rewriteChain(() => '0.6.0')
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5 })
+    sql(`UPDATE consent_records SET categories = '{"analytics":false,"essential":true}' WHERE site_id='acme' AND seq=2`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('edited') })
   })
 
   it('detects an edited record', () => {

@@ -63,13 +63,14 @@ export type HashFormat = 1 | 2
  * format 1 (its personal hash removed, so that its hash is no longer recomputed) breaks the next
  * record's hash. Written out key by key because a generic canonical serialiser dominated the cost
  * of ingestion and verify. Listed field by field so that a column added later does not silently
- * change old hashes.
+ * change old hashes. `prevFormat` null: the payload of 0.6.0, the first release of format 2, which
+ * had no `prevFormat` (its records are read by that payload, contentProblem).
  */
-export function recordPayload(f: ChainedFields, personal: string, prevFormat: HashFormat): string {
+export function recordPayload(f: ChainedFields, personal: string, prevFormat: HashFormat | null): string {
   const s = JSON.stringify
   return (
     `{"categories":${canonicalJson(f.categories)},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
-    `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)},"prevFormat":${prevFormat}` +
+    `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)}${prevFormat === null ? '' : `,"prevFormat":${prevFormat}`}` +
     `,"recordId":${s(f.recordId)},"region":${s(f.region)}` +
     `,"revision":${s(f.revision)},"seq":${s(f.seq)},"serverTime":${s(f.serverTime)},"services":${canonicalJson(f.services)}` +
     `,"siteId":${s(f.siteId)},"textsHash":${s(f.textsHash)},"v":2}`
@@ -96,7 +97,7 @@ export function recordPayloadV1(f: ChainedFields): string {
  * A new record's hash (format 2), given its personal hash and the previous record's format.
  * One-shot hash(): no Hash object per record (~1.2 µs of the ~2 µs createHash() took, measured).
  */
-export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields), prevFormat: HashFormat = 2): string {
+export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields), prevFormat: HashFormat | null = 2): string {
   return hash('sha256', prevHash + recordPayload(fields, personal, prevFormat), 'hex')
 }
 
@@ -187,7 +188,11 @@ export function contentProblem(row: StoredRow, prevFormat: HashFormat | null): s
   if (format2) {
     if (!row.erasedAt && personalHash(row) !== row.personalHash) return "personal_hash does not match the record's personal fields: the record was edited"
     // The previous record's format is unknown after a purge anchor and in a filtered export: either may match.
-    const formats: HashFormat[] = prevFormat === null ? [2, 1] : [prevFormat]
+    // Last, the payload of 0.6.0, which had no prevFormat: records it wrote stay verifiable. A
+    // record it wrote vouches for nothing of the one before; what prevFormat guards against there,
+    // a format-2 record passed off as a format-1 tombstone, is a tombstone without the server's
+    // signature since 0.8.5 (stored-signatures.ts), and a file that is not its signed manifest's.
+    const formats: (HashFormat | null)[] = prevFormat === null ? [2, 1, null] : [prevFormat, null]
     return formats.some((f) => recordHash(row.prevHash, fields, row.personalHash!, f) === row.hash)
       ? null
       : "hash does not match the record's content: the record or the one before it was edited"

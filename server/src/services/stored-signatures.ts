@@ -117,18 +117,6 @@ export function storedGeneratedKey(conn: Database.Database): StoredSigningKey | 
   return { keyId: row.id, privateKey: createPrivateKey({ key: Buffer.from(row.privateKey, 'base64'), format: 'der', type: 'pkcs8' }) }
 }
 
-/** Signs the purge anchors that have no signature (signStoredBeforeSigning). Returns how many. */
-function signUnsignedAnchors(conn: Database.Database, key: StoredSigningKey): number {
-  const rows = conn
-    .prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE signature IS NULL`)
-    .all() as AnchorRow[]
-  const store = conn.prepare('UPDATE chain_anchors SET signature = ? WHERE site_id = ?')
-  conn.transaction(() => {
-    for (const row of rows) store.run(signAnchor(row, key), row.siteId)
-  })()
-  return rows.length
-}
-
 /** Why a row marked erased is no erasure of this server's, or null (also for a row not erased). */
 export type ErasureCheck = (row: StoredRow) => string | null
 
@@ -270,26 +258,41 @@ export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>)
   return manifestSignatureValid(served, key) ? null : 'no longer matches its signature: it was edited in the database'
 }
 
-/**
- * Signs the tombstones that have no signature (signStoredBeforeSigning). What they hold then is
- * what later verifications hold them to. Returns how many.
- */
-function signUnsignedErasures(conn: Database.Database, key: StoredSigningKey): number {
-  const rows = conn
+/** The tombstones and purge anchors that bear no signature, of one site or (null) of every site. */
+export interface UnsignedStored {
+  erasures: ErasedRow[]
+  anchors: AnchorRow[]
+}
+
+export function unsignedStored(conn: Database.Database, siteId: string | null): UnsignedStored {
+  const site = siteId === null ? '' : 'AND site_id = ?'
+  const params = siteId === null ? [] : [siteId]
+  const erasures = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, revision, texts_hash AS textsHash, categories, services, method, region,
               mode, language, gpc, client_time AS clientTime, server_time AS serverTime, hash, personal_hash AS personalHash,
               erased_at AS erasedAt
          FROM consent_records INDEXED BY consent_records_unsigned_erasures
-        WHERE erased_at IS NOT NULL AND erasure_signature IS NULL`,
+        WHERE erased_at IS NOT NULL AND erasure_signature IS NULL ${site}
+        ORDER BY site_id, seq`,
     )
-    .all() as ErasedRow[]
-  if (rows.length === 0) return 0
-  const store = conn.prepare('UPDATE consent_records SET erasure_signature = ? WHERE site_id = ? AND seq = ?')
+    .all(...params) as ErasedRow[]
+  const anchors = conn.prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE signature IS NULL ${site} ORDER BY site_id`).all(...params) as AnchorRow[]
+  return { erasures, anchors }
+}
+
+/**
+ * Signs them as they are: what they hold then is what later verifications hold them to. In one
+ * transaction with whatever the caller does in `andThen` (marking a start-up task done).
+ */
+export function signStored(conn: Database.Database, key: StoredSigningKey, unsigned: UnsignedStored, andThen: () => void = () => {}): void {
+  const erasure = conn.prepare('UPDATE consent_records SET erasure_signature = ? WHERE site_id = ? AND seq = ?')
+  const anchor = conn.prepare('UPDATE chain_anchors SET signature = ? WHERE site_id = ?')
   conn.transaction(() => {
-    for (const row of rows) store.run(signErasure(row, key), row.siteId, row.seq)
+    for (const row of unsigned.erasures) erasure.run(signErasure(row, key), row.siteId, row.seq)
+    for (const row of unsigned.anchors) anchor.run(signAnchor(row, key), row.siteId)
+    andThen()
   })()
-  return rows.length
 }
 
 /**
@@ -300,18 +303,15 @@ function signUnsignedErasures(conn: Database.Database, key: StoredSigningKey): n
  * verification reports it. Returns how many of each were signed.
  */
 export function signStoredBeforeSigning(conn: Database.Database, key: StoredSigningKey, now: number): { erasures: number; anchors: number } {
-  const done = conn.prepare('SELECT 1 FROM startup_tasks WHERE name = ?')
+  const done = (name: string) => !!conn.prepare('SELECT 1 FROM startup_tasks WHERE name = ?').get(name)
+  const todo = { erasures: !done('sign-erasures'), anchors: !done('sign-anchors') }
+  if (!todo.erasures && !todo.anchors) return { erasures: 0, anchors: 0 }
+  const found = unsignedStored(conn, null)
+  const unsigned = { erasures: todo.erasures ? found.erasures : [], anchors: todo.anchors ? found.anchors : [] }
   const mark = conn.prepare('INSERT INTO startup_tasks (name, done_at) VALUES (?, ?)')
-  const once = (name: string, task: () => number): number => {
-    if (done.get(name)) return 0
-    return conn.transaction(() => {
-      const count = task()
-      mark.run(name, now)
-      return count
-    })()
-  }
-  return {
-    erasures: once('sign-erasures', () => signUnsignedErasures(conn, key)),
-    anchors: once('sign-anchors', () => signUnsignedAnchors(conn, key)),
-  }
+  signStored(conn, key, unsigned, () => {
+    if (todo.erasures) mark.run('sign-erasures', now)
+    if (todo.anchors) mark.run('sign-anchors', now)
+  })
+  return { erasures: unsigned.erasures.length, anchors: unsigned.anchors.length }
 }
