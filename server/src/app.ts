@@ -1,8 +1,8 @@
 // Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { AppDeps, AppEnv, Services } from './context'
 import { frontDoor } from './front-door'
-import { errorAnswer } from './lib/errors'
+import { allowedMethods, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
 import { adminBodyLimit } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
@@ -99,15 +99,24 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditRoutes(s))
   app.route('/', wellKnownRoutes(s))
   app.route('/', openApiRoutes(s))
+  // The API's paths are those of the routes above (the files below answer GET only, and any path).
+  const allowed = allowedMethods(app.routes)
   app.route('/', staticRoutes(s))
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404))
-
-  app.onError((err, c) => {
+  const refuse = (err: unknown, c: Context<AppEnv>) => {
     const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, s.logger)
     for (const [k, v] of Object.entries({ ...headers, ...refusalCors(c, s, headers) })) c.header(k, v)
     return c.json(body, status)
+  }
+
+  // A path of the API asked with a method it does not take: 405 with the methods it does take.
+  app.notFound((c) => {
+    const allow = allowed(c.req.path)
+    if (allow) return refuse(methodNotAllowed(c.req.method, c.req.path, allow), c)
+    return c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404)
   })
+
+  app.onError(refuse)
 
   // Node's server hands each request to the front door first (serveApp); app.request() does not.
   return Object.assign(app, { frontDoor: frontDoor(s) })

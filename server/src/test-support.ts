@@ -132,6 +132,11 @@ export async function signIn(t: TestServer, email: string, password: string): Pr
   if (res.status !== 200) throw new Error(`sign-in of ${email} failed: ${res.status}`)
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!
   const { csrfToken } = (await res.json()) as { csrfToken: string }
+  return sessionOf(t, cookie, csrfToken)
+}
+
+/** A client for the session of a cookie the API set (a sign-in, an invitation accepted). */
+export function sessionOf(t: TestServer, cookie: string, csrfToken: string): AdminSession {
   return {
     cookie,
     csrfToken,

@@ -2,7 +2,7 @@ import { apiError, siteSettingsResponse } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
-import { isDatabaseBusy } from './errors'
+import { allowedMethods, isDatabaseBusy } from './errors'
 
 let t: TestServer
 let editor: AdminSession
@@ -45,5 +45,24 @@ describe('a database locked by another process', () => {
     expect(isDatabaseBusy(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }))).toBe(false)
     expect(isDatabaseBusy(Object.assign(new Error('x'), { code: 'SQLITE_BUSYNESS' }))).toBe(false)
     expect(isDatabaseBusy('SQLITE_BUSY')).toBe(false)
+  })
+})
+
+describe('the methods of a path, for a 405’s Allow', () => {
+  it('are those of the routes matching it, by Hono’s own patterns; middleware is none, and an unrouted path has none', () => {
+    const allowed = allowedMethods([
+      { method: 'ALL', path: '/api/admin/*' },
+      { method: 'GET', path: '/api/admin/sites/:siteId/verify' },
+      { method: 'POST', path: '/api/admin/sites/:siteId/verify' },
+      { method: 'GET', path: '/api/admin/sites/:siteId/verify' },
+      { method: 'OPTIONS', path: '/api/v1/consents' },
+      { method: 'POST', path: '/api/v1/consents' },
+      { method: 'GET', path: '/sdk/:file{.+}' },
+    ])
+    expect(allowed('/api/admin/sites/acme/verify')).toBe('GET, POST')
+    expect(allowed('/api/v1/consents')).toBe('POST, OPTIONS')
+    expect(allowed('/sdk/v/0123456789abcdef/banner.js')).toBe('GET')
+    expect(allowed('/api/admin/sites/acme/verify/')).toBeNull()
+    expect(allowed('/api/admin/nothing')).toBeNull()
   })
 })

@@ -1,4 +1,5 @@
 import { HTTPException } from 'hono/http-exception'
+import { TrieRouter } from 'hono/router/trie-router'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { Logger } from '../logger'
@@ -50,6 +51,37 @@ export function codeForStatus(status: number): string {
     default:
       return status >= 500 ? 'internal' : 'error'
   }
+}
+
+/** The order methods are listed in an `Allow` header. */
+const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/** An `Allow` header's value: the methods, each once, in METHOD_ORDER (`GET, POST`). */
+export function allowHeader(methods: Iterable<string>): string {
+  const set = new Set([...methods].map((m) => m.toUpperCase()))
+  const rank = (m: string) => (METHOD_ORDER.includes(m) ? METHOD_ORDER.indexOf(m) : METHOD_ORDER.length)
+  return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ')
+}
+
+/**
+ * The methods the routes answer at a path, as an `Allow` header's value, or null when no route
+ * has the path (a 404, not a 405). `routes` are Hono's (`app.routes`, patterns such as
+ * `/sdk/:file{.+}`), matched by Hono's own router so that a path is the API's exactly when a
+ * request for it reaches a route; middleware (`ALL`) is no method of a path. HEAD is not listed:
+ * Hono answers it with a GET route, unless that route refuses it (getOnly).
+ */
+export function allowedMethods(routes: readonly { method: string; path: string }[]): (path: string) => string | null {
+  const router = new TrieRouter<string>()
+  for (const r of routes) if (r.method !== 'ALL') router.add('ALL', r.path, r.method)
+  return (path) => {
+    const methods = router.match('GET', path)[0].map(([method]) => method)
+    return methods.length ? allowHeader(methods) : null
+  }
+}
+
+/** 405 `method_not_allowed`, with `Allow`: the path exists, but not with this method. */
+export function methodNotAllowed(method: string, path: string, allow: string): ApiError {
+  return new ApiError(405, 'method_not_allowed', `${path} does not take ${method}; it takes ${allow}`, { Allow: allow })
 }
 
 /** A setting that parsed but cannot be used (a GeoIP file that is no database): start-up names it and stops, without a stack trace. */

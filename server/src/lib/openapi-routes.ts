@@ -61,6 +61,14 @@ const sdkManifest = z.looseObject({
 const recordStored = z.object({ recordId: z.string(), seq: z.number().int() })
 const memberChanged = z.object({ member: S.member })
 
+/** What a schema's JSON Schema cannot say (a zod refinement), in its description wherever it appears. */
+export const SCHEMA_DESCRIPTIONS: ReadonlyMap<z.ZodType, string> = new Map<z.ZodType, string>([
+  [
+    S.clientTime,
+    'The time on the visitor’s device, with its UTC offset (`Z` from the SDK). The offset is at most ±14:00 (UTC+14 is the furthest in use): a larger one (`+15:00`), which the pattern lets through, is refused (400 `invalid_request`).',
+  ],
+])
+
 /** Schemas shown under their own name and referenced wherever they appear. */
 export const NAMED_SCHEMAS: NamedSchemas = {
   Catalogue: S.catalogue,
@@ -133,6 +141,32 @@ const PREFLIGHT_HEADERS: Record<string, HeaderSpec> = {
   Vary: { description: '`Origin`, always', schema: { type: 'string', const: 'Origin' } },
 }
 
+// ---- Response headers, as the routes send them ----
+
+/** `mc_session` as signInAs (routes/auth.ts) sets it: 12 hours, HttpOnly, SameSite=Strict (Secure over HTTPS). */
+const SESSION_COOKIE_SET: HeaderSpec = {
+  description:
+    'Starts the session: `mc_session=<token>; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict`, and `Secure` over HTTPS (`SECURE_COOKIES`). Any session this browser had is replaced.',
+  schema: { type: 'string', pattern: '^(?=.*; Max-Age=43200(;|$))(?=.*; Path=/(;|$))(?=.*; HttpOnly(;|$))(?=.*; SameSite=Strict(;|$))mc_session=[^;]+;' },
+  required: true,
+}
+/** A download's file name (`attachment; filename="…"`). */
+const attachment = (example: string): HeaderSpec => ({
+  description: `\`attachment; filename="${example}"\`: browsers save the answer as that file`,
+  schema: { type: 'string', pattern: '^attachment; filename="[^"]+"$' },
+  required: true,
+})
+/** A strong ETag of the bytes sent (one per encoding), for If-None-Match. */
+const ETAG: HeaderSpec = { description: 'A strong validator of these bytes (one per encoding): send it as `If-None-Match` to be answered 304', schema: { type: 'string', pattern: '^"[^"]+"$' }, required: true }
+/** The Cache-Control of a config variant or a per-site script (regionCaching in routes/config.ts). */
+const regionCacheControl = (maxAge: number): HeaderSpec => ({
+  description: `\`private, max-age=${maxAge}\`: the answer depends on the visitor’s region and GPC signal, which a shared cache keyed on the URL would mix up. With \`CDN_CACHE_SECONDS\` set (a CDN that keys on the region headers), \`public, max-age=${maxAge}, s-maxage=<CDN_CACHE_SECONDS>\``,
+  schema: { type: 'string', pattern: `^(private, max-age=${maxAge}|public, max-age=${maxAge}, s-maxage=[0-9]+)$` },
+  required: true,
+})
+/** `Allow` on a getOnly refusal of HEAD (lib/validate.ts). */
+const HEAD_REFUSED_ALLOW: Record<string, HeaderSpec> = { Allow: { description: '`GET`', schema: { type: 'string', const: 'GET' }, required: true } }
+
 /** The CORS preflight of one of the SDK's POSTs. */
 const preflight = (path: string): Operation => ({
   method: 'options',
@@ -154,6 +188,8 @@ export const OPERATIONS: Operation[] = [
     summary: 'Liveness and database check',
     description: 'Reads a row of the sites table, so a database file that cannot be read (corrupted, removed, closed) answers 503: a load balancer then stops sending traffic here. A write lock held elsewhere does not make it unhealthy: writes wait for it, and answer 503 `database_busy` when it outlasts their wait.',
     auth: 'public',
+    // Any failure of its read is its own 503 (`database_unavailable`), never `database_busy`.
+    database: false,
     responses: {
       200: { description: 'The server and its database answer', schema: z.object({ ok: z.literal(true) }) },
       503: {
@@ -168,14 +204,23 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'The per-site SDK script (`/sdk/<siteId>.js`) and the files of the SDK build (the chunks it loads, `manifest.json`)',
     description:
-      'A file of the SDK build is served as it is, whatever its name: `miniconsent.js` (the core without a config), the chunks the core loads relative to itself (`banner.js`, `record.js`, `dialog.js`, `placeholder.js`, `cleanup.js`, `store.js`, `lang-<xx>.js`), `manifest.json` (which files each kind of visit loads) and `miniconsent.d.ts` (the API’s TypeScript declarations, as `application/octet-stream`). Any other `<siteId>.js`: the SDK with the site’s PublishedConfig embedded, so one synchronous script tag is the whole install; publishing a revision changes it at once. `ETag` and a short `Cache-Control`; readable from any origin.',
+      'A file of the SDK build is served as it is, whatever its name: `miniconsent.js` (the core without a config), the chunks the core loads relative to itself (`banner.js`, `record.js`, `dialog.js`, `placeholder.js`, `cleanup.js`, `store.js`, `lang-<xx>.js`), `manifest.json` (which files each kind of visit loads) and `miniconsent.d.ts` (the API’s TypeScript declarations, as `application/octet-stream`). Any other `<siteId>.js`: the SDK with the site’s PublishedConfig embedded, so one synchronous script tag is the whole install; publishing a revision changes it at once. Its core loads its chunks from its own build’s directory, `/sdk/v/{build}/{file}` (below). Readable from any origin.',
     auth: 'public',
     responses: {
       200: {
         description: 'The script, or the build file',
         content: { 'text/javascript': {}, 'application/json': { schema: sdkManifest }, 'application/octet-stream': {} },
+        headers: {
+          ETag: ETAG,
+          'Cache-Control': {
+            description:
+              'A build file: `public, max-age=300`. `<siteId>.js`: `private, max-age=300`, as the config’s (it embeds the visitor’s region and GPC variant), or `public, max-age=300, s-maxage=<CDN_CACHE_SECONDS>` when that is set',
+            schema: { type: 'string', pattern: '^(public, max-age=300|private, max-age=300|public, max-age=300, s-maxage=[0-9]+)$' },
+            required: true,
+          },
+        },
       },
-      304: { description: 'Not modified (If-None-Match)' },
+      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG } },
       404: {
         description:
           '`<siteId>.js` of a site with no published revision (or none at all): a script that logs the error, as a `<script>` gets it. Any other name that is neither a file of the build nor `<siteId>.js` of a well-formed site id (`/sdk/x`, `/sdk/UPPER.js`): the JSON error `not_found`',
@@ -186,10 +231,43 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/sdk/v/:build/:file',
+    route: '/sdk/:file{.+}',
+    tag: 'Public',
+    summary: 'A chunk of one SDK build, as the per-site script loads it (immutable)',
+    description:
+      'The core served in `/sdk/<siteId>.js` loads its chunks from `v/<build>/` relative to itself, `build` being the `build` of the SDK’s `manifest.json`: a core a cache kept past a deploy never runs the next build’s chunks. The current build’s files are immutable under their directory. Another build’s directory (a core cached past a deploy) gets the file on disk now, briefly cached, for a cache to let go.',
+    auth: 'public',
+    params: z.object({
+      build: z.string().regex(/^[0-9a-f]{16}$/).meta({ description: 'The build’s id: `build` in the SDK’s `manifest.json`' }),
+      file: z.string().meta({ description: 'A file of the SDK build (`banner.js`, `lang-de.js`…)' }),
+    }),
+    // Files on disk and the build's manifest: no database.
+    database: false,
+    responses: {
+      200: {
+        description: 'The file',
+        content: { 'text/javascript': {}, 'application/json': { schema: sdkManifest }, 'application/octet-stream': {} },
+        headers: {
+          ETag: ETAG,
+          'Cache-Control': {
+            description: '`public, max-age=31536000, immutable` when `build` is the current build and the file is the one its manifest names; else `public, max-age=60`',
+            schema: { type: 'string', enum: ['public, max-age=31536000, immutable', 'public, max-age=60'] },
+            required: true,
+          },
+        },
+      },
+      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG } },
+      404: { description: '`not_found`: no such file in the SDK build (or a `build` that is not 16 hexadecimal digits: no such file either)' },
+    },
+  },
+  {
+    method: 'get',
     path: '/.well-known/gpc.json',
     tag: 'Public',
     summary: 'Global Privacy Control support resource',
     auth: 'public',
+    database: false,
     responses: { 200: { description: 'GPC is honoured', schema: z.object({ gpc: z.boolean(), lastUpdate: z.string() }) } },
   },
   {
@@ -202,9 +280,9 @@ export const OPERATIONS: Operation[] = [
     description:
       'Each region, mode and GPC variant has its own `ETag` (one per encoding: brotli or gzip when `Accept-Encoding` allows); `If-None-Match` with it answers 304.',
     responses: {
-      200: { description: 'The live revision, with the region of this request', schema: S.publishedConfig },
-      304: { description: 'Not modified (If-None-Match)' },
-      404: { description: '`site_not_found`: no such site, or nothing published' },
+      200: { description: 'The live revision, with the region of this request', schema: S.publishedConfig, headers: { ETag: ETAG, 'Cache-Control': regionCacheControl(60) } },
+      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG, 'Cache-Control': regionCacheControl(60) } },
+      404: { description: '`site_not_found`: no such site, or nothing published (`Cache-Control: no-store`)' },
     },
   },
   {
@@ -289,7 +367,7 @@ export const OPERATIONS: Operation[] = [
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {
-      200: { description: 'Signed in', schema: S.me },
+      200: { description: 'Signed in', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'Wrong e-mail or password' },
       429: { description: 'Too many failed sign-ins (Retry-After)' },
     },
@@ -301,7 +379,18 @@ export const OPERATIONS: Operation[] = [
     summary: 'Sign out',
     description: 'Without a session it only clears the cookie. With one, it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on.',
     auth: 'public',
-    responses: { 204: { description: 'Signed out (the cookie is cleared)' } },
+    responses: {
+      204: {
+        description: 'Signed out (the cookie is cleared)',
+        headers: {
+          'Set-Cookie': {
+            description: 'Clears the session cookie: `mc_session=; Max-Age=0; Path=/` (and `Secure` over HTTPS)',
+            schema: { type: 'string', pattern: '^(?=.*; Max-Age=0(;|$))mc_session=;' },
+            required: true,
+          },
+        },
+      },
+    },
   },
   { method: 'get', path: '/api/admin/me', tag: 'Session', summary: 'The signed-in user, their sites and the CSRF token', auth: 'session', responses: { 200: { description: 'Me', schema: S.me } } },
   {
@@ -330,7 +419,11 @@ export const OPERATIONS: Operation[] = [
     auth: 'session',
     body: { schema: S.newSiteInput, example: { id: 'example-shop', name: 'Example Shop', domains: ['shop.example.com'], defaultLanguage: 'en' } },
     responses: {
-      201: { description: 'Created (Location: the site’s catalogue); `/me` lists it at once', schema: S.siteCreated },
+      201: {
+        description: 'Created; `/me` lists it at once',
+        schema: S.siteCreated,
+        headers: { Location: { description: 'The new site’s catalogue: `/api/admin/sites/<id>/catalogue`', schema: { type: 'string', pattern: '^/api/admin/sites/[a-z0-9][a-z0-9_-]*/catalogue$' }, required: true } },
+      },
       400: { description: '`site_id_reserved`: the id is the name of an SDK file under /sdk/; or a malformed body (`invalid_json`, `invalid_text`)' },
       409: { description: '`site_exists`: the id is taken' },
       413: { description: 'Body over 1 MB' },
@@ -388,7 +481,17 @@ export const OPERATIONS: Operation[] = [
     // errorsAsPage: the page is read in a frame, so its refusals are a sentence in an HTML page.
     errorContentType: 'text/html',
     responses: {
-      200: { description: 'HTML', contentType: 'text/html' },
+      200: {
+        description: 'HTML',
+        contentType: 'text/html',
+        headers: {
+          'Set-Cookie': {
+            description: 'Clears the preview’s own consent cookie, so that each preview opens as a first visit: `miniconsent-preview=; Max-Age=0; Path=/; SameSite=Lax`',
+            schema: { type: 'string', const: 'miniconsent-preview=; Max-Age=0; Path=/; SameSite=Lax' },
+            required: true,
+          },
+        },
+      },
       503: { description: 'The SDK is not built on this server (`sdk_missing`)' },
     },
   },
@@ -400,8 +503,12 @@ export const OPERATIONS: Operation[] = [
     auth: 'public',
     params: previewFileParam,
     responses: {
-      200: { description: 'JavaScript', contentType: 'text/javascript' },
-      304: { description: 'Not modified (If-None-Match)' },
+      200: {
+        description: 'JavaScript',
+        contentType: 'text/javascript',
+        headers: { ETag: ETAG, 'Cache-Control': { description: '`public, max-age=300`', schema: { type: 'string', const: 'public, max-age=300' }, required: true } },
+      },
+      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG } },
       404: { description: '`not_found`: no such SDK file (`miniconsent.js`, the core, is not served here)' },
     },
   },
@@ -417,7 +524,8 @@ export const OPERATIONS: Operation[] = [
     query: S.catalogueFormatQuery,
     responses: {
       200: {
-        description: 'The file (Content-Disposition: attachment), in the media type of `format`',
+        description: 'The file, in the media type of `format`',
+        headers: { 'Content-Disposition': attachment('<siteId>-catalogue.<format>') },
         content: {
           'application/json': { schema: S.catalogue, example: exampleCatalogueOut },
           'text/csv': {
@@ -437,7 +545,11 @@ export const OPERATIONS: Operation[] = [
     auth: EDIT,
     params: siteParam,
     query: S.catalogueImportQuery,
-    body: { contentType: 'text/csv', description: 'The file’s text (JSON or CSV), at most 1 MB' },
+    body: {
+      contentType: 'text/csv',
+      description:
+        'The file’s text, at most 1 MB, read as `format` says whatever its Content-Type: a Catalogue (the `CatalogueInput` schema) in JSON with `format=json`, the default, or the CSV cookie table with `format=csv`',
+    },
     responses: {
       200: { description: 'Catalogue state', schema: S.catalogueState },
       400: {
@@ -466,7 +578,14 @@ export const OPERATIONS: Operation[] = [
     description: 'A revision never changes: the 200 is `Cache-Control: private, max-age=3600`; a 404 is not cached.',
     auth: ANY,
     params: z.object({ siteId: S.slug, number: S.urlNumber() }),
-    responses: { 200: { description: 'The revision', schema: S.revisionDetail }, 404: { description: '`revision_not_found`: no such revision' } },
+    responses: {
+      200: {
+        description: 'The revision',
+        schema: S.revisionDetail,
+        headers: { 'Cache-Control': { description: '`private, max-age=3600`', schema: { type: 'string', const: 'private, max-age=3600' }, required: true } },
+      },
+      404: { description: '`revision_not_found`: no such revision' },
+    },
   },
   {
     method: 'get',
@@ -593,7 +712,7 @@ export const OPERATIONS: Operation[] = [
     params: tokenParam,
     body: { schema: S.acceptInvitationInput },
     responses: {
-      200: { description: 'Signed in', schema: S.me },
+      200: { description: 'Signed in', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'The address has an account and this is not its password (or an account for it was made meanwhile)' },
       404: { description: '`invitation_not_found`: unknown, used or expired' },
       410: { description: '`invitation_revoked`: whoever sent it is no longer an owner of the site' },
@@ -638,7 +757,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: { description: 'Verification', schema: S.chainVerification },
       403: { description: CROSS_SITE_403 },
-      405: { description: '`method_not_allowed`: HEAD (it would walk the whole chain for no answer)' },
+      405: { description: '`method_not_allowed`: HEAD (it would walk the whole chain for no answer)', headers: HEAD_REFUSED_ALLOW },
       429: { description: '`verifies_busy`: 2 verifications are running on this server (Retry-After)' },
     },
   },
@@ -681,17 +800,21 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/export',
     tag: 'Consent log',
     summary: 'Download consent records as CSV or NDJSON (streamed)',
-    description: '`X-Export-Id` names the export; its manifest exists once the download completes.',
+    description: '`X-Export-Id` names the export; its manifest (`GET …/exports/{exportId}/manifest`) exists once the download completes.',
     auth: LOG,
     params: siteParam,
     query: S.exportQuery,
     responses: {
       200: {
-        description: 'The file (Content-Disposition: attachment), in the media type of `format`: CSV (the default) or NDJSON, one record a line',
+        description: 'The file, in the media type of `format`: CSV (the default) or NDJSON, one record a line',
+        headers: {
+          'X-Export-Id': { description: 'The export’s id, for its manifest once the download completes', schema: { type: 'string', minLength: 1, maxLength: 64 }, required: true },
+          'Content-Disposition': attachment('consents-<siteId>-<day>-<exportId prefix>.<format>'),
+        },
         content: { 'text/csv': { example: exampleExportCsv }, 'application/x-ndjson': { example: exampleExportNdjson } },
       },
       403: { description: CROSS_SITE_403 },
-      405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)' },
+      405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)', headers: HEAD_REFUSED_ALLOW },
       429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
     },
   },
@@ -727,7 +850,7 @@ export const OPERATIONS: Operation[] = [
     description: 'Counted in a thread of its own on a read-only connection, so the server goes on answering meanwhile.',
     responses: {
       200: { description: 'Statistics', schema: S.consentStats },
-      405: { description: '`method_not_allowed`: HEAD' },
+      405: { description: '`method_not_allowed`: HEAD (it would count them for no answer)', headers: HEAD_REFUSED_ALLOW },
       429: { description: '`stats_busy`: 4 statistics requests are running on this server (Retry-After)' },
     },
   },
@@ -748,9 +871,9 @@ export const OPERATIONS: Operation[] = [
     auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
     responses: {
-      200: { description: 'NDJSON file', contentType: 'application/x-ndjson' },
+      200: { description: 'NDJSON file', contentType: 'application/x-ndjson', headers: { 'Content-Disposition': attachment('subject-<siteId>-<consentId>.ndjson') } },
       403: { description: CROSS_SITE_403 },
-      405: { description: '`method_not_allowed`: HEAD (it would audit an export nobody receives)' },
+      405: { description: '`method_not_allowed`: HEAD (it would audit an export nobody receives)', headers: HEAD_REFUSED_ALLOW },
     },
   },
   {
@@ -770,6 +893,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Reference',
     summary: 'This OpenAPI 3.1 document',
     auth: 'public',
+    database: false,
     responses: { 200: { description: 'OpenAPI document', schema: openApiDocument } },
   },
   {
@@ -778,6 +902,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Reference',
     summary: 'This reference as a web page',
     auth: 'public',
+    database: false,
     responses: { 200: { description: 'HTML', contentType: 'text/html' } },
   },
 ]

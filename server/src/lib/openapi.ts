@@ -3,6 +3,7 @@
 // no decorators on handlers, and the schemas the routes validate with are the ones documented.
 import type { Role } from '@miniconsent/shared'
 import { z } from 'zod'
+import { DATABASE_BUSY_RETRY_SECONDS } from './errors'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options'
 
@@ -17,6 +18,8 @@ export interface MediaSpec {
 export interface HeaderSpec {
   description: string
   schema?: JsonSchema
+  /** Sent with every answer of this status (the conformance test holds the server to it). */
+  required?: boolean
 }
 
 export interface ResponseSpec {
@@ -39,6 +42,11 @@ export interface Operation {
   method: HttpMethod
   /** Hono-style path: `/api/admin/sites/:siteId/catalogue`. */
   path: string
+  /**
+   * The mounted route that answers this path, when it is not `path` itself: a form of a broader
+   * route documented on its own (`/sdk/v/:build/:file` is answered by `/sdk/:file{.+}`).
+   */
+  route?: string
   tag: string
   summary: string
   description?: string
@@ -61,6 +69,8 @@ export interface Operation {
   csrfExempt?: boolean
   /** The media type of this operation's errors when they are not the JSON ApiError (the preview page answers them as HTML). */
   errorContentType?: string
+  /** `false`: answered without the database (a file, this document), so never 503 `database_busy`. */
+  database?: false
   responses: Record<number, ResponseSpec>
 }
 
@@ -123,6 +133,18 @@ function mediaOf(op: Operation, status: string, r: ResponseSpec): Record<string,
   return undefined
 }
 
+const RETRY_AFTER = 'Retry-After'
+const SECONDS = { type: 'string', pattern: '^[0-9]+$' }
+const RETRY_AFTER_429: HeaderSpec = { description: 'Seconds to wait before trying again', schema: SECONDS, required: true }
+const RETRY_AFTER_503: HeaderSpec = { description: `With \`database_busy\`: seconds to wait before trying again (\`${DATABASE_BUSY_RETRY_SECONDS}\`)`, schema: SECONDS }
+const DATABASE_BUSY = `\`database_busy\`: another process (a backup, a migration, a second server on the file) held the database’s lock past the 5 seconds this request waits for it; nothing was changed, and the same request can be sent again after \`Retry-After\``
+
+/** OpenAPI Header Objects (a string unless said otherwise). */
+const headerObjects = (headers: Record<string, HeaderSpec>) =>
+  Object.fromEntries(
+    Object.entries(headers).map(([name, h]) => [name, { description: h.description, ...(h.required ? { required: true } : {}), schema: h.schema ?? { type: 'string' } }]),
+  )
+
 /** Names the shared schemas get in `components.schemas`, where they are reused. */
 export type NamedSchemas = Record<string, z.ZodType>
 
@@ -133,6 +155,11 @@ export function buildOpenApi(options: {
   operations: readonly Operation[]
   named: NamedSchemas
   errorSchema: z.ZodType
+  /**
+   * Descriptions for schemas, wherever they appear, that say what their JSON Schema cannot (a
+   * zod refinement): `clientTime`'s bound on the UTC offset.
+   */
+  descriptions?: ReadonlyMap<z.ZodType, string>
 }) {
   // Requests are documented as clients send them (defaults optional), responses as the server answers.
   const inputs = z.registry<{ id: string }>()
@@ -170,7 +197,12 @@ export function buildOpenApi(options: {
       }
     }
   }
-  const common = { uri: (id: string) => `#/components/schemas/${id}`, unrepresentable: 'any' as const }
+  // What a schema's JSON Schema cannot say (a refinement), said in its description.
+  const override = ({ zodSchema, jsonSchema }: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
+    const description = options.descriptions?.get(zodSchema as z.ZodType)
+    if (description) jsonSchema.description = description
+  }
+  const common = { uri: (id: string) => `#/components/schemas/${id}`, unrepresentable: 'any' as const, override }
   const strip = (schemas: Record<string, JsonSchema>) => {
     for (const s of Object.values(schemas)) {
       delete s.$schema
@@ -187,7 +219,7 @@ export function buildOpenApi(options: {
     const names = where === 'path' ? [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!) : Object.keys(schema?.shape ?? {})
     return names.map((name) => {
       const field = schema?.shape[name] as z.ZodType | undefined
-      const json = field ? (z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as JsonSchema) : { type: 'string' }
+      const json = field ? (z.toJSONSchema(field, { io: 'input', unrepresentable: 'any', override }) as JsonSchema) : { type: 'string' }
       delete json.$schema
       dropUnknownFormats(json)
       const description = typeof json.description === 'string' ? json.description : undefined
@@ -217,7 +249,9 @@ export function buildOpenApi(options: {
         : Number(status) >= 400
           ? errorContent
           : undefined
-      const headers = r.headers && Object.fromEntries(Object.entries(r.headers).map(([name, h]) => [name, { description: h.description, schema: h.schema ?? { type: 'string' } }]))
+      // Every 429 of this server says when to try again (TokenBuckets, limitedAttempt, workSlots).
+      const own = status === '429' ? { [RETRY_AFTER]: RETRY_AFTER_429, ...r.headers } : r.headers
+      const headers = own && headerObjects(own)
       responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) }
     }
     // The answers every route of its kind can give, so each operation need not repeat them.
@@ -226,10 +260,18 @@ export function buildOpenApi(options: {
     // loadSession refuses a state change under /api/admin with a session but without its token.
     const csrf = admin && changes && !op.csrfExempt
     const roles = Array.isArray(op.auth) ? (op.auth as Role[]) : null
-    if (op.params || op.query || op.body) responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
+    // Parameters that can be refused with 400. requireSiteRole runs before paramsOf on every route
+    // with roles: a malformed site id is no site of the user's (403), so a site id alone is never
+    // refused so. A form of a broader route (`route`) reads its own parameters: a value that does
+    // not fit is no such file (404).
+    const onlySiteId = roles !== null && !!op.params && Object.keys(op.params.shape).every((name) => name === 'siteId')
+    const checkedParams = !!op.params && !onlySiteId && op.route === undefined
+    if (checkedParams || op.query || op.body) {
+      responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
+    }
     if (op.body?.schema) {
       responses['415'] ??= {
-        description: `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\`${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}`,
+        description: `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\` or another \`application/*+json\` type${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}`,
         content: errorContent,
       }
     }
@@ -246,6 +288,15 @@ export function buildOpenApi(options: {
       const own = responses['403'] as { description: string } | undefined
       const description = [...why, ...(own ? [own.description] : [])].join(', or ').replace(/^./, (ch) => ch.toUpperCase())
       responses['403'] = { ...own, description, content: errorContent }
+    }
+    // errorAnswer: SQLite busy past the connection's busy_timeout, wherever the database is used.
+    if (op.database !== false) {
+      const own = responses['503'] as { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> } | undefined
+      responses['503'] = {
+        description: own ? `${own.description}; or ${DATABASE_BUSY}` : DATABASE_BUSY.replace(/^./, (ch) => ch.toUpperCase()),
+        headers: { ...own?.headers, ...headerObjects({ [RETRY_AFTER]: { ...RETRY_AFTER_503, required: !own } }) },
+        content: { ...own?.content, ...errorContent },
+      }
     }
     const who = op.auth === 'public' ? 'Public.' : op.auth === 'session' ? 'Any signed-in user.' : `Roles: ${roles!.join(', ')} of this site.`
     const bodyId = bodyRefs.get(op)
@@ -298,6 +349,15 @@ export function buildOpenApi(options: {
     paths,
     components: {
       schemas,
+      responses: {
+        // Not an answer of any operation: of a method that the path has no operation for.
+        MethodNotAllowed: {
+          description:
+            'A method no operation of the path has (`method_not_allowed`), HEAD included where there is no GET. `Allow` lists the methods of the operations whose paths match the URL: `/api/v1/consents/identify` is also `/api/v1/consents/{consentId}`, so a PUT there gets `Allow: GET, POST, OPTIONS`.',
+          headers: headerObjects({ Allow: { description: 'The methods of the operations whose paths match the URL, such as `GET` or `POST, OPTIONS`', required: true } }),
+          content: { 'application/json': { schema: ref('ApiError') } },
+        },
+      },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'mc_session', description: 'Set by `POST /api/admin/login`.' },
         csrf: {

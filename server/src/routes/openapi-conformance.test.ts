@@ -1,24 +1,108 @@
 // The OpenAPI document held to what the server answers: real requests through `app.request()`
 // (good ones, bad ones, and every operation as each kind of caller), and each answer's status and
-// media type must be documented for its operation, its JSON body valid against the schema the
-// route table names. The table of bad inputs is the reviewer's, plus what each route can refuse.
+// media type must be documented for its operation, its JSON body valid against the document's own
+// JSON Schema (strictly: `additionalProperties: false` holds, as it does for a generated client)
+// and against the zod schema the route table names (for what JSON Schema cannot say), and the
+// headers the document says are sent must be, while the notable ones sent must be documented.
+// The table of bad inputs is the reviewer's, plus what each route can refuse.
+import { createHash } from 'node:crypto'
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { apiError } from '@miniconsent/shared'
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020'
+import addFormats from 'ajv-formats'
+import Database from 'better-sqlite3'
 import type { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serveApp } from '../front-door'
 import { openApiPath, type Operation } from '../lib/openapi'
+import { allowHeader } from '../lib/errors'
 import { OPERATIONS } from '../lib/openapi-routes'
-import { addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { addUser, consentBody, json, send, sessionOf, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
-type Media = Record<string, { schema?: unknown }>
+type JsonSchema = Record<string, unknown>
+type Media = Record<string, { schema?: JsonSchema; example?: unknown }>
+type DocHeaders = Record<string, { required?: boolean; schema: JsonSchema }>
+interface DocResponse {
+  content?: Media
+  headers?: DocHeaders
+}
 interface DocOp {
   parameters: { name: string; in: string; required: boolean }[]
   requestBody?: { content: Media }
-  responses: Record<string, { content?: Media }>
+  responses: Record<string, DocResponse>
 }
 interface Doc {
   paths: Record<string, Record<string, DocOp>>
+  components: { schemas: Record<string, JsonSchema>; responses: Record<string, DocResponse> }
+}
+
+// ---- A strict check of a value against the document's JSON Schema (draft 2020-12), by Ajv -------
+// Strict mode: a keyword or a format Ajv does not know fails the check (it is reported: the schema
+// cannot be checked) rather than let a value through unchecked. `allowUnionTypes`: zod writes a
+// nullable field as `type: ['string', 'null']`, valid JSON Schema that Ajv's strictTypes warns of.
+// The generated code is left unoptimized: it runs a few hundred times, and compiles a third faster.
+const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, code: { optimize: false } })
+addFormats(ajv)
+// `components` carries the document's schemas beside the one checked, for its `$ref`s
+// (`#/components/schemas/X`); `example` is the OpenAPI Schema Object's own (deprecated) annotation.
+ajv.addKeyword('components')
+ajv.addKeyword('example')
+
+/**
+ * Validators by schema (as JSON: most answers share one, `{ $ref: ApiError }`), compiled once per
+ * document, or why the schema cannot be compiled.
+ */
+const validators = new WeakMap<Doc, Map<string, ValidateFunction | string>>()
+function validator(d: Doc, schema: JsonSchema): ValidateFunction | string {
+  let cache = validators.get(d)
+  if (!cache) validators.set(d, (cache = new Map()))
+  const key = JSON.stringify(schema)
+  let validate = cache.get(key)
+  if (validate === undefined) {
+    try {
+      validate = ajv.compile({ ...schema, components: { schemas: d.components.schemas } })
+    } catch (e) {
+      validate = `the schema cannot be checked: ${(e as Error).message}`
+    }
+    cache.set(key, validate)
+  }
+  return validate
+}
+
+/** Where `value` breaks `schema` (`$ref`s resolved in the document), each as `at` + Ajv's instancePath: message; [] when it fits. */
+function violations(d: Doc, schema: JsonSchema, value: unknown, at = '$'): string[] {
+  const validate = validator(d, schema)
+  if (typeof validate === 'string') return [`${at}: ${validate}`]
+  if (validate(value)) return []
+  return (validate.errors ?? []).map((e) => {
+    const property = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : ''
+    return `${at}${e.instancePath}: ${e.message}${property}`
+  })
+}
+
+/**
+ * Headers whose presence means something to a client: each one sent must be documented for its
+ * answer. (Cache-Control, the security headers and CORS are sent nearly everywhere; the document
+ * names them where they matter, and then they are checked as documented.)
+ */
+const NOTABLE_HEADERS = ['Set-Cookie', 'Location', 'Content-Disposition', 'X-Export-Id', 'ETag', 'Retry-After', 'Allow']
+
+/** What a documented response's headers say that `res` does not do, and the notable headers it sends undocumented. */
+function headerProblems(d: Doc, documented: DocResponse, res: Response): string[] {
+  const out: string[] = []
+  const named = Object.entries(documented.headers ?? {})
+  for (const [name, h] of named) {
+    const value = res.headers.get(name)
+    if (value === null) {
+      if (h.required) out.push(`no ${name} header, which is documented as always sent`)
+    } else out.push(...violations(d, h.schema, value, name))
+  }
+  const names = new Set(named.map(([name]) => name.toLowerCase()))
+  for (const name of NOTABLE_HEADERS) if (res.headers.has(name) && !names.has(name.toLowerCase())) out.push(`sends ${name}: ${res.headers.get(name)?.slice(0, 60)}, which is not documented`)
+  return out
 }
 
 type Who = 'anon' | 'owner' | 'auditor' | 'stranger' | 'ownerNoCsrf'
@@ -36,6 +120,10 @@ interface Row {
   status?: number
   /** …and the media type. */
   type?: string
+  /** Sent with this session (an account made in the test) instead of `who`'s. */
+  session?: AdminSession
+  /** The client's IP (rate limits are per network). */
+  ip?: string
 }
 
 let t: TestServer
@@ -60,21 +148,33 @@ function schemaOf(key: string, status: number, type: string): z.ZodType | undefi
 
 /** Sends the row's request and returns what the document does not say about the answer, or null. */
 async function check(row: Row): Promise<string | null> {
+  return (await call(row)).failure
+}
+
+/** Sends the row's request: the answer, its body parsed when JSON, and what the document does not say about it (or null). */
+async function call(row: Row): Promise<{ failure: string | null; res: Response; body: unknown }> {
   const server = row.bare ? bare : t
   const init = row.init ?? {}
   const who = row.who ?? 'anon'
   let res: Response
-  if (who === 'anon') res = await server.request(row.url, init)
+  if (row.session) res = await row.session.request(row.url, init)
+  else if (who === 'anon') res = await server.request(row.url, init, row.ip)
   else if (who === 'ownerNoCsrf') {
     const headers = new Headers(init.headers)
     headers.set('Cookie', sessions.owner.cookie)
     res = await server.request(row.url, { ...init, headers })
   } else res = await (row.bare ? bareOwner : sessions[who]).request(row.url, init)
   const text = await res.text()
-  const name = `${row.what} (${init.method ?? 'GET'} ${row.url.slice(0, 80)} as ${who})`
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = undefined
+  }
+  const name = `${row.what} (${init.method ?? 'GET'} ${row.url.slice(0, 80)} as ${row.session ? 'a session of its own' : who})`
   const [method, ...rest] = row.op.split(' ')
   const op = doc.paths[rest.join(' ')]?.[method!]
-  if (!op) return `${name}: no operation ${row.op} in the document`
+  if (!op) return { failure: `${name}: no operation ${row.op} in the document`, res, body }
   const problems: string[] = []
   if (row.status !== undefined && res.status !== row.status) problems.push(`answered ${res.status}, not the ${row.status} this row is about: ${text.slice(0, 160)}`)
   const documented = op.responses[String(res.status)]
@@ -89,20 +189,21 @@ async function check(row: Row): Promise<string | null> {
       if (text !== '' || types.length) problems.push(`${res.status} without a Content-Type, documented as ${types.join(', ')}`)
     } else if (!types.includes(type)) problems.push(`${res.status} ${type} is not documented (documented: ${types.join(', ') || 'no body'})`)
     if (row.type !== undefined && type !== row.type) problems.push(`answered ${type}, not the ${row.type} this row is about`)
-    // A JSON body is what the documented schema says (a HEAD has none to check).
+    // A JSON body is what the document's JSON Schema says, extra fields included (a HEAD has none to check)…
+    const documentedSchema = documented.content?.[type]?.schema
+    if (type === 'application/json' && documentedSchema && init.method !== 'HEAD') {
+      const wrong = violations(doc, documentedSchema, body)
+      if (wrong.length) problems.push(`${res.status} body does not match the document’s schema: ${wrong.slice(0, 3).join('; ')}: ${text.slice(0, 160)}`)
+    }
+    // …and what the route table's zod schema says (refinements JSON Schema cannot express).
     const schema = schemaOf(row.op, res.status, type)
     if (schema && init.method !== 'HEAD') {
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch {
-        body = undefined
-      }
       const parsed = schema.safeParse(body)
       if (!parsed.success) problems.push(`${res.status} body does not match its schema: ${parsed.error.issues[0]?.message} at ${parsed.error.issues[0]?.path.join('.')}: ${text.slice(0, 160)}`)
     }
+    problems.push(...headerProblems(doc, documented, res))
   }
-  return problems.length ? `${name}: ${problems.join('; ')}` : null
+  return { failure: problems.length ? `${name}: ${problems.join('; ')}` : null, res, body }
 }
 
 async function checkAll(rows: Row[]) {
@@ -114,9 +215,15 @@ async function checkAll(rows: Row[]) {
   expect(failures).toEqual([])
 }
 
+/** What every visitor event carries (identify, a document). */
+const VISITOR_EVENT = { siteId: 'acme', consentId: 'visitor-0001', language: 'en', url: 'https://acme.test/', clientTime: '2026-11-22T09:59:58.000Z' }
+
 const form = (method = 'POST', body = 'a=1'): RequestInit => ({ method, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body })
 const typed = (type: string, body: unknown, method = 'POST'): RequestInit => ({ method, headers: { 'Content-Type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) })
 const TOKEN = 'a'.repeat(32)
+/** The stand-in SDK build's id (`build` of its manifest.json), and its one chunk. */
+const BUILD = '0123456789abcdef'
+const BANNER = 'export const banner = 1\n'
 
 beforeAll(async () => {
   t = startTestServer({ ingestRateLimit: { capacity: 1_000_000, refillPerSecond: 1 } })
@@ -124,8 +231,12 @@ beforeAll(async () => {
   const sdk = join(t.dir, 'sdk')
   mkdirSync(sdk, { recursive: true })
   writeFileSync(join(sdk, 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
-  writeFileSync(join(sdk, 'banner.js'), 'export const banner = 1\n')
-  writeFileSync(join(sdk, 'manifest.json'), JSON.stringify({ returningVisit: ['miniconsent.js'], firstVisit: ['miniconsent.js', 'banner.js'], firstVisitAndClick: ['miniconsent.js', 'banner.js'], files: { 'banner.js': { when: 'a banner', imports: [] } } }))
+  writeFileSync(join(sdk, 'banner.js'), BANNER)
+  const sha256 = createHash('sha256').update(BANNER).digest('hex')
+  writeFileSync(
+    join(sdk, 'manifest.json'),
+    JSON.stringify({ build: BUILD, chunkNameAt: 0, returningVisit: ['miniconsent.js'], firstVisit: ['miniconsent.js', 'banner.js'], firstVisitAndClick: ['miniconsent.js', 'banner.js'], files: { 'banner.js': { when: 'a banner', imports: [], sha256 } } }),
+  )
   writeFileSync(join(sdk, 'miniconsent.d.ts'), 'export {}\n')
   ownerId = (await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })).id
   await addUser(t.db, 'auditor@acme.test', 'auditor password 1', { acme: 'auditor' })
@@ -212,6 +323,12 @@ describe('every answer is documented for its operation', () => {
       { what: 'the build’s manifest', op: 'get /sdk/{file}', url: '/sdk/manifest.json', status: 200, type: 'application/json' },
       { what: 'the TypeScript declarations', op: 'get /sdk/{file}', url: '/sdk/miniconsent.d.ts', status: 200, type: 'application/octet-stream' },
       { what: 'a site’s script without an SDK build', op: 'get /sdk/{file}', url: '/sdk/acme.js', bare: true, status: 503, type: 'text/javascript' },
+      // …and its build's chunk directory.
+      { what: 'a chunk of this build', op: 'get /sdk/v/{build}/{file}', url: `/sdk/v/${BUILD}/banner.js`, status: 200, type: 'text/javascript' },
+      { what: 'a chunk of this build again', op: 'get /sdk/v/{build}/{file}', url: `/sdk/v/${BUILD}/banner.js`, init: { headers: { 'If-None-Match': chunkTag } }, status: 304 },
+      { what: 'a chunk of another build', op: 'get /sdk/v/{build}/{file}', url: '/sdk/v/fedcba9876543210/banner.js', status: 200, type: 'text/javascript' },
+      { what: 'no such chunk of this build', op: 'get /sdk/v/{build}/{file}', url: `/sdk/v/${BUILD}/nope.js`, status: 404, type: 'application/json' },
+      { what: 'a build that is no build id', op: 'get /sdk/v/{build}/{file}', url: '/sdk/v/NOT-HEX/banner.js', status: 404, type: 'application/json' },
       // 6. Path parameters checked as documented.
       { what: 'a short token', op: 'get /api/admin/invitations/{token}', url: '/api/admin/invitations/short', status: 400 },
       { what: 'an unknown token', op: 'get /api/admin/invitations/{token}', url: `/api/admin/invitations/${TOKEN}`, status: 404 },
@@ -229,6 +346,11 @@ describe('every answer is documented for its operation', () => {
       // And the public reads.
       { what: 'config of an unknown site', op: 'get /api/v1/sites/{siteId}/config', url: '/api/v1/sites/no-such-site/config', status: 404 },
       { what: 'config of a bad site id', op: 'get /api/v1/sites/{siteId}/config', url: '/api/v1/sites/NOT_A_SLUG/config', status: 400 },
+      // A site id that is not one, where it is the only input: the role check refuses it (no 400 documented).
+      ...['catalogue', 'revisions', 'members', 'verify'].map((what): Row => ({ what: `${what} of a bad site id`, op: `get /api/admin/sites/{siteId}/${what}`, url: `/api/admin/sites/NOT_A_SLUG/${what}`, who: 'owner', status: 403 })),
+      // clientTime's offset bound, which its description states.
+      { what: 'a record 15 hours ahead of UTC', op: 'post /api/v1/consents', url: '/api/v1/consents', init: json(consentBody({ clientTime: '2026-11-22T23:59:58.000+15:00' })), status: 400 },
+      { what: 'a document the site does not declare', op: 'post /api/v1/documents', url: '/api/v1/documents', init: json({ ...VISITOR_EVENT, recordId: '0190c1d2-3b4a-7c5d-8e9f-0000000000d1', type: 'terms' }), status: 422 },
       { what: 'a visitor’s record, bad consentId', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/%00?site=acme', status: 400 },
       { what: 'a visitor’s record, unknown site', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/visitor-0001?site=no-such-site', status: 404 },
       { what: 'a visitor’s record', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/visitor-0001?site=acme', status: 200 },
@@ -252,6 +374,7 @@ describe('every answer is documented for its operation', () => {
         const values: Record<string, string> = { siteId: 'acme', number: '1', userId: String(ownerId), email: 'pending%40acme.test', consentId: 'visitor-0001', exportId: 'no-such-export', token: TOKEN }
         let url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x')
         if (path === '/sdk/{file}') url = '/sdk/acme.js'
+        if (path === '/sdk/v/{build}/{file}') url = `/sdk/v/${BUILD}/banner.js`
         if (path === '/api/admin/preview/{siteId}/{file}') url = '/api/admin/preview/acme/banner.js'
         const required = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=acme`)
         if (required.length) url += `?${required.join('&')}`
@@ -284,3 +407,246 @@ describe('every answer is documented for its operation', () => {
     expect((await sessions.owner.request('/api/admin/me')).status).toBe(200)
   })
 })
+
+describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', () => {
+  it('holds bodies to the document strictly: a field it does not list fails, which a zod parse would drop', async () => {
+    const res = await sessions.owner.request('/api/admin/me')
+    const body = (await res.json()) as Record<string, unknown> & { user: Record<string, unknown> }
+    const schema = doc.paths['/api/admin/me']!.get!.responses['200']!.content!['application/json']!.schema!
+    expect(violations(doc, schema, body)).toEqual([])
+    expect(violations(doc, schema, { ...body, extra: 1 })).toEqual(['$: must NOT have additional properties "extra"'])
+    expect(violations(doc, schema, { ...body, user: { ...body.user, admin: true } })).toEqual(['$/user: must NOT have additional properties "admin"'])
+    // What the check was before: zod strips the unknown key and passes.
+    expect(operation('get /api/admin/me')!.responses[200]!.schema!.safeParse({ ...body, extra: 1 }).success).toBe(true)
+    // A format or a keyword the check does not know is a failure, not a pass…
+    expect(violations(doc, { type: 'string', format: 'starts_with' }, 'x')).toEqual(['$: the schema cannot be checked: unknown format "starts_with" ignored in schema at path "#"'])
+    expect(violations(doc, { type: 'string', startsWith: 'x' }, 'x')).toEqual(['$: the schema cannot be checked: strict mode: unknown keyword: "startsWith"'])
+    // …as is a $ref the document does not resolve; one it does is followed, and says where.
+    expect(violations(doc, { $ref: '#/components/schemas/NoSuchSchema' }, {})).toEqual(['$: the schema cannot be checked: can\'t resolve reference #/components/schemas/NoSuchSchema from id #'])
+    expect(violations(doc, { $ref: '#/components/schemas/ApiError' }, { error: { code: 'x', message: 'y', extra: 1 } })).toEqual(['$/error: must NOT have additional properties "extra"'])
+  })
+
+  it('successful writes answer as documented, with the headers they are documented to send', async () => {
+    const failures: string[] = []
+    const step = async (row: Row) => {
+      const result = await call(row)
+      if (result.failure) failures.push(result.failure)
+      return result
+    }
+    const acme = '/api/admin/sites/acme'
+
+    // Sign-in sets the session cookie.
+    const login = await step({ what: 'sign-in', op: 'post /api/admin/login', url: '/api/admin/login', init: json({ email: 'auditor@acme.test', password: 'auditor password 1' }), status: 200 })
+    expect(login.res.headers.get('set-cookie')).toMatch(/^mc_session=[^;]+;.*HttpOnly.*SameSite=Strict/)
+
+    // The catalogue: draft, settings, publish, roll back, import in each format (any Content-Type is read).
+    const draft = doc.paths['/api/admin/sites/{siteId}/catalogue/draft']!.put!.requestBody!.content['application/json']!.example
+    await step({ what: 'save the draft', op: 'put /api/admin/sites/{siteId}/catalogue/draft', url: `${acme}/catalogue/draft`, init: send('PUT', draft), who: 'owner', status: 200 })
+    await step({ what: 'save the settings', op: 'put /api/admin/sites/{siteId}/settings', url: `${acme}/settings`, init: send('PUT', { name: 'Acme Inc.' }), who: 'owner', status: 200 })
+    await step({ what: 'publish', op: 'post /api/admin/sites/{siteId}/publish', url: `${acme}/publish`, init: send('POST', { note: 'Adds Google Analytics' }), who: 'owner', status: 201 })
+    await step({ what: 'roll back', op: 'post /api/admin/sites/{siteId}/rollback', url: `${acme}/rollback`, init: send('POST', { revision: 1 }), who: 'owner', status: 201 })
+    const exportedJson = await (await sessions.owner.request(`${acme}/catalogue/export`)).text()
+    const exportedCsv = await (await sessions.owner.request(`${acme}/catalogue/export?format=csv`)).text()
+    const importOp = 'post /api/admin/sites/{siteId}/catalogue/import'
+    await step({ what: 'import the JSON export', op: importOp, url: `${acme}/catalogue/import`, init: typed('application/json', exportedJson), who: 'owner', status: 200 })
+    await step({ what: 'import the JSON export sent as text', op: importOp, url: `${acme}/catalogue/import?format=json`, init: typed('text/plain', exportedJson), who: 'owner', status: 200 })
+    await step({ what: 'import the CSV export', op: importOp, url: `${acme}/catalogue/import?format=csv`, init: typed('text/csv', exportedCsv), who: 'owner', status: 200 })
+
+    // A new site: Location names its catalogue.
+    const created = await step({ what: 'create a site', op: 'post /api/admin/sites', url: '/api/admin/sites', init: send('POST', { id: 'example-shop', name: 'Example Shop', domains: ['shop.example.com'] }), who: 'owner', status: 201 })
+    expect(created.res.headers.get('location')).toBe('/api/admin/sites/example-shop/catalogue')
+
+    // An invitation accepted signs the invitee in (Set-Cookie), who changes their password; their
+    // role is changed, then they are removed; another invitation is cancelled.
+    const invited = await step({ what: 'invite', op: 'post /api/admin/sites/{siteId}/invitations', url: `${acme}/invitations`, init: send('POST', { email: 'newcomer@acme.test', role: 'editor' }), who: 'owner', status: 201 })
+    const token = (invited.body as { inviteUrl: string }).inviteUrl.split('/invite/')[1]!
+    await step({ what: 'the invitation', op: 'get /api/admin/invitations/{token}', url: `/api/admin/invitations/${token}`, status: 200 })
+    const accepted = await step({ what: 'accept', op: 'post /api/admin/invitations/{token}/accept', url: `/api/admin/invitations/${token}/accept`, init: send('POST', { password: 'a long new password' }), status: 200 })
+    const cookie = accepted.res.headers.get('set-cookie') ?? ''
+    expect(cookie).toMatch(/^mc_session=[^;]+;.*HttpOnly.*SameSite=Strict/)
+    const me = accepted.body as { user: { id: number }; csrfToken: string }
+    const newcomer = sessionOf(t, cookie.split(';')[0]!, me.csrfToken)
+    await step({ what: 'the newcomer', op: 'get /api/admin/me', url: '/api/admin/me', session: newcomer, status: 200 })
+    await step({ what: 'a new password', op: 'post /api/admin/password', url: '/api/admin/password', init: send('POST', { currentPassword: 'a long new password', newPassword: 'another long password' }), session: newcomer, status: 204 })
+    const member = 'patch /api/admin/sites/{siteId}/members/{userId}'
+    await step({ what: 'another role', op: member, url: `${acme}/members/${me.user.id}`, init: send('PATCH', { role: 'auditor' }), who: 'owner', status: 200 })
+    await step({ what: 'remove the member', op: 'delete /api/admin/sites/{siteId}/members/{userId}', url: `${acme}/members/${me.user.id}`, init: { method: 'DELETE' }, who: 'owner', status: 204 })
+    await step({ what: 'invite to cancel', op: 'post /api/admin/sites/{siteId}/invitations', url: `${acme}/invitations`, init: send('POST', { email: 'cancel@acme.test', role: 'auditor' }), who: 'owner', status: 201 })
+    await step({ what: 'cancel the invitation', op: 'delete /api/admin/sites/{siteId}/invitations/{email}', url: `${acme}/invitations/cancel%40acme.test`, init: { method: 'DELETE' }, who: 'owner', status: 204 })
+
+    // Visitors: a record and its retry, a link to the site's user.
+    const record = consentBody({ consentId: 'visitor-erase' })
+    await step({ what: 'a record', op: 'post /api/v1/consents', url: '/api/v1/consents', init: json(record), status: 201 })
+    await step({ what: 'the same record again', op: 'post /api/v1/consents', url: '/api/v1/consents', init: json(record), status: 200 })
+    await step({ what: 'identify', op: 'post /api/v1/consents/identify', url: '/api/v1/consents/identify', init: json({ ...VISITOR_EVENT, recordId: '0190c1d2-3b4a-7c5d-8e9f-0000000000a1', userId: 'user-1' }), status: 201 })
+
+    // The log: an export names itself (X-Export-Id) and its file; its manifest verifies the chain.
+    const exported = await step({ what: 'export', op: 'get /api/admin/sites/{siteId}/export', url: `${acme}/export?format=ndjson`, who: 'auditor', status: 200 })
+    const exportId = exported.res.headers.get('x-export-id')
+    expect(exportId).toBeTruthy()
+    const manifest = await step({ what: 'the export’s manifest', op: 'get /api/admin/sites/{siteId}/exports/{exportId}/manifest', url: `${acme}/exports/${exportId}/manifest`, who: 'auditor', status: 200 })
+    await step({ what: 'verify against the manifest', op: 'post /api/admin/sites/{siteId}/verify', url: `${acme}/verify`, init: send('POST', { manifest: manifest.body }), who: 'auditor', status: 200 })
+    const subject = await step({ what: 'a subject export', op: 'get /api/admin/sites/{siteId}/subjects/{consentId}/export', url: `${acme}/subjects/visitor-erase/export`, who: 'auditor', status: 200 })
+    expect(subject.res.headers.get('content-disposition')).toBe('attachment; filename="subject-acme-visitor-erase.ndjson"')
+    await step({ what: 'erase a visitor', op: 'delete /api/admin/sites/{siteId}/subjects/{consentId}', url: `${acme}/subjects/visitor-erase`, init: { method: 'DELETE' }, who: 'owner', status: 200 })
+    await step({ what: 'a revision', op: 'get /api/admin/sites/{siteId}/revisions/{number}', url: `${acme}/revisions/1`, who: 'auditor', status: 200 })
+
+    // Signing out clears the cookie.
+    const out = await step({ what: 'sign out', op: 'post /api/admin/logout', url: '/api/admin/logout', init: { method: 'POST' }, session: newcomer, status: 204 })
+    expect(out.res.headers.get('set-cookie')).toMatch(/^mc_session=;.*Max-Age=0/)
+    expect((await newcomer.request('/api/admin/me')).status).toBe(401)
+
+    expect(failures).toEqual([])
+  })
+
+  it('sends the cache headers it documents: the config, a site’s script, and the immutable chunks of its build', async () => {
+    const failures: string[] = []
+    const step = async (row: Row) => {
+      const result = await call(row)
+      if (result.failure) failures.push(result.failure)
+      return result.res
+    }
+    const config = await step({ what: 'config', op: 'get /api/v1/sites/{siteId}/config', url: '/api/v1/sites/acme/config', status: 200 })
+    expect(config.headers.get('cache-control')).toBe('private, max-age=60')
+    const again = await step({ what: 'config again', op: 'get /api/v1/sites/{siteId}/config', url: '/api/v1/sites/acme/config', init: { headers: { 'If-None-Match': config.headers.get('etag')! } }, status: 304 })
+    expect(again.headers.get('etag')).toBe(config.headers.get('etag'))
+    expect((await step({ what: 'a site’s script', op: 'get /sdk/{file}', url: '/sdk/acme.js', status: 200 })).headers.get('cache-control')).toBe('private, max-age=300')
+    expect((await step({ what: 'a build file', op: 'get /sdk/{file}', url: '/sdk/banner.js', status: 200 })).headers.get('cache-control')).toBe('public, max-age=300')
+    const own = await step({ what: 'a chunk of this build', op: 'get /sdk/v/{build}/{file}', url: `/sdk/v/${BUILD}/banner.js`, status: 200 })
+    expect(own.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    const other = await step({ what: 'a chunk of another build', op: 'get /sdk/v/{build}/{file}', url: '/sdk/v/fedcba9876543210/banner.js', status: 200 })
+    expect(other.headers.get('cache-control')).toBe('public, max-age=60')
+    expect(failures).toEqual([])
+  })
+
+  it('answers 429 with the Retry-After it documents', async () => {
+    // Look-ups by consentId: 60 per client network, then refused until a token comes back.
+    const ip = '198.51.100.9'
+    for (let i = 0; i < 60; i++) expect((await t.request('/api/v1/consents/visitor-0001?site=acme', {}, ip)).status).toBe(200)
+    const refused = await call({ what: 'one look-up too many', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/visitor-0001?site=acme', ip, status: 429 })
+    expect(refused.failure).toBeNull()
+    expect(refused.res.headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/)
+    expect((refused.body as { error: { code: string } }).error.code).toBe('rate_limited')
+  })
+
+  /** One URL per path of the document, its parameters filled in with values that pass their checks. */
+  const pathUrls = () => {
+    const byPath = new Map<string, string>()
+    for (const [path, item] of Object.entries(doc.paths)) {
+      const values: Record<string, string> = { siteId: 'acme', number: '1', userId: String(ownerId), email: 'pending%40acme.test', consentId: 'visitor-0001', exportId: 'no-such-export', token: TOKEN, build: BUILD, file: 'banner.js' }
+      let url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x')
+      if (path === '/sdk/{file}') url = '/sdk/acme.js'
+      const required = Object.values(item).flatMap((op) => op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=acme`))
+      if (required.length) url += `?${[...new Set(required)].join('&')}`
+      byPath.set(path, url)
+    }
+    return byPath
+  }
+
+  /** `Allow` as the document tells it: the methods of every operation whose path matches the URL's. */
+  const documentedAllow = (url: string) => {
+    const path = url.split('?')[0]!
+    const matching = Object.entries(doc.paths).filter(([template]) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(path))
+    return allowHeader(matching.flatMap(([, item]) => Object.keys(item)))
+  }
+
+  it('answers a method a path has no operation for with 405 and Allow, the methods the document lists for the URL', async () => {
+    const refusal = doc.components.responses.MethodNotAllowed!
+    expect(refusal.headers?.Allow?.required).toBe(true)
+    const failures: string[] = []
+    for (const [path, url] of pathUrls()) {
+      const allow = documentedAllow(url)
+      const methods = allow.split(', ')
+      expect(methods, path).toEqual(expect.arrayContaining(Object.keys(doc.paths[path]!).map((m) => m.toUpperCase())))
+      for (const method of ['PUT', 'PATCH', 'DELETE', 'POST', 'GET'].filter((m) => !methods.includes(m)).slice(0, 2)) {
+        // Signed out, and signed in with the CSRF token: either way past the session check.
+        for (const res of [await t.request(url, { method }), await sessions.owner.request(url, { method })]) {
+          const text = await res.text()
+          const problems = [
+            ...(res.status === 405 ? [] : [`answered ${res.status}`]),
+            ...(res.headers.get('allow') === allow ? [] : [`Allow: ${res.headers.get('allow')}, not ${allow}`]),
+            ...headerProblems(doc, refusal, res),
+            ...violations(doc, refusal.content!['application/json']!.schema!, JSON.parse(text)),
+            ...(text.includes('"code":"method_not_allowed"') ? [] : [text.slice(0, 120)]),
+          ]
+          if (problems.length) failures.push(`${method} ${url}: ${problems.join('; ')}`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    // HEAD where a path has no GET: the same refusal, without a body. HEAD of a GET route is answered by it.
+    const head = await t.request('/api/admin/login', { method: 'HEAD' })
+    expect([head.status, head.headers.get('allow'), await head.text()]).toEqual([405, 'POST', ''])
+    // A concrete path that a templated one also matches: the methods of both.
+    const identify = await t.request('/api/v1/consents/identify', { method: 'PUT' })
+    expect([identify.status, identify.headers.get('allow')]).toEqual([405, 'GET, POST, OPTIONS'])
+    expect((await t.request('/api/v1/sites/acme/config', { method: 'HEAD' })).status).toBe(200)
+    // Where nothing is routed, it is still 404.
+    for (const [method, url] of [['PUT', '/api/nope'], ['GET', '/api/nope'], ['DELETE', '/api/admin/sites/acme/nope'], ['PUT', '/api/admin/sites/acme/verify/']]) {
+      const res = await t.request(url!, { method })
+      expect([method, url, res.status, res.headers.get('allow')]).toEqual([method, url, 404, null])
+    }
+  })
+
+  it('answers 405 through Node’s server too: the front door answers the config GET, Hono any other method of its path', async () => {
+    let honoCalls = 0
+    const counted = { frontDoor: t.app.frontDoor, fetch: (req: Request, env?: unknown) => (honoCalls++, t.app.fetch(req, env as never)) }
+    const server: Server = serveApp(counted, { port: 0, hostname: '127.0.0.1' })
+    if (!server.listening) await new Promise((resolve) => server.once('listening', resolve))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const get = await overNode(port, 'GET', '/api/v1/sites/acme/config')
+      expect([get.status, honoCalls]).toEqual([200, 0])
+      expect(headerProblems(doc, doc.paths['/api/v1/sites/{siteId}/config']!.get!.responses['200']!, get)).toEqual([])
+      for (const method of ['PUT', 'DELETE', 'POST']) {
+        const refused = await overNode(port, method, '/api/v1/sites/acme/config')
+        expect([method, refused.status, refused.headers.get('allow')]).toEqual([method, 405, 'GET'])
+        expect(violations(doc, doc.components.responses.MethodNotAllowed!.content!['application/json']!.schema!, await refused.json())).toEqual([])
+      }
+      expect(honoCalls).toBe(3)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
+  it('answers 503 database_busy with the Retry-After each operation that uses the database documents', async () => {
+    // The server's own wait (busy_timeout, 5 s) is shortened so that the test does not sit through it.
+    t.db.$client.pragma('busy_timeout = 0')
+    // A backup tool, a stuck migration or a second server on the same file holds the write lock.
+    const other = new Database(t.file)
+    try {
+      other.exec('BEGIN IMMEDIATE')
+      for (const row of [
+        { what: 'settings, while another process writes', op: 'put /api/admin/sites/{siteId}/settings', url: '/api/admin/sites/acme/settings', init: send('PUT', { name: 'Acme' }), who: 'owner' },
+        { what: 'a sign-in (it stores a session)', op: 'post /api/admin/login', url: '/api/admin/login', init: json({ email: 'owner@acme.test', password: 'owner password 1' }) },
+        { what: 'a member’s new role', op: 'patch /api/admin/sites/{siteId}/members/{userId}', url: `/api/admin/sites/acme/members/${ownerId}`, init: send('PATCH', { role: 'owner' }), who: 'owner' },
+      ] satisfies Row[]) {
+        const busy = await call({ ...row, status: 503 })
+        expect(busy.failure).toBeNull()
+        expect([row.what, busy.res.headers.get('retry-after'), (busy.body as { error: { code: string } }).error.code]).toEqual([row.what, '5', 'database_busy'])
+      }
+      other.exec('ROLLBACK')
+    } finally {
+      other.close()
+      t.db.$client.pragma('busy_timeout = 5000')
+    }
+    expect((await sessions.owner.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme' }))).status).toBe(200)
+  })
+})
+
+/** A request over Node's HTTP server (as main.ts serves the app), its answer as a fetch Response. */
+function overNode(port: number, method: string, path: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { Host: 'consent.example.test' } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (d: Buffer) => chunks.push(d))
+      res.on('end', () => {
+        const headers = new Headers()
+        for (const [name, value] of Object.entries(res.headers as IncomingHttpHeaders)) for (const v of [value ?? []].flat()) headers.append(name, v)
+        resolve(new Response(res.statusCode === 304 || method === 'HEAD' ? null : Buffer.concat(chunks), { status: res.statusCode!, headers }))
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}

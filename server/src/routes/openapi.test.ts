@@ -47,9 +47,9 @@ describe('GET /api/openapi.json', () => {
     expect(mounted.length).toBeGreaterThan(30)
     const missing = mounted.filter((r) => !d.paths[openApiPath(r.path)]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`)
     expect(missing, 'add these to server/src/lib/openapi-routes.ts').toEqual([])
-    // …and documents nothing that is not mounted.
+    // …and documents nothing that is not mounted (a form of a broader route, by that route).
     const mountedKeys = new Set(mounted.map((r) => `${r.method.toLowerCase()} ${openApiPath(r.path)}`))
-    const extra = OPERATIONS.map((o) => `${o.method} ${openApiPath(o.path)}`).filter((k) => !mountedKeys.has(k))
+    const extra = OPERATIONS.map((o) => `${o.method} ${openApiPath(o.route ?? o.path)}`).filter((k) => !mountedKeys.has(k))
     expect(extra).toEqual([])
   })
 
@@ -112,16 +112,18 @@ const paramJson = (schema: z.ZodType) => {
 }
 
 describe('the document says what the routes do', () => {
-  it('documents 415 on every operation with a JSON body (jsonBody and formBody refuse another Content-Type)', async () => {
+  it('documents 415 on every operation with a JSON body (jsonBody and formBody refuse another Content-Type), and any application/*+json as JSON', async () => {
     const d = await doc()
-    const withJson = Object.entries(d.paths).flatMap(([path, item]) =>
-      Object.entries(item)
-        .filter(([, op]) => op.requestBody?.content['application/json'])
-        .map(([method, op]) => ({ key: `${method} ${path}`, op })),
-    )
+    // The catalogue import is a file read whatever its Content-Type: JSON or CSV, by `format`.
+    const withJson = OPERATIONS.filter((o) => o.body?.schema).map((o) => ({ key: `${o.method} ${openApiPath(o.path)}`, op: d.paths[openApiPath(o.path)]![o.method]! }))
     expect(withJson.length).toBeGreaterThan(10)
     expect(withJson.filter(({ op }) => !op.responses['415']).map(({ key }) => key)).toEqual([])
     expect(d.paths['/api/admin/login']!.post!.responses['415']!.content).toHaveProperty(['application/json'])
+    expect(d.paths['/api/admin/login']!.post!.responses['415']!.description).toContain('application/*+json')
+    const accepted = await t.request('/api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ email: 'nobody@acme.test', password: 'not a password' }) })
+    expect(accepted.status).toBe(401)
+    // The import reads its file whatever the Content-Type: nothing to refuse with 415.
+    expect(d.paths['/api/admin/sites/{siteId}/catalogue/import']!.post!.responses['415']).toBeUndefined()
     // The SDK's beacons post the same JSON as text/plain.
     for (const path of ['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents']) {
       expect(Object.keys(d.paths[path]!.post!.requestBody!.content)).toEqual(['application/json', 'text/plain'])
@@ -182,7 +184,8 @@ describe('the document says what the routes do', () => {
     expect(Object.keys(sdk.responses['404']!.content!).sort()).toEqual(['application/json', 'text/javascript'])
     expect(sdk.responses['404']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ApiError' })
     expect(Object.keys(sdk.responses['200']!.content!)).toEqual(expect.arrayContaining(['text/javascript', 'application/json']))
-    expect(Object.keys(sdk.responses['503']!.content!)).toEqual(['text/javascript'])
+    // Its own 503 (no SDK build) is a script; a database_busy one the JSON error.
+    expect(Object.keys(sdk.responses['503']!.content!)).toEqual(['text/javascript', 'application/json'])
   })
 
   it('documents the token and exportId parameters with the very schemas the routes check', async () => {
@@ -222,11 +225,87 @@ describe('the document says what the routes do', () => {
       const preflight = d.paths[path]!.options
       expect(preflight, path).toBeDefined()
       expect(preflight!.security).toEqual([])
-      expect(Object.keys(preflight!.responses)).toEqual(['204'])
+      // (503 database_busy: the origins allowed are read from the sites.)
+      expect(Object.keys(preflight!.responses)).toEqual(['204', '503'])
       expect(Object.keys(preflight!.responses['204']!.headers!)).toEqual(
         expect.arrayContaining(['Access-Control-Allow-Origin', 'Access-Control-Allow-Methods', 'Access-Control-Allow-Headers', 'Access-Control-Max-Age', 'Vary']),
       )
     }
+  })
+})
+
+describe('what the document says beyond bodies: 503, unreachable 400s, headers, refinements', () => {
+  /** Every operation of the document with its key (`get /api/…`). */
+  const ops = (d: Doc) => Object.entries(d.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ key: `${method} ${path}`, op })))
+
+  it('documents 503 database_busy with Retry-After on every operation that uses the database, and only there', async () => {
+    const d = await doc()
+    const without = new Set(OPERATIONS.filter((o) => o.database === false).map((o) => `${o.method} ${openApiPath(o.path)}`))
+    expect([...without].sort()).toEqual(['get /.well-known/gpc.json', 'get /api/docs', 'get /api/openapi.json', 'get /healthz', 'get /sdk/v/{build}/{file}'])
+    for (const { key, op } of ops(d)) {
+      const busy = op.responses['503']
+      if (without.has(key)) {
+        expect(busy?.description ?? '', key).not.toContain('database_busy')
+        continue
+      }
+      expect(busy?.description, key).toContain('database_busy')
+      expect(busy!.headers, key).toHaveProperty('Retry-After')
+    }
+    // A route's own 503 is kept beside it, in its own media type.
+    const sdk = d.paths['/sdk/{file}']!.get!.responses['503']!
+    expect(sdk.description).toContain('not built')
+    expect(Object.keys(sdk.content!).sort()).toEqual(['application/json', 'text/javascript'])
+    expect(d.paths['/api/admin/sites/{siteId}/settings']!.put!.responses['503']!.headers!['Retry-After']).toMatchObject({ required: true })
+    expect(d.paths['/healthz']!.get!.responses['503']!.description).toContain('database_unavailable')
+  })
+
+  it('documents no 400 where the only input is the site id, which the role check refuses first (403)', async () => {
+    const d = await doc()
+    for (const path of ['/api/admin/sites/{siteId}/catalogue', '/api/admin/sites/{siteId}/revisions', '/api/admin/sites/{siteId}/members', '/api/admin/sites/{siteId}/verify']) {
+      expect(d.paths[path]!.get!.responses['400'], path).toBeUndefined()
+    }
+    // Another parameter, a query or a body can still be malformed.
+    expect(d.paths['/api/admin/sites/{siteId}/subjects/{consentId}']!.get!.responses['400']).toBeDefined()
+    expect(d.paths['/api/admin/sites/{siteId}/diff']!.get!.responses['400']).toBeDefined()
+    expect(d.paths['/api/admin/sites/{siteId}/verify']!.post!.responses['400']).toBeDefined()
+    expect(d.paths['/api/v1/sites/{siteId}/config']!.get!.responses['400']).toBeDefined()
+  })
+
+  it('documents the response headers the routes send', async () => {
+    const d = await doc()
+    const headers = (path: string, method: string, status: string) => Object.keys(d.paths[path]![method]!.responses[status]!.headers ?? {})
+    expect(headers('/api/admin/login', 'post', '200')).toContain('Set-Cookie')
+    expect(headers('/api/admin/invitations/{token}/accept', 'post', '200')).toContain('Set-Cookie')
+    expect(headers('/api/admin/logout', 'post', '204')).toContain('Set-Cookie')
+    expect(headers('/api/admin/sites', 'post', '201')).toContain('Location')
+    expect(headers('/api/admin/sites/{siteId}/export', 'get', '200')).toEqual(expect.arrayContaining(['X-Export-Id', 'Content-Disposition']))
+    expect(headers('/api/admin/sites/{siteId}/subjects/{consentId}/export', 'get', '200')).toContain('Content-Disposition')
+    expect(headers('/api/admin/sites/{siteId}/catalogue/export', 'get', '200')).toContain('Content-Disposition')
+    expect(headers('/api/v1/sites/{siteId}/config', 'get', '200')).toEqual(expect.arrayContaining(['ETag', 'Cache-Control']))
+    expect(headers('/sdk/{file}', 'get', '200')).toEqual(expect.arrayContaining(['ETag', 'Cache-Control']))
+    expect(headers('/api/admin/sites/{siteId}/export', 'get', '405')).toEqual(['Allow'])
+    // Every 429 says when to come back.
+    for (const { key, op } of ops(d)) if (op.responses['429']) expect(op.responses['429'].headers, key).toHaveProperty('Retry-After')
+    // The build's immutable chunk directory, which the per-site script loads from, is a path of its own.
+    const versioned = d.paths['/sdk/v/{build}/{file}']!.get!
+    expect(JSON.stringify(versioned.responses['200']!.headers!['Cache-Control'])).toContain('public, max-age=31536000, immutable')
+    expect(versioned.responses['400']).toBeUndefined()
+  })
+
+  it('says in clientTime’s description the ±14:00 bound its JSON Schema cannot', async () => {
+    const d = await doc()
+    for (const name of ['ConsentRecordInput', 'IdentifyInput', 'DocumentInput']) {
+      const clientTime = (d.components.schemas[name]!.properties as Record<string, Record<string, unknown>>).clientTime!
+      expect(clientTime.description, name).toContain('±14:00')
+    }
+  })
+
+  it('documents 405 with Allow for a method a path has no operation for', async () => {
+    const d = (await doc()) as Doc & { components: { responses?: Record<string, { headers?: Record<string, unknown>; content?: Media }> } }
+    const refusal = d.components.responses?.MethodNotAllowed
+    expect(refusal?.headers).toHaveProperty('Allow')
+    expect(refusal?.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ApiError' })
+    expect(((await doc()) as unknown as { info: { description: string } }).info.description).toContain('405 `method_not_allowed`')
   })
 })
 

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { buildOpenApi, type OpenApiDocument } from '../lib/openapi'
 import { openApiHtml } from '../lib/openapi-html'
-import { NAMED_SCHEMAS, OPERATIONS } from '../lib/openapi-routes'
+import { NAMED_SCHEMAS, OPERATIONS, SCHEMA_DESCRIPTIONS } from '../lib/openapi-routes'
 
 let cached: { doc: OpenApiDocument; html: string } | null = null
 
@@ -14,10 +14,11 @@ export function openApiDocument(): { doc: OpenApiDocument; html: string } {
       title: 'MiniConsent',
       version: '0.1.0',
       description:
-        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`. A route that uses the database answers 503 `database_busy`, with `Retry-After`, when another process held the database’s write lock past the 5 seconds it waits.',
+        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`. Every operation that uses the database may answer 503 `database_busy`, with `Retry-After`, when another process held the database’s write lock past the 5 seconds it waits. A method a path has no operation for is answered 405 `method_not_allowed` (`components.responses.MethodNotAllowed`), with `Allow` listing the methods of the operations here whose paths match the URL: `PUT /api/admin/sites/{siteId}/stats` gets `Allow: GET`.',
       operations: OPERATIONS,
       named: NAMED_SCHEMAS,
       errorSchema: apiError,
+      descriptions: SCHEMA_DESCRIPTIONS,
     })
     cached = { doc, html: openApiHtml(doc) }
   }
