@@ -154,6 +154,45 @@ export const consentRecords = sqliteTable(
   ],
 )
 
+/**
+ * The statistics of closed UTC days (services/stats.ts): per site and day, the count of records of
+ * each combination of the dimensions a statistics filter can select or a table groups by
+ * (revision, region as stored, mode, method), and per category of them the records that granted
+ * and that denied it. A row whose `category` is NULL counts the records themselves (`records`, and
+ * `unreadable`: those whose categories are no JSON object of booleans); one with a category counts
+ * `granted` and `denied` (the other two are 0 there, as these two are on the records' row).
+ *
+ * A day is rolled up once it has ended (with a margin for records still being committed), by the
+ * statistics thread, when a view first needs it: records are append-only and stamped on arrival, so
+ * it never changes after. Retention deletes the rollups of the days it purges, in the purge's
+ * transaction. Rows of a day are only ever inserted together and deleted together.
+ */
+export const statsRollups = sqliteTable(
+  'stats_rollups',
+  {
+    siteId: text('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM-DD`, UTC: the records' `substr(server_time, 1, 10)`. */
+    day: text('day').notNull(),
+    revision: integer('revision').notNull(),
+    /** As stored: null for records without a known region. */
+    region: text('region'),
+    mode: text('mode').notNull(),
+    method: text('method').notNull(),
+    category: text('category'),
+    records: integer('records').notNull(),
+    unreadable: integer('unreadable').notNull(),
+    granted: integer('granted').notNull(),
+    denied: integer('denied').notNull(),
+  },
+  // Covering, day by day and in each day the records' row before the categories': the statistics
+  // read the period's rows from the index alone, and group a day's categories as they come.
+  (t) => [
+    index('stats_rollups_site_day').on(t.siteId, t.day, t.category, t.revision, t.region, t.mode, t.method, t.records, t.unreadable, t.granted, t.denied),
+  ],
+)
+
 /** Who changed what in the admin: catalogue edits, publications, memberships. */
 export const auditLog = sqliteTable(
   'audit_log',
@@ -179,19 +218,20 @@ export const auditLog = sqliteTable(
 )
 
 /**
- * Where a site's chain starts after retention purged its oldest records: verification
- * begins from this hash instead of the genesis value.
- */
-/**
  * The start-up tasks that run once per database, and when: the signing of the tombstones and purge
  * anchors stored before they were signed. Once a task is done, an unsigned one that appears later
- * was written by hand and stays unsigned, so verification reports it.
+ * is not signed at start-up, so verification reports it (`sign-unsigned` signs, on the operator's
+ * word, what an older version wrote after a rollback).
  */
 export const startupTasks = sqliteTable('startup_tasks', {
   name: text('name').primaryKey(),
   doneAt: integer('done_at').notNull(),
 })
 
+/**
+ * Where a site's chain starts after retention purged its oldest records: verification
+ * begins from this hash instead of the genesis value.
+ */
 export const chainAnchors = sqliteTable('chain_anchors', {
   siteId: text('site_id')
     .primaryKey()

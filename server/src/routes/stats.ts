@@ -9,15 +9,19 @@ import { requireSiteRole } from '../middleware/session'
 import { ConsentStatsService } from '../services/stats'
 
 /**
- * Statistics computed at once, over all sites. Each is a thread that groups a period of a site's
- * log, most of a core for a moment on a large log; past this, a request is refused with 429
- * `stats_busy` and Retry-After. More than the verifications' (VERIFIES_AT_ONCE): every dashboard
- * user's analytics page asks for them, and each is over in well under a second.
+ * Statistics computed at once, over all sites; past this, a request is refused with 429
+ * `stats_busy` and Retry-After. Each is a thread that reads the rollups of the period's closed
+ * days (services/stats.ts) and counts the rest, the period's partial first and last days and
+ * today, from the log. Measured on a 2-core VM, the whole log of a site, built server: 500,000
+ * records over 173 days, 0.1 s (0.7–0.9 s for the first view, which rolls the days up; 4–6 s
+ * before rollups); 2,000,000 over five years, 0.3 s (3.8 s the first; 21 s before). A first
+ * view is most of a core for seconds on a large log, once. More than the verifications'
+ * (VERIFIES_AT_ONCE): every dashboard user's analytics page asks for them.
  */
 export const STATS_AT_ONCE = 4
 
 export function statsRoutes(s: Services) {
-  const stats = new ConsentStatsService(s.db)
+  const stats = new ConsentStatsService(s.db, { now: s.now })
   const slots = workSlots(STATS_AT_ONCE, 'stats_busy', 'statistics requests', 2)
   return new Hono<AppEnv>().get(
     '/api/admin/sites/:siteId/stats',

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ACME, NOTICE_ONLY, consentBody, json, startTestServer, type TestServer } from '../test-support'
 import { runCli } from '../cli'
-import { PURGE_BATCH, PURGE_SQL, purgeExpired, startRetention } from './retention'
+import { PURGE_BATCH, PURGE_SQL, purgeExpired, purgeSite, startRetention } from './retention'
+import { ConsentStatsService } from './stats'
 import { createLogger, silentLogger } from '../logger'
 import { AuditLog } from './audit'
 
@@ -200,6 +201,40 @@ describe('retention purge', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
   })
 
+  it("deletes the statistics' rollups of the days it purged in its transaction: the statistics count what is left", async () => {
+    // Today 2027-01-21 (records 1–6 from 2026-11-22, ten days apart): two more today, one on 2027-02-01.
+    for (const [at, i] of [[t.clock.now, 7], [t.clock.now + 4 * 3_600_000, 8], [Date.parse('2027-02-01T10:00:00Z'), 9]] as const) {
+      t.clock.now = at
+      expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-${i}xyz` })), `192.0.2.${i}`)).status).toBe(201)
+    }
+    // On 2027-02-20, 12:00, every day is rolled up, then 30 days' retention cuts 2027-01-21 at 12:00.
+    t.clock.now = Date.parse('2027-02-20T12:00:00Z')
+    const stats = new ConsentStatsService(t.db, { now: () => t.clock.now })
+    const fromRecords = () => new ConsentStatsService(t.db, { rollups: false }).stats('acme', {})
+    const rolledDays = () => (t.db.$client.prepare("SELECT DISTINCT day FROM stats_rollups WHERE site_id = 'acme' ORDER BY day").all() as { day: string }[]).map((r) => r.day)
+    expect(stats.stats('acme', {}).perDay.map((d) => d.total)).toEqual([1, 1, 1, 1, 1, 1, 2, 1])
+    expect(rolledDays()).toHaveLength(8)
+    // A purge that fails leaves the rollups with the records.
+    const failing = { record: () => { throw new Error('disk I/O error') } } as unknown as AuditLog
+    expect(() => purgeSite(t.db, 'acme', 30, t.clock.now, { audit: failing })).toThrow('disk I/O error')
+    expect(rolledDays()).toHaveLength(8)
+    expect(seqs('acme')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 7 })
+    expect(seqs('acme')).toEqual([8, 9])
+    // The days it emptied and the one it cut into are no longer rolled up; the day after is.
+    expect(rolledDays()).toEqual(['2027-02-01'])
+    const after = await stats.statsInThread('acme', {})
+    expect(after.perDay).toEqual([
+      { day: '2027-01-21', total: 1, acceptAll: 1, rejectAll: 0, custom: 0, other: 0 },
+      { day: '2027-02-01', total: 1, acceptAll: 1, rejectAll: 0, custom: 0, other: 0 },
+    ])
+    expect(after).toEqual(fromRecords())
+    // The day cut into is rolled up again from its remaining record.
+    expect(rolledDays()).toEqual(['2027-01-21', '2027-02-01'])
+    expect(stats.stats('acme', {})).toEqual(after)
+  })
+
   it('runs at start, writing what it purged to the audit log', async () => {
     const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now, everyMs: 60_000 })
     await retention.run()
@@ -359,6 +394,7 @@ describe('retention purge of a large log', () => {
       expect(plan(PURGE_SQL.auditEntries, 'acme', 0, PURGE_BATCH)).toMatch(/SEARCH audit_log USING COVERING INDEX audit_log_site_at \(site_id=\? AND at<\?\)$/)
       expect(plan(PURGE_SQL.manifests, 'acme', 0, PURGE_BATCH)).toMatch(/SEARCH export_manifests USING COVERING INDEX export_manifests_site \(site_id=\? AND created_at<\?\)$/)
       expect(plan(PURGE_SQL.accountAudit, 0, PURGE_BATCH)).toMatch(/SEARCH audit_log USING COVERING INDEX audit_log_site_at \(site_id=\? AND at<\?\)$/)
+      expect(plan(PURGE_SQL.rollups, 'acme', '2026-12-01')).toBe('SEARCH stats_rollups USING COVERING INDEX stats_rollups_site_day (site_id=? AND day<?)')
     }
     expectIndexes()
     // The statistics of a 2,000,000-record database analysed before migration 0006, which

@@ -54,6 +54,10 @@ export const PURGE_SQL = {
   auditEntries: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id = ? AND at < ? LIMIT ?)',
   manifests: 'DELETE FROM export_manifests WHERE rowid IN (SELECT rowid FROM export_manifests WHERE site_id = ? AND created_at < ? LIMIT ?)',
   accountAudit: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id IS NULL AND at < ? LIMIT ?)',
+  // The statistics' rollups (services/stats-rollups.ts) of every day up to the last one a purge
+  // deleted records of: the days it emptied, and the one it cut into, which the statistics
+  // then count from its remaining records and roll up again.
+  rollups: 'DELETE FROM stats_rollups INDEXED BY stats_rollups_site_day WHERE site_id = ? AND day <= ?',
 } as const
 
 /** How long audit entries of no site are kept: the sites' default retention (five years). */
@@ -139,6 +143,7 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
   const anchor = c.prepare(PURGE_SQL.anchor)
   const anchorRow = c.prepare<[string], AnchorRow>(PURGE_SQL.anchorRow)
   const signed = c.prepare(PURGE_SQL.signAnchor)
+  const rollups = c.prepare(PURGE_SQL.rollups)
   const key = o.sign === undefined ? storedGeneratedKey(c) : o.sign
   const others = {
     identities: c.prepare(PURGE_SQL.identities),
@@ -161,6 +166,9 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       const last = rows[stop - 1]
       if (last) {
         purged = remove.run(siteId, last.seq).changes
+        // In this transaction: the statistics never count a purged record, nor miss a kept one.
+        const lastDay = rows.slice(0, stop).reduce((latest, r) => (r.serverTime > latest ? r.serverTime : latest), '').slice(0, 10)
+        rollups.run(siteId, lastDay)
         anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
         // Signed as it now is, its count summed over every purge so far.
         if (key) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)

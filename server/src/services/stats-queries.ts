@@ -1,11 +1,49 @@
 // Runs the statistics' queries (written by stats.ts) on a connection: in the statistics thread
-// (stats-worker.ts), or on the server's own for an in-memory database. Loads nothing but types,
-// so that the thread starts quickly.
+// (stats-worker.ts), or on the server's own for an in-memory database. Loads nothing but types
+// and stats-rollups.ts, so that the thread starts quickly.
 import type Database from 'better-sqlite3'
-import type { StatsQueries, StatsRows, StatsTable } from './stats'
+import type { LiveRange, StatsQueries, StatsRows, StatsTable } from './stats'
+import { buildRollups, emptyTempTable, recordedDays, unrolledStretches } from './stats-rollups'
 
-/** The rows of each table's query, in one read transaction: the tables count the same records. */
+/** What keeps the rollups from being written, but not the statistics from being counted. */
+const UNWRITABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED'])
+
+/**
+ * The rows of each table's query, in one read transaction: the tables count the same records, and
+ * a purge is seen in the rollups and the log alike. With rollups, the period's stretches that they
+ * do not answer for (its edges, and any closed day still without rollups) are first counted from
+ * the log into stats_live, and the four queries read that and the rollups. A closed day without
+ * rollups is rolled up first (buildRollups: the connection writes), then the transaction is begun
+ * again; one that is still without (a purge cut into it meanwhile) is counted from the log.
+ */
 export function runStatsQueries(conn: Database.Database, queries: StatsQueries): StatsRows {
   const tables = Object.keys(queries.sql) as StatsTable[]
-  return conn.transaction(() => Object.fromEntries(tables.map((t) => [t, conn.prepare(queries.sql[t]).all(queries.params)])) as StatsRows)()
+  const read = () => Object.fromEntries(tables.map((t) => [t, conn.prepare(queries.sql[t]).all(queries.params)])) as StatsRows
+  const { rollups } = queries
+  if (!rollups) return conn.transaction(read)()
+  const siteId = queries.params.siteId as string
+  emptyTempTable(conn, 'stats_live')
+  const before = conn.prepare(rollups.sql.before)
+  const through = conn.prepare(rollups.sql.through)
+  const attempt = conn.transaction((built: boolean): StatsRows | null => {
+    const unrolled = unrolledStretches(recordedDays(conn, siteId, rollups))
+    if (unrolled.length > 0 && !built) return null
+    const live = [...rollups.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))]
+    for (const { lo, hi, inclusive } of live) (inclusive ? through : before).run({ ...queries.params, lo, hi })
+    return read()
+  })
+  try {
+    const rows = attempt(false)
+    if (rows) return rows
+    try {
+      buildRollups(conn, siteId, rollups)
+    } catch (e) {
+      // The database busy past the timeout, full or read-only: the answer does without the
+      // rollups (the days are counted from the log), and a later view builds them.
+      if (!UNWRITABLE.has((e as { code?: string }).code ?? '')) throw e
+    }
+    return attempt(true)!
+  } finally {
+    conn.exec('DELETE FROM temp.stats_live')
+  }
 }

@@ -1,15 +1,32 @@
 // The thread behind one statistics request (ConsentStatsService.statsInThread, the stats route):
-// the dashboard's default view groups the site's whole log, hundreds of milliseconds on a large
-// one, which on the main thread would stop ingestion and every other request meanwhile. It runs
-// the queries stats.ts wrote, on a read-only connection of its own, in one read transaction (WAL:
-// ingestion goes on appending, and the four tables count the same records). It posts one
-// message, the rows or an error, and ends. It imports nothing of the server's but
-// lib/worker-script.ts and stats-queries.ts (Node's own modules and better-sqlite3; stats.ts would bring drizzle, zod
-// and hono), so that the thread starts in a fraction of the time.
-import { workerData } from 'node:worker_threads'
-import { replyFromReadOnly } from '../lib/worker-script'
-import type { StatsQueries } from './stats'
+// the first view of a large log rolls up its closed days, seconds once, and any view counts the
+// records of the days not rolled up (today), which on the main thread would stop ingestion and
+// every other request meanwhile. It runs the queries stats.ts wrote on a connection of its own,
+// which writes the rollups in short IMMEDIATE transactions (stats-rollups.ts) and reads in one
+// read transaction (WAL: ingestion goes on appending, and the four tables count the same
+// records). It posts one message, the rows or an error, and ends. It imports nothing of the
+// server's but stats-queries.ts and stats-rollups.ts (Node's own modules and better-sqlite3;
+// stats.ts would bring drizzle, zod and hono), so that the thread starts in a fraction of the time.
+import { parentPort, workerData } from 'node:worker_threads'
+import Database from 'better-sqlite3'
+import type { OneShotReply } from '../lib/worker-script'
+import type { StatsQueries, StatsRows } from './stats'
 import { runStatsQueries } from './stats-queries'
 
 const { file, queries } = workerData as { file: string; queries: StatsQueries }
-replyFromReadOnly(file, (conn) => runStatsQueries(conn, queries))
+let reply: OneShotReply<StatsRows>
+let conn: Database.Database | null = null
+try {
+  conn = new Database(file, { fileMustExist: true })
+  // The rollups' writes wait while the consent writer thread commits (db/client.ts openConnection).
+  conn.pragma('busy_timeout = 5000')
+  // Each page is read once, in order or as one index range: the default 16 MB of cache would
+  // only add to the server's memory.
+  conn.pragma('cache_size = -2000')
+  reply = { value: runStatsQueries(conn, queries) }
+} catch (e) {
+  reply = { error: e instanceof Error ? e.message : String(e) }
+} finally {
+  if (conn?.open) conn.close()
+}
+parentPort!.postMessage(reply)
