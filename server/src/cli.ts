@@ -229,7 +229,29 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
   if (typeof opened === 'number') return opened
   const { db } = opened
   try {
-    const unsigned = unsignedStored(db.$client, siteId)
+    const key = confirm ? serverSigningKey(db, io) : null
+    if (typeof key === 'string') {
+      io.err(key)
+      return 2
+    }
+    const audit = new AuditLog(db, Date.now)
+    // Read and signed in one IMMEDIATE transaction: a purge of the running server between the two
+    // would have its anchor's signature overwritten by the one of the anchor listed before it.
+    const read = db.$client.transaction(() => {
+      const found = unsignedStored(db.$client, siteId)
+      if (key && (found.erasures.length || found.anchors.length)) {
+        signStored(db.$client, key, found, () =>
+          audit.record({
+            siteId,
+            userId: null,
+            action: 'consents.sign_unsigned',
+            after: { erasedSeqs: found.erasures.map((r) => r.seq), anchorSeq: found.anchors[0]?.seq ?? null, keyId: key.keyId, by: 'the server operator (command line)' },
+          }),
+        )
+      }
+      return found
+    })
+    const unsigned = key ? read.immediate() : read.deferred()
     if (unsigned.erasures.length === 0 && unsigned.anchors.length === 0) {
       io.out(`nothing unsigned in the consent log of "${siteId}"`)
       return 0
@@ -238,26 +260,12 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
       ...unsigned.erasures.map((r) => `  the tombstone at seq ${r.seq}, erased at ${r.erasedAt}`),
       ...unsigned.anchors.map((a) => `  the purge anchor at seq ${a.seq} (${a.purgedCount} purged at ${new Date(a.purgedAt).toISOString()})`),
     ]
-    if (!confirm) {
+    if (!key) {
       io.out(`unsigned in the consent log of "${siteId}":`)
       for (const l of lines) io.out(l)
       io.out('If an older MiniConsent made them (after a rollback), run this again with --confirm to sign them. Signing something written by hand would hide it from verify.')
       return 0
     }
-    const key = serverSigningKey(db, io)
-    if (typeof key === 'string') {
-      io.err(key)
-      return 2
-    }
-    const audit = new AuditLog(db, Date.now)
-    signStored(db.$client, key, unsigned, () =>
-      audit.record({
-        siteId,
-        userId: null,
-        action: 'consents.sign_unsigned',
-        after: { erasedSeqs: unsigned.erasures.map((r) => r.seq), anchorSeq: unsigned.anchors[0]?.seq ?? null, keyId: key.keyId, by: 'the server operator (command line)' },
-      }),
-    )
     io.out(`signed in the consent log of "${siteId}" with key ${key.keyId}:`)
     for (const l of lines) io.out(l)
     return 0

@@ -162,6 +162,21 @@ describe('consentModeDefaults', () => {
     expect(own).toEqual(adsDenied)
   })
 
+  it('does not deny by name the region of a visitor it places in opt-out or notice: a subdivision the site made more permissive', async () => {
+    const t = start(cloudflare, { DE: 'opt-in', 'DE-BY': 'notice', US: 'opt-in', 'US-CA': 'opt-out' })
+    for (const [country, subdivision] of [['DE', 'BY'], ['US', 'CA']] as const) {
+      const c = await config(t, { 'CF-IPCountry': country, 'CF-Region-Code': subdivision })
+      expect(c.mode).not.toBe('opt-in')
+      const [deniedCmd, own] = c.consentModeDefaults!
+      // Google would match the country for this visitor and deny what their own default grants.
+      expect(deniedCmd!.region).not.toContain(country)
+      expect(deniedCmd!.region).toContain('FR')
+      expect(own!.analytics_storage).toBe(granted)
+    }
+    // A visitor placed in opt-in keeps every opt-in region denied by name.
+    expect((await config(t, { 'CF-IPCountry': 'DE', 'CF-Region-Code': 'NW' })).consentModeDefaults![0]!.region).toEqual(expect.arrayContaining(['DE', 'US']))
+  })
+
   it('grants only the mapped types: a catalogue without marketing never grants the ad types', async () => {
     const own = (await config(start(cloudflare), { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' })).consentModeDefaults!.at(-1)
     expect(own).toMatchObject({ analytics_storage: granted, ad_storage: denied, functionality_storage: denied, security_storage: granted })

@@ -42,14 +42,18 @@ function consentModeState(base: BaseConfig, on: (category: BaseConfig['catalogue
  * as their own default. A listed denial only ever makes a default stricter. A catalogue with
  * nothing needing consent grants everything everywhere.
  */
-export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions): ConsentModeDefault[] {
+export function consentModeDefaults(base: BaseConfig, mode: RegionMode, gpc: boolean, regions: ConsentModeRegions, region: string | null = null): ConsentModeDefault[] {
   const wait = base.site.consentModeWaitForUpdate
   const refused = gpc ? (base.gpcCategories ?? []) : []
   const allowed = (c: { id: string }) => !refused.includes(c.id)
   if (!base.needsBanner) return [consentModeState(base, () => true, wait)]
   const denied = (c: { required: boolean }) => c.required
+  // Nor is the visitor's own region denied by name when this server places them in opt-out or
+  // notice: a site with `DE` opt-in and `DE-BY` notice would have Google match `DE` for a
+  // visitor in Bavaria, and deny what their own default grants.
+  const deniedRegions = mode === 'opt-in' || !region ? regions.denied : regions.denied.filter((r) => r !== region && !region.startsWith(r + '-'))
   return [
-    ...(regions.denied.length ? [consentModeState(base, denied, wait, regions.denied)] : []),
+    ...(deniedRegions.length ? [consentModeState(base, denied, wait, deniedRegions)] : []),
     consentModeState(base, mode === 'opt-in' ? denied : allowed, wait),
   ]
 }
@@ -123,7 +127,7 @@ export function configVariant(c: RequestFacts, s: Services, siteId: string): Con
   const key = `${region ?? ''}|${mode}${gpc ? '+gpc' : ''}`
   let variant = set.byKey.get(key)
   if (!variant) {
-    const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions))
+    const defaults = consentModeDefaults(base, mode, gpc, s.regions.consentModeRegions(siteRegions), region)
     variant = { config: { ...base, region, mode, consentModeDefaults: defaults, gpc }, rendered: new Map(), set }
     keepOneMore(variant)
     set.byKey.set(key, variant)

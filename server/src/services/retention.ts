@@ -11,7 +11,7 @@ import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
-import { ANCHOR_COLUMNS, signAnchor, storedGeneratedKey, type AnchorRow, type StoredSigningKey } from './stored-signatures'
+import { ANCHOR_COLUMNS, anchorProblem, signAnchor, storedGeneratedKey, storedVerifyKeys, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
 /**
@@ -46,7 +46,7 @@ export const PURGE_SQL = {
   anchor: `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (@siteId, @seq, @hash, @count, @at)
      ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
        purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at, signature = NULL`,
-  anchorRow: `SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE site_id = ?`,
+  anchorRow: `SELECT ${ANCHOR_COLUMNS}, signature FROM chain_anchors WHERE site_id = ?`,
   signAnchor: 'UPDATE chain_anchors SET signature = ? WHERE site_id = ?',
   // At most `limit` rows at a time.
   identities: 'DELETE FROM consent_identities WHERE id IN (SELECT id FROM consent_identities WHERE site_id = ? AND server_time < ? LIMIT ?)',
@@ -54,10 +54,6 @@ export const PURGE_SQL = {
   auditEntries: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id = ? AND at < ? LIMIT ?)',
   manifests: 'DELETE FROM export_manifests WHERE rowid IN (SELECT rowid FROM export_manifests WHERE site_id = ? AND created_at < ? LIMIT ?)',
   accountAudit: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id IS NULL AND at < ? LIMIT ?)',
-  // The statistics' rollups (services/stats-rollups.ts) of every day up to the last one a purge
-  // deleted records of: the days it emptied, and the one it cut into, which the statistics
-  // then count from its remaining records and roll up again.
-  rollups: 'DELETE FROM stats_rollups INDEXED BY stats_rollups_site_day WHERE site_id = ? AND day <= ?',
 } as const
 
 /** How long audit entries of no site are kept: the sites' default retention (five years). */
@@ -141,10 +137,10 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
   const expired = c.prepare<[string, string], { seq: number }>(PURGE_SQL.expired)
   const remove = c.prepare(PURGE_SQL.records)
   const anchor = c.prepare(PURGE_SQL.anchor)
-  const anchorRow = c.prepare<[string], AnchorRow>(PURGE_SQL.anchorRow)
+  const anchorRow = c.prepare<[string], AnchorRow & { signature: string | null }>(PURGE_SQL.anchorRow)
   const signed = c.prepare(PURGE_SQL.signAnchor)
-  const rollups = c.prepare(PURGE_SQL.rollups)
   const key = o.sign === undefined ? storedGeneratedKey(c) : o.sign
+  const keys = storedVerifyKeys(c)
   const others = {
     identities: c.prepare(PURGE_SQL.identities),
     documents: c.prepare(PURGE_SQL.documents),
@@ -165,13 +161,16 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       const stop = within === -1 ? rows.length : within
       const last = rows[stop - 1]
       if (last) {
+        // An anchor this server did not sign (written by hand) is not taken over: moved on, it stays
+        // unsigned, and verify goes on reporting it.
+        const prior = anchorRow.get(siteId)
+        const trusted = !prior || anchorProblem(prior, keys) === null
         purged = remove.run(siteId, last.seq).changes
-        // In this transaction: the statistics never count a purged record, nor miss a kept one.
-        const lastDay = rows.slice(0, stop).reduce((latest, r) => (r.serverTime > latest ? r.serverTime : latest), '').slice(0, 10)
-        rollups.run(siteId, lastDay)
+        // Moving the anchor drops the statistics' rollups of the purged days (a trigger of
+        // migration 0012), in this transaction: they never count a purged record.
         anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
         // Signed as it now is, its count summed over every purge so far.
-        if (key) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)
+        if (key && trusted) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)
       }
       const held = rows[stop]
       if (held && expired.get(siteId, cutoff)) {
