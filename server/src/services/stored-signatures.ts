@@ -299,8 +299,9 @@ export function signStored(conn: Database.Database, key: StoredSigningKey, unsig
  * Signs what was stored before it was signed — the tombstones of erasures made before 0.8.5 and
  * the purge anchors written before 0.8.6 — once per database: at the first start after the
  * upgrade (a new database, or one with nothing unsigned, has each task marked done by its
- * migration). Anything unsigned that appears later was written by hand, is never signed, and
- * verification reports it. Returns how many of each were signed.
+ * migration). Anything unsigned that appears later is not signed at start-up, and verification
+ * reports it, unless the operator vouches for it (`sign-unsigned`, after a rollback to an older
+ * version). Returns how many of each were signed.
  */
 export function signStoredBeforeSigning(conn: Database.Database, key: StoredSigningKey, now: number): { erasures: number; anchors: number } {
   const done = (name: string) => !!conn.prepare('SELECT 1 FROM startup_tasks WHERE name = ?').get(name)
