@@ -546,9 +546,8 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     query: S.catalogueImportQuery,
     body: {
-      contentType: 'text/csv',
-      description:
-        'The file’s text, at most 1 MB, read as `format` says whatever its Content-Type: a Catalogue (the `CatalogueInput` schema) in JSON with `format=json`, the default, or the CSV cookie table with `format=csv`',
+      description: 'The file’s text, at most 1 MB, read as `format` says whatever its Content-Type: a Catalogue in JSON (`format=json`, the default), or the CSV cookie table (`format=csv`)',
+      content: { 'application/json': { schema: S.catalogue }, 'text/csv': {} },
     },
     responses: {
       200: { description: 'Catalogue state', schema: S.catalogueState },

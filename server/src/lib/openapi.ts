@@ -61,6 +61,12 @@ export interface Operation {
     example?: unknown
     /** Also taken as `text/plain` holding the same JSON (`jsonBody(…, { textPlain: true })`: what sendBeacon sends). */
     textPlain?: boolean
+    /**
+     * A file read as text whatever its Content-Type (the catalogue import): each media type it may
+     * be, with the schema of its content where it has one. Instead of `schema` and `contentType`;
+     * no 415, since no Content-Type is refused.
+     */
+    content?: Record<string, MediaSpec>
   }
   /**
    * A state-changing admin route that needs no `X-CSRF-Token` even with a session (`csrfExempt` of
@@ -184,10 +190,15 @@ export function buildOpenApi(options: {
 
   const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` })
   const bodyRefs = new Map<Operation, string>()
+  /** The schema of each media type of a file body (`body.content`), by `method path type`. */
+  const bodyContentRefs = new Map<string, string>()
   const responseRefs = new Map<string, string>()
   for (const op of options.operations) {
     const base = pascal(`${op.method} ${op.path.replace(/^\/api(\/admin|\/v1)?/, '')}`)
     if (op.body?.schema) bodyRefs.set(op, register('in', op.body.schema, `${base}Body`))
+    for (const [type, m] of Object.entries(op.body?.content ?? {})) {
+      if (m.schema) bodyContentRefs.set(`${op.method} ${op.path} ${type}`, register('in', m.schema, `${base}Body${pascal(type.split('/')[1]!)}`))
+    }
     for (const [status, r] of Object.entries(op.responses)) {
       const media = Object.entries(mediaOf(op, status, r) ?? {}).filter(([, m]) => m.schema)
       for (const [type, m] of media) {
@@ -313,14 +324,21 @@ export function buildOpenApi(options: {
             requestBody: {
               required: true,
               ...(op.body.description ? { description: op.body.description } : {}),
-              content: {
-                [op.body.contentType ?? 'application/json']: {
-                  schema: bodyId ? ref(bodyId) : { type: 'string' },
-                  ...(op.body.example !== undefined ? { example: op.body.example } : {}),
-                },
-                // The same JSON as text: a string whose content is that schema (JSON Schema 2020-12 §8.5).
-                ...(op.body.textPlain && bodyId ? { 'text/plain': { schema: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(bodyId) } } } : {}),
-              },
+              content: op.body.content
+                ? Object.fromEntries(
+                    Object.entries(op.body.content).map(([type, m]) => {
+                      const id = bodyContentRefs.get(`${op.method} ${op.path} ${type}`)
+                      return [type, { schema: id ? ref(id) : { type: 'string' }, ...(m.example !== undefined ? { example: m.example } : {}) }]
+                    }),
+                  )
+                : {
+                    [op.body.contentType ?? 'application/json']: {
+                      schema: bodyId ? ref(bodyId) : { type: 'string' },
+                      ...(op.body.example !== undefined ? { example: op.body.example } : {}),
+                    },
+                    // The same JSON as text: a string whose content is that schema (JSON Schema 2020-12 §8.5).
+                    ...(op.body.textPlain && bodyId ? { 'text/plain': { schema: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(bodyId) } } } : {}),
+                  },
             },
           }
         : {}),

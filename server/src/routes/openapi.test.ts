@@ -122,8 +122,10 @@ describe('the document says what the routes do', () => {
     expect(d.paths['/api/admin/login']!.post!.responses['415']!.description).toContain('application/*+json')
     const accepted = await t.request('/api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ email: 'nobody@acme.test', password: 'not a password' }) })
     expect(accepted.status).toBe(401)
-    // The import reads its file whatever the Content-Type: nothing to refuse with 415.
-    expect(d.paths['/api/admin/sites/{siteId}/catalogue/import']!.post!.responses['415']).toBeUndefined()
+    const importBody = d.paths['/api/admin/sites/{siteId}/catalogue/import']!.post!
+    expect(Object.keys(importBody.requestBody!.content).sort()).toEqual(['application/json', 'text/csv'])
+    expect(importBody.requestBody!.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/CatalogueInput' })
+    expect(importBody.responses['415']).toBeUndefined()
     // The SDK's beacons post the same JSON as text/plain.
     for (const path of ['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents']) {
       expect(Object.keys(d.paths[path]!.post!.requestBody!.content)).toEqual(['application/json', 'text/plain'])
