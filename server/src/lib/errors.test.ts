@@ -3,6 +3,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
 import { allowedMethods, isDatabaseBusy } from './errors'
+import { getOnly } from './validate'
 
 let t: TestServer
 let editor: AdminSession
@@ -59,10 +60,22 @@ describe('the methods of a path, for a 405’s Allow', () => {
       { method: 'POST', path: '/api/v1/consents' },
       { method: 'GET', path: '/sdk/:file{.+}' },
     ])
-    expect(allowed('/api/admin/sites/acme/verify')).toBe('GET, POST')
+    expect(allowed('/api/admin/sites/acme/verify')).toBe('GET, HEAD, POST')
     expect(allowed('/api/v1/consents')).toBe('POST, OPTIONS')
-    expect(allowed('/sdk/v/0123456789abcdef/banner.js')).toBe('GET')
+    expect(allowed('/sdk/v/0123456789abcdef/banner.js')).toBe('GET, HEAD')
     expect(allowed('/api/admin/sites/acme/verify/')).toBeNull()
     expect(allowed('/api/admin/nothing')).toBeNull()
+  })
+
+  it('list HEAD beside a GET, unless a handler of that GET refuses it (getOnly)', () => {
+    const refuse = getOnly('no HEAD here')
+    const handler = () => new Response('')
+    const allowed = allowedMethods([
+      { method: 'GET', path: '/api/admin/sites/:siteId/export', handler: refuse },
+      { method: 'GET', path: '/api/admin/sites/:siteId/export', handler },
+      { method: 'GET', path: '/api/v1/sites/:siteId/config', handler },
+    ])
+    expect(allowed('/api/admin/sites/acme/export')).toBe('GET')
+    expect(allowed('/api/v1/sites/acme/config')).toBe('GET, HEAD')
   })
 })

@@ -54,7 +54,7 @@ export function codeForStatus(status: number): string {
 }
 
 /** The order methods are listed in an `Allow` header. */
-const METHOD_ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 /** An `Allow` header's value: the methods, each once, in METHOD_ORDER (`GET, POST`). */
 export function allowHeader(methods: Iterable<string>): string {
@@ -63,16 +63,24 @@ export function allowHeader(methods: Iterable<string>): string {
   return [...set].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ')
 }
 
+/** The handlers that refuse HEAD on their GET route (getOnly in lib/validate.ts): its path's `Allow` lists no HEAD. */
+export const headRefusers = new WeakSet<object>()
+
 /**
  * The methods the routes answer at a path, as an `Allow` header's value, or null when no route
  * has the path (a 404, not a 405). `routes` are Hono's (`app.routes`, patterns such as
  * `/sdk/:file{.+}`), matched by Hono's own router so that a path is the API's exactly when a
- * request for it reaches a route; middleware (`ALL`) is no method of a path. HEAD is not listed:
- * Hono answers it with a GET route, unless that route refuses it (getOnly).
+ * request for it reaches a route; middleware (`ALL`) is no method of a path. A GET route answers
+ * HEAD too (Hono runs it and drops the body), unless one of its handlers is a headRefuser.
  */
-export function allowedMethods(routes: readonly { method: string; path: string }[]): (path: string) => string | null {
+export function allowedMethods(routes: readonly { method: string; path: string; handler?: object }[]): (path: string) => string | null {
   const router = new TrieRouter<string>()
-  for (const r of routes) if (r.method !== 'ALL') router.add('ALL', r.path, r.method)
+  const getOnlyPaths = new Set(routes.filter((r) => r.method === 'GET' && r.handler && headRefusers.has(r.handler)).map((r) => r.path))
+  for (const r of routes) {
+    if (r.method === 'ALL') continue
+    router.add('ALL', r.path, r.method)
+    if (r.method === 'GET' && !getOnlyPaths.has(r.path)) router.add('ALL', r.path, 'HEAD')
+  }
   return (path) => {
     const methods = router.match('GET', path)[0].map(([method]) => method)
     return methods.length ? allowHeader(methods) : null

@@ -371,8 +371,8 @@ export function buildOpenApi(options: {
         // Not an answer of any operation: of a method that the path has no operation for.
         MethodNotAllowed: {
           description:
-            'A method no operation of the path has (`method_not_allowed`), HEAD included where there is no GET. `Allow` lists the methods of the operations whose paths match the URL: `/api/v1/consents/identify` is also `/api/v1/consents/{consentId}`, so a PUT there gets `Allow: GET, POST, OPTIONS`.',
-          headers: headerObjects({ Allow: { description: 'The methods of the operations whose paths match the URL, such as `GET` or `POST, OPTIONS`', required: true } }),
+            'A method no operation of the path has (`method_not_allowed`), HEAD included where there is no GET. `Allow` lists the methods of the operations whose paths match the URL, and HEAD beside a GET that answers it (every GET but those documenting their own 405 for HEAD): `/api/v1/consents/identify` is also `/api/v1/consents/{consentId}`, so a PUT there gets `Allow: GET, HEAD, POST, OPTIONS`.',
+          headers: headerObjects({ Allow: { description: 'The methods of the operations whose paths match the URL, such as `GET, HEAD` or `POST, OPTIONS`', required: true } }),
           content: { 'application/json': { schema: ref('ApiError') } },
         },
       },

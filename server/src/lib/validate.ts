@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
-import { ApiError, invalidError } from './errors'
+import { ApiError, headRefusers, invalidError } from './errors'
 import { requestHeader } from './request'
 
 /**
@@ -134,9 +134,11 @@ export const formBody = <S extends z.ZodType>(schema: S) =>
  * bodiless 200 could not carry what a GET's headers say (an export id, a file name) of something
  * that was never made. `message` says why, in the route's words.
  */
-export const getOnly =
-  (message: string): MiddlewareHandler =>
-  (c: Context, next) => {
+export const getOnly = (message: string): MiddlewareHandler => {
+  const refuseHead: MiddlewareHandler = (c: Context, next) => {
     if (c.req.method === 'HEAD') throw new ApiError(405, 'method_not_allowed', message, { Allow: 'GET' })
     return next()
   }
+  headRefusers.add(refuseHead)
+  return refuseHead
+}

@@ -547,7 +547,9 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
   const documentedAllow = (url: string) => {
     const path = url.split('?')[0]!
     const matching = Object.entries(doc.paths).filter(([template]) => new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`).test(path))
-    return allowHeader(matching.flatMap(([, item]) => Object.keys(item)))
+    // HEAD is answered by a GET, except one documenting its own 405 for HEAD (getOnly).
+    const answersHead = (item: (typeof matching)[number][1]) => !!item.get && !item.get.responses['405']
+    return allowHeader(matching.flatMap(([, item]) => [...Object.keys(item), ...(answersHead(item) ? ['HEAD'] : [])]))
   }
 
   it('answers a method a path has no operation for with 405 and Allow, the methods the document lists for the URL', async () => {
@@ -579,7 +581,12 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     expect([head.status, head.headers.get('allow'), await head.text()]).toEqual([405, 'POST', ''])
     // A concrete path that a templated one also matches: the methods of both.
     const identify = await t.request('/api/v1/consents/identify', { method: 'PUT' })
-    expect([identify.status, identify.headers.get('allow')]).toEqual([405, 'GET, POST, OPTIONS'])
+    expect([identify.status, identify.headers.get('allow')]).toEqual([405, 'GET, HEAD, POST, OPTIONS'])
+    // HEAD where Allow lists it is answered; where a GET refuses it, Allow says GET alone.
+    const config = await t.request('/api/v1/sites/acme/config', { method: 'DELETE' })
+    expect([config.status, config.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+    const stats = await t.request('/api/admin/sites/acme/stats', { method: 'DELETE' })
+    expect([stats.status, stats.headers.get('allow')]).toEqual([405, 'GET'])
     expect((await t.request('/api/v1/sites/acme/config', { method: 'HEAD' })).status).toBe(200)
     // Where nothing is routed, it is still 404.
     for (const [method, url] of [['PUT', '/api/nope'], ['GET', '/api/nope'], ['DELETE', '/api/admin/sites/acme/nope'], ['PUT', '/api/admin/sites/acme/verify/']]) {
@@ -600,7 +607,7 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
       expect(headerProblems(doc, doc.paths['/api/v1/sites/{siteId}/config']!.get!.responses['200']!, get)).toEqual([])
       for (const method of ['PUT', 'DELETE', 'POST']) {
         const refused = await overNode(port, method, '/api/v1/sites/acme/config')
-        expect([method, refused.status, refused.headers.get('allow')]).toEqual([method, 405, 'GET'])
+        expect([method, refused.status, refused.headers.get('allow')]).toEqual([method, 405, 'GET, HEAD'])
         expect(violations(doc, doc.components.responses.MethodNotAllowed!.content!['application/json']!.schema!, await refused.json())).toEqual([])
       }
       expect(honoCalls).toBe(3)
