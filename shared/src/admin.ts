@@ -284,7 +284,7 @@ export const auditQuery = z.object({
   /** An action (`catalogue.publish`) or its group (`catalogue`). */
   action: z
     .string()
-    .regex(/^[a-z][a-z.-]{0,63}$/)
+    .regex(/^[a-z][a-z._-]{0,63}$/)
     .optional(),
 })
 

@@ -28,6 +28,10 @@ const ACTION_GROUPS = [
   { value: 'consents.subject-export', label: 'Consent records: one visitor’s downloaded (data-subject requests)' },
   { value: 'consents.erase', label: 'Consent records: erased (data-subject requests)' },
   { value: 'consents.purge', label: 'Consent records: purged after retention' },
+  { value: 'consents.sign_unsigned', label: 'Consent records: signed by the operator (sign-unsigned)' },
+  { value: 'user', label: 'Passwords: all' },
+  { value: 'user.password', label: 'Passwords: changed by their user' },
+  { value: 'user.password_reset', label: 'Passwords: reset by the operator' },
 ]
 
 function summarise(value: unknown): string {

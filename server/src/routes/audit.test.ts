@@ -1,6 +1,7 @@
 import { auditPage } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../logger'
+import { Accounts } from '../services/accounts'
 import { AuditLog } from '../services/audit'
 import { ACCOUNT_AUDIT_RETENTION_DAYS, startRetention } from '../services/retention'
 import { ACME, NOTICE_ONLY, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
@@ -93,6 +94,26 @@ describe('audit log retention', () => {
     expect(accountEntries()).toBe(1)
     await purgeAt(ACCOUNT_AUDIT_RETENTION_DAYS + 1)
     expect(accountEntries()).toBe(0)
+  })
+})
+
+describe('audit log filter by action', () => {
+  it('takes actions with an underscore exactly: the operator’s password reset and sign-unsigned', async () => {
+    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    const accounts = new Accounts(t.db, Date.now, new AuditLog(t.db, Date.now))
+    expect(await accounts.resetPassword('owner@acme.test')).toEqual(expect.any(String))
+    const actions = async (query: string) => {
+      // The reset ended every session: a new owner signs in to read.
+      const res = await reader.request(`/api/admin/sites/acme/audit?${query}`)
+      expect(res.status, query).toBe(200)
+      return auditPage.parse(await res.json()).entries.map((e) => e.action)
+    }
+    await addUser(t.db, 'second@acme.test', 'second owner password', { acme: 'owner' })
+    const reader = await signIn(t, 'second@acme.test', 'second owner password')
+    expect(await actions('action=user.password_reset')).toEqual(['user.password_reset'])
+    expect(await actions('action=user.password')).toEqual(['user.password'])
+    expect((await actions('action=user')).sort()).toEqual(['user.password', 'user.password_reset'])
+    expect(await actions('action=consents.sign_unsigned')).toEqual([])
   })
 })
 

@@ -84,6 +84,25 @@ describe('admin sign-in', () => {
     expect(res.headers.get('set-cookie')).toMatch(/Secure/)
   })
 
+  it('ends the session the browser held when someone signs in over it, another user or the same', async () => {
+    await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+    const a = await login()
+    const res = await t.request('/api/admin/login', { ...json({ email: 'editor@acme.test', password: 'editor password 1' }), headers: { 'Content-Type': 'application/json', Cookie: a.cookie } })
+    expect(res.status).toBe(200)
+    const b = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+    // The owner's token, copied before, no longer opens a session; the editor's does.
+    expect((await t.request('/api/admin/me', { headers: { Cookie: a.cookie } })).status).toBe(401)
+    expect(me.parse(await (await t.request('/api/admin/me', { headers: { Cookie: b } })).json()).user.email).toBe('editor@acme.test')
+    const again = await t.request('/api/admin/login', { ...json({ email: 'editor@acme.test', password: 'editor password 1' }), headers: { 'Content-Type': 'application/json', Cookie: b } })
+    expect(again.status).toBe(200)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: b } })).status).toBe(401)
+    // A failed sign-in leaves the session as it was.
+    const c = (again.headers.get('set-cookie') ?? '').split(';')[0]!
+    const failed = await t.request('/api/admin/login', { ...json({ email: 'editor@acme.test', password: 'wrong' }), headers: { 'Content-Type': 'application/json', Cookie: c } })
+    expect(failed.status).toBe(401)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: c } })).status).toBe(200)
+  })
+
   it('answers 401 for a wrong password or an unknown e-mail, and 400 for a malformed body', async () => {
     const wrong = await login({ ...OWNER, password: 'wrong' })
     expect(wrong.res.status).toBe(401)

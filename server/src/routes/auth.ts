@@ -6,7 +6,7 @@ import { deleteCookie, setCookie } from 'hono/cookie'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { clientNetwork } from '../lib/ip'
-import { dummyPasswordHash, verifyPassword } from '../lib/password'
+import { checkSignIn, verifyPassword } from '../lib/password'
 import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp, isHttps } from '../lib/request'
 import { jsonBody } from '../lib/validate'
@@ -25,6 +25,10 @@ function secureCookie(c: Context<AppEnv>, s: Services): boolean {
  */
 export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checked?: { passwordHash: string }): Me {
   const { token } = s.accounts.createSession(userId, checked)
+  // The session this browser held (another user's, or its own from before) ends: its cookie is
+  // replaced, and whoever copied it must not keep it for the rest of its 12 hours (review).
+  const previous = c.get('session')
+  if (previous) s.accounts.deleteSession(previous.sessionId)
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -58,8 +62,7 @@ export function authRoutes(s: Services) {
       const { email, password } = c.req.valid('json')
       const user = await throttledPasswordCheck(c, s, email, async () => {
         const found = s.accounts.findUserByEmail(email)
-        // An unknown e-mail costs the same scrypt as a wrong password, so timing reveals nothing.
-        const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyPasswordHash()))
+        const ok = await checkSignIn(password, found?.passwordHash)
         if (!found || !ok) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
         return found
       })

@@ -25,9 +25,7 @@ export function invitationRoutes(s: Services) {
       // the link holder must not get more guesses here than at the sign-in form.
       const { email } = s.accounts.invitation(token)
       const user = await throttledPasswordCheck(c, s, email, () => s.accounts.acceptInvitation(token, c.req.valid('json').password))
-      const session = c.get('session')
-      // Whoever was signed in on this browser is replaced by the invitee.
-      if (session && session.user.id !== user.id) s.accounts.deleteSession(session.sessionId)
+      // Whoever was signed in on this browser is replaced by the invitee (signInAs).
       return c.json(signInAs(c, s, user.id))
     })
 }
