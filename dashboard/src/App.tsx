@@ -3,6 +3,7 @@ import { LocationProvider, Route, Router, useLocation } from 'preact-iso'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, createApiClient, type ApiClient } from './api'
 import { AppShell } from './components/AppShell'
+import { SessionExpired } from './components/SessionExpired'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { AnalyticsRoute } from './pages/AnalyticsPage'
@@ -25,7 +26,8 @@ type SessionState =
   | { status: 'loading' }
   | { status: 'failed'; message: string }
   | { status: 'signed-out'; notice: string | null }
-  | { status: 'signed-in'; me: Me }
+  /** `expired`: a request answered 401; the page stays mounted under a sign-in dialog (SessionExpired). */
+  | { status: 'signed-in'; me: Me; expired?: boolean }
 
 const SIGN_IN_PATH = '/sign-in'
 
@@ -44,11 +46,7 @@ function Root() {
   const api = useMemo<ApiClient>(
     () =>
       createApiClient({
-        onUnauthorized: () =>
-          setState((prev) => ({
-            status: 'signed-out',
-            notice: prev.status === 'signed-in' ? 'Your session has ended. Sign in again to continue.' : null,
-          })),
+        onUnauthorized: () => setState((prev) => (prev.status === 'signed-in' ? { ...prev, expired: true } : { status: 'signed-out', notice: null })),
       }),
     [],
   )
@@ -148,6 +146,18 @@ function Root() {
           <Route default component={NotFoundPage} />
         </Router>
       </AppShell>
+      {state.expired && (
+        <SessionExpired
+          api={api}
+          me={state.me}
+          onSignedIn={(me) => {
+            setState({ status: 'signed-in', me })
+            // Someone else: this page was the other account's; start from their first site.
+            if (me.user.id !== state.me.user.id) route(me.sites[0] ? homePath(me.sites[0]) : '/')
+          }}
+          onSignInAsOther={() => setState({ status: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' })}
+        />
+      )}
     </SessionContext.Provider>
   )
 }

@@ -1,9 +1,9 @@
 import { siteSettings } from '@miniconsent/shared'
 import { siteSettingsInput } from '@miniconsent/shared'
-import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, json, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+import { catalogueFixture, errorBody, json, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 /** The same account as an editor of MiniMagic. */
@@ -29,6 +29,37 @@ const savedAs = (req: FakeRequest) => {
 }
 
 describe('site settings', () => {
+  it('keeps an unsaved edit when the session ended before the save: sign in over the page, save again', async () => {
+    let sessionValid = true
+    const api = stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/settings', (req) => (sessionValid ? savedAs(req) : errorBody(401, 'unauthenticated', 'Sign in first.'))),
+      on('POST', '/api/admin/login', () => {
+        sessionValid = true
+        return json({ ...ME, csrfToken: 'csrf-token-456' })
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    const name = (await screen.findByLabelText('Site name')) as HTMLInputElement
+    fireEvent.input(name, { target: { value: 'My carefully chosen name' } })
+    sessionValid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+
+    const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+    fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'correct horse' } })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    // Before, the editor was unmounted for the sign-in page, and the name typed was gone.
+    expect((screen.getByLabelText('Site name') as HTMLInputElement).value).toBe('My carefully chosen name')
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    const saved = api.requests.filter((r) => r.method === 'PUT').at(-1)!
+    expect((saved.body as { name: string }).name).toBe('My carefully chosen name')
+    // With the new session's CSRF token.
+    expect(saved.headers.get('X-CSRF-Token')).toBe('csrf-token-456')
+  })
+
   it('edits a region override and sends the whole settings back, documents included', async () => {
     const api = stubApi(
       signedIn,

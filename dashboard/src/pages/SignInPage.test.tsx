@@ -121,9 +121,9 @@ describe('sign-in', () => {
     expect(logout?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
   })
 
-  it('goes back to sign-in when the session expires, then returns to the page the auditor was on', async () => {
+  it('asks to sign in again over the page when the session expires, keeping what was typed into it', async () => {
     let sessionValid = true
-    stubApi(
+    const api = stubApi(
       on('GET', '/api/admin/me', () => json(ME)),
       on('GET', '/api/admin/sites/minopa/consents', (req) => {
         if (!sessionValid) return errorBody(401, 'unauthenticated', 'Your session has expired.')
@@ -141,12 +141,33 @@ describe('sign-in', () => {
     fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'visitor-0009' } })
     fireEvent.click(screen.getByRole('button', { name: 'Search' }))
 
+    const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+    // The page is still there behind it, with what was typed.
+    expect(screen.getByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
+    expect((screen.getByLabelText('Consent ID') as HTMLInputElement).value).toBe('visitor-0009')
+    expect((within(dialog).getByLabelText('Email') as HTMLInputElement).value).toBe('auditor@example.com')
+    fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'correct horse' } })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/login')).toHaveLength(1)
+    expect((screen.getByLabelText('Consent ID') as HTMLInputElement).value).toBe('visitor-0009')
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(await screen.findByText('visitor-0009', { exact: false })).toBeTruthy()
+  })
+
+  it('leaves the page for the sign-in page when someone else is to sign in after the session ended', async () => {
+    let sessionValid = true
+    stubApi(
+      on('GET', '/api/admin/me', () => (sessionValid ? json(ME) : errorBody(401, 'unauthenticated', 'Your session has expired.'))),
+      on('GET', '/api/admin/sites/minopa/consents', () => (sessionValid ? json(logPage(3, 3, 3)) : errorBody(401, 'unauthenticated', 'Your session has expired.'))),
+    )
+    renderApp('/sites/minopa/consents')
+    await screen.findByRole('heading', { name: 'Consent log — Minopa' })
+    sessionValid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    fireEvent.click(await screen.findByRole('button', { name: 'Sign in as someone else (leaves this page)' }))
     expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
     expect(screen.getByText('Your session has ended. Sign in again to continue.')).toBeTruthy()
-
-    fillIn('auditor@example.com', 'correct horse')
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
-    expect(await screen.findByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
-    expect(location.pathname + location.search).toBe('/sites/minopa/consents?consentId=visitor-0009')
+    expect(location.pathname + location.search).toBe('/sign-in?next=%2Fsites%2Fminopa%2Fconsents')
   })
 })

@@ -1,0 +1,33 @@
+import type { Me } from '@miniconsent/shared'
+import { useEffect, useRef } from 'preact/hooks'
+import type { ApiClient } from '../api'
+import { SignInForm } from '../pages/SignInPage'
+
+/**
+ * Over the page whose request answered 401: a modal sign-in, so that the page, and whatever was
+ * typed into it, stays mounted behind it. Sending the visitor to the sign-in page instead unmounted
+ * the editor and lost an unsaved draft (review). Escape does not close it: behind it, every request
+ * would only answer 401 again.
+ */
+export function SessionExpired({ api, me, onSignedIn, onSignInAsOther }: { api: ApiClient; me: Me; onSignedIn: (me: Me) => void; onSignInAsOther: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const d = dialog.current
+    if (d && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal()
+      else d.setAttribute('open', '')
+    }
+  }, [])
+  return (
+    <dialog ref={dialog} class="session-expired" aria-labelledby="session-expired-title" aria-describedby="session-expired-why" onCancel={(e) => e.preventDefault()}>
+      <h2 id="session-expired-title">Your session has ended</h2>
+      <p id="session-expired-why">Sign in again to continue. What you entered on this page is kept: once signed in, save it again.</p>
+      <SignInForm api={api} email={me.user.email} onSignedIn={onSignedIn} />
+      <p>
+        <button type="button" class="link-button" onClick={onSignInAsOther}>
+          Sign in as someone else (leaves this page)
+        </button>
+      </p>
+    </dialog>
+  )
+}
