@@ -354,3 +354,18 @@ export const documentAcceptances = sqliteTable(
     index('document_acceptances_site_time').on(t.siteId, t.serverTime),
   ],
 )
+
+/**
+ * The recordIds of the visitor events (identify, accepted documents) an erasure deleted, and
+ * nothing personal: the SDK sends an event again until it sees an answer, possibly days later, and
+ * such a retry is answered as stored instead of being written again, which brought back the erased
+ * link to the site's user id, or the document row with its IP (review). A consent record needs no
+ * such row: its tombstone keeps its recordId. Kept as long as the database, a few bytes an event.
+ */
+export const erasedEvents = sqliteTable('erased_events', {
+  recordId: text('record_id').primaryKey(),
+  siteId: text('site_id')
+    .notNull()
+    .references(() => sites.id, { onDelete: 'cascade' }),
+  erasedAt: text('erased_at').notNull(),
+})

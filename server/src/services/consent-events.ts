@@ -2,22 +2,38 @@
 // Not part of the hash chain (they are not consent decisions) but idempotent on the client's
 // recordId exactly like consent records, since the SDK retries them the same way: a retry is
 // answered from what is stored, a different event under a used recordId is a conflict.
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { consentIdentities, documentAcceptances } from '../db/schema'
+import { consentIdentities, documentAcceptances, erasedEvents } from '../db/schema'
 import { RecordIdConflict } from './consent-writer'
 
 type Identity = typeof consentIdentities.$inferInsert
 type Acceptance = typeof documentAcceptances.$inferInsert
 
 export class ConsentEvents {
-  constructor(private readonly db: Db) {}
+  private readonly erased
+
+  constructor(private readonly db: Db) {
+    this.erased = db.select({ siteId: erasedEvents.siteId }).from(erasedEvents).where(eq(erasedEvents.recordId, sql.placeholder('recordId'))).prepare()
+  }
+
+  /**
+   * True when a data-subject request erased the event stored under this recordId: a retry of it is
+   * answered as already stored, and nothing is written. Another site's recordId is a conflict.
+   */
+  private wasErased(row: { recordId: string; siteId: string }): boolean {
+    const erased = this.erased.get({ recordId: row.recordId })
+    if (!erased) return false
+    if (erased.siteId !== row.siteId) throw new RecordIdConflict('this recordId belongs to another site')
+    return true
+  }
 
   /**
    * True when stored now, false when this event was already stored under its recordId. Throws
    * RecordIdConflict when the recordId holds another site's event or another link.
    */
   identify(row: Omit<Identity, 'id'> & Record<string, unknown>): boolean {
+    if (this.wasErased(row)) return false
     const inserted = this.db
       .insert(consentIdentities)
       .values({ recordId: row.recordId, siteId: row.siteId, consentId: row.consentId, userId: row.userId, serverTime: row.serverTime })
@@ -39,6 +55,7 @@ export class ConsentEvents {
    * in force when it first arrived.
    */
   acceptDocument(row: Omit<Acceptance, 'id'>): boolean {
+    if (this.wasErased(row)) return false
     const inserted = this.db.insert(documentAcceptances).values(row).onConflictDoNothing({ target: documentAcceptances.recordId }).run().changes
     if (inserted) return true
     const stored = this.db

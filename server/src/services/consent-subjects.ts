@@ -101,6 +101,11 @@ export class ConsentSubjects {
           .run()
       }
       const seqs = tombstones.map((r) => r.seq)
+      // The events' recordIds outlive them, so that a retry of one is not stored again (erased_events).
+      for (const table of ['consent_identities', 'document_acceptances']) {
+        tx.run(sql`INSERT OR IGNORE INTO erased_events (record_id, site_id, erased_at)
+                    SELECT record_id, site_id, ${erasedAt} FROM ${sql.identifier(table)} WHERE site_id = ${siteId} AND consent_id = ${consentId}`)
+      }
       const identities = tx
         .delete(consentIdentities)
         .where(and(eq(consentIdentities.siteId, siteId), eq(consentIdentities.consentId, consentId)))
