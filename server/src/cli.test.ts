@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
@@ -24,10 +24,10 @@ afterEach(() => t.close())
 /** No DATABASE_URL: the server's default database, whatever this machine holds there, is never read. */
 const NO_DATABASE = (t: TestServer) => ({ DATABASE_URL: join(t.dir, 'no-database-here.sqlite') })
 
-async function run(args: string[], env: Record<string, string> = NO_DATABASE(t)) {
+async function run(args: string[], env: Record<string, string> = NO_DATABASE(t), cwd?: string) {
   const out: string[] = []
   const err: string[] = []
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env })
+  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), env, ...(cwd ? { cwd } : {}) })
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
@@ -127,6 +127,23 @@ describe('miniconsent verify --manifest --file', () => {
     writeFileSync(manifestFile, JSON.stringify(manifest))
     return { file, manifestFile }
   }
+
+  it('reads relative paths from the directory the command was typed in, not the one npm runs it in', async () => {
+    await exportFiles('format=csv')
+    // As `npm run verify` from the directory holding the files: the command itself runs in server/.
+    const typedIn = await run(['verify', '--manifest', 'manifest.json', '--file', 'export.csv', '--db', relative(t.dir, t.file)], NO_DATABASE(t), t.dir)
+    expect(typedIn).toMatchObject({ code: 0, err: '' })
+    expect(typedIn.out).toMatch(/^OK export .* of acme: 7 rows/)
+    // DATABASE_URL too, and a key list given by its file name.
+    writeFileSync(join(t.dir, 'keys.json'), await (await t.request('/api/v1/manifest-keys')).text())
+    const byEnv = await run(['verify', '--manifest', 'manifest.json', '--file', 'export.csv', '--public-key', 'keys.json'], { DATABASE_URL: 'nothing-here.sqlite' }, t.dir)
+    expect(byEnv).toMatchObject({ code: 0, err: '' })
+    expect((await run(['verify', '--site', 'acme'], { DATABASE_URL: relative(t.dir, t.file) }, t.dir)).code).toBe(0)
+    // Elsewhere, the same names are not found: said so, exit 2.
+    const elsewhere = await run(['verify', '--manifest', 'manifest.json', '--file', 'export.csv', '--db', t.file], NO_DATABASE(t), tmpdir())
+    expect(elsewhere.code).toBe(2)
+    expect(elsewhere.err).toContain(`cannot read the manifest ${join(tmpdir(), 'manifest.json')}`)
+  })
 
   it('accepts an untouched CSV or NDJSON export, counting erased records, exit 0', async () => {
     t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
@@ -247,6 +264,10 @@ describe('miniconsent verify --manifest: a manifest that is not one', () => {
     expect(await refusal(JSON.stringify(almost))).toBe('not an export manifest: rowCount: Invalid input: expected int, received number; chainHead.seq: Too small: expected number to be >=0')
     // Not JSON: the parser's message, as before.
     expect(await refusal('x')).toMatch(/^Unexpected token/)
+    // Nested deeper than the API takes (the signature's canonical JSON overflowed the stack: a stack trace, exit 1).
+    const deep = JSON.stringify({ ...almost, rowCount: 1, chainHead: { seq: 0, hash: 'a'.repeat(64) } }).replace(/^\{/, `{"extra":${'['.repeat(20_000)}${']'.repeat(20_000)},`)
+    expect(await refusal(deep)).toMatch(/^extra(\[0\])+: JSON nested more than 64 levels deep$/)
+    expect(await refusal(JSON.stringify({ ...almost, createdBy: '\ud800' }))).toBe('createdBy: a string that is not well-formed Unicode')
   })
 })
 
@@ -593,6 +614,26 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect(r.out).toContain(`(public key from the database ${t.file})`)
     files().forEach(([name, bytes], i) => expect([name, bytes.equals(before[i]![1])]).toEqual([before[i]![0], true]))
   })
+})
+
+describe('miniconsent reset-password and sign-unsigned on a database another process holds locked', () => {
+  it('say the database is busy and exit 2, changing nothing, instead of a stack trace', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const before = t.db.$client.prepare('SELECT password_hash AS h FROM users').all()
+    const holder = new Database(t.file)
+    holder.prepare('BEGIN IMMEDIATE').run()
+    try {
+      for (const args of [['reset-password', '--email', 'owner@acme.test', '--db', t.file], ['sign-unsigned', '--site', 'acme', '--confirm', '--db', t.file]]) {
+        const r = await run(args)
+        expect(r.code, args[0]).toBe(2)
+        expect(r.err, args[0]).toMatch(/^cannot (reset the password|sign): the database is busy \(another process has been writing to it for more than 5 s\); try again$/)
+      }
+    } finally {
+      holder.prepare('ROLLBACK').run()
+      holder.close()
+    }
+    expect(t.db.$client.prepare('SELECT password_hash AS h FROM users').all()).toEqual(before)
+  }, 30_000)
 })
 
 describe('miniconsent reset-password', () => {

@@ -11,7 +11,7 @@
 // site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
-import { join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -34,6 +34,8 @@ import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
+import { isDatabaseBusy } from './lib/errors'
+import { illFormedAt } from './lib/validate'
 import { keyIdOf, privateKeyFrom, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
@@ -54,9 +56,23 @@ export interface CliIo {
   out: (line: string) => void
   err: (line: string) => void
   env: Record<string, string | undefined>
+  /**
+   * Where relative paths (--db, --manifest, --file, --public-key, DATABASE_URL) are read from: the
+   * directory the command was typed in. `npm run verify` runs this file in server/, where the
+   * README's `--manifest manifest.json` was not found (review); npm and pnpm name the typing
+   * directory INIT_CWD. The process's own directory when absent.
+   */
+  cwd?: string
 }
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** A path relative to `from`; a URL (`file:…`) or an absolute path as it is. */
+function pathFrom(from: string, value: string | undefined): string | undefined {
+  return value === undefined || /^[a-z][a-z0-9+.-]+:/i.test(value) || isAbsolute(value) ? value : resolve(from, value)
+}
+
+export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
+  const from = cliIo.cwd ?? process.cwd()
+  const io = { ...cliIo, env: { ...cliIo.env, DATABASE_URL: pathFrom(from, cliIo.env.DATABASE_URL) } }
   let parsed
   try {
     parsed = parseArgs({
@@ -78,6 +94,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2
   }
   const [command] = parsed.positionals
+  for (const name of ['db', 'manifest', 'file'] as const) parsed.values[name] = pathFrom(from, parsed.values[name])
+  // A key is a file's path or the key itself (base64): a path only if there is such a file.
+  const keyPath = pathFrom(from, parsed.values['public-key'])
+  if (keyPath !== undefined && existsSync(keyPath)) parsed.values['public-key'] = keyPath
   const { site, manifest, file } = parsed.values
   if (command === 'reset-password' && parsed.positionals.length === 1) {
     const { email, db, ...others } = parsed.values
@@ -269,6 +289,9 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
     io.out(`signed in the consent log of "${siteId}" with key ${key.keyId}:`)
     for (const l of lines) io.out(l)
     return 0
+  } catch (e) {
+    io.err(writeFailed(confirm ? 'sign' : 'list what is unsigned', e))
+    return 2
   } finally {
     db.$client.close()
   }
@@ -292,10 +315,17 @@ async function resetPassword(email: string, dbArg: string | undefined, io: CliIo
     io.out(`The password of ${email.trim().toLowerCase()} is reset, and every session of it ended. New password (shown only this once; change it after signing in):`)
     io.out(`  ${password}`)
     return 0
+  } catch (e) {
+    io.err(writeFailed('reset the password', e))
+    return 2
   } finally {
     db.$client.close()
   }
 }
+
+/** Why a command that writes did not: the lock held by another process past busy_timeout (5 s), or the error's first line. */
+const writeFailed = (what: string, e: unknown) =>
+  isDatabaseBusy(e) ? `cannot ${what}: the database is busy (another process has been writing to it for more than 5 s); try again` : `cannot ${what}: ${errorText(e)}`
 
 /** The erasures `verify --site` lists, the newest: a site with thousands of data-subject requests gets a count of the rest. */
 const ERASURES_LISTED = 50
@@ -314,6 +344,9 @@ interface SavedManifestArg {
 function readManifest(path: string, io: CliIo): { raw: Record<string, unknown>; manifest: ExportManifest } | number {
   try {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+    // As the API refuses such a body: nested too deep (the signature's canonical JSON would overflow the stack), or a lone surrogate.
+    const illFormed = illFormedAt(raw)
+    if (illFormed) throw new Error(`${illFormed}: a string that is not well-formed Unicode`)
     return { raw, manifest: exportManifest.parse(raw) }
   } catch (e) {
     io.err(`cannot read the manifest ${path}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)
@@ -681,7 +714,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     out: (l) => process.stdout.write(l + '\n'),
     err: (l) => process.stderr.write(l + '\n'),
     env: process.env,
-  }).then((code) => {
-    process.exitCode = code
-  })
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  }).then(
+    (code) => {
+      process.exitCode = code
+    },
+    // Whatever a command did not foresee: one line and 2, never a stack trace.
+    (e: unknown) => {
+      process.stderr.write(`miniconsent: ${errorText(e)}\n`)
+      process.exitCode = 2
+    },
+  )
 }
