@@ -1,5 +1,6 @@
 // The sentence an auditor reads after "Verify chain" or a check against a saved manifest.
 import type { ChainVerification } from '@miniconsent/shared'
+import { formatTime } from './format'
 
 const numberFormat = new Intl.NumberFormat(undefined)
 
@@ -23,7 +24,7 @@ function extras(v: ChainVerification): string {
   if (v.erased) {
     const erasures = v.erasures ?? []
     const latest = erasures.at(-1)
-    const when = latest ? `, in ${numberFormat.format(erasures.length)} ${erasures.length === 1 ? 'request' : 'requests'}, the latest at ${latest.erasedAt}` : ''
+    const when = latest ? `, in ${numberFormat.format(erasures.length)} ${erasures.length === 1 ? 'request' : 'requests'}, the latest on ${formatTime(latest.erasedAt)}` : ''
     parts.push(`${numberFormat.format(v.erased)} erased on request${when} (links and decisions checked, personal fields blanked)`)
   }
   if (v.anchor) {
@@ -41,7 +42,7 @@ function extras(v: ChainVerification): string {
 function savedManifest(v: ChainVerification): string {
   const saved = v.savedManifest
   if (!saved) return ''
-  const which = `the saved manifest of export ${saved.exportId} (${saved.createdAt})`
+  const which = `the saved manifest of export ${saved.exportId} (${formatTime(saved.createdAt)})`
   if (!saved.checked) {
     return `Not checked against ${which}: its head, record #${saved.seq}, has since been purged at the end of retention, so only the records after the purge were checked.`
   }

@@ -1,4 +1,4 @@
-import { CONSENT_METHODS, urlNumber } from '@miniconsent/shared'
+import { CONSENT_METHODS, urlNumber, type ConsentMethod } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
 import { methodLabel } from '../format'
@@ -29,17 +29,49 @@ function check(v: FormValues): Errors {
   return errors
 }
 
-/** Date range, method, region and revision; `consentId` is kept as it is, searched on its own. */
+/**
+ * The region as the server takes it: ISO codes upper-case, `unknown` lower-case. Done on submit,
+ * not on each keystroke, which would turn a half-typed "unk…" into "UNK…".
+ */
+function normalRegion(typed: string): string {
+  const region = typed.trim()
+  return region.toLowerCase() === 'unknown' ? 'unknown' : region.toUpperCase()
+}
+
+/** The filters in use in words, as the form names them: "Consent ID visitor-0001", "method Accept all". */
+export function describeFilters(filters: LogFilters): string[] {
+  const { consentId, from, to, method, region, revision } = filters
+  const parts: string[] = []
+  if (consentId) parts.push(`Consent ID ${consentId}`)
+  if (from) parts.push(`from ${from} (UTC)`)
+  if (to) parts.push(`to ${to} (UTC)`)
+  if (method) parts.push(`method ${isMethod(method) ? methodLabel(method) : method}`)
+  if (region) parts.push(`region ${region}`)
+  if (revision) parts.push(`revision ${revision}`)
+  return parts
+}
+
+function isMethod(value: string): value is ConsentMethod {
+  return (CONSENT_METHODS as readonly string[]).includes(value)
+}
+
+/**
+ * Date range, method, region and revision. `consentId` is searched on its own on the consent log
+ * and kept as it is; where there is no such search (`withConsentId`), the form shows it with a way
+ * to remove it, and clearing the filters clears it too.
+ */
 export function LogFiltersForm({
   filters,
   onApply,
   idPrefix,
   showRevision = true,
+  withConsentId = false,
 }: {
   filters: LogFilters
   onApply: (filters: LogFilters) => void
   idPrefix: string
   showRevision?: boolean
+  withConsentId?: boolean
 }) {
   const [values, setValues] = useState<FormValues>({
     from: filters.from ?? '',
@@ -50,8 +82,8 @@ export function LogFiltersForm({
   })
   const [errors, setErrors] = useState<Errors>({})
   const set = (key: keyof FormValues) => (e: { currentTarget: { value: string } }) => {
-    const value = key === 'region' ? e.currentTarget.value.trim() : e.currentTarget.value
-    setValues((v) => ({ ...v, [key]: key === 'region' && value !== 'unknown' ? value.toUpperCase() : value }))
+    const value = e.currentTarget.value
+    setValues((v) => ({ ...v, [key]: value }))
   }
   const id = (key: string) => `${idPrefix}-${key}`
   const a11y = (key: keyof FormValues) => ({
@@ -65,7 +97,8 @@ export function LogFiltersForm({
         {errors[key]}
       </p>
     )
-  const active = Object.values(values).some(Boolean)
+  const consentId = withConsentId ? filters.consentId : undefined
+  const active = Object.values(values).some(Boolean) || Boolean(consentId)
 
   return (
     <form
@@ -74,12 +107,21 @@ export function LogFiltersForm({
       noValidate
       onSubmit={(e) => {
         e.preventDefault()
-        const found = check(values)
+        const applied = { ...values, region: normalRegion(values.region) }
+        const found = check(applied)
         setErrors(found)
         if (Object.keys(found).length) return
-        onApply({ ...filters, ...values })
+        onApply({ ...filters, ...applied })
       }}
     >
+      {consentId && (
+        <p>
+          Consent ID <code>{consentId}</code>{' '}
+          <button type="button" class="link-button" aria-label="Remove the consent ID filter" onClick={() => onApply({ ...filters, consentId: undefined })}>
+            Remove
+          </button>
+        </p>
+      )}
       <div class="filters">
         {/* The server takes a date as a whole UTC day, while the log shows times in the reader's own zone. */}
         <div class="field">
@@ -124,7 +166,7 @@ export function LogFiltersForm({
                 const cleared = { from: '', to: '', method: '', region: '', revision: '' }
                 setValues(cleared)
                 setErrors({})
-                onApply({ consentId: filters.consentId })
+                onApply(withConsentId ? {} : { consentId: filters.consentId })
               }}
             >
               Clear filters

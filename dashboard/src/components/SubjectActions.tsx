@@ -4,6 +4,13 @@ import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
 import { errorText } from './site-page'
 
+interface Result {
+  tone: 'ok' | 'note' | 'error'
+  text: string
+}
+
+const TONE_CLASS: Record<Result['tone'], string | undefined> = { ok: 'ok-text', note: undefined, error: 'field-error' }
+
 /**
  * Data-subject requests for one consentId (GDPR Art. 15 and 17): download everything stored under
  * it, or erase it. Erasing blanks the personal fields but keeps the hashes, so the chain still verifies.
@@ -11,23 +18,54 @@ import { errorText } from './site-page'
 export function SubjectActions({ site, consentId, onErased }: { site: SiteSummary; consentId: string; onErased: () => void }) {
   const { api } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
+  const [exporting, setExporting] = useState(false)
   const [typed, setTyped] = useState('')
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  const [result, setResult] = useState<Result | null>(null)
   const heading = useRef<HTMLHeadingElement>(null)
+  const urls = useRef<string[]>([])
   useEffect(() => {
     if (step === 'confirm') heading.current?.focus()
   }, [step])
+  useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
   const path = siteApi(site.id, `/subjects/${encodeURIComponent(consentId)}`)
+
+  // Through the API client rather than a plain link: a link saves whatever answers, the error of
+  // an ended session too, as the visitor's file, and says nothing when there is nothing to save.
+  async function download() {
+    setExporting(true)
+    setResult(null)
+    try {
+      const res = await api.stream(`${path}/export`)
+      const text = await res.text()
+      if (!text) {
+        setResult({ tone: 'note', text: 'No records for this consent ID: nothing to export.' })
+        return
+      }
+      const name = fileNameOf(res, `consent-${consentId}.ndjson`)
+      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
+      urls.current.push(url)
+      save(url, name)
+      const records = countRecords(text)
+      setResult({
+        tone: 'ok',
+        text: `Exported ${records} ${records === 1 ? 'record' : 'records'} of consent ID ${consentId} as ${name}.`,
+      })
+    } catch (err) {
+      setResult({ tone: 'error', text: `Not exported: ${errorText(err)}` })
+    } finally {
+      setExporting(false)
+    }
+  }
 
   async function erase() {
     setStep('erasing')
     try {
       const { erased } = await api.request(path, subjectErasure, { method: 'DELETE' })
-      setResult({ ok: true, text: `Erased ${erased} ${erased === 1 ? 'record' : 'records'} of consent ID ${consentId}. Their hashes stay, so the chain still verifies.` })
+      setResult({ tone: 'ok', text: `Erased ${erased} ${erased === 1 ? 'record' : 'records'} of consent ID ${consentId}. Their hashes stay, so the chain still verifies.` })
       setStep('idle')
       onErased()
     } catch (err) {
-      setResult({ ok: false, text: `Not erased: ${errorText(err)}` })
+      setResult({ tone: 'error', text: `Not erased: ${errorText(err)}` })
       setStep('confirm')
     }
   }
@@ -38,9 +76,9 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
         Data-subject request for <code>{consentId}</code>
       </h2>
       <div class="actions">
-        <a class="button-link" href={`/api/admin${path}/export`} download={`consent-${consentId}.ndjson`}>
-          Export this visitor’s records
-        </a>
+        <button type="button" onClick={download} disabled={exporting}>
+          {exporting ? 'Exporting…' : 'Export this visitor’s records'}
+        </button>
         {site.role === 'owner' && step === 'idle' && (
           <button type="button" class="danger" onClick={() => (setStep('confirm'), setResult(null), setTyped(''))}>
             Erase this visitor’s records…
@@ -70,7 +108,36 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
           </div>
         </div>
       )}
-      <div role="status">{result && <p class={result.ok ? 'ok-text' : 'field-error'}>{result.text}</p>}</div>
+      <div role="status">{result && <p class={TONE_CLASS[result.tone]}>{result.text}</p>}</div>
     </section>
   )
+}
+
+function fileNameOf(res: Response, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
+  return match?.[1] ?? fallback
+}
+
+/** The file's consent records, beside which it holds the visitor's linked identities and accepted documents. */
+function countRecords(ndjson: string): number {
+  let records = 0
+  for (const line of ndjson.split('\n')) {
+    if (!line) continue
+    try {
+      if ((JSON.parse(line) as { type?: unknown }).type === 'consentRecord') records++
+    } catch {
+      // A line the dashboard cannot read is still in the file; only the count leaves it out.
+    }
+  }
+  return records
+}
+
+/** Hands the file to the browser's downloads, as a click on a download link would. */
+function save(url: string, name: string) {
+  const link = document.createElement('a')
+  link.href = url
+  link.download = name
+  document.body.append(link)
+  link.click()
+  link.remove()
 }

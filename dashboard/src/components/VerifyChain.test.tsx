@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
+import { formatTime } from '../format'
 import { errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
 
 const HEAD = '3f'.repeat(32)
@@ -100,7 +101,7 @@ describe('Verify chain against a saved manifest', () => {
     const status = await verifyWith(manifestFile(JSON.stringify(MANIFEST, null, 2) + '\n'))
     await waitFor(() =>
       expect(status.textContent).toBe(
-        `Chain intact: 3 records, head ${HEAD}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): the log still holds record #3 with the hash it recorded.`,
+        `Chain intact: 3 records, head ${HEAD}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(MANIFEST.createdAt)}): the log still holds record #3 with the hash it recorded.`,
       ),
     )
     expect(status.classList.contains('is-good')).toBe(true)
@@ -173,15 +174,17 @@ describe('chain verification wording', () => {
       { erasedAt: '2026-12-01T09:30:00.000Z', seqs: [42, 43] },
     ]
     expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 3, erasures })).toBe(
-      `Chain intact: 3 records, head ${'h'.repeat(64)}. 3 erased on request, in 2 requests, the latest at 2026-12-01T09:30:00.000Z (links and decisions checked, personal fields blanked).`,
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. 3 erased on request, in 2 requests, the latest on ${formatTime(erasures[1]!.erasedAt)} (links and decisions checked, personal fields blanked).`,
     )
+    // In the reader's locale and time zone, as every other time of the dashboard.
+    expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), erased: 3, erasures })).not.toContain('2026-12-01T09:30:00.000Z')
   })
 
   it('says what the saved manifest vouched for, or that retention purged its head', async () => {
     const { describeVerification } = await import('../chain-verification')
     const saved = { exportId: 'exp_01J9Z4Q6V3', createdAt: '2026-12-01T09:30:00.000Z' }
     expect(describeVerification({ ok: true, count: 3, head: 'h'.repeat(64), savedManifest: { ...saved, seq: 3, checked: true } })).toBe(
-      `Chain intact: 3 records, head ${'h'.repeat(64)}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): the log still holds record #3 with the hash it recorded.`,
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): the log still holds record #3 with the hash it recorded.`,
     )
     expect(
       describeVerification({
@@ -192,13 +195,13 @@ describe('chain verification wording', () => {
         savedManifest: { ...saved, seq: 12, checked: false },
       }),
     ).toBe(
-      `Chain intact: 3 records, head ${'h'.repeat(64)}. Starts after record #40, 40 older records purged at the end of retention. Not checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): its head, record #12, has since been purged at the end of retention, so only the records after the purge were checked.`,
+      `Chain intact: 3 records, head ${'h'.repeat(64)}. Starts after record #40, 40 older records purged at the end of retention. Not checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): its head, record #12, has since been purged at the end of retention, so only the records after the purge were checked.`,
     )
     // Purged up to the saved head exactly: the anchor holds its hash, no record does.
     expect(
       describeVerification({ ok: true, count: 0, head: 'a'.repeat(64), anchor: { seq: 12, hash: 'a'.repeat(64), purgedCount: 12 }, savedManifest: { ...saved, seq: 12, checked: true } }),
     ).toBe(
-      'Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (2026-12-01T09:30:00.000Z): its head, record #12, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.',
+      `Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): its head, record #12, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`,
     )
   })
 })

@@ -55,6 +55,17 @@ describe('analytics page', () => {
     expect(await screen.findByText('14 decisions matching the filters.')).toBeTruthy()
   })
 
+  it('shows a consent ID that came with a link as a filter, which can be removed', async () => {
+    const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
+    renderApp('/sites/minopa/analytics?consentId=visitor-0001&method=custom')
+    await screen.findByRole('table', { name: 'Decisions per day' })
+    expect(api.requests.at(-1)?.url.search).toBe('?consentId=visitor-0001&method=custom')
+    // Before, it was applied but shown nowhere, and Clear filters kept it.
+    fireEvent.click(screen.getByRole('button', { name: 'Remove the consent ID filter' }))
+    await waitFor(() => expect(window.location.search).toBe('?method=custom'))
+    await waitFor(() => expect(api.requests.at(-1)?.url.search).toBe('?method=custom'))
+  })
+
   it('lists every UTC day of the period, those without decisions too', async () => {
     const api = stubApi(
       signedIn,

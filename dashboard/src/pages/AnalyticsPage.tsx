@@ -48,6 +48,8 @@ function AnalyticsPage({ site }: SitePageProps) {
       <LogFiltersForm
         key={filterKey}
         idPrefix="stats-filter"
+        // No consent-ID search here: one from a link is shown, and can be removed, in the form.
+        withConsentId
         filters={filters}
         onApply={(f: LogFilters) => route(withFilters(sitePath(site.id, 'analytics'), f))}
       />

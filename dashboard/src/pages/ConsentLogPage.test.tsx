@@ -266,15 +266,17 @@ describe('consent log filters and data-subject requests', () => {
   })
 
   it('lets an owner erase a visitor’s records after typing the consent ID', async () => {
+    let erased = false
     const api = stubApi(
       signedIn,
-      serveLog(() => ({ records: [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })], nextBefore: null, total: 1 })),
-      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json({ erased: 1, identities: 0, documents: 0 })),
+      serveLog(() => (erased ? { records: [], nextBefore: null, total: 0 } : { records: [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })], nextBefore: null, total: 1 })),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => {
+        erased = true
+        return json({ erased: 1, identities: 0, documents: 0 })
+      }),
     )
     await openLog('/sites/minimagic/consents?consentId=visitor-0004')
-    expect(screen.getByRole('link', { name: 'Export this visitor’s records' }).getAttribute('href')).toBe(
-      '/api/admin/sites/minimagic/subjects/visitor-0004/export',
-    )
+    expect(screen.getByRole('button', { name: 'Export this visitor’s records' })).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
     const erase = screen.getByRole('button', { name: 'Erase for good' }) as HTMLButtonElement
     expect(erase.disabled).toBe(true)
@@ -282,12 +284,15 @@ describe('consent log filters and data-subject requests', () => {
     fireEvent.click(erase)
     expect(await screen.findByText(/Erased 1 record of consent ID visitor-0004/)).toBeTruthy()
     expect(api.requests.some((r) => r.method === 'DELETE' && r.headers.get('X-CSRF-Token') === 'csrf-token-123')).toBe(true)
+    // The log, read again, has nothing under the ID: said as the erasure it is, not as a mistyped ID.
+    expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
+    expect(screen.queryByText(/Check the ID with the visitor/)).toBeNull()
   })
 
   it('does not offer erasure to an auditor', async () => {
     stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))
     await openLog('/sites/minopa/consents?consentId=visitor-0001')
-    expect(screen.getByRole('link', { name: 'Export this visitor’s records' })).toBeTruthy()
+    expect(screen.getByRole('button', { name: 'Export this visitor’s records' })).toBeTruthy()
     expect(screen.queryByRole('button', { name: /Erase/ })).toBeNull()
   })
 })

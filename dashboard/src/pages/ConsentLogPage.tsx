@@ -48,7 +48,7 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
           onErased={() => setErasures((n) => n + 1)}
         />
       )}
-      <ConsentLogResults key={filterKey + '|' + erasures} siteId={site.id} siteName={site.name} filter={filter} filters={filters} />
+      <ConsentLogResults key={filterKey + '|' + erasures} siteId={site.id} siteName={site.name} filter={filter} filters={filters} erased={erasures > 0} />
     </>
   )
 }
@@ -115,11 +115,14 @@ function ConsentLogResults({
   siteName,
   filter,
   filters,
+  erased,
 }: {
   siteId: string
   siteName: string
   filter: string
   filters: LogFilters
+  /** The records of `filter` were erased on this page: none is left under it, which is no typo of the visitor's. */
+  erased: boolean
 }) {
   const { api } = useSession()
   // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
@@ -193,7 +196,7 @@ function ConsentLogResults({
           )}
         </p>
         {page.records.length === 0 ? (
-          <EmptyLog siteName={siteName} filter={filter} filtered={filterParams(filters).toString() !== ''} />
+          <EmptyLog siteName={siteName} filter={filter} filtered={filterParams(filters).toString() !== ''} erased={erased} />
         ) : (
           <>
             <div class="table-scroll" role="region" aria-labelledby="log-caption" tabIndex={0}>
@@ -300,8 +303,16 @@ function PagerButton({ label, enabled, onClick }: { label: string; enabled: bool
   )
 }
 
-function EmptyLog({ siteName, filter, filtered }: { siteName: string; filter: string; filtered: boolean }) {
+function EmptyLog({ siteName, filter, filtered, erased }: { siteName: string; filter: string; filtered: boolean; erased: boolean }) {
   if (filtered && !filter) return <p class="empty">No records match these filters.</p>
+  if (filter && erased) {
+    return (
+      <p class="empty">
+        All records of consent ID <code>{filter}</code> were erased: none is left under this ID. The log keeps them as
+        tombstones, without the ID, so that the chain still verifies.
+      </p>
+    )
+  }
   if (filter) {
     return (
       <p class="empty">

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { fireEvent, screen } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
 
@@ -74,6 +74,44 @@ describe('export page', () => {
     // Every field the server sent, the ones the dashboard does not know too: the signature covers them.
     expect(screen.getByRole('link', { name: 'Download the manifest' }).getAttribute('href')).toBe('blob:test-2')
     expect(JSON.parse(await created[1]!.text())).toEqual(signed)
+    // The repository's CLI, with the names the files were saved under.
+    const command = screen.getByText((_, el) => el?.tagName === 'CODE' && el.textContent!.startsWith('npm run verify'))
+    expect(command.textContent).toBe('npm run verify -- --manifest consents-minopa.manifest.json --file consents-minopa.csv --public-key manifest-keys.json')
+    expect(command.closest('p')!.textContent).toMatch(/^To check the file and its manifest away from this server, run this from the root of a MiniConsent checkout/)
+    expect(screen.queryByText(/miniconsent verify/)).toBeNull()
+  })
+
+  it('lists the filters in use in words, with the form\'s labels', async () => {
+    stubApi(signedIn)
+    renderApp('/sites/minopa/export?consentId=visitor-0001&from=2025-03-01&method=accept-all&region=unknown&revision=2')
+    expect(
+      await screen.findByText(
+        'Filters in use: Consent ID visitor-0001, from 2025-03-01 (UTC), method Accept all, region unknown, revision 2.',
+      ),
+    ).toBeTruthy()
+  })
+
+  it('shows a consent ID filter of its own, which can be removed alone or cleared with the others', async () => {
+    const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/export', () => streamed(CSV)), on('GET', /\/manifest$/, () => json(manifest)))
+    renderApp('/sites/minopa/export?consentId=visitor-0001&method=accept-all')
+    const remove = await screen.findByRole('button', { name: 'Remove the consent ID filter' })
+    expect(remove.closest('p')!.textContent).toBe('Consent ID visitor-0001 Remove')
+    fireEvent.click(remove)
+    await waitFor(() => expect(location.search).toBe('?method=accept-all'))
+    expect(screen.getByText('Filters in use: method Accept all.')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Remove the consent ID filter' })).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Start export' }))
+    await screen.findByText(/Export complete/)
+    const asked = api.requests.find((r) => r.url.pathname.endsWith('/export'))!
+    expect(asked.url.searchParams.has('consentId')).toBe(false)
+
+    // Only a consent ID: Clear filters is offered, and clears it.
+    cleanup()
+    renderApp('/sites/minopa/export?consentId=visitor-0001')
+    fireEvent.click(await screen.findByRole('button', { name: 'Clear filters' }))
+    await waitFor(() => expect(location.search).toBe(''))
+    expect(screen.getByText('No filters: every record of the site.')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).toBeNull()
   })
 
   it('counts a record once when a quoted cell holds a line break, and shows the manifest\'s count', async () => {

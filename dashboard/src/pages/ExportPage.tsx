@@ -2,7 +2,7 @@ import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, filterParams, type LogFilters } from '../api'
 import { exportManifest, type ExportManifest } from '../api-shapes'
-import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
+import { describeFilters, filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { recordCounter } from '../export-count'
 import { formatCount, formatTime } from '../format'
@@ -157,11 +157,10 @@ function ExportPage({ site }: SitePageProps) {
           key={filterKey}
           idPrefix="export-filter"
           filters={filters}
+          withConsentId
           onApply={(f: LogFilters) => route(withFilters(sitePath(site.id, 'export'), f), true)}
         />
-        <p class="muted">
-          {filterKey ? `Filters in use: ${decodeURIComponent(filterKey).replace(/&/g, ', ')}.` : 'No filters: every record of the site.'}
-        </p>
+        <p class="muted">{filterKey ? `Filters in use: ${describeFilters(filters).join(', ')}.` : 'No filters: every record of the site.'}</p>
       </section>
       <fieldset class="format-choice">
         <legend>Format</legend>
@@ -230,6 +229,7 @@ function ExportComplete({ run }: { run: Extract<Run, { status: 'done' }> }) {
 
 function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
   const m = run.manifest
+  const manifestName = run.file.name.replace(/\.[a-z]+$/, '') + '.manifest.json'
   return (
     <section aria-labelledby="export-result-heading" class="editor-section">
       <h2 id="export-result-heading">Files</h2>
@@ -238,7 +238,7 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
           Download {run.file.name}
         </a>
         {m && 'manifest' in m && (
-          <a class="button-link" href={m.url} download={run.file.name.replace(/\.[a-z]+$/, '') + '.manifest.json'}>
+          <a class="button-link" href={m.url} download={manifestName}>
             Download the manifest
           </a>
         )}
@@ -309,8 +309,11 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
       )}
       {m && 'manifest' in m && m.manifest.signature !== undefined && (
         <p class="muted">
-          To check both files elsewhere, with the public keys saved beside them:{' '}
-          <code>miniconsent verify --manifest {'<manifest>'} --file {'<file>'} --public-key manifest-keys.json</code>
+          To check the file and its manifest away from this server, run this from the root of a MiniConsent checkout (set
+          up once with <code>npm run setup</code>), with the paths where you saved the three files:{' '}
+          <code>
+            npm run verify -- --manifest {manifestName} --file {run.file.name} --public-key manifest-keys.json
+          </code>
         </p>
       )}
     </section>
