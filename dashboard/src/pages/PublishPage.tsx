@@ -1,12 +1,14 @@
 import type { SiteSummary } from '@miniconsent/shared'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueDiff, revisionCreated, revisionList, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
+import { DiffTable, DiffVerdict } from '../components/DiffTable'
 import { ScrollTable } from '../components/editable-table'
+import { RollbackConfirm } from '../components/RollbackConfirm'
 
 export const PublishRoute = siteRoute('publish', PublishPage)
 
@@ -116,20 +118,7 @@ function PendingChanges({
         {diff.from ? `revision ${diff.from}` : 'nothing was published'}.
       </p>
       <DiffTable diff={diff} caption="Changes in the draft" />
-      <div class={'verify-result ' + (diff.needsConsent ? 'is-bad' : 'is-good')}>
-        {diff.needsConsent ? (
-          <>
-            <strong>Visitors will be asked again</strong> when this is published, because:
-            <ul>
-              {diff.reasons.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          </>
-        ) : (
-          <strong>Visitors keep their choices: none of these changes needs new consent.</strong>
-        )}
-      </div>
+      <DiffVerdict diff={diff} when="when this is published" />
       {editable && step === 'review' && (
         <div class="publish-form">
           <div class="check">
@@ -175,47 +164,6 @@ function PendingChanges({
         </section>
       )}
     </>
-  )
-}
-
-function formatValue(value: unknown): string {
-  if (value === undefined || value === null) return '—'
-  if (typeof value === 'string') return value
-  const text = JSON.stringify(value)
-  return text.length > 240 ? text.slice(0, 239) + '…' : text
-}
-
-const KIND_LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed' } as const
-
-export function DiffTable({ diff, caption }: { diff: CatalogueDiff; caption: string }) {
-  return (
-    <div class="table-scroll" role="region" aria-label={caption} tabIndex={0}>
-      <table class="data-table diff-table">
-        <caption class="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Change</th>
-            <th scope="col">What</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-            <th scope="col">Asks again?</th>
-          </tr>
-        </thead>
-        <tbody>
-          {diff.changes.map((c, i) => (
-            <tr key={i} class={`change-${c.kind}`}>
-              <td>{KIND_LABELS[c.kind]}</td>
-              <th scope="row" class="mono break">
-                {c.path}
-              </th>
-              <td class="break">{formatValue(c.before)}</td>
-              <td class="break">{formatValue(c.after)}</td>
-              <td>{c.consentRelevant ? 'Yes' : 'No'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   )
 }
 
@@ -265,7 +213,8 @@ function RevisionHistory({
       </ScrollTable>
       {rollingBack && (
         <RollbackConfirm
-          key={rollingBack.number}
+          // A choice about asking again is about one live revision: a publish meanwhile starts the confirmation afresh.
+          key={`${rollingBack.number}-${live!.number}`}
           site={site}
           revision={rollingBack}
           live={live!}
@@ -277,89 +226,9 @@ function RevisionHistory({
           }}
         />
       )}
-      <CompareRevisions site={site} revisions={revisions} />
+      {/* Another live revision starts the comparison afresh: the old choices and answer are about older revisions. */}
+      <CompareRevisions key={live!.number} site={site} revisions={revisions} />
     </>
-  )
-}
-
-function RollbackConfirm({
-  site,
-  revision,
-  live,
-  pending,
-  onCancel,
-  onDone,
-}: {
-  site: SiteSummary
-  revision: RevisionSummary
-  /** The live revision as this page shows it: the admin's choice about asking again is about rolling back from it. */
-  live: RevisionSummary
-  pending: CatalogueDiff | null
-  onCancel: () => void
-  onDone: (message: string) => void
-}) {
-  const { api } = useSession()
-  const [askAgain, setAskAgain] = useState(true)
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
-  const heading = useRef<HTMLHeadingElement>(null)
-  useEffect(() => heading.current?.focus(), [])
-  return (
-    <section class="confirm-panel" aria-labelledby="rollback-heading">
-      <h3 id="rollback-heading" tabIndex={-1} ref={heading}>
-        Roll back to revision {revision.number}?
-      </h3>
-      <p>
-        This publishes a new revision with the catalogue of revision {revision.number} and replaces the draft with it.
-        {pending === null
-          ? ' Unpublished draft changes are lost.'
-          : pending.changes.length > 0 &&
-            ` The draft's ${pending.changes.length === 1 ? 'unpublished change' : `${pending.changes.length} unpublished changes`} (listed above) will be discarded.`}
-      </p>
-      <div class="check">
-        <input type="checkbox" id="rollback-ask" checked={askAgain} onChange={(e) => setAskAgain(e.currentTarget.checked)} />
-        <label for="rollback-ask">Ask visitors for consent again</label>
-      </div>
-      <div role="alert">{error && <p class="form-error">{error}</p>}</div>
-      <div class="actions">
-        <button
-          type="button"
-          class="primary"
-          disabled={busy}
-          onClick={async () => {
-            setBusy(true)
-            setError(null)
-            try {
-              // The draft as this page shows it: the server refuses if someone saved since, and
-              // refuses to discard unpublished changes without it. The live revision likewise: if
-              // someone published since, the choice about asking again was about another rollback.
-              const body: { revision: number; needsConsent: boolean; liveRevision: number; draftHash?: string } = {
-                revision: revision.number,
-                needsConsent: askAgain,
-                liveRevision: live.number,
-              }
-              if (pending?.toHash) body.draftHash = pending.toHash
-              const { revision: created } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, { method: 'POST', body })
-              onDone(`Rolled back: revision ${created.number} has the catalogue of revision ${revision.number}.`)
-            } catch (err) {
-              setError(
-                err instanceof ApiRequestError && (err.code === 'draft_changed' || err.code === 'unpublished_changes')
-                  ? 'Not rolled back: the draft was changed by someone else since this page showed it. Reload the page to see what a rollback would discard.'
-                  : err instanceof ApiRequestError && err.code === 'live_changed'
-                    ? `Not rolled back: someone published since this page showed revision ${live.number} as live. Reload the page and decide again whether visitors must be asked.`
-                    : `Not rolled back: ${errorText(err)}`,
-              )
-              setBusy(false)
-            }
-          }}
-        >
-          {busy ? 'Rolling back…' : `Roll back to ${revision.number}`}
-        </button>
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-      </div>
-    </section>
   )
 }
 
@@ -422,13 +291,13 @@ function CompareRevisions({ site, revisions }: { site: SiteSummary; revisions: R
             <p>
               {result.diff.changes.length === 0
                 ? 'No differences.'
-                : `${result.diff.changes.length} differences; ${result.diff.needsConsent ? 'visitors would be asked again' : 'no new consent needed'}.`}
+                : `${result.diff.changes.length === 1 ? '1 difference' : `${result.diff.changes.length} differences`}; ${result.diff.needsConsent ? 'visitors would be asked again' : 'no new consent needed'}.`}
             </p>
           </>
         )}
       </div>
       {!busy && result && 'diff' in result && result.diff.changes.length > 0 && (
-        <DiffTable diff={result.diff} caption={`Differences from ${from} to ${to}`} />
+        <DiffTable diff={result.diff} caption={`Differences from revision ${result.diff.from ?? from} to ${result.diff.to === 'draft' ? 'the draft' : `revision ${result.diff.to}`}`} />
       )}
     </form>
   )
