@@ -160,6 +160,30 @@ describe('catalogue schema', () => {
     const again = catalogue.safeParse({ ...base, entries: [session, onPath, { ...onPath, domain: '.acme.test' }, { ...onPath, domain: '.acme.test' }] })
     expect(again.error?.issues.map((i) => i.message)).toEqual(['cookie "session" (domain .acme.test, path /shop) appears twice'])
   })
+
+  it('asks for an empty required field in words, first at its path, and for a category when none is chosen', () => {
+    const empty = catalogue.safeParse({
+      ...base,
+      services: [{ id: '', category: '', name: '', provider: '' }],
+      entries: [{ name: '', category: '', provider: '', expiry: 'session' }],
+    })
+    const first = new Map<string, string>()
+    for (const issue of empty.error?.issues ?? []) if (!first.has(issue.path.join('.'))) first.set(issue.path.join('.'), issue.message)
+    expect(Object.fromEntries(first)).toEqual({
+      'services.0.id': 'Enter an ID',
+      'services.0.category': 'Choose a category',
+      'services.0.name': 'Enter a name',
+      'services.0.provider': 'Enter the provider',
+      'entries.0.name': 'Enter the cookie or storage name',
+      'entries.0.category': 'Choose a category',
+      'entries.0.provider': 'Enter the provider',
+    })
+    // No category chosen is not a dangling reference to one called "".
+    expect(empty.error?.issues.map((i) => i.message)).not.toContain('no category ""')
+    expect(catalogue.safeParse({ ...base, categories: [] }).error?.issues[0]?.message).toBe('Add a category')
+    expect(siteSettings.safeParse({ id: 'acme', name: '' }).error?.issues[0]?.message).toBe('Enter a name')
+    expect(siteSettings.safeParse({ id: 'acme', name: 'Acme', cookieName: 'a b' }).error?.issues[0]?.message).toBe('use 1 to 64 letters, digits, "-" and "_"')
+  })
 })
 
 describe('site domains', () => {

@@ -19,11 +19,17 @@ export const urlNumber = (max = Number.MAX_SAFE_INTEGER) =>
     // The API reference shows the input, a string: the bound is said in words.
     .meta({ description: max < Number.MAX_SAFE_INTEGER ? `A whole number from 1 to ${max}, in digits` : 'A whole number from 1, in digits' })
 
-export const slug = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(SLUG_PATTERN, 'use lower-case letters, digits, "-" and "_" (e.g. "google-analytics")')
+/** An id; `empty` is what an empty one is told, since an id typed and an id chosen from a list ask differently. */
+const slugAsking = (empty: string) =>
+  z
+    .string()
+    .min(1, empty)
+    .max(64)
+    .regex(SLUG_PATTERN, 'use lower-case letters, digits, "-" and "_" (e.g. "google-analytics")')
+
+export const slug = slugAsking('Enter an ID')
+/** The category a service or an entry belongs to, chosen from the catalogue's: an empty one asks for that choice. */
+const categoryRef = slugAsking('Choose a category')
 
 export const LANGUAGE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
 export const languageTag = z.string().regex(LANGUAGE_PATTERN, 'use a BCP 47 language tag such as "en" or "pt-BR"')
@@ -58,9 +64,9 @@ export type VendorSignal = z.infer<typeof vendorSignal>
 
 export const service = z.object({
   id: slug,
-  category: slug,
-  name: z.string().min(1).max(200),
-  provider: z.string().min(1).max(200),
+  category: categoryRef,
+  name: z.string().min(1, 'Enter a name').max(200),
+  provider: z.string().min(1, 'Enter the provider').max(200),
   purpose: localizedText.default({}),
   privacyPolicyUrl: safeUrl.optional(),
   vendor: vendorSignal.optional(),
@@ -83,13 +89,13 @@ export const storageEntry = z.object({
   /** Exact name, or a wildcard where `*` stands for any characters (`sentry-*`, `_ga_*`). */
   name: z
     .string()
-    .min(1)
+    .min(1, 'Enter the cookie or storage name')
     .max(200)
     .regex(/^[^\s;,=]+$/, 'a cookie or storage name has no spaces, ";", "," or "="'),
   kind: storageKind.default('cookie'),
-  category: slug,
+  category: categoryRef,
   service: slug.optional(),
-  provider: z.string().min(1).max(200),
+  provider: z.string().min(1, 'Enter the provider').max(200),
   purpose: localizedText.default({}),
   expiry: expiry,
   domain: z.string().max(253).optional(),
@@ -146,7 +152,7 @@ export const appearance = z.object({
 export type Appearance = z.infer<typeof appearance>
 
 const catalogueFields = z.object({
-  categories: z.array(category).min(1),
+  categories: z.array(category).min(1, 'Add a category'),
   services: z.array(service).default([]),
   entries: z.array(storageEntry).default([]),
   /** Site overrides of the SDK's texts, per language. */
@@ -247,7 +253,8 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
   c.services.forEach((s, i) => {
     if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
     serviceIds.add(s.id)
-    if (!categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
+    // None chosen: the field's own rule already asks for one.
+    if (s.category && !categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
     // Always on: the SDK would tell the vendor every visitor consented, no banner asking.
     if (strict && s.vendor && required.has(s.category) && CONSENTED_VENDOR_SIGNALS.includes(s.vendor)) {
       ctx.addIssue({
@@ -273,7 +280,7 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
     const key = entryIdentity(e)
     if (strict && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
     entryKeys.add(key)
-    if (!categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
+    if (e.category && !categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
     if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
   })
 }
@@ -334,14 +341,14 @@ const siteDomain = z
 /** Site settings that are not part of the published catalogue's content. */
 export const siteSettings = z.object({
   id: slug,
-  name: z.string().min(1).max(200),
+  name: z.string().min(1, 'Enter a name').max(200),
   /** Hostnames the SDK may be embedded on; their origins may call the public API. */
   domains: z.array(siteDomain).default([]),
   defaultLanguage: languageTag.default('en'),
   privacyPolicyUrl: safeUrl.optional(),
   cookieName: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, "-" and "_"')
     .default('miniconsent'),
   /** SPEC §3: default 6 months, at most 13. */
   cookieLifetimeDays: z.number().int().min(1).max(396).default(182),
@@ -363,7 +370,7 @@ export const siteSettings = z.object({
   /** SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its country. */
   regions: z.record(regionCode, regionMode).default({}),
   /** Legal documents visitors accept with `acceptDocument(type)`; the version in force is recorded. */
-  documents: z.record(slug, z.object({ version: z.string().min(1).max(100), url: safeUrl })).default({}),
+  documents: z.record(slug, z.object({ version: z.string().min(1, 'Enter a version').max(100), url: safeUrl })).default({}),
 })
 export type SiteSettings = z.infer<typeof siteSettings>
 export type SiteSettingsInput = z.input<typeof siteSettings>

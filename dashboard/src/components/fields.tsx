@@ -2,6 +2,7 @@
 // `issues` entry from the server, matched by the field's dotted path (`entries.3.expiry`).
 import { createContext, type ComponentChildren } from 'preact'
 import { useContext } from 'preact/hooks'
+import { z } from 'zod'
 
 /** False on pages an auditor reads: text stays selectable (read-only), selects and boxes are disabled. */
 export const EditableContext = createContext(true)
@@ -12,14 +13,69 @@ export function fieldId(path: string): string {
   return 'f-' + path.replace(/[^A-Za-z0-9_-]/g, '-')
 }
 
-/** `z.safeParse` issues (or the server's) as one message per dotted path; the first message wins. */
-export function issuesByPath(list: Array<{ path: ReadonlyArray<PropertyKey> | string; message: string }>): Issues {
+/**
+ * `z.safeParse` issues (or the server's) as one message per dotted path; the first message wins.
+ * Where a rule gave no message of its own, zod's ("Too small: expected string to have >=1
+ * characters") is put in the page's words.
+ */
+export function issuesByPath(list: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> | string; message: string }>): Issues {
   const out: Issues = {}
   for (const issue of list) {
     const key = typeof issue.path === 'string' ? issue.path : issue.path.map(String).join('.')
-    if (!(key in out)) out[key] = issue.message
+    if (!(key in out)) out[key] = 'code' in issue ? readableMessage(issue as z.core.$ZodIssue) : issue.message
   }
   return out
+}
+
+/** What zod itself says of an issue: its message when no rule gave one. */
+function zodsOwnMessage(issue: z.core.$ZodIssue): string | undefined {
+  const said = z.config().localeError?.(issue as unknown as z.core.$ZodRawIssue)
+  return typeof said === 'string' ? said : (said?.message ?? undefined)
+}
+
+/** Zod's "received …" comes from the input, which a parsed issue no longer carries: compared without it. */
+const withoutReceived = (message: string | undefined) => message?.replace(/, received .*$/, '')
+
+function readableMessage(issue: z.core.$ZodIssue): string {
+  const own = zodsOwnMessage(issue)
+  const isZods = issue.code === 'invalid_type' ? withoutReceived(issue.message) === withoutReceived(own) : issue.message === own
+  if (!isZods) return issue.message
+  switch (issue.code) {
+    case 'too_small': {
+      const n = Number(issue.minimum)
+      if (issue.origin === 'string') return n <= 1 ? 'Enter a value' : `Use at least ${n} characters`
+      if (issue.origin === 'array' || issue.origin === 'set') return n <= 1 ? 'Add at least one' : `Add at least ${n}`
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return issue.inclusive ? `Use ${n} or more` : `Use more than ${n}`
+      break
+    }
+    case 'too_big': {
+      const n = Number(issue.maximum)
+      if (issue.origin === 'string') return `Use at most ${n} characters`
+      if (issue.origin === 'array' || issue.origin === 'set') return `List at most ${n}`
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') return issue.inclusive ? `Use ${n} or less` : `Use less than ${n}`
+      break
+    }
+    case 'invalid_type':
+      if (issue.expected === 'int') return 'Enter a whole number'
+      if (issue.expected === 'number') return 'Enter a number'
+      return 'Enter a value'
+    case 'invalid_format':
+      if (issue.format === 'starts_with') return `Start it with “${(issue as z.core.$ZodIssueStringStartsWith).prefix}”`
+      if (issue.format === 'ends_with') return `End it with “${(issue as z.core.$ZodIssueStringEndsWith).suffix}”`
+      if (issue.format === 'email') return 'Enter an email address'
+      if (issue.format === 'url') return 'Enter a web address'
+      return 'This is not in the expected form'
+    case 'invalid_value':
+      return issue.values.length === 1 ? `Use ${String(issue.values[0])}` : `Choose one of: ${issue.values.map(String).join(', ')}`
+    case 'not_multiple_of':
+      return `Use a multiple of ${Number(issue.divisor)}`
+    // A record's key or a set's element: what its own rule said of it.
+    case 'invalid_key':
+    case 'invalid_element':
+      if (issue.issues[0]) return readableMessage(issue.issues[0])
+      break
+  }
+  return 'This value is not valid'
 }
 
 interface FieldProps {

@@ -52,6 +52,58 @@ describe('catalogue editor', () => {
     expect(screen.queryByText('Unsaved changes')).toBeNull()
   })
 
+  it('starts a new service and cookie in no category and asks in words for what they lack', async () => {
+    const api = stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    fireEvent.click(screen.getByRole('button', { name: 'Add service' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Add cookie or storage entry' }))
+    // Not `essential`, the first category: always on, it is no default for a tracker.
+    const category = screen.getByLabelText('Category', { selector: '#f-services-1-category' }) as HTMLSelectElement
+    const entryCategory = screen.getByLabelText('Category, row 2') as HTMLSelectElement
+    for (const select of [category, entryCategory]) {
+      expect(select.value).toBe('')
+      expect(select.options[select.selectedIndex]?.textContent).toBe('Choose a category')
+    }
+
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    const summary = document.getElementById('catalogue-issues')!
+    expect([...summary.querySelectorAll('li')].map((li) => li.textContent)).toEqual(
+      expect.arrayContaining([
+        'Service 2: id: Enter an ID',
+        'Service 2: name: Enter a name',
+        'Service 2: provider: Enter the provider',
+        'Service 2: category: Choose a category',
+        'Cookies and storage, row 2: name: Enter the cookie or storage name',
+        'Cookies and storage, row 2: category: Choose a category',
+        'Cookies and storage, row 2: provider: Enter the provider',
+      ]),
+    )
+    expect(summary.textContent).not.toMatch(/Too small|expected string|>=|no category ""/)
+    expect(category.getAttribute('aria-invalid')).toBe('true')
+    expect(document.getElementById(category.getAttribute('aria-describedby')!)?.textContent).toBe('Choose a category')
+
+    fireEvent.change(category, { target: { value: 'analytics' } })
+    expect(category.getAttribute('aria-invalid')).toBeNull()
+    expect([...category.options].map((o) => o.value)).toEqual(['essential', 'analytics'])
+  })
+
+  it('refuses a language that is no language tag, and says so at the field', async () => {
+    stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    const add = screen.getByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'German' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect(add.getAttribute('aria-invalid')).toBe('true')
+    expect(document.getElementById(add.getAttribute('aria-describedby')!)?.textContent).toBe('Use a language tag such as "de" or "pt-BR".')
+    fireEvent.input(add, { target: { value: 'de' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect((screen.getByLabelText('Language of labels, descriptions and purposes') as HTMLSelectElement).value).toBe('de')
+    expect(add.getAttribute('aria-invalid')).toBeNull()
+    expect(screen.getByLabelText('Label (de)', { selector: '#f-categories-0-label-de' })).toBeTruthy()
+  })
+
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(
       signedIn,

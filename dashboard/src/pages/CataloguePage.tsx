@@ -22,6 +22,7 @@ import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 import { LivePreview } from '../components/LivePreview'
+import { LanguagePicker } from '../components/LanguagePicker'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
@@ -191,6 +192,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       </div>
 
       <LanguagePicker
+        id="catalogue"
+        label="Language of labels, descriptions and purposes"
         languages={languages}
         language={language}
         onLanguage={setLanguage}
@@ -282,70 +285,6 @@ function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState
             <a href={sitePath(siteId, 'publish')}>{editable ? 'Review and publish the draft' : 'See the draft'}</a>
           ))}
       </p>
-    </div>
-  )
-}
-
-function LanguagePicker({
-  languages,
-  language,
-  onLanguage,
-  onAdd,
-}: {
-  languages: string[]
-  language: string
-  onLanguage: (l: string) => void
-  onAdd: ((l: string) => void) | undefined
-}) {
-  const [adding, setAdding] = useState('')
-  const [error, setError] = useState<string | null>(null)
-  return (
-    <div class="language-picker">
-      <div class="field">
-        <label for="catalogue-language">Language of labels, descriptions and purposes</label>
-        <select id="catalogue-language" value={language} onChange={(e) => onLanguage(e.currentTarget.value)}>
-          {languages.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
-        </select>
-      </div>
-      {onAdd && (
-        <form
-          class="field"
-          onSubmit={(e) => {
-            e.preventDefault()
-            const tag = adding.trim()
-            if (!/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) {
-              setError('Use a language tag such as "de" or "pt-BR".')
-              return
-            }
-            setError(null)
-            setAdding('')
-            onAdd(tag)
-          }}
-          noValidate
-        >
-          <label for="add-language">Add a language</label>
-          <div class="inline-controls">
-            <input
-              id="add-language"
-              value={adding}
-              onInput={(e) => setAdding(e.currentTarget.value)}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? 'add-language-error' : undefined}
-              size={8}
-            />
-            <button type="submit">Add language</button>
-          </div>
-          {error && (
-            <p id="add-language-error" class="field-error">
-              {error}
-            </p>
-          )}
-        </form>
-      )}
     </div>
   )
 }
@@ -510,7 +449,7 @@ function ServicesSection({
                     label="Category"
                     issues={issues}
                     value={s.category}
-                    options={withCurrent(categoryOptions, s.category)}
+                    options={withCurrent(categoryOptions, s.category, CHOOSE_CATEGORY)}
                     onValue={(v) => update(['services', i, 'category'], v)}
                   />
                   <TextField
@@ -551,7 +490,7 @@ function ServicesSection({
         <AddRowButton
           label="Add service"
           focusPath={`services.${services.length}.id`}
-          onAdd={() => setServices([...services, { id: '', name: '', provider: '', category: categoryOptions[0]?.value ?? '', purpose: {} }])}
+          onAdd={() => setServices([...services, { id: '', name: '', provider: '', category: '', purpose: {} }])}
         />
       )}
     </section>
@@ -618,7 +557,7 @@ function EntriesSection({
                   <SelectField class="cell" hiddenLabel path={p('kind')} label={`Kind, ${row}`} issues={issues} value={e.kind} options={STORAGE_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} onValue={(v) => update(['entries', i, 'kind'], v)} />
                 </td>
                 <td>
-                  <SelectField class="cell" hiddenLabel path={p('category')} label={`Category, ${row}`} issues={issues} value={e.category} options={withCurrent(categoryOptions, e.category)} onValue={(v) => update(['entries', i, 'category'], v)} />
+                  <SelectField class="cell" hiddenLabel path={p('category')} label={`Category, ${row}`} issues={issues} value={e.category} options={withCurrent(categoryOptions, e.category, CHOOSE_CATEGORY)} onValue={(v) => update(['entries', i, 'category'], v)} />
                 </td>
                 <td>
                   <SelectField class="cell" hiddenLabel path={p('service')} label={`Service, ${row}`} issues={issues} value={e.service ?? ''} options={withCurrent(serviceOptions, e.service ?? '')} onValue={(v) => update(['entries', i, 'service'], v || undefined)} />
@@ -653,7 +592,7 @@ function EntriesSection({
           label="Add cookie or storage entry"
           focusPath={`entries.${entries.length}.name`}
           onAdd={() =>
-            setEntries([...entries, { name: '', kind: 'cookie', category: categoryOptions[0]?.value ?? '', provider: '', purpose: {}, expiry: '' }])
+            setEntries([...entries, { name: '', kind: 'cookie', category: '', provider: '', purpose: {}, expiry: '' }])
           }
         />
       )}
@@ -661,10 +600,19 @@ function EntriesSection({
   )
 }
 
-/** Keeps a value the list does not know (a removed category) visible, so the select does not silently change it. */
-function withCurrent(options: Array<{ value: string; label: string }>, current: string) {
+/**
+ * A new service or entry starts in no category: the first in the list is `essential`, always on,
+ * and a tracker must not go live there because nobody chose another.
+ */
+const CHOOSE_CATEGORY = 'Choose a category'
+
+/**
+ * Keeps a value the list does not know (a removed category) visible, so the select does not
+ * silently change it; none yet shows as `none`, not as the first option, which is not chosen.
+ */
+function withCurrent(options: Array<{ value: string; label: string }>, current: string, none = 'Choose…') {
   if (options.some((o) => o.value === current)) return options
-  return [{ value: current, label: current ? `${current} (missing)` : 'Choose…' }, ...options]
+  return [{ value: current, label: current ? `${current} (missing)` : none }, ...options]
 }
 
 /** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */

@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/preact'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
 import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from '../test-support'
@@ -31,6 +31,64 @@ describe('texts and appearance', () => {
     expect(sent.catalogue.appearance).toMatchObject({ layout: 'box', accentColor: '#0f766e' })
     // The rest of the catalogue goes back unchanged.
     expect(sent.catalogue.entries).toEqual(catalogueFixture().draft.entries)
+  })
+
+  it('refuses a language that is no language tag and says so at the field, as the catalogue does', async () => {
+    stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/texts')
+    const add = await screen.findByLabelText('Add a language (e.g. de, pt-BR)')
+    const language = screen.getByLabelText('Language') as HTMLSelectElement
+    for (const tag of ['German', 'DE']) {
+      fireEvent.input(add, { target: { value: tag } })
+      fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+      expect(add.getAttribute('aria-invalid')).toBe('true')
+      expect(document.getElementById(add.getAttribute('aria-describedby')!)?.textContent).toBe('Use a language tag such as "de" or "pt-BR".')
+      expect(language.value).toBe('en')
+    }
+    fireEvent.input(add, { target: { value: 'de' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect(language.value).toBe('de')
+    expect(add.getAttribute('aria-invalid')).toBeNull()
+    expect(add.getAttribute('aria-describedby')).toBeNull()
+  })
+
+  it('greys out the built-in text visitors get in the chosen language, and says where a language has none', async () => {
+    stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/texts')
+    const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
+    const note = document.getElementById('texts-fallback')!
+    expect(note.textContent).toBe('Empty texts use the built-in English text, shown greyed out.')
+
+    const add = screen.getByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'de' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    // The SDK's own German table, loaded as visitors load it.
+    await waitFor(() => expect(title.placeholder).toBe('Wir verwenden Cookies'))
+    expect((screen.getByLabelText('Banner text') as HTMLTextAreaElement).placeholder).toMatch(/^Wir verwenden notwendige Cookies/)
+    expect(note.textContent).toBe('Empty texts use the built-in German text, shown greyed out.')
+
+    // A region's variant falls back to its language's texts.
+    fireEvent.input(add, { target: { value: 'pt-BR' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    await waitFor(() => expect((screen.getByLabelText('“Accept all” button') as HTMLInputElement).placeholder).toBe('Aceitar todos'))
+
+    fireEvent.input(add, { target: { value: 'sv' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect(title.placeholder).toBe('We use cookies')
+    expect(note.textContent).toBe('There are no built-in texts in Swedish: empty texts use the English ones, shown greyed out.')
+  })
+
+  it('greys out the site’s default language where the chosen one has no built-in texts', async () => {
+    const german = catalogueFixture()
+    german.settings.defaultLanguage = 'de'
+    german.draft.texts = { de: { bannerTitle: 'Cookies bei MiniMagic' } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(german)))
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'sv' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect((screen.getByLabelText('Banner title') as HTMLInputElement).placeholder).toBe('Cookies bei MiniMagic')
+    await waitFor(() => expect((screen.getByLabelText('“Accept all” button') as HTMLInputElement).placeholder).toBe('Alle akzeptieren'))
+    expect(document.getElementById('texts-fallback')!.textContent).toBe('There are no built-in texts in Swedish: empty texts use the German ones, shown greyed out.')
   })
 
   it('previews the saved draft in a sandboxed frame, per view, language, region and width, and reloads it after a save', async () => {

@@ -1,5 +1,5 @@
-import { catalogue as catalogueSchema, DEFAULT_ACCENT, isHexColour, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput } from '@miniconsent/shared'
-import { useMemo, useRef, useState } from 'preact/hooks'
+import { catalogue as catalogueSchema, DEFAULT_ACCENT, isHexColour, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput, type UiTextKey } from '@miniconsent/shared'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
@@ -12,8 +12,86 @@ import { SaveBar } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
+import { LanguagePicker } from '../components/LanguagePicker'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
+
+type TextTable = Partial<Record<UiTextKey, string>>
+
+/**
+ * The SDK's built-in texts besides English: the very tables visitors load as lang-xx chunks (plain
+ * data, no SDK code), each loaded here when a page needs it. A language the SDK adds is one more file.
+ */
+const SDK_TABLES = Object.fromEntries(
+  Object.entries(import.meta.glob<TextTable>('../../../sdk/src/chunks/lang/*.ts', { import: 'default' })).map(([file, load]) => [
+    /([^/]+)\.ts$/.exec(file)![1]!,
+    load,
+  ]),
+)
+
+const hasBuiltInTexts = (lang: string) => lang === 'en' || lang in SDK_TABLES
+
+/** "German" for `de`; the tag itself where the browser knows no name for it. */
+function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag
+  } catch {
+    return tag
+  }
+}
+
+/** Loads the built-in tables of `langs` that are not loaded yet; English is built into this page. */
+function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
+  const [tables, setTables] = useState<Record<string, TextTable>>({ en: DEFAULT_TEXTS_EN })
+  useEffect(() => {
+    let live = true
+    for (const lang of langs) {
+      if (tables[lang] || !SDK_TABLES[lang]) continue
+      SDK_TABLES[lang]().then(
+        (table) => live && setTables((t) => ({ ...t, [lang]: table })),
+        // Not loaded (a deploy replaced the chunk): that language's placeholders stay empty, nothing worse.
+        () => {},
+      )
+    }
+    return () => void (live = false)
+  }, [langs.join(' ')])
+  return tables
+}
+
+/**
+ * What a visitor reading `lang` gets for a text the site leaves empty in it, in the SDK's order
+ * (resolveTexts in sdk/src/ui/texts.ts): the site's text in the language without its region (`pt`
+ * for `pt-BR`), the built-in one in that language; else the site's text in its default language,
+ * the built-in one in that; else English. `null` while a table it needs is still loading.
+ */
+function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, site: Catalogue['texts'], tables: Record<string, TextTable>): string | null {
+  const primary = lang.split('-')[0]!
+  const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], primary]
+  if (!hasBuiltInTexts(primary) && primary !== defaultLanguage) layers.push(site[defaultLanguage], defaultLanguage)
+  for (const layer of [...layers, 'en']) {
+    if (typeof layer !== 'string') {
+      if (layer?.[key]) return layer[key]
+    } else if (hasBuiltInTexts(layer)) {
+      const table = tables[layer]
+      if (!table) return null
+      if (table[key]) return table[key]
+    }
+  }
+  return DEFAULT_TEXTS_EN[key]
+}
+
+/** Says where the greyed-out texts come from, as fallbackText picks them. */
+function fallbackNote(lang: string, defaultLanguage: string): string {
+  const primary = lang.split('-')[0]!
+  if (hasBuiltInTexts(primary)) return `Empty texts use the built-in ${languageName(primary)} text, shown greyed out.`
+  const instead =
+    primary === defaultLanguage || lang === defaultLanguage
+      ? 'the English ones'
+      : hasBuiltInTexts(defaultLanguage)
+        ? `the ${languageName(defaultLanguage)} ones`
+        : `the site’s ${languageName(defaultLanguage)} ones, or English where it has none`
+  return `There are no built-in texts in ${languageName(lang)}: empty texts use ${instead}, shown greyed out.`
+}
 
 function TextsPage({ site }: SitePageProps) {
   const { api } = useSession()
@@ -38,7 +116,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const [draft, setDraft] = useState<Editable>(pick(initial.draft))
   const [baseline, setBaseline] = useState(JSON.stringify(pick(initial.draft)))
   const [language, setLanguage] = useState(initial.settings.defaultLanguage)
-  const [newLanguage, setNewLanguage] = useState('')
+  const defaultLanguage = initial.settings.defaultLanguage
   const [serverIssues, setServerIssues] = useState<Issues>({})
   const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
   /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
@@ -56,8 +134,9 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   }, [draft, server])
   const issues = { ...clientIssues, ...serverIssues }
 
-  const languages = [...new Set([initial.settings.defaultLanguage, ...Object.keys(draft.texts), language])]
+  const languages = [...new Set([defaultLanguage, ...Object.keys(draft.texts), language])]
   const texts = draft.texts[language] ?? {}
+  const builtIn = useBuiltInTexts([language.split('-')[0]!, defaultLanguage])
 
   function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
     setDraft((d) => {
@@ -139,8 +218,8 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   return (
     <EditableContext.Provider value={editable}>
       <p class="muted">
-        Changes here are saved to the draft and reach visitors when the draft is published. Empty texts use the built-in
-        text, shown greyed out{language === 'en' ? '' : ' in English'}.
+        Changes here are saved to the draft and reach visitors when the draft is published.{' '}
+        <span id="texts-fallback">{fallbackNote(language, defaultLanguage)}</span>
       </p>
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
       <div ref={summary}>
@@ -149,40 +228,18 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
 
       <section aria-labelledby="texts-heading" class="editor-section">
         <h2 id="texts-heading">Texts</h2>
-        <div class="language-picker">
-          <div class="field">
-            <label for="texts-language">Language</label>
-            <select id="texts-language" value={language} onChange={(e) => setLanguage(e.currentTarget.value)}>
-              {languages.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </div>
-          {editable && (
-            <form
-              class="field"
-              onSubmit={(e) => {
-                e.preventDefault()
-                const tag = newLanguage.trim()
-                if (/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag)) {
-                  setLanguage(tag)
-                  setNewLanguage('')
-                }
-              }}
-            >
-              <label for="texts-add-language">Add a language (e.g. de, pt-BR)</label>
-              <div class="inline-controls">
-                <input id="texts-add-language" size={8} value={newLanguage} onInput={(e) => setNewLanguage(e.currentTarget.value)} />
-                <button type="submit">Add language</button>
-              </div>
-            </form>
-          )}
-        </div>
+        <LanguagePicker
+          id="texts"
+          label="Language"
+          languages={languages}
+          language={language}
+          onLanguage={setLanguage}
+          onAdd={editable ? setLanguage : undefined}
+        />
         <div class="grid-fields texts-grid">
           {UI_TEXT_KEYS.map((key) => {
             const path = `texts.${language}.${key}`
+            const placeholder = fallbackText(key, language, defaultLanguage, draft.texts, builtIn) ?? undefined
             return (
               <Field key={key} path={path} label={TEXT_LABELS[key]} issues={issues}>
                 {(a11y) =>
@@ -191,7 +248,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                       {...a11y}
                       rows={3}
                       readOnly={!editable}
-                      placeholder={DEFAULT_TEXTS_EN[key]}
+                      placeholder={placeholder}
                       value={texts[key] ?? ''}
                       onInput={(e) => setText(key, e.currentTarget.value)}
                     />
@@ -199,7 +256,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                     <input
                       {...a11y}
                       readOnly={!editable}
-                      placeholder={DEFAULT_TEXTS_EN[key]}
+                      placeholder={placeholder}
                       value={texts[key] ?? ''}
                       onInput={(e) => setText(key, e.currentTarget.value)}
                     />
