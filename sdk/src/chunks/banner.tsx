@@ -85,7 +85,7 @@ function mount(host: Host): UiApi {
   // The core may load this chunk while <body> is still being parsed.
   const boot = Promise.all([
     new Promise((r) => (d.body ? r(0) : d.addEventListener('DOMContentLoaded', r))),
-    builtIn ? host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : undefined,
+    builtIn && builtIn != 'en' ? host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : undefined,
   ]).then(([, texts]) => {
     ctx._t = resolveTexts(config, lang, texts)
     style(BANNER_CSS + appearanceCss(config))

@@ -3,10 +3,10 @@ import { en, type Texts } from './texts/en'
 
 export type { Texts }
 
-/** Languages with built-in texts besides English, each in its chunk dist/lang-xx.js. */
-export const LANGUAGES = ['de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
+/** Languages with built-in texts: English in the banner chunk, each other in its chunk dist/lang-xx.js. */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
 
-/** The built-in texts to load: the visitor's language, else the site default's; undefined for English. */
+/** The built-in texts the visitor sees: their language's, else the site default's, else (undefined) English. */
 export const builtInLanguage = (lang: string, siteDefault: string) => [lang.split('-')[0]!, siteDefault].find((l) => LANGUAGES.includes(l))
 
 /**
@@ -18,8 +18,9 @@ export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Pa
   const site = config.catalogue.texts
   const def = config.site.defaultLanguage
   const primary = lang.split('-')[0]!
+  // The visitor's own built-in texts, English included, come before the site default language's.
   const visitors = primary !== def && builtInLanguage(lang, def) == primary
-  return Object.assign({}, en, builtIn, site[def], visitors && builtIn, site[primary], site[lang]) as Texts
+  return Object.assign({}, en, builtIn, site[def], visitors && (builtIn || en), site[primary], site[lang]) as Texts
 }
 
 /** Fills in the English defaults of keys neither the site nor the language chunk gave. */
