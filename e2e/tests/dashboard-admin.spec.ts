@@ -115,6 +115,25 @@ test('an editor adds a cookie, publishes, and the demo page shows it and asks ag
   await expect(dialog).toContainText('e2e_probe_*')
   await visitor.close()
   await fresh.close()
+
+  // A rollback shows what it changes from the live revision, and starts the "ask again" box at the
+  // verdict, before it can be confirmed (it started ticked, whatever the rollback did).
+  const live = Number(/Published revision (\d+)\./.exec((await page.getByText(/Published revision \d+\./).textContent()) ?? '')![1])
+  const history = page.getByRole('table', { name: 'Published revisions, newest first' })
+  await history.getByRole('button', { name: `Roll back to ${live - 1}` }).click()
+  const away = page.getByRole('region', { name: `Roll back to revision ${live - 1}?` })
+  await expect(away.getByRole('table', { name: `Changes from the live revision ${live} to revision ${live - 1}` })).toContainText('e2e_probe_*')
+  // Taking a cookie away asks nobody again.
+  await expect(away.getByLabel('Ask visitors for consent again')).not.toBeChecked()
+  await away.getByRole('button', { name: `Roll back to ${live - 1}` }).click()
+  await expect(page.getByText(new RegExp(`Rolled back: revision ${live + 1} has the catalogue of revision ${live - 1}`))).toBeVisible()
+  // Bringing it back would: the box starts ticked.
+  await history.getByRole('button', { name: `Roll back to ${live}` }).click()
+  const back = page.getByRole('region', { name: `Roll back to revision ${live}?` })
+  await expect(back.getByRole('table', { name: `Changes from the live revision ${live + 1} to revision ${live}` })).toContainText('e2e_probe_*')
+  await expect(back.getByLabel('Ask visitors for consent again')).toBeChecked()
+  await back.getByRole('button', { name: 'Cancel' }).click()
+  await expect(back).toBeHidden()
 })
 
 test('an auditor reads but cannot edit, exports a CSV that parses and verifies the chain', async ({ page }) => {
@@ -197,6 +216,33 @@ test('the owner invites a user, who accepts the link and lands in the dashboard'
 })
 
 // Last, so the pages show the records, revisions and audit entries the flows above made.
+test('a session that ends under a page asks to sign in over it, and the edit on the page survives', async ({ page }) => {
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password)
+  await page.goto('/sites/mini-moni-club/settings')
+  const name = page.getByLabel('Site name')
+  const before = await name.inputValue()
+  await name.fill(`${before} (renamed)`)
+  // The session ends elsewhere (another tab signed out; the same as its 12 hours running out).
+  const { csrfToken } = (await (await page.request.get('/api/admin/me')).json()) as { csrfToken: string }
+  expect((await page.request.post('/api/admin/logout', { headers: { 'X-CSRF-Token': csrfToken } })).status()).toBe(204)
+  expect((await page.request.get('/api/admin/me')).status()).toBe(401)
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Your session has ended' })
+  await expect(dialog).toBeVisible()
+  const axe = await new AxeBuilder({ page }).analyze()
+  expect(axe.violations.map((v) => v.id)).toEqual([])
+  await dialog.getByLabel('Password').fill(E2E_ADMIN.password)
+  await dialog.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await expect(dialog).toBeHidden()
+  await expect(name).toHaveValue(`${before} (renamed)`)
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+  // Put back as it was, for the other tests.
+  await name.fill(before)
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(page.getByText('Settings saved.')).toBeVisible()
+})
+
 test('every dashboard page has no axe violations and fits desktop and mobile widths', async ({ page }) => {
   // Eleven pages, each analysed by axe and shot at three widths: minutes on a loaded machine.
   test.setTimeout(300_000)
