@@ -57,10 +57,11 @@ export interface CliIo {
   err: (line: string) => void
   env: Record<string, string | undefined>
   /**
-   * Where relative paths (--db, --manifest, --file, --public-key, DATABASE_URL) are read from: the
-   * directory the command was typed in. `npm run verify` runs this file in server/, where the
-   * README's `--manifest manifest.json` was not found (review); npm and pnpm name the typing
-   * directory INIT_CWD. The process's own directory when absent.
+   * Where the relative paths of the options (--db, --manifest, --file, --public-key) are read from:
+   * the directory the command was typed in. `npm run verify` runs this file in server/, where the
+   * README's `--manifest manifest.json` was not found (review). The process's own directory when
+   * absent. DATABASE_URL is read as the server reads it, from the process's directory (server/
+   * under `npm start` and `npm run …` alike), so that both name the same file.
    */
   cwd?: string
 }
@@ -70,9 +71,8 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
   return value === undefined || /^[a-z][a-z0-9+.-]+:/i.test(value) || isAbsolute(value) ? value : resolve(from, value)
 }
 
-export async function runCli(argv: string[], cliIo: CliIo): Promise<number> {
-  const from = cliIo.cwd ?? process.cwd()
-  const io = { ...cliIo, env: { ...cliIo.env, DATABASE_URL: pathFrom(from, cliIo.env.DATABASE_URL) } }
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const from = io.cwd ?? process.cwd()
   let parsed
   try {
     parsed = parseArgs({
@@ -714,7 +714,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     out: (l) => process.stdout.write(l + '\n'),
     err: (l) => process.stderr.write(l + '\n'),
     env: process.env,
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    // npm and pnpm name the directory a script was typed in INIT_CWD, and every process under any
+    // script inherits it: taken only when this process is the script of its command
+    // (`npm run verify` runs `verify`), not when another script runs this file elsewhere.
+    cwd: (process.env.npm_lifecycle_event === process.argv[2] && process.env.INIT_CWD) || process.cwd(),
   }).then(
     (code) => {
       process.exitCode = code

@@ -39,16 +39,32 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash
 }
 
+/** A hash as 0.8.4 made them (p=1), checked beside every sign-in's own: see checkSignIn. */
+let weakDummyHash: Promise<string> | undefined
+function weakDummyPasswordHash(): Promise<string> {
+  weakDummyHash ??= (async () => {
+    const salt = randomBytes(16)
+    const key = await derive(randomBytes(16).toString('hex'), salt, { N, r: R, p: 1 }, KEY_LENGTH)
+    return ['scrypt', N, R, 1, salt.toString('base64url'), key.toString('base64url')].join('$')
+  })()
+  return weakDummyHash
+}
+
 /**
- * The sign-in's check: the password against the account's stored hash, or against a dummy one when
- * there is no account, so that timing does not tell which e-mails have one. A wrong password
- * against a hash of weaker parameters (before 0.8.5, replaced only at a successful sign-in) costs a
- * dummy check too: alone, it answered ~5 times faster than an unknown e-mail (review).
+ * The sign-in's check, the same work whatever the account: one check at today's parameters and one
+ * at 0.8.4's (p=1), side by side on libuv's pool, one of them against the account's hash and the
+ * other against a dummy (both dummies for an unknown e-mail). A hash of 0.8.4 is replaced only at
+ * a successful sign-in; checked alone, a wrong password against it answered ~5 times faster than an
+ * unknown e-mail, and with a dummy check after it ~40 % slower (reviews): either told which
+ * e-mails have an account.
  */
 export async function checkSignIn(password: string, stored: string | undefined): Promise<boolean> {
-  const ok = await verifyPassword(password, stored ?? (await dummyPasswordHash()))
-  if (stored && !ok && needsRehash(stored)) await verifyPassword(password, await dummyPasswordHash())
-  return !!stored && ok
+  const weak = stored !== undefined && needsRehash(stored)
+  const [current, old] = await Promise.all([
+    verifyPassword(password, stored !== undefined && !weak ? stored : await dummyPasswordHash()),
+    verifyPassword(password, weak ? stored : await weakDummyPasswordHash()),
+  ])
+  return stored !== undefined && (weak ? old : current)
 }
 
 /** Whether a stored hash was made with other parameters than hashPassword uses now: it is replaced at the next sign-in. */
