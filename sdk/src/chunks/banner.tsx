@@ -10,6 +10,7 @@ import { Banner } from '../ui/Banner'
 import type { Ctx } from '../ui/ctx'
 import { BANNER_CSS, appearanceCss } from '../ui/styles'
 import { builtInLanguage, resolveTexts, type Texts } from '../ui/texts'
+import { en } from '../ui/texts/en'
 import type { DialogChunk, UiChunk } from './ui-chunks'
 
 export { Component, h, render } from 'preact'
@@ -85,7 +86,8 @@ function mount(host: Host): UiApi {
   // The core may load this chunk while <body> is still being parsed.
   const boot = Promise.all([
     new Promise((r) => (d.body ? r(0) : d.addEventListener('DOMContentLoaded', r))),
-    builtIn && builtIn != 'en' ? host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : undefined,
+    // English is in this chunk; another language's chunk that fails to load leaves the site's texts.
+    builtIn != 'en' ? builtIn && host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : en,
   ]).then(([, texts]) => {
     ctx._t = resolveTexts(config, lang, texts)
     style(BANNER_CSS + appearanceCss(config))

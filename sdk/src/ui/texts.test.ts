@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import de from '../chunks/lang/de'
 import fr from '../chunks/lang/fr'
+import pt from '../chunks/lang/pt'
 import { minopaConfig } from '../test/fixtures'
 import { builtInLanguage, resolveTexts } from './texts'
 import { en } from './texts/en'
@@ -21,7 +22,8 @@ describe('the texts a visitor sees', () => {
     expect(builtInLanguage('sv', 'de')).toBe('de')
     expect(builtInLanguage('sv', 'sv')).toBeUndefined()
 
-    const english = resolveTexts(german(), 'en-GB', undefined)
+    // The banner passes the English built-in texts (in its chunk) as an English visitor's own.
+    const english = resolveTexts(german(), 'en-GB', en)
     // Before, an English visitor of a German site read the German built-in texts (and the site's
     // German ones) wherever the site had no English text.
     expect(english.bannerText).toBe(en.bannerText)
@@ -36,5 +38,20 @@ describe('the texts a visitor sees', () => {
     expect([swedish.bannerTitle, swedish.bannerText]).toEqual(['Cookies bei Minopa', de.bannerText])
     // A German visitor: the site's German text over the German built-in one.
     expect(resolveTexts(german(), 'de', de).bannerTitle).toBe('Cookies bei Minopa')
+    // The French texts failed to load: the site's own (German) texts stay, not English ones.
+    const unloaded = resolveTexts(german(), 'fr', undefined)
+    expect([unloaded.bannerTitle, unloaded.bannerText]).toEqual(['Cookies bei Minopa', en.bannerText])
+  })
+
+  it('of a site whose default is their language in another region are the site’s own', () => {
+    const config = minopaConfig()
+    config.site = { ...config.site, defaultLanguage: 'en-GB' }
+    config.catalogue.texts = { 'en-GB': { bannerTitle: 'We use cookies, love' } }
+    expect(builtInLanguage('en-US', 'en-GB')).toBe('en')
+    expect(resolveTexts(config, 'en-US', en).bannerTitle).toBe('We use cookies, love')
+    // A Brazilian site's Portuguese visitor from Portugal: the site's pt-BR texts over the built-in pt ones.
+    config.site = { ...config.site, defaultLanguage: 'pt-BR' }
+    config.catalogue.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies no site' } }
+    expect(resolveTexts(config, 'pt-PT', pt).bannerTitle).toBe('Usamos cookies no site')
   })
 })

@@ -18,9 +18,10 @@ export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Pa
   const site = config.catalogue.texts
   const def = config.site.defaultLanguage
   const primary = lang.split('-')[0]!
-  // The visitor's own built-in texts, English included, come before the site default language's.
-  const visitors = primary !== def && builtInLanguage(lang, def) == primary
-  return Object.assign({}, en, builtIn, site[def], visitors && (builtIn || en), site[primary], site[lang]) as Texts
+  // The visitor's own built-in texts (English's too: the banner passes `en`) come before the site
+  // default language's, unless that is the visitor's language in another region (en-GB for en).
+  const visitors = primary != def.split('-')[0] && builtInLanguage(lang, def) == primary
+  return Object.assign({}, en, builtIn, site[def], visitors && builtIn, site[primary], site[lang]) as Texts
 }
 
 /** Fills in the English defaults of keys neither the site nor the language chunk gave. */
