@@ -234,6 +234,8 @@ test('a session that ends under a page asks to sign in over it, and the edit on 
   await dialog.getByLabel('Password').fill(E2E_ADMIN.password)
   await dialog.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(dialog).toBeHidden()
+  // Focus is back on the button that met the ended session, not lost on <body>.
+  await expect(page.getByRole('button', { name: 'Save settings' })).toBeFocused()
   await expect(name).toHaveValue(`${before} (renamed)`)
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(page.getByText('Settings saved.')).toBeVisible()

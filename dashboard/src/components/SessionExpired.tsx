@@ -9,13 +9,28 @@ import { SignInForm } from '../pages/SignInPage'
  * the editor and lost an unsaved draft (review). Escape does not close it: behind it, every request
  * would only answer 401 again.
  */
+/** The element focused last outside this dialog. */
+let lastFocused: HTMLElement | null = null
+if (typeof document !== 'undefined') {
+  document.addEventListener('focusin', (e) => {
+    if (e.target instanceof HTMLElement && !e.target.closest('dialog.session-expired')) lastFocused = e.target
+  })
+}
+
 export function SessionExpired({ api, me, onSignedIn, onSignInAsOther }: { api: ApiClient; me: Me; onSignedIn: (me: Me) => void; onSignInAsOther: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => {
     const d = dialog.current
+    // What had focus last (the Save button that met the 401, disabled while it saved, so no longer
+    // focused now) gets it back once signed in, rather than <body> (review).
+    const before = lastFocused
     if (d && !d.open) {
       if (typeof d.showModal === 'function') d.showModal()
       else d.setAttribute('open', '')
+    }
+    return () => {
+      if (d?.open && typeof d.close === 'function') d.close()
+      if (before?.isConnected) before.focus()
     }
   }, [])
   return (

@@ -52,6 +52,20 @@ describe('texts and appearance', () => {
     expect(add.getAttribute('aria-describedby')).toBeNull()
   })
 
+  it('greys out the site’s own text in its default language for the same language in another region (en for en-GB), as the SDK shows it', async () => {
+    const state = catalogueFixture()
+    state.settings = { ...state.settings, defaultLanguage: 'en-GB' }
+    state.draft = { ...state.draft, texts: { 'en-GB': { bannerTitle: 'We use cookies, love' } } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)))
+    renderApp('/sites/minimagic/texts')
+    await screen.findByLabelText('Banner title')
+    const add = screen.getByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'en' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    await waitFor(() => expect((screen.getByLabelText('Banner title') as HTMLInputElement).placeholder).toBe('We use cookies, love'))
+    expect(document.getElementById('texts-fallback')!.textContent).toMatch(/^Empty texts use the site’s .* ones, then the built-in English ones, shown greyed out\.$/)
+  })
+
   it('greys out the built-in text visitors get in the chosen language, and says where a language has none', async () => {
     stubApi(signedIn, serveCatalogue)
     renderApp('/sites/minimagic/texts')

@@ -61,13 +61,15 @@ function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
 /**
  * What a visitor reading `lang` gets for a text the site leaves empty in it, in the SDK's order
  * (resolveTexts in sdk/src/ui/texts.ts): the site's text in the language without its region (`pt`
- * for `pt-BR`), the built-in one in that language; else the site's text in its default language,
- * the built-in one in that; else English. `null` while a table it needs is still loading.
+ * for `pt-BR`); the built-in one in that language, unless the site's default is that language in
+ * another region (`en-GB` for `en`); the site's text in its default language; the built-in one of
+ * the first of the two languages that has some; English. `null` while a table it needs is still loading.
  */
 function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, site: Catalogue['texts'], tables: Record<string, TextTable>): string | null {
   const primary = lang.split('-')[0]!
-  const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], primary]
-  if (!hasBuiltInTexts(primary) && primary !== defaultLanguage) layers.push(site[defaultLanguage], defaultLanguage)
+  const builtIn = [primary, defaultLanguage].find(hasBuiltInTexts)
+  const own = primary !== defaultLanguage.split('-')[0] && builtIn === primary
+  const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], own ? builtIn : undefined, site[defaultLanguage], builtIn]
   for (const layer of [...layers, 'en']) {
     if (typeof layer !== 'string') {
       if (layer?.[key]) return layer[key]
@@ -83,6 +85,9 @@ function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, sit
 /** Says where the greyed-out texts come from, as fallbackText picks them. */
 function fallbackNote(lang: string, defaultLanguage: string): string {
   const primary = lang.split('-')[0]!
+  if (primary === defaultLanguage.split('-')[0] && lang !== defaultLanguage) {
+    return `Empty texts use the site’s ${languageName(defaultLanguage)} ones, then the built-in ${languageName(primary)} ones, shown greyed out.`
+  }
   if (hasBuiltInTexts(primary)) return `Empty texts use the built-in ${languageName(primary)} text, shown greyed out.`
   const instead =
     primary === defaultLanguage || lang === defaultLanguage
