@@ -18,11 +18,14 @@ function derive(password: string, salt: Buffer, options: ScryptOptions, length: 
   )
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** A stored hash at N and R with parallelism `p`: today's P, or 0.8.4's 1 for weakDummyPasswordHash. */
+async function hashWith(password: string, p: number): Promise<string> {
   const salt = randomBytes(16)
-  const key = await derive(password, salt, { N, r: R, p: P }, KEY_LENGTH)
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$')
+  const key = await derive(password, salt, { N, r: R, p }, KEY_LENGTH)
+  return ['scrypt', N, R, p, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
+
+export const hashPassword = (password: string): Promise<string> => hashWith(password, P)
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$')
@@ -42,11 +45,7 @@ export function dummyPasswordHash(): Promise<string> {
 /** A hash as 0.8.4 made them (p=1), checked beside every sign-in's own: see checkSignIn. */
 let weakDummyHash: Promise<string> | undefined
 function weakDummyPasswordHash(): Promise<string> {
-  weakDummyHash ??= (async () => {
-    const salt = randomBytes(16)
-    const key = await derive(randomBytes(16).toString('hex'), salt, { N, r: R, p: 1 }, KEY_LENGTH)
-    return ['scrypt', N, R, 1, salt.toString('base64url'), key.toString('base64url')].join('$')
-  })()
+  weakDummyHash ??= hashWith(randomBytes(16).toString('hex'), 1)
   return weakDummyHash
 }
 
