@@ -3,12 +3,6 @@ import { useEffect, useRef } from 'preact/hooks'
 import type { ApiClient } from '../api'
 import { SignInForm } from '../pages/SignInPage'
 
-/**
- * Over the page whose request answered 401: a modal sign-in, so that the page, and whatever was
- * typed into it, stays mounted behind it. Sending the visitor to the sign-in page instead unmounted
- * the editor and lost an unsaved draft (review). Escape does not close it: behind it, every request
- * would only answer 401 again.
- */
 /** The element focused last outside this dialog. */
 let lastFocused: HTMLElement | null = null
 if (typeof document !== 'undefined') {
@@ -17,6 +11,12 @@ if (typeof document !== 'undefined') {
   })
 }
 
+/**
+ * Over the page whose request answered 401: a modal sign-in, so that the page, and whatever was
+ * typed into it, stays mounted behind it. Sending the visitor to the sign-in page instead unmounted
+ * the editor and lost an unsaved draft (review). Escape does not close it: behind it, every request
+ * would only answer 401 again.
+ */
 export function SessionExpired({ api, me, onSignedIn, onSignInAsOther }: { api: ApiClient; me: Me; onSignedIn: (me: Me) => void; onSignInAsOther: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   useEffect(() => {
