@@ -78,6 +78,12 @@ export interface ApiClient {
   stream(path: string, signal?: AbortSignal): Promise<Response>
 }
 
+/** The file name a download's `Content-Disposition` gives (ApiClient.stream), or `fallback`. */
+export function fileNameOf(res: Response, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
+  return match?.[1] ?? fallback
+}
+
 interface ClientOptions {
   /** Called when a request other than sign-in answers 401: the session expired or was revoked. */
   onUnauthorized: () => void

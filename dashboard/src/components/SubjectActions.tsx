@@ -1,5 +1,6 @@
 import type { SiteSummary } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { fileNameOf } from '../api'
 import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
 import { errorText } from './site-page'
@@ -111,11 +112,6 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       <div role="status">{result && <p class={TONE_CLASS[result.tone]}>{result.text}</p>}</div>
     </section>
   )
-}
-
-function fileNameOf(res: Response, fallback: string): string {
-  const match = /filename="?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
-  return match?.[1] ?? fallback
 }
 
 /** The file's consent records, beside which it holds the visitor's linked identities and accepted documents. */

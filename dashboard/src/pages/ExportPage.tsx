@@ -1,6 +1,6 @@
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { ApiRequestError, filterParams, type LogFilters } from '../api'
+import { ApiRequestError, fileNameOf, filterParams, type LogFilters } from '../api'
 import { exportManifest, type ExportManifest } from '../api-shapes'
 import { describeFilters, filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
@@ -38,11 +38,6 @@ function formatBytes(n: number): string {
 async function sha256Hex(blob: Blob): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer())
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-function fileNameOf(res: Response, fallback: string): string {
-  const match = /filename="?([^";]+)"?/i.exec(res.headers.get('Content-Disposition') ?? '')
-  return match?.[1] ?? fallback
 }
 
 /** Where the server publishes the keys that check manifest signatures (public, no session). */
