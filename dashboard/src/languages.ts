@@ -8,6 +8,17 @@ import type { Catalogue } from '@miniconsent/shared'
  */
 export const BUILT_IN_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar'] as const
 
+const displayNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null
+
+/** "German" for `de`; the tag itself where the browser knows no name for it. */
+export function languageName(tag: string): string {
+  try {
+    return displayNames?.of(tag) ?? tag
+  } catch {
+    return tag
+  }
+}
+
 /** Every language the catalogue has a text in, the site's default first. */
 export function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
   const set = new Set<string>([defaultLanguage])

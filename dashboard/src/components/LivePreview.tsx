@@ -3,7 +3,7 @@
 import { REGION_MODES, type RegionMode } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { CatalogueState } from '../api-shapes'
-import { previewLanguages } from '../languages'
+import { languageName, previewLanguages } from '../languages'
 
 export const PREVIEW_VIEWS = [
   { value: 'banner', label: 'Banner' },
@@ -37,14 +37,9 @@ export function previewUrl(siteId: string, o: PreviewOptions, version: string, n
   return `/api/admin/preview/${encodeURIComponent(siteId)}/?${q}`
 }
 
-const languageNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null
 const languageLabel = (tag: string) => {
-  try {
-    const name = languageNames?.of(tag)
-    return name && name !== tag ? `${tag} — ${name}` : tag
-  } catch {
-    return tag
-  }
+  const name = languageName(tag)
+  return name && name !== tag ? `${tag} — ${name}` : tag
 }
 
 export function LivePreview({

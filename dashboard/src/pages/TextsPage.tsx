@@ -13,6 +13,7 @@ import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { LanguagePicker } from '../components/LanguagePicker'
+import { languageName } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -30,15 +31,6 @@ const SDK_TABLES = Object.fromEntries(
 )
 
 const hasBuiltInTexts = (lang: string) => lang === 'en' || lang in SDK_TABLES
-
-/** "German" for `de`; the tag itself where the browser knows no name for it. */
-function languageName(tag: string): string {
-  try {
-    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag
-  } catch {
-    return tag
-  }
-}
 
 /** Loads the built-in tables of `langs` that are not loaded yet; English is built into this page. */
 function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
@@ -71,9 +63,10 @@ function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, sit
   const own = primary !== defaultLanguage.split('-')[0] && builtIn === primary
   const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], own ? builtIn : undefined, site[defaultLanguage], builtIn]
   for (const layer of [...layers, 'en']) {
+    // A language named here has built-in texts: `builtIn` was found among those, and English has them.
     if (typeof layer !== 'string') {
       if (layer?.[key]) return layer[key]
-    } else if (hasBuiltInTexts(layer)) {
+    } else {
       const table = tables[layer]
       if (!table) return null
       if (table[key]) return table[key]
