@@ -57,6 +57,7 @@ export const ME: Me = {
     { id: 'minopa', name: 'Minopa', role: 'auditor' },
     { id: 'minimagic', name: 'MiniMagic', role: 'owner' },
   ],
+  canCreateSites: true,
   csrfToken: 'csrf-token-123',
 }
 

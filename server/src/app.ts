@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps) {
     consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
     sites,
     regions: new RegionResolver(deps.env, { now, logger: deps.logger }),
-    accounts: new Accounts(deps.db, now, audit),
+    accounts: new Accounts(deps.db, now, audit, deps.env.MINICONSENT_ADMIN_EMAIL),
     signInThrottle: new SignInThrottle(now),
     audit,
     manifestKeys: deps.manifestKeys ?? new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY),

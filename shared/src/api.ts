@@ -37,6 +37,12 @@ export type SiteSummary = z.infer<typeof siteSummary>
 export const me = z.object({
   user: z.object({ id: z.number().int(), email: z.string() }),
   sites: z.array(siteSummary),
+  /**
+   * Whether this account may create a site (and so become its owner): the server's administrator
+   * (the account of `MINICONSENT_ADMIN_EMAIL`) and the owners of a site may; an account that is
+   * only an editor or auditor may not (SPEC §8: an auditor changes nothing).
+   */
+  canCreateSites: z.boolean(),
   /** Send back as the `X-CSRF-Token` header on every state-changing admin request. */
   csrfToken: z.string(),
 })

@@ -76,9 +76,11 @@ export function AppShell({ children }: { children: ComponentChildren }) {
             </select>
           </div>
         )}
-        <a href={NEW_SITE_PATH} aria-current={path === NEW_SITE_PATH ? 'page' : undefined}>
-          New site
-        </a>
+        {me.canCreateSites && (
+          <a href={NEW_SITE_PATH} aria-current={path === NEW_SITE_PATH ? 'page' : undefined}>
+            New site
+          </a>
+        )}
         <div class="account">
           <span class="account-email">
             Signed in as <strong>{me.user.email}</strong>

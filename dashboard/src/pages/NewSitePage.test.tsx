@@ -76,12 +76,38 @@ describe('new site', () => {
     const api = siteServer({ ...ME, sites: [] })
     renderApp('/')
     expect(await screen.findByRole('heading', { level: 1, name: 'Create your first site' })).toBeTruthy()
+    await waitFor(() => expect(document.title).toBe('Create your first site · MiniConsent'))
     expect(screen.queryByRole('navigation', { name: 'Main' })).toBeNull()
     fill({ 'Site name': 'Shop', Domains: 'shop.example' })
     fireEvent.click(screen.getByRole('button', { name: 'Create site' }))
     await waitFor(() => expect(location.pathname).toBe('/sites/shop/catalogue'))
     expect(await screen.findByRole('navigation', { name: 'Main' })).toBeTruthy()
     expect(api.requests.find((r) => r.method === 'POST')?.body).toMatchObject({ id: 'shop', name: 'Shop', domains: ['shop.example'], defaultLanguage: 'en' })
+  })
+
+  it('is offered only to an account that may create sites: an editor or auditor elsewhere sees no link and no form', async () => {
+    const api = siteServer({ ...ME, sites: [{ id: 'minopa', name: 'Minopa', role: 'auditor' }], canCreateSites: false })
+    renderApp('/sites/minopa/consents')
+    expect(await screen.findByRole('heading', { level: 1, name: /Consent log/ })).toBeTruthy()
+    expect(screen.queryByRole('link', { name: 'New site' })).toBeNull()
+    expect(screen.getByRole('link', { name: 'Change password' })).toBeTruthy()
+
+    // Typed by hand, the page says whom to ask instead of offering a form the server would refuse.
+    renderApp('/new-site')
+    expect(await screen.findByRole('heading', { level: 1, name: 'New site' })).toBeTruthy()
+    expect(screen.getByText(/Only the server’s administrator and the owners of a site can add a site/)).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Create site' })).toBeNull()
+    expect(api.requests.filter((r) => r.method === 'POST')).toEqual([])
+  })
+
+  it('tells an account with no site that may not create one to ask for an invitation', async () => {
+    siteServer({ ...ME, sites: [], canCreateSites: false })
+    renderApp('/')
+    expect(await screen.findByRole('heading', { level: 1, name: 'No site yet' })).toBeTruthy()
+    await waitFor(() => expect(document.title).toBe('No site yet · MiniConsent'))
+    expect(screen.getByText(/Ask the owner of a site in MiniConsent to invite you/)).toBeTruthy()
+    expect(screen.queryByLabelText('Site name')).toBeNull()
+    expect(screen.queryByRole('link', { name: 'New site' })).toBeNull()
   })
 
   it('shows the server’s refusals next to their fields and stays on the form', async () => {

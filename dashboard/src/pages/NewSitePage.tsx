@@ -1,6 +1,7 @@
-// A new site (POST /sites): its name, id, domains and default language. Any signed-in account may
-// create one and becomes its owner; the draft starts with the essential category, and nothing is
-// served to visitors until the owner publishes it. Also the landing of an account with no site.
+// A new site (POST /sites): its name, id, domains and default language. The server's administrator
+// and the owners of a site may create one (`me.canCreateSites`) and become its owner; the draft
+// starts with the essential category, and nothing is served to visitors until the owner publishes
+// it. Also the landing of an account with no site.
 import { newSiteInput, siteCreated, type SiteSummary } from '@miniconsent/shared'
 import { useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
@@ -12,21 +13,44 @@ import { useDocumentTitle } from '../use-document-title'
 
 /** `/new-site`, reached from the header. */
 export function NewSitePage() {
+  const { me } = useSession()
   useDocumentTitle('New site')
   return (
     <div class="narrow">
       <h1>New site</h1>
-      <NewSiteForm />
+      {me.canCreateSites ? (
+        <NewSiteForm />
+      ) : (
+        <p>
+          Only the server’s administrator and the owners of a site can add a site. Ask one of them to create it and
+          invite you to it.
+        </p>
+      )}
     </div>
   )
 }
 
+/** The title of FirstSitePage, which `/` gives too. */
+export const firstSiteTitle = (me: { canCreateSites: boolean }) => (me.canCreateSites ? 'Create your first site' : 'No site yet')
+
 /** `/` for an account that is a member of no site yet. */
 export function FirstSitePage() {
-  useDocumentTitle('Create your first site')
+  const { me } = useSession()
+  useDocumentTitle(firstSiteTitle(me))
+  if (!me.canCreateSites) {
+    return (
+      <div class="narrow">
+        <h1>{firstSiteTitle(me)}</h1>
+        <p>
+          Your account is not a member of any site. Ask the owner of a site in MiniConsent to invite you to it; the
+          invitation’s link adds the site to this account.
+        </p>
+      </div>
+    )
+  }
   return (
     <div class="narrow">
-      <h1>Create your first site</h1>
+      <h1>{firstSiteTitle(me)}</h1>
       <p>
         Your account is not a member of any site yet. Add your website here, or ask the owner of a site in MiniConsent to
         invite you to it.

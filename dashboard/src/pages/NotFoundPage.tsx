@@ -1,11 +1,11 @@
 import { homePath, useSession } from '../session'
-import { FirstSitePage } from './NewSitePage'
+import { FirstSitePage, firstSiteTitle } from './NewSitePage'
 import { useDocumentTitle } from '../use-document-title'
 
 /** `/` once signed in: normally redirected to the first site's log; this shows while it does, or the first site's form when there is none. */
 export function HomePage() {
   const { me } = useSession()
-  useDocumentTitle(me.sites.length ? 'Dashboard' : 'Create your first site')
+  useDocumentTitle(me.sites.length ? 'Dashboard' : firstSiteTitle(me))
   if (me.sites.length) return <p role="status">Opening the consent log…</p>
   return <FirstSitePage />
 }

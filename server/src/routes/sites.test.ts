@@ -8,17 +8,21 @@ import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type A
 
 let t: TestServer
 let editor: AdminSession
+let owner: AdminSession
 let newcomer: AdminSession
 
 beforeEach(async () => {
-  t = startTestServer()
+  // The server's administrator, named as an operator may type it: matched whatever its case.
+  t = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, MINICONSENT_ADMIN_EMAIL: ' First@Shop.test' } })
   mkdirSync(join(t.dir, 'sdk'))
   writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
   writeFileSync(join(t.dir, 'sdk', 'banner.js'), 'export const banner = 1\n')
   await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
-  // An account with no site at all, like the first owner of a deployment without the demo sites.
+  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner', 'notice-only': 'auditor' })
+  // The administrator (MINICONSENT_ADMIN_EMAIL) with no site at all: a deployment without the demo sites.
   await addUser(t.db, 'first@shop.test', 'first password 1', {})
   editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+  owner = await signIn(t, 'owner@acme.test', 'owner password 1')
   newcomer = await signIn(t, 'first@shop.test', 'first password 1')
 })
 afterEach(() => t.close())
@@ -26,7 +30,8 @@ afterEach(() => t.close())
 const SHOP: NewSiteInput = { id: 'shop', name: 'Shop', domains: ['shop.test'], defaultLanguage: 'en' }
 
 const create = (who: AdminSession, body: unknown) => who.request('/api/admin/sites', send('POST', body))
-const sitesOf = async (who: AdminSession) => me.parse(await (await who.request('/api/admin/me')).json()).sites
+const meOf = async (who: AdminSession) => me.parse(await (await who.request('/api/admin/me')).json())
+const sitesOf = async (who: AdminSession) => (await meOf(who)).sites
 const stored = () => (t.db.$client.prepare('SELECT id FROM sites ORDER BY id').all() as { id: string }[]).map((r) => r.id)
 
 async function stateOf(who: AdminSession, siteId: string) {
@@ -93,19 +98,20 @@ describe('POST /api/admin/sites', () => {
   })
 
   it('starts from a catalogue given with the site, or from the essential category in the default language', async () => {
-    expect((await create(editor, { ...SHOP, catalogue: ACME.catalogue })).status).toBe(201)
-    const given = await stateOf(editor, 'shop')
+    expect((await create(owner, { ...SHOP, catalogue: ACME.catalogue })).status).toBe(201)
+    const given = await stateOf(owner, 'shop')
     expect(given.draft.services.map((s) => s.id)).toEqual(['plausible'])
     expect(given.draft.categories.map((c) => c.id)).toEqual(['essential', 'analytics'])
 
-    expect((await create(editor, { id: 'laden', name: 'Laden', domains: ['laden.test'], defaultLanguage: 'de' })).status).toBe(201)
-    const german = await stateOf(editor, 'laden')
+    expect((await create(owner, { id: 'laden', name: 'Laden', domains: ['laden.test'], defaultLanguage: 'de' })).status).toBe(201)
+    const german = await stateOf(owner, 'laden')
     expect(german.draft.categories).toEqual([expect.objectContaining({ id: 'essential', required: true, label: { de: 'Notwendig' } })])
     expect(Object.keys(german.draft.categories[0]!.description)).toEqual(['de'])
     // The creator is owner of the new sites and keeps the role they had elsewhere.
-    expect(await sitesOf(editor)).toEqual([
-      { id: 'acme', name: 'Acme', role: 'editor' },
+    expect(await sitesOf(owner)).toEqual([
+      { id: 'acme', name: 'Acme', role: 'owner' },
       { id: 'laden', name: 'Laden', role: 'owner' },
+      { id: 'notice-only', name: 'Notice only', role: 'auditor' },
       { id: 'shop', name: 'Shop', role: 'owner' },
     ])
   })
@@ -131,16 +137,57 @@ describe('POST /api/admin/sites', () => {
   })
 
   it('refuses a taken id with 409 site_exists, leaving the site and its members as they were', async () => {
-    const before = await stateOf(editor, 'acme')
-    const res = await create(editor, { ...SHOP, id: 'acme', name: 'Not Acme' })
+    const before = await stateOf(owner, 'notice-only')
+    const res = await create(owner, { ...SHOP, id: 'notice-only', name: 'Not Notice Only' })
     expect(res.status).toBe(409)
-    expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'site_exists', message: expect.stringContaining('"acme"') })
-    // The editor of acme did not become its owner by asking for its id.
-    expect(await sitesOf(editor)).toEqual([{ id: 'acme', name: 'Acme', role: 'editor' }])
-    expect((await stateOf(editor, 'acme')).settings).toEqual(before.settings)
+    expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'site_exists', message: expect.stringContaining('"notice-only"') })
+    // The auditor of notice-only did not become its owner by asking for its id.
+    expect((await sitesOf(owner)).find((s) => s.id === 'notice-only')?.role).toBe('auditor')
+    expect((await stateOf(owner, 'notice-only')).settings).toEqual(before.settings)
     // …nor can someone without access to it.
     expect((await create(newcomer, { ...SHOP, id: 'acme' })).status).toBe(409)
     expect(await sitesOf(newcomer)).toEqual([])
+  })
+
+  it('is for the administrator and the owners of a site: an editor or auditor elsewhere gets 403, and nothing is stored', async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password 1', { acme: 'auditor' })
+    const auditor = await signIn(t, 'auditor@acme.test', 'auditor password 1')
+    // An account removed from every site keeps its sign-in, not a way back in as an owner.
+    await addUser(t.db, 'removed@acme.test', 'removed password 1', {})
+    const removed = await signIn(t, 'removed@acme.test', 'removed password 1')
+    const audited = () => t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'site.create'").get()
+    const auditedBefore = audited()
+    for (const who of [editor, auditor, removed]) {
+      expect((await meOf(who)).canCreateSites).toBe(false)
+      const res = await create(who, SHOP)
+      expect(res.status).toBe(403)
+      expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'forbidden', message: expect.stringContaining('administrator') })
+      // Refused before the body is read: an invalid one gets the same answer, not its problems.
+      expect((await create(who, { id: 'Not An Id' })).status).toBe(403)
+    }
+    expect(stored()).toEqual(['acme', 'notice-only'])
+    expect(audited()).toEqual(auditedBefore)
+    expect((await meOf(owner)).canCreateSites).toBe(true)
+    expect((await meOf(newcomer)).canCreateSites).toBe(true)
+
+    // Made an owner, the editor may; demoted again, no longer.
+    t.db.$client.prepare("UPDATE memberships SET role = 'owner' WHERE site_id = 'acme' AND user_id = (SELECT id FROM users WHERE email = 'editor@acme.test')").run()
+    expect((await meOf(editor)).canCreateSites).toBe(true)
+    expect((await create(editor, SHOP)).status).toBe(201)
+    t.db.$client.prepare("UPDATE memberships SET role = 'editor' WHERE user_id = (SELECT id FROM users WHERE email = 'editor@acme.test')").run()
+    expect((await create(editor, { ...SHOP, id: 'shop-2' })).status).toBe(403)
+  })
+
+  it('without MINICONSENT_ADMIN_EMAIL, only owners may', async () => {
+    const bare = startTestServer()
+    try {
+      await addUser(bare.db, 'first@shop.test', 'first password 1', {})
+      await addUser(bare.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      expect((await create(await signIn(bare, 'first@shop.test', 'first password 1'), SHOP)).status).toBe(403)
+      expect((await create(await signIn(bare, 'owner@acme.test', 'owner password 1'), SHOP)).status).toBe(201)
+    } finally {
+      bare.close()
+    }
   })
 
   it('refuses an id that names an SDK file with 400 site_id_reserved', async () => {

@@ -2,6 +2,7 @@
 import { newSiteInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
+import { ApiError } from '../lib/errors'
 import { formBody } from '../lib/validate'
 import { requireSession } from '../middleware/session'
 import { createSite } from '../services/sites'
@@ -9,9 +10,15 @@ import { createSite } from '../services/sites'
 export function siteRoutes(s: Services) {
   return new Hono<AppEnv>().post(
     '/api/admin/sites',
-    // Any account may create a site: accounts exist only as the deployment's first owner or by
-    // an owner's invitation, so each is trusted by whoever runs the server.
     requireSession,
+    // The server's administrator and the owners of a site may create one (Accounts.mayCreateSites);
+    // checked before the body is, so that an account that may not learns nothing of it.
+    async (c, next) => {
+      if (!s.accounts.mayCreateSites(c.get('session')!.user)) {
+        throw new ApiError(403, 'forbidden', 'Only the server’s administrator and the owners of a site may create a site: ask one of them')
+      }
+      await next()
+    },
     // The body may carry a whole catalogue: at most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts).
     formBody(newSiteInput),
     (c) => {

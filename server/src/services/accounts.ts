@@ -31,13 +31,21 @@ export interface SessionUser {
 export class Accounts {
   private readonly sessionStmt
   private readonly roleStmt
+  private readonly ownsStmt
+  private readonly administrator: string | null
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
     /** Where admin changes are recorded; seeding and the CLI work without one. */
     private readonly audit?: AuditLog,
+    /**
+     * The e-mail of the server's administrator (MINICONSENT_ADMIN_EMAIL): the account that may
+     * create sites without owning one, as on a new server. None: only owners may.
+     */
+    administrator?: string,
   ) {
+    this.administrator = administrator?.trim().toLowerCase() ?? null
     const p = sql.placeholder
     this.sessionStmt = db
       .select({ sessionId: sessions.id, csrfToken: sessions.csrfToken, userId: users.id, email: users.email })
@@ -50,6 +58,22 @@ export class Accounts {
       .from(memberships)
       .where(and(eq(memberships.userId, p('userId')), eq(memberships.siteId, p('siteId'))))
       .prepare()
+    this.ownsStmt = db
+      .select({ siteId: memberships.siteId })
+      .from(memberships)
+      .where(and(eq(memberships.userId, p('userId')), eq(memberships.role, 'owner')))
+      .limit(1)
+      .prepare()
+  }
+
+  /**
+   * Whether this account may create a site, and so become the owner of one (SPEC §8): the
+   * server's administrator and the owners of a site may. An account that is only an editor or an
+   * auditor may not: an auditor changes nothing, and an account invited to one site, or removed
+   * from every site, must not make itself an owner.
+   */
+  mayCreateSites(user: { id: number; email: string }, ownsASite = this.ownsStmt.get({ userId: user.id }) !== undefined): boolean {
+    return ownsASite || user.email === this.administrator
   }
 
   findUserByEmail(email: string) {
@@ -140,6 +164,10 @@ export class Accounts {
         const parsed = storedSiteSettings.safeParse(JSON.parse(r.settings))
         return { id: r.id, name: parsed.success ? parsed.data.name : r.id, role: r.role }
       }),
+      canCreateSites: this.mayCreateSites(
+        session.user,
+        rows.some((r) => r.role === 'owner'),
+      ),
       csrfToken: session.csrfToken,
     }
   }
