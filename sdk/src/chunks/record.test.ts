@@ -61,6 +61,22 @@ describe('record chunk', () => {
     expect(chunks).toEqual(['cleanup'])
   })
 
+  it('sends the page URL without its query, cut to the 2,048 characters the server keeps, so a long native-language path still fits the body', async () => {
+    const { host } = fakeHost(minopaConfig())
+    history.replaceState(null, '', '/' + '中文'.repeat(500) + '?email=someone@example.com')
+    try {
+      record._commit(host, 'reject-all', { analytics: false, marketing: false, functional: false }, {}, undefined)
+      await settle()
+      const body = JSON.parse(String(fetchSpy.mock.calls[0]![1]!.body)) as { url: string }
+      expect(body.url).toBe((location.origin + location.pathname).slice(0, 2048))
+      expect(body.url).toHaveLength(2048)
+      expect(body.url).not.toContain('email')
+      expect(new TextEncoder().encode(JSON.stringify(body)).length).toBeLessThan(8 * 1024)
+    } finally {
+      history.replaceState(null, '', '/')
+    }
+  })
+
   it('on revision 0 puts the choice in force but writes no cookie, posts nothing and queues nothing', async () => {
     const { host, chunks } = fakeHost(minopaConfig({ revision: 0 }))
     record._commit(host, 'accept-all', { functional: true, analytics: true, marketing: true }, {}, 'the banner’s texts')

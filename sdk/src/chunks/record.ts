@@ -22,8 +22,10 @@ export const language = (host: Host) => pickLanguage([host._lang, document.docum
 const context = (host: Host) => ({
   recordId: uuid7(() => crypto.getRandomValues(new Uint8Array(1))[0]!, Date.now()),
   language: language(host),
-  // Never the query, which may carry personal data.
-  url: location.origin + location.pathname,
+  // Never the query, which may carry personal data. Cut where the server cuts (PAGE_URL_MAX): a
+  // path of a few hundred CJK letters, 9 characters each once percent-encoded, would otherwise
+  // take the body past its 8 KB, and a refused record is dropped for good.
+  url: (location.origin + location.pathname).slice(0, 2048),
   clientTime: new Date().toISOString(),
 })
 

@@ -3,6 +3,7 @@ import { TrieRouter } from 'hono/router/trie-router'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { Logger } from '../logger'
+import { isDatabaseBusy } from './database-busy'
 
 /** An expected failure; `onError` answers it as `{ error: { code, message } }`. */
 export class ApiError extends HTTPException {
@@ -112,17 +113,7 @@ export interface ErrorAnswer {
 /** Seconds a client waits before retrying after `database_busy`: a lock held past the 5 s busy_timeout (db/client.ts) is no blip. */
 export const DATABASE_BUSY_RETRY_SECONDS = 5
 
-/**
- * Whether `err` (or what it was caused by) is SQLite's SQLITE_BUSY ("database is locked", in any of its
- * extended codes): another connection held the write lock past the busy_timeout.
- */
-export function isDatabaseBusy(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) return true
-  }
-  return false
-}
+export { isDatabaseBusy } from './database-busy'
 
 /**
  * How every route answers a thrown error: a known refusal as itself, a database locked by another

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { serve } from '@hono/node-server'
+import Database from 'better-sqlite3'
 import { Hono } from 'hono'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, consentRecord, visitorConsentRecord } from '@miniconsent/shared'
@@ -503,6 +504,39 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     expect(lines.find((l) => l.msg === 'unhandled error')).toMatchObject({ requestId: 'lost-1', path: '/api/v1/consents', err: { message: 'disk I/O error' } })
     expect(lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'lost-1', status: 500 })
   })
+
+  it('answers 503 database_busy with Retry-After and CORS when another process holds the write lock past the writer thread\'s wait, and stores the record sent again', async () => {
+    const { url, lines } = await listen()
+    const origin = { Origin: 'https://www.acme.test' }
+    // The writer thread is up, with its own connection (and its 5 s busy_timeout).
+    expect((await post(url, consentBody(), origin)).status).toBe(201)
+    const other = new Database(t.file)
+    let busy: Answer
+    const body = consentBody()
+    const started = Date.now()
+    try {
+      // A backup, a migration or a second server on the file holds the write lock.
+      other.exec('BEGIN IMMEDIATE')
+      busy = await post(url, body, origin)
+      other.exec('ROLLBACK')
+    } finally {
+      other.close()
+    }
+    // One wait of the thread's busy_timeout, not one more per record of the batch.
+    expect(Date.now() - started).toBeLessThan(9_000)
+    expect(busy.status).toBe(503)
+    expect(JSON.parse(busy.body)).toEqual({ error: { code: 'database_busy', message: 'The database is busy with another write; try again in a few seconds' } })
+    expect(busy.headers['retry-after']).toBe('5')
+    // The SDK reads it (and keeps the record to send again) only with the site's CORS verdict.
+    expect(busy.headers['access-control-allow-origin']).toBe('https://www.acme.test')
+    expect(busy.headers.vary).toBe('Origin')
+    expect(lines.some((l) => l.msg === 'unhandled error')).toBe(false)
+    expect(rows()).toHaveLength(1)
+
+    const again = await post(url, body, origin)
+    expect(again.status).toBe(201)
+    expect(rows().map((r) => r.record_id)).toContain(body.recordId)
+  }, 30_000)
 })
 
 describe('GET /api/v1/consents/:consentId', () => {
@@ -525,6 +559,26 @@ describe('GET /api/v1/consents/:consentId', () => {
     expect((await t.request('/api/v1/consents/visitor-none?site=acme')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)
+  })
+
+  it('keeps every refusal out of caches and lets the page read it: a malformed consentId, a missing or unknown site, no record', async () => {
+    const origin = { headers: { Origin: 'https://www.acme.test' } }
+    const cases: [string, number, string][] = [
+      ['/api/v1/consents/visitor-none?site=acme', 404, 'record_not_found'],
+      ['/api/v1/consents/visitor-none?site=no-such-site', 404, 'site_not_found'],
+      ['/api/v1/consents/visitor-none', 400, 'invalid_request'],
+      [`/api/v1/consents/${'x'.repeat(200)}?site=acme`, 400, 'invalid_request'],
+    ]
+    for (const [path, status, code] of cases) {
+      const res = await t.request(path, origin)
+      expect([path, res.status, apiError.parse(await res.json()).error.code]).toEqual([path, status, code])
+      expect([path, res.headers.get('cache-control'), res.headers.get('vary'), res.headers.get('access-control-allow-origin')]).toEqual([path, 'no-store', 'Origin', 'https://www.acme.test'])
+    }
+    // An origin no site lists reads none of them.
+    const stranger = await t.request('/api/v1/consents/visitor-none?site=no-such-site', { headers: { Origin: 'https://evil.test' } })
+    expect(stranger.status).toBe(404)
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull()
+    expect(stranger.headers.get('cache-control')).toBe('no-store')
   })
 
   it('limits look-ups per address, whatever the site and the consentId, with CORS on the 429', async () => {

@@ -11,7 +11,7 @@ import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
-import { jsonBody, limitBody, paramsOf, queryOf } from '../lib/validate'
+import { jsonBody, limitBody } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
 import { RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
@@ -85,6 +85,9 @@ function visitorAgent(c: Context<AppEnv>): string | null {
   return userAgent ? userAgent.slice(0, 512) : null
 }
 
+/** What a look-up of the visitor's own record names: `/api/v1/consents/<consentId>?site=<siteId>`. */
+const lookupInput = z.object({ consentId: consentIdSchema, site: slug })
+
 /** The public POSTs the SDK sends (sendBeacon or fetch, from the site's pages). */
 const PUBLIC_POSTS: ReadonlySet<string> = new Set(['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents'])
 
@@ -141,6 +144,25 @@ export function consentRoutes(s: Services) {
     return { site, ip, cors }
   }
 
+  /**
+   * The look-up's consentId and site. A refusal before the site is known (a malformed id, an
+   * unknown site) is readable by the pages of any site's domains, as a public POST's refusal is:
+   * the SDK, or the site's own page, learns why instead of a network failure.
+   */
+  const lookedUp = (c: Context<AppEnv>): { consentId: string; site: SiteInfo } => {
+    try {
+      const { consentId, site: siteId } = lookupInput.parse({ consentId: c.req.param('consentId'), site: c.req.query('site') })
+      const site = s.sites.get(siteId)
+      if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
+      return { consentId, site }
+    } catch (e) {
+      const origin = requestHeader(c, 'origin')
+      if (someSiteAllows(c, origin, s)) c.header('Access-Control-Allow-Origin', origin)
+      c.header('Vary', 'Origin')
+      throw e
+    }
+  }
+
   const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
   /** A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS headers. */
   const refusal = (e: unknown, cors: Record<string, string>) =>
@@ -170,8 +192,9 @@ export function consentRoutes(s: Services) {
       (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
       (e: unknown) => {
         const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
-        // An error answer carries every security header, as one through `onError` does.
-        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...headers })
+        // An error answer carries every security header, as one through `onError` does, and the
+        // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
+        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
       },
     )
   /** The answer to a stored (201) or already stored (200) record or event. */
@@ -260,22 +283,15 @@ export function consentRoutes(s: Services) {
         return RESPONSE_ALREADY_SENT
       },
     )
-    .get(
-      '/api/v1/consents/:consentId',
-      paramsOf(z.object({ consentId: consentIdSchema })),
-      queryOf(z.object({ site: slug })),
-      (c) => {
-        const { consentId } = c.req.valid('param')
-        const { site: siteId } = c.req.valid('query')
-        const site = s.sites.get(siteId)
-        if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-        applyCors(c, site.settings.domains, s)
-        c.header('Cache-Control', 'no-store')
-        const wait = lookups.take(clientNetwork(clientIp(c, s)))
-        if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many look-ups from this address; retry later', { 'Retry-After': String(wait) })
-        const record = s.consentLog.latest(siteId, consentId)
-        if (!record) throw new ApiError(404, 'record_not_found', 'No consent record for this consentId')
-        return c.json(visitorRecord(record))
-      },
-    )
+    .get('/api/v1/consents/:consentId', (c) => {
+      // Every answer is one visitor's, a refusal included: kept by no cache.
+      c.header('Cache-Control', 'no-store')
+      const { consentId, site } = lookedUp(c)
+      applyCors(c, site.settings.domains, s)
+      const wait = lookups.take(clientNetwork(clientIp(c, s)))
+      if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many look-ups from this address; retry later', { 'Retry-After': String(wait) })
+      const record = s.consentLog.latest(site.settings.id, consentId)
+      if (!record) throw new ApiError(404, 'record_not_found', 'No consent record for this consentId')
+      return c.json(visitorRecord(record))
+    })
 }

@@ -4,6 +4,7 @@
 // so that the commit's sync to disk never stops the event loop.
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
+import { isDatabaseBusy } from '../lib/database-busy'
 import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart, type HashFormat } from './consent-chain'
 
 /** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
@@ -18,14 +19,24 @@ export interface AppendResult {
 
 export class RecordIdConflict extends Error {}
 
-/** What crosses back from the worker thread for one record: Errors do not survive the trip as classes. */
-export type WireResult = AppendResult | { error: string; conflict: boolean }
+/**
+ * What crosses back from the worker thread for one record: Errors do not survive the trip as
+ * classes, so a conflict is flagged and SQLite's code (SQLITE_BUSY: answered 503 `database_busy`,
+ * not 500) carried beside the message.
+ */
+export type WireResult = AppendResult | { error: string; conflict: boolean; code?: string }
 
-export const toWire = (r: AppendResult | Error): WireResult =>
-  r instanceof Error ? { error: r.message, conflict: r instanceof RecordIdConflict } : r
+export const toWire = (r: AppendResult | Error): WireResult => {
+  if (!(r instanceof Error)) return r
+  const code = (r as { code?: unknown }).code
+  return { error: r.message, conflict: r instanceof RecordIdConflict, ...(typeof code === 'string' ? { code } : {}) }
+}
 
-export const fromWire = (r: WireResult): AppendResult | Error =>
-  'error' in r ? (r.conflict ? new RecordIdConflict(r.error) : new Error(r.error)) : r
+export const fromWire = (r: WireResult): AppendResult | Error => {
+  if (!('error' in r)) return r
+  if (r.conflict) return new RecordIdConflict(r.error)
+  return r.code === undefined ? new Error(r.error) : Object.assign(new Error(r.error), { code: r.code })
+}
 
 /** What a retried POST is compared with: the stored record under its recordId. */
 interface StoredRecord {
@@ -103,7 +114,10 @@ export class ConsentWriter {
   writeBatch(records: StampedRecord[]): (AppendResult | Error)[] {
     try {
       return this.transaction(records)
-    } catch {
+    } catch (e) {
+      // Another process held the write lock past the wait: every record would wait as long again,
+      // one after the other. Each fails with the lock, and its sender retries.
+      if (isDatabaseBusy(e)) return records.map(() => e as Error)
       // Retry each in its own transaction, so that the neighbours of a bad record are stored.
       return records.map((record) => {
         try {
