@@ -600,6 +600,27 @@ describe('catalogue files', () => {
     expect((await importCsv('category,name,provider,expiry\r\nessential,s,Acme,1d\r\n,,,\r\n,,,\r\n')).status).toBe(200)
   })
 
+  it("reads the export's column names in any case, and refuses a column it would not read instead of dropping its values", async () => {
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft
+    const importCsv = (body: string) => editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })
+    for (const [body, named] of [
+      ['category,,\nanalytics,x,y', /^The CSV file cannot be read: line 2: column 2 has no name in the header but holds "x"/],
+      ['category,name,provider,expiry,purpose\nessential,s,Acme,1d,Signed in', /^The CSV file cannot be read: the column "purpose" names no language/],
+      ['category,name,provider,expiry,Duration\nessential,s,Acme,1d,1 day', /^The CSV file cannot be read: the column "Duration" is not one the import reads/],
+    ] as const) {
+      const refused = await importCsv(body)
+      expect(refused.status, body).toBe(400)
+      expect(apiError.parse(await refused.json()).error, body).toMatchObject({ code: 'invalid_csv', message: expect.stringMatching(named) })
+    }
+    expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft).toEqual(before)
+
+    const taken = await importCsv('category,Name,Kind,Provider,Expiry,Domain,Path,Purpose_en\nessential,theme,localStorage,Acme,persistent,.acme.test,/shop,Remembers the theme')
+    expect(taken.status).toBe(200)
+    expect(catalogueState.parse(await taken.json()).draft.entries).toEqual([
+      { name: 'theme', kind: 'localStorage', category: 'essential', provider: 'Acme', purpose: { en: 'Remembers the theme' }, expiry: 'persistent', domain: '.acme.test', path: '/shop' },
+    ])
+  })
+
   it('refuses a file of 70,000 new ids (under 1 MB) at the line where its ids outgrow a consent record, without reading the rest', async () => {
     // Searched row by row in growing lists, such a file held the event loop for minutes, past this test's timeout.
     const rows = Array.from({ length: 70_000 }, (_, i) => `c${i},s${i}`)

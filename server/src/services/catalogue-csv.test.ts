@@ -2,6 +2,7 @@ import { catalogue, type Catalogue } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { describe, expect, it } from 'vitest'
+import type { ApiError } from '../lib/errors'
 import { DEMO_SITES } from '../seed/catalogues'
 import { catalogueToCsv, csvImport, csvToCatalogue } from './catalogue-csv'
 
@@ -153,5 +154,86 @@ describe('a cookie table saved with another separator', () => {
 
   it('names the separators it reads when no header has a category column', () => {
     expect(() => csvImport('categorie|name\nessential|session\n', mixed)).toThrow(/header row with at least a "category" column, its columns separated by commas, semicolons or tabs/)
+  })
+})
+
+describe('the header of an imported cookie table', () => {
+  const bare = { ...mixed, services: [], entries: [] }
+  /** What csvImport throws for `text`, as the API answers it. */
+  const refusal = (text: string) => {
+    try {
+      csvImport(text, mixed)
+    } catch (err) {
+      const e = err as ApiError
+      return { status: e.status, code: e.code, message: e.message }
+    }
+    throw new Error('the file was taken')
+  }
+
+  it("reads the export's names whatever their case and the spaces around them", () => {
+    const typed = [
+      ' Category ;Name;Kind;Provider;Expiry;Domain;PATH;Purpose_en;Service;Service_Purpose_de',
+      'analytics;ab_test;localStorage;Acme;persistent;.acme.test;/shop;Splits visitors;stats;Statistik',
+    ].join('\n')
+    const draft = catalogue.parse(csvToCatalogue(typed, bare))
+    expect(draft.entries).toEqual([
+      { name: 'ab_test', kind: 'localStorage', category: 'analytics', service: 'stats', provider: 'Acme', purpose: { en: 'Splits visitors' }, expiry: 'persistent', domain: '.acme.test', path: '/shop' },
+    ])
+    expect(draft.services).toEqual([expect.objectContaining({ id: 'stats', purpose: { de: 'Statistik' } })])
+    // An export whose header a spreadsheet capitalised comes back as it was.
+    const [header, ...rows] = catalogueToCsv(mixed).split('\n')
+    const capitalised = [header!.replace(/(^|,)(\w)/g, (_m, sep: string, c: string) => sep + c.toUpperCase()), ...rows].join('\n')
+    expect(capitalised).toMatch(/^Category,Service,Service_name,/)
+    expect(catalogue.parse(csvToCatalogue(capitalised, bare))).toEqual(catalogue.parse(csvToCatalogue(catalogueToCsv(mixed), bare)))
+  })
+
+  it('refuses a column it would not read, naming it and the names it reads, rather than dropping its values from every entry', () => {
+    const header = 'category,name,provider,expiry'
+    expect(refusal(`${header},purpose\nanalytics,_ga,Google,2y,Distinguishes users`)).toEqual({
+      status: 400,
+      code: 'invalid_csv',
+      message: expect.stringMatching(/the column "purpose" names no language: write its language tag in lower case, such as "purpose_en"/),
+    })
+    // The language keeps its case: judged as every language tag is.
+    expect(refusal(`${header},Purpose_EN\nanalytics,_ga,Google,2y,x`).message).toMatch(/the column "Purpose_EN" names no language/)
+    const unknown = refusal(`${header},Duration\nanalytics,_ga,Google,2y,2 years`)
+    expect(unknown).toMatchObject({ status: 400, code: 'invalid_csv' })
+    expect(unknown.message).toMatch(/^The CSV file cannot be read: the column "Duration" is not one the import reads: rename it to one of category, service, .*, domain, path, or a text column with its language, category_label_…, service_purpose_…, purpose_… \(such as "purpose_en"\), or remove it$/)
+    // Two spellings of one name are one column twice.
+    expect(refusal('category,kind,Kind\nanalytics,cookie,localStorage').message).toMatch(/the column "kind" appears twice in the header/)
+  })
+
+  it('refuses a column with no name that holds a value, and leaves one that holds none', () => {
+    expect(refusal('category,,\nanalytics,x,y')).toEqual({
+      status: 400,
+      code: 'invalid_csv',
+      message: expect.stringMatching(/^The CSV file cannot be read: line 2: column 2 has no name in the header but holds "x": name it as one of category, /),
+    })
+    expect(refusal('category,name,provider,expiry,\nanalytics,a,Acme,1d,\nanalytics,b,Acme,1d,late').message).toMatch(/line 3: column 5 has no name in the header but holds "late"/)
+    const trailing = catalogue.parse(csvToCatalogue('category,name,provider,expiry,,\nanalytics,a,Acme,1d,,\n', bare))
+    expect(trailing.entries).toEqual([expect.objectContaining({ name: 'a', provider: 'Acme', expiry: '1d' })])
+  })
+})
+
+describe('a text starting with a NUL', () => {
+  it('gets the leading apostrophe, as in the consent export, and comes back exactly', () => {
+    const sneaky = '\u0000=HYPERLINK("http://evil","x")'
+    const c = catalogue.parse({
+      ...mixed,
+      services: [...mixed.services, { id: 'nul', category: 'analytics', name: sneaky, provider: '\u0000=1+1', purpose: { en: 'a;\u0000=1+1' } }],
+    })
+    const csv = catalogueToCsv(c)
+    expect(csv).toContain(`,"'\u0000=HYPERLINK(""http://evil"",""x"")",'\u0000=1+1,`)
+    expect(csv).toContain(`a;'\u0000=1+1`)
+    for (const line of csv.split('\n')) for (const piece of line.split(/[,;\t]/)) expect(piece, line).not.toMatch(/^"?\u0000/)
+    expect(catalogue.parse(csvToCatalogue(csv, { ...c, services: [], entries: [] }))).toEqual(c)
+  })
+})
+
+describe('an empty text', () => {
+  it('is no text in that language in a cookie table: an empty cell, read back as absent', () => {
+    const c = catalogue.parse({ ...mixed, entries: [{ ...mixed.entries[0]!, purpose: { de: 'Warenkorb', en: '' } }] })
+    const back = catalogue.parse(csvToCatalogue(catalogueToCsv(c), { ...c, entries: [] }))
+    expect(back.entries[0]!.purpose).toEqual({ de: 'Warenkorb' })
   })
 })

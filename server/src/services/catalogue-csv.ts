@@ -5,6 +5,11 @@
 // A row's `category` is its entry's. A service's own category is that of a row declaring the
 // service alone (no `name`), which the export writes whenever some entry of the service sits in
 // another category (or it has none); without such a row, its entries' rows give it.
+//
+// An empty cell is no text in that language, both ways: a table has no other way to write "no
+// text" (a language column is there as soon as one row has a text in it), so an empty text
+// (`purpose: { en: "" }`, which the schema allows) is exported as an empty cell and read back
+// as absent, the way the dashboard's editor stores a text field it has emptied.
 import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
@@ -18,22 +23,19 @@ import {
 } from '@miniconsent/shared'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import { splitFormulaEscaped, unescapeExportCell } from '../lib/csv-formula'
+import { escapeExportCell, unescapeExportCell } from '../lib/csv-formula'
 import { ApiError } from '../lib/errors'
 
 type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 
-// Spreadsheets run a cell starting with = + - @ as a formula (OWASP "CSV injection"), and an
-// editor's text would then run on the machine of whoever opens the export. Such cells get a
-// leading apostrophe, which spreadsheets hide and the import takes off again; as in the consent
-// export, so does a cell that itself starts with one, so the import always takes off exactly one.
+// Spreadsheets run a cell starting with = + - @ (or tab, CR, or a NUL they drop) as a formula
+// (OWASP "CSV injection"), and an editor's text would then run on the machine of whoever opens the
+// export. Such cells get a leading apostrophe, which spreadsheets hide and the import takes off
+// again; so does a cell that itself starts with one, so the import always takes off exactly one.
 // A spreadsheet set to a `;` locale also splits cells at semicolons (and tabs), so a formula
-// after one gets an apostrophe too, the consent export's escape (lib/csv-formula.ts).
-const ESCAPED_START = /^['=+\-@\t\r]/
-const defuse = (cell: string) => {
-  const split = splitFormulaEscaped(cell)
-  return ESCAPED_START.test(split) ? `'${split}` : split
-}
+// after one gets an apostrophe too. The escape is lib/csv-formula.ts's, which the consent export
+// shares, so the two cannot drift apart again.
+const defuse = escapeExportCell
 
 function languagesOf(c: Catalogue): string[] {
   const langs = new Set<string>()
@@ -113,6 +115,46 @@ function textColumnLanguage(name: string): string | null {
   return col === undefined ? null : name.slice(col.length + 1)
 }
 
+const isPlainColumn = (name: string) => (CATALOGUE_CSV_COLUMNS as readonly string[]).includes(name)
+const isBareTextColumn = (name: string) => (CATALOGUE_CSV_TEXT_COLUMNS as readonly string[]).includes(name)
+
+/**
+ * A header cell as the import reads it: trimmed, and the export's names matched without case
+ * (`Kind`, `Domain`, `Purpose_en`), as hand-made tables and spreadsheets' autocorrect write them.
+ * A text column's language keeps its case: LANGUAGE_PATTERN judges it as it judges every language
+ * here (`purpose_EN` is refused, not read as `en`). Any other name is returned trimmed, as written.
+ */
+function columnName(cell: string): string {
+  const name = cell.trim()
+  const lower = name.toLowerCase()
+  if (isPlainColumn(lower) || isBareTextColumn(lower)) return lower
+  const text = CATALOGUE_CSV_TEXT_COLUMNS.find((c) => lower.startsWith(c + '_'))
+  return text === undefined ? name : text + name.slice(text.length)
+}
+
+/** The columns the import reads, for a message refusing another. */
+const EXPECTED_COLUMNS = `${CATALOGUE_CSV_COLUMNS.join(', ')}, or a text column with its language, ${CATALOGUE_CSV_TEXT_COLUMNS.map((c) => `${c}_…`).join(', ')} (such as "purpose_en")`
+
+/**
+ * Why the import refuses a header cell (`written` as in the file, `name` as columnName reads it),
+ * or undefined when it reads it. The import replaces every entry, so a column it would not read
+ * (`purpose` with no language, `Duration`) would drop its values from all of them without a word.
+ * An empty name is judged by its values (refuseUnnamedValues).
+ */
+function columnRefusal(written: string, name: string): string | undefined {
+  if (name === '' || isPlainColumn(name)) return undefined
+  const text = CATALOGUE_CSV_TEXT_COLUMNS.find((c) => name === c || name.startsWith(c + '_'))
+  if (text !== undefined) {
+    const lang = textColumnLanguage(name)
+    if (lang !== null && LANGUAGE_PATTERN.test(lang)) return undefined
+    return `the column "${written}" names no language: write its language tag in lower case, such as "${written.slice(0, text.length)}_en" or "…_pt-BR"`
+  }
+  return `the column "${written}" is not one the import reads: rename it to one of ${EXPECTED_COLUMNS}, or remove it`
+}
+
+/** The import's message when the file has no header with a `category` column. */
+const NO_HEADER = 'The CSV file needs a header row with at least a "category" column, its columns separated by commas, semicolons or tabs'
+
 /** The separators a cookie table may come with: a spreadsheet set to a European locale saves `;`. */
 const DELIMITERS = [',', ';', '\t'] as const
 
@@ -124,7 +166,7 @@ const DELIMITERS = [',', ';', '\t'] as const
  */
 export function csvDelimiter(text: string): string {
   const header = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
-  const names = (d: string) => header.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim())
+  const names = (d: string) => header.split(d).map((c) => columnName(c.trim().replace(/^"(.*)"$/, '$1')))
   return DELIMITERS.find((d) => names(d).includes('category')) ?? ','
 }
 
@@ -134,21 +176,30 @@ export function csvDelimiter(text: string): string {
  */
 export function csvImport(text: string, base: Catalogue): CsvImport {
   let parsed: { record: Record<string, string>; info: { lines: number } }[]
+  // The record keys of the header's empty cells, by column number (from 1).
+  const unnamed = new Map<string, number>()
   try {
     parsed = parse(text, {
       delimiter: csvDelimiter(text),
       columns: (h: string[]) => {
-        const names = h.map((c) => c.trim())
+        const written = h.map((c) => c.trim())
+        const names = written.map(columnName)
+        if (!names.includes('category')) throw new ApiError(400, 'invalid_csv', NO_HEADER)
         // Two columns of one name would leave one cell of each row unread, unsaid which.
         const twice = names.find((c, i) => c !== '' && names.indexOf(c) !== i)
         if (twice !== undefined) throw new Error(`the column "${twice}" appears twice in the header`)
-        // A text column of no language would be dropped, and with it every text in it.
-        const unknown = names.find((c) => {
-          const lang = textColumnLanguage(c)
-          return lang !== null && !LANGUAGE_PATTERN.test(lang)
+        for (const [i, name] of names.entries()) {
+          const refusal = columnRefusal(written[i]!, name)
+          if (refusal !== undefined) throw new Error(refusal)
+        }
+        // Each empty name its own key, which no read column has (those are refused or named
+        // above), so that the values of every one of them can be looked at.
+        return names.map((name, i) => {
+          if (name !== '') return name
+          const key = `(column ${i + 1})`
+          unnamed.set(key, i + 1)
+          return key
         })
-        if (unknown !== undefined) throw new Error(`the column "${unknown}" names no language: write its language tag in lower case, such as "${unknown.slice(0, unknown.lastIndexOf('_') + 1)}en" or "…_pt-BR"`)
-        return names
       },
       skip_empty_lines: true,
       // A spreadsheet's trailing rows of empty cells (`,,,,`) are no rows either.
@@ -159,11 +210,13 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       cast: unescapeExportCell,
     }) as { record: Record<string, string>; info: { lines: number } }[]
   } catch (err) {
+    if (err instanceof ApiError) throw err
     throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: ${(err as Error).message}`)
   }
+  refuseUnnamedValues(parsed, unnamed)
   const records = parsed.map((p) => p.record)
   const first = records[0]
-  if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', 'The CSV file needs a header row with at least a "category" column, its columns separated by commas, semicolons or tabs')
+  if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', NO_HEADER)
 
   const categories = base.categories.map((c) => ({ ...c, label: { ...c.label } }))
   const services = base.services.map((s) => ({ ...s, purpose: { ...s.purpose } }))
@@ -183,6 +236,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     }
   }
 
+  // An empty cell is no text (see the top of this file), not an empty one.
   const texts = (rec: Record<string, string>, col: TextColumn): LocalizedText => {
     const out: LocalizedText = {}
     for (const [key, value] of Object.entries(rec)) {
@@ -247,6 +301,22 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     }
   }
   return { draft: { ...base, categories, services, entries }, entryLines }
+}
+
+/**
+ * A column with no name in the header is read by nobody: empty in every row (a spreadsheet's
+ * trailing `,`), it may be left; with a value anywhere, that value would be dropped, so the file
+ * is refused at the first one.
+ */
+function refuseUnnamedValues(parsed: readonly { record: Record<string, string>; info: { lines: number } }[], unnamed: ReadonlyMap<string, number>) {
+  if (unnamed.size === 0) return
+  for (const { record, info } of parsed) {
+    for (const [key, column] of unnamed) {
+      const value = record[key]
+      if (!value) continue
+      throw new ApiError(400, 'invalid_csv', `The CSV file cannot be read: line ${info.lines}: column ${column} has no name in the header but holds "${value}": name it as one of ${EXPECTED_COLUMNS}, or remove it`)
+    }
+  }
 }
 
 /** The draft with the file applied, not yet validated (csvImport without the entries' lines). */

@@ -172,6 +172,27 @@ describe('entries with one name', () => {
     const d = diffCatalogues(before, edit((c) => c.entries.push(onPath, { ...onPath, name: 'cart/b', path: undefined, category: 'marketing' })))
     expect(d).toMatchObject({ needsConsent: true, reasons: ['New cookie "cart/b" in category "marketing"'] })
   })
+
+  it('labels two entries that the plain label would confuse apart, quoting a name that holds "@" or "/"', () => {
+    const cart = { ...shopSession, name: 'cart', category: 'functional', path: '/b' }
+    const slashed = { ...cart, name: 'cart/b', path: undefined }
+    const onDomain = { ...cart, name: 'a', domain: 'b.test', path: undefined }
+    const at = { ...onDomain, name: 'a@b.test', domain: undefined }
+    const before = edit((c) => c.entries.push(cart, slashed, onDomain, at))
+    const after = edit((c) => c.entries.push(...[cart, slashed, onDomain, at].map((e) => ({ ...e, expiry: '1d' }))))
+    expect(diffCatalogues(before, after).changes.map((ch) => ch.path)).toEqual([
+      'entries[cookie:cart/b].expiry',
+      'entries[cookie:"cart/b"].expiry',
+      'entries[cookie:a@b.test].expiry',
+      'entries[cookie:"a@b.test"].expiry',
+    ])
+    // A domain that holds a "/" is quoted the same way; a name starting with a quote too, so a quote always opens one.
+    const odd = [{ ...cart, name: 's', domain: 'x.test/y', path: undefined }, { ...cart, name: '"cart"', path: undefined }]
+    expect(diffCatalogues(base, edit((c) => c.entries.push(...odd))).changes.map((ch) => ch.path)).toEqual([
+      'entries[cookie:s@"x.test/y"]',
+      'entries[cookie:"\\"cart\\""]',
+    ])
+  })
 })
 
 describe('purpose texts', () => {
@@ -253,12 +274,26 @@ describe('purpose texts', () => {
     expect(d).toMatchObject({ needsConsent: true, reasons: ['Purpose of service "google-analytics" changed (de)'] })
   })
 
+  it('asks again when a purpose written in Arabic-Indic digits keeps data longer', () => {
+    const arabic = (days: string) => withPurposes({ ...ga().purpose, ar: `نحتفظ بهذه البيانات لمدة ${days} يوما` }, { en: 'Distinguishes unique users' })
+    const d = diffCatalogues(arabic('٣٠'), arabic('٩٠'))
+    expect(d).toMatchObject({ needsConsent: true, reasons: ['Purpose of service "google-analytics" changed (ar)'] })
+    expect(d.changes).toEqual([expect.objectContaining({ path: 'services[google-analytics].purpose.ar', consentRelevant: true })])
+    // The same number in other digits says nothing new.
+    expect(diffCatalogues(arabic('٣٠'), arabic('30'))).toMatchObject({ needsConsent: false })
+  })
+
   it('tells typos from new words, and keeps numbers', () => {
     expect(isTypoFix('Analytcs', 'Analytics')).toBe(true)
     expect(isTypoFix('Remembers languge preference', 'Remembers language preference')).toBe(true)
     expect(isTypoFix('Stats', 'Statistics')).toBe(false)
     expect(isTypoFix('Ads', 'AI')).toBe(false)
     expect(isTypoFix('Error logs are kept for 90 days.', 'Error logs are kept for 30 days.')).toBe(false)
+    // Numbers in any script's digits, by value: Arabic texts often write ٣٠ for 30.
+    expect(isTypoFix('نحتفظ بهذه البيانات لمدة ٣٠ يوما', 'نحتفظ بهذه البيانات لمدة ٩٠ يوما')).toBe(false)
+    expect(isTypoFix('نحتفظ بهذه البيانات لمدة ٣٠ يوما', 'نحتفظ بهذه البيانات لمدة 30 يوما')).toBe(true)
+    expect(isTypoFix('نگهداری به مدت ۳۰ روز', 'نگهداری به مدت ٣٠ روز')).toBe(true)
+    expect(isTypoFix('Kept for ३० days', 'Kept for ९० days')).toBe(false)
     const long = 'Session recordings, heatmaps and behavioural metrics (clicks, scrolling) to improve the site. They are not shared with advertisers.'
     expect(isTypoFix(long, long.replace('not shared', 'shared'))).toBe(false)
     expect(isTypoFix(long, long.replace('behavioural', 'behavioral').replace('heatmaps', 'heat maps'))).toBe(true)

@@ -29,9 +29,16 @@ const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
 /**
  * Entries have no id: the same name of the same kind on the same domain and path is the same
  * entry (a `session` cookie on /shop is another cookie than the site's `session`). This is the
- * label the diff shows; items are matched by `entryIdentity`, which no name can make ambiguous.
+ * label the diff shows, `kind:name@domain/path`; items are matched by `entryIdentity`, which no
+ * name can make ambiguous, and the label must not be either: a cookie `cart` on path `/b` and a
+ * cookie named `cart/b` are two changes. So a name holding `@` or `/` is written as a JSON string
+ * (`cookie:"cart/b"`), and so is a domain holding `/`; either is quoted too when it starts with a
+ * `"`, so that a quote always opens one. Ordinary names and domains are written as they are.
  */
-export const entryKey = (e: StorageEntry) => `${e.kind}:${e.name}${e.domain ? '@' + e.domain : ''}${e.path ?? ''}`
+export const entryKey = (e: StorageEntry) => `${e.kind}:${labelPart(e.name, /[@/]/)}${e.domain ? '@' + labelPart(e.domain, /\//) : ''}${e.path ?? ''}`
+
+/** `part` as it is, or as a JSON string when it holds what would end it in a label (`ends`) or starts with a quote. */
+const labelPart = (part: string, ends: RegExp) => (ends.test(part) || part.startsWith('"') ? JSON.stringify(part) : part)
 
 const EXPIRY_UNIT_DAYS: Record<string, number> = { mi: 1 / 1440, h: 1 / 24, d: 1, w: 7, mo: 30, y: 365 }
 
@@ -197,9 +204,28 @@ const NEGATIONS = new Set(
 
 const negationCount = (t: string) => (t.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []).filter((w) => NEGATIONS.has(w)).length
 
+/**
+ * A text's numbers by value, in order: runs of decimal digits of any script (Arabic texts often
+ * write ٣٠ for 30, Persian ۳۰), each as its plain digits without leading zeros, so that ٣٠ and 30
+ * are one number and ٣٠ → ٩٠ is a change.
+ */
+const numbers = (t: string) => (t.match(/\p{Nd}+/gu) ?? []).map((run) => Array.from(run, digitValue).join('').replace(/^0+(?=\d)/, ''))
+
+/**
+ * A decimal digit's value. Unicode assigns the digits of every script (Nd) in runs of ten code
+ * points from 0 to 9, and only in such runs: counted from the start of the unbroken stretch of
+ * digits it sits in, a digit's place in its run of ten is its value.
+ */
+function digitValue(digit: string): number {
+  const code = digit.codePointAt(0)!
+  if (code <= 0x39) return code - 0x30
+  let start = code
+  while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--
+  return (code - start) % 10
+}
+
 export function isTypoFix(before: string, after: string): boolean {
   const chars = (t: string) => Array.from(t.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase())
-  const numbers = (t: string) => t.match(/\d+/g) ?? []
   if (!same(numbers(before), numbers(after))) return false
   if (negationCount(before) !== negationCount(after)) return false
   const b = chars(before)
