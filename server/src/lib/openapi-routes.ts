@@ -542,7 +542,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Replace the draft from a JSON or CSV file',
     description:
-      'JSON: a Catalogue. CSV: the export’s columns (only `category` is required), separated by commas, semicolons (a spreadsheet in a European locale) or tabs, whichever makes a `category` column of the header; categories and services in the file are added to or updated in the draft, entries are replaced. In a 422 on a CSV file, each message names the file’s line (`line N: …`).',
+      'JSON: a Catalogue, with no field it does not have (a misspelt one, which would be dropped and its meaning lost, is refused with 422 naming its path). CSV: the export’s columns whatever their case (only `category` is required; a column the import does not read is refused, 400 `invalid_csv`), separated by commas, semicolons (a spreadsheet in a European locale) or tabs, whichever makes a `category` column of the header; categories and services in the file are added to or updated in the draft, entries are replaced. In a 422 on a CSV file, each message names the file’s line (`line N: …`).',
     auth: EDIT,
     params: siteParam,
     query: S.catalogueImportQuery,
@@ -554,11 +554,11 @@ export const OPERATIONS: Operation[] = [
       200: { description: 'Catalogue state', schema: S.catalogueState },
       400: {
         description:
-          '`invalid_csv`: the CSV file cannot be read, or its header has no `category` column; `invalid_json`: the JSON file is not JSON; `invalid_text`: text that is not valid Unicode; `invalid_request`: a bad `format` or `baseUpdatedAt`',
+          '`invalid_csv`: the CSV file cannot be read, its header has no `category` column, or names a column the import does not read; `invalid_json`: the JSON file is not JSON; `invalid_text`: text that is not valid Unicode; `invalid_request`: a bad `format` or `baseUpdatedAt`',
       },
       409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
       413: { description: 'File over 1 MB' },
-      422: { description: 'The file has problems' },
+      422: { description: 'The file has problems, a field a catalogue does not have among them (`issues` names each)' },
     },
   },
   {

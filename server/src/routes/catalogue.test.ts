@@ -676,4 +676,25 @@ describe('catalogue files', () => {
     const broken = await editor.request('/api/admin/sites/acme/catalogue/import', { method: 'POST', body: '{"categories":' })
     expect(apiError.parse(await broken.json()).error.code).toBe('invalid_json')
   })
+
+  it('refuses a JSON import with a field the catalogue does not have (a misspelling), naming each, and keeps the draft', async () => {
+    const exported = (await (await editor.request('/api/admin/sites/acme/catalogue/export')).json()) as { categories: Record<string, unknown>[]; services: Record<string, unknown>[] }
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const { privacyPolicyUrl: _, ...service } = exported.services[0]!
+    const misspelt = {
+      ...exported,
+      categories: [{ ...exported.categories[0], descripton: { en: 'Always on' } }, ...exported.categories.slice(1)],
+      services: [{ ...service, privacyPolicyURL: 'https://plausible.io/privacy' }, ...exported.services.slice(1)],
+      textz: {},
+    }
+    const res = await editor.request('/api/admin/sites/acme/catalogue/import', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(misspelt) })
+    expect(res.status).toBe(422)
+    const { error } = apiError.parse(await res.json())
+    expect(error.code).toBe('invalid')
+    expect(error.message).toBe('The file has 3 fields the catalogue does not have, first categories.0.descripton: check the spelling, or remove them')
+    expect(error.issues?.map((i) => i.path)).toEqual(['categories.0.descripton', 'services.0.privacyPolicyURL', 'textz'])
+    const after = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(after.draft).toEqual(before.draft)
+    expect(after.draftUpdatedAt).toBe(before.draftUpdatedAt)
+  })
 })

@@ -11,6 +11,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
+import { unreadKeys } from '../lib/unread-keys'
 import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { catalogueToCsv, csvImport } from '../services/catalogue-csv'
@@ -77,6 +78,14 @@ export function catalogueRoutes(s: Services) {
           )
           const first = issues[0]!
           throw invalidError({ issues }, `The CSV file has problems: ${first.message}`)
+        }
+        // The import replaces the whole draft: a field the catalogue has no such name for (misspelt,
+        // `privacyPolicyURL`) would be dropped, and the one it meant left empty. (A CSV's columns are
+        // checked as the file is read, csvImport.)
+        const unread = format === 'csv' ? [] : unreadKeys(input, parsed.data)
+        if (unread.length) {
+          const issues = unread.map((path) => ({ path, message: `"${path.at(-1)}" is no field of a catalogue here: check its spelling, or remove it` }))
+          throw invalidError({ issues }, `The file has ${unread.length === 1 ? 'a field' : `${unread.length} fields`} the catalogue does not have, first ${issues[0]!.path.join('.')}: check the spelling, or remove ${unread.length === 1 ? 'it' : 'them'}`)
         }
         s.catalogues.saveDraft(siteId, c.get('session')!.user.id, parsed.data, { action: 'catalogue.import', baseUpdatedAt })
         return c.json(s.catalogues.state(siteId))
