@@ -1,5 +1,5 @@
 // Start-up as an operator sees it: the real entry point in a child process.
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +39,32 @@ describe('server start-up', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^miniconsent: invalid configuration:\n  MANIFEST_SIGNING_KEY: not an Ed25519 private key: give the base64 of its PKCS#8 DER form/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('prints the generated password even when the first start fails after creating the account (a port in use), and not again', async () => {
+    const busy = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => busy.once('listening', resolve))
+    const env = { DATABASE_URL: join(dir, 'port-in-use', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'first@example.org', SEED_DEMO: 'false' }
+    let failed
+    try {
+      failed = await start({ ...env, PORT: String((busy.address() as AddressInfo).port) })
+    } finally {
+      busy.close()
+    }
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/is already in use \(set PORT\)/)
+    const password = /password:\s+(\S+)/.exec(failed.stdout)?.[1]
+    expect(password).toBeTruthy()
+    expect(failed.stdout).toContain('The server did not start; the account and its password are kept for the next start.')
+
+    // The next start signs the owner in with it, and prints no other.
+    const next = await start(env, /"listening"/, async (stdout) => {
+      const url = /"url":"([^"]+)"/.exec(stdout)![1]!
+      const login = await fetch(url + 'api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'first@example.org', password }) })
+      expect(login.status).toBe(200)
+    })
+    expect(next.code).toBe(0)
+    expect(next.stdout).not.toMatch(/password:/)
   })
 
   it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {

@@ -43,7 +43,27 @@ async function main() {
     fail(`cannot open the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
   }
 
-  const owner = await ensureOwner(db, env.MINICONSENT_ADMIN_EMAIL, env.MINICONSENT_ADMIN_PASSWORD, Date.now())
+  let owner: Awaited<ReturnType<typeof ensureOwner>>
+  try {
+    owner = await ensureOwner(db, env.MINICONSENT_ADMIN_EMAIL, env.MINICONSENT_ADMIN_PASSWORD, Date.now())
+  } catch (e) {
+    // The first read of the database: a file with a damaged page fails here, not when it is opened.
+    fail(`cannot read the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  // A generated password is stored only as a hash from here on: it is printed once the server
+  // listens, or, should the start fail after this (a port in use, a bad GEOIP_DB), as it exits.
+  let credentialsShown = false
+  const showCredentials = (url: string, started: boolean) => {
+    if (!owner.generatedPassword || credentialsShown) return
+    credentialsShown = true
+    process.stdout.write(
+      `\n  MiniConsent owner account created\n  dashboard: ${url}\n  e-mail:    ${env.MINICONSENT_ADMIN_EMAIL}\n` +
+        `  password:  ${owner.generatedPassword}\n  (shown only this once; set MINICONSENT_ADMIN_PASSWORD to choose it)\n` +
+        (started ? '\n' : '  The server did not start; the account and its password are kept for the next start.\n\n'),
+    )
+  }
+  const configuredHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
+  process.on('exit', () => showCredentials(`http://${configuredHost}:${env.PORT}/`, false))
   if (env.SEED_DEMO) {
     const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
     if (created.length) logger.info('seeded demo sites', { sites: created })
@@ -66,13 +86,8 @@ async function main() {
     const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`
     logger.info('listening', { url, database: env.DATABASE_URL })
-    if (owner.generatedPassword) {
-      // Printed once, on the start that created the account; it is stored only as a hash.
-      process.stdout.write(
-        `\n  MiniConsent owner account created\n  dashboard: ${url}\n  e-mail:    ${env.MINICONSENT_ADMIN_EMAIL}\n` +
-          `  password:  ${owner.generatedPassword}\n  (shown only this once; set MINICONSENT_ADMIN_PASSWORD to choose it)\n\n`,
-      )
-    }
+    // Printed once, on the start that created the account.
+    showCredentials(url, true)
   })
   // Node closes an idle keep-alive connection after 5 s, while clients and proxies keep theirs
   // longer (load balancers ~60 s): one that reuses it at the moment it is closed gets a reset

@@ -170,6 +170,31 @@ export function openMigratedUpTo(dir: string, file: string, lastIdx: number): Db
 }
 
 /**
+ * An upgrade as an operator's database goes through: a database at migration `lastIdx` with a
+ * site `acme`, which `prepare` fills as that version would have, is then opened as the server
+ * opens it (every migration since applied) and handed to `check`. In a temporary folder, removed
+ * after.
+ */
+export function afterUpgradeFrom<T>(lastIdx: number, prepare: (old: Db) => void, check: (db: Db) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), `miniconsent-upgrade-${lastIdx}-`))
+  try {
+    const file = join(dir, 'old.sqlite')
+    const before = openMigratedUpTo(dir, file, lastIdx)
+    before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
+    prepare(before)
+    before.$client.close()
+    const db = openDatabase(file)
+    try {
+      return check(db)
+    } finally {
+      db.$client.close()
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
  * A test server with a stand-in SDK build (its core only: the config's placeholder), and the
  * owner and the editor of acme signed in.
  */

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { openConnection, openDatabase, writeTransaction } from './client'
+import { openConnection, openDatabase, writeTransaction, type Db } from './client'
 import { sites } from './schema'
-import { openMigratedUpTo } from '../test-support'
+import { afterUpgradeFrom } from '../test-support'
 import { generateRecords } from '../../bench/generate'
 
 describe('writeTransaction', () => {
@@ -37,53 +37,63 @@ describe('writeTransaction', () => {
 
 describe('migration 0006', () => {
   it('leaves a database someone ran ANALYZE on planning the log as the server plans it: the chain head by seq, not by the rebuilt time index', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-0006-'))
-    try {
-      const file = join(dir, 'old.sqlite')
-      const before = openMigratedUpTo(dir, file, 5)
-      before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0), ('other', '{}', 0)`).run()
-      generateRecords(before, 'acme', 3000)
-      generateRecords(before, 'other', 3000)
-      before.$client.exec('ANALYZE')
-      before.$client.close()
-
-      const db = openDatabase(file)
-      try {
+    afterUpgradeFrom(
+      5,
+      (before) => {
+        before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('other', '{}', 0)`).run()
+        generateRecords(before, 'acme', 3000)
+        generateRecords(before, 'other', 3000)
+        before.$client.exec('ANALYZE')
+      },
+      (db) => {
         const plan = (q: string) => (db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`).all('acme') as { detail: string }[]).map((r) => r.detail).join('; ')
         // The consent writer's and the export's chain head.
         expect(plan('SELECT seq, hash, iif(personal_hash IS NULL, 1, 2) AS format FROM consent_records WHERE site_id = ? ORDER BY seq DESC LIMIT 1')).toBe(
           'SEARCH consent_records USING INDEX consent_records_site_seq (site_id=?)',
         )
         expect(db.$client.prepare(`SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'consent_records'`).get()).toEqual({ n: 0 })
-      } finally {
-        db.$client.close()
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+      },
+    )
+  })
+})
+
+describe('migration 0014', () => {
+  const rollup = `INSERT INTO stats_rollups (site_id, day, revision, region, mode, method, category, records, unreadable, granted, denied) VALUES ('acme', '2020-01-01', 1, NULL, 'opt-in', 'accept-all', NULL, 7, 0, 0, 0)`
+  it('gives a database that ran the first versions of 0006 and 0012 what was added to them: the purge triggers, no stale rollups, no planner statistics of the log', () => {
+    afterUpgradeFrom(
+      13,
+      (before) => {
+        // As the first 0012 left it: no triggers; then a purge (by that version) left a day's rollup.
+        before.$client.exec('DROP TRIGGER stats_rollups_purged_insert; DROP TRIGGER stats_rollups_purged_update')
+        generateRecords(before, 'acme', 3000)
+        before.$client.prepare(rollup).run()
+        // As the first 0006 left it, then someone's ANALYZE.
+        before.$client.exec('ANALYZE')
+      },
+      (db) => {
+        const triggers = db.$client.prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'chain_anchors' ORDER BY name`).all()
+        expect(triggers).toEqual([{ name: 'stats_rollups_purged_insert' }, { name: 'stats_rollups_purged_update' }])
+        expect(db.$client.prepare('SELECT count(*) AS n FROM stats_rollups').get()).toEqual({ n: 0 })
+        expect(db.$client.prepare(`SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'consent_records'`).get()).toEqual({ n: 0 })
+        // The triggers work: a purge anchor moved drops the rollups of the days it cut into.
+        db.$client.prepare(rollup).run()
+        db.$client.prepare(`INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES ('acme', 5000, 'x', 5000, 0)`).run()
+        expect(db.$client.prepare('SELECT count(*) AS n FROM stats_rollups').get()).toEqual({ n: 0 })
+      },
+    )
   })
 })
 
 describe('migration 0011', () => {
-  const upgraded = (prepare: (db: ReturnType<typeof openMigratedUpTo>) => void): string[] => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-0011-'))
-    try {
-      const file = join(dir, 'old.sqlite')
-      const before = openMigratedUpTo(dir, file, 10)
-      before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
-      generateRecords(before, 'acme', 20)
-      prepare(before)
-      before.$client.close()
-      const db = openDatabase(file)
-      try {
-        return (db.$client.prepare('SELECT name FROM startup_tasks ORDER BY name').all() as { name: string }[]).map((r) => r.name)
-      } finally {
-        db.$client.close()
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }
+  const upgraded = (prepare: (db: Db) => void): string[] =>
+    afterUpgradeFrom(
+      10,
+      (before) => {
+        generateRecords(before, 'acme', 20)
+        prepare(before)
+      },
+      (db) => (db.$client.prepare('SELECT name FROM startup_tasks ORDER BY name').all() as { name: string }[]).map((r) => r.name),
+    )
 
   it('leaves the start-up signing to do only where something stored is still unsigned', () => {
     expect(upgraded(() => {})).toEqual(['sign-anchors', 'sign-erasures'])

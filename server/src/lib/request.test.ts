@@ -75,5 +75,8 @@ describe('clientIp and isHttps behind TRUST_PROXY proxies', () => {
   it('reads the scheme the outermost proxy was reached by', () => {
     expect([0, 1, 2].map((n) => isHttps(facts(xff), proxies(n)))).toEqual([false, false, true])
     expect(isHttps(facts({}, 'https://acme.test/'), proxies(0))).toBe(true)
+    // A scheme in capitals (some proxies send it so) is https all the same; without TRUST_PROXY, never read.
+    expect(isHttps(facts({ 'x-forwarded-proto': 'HTTPS' }), proxies(1))).toBe(true)
+    expect(isHttps(facts({ 'x-forwarded-proto': 'HTTPS' }), proxies(0))).toBe(false)
   })
 })

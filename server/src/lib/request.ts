@@ -79,7 +79,8 @@ export function isHttps(c: RequestFacts, s: Pick<Services, 'env'>): boolean {
   // The URL @hono/node-server builds starts with the scheme: no need to parse it.
   if (c.req.url.startsWith('https:')) return true
   const hops = proxyHops(s)
-  return hops > 0 && forwardedBy(c.req.header('x-forwarded-proto'), hops) === 'https'
+  // Schemes are case-insensitive (RFC 3986 §3.1): some proxies send `HTTPS`.
+  return hops > 0 && forwardedBy(c.req.header('x-forwarded-proto'), hops)?.toLowerCase() === 'https'
 }
 
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */

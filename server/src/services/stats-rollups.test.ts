@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { consentStats, type ConsentLogFilters, type ConsentStats } from '@miniconsent/shared'
-import { openDatabase } from '../db/client'
-import { addUser, consentBody, json, openMigratedUpTo, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { generateRecords } from '../../bench/generate'
 import { purgeSite } from './retention'
 import { CLOSED_DAY_MARGIN_MS, ConsentStatsService } from './stats'
@@ -298,25 +294,16 @@ describe('rollups of closed days', () => {
 
 describe('migration 0012', () => {
   it("gives a database with a log statistics rolled up from its records at the first view", () => {
-    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-0012-'))
-    try {
-      const file = join(dir, 'old.sqlite')
-      const before = openMigratedUpTo(dir, file, 11)
-      before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
-      generateRecords(before, 'acme', 2000, { now: Date.parse('2026-11-22T12:00:00Z'), spanDays: 20 })
-      before.$client.close()
-      const db = openDatabase(file)
-      try {
+    afterUpgradeFrom(
+      11,
+      (before) => generateRecords(before, 'acme', 2000, { now: Date.parse('2026-11-22T12:00:00Z'), spanDays: 20 }),
+      (db) => {
         const now = () => Date.parse('2026-11-22T12:00:00Z')
         const stats = new ConsentStatsService(db, { now }).stats('acme', {})
         expect(stats).toEqual(new ConsentStatsService(db, { rollups: false }).stats('acme', {}))
         expect(stats.perDay.reduce((n, d) => n + d.total, 0)).toBe(2000)
         expect(db.$client.prepare('SELECT count(DISTINCT day) AS n FROM stats_rollups').get()).toEqual({ n: 20 })
-      } finally {
-        db.$client.close()
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+      },
+    )
   })
 })
