@@ -53,3 +53,28 @@ describe('log filters: region', () => {
     expect(api.requests.length).toBe(asked)
   })
 })
+
+describe('log filters: period', () => {
+  it('keeps a date-time bound from a shared link, which the server takes, when another filter is applied', async () => {
+    const api = stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-11-22T10:00:00Z&to=2026-11-22')
+    await screen.findByRole('table', { name: 'Consent records' })
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    // Before, "2026-11-22T10:00:00Z" > "2026-11-22" as strings, so the form said the end was before the start.
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('method')).toBe('custom'))
+    expect(api.requests.at(-1)?.url.searchParams.get('from')).toBe('2026-11-22T10:00:00Z')
+    expect(api.requests.at(-1)?.url.searchParams.get('to')).toBe('2026-11-22')
+    expect(screen.queryByText('The end date is before the start date.')).toBeNull()
+  })
+
+  it('still refuses an end before the start when a bound is a date-time', async () => {
+    const api = stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-21')
+    await screen.findByRole('table', { name: 'Consent records' })
+    const asked = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
+    expect(api.requests.length).toBe(asked)
+  })
+})

@@ -1,4 +1,4 @@
-import { CONSENT_METHODS, urlNumber, type ConsentMethod } from '@miniconsent/shared'
+import { CONSENT_METHODS, firstIncluded, lastIncluded, urlNumber, type ConsentMethod } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
 import { methodLabel } from '../format'
@@ -25,7 +25,9 @@ function check(v: FormValues): Errors {
   if (v.region && !/^([A-Z]{2}(-[A-Z0-9]{1,3})?|unknown)$/.test(v.region)) errors.region = 'Use an ISO code such as DE or US-CA, or “unknown”.'
   // The server's own rule for a number in a URL: past it, the filter would be answered 400.
   if (v.revision && !REVISION.safeParse(v.revision).success) errors.revision = 'Use a revision number such as 3.'
-  if (v.from && v.to && v.from > v.to) errors.to = 'The end date is before the start date.'
+  // As times, by the server's own rule: a link may carry a date-time bound, and "2026-11-22T10:00:00Z"
+  // sorts after "2026-11-22" as text although the day it names runs on to midnight.
+  if (v.from && v.to && firstIncluded(v.from) > lastIncluded(v.to)) errors.to = 'The end date is before the start date.'
   return errors
 }
 

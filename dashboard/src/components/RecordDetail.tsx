@@ -94,10 +94,17 @@ export function RecordDetail({ record, onClose }: Props) {
           <code>{record.recordId}</code>
         </Fact>
         <Fact term="Consent ID">
-          <code>{record.consentId}</code>{' '}
-          <a href={`${consentLogPath(record.siteId)}?consentId=${encodeURIComponent(record.consentId)}`}>
-            All records of this visitor
-          </a>
+          {/* An erased record keeps the placeholder "erased" where its ID was: no visitor's ID, and no visitor's records to list. */}
+          {record.erasedAt ? (
+            '— (erased)'
+          ) : (
+            <>
+              <code>{record.consentId}</code>{' '}
+              <a href={`${consentLogPath(record.siteId)}?consentId=${encodeURIComponent(record.consentId)}`}>
+                All records of this visitor
+              </a>
+            </>
+          )}
         </Fact>
         <Fact term="Client time">
           <time dateTime={record.clientTime}>{formatTime(record.clientTime)}</time>{' '}

@@ -30,23 +30,36 @@ export function errorText(err: unknown): string {
 
 export type Loaded<T> = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'loaded'; data: T }
 
-/** Loads once per change of `deps`; `reload()` asks again; `set()` replaces the data after a save. */
+/** Shallow, as hooks compare their deps. */
+function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((d, i) => Object.is(d, b[i]))
+}
+
+/**
+ * Loads once per change of `deps`; `reload()` asks again; `set()` replaces the data after a save.
+ *
+ * The state remembers the deps it was loaded for. After `reload()` the data on screen stays until
+ * the new answer comes (same deps), but when the deps change (other filters, say) the old answer is
+ * not this one: the state reads as loading from the very render that brings the new deps, so old
+ * numbers are never shown under new filters, not even for the frame before the effect runs.
+ */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]) {
-  const [state, setState] = useState<Loaded<T>>({ status: 'loading' })
+  const [state, setState] = useState<{ deps: unknown[]; loaded: Loaded<T> }>({ deps, loaded: { status: 'loading' } })
   const [attempt, setAttempt] = useState(0)
   useEffect(() => {
     const controller = new AbortController()
-    setState((prev) => (prev.status === 'loaded' ? prev : { status: 'loading' }))
+    setState((prev) => (prev.loaded.status === 'loaded' && sameDeps(prev.deps, deps) ? prev : { deps, loaded: { status: 'loading' } }))
+    // An answer to a load that was aborted (deps changed, or the page closed) is dropped: a late one never replaces a newer one.
     load(controller.signal).then(
-      (data) => !controller.signal.aborted && setState({ status: 'loaded', data }),
-      (err: unknown) => !controller.signal.aborted && setState({ status: 'failed', message: errorText(err) }),
+      (data) => !controller.signal.aborted && setState({ deps, loaded: { status: 'loaded', data } }),
+      (err: unknown) => !controller.signal.aborted && setState({ deps, loaded: { status: 'failed', message: errorText(err) } }),
     )
     return () => controller.abort()
   }, [...deps, attempt])
   return {
-    state,
+    state: sameDeps(state.deps, deps) ? state.loaded : ({ status: 'loading' } as Loaded<T>),
     reload: () => setAttempt((n) => n + 1),
-    set: (data: T) => setState({ status: 'loaded', data }),
+    set: (data: T) => setState({ deps, loaded: { status: 'loaded', data } }),
   }
 }
 

@@ -125,6 +125,41 @@ describe('analytics page', () => {
     expect(screen.queryByText(/left out of the rates/)).toBeNull()
   })
 
+  it('while statistics for new filters load, says so and shows no numbers under them; an older answer arriving late is dropped', async () => {
+    let releaseGpc!: () => void
+    const gpcHeld = new Promise<void>((r) => (releaseGpc = r))
+    const few = { ...stats, perDay: [{ day: '2025-03-01', ...counts(1, 1, 1) }] }
+    const one = { ...stats, perDay: [{ day: '2025-03-01', ...counts(0, 0, 0, 1) }] }
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/stats', async (req) => {
+        const method = req.url.searchParams.get('method')
+        if (method === 'gpc') {
+          await gpcHeld
+          return json(one)
+        }
+        return json(method === 'custom' ? few : stats)
+      }),
+    )
+    renderApp('/sites/minopa/analytics')
+    await screen.findByText('14 decisions in the log.')
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'gpc' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(window.location.search).toBe('?method=gpc'))
+    // Before, the whole log's 14 decisions stayed on screen as "14 decisions matching the filters.", nothing loading.
+    expect((await screen.findByText('Loading the statistics…')).getAttribute('role')).toBe('status')
+    expect(screen.queryByText(/decisions? (matching the filters|in the log)/)).toBeNull()
+    expect(screen.queryByRole('table', { name: 'Decisions per day' })).toBeNull()
+
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByText('3 decisions matching the filters.')).toBeTruthy()
+    releaseGpc()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(screen.getByText('3 decisions matching the filters.')).toBeTruthy()
+    expect(screen.queryByText('1 decision matching the filters.')).toBeNull()
+  })
+
   it('refuses an end date before the start date without asking the server', async () => {
     const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
     renderApp('/sites/minopa/analytics')

@@ -1,15 +1,18 @@
 import { useLocation } from 'preact-iso'
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { auditPage, type AuditEntry } from '../api-shapes'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
-import { useEffect } from 'preact/hooks'
 
 export const AuditRoute = siteRoute('audit', AuditPage)
 
-/** Actions the server writes; a group (`catalogue`) filters all of its actions (`catalogue.publish`, …). */
+/**
+ * Actions the server writes; a group (`catalogue`) filters all of its actions (`catalogue.publish`, …).
+ * The server filters by one action or one group, so someone joining (`invitation.accept`) cannot be
+ * in the `member` group's list: it has its own option, and the labels say where joins are.
+ */
 const ACTION_GROUPS = [
   { value: '', label: 'All actions' },
   { value: 'catalogue', label: 'Catalogue: all' },
@@ -18,8 +21,8 @@ const ACTION_GROUPS = [
   { value: 'catalogue.publish', label: 'Catalogue: published' },
   { value: 'catalogue.rollback', label: 'Catalogue: rolled back' },
   { value: 'site', label: 'Site settings' },
-  { value: 'member', label: 'Members: all' },
-  { value: 'member.add', label: 'Members: added' },
+  { value: 'invitation.accept', label: 'Members: joined (invitation accepted)' },
+  { value: 'member', label: 'Members: role changed or removed (joins are listed as invitations accepted)' },
   { value: 'member.role', label: 'Members: role changed' },
   { value: 'member.remove', label: 'Members: removed' },
   { value: 'invitation', label: 'Invitations (created, cancelled, accepted)' },
@@ -40,32 +43,72 @@ function summarise(value: unknown): string {
   return text.length > 200 ? text.slice(0, 199) + '…' : text
 }
 
+/** The entries shown, with the action filter they were loaded for: another filter's are never shown or appended to. */
+interface Listing {
+  action: string
+  entries: AuditEntry[]
+  nextBefore: number | null
+  loading: boolean
+  error: string | null
+}
+
+const emptyListing = (action: string): Listing => ({ action, entries: [], nextBefore: null, loading: true, error: null })
+
+function entryRowId(id: number): string {
+  return `audit-entry-${id}`
+}
+
 function AuditPage({ site }: SitePageProps) {
   const { api } = useSession()
   const { query, route } = useLocation()
   useDocumentTitle(`Audit log — ${site.name}`)
   const action = query.action ?? ''
-  const [entries, setEntries] = useState<AuditEntry[]>([])
-  const [nextBefore, setNextBefore] = useState<number | null>(null)
-  const [state, setState] = useState<{ loading: boolean; error: string | null }>({ loading: true, error: null })
+  const [stored, setListing] = useState<Listing>(() => emptyListing(action))
+  // Until the first answer for a new filter comes, the list is that filter's, empty and loading.
+  const listing = stored.action === action ? stored : emptyListing(action)
   const [open, setOpen] = useState<number | null>(null)
+  // Where keyboard focus goes once older entries are in, when the button that asked for them is gone.
+  const [focusEntry, setFocusEntry] = useState<number | null>(null)
+  const inFlight = useRef<AbortController | null>(null)
 
+  /**
+   * One load at a time: a new one (another filter, Try again) aborts the one before, whose answer is
+   * then dropped, so a slow answer for an earlier filter never replaces or extends the current list.
+   */
   async function loadPage(before: number | null, append: boolean) {
-    setState({ loading: true, error: null })
+    inFlight.current?.abort()
+    const controller = new AbortController()
+    inFlight.current = controller
+    const forAction = action
+    setListing((l) => ({ ...(l.action === forAction ? l : emptyListing(forAction)), loading: true, error: null }))
     try {
       const params = new URLSearchParams({ limit: '50' })
       if (before) params.set('before', String(before))
-      if (action) params.set('action', action)
-      const page = await api.request(siteApi(site.id, `/audit?${params}`), auditPage)
-      setEntries((e) => (append ? [...e, ...page.entries] : page.entries))
-      setNextBefore(page.nextBefore)
-      setState({ loading: false, error: null })
+      if (forAction) params.set('action', forAction)
+      const page = await api.request(siteApi(site.id, `/audit?${params}`), auditPage, { signal: controller.signal })
+      if (controller.signal.aborted) return
+      setListing((l) => ({
+        action: forAction,
+        entries: append && l.action === forAction ? [...l.entries, ...page.entries] : page.entries,
+        nextBefore: page.nextBefore,
+        loading: false,
+        error: null,
+      }))
+      if (append && page.nextBefore === null && page.entries[0]) setFocusEntry(page.entries[0].id)
     } catch (err) {
-      setState({ loading: false, error: errorText(err) })
+      if (controller.signal.aborted) return
+      setListing((l) => ({ ...(l.action === forAction ? l : emptyListing(forAction)), loading: false, error: errorText(err) }))
     }
   }
-  useEffect(() => void loadPage(null, false), [site.id, action])
+  useEffect(() => {
+    void loadPage(null, false)
+    return () => inFlight.current?.abort()
+  }, [site.id, action])
+  useEffect(() => {
+    if (focusEntry !== null) document.getElementById(entryRowId(focusEntry))?.focus()
+  }, [focusEntry])
 
+  const { entries, nextBefore, loading, error } = listing
   return (
     <>
       <h1>Audit log — {site.name}</h1>
@@ -86,15 +129,15 @@ function AuditPage({ site }: SitePageProps) {
           ))}
         </select>
       </div>
-      {state.error && (
+      {error && (
         <div role="alert" class="load-failure">
-          <p>Could not load the audit log: {state.error}</p>
+          <p>Could not load the audit log: {error}</p>
           <button type="button" onClick={() => void loadPage(null, false)}>
             Try again
           </button>
         </div>
       )}
-      {!state.loading && !state.error && entries.length === 0 && <p class="empty">No changes recorded{action ? ' for this action' : ''}.</p>}
+      {!loading && !error && entries.length === 0 && <p class="empty">No changes recorded{action ? ' for this action' : ''}.</p>}
       {entries.length > 0 && (
         <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabIndex={0}>
           <table class="data-table">
@@ -110,7 +153,7 @@ function AuditPage({ site }: SitePageProps) {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id}>
-                  <th scope="row">
+                  <th scope="row" id={entryRowId(e.id)} tabIndex={-1}>
                     <time dateTime={e.at}>{formatTime(e.at)}</time>
                   </th>
                   <td>{e.user ?? 'System'}</td>
@@ -144,9 +187,10 @@ function AuditPage({ site }: SitePageProps) {
           </table>
         </div>
       )}
-      <p role="status">{state.loading && 'Loading the audit log…'}</p>
-      {nextBefore !== null && !state.loading && (
-        <button type="button" onClick={() => void loadPage(nextBefore, true)}>
+      <p role="status">{loading && 'Loading the audit log…'}</p>
+      {nextBefore !== null && (
+        // Kept while loading, and aria-disabled rather than disabled, so keyboard focus stays on it.
+        <button type="button" aria-disabled={loading} onClick={() => !loading && void loadPage(nextBefore, true)}>
           Load older entries
         </button>
       )}

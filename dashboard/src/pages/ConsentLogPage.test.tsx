@@ -5,6 +5,9 @@ import { consentRecord, errorBody, json, logPage, ME, on, renderApp, stubApi, ty
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
+/** A log of these records only: one page, nothing older. */
+const wholeLog = (records: ConsentLogPage['records']): ConsentLogPage => ({ records, nextBefore: null, total: records.length })
+
 function serveLog(answer: (req: FakeRequest) => ConsentLogPage | Response) {
   return on('GET', /^\/api\/admin\/sites\/[^/]+\/consents$/, (req) => {
     const page = answer(req)
@@ -26,14 +29,10 @@ async function openLog(path = '/sites/minopa/consents') {
 
 describe('consent log', () => {
   it('lists records with granted and denied categories in words', async () => {
-    const fixture: ConsentLogPage = {
-      records: [
-        consentRecord({ seq: 2, consentId: 'visitor-rejects', method: 'reject-all', categories: { essential: true, analytics: false, marketing: false } }),
-        consentRecord({ seq: 1, consentId: 'visitor-custom' }),
-      ],
-      nextBefore: null,
-      total: 2,
-    }
+    const fixture = wholeLog([
+      consentRecord({ seq: 2, consentId: 'visitor-rejects', method: 'reject-all', categories: { essential: true, analytics: false, marketing: false } }),
+      consentRecord({ seq: 1, consentId: 'visitor-custom' }),
+    ])
     stubApi(signedIn, serveLog(() => fixture))
     const table = await openLog()
 
@@ -55,6 +54,17 @@ describe('consent log', () => {
 
     expect(screen.getByText('Records 1–2 of 2, newest first')).toBeTruthy()
     await waitFor(() => expect(document.title).toBe('Consent log — Minopa · MiniConsent'))
+  })
+
+  it('shows an erased record without a visitor ID (its consentId is the word "erased")', async () => {
+    const fixture = wholeLog([
+      consentRecord({ seq: 2, consentId: 'erased', ip: null, url: '', userAgent: null, erasedAt: '2026-11-20T10:00:00.000Z' }),
+      consentRecord({ seq: 1, consentId: 'visitor-custom' }),
+    ])
+    stubApi(signedIn, serveLog(() => fixture))
+    const table = await openLog()
+    const buttons = within(table).getAllByRole('button').map((b) => b.textContent)
+    expect(buttons).toEqual(['— (erased) (record #2)', 'visitor-custom (record #1)'])
   })
 
   it('pages to older records with the `before` cursor and back to newer ones', async () => {

@@ -273,7 +273,8 @@ function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; select
           aria-controls={selected ? RECORD_DETAIL_ID : undefined}
           onClick={onOpen}
         >
-          {record.consentId}
+          {/* An erasure leaves "erased" in place of the visitor's ID: no ID to show. */}
+          {record.erasedAt ? '— (erased)' : record.consentId}
           <span class="visually-hidden"> (record #{record.seq})</span>
         </button>
       </td>

@@ -76,12 +76,82 @@ describe('users and roles', () => {
       on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
       on('PATCH', '/api/admin/sites/minimagic/members/1', () => errorBody(409, 'last_owner', 'A site needs at least one owner')),
     )
+    // Their own role: asked first, and agreed to.
+    vi.stubGlobal('confirm', () => true)
     renderApp('/sites/minimagic/members')
     const table = await screen.findByRole('table', { name: 'Members of this site' })
     const select = within(table).getByLabelText('Role of auditor@example.com') as HTMLSelectElement
     fireEvent.change(select, { target: { value: 'editor' } })
     expect(await screen.findByText('Role not changed: A site needs at least one owner')).toBeTruthy()
     expect(select.value).toBe('owner')
+  })
+
+  it('asks before an owner changes their own role, and leaves it as it was when they cancel', async () => {
+    const owners = { members: [members.members[0], { userId: 8, email: 'second-owner@example.com', role: 'owner' }], invitations: [] }
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(owners)),
+      on('PATCH', '/api/admin/sites/minimagic/members/1', () => json({ member: { userId: 1, email: 'auditor@example.com', role: 'editor' } })),
+    )
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    renderApp('/sites/minimagic/members')
+    const select = (await screen.findByLabelText('Role of auditor@example.com')) as HTMLSelectElement
+    fireEvent.change(select, { target: { value: 'editor' } })
+    // Before, this demoted the owner at once, without a word.
+    expect(confirm).toHaveBeenCalledTimes(1)
+    expect(confirm.mock.calls[0]).toEqual([expect.stringMatching(/^Change your own role to editor\? You lose access to Users & roles/)])
+    await new Promise((r) => setTimeout(r, 20))
+    expect(api.requests.some((r) => r.method === 'PATCH')).toBe(false)
+    expect(select.value).toBe('owner')
+
+    confirm.mockReturnValue(true as false)
+    fireEvent.change(select, { target: { value: 'editor' } })
+    await waitFor(() => expect(api.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'editor' }))
+    // The navigation follows the new role.
+    await waitFor(() => expect(api.requests.filter((r) => r.url.pathname === '/api/admin/me').length).toBe(2))
+  })
+
+  it('changes another member’s role at once, without asking, and says so', async () => {
+    let list = members
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(list)),
+      on('PATCH', '/api/admin/sites/minimagic/members/7', () => {
+        list = { ...members, members: [members.members[0]!, { ...members.members[1]!, role: 'auditor' }] }
+        return json({ member: list.members[1] })
+      }),
+    )
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    renderApp('/sites/minimagic/members')
+    fireEvent.change(await screen.findByLabelText('Role of editor@example.com'), { target: { value: 'auditor' } })
+    await waitFor(() => expect(api.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'auditor' }))
+    expect(confirm).not.toHaveBeenCalled()
+    expect((await screen.findByText('editor@example.com is now auditor.')).closest('[role="status"]')).toBeTruthy()
+  })
+
+  it('says when a member was removed or an invitation cancelled', async () => {
+    let list = { ...members, invitations: [{ email: 'late@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' }] }
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(list)),
+      on('DELETE', '/api/admin/sites/minimagic/members/7', () => {
+        list = { ...list, members: [members.members[0]!] }
+        return new Response(null, { status: 204 })
+      }),
+      on('DELETE', '/api/admin/sites/minimagic/invitations/late%40example.com', () => {
+        list = { ...list, invitations: [] }
+        return new Response(null, { status: 204 })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove editor@example.com' }))
+    expect((await screen.findByText('editor@example.com was removed from this site.')).closest('[role="status"]')).toBeTruthy()
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Remove editor@example.com' })).toBeNull())
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel the invitation for late@example.com' }))
+    expect((await screen.findByText('The invitation for late@example.com was cancelled.')).closest('[role="status"]')).toBeTruthy()
   })
 
   it('is not offered to an auditor', async () => {

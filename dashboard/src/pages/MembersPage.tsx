@@ -137,10 +137,20 @@ function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => vo
   )
 }
 
+/** What a row or invitation reports once its change is made: a sentence to announce, and the list to reload. */
+type OnChanged = (outcome: string) => void
+
 function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList; onChanged: () => void }) {
   const { me } = useSession()
+  // Said in a status region that outlives the rows: a removed member's row, and the button pressed in it, are gone.
+  const [outcome, setOutcome] = useState<string | null>(null)
+  const changed: OnChanged = (text) => {
+    setOutcome(text)
+    onChanged()
+  }
   return (
     <>
+      <div role="status">{outcome && <p class="notice">{outcome}</p>}</div>
       <section class="editor-section" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <div class="table-scroll" role="region" aria-labelledby="members-caption" tabIndex={0}>
@@ -157,7 +167,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
             </thead>
             <tbody>
               {list.members.map((m) => (
-                <MemberRow key={m.userId} siteId={siteId} member={m} isMe={m.userId === me.user.id} onChanged={onChanged} />
+                <MemberRow key={m.userId} siteId={siteId} member={m} isMe={m.userId === me.user.id} onChanged={changed} />
               ))}
             </tbody>
           </table>
@@ -170,7 +180,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
         ) : (
           <ul>
             {list.invitations.map((i) => (
-              <InvitationItem key={i.email} siteId={siteId} invitation={i} onChanged={onChanged} />
+              <InvitationItem key={i.email} siteId={siteId} invitation={i} onChanged={changed} />
             ))}
           </ul>
         )}
@@ -179,7 +189,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
   )
 }
 
-function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; invitation: Invitation; onChanged: () => void }) {
+function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; invitation: Invitation; onChanged: OnChanged }) {
   const { api } = useSession()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -190,7 +200,7 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
     setError(null)
     try {
       await api.request(siteApi(siteId, `/invitations/${encodeURIComponent(invitation.email)}`), null, { method: 'DELETE' })
-      onChanged()
+      onChanged(`The invitation for ${invitation.email} was cancelled.`)
     } catch (err) {
       setError(`Not cancelled: ${errorText(err)}`)
       setBusy(false)
@@ -212,7 +222,18 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
   )
 }
 
-function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: () => void }) {
+/**
+ * An owner who picks another role for themselves loses this page, and only another owner can give
+ * it back; a select changes on every arrow key in some browsers, so this is asked first. Others'
+ * roles change at once: an owner can set them back.
+ */
+function confirmOwnRoleChange(next: Role): boolean {
+  return window.confirm(
+    `Change your own role to ${next}? You lose access to Users & roles at once, and only another owner can make you an owner again.`,
+  )
+}
+
+function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: OnChanged }) {
   const { api, refreshMe } = useSession()
   const [role, setRole] = useState<Role>(member.role)
   const [busy, setBusy] = useState(false)
@@ -229,7 +250,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
       await api.request(path, null, { method: 'PATCH', body: { role: next } })
       // Demoting yourself changes what you may see: the navigation follows the new role.
       if (isMe) await refreshMe()
-      else onChanged()
+      else onChanged(`${member.email} is now ${next}.`)
     } catch (err) {
       setRole(previous)
       setError(`Role not changed: ${errorText(err)}`)
@@ -248,7 +269,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
     try {
       await api.request(path, null, { method: 'DELETE' })
       if (isMe) await refreshMe()
-      else onChanged()
+      else onChanged(`${member.email} was removed from this site.`)
     } catch (err) {
       setError(`Not removed: ${errorText(err)}`)
       setBusy(false)
@@ -270,7 +291,16 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
           value={role}
           disabled={busy}
           aria-describedby={error ? `${selectId}-error` : undefined}
-          onChange={(e) => void changeRole(e.currentTarget.value as Role)}
+          onChange={(e) => {
+            const select = e.currentTarget
+            const next = select.value as Role
+            if (isMe && next !== 'owner' && !confirmOwnRoleChange(next)) {
+              // The role state did not change, so nothing re-renders: the select is put back by hand.
+              select.value = role
+              return
+            }
+            void changeRole(next)
+          }}
         >
           {ROLES.map((r) => (
             <option key={r} value={r}>
