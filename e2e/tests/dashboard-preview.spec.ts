@@ -20,10 +20,13 @@ async function logTotal(page: Page): Promise<number> {
  * frame was not analysed, as a sandboxed frame axe could not enter would otherwise pass unseen.
  */
 async function expectAxeClean(page: Page) {
-  const axe = await new AxeBuilder({ page }).analyze()
+  // On a machine busy with other suites, axe's visit of the frame can time out and leave it out of
+  // a run: such a run is asked again (at most three), and only a run that entered the frame counts.
+  let axe = await new AxeBuilder({ page }).analyze()
+  const inFrame = () => axe.passes.filter((r) => r.id === 'color-contrast').flatMap((r) => r.nodes.filter((n) => n.target.length > 1))
+  for (let attempt = 1; attempt < 3 && inFrame().length === 0; attempt++) axe = await new AxeBuilder({ page }).analyze()
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
-  const inFrame = axe.passes.filter((r) => r.id === 'color-contrast').flatMap((r) => r.nodes.filter((n) => n.target.length > 1))
-  expect(inFrame.length).toBeGreaterThan(0)
+  expect(inFrame().length).toBeGreaterThan(0)
 }
 
 async function saveDraft(page: Page) {

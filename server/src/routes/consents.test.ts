@@ -462,7 +462,8 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     req.destroy()
     await expect.poll(() => lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'gone-1', status: 499 })
     commits.release()
-    await expect.poll(() => rows().map((r) => r.record_id)).toEqual([body.recordId])
+    // The writer thread starts with the first record: seconds, from source, on a busy machine.
+    await expect.poll(() => rows().map((r) => r.record_id), { timeout: 15_000 }).toEqual([body.recordId])
   })
 
   it('stores 200 concurrent records from 20 connections in one gapless chain and answers each with its own seq', async () => {
