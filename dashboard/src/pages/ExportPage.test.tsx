@@ -142,6 +142,49 @@ describe('export page', () => {
     expect(screen.getByRole('status').textContent).toBe('Export complete: 4 records by the manifest, 25 bytes. The dashboard counted 3 in the file.')
   })
 
+  it('announces the start and the end of an export, and shows the counts it goes through without announcing each', async () => {
+    let finish = () => {}
+    const bytes = new TextEncoder().encode(CSV)
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, 16))
+        finish = () => {
+          controller.enqueue(bytes.slice(16))
+          controller.close()
+        }
+      },
+    })
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => new Response(body, { headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="consents-minopa.csv"', 'X-Export-Id': 'exp-1' } })),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(manifest)),
+    )
+    renderApp('/sites/minopa/export?method=custom')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    const counts = await screen.findByText(/records, 16 bytes so far\./)
+    const status = document.querySelector('[role="status"].export-progress')!
+    expect(status.textContent).toBe('Exporting…')
+    expect(status.contains(counts)).toBe(false)
+    expect(counts.closest('[role="status"], [aria-live]')).toBeNull()
+    finish()
+    expect(await screen.findByText(/Export complete: 3 records, 25 bytes/)).toBeTruthy()
+    expect(status.textContent).toMatch(/^Export complete/)
+    expect(screen.queryByText(/so far\./)).toBeNull()
+  })
+
+  it('takes a finished export away once the filters change, as it was not made with them', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/export', () => streamed(CSV)), on('GET', /\/manifest$/, () => json(manifest)))
+    renderApp('/sites/minopa/export?consentId=visitor-0001&method=custom')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    await screen.findByText(/Export complete/)
+    expect(screen.getByRole('link', { name: 'Download consents-minopa.csv' })).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Remove the consent ID filter' }))
+    await waitFor(() => expect(location.search).toBe('?method=custom'))
+    await waitFor(() => expect(screen.queryByText(/Export complete/)).toBeNull())
+    expect(screen.queryByRole('link', { name: 'Download consents-minopa.csv' })).toBeNull()
+    expect(screen.getByRole('button', { name: 'Start export' })).toBeTruthy()
+  })
+
   it('says why an export failed', async () => {
     stubApi(signedIn, on('GET', '/api/admin/sites/minopa/export', () => errorBody(400, 'invalid', 'from: use a date')))
     renderApp('/sites/minopa/export')

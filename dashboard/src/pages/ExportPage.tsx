@@ -70,7 +70,12 @@ function ExportPage({ site }: SitePageProps) {
   const filters = filtersFromQuery(query)
   const filterKey = filterParams(filters).toString()
   const [format, setFormat] = useState<Format>('csv')
-  const [run, setRun] = useState<Run>({ status: 'idle' })
+  const [latest, setRun] = useState<Run>({ status: 'idle' })
+  /** The filters the latest export ran with. */
+  const [runFilters, setRunFilters] = useState(filterKey)
+  // A finished export (or its failure) is of the filters it ran with: under others it is not shown,
+  // nor is its manifest still on its way; one still running is.
+  const run: Run = latest.status === 'running' || runFilters === filterKey ? latest : { status: 'idle' }
   const controller = useRef<AbortController | null>(null)
   const urls = useRef<string[]>([])
 
@@ -86,6 +91,7 @@ function ExportPage({ site }: SitePageProps) {
     controller.current?.abort()
     const abort = new AbortController()
     controller.current = abort
+    setRunFilters(filterKey)
     const progress: Progress = { rows: 0, bytes: 0 }
     setRun({ status: 'running', progress: { ...progress } })
     const counter = recordCounter(format)
@@ -178,14 +184,17 @@ function ExportPage({ site }: SitePageProps) {
           </button>
         )}
       </div>
+      {/* The live region says when the export starts and ends; the counts it goes through (new
+          ones ten times a second) sit outside it, to be read, not announced over and over. */}
       <div role="status" aria-live="polite" class="export-progress">
-        {run.status === 'running' && (
-          <p>
-            Exporting… {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)} so far.
-          </p>
-        )}
+        {run.status === 'running' && <p>Exporting…</p>}
         {run.status === 'done' && <ExportComplete run={run} />}
       </div>
+      {run.status === 'running' && (
+        <p class="export-progress">
+          {formatCount(run.progress.rows)} records, {formatBytes(run.progress.bytes)} so far.
+        </p>
+      )}
       <div role="alert">
         {run.status === 'failed' && (
           <p class="form-error">
