@@ -48,3 +48,6 @@ export function listOrNone(ids: string[]): string {
 export function regionLabel(record: Pick<ConsentRecord, 'region' | 'mode'>): string {
   return `${record.region ?? 'Unknown'} (${record.mode})`
 }
+
+/** What stands for the visitor's ID of an erased record, whose consentId is the placeholder "erased": no ID, nothing to link to. */
+export const ERASED_CONSENT_ID = '— (erased)'

@@ -23,6 +23,11 @@ function fail(message: string): never {
   process.exit(1)
 }
 
+/** The server's address as a browser opens it: a wildcard host as localhost, an IPv6 one in brackets. */
+function browserUrl(host: string, port: number): string {
+  return `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}/`
+}
+
 async function main() {
   let env: Env
   try {
@@ -62,8 +67,7 @@ async function main() {
         (started ? '\n' : '  The server did not start; the account and its password are kept for the next start.\n\n'),
     )
   }
-  const configuredHost = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
-  process.on('exit', () => showCredentials(`http://${configuredHost}:${env.PORT}/`, false))
+  process.on('exit', () => showCredentials(browserUrl(env.HOST, env.PORT), false))
   if (env.SEED_DEMO) {
     const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
     if (created.length) logger.info('seeded demo sites', { sites: created })
@@ -83,8 +87,7 @@ async function main() {
   // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
   const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
-    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-    const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${info.port}/`
+    const url = browserUrl(info.address, info.port)
     logger.info('listening', { url, database: env.DATABASE_URL })
     // Printed once, on the start that created the account.
     showCredentials(url, true)

@@ -1,7 +1,7 @@
 import type { ConsentRecord } from '@miniconsent/shared'
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef } from 'preact/hooks'
-import { formatTime, methodLabel, regionLabel, splitChoices } from '../format'
+import { ERASED_CONSENT_ID, formatTime, methodLabel, regionLabel, splitChoices } from '../format'
 import { consentLogPath } from '../session'
 
 interface Props {
@@ -96,7 +96,7 @@ export function RecordDetail({ record, onClose }: Props) {
         <Fact term="Consent ID">
           {/* An erased record keeps the placeholder "erased" where its ID was: no visitor's ID, and no visitor's records to list. */}
           {record.erasedAt ? (
-            '— (erased)'
+            ERASED_CONSENT_ID
           ) : (
             <>
               <code>{record.consentId}</code>{' '}

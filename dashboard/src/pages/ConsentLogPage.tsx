@@ -7,7 +7,7 @@ import { SubjectActions } from '../components/SubjectActions'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
 import { siteRoute } from '../components/site-page'
-import { formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
+import { ERASED_CONSENT_ID, formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
 import { consentLogPath, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
@@ -273,8 +273,7 @@ function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; select
           aria-controls={selected ? RECORD_DETAIL_ID : undefined}
           onClick={onOpen}
         >
-          {/* An erasure leaves "erased" in place of the visitor's ID: no ID to show. */}
-          {record.erasedAt ? '— (erased)' : record.consentId}
+          {record.erasedAt ? ERASED_CONSENT_ID : record.consentId}
           <span class="visually-hidden"> (record #{record.seq})</span>
         </button>
       </td>

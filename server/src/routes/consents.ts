@@ -101,6 +101,11 @@ export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<str
   // A refusal whose route already decided CORS (it always names Vary: the site's own verdict on
   // the Origin, as `admit` gives it) keeps that verdict: an origin another site lists must not read it.
   if (c.req.method !== 'POST' || !PUBLIC_POSTS.has(c.req.path) || 'Vary' in headers) return {}
+  return beforeSiteCors(c, s)
+}
+
+/** CORS for an answer given before its site is known: readable by the pages of any site's domains. */
+function beforeSiteCors(c: Context<AppEnv>, s: Services): Record<string, string> {
   const origin = requestHeader(c, 'origin')
   return someSiteAllows(c, origin, s) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' }
 }
@@ -156,9 +161,7 @@ export function consentRoutes(s: Services) {
       if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
       return { consentId, site }
     } catch (e) {
-      const origin = requestHeader(c, 'origin')
-      if (someSiteAllows(c, origin, s)) c.header('Access-Control-Allow-Origin', origin)
-      c.header('Vary', 'Origin')
+      for (const [name, value] of Object.entries(beforeSiteCors(c, s))) c.header(name, value)
       throw e
     }
   }

@@ -28,15 +28,6 @@ import { ApiError } from '../lib/errors'
 
 type TextColumn = (typeof CATALOGUE_CSV_TEXT_COLUMNS)[number]
 
-// Spreadsheets run a cell starting with = + - @ (or tab, CR, or a NUL they drop) as a formula
-// (OWASP "CSV injection"), and an editor's text would then run on the machine of whoever opens the
-// export. Such cells get a leading apostrophe, which spreadsheets hide and the import takes off
-// again; so does a cell that itself starts with one, so the import always takes off exactly one.
-// A spreadsheet set to a `;` locale also splits cells at semicolons (and tabs), so a formula
-// after one gets an apostrophe too. The escape is lib/csv-formula.ts's, which the consent export
-// shares, so the two cannot drift apart again.
-const defuse = escapeExportCell
-
 function languagesOf(c: Catalogue): string[] {
   const langs = new Set<string>()
   const add = (t: LocalizedText | undefined) => Object.keys(t ?? {}).forEach((l) => langs.add(l))
@@ -97,7 +88,14 @@ export function catalogueToCsv(c: Catalogue): string {
   for (const cat of c.categories) if (!listed.has(cat.id)) row(cat.id, undefined, null)
   // A cell with spaces at an end goes in quotes: the import trims what is around a cell, not what
   // is inside its quotes, so "  Signed in " comes back as it was written.
-  return stringify([header, ...rows.map((r) => r.map(defuse))], { quoted_match: /^\s|\s$/ })
+  // Spreadsheets run a cell starting with = + - @ (or tab, CR, or a NUL they drop) as a formula
+  // (OWASP "CSV injection"), and an editor's text would then run on the machine of whoever opens the
+  // export. Such cells get a leading apostrophe, which spreadsheets hide and the import takes off
+  // again; so does a cell that itself starts with one, so the import always takes off exactly one.
+  // A spreadsheet set to a `;` locale also splits cells at semicolons (and tabs), so a formula
+  // after one gets an apostrophe too. The escape is lib/csv-formula.ts's, which the consent export
+  // shares, so the two cannot drift apart again.
+  return stringify([header, ...rows.map((r) => r.map(escapeExportCell))], { quoted_match: /^\s|\s$/ })
 }
 
 /** The draft with the file applied, not yet validated, and the file's line of each entry (`entries.N`). */
