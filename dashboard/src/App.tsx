@@ -43,13 +43,21 @@ function Root() {
   const { path, url, query, route } = useLocation()
   const [state, setState] = useState<SessionState>({ status: 'loading' })
 
-  const api = useMemo<ApiClient>(
-    () =>
-      createApiClient({
-        onUnauthorized: () => setState((prev) => (prev.status === 'signed-in' ? { ...prev, expired: true } : { status: 'signed-out', notice: null })),
-      }),
-    [],
-  )
+  const api = useMemo<ApiClient>(() => {
+    const client = createApiClient({
+      onUnauthorized: () => setState((prev) => (prev.status === 'signed-in' ? { ...prev, expired: true } : { status: 'signed-out', notice: null })),
+      // A refusal may be a role changed meanwhile: the pages and the navigation follow the roles the
+      // server holds now. A failure here changes nothing: the refused call has said why already,
+      // and a 401 has opened the sign-in dialog.
+      onForbidden: () => {
+        client.me().then(
+          (me) => setState((prev) => (prev.status === 'signed-in' ? { ...prev, me } : prev)),
+          () => {},
+        )
+      },
+    })
+    return client
+  }, [])
 
   function loadSession() {
     setState({ status: 'loading' })

@@ -87,11 +87,18 @@ export function fileNameOf(res: Response, fallback: string): string {
 interface ClientOptions {
   /** Called when a request other than sign-in answers 401: the session expired or was revoked. */
   onUnauthorized: () => void
+  /**
+   * Called when a request other than sign-in or `me` answers 403: the server checks the role on
+   * every request, and the user's role on the site may have changed since `me` was loaded.
+   */
+  onForbidden: () => void
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
+const ME_PATH = '/api/admin/me'
+
+export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions): ApiClient {
   let csrfToken: string | null = null
 
   async function send<T>(
@@ -136,6 +143,8 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
         csrfToken = null
         onUnauthorized()
       }
+      // Not for `me` itself, which is how the roles are reloaded: its 403 would ask again, forever.
+      if (res.status === 403 && !init.isSignIn && path !== ME_PATH) onForbidden()
       throw error
     }
     return res
@@ -147,7 +156,7 @@ export function createApiClient({ onUnauthorized }: ClientOptions): ApiClient {
   }
 
   return {
-    me: () => send('/api/admin/me', me).then(remember),
+    me: () => send(ME_PATH, me).then(remember),
     login: (input) => send('/api/admin/login', me, { method: 'POST', body: input, isSignIn: true }).then(remember),
     logout: async () => {
       await send('/api/admin/logout', null, { method: 'POST' })

@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000
 export const MAX_FILLED_DAYS = 3 * 366
 
 /** The server's day of a record: the UTC date of its server time. */
-const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
+export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10)
 
 const dayMs = (day: string): number => Date.parse(`${day}T00:00:00Z`)
 

@@ -52,6 +52,20 @@ describe('log filters: region', () => {
     expect(region.value).toBe('unknow')
     expect(api.requests.length).toBe(asked)
   })
+
+  it('announces why, from an alert region there before the message, tied to the field', async () => {
+    stubApi(signedIn, serveLog)
+    const region = await regionField()
+    const slot = region.closest('.field')?.querySelector('[role="alert"]')
+    // Before, the message came in a plain paragraph: shown, but not announced.
+    expect(slot?.textContent).toBe('')
+    type(region, 'unknow')
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    const message = screen.getByText('Use an ISO code such as DE or US-CA, or “unknown”.')
+    expect(message.closest('[role="alert"]')).toBe(slot)
+    expect(region.getAttribute('aria-invalid')).toBe('true')
+    expect(region.getAttribute('aria-describedby')).toBe(message.id)
+  })
 })
 
 describe('log filters: period', () => {
@@ -66,6 +80,28 @@ describe('log filters: period', () => {
     expect(api.requests.at(-1)?.url.searchParams.get('from')).toBe('2026-11-22T10:00:00Z')
     expect(api.requests.at(-1)?.url.searchParams.get('to')).toBe('2026-11-22')
     expect(screen.queryByText('The end date is before the start date.')).toBeNull()
+  })
+
+  it('shows a date-time bound from a shared link as its UTC day, and still applies the bound itself', async () => {
+    const api = stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-30T22:00:00-05:00')
+    await screen.findByRole('table', { name: 'Consent records' })
+    // Before, the date fields showed nothing although the log was filtered.
+    expect((screen.getByLabelText('From (UTC)') as HTMLInputElement).value).toBe('2026-11-22')
+    expect((screen.getByLabelText('To (UTC)') as HTMLInputElement).value).toBe('2026-12-01')
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('method')).toBe('custom'))
+    expect(api.requests.at(-1)?.url.searchParams.get('from')).toBe('2026-11-23T00:30:00+02:00')
+    expect(api.requests.at(-1)?.url.searchParams.get('to')).toBe('2026-11-30T22:00:00-05:00')
+  })
+
+  it('shows a UTC date-time bound as its own day', async () => {
+    stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-11-01T10:00:00Z')
+    await screen.findByRole('table', { name: 'Consent records' })
+    expect((screen.getByLabelText('From (UTC)') as HTMLInputElement).value).toBe('2026-11-01')
+    expect((screen.getByLabelText('To (UTC)') as HTMLInputElement).value).toBe('')
   })
 
   it('still refuses an end before the start when a bound is a date-time', async () => {

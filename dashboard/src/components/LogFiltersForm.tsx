@@ -2,6 +2,7 @@ import { CONSENT_METHODS, firstIncluded, lastIncluded, urlNumber, type ConsentMe
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
 import { methodLabel } from '../format'
+import { utcDay } from '../stats-days'
 
 /** The log filters held in a page's query string, so a filtered view can be bookmarked or shared. */
 export function filtersFromQuery(query: Record<string, string | undefined>): LogFilters {
@@ -29,6 +30,18 @@ function check(v: FormValues): Errors {
   // sorts after "2026-11-22" as text although the day it names runs on to midnight.
   if (v.from && v.to && firstIncluded(v.from) > lastIncluded(v.to)) errors.to = 'The end date is before the start date.'
   return errors
+}
+
+/**
+ * What a date field shows of a bound: the UTC day it falls in, as the field's label says and as
+ * the server counts a day (firstIncluded reads both kinds of bound as the server does; a day shows
+ * as itself). A date-time from a shared link (`2026-11-23T00:30:00+02:00`) shows as 2026-11-22;
+ * the bound itself stays as it is, and is applied so, until the field is changed.
+ */
+function dayOf(bound: string): string {
+  const ms = firstIncluded(bound)
+  // Unreadable (a hand-typed link): empty, as the browser would show it; the server's answer says why.
+  return Number.isNaN(ms) ? '' : utcDay(ms)
 }
 
 /**
@@ -93,12 +106,16 @@ export function LogFiltersForm({
     'aria-invalid': errors[key] ? (true as const) : undefined,
     'aria-describedby': errors[key] ? id(`${key}-error`) : undefined,
   })
-  const error = (key: keyof FormValues) =>
-    errors[key] && (
-      <p id={id(`${key}-error`)} class="field-error">
-        {errors[key]}
-      </p>
-    )
+  // The alert region is there before its message, which screen readers then announce as it comes.
+  const error = (key: keyof FormValues) => (
+    <div role="alert" class="field-error-slot">
+      {errors[key] && (
+        <p id={id(`${key}-error`)} class="field-error">
+          {errors[key]}
+        </p>
+      )}
+    </div>
+  )
   const consentId = withConsentId ? filters.consentId : undefined
   const active = Object.values(values).some(Boolean) || Boolean(consentId)
 
@@ -128,12 +145,12 @@ export function LogFiltersForm({
         {/* The server takes a date as a whole UTC day, while the log shows times in the reader's own zone. */}
         <div class="field">
           <label for={id('from')}>From (UTC)</label>
-          <input type="date" {...a11y('from')} value={values.from} onInput={set('from')} />
+          <input type="date" {...a11y('from')} value={dayOf(values.from)} onInput={set('from')} />
           {error('from')}
         </div>
         <div class="field">
           <label for={id('to')}>To (UTC)</label>
-          <input type="date" {...a11y('to')} value={values.to} onInput={set('to')} />
+          <input type="date" {...a11y('to')} value={dayOf(values.to)} onInput={set('to')} />
           {error('to')}
         </div>
         <div class="field">

@@ -76,19 +76,22 @@ export function LoadGate<T>({
   children: (data: T) => preact.ComponentChildren
 }) {
   if (state.status === 'loading') return <p role="status">Loading {what}…</p>
-  if (state.status === 'failed') {
-    return (
-      <div role="alert" class="load-failure">
-        <p>
-          Could not load {what}: {state.message}
-        </p>
-        <button type="button" onClick={onRetry}>
-          Try again
-        </button>
-      </div>
-    )
-  }
+  if (state.status === 'failed') return <LoadFailure what={what} message={state.message} onRetry={onRetry} />
   return <>{children(state.data)}</>
+}
+
+/** A load that failed, with a retry button: LoadGate's, and a reload's that has no gate of its own. */
+export function LoadFailure({ what, message, onRetry }: { what: string; message: string; onRetry: () => void }) {
+  return (
+    <div role="alert" class="load-failure">
+      <p>
+        Could not load {what}: {message}
+      </p>
+      <button type="button" onClick={onRetry}>
+        Try again
+      </button>
+    </div>
+  )
 }
 
 export function NoSuchSite({ siteId }: { siteId: string }) {

@@ -154,6 +154,97 @@ describe('users and roles', () => {
     expect((await screen.findByText('The invitation for late@example.com was cancelled.')).closest('[role="status"]')).toBeTruthy()
   })
 
+  it('moves focus to what happened when a removed member’s row goes, with the button pressed in it', async () => {
+    let list = members
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(list)),
+      on('DELETE', '/api/admin/sites/minimagic/members/7', () => {
+        list = { ...members, members: [members.members[0]!] }
+        return new Response(null, { status: 204 })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    const remove = await screen.findByRole('button', { name: 'Remove editor@example.com' })
+    remove.focus()
+    fireEvent.click(remove)
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Remove editor@example.com' })).toBeNull())
+    // Before, focus fell to <body> with the button, and a keyboard user started over at the top of the page.
+    const said = screen.getByText('editor@example.com was removed from this site.')
+    await waitFor(() => expect(document.activeElement).toBe(said))
+  })
+
+  it('says a member was removed even when the list then fails to reload, and offers to load it again', async () => {
+    let list = members
+    let listFails = false
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => (listFails ? errorBody(503, 'unavailable', 'The server is restarting') : json(list))),
+      on('DELETE', '/api/admin/sites/minimagic/members/7', () => {
+        list = { ...members, members: [members.members[0]!] }
+        listFails = true
+        return new Response(null, { status: 204 })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    fireEvent.click(await screen.findByRole('button', { name: 'Remove editor@example.com' }))
+    const failure = await screen.findByText('Could not load the members: The server is restarting')
+    expect(failure.closest('[role="alert"]')).toBeTruthy()
+    // Before, the sentence went with the list it was part of, and only the failure was left to read.
+    expect(screen.getByText('editor@example.com was removed from this site.').closest('[role="status"]')).toBeTruthy()
+    listFails = false
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    await screen.findByRole('table', { name: 'Members of this site' })
+    expect(screen.queryByRole('button', { name: 'Remove editor@example.com' })).toBeNull()
+  })
+
+  it('says your own role was changed even when your roles then fail to reload, and offers to load them again', async () => {
+    let session = () => json(ME)
+    const owners = { members: [members.members[0], { userId: 8, email: 'second-owner@example.com', role: 'owner' }], invitations: [] }
+    stubApi(
+      on('GET', '/api/admin/me', () => session()),
+      on('GET', '/api/admin/sites/minimagic/members', () => json(owners)),
+      on('PATCH', '/api/admin/sites/minimagic/members/1', () => {
+        session = () => errorBody(503, 'unavailable', 'The server is restarting')
+        return json({ member: { userId: 1, email: 'auditor@example.com', role: 'editor' } })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    const select = (await screen.findByLabelText('Role of auditor@example.com')) as HTMLSelectElement
+    fireEvent.change(select, { target: { value: 'editor' } })
+    const failure = await screen.findByText('Could not load your roles: The server is restarting')
+    expect(failure.closest('[role="alert"]')).toBeTruthy()
+    // Before, this said "Role not changed" and put the select back, although the role had changed.
+    expect(screen.getByText('You are now editor on this site.').closest('[role="status"]')).toBeTruthy()
+    expect(screen.queryByText(/Role not changed/)).toBeNull()
+    expect(select.value).toBe('editor')
+
+    session = () => json({ ...ME, sites: [ME.sites[0]!, { ...ME.sites[1]!, role: 'editor' }] })
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('heading', { name: 'Not available for your role' })).toBeTruthy()
+  })
+
+  it('follows a role taken away meanwhile: a refused change reloads the roles, and the page shows what the new one may see', async () => {
+    let session = ME
+    const api = stubApi(
+      on('GET', '/api/admin/me', () => json(session)),
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('PATCH', '/api/admin/sites/minimagic/members/7', () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    )
+    renderApp('/sites/minimagic/members')
+    const select = await screen.findByLabelText('Role of editor@example.com')
+    expect(screen.getByRole('link', { name: 'Users & roles' })).toBeTruthy()
+    // Another owner makes this one an editor while the page is open.
+    session = { ...ME, sites: [ME.sites[0]!, { ...ME.sites[1]!, role: 'editor' }] }
+    fireEvent.change(select, { target: { value: 'auditor' } })
+    expect(await screen.findByRole('heading', { name: 'Not available for your role' })).toBeTruthy()
+    expect(screen.queryByRole('link', { name: 'Users & roles' })).toBeNull()
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/me')).toHaveLength(2)
+  })
+
   it('is not offered to an auditor', async () => {
     stubApi(signedIn, on('GET', /consents$/, () => json({ records: [], nextBefore: null, total: 0 })))
     renderApp('/sites/minopa/members')

@@ -1,7 +1,7 @@
 import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
-import { LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { LoadFailure, LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -15,17 +15,63 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 }
 
 function MembersPage({ site }: SitePageProps) {
-  const { api } = useSession()
+  const { api, refreshMe } = useSession()
   useDocumentTitle(`Users & roles — ${site.name}`)
   const load = useLoad((signal) => api.request(siteApi(site.id, '/members'), memberList, { signal }), [site.id])
+  const [outcome, setOutcome] = useState<Outcome | null>(null)
+  const [rolesFailure, setRolesFailure] = useState<string | null>(null)
+
+  // A change of your own changes what you may see: the navigation, and this page, follow your new roles.
+  function reloadRoles() {
+    setRolesFailure(null)
+    refreshMe().catch((err: unknown) => setRolesFailure(errorText(err)))
+  }
+
+  // The change is said as made before anything is reloaded: a reload that then fails says so, with
+  // a retry, and never reads as the change having failed.
+  const changed: OnChanged = (text, { own = false, gone = false } = {}) => {
+    setOutcome({ text, focus: gone })
+    if (own) reloadRoles()
+    else load.reload()
+  }
+
   return (
     <>
       <h1>Users & roles — {site.name}</h1>
       <InviteForm siteId={site.id} onInvited={load.reload} />
+      <OutcomeStatus outcome={outcome} />
+      {rolesFailure && <LoadFailure what="your roles" message={rolesFailure} onRetry={reloadRoles} />}
       <LoadGate state={load.state} what="the members" onRetry={load.reload}>
-        {(list) => <Members siteId={site.id} list={list} onChanged={load.reload} />}
+        {(list) => <Members siteId={site.id} list={list} onChanged={changed} />}
       </LoadGate>
     </>
+  )
+}
+
+/** A change made, to announce; `focus`: the control that made it is gone, so focus moves to the sentence. */
+interface Outcome {
+  text: string
+  focus: boolean
+}
+
+/**
+ * Said in a status region that outlives the list: a removed member's row, and the button pressed
+ * in it, are gone once the list reloads, and the whole list is if the reload fails.
+ */
+function OutcomeStatus({ outcome }: { outcome: Outcome | null }) {
+  const message = useRef<HTMLParagraphElement>(null)
+  // Else focus would fall to <body> with the pressed button, and a keyboard user would start over at the top.
+  useEffect(() => {
+    if (outcome?.focus) message.current?.focus()
+  }, [outcome])
+  return (
+    <div role="status">
+      {outcome && (
+        <p ref={message} class="notice" tabIndex={-1}>
+          {outcome.text}
+        </p>
+      )}
+    </div>
   )
 }
 
@@ -137,20 +183,17 @@ function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => vo
   )
 }
 
-/** What a row or invitation reports once its change is made: a sentence to announce, and the list to reload. */
-type OnChanged = (outcome: string) => void
+/**
+ * What a row or invitation reports once its change is made: a sentence to announce. `own`: the
+ * change was to your own membership, so your roles are reloaded, else the list is. `gone`: the
+ * control that made it goes with the reload.
+ */
+type OnChanged = (outcome: string, how?: { own?: boolean; gone?: boolean }) => void
 
-function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList; onChanged: () => void }) {
+function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList; onChanged: OnChanged }) {
   const { me } = useSession()
-  // Said in a status region that outlives the rows: a removed member's row, and the button pressed in it, are gone.
-  const [outcome, setOutcome] = useState<string | null>(null)
-  const changed: OnChanged = (text) => {
-    setOutcome(text)
-    onChanged()
-  }
   return (
     <>
-      <div role="status">{outcome && <p class="notice">{outcome}</p>}</div>
       <section class="editor-section" aria-labelledby="members-heading">
         <h2 id="members-heading">Members</h2>
         <div class="table-scroll" role="region" aria-labelledby="members-caption" tabIndex={0}>
@@ -167,7 +210,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
             </thead>
             <tbody>
               {list.members.map((m) => (
-                <MemberRow key={m.userId} siteId={siteId} member={m} isMe={m.userId === me.user.id} onChanged={changed} />
+                <MemberRow key={m.userId} siteId={siteId} member={m} isMe={m.userId === me.user.id} onChanged={onChanged} />
               ))}
             </tbody>
           </table>
@@ -180,7 +223,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
         ) : (
           <ul>
             {list.invitations.map((i) => (
-              <InvitationItem key={i.email} siteId={siteId} invitation={i} onChanged={changed} />
+              <InvitationItem key={i.email} siteId={siteId} invitation={i} onChanged={onChanged} />
             ))}
           </ul>
         )}
@@ -200,7 +243,7 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
     setError(null)
     try {
       await api.request(siteApi(siteId, `/invitations/${encodeURIComponent(invitation.email)}`), null, { method: 'DELETE' })
-      onChanged(`The invitation for ${invitation.email} was cancelled.`)
+      onChanged(`The invitation for ${invitation.email} was cancelled.`, { gone: true })
     } catch (err) {
       setError(`Not cancelled: ${errorText(err)}`)
       setBusy(false)
@@ -234,7 +277,7 @@ function confirmOwnRoleChange(next: Role): boolean {
 }
 
 function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: OnChanged }) {
-  const { api, refreshMe } = useSession()
+  const { api } = useSession()
   const [role, setRole] = useState<Role>(member.role)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
@@ -248,9 +291,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
     setError(null)
     try {
       await api.request(path, null, { method: 'PATCH', body: { role: next } })
-      // Demoting yourself changes what you may see: the navigation follows the new role.
-      if (isMe) await refreshMe()
-      else onChanged(`${member.email} is now ${next}.`)
+      onChanged(isMe ? `You are now ${next} on this site.` : `${member.email} is now ${next}.`, { own: isMe })
     } catch (err) {
       setRole(previous)
       setError(`Role not changed: ${errorText(err)}`)
@@ -268,8 +309,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
     setError(null)
     try {
       await api.request(path, null, { method: 'DELETE' })
-      if (isMe) await refreshMe()
-      else onChanged(`${member.email} was removed from this site.`)
+      onChanged(isMe ? 'You were removed from this site.' : `${member.email} was removed from this site.`, { own: isMe, gone: true })
     } catch (err) {
       setError(`Not removed: ${errorText(err)}`)
       setBusy(false)
