@@ -2,8 +2,8 @@
 // Hono app on the same runtime, plus export throughput and the server's memory while exporting.
 //
 // Everything runs on 127.0.0.1 with bounded durations and stops by itself. The server runs as a
-// child process so its RSS is its own; the load generator (autocannon) shares the machine's
-// cores with it, as it would on a single box.
+// child process so its RSS is its own; the load generator (wrk, one thread: ensure-wrk.sh installs
+// it) shares the machine's cores with it, as it would on a single box.
 //
 // The machine's speed drifts from second to second (other tenants of the host), so runs that are
 // compared are interleaved: in each of BENCH_ROUNDS (3) rounds, the ceiling, the floors, the
@@ -16,13 +16,12 @@
 // exported site; BENCH_PARTS (`load,stored,export`) runs only some parts, BENCH_FORMATS
 // (`csv,ndjson`) only some export formats, BENCH_EXPORT_RUNS (3) exports of each. The stored log is
 // generated once into the OS temp directory and copied per run.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomFillSync, randomInt } from 'node:crypto'
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import autocannon, { type Options, type Request } from 'autocannon'
 import Database from 'better-sqlite3'
 import { consentIdAt, uuid7 } from '@miniconsent/shared/ids'
 import { openDatabase } from '../src/db/client'
@@ -177,21 +176,58 @@ function medianLoad(runs: Load[]): Load {
   }
 }
 
+/** What one wrk run reports (load.lua's done()). */
+interface Shot {
+  requests: number
+  /** The run's length in µs, as wrk timed it. */
+  us: number
+  p99: number
+  non2xx: number
+  errors: number
+  /** Consent records sent a second time because the run outpaced its file: answered, not stored again. */
+  reused: number
+}
+
+/** One wrk run of `seconds` against the run's URL: GETs with its headers, or POSTs of the records in `posts`. */
+function shoot(run: Run, seconds: number, posts?: string): Promise<Shot> {
+  const headers = Object.entries(run.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'load.lua'), ...headers, run.server.url + run.path]
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { env: { ...process.env, ...(posts ? { BENCH_POSTS: posts } : {}) } }, (error, stdout, stderr) => {
+      const line = /^BENCH (.*)$/m.exec(stdout)?.[1]
+      if (error || !line) return reject(new Error(`wrk ${args.join(' ')} failed: ${error?.message ?? ''} ${stderr}`))
+      resolve(JSON.parse(line) as Shot)
+    })
+  })
+}
+
+/** A run's load as measured: its shot, and the server's CPU while it ran. */
+function measured(shot: Shot, cpuMs: number): Load {
+  if (shot.reused > 0) process.stderr.write(`bench: a run outpaced its ${POSTS_PER_SECOND.toLocaleString('en')} records a second and sent ${shot.reused} again\n`)
+  return {
+    rps: shot.requests / (shot.us / 1e6),
+    p99: shot.p99,
+    ok: shot.requests - shot.non2xx,
+    non2xx: shot.non2xx,
+    errors: shot.errors,
+    cpuUs: (cpuMs * 1000) / Math.max(1, shot.requests),
+  }
+}
+
 /** One uninterrupted run of `duration` seconds (the warm-ups). */
-async function load({ server, path, options, prepare }: Run, duration: number): Promise<Load> {
-  prepare?.(duration)
-  const cpu0 = cpuMs(server.pid)
-  const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, ...options, duration })
-  const cpuUs = ((cpuMs(server.pid) - cpu0) * 1000) / Math.max(1, r.requests.total)
-  return { rps: r.requests.average, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors + r.timeouts, cpuUs }
+async function load(run: Run, duration: number): Promise<Load> {
+  const posts = run.posts ? writePosts(duration) : undefined
+  const cpu0 = cpuMs(run.server.pid)
+  const shot = await shoot(run, duration, posts)
+  return measured(shot, cpuMs(run.server.pid) - cpu0)
 }
 
 interface Run {
   server: Server
   path: string
-  options?: Partial<Options>
-  /** Runs before each of the run's slices (or a whole run of `seconds`), outside its timing. */
-  prepare?: (seconds?: number) => void
+  headers?: Record<string, string>
+  /** POSTs of new consent records (written to a file before each slice, outside its timing) instead of GETs. */
+  posts?: boolean
 }
 
 /**
@@ -200,25 +236,27 @@ interface Run {
  * p99 is the median of the slices' p99s.
  */
 async function interleaved(runs: Run[]): Promise<Load[]> {
-  const totals = runs.map(() => ({ requests: 0, ok: 0, non2xx: 0, errors: 0, cpuMs: 0, p99s: [] as number[] }))
+  const totals = runs.map(() => ({ requests: 0, us: 0, ok: 0, non2xx: 0, errors: 0, cpuMs: 0, p99s: [] as number[] }))
   for (let slice = 0; slice < SECONDS; slice++) {
     for (let k = 0; k < runs.length; k++) {
       const i = (slice + k) % runs.length
-      const { server, path, options, prepare } = runs[i]!
-      prepare?.()
-      const cpu0 = cpuMs(server.pid)
-      const r = await autocannon({ url: server.url + path, connections: CONNECTIONS, duration: 1, ...options })
+      const run = runs[i]!
+      const posts = run.posts ? writePosts(1) : undefined
+      const cpu0 = cpuMs(run.server.pid)
+      const shot = await shoot(run, 1, posts)
+      const r = measured(shot, cpuMs(run.server.pid) - cpu0)
       const t = totals[i]!
-      t.cpuMs += cpuMs(server.pid) - cpu0
-      t.requests += r.requests.total
-      t.ok += r['2xx']
+      t.cpuMs += cpuMs(run.server.pid) - cpu0
+      t.requests += shot.requests
+      t.us += shot.us
+      t.ok += r.ok
       t.non2xx += r.non2xx
-      t.errors += r.errors + r.timeouts
-      t.p99s.push(r.latency.p99)
+      t.errors += r.errors
+      t.p99s.push(r.p99)
     }
   }
   return totals.map((t) => ({
-    rps: t.requests / SECONDS,
+    rps: t.requests / (t.us / 1e6),
     p99: median(t.p99s),
     ok: t.ok,
     non2xx: t.non2xx,
@@ -228,61 +266,44 @@ async function interleaved(runs: Run[]): Promise<Load[]> {
 }
 
 let visitor = 0
-/** A consent record as the SDK posts it (sendBeacon's text/plain), from a new visitor address each time. */
-function consentPost(): { headers: Record<string, string>; body: string } {
+/** A consent record as the SDK posts it, from a new visitor address each time: one line of load.lua's file (address, tab, body). */
+function consentPost(): string {
   visitor += 1
-  return {
-    headers: {
-      'content-type': 'text/plain;charset=UTF-8',
-      // 198.18.0.0/15 is reserved for benchmarks; this is only a header value, no traffic goes there.
-      'x-forwarded-for': `198.18.${(visitor >> 8) & 255}.${visitor & 255}`,
-      'user-agent': 'Mozilla/5.0 (bench)',
-    },
-    body: JSON.stringify({
-      // Both ids as the SDK makes them, each led by the time (a new visitor per record).
-      recordId: uuid7(() => randomInt(256), Date.now()),
-      consentId: consentIdAt(Date.now(), randomFillSync(new Uint32Array(3))),
-      siteId: 'minopa',
-      revision: 1,
-      textsHash: 'a'.repeat(64),
-      categories: { essential: true, analytics: visitor % 2 === 0, marketing: false },
-      services: {},
-      method: visitor % 2 === 0 ? 'accept-all' : 'custom',
-      language: 'en',
-      url: 'https://www.minopa.test/checkout?step=2',
-      clientTime: new Date().toISOString(),
-      gpc: false,
-    }),
-  }
+  // 198.18.0.0/15 is reserved for benchmarks; this is only a header value, no traffic goes there.
+  const address = `198.18.${(visitor >> 8) & 255}.${visitor & 255}`
+  const body = JSON.stringify({
+    // Both ids as the SDK makes them, each led by the time (a new visitor per record).
+    recordId: uuid7(() => randomInt(256), Date.now()),
+    consentId: consentIdAt(Date.now(), randomFillSync(new Uint32Array(3))),
+    siteId: 'minopa',
+    revision: 1,
+    textsHash: 'a'.repeat(64),
+    categories: { essential: true, analytics: visitor % 2 === 0, marketing: false },
+    services: {},
+    method: visitor % 2 === 0 ? 'accept-all' : 'custom',
+    language: 'en',
+    url: 'https://www.minopa.test/checkout?step=2',
+    clientTime: new Date().toISOString(),
+    gpc: false,
+  })
+  return `${address}\t${body}`
 }
 
 /**
- * Records built ahead, outside the timed runs. The load generator shares the server's cores:
- * building each unique record as it sent it cost the generator ~64 µs of CPU per request against
- * ~26 for hello-world's fixed request, time the server under test then did not get. Each record
- * is still sent once: the pool is topped up before every run and only falls back to building a
- * record on the spot if a run outpaces it.
+ * More records a second than the fastest POST (the bare floor, ~30,000 req/s) sends: each record is
+ * sent once. They are built before each run, outside its timing, and wrk formats them before its
+ * clock starts: built while sending, records cost the load generator time that the server under
+ * test, on the same cores, then did not get.
  */
-const prepared: { headers: Record<string, string>; body: string }[] = []
-let preparedNext = 0
-/** More than one run of the fastest POST (the bare floor, ~20,000 req/s) sends in its time. */
-const PREPARED_AHEAD = 40_000
+const POSTS_PER_SECOND = 50_000
+let postsFile = 0
 
-function prepareRecords(seconds = 1) {
-  prepared.splice(0, preparedNext)
-  preparedNext = 0
-  while (prepared.length < PREPARED_AHEAD * seconds) prepared.push(consentPost())
-}
-
-const ingestRequest: Request = {
-  method: 'POST',
-  path: '/api/v1/consents',
-  setupRequest: (req) => {
-    const post = preparedNext < prepared.length ? prepared[preparedNext++]! : consentPost()
-    req.headers = post.headers
-    req.body = post.body
-    return req
-  },
+/** A new file of records for a run of `seconds`; the previous run's is deleted. */
+function writePosts(seconds: number): string {
+  rmSync(join(work, `posts-${postsFile}.tsv`), { force: true })
+  const file = join(work, `posts-${++postsFile}.tsv`)
+  writeFileSync(file, Array.from({ length: POSTS_PER_SECOND * seconds }, consentPost).join('\n') + '\n')
+  return file
 }
 
 function countRecords(db: string, siteId: string): number {
@@ -294,7 +315,7 @@ function countRecords(db: string, siteId: string): number {
   }
 }
 
-const ingestRun = (server: Server): Run => ({ server, path: '', options: { requests: [ingestRequest] }, prepare: prepareRecords })
+const ingestRun = (server: Server): Run => ({ server, path: '/api/v1/consents', posts: true })
 
 type Ingestion = Load & { stored: number; allStored: boolean }
 
@@ -440,7 +461,7 @@ async function main() {
     seeded.$client.close()
     const writerOnly = await start([join(here, 'bare-writer.mjs')], { DATABASE_URL: bareWriterDb }, '/')
     // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
-    const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', options: { headers: { 'accept-encoding': 'gzip, deflate, br' } } }
+    const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', headers: { 'accept-encoding': 'gzip, deflate, br' } }
     // Fresh processes: warmed up first (the JIT), outside the measurement.
     for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(ingestApp), ingestRun(hello), ingestRun(writerOnly)]) {
       await load(run, 2)

@@ -15,7 +15,7 @@ import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { catalogueRoutes } from './routes/catalogue'
 import { configRoutes } from './routes/config'
-import { consentRoutes, refusalCors } from './routes/consents'
+import { consentIntake, consentRoutes, refusalCors } from './routes/consents'
 import { exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
@@ -83,7 +83,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(s))
   app.route('/', sdkRoutes(s))
   app.route('/', configRoutes(s))
-  app.route('/', consentRoutes(s))
+  const intake = consentIntake(s)
+  app.route('/', consentRoutes(s, intake))
   app.route('/', authRoutes(s))
   app.route('/', accountRoutes(s))
   app.route('/', invitationRoutes(s))
@@ -119,7 +120,7 @@ export function createApp(deps: AppDeps) {
   app.onError(refuse)
 
   // Node's server hands each request to the front door first (serveApp); app.request() does not.
-  return Object.assign(app, { frontDoor: frontDoor(s) })
+  return Object.assign(app, { frontDoor: frontDoor(s, intake) })
 }
 
 export type App = ReturnType<typeof createApp>

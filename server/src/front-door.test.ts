@@ -1,8 +1,9 @@
-// The front door answers the config fetch before Hono: a client, a cache and the access log must
-// not be able to tell which way a request went. Each request below goes to two real servers on
-// 127.0.0.1 over the same app: one as main.ts serves it (front door first), one through Hono alone.
+// The front door answers the config fetch and stores consent records before Hono: a client, a
+// cache and the access log must not be able to tell which way a request went. Each request below
+// goes to two real servers on 127.0.0.1 over the same app: one as main.ts serves it (front door
+// first), one through Hono alone.
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -10,7 +11,7 @@ import { createApp } from './app'
 import type { AppDeps } from './context'
 import { serveApp } from './front-door'
 import { createLogger } from './logger'
-import { ACME, addUser, send, signIn, startTestServer, type TestServer } from './test-support'
+import { ACME, addUser, consentBody, send, signIn, startTestServer, type TestServer } from './test-support'
 
 interface Answer {
   status: number
@@ -27,6 +28,26 @@ function get(port: number, path: string, headers: Record<string, string>, method
     })
     req.on('error', reject)
     req.end()
+  })
+}
+
+/** A POST of `body` with its Content-Length (unless `chunked`), as sendBeacon sends a record unless told otherwise. */
+function post(port: number, body: string | Buffer, headers: Record<string, string> = {}, chunked = false): Promise<Answer> {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body
+  const length: Record<string, string> = chunked ? {} : { 'Content-Length': String(bytes.length) }
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/api/v1/consents', method: 'POST', headers: { Host: 'consent.example.test', 'Content-Type': 'text/plain;charset=UTF-8', ...length, ...headers } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (d: Buffer) => chunks.push(d))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }))
+      },
+    )
+    req.on('error', reject)
+    // Written before the end, a body goes chunked: given to end(), Node would send its length.
+    if (chunked) req.write(bytes)
+    req.end(chunked ? undefined : bytes)
   })
 }
 
@@ -173,5 +194,154 @@ describe('the front door', () => {
     expect(viaFront).toMatchObject({ msg: 'request', method: 'GET', path: PATH, status: 200, ms: expect.any(Number) })
     expect(Object.keys(viaFront!).sort()).toEqual(Object.keys(viaHono!).sort())
     expect({ ...viaFront, requestId: null, time: null, ms: null }).toEqual({ ...viaHono, requestId: null, time: null, ms: null })
+  })
+})
+
+describe("the front door's consent POST", () => {
+  /** A stored record's columns that the request decides (not its id, place in the chain or time). */
+  const storedAs = (recordId: string) =>
+    t.db.$client
+      .prepare('SELECT consent_id, revision, texts_hash, categories, services, method, region, mode, language, url, user_agent, ip, gpc, client_time FROM consent_records WHERE record_id = ?')
+      .get(recordId)
+  /** An answer to a stored record, less what differs between two records: their ids and places in the log. */
+  const storedAnswer = (a: Answer) => {
+    const { recordId: _id, seq, ...rest } = JSON.parse(a.body.toString()) as { recordId: string; seq: number }
+    const { 'content-length': _length, ...headers } = a.headers
+    return { ...comparable({ ...a, headers, body: Buffer.from(JSON.stringify(rest)) }, false), seq: typeof seq }
+  }
+
+  it('stores a record as the SDK sends it without Hono, with the answer and the row Hono gives', async () => {
+    const { front, hono } = await start({ TRUST_PROXY: true, REGION_HEADERS: { country: 'cf-ipcountry', subdivision: 'cf-region-code' } })
+    const cases: Record<string, string>[] = [
+      {},
+      { 'Content-Type': 'application/json' },
+      { 'Content-Type': 'text/plain' },
+      { Origin: 'https://www.acme.test', 'User-Agent': 'Mozilla/5.0 (front door)' },
+      { Origin: 'http://consent.example.test' },
+      { 'Sec-GPC': '1', 'CF-IPCountry': 'DE', 'X-Forwarded-For': '198.51.100.23' },
+      { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'X-Forwarded-For': '2001:db8:1:2:3:4:5:6' },
+      { 'X-Request-Id': 'client-chosen-id' },
+    ]
+    for (const headers of cases) {
+      const [viaFront, viaHono] = [consentBody(), consentBody()]
+      const [a, b] = [await post(front, JSON.stringify(viaFront), headers), await post(hono, JSON.stringify(viaHono), headers)]
+      expect(a.status, JSON.stringify(headers)).toBe(201)
+      expect(storedAnswer(a), JSON.stringify(headers)).toEqual(storedAnswer(b))
+      expect(JSON.parse(a.body.toString())).toMatchObject({ recordId: viaFront.recordId })
+      expect(a.headers['x-request-id']).toMatch(headers['X-Request-Id'] ? /^client-chosen-id$/ : /^[0-9a-f-]{36}$/)
+      expect(storedAs(viaFront.recordId), JSON.stringify(headers)).toEqual(storedAs(viaHono.recordId))
+    }
+    // The same record again: 200 with its place in the log, as the SDK's retry is answered.
+    const again = consentBody()
+    const first = await post(front, JSON.stringify(again))
+    const retry = await post(front, JSON.stringify(again))
+    expect([first.status, retry.status]).toEqual([201, 200])
+    expect(JSON.parse(retry.body.toString())).toEqual(JSON.parse(first.body.toString()))
+    expect(honoCalls).toBe(0)
+  })
+
+  it('hands every record it does not store to Hono with the body it read, for the answer Hono alone gives', async () => {
+    const { front, hono } = await start()
+    const record = (overrides: Record<string, unknown> = {}) => JSON.stringify(consentBody(overrides))
+    const cases: [string, string | Buffer, Record<string, string>][] = [
+      ['malformed JSON', '{"recordId": ', {}],
+      ['not a record', '{"x":1}', {}],
+      ['not a record, as JSON', '[]', { 'Content-Type': 'application/json' }],
+      // JSON's escape of half a surrogate pair, which no UTF-8 text can hold.
+      ['an unpaired surrogate', record().replace('"url":"https://acme.test/', '"url":"https://acme.test/\\ud800'), {}],
+      ['nested past the limit', record({ extra: JSON.parse('['.repeat(70) + ']'.repeat(70)) as unknown }), {}],
+      ['an unknown site', record({ siteId: 'nowhere' }), { Origin: 'https://www.acme.test' }],
+      ['an origin of no site', record(), { Origin: 'https://evil.example' }],
+      ['an unknown revision', record({ revision: 9 }), { Origin: 'https://www.acme.test' }],
+      ['an unknown category', record({ categories: { essential: true, ads: true } }), {}],
+      ['a required category denied', record({ categories: { essential: false } }), {}],
+      ['an unknown service', record({ services: { nowhere: true } }), {}],
+      ['an empty body', '', {}],
+    ]
+    for (const [name, body, headers] of cases) {
+      const [a, b] = [await post(front, body, headers), await post(hono, body, headers)]
+      expect(a.status, name).toBeGreaterThanOrEqual(400)
+      expect(a.status, name).toBeLessThan(500)
+      expect(comparable(a, false), name).toEqual(comparable(b, false))
+    }
+    expect(honoCalls).toBe(cases.length)
+    // A body Hono reads and the front door does not: a UTF-8 BOM, which Hono's reading drops. Hono stores it.
+    const bom = consentBody()
+    const withBom = await post(front, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(bom))]))
+    expect(withBom.status).toBe(201)
+    expect(storedAs(bom.recordId)).toBeTruthy()
+    expect(honoCalls).toBe(cases.length + 1)
+  })
+
+  it('leaves to Hono unread what it does not take: another type, too large, no length', async () => {
+    const { front, hono } = await start()
+    const cases: [string, string, Record<string, string>, boolean][] = [
+      ['a form', JSON.stringify(consentBody()), { 'Content-Type': 'application/x-www-form-urlencoded' }, false],
+      ['too large', JSON.stringify(consentBody({ url: 'https://acme.test/' + 'a'.repeat(9000) })), {}, false],
+    ]
+    for (const [name, body, headers, chunked] of cases) {
+      const [a, b] = [await post(front, body, headers, chunked), await post(hono, body, headers, chunked)]
+      expect(comparable(a, false), name).toEqual(comparable(b, false))
+    }
+    expect(honoCalls).toBe(cases.length)
+    // Chunked (no Content-Length): Hono reads and stores it.
+    const chunked = consentBody()
+    expect((await post(front, JSON.stringify(chunked), {}, true)).status).toBe(201)
+    expect(storedAs(chunked.recordId)).toBeTruthy()
+    expect(honoCalls).toBe(cases.length + 1)
+  })
+
+  it("takes from the same rate-limit buckets as the route: the record past the limit gets the route's 429", async () => {
+    const { front, hono } = await start()
+    const answers = async (port: number) => {
+      const statuses: number[] = []
+      // ACME's limit: 20 at once from one network, then one a second (the test's clock stands still).
+      for (let i = 0; i < 21; i++) statuses.push((await post(port, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' })).status)
+      return statuses
+    }
+    const [viaFront, viaHono] = [await answers(front), await answers(hono)]
+    expect(viaFront).toEqual([...Array(20).fill(201), 429])
+    expect(viaFront).toEqual(viaHono)
+    // Only the refused one went to Hono, which found the bucket the front door had emptied.
+    expect(honoCalls).toBe(1)
+    const [a, b] = [await post(front, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' }), await post(hono, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' })]
+    expect(a.status).toBe(429)
+    expect(comparable(a, false)).toEqual(comparable(b, false))
+  })
+
+  it("answers a recordId stored with another record with the route's 409, and logs each record as the middleware does", async () => {
+    const { front, hono } = await start()
+    const answers: Answer[] = []
+    for (const port of [front, hono]) {
+      const first = consentBody()
+      expect((await post(port, JSON.stringify(first))).status).toBe(201)
+      answers.push(await post(port, JSON.stringify({ ...first, method: 'reject-all', categories: { essential: true, analytics: false } }), { Origin: 'https://www.acme.test', 'X-Request-Id': `conflict-${port}` }))
+    }
+    expect(answers[0]!.status).toBe(409)
+    expect(comparable(answers[0]!, false)).toEqual(comparable(answers[1]!, false))
+    expect(honoCalls).toBe(0)
+    // The access log: one line each, alike but for the request id, the time and how long it took.
+    const [viaFront, viaHono] = [lines.find((l) => l.requestId === `conflict-${front}`), lines.find((l) => l.requestId === `conflict-${hono}`)]
+    expect(viaFront).toMatchObject({ msg: 'request', method: 'POST', path: '/api/v1/consents', status: 409, ms: expect.any(Number) })
+    expect({ ...viaFront, requestId: null, time: null, ms: null }).toEqual({ ...viaHono, requestId: null, time: null, ms: null })
+  })
+
+  it('stores nothing and goes on serving when a client leaves before its body is complete', async () => {
+    const { front } = await start()
+    const partial = consentBody()
+    const text = JSON.stringify(partial)
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(front, '127.0.0.1', () => {
+        socket.write(`POST /api/v1/consents HTTP/1.1\r\nHost: consent.example.test\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, 40)}`)
+        setTimeout(() => socket.destroy(), 50)
+      })
+      socket.on('close', () => resolve())
+      socket.on('error', reject)
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(storedAs(partial.recordId)).toBeUndefined()
+    const next = consentBody()
+    expect((await post(front, JSON.stringify(next))).status).toBe(201)
+    expect(honoCalls).toBe(0)
   })
 })

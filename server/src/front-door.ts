@@ -1,4 +1,4 @@
-// The front door: the one request answered before Hono, as Node hands it over.
+// The front door: the requests answered before Hono, as Node hands them over.
 //
 // The config fetch (`GET /api/v1/sites/<site>/config`) is the hottest public read, and its answer
 // is kept ready (routes/config.ts): what remains per request is the way through @hono/node-server
@@ -7,25 +7,54 @@
 // same kept answers, with the same headers and access-log line. Anything else, or anything this
 // path is unsure of (an unusual Host, an encoded site id, an unknown site), goes to Hono, which
 // answers it as before: the front door never answers with an error of its own.
+//
+// The consent POST (`POST /api/v1/consents`) is the hottest write. The same way through Hono cost
+// the server as much CPU per record as the writer thread's insert, hashes and commit together. A
+// record sent as the SDK sends it is read here and stored through the route's own intake
+// (routes/consents.ts: the same checks, rate-limit buckets and answer). Anything the route would
+// refuse, or that this reading is unsure of, goes to Hono with the body already read, and Hono
+// answers it as before.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { App } from './app'
 import type { Services } from './context'
+import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
-import { slugParam } from './lib/validate'
-import { frontDoorSend } from './middleware/request-context'
+import { illFormedAt, readsAsJson, slugParam } from './lib/validate'
+import { frontDoorLater, frontDoorSend } from './middleware/request-context'
 import { configAnswers } from './routes/config'
+import { MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
+import type { AppendResult } from './services/consent-log'
 
-/** Answers the request and returns true, or returns false having written nothing. */
-export type FrontDoor = (incoming: IncomingMessage, outgoing: ServerResponse) => boolean
+/** Hono's way for a request: @hono/node-server's listener. */
+type ToHono = (incoming: IncomingMessage, outgoing: ServerResponse) => void
+
+/**
+ * Takes the request and returns true (it answers it, or hands it to `hono` later), or returns
+ * false having read and written nothing.
+ */
+export type FrontDoor = (incoming: IncomingMessage, outgoing: ServerResponse, hono: ToHono) => boolean
 
 const CONFIG_PREFIX = '/api/v1/sites/'
 const CONFIG_SUFFIX = '/config'
 /** A Host @hono/node-server takes as it is (its own test), so that the URL below is the one it would build. */
 const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/
 
-export function frontDoor(s: Services): FrontDoor {
+export function frontDoor(s: Services, intake: ConsentIntake): FrontDoor {
+  const config = configDoor(s)
+  const consent = consentDoor(s, intake)
+  return (incoming, outgoing, hono) => config(incoming, outgoing) || consent(incoming, outgoing, hono)
+}
+
+/** The request's facts as the helpers of lib/request.ts read them, with the URL @hono/node-server would build. */
+function requestFacts(incoming: IncomingMessage, host: string, target: string): RequestFacts {
+  const scheme = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
+  return { env: { incoming }, req: { url: `${scheme}://${host}${target}`, header: (name) => nodeHeader(incoming, name.toLowerCase()) } }
+}
+
+/** The config fetch, answered from the kept answers of routes/config.ts. */
+function configDoor(s: Services): (incoming: IncomingMessage, outgoing: ServerResponse) => boolean {
   const config = configAnswers(s)
   const send = frontDoorSend(s.logger)
   return (incoming, outgoing) => {
@@ -39,8 +68,7 @@ export function frontDoor(s: Services): FrontDoor {
     if (siteId === null || host === undefined || !PLAIN_HOST.test(host)) return false
     // The access log's `ms` counts from here, as Hono's counts from its first middleware.
     const start = performance.now()
-    const scheme = (incoming.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
-    const facts: RequestFacts = { env: { incoming }, req: { url: `${scheme}://${host}${target}`, header: (name) => nodeHeader(incoming, name.toLowerCase()) } }
+    const facts = requestFacts(incoming, host, target)
     let answer
     try {
       answer = config(facts, siteId)
@@ -59,14 +87,84 @@ export function frontDoor(s: Services): FrontDoor {
   }
 }
 
+const CONSENTS_PATH = '/api/v1/consents'
+
+/**
+ * A consent POST as the SDK sends it: a JSON body (as text/plain from sendBeacon) of a declared
+ * length the route takes, on a plain Host. Read here, then stored, or handed to Hono.
+ */
+function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
+  const later = frontDoorLater(s.logger)
+
+  /** Stores the record and answers once it is committed; false, having done neither, when the route must answer. */
+  const stored = (incoming: IncomingMessage, outgoing: ServerResponse, facts: RequestFacts, body: Buffer, start: number): boolean => {
+    let admitted
+    try {
+      // A BOM, which Hono's reading drops, fails this parse: Hono reads that body itself.
+      const value: unknown = JSON.parse(body.toString())
+      const input = illFormedAt(value) === null ? readConsentRecordInput(value) : null
+      if (!input) return false
+      const gated = intake.gate(facts, input.siteId)
+      if ('refusal' in gated || intake.revisionProblem(gated.site, input)) return false
+      // Last, as the only step that changes anything: a token taken is one the record uses. Without
+      // one, none is taken, and the route answers the 429.
+      const { ip, wait } = intake.take(facts, input.siteId)
+      if (wait > 0) return false
+      admitted = { input, ip, ...gated }
+    } catch {
+      // Whatever this reading cannot take (JSON nested too deep, a failing read of the database):
+      // the route reads it again and answers as it would have.
+      return false
+    }
+    const { requestId, send } = later(incoming, outgoing, CONSENTS_PATH, start)
+    let committed: Promise<AppendResult>
+    try {
+      committed = intake.append(facts, admitted.input, admitted.site, admitted.ip)
+    } catch (e) {
+      committed = Promise.reject(e)
+    }
+    void intake.sendCommitted(send, committed, admitted.cors, requestId)
+    return true
+  }
+
+  return (incoming, outgoing, hono) => {
+    if (incoming.method !== 'POST' || incoming.url !== CONSENTS_PATH) return false
+    const { host, 'content-length': length } = incoming.headers
+    if (
+      host === undefined ||
+      !PLAIN_HOST.test(host) ||
+      length === undefined ||
+      !(Number(length) <= MAX_CONSENT_BODY) ||
+      incoming.headers['transfer-encoding'] !== undefined ||
+      !readsAsJson(nodeHeader(incoming, 'content-type'), true)
+    ) {
+      return false
+    }
+    const start = performance.now()
+    const chunks: Buffer[] = []
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    incoming.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      if (stored(incoming, outgoing, requestFacts(incoming, host, CONSENTS_PATH), body, start)) return
+      // @hono/node-server reads a body it finds here instead of the stream this has read.
+      ;(incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = body
+      hono(incoming, outgoing)
+    })
+    // The client left before its body arrived: nobody to answer.
+    incoming.on('error', () => outgoing.destroy())
+    return true
+  }
+}
+
 /**
  * Serves the app on Node's HTTP server as @hono/node-server's serve() does, with the front door
  * before it. `onListening` gets the address once the server listens.
  */
 export function serveApp(app: Pick<App, 'fetch' | 'frontDoor'>, options: { port: number; hostname: string }, onListening?: (address: AddressInfo) => void): Server {
-  const hono = getRequestListener(app.fetch, { hostname: options.hostname })
+  const listener = getRequestListener(app.fetch, { hostname: options.hostname })
+  const hono: ToHono = (incoming, outgoing) => void listener(incoming, outgoing)
   const server = createServer((incoming, outgoing) => {
-    if (!app.frontDoor(incoming, outgoing)) void hono(incoming, outgoing)
+    if (!app.frontDoor(incoming, outgoing, hono)) hono(incoming, outgoing)
   })
   server.listen(options.port, options.hostname, () => onListening?.(server.address() as AddressInfo))
   return server

@@ -39,6 +39,12 @@ export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY,
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
 
+/** Whether jsonBody() reads a body of this Content-Type as JSON: a JSON type, or with `textPlain` text/plain. */
+export function readsAsJson(contentType: string | undefined, textPlain: boolean): boolean {
+  const type = mediaType(contentType)
+  return JSON_TYPE.test(type) || (textPlain && type === 'text/plain')
+}
+
 /**
  * How deep a JSON body may nest. The API's own bodies nest a few levels (a catalogue's
  * `categories[0].label.en`); JSON nested a hundred thousand levels deep parses, but would overflow
@@ -57,11 +63,18 @@ export function illFormedAt(value: unknown, path = '', depth = 0): string | null
   if (typeof value === 'string') return value.isWellFormed() ? null : path || '(body)'
   if (typeof value !== 'object' || value === null) return null
   if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `${path || '(body)'}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`)
-  const entries = Array.isArray(value) ? value.entries() : Object.entries(value)
-  for (const [key, item] of entries) {
-    const at = typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key
-    if (typeof key === 'string' && !key.isWellFormed()) return at
-    const inner = illFormedAt(item, at, depth + 1)
+  // Paths are built only for what is found: this walks every consent record's body.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner = illFormedAt(value[i], `${path}[${i}]`, depth + 1)
+      if (inner !== null) return inner
+    }
+    return null
+  }
+  for (const key of Object.keys(value)) {
+    const at = path ? `${path}.${key}` : key
+    if (!key.isWellFormed()) return at
+    const inner = illFormedAt((value as Record<string, unknown>)[key], at, depth + 1)
     if (inner !== null) return inner
   }
   return null

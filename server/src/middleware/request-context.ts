@@ -108,8 +108,11 @@ export type SendLater = (body: string, status: number, headers: Record<string, s
  */
 export function answerLater(c: Context<AppEnv>): SendLater | null {
   const outgoing = c.env?.outgoing
-  if (!outgoing) return null
-  const requestId = c.get('requestId')
+  return outgoing ? sendLaterOn(outgoing, c.get('requestId')) : null
+}
+
+/** Writes a later answer on Node's response, as answerLater() gives it. */
+function sendLaterOn(outgoing: ServerResponse, requestId: string): SendLater {
   return (body, status, headers) => {
     if (outgoing.destroyed) return
     try {
@@ -190,5 +193,22 @@ export function frontDoorSend(logger: Logger): FrontDoorSend {
     const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
     writeNonDocument(outgoing, requestId, status, headers, body)
     if (accessLog) logRequest(logger, { requestId, method: incoming.method ?? 'GET', path: loggedPath(path), status }, start)
+  }
+}
+
+/**
+ * For a request the front door answers once other work is done (a consent POST waits for its
+ * commit): its request id, and the function that answers it with the headers respond() gives and
+ * logs it as requestContext() logs an answer sent later (499 when the client left first).
+ */
+export function frontDoorLater(logger: Logger) {
+  const accessLog = logger.enabled('info')
+  return (incoming: IncomingMessage, outgoing: ServerResponse, path: string, start: number): { requestId: string; send: SendLater } => {
+    const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
+    if (accessLog) {
+      const method = incoming.method ?? 'POST'
+      outgoing.once('close', () => logRequest(logger, { requestId, method, path: loggedPath(path), status: outgoing.headersSent ? outgoing.statusCode : 499 }, start))
+    }
+    return { requestId, send: sendLaterOn(outgoing, requestId) }
   }
 }

@@ -1,6 +1,6 @@
 // Public consent ingestion (the SDK posts one record per decision), the visitor's own record,
 // and the visitor events the SDK posts under the same rules: identify and accepted documents.
-import { CONSENT_RECORD_MAX_BYTES, PAGE_URL_MAX, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
+import { CONSENT_RECORD_MAX_BYTES, PAGE_URL_MAX, consentId as consentIdSchema, consentRecordInput, visitorConsentRecord, type ConsentRecord, type ConsentRecordInput, type VisitorConsentRecord, documentInput, identifyInput, slug } from '@miniconsent/shared'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
@@ -9,7 +9,7 @@ import { applyCors, checkOrigin, corsHeaders, someSiteAllows } from '../lib/cors
 import { ApiError, errorAnswer } from '../lib/errors'
 import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
-import { clientIp, requestHeader, requestRegion } from '../lib/request'
+import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, limitBody } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
@@ -80,7 +80,7 @@ const VISITOR_FIELDS = Object.keys(visitorConsentRecord.shape) as (keyof Visitor
 const visitorRecord = (record: ConsentRecord): VisitorConsentRecord => Object.fromEntries(VISITOR_FIELDS.map((k) => [k, record[k]])) as VisitorConsentRecord
 
 /** The visitor's User-Agent as stored with a record or event: its first 512 characters, or null. */
-function visitorAgent(c: Context<AppEnv>): string | null {
+function visitorAgent(c: RequestFacts): string | null {
   const userAgent = requestHeader(c, 'user-agent')
   return userAgent ? userAgent.slice(0, 512) : null
 }
@@ -110,8 +110,100 @@ function beforeSiteCors(c: Context<AppEnv>, s: Services): Record<string, string>
   return someSiteAllows(c, origin, s) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' }
 }
 
-export function consentRoutes(s: Services) {
+/** What a consent POST does once its body is read, whichever way it came: `consentIntake`. */
+export type ConsentIntake = ReturnType<typeof consentIntake>
+
+/**
+ * Site, CORS, rate limit and storing of the public POSTs, shared by their routes and the front
+ * door (front-door.ts), which takes a plain consent POST past Hono: both take from the same
+ * rate-limit buckets and store a record alike. Everything here reads the request as RequestFacts.
+ */
+export function consentIntake(s: Services) {
   const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
+
+  /** The record's or event's site and CORS; the refusal, carrying the CORS, when its site or the page's origin is not one it takes. */
+  const gate = (c: RequestFacts, siteId: string): { site: SiteInfo; cors: Record<string, string> } | { refusal: ApiError } => {
+    const site = s.sites.get(siteId)
+    if (!site) return { refusal: new ApiError(404, 'site_not_found', `No site "${siteId}"`) }
+    const origin = checkOrigin(c, site.settings.domains, s)
+    const cors = corsHeaders(origin)
+    if (!origin.allowed) {
+      return { refusal: new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`, cors) }
+    }
+    return { site, cors }
+  }
+
+  /** The client's address, and a token of its network at the site taken: `wait` 0, or the seconds until one is free (none taken). */
+  const take = (c: RequestFacts, siteId: string): { ip: string | null; wait: number } => {
+    const ip = clientIp(c, s)
+    return { ip, wait: buckets.take(`${siteId}\n${clientNetwork(ip)}`) }
+  }
+
+  /** Site, CORS and rate limit: the same gate for consent records and visitor events. */
+  const admit = (c: RequestFacts, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
+    const gated = gate(c, siteId)
+    if ('refusal' in gated) throw gated.refusal
+    const { site, cors } = gated
+    const { ip, wait } = take(c, siteId)
+    if (wait > 0) {
+      throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
+    }
+    return { site, ip, cors }
+  }
+
+  /** Why a record's choices are impossible for the revision it names (422), or null. */
+  const revisionProblem = (site: SiteInfo, input: ConsentRecordInput): { code: string; message: string } | null => {
+    const choices = site.liveRevision !== null && input.revision <= site.liveRevision ? s.revisions.choices(input.siteId, input.revision) : null
+    if (!choices) return { code: 'unknown_revision', message: `Site "${input.siteId}" has no revision ${input.revision}` }
+    const wrongChoice = choiceProblem(input, choices)
+    return wrongChoice && { code: wrongChoice.code, message: `${wrongChoice.message} in revision ${input.revision} of site "${input.siteId}"` }
+  }
+
+  /** Appends an admitted record with what the server adds (SPEC §7): its promise settles once it is committed. */
+  const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null): Promise<AppendResult> => {
+    const region = requestRegion(c, s)
+    return s.consentLog.append({
+      siteId: input.siteId,
+      recordId: input.recordId,
+      consentId: input.consentId,
+      revision: input.revision,
+      textsHash: input.textsHash,
+      categories: input.categories,
+      services: input.services,
+      method: input.method,
+      region,
+      mode: resolveMode(region, site.settings.regions),
+      language: input.language,
+      url: stripUrl(input.url),
+      userAgent: visitorAgent(c),
+      ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
+      // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
+      gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
+      clientTime: input.clientTime,
+    })
+  }
+
+  /** On Node's response once the record is committed: the answer, or the refusal as `onError` gives it. */
+  const sendCommitted = (send: SendLater, committed: Promise<AppendResult>, cors: Record<string, string>, requestId: string) =>
+    committed.then(
+      (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
+      (e: unknown) => {
+        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
+        // An error answer carries every security header, as one through `onError` does, and the
+        // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
+        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
+      },
+    )
+
+  return { admit, gate, take, revisionProblem, append, sendCommitted }
+}
+
+const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
+/** A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS headers. */
+const refusal = (e: unknown, cors: Record<string, string>) => (e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e)
+
+export function consentRoutes(s: Services, intake: ConsentIntake) {
+  const { admit } = intake
   /**
    * Look-ups of a record by consentId, per client network whatever the site: a visitor reads their
    * own now and then; more is someone trying consentIds.
@@ -132,23 +224,6 @@ export function consentRoutes(s: Services) {
     return c.body(null, 204)
   }
 
-  /** Site, CORS and rate limit: the same gate for consent records and visitor events. */
-  const admit = (c: Context<AppEnv>, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
-    const site = s.sites.get(siteId)
-    if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
-    const origin = checkOrigin(c, site.settings.domains, s)
-    const cors = corsHeaders(origin)
-    if (!origin.allowed) {
-      throw new ApiError(403, 'origin_not_allowed', `This page's origin is not one of the domains of site "${siteId}"`, cors)
-    }
-    const ip = clientIp(c, s)
-    const wait = buckets.take(`${siteId}\n${clientNetwork(ip)}`)
-    if (wait > 0) {
-      throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
-    }
-    return { site, ip, cors }
-  }
-
   /**
    * The look-up's consentId and site. A refusal before the site is known (a malformed id, an
    * unknown site) is readable by the pages of any site's domains, as a public POST's refusal is:
@@ -165,11 +240,6 @@ export function consentRoutes(s: Services) {
       throw e
     }
   }
-
-  const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
-  /** A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS headers. */
-  const refusal = (e: unknown, cors: Record<string, string>) =>
-    e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e
 
   /** A visitor event written (true) or found stored (false); a conflicting recordId as the 409 `refusal` gives. */
   const storedEvent = (write: () => boolean, cors: Record<string, string>): boolean => {
@@ -189,17 +259,6 @@ export function consentRoutes(s: Services) {
       },
     )
 
-  /** On Node's response once the record is committed: the answer, or the refusal as `onError` gives it. */
-  const sendCommitted = (send: SendLater, committed: Promise<AppendResult>, cors: Record<string, string>, requestId: string) =>
-    committed.then(
-      (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
-      (e: unknown) => {
-        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
-        // An error answer carries every security header, as one through `onError` does, and the
-        // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
-        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
-      },
-    )
   /** The answer to a stored (201) or already stored (200) record or event. */
   const stored = (c: Context<AppEnv>, body: object, created: boolean, cors: Record<string, string>) =>
     respond(c, JSON.stringify(body), created ? 201 : 200, storedHeaders(cors))
@@ -254,35 +313,14 @@ export function consentRoutes(s: Services) {
         const input = c.req.valid('json')
         const { site, ip, cors } = admit(c, input.siteId)
         // Refusals carry the CORS headers too: the SDK reads why a record was refused.
-        const choices = site.liveRevision !== null && input.revision <= site.liveRevision ? s.revisions.choices(input.siteId, input.revision) : null
-        if (!choices) throw new ApiError(422, 'unknown_revision', `Site "${input.siteId}" has no revision ${input.revision}`, cors)
-        const wrongChoice = choiceProblem(input, choices)
-        if (wrongChoice) throw new ApiError(422, wrongChoice.code, `${wrongChoice.message} in revision ${input.revision} of site "${input.siteId}"`, cors)
-        const region = requestRegion(c, s)
-        const committed = s.consentLog.append({
-          siteId: input.siteId,
-          recordId: input.recordId,
-          consentId: input.consentId,
-          revision: input.revision,
-          textsHash: input.textsHash,
-          categories: input.categories,
-          services: input.services,
-          method: input.method,
-          region,
-          mode: resolveMode(region, site.settings.regions),
-          language: input.language,
-          url: stripUrl(input.url),
-          userAgent: visitorAgent(c),
-          ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-          // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
-          gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
-          clientTime: input.clientTime,
-        })
+        const problem = intake.revisionProblem(site, input)
+        if (problem) throw new ApiError(422, problem.code, problem.message, cors)
+        const committed = intake.append(c, input, site, ip)
         const send = answerLater(c)
         // No closure in this handler may use `c`: they would all share one scope, and keep the
         // context alive with the record until its commit (what answering later avoids).
         if (!send) return answerCommitted(c, committed, cors)
-        sendCommitted(send, committed, cors, c.get('requestId'))
+        intake.sendCommitted(send, committed, cors, c.get('requestId'))
         return RESPONSE_ALREADY_SENT
       },
     )
