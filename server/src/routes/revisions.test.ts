@@ -108,14 +108,14 @@ describe('the re-consent verdict over several revisions', () => {
 
   it('does not let typo fixes add up to a new purpose', async () => {
     await publish(purpose({ en: 'Counts visits for the owner' })) // 2, asks
-    const steps = ['Counts visits for the owners', 'Counts visits for other owners']
+    const steps = ['Counts visits for the owners', 'Counts visitors for the owners']
     for (const text of steps) await publish(purpose({ en: text }))
     const [last, middle] = (await revisionsNow()).revisions
-    // Each step is at most two edits from the one before; the second is more from revision 2.
+    // Each step is a typo fix of the one before; the second is more than two edits from revision 2.
     expect(middle).toMatchObject({ number: 3, needsConsent: false })
     expect(last).toMatchObject({ number: 4, needsConsent: true })
     // Once it asked, later typo fixes are judged from there.
-    await publish(purpose({ en: 'Counts visits for other owner' }))
+    await publish(purpose({ en: 'Counts visitors for the owner' }))
     expect((await revisionsNow()).revisions[0]).toMatchObject({ number: 5, needsConsent: false })
   })
 

@@ -305,8 +305,73 @@ describe('purpose texts', () => {
     // Spelling a negation another way keeps it: still a typo fix.
     expect(isTypoFix('We dont share your data.', "We don't share your data.")).toBe(true)
     expect(isTypoFix('Wir teilen keine Daten mit Dritten', 'Wir teilen keine Daten mit Driten')).toBe(true)
+    // Edits at both ends of a long text; its first letter is kept (see the next tests).
     const huge = 'a'.repeat(4000)
-    expect(isTypoFix(huge, 'b' + huge.slice(1, -1) + 'c')).toBe(true)
-    expect(isTypoFix(huge, 'bc' + huge.slice(2, -1) + 'd')).toBe(false)
+    expect(isTypoFix(huge, 'ab' + huge.slice(2, -1) + 'c')).toBe(true)
+    expect(isTypoFix(huge, 'abc' + huge.slice(3, -1) + 'd')).toBe(false)
+  })
+})
+
+describe('typo fixes and other words', () => {
+  // Each pair is at most 2 edits and a fifth of the text apart, with the same numbers and
+  // negations: the edit count alone let it pass as a typo fix. Judged both ways.
+  it.each([
+    // A short word replaced: it has no room for a typo.
+    ['We share your data with partners in the EU.', 'We share your data with partners in the US.'],
+    ['We share your data with partners in the UK.', 'We share your data with partners in the US.'],
+    ['We share your data with partners in the EEA.', 'We share your data with partners in the USA.'],
+    ['Reports are kept for two weeks.', 'Reports are kept for ten weeks.'],
+    // A word's first letter changed.
+    ['We do sell your data.', 'We do tell your data.'],
+    ['Your choices are stored locally.', 'Your choices are stored globally.'],
+    // A negating prefix, in the SDK's languages that have them.
+    ['Stored for limited periods', 'Stored for unlimited periods'],
+    ['Kept for a limited time', 'Kept for unlimited time'],
+    ['The data is accurate.', 'The data is inaccurate.'],
+    ['Withdrawing consent is possible.', 'Withdrawing consent is impossible.'],
+    ['Such transfers are legal.', 'Such transfers are illegal.'],
+    ['This tracking is reversible.', 'This tracking is irreversible.'],
+    ['Die Speicherdauer ist begrenzt.', 'Die Speicherdauer ist unbegrenzt.'],
+    ['Un refus est possible.', 'Un refus est impossible.'],
+    ['Ce cookie est utile.', 'Ce cookie est inutile.'],
+    ['Vous restez connecté.', 'Vous restez déconnecté.'],
+    ['Estas cookies son necesarias.', 'Estas cookies son innecesarias.'],
+    ['Il trattamento è lecito.', 'Il trattamento è illecito.'],
+    ['Questo uso è consigliato.', 'Questo uso è sconsigliato.'],
+    ['Deze cookies zijn nodig.', 'Deze cookies zijn onnodig.'],
+    ['O tratamento é lícito.', 'O tratamento é ilícito.'],
+    ['Ці файли cookie безпечні.', 'Ці файли cookie небезпечні.'],
+  ])('asks again for %j → %j', (before, after) => {
+    expect(isTypoFix(before, after)).toBe(false)
+    expect(isTypoFix(after, before)).toBe(false)
+  })
+
+  it('still asks again for a negation or a longer prefix added', () => {
+    expect(isTypoFix('Partners may use your data.', 'Partners may not use your data.')).toBe(false)
+    expect(isTypoFix('You can object at any time.', "You can't object at any time.")).toBe(false)
+    expect(isTypoFix('Stored for a limited time', 'Stored for an unlimited time')).toBe(false)
+    expect(isTypoFix('You can opt in here.', 'You can opt out here.')).toBe(false)
+    expect(isTypoFix('Only essential cookies are set.', 'Only non-essential cookies are set.')).toBe(false)
+  })
+
+  it.each([
+    ['You will recieve a copy by email.', 'You will receive a copy by email.'],
+    ['Stores teh choice you made.', 'Stores the choice you made.'],
+    ['These cookeis remember your choice.', 'These cookies remember your choice.'],
+    ['Goolge Analytics', 'Google Analytics'],
+    ['Website analytcs', 'Website analytics'],
+    ['Remembers your  language preference ', 'Remembers your language preference'],
+    ['Sent to google', 'Sent to Google'],
+    // An apostrophe is no letter: its or it's, the same partners get the data.
+    ["Shared with the site and it's partners", 'Shared with the site and its partners'],
+    ['Shared with the site and its partners', "Shared with the site and it's partners"],
+    ["Retient la langue que l'on prefere", "Retient la langue que l'on préfère"],
+    // A first letter may take an accent.
+    ['Statistiques pour nos equipes', 'Statistiques pour nos équipes'],
+    ['Stores informations about your visit', 'Stores information about your visit'],
+    // A word split or joined keeps its letters.
+    ['Builds heatmaps of your clicks', 'Builds heat maps of your clicks'],
+  ])('lets %j → %j pass as a typo fix', (before, after) => {
+    expect(isTypoFix(before, after)).toBe(true)
   })
 })

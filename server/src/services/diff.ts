@@ -174,11 +174,27 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
  * on a short text 2 edits make another word ("Ads" → "AI"). Numbers are facts (kept "30 days" →
  * "90 days" is 1 edit), and so are negations: one or two letters can add or drop one ("do not
  * share" → "do now share", "ein Partner" → "kein Partner", "can" → "can't"), so a fix must keep as
- * many negation words as the text had. It errs towards asking again; the diff lists every change
- * for the publisher, who can override the verdict.
+ * many negation words as the text had.
+ *
+ * Nor may a fix turn a word into another word. Without a dictionary that is told by where the
+ * edits fall. A word of up to three letters has no room for a typo that leaves it a word: "UK" →
+ * "US", "EU" → "US", "two" → "ten" are other words, so a fix keeps every short word, up to the
+ * order of its letters ("teh" → "the"). And a fix keeps every word's first letter, up to its accent
+ * ("equipes" → "équipes"): typos seldom hit it, while changing it, or putting letters before it,
+ * makes another word ("sell" → "tell", "locally" → "globally"), above all by a negating prefix, in
+ * every one of the SDK's languages that has them ("limited" → "unlimited", "begrenzt" →
+ * "unbegrenzt", "utile" → "inutile", "nodig" → "onnodig", "безпечні" → "небезпечні"); no list of
+ * prefixes is needed. What a fix may change is the rest of a longer word ("recieve", "Goolge",
+ * "informations"), accents, punctuation (an apostrophe is no letter: "its" → "it's" names no other
+ * processing) and white space, which may split or join words ("heatmaps" → "heat maps").
+ *
+ * It errs towards asking again, but a letter inside a longer word can still make another word
+ * ("collect" → "connect"); the diff lists every change for the publisher, who can override the
+ * verdict.
  */
 const TYPO_MAX_EDITS = 2
 const TYPO_MAX_SHARE = 0.2
+const SHORT_WORD_LETTERS = 3
 
 /**
  * Negation words in the SDK's languages (English, German, French, Spanish, Italian, Dutch,
@@ -224,33 +240,68 @@ function digitValue(digit: string): number {
   return (code - start) % 10
 }
 
+/**
+ * A text's words of up to SHORT_WORD_LETTERS letters, each as its letters sorted ("teh" is "the"),
+ * sorted. Apostrophes are dropped first, so "it's" is "its" and "can't" no short word.
+ */
+const shortWords = (t: string) =>
+  (t.normalize('NFC').toLowerCase().replace(/['’]/g, '').match(/[\p{L}\p{M}]+/gu) ?? [])
+    .map((word) => Array.from(word))
+    .filter((letters) => letters.length <= SHORT_WORD_LETTERS)
+    .map((letters) => letters.sort().join(''))
+    .sort()
+
+/** A character as compared, and whether it is a word's first letter, which no edit may change. */
+interface Char {
+  char: string
+  first: boolean
+}
+
+/** `t` as compared: without case, runs of white space as one space; a letter after no letter or mark starts a word. */
+function comparedChars(t: string): Char[] {
+  const chars = Array.from(t.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase())
+  return chars.map((char, i) => ({ char, first: /\p{L}/u.test(char) && !/[\p{L}\p{M}]/u.test(chars[i - 1] ?? '') }))
+}
+
+/** A letter without its accents: "é" is "e". */
+const baseLetter = (char: string) => char.normalize('NFD')[0]
+
+/** Inserting or deleting a character costs one edit; a word's first letter, more than any typo fix may make. */
+const addOrDropCost = (c: Char) => (c.first ? Number.POSITIVE_INFINITY : 1)
+
+/** A replacement costs one edit, but a word's first letter may only take another accent. */
+const replaceCost = (x: Char, y: Char) =>
+  x.char === y.char ? 0 : (x.first || y.first) && baseLetter(x.char) !== baseLetter(y.char) ? Number.POSITIVE_INFINITY : 1
+
 export function isTypoFix(before: string, after: string): boolean {
-  const chars = (t: string) => Array.from(t.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase())
   if (!same(numbers(before), numbers(after))) return false
   if (negationCount(before) !== negationCount(after)) return false
-  const b = chars(before)
-  const a = chars(after)
+  if (!same(shortWords(before), shortWords(after))) return false
+  const b = comparedChars(before)
+  const a = comparedChars(after)
   const limit = Math.min(TYPO_MAX_EDITS, Math.floor(Math.max(a.length, b.length) * TYPO_MAX_SHARE))
   return editsAtMost(b, a, limit)
 }
 
 /**
- * Whether the Levenshtein distance of `a` and `b` is at most `k`. Only the cells within `k` of the
- * diagonal can stay within `k`, so a row costs 2k + 1 cells, not b.length: texts of 4,000
- * characters compare in microseconds.
+ * Whether `a` turns into `b` by at most `k` edits (Levenshtein, with addOrDropCost and replaceCost).
+ * Only the cells within `k` of the diagonal can stay within `k`, so a row costs 2k + 1 cells, not
+ * b.length: texts of 4,000 characters compare in microseconds.
  */
-function editsAtMost(a: readonly string[], b: readonly string[], k: number): boolean {
+function editsAtMost(a: readonly Char[], b: readonly Char[], k: number): boolean {
   if (Math.abs(a.length - b.length) > k) return false
   const over = k + 1
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => Math.min(j, over))
+  let prev = [0]
+  for (const c of b) prev.push(Math.min(over, prev[prev.length - 1]! + addOrDropCost(c)))
   let cur = new Array<number>(b.length + 1).fill(over)
   for (let i = 1; i <= a.length; i++) {
     const lo = Math.max(1, i - k)
     const hi = Math.min(b.length, i + k)
-    cur[lo - 1] = lo === 1 ? Math.min(i, over) : over
+    const deletion = addOrDropCost(a[i - 1]!)
+    cur[lo - 1] = lo === 1 ? Math.min(over, prev[0]! + deletion) : over
     let best = cur[lo - 1]!
     for (let j = lo; j <= hi; j++) {
-      cur[j] = Math.min(over, prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+      cur[j] = Math.min(over, prev[j]! + deletion, cur[j - 1]! + addOrDropCost(b[j - 1]!), prev[j - 1]! + replaceCost(a[i - 1]!, b[j - 1]!))
       best = Math.min(best, cur[j]!)
     }
     if (hi < b.length) cur[hi + 1] = over
