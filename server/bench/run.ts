@@ -37,6 +37,8 @@ const STORED = Number(process.env.BENCH_STORED ?? 5_000_000)
 const EXPORT_ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000)
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 const EXPORT_RUNS = Math.max(1, Number(process.env.BENCH_EXPORT_RUNS ?? 3))
+/** Each fresh server's warm-up, before its runs. */
+const WARM_UP_SECONDS = 5
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'load,stored,export').split(',').map((p) => p.trim()))
 const ADMIN = { email: 'bench@example.test', password: 'bench password 1234' }
 const work = mkdtempSync(join(tmpdir(), 'miniconsent-bench-'))
@@ -462,9 +464,10 @@ async function main() {
     const writerOnly = await start([join(here, 'bare-writer.mjs')], { DATABASE_URL: bareWriterDb }, '/')
     // As a browser asks for it: compressed (the server keeps each variant's brotli bytes).
     const configRun: Run = { server: app, path: '/api/v1/sites/minopa/config', headers: { 'accept-encoding': 'gzip, deflate, br' } }
-    // Fresh processes: warmed up first (the JIT), outside the measurement.
+    // Fresh processes: warmed up first, outside the measurement (the JIT; a new log's first
+    // seconds of records cost more: a server alone under ingestion settles after ~4 s).
     for (const run of [{ server: hello, path: '/' }, { server: sameBody, path: '/' }, configRun, ingestRun(ingestApp), ingestRun(hello), ingestRun(writerOnly)]) {
-      await load(run, 2)
+      await load(run, WARM_UP_SECONDS)
     }
     const rounds: { hello: Load; sameBody: Load; barePost: Load; config: Load; ingest: Ingestion; bareWriter: Ingestion }[] = []
     for (let i = 0; i < ROUNDS; i++) {
@@ -534,7 +537,7 @@ async function main() {
       const emptyDb = join(work, 'empty-beside-stored.sqlite')
       const apps = { empty: await startApp(emptyDb), stored: await startApp(storedDb) }
       // Fresh processes: warm them up first.
-      for (const app of Object.values(apps)) await load(ingestRun(app), 2)
+      for (const app of Object.values(apps)) await load(ingestRun(app), WARM_UP_SECONDS)
       const pairs: { empty: Ingestion; stored: Ingestion }[] = []
       for (let i = 0; i < ROUNDS; i++) {
         const before = { empty: countRecords(emptyDb, 'minopa'), stored: countRecords(storedDb, 'minopa') }

@@ -86,6 +86,13 @@ export const ROLLUP_SQL = {
   rowsPerDay: 'SELECT day, count(*) AS n FROM temp.stats_build GROUP BY day ORDER BY day',
   /** Retention moves it with every purge of records (retention.ts): unchanged, no record was deleted. */
   anchor: 'SELECT seq FROM chain_anchors WHERE site_id = ?',
+  /** The site's newest record (its seq) when counted, through (site_id, seq). */
+  lastSeq: 'SELECT max(seq) AS seq FROM consent_records WHERE site_id = ?',
+  /**
+   * Whether a record written since the count was stamped into the days to be written (the clock
+   * stepped back): read through (site_id, seq), which holds only the records written since.
+   */
+  lateRecord: `SELECT 1 FROM consent_records WHERE site_id = @siteId AND seq > @seq AND server_time < @end LIMIT 1`,
   /** Days another statistics thread has rolled up meanwhile are left as it wrote them. */
   alreadyRolled: `DELETE FROM temp.stats_build WHERE day >= @lo AND day <= @last
     AND day IN (SELECT day FROM stats_rollups INDEXED BY stats_rollups_site_day WHERE site_id = @siteId AND day >= @lo AND day <= @last)`,
@@ -135,6 +142,8 @@ export function unrolledStretches(days: RecordedDay[], maxDays = Infinity): { lo
 export interface CountedStretch {
   /** The site's chain anchor (its seq) when counted: retention moves it with every purge of records. */
   anchored: number | null
+  /** The site's newest record when counted (its seq; 0 with none). */
+  lastSeq: number
   /** The rows counted of each day, in order. */
   days: { day: string; n: number }[]
 }
@@ -148,9 +157,10 @@ export function countStretch(conn: Database.Database, siteId: string, stretch: {
   const anchor = conn.prepare<[string], { seq: number }>(ROLLUP_SQL.anchor)
   const count = conn.prepare(ROLLUP_SQL.count)
   const rowsPerDay = conn.prepare<[], { day: string; n: number }>(ROLLUP_SQL.rowsPerDay)
+  const lastSeq = conn.prepare<[string], { seq: number | null }>(ROLLUP_SQL.lastSeq)
   return conn.transaction(() => {
     count.run({ siteId, lo: stretch.lo, hi: stretch.hi })
-    return { anchored: anchor.get(siteId)?.seq ?? null, days: rowsPerDay.all() }
+    return { anchored: anchor.get(siteId)?.seq ?? null, lastSeq: lastSeq.get(siteId)?.seq ?? 0, days: rowsPerDay.all() }
   })()
 }
 
@@ -160,15 +170,20 @@ export function countStretch(conn: Database.Database, siteId: string, stretch: {
  * (busy_timeout) while the consent writer thread commits, and makes it wait for no more than the
  * insert. A day's rows go in one transaction, so that a day has all of them or none; a day another
  * statistics thread rolled up meanwhile is left as it is. A transaction that finds the site's
- * anchor moved (a purge deleted records since the count) inserts nothing, and neither do the next:
- * false. Those days are counted from the log meanwhile, and rolled up at a later view.
+ * anchor moved (a purge deleted records since the count), or a record written since into one of
+ * its days (stamped there by a clock that stepped back: the consent writer drops the rollups of a
+ * day such a record lands in, but these were not written yet), inserts nothing, and neither
+ * do the next: false. Those days are counted from the log meanwhile, and rolled up at a later view.
  */
 export function writeStretch(conn: Database.Database, siteId: string, counted: CountedStretch): boolean {
   const anchor = conn.prepare<[string], { seq: number }>(ROLLUP_SQL.anchor)
   const alreadyRolled = conn.prepare(ROLLUP_SQL.alreadyRolled)
   const insert = conn.prepare(ROLLUP_SQL.insert)
+  const lateRecord = conn.prepare(ROLLUP_SQL.lateRecord)
   const write = conn.transaction((lo: string, last: string): boolean => {
     if ((anchor.get(siteId)?.seq ?? null) !== counted.anchored) return false
+    // `last` as a bound sorts after every time of that day (an ISO time's date, then a 'T').
+    if (lateRecord.get({ siteId, seq: counted.lastSeq, end: `${last}U` })) return false
     alreadyRolled.run({ siteId, lo, last })
     insert.run({ siteId, lo, last })
     return true
