@@ -168,6 +168,19 @@ describe('the front door', () => {
     expect(comparable(a, false)).toEqual(comparable(b, false))
   })
 
+  it("answers a request @hono/node-server cannot read with the API's error shape, not an empty 400", async () => {
+    const { front } = await start()
+    for (const host of ['a@b', 'x/y', 'exa%mple']) {
+      const a = await get(front, '/healthz', { Host: host })
+      expect(a.status, host).toBe(400)
+      expect(a.headers['content-type'], host).toMatch(/^application\/json/)
+      expect(a.headers['x-content-type-options'], host).toBe('nosniff')
+      expect(JSON.parse(a.body.toString()), host).toEqual({ error: { code: 'bad_request', message: expect.stringMatching(/^This request cannot be read: Invalid (host header|URL)$/) } })
+    }
+    // The server goes on answering.
+    expect((await get(front, '/healthz', {})).status).toBe(200)
+  })
+
   it('answers with a query string as without, and serves a newly published catalogue at once', async () => {
     const { front } = await start()
     const before = await get(front, `${PATH}?v=1`, {})

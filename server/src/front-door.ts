@@ -22,7 +22,7 @@ import type { Services } from './context'
 import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
 import { illFormedAt, readsAsJson, slugParam } from './lib/validate'
-import { frontDoorLater, frontDoorSend } from './middleware/request-context'
+import { frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
 import { configAnswers } from './routes/config'
 import { MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
 import type { AppendResult } from './services/consent-log'
@@ -157,11 +157,23 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
 }
 
 /**
+ * A request @hono/node-server cannot make a Request of, before Hono sees it: a Host no URL holds as
+ * it is (`a@b`, `x/y`), a backslash in the path. No browser sends one, but a client that does gets
+ * the API's error shape and its security headers, not an empty 400. (Anything else reaching here
+ * threw out of Hono, which answers its own errors itself: a 500 of the same shape.)
+ */
+function unreadableRequest(e: unknown): Response {
+  const unreadable = e instanceof Error && e.name === 'RequestError'
+  const error = unreadable ? { code: 'bad_request', message: `This request cannot be read: ${e.message}` } : { code: 'internal', message: 'Internal error' }
+  return Response.json({ error }, { status: unreadable ? 400 : 500, headers: SECURITY_HEADERS })
+}
+
+/**
  * Serves the app on Node's HTTP server as @hono/node-server's serve() does, with the front door
  * before it. `onListening` gets the address once the server listens.
  */
 export function serveApp(app: Pick<App, 'fetch' | 'frontDoor'>, options: { port: number; hostname: string }, onListening?: (address: AddressInfo) => void): Server {
-  const listener = getRequestListener(app.fetch, { hostname: options.hostname })
+  const listener = getRequestListener(app.fetch, { hostname: options.hostname, errorHandler: unreadableRequest })
   const hono: ToHono = (incoming, outgoing) => void listener(incoming, outgoing)
   const server = createServer((incoming, outgoing) => {
     if (!app.frontDoor(incoming, outgoing, hono)) hono(incoming, outgoing)
