@@ -203,26 +203,38 @@ function shoot(run: Run, seconds: number, posts?: string): Promise<Shot> {
   })
 }
 
-/** A run's load as measured: its shot, and the server's CPU while it ran. */
-function measured(shot: Shot, cpuMs: number): Load {
-  if (shot.reused > 0) process.stderr.write(`bench: a run outpaced its ${POSTS_PER_SECOND.toLocaleString('en')} records a second and sent ${shot.reused} again\n`)
-  return {
-    rps: shot.requests / (shot.us / 1e6),
-    p99: shot.p99,
-    ok: shot.requests - shot.non2xx,
-    non2xx: shot.non2xx,
-    errors: shot.errors,
-    cpuUs: (cpuMs * 1000) / Math.max(1, shot.requests),
-  }
+/** What one or more wrk runs of a run measured, and the server's CPU (ms) while they ran. */
+interface Measured {
+  requests: number
+  us: number
+  non2xx: number
+  errors: number
+  cpuMs: number
+  p99s: number[]
 }
 
-/** One uninterrupted run of `duration` seconds (the warm-ups). */
-async function load(run: Run, duration: number): Promise<Load> {
-  const posts = run.posts ? writePosts(duration) : undefined
+/** One wrk run of `seconds`, with new records when the run posts, and the server's CPU while it ran. */
+async function measure(run: Run, seconds: number): Promise<Measured> {
+  const posts = run.posts ? writePosts(seconds) : undefined
   const cpu0 = cpuMs(run.server.pid)
-  const shot = await shoot(run, duration, posts)
-  return measured(shot, cpuMs(run.server.pid) - cpu0)
+  const shot = await shoot(run, seconds, posts)
+  const cpu = cpuMs(run.server.pid) - cpu0
+  if (shot.reused > 0) process.stderr.write(`bench: a run outpaced its ${POSTS_PER_SECOND.toLocaleString('en')} records a second and sent ${shot.reused} again\n`)
+  return { requests: shot.requests, us: shot.us, non2xx: shot.non2xx, errors: shot.errors, cpuMs: cpu, p99s: [shot.p99] }
 }
+
+/** The load of what was measured; p99 is the median of the runs' p99s. */
+const loadOf = (m: Measured): Load => ({
+  rps: m.requests / (m.us / 1e6),
+  p99: median(m.p99s),
+  ok: m.requests - m.non2xx,
+  non2xx: m.non2xx,
+  errors: m.errors,
+  cpuUs: (m.cpuMs * 1000) / Math.max(1, m.requests),
+})
+
+/** One uninterrupted run of `duration` seconds (the warm-ups). */
+const load = async (run: Run, duration: number): Promise<Load> => loadOf(await measure(run, duration))
 
 interface Run {
   server: Server
@@ -238,33 +250,21 @@ interface Run {
  * p99 is the median of the slices' p99s.
  */
 async function interleaved(runs: Run[]): Promise<Load[]> {
-  const totals = runs.map(() => ({ requests: 0, us: 0, ok: 0, non2xx: 0, errors: 0, cpuMs: 0, p99s: [] as number[] }))
+  const totals = runs.map((): Measured => ({ requests: 0, us: 0, non2xx: 0, errors: 0, cpuMs: 0, p99s: [] }))
   for (let slice = 0; slice < SECONDS; slice++) {
     for (let k = 0; k < runs.length; k++) {
       const i = (slice + k) % runs.length
-      const run = runs[i]!
-      const posts = run.posts ? writePosts(1) : undefined
-      const cpu0 = cpuMs(run.server.pid)
-      const shot = await shoot(run, 1, posts)
-      const r = measured(shot, cpuMs(run.server.pid) - cpu0)
+      const m = await measure(runs[i]!, 1)
       const t = totals[i]!
-      t.cpuMs += cpuMs(run.server.pid) - cpu0
-      t.requests += shot.requests
-      t.us += shot.us
-      t.ok += r.ok
-      t.non2xx += r.non2xx
-      t.errors += r.errors
-      t.p99s.push(r.p99)
+      t.requests += m.requests
+      t.us += m.us
+      t.non2xx += m.non2xx
+      t.errors += m.errors
+      t.cpuMs += m.cpuMs
+      t.p99s.push(...m.p99s)
     }
   }
-  return totals.map((t) => ({
-    rps: t.requests / (t.us / 1e6),
-    p99: median(t.p99s),
-    ok: t.ok,
-    non2xx: t.non2xx,
-    errors: t.errors,
-    cpuUs: (t.cpuMs * 1000) / Math.max(1, t.requests),
-  }))
+  return totals.map(loadOf)
 }
 
 let visitor = 0

@@ -21,10 +21,10 @@ import type { App } from './app'
 import type { Services } from './context'
 import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
-import { illFormedAt, readsAsJson, slugParam } from './lib/validate'
+import { illFormedAt, jsonBodyKind, slugParam } from './lib/validate'
 import { frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
 import { configAnswers } from './routes/config'
-import { MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
+import { CONSENTS_PATH, MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
 import type { AppendResult } from './services/consent-log'
 
 /** Hono's way for a request: @hono/node-server's listener. */
@@ -87,8 +87,6 @@ function configDoor(s: Services): (incoming: IncomingMessage, outgoing: ServerRe
   }
 }
 
-const CONSENTS_PATH = '/api/v1/consents'
-
 /**
  * A consent POST as the SDK sends it: a JSON body (as text/plain from sendBeacon) of a declared
  * length the route takes, on a plain Host. Read here, then stored, or handed to Hono.
@@ -136,7 +134,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       length === undefined ||
       !(Number(length) <= MAX_CONSENT_BODY) ||
       incoming.headers['transfer-encoding'] !== undefined ||
-      !readsAsJson(nodeHeader(incoming, 'content-type'), true)
+      jsonBodyKind(nodeHeader(incoming, 'content-type'), true) === null
     ) {
       return false
     }

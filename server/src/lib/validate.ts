@@ -39,10 +39,14 @@ export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY,
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()
 
-/** Whether jsonBody() reads a body of this Content-Type as JSON: a JSON type, or with `textPlain` text/plain. */
-export function readsAsJson(contentType: string | undefined, textPlain: boolean): boolean {
+/**
+ * How jsonBody() reads a body of this Content-Type: `json` for a JSON type, `text` for JSON sent as
+ * text/plain (with `textPlain`), null for neither (415).
+ */
+export function jsonBodyKind(contentType: string | undefined, textPlain: boolean): 'json' | 'text' | null {
   const type = mediaType(contentType)
-  return JSON_TYPE.test(type) || (textPlain && type === 'text/plain')
+  if (JSON_TYPE.test(type)) return 'json'
+  return textPlain && type === 'text/plain' ? 'text' : null
 }
 
 /**
@@ -99,9 +103,9 @@ export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: 
     return options.read?.(value) ?? schema.parse(value)
   }
   return validator('json', async (value, c): Promise<z.output<S>> => {
-    const type = mediaType(requestHeader(c, 'content-type'))
-    if (JSON_TYPE.test(type)) return parse(value)
-    if (options.textPlain && type === 'text/plain') {
+    const kind = jsonBodyKind(requestHeader(c, 'content-type'), options.textPlain ?? false)
+    if (kind === 'json') return parse(value)
+    if (kind === 'text') {
       let parsed: unknown
       try {
         parsed = JSON.parse(await c.req.text())
@@ -132,7 +136,7 @@ export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (
  */
 export const formBody = <S extends z.ZodType>(schema: S) =>
   validator('json', (value, c): z.output<S> => {
-    if (!JSON_TYPE.test(mediaType(c.req.header('content-type')))) {
+    if (jsonBodyKind(c.req.header('content-type'), false) !== 'json') {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     }
     const parsed = schema.safeParse(wellFormed(value))

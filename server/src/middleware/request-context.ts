@@ -151,18 +151,22 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     if (accessLog) {
       const method = c.req.method
       const path = loggedPath(c.req.path)
-      const line = (status: number) => logRequest(logger, { requestId, method, path, status }, start)
-      // An answer written straight on Node's response (a download, an answer sent later) is logged
-      // once it is done, with the status sent: 499 (as nginx logs it) when the client left first.
+      // An answer written straight on Node's response (a download, an answer sent later) is logged once it is done.
       const outgoing = c.env?.outgoing
-      if (res !== RESPONSE_ALREADY_SENT || !outgoing) line(res.status)
-      else {
-        const sent = () => line(outgoing.headersSent ? outgoing.statusCode : 499)
-        if (outgoing.writableFinished || outgoing.destroyed) sent()
-        else outgoing.once('close', sent)
-      }
+      if (res !== RESPONSE_ALREADY_SENT || !outgoing) logRequest(logger, { requestId, method, path, status: res.status }, start)
+      else logWhenSent(logger, outgoing, { requestId, method, path }, start)
     }
   }
+}
+
+/**
+ * The access log's line for an answer written straight on Node's response, once it is done, with
+ * the status sent: 499 (as nginx logs it) when the client left first.
+ */
+function logWhenSent(logger: Logger, outgoing: ServerResponse, line: { requestId: string; method: string; path: string }, start: number): void {
+  const sent = () => logRequest(logger, { ...line, status: outgoing.headersSent ? outgoing.statusCode : 499 }, start)
+  if (outgoing.writableFinished || outgoing.destroyed) sent()
+  else outgoing.once('close', sent)
 }
 
 /** The access log's line for a request, `start` being when it was received (performance.now()). */
@@ -205,10 +209,7 @@ export function frontDoorLater(logger: Logger) {
   const accessLog = logger.enabled('info')
   return (incoming: IncomingMessage, outgoing: ServerResponse, path: string, start: number): { requestId: string; send: SendLater } => {
     const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
-    if (accessLog) {
-      const method = incoming.method ?? 'POST'
-      outgoing.once('close', () => logRequest(logger, { requestId, method, path: loggedPath(path), status: outgoing.headersSent ? outgoing.statusCode : 499 }, start))
-    }
+    if (accessLog) logWhenSent(logger, outgoing, { requestId, method: incoming.method ?? 'POST', path: loggedPath(path) }, start)
     return { requestId, send: sendLaterOn(outgoing, requestId) }
   }
 }

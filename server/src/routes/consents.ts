@@ -21,6 +21,9 @@ import type { SiteInfo } from '../services/sites'
 
 export const MAX_CONSENT_BODY = CONSENT_RECORD_MAX_BYTES
 
+/** Where the SDK posts a consent record. */
+export const CONSENTS_PATH = '/api/v1/consents'
+
 /**
  * The page URL as stored: without query string and fragment, which may carry personal data
  * (SPEC §7), and at most PAGE_URL_MAX characters. A longer one is cut rather than refused (see
@@ -89,7 +92,7 @@ function visitorAgent(c: RequestFacts): string | null {
 const lookupInput = z.object({ consentId: consentIdSchema, site: slug })
 
 /** The public POSTs the SDK sends (sendBeacon or fetch, from the site's pages). */
-const PUBLIC_POSTS: ReadonlySet<string> = new Set(['/api/v1/consents', '/api/v1/consents/identify', '/api/v1/documents'])
+const PUBLIC_POSTS: ReadonlySet<string> = new Set([CONSENTS_PATH, '/api/v1/consents/identify', '/api/v1/documents'])
 
 /**
  * CORS for a refusal of a public POST that carries none: one given before the site was known (a
@@ -188,7 +191,7 @@ export function consentIntake(s: Services) {
     committed.then(
       (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
       (e: unknown) => {
-        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: '/api/v1/consents' }, s.logger)
+        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: CONSENTS_PATH }, s.logger)
         // An error answer carries every security header, as one through `onError` does, and the
         // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
         send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
@@ -264,7 +267,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
     respond(c, JSON.stringify(body), created ? 201 : 200, storedHeaders(cors))
 
   return new Hono<AppEnv>()
-    .options('/api/v1/consents', preflight)
+    .options(CONSENTS_PATH, preflight)
     .options('/api/v1/consents/identify', preflight)
     .options('/api/v1/documents', preflight)
     .post(
@@ -306,7 +309,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       },
     )
     .post(
-      '/api/v1/consents',
+      CONSENTS_PATH,
       consentBodyLimit(),
       jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
       (c) => {
