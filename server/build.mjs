@@ -14,6 +14,8 @@ await build({
     main: 'src/main.ts',
     cli: 'src/cli.ts',
     'consent-writer-thread': 'src/services/consent-writer-thread.ts',
+    // Not a thread: the bench's bare writer (bench/bare-writer.mjs) feeds the writer thread through it.
+    'writer-channel': 'src/services/writer-channel.ts',
     'export-worker': 'src/services/export-worker.ts',
     'verify-worker': 'src/services/verify-worker.ts',
     'stats-worker': 'src/services/stats-worker.ts',

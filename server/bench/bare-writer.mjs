@@ -9,21 +9,18 @@
 import { createServer } from 'node:http'
 import { Worker } from 'node:worker_threads'
 
-const worker = new Worker(new URL('../dist/consent-writer-thread.js', import.meta.url), { workerData: { file: process.env.DATABASE_URL } })
-let queue = []
-let inFlight = null
-let scheduled = null
-const send = () => {
-  scheduled = null
-  if (inFlight || queue.length === 0) return
-  inFlight = queue.splice(0, 1024)
-  worker.postMessage(JSON.stringify(inFlight.map((p) => p.record)))
-}
+import { channelMemory, ChannelWriter } from '../dist/writer-channel.js'
+
+const memory = channelMemory()
+const worker = new Worker(new URL('../dist/consent-writer-thread.js', import.meta.url), { workerData: { file: process.env.DATABASE_URL, channel: memory, maxBatch: 1024 } })
+const channel = new ChannelWriter(memory)
+// Each record goes into the thread's ring as it is read, as the server's do; the thread commits what
+// reached it meanwhile as one batch and answers for that many, the oldest first. (The ring holds
+// thousands of records, more than the bench's connections ever have in flight: no record finds it full.)
+let posted = []
 worker.on('message', (results) => {
-  const batch = inFlight
-  inFlight = null
+  const batch = posted.splice(0, results.length)
   for (let i = 0; i < batch.length; i++) batch[i].answer(results[i])
-  send()
 })
 worker.on('error', (e) => {
   process.stderr.write(`bare-writer: ${e.stack}\n`)
@@ -58,14 +55,13 @@ createServer((req, res) => {
       clientTime: v.clientTime,
       serverTime: new Date().toISOString(),
     }
-    queue.push({
-      record,
+    posted.push({
       answer: (r) => {
         const body = JSON.stringify('error' in r ? { error: r.error } : { recordId: r.recordId, seq: r.seq })
         res.writeHead('error' in r ? 500 : 201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
         res.end(body)
       },
     })
-    if (!inFlight) scheduled ??= setImmediate(send)
+    if (!channel.put(JSON.stringify(record))) throw new Error('bare-writer: the ring is full')
   })
 }).listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1')

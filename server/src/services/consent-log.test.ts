@@ -112,11 +112,22 @@ describe('consent log written by its worker thread', () => {
     expect(rows('acme')).toHaveLength(200)
   })
 
+  it('records that find the thread\'s ring full wait and are written after the others, in the order they came', async () => {
+    await log.close()
+    // A ring of 4 KB holds about five records: most of these find it full at first.
+    log = new ConsentLog(db, { writer: 'thread', now: () => (clock += 7), ringBytes: 4096 })
+    const sent = Array.from({ length: 300 }, () => record())
+    const results = await Promise.all(sent.map((r) => log.append(r)))
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+    expect(rows('acme').map((r) => r.recordId)).toEqual(sent.map((r) => r.recordId))
+    expect(log.verify('acme')).toMatchObject({ ok: true, count: 300 })
+  })
+
   it('a writer thread that dies fails only the batch in flight; the next records start a new one', async () => {
     await log.append(record())
-    const thread = (log as unknown as { thread: { terminate(): Promise<number> } }).thread
+    const thread = (log as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread
     const lost = log.append(record())
-    void thread.terminate()
+    void thread.worker.terminate()
     // Killed before or after its commit: the caller hears either way, and a retry settles it.
     await lost.then(
       () => undefined,

@@ -1,11 +1,12 @@
 // Appending to and reading the consent log.
 //
 // Appends are group-committed: the records that arrive while the previous batch is being written
-// (or, when idle, within one event-loop turn; at most `maxBatch`) are written in ONE SQLite
-// transaction, and each caller is answered only after COMMIT. SQLite has one writer, so a
-// transaction per request caps ingestion at the commit rate; batching amortises it. The chain head
-// is read inside the same transaction, so appends are serialized. The writing itself is
-// consent-writer.ts, inline or in a worker thread.
+// (at most `maxBatch`) are written in ONE SQLite transaction, and each caller is answered only
+// after COMMIT. SQLite has one writer, so a transaction per request caps ingestion at the commit
+// rate; batching amortises it. The chain head is read inside the same transaction, so appends are
+// serialized. The writing itself is consent-writer.ts: inline (a batch per event-loop turn), or in
+// a worker thread that takes each record from a ring of shared memory as soon as it is appended
+// (writer-channel.ts) and the rest as its next batch.
 import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
@@ -18,6 +19,7 @@ import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type SavedManifestHead, type VerifyResult } from './consent-chain'
 import { filterConditions, timeConditions } from './consent-filters'
 import { runListing, type ListingPlan, type ListingRows, type Query } from './listing-queries'
+import { channelMemory, ChannelWriter, RING_BYTES } from './writer-channel'
 import { ConsentWriter, fromWire, type AppendResult, type StampedRecord, type WireResult } from './consent-writer'
 
 export { RecordIdConflict, type AppendResult } from './consent-writer'
@@ -91,6 +93,8 @@ export interface ConsentLogOptions {
    */
   writer?: 'inline' | 'thread'
   logger?: Logger
+  /** Thread mode: the size of the ring records reach the thread through (writer-channel.ts; tests make it small). */
+  ringBytes?: number
 }
 
 /**
@@ -120,6 +124,7 @@ function listingPage({ rows, total }: ListingRows, limit: number): ConsentLogPag
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
 const THREAD_IDLE_MS = 30_000
 
+
 export class ConsentLog {
   private queue: Pending[] = []
   /** The record appended last: see written(). */
@@ -127,6 +132,7 @@ export class ConsentLog {
   private immediate: ReturnType<typeof setImmediate> | null = null
   private readonly now: () => number
   private readonly maxBatch: number
+  private readonly ringBytes: number
   private readonly logger: Logger | undefined
   private readonly latestByConsentId
   private readonly dialect = new SQLiteSyncDialect()
@@ -134,8 +140,13 @@ export class ConsentLog {
   private inlineWriter: ConsentWriter | null = null
   // thread mode
   private readonly threaded: boolean
-  private thread: Worker | null = null
-  private inFlight: Pending[] | null = null
+  private thread: { worker: Worker; channel: ChannelWriter } | null = null
+  /**
+   * The records put in the thread's ring and not yet answered, oldest first. The thread answers
+   * each batch with a result per record, in the ring's order. (`queue` holds, in thread mode, the
+   * records that found the ring full; they go in, in order, as the thread reads.)
+   */
+  private posted: Pending[] = []
   private idle: ReturnType<typeof setTimeout> | null = null
   private drained: (() => void)[] = []
 
@@ -145,6 +156,7 @@ export class ConsentLog {
   ) {
     this.now = options.now ?? Date.now
     this.maxBatch = options.maxBatch ?? 1024
+    this.ringBytes = options.ringBytes ?? RING_BYTES
     this.logger = options.logger
     this.threaded = options.writer === 'thread' && !db.$client.memory
     const p = sql.placeholder
@@ -169,11 +181,10 @@ export class ConsentLog {
   append(record: NewConsentRecord): Promise<AppendResult> {
     const appended = new Promise<AppendResult>((resolve, reject) => {
       // Stamped on arrival: records are written in this order, so server times follow the chain.
-      this.queue.push({ record: { ...record, serverTime: new Date(this.now()).toISOString() }, resolve, reject })
-      if (this.threaded) {
-        // While a batch is being committed the queue grows; it goes as the next batch when that one is done.
-        if (!this.inFlight) this.immediate ??= setImmediate(() => this.send())
-      } else if (this.queue.length >= this.maxBatch) this.flush()
+      const pending = { record: { ...record, serverTime: new Date(this.now()).toISOString() }, resolve, reject }
+      this.queue.push(pending)
+      if (this.threaded) return this.pass()
+      if (this.queue.length >= this.maxBatch) this.flush()
       else this.immediate ??= setImmediate(() => this.flush())
     })
     this.last = appended
@@ -200,7 +211,7 @@ export class ConsentLog {
    * the next turn's batch.
    */
   flush() {
-    if (this.threaded) return this.send()
+    if (this.threaded) return this.pass()
     if (this.immediate) clearImmediate(this.immediate)
     this.immediate = null
     const batch = this.queue
@@ -210,45 +221,53 @@ export class ConsentLog {
     settle(batch, this.inlineWriter.writeBatch(batch.map((p) => p.record)))
   }
 
-  // Thread mode: one batch in flight at a time; what arrives meanwhile is the next batch.
-  private send() {
-    if (this.immediate) clearImmediate(this.immediate)
-    this.immediate = null
-    if (this.inFlight) return
-    if (this.queue.length === 0) return this.onDrained()
-    const batch = this.queue.splice(0, this.maxBatch)
-    this.inFlight = batch
+  /** Thread mode: puts the queued records in the thread's ring, in order, while it has room. */
+  private pass() {
+    if (this.queue.length === 0) {
+      if (this.posted.length === 0) this.onDrained()
+      return
+    }
     const thread = this.writerThread()
-    thread.ref()
-    // One JSON string: cloning it costs a fraction of what the structured clone of the records did.
-    thread.postMessage(JSON.stringify(batch.map((p) => p.record)))
+    if (this.posted.length === 0) thread.worker.ref()
+    let passed = 0
+    // One JSON string per record: written into shared memory, read and parsed by the thread.
+    while (passed < this.queue.length && thread.channel.put(JSON.stringify(this.queue[passed]!.record))) passed++
+    if (passed === 0) return
+    if (passed === this.queue.length) {
+      this.posted.push(...this.queue)
+      this.queue = []
+    } else this.posted.push(...this.queue.splice(0, passed))
   }
 
-  private writerThread(): Worker {
+  private writerThread(): { worker: Worker; channel: ChannelWriter } {
     if (this.idle) clearTimeout(this.idle)
     this.idle = null
     if (this.thread) return this.thread
     const [entry, options] = workerScript(import.meta.url, 'consent-writer-thread')
-    const thread = new Worker(entry, { ...options, workerData: { file: this.db.$client.name } })
-    thread.on('message', (results: WireResult[]) => {
-      const batch = this.inFlight ?? []
-      this.inFlight = null
+    // A new ring for each thread: one that stopped may have left a record half read.
+    const memory = channelMemory(this.ringBytes)
+    const worker = new Worker(entry, { ...options, workerData: { file: this.db.$client.name, channel: memory, maxBatch: this.maxBatch } })
+    const thread = { worker, channel: new ChannelWriter(memory) }
+    worker.on('message', (results: WireResult[]) => {
+      const batch = this.posted.splice(0, results.length)
       settle(batch, results.map(fromWire))
-      this.send()
+      // The thread read more from the ring before this batch's commit: room for what found it full.
+      this.pass()
     })
     const lost = (e: unknown) => {
       if (this.thread !== thread) return
       this.thread = null
       this.logger?.error('consent writer thread stopped', { err: e })
-      // Whether the batch in flight was committed is unknown: its callers get an error, and the
-      // SDK's retry of the same recordIds is answered from what is stored.
-      const batch = this.inFlight ?? []
-      this.inFlight = null
-      for (const p of batch) p.reject(e instanceof Error ? e : new Error(String(e)))
-      this.send()
+      // Whether the records in the ring were committed is unknown: their callers get an error, and
+      // the SDK's retry of the same recordIds is answered from what is stored.
+      const lostRecords = this.posted
+      this.posted = []
+      for (const p of lostRecords) p.reject(e instanceof Error ? e : new Error(String(e)))
+      // What found the ring full goes to a new thread.
+      this.pass()
     }
-    thread.on('error', lost)
-    thread.on('exit', (code) => lost(new Error(`consent writer thread exited with code ${code}`)))
+    worker.on('error', lost)
+    worker.on('exit', (code) => lost(new Error(`consent writer thread exited with code ${code}`)))
     this.thread = thread
     return thread
   }
@@ -257,14 +276,21 @@ export class ConsentLog {
     for (const done of this.drained.splice(0)) done()
     const thread = this.thread
     if (!thread) return
-    thread.unref()
+    thread.worker.unref()
     this.idle ??= setTimeout(() => {
       this.idle = null
-      if (this.thread === thread && !this.inFlight) {
-        this.thread = null
-        void thread.terminate()
-      }
+      if (this.thread === thread && this.posted.length === 0 && this.queue.length === 0) void this.stopThread()
     }, THREAD_IDLE_MS).unref()
+  }
+
+  /** Asks the thread to stop once its ring is written, and waits until it has. */
+  private async stopThread(): Promise<void> {
+    const thread = this.thread
+    if (!thread) return
+    this.thread = null
+    const exited = new Promise((resolve) => thread.worker.once('exit', resolve))
+    thread.channel.stop()
+    await exited
   }
 
   latest(siteId: string, consentId: string): ConsentRecord | null {
@@ -351,16 +377,11 @@ export class ConsentLog {
   /** Writes what is queued and stops the writer thread; call before closing the database. */
   async close(): Promise<void> {
     if (!this.threaded) return this.flush()
-    if (this.inFlight || this.queue.length) {
-      await new Promise<void>((resolve) => {
-        this.drained.push(resolve)
-        this.send()
-      })
+    if (this.posted.length || this.queue.length) {
+      await new Promise<void>((resolve) => this.drained.push(resolve))
     }
     if (this.idle) clearTimeout(this.idle)
-    const thread = this.thread
-    this.thread = null
-    await thread?.terminate()
+    await this.stopThread()
   }
 }
 

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { channelMemory, ChannelReader, ChannelWriter } from './writer-channel'
+
+const pair = (bytes: number) => {
+  const memory = channelMemory(bytes)
+  return { writer: new ChannelWriter(memory), reader: new ChannelReader(memory) }
+}
+
+describe('writer channel', () => {
+  it('hands over records in order, whole, across the ring\'s end, multi-byte text included', () => {
+    const { writer, reader } = pair(256)
+    const sent: string[] = []
+    const got: string[] = []
+    // Lengths that leave 0, 1 to 3 and 4 or more bytes before the end, round after round.
+    for (let i = 0; i < 500; i++) {
+      const json = JSON.stringify({ i, text: 'é€😀'.repeat(i % 7), pad: 'x'.repeat((i * 13) % 41) })
+      if (!writer.put(json)) {
+        got.push(...reader.take(1024)!)
+        expect(writer.put(json)).toBe(true)
+      }
+      sent.push(json)
+      if (i % 3 === 0) got.push(...reader.take(2)!)
+    }
+    got.push(...reader.take(1024)!)
+    expect(got).toEqual(sent)
+  })
+
+  it('refuses a record it has no room for, and takes it once the reader has read', () => {
+    const { writer, reader } = pair(64)
+    expect(writer.put('a'.repeat(40))).toBe(true)
+    expect(writer.put('b'.repeat(20))).toBe(false)
+    expect(reader.take(10)).toEqual(['a'.repeat(40)])
+    expect(writer.put('b'.repeat(20))).toBe(true)
+    // A record that ends exactly at the ring's end while the reader is at 0 would look like an empty ring.
+    const exact = pair(64)
+    expect(exact.writer.put('c'.repeat(60))).toBe(false)
+    expect(exact.writer.put('c'.repeat(59))).toBe(true)
+    expect(exact.reader.take(10)).toEqual(['c'.repeat(59)])
+  })
+
+  it('takes at most `max` records at a time', () => {
+    const { writer, reader } = pair(1024)
+    for (let i = 0; i < 5; i++) writer.put(String(i))
+    expect(reader.take(2)).toEqual(['0', '1'])
+    expect(reader.take(10)).toEqual(['2', '3', '4'])
+  })
+
+  it('once asked to stop, returns what is left, then null', () => {
+    const { writer, reader } = pair(1024)
+    writer.put('"last"')
+    writer.stop()
+    expect(reader.take(10)).toEqual(['"last"'])
+    expect(reader.take(10)).toBeNull()
+  })
+})
