@@ -123,7 +123,7 @@ describe('consent log written by its worker thread', () => {
     expect(log.verify('acme')).toMatchObject({ ok: true, count: 300 })
   })
 
-  it('a writer thread that dies fails only the batch in flight; the next records start a new one', async () => {
+  it('a writer thread that dies fails only the records handed to it and not yet answered; the next records start a new one', async () => {
     await log.append(record())
     const thread = (log as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread
     const lost = log.append(record())

@@ -124,7 +124,6 @@ function listingPage({ rows, total }: ListingRows, limit: number): ConsentLogPag
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
 const THREAD_IDLE_MS = 30_000
 
-
 export class ConsentLog {
   private queue: Pending[] = []
   /** The record appended last: see written(). */
@@ -232,11 +231,7 @@ export class ConsentLog {
     let passed = 0
     // One JSON string per record: written into shared memory, read and parsed by the thread.
     while (passed < this.queue.length && thread.channel.put(JSON.stringify(this.queue[passed]!.record))) passed++
-    if (passed === 0) return
-    if (passed === this.queue.length) {
-      this.posted.push(...this.queue)
-      this.queue = []
-    } else this.posted.push(...this.queue.splice(0, passed))
+    if (passed > 0) this.posted.push(...this.queue.splice(0, passed))
   }
 
   private writerThread(): { worker: Worker; channel: ChannelWriter } {
