@@ -4,13 +4,13 @@
 // module loads nothing it does not need (the shared schemas would cost the worker ~10 MB).
 // - NDJSON: each line is one json_object() (a JSON serialiser); a page is its lines, concatenated
 //   by SQLite into one BLOB.
-// - CSV: a page's values arrive as ONE JSON array of records, and d3-dsv writes the CSV
-//   (quoting, quote doubling, line breaks): no CSV syntax is built by hand.
+// - CSV: a page's values arrive as ONE string, joined by separators (export-sql.ts), and d3-dsv
+//   writes the CSV (quoting, quote doubling, line breaks): no CSV syntax is built by hand.
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { ExportFormat } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { csvFormatRows } from 'd3-dsv'
-import { splitFormulaEscaped } from '../lib/csv-formula'
+import { escapeExportCell } from '../lib/csv-formula'
 import { GENESIS_HASH } from './consent-chain'
 
 /**
@@ -27,8 +27,11 @@ export interface ExportPlan {
   siteId: string
   format: ExportFormat
   sql: string
-  /** The page query for a page `sql` refuses (NDJSON: a row with broken JSON), or null. */
-  fallbackSql: string | null
+  /**
+   * The same page in a form that takes whatever a value holds: NDJSON, for a page `sql` refuses (a
+   * row with broken JSON); CSV, for a page with a separator inside a value (export-sql.ts).
+   */
+  fallbackSql: string
   params: unknown[]
   /** Where the keyset (seq > after) and the snapshot's head (seq <= head) sit in `params`. */
   afterAt: number
@@ -96,13 +99,13 @@ export function freeNow(bytes: Uint8Array): boolean {
  * - Papa Parse, which wrote the CSV before 0.7, cost ~1.2 µs more per record in the whole export
  *   (8.9 → 7.9 µs of server CPU, 180,000 → 210,000 rows/s, interleaved bench runs): it appends each
  *   value to one string, which V8 keeps as thousands of pieces until the page is encoded to UTF-8.
- * - A formula-escaped value (export-sql.ts) is no longer also put in quotes, as the catalogue's CSV
- *   never did: the leading `'` is what keeps a spreadsheet from running it (OWASP), and a quoted
- *   `'=…` reads as the same text. Visitor values are also escaped after a `;` or a tab
- *   (splitFormulaEscaped, lib/csv-formula.ts).
+ * - The visitor's cells are escaped against formulas here (escapeExportCell, lib/csv-formula.ts:
+ *   a leading `'`, and one after a `;` or a tab before a formula), as the catalogue's CSV is. A
+ *   formula-escaped value is not also put in quotes: the leading `'` is what keeps a spreadsheet
+ *   from running it (OWASP), and a quoted `'=…` reads as the same text.
  */
 export const csvLines = (rows: unknown[][]): string => {
-  for (const row of rows) for (const i of VISITOR_CELLS) if (i < row.length) row[i] = splitFormulaEscaped(row[i])
+  for (const row of rows) for (const i of VISITOR_CELLS) if (typeof row[i] === 'string') row[i] = escapeExportCell(row[i])
   // Numbers and NULL as well as strings: d3-dsv writes `String(value)`, or nothing for null (its types name strings only).
   return csvFormatRows(rows as string[][]) + '\n'
 }
@@ -110,19 +113,40 @@ export const csvLines = (rows: unknown[][]): string => {
 /** seq is the first column of an export (EXPORT_COLUMNS; export-sql.ts checks it at load). */
 const SEQ = 0
 
+/** How many values an export record has (EXPORT_COLUMNS; export-sql.ts checks it at load). */
+export const COLUMN_COUNT = 21
+
 /** The cells a visitor wrote: consentId, url and userAgent (EXPORT_COLUMNS; export-sql.ts checks them at load). */
 export const VISITOR_CELLS = [2, 11, 13] as const
 
 /** The records in seq order: as they are when they already are (always, so far), else sorted. */
 export function inSeqOrder(records: unknown[][]): unknown[][] {
   for (let i = 1; i < records.length; i++) {
-    if ((records[i]![SEQ] as number) < (records[i - 1]![SEQ] as number)) return records.sort((a, b) => (a[SEQ] as number) - (b[SEQ] as number))
+    if (Number(records[i]![SEQ]) < Number(records[i - 1]![SEQ])) return records.sort((a, b) => Number(a[SEQ]) - Number(b[SEQ]))
   }
   return records
 }
 
-/** A CSV page read as its values (a JSON array of records, export-sql.ts), as the file's text. */
-export const csvText = (values: string) => csvLines(inSeqOrder(JSON.parse(values) as unknown[][]))
+const RECORD_SEPARATOR = '\x1e'
+const UNIT_SEPARATOR = '\x1f'
+
+/**
+ * Whether a CSV page's values (csvPageSql) split into `count` records of COLUMN_COUNT values: no
+ * value holds a separator itself. Values only ever add separators, so the count is exact.
+ */
+export function splitsWhole(values: string, count: number): boolean {
+  let n = 0
+  for (let i = values.indexOf(UNIT_SEPARATOR); i !== -1; i = values.indexOf(UNIT_SEPARATOR, i + 1)) n++
+  for (let i = values.indexOf(RECORD_SEPARATOR); i !== -1; i = values.indexOf(RECORD_SEPARATOR, i + 1)) n++
+  return n === count * COLUMN_COUNT - 1
+}
+
+/** A CSV page read as its values (csvPageSql; splitsWhole checked where it was read), as the file's text. */
+export const csvText = (values: string): string => {
+  const records = values.split(RECORD_SEPARATOR).map((record) => record.split(UNIT_SEPARATOR))
+  if (records.some((r) => r.length !== COLUMN_COUNT)) throw new Error('a CSV page whose values do not split into whole records')
+  return csvLines(inSeqOrder(records))
+}
 
 /** A page of the file: its bytes, or (CSV) its values for another thread to format with csvText. */
 export type Page = { rows: number; bytes: Uint8Array } | { rows: number; values: string }
@@ -140,13 +164,16 @@ export function* exportPages(
 ): Generator<Page, void, undefined> {
   const query = conn.prepare(plan.sql).raw(true)
   let fallback: Database.Statement | null = null
+  const again = (params: unknown[]) => {
+    fallback ??= conn.prepare(plan.fallbackSql).raw(true)
+    return fallback.get(...params) as [number, number | null, string | Uint8Array]
+  }
   const page = (params: unknown[]) => {
     try {
       return query.get(...params) as [number, number | null, string | Uint8Array]
     } catch (e) {
-      if (plan.fallbackSql === null) throw e
-      fallback ??= conn.prepare(plan.fallbackSql).raw(true)
-      return fallback.get(...params) as [number, number | null, string | Uint8Array]
+      if (plan.format === 'csv') throw e
+      return again(params)
     }
   }
   const params = [...plan.params]
@@ -164,7 +191,11 @@ export function* exportPages(
     const [count, last, content] = page(params)
     if (count === 0 || last === null) return
     if (typeof content !== 'string') yield { rows: count, bytes: content }
-    else yield formatHere(i) ? { rows: count, bytes: Buffer.from(csvText(content)) } : { rows: count, values: content }
+    else if (!splitsWhole(content, count)) {
+      // A value holds a separator (an edited row): this page again as JSON, formatted here.
+      const [, , json] = again(params)
+      yield { rows: count, bytes: Buffer.from(csvLines(inSeqOrder(JSON.parse(json as string) as unknown[][]))) }
+    } else yield formatHere(i) ? { rows: count, bytes: Buffer.from(csvText(content)) } : { rows: count, values: content }
     after = last
     if (count < size) return
   }

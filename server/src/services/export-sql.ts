@@ -1,27 +1,20 @@
 // The export's SQL: the columns of both formats, in EXPORT_COLUMNS order, and the page queries
 // that export-pages.ts runs.
 // - NDJSON: each line is one json_object(), and a page is its lines concatenated by SQLite.
-// - CSV: a page's values as ONE JSON array of records, not twenty values per record (each its own
-//   string, which cost more than the query: ~8 µs per record against ~5 µs for the page as JSON,
-//   query included, measured). SQLite only transforms values: the formula escape (below), gpc as
-//   `true`/`false`, NULL as an empty cell; the CSV itself is d3-dsv's.
+// - CSV: a page's values as ONE string, each record's values joined by a unit separator (char 31)
+//   and the records by a record separator (char 30), split again in JavaScript. Not twenty values
+//   per record (each its own string: ~8 µs per record), and not one JSON array of records either
+//   (json_array() and JSON.parse cost ~1.1 µs more per record than concat() and split(), measured).
+//   SQLite only turns values into text: gpc as `true`/`false`, NULL as an empty cell. The escape
+//   of formulas is JavaScript's (export-pages.ts) and the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
-import { VISITOR_CELLS } from './export-pages'
+import { COLUMN_COUNT, VISITOR_CELLS } from './export-pages'
 
-// export-pages.ts reads a CSV record's seq from its first value, and knows the visitor's cells by
-// position (it loads no shared module).
+// export-pages.ts reads a CSV record's seq from its first value, and knows the number of values and
+// the visitor's cells by position (it loads no shared module).
 if (EXPORT_COLUMNS[0] !== 'seq') throw new Error('the first export column must be seq')
+if (EXPORT_COLUMNS.length !== COLUMN_COUNT) throw new Error(`COLUMN_COUNT must be ${EXPORT_COLUMNS.length}`)
 if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAgent') throw new Error('VISITOR_CELLS must name consentId, url and userAgent')
-
-/**
- * Spreadsheets run a cell that starts with = + - @ (or tab/CR, or after a NUL they drop) as a formula, and URL, user agent
- * and consentId come from visitors: such values get a leading `'` (OWASP "CSV injection"). A
- * value that itself starts with `'` gets one too, so reading back (drop one leading `'`, see
- * unescapeCell, lib/csv-formula.ts) is exact and the hashes still verify. NULL stays NULL.
- */
-const formulaEscaped = (x: string) =>
-  // A NUL as the first character is looked for in the bytes: SQLite's text functions stop at it.
-  `iif(substr(${x}, 1, 1) IN ('''', '=', '+', '-', '@', char(9), char(13)) OR substr(CAST(${x} AS BLOB), 1, 1) = x'00', '''' || ${x}, ${x})`
 
 /**
  * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
@@ -30,7 +23,7 @@ const formulaEscaped = (x: string) =>
 const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string; checked?: string }> = {
   seq: 'seq',
   recordId: 'record_id',
-  consentId: { csv: formulaEscaped('consent_id'), json: 'consent_id' },
+  consentId: 'consent_id',
   serverTime: 'server_time',
   clientTime: 'client_time',
   method: 'method',
@@ -39,9 +32,9 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   region: 'region',
   mode: 'mode',
   language: 'language',
-  url: { csv: formulaEscaped('url'), json: 'url' },
+  url: 'url',
   ip: 'ip',
-  userAgent: { csv: formulaEscaped('user_agent'), json: 'user_agent' },
+  userAgent: 'user_agent',
   gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
   // An edited row may hold broken JSON, which json() refuses: the checked form sends it as a
   // string (verification reports the row). Checking every row cost a second parse of each value.
@@ -81,14 +74,33 @@ export function ndjsonPageSql(records: string): string {
   return `SELECT count(*), max(seq), CAST(group_concat(line || char(10), '' ORDER BY seq) AS BLOB) FROM (${records})`
 }
 
+/** A CSV record: its values as text joined by char(31), NULL as an empty value (concat() takes NULL as ''), selected as `line` beside seq. */
+export const CSV_LINE = `concat(${EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv')).join(', char(31), ')})`
+
+/** The page's records joined by char(30), in the order the subquery yields them: seq order (see csvPageSql). */
+const CSV_PAGE = 'group_concat(line, char(30))'
+
 /**
- * The CSV page query around `records`, a SELECT of whole consent_records rows (so their column
- * names) in seq order, bounded to one page: ONE row, the record count, the last seq and the
- * values. SQLite adds them in the order the subquery yields, seq order; it does not promise it,
- * so csvText checks the order and sorts a page that is not in it. An ORDER BY in the aggregate
- * would promise it, at a sort per page: 2.6 against 2.0 µs per record for the query, measured.
+ * The CSV page query around `records`, a SELECT of (seq, line) in seq order bounded to one page:
+ * ONE row, the record count, the last seq and the records' values (CSV_LINE) joined by char(30).
+ * SQLite joins them in the order the subquery yields them, seq order; it does not promise it, so
+ * csvText checks the order and sorts a page that is not in it. An ORDER BY in the aggregate would
+ * promise it, at a sort per page (2.6 against 2.0 µs per record for the query, measured).
+ *
+ * A value holding char(30) or char(31) itself (only an edited row can: the server writes JSON,
+ * which escapes them, and HTTP headers and URLs cannot hold them) would shift the values after it:
+ * export-pages.ts counts the separators of each page and reads a page whose count is off again
+ * with csvFallbackSql.
  */
 export function csvPageSql(records: string): string {
-  const values = EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv')).join(', ')
-  return `SELECT count(*), max(seq), json_group_array(json_array(${values})) FROM (${records})`
+  return `SELECT count(*), max(seq), ${CSV_PAGE} FROM (${records})`
+}
+
+/**
+ * The same page as ONE JSON array of records, each a JSON array of its values: for a page with a
+ * separator inside a value (csvPageSql), whatever its characters. A NULL stays null (an empty cell).
+ */
+export function csvFallbackSql(pageSql: string): string {
+  const record = `json_array(${EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv')).join(', ')})`
+  return pageSql.replace(CSV_LINE, record).replace(CSV_PAGE, 'json_group_array(json(line))')
 }

@@ -58,13 +58,14 @@ try {
   send({ head })
   let credit = granted
   /**
-   * Who formats the next page: formatting (JSON.parse and d3-dsv; ~3.7 µs per record with Papa Parse, before 0.7) costs
-   * more than reading (~3 µs), and the main thread otherwise only hashes and sends (~1.5 µs).
+   * Who formats the next page: formatting (splitting the values and d3-dsv, ~2.5 µs per record)
+   * costs about as much as reading (~2 µs), and the main thread otherwise only hashes and sends.
    * Unused credit means the main thread is keeping up, so it gets the page's values to format;
    * this thread formats only when three of its four pages wait there. Either way the bytes are the
-   * same (export-pages.ts). Measured on 1M records: the threads at 4.3 and 4.6 µs per record,
-   * 180,000 rows/s. Before, with the credit taken in only between bursts of pages and this thread
-   * formatting from half of it, this thread was at 6.4 µs and the export at 142,000 rows/s.
+   * same (export-pages.ts). Measured on 1M records (JSON values, before 0.9.2): the threads at 4.3
+   * and 4.6 µs per record, 180,000 rows/s. Before, with the credit taken in only between bursts of
+   * pages and this thread formatting from half of it, this thread was at 6.4 µs and the export at
+   * 142,000 rows/s. Never formatting here: ~35 % slower (measured with the values split, 0.9.2).
    */
   const chunks = exportPages(conn, plan, head, () => credit < granted / 2)
   let running = false

@@ -7,7 +7,7 @@ import { ACME } from '../test-support'
 import { unescapeCell, unescapeExportCell } from '../lib/csv-formula'
 import { ConsentExports } from './export'
 import { csvText, exportPages, inSeqOrder, pageSize, type ExportPlan } from './export-pages'
-import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { checkedNdjson, csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
@@ -102,9 +102,28 @@ describe('ConsentExports on an in-memory database', () => {
     db.$client.close()
   })
 
+  it('exports exactly a record whose values hold the separators the CSV pages are read with, and the pages around it', async () => {
+    const db = memoryLog(pageSize('csv') * 2 + 3)
+    const seq = pageSize('csv') + 5
+    // Only an edited row can hold them: a value with char(31) (between values) and one with char(30) (between records).
+    const values = { url: 'https://acme.test/a\x1fb,"c"', userAgent: 'agent\x1e=1+1', categories: '{"x\x1f":true}' }
+    db.$client.prepare('UPDATE consent_records SET url = ?, user_agent = ?, categories = ?, region = NULL WHERE seq = ?').run(values.url, values.userAgent, values.categories, seq)
+    const now = () => Date.UTC(2026, 10, 22)
+    const job = await new ConsentExports(db, now, new ManifestKeys(db, now)).begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
+    const rows = parse(await text(job.chunks), { columns: true }) as Record<string, string>[]
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: pageSize('csv') * 2 + 3 }, (_, i) => i + 1))
+    const edited = rows[seq - 1]!
+    expect({ url: edited.url, userAgent: unescapeExportCell(edited.userAgent!), categories: edited.categories }).toEqual(values)
+    expect(edited).toMatchObject({ region: '', consentId: 'visitor-odd', method: 'accept-all', hash: `h${seq}` })
+    // Its neighbours, read in the same page, are whole.
+    expect(rows[seq]).toMatchObject({ seq: String(seq + 1), url: 'https://acme.test/?a="b",c', categories: '{"essential":true}', hash: `h${seq + 1}` })
+    db.$client.close()
+  })
+
   it('writes a CSV page in seq order even when its values come out of order', () => {
-    const values = JSON.stringify([[3, 'c'], [1, 'a'], [2, 'b']])
-    expect(csvText(values)).toBe('1,a\n2,b\n3,c\n')
+    const record = (seq: number) => [String(seq), ...Array.from({ length: EXPORT_COLUMNS.length - 1 }, (_, i) => (i === 0 ? `r${seq}` : ''))].join('\x1f')
+    const lines = csvText([record(10), record(9), record(11)].join('\x1e')).split('\n')
+    expect(lines.map((l) => l.split(',').slice(0, 2).join())).toEqual(['9,r9', '10,r10', '11,r11', ''])
     const ordered = [[1, 'a'], [2, 'b']]
     expect(inSeqOrder(ordered)).toBe(ordered)
   })
@@ -121,6 +140,7 @@ describe('ConsentExports on an in-memory database', () => {
     // Spaces at either end (kept without quotes, as CSV readers keep them) and a formula in a consentId.
     db.$client.prepare(`UPDATE consent_records SET user_agent = '  spaced agent ', consent_id = '@SUM(1)' WHERE seq = 3`).run()
     const ndjsonSql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
+    const csvSql = csvPageSql(`SELECT seq, ${CSV_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
     // The plain NDJSON query refuses the page with the broken value; the checked one takes it.
     expect(() => db.$client.prepare(ndjsonSql).get('acme', 0, 3)).toThrow(/JSON/)
     const plan = (format: 'csv' | 'ndjson'): ExportPlan => ({
@@ -128,9 +148,9 @@ describe('ConsentExports on an in-memory database', () => {
       format,
       sql:
         format === 'csv'
-          ? csvPageSql(`SELECT * FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
+          ? csvSql
           : ndjsonSql,
-      fallbackSql: format === 'csv' ? null : checkedNdjson(ndjsonSql),
+      fallbackSql: format === 'csv' ? csvFallbackSql(csvSql) : checkedNdjson(ndjsonSql),
       params: ['acme', null, null],
       afterAt: 1,
       headAt: 2,

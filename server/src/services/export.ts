@@ -3,8 +3,8 @@
 // Records are read in keyset pages (seq > last) on a connection of their own inside one read
 // transaction: the file is a consistent snapshot even while ingestion appends (WAL), and memory
 // stays at a few pages whatever the log's size. Pages are read by a worker thread: an NDJSON page
-// comes whole from SQLite, a CSV page is formatted by either thread (the JSON and the CSV are the costly
-// part). The caller hashes the bytes as they go out and completes the manifest with the digest
+// comes whole from SQLite, a CSV page is formatted by either thread (splitting its values and
+// writing the CSV cost about as much as reading them). The caller hashes the bytes as they go out and completes the manifest with the digest
 // and the row count; the manifest is then signed (manifest-keys.ts).
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
@@ -20,7 +20,7 @@ import { manifestFrom } from './stored-signatures'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions, seqBounds } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
-import { checkedNdjson, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { checkedNdjson, csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
 
 /**
@@ -217,7 +217,8 @@ export class ConsentExports {
       gt(consentRecords.seq, sql.placeholder('after')),
       lte(consentRecords.seq, sql.placeholder('head')),
     )
-    const records = (o.format === 'csv' ? this.db.select() : this.db.select({ seq: consentRecords.seq, line: sql.raw(NDJSON_LINE).as('line') }))
+    const records = this.db
+      .select({ seq: consentRecords.seq, line: sql.raw(o.format === 'csv' ? CSV_LINE : NDJSON_LINE).as('line') })
       .from(consentRecords)
       .where(where)
       .orderBy(asc(consentRecords.seq))
@@ -230,7 +231,7 @@ export class ConsentExports {
       siteId: o.siteId,
       format: o.format,
       sql: pageSql,
-      fallbackSql: o.format === 'csv' ? null : checkedNdjson(pageSql),
+      fallbackSql: o.format === 'csv' ? csvFallbackSql(pageSql) : checkedNdjson(pageSql),
       params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
       afterAt: slot('after'),
       headAt: slot('head'),
