@@ -134,11 +134,13 @@ const UNIT_SEPARATOR = '\x1f'
  * Whether a CSV page's values (csvPageSql) split into `count` records of COLUMN_COUNT values: no
  * value holds a separator itself. Values only ever add separators, so the count is exact.
  */
-export function splitsWhole(values: string, count: number): boolean {
+export const splitsWhole = (values: string, count: number): boolean =>
+  occurrences(values, UNIT_SEPARATOR) + occurrences(values, RECORD_SEPARATOR) === count * COLUMN_COUNT - 1
+
+function occurrences(text: string, char: string): number {
   let n = 0
-  for (let i = values.indexOf(UNIT_SEPARATOR); i !== -1; i = values.indexOf(UNIT_SEPARATOR, i + 1)) n++
-  for (let i = values.indexOf(RECORD_SEPARATOR); i !== -1; i = values.indexOf(RECORD_SEPARATOR, i + 1)) n++
-  return n === count * COLUMN_COUNT - 1
+  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++
+  return n
 }
 
 /** A CSV page read as its values (csvPageSql; splitsWhole checked where it was read), as the file's text. */

@@ -74,8 +74,11 @@ export function ndjsonPageSql(records: string): string {
   return `SELECT count(*), max(seq), CAST(group_concat(line || char(10), '' ORDER BY seq) AS BLOB) FROM (${records})`
 }
 
+/** A CSV record's values, in EXPORT_COLUMNS order. */
+const CSV_VALUES = EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv'))
+
 /** A CSV record: its values as text joined by char(31), NULL as an empty value (concat() takes NULL as ''), selected as `line` beside seq. */
-export const CSV_LINE = `concat(${EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv')).join(', char(31), ')})`
+export const CSV_LINE = `concat(${CSV_VALUES.join(', char(31), ')})`
 
 /** The page's records joined by char(30), in the order the subquery yields them: seq order (see csvPageSql). */
 const CSV_PAGE = 'group_concat(line, char(30))'
@@ -101,6 +104,5 @@ export function csvPageSql(records: string): string {
  * separator inside a value (csvPageSql), whatever its characters. A NULL stays null (an empty cell).
  */
 export function csvFallbackSql(pageSql: string): string {
-  const record = `json_array(${EXPORT_COLUMNS.map((name) => sqlFor(name, 'csv')).join(', ')})`
-  return pageSql.replace(CSV_LINE, record).replace(CSV_PAGE, 'json_group_array(json(line))')
+  return pageSql.replace(CSV_LINE, `json_array(${CSV_VALUES.join(', ')})`).replace(CSV_PAGE, 'json_group_array(json(line))')
 }
