@@ -44,6 +44,9 @@ const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.
  * text/plain (with `textPlain`), null for neither (415).
  */
 export function jsonBodyKind(contentType: string | undefined, textPlain: boolean): 'json' | 'text' | null {
+  // The two the SDK sends (fetch's, and sendBeacon's as browsers spell it), known without splitting the header.
+  if (contentType === 'application/json') return 'json'
+  if (contentType === 'text/plain;charset=UTF-8') return textPlain ? 'text' : null
   const type = mediaType(contentType)
   if (JSON_TYPE.test(type)) return 'json'
   return textPlain && type === 'text/plain' ? 'text' : null

@@ -10,6 +10,7 @@ import { apiError, consentRecord, visitorConsentRecord } from '@miniconsent/shar
 import { createLogger } from '../logger'
 import { GENESIS_HASH, recordHash } from '../services/consent-chain'
 import { ConsentLog, type NewConsentRecord } from '../services/consent-log'
+import { stripUrl } from './consents'
 import { consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -181,6 +182,37 @@ describe('POST /api/v1/consents', () => {
     expect((await t.request('/api/v1/consents', json(text))).status).toBe(201)
     expect(t.db.$client.prepare('SELECT url FROM consent_records WHERE record_id = ?').pluck().get(text.recordId)).toBe('x'.repeat(2047))
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2 })
+  })
+
+  it('stores a page URL as the WHATWG parser writes it, without credentials, query or fragment, whether or not it looks plain', async () => {
+    // The old way, kept here as the rule: parse, drop the credentials, write; a string it cannot parse stays as sent.
+    const parsed = (bare: string) => {
+      try {
+        const u = new URL(bare)
+        u.username = ''
+        u.password = ''
+        return u.href
+      } catch {
+        return bare
+      }
+    }
+    const urls = [
+      'https://acme.test/pricing',
+      'http://shop.acme.test/a/b-c_d.e~f/',
+      'https://acme.test/a/./b', 'https://acme.test/a/../b', 'https://acme.test/a/..', 'https://acme.test/.', 'https://acme.test/a/.b/..c/',
+      'https://ACME.test/x', 'HTTPS://acme.test/x', 'https://acme.test:443/x', 'http://acme.test:80/x', 'https://acme.test:8443/x',
+      'https://acme.test', 'https://acme.test.', 'https://acme.test./x', 'https://acme..test/x',
+      'https://1.2.3/x', 'https://0x7f.1/x', 'https://010.0.0.1/x', 'https://acme.0x1f/x', 'https://a.b.c.123/x', 'https://acme.test1/x',
+      'https://xn--bcher-kva.test/x', 'https://xn--a.test/x', 'https://xn--/x', 'https://bücher.test/x',
+      'https://user:secret@acme.test/x', 'https://user@acme.test/x', 'https://acme.test/a@b', 'https://@acme.test/x',
+      'https://acme.test/a b', 'https://acme.test/%7e', 'https://acme.test/a\\b', 'https://acme.test/a\tb', ' https://acme.test/x', 'https://acme.test/"<>`{}',
+      'https://acme.test/б', 'https://-acme-.test/x', 'file:///etc/x', 'not a url', '', '/relative/path', 'https:acme.test/x', 'https:/acme.test/x',
+    ]
+    for (const url of urls) expect([url, stripUrl(url)]).toEqual([url, parsed(url)])
+    // Through the route: the page URL stored for a record.
+    const body = consentBody({ url: 'https://visitor:pw@Acme.TEST:443/a/./b/../c?utm=1#top' })
+    expect((await t.request('/api/v1/consents', json(body))).status).toBe(201)
+    expect(t.db.$client.prepare('SELECT url FROM consent_records WHERE record_id = ?').pluck().get(body.recordId)).toBe('https://acme.test/a/c')
   })
 
   it('answers 413 for a body over 8 KB', async () => {

@@ -34,19 +34,37 @@ export const CONSENTS_PATH = '/api/v1/consents'
 export function stripUrl(url: string): string {
   const cut = url.search(/[?#]/)
   const bare = cut === -1 ? url : url.slice(0, cut)
-  let stripped = bare
-  try {
-    const u = new URL(bare)
-    // Credentials in the authority are personal data too.
-    u.username = ''
-    u.password = ''
-    stripped = u.href
-  } catch {
-    // Not a URL: stored as sent, less query and fragment.
-  }
+  const stripped = PLAIN_URL.test(bare) && !DOT_SEGMENT.test(bare) ? bare : normalUrl(bare)
   if (stripped.length <= PAGE_URL_MAX) return stripped
   const end = isHighSurrogate(stripped.charCodeAt(PAGE_URL_MAX - 1)) ? PAGE_URL_MAX - 1 : PAGE_URL_MAX
   return stripped.slice(0, end)
+}
+
+/**
+ * A URL the WHATWG parser would give back as it is: http(s), a lower-case host name whose last
+ * label starts with a letter (a number there makes it an IPv4 address, which is rewritten), no
+ * port, credentials or percent sign, and a path of characters that are never encoded. With a
+ * dot segment (`/./`, `/../`) left to DOT_SEGMENT, which it would resolve. A host the parser
+ * refuses (a bad `xn--` label) is stored as sent too, so either way the URL is the one sent, and
+ * the parse (~1.5 µs a record under load) is left out for the URLs the SDK sends from most pages.
+ */
+const PLAIN_URL = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*(?:\/[\w.~-]*)+$/
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/
+
+/** The URL as the WHATWG parser writes it, without credentials; as sent when it is not one. */
+function normalUrl(bare: string): string {
+  try {
+    const u = new URL(bare)
+    // Credentials in the authority are personal data too. Only an `@` can bring them.
+    if (bare.includes('@')) {
+      u.username = ''
+      u.password = ''
+    }
+    return u.href
+  } catch {
+    // Not a URL: stored as sent, less query and fragment.
+    return bare
+  }
 }
 
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff

@@ -148,6 +148,9 @@ export class ConsentLog {
   private posted: Pending[] = []
   private idle: ReturnType<typeof setTimeout> | null = null
   private drained: (() => void)[] = []
+  /** serverTime()'s last millisecond and its text. */
+  private stampedAt = Number.NaN
+  private stampedIso = ''
 
   constructor(
     private readonly db: Db,
@@ -176,11 +179,17 @@ export class ConsentLog {
       .prepare()
   }
 
-  /** Resolves once the record is committed (or was already stored under that recordId). */
+  /**
+   * Resolves once the record is committed (or was already stored under that recordId). The record
+   * becomes the log's: it is stamped in place, not copied (a copy of its seventeen fields cost the
+   * ingestion's busiest thread ~1 µs a record), so a caller sends each record as a new object.
+   */
   append(record: NewConsentRecord): Promise<AppendResult> {
     const appended = new Promise<AppendResult>((resolve, reject) => {
       // Stamped on arrival: records are written in this order, so server times follow the chain.
-      const pending = { record: { ...record, serverTime: new Date(this.now()).toISOString() }, resolve, reject }
+      const stamped = record as StampedRecord
+      stamped.serverTime = this.serverTime()
+      const pending = { record: stamped, resolve, reject }
       this.queue.push(pending)
       if (this.threaded) return this.pass()
       if (this.queue.length >= this.maxBatch) this.flush()
@@ -188,6 +197,16 @@ export class ConsentLog {
     })
     this.last = appended
     return appended
+  }
+
+  /** The clock's time as a record's serverTime: the same text for every record of a millisecond, made once. */
+  private serverTime(): string {
+    const now = this.now()
+    if (now !== this.stampedAt) {
+      this.stampedAt = now
+      this.stampedIso = new Date(now).toISOString()
+    }
+    return this.stampedIso
   }
 
   /**
