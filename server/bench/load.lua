@@ -1,9 +1,12 @@
 -- wrk's script for the server's benchmark (run.ts). Without BENCH_POSTS, wrk sends its own request
 -- (the URL, with the -H headers). With it, each request is the next consent record of that file,
--- one per line: the visitor's address, a tab, the JSON body. A record is sent once; should a run
--- outpace the file, it starts again from the top and counts the records sent twice (`reused`),
--- which the store answers 200 without storing them again. done() prints one line for run.ts.
+-- one per line: the visitor's address, a tab, the JSON body, sent as a browser sends the SDK's
+-- beacon from the site's page: text/plain, with the page's Origin (BENCH_ORIGIN). A record is sent
+-- once; should a run outpace the file, it starts again from the top and counts the records sent
+-- twice (`reused`), which the store answers 200 without storing them again. done() prints one
+-- line for run.ts.
 local posts = os.getenv("BENCH_POSTS")
+local origin = os.getenv("BENCH_ORIGIN")
 local threads = {}
 
 setup = function(thread)
@@ -23,6 +26,7 @@ if posts then
         ["Content-Type"] = "text/plain;charset=UTF-8",
         ["User-Agent"] = "Mozilla/5.0 (bench)",
         ["X-Forwarded-For"] = line:sub(1, tab - 1),
+        ["Origin"] = origin,
       }, line:sub(tab + 1))
     end
   end

@@ -195,7 +195,7 @@ function shoot(run: Run, seconds: number, posts?: string): Promise<Shot> {
   const headers = Object.entries(run.headers ?? {}).flatMap(([name, value]) => ['-H', `${name}: ${value}`])
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', join(here, 'load.lua'), ...headers, run.server.url + run.path]
   return new Promise((resolve, reject) => {
-    execFile('wrk', args, { env: { ...process.env, ...(posts ? { BENCH_POSTS: posts } : {}) } }, (error, stdout, stderr) => {
+    execFile('wrk', args, { env: { ...process.env, ...(posts ? { BENCH_POSTS: posts, BENCH_ORIGIN: POSTS_ORIGIN } : {}) } }, (error, stdout, stderr) => {
       const line = /^BENCH (.*)$/m.exec(stdout)?.[1]
       if (error || !line) return reject(new Error(`wrk ${args.join(' ')} failed: ${error?.message ?? ''} ${stderr}`))
       resolve(JSON.parse(line) as Shot)
@@ -298,6 +298,8 @@ function consentPost(): string {
  * test, on the same cores, then did not get.
  */
 const POSTS_PER_SECOND = 50_000
+/** The Origin the records are posted with: a page of the demo site's, whose records they are (minopa's domains). */
+const POSTS_ORIGIN = 'https://www.minopa.com'
 let postsFile = 0
 
 /** A new file of records for a run of `seconds`; the previous run's is deleted. */
