@@ -270,6 +270,9 @@ describe("the front door's consent POST", () => {
       ['a required category denied', record({ categories: { essential: false } }), {}],
       ['an unknown service', record({ services: { nowhere: true } }), {}],
       ['an empty body', '', {}],
+      // JSON.parse makes each an own key; zod would drop both without a word.
+      ['a __proto__ category', record().replace('"categories":{', '"categories":{"__proto__":true,'), {}],
+      ['a __proto__ key', record().replace('{', '{"__proto__":{"x":1},'), {}],
     ]
     for (const [name, body, headers] of cases) {
       const [a, b] = [await post(front, body, headers), await post(hono, body, headers)]

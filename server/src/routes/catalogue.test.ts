@@ -138,6 +138,17 @@ describe('catalogue draft', () => {
     expect(state.dirty).toBe(false)
   })
 
+  it('refuses a draft or an imported file with a __proto__ key, whose text zod would drop without a word', async () => {
+    const init = send('PUT', { catalogue: withHotjar(acme) })
+    const text = (init.body as string).replace('"purpose":{"', '"purpose":{"__proto__":"Hidden purpose","')
+    expect(text).not.toBe(init.body)
+    const saved = await editor.request('/api/admin/sites/acme/catalogue/draft', { ...init, body: text })
+    expect(saved.status).toBe(400)
+    expect(apiError.parse(await saved.json()).error).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/\.purpose\.__proto__: "__proto__" is not accepted as a key$/) })
+    const state = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state.dirty).toBe(false)
+  })
+
   it('refuses a draft or an imported file whose text is not valid Unicode (a lone surrogate), which SQLite would store changed', async () => {
     const bad = structuredClone(withHotjar(acme)) as Record<string, any>
     bad.services[1].purpose = { en: 'Heatmaps \ud83d' }

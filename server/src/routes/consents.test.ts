@@ -131,6 +131,24 @@ describe('POST /api/v1/consents', () => {
     expect(res.status).toBe(201)
   })
 
+  it('refuses a __proto__ key, which zod would drop without a word, and stores nothing', async () => {
+    const sent = JSON.stringify(consentBody({ categories: { essential: true, analytics: false } }))
+    for (const [body, where] of [
+      // The visitor's choice under that key would be lost, and the rest of the record stored as if it were all.
+      [sent.replace('"categories":{', '"categories":{"__proto__":true,'), 'categories.__proto__'],
+      [sent.replace('{', '{"__proto__":{"admin":true},'), '__proto__'],
+    ] as const) {
+      for (const type of ['application/json', 'text/plain;charset=UTF-8']) {
+        const res = await t.request('/api/v1/consents', { method: 'POST', headers: { 'Content-Type': type }, body })
+        expect(res.status, `${where} ${type}`).toBe(400)
+        expect(apiError.parse(await res.json()).error).toEqual({ code: 'invalid_request', message: `${where}: "__proto__" is not accepted as a key` })
+      }
+    }
+    expect(rows()).toHaveLength(0)
+    // The same record without it is stored.
+    expect((await t.request('/api/v1/consents', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: sent })).status).toBe(201)
+  })
+
   it('refuses text that is not valid Unicode (a lone surrogate escaped in JSON), which would be stored as U+FFFD and break the record\'s hash', async () => {
     expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
     for (const [body, where] of [
