@@ -35,7 +35,7 @@ import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
 import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
 import { isDatabaseBusy } from './lib/errors'
-import { illFormedAt } from './lib/validate'
+import { bodyFlawAt } from './lib/validate'
 import { keyIdOf, privateKeyFrom, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
 
 const USAGE = [
@@ -345,8 +345,8 @@ function readManifest(path: string, io: CliIo): { raw: Record<string, unknown>; 
   try {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
     // As the API refuses such a body: nested too deep (the signature's canonical JSON would overflow the stack), or a lone surrogate.
-    const illFormed = illFormedAt(raw)
-    if (illFormed) throw new Error(`${illFormed}: a string that is not well-formed Unicode`)
+    const illFormed = bodyFlawAt(raw, false)
+    if (illFormed) throw new Error(`${illFormed.at}: a string that is not well-formed Unicode`)
     return { raw, manifest: exportManifest.parse(raw) }
   } catch (e) {
     io.err(`cannot read the manifest ${path}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)

@@ -21,7 +21,7 @@ import type { App } from './app'
 import type { Services } from './context'
 import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
-import { illFormedAt, jsonBodyKind, slugParam } from './lib/validate'
+import { bodyFlawAt, jsonBodyKind, slugParam } from './lib/validate'
 import { frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
 import { configAnswers } from './routes/config'
 import { CONSENTS_PATH, MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
@@ -100,7 +100,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
     try {
       // A BOM, which Hono's reading drops, fails this parse: Hono reads that body itself.
       const value: unknown = JSON.parse(body.toString())
-      const input = illFormedAt(value) === null ? readConsentRecordInput(value) : null
+      const input = bodyFlawAt(value) === null ? readConsentRecordInput(value) : null
       if (!input) return false
       const gated = intake.gate(facts, input.siteId)
       if ('refusal' in gated || intake.revisionProblem(gated.site, input)) return false

@@ -43,8 +43,7 @@ function choices(v: unknown): Record<string, boolean> | null {
 
 /** The parsed body as `consentRecordInput.parse` would return it, or null when zod must decide. */
 export function readConsentRecordInput(v: unknown): ConsentRecordInput | null {
-  // A `__proto__` key, which zod would drop as an unknown one, is refused by the route (protoKeyAt).
-  if (!MATCHES_SCHEMA || !isObject(v) || Object.hasOwn(v, '__proto__')) return null
+  if (!MATCHES_SCHEMA || !isObject(v)) return null
   const { recordId, consentId, siteId, revision, textsHash, method, language, url, clientTime } = v
   const gpc = v.gpc === undefined ? false : v.gpc
   if (

@@ -55,72 +55,58 @@ export function jsonBodyKind(contentType: string | undefined, textPlain: boolean
 /**
  * How deep a JSON body may nest. The API's own bodies nest a few levels (a catalogue's
  * `categories[0].label.en`); JSON nested a hundred thousand levels deep parses, but would overflow
- * the stack of illFormedAt's recursion, a 500.
+ * the stack of bodyFlawAt's recursion, a 500.
  */
 export const MAX_JSON_DEPTH = 64
 
+/** What a parsed JSON body may not hold (bodyFlawAt), and where, as a path such as `url` or `purpose.en`. */
+export interface BodyFlaw {
+  at: string
+  /**
+   * `text`: a string (or a key) that is not well-formed Unicode. JSON's `\ud800` escape can carry
+   * a lone surrogate, which SQLite stores as U+FFFD: what was hashed or compared before storing
+   * would no longer match what is read back (a consent record's hash, a revision's content hash).
+   * `key`: the key `__proto__`. JSON.parse makes it an own key, but zod's records (a record's
+   * categories, a text's languages, a site's regions) skip it without a word, so what the body says
+   * under it would be lost while the rest is stored. No field or id of the API can be named so.
+   */
+  kind: 'text' | 'key'
+}
+
 /**
- * Where a parsed JSON body holds a string (or a key) that is not well-formed Unicode, as a path
- * such as `url` or `purpose.en`; null when there is none. JSON's `\ud800` escape can carry a lone
- * surrogate, which SQLite stores as U+FFFD: what was hashed or compared before storing would no
- * longer match what is read back (a consent record's hash, a revision's content hash). Throws 400
- * `invalid_json` for a body nested deeper than MAX_JSON_DEPTH.
+ * The first flaw of a parsed JSON body, or null when there is none; `keys` false looks for text
+ * only (a file the CLI reads, not a request's body). Throws 400 `invalid_json` for a body nested
+ * deeper than MAX_JSON_DEPTH.
  */
-export function illFormedAt(value: unknown, path = '', depth = 0): string | null {
-  if (typeof value === 'string') return value.isWellFormed() ? null : path || '(body)'
+export const bodyFlawAt = (value: unknown, keys = true): BodyFlaw | null => flawAt(value, keys, '', 0)
+
+function flawAt(value: unknown, keys: boolean, path: string, depth: number): BodyFlaw | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : { at: path || '(body)', kind: 'text' }
   if (typeof value !== 'object' || value === null) return null
   if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `${path || '(body)'}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`)
   // Paths are built only for what is found: this walks every consent record's body.
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const inner = illFormedAt(value[i], `${path}[${i}]`, depth + 1)
+      const inner = flawAt(value[i], keys, `${path}[${i}]`, depth + 1)
       if (inner !== null) return inner
     }
     return null
   }
   for (const key of Object.keys(value)) {
     const at = path ? `${path}.${key}` : key
-    if (!key.isWellFormed()) return at
-    const inner = illFormedAt((value as Record<string, unknown>)[key], at, depth + 1)
+    if (!key.isWellFormed()) return { at, kind: 'text' }
+    if (keys && key === '__proto__') return { at, kind: 'key' }
+    const inner = flawAt((value as Record<string, unknown>)[key], keys, at, depth + 1)
     if (inner !== null) return inner
   }
   return null
 }
 
-/**
- * Where a parsed JSON body holds the key `__proto__`, as a path such as `categories.__proto__`;
- * null when it holds none. JSON.parse makes it an own key, but zod's records (a record's
- * categories, a text's languages, a site's regions) skip it without a word, so what the body says
- * under it would be lost while the rest is stored. No field or id of the API can be named so.
- * Called after illFormedAt, which refuses a body nested too deep for this recursion.
- */
-export function protoKeyAt(value: unknown, path = ''): string | null {
-  if (typeof value !== 'object' || value === null) return null
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const inner = protoKeyAt(value[i], `${path}[${i}]`)
-      if (inner !== null) return inner
-    }
-    return null
-  }
-  for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key
-    if (key === '__proto__') return at
-    const inner = protoKeyAt((value as Record<string, unknown>)[key], at)
-    if (inner !== null) return inner
-  }
-  return null
-}
-
-/**
- * Refuses a body with text that is not well-formed Unicode (illFormedAt), or with a `__proto__`
- * key (protoKeyAt), naming where.
- */
+/** Refuses a body with a flaw (bodyFlawAt), naming where. */
 export function wellFormed<T>(value: T): T {
-  const at = illFormedAt(value)
-  if (at !== null) throw new ApiError(400, 'invalid_text', `${at}: text with an unpaired surrogate, which is not valid Unicode`)
-  const proto = protoKeyAt(value)
-  if (proto !== null) throw new ApiError(400, 'invalid_request', `${proto}: "__proto__" is not accepted as a key`)
+  const flaw = bodyFlawAt(value)
+  if (flaw?.kind === 'text') throw new ApiError(400, 'invalid_text', `${flaw.at}: text with an unpaired surrogate, which is not valid Unicode`)
+  if (flaw?.kind === 'key') throw new ApiError(400, 'invalid_request', `${flaw.at}: "__proto__" is not accepted as a key`)
   return value
 }
 
