@@ -11,6 +11,7 @@ import { createApp } from './app'
 import type { AppDeps } from './context'
 import { serveApp } from './front-door'
 import { createLogger } from './logger'
+import type { ConsentLogOptions } from './services/consent-log'
 import { ACME, addUser, consentBody, send, signIn, startTestServer, type TestServer } from './test-support'
 
 interface Answer {
@@ -68,14 +69,14 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-async function start(env: Partial<AppDeps['env']> = {}) {
+async function start(env: Partial<AppDeps['env']> = {}, log: ConsentLogOptions = {}) {
   t?.close()
   lines = []
   honoCalls = 0
   const logger = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>))
   t = startTestServer({ logger, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, ...env } }, [
     { ...ACME, settings: { ...ACME.settings, domains: ['acme.test'] } },
-  ])
+  ], log)
   const app = t.app
   const counted = { frontDoor: app.frontDoor, fetch: (req: Request, env?: unknown) => (honoCalls++, app.fetch(req, env as never)) }
   const front = await listen(serveApp(counted, { port: 0, hostname: '127.0.0.1' }))
@@ -251,6 +252,49 @@ describe("the front door's consent POST", () => {
     expect([first.status, retry.status]).toEqual([201, 200])
     expect(JSON.parse(retry.body.toString())).toEqual(JSON.parse(first.body.toString()))
     expect(honoCalls).toBe(0)
+  })
+
+  it('stores a body in any form the SDK\'s reading takes as the row Hono stores, through the writer thread, in a chain that verifies', async () => {
+    // The front door hands the writer the body's text as it came, and the route its checked input
+    // written out: the writer thread builds the stored record from either (consent-writer.ts stampedRecord).
+    const { front, hono } = await start({ TRUST_PROXY: true }, { writer: 'thread' })
+    const forms: [string, (body: Record<string, unknown>) => string][] = [
+      ['as the SDK sends it', (b) => JSON.stringify(b)],
+      ['pretty-printed', (b) => JSON.stringify(b, null, 2).replace(/\n/g, '\r\n\t')],
+      ['keys in another order, with keys of no use', (b) => JSON.stringify({ extra: { nested: [1, 'x', null] }, ...Object.fromEntries(Object.entries(b).reverse()), sdk: '1.0.0' })],
+      ['without services and gpc', ({ services: _s, gpc: _g, ...b }) => JSON.stringify({ ...b, categories: { essential: true, analytics: false } })],
+      ['gpc in the body', (b) => JSON.stringify({ ...b, gpc: true })],
+      ['no texts hash', (b) => JSON.stringify({ ...b, textsHash: null })],
+      ['a URL with credentials, a port and dot segments', (b) => JSON.stringify({ ...b, url: 'HTTPS://user:pw@Acme.test:8443/a/./b/../c?q=1#f' })],
+      ['escapes in its strings', (b) => JSON.stringify(b).replace('"url":"https://acme.test/pricing', '"url":"https:\\/\\/acme.test\\/pr\\u00efcing\\u2028')],
+      ['a key twice (the last counts)', (b) => JSON.stringify(b).replace('"method":"accept-all"', '"method":"reject-all","method":"custom"').replace('"analytics":true', '"analytics":false')],
+      ['categories in another order', (b) => JSON.stringify({ ...b, categories: { analytics: false, essential: true }, services: { plausible: false } })],
+    ]
+    for (const [form, write] of forms) {
+      const [viaFront, viaHono] = [consentBody(), consentBody()]
+      const headers = { 'X-Forwarded-For': '198.51.100.23', 'User-Agent': 'Mozilla/5.0 "quoted" \\ agent', 'Sec-GPC': form === 'no texts hash' ? '1' : '0' }
+      const [a, b] = [await post(front, write(viaFront), headers), await post(hono, write(viaHono), headers)]
+      expect([a.status, b.status], form).toEqual([201, 201])
+      expect(storedAs(viaFront.recordId), form).toEqual(storedAs(viaHono.recordId))
+    }
+    expect(honoCalls).toBe(0)
+    expect(storedAs(consentBody().recordId)).toBeUndefined()
+    const rows = t.db.$client.prepare("SELECT url, method, gpc, texts_hash AS textsHash, categories, services, user_agent AS userAgent FROM consent_records WHERE site_id = 'acme' ORDER BY seq").all()
+    expect(rows).toHaveLength(forms.length * 2)
+    // What each form stored, read back: the same two rows, as the rules of ingestion make them.
+    expect(rows.filter((_, i) => i % 2 === 0)).toEqual([
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":false,"essential":true}', services: '{}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 1, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 1, textsHash: null, categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test:8443/a/c', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pr%C3%AFcing%E2%80%A8', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":true,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'custom', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":false,"essential":true}', services: '{"plausible":true}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+      { url: 'https://acme.test/pricing', method: 'accept-all', gpc: 0, textsHash: 'a'.repeat(64), categories: '{"analytics":false,"essential":true}', services: '{"plausible":false}', userAgent: 'Mozilla/5.0 "quoted" \\ agent' },
+    ])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: forms.length * 2 })
   })
 
   it('hands every record it does not store to Hono with the body it read, for the answer Hono alone gives', async () => {

@@ -99,7 +99,8 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
     let admitted
     try {
       // A BOM, which Hono's reading drops, fails this parse: Hono reads that body itself.
-      const value: unknown = JSON.parse(body.toString())
+      const text = body.toString()
+      const value: unknown = JSON.parse(text)
       const input = bodyFlawAt(value) === null ? readConsentRecordInput(value) : null
       if (!input) return false
       const gated = intake.gate(facts, input.siteId)
@@ -108,7 +109,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       // one, none is taken, and the route answers the 429.
       const { ip, wait } = intake.take(facts, input.siteId)
       if (wait > 0) return false
-      admitted = { input, ip, ...gated }
+      admitted = { input, ip, text, ...gated }
     } catch {
       // Whatever this reading cannot take (JSON nested too deep, a failing read of the database):
       // the route reads it again and answers as it would have.
@@ -117,7 +118,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
     const { requestId, send } = later(incoming, outgoing, CONSENTS_PATH, start)
     let committed: Promise<AppendResult>
     try {
-      committed = intake.append(facts, admitted.input, admitted.site, admitted.ip)
+      committed = intake.append(facts, admitted.input, admitted.site, admitted.ip, admitted.text)
     } catch (e) {
       committed = Promise.reject(e)
     }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, consentRecord, visitorConsentRecord } from '@miniconsent/shared'
 import { createLogger } from '../logger'
 import { GENESIS_HASH, recordHash } from '../services/consent-chain'
-import { ConsentLog, type NewConsentRecord } from '../services/consent-log'
+import { ConsentLog, type AddedFields } from '../services/consent-log'
 import { stripUrl } from './consents'
 import { consentBody, json, startTestServer, type TestServer } from '../test-support'
 
@@ -471,8 +471,8 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
   /** Holds every append until `release()`: records wait for their commit as long as a test needs. */
   function holdCommits() {
     const held: (() => void)[] = []
-    const append = t.consentLog.append.bind(t.consentLog)
-    t.consentLog.append = (record: NewConsentRecord) => new Promise((resolve) => held.push(() => resolve(append(record))))
+    const appendSent = t.consentLog.appendSent.bind(t.consentLog)
+    t.consentLog.appendSent = (sent: string, added: AddedFields) => new Promise((resolve) => held.push(() => resolve(appendSent(sent, added))))
     return { held, release: () => held.splice(0).forEach((go) => go()) }
   }
 
@@ -547,7 +547,7 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
 
   it('answers 500 in the error shape, with the request id, when the record could not be written, and logs why', async () => {
     const { url, lines } = await listen()
-    t.consentLog.append = (_record: NewConsentRecord) => Promise.reject(new Error('disk I/O error'))
+    t.consentLog.appendSent = () => Promise.reject(new Error('disk I/O error'))
     const res = await post(url, consentBody(), { 'X-Request-Id': 'lost-1' })
     expect(res.status).toBe(500)
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'internal', message: 'Internal error (request lost-1)' } })

@@ -180,27 +180,21 @@ export function consentIntake(s: Services) {
     return wrongChoice && { code: wrongChoice.code, message: `${wrongChoice.message} in revision ${input.revision} of site "${input.siteId}"` }
   }
 
-  /** Appends an admitted record with what the server adds (SPEC §7): its promise settles once it is committed. */
-  const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null): Promise<AppendResult> => {
+  /**
+   * Appends an admitted record with what the server adds (SPEC §7): its promise settles once it is
+   * committed. `sent` is the record's JSON text when the caller has it as read (the front door's
+   * body, which `input` was read from); otherwise `input` is written out.
+   */
+  const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent?: string): Promise<AppendResult> => {
     const region = requestRegion(c, s)
-    return s.consentLog.append({
-      siteId: input.siteId,
-      recordId: input.recordId,
-      consentId: input.consentId,
-      revision: input.revision,
-      textsHash: input.textsHash,
-      categories: input.categories,
-      services: input.services,
-      method: input.method,
+    return s.consentLog.appendSent(sent ?? JSON.stringify(input), {
       region,
       mode: resolveMode(region, site.settings.regions),
-      language: input.language,
       url: stripUrl(input.url),
       userAgent: visitorAgent(c),
       ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
       // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
       gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
-      clientTime: input.clientTime,
     })
   }
 

@@ -2,6 +2,7 @@
 // hash chain, inserted, committed. It runs either on the server's own connection (tests, an
 // in-memory database) or in a worker thread with a connection of its own (consent-writer-thread.ts),
 // so that the commit's sync to disk never stops the event loop.
+import type { ConsentRecordInput } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
 import { isDatabaseBusy } from '../lib/database-busy'
@@ -9,6 +10,47 @@ import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainS
 
 /** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
 export type StampedRecord = Omit<ChainedFields, 'seq'>
+
+/**
+ * What the server adds to a record as sent (SPEC §7), in the order a `SentRecord` lists them: its
+ * time, region and mode, the page URL as stored (stripped of query and credentials), the user
+ * agent, the truncated IP, and GPC (the record's or the browser's header).
+ */
+export type ServerFields = [serverTime: string, region: string | null, mode: string, url: string, userAgent: string | null, ip: string | null, gpc: boolean]
+
+/**
+ * A record as ingestion hands it to the writer: the server's fields, and the record as the client
+ * sent it, checked (the body as the front door read it, which may leave out `services` and `gpc`
+ * and carry keys of no use, or the route's checked input). The stored record is built from it in
+ * the writer (`stampedRecord`), so that the server's busy thread does not write the whole record
+ * out as JSON again.
+ */
+export type SentRecord = [fields: ServerFields, sent: Omit<ConsentRecordInput, 'services'> & { services?: Record<string, boolean> }]
+
+/** The record to store from what ingestion handed over: a stamped record as it is, or one built from a sent record. */
+export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord {
+  if (!Array.isArray(entry)) return entry
+  const [[serverTime, region, mode, url, userAgent, ip, gpc], sent] = entry
+  return {
+    siteId: sent.siteId,
+    recordId: sent.recordId,
+    consentId: sent.consentId,
+    revision: sent.revision,
+    textsHash: sent.textsHash,
+    categories: sent.categories,
+    services: sent.services ?? {},
+    method: sent.method,
+    region,
+    mode,
+    language: sent.language,
+    url,
+    userAgent,
+    ip,
+    gpc,
+    clientTime: sent.clientTime,
+    serverTime,
+  }
+}
 
 export interface AppendResult {
   recordId: string

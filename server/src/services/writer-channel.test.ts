@@ -1,4 +1,8 @@
+import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { workerScript } from '../lib/worker-script'
 import { channelMemory, ChannelReader, ChannelWriter } from './writer-channel'
 
 const pair = (bytes: number) => {
@@ -52,4 +56,35 @@ describe('writer channel', () => {
     expect(reader.take(10)).toEqual(['"last"'])
     expect(reader.take(10)).toBeNull()
   })
+
+  it('wakes a reader waiting on another thread for each record put, and lets it take what was put while it was busy', async () => {
+    const memory = channelMemory(4096)
+    const writer = new ChannelWriter(memory)
+    const [entry, options] = workerScript(import.meta.url, 'writer-channel-echo')
+    const thread = new Worker(entry, { ...options, workerData: memory })
+    const got: string[] = []
+    thread.on('message', (batch: string[]) => got.push(...batch))
+    const arrived = async (count: number) => {
+      for (let waited = 0; got.length < count; waited += 10) {
+        if (waited > 10_000) throw new Error(`${got.length} of ${count} records arrived`)
+        await sleep(10)
+      }
+    }
+    try {
+      // Each record after a pause finds the reader asleep in its wait: it must be woken.
+      for (let i = 0; i < 5; i++) {
+        await sleep(50)
+        expect(writer.put(`"pause ${i}"`)).toBe(true)
+        await arrived(i + 1)
+      }
+      // A burst: most records find the reader busy, and no record is left behind.
+      for (let i = 0; i < 200; i++) expect(writer.put(`"burst ${i}"`)).toBe(true)
+      await arrived(205)
+      expect(got).toEqual([...Array.from({ length: 5 }, (_, i) => `"pause ${i}"`), ...Array.from({ length: 200 }, (_, i) => `"burst ${i}"`)])
+    } finally {
+      writer.stop()
+      await once(thread, 'exit')
+    }
+  })
 })
+

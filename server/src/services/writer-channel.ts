@@ -12,7 +12,11 @@
 // The ring holds records one after the other, each as a 4-byte length and its UTF-8 JSON. A record
 // that does not fit before the ring's end starts again at 0, after a WRAP length (when 4 bytes are
 // left for it). The control words: where the server has written up to, where the writer has read
-// up to, a count the writer waits on, and a flag that asks it to stop.
+// up to, a count the writer waits on, a flag that asks it to stop, and one the writer raises while
+// it waits (or is about to): a record put while the writer is busy wakes nobody, so it costs no
+// notify (a futex call, ~1 % of the server's thread under load). The count makes that safe: the
+// writer waits only while the count is still the one it read before it last found the ring empty,
+// and a record put since has changed it.
 
 /** The shared memory both sides are made from: passed to the thread in its workerData. */
 export interface ChannelMemory {
@@ -24,6 +28,7 @@ const WRITTEN = 0
 const READ = 1
 const SIGNAL = 2
 const STOP = 3
+const WAITING = 4
 /** A length marking that the next record starts at the ring's beginning. */
 const WRAP = 0xffffffff
 
@@ -31,7 +36,7 @@ const WRAP = 0xffffffff
 export const RING_BYTES = 4 * 1024 * 1024
 
 export function channelMemory(bytes = RING_BYTES): ChannelMemory {
-  return { ring: new SharedArrayBuffer(bytes), control: new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT) }
+  return { ring: new SharedArrayBuffer(bytes), control: new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT) }
 }
 
 /** The server's side: puts records in the ring. */
@@ -69,7 +74,7 @@ export class ChannelWriter {
     this.at = next
     Atomics.store(this.control, WRITTEN, this.at)
     Atomics.add(this.control, SIGNAL, 1)
-    Atomics.notify(this.control, SIGNAL)
+    if (Atomics.load(this.control, WAITING) === 1) Atomics.notify(this.control, SIGNAL)
     return true
   }
 
@@ -116,7 +121,11 @@ export class ChannelReader {
         return records
       }
       if (Atomics.load(this.control, STOP) === 1) return null
+      // Raised before the wait: a record put after this is seen notifies; one put before it has
+      // changed the count, and the wait returns at once.
+      Atomics.store(this.control, WAITING, 1)
       Atomics.wait(this.control, SIGNAL, signal)
+      Atomics.store(this.control, WAITING, 0)
     }
   }
 }
