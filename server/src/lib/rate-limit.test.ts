@@ -7,6 +7,8 @@ const clock = () => {
   return { now: () => t, advance: (ms: number) => (t += ms) }
 }
 
+const HOUR = 3_600_000
+
 describe('TokenBuckets', () => {
   it('allows a burst of `capacity`, then says how long to wait, and refills at the given rate', () => {
     const c = clock()
@@ -41,6 +43,46 @@ describe('TokenBuckets', () => {
     buckets.take('trigger a sweep')
     expect(buckets.take('busy')).toBe(0)
     expect([1, 2, 3, 4, 5].map(() => buckets.take('busy'))).toEqual([0, 0, 0, 0, 1])
+  })
+})
+
+describe('limits when the system clock is stepped back', () => {
+  it('refill a visitor\'s bucket at its pace, not an hour later, and still drop the refilled ones', () => {
+    const c = clock()
+    const buckets = new TokenBuckets({ capacity: 20, refillPerSecond: 1, now: c.now })
+    for (let i = 0; i < 20; i++) expect(buckets.take('visitor')).toBe(0)
+    for (let i = 0; i < 1_000; i++) buckets.take(`passer-by ${i}`)
+    expect(buckets.take('visitor')).toBe(1)
+    c.advance(-HOUR)
+    expect(buckets.take('visitor')).toBe(1)
+    c.advance(1_000)
+    expect(buckets.take('visitor')).toBe(0)
+    // The passers-by's buckets refilled a second after their token, an hour of the clock ago or not.
+    expect(buckets.size).toBe(1)
+  })
+
+  it('end a sign-in block when its 15 minutes have passed, not the step later', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    const key = { email: 'ceo@acme.test', network: '192.0.2.9' }
+    for (let i = 0; i < 5; i++) {
+      throttle.begin(key)
+      throttle.settle(key, 'failed')
+    }
+    expect(throttle.blockedFor(key)).toBe(900)
+    c.advance(-HOUR)
+    expect(throttle.blockedFor(key)).toBe(900)
+    c.advance(15 * 60_000)
+    expect(throttle.blockedFor(key)).toBe(0)
+  })
+
+  it('pass a step forward through: a limit ends early, never late', () => {
+    const c = clock()
+    const buckets = new TokenBuckets({ capacity: 1, refillPerSecond: 1 / 60, now: c.now })
+    expect(buckets.take('visitor')).toBe(0)
+    expect(buckets.take('visitor')).toBe(60)
+    c.advance(HOUR)
+    expect(buckets.take('visitor')).toBe(0)
   })
 })
 

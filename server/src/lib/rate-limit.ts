@@ -14,6 +14,26 @@ export interface TokenBucketOptions {
 const SWEEP_MS = 1_000
 
 /**
+ * `now` (the wall clock, or a test's) as limits count time: never going back. When the system
+ * clock is stepped back (an NTP correction, a restored VM), what a limit stamped before the step
+ * would lie in the future: a visitor's bucket would stay empty, and a failed sign-in count, for as
+ * long as the step, and no bucket stamped before it would be dropped as refilled until then (an
+ * hour's step: an hour of visitors kept in memory). Stepped back, this time stands still for that
+ * moment and goes on from there at the clock's pace. A step forward passes through: limits then
+ * end early, never late.
+ */
+export function steadyClock(now: () => number): () => number {
+  let last = -Infinity
+  let behind = 0
+  return () => {
+    const t = now() + behind
+    if (t < last) behind += last - t
+    else last = t
+    return last
+  }
+}
+
+/**
  * Each bucket is one number: the time at which it is full again (the generic cell rate
  * algorithm's form of a token bucket). A bucket past that time is the same as no bucket, so the
  * sweep drops every bucket as soon as it has refilled, not some fixed time after its last use:
@@ -24,12 +44,15 @@ const SWEEP_MS = 1_000
 export class TokenBuckets {
   private fullAt = new Map<string, number>()
   private lastSweep = 0
-  constructor(private readonly options: TokenBucketOptions) {}
+  private readonly now: () => number
+  constructor(private readonly options: TokenBucketOptions) {
+    this.now = steadyClock(options.now)
+  }
 
   /** Takes a token; returns 0 when allowed, else the seconds until one is available. */
   take(key: string): number {
-    const { capacity, refillPerSecond, now } = this.options
-    const t = now()
+    const { capacity, refillPerSecond } = this.options
+    const t = this.now()
     if (t - this.lastSweep >= SWEEP_MS) this.sweep(t)
     const msPerToken = 1000 / refillPerSecond
     const fullAt = Math.max(this.fullAt.get(key) ?? t, t)
@@ -99,11 +122,14 @@ export class FailureCounter implements AttemptLimit<string> {
   private failures = new Map<string, number[]>()
   private inFlight = new Map<string, number>()
   private lastSweep = 0
+  private readonly now: () => number
   constructor(
     private readonly max: number,
     private readonly windowMs: number,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+  ) {
+    this.now = steadyClock(now)
+  }
 
   blockedFor(key: string): number {
     const t = this.now()
