@@ -64,15 +64,22 @@ export type HashFormat = 1 | 2
  * record's hash. Written out key by key because a generic canonical serialiser dominated the cost
  * of ingestion and verify. Listed field by field so that a column added later does not silently
  * change old hashes. `prevFormat` null: the payload of 0.6.0, the first release of format 2, which
- * had no `prevFormat` (its records are read by that payload, contentProblem).
+ * had no `prevFormat` (its records are read by that payload, contentProblem). `categories` and
+ * `services`: their canonical JSON, when the caller has it already (the writer stores the same text).
  */
-export function recordPayload(f: ChainedFields, personal: string, prevFormat: HashFormat | null): string {
+export function recordPayload(
+  f: ChainedFields,
+  personal: string,
+  prevFormat: HashFormat | null,
+  categories: string = canonicalJson(f.categories),
+  services: string = canonicalJson(f.services),
+): string {
   const s = JSON.stringify
   return (
-    `{"categories":${canonicalJson(f.categories)},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
+    `{"categories":${categories},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
     `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)}${prevFormat === null ? '' : `,"prevFormat":${prevFormat}`}` +
     `,"recordId":${s(f.recordId)},"region":${s(f.region)}` +
-    `,"revision":${s(f.revision)},"seq":${s(f.seq)},"serverTime":${s(f.serverTime)},"services":${canonicalJson(f.services)}` +
+    `,"revision":${s(f.revision)},"seq":${s(f.seq)},"serverTime":${s(f.serverTime)},"services":${services}` +
     `,"siteId":${s(f.siteId)},"textsHash":${s(f.textsHash)},"v":2}`
   )
 }
@@ -94,11 +101,19 @@ export function recordPayloadV1(f: ChainedFields): string {
 }
 
 /**
- * A new record's hash (format 2), given its personal hash and the previous record's format.
+ * A new record's hash (format 2), given its personal hash and the previous record's format (and,
+ * optionally, its choices' canonical JSON: see recordPayload).
  * One-shot hash(): no Hash object per record (~1.2 µs of the ~2 µs createHash() took, measured).
  */
-export function recordHash(prevHash: string, fields: ChainedFields, personal: string = personalHash(fields), prevFormat: HashFormat | null = 2): string {
-  return hash('sha256', prevHash + recordPayload(fields, personal, prevFormat), 'hex')
+export function recordHash(
+  prevHash: string,
+  fields: ChainedFields,
+  personal: string = personalHash(fields),
+  prevFormat: HashFormat | null = 2,
+  categories?: string,
+  services?: string,
+): string {
+  return hash('sha256', prevHash + recordPayload(fields, personal, prevFormat, categories, services), 'hex')
 }
 
 export function recordHashV1(prevHash: string, fields: ChainedFields): string {

@@ -184,8 +184,11 @@ export class ConsentWriter {
     const fields: ChainedFields = { ...record, seq: (head?.seq ?? 0) + 1 }
     const prevHash = head?.hash ?? GENESIS_HASH
     const personal = personalHash(fields)
+    // Hashed and stored as the same text, made once.
+    const categories = canonicalJson(fields.categories)
+    const services = canonicalJson(fields.services)
     // The chain's start and a purge anchor count as format 2 (verify takes either after an anchor).
-    const hash = recordHash(prevHash, fields, personal, head?.format ?? 2)
+    const hash = recordHash(prevHash, fields, personal, head?.format ?? 2, categories, services)
     const inserted = this.insert.run(
       fields.siteId,
       fields.seq,
@@ -193,8 +196,8 @@ export class ConsentWriter {
       fields.consentId,
       fields.revision,
       fields.textsHash,
-      canonicalJson(fields.categories),
-      canonicalJson(fields.services),
+      categories,
+      services,
       fields.method,
       fields.region,
       fields.mode,
