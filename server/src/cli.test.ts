@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import Database from 'better-sqlite3'
@@ -76,19 +76,23 @@ describe('miniconsent verify', () => {
 
   it('exits 2 for a file that is not a MiniConsent database, and leaves it as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'))
-    const cases: [string, string | null][] = [
-      [join(dir, 'notes.txt'), 'these are not the pages of an SQLite file\n'],
-      [join(dir, 'empty.sqlite'), ''],
-      [dir, null],
-    ]
-    for (const [path, content] of cases) {
-      if (content !== null) writeFileSync(path, content)
-      const r = await run(['verify', '--site', 'acme', '--db', path])
-      expect(r).toMatchObject({ code: 2 })
-      expect(r.err).toMatch(/^cannot read .* as a MiniConsent database/)
-      if (content !== null) expect(readFileSync(path, 'utf8')).toBe(content)
+    try {
+      const cases: [string, string | null][] = [
+        [join(dir, 'notes.txt'), 'these are not the pages of an SQLite file\n'],
+        [join(dir, 'empty.sqlite'), ''],
+        [dir, null],
+      ]
+      for (const [path, content] of cases) {
+        if (content !== null) writeFileSync(path, content)
+        const r = await run(['verify', '--site', 'acme', '--db', path])
+        expect(r).toMatchObject({ code: 2 })
+        expect(r.err).toMatch(/^cannot read .* as a MiniConsent database/)
+        if (content !== null) expect(readFileSync(path, 'utf8')).toBe(content)
+      }
+      expect(readdirSync(dir).sort()).toEqual(['empty.sqlite', 'notes.txt'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
-    expect(readdirSync(dir).sort()).toEqual(['empty.sqlite', 'notes.txt'])
   })
 
   it('never writes to the database it verifies', async () => {
