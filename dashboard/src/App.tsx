@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, createApiClient, type ApiClient } from './api'
 import { AppShell } from './components/AppShell'
 import { SessionExpired } from './components/SessionExpired'
+import { oneAtATime } from './one-at-a-time'
 import { CatalogueRoute } from './pages/CataloguePage'
 import { ConsentLogRoute } from './pages/ConsentLogPage'
 import { AnalyticsRoute } from './pages/AnalyticsPage'
@@ -44,17 +45,16 @@ function Root() {
   const [state, setState] = useState<SessionState>({ status: 'loading' })
 
   const api = useMemo<ApiClient>(() => {
+    // A refusal may be a role changed meanwhile: the pages and the navigation follow the roles the
+    // server holds now. Refusals that come together (a page's requests) reload them once, and once
+    // more if any came while that reload ran. A failure here changes nothing: the refused call has
+    // said why already, and a 401 has opened the sign-in dialog.
+    const reloadRoles = oneAtATime(() =>
+      client.me().then((me) => setState((prev) => (prev.status === 'signed-in' ? { ...prev, me } : prev))),
+    )
     const client = createApiClient({
       onUnauthorized: () => setState((prev) => (prev.status === 'signed-in' ? { ...prev, expired: true } : { status: 'signed-out', notice: null })),
-      // A refusal may be a role changed meanwhile: the pages and the navigation follow the roles the
-      // server holds now. A failure here changes nothing: the refused call has said why already,
-      // and a 401 has opened the sign-in dialog.
-      onForbidden: () => {
-        client.me().then(
-          (me) => setState((prev) => (prev.status === 'signed-in' ? { ...prev, me } : prev)),
-          () => {},
-        )
-      },
+      onForbidden: reloadRoles,
     })
     return client
   }, [])
