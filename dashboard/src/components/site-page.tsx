@@ -2,7 +2,7 @@
 // see), loading data with a retry, and turning failures into words.
 import type { SiteSummary } from '@miniconsent/shared'
 import type { ComponentType } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { canSee, findSite, homePath, useSession, type SitePageSlug } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -94,13 +94,32 @@ export function LoadFailure({ what, message, onRetry }: { what: string; message:
   )
 }
 
+/**
+ * A heading that takes focus when nothing has it: a refusal page that replaced the page the user
+ * was on, at the same address, when their access changed (they removed themselves from the site,
+ * another owner changed their role). The button they pressed went with the page, and focus would
+ * fall to <body>, where a keyboard or screen reader user starts over at the top, not told why.
+ */
+function RefusalHeading({ children }: { children: string }) {
+  const heading = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    const active = document.activeElement
+    if (active === null || active === document.body) heading.current?.focus()
+  }, [])
+  return (
+    <h1 ref={heading} tabIndex={-1}>
+      {children}
+    </h1>
+  )
+}
+
 export function NoSuchSite({ siteId }: { siteId: string }) {
   const { me } = useSession()
   useDocumentTitle('Site not available')
   const first = me.sites[0]
   return (
     <>
-      <h1>Site not available</h1>
+      <RefusalHeading>Site not available</RefusalHeading>
       <p>
         There is no site “{siteId}” in your account, or you are not a member of it.
         {first && (
@@ -118,7 +137,7 @@ function NotAllowed({ site }: { site: SiteSummary }) {
   useDocumentTitle('Not available for your role')
   return (
     <>
-      <h1>Not available for your role</h1>
+      <RefusalHeading>Not available for your role</RefusalHeading>
       <p>
         As an {site.role} of {site.name} you cannot open this page. Ask an owner of
         the site if you need it.

@@ -175,6 +175,27 @@ describe('users and roles', () => {
     await waitFor(() => expect(document.activeElement).toBe(said))
   })
 
+  it('moves focus to the page that says why, once the owner has removed themselves', async () => {
+    let session = ME
+    stubApi(
+      on('GET', '/api/admin/me', () => json(session)),
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('DELETE', '/api/admin/sites/minimagic/members/1', () => {
+        session = { ...ME, sites: [ME.sites[0]!] }
+        return new Response(null, { status: 204 })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    const remove = await screen.findByRole('button', { name: 'Remove auditor@example.com' })
+    remove.focus()
+    fireEvent.click(remove)
+    const heading = await screen.findByRole('heading', { name: 'Site not available' })
+    // Before, focus fell to <body> with the page the button was on.
+    await waitFor(() => expect(document.activeElement).toBe(heading))
+    expect(screen.getByRole('link', { name: 'Open Minopa' })).toBeTruthy()
+  })
+
   it('says a member was removed even when the list then fails to reload, and offers to load it again', async () => {
     let list = members
     let listFails = false
