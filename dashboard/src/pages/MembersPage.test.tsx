@@ -11,6 +11,15 @@ const members = {
   invitations: [],
 }
 
+/** Opens MiniMagic's members page and removes `email`, confirmed, from its focused Remove button, as a keyboard user does. */
+async function removeFromKeyboard(email: string) {
+  vi.stubGlobal('confirm', () => true)
+  renderApp('/sites/minimagic/members')
+  const remove = await screen.findByRole('button', { name: `Remove ${email}` })
+  remove.focus()
+  fireEvent.click(remove)
+}
+
 describe('users and roles', () => {
   it('invites by e-mail with a role and shows the link to copy', async () => {
     const api = stubApi(
@@ -164,11 +173,7 @@ describe('users and roles', () => {
         return new Response(null, { status: 204 })
       }),
     )
-    vi.stubGlobal('confirm', () => true)
-    renderApp('/sites/minimagic/members')
-    const remove = await screen.findByRole('button', { name: 'Remove editor@example.com' })
-    remove.focus()
-    fireEvent.click(remove)
+    await removeFromKeyboard('editor@example.com')
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Remove editor@example.com' })).toBeNull())
     // Before, focus fell to <body> with the button, and a keyboard user started over at the top of the page.
     const said = screen.getByText('editor@example.com was removed from this site.')
@@ -185,11 +190,7 @@ describe('users and roles', () => {
         return new Response(null, { status: 204 })
       }),
     )
-    vi.stubGlobal('confirm', () => true)
-    renderApp('/sites/minimagic/members')
-    const remove = await screen.findByRole('button', { name: 'Remove auditor@example.com' })
-    remove.focus()
-    fireEvent.click(remove)
+    await removeFromKeyboard('auditor@example.com')
     const heading = await screen.findByRole('heading', { name: 'Site not available' })
     // Before, focus fell to <body> with the page the button was on.
     await waitFor(() => expect(document.activeElement).toBe(heading))
