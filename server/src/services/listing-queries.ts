@@ -33,14 +33,21 @@ export interface ListingRows {
   total: number
 }
 
-/** The page and the total, in one read transaction: they count the same records. */
+/**
+ * The page and the total, in one read transaction: they count the same records. The total comes
+ * first: when no record matches, the page's walk, which would read the whole stretch to find none,
+ * is not made (a region or revision no record has: 4.6 s on a 4,000,000-record site, half of it
+ * that walk).
+ */
 export function runListing(conn: Database.Database, plan: ListingPlan): ListingRows {
   return conn.transaction((): ListingRows => {
+    const total = (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).raw(true).get(...plan.where.params) as [number])[0]
+    if (total === 0) return { rows: [], total }
     let range = ''
     const params = [...plan.where.params]
     if (plan.bounds) {
       const [low, high] = conn.prepare(plan.bounds.sql).raw(true).get(...plan.bounds.params) as [number | null, number | null]
-      if (low === null || high === null) return { rows: [], total: 0 }
+      if (low === null || high === null) return { rows: [], total }
       range += ' AND seq BETWEEN ? AND ?'
       params.push(low, high)
     }
@@ -49,7 +56,6 @@ export function runListing(conn: Database.Database, plan: ListingPlan): ListingR
       params.push(plan.before)
     }
     const rows = conn.prepare(`${plan.select} WHERE ${plan.where.sql}${range} ORDER BY seq DESC LIMIT ?`).all(...params, plan.limit + 1) as Record<string, unknown>[]
-    const total = (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).raw(true).get(...plan.where.params) as [number])[0]
     return { rows, total }
   })()
 }
