@@ -46,8 +46,8 @@ export function runListing(conn: Database.Database, plan: ListingPlan): ListingR
     let range = ''
     const params = [...plan.where.params]
     if (plan.bounds) {
-      const [low, high] = conn.prepare(plan.bounds.sql).raw(true).get(...plan.bounds.params) as [number | null, number | null]
-      if (low === null || high === null) return { rows: [], total }
+      // Not null: the bounds select the period's records, and the filters, among them, counted some.
+      const [low, high] = conn.prepare(plan.bounds.sql).raw(true).get(...plan.bounds.params) as [number, number]
       range += ' AND seq BETWEEN ? AND ?'
       params.push(low, high)
     }
