@@ -12,6 +12,7 @@ import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
 import { AuditLog } from './services/audit'
 import { startRetention } from './services/retention'
+import { startRollups } from './services/stats'
 import { shadowedSiteIds } from './services/sites'
 import { sdkDistDir } from './paths'
 
@@ -86,6 +87,9 @@ async function main() {
   // Each purge signs the anchor it moves with the manifest key, as createApp settled it
   // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
   const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
+  // Each site's closed days are rolled up in the background, 10 minutes after the start and then
+  // every hour: the listing's totals and the statistics read them instead of the log.
+  const rollups = startRollups(db, { logger })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const url = browserUrl(info.address, info.port)
     logger.info('listening', { url, database: env.DATABASE_URL })
@@ -117,9 +121,11 @@ async function main() {
     logger.info('shutting down', { signal })
     // A running purge stops between two of its transactions (each whole and audited).
     const retentionStopped = retention.stop()
+    const rollupsStopped = rollups.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
     const stop = async () => {
       await retentionStopped
+      await rollupsStopped
       await consentLog.close()
       db.$client.close()
       process.exit(0)

@@ -19,6 +19,7 @@ import type { Logger } from '../logger'
 import { verifyStoredChain, type ChainedFields, type SavedManifestHead, type VerifyResult } from './consent-chain'
 import { filterConditions, timeConditions } from './consent-filters'
 import { runListing, type ListingPlan, type ListingRows, type Query } from './listing-queries'
+import { ConsentStatsService } from './stats'
 import { channelMemory, ChannelWriter, RING_BYTES } from './writer-channel'
 import { ConsentWriter, fromWire, stampedRecord, type AppendResult, type SentRecord, type StampedRecord, type WireResult } from './consent-writer'
 
@@ -147,6 +148,8 @@ export class ConsentLog {
   private readonly logger: Logger | undefined
   private readonly latestByConsentId
   private readonly dialect = new SQLiteSyncDialect()
+  /** The listing's totals: ConsentStatsService.countQuery. */
+  private readonly stats: ConsentStatsService
   // inline mode
   private inlineWriter: ConsentWriter | null = null
   // thread mode
@@ -169,6 +172,7 @@ export class ConsentLog {
     options: ConsentLogOptions = {},
   ) {
     this.now = options.now ?? Date.now
+    this.stats = new ConsentStatsService(db, { now: this.now })
     this.maxBatch = options.maxBatch ?? 1024
     this.ringBytes = options.ringBytes ?? RING_BYTES
     this.logger = options.logger
@@ -349,24 +353,26 @@ export class ConsentLog {
    * - a consentId: the visitor's records through (site_id, consent_id), sorted (a handful, however
    *   far apart in the log);
    * - a period: its lowest and highest seq from (site_id, server_time, seq) alone, then the seq
-   *   index between them, newest first; the total counts the period through its index;
-   * - otherwise the seq index, newest first, for the page and the total (in the log's order: a
-   *   method, region or revision matching few records reads the log once, not at random).
+   *   index between them, newest first;
+   * - otherwise the seq index, newest first (in the log's order: a method, region or revision
+   *   matching few records reads the log once, not at random).
+   * Without a consentId, the total is the statistics' count (ConsentStatsService.countQuery): the
+   * rollups of the closed days that have them, and the rest of the period through (site_id,
+   * server_time). The listing builds no rollups: the first statistics view of those days does.
    */
   listingPlan(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ListingPlan {
     const query = (condition: SQL): Query => {
       const { sql: text, params } = this.dialect.sqlToQuery(condition)
       return { sql: text, params }
     }
-    const period = q.consentId === undefined && (q.from !== undefined || q.to !== undefined)
-    const page = q.consentId !== undefined ? 'consent_records_site_consent' : 'consent_records_site_seq'
-    const counted = q.consentId !== undefined ? 'consent_records_site_consent' : period ? 'consent_records_site_time' : 'consent_records_site_seq'
+    const visitor = q.consentId !== undefined
+    const period = !visitor && (q.from !== undefined || q.to !== undefined)
     const time = period ? query(and(eq(consentRecords.siteId, siteId), ...timeConditions(q))!) : null
     return {
-      select: `SELECT ${LISTED_COLUMNS} FROM consent_records INDEXED BY ${page}`,
+      select: `SELECT ${LISTED_COLUMNS} FROM consent_records INDEXED BY ${visitor ? 'consent_records_site_consent' : 'consent_records_site_seq'}`,
       where: query(filterConditions(siteId, q)),
       bounds: time && { sql: `SELECT min(seq), max(seq) FROM consent_records INDEXED BY consent_records_site_time WHERE ${time.sql}`, params: time.params },
-      count: `SELECT count(*) FROM consent_records INDEXED BY ${counted}`,
+      count: visitor ? 'SELECT count(*) FROM consent_records INDEXED BY consent_records_site_consent' : this.stats.countQuery(siteId, q),
       before: q.before,
       limit: q.limit,
     }

@@ -1,7 +1,9 @@
 // Runs a page of the consent log's listing (written by ConsentLog.listingPlan) on a connection: in
 // the listing thread (listing-worker.ts), or on the server's own for an in-memory database. Loads
-// nothing but types, so that the thread starts quickly.
+// nothing but types and stats-queries.ts (which loads stats-rollups.ts), so that the thread starts quickly.
 import type Database from 'better-sqlite3'
+import type { RolledCount } from './stats'
+import { countWithRollups } from './stats-queries'
 
 /** A query and its positional parameters. */
 export interface Query {
@@ -21,8 +23,13 @@ export interface ListingPlan {
   where: Query
   /** The lowest and highest seq of the period, read from its index alone; the page walks only that stretch. */
   bounds: Query | null
-  /** `SELECT count(*) FROM consent_records INDEXED BY <index>`: the total's start. */
-  count: string
+  /**
+   * The total: `SELECT count(*) FROM consent_records INDEXED BY <index>`, the start of a count of
+   * the records themselves (a consentId's few), or a count of the closed days from their rollups
+   * and of the rest from the log (every other filter: on a log of millions, a method's count read
+   * every record for seconds).
+   */
+  count: string | RolledCount
   before: number | undefined
   limit: number
 }
@@ -41,7 +48,10 @@ export interface ListingRows {
  */
 export function runListing(conn: Database.Database, plan: ListingPlan): ListingRows {
   return conn.transaction((): ListingRows => {
-    const total = (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).raw(true).get(...plan.where.params) as [number])[0]
+    const total =
+      typeof plan.count === 'string'
+        ? (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).pluck().get(...plan.where.params) as number)
+        : countWithRollups(conn, plan.count)
     if (total === 0) return { rows: [], total }
     let range = ''
     const params = [...plan.where.params]

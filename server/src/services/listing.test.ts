@@ -1,6 +1,8 @@
 // The consent log's listing: every filter's pages and total are exactly the records it selects,
-// read in a worker thread as the server reads them, and each query walks the index chosen for it
-// (the planner's own choice, without statistics, read large logs at random or sorted whole periods).
+// read in a worker thread as the server reads them, before any statistics' rollups exist, with
+// those of some days and with those of every closed day (the totals count closed days from them);
+// and each query walks the index chosen for it (the planner's own choice, without statistics,
+// read large logs at random or sorted whole periods).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +13,7 @@ import { seedSites } from '../seed/seed'
 import { ACME, NOTICE_ONLY } from '../test-support'
 import { ConsentLog, type NewConsentRecord } from './consent-log'
 import type { Query } from './listing-queries'
+import { ConsentStatsService } from './stats'
 
 let dir: string
 let db: Db
@@ -53,6 +56,8 @@ beforeAll(async () => {
     await log.append(record).then(undefined, () => undefined)
     log.flush()
   }
+  // The clock as the listing reads it: the day of the last record, 39, is not over.
+  i = 39
   all = log.list('acme', { limit: 500 }).records
 })
 afterAll(async () => {
@@ -63,12 +68,14 @@ afterAll(async () => {
 
 const day = (i: number) => new Date(START + i * DAY).toISOString().slice(0, 10)
 
-/** What a filter selects, by reading every record: the reference the listing must match. */
+const iso = (t: string) => new Date(Date.parse(t)).toISOString()
+
+/** What a filter selects, by reading every record: the reference the listing must match. A bound is a day or a UTC date-time. */
 function selected(f: ConsentLogFilters): ConsentRecord[] {
   return all.filter(
     (r) =>
-      (f.from === undefined || r.serverTime >= `${f.from}T00:00:00.000Z`) &&
-      (f.to === undefined || r.serverTime < new Date(Date.parse(f.to) + DAY).toISOString()) &&
+      (f.from === undefined || r.serverTime >= (f.from.includes('T') ? iso(f.from) : `${f.from}T00:00:00.000Z`)) &&
+      (f.to === undefined || (f.to.includes('T') ? r.serverTime <= iso(f.to) : r.serverTime < new Date(Date.parse(f.to) + DAY).toISOString())) &&
       (f.consentId === undefined || r.consentId === f.consentId) &&
       (f.method === undefined || r.method === f.method) &&
       (f.region === undefined || (f.region === 'unknown' ? r.region === null : r.region === f.region || (r.region ?? '').startsWith(`${f.region}-`))) &&
@@ -93,9 +100,23 @@ const FILTERS: ConsentLogFilters[] = [
   { from: day(5), to: day(30), region: 'DE' },
   { from: day(100) },
   { consentId: 'visitor-1', from: day(15) },
+  // Partial first and last days, counted from the log around the whole days between.
+  { from: `${day(8)}T13:00:00Z`, to: `${day(27)}T11:59:59.999Z` },
+  { from: `${day(3)}T06:00:00Z`, method: 'accept-all' },
+  { to: `${day(25)}T12:00:00Z`, region: 'DE' },
 ]
 
-describe('the consent log listing', () => {
+/** Each stage adds rollups: the listing must count the same with them as without. */
+const STAGES = [
+  ['before any statistics view', () => undefined],
+  // A view of days 5 to 15 rolls up those days alone.
+  ['with the rollups of some days', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', { from: day(5), to: day(15) })],
+  ['with the rollups of every closed day', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', {})],
+] as const
+
+describe.each(STAGES)('the consent log listing, %s', (_stage, roll) => {
+  beforeAll(roll)
+
   it.each(FILTERS.map((f) => [JSON.stringify(f), f] as const))('pages %s exactly, with its total, in the thread as here', async (_name, f) => {
     const expected = selected(f)
     // Every page size here; one, as the server reads it, in the thread (each page starts a thread).
@@ -114,16 +135,20 @@ describe('the consent log listing', () => {
     // The reference is not empty everywhere: the comparison above could not pass by selecting nothing.
     if (f.revision !== 2 && f.from !== day(100)) expect(expected.length).toBeGreaterThan(0)
   })
+})
 
+describe('the consent log listing’s queries', () => {
   const plan = (q: Query | string, params: unknown[] = []) =>
     (db.$client.prepare(`EXPLAIN QUERY PLAN ${typeof q === 'string' ? q : q.sql}`).all(...(typeof q === 'string' ? params : q.params)) as { detail: string }[])
       .map((r) => r.detail)
       .join('; ')
+  const namedPlan = (q: string, params: Record<string, unknown>) =>
+    (db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`).all(params) as { detail: string }[]).map((r) => r.detail).join('; ')
 
   it.each([
-    ['no filter', {}, 'consent_records_site_seq', 'consent_records_site_seq'],
-    ['a method', { method: 'withdraw' }, 'consent_records_site_seq', 'consent_records_site_seq'],
-    ['a region', { region: 'US' }, 'consent_records_site_seq', 'consent_records_site_seq'],
+    ['no filter', {}, 'consent_records_site_seq', 'consent_records_site_time'],
+    ['a method', { method: 'withdraw' }, 'consent_records_site_seq', 'consent_records_site_time'],
+    ['a region', { region: 'US' }, 'consent_records_site_seq', 'consent_records_site_time'],
     ['a period', { from: day(10), to: day(20) }, 'consent_records_site_seq', 'consent_records_site_time'],
     ['a consentId', { consentId: 'visitor-1' }, 'consent_records_site_consent', 'consent_records_site_consent'],
   ] as const)('walks the index chosen for %s, in seq order but for a visitor’s few records', (_name, f, pageIndex, countIndex) => {
@@ -133,7 +158,13 @@ describe('the consent log listing', () => {
     expect(page).toContain(`INDEX ${pageIndex}`)
     // A page of the whole log or a period is read newest first, never sorted whole.
     if (pageIndex !== 'consent_records_site_consent') expect(page).not.toMatch(/TEMP B-TREE/)
-    expect(plan(`${p.count} WHERE ${p.where.sql}`, p.where.params)).toContain(`INDEX ${countIndex}`)
+    if (typeof p.count === 'string') expect(plan(`${p.count} WHERE ${p.where.sql}`, p.where.params)).toContain(`INDEX ${countIndex}`)
+    else {
+      // The closed days' rollups through their index, the rest of the period through the time index.
+      const params = { ...p.count.params, lo: '', hi: '' }
+      expect(namedPlan(p.count.sql.rolled, params)).toMatch(/USING (COVERING )?INDEX stats_rollups_site_day/)
+      for (const counted of [p.count.sql.before, p.count.sql.through]) expect(namedPlan(counted, params)).toContain(`INDEX ${countIndex}`)
+    }
     // A period's bounds come from its index alone.
     if (p.bounds) expect(plan(p.bounds)).toMatch(/USING COVERING INDEX consent_records_site_time/)
   })

@@ -2,11 +2,23 @@
 // (stats-worker.ts), or on the server's own for an in-memory database. Loads nothing but types
 // and stats-rollups.ts, so that the thread starts quickly.
 import type Database from 'better-sqlite3'
-import type { LiveRange, StatsQueries, StatsRows, StatsTable } from './stats'
+import type { LiveRange, RolledCount, StatsQueries, StatsRows, StatsTable } from './stats'
 import { buildRollups, emptyTempTable, recordedDays, unrolledStretches } from './stats-rollups'
 
 /** What keeps the rollups from being written, but not the statistics from being counted. */
 const UNWRITABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED'])
+
+/**
+ * Runs a RolledCount (stats.ts): the rollups' sum, and the log's count of the stretches they do not
+ * answer for. Call it within a read transaction, so that a purge is seen in both alike.
+ */
+export function countWithRollups(conn: Database.Database, count: RolledCount): number {
+  const unrolled = unrolledStretches(recordedDays(conn, count.params.siteId as string, count))
+  const live = [...count.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))]
+  let total = conn.prepare(count.sql.rolled).pluck().get(count.params) as number
+  for (const { lo, hi, inclusive } of live) total += conn.prepare(inclusive ? count.sql.through : count.sql.before).pluck().get({ ...count.params, lo, hi }) as number
+  return total
+}
 
 /**
  * The rows of each table's query, in one read transaction: the tables count the same records, and

@@ -5,7 +5,8 @@ import { consentStats, type ConsentLogFilters, type ConsentStats } from '@minico
 import { addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { generateRecords } from '../../bench/generate'
 import { purgeSite } from './retention'
-import { CLOSED_DAY_MARGIN_MS, ConsentStatsService } from './stats'
+import { silentLogger } from '../logger'
+import { CLOSED_DAY_MARGIN_MS, ConsentStatsService, startRollups } from './stats'
 import { countStretch, writeStretch } from './stats-rollups'
 
 let t: TestServer
@@ -239,6 +240,35 @@ describe('rollups of closed days', () => {
     await t.consentLog.written()
     expect(service.stats('acme', {}).perDay.at(-1)).toEqual(fromRecords().perDay.at(-1))
     expect(rolledDays()).not.toContain('2026-11-23')
+  })
+
+  it('rolls up every closed day in the background, in a statistics thread, and the listing counts them from there', async () => {
+    const listed = (f: ConsentLogFilters) => t.consentLog.list('acme', { ...f, limit: 1 }).total
+    const counted = (f: ConsentLogFilters) => fromRecords(f).perRevision.reduce((n, r) => n + r.total, 0)
+    const before = FILTERS.map((f) => listed(f))
+    const rollups = startRollups(t.db, { logger: silentLogger, now: () => t.clock.now, firstAfterMs: 0, everyMs: 3_600_000 })
+    try {
+      await rollups.run()
+      expect(rolledDays()).toEqual(['2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22'])
+      // The listing's totals, now from the rollups and today's records, are the records' counts.
+      expect(FILTERS.map((f) => listed(f))).toEqual(before)
+      expect(FILTERS.map((f) => listed(f))).toEqual(FILTERS.map((f) => counted(f)))
+      // A rollup changed by hand shows in the listing's total: it is read, not the log's closed days.
+      const edited = t.db.$client
+        .prepare("UPDATE stats_rollups SET records = records + 1000 WHERE site_id = 'acme' AND day = '2026-11-19' AND category IS NULL AND method = 'custom'")
+        .run().changes
+      expect(edited).toBeGreaterThan(0)
+      expect(listed({ method: 'custom' })).toBe(counted({ method: 'custom' }) + 1000 * edited)
+    } finally {
+      await rollups.stop()
+    }
+  })
+
+  it('rolls up nothing once stopped', async () => {
+    const rollups = startRollups(t.db, { logger: silentLogger, now: () => t.clock.now, firstAfterMs: 60_000 })
+    await rollups.stop()
+    await rollups.run()
+    expect(rolledDays()).toEqual([])
   })
 
   it('rolls a day up once when views ask at the same time, each in its thread', async () => {

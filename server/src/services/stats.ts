@@ -12,7 +12,8 @@ import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import { fromBound, subdivisionsOf, toBound } from './consent-filters'
 import { runStatsQueries } from './stats-queries'
-import { READABLE_CATEGORIES, ROLLUP_COLUMNS, rollupRowsSql, type DayRange } from './stats-rollups'
+import type { Logger } from '../logger'
+import { buildRollups, READABLE_CATEGORIES, ROLLUP_COLUMNS, rollupRowsSql, type DayRange } from './stats-rollups'
 
 const DAY_MS = 86_400_000
 
@@ -70,6 +71,24 @@ export interface StatsQueries {
     live: LiveRange[]
     sql: { before: string; through: string }
   }
+}
+
+/**
+ * The count of the records the filters select, but a consentId (the consent log listing's total,
+ * ConsentLog.listingPlan), as SQL: the closed days [firstDay, endDay) that have rollups from them
+ * (`sql.rolled`), and `live`'s stretches of the log and any closed day still without rollups from
+ * the records (`sql.before`, or `sql.through` for an included upper bound: parameters `lo`, `hi`).
+ * countWithRollups (stats-queries.ts) runs it; it builds no rollups (the listing reads only).
+ */
+export interface RolledCount extends DayRange {
+  params: Record<string, string | number>
+  live: LiveRange[]
+  sql: { rolled: string; before: string; through: string }
+}
+
+/** A site's days to roll up, in the statistics thread (stats-worker.ts). */
+export interface RollupBuild extends DayRange {
+  siteId: string
 }
 
 /** The rows of each table's query, as SQLite gives them (stats-worker.ts posts them). */
@@ -250,10 +269,8 @@ export class ConsentStatsService {
     return { firstDay, endDay, live }
   }
 
-  /** The request as SQL: what this thread runs (stats) or hands to a worker (statsInThread). */
-  queries(siteId: string, f: ConsentLogFilters): StatsQueries {
-    const from = f.from ? fromBound(f.from) : null
-    const to = f.to ? toBound(f.to) : null
+  /** The parameters of ConsentStatsService.filters' conditions, and the site's. */
+  private static params(siteId: string, f: ConsentLogFilters): StatsQueries['params'] {
     const params: StatsQueries['params'] = { siteId }
     if (f.method) params.method = f.method
     if (f.region && f.region !== 'unknown') {
@@ -262,6 +279,64 @@ export class ConsentStatsService {
       if (subdivisions) params.subdivisions = subdivisions
     }
     if (f.revision !== undefined) params.revision = f.revision
+    return params
+  }
+
+  /**
+   * The count of the records the filters select (a consentId is not one of them: its index finds
+   * the visitor's few records), from the rollups of the period's closed days and the log for the
+   * rest, as the statistics count them: see RolledCount.
+   */
+  countQuery(siteId: string, f: Omit<ConsentLogFilters, 'consentId'>): RolledCount {
+    const { firstDay, endDay, live } = this.split(f.from ? fromBound(f.from) : null, f.to ? toBound(f.to) : null)
+    const and = ConsentStatsService.filters(f)
+      .where.map((c) => ` AND ${c}`)
+      .join('')
+    const counted = (op: '<' | '<=') =>
+      `SELECT count(*) FROM consent_records INDEXED BY consent_records_site_time WHERE site_id = @siteId AND server_time >= @lo AND server_time ${op} @hi${and}`
+    return {
+      params: { ...ConsentStatsService.params(siteId, f), firstDay, endDay },
+      firstDay,
+      endDay,
+      live,
+      sql: {
+        rolled: `SELECT coalesce(sum(records), 0) FROM stats_rollups INDEXED BY stats_rollups_site_day
+          WHERE site_id = @siteId AND day >= @firstDay AND day < @endDay AND category IS NULL${and}`,
+        before: counted('<'),
+        through: counted('<='),
+      },
+    }
+  }
+
+  /** The first day not closed yet (CLOSED_DAY_MARGIN_MS): the rollups answer for the days before it. */
+  private openDay(): string {
+    return dayOf(Math.floor((this.now() - CLOSED_DAY_MARGIN_MS) / DAY_MS) * DAY_MS)
+  }
+
+  /**
+   * Rolls up the site's closed days still without rollups (buildRollups), in a statistics thread,
+   * or here for an in-memory database. `signal` ends the thread; the days it rolled up are kept.
+   */
+  rollUpInThread(siteId: string, signal?: AbortSignal): Promise<void> {
+    // Stored times are in the four-digit years (consent-filters.ts).
+    const build: RollupBuild = { siteId, firstDay: '0000-01-01', endDay: this.openDay() }
+    const client = this.db.$client
+    if (client.memory) return Promise.resolve().then(() => buildRollups(client, siteId, build))
+    return oneShotThread(workerScript(import.meta.url, 'stats-worker'), {
+      workerData: { file: client.name, build },
+      resourceLimits: STATS_THREAD_LIMITS,
+      signal,
+      aborted: () => new Error('the rollups were stopped'),
+      what: 'statistics rollups',
+      read: () => undefined,
+    })
+  }
+
+  /** The request as SQL: what this thread runs (stats) or hands to a worker (statsInThread). */
+  queries(siteId: string, f: ConsentLogFilters): StatsQueries {
+    const from = f.from ? fromBound(f.from) : null
+    const to = f.to ? toBound(f.to) : null
+    const params = ConsentStatsService.params(siteId, f)
     if (!f.consentId && this.useRollups) {
       const { firstDay, endDay, live } = this.split(from, to)
       const written = this.rollupSql(f)
@@ -297,5 +372,61 @@ export class ConsentStatsService {
       what: 'statistics',
       read: statsOf,
     })
+  }
+}
+
+/** The background rollups (startRollups). */
+export interface Rollups {
+  /** Rolls up every site now, or returns the run still going: two never overlap. Never rejects. */
+  run(): Promise<void>
+  /** Stops the hourly runs and ends the running thread: resolves once it has ended, before the database may close. */
+  stop(): Promise<void>
+}
+
+/**
+ * Rolls up every site's closed days in the background, one site after the other in a statistics
+ * thread: `firstAfterMs` after the start, then every `everyMs`. A day is then rolled up within the
+ * hour after it closes, and the listing's totals (which build none) and the statistics read the
+ * rollups for every day but the open ones, however large the log. The first run waits: a server
+ * that starts on a large log has its start-up work first (the purge, signing), and a log of
+ * millions of records takes seconds of a core to roll up, once. The timers keep no process alive.
+ */
+export function startRollups(
+  db: Pick<Db, '$client'>,
+  o: { logger: Logger; now?: () => number; everyMs?: number; firstAfterMs?: number },
+): Rollups {
+  const stats = new ConsentStatsService(db, o.now ? { now: o.now } : {})
+  const stopping = new AbortController()
+  const rollUp = async () => {
+    const sites = db.$client.prepare<[], { id: string }>('SELECT id FROM sites ORDER BY rowid').all()
+    for (const { id } of sites) {
+      if (stopping.signal.aborted) return
+      try {
+        await stats.rollUpInThread(id, stopping.signal)
+      } catch (err) {
+        // The database busy past the timeout, full or read-only: the next run tries again, and views meanwhile count those days from the log.
+        if (!stopping.signal.aborted) o.logger.warn('statistics rollups failed', { siteId: id, err })
+      }
+    }
+  }
+  let running: Promise<void> | null = null
+  const run = (): Promise<void> => {
+    if (running) return running
+    if (stopping.signal.aborted) return Promise.resolve()
+    running = rollUp().finally(() => (running = null))
+    return running
+  }
+  const every = o.everyMs ?? 60 * 60_000
+  let timer = setTimeout(function next() {
+    void run()
+    timer = setTimeout(next, every).unref()
+  }, o.firstAfterMs ?? 10 * 60_000).unref()
+  return {
+    run,
+    async stop() {
+      clearTimeout(timer)
+      stopping.abort()
+      await running
+    },
   }
 }
