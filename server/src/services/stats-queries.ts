@@ -2,11 +2,24 @@
 // (stats-worker.ts), or on the server's own for an in-memory database. Loads nothing but types
 // and stats-rollups.ts, so that the thread starts quickly.
 import type Database from 'better-sqlite3'
-import type { LiveRange, RolledCount, StatsQueries, StatsRows, StatsTable } from './stats'
+import type { LiveRange, RolledCount, RollupBuild, RollupFailure, StatsQueries, StatsRows, StatsTable } from './stats'
 import { buildRollups, emptyTempTable, recordedDays, unrolledStretches } from './stats-rollups'
 
 /** What keeps the rollups from being written, but not the statistics from being counted. */
 const UNWRITABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED'])
+
+/** Rolls up each site's days of the build (buildRollups), one after the other; a site that fails does not stop the others. */
+export function rollUpSites(conn: Database.Database, build: RollupBuild): RollupFailure[] {
+  const failures: RollupFailure[] = []
+  for (const siteId of build.siteIds) {
+    try {
+      buildRollups(conn, siteId, build)
+    } catch (e) {
+      failures.push({ siteId, error: e instanceof Error ? e.message : String(e) })
+    }
+  }
+  return failures
+}
 
 /**
  * Runs a RolledCount (stats.ts): the rollups' sum, and the log's count of the stretches they do not

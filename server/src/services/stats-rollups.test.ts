@@ -155,10 +155,10 @@ describe('rollups of closed days', () => {
   const REGIONS = ['DE', 'US', 'US-CA', 'US-NY', 'FR', null] as const
 
   /** Appends a record stamped `at`, its fields varied by `i`. */
-  const append = (at: number, i: number) => {
+  const append = (at: number, i: number, siteId = 'acme') => {
     t.clock.now = at
     return t.consentLog.append({
-      siteId: 'acme', recordId: randomUUID(), consentId: `visitor-${String(i % 7).padStart(4, '0')}`, revision: 1 + (i % 3 === 0 ? 1 : 0),
+      siteId, recordId: randomUUID(), consentId: `visitor-${String(i % 7).padStart(4, '0')}`, revision: 1 + (i % 3 === 0 ? 1 : 0),
       textsHash: null, categories: i % 11 === 0 ? { analytics: true } : { essential: true, analytics: i % 2 === 0, marketing: i % 5 === 0 }, services: {},
       method: METHODS[i % METHODS.length]!, region: REGIONS[i % REGIONS.length]!, mode: i % 4 === 0 ? 'opt-out' : 'opt-in', language: 'en',
       url: 'https://acme.test/', userAgent: null, ip: null, gpc: false, clientTime: new Date(at).toISOString(),
@@ -259,6 +259,28 @@ describe('rollups of closed days', () => {
         .run().changes
       expect(edited).toBeGreaterThan(0)
       expect(listed({ method: 'custom' })).toBe(counted({ method: 'custom' }) + 1000 * edited)
+    } finally {
+      await rollups.stop()
+    }
+  })
+
+  it('rolls up the other sites when one fails, says which, and rolls that one up at a later run', async () => {
+    for (const [i, at] of ['2026-11-20T08:00:00Z', '2026-11-21T09:00:00Z', '2026-11-23T10:00:00Z'].entries()) await append(Date.parse(at), i, 'notice-only')
+    await t.consentLog.written()
+    t.clock.now = Date.parse('2026-11-23T15:00:00.000Z')
+    t.db.$client.exec(`CREATE TRIGGER refuse_acme BEFORE INSERT ON stats_rollups WHEN NEW.site_id = 'acme' BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`)
+    const warnings: unknown[] = []
+    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, ...fields }) }
+    const rollups = startRollups(t.db, { logger, now: () => t.clock.now, firstAfterMs: 60_000 })
+    try {
+      await rollups.run()
+      const rolledOf = (site: string) => t.db.$client.prepare('SELECT DISTINCT day FROM stats_rollups WHERE site_id = ? ORDER BY day').pluck().all(site)
+      expect(rolledOf('notice-only')).toEqual(['2026-11-20', '2026-11-21'])
+      expect(rolledOf('acme')).toEqual([])
+      expect(warnings).toEqual([{ msg: 'statistics rollups failed', siteId: 'acme', error: expect.stringContaining('refused for the test') }])
+      t.db.$client.exec('DROP TRIGGER refuse_acme')
+      await rollups.run()
+      expect(rolledOf('acme')).toHaveLength(6)
     } finally {
       await rollups.stop()
     }

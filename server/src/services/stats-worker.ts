@@ -1,5 +1,5 @@
 // The thread behind one statistics request (ConsentStatsService.statsInThread, the stats route),
-// or one site's background rollups (ConsentStatsService.rollUpInThread, startRollups):
+// or the sites' background rollups (ConsentStatsService.rollUpInThread, startRollups):
 // the first view of a large log rolls up its closed days, seconds once, and any view counts the
 // records of the days not rolled up (today), which on the main thread would stop ingestion and
 // every other request meanwhile. It runs the queries stats.ts wrote on a connection of its own,
@@ -11,13 +11,12 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { OneShotReply } from '../lib/worker-script'
-import type { RollupBuild, StatsQueries, StatsRows } from './stats'
-import { runStatsQueries } from './stats-queries'
-import { buildRollups } from './stats-rollups'
+import type { RollupBuild, RollupFailure, StatsQueries, StatsRows } from './stats'
+import { rollUpSites, runStatsQueries } from './stats-queries'
 
-// A view's queries, or a site's days to roll up (startRollups, in the background).
+// A view's queries, or sites' days to roll up (startRollups, in the background).
 const { file, queries, build } = workerData as { file: string; queries?: StatsQueries; build?: RollupBuild }
-let reply: OneShotReply<StatsRows | null>
+let reply: OneShotReply<StatsRows | RollupFailure[]>
 let conn: Database.Database | null = null
 try {
   conn = new Database(file, { fileMustExist: true })
@@ -26,8 +25,7 @@ try {
   // Each page is read once, in order or as one index range: the default 16 MB of cache would
   // only add to the server's memory.
   conn.pragma('cache_size = -2000')
-  if (build) buildRollups(conn, build.siteId, build)
-  reply = { value: build ? null : runStatsQueries(conn, queries!) }
+  reply = { value: build ? rollUpSites(conn, build) : runStatsQueries(conn, queries!) }
 } catch (e) {
   reply = { error: e instanceof Error ? e.message : String(e) }
 } finally {

@@ -11,9 +11,9 @@ import type { Db } from '../db/client'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import { fromBound, subdivisionsOf, toBound } from './consent-filters'
-import { runStatsQueries } from './stats-queries'
+import { rollUpSites, runStatsQueries } from './stats-queries'
 import type { Logger } from '../logger'
-import { buildRollups, READABLE_CATEGORIES, ROLLUP_COLUMNS, rollupRowsSql, type DayRange } from './stats-rollups'
+import { READABLE_CATEGORIES, ROLLUP_COLUMNS, rollupRowsSql, type DayRange } from './stats-rollups'
 
 const DAY_MS = 86_400_000
 
@@ -86,9 +86,15 @@ export interface RolledCount extends DayRange {
   sql: { rolled: string; before: string; through: string }
 }
 
-/** A site's days to roll up, in the statistics thread (stats-worker.ts). */
+/** Sites' days to roll up, in the statistics thread (stats-worker.ts): the same range for each. */
 export interface RollupBuild extends DayRange {
+  siteIds: string[]
+}
+
+/** A site whose rollups could not be built (the database busy past the timeout, full, read-only). */
+export interface RollupFailure {
   siteId: string
+  error: string
 }
 
 /** The rows of each table's query, as SQLite gives them (stats-worker.ts posts them). */
@@ -314,21 +320,22 @@ export class ConsentStatsService {
   }
 
   /**
-   * Rolls up the site's closed days still without rollups (buildRollups), in a statistics thread,
-   * or here for an in-memory database. `signal` ends the thread; the days it rolled up are kept.
+   * Rolls up the sites' closed days still without rollups (rollUpSites), one site after the other
+   * in one statistics thread, or here for an in-memory database; resolves with the sites that
+   * failed. `signal` ends the thread; the days it rolled up are kept.
    */
-  rollUpInThread(siteId: string, signal?: AbortSignal): Promise<void> {
+  rollUpInThread(siteIds: string[], signal?: AbortSignal): Promise<RollupFailure[]> {
     // Stored times are in the four-digit years (consent-filters.ts).
-    const build: RollupBuild = { siteId, firstDay: '0000-01-01', endDay: this.openDay() }
+    const build: RollupBuild = { siteIds, firstDay: '0000-01-01', endDay: this.openDay() }
     const client = this.db.$client
-    if (client.memory) return Promise.resolve().then(() => buildRollups(client, siteId, build))
+    if (client.memory) return Promise.resolve().then(() => rollUpSites(client, build))
     return oneShotThread(workerScript(import.meta.url, 'stats-worker'), {
       workerData: { file: client.name, build },
       resourceLimits: STATS_THREAD_LIMITS,
       signal,
       aborted: () => new Error('the rollups were stopped'),
       what: 'statistics rollups',
-      read: () => undefined,
+      read: (failures: RollupFailure[]) => failures,
     })
   }
 
@@ -397,16 +404,14 @@ export function startRollups(
 ): Rollups {
   const stats = new ConsentStatsService(db, o.now ? { now: o.now } : {})
   const stopping = new AbortController()
+  // A site that fails (the database busy past the timeout, full, read-only) is tried again at the
+  // next run; views count its days from the log meanwhile.
   const rollUp = async () => {
-    const sites = db.$client.prepare<[], { id: string }>('SELECT id FROM sites ORDER BY rowid').all()
-    for (const { id } of sites) {
-      if (stopping.signal.aborted) return
-      try {
-        await stats.rollUpInThread(id, stopping.signal)
-      } catch (err) {
-        // The database busy past the timeout, full or read-only: the next run tries again, and views meanwhile count those days from the log.
-        if (!stopping.signal.aborted) o.logger.warn('statistics rollups failed', { siteId: id, err })
-      }
+    try {
+      const sites = db.$client.prepare<[], string>('SELECT id FROM sites ORDER BY rowid').pluck().all()
+      for (const { siteId, error } of await stats.rollUpInThread(sites, stopping.signal)) o.logger.warn('statistics rollups failed', { siteId, error })
+    } catch (err) {
+      if (!stopping.signal.aborted) o.logger.warn('statistics rollups failed', { err })
     }
   }
   let running: Promise<void> | null = null
