@@ -79,7 +79,11 @@ async function main() {
     logger.warn('sites named like an SDK file: /sdk/<id>.js serves that file, not their script; move their pages to a new site', { sites: shadowed })
   }
 
-  const consentLog = new ConsentLog(db, { logger, writer: 'thread' })
+  // Each site's closed days are rolled up in the background, 10 minutes after the start and then
+  // every hour, and soon after a listing found some without: the listing's totals and the
+  // statistics read them instead of the log.
+  const rollups = startRollups(db, { logger })
+  const consentLog = new ConsentLog(db, { logger, writer: 'thread', unrolledDays: () => rollups.runSoon() })
   // SPEC §7: records past each site's retention are purged at start-up and every hour, a batch at
   // a time while the server answers; between two batches, what ingestion queued is committed first.
   const manifestKeys = new ManifestKeys(db, Date.now, env.MANIFEST_SIGNING_KEY)
@@ -87,9 +91,6 @@ async function main() {
   // Each purge signs the anchor it moves with the manifest key, as createApp settled it
   // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
   const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
-  // Each site's closed days are rolled up in the background, 10 minutes after the start and then
-  // every hour: the listing's totals and the statistics read them instead of the log.
-  const rollups = startRollups(db, { logger })
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     const url = browserUrl(info.address, info.port)
     logger.info('listening', { url, database: env.DATABASE_URL })

@@ -108,6 +108,12 @@ export interface ConsentLogOptions {
   logger?: Logger
   /** Thread mode: the size of the ring records reach the thread through (writer-channel.ts; tests make it small). */
   ringBytes?: number
+  /**
+   * Called when a listing's total counted closed days from the log, which had no rollups yet: the
+   * server asks its background rollups to run soon (Rollups.runSoon), so that the next listing
+   * reads them.
+   */
+  unrolledDays?: () => void
 }
 
 /**
@@ -129,7 +135,7 @@ const LISTING_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSi
 const listingAborted = () => new ApiError(503, 'listing_aborted', 'The listing was stopped: the request was cancelled')
 
 /** runListing's rows as the answer: the page, and where the next one starts. */
-function listingPage({ rows, total }: ListingRows, limit: number): ConsentLogPage {
+function listingPage({ rows, total }: Omit<ListingRows, 'unrolled'>, limit: number): ConsentLogPage {
   const page = rows.slice(0, limit).map((r) => toConsentRecord({ ...r, gpc: r.gpc === 1 || r.gpc === true } as Row))
   return { records: page, nextBefore: rows.length > limit ? (page.at(-1)?.seq ?? null) : null, total }
 }
@@ -150,6 +156,7 @@ export class ConsentLog {
   private readonly dialect = new SQLiteSyncDialect()
   /** The listing's totals: ConsentStatsService.countQuery. */
   private readonly stats: ConsentStatsService
+  private readonly unrolledDays: (() => void) | undefined
   // inline mode
   private inlineWriter: ConsentWriter | null = null
   // thread mode
@@ -173,6 +180,7 @@ export class ConsentLog {
   ) {
     this.now = options.now ?? Date.now
     this.stats = new ConsentStatsService(db, { now: this.now })
+    this.unrolledDays = options.unrolledDays
     this.maxBatch = options.maxBatch ?? 1024
     this.ringBytes = options.ringBytes ?? RING_BYTES
     this.logger = options.logger
@@ -378,9 +386,15 @@ export class ConsentLog {
     }
   }
 
+  /** runListing's rows as the answer; closed days it found without rollups are reported (unrolledDays). */
+  private page(rows: ListingRows, limit: number): ConsentLogPage {
+    if (rows.unrolled) this.unrolledDays?.()
+    return listingPage(rows, limit)
+  }
+
   /** A page of the listing, read here, on this thread: the CLI, tests, `:memory:`. The server uses listInThread. */
   list(siteId: string, q: ConsentLogFilters & { limit: number; before?: number | undefined }): ConsentLogPage {
-    return listingPage(runListing(this.db.$client, this.listingPlan(siteId, q)), q.limit)
+    return this.page(runListing(this.db.$client, this.listingPlan(siteId, q)), q.limit)
   }
 
   /**
@@ -398,7 +412,7 @@ export class ConsentLog {
       signal,
       aborted: listingAborted,
       what: 'consent log listing',
-      read: (rows: ListingRows) => listingPage(rows, q.limit),
+      read: (rows: ListingRows) => this.page(rows, q.limit),
     })
   }
 

@@ -38,6 +38,8 @@ export interface ListingRows {
   /** The page's rows, newest first, and one more when there is a next page. */
   rows: Record<string, unknown>[]
   total: number
+  /** The total counted closed days from the log, which had no rollups yet. */
+  unrolled: boolean
 }
 
 /**
@@ -48,11 +50,11 @@ export interface ListingRows {
  */
 export function runListing(conn: Database.Database, plan: ListingPlan): ListingRows {
   return conn.transaction((): ListingRows => {
-    const total =
+    const { total, unrolled } =
       typeof plan.count === 'string'
-        ? (conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).pluck().get(...plan.where.params) as number)
+        ? { total: conn.prepare(`${plan.count} WHERE ${plan.where.sql}`).pluck().get(...plan.where.params) as number, unrolled: false }
         : countWithRollups(conn, plan.count)
-    if (total === 0) return { rows: [], total }
+    if (total === 0) return { rows: [], total, unrolled }
     let range = ''
     const params = [...plan.where.params]
     if (plan.bounds) {
@@ -66,6 +68,6 @@ export function runListing(conn: Database.Database, plan: ListingPlan): ListingR
       params.push(plan.before)
     }
     const rows = conn.prepare(`${plan.select} WHERE ${plan.where.sql}${range} ORDER BY seq DESC LIMIT ?`).all(...params, plan.limit + 1) as Record<string, unknown>[]
-    return { rows, total }
+    return { rows, total, unrolled }
   })()
 }

@@ -23,14 +23,15 @@ export function rollUpSites(conn: Database.Database, build: RollupBuild): Rollup
 
 /**
  * Runs a RolledCount (stats.ts): the rollups' sum, and the log's count of the stretches they do not
- * answer for. Call it within a read transaction, so that a purge is seen in both alike.
+ * answer for; `unrolled` says whether closed days without rollups were among those. Call it within
+ * a read transaction, so that a purge is seen in both alike.
  */
-export function countWithRollups(conn: Database.Database, count: RolledCount): number {
+export function countWithRollups(conn: Database.Database, count: RolledCount): { total: number; unrolled: boolean } {
   const unrolled = unrolledStretches(recordedDays(conn, count.params.siteId as string, count))
   const live = [...count.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))]
   let total = conn.prepare(count.sql.rolled).pluck().get(count.params) as number
   for (const { lo, hi, inclusive } of live) total += conn.prepare(inclusive ? count.sql.through : count.sql.before).pluck().get({ ...count.params, lo, hi }) as number
-  return total
+  return { total, unrolled: unrolled.length > 0 }
 }
 
 /**

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { consentStats, type ConsentLogFilters, type ConsentStats } from '@miniconsent/shared'
 import { addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { generateRecords } from '../../bench/generate'
+import { ConsentLog } from './consent-log'
 import { purgeSite } from './retention'
 import { silentLogger } from '../logger'
 import { CLOSED_DAY_MARGIN_MS, ConsentStatsService, startRollups } from './stats'
@@ -242,9 +243,11 @@ describe('rollups of closed days', () => {
     expect(rolledDays()).not.toContain('2026-11-23')
   })
 
+  /** The records the filters select, as the statistics count them from the records. */
+  const counted = (f: ConsentLogFilters) => fromRecords(f).perRevision.reduce((n, r) => n + r.total, 0)
+
   it('rolls up every closed day in the background, in a statistics thread, and the listing counts them from there', async () => {
     const listed = (f: ConsentLogFilters) => t.consentLog.list('acme', { ...f, limit: 1 }).total
-    const counted = (f: ConsentLogFilters) => fromRecords(f).perRevision.reduce((n, r) => n + r.total, 0)
     const before = FILTERS.map((f) => listed(f))
     const rollups = startRollups(t.db, { logger: silentLogger, now: () => t.clock.now, firstAfterMs: 0, everyMs: 3_600_000 })
     try {
@@ -283,6 +286,32 @@ describe('rollups of closed days', () => {
       expect(rolledOf('acme')).toHaveLength(6)
     } finally {
       await rollups.stop()
+    }
+  })
+
+  it('runs soon after a listing counted closed days from the log, and not again within the gap', async () => {
+    const rollups = startRollups(t.db, { logger: silentLogger, now: () => t.clock.now, firstAfterMs: 3_600_000, soonGapMs: 3_600_000 })
+    // Whether each ask started a run.
+    const asked: boolean[] = []
+    const log = new ConsentLog(t.db, { now: () => t.clock.now, unrolledDays: () => void asked.push(rollups.runSoon()) })
+    try {
+      // In the listing's thread, as the server reads it: no day is rolled up yet.
+      expect((await log.listInThread('acme', { method: 'custom', limit: 1 })).total).toBe(counted({ method: 'custom' }))
+      expect(asked).toEqual([true])
+      // The run it started (or, were it over, another): every closed day is rolled up after it.
+      await rollups.run()
+      expect(rolledDays()).toHaveLength(6)
+      // A listing that finds every closed day rolled up asks for nothing; today is counted from the log.
+      expect((await log.listInThread('acme', { limit: 1 })).total).toBe(counted({}))
+      expect(asked).toEqual([true])
+      // Within the gap a listing's ask starts no run: a day that cannot be rolled up starts no thread per listing.
+      t.db.$client.exec('DELETE FROM stats_rollups')
+      expect(log.list('acme', { limit: 1 }).total).toBe(counted({}))
+      expect(asked).toEqual([true, false])
+      expect(rolledDays()).toEqual([])
+    } finally {
+      await rollups.stop()
+      await log.close()
     }
   })
 

@@ -10,9 +10,9 @@ import type { ConsentLogFilters, ConsentStats } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
+import type { Logger } from '../logger'
 import { fromBound, subdivisionsOf, toBound } from './consent-filters'
 import { rollUpSites, runStatsQueries } from './stats-queries'
-import type { Logger } from '../logger'
 import { READABLE_CATEGORIES, ROLLUP_COLUMNS, rollupRowsSql, type DayRange } from './stats-rollups'
 
 const DAY_MS = 86_400_000
@@ -263,7 +263,7 @@ export class ConsentStatsService {
     const fromMs = from === null ? -Infinity : Date.parse(from)
     const toMs = to === null ? Infinity : Date.parse(to.iso) + (to.exclusive ? 0 : 1)
     const firstMs = Math.ceil(fromMs / DAY_MS) * DAY_MS
-    const endMs = Math.min(Math.floor((this.now() - CLOSED_DAY_MARGIN_MS) / DAY_MS) * DAY_MS, Math.floor(toMs / DAY_MS) * DAY_MS)
+    const endMs = Math.min(this.closedUntil(), Math.floor(toMs / DAY_MS) * DAY_MS)
     const whole: LiveRange = { lo: from ?? '', hi: to?.iso ?? '\uffff', inclusive: to ? !to.exclusive : false }
     if (!(firstMs < endMs)) return { firstDay: '', endDay: '', live: [whole] }
     // Stored times are in the four-digit years (consent-filters.ts), none before the first day.
@@ -314,9 +314,9 @@ export class ConsentStatsService {
     }
   }
 
-  /** The first day not closed yet (CLOSED_DAY_MARGIN_MS): the rollups answer for the days before it. */
-  private openDay(): string {
-    return dayOf(Math.floor((this.now() - CLOSED_DAY_MARGIN_MS) / DAY_MS) * DAY_MS)
+  /** The midnight that starts the first day not closed yet (CLOSED_DAY_MARGIN_MS): the rollups answer for the days before it. */
+  private closedUntil(): number {
+    return Math.floor((this.now() - CLOSED_DAY_MARGIN_MS) / DAY_MS) * DAY_MS
   }
 
   /**
@@ -326,7 +326,7 @@ export class ConsentStatsService {
    */
   rollUpInThread(siteIds: string[], signal?: AbortSignal): Promise<RollupFailure[]> {
     // Stored times are in the four-digit years (consent-filters.ts).
-    const build: RollupBuild = { siteIds, firstDay: '0000-01-01', endDay: this.openDay() }
+    const build: RollupBuild = { siteIds, firstDay: '0000-01-01', endDay: dayOf(this.closedUntil()) }
     const client = this.db.$client
     if (client.memory) return Promise.resolve().then(() => rollUpSites(client, build))
     return oneShotThread(workerScript(import.meta.url, 'stats-worker'), {
@@ -386,6 +386,12 @@ export class ConsentStatsService {
 export interface Rollups {
   /** Rolls up every site now, or returns the run still going: two never overlap. Never rejects. */
   run(): Promise<void>
+  /**
+   * Asks for a run now (a listing counted closed days from the log), unless one is going or one
+   * started less than `soonGapMs` ago: a day that cannot be rolled up (the database read-only) does
+   * not start a thread per listing. True when it started one.
+   */
+  runSoon(): boolean
   /** Stops the hourly runs and ends the running thread: resolves once it has ended, before the database may close. */
   stop(): Promise<void>
 }
@@ -400,7 +406,7 @@ export interface Rollups {
  */
 export function startRollups(
   db: Pick<Db, '$client'>,
-  o: { logger: Logger; now?: () => number; everyMs?: number; firstAfterMs?: number },
+  o: { logger: Logger; now?: () => number; everyMs?: number; firstAfterMs?: number; soonGapMs?: number },
 ): Rollups {
   const stats = new ConsentStatsService(db, o.now ? { now: o.now } : {})
   const stopping = new AbortController()
@@ -415,12 +421,15 @@ export function startRollups(
     }
   }
   let running: Promise<void> | null = null
+  let startedAt = -Infinity
   const run = (): Promise<void> => {
     if (running) return running
     if (stopping.signal.aborted) return Promise.resolve()
+    startedAt = performance.now()
     running = rollUp().finally(() => (running = null))
     return running
   }
+  const soonGap = o.soonGapMs ?? 60_000
   const every = o.everyMs ?? 60 * 60_000
   let timer = setTimeout(function next() {
     void run()
@@ -428,6 +437,11 @@ export function startRollups(
   }, o.firstAfterMs ?? 10 * 60_000).unref()
   return {
     run,
+    runSoon() {
+      if (running || performance.now() - startedAt < soonGap || stopping.signal.aborted) return false
+      void run()
+      return true
+    },
     async stop() {
       clearTimeout(timer)
       stopping.abort()
