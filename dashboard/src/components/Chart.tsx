@@ -2,6 +2,7 @@
 // (role=img with a summary); every chart's numbers are also given as a table next to it.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type uPlotType from 'uplot'
+import { loadUplot } from './chart-loader'
 
 export interface ChartSeries {
   label: string
@@ -45,9 +46,8 @@ export function Chart({ label, x, series, kind, unit = '', height = 260, xLabel 
     let plot: uPlotType | null = null
     let observer: ResizeObserver | null = null
     let cancelled = false
-    // uPlot loads with the analytics page only, not with the rest of the dashboard.
-    Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')])
-      .then(([{ default: uPlot }]) => {
+    loadUplot()
+      .then((uPlot) => {
         if (cancelled) return
         const width = Math.max(280, el.clientWidth)
         const bars = kind === 'lines' ? undefined : uPlot.paths.bars?.({ size: [0.6, 80] })

@@ -4,12 +4,13 @@ import type { Stats } from '../api-shapes'
 import { json, ME, on, renderApp, stubApi } from '../test-support'
 
 // Canvas drawing is not what these tests check; the tables carry the same numbers.
-vi.mock('uplot', () => ({
-  default: class {
-    static paths = { bars: () => () => null }
-    setSize() {}
-    destroy() {}
-  },
+vi.mock('../components/chart-loader', () => ({
+  loadUplot: async () =>
+    class {
+      static paths = { bars: () => () => null }
+      setSize() {}
+      destroy() {}
+    },
 }))
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
