@@ -106,21 +106,26 @@ const FILTERS: ConsentLogFilters[] = [
   { to: `${day(25)}T12:00:00Z`, region: 'DE' },
 ]
 
+/** Page sizes, each read here or, as the server reads it, in the thread (each page starts one). */
+type PageSizes = readonly (readonly [limit: number, threaded: boolean])[]
+const EVERY_SIZE: PageSizes = [[1, false], [3, false], [50, false], [8, true]]
+/** Once the paging is checked, the totals: one page in the thread, a few here. */
+const TOTALS: PageSizes = [[3, false], [50, true]]
+
 /** Each stage adds rollups: the listing must count the same with them as without. */
 const STAGES = [
-  ['before any statistics view', () => undefined],
+  ['before any statistics view', () => undefined, EVERY_SIZE],
   // A view of days 5 to 15 rolls up those days alone.
-  ['with the rollups of some days', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', { from: day(5), to: day(15) })],
-  ['with the rollups of every closed day', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', {})],
+  ['with the rollups of some days', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', { from: day(5), to: day(15) }), TOTALS],
+  ['with the rollups of every closed day', () => void new ConsentStatsService(db, { now: () => stamp(39) }).stats('acme', {}), TOTALS],
 ] as const
 
-describe.each(STAGES)('the consent log listing, %s', (_stage, roll) => {
+describe.each(STAGES)('the consent log listing, %s', (_stage, roll, sizes) => {
   beforeAll(roll)
 
   it.each(FILTERS.map((f) => [JSON.stringify(f), f] as const))('pages %s exactly, with its total, in the thread as here', async (_name, f) => {
     const expected = selected(f)
-    // Every page size here; one, as the server reads it, in the thread (each page starts a thread).
-    for (const [limit, threaded] of [[1, false], [3, false], [50, false], [8, true]] as const) {
+    for (const [limit, threaded] of sizes) {
       const seen: ConsentRecord[] = []
       let before: number | undefined
       for (;;) {
