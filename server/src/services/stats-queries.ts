@@ -3,7 +3,7 @@
 // and stats-rollups.ts, so that the thread starts quickly.
 import type Database from 'better-sqlite3'
 import type { LiveRange, RolledCount, RollupBuild, RollupFailure, StatsQueries, StatsRows, StatsTable } from './stats'
-import { buildRollups, emptyTempTable, recordedDays, unrolledStretches } from './stats-rollups'
+import { buildRollups, emptyTempTable, recordedDays, unrolledStretches, type DayRange } from './stats-rollups'
 
 /** What keeps the rollups from being written, but not the statistics from being counted. */
 const UNWRITABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_TIMEOUT', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED'])
@@ -27,11 +27,22 @@ export function rollUpSites(conn: Database.Database, build: RollupBuild): Rollup
  * a read transaction, so that a purge is seen in both alike.
  */
 export function countWithRollups(conn: Database.Database, count: RolledCount): { total: number; unrolled: boolean } {
-  const unrolled = unrolledStretches(recordedDays(conn, count.params.siteId as string, count))
-  const live = [...count.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))]
+  const { stretches, unrolled } = logStretches(conn, count.params.siteId as string, count)
+  const before = conn.prepare(count.sql.before).pluck()
+  const through = conn.prepare(count.sql.through).pluck()
   let total = conn.prepare(count.sql.rolled).pluck().get(count.params) as number
-  for (const { lo, hi, inclusive } of live) total += conn.prepare(inclusive ? count.sql.through : count.sql.before).pluck().get({ ...count.params, lo, hi }) as number
-  return { total, unrolled: unrolled.length > 0 }
+  for (const { lo, hi, inclusive } of stretches) total += (inclusive ? through : before).get({ ...count.params, lo, hi }) as number
+  return { total, unrolled }
+}
+
+/**
+ * The stretches of the log a count with rollups reads: the period's own (`live`: its partial edges,
+ * the days not closed), and each run of closed days that have records but no rollups yet, which
+ * `unrolled` says there are.
+ */
+function logStretches(conn: Database.Database, siteId: string, range: DayRange & { live: LiveRange[] }): { stretches: LiveRange[]; unrolled: boolean } {
+  const unrolled = unrolledStretches(recordedDays(conn, siteId, range))
+  return { stretches: [...range.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))], unrolled: unrolled.length > 0 }
 }
 
 /**
@@ -52,10 +63,9 @@ export function runStatsQueries(conn: Database.Database, queries: StatsQueries):
   const before = conn.prepare(rollups.sql.before)
   const through = conn.prepare(rollups.sql.through)
   const attempt = conn.transaction((built: boolean): StatsRows | null => {
-    const unrolled = unrolledStretches(recordedDays(conn, siteId, rollups))
-    if (unrolled.length > 0 && !built) return null
-    const live = [...rollups.live, ...unrolled.map(({ lo, hi }): LiveRange => ({ lo, hi, inclusive: false }))]
-    for (const { lo, hi, inclusive } of live) (inclusive ? through : before).run({ ...queries.params, lo, hi })
+    const { stretches, unrolled } = logStretches(conn, siteId, rollups)
+    if (unrolled && !built) return null
+    for (const { lo, hi, inclusive } of stretches) (inclusive ? through : before).run({ ...queries.params, lo, hi })
     return read()
   })
   try {

@@ -170,17 +170,31 @@ export class ConsentStatsService {
     this.useRollups = o.rollups ?? true
   }
 
-  /** The conditions of the filters but the period and the consentId: the same on the records and on their rollups. */
-  private static filters(f: ConsentLogFilters): { key: string; where: string[] } {
+  /**
+   * The conditions of the filters but the period and the consentId: the same on the records and on
+   * their rollups; `and`, the same appended to a WHERE clause.
+   */
+  private static filters(f: ConsentLogFilters): { key: string; where: string[]; and: string } {
     const region = f.region === 'unknown' ? 'unknown' : f.region ? (subdivisionsOf(f.region) ? 'country' : 'region') : ''
-    return {
-      key: [f.method ? 'm' : '', region, f.revision !== undefined ? 'v' : ''].join('|'),
-      where: [
-        f.method ? 'method = @method' : '',
-        region === 'unknown' ? 'region IS NULL' : region === 'country' ? '(region = @region OR region LIKE @subdivisions)' : region ? 'region = @region' : '',
-        f.revision !== undefined ? 'revision = @revision' : '',
-      ].filter(Boolean),
-    }
+    const where = [
+      f.method ? 'method = @method' : '',
+      region === 'unknown' ? 'region IS NULL' : region === 'country' ? '(region = @region OR region LIKE @subdivisions)' : region ? 'region = @region' : '',
+      f.revision !== undefined ? 'revision = @revision' : '',
+    ].filter(Boolean)
+    return { key: [f.method ? 'm' : '', region, f.revision !== undefined ? 'v' : ''].join('|'), where, and: where.map((c) => ` AND ${c}`).join('') }
+  }
+
+  /**
+   * The rollups of the closed days [@firstDay, @endDay) that `and` selects, through their index:
+   * planner statistics taken while the table was small would have it read whole (every site's).
+   */
+  private static rolledDays(and: string): string {
+    return `FROM stats_rollups INDEXED BY stats_rollups_site_day WHERE site_id = @siteId AND day >= @firstDay AND day < @endDay${and}`
+  }
+
+  /** The records of a stretch of the log, from @lo to @hi (included with `<=`), that `and` selects. */
+  private static logStretch(op: '<' | '<=', and: string): string {
+    return `site_id = @siteId AND server_time >= @lo AND server_time ${op} @hi${and}`
   }
 
   /** The four queries over the records themselves (a consentId, or rollups off). */
@@ -227,12 +241,11 @@ export class ConsentStatsService {
     const filters = ConsentStatsService.filters(f)
     const found = this.writtenWithRollups.get(filters.key)
     if (found) return found
-    const and = filters.where.map((c) => ` AND ${c}`).join('')
+    const { and } = filters
     // Each table is grouped in the rollups and in stats_live apart, then the two merged: the
     // rollups come in the index's order (day, then the records' row, then the categories'), and
-    // are grouped by day as they come, without sorting the period's every row. The index named:
-    // planner statistics taken while the table was small would have it read whole (every site's).
-    const rolled = `FROM stats_rollups INDEXED BY stats_rollups_site_day WHERE site_id = @siteId AND day >= @firstDay AND day < @endDay${and}`
+    // are grouped by day as they come, without sorting the period's every row.
+    const rolled = ConsentStatsService.rolledDays(and)
     const merged = (keys: string, order: string) =>
       `SELECT ${keys}, ${MERGED_SUMS} FROM (
         SELECT ${keys}, ${METHOD_SUMS} ${rolled} AND category IS NULL GROUP BY ${keys}
@@ -248,7 +261,7 @@ export class ConsentStatsService {
       perRegion: merged('region, mode', 'total DESC, region, mode'),
       perRevision: merged('revision', 'revision'),
     }
-    const counted = (op: '<' | '<=') => `INSERT INTO temp.stats_live ${rollupRowsSql(`site_id = @siteId AND server_time >= @lo AND server_time ${op} @hi${and}`)}`
+    const counted = (op: '<' | '<=') => `INSERT INTO temp.stats_live ${rollupRowsSql(ConsentStatsService.logStretch(op, and))}`
     const written = { sql, live: { before: counted('<'), through: counted('<=') } }
     this.writtenWithRollups.set(filters.key, written)
     return written
@@ -295,19 +308,15 @@ export class ConsentStatsService {
    */
   countQuery(siteId: string, f: Omit<ConsentLogFilters, 'consentId'>): RolledCount {
     const { firstDay, endDay, live } = this.split(f.from ? fromBound(f.from) : null, f.to ? toBound(f.to) : null)
-    const and = ConsentStatsService.filters(f)
-      .where.map((c) => ` AND ${c}`)
-      .join('')
-    const counted = (op: '<' | '<=') =>
-      `SELECT count(*) FROM consent_records INDEXED BY consent_records_site_time WHERE site_id = @siteId AND server_time >= @lo AND server_time ${op} @hi${and}`
+    const { and } = ConsentStatsService.filters(f)
+    const counted = (op: '<' | '<=') => `SELECT count(*) FROM consent_records INDEXED BY consent_records_site_time WHERE ${ConsentStatsService.logStretch(op, and)}`
     return {
       params: { ...ConsentStatsService.params(siteId, f), firstDay, endDay },
       firstDay,
       endDay,
       live,
       sql: {
-        rolled: `SELECT coalesce(sum(records), 0) FROM stats_rollups INDEXED BY stats_rollups_site_day
-          WHERE site_id = @siteId AND day >= @firstDay AND day < @endDay AND category IS NULL${and}`,
+        rolled: `SELECT coalesce(sum(records), 0) ${ConsentStatsService.rolledDays(and)} AND category IS NULL`,
         before: counted('<'),
         through: counted('<='),
       },
