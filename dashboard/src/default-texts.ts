@@ -1,26 +1,14 @@
 // The SDK's built-in English texts, shown as placeholders so an admin sees what visitors read when
-// a text is left empty. A copy, not an import: SDK code never enters the dashboard bundle. Keep it
-// in step with the SDK's English texts when those change.
-import type { UiTextKey } from '@miniconsent/shared'
+// a text is left empty. Imported from the very table the SDK's banner and dialog chunks carry: plain
+// data, no SDK code, so nothing of the SDK's runtime enters the dashboard bundle, and a text the SDK
+// rewords is reworded here too.
+import { UI_TEXT_KEYS, type UiTextKey } from '@miniconsent/shared'
+import { en, enDialog } from '../../sdk/src/ui/texts/en'
 
-export const DEFAULT_TEXTS_EN: Record<UiTextKey, string> = {
-  bannerTitle: 'We use cookies',
-  bannerText:
-    'We use essential cookies to run this site and, with your consent, others to remember settings, measure use and personalise ads. You can change your choice at any time.',
-  acceptAll: 'Accept all',
-  rejectAll: 'Reject all',
-  preferences: 'Preferences',
-  save: 'Save choices',
-  close: 'Close',
-  preferencesTitle: 'Cookie preferences',
-  preferencesText: 'Choose which cookies we may use. Essential ones are always on.',
-  alwaysOn: 'Always on',
-  privacyPolicy: 'Privacy policy',
-  consentId: 'Your consent ID',
-  noticeText: 'This site uses cookies to run, remember settings, measure use and personalise ads.',
-  privacyChoices: 'Your Privacy Choices',
-  gpcHonoured: 'Your Global Privacy Control signal was honoured: no data is sold or shared for ads.',
-}
+const sdkEnglish: Record<UiTextKey, string> = { ...en, ...enDialog }
+
+/** Only the keys a site may write (the SDK's tables also hold labels no site overrides). */
+export const DEFAULT_TEXTS_EN = Object.fromEntries(UI_TEXT_KEYS.map((k) => [k, sdkEnglish[k]])) as Record<UiTextKey, string>
 
 /** What each text is for, in the admin's words. */
 export const TEXT_LABELS: Record<UiTextKey, string> = {

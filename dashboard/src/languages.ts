@@ -1,12 +1,23 @@
 // Which languages a site's visitors can be shown: those the catalogue has texts in, and those the
 // SDK has built-in texts for.
-import type { Catalogue } from '@miniconsent/shared'
+import type { Catalogue, UiTextKey } from '@miniconsent/shared'
 
 /**
- * Languages the SDK ships texts for (English in its banner chunk, the others as lang-xx chunks).
- * A copy, like default-texts.ts: SDK code never enters the dashboard bundle.
+ * The SDK's built-in texts besides English: the very tables visitors load as lang-xx chunks (plain
+ * data, no SDK code), each loaded only when a page needs it. A language the SDK adds is one more file.
  */
-export const BUILT_IN_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar'] as const
+export const SDK_TABLES: Record<string, () => Promise<Partial<Record<UiTextKey, string>>>> = Object.fromEntries(
+  Object.entries(import.meta.glob<Partial<Record<UiTextKey, string>>>('../../sdk/src/chunks/lang/*.ts', { import: 'default' })).map(([file, load]) => [
+    /([^/]+)\.ts$/.exec(file)![1]!,
+    load,
+  ]),
+)
+
+/** Languages the SDK has texts for: English (in its banner chunk), then those of its lang-xx chunks. */
+export const BUILT_IN_LANGUAGES: readonly string[] = ['en', ...Object.keys(SDK_TABLES).sort()]
+
+/** Whether the SDK has built-in texts in `lang`, a language without region (`pt`). */
+export const hasBuiltInTexts = (lang: string) => lang === 'en' || Object.hasOwn(SDK_TABLES, lang)
 
 const displayNames = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language' }) : null
 

@@ -9,7 +9,7 @@
 // dist/manifest.json tells scripts/size.mjs (and the e2e tests) which files each kind of visit loads.
 import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { watch } from 'node:fs'
+import { readdirSync, watch } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { minify } from 'terser'
@@ -31,7 +31,12 @@ const FILES = [
   { file: 'placeholder.js', entry: 'src/chunks/placeholder.tsx', shared: true, when: 'a blocked iframe' },
   { file: 'cleanup.js', entry: 'src/chunks/cleanup.ts', when: 'a choice that denies something' },
   { file: 'store.js', entry: 'src/chunks/store.ts', when: 'a failed POST, undelivered records, no embedded config' },
-  ...['de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar'].map((lang) => ({ file: `lang-${lang}.js`, entry: `src/chunks/lang/${lang}.ts`, when: `built-in texts for ${lang} visitors` })),
+  // One chunk per table in src/chunks/lang (LANGUAGES in src/ui/texts.ts names the same; a test holds them together).
+  ...readdirSync(new URL('../src/chunks/lang', import.meta.url))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => f.slice(0, -3))
+    .map((lang) => ({ file: `lang-${lang}.js`, entry: `src/chunks/lang/${lang}.ts`, when: `built-in texts for ${lang} visitors` })),
 ]
 
 /** In chunks loaded after banner.js, these resolve to it instead of being bundled again. */

@@ -92,17 +92,30 @@ describe('texts and appearance', () => {
     expect(note.textContent).toBe('There are no built-in texts in Swedish: empty texts use the English ones, shown greyed out.')
   })
 
-  it('greys out the site’s default language where the chosen one has no built-in texts', async () => {
-    const german = catalogueFixture()
-    german.settings.defaultLanguage = 'de'
-    german.draft.texts = { de: { bannerTitle: 'Cookies bei MiniMagic' } }
-    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(german)))
+  /**
+   * Opens the texts of a site whose default language is `defaultLanguage`, with a banner title
+   * written in it, adds Swedish (no built-in texts), and checks what is greyed out there.
+   */
+  async function swedishOnSiteIn(defaultLanguage: string, title: string, acceptAll: string, note: string) {
+    const state = catalogueFixture()
+    state.settings.defaultLanguage = defaultLanguage
+    state.draft.texts = { [defaultLanguage]: { bannerTitle: title } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)))
     renderApp('/sites/minimagic/texts')
     fireEvent.input(await screen.findByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'sv' } })
     fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
-    expect((screen.getByLabelText('Banner title') as HTMLInputElement).placeholder).toBe('Cookies bei MiniMagic')
-    await waitFor(() => expect((screen.getByLabelText('“Accept all” button') as HTMLInputElement).placeholder).toBe('Alle akzeptieren'))
-    expect(document.getElementById('texts-fallback')!.textContent).toBe('There are no built-in texts in Swedish: empty texts use the German ones, shown greyed out.')
+    expect((screen.getByLabelText('Banner title') as HTMLInputElement).placeholder).toBe(title)
+    await waitFor(() => expect((screen.getByLabelText('“Accept all” button') as HTMLInputElement).placeholder).toBe(acceptAll))
+    expect(document.getElementById('texts-fallback')!.textContent).toBe(`There are no built-in texts in Swedish: empty texts use ${note}, shown greyed out.`)
+  }
+
+  it('greys out the site’s default language where the chosen one has no built-in texts', async () => {
+    await swedishOnSiteIn('de', 'Cookies bei MiniMagic', 'Alle akzeptieren', 'the German ones')
+  })
+
+  it('greys out the built-in texts of a site default’s language without its region (pt for pt-BR), as the SDK shows them', async () => {
+    // Before, `pt-BR` matched no built-in table and the empty texts came in English.
+    await swedishOnSiteIn('pt-BR', 'Usamos cookies no site', 'Aceitar todos', 'the Brazilian Portuguese ones')
   })
 
   it('previews the saved draft in a sandboxed frame, per view, language, region and width, and reloads it after a save', async () => {

@@ -13,24 +13,11 @@ import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { LanguagePicker } from '../components/LanguagePicker'
-import { languageName } from '../languages'
+import { hasBuiltInTexts, languageName, SDK_TABLES } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
 type TextTable = Partial<Record<UiTextKey, string>>
-
-/**
- * The SDK's built-in texts besides English: the very tables visitors load as lang-xx chunks (plain
- * data, no SDK code), each loaded here when a page needs it. A language the SDK adds is one more file.
- */
-const SDK_TABLES = Object.fromEntries(
-  Object.entries(import.meta.glob<TextTable>('../../../sdk/src/chunks/lang/*.ts', { import: 'default' })).map(([file, load]) => [
-    /([^/]+)\.ts$/.exec(file)![1]!,
-    load,
-  ]),
-)
-
-const hasBuiltInTexts = (lang: string) => lang === 'en' || lang in SDK_TABLES
 
 /** Loads the built-in tables of `langs` that are not loaded yet; English is built into this page. */
 function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
@@ -38,8 +25,9 @@ function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
   useEffect(() => {
     let live = true
     for (const lang of langs) {
-      if (tables[lang] || !SDK_TABLES[lang]) continue
-      SDK_TABLES[lang]().then(
+      const load = Object.hasOwn(SDK_TABLES, lang) ? SDK_TABLES[lang] : undefined
+      if (tables[lang] || !load) continue
+      load().then(
         (table) => live && setTables((t) => ({ ...t, [lang]: table })),
         // Not loaded (a deploy replaced the chunk): that language's placeholders stay empty, nothing worse.
         () => {},
@@ -55,11 +43,12 @@ function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
  * (resolveTexts in sdk/src/ui/texts.ts): the site's text in the language without its region (`pt`
  * for `pt-BR`); the built-in one in that language, unless the site's default is that language in
  * another region (`en-GB` for `en`); the site's text in its default language; the built-in one of
- * the first of the two languages that has some; English. `null` while a table it needs is still loading.
+ * the first of the two languages, without region, that has some (`pt` for a `pt-BR` site); English.
+ * `null` while a table it needs is still loading.
  */
 function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, site: Catalogue['texts'], tables: Record<string, TextTable>): string | null {
   const primary = lang.split('-')[0]!
-  const builtIn = [primary, defaultLanguage].find(hasBuiltInTexts)
+  const builtIn = builtInLanguage(lang, defaultLanguage)
   const own = primary !== defaultLanguage.split('-')[0] && builtIn === primary
   const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], own ? builtIn : undefined, site[defaultLanguage], builtIn]
   for (const layer of [...layers, 'en']) {
@@ -75,6 +64,10 @@ function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, sit
   return DEFAULT_TEXTS_EN[key]
 }
 
+/** The language whose built-in texts a visitor reading `lang` gets, as the SDK's builtInLanguage picks it. */
+const builtInLanguage = (lang: string, defaultLanguage: string): string | undefined =>
+  [lang, defaultLanguage].map((l) => l.split('-')[0]!).find(hasBuiltInTexts)
+
 /** Says where the greyed-out texts come from, as fallbackText picks them. */
 function fallbackNote(lang: string, defaultLanguage: string): string {
   const primary = lang.split('-')[0]!
@@ -85,7 +78,7 @@ function fallbackNote(lang: string, defaultLanguage: string): string {
   const instead =
     primary === defaultLanguage || lang === defaultLanguage
       ? 'the English ones'
-      : hasBuiltInTexts(defaultLanguage)
+      : hasBuiltInTexts(defaultLanguage.split('-')[0]!)
         ? `the ${languageName(defaultLanguage)} ones`
         : `the site’s ${languageName(defaultLanguage)} ones, or English where it has none`
   return `There are no built-in texts in ${languageName(lang)}: empty texts use ${instead}, shown greyed out.`
@@ -134,7 +127,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
 
   const languages = [...new Set([defaultLanguage, ...Object.keys(draft.texts), language])]
   const texts = draft.texts[language] ?? {}
-  const builtIn = useBuiltInTexts([language.split('-')[0]!, defaultLanguage])
+  const builtIn = useBuiltInTexts([language, defaultLanguage].map((l) => l.split('-')[0]!))
 
   function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
     setDraft((d) => {

@@ -1,9 +1,10 @@
+import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import de from '../chunks/lang/de'
 import fr from '../chunks/lang/fr'
 import pt from '../chunks/lang/pt'
 import { minopaConfig } from '../test/fixtures'
-import { builtInLanguage, resolveTexts } from './texts'
+import { builtInLanguage, LANGUAGES, resolveTexts } from './texts'
 import { en } from './texts/en'
 
 /** A German site that wrote its banner title in German and its preferences button in English. */
@@ -53,5 +54,17 @@ describe('the texts a visitor sees', () => {
     config.site = { ...config.site, defaultLanguage: 'pt-BR' }
     config.catalogue.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies no site' } }
     expect(resolveTexts(config, 'pt-PT', pt).bannerTitle).toBe('Usamos cookies no site')
+    // Its Japanese visitor (no built-in texts): the built-in Portuguese ones under the site's pt-BR
+    // texts. Before, the region in `pt-BR` matched no built-in language, and every key the site
+    // had not written came in English beside its Portuguese title.
+    expect(builtInLanguage('ja', 'pt-BR')).toBe('pt')
+    const japanese = resolveTexts(config, 'ja', pt)
+    expect([japanese.bannerTitle, japanese.bannerText, japanese.acceptAll]).toEqual(['Usamos cookies no site', pt.bannerText, pt.acceptAll])
+    expect(pt.acceptAll).not.toBe(en.acceptAll)
+  })
+
+  it('are built in for exactly the languages that have a table (each table is a chunk the build makes)', () => {
+    const tables = readdirSync(new URL('../chunks/lang', import.meta.url)).map((f) => f.replace(/\.ts$/, ''))
+    expect([...LANGUAGES].sort()).toEqual(['en', ...tables].sort())
   })
 })

@@ -6,8 +6,11 @@ export type { Texts }
 /** Languages with built-in texts: English in the banner chunk, each other in its chunk dist/lang-xx.js. */
 export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
 
-/** The built-in texts the visitor sees: their language's, else the site default's, else (undefined) English. */
-export const builtInLanguage = (lang: string, siteDefault: string) => [lang.split('-')[0]!, siteDefault].find((l) => LANGUAGES.includes(l))
+/**
+ * The built-in texts the visitor sees: their language's, else the site default's (Portuguese's for
+ * a `pt-BR` site), else (undefined) English.
+ */
+export const builtInLanguage = (lang: string, siteDefault: string) => [lang, siteDefault].map((l) => l.split('-')[0]!).find((l) => LANGUAGES.includes(l))
 
 /**
  * Per key: the site's text for the language, then the built-in one, then the site default
