@@ -3,9 +3,10 @@ import { expect, test } from '../support/test'
 import { signIn } from '../support/sign-in'
 
 // A company adds its own website: the owner creates a site in the dashboard, which serves visitors
-// nothing until its first publication, and then its one-tag embed script.
+// nothing until its first publication, and then its one-tag embed script. Created by mistake, it is
+// deleted again: its script stops, and its id is not given again.
 
-test('the owner creates a site, publishes its first catalogue, and its embed script is served', async ({ page, request }) => {
+test('the owner creates a site, publishes its first catalogue, its embed script is served, and the owner deletes it', async ({ page, request }) => {
   expect((await request.get('/sdk/e2e-shop.js')).status()).toBe(404)
 
   await signIn(page)
@@ -53,4 +54,22 @@ test('the owner creates a site, publishes its first catalogue, and its embed scr
   const config = await request.get('/api/v1/sites/e2e-shop/config')
   expect(config.status()).toBe(200)
   expect((await config.json()).site.name).toBe('E2E Shop')
+
+  // Never embedded, it holds no visitor's record: its owner may delete it.
+  await page.getByRole('link', { name: 'Site settings' }).click()
+  await page.getByRole('button', { name: 'Delete this site…' }).click()
+  await expect(page.getByRole('heading', { name: 'Delete E2E Shop?' })).toBeFocused()
+  await page.getByLabel('Site id').fill('e2e-shop')
+  await page.getByRole('button', { name: 'Delete for good' }).click()
+  await expect(page).not.toHaveURL(/e2e-shop/)
+  await expect(page.getByLabel('Site').locator('option', { hasText: 'E2E Shop' })).toHaveCount(0)
+  expect((await request.get('/sdk/e2e-shop.js')).status()).toBe(404)
+  expect((await request.get('/api/v1/sites/e2e-shop/config')).status()).toBe(404)
+
+  // Its audit log stays under its id, which a new site cannot take.
+  await page.getByRole('link', { name: 'New site' }).click()
+  await page.getByLabel('Site name').fill('E2E Shop')
+  await page.getByLabel('Domains').fill('shop.e2e.test')
+  await page.getByRole('button', { name: 'Create site' }).click()
+  await expect(page.getByText(/^The id "e2e-shop" belonged to a site deleted on /)).toBeVisible()
 })

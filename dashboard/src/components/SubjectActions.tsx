@@ -4,6 +4,7 @@ import { fileNameOf } from '../api'
 import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
 import { errorText } from './site-page'
+import { TypedConfirm } from './TypedConfirm'
 
 interface Result {
   tone: 'ok' | 'note' | 'error'
@@ -20,13 +21,8 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   const { api } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
   const [exporting, setExporting] = useState(false)
-  const [typed, setTyped] = useState('')
   const [result, setResult] = useState<Result | null>(null)
-  const heading = useRef<HTMLHeadingElement>(null)
   const urls = useRef<string[]>([])
-  useEffect(() => {
-    if (step === 'confirm') heading.current?.focus()
-  }, [step])
   useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
   const path = siteApi(site.id, `/subjects/${encodeURIComponent(consentId)}`)
 
@@ -81,33 +77,28 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
           {exporting ? 'Exporting…' : 'Export this visitor’s records'}
         </button>
         {site.role === 'owner' && step === 'idle' && (
-          <button type="button" class="danger" onClick={() => (setStep('confirm'), setResult(null), setTyped(''))}>
+          <button type="button" class="danger" onClick={() => (setStep('confirm'), setResult(null))}>
             Erase this visitor’s records…
           </button>
         )}
       </div>
       {step !== 'idle' && (
-        <div class="confirm-panel">
-          <h3 id="erase-heading" tabIndex={-1} ref={heading}>
-            Erase all records of {consentId}?
-          </h3>
+        <TypedConfirm
+          id="erase-confirm"
+          title={<>Erase all records of {consentId}?</>}
+          label="Consent ID"
+          expected={consentId}
+          busy={step === 'erasing'}
+          action="Erase for good"
+          busyAction="Erasing…"
+          onConfirm={erase}
+          onCancel={() => setStep('idle')}
+        >
           <p>
             The consent ID, IP address, user agent and page URL of every record are blanked for good. This cannot be
             undone. Type the consent ID to confirm.
           </p>
-          <div class="field">
-            <label for="erase-confirm">Consent ID</label>
-            <input id="erase-confirm" value={typed} spellcheck={false} autoComplete="off" onInput={(e) => setTyped(e.currentTarget.value)} />
-          </div>
-          <div class="actions">
-            <button type="button" class="danger" disabled={typed !== consentId || step === 'erasing'} onClick={erase}>
-              {step === 'erasing' ? 'Erasing…' : 'Erase for good'}
-            </button>
-            <button type="button" onClick={() => setStep('idle')} disabled={step === 'erasing'}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        </TypedConfirm>
       )}
       <div role="status">{result && <p class={TONE_CLASS[result.tone]}>{result.text}</p>}</div>
     </section>

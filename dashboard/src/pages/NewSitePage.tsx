@@ -151,7 +151,7 @@ function NewSiteForm() {
     try {
       site = (await api.request('/sites', siteCreated, { method: 'POST', body })).site
     } catch (err) {
-      if (err instanceof ApiRequestError && (err.code === 'site_exists' || err.code === 'site_id_reserved')) {
+      if (err instanceof ApiRequestError && (err.code === 'site_exists' || err.code === 'site_id_used' || err.code === 'site_id_reserved')) {
         return refuse({ id: err.message }, `Not created: ${err.message}`)
       }
       const { fields, other } = err instanceof ApiRequestError ? formIssues(err.issues) : { fields: {}, other: [] }

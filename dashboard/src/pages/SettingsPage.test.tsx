@@ -270,3 +270,50 @@ describe('site settings', () => {
     expect(api.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/catalogue'))).toHaveLength(2)
   })
 })
+
+describe('deleting a site', () => {
+  it('asks the owner to type the site’s id, says why the server refused, then deletes it and opens another site', async () => {
+    let deleted = false
+    let attempts = 0
+    const api = stubApi(
+      on('GET', '/api/admin/me', () => json(deleted ? { ...ME, sites: ME.sites.filter((s) => s.id !== 'minimagic') } : ME)),
+      serveCatalogue,
+      on('DELETE', '/api/admin/sites/minimagic', () => {
+        attempts += 1
+        if (attempts === 1) return errorBody(409, 'site_has_records', 'This site holds consent records, which are kept for its retention period')
+        deleted = true
+        return new Response(null, { status: 204 })
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete this site…' }))
+    // Focus moves to the question, and nothing is sent before the id is typed.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Delete MiniMagic?' })))
+    const confirm = screen.getByRole('button', { name: 'Delete for good' }) as HTMLButtonElement
+    expect(confirm.disabled).toBe(true)
+    fireEvent.input(screen.getByLabelText('Site id'), { target: { value: 'minimagi' } })
+    expect(confirm.disabled).toBe(true)
+    fireEvent.input(screen.getByLabelText('Site id'), { target: { value: 'minimagic' } })
+    expect(confirm.disabled).toBe(false)
+
+    fireEvent.click(confirm)
+    expect(await screen.findByText(/^Not deleted: This site holds consent records/)).toBeTruthy()
+    expect(screen.getByRole('heading', { name: 'Site settings — MiniMagic' })).toBeTruthy()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Delete for good' }))
+    // Gone from the site list; the other site's first page opens.
+    await waitFor(() => expect(location.pathname).toBe('/sites/minopa/consents'))
+    expect(screen.queryByRole('option', { name: /MiniMagic/ })).toBeNull()
+    const sent = api.requests.filter((r) => r.method === 'DELETE')
+    expect(sent).toHaveLength(2)
+    expect(sent[1]!.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+  })
+
+  it('is offered to owners only', async () => {
+    stubApi(signedInAsEditor, serveCatalogue)
+    renderApp('/sites/minimagic/settings')
+    await screen.findByLabelText('Site name')
+    expect(screen.queryByRole('heading', { name: 'Delete this site' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Delete this site…' })).toBeNull()
+  })
+})

@@ -3,6 +3,7 @@
 // `toInput` turns them into what PUT /settings takes, leaving any field the form does not show as
 // it was loaded. Retention and the IP policy are the owner's to change (editors see them read-only),
 // and a save is based on the version loaded: one made over someone else's newer save is refused.
+// Owners may also delete a site that never had visitors' records (components/DeleteSite.tsx).
 import { siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
@@ -14,6 +15,7 @@ import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
+import { DeleteSite } from '../components/DeleteSite'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
@@ -38,6 +40,7 @@ function SettingsPage({ site }: SitePageProps) {
           />
         )}
       </LoadGate>
+      {site.role === 'owner' && <DeleteSite site={site} />}
     </>
   )
 }

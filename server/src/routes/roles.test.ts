@@ -58,6 +58,8 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001/export', roles: LOG },
   // The role is checked before the manifest is looked up: an allowed reader gets 404 for an unknown one.
   { method: 'GET', path: '/api/admin/sites/acme/exports/no-such-export/manifest', roles: LOG, allowedStatus: 404 },
+  // Last: the owner's request deletes acme (it has no consent records here), after which the rows above would find no site.
+  { method: 'DELETE', path: '/api/admin/sites/acme', roles: OWNER, allowedStatus: 204 },
 ]
 
 type Identity = 'none' | Role | 'other-site owner'

@@ -1,9 +1,10 @@
 // Creating a site: what its creator can do with it at once, what visitors get before and after the
-// first publication, and what is refused.
+// first publication, and what is refused. Deleting one that never had visitors' records.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { apiError, auditPage, catalogueState, me, publishedConfig, revisionCreated, siteCreated, type NewSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { seedSites } from '../seed/seed'
 import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -242,6 +243,89 @@ describe('POST /api/admin/sites', () => {
     const forged = await t.request('/api/admin/sites', { ...send('POST', SHOP), headers: { 'Content-Type': 'application/json', Cookie: newcomer.cookie } })
     expect(forged.status).toBe(403)
     expect(apiError.parse(await forged.json()).error.code).toBe('csrf_invalid')
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+})
+
+describe('DELETE /api/admin/sites/:siteId', () => {
+  const remove = (who: AdminSession, siteId: string) => who.request(`/api/admin/sites/${siteId}`, send('DELETE'))
+  const rowsOf = (table: string, siteId: string) => (t.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = ?`).get(siteId) as { n: number }).n
+
+  /** The new site `shop`, published, with a second member and a pending invitation. */
+  async function publishedShop() {
+    expect((await create(newcomer, SHOP)).status).toBe(201)
+    expect((await newcomer.request('/api/admin/sites/shop/publish', send('POST', {}))).status).toBe(201)
+    await addUser(t.db, 'helper@shop.test', 'helper password 1', { shop: 'editor' })
+    expect((await newcomer.request('/api/admin/sites/shop/invitations', send('POST', { email: 'later@shop.test', role: 'auditor' }))).status).toBe(201)
+    expect((await t.request('/api/v1/sites/shop/config')).status).toBe(200)
+  }
+
+  it('deletes a site that never had visitors’ records: gone from every list and from visitors, its audit log kept with the deletion', async () => {
+    await publishedShop()
+    const helper = await signIn(t, 'helper@shop.test', 'helper password 1')
+    expect((await sitesOf(helper)).map((s) => s.id)).toEqual(['shop'])
+
+    const res = await remove(newcomer, 'shop')
+    expect(res.status).toBe(204)
+    expect(stored()).toEqual(['acme', 'notice-only'])
+    expect(await sitesOf(newcomer)).toEqual([])
+    expect(await sitesOf(helper)).toEqual([])
+    for (const table of ['site_drafts', 'revisions', 'memberships', 'invitations']) expect(rowsOf(table, 'shop'), table).toBe(0)
+    // Visitors: no config, no script, and the domain may no longer record consent.
+    expect(apiError.parse(await (await t.request('/api/v1/sites/shop/config')).json()).error.code).toBe('site_not_found')
+    expect((await t.request('/sdk/shop.js')).status).toBe(404)
+    const record = await t.request('/api/v1/consents', json(consentBody({ siteId: 'shop', services: {} }), { Origin: 'https://www.shop.test' }))
+    expect(record.status).toBe(404)
+    expect(rowsOf('consent_records', 'shop')).toBe(0)
+    // Its former members reach none of its pages.
+    expect((await newcomer.request('/api/admin/sites/shop/catalogue')).status).toBe(403)
+
+    // The audit log keeps it all, the deletion last, with what the site was.
+    const entries = t.db.$client.prepare("SELECT action, user_id AS userId, before FROM audit_log WHERE site_id = 'shop' ORDER BY id").all() as { action: string; userId: number; before: string | null }[]
+    expect(entries.map((e) => e.action)).toEqual(['site.create', 'catalogue.publish', 'invitation.create', 'site.delete'])
+    const deletion = entries.at(-1)!
+    expect(deletion.userId).toBe((await meOf(newcomer)).user.id)
+    expect(JSON.parse(deletion.before!)).toMatchObject({ settings: { id: 'shop', name: 'Shop', domains: ['shop.test'] }, catalogue: { categories: [expect.objectContaining({ id: 'essential' })] } })
+
+    // The id is not given again: a new site would show that audit log as its own.
+    const again = await create(newcomer, SHOP)
+    expect(again.status).toBe(409)
+    expect(apiError.parse(await again.json()).error).toMatchObject({ code: 'site_id_used', message: expect.stringMatching(/^The id "shop" belonged to a site deleted on \d{4}-\d{2}-\d{2}/) })
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+
+  it('refuses a site with consent records (409 site_has_records), changing nothing', async () => {
+    expect((await t.request('/api/v1/consents', json(consentBody(), { Origin: 'https://acme.test' }))).status).toBe(201)
+    const res = await remove(owner, 'acme')
+    expect(res.status).toBe(409)
+    expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'site_has_records', message: expect.stringContaining('consent records, which are kept for its retention period') })
+    expect(stored()).toEqual(['acme', 'notice-only'])
+    expect((await sitesOf(owner)).map((s) => s.id)).toContain('acme')
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
+    expect(rowsOf('consent_records', 'acme')).toBe(1)
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'site.delete'").get()).toEqual({ n: 0 })
+  })
+
+  it('refuses a site whose every record was purged: its anchor is the log’s history', async () => {
+    await publishedShop()
+    t.db.$client
+      .prepare("INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES ('shop', 3, ?, 3, ?)")
+      .run('a'.repeat(64), Date.now())
+    const res = await remove(newcomer, 'shop')
+    expect(res.status).toBe(409)
+    expect(apiError.parse(await res.json()).error.message).toContain('a purged consent log')
+    expect(stored()).toContain('shop')
+  })
+
+  it('keeps a deleted demo site deleted when the demo sites are seeded again', async () => {
+    expect((await remove(owner, 'acme')).status).toBe(204)
+    expect(seedSites(t.db, [ACME], { now: Date.now(), sdkDir: join(t.dir, 'sdk') })).toEqual([])
+    expect(stored()).toEqual(['notice-only'])
+  })
+
+  it('is the owner’s: an editor gets 403, and the site stays', async () => {
+    const res = await remove(editor, 'acme')
+    expect(res.status).toBe(403)
     expect(stored()).toEqual(['acme', 'notice-only'])
   })
 })

@@ -1,14 +1,20 @@
-// Sites themselves: creating one. What a site holds has its own routes (catalogue, members…).
+// Sites themselves: creating one, deleting one. What a site holds has its own routes (catalogue, members…).
 import { newSiteInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
-import { formBody } from '../lib/validate'
-import { requireSession } from '../middleware/session'
-import { createSite } from '../services/sites'
+import { formBody, paramsOf } from '../lib/validate'
+import { requireSession, requireSiteRole } from '../middleware/session'
+import { createSite, deleteSite } from '../services/sites'
+import { siteParam } from './catalogue'
 
 export function siteRoutes(s: Services) {
-  return new Hono<AppEnv>().post(
+  return new Hono<AppEnv>()
+    .delete('/api/admin/sites/:siteId', requireSiteRole(s, ['owner']), paramsOf(siteParam), (c) => {
+      deleteSite(s, c.get('session')!.user.id, c.req.valid('param').siteId)
+      return c.body(null, 204)
+    })
+    .post(
     '/api/admin/sites',
     requireSession,
     // The server's administrator and the owners of a site may create one (Accounts.mayCreateSites);

@@ -16,7 +16,7 @@ import {
 import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
-import { memberships, revisions, siteDrafts, sites } from '../db/schema'
+import { auditLog, chainAnchors, consentIdentities, consentRecords, documentAcceptances, erasedEvents, memberships, revisions, siteDrafts, sites } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
@@ -79,8 +79,8 @@ export function assertSiteIdFree(siteId: string, sdkDir: string): void {
 
 /**
  * Inserts a site and its draft, inside the caller's transaction; with `publish`, also revision 1
- * of the same catalogue (the demo sites). Writes nothing and answers false when the id is taken;
- * an id that names an SDK file is refused (assertSiteIdFree).
+ * of the same catalogue (the demo sites). Writes nothing and answers false when the id is taken,
+ * by a site or by a deleted one (deletedOn); an id that names an SDK file is refused (assertSiteIdFree).
  */
 export function insertSite(
   db: Db,
@@ -88,7 +88,7 @@ export function insertSite(
   options: { at: Date; sdkDir: string; userId: number | null; publish: boolean },
 ): boolean {
   const { settings, catalogue } = site
-  if (db.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get()) return false
+  if (db.select({ id: sites.id }).from(sites).where(eq(sites.id, settings.id)).get() || deletedOn(db, settings.id)) return false
   assertSiteIdFree(settings.id, options.sdkDir)
   const catalogueJson = canonicalJson(catalogue)
   const { at, userId } = options
@@ -100,6 +100,64 @@ export function insertSite(
       .run()
   }
   return true
+}
+
+/**
+ * When the site of this id was deleted (deleteSite), or null. Its audit log is kept under that id,
+ * and a new site of the same id would show it as its own, so the id is never used again: a new
+ * site is refused it, and the demo seed skips it (a deleted demo site stays deleted).
+ */
+function deletedOn(db: Db, siteId: string): Date | null {
+  const deleted = db
+    .select({ at: auditLog.at })
+    .from(auditLog)
+    .where(and(eq(auditLog.siteId, siteId), eq(auditLog.action, 'site.delete')))
+    .get()
+  return deleted?.at ?? null
+}
+
+/**
+ * What a site keeps of its visitors: their consent records (tombstones included), the events
+ * beside them (identifications, legal documents accepted, erasures), and a purge's anchor (the
+ * log had records, which retention removed). A site holding any of these is not deleted.
+ */
+const VISITOR_TABLES = [
+  { table: consentRecords, what: 'consent records' },
+  { table: documentAcceptances, what: 'accepted legal documents' },
+  { table: consentIdentities, what: 'identified visitors' },
+  { table: erasedEvents, what: 'erasures' },
+  { table: chainAnchors, what: 'a purged consent log' },
+] as const
+
+/**
+ * Deletes a site that holds nothing of its visitors (VISITOR_TABLES): a site created by mistake,
+ * or one never embedded. With it go its draft, revisions, members, invitations, statistics and
+ * export manifests. Its audit log stays, under its id, with this deletion last in it (the settings
+ * and the draft as they were); the id cannot be used again (deletedOn). A site with
+ * consent records keeps them for its retention period, as the consent log is append-only: it
+ * cannot be deleted before.
+ *
+ * In one write transaction: a record the writer thread commits first is seen here, and one that
+ * comes after finds no site (answered as for an unknown site once the directory forgets it).
+ */
+export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'audit' | 'sites'>, userId: number, siteId: string): void {
+  writeTransaction(d.db, () => {
+    const site = d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
+    if (!site) throw new ApiError(404, 'site_not_found', `There is no site "${siteId}"`)
+    const held = VISITOR_TABLES.filter(({ table }) => d.db.select({ one: sql`1` }).from(table).where(eq(table.siteId, siteId)).limit(1).get())
+    if (held.length) {
+      throw new ApiError(
+        409,
+        'site_has_records',
+        `This site holds ${held.map((h) => h.what).join(', ')}, which are kept for its retention period: only a site that never had any can be deleted`,
+      )
+    }
+    const draft = d.db.select({ catalogue: siteDrafts.catalogue }).from(siteDrafts).where(eq(siteDrafts.siteId, siteId)).get()
+    d.audit.record({ siteId, userId, action: 'site.delete', before: { settings: JSON.parse(site.settings), catalogue: draft ? JSON.parse(draft.catalogue) : null } })
+    // The draft, revisions, memberships, invitations, rollups and manifests go with it (ON DELETE CASCADE).
+    d.db.delete(sites).where(eq(sites.id, siteId)).run()
+  })
+  d.sites.invalidate(siteId)
 }
 
 /**
@@ -150,6 +208,14 @@ export function createSite(d: SiteCreationDeps, userId: number, input: NewSite):
   const catalogue = given ?? starterCatalogue(settings.defaultLanguage)
   writeTransaction(d.db, () => {
     if (!insertSite(d.db, { settings, catalogue }, { at: new Date(d.now()), sdkDir: d.sdkDir, userId, publish: false })) {
+      const deleted = deletedOn(d.db, settings.id)
+      if (deleted) {
+        throw new ApiError(
+          409,
+          'site_id_used',
+          `The id "${settings.id}" belonged to a site deleted on ${deleted.toISOString().slice(0, 10)}, whose audit log is kept under it: choose another id`,
+        )
+      }
       throw new ApiError(409, 'site_exists', `There is already a site "${settings.id}": choose another id`)
     }
     d.db.insert(memberships).values({ userId, siteId: settings.id, role: 'owner' }).run()

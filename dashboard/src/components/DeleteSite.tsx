@@ -1,0 +1,66 @@
+// Deleting a site, for its owners: only one that never had visitors' records (the server refuses
+// the others, 409 site_has_records, and says why). The site's id is typed to confirm.
+import type { SiteSummary } from '@miniconsent/shared'
+import { useState } from 'preact/hooks'
+import { homePath, siteApi, useSession } from '../session'
+import { errorText } from './site-page'
+import { TypedConfirm } from './TypedConfirm'
+
+export function DeleteSite({ site }: { site: SiteSummary }) {
+  const { api, me, refreshMe } = useSession()
+  const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle')
+  const [error, setError] = useState<string | null>(null)
+
+  async function remove() {
+    setStep('deleting')
+    setError(null)
+    try {
+      await api.request(siteApi(site.id, ''), null, { method: 'DELETE' })
+    } catch (err) {
+      setError(`Not deleted: ${errorText(err)}`)
+      setStep('confirm')
+      return
+    }
+    const next = me.sites.find((s) => s.id !== site.id)
+    try {
+      // The site list without it, and another site's first page (or the first-site page) with it.
+      await refreshMe(next ? homePath(next) : '/')
+    } catch (err) {
+      setError(`${site.name} was deleted, but your list of sites could not be reloaded (${errorText(err)}). Reload the page.`)
+    }
+  }
+
+  return (
+    <section class="delete-site" aria-labelledby="delete-site-heading">
+      <h2 id="delete-site-heading">Delete this site</h2>
+      <p>
+        Only a site that never had records of its visitors can be deleted: one created by mistake, or never embedded.
+        Consent records are kept for the site’s retention period, so a site with any cannot be deleted before. Its audit
+        log is kept, and its id cannot be given to another site.
+      </p>
+      {step === 'idle' ? (
+        <button type="button" class="danger" onClick={() => (setStep('confirm'), setError(null))}>
+          Delete this site…
+        </button>
+      ) : (
+        <TypedConfirm
+          id="delete-site-confirm"
+          title={<>Delete {site.name}?</>}
+          label="Site id"
+          expected={site.id}
+          busy={step === 'deleting'}
+          action="Delete for good"
+          busyAction="Deleting…"
+          onConfirm={remove}
+          onCancel={() => (setStep('idle'), setError(null))}
+        >
+          <p>
+            Its catalogue, revisions, texts, settings, members and pending invitations are deleted for good, and its
+            embed script stops working at once. Type the site’s id, <code>{site.id}</code>, to confirm.
+          </p>
+        </TypedConfirm>
+      )}
+      <div role="alert">{error && <p class="field-error">{error}</p>}</div>
+    </section>
+  )
+}
