@@ -214,8 +214,16 @@ export function consentIntake(s: Services) {
 }
 
 const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
-/** A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS headers. */
-const refusal = (e: unknown, cors: Record<string, string>) => (e instanceof RecordIdConflict ? new ApiError(409, 'record_id_conflict', e.message, cors) : e)
+/**
+ * A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS
+ * headers. A record whose site was deleted after it was admitted and before its batch (the
+ * consent log's foreign key) is answered as for an unknown site, not as a server error.
+ */
+const refusal = (e: unknown, cors: Record<string, string>) => {
+  if (e instanceof RecordIdConflict) return new ApiError(409, 'record_id_conflict', e.message, cors)
+  if ((e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ApiError(404, 'site_not_found', 'This site no longer exists', cors)
+  return e
+}
 
 export function consentRoutes(s: Services, intake: ConsentIntake) {
   const { admit } = intake

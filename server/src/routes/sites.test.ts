@@ -323,6 +323,19 @@ describe('DELETE /api/admin/sites/:siteId', () => {
     expect(stored()).toEqual(['notice-only'])
   })
 
+  it('answers a record admitted just before its site was deleted 404 site_not_found, not 500', async () => {
+    // The config fetch (publishedShop) leaves the site in the server's directory.
+    await publishedShop()
+    // The site row alone, behind the directory's back, its revisions kept: the record passes every
+    // check, as one admitted in the moment before a deletion does, and its batch finds no site.
+    t.db.$client.exec("PRAGMA foreign_keys = OFF; DELETE FROM sites WHERE id = 'shop'; PRAGMA foreign_keys = ON")
+    const res = await t.request('/api/v1/consents', json(consentBody({ siteId: 'shop', categories: { essential: true }, services: {} }), { Origin: 'https://shop.test' }))
+    expect(res.status, await res.clone().text()).toBe(404)
+    expect(apiError.parse(await res.json()).error.code).toBe('site_not_found')
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.test')
+    expect(rowsOf('consent_records', 'shop')).toBe(0)
+  })
+
   it('is the owner’s: an editor gets 403, and the site stays', async () => {
     const res = await remove(editor, 'acme')
     expect(res.status).toBe(403)

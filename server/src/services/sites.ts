@@ -137,8 +137,9 @@ const VISITOR_TABLES = [
  * consent records keeps them for its retention period, as the consent log is append-only: it
  * cannot be deleted before.
  *
- * In one write transaction: a record the writer thread commits first is seen here, and one that
- * comes after finds no site (answered as for an unknown site once the directory forgets it).
+ * In one write transaction: a record the writer thread commits first is seen here and refuses the
+ * deletion; one committed after finds no site, and is answered 404 `site_not_found`, as a record
+ * for an unknown site is (routes/consents.ts).
  */
 export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'audit' | 'sites'>, userId: number, siteId: string): void {
   writeTransaction(d.db, () => {
