@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkInstall } from './install-check'
 
-const ctx = { siteId: 'minopa', categories: ['essential', 'analytics', 'marketing'], services: ['google-analytics'] }
+const ctx = { siteId: 'minopa', categories: ['essential', 'analytics', 'marketing'], services: [{ id: 'google-analytics', category: 'analytics' }] }
 
 describe('install checker', () => {
   it('accepts a correct install and explains each gated element', () => {
@@ -30,6 +30,27 @@ describe('install checker', () => {
     expect(problems.some((m) => /without data-category: this script never runs/.test(m))).toBe(true)
     expect(problems.some((m) => /rename src to data-src/.test(m))).toBe(true)
     expect(problems.some((m) => /No category "ads"/.test(m))).toBe(true)
+  })
+
+  it('gates a tag by the service the catalogue knows, as the SDK does, and warns when its data-category names another category', () => {
+    const page = (tag: string) => `<head><script src="/sdk/minopa.js"></script>${tag}</head><body><a href="#" data-consent-open>Cookies</a></body>`
+    const gtag = 'data-src="https://www.googletagmanager.com/gtag/js?id=G-1"'
+
+    // data-service alone: gated by the service (before, "never runs" was said of it).
+    const alone = checkInstall(page(`<script type="text/plain" data-service="google-analytics" ${gtag}></script>`), ctx)
+    expect(alone.filter((f) => f.severity !== 'ok')).toEqual([])
+    expect(alone.at(-1)!.message).toBe('Runs once the service “google-analytics” is allowed (with “analytics”, unless the visitor sets it by itself), in document order.')
+
+    // Marked marketing, but the service is in analytics: the SDK runs it when Google Analytics is allowed.
+    const mismatched = checkInstall(page(`<script type="text/plain" data-category="marketing" data-service="google-analytics" ${gtag}></script>`), ctx)
+    expect(mismatched.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual([
+      'data-category="marketing", but the catalogue puts the service "google-analytics" in "analytics": this runs when "google-analytics" is allowed, whatever "marketing" is. Write data-category="analytics", or move the service to "marketing" in the catalogue.',
+    ])
+
+    // A service the catalogue does not know: the category decides, and the checker says to add the service.
+    const unknown = checkInstall(page(`<script type="text/plain" data-category="marketing" data-service="hotjar" ${gtag}></script>`), ctx)
+    expect(unknown.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual(['No service "hotjar" in the catalogue; add it there so visitors can see and choose it.'])
+    expect(unknown.at(-1)!.message).toBe('Runs once “marketing” is granted, in document order.')
   })
 
   it('says when the SDK script is missing', () => {

@@ -12,7 +12,8 @@ export interface Finding {
 export interface CheckContext {
   siteId: string
   categories: string[]
-  services: string[]
+  /** The catalogue's services, each with its category. */
+  services: Array<{ id: string; category: string }>
 }
 
 /** Third-party tags that set cookies or track: loaded ungated, they run before any consent. */
@@ -87,8 +88,19 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
   for (const el of doc.querySelectorAll('[data-category], [data-service], script, iframe, img[src], link[href]')) {
     if (el === sdk) continue
     const where = describe(el)
-    const category = el.getAttribute('data-category')
     const service = el.getAttribute('data-service')
+    // The SDK gates an element by its data-service when the catalogue knows that service (its
+    // choice: the service's category's, unless the visitor set the service by itself), else by its data-category.
+    const known = ctx.services.find((s) => s.id === service)
+    const named = el.getAttribute('data-category')
+    const category = named ?? known?.category ?? null
+    if (known && named !== null && named !== known.category) {
+      findings.push({
+        severity: 'warning',
+        element: where,
+        message: `data-category="${named}", but the catalogue puts the service "${known.id}" in "${known.category}": this runs when "${known.id}" is allowed, whatever "${named}" is. Write data-category="${known.category}", or move the service to "${named}" in the catalogue.`,
+      })
+    }
     const url = el.getAttribute('data-src') ?? el.getAttribute('src') ?? el.getAttribute('href') ?? ''
     const tracker = TRACKERS.find((t) => t.pattern.test(url)) ?? (el.tagName === 'SCRIPT' ? INLINE_TRACKERS.find((t) => t.pattern.test(el.textContent ?? '')) : undefined)
 
@@ -111,7 +123,7 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       findings.push({ severity: 'problem', element: where, message: `No category "${category}" in the catalogue (there are: ${ctx.categories.join(', ')}). It would never be granted.` })
       continue
     }
-    if (service && !ctx.services.includes(service)) {
+    if (service && !known) {
       findings.push({ severity: 'warning', element: where, message: `No service "${service}" in the catalogue; add it there so visitors can see and choose it.` })
     }
     if (el.tagName === 'SCRIPT') {
@@ -127,11 +139,11 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
         findings.push({ severity: 'warning', element: where, message: 'Gated script with neither data-src nor inline code: nothing would run.' })
         continue
       }
-      findings.push({ severity: 'ok', element: where, message: `Runs once “${category}” is granted${service ? ` (service ${service})` : ''}, in document order.` })
+      findings.push({ severity: 'ok', element: where, message: `Runs once ${granted(category, known?.id)}, in document order.` })
       continue
     }
     if (el.hasAttribute('src') && !el.hasAttribute('data-src')) {
-      findings.push({ severity: 'problem', element: where, message: `Loads at once despite data-category: rename src to data-src so it loads only when “${category}” is granted.` })
+      findings.push({ severity: 'problem', element: where, message: `Loads at once despite data-category: rename src to data-src so it loads only when ${granted(category, known?.id)}.` })
       continue
     }
     if (!el.hasAttribute('data-src')) {
@@ -143,8 +155,8 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       element: where,
       message:
         el.tagName === 'IFRAME'
-          ? `Shows a click-to-load placeholder until “${category}” is granted, then loads.`
-          : `Gets its src once “${category}” is granted.`,
+          ? `Shows a click-to-load placeholder until ${granted(category, known?.id)}, then loads.`
+          : `Gets its src once ${granted(category, known?.id)}.`,
     })
   }
   if (!doc.querySelector('[data-consent-open]')) {
@@ -152,6 +164,10 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
   }
   return findings
 }
+
+/** What the SDK waits for: the service's choice when the catalogue knows the service, else the category. */
+const granted = (category: string, service: string | undefined) =>
+  service ? `the service “${service}” is allowed (with “${category}”, unless the visitor sets it by itself)` : `“${category}” is granted`
 
 function isGated(s: Element): boolean {
   return s.getAttribute('type') === 'text/plain' || s.getAttribute('type') === 'application/ld+json' || s.getAttribute('type') === 'application/json'

@@ -96,7 +96,7 @@ function InstallPage({ site }: SitePageProps) {
 
   const known =
     catalogue.state.status === 'loaded'
-      ? { categories: catalogue.state.data.draft.categories.map((c) => c.id), services: catalogue.state.data.draft.services.map((s) => s.id) }
+      ? { categories: catalogue.state.data.draft.categories.map((c) => c.id), services: catalogue.state.data.draft.services.map((s) => ({ id: s.id, category: s.category })) }
       : { categories: ['essential', 'functional', 'analytics', 'marketing'], services: [] }
 
   return (
