@@ -13,6 +13,7 @@ import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { LanguagePicker } from '../components/LanguagePicker'
+import { builtInLanguage } from '../../../sdk/src/ui/texts'
 import { hasBuiltInTexts, languageName, SDK_TABLES } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
@@ -63,10 +64,6 @@ function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, sit
   }
   return DEFAULT_TEXTS_EN[key]
 }
-
-/** The language whose built-in texts a visitor reading `lang` gets, as the SDK's builtInLanguage picks it. */
-const builtInLanguage = (lang: string, defaultLanguage: string): string | undefined =>
-  [lang, defaultLanguage].map((l) => l.split('-')[0]!).find(hasBuiltInTexts)
 
 /** Says where the greyed-out texts come from, as fallbackText picks them. */
 function fallbackNote(lang: string, defaultLanguage: string): string {
@@ -127,7 +124,9 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
 
   const languages = [...new Set([defaultLanguage, ...Object.keys(draft.texts), language])]
   const texts = draft.texts[language] ?? {}
-  const builtIn = useBuiltInTexts([language, defaultLanguage].map((l) => l.split('-')[0]!))
+  // The one table fallbackText reads besides English: the SDK's own choice (builtInLanguage).
+  const builtInLang = builtInLanguage(language, defaultLanguage)
+  const builtIn = useBuiltInTexts(builtInLang ? [builtInLang] : [])
 
   function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
     setDraft((d) => {
