@@ -46,6 +46,8 @@ describe('install checker', () => {
     expect(mismatched.filter((f) => f.severity === 'warning').map((f) => f.message)).toEqual([
       'data-category="marketing", but the catalogue puts the service "google-analytics" in "analytics": this runs when "google-analytics" is allowed, whatever "marketing" is. Write data-category="analytics", or move the service to "marketing" in the catalogue.',
     ])
+    // Its waiting is said with the service's own category, not the tag's.
+    expect(mismatched.at(-1)!.message).toBe('Runs once the service “google-analytics” is allowed (with “analytics”, unless the visitor sets it by itself), in document order.')
 
     // A service the catalogue does not know: the category decides, and the checker says to add the service.
     const unknown = checkInstall(page(`<script type="text/plain" data-category="marketing" data-service="hotjar" ${gtag}></script>`), ctx)

@@ -123,6 +123,8 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       findings.push({ severity: 'problem', element: where, message: `No category "${category}" in the catalogue (there are: ${ctx.categories.join(', ')}). It would never be granted.` })
       continue
     }
+    // What the SDK waits for, in the findings below.
+    const waitsFor = granted(known?.category ?? category, known?.id)
     if (service && !known) {
       findings.push({ severity: 'warning', element: where, message: `No service "${service}" in the catalogue; add it there so visitors can see and choose it.` })
     }
@@ -139,11 +141,11 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
         findings.push({ severity: 'warning', element: where, message: 'Gated script with neither data-src nor inline code: nothing would run.' })
         continue
       }
-      findings.push({ severity: 'ok', element: where, message: `Runs once ${granted(category, known?.id)}, in document order.` })
+      findings.push({ severity: 'ok', element: where, message: `Runs once ${waitsFor}, in document order.` })
       continue
     }
     if (el.hasAttribute('src') && !el.hasAttribute('data-src')) {
-      findings.push({ severity: 'problem', element: where, message: `Loads at once despite data-category: rename src to data-src so it loads only when ${granted(category, known?.id)}.` })
+      findings.push({ severity: 'problem', element: where, message: `Loads at once despite data-category: rename src to data-src so it loads only when ${waitsFor}.` })
       continue
     }
     if (!el.hasAttribute('data-src')) {
@@ -155,8 +157,8 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       element: where,
       message:
         el.tagName === 'IFRAME'
-          ? `Shows a click-to-load placeholder until ${granted(category, known?.id)}, then loads.`
-          : `Gets its src once ${granted(category, known?.id)}.`,
+          ? `Shows a click-to-load placeholder until ${waitsFor}, then loads.`
+          : `Gets its src once ${waitsFor}.`,
     })
   }
   if (!doc.querySelector('[data-consent-open]')) {
