@@ -162,6 +162,18 @@ test('Escape on the modal banner closes it without granting anything; it shows a
   await expect(banner).toBeHidden()
   expect(await page.evaluate(() => (window as unknown as { miniconsent: { get(): unknown } }).miniconsent.get())).toBeNull()
   expect(await page.getByRole('link', { name: 'Page link one' }).evaluate((a) => (a.focus(), document.activeElement === a))).toBe(true)
+  // The declaration's settings button opens the preferences, which redraws the UI: the banner
+  // stays closed, under them and after them.
+  await page.locator('[data-consent-table] button').first().click()
+  const preferences = page.locator('#miniconsent dialog:not(.mc-banner)')
+  await expect(preferences).toBeVisible()
+  await expect(banner).toBeHidden()
+  await page.keyboard.press('Escape')
+  await expect(preferences).toBeHidden()
+  await expect(banner).toBeHidden()
+  // The page asks for it: it shows again, modal.
+  await page.evaluate(() => (window as unknown as { miniconsent: { show(): void } }).miniconsent.show())
+  await expect(banner).toBeVisible()
   await page.reload()
   await expect(banner).toBeVisible()
   expect(posts).toEqual([])

@@ -587,6 +587,31 @@ describe('dist/miniconsent.js', () => {
     expect(Array.from(w.document.querySelectorAll('style')).map((s) => s.textContent).join('')).toContain('--a:#aa0000;--r:2px')
   })
 
+  it('keeps a modal banner closed with Escape closed while the page redraws, and show() opens it again', async () => {
+    const config = minopaConfig()
+    config.catalogue.appearance.layout = 'modal'
+    const { w, api } = await boot({ config, html: '<p><a href="#" data-consent-open>Cookie settings</a></p>' })
+    const banner = () => w.document.querySelector('dialog.mc-banner') as HTMLDialogElement | null
+    expect(banner()!.open).toBe(true)
+    // What the browser does on Escape: the dialog's cancel, then close. Nothing is granted.
+    banner()!.close()
+    // Cookie settings redraws the UI to add the preferences: the banner stays closed under them.
+    ;(w.document.querySelector('[data-consent-open]') as unknown as HTMLElement).click()
+    await settle()
+    const preferences = w.document.querySelector('dialog[aria-modal]') as HTMLDialogElement
+    expect(preferences.open).toBe(true)
+    expect(banner()!.open).toBe(false)
+    preferences.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await settle()
+    expect(w.document.querySelector('dialog[aria-modal]')).toBeNull()
+    expect(banner()!.open).toBe(false)
+    expect(api.get()).toBeNull()
+    // The page asks for the banner again: it opens, modal.
+    api.show()
+    await settle()
+    expect(banner()!.open).toBe(true)
+  })
+
   it('in notice mode informs with one OK, which is stored as accepting what already runs', async () => {
     const { w, api } = await boot({ config: moniClubConfig('notice') })
     const banner = w.document.querySelector('[role="region"]')!

@@ -24,6 +24,8 @@ function mount(host: Host): UiApi {
   const categories = config.catalogue.categories
   let root: HTMLElement
   let banner: BannerKind = BANNER_NONE
+  /** Counts the banner's showings: each is a new element, a modal one opened again (ui/Banner.tsx). */
+  let shown = 0
   let dialog: DialogChunk | undefined
 
   const style = (css: string) => {
@@ -49,7 +51,7 @@ function mount(host: Host): UiApi {
     render(
       <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang} dir={ctx._dir}>
         {banner ? (
-          <Banner ctx={ctx} kind={banner} />
+          <Banner ctx={ctx} kind={banner} key={shown} />
         ) : (
           // Reopens the preferences: "Your Privacy Choices" in opt-out regions (SPEC §6), or the site's
           // floating button. It stays while the dialog it opened is open (the modal dialog makes it
@@ -87,7 +89,9 @@ function mount(host: Host): UiApi {
   const boot = Promise.all([
     new Promise((r) => (d.body ? r(0) : d.addEventListener('DOMContentLoaded', r))),
     // English is in this chunk; another language's chunk that fails to load leaves the site's texts.
-    builtIn != 'en' ? builtIn && host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined) : en,
+    // (`builtIn &&`: no chunk when neither language is built in; `undefined` then, never '', as
+    // LANGUAGES holds no empty name.)
+    builtIn != 'en' ? (builtIn && host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined)) as Promise<Partial<Texts> | undefined> | undefined : en,
   ]).then(([, texts]) => {
     ctx._t = resolveTexts(config, lang, texts)
     style(BANNER_CSS + appearanceCss(config))
@@ -111,7 +115,7 @@ function mount(host: Host): UiApi {
   )
 
   return {
-    _banner: (kind) => void boot.then(() => ((banner = kind), draw())),
+    _banner: (kind) => void boot.then(() => ((banner = kind), shown++, draw())),
     _open: ctx._open,
     _tables: (containers) => show('dialog', containers),
     _placeholders: (iframes) => show('placeholder', iframes),

@@ -19,8 +19,7 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
       class: 'mc-banner mc-' + layout,
       role: modal ? 'dialog' : 'region',
       'aria-labelledby': 'mc-bt',
-      // Called again on each render: a dialog already open stays as it is.
-      ref: (el: HTMLDialogElement | null) => el && el.showModal && !el.open && el.showModal(),
+      ref: showModal,
     },
     <h2 id="mc-bt">{t.bannerTitle}</h2>,
     <p>
@@ -29,6 +28,13 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
     <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} notice={kind == BANNER_NOTICE} />,
   )
 }
+
+/**
+ * One function for every render, so that Preact calls it only when the dialog is mounted: a new
+ * one per render would open again a modal banner the visitor closed with Escape as soon as the
+ * page redraws (the preferences opening). `show()` mounts a new banner (its key, banner.tsx).
+ */
+const showModal = (el: HTMLDialogElement | null) => el && el.showModal && !el.open && el.showModal()
 
 /** Accept and Reject (in notice mode, which informs only, a single OK), then `third`. */
 export function Buttons({ ctx, third, onThird, notice }: { ctx: Ctx; third: string; onThird(): void; notice?: boolean }) {
