@@ -106,3 +106,20 @@ test('MiniMagic needs no banner: only the declaration and the settings link', as
   await expect(page.locator('[data-consent-table] table').first()).toBeVisible()
   await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
 })
+
+test('MiniMagic shows a Californian no Your Privacy Choices button: it has nothing to opt out of', async ({ browser }) => {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'x-test-country': 'US', 'x-test-region': 'CA' } })
+  const page = await context.newPage()
+  await page.goto('/demo/minimagic/')
+  await expect(page.locator('[data-consent-table] table').first()).toBeVisible()
+  type Api = { ready: Promise<unknown>; get(): { region: string | null } | null }
+  const region = await page.evaluate(async () => {
+    const api = (window as unknown as { miniconsent: Api }).miniconsent
+    await api.ready
+    return api.get()?.region
+  })
+  expect(region).toBe('US-CA')
+  await expect(page.getByRole('button', { name: 'Your Privacy Choices' })).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
+  await context.close()
+})

@@ -203,6 +203,28 @@ describe('consentModeDefaults', () => {
   })
 })
 
+describe('a catalogue with nothing needing consent', () => {
+  it('answers notice in every region, so that the SDK shows no Your Privacy Choices button in an opt-out one, and its records keep the region’s mode', async () => {
+    const t = startTestServer({ env: { ...baseEnv, ...cloudflare } }, [NOTICE_ONLY])
+    servers.push(t)
+    mkdirSync(join(t.dir, 'sdk'))
+    writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+    const californian = { 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' }
+    for (const h of [californian, { 'CF-IPCountry': 'DE' }, {}] as Record<string, string>[]) {
+      const res = await t.request('/api/v1/sites/notice-only/config', { headers: h })
+      expect(publishedConfig.parse(await res.json())).toMatchObject({ mode: 'notice', needsBanner: false })
+    }
+    const win: { __cfg?: unknown } = {}
+    new Function('window', await (await t.request('/sdk/notice-only.js', { headers: californian })).text())(win)
+    expect(publishedConfig.parse(win.__cfg)).toMatchObject({ region: 'US-CA', mode: 'notice' })
+    // A choice made from the settings link is recorded under the region's mode, as the law sees it.
+    const body = consentBody({ siteId: 'notice-only', categories: { essential: true, functional: false }, services: {}, method: 'custom', url: 'https://notice.test/' })
+    const res = await t.request('/api/v1/consents', { method: 'POST', headers: { ...californian, 'Content-Type': 'application/json', Origin: 'https://notice.test' }, body: JSON.stringify(body) })
+    expect(res.status).toBe(201)
+    expect(t.db.$client.prepare('SELECT mode FROM consent_records WHERE record_id = ?').get(body.recordId)).toEqual({ mode: 'opt-out' })
+  })
+})
+
 describe('Global Privacy Control', () => {
   it('passes Sec-GPC: 1 to the SDK in the config and the script', async () => {
     const t = start()

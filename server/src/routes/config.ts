@@ -119,7 +119,12 @@ export function configVariant(c: RequestFacts, s: Services, siteId: string): Con
   if (!info || !base) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
   const siteRegions = info.settings.regions ?? {}
   const region = requestRegion(c, s)
-  const mode = resolveMode(region, siteRegions)
+  // A catalogue with nothing needing consent has nothing to opt out of either: its visitors get
+  // no banner and no "Your Privacy Choices" button, in an opt-out region too (SPEC §4: only the
+  // declaration and the settings link), so its config says `notice` wherever they are. (Its
+  // records, made from that settings link or the JS API, are stamped with the region's own mode
+  // at ingestion, routes/consents.ts.)
+  const mode = base.needsBanner ? resolveMode(region, siteRegions) : 'notice'
   // https://privacycg.github.io/gpc-spec/#the-sec-gpc-header-field-for-http-requests: "1" is the only valid value.
   const gpc = requestHeader(c, 'sec-gpc') === '1'
   let set = variantsCache.get(base)
