@@ -203,6 +203,13 @@ describe('the header of an imported cookie table', () => {
     expect(refusal('category,kind,Kind\nanalytics,cookie,localStorage').message).toMatch(/the column "kind" appears twice in the header/)
   })
 
+  it('tells a file of only its header (or of empty rows under it) from one without a header', () => {
+    const noRows = { status: 400, code: 'invalid_csv', message: 'The CSV file has its header row but no rows under it: nothing to import' }
+    expect(refusal('category,service,name,provider,expiry')).toEqual(noRows)
+    expect(refusal('category;name;provider\r\n;;\r\n\r\n')).toEqual(noRows)
+    for (const text of ['', '\n\n', 'name,provider\n_ga,Google']) expect(refusal(text).message).toMatch(/^The CSV file needs a header row with at least a "category" column/)
+  })
+
   it('refuses a column with no name that holds a value, and leaves one that holds none', () => {
     expect(refusal('category,,\nanalytics,x,y')).toEqual({
       status: 400,

@@ -176,6 +176,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   let parsed: { record: Record<string, string>; info: { lines: number } }[]
   // The record keys of the header's empty cells, by column number (from 1).
   const unnamed = new Map<string, number>()
+  let headerRead = false
   try {
     parsed = parse(text, {
       delimiter: csvDelimiter(text),
@@ -183,6 +184,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         const written = h.map((c) => c.trim())
         const names = written.map(columnName)
         if (!names.includes('category')) throw new ApiError(400, 'invalid_csv', NO_HEADER)
+        headerRead = true
         // Two columns of one name would leave one cell of each row unread, unsaid which.
         const twice = names.find((c, i) => c !== '' && names.indexOf(c) !== i)
         if (twice !== undefined) throw new Error(`the column "${twice}" appears twice in the header`)
@@ -214,6 +216,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   refuseUnnamedValues(parsed, unnamed)
   const records = parsed.map((p) => p.record)
   const first = records[0]
+  if (!first && headerRead) throw new ApiError(400, 'invalid_csv', 'The CSV file has its header row but no rows under it: nothing to import')
   if (!first || !('category' in first)) throw new ApiError(400, 'invalid_csv', NO_HEADER)
 
   const categories = base.categories.map((c) => ({ ...c, label: { ...c.label } }))
