@@ -17,7 +17,11 @@ export interface MiniConsentState {
   updatedAt: string | null
   /** Region the server resolved (ISO 3166), or null. */
   region: string | null
-  /** True when the browser sent Global Privacy Control. */
+  /**
+   * True when the browser sent Global Privacy Control as the choice in force was made (before any
+   * choice: whether it sends it now). A choice the visitor made without the signal keeps false
+   * when the signal comes later and refuses nothing new.
+   */
   gpc: boolean
 }
 
