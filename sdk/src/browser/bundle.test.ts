@@ -512,7 +512,10 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('where a banner may show, loads the declaration only once it comes near the viewport', async () => {
-    const { w, chunkRequests, intersect } = await boot({ cookie: stored(['essential']), html: '<div data-consent-table></div>' })
+    const config = minopaConfig()
+    // A second `theme` cookie, the shop's own: the declaration tells the two apart by its domain and path.
+    config.catalogue.entries.push({ name: 'theme', kind: 'cookie', category: 'functional', provider: 'Minopa', purpose: { en: 'Shop theme' }, expiry: '1y', domain: 'shop.minopa.com', path: '/cart' })
+    const { w, chunkRequests, intersect } = await boot({ config, cookie: stored(['essential']), html: '<div data-consent-table></div>' })
     const table = w.document.querySelector('[data-consent-table]')!
     expect(chunkRequests).toEqual([])
     intersect(table)
@@ -520,6 +523,9 @@ describe('dist/miniconsent.js', () => {
     expect(chunkRequests.sort()).toEqual(['banner.js', 'dialog.js'])
     expect(table.textContent).toContain('next-auth.session-token')
     expect(table.textContent).toContain('30 days')
+    const under = (name: string) => Array.from(table.querySelectorAll('td')).filter((td) => td.firstChild?.textContent === name).map((td) => td.querySelector('small')?.textContent ?? null)
+    expect(under('theme')).toEqual([null, 'shop.minopa.com /cart'])
+    expect(under('sentry-replay*')).toEqual(['sessionStorage'])
   })
 
   it('lets a visitor allow one service of a category they leave off', async () => {
@@ -591,14 +597,15 @@ describe('dist/miniconsent.js', () => {
     const config = minopaConfig()
     config.catalogue.appearance.layout = 'modal'
     const { w, api } = await boot({ config, html: '<p><a href="#" data-consent-open>Cookie settings</a></p>' })
-    const banner = () => w.document.querySelector('dialog.mc-banner') as HTMLDialogElement | null
+    type Dialog = { open: boolean; close(): void; dispatchEvent(event: unknown): boolean }
+    const banner = () => w.document.querySelector('dialog.mc-banner') as unknown as Dialog | null
     expect(banner()!.open).toBe(true)
     // What the browser does on Escape: the dialog's cancel, then close. Nothing is granted.
     banner()!.close()
     // Cookie settings redraws the UI to add the preferences: the banner stays closed under them.
     ;(w.document.querySelector('[data-consent-open]') as unknown as HTMLElement).click()
     await settle()
-    const preferences = w.document.querySelector('dialog[aria-modal]') as HTMLDialogElement
+    const preferences = w.document.querySelector('dialog[aria-modal]') as unknown as Dialog
     expect(preferences.open).toBe(true)
     expect(banner()!.open).toBe(false)
     preferences.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
@@ -629,6 +636,9 @@ describe('dist/miniconsent.js', () => {
     const table = w.document.querySelector('[data-consent-table]')!
     expect(table.textContent).toContain('sb-*-auth-token')
     expect(table.textContent).toContain('Persistent')
+    // What kind of storage each entry is, under its name: not every entry is a cookie.
+    const nameCell = Array.from(table.querySelectorAll('td')).find((td) => td.textContent!.startsWith('sb-*-auth-token'))!
+    expect(nameCell.querySelector('small')!.textContent).toBe('localStorage')
     ;(table.querySelector('button') as unknown as HTMLElement).click()
     await settle()
     const dialog = w.document.querySelector('dialog[role="dialog"]')!

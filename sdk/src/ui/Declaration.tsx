@@ -33,7 +33,10 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
           </tr>
           {rows.map((e: StorageEntry) => (
             <tr>
-              <td>{e.name}</td>
+              <td>
+                {e.name}
+                {where(e) && <small>{where(e)}</small>}
+              </td>
               <td>{e.provider}</td>
               <td>{ctx._loc(e.purpose)}</td>
               <td>{formatExpiry(e.expiry, ctx._lang, t.session, t.persistent)}</td>
@@ -44,6 +47,14 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
     </div>
   )
 }
+
+/**
+ * Under an entry's name: its kind unless a cookie, and its domain and path when the catalogue
+ * gives them, as written (API and host names, the same in every language): `localStorage`,
+ * `.example.com /shop`. Two entries of one name (a `session` cookie of the site and another on
+ * /shop) are then told apart.
+ */
+const where = (e: StorageEntry) => [e.kind != 'cookie' && e.kind, e.domain, e.path].filter(Boolean).join(' ')
 
 /** `<div data-consent-table>`: the cookie declaration, every category with its entries. */
 export function Declaration({ ctx }: { ctx: Ctx }) {
