@@ -11,6 +11,11 @@ export function formatTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)
 }
 
+/** A server message with the ISO times it names ("saved the settings at 2026-12-05T15:11:59.343Z") in local time. */
+export function withLocalTimes(message: string): string {
+  return message.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => formatTime(iso))
+}
+
 export function formatCount(n: number): string {
   return numberFormat.format(n)
 }

@@ -1,8 +1,8 @@
 // Test helpers: a fake admin API behind a stubbed `fetch`, and fixtures shaped like the server's answers.
-import { siteSettings, type ConsentLogPage, type ConsentRecord, type Me } from '@miniconsent/shared'
+import { siteSettings, type ConsentLogPage, type ConsentRecord, type Me, type Role } from '@miniconsent/shared'
 import type { CatalogueState } from './api-shapes'
-import { render } from '@testing-library/preact'
-import { vi } from 'vitest'
+import { fireEvent, render, screen } from '@testing-library/preact'
+import { expect, vi } from 'vitest'
 import { App } from './App'
 
 export interface FakeRequest {
@@ -49,6 +49,33 @@ export function on(method: string, path: string | RegExp, answer: (req: FakeRequ
     const matches = typeof path === 'string' ? req.url.pathname === path : path.test(req.url.pathname)
     return matches ? answer(req) : undefined
   }
+}
+
+/**
+ * An editor of MiniMagic changes `field` on the page `open` shows, and clicks `save`, after an
+ * owner lowered their role to auditor: the save (`PUT savePath`) is refused with 403, and /me
+ * says auditor from then on. `handlers` serve the page's other requests. Resolves once the
+ * notice of components/EditsNotKept.tsx, an alert, says the `what` shown is as saved; returns the
+ * field, to check what it shows.
+ */
+export async function saveAfterRoleLowered(
+  o: { savePath: string; open: () => unknown; field: () => HTMLInputElement | Promise<HTMLInputElement>; save: string; what: string },
+  ...handlers: Handler[]
+): Promise<HTMLInputElement> {
+  let role: Role = 'editor'
+  stubApi(
+    on('GET', '/api/admin/me', () => json({ ...ME, sites: ME.sites.map((s) => (s.id === 'minimagic' ? { ...s, role } : s)) })),
+    ...handlers,
+    on('PUT', o.savePath, () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+  )
+  await o.open()
+  fireEvent.input(await o.field(), { target: { value: 'Never stored' } })
+  role = 'auditor'
+  fireEvent.click(screen.getByRole('button', { name: o.save }))
+  const notice = await screen.findByText(`Not saved: your role on this site no longer lets you edit it, so your changes were not kept. What you see is the ${o.what} as saved.`)
+  expect(notice.closest('[role="alert"]')).toBeTruthy()
+  expect(screen.queryByRole('button', { name: o.save })).toBeNull()
+  return o.field()
 }
 
 export const ME: Me = {

@@ -32,6 +32,8 @@ export function AppShell({ children }: { children: ComponentChildren }) {
   const logPath = currentSite ? homePath(currentSite) : null
 
   async function onSignOut() {
+    // Signing out leaves the page: unsaved edits are asked about, as for a link.
+    if (!confirmLeave()) return
     setSigningOut(true)
     setSignOutError(null)
     try {

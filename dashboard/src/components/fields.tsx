@@ -192,15 +192,18 @@ export function SelectField({
   )
 }
 
-/** Lists every problem with a link to its field, so none goes unnoticed below the fold. */
-export function IssueSummary({ issues, labelFor, id }: { issues: Issues; labelFor: (path: string) => string; id: string }) {
+/**
+ * Lists every problem with a link to its field, so none goes unnoticed below the fold. `what`
+ * names the thing saved ("draft", "settings"), as SaveBar's.
+ */
+export function IssueSummary({ what, issues, labelFor, id }: { what: string; issues: Issues; labelFor: (path: string) => string; id: string }) {
   const paths = Object.keys(issues)
   if (!paths.length) return null
   return (
     <div class="form-error" id={id} tabIndex={-1}>
       <p>
         <strong>
-          {paths.length === 1 ? 'One problem needs fixing' : `${paths.length} problems need fixing`} before the draft can be
+          {paths.length === 1 ? 'One problem needs fixing' : `${paths.length} problems need fixing`} before the {what} can be
           saved:
         </strong>
       </p>

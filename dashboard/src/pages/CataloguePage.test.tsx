@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, draftServer, json, ME, on, renderApp, saveAfterRoleLowered, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
@@ -162,6 +162,23 @@ describe('catalogue editor', () => {
     await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/consents'))
   })
 
+  it('asks before signing out with unsaved changes', async () => {
+    const api = stubApi(signedIn, serveCatalogue, on('POST', '/api/admin/logout', () => new Response(null, { status: 204 })))
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Name', { selector: '#f-services-0-name' }), { target: { value: 'Plausible Analytics' } })
+
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect(confirm).toHaveBeenCalledWith('You have unsaved changes. Leave this page and lose them?')
+    expect(api.requests.some((r) => r.url.pathname === '/api/admin/logout')).toBe(false)
+    expect((screen.getByLabelText('Name', { selector: '#f-services-0-name' }) as HTMLInputElement).value).toBe('Plausible Analytics')
+
+    confirm.mockReturnValue(true as false)
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+  })
+
   it('maps a category to Google Consent Mode types', async () => {
     const saved: unknown[] = []
     stubApi(
@@ -258,6 +275,13 @@ describe('catalogue editor', () => {
     expect(await screen.findByText(/catalogue\.json was not imported, and the draft is as they left it: editor@example\.com saved the draft/)).toBeTruthy()
     expect(imports).toHaveLength(1)
     expect(Object.fromEntries(imports[0]!.searchParams)).toEqual({ format: 'json', baseUpdatedAt: catalogueFixture().draftUpdatedAt })
+  })
+
+  it('when a save is refused because the role was lowered to auditor meanwhile, says the edit was not kept and shows the saved draft', async () => {
+    const name = () => screen.getByLabelText('Name', { selector: '#f-services-0-name' }) as HTMLInputElement
+    await saveAfterRoleLowered({ savePath: '/api/admin/sites/minimagic/catalogue/draft', open: openEditor, field: name, save: 'Save draft', what: 'draft' }, serveCatalogue)
+    expect(name().value).toBe('Plausible')
+    expect(name().readOnly).toBe(true)
   })
 
   it('lets an auditor read the catalogue without offering changes', async () => {

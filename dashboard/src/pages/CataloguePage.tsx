@@ -24,6 +24,7 @@ import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editab
 import { LivePreview } from '../components/LivePreview'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
+import { EditsNotKept } from '../components/EditsNotKept'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
 
@@ -187,8 +188,9 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       {!editable && (
         <p class="notice">You can read this catalogue; as an auditor you cannot change it.</p>
       )}
+      <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (accept(server), setConflict(null), setSave({ status: 'idle' }))} />
       <div ref={summaryRef}>
-        <IssueSummary issues={shownIssues} labelFor={labelFor} id="catalogue-issues" />
+        <IssueSummary what="draft" issues={shownIssues} labelFor={labelFor} id="catalogue-issues" />
       </div>
 
       <LanguagePicker

@@ -299,6 +299,37 @@ describe('consent log filters and data-subject requests', () => {
     expect(screen.queryByText(/Check the ID with the visitor/)).toBeNull()
   })
 
+  it('after an erasure, says "erased" only for the erased ID, not for another ID without records', async () => {
+    let erased = false
+    stubApi(
+      signedIn,
+      serveLog((req) => {
+        const id = req.url.searchParams.get('consentId')
+        if (id === 'visitor-0004' && !erased) return wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: id })])
+        return wholeLog([])
+      }),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => {
+        erased = true
+        return json({ erased: 1, identities: 0, documents: 0 })
+      }),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+    expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
+
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#consent-search' }), { target: { value: 'someone-else' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(await screen.findByText(/No records for consent ID/)).toBeTruthy()
+    expect(screen.queryByText(/All records of consent ID/)).toBeNull()
+
+    // Back to the erased ID: still said as the erasure.
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#consent-search' }), { target: { value: 'visitor-0004' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
+  })
+
   it('does not offer erasure to an auditor', async () => {
     stubApi(signedIn, serveLog(() => logPage(1, 1, 1)))
     await openLog('/sites/minopa/consents?consentId=visitor-0001')

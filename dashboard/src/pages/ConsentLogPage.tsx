@@ -22,7 +22,9 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
   const filters = filtersFromQuery(query)
   const filter = filters.consentId ?? ''
   const filterKey = filterParams(filters).toString()
-  const [erasures, setErasures] = useState(0)
+  // The consent IDs erased on this page: only their empty log reads as an erasure. Each erasure
+  // also reloads the results, hence a list rather than a set.
+  const [erasedIds, setErasedIds] = useState<string[]>([])
   useDocumentTitle(`Consent log — ${site.name}`)
   const base = consentLogPath(site.id)
 
@@ -45,10 +47,10 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
           key={filter}
           site={site}
           consentId={filter}
-          onErased={() => setErasures((n) => n + 1)}
+          onErased={() => setErasedIds((ids) => [...ids, filter])}
         />
       )}
-      <ConsentLogResults key={filterKey + '|' + erasures} siteId={site.id} siteName={site.name} filter={filter} filters={filters} erased={erasures > 0} />
+      <ConsentLogResults key={filterKey + '|' + erasedIds.length} siteId={site.id} siteName={site.name} filter={filter} filters={filters} erased={erasedIds.includes(filter)} />
     </>
   )
 }

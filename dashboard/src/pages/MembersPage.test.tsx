@@ -38,6 +38,40 @@ describe('users and roles', () => {
     expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ email: 'new@example.com', role: 'auditor' })
   })
 
+  it('takes the invitation link away when that invitation is cancelled, and only then', async () => {
+    const invitation = (email: string) => ({ email, role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' })
+    let invitations = [invitation('other@example.com')]
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json({ ...members, invitations })),
+      // The server stores the address in lower case.
+      on('POST', '/api/admin/sites/minimagic/invitations', () => {
+        invitations = [...invitations, invitation('new@example.com')]
+        return json({ inviteUrl: '/invite/tok-123' }, 201)
+      }),
+      on('DELETE', /^\/api\/admin\/sites\/minimagic\/invitations\//, (req) => {
+        const email = decodeURIComponent(req.url.pathname.split('/').at(-1)!)
+        invitations = invitations.filter((i) => i.email !== email)
+        return new Response(null, { status: 204 })
+      }),
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/members')
+    await screen.findByRole('table', { name: 'Members of this site' })
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'New@Example.com' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    await screen.findByLabelText('Invitation link')
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel the invitation for other@example.com' }))
+    await screen.findByText('The invitation for other@example.com was cancelled.')
+    expect(screen.getByLabelText('Invitation link')).toBeTruthy()
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel the invitation for new@example.com' }))
+    await screen.findByText('The invitation for new@example.com was cancelled.')
+    expect(screen.queryByLabelText('Invitation link')).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Copy link' })).toBeNull()
+  })
+
   it('cancels a pending invitation after asking, and shows the list without it', async () => {
     let invitations = [
       { email: 'late@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' },

@@ -20,6 +20,7 @@ function MembersPage({ site }: SitePageProps) {
   const load = useLoad((signal) => api.request(siteApi(site.id, '/members'), memberList, { signal }), [site.id])
   const [outcome, setOutcome] = useState<Outcome | null>(null)
   const [rolesFailure, setRolesFailure] = useState<string | null>(null)
+  const [invited, setInvited] = useState<InviteResult | null>(null)
 
   // A change of your own changes what you may see: the navigation, and this page, follow your new roles.
   function reloadRoles() {
@@ -29,8 +30,10 @@ function MembersPage({ site }: SitePageProps) {
 
   // The change is said as made before anything is reloaded: a reload that then fails says so, with
   // a retry, and never reads as the change having failed.
-  const changed: OnChanged = (text, { own = false, gone = false } = {}) => {
+  const changed: OnChanged = (text, { own = false, gone = false, cancelled } = {}) => {
     setOutcome({ text, focus: gone })
+    // The link shown for an invitation stops working once it is cancelled: it goes too.
+    if (cancelled) setInvited((r) => (r?.email === cancelled.toLowerCase() ? null : r))
     if (own) reloadRoles()
     else load.reload()
   }
@@ -38,7 +41,7 @@ function MembersPage({ site }: SitePageProps) {
   return (
     <>
       <h1>Users & roles — {site.name}</h1>
-      <InviteForm siteId={site.id} onInvited={load.reload} />
+      <InviteForm siteId={site.id} result={invited} onResult={setInvited} onInvited={load.reload} />
       <OutcomeStatus outcome={outcome} />
       {rolesFailure && <LoadFailure what="your roles" message={rolesFailure} onRetry={reloadRoles} />}
       <LoadGate state={load.state} what="the members" onRetry={load.reload}>
@@ -75,13 +78,31 @@ function OutcomeStatus({ outcome }: { outcome: Outcome | null }) {
   )
 }
 
-function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => void }) {
+/** What the last invitation came to; `email` (as the server stores it, lower case) and `link` when it was made. */
+interface InviteResult {
+  text: string
+  ok: boolean
+  email?: string
+  link?: string
+}
+
+/** `result` is kept by the page, which clears it when the invitation shown is cancelled. */
+function InviteForm({
+  siteId,
+  result,
+  onResult: setResult,
+  onInvited,
+}: {
+  siteId: string
+  result: InviteResult | null
+  onResult: (result: InviteResult | null) => void
+  onInvited: () => void
+}) {
   const { api } = useSession()
   const [email, setEmail] = useState('')
   const [role, setRole] = useState<Role>('editor')
   const [busy, setBusy] = useState(false)
   const [fieldError, setFieldError] = useState<string | null>(null)
-  const [result, setResult] = useState<{ link?: string; text: string; ok: boolean } | null>(null)
   const [copied, setCopied] = useState(false)
 
   async function submit(e: SubmitEvent) {
@@ -102,6 +123,7 @@ function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => vo
       const link = new URL(answer.inviteUrl, location.origin).href
       setResult({
         ok: true,
+        email: input.email.toLowerCase(),
         link,
         text: `Invitation for ${input.email} as ${role}. No e-mail is sent: copy this link and send it yourself. It is valid for 7 days. Someone who already has an account joins with its password.`,
       })
@@ -186,9 +208,9 @@ function InviteForm({ siteId, onInvited }: { siteId: string; onInvited: () => vo
 /**
  * What a row or invitation reports once its change is made: a sentence to announce. `own`: the
  * change was to your own membership, so your roles are reloaded, else the list is. `gone`: the
- * control that made it goes with the reload.
+ * control that made it goes with the reload. `cancelled`: the email of an invitation cancelled.
  */
-type OnChanged = (outcome: string, how?: { own?: boolean; gone?: boolean }) => void
+type OnChanged = (outcome: string, how?: { own?: boolean; gone?: boolean; cancelled?: string }) => void
 
 function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList; onChanged: OnChanged }) {
   const { me } = useSession()
@@ -243,7 +265,7 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
     setError(null)
     try {
       await api.request(siteApi(siteId, `/invitations/${encodeURIComponent(invitation.email)}`), null, { method: 'DELETE' })
-      onChanged(`The invitation for ${invitation.email} was cancelled.`, { gone: true })
+      onChanged(`The invitation for ${invitation.email} was cancelled.`, { gone: true, cancelled: invitation.email })
     } catch (err) {
       setError(`Not cancelled: ${errorText(err)}`)
       setBusy(false)

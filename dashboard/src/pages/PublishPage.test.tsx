@@ -90,6 +90,13 @@ describe('publish page', () => {
     expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie', draftHash: 'c'.repeat(64) })
   })
 
+  it('asks to publish "this change" when there is one', async () => {
+    stubApi(signedIn, on('GET', /\/diff$/, () => json({ ...diff, changes: diff.changes.slice(0, 1) })), serveRevisions)
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    expect(screen.getByRole('heading', { name: 'Publish this change?' })).toBeTruthy()
+  })
+
   it('lists revision history with who and when, and before rolling back shows what it changes from the live revision and the verdict on it', async () => {
     let answerPreview: () => void = () => {}
     const previewAnswered = new Promise<void>((resolve) => (answerPreview = resolve))

@@ -146,7 +146,7 @@ function PendingChanges({
       {editable && step !== 'review' && (
         <section class="confirm-panel" aria-labelledby="confirm-publish-heading">
           <h3 id="confirm-publish-heading" tabIndex={-1} ref={confirmHeading}>
-            Publish these {diff.changes.length} changes?
+            {diff.changes.length === 1 ? 'Publish this change?' : `Publish these ${diff.changes.length} changes?`}
           </h3>
           <p>
             The catalogue goes live on {site.name} within minutes.{' '}

@@ -3,7 +3,8 @@ import { siteSettingsInput } from '@miniconsent/shared'
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, errorBody, json, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+import { formatTime } from '../format'
+import { catalogueFixture, errorBody, json, ME, on, renderApp, saveAfterRoleLowered, stubApi, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 /** The same account as an editor of MiniMagic. */
@@ -138,6 +139,16 @@ describe('site settings', () => {
     })
   })
 
+  it('says the problems stand in the way of saving the settings, which are no part of the draft', async () => {
+    const api = stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/settings')
+    fireEvent.input(await screen.findByLabelText('URL, row 1'), { target: { value: 'javascript:alert(1)' } })
+    fireEvent.input(screen.getByLabelText('Wait for the visitor’s choice (ms)'), { target: { value: '20000' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(api.requests.some((r) => r.method === 'PUT')).toBe(false)
+    expect(document.getElementById('settings-issues')?.querySelector('p')?.textContent).toBe('2 problems need fixing before the settings can be saved:')
+  })
+
   it('puts a server issue about a document on that document’s row', async () => {
     stubApi(
       signedIn,
@@ -173,6 +184,13 @@ describe('site settings', () => {
     expect(cookieName.value).toBe('session')
     expect((screen.getByLabelText('Cookie lifetime (days)') as HTMLInputElement).value).toBe('30')
     expect(screen.getByText(/Not saved: Some fields are not valid/)).toBeTruthy()
+  })
+
+  it('when a save is refused because the role was lowered to auditor meanwhile, says the edit was not kept and shows the saved settings', async () => {
+    const open = () => renderApp('/sites/minimagic/settings')
+    const name = () => screen.findByLabelText('Site name') as Promise<HTMLInputElement>
+    const field = await saveAfterRoleLowered({ savePath: '/api/admin/sites/minimagic/settings', open, field: name, save: 'Save settings', what: 'settings' }, serveCatalogue)
+    expect(field.value).toBe('MiniMagic')
   })
 
   it('is read-only for an auditor', async () => {
@@ -245,7 +263,10 @@ describe('site settings', () => {
 
     fireEvent.input(privacy, { target: { value: 'https://minimagic.example/privacy' } })
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
-    const alert = await screen.findByText(/^Not saved: owner@example\.com saved the settings at 2025-03-01T11:00:00\.000Z, after you opened them: reload to see their changes\. Saving again would undo their change/)
+    // In local time, and with no advice to save again, which would be refused the same way.
+    const alert = await screen.findByText(
+      `Not saved: owner@example.com saved the settings at ${formatTime('2025-03-01T11:00:00.000Z')}, after you opened them: reload to see their changes. Reloading discards your edits here: make them again after it.`,
+    )
     expect(alert.closest('[role="alert"]')).toBeTruthy()
     expect(puts).toHaveLength(1)
     expect(puts[0]).toMatchObject({ cookieName: 'miniconsent', baseUpdatedAt: LOADED_AT })

@@ -11,11 +11,13 @@ import { ApiRequestError } from '../api'
 import { catalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { withLocalTimes } from '../format'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { DeleteSite } from '../components/DeleteSite'
+import { EditsNotKept } from '../components/EditsNotKept'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
@@ -284,8 +286,9 @@ function SettingsEditor({
     } catch (err) {
       if (err instanceof ApiRequestError && err.code === 'settings_conflict') {
         setConflict(true)
+        // Saving again is refused the same way: this form stays based on the version it loaded.
         setStatus({
-          error: `Not saved: ${errorText(err).replace(/\.?$/, '.')} Saving again would undo their change: reload the settings to see it (your edits here are discarded), then make yours again.`,
+          error: `Not saved: ${withLocalTimes(errorText(err)).replace(/\.?$/, '.')} Reloading discards your edits here: make them again after it.`,
         })
         return
       }
@@ -299,8 +302,19 @@ function SettingsEditor({
     <EditableContext.Provider value={editable}>
       <p class="muted">These settings apply to visitors as soon as they are saved; they are not part of the draft.</p>
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
+      <EditsNotKept
+        editable={editable}
+        dirty={dirty}
+        what="settings"
+        revert={() => {
+          setForm(toForm(loaded))
+          setServerIssues({})
+          setConflict(false)
+          setStatus({})
+        }}
+      />
       <div ref={summary}>
-        <IssueSummary issues={issues} labelFor={labelFor} id="settings-issues" />
+        <IssueSummary what="settings" issues={issues} labelFor={labelFor} id="settings-issues" />
       </div>
 
       <section aria-labelledby="settings-site-heading" class="editor-section">

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
-import { catalogueFixture, draftServer, json, ME, on, renderApp, stubApi } from '../test-support'
+import { catalogueFixture, draftServer, json, ME, on, renderApp, saveAfterRoleLowered, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const serveCatalogue = on('GET', /\/catalogue$/, () => json(catalogueFixture()))
@@ -205,6 +205,13 @@ describe('texts and appearance', () => {
     expect(document.activeElement).toBe(accent)
     expect(check.textContent).toContain(`Passes WCAG AA in light and dark themes: white text on ${accent.value}`)
     expect(within(check).queryByRole('button')).toBeNull()
+  })
+
+  it('when a save is refused because the role was lowered to auditor meanwhile, says the edit was not kept and shows the saved texts', async () => {
+    const open = () => renderApp('/sites/minimagic/texts')
+    const title = () => screen.findByLabelText('Banner title') as Promise<HTMLInputElement>
+    const field = await saveAfterRoleLowered({ savePath: '/api/admin/sites/minimagic/catalogue/draft', open, field: title, save: 'Save draft', what: 'draft' }, serveCatalogue)
+    expect(field.value).toBe('')
   })
 
   it('is read-only for an auditor', async () => {

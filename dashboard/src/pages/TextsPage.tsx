@@ -12,6 +12,7 @@ import { SaveBar } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
+import { EditsNotKept } from '../components/EditsNotKept'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { builtInLanguage } from '../../../sdk/src/ui/texts'
 import { hasBuiltInTexts, languageName, SDK_TABLES } from '../languages'
@@ -212,8 +213,9 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
         <span id="texts-fallback">{fallbackNote(language, defaultLanguage)}</span>
       </p>
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
+      <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (load(server), setConflict(null), setStatus({}))} />
       <div ref={summary}>
-        <IssueSummary issues={issues} labelFor={(p) => p} id="texts-issues" />
+        <IssueSummary what="draft" issues={issues} labelFor={(p) => p} id="texts-issues" />
       </div>
 
       <section aria-labelledby="texts-heading" class="editor-section">
