@@ -2,7 +2,7 @@
 // entries, texts per language, appearance — and the published config the SDK reads.
 import { z } from 'zod'
 import { CONSENT_MODE_TYPES } from './consent-mode'
-import { REGION_CODE_PATTERN, REGION_MODES } from './regions'
+import { EVERYWHERE, REGION_CODE_PATTERN, REGION_MODES } from './regions'
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]*$/
 /**
@@ -367,8 +367,11 @@ export const siteSettings = z.object({
    */
   adsDataRedaction: z.boolean().default(false),
   urlPassthrough: z.boolean().default(false),
-  /** SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its country. */
-  regions: z.record(regionCode, regionMode).default({}),
+  /**
+   * SPEC §6: the site's own mode per region, over the built-in table; a subdivision beats its
+   * country. `*` (regions.ts EVERYWHERE): the least strict mode anywhere the site names no region.
+   */
+  regions: z.record(z.union([regionCode, z.literal(EVERYWHERE)]), regionMode).default({}),
   /** Legal documents visitors accept with `acceptDocument(type)`; the version in force is recorded. */
   documents: z.record(slug, z.object({ version: z.string().min(1, 'Enter a version').max(100), url: safeUrl })).default({}),
 })

@@ -71,6 +71,23 @@ describe('resolveMode with a site’s own regions', () => {
     expect(resolveMode(null, { US: 'notice' })).toBe('opt-in')
   })
 
+  it('takes `*` as the least strict mode of every region the site does not name, never loosening the built-in table', () => {
+    const everywhere = { '*': 'opt-in' } as const
+    for (const region of ['BR', 'US-CA', 'US-WA', 'US', 'JP-13', 'UA', 'DE']) expect(resolveMode(region, everywhere), region).toBe('opt-in')
+    // A region the site names itself keeps the site's mode.
+    expect(resolveMode('US-CA', { '*': 'opt-in', 'US-CA': 'opt-out' })).toBe('opt-out')
+    expect(resolveMode('US-TX', { '*': 'opt-in', US: 'notice' })).toBe('notice')
+    // Opt-out at least: the notice regions offer the way out; opt-in ones stay opt-in.
+    expect(resolveMode('BR', { '*': 'opt-out' })).toBe('opt-out')
+    expect(resolveMode('FR', { '*': 'opt-out' })).toBe('opt-in')
+    expect(resolveMode('FR', { '*': 'notice' })).toBe('opt-in')
+    expect(resolveMode('US-CA', { '*': 'notice' })).toBe('opt-out')
+    // Google hears the same: every region it is told of is denied, and the rest follow the request's mode.
+    expect(consentModeRegions(everywhere).granted).toEqual([])
+    expect(siteSettings.parse({ id: 'a', name: 'A', regions: { '*': 'opt-in', BR: 'notice' } }).regions).toEqual({ '*': 'opt-in', BR: 'notice' })
+    expect(siteSettings.safeParse({ id: 'a', name: 'A', regions: { '**': 'opt-in' } }).success).toBe(false)
+  })
+
   it('is validated in site settings: upper-case codes and known modes only', () => {
     expect(siteSettings.parse({ id: 'a', name: 'A' }).regions).toEqual({})
     expect(siteSettings.parse({ id: 'a', name: 'A', regions: { 'US-CA': 'opt-in', BR: 'notice' } }).regions).toEqual({ 'US-CA': 'opt-in', BR: 'notice' })

@@ -65,6 +65,14 @@ export const DEFAULT_REGION_MODES: Readonly<Record<string, RegionMode>> = Object
 
 /** Mode for a known region that neither the site nor the built-in table lists. */
 export const ELSEWHERE_MODE: RegionMode = 'notice'
+/**
+ * The key of a site's `regions` that sets a floor for every region it does not name: `'*':
+ * 'opt-in'` asks every visitor first (a business bound by the GDPR wherever its visitors are),
+ * `'*': 'opt-out'` offers the way out wherever the built-in table would only inform. It never
+ * loosens the built-in table: the EEA stays opt-in under `'*': 'notice'`. A region the site names
+ * itself takes the site's mode, as without it.
+ */
+export const EVERYWHERE = '*'
 /** SPEC §6: when the region is unknown, the strictest mode applies. */
 export const UNKNOWN_REGION_MODE: RegionMode = 'opt-in'
 
@@ -103,7 +111,8 @@ export function resolveMode(region: string | null | undefined, siteRegions: Read
   if (!code) return UNKNOWN_REGION_MODE
   const country = code.slice(0, 2)
   // Plain indexing is safe: an upper-case code never names an Object.prototype member.
-  const mode = siteRegions[code] ?? siteRegions[country] ?? DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
+  const builtIn = DEFAULT_REGION_MODES[code] ?? DEFAULT_REGION_MODES[country] ?? ELSEWHERE_MODE
+  const mode = siteRegions[code] ?? siteRegions[country] ?? stricter(builtIn, siteRegions[EVERYWHERE])
   if (code !== country || siteRegions[country] !== undefined) return mode
   // The rules in force for its subdivisions: the site's own, over the built-in ones.
   let strictest = mode

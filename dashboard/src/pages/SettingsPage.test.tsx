@@ -1,6 +1,6 @@
 import { siteSettings } from '@miniconsent/shared'
 import { siteSettingsInput } from '@miniconsent/shared'
-import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
 import { formatTime } from '../format'
@@ -94,6 +94,33 @@ describe('site settings', () => {
     // With the version loaded, so that a save made meanwhile by someone else is not reverted; no
     // privacy policy link, sent as null, which removes one (left out, the server would keep it).
     expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, privacyPolicyUrl: null, baseUpdatedAt: LOADED_AT })
+  })
+
+  it('sets Everywhere else, sent as the regions’ `*`, apart from the overrides, and shows it again once loaded', async () => {
+    let saved: CatalogueState | undefined
+    const api = stubApi(
+      signedIn,
+      on('GET', /\/catalogue$/, () => json(saved ?? loaded())),
+      on('PUT', '/api/admin/sites/minimagic/settings', async (req) => {
+        const answer = savedAs(req)
+        const { settings, settingsUpdatedAt } = (await answer.clone().json()) as Pick<CatalogueState, 'settings' | 'settingsUpdatedAt'>
+        saved = { ...loaded(), settings, settingsUpdatedAt }
+        return answer
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    const everywhere = (await screen.findByLabelText('Everywhere else')) as HTMLSelectElement
+    expect(everywhere.value).toBe('')
+    fireEvent.change(everywhere, { target: { value: 'opt-in' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect((api.requests.find((r) => r.method === 'PUT')!.body as { regions: unknown }).regions).toEqual({ 'US-CA': 'opt-in', '*': 'opt-in' })
+
+    cleanup()
+    renderApp('/sites/minimagic/settings')
+    expect(((await screen.findByLabelText('Everywhere else')) as HTMLSelectElement).value).toBe('opt-in')
+    // Not a row of the overrides.
+    expect(screen.queryByLabelText('Region code, row 2')).toBeNull()
   })
 
   it('edits legal documents and the Consent Mode options, each problem shown at its cell', async () => {

@@ -5,7 +5,7 @@
 // and a save is based on the version loaded: one made over someone else's newer save is refused.
 // Owners may also delete a site that never had visitors' records (components/DeleteSite.tsx).
 import { siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
-import { normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
+import { EVERYWHERE, normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState } from '../api-shapes'
@@ -73,6 +73,8 @@ interface Form {
   adsDataRedaction: boolean
   urlPassthrough: boolean
   regions: RegionRow[]
+  /** `regions['*']` (shared regions.ts EVERYWHERE): '' to follow the built-in table. */
+  everywhere: RegionMode | ''
   documents: DocumentRow[]
 }
 
@@ -90,7 +92,10 @@ function toForm(s: SiteSettings): Form {
     consentModeWaitForUpdate: String(s.consentModeWaitForUpdate),
     adsDataRedaction: s.adsDataRedaction,
     urlPassthrough: s.urlPassthrough,
-    regions: Object.entries(s.regions).map(([code, mode]) => ({ code, mode })),
+    regions: Object.entries(s.regions)
+      .filter(([code]) => code !== EVERYWHERE)
+      .map(([code, mode]) => ({ code, mode })),
+    everywhere: s.regions[EVERYWHERE] ?? '',
     documents: Object.entries(s.documents).map(([type, d]) => ({ type, version: d.version, url: d.url })),
   }
 }
@@ -117,7 +122,7 @@ function toInput(loaded: SiteSettings, f: Form) {
     consentModeWaitForUpdate: Number(f.consentModeWaitForUpdate),
     adsDataRedaction: f.adsDataRedaction,
     urlPassthrough: f.urlPassthrough,
-    regions: Object.fromEntries(f.regions.map((r) => [regionKey(r.code), r.mode])),
+    regions: Object.fromEntries([...f.regions.map((r) => [regionKey(r.code), r.mode]), ...(f.everywhere ? [[EVERYWHERE, f.everywhere]] : [])]),
     documents: Object.fromEntries(f.documents.map((d) => [d.type.trim(), { version: d.version.trim(), url: d.url.trim() }])),
   }
   // Null removes the link: left out, the server would keep the stored one.
@@ -419,7 +424,14 @@ function SettingsEditor({
         />
       </section>
 
-      <RegionsSection rows={form.regions} issues={issues} editable={editable} onRows={(rows) => setRows('regions', rows)} />
+      <RegionsSection
+        rows={form.regions}
+        everywhere={form.everywhere}
+        issues={issues}
+        editable={editable}
+        onRows={(rows) => setRows('regions', rows)}
+        onEverywhere={(mode) => set('everywhere', mode)}
+      />
 
       <DocumentsSection rows={form.documents} issues={issues} editable={editable} onRows={(rows) => setRows('documents', rows)} />
 
@@ -494,7 +506,22 @@ const MODE_LABELS: Record<RegionMode, string> = {
   notice: 'Notice only',
 }
 
-function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[]; issues: Issues; editable: boolean; onRows: (rows: RegionRow[]) => void }) {
+/** The choices for every region the list does not name: a floor over the built-in table. */
+const EVERYWHERE_OPTIONS = [
+  { value: '', label: 'The built-in table' },
+  { value: 'opt-out', label: 'Opt-out at least: a way out where the table only informs' },
+  { value: 'opt-in', label: 'Opt-in everywhere: ask every visitor first' },
+]
+
+function RegionsSection(props: {
+  rows: RegionRow[]
+  everywhere: RegionMode | ''
+  issues: Issues
+  editable: boolean
+  onRows: (rows: RegionRow[]) => void
+  onEverywhere: (mode: RegionMode | '') => void
+}) {
+  const { rows, issues, editable, onRows } = props
   const update = (i: number, patch: Partial<RegionRow>) => onRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
   return (
     <section aria-labelledby="settings-regions-heading" class="editor-section">
@@ -502,11 +529,20 @@ function RegionsSection({ rows, issues, editable, onRows }: { rows: RegionRow[];
       <p class="muted" id="regions-hint">
         The mode for a region comes from this list first, then from the built-in table (opt-in in the EEA, the UK and
         Switzerland; opt-out in US states with a privacy law; notice elsewhere). A subdivision such as US-CA beats its
-        country.
+        country. <i>Everywhere else</i> makes every region this list does not name at least that strict: opt-in
+        everywhere for a business the GDPR binds wherever its visitors are.
       </p>
+      <SelectField
+        path={`regions.${EVERYWHERE}`}
+        label="Everywhere else"
+        issues={issues}
+        value={props.everywhere}
+        options={props.everywhere === 'notice' ? [...EVERYWHERE_OPTIONS, { value: 'notice', label: 'Notice at least (as the built-in table)' }] : EVERYWHERE_OPTIONS}
+        onValue={(v) => props.onEverywhere(v as RegionMode | '')}
+      />
       {issues.regions && <p class="field-error">{issues.regions}</p>}
       {rows.length === 0 ? (
-        <p class="empty">No overrides: the built-in table applies everywhere.</p>
+        <p class="empty">No overrides: {props.everywhere ? 'the built-in table and the choice above apply.' : 'the built-in table applies everywhere.'}</p>
       ) : (
         <ScrollTable id="regions" caption="Regions and their modes" describedBy="regions-hint" columns={['Region code', 'Mode', 'Built-in default']} actions={editable}>
           {rows.map((r, i) => {

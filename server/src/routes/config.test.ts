@@ -45,6 +45,20 @@ describe('mode per region from trusted headers', () => {
     expect(await config(t, h)).toMatchObject({ region, mode })
   })
 
+  it('asks every visitor first when the site sets `*` to opt-in, except in a region it names itself', async () => {
+    const t = start(cloudflare, { '*': 'opt-in', 'US-CA': 'opt-out' })
+    for (const [h, region, mode] of [
+      [{ 'CF-IPCountry': 'BR' }, 'BR', 'opt-in'],
+      [{ 'CF-IPCountry': 'US', 'CF-Region-Code': 'VA' }, 'US-VA', 'opt-in'],
+      [{ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' }, 'US-CA', 'opt-out'],
+    ] as [Record<string, string>, string, string][]) {
+      const c = await config(t, h)
+      expect(c, region).toMatchObject({ region, mode })
+      // Google's default for a region the server names nowhere follows the request's own mode.
+      expect(c.consentModeDefaults!.at(-1)!.analytics_storage).toBe(mode === 'opt-in' ? 'denied' : 'granted')
+    }
+  })
+
   it('ignores the same headers when the deployment does not trust them: unknown, so opt-in', async () => {
     const t = start()
     for (const h of [{ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA' }, { 'CF-IPCountry': 'BR' }] as Record<string, string>[]) {

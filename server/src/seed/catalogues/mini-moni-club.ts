@@ -1,6 +1,7 @@
 // Mini Moni Club — video platform for parents and their children (accounts by adults only).
-// Its policy names the ad platforms whose pixels may run on the site; all of them wait for
-// marketing consent. Cookie names and lifetimes are those each vendor documents publicly.
+// Its policy names ad platforms ("such as Meta, Google, or TikTok") whose pixels may run on the
+// site; all of them wait for marketing consent where the region asks first. Cookie names and
+// lifetimes are those each vendor documents publicly.
 import type { DemoSite } from './index'
 
 const GOOGLE_PRIVACY = 'https://policies.google.com/privacy'
@@ -53,6 +54,16 @@ export const miniMoniClub: DemoSite = {
         provider: 'Clerk',
         purpose: { en: 'Authentication and user management: keeps parents signed in securely.' },
         privacyPolicyUrl: 'https://clerk.com/legal/privacy',
+      },
+      {
+        // "Cloudflare: Video streaming and content delivery": the videos reach the visitor's browser
+        // from it. The policy names no cookie of it.
+        id: 'cloudflare',
+        category: 'essential',
+        name: 'Cloudflare',
+        provider: 'Cloudflare',
+        purpose: { en: 'Streams the videos and delivers the site’s content.' },
+        privacyPolicyUrl: 'https://www.cloudflare.com/privacypolicy/',
       },
       {
         id: 'stripe',
@@ -111,6 +122,8 @@ export const miniMoniClub: DemoSite = {
         category: 'marketing',
         name: 'YouTube',
         provider: 'Google',
+        // The policy names YouTube among the platforms its ads run on; the embedded trailers are the
+        // demo's assumption (the iframe gating and its placeholder need one).
         purpose: { en: 'Plays embedded trailers. YouTube sets its own cookies to count views and personalise ads.' },
         privacyPolicyUrl: GOOGLE_PRIVACY,
       },

@@ -17,7 +17,9 @@ export const minopa: DemoSite = {
     // choice takes that name so the declaration the visitor reads is true.
     cookieName: 'cookie-preferences',
     cookieLifetimeDays: 365,
-    // Legal acceptance records: duration of the account + 5 years (policy §4).
+    // Legal acceptance records: "duration of account + 5 years" (policy §4). Retention here goes by
+    // a record's age, so this keeps 5 years from each record: the policy's term for a record made
+    // as the account ends, shorter for one made earlier (README, Known limitations).
     retentionDays: 1826,
   },
   catalogue: {
@@ -83,7 +85,7 @@ export const minopa: DemoSite = {
         category: 'analytics',
         name: 'Microsoft Clarity',
         provider: 'Microsoft',
-        purpose: { en: 'Session recordings, heatmaps and behavioural metrics (clicks, scrolling) to improve the site. Recordings are kept for 30 days.' },
+        purpose: { en: 'Session recordings, heatmaps and behavioural metrics (clicks, scrolling) to improve the site; Microsoft also uses them for fraud and security and for advertising. Recordings are kept for 30 days.' },
         privacyPolicyUrl: MICROSOFT_PRIVACY,
         vendor: 'clarity',
       },

@@ -11,6 +11,10 @@ export const myMiniWebinar: DemoSite = {
     domains: ['myminiwebinar.com', 'www.myminiwebinar.com', 'localhost', '127.0.0.1'],
     defaultLanguage: 'en',
     privacyPolicyUrl: 'https://myminiwebinar.com/privacy',
+    // "We use analytics cookies only if you opt in", said to everyone: a business in France is
+    // bound by the GDPR wherever its visitors are, so every region asks first (the built-in table
+    // would only inform in Ukraine, and offer an opt-out in US states).
+    regions: { '*': 'opt-in' },
   },
   catalogue: {
     categories: [
@@ -60,15 +64,25 @@ export const myMiniWebinar: DemoSite = {
       },
     ],
     entries: [
-      // Assumed first-party names: the policy describes these cookies without naming them.
+      // Assumed first-party names and lifetimes: the policy describes these cookies without naming them.
       { name: 'mmw_session', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps you logged in' }, expiry: '30d' },
       { name: 'mmw_prefs', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Remembers your preferences' }, expiry: '1y' },
       { name: 'miniconsent', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Stores your cookie choices' }, expiry: '6mo' },
+      // Payments are "processed securely through Stripe": Stripe.js, loaded where one pays, sets these
+      // two (names and lifetimes from Stripe's own cookie documentation; the policy names none).
       { name: '__stripe_mid', category: 'essential', service: 'stripe', provider: 'Stripe', purpose: { en: 'Fraud prevention: recognises this browser across payments' }, expiry: '1y' },
       { name: '__stripe_sid', category: 'essential', service: 'stripe', provider: 'Stripe', purpose: { en: 'Fraud prevention: recognises this checkout session' }, expiry: '30mi' },
       { name: 'ph_*_posthog', category: 'analytics', service: 'posthog', provider: 'PostHog', purpose: { en: 'Pseudonymous visitor id and session for product analytics' }, expiry: '1y' },
       { name: 'ph_*_posthog', kind: 'localStorage', category: 'analytics', service: 'posthog', provider: 'PostHog', purpose: { en: 'Analytics properties and queued events' }, expiry: 'persistent' },
     ],
+    // The banner in the policy's words: it runs no advertising, so not the built-in text, which
+    // names personalised ads.
+    texts: {
+      en: {
+        bannerText: 'We use essential cookies to keep you logged in and remember your preferences, and, only if you opt in, analytics cookies to understand how the product is used. We never sell your data.',
+        noticeText: 'We use essential cookies to keep you logged in and remember your preferences.',
+      },
+    },
     // The brand's #e4572e darkened until the banner's white button text reaches 4.5:1 (WCAG 1.4.3).
     appearance: { layout: 'box', theme: 'light', accentColor: '#c13d1c', radius: 16, floatingButton: true },
   },
