@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
+import { formatTime } from '../format'
 import { catalogueFixture, draftServer, json, ME, on, renderApp, saveAfterRoleLowered, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
@@ -272,7 +273,7 @@ describe('catalogue editor', () => {
     await openEditor()
     const file = new File([JSON.stringify(catalogueFixture().draft)], 'catalogue.json', { type: 'application/json' })
     fireEvent.change(screen.getByLabelText('Import a JSON or CSV file (replaces the draft)'), { target: { files: [file] } })
-    expect(await screen.findByText(/catalogue\.json was not imported, and the draft is as they left it: editor@example\.com saved the draft/)).toBeTruthy()
+    expect(await screen.findByText(`catalogue.json was not imported, and the draft is as they left it: editor@example.com saved the draft at ${formatTime('2025-03-01T11:00:00.000Z')}, after you opened it: reload to see their changes`)).toBeTruthy()
     expect(imports).toHaveLength(1)
     expect(Object.fromEntries(imports[0]!.searchParams)).toEqual({ format: 'json', baseUpdatedAt: catalogueFixture().draftUpdatedAt })
   })

@@ -14,7 +14,7 @@ import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
-import { formatTime } from '../format'
+import { formatTime, withLocalTimes } from '../format'
 import { languagesOf } from '../languages'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
@@ -671,7 +671,7 @@ function ImportExport({
       setStatus({
         ok: false,
         text: conflict
-          ? `${file.name} was not imported, and the draft is as they left it: ${errorText(err)}`
+          ? `${file.name} was not imported, and the draft is as they left it: ${withLocalTimes(errorText(err))}`
           : `Could not import ${file.name}: ${errorText(err)}${detail}`,
       })
     } finally {
