@@ -69,7 +69,7 @@ describe('miniconsent verify', () => {
   it('exits 2 for an unknown site, a missing database or bad usage', async () => {
     expect(await run(['verify', '--site', 'nobody', '--db', t.file])).toMatchObject({ code: 2, err: 'unknown site "nobody"' })
     expect((await run(['verify', '--site', 'acme', '--db', t.file + '.missing'])).code).toBe(2)
-    expect((await run(['verify', '--db', t.file])).err).toMatch(/^usage:/)
+    expect((await run(['verify', '--db', t.file])).err).toMatch(/^verify needs --site, or --manifest and --file\nusage:/)
     expect((await run(['frobnicate', '--site', 'acme'])).code).toBe(2)
     expect((await run(['verify', '--site', 'acme', '--colour'])).code).toBe(2)
   })
@@ -103,6 +103,67 @@ describe('miniconsent verify', () => {
     const after = files()
     expect(after.map(([f]) => f)).toEqual(before.map(([f]) => f))
     after.forEach(([, bytes], i) => expect(bytes.equals(before[i]![1])).toBe(true))
+  })
+})
+
+describe('miniconsent: usage errors', () => {
+  /** The first line of a usage error, the one that says what is wrong; the usage follows it. */
+  const problem = async (args: string[]) => {
+    const r = await run(args)
+    expect(r, args.join(' ')).toMatchObject({ code: 2, out: '' })
+    const [first, ...rest] = r.err.split('\n')
+    expect(rest[0], args.join(' ')).toMatch(/^usage:/)
+    return first
+  }
+
+  it('refuses an option given twice instead of acting on its last value, doing nothing', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const hashes = () => t.db.$client.prepare('SELECT email, password_hash FROM users ORDER BY email').all()
+    const kept = hashes()
+    // A tombstone left unsigned, which sign-unsigned --confirm on acme would sign.
+    t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
+    expect(await problem(['verify', '--site', 'nobody', '--site', 'acme', '--db', t.file])).toBe('--site is given twice: give it once')
+    expect(await problem(['reset-password', '--email', 'nobody@acme.test', '--email', 'owner@acme.test', '--db', t.file])).toBe('--email is given twice: give it once')
+    expect(await problem(['sign-unsigned', '--site=nowhere', '--site', 'acme', '--db', t.file, '--confirm'])).toBe('--site is given twice: give it once')
+    expect(await problem(['sign-unsigned', '--site', 'acme', '--db', t.file, '--db', t.file, '--confirm'])).toBe('--db is given twice: give it once')
+    expect(hashes()).toEqual(kept)
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action IN ('user.password_reset', 'consents.sign_unsigned')").get()).toEqual({ n: 0 })
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).err).toContain('no signature of this server')
+  })
+
+  it('--help and -h print the usage on stdout, exit 0; an unknown option is named, without Node\'s hint about --', async () => {
+    for (const args of [['--help'], ['-h'], ['verify', '--help'], ['verify', '--site', 'acme', '-h'], ['reset-password', '--sit', 'x', '--help']]) {
+      const r = await run(args)
+      expect(r, args.join(' ')).toMatchObject({ code: 0, err: '' })
+      expect(r.out, args.join(' ')).toMatch(/^usage: miniconsent verify --site/)
+    }
+    expect(await problem(['verify', '--sit', 'acme'])).toBe('unknown option --sit')
+    expect(await problem(['verify', '--site', 'acme', '-x'])).toBe('unknown option -x')
+    expect((await run(['verify', '--sit', 'acme'])).err).not.toContain("'--'")
+  })
+
+  it('says what is wrong before the usage', async () => {
+    const cases: [string[], string][] = [
+      [['verify', '--site', 'acme', '--email', 'x'], '--email is not an option of verify'],
+      [['verify', '--site', 'acme', '--confirm'], '--confirm is not an option of verify'],
+      [['reset-password', '--email', 'admin@example.test', '--site', 'minopa'], '--site is not an option of reset-password'],
+      [['sign-unsigned', '--site', 'acme', '--email', 'x'], '--email is not an option of sign-unsigned'],
+      [['verify', '--site', ''], '--site needs a value'],
+      [['verify', '--site', 'acme', '--db='], '--db needs a value'],
+      [['reset-password', '--email', ''], '--email needs a value'],
+      [['reset-password'], 'reset-password needs --email, the address of the account'],
+      [['sign-unsigned', '--confirm'], 'sign-unsigned needs --site, the site whose log to sign'],
+      [['verify', '--manifest', 'm.json'], '--manifest needs --file, the export it describes (or --site, the site whose chain it was made of)'],
+      [['verify', '--file', 'f.csv'], '--file needs --manifest, the manifest of that export'],
+      [['verify', '--manifest', 'm', '--file', 'f', '--site', 'minopa'], "--site and --file do not go together: verify a site's chain (--site, with --manifest or not) or an export file (--manifest and --file)"],
+      [['verify', '--site', 'acme', '--public-key', 'k'], "--public-key checks a manifest's signature: it goes with --manifest"],
+      [['sign-unsigned', 'minopa'], 'sign-unsigned takes no positional argument; did you mean --site minopa?'],
+      [['verify', 'acme'], 'verify takes no positional argument; did you mean --site acme?'],
+      [['reset-password', 'a@b.test'], 'reset-password takes no positional argument; did you mean --email a@b.test?'],
+      [['frobnicate', '--site', 'acme'], 'unknown command "frobnicate"'],
+      [[], 'no command: give verify, reset-password, sign-unsigned'],
+    ]
+    for (const [args, said] of cases) expect(await problem(args), args.join(' ')).toBe(said)
   })
 })
 
@@ -546,7 +607,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', t.dir])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', join(t.dir, 'missing.sqlite')])).err).toMatch(/^no database at/)
     // Flags that belong together only.
-    expect((await run(['verify', '--site', 'acme', '--db', t.file, '--allow-unsigned'])).err).toMatch(/^usage:/)
+    expect((await run(['verify', '--site', 'acme', '--db', t.file, '--allow-unsigned'])).err).toMatch(/^--allow-unsigned checks a manifest's signature: it goes with --manifest\nusage:/)
     expect((await run(['verify', '--site', 'acme', '--public-key', rsa])).code).toBe(2)
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--public-key', rsa, '--db', t.file])).code).toBe(2)
   })
@@ -642,6 +703,29 @@ describe('miniconsent reset-password and sign-unsigned on a database another pro
   }, 30_000)
 })
 
+describe('miniconsent verify on a database another process holds locked', () => {
+  it('says the database is busy, not that it is no MiniConsent database, exit 2', async () => {
+    // An exclusive lock, which keeps readers out too (a write transaction alone does not, in WAL mode),
+    // on a copy: the test server's own connections would keep the holder from taking it.
+    const locked = join(t.dir, 'locked.sqlite')
+    t.db.$client.exec(`VACUUM INTO '${locked}'`)
+    const holder = new Database(locked)
+    holder.pragma('locking_mode = EXCLUSIVE')
+    holder.exec("BEGIN EXCLUSIVE; UPDATE sites SET id = id WHERE id = 'acme'")
+    try {
+      // Waits out the CLI's busy_timeout (5 s), which it does not let a caller shorten.
+      expect(await run(['verify', '--site', 'acme', '--db', locked])).toMatchObject({
+        code: 2,
+        out: '',
+        err: `cannot read ${locked}: the database is busy (another process has been writing to it for more than 5 s); try again`,
+      })
+    } finally {
+      holder.exec('ROLLBACK')
+      holder.close()
+    }
+  }, 30_000)
+})
+
 describe('miniconsent reset-password', () => {
   it('gives the account a new password, printed once, ends its sessions, and audits it on its sites', async () => {
     await addUser(t.db, 'editor@acme.test', 'forgotten password 1', { acme: 'editor', 'notice-only': 'auditor' })
@@ -721,6 +805,16 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     const signed = await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])
     expect(signed.out.split('\n').slice(1)).toEqual([`  the purge anchor at seq 3 (3 purged at ${new Date(t.clock.now).toISOString()})`])
     expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('starting after seq 3 (3 purged by retention)') })
+  })
+
+  it('counts 0 records verified, not -1, when the chain fails at a purge anchor without signature', async () => {
+    t.clock.now += 30 * 86_400_000
+    purgeSite(t.db, 'acme', 10, t.clock.now)
+    t.db.$client.exec('UPDATE chain_anchors SET signature = NULL')
+    const { hash } = t.db.$client.prepare("SELECT hash FROM chain_anchors WHERE site_id = 'acme'").get() as { hash: string }
+    const r = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(r).toMatchObject({ code: 1, out: '' })
+    expect(r.err.split('\n')).toEqual([expect.stringMatching(/^BROKEN acme at seq 3: .*bears no signature of this server/), `0 record(s) before it verified; last good hash ${hash}`])
   })
 
   it('signs only with the key the server signs with', async () => {

@@ -9,6 +9,7 @@
 // Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid
 // or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
 // site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
+// `--help` (-h) prints the usage, exit 0; a usage error names what is wrong before it.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { isAbsolute, join, resolve } from 'node:path'
@@ -50,6 +51,7 @@ const USAGE = [
   '    or the key generated in the database); without --confirm it only lists them',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
   '  --allow-unsigned: accept a manifest made before MiniConsent signed its manifests (0.8)',
+  '  --help, -h: this usage',
 ].join('\n')
 
 export interface CliIo {
@@ -71,75 +73,95 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
   return value === undefined || /^[a-z][a-z0-9+.-]+:/i.test(value) || isAbsolute(value) ? value : resolve(from, value)
 }
 
+/** The options, each of the commands that take it (USAGE). */
+const OPTIONS = {
+  site: { type: 'string' },
+  db: { type: 'string' },
+  manifest: { type: 'string' },
+  file: { type: 'string' },
+  'public-key': { type: 'string' },
+  'allow-unsigned': { type: 'boolean' },
+  email: { type: 'string' },
+  confirm: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type OptionName = keyof typeof OPTIONS
+
+/** Each command's options, and the one its argument goes to (named when it is given without it). */
+const COMMANDS: Record<string, { options: readonly OptionName[]; main: OptionName }> = {
+  verify: { options: ['site', 'db', 'manifest', 'file', 'public-key', 'allow-unsigned'], main: 'site' },
+  'reset-password': { options: ['email', 'db'], main: 'email' },
+  'sign-unsigned': { options: ['site', 'db', 'confirm'], main: 'site' },
+}
+
+/** A usage error: what is wrong, then the usage; exit 2. */
+function usageError(io: CliIo, problem: string): number {
+  io.err(`${problem}\n${USAGE}`)
+  return 2
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const from = io.cwd ?? process.cwd()
+  // Read leniently first, which never throws: --help wins over whatever else is on the line, and an
+  // unknown option is named without Node's hint about '--' (for positionals, which no command takes).
+  const lenient = parseArgs({ args: argv, options: OPTIONS, strict: false, tokens: true }).tokens
+  if (lenient.some((t) => t.kind === 'option' && t.name === 'help')) {
+    io.out(USAGE)
+    return 0
+  }
+  const unknown = lenient.find((t) => t.kind === 'option' && !Object.hasOwn(OPTIONS, t.name))
+  if (unknown?.kind === 'option') return usageError(io, `unknown option ${unknown.rawName}`)
   let parsed
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        site: { type: 'string' },
-        db: { type: 'string' },
-        manifest: { type: 'string' },
-        file: { type: 'string' },
-        'public-key': { type: 'string' },
-        'allow-unsigned': { type: 'boolean' },
-        email: { type: 'string' },
-        confirm: { type: 'boolean' },
-      },
-    })
+    parsed = parseArgs({ args: argv, allowPositionals: true, tokens: true, options: OPTIONS })
   } catch (e) {
-    io.err(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
-    return 2
+    return usageError(io, e instanceof Error ? e.message : String(e))
   }
-  const [command] = parsed.positionals
+  const given = parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name as OptionName] : []))
+  // parseArgs keeps an option's last value: `--email nobody@… --email admin@…` reset admin's password.
+  const repeated = given.find((name, i) => given.indexOf(name) !== i)
+  if (repeated) return usageError(io, `--${repeated} is given ${given.filter((n) => n === repeated).length === 2 ? 'twice' : 'more than twice'}: give it once`)
+  const [command, extra] = parsed.positionals
+  if (command === undefined) return usageError(io, `no command: give ${Object.keys(COMMANDS).join(', ')}`)
+  const spec = COMMANDS[command]
+  if (!spec) return usageError(io, `unknown command "${command}"`)
+  if (extra !== undefined) return usageError(io, `${command} takes no positional argument; did you mean --${spec.main} ${extra}?`)
+  const foreign = given.find((name) => !spec.options.includes(name))
+  if (foreign) return usageError(io, `--${foreign} is not an option of ${command}`)
+  // An empty value would otherwise be a path to the current directory, or no site or address at all.
+  const empty = given.find((name) => parsed.values[name] === '')
+  if (empty) return usageError(io, `--${empty} needs a value`)
   for (const name of ['db', 'manifest', 'file'] as const) parsed.values[name] = pathFrom(from, parsed.values[name])
   // A key is a file's path or the key itself (base64): a path only if there is such a file.
   const keyPath = pathFrom(from, parsed.values['public-key'])
   if (keyPath !== undefined && existsSync(keyPath)) parsed.values['public-key'] = keyPath
-  const { site, manifest, file } = parsed.values
-  if (command === 'reset-password' && parsed.positionals.length === 1) {
-    const { email, db, ...others } = parsed.values
-    if (!email || Object.values(others).some((v) => v !== undefined)) {
-      io.err(USAGE)
-      return 2
-    }
+  const { site, manifest, file, email, db, confirm } = parsed.values
+  if (command === 'reset-password') {
+    if (email === undefined) return usageError(io, 'reset-password needs --email, the address of the account')
     return resetPassword(email, db, io)
   }
-  if (command === 'sign-unsigned' && parsed.positionals.length === 1) {
-    const { site: siteId, db, confirm, ...others } = parsed.values
-    if (!siteId || Object.values(others).some((v) => v !== undefined)) {
-      io.err(USAGE)
-      return 2
-    }
-    return signUnsigned(siteId, db, confirm ?? false, io)
-  }
-  if (command !== 'verify' || parsed.positionals.length > 1 || parsed.values.email !== undefined || parsed.values.confirm !== undefined) {
-    io.err(USAGE)
-    return 2
+  if (command === 'sign-unsigned') {
+    if (site === undefined) return usageError(io, 'sign-unsigned needs --site, the site whose log to sign')
+    return signUnsigned(site, db, confirm ?? false, io)
   }
   const publicKey = parsed.values['public-key']
   const allowUnsigned = parsed.values['allow-unsigned'] ?? false
   if (site !== undefined && manifest !== undefined && file === undefined) {
-    return verifySite(site, parsed.values.db, io, { manifestPath: manifest, publicKey, dbArg: parsed.values.db, allowUnsigned })
+    return verifySite(site, db, io, { manifestPath: manifest, publicKey, dbArg: db, allowUnsigned })
   }
   if (manifest !== undefined || file !== undefined) {
-    if (!manifest || !file || site !== undefined) {
-      io.err(USAGE)
-      return 2
-    }
-    if (publicKey !== undefined && parsed.values.db !== undefined) {
-      io.err(`give the keys by --public-key or by --db, not both\n${USAGE}`)
-      return 2
-    }
-    return verifyExportFile({ manifestPath: manifest, filePath: file, publicKey, dbArg: parsed.values.db, allowUnsigned }, io)
+    if (site !== undefined) return usageError(io, '--site and --file do not go together: verify a site\'s chain (--site, with --manifest or not) or an export file (--manifest and --file)')
+    if (manifest === undefined) return usageError(io, '--file needs --manifest, the manifest of that export')
+    if (file === undefined) return usageError(io, '--manifest needs --file, the export it describes (or --site, the site whose chain it was made of)')
+    if (publicKey !== undefined && db !== undefined) return usageError(io, 'give the keys by --public-key or by --db, not both')
+    return verifyExportFile({ manifestPath: manifest, filePath: file, publicKey, dbArg: db, allowUnsigned }, io)
   }
-  if (!site || publicKey !== undefined || allowUnsigned) {
-    io.err(USAGE)
-    return 2
+  if (site === undefined) return usageError(io, 'verify needs --site, or --manifest and --file')
+  if (publicKey !== undefined || allowUnsigned) {
+    return usageError(io, `--${publicKey !== undefined ? 'public-key' : 'allow-unsigned'} checks a manifest's signature: it goes with --manifest`)
   }
-  return verifySite(site, parsed.values.db, io)
+  return verifySite(site, db, io)
 }
 
 /** The database's path from --db or DATABASE_URL (default: the server's); null when it is not a path. */
@@ -323,14 +345,18 @@ async function resetPassword(email: string, dbArg: string | undefined, io: CliIo
   }
 }
 
-/** Why a command that writes did not: the lock held by another process past busy_timeout (5 s), or the error's first line. */
-const writeFailed = (what: string, e: unknown) =>
-  isDatabaseBusy(e) ? `cannot ${what}: the database is busy (another process has been writing to it for more than 5 s); try again` : `cannot ${what}: ${errorText(e)}`
+/** SQLITE_BUSY: another process held the database's lock past busy_timeout (5 s). */
+const BUSY = 'the database is busy (another process has been writing to it for more than 5 s); try again'
+
+/** Why a command that writes did not: the lock held by another process (BUSY), or the error's first line. */
+const writeFailed = (what: string, e: unknown) => (isDatabaseBusy(e) ? `cannot ${what}: ${BUSY}` : `cannot ${what}: ${errorText(e)}`)
 
 /** The erasures `verify --site` lists, the newest: a site with thousands of data-subject requests gets a count of the rest. */
 const ERASURES_LISTED = 50
 
-const notMiniConsent = (file: string, e: unknown) => `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
+/** Why a database could not be opened: busy (a locked database is no less a MiniConsent one), or not one. */
+const notMiniConsent = (file: string, e: unknown) =>
+  isDatabaseBusy(e) ? `cannot read ${file}: ${BUSY}` : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
 /** A saved manifest `verify --site` also checks the chain against, and how to check its signature. */
 interface SavedManifestArg {
@@ -420,10 +446,12 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
       return 0
     }
     io.err(`BROKEN ${siteId} at seq ${result.firstBad!.seq}: ${result.firstBad!.reason}`)
-    io.err(`${result.count - 1} record(s) before it verified; last good hash ${result.head}`)
+    // count includes the bad record, but is 0 when the chain fails at its purge anchor (unsigned,
+    // forged, or not the head a manifest saw), which is no record: none before it, not -1.
+    io.err(`${Math.max(result.count - 1, 0)} record(s) before it verified; last good hash ${result.head}`)
     return 1
   } catch (e) {
-    io.err(`cannot read the consent log of "${siteId}" in ${file}: ${e instanceof Error ? e.message : String(e)}`)
+    io.err(`cannot read the consent log of "${siteId}" in ${file}: ${isDatabaseBusy(e) ? BUSY : e instanceof Error ? e.message : String(e)}`)
     return 2
   } finally {
     db.$client.close()
