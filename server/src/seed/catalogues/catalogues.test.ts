@@ -100,6 +100,7 @@ describe('Minopa', () => {
   it('sends Google and Clarity signals and keeps the choice for the year its policy states', () => {
     expect(c.services.map((s) => [s.id, s.category, s.vendor])).toEqual([
       ['minopa', 'essential', undefined],
+      ['stripe', 'essential', undefined],
       ['google-analytics', 'analytics', 'google'],
       ['microsoft-clarity', 'analytics', 'clarity'],
       ['sentry', 'analytics', undefined],

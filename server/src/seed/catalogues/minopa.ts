@@ -72,6 +72,16 @@ export const minopa: DemoSite = {
         privacyPolicyUrl: 'https://minopa.com/privacy',
       },
       {
+        // "When you subscribe to a paid plan, our payment processor Stripe collects" payment and
+        // billing details (policy, and its processors table). Table 5.1 lists no cookie of it.
+        id: 'stripe',
+        category: 'essential',
+        name: 'Stripe',
+        provider: 'Stripe',
+        purpose: { en: 'Takes payments: card details and the billing address go to Stripe, not to Minopa.' },
+        privacyPolicyUrl: 'https://stripe.com/privacy',
+      },
+      {
         id: 'google-analytics',
         category: 'analytics',
         name: 'Google Analytics',
