@@ -100,10 +100,10 @@ describe('Minopa', () => {
   it('sends Google and Clarity signals and keeps the choice for the year its policy states', () => {
     expect(c.services.map((s) => [s.id, s.category, s.vendor])).toEqual([
       ['minopa', 'essential', undefined],
-      ['stripe', 'essential', undefined],
       ['google-analytics', 'analytics', 'google'],
       ['microsoft-clarity', 'analytics', 'clarity'],
       ['sentry', 'analytics', undefined],
+      ['stripe', 'essential', undefined],
     ])
     expect(settings.cookieLifetimeDays).toBe(365)
     expect(settings.cookieName).toBe('cookie-preferences')

@@ -56,16 +56,6 @@ export const miniMoniClub: DemoSite = {
         privacyPolicyUrl: 'https://clerk.com/legal/privacy',
       },
       {
-        // "Cloudflare: Video streaming and content delivery": the videos reach the visitor's browser
-        // from it. The policy names no cookie of it.
-        id: 'cloudflare',
-        category: 'essential',
-        name: 'Cloudflare',
-        provider: 'Cloudflare',
-        purpose: { en: 'Streams the videos and delivers the site’s content.' },
-        privacyPolicyUrl: 'https://www.cloudflare.com/privacypolicy/',
-      },
-      {
         id: 'stripe',
         category: 'essential',
         name: 'Stripe',
@@ -126,6 +116,17 @@ export const miniMoniClub: DemoSite = {
         // demo's assumption (the iframe gating and its placeholder need one).
         purpose: { en: 'Plays embedded trailers. YouTube sets its own cookies to count views and personalise ads.' },
         privacyPolicyUrl: GOOGLE_PRIVACY,
+      },
+      {
+        // Last: a service without entries comes back last from a CSV export (catalogue-csv.ts).
+        // "Cloudflare: Video streaming and content delivery": the videos reach the visitor's browser
+        // from it. The policy names no cookie of it.
+        id: 'cloudflare',
+        category: 'essential',
+        name: 'Cloudflare',
+        provider: 'Cloudflare',
+        purpose: { en: 'Streams the videos and delivers the site’s content.' },
+        privacyPolicyUrl: 'https://www.cloudflare.com/privacypolicy/',
       },
     ],
     entries: [

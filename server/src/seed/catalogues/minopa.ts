@@ -72,16 +72,6 @@ export const minopa: DemoSite = {
         privacyPolicyUrl: 'https://minopa.com/privacy',
       },
       {
-        // "When you subscribe to a paid plan, our payment processor Stripe collects" payment and
-        // billing details (policy, and its processors table). Table 5.1 lists no cookie of it.
-        id: 'stripe',
-        category: 'essential',
-        name: 'Stripe',
-        provider: 'Stripe',
-        purpose: { en: 'Takes payments: card details and the billing address go to Stripe, not to Minopa.' },
-        privacyPolicyUrl: 'https://stripe.com/privacy',
-      },
-      {
         id: 'google-analytics',
         category: 'analytics',
         name: 'Google Analytics',
@@ -106,6 +96,17 @@ export const minopa: DemoSite = {
         provider: 'Sentry',
         purpose: { en: 'Error tracking and performance monitoring. Error logs are kept for 90 days.' },
         privacyPolicyUrl: SENTRY_PRIVACY,
+      },
+      {
+        // Last: a service without entries comes back last from a CSV export (catalogue-csv.ts).
+        // "When you subscribe to a paid plan, our payment processor Stripe collects" payment and
+        // billing details (policy, and its processors table). Table 5.1 lists no cookie of it.
+        id: 'stripe',
+        category: 'essential',
+        name: 'Stripe',
+        provider: 'Stripe',
+        purpose: { en: 'Takes payments: card details and the billing address go to Stripe, not to Minopa.' },
+        privacyPolicyUrl: 'https://stripe.com/privacy',
       },
     ],
     entries: [
