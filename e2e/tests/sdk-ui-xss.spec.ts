@@ -105,7 +105,7 @@ async function watch(page: Page) {
     const found = await page.evaluate(() => {
       const roots = [...document.querySelectorAll('#miniconsent, [data-consent-table], .mc-ph')]
       const els = roots.flatMap((r) => [r, ...r.querySelectorAll('*')])
-      const allowed = /^(DIV|H2|H3|P|A|BUTTON|DIALOG|SECTION|UL|LI|B|TABLE|TBODY|TR|TH|TD|LABEL|INPUT|CODE)$/
+      const allowed = /^(DIV|H2|H3|P|A|BUTTON|DIALOG|SECTION|UL|LI|B|TABLE|TBODY|TR|TH|TD|SMALL|LABEL|INPUT|CODE)$/
       return {
         tags: [...new Set(els.map((e) => e.tagName).filter((t) => !allowed.test(t)))],
         handlers: els.flatMap((e) => e.getAttributeNames().filter((n) => /^on/i.test(n)).map((n) => `${e.tagName} ${n}`)),
@@ -192,7 +192,8 @@ test('payloads in every text field of a catalogue render as text and never run',
     const put = await api.put(`/api/admin/sites/${SITE}/catalogue/draft`, { data: { catalogue }, headers })
     expect(put.status()).toBe(200)
     const siteName = p('site.name')
-    const saved = await settings({ name: siteName, privacyPolicyUrl: HTTPS, documents: { terms: { version: p('doc.version').slice(0, 100), url: HTTPS } } })
+    // The built-in regions (the seed asks everyone first): US-CA opt-out and Brazil's notice below.
+    const saved = await settings({ name: siteName, privacyPolicyUrl: HTTPS, documents: { terms: { version: p('doc.version').slice(0, 100), url: HTTPS } }, regions: {} })
     expect(saved.status()).toBe(200)
     const pub = await api.post(`/api/admin/sites/${SITE}/publish`, { data: { note: p('publish.note') }, headers })
     expect(pub.status()).toBe(201)
