@@ -557,6 +557,25 @@ describe('dist/miniconsent.js', () => {
     expect(root.textContent).toContain('قبول الكل')
   })
 
+  it('records the language the visitor was shown: their own when there are texts in it, else the site default', async () => {
+    const language = async (pageLang: string, defaultLanguage = 'en') => {
+      const config = minopaConfig()
+      config.site.defaultLanguage = defaultLanguage
+      config.catalogue.texts = { ...config.catalogue.texts, sv: { bannerTitle: 'Vi använder kakor' } }
+      const { w, posted } = await boot({ config, html: PAGE.replace('lang="en"', `lang="${pageLang}"`) })
+      ;(w.document.querySelector('#miniconsent button') as unknown as HTMLElement).click()
+      await settle()
+      return posted[0]!.body.language
+    }
+    // Built-in texts (German, Portuguese), or the site's own (Swedish): the visitor's language.
+    expect(await language('de')).toBe('de')
+    expect(await language('pt-BR')).toBe('pt-BR')
+    expect(await language('sv')).toBe('sv')
+    // Japanese has neither: the visitor read the default's texts.
+    expect(await language('ja')).toBe('en')
+    expect(await language('ja', 'de')).toBe('de')
+  })
+
   it('in opt-out regions offers a Your Privacy Choices button that opens the preferences', async () => {
     const { w } = await boot({ config: moniClubConfig('opt-out'), html: '<p>Page</p>' })
     expect(w.document.querySelector('[role="region"]')?.outerHTML).toBeUndefined()

@@ -7,7 +7,7 @@ import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import { uuid7 } from '@miniconsent/shared/ids'
 import { choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
 import { hex } from '../core/ids'
-import { pickLanguage } from '../core/language'
+import { shownLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
 import { writeCookie } from '../browser/cookie-jar'
@@ -15,13 +15,10 @@ import { journal, keepConsentId } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
 
 
-/** data-lang on the SDK tag, then <html lang>, then the browser, then the site's default. */
-export const language = (host: Host) => pickLanguage([host._lang, document.documentElement.lang, navigator.language], host._config.site.defaultLanguage)
-
 /** The decision's context in a consent record or visitor event. */
 const context = (host: Host) => ({
   recordId: uuid7(() => crypto.getRandomValues(new Uint8Array(1))[0]!, Date.now()),
-  language: language(host),
+  language: shownLanguage(host),
   // Never the query, which may carry personal data. Cut where the server cuts (PAGE_URL_MAX): a
   // path of a few hundred CJK letters, 9 characters each once percent-encoded, would otherwise
   // take the body past its 8 KB, and a refused record is dropped for good.

@@ -1,6 +1,11 @@
 // Which language the visitor sees: the SDK tag's data-lang, then <html lang>, then the browser,
 // then the site's default (issue 2).
+import type { Host } from './types'
+
 const TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
+
+/** Languages with built-in texts: English in the banner chunk, each other in its chunk dist/lang-xx.js. */
+export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
 
 /** The first candidate that is a well-formed language tag, lower-cased primary subtag; else the fallback. */
 export function pickLanguage(candidates: readonly (string | null | undefined)[], fallback: string): string {
@@ -15,4 +20,17 @@ export function pickLanguage(candidates: readonly (string | null | undefined)[],
 export function localize(text: Record<string, string> | undefined, lang: string, siteDefault: string): string {
   if (!text) return ''
   return text[lang] ?? text[lang.split('-')[0]!] ?? text[siteDefault] ?? text.en ?? Object.values(text)[0] ?? ''
+}
+
+/**
+ * The language a consent record names: the visitor's (data-lang on the SDK tag, <html lang>, the
+ * browser's) when the site or the SDK has texts in it, else the site's default, whose texts the
+ * visitor was shown. A Japanese visitor of a German site read German: the record says `de`.
+ */
+export function shownLanguage(host: Host): string {
+  const def = host._config.site.defaultLanguage
+  const texts = host._config.catalogue.texts
+  const lang = pickLanguage([host._lang, document.documentElement.lang, navigator.language], def)
+  const primary = lang.split('-')[0]!
+  return texts[lang] || texts[primary] || LANGUAGES.includes(primary) ? lang : def
 }

@@ -1,10 +1,10 @@
+import { LANGUAGES } from '../core/language'
 import type { PublishedConfig } from '../core/types'
 import { en, type Texts } from './texts/en'
 
 export type { Texts }
 
-/** Languages with built-in texts: English in the banner chunk, each other in its chunk dist/lang-xx.js. */
-export const LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'uk', 'ar']
+export { LANGUAGES }
 
 /**
  * The built-in texts the visitor sees: their language's, else the site default's (Portuguese's for
