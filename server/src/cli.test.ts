@@ -246,6 +246,19 @@ describe('miniconsent verify --manifest --file', () => {
     expect(r.err).toContain('rows were cut')
   })
 
+  it('says rows were added, not cut, for a later export checked against an earlier manifest', async () => {
+    const { manifestFile } = await exportFiles('format=csv')
+    const earlier = readFileSync(manifestFile, 'utf8')
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-0009' })))).status).toBe(201)
+    const { file, manifestFile: laterManifest } = await exportFiles('format=csv')
+    writeFileSync(laterManifest, earlier)
+    const r = await run(['verify', '--manifest', laterManifest, '--file', file, '--db', t.file])
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('it has 8 rows, the manifest says 7')
+    expect(r.err).toMatch(/its last row is seq 8, the chain head at export time was seq 7: rows were added after the export/)
+    expect(r.err).not.toContain('rows were cut')
+  })
+
   it("exits 1 for an erased record whose decision was edited in the file", async () => {
     t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=4").run()
     const { file, manifestFile } = await exportFiles('format=csv&method=custom')

@@ -721,7 +721,7 @@ async function verifyExportFile(
     digest !== manifest.sha256 ? `its SHA-256 ${digest} is not the manifest's ${manifest.sha256}: the file was changed` : '',
     count !== manifest.rowCount ? `it has ${count} rows, the manifest says ${manifest.rowCount}` : '',
     unfiltered && count > 0 && (last!.seq !== manifest.chainHead.seq || last!.hash !== manifest.chainHead.hash)
-      ? `its last row is seq ${last!.seq}, the chain head at export time was seq ${manifest.chainHead.seq}: rows were cut`
+      ? `its last row is seq ${last!.seq}, the chain head at export time was seq ${manifest.chainHead.seq}: ${tailChange(last!.seq, manifest.chainHead.seq)}`
       : '',
   ].filter(Boolean)
   if (problems.length) {
@@ -756,4 +756,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exitCode = 2
     },
   )
+}
+
+/** What a file whose last row is not the export's chain head had done to its end. */
+function tailChange(lastSeq: number, headSeq: number): string {
+  if (lastSeq < headSeq) return 'rows were cut'
+  if (lastSeq > headSeq) return 'rows were added after the export'
+  return 'its last row was changed'
 }
