@@ -86,7 +86,7 @@ describe('miniconsent verify', () => {
         if (content !== null) writeFileSync(path, content)
         const r = await run(['verify', '--site', 'acme', '--db', path])
         expect(r).toMatchObject({ code: 2 })
-        expect(r.err).toMatch(/^cannot read .* as a MiniConsent database/)
+        expect(r.err).toMatch(content === null ? /^cannot read .*: it is a directory, not a database file$/ : /^cannot read .* as a MiniConsent database/)
         if (content !== null) expect(readFileSync(path, 'utf8')).toBe(content)
       }
       expect(readdirSync(dir).sort()).toEqual(['empty.sqlite', 'notes.txt'])
@@ -342,8 +342,9 @@ describe('miniconsent verify --manifest: a manifest that is not one', () => {
     expect(await refusal('{"exportId": 1}')).toMatch(/^not an export manifest: exportId: Invalid input: expected string, received number; siteId: /)
     const almost = { exportId: 'x', siteId: 'acme', format: 'csv', filters: {}, rowCount: 1.5, sha256: 'a'.repeat(64), chainHead: { seq: -1, hash: 'a'.repeat(64) }, createdAt: '2026-11-22T10:00:00.000Z', createdBy: null }
     expect(await refusal(JSON.stringify(almost))).toBe('not an export manifest: rowCount: Invalid input: expected int, received number; chainHead.seq: Too small: expected number to be >=0')
-    // Not JSON: the parser's message, as before.
-    expect(await refusal('x')).toMatch(/^Unexpected token/)
+    // Not JSON: said so, without the parser's quote of the text (it stopped mid-quote at a line break).
+    expect(await refusal('x')).toBe('it is not JSON')
+    expect(await refusal('not json\nat all')).toBe('it is not JSON')
     // Nested deeper than the API takes (the signature's canonical JSON overflowed the stack: a stack trace, exit 1).
     const deep = JSON.stringify({ ...almost, rowCount: 1, chainHead: { seq: 0, hash: 'a'.repeat(64) } }).replace(/^\{/, `{"extra":${'['.repeat(20_000)}${']'.repeat(20_000)},`)
     expect(await refusal(deep)).toMatch(/^extra(\[0\])+: JSON nested more than 64 levels deep$/)
@@ -351,16 +352,35 @@ describe('miniconsent verify --manifest: a manifest that is not one', () => {
   })
 })
 
+/** An auditor of acme, signed in, and a CSV export of acme read to its end (its manifest is then saved). */
+async function auditorExport() {
+  await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
+  const auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
+  const res = await auditor.request('/api/admin/sites/acme/export?format=csv')
+  await res.arrayBuffer()
+  return { auditor, exportId: res.headers.get('x-export-id') }
+}
+
+describe('miniconsent verify: a file that is not text', () => {
+  it('shows a binary export file’s bytes as dots in the parser’s message', async () => {
+    const { auditor, exportId } = await auditorExport()
+    const file = join(t.dir, 'export.csv')
+    writeFileSync(file, Buffer.from([0xff, 0xfe, 0x07, 0x22, 0x01, 0x22, 0x61, 0x0a]))
+    const manifestFile = join(t.dir, 'manifest.json')
+    writeFileSync(manifestFile, await (await auditor.request(`/api/admin/sites/acme/exports/${exportId}/manifest`)).text())
+    const binary = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
+    expect(binary.code).toBe(1)
+    expect(binary.err).toMatch(/^BROKEN .*: cannot be read as CSV: /)
+    expect(binary.err.trimEnd()).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/)
+  })
+})
+
 describe('miniconsent verify: what the database recorded of its exports', () => {
   it('--site exits 1 when the newest records were deleted after an export saw them', async () => {
-    await addUser(t.db, 'auditor@acme.test', 'auditor password', { acme: 'auditor' })
-    const auditor = await signIn(t, 'auditor@acme.test', 'auditor password')
-    const res = await auditor.request('/api/admin/sites/acme/export?format=csv')
-    await res.arrayBuffer()
+    const { exportId: id } = await auditorExport()
     t.db.$client.prepare("DELETE FROM consent_records WHERE site_id='acme' AND seq=3").run()
     const r = await run(['verify', '--site', 'acme', '--db', t.file])
     expect(r).toMatchObject({ code: 1, out: '' })
-    const id = res.headers.get('x-export-id')
     const head = (t.db.$client.prepare("SELECT hash FROM consent_records WHERE seq=2").get() as { hash: string }).hash
     expect(r.err).toBe(
       `BROKEN acme at seq 3: the log ends at seq 2, but export manifest ${id} of ${new Date(t.clock.now).toISOString()} saw it reach seq 3: the records after seq 2 were deleted\n` +

@@ -356,7 +356,19 @@ const ERASURES_LISTED = 50
 
 /** Why a database could not be opened: busy (a locked database is no less a MiniConsent one), or not one. */
 const notMiniConsent = (file: string, e: unknown) =>
-  isDatabaseBusy(e) ? `cannot read ${file}: ${BUSY}` : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
+  isDatabaseBusy(e)
+    ? `cannot read ${file}: ${BUSY}`
+    : isDirectory(file)
+      ? `cannot read ${file}: it is a directory, not a database file`
+      : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
+
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
 
 /** A saved manifest `verify --site` also checks the chain against, and how to check its signature. */
 interface SavedManifestArg {
@@ -375,7 +387,9 @@ function readManifest(path: string, io: CliIo): { raw: Record<string, unknown>; 
     if (illFormed) throw new Error(`${illFormed.at}: a string that is not well-formed Unicode`)
     return { raw, manifest: exportManifest.parse(raw) }
   } catch (e) {
-    io.err(`cannot read the manifest ${path}: ${e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : errorText(e)}`)
+    // JSON.parse's message quotes the text, which may hold line breaks or anything else: not shown.
+    const why = e instanceof ZodError ? `not an export manifest: ${zodIssues(e)}` : e instanceof SyntaxError ? 'it is not JSON' : errorText(e)
+    io.err(`cannot read the manifest ${path}: ${why}`)
     return 2
   }
 }
@@ -712,7 +726,7 @@ async function verifyExportFile(
       io.err(`cannot read ${filePath}: ${(unreadable as Error).message}`)
       return 2
     }
-    io.err(`BROKEN ${filePath}: cannot be read as ${manifest.format.toUpperCase()}: ${e instanceof Error ? e.message : String(e)}`)
+    io.err(`BROKEN ${filePath}: cannot be read as ${manifest.format.toUpperCase()}: ${printable(e instanceof Error ? e.message : String(e))}`)
     return 1
   }
   const digest = sha.digest('hex')
@@ -763,4 +777,13 @@ function tailChange(lastSeq: number, headSeq: number): string {
   if (lastSeq < headSeq) return 'rows were cut'
   if (lastSeq > headSeq) return 'rows were added after the export'
   return 'its last row was changed'
+}
+
+/**
+ * A parser's message about a file as one line a terminal shows as it is: the file's bytes it quotes
+ * may be binary (control characters, undecodable bytes), and are shown as `.`; cut at 300 characters.
+ */
+function printable(message: string): string {
+  const line = message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '.')
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }
