@@ -31,7 +31,7 @@ const FILES = [
   { file: 'placeholder.js', entry: 'src/chunks/placeholder.tsx', shared: true, when: 'a blocked iframe' },
   { file: 'cleanup.js', entry: 'src/chunks/cleanup.ts', when: 'a choice that denies something' },
   { file: 'store.js', entry: 'src/chunks/store.ts', when: 'a failed POST, undelivered records, no embedded config' },
-  // One chunk per table in src/chunks/lang (LANGUAGES in src/ui/texts.ts names the same; a test holds them together).
+  // One chunk per table in src/chunks/lang (LANGUAGES in src/core/language.ts names the same; a test holds them together).
   ...readdirSync(new URL('../src/chunks/lang', import.meta.url))
     .filter((f) => f.endsWith('.ts'))
     .sort()

@@ -35,7 +35,7 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
             <tr>
               <td>
                 {e.name}
-                {where(e) && <small>{where(e)}</small>}
+                <Where entry={e} />
               </td>
               <td>{e.provider}</td>
               <td>{ctx._loc(e.purpose)}</td>
@@ -54,7 +54,10 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
  * `.example.com /shop`. Two entries of one name (a `session` cookie of the site and another on
  * /shop) are then told apart.
  */
-const where = (e: StorageEntry) => [e.kind != 'cookie' && e.kind, e.domain, e.path].filter(Boolean).join(' ')
+function Where({ entry: e }: { entry: StorageEntry }) {
+  const where = [e.kind != 'cookie' && e.kind, e.domain, e.path].filter(Boolean).join(' ')
+  return where ? <small>{where}</small> : null
+}
 
 /** `<div data-consent-table>`: the cookie declaration, every category with its entries. */
 export function Declaration({ ctx }: { ctx: Ctx }) {
