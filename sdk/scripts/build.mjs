@@ -7,15 +7,18 @@
 // Minified here, not by vite, so that one terser name cache mangles the `_`-prefixed internal
 // fields identically in every file: the core hands objects with such fields to the chunks.
 // dist/manifest.json tells scripts/size.mjs (and the e2e tests) which files each kind of visit loads.
+// A build writes into a directory of its own beside dist/ and swaps it in once complete (see
+// swapIn): rewritten in place, dist/ let a server send a half-built core for a moment
+// ("__MINICONSENT_CONFIG__ is not defined"). A failed build leaves dist/ as it was.
 import { createHash } from 'node:crypto'
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { readdirSync, watch } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'vite'
 import { minify } from 'terser'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const dist = root + 'dist/'
+const DIST = root + 'dist'
 const PLACEHOLDER = '"__MINICONSENT_CONFIG__"'
 
 /**
@@ -42,13 +45,13 @@ const FILES = [
 /** In chunks loaded after banner.js, these resolve to it instead of being bundled again. */
 const fromBanner = (id) => id === 'preact' || /[\\/]ui[\\/]Banner$/.test(id)
 
-async function bundle({ file, entry, format = 'es', shared }) {
+async function bundle(out, { file, entry, format = 'es', shared }) {
   await build({
     root,
     configFile: root + 'vite.config.ts',
     logLevel: 'warn',
     build: {
-      outDir: dist,
+      outDir: out,
       emptyOutDir: false,
       copyPublicDir: false,
       lib: { entry: root + entry, formats: [format], name: 'miniconsent', fileName: () => file },
@@ -75,15 +78,51 @@ const FIELD_NAMES = {
   },
 }
 
+/** Builds into a new directory beside dist/, then swaps it in; on failure, removes it and throws. */
 async function buildAll() {
-  await rm(dist, { recursive: true, force: true })
-  await mkdir(dist, { recursive: true })
-  for (const f of FILES) await bundle(f)
+  const out = `${DIST}.tmp-${process.pid}/`
+  await rm(out, { recursive: true, force: true })
+  try {
+    await mkdir(out)
+    await buildInto(out)
+    await swapIn(out)
+  } catch (e) {
+    await rm(out, { recursive: true, force: true })
+    throw e
+  }
+}
+
+/**
+ * Puts the complete build `out` in dist/'s place: the old dist/ renamed aside, `out` renamed to
+ * dist/, the old one removed. A reader finds each file of the old build or of the new one, whole
+ * (for a moment between the two renames, no dist/ at all: a miss, never a half-written file). If
+ * `out` cannot take its place, the old dist/ is put back.
+ */
+async function swapIn(out) {
+  const old = `${DIST}.old-${process.pid}`
+  await rm(old, { recursive: true, force: true })
+  let hadDist = true
+  await rename(DIST, old).catch((e) => {
+    if (e.code !== 'ENOENT') throw e
+    hadDist = false
+  })
+  try {
+    await rename(out, DIST)
+  } catch (e) {
+    if (hadDist) await rename(old, DIST)
+    throw e
+  }
+  await rm(old, { recursive: true, force: true })
+}
+
+/** Every file, the manifest last, into the empty directory `out`. */
+async function buildInto(out) {
+  for (const f of FILES) await bundle(out, f)
 
   const nameCache = {}
   const imports = {}
   for (const { file, format } of FILES) {
-    let code = await readFile(dist + file, 'utf8')
+    let code = await readFile(out + file, 'utf8')
     if (!process.env.MC_NO_MINIFY) {
       const out = await minify(code, {
         module: format !== 'iife',
@@ -99,17 +138,17 @@ async function buildAll() {
       code = out.code
     }
     imports[file] = staticImports(code)
-    await writeFile(dist + file, code)
+    await writeFile(out + file, code)
   }
 
   // See EMBEDDED in src/browser/main.ts: the free global becomes the literal the server replaces.
-  let core = await readFile(dist + 'miniconsent.js', 'utf8')
+  let core = await readFile(out + 'miniconsent.js', 'utf8')
   const free = /(?<!["\w])__MINICONSENT_CONFIG__(?!["\w])/g
   const found = core.match(free)?.length ?? 0
   if (found !== 1) throw new Error(`dist/miniconsent.js must read __MINICONSENT_CONFIG__ exactly once, found ${found}`)
   core = core.replace(free, PLACEHOLDER)
   if (core.split(PLACEHOLDER).length !== 2) throw new Error(`dist/miniconsent.js must contain ${PLACEHOLDER} exactly once`)
-  await writeFile(dist + 'miniconsent.js', core)
+  await writeFile(out + 'miniconsent.js', core)
   // Where the core names a chunk's URL (`new URL(name + '.js', base)` in src/browser/main.ts): a
   // server versions it there in a per-site script, so that a core kept by a cache past a deploy
   // still loads its own build's chunks (see `build` below). Recorded rather than written into the
@@ -117,7 +156,7 @@ async function buildAll() {
   const chunkUrls = [...core.matchAll(/new URL\(([\w$]+)\+"\.js",[\w$]+\)/g)]
   if (chunkUrls.length !== 1) throw new Error(`dist/miniconsent.js must name a chunk's URL as new URL(name + '.js', base) exactly once, found ${chunkUrls.length}`)
   const chunkNameAt = chunkUrls[0].index + 'new URL('.length
-  await copyFile(root + 'src/miniconsent.d.ts', dist + 'miniconsent.d.ts')
+  await copyFile(root + 'src/miniconsent.d.ts', out + 'miniconsent.d.ts')
 
   // A file and everything it imports statically: what the browser fetches before running it.
   const closure = (files, seen = new Set()) => {
@@ -129,7 +168,7 @@ async function buildAll() {
   const build = createHash('sha256')
   const hashes = {}
   for (const { file } of FILES) {
-    const bytes = await readFile(dist + file)
+    const bytes = await readFile(out + file)
     build.update(file).update(bytes)
     hashes[file] = createHash('sha256').update(bytes).digest('hex')
   }
@@ -144,15 +183,17 @@ async function buildAll() {
   }
   for (const [file, { imports: deps }] of Object.entries(manifest.files))
     for (const dep of deps) if (!manifest.files[dep]) throw new Error(`dist/${file} imports ./${dep}, which the build does not write`)
-  await writeFile(dist + 'manifest.json', JSON.stringify(manifest, null, 2) + '\n')
+  await writeFile(out + 'manifest.json', JSON.stringify(manifest, null, 2) + '\n')
 }
 
 await buildAll()
 if (process.argv.includes('--watch')) {
   let timer
+  // One build at a time: two at once would share this process's temporary directory.
+  let last = Promise.resolve()
   watch(root + 'src', { recursive: true }, () => {
     clearTimeout(timer)
-    timer = setTimeout(() => buildAll().then(() => console.log('rebuilt'), (e) => console.error(e)), 100)
+    timer = setTimeout(() => (last = last.then(buildAll).then(() => console.log('rebuilt'), (e) => console.error(e))), 100)
   })
   console.log('watching src/')
 }

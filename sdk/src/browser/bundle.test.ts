@@ -576,6 +576,39 @@ describe('dist/miniconsent.js', () => {
     expect(await language('ja', 'de')).toBe('de')
   })
 
+  it('marks the banner and the declaration with the language of the texts they show, which is the visitor’s only when there are texts in it', async () => {
+    const shown = async (pageLang: string, defaultLanguage: string, texts: PublishedConfig['catalogue']['texts']) => {
+      const config = minopaConfig()
+      config.site.defaultLanguage = defaultLanguage
+      config.catalogue.texts = texts
+      const html = PAGE.replace('lang="en"', `lang="${pageLang}"`).replace('</body>', '<div data-consent-table></div></body>')
+      const { w, intersect } = await boot({ config, html })
+      const table = w.document.querySelector('[data-consent-table]')!
+      intersect(table)
+      await settle()
+      const root = w.document.getElementById('miniconsent')!.firstElementChild!
+      const declaration = table.firstElementChild!
+      return {
+        banner: [root.getAttribute('lang'), root.getAttribute('dir'), root.querySelector('h2')!.textContent],
+        declaration: [declaration.getAttribute('lang'), declaration.getAttribute('dir')],
+        expiry: table.querySelector('td:last-child')!.textContent,
+      }
+    }
+    // A German site without Japanese texts: a Japanese visitor reads German, and the expiries are in German too.
+    expect(await shown('ja', 'de', { de: { bannerTitle: 'Cookies bei Minopa' } })).toEqual({
+      banner: ['de', 'ltr', 'Cookies bei Minopa'],
+      declaration: ['de', 'ltr'],
+      expiry: '30 Tage',
+    })
+    // Neither the site nor the SDK has Hebrew: English, left to right.
+    expect((await shown('he', 'en', { en: { bannerTitle: 'Cookies at Minopa' } })).banner).toEqual(['en', 'ltr', 'Cookies at Minopa'])
+    // The site's own Hebrew, or Arabic: right to left.
+    expect((await shown('he', 'en', { he: { bannerTitle: 'עוגיות במינופה' } })).banner).toEqual(['he', 'rtl', 'עוגיות במינופה'])
+    const arabic = await shown('ar', 'en', { en: { bannerTitle: 'Cookies at Minopa' }, ar: { bannerTitle: 'ملفات تعريف الارتباط في مينوبا' } })
+    expect(arabic.banner).toEqual(['ar', 'rtl', 'ملفات تعريف الارتباط في مينوبا'])
+    expect(arabic.declaration).toEqual(['ar', 'rtl'])
+  })
+
   it('in opt-out regions offers a Your Privacy Choices button that opens the preferences', async () => {
     const { w } = await boot({ config: moniClubConfig('opt-out'), html: '<p>Page</p>' })
     expect(w.document.querySelector('[role="region"]')?.outerHTML).toBeUndefined()

@@ -4,7 +4,7 @@
 // (dist/dialog.js), iframe placeholders (placeholder.js) and other languages (lang-xx.js) are
 // loaded from here when needed; they import Preact from this file: one copy per page.
 import { h, render } from 'preact'
-import { localize, pickLanguage } from '../core/language'
+import { localize, pickLanguage, shownLanguage } from '../core/language'
 import { BANNER_NONE, type BannerChunk, type BannerKind, type Host, type UiApi } from '../core/types'
 import { Banner } from '../ui/Banner'
 import type { Ctx } from '../ui/ctx'
@@ -19,9 +19,9 @@ export { Buttons, safeUrl } from '../ui/Banner'
 function mount(host: Host): UiApi {
   const config = host._config
   const d = document
-  const lang = pickLanguage([host._lang, d.documentElement.lang, navigator.language], config.site.defaultLanguage)
   const def = config.site.defaultLanguage
-  const categories = config.catalogue.categories
+  const lang = pickLanguage([host._lang, d.documentElement.lang, navigator.language], def)
+  const shownLang = shownLanguage(config, lang)
   let root: HTMLElement
   let banner: BannerKind = BANNER_NONE
   /** Counts the banner's showings: each is a new element, a modal one opened again (ui/Banner.tsx). */
@@ -49,7 +49,7 @@ function mount(host: Host): UiApi {
 
   const draw = () =>
     render(
-      <div class={'mc mc-' + config.catalogue.appearance.theme} lang={lang} dir={ctx._dir}>
+      <div class={'mc mc-' + config.catalogue.appearance.theme} lang={ctx._lang} dir={ctx._dir}>
         {banner ? (
           <Banner ctx={ctx} kind={banner} key={shown} />
         ) : (
@@ -70,17 +70,18 @@ function mount(host: Host): UiApi {
   const ctx: Ctx = {
     _host: host,
     _config: config,
-    _lang: lang,
-    _dir: /^(ar|he|fa|ur)\b/.test(lang) ? 'rtl' : 'ltr',
+    _lang: shownLang,
+    _dir: /^(ar|he|fa|ur)\b/.test(shownLang) ? 'rtl' : 'ltr',
     _t: null as unknown as Texts,
     _loc: (text) => localize(text, lang, def),
     _choose(method, cats, services = {}) {
-      // What the visitor read, hashed into the consent record (SPEC §7). The UI closes on the
-      // change event (below), once the choice is in force and stored.
-      host._choose(method, cats, services, JSON.stringify([ctx._t, categories.map((c) => [ctx._loc(c.label), ctx._loc(c.description)])])).catch(() => {})
+      // What the visitor read, hashed into the consent record by the record chunk: the texts as
+      // they are now (a UI chunk loading meanwhile adds its defaults). The UI closes on the change
+      // event (below), once the choice is in force and stored.
+      host._choose(method, cats, services, { ...ctx, _t: { ...ctx._t } }).catch(() => {})
     },
-    // Required categories are granted whatever the input (makeChoice).
-    _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', value ? Object.fromEntries(categories.map((c) => [c.id, true])) : {}),
+    // The record chunk grants every category for accept-all; required ones whatever the input (makeChoice).
+    _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', {}),
     _open: () => void load<DialogChunk>('dialog').then((m) => ((dialog = m), draw())),
   }
 

@@ -2,12 +2,15 @@
 // The record chunk against a config of revision 0 — what a site without a published catalogue
 // gets, and what the dashboard's live preview runs on: a click in the banner must put the choice
 // in force on the page and leave no trace, neither a stored-choice cookie nor a consent record.
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { allCategories, toState } from '../core/consent'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { ConsentState, Host } from '../core/types'
 import { PENDING_FLAG } from '../browser/net-flag'
+import { localize } from '../core/language'
+import type { Ctx } from '../ui/ctx'
 import { minopaConfig } from '../test/fixtures'
 import record from './record'
 
@@ -33,6 +36,9 @@ function fakeHost(config: PublishedConfig, granted = false) {
   }
   return { host, chunks }
 }
+
+/** The part of the banner's UI the record chunk reads: the texts shown and how it localizes the catalogue's. */
+const shownIn = (lang: string) => ({ _t: { bannerTitle: 'Wir verwenden Cookies' }, _loc: (text) => localize(text, lang, 'en') }) as Partial<Ctx> as Ctx
 
 const fetchSpy = vi.fn(async (_url: string, _init?: RequestInit) => new Response(null, { status: 201 }))
 /** Lets the chunk's promise chain (hash, POST, journal) run out. */
@@ -61,6 +67,25 @@ describe('record chunk', () => {
     expect(chunks).toEqual(['cleanup'])
   })
 
+  it('hashes what the visitor read into the record: the texts and each category’s label and description as shown', async () => {
+    const config = minopaConfig()
+    const { host } = fakeHost(config)
+    record._commit(host, 'reject-all', {}, {}, shownIn('de'))
+    await settle()
+    const categories = config.catalogue.categories.map((c) => [localize(c.label, 'de', 'en'), localize(c.description, 'de', 'en')])
+    expect(categories[0]).toEqual(['Notwendige Cookies', 'Needed for sign-in.'])
+    const body = JSON.parse(String(fetchSpy.mock.calls[0]![1]!.body)) as { textsHash: string }
+    expect(body.textsHash).toBe(createHash('sha256').update(JSON.stringify([{ bannerTitle: 'Wir verwenden Cookies' }, categories])).digest('hex'))
+  })
+
+  it('grants every category for accept-all, whatever categories come with it', async () => {
+    const { host } = fakeHost(minopaConfig())
+    record._commit(host, 'accept-all', {}, {}, undefined)
+    await settle()
+    expect(host._state()).toMatchObject({ method: 'accept-all', categories: { essential: true, functional: true, analytics: true, marketing: true } })
+    expect(parseConsentCookie(/(?:^|; )miniconsent=([^;]*)/.exec(document.cookie)![1]!)!.granted.sort()).toEqual(['analytics', 'essential', 'functional', 'marketing'])
+  })
+
   it('sends the page URL without its query, cut to the 2,048 characters the server keeps, so a long native-language path still fits the body', async () => {
     const { host } = fakeHost(minopaConfig())
     history.replaceState(null, '', '/' + '中文'.repeat(500) + '?email=someone@example.com')
@@ -79,7 +104,7 @@ describe('record chunk', () => {
 
   it('on revision 0 puts the choice in force but writes no cookie, posts nothing and queues nothing', async () => {
     const { host, chunks } = fakeHost(minopaConfig({ revision: 0 }))
-    record._commit(host, 'accept-all', { functional: true, analytics: true, marketing: true }, {}, 'the banner’s texts')
+    record._commit(host, 'accept-all', { functional: true, analytics: true, marketing: true }, {}, shownIn('de'))
     await settle()
     expect(host._state()).toMatchObject({ method: 'accept-all', categories: { analytics: true, marketing: true } })
     expect(document.cookie).toBe('')

@@ -5,9 +5,9 @@
 // IndexedDB queue of dist/store.js, loaded only then.
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import { uuid7 } from '@miniconsent/shared/ids'
-import { choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
+import { allCategories, choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
 import { hex } from '../core/ids'
-import { shownLanguage } from '../core/language'
+import { pickLanguage, shownLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import type { CleanupChunk, Host, RecordChunk, StoreChunk } from '../core/types'
 import { writeCookie } from '../browser/cookie-jar'
@@ -18,7 +18,8 @@ import { post, type Item } from '../browser/post'
 /** The decision's context in a consent record or visitor event. */
 const context = (host: Host) => ({
   recordId: uuid7(() => crypto.getRandomValues(new Uint8Array(1))[0]!, Date.now()),
-  language: shownLanguage(host),
+  // The visitor's language as the banner reads it (chunks/banner.tsx), then the one they were shown.
+  language: shownLanguage(host._config, pickLanguage([host._lang, document.documentElement.lang, navigator.language], host._config.site.defaultLanguage)),
   // Never the query, which may carry personal data. Cut where the server cuts (PAGE_URL_MAX): a
   // path of a few hundred CJK letters, 9 characters each once percent-encoded, would otherwise
   // take the body past its 8 KB, and a refused record is dropped for good.
@@ -54,10 +55,13 @@ const event = (host: Host, path: string, extra: Record<string, unknown>) => {
 }
 
 export default {
-  _commit(host, method, categories, services, texts) {
+  _commit(host, method, categories, services, shown) {
     const config = host._config
+    // What the visitor read (SPEC §7): the UI's texts, and each category's label and description.
+    const texts = shown && JSON.stringify([shown._t, config.catalogue.categories.map((c) => [shown._loc(c.label), shown._loc(c.description)])])
     const before = host._state()
-    const next = makeChoice(config, before.consentId, method, categories, services, host._gpc, Date.now())
+    // Accept all, from the banner or the preferences: every category, whatever the input.
+    const next = makeChoice(config, before.consentId, method, method == 'accept-all' ? allCategories(config, true) : categories, services, host._gpc, Date.now())
     const state = toState(config, before.consentId, choiceCategories(config, next), next.services, next, host._gpc)
     const revoked = revokedCategories(before.categories, state.categories).length + revokedCategories(before.services, state.services).length
     // A visitor taking back what they had allowed is a withdrawal in the consent log (SPEC §7).

@@ -3,7 +3,7 @@ import { consentModeState } from './consent-mode'
 import { cookieDomains, removals } from './cleanup'
 import { buildConsentRecord } from './record'
 import { matchesName, matchingNames } from './wildcard'
-import { localize, pickLanguage } from './language'
+import { localize, pickLanguage, shownLanguage } from './language'
 import { hex } from './ids'
 import { toState } from './consent'
 import { minimagicConfig, minopaConfig } from '../test/fixtures'
@@ -117,6 +117,21 @@ describe('language and ids', () => {
     expect(localize({ en: 'Hi', fr: 'Salut' }, 'es', 'fr')).toBe('Salut')
     expect(localize({ en: 'Hi' }, 'es', 'fr')).toBe('Hi')
     expect(localize({}, 'es', 'fr')).toBe('')
+  })
+
+  it('names the language of the texts shown: the visitor’s when the site or the SDK has texts in it, else the site default', () => {
+    const german = minopaConfig()
+    german.site.defaultLanguage = 'de'
+    german.catalogue.texts = { de: {}, sv: {}, 'zh-TW': {} }
+    // The site's own texts, by exact tag or language; the SDK's built-in ones by language.
+    expect(shownLanguage(german, 'sv-FI')).toBe('sv-FI')
+    expect(shownLanguage(german, 'zh-TW')).toBe('zh-TW')
+    expect(shownLanguage(german, 'fr-CA')).toBe('fr-CA')
+    expect(shownLanguage(german, 'ar')).toBe('ar')
+    // Neither: the site default's texts.
+    expect(shownLanguage(german, 'ja')).toBe('de')
+    expect(shownLanguage(german, 'zh-CN')).toBe('de')
+    expect(shownLanguage(german, 'he')).toBe('de')
   })
 
   it('hashes as hex', () => {

@@ -1,6 +1,6 @@
 // Which language the visitor sees: the SDK tag's data-lang, then <html lang>, then the browser,
 // then the site's default (issue 2).
-import type { Host } from './types'
+import type { PublishedConfig } from './types'
 
 const TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
 
@@ -23,14 +23,11 @@ export function localize(text: Record<string, string> | undefined, lang: string,
 }
 
 /**
- * The language a consent record names: the visitor's (data-lang on the SDK tag, <html lang>, the
- * browser's) when the site or the SDK has texts in it, else the site's default, whose texts the
- * visitor was shown. A Japanese visitor of a German site read German: the record says `de`.
+ * The language of the texts a visitor of language `lang` is shown: theirs when the site or the
+ * SDK has texts in it, else the site's default. A Japanese visitor of a German site reads German:
+ * the banner is marked `de` and the consent record names `de`.
  */
-export function shownLanguage(host: Host): string {
-  const def = host._config.site.defaultLanguage
-  const texts = host._config.catalogue.texts
-  const lang = pickLanguage([host._lang, document.documentElement.lang, navigator.language], def)
+export function shownLanguage(config: PublishedConfig, lang: string): string {
   const primary = lang.split('-')[0]!
-  return texts[lang] || texts[primary] || LANGUAGES.includes(primary) ? lang : def
+  return config.catalogue.texts[lang] || config.catalogue.texts[primary] || LANGUAGES.includes(primary) ? lang : config.site.defaultLanguage
 }

@@ -2,6 +2,7 @@ import type { ConsentModeDefault, PublishedConfig } from '@miniconsent/shared'
 import type { ConsentMethod, StoredChoice } from '@miniconsent/shared/cookie'
 
 import type { ConsentMethod as PublicMethod, MiniConsent, MiniConsentState } from '../miniconsent'
+import type { Ctx } from '../ui/ctx'
 
 export type { ConsentModeDefault, PublishedConfig, StoredChoice, ConsentMethod }
 
@@ -37,10 +38,10 @@ export interface Host {
   /** The state in force, implied or chosen (opt-in before a choice: required categories only). */
   _state(): ConsentState
   /**
-   * Records a choice; `texts` is what the visitor was shown, hashed into the consent record.
-   * Resolves once the choice is in force and stored (record.js loaded).
+   * Records a choice; `shown` is the UI the visitor made it in, whose texts are hashed into the
+   * consent record. Resolves once the choice is in force and stored (record.js loaded).
    */
-  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, texts?: string): Promise<void>
+  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, shown?: Ctx): Promise<void>
   /** Puts a choice made now and its state in force (RecordChunk._commit makes both); true when a state was known before. */
   _set(choice: StoredChoice, state: ConsentState): boolean
   /** navigator.globalPrivacyControl */
