@@ -4,6 +4,7 @@ import type { CatalogueState } from './api-shapes'
 import { fireEvent, render, screen } from '@testing-library/preact'
 import { expect, vi } from 'vitest'
 import { App } from './App'
+import { canEdit } from './session'
 
 export interface FakeRequest {
   method: string
@@ -51,30 +52,48 @@ export function on(method: string, path: string | RegExp, answer: (req: FakeRequ
   }
 }
 
+/** `/api/admin/me` as ME, with MiniMagic's role as `role()` says at each request: tests lower it meanwhile. */
+export function meWithRoleOnMiniMagic(role: () => Role): Handler {
+  return on('GET', '/api/admin/me', () => json({ ...ME, sites: ME.sites.map((s) => (s.id === 'minimagic' ? { ...s, role: role() } : s)) }))
+}
+
 /**
- * An editor of MiniMagic changes `field` on the page `open` shows, and clicks `save`, after an
- * owner lowered their role to auditor: the save (`PUT savePath`) is refused with 403, and /me
- * says auditor from then on. `handlers` serve the page's other requests. Resolves once the
- * notice of components/EditsNotKept.tsx, an alert, says the `what` shown is as saved; returns the
- * field, to check what it shows.
+ * A member of MiniMagic, `from` (editor unless given), types `value` ('Never stored' unless given)
+ * into `field` on the page `open` shows (and may have changed more), and clicks `save`, after an
+ * owner lowered their role to `to` (auditor unless given): `answer` (403 forbidden unless given)
+ * answers the save (`PUT savePath`), and /me says `to` from then on. `handlers` serve the page's
+ * other requests. Resolves once the notice, an alert, says `notice` (that of
+ * components/EditsNotKept.tsx for `what`: the `what` shown is as saved) and the save button is
+ * there only if `to` may still edit; returns the field, to check what it shows.
  */
 export async function saveAfterRoleLowered(
-  o: { savePath: string; open: () => unknown; field: () => HTMLInputElement | Promise<HTMLInputElement>; save: string; what: string },
+  o: {
+    savePath: string
+    open: () => unknown
+    field: () => HTMLInputElement | Promise<HTMLInputElement>
+    value?: string
+    save: string
+    from?: Role
+    to?: Role
+    answer?: (req: FakeRequest) => Response
+  } & ({ what: string } | { notice: string }),
   ...handlers: Handler[]
 ): Promise<HTMLInputElement> {
-  let role: Role = 'editor'
+  const to = o.to ?? 'auditor'
+  let role = o.from ?? 'editor'
   stubApi(
-    on('GET', '/api/admin/me', () => json({ ...ME, sites: ME.sites.map((s) => (s.id === 'minimagic' ? { ...s, role } : s)) })),
+    meWithRoleOnMiniMagic(() => role),
     ...handlers,
-    on('PUT', o.savePath, () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    on('PUT', o.savePath, o.answer ?? (() => errorBody(403, 'forbidden', 'You have no access to site "minimagic"'))),
   )
   await o.open()
-  fireEvent.input(await o.field(), { target: { value: 'Never stored' } })
-  role = 'auditor'
+  fireEvent.input(await o.field(), { target: { value: o.value ?? 'Never stored' } })
+  role = to
   fireEvent.click(screen.getByRole('button', { name: o.save }))
-  const notice = await screen.findByText(`Not saved: your role on this site no longer lets you edit it, so your changes were not kept. What you see is the ${o.what} as saved.`)
+  const text = 'notice' in o ? o.notice : `Not saved: your role on this site no longer lets you edit it, so your changes were not kept. What you see is the ${o.what} as saved.`
+  const notice = await screen.findByText(text)
   expect(notice.closest('[role="alert"]')).toBeTruthy()
-  expect(screen.queryByRole('button', { name: o.save })).toBeNull()
+  expect(screen.queryByRole('button', { name: o.save }) !== null).toBe(canEdit(to))
   return o.field()
 }
 

@@ -3,13 +3,22 @@
 import type { SiteSummary } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { homePath, siteApi, useSession } from '../session'
+import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
 import { errorText } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
+/** The section for an owner; for another role, only the notice that its deletion was not made. */
 export function DeleteSite({ site }: { site: SiteSummary }) {
   const { api, me, refreshMe } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle')
   const [error, setError] = useState<string | null>(null)
+  // An owner lowered meanwhile: the server refused the deletion (403), the roles were reloaded, and
+  // the section goes, with the refusal it showed ("no access to site", which is not why).
+  const [notice] = useRoleLowered(site.role === 'owner', step !== 'idle', () => {
+    setStep('idle')
+    setError(null)
+    return 'Not deleted: your role on this site no longer lets you delete it.'
+  })
 
   async function remove() {
     setStep('deleting')
@@ -30,6 +39,7 @@ export function DeleteSite({ site }: { site: SiteSummary }) {
     }
   }
 
+  if (site.role !== 'owner') return <RoleLoweredNotice text={notice} />
   return (
     <section class="delete-site" aria-labelledby="delete-site-heading">
       <h2 id="delete-site-heading">Delete this site</h2>

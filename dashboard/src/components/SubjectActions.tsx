@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { fileNameOf } from '../api'
 import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
+import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
 import { errorText } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
@@ -25,6 +26,13 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   const urls = useRef<string[]>([])
   useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
   const path = siteApi(site.id, `/subjects/${encodeURIComponent(consentId)}`)
+  // An owner lowered meanwhile: the server refused the erasure (403), the roles were reloaded, and
+  // the question goes, with the refusal it showed ("no access to site", which is not why).
+  const [notice] = useRoleLowered(site.role === 'owner', step !== 'idle', () => {
+    setStep('idle')
+    setResult(null)
+    return 'Not erased: your role on this site no longer lets you erase visitors’ records.'
+  })
 
   // Through the API client rather than a plain link: a link saves whatever answers, the error of
   // an ended session too, as the visitor's file, and says nothing when there is nothing to save.
@@ -101,6 +109,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
         </TypedConfirm>
       )}
       <div role="status">{result && <p class={TONE_CLASS[result.tone]}>{result.text}</p>}</div>
+      <RoleLoweredNotice text={notice} />
     </section>
   )
 }

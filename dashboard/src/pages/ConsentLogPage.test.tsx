@@ -1,7 +1,7 @@
-import type { ConsentLogPage } from '@miniconsent/shared'
+import type { ConsentLogPage, Role } from '@miniconsent/shared'
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
-import { consentRecord, errorBody, json, logPage, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+import { consentRecord, errorBody, json, logPage, ME, meWithRoleOnMiniMagic, on, renderApp, stubApi, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
@@ -297,6 +297,30 @@ describe('consent log filters and data-subject requests', () => {
     // The log, read again, has nothing under the ID: said as the erasure it is, not as a mistyped ID.
     expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
     expect(screen.queryByText(/Check the ID with the visitor/)).toBeNull()
+  })
+
+  it('says the records were not erased when the owner’s role was lowered to auditor meanwhile, and asks no more', async () => {
+    let role: Role = 'owner'
+    const api = stubApi(
+      meWithRoleOnMiniMagic(() => role),
+      serveLog(() => wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })])),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    role = 'auditor'
+    fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+    // Before, the question stayed, its button ready to be refused again, under "no access to site".
+    const notice = await screen.findByText('Not erased: your role on this site no longer lets you erase visitors’ records.')
+    expect(notice.closest('[role="alert"]')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Erase for good' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Erase this visitor’s records…' })).toBeNull()
+    expect(screen.queryByText(/no access to site/)).toBeNull()
+    // An auditor still exports.
+    expect(screen.getByRole('button', { name: 'Export this visitor’s records' })).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(notice))
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/me')).toHaveLength(2)
   })
 
   it('after an erasure, says "erased" only for the erased ID, not for another ID without records', async () => {

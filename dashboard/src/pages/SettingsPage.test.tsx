@@ -1,10 +1,9 @@
-import { siteSettings } from '@miniconsent/shared'
-import { siteSettingsInput } from '@miniconsent/shared'
+import { OWNER_ONLY_SETTINGS, siteSettings, siteSettingsInput, type Role } from '@miniconsent/shared'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
 import { formatTime } from '../format'
-import { catalogueFixture, errorBody, json, ME, on, renderApp, saveAfterRoleLowered, stubApi, type FakeRequest } from '../test-support'
+import { catalogueFixture, errorBody, json, ME, meWithRoleOnMiniMagic, on, renderApp, saveAfterRoleLowered, stubApi, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 /** The same account as an editor of MiniMagic. */
@@ -220,6 +219,88 @@ describe('site settings', () => {
     expect(field.value).toBe('MiniMagic')
   })
 
+  describe('when a save is refused because an owner’s role was lowered to editor meanwhile', () => {
+    const saved = loaded().settings
+    /** The server's answer to an editor's save: refused as a whole (403) when it changes an owner's setting. */
+    const asForEditor = (req: FakeRequest) => {
+      const body = req.body as Record<string, unknown>
+      const changed = OWNER_ONLY_SETTINGS.filter((key) => body[key] !== saved[key])
+      if (!changed.length) return savedAs(req)
+      const issues = changed.map((path) => ({ path, message: `only an owner can change this (it is ${saved[path]})` }))
+      return json({ error: { code: 'owner_only_setting', message: 'Only an owner of the site can change these; the other settings can be saved with the current value', issues } }, 403)
+    }
+    const retention = () => screen.findByLabelText('Keep consent records for (days)') as Promise<HTMLInputElement>
+    const lowered = { savePath: '/api/admin/sites/minimagic/settings', field: retention, value: '400', save: 'Save settings', from: 'owner', to: 'editor', answer: asForEditor } as const
+
+    it('puts the owner’s setting back as saved and read-only, keeps the other changes to save again, and says which were not kept', async () => {
+      const field = await saveAfterRoleLowered(
+        {
+          ...lowered,
+          open: async () => {
+            renderApp('/sites/minimagic/settings')
+            fireEvent.input(await screen.findByLabelText('Cookie name'), { target: { value: 'mm_consent' } })
+          },
+          notice:
+            'Not saved: your role on this site no longer lets you change how long consent records and the audit log are kept, so that change was not kept and the field shows the saved value. Your other changes were not saved either; they are still here for you to save.',
+        },
+        serveCatalogue,
+      )
+      // Before, the field turned read-only with the refused 400 in it: every later save was refused, and it could not be put back.
+      expect(field.value).toBe('1826')
+      expect(field.readOnly).toBe(true)
+      expect(screen.getByText(/^Only an owner can change this: it decides when consent records/)).toBeTruthy()
+      // The server's refusal is said by the notice now, not beside the field or in the save bar.
+      expect(screen.queryByText(/only an owner can change this \(it is/)).toBeNull()
+      expect(screen.queryByText(/^Not saved: Only an owner of the site/)).toBeNull()
+      expect((screen.getByLabelText('Cookie name') as HTMLInputElement).value).toBe('mm_consent')
+
+      fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+      expect(await screen.findByText('Settings saved.')).toBeTruthy()
+      expect(screen.queryByText(/^Not saved: your role/)).toBeNull()
+    })
+
+    it('says both owner’s settings were not kept, and nothing else was pending, when only they were changed', async () => {
+      const field = await saveAfterRoleLowered(
+        {
+          ...lowered,
+          open: async () => {
+            renderApp('/sites/minimagic/settings')
+            fireEvent.change(await screen.findByLabelText('IP addresses'), { target: { value: 'none' } })
+          },
+          notice:
+            'Not saved: your role on this site no longer lets you change how long consent records and the audit log are kept or what is stored of visitors’ IP addresses, so those changes were not kept and the fields show the saved values.',
+        },
+        serveCatalogue,
+      )
+      expect(field.value).toBe('1826')
+      const ip = screen.getByLabelText('IP addresses') as HTMLSelectElement
+      expect(ip.value).toBe('truncate')
+      expect(ip.disabled).toBe(true)
+      expect(screen.queryByText('Unsaved changes')).toBeNull()
+      // The refusal's issues and message went with it: focus goes to the notice, not to <body>.
+      await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Not saved: your role/))
+    })
+
+    it('says it once when the role was lowered to auditor, with the whole form as saved', async () => {
+      const field = await saveAfterRoleLowered(
+        {
+          ...lowered,
+          to: 'auditor',
+          answer: () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"'),
+          open: async () => {
+            renderApp('/sites/minimagic/settings')
+            fireEvent.input(await screen.findByLabelText('Cookie name'), { target: { value: 'mm_consent' } })
+          },
+          what: 'settings',
+        },
+        serveCatalogue,
+      )
+      expect(field.value).toBe('1826')
+      expect((screen.getByLabelText('Cookie name') as HTMLInputElement).value).toBe('miniconsent')
+      expect(screen.getAllByText(/^Not saved: your role/)).toHaveLength(1)
+    })
+  })
+
   it('is read-only for an auditor', async () => {
     stubApi(signedIn, serveCatalogue)
     renderApp('/sites/minopa/settings')
@@ -355,6 +436,27 @@ describe('deleting a site', () => {
     const sent = api.requests.filter((r) => r.method === 'DELETE')
     expect(sent).toHaveLength(2)
     expect(sent[1]!.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+  })
+
+  it('says the site was not deleted when the owner’s role was lowered meanwhile, and offers it no more', async () => {
+    let role: Role = 'owner'
+    const api = stubApi(
+      meWithRoleOnMiniMagic(() => role),
+      serveCatalogue,
+      on('DELETE', '/api/admin/sites/minimagic', () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    )
+    renderApp('/sites/minimagic/settings')
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete this site…' }))
+    fireEvent.input(screen.getByLabelText('Site id'), { target: { value: 'minimagic' } })
+    role = 'editor'
+    fireEvent.click(screen.getByRole('button', { name: 'Delete for good' }))
+    // Before, the section went with the refusal it showed, and nothing said why.
+    const notice = await screen.findByText('Not deleted: your role on this site no longer lets you delete it.')
+    expect(notice.closest('[role="alert"]')).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(notice))
+    expect(screen.queryByRole('heading', { name: 'Delete this site' })).toBeNull()
+    expect(screen.queryByText(/no access to site/)).toBeNull()
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/me')).toHaveLength(2)
   })
 
   it('is offered to owners only', async () => {

@@ -1,10 +1,11 @@
 // Site settings: name, domains, language, cookie, privacy, Google Consent Mode options, the site's
 // own region modes (SPEC §6) and its legal documents. The form holds strings while the user types;
 // `toInput` turns them into what PUT /settings takes, leaving any field the form does not show as
-// it was loaded. Retention and the IP policy are the owner's to change (editors see them read-only),
-// and a save is based on the version loaded: one made over someone else's newer save is refused.
-// Owners may also delete a site that never had visitors' records (components/DeleteSite.tsx).
-import { siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
+// it was loaded. Retention and the IP policy are the owner's to change (editors see them read-only;
+// an owner lowered to editor meanwhile gets them back as saved), and a save is based on the version
+// loaded: one made over someone else's newer save is refused. Owners may also delete a site that
+// never had visitors' records (components/DeleteSite.tsx).
+import { OWNER_ONLY_SETTINGS, siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { EVERYWHERE, normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
@@ -17,7 +18,7 @@ import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
 import { DeleteSite } from '../components/DeleteSite'
-import { EditsNotKept } from '../components/EditsNotKept'
+import { EditsNotKept, RoleLoweredNotice, useRoleLowered } from '../components/EditsNotKept'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
@@ -42,7 +43,8 @@ function SettingsPage({ site }: SitePageProps) {
           />
         )}
       </LoadGate>
-      {site.role === 'owner' && <DeleteSite site={site} />}
+      {/* For owners; another role sees only a notice, when a deletion under way ended with a role lowered meanwhile. */}
+      <DeleteSite site={site} />
     </>
   )
 }
@@ -218,6 +220,26 @@ const OWNER_ONLY_HINTS = {
   retentionDays: 'Only an owner can change this: it decides when consent records and the audit log are erased.',
 }
 
+type OwnerOnly = (typeof OWNER_ONLY_SETTINGS)[number]
+
+const OWNER_ONLY_WHAT: Record<OwnerOnly, string> = {
+  ipPolicy: 'what is stored of visitors’ IP addresses',
+  retentionDays: 'how long consent records and the audit log are kept',
+}
+
+/**
+ * `settings`: the owner's settings changed by someone lowered to editor; `othersKept`: they had
+ * changed others too. Their save was refused as a whole (403 owner_only_setting): those were not
+ * saved either.
+ */
+function ownerEditsNotKept(settings: OwnerOnly[], othersKept: boolean): string {
+  const one = settings.length === 1
+  const what = settings.map((key) => OWNER_ONLY_WHAT[key]).join(' or ')
+  const others = othersKept ? ' Your other changes were not saved either; they are still here for you to save.' : ''
+  const kept = one ? 'that change was not kept and the field shows the saved value' : 'those changes were not kept and the fields show the saved values'
+  return `Not saved: your role on this site no longer lets you change ${what}, so ${kept}.${others}`
+}
+
 function SettingsEditor({
   siteId,
   role,
@@ -248,6 +270,20 @@ function SettingsEditor({
 
   const dirty = JSON.stringify(form) !== baseline
   useUnsavedChanges(editable && dirty)
+  const saved = useMemo(() => toForm(loaded), [loaded])
+  const ownerEdits = OWNER_ONLY_SETTINGS.filter((key) => form[key] !== saved[key])
+  // An owner lowered to editor: the server refuses every save that changes the owner's settings,
+  // and an editor's form shows them read-only, so changes to them could be neither saved nor undone.
+  // They go back to what is saved; the other changes stay, as an editor may save them. (Lowered to
+  // auditor, EditsNotKept puts the whole form back: `editable` is false by then.)
+  const [ownerNotice, dismissOwnerNotice] = useRoleLowered(ownerFieldsEditable, editable && ownerEdits.length > 0, () => {
+    const back = Object.fromEntries(OWNER_ONLY_SETTINGS.map((key) => [key, saved[key]])) as Pick<Form, OwnerOnly>
+    setForm((f) => ({ ...f, ...back }))
+    setServerIssues((prev) => Object.fromEntries(Object.entries(prev).filter(([key]) => !(key in back))))
+    // The server's own refusal ("Only an owner of the site can change…") is what the notice says now.
+    setStatus({})
+    return ownerEditsNotKept(ownerEdits, JSON.stringify({ ...form, ...back }) !== baseline)
+  })
   const local = useMemo(() => clientIssues(loaded, form), [loaded, form])
   const issues = { ...local, ...serverIssues }
 
@@ -269,6 +305,7 @@ function SettingsEditor({
   }
 
   async function save() {
+    dismissOwnerNotice()
     if (Object.keys(local).length) {
       setStatus({ error: 'Not saved: fix the problems listed above first.' })
       requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
@@ -318,6 +355,7 @@ function SettingsEditor({
           setStatus({})
         }}
       />
+      <RoleLoweredNotice text={ownerNotice} />
       <div ref={summary}>
         <IssueSummary what="settings" issues={issues} labelFor={labelFor} id="settings-issues" />
       </div>
