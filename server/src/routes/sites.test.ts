@@ -53,7 +53,14 @@ describe('POST /api/admin/sites', () => {
     const state = await stateOf(newcomer, 'shop')
     expect(state.settings).toMatchObject({ id: 'shop', name: 'Shop', domains: ['shop.test'], defaultLanguage: 'en', cookieName: 'miniconsent' })
     expect(state.draft.categories).toEqual([expect.objectContaining({ id: 'essential', required: true, label: { en: 'Essential' } })])
-    expect(state.draft.services).toEqual([])
+    // And in it what MiniConsent itself stores in a visitor's browser, under the site's cookie name.
+    expect(state.draft.services.map((s) => [s.id, s.category, s.provider])).toEqual([['miniconsent', 'essential', 'Shop']])
+    expect(state.draft.entries.map((e) => [e.kind, e.name, e.expiry, e.category])).toEqual([
+      ['cookie', 'miniconsent', '182d', 'essential'],
+      ['indexedDB', 'miniconsent', 'persistent', 'essential'],
+      ['localStorage', 'miniconsent-pending', 'persistent', 'essential'],
+      ['localStorage', 'miniconsent-id', 'persistent', 'essential'],
+    ])
     expect(state.live).toBeNull()
     expect(state.dirty).toBe(true)
     expect(state.draftUpdatedBy).toBe('first@shop.test')
@@ -108,6 +115,7 @@ describe('POST /api/admin/sites', () => {
     const german = await stateOf(owner, 'laden')
     expect(german.draft.categories).toEqual([expect.objectContaining({ id: 'essential', required: true, label: { de: 'Notwendig' } })])
     expect(Object.keys(german.draft.categories[0]!.description)).toEqual(['de'])
+    expect(german.draft.entries[0]!.purpose).toEqual({ de: 'Speichert Ihre Cookie-Auswahl' })
     // The creator is owner of the new sites and keeps the role they had elsewhere.
     expect(await sitesOf(owner)).toEqual([
       { id: 'acme', name: 'Acme', role: 'owner' },

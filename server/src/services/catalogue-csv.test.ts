@@ -18,6 +18,9 @@ describe.each(DEMO_SITES.map((s) => [s.settings.id, catalogue.parse(s.catalogue)
     expect(rebuilt.services.map((s) => [s.id, s.category, s.name, s.provider, s.purpose, s.privacyPolicyUrl])).toEqual(
       c.services.map((s) => [s.id, s.category, s.name, s.provider, s.purpose, s.privacyPolicyUrl]),
     )
+    // Into a draft with nothing: the categories come back in their order too, with their labels.
+    const empty = csvToCatalogue(csv, { ...c, categories: [], services: [], entries: [] }) as Catalogue
+    expect(empty.categories.map((cat) => [cat.id, cat.label])).toEqual(c.categories.map((cat) => [cat.id, cat.label]))
   })
 })
 
@@ -48,19 +51,18 @@ describe('a cookie table whose services have entries in other categories', () =>
 
   it('survives a CSV round trip, into the same draft or one without services', () => {
     expect(catalogue.parse(csvToCatalogue(csv, mixed))).toEqual(mixed)
-    // Services in the wrong categories are put back too; from the file alone they come in the file's order.
+    // Services in the wrong categories are put back too, and from the file alone they come in their order.
     const moved = { ...mixed, services: mixed.services.map((s) => ({ ...s, category: 'essential' })), entries: [] }
     expect(catalogue.parse(csvToCatalogue(csv, moved))).toEqual(mixed)
-    const rebuilt = catalogue.parse(csvToCatalogue(csv, { ...mixed, services: [], entries: [] }))
-    expect(rebuilt.entries).toEqual(mixed.entries)
-    const byId = (list: Catalogue['services']) => Object.fromEntries(list.map((s) => [s.id, s]))
-    expect(byId(rebuilt.services)).toEqual(byId(mixed.services))
+    expect(catalogue.parse(csvToCatalogue(csv, { ...mixed, services: [], entries: [] }))).toEqual(mixed)
   })
 
-  it('declares a service on a row of its own only when an entry row would not tell its category', () => {
+  it('declares a service on a row of its own only when an entry row would not tell its category, and a category only when no row would name it in its place', () => {
     const rows = (text: string) => parse(text, { columns: true }) as Record<string, string>[]
     expect(rows(csv).filter((r) => !r.name).map((r) => [r.category, r.service])).toEqual([
       ['essential', 'shop'],
+      // Before the row of recently-viewed, a marketing entry: analytics is listed before marketing.
+      ['analytics', ''],
       ['analytics', 'google-analytics'],
       ['marketing', 'meta-pixel'],
       ['marketing', 'hubspot'],
@@ -115,6 +117,107 @@ describe('a cookie table whose services have entries in other categories', () =>
     ].join('\n')
     const draft = catalogue.parse(csvToCatalogue(old, { ...mixed, services: [], entries: [] }))
     expect(draft.services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'marketing' })])
+  })
+})
+
+/**
+ * Services without entries first, in the middle and last of their category, alone in theirs, and a
+ * category with nothing in it, between others.
+ */
+const ordered = catalogue.parse({
+  categories: [
+    { id: 'essential', required: true, label: { en: 'Essential' } },
+    { id: 'functional', label: { en: 'Functional' } },
+    { id: 'analytics', label: { en: 'Analytics' } },
+    { id: 'marketing', label: { en: 'Marketing' } },
+  ],
+  services: [
+    { id: 'cloudflare', category: 'essential', name: 'Cloudflare', provider: 'Cloudflare' },
+    { id: 'shop', category: 'essential', name: 'Shop', provider: 'Acme' },
+    { id: 'stripe', category: 'essential', name: 'Stripe', provider: 'Stripe' },
+    { id: 'auth', category: 'essential', name: 'Auth', provider: 'Acme' },
+    { id: 'plausible', category: 'analytics', name: 'Plausible', provider: 'Plausible Insights' },
+    { id: 'hotjar', category: 'analytics', name: 'Hotjar', provider: 'Hotjar' },
+    { id: 'meta-pixel', category: 'marketing', name: 'Meta Pixel', provider: 'Meta' },
+  ],
+  entries: [
+    { name: 'cart', category: 'essential', service: 'shop', provider: 'Acme', expiry: 'session' },
+    { name: 'session', category: 'essential', service: 'auth', provider: 'Acme', expiry: '30d' },
+    { name: 'plausible_ignore', kind: 'localStorage', category: 'analytics', service: 'plausible', provider: 'Plausible Insights', expiry: 'persistent' },
+  ],
+})
+
+/** What a draft's lists hold, in their order: categories, services with their categories, entries. */
+const order = (draft: unknown) => {
+  const c = draft as Catalogue
+  return {
+    categories: c.categories.map((cat) => cat.id),
+    services: c.services.map((s) => `${s.category}/${s.id}`),
+    entries: c.entries.map((e) => `${e.category}/${e.service ?? ''}/${e.name}`),
+  }
+}
+/** The file read into a draft that has nothing: every list comes from the file alone. */
+const fromFile = (csv: string, c: Catalogue) => csvToCatalogue(csv, { ...c, categories: [], services: [], entries: [] })
+
+describe('the order of a cookie table', () => {
+  it('survives a CSV round trip, wherever a service or category without entries is listed', () => {
+    const csv = catalogueToCsv(ordered)
+    expect(order(fromFile(csv, ordered))).toEqual(order(ordered))
+    expect(catalogue.parse(csvToCatalogue(csv, ordered))).toEqual(ordered)
+    // The file reads in the catalogue's order: each service or category without entries on a row
+    // of its own, where it is listed.
+    const rows = parse(csv, { columns: true }) as Record<string, string>[]
+    expect(rows.map((r) => [r.category, r.service, r.name])).toEqual([
+      ['essential', 'cloudflare', ''],
+      ['essential', 'shop', 'cart'],
+      ['essential', 'stripe', ''],
+      ['essential', 'auth', 'session'],
+      ['functional', '', ''],
+      ['analytics', 'plausible', 'plausible_ignore'],
+      ['analytics', 'hotjar', ''],
+      ['marketing', 'meta-pixel', ''],
+    ])
+  })
+
+  it('survives it with a service without entries at any place in the list, whatever its category', () => {
+    const stripe = ordered.services.find((s) => s.id === 'stripe')!
+    const others = ordered.services.filter((s) => s !== stripe)
+    for (let i = 0; i <= others.length; i++) {
+      const c = catalogue.parse({ ...ordered, services: others.toSpliced(i, 0, stripe) })
+      expect(order(fromFile(catalogueToCsv(c), c)), `at ${i}`).toEqual(order(c))
+    }
+  })
+
+  it('survives it with the entries listed in another order than their categories and services', () => {
+    const fbp = { name: '_fbp', category: 'marketing', service: 'meta-pixel', provider: 'Meta', expiry: '3mo' }
+    const c = catalogue.parse({ ...ordered, entries: [fbp, ...ordered.entries.toReversed()] })
+    expect(order(fromFile(catalogueToCsv(c), c))).toEqual(order(c))
+    // Services with entries in other categories than their own, listed in any order.
+    const moved = catalogue.parse({ ...mixed, services: [...mixed.services].reverse(), entries: [...mixed.entries].reverse() })
+    expect(order(fromFile(catalogueToCsv(moved), moved))).toEqual(order(moved))
+    expect(catalogue.parse(csvToCatalogue(catalogueToCsv(moved), moved))).toEqual(moved)
+  })
+
+  it('reads a file exported before 0.9.9, with the rows of services and categories without entries last, as it did', () => {
+    const old = [
+      'category,service,service_name,service_provider,service_privacy_policy_url,name,kind,provider,expiry,domain,path,category_label_en,service_purpose_en,purpose_en',
+      'essential,shop,Shop,Acme,,cart,cookie,Acme,session,,,Essential,,',
+      'essential,auth,Auth,Acme,,session,cookie,Acme,30d,,,Essential,,',
+      'analytics,plausible,Plausible,Plausible Insights,,plausible_ignore,localStorage,Plausible Insights,persistent,,,Analytics,,',
+      'essential,cloudflare,Cloudflare,Cloudflare,,,,,,,,Essential,,',
+      'essential,stripe,Stripe,Stripe,,,,,,,,Essential,,',
+      'analytics,hotjar,Hotjar,Hotjar,,,,,,,,Analytics,,',
+      'marketing,meta-pixel,Meta Pixel,Meta,,,,,,,,Marketing,,',
+      'functional,,,,,,,,,,,Functional,,',
+    ].join('\n')
+    // Into the draft it came from: the draft's order, nothing changed.
+    expect(catalogue.parse(csvToCatalogue(old, ordered))).toEqual(ordered)
+    // From the file alone: in the order its rows name them.
+    expect(order(fromFile(old, ordered))).toEqual({
+      categories: ['essential', 'analytics', 'marketing', 'functional'],
+      services: ['essential/shop', 'essential/auth', 'analytics/plausible', 'essential/cloudflare', 'essential/stripe', 'analytics/hotjar', 'marketing/meta-pixel'],
+      entries: order(ordered).entries,
+    })
   })
 })
 

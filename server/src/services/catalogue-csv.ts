@@ -4,7 +4,16 @@
 //
 // A row's `category` is its entry's. A service's own category is that of a row declaring the
 // service alone (no `name`), which the export writes whenever some entry of the service sits in
-// another category (or it has none); without such a row, its entries' rows give it.
+// another category (or it has none), or where the order needs it (below); without such a row, its
+// entries' rows give it.
+//
+// Order: the entries come in the file's order. Categories and services the draft does not have
+// are added in the order the rows first name them (those it has keep their place in it), so the
+// export names them in the catalogue's order: before an entry's row, each category and service
+// listed before the entry's that no row has named yet gets a row of its own (a service alone,
+// which declares it, or a category alone). A service or category without entries is thus written
+// where it is listed, and comes back there. Files exported before 0.9.9 have those rows after all
+// the entries; the import reads them as it always did.
 //
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
@@ -44,6 +53,12 @@ export function catalogueToCsv(c: Catalogue): string {
   const categoryById = new Map(c.categories.map((cat) => [cat.id, cat]))
   const serviceById = new Map(c.services.map((s) => [s.id, s]))
   const rows: string[][] = []
+  // The file names categories and services in the catalogue's order (see the top of this file):
+  // c.categories[0 … categoriesNamed) and c.services[0 … servicesNamed) are named by the rows so far.
+  const categoryIndex = new Map(c.categories.map((cat, i) => [cat.id, i]))
+  const serviceIndex = new Map(c.services.map((s, i) => [s.id, i]))
+  let categoriesNamed = 0
+  let servicesNamed = 0
 
   const row = (categoryId: string, serviceId: string | undefined, entry: Catalogue['entries'][number] | null) => {
     const service = serviceId ? serviceById.get(serviceId) : undefined
@@ -66,26 +81,53 @@ export function catalogueToCsv(c: Catalogue): string {
       entry?.path ?? '',
       ...CATALOGUE_CSV_TEXT_COLUMNS.flatMap((col) => langs.map((l) => texts[col][l] ?? '')),
     ])
+    categoriesNamed = Math.max(categoriesNamed, (categoryIndex.get(categoryId) ?? -1) + 1)
+    if (serviceId) servicesNamed = Math.max(servicesNamed, (serviceIndex.get(serviceId) ?? -1) + 1)
   }
 
-  const listed = new Set<string>()
-  // Services whose every entry row carries the service's own category: the import reads it there.
-  const inOwnCategory = new Set(c.services.map((s) => s.id))
+  // Services whose own category their entries' rows tell: those with entries, all in that category.
+  const toldByEntries = new Set<string>()
+  const strays = new Set<string>()
   for (const e of c.entries) {
-    row(e.category, e.service, e)
-    listed.add(e.category)
     if (!e.service) continue
-    listed.add(`service:${e.service}`)
-    if (e.category !== serviceById.get(e.service)?.category) inOwnCategory.delete(e.service)
+    toldByEntries.add(e.service)
+    if (e.category !== serviceById.get(e.service)?.category) strays.add(e.service)
   }
-  // Services without any entry, or with one in another category, get a row declaring them; so
-  // do categories without any row, so that nothing is lost on re-import.
-  for (const s of c.services) {
-    if (listed.has(`service:${s.id}`) && inOwnCategory.has(s.id)) continue
+  for (const id of strays) toldByEntries.delete(id)
+
+  /** Rows of their own for the categories listed before `categoryId` that no row has named yet. */
+  const categoriesBefore = (categoryId: string) => {
+    const end = categoryIndex.get(categoryId) ?? 0
+    while (categoriesNamed < end) row(c.categories[categoriesNamed]!.id, undefined, null)
+  }
+  const declared = new Set<string>()
+  /** The row declaring service `s` alone, after the categories listed before its own. */
+  const declare = (s: Catalogue['services'][number]) => {
+    categoriesBefore(s.category)
     row(s.category, s.id, null)
-    listed.add(s.category)
+    declared.add(s.id)
   }
-  for (const cat of c.categories) if (!listed.has(cat.id)) row(cat.id, undefined, null)
+  const servicesBefore = (serviceId: string) => {
+    const end = serviceIndex.get(serviceId) ?? 0
+    while (servicesNamed < end) declare(c.services[servicesNamed]!)
+  }
+
+  // Each entry's row, in the entries' order, after rows naming what is listed before its category
+  // and service; its service declared first when its entries' rows do not tell its category.
+  for (const e of c.entries) {
+    const service = e.service ? serviceById.get(e.service) : undefined
+    if (service) {
+      servicesBefore(service.id)
+      if (!toldByEntries.has(service.id) && !declared.has(service.id)) declare(service)
+    }
+    categoriesBefore(e.category)
+    row(e.category, e.service, e)
+  }
+  // What is listed after everything the entries named: services without entries, categories
+  // without any row.
+  while (servicesNamed < c.services.length) declare(c.services[servicesNamed]!)
+  while (categoriesNamed < c.categories.length) row(c.categories[categoriesNamed]!.id, undefined, null)
+
   // A cell with spaces at an end goes in quotes: the import trims what is around a cell, not what
   // is inside its quotes, so "  Signed in " comes back as it was written.
   // Spreadsheets run a cell starting with = + - @ (or tab, CR, or a NUL they drop) as a formula

@@ -21,6 +21,7 @@ import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
+import { ownStorage } from './own-storage'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -181,13 +182,17 @@ const ESSENTIAL_TEXTS: Record<string, { label: string; description: string }> = 
 
 /**
  * A new site's draft when it brings no catalogue: the one category every catalogue has (SPEC §4,
- * `essential`, always on), with its texts in the site's default language. It declares nothing
- * that needs consent, so published as it is the SDK shows no banner, only the declaration.
+ * `essential`, always on), with its texts in the site's default language, and in it what
+ * MiniConsent itself stores in the visitor's browser (own-storage.ts), under the site's cookie
+ * name and lifetime. It declares nothing that needs consent, so published as it is the SDK shows
+ * no banner, only the declaration.
  */
-export function starterCatalogue(language: string): Catalogue {
+export function starterCatalogue(settings: SiteSettings): Catalogue {
+  const language = settings.defaultLanguage
   const texts = ESSENTIAL_TEXTS[language.split('-')[0]!] ?? ESSENTIAL_TEXTS.en!
   return catalogueSchema.parse({
     categories: [{ id: 'essential', required: true, label: { [language]: texts.label }, description: { [language]: texts.description }, consentMode: ['security_storage'] }],
+    ...ownStorage(settings),
   })
 }
 
@@ -206,7 +211,7 @@ export interface SiteCreationDeps {
  */
 export function createSite(d: SiteCreationDeps, userId: number, input: NewSite): SiteSummary {
   const { catalogue: given, ...settings } = input
-  const catalogue = given ?? starterCatalogue(settings.defaultLanguage)
+  const catalogue = given ?? starterCatalogue(settings)
   writeTransaction(d.db, () => {
     if (!insertSite(d.db, { settings, catalogue }, { at: new Date(d.now()), sdkDir: d.sdkDir, userId, publish: false })) {
       const deleted = deletedOn(d.db, settings.id)

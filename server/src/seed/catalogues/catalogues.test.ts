@@ -1,5 +1,6 @@
 import { catalogue, siteSettings, type Catalogue } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
+import { lifetimeExpiry, SDK_CONSENT_ID_KEY, SDK_DATABASE, SDK_PENDING_KEY } from '../../services/own-storage'
 import { DEMO_SITES } from './index'
 
 const byId = (id: string) => {
@@ -53,6 +54,27 @@ describe('demo catalogues', () => {
     }
   })
 
+  it("declare MiniConsent's own storage, always on: the stored choice under the site's cookie name and lifetime, its IndexedDB database and its localStorage keys", () => {
+    for (const site of DEMO_SITES) {
+      const { settings, catalogue: c } = byId(site.settings.id)
+      const required = new Set(c.categories.filter((cat) => cat.required).map((cat) => cat.id))
+      const own = [
+        ['cookie', settings.cookieName, lifetimeExpiry(settings.cookieLifetimeDays)],
+        ['indexedDB', SDK_DATABASE, 'persistent'],
+        ['localStorage', SDK_PENDING_KEY, 'persistent'],
+        ['localStorage', SDK_CONSENT_ID_KEY, 'persistent'],
+      ]
+      const declared = c.entries.filter((e) => own.some(([kind, name]) => e.kind === kind && e.name === name))
+      expect(declared.map((e) => [e.kind, e.name, e.expiry]), settings.id).toEqual(own)
+      for (const e of declared) {
+        expect(required, `${settings.id}/${e.name}`).toContain(e.category)
+        expect(e.purpose.en, `${settings.id}/${e.name}`).toBeTruthy()
+      }
+      // All under the one service that stands for the consent manager.
+      expect(new Set(declared.map((e) => e.service)).size, settings.id).toBe(1)
+    }
+  })
+
   it('shows a banner everywhere except MiniMagic', () => {
     const needs = Object.fromEntries(DEMO_SITES.map((s) => [s.settings.id, needsConsent(byId(s.settings.id).catalogue)]))
     expect(needs).toEqual({ minopa: true, minimagic: false, 'my-mini-webinar': true, 'mini-moni-club': true })
@@ -63,7 +85,8 @@ describe('Minopa', () => {
   const { settings, catalogue: c } = byId('minopa')
 
   it('declares exactly the cookies of its policy table 5.1', () => {
-    expect(c.entries.map((e) => [e.name, e.provider, e.expiry, e.category])).toEqual([
+    const cookies = c.entries.filter((e) => e.kind === 'cookie')
+    expect(cookies.map((e) => [e.name, e.provider, e.expiry, e.category])).toEqual([
       ['next-auth.session-token', 'Minopa', '30d', 'essential'],
       ['next-auth.csrf-token', 'Minopa', 'session', 'essential'],
       ['cookie-preferences', 'Minopa', '1y', 'essential'],
@@ -76,7 +99,9 @@ describe('Minopa', () => {
       ['CLID', 'Microsoft Clarity', '1y', 'analytics'],
       ['sentry-*', 'Sentry', 'session', 'analytics'],
     ])
-    expect(c.entries.every((e) => e.kind === 'cookie' && e.purpose.en)).toBe(true)
+    expect(cookies.every((e) => e.purpose.en)).toBe(true)
+    // Besides them, only the consent manager's own storage.
+    expect(c.entries.filter((e) => e.kind !== 'cookie').map((e) => e.name)).toEqual([SDK_DATABASE, SDK_PENDING_KEY, SDK_CONSENT_ID_KEY])
   })
 
   it('has the four categories with the Consent Mode map and German texts', () => {

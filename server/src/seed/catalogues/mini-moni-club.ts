@@ -118,7 +118,6 @@ export const miniMoniClub: DemoSite = {
         privacyPolicyUrl: GOOGLE_PRIVACY,
       },
       {
-        // Last: a service without entries comes back last from a CSV export (catalogue-csv.ts).
         // "Cloudflare: Video streaming and content delivery": the videos reach the visitor's browser
         // from it. The policy names no cookie of it.
         id: 'cloudflare',
@@ -130,7 +129,12 @@ export const miniMoniClub: DemoSite = {
       },
     ],
     entries: [
-      { name: 'miniconsent', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Stores your cookie choices' }, expiry: '6mo' },
+      // The consent manager's own storage (services/own-storage.ts): the stored choice under the
+      // site's cookie name, for its lifetime (182 days by default).
+      { name: 'miniconsent', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Stores your cookie choices' }, expiry: '182d' },
+      { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
+      { name: 'miniconsent-pending', kind: 'localStorage', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Keeps your latest cookie choice until it is recorded' }, expiry: 'persistent' },
+      { name: 'miniconsent-id', kind: 'localStorage', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Your consent ID before you choose, once it is linked to your account or to terms you accepted' }, expiry: 'persistent' },
       // Clerk's browser SDK sets both cookies for a year; the JWT inside `__session` lives about a minute and is refreshed.
       { name: '__session', category: 'essential', service: 'clerk', provider: 'Clerk', purpose: { en: 'Short-lived session token that identifies the signed-in user' }, expiry: '1y' },
       { name: '__client_uat', category: 'essential', service: 'clerk', provider: 'Clerk', purpose: { en: 'Time of the last sign-in or sign-out, to tell whether you are signed in' }, expiry: '1y' },

@@ -51,6 +51,16 @@ export const minimagic: DemoSite = {
         privacyPolicyUrl: 'https://stripe.com/privacy',
       },
       {
+        // Not in the policy: the consent manager showing this declaration, whose own storage the
+        // declaration must list too (services/own-storage.ts). The site runs it: its provider.
+        id: 'miniconsent',
+        category: 'essential',
+        name: 'MiniConsent',
+        provider: 'MiniMagic',
+        purpose: { en: 'The consent manager: asks for your cookie choices, remembers them and records each choice as proof.' },
+        privacyPolicyUrl: 'https://minimagic.ai/privacy',
+      },
+      {
         id: 'minimagic',
         category: 'functional',
         name: 'MiniMagic',
@@ -73,6 +83,11 @@ export const minimagic: DemoSite = {
       },
       { name: '__stripe_mid', category: 'essential', service: 'stripe', provider: 'Stripe', purpose: { en: 'Fraud prevention: recognises this browser across payments' }, expiry: '1y' },
       { name: '__stripe_sid', category: 'essential', service: 'stripe', provider: 'Stripe', purpose: { en: 'Fraud prevention: recognises this checkout session' }, expiry: '30mi' },
+      // The stored choice under the default cookie name, for the default lifetime (182 days).
+      { name: 'miniconsent', category: 'essential', service: 'miniconsent', provider: 'MiniMagic', purpose: { en: 'Stores your cookie choices' }, expiry: '182d' },
+      { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'miniconsent', provider: 'MiniMagic', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
+      { name: 'miniconsent-pending', kind: 'localStorage', category: 'essential', service: 'miniconsent', provider: 'MiniMagic', purpose: { en: 'Keeps your latest cookie choice until it is recorded' }, expiry: 'persistent' },
+      { name: 'miniconsent-id', kind: 'localStorage', category: 'essential', service: 'miniconsent', provider: 'MiniMagic', purpose: { en: 'Your consent ID before you choose, once it is linked to your account or to terms you accepted' }, expiry: 'persistent' },
       { name: 'theme', kind: 'localStorage', category: 'functional', service: 'minimagic', provider: 'MiniMagic', purpose: { en: 'Remembers your display settings (light or dark)' }, expiry: 'persistent' },
       {
         // Assumed name: the policy only says "local generation history".

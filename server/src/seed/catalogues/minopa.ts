@@ -98,7 +98,6 @@ export const minopa: DemoSite = {
         privacyPolicyUrl: SENTRY_PRIVACY,
       },
       {
-        // Last: a service without entries comes back last from a CSV export (catalogue-csv.ts).
         // "When you subscribe to a paid plan, our payment processor Stripe collects" payment and
         // billing details (policy, and its processors table). Table 5.1 lists no cookie of it.
         id: 'stripe',
@@ -113,6 +112,11 @@ export const minopa: DemoSite = {
       { name: 'next-auth.session-token', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Maintains your authentication session' }, expiry: '30d' },
       { name: 'next-auth.csrf-token', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Protects against cross-site request forgery' }, expiry: 'session' },
       { name: 'cookie-preferences', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Stores your cookie consent choices' }, expiry: '1y' },
+      // Not in table 5.1: the rest of what the consent manager keeps in the browser (the cookie
+      // above is its stored choice), which the declaration must list too (services/own-storage.ts).
+      { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
+      { name: 'miniconsent-pending', kind: 'localStorage', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Keeps your latest cookie choice until it is recorded' }, expiry: 'persistent' },
+      { name: 'miniconsent-id', kind: 'localStorage', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Your consent ID before you choose, once it is linked to your account or to terms you accepted' }, expiry: 'persistent' },
       // The policy lists no service for these first-party preference cookies; they are gated by
       // the functional category alone.
       { name: 'theme', category: 'functional', provider: 'Minopa', purpose: { en: 'Remembers dark/light mode preference' }, expiry: '1y' },

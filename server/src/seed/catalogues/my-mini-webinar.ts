@@ -67,7 +67,12 @@ export const myMiniWebinar: DemoSite = {
       // Assumed first-party names and lifetimes: the policy describes these cookies without naming them.
       { name: 'mmw_session', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps you logged in' }, expiry: '30d' },
       { name: 'mmw_prefs', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Remembers your preferences' }, expiry: '1y' },
-      { name: 'miniconsent', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Stores your cookie choices' }, expiry: '6mo' },
+      // The consent manager's own storage (services/own-storage.ts): the stored choice under the
+      // site's cookie name, for its lifetime (182 days by default).
+      { name: 'miniconsent', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Stores your cookie choices' }, expiry: '182d' },
+      { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
+      { name: 'miniconsent-pending', kind: 'localStorage', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps your latest cookie choice until it is recorded' }, expiry: 'persistent' },
+      { name: 'miniconsent-id', kind: 'localStorage', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Your consent ID before you choose, once it is linked to your account or to terms you accepted' }, expiry: 'persistent' },
       // Payments are "processed securely through Stripe": Stripe.js, loaded where one pays, sets these
       // two (names and lifetimes from Stripe's own cookie documentation; the policy names none).
       { name: '__stripe_mid', category: 'essential', service: 'stripe', provider: 'Stripe', purpose: { en: 'Fraud prevention: recognises this browser across payments' }, expiry: '1y' },
