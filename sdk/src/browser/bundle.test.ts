@@ -98,6 +98,9 @@ const settle = () => new Promise((r) => setTimeout(r, 150))
 const stored = (granted: string[], over: object = {}) =>
   'miniconsent=' + encodeConsentCookie({ consentId: 'Zm9vYmFyYmF6cXV4cXV1eA', revision: 3, updatedAt: Date.now() - 864e5, method: 'custom', granted, services: {}, gpc: false, ...over })
 
+/** The stored-choice cookie the SDK wrote in `w` (the last of that name), for the next page view. */
+const storedCookie = (w: Window) => 'miniconsent=' + /.*miniconsent=([^;]+)/.exec(w.document.cookie)![1]
+
 const consentCalls = (win: Record<string, any>) =>
   (win.dataLayer as IArguments[]).filter((a) => a[0] === 'consent').map((a) => ({ isArguments: Object.prototype.toString.call(a) === '[object Arguments]', command: a[1], state: a[2] }))
 
@@ -362,12 +365,17 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('turns GPC into a recorded refusal of marketing in opt-out regions, without a banner', async () => {
-    const { win, api, posted } = await boot({ config: moniClubConfig('opt-out'), gpc: true })
+    const { w, win, api, posted } = await boot({ config: moniClubConfig('opt-out'), gpc: true })
     expect(api.get()).toMatchObject({ gpc: true, method: 'gpc', categories: { analytics: true, marketing: false } })
     expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
     expect(posted[0]!.body).toMatchObject({ method: 'gpc', gpc: true, siteId: 'mini-moni-club' })
     expect(win.fbq.queue[0][0]).toBe('consent')
     expect(win.fbq.queue[0][1]).toBe('revoke')
+    // Only the Your Privacy Choices button every opt-out visitor gets; one record.
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(Array.from(w.document.querySelectorAll('#miniconsent button')).map((b) => b.textContent)).toEqual(['Your Privacy Choices'])
+    expect(posted).toHaveLength(1)
   })
 
   it('honours GPC the server saw on the config request (Sec-GPC) as the browser signal', async () => {
@@ -672,13 +680,67 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('in notice mode informs with one OK, which is stored as accepting what already runs', async () => {
-    const { w, api } = await boot({ config: moniClubConfig('notice') })
+    const { w, api, posted } = await boot({ config: moniClubConfig('notice') })
     const banner = w.document.querySelector('[role="region"]')!
     expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['OK', 'Cookie Settings'])
+    expect(banner.textContent).toContain('This site uses cookies')
+    expect(posted).toEqual([])
     ;(banner.querySelector('button') as unknown as HTMLElement).click()
     await settle()
     expect(w.document.querySelector('[role="region"]')).toBeNull()
     expect(api.get()).toMatchObject({ method: 'accept-all', categories: { marketing: true } })
+    expect(posted.map((p) => p.body.method)).toEqual(['accept-all'])
+    // The next page: informed, no notice.
+    const next = await boot({ config: moniClubConfig('notice'), cookie: storedCookie(w) })
+    expect(next.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(next.chunkRequests).toEqual([])
+  })
+
+  it('in notice mode informs a first visitor whose GPC refused marketing too, records the refusal once, and its OK grants nothing', async () => {
+    const { w, win, api, posted } = await boot({ config: moniClubConfig('notice'), gpc: true })
+    await settle()
+    expect(api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { analytics: true, marketing: false } })
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+    expect(posted.map((p) => p.body)).toEqual([expect.objectContaining({ method: 'gpc', gpc: true, categories: expect.objectContaining({ marketing: false }) })])
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(banner.textContent).toContain('This site uses cookies')
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['OK', 'Cookie Settings'])
+    // The preferences say the signal was honoured, as opt-out's Your Privacy Choices do.
+    ;(banner.querySelectorAll('button')[1] as unknown as HTMLElement).click()
+    await settle()
+    const dialog = w.document.querySelector('dialog[aria-modal]')!
+    expect(dialog.textContent).toContain('Global Privacy Control signal was honoured')
+    dialog.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await settle()
+    // OK closes the notice: nothing granted, nothing more recorded.
+    ;(w.document.querySelector('[role="region"] button') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'gpc', categories: { marketing: false } })
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+    expect(posted).toHaveLength(1)
+    expect(parseConsentCookie(storedCookie(w).slice('miniconsent='.length))).toMatchObject({ method: 'gpc', gpc: true })
+    // The next page, the signal still on: no notice, no new record.
+    const next = await boot({ config: moniClubConfig('notice'), gpc: true, cookie: storedCookie(w) })
+    expect(next.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(next.api.get()).toMatchObject({ method: 'gpc', categories: { marketing: false } })
+    expect(next.posted).toEqual([])
+  })
+
+  it('in notice mode shows no notice again when GPC overrides a grant stored on an earlier visit, nor after a choice made through the API', async () => {
+    // Accepted on an earlier visit, without the signal: informed already.
+    const cookie = stored(['essential', 'functional', 'analytics', 'marketing'], { method: 'accept-all' })
+    const returning = await boot({ config: moniClubConfig('notice', { revision: 3, consentRevision: 2 }), cookie, gpc: true })
+    await settle()
+    expect(returning.api.get()).toMatchObject({ method: 'gpc', categories: { marketing: false } })
+    expect(returning.posted.map((p) => p.body.method)).toEqual(['gpc'])
+    expect(returning.w.document.querySelector('[role="region"]')).toBeNull()
+    // Page code choosing as soon as GPC has, before the banner chunk came: no notice over its choice.
+    const html = `<script>addEventListener('miniconsent:change', (e) => e.detail.method == 'gpc' && miniconsent.rejectAll())</script>`
+    const chosen = await boot({ config: moniClubConfig('notice'), gpc: true, html })
+    await settle()
+    expect(chosen.posted.map((p) => p.body.method)).toEqual(['gpc', 'api'])
+    expect(chosen.w.document.querySelector('[role="region"]')).toBeNull()
   })
 
   it('shows no banner when nothing needs consent, but fills the declaration at once and opens preferences from it', async () => {

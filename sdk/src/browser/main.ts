@@ -60,6 +60,7 @@ function start(): void {
     _choose: (...a) => chunk<RecordChunk>('record').then((m) => m._commit(host, ...a)),
     _chunk: chunk,
     _set: set,
+    _ui: withUi,
   } as Host
 
 

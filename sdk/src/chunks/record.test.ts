@@ -33,6 +33,7 @@ function fakeHost(config: PublishedConfig, granted = false) {
       chunks.push(name)
       return Promise.resolve({ _clean: () => {}, _queue: () => Promise.resolve() } as T)
     },
+    _ui: () => {},
   }
   return { host, chunks }
 }

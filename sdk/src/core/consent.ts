@@ -66,7 +66,9 @@ export interface Decision {
  * such a category or of one of its services: California asks that the signal win over such a
  * setting (CCPA Regulations § 7025(c)(3)). The visitor's other service choices stay. A grant made
  * while the signal was on is the visitor's explicit consent and stands; a refusal stored by GPC
- * stays when the signal is gone.
+ * stays when the signal is gone. In notice mode a first visit is still owed the notice: no banner
+ * here, as the refusal's change event would close one shown before it; the record chunk shows the
+ * notice once the refusal is in force.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   const valid = isChoiceValid(config, stored, now)

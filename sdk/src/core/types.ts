@@ -22,7 +22,9 @@ export const BANNER_NONE = 0
 export const BANNER_CONSENT = 1
 /** Notice mode: the banner informs; everything already runs. */
 export const BANNER_NOTICE = 2
-export type BannerKind = typeof BANNER_NONE | typeof BANNER_CONSENT | typeof BANNER_NOTICE
+/** Notice mode, shown after GPC refused something for the visitor: its OK only closes it (record.ts). */
+export const BANNER_GPC_NOTICE = 3
+export type BannerKind = typeof BANNER_NONE | typeof BANNER_CONSENT | typeof BANNER_NOTICE | typeof BANNER_GPC_NOTICE
 
 /**
  * What the core script hands to the lazily loaded chunks. Fields start with `_` so the build
@@ -48,6 +50,8 @@ export interface Host {
   _gpc: boolean
   /** The chunk `dist/<name>.js`, loaded once, next to the core script. */
   _chunk<T>(name: ChunkName): Promise<T>
+  /** Calls `fn` with the page's one UI, loading the banner chunk first if need be. */
+  _ui(fn: (u: UiApi) => void): void
 }
 
 export type ChunkName = 'banner' | 'record' | 'dialog' | 'placeholder' | 'cleanup' | 'store' | `lang-${string}`

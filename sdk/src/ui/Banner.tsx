@@ -1,5 +1,5 @@
 import { h } from 'preact'
-import { BANNER_NOTICE, type BannerKind } from '../core/types'
+import { BANNER_GPC_NOTICE, BANNER_NONE, BANNER_NOTICE, type BannerKind } from '../core/types'
 import type { Ctx } from './ctx'
 
 /**
@@ -23,9 +23,9 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
     },
     <h2 id="mc-bt">{t.bannerTitle}</h2>,
     <p>
-      {kind == BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
+      {kind >= BANNER_NOTICE ? t.noticeText : t.bannerText} {policy && <a href={policy}>{t.privacyPolicy}</a>}
     </p>,
-    <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} notice={kind == BANNER_NOTICE} />,
+    <Buttons ctx={ctx} third={t.preferences} onThird={ctx._open} kind={kind} />,
   )
 }
 
@@ -36,12 +36,17 @@ export function Banner({ ctx, kind }: { ctx: Ctx; kind: BannerKind }) {
  */
 const showModal = (el: HTMLDialogElement | null) => el && el.showModal && !el.open && el.showModal()
 
-/** Accept and Reject (in notice mode, which informs only, a single OK), then `third`. */
-export function Buttons({ ctx, third, onThird, notice }: { ctx: Ctx; third: string; onThird(): void; notice?: boolean }) {
+/**
+ * Accept and Reject (in notice mode, which informs only, a single OK), then `third`. The notice's
+ * OK accepts what already runs; shown over the choice GPC made (record.ts), it only closes the
+ * notice: accepting all would grant what the signal refused, and the choice is already stored.
+ */
+export function Buttons({ ctx, third, onThird, kind }: { ctx: Ctx; third: string; onThird(): void; kind?: BannerKind }) {
   const t = ctx._t
+  const notice = kind! >= BANNER_NOTICE
   return (
     <div class="mc-btns">
-      <button onClick={() => ctx._all(true)}>{notice ? t.ok : t.acceptAll}</button>
+      <button onClick={() => (kind == BANNER_GPC_NOTICE ? ctx._host._ui((u) => u._banner(BANNER_NONE)) : ctx._all(true))}>{notice ? t.ok : t.acceptAll}</button>
       {!notice && <button onClick={() => ctx._all(false)}>{t.rejectAll}</button>}
       <button class="mc-alt" onClick={onThird}>
         {third}
