@@ -1,5 +1,5 @@
 // Test helpers: a fake admin API behind a stubbed `fetch`, and fixtures shaped like the server's answers.
-import { siteSettings, type ConsentLogPage, type ConsentRecord, type Me, type Role } from '@miniconsent/shared'
+import { declareConsentCookie, siteSettings, type ConsentLogPage, type ConsentRecord, type Me, type Role, type SiteSettings } from '@miniconsent/shared'
 import type { CatalogueState } from './api-shapes'
 import { fireEvent, render, screen } from '@testing-library/preact'
 import { expect, vi } from 'vitest'
@@ -170,6 +170,28 @@ export function catalogueFixture(): CatalogueState {
     live: { revision: 3, publishedAt: '2025-02-01T10:00:00.000Z', contentHash: 'f'.repeat(64) },
     dirty: false,
   }
+}
+
+/** `GET /sites/:siteId/catalogue`, answered with a fresh `state()` each time. */
+export function serveCatalogueState(state: () => CatalogueState): Handler {
+  return on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, () => json(state()))
+}
+
+/**
+ * `state` whose draft declares MiniConsent's consent cookie as its settings say (shared
+ * own-storage.ts): the catalogue fixture's declares none, which the dashboard warns of.
+ */
+export function withConsentCookie(state: CatalogueState): CatalogueState {
+  return { ...state, draft: declareConsentCookie(state.settings, state.draft) }
+}
+
+/**
+ * The catalogue fixture declaring the consent cookie as its settings said (`miniconsent`, 182
+ * days, as the 2nd cookie and storage entry), with the cookie's name or lifetime changed in Site settings since.
+ */
+export function cookieSettingsChanged(changes: Partial<Pick<SiteSettings, 'cookieName' | 'cookieLifetimeDays'>>): CatalogueState {
+  const state = withConsentCookie(catalogueFixture())
+  return { ...state, settings: { ...state.settings, ...changes } }
 }
 
 /**

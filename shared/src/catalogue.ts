@@ -338,6 +338,9 @@ const siteDomain = z
   })
   .overwrite((v) => siteHostname(v) ?? v)
 
+/** The consent cookie's name until a site names it otherwise (own-storage.ts). */
+export const DEFAULT_COOKIE_NAME = 'miniconsent'
+
 /** Site settings that are not part of the published catalogue's content. */
 export const siteSettings = z.object({
   id: slug,
@@ -349,7 +352,7 @@ export const siteSettings = z.object({
   cookieName: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1 to 64 letters, digits, "-" and "_"')
-    .default('miniconsent'),
+    .default(DEFAULT_COOKIE_NAME),
   /** SPEC §3: default 6 months, at most 13. */
   cookieLifetimeDays: z.number().int().min(1).max(396).default(182),
   /** SPEC §7: IPs are truncated (IPv4 /24, IPv6 /48) by default, or not stored at all. */

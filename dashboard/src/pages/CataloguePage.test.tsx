@@ -1,8 +1,20 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
 import { formatTime } from '../format'
-import { catalogueFixture, draftServer, json, ME, on, renderApp, saveAfterRoleLowered, stubApi } from '../test-support'
+import {
+  catalogueFixture,
+  cookieSettingsChanged,
+  draftServer,
+  json,
+  ME,
+  on,
+  renderApp,
+  saveAfterRoleLowered,
+  serveCatalogueState,
+  stubApi,
+  withConsentCookie,
+} from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
@@ -13,18 +25,21 @@ async function openEditor(site = 'minimagic') {
   await screen.findByRole('heading', { level: 2, name: 'Categories' })
 }
 
+/** A draft endpoint over `state` that answers a save with the draft saved, and keeps each body in `saved`. */
+function savingDraft(state: () => CatalogueState, saved: unknown[] = []) {
+  return on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
+    saved.push(req.body)
+    return json({ ...state(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue, dirty: true })
+  })
+}
+
+/** The warning of a consent cookie declared otherwise than Site settings say, if it shows. */
+const cookieWarning = () => screen.queryByText('The catalogue does not declare the consent cookie as Site settings set it.')?.closest<HTMLElement>('.finding') ?? null
+
 describe('catalogue editor', () => {
   it('adds a cookie, refuses to save an invalid expiry, then saves the draft', async () => {
     const saved: unknown[] = []
-    const api = stubApi(
-      signedIn,
-      serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
-        saved.push(req.body)
-        const body = req.body as { catalogue: CatalogueState['draft'] }
-        return json({ ...catalogueFixture(), draft: body.catalogue, dirty: true })
-      }),
-    )
+    const api = stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
     await openEditor()
     expect(screen.queryByText('Unsaved changes')).toBeNull()
 
@@ -182,14 +197,7 @@ describe('catalogue editor', () => {
 
   it('maps a category to Google Consent Mode types', async () => {
     const saved: unknown[] = []
-    stubApi(
-      signedIn,
-      serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
-        saved.push(req.body)
-        return json({ ...catalogueFixture(), draft: (req.body as { catalogue: CatalogueState['draft'] }).catalogue })
-      }),
-    )
+    stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
     await openEditor()
     const group = screen.getByRole('group', { name: 'Google Consent Mode types granted with Analytics' })
     fireEvent.click(within(group).getByLabelText('analytics_storage'))
@@ -283,6 +291,65 @@ describe('catalogue editor', () => {
     await saveAfterRoleLowered({ savePath: '/api/admin/sites/minimagic/catalogue/draft', open: openEditor, field: name, save: 'Save draft', what: 'draft' }, serveCatalogue)
     expect(name().value).toBe('Plausible')
     expect(name().readOnly).toBe(true)
+  })
+
+  it('warns when Site settings renamed the consent cookie, and one click renames its declaration in the draft, to save and publish', async () => {
+    const saved: unknown[] = []
+    const renamed = () => cookieSettingsChanged({ cookieName: 'mm_consent', cookieLifetimeDays: 365 })
+    stubApi(signedIn, serveCatalogueState(renamed), savingDraft(renamed, saved))
+    await openEditor()
+    const warning = cookieWarning()!
+    expect(warning.closest('[role="status"]')).toBeTruthy()
+    expect(within(warning).getByText(/^The site's consent cookie/).textContent).toBe(
+      'The site\'s consent cookie is "mm_consent", kept 365 days (Site settings), but the catalogue declares no cookie of that name in an always-on category; it declares MiniConsent\'s cookie as "miniconsent", expiry 182d.',
+    )
+    expect(within(warning).getByText('Renames cookie "miniconsent" to "mm_consent", with expiry 1y. Then save the draft and publish it.')).toBeTruthy()
+
+    fireEvent.click(within(warning).getByRole('button', { name: 'Update the declaration' }))
+    const name = screen.getByLabelText('Name, row 2') as HTMLInputElement
+    expect([name.value, (screen.getByLabelText('Expiry, row 2') as HTMLInputElement).value]).toEqual(['mm_consent', '1y'])
+    expect(cookieWarning()).toBeNull()
+    expect(screen.getByText('The draft now declares cookie "mm_consent", expiry 1y: save the draft, then publish it.')).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(name))
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const body = saved[0] as { catalogue: CatalogueState['draft'] }
+    expect(body.catalogue.entries[1]).toMatchObject({ kind: 'cookie', name: 'mm_consent', expiry: '1y', category: 'essential', service: 'miniconsent' })
+    expect(body.catalogue.entries).toHaveLength(renamed().draft.entries.length)
+    expect(screen.queryByText(/The draft now declares/)).toBeNull()
+  })
+
+  it('warns of an expiry other than the cookie lifetime, saves all the same, and takes any spelling of the lifetime', async () => {
+    const longer = () => cookieSettingsChanged({ cookieLifetimeDays: 365 })
+    const api = stubApi(signedIn, serveCatalogueState(longer), savingDraft(longer))
+    await openEditor()
+    expect(within(cookieWarning()!).getByText(/but the catalogue declares it with expiry 182d\.$/)).toBeTruthy()
+    const expiry = screen.getByLabelText('Expiry, row 2')
+    fireEvent.input(expiry, { target: { value: '13mo' } })
+    expect(within(cookieWarning()!).getByText(/declares it with expiry 13mo\.$/)).toBeTruthy()
+    expect(within(cookieWarning()!).getByText(/^Sets the expiry of cookie "miniconsent" to 1y\./)).toBeTruthy()
+    // A warning, not a problem: the draft saves.
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect(api.requests.filter((r) => r.method === 'PUT')).toHaveLength(1)
+
+    fireEvent.input(expiry, { target: { value: '12mo' } })
+    expect(cookieWarning()).toBeNull()
+  })
+
+  it('says nothing of the consent cookie when the draft declares it as Site settings say, and offers an auditor no fix', async () => {
+    stubApi(signedIn, serveCatalogueState(() => withConsentCookie(catalogueFixture())))
+    await openEditor()
+    expect(cookieWarning()).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Update the declaration' })).toBeNull()
+    cleanup()
+    // The fixture's own draft declares no consent cookie: an auditor is told, with nothing to click.
+    stubApi(signedIn, serveCatalogue)
+    await openEditor('minopa')
+    expect(within(cookieWarning()!).getByText(/declares no cookie of that name in an always-on category\.$/)).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Update the declaration' })).toBeNull()
   })
 
   it('lets an auditor read the catalogue without offering changes', async () => {

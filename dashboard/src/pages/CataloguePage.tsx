@@ -1,6 +1,9 @@
 import {
   catalogue as catalogueSchema,
+  consentCookieMismatch,
   CONSENT_MODE_TYPES,
+  declareConsentCookie,
+  lifetimeExpiry,
   STORAGE_KINDS,
   VENDOR_SIGNALS,
   type Catalogue,
@@ -25,6 +28,7 @@ import { LivePreview } from '../components/LivePreview'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { EditsNotKept } from '../components/EditsNotKept'
+import { ConsentCookieWarning } from '../components/ConsentCookieCheck'
 
 export const CatalogueRoute = siteRoute('catalogue', CataloguePage)
 
@@ -82,6 +86,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
   /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
   const [conflict, setConflict] = useState<CatalogueState | null>(null)
   const [note, setNote] = useState('')
+  /** What "Update the declaration" did, said until the draft is saved or replaced. */
+  const [declared, setDeclared] = useState('')
   const summaryRef = useRef<HTMLDivElement>(null)
 
   const dirty = JSON.stringify(draft) !== baseline
@@ -97,6 +103,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     if (showAllIssues || touched.has(path)) shownIssues[path] = message
   }
 
+  const mismatch = useMemo(() => consentCookieMismatch(server.settings, draft), [server.settings, draft])
+
   const languages = useMemo(
     () => [...new Set([...languagesOf(draft, initial.settings.defaultLanguage), ...extraLanguages])],
     [draft, extraLanguages],
@@ -107,6 +115,18 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     const key = path.join('.')
     if (serverIssues[key]) setServerIssues(({ [key]: _, ...rest }) => rest)
     if (save.status === 'saved') setSave({ status: 'idle' })
+  }
+
+  /** Declares the consent cookie as Site settings say, in the draft on screen: the admin saves and publishes it as any edit. */
+  function declareCookie() {
+    const { cookieName, cookieLifetimeDays } = server.settings
+    const next = declareConsentCookie(server.settings, draft)
+    const changed = next.entries.findIndex((e, i) => e !== draft.entries[i])
+    setDraft(next)
+    if (save.status === 'saved') setSave({ status: 'idle' })
+    setDeclared(`The draft now declares cookie "${cookieName}", expiry ${lifetimeExpiry(cookieLifetimeDays)}: save the draft, then publish it.`)
+    // The button goes with the warning: the focus goes to the entry it changed.
+    requestAnimationFrame(() => document.getElementById(fieldId(`entries.${changed}.name`))?.focus())
   }
 
   function onBlurCapture(e: FocusEvent) {
@@ -123,6 +143,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     setServerIssues({})
     setShowAllIssues(false)
     setTouched(new Set())
+    setDeclared('')
   }
 
   /** `baseUpdatedAt`: the version this edit started from; a draft saved meanwhile is refused (409), not overwritten. */
@@ -192,6 +213,20 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       <div ref={summaryRef}>
         <IssueSummary what="draft" issues={shownIssues} labelFor={labelFor} id="catalogue-issues" />
       </div>
+      <ConsentCookieWarning
+        mismatch={mismatch}
+        done={dirty ? declared : ''}
+        action={(m) =>
+          editable && (
+            <p class="inline-controls">
+              <button type="button" onClick={declareCookie}>
+                Update the declaration
+              </button>
+              <span class="hint">{m.fix} Then save the draft and publish it.</span>
+            </p>
+          )
+        }
+      />
 
       <LanguagePicker
         id="catalogue"

@@ -2,9 +2,11 @@ import { fireEvent, screen, within } from '@testing-library/preact'
 import { rollbackInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
-import { json, ME, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+import { catalogueFixture, cookieSettingsChanged, json, ME, on, renderApp, serveCatalogueState, stubApi, withConsentCookie, type FakeRequest } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
+/** The saved draft the page checks the consent cookie's declaration in: here as the settings say. */
+const savedDraft = serveCatalogueState(() => withConsentCookie(catalogueFixture()))
 
 const diff: CatalogueDiff = {
   from: 2,
@@ -66,6 +68,7 @@ describe('publish page', () => {
   it('shows the diff and that visitors will be asked again, then publishes with the override after confirming', async () => {
     const api = stubApi(
       signedIn,
+      savedDraft,
       serveDiff,
       serveRevisions,
       on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: false } }, 201)),
@@ -90,8 +93,27 @@ describe('publish page', () => {
     expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie', draftHash: 'c'.repeat(64) })
   })
 
+  it('warns when the draft does not declare the consent cookie as Site settings say, links to the editor, and publishes all the same', async () => {
+    stubApi(
+      signedIn,
+      serveCatalogueState(() => cookieSettingsChanged({ cookieLifetimeDays: 30 })),
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true } }, 201)),
+    )
+    renderApp('/sites/minimagic/publish')
+    const message = await screen.findByText('The site\'s consent cookie is "miniconsent", kept 30 days (Site settings), but the catalogue declares it with expiry 182d.')
+    const warning = message.closest('.finding') as HTMLElement
+    expect(warning.closest('section')?.getAttribute('aria-labelledby')).toBe('pending-heading')
+    expect(within(warning).getByRole('link', { name: 'Update the declaration in the catalogue editor' }).getAttribute('href')).toBe('/sites/minimagic/catalogue')
+    // A warning, not a refusal.
+    fireEvent.click(screen.getByRole('button', { name: 'Review and publish…' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
+    expect(await screen.findByText(/Published revision 3\./)).toBeTruthy()
+  })
+
   it('asks to publish "this change" when there is one', async () => {
-    stubApi(signedIn, on('GET', /\/diff$/, () => json({ ...diff, changes: diff.changes.slice(0, 1) })), serveRevisions)
+    stubApi(signedIn, savedDraft, on('GET', /\/diff$/, () => json({ ...diff, changes: diff.changes.slice(0, 1) })), serveRevisions)
     renderApp('/sites/minimagic/publish')
     fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
     expect(screen.getByRole('heading', { name: 'Publish this change?' })).toBeTruthy()
@@ -102,6 +124,7 @@ describe('publish page', () => {
     const previewAnswered = new Promise<void>((resolve) => (answerPreview = resolve))
     const api = stubApi(
       signedIn,
+      savedDraft,
       serveRollbackDiff(() => previewAnswered.then(() => json(rollbackDiff))),
       serveDiff,
       serveRevisions,
@@ -153,6 +176,7 @@ describe('publish page', () => {
     }
     const api = stubApi(
       signedIn,
+      savedDraft,
       serveRollbackDiff(() => json(removesOnly)),
       serveDiff,
       serveRevisions,
@@ -180,6 +204,7 @@ describe('publish page', () => {
     let fail = true
     const api = stubApi(
       signedIn,
+      savedDraft,
       serveRollbackDiff(() => (fail ? json({ error: { code: 'internal', message: 'The server had a problem' } }, 500) : json(rollbackDiff))),
       serveDiff,
       serveRevisions,
@@ -200,7 +225,7 @@ describe('publish page', () => {
   })
 
   it('does not offer a rollback to a revision with the live catalogue', async () => {
-    stubApi(signedIn, serveRollbackDiff(() => json({ ...rollbackDiff, changes: [], needsConsent: false, reasons: [] })), serveDiff, serveRevisions)
+    stubApi(signedIn, savedDraft, serveRollbackDiff(() => json({ ...rollbackDiff, changes: [], needsConsent: false, reasons: [] })), serveDiff, serveRevisions)
     renderApp('/sites/minimagic/publish')
     fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
     const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
@@ -211,6 +236,7 @@ describe('publish page', () => {
   it('says so when another revision was published before a rollback was sent, and sends its choice with the live revision it saw', async () => {
     const api = stubApi(
       signedIn,
+      savedDraft,
       serveRollbackDiff(),
       serveDiff,
       serveRevisions,
@@ -228,6 +254,7 @@ describe('publish page', () => {
   it('says so when the draft changed before a rollback was sent', async () => {
     stubApi(
       signedIn,
+      savedDraft,
       serveRollbackDiff(),
       serveDiff,
       serveRevisions,
@@ -247,7 +274,7 @@ describe('publish page', () => {
       changes: [{ path: 'services[hotjar]', kind: 'added', before: null, after: hotjar, consentRelevant: true }],
       reasons: ['New service "Hotjar" (hotjar) in category "analytics"'],
     }
-    stubApi(signedIn, on('GET', /\/diff$/, () => json(added)), serveRevisions)
+    stubApi(signedIn, savedDraft, on('GET', /\/diff$/, () => json(added)), serveRevisions)
     renderApp('/sites/minimagic/publish')
     const table = await screen.findByRole('table', { name: 'Changes in the draft' })
     const after = within(table).getAllByRole('row')[1]!.querySelectorAll('td')[2]!
@@ -267,6 +294,7 @@ describe('publish page', () => {
     let list = revisions
     const api = stubApi(
       signedIn,
+      savedDraft,
       (req) =>
         req.method === 'GET' && req.url.pathname.endsWith('/diff') && req.url.searchParams.get('from') === '1' && req.url.searchParams.get('to') === '2'
           ? json({ ...diff, from: 1, to: 2, changes: diff.changes.slice(0, 1), toHash: 'b'.repeat(64) })
@@ -301,6 +329,7 @@ describe('publish page', () => {
     let count = 1
     stubApi(
       signedIn,
+      savedDraft,
       on('GET', /\/diff$/, (req) => json(req.url.searchParams.has('from') ? { ...diff, from: 1, to: 2, changes: diff.changes.slice(0, count) } : diff)),
       serveRevisions,
     )
@@ -313,7 +342,7 @@ describe('publish page', () => {
   })
 
   it('offers an auditor the changes and history but no publishing or roll back', async () => {
-    stubApi(signedIn, serveDiff, serveRevisions)
+    stubApi(signedIn, savedDraft, serveDiff, serveRevisions)
     renderApp('/sites/minopa/publish')
     await screen.findByRole('table', { name: 'Published revisions, newest first' })
     expect(screen.queryByRole('button', { name: /publish/i })).toBeNull()

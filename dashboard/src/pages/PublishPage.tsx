@@ -1,7 +1,7 @@
-import type { SiteSummary } from '@miniconsent/shared'
+import { consentCookieMismatch, type SiteSummary } from '@miniconsent/shared'
 import { useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { catalogueDiff, revisionCreated, revisionList, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
+import { catalogueDiff, catalogueState, revisionCreated, revisionList, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
@@ -9,6 +9,7 @@ import { useDocumentTitle } from '../use-document-title'
 import { DiffTable, DiffVerdict } from '../components/DiffTable'
 import { ScrollTable } from '../components/editable-table'
 import { RollbackConfirm } from '../components/RollbackConfirm'
+import { ConsentCookieWarning, FixInEditor } from '../components/ConsentCookieCheck'
 
 export const PublishRoute = siteRoute('publish', PublishPage)
 
@@ -18,12 +19,16 @@ function PublishPage({ site }: SitePageProps) {
   const editable = canEdit(site.role)
   const diff = useLoad((signal) => api.request(siteApi(site.id, '/diff'), catalogueDiff, { signal }), [site.id])
   const revisions = useLoad((signal) => api.request(siteApi(site.id, '/revisions'), revisionList, { signal }), [site.id])
+  // The saved draft and the settings, for the consent cookie's declaration: what a publish puts live.
+  const saved = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
   const [published, setPublished] = useState<string | null>(null)
 
   function afterChange(message: string) {
     setPublished(message)
     diff.reload()
     revisions.reload()
+    // A rollback replaces the draft.
+    saved.reload()
   }
 
   return (
@@ -34,6 +39,10 @@ function PublishPage({ site }: SitePageProps) {
       </div>
       <section aria-labelledby="pending-heading" class="editor-section">
         <h2 id="pending-heading">Draft compared with the live catalogue</h2>
+        <ConsentCookieWarning
+          mismatch={saved.state.status === 'loaded' ? consentCookieMismatch(saved.state.data.settings, saved.state.data.draft) : null}
+          action={() => <FixInEditor siteId={site.id} editable={editable} />}
+        />
         <LoadGate state={diff.state} what="the changes" onRetry={diff.reload}>
           {(d) => <PendingChanges site={site} diff={d} editable={editable} onPublished={afterChange} />}
         </LoadGate>

@@ -3,7 +3,20 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/pr
 import { describe, expect, it } from 'vitest'
 import type { CatalogueState } from '../api-shapes'
 import { formatTime } from '../format'
-import { catalogueFixture, errorBody, json, ME, meWithRoleOnMiniMagic, on, renderApp, saveAfterRoleLowered, stubApi, type FakeRequest } from '../test-support'
+import {
+  catalogueFixture,
+  errorBody,
+  json,
+  ME,
+  meWithRoleOnMiniMagic,
+  on,
+  renderApp,
+  saveAfterRoleLowered,
+  serveCatalogueState,
+  stubApi,
+  withConsentCookie,
+  type FakeRequest,
+} from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 /** The same account as an editor of MiniMagic. */
@@ -299,6 +312,30 @@ describe('site settings', () => {
       expect((screen.getByLabelText('Cookie name') as HTMLInputElement).value).toBe('miniconsent')
       expect(screen.getAllByText(/^Not saved: your role/)).toHaveLength(1)
     })
+  })
+
+  it('after a save that renames the consent cookie, says how the catalogue declares it and links to the catalogue editor', async () => {
+    stubApi(signedIn, serveCatalogueState(() => withConsentCookie(loaded())), on('PUT', '/api/admin/sites/minimagic/settings', savedAs))
+    renderApp('/sites/minimagic/settings')
+    const save = async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+      await waitFor(() => expect(screen.queryByText('Unsaved changes')).toBeNull())
+      await screen.findByText('Settings saved.')
+    }
+    // Another setting changes nothing the catalogue declares.
+    fireEvent.input(await screen.findByLabelText('Site name'), { target: { value: 'MiniMagic AI' } })
+    await save()
+    expect(screen.queryByText(/The catalogue does not declare the consent cookie/)).toBeNull()
+
+    fireEvent.input(screen.getByLabelText('Cookie name'), { target: { value: 'mm_consent' } })
+    await save()
+    const note = screen.getByText(
+      'The site\'s consent cookie is "mm_consent", kept 182 days (Site settings), but the catalogue declares no cookie of that name in an always-on category; it declares MiniConsent\'s cookie as "miniconsent", expiry 182d.',
+    )
+    expect(note.closest('[role="status"]')).toBeTruthy()
+    expect(note.closest('section')?.getAttribute('aria-labelledby')).toBe('settings-cookie-heading')
+    const link = within(note.closest<HTMLElement>('.finding')!).getByRole('link', { name: 'Update the declaration in the catalogue editor' })
+    expect(link.getAttribute('href')).toBe('/sites/minimagic/catalogue')
   })
 
   it('is read-only for an auditor', async () => {

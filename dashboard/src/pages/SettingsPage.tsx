@@ -5,11 +5,11 @@
 // an owner lowered to editor meanwhile gets them back as saved), and a save is based on the version
 // loaded: one made over someone else's newer save is refused. Owners may also delete a site that
 // never had visitors' records (components/DeleteSite.tsx).
-import { OWNER_ONLY_SETTINGS, siteSettingsInput, siteSettingsResponse, slug, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
+import { consentCookieMismatch, OWNER_ONLY_SETTINGS, siteSettingsInput, siteSettingsResponse, slug, type ConsentCookieMismatch, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { EVERYWHERE, normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { catalogueState } from '../api-shapes'
+import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { withLocalTimes } from '../format'
@@ -20,6 +20,7 @@ import { SaveBar } from '../components/SaveBar'
 import { DeleteSite } from '../components/DeleteSite'
 import { EditsNotKept, RoleLoweredNotice, useRoleLowered } from '../components/EditsNotKept'
 import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
+import { ConsentCookieWarning, FixInEditor } from '../components/ConsentCookieCheck'
 
 export const SettingsRoute = siteRoute('settings', SettingsPage)
 
@@ -39,6 +40,7 @@ function SettingsPage({ site }: SitePageProps) {
             role={site.role}
             initial={state.settings}
             initialVersion={state.settingsUpdatedAt}
+            draft={state.draft}
             onReload={load.reload}
           />
         )}
@@ -245,6 +247,7 @@ function SettingsEditor({
   role,
   initial,
   initialVersion,
+  draft,
   onReload,
 }: {
   siteId: string
@@ -252,6 +255,8 @@ function SettingsEditor({
   initial: SiteSettings
   /** `settingsUpdatedAt` of what was loaded, sent back as `baseUpdatedAt`. */
   initialVersion: string | undefined
+  /** The catalogue's draft as loaded with the settings, checked after a save that changes the consent cookie. */
+  draft: CatalogueState['draft']
   onReload: () => void
 }) {
   const { api, refreshMe } = useSession()
@@ -266,6 +271,8 @@ function SettingsEditor({
   const [baseline, setBaseline] = useState(() => JSON.stringify(toForm(initial)))
   const [serverIssues, setServerIssues] = useState<Issues>({})
   const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
+  /** After a save that renamed the consent cookie or changed its lifetime: how the catalogue now misdeclares it. */
+  const [cookieNote, setCookieNote] = useState<ConsentCookieMismatch | null>(null)
   const summary = useRef<HTMLDivElement>(null)
 
   const dirty = JSON.stringify(form) !== baseline
@@ -323,6 +330,9 @@ function SettingsEditor({
       setBaseline(JSON.stringify(toForm(settings)))
       setServerIssues({})
       setStatus({ saved: true })
+      // The catalogue declares the cookie (shared own-storage.ts) and does not follow the settings.
+      const cookieChanged = settings.cookieName !== loaded.cookieName || settings.cookieLifetimeDays !== loaded.cookieLifetimeDays
+      setCookieNote(cookieChanged ? consentCookieMismatch(settings, draft) : null)
       // The site's name shows in the site switcher.
       if (settings.name !== loaded.name) refreshMe().catch(() => undefined)
     } catch (err) {
@@ -427,6 +437,7 @@ function SettingsEditor({
           <input type="checkbox" id="settings-reload" disabled={!editable} checked={form.reloadOnRevoke} onChange={(e) => set('reloadOnRevoke', e.currentTarget.checked)} />
           <label for="settings-reload">{LABELS.reloadOnRevoke}</label>
         </div>
+        <ConsentCookieWarning mismatch={cookieNote} action={() => <FixInEditor siteId={siteId} editable={editable} />} />
       </section>
 
       <section aria-labelledby="settings-consent-mode-heading" class="editor-section">

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { siteSettings } from '@miniconsent/shared'
+import { consentCookieMismatch, lifetimeExpiry, SDK_CONSENT_ID_KEY, SDK_DATABASE, SDK_PENDING_KEY, siteSettings } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
-import { lifetimeExpiry, SDK_CONSENT_ID_KEY, SDK_DATABASE, SDK_PENDING_KEY } from './own-storage'
 import { needsBanner, starterCatalogue } from './sites'
 
 /** A file of the SDK's sources, which the server's build does not bundle. */
@@ -43,6 +42,8 @@ describe("MiniConsent's own storage", () => {
     ])
     // Nothing in it needs consent: published as it is, it shows no banner.
     expect(needsBanner(english)).toBe(false)
+    // What the dashboard checks a catalogue against the settings with: no warning for a new site.
+    expect(consentCookieMismatch(site('en'), english)).toBeNull()
     expect(starterCatalogue(siteSettings.parse({ id: 'shop', name: 'Shop' })).entries[0]).toMatchObject({ name: 'miniconsent', expiry: '182d' })
     expect(starterCatalogue(siteSettings.parse({ id: 'shop', name: 'Shop' })).services[0]).not.toHaveProperty('privacyPolicyUrl')
 

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   catalogue as catalogueSchema,
+  ownStorage,
   storedCatalogue,
   storedSiteSettings,
   type Catalogue,
@@ -21,7 +22,6 @@ import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
-import { ownStorage } from './own-storage'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -183,8 +183,8 @@ const ESSENTIAL_TEXTS: Record<string, { label: string; description: string }> = 
 /**
  * A new site's draft when it brings no catalogue: the one category every catalogue has (SPEC §4,
  * `essential`, always on), with its texts in the site's default language, and in it what
- * MiniConsent itself stores in the visitor's browser (own-storage.ts), under the site's cookie
- * name and lifetime. It declares nothing that needs consent, so published as it is the SDK shows
+ * MiniConsent itself stores in the visitor's browser (shared's own-storage.ts), under the site's
+ * cookie name and lifetime. It declares nothing that needs consent, so published as it is the SDK shows
  * no banner, only the declaration.
  */
 export function starterCatalogue(settings: SiteSettings): Catalogue {

@@ -129,7 +129,7 @@ export const miniMoniClub: DemoSite = {
       },
     ],
     entries: [
-      // The consent manager's own storage (services/own-storage.ts): the stored choice under the
+      // The consent manager's own storage (shared/src/own-storage.ts): the stored choice under the
       // site's cookie name, for its lifetime (182 days by default).
       { name: 'miniconsent', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Stores your cookie choices' }, expiry: '182d' },
       { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'mini-moni-club', provider: 'Mini Moni Club', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },

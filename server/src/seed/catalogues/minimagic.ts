@@ -52,7 +52,7 @@ export const minimagic: DemoSite = {
       },
       {
         // Not in the policy: the consent manager showing this declaration, whose own storage the
-        // declaration must list too (services/own-storage.ts). The site runs it: its provider.
+        // declaration must list too (shared/src/own-storage.ts). The site runs it: its provider.
         id: 'miniconsent',
         category: 'essential',
         name: 'MiniConsent',

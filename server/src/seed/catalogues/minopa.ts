@@ -113,7 +113,7 @@ export const minopa: DemoSite = {
       { name: 'next-auth.csrf-token', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Protects against cross-site request forgery' }, expiry: 'session' },
       { name: 'cookie-preferences', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Stores your cookie consent choices' }, expiry: '1y' },
       // Not in table 5.1: the rest of what the consent manager keeps in the browser (the cookie
-      // above is its stored choice), which the declaration must list too (services/own-storage.ts).
+      // above is its stored choice), which the declaration must list too (shared/src/own-storage.ts).
       { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
       { name: 'miniconsent-pending', kind: 'localStorage', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Keeps your latest cookie choice until it is recorded' }, expiry: 'persistent' },
       { name: 'miniconsent-id', kind: 'localStorage', category: 'essential', service: 'minopa', provider: 'Minopa', purpose: { en: 'Your consent ID before you choose, once it is linked to your account or to terms you accepted' }, expiry: 'persistent' },

@@ -67,7 +67,7 @@ export const myMiniWebinar: DemoSite = {
       // Assumed first-party names and lifetimes: the policy describes these cookies without naming them.
       { name: 'mmw_session', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps you logged in' }, expiry: '30d' },
       { name: 'mmw_prefs', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Remembers your preferences' }, expiry: '1y' },
-      // The consent manager's own storage (services/own-storage.ts): the stored choice under the
+      // The consent manager's own storage (shared/src/own-storage.ts): the stored choice under the
       // site's cookie name, for its lifetime (182 days by default).
       { name: 'miniconsent', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Stores your cookie choices' }, expiry: '182d' },
       { name: 'miniconsent', kind: 'indexedDB', category: 'essential', service: 'my-mini-webinar', provider: 'My Mini Webinar', purpose: { en: 'Keeps a cookie choice not yet recorded and a copy of the cookie settings, in case the connection fails' }, expiry: 'persistent' },
