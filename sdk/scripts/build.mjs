@@ -42,8 +42,8 @@ const FILES = [
     .map((lang) => ({ file: `lang-${lang}.js`, entry: `src/chunks/lang/${lang}.ts`, when: `built-in texts for ${lang} visitors` })),
 ]
 
-/** In chunks loaded after banner.js, these resolve to it instead of being bundled again. */
-const fromBanner = (id) => id === 'preact' || /[\\/]ui[\\/]Banner$/.test(id)
+/** In chunks loaded after banner.js, these resolve to it instead of being bundled again (ui/Banner as resolved, with its extension). */
+const fromBanner = (id) => id === 'preact' || /[\\/]ui[\\/]Banner\.tsx$/.test(id)
 
 async function bundle(out, { file, entry, format = 'es', shared }) {
   await build({

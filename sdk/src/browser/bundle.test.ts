@@ -109,6 +109,16 @@ describe('dist/miniconsent.js', () => {
     expect(BUNDLE.split('"__MINICONSENT_CONFIG__"').length).toBe(2)
   })
 
+  it('has the chunks loaded after banner.js take Preact and the banner’s buttons from it, not a copy of their own', () => {
+    // The preferences' buttons and the declaration's link check are the banner's: bundled again,
+    // they cost dialog.js ~110 B brotli (the build's rule missed ui/Banner.tsx by its extension).
+    const dialog = chunk('dialog.js')!
+    expect(/import\{[^}]*\bButtons as \w+[^}]*\}from"\.\/banner\.js"/.test(dialog)).toBe(true)
+    expect(/import\{[^}]*\bsafeUrl as \w+[^}]*\}from"\.\/banner\.js"/.test(dialog)).toBe(true)
+    expect(dialog).not.toContain('mc-btns')
+    for (const name of ['dialog.js', 'placeholder.js']) expect(chunk(name)).toMatch(/import\{[^}]*\brender as \w+[^}]*\}from"\.\/banner\.js"/)
+  })
+
   it('on a returning visit runs the granted scripts in document order, keeps the rest blocked and shows nothing', async () => {
     const { w, win, api, chunkRequests } = await boot({ cookie: stored(['essential', 'analytics']) })
     expect(chunkRequests).toEqual([])
