@@ -7,6 +7,7 @@ import { Window } from 'happy-dom'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { advertisingConfig, minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
+import { en } from '../ui/texts/en'
 
 const BUNDLE = readFileSync(new URL('../../dist/miniconsent.js', import.meta.url), 'utf8')
 const chunk = (name: string) => {
@@ -20,6 +21,8 @@ const PAGE = `<!doctype html><html lang="en"><head></head><body>
 <script type="text/plain" data-category="analytics">window.ran.push('analytics-2')</script>
 <iframe data-category="analytics" data-src="https://example.com/embed"></iframe>
 </body></html>`
+/** PAGE in another language. */
+const pageIn = (lang: string) => PAGE.replace('lang="en"', `lang="${lang}"`)
 
 interface Posted {
   url: string
@@ -31,7 +34,8 @@ afterEach(async () => {
   for (const w of windows.splice(0)) await w.happyDOM.close()
 })
 
-async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string> } = {}) {
+/** `unavailable`: chunks the server answers with a 404, as a network that fails to deliver them. */
+async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[] } = {}) {
   const chunkRequests: string[] = []
   const w = new Window({
     url: 'https://minopa.com/pricing?ref=mail',
@@ -44,7 +48,7 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
           beforeAsyncRequest: async ({ request, window }) => {
             const name = request.url.split('/').pop()!
             chunkRequests.push(name)
-            const code = chunk(name)
+            const code = opts.unavailable?.includes(name) ? null : chunk(name)
             return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
           },
           // Vendor libraries the SDK inserts (Meta's on a grant): never the real network.
@@ -563,13 +567,13 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('speaks the page language from its own chunk, right to left for Arabic', async () => {
-    const de = await boot({ html: PAGE.replace('lang="en"', 'lang="de"') })
+    const de = await boot({ html: pageIn('de') })
     expect(de.chunkRequests).toContain('lang-de.js')
     const banner = de.w.document.querySelector('[role="region"]')!
     expect(banner.textContent).toContain('Wir verwenden Cookies')
     expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['Alle akzeptieren', 'Alle ablehnen', 'Einstellungen'])
     expect(de.w.document.getElementById('miniconsent')!.firstElementChild!.getAttribute('lang')).toBe('de')
-    const ar = await boot({ html: PAGE.replace('lang="en"', 'lang="ar"') })
+    const ar = await boot({ html: pageIn('ar') })
     const root = ar.w.document.getElementById('miniconsent')!.firstElementChild!
     expect(root.getAttribute('dir')).toBe('rtl')
     expect(root.textContent).toContain('قبول الكل')
@@ -580,7 +584,7 @@ describe('dist/miniconsent.js', () => {
       const config = minopaConfig()
       config.site.defaultLanguage = defaultLanguage
       config.catalogue.texts = { ...config.catalogue.texts, sv: { bannerTitle: 'Vi använder kakor' } }
-      const { w, posted } = await boot({ config, html: PAGE.replace('lang="en"', `lang="${pageLang}"`) })
+      const { w, posted } = await boot({ config, html: pageIn(pageLang) })
       ;(w.document.querySelector('#miniconsent button') as unknown as HTMLElement).click()
       await settle()
       return posted[0]!.body.language
@@ -599,7 +603,7 @@ describe('dist/miniconsent.js', () => {
       const config = minopaConfig()
       config.site.defaultLanguage = defaultLanguage
       config.catalogue.texts = texts
-      const html = PAGE.replace('lang="en"', `lang="${pageLang}"`).replace('</body>', '<div data-consent-table></div></body>')
+      const html = pageIn(pageLang).replace('</body>', '<div data-consent-table></div></body>')
       const { w, intersect } = await boot({ config, html })
       const table = w.document.querySelector('[data-consent-table]')!
       intersect(table)
@@ -625,6 +629,39 @@ describe('dist/miniconsent.js', () => {
     const arabic = await shown('ar', 'en', { en: { bannerTitle: 'Cookies at Minopa' }, ar: { bannerTitle: 'ملفات تعريف الارتباط في مينوبا' } })
     expect(arabic.banner).toEqual(['ar', 'rtl', 'ملفات تعريف الارتباط في مينوبا'])
     expect(arabic.declaration).toEqual(['ar', 'rtl'])
+  })
+
+  it('marks an iframe placeholder with the language of its texts, which is the banner’s, not the page’s', async () => {
+    const placeholder = async (pageLang: string, defaultLanguage: string) => {
+      const config = minopaConfig()
+      config.site.defaultLanguage = defaultLanguage
+      const { w } = await boot({ config, html: pageIn(pageLang) })
+      const ph = w.document.querySelector('.mc-ph')!
+      return [ph.getAttribute('lang'), ph.getAttribute('dir'), ph.querySelector('button')!.textContent]
+    }
+    // Arabic texts, right to left on a page that sets no direction.
+    expect(await placeholder('ar', 'en')).toEqual(['ar', 'rtl', 'تحميل المحتوى من example.com'])
+    // A Japanese page of a German site: German texts, marked German.
+    expect(await placeholder('ja', 'de')).toEqual(['de', 'ltr', 'Inhalt von example.com laden'])
+  })
+
+  it('marks what it shows, and records, the site’s language when the visitor’s built-in texts fail to load', async () => {
+    const shown = async (pageLang: string, texts: PublishedConfig['catalogue']['texts'] = {}) => {
+      const config = minopaConfig()
+      config.catalogue.texts = texts
+      const { w, posted } = await boot({ config, html: pageIn(pageLang), unavailable: [`lang-${pageLang}.js`] })
+      const root = w.document.getElementById('miniconsent')!.firstElementChild!
+      const ph = w.document.querySelector('.mc-ph')!
+      const marks = [root.getAttribute('lang'), root.getAttribute('dir'), ph.getAttribute('lang'), ph.getAttribute('dir')]
+      const title = root.querySelector('h2')!.textContent
+      ;(w.document.querySelector('#miniconsent button') as unknown as HTMLElement).click()
+      await settle()
+      return { marks, title, recorded: posted[0]!.body.language }
+    }
+    // English texts (the site's default), not Arabic ones: left to right, and recorded as English.
+    expect(await shown('ar')).toEqual({ marks: ['en', 'ltr', 'en', 'ltr'], title: en.bannerTitle, recorded: 'en' })
+    // The site's own German texts still show: German.
+    expect(await shown('de', { de: { bannerTitle: 'Cookies bei Minopa' } })).toEqual({ marks: ['de', 'ltr', 'de', 'ltr'], title: 'Cookies bei Minopa', recorded: 'de' })
   })
 
   it('in opt-out regions offers a Your Privacy Choices button that opens the preferences', async () => {

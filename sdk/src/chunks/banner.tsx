@@ -21,7 +21,6 @@ function mount(host: Host): UiApi {
   const d = document
   const def = config.site.defaultLanguage
   const lang = pickLanguage([host._lang, d.documentElement.lang, navigator.language], def)
-  const shownLang = shownLanguage(config, lang)
   let root: HTMLElement
   let banner: BannerKind = BANNER_NONE
   /** Counts the banner's showings: each is a new element, a modal one opened again (ui/Banner.tsx). */
@@ -67,12 +66,10 @@ function mount(host: Host): UiApi {
       root,
     )
 
-  const ctx: Ctx = {
+  // _t, _lang and _dir are set once the texts are in (boot).
+  const ctx = {
     _host: host,
     _config: config,
-    _lang: shownLang,
-    _dir: /^(ar|he|fa|ur)\b/.test(shownLang) ? 'rtl' : 'ltr',
-    _t: null as unknown as Texts,
     _loc: (text) => localize(text, lang, def),
     _choose(method, cats, services = {}) {
       // What the visitor read, hashed into the consent record by the record chunk: the texts as
@@ -83,7 +80,7 @@ function mount(host: Host): UiApi {
     // The record chunk grants every category for accept-all; required ones whatever the input (makeChoice).
     _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', {}),
     _open: () => void load<DialogChunk>('dialog').then((m) => ((dialog = m), draw())),
-  }
+  } as Ctx
 
   const builtIn = builtInLanguage(lang, def)
   // The core may load this chunk while <body> is still being parsed.
@@ -95,6 +92,8 @@ function mount(host: Host): UiApi {
     builtIn != 'en' ? (builtIn && host._chunk<Partial<Texts>>(`lang-${builtIn}`).catch(() => undefined)) as Promise<Partial<Texts> | undefined> | undefined : en,
   ]).then(([, texts]) => {
     ctx._t = resolveTexts(config, lang, texts)
+    // The language of these texts: without its language chunk (failed to load), the site's.
+    ctx._dir = /^(ar|he|fa|ur)\b/.test((ctx._lang = shownLanguage(config, lang, texts))) ? 'rtl' : 'ltr'
     style(BANNER_CSS + appearanceCss(config))
     root = d.createElement('div')
     root.id = 'miniconsent'

@@ -38,12 +38,14 @@ function fakeHost(config: PublishedConfig, granted = false) {
   return { host, chunks }
 }
 
-/** The part of the banner's UI the record chunk reads: the texts shown and how it localizes the catalogue's. */
-const shownIn = (lang: string) => ({ _t: { bannerTitle: 'Wir verwenden Cookies' }, _loc: (text) => localize(text, lang, 'en') }) as Partial<Ctx> as Ctx
+/** The part of the banner's UI the record chunk reads: the language and texts shown and how it localizes the catalogue's. */
+const shownIn = (lang: string) => ({ _lang: lang, _t: { bannerTitle: 'Wir verwenden Cookies' }, _loc: (text) => localize(text, lang, 'en') }) as Partial<Ctx> as Ctx
 
 const fetchSpy = vi.fn(async (_url: string, _init?: RequestInit) => new Response(null, { status: 201 }))
 /** Lets the chunk's promise chain (hash, POST, journal) run out. */
 const settle = () => new Promise((r) => setTimeout(r, 20))
+/** Waits for `n` posted records: their SHA-256 can take longer than settle() on a loaded machine. */
+const posted = (n: number) => vi.waitFor(() => expect(fetchSpy).toHaveBeenCalledTimes(n), { timeout: 5000 })
 
 beforeEach(() => {
   vi.stubGlobal('fetch', fetchSpy)
@@ -60,6 +62,7 @@ describe('record chunk', () => {
   it('on a published revision stores the choice in the cookie and posts the consent record', async () => {
     const { host, chunks } = fakeHost(minopaConfig())
     record._commit(host, 'reject-all', { analytics: false, marketing: false, functional: false }, {}, undefined)
+    await posted(1)
     await settle()
     const cookie = /(?:^|; )miniconsent=([^;]*)/.exec(document.cookie)?.[1]
     expect(parseConsentCookie(cookie ?? '')).toMatchObject({ revision: 3, method: 'reject-all', granted: ['essential'] })
@@ -72,11 +75,27 @@ describe('record chunk', () => {
     const config = minopaConfig()
     const { host } = fakeHost(config)
     record._commit(host, 'reject-all', {}, {}, shownIn('de'))
-    await settle()
+    await posted(1)
     const categories = config.catalogue.categories.map((c) => [localize(c.label, 'de', 'en'), localize(c.description, 'de', 'en')])
     expect(categories[0]).toEqual(['Notwendige Cookies', 'Needed for sign-in.'])
     const body = JSON.parse(String(fetchSpy.mock.calls[0]![1]!.body)) as { textsHash: string }
     expect(body.textsHash).toBe(createHash('sha256').update(JSON.stringify([{ bannerTitle: 'Wir verwenden Cookies' }, categories])).digest('hex'))
+  })
+
+  it('names the language of the UI the choice was made in, which knows what it could show; without one, the visitor’s', async () => {
+    const { host } = fakeHost(minopaConfig())
+    document.documentElement.lang = 'ar'
+    try {
+      // An Arabic page whose banner showed the site's English: its language chunk failed to load.
+      record._commit(host, 'reject-all', {}, {}, shownIn('en'))
+      record._commit(host, 'accept-all', {}, {}, undefined)
+      await posted(2)
+      // By method: the record with texts to hash is posted last.
+      const languages = Object.fromEntries(fetchSpy.mock.calls.map((c) => JSON.parse(String(c[1]!.body)) as { method: string; language: string }).map((b) => [b.method, b.language]))
+      expect(languages).toEqual({ 'reject-all': 'en', 'accept-all': 'ar' })
+    } finally {
+      document.documentElement.lang = ''
+    }
   })
 
   it('grants every category for accept-all, whatever categories come with it', async () => {
@@ -92,7 +111,7 @@ describe('record chunk', () => {
     history.replaceState(null, '', '/' + '中文'.repeat(500) + '?email=someone@example.com')
     try {
       record._commit(host, 'reject-all', { analytics: false, marketing: false, functional: false }, {}, undefined)
-      await settle()
+      await posted(1)
       const body = JSON.parse(String(fetchSpy.mock.calls[0]![1]!.body)) as { url: string }
       expect(body.url).toBe((location.origin + location.pathname).slice(0, 2048))
       expect(body.url).toHaveLength(2048)

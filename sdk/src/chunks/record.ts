@@ -14,13 +14,17 @@ import { BANNER_GPC_NOTICE, type CleanupChunk, type Host, type RecordChunk, type
 import { readCookie, writeCookie } from '../browser/cookie-jar'
 import { journal, keepConsentId } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
+import type { Ctx } from '../ui/ctx'
 
 
-/** The decision's context in a consent record or visitor event. */
-const context = (host: Host) => ({
+/** The decision's context in a consent record or visitor event; `shown`, the UI the choice was made in. */
+const context = (host: Host, shown?: Ctx) => ({
   recordId: uuid7(() => crypto.getRandomValues(new Uint8Array(1))[0]!, Date.now()),
-  // The visitor's language as the banner reads it (chunks/banner.tsx), then the one they were shown.
-  language: shownLanguage(host._config, pickLanguage([host._lang, document.documentElement.lang, navigator.language], host._config.site.defaultLanguage)),
+  // The language of the texts the visitor read: the banner knows whether its language chunk came.
+  // Without a UI, the one the banner would show, reading the visitor's as it does (chunks/banner.tsx).
+  language: shown
+    ? shown._lang
+    : shownLanguage(host._config, pickLanguage([host._lang, document.documentElement.lang, navigator.language], host._config.site.defaultLanguage), true),
   // Never the query, which may carry personal data. Cut where the server cuts (PAGE_URL_MAX): a
   // path of a few hundred CJK letters, 9 characters each once percent-encoded, would otherwise
   // take the body past its 8 KB, and a refused record is dropped for good.
@@ -87,7 +91,7 @@ export default {
     const hash: Promise<string | null> =
       texts && crypto.subtle ? crypto.subtle.digest('SHA-256', new TextEncoder().encode(texts)).then(hex, () => null) : Promise.resolve(null)
     hash.then((textsHash) => {
-      const [kept, delivered] = send(host, '/api/v1/consents', buildConsentRecord(config, state, { ...context(host), textsHash }))
+      const [kept, delivered] = send(host, '/api/v1/consents', buildConsentRecord(config, state, { ...context(host, shown), textsHash }))
       // Scripts already running cannot be stopped: reload so that only what is allowed runs again,
       // as soon as the denied cookies are deleted and the record is safe. Journaled, it is: the
       // next page view sends it if this one could not, so a slow or failing API does not keep the

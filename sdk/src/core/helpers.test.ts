@@ -124,14 +124,17 @@ describe('language and ids', () => {
     german.site.defaultLanguage = 'de'
     german.catalogue.texts = { de: {}, sv: {}, 'zh-TW': {} }
     // The site's own texts, by exact tag or language; the SDK's built-in ones by language.
-    expect(shownLanguage(german, 'sv-FI')).toBe('sv-FI')
-    expect(shownLanguage(german, 'zh-TW')).toBe('zh-TW')
-    expect(shownLanguage(german, 'fr-CA')).toBe('fr-CA')
-    expect(shownLanguage(german, 'ar')).toBe('ar')
+    expect(shownLanguage(german, 'sv-FI', true)).toBe('sv-FI')
+    expect(shownLanguage(german, 'zh-TW', true)).toBe('zh-TW')
+    expect(shownLanguage(german, 'fr-CA', true)).toBe('fr-CA')
+    expect(shownLanguage(german, 'ar', true)).toBe('ar')
     // Neither: the site default's texts.
-    expect(shownLanguage(german, 'ja')).toBe('de')
-    expect(shownLanguage(german, 'zh-CN')).toBe('de')
-    expect(shownLanguage(german, 'he')).toBe('de')
+    expect(shownLanguage(german, 'ja', true)).toBe('de')
+    expect(shownLanguage(german, 'zh-CN', true)).toBe('de')
+    expect(shownLanguage(german, 'he', true)).toBe('de')
+    // The SDK's texts could not be had (their chunk failed to load): only the site's count.
+    expect(shownLanguage(german, 'fr-CA', undefined)).toBe('de')
+    expect(shownLanguage(german, 'sv-FI', undefined)).toBe('sv-FI')
   })
 
   it('hashes as hex', () => {

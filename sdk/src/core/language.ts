@@ -25,9 +25,11 @@ export function localize(text: Record<string, string> | undefined, lang: string,
 /**
  * The language of the texts a visitor of language `lang` is shown: theirs when the site or the
  * SDK has texts in it, else the site's default. A Japanese visitor of a German site reads German:
- * the banner is marked `de` and the consent record names `de`.
+ * the banner is marked `de` and the consent record names `de`. `builtIn` is falsy when the SDK's
+ * texts could not be had (the banner passes those its language chunk brought, undefined when that
+ * failed to load): only the site's count then.
  */
-export function shownLanguage(config: PublishedConfig, lang: string): string {
+export function shownLanguage(config: PublishedConfig, lang: string, builtIn: unknown): string {
   const primary = lang.split('-')[0]!
-  return config.catalogue.texts[lang] || config.catalogue.texts[primary] || LANGUAGES.includes(primary) ? lang : config.site.defaultLanguage
+  return config.catalogue.texts[lang] || config.catalogue.texts[primary] || (builtIn && LANGUAGES.includes(primary)) ? lang : config.site.defaultLanguage
 }

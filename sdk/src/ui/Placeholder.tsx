@@ -12,8 +12,9 @@ export function Placeholder({ ctx, frame, onLoad }: { ctx: Ctx; frame: HTMLIFram
   try {
     name ||= new URL(frame.getAttribute('data-src')!, location.href).hostname
   } catch {}
+  // Its texts are the banner's, in the language shown there: not necessarily the page's, which it would inherit.
   return (
-    <div class="mc mc-ph">
+    <div class="mc mc-ph" lang={ctx._lang} dir={ctx._dir}>
       <button onClick={onLoad}>
         {fill(ctx._t.loadContent, name || '')}
       </button>
