@@ -103,3 +103,27 @@ describe('migration 0011', () => {
     ).toEqual(['sign-erasures'])
   })
 })
+
+describe('migration 0015', () => {
+  it('reserves the ids of the sites deleted before it, each with the retention its deletion entry kept', () => {
+    const rows = afterUpgradeFrom(
+      14,
+      (before) => {
+        const deletion = before.$client.prepare(`INSERT INTO audit_log (at, user_id, site_id, action, before) VALUES (?, NULL, ?, ?, ?)`)
+        deletion.run(1_000, 'gone', 'member.add', null)
+        deletion.run(2_000, 'gone', 'site.delete', JSON.stringify({ settings: { id: 'gone', retentionDays: 30 }, catalogue: null }))
+        // Settings without a retention (or unreadable) keep the default.
+        deletion.run(3_000, 'older', 'site.delete', JSON.stringify({ settings: { id: 'older' }, catalogue: null }))
+        deletion.run(4_000, 'odd', 'site.delete', 'not JSON')
+        // A site of that id lives (written by hand): not a deleted one.
+        deletion.run(5_000, 'acme', 'site.delete', JSON.stringify({ settings: { id: 'acme', retentionDays: 30 } }))
+      },
+      (db) => db.$client.prepare('SELECT site_id, deleted_at, retention_days, audit_purged_count, audit_purged_at FROM deleted_sites ORDER BY site_id').all(),
+    )
+    expect(rows).toEqual([
+      { site_id: 'gone', deleted_at: 2_000, retention_days: 30, audit_purged_count: 0, audit_purged_at: null },
+      { site_id: 'odd', deleted_at: 4_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
+      { site_id: 'older', deleted_at: 3_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
+    ])
+  })
+})

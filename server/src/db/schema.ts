@@ -218,6 +218,23 @@ export const auditLog = sqliteTable(
 )
 
 /**
+ * The ids of deleted sites (services/sites.ts deleteSite), so that none is given to a new site: a
+ * new site of that id would show the deleted one's audit log as its own. Nothing personal, and
+ * kept as long as the database, after retention has purged the site's audit log (by the
+ * `retention_days` the site had when it was deleted, services/retention.ts), whose `site.delete`
+ * entry it outlives. What those purges removed is counted here, as chain_anchors counts a log's
+ * purged records: the site's audit log, where a live site's purge is audited, is what they empty.
+ */
+export const deletedSites = sqliteTable('deleted_sites', {
+  siteId: text('site_id').primaryKey(),
+  deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }).notNull(),
+  retentionDays: integer('retention_days').notNull(),
+  /** Audit entries of the site retention purged since its deletion, and when it last purged any. */
+  auditPurgedCount: integer('audit_purged_count').notNull().default(0),
+  auditPurgedAt: integer('audit_purged_at', { mode: 'timestamp_ms' }),
+})
+
+/**
  * The start-up tasks that run once per database, and when: the signing of the tombstones and purge
  * anchors stored before they were signed. Once a task is done, an unsigned one that appears later
  * is not signed at start-up, so verification reports it (`sign-unsigned` signs, on the operator's

@@ -426,7 +426,7 @@ export const OPERATIONS: Operation[] = [
       },
       400: { description: '`site_id_reserved`: the id is the name of an SDK file under /sdk/; or a malformed body (`invalid_json`, `invalid_text`)' },
       403: { description: 'the account owns no site and is not the server’s administrator (`forbidden`)' },
-      409: { description: '`site_exists`: the id is taken; `site_id_used`: the id was a deleted site’s, whose audit log is kept under it' },
+      409: { description: '`site_exists`: the id is taken; `site_id_used`: the id was a deleted site’s, never given again (its audit log is kept under it for its retention period)' },
       413: { description: 'Body over 1 MB' },
     },
   },
@@ -436,7 +436,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Sites',
     summary: 'Delete a site that never had visitors’ records',
     description:
-      'For a site created by mistake or never embedded: refused while it holds consent records (tombstones included), identified visitors, accepted legal documents, erasures or a purged log’s anchor, which are kept for its retention period. Its draft, revisions, members, invitations, statistics and export manifests go with it; its config and `/sdk/<id>.js` answer 404 at once. Its audit log stays under its id, ending with `site.delete` (the settings and draft as they were), and the id cannot be given to a new site.',
+      'For a site created by mistake or never embedded: refused while it holds consent records (tombstones included), identified visitors, accepted legal documents, erasures or a purged log’s anchor, which are kept for its retention period. Its draft, revisions, members, invitations, statistics and export manifests go with it; its config and `/sdk/<id>.js` answer 404 at once. Its audit log stays under its id, ending with `site.delete` (the settings and draft as they were), until retention purges it by the retention period the site had; the id cannot be given to a new site, even after.',
     auth: OWNER,
     params: siteParam,
     responses: {

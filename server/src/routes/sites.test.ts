@@ -4,7 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { apiError, auditPage, catalogueState, me, publishedConfig, revisionCreated, siteCreated, type NewSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../logger'
 import { seedSites } from '../seed/seed'
+import { AuditLog } from '../services/audit'
+import { startRetention } from '../services/retention'
 import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -299,6 +302,60 @@ describe('DELETE /api/admin/sites/:siteId', () => {
     const again = await create(newcomer, SHOP)
     expect(again.status).toBe(409)
     expect(apiError.parse(await again.json()).error).toMatchObject({ code: 'site_id_used', message: expect.stringMatching(/^The id "shop" belonged to a site deleted on \d{4}-\d{2}-\d{2}/) })
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+
+  it('purges a deleted site’s audit log by the retention it had when deleted, the deletion last, and never gives its id again', async () => {
+    const DAY = 86_400_000
+    const day0 = t.clock.now
+    const shopLog = () =>
+      (t.db.$client.prepare("SELECT action, at FROM audit_log WHERE site_id = 'shop' ORDER BY id").all() as { action: string; at: number }[]).map((e) => [e.action, (e.at - day0) / DAY])
+    const acmeLog = () => t.db.$client.prepare("SELECT id FROM audit_log WHERE site_id = 'acme' ORDER BY id").all()
+    /** The automatic purge, as the server runs it, on the test's clock. */
+    const purge = async () => {
+      const retention = startRetention(t.db, { logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
+      await retention.run()
+      await retention.stop()
+    }
+    // Sessions last hours: the shop's owner signs in again on each day it acts.
+    const later = async (days: number) => {
+      t.clock.now += days * DAY
+      newcomer = await signIn(t, 'first@shop.test', 'first password 1')
+    }
+    // Day 0: created, keeping the default five years. Day 10: an invitation (an e-mail address), then
+    // 60 days' retention. Day 20: deleted by then.
+    expect((await create(newcomer, SHOP)).status).toBe(201)
+    await later(10)
+    expect((await newcomer.request('/api/admin/sites/shop/invitations', send('POST', { email: 'later@shop.test', role: 'auditor' }))).status).toBe(201)
+    expect((await newcomer.request('/api/admin/sites/shop/settings', send('PUT', { retentionDays: 60 }))).status).toBe(200)
+    await later(10)
+    expect((await remove(newcomer, 'shop')).status).toBe(204)
+    const acme = acmeLog()
+    expect(shopLog()).toEqual([['site.create', 0], ['invitation.create', 10], ['site.settings', 10], ['site.delete', 20]])
+
+    // Day 65: what is older than 60 days goes, what is newer stays.
+    t.clock.now = day0 + 65 * DAY
+    await purge()
+    expect(shopLog()).toEqual([['invitation.create', 10], ['site.settings', 10], ['site.delete', 20]])
+    // Day 80 (the deletion's 60th day): the deletion is not past it yet.
+    t.clock.now = day0 + 80 * DAY
+    await purge()
+    expect(shopLog()).toEqual([['site.delete', 20]])
+    // Day 81: nothing of the site is left in the audit log, not even a record of the purges.
+    t.clock.now = day0 + 81 * DAY
+    await purge()
+    expect(shopLog()).toEqual([])
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE before LIKE '%shop%' OR after LIKE '%shop%'").get()).toEqual({ n: 0 })
+    // A live site's audit log keeps its own five years.
+    expect(acmeLog()).toEqual(acme)
+
+    // The id is still not given again, as before its audit log was purged.
+    await later(0)
+    const again = await create(newcomer, SHOP)
+    expect(again.status).toBe(409)
+    expect(apiError.parse(await again.json()).error).toMatchObject({ code: 'site_id_used', message: expect.stringMatching(/^The id "shop" belonged to a site deleted on 2026-12-12,/) })
+    expect(stored()).toEqual(['acme', 'notice-only'])
+    expect(seedSites(t.db, [{ ...ACME, settings: { ...ACME.settings, id: 'shop' } }], { now: t.clock.now, sdkDir: join(t.dir, 'sdk') })).toEqual([])
     expect(stored()).toEqual(['acme', 'notice-only'])
   })
 

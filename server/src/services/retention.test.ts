@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { newSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ACME, NOTICE_ONLY, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { ACME, NOTICE_ONLY, addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 import { runCli } from '../cli'
 import { PURGE_BATCH, PURGE_SQL, purgeExpired, purgeSite, startRetention } from './retention'
 import { ConsentStatsService } from './stats'
 import { createLogger, silentLogger } from '../logger'
 import { AuditLog } from './audit'
+import { SiteDirectory, createSite, deleteSite } from './sites'
 
 const DAY = 86_400_000
 let t: TestServer
@@ -243,6 +246,80 @@ describe('retention purge', () => {
     const audit = t.db.$client.prepare("SELECT site_id, user_id, after FROM audit_log WHERE action = 'consents.purge'").all() as { after: string }[]
     expect(audit).toEqual([{ site_id: 'acme', user_id: null, after: expect.any(String) }])
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ purged: 3 })
+  })
+})
+
+describe('retention purge of a deleted site', () => {
+  const siteLog = (siteId: string) => t.db.$client.prepare('SELECT action, at FROM audit_log WHERE site_id = ? ORDER BY id').all(siteId) as { action: string; at: number }[]
+  /** What createSite and deleteSite need, on the test's clock. */
+  const deps = () => ({ db: t.db, now: () => t.clock.now, audit: new AuditLog(t.db, () => t.clock.now), sites: new SiteDirectory(t.db, () => t.clock.now), sdkDir: join(t.dir, 'sdk') })
+  const reservation = () => t.db.$client.prepare("SELECT retention_days AS days, audit_purged_count AS count, audit_purged_at AS at FROM deleted_sites WHERE site_id = 'gone'").get()
+
+  /**
+   * The site `gone`, created on day 60 (now) keeping the default five years, and three entries
+   * naming a member's e-mail address; on day 70 two more, its retention lowered to 30 days, and it
+   * is deleted (7 entries in all, the deletion last).
+   */
+  async function goneSite() {
+    const { audit } = deps()
+    const owner = await addUser(t.db, 'owner@gone.test', 'gone owner password', {})
+    createSite(deps(), owner.id, newSiteInput.parse({ id: 'gone', name: 'Gone', domains: ['gone.test'] }))
+    const entries = (n: number) => {
+      for (let i = 0; i < n; i++) audit.record({ siteId: 'gone', userId: owner.id, action: 'member.add', after: { email: `member-${i}@gone.test` } })
+    }
+    entries(3)
+    t.clock.now += 10 * DAY
+    entries(2)
+    t.db.$client.prepare("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 30) WHERE id = 'gone'").run()
+    deleteSite(deps(), owner.id, 'gone')
+    expect(siteLog('gone')).toHaveLength(7)
+    expect(reservation()).toEqual({ days: 30, count: 0, at: null })
+  }
+
+  it('deletes its audit entries older than the retention it had when deleted, the deletion last, and audits its purge without an entry of its own', async () => {
+    await goneSite()
+    // Day 95: day 60's four entries are past 30 days, day 70's three are not.
+    t.clock.now += 25 * DAY
+    const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), batch: 2 })
+    expect(results.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
+    expect(siteLog('gone')).toEqual([
+      { action: 'member.add', at: t.clock.now - 25 * DAY },
+      { action: 'member.add', at: t.clock.now - 25 * DAY },
+      { action: 'site.delete', at: t.clock.now - 25 * DAY },
+    ])
+    // What it deleted is counted with the reservation (nothing personal), not in an audit entry:
+    // one would be purged in its turn by a purge writing another, and the log never be empty.
+    expect(reservation()).toEqual({ days: 30, count: 4, at: t.clock.now })
+    // The live sites' purges are as they were, each audited in its own log.
+    expect(results.filter((r) => r.siteId !== 'gone')).toEqual([
+      { siteId: 'acme', purged: 6, identities: 0, documents: 0, auditEntries: 1, manifests: 0 },
+      { siteId: 'notice-only', purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0 },
+    ])
+    expect(t.db.$client.prepare("SELECT DISTINCT site_id FROM audit_log WHERE action = 'consents.purge'").all()).toEqual([{ site_id: 'acme' }])
+    expect(seqs('notice-only')).toEqual([1, 2, 3, 4, 5, 6])
+
+    // Day 101, past the deletion's 30 days: nothing of the site is left, the automatic purge logs what it deleted.
+    t.clock.now += 6 * DAY
+    const lines: Record<string, unknown>[] = []
+    await runRetention({ logger: createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>)), audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
+    expect(siteLog('gone')).toEqual([])
+    expect(reservation()).toEqual({ days: 30, count: 7, at: t.clock.now })
+    expect(lines.filter((l) => l.siteId === 'gone')).toEqual([expect.objectContaining({ msg: 'retention purge', siteId: 'gone', deleted: true, auditEntries: 3 })])
+    // Its id is still refused.
+    expect(() => createSite(deps(), 1, newSiteInput.parse({ id: 'gone', name: 'Gone again', domains: ['gone.test'] }))).toThrow(/^The id "gone" belonged to a site deleted on 2027-01-31,/)
+  })
+
+  it('passes a deleted site whose purge fails to `failed`, its entries and count as they were, and purges the others', async () => {
+    await goneSite()
+    t.clock.now += 40 * DAY
+    t.db.$client.exec(`CREATE TRIGGER keep_gone BEFORE DELETE ON audit_log WHEN old.site_id = 'gone' BEGIN SELECT RAISE(ABORT, 'locked'); END`)
+    const failed: string[] = []
+    const results = await purgeExpired(t.db, t.clock.now, { failed: (siteId) => void failed.push(siteId) })
+    expect(failed).toEqual(['gone'])
+    expect(results.map((r) => r.siteId)).toEqual(['acme', 'notice-only'])
+    expect(seqs('acme')).toEqual([])
+    expect(siteLog('gone')).toHaveLength(7)
+    expect(reservation()).toEqual({ days: 30, count: 0, at: null })
   })
 })
 

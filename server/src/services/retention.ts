@@ -6,7 +6,9 @@
 // The admin audit log follows the same clock: a site's entries are kept as long as its consent
 // records (they explain what visitors were shown while those records were made), and entries of
 // no site as long as the default retention. So do export manifests, which name who exported and
-// with which filters.
+// with which filters. A deleted site (it never had records: services/sites.ts deleteSite) leaves
+// only its audit log, kept by the retention it had when it was deleted (`deleted_sites`), its
+// `site.delete` entry included; its id stays reserved by that row once the log is empty.
 import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
@@ -54,6 +56,9 @@ export const PURGE_SQL = {
   auditEntries: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id = ? AND at < ? LIMIT ?)',
   manifests: 'DELETE FROM export_manifests WHERE rowid IN (SELECT rowid FROM export_manifests WHERE site_id = ? AND created_at < ? LIMIT ?)',
   accountAudit: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id IS NULL AND at < ? LIMIT ?)',
+  // Deleted sites (none of them a site again, should the row of one be written by hand).
+  deletedSites: 'SELECT site_id AS siteId, retention_days AS retentionDays FROM deleted_sites WHERE site_id NOT IN (SELECT id FROM sites) ORDER BY rowid',
+  deletedSitePurged: 'UPDATE deleted_sites SET audit_purged_count = audit_purged_count + ?, audit_purged_at = ? WHERE site_id = ?',
 } as const
 
 /** How long audit entries of no site are kept: the sites' default retention (five years). */
@@ -61,6 +66,8 @@ export const ACCOUNT_AUDIT_RETENTION_DAYS: number = siteSettings.shape.retention
 
 export interface PurgeResult {
   siteId: string
+  /** A deleted site: its audit entries are all it has left to purge (purgeDeletedSite). */
+  deleted?: true
   purged: number
   identities: number
   documents: number
@@ -79,7 +86,8 @@ export interface PurgeResult {
 export interface PurgeOptions {
   /**
    * Where each transaction that deleted something records it (`consents.purge`); none when absent.
-   * Over the same connection as the purge, so that the entry is written in its transaction.
+   * Over the same connection as the purge, so that the entry is written in its transaction. A
+   * deleted site's purge counts what it deleted in its `deleted_sites` row instead (purgeDeletedSite).
    */
   audit?: AuditLog
   /** Rows deleted per transaction (tests make it small); PURGE_BATCH when absent. */
@@ -242,24 +250,58 @@ export async function purgeSiteGradually(
   return purge.total
 }
 
-/** Deletes audit entries of no site past ACCOUNT_AUDIT_RETENTION_DAYS, a batch per transaction; returns how many. */
-export async function purgeAccountAudit(db: Db, now: number, o: Pick<PurgeOptions, 'batch'> & GradualOptions = {}): Promise<number> {
+/**
+ * Runs `remove`, which deletes at most `size` rows and says how many, in one IMMEDIATE transaction
+ * after each pause, until a transaction deletes fewer than `size`; returns how many in all.
+ */
+async function purgeInBatches(db: Db, o: Pick<PurgeOptions, 'batch'> & GradualOptions, remove: (size: number) => number): Promise<number> {
   const size = o.batch ?? PURGE_BATCH
-  const statement = db.$client.prepare(PURGE_SQL.accountAudit)
-  const remove = db.$client.transaction(() => statement.run(now - ACCOUNT_AUDIT_RETENTION_DAYS * DAY_MS, size).changes)
+  const transaction = db.$client.transaction(() => remove(size))
   let total = 0
   while (await pause(o)) {
-    const n = remove.immediate()
+    const n = transaction.immediate()
     total += n
     if (n < size) break
   }
   return total
 }
 
+/** Deletes audit entries of no site past ACCOUNT_AUDIT_RETENTION_DAYS, a batch per transaction; returns how many. */
+export async function purgeAccountAudit(db: Db, now: number, o: Pick<PurgeOptions, 'batch'> & GradualOptions = {}): Promise<number> {
+  const statement = db.$client.prepare(PURGE_SQL.accountAudit)
+  return purgeInBatches(db, o, (size) => statement.run(now - ACCOUNT_AUDIT_RETENTION_DAYS * DAY_MS, size).changes)
+}
+
 /**
- * Purges every site by its own retention setting, one after the other (purgeSiteGradually). A
- * site that fails (its settings unreadable, the database busy past the timeout) is passed to
- * `failed` and the others are purged all the same. Stopped by `signal`, it returns what it did.
+ * Deletes the audit entries of a deleted site older than `retentionDays` (the retention it had when
+ * it was deleted), as its purges did while it lived, a batch per transaction, yielding between two
+ * as purgeSiteGradually does: its `site.delete` entry, the newest, goes last. Each transaction adds
+ * what it deleted to the site's `deleted_sites` row (its count and time, nothing personal) rather
+ * than writing a `consents.purge` entry: that entry would be one more of the site's audit log,
+ * deleted in its turn by a purge writing another, and the log would never be empty.
+ */
+export async function purgeDeletedSite(
+  db: Db,
+  siteId: string,
+  retentionDays: number,
+  now: number,
+  o: Pick<PurgeOptions, 'batch'> & GradualOptions = {},
+): Promise<PurgeResult> {
+  const entries = db.$client.prepare(PURGE_SQL.auditEntries)
+  const counted = db.$client.prepare(PURGE_SQL.deletedSitePurged)
+  const auditEntries = await purgeInBatches(db, o, (size) => {
+    const n = entries.run(siteId, now - retentionDays * DAY_MS, size).changes
+    if (n) counted.run(n, now, siteId)
+    return n
+  })
+  return { siteId, deleted: true, purged: 0, identities: 0, documents: 0, auditEntries, manifests: 0 }
+}
+
+/**
+ * Purges every site by its own retention setting, one after the other (purgeSiteGradually), then
+ * the audit log of every deleted site by the retention it had (purgeDeletedSite). A site that
+ * fails (its settings unreadable, the database busy past the timeout) is passed to `failed` and the
+ * others are purged all the same. Stopped by `signal`, it returns what it did.
  */
 export async function purgeExpired(
   db: Db,
@@ -267,13 +309,21 @@ export async function purgeExpired(
   o: PurgeOptions & GradualOptions & { failed?: (siteId: string, err: unknown) => void } = {},
 ): Promise<PurgeResult[]> {
   const results: PurgeResult[] = []
-  const all = db.$client.prepare<[], { id: string; settings: string }>('SELECT id, settings FROM sites ORDER BY rowid').all()
-  for (const site of all) {
+  const c = db.$client
+  const live = c
+    .prepare<[], { id: string; settings: string }>('SELECT id, settings FROM sites ORDER BY rowid')
+    .all()
+    .map((site) => ({ siteId: site.id, purge: () => purgeSiteGradually(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now, o) }))
+  const deleted = c
+    .prepare<[], { siteId: string; retentionDays: number }>(PURGE_SQL.deletedSites)
+    .all()
+    .map((site) => ({ siteId: site.siteId, purge: () => purgeDeletedSite(db, site.siteId, site.retentionDays, now, o) }))
+  for (const { siteId, purge } of [...live, ...deleted]) {
     if (o.signal?.aborted) break
     try {
-      results.push(await purgeSiteGradually(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now, o))
+      results.push(await purge())
     } catch (err) {
-      o.failed?.(site.id, err)
+      o.failed?.(siteId, err)
     }
   }
   return results

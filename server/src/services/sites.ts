@@ -17,7 +17,7 @@ import {
 import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
-import { auditLog, chainAnchors, consentIdentities, consentRecords, documentAcceptances, erasedEvents, memberships, revisions, siteDrafts, sites } from '../db/schema'
+import { chainAnchors, consentIdentities, consentRecords, deletedSites, documentAcceptances, erasedEvents, memberships, revisions, siteDrafts, sites } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
@@ -104,18 +104,20 @@ export function insertSite(
 }
 
 /**
- * When the site of this id was deleted (deleteSite), or null. Its audit log is kept under that id,
- * and a new site of the same id would show it as its own, so the id is never used again: a new
- * site is refused it, and the demo seed skips it (a deleted demo site stays deleted).
+ * When the site of this id was deleted (deleteSite), or null. Its audit log is kept under that id
+ * for its retention period, and a new site of the same id would show it as its own, so the id is
+ * never used again: a new site is refused it, and the demo seed skips it (a deleted demo site stays
+ * deleted). The reservation is the site's `deleted_sites` row, kept for good, not its audit log,
+ * which retention empties in the end (purgeDeletedSite).
  */
 function deletedOn(db: Db, siteId: string): Date | null {
-  const deleted = db
-    .select({ at: auditLog.at })
-    .from(auditLog)
-    .where(and(eq(auditLog.siteId, siteId), eq(auditLog.action, 'site.delete')))
-    .get()
-  return deleted?.at ?? null
+  return db.select({ at: deletedSites.deletedAt }).from(deletedSites).where(eq(deletedSites.siteId, siteId)).get()?.at ?? null
 }
+
+const retentionSetting = storedSiteSettings.shape.retentionDays
+/** The retention of stored settings; the default where they have none valid (edited by hand). */
+const retentionOf = (settings: { retentionDays?: unknown } | null): number =>
+  retentionSetting.safeParse(settings?.retentionDays).data ?? retentionSetting.parse(undefined)
 
 /**
  * What a site keeps of its visitors: their consent records (tombstones included), the events
@@ -134,7 +136,8 @@ const VISITOR_TABLES = [
  * Deletes a site that holds nothing of its visitors (VISITOR_TABLES): a site created by mistake,
  * or one never embedded. With it go its draft, revisions, members, invitations, statistics and
  * export manifests. Its audit log stays, under its id, with this deletion last in it (the settings
- * and the draft as they were); the id cannot be used again (deletedOn). A site with
+ * and the draft as they were), until retention purges it by the site's retention period as it was
+ * (`deleted_sites`, purgeDeletedSite); the id cannot be used again (deletedOn). A site with
  * consent records keeps them for its retention period, as the consent log is append-only: it
  * cannot be deleted before.
  *
@@ -142,7 +145,7 @@ const VISITOR_TABLES = [
  * deletion; one committed after finds no site, and is answered 404 `site_not_found`, as a record
  * for an unknown site is (routes/consents.ts).
  */
-export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'audit' | 'sites'>, userId: number, siteId: string): void {
+export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'now' | 'audit' | 'sites'>, userId: number, siteId: string): void {
   writeTransaction(d.db, () => {
     const site = d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
     if (!site) throw new ApiError(404, 'site_not_found', `There is no site "${siteId}"`)
@@ -155,7 +158,10 @@ export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'audit' | 'sites'>, 
       )
     }
     const draft = d.db.select({ catalogue: siteDrafts.catalogue }).from(siteDrafts).where(eq(siteDrafts.siteId, siteId)).get()
-    d.audit.record({ siteId, userId, action: 'site.delete', before: { settings: JSON.parse(site.settings), catalogue: draft ? JSON.parse(draft.catalogue) : null } })
+    const settings = JSON.parse(site.settings) as { retentionDays?: unknown } | null
+    d.audit.record({ siteId, userId, action: 'site.delete', before: { settings, catalogue: draft ? JSON.parse(draft.catalogue) : null } })
+    // Its id reserved for good, and the retention its audit log is kept by.
+    d.db.insert(deletedSites).values({ siteId, deletedAt: new Date(d.now()), retentionDays: retentionOf(settings) }).run()
     // The draft, revisions, memberships, invitations, rollups and manifests go with it (ON DELETE CASCADE).
     d.db.delete(sites).where(eq(sites.id, siteId)).run()
   })
@@ -219,7 +225,7 @@ export function createSite(d: SiteCreationDeps, userId: number, input: NewSite):
         throw new ApiError(
           409,
           'site_id_used',
-          `The id "${settings.id}" belonged to a site deleted on ${deleted.toISOString().slice(0, 10)}, whose audit log is kept under it: choose another id`,
+          `The id "${settings.id}" belonged to a site deleted on ${deleted.toISOString().slice(0, 10)}, and a deleted site's id is never given again: choose another id`,
         )
       }
       throw new ApiError(409, 'site_exists', `There is already a site "${settings.id}": choose another id`)
