@@ -115,6 +115,9 @@ describe('migration 0015', () => {
         // Settings without a retention (or unreadable) keep the default.
         deletion.run(3_000, 'older', 'site.delete', JSON.stringify({ settings: { id: 'older' }, catalogue: null }))
         deletion.run(4_000, 'odd', 'site.delete', 'not JSON')
+        // A retention outside the settings' 1 to 3660 (edited by hand): 0 would purge the whole log at once.
+        deletion.run(6_000, 'zero', 'site.delete', JSON.stringify({ settings: { id: 'zero', retentionDays: 0 } }))
+        deletion.run(7_000, 'huge', 'site.delete', JSON.stringify({ settings: { id: 'huge', retentionDays: 99_999 } }))
         // A site of that id lives (written by hand): not a deleted one.
         deletion.run(5_000, 'acme', 'site.delete', JSON.stringify({ settings: { id: 'acme', retentionDays: 30 } }))
       },
@@ -122,8 +125,10 @@ describe('migration 0015', () => {
     )
     expect(rows).toEqual([
       { site_id: 'gone', deleted_at: 2_000, retention_days: 30, audit_purged_count: 0, audit_purged_at: null },
+      { site_id: 'huge', deleted_at: 7_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
       { site_id: 'odd', deleted_at: 4_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
       { site_id: 'older', deleted_at: 3_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
+      { site_id: 'zero', deleted_at: 6_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
     ])
   })
 })

@@ -24,7 +24,7 @@ const SHIPPED: Record<string, string> = {
   '0012_stats_rollups.sql': '227ab0a6b86df366029991e1ab35a9e05fbc5c4cb73fd8e97ca58c70affb5388',
   '0013_erased_events.sql': '0a80bad0da1747e18638299c5a8d8eb309fb71a4304729426f80e19df2956428',
   '0014_reapply_edited_migrations.sql': 'ab8f6d5bdaf8760e6c692c3d546226132ce7516b7d2d940bb353de50118f5df8',
-  '0015_deleted_sites.sql': '9cdeed5c0976d6183b194b633960956969053466acf294f037629620c624cbf0',
+  '0015_deleted_sites.sql': 'e968474558202643f36526c1bf87ab7d9c8bc3550fd76d2a5e61e43c5470e773',
 }
 
 // Line ends as committed (a checkout with Windows line ends changes no migration).
