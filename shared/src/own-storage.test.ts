@@ -131,6 +131,15 @@ describe("a catalogue's declaration of the consent cookie", () => {
     ])
   })
 
+  it('moves a cookie of the exact name declared where visitors can switch it off, also beside an always-on wildcard, rather than declaring it twice', () => {
+    const before = draft([
+      { name: 'mm_*', expiry: '30d' },
+      { name: 'mm_consent', category: 'analytics', expiry: '1y' },
+    ])
+    expect(consentCookieMismatch(site(), before)).toMatchObject({ problem: 'switchable', fix: 'Moves cookie "mm_consent" to the always-on category "essential", with expiry 1y.' })
+    expect(cookies(fixed(site(), before)).filter(([name]) => name === 'mm_consent')).toEqual([['mm_consent', 'essential', 'miniconsent', '1y']])
+  })
+
   it('counts only cookies, and puts no cookie under a MiniConsent service visitors can switch off', () => {
     const before = draft([{ name: 'mm_consent', kind: 'localStorage', expiry: '1y' }])
     const switchable = { ...before, services: before.services.map((s) => ({ ...s, category: 'analytics' })) }

@@ -183,7 +183,9 @@ function plan(site: Site, c: Declaring): Plan | null {
   if (alwaysOn.some(({ entry }) => expiryIsDays(entry.expiry, days))) return null
 
   const head = `The site's consent cookie is "${name}", kept ${days} ${days === 1 ? 'day' : 'days'} (Site settings), but the catalogue`
-  const found = alwaysOn[0] ?? named[0]
+  // A cookie of the exact name is the one to mend wherever it is: declaring the cookie again
+  // beside it (for a wildcard's sake) would list it twice, which the catalogue refuses.
+  const found = named.find(({ entry }) => entry.name === name) ?? alwaysOn[0] ?? named[0]
   if (found) {
     const as = found.entry.name === name ? '' : ` as "${found.entry.name}"`
     // A wildcard stays as it is (changing it would change what it says of the other cookies it
