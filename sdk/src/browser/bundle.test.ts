@@ -646,9 +646,10 @@ describe('dist/miniconsent.js', () => {
   })
 
   it('marks what it shows, and records, the site’s language when the visitor’s built-in texts fail to load', async () => {
-    const shown = async (pageLang: string, texts: PublishedConfig['catalogue']['texts'] = {}) => {
+    const shown = async (pageLang: string, texts: PublishedConfig['catalogue']['texts'] = {}, siteDefault = 'en') => {
       const config = minopaConfig()
       config.catalogue.texts = texts
+      config.site.defaultLanguage = siteDefault
       const { w, posted } = await boot({ config, html: pageIn(pageLang), unavailable: [`lang-${pageLang}.js`] })
       const root = w.document.getElementById('miniconsent')!.firstElementChild!
       const ph = w.document.querySelector('.mc-ph')!
@@ -662,6 +663,9 @@ describe('dist/miniconsent.js', () => {
     expect(await shown('ar')).toEqual({ marks: ['en', 'ltr', 'en', 'ltr'], title: en.bannerTitle, recorded: 'en' })
     // The site's own German texts still show: German.
     expect(await shown('de', { de: { bannerTitle: 'Cookies bei Minopa' } })).toEqual({ marks: ['de', 'ltr', 'de', 'ltr'], title: 'Cookies bei Minopa', recorded: 'de' })
+    // A German site with no texts of its own, whose French visitor's chunk failed: the banner falls
+    // back to English (the SDK's German is in a chunk not loaded), and says so.
+    expect(await shown('fr', {}, 'de')).toEqual({ marks: ['en', 'ltr', 'en', 'ltr'], title: en.bannerTitle, recorded: 'en' })
   })
 
   it('in opt-out regions offers a Your Privacy Choices button that opens the preferences', async () => {

@@ -127,7 +127,7 @@ function start(): void {
     if (known) resolveReady(copy())
     // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
     // No first layer once a choice came through the API before the banner chunk did.
-    if (decision._banner || cfg.mode === 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(choice == decision._choice ? decision._banner : BANNER_NONE))
+    if (decision._banner || cfg.mode == 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(choice == decision._choice ? decision._banner : BANNER_NONE))
   }
 
   try {

@@ -72,7 +72,7 @@ export interface Decision {
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   const valid = isChoiceValid(config, stored, now)
-  const optIn = config.mode === 'opt-in'
+  const optIn = config.mode == 'opt-in'
   const choice = valid || !optIn ? stored : null
   const categories = choice ? choiceCategories(config, choice) : allCategories(config, !config.needsBanner || !optIn)
   const services = { ...choice?.services }
@@ -81,14 +81,14 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc
     for (const id of config.gpcCategories || GPC_FALLBACK) {
       fresh ||= categories[id]
       categories[id] = false
-      for (const s of config.catalogue.services) if (s.category === id) (fresh ||= own(services, s.id)), (services[s.id] = false)
+      for (const s of config.catalogue.services) if (s.category == id) (fresh ||= own(services, s.id)), (services[s.id] = false)
     }
   return {
     _choice: fresh ? null : choice,
     _fresh: fresh,
     _categories: categories,
     _services: services,
-    _banner: valid || fresh || !config.needsBanner ? BANNER_NONE : optIn || choice ? BANNER_CONSENT : config.mode === 'notice' ? BANNER_NOTICE : BANNER_NONE,
+    _banner: valid || fresh || !config.needsBanner ? BANNER_NONE : optIn || choice ? BANNER_CONSENT : config.mode == 'notice' ? BANNER_NOTICE : BANNER_NONE,
   }
 }
 

@@ -27,9 +27,11 @@ export function localize(text: Record<string, string> | undefined, lang: string,
  * SDK has texts in it, else the site's default. A Japanese visitor of a German site reads German:
  * the banner is marked `de` and the consent record names `de`. `builtIn` is falsy when the SDK's
  * texts could not be had (the banner passes those its language chunk brought, undefined when that
- * failed to load): only the site's count then.
+ * failed to load): only the site's count then, and English when the site has none in its default.
  */
 export function shownLanguage(config: PublishedConfig, lang: string, builtIn: unknown): string {
   const primary = lang.split('-')[0]!
-  return config.catalogue.texts[lang] || config.catalogue.texts[primary] || (builtIn && LANGUAGES.includes(primary)) ? lang : config.site.defaultLanguage
+  const texts = config.catalogue.texts
+  // Without the SDK's texts and without the site's in its default language, what shows is English.
+  return texts[lang] || texts[primary] || (builtIn && LANGUAGES.includes(primary)) ? lang : texts[config.site.defaultLanguage] || builtIn ? config.site.defaultLanguage : 'en'
 }
