@@ -1,12 +1,8 @@
-// Declared cookie and storage names may hold `*` for any characters (`sentry-*`, `_ga_*`).
+// Declared cookie and storage names may hold `*` for any characters (`sentry-*`, `_ga_*`): the
+// rule is shared's, as the dashboard checks a catalogue by it.
+import { wildcardToRegExp } from '@miniconsent/shared/wildcard'
 
-export function wildcardToRegExp(pattern: string): RegExp {
-  return new RegExp('^' + pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$')
-}
-
-export function matchesName(pattern: string, name: string): boolean {
-  return wildcardToRegExp(pattern).test(name)
-}
+export { matchesName } from '@miniconsent/shared/wildcard'
 
 /** The names among `present` that a declared pattern covers. */
 export function matchingNames(pattern: string, present: readonly string[]): string[] {
