@@ -104,7 +104,21 @@ export type RevisionSummary = z.infer<typeof revisionSummary>
 export const revisionList = z.object({ revisions: z.array(revisionSummary) })
 export const revisionDetail = z.object({ revision: revisionSummary.extend({ catalogue: storedCatalogue }) })
 export type RevisionDetail = z.infer<typeof revisionDetail>['revision']
-export const revisionCreated = z.object({ revision: revisionSummary })
+/**
+ * What an admin should look at in a revision just published, which publishing does not refuse:
+ * `consent_cookie_undeclared`, the catalogue not declaring the site's consent cookie as its
+ * settings say (own-storage.ts `consentCookieMismatch`; `fix` says what the dashboard's
+ * *Update the declaration* changes in the draft).
+ */
+export const publishWarning = z.object({
+  code: z.literal('consent_cookie_undeclared'),
+  problem: z.enum(['missing', 'switchable', 'expiry']),
+  message: z.string(),
+  fix: z.string(),
+})
+export type PublishWarning = z.infer<typeof publishWarning>
+
+export const revisionCreated = z.object({ revision: revisionSummary, warnings: z.array(publishWarning) })
 
 export const diffQuery = z.object({
   /** A revision number; defaults to the live revision. */

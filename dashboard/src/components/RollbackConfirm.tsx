@@ -6,7 +6,7 @@ import { ApiRequestError } from '../api'
 import { catalogueDiff, revisionCreated, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
 import { siteApi, useSession } from '../session'
 import { DiffTable, DiffVerdict } from './DiffTable'
-import { errorText, LoadGate, useLoad } from './site-page'
+import { errorText, LoadGate, publishWarningsText, useLoad } from './site-page'
 
 export function RollbackConfirm({
   site,
@@ -58,10 +58,11 @@ export function RollbackConfirm({
       }
       if (overridden) body.needsConsent = asksAgain
       if (pending?.toHash) body.draftHash = pending.toHash
-      const { revision: created } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, { method: 'POST', body })
+      const { revision: created, warnings } = await api.request(siteApi(site.id, '/rollback'), revisionCreated, { method: 'POST', body })
       onDone(
         `Rolled back: revision ${created.number} has the catalogue of revision ${revision.number}. ` +
-          (created.needsConsent ? 'Visitors will be asked for consent again.' : 'Visitors keep their choices.'),
+          (created.needsConsent ? 'Visitors will be asked for consent again.' : 'Visitors keep their choices.') +
+          publishWarningsText(warnings),
       )
     } catch (err) {
       setError(

@@ -28,6 +28,14 @@ export function errorText(err: unknown): string {
   return 'Something went wrong.'
 }
 
+/**
+ * What the server says to look at in a revision just published (a rollback's included): the
+ * consent cookie declared otherwise than Site settings say. Appended to the success message.
+ */
+export function publishWarningsText(warnings: readonly { message: string }[]): string {
+  return warnings.map((w) => ` Check the catalogue: ${w.message} The catalogue editor's "Update the declaration" fixes the draft.`).join('')
+}
+
 export type Loaded<T> = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'loaded'; data: T }
 
 /** Shallow, as hooks compare their deps. */

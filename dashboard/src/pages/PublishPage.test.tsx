@@ -71,7 +71,7 @@ describe('publish page', () => {
       savedDraft,
       serveDiff,
       serveRevisions,
-      on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: false } }, 201)),
+      on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: false }, warnings: [] }, 201)),
     )
     renderApp('/sites/minimagic/publish')
     const table = await screen.findByRole('table', { name: 'Changes in the draft' })
@@ -99,7 +99,7 @@ describe('publish page', () => {
       serveCatalogueState(() => cookieSettingsChanged({ cookieLifetimeDays: 30 })),
       serveDiff,
       serveRevisions,
-      on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true } }, 201)),
+      on('POST', '/api/admin/sites/minimagic/publish', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201)),
     )
     renderApp('/sites/minimagic/publish')
     const message = await screen.findByText('The site\'s consent cookie is "miniconsent", kept 30 days (Site settings), but the catalogue declares it with expiry 182d.')
@@ -128,7 +128,15 @@ describe('publish page', () => {
       serveRollbackDiff(() => previewAnswered.then(() => json(rollbackDiff))),
       serveDiff,
       serveRevisions,
-      on('POST', '/api/admin/sites/minimagic/rollback', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true } }, 201)),
+      on('POST', '/api/admin/sites/minimagic/rollback', () =>
+        json(
+          {
+            revision: { ...revisions[0]!, number: 3, needsConsent: true },
+            warnings: [{ code: 'consent_cookie_undeclared', problem: 'missing', message: 'The site\'s consent cookie is "mc" (Site settings), but the catalogue declares no cookie of that name.', fix: 'Adds cookie "mc".' }],
+          },
+          201,
+        ),
+      ),
     )
     renderApp('/sites/minimagic/publish')
     const history = await screen.findByRole('table', { name: 'Published revisions, newest first' })
@@ -159,7 +167,12 @@ describe('publish page', () => {
     expect(api.requests.some((r) => r.method === 'POST')).toBe(false)
 
     fireEvent.click(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
-    expect(await screen.findByText('Rolled back: revision 3 has the catalogue of revision 1. Visitors will be asked for consent again.')).toBeTruthy()
+    // The server's warning about the revision rolled back to is passed on.
+    expect(
+      await screen.findByText(
+        'Rolled back: revision 3 has the catalogue of revision 1. Visitors will be asked for consent again. Check the catalogue: The site\'s consent cookie is "mc" (Site settings), but the catalogue declares no cookie of that name. The catalogue editor\'s "Update the declaration" fixes the draft.',
+      ),
+    ).toBeTruthy()
     // The draft and the live revision as shown, so that the server refuses if someone saved or
     // published since; no needsConsent, since the admin left the verdict as it is.
     const body = api.requests.find((r) => r.method === 'POST')?.body
@@ -180,7 +193,7 @@ describe('publish page', () => {
       serveRollbackDiff(() => json(removesOnly)),
       serveDiff,
       serveRevisions,
-      on('POST', '/api/admin/sites/minimagic/rollback', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true } }, 201)),
+      on('POST', '/api/admin/sites/minimagic/rollback', () => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201)),
     )
     renderApp('/sites/minimagic/publish')
     fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
@@ -303,7 +316,7 @@ describe('publish page', () => {
       on('GET', /\/revisions$/, () => json({ revisions: list })),
       on('POST', '/api/admin/sites/minimagic/publish', () => {
         list = [{ ...revisions[0]!, number: 3, contentHash: 'c'.repeat(64), needsConsent: true, note: null }, ...revisions]
-        return json({ revision: list[0] }, 201)
+        return json({ revision: list[0], warnings: [] }, 201)
       }),
     )
     renderApp('/sites/minimagic/publish')

@@ -2,7 +2,7 @@ import { consentCookieMismatch, type SiteSummary } from '@miniconsent/shared'
 import { useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueDiff, catalogueState, revisionCreated, revisionList, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
-import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, publishWarningsText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -103,10 +103,11 @@ function PendingChanges({
       const body: { needsConsent?: boolean; note?: string; draftHash?: string } = diff.toHash ? { draftHash: diff.toHash } : {}
       if (override) body.needsConsent = asksAgain
       if (note.trim()) body.note = note.trim()
-      const { revision } = await api.request(siteApi(site.id, '/publish'), revisionCreated, { method: 'POST', body })
+      const { revision, warnings } = await api.request(siteApi(site.id, '/publish'), revisionCreated, { method: 'POST', body })
       onPublished(
         `Published revision ${revision.number}. ` +
-          (revision.needsConsent ? 'Visitors will be asked for consent again.' : 'Visitors keep their choices.'),
+          (revision.needsConsent ? 'Visitors will be asked for consent again.' : 'Visitors keep their choices.') +
+          publishWarningsText(warnings),
       )
     } catch (err) {
       setError(

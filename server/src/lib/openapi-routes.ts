@@ -102,6 +102,7 @@ export const NAMED_SCHEMAS: NamedSchemas = {
   RevisionList: S.revisionList,
   RevisionDetail: S.revisionDetail,
   RevisionCreated: S.revisionCreated,
+  PublishWarning: S.publishWarning,
   SiteSettingsResponse: S.siteSettingsResponse,
   InvitationCreated: S.invitationCreated,
   LoginInput: S.loginInput,
@@ -618,7 +619,8 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/publish',
     tag: 'Revisions',
     summary: 'Publish the draft as a new revision',
-    description: '`needsConsent` overrides the re-consent rule. The SDK script and config change at once.',
+    description:
+      '`needsConsent` overrides the re-consent rule. The SDK script and config change at once. `warnings` lists what the admin should look at in the revision and publishing does not refuse: `consent_cookie_undeclared` when its catalogue does not declare the site’s consent cookie as the settings say (name, an always-on category, the lifetime as expiry), with the `fix` the dashboard’s *Update the declaration* makes in the draft.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.publishInput, example: { note: 'Adds Hotjar' } },
@@ -634,7 +636,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Revisions',
     summary: 'Publish an earlier revision’s catalogue again; the draft is reset to it',
     description:
-      'The draft is replaced: when it holds unpublished changes, send `draftHash` (the `toHash` of GET …/diff) to say they may be discarded. The audit entry names the discarded draft by its hash. Overriding the re-consent rule (`needsConsent`) needs `liveRevision`, the live revision the rollback was compared with; when sent, the rollback is refused if another revision was published since.',
+      'As publishing, with its `warnings`. The draft is replaced: when it holds unpublished changes, send `draftHash` (the `toHash` of GET …/diff) to say they may be discarded. The audit entry names the discarded draft by its hash. Overriding the re-consent rule (`needsConsent`) needs `liveRevision`, the live revision the rollback was compared with; when sent, the rollback is refused if another revision was published since.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.rollbackInput, example: { revision: 1, liveRevision: 2, needsConsent: false } },

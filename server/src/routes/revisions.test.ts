@@ -148,3 +148,41 @@ describe('the re-consent verdict over several revisions', () => {
     expect(await live()).toMatchObject({ revision: 4, consentRevision: 2 })
   })
 })
+
+describe('publishing warns of the consent cookie declared otherwise than the settings say', () => {
+  it('names the missing declaration with its fix, and nothing once the catalogue declares it', async () => {
+    // ACME declares only its session cookie: the consent cookie ("miniconsent", 182 days) is missing from it.
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: withServices('hotjar') }))).status).toBe(200)
+    const res = await editor.request('/api/admin/sites/acme/publish', send('POST', {}))
+    expect(res.status).toBe(201)
+    const missing = revisionCreated.parse(await res.json())
+    expect(missing.warnings).toEqual([
+      expect.objectContaining({ code: 'consent_cookie_undeclared', problem: 'missing', message: expect.stringContaining('miniconsent'), fix: expect.stringContaining('miniconsent') }),
+    ])
+    // The revision is published all the same.
+    expect((await live()).revision).toBe(missing.revision.number)
+
+    const declared: Catalogue = {
+      ...acme,
+      entries: [...acme.entries, { name: 'miniconsent', kind: 'cookie', category: 'essential', provider: 'Acme', purpose: {}, expiry: '182d' }],
+    }
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: declared }))).status).toBe(200)
+    const ok = revisionCreated.parse(await (await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).json())
+    expect(ok.warnings).toEqual([])
+
+    // Rolling back to the revision without it warns again.
+    const back = await owner.request('/api/admin/sites/acme/rollback', send('POST', { revision: missing.revision.number }))
+    expect(back.status).toBe(201)
+    expect(revisionCreated.parse(await back.json()).warnings).toEqual([expect.objectContaining({ code: 'consent_cookie_undeclared', problem: 'missing' })])
+  })
+
+  it('warns of an expiry other than the lifetime set', async () => {
+    const wrong: Catalogue = {
+      ...acme,
+      entries: [...acme.entries, { name: 'miniconsent', kind: 'cookie', category: 'essential', provider: 'Acme', purpose: {}, expiry: '1y' }],
+    }
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: wrong }))).status).toBe(200)
+    const res = revisionCreated.parse(await (await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).json())
+    expect(res.warnings).toEqual([expect.objectContaining({ code: 'consent_cookie_undeclared', problem: 'expiry' })])
+  })
+})

@@ -1,5 +1,5 @@
 // Published revisions, the diff between any two catalogues, publishing and rolling back.
-import { diffQuery, publishInput, rollbackInput, slug, urlNumber } from '@miniconsent/shared'
+import { consentCookieMismatch, diffQuery, publishInput, rollbackInput, slug, urlNumber, type PublishWarning, type RevisionSummary } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -10,6 +10,17 @@ import { EDIT_ROLES, siteParam } from './catalogue'
 const revisionParam = z.object({ siteId: slug, number: urlNumber() })
 
 export function revisionRoutes(s: Services) {
+  /**
+   * A revision just published, with what the admin should look at in it: the dashboard warns of a
+   * consent cookie declared otherwise than the settings say before publishing; a client of the API
+   * learns it here. A warning, never a refusal (settings change apart from revisions).
+   */
+  const created = (siteId: string, revision: RevisionSummary): { revision: RevisionSummary; warnings: PublishWarning[] } => {
+    const settings = s.sites.get(siteId)?.settings
+    const mismatch = settings && consentCookieMismatch(settings, s.revisions.get(siteId, revision.number).catalogue)
+    return { revision, warnings: mismatch ? [{ code: 'consent_cookie_undeclared', ...mismatch }] : [] }
+  }
+
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/revisions', requireSiteRole(s), paramsOf(siteParam), (c) => {
       c.header('Cache-Control', 'no-store')
@@ -28,11 +39,11 @@ export function revisionRoutes(s: Services) {
       return c.json(s.revisions.diff(c.req.valid('param').siteId, from, to))
     })
     .post('/api/admin/sites/:siteId/publish', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(publishInput), (c) => {
-      const revision = s.revisions.publish(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
-      return c.json({ revision }, 201)
+      const { siteId } = c.req.valid('param')
+      return c.json(created(siteId, s.revisions.publish(siteId, c.get('session')!.user.id, c.req.valid('json'))), 201)
     })
     .post('/api/admin/sites/:siteId/rollback', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(rollbackInput), (c) => {
-      const revision = s.revisions.rollback(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
-      return c.json({ revision }, 201)
+      const { siteId } = c.req.valid('param')
+      return c.json(created(siteId, s.revisions.rollback(siteId, c.get('session')!.user.id, c.req.valid('json'))), 201)
     })
 }
