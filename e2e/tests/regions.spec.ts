@@ -227,3 +227,32 @@ test('a refusal GPC stored in an opt-out region stays on a later visit without t
   await expect(page.getByRole('dialog').getByText(/Global Privacy Control signal was honoured/)).toBeVisible()
   await context.close()
 })
+
+test('a GPC visitor whose stored choice is out of date is asked again after the refusal is recorded (opt-out)', async ({ browser }) => {
+  const us = REGIONS[1]!
+  const context = await browser.newContext({ extraHTTPHeaders: { ...us.headers, 'Sec-GPC': '1' } })
+  await context.addInitScript(() => Object.defineProperty(navigator, 'globalPrivacyControl', { get: () => true }))
+  const id = 'e2eStale' + Math.random().toString(36).slice(2, 16).padEnd(14, '0')
+  // Accept all, made without the signal more than the cookie's lifetime ago: a visitor without GPC is asked again.
+  const value = encodeConsentCookie({ consentId: id, revision: config.revision, updatedAt: Date.now() - 400 * 864e5, method: 'accept-all', granted: config.catalogue.categories.map((c) => c.id), services: {}, gpc: false })
+  await context.addCookies([{ name: config.site.cookieName, value, url: new URL('/', test.info().project.use.baseURL).href }])
+  const page = await context.newPage()
+  const errors: Error[] = []
+  page.on('pageerror', (e) => errors.push(e))
+  await open(page)
+  // The refusal is recorded once, under the visitor's consent ID, and marketing stays blocked.
+  await expect.poll(() => record(page, id), { intervals: [100] }).toMatchObject({ method: 'gpc', gpc: true, categories: { marketing: false } })
+  expect(await ran(page)).toEqual(ANALYTICS)
+  // And the visitor is asked again, as one without the signal would be.
+  const banner = page.getByRole('region', { name: 'We use cookies' })
+  await expect(banner.getByRole('button', { name: 'Reject all' })).toBeVisible()
+  await banner.getByRole('button', { name: 'Reject all' }).click()
+  await expect.poll(() => record(page, id), { intervals: [100] }).toMatchObject({ method: 'reject-all', gpc: true })
+  await expect(banner).toHaveCount(0)
+  // The next page asks nothing more.
+  await open(page)
+  await expect(banner).toHaveCount(0)
+  expect(await state(page)).toMatchObject({ consentId: id, method: 'reject-all' })
+  expect(errors).toEqual([])
+  await context.close()
+})

@@ -794,6 +794,87 @@ describe('dist/miniconsent.js', () => {
     expect(chosen.w.document.querySelector('[role="region"]')).toBeNull()
   })
 
+  it('asks a GPC visitor again over a choice stored before a new consent revision in opt-out regions, after recording the refusal once', async () => {
+    // Accepted everything on revision 1, without the signal; revision 2 asks again.
+    const cookie = stored(['essential', 'analytics', 'marketing'], { revision: 1, method: 'accept-all', services: { posthog: false } })
+    const config = moniClubConfig('opt-out', { revision: 2, consentRevision: 2 })
+    const { w, win, api, posted } = await boot({ config, cookie, gpc: true })
+    await settle()
+    // The refusal, in force and recorded once; the visitor's other refusal kept.
+    expect(api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { analytics: true, marketing: false }, services: { posthog: false, 'meta-pixel': false } })
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+    expect(posted.map((p) => p.body)).toEqual([expect.objectContaining({ method: 'gpc', gpc: true, categories: expect.objectContaining({ marketing: false }) })])
+    // Asked again, as without the signal: the consent banner, marketing shown refused in its preferences.
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(banner.textContent).toContain(en.bannerText)
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['Accept all', 'Reject all', 'Cookie Settings'])
+    ;(banner.querySelectorAll('button')[2] as unknown as HTMLElement).click()
+    await settle()
+    const dialog = w.document.querySelector('dialog[aria-modal]')!
+    expect((dialog.querySelector('input[aria-label="Marketing Cookies"]') as unknown as HTMLInputElement).checked).toBe(false)
+    expect((dialog.querySelector('input[aria-label="Analytics Cookies"]') as unknown as HTMLInputElement).checked).toBe(true)
+    expect(dialog.textContent).toContain('Global Privacy Control signal was honoured')
+    dialog.dispatchEvent(new w.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    await settle()
+    // Accept all with the signal on: the visitor's explicit consent, which stands.
+    ;(w.document.querySelector('[role="region"] button') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'accept-all', gpc: true, revision: 2, categories: { marketing: true } })
+    expect(posted.map((p) => p.body.method)).toEqual(['gpc', 'accept-all'])
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2', 'marketing'])
+    // The next page, the signal still on: nothing shown, nothing recorded, the grant stands.
+    const next = await boot({ config, cookie: storedCookie(w), gpc: true })
+    expect(next.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(next.api.get()).toMatchObject({ method: 'accept-all', categories: { marketing: true } })
+    expect(next.posted).toEqual([])
+  })
+
+  it('asks a GPC visitor again over a choice too old to count in notice mode, with the consent banner rather than the notice', async () => {
+    const cookie = stored(['essential', 'functional', 'analytics', 'marketing'], { method: 'accept-all', updatedAt: Date.now() - 400 * 864e5 })
+    const config = moniClubConfig('notice', { revision: 3, consentRevision: 2 })
+    const { w, win, api, posted } = await boot({ config, cookie, gpc: true })
+    await settle()
+    expect(api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { analytics: true, marketing: false } })
+    expect(posted.map((p) => p.body.method)).toEqual(['gpc'])
+    const banner = w.document.querySelector('[role="region"]')!
+    expect(banner.textContent).toContain(en.bannerText)
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['Accept all', 'Reject all', 'Cookie Settings'])
+    ;(banner.querySelectorAll('button')[1] as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'reject-all', gpc: true, categories: { analytics: false, marketing: false } })
+    expect(posted.map((p) => p.body.method)).toEqual(['gpc', 'reject-all'])
+    expect(win.ran).toEqual(['analytics-1', 'sentry', 'analytics-2'])
+    const next = await boot({ config, cookie: storedCookie(w), gpc: true })
+    expect(next.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(next.api.get()).toMatchObject({ method: 'reject-all', categories: { analytics: false, marketing: false } })
+    expect(next.posted).toEqual([])
+  })
+
+  it('treats a stored-choice cookie it cannot read as a first visit under GPC: the notice in notice mode, nothing but the reopen button in opt-out regions', async () => {
+    const cookie = 'miniconsent=garbage'
+    const notice = await boot({ config: moniClubConfig('notice'), cookie, gpc: true })
+    await settle()
+    expect(notice.api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { analytics: true, marketing: false } })
+    expect(notice.posted.map((p) => p.body.method)).toEqual(['gpc'])
+    const banner = notice.w.document.querySelector('[role="region"]')!
+    expect(banner.textContent).toContain('This site uses cookies')
+    expect(Array.from(banner.querySelectorAll('button')).map((b) => b.textContent)).toEqual(['OK', 'Cookie Settings'])
+    // OK only closes it: nothing granted, nothing more recorded.
+    ;(banner.querySelector('button') as unknown as HTMLElement).click()
+    await settle()
+    expect(notice.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(notice.api.get()).toMatchObject({ method: 'gpc', categories: { marketing: false } })
+    expect(notice.posted).toHaveLength(1)
+    const optOut = await boot({ config: moniClubConfig('opt-out'), cookie, gpc: true })
+    await settle()
+    expect(optOut.api.get()).toMatchObject({ method: 'gpc', gpc: true, categories: { analytics: true, marketing: false } })
+    expect(optOut.posted.map((p) => p.body.method)).toEqual(['gpc'])
+    expect(optOut.w.document.querySelector('[role="region"]')).toBeNull()
+    expect(Array.from(optOut.w.document.querySelectorAll('#miniconsent button')).map((b) => b.textContent)).toEqual(['Your Privacy Choices'])
+  })
+
   it('shows no banner when nothing needs consent, but fills the declaration at once and opens preferences from it', async () => {
     const { w, api } = await boot({ config: minimagicConfig(), html: '<div data-consent-table></div>' })
     expect(w.document.querySelector('[role="region"]')).toBeNull()

@@ -1,16 +1,17 @@
 // dist/record.js: what follows a choice — the stored-choice cookie and the consent record's
-// delivery, and the notice a first visit in notice mode is owed after a refusal GPC made. The
-// banner chunk asks for it as soon as the visitor touches or focuses the banner, the core when a
-// choice comes through the API or GPC. Removing what a choice denies is in dist/cleanup.js, loaded
-// only when something is denied; a record whose POST fails goes to the IndexedDB queue of
-// dist/store.js, loaded only then.
-import { encodeConsentCookie } from '@miniconsent/shared/cookie'
+// delivery, and the banner a visitor is owed after a refusal GPC made (a first visit's notice in
+// notice mode, the banner that asks again over an out-of-date choice). The banner chunk asks for
+// it as soon as the visitor touches or focuses the banner, the core when a choice comes through
+// the API or GPC. Removing what a choice denies is in dist/cleanup.js, loaded only when something
+// is denied; a record whose POST fails goes to the IndexedDB queue of dist/store.js, loaded only
+// then.
+import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import { uuid7 } from '@miniconsent/shared/ids'
-import { allCategories, choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
+import { allCategories, bannerAfterGpc, choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
 import { hex } from '../core/ids'
 import { pickLanguage, shownLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
-import { BANNER_GPC_NOTICE, type CleanupChunk, type Host, type RecordChunk, type StoreChunk } from '../core/types'
+import { type CleanupChunk, type Host, type RecordChunk, type StoreChunk } from '../core/types'
 import { readCookie, writeCookie } from '../browser/cookie-jar'
 import { journal, keepConsentId } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
@@ -74,12 +75,14 @@ export default {
     // Listeners of on('change') are listeners of this event: one that throws cannot stop the others.
     // A copy, as get() hands out: page code cannot change what the SDK allows.
     dispatchEvent(new CustomEvent('miniconsent:change', { detail: JSON.parse(JSON.stringify(state)) }))
-    // Notice mode informs every visitor on a first visit (no stored choice yet), also one whose GPC
-    // signal has just refused something for them: method gpc is the core's alone, and its decision
-    // shows no banner (see decide). Shown after the change event above, which closes the banner,
-    // and only while no other choice has followed (an API call before the banner chunk came).
-    if (method == 'gpc' && config.mode == 'notice' && !readCookie(config.site.cookieName))
-      host._ui((u) => host._state() == state && u._banner(BANNER_GPC_NOTICE))
+    // A visitor whose GPC signal has just refused something for them is still owed what a visitor
+    // without it is shown: notice mode's notice on a first visit, the banner that asks again over a
+    // choice stored out of date (bannerAfterGpc, from the cookie as decide read it: not yet
+    // replaced). Method gpc is the core's alone, and its decision shows no banner (see decide).
+    // Shown after the change event above, which closes the banner, and only while no other choice
+    // has followed (an API call before the banner chunk came).
+    const owed = method == 'gpc' && bannerAfterGpc(config, parseConsentCookie(readCookie(config.site.cookieName)), Date.now())
+    if (owed) host._ui((u) => host._state() == state && u._banner(owed))
     // Revision 0 is the deny-all fallback: nothing is stored or recorded against it.
     if (!config.revision) return
     writeCookie(config.site.cookieName, encodeConsentCookie(next), config.site.cookieLifetimeDays)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
-import { decide, isChoiceValid, makeChoice, revokedCategories, toState } from './consent'
-import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
+import { bannerAfterGpc, decide, isChoiceValid, makeChoice, revokedCategories, toState } from './consent'
+import { BANNER_CONSENT, BANNER_GPC_NOTICE, BANNER_NONE, BANNER_NOTICE } from './types'
 import { consentModeState } from './consent-mode'
 import { advertisingConfig, minimagicConfig, minopaConfig, moniClubConfig, withoutGpcList } from '../test/fixtures'
 
@@ -129,6 +129,31 @@ describe('decide', () => {
     const optIn = moniClubConfig('opt-in')
     const granted = makeChoice(optIn, ID, 'accept-all', { marketing: true }, {}, false, NOW)
     expect(decide(optIn, granted, true, NOW)).toMatchObject({ _fresh: false, _categories: { marketing: true } })
+  })
+
+  it('asks a GPC visitor again over an out-of-date choice once the refusal is in force, as it asks one without the signal', () => {
+    for (const mode of ['opt-out', 'notice'] as const) {
+      const cfg = moniClubConfig(mode, { revision: 2, consentRevision: 2 })
+      // Granted marketing on an earlier consent revision, without the signal.
+      const stale = { ...makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW), revision: 1 }
+      const tooOld = makeChoice(cfg, ID, 'accept-all', { analytics: true, marketing: true }, {}, false, NOW - 400 * DAY)
+      for (const stored of [stale, tooOld]) {
+        // The same banner a visitor without the signal gets…
+        expect(decide(cfg, stored, false, NOW)._banner).toBe(BANNER_CONSENT)
+        // …and, with it, the refusal to record first, after which that banner is owed.
+        const d = decide(cfg, stored, true, NOW)
+        expect(d).toMatchObject({ _fresh: true, _choice: null, _categories: { analytics: true, marketing: false }, _services: { 'meta-pixel': false } })
+        expect(bannerAfterGpc(cfg, stored, NOW)).toBe(BANNER_CONSENT)
+      }
+      // Over a valid choice: nothing owed, the visitor was asked already.
+      expect(bannerAfterGpc(cfg, { ...stale, revision: 2 }, NOW)).toBe(BANNER_NONE)
+    }
+    // Nothing stored, or a cookie that cannot be read, is a first visit: notice mode's notice, nothing in opt-out regions.
+    for (const stored of [null, parseConsentCookie('garbage')]) {
+      expect(decide(moniClubConfig('notice'), stored, true, NOW)).toMatchObject({ _fresh: true, _banner: BANNER_NONE })
+      expect(bannerAfterGpc(moniClubConfig('notice'), stored, NOW)).toBe(BANNER_GPC_NOTICE)
+      expect(bannerAfterGpc(moniClubConfig('opt-out'), stored, NOW)).toBe(BANNER_NONE)
+    }
   })
 })
 

@@ -1,6 +1,6 @@
 // Deciding what applies on a page view and turning a visitor's input into a stored choice.
 import type { BannerKind, ConsentMethod, ConsentState, PublishedConfig, StoredChoice } from './types'
-import { BANNER_CONSENT, BANNER_NONE, BANNER_NOTICE } from './types'
+import { BANNER_CONSENT, BANNER_GPC_NOTICE, BANNER_NONE, BANNER_NOTICE } from './types'
 
 const DAY = 864e5
 
@@ -66,9 +66,10 @@ export interface Decision {
  * such a category or of one of its services: California asks that the signal win over such a
  * setting (CCPA Regulations § 7025(c)(3)). The visitor's other service choices stay. A grant made
  * while the signal was on is the visitor's explicit consent and stands; a refusal stored by GPC
- * stays when the signal is gone. In notice mode a first visit is still owed the notice: no banner
- * here, as the refusal's change event would close one shown before it; the record chunk shows the
- * notice once the refusal is in force.
+ * stays when the signal is gone. Whatever banner the visitor is owed besides (see bannerAfterGpc:
+ * notice mode's notice on a first visit, the banner that asks again over an out-of-date choice) is
+ * not shown from here, as the refusal's change event would close one shown before it: the record
+ * chunk shows it once the refusal is in force.
  */
 export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc: boolean, now: number): Decision {
   const valid = isChoiceValid(config, stored, now)
@@ -90,6 +91,21 @@ export function decide(config: PublishedConfig, stored: StoredChoice | null, gpc
     _services: services,
     _banner: valid || fresh || !config.needsBanner ? BANNER_NONE : optIn || choice ? BANNER_CONSENT : config.mode == 'notice' ? BANNER_NOTICE : BANNER_NONE,
   }
+}
+
+/**
+ * The first layer owed to a visitor for whom GPC has just refused something (decide's `_fresh`, in
+ * opt-out and notice regions), shown by the record chunk once the refusal is in force. `stored` is
+ * the choice decide read, before the refusal replaced it:
+ * - none, or a cookie that cannot be read (decide takes it for none: a first visit): in notice mode
+ *   the notice (BANNER_GPC_NOTICE, whose OK only closes it), in opt-out regions nothing;
+ * - out of date (see isChoiceValid): the banner that asks again, as it asks a visitor without the
+ *   signal, with what GPC refused shown refused; a grant made there with the signal on stands;
+ * - valid: nothing, the visitor was asked already.
+ * Not in decide: only the record chunk needs it, and the core's budget has no bytes for it.
+ */
+export function bannerAfterGpc(config: PublishedConfig, stored: StoredChoice | null, now: number): BannerKind {
+  return stored ? (isChoiceValid(config, stored, now) ? BANNER_NONE : BANNER_CONSENT) : config.mode == 'notice' ? BANNER_GPC_NOTICE : BANNER_NONE
 }
 
 export function makeChoice(
