@@ -19,9 +19,13 @@ export class ApiError extends HTTPException {
   }
 }
 
+/** Every zod issue with its dotted path (`entries.3.expiry`). */
+const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
+  error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+
 /** 422 `invalid` listing every zod issue with its dotted path. */
 export function invalidError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, message?: string): ApiError {
-  const issues = error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+  const issues = issuesOf(error)
   const first = issues[0]
   const err = new ApiError(422, 'invalid', message ?? (first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid input'))
   err.issues = issues
@@ -126,7 +130,8 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
     const error = { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) }
     return { status: err.status, body: { error }, headers: err.headers ?? {} }
   }
-  if (err instanceof ZodError) return { status: 400, body: { error: { code: 'invalid_request', message: zodMessage(err) } }, headers: {} }
+  // A query or path parameter out of its schema: the same `issues` as a body's 422, field by field.
+  if (err instanceof ZodError) return { status: 400, body: { error: { code: 'invalid_request', message: zodMessage(err), issues: issuesOf(err) } }, headers: {} }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode
     const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)

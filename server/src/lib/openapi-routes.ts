@@ -806,7 +806,7 @@ export const OPERATIONS: Operation[] = [
     },
     responses: {
       200: { description: 'Verification', schema: S.chainVerification },
-      400: { description: '`invalid_manifest`: not an export manifest; `manifest_other_site`: another site’s' },
+      400: { description: '`invalid_request`: a body without `manifest` (`issues` names it); `invalid_manifest`: not an export manifest; `manifest_other_site`: another site’s' },
       422: { description: '`manifest_unsigned`: made before 0.8 or stripped of its signature; `manifest_not_signed_here`: not signed by this server’s keys as it is (altered, forged, or the keys were)' },
       429: { description: '`verifies_busy`: 2 verifications are running on this server (Retry-After)' },
     },

@@ -66,7 +66,9 @@ export function assertSiteRole(c: Context<AppEnv>, s: Services, roles: readonly 
   if (!session) throw new ApiError(401, 'unauthenticated', 'Sign in first')
   const siteId = c.req.param('siteId') ?? ''
   const role = s.accounts.roleOn(session.user.id, siteId)
-  if (!role || !roles.includes(role)) throw new ApiError(403, 'forbidden', `You have no access to site "${siteId}"`)
+  if (!role) throw new ApiError(403, 'forbidden', `You have no access to site "${siteId}"`)
+  // A member whose role does not take this: said so, not that they have no access at all.
+  if (!roles.includes(role)) throw new ApiError(403, 'forbidden', `Your role on site "${siteId}" (${role}) cannot do this; it takes ${roles.join(' or ')}`)
 }
 
 /** What a page of this server sends as Sec-Fetch-Site, or a typed address or bookmark. */

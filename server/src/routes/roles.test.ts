@@ -98,6 +98,12 @@ describe.each(IDENTITIES)('as %s', (identity) => {
       const got = res.status === 401 || res.status === 403 ? res.status : 'allowed'
       seen.push(`${row.method} ${row.path} → ${got === 'allowed' ? res.status : got}`)
       expect(got, `${row.method} ${row.path} as ${identity} answered ${res.status}: ${await res.clone().text()}`).toBe(expected)
+      // A refusal says why: a member's role does not take this, or the account is no member at all.
+      if (got === 403 && res.headers.get('content-type')?.includes('json')) {
+        const { message } = ((await res.clone().json()) as { error: { message: string } }).error
+        if (identity === 'other-site owner') expect(message, `${row.method} ${row.path}`).toContain('no access to site')
+        else expect(message, `${row.method} ${row.path}`).not.toContain('no access')
+      }
       // Allowed requests carry valid bodies: anything but 2xx or a 409 conflict would be a bug.
       if (got === 'allowed') expect(row.allowedStatus ? [row.allowedStatus] : [200, 201, 204, 409], `${row.method} ${row.path}`).toContain(res.status)
     }

@@ -143,6 +143,7 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
         expect(apiError.parse(await res.json()).error).toEqual({
           code: 'invalid_request',
           message: 'from: is after `to`: the period is empty (are the two dates swapped?)',
+          issues: [{ path: 'from', message: 'is after `to`: the period is empty (are the two dates swapped?)' }],
         })
       }
     }
