@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogueState, OWNER_ONLY_SETTINGS, rollbackInput, siteSettingsInput, siteSettingsResponse } from './admin'
+import { catalogueState, newSiteInput, OWNER_ONLY_SETTINGS, rollbackInput, siteSettingsInput, siteSettingsResponse } from './admin'
 
 describe('rollbackInput', () => {
   it('takes a re-consent override only with the live revision it was decided on', () => {
@@ -37,5 +37,28 @@ describe('site settings', () => {
   it('name the settings only an owner changes, all of them settings', () => {
     expect(OWNER_ONLY_SETTINGS).toEqual(['retentionDays', 'ipPolicy'])
     for (const key of OWNER_ONLY_SETTINGS) expect(siteSettingsInput.shape).toHaveProperty(key)
+  })
+})
+
+describe('region settings name real countries', () => {
+  it('refuses a code whose country is no ISO 3166-1 code, naming the right one, on a save and a new site', () => {
+    const save = siteSettingsInput.safeParse({ regions: { UK: 'opt-in', 'US-CA': 'opt-out', DE: 'opt-in', '*': 'notice' } })
+    expect(save.success).toBe(false)
+    expect(save.error!.issues).toEqual([expect.objectContaining({ path: ['regions', 'UK'], message: '"UK" is no ISO 3166-1 country code (the United Kingdom is "GB")' })])
+    expect(siteSettingsInput.safeParse({ regions: { 'XX-CA': 'opt-out' } }).error!.issues[0]!.message).toBe('"XX" is no ISO 3166-1 country code')
+    expect(newSiteInput.safeParse({ id: 'acme', name: 'Acme', domains: ['acme.test'], regions: { EL: 'opt-in' } }).error!.issues[0]!.message).toContain('Greece is "GR"')
+    // Real codes, subdivisions and the catch-all pass.
+    expect(siteSettingsInput.parse({ regions: { GB: 'opt-in', 'US-CA': 'opt-out', 'GB-SCT': 'opt-in', RE: 'opt-in', '*': 'notice' } }).regions).toEqual({
+      GB: 'opt-in',
+      'US-CA': 'opt-out',
+      'GB-SCT': 'opt-in',
+      RE: 'opt-in',
+      '*': 'notice',
+    })
+    expect(newSiteInput.parse({ id: 'acme', name: 'Acme', domains: ['acme.test'] }).regions).toEqual({})
+  })
+
+  it('still reads stored settings saved with such a code before the check', () => {
+    expect(siteSettingsResponse.parse({ settings: { id: 'acme', name: 'Acme', regions: { UK: 'opt-in' } }, settingsUpdatedAt: '2026-11-22T10:00:00.000Z' }).settings.regions).toEqual({ UK: 'opt-in' })
   })
 })

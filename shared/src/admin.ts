@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { role, siteSummary } from './api'
 import { catalogue, siteSettings, storedCatalogue, storedSiteSettings, urlNumber } from './catalogue'
 import { pageBefore, pageLimit } from './log-admin'
+import { EVERYWHERE, ISO_COUNTRIES } from './regions'
 
 const isoTime = z.iso.datetime({ offset: true })
 
@@ -66,6 +67,27 @@ const settingChanges = Object.fromEntries(
 ) as { [K in keyof typeof settingFields]: z.ZodOptional<WithoutDefault<(typeof settingFields)[K]>> }
 
 /**
+ * The region settings as a save or a new site sends them: each code's country must be one of ISO
+ * 3166-1 (`UK`, `EL`, `EU` pass the pattern but no visitor is ever located there, so the setting
+ * would silently do nothing). Stored settings are read without this check: a code saved before it
+ * still loads, and the next save names it.
+ */
+const regionsInput = siteSettings.shape.regions.unwrap().superRefine((regions, ctx) => {
+  for (const code of Object.keys(regions)) {
+    if (code === EVERYWHERE || ISO_COUNTRIES.has(code.slice(0, 2))) continue
+    const hint = COUNTRY_HINTS[code.slice(0, 2)]
+    ctx.addIssue({ code: 'custom', path: [code], message: `"${code.slice(0, 2)}" is no ISO 3166-1 country code${hint ? ` (${hint})` : ''}` })
+  }
+})
+
+/** Codes people reach for that ISO 3166-1 spells otherwise. */
+const COUNTRY_HINTS: Record<string, string> = {
+  UK: 'the United Kingdom is "GB"',
+  EL: 'Greece is "GR"',
+  EU: 'list the member states, e.g. "DE", "FR"; the built-in table already makes the EEA opt-in',
+}
+
+/**
  * `PUT /settings`: the settings to change; the id is the URL's. The settings form sends them all.
  * `privacyPolicyUrl: null` removes the link (left out, it is kept like any other setting).
  */
@@ -73,6 +95,7 @@ export const siteSettingsInput = z.object(settingChanges).extend({
   privacyPolicyUrl: settingChanges.privacyPolicyUrl.unwrap().nullable().optional(),
   // As at site creation (newSiteInput): without a domain no visitor could record a choice.
   domains: settingChanges.domains.unwrap().min(1, 'keep at least one domain: the public API answers only the site’s own origins, so without one no visitor can record a choice').optional(),
+  regions: regionsInput.optional(),
   /**
    * The `settingsUpdatedAt` the form was loaded with. When given and the settings were saved since
    * (by someone else, or in another tab), the save is refused with 409 `settings_conflict` instead
@@ -235,6 +258,7 @@ export const CATALOGUE_CSV_TEXT_COLUMNS = ['category_label', 'service_purpose', 
 export const newSiteInput = siteSettings.extend({
   // Without a domain no visitor could record a choice: the public API answers only the site's origins.
   domains: siteSettings.shape.domains.unwrap().min(1, 'add the hostname of your website, e.g. www.example.com'),
+  regions: regionsInput.default({}),
   catalogue: catalogue.optional(),
 })
 export type NewSiteInput = z.input<typeof newSiteInput>

@@ -177,6 +177,16 @@ describe('catalogue draft', () => {
     expect(apiError.parse(await bad.json()).error.issues?.[0]?.path).toBe('cookieLifetimeDays')
   })
 
+  it('answers 422 for a region no visitor is ever located in (UK for GB), and keeps the regions saved', async () => {
+    const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, regions: { GB: 'opt-in' } }))).status).toBe(200)
+    const bad = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, regions: { UK: 'opt-in', 'US-CA': 'opt-out' } }))
+    expect(bad.status).toBe(422)
+    expect(apiError.parse(await bad.json()).error.issues).toEqual([{ path: 'regions.UK', message: '"UK" is no ISO 3166-1 country code (the United Kingdom is "GB")' }])
+    const state = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json())
+    expect(state.settings.regions).toEqual({ GB: 'opt-in' })
+  })
+
   it('keeps domains as hostnames the CORS check can match, and answers 422 naming any other value', async () => {
     const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
     const bad = await editor.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, domains: ['acme.test', 'https://shop.acme.test', 'acme.test:8443'] }))
