@@ -904,4 +904,79 @@ describe('dist/miniconsent.js', () => {
     expect(win.ran).toEqual([])
     expect(posted).toEqual([])
   })
+
+  it('lays out cookie names left to right in a right-to-left UI, and the site’s English texts shown to an Arabic visitor as English', async () => {
+    const config = minopaConfig()
+    config.catalogue.categories[0]!.label = { en: 'Essential Cookies', ar: 'ملفات تعريف الارتباط الضرورية' }
+    const html = pageIn('ar').replace('</body>', '<div data-consent-table></div></body>')
+    const { w, intersect } = await boot({ config, html })
+    const table = w.document.querySelector('[data-consent-table]')!
+    intersect(table)
+    await settle()
+    /** The innermost element showing exactly `text`, and the direction and language it is laid out in. */
+    const marks = (root: { querySelectorAll(s: string): ArrayLike<Element> }, text: string) => {
+      const el = Array.from(root.querySelectorAll('*')).filter((e) => e.textContent === text).pop()
+      if (!el) throw new Error('not shown: ' + text)
+      // <bdi> is dir=auto unless it says otherwise.
+      const dir = el.closest('[dir],bdi')!
+      return [dir.getAttribute('dir') ?? 'auto', el.closest('[lang]')!.getAttribute('lang')]
+    }
+    const check = (root: { querySelectorAll(s: string): ArrayLike<Element> }) => {
+      // Identifiers, as declared: `_ga`, never `ga_`; `sentry-*`, never `*-sentry`; `sessionStorage`.
+      for (const name of ['_ga', '_ga_*', 'sentry-*', 'next-auth.session-token', 'sessionStorage']) expect(marks(root, name)[0]).toBe('ltr')
+      // The site's English, where it has no Arabic: marked English, in its own direction (`Sign-in.`, not `.Sign-in`).
+      expect(marks(root, 'Needed for sign-in.')).toEqual(['auto', 'en'])
+      expect(marks(root, 'Tells visitors apart')).toEqual(['auto', 'en'])
+      // Names of services and providers, in any script: each in the direction of its own letters.
+      expect(marks(root, 'Google Analytics')[0]).toBe('auto')
+      expect(marks(root, 'Google')[0]).toBe('auto')
+      // The site's own Arabic: the UI's language and direction.
+      expect(marks(root, 'ملفات تعريف الارتباط الضرورية')).toEqual(['rtl', 'ar'])
+    }
+    check(table)
+    // The preferences show the same lists.
+    ;(Array.from(w.document.querySelectorAll('#miniconsent button')).find((b) => b.textContent === 'التفضيلات') as unknown as HTMLElement).click()
+    await settle()
+    const dialog = w.document.querySelector('dialog[aria-modal]')!
+    for (const b of Array.from(dialog.querySelectorAll('.mc-exp'))) {
+      ;(b as unknown as HTMLElement).click()
+      await settle()
+    }
+    check(dialog)
+  })
+
+  it('gives the focus, after Save choices closes the preferences and the banner that opened them, to the reopen button, else to the page’s main content', async () => {
+    const saved = async (floatingButton: boolean) => {
+      const config = minopaConfig()
+      config.catalogue.appearance.floatingButton = floatingButton
+      const { w } = await boot({ config, html: '<header><a href="/">Home</a></header><main><h1>Pricing</h1></main>' })
+      const opener = Array.from(w.document.querySelectorAll('[role="region"] button')).find((b) => b.textContent === 'Cookie Settings') as unknown as HTMLElement
+      opener.focus()
+      opener.click()
+      await settle()
+      const save = Array.from(w.document.querySelectorAll('dialog[aria-modal] button')).find((b) => b.textContent === 'Save choices') as unknown as HTMLElement
+      save.focus()
+      save.click()
+      await settle()
+      expect(w.document.querySelector('dialog[aria-modal]')).toBeNull()
+      return w.document.activeElement
+    }
+    expect((await saved(true))!.textContent).toBe('Change cookie settings')
+    const main = (await saved(false))!
+    expect(main.tagName).toBe('MAIN')
+    // Focusable by script only: not added to the Tab order.
+    expect(main.getAttribute('tabindex')).toBe('-1')
+  })
+
+  it('moves the focus to an iframe its placeholder has loaded, not to <body>', async () => {
+    const { w } = await boot({ cookie: stored(['essential']) })
+    await settle()
+    const button = w.document.querySelector('.mc-ph button') as unknown as HTMLElement
+    button.focus()
+    button.click()
+    await settle()
+    const frame = w.document.querySelector('iframe')!
+    expect(frame.getAttribute('src')).toBe('https://example.com/embed')
+    expect(w.document.activeElement).toBe(frame)
+  })
 })

@@ -18,6 +18,9 @@ export default {
     frame.hidden = true
     // Allows just this frame's service when the catalogue knows it, else its category.
     const onLoad = () => {
+      // Released, the frame takes the focus from its placeholder's button, which the release removes
+      // (the change event comes after it): not lost to <body>.
+      addEventListener('miniconsent:change', () => ph.isConnected || frame.focus(), { once: true })
       const s = ctx._host._state()
       const service = frame.getAttribute('data-service')!
       own(s.services, service) !== undefined

@@ -5,6 +5,18 @@ import { safeUrl } from './Banner'
 import type { Ctx } from './ctx'
 
 /**
+ * A catalogue text, as props of the element that shows it: the text, and when it is not in the
+ * language the UI is marked with (a fallback: an Arabic visitor reads the site's English
+ * descriptions), that language and the direction of its own letters. Else, laid out in the UI's
+ * direction, English punctuation lands on the wrong side of English text (`.These cookies…`).
+ */
+export const loc = (ctx: Ctx, text: Record<string, string> | undefined) => {
+  const children = ctx._loc(text)
+  const lang = text && Object.keys(text).find((k) => text[k] == children)
+  return lang == ctx._lang ? { children } : { lang, dir: 'auto' as const, children }
+}
+
+/**
  * One category's services (name, provider, purpose, policy link) and its cookie and storage
  * entries; in the preferences dialog each service has its own switch (`toggle`).
  */
@@ -20,7 +32,8 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
           .map((s) => (
             <li>
               {toggle && toggle(s)}
-              <b>{s.name}</b> ({s.provider}) {ctx._loc(s.purpose)} {safeUrl(s.privacyPolicyUrl) && <a href={s.privacyPolicyUrl}>{t.privacyPolicy}</a>}
+              {/* Names, as written in any language: each in the direction of its own letters (<bdi>, like dir=auto). */}
+              <b dir="auto">{s.name}</b> (<bdi>{s.provider}</bdi>) <span {...loc(ctx, s.purpose)} /> {safeUrl(s.privacyPolicyUrl) && <a href={s.privacyPolicyUrl}>{t.privacyPolicy}</a>}
             </li>
           ))}
       </ul>
@@ -33,12 +46,15 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
           </tr>
           {rows.map((e: StorageEntry) => (
             <tr>
+              {/* Identifiers, left to right as declared, also in a right-to-left UI: `_ga`, never `ga_`. */}
               <td>
-                {e.name}
+                <bdi dir="ltr">{e.name}</bdi>
                 <Where entry={e} />
               </td>
-              <td>{e.provider}</td>
-              <td>{ctx._loc(e.purpose)}</td>
+              <td>
+                <bdi>{e.provider}</bdi>
+              </td>
+              <td {...loc(ctx, e.purpose)} />
               <td>{formatExpiry(e.expiry, ctx._lang, t.session, t.persistent)}</td>
             </tr>
           ))}
@@ -56,7 +72,11 @@ export function CategoryDetails({ ctx, category, toggle }: { ctx: Ctx; category:
  */
 function Where({ entry: e }: { entry: StorageEntry }) {
   const where = [e.kind != 'cookie' && e.kind, e.domain, e.path].filter(Boolean).join(' ')
-  return where ? <small>{where}</small> : null
+  return where ? (
+    <small>
+      <bdi dir="ltr">{where}</bdi>
+    </small>
+  ) : null
 }
 
 /** `<div data-consent-table>`: the cookie declaration, every category with its entries. */
@@ -65,8 +85,8 @@ export function Declaration({ ctx }: { ctx: Ctx }) {
     <div class="mc" lang={ctx._lang} dir={ctx._dir}>
       {ctx._config.catalogue.categories.map((c) => (
         <section>
-          <h3>{ctx._loc(c.label)}</h3>
-          <p>{ctx._loc(c.description)}</p>
+          <h3 {...loc(ctx, c.label)} />
+          <p {...loc(ctx, c.description)} />
           <CategoryDetails ctx={ctx} category={c.id} />
         </section>
       ))}

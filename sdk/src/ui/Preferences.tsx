@@ -2,7 +2,7 @@ import { Component, h } from 'preact'
 import { GPC_FALLBACK } from '../core/consent'
 import { Buttons } from './Banner'
 import type { Ctx } from './ctx'
-import { CategoryDetails } from './Declaration'
+import { CategoryDetails, loc } from './Declaration'
 
 interface Props {
   ctx: Ctx
@@ -62,8 +62,19 @@ export class Preferences extends Component<Props, State> {
   override componentWillUnmount() {
     // Closed before focus moves back: removing a still-open modal dialog sends focus to <body>.
     this._dialog.close()
-    const back = this._return
-    if (back && back.isConnected) back.focus()
+    // Back to what opened it. A choice closes the banner too, whose button opened it: then to the
+    // reopen button if shown, else to the page's main content (focusable for this, without
+    // scrolling: the visitor keeps their place), never to <body>, where a screen reader starts over.
+    // Once the redraw that unmounts this is done: the reopen button comes with it.
+    const d = document
+    let back = this._return
+    setTimeout(() => {
+      if (!back || !back.isConnected) {
+        back = d.querySelector('.mc-fab')
+        if (!back && (back = d.querySelector('main,[role=main]')) && !back.hasAttribute('tabindex')) back.tabIndex = -1
+      }
+      back && back.focus({ preventScroll: true })
+    })
   }
 
   render({ ctx, onClose }: Props, { _on, _svc, _open }: State) {
@@ -96,14 +107,13 @@ export class Preferences extends Component<Props, State> {
         {/* Only while it holds: a visitor may grant the ad categories with the signal on (explicit consent). */}
         {state.gpc && (ctx._config.gpcCategories || GPC_FALLBACK).some((id) => !state.categories[id]) && <p>{t.gpcHonoured}</p>}
         {categories.map((c) => {
-          const label = ctx._loc(c.label)
+          const text = loc(ctx, c.label)
+          const label = text.children
           const open = !!_open[c.id]
           return (
             <section>
               <div class="mc-row">
-                <button class="mc-exp" aria-expanded={open} onClick={() => this.setState({ _open: { ..._open, [c.id]: !open } })}>
-                  {label}
-                </button>
+                <button class="mc-exp" aria-expanded={open} onClick={() => this.setState({ _open: { ..._open, [c.id]: !open } })} {...text} />
                 <label>
                   {c.required && t.alwaysOn + ' '}
                   <input
@@ -116,7 +126,7 @@ export class Preferences extends Component<Props, State> {
                   />
                 </label>
               </div>
-              <p>{ctx._loc(c.description)}</p>
+              <p {...loc(ctx, c.description)} />
               {open && (
                 <CategoryDetails
                   ctx={ctx}
@@ -137,7 +147,7 @@ export class Preferences extends Component<Props, State> {
           )
         })}
         <p>
-          {t.consentId}: <code>{state.consentId}</code>
+          {t.consentId}: <code dir="ltr">{state.consentId}</code>
         </p>
         <Buttons ctx={ctx} third={t.save} onThird={() => ctx._choose('custom', _on, _svc)} />
         <button class="mc-x" aria-label={t.close} onClick={onClose}>

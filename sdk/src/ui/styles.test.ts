@@ -1,6 +1,6 @@
 import { DEFAULT_ACCENT, THEME_BACKGROUNDS } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
-import { BANNER_CSS } from './styles'
+import { BANNER_CSS, DIALOG_CSS } from './styles'
 
 /** `#abc` → `#aabbcc`, so that the CSS's short forms compare with the shared module's long ones. */
 const long = (hex: string) => (hex.length === 4 ? '#' + [...hex.slice(1)].map((c) => c + c).join('') : hex).toLowerCase()
@@ -21,5 +21,17 @@ describe('the banner colours the dashboard checks accents against', () => {
   it('light and dark backgrounds', () => {
     expect(long(property('.mc', '--b')!)).toBe(THEME_BACKGROUNDS.light)
     expect(long(property('.mc-dark', '--b')!)).toBe(THEME_BACKGROUNDS.dark)
+  })
+})
+
+// Layout itself is checked in a real browser; this guards the rule that broke short words
+// ("Provide/r", "Sess/ion", "_clc/k") in the declaration's tables: `anywhere` lowers every
+// cell's min-content width to one letter, so the table squeezed its short columns.
+describe('the declaration tables', () => {
+  const rules = DIALOG_CSS.replace(/\n/g, '').split('}').map((r) => r.split('{') as [string, string])
+  it('break no word in their cells but as a last resort', () => {
+    const wrap = (selector: string) => rules.filter(([sel, body]) => sel.split(',').includes(selector) && /overflow-wrap:/.test(body)).map(([, body]) => /overflow-wrap:([\w-]+)/.exec(body)![1])
+    expect(wrap('.mc td')).toEqual(['break-word'])
+    expect(wrap('.mc th')).toEqual(['break-word'])
   })
 })
