@@ -43,6 +43,8 @@ export function App() {
 function Root() {
   const { path, url, query, route } = useLocation()
   const [state, setState] = useState<SessionState>({ status: 'loading' })
+  /** Sign-ins through the dialog over a page whose session ended: what failed for want of one is stale after them. */
+  const renewals = useRef(0)
 
   const api = useMemo<ApiClient>(() => {
     // A refusal may be a role changed meanwhile: the pages and the navigation follow the roles the
@@ -126,6 +128,7 @@ function Root() {
       setState({ status: 'signed-out', notice: 'You are signed out.' })
       route(SIGN_IN_PATH)
     },
+    renewals: renewals.current,
     refreshMe: async (then) => {
       const me = await api.me()
       setState({ status: 'signed-in', me })
@@ -159,6 +162,7 @@ function Root() {
           api={api}
           me={state.me}
           onSignedIn={(me) => {
+            renewals.current++
             setState({ status: 'signed-in', me })
             // Someone else: this page was the other account's; start from their first site.
             if (me.user.id !== state.me.user.id) route(me.sites[0] ? homePath(me.sites[0]) : '/')

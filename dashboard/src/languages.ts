@@ -45,3 +45,26 @@ export function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
 export const previewLanguages = (c: Catalogue, defaultLanguage: string): string[] => [
   ...new Set([...languagesOf(c, defaultLanguage), ...BUILT_IN_LANGUAGES]),
 ]
+
+/** Scripts written right to left, as Intl.Locale names them (ISO 15924). */
+const RTL_SCRIPTS = new Set(['Adlm', 'Arab', 'Hebr', 'Mand', 'Mend', 'Nkoo', 'Rohg', 'Samr', 'Syrc', 'Thaa', 'Yezi'])
+
+/**
+ * Which way text in `tag` runs: by its script, as the browser's locale data gives it (`ar`, `fa`,
+ * `ur`, `he`, `yi`, `dv`, `az-Arab`…). Where the browser cannot tell, the languages the SDK's
+ * banner lays out right to left (sdk/src/chunks/banner.tsx): Arabic, Hebrew, Persian and Urdu.
+ */
+export function textDirection(tag: string): 'ltr' | 'rtl' {
+  try {
+    const script = new Intl.Locale(tag).maximize().script
+    if (script) return RTL_SCRIPTS.has(script) ? 'rtl' : 'ltr'
+  } catch {
+    // Not a language tag the browser knows: the SDK's list below.
+  }
+  return /^(ar|he|fa|ur)\b/i.test(tag) ? 'rtl' : 'ltr'
+}
+
+/** For a field that holds text in `tag`: its language, for spelling and speech, and its direction, for punctuation typed in it. */
+export function languageAttributes(tag: string): { lang: string; dir: 'ltr' | 'rtl' } {
+  return { lang: tag, dir: textDirection(tag) }
+}

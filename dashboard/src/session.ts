@@ -13,6 +13,8 @@ export interface Session {
    * with the new `me` (a site just created), in the same render, so no page sees one without the other.
    */
   refreshMe: (then?: string) => Promise<void>
+  /** How often the session was renewed through the sign-in dialog while the page stayed (SessionExpired). */
+  renewals: number
 }
 
 export const SessionContext = createContext<Session | null>(null)

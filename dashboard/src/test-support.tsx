@@ -213,3 +213,26 @@ export function draftServer(siteId = 'minimagic') {
   )
   return server
 }
+
+/** A request's answer held back until `answer` is called: the page is seen while the request runs. */
+export function heldBack<T = Response>(): { promise: Promise<T>; answer: (value: T) => void } {
+  let answer: (value: T) => void = () => {}
+  const promise = new Promise<T>((resolve) => (answer = resolve))
+  return { promise, answer }
+}
+
+/** Presses `button` from the keyboard: focused first, as Tab leaves it, then activated (Enter). */
+export function pressFromKeyboard(button: HTMLElement): HTMLElement {
+  button.focus()
+  fireEvent.click(button)
+  return button
+}
+
+/**
+ * Keyboard focus is on `control`, and stays there: a browser moves focus off a control that
+ * becomes `disabled`, to <body>, where happy-dom leaves it, so `disabled` is checked too.
+ */
+export function expectFocusStaysOn(control: HTMLElement) {
+  expect(document.activeElement).toBe(control)
+  expect((control as HTMLButtonElement).disabled).toBe(false)
+}

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueDiff, revisionCreated, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
 import { siteApi, useSession } from '../session'
+import { ActionButton } from './actions'
 import { DiffTable, DiffVerdict } from './DiffTable'
 import { errorText, LoadGate, publishWarningsText, useLoad } from './site-page'
 
@@ -42,10 +43,10 @@ export function RollbackConfirm({
   const diff = preview.state.status === 'loaded' ? preview.state.data : null
   const asksAgain = diff ? (askAgain ?? diff.needsConsent) : null
   const overridden = diff !== null && asksAgain !== diff.needsConsent
-  const canConfirm = diff !== null && diff.changes.length > 0 && !busy
+  const canConfirm = diff !== null && diff.changes.length > 0
 
   async function rollBack() {
-    if (!diff || asksAgain === null) return
+    if (!diff || asksAgain === null || busy) return
     setBusy(true)
     setError(null)
     try {
@@ -115,9 +116,10 @@ export function RollbackConfirm({
       </LoadGate>
       <div role="alert">{error && <p class="form-error">{error}</p>}</div>
       <div class="actions">
-        <button type="button" class="primary" disabled={!canConfirm} onClick={rollBack}>
+        {/* Disabled until there is something to confirm; inactive, not disabled, while it runs, so keyboard focus stays on it. */}
+        <ActionButton class="primary" disabled={!canConfirm} inactive={busy} onClick={rollBack}>
           {busy ? 'Rolling back…' : `Roll back to ${revision.number}`}
-        </button>
+        </ActionButton>
         <button type="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>

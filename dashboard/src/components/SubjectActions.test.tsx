@@ -1,6 +1,6 @@
 import { fireEvent, screen } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
-import { consentRecord, errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
+import { consentRecord, errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
 
 const EXPORT_PATH = '/api/admin/sites/minimagic/subjects/visitor-0004/export'
 
@@ -14,7 +14,7 @@ function ndjson(text: string): Response {
 }
 
 /** The owner's consent log filtered to one visitor, with what the browser was handed to save. */
-async function openSubject(answer: () => Response, records = [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })]) {
+async function openSubject(answer: () => Response | Promise<Response>, records = [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })]) {
   const api = stubApi(
     on('GET', '/api/admin/me', () => json(ME)),
     on('GET', '/api/admin/sites/minimagic/consents', () => json({ records, nextBefore: null, total: records.length })),
@@ -32,7 +32,8 @@ async function openSubject(answer: () => Response, records = [consentRecord({ se
     saved.push({ name: this.download, blob: blobs.get(this.getAttribute('href')!)! })
   })
   renderApp('/sites/minimagic/consents?consentId=visitor-0004')
-  fireEvent.click(await screen.findByRole('button', { name: 'Export this visitor’s records' }))
+  // Pressed as a keyboard user does: focused, then activated.
+  pressFromKeyboard(await screen.findByRole('button', { name: 'Export this visitor’s records' }))
   return { api, saved }
 }
 
@@ -75,5 +76,19 @@ describe('data-subject export', () => {
     expect(await statusText()).toBe('Not exported: Sign in again.')
     expect(document.querySelector('dialog.session-expired')).toBeTruthy()
     expect(saved).toHaveLength(0)
+  })
+
+  it('keeps keyboard focus on the export button while it runs, and after', async () => {
+    const file = heldBack()
+    const { api } = await openSubject(() => file.promise)
+    const button = await screen.findByRole('button', { name: 'Exporting…' })
+    expect(button.getAttribute('aria-disabled')).toBe('true')
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(button)
+    fireEvent.click(button)
+    expect(api.requests.filter((r) => r.url.pathname === EXPORT_PATH)).toHaveLength(1)
+    file.answer(ndjson(JSON.stringify({ type: 'consentRecord', ...consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' }) }) + '\n'))
+    expect(await statusText()).toBe('Exported 1 record of consent ID visitor-0004 as subject-minimagic-visitor-0004.ndjson.')
+    expectFocusStaysOn(screen.getByRole('button', { name: 'Export this visitor’s records' }))
   })
 })

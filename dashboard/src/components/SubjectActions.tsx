@@ -3,16 +3,17 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { fileNameOf } from '../api'
 import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
+import { ActionButton, OutcomeStatus, type Outcome } from './actions'
 import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
 import { errorText } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
-interface Result {
-  tone: 'ok' | 'note' | 'error'
-  text: string
-}
+type Tone = 'ok' | 'note' | 'error'
 
-const TONE_CLASS: Record<Result['tone'], string | undefined> = { ok: 'ok-text', note: undefined, error: 'field-error' }
+const TONE_CLASS: Record<Tone, string> = { ok: 'ok-text', note: '', error: 'field-error' }
+
+/** What an action came to; `focus`: its control is gone (the erasure's panel), so focus moves to the sentence. */
+const outcome = (tone: Tone, text: string, focus = false): Outcome => ({ tone: TONE_CLASS[tone], text, focus })
 
 /**
  * Data-subject requests for one consentId (GDPR Art. 15 and 17): download everything stored under
@@ -22,7 +23,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   const { api } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
   const [exporting, setExporting] = useState(false)
-  const [result, setResult] = useState<Result | null>(null)
+  const [result, setResult] = useState<Outcome | null>(null)
   const urls = useRef<string[]>([])
   useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
   const path = siteApi(site.id, `/subjects/${encodeURIComponent(consentId)}`)
@@ -37,13 +38,14 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   // Through the API client rather than a plain link: a link saves whatever answers, the error of
   // an ended session too, as the visitor's file, and says nothing when there is nothing to save.
   async function download() {
+    if (exporting) return
     setExporting(true)
     setResult(null)
     try {
       const res = await api.stream(`${path}/export`)
       const text = await res.text()
       if (!text) {
-        setResult({ tone: 'note', text: 'No records for this consent ID: nothing to export.' })
+        setResult(outcome('note', 'No records for this consent ID: nothing to export.'))
         return
       }
       const name = fileNameOf(res, `consent-${consentId}.ndjson`)
@@ -51,26 +53,25 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       urls.current.push(url)
       save(url, name)
       const records = countRecords(text)
-      setResult({
-        tone: 'ok',
-        text: `Exported ${records} ${records === 1 ? 'record' : 'records'} of consent ID ${consentId} as ${name}.`,
-      })
+      setResult(outcome('ok', `Exported ${records} ${records === 1 ? 'record' : 'records'} of consent ID ${consentId} as ${name}.`))
     } catch (err) {
-      setResult({ tone: 'error', text: `Not exported: ${errorText(err)}` })
+      setResult(outcome('error', `Not exported: ${errorText(err)}`))
     } finally {
       setExporting(false)
     }
   }
 
   async function erase() {
+    if (step === 'erasing') return
     setStep('erasing')
     try {
       const { erased } = await api.request(path, subjectErasure, { method: 'DELETE' })
-      setResult({ tone: 'ok', text: `Erased ${erased} ${erased === 1 ? 'record' : 'records'} of consent ID ${consentId}. Their hashes stay, so the chain still verifies.` })
+      // The confirmation panel, and the button pressed in it, go: focus moves to the sentence.
+      setResult(outcome('ok', `Erased ${erased} ${erased === 1 ? 'record' : 'records'} of consent ID ${consentId}. Their hashes stay, so the chain still verifies.`, true))
       setStep('idle')
       onErased()
     } catch (err) {
-      setResult({ tone: 'error', text: `Not erased: ${errorText(err)}` })
+      setResult(outcome('error', `Not erased: ${errorText(err)}`))
       setStep('confirm')
     }
   }
@@ -81,9 +82,10 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
         Data-subject request for <code>{consentId}</code>
       </h2>
       <div class="actions">
-        <button type="button" onClick={download} disabled={exporting}>
+        {/* Inactive rather than disabled while it runs: keyboard focus stays on it (ActionButton). */}
+        <ActionButton onClick={() => void download()} inactive={exporting}>
           {exporting ? 'Exporting…' : 'Export this visitor’s records'}
-        </button>
+        </ActionButton>
         {site.role === 'owner' && step === 'idle' && (
           <button type="button" class="danger" onClick={() => (setStep('confirm'), setResult(null))}>
             Erase this visitor’s records…
@@ -108,7 +110,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
           </p>
         </TypedConfirm>
       )}
-      <div role="status">{result && <p class={TONE_CLASS[result.tone]}>{result.text}</p>}</div>
+      <OutcomeStatus outcome={result} />
       <RoleLoweredNotice text={notice} />
     </section>
   )

@@ -2,10 +2,11 @@
 // visitor's records, deleting a site).
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { ActionButton } from './actions'
 
 /**
  * Its heading takes the focus when it opens, and again when the action has failed; the action
- * stays disabled until `expected` is typed exactly, and while `busy`.
+ * stays disabled until `expected` is typed exactly, and does nothing while `busy`.
  */
 export function TypedConfirm(props: {
   /** The input's id; the heading's is `<id>-heading`. */
@@ -36,9 +37,10 @@ export function TypedConfirm(props: {
         <input id={props.id} value={typed} spellcheck={false} autoComplete="off" onInput={(e) => setTyped(e.currentTarget.value)} />
       </div>
       <div class="actions">
-        <button type="button" class="danger" disabled={typed !== props.expected || props.busy} onClick={props.onConfirm}>
+        {/* Disabled until the name is typed; inactive, not disabled, while busy, so keyboard focus stays on it. */}
+        <ActionButton class="danger" disabled={typed !== props.expected} inactive={props.busy} onClick={props.onConfirm}>
           {props.busy ? props.busyAction : props.action}
-        </button>
+        </ActionButton>
         <button type="button" onClick={props.onCancel} disabled={props.busy}>
           Cancel
         </button>

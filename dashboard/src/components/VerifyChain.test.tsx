@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import { formatTime } from '../format'
-import { errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
+import { errorBody, expectFocusStaysOn, heldBack, json, logPage, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
 
 const HEAD = '3f'.repeat(32)
 
@@ -69,14 +69,35 @@ describe('Verify chain', () => {
 
   it('says the chain is being verified and keeps the button from being pressed twice', async () => {
     let answer: (res: Response) => void = () => {}
-    stubWithVerify(() => new Promise<Response>((resolve) => (answer = resolve)))
+    const api = stubWithVerify(() => new Promise<Response>((resolve) => (answer = resolve)))
     const status = await verify()
     await waitFor(() => expect(status.textContent).toBe('Verifying the chain…'))
-    expect((screen.getByRole('button', { name: 'Verify chain' }) as HTMLButtonElement).disabled).toBe(true)
-    expect((screen.getByLabelText(MANIFEST_LABEL) as HTMLInputElement).disabled).toBe(true)
+    const button = screen.getByRole('button', { name: 'Verify chain' })
+    const input = screen.getByLabelText(MANIFEST_LABEL) as HTMLInputElement
+    // Unavailable, yet not disabled: a disabled control drops keyboard focus (see the test below).
+    expect(button.getAttribute('aria-disabled')).toBe('true')
+    expect(input.getAttribute('aria-disabled')).toBe('true')
+    fireEvent.click(button)
+    // Its file picker does not open meanwhile either.
+    expect(fireEvent.click(input)).toBe(false)
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toHaveLength(1)
     answer(json({ ok: true, count: 0, head: '0'.repeat(64) }))
     await waitFor(() => expect(status.textContent).toBe('Chain intact: 0 records'))
-    expect((screen.getByLabelText(MANIFEST_LABEL) as HTMLInputElement).disabled).toBe(false)
+    expect(button.getAttribute('aria-disabled')).toBe('false')
+    expect(input.getAttribute('aria-disabled')).toBe('false')
+  })
+
+  it('keeps keyboard focus on Verify chain while it verifies, and after', async () => {
+    const verification = heldBack()
+    stubWithVerify(() => verification.promise)
+    renderApp('/sites/minopa/consents')
+    const button = pressFromKeyboard(await screen.findByRole('button', { name: 'Verify chain' }))
+    await screen.findByText('Verifying the chain…')
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(button)
+    verification.answer(json({ ok: true, count: 0, head: '0'.repeat(64) }))
+    await screen.findByText('Chain intact: 0 records')
+    expectFocusStaysOn(button)
   })
 
   it('shows why verification could not run', async () => {
@@ -147,6 +168,42 @@ describe('Verify chain against a saved manifest', () => {
       ),
     )
     expect(api.requests.some((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toBe(false)
+  })
+
+  it('says in words, without asking the server, that a JSON file is not an export manifest and what it lacks', async () => {
+    const api = stubWithVerify(() => json({ ok: true, count: 3, head: HEAD }))
+    const status = await verifyWith(manifestFile(JSON.stringify({ name: 'my-app', version: '1.0.0' }), 'package.json'))
+    // Before: "…: Not an export manifest: exportId: Invalid input: expected string, received undefined", from the server.
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        'Could not verify the chain against package.json. This file is not an export manifest of MiniConsent: it has no “exportId”, “siteId”, “format” and 6 more fields. Choose the file “Download the manifest” saved after an export.',
+      ),
+    )
+    expect(status.textContent).not.toMatch(/Invalid input|received undefined/)
+
+    const { exportId: _, ...withoutId } = MANIFEST
+    fireEvent.change(screen.getByLabelText(MANIFEST_LABEL), {
+      target: { files: [manifestFile(JSON.stringify({ ...withoutId, rowCount: 'three' }), 'edited.manifest.json')] },
+    })
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        'Could not verify the chain against edited.manifest.json. This file is not an export manifest of MiniConsent: it has no “exportId” field; “rowCount” is not a number. Choose the file “Download the manifest” saved after an export.',
+      ),
+    )
+    expect(api.requests.some((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toBe(false)
+  })
+
+  it('puts the server’s refusal of what is no manifest in the same words, its detail kept', async () => {
+    stubWithVerify(
+      () => json({ ok: true, count: 3, head: HEAD }),
+      () => errorBody(400, 'invalid_manifest', 'Not an export manifest: chainHead.seq: Too small: expected number to be >=0'),
+    )
+    const status = await verifyWith(manifestFile(JSON.stringify(MANIFEST)))
+    await waitFor(() =>
+      expect(status.textContent).toBe(
+        'Could not verify the chain against minopa-consents.manifest.json. This file is not an export manifest of MiniConsent (the server found: chainHead.seq: Too small: expected number to be >=0). Choose the file “Download the manifest” saved after an export.',
+      ),
+    )
   })
 
   it('shows why the server refused the manifest', async () => {

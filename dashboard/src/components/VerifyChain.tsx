@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
+import type { z } from 'zod'
 import { ApiRequestError } from '../api'
+import { exportManifest } from '../api-shapes'
 import type { ChainVerification } from '@miniconsent/shared'
 import { describeVerification } from '../chain-verification'
 import { useSession } from '../session'
+import { ActionButton, inactiveWhile } from './actions'
 
 type State =
   | { status: 'idle' }
@@ -36,6 +39,11 @@ export function VerifyChain({ siteId }: { siteId: string }) {
       if (alive.current) setState({ status: 'done', result })
     } catch (err) {
       if (!alive.current) return
+      const notManifest = notAManifest(err)
+      if (notManifest) {
+        setState({ status: 'failed', message: `${failed}. ${notManifest}` })
+        return
+      }
       const message = err instanceof ApiRequestError || err instanceof ManifestFileError ? err.message : 'Something went wrong.'
       setState({ status: 'failed', message: `${failed}: ${message}` })
     }
@@ -52,9 +60,10 @@ export function VerifyChain({ siteId }: { siteId: string }) {
         Integrity
       </h2>
       <p class="muted">Each record holds the hash of the one before it, so an edited or deleted record breaks the chain.</p>
-      <button type="button" onClick={verify} disabled={running}>
+      {/* Inactive rather than disabled while it runs, as the file input: keyboard focus stays on them (inactiveWhile). */}
+      <ActionButton onClick={() => void verify()} inactive={running}>
         Verify chain
-      </button>
+      </ActionButton>
       <div class="field">
         <label for="verify-chain-manifest">Check against a saved manifest (JSON)</label>
         <input
@@ -62,7 +71,7 @@ export function VerifyChain({ siteId }: { siteId: string }) {
           type="file"
           accept="application/json,.json"
           aria-describedby="verify-chain-manifest-hint"
-          disabled={running}
+          {...inactiveWhile(running)}
           onChange={(e) => {
             const input = e.currentTarget
             const file = input.files?.[0]
@@ -93,6 +102,59 @@ export function VerifyChain({ siteId }: { siteId: string }) {
 /** A file that cannot be a manifest, told before anything is sent. */
 class ManifestFileError extends Error {}
 
+/** A JSON object that is not an export manifest; `message` says what of one it lacks, in words. */
+class NotAManifestError extends Error {}
+
+const CHOOSE_MANIFEST = 'Choose the file “Download the manifest” saved after an export.'
+
+/**
+ * The sentence for a file that is no export manifest, found here or by the server (400
+ * invalid_manifest, whose detail is zod's, kept in brackets): not the raw validation output (review).
+ */
+function notAManifest(err: unknown): string | null {
+  if (err instanceof NotAManifestError) return err.message
+  if (err instanceof ApiRequestError && err.code === 'invalid_manifest') {
+    return `This file is not an export manifest of MiniConsent (the server found: ${err.message.replace(/^Not an export manifest:\s*/, '')}). ${CHOOSE_MANIFEST}`
+  }
+  return null
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  object: 'an object',
+  array: 'a list',
+  boolean: 'true or false',
+}
+
+/** Names at most three, then how many more. */
+function someOf(names: string[]): string {
+  const shown = names.slice(0, 3).map((n) => `“${n}”`)
+  const more = names.length - shown.length
+  if (more > 0) return `${shown.join(', ')} and ${more} more`
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown[0]!
+}
+
+/** What `value` lacks or holds wrongly of an export manifest, in one sentence. */
+function manifestProblems(issues: readonly z.core.$ZodIssue[], value: Record<string, unknown>): string {
+  const missing: string[] = []
+  const wrong: string[] = []
+  for (const issue of issues) {
+    const field = issue.path.map(String).join('.')
+    if (!field || missing.includes(field) || wrong.some((w) => w.startsWith(`“${field}”`))) continue
+    let at: unknown = value
+    for (const key of issue.path) at = typeof at === 'object' && at !== null ? (at as Record<PropertyKey, unknown>)[key] : undefined
+    if (at === undefined) missing.push(field)
+    else if (issue.code === 'invalid_type' && EXPECTED[issue.expected]) wrong.push(`“${field}” is not ${EXPECTED[issue.expected]}`)
+    else wrong.push(`“${field}” does not hold a valid value`)
+  }
+  const parts: string[] = []
+  if (missing.length) parts.push(`it has no ${someOf(missing)} ${missing.length === 1 ? 'field' : 'fields'}`)
+  if (wrong.length) parts.push(wrong.slice(0, 3).join(', ') + (wrong.length > 3 ? ` and ${wrong.length - 3} more are not valid` : ''))
+  return `This file is not an export manifest of MiniConsent: ${parts.join('; ')}. ${CHOOSE_MANIFEST}`
+}
+
 /** The manifest as saved, unchanged: its signature covers every field as the server sent it. */
 async function readManifest(file: File): Promise<Record<string, unknown>> {
   if (file.size > MAX_MANIFEST_BYTES) throw new ManifestFileError('the file is too large to be an export manifest.')
@@ -111,5 +173,8 @@ async function readManifest(file: File): Promise<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ManifestFileError('the file holds no JSON object, so it is not an export manifest.')
   }
+  // Checked by the schema the server checks it with: sent, it would come back as zod's words.
+  const parsed = exportManifest.safeParse(value)
+  if (!parsed.success) throw new NotAManifestError(manifestProblems(parsed.error.issues, value as Record<string, unknown>))
   return value as Record<string, unknown>
 }

@@ -124,6 +124,9 @@ interface InputProps {
   autoComplete?: string
   placeholder?: string
   readOnly?: boolean
+  /** For text in one language (languageAttributes): its tag, and the way it runs, right to left for Arabic. */
+  lang?: string
+  dir?: 'ltr' | 'rtl'
 }
 
 /** A text input bound to a string; empty means "not set" for optional fields. */

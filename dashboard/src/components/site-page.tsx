@@ -22,6 +22,11 @@ export function siteRoute(page: SitePageSlug, Page: ComponentType<SitePageProps>
   }
 }
 
+/** The request met an ended session (401): the sign-in dialog is open, and signing in again answers it. */
+export function signedOut(err: unknown): boolean {
+  return err instanceof ApiRequestError && err.status === 401
+}
+
 export function errorText(err: unknown): string {
   if (err instanceof ApiRequestError) return err.message
   if (err instanceof Error) return err.message

@@ -1,6 +1,7 @@
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { auditPage, type AuditEntry } from '../api-shapes'
+import { ActionButton } from '../components/actions'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
@@ -189,10 +190,10 @@ function AuditPage({ site }: SitePageProps) {
       )}
       <p role="status">{loading && 'Loading the audit log…'}</p>
       {nextBefore !== null && (
-        // Kept while loading, and aria-disabled rather than disabled, so keyboard focus stays on it.
-        <button type="button" aria-disabled={loading} onClick={() => !loading && void loadPage(nextBefore, true)}>
+        // Kept while loading, and inactive rather than disabled, so keyboard focus stays on it.
+        <ActionButton inactive={loading} onClick={() => void loadPage(nextBefore, true)}>
           Load older entries
-        </button>
+        </ActionButton>
       )}
     </>
   )

@@ -6,9 +6,12 @@ import {
   catalogueFixture,
   cookieSettingsChanged,
   draftServer,
+  expectFocusStaysOn,
+  heldBack,
   json,
   ME,
   on,
+  pressFromKeyboard,
   renderApp,
   saveAfterRoleLowered,
   serveCatalogueState,
@@ -361,5 +364,39 @@ describe('catalogue editor', () => {
     expect((screen.getByLabelText('Name, row 1') as HTMLInputElement).readOnly).toBe(true)
     expect((screen.getByLabelText('Kind, row 1') as HTMLSelectElement).disabled).toBe(true)
     expect(screen.getByText(/as an auditor you cannot change it/)).toBeTruthy()
+  })
+
+  it('keeps keyboard focus on Save draft while it saves, and after, so Tab goes on from there', async () => {
+    const put = heldBack()
+    const api = stubApi(signedIn, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () => put.promise))
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Label (en)', { selector: '#f-categories-1-label-en' }), { target: { value: 'Statistics' } })
+    const save = pressFromKeyboard(screen.getByRole('button', { name: 'Save draft' }))
+    await screen.findByText('Saving the draft…')
+    expect(save.getAttribute('aria-disabled')).toBe('true')
+    // Before, the button was disabled while it saved, and focus fell to <body>.
+    expectFocusStaysOn(save)
+    fireEvent.click(save)
+    expect(api.requests.filter((r) => r.method === 'PUT')).toHaveLength(1)
+    const sent = api.requests.find((r) => r.method === 'PUT')!.body as { catalogue: CatalogueState['draft'] }
+    put.answer(json({ ...catalogueFixture(), draft: sent.catalogue, dirty: true }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expectFocusStaysOn(save)
+  })
+
+  it('marks the per-language labels, descriptions and purposes with their language, right to left for Persian', async () => {
+    stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    fireEvent.input(screen.getByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'fa' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    const perLanguage = await waitFor(() => {
+      const found = [...document.querySelectorAll<HTMLInputElement>('input[id*="-label-fa"], input[id*="-description-fa"], input[id*="-purpose-fa"]')]
+      expect(found.length).toBeGreaterThan(2)
+      return found
+    })
+    // Before, they had neither: typed Persian showed its punctuation on the wrong side.
+    for (const f of perLanguage) expect([f.id, f.lang, f.dir]).toEqual([f.id, 'fa', 'rtl'])
+    // Other fields (ids, names) are not in the language.
+    expect((screen.getByLabelText('ID', { selector: '#f-categories-0-id' }) as HTMLInputElement).dir).toBe('')
   })
 })

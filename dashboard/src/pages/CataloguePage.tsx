@@ -16,9 +16,9 @@ import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
-import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, signedOut, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
-import { languagesOf } from '../languages'
+import { languageAttributes, languagesOf } from '../languages'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
@@ -70,7 +70,8 @@ type SaveState =
   | { status: 'idle' }
   | { status: 'saving' }
   | { status: 'saved' }
-  | { status: 'failed'; message: string }
+  /** `signedOut`: the save met an ended session (SaveBar's SaveState). */
+  | { status: 'failed'; message: string; signedOut?: boolean }
 
 export function CatalogueEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
   const { api } = useSession()
@@ -173,7 +174,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       }
       const theirs = await draftSavedMeanwhile(api, siteId, err)
       setConflict(theirs)
-      setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}` })
+      setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}`, signedOut: signedOut(err) })
     }
   }
 
@@ -276,7 +277,11 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       {editable && (
         <SaveBar
           what="draft"
-          state={{ saving: save.status === 'saving', saved: save.status === 'saved', error: save.status === 'failed' ? save.message : undefined }}
+          state={
+            save.status === 'failed'
+              ? { error: save.message, signedOut: save.signedOut }
+              : { saving: save.status === 'saving', saved: save.status === 'saved' }
+          }
           dirty={dirty}
           onSave={() => void saveDraft()}
         >
@@ -370,6 +375,7 @@ function CategoriesSection({
                     issues={issues}
                     value={cat.label[language]}
                     onValue={(v) => update(['categories', i, 'label', language], v || undefined)}
+                    {...languageAttributes(language)}
                   />
                 </div>
                 <TextField
@@ -378,6 +384,7 @@ function CategoriesSection({
                   issues={issues}
                   value={cat.description[language]}
                   onValue={(v) => update(['categories', i, 'description', language], v || undefined)}
+                  {...languageAttributes(language)}
                 />
                 <div class="check">
                   <input
@@ -512,6 +519,7 @@ function ServicesSection({
                   issues={issues}
                   value={s.purpose[language]}
                   onValue={(v) => update(['services', i, 'purpose', language], v || undefined)}
+                  {...languageAttributes(language)}
                 />
                 {editable && (
                   <div class="row-actions">
@@ -603,7 +611,7 @@ function EntriesSection({
                   <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
                 </td>
                 <td>
-                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} />
+                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} {...languageAttributes(language)} />
                 </td>
                 <td>
                   <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />

@@ -1,7 +1,21 @@
 import type { ConsentLogPage, Role } from '@miniconsent/shared'
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
-import { consentRecord, errorBody, json, logPage, ME, meWithRoleOnMiniMagic, on, renderApp, stubApi, type FakeRequest } from '../test-support'
+import {
+  consentRecord,
+  errorBody,
+  expectFocusStaysOn,
+  heldBack,
+  json,
+  logPage,
+  ME,
+  meWithRoleOnMiniMagic,
+  on,
+  pressFromKeyboard,
+  renderApp,
+  stubApi,
+  type FakeRequest,
+} from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 
@@ -296,7 +310,7 @@ describe('consent log filters and data-subject requests', () => {
     expect(api.requests.some((r) => r.method === 'DELETE' && r.headers.get('X-CSRF-Token') === 'csrf-token-123')).toBe(true)
     // The log, read again, has nothing under the ID: said as the erasure it is, not as a mistyped ID.
     expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
-    expect(screen.queryByText(/Check the ID with the visitor/)).toBeNull()
+    expect(screen.queryByText(/may have been mistyped/)).toBeNull()
   })
 
   it('says the records were not erased when the owner’s role was lowered to auditor meanwhile, and asks no more', async () => {
@@ -403,5 +417,65 @@ describe('app shell', () => {
     renderApp('/nowhere')
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeTruthy()
     await waitFor(() => expect(document.title).toBe('Page not found · MiniConsent'))
+  })
+
+  it('keeps keyboard focus on Erase for good while it erases, then moves it to the result as the question closes', async () => {
+    let erased = false
+    const erasure = heldBack()
+    const api = stubApi(
+      signedIn,
+      serveLog(() => wholeLog(erased ? [] : [consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })])),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => erasure.promise),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    const button = pressFromKeyboard(screen.getByRole('button', { name: 'Erase for good' }))
+    await screen.findByRole('button', { name: 'Erasing…' })
+    expect(button.getAttribute('aria-disabled')).toBe('true')
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(button)
+    fireEvent.click(button)
+    expect(api.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1)
+
+    erased = true
+    erasure.answer(json({ erased: 1, identities: 0, documents: 0 }))
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Eras(e for good|ing…)$/ })).toBeNull())
+    // The question, and its button, are gone: focus is on the sentence that says what was done.
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Erased 1 record of consent ID visitor-0004\./))
+  })
+
+  it('does not blame the consent ID when other filters hide its records, and offers to search it without them', async () => {
+    const api = stubApi(
+      signedIn,
+      serveLog((req) => {
+        const q = req.url.searchParams
+        // The visitor's records are a custom choice and a withdrawal at revision 1.
+        if (q.get('method') || q.get('revision')) return wholeLog([])
+        return wholeLog([
+          consentRecord({ seq: 2, consentId: 'visitor-0009', method: 'withdraw', revision: 1 }),
+          consentRecord({ seq: 1, consentId: 'visitor-0009', revision: 1 }),
+        ])
+      }),
+    )
+    renderApp('/sites/minopa/consents?method=reject-all&revision=3&consentId=visitor-0009')
+    const said = await screen.findByText(/No records for consent ID/)
+    // Before: "No records for consent ID visitor-0009. Check the ID with the visitor", as if it had none.
+    expect(said.textContent).toContain('match the other filters in use')
+    expect(said.textContent).not.toMatch(/mistyped|Check the ID/)
+    fireEvent.click(screen.getByRole('link', { name: 'Search consent ID visitor-0009 without the other filters' }))
+    expect(await screen.findByText('Records 1–2 of 2, newest first', { exact: false })).toBeTruthy()
+    expect(location.search).toBe('?consentId=visitor-0009')
+    expect(Object.fromEntries(api.requests.at(-1)!.url.searchParams)).toMatchObject({ consentId: 'visitor-0009' })
+    expect(api.requests.at(-1)!.url.searchParams.has('method')).toBe(false)
+  })
+
+  it('says an ID without records may have been mistyped, or erased, since erasure removes the ID', async () => {
+    stubApi(signedIn, serveLog(() => wholeLog([])))
+    renderApp('/sites/minopa/consents?consentId=visitor-0004')
+    const said = await screen.findByText(/No records for consent ID/)
+    // Before, only "Check the ID with the visitor": an ID erased earlier read as the visitor's typo.
+    expect(said.textContent).toMatch(/may have been mistyped/)
+    expect(said.textContent).toMatch(/may have been erased: an erasure removes the ID/)
   })
 })

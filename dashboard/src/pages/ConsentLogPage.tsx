@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, filterParams, type LogFilters } from '../api'
 import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
+import { ActionButton } from '../components/actions'
 import { SubjectActions } from '../components/SubjectActions'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
@@ -198,7 +199,14 @@ function ConsentLogResults({
           )}
         </p>
         {page.records.length === 0 ? (
-          <EmptyLog siteName={siteName} filter={filter} filtered={filterParams(filters).toString() !== ''} erased={erased} />
+          <EmptyLog
+            siteName={siteName}
+            filter={filter}
+            filtered={filterParams(filters).toString() !== ''}
+            othersFiltered={filterParams({ ...filters, consentId: undefined }).toString() !== ''}
+            withoutOthers={withFilters(consentLogPath(siteId), { consentId: filter })}
+            erased={erased}
+          />
         ) : (
           <>
             <div class="table-scroll" role="region" aria-labelledby="log-caption" tabIndex={0}>
@@ -296,16 +304,37 @@ function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; select
   )
 }
 
-/** aria-disabled rather than disabled: a disabled button drops keyboard focus when the last page is reached. */
+/** Inactive rather than disabled (ActionButton): a disabled button drops keyboard focus when the last page is reached. */
 function PagerButton({ label, enabled, onClick }: { label: string; enabled: boolean; onClick: () => void }) {
   return (
-    <button type="button" aria-disabled={!enabled} onClick={() => enabled && onClick()}>
+    <ActionButton inactive={!enabled} onClick={onClick}>
       {label}
-    </button>
+    </ActionButton>
   )
 }
 
-function EmptyLog({ siteName, filter, filtered, erased }: { siteName: string; filter: string; filtered: boolean; erased: boolean }) {
+/**
+ * Why the page is empty, without misleading a data-subject lookup: an ID searched under other
+ * filters may have records they hide, and one that finds nothing may have been mistyped, or erased
+ * (the server keeps no ID of erased records, so the page cannot tell which, unless it erased them).
+ */
+function EmptyLog({
+  siteName,
+  filter,
+  filtered,
+  othersFiltered,
+  withoutOthers,
+  erased,
+}: {
+  siteName: string
+  filter: string
+  filtered: boolean
+  /** Filters besides the consent ID are applied. */
+  othersFiltered: boolean
+  /** The log for the consent ID alone. */
+  withoutOthers: string
+  erased: boolean
+}) {
   if (filtered && !filter) return <p class="empty">No records match these filters.</p>
   if (filter && erased) {
     return (
@@ -315,11 +344,25 @@ function EmptyLog({ siteName, filter, filtered, erased }: { siteName: string; fi
       </p>
     )
   }
+  if (filter && othersFiltered) {
+    return (
+      <div class="empty">
+        <p>
+          No records for consent ID <code>{filter}</code> match the other filters in use. They may hide this ID's records:
+          search it without them before telling the visitor anything.
+        </p>
+        <p>
+          <a href={withoutOthers}>Search consent ID {filter} without the other filters</a>
+        </p>
+      </div>
+    )
+  }
   if (filter) {
     return (
       <p class="empty">
-        No records for consent ID <code>{filter}</code>. Check the ID with the visitor: it is shown in the cookie
-        preferences on {siteName}.
+        No records for consent ID <code>{filter}</code>. It may have been mistyped: check it with the visitor (it is shown
+        in the cookie preferences on {siteName}). Or its records may have been erased: an erasure removes the ID from
+        them, so they can no longer be found under it.
       </p>
     )
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
-import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
+import { errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const CSV = 'seq,recordId\n1,a\n2,b\n3,c\n'
@@ -190,5 +190,25 @@ describe('export page', () => {
     renderApp('/sites/minopa/export')
     fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
     expect(await screen.findByText(/The export failed: from: use a date/)).toBeTruthy()
+  })
+
+  it('keeps keyboard focus on Start export while the export runs, and after', async () => {
+    const file = heldBack()
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => file.promise),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(manifest)),
+    )
+    renderApp('/sites/minopa/export?method=custom')
+    const start = pressFromKeyboard(await screen.findByRole('button', { name: 'Start export' }))
+    await screen.findByText('Exporting…')
+    expect(start.getAttribute('aria-disabled')).toBe('true')
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(start)
+    fireEvent.click(start)
+    expect(api.requests.filter((r) => r.url.pathname.endsWith('/export'))).toHaveLength(1)
+    file.answer(streamed(CSV))
+    expect(await screen.findByText('matches the downloaded file')).toBeTruthy()
+    expectFocusStaysOn(start)
   })
 })

@@ -2,6 +2,7 @@ import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, fileNameOf, filterParams, type LogFilters } from '../api'
 import { exportManifest, type ExportManifest } from '../api-shapes'
+import { ActionButton } from '../components/actions'
 import { describeFilters, filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { recordCounter } from '../export-count'
@@ -175,9 +176,10 @@ function ExportPage({ site }: SitePageProps) {
         </div>
       </fieldset>
       <div class="actions">
-        <button type="button" class="primary" onClick={start} disabled={running}>
+        {/* Inactive rather than disabled while it runs: keyboard focus stays on it (ActionButton). */}
+        <ActionButton class="primary" onClick={() => void start()} inactive={running}>
           Start export
-        </button>
+        </ActionButton>
         {running && (
           <button type="button" onClick={() => controller.current?.abort()}>
             Cancel

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
-import { errorBody, json, ME, on, renderApp, stubApi } from '../test-support'
+import { errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const members = {
@@ -395,5 +395,27 @@ describe('audit log', () => {
     expect(await screen.findByText('member.role')).toBeTruthy()
     fireEvent.click(screen.getByRole('button', { name: /Show before and after/ }))
     expect(screen.getByText(/"role": "auditor"/)).toBeTruthy()
+  })
+
+  it('keeps keyboard focus on Invite while the invitation is made, and after', async () => {
+    const post = heldBack()
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('POST', '/api/admin/sites/minimagic/invitations', () => post.promise),
+    )
+    renderApp('/sites/minimagic/members')
+    await screen.findByRole('table', { name: 'Members of this site' })
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@example.com' } })
+    const invite = pressFromKeyboard(screen.getByRole('button', { name: 'Invite' }))
+    await waitFor(() => expect(invite.getAttribute('aria-disabled')).toBe('true'))
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(invite)
+    fireEvent.click(invite)
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+    post.answer(json({ inviteUrl: '/invite/tok-123' }, 201))
+    await screen.findByLabelText('Invitation link')
+    expect(invite.getAttribute('aria-disabled')).toBe('false')
+    expectFocusStaysOn(invite)
   })
 })

@@ -1,6 +1,7 @@
 import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
+import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
 import { LoadFailure, LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
@@ -51,33 +52,6 @@ function MembersPage({ site }: SitePageProps) {
   )
 }
 
-/** A change made, to announce; `focus`: the control that made it is gone, so focus moves to the sentence. */
-interface Outcome {
-  text: string
-  focus: boolean
-}
-
-/**
- * Said in a status region that outlives the list: a removed member's row, and the button pressed
- * in it, are gone once the list reloads, and the whole list is if the reload fails.
- */
-function OutcomeStatus({ outcome }: { outcome: Outcome | null }) {
-  const message = useRef<HTMLParagraphElement>(null)
-  // Else focus would fall to <body> with the pressed button, and a keyboard user would start over at the top.
-  useEffect(() => {
-    if (outcome?.focus) message.current?.focus()
-  }, [outcome])
-  return (
-    <div role="status">
-      {outcome && (
-        <p ref={message} class="notice" tabIndex={-1}>
-          {outcome.text}
-        </p>
-      )}
-    </div>
-  )
-}
-
 /** What the last invitation came to; `email` (as the server stores it, lower case) and `link` when it was made. */
 interface InviteResult {
   text: string
@@ -107,6 +81,7 @@ function InviteForm({
 
   async function submit(e: SubmitEvent) {
     e.preventDefault()
+    if (busy) return
     const input = { email: email.trim(), role }
     if (!invitationInput.safeParse(input).success) {
       setFieldError('Enter an email address like name@example.com.')
@@ -168,9 +143,9 @@ function InviteForm({
           </select>
         </div>
         <div class="field">
-          <button type="submit" class="primary" disabled={busy}>
+          <ActionButton type="submit" class="primary" inactive={busy}>
             Invite
-          </button>
+          </ActionButton>
         </div>
       </form>
       <div role="status">
@@ -275,9 +250,9 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
   return (
     <li>
       {invitation.email} as {invitation.role}, sent {formatTime(invitation.createdAt)}, valid until {formatTime(invitation.expiresAt)}{' '}
-      <button type="button" class="danger" disabled={busy} onClick={cancel}>
+      <ActionButton class="danger" inactive={busy} onClick={cancel}>
         Cancel<span class="visually-hidden"> the invitation for {invitation.email}</span>
-      </button>
+      </ActionButton>
       {error && (
         <p class="field-error" role="alert">
           {error}
@@ -377,9 +352,9 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
         )}
       </td>
       <td>
-        <button type="button" class="danger" disabled={busy} onClick={remove}>
+        <ActionButton class="danger" inactive={busy} onClick={remove}>
           Remove<span class="visually-hidden"> {member.email}</span>
-        </button>
+        </ActionButton>
       </td>
     </tr>
   )

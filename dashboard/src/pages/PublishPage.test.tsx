@@ -1,8 +1,22 @@
-import { fireEvent, screen, within } from '@testing-library/preact'
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { rollbackInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
-import { catalogueFixture, cookieSettingsChanged, json, ME, on, renderApp, serveCatalogueState, stubApi, withConsentCookie, type FakeRequest } from '../test-support'
+import {
+  catalogueFixture,
+  cookieSettingsChanged,
+  expectFocusStaysOn,
+  heldBack,
+  json,
+  ME,
+  on,
+  pressFromKeyboard,
+  renderApp,
+  serveCatalogueState,
+  stubApi,
+  withConsentCookie,
+  type FakeRequest,
+} from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 /** The saved draft the page checks the consent cookie's declaration in: here as the settings say. */
@@ -361,5 +375,59 @@ describe('publish page', () => {
     expect(screen.queryByRole('button', { name: /publish/i })).toBeNull()
     expect(screen.queryByRole('button', { name: /Roll back/ })).toBeNull()
     expect(screen.getByRole('button', { name: 'Compare' })).toBeTruthy()
+  })
+
+  it('keeps keyboard focus on Publish now while it publishes, then moves it to the result as the panel goes', async () => {
+    let published = false
+    const post = heldBack()
+    const api = stubApi(
+      signedIn,
+      savedDraft,
+      on('GET', /\/diff$/, () => json(published ? { ...diff, changes: [], needsConsent: false, reasons: [] } : diff)),
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/publish', () => post.promise),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    const button = pressFromKeyboard(screen.getByRole('button', { name: 'Publish now' }))
+    await screen.findByRole('button', { name: 'Publishing…' })
+    // Before, the button was disabled while it ran, and focus fell to <body>.
+    expectFocusStaysOn(button)
+    expect(button.getAttribute('aria-disabled')).toBe('true')
+    fireEvent.click(button)
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+
+    published = true
+    post.answer(json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201))
+    // The panel goes with the reloaded diff: focus is on the sentence that says what happened.
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Published revision 3\. Visitors will be asked for consent again/))
+    await screen.findByText(/nothing to publish/)
+    expect(document.activeElement?.textContent).toMatch(/^Published revision 3\./)
+  })
+
+  it('keeps keyboard focus on the rollback’s confirmation while it runs, then moves it to the result as the panel closes', async () => {
+    const post = heldBack()
+    const api = stubApi(
+      signedIn,
+      savedDraft,
+      serveRollbackDiff(),
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/rollback', () => post.promise),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
+    const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
+    await within(confirm).findByRole('table', { name: 'Changes from the live revision 2 to revision 1' })
+    const button = pressFromKeyboard(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
+    await within(confirm).findByRole('button', { name: 'Rolling back…' })
+    expectFocusStaysOn(button)
+    expect(button.getAttribute('aria-disabled')).toBe('true')
+    fireEvent.click(button)
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+
+    post.answer(json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201))
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Roll back to revision 1?' })).toBeNull())
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Rolled back: revision 3 has the catalogue of revision 1\./))
   })
 })

@@ -8,6 +8,7 @@ import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 import { DiffTable, DiffVerdict } from '../components/DiffTable'
 import { ScrollTable } from '../components/editable-table'
+import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
 import { RollbackConfirm } from '../components/RollbackConfirm'
 import { ConsentCookieWarning, FixInEditor } from '../components/ConsentCookieCheck'
 
@@ -21,10 +22,11 @@ function PublishPage({ site }: SitePageProps) {
   const revisions = useLoad((signal) => api.request(siteApi(site.id, '/revisions'), revisionList, { signal }), [site.id])
   // The saved draft and the settings, for the consent cookie's declaration: what a publish puts live.
   const saved = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
-  const [published, setPublished] = useState<string | null>(null)
+  const [published, setPublished] = useState<Outcome | null>(null)
 
   function afterChange(message: string) {
-    setPublished(message)
+    // The confirmation panel whose button made the change goes: focus moves to the sentence.
+    setPublished({ text: message, focus: true, tone: 'verify-result is-good' })
     diff.reload()
     revisions.reload()
     // A rollback replaces the draft.
@@ -34,9 +36,7 @@ function PublishPage({ site }: SitePageProps) {
   return (
     <>
       <h1>Publish — {site.name}</h1>
-      <div role="status" class="publish-done">
-        {published && <p class="verify-result is-good">{published}</p>}
-      </div>
+      <OutcomeStatus outcome={published} class="publish-done" />
       <section aria-labelledby="pending-heading" class="editor-section">
         <h2 id="pending-heading">Draft compared with the live catalogue</h2>
         <ConsentCookieWarning
@@ -164,9 +164,9 @@ function PendingChanges({
           </p>
           <div role="alert">{error && <p class="form-error">{error}</p>}</div>
           <div class="actions">
-            <button type="button" class="primary" onClick={publish} disabled={step === 'publishing'}>
+            <ActionButton class="primary" onClick={publish} inactive={step === 'publishing'}>
               {step === 'publishing' ? 'Publishing…' : 'Publish now'}
-            </button>
+            </ActionButton>
             <button type="button" onClick={() => setStep('review')} disabled={step === 'publishing'}>
               Cancel
             </button>

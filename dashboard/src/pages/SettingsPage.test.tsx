@@ -6,10 +6,13 @@ import { formatTime } from '../format'
 import {
   catalogueFixture,
   errorBody,
+  expectFocusStaysOn,
+  heldBack,
   json,
   ME,
   meWithRoleOnMiniMagic,
   on,
+  pressFromKeyboard,
   renderApp,
   saveAfterRoleLowered,
   serveCatalogueState,
@@ -71,6 +74,52 @@ describe('site settings', () => {
     expect((saved.body as { name: string }).name).toBe('My carefully chosen name')
     // With the new session's CSRF token.
     expect(saved.headers.get('X-CSRF-Token')).toBe('csrf-token-456')
+  })
+
+  it('takes the stale "Sign in first" away once signed in again over the page', async () => {
+    let sessionValid = true
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/settings', (req) => (sessionValid ? savedAs(req) : errorBody(401, 'unauthenticated', 'Sign in first'))),
+      on('POST', '/api/admin/login', () => {
+        sessionValid = true
+        return json({ ...ME, csrfToken: 'csrf-token-456' })
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    fireEvent.input(await screen.findByLabelText('Site name'), { target: { value: 'Renamed' } })
+    sessionValid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+    expect(screen.getByText('Not saved: Sign in first')).toBeTruthy()
+    fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'correct horse' } })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    // Before, the save bar still said "Not saved: Sign in first" after signing in.
+    expect(screen.queryByText('Not saved: Sign in first')).toBeNull()
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+    // The save can be made again; a refusal of another kind is still said.
+    sessionValid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Not saved: Sign in first')).toBeTruthy()
+  })
+
+  it('keeps keyboard focus on Save settings while it saves, and after', async () => {
+    const put = heldBack<FakeRequest>()
+    const api = stubApi(signedIn, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/settings', async (req) => savedAs(await put.promise.then(() => req))))
+    renderApp('/sites/minimagic/settings')
+    fireEvent.input(await screen.findByLabelText('Site name'), { target: { value: 'Renamed' } })
+    const save = pressFromKeyboard(screen.getByRole('button', { name: 'Save settings' }))
+    await screen.findByText('Saving the settings…')
+    expect(save.getAttribute('aria-disabled')).toBe('true')
+    // Before, the button was disabled while it saved, and focus fell to <body>.
+    expectFocusStaysOn(save)
+    fireEvent.click(save)
+    expect(api.requests.filter((r) => r.method === 'PUT')).toHaveLength(1)
+    put.answer(api.requests.find((r) => r.method === 'PUT')!)
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expectFocusStaysOn(save)
   })
 
   it('edits a region override and sends the whole settings back, documents included', async () => {

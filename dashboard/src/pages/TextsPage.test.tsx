@@ -225,4 +225,22 @@ describe('texts and appearance', () => {
     expect(screen.getByText('White text on #e4572e is 3.7:1; WCAG AA needs 4.5:1.')).toBeTruthy()
     expect(screen.queryByRole('button', { name: /^Use #/ })).toBeNull()
   })
+
+  it('marks each text field with its language, and right to left for Arabic and Hebrew', async () => {
+    stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/texts')
+    const grid = (await screen.findByLabelText('Banner title')).closest('.texts-grid') as HTMLElement
+    const fields = () => [...grid.querySelectorAll<HTMLElement>('input, textarea')]
+    expect(fields().some((f) => f.tagName === 'TEXTAREA')).toBe(true)
+    for (const f of fields()) expect([f.lang, f.dir]).toEqual(['en', 'ltr'])
+    for (const lang of ['ar', 'he']) {
+      fireEvent.input(screen.getByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: lang } })
+      fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+      // Before, no field had lang or dir: typed Arabic put its punctuation on the wrong side.
+      await waitFor(() => expect(fields().every((f) => f.lang === lang && f.dir === 'rtl')).toBe(true))
+    }
+    fireEvent.input(screen.getByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'de' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    await waitFor(() => expect(fields().every((f) => f.lang === 'de' && f.dir === 'ltr')).toBe(true))
+  })
 })

@@ -3,19 +3,19 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
-import { errorText, LoadGate, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, signedOut, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_LABELS } from '../default-texts'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
-import { SaveBar } from '../components/SaveBar'
+import { SaveBar, type SaveState } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
 import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { EditsNotKept } from '../components/EditsNotKept'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { builtInLanguage } from '../../../sdk/src/ui/texts'
-import { hasBuiltInTexts, languageName, SDK_TABLES } from '../languages'
+import { hasBuiltInTexts, languageAttributes, languageName, SDK_TABLES } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -107,7 +107,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const [language, setLanguage] = useState(initial.settings.defaultLanguage)
   const defaultLanguage = initial.settings.defaultLanguage
   const [serverIssues, setServerIssues] = useState<Issues>({})
-  const [status, setStatus] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({})
+  const [status, setStatus] = useState<SaveState>({})
   /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
   const [conflict, setConflict] = useState<CatalogueState | null>(null)
   const [note, setNote] = useState('')
@@ -181,7 +181,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       if (err instanceof ApiRequestError && err.issues.length) setServerIssues(issuesByPath(err.issues))
       const theirs = await draftSavedMeanwhile(api, siteId, err)
       setConflict(theirs)
-      setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}` })
+      setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}`, signedOut: signedOut(err) })
     }
   }
 
@@ -238,6 +238,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                   LONG_TEXTS.has(key) ? (
                     <textarea
                       {...a11y}
+                      {...languageAttributes(language)}
                       rows={3}
                       readOnly={!editable}
                       placeholder={placeholder}
@@ -247,6 +248,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                   ) : (
                     <input
                       {...a11y}
+                      {...languageAttributes(language)}
                       readOnly={!editable}
                       placeholder={placeholder}
                       value={texts[key] ?? ''}
