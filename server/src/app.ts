@@ -70,9 +70,12 @@ export function createApp(deps: AppDeps) {
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
   // recorded and the previous one retired), and signs the tombstones and purge anchors stored
   // before they were signed, at the first start after the upgrade only.
-  const signed = signStoredBeforeSigning(deps.db.$client, s.manifestKeys.active(), now())
-  if (signed.erasures) s.logger.info('signed the erasures made before erasures were signed', { records: signed.erasures })
-  if (signed.anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: signed.anchors })
+  const settleSigning = () => {
+    const signed = signStoredBeforeSigning(deps.db.$client, s.manifestKeys.active(), now())
+    if (signed.erasures) s.logger.info('signed the erasures made before erasures were signed', { records: signed.erasures })
+    if (signed.anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: signed.anchors })
+  }
+  if (deps.settleSigningNow !== false) settleSigning()
 
   const app = new Hono<AppEnv>()
 
@@ -120,7 +123,7 @@ export function createApp(deps: AppDeps) {
   app.onError(refuse)
 
   // Node's server hands each request to the front door first (serveApp); app.request() does not.
-  return Object.assign(app, { frontDoor: frontDoor(s, intake) })
+  return Object.assign(app, { frontDoor: frontDoor(s, intake), settleSigning })
 }
 
 export type App = ReturnType<typeof createApp>

@@ -1,7 +1,8 @@
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import Database from 'better-sqlite3'
@@ -53,6 +54,48 @@ describe('miniconsent verify', () => {
       '  erased at 2026-11-22T10:00:00.000Z: seq 4',
       '  erased at 2026-11-22T10:01:00.000Z: seq 1, 2, 3',
     ])
+  })
+
+  it('names a database URL of another scheme by its scheme only: the rest may hold a password', async () => {
+    const refused = await run(['verify', '--site', 'acme', '--db', 'postgres://user:s3cret@db.example/consents'])
+    expect(refused.code).toBe(2)
+    expect(refused.err).toContain('a postgres: URL')
+    expect(refused.err).not.toContain('s3cret')
+    const byEnv = await run(['verify', '--site', 'acme'], { DATABASE_URL: 'postgres://user:s3cret@db.example/consents' })
+    expect(byEnv.code).toBe(2)
+    expect(byEnv.err).toBe('not a database path: a postgres: URL (MiniConsent keeps its data in an SQLite file: give its path)')
+  })
+
+  it('verifies a WAL-mode database in a folder it may not write, by reading a copy, and says so', async () => {
+    // As a server leaves its file after a clean stop: WAL mode, no -shm beside it.
+    const folder = mkdtempSync(join(tmpdir(), 'miniconsent-readonly-'))
+    const file = join(folder, 'evidence.sqlite')
+    const source = new Database(t.file, { readonly: true })
+    source.exec(`VACUUM INTO '${file}'`)
+    source.close()
+    const wal = new Database(file)
+    wal.pragma('journal_mode = WAL')
+    wal.close()
+    chmodSync(file, 0o444)
+    chmodSync(folder, 0o555)
+    try {
+      // Root may write anywhere: the check runs the built CLI as nobody there, as an auditor's account would.
+      const asRoot = process.getuid?.() === 0
+      const r = asRoot
+        ? (() => {
+            const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(import.meta.dirname, '../dist/cli.js'), 'verify', '--site', 'acme', '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+            return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
+          })()
+        : await run(['verify', '--site', 'acme', '--db', file])
+      expect(r.code, r.err).toBe(0)
+      expect(r.out).toMatch(/^OK acme: 3 records/)
+      expect(r.err).toMatch(/cannot be opened where it is \(its folder is read-only to this user\), so a copy of it is read/)
+      // Nothing was written beside the evidence.
+      expect(readdirSync(folder)).toEqual(['evidence.sqlite'])
+    } finally {
+      chmodSync(folder, 0o755)
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 
   it('reads DATABASE_URL (a file: URL) when --db is absent', async () => {
@@ -203,6 +246,9 @@ describe('miniconsent verify --manifest --file', () => {
     writeFileSync(join(t.dir, 'keys.json'), await (await t.request('/api/v1/manifest-keys')).text())
     const byKeys = await run(['verify', '--manifest', 'manifest.json', '--file', 'export.csv', '--public-key', 'keys.json'], NO_DATABASE(t), t.dir)
     expect(byKeys).toMatchObject({ code: 0, err: '' })
+    // A relative file: URL given as --db is a relative path like any other.
+    const byFileUrl = await run(['verify', '--site', 'acme', '--db', `file:${relative(t.dir, t.file)}`], NO_DATABASE(t), t.dir)
+    expect(byFileUrl).toMatchObject({ code: 0, err: '' })
     // DATABASE_URL is read as the server reads it, from the process's directory, not the typed-in one.
     const byEnv = await run(['verify', '--site', 'acme'], { DATABASE_URL: relative(t.dir, t.file) }, t.dir)
     expect(byEnv).toMatchObject({ code: 2, err: `no database at ${join(process.cwd(), relative(t.dir, t.file))} (start the server once, or pass --db)` })

@@ -10,9 +10,10 @@
 // or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
 // site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
 // `--help` (-h) prints the usage, exit 0; a usage error names what is wrong before it.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
+import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
-import { isAbsolute, join, resolve } from 'node:path'
+import { basename, isAbsolute, join, resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -70,7 +71,20 @@ export interface CliIo {
 
 /** A path relative to `from`; a URL (`file:…`) or an absolute path as it is. */
 function pathFrom(from: string, value: string | undefined): string | undefined {
-  return value === undefined || /^[a-z][a-z0-9+.-]+:/i.test(value) || isAbsolute(value) ? value : resolve(from, value)
+  if (value === undefined || isAbsolute(value)) return value
+  // A relative file: URL (`file:../x.sqlite`) is a relative path too; `file:///…` and other schemes are left as they are.
+  const relativeFileUrl = /^file:(?!\/\/)/i.exec(value)
+  if (relativeFileUrl) return resolve(from, value.slice(relativeFileUrl[0].length))
+  return /^[a-z][a-z0-9+.-]+:/i.test(value) ? value : resolve(from, value)
+}
+
+/**
+ * A database setting as a message may repeat it: a URL of another scheme by its scheme only, since
+ * the rest of such a URL may hold a password (as the server's own start-up message does).
+ */
+function shownDatabase(value: string | undefined): string {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value ?? '')?.[1]
+  return scheme && scheme.toLowerCase() !== 'file' ? `a ${scheme}: URL (MiniConsent keeps its data in an SQLite file: give its path)` : String(value)
 }
 
 /** The options, each of the commands that take it (USAGE). */
@@ -176,7 +190,7 @@ function databaseFile(dbArg: string | undefined, io: CliIo): string | null {
 /** The database file --db or DATABASE_URL names, or null after saying why there is none to open. */
 function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | null {
   const file = databaseFile(dbArg, io)
-  if (file === null) io.err(`not a database path: ${dbArg ?? io.env.DATABASE_URL}`)
+  if (file === null) io.err(`not a database path: ${shownDatabase(dbArg ?? io.env.DATABASE_URL)}`)
   else if (!existsSync(file)) io.err(`no database at ${file} (start the server once, or pass --db)`)
   else return file
   return null
@@ -188,7 +202,27 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
  * migration, no journal-mode switch, so verifying never changes the file it checks) unless
  * `write` (reset-password).
  */
-function openMiniConsent(file: string, { write = false } = {}): Db {
+function openMiniConsent(file: string, { write = false, note }: { write?: boolean; note?: (line: string) => void } = {}): Db {
+  try {
+    return openChecked(file, write)
+  } catch (e) {
+    // A database in WAL mode (the server's) needs its `-shm` file beside it even to be read, which
+    // SQLite cannot create in a folder this user may not write (read-only evidence media, another
+    // user's files). Read-only work reads a copy made in the temp folder instead, removed at exit.
+    const code = (e as { code?: unknown }).code
+    if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    const copy = join(dir, basename(file))
+    copyFileSync(file, copy)
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+    const db = openChecked(copy, false)
+    note?.(`note: ${file} cannot be opened where it is (its folder is read-only to this user), so a copy of it is read (${copy}, removed at exit)`)
+    return db
+  }
+}
+
+function openChecked(file: string, write: boolean): Db {
   const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
   try {
     db.$client.pragma('busy_timeout = 5000')
@@ -210,7 +244,7 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
   if (file === null) return 2
   let db: Db
   try {
-    db = openMiniConsent(file, { write: o.write })
+    db = openMiniConsent(file, { write: o.write, note: io.err })
   } catch (e) {
     io.err(notMiniConsent(file, e))
     return 2
@@ -582,7 +616,7 @@ function keysFromArgument(arg: string): KeySource {
 function keysFromDatabase(dbArg: string | undefined, io: CliIo, exportId: string): KeySource | null {
   const file = databaseFile(dbArg, io)
   if (file === null) {
-    if (dbArg !== undefined) throw new Unusable(`not a database path: ${dbArg}`)
+    if (dbArg !== undefined) throw new Unusable(`not a database path: ${shownDatabase(dbArg)}`)
     return null
   }
   if (!existsSync(file)) {
@@ -591,7 +625,7 @@ function keysFromDatabase(dbArg: string | undefined, io: CliIo, exportId: string
   }
   let db: Db | null = null
   try {
-    db = openMiniConsent(file)
+    db = openMiniConsent(file, { note: io.err })
     return { keys: storedPublicKeys(db), from: `the database ${file}`, signedInDb: storedManifestSigned(db, exportId) }
   } catch (e) {
     throw new Unusable(notMiniConsent(file, e))

@@ -28,6 +28,12 @@ export interface AppDeps {
   consentLog?: ConsentLog
   /** The keys that sign manifests, erasures and purge anchors; created over `db` and MANIFEST_SIGNING_KEY when absent. */
   manifestKeys?: ManifestKeys
+  /**
+   * False: the signing key is not settled by createApp but by the app's `settleSigning()`, which
+   * the server calls once it listens (main.ts): a start that fails (a port in use by the server
+   * already running on the file) must not retire the key that server signs with. Default true.
+   */
+  settleSigningNow?: boolean
   /** Directory of the built SDK (`miniconsent.js` and its lazily loaded chunks). */
   sdkDir?: string
   /** Directory of the built dashboard (`index.html`, `assets/`). */

@@ -1,4 +1,5 @@
 // Start-up as an operator sees it: the real entry point in a child process.
+import { generateKeyPairSync } from 'node:crypto'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -65,6 +66,24 @@ describe('server start-up', () => {
     })
     expect(next.code).toBe(0)
     expect(next.stdout).not.toMatch(/password:/)
+  })
+
+  it('leaves the signing key of the server already running on the file alone when a second start fails on its port', async () => {
+    const key = generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')
+    const env = { DATABASE_URL: join(dir, 'second-start', 'db.sqlite'), SEED_DEMO: 'false' }
+    const running = await start({ ...env, MANIFEST_SIGNING_KEY: key }, /"listening"/, async (stdout) => {
+      const url = /"url":"([^"]+)"/.exec(stdout)![1]!
+      const keys = async () => ((await (await fetch(url + 'api/v1/manifest-keys')).json()) as { keys: { keyId: string; retiredAt: string | null }[] }).keys
+      const before = await keys()
+      expect(before).toEqual([expect.objectContaining({ retiredAt: null })])
+      // The operator starts it again from a shell without the key: the port is the running server's.
+      const again = await start({ ...env, PORT: new URL(url).port })
+      expect(again.code).toBe(1)
+      expect(again.stderr).toMatch(/is already in use \(set PORT\)/)
+      // The running server's key still signs, and no key was generated in its place.
+      expect(await keys()).toEqual(before)
+    })
+    expect(running.code).toBe(0)
   })
 
   it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {

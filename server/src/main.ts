@@ -11,7 +11,7 @@ import { ensureOwner, seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
 import { AuditLog } from './services/audit'
-import { startRetention } from './services/retention'
+import { startRetention, type Retention } from './services/retention'
 import { startRollups } from './services/stats'
 import { shadowedSiteIds } from './services/sites'
 import { sdkDistDir } from './paths'
@@ -87,11 +87,17 @@ async function main() {
   // SPEC §7: records past each site's retention are purged at start-up and every hour, a batch at
   // a time while the server answers; between two batches, what ingestion queued is committed first.
   const manifestKeys = new ManifestKeys(db, Date.now, env.MANIFEST_SIGNING_KEY)
-  const app = createApp({ db, env, logger, consentLog, manifestKeys })
-  // Each purge signs the anchor it moves with the manifest key, as createApp settled it
-  // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
-  const retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
+  // The signing key is settled once the server listens, before its first request: settling it
+  // (a generated key, or a changed MANIFEST_SIGNING_KEY recorded and the key before it retired)
+  // on a start that then fails, with the port held by the server already running on this file,
+  // retired the key that server goes on signing with, and its next manifests failed verification.
+  const app = createApp({ db, env, logger, consentLog, manifestKeys, settleSigningNow: false })
+  let retention: Retention | null = null
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
+    app.settleSigning()
+    // Each purge signs the anchor it moves with the manifest key, as settled just now
+    // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
+    retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })
     const url = browserUrl(info.address, info.port)
     logger.info('listening', { url, database: env.DATABASE_URL })
     // Printed once, on the start that created the account.
@@ -121,7 +127,7 @@ async function main() {
     closing = true
     logger.info('shutting down', { signal })
     // A running purge stops between two of its transactions (each whole and audited).
-    const retentionStopped = retention.stop()
+    const retentionStopped = retention?.stop()
     const rollupsStopped = rollups.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
     const stop = async () => {

@@ -1,7 +1,7 @@
 import { apiError, siteSettingsResponse } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
+import { consentBody, json, send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
 import { allowedMethods, isDatabaseBusy } from './errors'
 import { getOnly } from './validate'
 
@@ -46,6 +46,25 @@ describe('a database locked by another process', () => {
     expect(isDatabaseBusy(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }))).toBe(false)
     expect(isDatabaseBusy(Object.assign(new Error('x'), { code: 'SQLITE_BUSYNESS' }))).toBe(false)
     expect(isDatabaseBusy('SQLITE_BUSY')).toBe(false)
+  })
+})
+
+describe('a full disk', () => {
+  it('answers 503 storage_full with Retry-After to a record it cannot store, and stores again once there is room', async () => {
+    // The file may not grow past its size now: as a full disk, SQLite fails each write with SQLITE_FULL.
+    const pages = Number(t.db.$client.pragma('page_count', { simple: true }))
+    t.db.$client.pragma(`max_page_count = ${pages}`)
+    let full: Response | null = null
+    for (let i = 0; i < 200 && !full; i++) {
+      const res = await t.request('/api/v1/consents', json(consentBody({ url: `https://acme.test/${'p'.repeat(500)}/${i}` })))
+      if (res.status !== 201) full = res
+    }
+    expect(full?.status).toBe(503)
+    expect(full!.headers.get('retry-after')).toBe('60')
+    expect(apiError.parse(await full!.json()).error).toEqual({ code: 'storage_full', message: 'The server cannot store anything now (its disk is full); try again later' })
+    // Room made: the next record is stored.
+    t.db.$client.pragma(`max_page_count = ${pages * 100}`)
+    expect((await t.request('/api/v1/consents', json(consentBody()))).status).toBe(201)
   })
 })
 

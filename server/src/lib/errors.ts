@@ -147,6 +147,36 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
       headers: { 'Retry-After': String(DATABASE_BUSY_RETRY_SECONDS) },
     }
   }
+  // The disk holding the database is full: every write fails alike until the operator makes room.
+  // The client retries later (the SDK keeps the record); the operator is told once every 10 s in
+  // one plain line, not with a stack trace per refused request.
+  if (sqliteCode(err) === 'SQLITE_FULL') {
+    const at = Date.now()
+    if (at - diskFull.loggedAt >= DISK_FULL_LOG_MS) {
+      logger.error('the database disk is full: writes are refused (503 storage_full) until there is room', { ...request, refusedSinceLastLine: diskFull.refused })
+      diskFull.loggedAt = at
+      diskFull.refused = 0
+    } else diskFull.refused++
+    return {
+      status: 503,
+      body: { error: { code: 'storage_full', message: 'The server cannot store anything now (its disk is full); try again later' } },
+      headers: { 'Retry-After': String(DISK_FULL_RETRY_SECONDS) },
+    }
+  }
   logger.error('unhandled error', { ...request, err })
   return { status: 500, body: { error: { code: 'internal', message: `Internal error (request ${request.requestId})` } }, headers: {} }
+}
+
+/** Seconds a client waits before retrying after `storage_full`: room is made by hand. */
+export const DISK_FULL_RETRY_SECONDS = 60
+const DISK_FULL_LOG_MS = 10_000
+const diskFull = { loggedAt: -Infinity, refused: 0 }
+
+/** SQLite's primary result code of `err` or what it was caused by (`SQLITE_FULL`), or null. */
+function sqliteCode(err: unknown): string | null {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return /^SQLITE_[A-Z]+/.exec(code)![0]
+  }
+  return null
 }

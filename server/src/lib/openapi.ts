@@ -3,7 +3,7 @@
 // no decorators on handlers, and the schemas the routes validate with are the ones documented.
 import type { Role } from '@miniconsent/shared'
 import { z } from 'zod'
-import { DATABASE_BUSY_RETRY_SECONDS } from './errors'
+import { DATABASE_BUSY_RETRY_SECONDS, DISK_FULL_RETRY_SECONDS } from './errors'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options'
 
@@ -142,8 +142,13 @@ function mediaOf(op: Operation, status: string, r: ResponseSpec): Record<string,
 const RETRY_AFTER = 'Retry-After'
 const SECONDS = { type: 'string', pattern: '^[0-9]+$' }
 const RETRY_AFTER_429: HeaderSpec = { description: 'Seconds to wait before trying again', schema: SECONDS, required: true }
-const RETRY_AFTER_503: HeaderSpec = { description: `With \`database_busy\`: seconds to wait before trying again (\`${DATABASE_BUSY_RETRY_SECONDS}\`)`, schema: SECONDS }
-const DATABASE_BUSY = `\`database_busy\`: another process (a backup, a migration, a second server on the file) held the database’s lock past the 5 seconds this request waits for it; nothing was changed, and the same request can be sent again after \`Retry-After\``
+const RETRY_AFTER_503: HeaderSpec = {
+  description: `With \`database_busy\`: seconds to wait before trying again (\`${DATABASE_BUSY_RETRY_SECONDS}\`); with \`storage_full\`: \`${DISK_FULL_RETRY_SECONDS}\``,
+  schema: SECONDS,
+}
+const DATABASE_BUSY =
+  `\`database_busy\`: another process (a backup, a migration, a second server on the file) held the database’s lock past the 5 seconds this request waits for it; nothing was changed, and the same request can be sent again after \`Retry-After\`. ` +
+  '`storage_full`: the disk holding the database is full; nothing was stored, and the request can be sent again once the operator has made room'
 
 /** OpenAPI Header Objects (a string unless said otherwise). */
 const headerObjects = (headers: Record<string, HeaderSpec>) =>

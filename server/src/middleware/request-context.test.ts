@@ -8,6 +8,12 @@ describe('access log', () => {
     expect(loggedPath('/api/v1/consents/mx6wpnef123456789')).toBe('/api/v1/consents/:consentId')
     expect(loggedPath('/api/admin/sites/acme/subjects/visitor-0001/export')).toBe('/api/admin/sites/acme/subjects/:consentId/export')
     expect(loggedPath('/api/v1/consents/identify')).toBe('/api/v1/consents/identify')
+    // Doubled slashes, which reach the routes all the same, leave no id in the log either.
+    expect(loggedPath('/api/v1/consents//visitor000004o45x1c')).toBe('/api/v1/consents//:consentId')
+    expect(loggedPath('//api/v1/consents/visitor000004o45x1c')).toBe('//api/v1/consents/:consentId')
+    expect(loggedPath('/api/admin/sites/acme/subjects//visitor-0001/export')).toBe('/api/admin/sites/acme/subjects//:consentId/export')
+    expect(loggedPath('/api/admin/invitations//' + 'x'.repeat(43))).toBe('/api/admin/invitations//:token')
+    expect(loggedPath('/api/v1/consents/identify/')).toBe('/api/v1/consents/identify/')
     expect(loggedPath('/api/v1/consents')).toBe('/api/v1/consents')
     expect(loggedPath('/api/admin/sites/acme/consents')).toBe('/api/admin/sites/acme/consents')
   })

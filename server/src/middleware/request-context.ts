@@ -130,8 +130,9 @@ function sendLaterOn(outgoing: ServerResponse, requestId: string): SendLater {
  * whoever reads it can accept the invitation first, with the role it grants. The logs show the
  * route's pattern there.
  */
-const CONSENT_ID_IN_PATH = /^(\/api\/v1\/consents\/|\/api\/admin\/sites\/[^/]+\/subjects\/)(?!identify$)[^/]+/
-const TOKEN_IN_PATH = /^(\/invite\/|\/api\/admin\/invitations\/)[^/]+/
+// Slashes doubled anywhere (`/api/v1/consents//<id>`) change nothing: the id is still left out.
+const CONSENT_ID_IN_PATH = /^(\/+api\/+v1\/+consents\/+|\/+api\/+admin\/+sites\/+[^/]+\/+subjects\/+)(?!identify\/*$)[^/]+/
+const TOKEN_IN_PATH = /^(\/+invite\/+|\/+api\/+admin\/+invitations\/+)[^/]+/
 export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId').replace(TOKEN_IN_PATH, '$1:token')
 
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
