@@ -105,7 +105,8 @@ async function watch(page: Page) {
     const found = await page.evaluate(() => {
       const roots = [...document.querySelectorAll('#miniconsent, [data-consent-table], .mc-ph')]
       const els = roots.flatMap((r) => [r, ...r.querySelectorAll('*')])
-      const allowed = /^(DIV|H2|H3|P|A|BUTTON|DIALOG|SECTION|UL|LI|B|TABLE|TBODY|TR|TH|TD|SMALL|LABEL|INPUT|CODE)$/
+      // BDI and SPAN: the SDK's own, isolating names and marking a text's language (right-to-left pages).
+      const allowed = /^(DIV|H2|H3|P|A|BUTTON|DIALOG|SECTION|UL|LI|B|TABLE|TBODY|TR|TH|TD|SMALL|LABEL|INPUT|CODE|BDI|SPAN)$/
       return {
         tags: [...new Set(els.map((e) => e.tagName).filter((t) => !allowed.test(t)))],
         handlers: els.flatMap((e) => e.getAttributeNames().filter((n) => /^on/i.test(n)).map((n) => `${e.tagName} ${n}`)),

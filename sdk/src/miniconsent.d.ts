@@ -35,7 +35,10 @@ export interface MiniConsent {
   /** Record a choice on the visitor's behalf (logged with method "api"). Resolves once the choice is in force and stored. */
   acceptAll(): Promise<void>
   rejectAll(): Promise<void>
-  /** Change some categories (and optionally services); the others keep their current value. Resolves once in force and stored. */
+  /**
+   * Change some categories (and optionally services); the others keep their current value. Resolves once in force and stored.
+   * Rejects with a TypeError, changing, storing and recording nothing, unless given `{ category: boolean }` and optionally `{ service: boolean }`.
+   */
   set(categories: Record<string, boolean>, services?: Record<string, boolean>): Promise<void>
   /** Open the preferences dialog. */
   open(): void
@@ -45,9 +48,18 @@ export interface MiniConsent {
   on(event: 'change', listener: (state: MiniConsentState) => void): () => void
   /** Gate elements inserted since load (also done automatically). */
   rescan(): void
-  /** Link this browser's consentId to the site's signed-in user. Resolves true once the server confirmed. */
+  /**
+   * Link this browser's consentId to the site's signed-in user. Resolves true once the server confirmed; false when it
+   * refused the link (then not sent again, and not kept in this browser) or could not be reached (sent again on a later
+   * page view). Rejects with a TypeError, sending nothing, unless `userId` is a non-empty string.
+   */
   identify(userId: string): Promise<boolean>
-  /** Record acceptance of the current version of a legal document, e.g. "terms" or "privacy-policy". */
+  /**
+   * Record acceptance of the current version of a legal document, e.g. "terms" or "privacy-policy". Resolves true once
+   * the server confirmed; false when it refused it (a type the site declares no document for: not sent again) or could
+   * not be reached (sent again on a later page view). Rejects with a TypeError, sending nothing, unless `type` is a
+   * non-empty string and `options.userId`, if given, a string.
+   */
   acceptDocument(type: string, options?: { userId?: string }): Promise<boolean>
 }
 

@@ -35,10 +35,14 @@ afterEach(async () => {
 })
 
 /** `unavailable`: chunks the server answers with a 404, as a network that fails to deliver them. */
-async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[] } = {}) {
+/**
+ * `status`: the server's answer to a POST by its path (201 otherwise); `url`: the page's;
+ * `before`: prepares the window before the SDK runs (e.g. a stubbed indexedDB).
+ */
+async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[]; status?: (path: string) => number; url?: string; before?: (win: Record<string, any>) => void } = {}) {
   const chunkRequests: string[] = []
   const w = new Window({
-    url: 'https://minopa.com/pricing?ref=mail',
+    url: opts.url ?? 'https://minopa.com/pricing?ref=mail',
     settings: {
       enableJavaScriptEvaluation: true,
       suppressInsecureJavaScriptEnvironmentWarning: true,
@@ -64,8 +68,10 @@ async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gp
   win.fetch = async (url: string, init?: { body?: string }) => {
     if (opts.fetchFails) throw new TypeError('offline')
     if (init?.body) posted.push({ url, body: JSON.parse(init.body) })
-    return { ok: true, status: 201, json: async () => ({}) }
+    const status = opts.status?.(new URL(url).pathname) ?? 201
+    return { ok: status < 300, status, json: async () => (status < 300 ? {} : { error: { code: 'refused', message: 'Refused' } }) }
   }
+  opts.before?.(win)
   if (opts.gpc) Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: true })
   // happy-dom never reports an intersection: the test says when an element comes into view.
   const observers: { cb: (entries: object[]) => void; els: Set<unknown> }[] = []
@@ -376,6 +382,112 @@ describe('dist/miniconsent.js', () => {
     expect(names).not.toContain('sentry-sc')
     expect(names).toContain('next-auth.session-token')
     expect(api.get().categories.analytics).toBe(false)
+  })
+
+  it('on revocation deletes the declared cookies set on a parent directory of the page, with or without its trailing slash', async () => {
+    // A cookie set without a path on /shop/cart.html is filed under /shop (RFC 6265's default-path).
+    const { w, api } = await boot({ cookie: stored(['essential', 'functional', 'analytics']), url: 'https://minopa.com/shop/cart.html' })
+    w.document.cookie = '_ga=GA1.1; path=/shop'
+    w.document.cookie = '_ga_ABC=GS1; path=/shop/'
+    w.document.cookie = '_clck=c; path=/shop/cart.html'
+    w.document.cookie = 'theme=dark; path=/shop'
+    api.set({ analytics: false })
+    await expect.poll(() => w.document.cookie, { timeout: 3000 }).not.toContain('_ga=')
+    await settle()
+    const names = w.document.cookie.split('; ').map((c) => c.split('=')[0])
+    expect(names).not.toContain('_ga')
+    expect(names).not.toContain('_ga_ABC')
+    expect(names).not.toContain('_clck')
+    expect(names).toContain('theme')
+  })
+
+  it('on revocation deletes the IndexedDB databases a declared wildcard covers, where the browser can list them', async () => {
+    const config = minopaConfig()
+    config.catalogue.entries.push(
+      { name: 'phdb-*', kind: 'indexedDB', category: 'analytics', service: 'sentry', provider: 'PostHog', purpose: {}, expiry: 'persistent' },
+      { name: 'named-db', kind: 'indexedDB', category: 'analytics', provider: 'Minopa', purpose: {}, expiry: 'persistent' },
+    )
+    for (const listed of [true, false]) {
+      const deleted: string[] = []
+      const { api } = await boot({
+        config,
+        cookie: stored(['essential', 'analytics']),
+        before: (win) => {
+          win.indexedDB = {
+            deleteDatabase: (name: string) => void deleted.push(name),
+            ...(listed && { databases: async () => [{ name: 'phdb-abc', version: 1 }, { name: 'phdb-xyz', version: 2 }, { name: 'app-cache', version: 1 }] }),
+          }
+        },
+      })
+      api.set({ analytics: false })
+      await expect.poll(() => deleted, { timeout: 3000 }).toContain('named-db')
+      await settle()
+      // Without indexedDB.databases() (Firefox before 126), only the database named in full.
+      expect(deleted.sort()).toEqual(listed ? ['named-db', 'phdb-abc', 'phdb-xyz'] : ['named-db'])
+    }
+  })
+
+  it('resolves identify() and acceptDocument() true once the server stored them, false when it refused them, and keeps no link it refused', async () => {
+    const refusing = { status: (path: string) => (path.endsWith('/identify') ? 400 : path.endsWith('/documents') ? 422 : 201) }
+    const { w, api, posted, chunkRequests } = await boot({ html: '<p>Sign-in page</p>', ...refusing })
+    await expect(api.identify('user-42')).resolves.toBe(false)
+    await expect(api.acceptDocument('no-such-document', { userId: 'user-42' })).resolves.toBe(false)
+    expect(posted.map((p) => new URL(p.url).pathname)).toEqual(['/api/v1/consents/identify', '/api/v1/documents'])
+    // Refused for good: neither kept as a link nor queued to be sent again.
+    expect(w.localStorage.getItem('miniconsent-id')).toBeNull()
+    expect(w.localStorage.getItem('miniconsent-pending')).toBeNull()
+    expect(chunkRequests).not.toContain('store.js')
+
+    const ok = await boot({ html: '<p>Sign-in page</p>' })
+    await expect(ok.api.identify('user-42')).resolves.toBe(true)
+    await expect(ok.api.acceptDocument('terms')).resolves.toBe(true)
+    expect(ok.w.localStorage.getItem('miniconsent-id')).toBe(ok.posted[0]!.body.consentId)
+
+    // A link an earlier page view made holds when a later one is refused.
+    const later = await boot({ html: '<p>Next page</p>', storage: { 'miniconsent-id': 'Zm9vYmFyYmF6cXV4cXV1eA' }, ...refusing })
+    await expect(later.api.identify('user-43')).resolves.toBe(false)
+    expect(later.w.localStorage.getItem('miniconsent-id')).toBe('Zm9vYmFyYmF6cXV4cXV1eA')
+  })
+
+  it('rejects identify() and acceptDocument() without a valid argument with a TypeError, sending nothing', async () => {
+    const { w, api, posted } = await boot({ html: '<p>Sign-in page</p>' })
+    for (const call of [() => api.identify(), () => api.identify(''), () => api.identify({}), () => api.acceptDocument(), () => api.acceptDocument(42), () => api.acceptDocument('terms', { userId: 42 })]) {
+      const error = await call().then(() => null, (e: Error) => e)
+      expect(error?.name).toBe('TypeError')
+      expect(error?.message).toMatch(/^miniconsent\.(identify|acceptDocument)\(\) takes /)
+    }
+    await settle()
+    expect(posted).toEqual([])
+    expect(w.localStorage.getItem('miniconsent-id')).toBeNull()
+  })
+
+  it('rejects set() with anything but { category: boolean } and { service: boolean }, storing, recording and changing nothing', async () => {
+    for (const cookie of [undefined, stored(['essential', 'analytics'])]) {
+      const { w, api, posted } = await boot({ cookie })
+      const before = api.get()
+      const changes: unknown[] = []
+      api.on('change', (s: unknown) => changes.push(s))
+      for (const args of [['analytics'], [{ analytics: 'yes' }], [{ analytics: 1 }], [{}, { 'google-analytics': 'no' }], [{ analytics: true }, 'sentry']]) {
+        const error = await api.set(...args).then(() => null, (e: Error) => e)
+        expect(error?.name).toBe('TypeError')
+        expect(error?.message).toBe('miniconsent.set() takes { category: boolean } and optionally { service: boolean }')
+      }
+      await settle()
+      expect(posted).toEqual([])
+      expect(changes).toEqual([])
+      expect(api.get()).toEqual(before)
+      expect(w.document.cookie).toBe(cookie ?? '')
+      // The banner a first visit shows stays up.
+      if (!cookie) expect(w.document.querySelector('[role="region"]')).not.toBeNull()
+    }
+  })
+
+  it('ignores a category id set() names that the catalogue does not know, as before', async () => {
+    const { api, posted } = await boot()
+    await expect(api.set({ analytics: true, unknown: true })).resolves.toBeUndefined()
+    await settle()
+    expect(api.get().categories).toEqual({ essential: true, functional: false, analytics: true, marketing: false })
+    expect(posted).toHaveLength(1)
   })
 
   it('turns GPC into a recorded refusal of marketing in opt-out regions, without a banner', async () => {

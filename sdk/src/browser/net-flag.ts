@@ -49,6 +49,15 @@ export function clearJournal(): void {
  */
 export const CONSENT_ID_KEY = 'miniconsent-id'
 
+/** The kept consentId, if any. */
+export function keptConsentId(): string | null {
+  try {
+    return localStorage.getItem(CONSENT_ID_KEY)
+  } catch {
+    return null
+  }
+}
+
 /** Keeps `id`, or (null) drops the kept one. Storage that throws is skipped. */
 export function keepConsentId(id: string | null): void {
   try {

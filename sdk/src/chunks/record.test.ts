@@ -141,6 +141,21 @@ describe('record chunk', () => {
     expect(chunks).toEqual([])
   })
 
+  it('sends a link again later when the server is busy or unreachable, and never once it refused it', async () => {
+    // Refusals first: a link this page view still has to deliver keeps the consentId for the others.
+    for (const [status, queued] of [[400, false], [422, false], [409, false], [429, true], [408, true], [503, true]] as const) {
+      fetchSpy.mockResolvedValueOnce(new Response(null, { status }))
+      const { host, chunks } = fakeHost(minopaConfig())
+      await expect(record._identify(host, 'user-42')).resolves.toBe(false)
+      expect([status, chunks.includes('store'), localStorage.getItem(PENDING_FLAG) !== null]).toEqual([status, queued, queued])
+      // A refused link is not kept for the choice to come; one still to be delivered is.
+      expect([status, localStorage.getItem('miniconsent-id')]).toEqual([status, queued ? 'Zm9vYmFyYmF6cXV4cXV1eA' : null])
+      localStorage.clear()
+    }
+    fetchSpy.mockResolvedValueOnce(new Response(null, { status: 200 }))
+    await expect(record._acceptDocument(fakeHost(minopaConfig()).host, 'terms', undefined)).resolves.toBe(true)
+  })
+
   describe('after a withdrawal', () => {
     const withdraw = (host: Host) => record._commit(host, 'custom', { functional: true, analytics: false, marketing: true }, {}, undefined)
 

@@ -13,7 +13,7 @@ import { pickLanguage, shownLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
 import { type CleanupChunk, type Host, type RecordChunk, type StoreChunk } from '../core/types'
 import { readCookie, writeCookie } from '../browser/cookie-jar'
-import { journal, keepConsentId } from '../browser/net-flag'
+import { journal, keepConsentId, keptConsentId } from '../browser/net-flag'
 import { post, type Item } from '../browser/post'
 import type { Ctx } from '../ui/ctx'
 
@@ -37,31 +37,58 @@ const context = (host: Host, shown?: Ctx) => ({
  * Journaled before the POST (see browser/net-flag.ts), out of the journal once delivered, into the
  * IndexedDB queue when the attempt fails. keepalive lets the request finish after the visitor has
  * left the page; if it does not, the journal still has the record for the next page view.
- * Returns whether the journal took it, and the delivery: true once delivered, false once queued.
+ * A record the server refused for good leaves the journal too: it would be refused again.
+ * Returns whether the journal took it, and the server's answer: its status (2xx delivered, 4xx
+ * refused), 0 once queued.
  */
-const send = (host: Host, path: string, body: Item[1]): [kept: boolean, delivered: Promise<boolean>] => {
+const send = (host: Host, path: string, body: Item[1]): [kept: boolean, answer: Promise<number>] => {
   const item: Item = [path, body]
   return [
     journal(item, true),
-    post(host._api, item).then((done) => {
-      if (done) return journal(item, false), true
-      return host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => false)
+    post(host._api, item).then((status) => {
+      if (status) return journal(item, false), status
+      return host._chunk<StoreChunk>('store').then((m) => m._queue(path, body)).then(() => 0)
     }),
   ]
 }
 
+/** Whether the consentId was kept before this page view's first link; the links of this page view not refused. */
+let keptBefore: string | null | undefined
+let links = 0
+
 /**
- * A visitor event other than a choice, with the same context as a consent record. Before any
- * choice, the consentId it names is kept for the choice to come, on this page view or a later one.
+ * A visitor event other than a choice, with the same context as a consent record; true once the
+ * server stored it. Before any choice, the consentId it names is kept for the choice to come, on
+ * this page view or a later one: before the POST, so that a page left meanwhile loses nothing. A
+ * refusal takes it back, unless it was kept before or another link of this page view holds it.
  */
 const event = (host: Host, path: string, extra: Record<string, unknown>) => {
   const { consentId, method } = host._state()
-  if (!method) keepConsentId(consentId)
-  return send(host, path, { ...context(host), siteId: host._config.siteId, consentId, ...extra })[1]
+  if (!method) {
+    if (keptBefore === undefined) keptBefore = keptConsentId()
+    keepConsentId(consentId)
+    links++
+  }
+  return send(host, path, { ...context(host), siteId: host._config.siteId, consentId, ...extra })[1].then((status) => {
+    if (status > 299 && !method && !--links && !keptBefore) keepConsentId(null)
+    return status > 199 && status < 300
+  })
 }
+
+/** Throws the TypeError a call with `ok` false deserves. */
+const check = (ok: unknown, message: string) => {
+  if (!ok) throw new TypeError('miniconsent.' + message)
+}
+const text = (v: unknown) => typeof v == 'string' && v != ''
 
 export default {
   _commit(host, method, categories, services, shown) {
+    // set()'s input, merged into the state in force by the core: checked before anything changes.
+    if (method == 'api')
+      check(
+        [...Object.values(categories), ...Object.values(services)].every((v) => typeof v == 'boolean'),
+        'set() takes { category: boolean } and optionally { service: boolean }',
+      )
     const config = host._config
     // What the visitor read (SPEC §7): the UI's texts, and each category's label and description.
     const texts = shown && JSON.stringify([shown._t, config.catalogue.categories.map((c) => [shown._loc(c.label), shown._loc(c.description)])])
@@ -103,6 +130,10 @@ export default {
       if (revoked && config.site.reloadOnRevoke) Promise.all([cleaned, kept || delivered]).then(() => location.reload())
     })
   },
-  _identify: (host, userId) => event(host, '/api/v1/consents/identify', { userId }),
-  _acceptDocument: (host, type, opts) => event(host, '/api/v1/documents', { type, userId: (opts && opts.userId) || null }),
+  _identify: (host, userId) => (check(text(userId), 'identify() takes a non-empty string'), event(host, '/api/v1/consents/identify', { userId })),
+  _acceptDocument: (host, type, opts) => {
+    const userId = opts && opts.userId
+    check(text(type) && (userId == null || typeof userId == 'string'), 'acceptDocument() takes a non-empty string and optionally { userId: string }')
+    return event(host, '/api/v1/documents', { type, userId: userId || null })
+  },
 } satisfies RecordChunk

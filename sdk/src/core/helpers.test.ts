@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { consentModeState } from './consent-mode'
-import { cookieDomains, removals } from './cleanup'
+import { cookieDomains, cookiePaths, removals } from './cleanup'
 import { buildConsentRecord } from './record'
 import { matchesName, matchingNames } from './wildcard'
 import { localize, pickLanguage, shownLanguage } from './language'
@@ -60,7 +60,7 @@ describe('consent mode', () => {
 
 describe('cleanup', () => {
   const config = minopaConfig()
-  const present = { cookie: ['_ga', '_ga_XYZ', 'sentry-sc', 'miniconsent', 'next-auth.session-token', 'theme'], localStorage: [], sessionStorage: ['sentry-replay-1', 'other'] }
+  const present = { cookie: ['_ga', '_ga_XYZ', 'sentry-sc', 'miniconsent', 'next-auth.session-token', 'theme'], localStorage: [], sessionStorage: ['sentry-replay-1', 'other'], indexedDB: [] }
 
   it('removes declared entries of denied categories, including wildcards, but never the stored choice', () => {
     const cats = { essential: true, functional: true, analytics: false, marketing: false }
@@ -82,8 +82,27 @@ describe('cleanup', () => {
     odd.catalogue.entries.push({ name: 'odd', kind: 'cookie', category: 'analytics', service: 'constructor', provider: 'Odd', purpose: {}, expiry: '1y' })
     odd.catalogue.entries.push({ name: 'odder', kind: 'cookie', category: 'constructor', provider: 'Odd', purpose: {}, expiry: '1y' })
     const cats = { essential: true, functional: true, analytics: false, marketing: false }
-    const names = removals(odd, cats, toState(odd, 'x', cats, {}, null, false).services, { cookie: ['odd', 'odder'], localStorage: [], sessionStorage: [] }).map((x) => x.name)
+    const names = removals(odd, cats, toState(odd, 'x', cats, {}, null, false).services, { cookie: ['odd', 'odder'], localStorage: [], sessionStorage: [], indexedDB: [] }).map((x) => x.name)
     expect(names).toEqual(['odd', 'odder'])
+  })
+
+  it('removes the IndexedDB databases a wildcard covers among those present, and one named in full whether present or not', () => {
+    const config = minopaConfig()
+    config.catalogue.entries.push(
+      { name: 'phdb-*', kind: 'indexedDB', category: 'analytics', provider: 'PostHog', purpose: {}, expiry: 'persistent' },
+      { name: 'named-db', kind: 'indexedDB', category: 'analytics', provider: 'Minopa', purpose: {}, expiry: 'persistent' },
+    )
+    const cats = { essential: true, functional: true, analytics: false, marketing: false }
+    const dbs = (indexedDB: string[]) =>
+      removals(config, cats, toState(config, 'x', cats, {}, null, false).services, { cookie: [], localStorage: [], sessionStorage: [], indexedDB }).map((x) => `${x.kind}:${x.name}`)
+    expect(dbs(['phdb-1', 'phdb-2', 'other'])).toEqual(['indexedDB:phdb-1', 'indexedDB:phdb-2', 'indexedDB:named-db'])
+    expect(dbs([])).toEqual(['indexedDB:named-db'])
+  })
+
+  it('lists every path a cookie visible on the page may have been set on', () => {
+    expect(cookiePaths('/shop/cart.html')).toEqual(['/', '/shop', '/shop/', '/shop/cart.html'])
+    expect(cookiePaths('/a/b/')).toEqual(['/', '/a', '/a/', '/a/b', '/a/b/', '/a/b/'])
+    expect(cookiePaths('/')).toEqual(['/', '/'])
   })
 
   it('lists the host and its parent domains', () => {

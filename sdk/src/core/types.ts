@@ -73,9 +73,9 @@ export interface BannerChunk {
 export interface RecordChunk {
   /** Turns the visitor's input into a stored choice, puts it in force (Host._set) and records it. */
   _commit(host: Host, ...a: Parameters<Host['_choose']>): void
-  /** window.miniconsent.identify: posts `{ …, userId }` to /api/v1/consents/identify; true once stored. */
+  /** window.miniconsent.identify: posts `{ …, userId }` to /api/v1/consents/identify; true once stored, false if refused or queued. */
   _identify(host: Host, userId: string): Promise<boolean>
-  /** window.miniconsent.acceptDocument: posts `{ …, type, userId }` to /api/v1/documents; true once stored. */
+  /** window.miniconsent.acceptDocument: posts `{ …, type, userId }` to /api/v1/documents; true once stored, false if refused or queued. */
   _acceptDocument(host: Host, type: string, opts?: { userId?: string }): Promise<boolean>
 }
 
@@ -91,6 +91,6 @@ export interface StoreChunk {
 
 /** dist/cleanup.js */
 export interface CleanupChunk {
-  /** Deletes the declared cookies and storage entries of what `state` denies. */
-  _clean(config: PublishedConfig, state: ConsentState): void
+  /** Deletes the declared cookies and storage entries of what `state` denies; resolves once asked of the browser. */
+  _clean(config: PublishedConfig, state: ConsentState): Promise<void>
 }

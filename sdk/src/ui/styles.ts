@@ -27,7 +27,7 @@ export const DIALOG_CSS = `.mc dialog{width:min(680px,94vw)}.mc ::backdrop{backg
 .mc section{border-top:1px solid #8886}.mc .mc-row{display:flex;justify-content:space-between;align-items:center}
 .mc .mc-exp{background:0;border:0;padding:8px 0;color:inherit}.mc .mc-exp:after{content:" +"}.mc [aria-expanded=true]:after{content:" −"}
 .mc input{accent-color:var(--a);width:24px;height:24px;vertical-align:middle}
-.mc table{width:100%;border-collapse:collapse;font-size:.9em;margin-bottom:12px}.mc td,.mc th{text-align:start;padding:4px 3px;border-bottom:1px solid #8884;overflow-wrap:break-word}.mc td:nth-child(3),.mc code{overflow-wrap:anywhere}.mc td bdi[dir]{display:inline-block;max-width:20vw}.mc td small{display:block}
+.mc table{width:100%;border-collapse:collapse;font-size:.9em;margin-bottom:12px}.mc td,.mc th{text-align:start;padding:4px 3px;border-bottom:1px solid #8884;overflow-wrap:break-word}.mc td:nth-child(3),.mc code{overflow-wrap:anywhere}.mc td bdi[dir]{display:inline-block;max-width:20vw}.mc td small{display:block}@media(max-width:400px){.mc td,.mc th{overflow-wrap:anywhere}}
 .mc .mc-x{position:absolute;top:8px;inset-inline-end:8px;background:0;border:0;padding:0 8px;color:inherit;font-size:24px}`
 
 export const PLACEHOLDER_CSS = `.mc.mc-ph{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:150px;padding:16px;text-align:center;background:#8882;border-radius:var(--r)}`
