@@ -1,7 +1,7 @@
 // Test helpers: a fake admin API behind a stubbed `fetch`, and fixtures shaped like the server's answers.
 import { declareConsentCookie, siteSettings, type ConsentLogPage, type ConsentRecord, type Me, type Role, type SiteSettings } from '@miniconsent/shared'
 import type { CatalogueState } from './api-shapes'
-import { fireEvent, render, screen } from '@testing-library/preact'
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact'
 import { expect, vi } from 'vitest'
 import { App } from './App'
 import { canEdit } from './session'
@@ -235,4 +235,29 @@ export function pressFromKeyboard(button: HTMLElement): HTMLElement {
 export function expectFocusStaysOn(control: HTMLElement) {
   expect(document.activeElement).toBe(control)
   expect((control as HTMLButtonElement).disabled).toBe(false)
+}
+
+/**
+ * A session that can end: while `valid` is false, requests answered through `unless` get 401
+ * ("Sign in first"), and signing in (`login`, POST /login) makes it valid again.
+ */
+export function endingSession() {
+  const session = {
+    valid: true,
+    login: on('POST', '/api/admin/login', () => {
+      session.valid = true
+      return json({ ...ME, csrfToken: 'csrf-token-456' })
+    }),
+    unless: (answer: (req: FakeRequest) => Response | Promise<Response>) => (req: FakeRequest) =>
+      session.valid ? answer(req) : errorBody(401, 'unauthenticated', 'Sign in first'),
+  }
+  return session
+}
+
+/** Signs in again through the dialog that an ended session opened over the page, and waits for it to close. */
+export async function signInAgainOverPage() {
+  const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+  fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'correct horse' } })
+  fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+  await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
 }

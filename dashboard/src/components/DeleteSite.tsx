@@ -4,14 +4,14 @@ import type { SiteSummary } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { homePath, siteApi, useSession } from '../session'
 import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
-import { errorText } from './site-page'
+import { errorText, useActionState } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
 /** The section for an owner; for another role, only the notice that its deletion was not made. */
 export function DeleteSite({ site }: { site: SiteSummary }) {
   const { api, me, refreshMe } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle')
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useActionState<string | null>(null)
   // An owner lowered meanwhile: the server refused the deletion (403), the roles were reloaded, and
   // the section goes, with the refusal it showed ("no access to site", which is not why).
   const [notice] = useRoleLowered(site.role === 'owner', step !== 'idle', () => {
@@ -26,7 +26,7 @@ export function DeleteSite({ site }: { site: SiteSummary }) {
     try {
       await api.request(siteApi(site.id, ''), null, { method: 'DELETE' })
     } catch (err) {
-      setError(`Not deleted: ${errorText(err)}`)
+      setError(`Not deleted: ${errorText(err)}`, err)
       setStep('confirm')
       return
     }

@@ -7,7 +7,7 @@ import { catalogueDiff, revisionCreated, type CatalogueDiff, type RevisionSummar
 import { siteApi, useSession } from '../session'
 import { ActionButton } from './actions'
 import { DiffTable, DiffVerdict } from './DiffTable'
-import { errorText, LoadGate, publishWarningsText, useLoad } from './site-page'
+import { errorText, LoadGate, publishWarningsText, useActionState, useLoad } from './site-page'
 
 export function RollbackConfirm({
   site,
@@ -37,7 +37,7 @@ export function RollbackConfirm({
   // Null until the admin touches the box: it follows the verdict, and only a change of it is an override.
   const [askAgain, setAskAgain] = useState<boolean | null>(null)
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useActionState<string | null>(null)
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => heading.current?.focus(), [])
   const diff = preview.state.status === 'loaded' ? preview.state.data : null
@@ -72,6 +72,7 @@ export function RollbackConfirm({
           : err instanceof ApiRequestError && err.code === 'live_changed'
             ? `Not rolled back: someone published since this page showed revision ${live.number} as live. Reload the page and decide again whether visitors must be asked.`
             : `Not rolled back: ${errorText(err)}`,
+        err,
       )
       setBusy(false)
     }

@@ -5,7 +5,7 @@ import { subjectErasure } from '../api-shapes'
 import { siteApi, useSession } from '../session'
 import { ActionButton, OutcomeStatus, type Outcome } from './actions'
 import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
-import { errorText } from './site-page'
+import { errorText, useActionState } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
 type Tone = 'ok' | 'note' | 'error'
@@ -23,7 +23,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   const { api } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
   const [exporting, setExporting] = useState(false)
-  const [result, setResult] = useState<Outcome | null>(null)
+  const [result, setResult] = useActionState<Outcome | null>(null)
   const urls = useRef<string[]>([])
   useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
   const path = siteApi(site.id, `/subjects/${encodeURIComponent(consentId)}`)
@@ -55,7 +55,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       const records = countRecords(text)
       setResult(outcome('ok', `Exported ${records} ${records === 1 ? 'record' : 'records'} of consent ID ${consentId} as ${name}.`))
     } catch (err) {
-      setResult(outcome('error', `Not exported: ${errorText(err)}`))
+      setResult(outcome('error', `Not exported: ${errorText(err)}`), err)
     } finally {
       setExporting(false)
     }
@@ -71,7 +71,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       setStep('idle')
       onErased()
     } catch (err) {
-      setResult(outcome('error', `Not erased: ${errorText(err)}`))
+      setResult(outcome('error', `Not erased: ${errorText(err)}`), err)
       setStep('confirm')
     }
   }

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import type { z } from 'zod'
 import { ApiRequestError } from '../api'
 import { exportManifest } from '../api-shapes'
 import type { ChainVerification } from '@miniconsent/shared'
 import { describeVerification } from '../chain-verification'
 import { useSession } from '../session'
+import { useActionState } from './site-page'
 import { ActionButton, inactiveWhile } from './actions'
 
 type State =
@@ -22,7 +23,7 @@ const MAX_MANIFEST_BYTES = 1024 * 1024
  */
 export function VerifyChain({ siteId }: { siteId: string }) {
   const { api } = useSession()
-  const [state, setState] = useState<State>({ status: 'idle' })
+  const [state, setState] = useActionState<State>({ status: 'idle' })
   const alive = useRef(true)
   useEffect(
     () => () => {
@@ -45,7 +46,7 @@ export function VerifyChain({ siteId }: { siteId: string }) {
         return
       }
       const message = err instanceof ApiRequestError || err instanceof ManifestFileError ? err.message : 'Something went wrong.'
-      setState({ status: 'failed', message: `${failed}: ${message}` })
+      setState({ status: 'failed', message: `${failed}: ${message}` }, err)
     }
   }
 

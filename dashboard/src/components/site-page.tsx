@@ -27,6 +27,32 @@ export function signedOut(err: unknown): boolean {
   return err instanceof ApiRequestError && err.status === 401
 }
 
+/**
+ * `useState` for what an action came to (its error, its outcome), whose setter also takes the error
+ * that made it. A failure for want of a session (signedOut: "Not published: Sign in first") is
+ * answered once the user signs in again through the dialog over the page (SessionExpired, the
+ * session's renewals): the state then reads as `initial` again, and the action can be made again
+ * (review: the error stayed, as if the retry had failed). Other failures stay until the next attempt.
+ * The one place that does it, for every action of every page, the save bars' included.
+ */
+export function useActionState<T>(initial: T): [T, (next: T | ((prev: T) => T), err?: unknown) => void] {
+  const { renewals } = useSession()
+  const latest = useRef(renewals)
+  latest.current = renewals
+  const first = useRef(initial).current
+  /** `signedOutAt`: the renewals when the session's end made this state, else null. */
+  const [state, setState] = useState<{ value: T; signedOutAt: number | null }>({ value: initial, signedOutAt: null })
+  const answered = (s: typeof state, now: number) => s.signedOutAt !== null && now > s.signedOutAt
+  const set = useRef((next: T | ((prev: T) => T), err?: unknown) =>
+    setState((prev) => {
+      const current = answered(prev, latest.current) ? first : prev.value
+      const value = typeof next === 'function' ? (next as (prev: T) => T)(current) : next
+      return { value, signedOutAt: signedOut(err) ? latest.current : null }
+    }),
+  ).current
+  return [answered(state, renewals) ? first : state.value, set]
+}
+
 export function errorText(err: unknown): string {
   if (err instanceof ApiRequestError) return err.message
   if (err instanceof Error) return err.message

@@ -16,7 +16,7 @@ import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
-import { errorText, LoadGate, signedOut, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
 import { languageAttributes, languagesOf } from '../languages'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
@@ -70,8 +70,7 @@ type SaveState =
   | { status: 'idle' }
   | { status: 'saving' }
   | { status: 'saved' }
-  /** `signedOut`: the save met an ended session (SaveBar's SaveState). */
-  | { status: 'failed'; message: string; signedOut?: boolean }
+  | { status: 'failed'; message: string }
 
 export function CatalogueEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
   const { api } = useSession()
@@ -83,7 +82,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
   const [serverIssues, setServerIssues] = useState<Issues>({})
   const [showAllIssues, setShowAllIssues] = useState(false)
   const [touched, setTouched] = useState<Set<string>>(new Set())
-  const [save, setSave] = useState<SaveState>({ status: 'idle' })
+  const [save, setSave] = useActionState<SaveState>({ status: 'idle' })
   /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
   const [conflict, setConflict] = useState<CatalogueState | null>(null)
   const [note, setNote] = useState('')
@@ -174,7 +173,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       }
       const theirs = await draftSavedMeanwhile(api, siteId, err)
       setConflict(theirs)
-      setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}`, signedOut: signedOut(err) })
+      setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}` }, err)
     }
   }
 
@@ -279,7 +278,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
           what="draft"
           state={
             save.status === 'failed'
-              ? { error: save.message, signedOut: save.signedOut }
+              ? { error: save.message }
               : { saving: save.status === 'saving', saved: save.status === 'saved' }
           }
           dirty={dirty}
@@ -688,7 +687,7 @@ function ImportExport({
   onImported: (state: CatalogueState) => void
 }) {
   const { api } = useSession()
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null)
+  const [status, setStatus] = useActionState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
   const exportBase = `/api/admin${siteApi(siteId, '/catalogue/export')}`
 
@@ -716,7 +715,7 @@ function ImportExport({
         text: conflict
           ? `${file.name} was not imported, and the draft is as they left it: ${withLocalTimes(errorText(err))}`
           : `Could not import ${file.name}: ${errorText(err)}${detail}`,
-      })
+      }, err)
     } finally {
       setBusy(false)
     }

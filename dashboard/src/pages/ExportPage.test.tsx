@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
-import { errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
+import { endingSession, errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, signInAgainOverPage, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const CSV = 'seq,recordId\n1,a\n2,b\n3,c\n'
@@ -210,5 +210,51 @@ describe('export page', () => {
     file.answer(streamed(CSV))
     expect(await screen.findByText('matches the downloaded file')).toBeTruthy()
     expectFocusStaysOn(start)
+  })
+
+  it('takes "The export failed: Sign in first" away once signed in again over the page', async () => {
+    const session = endingSession()
+    stubApi(
+      signedIn,
+      session.login,
+      on('GET', '/api/admin/sites/minopa/export', session.unless(() => streamed(CSV))),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(manifest)),
+    )
+    renderApp('/sites/minopa/export')
+    session.valid = false
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('The export failed: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "The export failed: Sign in first" stayed after signing in.
+    expect(screen.queryByText('The export failed: Sign in first')).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText(/Export complete: 3 records/)).toBeTruthy()
+  })
+
+  it('moves keyboard focus from Cancel, which goes when the export ends, to the sentence saying how it ended', async () => {
+    let finish = () => {}
+    const bytes = new TextEncoder().encode(CSV)
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.slice(0, 16))
+        finish = () => {
+          controller.enqueue(bytes.slice(16))
+          controller.close()
+        }
+      },
+    })
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => new Response(body, { headers: { 'Content-Type': 'text/csv', 'X-Export-Id': 'exp-1' } })),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', () => json(manifest)),
+    )
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    const cancel = await screen.findByRole('button', { name: 'Cancel' })
+    cancel.focus()
+    finish()
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull())
+    // Before, focus fell to <body> with the button.
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Export complete: 3 records/))
   })
 })

@@ -1,10 +1,11 @@
 import { useLocation } from 'preact-iso'
+import type { Ref } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, fileNameOf, filterParams, type LogFilters } from '../api'
 import { exportManifest, type ExportManifest } from '../api-shapes'
 import { ActionButton } from '../components/actions'
 import { describeFilters, filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
-import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
+import { errorText, siteRoute, useActionState, type SitePageProps } from '../components/site-page'
 import { recordCounter } from '../export-count'
 import { formatCount, formatTime } from '../format'
 import { siteApi, sitePath, useSession, type Session } from '../session'
@@ -71,7 +72,7 @@ function ExportPage({ site }: SitePageProps) {
   const filters = filtersFromQuery(query)
   const filterKey = filterParams(filters).toString()
   const [format, setFormat] = useState<Format>('csv')
-  const [latest, setRun] = useState<Run>({ status: 'idle' })
+  const [latest, setRun] = useActionState<Run>({ status: 'idle' })
   /** The filters the latest export ran with. */
   const [runFilters, setRunFilters] = useState(filterKey)
   // A finished export (or its failure) is of the filters it ran with: under others it is not shown,
@@ -79,6 +80,22 @@ function ExportPage({ site }: SitePageProps) {
   const run: Run = latest.status === 'running' || runFilters === filterKey ? latest : { status: 'idle' }
   const controller = useRef<AbortController | null>(null)
   const urls = useRef<string[]>([])
+  const cancelButton = useRef<HTMLButtonElement>(null)
+  /** The sentence saying how the export ended (completed, failed, cancelled). */
+  const outcome = useRef<HTMLParagraphElement>(null)
+  /** Cancel had keyboard focus when the export ended: it goes, so focus moves to the sentence (as OutcomeStatus does). */
+  const focusOutcome = useRef(false)
+  useEffect(() => {
+    if (!focusOutcome.current || latest.status === 'running') return
+    focusOutcome.current = false
+    outcome.current?.focus()
+  }, [latest])
+
+  /** The export ended: `next` replaces the running state, and the Cancel button goes. */
+  function end(next: Run, err?: unknown) {
+    focusOutcome.current = cancelButton.current !== null && document.activeElement === cancelButton.current
+    setRun(next, err)
+  }
 
   useEffect(
     () => () => {
@@ -122,7 +139,7 @@ function ExportPage({ site }: SitePageProps) {
       const url = URL.createObjectURL(blob)
       urls.current.push(url)
       const file = { url, name: fileNameOf(res, `consents-${site.id}.${format}`), sha256: await sha256Hex(blob) }
-      setRun({ status: 'done', progress: { ...progress }, file, manifest: null })
+      end({ status: 'done', progress: { ...progress }, file, manifest: null })
       if (!exportId) {
         setRun({ status: 'done', progress: { ...progress }, file, manifest: { error: 'The server sent no export id, so there is no manifest.' } })
         return
@@ -137,10 +154,10 @@ function ExportPage({ site }: SitePageProps) {
       }
     } catch (err) {
       if (abort.signal.aborted) {
-        setRun({ status: 'failed', message: 'Export cancelled.', progress: { ...progress } })
+        end({ status: 'failed', message: 'Export cancelled.', progress: { ...progress } })
         return
       }
-      setRun({ status: 'failed', message: `The export failed: ${errorText(err)}`, progress: progress.bytes ? { ...progress } : null })
+      end({ status: 'failed', message: `The export failed: ${errorText(err)}`, progress: progress.bytes ? { ...progress } : null }, err)
     }
   }
 
@@ -181,7 +198,7 @@ function ExportPage({ site }: SitePageProps) {
           Start export
         </ActionButton>
         {running && (
-          <button type="button" onClick={() => controller.current?.abort()}>
+          <button type="button" ref={cancelButton} onClick={() => controller.current?.abort()}>
             Cancel
           </button>
         )}
@@ -190,7 +207,7 @@ function ExportPage({ site }: SitePageProps) {
           ones ten times a second) sit outside it, to be read, not announced over and over. */}
       <div role="status" aria-live="polite" class="export-progress">
         {run.status === 'running' && <p>Exporting…</p>}
-        {run.status === 'done' && <ExportComplete run={run} />}
+        {run.status === 'done' && <ExportComplete run={run} sentence={outcome} />}
       </div>
       {run.status === 'running' && (
         <p class="export-progress">
@@ -199,7 +216,7 @@ function ExportPage({ site }: SitePageProps) {
       )}
       <div role="alert">
         {run.status === 'failed' && (
-          <p class="form-error">
+          <p class="form-error" ref={outcome} tabIndex={-1}>
             {run.message}
             {run.progress && ` (${formatCount(run.progress.rows)} records, ${formatBytes(run.progress.bytes)} received)`}
           </p>
@@ -214,19 +231,19 @@ function ExportPage({ site }: SitePageProps) {
  * Once the manifest is there, its row count (the rows the server wrote) is the one shown; the
  * dashboard's own count of the file is shown beside it when the two differ.
  */
-function ExportComplete({ run }: { run: Extract<Run, { status: 'done' }> }) {
+function ExportComplete({ run, sentence }: { run: Extract<Run, { status: 'done' }>; sentence: Ref<HTMLParagraphElement> }) {
   const counted = run.progress.rows
   const bytes = formatBytes(run.progress.bytes)
   const manifest = run.manifest && 'manifest' in run.manifest ? run.manifest.manifest : null
   if (!manifest || manifest.rowCount === counted) {
     return (
-      <p class="ok-text">
+      <p class="ok-text" ref={sentence} tabIndex={-1}>
         Export complete: {formatCount(manifest?.rowCount ?? counted)} records, {bytes}.
       </p>
     )
   }
   return (
-    <p class="field-error">
+    <p class="field-error" ref={sentence} tabIndex={-1}>
       Export complete: {formatCount(manifest.rowCount)} records by the manifest, {bytes}. The dashboard counted {formatCount(counted)} in the
       file.
     </p>

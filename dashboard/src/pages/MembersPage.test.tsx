@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
-import { errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
+import { endingSession, errorBody, expectFocusStaysOn, heldBack, json, ME, on, pressFromKeyboard, renderApp, signInAgainOverPage, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const members = {
@@ -70,6 +70,32 @@ describe('users and roles', () => {
     await screen.findByText('The invitation for new@example.com was cancelled.')
     expect(screen.queryByLabelText('Invitation link')).toBeNull()
     expect(screen.queryByRole('button', { name: 'Copy link' })).toBeNull()
+  })
+
+  it('takes "Not invited: Sign in first" away once signed in again over the page, and leaves a refused role change', async () => {
+    const session = endingSession()
+    stubApi(
+      signedIn,
+      session.login,
+      on('GET', '/api/admin/sites/minimagic/members', () => json(members)),
+      on('PATCH', '/api/admin/sites/minimagic/members/7', () => errorBody(409, 'conflict', 'Try that again later')),
+      on('POST', '/api/admin/sites/minimagic/invitations', session.unless(() => json({ inviteUrl: '/invite/tok-123' }, 201))),
+    )
+    renderApp('/sites/minimagic/members')
+    const table = await screen.findByRole('table', { name: 'Members of this site' })
+    fireEvent.change(within(table).getByLabelText('Role of editor@example.com'), { target: { value: 'auditor' } })
+    expect(await screen.findByText('Role not changed: Try that again later')).toBeTruthy()
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@example.com' } })
+    session.valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    expect(await screen.findByText('Not invited: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "Not invited: Sign in first" stayed after signing in.
+    expect(screen.queryByText('Not invited: Sign in first')).toBeNull()
+    // A refusal that was not the session's stays until the next attempt.
+    expect(screen.getByText('Role not changed: Try that again later')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    expect(((await screen.findByLabelText('Invitation link')) as HTMLInputElement).value).toBe(`${location.origin}/invite/tok-123`)
   })
 
   it('cancels a pending invitation after asking, and shows the list without it', async () => {

@@ -2,7 +2,7 @@ import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
 import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
-import { LoadFailure, LoadGate, errorText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { LoadFailure, LoadGate, errorText, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -21,7 +21,7 @@ function MembersPage({ site }: SitePageProps) {
   const load = useLoad((signal) => api.request(siteApi(site.id, '/members'), memberList, { signal }), [site.id])
   const [outcome, setOutcome] = useState<Outcome | null>(null)
   const [rolesFailure, setRolesFailure] = useState<string | null>(null)
-  const [invited, setInvited] = useState<InviteResult | null>(null)
+  const [invited, setInvited] = useActionState<InviteResult | null>(null)
 
   // A change of your own changes what you may see: the navigation, and this page, follow your new roles.
   function reloadRoles() {
@@ -69,7 +69,8 @@ function InviteForm({
 }: {
   siteId: string
   result: InviteResult | null
-  onResult: (result: InviteResult | null) => void
+  /** `err`: the error that made it (useActionState). */
+  onResult: (result: InviteResult | null, err?: unknown) => void
   onInvited: () => void
 }) {
   const { api } = useSession()
@@ -105,7 +106,7 @@ function InviteForm({
       setEmail('')
       onInvited()
     } catch (err) {
-      setResult({ ok: false, text: `Not invited: ${errorText(err)}` })
+      setResult({ ok: false, text: `Not invited: ${errorText(err)}` }, err)
     } finally {
       setBusy(false)
     }
@@ -232,7 +233,7 @@ function Members({ siteId, list, onChanged }: { siteId: string; list: MemberList
 function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; invitation: Invitation; onChanged: OnChanged }) {
   const { api } = useSession()
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useActionState<string | null>(null)
 
   async function cancel() {
     if (!window.confirm(`Cancel the invitation for ${invitation.email}? Its link stops working.`)) return
@@ -242,7 +243,7 @@ function InvitationItem({ siteId, invitation, onChanged }: { siteId: string; inv
       await api.request(siteApi(siteId, `/invitations/${encodeURIComponent(invitation.email)}`), null, { method: 'DELETE' })
       onChanged(`The invitation for ${invitation.email} was cancelled.`, { gone: true, cancelled: invitation.email })
     } catch (err) {
-      setError(`Not cancelled: ${errorText(err)}`)
+      setError(`Not cancelled: ${errorText(err)}`, err)
       setBusy(false)
     }
   }
@@ -277,7 +278,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
   const { api } = useSession()
   const [role, setRole] = useState<Role>(member.role)
   const [busy, setBusy] = useState(false)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useActionState<string | null>(null)
   const path = siteApi(siteId, `/members/${member.userId}`)
   const selectId = `member-role-${member.userId}`
 
@@ -291,7 +292,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
       onChanged(isMe ? `You are now ${next} on this site.` : `${member.email} is now ${next}.`, { own: isMe })
     } catch (err) {
       setRole(previous)
-      setError(`Role not changed: ${errorText(err)}`)
+      setError(`Role not changed: ${errorText(err)}`, err)
     } finally {
       setBusy(false)
     }
@@ -308,7 +309,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
       await api.request(path, null, { method: 'DELETE' })
       onChanged(isMe ? 'You were removed from this site.' : `${member.email} was removed from this site.`, { own: isMe, gone: true })
     } catch (err) {
-      setError(`Not removed: ${errorText(err)}`)
+      setError(`Not removed: ${errorText(err)}`, err)
       setBusy(false)
     }
   }

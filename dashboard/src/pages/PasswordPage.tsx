@@ -1,6 +1,6 @@
 import { MIN_PASSWORD_LENGTH } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
-import { errorText } from '../components/site-page'
+import { errorText, useActionState } from '../components/site-page'
 import { useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
@@ -56,7 +56,7 @@ export function PasswordPage() {
   const [next, setNext] = useState('')
   const [repeat, setRepeat] = useState('')
   const [errors, setErrors] = useState<{ current?: string; next?: string; repeat?: string }>({})
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null)
+  const [result, setResult] = useActionState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
 
   async function submit(e: SubmitEvent) {
@@ -76,7 +76,7 @@ export function PasswordPage() {
       setRepeat('')
       setResult({ ok: true, text: 'Password changed. Your other sessions have been signed out.' })
     } catch (err) {
-      setResult({ ok: false, text: `Password not changed: ${errorText(err)}` })
+      setResult({ ok: false, text: `Password not changed: ${errorText(err)}` }, err)
     } finally {
       setBusy(false)
     }

@@ -5,6 +5,7 @@ import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
 import {
   catalogueFixture,
   cookieSettingsChanged,
+  endingSession,
   expectFocusStaysOn,
   heldBack,
   json,
@@ -13,6 +14,7 @@ import {
   pressFromKeyboard,
   renderApp,
   serveCatalogueState,
+  signInAgainOverPage,
   stubApi,
   withConsentCookie,
   type FakeRequest,
@@ -429,5 +431,58 @@ describe('publish page', () => {
     post.answer(json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201))
     await waitFor(() => expect(screen.queryByRole('region', { name: 'Roll back to revision 1?' })).toBeNull())
     await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Rolled back: revision 3 has the catalogue of revision 1\./))
+  })
+
+  it('takes "Not published: Sign in first" away once signed in again over the page, and publishes then', async () => {
+    const session = endingSession()
+    stubApi(
+      signedIn,
+      savedDraft,
+      serveDiff,
+      serveRevisions,
+      session.login,
+      on('POST', '/api/admin/sites/minimagic/publish', session.unless(() => json({ revision: { ...revisions[0]!, number: 3, needsConsent: true }, warnings: [] }, 201))),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    session.valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
+    expect(await screen.findByText('Not published: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, it still said "Not published: Sign in first" after signing in, as if the publish could not be made.
+    expect(screen.queryByText('Not published: Sign in first')).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
+    expect(await screen.findByText(/Published revision 3\./)).toBeTruthy()
+  })
+
+  it('takes a rollback\'s "Sign in first" away once signed in again, and leaves a refusal of another kind', async () => {
+    const session = endingSession()
+    stubApi(
+      signedIn,
+      savedDraft,
+      serveRollbackDiff(),
+      serveDiff,
+      serveRevisions,
+      session.login,
+      on('POST', '/api/admin/sites/minimagic/publish', () => json({ error: { code: 'draft_changed', message: 'changed' } }, 409)),
+      on('POST', '/api/admin/sites/minimagic/rollback', session.unless(() => json({ error: { code: 'live_changed', message: 'live changed' } }, 409))),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
+    const refused = /Not published: the draft was changed by someone else/
+    expect(await screen.findByText(refused)).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Roll back to 1' }))
+    const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
+    await within(confirm).findByRole('table', { name: 'Changes from the live revision 2 to revision 1' })
+    session.valid = false
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
+    expect(await screen.findByText('Not rolled back: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "Not rolled back: Sign in first" stayed after signing in.
+    expect(screen.queryByText('Not rolled back: Sign in first')).toBeNull()
+    expect(within(confirm).getByRole('button', { name: 'Roll back to 1' })).toBeTruthy()
+    // The publish's refusal was not the session's: it stays until the next attempt.
+    expect(screen.getByText(refused)).toBeTruthy()
   })
 })

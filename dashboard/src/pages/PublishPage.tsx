@@ -2,7 +2,7 @@ import { consentCookieMismatch, type SiteSummary } from '@miniconsent/shared'
 import { useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueDiff, catalogueState, revisionCreated, revisionList, type CatalogueDiff, type RevisionSummary } from '../api-shapes'
-import { errorText, LoadGate, publishWarningsText, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, publishWarningsText, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -80,7 +80,7 @@ function PendingChanges({
   const [override, setOverride] = useState(false)
   const [note, setNote] = useState('')
   const [step, setStep] = useState<'review' | 'confirm' | 'publishing'>('review')
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useActionState<string | null>(null)
   const confirmHeading = useRef<HTMLHeadingElement>(null)
 
   if (diff.changes.length === 0) {
@@ -116,6 +116,7 @@ function PendingChanges({
           : err instanceof ApiRequestError && err.code === 'draft_changed'
             ? 'Not published: the draft was changed by someone else since this page showed it. Reload the page to review the changes again.'
             : `Not published: ${errorText(err)}`,
+        err,
       )
       setStep('confirm')
     }
@@ -246,7 +247,7 @@ function CompareRevisions({ site, revisions }: { site: SiteSummary; revisions: R
   const { api } = useSession()
   const [from, setFrom] = useState(String(revisions[1]?.number ?? revisions[0]?.number ?? ''))
   const [to, setTo] = useState(String(revisions[0]?.number ?? 'draft'))
-  const [result, setResult] = useState<{ diff: CatalogueDiff } | { error: string } | null>(null)
+  const [result, setResult] = useActionState<{ diff: CatalogueDiff } | { error: string } | null>(null)
   const [busy, setBusy] = useState(false)
   const options = [{ value: 'draft', label: 'Draft' }, ...revisions.map((r) => ({ value: String(r.number), label: `Revision ${r.number}` }))]
 
@@ -257,7 +258,7 @@ function CompareRevisions({ site, revisions }: { site: SiteSummary; revisions: R
       const params = new URLSearchParams({ from, to })
       setResult({ diff: await api.request(siteApi(site.id, `/diff?${params}`), catalogueDiff) })
     } catch (err) {
-      setResult({ error: `Could not compare: ${errorText(err)}` })
+      setResult({ error: `Could not compare: ${errorText(err)}` }, err)
     } finally {
       setBusy(false)
     }

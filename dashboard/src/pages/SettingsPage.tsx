@@ -11,7 +11,7 @@ import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
-import { errorText, LoadGate, signedOut, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { withLocalTimes } from '../format'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
@@ -270,7 +270,7 @@ function SettingsEditor({
   const [form, setForm] = useState<Form>(() => toForm(initial))
   const [baseline, setBaseline] = useState(() => JSON.stringify(toForm(initial)))
   const [serverIssues, setServerIssues] = useState<Issues>({})
-  const [status, setStatus] = useState<SaveState>({})
+  const [status, setStatus] = useActionState<SaveState>({})
   /** After a save that renamed the consent cookie or changed its lifetime: how the catalogue now misdeclares it. */
   const [cookieNote, setCookieNote] = useState<ConsentCookieMismatch | null>(null)
   const summary = useRef<HTMLDivElement>(null)
@@ -345,7 +345,7 @@ function SettingsEditor({
         return
       }
       if (err instanceof ApiRequestError && err.issues.length) setServerIssues(formIssues(issuesByPath(err.issues), form))
-      setStatus({ error: `Not saved: ${errorText(err)}`, signedOut: signedOut(err) })
+      setStatus({ error: `Not saved: ${errorText(err)}` }, err)
       requestAnimationFrame(() => summary.current?.querySelector<HTMLElement>('.form-error')?.focus())
     }
   }

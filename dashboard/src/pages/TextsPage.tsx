@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
-import { errorText, LoadGate, signedOut, siteRoute, useLoad, type SitePageProps } from '../components/site-page'
+import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_LABELS } from '../default-texts'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
@@ -107,7 +107,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const [language, setLanguage] = useState(initial.settings.defaultLanguage)
   const defaultLanguage = initial.settings.defaultLanguage
   const [serverIssues, setServerIssues] = useState<Issues>({})
-  const [status, setStatus] = useState<SaveState>({})
+  const [status, setStatus] = useActionState<SaveState>({})
   /** The state with a draft someone saved meanwhile, while this editor decides what to do. */
   const [conflict, setConflict] = useState<CatalogueState | null>(null)
   const [note, setNote] = useState('')
@@ -181,7 +181,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       if (err instanceof ApiRequestError && err.issues.length) setServerIssues(issuesByPath(err.issues))
       const theirs = await draftSavedMeanwhile(api, siteId, err)
       setConflict(theirs)
-      setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}`, signedOut: signedOut(err) })
+      setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}` }, err)
     }
   }
 
