@@ -55,6 +55,28 @@ describe('install checker', () => {
     expect(unknown.at(-1)!.message).toBe('Runs once “marketing” is granted, in document order.')
   })
 
+  it('takes no connection hint for a tracker, and no vendor’s /sdk/ file or import map for MiniConsent', () => {
+    const snippet = '<head><script src="https://consent.example/sdk/minopa.js"></script>'
+    const open = '</head><body><a href="#" data-consent-open>Cookie settings</a></body>'
+    // A preconnect or dns-prefetch loads nothing: no tracker runs from it (a preload does load the file).
+    const hints = checkInstall(`${snippet}<link rel="preconnect" href="https://www.google-analytics.com"><link rel="dns-prefetch" href="//connect.facebook.net">${open}`, ctx)
+    expect(hints.filter((f) => f.severity !== 'ok')).toEqual([])
+    const preload = checkInstall(`${snippet}<link rel="preload" as="script" href="https://connect.facebook.net/en_US/fbevents.js">${open}`, ctx)
+    expect(preload.filter((f) => f.severity === 'problem').map((f) => f.message)).toEqual([expect.stringContaining('loads without consent')])
+    // A vendor's gated /sdk/widget.js before this site's tag: the site's tag is the one checked.
+    const vendor = checkInstall(`<head><script src="https://cdn.vendor.example/sdk/widget.js" type="text/plain" data-category="analytics"></script>${snippet.slice(6)}${open}`, ctx)
+    expect(vendor.filter((f) => f.severity === 'problem')).toEqual([])
+    expect(vendor.map((f) => f.message)).not.toContain(expect.stringMatching(/for another site|runs before MiniConsent/))
+    expect(vendor).toContainEqual(expect.objectContaining({ severity: 'ok', message: 'MiniConsent script: synchronous and first, as it should be.' }))
+    // With no tag of this site, another site's is named as such.
+    expect(checkInstall(`<script src="https://consent.example/sdk/minimagic.js"></script>${open}`, ctx)).toContainEqual(
+      expect.objectContaining({ severity: 'problem', message: expect.stringContaining('for another site') }),
+    )
+    // An import map runs nothing: MiniConsent after it is still first.
+    const importmap = checkInstall(`<head><script type="importmap">{"imports":{}}</script>${snippet.slice(6)}${open}`, ctx)
+    expect(importmap.filter((f) => f.severity !== 'ok')).toEqual([])
+  })
+
   it('says when the SDK script is missing', () => {
     expect(checkInstall('<p>hello</p>', ctx)[0]?.message).toMatch(/No MiniConsent script found/)
   })

@@ -47,16 +47,22 @@ function describe(el: Element): string {
   return `<${el.tagName.toLowerCase()}${attrs.length ? ' ' + attrs.join(' ') : ''}>`
 }
 
-function isSdkTag(el: Element, siteId: string): boolean {
-  const src = el.getAttribute('src') ?? ''
-  return el.tagName === 'SCRIPT' && (new RegExp(`/sdk/${siteId.replace(/[-]/g, '\\-')}\\.js(\\?|$)`).test(src) || /\/sdk\/[a-z0-9_-]+\.js(\?|$)/.test(src))
+/** This site's MiniConsent tag: `/sdk/<siteId>.js`, from any origin (a CDN, the server). */
+function isSiteTag(el: Element, siteId: string): boolean {
+  return el.tagName === 'SCRIPT' && new RegExp(`/sdk/${siteId.replace(/[-]/g, '\\-')}\\.js(\\?|$)`).test(el.getAttribute('src') ?? '')
 }
+
+/** What may be another site's MiniConsent tag (`/sdk/<id>.js`): looked for only when the page has none of this site's. */
+const isSdkLike = (el: Element) => el.tagName === 'SCRIPT' && /\/sdk\/[a-z0-9_-]+\.js(\?|$)/.test(el.getAttribute('src') ?? '')
+
+/** Hints that open a connection or resolve a name, and load nothing: no tracker runs from them. */
+const isConnectionHint = (el: Element) => el.tagName === 'LINK' && /(^|\s)(preconnect|dns-prefetch)(\s|$)/i.test(el.getAttribute('rel') ?? '')
 
 export function checkInstall(html: string, ctx: CheckContext): Finding[] {
   const doc = new DOMParser().parseFromString(html, 'text/html')
   const findings: Finding[] = []
   const scripts = [...doc.querySelectorAll('script')]
-  const sdk = scripts.find((s) => isSdkTag(s, ctx.siteId))
+  const sdk = scripts.find((s) => isSiteTag(s, ctx.siteId)) ?? scripts.find(isSdkLike)
 
   if (!sdk) {
     findings.push({ severity: 'problem', element: '(none)', message: `No MiniConsent script found. Add <script src=".../sdk/${ctx.siteId}.js"></script> as the first script in <head>.` })
@@ -86,7 +92,7 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
   }
 
   for (const el of doc.querySelectorAll('[data-category], [data-service], script, iframe, img[src], link[href]')) {
-    if (el === sdk) continue
+    if (el === sdk || isConnectionHint(el)) continue
     const where = describe(el)
     const service = el.getAttribute('data-service')
     // The SDK gates an element by its data-service when the catalogue knows that service (its
@@ -171,6 +177,7 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
 const granted = (category: string, service: string | undefined) =>
   service ? `the service “${service}” is allowed (with “${category}”, unless the visitor sets it by itself)` : `“${category}” is granted`
 
+/** A script element the browser does not run as code: gated, data, an import map, speculation rules. */
 function isGated(s: Element): boolean {
-  return s.getAttribute('type') === 'text/plain' || s.getAttribute('type') === 'application/ld+json' || s.getAttribute('type') === 'application/json'
+  return /^(text\/plain|application\/(ld\+)?json|importmap|speculationrules)$/i.test(s.getAttribute('type') ?? '')
 }

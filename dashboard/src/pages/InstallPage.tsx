@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { catalogueState } from '../api-shapes'
+import { catalogueState, revisionDetail } from '../api-shapes'
 import { siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { checkInstall, type Finding } from '../install-check'
 import { siteApi, sitePath, useSession } from '../session'
@@ -94,10 +94,23 @@ function InstallPage({ site }: SitePageProps) {
   const [html, setHtml] = useState('')
   const [findings, setFindings] = useState<Finding[] | null>(null)
 
-  const known =
-    catalogue.state.status === 'loaded'
-      ? { categories: catalogue.state.data.draft.categories.map((c) => c.id), services: catalogue.state.data.draft.services.map((s) => ({ id: s.id, category: s.category })) }
-      : { categories: ['essential', 'functional', 'analytics', 'marketing'], services: [] }
+  // Tags are judged against what visitors get: the live revision's catalogue (a category only in
+  // the draft is offered to nobody yet); the draft's before anything is published.
+  const liveNumber = catalogue.state.status === 'loaded' ? (catalogue.state.data.live?.revision ?? null) : null
+  const live = useLoad(
+    (signal) => (liveNumber === null ? Promise.resolve(null) : api.request(siteApi(site.id, `/revisions/${liveNumber}`), revisionDetail, { signal }).then((r) => r.revision.catalogue)),
+    [site.id, liveNumber],
+  )
+  const judged = catalogue.state.status !== 'loaded' ? null : liveNumber === null ? catalogue.state.data.draft : live.state.status === 'loaded' ? live.state.data : null
+  const known = judged
+    ? { categories: judged.categories.map((c) => c.id), services: judged.services.map((s) => ({ id: s.id, category: s.category })) }
+    : { categories: ['essential', 'functional', 'analytics', 'marketing'], services: [] }
+  const against =
+    !judged || catalogue.state.status !== 'loaded'
+      ? null
+      : liveNumber === null
+        ? 'Checked against the draft: nothing is published yet.'
+        : `Checked against the live revision ${liveNumber}${catalogue.state.data.dirty ? ': the draft’s unpublished changes are not live yet' : ''}.`
 
   return (
     <>
@@ -149,7 +162,7 @@ function InstallPage({ site }: SitePageProps) {
           <div class="field">
             <label for="install-html">Paste your page’s HTML</label>
             <textarea id="install-html" rows={10} spellcheck={false} class="mono" value={html} onInput={(e) => setHtml(e.currentTarget.value)} />
-            <p class="hint">Checked in your browser only: nothing is sent or loaded.</p>
+            <p class="hint">Checked in your browser only: nothing is sent or loaded. {against}</p>
           </div>
           <button type="submit" class="primary" disabled={!html.trim()}>
             Check
