@@ -212,14 +212,33 @@ function openMiniConsent(file: string, { write = false, note }: { write?: boolea
     const code = (e as { code?: unknown }).code
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    const remove = () => rmSync(dir, { recursive: true, force: true })
+    process.once('exit', remove)
+    // Interrupted (Ctrl-C), the copy of the log goes too: Node emits no `exit` for a signal.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (remove(), process.exit(signal === 'SIGINT' ? 130 : 143)))
     const copy = join(dir, basename(file))
-    copyFileSync(file, copy)
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+    copyConsistent(file, copy)
     const db = openChecked(copy, false)
     note?.(`note: ${file} cannot be opened where it is (its folder is read-only to this user), so a copy of it is read (${copy}, removed at exit)`)
     return db
   }
+}
+
+/**
+ * Copies the database file and its WAL as one state: a server writing to them (a checkpoint moves
+ * pages from the WAL into the file) between the two copies would leave a torn pair, which verify
+ * would take for tampering. The copy is taken again while either file changes under it.
+ */
+function copyConsistent(file: string, copy: string): void {
+  const state = () => [file, `${file}-wal`].map((f) => (existsSync(f) ? `${statSync(f).size}:${statSync(f).mtimeMs}` : '-')).join('|')
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = state()
+    copyFileSync(file, copy)
+    rmSync(`${copy}-wal`, { force: true })
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+    if (state() === before) return
+  }
+  throw new Error('the database kept changing while it was copied (a server is writing to it): run this as the server’s user, or on a copy made while it is stopped')
 }
 
 function openChecked(file: string, write: boolean): Db {

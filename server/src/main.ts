@@ -94,7 +94,12 @@ async function main() {
   const app = createApp({ db, env, logger, consentLog, manifestKeys, settleSigningNow: false })
   let retention: Retention | null = null
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
-    app.settleSigning()
+    try {
+      app.settleSigning()
+    } catch (e) {
+      // A lock held past the wait (a backup, a migration), a damaged page: said as start-up says it, not as a crash.
+      fail(`cannot settle the signing key in the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+    }
     // Each purge signs the anchor it moves with the manifest key, as settled just now
     // (MANIFEST_SIGNING_KEY's private half is not in the database for the purge to find).
     retention = startRetention(db, { logger, audit: new AuditLog(db, Date.now), between: () => consentLog.written(), sign: manifestKeys.active() })

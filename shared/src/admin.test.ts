@@ -48,7 +48,8 @@ describe('region settings name real countries', () => {
     expect(siteSettingsInput.safeParse({ regions: { 'XX-CA': 'opt-out' } }).error!.issues[0]!.message).toBe('"XX" is no ISO 3166-1 country code')
     expect(newSiteInput.safeParse({ id: 'acme', name: 'Acme', domains: ['acme.test'], regions: { EL: 'opt-in' } }).error!.issues[0]!.message).toContain('Greece is "GR"')
     // Real codes, subdivisions and the catch-all pass.
-    expect(siteSettingsInput.parse({ regions: { GB: 'opt-in', 'US-CA': 'opt-out', 'GB-SCT': 'opt-in', RE: 'opt-in', '*': 'notice' } }).regions).toEqual({
+    expect(siteSettingsInput.parse({ regions: { GB: 'opt-in', 'US-CA': 'opt-out', 'GB-SCT': 'opt-in', RE: 'opt-in', XK: 'opt-in', '*': 'notice' } }).regions).toEqual({
+      XK: 'opt-in',
       GB: 'opt-in',
       'US-CA': 'opt-out',
       'GB-SCT': 'opt-in',

@@ -11,9 +11,10 @@ export type RegionMode = (typeof REGION_MODES)[number]
 export const REGION_CODE_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/
 
 /**
- * The 249 countries and territories of ISO 3166-1 alpha-2, as geolocation reports them. A region
- * setting naming another (`UK`, `EL`, `EU`) would never match a visitor. Marked pure: a bundle
- * that imports this file without using the list (the SDK may) leaves it out.
+ * The 249 countries and territories of ISO 3166-1 alpha-2, and `XK` (Kosovo: user-assigned in the
+ * standard, reported by Cloudflare and MaxMind), as geolocation reports them. A region setting
+ * naming another (`UK`, `EL`, `EU`) would never match a visitor. Marked pure: a bundle that
+ * imports this file without using the list (the SDK may) leaves it out.
  */
 export const ISO_COUNTRIES: ReadonlySet<string> = /* @__PURE__ */ new Set(
   ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ ' +
@@ -25,7 +26,7 @@ export const ISO_COUNTRIES: ReadonlySet<string> = /* @__PURE__ */ new Set(
     'MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF ' +
     'PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI ' +
     'SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR ' +
-    'TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW').split(' '),
+    'TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW').split(' '),
 )
 
 /** The 27 member states. Greece is `GR` in ISO 3166 (the EU's own `EL` is not a valid code). */

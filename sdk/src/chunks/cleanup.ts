@@ -12,11 +12,17 @@ const keys = (kind: 'localStorage' | 'sessionStorage') => {
   }
 }
 
-/** The IndexedDB databases of this origin, where the browser can list them (not Firefox before 126). */
+/**
+ * The IndexedDB databases of this origin, where the browser can list them (not Firefox before 126);
+ * none after 1 s, so that a listing that never answers holds up no cookie's removal or reload.
+ */
 const databases = (): Promise<string[]> =>
-  Promise.resolve()
-    .then(() => indexedDB.databases())
-    .then((l) => l.map((db) => db.name!), () => [])
+  Promise.race([
+    Promise.resolve()
+      .then(() => indexedDB.databases())
+      .then((l) => l.map((db) => db.name!), () => []),
+    new Promise<string[]>((done) => setTimeout(done, 1e3, [])),
+  ])
 
 /**
  * A cookie is only removed by repeating the domain and path it was set with, which the page
