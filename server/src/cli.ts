@@ -75,15 +75,18 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
   // A relative file: URL (`file:../x.sqlite`) is a relative path too; `file:///…` and other schemes are left as they are.
   const relativeFileUrl = /^file:(?!\/\/)/i.exec(value)
   if (relativeFileUrl) return resolve(from, value.slice(relativeFileUrl[0].length))
-  return /^[a-z][a-z0-9+.-]+:/i.test(value) ? value : resolve(from, value)
+  return URL_SCHEME.test(value) ? value : resolve(from, value)
 }
+
+/** A URL's scheme (two letters at least: `C:\…` is a Windows path). */
+const URL_SCHEME = /^([a-z][a-z0-9+.-]+):/i
 
 /**
  * A database setting as a message may repeat it: a URL of another scheme by its scheme only, since
  * the rest of such a URL may hold a password (as the server's own start-up message does).
  */
 function shownDatabase(value: string | undefined): string {
-  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(value ?? '')?.[1]
+  const scheme = URL_SCHEME.exec(value ?? '')?.[1]
   return scheme && scheme.toLowerCase() !== 'file' ? `a ${scheme}: URL (MiniConsent keeps its data in an SQLite file: give its path)` : String(value)
 }
 
@@ -230,7 +233,11 @@ function openMiniConsent(file: string, { write = false, note }: { write?: boolea
  * would take for tampering. The copy is taken again while either file changes under it.
  */
 function copyConsistent(file: string, copy: string): void {
-  const state = () => [file, `${file}-wal`].map((f) => (existsSync(f) ? `${statSync(f).size}:${statSync(f).mtimeMs}` : '-')).join('|')
+  const state = () =>
+    [file, `${file}-wal`]
+      .map((f) => statSync(f, { throwIfNoEntry: false }))
+      .map((s) => (s ? `${s.size}:${s.mtimeMs}` : '-'))
+      .join('|')
   for (let attempt = 0; attempt < 5; attempt++) {
     const before = state()
     copyFileSync(file, copy)

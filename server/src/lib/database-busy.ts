@@ -6,9 +6,15 @@
  * extended codes): another connection held the write lock past the busy_timeout.
  */
 export function isDatabaseBusy(err: unknown): boolean {
+  return sqliteCodes(err).some((code) => /^SQLITE_BUSY(_|$)/.test(code))
+}
+
+/** SQLite's result codes (`SQLITE_BUSY_SNAPSHOT`) of `err` and of what it was caused by, outermost first, five deep at most. */
+export function sqliteCodes(err: unknown): string[] {
+  const codes: string[] = []
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code)) return true
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) codes.push(code)
   }
-  return false
+  return codes
 }

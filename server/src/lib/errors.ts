@@ -3,7 +3,7 @@ import { TrieRouter } from 'hono/router/trie-router'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { Logger } from '../logger'
-import { isDatabaseBusy } from './database-busy'
+import { isDatabaseBusy, sqliteCodes } from './database-busy'
 
 /** An expected failure; `onError` answers it as `{ error: { code, message } }`. */
 export class ApiError extends HTTPException {
@@ -150,7 +150,7 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
   // The disk holding the database is full: every write fails alike until the operator makes room.
   // The client retries later (the SDK keeps the record); the operator is told once every 10 s in
   // one plain line, not with a stack trace per refused request.
-  if (sqliteCode(err) === 'SQLITE_FULL') {
+  if (/^SQLITE_FULL(_|$)/.test(sqliteCodes(err)[0] ?? '')) {
     const at = Date.now()
     if (at - diskFull.loggedAt >= DISK_FULL_LOG_MS) {
       logger.error('the database disk is full: writes are refused (503 storage_full) until there is room', { ...request, refusedSinceLastLine: diskFull.refused })
@@ -172,11 +172,3 @@ export const DISK_FULL_RETRY_SECONDS = 60
 const DISK_FULL_LOG_MS = 10_000
 const diskFull = { loggedAt: -Infinity, refused: 0 }
 
-/** SQLite's primary result code of `err` or what it was caused by (`SQLITE_FULL`), or null. */
-function sqliteCode(err: unknown): string | null {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return /^SQLITE_[A-Z]+/.exec(code)![0]
-  }
-  return null
-}
