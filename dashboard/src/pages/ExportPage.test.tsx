@@ -231,6 +231,45 @@ describe('export page', () => {
     expect(await screen.findByText(/Export complete: 3 records/)).toBeTruthy()
   })
 
+  it('keeps the file when the manifest could not be fetched, and fetches the manifest again from its button', async () => {
+    const session = endingSession()
+    const api = stubApi(
+      signedIn,
+      session.login,
+      on('GET', '/api/admin/sites/minopa/export', () => {
+        // The session ends once the file is sent, before its manifest is asked for.
+        session.valid = false
+        return streamed(CSV)
+      }),
+      on('GET', '/api/admin/sites/minopa/exports/exp-1/manifest', session.unless(() => json(manifest))),
+    )
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('Could not fetch the manifest: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, only a new export (the whole file again) could bring the manifest.
+    const again = pressFromKeyboard(screen.getByRole('button', { name: 'Fetch the manifest again' }))
+    expect(await screen.findByText('matches the downloaded file')).toBeTruthy()
+    expect(screen.queryByText(/Could not fetch the manifest/)).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Fetch the manifest again' })).toBeNull()
+    expect(screen.getByRole('link', { name: 'Download consents-minopa.csv' })).toBeTruthy()
+    // The button went with the error: focus moves to the manifest's download, not <body>.
+    expect(again.isConnected).toBe(false)
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Download the manifest' })))
+    expect(api.requests.filter((r) => r.url.pathname.endsWith('/export'))).toHaveLength(1)
+  })
+
+  it('offers no second try of a manifest the server gave no export id for', async () => {
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/export', () => new Response(CSV, { headers: { 'Content-Type': 'text/csv' } })),
+    )
+    renderApp('/sites/minopa/export')
+    fireEvent.click(await screen.findByRole('button', { name: 'Start export' }))
+    expect(await screen.findByText('The server sent no export id, so there is no manifest.')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: 'Fetch the manifest again' })).toBeNull()
+  })
+
   it('moves keyboard focus from Cancel, which goes when the export ends, to the sentence saying how it ended', async () => {
     let finish = () => {}
     const bytes = new TextEncoder().encode(CSV)

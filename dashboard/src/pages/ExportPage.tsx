@@ -28,6 +28,10 @@ type Run =
       status: 'done'
       progress: Progress
       file: { url: string; name: string; sha256: string }
+      /** The server's id of the export (X-Export-Id), which its manifest is fetched by. */
+      exportId: string | null
+      /** The manifest is being fetched again from its button (which stays, focused, meanwhile). */
+      retrying?: boolean
       manifest: { manifest: ExportManifest; url: string } | { error: string } | null
     }
 
@@ -139,25 +143,38 @@ function ExportPage({ site }: SitePageProps) {
       const url = URL.createObjectURL(blob)
       urls.current.push(url)
       const file = { url, name: fileNameOf(res, `consents-${site.id}.${format}`), sha256: await sha256Hex(blob) }
-      end({ status: 'done', progress: { ...progress }, file, manifest: null })
+      const done = { status: 'done' as const, progress: { ...progress }, file, exportId, manifest: null }
+      end(done)
       if (!exportId) {
-        setRun({ status: 'done', progress: { ...progress }, file, manifest: { error: 'The server sent no export id, so there is no manifest.' } })
+        setRun({ ...done, manifest: { error: 'The server sent no export id, so there is no manifest.' } })
         return
       }
-      try {
-        const { manifest, raw } = await fetchManifest(api, site.id, exportId)
-        const manifestUrl = URL.createObjectURL(new Blob([JSON.stringify(raw, null, 2) + '\n'], { type: 'application/json' }))
-        urls.current.push(manifestUrl)
-        setRun({ status: 'done', progress: { ...progress }, file, manifest: { manifest, url: manifestUrl } })
-      } catch (err) {
-        setRun({ status: 'done', progress: { ...progress }, file, manifest: { error: `Could not fetch the manifest: ${errorText(err)}` } })
-      }
+      await loadManifest(done, exportId, abort)
     } catch (err) {
       if (abort.signal.aborted) {
         end({ status: 'failed', message: 'Export cancelled.', progress: { ...progress } })
         return
       }
       end({ status: 'failed', message: `The export failed: ${errorText(err)}`, progress: progress.bytes ? { ...progress } : null }, err)
+    }
+  }
+
+  /**
+   * Fetches the manifest of the export just downloaded and shows it, or why it could not be had:
+   * after the download, and again from its button (the session may have ended in between: the
+   * file stays, and once signed in again the manifest can be fetched without exporting again).
+   */
+  async function loadManifest(done: Extract<Run, { status: 'done' }>, exportId: string, abort: AbortController, retrying = false) {
+    // Not over a newer export's state (another Start export meanwhile).
+    const show = (next: Run) => controller.current === abort && setRun(next)
+    show({ ...done, retrying, manifest: null })
+    try {
+      const { manifest, raw } = await fetchManifest(api, site.id, exportId)
+      const manifestUrl = URL.createObjectURL(new Blob([JSON.stringify(raw, null, 2) + '\n'], { type: 'application/json' }))
+      urls.current.push(manifestUrl)
+      show({ ...done, retrying, manifest: { manifest, url: manifestUrl } })
+    } catch (err) {
+      show({ ...done, retrying, manifest: { error: `Could not fetch the manifest: ${errorText(err)}` } })
     }
   }
 
@@ -222,7 +239,9 @@ function ExportPage({ site }: SitePageProps) {
           </p>
         )}
       </div>
-      {run.status === 'done' && <ExportResult run={run} />}
+      {run.status === 'done' && (
+        <ExportResult run={run} retryManifest={run.exportId === null || !controller.current ? null : () => void loadManifest(run, run.exportId!, controller.current!, true)} />
+      )}
     </>
   )
 }
@@ -250,9 +269,14 @@ function ExportComplete({ run, sentence }: { run: Extract<Run, { status: 'done' 
   )
 }
 
-function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
+function ExportResult({ run, retryManifest }: { run: Extract<Run, { status: 'done' }>; retryManifest: (() => void) | null }) {
   const m = run.manifest
   const manifestName = run.file.name.replace(/\.[a-z]+$/, '') + '.manifest.json'
+  // Fetched again from its button, which then goes: focus moves to the manifest's download.
+  const manifestLink = useRef<HTMLAnchorElement>(null)
+  useEffect(() => {
+    if (run.retrying && m && 'manifest' in m) manifestLink.current?.focus()
+  }, [m])
   return (
     <section aria-labelledby="export-result-heading" class="editor-section">
       <h2 id="export-result-heading">Files</h2>
@@ -261,7 +285,7 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
           Download {run.file.name}
         </a>
         {m && 'manifest' in m && (
-          <a class="button-link" href={m.url} download={manifestName}>
+          <a class="button-link" href={m.url} download={manifestName} ref={manifestLink}>
             Download the manifest
           </a>
         )}
@@ -273,6 +297,13 @@ function ExportResult({ run }: { run: Extract<Run, { status: 'done' }> }) {
       </div>
       {m === null && <p role="status">Fetching the manifest…</p>}
       {m && 'error' in m && <p class="field-error">{m.error}</p>}
+      {retryManifest && ((m && 'error' in m) || (m === null && run.retrying)) && (
+        <div class="actions">
+          <ActionButton inactive={m === null} onClick={retryManifest}>
+            Fetch the manifest again
+          </ActionButton>
+        </div>
+      )}
       {m && 'manifest' in m && (
         <dl class="facts">
           <div class="fact">
