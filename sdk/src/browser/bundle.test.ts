@@ -469,7 +469,8 @@ describe('dist/miniconsent.js', () => {
       const before = api.get()
       const changes: unknown[] = []
       api.on('change', (s: unknown) => changes.push(s))
-      for (const args of [['analytics'], [{ analytics: 'yes' }], [{ analytics: 1 }], [{}, { 'google-analytics': 'no' }], [{ analytics: true }, 'sentry']]) {
+      // Before, set(), set(null), set(42) and set({ analytics: true }, 42) recorded the state in force as the visitor's choice.
+      for (const args of [['analytics'], [{ analytics: 'yes' }], [{ analytics: 1 }], [{}, { 'google-analytics': 'no' }], [{ analytics: true }, 'sentry'], [], [null], [42], [undefined, {}], [{ analytics: true }, 42]]) {
         const error = await api.set(...args).then(() => null, (e: Error) => e)
         expect(error?.name).toBe('TypeError')
         expect(error?.message).toBe('miniconsent.set() takes { category: boolean } and optionally { service: boolean }')
@@ -490,6 +491,19 @@ describe('dist/miniconsent.js', () => {
     await settle()
     expect(api.get().categories).toEqual({ essential: true, functional: false, analytics: true, marketing: false })
     expect(posted).toHaveLength(1)
+  })
+
+  it('lays set() over the choice in force: the categories it names change, the others and earlier per-service choices stay', async () => {
+    const { api, posted } = await boot({ cookie: stored(['essential', 'analytics'], { services: { 'google-analytics': false } }), html: '<p>Page</p>' })
+    await api.set({ marketing: true })
+    await settle()
+    expect(api.get()).toMatchObject({ method: 'api', categories: { essential: true, functional: false, analytics: true, marketing: true } })
+    expect(api.get().services['google-analytics']).toBe(false)
+    expect(posted.at(-1)!.body).toMatchObject({ method: 'api', categories: { analytics: true, marketing: true }, services: { 'google-analytics': false } })
+    // A service named now goes over the earlier exception.
+    await api.set({}, { 'google-analytics': true })
+    await settle()
+    expect(api.get().services['google-analytics']).toBe(true)
   })
 
   it('turns GPC into a recorded refusal of marketing in opt-out regions, without a banner', async () => {

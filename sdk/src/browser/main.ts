@@ -154,9 +154,8 @@ function start(): void {
     acceptedService: (id: string) => !!own(state.services, id),
     acceptAll: later(() => host._choose('api', allCategories(config!, true), {})),
     rejectAll: later(() => host._choose('api', allCategories(config!, false), {})),
-    set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) =>
-      host._choose('api', { ...state.categories, ...categories }, { ...choice?.services, ...services }),
-    ),
+    // Checked and merged into the state in force by record.js (set(null), set(42) are refused there).
+    set: later((categories: Record<string, boolean>, services?: Record<string, boolean>) => host._choose('api', categories, services!, undefined, 1)),
     open,
     show: later(() => withUi((u) => u._banner(BANNER_CONSENT))),
     on: (event: string, fn: (s: ConsentState) => void) => {

@@ -7,7 +7,7 @@
 // then.
 import { encodeConsentCookie, parseConsentCookie } from '@miniconsent/shared/cookie'
 import { uuid7 } from '@miniconsent/shared/ids'
-import { allCategories, bannerAfterGpc, choiceCategories, makeChoice, revokedCategories, toState } from '../core/consent'
+import { allCategories, bannerAfterGpc, choiceCategories, makeChoice, revokedCategories, serviceExceptions, toState } from '../core/consent'
 import { hex } from '../core/ids'
 import { pickLanguage, shownLanguage } from '../core/language'
 import { buildConsentRecord } from '../core/record'
@@ -82,17 +82,26 @@ const check = (ok: unknown, message: string) => {
 const text = (v: unknown) => typeof v == 'string' && v != ''
 
 export default {
-  _commit(host, method, categories, services, shown) {
-    // set()'s input, merged into the state in force by the core: checked before anything changes.
-    if (method == 'api')
+  _commit(host, method, categories, services, shown, merge?: 1) {
+    const config = host._config
+    const before = host._state()
+    // set()'s input as the page gave it: checked before anything changes (set(), set(null) and
+    // set(42) would otherwise record the state in force as the visitor's choice), then laid over
+    // the state in force: the categories it names over the others, the services it names over the
+    // visitor's earlier per-service choices.
+    if (merge) {
       check(
-        [...Object.values(categories), ...Object.values(services)].every((v) => typeof v == 'boolean'),
+        categories &&
+          typeof categories == 'object' &&
+          typeof (services || {}) == 'object' &&
+          [...Object.values(categories), ...Object.values(services || {})].every((v) => typeof v == 'boolean'),
         'set() takes { category: boolean } and optionally { service: boolean }',
       )
-    const config = host._config
+      categories = { ...before.categories, ...categories }
+      services = { ...serviceExceptions(config, before), ...services }
+    }
     // What the visitor read (SPEC §7): the UI's texts, and each category's label and description.
     const texts = shown && JSON.stringify([shown._t, config.catalogue.categories.map((c) => [shown._loc(c.label), shown._loc(c.description)])])
-    const before = host._state()
     // Accept all, from the banner or the preferences: every category, whatever the input.
     const next = makeChoice(config, before.consentId, method, method == 'accept-all' ? allCategories(config, true) : categories, services, host._gpc, Date.now())
     const state = toState(config, before.consentId, choiceCategories(config, next), next.services, next, host._gpc)

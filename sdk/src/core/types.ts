@@ -41,9 +41,11 @@ export interface Host {
   _state(): ConsentState
   /**
    * Records a choice; `shown` is the UI the visitor made it in, whose texts are hashed into the
-   * consent record. Resolves once the choice is in force and stored (record.js loaded).
+   * consent record. Resolves once the choice is in force and stored (record.js loaded). `merge`
+   * (set()): `categories` and `services` are the page's input as given, checked and laid over the
+   * state in force by record.js.
    */
-  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, shown?: Ctx): Promise<void>
+  _choose(method: ConsentMethod, categories: Record<string, boolean>, services: Record<string, boolean>, shown?: Ctx, merge?: 1): Promise<void>
   /** Puts a choice made now and its state in force (RecordChunk._commit makes both); true when a state was known before. */
   _set(choice: StoredChoice, state: ConsentState): boolean
   /** navigator.globalPrivacyControl */
