@@ -232,7 +232,7 @@ function openMiniConsent(file: string, { write = false, note }: { write?: boolea
  * pages from the WAL into the file) between the two copies would leave a torn pair, which verify
  * would take for tampering. The copy is taken again while either file changes under it.
  */
-function copyConsistent(file: string, copy: string): void {
+export function copyConsistent(file: string, copy: string): void {
   const state = () =>
     [file, `${file}-wal`]
       .map((f) => statSync(f, { throwIfNoEntry: false }))
