@@ -4,6 +4,7 @@ import { connect, createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runMain as start } from './test-support'
 
@@ -84,6 +85,21 @@ describe('server start-up', () => {
       expect(await keys()).toEqual(before)
     })
     expect(running.code).toBe(0)
+  })
+
+  it('stops with a message, not a crash, when the signing key cannot be written once it listens', async () => {
+    const env = { DATABASE_URL: join(dir, 'unsettled', 'db.sqlite'), SEED_DEMO: 'false' }
+    expect((await start(env, /"listening"/)).code).toBe(0)
+    // The file refuses a new key (as a full disk or a damaged page would): its key is gone, and a
+    // trigger stops the one the next start generates.
+    const db = new Database(env.DATABASE_URL)
+    db.exec(`DELETE FROM manifest_keys; CREATE TRIGGER refuse_keys BEFORE INSERT ON manifest_keys BEGIN SELECT RAISE(ABORT, 'no room for a key'); END;`)
+    db.close()
+    const run = await start(env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^miniconsent: cannot settle the signing key in the database at .*db\.sqlite: no room for a key/m)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(run.stdout).not.toMatch(/"listening"/)
   })
 
   it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {
