@@ -378,16 +378,15 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/logout',
     tag: 'Session',
     summary: 'Sign out',
-    description: 'Without a session it only clears the cookie. With one, it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on.',
+    description: 'Without a session it only clears the cookie the request carried (one from another site carries none, and clears nothing). With one, it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on.',
     auth: 'public',
     responses: {
       204: {
-        description: 'Signed out (the cookie is cleared)',
+        description: 'Signed out (the cookie the request carried is cleared)',
         headers: {
           'Set-Cookie': {
-            description: 'Clears the session cookie: `mc_session=; Max-Age=0; Path=/` (and `Secure` over HTTPS)',
+            description: 'Clears the session cookie the request carried: `mc_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict` (and `Secure` over HTTPS); absent when it carried none',
             schema: { type: 'string', pattern: '^(?=.*; Max-Age=0(;|$))mc_session=;' },
-            required: true,
           },
         },
       },

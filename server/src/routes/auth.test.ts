@@ -197,8 +197,23 @@ describe('admin sign-in', () => {
     const { csrfToken } = me.parse(await res.json())
     const out = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken } })
     expect(out.status).toBe(204)
-    expect(out.headers.get('set-cookie')).toMatch(/mc_session=;/)
+    expect(out.headers.get('set-cookie')).toMatch(/^mc_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict$/)
     expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(401)
+    // A cookie whose session has ended is cleared too.
+    const ended = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie } })
+    expect([ended.status, ended.headers.get('set-cookie')]).toEqual([204, expect.stringMatching(/^mc_session=;/)])
+  })
+
+  it('clears no cookie for a sign-out that carried none: a page of another site cannot sign the dashboard out', async () => {
+    const { res, cookie } = await login()
+    const { csrfToken } = me.parse(await res.json())
+    // A form on another site posts here: the SameSite=Strict cookie stays in the browser, unsent.
+    const crossSite = await t.request('/api/admin/logout', { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Sec-Fetch-Site': 'cross-site', Origin: 'https://evil.example' }, body: 'a=b' })
+    expect(crossSite.status).toBe(204)
+    // Before, its answer deleted the cookie (a browser applies it on the form's navigation).
+    expect(crossSite.headers.get('set-cookie')).toBeNull()
+    expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(200)
+    expect((await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrfToken } })).status).toBe(204)
   })
 
   it('expires sessions after 12 hours', async () => {

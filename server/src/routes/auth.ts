@@ -2,7 +2,7 @@
 import { loginInput, type Me } from '@miniconsent/shared'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { deleteCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { clientNetwork } from '../lib/ip'
@@ -83,7 +83,11 @@ export function authRoutes(s: Services) {
     .post('/api/admin/logout', (c) => {
       const session = c.get('session')
       if (session) s.accounts.deleteSession(session.sessionId)
-      deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c, s) })
+      // Only a request that carried the session cookie clears it. The cookie is SameSite=Strict, so
+      // a page of another site posting here sends none (and so skips the CSRF check, which is a
+      // session's), but a browser still applied this answer's deletion: any site could sign the
+      // dashboard out, leaving the session itself alive on the server (review).
+      if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c, s), httpOnly: true, sameSite: 'Strict' })
       return c.body(null, 204)
     })
     .get('/api/admin/me', requireSession, (c) => {
