@@ -136,7 +136,7 @@ describe('environment', () => {
         expect.unreachable(bad)
       } catch (e) {
         const text = describeEnvError(e as ZodError)
-        expect(text).toMatch(/^  MANIFEST_SIGNING_KEY: not an Ed25519 private key: give the base64 of its PKCS#8 DER form \(openssl genpkey/)
+        expect(text).toMatch(/^  MANIFEST_SIGNING_KEY: not an Ed25519 private key: give the base64 of its PKCS#8 DER form \(openssl genpkey .*\), the base64 of its 32-byte seed, or its PEM$/m)
         expect(text).not.toContain(bad.slice(0, 20))
       }
     }

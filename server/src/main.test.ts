@@ -87,6 +87,23 @@ describe('server start-up', () => {
     expect(running.code).toBe(0)
   })
 
+  it('warns that a MINICONSENT_ADMIN_PASSWORD given for an account that exists is not applied', async () => {
+    const env = { DATABASE_URL: join(dir, 'password-later', 'db.sqlite'), SEED_DEMO: 'false', MINICONSENT_ADMIN_EMAIL: 'admin@example.org' }
+    const first = await start({ ...env, MINICONSENT_ADMIN_PASSWORD: 'first password 1' }, /"listening"/)
+    expect([first.code, first.stderr]).toEqual([0, ''])
+    // Before, a changed password was silently ignored: the operator could not sign in with it.
+    const changed = await start({ ...env, MINICONSENT_ADMIN_PASSWORD: 'second password 2' }, /"listening"/, async (stdout) => {
+      const url = /"url":"([^"]+)"/.exec(stdout)![1]!
+      const login = (password: string) => fetch(url + 'api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: env.MINICONSENT_ADMIN_EMAIL, password }) })
+      expect((await login('second password 2')).status).toBe(401)
+      expect((await login('first password 1')).status).toBe(200)
+    })
+    expect(changed.code).toBe(0)
+    expect(changed.stderr).toContain('MINICONSENT_ADMIN_PASSWORD is not the password of admin@example.org, and was not applied: it is used only when the account is created. To change the password, run: npm run reset-password -- --email admin@example.org')
+    const same = await start({ ...env, MINICONSENT_ADMIN_PASSWORD: 'first password 1' }, /"listening"/)
+    expect([same.code, same.stderr]).toEqual([0, ''])
+  })
+
   it('stops with a message, not a crash, when the signing key cannot be written once it listens', async () => {
     const env = { DATABASE_URL: join(dir, 'unsettled', 'db.sqlite'), SEED_DEMO: 'false' }
     expect((await start(env, /"listening"/)).code).toBe(0)

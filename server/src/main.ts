@@ -69,6 +69,11 @@ async function main() {
     )
   }
   process.on('exit', () => showCredentials(browserUrl(env.HOST, env.PORT), false))
+  if (owner.passwordNotApplied) {
+    logger.warn(
+      `MINICONSENT_ADMIN_PASSWORD is not the password of ${env.MINICONSENT_ADMIN_EMAIL}, and was not applied: it is used only when the account is created. To change the password, run: npm run reset-password -- --email ${env.MINICONSENT_ADMIN_EMAIL}`,
+    )
+  }
   if (env.SEED_DEMO) {
     const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
     if (created.length) logger.info('seeded demo sites', { sites: created })

@@ -1,6 +1,6 @@
 // The stored choice: the first-party cookie a visitor's browser keeps (SPEC §3).
 // Versioned and compact, readable by the site's own back-end with `parseConsentCookie`.
-// Pure and zod-free: the SDK bundles this file, site back-ends import it from `@miniconsent/shared/cookie`.
+// Pure and zod-free, with no imports: the SDK bundles this file, and a site's back-end copies it (README, The stored choice).
 //
 // Format v1, fields joined by '.', lists joined by '~':
 //   1.<consentId>.<revision>.<updatedAt, seconds since epoch, base 36>.<method>.<granted categories>.<service exceptions>[.<flags>]

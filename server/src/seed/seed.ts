@@ -4,6 +4,7 @@ import { catalogue as catalogueSchema, siteSettings } from '@miniconsent/shared'
 import { writeTransaction, type Db } from '../db/client'
 import { auditLog, memberships } from '../db/schema'
 import { sdkDistDir } from '../paths'
+import { verifyPassword } from '../lib/password'
 import { Accounts } from '../services/accounts'
 import { insertSite } from '../services/sites'
 import type { DemoSite } from './catalogues'
@@ -41,13 +42,20 @@ export interface OwnerResult {
   userId: number
   /** Set only when the account was created with a generated password: print it once. */
   generatedPassword?: string
+  /** The account existed, and the password given is not its own: it was not applied (say so). */
+  passwordNotApplied?: true
 }
 
 /** Makes sure the owner account exists. An existing account keeps its password. */
 export async function ensureOwner(db: Db, email: string, password: string | undefined, now: number): Promise<OwnerResult> {
   const accounts = new Accounts(db, () => now)
   const existing = accounts.findUserByEmail(email)
-  if (existing) return { userId: existing.id }
+  if (existing) {
+    // A password set for an account that exists is checked, not applied: changing it at start-up
+    // would let whoever sets the environment take the account over without a trace in its audit.
+    const applied = password === undefined || (await verifyPassword(password, existing.passwordHash))
+    return applied ? { userId: existing.id } : { userId: existing.id, passwordNotApplied: true }
+  }
   const generated = password ? undefined : randomBytes(12).toString('base64url')
   const user = await accounts.createUser(email, password ?? generated!)
   return generated ? { userId: user.id, generatedPassword: generated } : { userId: user.id }

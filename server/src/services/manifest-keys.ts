@@ -45,7 +45,7 @@ const HALVES: Record<'private' | 'public', KeyHalf> = {
     pem: (key) => createPrivateKey({ key, format: 'pem' }),
     der: (key) => createPrivateKey({ key, format: 'der', type: 'pkcs8' }),
     prefix: PKCS8_PREFIX,
-    problem: 'not an Ed25519 private key: give the base64 of its PKCS#8 DER form (openssl genpkey -algorithm ed25519 -outform DER | base64) or its PEM',
+    problem: 'not an Ed25519 private key: give the base64 of its PKCS#8 DER form (openssl genpkey -algorithm ed25519 -outform DER | base64), the base64 of its 32-byte seed, or its PEM',
   },
   public: {
     pem: (key) => createPublicKey({ key, format: 'pem' }),
