@@ -277,7 +277,9 @@ describe('miniconsent verify --manifest --file', () => {
     writeFileSync(file, original.replace('custom', 'accept-all'))
     let r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
     expect(r.code).toBe(1)
-    expect(r.err).toMatch(/BROKEN .*: row 4 \(seq 4\): hash does not match the record's content/)
+    expect(r.err).toMatch(/BROKEN .*: the first row that differs: row 4 \(seq 4\): hash does not match the record's content/)
+    // The same number of rows: no other export is suggested.
+    expect(r.err).not.toContain('another export')
 
     writeFileSync(file, [...lines.slice(0, 3), ...lines.slice(4)].join('\n'))
     r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
@@ -290,6 +292,22 @@ describe('miniconsent verify --manifest --file', () => {
     expect(r.err).toContain('the file was changed')
     expect(r.err).toContain('it has 6 rows, the manifest says 7')
     expect(r.err).toContain('rows were cut')
+  })
+
+  it('says first that a file of another export is not the manifest\'s file, and what the manifest is of', async () => {
+    const all = await exportFiles('format=csv')
+    const allManifest = readFileSync(all.manifestFile, 'utf8')
+    const { exportId } = JSON.parse(allManifest) as { exportId: string }
+    const filtered = await exportFiles('format=csv&method=custom')
+    writeFileSync(filtered.manifestFile, allManifest)
+    const r = await run(['verify', '--manifest', filtered.manifestFile, '--file', filtered.file, '--db', t.file])
+    expect(r.code).toBe(1)
+    // Before, only "row 2 (seq …): expected seq … but found …: record … was deleted", of an intact export of another filter.
+    const [sha, count, ...more] = r.err.split('\n')
+    expect(sha).toMatch(new RegExp(`^BROKEN .*: its SHA-256 [a-f0-9]{64} is not the manifest's [a-f0-9]{64}: the file was changed, or it is another export's file \\(this manifest is of export ${exportId} of site "acme", every record, made .*\\)$`))
+    expect(count).toMatch(/^BROKEN .*: it has \d rows, the manifest says 7$/)
+    // Its rows are genuine records of the log (the newest, custom ones): nothing is said of them.
+    expect(more).toEqual([])
   })
 
   it('says rows were added, not cut, for a later export checked against an earlier manifest', async () => {

@@ -738,18 +738,27 @@ async function verifyExportFile(
   let erased = 0
   let prev: StoredRow | null = null
   let format2 = false
+  /**
+   * The first row that does not verify. The rows after it are counted, not checked, and the whole
+   * file is hashed: whether it is the manifest's file at all decides what that row means (below).
+   */
+  let badRow: string | null = null
   const check = (row: StoredRow) => {
+    count += 1
+    if (badRow !== null) return
     // Each row's hash covers its own content and its prevHash; an unfiltered export is also one
     // contiguous stretch of the chain, so every row must link to the one before. Rows are in seq
     // order either way, so none written before format 2 may follow one written in it.
     // The format of the record before is known only when it is the row before (unfiltered).
     const prevFormat = unfiltered && prev ? formatOf(prev) : null
     const problem = (unfiltered && prev ? linkProblem(row, prev.seq + 1, prev.hash) : null) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat)
-    if (problem) throw new Broken(`row ${count + 1} (seq ${row.seq}): ${problem}`)
+    if (problem) {
+      badRow = `row ${count} (seq ${row.seq}): ${problem}`
+      return
+    }
     format2 ||= formatOf(row) === 2
     if (row.erasedAt) erased += 1
     prev = row
-    count += 1
   }
   try {
     if (manifest.format === 'csv') {
@@ -772,7 +781,7 @@ async function verifyExportFile(
         try {
           row = ndjsonToRow(line, manifest.siteId)
         } catch {
-          throw new Broken(`line ${count + 1} is not an export row`)
+          throw new Broken(`line ${count + 1} is not an export row${count ? '' : `: not an ${manifest.format.toUpperCase()} export file`}`)
         }
         check(row)
       }
@@ -791,10 +800,21 @@ async function verifyExportFile(
   }
   const digest = sha.digest('hex')
   const last = prev as StoredRow | null
+  const sameBytes = digest === manifest.sha256
+  const sameCount = count === manifest.rowCount
+  // A file of other bytes is the manifest's file changed, or another export's file (another filter,
+  // site or day): its rows were read against this manifest's site and filters, so its first row
+  // that does not verify is where it departs from them, not necessarily a change to the log
+  // ("record 3 was deleted" of an intact export of another filter, review). Said first, with what
+  // the manifest is of when the row counts differ too. With the manifest's bytes, a bad row was in
+  // the log when the server exported it.
   const problems = [
-    digest !== manifest.sha256 ? `its SHA-256 ${digest} is not the manifest's ${manifest.sha256}: the file was changed` : '',
-    count !== manifest.rowCount ? `it has ${count} rows, the manifest says ${manifest.rowCount}` : '',
-    unfiltered && count > 0 && (last!.seq !== manifest.chainHead.seq || last!.hash !== manifest.chainHead.hash)
+    sameBytes
+      ? ''
+      : `its SHA-256 ${digest} is not the manifest's ${manifest.sha256}: the file was changed${sameCount ? '' : `, or it is another export's file (this manifest is of export ${manifest.exportId} of site "${manifest.siteId}", ${unfiltered ? 'every record' : `filters ${JSON.stringify(manifest.filters)}`}, made ${manifest.createdAt})`}`,
+    sameCount ? '' : `it has ${count} rows, the manifest says ${manifest.rowCount}`,
+    badRow === null ? '' : sameBytes ? badRow : `the first row that differs: ${badRow}`,
+    badRow === null && unfiltered && count > 0 && (last!.seq !== manifest.chainHead.seq || last!.hash !== manifest.chainHead.hash)
       ? `its last row is seq ${last!.seq}, the chain head at export time was seq ${manifest.chainHead.seq}: ${tailChange(last!.seq, manifest.chainHead.seq)}`
       : '',
   ].filter(Boolean)
