@@ -94,7 +94,15 @@ describe('POST /api/v1/consents', () => {
       expect(res.status, JSON.stringify(changed)).toBe(409)
       expect(apiError.parse(await res.json()).error).toMatchObject({ code: 'record_id_conflict', message: expect.stringMatching(/different record/) })
     }
+    // A body that says GPC over a record stored without it: another record (before: 200, the opt-out never logged).
+    for (const headers of [{}, { 'Sec-GPC': '1' }] as Record<string, string>[]) {
+      const gpc = await t.request('/api/v1/consents', json({ ...body, gpc: true }, headers), '192.0.2.2')
+      expect(gpc.status).toBe(409)
+      expect(apiError.parse(await gpc.json()).error.code).toBe('record_id_conflict')
+    }
     expect(rows()).toEqual(before)
+    // The browser's Sec-GPC header alone may differ on a retry (the body is the record): 200.
+    expect((await t.request('/api/v1/consents', json(body, { 'Sec-GPC': '1' }), '192.0.2.3')).status).toBe(200)
     // The same record again, from another address and browser (what the server adds may differ): 200.
     const retry = await t.request('/api/v1/consents', json(body, { 'User-Agent': 'Other/2.0' }), '198.51.100.9')
     expect(retry.status).toBe(200)

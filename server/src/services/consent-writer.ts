@@ -8,8 +8,12 @@ import { canonicalJson } from '../lib/canonical-json'
 import { isDatabaseBusy } from '../lib/database-busy'
 import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart, type HashFormat } from './consent-chain'
 
-/** A record as ingestion prepares it, stamped with its server time: the writer adds seq and the hashes. */
-export type StampedRecord = Omit<ChainedFields, 'seq'>
+/**
+ * A record as ingestion prepares it, stamped with its server time: the writer adds seq and the
+ * hashes. `sentGpc`: the body itself said `gpc: true` (`gpc` is that or the browser's Sec-GPC
+ * header), which a retry of the same record says again.
+ */
+export type StampedRecord = Omit<ChainedFields, 'seq'> & { sentGpc?: boolean }
 
 /**
  * What the server adds to a record as sent (SPEC §7), in the order a `SentRecord` lists them: its
@@ -49,6 +53,7 @@ export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord 
     gpc,
     clientTime: sent.clientTime,
     serverTime,
+    sentGpc: sent.gpc === true,
   }
 }
 
@@ -93,6 +98,7 @@ interface StoredRecord {
   language: string
   url: string
   clientTime: string
+  gpc: number
   erasedAt: string | null
 }
 
@@ -111,6 +117,10 @@ function sameDecision(stored: StoredRecord, record: StampedRecord): boolean {
     stored.method === record.method &&
     stored.language === record.language &&
     stored.clientTime === record.clientTime &&
+    // GPC the body sent is the record's own (the SDK sends its record again as it was): a body
+    // saying true over a record stored without GPC is another record, not a retry, and was answered
+    // 200 as if its opt-out were logged (review). GPC from the header alone may differ on a retry.
+    !(record.sentGpc && stored.gpc === 0) &&
     (stored.erasedAt !== null || (stored.consentId === record.consentId && stored.url === record.url))
   )
 }
@@ -129,7 +139,7 @@ export class ConsentWriter {
     // lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
     this.byRecordId = client.prepare<[string], StoredRecord>(
       `SELECT site_id AS siteId, seq, consent_id AS consentId, revision, texts_hash AS textsHash, categories, services, method,
-              language, url, client_time AS clientTime, erased_at AS erasedAt
+              language, url, client_time AS clientTime, gpc, erased_at AS erasedAt
          FROM consent_records WHERE record_id = ?`,
     )
     this.head = client.prepare<[string], { seq: number; hash: string; format: HashFormat }>(
