@@ -3,6 +3,8 @@
 // replaces a whole draft must not: a misspelt field (`privacyPolicyURL`, `descripton`) would be
 // dropped without a word, and the field it meant left empty.
 
+import { invalidError } from './errors'
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
@@ -18,4 +20,18 @@ export function unreadKeys(input: unknown, read: unknown, path: readonly (string
   }
   if (!isObject(input) || !isObject(read)) return []
   return Object.keys(input).flatMap((key) => (Object.hasOwn(read, key) ? unreadKeys(input[key], read[key], [...path, key]) : [[...path, key]]))
+}
+
+/**
+ * Refuses (422 `invalid`, an issue per key) a document holding keys the schema did not read: what
+ * `holder` ("The file", "The draft") has that `what` ("the catalogue") does not.
+ */
+export function refuseUnreadKeys(input: unknown, read: unknown, holder: string, what: string): void {
+  const unread = unreadKeys(input, read)
+  if (!unread.length) return
+  const issues = unread.map((path) => ({ path, message: `"${path.at(-1)}" is no field of ${what} here: check its spelling, or remove it` }))
+  throw invalidError(
+    { issues },
+    `${holder} has ${unread.length === 1 ? 'a field' : `${unread.length} fields`} ${what} does not have, first ${issues[0]!.path.join('.')}: check the spelling, or remove ${unread.length === 1 ? 'it' : 'them'}`,
+  )
 }

@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
 import { ApiError, headRefusers, invalidError } from './errors'
 import { requestHeader } from './request'
+import { refuseUnreadKeys } from './unread-keys'
 
 /**
  * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
@@ -153,13 +154,15 @@ export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (
  * A JSON body from an admin form: problems are answered 422 `invalid` with every issue and its
  * path, so the dashboard can show each message next to its field.
  */
-export const formBody = <S extends z.ZodType>(schema: S) =>
+export const formBody = <S extends z.ZodType>(schema: S, o: { onlyKnownKeys?: [holder: string, what: string] } = {}) =>
   validator('json', (value, c): z.output<S> => {
     if (jsonBodyKind(c.req.header('content-type'), false) !== 'json') {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     }
     const parsed = schema.safeParse(wellFormed(value))
     if (!parsed.success) throw invalidError(parsed.error)
+    // `onlyKnownKeys`: a key the schema does not read is refused (refuseUnreadKeys), not dropped.
+    if (o.onlyKnownKeys) refuseUnreadKeys(value, parsed.data, ...o.onlyKnownKeys)
     return parsed.data
   })
 

@@ -698,6 +698,23 @@ describe('catalogue files', () => {
     expect(apiError.parse(await broken.json()).error.code).toBe('invalid_json')
   })
 
+  it('refuses a saved draft with a field the catalogue does not have, as the import does, and keeps the draft', async () => {
+    const opened = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const draft = opened.draft as unknown as { categories: Record<string, unknown>[] }
+    const misspelt = { ...draft, categories: [{ ...draft.categories[0], descripton: { en: 'Always on' } }, ...draft.categories.slice(1)] }
+    const res = await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: misspelt, baseUpdatedAt: opened.draftUpdatedAt, baseUpdatedAT: 1 }))
+    // Before, 200: the description typed under the misspelt name was dropped without a word.
+    expect(res.status).toBe(422)
+    const { error } = apiError.parse(await res.json())
+    expect(error.message).toBe('The draft has 2 fields the catalogue does not have, first catalogue.categories.0.descripton: check the spelling, or remove them')
+    expect(error.issues?.map((i) => i.path)).toEqual(['catalogue.categories.0.descripton', 'baseUpdatedAT'])
+    const after = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(after.draftUpdatedAt).toBe(opened.draftUpdatedAt)
+    // The draft as the API gives it (every field it sends) saves.
+    const raw = (await (await editor.request('/api/admin/sites/acme/catalogue')).json()) as { draft: unknown }
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: raw.draft, baseUpdatedAt: opened.draftUpdatedAt }))).status).toBe(200)
+  })
+
   it('refuses a JSON import with a field the catalogue does not have (a misspelling), naming each, and keeps the draft', async () => {
     const exported = (await (await editor.request('/api/admin/sites/acme/catalogue/export')).json()) as { categories: Record<string, unknown>[]; services: Record<string, unknown>[] }
     const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
