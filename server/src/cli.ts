@@ -743,6 +743,8 @@ async function verifyExportFile(
    * file is hashed: whether it is the manifest's file at all decides what that row means (below).
    */
   let badRow: string | null = null
+  /** What stopped the reading before the file's end, if anything: counts are then unknown. */
+  let stopped: string | null = null
   const check = (row: StoredRow) => {
     count += 1
     if (badRow !== null) return
@@ -781,40 +783,46 @@ async function verifyExportFile(
         try {
           row = ndjsonToRow(line, manifest.siteId)
         } catch {
-          throw new Broken(`line ${count + 1} is not an export row${count ? '' : `: not an ${manifest.format.toUpperCase()} export file`}`)
+          // A line that is no row is the file's first bad row: counted, and the file read on.
+          count += 1
+          badRow ??= `line ${count} is not an export row`
+          continue
         }
         check(row)
       }
     }
   } catch (e) {
-    if (e instanceof Broken) {
-      io.err(`BROKEN ${filePath}: ${e.message}`)
-      return 1
-    }
     if (unreadable) {
       io.err(`cannot read ${filePath}: ${(unreadable as Error).message}`)
       return 2
     }
-    io.err(`BROKEN ${filePath}: cannot be read as ${manifest.format.toUpperCase()}: ${printable(e instanceof Error ? e.message : String(e))}`)
-    return 1
+    // The reading stopped (a header that is not the export's, a CSV row the parser refuses): what
+    // stopped it is the file's first bad row, and the file is hashed whole below, apart.
+    stopped = e instanceof Broken ? e.message : `cannot be read as ${manifest.format.toUpperCase()}: ${printable(e instanceof Error ? e.message : String(e))}`
   }
-  const digest = sha.digest('hex')
+  let digest: string
+  try {
+    digest = stopped === null ? sha.digest('hex') : await fileSha256(filePath)
+  } catch (e) {
+    io.err(`cannot read ${filePath}: ${e instanceof Error ? e.message : String(e)}`)
+    return 2
+  }
   const last = prev as StoredRow | null
   const sameBytes = digest === manifest.sha256
   const sameCount = count === manifest.rowCount
   // A file of other bytes is the manifest's file changed, or another export's file (another filter,
-  // site or day): its rows were read against this manifest's site and filters, so its first row
-  // that does not verify is where it departs from them, not necessarily a change to the log
+  // site, day or server): its rows were read against this manifest's site and filters, so its first
+  // row that does not verify is where it departs from them, not necessarily a change to the log
   // ("record 3 was deleted" of an intact export of another filter, review). Said first, with what
-  // the manifest is of when the row counts differ too. With the manifest's bytes, a bad row was in
-  // the log when the server exported it.
+  // the manifest is of. With the manifest's bytes, a bad row was in the log when the server exported it.
+  const bad = stopped ?? badRow
   const problems = [
     sameBytes
       ? ''
-      : `its SHA-256 ${digest} is not the manifest's ${manifest.sha256}: the file was changed${sameCount ? '' : `, or it is another export's file (this manifest is of export ${manifest.exportId} of site "${manifest.siteId}", ${unfiltered ? 'every record' : `filters ${JSON.stringify(manifest.filters)}`}, made ${manifest.createdAt})`}`,
-    sameCount ? '' : `it has ${count} rows, the manifest says ${manifest.rowCount}`,
-    badRow === null ? '' : sameBytes ? badRow : `the first row that differs: ${badRow}`,
-    badRow === null && unfiltered && count > 0 && (last!.seq !== manifest.chainHead.seq || last!.hash !== manifest.chainHead.hash)
+      : `its SHA-256 ${digest} is not the manifest's ${manifest.sha256}: the file was changed, or it is another export's file (this manifest is of export ${manifest.exportId} of site "${manifest.siteId}", ${unfiltered ? 'every record' : `filters ${JSON.stringify(manifest.filters)}`}, made ${manifest.createdAt})`,
+    sameCount || stopped !== null ? '' : `it has ${count} rows, the manifest says ${manifest.rowCount}`,
+    bad === null ? '' : sameBytes ? bad : `the first row that differs: ${bad}`,
+    bad === null && unfiltered && count > 0 && (last!.seq !== manifest.chainHead.seq || last!.hash !== manifest.chainHead.hash)
       ? `its last row is seq ${last!.seq}, the chain head at export time was seq ${manifest.chainHead.seq}: ${tailChange(last!.seq, manifest.chainHead.seq)}`
       : '',
   ].filter(Boolean)
@@ -853,6 +861,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
 }
 
 /** What a file whose last row is not the export's chain head had done to its end. */
+/** The SHA-256 of a whole file, read apart (when the row-by-row reading stopped before its end). */
+async function fileSha256(path: string): Promise<string> {
+  const sha = createHash('sha256')
+  for await (const chunk of createReadStream(path)) sha.update(chunk as Buffer)
+  return sha.digest('hex')
+}
+
 function tailChange(lastSeq: number, headSeq: number): string {
   if (lastSeq < headSeq) return 'rows were cut'
   if (lastSeq > headSeq) return 'rows were added after the export'

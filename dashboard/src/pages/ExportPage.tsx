@@ -275,7 +275,10 @@ function ExportResult({ run, retryManifest }: { run: Extract<Run, { status: 'don
   // Fetched again from its button, which then goes: focus moves to the manifest's download.
   const manifestLink = useRef<HTMLAnchorElement>(null)
   useEffect(() => {
-    if (run.retrying && m && 'manifest' in m) manifestLink.current?.focus()
+    if (!run.retrying || !m || !('manifest' in m)) return
+    // Only focus that fell with the button: not where the user has moved it meanwhile.
+    const active = document.activeElement
+    if (!active || active === document.body || !active.isConnected) manifestLink.current?.focus()
   }, [m])
   return (
     <section aria-labelledby="export-result-heading" class="editor-section">

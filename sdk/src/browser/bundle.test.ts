@@ -470,7 +470,7 @@ describe('dist/miniconsent.js', () => {
       const changes: unknown[] = []
       api.on('change', (s: unknown) => changes.push(s))
       // Before, set(), set(null), set(42) and set({ analytics: true }, 42) recorded the state in force as the visitor's choice.
-      for (const args of [['analytics'], [{ analytics: 'yes' }], [{ analytics: 1 }], [{}, { 'google-analytics': 'no' }], [{ analytics: true }, 'sentry'], [], [null], [42], [undefined, {}], [{ analytics: true }, 42]]) {
+      for (const args of [['analytics'], [{ analytics: 'yes' }], [{ analytics: 1 }], [{}, { 'google-analytics': 'no' }], [{ analytics: true }, 'sentry'], [], [null], [42], [undefined, {}], [{ analytics: true }, 42], [[]], [new Map()], [{}, [true]]]) {
         const error = await api.set(...args).then(() => null, (e: Error) => e)
         expect(error?.name).toBe('TypeError')
         expect(error?.message).toBe('miniconsent.set() takes { category: boolean } and optionally { service: boolean }')
@@ -504,6 +504,15 @@ describe('dist/miniconsent.js', () => {
     await api.set({}, { 'google-analytics': true })
     await settle()
     expect(api.get().services['google-analytics']).toBe(true)
+  })
+
+  it('lays each of two set() calls made before record.js came over the one before', async () => {
+    const { api } = await boot({ html: '<p>Page</p>' })
+    // Both before the chunk that records them has loaded: before, each was merged as it was called,
+    // over the same state, and the second undid the first.
+    await Promise.all([api.set({ analytics: true }), api.set({ marketing: true })])
+    await settle()
+    expect(api.get().categories).toMatchObject({ analytics: true, marketing: true })
   })
 
   it('turns GPC into a recorded refusal of marketing in opt-out regions, without a banner', async () => {

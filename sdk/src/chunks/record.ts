@@ -91,9 +91,7 @@ export default {
     // visitor's earlier per-service choices.
     if (merge) {
       check(
-        categories &&
-          typeof categories == 'object' &&
-          typeof (services || {}) == 'object' &&
+        [categories, services || {}].every((o) => Object.prototype.toString.call(o) == '[object Object]') &&
           [...Object.values(categories), ...Object.values(services || {})].every((v) => typeof v == 'boolean'),
         'set() takes { category: boolean } and optionally { service: boolean }',
       )

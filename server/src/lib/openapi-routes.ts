@@ -460,11 +460,15 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/catalogue/draft',
     tag: 'Catalogue',
     summary: 'Save the draft',
-    description: 'Visitors see nothing of it until it is published. Send `baseUpdatedAt` to be told (409) rather than overwrite a draft someone saved meanwhile.',
+    description: 'Visitors see nothing of it until it is published. Send `baseUpdatedAt` to be told (409) rather than overwrite a draft someone saved meanwhile. A field the body or its catalogue does not have (a misspelt one, which would be dropped and its meaning lost) is refused with 422 naming its path.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.saveDraftInput, example: { catalogue: exampleCatalogue } },
-    responses: { 200: { description: 'Catalogue state', schema: S.catalogueState }, 409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' } },
+    responses: {
+      200: { description: 'Catalogue state', schema: S.catalogueState },
+      409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
+      422: { description: 'The draft has problems, a field the catalogue does not have among them (`issues` names each)' },
+    },
   },
   {
     method: 'put',
