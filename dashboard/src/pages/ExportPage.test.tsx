@@ -21,6 +21,22 @@ function streamed(text: string, cut = 10): Response {
   })
 }
 
+/** A body whose first 16 bytes arrive at once and the rest when `finish()` is called: an export still running. */
+function heldStream(text: string): { body: ReadableStream<Uint8Array>; finish: () => void } {
+  let finish = () => {}
+  const bytes = new TextEncoder().encode(text)
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes.slice(0, 16))
+      finish = () => {
+        controller.enqueue(bytes.slice(16))
+        controller.close()
+      }
+    },
+  })
+  return { body, finish: () => finish() }
+}
+
 const manifest = {
   exportId: 'exp-1',
   siteId: 'minopa',
@@ -143,17 +159,7 @@ describe('export page', () => {
   })
 
   it('announces the start and the end of an export, and shows the counts it goes through without announcing each', async () => {
-    let finish = () => {}
-    const bytes = new TextEncoder().encode(CSV)
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes.slice(0, 16))
-        finish = () => {
-          controller.enqueue(bytes.slice(16))
-          controller.close()
-        }
-      },
-    })
+    const { body, finish } = heldStream(CSV)
     stubApi(
       signedIn,
       on('GET', '/api/admin/sites/minopa/export', () => new Response(body, { headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="consents-minopa.csv"', 'X-Export-Id': 'exp-1' } })),
@@ -271,17 +277,7 @@ describe('export page', () => {
   })
 
   it('moves keyboard focus from Cancel, which goes when the export ends, to the sentence saying how it ended', async () => {
-    let finish = () => {}
-    const bytes = new TextEncoder().encode(CSV)
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes.slice(0, 16))
-        finish = () => {
-          controller.enqueue(bytes.slice(16))
-          controller.close()
-        }
-      },
-    })
+    const { body, finish } = heldStream(CSV)
     stubApi(
       signedIn,
       on('GET', '/api/admin/sites/minopa/export', () => new Response(body, { headers: { 'Content-Type': 'text/csv', 'X-Export-Id': 'exp-1' } })),
