@@ -19,6 +19,9 @@ function secureCookie(c: Context<AppEnv>, s: Services): boolean {
   return s.env.SECURE_COOKIES === 'true'
 }
 
+/** The session cookie's attributes, as it is set at sign-in and cleared at sign-out. */
+const sessionCookie = (c: Context<AppEnv>, s: Services) => ({ httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: secureCookie(c, s) })
+
 /**
  * Starts a session for this user: sets the cookie and answers what `/me` would. `checked`: the
  * password hash just checked, which must still be the account's (Accounts.createSession).
@@ -29,13 +32,7 @@ export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checke
   // replaced, and whoever copied it must not keep it for the rest of its 12 hours (review).
   const previous = c.get('session')
   if (previous) s.accounts.deleteSession(previous.sessionId)
-  setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'Strict',
-    path: '/',
-    secure: secureCookie(c, s),
-    maxAge: SESSION_TTL_MS / 1000,
-  })
+  setCookie(c, SESSION_COOKIE, token, { ...sessionCookie(c, s), maxAge: SESSION_TTL_MS / 1000 })
   c.header('Cache-Control', 'no-store')
   return s.accounts.me(s.accounts.sessionFor(token)!)
 }
@@ -87,7 +84,7 @@ export function authRoutes(s: Services) {
       // a page of another site posting here sends none (and so skips the CSRF check, which is a
       // session's), but a browser still applied this answer's deletion: any site could sign the
       // dashboard out, leaving the session itself alive on the server (review).
-      if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c, s), httpOnly: true, sameSite: 'Strict' })
+      if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, sessionCookie(c, s))
       return c.body(null, 204)
     })
     .get('/api/admin/me', requireSession, (c) => {
