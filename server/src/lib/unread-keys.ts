@@ -22,16 +22,20 @@ export function unreadKeys(input: unknown, read: unknown, path: readonly (string
   return Object.keys(input).flatMap((key) => (Object.hasOwn(read, key) ? unreadKeys(input[key], read[key], [...path, key]) : [[...path, key]]))
 }
 
+/** What a document's keys belong to: one name, or a name per key's path (a request's own keys and those of the document it carries). */
+export type KeyOwner = string | ((path: readonly (string | number)[]) => string)
+
 /**
  * Refuses (422 `invalid`, an issue per key) a document holding keys the schema did not read: what
  * `holder` ("The file", "The draft") has that `what` ("the catalogue") does not.
  */
-export function refuseUnreadKeys(input: unknown, read: unknown, holder: string, what: string): void {
+export function refuseUnreadKeys(input: unknown, read: unknown, holder: string, what: KeyOwner): void {
   const unread = unreadKeys(input, read)
   if (!unread.length) return
-  const issues = unread.map((path) => ({ path, message: `"${path.at(-1)}" is no field of ${what} here: check its spelling, or remove it` }))
+  const ownerOf = typeof what === 'string' ? () => what : what
+  const issues = unread.map((path) => ({ path, message: `"${path.at(-1)}" is no field of ${ownerOf(path)} here: check its spelling, or remove it` }))
   throw invalidError(
     { issues },
-    `${holder} has ${unread.length === 1 ? 'a field' : `${unread.length} fields`} ${what} does not have, first ${issues[0]!.path.join('.')}: check the spelling, or remove ${unread.length === 1 ? 'it' : 'them'}`,
+    `${holder} has ${unread.length === 1 ? 'a field' : `${unread.length} fields`} ${ownerOf(issues[0]!.path)} does not have, first ${issues[0]!.path.join('.')}: check the spelling, or remove ${unread.length === 1 ? 'it' : 'them'}`,
   )
 }

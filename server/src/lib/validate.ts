@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
 import { ApiError, headRefusers, invalidError } from './errors'
 import { requestHeader } from './request'
-import { refuseUnreadKeys } from './unread-keys'
+import { refuseUnreadKeys, type KeyOwner } from './unread-keys'
 
 /**
  * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
@@ -154,7 +154,7 @@ export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (
  * A JSON body from an admin form: problems are answered 422 `invalid` with every issue and its
  * path, so the dashboard can show each message next to its field.
  */
-export const formBody = <S extends z.ZodType>(schema: S, o: { onlyKnownKeys?: [holder: string, what: string] } = {}) =>
+export const formBody = <S extends z.ZodType>(schema: S, o: { onlyKnownKeys?: [holder: string, what: KeyOwner] } = {}) =>
   validator('json', (value, c): z.output<S> => {
     if (jsonBodyKind(c.req.header('content-type'), false) !== 'json') {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')

@@ -706,12 +706,19 @@ describe('catalogue files', () => {
     // Before, 200: the description typed under the misspelt name was dropped without a word.
     expect(res.status).toBe(422)
     const { error } = apiError.parse(await res.json())
-    expect(error.message).toBe('The draft has 2 fields the catalogue does not have, first catalogue.categories.0.descripton: check the spelling, or remove them')
+    expect(error.message).toBe('The request has 2 fields the catalogue does not have, first catalogue.categories.0.descripton: check the spelling, or remove them')
     expect(error.issues?.map((i) => i.path)).toEqual(['catalogue.categories.0.descripton', 'baseUpdatedAT'])
+    // A key of the request itself is not called a field of the catalogue.
+    expect(error.issues?.[1]?.message).toBe('"baseUpdatedAT" is no field of the save of a draft (catalogue, baseUpdatedAt) here: check its spelling, or remove it')
     const after = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
     expect(after.draftUpdatedAt).toBe(opened.draftUpdatedAt)
     // The draft as the API gives it (every field it sends) saves.
     const raw = (await (await editor.request('/api/admin/sites/acme/catalogue')).json()) as { draft: unknown }
+    const wrapped = await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: raw.draft, catalog: raw.draft }))
+    expect(wrapped.status).toBe(422)
+    expect(apiError.parse(await wrapped.json()).error.message).toBe(
+      'The request has a field the save of a draft (catalogue, baseUpdatedAt) does not have, first catalog: check the spelling, or remove it',
+    )
     expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: raw.draft, baseUpdatedAt: opened.draftUpdatedAt }))).status).toBe(200)
   })
 

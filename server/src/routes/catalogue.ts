@@ -19,6 +19,13 @@ import { catalogueToCsv, csvImport } from '../services/catalogue-csv'
 export const siteParam = z.object({ siteId: slug })
 export const EDIT_ROLES = ['owner', 'editor'] as const
 
+/**
+ * Whose field a key of a draft's save is not: the request's own (it takes `catalogue` and
+ * `baseUpdatedAt`), or the catalogue's within it.
+ */
+const draftKeyOwner = (path: readonly (string | number)[]) =>
+  path.length === 1 ? `the save of a draft (${Object.keys(saveDraftInput.shape).join(', ')})` : 'the catalogue'
+
 export function catalogueRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/catalogue', requireSiteRole(s), paramsOf(siteParam), (c) => {
@@ -26,7 +33,7 @@ export function catalogueRoutes(s: Services) {
       return c.json(s.catalogues.state(c.req.valid('param').siteId))
     })
     // A misspelt field of a draft is refused, as the import refuses it: it was dropped without a word (review).
-    .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput, { onlyKnownKeys: ['The draft', 'the catalogue'] }), (c) => {
+    .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput, { onlyKnownKeys: ['The request', draftKeyOwner] }), (c) => {
       const { siteId } = c.req.valid('param')
       const { catalogue, baseUpdatedAt } = c.req.valid('json')
       s.catalogues.saveDraft(siteId, c.get('session')!.user.id, catalogue, { baseUpdatedAt })
