@@ -17,7 +17,7 @@ import type { ManifestKeys } from './services/manifest-keys'
 export interface AppDeps {
   db: Db
   env: Pick<Env, 'SECURE_COOKIES' | 'TRUSTED_REGION_HEADER'> &
-    Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS' | 'MANIFEST_SIGNING_KEY' | 'MINICONSENT_ADMIN_EMAIL'>> & {
+    Partial<Pick<Env, 'REGION_HEADERS' | 'GEOIP_DB' | 'CDN_CACHE_SECONDS' | 'MANIFEST_SIGNING_KEY' | 'MINICONSENT_ADMIN_EMAIL' | 'PUBLIC_URL'>> & {
       /** The proxies in front of the server (env.ts); `true` is one, as a test may say it. */
       TRUST_PROXY: number | boolean
     }

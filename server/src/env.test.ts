@@ -97,6 +97,16 @@ describe('environment', () => {
     expect(() => parseEnv({ GEOIP_DB: tmpdir() })).toThrow(/no such file/)
   })
 
+  it('takes PUBLIC_URL as an origin and refuses what is not one', () => {
+    expect(parseEnv({}).PUBLIC_URL).toBeUndefined()
+    expect(parseEnv({ PUBLIC_URL: 'https://Consent.Example.com/' }).PUBLIC_URL).toBe('https://consent.example.com')
+    expect(parseEnv({ PUBLIC_URL: 'http://localhost:8787' }).PUBLIC_URL).toBe('http://localhost:8787')
+    expect(() => parseEnv({ PUBLIC_URL: 'consent.example.com' })).toThrow(/address of the dashboard/)
+    expect(() => parseEnv({ PUBLIC_URL: 'ftp://consent.example.com' })).toThrow(/http: or https:/)
+    expect(() => parseEnv({ PUBLIC_URL: 'https://example.com/consent' })).toThrow(/origin only .*https:\/\/example\.com/)
+    expect(() => parseEnv({ PUBLIC_URL: 'https://user:secret@example.com' })).toThrow(/origin only/)
+  })
+
   it('lets a CDN keep answers for CDN_CACHE_SECONDS, but never beside a GeoIP database', () => {
     expect(parseEnv({}).CDN_CACHE_SECONDS).toBe(0)
     expect(parseEnv({ CDN_CACHE_SECONDS: '600', REGION_HEADERS: 'cloudflare' }).CDN_CACHE_SECONDS).toBe(600)

@@ -52,6 +52,33 @@ const databasePath = z
     }
   })
 
+/**
+ * The address people reach the dashboard at, as an origin (`https://consent.example.com`): links
+ * the server hands out (an invitation's) are made from it rather than from the request's Host,
+ * which a proxy may rewrite (to `127.0.0.1:8787`) or pass on as any client sent it.
+ */
+const publicUrl = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    let url: URL
+    try {
+      url = new URL(v)
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'use the address of the dashboard, e.g. https://consent.example.com' })
+      return z.NEVER
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', message: `use an http: or https: address, not ${url.protocol}` })
+      return z.NEVER
+    }
+    if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+      ctx.addIssue({ code: 'custom', message: `use the origin only (scheme, host and port), e.g. ${url.origin}: the dashboard is served at its root` })
+      return z.NEVER
+    }
+    return url.origin
+  })
+
 export const envSchema = z.object({
   // Digits only: a coerced number took ' ' as 0 (a random port) and '0x50' as 80.
   PORT: z
@@ -117,6 +144,8 @@ export const envSchema = z.object({
    * another stays published, so the manifests it signed still verify.
    */
   MANIFEST_SIGNING_KEY: manifestSigningKeySetting.optional(),
+  /** Where the dashboard is reached (publicUrl); unset: the request's own scheme and Host. */
+  PUBLIC_URL: publicUrl.optional(),
 }).superRefine((env, ctx) => {
   // Two ways of naming the region headers: one would silently win over the other.
   if (env.REGION_HEADERS !== undefined && env.TRUSTED_REGION_HEADER !== undefined) {

@@ -670,7 +670,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Accounts',
     summary: 'Invite someone with a role',
     description:
-      'Answers a link valid for 7 days (`inviteUrl`); no e-mail is sent. Also for an address that has an account: it joins when the link holder enters that account’s password. Inviting the address again replaces its pending invitation (the old link stops working).',
+      'Answers a link valid for 7 days (`inviteUrl`, on the server\'s `PUBLIC_URL` when it is set, otherwise on the request\'s own host); no e-mail is sent. Also for an address that has an account: it joins when the link holder enters that account’s password. Inviting the address again replaces its pending invitation (the old link stops working).',
     auth: OWNER,
     params: siteParam,
     body: { schema: S.invitationInput, example: { email: 'auditor@example.com', role: 'auditor' } },

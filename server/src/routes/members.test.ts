@@ -60,6 +60,19 @@ describe('invitations', () => {
     ])
   })
 
+  it('makes the link from PUBLIC_URL when it is set, not from the Host a proxy passed on', async () => {
+    t.close()
+    t = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, PUBLIC_URL: 'https://consent.acme.test' } })
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    // As a proxy that rewrites Host to its upstream's would hand the request on.
+    const res = await owner.request('http://127.0.0.1:8787/api/admin/sites/acme/invitations', send('POST', { email: 'new@acme.test', role: 'editor' }))
+    expect(res.status).toBe(201)
+    const { inviteUrl } = invitationCreated.parse(await res.json())
+    expect(inviteUrl).toMatch(/^https:\/\/consent\.acme\.test\/invite\/[\w-]{43}$/)
+    expect((await t.request(`/api/admin/invitations/${tokenOf(inviteUrl)}`)).status).toBe(200)
+  })
+
   it('expires links after 7 days, and a new invitation replaces the pending one, which the audit log shows', async () => {
     const first = await invite('late@acme.test', 'auditor')
     t.clock.now += 60 * 60 * 1000

@@ -1,6 +1,6 @@
 // Who may manage a site, and with which role (SPEC §8): owners only.
 import { invitationInput, memberRoleInput, slug, urlNumber } from '@miniconsent/shared'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { isHttps } from '../lib/request'
@@ -11,6 +11,13 @@ import { siteParam } from './catalogue'
 const memberParam = z.object({ siteId: slug, userId: urlNumber() })
 const invitationParam = z.object({ siteId: slug, email: invitationInput.shape.email })
 
+/** The origin the request came to: its Host, and https when it came over TLS or a trusted proxy says so. */
+function requestOrigin(c: Context<AppEnv>, s: Services): string {
+  const url = new URL(c.req.url)
+  if (isHttps(c, s)) url.protocol = 'https:'
+  return url.origin
+}
+
 export function memberRoutes(s: Services) {
   const owner = requireSiteRole(s, ['owner'])
   return new Hono<AppEnv>()
@@ -20,11 +27,10 @@ export function memberRoutes(s: Services) {
     })
     .post('/api/admin/sites/:siteId/invitations', owner, paramsOf(siteParam), formBody(invitationInput), (c) => {
       const { token } = s.accounts.invite(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
-      // No e-mail is sent: the owner hands the link over. It points at the dashboard on this host.
-      const url = new URL(c.req.url)
-      if (isHttps(c, s)) url.protocol = 'https:'
+      // No e-mail is sent: the owner hands the link over. It points at the dashboard: at PUBLIC_URL,
+      // or at the host this request came to.
       c.header('Cache-Control', 'no-store')
-      return c.json({ inviteUrl: `${url.origin}/invite/${token}` }, 201)
+      return c.json({ inviteUrl: `${s.env.PUBLIC_URL ?? requestOrigin(c, s)}/invite/${token}` }, 201)
     })
     .delete('/api/admin/sites/:siteId/invitations/:email', owner, paramsOf(invitationParam), (c) => {
       const { siteId, email } = c.req.valid('param')
