@@ -569,6 +569,18 @@ describe('miniconsent verify --manifest: the signature', () => {
     return { file, manifestFile, manifest }
   }
 
+  /**
+   * The pair's file as `bytes`, and its manifest as the server signed it for those bytes (with the
+   * server's key): an export as an earlier release wrote it.
+   */
+  function rewrite(pair: Awaited<ReturnType<typeof exportPair>>, bytes: string) {
+    writeFileSync(pair.file, bytes)
+    const { private_key: key } = t.db.$client.prepare('SELECT private_key FROM manifest_keys WHERE retired_at IS NULL').get() as { private_key: string }
+    const manifest = { ...pair.manifest, sha256: createHash('sha256').update(bytes).digest('hex') } as Record<string, unknown>
+    manifest.signature = signManifest(manifest, privateKeyFrom(key))
+    writeFileSync(pair.manifestFile, JSON.stringify(manifest))
+  }
+
   /** The answer of the public key endpoint, saved as a verifier outside the server would. */
   async function savedKeys() {
     const keysFile = join(t.dir, 'manifest-keys.json')
@@ -668,22 +680,27 @@ describe('miniconsent verify --manifest: the signature', () => {
     const text = readFileSync(pair.file, 'utf8')
     expect(text).toContain("Agent;''=x\t''y")
     const old = text.replace("Agent;''=x\t''y", "Agent;'=x\t'y")
-    writeFileSync(pair.file, old)
-    // The manifest the server signed for those bytes then (re-signed here with its key, as it was).
-    const { private_key: key } = t.db.$client.prepare('SELECT private_key FROM manifest_keys WHERE retired_at IS NULL').get() as { private_key: string }
-    const manifest = { ...pair.manifest, sha256: createHash('sha256').update(old).digest('hex') } as Record<string, unknown>
-    manifest.signature = signManifest(manifest, privateKeyFrom(key))
-    writeFileSync(pair.manifestFile, JSON.stringify(manifest))
+    rewrite(pair, old)
     const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])
     expect(r.err).toBe('')
     expect(r.code).toBe(0)
     // Its bytes changed in any other way, it still fails.
-    const edited = old.replace("Agent;'=x", "Agent;'=z")
-    writeFileSync(pair.file, edited)
-    manifest.sha256 = createHash('sha256').update(edited).digest('hex')
-    manifest.signature = signManifest(manifest, privateKeyFrom(key))
-    writeFileSync(pair.manifestFile, JSON.stringify(manifest))
+    rewrite(pair, old.replace("Agent;'=x", "Agent;'=z"))
     expect((await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).code).toBe(1)
+  })
+
+  it("reads a CSV exported by 0.8.5 to 0.9.11, whose visitor values kept a line break before a \"'\" as they were", async () => {
+    // A page URL that is no URL is stored as sent: 0.9.12 writes a line break before `'=` as `\n''=`; before, as it was.
+    expect((await t.request('/api/v1/consents', json(consentBody({ url: "no url\n'=x;'@y" })))).status).toBe(201)
+    const pair = await exportPair()
+    const text = readFileSync(pair.file, 'utf8')
+    expect(text).toContain("no url\n''=x;''@y")
+    expect((await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])).code).toBe(0)
+    // As 0.8.5 to 0.9.11 wrote it: a `'` after the semicolon, none after the line break.
+    rewrite(pair, text.replace("no url\n''=x;''@y", "no url\n'=x;''@y"))
+    const r = await run(['verify', '--manifest', pair.manifestFile, '--file', pair.file, '--db', t.file])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
   })
 
   it('refuses a manifest signed with a retired key after its retirement (a copy of the old private key)', async () => {

@@ -35,7 +35,7 @@ import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
-import { unescapeCell, unescapeExportCell } from './lib/csv-formula'
+import { unescapeCell, unescapeExportCell, unescapeExportCellBefore0912 } from './lib/csv-formula'
 import { isDatabaseBusy } from './lib/errors'
 import { bodyFlawAt } from './lib/validate'
 import { keyIdOf, privateKeyFrom, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
@@ -548,16 +548,20 @@ function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => s
 }
 
 /**
- * A CSV row as the export wrote it. Before 0.8.5 no `'` went after a semicolon or a tab: a value
- * that held `;'` or a tab and `'` itself was written as it was, and reading it the current way
- * drops that `'`. Such a row is read the old way when only that reading matches its hash (both
- * come from the same bytes, which the manifest's SHA-256 covers).
+ * A CSV row as the export wrote it. Before 0.8.5 no `'` went after a semicolon or a tab, and
+ * before 0.9.12 none after a line break: a value that held such a split and a `'` after it was
+ * written as it was, and reading it the current way drops that `'`. Such a row is read the way of
+ * its release when only that reading matches its hash (each comes from the same bytes, which the
+ * manifest's SHA-256 covers).
  */
 function csvRow(cells: string[], siteId: string): StoredRow {
   const row = csvToRow(cells, siteId)
-  if (!cells.some((cell) => /[;\t]'/.test(cell)) || !contentProblem(row, null)) return row
-  const before085 = csvToRow(cells, siteId, unescapeCell)
-  return contentProblem(before085, null) ? row : before085
+  if (!cells.some((cell) => /[;\t\r\n]'/.test(cell)) || !contentProblem(row, null)) return row
+  for (const unescape of [unescapeExportCellBefore0912, unescapeCell]) {
+    const older = csvToRow(cells, siteId, unescape)
+    if (!contentProblem(older, null)) return older
+  }
+  return row
 }
 
 function ndjsonToRow(line: string, siteId: string): StoredRow {

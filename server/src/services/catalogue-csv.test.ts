@@ -79,8 +79,8 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(csv).not.toMatch(/,"?[=+\-@]/)
   })
 
-  it('escapes a formula after a semicolon or a tab too, which a spreadsheet in a `;` locale splits into a cell of its own, and reads it back exactly', () => {
-    const texts = ['Counts;=1+2', 'Counts\t=1+2', "Counts;'=1+2 stays as written", 'Counts; =1+2 and a;b', 'a;;@x\t\t-y;+z']
+  it('escapes a formula after a semicolon, a tab or a line break too, which a spreadsheet in a `;` locale splits into a cell of its own, and reads it back exactly', () => {
+    const texts = ['Counts;=1+2', 'Counts\t=1+2', "Counts;'=1+2 stays as written", 'Counts; =1+2 and a;b', 'a;;@x\t\t-y;+z', 'Two lines:\n=1+2;x', "Windows lines\r\n@x\n'y"]
     const c = catalogue.parse({
       ...mixed,
       categories: mixed.categories.map((cat) => (cat.id === 'analytics' ? { ...cat, label: { ...cat.label, fr: 'Stats;@SUM(A1)' } } : cat)),
@@ -93,8 +93,11 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(csv).toContain(`,Counts;''=1+2 stays as written,`)
     expect(csv).toContain(`Stats;'@SUM(A1)`)
     expect(csv).toContain(`Mail;'-2+3`)
+    // A line break inside quotes ends the row for a spreadsheet that splits at semicolons.
+    expect(csv).toContain(`"Two lines:\n'=1+2;x"`)
+    expect(csv).toContain(`"Windows lines\r\n'@x\n''y"`)
     // Split where such a spreadsheet splits, no piece of any line starts with a formula character.
-    for (const line of csv.split('\n')) for (const piece of line.split(/[,;\t]/)) expect(piece, line).not.toMatch(/^"?[=+\-@]/)
+    for (const line of csv.split(/\r?\n/)) for (const piece of line.split(/[,;\t]/)) expect(piece, line).not.toMatch(/^"?[=+\-@]/)
     // The import takes off exactly what the export put in: every text comes back as it was.
     expect(catalogue.parse(csvToCatalogue(csv, { ...c, entries: [] }))).toEqual(c)
     expect(catalogue.parse(csvToCatalogue(csv, { ...c, categories: c.categories.map((cat) => ({ ...cat, label: { en: cat.id } })), services: [], entries: [] })).entries).toEqual(c.entries)

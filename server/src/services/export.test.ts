@@ -65,12 +65,16 @@ describe('ConsentExports on an in-memory database', () => {
     db.$client.close()
   })
 
-  it('escapes a formula after a semicolon or a tab in what a visitor wrote, so a spreadsheet that splits there runs nothing, and reads back exactly', async () => {
+  it('escapes a formula after a semicolon, a tab or a line break in what a visitor wrote, so a spreadsheet that splits there runs nothing, and reads back exactly', async () => {
     const db = memoryLog(4)
     const hostile = ["Mozilla/5.0;=cmd|' /C calc'!A0", "a;'b;;=c\t\t@d", "\t=x;'=y", "';@SUM(1)", 'Mozilla/5.0 (X11; Linux x86_64)']
     db.$client.prepare(`UPDATE consent_records SET url = 'https://acme.test/p;=1+1', user_agent = ? WHERE seq = 1`).run(hostile[0])
     db.$client.prepare(`UPDATE consent_records SET user_agent = ?, consent_id = ? WHERE seq = 2`).run(hostile[1], hostile[2])
     db.$client.prepare(`UPDATE consent_records SET user_agent = ?, url = ? WHERE seq = 3`).run(hostile[3], hostile[4])
+    // A page URL that is no URL is stored as sent: a line break in it ends the row for a spreadsheet
+    // that splits at semicolons, whatever quotes are around it, and the next line starts a cell.
+    const broken = "no url\n=1+1;x\r\n@y\n'=z"
+    db.$client.prepare(`UPDATE consent_records SET url = ? WHERE seq = 4`).run(broken)
     const now = () => Date.UTC(2026, 10, 22)
     const job = await new ConsentExports(db, now, new ManifestKeys(db, now)).begin({ siteId: 'acme', format: 'csv', filters: {}, userId: null })
     const file = await text(job.chunks)
@@ -81,11 +85,13 @@ describe('ConsentExports on an in-memory database', () => {
     }
     // As CSV, every visitor value reads back as stored.
     const rows = parse(file, { columns: true }) as Record<string, string>[]
-    expect(rows.slice(0, 3).map((r) => [r.consentId, r.url, r.userAgent].map((v) => unescapeExportCell(v!)))).toEqual([
+    expect(rows.slice(0, 4).map((r) => [r.consentId, r.url, r.userAgent].map((v) => unescapeExportCell(v!)))).toEqual([
       ['visitor-odd', 'https://acme.test/p;=1+1', hostile[0]],
       [hostile[2], 'https://acme.test/?a="b",c', hostile[1]],
       ['visitor-odd', hostile[4], hostile[3]],
+      ['visitor-even', broken, ''],
     ])
+    expect(rows[3]!.url).toBe("no url\n'=1+1;x\r\n'@y\n''=z")
     // A value with nothing to escape is written as it is.
     expect(rows[2]!.url).toBe(hostile[4])
     db.$client.close()
