@@ -176,6 +176,13 @@ export function linkProblem(row: { seq: number; prevHash: string }, expectedSeq:
   return null
 }
 
+/**
+ * Why a chain without a purge anchor starts at `seq` rather than 1: its first records were deleted,
+ * or, when retention purged them, the anchor that stands for them was.
+ */
+const missingStart = (seq: number) =>
+  `expected seq 1 but found ${seq}: ${seq === 2 ? 'record 1 was' : `records 1 to ${seq - 1} were`} deleted, or the purge anchor that retention keeps in their place`
+
 /** Whether the row's personal fields are blank, as an erasure leaves them. */
 const blanked = (row: StoredRow) => row.consentId === ERASED_CONSENT_ID && row.ip === null && row.userAgent === null && row.url === ''
 
@@ -285,7 +292,7 @@ export function verifyChain(
   // The chain's start counts as format 2; a purge anchor does not know its record's format.
   let prevFormat: HashFormat | null = start ? (start.format ?? null) : 2
   for (const row of rows) {
-    let problem = linkProblem(row, expectedSeq, prev) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat) ?? erasures?.(row) ?? null
+    let problem = (expectedSeq === 1 && row.seq > 1 ? missingStart(row.seq) : linkProblem(row, expectedSeq, prev)) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat) ?? erasures?.(row) ?? null
     // Seqs run on without a gap past linkProblem: a head below this row's seq was checked already.
     while (!problem && heads[nextHead]?.seq === row.seq) problem = seenProblem(row, heads[nextHead++])
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }

@@ -97,6 +97,16 @@ describe('retention purge', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringContaining('does not match its signature') } })
   })
 
+  it('names the purge anchor when it was deleted, not only the first purged record', async () => {
+    await purgeExpired(t.db, t.clock.now)
+    t.db.$client.prepare(`DELETE FROM chain_anchors WHERE site_id = 'acme'`).run()
+    const reason = 'expected seq 1 but found 4: records 1 to 3 were deleted, or the purge anchor that retention keeps in their place'
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 4, reason } })
+    const cli = await cliVerify()
+    expect(cli.code).toBe(1)
+    expect(cli.err).toContain(reason)
+  })
+
   it('continues the chain after every record was purged', async () => {
     t.clock.now += 100 * DAY
     await purgeExpired(t.db, t.clock.now)
