@@ -152,17 +152,19 @@ export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (
 
 /**
  * A JSON body from an admin form: problems are answered 422 `invalid` with every issue and its
- * path, so the dashboard can show each message next to its field.
+ * path, so the dashboard can show each message next to its field. A key the schema does not read
+ * is refused the same way (refuseUnreadKeys), not dropped: a misspelt `needConsent` would publish
+ * against the override meant, a misspelt setting save nothing and answer 200. `fieldsOf` names
+ * whose fields they are not ("a publication"), per key when the body holds a document of its own.
  */
-export const formBody = <S extends z.ZodType>(schema: S, o: { onlyKnownKeys?: [holder: string, what: KeyOwner] } = {}) =>
+export const formBody = <S extends z.ZodType>(schema: S, fieldsOf: KeyOwner) =>
   validator('json', (value, c): z.output<S> => {
     if (jsonBodyKind(c.req.header('content-type'), false) !== 'json') {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     }
     const parsed = schema.safeParse(wellFormed(value))
     if (!parsed.success) throw invalidError(parsed.error)
-    // `onlyKnownKeys`: a key the schema does not read is refused (refuseUnreadKeys), not dropped.
-    if (o.onlyKnownKeys) refuseUnreadKeys(value, parsed.data, ...o.onlyKnownKeys)
+    refuseUnreadKeys(value, parsed.data, 'The request', fieldsOf)
     return parsed.data
   })
 

@@ -11,7 +11,7 @@ export function accountRoutes(s: Services) {
   // The current password guards against whoever got hold of a session: they may not guess it at scrypt speed.
   const failures = new FailureCounter(5, 15 * 60 * 1000, s.now)
 
-  return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput), async (c) => {
+  return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput, 'a change of password'), async (c) => {
     const session = c.get('session')!
     const { currentPassword, newPassword } = c.req.valid('json')
     await limitedAttempt(

@@ -409,6 +409,10 @@ function casesFor(op: Op): Case[] {
     // The valid body, but not as JSON (no Content-Type at all, or another one).
     out.push({ what: 'valid body without Content-Type', url: url(), init: withBody(new TextEncoder().encode(baseText), null), expect: 'refused' })
     for (const type of OTHER_TYPES) out.push({ what: `valid body as ${type}`, url: url(), init: withBody(baseText, type), expect: 'refused' })
+    // A key the route does not read (a misspelt field) is refused, not dropped with a 2xx: an admin
+    // form's misspelt `needConsent` published against the override meant. Public routes take what
+    // a newer SDK may add.
+    if (op.session && isObject(base)) out.push({ what: 'a key the route does not read', url: url(), init: withBody(JSON.stringify({ ...base, misspelt: 1 })), expect: 'refused' })
     // Text that is not well-formed Unicode, as a key and as a value.
     if (isObject(base)) out.push({ what: 'unpaired surrogate as a key', url: url(), init: withBody(JSON.stringify({ ...base, [LONE_SURROGATE]: 1 })), expect: 'refused' })
     // Over the body limit, where the document says there is one: 413, although the body is valid

@@ -33,13 +33,13 @@ export function catalogueRoutes(s: Services) {
       return c.json(s.catalogues.state(c.req.valid('param').siteId))
     })
     // A misspelt field of a draft is refused, as the import refuses it: it was dropped without a word (review).
-    .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput, { onlyKnownKeys: ['The request', draftKeyOwner] }), (c) => {
+    .put('/api/admin/sites/:siteId/catalogue/draft', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(saveDraftInput, draftKeyOwner), (c) => {
       const { siteId } = c.req.valid('param')
       const { catalogue, baseUpdatedAt } = c.req.valid('json')
       s.catalogues.saveDraft(siteId, c.get('session')!.user.id, catalogue, { baseUpdatedAt })
       return c.json(s.catalogues.state(siteId))
     })
-    .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput), (c) => {
+    .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput, 'the site settings'), (c) => {
       const { siteId } = c.req.valid('param')
       const userId = c.get('session')!.user.id
       const { baseUpdatedAt, ...settings } = c.req.valid('json')

@@ -19,7 +19,7 @@ export function invitationRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(s.accounts.invitation(c.req.valid('param').token))
     })
-    .post('/api/admin/invitations/:token/accept', paramsOf(tokenParam), formBody(acceptInvitationInput), async (c) => {
+    .post('/api/admin/invitations/:token/accept', paramsOf(tokenParam), formBody(acceptInvitationInput, 'an invitation\'s acceptance'), async (c) => {
       const { token } = c.req.valid('param')
       // For an address with an account, accepting checks that account's password and signs in:
       // the link holder must not get more guesses here than at the sign-in form.

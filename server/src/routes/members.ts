@@ -25,7 +25,7 @@ export function memberRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(s.accounts.members(c.req.valid('param').siteId))
     })
-    .post('/api/admin/sites/:siteId/invitations', owner, paramsOf(siteParam), formBody(invitationInput), (c) => {
+    .post('/api/admin/sites/:siteId/invitations', owner, paramsOf(siteParam), formBody(invitationInput, 'an invitation'), (c) => {
       const { token } = s.accounts.invite(c.req.valid('param').siteId, c.get('session')!.user.id, c.req.valid('json'))
       // No e-mail is sent: the owner hands the link over. It points at the dashboard: at PUBLIC_URL,
       // or at the host this request came to.
@@ -37,7 +37,7 @@ export function memberRoutes(s: Services) {
       s.accounts.cancelInvitation(siteId, c.get('session')!.user.id, email)
       return c.body(null, 204)
     })
-    .patch('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), formBody(memberRoleInput), (c) => {
+    .patch('/api/admin/sites/:siteId/members/:userId', owner, paramsOf(memberParam), formBody(memberRoleInput, 'a change of role'), (c) => {
       const { siteId, userId } = c.req.valid('param')
       return c.json({ member: s.accounts.changeRole(siteId, c.get('session')!.user.id, userId, c.req.valid('json').role) })
     })

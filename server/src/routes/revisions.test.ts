@@ -141,6 +141,11 @@ describe('the re-consent verdict over several revisions', () => {
     expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: clarified }))).status).toBe(200)
     const { toHash, needsConsent } = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
     expect(needsConsent).toBe(true)
+    // The override misspelt is refused, not dropped: the revision would ask every visitor again.
+    const misspelt = await editor.request('/api/admin/sites/acme/publish', send('POST', { needConsent: false, draftHash: toHash }))
+    expect(misspelt.status).toBe(422)
+    expect(apiError.parse(await misspelt.json()).error.message).toBe('The request has a field a publication does not have, first needConsent: check the spelling, or remove it')
+    expect((await revisionsNow()).revisions[0]?.number).toBe(2)
     expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash }))).status).toBe(201)
     // 4: a service renamed, nothing else: judged from 3, where the publisher's decision stands.
     await publish({ ...clarified, services: clarified.services.map((s) => ({ ...s, name: `${s.name} Analytics` })) })

@@ -38,11 +38,11 @@ export function revisionRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(s.revisions.diff(c.req.valid('param').siteId, from, to))
     })
-    .post('/api/admin/sites/:siteId/publish', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(publishInput), (c) => {
+    .post('/api/admin/sites/:siteId/publish', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(publishInput, 'a publication'), (c) => {
       const { siteId } = c.req.valid('param')
       return c.json(created(siteId, s.revisions.publish(siteId, c.get('session')!.user.id, c.req.valid('json'))), 201)
     })
-    .post('/api/admin/sites/:siteId/rollback', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(rollbackInput), (c) => {
+    .post('/api/admin/sites/:siteId/rollback', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(rollbackInput, 'a rollback'), (c) => {
       const { siteId } = c.req.valid('param')
       return c.json(created(siteId, s.revisions.rollback(siteId, c.get('session')!.user.id, c.req.valid('json'))), 201)
     })

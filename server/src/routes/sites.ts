@@ -8,6 +8,9 @@ import { requireSession, requireSiteRole } from '../middleware/session'
 import { createSite, deleteSite } from '../services/sites'
 import { siteParam } from './catalogue'
 
+/** Whose field a key of a new site's body is not: the catalogue's within it, or the site's. */
+const newSiteKeyOwner = (path: readonly (string | number)[]) => (path[0] === 'catalogue' && path.length > 1 ? 'the catalogue' : 'a new site')
+
 export function siteRoutes(s: Services) {
   return new Hono<AppEnv>()
     .delete('/api/admin/sites/:siteId', requireSiteRole(s, ['owner']), paramsOf(siteParam), (c) => {
@@ -26,7 +29,7 @@ export function siteRoutes(s: Services) {
       await next()
     },
     // The body may carry a whole catalogue: at most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts).
-    formBody(newSiteInput),
+    formBody(newSiteInput, newSiteKeyOwner),
     (c) => {
       const site = createSite(s, c.get('session')!.user.id, c.req.valid('json'))
       c.header('Location', `/api/admin/sites/${site.id}/catalogue`)
