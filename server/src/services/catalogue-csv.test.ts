@@ -326,6 +326,24 @@ describe('the header of an imported cookie table', () => {
     const trailing = catalogue.parse(csvToCatalogue('category,name,provider,expiry,,\nanalytics,a,Acme,1d,,\n', bare))
     expect(trailing.entries).toEqual([expect.objectContaining({ name: 'a', provider: 'Acme', expiry: '1d' })])
   })
+
+  it("refuses a value that nothing on its row reads: a service's without its id, a cookie's without its name", () => {
+    // Before, 200: the row's values were dropped, and with the entries replaced, the draft lost them all.
+    const header = 'category,service,service_name,name,kind,provider,expiry,purpose_en,service_purpose_en\n'
+    expect(refusal(header + 'essential,,Stripe Payments,,cookie,Stripe,1y,Keeps the cart,Payments\n')).toEqual({
+      status: 422,
+      code: 'invalid',
+      message: 'Line 2, column "service_name": "Stripe Payments" is a service\'s, and the row names no service in column "service": add its id, or remove the value',
+    })
+    expect(refusal(header + 'essential,stripe,Stripe Payments,,cookie,Stripe,1y,Keeps the cart,Payments\n').message).toBe(
+      'Line 2, column "kind": "cookie" is a cookie\'s or storage entry\'s, and the row names none in column "name": add its name, or remove the value',
+    )
+    expect(refusal(header + 'essential,,,,,Stripe,,,\n').message).toMatch(/^Line 2, column "provider": "Stripe" is a cookie's or storage entry's/)
+    // A row declaring a service (its provider, when the service is new, too) or a category alone is read as before.
+    const declared = catalogue.parse(csvToCatalogue(header + 'essential,stripe,Stripe Payments,,,Stripe,,,Payments\nanalytics,,,,,,,,\n', bare))
+    expect(declared.services).toEqual([expect.objectContaining({ id: 'stripe', name: 'Stripe Payments', provider: 'Stripe', purpose: { en: 'Payments' } })])
+    expect(declared.entries).toEqual([])
+  })
 })
 
 describe('a text starting with a NUL', () => {
