@@ -182,6 +182,44 @@ describe('the front door', () => {
     expect((await get(front, '/healthz', {})).status).toBe(200)
   })
 
+  it("answers a request whose HTTP framing is broken with the API's error shape, and logs no error of its own", async () => {
+    const { front } = await start()
+    const body = JSON.stringify(consentBody())
+    const head = (path: string, method = 'POST') => `${method} ${path} HTTP/1.1\r\nHost: consent.example.test\r\nContent-Type: text/plain\r\n`
+    const cases: [string, string, number, string][] = [
+      ['a chunk size that is no number (front door)', `${head('/api/v1/consents')}Transfer-Encoding: chunked\r\n\r\nZZ\r\n${body}\r\n0\r\n\r\n`, 400, 'bad_request'],
+      ['a chunk size that is no number (Hono)', `${head('/api/admin/sites/acme/settings', 'PUT')}Transfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\nZZ\r\n`, 400, 'bad_request'],
+      ['a length that is no number', `${head('/api/v1/consents')}Content-Length: abc\r\n\r\n${body}`, 400, 'bad_request'],
+      ['a length and chunks both', `${head('/api/v1/consents')}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400, 'bad_request'],
+      ['a control character in a header name', `${head('/healthz', 'GET')}X-\u0001: 1\r\n\r\n`, 400, 'bad_request'],
+      ['headers past their limit', `${head('/healthz', 'GET')}X-Pad: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+    ]
+    for (const [what, request, status, code] of cases) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        let text = ''
+        const socket = connect(front, '127.0.0.1', () => socket.write(request))
+        socket.setEncoding('latin1')
+        socket.on('data', (d: string) => (text += d))
+        socket.on('close', () => resolve(text))
+        socket.on('error', reject)
+      })
+      const [statusLine, ...rest] = answer.split('\r\n')
+      expect(statusLine, what).toBe(`HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : 'Request Header Fields Too Large'}`)
+      expect(rest, what).toEqual(expect.arrayContaining(['Content-Type: application/json', 'X-Content-Type-Options: nosniff', 'Connection: close']))
+      const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } }
+      expect(json, what).toEqual({ error: { code, message: expect.stringMatching(/^This request cannot be read: /) } })
+    }
+    await new Promise((r) => setTimeout(r, 50))
+    // A broken request is the client's doing: no "unhandled error", no 500 in the access log.
+    expect(lines.filter((l) => l.level === 'error' || l.status === 500)).toEqual([])
+    // Each one the server had begun to read is logged with the status the client got.
+    expect(lines.filter((l) => l.msg === 'request').map((l) => [l.method, l.path, l.status])).toEqual([
+      ['POST', '/api/v1/consents', 400],
+      ['PUT', '/api/admin/sites/acme/settings', 400],
+    ])
+    expect((await get(front, '/healthz', {})).status).toBe(200)
+  })
+
   it('answers with a query string as without, and serves a newly published catalogue at once', async () => {
     const { front } = await start()
     const before = await get(front, `${PATH}?v=1`, {})

@@ -14,7 +14,8 @@
 // (routes/consents.ts: the same checks, rate-limit buckets and answer). Anything the route would
 // refuse, or that this reading is unsure of, goes to Hono with the body already read, and Hono
 // answers it as before.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { App } from './app'
@@ -168,6 +169,35 @@ function unreadableRequest(e: unknown): Response {
 }
 
 /**
+ * What a request Node's HTTP parser could not read is answered (its `clientError`): its headers past
+ * Node's limit, its time past the request timeout, or anything else broken in its framing (a chunk
+ * size or Content-Length that is no number, both of them, a control character in a header).
+ */
+function brokenRequest(e: NodeJS.ErrnoException & { reason?: string }): { status: number; code: string; message: string } {
+  if (e.code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'headers_too_large', message: 'This request cannot be read: its headers are larger than the server takes' }
+  if (e.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'request_timeout', message: 'This request cannot be read: it did not arrive in time' }
+  return { status: 400, code: 'bad_request', message: `This request cannot be read: ${e.reason ?? e.message}` }
+}
+
+/**
+ * Answers a request Node's parser refused with the API's error shape and security headers, where
+ * Node's own answer is an empty 400; then closes the connection, which cannot be read on. As Node's
+ * own handler, nothing is written on a connection that is gone or whose answer has begun (it
+ * would corrupt that answer).
+ */
+function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (e.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const { status, code, message } = brokenRequest(e)
+  const body = JSON.stringify({ error: { code, message } })
+  const headers = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...SECURITY_HEADERS, Connection: 'close' }
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`)
+}
+
+/**
  * Serves the app on Node's HTTP server as @hono/node-server's serve() does, with the front door
  * before it. `onListening` gets the address once the server listens.
  */
@@ -177,6 +207,7 @@ export function serveApp(app: Pick<App, 'fetch' | 'frontDoor'>, options: { port:
   const server = createServer((incoming, outgoing) => {
     if (!app.frontDoor(incoming, outgoing, hono)) hono(incoming, outgoing)
   })
+  server.on('clientError', answerBrokenRequest)
   server.listen(options.port, options.hostname, () => onListening?.(server.address() as AddressInfo))
   return server
 }

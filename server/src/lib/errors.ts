@@ -137,6 +137,11 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
     const code = status === 400 && /json/i.test(err.message) ? 'invalid_json' : codeForStatus(status)
     return { status, body: { error: { code, message: err.message || code } }, headers: {} }
   }
+  // The connection closed while the body was read: the client left, or its framing broke and the
+  // server answered that itself (front-door.ts). Nothing went wrong here, and there is nobody to tell.
+  if (err instanceof Error && err.message === 'aborted' && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    return { status: 400, body: { error: { code: 'bad_request', message: 'The request did not arrive whole: its connection closed' } }, headers: {} }
+  }
   // Another process (a backup, a migration, a second server on the file) holds the write lock:
   // nothing is wrong with the request, so the client is told to retry rather than given a 500.
   if (isDatabaseBusy(err)) {
