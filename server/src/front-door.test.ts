@@ -352,6 +352,8 @@ describe("the front door's consent POST", () => {
       ['a required category denied', record({ categories: { essential: false } }), {}],
       ['an unknown service', record({ services: { nowhere: true } }), {}],
       ['an empty body', '', {}],
+      // Latin-1 for é: read as UTF-8, stored as U+FFFD.
+      ['bytes that are not UTF-8', Buffer.from(record({ url: 'https://acme.test/café' }), 'latin1'), {}],
       // JSON.parse makes each an own key; zod would drop both without a word.
       ['a __proto__ category', record().replace('"categories":{', '"categories":{"__proto__":true,'), {}],
       ['a __proto__ key', record().replace('{', '{"__proto__":{"x":1},'), {}],

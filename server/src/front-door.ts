@@ -16,6 +16,7 @@
 // answers it as before.
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { isUtf8 } from 'node:buffer'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { App } from './app'
@@ -99,6 +100,8 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
   const stored = (incoming: IncomingMessage, outgoing: ServerResponse, facts: RequestFacts, body: Buffer, start: number): boolean => {
     let admitted
     try {
+      // Bytes that are not UTF-8 would be read with U+FFFD in their place: the route refuses them.
+      if (!isUtf8(body)) return false
       // A BOM, which Hono's reading drops, fails this parse: Hono reads that body itself.
       const text = body.toString()
       const value: unknown = JSON.parse(text)

@@ -1,6 +1,7 @@
 // Validators that run before handlers; a ZodError they throw is answered 400 by `onError`.
 import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
+import { isUtf8 } from 'node:buffer'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
@@ -30,8 +31,23 @@ export function limitBody(maxSize: number, message: string): MiddlewareHandler {
   const counted = bodyLimit({ maxSize, onError: tooLarge })
   return (c, next) => {
     const length = requestHeader(c, 'content-length')
-    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
-    return parseInt(length, 10) > maxSize ? tooLarge() : next()
+    const checked = () => utf8Body(c).then(next)
+    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, checked)
+    if (parseInt(length, 10) > maxSize) return tooLarge()
+    return length === '0' ? next() : checked()
+  }
+}
+
+/**
+ * Refuses (400 `invalid_text`) a body that is not UTF-8. Every body this API reads is text (JSON,
+ * or a catalogue's CSV), and reading bytes of another encoding as UTF-8 stores U+FFFD in their
+ * place with a 2xx: `Café` from a Latin-1 form, a spreadsheet's CSV saved as Windows-1252. Read
+ * once here (within the body limit); the route's own reading takes the same bytes from Hono's cache.
+ */
+async function utf8Body(c: Context): Promise<void> {
+  if (!c.req.raw.body) return
+  if (!isUtf8(new Uint8Array(await c.req.arrayBuffer()))) {
+    throw new ApiError(400, 'invalid_text', 'The body is not UTF-8 text: send it encoded as UTF-8 (a spreadsheet saves a CSV so as "CSV UTF-8")')
   }
 }
 
@@ -146,7 +162,27 @@ export function slugParam(value: string | undefined): string | null {
   return value !== undefined && value.length <= 64 && SLUG_PATTERN.test(value) ? value : null
 }
 
-export const queryOf = <S extends z.ZodType>(schema: S) => validator('query', (value): z.output<S> => schema.parse(value))
+/**
+ * A query of the route's schema. A parameter the schema does not read is refused (400
+ * `invalid_request`), not ignored: an export's misspelt `frm=2027-01-01` made a full export of the
+ * log, audited and signed, of records the auditor never asked for.
+ */
+export const queryOf = <S extends z.ZodType>(schema: S) =>
+  validator('query', (value): z.output<S> => {
+    const parsed = schema.parse(value) as z.output<S>
+    const unread = Object.keys(value).filter((key) => !Object.hasOwn(parsed as object, key))
+    if (unread.length) {
+      const n = unread.length
+      const refusal = new ApiError(
+        400,
+        'invalid_request',
+        `The query has ${n === 1 ? 'a parameter' : `${n} parameters`} this route does not read, first "${unread[0]}": check the spelling, or remove ${n === 1 ? 'it' : 'them'}`,
+      )
+      refusal.issues = unread.map((path) => ({ path, message: `"${path}" is no parameter of this route` }))
+      throw refusal
+    }
+    return parsed
+  })
 
 export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (value): z.output<S> => schema.parse(value))
 

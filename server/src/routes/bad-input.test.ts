@@ -399,6 +399,10 @@ function casesFor(op: Op): Case[] {
     }
   }
 
+  // A parameter the route does not read (a misspelt filter) is refused, not ignored: an export's
+  // `frm=` made a full export. Public routes take what a CDN or a cache-buster may add.
+  if (op.session && queryParams.length) out.push({ what: 'a query parameter the route does not read', url: url({}, 'misspelt=1'), init: valid(), expect: 'refused' })
+
   if (jsonBody) {
     const schema = jsonBody.schema
     for (const text of [...MALFORMED_JSON, ...DEEP_BODIES]) out.push({ what: `body ${show(text)}`, url: url(), init: withBody(text), expect: 'refused' })
@@ -530,5 +534,30 @@ describe('bad input on every route', () => {
 
   it('swept them with hundreds of requests', () => {
     expect(requests).toBeGreaterThan(1000)
+  })
+})
+
+describe('a body that is not UTF-8', () => {
+  // Read as UTF-8, each byte of another encoding became U+FFFD, stored with a 2xx.
+  const latin1 = (text: string) => Buffer.from(text, 'latin1')
+  const refusals: [string, string, RequestInit][] = [
+    ['a settings save in Latin-1', '/api/admin/sites/acme/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json; charset=iso-8859-1' }, body: latin1('{"name":"Café"}') }],
+    ['a catalogue CSV saved as Windows-1252', '/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: latin1('category,name,provider,expiry,purpose_fr\nessential,session,Acme,1d,Sécurité\n') }],
+    ['a consent record with a Latin-1 page URL', '/api/v1/consents', { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: latin1(JSON.stringify(consentBody({ url: 'https://acme.test/café' }))) }],
+  ]
+  for (const [what, path, init] of refusals) {
+    it(`is refused 400 invalid_text, nothing stored: ${what}`, async () => {
+      const before = dbState()
+      const res = await (path.startsWith('/api/admin/') ? owner.request(path, init) : t.request(path, init))
+      expect(res.status).toBe(400)
+      expect(apiError.parse(await res.json()).error).toEqual({ code: 'invalid_text', message: expect.stringMatching(/^The body is not UTF-8 text/) })
+      expect(dbState()).toEqual(before)
+    })
+  }
+
+  it('is not what UTF-8 with a BOM or characters outside Latin-1 is', async () => {
+    const res = await owner.request('/api/admin/sites/acme/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '\uFEFF{"name":"Café ☕"}' })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as { settings: { name: string } }).settings.name).toBe('Café ☕')
   })
 })

@@ -205,6 +205,21 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     expect(apiError.parse(await unknown.res.json()).error.code).toBe('manifest_not_found')
   })
 
+  it('refuses a filter it does not read (a misspelt from), making nothing, rather than exporting the whole log', async () => {
+    const { res, text } = await download('format=csv&frm=2027-01-01&metod=gpc')
+    expect(res.status).toBe(400)
+    expect(apiError.parse(JSON.parse(text)).error).toMatchObject({
+      code: 'invalid_request',
+      message: 'The query has 2 parameters this route does not read, first "frm": check the spelling, or remove them',
+      issues: [
+        { path: 'frm', message: '"frm" is no parameter of this route' },
+        { path: 'metod', message: '"metod" is no parameter of this route' },
+      ],
+    })
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.export'").get()).toEqual({ n: 0 })
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM export_manifests').get()).toEqual({ n: 0 })
+  })
+
   it("refuses an export, a data-subject export and a verification that another site's page asked for (Sec-Fetch-Site), making nothing", async () => {
     const exports = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'consents.%export'").get() as { n: number }).n
     for (const path of ['/api/admin/sites/acme/export?format=csv', '/api/admin/sites/acme/subjects/visitor-1xyz/export', '/api/admin/sites/acme/verify']) {

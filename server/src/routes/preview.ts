@@ -38,6 +38,9 @@ export const previewQuery = z.object({
   view: z.enum(PREVIEW_VIEWS).default('banner'),
   /** The region mode to show: the opt-in banner, opt-out's "Your Privacy Choices", or the notice. */
   mode: z.enum(REGION_MODES).default('opt-in'),
+  /** Not read: the dashboard changes them (the draft's save time, a reload count) so that the frame loads the page again. */
+  v: z.string().max(64).optional(),
+  n: z.string().max(16).optional(),
 })
 export type PreviewQuery = z.output<typeof previewQuery>
 
