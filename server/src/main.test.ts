@@ -119,6 +119,31 @@ describe('server start-up', () => {
     expect(run.stdout).not.toMatch(/"listening"/)
   })
 
+  it('starts two servers started at once on a new file, one of which prints the password that signs in', async () => {
+    const env = { DATABASE_URL: join(dir, 'twice', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'twice@example.org' }
+    // Both found no migrations applied and no account: the second to write exited 1 (a failed
+    // CREATE TABLE, or "UNIQUE constraint failed: users.email").
+    const runs = await Promise.all([start(env, /"listening"/), start(env, /"listening"/)])
+    expect(runs.map((r) => [r.code, r.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ])
+    const shown = runs.flatMap((r) => /password:\s+(\S+)/.exec(r.stdout)?.[1] ?? [])
+    expect(shown).toHaveLength(1)
+    const db = new Database(env.DATABASE_URL, { readonly: true })
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM users').get()).toEqual({ n: 1 })
+      expect(db.prepare('SELECT count(*) AS n FROM sites').get()).toEqual({ n: 4 })
+    } finally {
+      db.close()
+    }
+    await start(env, /"listening"/, async (stdout) => {
+      const url = /"url":"([^"]+)"/.exec(stdout)![1]!
+      const login = await fetch(url + 'api/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'twice@example.org', password: shown[0] }) })
+      expect(login.status).toBe(200)
+    })
+  }, 60_000)
+
   it('migrates and seeds on the first start, prints the generated password once, keeps idle connections, and stops on SIGTERM', async () => {
     const env = { DATABASE_URL: join(dir, 'data', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'owner@example.org' }
     let password = ''

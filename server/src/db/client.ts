@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statfsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
@@ -12,8 +12,42 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const db = drizzle({ client: openConnection(file), schema })
-  if (options.migrate !== false) migrate(db, { migrationsFolder: migrationsDir })
+  if (options.migrate !== false) migrateFile(db, file)
   return db
+}
+
+/**
+ * Applies the committed migrations. Two processes started at once on a new file both find none
+ * applied; the one that writes second fails on its stale read. By then the first has applied them
+ * all, and a second try finds nothing left to do. A failure that stays (a full disk: SQLite rolls
+ * back on SQLITE_FULL, and drizzle's own ROLLBACK then fails and hides why) says what it can.
+ */
+function migrateFile(db: Db, file: string): void {
+  try {
+    migrate(db, { migrationsFolder: migrationsDir })
+  } catch (first) {
+    try {
+      migrate(db, { migrationsFolder: migrationsDir })
+    } catch {
+      throw withDiskSpace(first, file)
+    }
+  }
+}
+
+/** Below this, a failed write is put down to the disk's space. */
+const LOW_SPACE_BYTES = 1024 * 1024
+
+/** The error, its message naming a full disk when the database's disk has almost no space left. */
+function withDiskSpace(e: unknown, file: string): unknown {
+  if (!(e instanceof Error) || file === ':memory:') return e
+  let free: number
+  try {
+    const stats = statfsSync(dirname(file))
+    free = stats.bavail * stats.bsize
+  } catch {
+    return e
+  }
+  return free < LOW_SPACE_BYTES ? new Error(`${e.message} (the disk holding it is full: ${free} bytes free)`, { cause: e }) : e
 }
 
 /** A transaction of the server's connection, as writeTransaction hands it. */

@@ -57,6 +57,17 @@ export async function ensureOwner(db: Db, email: string, password: string | unde
     return applied ? { userId: existing.id } : { userId: existing.id, passwordNotApplied: true }
   }
   const generated = password ? undefined : randomBytes(12).toString('base64url')
-  const user = await accounts.createUser(email, password ?? generated!)
+  let user
+  try {
+    user = await accounts.createUser(email, password ?? generated!)
+  } catch (e) {
+    // Another start on the same file created the account while this one hashed its password
+    // (two servers started at once on a new file): that start shows its password, this one none.
+    const created = isUniqueViolation(e) ? accounts.findUserByEmail(email) : undefined
+    if (!created) throw e
+    return ensureOwner(db, email, password, now)
+  }
   return generated ? { userId: user.id, generatedPassword: generated } : { userId: user.id }
 }
+
+const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e instanceof Error && isUniqueViolation(e.cause))
