@@ -1,7 +1,7 @@
 // Starts the server: environment → database (migrated, seeded) → HTTP listener.
 import { ZodError } from 'zod'
 import { createApp } from './app'
-import { openDatabase, type Db } from './db/client'
+import { checkWritable, openDatabase, type Db } from './db/client'
 import { describeEnvError, misspeltSettings, parseEnv, type Env } from './env'
 import { serveApp } from './front-door'
 import { ConfigurationError } from './lib/errors'
@@ -47,6 +47,11 @@ async function main() {
     db = openDatabase(env.DATABASE_URL)
   } catch (e) {
     fail(`cannot open the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  try {
+    checkWritable(db.$client)
+  } catch (e) {
+    fail(`cannot write the database at ${env.DATABASE_URL} (${e instanceof Error ? e.message : String(e)}): let this process's user write the file, its folder, and its -wal and -shm files`)
   }
 
   let owner: Awaited<ReturnType<typeof ensureOwner>>

@@ -3,10 +3,34 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { openConnection, openDatabase, writeTransaction, type Db } from './client'
+import Database from 'better-sqlite3'
+import { checkWritable, openConnection, openDatabase, writeTransaction, type Db } from './client'
 import { sites } from './schema'
 import { afterUpgradeFrom } from '../test-support'
 import { generateRecords } from '../../bench/generate'
+
+describe('checkWritable', () => {
+  it('throws for a file the connection cannot write, leaves one it can unchanged, and no transaction open either way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    const file = join(dir, 'db.sqlite')
+    try {
+      const db = openDatabase(file)
+      const tables = () => db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
+      const before = tables()
+      checkWritable(db.$client)
+      expect(tables()).toEqual(before)
+      expect(db.$client.inTransaction).toBe(false)
+      db.$client.close()
+      // As SQLite opens a file this process may not write (root may write any, so opened read-only here).
+      const readOnly = new Database(file, { readonly: true })
+      expect(() => checkWritable(readOnly)).toThrow(/readonly database/)
+      expect(readOnly.inTransaction).toBe(false)
+      readOnly.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
 
 describe('writeTransaction', () => {
   it("holds the write lock from its start, so another connection's commit cannot slip in between its read and its write", () => {

@@ -50,6 +50,21 @@ function withDiskSpace(e: unknown, file: string): unknown {
   return free < LOW_SPACE_BYTES ? new Error(`${e.message} (the disk holding it is full: ${free} bytes free)`, { cause: e }) : e
 }
 
+/**
+ * Throws SQLite's SQLITE_READONLY when the connection cannot write its file. SQLite opens a file
+ * it may not write read-only without a word, and a server on it failed only at its first write,
+ * once it listened (settling the signing key, with a message about that). A table created and
+ * rolled back writes nothing to the file.
+ */
+export function checkWritable(client: Database.Database): void {
+  try {
+    client.exec('BEGIN IMMEDIATE; CREATE TABLE temp_write_check (x); ROLLBACK')
+  } catch (e) {
+    if (client.inTransaction) client.exec('ROLLBACK')
+    throw e
+  }
+}
+
 /** A transaction of the server's connection, as writeTransaction hands it. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
