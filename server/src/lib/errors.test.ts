@@ -98,3 +98,18 @@ describe('the methods of a path, for a 405’s Allow', () => {
     expect(allowed('/api/v1/sites/acme/config')).toBe('GET, HEAD')
   })
 })
+
+describe('the message of a refused value', () => {
+  it("says why a record's key or a union's value is refused, where zod says only that it is", async () => {
+    // A text's language in capitals: zod's own message was "Invalid key in record".
+    const draft = (await (await editor.request('/api/admin/sites/acme/catalogue')).json()) as { draft: { categories: { label: Record<string, string> }[] } }
+    const categories = draft.draft.categories.map((c, i) => (i === 0 ? { ...c, label: { ...c.label, EN: 'Needed' } } : c))
+    const res = await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: { ...draft.draft, categories } }))
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.issues).toEqual([{ path: 'catalogue.categories.0.label.EN', message: 'not a key this takes: use a BCP 47 language tag such as "en" or "pt-BR"' }])
+    // A value of neither member of a union: zod's own message was "Invalid input".
+    const diff = await editor.request('/api/admin/sites/acme/diff?to=DRAFT')
+    expect(diff.status).toBe(400)
+    expect(apiError.parse(await diff.json()).error.message).toBe('to: expected "draft", or a whole number from 1, written in digits')
+  })
+})

@@ -19,12 +19,38 @@ export class ApiError extends HTTPException {
   }
 }
 
+/** What an issue of zod's says, or what the issue(s) inside it do. */
+interface Issue {
+  path: readonly PropertyKey[]
+  message: string
+  code?: string
+  /** A record's key that failed its schema (`invalid_key`): why. */
+  issues?: readonly Issue[]
+  /** A union none of whose members took the value (`invalid_union`): why not, per member. */
+  errors?: readonly (readonly Issue[])[]
+  /** The values a literal or enum takes (`invalid_value`). */
+  values?: readonly unknown[]
+}
+
+/**
+ * An issue's message. zod says only "Invalid key in record" for a text's language `EN`, and
+ * "Invalid input" for `to=DRAFT` where it takes "draft" or a number: what the key or the union's
+ * members say is the message instead.
+ */
+function issueMessage(i: Issue): string {
+  if (i.code === 'invalid_key' && i.issues?.length) return `not a key this takes: ${i.issues.map(issueMessage).join('; ')}`
+  if (i.code === 'invalid_union' && i.message === 'Invalid input' && i.errors?.length) {
+    const members = i.errors.flatMap((e) => (e[0] ? [e[0].values ? e[0].values.map((v) => JSON.stringify(v)).join(' or ') : issueMessage(e[0])] : []))
+    if (members.length) return `expected ${members.join(', or ')}`
+  }
+  return i.message
+}
+
 /** Every zod issue with its dotted path (`entries.3.expiry`). */
-const issuesOf = (error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }) =>
-  error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+const issuesOf = (error: { issues: readonly Issue[] }) => error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: issueMessage(i) }))
 
 /** 422 `invalid` listing every zod issue with its dotted path. */
-export function invalidError(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }, message?: string): ApiError {
+export function invalidError(error: { issues: readonly Issue[] }, message?: string): ApiError {
   const issues = issuesOf(error)
   const first = issues[0]
   const err = new ApiError(422, 'invalid', message ?? (first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid input'))
@@ -103,7 +129,7 @@ export class ConfigurationError extends Error {}
 function zodMessage(error: ZodError): string {
   return error.issues
     .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${issueMessage(i)}` : issueMessage(i)))
     .join('; ')
 }
 

@@ -30,6 +30,11 @@ export function limitBody(maxSize: number, message: string): MiddlewareHandler {
   }
   const counted = bodyLimit({ maxSize, onError: tooLarge })
   return (c, next) => {
+    // A compressed body would be read as its compressed bytes: "Malformed JSON", or not UTF-8.
+    const encoding = requestHeader(c, 'content-encoding')
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      throw new ApiError(415, 'unsupported_media_type', `Send the body uncompressed: Content-Encoding "${encoding.slice(0, 40)}" is not supported`)
+    }
     const length = requestHeader(c, 'content-length')
     const checked = () => utf8Body(c).then(next)
     if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, checked)

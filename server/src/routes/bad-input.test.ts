@@ -555,6 +555,19 @@ describe('a body that is not UTF-8', () => {
     })
   }
 
+  it('is refused 415 when compressed, naming Content-Encoding, not as malformed JSON', async () => {
+    const { gzipSync } = await import('node:zlib')
+    for (const [path, headers] of [
+      ['/api/admin/sites/acme/settings', { 'Content-Type': 'application/json' }],
+      ['/api/v1/consents', { 'Content-Type': 'text/plain;charset=UTF-8' }],
+    ] as const) {
+      const init = { method: path.includes('admin') ? 'PUT' : 'POST', headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(JSON.stringify(path.includes('admin') ? { name: 'Acme' } : consentBody())) }
+      const res = await (path.includes('admin') ? owner.request(path, init) : t.request(path, init))
+      expect(res.status, path).toBe(415)
+      expect(apiError.parse(await res.json()).error, path).toEqual({ code: 'unsupported_media_type', message: 'Send the body uncompressed: Content-Encoding "gzip" is not supported' })
+    }
+  })
+
   it('is not what UTF-8 with a BOM or characters outside Latin-1 is', async () => {
     const res = await owner.request('/api/admin/sites/acme/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '\uFEFF{"name":"Café ☕"}' })
     expect(res.status).toBe(200)

@@ -617,6 +617,10 @@ describe('GET /api/v1/consents/:consentId', () => {
     expect(await edited.json()).toMatchObject({ categories: { Essential: true } })
     expect((await t.request('/api/v1/consents/visitor-none?site=acme')).status).toBe(404)
     expect((await t.request('/api/v1/consents/visitor-latest?site=notice-only')).status).toBe(404)
+    // Two sites named: neither answers (the first did).
+    const twice = await t.request('/api/v1/consents/visitor-latest?site=acme&site=notice-only')
+    expect(twice.status).toBe(400)
+    expect(apiError.parse(await twice.json()).error).toEqual({ code: 'invalid_request', message: 'site: name one site, once' })
     expect((await t.request('/api/v1/consents/visitor-latest')).status).toBe(400)
   })
 

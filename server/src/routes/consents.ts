@@ -254,7 +254,10 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
    */
   const lookedUp = (c: Context<AppEnv>): { consentId: string; site: SiteInfo } => {
     try {
-      const { consentId, site: siteId } = lookupInput.parse({ consentId: c.req.param('consentId'), site: c.req.query('site') })
+      // `site` twice names two sites: neither is taken (the first was, whatever the second said).
+      const sites = c.req.queries('site') ?? []
+      if (sites.length > 1) throw new ApiError(400, 'invalid_request', 'site: name one site, once')
+      const { consentId, site: siteId } = lookupInput.parse({ consentId: c.req.param('consentId'), site: sites[0] })
       const site = s.sites.get(siteId)
       if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
       return { consentId, site }
