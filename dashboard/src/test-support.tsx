@@ -10,6 +10,7 @@ export interface FakeRequest {
   method: string
   url: URL
   headers: Headers
+  /** JSON as parsed, other text as it is. */
   body: unknown
 }
 
@@ -23,7 +24,8 @@ export function stubApi(...handlers: Handler[]) {
       method: (init.method ?? 'GET').toUpperCase(),
       url: new URL(String(input), 'http://localhost'),
       headers: new Headers(init.headers),
-      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      // JSON as parsed; a body of another type (a CSV import) as its text.
+      body: typeof init.body === 'string' ? (new Headers(init.headers).get('Content-Type')?.startsWith('application/json') === false ? init.body : JSON.parse(init.body)) : undefined,
     }
     requests.push(req)
     for (const handler of handlers) {

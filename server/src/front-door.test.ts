@@ -3,7 +3,7 @@
 // goes to two real servers on 127.0.0.1 over the same app: one as main.ts serves it (front door
 // first), one through Hono alone.
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
-import { connect, type AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -194,13 +194,16 @@ describe('the front door', () => {
       ['a control character in a header name', `${head('/healthz', 'GET')}X-\u0001: 1\r\n\r\n`, 400, 'bad_request'],
       ['headers past their limit', `${head('/healthz', 'GET')}X-Pad: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
     ]
+    const held: Socket[] = []
     for (const [what, request, status, code] of cases) {
+      // A client that keeps its end of the connection open once the server has ended its own.
       const answer = await new Promise<string>((resolve, reject) => {
         let text = ''
-        const socket = connect(front, '127.0.0.1', () => socket.write(request))
+        const socket = connect({ port: front, host: '127.0.0.1', allowHalfOpen: true }, () => socket.write(request))
+        held.push(socket)
         socket.setEncoding('latin1')
         socket.on('data', (d: string) => (text += d))
-        socket.on('close', () => resolve(text))
+        socket.on('end', () => resolve(text))
         socket.on('error', reject)
       })
       const [statusLine, ...rest] = answer.split('\r\n')
@@ -209,6 +212,9 @@ describe('the front door', () => {
       const json = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } }
       expect(json, what).toEqual({ error: { code, message: expect.stringMatching(/^This request cannot be read: /) } })
     }
+    // The server has closed each connection, whatever its client does (it held them).
+    await expect.poll(() => new Promise((resolve) => servers[0]!.getConnections((_, n) => resolve(n)))).toBe(0)
+    for (const socket of held) socket.destroy()
     await new Promise((r) => setTimeout(r, 50))
     // A broken request is the client's doing: no "unhandled error", no 500 in the access log.
     expect(lines.filter((l) => l.level === 'error' || l.status === 500)).toEqual([])
@@ -218,6 +224,31 @@ describe('the front door', () => {
       ['PUT', '/api/admin/sites/acme/settings', 400],
     ])
     expect((await get(front, '/healthz', {})).status).toBe(200)
+  })
+
+  it('refuses an admin change without a session at once, without waiting for a body held back', async () => {
+    const { front } = await start()
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = ''
+      const socket = connect(front, '127.0.0.1', () =>
+        socket.write('POST /api/admin/sites HTTP/1.1\r\nHost: consent.example.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":'),
+      )
+      socket.setEncoding('latin1')
+      socket.on('data', (d: string) => {
+        text += d
+        if (text.includes('\r\n\r\n{')) {
+          socket.destroy()
+          resolve(text)
+        }
+      })
+      socket.on('error', reject)
+      // Before, the server read the whole body (for its UTF-8 check) first: no answer.
+      setTimeout(() => {
+        socket.destroy()
+        resolve(text)
+      }, 3_000)
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /)
   })
 
   it('answers with a query string as without, and serves a newly published catalogue at once', async () => {

@@ -197,8 +197,15 @@ function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, soc
   const { status, code, message } = brokenRequest(e)
   const body = JSON.stringify({ error: { code, message } })
   const headers = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...SECURITY_HEADERS, Connection: 'close' }
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`)
+  // Closed once the answer is out, as Node's own handler closes it: a client that keeps its end
+  // open would otherwise hold the connection, and a request handed on with it, for ever.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`, () => socket.destroy())
+  // A client that reads nothing never lets the answer out: closed anyway.
+  setTimeout(() => socket.destroy(), BROKEN_REQUEST_LINGER_MS).unref()
 }
+
+/** How long an answer to a broken request may take to leave before its connection is closed regardless. */
+const BROKEN_REQUEST_LINGER_MS = 5_000
 
 /**
  * Serves the app on Node's HTTP server as @hono/node-server's serve() does, with the front door

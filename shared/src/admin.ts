@@ -92,6 +92,8 @@ const COUNTRY_HINTS: Record<string, string> = {
  * `privacyPolicyUrl: null` removes the link (left out, it is kept like any other setting).
  */
 export const siteSettingsInput = z.object(settingChanges).extend({
+  /** The settings as GET gives them carry the site's id: taken when it is the URL's, refused otherwise (an id cannot change). */
+  id: siteSettings.shape.id.optional(),
   privacyPolicyUrl: settingChanges.privacyPolicyUrl.unwrap().nullable().optional(),
   // As at site creation (newSiteInput): without a domain no visitor could record a choice.
   domains: settingChanges.domains.unwrap().min(1, 'keep at least one domain: the public API answers only the site’s own origins, so without one no visitor can record a choice').optional(),

@@ -289,6 +289,28 @@ describe('catalogue editor', () => {
     expect(Object.fromEntries(imports[0]!.searchParams)).toEqual({ format: 'json', baseUpdatedAt: catalogueFixture().draftUpdatedAt })
   })
 
+  it('imports a CSV only as UTF-8: a file in another encoding is not sent, and the importer is told to save it as UTF-8', async () => {
+    const imports: string[] = []
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('POST', '/api/admin/sites/minimagic/catalogue/import', (req) => {
+        imports.push(req.body as string)
+        return json(catalogueFixture())
+      }),
+    )
+    await openEditor()
+    const input = () => screen.getByLabelText('Import a JSON or CSV file (replaces the draft)')
+    // "Sécurité" as a spreadsheet saves it in Windows-1252: é is the one byte 0xE9.
+    const latin1 = new File([new Uint8Array([...new TextEncoder().encode('category,name,purpose_fr\nessential,session,S'), 0xe9, ...new TextEncoder().encode('curit'), 0xe9, 0x0a])], 'cookies.csv', { type: 'text/csv' })
+    fireEvent.change(input(), { target: { files: [latin1] } })
+    expect(await screen.findByText('Could not import cookies.csv: the file is not UTF-8 text. Save it again as UTF-8 (in a spreadsheet: "CSV UTF-8"), then import it')).toBeTruthy()
+    expect(imports).toEqual([])
+    // The same table in UTF-8 is sent as it is.
+    fireEvent.change(input(), { target: { files: [new File(['category,name,purpose_fr\nessential,session,Sécurité\n'], 'cookies.csv', { type: 'text/csv' })] } })
+    await waitFor(() => expect(imports).toEqual(['category,name,purpose_fr\nessential,session,Sécurité\n']))
+  })
+
   it('when a save is refused because the role was lowered to auditor meanwhile, says the edit was not kept and shows the saved draft', async () => {
     const name = () => screen.getByLabelText('Name', { selector: '#f-services-0-name' }) as HTMLInputElement
     await saveAfterRoleLowered({ savePath: '/api/admin/sites/minimagic/catalogue/draft', open: openEditor, field: name, save: 'Save draft', what: 'draft' }, serveCatalogue)

@@ -672,6 +672,19 @@ function describePath(path: string, c: Catalogue): string {
   return path
 }
 
+/**
+ * A file's bytes as UTF-8 text; an Error naming the encoding when they are not UTF-8. `file.text()`
+ * reads each byte of another encoding (a spreadsheet's CSV saved as Windows-1252) as U+FFFD, which
+ * the server would then store: é in "Sécurité" became "S�curit�".
+ */
+function utf8Text(bytes: ArrayBuffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new Error('the file is not UTF-8 text. Save it again as UTF-8 (in a spreadsheet: "CSV UTF-8"), then import it')
+  }
+}
+
 function ImportExport({
   siteId,
   editable,
@@ -697,7 +710,7 @@ function ImportExport({
     setBusy(true)
     setStatus(null)
     try {
-      const text = await file.text()
+      const text = utf8Text(await file.arrayBuffer())
       const query = new URLSearchParams({ format, baseUpdatedAt })
       const next = await api.request(siteApi(siteId, `/catalogue/import?${query}`), catalogueState, {
         method: 'POST',

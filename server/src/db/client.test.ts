@@ -22,6 +22,16 @@ describe('checkWritable', () => {
       expect(db.$client.inTransaction).toBe(false)
       db.$client.close()
       // As SQLite opens a file this process may not write (root may write any, so opened read-only here).
+      // A write lock held past the wait by another connection says nothing of this one's permission.
+      const holder = openConnection(file)
+      holder.exec('BEGIN IMMEDIATE')
+      const waiting = openConnection(file)
+      waiting.pragma('busy_timeout = 50')
+      expect(() => checkWritable(waiting)).not.toThrow()
+      expect(waiting.inTransaction).toBe(false)
+      holder.exec('ROLLBACK')
+      holder.close()
+      waiting.close()
       const readOnly = new Database(file, { readonly: true })
       expect(() => checkWritable(readOnly)).toThrow(/readonly database/)
       expect(readOnly.inTransaction).toBe(false)

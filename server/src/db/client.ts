@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { isDatabaseBusy } from '../lib/database-busy'
 import { migrationsDir } from '../paths'
 import * as schema from './schema'
 
@@ -61,6 +62,9 @@ export function checkWritable(client: Database.Database): void {
     client.exec('BEGIN IMMEDIATE; CREATE TABLE temp_write_check (x); ROLLBACK')
   } catch (e) {
     if (client.inTransaction) client.exec('ROLLBACK')
+    // Another connection holds the write lock past the wait (a backup, a migration): nothing is
+    // known of this one's permission, and the start goes on as it did (its writes wait or say busy).
+    if (isDatabaseBusy(e)) return
     throw e
   }
 }

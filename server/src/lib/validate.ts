@@ -36,10 +36,8 @@ export function limitBody(maxSize: number, message: string): MiddlewareHandler {
       throw new ApiError(415, 'unsupported_media_type', `Send the body uncompressed: Content-Encoding "${encoding.slice(0, 40)}" is not supported`)
     }
     const length = requestHeader(c, 'content-length')
-    const checked = () => utf8Body(c).then(next)
-    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, checked)
-    if (parseInt(length, 10) > maxSize) return tooLarge()
-    return length === '0' ? next() : checked()
+    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
+    return parseInt(length, 10) > maxSize ? tooLarge() : next()
   }
 }
 
@@ -47,13 +45,21 @@ export function limitBody(maxSize: number, message: string): MiddlewareHandler {
  * Refuses (400 `invalid_text`) a body that is not UTF-8. Every body this API reads is text (JSON,
  * or a catalogue's CSV), and reading bytes of another encoding as UTF-8 stores U+FFFD in their
  * place with a 2xx: `Café` from a Latin-1 form, a spreadsheet's CSV saved as Windows-1252. Read
- * once here (within the body limit); the route's own reading takes the same bytes from Hono's cache.
+ * whole here, within the body limit (which runs first); the route's own reading takes the same
+ * bytes from Hono's cache. Called where the route would read the body anyway: for an admin route,
+ * once its session is known (loadSession), so that a request without one is not waited for.
  */
-async function utf8Body(c: Context): Promise<void> {
+export async function refuseNonUtf8(c: Context): Promise<void> {
   if (!c.req.raw.body) return
   if (!isUtf8(new Uint8Array(await c.req.arrayBuffer()))) {
     throw new ApiError(400, 'invalid_text', 'The body is not UTF-8 text: send it encoded as UTF-8 (a spreadsheet saves a CSV so as "CSV UTF-8")')
   }
+}
+
+/** refuseNonUtf8 as a route's middleware, before the validator that reads the body. */
+export const utf8Body: MiddlewareHandler = async (c, next) => {
+  await refuseNonUtf8(c)
+  await next()
 }
 
 export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY, 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
@@ -138,10 +144,13 @@ export function wellFormed<T>(value: T): T {
  * is a faster reading of the same schema for hot routes: it returns the schema's output, or null
  * to let the schema decide.
  */
-export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null } = {}) => {
+export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null; fieldsOf?: KeyOwner } = {}) => {
   const parse = (value: unknown): z.output<S> => {
     wellFormed(value)
-    return options.read?.(value) ?? schema.parse(value)
+    const parsed = options.read?.(value) ?? schema.parse(value)
+    // `fieldsOf` (an admin route's): a key the schema does not read is refused, as formBody refuses it.
+    if (options.fieldsOf !== undefined) refuseUnreadKeys(value, parsed, 'The request', options.fieldsOf)
+    return parsed
   }
   return validator('json', async (value, c): Promise<z.output<S>> => {
     const kind = jsonBodyKind(requestHeader(c, 'content-type'), options.textPlain ?? false)

@@ -7,6 +7,7 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
+import { refuseNonUtf8 } from '../lib/validate'
 import { safeEqual } from '../services/accounts'
 
 export const SESSION_COOKIE = 'mc_session'
@@ -19,8 +20,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * they are once its body has arrived, not when its headers did: a client may hold its body back
  * for minutes, and an owner demoted, removed or signed out meanwhile must not then act with the
  * role that was taken away. The body (at most MAX_ADMIN_BODY, adminBodyLimit runs first) is kept
- * for the route's validator. A request without a session is not waited for: it is refused, or
- * signs in, as it is.
+ * for the route's validator, and refused unless it is UTF-8 (refuseNonUtf8). A request without a
+ * session is not waited for: it is refused, or signs in, as it is.
  */
 export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp)[] }) =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -28,7 +29,7 @@ export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp
     const changes = !SAFE_METHODS.has(c.req.method)
     let session = s.accounts.sessionFor(cookie)
     if (session && changes) {
-      await c.req.text()
+      await c.req.arrayBuffer()
       session = s.accounts.sessionFor(cookie)
     }
     c.set('session', session)
@@ -39,6 +40,8 @@ export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp
         throw new ApiError(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')
       }
     }
+    // The body, read above, is text: checked once the session and its token are.
+    if (session && changes) await refuseNonUtf8(c)
     await next()
   })
 

@@ -52,7 +52,7 @@ export function adminConsentRoutes(s: Services) {
     })
     // The same verification, also against a manifest the auditor saved outside the server: the
     // one chain head that deleting rows (the manifests' own included) cannot take away.
-    .post('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), jsonBody(verifyWithManifestInput), async (c) => {
+    .post('/api/admin/sites/:siteId/verify', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), jsonBody(verifyWithManifestInput, { fieldsOf: 'a verification' }), async (c) => {
       const { siteId } = c.req.valid('param')
       const saved = savedHead(s, siteId, c.req.valid('json').manifest)
       return c.json(await verified(siteId, c.req.raw.signal, saved), 200, NO_STORE)

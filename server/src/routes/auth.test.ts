@@ -110,6 +110,11 @@ describe('admin sign-in', () => {
     expect(apiError.parse(await wrong.res.json()).error.code).toBe('invalid_credentials')
     expect((await login({ email: 'nobody@acme.test', password: 'x' })).res.status).toBe(401)
     expect((await t.request('/api/admin/login', json({ email: 'not an email' }))).status).toBe(400)
+    // A key sign-in does not read is named, as on every admin route, and nobody is signed in.
+    const extra = await t.request('/api/admin/login', json({ ...OWNER, remember: true }))
+    expect(extra.status).toBe(422)
+    expect(extra.headers.get('set-cookie')).toBeNull()
+    expect(apiError.parse(await extra.json()).error.message).toBe('The request has a field a sign-in does not have, first remember: check the spelling, or remove it')
   })
 
   it('throttles after 5 failures for that e-mail and network, even for the right password', async () => {

@@ -9,7 +9,7 @@ import { clientNetwork } from '../lib/ip'
 import { checkSignIn, verifyPassword } from '../lib/password'
 import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp, isHttps } from '../lib/request'
-import { jsonBody } from '../lib/validate'
+import { jsonBody, utf8Body } from '../lib/validate'
 import { SESSION_COOKIE, requireSession } from '../middleware/session'
 import { loggedPath } from '../middleware/request-context'
 import { SESSION_TTL_MS } from '../services/accounts'
@@ -55,7 +55,7 @@ export function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email
 
 export function authRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .post('/api/admin/login', jsonBody(loginInput), async (c) => {
+    .post('/api/admin/login', utf8Body, jsonBody(loginInput, { fieldsOf: 'a sign-in' }), async (c) => {
       const { email, password } = c.req.valid('json')
       const user = await throttledPasswordCheck(c, s, email, async () => {
         const found = s.accounts.findUserByEmail(email)

@@ -310,6 +310,8 @@ interface Case {
   expect: 'refused' | 'ignored'
   /** The exact status, where the document promises one (413 for a body over the limit). */
   status?: number
+  /** Text the refusal names (the key refused), where a refusal for another reason would pass too. */
+  names?: string
 }
 
 /**
@@ -401,7 +403,7 @@ function casesFor(op: Op): Case[] {
 
   // A parameter the route does not read (a misspelt filter) is refused, not ignored: an export's
   // `frm=` made a full export. Public routes take what a CDN or a cache-buster may add.
-  if (op.session && queryParams.length) out.push({ what: 'a query parameter the route does not read', url: url({}, 'misspelt=1'), init: valid(), expect: 'refused' })
+  if (op.session && queryParams.length) out.push({ what: 'a query parameter the route does not read', url: url({}, 'misspelt=1'), init: valid(), expect: 'refused', names: 'misspelt' })
 
   if (jsonBody) {
     const schema = jsonBody.schema
@@ -416,7 +418,7 @@ function casesFor(op: Op): Case[] {
     // A key the route does not read (a misspelt field) is refused, not dropped with a 2xx: an admin
     // form's misspelt `needConsent` published against the override meant. Public routes take what
     // a newer SDK may add.
-    if (op.session && isObject(base)) out.push({ what: 'a key the route does not read', url: url(), init: withBody(JSON.stringify({ ...base, misspelt: 1 })), expect: 'refused' })
+    if (op.session && isObject(base)) out.push({ what: 'a key the route does not read', url: url(), init: withBody(JSON.stringify({ ...base, misspelt: 1 })), expect: 'refused', names: 'misspelt' })
     // Text that is not well-formed Unicode, as a key and as a value.
     if (isObject(base)) out.push({ what: 'unpaired surrogate as a key', url: url(), init: withBody(JSON.stringify({ ...base, [LONE_SURROGATE]: 1 })), expect: 'refused' })
     // Over the body limit, where the document says there is one: 413, although the body is valid
@@ -484,6 +486,7 @@ async function check(op: Op, c: Case): Promise<string | null> {
   if (res.status >= 500) problems.push(`answered ${res.status}: ${text.slice(0, 200)}`)
   else if (c.expect === 'refused' && res.status < 400) problems.push(`accepted it with ${res.status}: ${text.slice(0, 200)}`)
   else if (c.status !== undefined && res.status !== c.status) problems.push(`answered ${res.status} instead of ${c.status}: ${text.slice(0, 200)}`)
+  else if (c.names !== undefined && res.status >= 400 && !text.includes(c.names)) problems.push(`refused it without naming "${c.names}": ${text.slice(0, 200)}`)
   if (res.status >= 400) {
     const type = res.headers.get('content-type') ?? ''
     if (!OTHER_ERROR_BODIES[op.key]?.test(type)) {

@@ -214,6 +214,23 @@ describe('site settings', () => {
   }
   const settingsNow = async () => catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
 
+  it('takes the settings back as GET gives them, id included, and refuses another id or a misspelt setting', async () => {
+    const state = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json())
+    const asGiven = await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...state.settings, urlPassthrough: true }))
+    expect(asGiven.status).toBe(200)
+    expect(await settingsNow()).toMatchObject({ id: 'acme', urlPassthrough: true })
+    const other = await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...state.settings, id: 'notice-only' }))
+    expect(other.status).toBe(422)
+    expect(apiError.parse(await other.json()).error.issues).toEqual([{ path: 'id', message: '"notice-only" is not this site\'s id ("acme"): a site\'s id cannot change' }])
+    const savedAt = async () => catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settingsUpdatedAt
+    const base = await savedAt()
+    expect(base).toBeTruthy()
+    const misspelt = await owner.request('/api/admin/sites/acme/settings', send('PUT', { privacyPolicyURL: 'https://acme.test/new-privacy' }))
+    expect(misspelt.status).toBe(422)
+    expect(apiError.parse(await misspelt.json()).error.message).toBe('The request has a field the site settings does not have, first privacyPolicyURL: check the spelling, or remove it')
+    expect(await savedAt()).toBe(base)
+  })
+
   it('lets only an owner change how long records are kept and whether IPs are stored', async () => {
     const { form } = await opened(editor)
     for (const change of [{ retentionDays: 1 }, { ipPolicy: 'none' }, { retentionDays: 1, ipPolicy: 'none' }] as const) {

@@ -42,7 +42,10 @@ export function catalogueRoutes(s: Services) {
     .put('/api/admin/sites/:siteId/settings', requireSiteRole(s, EDIT_ROLES), paramsOf(siteParam), formBody(siteSettingsInput, 'the site settings'), (c) => {
       const { siteId } = c.req.valid('param')
       const userId = c.get('session')!.user.id
-      const { baseUpdatedAt, ...settings } = c.req.valid('json')
+      const { baseUpdatedAt, id, ...settings } = c.req.valid('json')
+      if (id !== undefined && id !== siteId) {
+        throw invalidError({ issues: [{ path: ['id'], message: `"${id}" is not this site's id ("${siteId}"): a site's id cannot change` }] })
+      }
       // The role decides which settings this save may change (retention and IP policy are the owner's).
       const role = s.accounts.roleOn(userId, siteId)!
       return c.json(s.catalogues.saveSettings(siteId, userId, settings, { role, baseUpdatedAt }))

@@ -11,7 +11,7 @@ import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
 import { readConsentRecordInput } from '../lib/consent-input'
-import { jsonBody, limitBody } from '../lib/validate'
+import { jsonBody, limitBody, utf8Body } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
 import { RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
@@ -296,6 +296,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
     .post(
       '/api/v1/consents/identify',
       consentBodyLimit(),
+      utf8Body,
       jsonBody(identifyInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
@@ -307,6 +308,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
     .post(
       '/api/v1/documents',
       consentBodyLimit(),
+      utf8Body,
       jsonBody(documentInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
@@ -334,6 +336,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
     .post(
       CONSENTS_PATH,
       consentBodyLimit(),
+      utf8Body,
       jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
       (c) => {
         const input = c.req.valid('json')

@@ -4,7 +4,7 @@ import { acceptInvitationInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { formBody, paramsOf } from '../lib/validate'
+import { formBody, paramsOf, utf8Body } from '../lib/validate'
 import { signInAs, throttledPasswordCheck } from './auth'
 
 /** An invitation link's token (base64url of 32 random bytes); the OpenAPI document uses this schema too. */
@@ -19,7 +19,7 @@ export function invitationRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(s.accounts.invitation(c.req.valid('param').token))
     })
-    .post('/api/admin/invitations/:token/accept', paramsOf(tokenParam), formBody(acceptInvitationInput, 'an invitation\'s acceptance'), async (c) => {
+    .post('/api/admin/invitations/:token/accept', paramsOf(tokenParam), utf8Body, formBody(acceptInvitationInput, 'an invitation\'s acceptance'), async (c) => {
       const { token } = c.req.valid('param')
       // For an address with an account, accepting checks that account's password and signs in:
       // the link holder must not get more guesses here than at the sign-in form.

@@ -339,6 +339,10 @@ describe('the header of an imported cookie table', () => {
       'Line 2, column "kind": "cookie" is a cookie\'s or storage entry\'s, and the row names none in column "name": add its name, or remove the value',
     )
     expect(refusal(header + 'essential,,,,,Stripe,,,\n').message).toMatch(/^Line 2, column "provider": "Stripe" is a cookie's or storage entry's/)
+    // A provider on a row naming a service already there is read by nothing either (only a new service takes it).
+    expect(refusal(header + 'essential,stripe,,,,Stripe,,,\nessential,stripe,,,,Someone Else Ltd,,,\n').message).toBe(
+      'Line 3, column "provider": "Someone Else Ltd" is a cookie\'s or storage entry\'s, and the row names none in column "name": add its name, or remove the value',
+    )
     // A row declaring a service (its provider, when the service is new, too) or a category alone is read as before.
     const declared = catalogue.parse(csvToCatalogue(header + 'essential,stripe,Stripe Payments,,,Stripe,,,Payments\nanalytics,,,,,,,,\n', bare))
     expect(declared.services).toEqual([expect.objectContaining({ id: 'stripe', name: 'Stripe Payments', provider: 'Stripe', purpose: { en: 'Payments' } })])

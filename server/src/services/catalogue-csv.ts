@@ -308,7 +308,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     } else Object.assign(cat.label, label)
 
     const serviceId = opt(rec.service)
-    refuseUnheldValues(rec, line, !!serviceId)
+    refuseUnheldValues(rec, line, serviceId, serviceId !== undefined && !serviceById.has(serviceId))
     if (serviceId && !isId(serviceId)) throw new ApiError(422, 'invalid', `Line ${line}, column "service": "${serviceId}" is no service id (lower-case letters, digits, "-" and "_")`)
     if (serviceId) {
       const declares = !rec.name
@@ -354,16 +354,17 @@ const ENTRY_CELL = /^(?:kind|expiry|domain|path|purpose_.*)$/
 
 /**
  * Refuses a row holding a value that nothing on it reads: a service's cells without the service's
- * id, an entry's without its name (`provider` is the service's too when the row names one). Such a
- * value was dropped without a word, and with it a cookie whose name was left out.
+ * id, an entry's without its name (`provider` is read too when the row adds a service: as that
+ * service's provider, when it has no `service_provider`). Such a value was dropped without a word,
+ * and with it a cookie whose name was left out.
  */
-function refuseUnheldValues(rec: Record<string, string>, line: number, namesService: boolean) {
+function refuseUnheldValues(rec: Record<string, string>, line: number, serviceId: string | undefined, addsService: boolean) {
   for (const [column, value] of Object.entries(rec)) {
     if (!value) continue
-    if (!namesService && SERVICE_CELL.test(column)) {
+    if (serviceId === undefined && SERVICE_CELL.test(column)) {
       throw new ApiError(422, 'invalid', `Line ${line}, column "${column}": "${value}" is a service's, and the row names no service in column "service": add its id, or remove the value`)
     }
-    if (!rec.name && (ENTRY_CELL.test(column) || (column === 'provider' && !namesService))) {
+    if (!rec.name && (ENTRY_CELL.test(column) || (column === 'provider' && !(addsService && !rec.service_provider)))) {
       throw new ApiError(422, 'invalid', `Line ${line}, column "${column}": "${value}" is a cookie's or storage entry's, and the row names none in column "name": add its name, or remove the value`)
     }
   }
