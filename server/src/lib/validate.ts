@@ -3,7 +3,6 @@ import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
 import { isUtf8 } from 'node:buffer'
 import type { Context, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { validator } from 'hono/validator'
 import { ApiError, headRefusers, invalidError } from './errors'
 import { requestHeader } from './request'
@@ -18,17 +17,17 @@ export const MAX_ADMIN_BODY = 1024 * 1024
 
 /**
  * 413 past `maxSize` bytes, before the body is read whole. A declared Content-Length is checked
- * without touching the body: Hono's `bodyLimit` looks at `c.req.raw.body` first, which makes
- * @hono/node-server build a whole WHATWG Request and stream for every request. Chunked bodies,
- * which declare no length, go through `bodyLimit`, which counts what arrives. The refusal closes
- * the connection (`Connection: close`): the rest of the body was never read, and a keep-alive
- * client would otherwise send its next request down a connection that cannot answer it.
+ * without touching the body: looking at `c.req.raw.body` makes @hono/node-server build a whole
+ * WHATWG Request and stream for every request. A chunked body, which declares no length, is
+ * counted as it is read, by whoever reads it first (Hono's `bodyLimit` read it whole up front, so
+ * an admin request without a session, refused before its body is needed, waited for all of it).
+ * The refusal closes the connection (`Connection: close`): the rest of the body was never read,
+ * and a keep-alive client would otherwise send its next request down a connection that cannot
+ * answer it. The first reading (refuseNonUtf8) answers it 413; a validator reading first would
+ * take it for malformed JSON (400), still a refusal.
  */
 export function limitBody(maxSize: number, message: string): MiddlewareHandler {
-  const tooLarge = () => {
-    throw new ApiError(413, 'payload_too_large', message, { Connection: 'close' })
-  }
-  const counted = bodyLimit({ maxSize, onError: tooLarge })
+  const tooLarge = () => new ApiError(413, 'payload_too_large', message, { Connection: 'close' })
   return (c, next) => {
     // A compressed body would be read as its compressed bytes: "Malformed JSON", or not UTF-8.
     const encoding = requestHeader(c, 'content-encoding')
@@ -36,8 +35,25 @@ export function limitBody(maxSize: number, message: string): MiddlewareHandler {
       throw new ApiError(415, 'unsupported_media_type', `Send the body uncompressed: Content-Encoding "${encoding.slice(0, 40)}" is not supported`)
     }
     const length = requestHeader(c, 'content-length')
-    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return counted(c, next)
-    return parseInt(length, 10) > maxSize ? tooLarge() : next()
+    if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
+      if (parseInt(length, 10) > maxSize) throw tooLarge()
+      return next()
+    }
+    const raw = c.req.raw
+    if (raw.body) {
+      let size = 0
+      const counted = raw.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            size += chunk.byteLength
+            if (size > maxSize) controller.error(tooLarge())
+            else controller.enqueue(chunk)
+          },
+        }),
+      )
+      c.req.raw = new Request(raw, { body: counted, duplex: 'half' } as RequestInit)
+    }
+    return next()
   }
 }
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { apiError } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { serveApp } from '../front-door'
-import { startTestServer, type TestServer } from '../test-support'
+import { addUser, signIn, startTestServer, type TestServer } from '../test-support'
 
 interface Answer {
   status: number
@@ -70,6 +70,20 @@ describe('a body over its limit', () => {
     // The rest of the body was never read: the connection cannot carry another request, and says so.
     expect(refused.connection).toBe('close')
     for (let i = 0; i < 3; i++) expect((await send('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('is refused 413 signed in, sent chunked, where the session reads the body first', async () => {
+    await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+    const editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+    const body = Buffer.from(JSON.stringify({ catalogue: { categories: [], services: [], entries: [], pad: 'x'.repeat(ADMIN_OVER) } }))
+    const chunks = Array.from({ length: Math.ceil(body.length / 16_384) }, (_, i) => body.subarray(i * 16_384, (i + 1) * 16_384))
+    const refused = await send('PUT', '/api/admin/sites/acme/catalogue/draft', {
+      headers: { 'Content-Type': 'application/json', Cookie: editor.cookie, 'X-CSRF-Token': editor.csrfToken },
+      chunks,
+    })
+    expect(refused.status).toBe(413)
+    expect(apiError.parse(JSON.parse(refused.body)).error.code).toBe('payload_too_large')
+    expect(refused.connection).toBe('close')
   })
 
   it('within its limit leaves the connection open for the next request', async () => {

@@ -310,7 +310,9 @@ describe('every answer is documented for its operation', () => {
       { what: 'the last owner', op: 'delete /api/admin/sites/{siteId}/members/{userId}', url: `/api/admin/sites/acme/members/${ownerId}`, init: { method: 'DELETE' }, who: 'owner', status: 409 },
       { what: 'no such invitation', op: 'delete /api/admin/sites/{siteId}/invitations/{email}', url: '/api/admin/sites/acme/invitations/nobody%40acme.test', init: { method: 'DELETE' }, who: 'owner', status: 404 },
       { what: 'an erasure with a body over 1 MB', op: 'delete /api/admin/sites/{siteId}/subjects/{consentId}', url: '/api/admin/sites/acme/subjects/visitor-0001', init: { method: 'DELETE', body: 'x'.repeat(1024 * 1024 + 1) }, who: 'owner', status: 413 },
-      { what: 'a sign-out with a body over 1 MB', op: 'post /api/admin/logout', url: '/api/admin/logout', init: { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) }, status: 413 },
+      // With its length declared, as a client sends a body it has whole: refused before a byte is read. (Sent
+      // chunked without a session, it is never read, nor refused: a sign-out reads no body.)
+      { what: 'a sign-out with a body over 1 MB', op: 'post /api/admin/logout', url: '/api/admin/logout', init: { method: 'POST', headers: { 'Content-Length': String(1024 * 1024 + 1) }, body: 'x'.repeat(1024 * 1024 + 1) }, status: 413 },
       { what: 'verification by HEAD', op: 'get /api/admin/sites/{siteId}/verify', url: '/api/admin/sites/acme/verify', init: { method: 'HEAD' }, who: 'auditor', status: 405 },
       // 5. /sdk/{file}.
       { what: 'a site id in capitals', op: 'get /sdk/{file}', url: '/sdk/UPPER.js', status: 404, type: 'application/json' },
