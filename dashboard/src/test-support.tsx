@@ -20,12 +20,14 @@ type Handler = (req: FakeRequest) => Response | Promise<Response> | undefined
 export function stubApi(...handlers: Handler[]) {
   const requests: FakeRequest[] = []
   const fetchStub = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers)
+    // JSON as parsed; a body of another type (a CSV import) as its text.
+    const json = headers.get('Content-Type')?.startsWith('application/json') !== false
     const req: FakeRequest = {
       method: (init.method ?? 'GET').toUpperCase(),
       url: new URL(String(input), 'http://localhost'),
-      headers: new Headers(init.headers),
-      // JSON as parsed; a body of another type (a CSV import) as its text.
-      body: typeof init.body === 'string' ? (new Headers(init.headers).get('Content-Type')?.startsWith('application/json') === false ? init.body : JSON.parse(init.body)) : undefined,
+      headers,
+      body: typeof init.body === 'string' ? (json ? JSON.parse(init.body) : init.body) : undefined,
     }
     requests.push(req)
     for (const handler of handlers) {

@@ -35,7 +35,7 @@ import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
-import { unescapeCell, unescapeExportCell, unescapeExportCellBefore0912 } from './lib/csv-formula'
+import { holdsSplitEscape, unescapeCell, unescapeExportCell, unescapeExportCellBefore0912 } from './lib/csv-formula'
 import { isDatabaseBusy } from './lib/errors'
 import { bodyFlawAt } from './lib/validate'
 import { keyIdOf, privateKeyFrom, publicKeyFrom, signedManifestProblem, storedManifestSigned, storedPublicKeys, type KnownKey } from './services/manifest-keys'
@@ -556,7 +556,7 @@ function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => s
  */
 function csvRow(cells: string[], siteId: string): StoredRow {
   const row = csvToRow(cells, siteId)
-  if (!cells.some((cell) => /[;\t\r\n]'/.test(cell)) || !contentProblem(row, null)) return row
+  if (!cells.some(holdsSplitEscape) || !contentProblem(row, null)) return row
   for (const unescape of [unescapeExportCellBefore0912, unescapeCell]) {
     const older = csvToRow(cells, siteId, unescape)
     if (!contentProblem(older, null)) return older
@@ -864,7 +864,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   )
 }
 
-/** What a file whose last row is not the export's chain head had done to its end. */
 /** The SHA-256 of a whole file, read apart (when the row-by-row reading stopped before its end). */
 async function fileSha256(path: string): Promise<string> {
   const sha = createHash('sha256')
@@ -872,6 +871,7 @@ async function fileSha256(path: string): Promise<string> {
   return sha.digest('hex')
 }
 
+/** What a file whose last row is not the export's chain head had done to its end. */
 function tailChange(lastSeq: number, headSeq: number): string {
   if (lastSeq < headSeq) return 'rows were cut'
   if (lastSeq > headSeq) return 'rows were added after the export'

@@ -42,6 +42,15 @@ const SPLIT_ESCAPED_BEFORE_0_9_12 = new RegExp(`([;\\t])'(?=${FORMULA_START})`, 
 /** Whether a value holds a split, where splitFormulaEscaped may have to put a `'`. */
 const HAS_SPLIT = new RegExp(SPLIT)
 
+/** A split followed by a `'`: where a cell's reading depends on the release that wrote it. */
+const SPLIT_QUOTE = new RegExp(`${SPLIT}'`)
+
+/**
+ * Whether a cell of a CSV the server wrote holds a split followed by a `'`, which releases before
+ * 0.8.5 (semicolon, tab) or 0.9.12 (line break) wrote as the value held it, not as an escape.
+ */
+export const holdsSplitEscape = (cell: string): boolean => SPLIT_QUOTE.test(cell)
+
 /**
  * Spreadsheets in the locales whose list separator is `;` (German, French, Italian, Spanish,
  * Dutch: the EU's auditors) open a `.csv` split at semicolons, and tab is the other separator

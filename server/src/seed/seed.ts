@@ -4,6 +4,7 @@ import { catalogue as catalogueSchema, siteSettings } from '@miniconsent/shared'
 import { writeTransaction, type Db } from '../db/client'
 import { auditLog, memberships } from '../db/schema'
 import { sdkDistDir } from '../paths'
+import { sqliteCodes } from '../lib/database-busy'
 import { verifyPassword } from '../lib/password'
 import { Accounts } from '../services/accounts'
 import { insertSite } from '../services/sites'
@@ -63,11 +64,9 @@ export async function ensureOwner(db: Db, email: string, password: string | unde
   } catch (e) {
     // Another start on the same file created the account while this one hashed its password
     // (two servers started at once on a new file): that start shows its password, this one none.
-    const created = isUniqueViolation(e) ? accounts.findUserByEmail(email) : undefined
+    const created = sqliteCodes(e).includes('SQLITE_CONSTRAINT_UNIQUE') ? accounts.findUserByEmail(email) : undefined
     if (!created) throw e
     return ensureOwner(db, email, password, now)
   }
   return generated ? { userId: user.id, generatedPassword: generated } : { userId: user.id }
 }
-
-const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE' || (e instanceof Error && isUniqueViolation(e.cause))
