@@ -49,7 +49,8 @@ function savedManifest(v: ChainVerification): string {
   // A manifest of an empty log holds the genesis value: it vouches for no record.
   if (saved.seq === 0) return `Checked against ${which}: the log was empty then, so it vouches for no record.`
   if (v.anchor?.seq === saved.seq) {
-    return `Checked against ${which}: its head, record #${saved.seq}, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`
+    // Purged before the export (a log retention emptied) or after it: the anchor holds the head's hash either way.
+    return `Checked against ${which}: its head, record #${saved.seq}, was purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`
   }
   return `Checked against ${which}: the log still holds record #${saved.seq} with the hash it recorded.`
 }

@@ -508,6 +508,19 @@ describe('miniconsent verify --site --manifest: an auditor\'s saved manifest', (
     expect(lines[2]).toMatch(/^  signature valid: key \S+ signed this manifest \(public key from .*saved-keys\.json\)$/)
   })
 
+  it('says a saved manifest of an empty log vouches for no record', async () => {
+    await addUser(t.db, 'auditor@notice.test', 'auditor password', { 'notice-only': 'auditor' })
+    const other = await signIn(t, 'auditor@notice.test', 'auditor password')
+    const res = await other.request('/api/admin/sites/notice-only/export?format=ndjson')
+    expect(await res.text()).toBe('')
+    const emptyId = res.headers.get('x-export-id')!
+    const file = join(t.dir, 'empty-manifest.json')
+    writeFileSync(file, await (await other.request(`/api/admin/sites/notice-only/exports/${emptyId}/manifest`)).text())
+    const r = await run(['verify', '--site', 'notice-only', '--db', t.file, '--manifest', file, '--public-key', keys])
+    expect(r.code).toBe(0)
+    expect(r.out.split('\n')[1]).toBe(`  the saved manifest of export ${emptyId} (${new Date(t.clock.now).toISOString()}) saw an empty log: it vouches for no record`)
+  })
+
   it('exits 1 for the newest records deleted together with the manifest rows that saw them, which --site alone cannot tell', async () => {
     t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq >= 3").run()
     await expectOnlySavedToTell(

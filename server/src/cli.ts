@@ -507,13 +507,17 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
       for (const e of shown) io.out(`  erased at ${e.erasedAt}: seq ${e.seqs.join(', ')}`)
       if (saved) {
         const { head } = saved
-        const saw = `  the saved manifest of export ${head.exportId} (${head.createdAt}) saw the log reach seq ${head.seq}`
+        const which = `  the saved manifest of export ${head.exportId} (${head.createdAt})`
+        const saw = `${which} saw the log reach seq ${head.seq}`
         io.out(
           !result.savedManifest?.checked
             ? `${saw}, which retention has purged since: not checked against it, only the records after seq ${result.anchor?.seq} were checked`
-            : result.anchor?.seq === head.seq
-              ? `${saw}, which retention has purged since: the purge anchor, where the chain now starts, holds the hash the manifest recorded`
-              : `${saw}: it still holds that record, with the hash the manifest recorded`,
+            : head.seq === 0
+              ? `${which} saw an empty log: it vouches for no record`
+              : result.anchor?.seq === head.seq
+                ? // Purged before the export (a log retention emptied) or after it: the anchor holds the head's hash either way.
+                  `${saw}, which retention purged: the purge anchor, where the chain now starts, holds the hash the manifest recorded`
+                : `${saw}: it still holds that record, with the hash the manifest recorded`,
         )
         io.out(`  ${signatureNote(saved.signed)}`)
       }

@@ -1,4 +1,4 @@
-import type { SiteSummary } from '@miniconsent/shared'
+import type { SiteSummary, SubjectErasure } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { fileNameOf } from '../api'
 import { subjectErasure } from '../api-shapes'
@@ -65,9 +65,9 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
     if (step === 'erasing') return
     setStep('erasing')
     try {
-      const { erased } = await api.request(path, subjectErasure, { method: 'DELETE' })
+      const erasure = await api.request(path, subjectErasure, { method: 'DELETE' })
       // The confirmation panel, and the button pressed in it, go: focus moves to the sentence.
-      setResult(outcome('ok', `Erased ${erased} ${erased === 1 ? 'record' : 'records'} of consent ID ${consentId}. Their hashes stay, so the chain still verifies.`, true))
+      setResult(outcome('ok', erasedSentence(erasure, consentId), true))
       setStep('idle')
       onErased()
     } catch (err) {
@@ -105,8 +105,9 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
           onCancel={() => setStep('idle')}
         >
           <p>
-            The consent ID, IP address, user agent and page URL of every record are blanked for good. This cannot be
-            undone. Type the consent ID to confirm.
+            The consent ID, IP address, user agent and page URL of every record are blanked for good, and the
+            visitor’s links to user IDs and accepted documents are deleted. This cannot be undone. Type the consent ID
+            to confirm.
           </p>
         </TypedConfirm>
       )}
@@ -114,6 +115,17 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       <RoleLoweredNotice text={notice} />
     </section>
   )
+}
+
+/** What an erasure did: its records blanked, and the identities and accepted documents it deleted, when it deleted any. */
+function erasedSentence({ erased, identities, documents }: SubjectErasure, consentId: string): string {
+  const parts = [
+    erased > 0 || identities + documents === 0 ? `${erased} ${erased === 1 ? 'record' : 'records'}` : '',
+    identities > 0 ? `${identities} ${identities === 1 ? 'link to a user ID' : 'links to user IDs'}` : '',
+    documents > 0 ? `${documents} ${documents === 1 ? 'accepted document' : 'accepted documents'}` : '',
+  ].filter(Boolean)
+  const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]
+  return `Erased ${what} of consent ID ${consentId}.${erased > 0 ? ' Their hashes stay, so the chain still verifies.' : ''}`
 }
 
 /** The file's consent records, beside which it holds the visitor's linked identities and accepted documents. */

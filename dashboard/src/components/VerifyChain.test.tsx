@@ -258,7 +258,7 @@ describe('chain verification wording', () => {
     expect(
       describeVerification({ ok: true, count: 0, head: 'a'.repeat(64), anchor: { seq: 12, hash: 'a'.repeat(64), purgedCount: 12 }, savedManifest: { ...saved, seq: 12, checked: true } }),
     ).toBe(
-      `Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): its head, record #12, has since been purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`,
+      `Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): its head, record #12, was purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`,
     )
   })
 })

@@ -102,8 +102,12 @@ function StatsView({ stats, filters, filtered }: { stats: Stats; filters: LogFil
             verification of the log to see where it breaks.
           </p>
         )}
+        <p class="muted">
+          A category counts only in the decisions whose version of the banner asked for it: a category added in a later
+          revision is rated among the decisions made since.
+        </p>
         <Chart
-          label="Bar chart of the share of decisions granting each category; the numbers are in the table below."
+          label="Bar chart of the share of choices of each category that granted it, among the decisions that asked for it; the numbers are in the table below."
           kind="bars"
           xLabel="Category"
           unit="%"

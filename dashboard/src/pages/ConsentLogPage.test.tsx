@@ -1,5 +1,5 @@
 import type { ConsentLogPage, Role } from '@miniconsent/shared'
-import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import {
   consentRecord,
@@ -311,6 +311,27 @@ describe('consent log filters and data-subject requests', () => {
     // The log, read again, has nothing under the ID: said as the erasure it is, not as a mistyped ID.
     expect(await screen.findByText(/All records of consent ID/)).toBeTruthy()
     expect(screen.queryByText(/may have been mistyped/)).toBeNull()
+  })
+
+  it('names the links to user IDs and accepted documents an erasure deleted, also when it blanked no record', async () => {
+    const answers = [
+      { answer: { erased: 2, identities: 1, documents: 3 }, said: 'Erased 2 records, 1 link to a user ID and 3 accepted documents of consent ID visitor-0004. Their hashes stay, so the chain still verifies.' },
+      { answer: { erased: 0, identities: 0, documents: 1 }, said: 'Erased 1 accepted document of consent ID visitor-0004.' },
+    ]
+    for (const { answer, said } of answers) {
+      stubApi(
+        signedIn,
+        serveLog(() => wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })])),
+        on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json(answer)),
+      )
+      await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+      fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+      expect(screen.getByText(/links to user IDs and accepted documents are deleted/)).toBeTruthy()
+      fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+      fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+      expect(await screen.findByText(said)).toBeTruthy()
+      cleanup()
+    }
   })
 
   it('says the records were not erased when the owner’s role was lowered to auditor meanwhile, and asks no more', async () => {

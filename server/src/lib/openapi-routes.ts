@@ -476,7 +476,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Save the site’s settings (served at once)',
     description:
-      'Changes the settings the body sends; a setting left out keeps its stored value (it does not fall back to its default). The exception is `privacyPolicyUrl`: left out, it is removed, which is how the settings form clears it. `domains`, when sent, must list at least one hostname. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save may leave them out or send them unchanged.',
+      'Changes the settings the body sends; a setting left out keeps its stored value (it does not fall back to its default). `privacyPolicyUrl: null` removes the link, which is how the settings form clears it. `domains`, when sent, must list at least one hostname. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save may leave them out or send them unchanged.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.siteSettingsInput },
@@ -866,7 +866,8 @@ export const OPERATIONS: Operation[] = [
     auth: LOG,
     params: siteParam,
     query: S.statsQuery,
-    description: 'Counted in a thread of its own on a read-only connection, so the server goes on answering meanwhile.',
+    description:
+      'Counted in a thread of its own, so the server goes on answering meanwhile. Closed UTC days are counted once and their counts kept (`stats_rollups`, written by that thread when a day is first needed); the rest of the period is counted from the log.',
     responses: {
       200: { description: 'Statistics', schema: S.consentStats },
       405: { description: '`method_not_allowed`: HEAD (it would count them for no answer)', headers: HEAD_REFUSED_ALLOW },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { existsSync, readFileSync } from 'node:fs'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, chainVerification, consentLogPage, subjectData, subjectErasure } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { namedConsentId } from '../services/export'
@@ -177,6 +178,41 @@ describe('data-subject requests by consentId', () => {
     } finally {
       t = previous
       threaded.close()
+    }
+  })
+
+  it('leaves nothing it erased in the database file or its write-ahead log', async () => {
+    const erasedValues = [SUBJECT, 'customer-42', 'https://acme.test/signup']
+    const inFile = () => {
+      const bytes = Buffer.concat([readFileSync(t.file), existsSync(`${t.file}-wal`) ? readFileSync(`${t.file}-wal`) : Buffer.alloc(0)])
+      return erasedValues.filter((value) => bytes.includes(value))
+    }
+    expect(inFile()).toEqual(erasedValues)
+    const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
+    expect(await res.json()).toEqual({ erased: 3, identities: 1, documents: 1 })
+    // With the server still running: SQLite only frees a deleted value's room, and its log keeps the pages as they were.
+    expect(inFile()).toEqual([])
+    // The records of other visitors are all there.
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM consent_records WHERE consent_id LIKE 'visitor-other-%'").get()).toEqual({ n: 2 })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true })
+  })
+
+  it('resets the write-ahead log once a reader holding it has moved on', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    const reader = new Database(t.file)
+    try {
+      // An export or a listing reading while the erasure runs: the log cannot be reset under it.
+      reader.exec('BEGIN')
+      reader.prepare('SELECT count(*) FROM consent_records').get()
+      expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
+      expect(readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(true)
+      reader.exec('COMMIT')
+      vi.advanceTimersByTime(5_000)
+      expect(existsSync(`${t.file}-wal`) && readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(false)
+      expect(readFileSync(t.file).includes(SUBJECT)).toBe(false)
+    } finally {
+      reader.close()
+      vi.useRealTimers()
     }
   })
 

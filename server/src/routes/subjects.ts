@@ -10,7 +10,7 @@ import { ConsentSubjects } from '../services/consent-subjects'
 const subjectParams = z.object({ siteId: slug, consentId })
 
 export function subjectRoutes(s: Services) {
-  const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys)
+  const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys, s.logger)
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/subjects/:consentId', requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')

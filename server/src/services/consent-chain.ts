@@ -350,7 +350,7 @@ function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string
   for (const m of rows) {
     const seenBy = `export manifest ${m.id} of ${new Date(m.createdAt).toISOString()}`
     const problem = manifestProblem(m, keys)
-    if (problem) untrusted.push(`${seenBy} ${problem}, so the chain head it recorded cannot be trusted: records after it may have been deleted`)
+    if (problem) untrusted.push(`${seenBy} ${problem}, so the chain head it recorded cannot be trusted`)
     else if (m.chainHeadSeq !== null && m.chainHeadHash !== null) heads.push({ seq: m.chainHeadSeq, hash: m.chainHeadHash, seenBy })
   }
   return { heads, untrusted }
@@ -406,7 +406,9 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
     ? { ...checked, savedManifest: { exportId: saved.exportId, createdAt: saved.createdAt, seq: saved.seq, checked: saved.seq >= (anchor?.seq ?? 0) } }
     : checked
   if (!result.ok || untrusted.length === 0) return result
-  // Every record fits; a manifest whose head cannot be trusted is named as what comes after them.
+  // Every record fits; a manifest whose head cannot be trusted is named as what comes after them:
+  // records the log no longer holds, which the manifest may have seen.
   const next = (anchor?.seq ?? 0) + result.count + 1
-  return { ...result, ok: false, count: result.count + 1, firstBad: { seq: next, reason: untrusted[0]! } }
+  const after = next > 1 ? `records after seq ${next - 1}, the newest the log holds, may have been deleted` : 'records may have been deleted'
+  return { ...result, ok: false, count: result.count + 1, firstBad: { seq: next, reason: `${untrusted[0]!}: ${after}` } }
 }

@@ -4,6 +4,10 @@
 // blanked and `erased_at` set, while seq, prev_hash and hash stay, so the chain's links still
 // verify and the log still proves that a decision was recorded at that time. Identities and
 // document acceptances of that consentId are deleted outright; they are outside the chain.
+//
+// What is erased leaves the file too (eraseFromFile): SQLite only frees the room a deleted or
+// rewritten value took, and its write-ahead log keeps each page as it was written, so the values
+// could still be read from the file with `strings`.
 import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
@@ -15,6 +19,12 @@ import type { AuditLog } from './audit'
 import { toConsentRecord } from './consent-log'
 import { eraseFromManifests, namedConsentId } from './export'
 import type { ManifestKeys } from './manifest-keys'
+import type { Logger } from '../logger'
+
+/** How long a reset of the write-ahead log waits for the connections using it, and how often it is tried again. */
+const WAL_RESET_WAIT_MS = 200
+const WAL_RESET_RETRY_MS = 5_000
+const WAL_RESET_TRIES = 60
 
 export class ConsentSubjects {
   constructor(
@@ -23,6 +33,7 @@ export class ConsentSubjects {
     private readonly audit: AuditLog,
     /** Signs again a manifest the erasure renames a consentId in. */
     private readonly keys: ManifestKeys,
+    private readonly logger?: Logger,
   ) {}
 
   find(siteId: string, consentId: string): SubjectData {
@@ -83,6 +94,54 @@ export class ConsentSubjects {
   }
 
   erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
+    return this.eraseFromFile(() => this.eraseRows(siteId, consentId, userId))
+  }
+
+  /**
+   * Runs an erasure so that what it removes is gone from the database file, not only from its
+   * tables. `secure_delete`: the room of a deleted row, of a value rewritten (a tombstone's), of an
+   * index entry and of a freed page is overwritten with zeros. Then the write-ahead log, whose
+   * earlier frames still hold the pages as they were before, is checkpointed into the file and
+   * truncated; that needs every connection reading it (an export, a listing) to have moved on, so
+   * it is tried again every few seconds until it succeeds. Until then (and until the server stops,
+   * which checkpoints and removes the log) the log may still hold the erased values.
+   */
+  private eraseFromFile(erase: () => SubjectErasure): SubjectErasure {
+    const client = this.db.$client
+    const before = client.pragma('secure_delete', { simple: true }) as number
+    client.pragma('secure_delete = ON')
+    let result: SubjectErasure
+    try {
+      result = erase()
+    } finally {
+      client.pragma(`secure_delete = ${before}`)
+    }
+    if (result.erased + result.identities + result.documents > 0 && !client.memory) this.resetWal(WAL_RESET_TRIES)
+    return result
+  }
+
+  /** Checkpoints the write-ahead log into the file and truncates it; tried again later while a reader holds it. */
+  private resetWal(triesLeft: number): void {
+    const client = this.db.$client
+    if (!client.open) return
+    let reset = false
+    const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
+    try {
+      // Waiting for readers on the event loop: briefly, then again later.
+      client.pragma(`busy_timeout = ${WAL_RESET_WAIT_MS}`)
+      const [state] = client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
+      reset = state?.busy === 0
+    } catch (e) {
+      this.logger?.warn('write-ahead log not reset after an erasure', { err: e })
+    } finally {
+      client.pragma(`busy_timeout = ${busyTimeout}`)
+    }
+    if (reset) return
+    if (triesLeft > 1) setTimeout(() => this.resetWal(triesLeft - 1), WAL_RESET_RETRY_MS).unref()
+    else this.logger?.warn('write-ahead log still not reset after an erasure: it may hold erased values until the server stops or the log is written over')
+  }
+
+  private eraseRows(siteId: string, consentId: string, userId: number | null): SubjectErasure {
     const erasedAt = new Date(this.now()).toISOString()
     return writeTransaction(this.db, (tx) => {
       const tombstones = tx
