@@ -1,7 +1,8 @@
 import type { SiteSummary, SubjectErasure } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { fileNameOf } from '../api'
-import { subjectErasure } from '../api-shapes'
+import { subjectData, subjectErasure, type SubjectData } from '../api-shapes'
+import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
 import { ActionButton, OutcomeStatus, type Outcome } from './actions'
 import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
@@ -34,6 +35,20 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
     setResult(null)
     return 'Not erased: your role on this site no longer lets you erase visitors’ records.'
   })
+
+  // What else is stored under the consentId: the log lists its consent records, not these.
+  const [linked, setLinked] = useState<{ data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null>(null)
+  const [linkedLoads, setLinkedLoads] = useState(0)
+  useEffect(() => {
+    const controller = new AbortController()
+    api.request(path, subjectData, { signal: controller.signal }).then(
+      (data) => setLinked({ data }),
+      (err: unknown) => {
+        if (!controller.signal.aborted) setLinked({ error: errorText(err) })
+      },
+    )
+    return () => controller.abort()
+  }, [api, path, linkedLoads])
 
   // Through the API client rather than a plain link: a link saves whatever answers, the error of
   // an ended session too, as the visitor's file, and says nothing when there is nothing to save.
@@ -69,6 +84,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       // The confirmation panel, and the button pressed in it, go: focus moves to the sentence.
       setResult(outcome('ok', erasedSentence(erasure, consentId), true))
       setStep('idle')
+      setLinkedLoads((n) => n + 1)
       onErased()
     } catch (err) {
       setResult(outcome('error', `Not erased: ${errorText(err)}`), err)
@@ -113,7 +129,68 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       )}
       <OutcomeStatus outcome={result} />
       <RoleLoweredNotice text={notice} />
+      <LinkedData linked={linked} />
     </section>
+  )
+}
+
+/** The visitor's links to the site's user IDs (identify) and the legal documents they accepted. */
+function LinkedData({ linked }: { linked: { data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null }) {
+  if (linked === null) return <p class="muted">Looking for user IDs and accepted documents linked to this consent ID…</p>
+  if ('error' in linked) return <p class="field-error">The user IDs and accepted documents linked to this consent ID could not be loaded: {linked.error}</p>
+  const { identities, documents } = linked.data
+  if (identities.length === 0 && documents.length === 0) return <p class="muted">No user ID or accepted document is linked to this consent ID.</p>
+  return (
+    <>
+      {identities.length > 0 && (
+        <div class="table-scroll" role="region" aria-labelledby="subject-identities" tabIndex={0}>
+          <table class="data-table">
+            <caption id="subject-identities">Linked to user IDs of the site</caption>
+            <thead>
+              <tr>
+                <th scope="col">User ID</th>
+                <th scope="col">Linked</th>
+              </tr>
+            </thead>
+            <tbody>
+              {identities.map((i) => (
+                <tr key={i.recordId}>
+                  <td>
+                    <code>{i.userId}</code>
+                  </td>
+                  <td>{formatTime(i.serverTime)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {documents.length > 0 && (
+        <div class="table-scroll" role="region" aria-labelledby="subject-documents" tabIndex={0}>
+          <table class="data-table">
+            <caption id="subject-documents">Legal documents accepted</caption>
+            <thead>
+              <tr>
+                <th scope="col">Document</th>
+                <th scope="col">Version</th>
+                <th scope="col">User ID</th>
+                <th scope="col">Accepted</th>
+              </tr>
+            </thead>
+            <tbody>
+              {documents.map((d) => (
+                <tr key={d.recordId}>
+                  <td>{d.documentType}</td>
+                  <td>{d.documentVersion}</td>
+                  <td>{d.userId === null ? '—' : <code>{d.userId}</code>}</td>
+                  <td>{formatTime(d.serverTime)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   )
 }
 

@@ -313,6 +313,52 @@ describe('consent log filters and data-subject requests', () => {
     expect(screen.queryByText(/may have been mistyped/)).toBeNull()
   })
 
+  it('lists the user IDs and accepted documents linked to a consent ID, and none once it is erased', async () => {
+    let erased = false
+    const linked = {
+      identities: [{ recordId: 'identity-1', userId: 'customer-42', serverTime: '2026-11-22T10:00:00.000Z' }],
+      documents: [
+        {
+          recordId: 'document-1', documentType: 'terms', documentVersion: '2026-01', userId: 'customer-42', url: 'https://minimagic.test/signup',
+          ip: null, userAgent: null, clientTime: '2026-11-22T10:00:00.000Z', serverTime: '2026-11-22T10:00:01.000Z',
+        },
+      ],
+    }
+    stubApi(
+      signedIn,
+      serveLog(() => (erased ? { records: [], nextBefore: null, total: 0 } : wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })]))),
+      on('GET', '/api/admin/sites/minimagic/subjects/visitor-0004', () =>
+        json({ consentId: 'visitor-0004', records: [], ...(erased ? { identities: [], documents: [] } : linked) }),
+      ),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => {
+        erased = true
+        return json({ erased: 1, identities: 1, documents: 1 })
+      }),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    const identities = await screen.findByRole('table', { name: 'Linked to user IDs of the site' })
+    expect(within(identities).getByRole('row', { name: /customer-42/ })).toBeTruthy()
+    const documents = screen.getByRole('table', { name: 'Legal documents accepted' })
+    expect(within(documents).getByRole('row', { name: /terms 2026-01 customer-42/ })).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+    expect(await screen.findByText('No user ID or accepted document is linked to this consent ID.')).toBeTruthy()
+    expect(screen.queryByRole('table', { name: 'Legal documents accepted' })).toBeNull()
+  })
+
+  it('says when the user IDs and documents linked to a consent ID cannot be loaded', async () => {
+    stubApi(
+      signedIn,
+      serveLog(() => wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })])),
+      on('GET', '/api/admin/sites/minimagic/subjects/visitor-0004', () => errorBody(503, 'database_busy', 'The database is busy; retry in a moment')),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    expect(
+      await screen.findByText('The user IDs and accepted documents linked to this consent ID could not be loaded: The database is busy; retry in a moment'),
+    ).toBeTruthy()
+  })
+
   it('names the links to user IDs and accepted documents an erasure deleted, also when it blanked no record', async () => {
     const answers = [
       { answer: { erased: 2, identities: 1, documents: 3 }, said: 'Erased 2 records, 1 link to a user ID and 3 accepted documents of consent ID visitor-0004. Their hashes stay, so the chain still verifies.' },
