@@ -164,12 +164,12 @@ test('after Accept all the vendor scripts load in document order and each receiv
   await expect.poll(async () => (await vendors(page)).map((v) => v.lib).sort()).toEqual(['clarity', 'fbevents', 'gtag', 'gtm', 'posthog', 'tiktok'])
   await expect.poll(() => vendorRequests.some((u) => host(u) === 'www.youtube-nocookie.com')).toBe(true)
 
-  // Meta's library is loaded by the SDK on grant (its snippet returns early on the SDK's queue);
-  // the rest as the page's snippets run, in document order.
+  // The libraries load as the page's snippets run, in document order: Meta's by the SDK once its
+  // snippet has run (it returns early on the SDK's queue, leaving its init there).
   expect(await page.evaluate(() => (window as unknown as { __inserted: string[] }).__inserted)).toEqual([
+    'www.googletagmanager.com',
+    'www.googletagmanager.com',
     'connect.facebook.net',
-    'www.googletagmanager.com',
-    'www.googletagmanager.com',
     'analytics.tiktok.com',
     'www.clarity.ms',
     'eu-assets.i.posthog.com',
@@ -200,6 +200,23 @@ test('after Accept all the vendor scripts load in document order and each receiv
   // PostHog: opted in through its snippet's queue.
   expect(got.posthog!.queue.map((c) => c[0])).toContain('opt_in_capturing')
   await expect(page.locator('iframe[title="Video"]')).toHaveAttribute('src', 'https://www.youtube-nocookie.com/embed/aaaaaaaaaaa')
+  expect(errors).toEqual([])
+})
+
+test('a page without the Meta Pixel snippet loads nothing from Meta, after Accept all and on a returning visit', async ({ page, context }) => {
+  const { vendorRequests, errors } = await setup(page, context)
+  const withoutMeta = PAGE.replace(/<!-- Meta Pixel Code -->[\s\S]*?<\/script>\n/, '')
+  expect(withoutMeta).not.toContain('fbevents')
+  await page.route('**/demo/x/no-meta/', (route) => route.fulfill({ contentType: 'text/html', body: withoutMeta }))
+  await page.goto('/demo/x/no-meta/')
+  await banner(page).getByRole('button', { name: 'Accept all' }).click()
+  await expect.poll(async () => (await vendors(page)).map((v) => v.lib).sort()).toEqual(['clarity', 'gtag', 'gtm', 'posthog', 'tiktok'])
+  // The catalogue's Meta service still hears the choice, in the SDK's queue, and nothing loads it.
+  expect(await page.evaluate(() => Array.from((window as unknown as { fbq: { queue: IArguments[] } }).fbq.queue, (a) => `${a[0]} ${a[1]}`))).toEqual(['consent revoke', 'consent grant'])
+  await page.reload()
+  await expect.poll(async () => (await vendors(page)).length).toBe(5)
+  await settle(page)
+  expect(vendorRequests.filter((u) => host(u) === 'connect.facebook.net')).toEqual([])
   expect(errors).toEqual([])
 })
 

@@ -72,8 +72,9 @@ export function posthogSignal(config: PublishedConfig, services: Record<string, 
 
 /**
  * Meta's snippet returns early when `fbq` exists, so a revoke queued in this stub keeps the pixel
- * from loading at all; once granted, the library the snippet would have loaded is loaded here and
- * replays the queue (revoke, the site's init and track calls, grant).
+ * from loading at all; the library the snippet would have loaded is loaded here once both the
+ * snippet has run (its init queued here) and consent is granted, and replays the queue (revoke,
+ * the site's init and track calls, grant). A page without the snippet loads nothing from Meta.
  * https://developers.facebook.com/docs/meta-pixel/implementation/gdpr
  */
 function meta(on: boolean | undefined, nonce: string): void {
@@ -82,16 +83,17 @@ function meta(on: boolean | undefined, nonce: string): void {
     fbq = w.fbq = function () {
       // eslint-disable-next-line prefer-rest-params
       fbq.callMethod ? fbq.callMethod.apply(fbq, arguments) : fbq.queue.push(arguments)
+      // Loaded once (s: its script); it then takes the calls (callMethod).
+      if (fbq.on && !fbq.s && fbq.queue.some((a: IArguments) => a[0] == 'init')) {
+        const s = (fbq.s = d.createElement('script'))
+        s.nonce = nonce
+        s.src = 'https://connect.facebook.net/en_US/fbevents.js'
+        d.head.appendChild(s)
+      }
     }
     w._fbq ||= fbq
-    Object.assign(fbq, { push: fbq, loaded: true, version: '2.0', queue: [], mc: 1 })
+    Object.assign(fbq, { push: fbq, loaded: true, version: '2.0', queue: [] })
   }
+  fbq.on = on
   fbq('consent', on ? 'grant' : 'revoke')
-  if (on && fbq.mc === 1 && !fbq.callMethod) {
-    fbq.mc = 2
-    const s = d.createElement('script')
-    s.nonce = nonce
-    s.src = 'https://connect.facebook.net/en_US/fbevents.js'
-    d.head.appendChild(s)
-  }
 }
