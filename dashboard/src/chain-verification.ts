@@ -43,11 +43,11 @@ function savedManifest(v: ChainVerification): string {
   const saved = v.savedManifest
   if (!saved) return ''
   const which = `the saved manifest of export ${saved.exportId} (${formatTime(saved.createdAt)})`
+  // A manifest of an empty log holds the genesis value: it vouches for no record, whatever retention purged since.
+  if (saved.seq === 0) return `Checked against ${which}: the log was empty then, so it vouches for no record.`
   if (!saved.checked) {
     return `Not checked against ${which}: its head, record #${saved.seq}, has since been purged at the end of retention, so only the records after the purge were checked.`
   }
-  // A manifest of an empty log holds the genesis value: it vouches for no record.
-  if (saved.seq === 0) return `Checked against ${which}: the log was empty then, so it vouches for no record.`
   if (v.anchor?.seq === saved.seq) {
     // Purged before the export (a log retention emptied) or after it: the anchor holds the head's hash either way.
     return `Checked against ${which}: its head, record #${saved.seq}, was purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`

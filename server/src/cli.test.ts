@@ -516,9 +516,19 @@ describe('miniconsent verify --site --manifest: an auditor\'s saved manifest', (
     const emptyId = res.headers.get('x-export-id')!
     const file = join(t.dir, 'empty-manifest.json')
     writeFileSync(file, await (await other.request(`/api/admin/sites/notice-only/exports/${emptyId}/manifest`)).text())
+    const line = `  the saved manifest of export ${emptyId} (${new Date(t.clock.now).toISOString()}) saw an empty log: it vouches for no record`
     const r = await run(['verify', '--site', 'notice-only', '--db', t.file, '--manifest', file, '--public-key', keys])
     expect(r.code).toBe(0)
-    expect(r.out.split('\n')[1]).toBe(`  the saved manifest of export ${emptyId} (${new Date(t.clock.now).toISOString()}) saw an empty log: it vouches for no record`)
+    expect(r.out.split('\n')[1]).toBe(line)
+    // Records came, and retention purged them: the manifest still vouched for none (it is no head retention purged since).
+    for (let i = 0; i < 2; i++) {
+      const body = consentBody({ siteId: 'notice-only', categories: { essential: true, functional: false }, services: {}, method: 'reject-all' })
+      expect((await t.request('/api/v1/consents', json(body, { Origin: 'https://notice.test' }))).status).toBe(201)
+    }
+    expect(purgeSite(t.db, 'notice-only', 1, t.clock.now + 3 * 86_400_000)).toMatchObject({ purged: 2 })
+    const purged = await run(['verify', '--site', 'notice-only', '--db', t.file, '--manifest', file, '--public-key', keys])
+    expect(purged.code).toBe(0)
+    expect(purged.out.split('\n')[1]).toBe(line)
   })
 
   it('exits 1 for the newest records deleted together with the manifest rows that saw them, which --site alone cannot tell', async () => {

@@ -510,10 +510,11 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
         const which = `  the saved manifest of export ${head.exportId} (${head.createdAt})`
         const saw = `${which} saw the log reach seq ${head.seq}`
         io.out(
-          !result.savedManifest?.checked
-            ? `${saw}, which retention has purged since: not checked against it, only the records after seq ${result.anchor?.seq} were checked`
-            : head.seq === 0
-              ? `${which} saw an empty log: it vouches for no record`
+          // A manifest of an empty log vouches for no record, whatever retention purged since.
+          head.seq === 0
+            ? `${which} saw an empty log: it vouches for no record`
+            : !result.savedManifest?.checked
+              ? `${saw}, which retention has purged since: not checked against it, only the records after seq ${result.anchor?.seq} were checked`
               : result.anchor?.seq === head.seq
                 ? // Purged before the export (a log retention emptied) or after it: the anchor holds the head's hash either way.
                   `${saw}, which retention purged: the purge anchor, where the chain now starts, holds the hash the manifest recorded`

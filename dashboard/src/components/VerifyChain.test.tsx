@@ -260,5 +260,11 @@ describe('chain verification wording', () => {
     ).toBe(
       `Chain intact: 0 records. Starts after record #12, 12 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): its head, record #12, was purged at the end of retention, and the purge anchor where the chain now starts holds the hash it recorded.`,
     )
+    // A manifest of the log while it was empty, records purged since: it vouched for none.
+    expect(
+      describeVerification({ ok: true, count: 0, head: 'a'.repeat(64), anchor: { seq: 3, hash: 'a'.repeat(64), purgedCount: 3 }, savedManifest: { ...saved, seq: 0, checked: false } }),
+    ).toBe(
+      `Chain intact: 0 records. Starts after record #3, 3 older records purged at the end of retention. Checked against the saved manifest of export exp_01J9Z4Q6V3 (${formatTime(saved.createdAt)}): the log was empty then, so it vouches for no record.`,
+    )
   })
 })

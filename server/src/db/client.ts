@@ -94,5 +94,10 @@ export function openConnection(file: string): Database.Database {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  // A row deleted or moved (a page split, a rewritten value) leaves no copy of itself in the room
+  // it freed on a page SQLite writes anyway: without it, a visitor's consentId or user id could be
+  // read from the file long after an erasure removed it (consent-subjects.ts). FAST: pages freed
+  // whole are not overwritten (that would double a purge's writes); an erasure overwrites those too.
+  sqlite.pragma('secure_delete = FAST')
   return sqlite
 }

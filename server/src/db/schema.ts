@@ -377,8 +377,8 @@ export const documentAcceptances = sqliteTable(
  * nothing personal: the SDK sends an event again until it sees an answer, possibly days later, and
  * such a retry is answered as stored instead of being written again, which brought back the erased
  * link to the site's user id, or the document row with its IP (review). A consent record needs no
- * such row: its tombstone keeps its recordId. Kept for the site's retention period (retention.ts), a
- * few bytes an event.
+ * such row: its tombstone keeps its recordId. Kept as long as the site, a few bytes an event: the
+ * SDK keeps an undelivered event until it is delivered, however late (not purged by retention).
  */
 export const erasedEvents = sqliteTable('erased_events', {
   recordId: text('record_id').primaryKey(),

@@ -382,6 +382,24 @@ describe('DELETE /api/admin/sites/:siteId', () => {
     expect(stored()).toContain('shop')
   })
 
+  it('deletes a site whose visitor events were all erased, with what the erasures kept of them', async () => {
+    await publishedShop()
+    // An erasure deleted the site's only visitor data, an identification, and kept its recordId
+    // (nothing personal), so that a retry of it is not stored again.
+    const recordId = crypto.randomUUID()
+    t.db.$client.prepare("INSERT INTO erased_events (record_id, site_id, erased_at) VALUES (?, 'shop', ?)").run(recordId, new Date().toISOString())
+    expect((await remove(newcomer, 'shop')).status).toBe(204)
+    expect(stored()).not.toContain('shop')
+    expect(rowsOf('erased_events', 'shop')).toBe(0)
+    // A retry of the erased event, however late, is answered as for a site that no longer exists.
+    const retry = await t.request(
+      '/api/v1/consents/identify',
+      json({ recordId, siteId: 'shop', consentId: 'visitor-0shop', language: 'en', url: 'https://shop.test/account', clientTime: '2026-11-22T10:00:00Z', userId: 'customer-1' }, { Origin: 'https://shop.test' }),
+    )
+    expect(retry.status).toBe(404)
+    expect(rowsOf('consent_identities', 'shop')).toBe(0)
+  })
+
   it('keeps a deleted demo site deleted when the demo sites are seeded again', async () => {
     expect((await remove(owner, 'acme')).status).toBe(204)
     expect(seedSites(t.db, [ACME], { now: Date.now(), sdkDir: join(t.dir, 'sdk') })).toEqual([])

@@ -216,6 +216,60 @@ describe('data-subject requests by consentId', () => {
     }
   })
 
+  it('restores its connection\'s settings, and keeps one reset of the log pending however many erasures wait for it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    const reader = new Database(t.file)
+    try {
+      reader.exec('BEGIN')
+      reader.prepare('SELECT count(*) FROM consent_records').get()
+      for (const consentId of [SUBJECT, 'visitor-other-1', 'visitor-other-3']) {
+        expect((await t.request(`/api/admin/sites/acme/subjects/${consentId}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
+      }
+      expect(vi.getTimerCount()).toBe(1)
+      expect([t.db.$client.pragma('secure_delete', { simple: true }), t.db.$client.pragma('busy_timeout', { simple: true })]).toEqual([2, 5000])
+      reader.exec('COMMIT')
+      vi.advanceTimersByTime(5_000)
+      expect(vi.getTimerCount()).toBe(0)
+      expect([t.db.$client.pragma('secure_delete', { simple: true }), t.db.$client.pragma('busy_timeout', { simple: true })]).toEqual([2, 5000])
+    } finally {
+      reader.close()
+      vi.useRealTimers()
+    }
+  })
+
+  it('leaves nothing it erased in the file of a log large enough for its pages to split, written by the writer thread', async () => {
+    const threaded = startTestServer({}, undefined, { writer: 'thread' })
+    const previous = t
+    t = threaded
+    try {
+      await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+      const res = await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password!' }))
+      cookies.owner = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+      cookies['owner-csrf'] = ((await res.json()) as { csrfToken: string }).csrfToken
+      const subject = 'visitor-subject-large'
+      const userId = 'customer-subject-large'
+      // The subject first, then enough other visitors that every table and index they are in splits its pages.
+      const identity = t.db.$client.prepare("INSERT INTO consent_identities (record_id, site_id, consent_id, user_id, server_time) VALUES (?, 'acme', ?, ?, ?)")
+      identity.run(crypto.randomUUID(), subject, userId, new Date().toISOString())
+      for (let i = 0; i < 1500; i++) identity.run(crypto.randomUUID(), `visitor-large-${i}`, `customer-large-${i}`, new Date().toISOString())
+      const posts = [consentBody({ consentId: subject, url: 'https://acme.test/subject-large-page' })]
+      for (let i = 0; i < 300; i++) posts.push(consentBody({ consentId: `visitor-large-${i}` }))
+      for (const [i, body] of posts.entries()) expect((await t.request('/api/v1/consents', json(body), `10.${i % 250}.${i >> 8}.1`)).status).toBe(201)
+      const inFile = () => {
+        const bytes = Buffer.concat([readFileSync(t.file), existsSync(`${t.file}-wal`) ? readFileSync(`${t.file}-wal`) : Buffer.alloc(0)])
+        return [subject, userId, 'subject-large-page'].filter((value) => bytes.includes(value))
+      }
+      expect(inFile()).toEqual([subject, userId, 'subject-large-page'])
+      const erased = await t.request(`/api/admin/sites/acme/subjects/${subject}`, as('owner', { method: 'DELETE' }))
+      expect(await erased.json()).toEqual({ erased: 1, identities: 1, documents: 0 })
+      expect(inFile()).toEqual([])
+      expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 301 })
+    } finally {
+      t = previous
+      threaded.close()
+    }
+  })
+
   it('still detects tampering: a tombstone given personal data back, or an edited neighbour', async () => {
     await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
     t.db.$client.prepare("UPDATE consent_records SET ip = '198.51.100.0' WHERE seq = 3").run()

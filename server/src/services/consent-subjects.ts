@@ -21,12 +21,19 @@ import { eraseFromManifests, namedConsentId } from './export'
 import type { ManifestKeys } from './manifest-keys'
 import type { Logger } from '../logger'
 
-/** How long a reset of the write-ahead log waits for the connections using it, and how often it is tried again. */
-const WAL_RESET_WAIT_MS = 200
+/**
+ * How long a reset of the write-ahead log waits for the connections using it (on the event loop,
+ * holding the writer thread's commits meanwhile: briefly), the time between two tries, and how
+ * many it gets.
+ */
+const WAL_RESET_WAIT_MS = 20
 const WAL_RESET_RETRY_MS = 5_000
 const WAL_RESET_TRIES = 60
 
 export class ConsentSubjects {
+  /** The tries left of the pending reset of the write-ahead log, and its timer: one at a time, whatever the erasures. */
+  private walReset: { triesLeft: number; timer: ReturnType<typeof setTimeout> | null } | null = null
+
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
@@ -99,12 +106,13 @@ export class ConsentSubjects {
 
   /**
    * Runs an erasure so that what it removes is gone from the database file, not only from its
-   * tables. `secure_delete`: the room of a deleted row, of a value rewritten (a tombstone's), of an
-   * index entry and of a freed page is overwritten with zeros. Then the write-ahead log, whose
-   * earlier frames still hold the pages as they were before, is checkpointed into the file and
-   * truncated; that needs every connection reading it (an export, a listing) to have moved on, so
-   * it is tried again every few seconds until it succeeds. Until then (and until the server stops,
-   * which checkpoints and removes the log) the log may still hold the erased values.
+   * tables. `secure_delete = ON`: the room of a deleted row, of a value rewritten (a tombstone's),
+   * of an index entry, and pages freed whole, are overwritten with zeros (every connection runs
+   * with FAST, which leaves the last out: db/client.ts). Then the write-ahead log, whose earlier
+   * frames still hold the pages as they were before, is checkpointed into the file and truncated;
+   * that needs every connection reading it (an export, a listing) to have moved on, so it is tried
+   * again every few seconds, for a few minutes. Until then, and should another process keep the
+   * file open (`verify --db`, a backup), the log may still hold the erased values.
    */
   private eraseFromFile(erase: () => SubjectErasure): SubjectErasure {
     const client = this.db.$client
@@ -114,31 +122,53 @@ export class ConsentSubjects {
     try {
       result = erase()
     } finally {
-      client.pragma(`secure_delete = ${before}`)
+      // Read back as 2, FAST is set by its name (a number reads as a boolean: 2 would be ON).
+      client.pragma(`secure_delete = ${before === 2 ? 'FAST' : before}`)
     }
-    if (result.erased + result.identities + result.documents > 0 && !client.memory) this.resetWal(WAL_RESET_TRIES)
+    if (result.erased + result.identities + result.documents > 0 && !client.memory) this.resetWal()
     return result
   }
 
-  /** Checkpoints the write-ahead log into the file and truncates it; tried again later while a reader holds it. */
-  private resetWal(triesLeft: number): void {
+  /**
+   * Checkpoints the write-ahead log into the file and truncates it, or tries again later while a
+   * reader holds it. An erasure while a reset is pending gives it its tries back, and starts no other.
+   */
+  private resetWal(): void {
+    if (this.walReset) {
+      this.walReset.triesLeft = WAL_RESET_TRIES
+      return
+    }
+    const pending = (this.walReset = { triesLeft: WAL_RESET_TRIES, timer: null as ReturnType<typeof setTimeout> | null })
+    const attempt = () => {
+      pending.timer = null
+      pending.triesLeft -= 1
+      if (this.truncateWal() || !this.db.$client.open) {
+        this.walReset = null
+      } else if (pending.triesLeft > 0) {
+        pending.timer = setTimeout(attempt, WAL_RESET_RETRY_MS).unref()
+      } else {
+        this.walReset = null
+        this.logger?.warn('write-ahead log still not reset after an erasure: it may hold erased values until the server stops or the log is written over')
+      }
+    }
+    attempt()
+  }
+
+  /** One try at checkpointing the write-ahead log and truncating it: true once it is empty. */
+  private truncateWal(): boolean {
     const client = this.db.$client
-    if (!client.open) return
-    let reset = false
+    if (!client.open) return false
     const busyTimeout = client.pragma('busy_timeout', { simple: true }) as number
     try {
-      // Waiting for readers on the event loop: briefly, then again later.
       client.pragma(`busy_timeout = ${WAL_RESET_WAIT_MS}`)
       const [state] = client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[]
-      reset = state?.busy === 0
+      return state?.busy === 0
     } catch (e) {
       this.logger?.warn('write-ahead log not reset after an erasure', { err: e })
+      return false
     } finally {
       client.pragma(`busy_timeout = ${busyTimeout}`)
     }
-    if (reset) return
-    if (triesLeft > 1) setTimeout(() => this.resetWal(triesLeft - 1), WAL_RESET_RETRY_MS).unref()
-    else this.logger?.warn('write-ahead log still not reset after an erasure: it may hold erased values until the server stops or the log is written over')
   }
 
   private eraseRows(siteId: string, consentId: string, userId: number | null): SubjectErasure {

@@ -166,7 +166,7 @@ describe('retention purge', () => {
     await runRetention({ logger: silentLogger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
     expect(seqs('acme')).toEqual([4, 5, 6])
     // auditEntries: the site's creation, 60 days ago.
-    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 3, identities: 0, documents: 0, auditEntries: 1, manifests: 1, erasedEvents: 0 }])
+    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 3, identities: 0, documents: 0, auditEntries: 1, manifests: 1 }])
   })
 
   it('a purge that fails part-way leaves no audit entry and nothing purged', async () => {
@@ -188,7 +188,7 @@ describe('retention purge', () => {
     await purgeExpired(t.db, t.clock.now, { audit, batch: 2 })
     expect(seqs('acme')).toEqual([3, 4, 5, 6])
     expect(anchor()).toEqual({ seq: 2, purged_count: 2 })
-    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 2, identities: 0, documents: 0, auditEntries: 0, manifests: 0, erasedEvents: 0 }])
+    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 2, identities: 0, documents: 0, auditEntries: 0, manifests: 0 }])
 
     t.db.$client.exec('DROP TRIGGER keep_3')
     const results = await purgeExpired(t.db, t.clock.now, { audit, batch: 2 })
@@ -291,7 +291,7 @@ describe('retention purge of a deleted site', () => {
     // Day 95: day 60's four entries are past 30 days, day 70's three are not.
     t.clock.now += 25 * DAY
     const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), batch: 2 })
-    expect(results.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0, erasedEvents: 0 })
+    expect(results.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
     expect(siteLog('gone')).toEqual([
       { action: 'member.add', at: t.clock.now - 25 * DAY },
       { action: 'member.add', at: t.clock.now - 25 * DAY },
@@ -302,8 +302,8 @@ describe('retention purge of a deleted site', () => {
     expect(reservation()).toEqual({ days: 30, count: 4, at: t.clock.now })
     // The live sites' purges are as they were, each audited in its own log.
     expect(results.filter((r) => r.siteId !== 'gone')).toEqual([
-      { siteId: 'acme', purged: 6, identities: 0, documents: 0, auditEntries: 1, manifests: 0, erasedEvents: 0 },
-      { siteId: 'notice-only', purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0, erasedEvents: 0 },
+      { siteId: 'acme', purged: 6, identities: 0, documents: 0, auditEntries: 1, manifests: 0 },
+      { siteId: 'notice-only', purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0 },
     ])
     expect(t.db.$client.prepare("SELECT DISTINCT site_id FROM audit_log WHERE action = 'consents.purge'").all()).toEqual([{ site_id: 'acme' }])
     expect(seqs('notice-only')).toEqual([1, 2, 3, 4, 5, 6])
@@ -349,7 +349,7 @@ async function appendRecords(n: number) {
 
 const count = (site: string) => (t.db.$client.prepare('SELECT count(*) AS n FROM consent_records WHERE site_id = ?').get(site) as { n: number }).n
 /** Rows one consents.purge entry says its transaction deleted. */
-const deletedBy = (e: Record<string, unknown>) => ['purged', 'identities', 'documents', 'auditEntries', 'manifests', 'erasedEvents'].reduce((n, k) => n + (e[k] as number), 0)
+const deletedBy = (e: Record<string, unknown>) => ['purged', 'identities', 'documents', 'auditEntries', 'manifests'].reduce((n, k) => n + (e[k] as number), 0)
 
 describe('retention purge of a large log', () => {
   // SQLite is synchronous: a transaction holds the event loop, and the write lock ingestion's
@@ -383,7 +383,7 @@ describe('retention purge of a large log', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 0, anchor: { seq: total, purgedCount: total } })
   })
 
-  it('purges identities, accepted documents, audit entries, manifests and what erasures kept of events in batches too, after the records', async () => {
+  it('purges identities, accepted documents, audit entries and manifests in batches too, after the records', async () => {
     const old = new Date(t.clock.now - 40 * DAY).toISOString()
     const identity = t.db.$client.prepare("INSERT INTO consent_identities (record_id, site_id, consent_id, user_id, server_time) VALUES (?, 'acme', 'visitor-0xyz', 'u1', ?)")
     const document = t.db.$client.prepare(
@@ -395,17 +395,12 @@ describe('retention purge of a large log', () => {
       document.run(`document-${i}`, old, old)
       addManifest(`manifest-${i}`, 31)
     }
-    // The recordIds an erasure kept of the events it deleted: three erased past retention, one within it.
-    const erased = t.db.$client.prepare("INSERT INTO erased_events (record_id, site_id, erased_at) VALUES (?, 'acme', ?)")
-    for (let i = 0; i < 3; i++) erased.run(`erased-${i}`, old)
-    erased.run('erased-recently', new Date(t.clock.now - DAY).toISOString())
     const [result] = (await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), batch: 2 })).filter((r) => r.siteId === 'acme')
     // auditEntries: the site's creation.
-    expect(result).toEqual({ siteId: 'acme', purged: 3, identities: 5, documents: 5, auditEntries: 1, manifests: 5, erasedEvents: 3 })
-    expect(t.db.$client.prepare('SELECT record_id AS recordId FROM erased_events').all()).toEqual([{ recordId: 'erased-recently' }])
+    expect(result).toEqual({ siteId: 'acme', purged: 3, identities: 5, documents: 5, auditEntries: 1, manifests: 5 })
     const entries = purgeEntries()
     for (const e of entries) expect(deletedBy(e)).toBeLessThanOrEqual(2)
-    expect(entries.reduce((n, e) => n + deletedBy(e), 0)).toBe(22)
+    expect(entries.reduce((n, e) => n + deletedBy(e), 0)).toBe(19)
     expect(t.db.$client.prepare('SELECT (SELECT count(*) FROM consent_identities) + (SELECT count(*) FROM document_acceptances) + (SELECT count(*) FROM export_manifests) AS n').get()).toEqual({ n: 0 })
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
   })

@@ -55,10 +55,6 @@ export const PURGE_SQL = {
   documents: 'DELETE FROM document_acceptances WHERE id IN (SELECT id FROM document_acceptances WHERE site_id = ? AND server_time < ? LIMIT ?)',
   auditEntries: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id = ? AND at < ? LIMIT ?)',
   manifests: 'DELETE FROM export_manifests WHERE rowid IN (SELECT rowid FROM export_manifests WHERE site_id = ? AND created_at < ? LIMIT ?)',
-  // What an erasure kept of the events it deleted (their recordIds), for as long as the site's
-  // other data: a retry of one comes within days, and what it kept would otherwise hold the site,
-  // which cannot be deleted while it holds any (sites.ts VISITOR_TABLES).
-  erasedEvents: 'DELETE FROM erased_events WHERE rowid IN (SELECT rowid FROM erased_events WHERE site_id = ? AND erased_at < ? LIMIT ?)',
   accountAudit: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id IS NULL AND at < ? LIMIT ?)',
   // Deleted sites (none of them a site again, should the row of one be written by hand).
   deletedSites: 'SELECT site_id AS siteId, retention_days AS retentionDays FROM deleted_sites WHERE site_id NOT IN (SELECT id FROM sites) ORDER BY rowid',
@@ -79,8 +75,6 @@ export interface PurgeResult {
   auditEntries: number
   /** Export manifests of the site (they hold the filters, a consentId among them, and who exported). */
   manifests: number
-  /** The recordIds an erasure kept of the visitor events it deleted (erased_events). */
-  erasedEvents: number
   /**
    * The record the purge stopped at although later ones are past retention: it was stamped later
    * than they were (the server's clock ran ahead, then stepped back). Records are purged oldest
@@ -119,7 +113,7 @@ export interface GradualOptions {
   signal?: AbortSignal
 }
 
-const removed = (r: PurgeResult) => r.purged + r.identities + r.documents + r.auditEntries + r.manifests + r.erasedEvents
+const removed = (r: PurgeResult) => r.purged + r.identities + r.documents + r.auditEntries + r.manifests
 const removedAny = (r: PurgeResult) => removed(r) > 0
 
 /** The next turn of the event loop: timers, I/O (requests, the writer thread's answers) run first. */
@@ -160,12 +154,11 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
     documents: c.prepare(PURGE_SQL.documents),
     auditEntries: c.prepare(PURGE_SQL.auditEntries),
     manifests: c.prepare(PURGE_SQL.manifests),
-    erasedEvents: c.prepare(PURGE_SQL.erasedEvents),
   }
   // Once a transaction found the first record within retention, later ones do not look again:
   // records written meanwhile are new, and no other purge runs (startRetention).
   let recordsDone = false
-  const total: PurgeResult = { siteId, purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0, erasedEvents: 0 }
+  const total: PurgeResult = { siteId, purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0 }
   const transaction = c.transaction((): PurgeResult => {
     let purged = 0
     let heldBack: Pick<PurgeResult, 'heldBackBy'> = {}
@@ -206,7 +199,6 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       documents: take(others.documents, cutoff),
       auditEntries: take(others.auditEntries, beforeMs),
       manifests: take(others.manifests, beforeMs),
-      erasedEvents: take(others.erasedEvents, cutoff),
       ...heldBack,
     }
     if (o.audit && removedAny(result)) o.audit.record({ siteId, userId: null, action: 'consents.purge', after: result })
@@ -225,7 +217,6 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       total.documents += r.documents
       total.auditEntries += r.auditEntries
       total.manifests += r.manifests
-      total.erasedEvents += r.erasedEvents
       if (r.heldBackBy) total.heldBackBy = r.heldBackBy
       return removed(r) < size
     },
@@ -303,7 +294,7 @@ export async function purgeDeletedSite(
     if (n) counted.run(n, now, siteId)
     return n
   })
-  return { siteId, deleted: true, purged: 0, identities: 0, documents: 0, auditEntries, manifests: 0, erasedEvents: 0 }
+  return { siteId, deleted: true, purged: 0, identities: 0, documents: 0, auditEntries, manifests: 0 }
 }
 
 /**

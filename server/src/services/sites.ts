@@ -17,7 +17,7 @@ import {
 import { gpcCategories } from '@miniconsent/shared/consent-mode'
 import { and, desc, eq, max, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
-import { chainAnchors, consentIdentities, consentRecords, deletedSites, documentAcceptances, erasedEvents, memberships, revisions, siteDrafts, sites } from '../db/schema'
+import { chainAnchors, consentIdentities, consentRecords, deletedSites, documentAcceptances, memberships, revisions, siteDrafts, sites } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
@@ -121,14 +121,15 @@ const retentionOf = (settings: { retentionDays?: unknown } | null): number =>
 
 /**
  * What a site keeps of its visitors: their consent records (tombstones included), the events
- * beside them (identifications, legal documents accepted, erasures), and a purge's anchor (the
- * log had records, which retention removed). A site holding any of these is not deleted.
+ * beside them (identifications, legal documents accepted), and a purge's anchor (the log had
+ * records, which retention removed). A site holding any of these is not deleted. What an erasure
+ * kept of the events it deleted (erased_events: their recordIds, nothing personal) goes with the
+ * site: a retry of one is then answered as for an unknown site, whose id is never given again.
  */
 const VISITOR_TABLES = [
   { table: consentRecords, what: 'consent records' },
   { table: documentAcceptances, what: 'accepted legal documents' },
   { table: consentIdentities, what: 'identified visitors' },
-  { table: erasedEvents, what: 'erasures' },
   { table: chainAnchors, what: 'a purged consent log' },
 ] as const
 
