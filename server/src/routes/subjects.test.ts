@@ -50,6 +50,23 @@ const as = (role: string, init: RequestInit = {}): RequestInit => ({
   headers: { Cookie: cookies[role]!, 'X-CSRF-Token': cookies[`${role}-csrf`]!, ...(init.headers as Record<string, string>) },
 })
 
+/** Runs `test` with `t` a server whose consent log is written by the writer thread, signed in as its owner. */
+async function withThreadedServer(test: () => Promise<void>) {
+  const threaded = startTestServer({}, undefined, { writer: 'thread' })
+  const previous = t
+  t = threaded
+  try {
+    await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+    const res = await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password!' }))
+    cookies.owner = (res.headers.get('set-cookie') ?? '').split(';')[0]!
+    cookies['owner-csrf'] = ((await res.json()) as { csrfToken: string }).csrfToken
+    await test()
+  } finally {
+    t = previous
+    threaded.close()
+  }
+}
+
 describe('data-subject requests by consentId', () => {
   it('finds every record, identity and accepted document of the subject, for any member', async () => {
     const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))
@@ -154,14 +171,7 @@ describe('data-subject requests by consentId', () => {
   })
 
   it('erases a record received before the request that is still waiting for its commit', async () => {
-    const threaded = startTestServer({}, undefined, { writer: 'thread' })
-    const previous = t
-    t = threaded
-    try {
-      await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
-      const res = await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password!' }))
-      cookies.owner = (res.headers.get('set-cookie') ?? '').split(';')[0]!
-      cookies['owner-csrf'] = ((await res.json()) as { csrfToken: string }).csrfToken
+    await withThreadedServer(async () => {
       // Another connection holds the write lock: the record's batch waits in the writer thread.
       const blocker = new Database(t.file)
       blocker.exec('BEGIN IMMEDIATE')
@@ -175,10 +185,7 @@ describe('data-subject requests by consentId', () => {
       expect(subjectErasure.parse(await (await erased).json()).erased).toBe(1)
       const row = t.db.$client.prepare('SELECT consent_id AS consentId, ip, erased_at AS erasedAt FROM consent_records').get() as Record<string, unknown>
       expect(row).toMatchObject({ consentId: 'erased', ip: null, erasedAt: expect.any(String) })
-    } finally {
-      t = previous
-      threaded.close()
-    }
+    })
   })
 
   it('leaves nothing it erased in the database file or its write-ahead log', async () => {
@@ -238,14 +245,7 @@ describe('data-subject requests by consentId', () => {
   })
 
   it('leaves nothing it erased in the file of a log large enough for its pages to split, written by the writer thread', async () => {
-    const threaded = startTestServer({}, undefined, { writer: 'thread' })
-    const previous = t
-    t = threaded
-    try {
-      await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
-      const res = await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password!' }))
-      cookies.owner = (res.headers.get('set-cookie') ?? '').split(';')[0]!
-      cookies['owner-csrf'] = ((await res.json()) as { csrfToken: string }).csrfToken
+    await withThreadedServer(async () => {
       const subject = 'visitor-subject-large'
       const userId = 'customer-subject-large'
       // The subject first, then enough other visitors that every table and index they are in splits its pages.
@@ -264,10 +264,7 @@ describe('data-subject requests by consentId', () => {
       expect(await erased.json()).toEqual({ erased: 1, identities: 1, documents: 0 })
       expect(inFile()).toEqual([])
       expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 301 })
-    } finally {
-      t = previous
-      threaded.close()
-    }
+    })
   })
 
   it('still detects tampering: a tombstone given personal data back, or an edited neighbour', async () => {
