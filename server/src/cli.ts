@@ -24,7 +24,7 @@ import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
-import type { Db } from './db/client'
+import { SECURE_DELETE, type Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv } from './env'
@@ -252,6 +252,8 @@ function openChecked(file: string, write: boolean): Db {
   const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
   try {
     db.$client.pragma('busy_timeout = 5000')
+    // sign-unsigned writes signatures into tombstones, which can split their pages: overwritten as the server's writes are.
+    if (write) db.$client.pragma(SECURE_DELETE)
     db.select({ id: sites.id }).from(sites).limit(1).all()
   } catch (e) {
     db.$client.close()

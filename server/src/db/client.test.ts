@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
@@ -164,5 +164,37 @@ describe('migration 0015', () => {
       { site_id: 'older', deleted_at: 3_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
       { site_id: 'zero', deleted_at: 6_000, retention_days: 1826, audit_purged_count: 0, audit_purged_at: null },
     ])
+  })
+})
+
+describe('what a connection deletes', () => {
+  it('overwrites the pages it frees: no copy of a row a purge moved is left on one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    const file = join(dir, 'db.sqlite')
+    const conn = openConnection(file)
+    try {
+      conn.exec('CREATE TABLE r (seq INTEGER PRIMARY KEY, consent_id TEXT NOT NULL, pad TEXT)')
+      const insert = conn.prepare('INSERT INTO r (consent_id, pad) VALUES (?, ?)')
+      conn.transaction(() => {
+        for (let i = 0; i < 20_000; i++) insert.run(`visitor-${String(i).padStart(6, '0')}`, 'x'.repeat(50))
+      })()
+      // A retention purge: the oldest 70 %, in batches. Pages it empties, rows still standing on
+      // them moved to their neighbours, are freed whole.
+      const purge = conn.prepare('DELETE FROM r WHERE seq IN (SELECT seq FROM r ORDER BY seq LIMIT 500)')
+      for (let i = 0; i < 28; i++) purge.run()
+      conn.pragma('wal_checkpoint(TRUNCATE)')
+      const kept = conn.prepare('SELECT consent_id FROM r').pluck().all() as string[]
+      expect(kept).toHaveLength(6_000)
+      const used = new Set(conn.prepare('SELECT pageno FROM dbstat').pluck().all() as number[])
+      const pages = conn.pragma('page_count', { simple: true }) as number
+      expect(pages - used.size).toBeGreaterThan(100)
+      // What an erasure of the visitors kept would leave, past its reach: their rows on a freed page.
+      const bytes = readFileSync(file)
+      const freed = Buffer.concat(Array.from({ length: pages }, (_, i) => i + 1).filter((p) => p > 1 && !used.has(p)).map((p) => bytes.subarray((p - 1) * 4096, p * 4096)))
+      expect(kept.filter((id) => freed.includes(id))).toEqual([])
+    } finally {
+      conn.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

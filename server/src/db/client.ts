@@ -94,10 +94,16 @@ export function openConnection(file: string): Database.Database {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  // A row deleted or moved (a page split, a rewritten value) leaves no copy of itself in the room
-  // it freed on a page SQLite writes anyway: without it, a visitor's consentId or user id could be
-  // read from the file long after an erasure removed it (consent-subjects.ts). FAST: pages freed
-  // whole are not overwritten (that would double a purge's writes); an erasure overwrites those too.
-  sqlite.pragma('secure_delete = FAST')
+  sqlite.pragma(SECURE_DELETE)
   return sqlite
 }
+
+/**
+ * For every connection that writes: what a deletion or a move frees (a row deleted, a value
+ * rewritten, the rows a page split or merge copies elsewhere, a page freed whole) is overwritten
+ * with zeros, not only freed. Without it a visitor's consentId, user id or page URL could be read
+ * from the file long after an erasure removed them (consent-subjects.ts), from a freed cell or from
+ * a page a retention purge emptied while rows that were kept still stood on it. FAST leaves pages
+ * freed whole as they were, which a purge's merges do.
+ */
+export const SECURE_DELETE = 'secure_delete = ON'

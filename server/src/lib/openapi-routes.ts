@@ -786,7 +786,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Consent log',
     summary: 'Verify the site’s hash chain, also against a manifest saved outside the server',
     description:
-      'The manifest is one of this site’s, exactly as `GET …/exports/{exportId}/manifest` answered it; its signature is checked first. The log must still hold the record at its `chainHead.seq` with the hash it recorded: records deleted since, or rewritten with their hashes recomputed, are found even when the manifest rows stored in the database were deleted too. `savedManifest.checked` is false when retention has purged that record since. The CLI does the same: `miniconsent verify --site … --manifest saved.json --public-key keys.json`.',
+      'The manifest is one of this site’s, exactly as `GET …/exports/{exportId}/manifest` answered it; its signature is checked first. The log must still hold the record at its `chainHead.seq` with the hash it recorded: records deleted since, or rewritten with their hashes recomputed, are found even when the manifest rows stored in the database were deleted too. `savedManifest.checked` is false when retention has purged that record since (a manifest of the log while it was empty, `seq` 0, vouches for no record: true). The CLI does the same: `miniconsent verify --site … --manifest saved.json --public-key keys.json`.',
     auth: LOG,
     params: siteParam,
     body: {

@@ -401,9 +401,10 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
     )
     .iterate(siteId) as Iterable<StoredRow>
   const checked = verifyChain(rows, anchor ?? null, seen, erasures)
-  // The saved manifest's head is checked unless retention purged it since (below the anchor's seq).
+  // The saved manifest's head is checked unless retention purged it since (below the anchor's
+  // seq); a manifest of the log while it was empty vouches for no record, whatever was purged since.
   const result = saved
-    ? { ...checked, savedManifest: { exportId: saved.exportId, createdAt: saved.createdAt, seq: saved.seq, checked: saved.seq >= (anchor?.seq ?? 0) } }
+    ? { ...checked, savedManifest: { exportId: saved.exportId, createdAt: saved.createdAt, seq: saved.seq, checked: saved.seq === 0 || saved.seq >= (anchor?.seq ?? 0) } }
     : checked
   if (!result.ok || untrusted.length === 0) return result
   // Every record fits; a manifest whose head cannot be trusted is named as what comes after them:

@@ -106,26 +106,16 @@ export class ConsentSubjects {
 
   /**
    * Runs an erasure so that what it removes is gone from the database file, not only from its
-   * tables. `secure_delete = ON`: the room of a deleted row, of a value rewritten (a tombstone's),
-   * of an index entry, and pages freed whole, are overwritten with zeros (every connection runs
-   * with FAST, which leaves the last out: db/client.ts). Then the write-ahead log, whose earlier
-   * frames still hold the pages as they were before, is checkpointed into the file and truncated;
-   * that needs every connection reading it (an export, a listing) to have moved on, so it is tried
-   * again every few seconds, for a few minutes. Until then, and should another process keep the
-   * file open (`verify --db`, a backup), the log may still hold the erased values.
+   * tables: every connection that writes overwrites what it frees (db/client.ts SECURE_DELETE), and
+   * then the write-ahead log, whose earlier frames still hold the pages as they were before, is
+   * checkpointed into the file and truncated. That needs every connection reading it (an export, a
+   * listing) to have moved on, so it is tried again every few seconds, for a few minutes. Until then,
+   * and should another process keep the file open (`verify --db`, a backup), the log may still hold
+   * the erased values.
    */
   private eraseFromFile(erase: () => SubjectErasure): SubjectErasure {
-    const client = this.db.$client
-    const before = client.pragma('secure_delete', { simple: true }) as number
-    client.pragma('secure_delete = ON')
-    let result: SubjectErasure
-    try {
-      result = erase()
-    } finally {
-      // Read back as 2, FAST is set by its name (a number reads as a boolean: 2 would be ON).
-      client.pragma(`secure_delete = ${before === 2 ? 'FAST' : before}`)
-    }
-    if (result.erased + result.identities + result.documents > 0 && !client.memory) this.resetWal()
+    const result = erase()
+    if (result.erased + result.identities + result.documents > 0 && !this.db.$client.memory) this.resetWal()
     return result
   }
 

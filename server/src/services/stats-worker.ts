@@ -12,6 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { OneShotReply } from '../lib/worker-script'
 import type { RollupBuild, RollupFailure, StatsQueries, StatsRows } from './stats'
+import { SECURE_DELETE } from '../db/client'
 import { rollUpSites, runStatsQueries } from './stats-queries'
 
 // A view's queries, or sites' days to roll up (startRollups, in the background).
@@ -22,6 +23,8 @@ try {
   conn = new Database(file, { fileMustExist: true })
   // The rollups' writes wait while the consent writer thread commits (db/client.ts openConnection).
   conn.pragma('busy_timeout = 5000')
+  // Its rollups' writes reuse freed pages: overwritten as the server's own connections do.
+  conn.pragma(SECURE_DELETE)
   // Each page is read once, in order or as one index range: the default 16 MB of cache would
   // only add to the server's memory.
   conn.pragma('cache_size = -2000')
