@@ -90,8 +90,8 @@ test('a saved text shows in the preview banner, dialog, declaration, other langu
 
   await preview.getByRole('button', { name: 'Reject all' }).click()
   // The banner goes once the recording chunk has loaded (record.js, fetched as the banner is first
-  // touched or focused): on a
-  // busy machine that took more than the default 5 s once (a fresh-clone run beside other suites).
+  // touched or focused): on a busy machine that took more than the default 5 s once (a fresh-clone
+  // run beside other suites).
   await expect(preview.getByRole('region', { name: TITLE })).toBeHidden({ timeout: 15_000 })
 
   // Nothing reached the consent API, the log, or the browser's cookie jar.
