@@ -5,6 +5,7 @@ import { subjectData, subjectErasure, type SubjectData } from '../api-shapes'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
 import { ActionButton, OutcomeStatus, type Outcome } from './actions'
+import { ScrollTable } from './editable-table'
 import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
 import { errorText, useActionState } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
@@ -37,7 +38,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   })
 
   // What else is stored under the consentId: the log lists its consent records, not these.
-  const [linked, setLinked] = useState<{ data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null>(null)
+  const [linked, setLinked] = useState<Linked>(null)
   const [linkedLoads, setLinkedLoads] = useState(0)
   useEffect(() => {
     const controller = new AbortController()
@@ -134,8 +135,11 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   )
 }
 
+/** The visitor's identities and accepted documents as loaded, why they could not be, or null while they load. */
+type Linked = { data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null
+
 /** The visitor's links to the site's user IDs (identify) and the legal documents they accepted. */
-function LinkedData({ linked }: { linked: { data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null }) {
+function LinkedData({ linked }: { linked: Linked }) {
   if (linked === null) return <p class="muted">Looking for user IDs and accepted documents linked to this consent ID…</p>
   if ('error' in linked) return <p class="field-error">The user IDs and accepted documents linked to this consent ID could not be loaded: {linked.error}</p>
   const { identities, documents } = linked.data
@@ -143,52 +147,28 @@ function LinkedData({ linked }: { linked: { data: Pick<SubjectData, 'identities'
   return (
     <>
       {identities.length > 0 && (
-        <div class="table-scroll" role="region" aria-labelledby="subject-identities" tabIndex={0}>
-          <table class="data-table">
-            <caption id="subject-identities">Linked to user IDs of the site</caption>
-            <thead>
-              <tr>
-                <th scope="col">User ID</th>
-                <th scope="col">Linked</th>
-              </tr>
-            </thead>
-            <tbody>
-              {identities.map((i) => (
-                <tr key={i.recordId}>
-                  <td>
-                    <code>{i.userId}</code>
-                  </td>
-                  <td>{formatTime(i.serverTime)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable id="subject-identities" class="data-table" caption="Linked to user IDs of the site" columns={['User ID', 'Linked']} actions={false}>
+          {identities.map((i) => (
+            <tr key={i.recordId}>
+              <td>
+                <code>{i.userId}</code>
+              </td>
+              <td>{formatTime(i.serverTime)}</td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
       {documents.length > 0 && (
-        <div class="table-scroll" role="region" aria-labelledby="subject-documents" tabIndex={0}>
-          <table class="data-table">
-            <caption id="subject-documents">Legal documents accepted</caption>
-            <thead>
-              <tr>
-                <th scope="col">Document</th>
-                <th scope="col">Version</th>
-                <th scope="col">User ID</th>
-                <th scope="col">Accepted</th>
-              </tr>
-            </thead>
-            <tbody>
-              {documents.map((d) => (
-                <tr key={d.recordId}>
-                  <td>{d.documentType}</td>
-                  <td>{d.documentVersion}</td>
-                  <td>{d.userId === null ? '—' : <code>{d.userId}</code>}</td>
-                  <td>{formatTime(d.serverTime)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable id="subject-documents" class="data-table" caption="Legal documents accepted" columns={['Document', 'Version', 'User ID', 'Accepted']} actions={false}>
+          {documents.map((d) => (
+            <tr key={d.recordId}>
+              <td>{d.documentType}</td>
+              <td>{d.documentVersion}</td>
+              <td>{d.userId === null ? '—' : <code>{d.userId}</code>}</td>
+              <td>{formatTime(d.serverTime)}</td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </>
   )
