@@ -203,44 +203,46 @@ describe('data-subject requests by consentId', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true })
   })
 
-  it('resets the write-ahead log once a reader holding it has moved on', async () => {
+  /**
+   * Runs `test` with the retries' timers faked and another connection reading the log (as an
+   * export or a listing does): the log cannot be reset under it until `moveOn()` ends its read.
+   */
+  async function withReaderHoldingLog(test: (moveOn: () => void) => Promise<void>) {
     vi.useFakeTimers({ toFake: ['setTimeout'] })
     const reader = new Database(t.file)
     try {
-      // An export or a listing reading while the erasure runs: the log cannot be reset under it.
       reader.exec('BEGIN')
       reader.prepare('SELECT count(*) FROM consent_records').get()
-      expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
-      expect(readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(true)
-      reader.exec('COMMIT')
-      vi.advanceTimersByTime(5_000)
-      expect(existsSync(`${t.file}-wal`) && readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(false)
-      expect(readFileSync(t.file).includes(SUBJECT)).toBe(false)
+      await test(() => reader.exec('COMMIT'))
     } finally {
       reader.close()
       vi.useRealTimers()
     }
+  }
+
+  it('resets the write-ahead log once a reader holding it has moved on', async () => {
+    await withReaderHoldingLog(async (moveOn) => {
+      expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
+      expect(readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(true)
+      moveOn()
+      vi.advanceTimersByTime(5_000)
+      expect(existsSync(`${t.file}-wal`) && readFileSync(`${t.file}-wal`).includes(SUBJECT)).toBe(false)
+      expect(readFileSync(t.file).includes(SUBJECT)).toBe(false)
+    })
   })
 
   it('keeps one reset of the log pending however many erasures wait for it, and restores its connection\'s wait', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout'] })
-    const reader = new Database(t.file)
-    try {
-      reader.exec('BEGIN')
-      reader.prepare('SELECT count(*) FROM consent_records').get()
+    await withReaderHoldingLog(async (moveOn) => {
       for (const consentId of [SUBJECT, 'visitor-other-1', 'visitor-other-3']) {
         expect((await t.request(`/api/admin/sites/acme/subjects/${consentId}`, as('owner', { method: 'DELETE' }))).status).toBe(200)
       }
       expect(vi.getTimerCount()).toBe(1)
       expect([t.db.$client.pragma('secure_delete', { simple: true }), t.db.$client.pragma('busy_timeout', { simple: true })]).toEqual([1, 5000])
-      reader.exec('COMMIT')
+      moveOn()
       vi.advanceTimersByTime(5_000)
       expect(vi.getTimerCount()).toBe(0)
       expect([t.db.$client.pragma('secure_delete', { simple: true }), t.db.$client.pragma('busy_timeout', { simple: true })]).toEqual([1, 5000])
-    } finally {
-      reader.close()
-      vi.useRealTimers()
-    }
+    })
   })
 
   it('leaves nothing it erased in the file of a log large enough for its pages to split, written by the writer thread', async () => {

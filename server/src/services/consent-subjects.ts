@@ -5,7 +5,7 @@
 // verify and the log still proves that a decision was recorded at that time. Identities and
 // document acceptances of that consentId are deleted outright; they are outside the chain.
 //
-// What is erased leaves the file too (eraseFromFile): SQLite only frees the room a deleted or
+// What is erased leaves the file too (erase): SQLite only frees the room a deleted or
 // rewritten value took, and its write-ahead log keeps each page as it was written, so the values
 // could still be read from the file with `strings`.
 import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
@@ -31,8 +31,8 @@ const WAL_RESET_RETRY_MS = 5_000
 const WAL_RESET_TRIES = 60
 
 export class ConsentSubjects {
-  /** The tries left of the pending reset of the write-ahead log, and its timer: one at a time, whatever the erasures. */
-  private walReset: { triesLeft: number; timer: ReturnType<typeof setTimeout> | null } | null = null
+  /** The tries left of the pending reset of the write-ahead log: one at a time, whatever the erasures. */
+  private walReset: { triesLeft: number } | null = null
 
   constructor(
     private readonly db: Db,
@@ -100,21 +100,17 @@ export class ConsentSubjects {
     return lines.map((l) => JSON.stringify(l) + '\n').join('')
   }
 
-  erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
-    return this.eraseFromFile(() => this.eraseRows(siteId, consentId, userId))
-  }
-
   /**
-   * Runs an erasure so that what it removes is gone from the database file, not only from its
-   * tables: every connection that writes overwrites what it frees (db/client.ts SECURE_DELETE), and
-   * then the write-ahead log, whose earlier frames still hold the pages as they were before, is
+   * Erases a visitor's data so that it is gone from the database file, not only from its tables:
+   * every connection that writes overwrites what it frees (db/client.ts SECURE_DELETE), and then
+   * the write-ahead log, whose earlier frames still hold the pages as they were before, is
    * checkpointed into the file and truncated. That needs every connection reading it (an export, a
    * listing) to have moved on, so it is tried again every few seconds, for a few minutes. Until then,
    * and should another process keep the file open (`verify --db`, a backup), the log may still hold
    * the erased values.
    */
-  private eraseFromFile(erase: () => SubjectErasure): SubjectErasure {
-    const result = erase()
+  erase(siteId: string, consentId: string, userId: number | null): SubjectErasure {
+    const result = this.eraseRows(siteId, consentId, userId)
     if (result.erased + result.identities + result.documents > 0 && !this.db.$client.memory) this.resetWal()
     return result
   }
@@ -128,14 +124,13 @@ export class ConsentSubjects {
       this.walReset.triesLeft = WAL_RESET_TRIES
       return
     }
-    const pending = (this.walReset = { triesLeft: WAL_RESET_TRIES, timer: null as ReturnType<typeof setTimeout> | null })
+    const pending = (this.walReset = { triesLeft: WAL_RESET_TRIES })
     const attempt = () => {
-      pending.timer = null
       pending.triesLeft -= 1
       if (this.truncateWal() || !this.db.$client.open) {
         this.walReset = null
       } else if (pending.triesLeft > 0) {
-        pending.timer = setTimeout(attempt, WAL_RESET_RETRY_MS).unref()
+        setTimeout(attempt, WAL_RESET_RETRY_MS).unref()
       } else {
         this.walReset = null
         this.logger?.warn('write-ahead log still not reset after an erasure: it may hold erased values until the server stops or the log is written over')
