@@ -227,6 +227,21 @@ describe('erasures only the server made', () => {
     expect(t.consentLog.verify('acme').firstBad?.seq).toBe(2)
   })
 
+  it("detects an erasure undone by hand: the record's values written back from a backup and its erasure marks removed", () => {
+    const before = t.db.$client.prepare("SELECT consent_id AS consentId, ip, user_agent AS userAgent, url FROM consent_records WHERE site_id='acme' AND seq=3").get() as Record<string, string | null>
+    erase(3)
+    // An audit entry the server did not write this way is passed over, not a crash.
+    sql("INSERT INTO audit_log (at, site_id, action, before, after) VALUES (?, 'acme', 'consents.erase', NULL, 'not json')", t.clock.now)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 1 })
+    sql(
+      `UPDATE consent_records SET consent_id=?, ip=?, user_agent=?, url=?, erased_at=NULL, erasure_signature=NULL WHERE site_id='acme' AND seq=3`,
+      before.consentId, before.ip, before.userAgent, before.url,
+    )
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 3, reason: expect.stringMatching(/^the erasure of \S+ made this record a tombstone \(its audit entry lists it\).*the erasure was undone$/) })
+    // Another site's erasures say nothing of acme's records.
+    expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true })
+  })
+
   it('detects a record of before 0.6 (format 1) marked erased by hand and its decision rewritten', () => {
     writtenBefore06(5)
     expect(t.consentLog.verify('acme').ok).toBe(true)

@@ -319,6 +319,31 @@ export function verifyChain(
 }
 
 /**
+ * `check`, and a record that an erasure's audit entry lists among its tombstones but that holds
+ * no erasure mark: its personal fields and consentId were written back (from a backup, say), and
+ * its hash, made of them, matches again. An entry not readable as the server writes it is passed over.
+ */
+function undoneErasureCheck(conn: Database.Database, siteId: string, check: ErasureCheck): ErasureCheck {
+  const erasedAt = new Map<number, string>()
+  const entries = conn.prepare("SELECT after FROM audit_log WHERE site_id = ? AND action = 'consents.erase'").pluck().iterate(siteId) as Iterable<unknown>
+  for (const after of entries) {
+    let entry: { seqs?: unknown; erasedAt?: unknown }
+    try {
+      entry = typeof after === 'string' ? (JSON.parse(after) as typeof entry) : {}
+    } catch {
+      continue
+    }
+    if (!Array.isArray(entry?.seqs) || typeof entry.erasedAt !== 'string') continue
+    for (const seq of entry.seqs) if (Number.isSafeInteger(seq)) erasedAt.set(seq as number, entry.erasedAt)
+  }
+  if (erasedAt.size === 0) return check
+  return (row) => {
+    const when = row.erasedAt ? undefined : erasedAt.get(row.seq)
+    return when ? `the erasure of ${when} made this record a tombstone (its audit entry lists it), but it is marked erased no more and holds personal fields again: the erasure was undone` : check(row)
+  }
+}
+
+/**
  * The chain head of a manifest an auditor saved outside the database (its signature checked by
  * the caller): the one anchor that deleting the manifest's row, or the newest records with every
  * stored manifest, cannot remove.
@@ -390,7 +415,7 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   }
   const { heads: stored, untrusted } = manifestHeads(conn, siteId, keys)
   const seen = saved ? [...stored, { seq: saved.seq, hash: saved.hash, seenBy: `the saved manifest of export ${saved.exportId} (${saved.createdAt})` }] : stored
-  const erasures = storedErasureCheck(keys)
+  const erasures = undoneErasureCheck(conn, siteId, storedErasureCheck(keys))
   const rows = conn
     .prepare(
       `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
