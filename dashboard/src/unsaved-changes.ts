@@ -35,12 +35,21 @@ function onClickCapture(event: MouseEvent) {
 
 /** Back/forward: the URL has already changed, so put the page's own URL back when the user stays. */
 function onPopState(event: PopStateEvent) {
-  if (!dirty) return
+  // A link to a part of the page (its hash) stays on the page.
+  if (!dirty || location.pathname + location.search === dirtyUrl) return
   if (!confirmLeave()) {
     event.stopImmediatePropagation()
     history.pushState(null, '', dirtyUrl)
   }
 }
+
+// Listening from the moment this module loads, before the router mounts: on window itself,
+// chromium runs an event's listeners in the order they were added, capturing or not, and the
+// router's, added first, had already shown the previous page when a later one stopped the event
+// (Back, then Cancel, showed the previous page under the editor's URL and lost its edits).
+window.addEventListener('beforeunload', onBeforeUnload)
+window.addEventListener('click', onClickCapture, true)
+window.addEventListener('popstate', onPopState, true)
 
 /** Marks the current page as holding unsaved changes while `isDirty` is true. */
 export function useUnsavedChanges(isDirty: boolean): void {
@@ -48,14 +57,8 @@ export function useUnsavedChanges(isDirty: boolean): void {
     dirty = isDirty
     if (!isDirty) return
     dirtyUrl = location.pathname + location.search
-    window.addEventListener('beforeunload', onBeforeUnload)
-    window.addEventListener('click', onClickCapture, true)
-    window.addEventListener('popstate', onPopState, true)
     return () => {
       dirty = false
-      window.removeEventListener('beforeunload', onBeforeUnload)
-      window.removeEventListener('click', onClickCapture, true)
-      window.removeEventListener('popstate', onPopState, true)
     }
   }, [isDirty])
 }

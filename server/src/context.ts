@@ -42,6 +42,8 @@ export interface AppDeps {
   demoDir?: string
   /** Public ingestion limit per IP and site. */
   ingestRateLimit?: { capacity: number; refillPerSecond: number }
+  /** How long an export waits for its client to read before closing the download (default 60 s). */
+  exportStallMs?: number
 }
 
 /** Fully wired dependencies, as routes see them. */
@@ -69,6 +71,7 @@ export interface Services {
   /** The files of those three directories, kept in memory (checked again once a second). */
   staticFiles: StaticFiles
   ingestRateLimit: { capacity: number; refillPerSecond: number }
+  exportStallMs: number
 }
 
 export interface AppEnv {

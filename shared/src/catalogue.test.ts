@@ -161,6 +161,21 @@ describe('catalogue schema', () => {
     expect(again.error?.issues.map((i) => i.message)).toEqual(['cookie "session" (domain .acme.test, path /shop) appears twice'])
   })
 
+  it("refuses a cookie's domain or path that would add attributes to the cookie the SDK writes to delete it, but reads a stored one", () => {
+    const entry = (more: object) => ({ ...base, entries: [{ ...base.entries[0], ...more }] })
+    for (const good of [{ domain: 'acme.test' }, { domain: '.acme.test' }, { domain: 'xn--bcher-kva.example' }, { path: '/shop/cart' }, { path: '/a b' }]) {
+      expect(catalogue.safeParse(entry(good)).success, JSON.stringify(good)).toBe(true)
+    }
+    const refused = (more: object) => catalogue.safeParse(entry(more)).error?.issues.map((i) => [i.path.join('.'), i.message])
+    expect(refused({ path: '/zz;max-age=99999' })).toEqual([['entries.0.path', 'a cookie path has no ";" or control characters']])
+    expect(refused({ path: '/zz\n' })).toEqual([['entries.0.path', 'a cookie path has no ";" or control characters']])
+    for (const domain of ['acme.test;max-age=99999', 'acme.test path=/', 'https://acme.test', 'acme..test', '']) {
+      expect(refused({ domain }), domain).toEqual([['entries.0.domain', `"${domain}" is not a cookie domain: write a hostname such as example.com or .example.com`]])
+    }
+    // A revision published before the rule stays readable (the SDK skips such an entry's cookie).
+    expect(storedCatalogue.safeParse(entry({ path: '/zz;max-age=99999', domain: 'a;b' })).success).toBe(true)
+  })
+
   it('asks for an empty required field in words, first at its path, and for a category when none is chosen', () => {
     const empty = catalogue.safeParse({
       ...base,
@@ -219,6 +234,21 @@ describe('site domains', () => {
       expect(siteHostname(bad), bad).toBeNull()
     }
     expect(siteHostname('[0:0:0:0:0:0:0:1]')).toBe('::1')
+  })
+
+  it('refuses a value longer than a hostname can be, saying so, and reads a long run of colons once (it took the server 22 s)', () => {
+    const longest = [63, 63, 63, 61].map((n) => 'a'.repeat(n)).join('.')
+    expect(siteHostname(longest)).toBe(longest)
+    expect(siteHostname(`${longest}a`)).toBeNull()
+    const colons = `${':'.repeat(100_000)}x`
+    expect(siteHostname(colons)).toBeNull()
+    expect(settings([colons]).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['domains.0', 'a hostname has at most 253 characters; this one has 100001'],
+    ])
+    // Under the limit, the same run is still read once, and an address in brackets as before.
+    expect(siteHostname(`${':'.repeat(250)}x`)).toBeNull()
+    expect(siteHostname('[2001:db8::1]')).toBe('2001:db8::1')
+    expect(siteHostname('2001:DB8:0:0:0:0:0:1')).toBe('2001:db8::1')
   })
 })
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { catalogue, siteSettings, type Catalogue, type StorageEntry } from './catalogue'
 import { consentCookieMismatch, declareConsentCookie, expiryIsDays, ownStorage } from './own-storage'
-import { matchesName } from './wildcard'
 
 /** A site whose settings say `mm_consent`, 365 days, unless `overrides` say otherwise. */
 const site = (overrides: Record<string, unknown> = {}) =>
@@ -148,14 +147,5 @@ describe("a catalogue's declaration of the consent cookie", () => {
     const two = draft([{ name: 'miniconsent-old', service: 'miniconsent' }, { name: 'miniconsent-extra', service: 'miniconsent' }])
     expect(consentCookieMismatch(site(), { ...two, services: switchable.services })?.fix).toBe('Adds cookie "mm_consent", expiry 1y, to the category "essential".')
     expect(cookies(fixed(site(), { ...two, services: switchable.services })).at(-1)).toEqual(['mm_consent', 'essential', undefined, '1y'])
-  })
-})
-
-describe('wildcard names', () => {
-  it('match `*` as any characters and everything else literally', () => {
-    expect(matchesName('mm_*', 'mm_consent')).toBe(true)
-    expect(matchesName('_ga_*', '_ga')).toBe(false)
-    expect(matchesName('next-auth.session-token', 'next-authXsession-token')).toBe(false)
-    expect(matchesName('sb-*-auth-token', 'sb-abc-auth-token')).toBe(true)
   })
 })

@@ -43,7 +43,10 @@ const removeDenied = (config: PublishedConfig, state: ConsentState): Promise<voi
         if (r.kind === 'cookie') {
           for (const domain of ['', r.domain, ...cookieDomains(location.hostname)])
             for (const path of [r.path, ...cookiePaths(location.pathname)])
-              if (path && domain !== undefined) d.cookie = `${r.name}=;max-age=0;path=${path}${domain && ';domain=' + domain}`
+              // A `;` would end the attribute and start one of its own (a revision published before
+              // the catalogue refused one; a `;` in the page's own path): that try is left out.
+              if (path && domain !== undefined && !(path + domain).includes(';'))
+                d.cookie = `${r.name}=;max-age=0;path=${path}${domain && ';domain=' + domain}`
         } else if (r.kind === 'indexedDB') indexedDB.deleteDatabase(r.name)
         else window[r.kind].removeItem(r.name)
       } catch {}

@@ -8,7 +8,9 @@ import { formBody } from '../lib/validate'
 import { requireSession } from '../middleware/session'
 
 export function accountRoutes(s: Services) {
-  // The current password guards against whoever got hold of a session: they may not guess it at scrypt speed.
+  // The current password guards against whoever got hold of a session: they may not guess it at
+  // scrypt speed. Counted per session, not per account: a stolen session's wrong guesses must not
+  // keep the account's owner, in a session of their own, from the change that ends it.
   const failures = new FailureCounter(5, 15 * 60 * 1000, s.now)
 
   return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput, 'a change of password'), async (c) => {
@@ -16,7 +18,7 @@ export function accountRoutes(s: Services) {
     const { currentPassword, newPassword } = c.req.valid('json')
     await limitedAttempt(
       failures,
-      String(session.user.id),
+      session.sessionId,
       'Too many wrong passwords; try again later',
       () => s.accounts.changePassword(session, currentPassword, newPassword),
       (err) => err instanceof ApiError && (err.issues?.some((i) => i.path === 'currentPassword') ?? false),

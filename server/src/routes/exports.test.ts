@@ -12,7 +12,7 @@ import { canonicalJson } from '../lib/canonical-json'
 import { createLogger, silentLogger } from '../logger'
 import { unescapeCell } from '../lib/csv-formula'
 import { seqBounds } from '../services/consent-filters'
-import { EXPORTS_AT_ONCE } from './exports'
+import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT } from './exports'
 import { namedConsentId } from '../services/export'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
@@ -287,7 +287,7 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
     return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(resolve)) }
   }
 
-  const open = (url: string) => new Promise<IncomingMessage>((resolve, reject) => get(url, { headers: { Cookie: cookie } }, resolve).on('error', reject))
+  const open = (url: string, session = cookie) => new Promise<IncomingMessage>((resolve, reject) => get(url, { headers: { Cookie: session } }, resolve).on('error', reject))
 
   async function whole(res: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = []
@@ -371,27 +371,37 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
     }
   })
 
-  it(`runs at most ${EXPORTS_AT_ONCE} exports at once, answering 429 with Retry-After to one more, and takes the next once one has ended`, async () => {
+  it(`runs at most ${EXPORTS_AT_ONCE} exports at once, ${EXPORTS_PER_ACCOUNT} of one account, answering 429 with Retry-After to one more, and takes the next once one has ended`, async () => {
     insertBulk(50_000)
+    await addUser(t.db, 'second@acme.test', 'second password', { acme: 'auditor' })
+    await addUser(t.db, 'third@acme.test', 'third password', { acme: 'auditor' })
+    const accounts = [cookie, (await login({ email: 'second@acme.test', password: 'second password' })).cookie]
+    const third = (await login({ email: 'third@acme.test', password: 'third password' })).cookie
     const server = await listening()
     const running: IncomingMessage[] = []
+    const refusal = async (session: string) => {
+      const res = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: session } })
+      expect(res.status).toBe(429)
+      expect(res.headers.get('retry-after')).toBe('10')
+      const { error } = apiError.parse(await res.json())
+      expect(error.code).toBe('exports_busy')
+      return error.message
+    }
     try {
       for (let i = 0; i < EXPORTS_AT_ONCE; i++) {
-        const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+        const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`, accounts[Math.floor(i / EXPORTS_PER_ACCOUNT)])
         expect(res.statusCode).toBe(200)
         // Not read: each stays mid-file, waiting for its socket to drain.
         res.pause()
         running.push(res)
+        if (i === EXPORTS_PER_ACCOUNT - 1) expect(await refusal(cookie)).toBe(`${EXPORTS_PER_ACCOUNT} of your exports are running, as many as one account may run at once; try again when one has finished`)
       }
-      const refused = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })
-      expect(refused.status).toBe(429)
-      expect(refused.headers.get('retry-after')).toBe('10')
-      expect(apiError.parse(await refused.json()).error.code).toBe('exports_busy')
+      expect(await refusal(third)).toBe(`${EXPORTS_AT_ONCE} exports are running; try again when one has finished`)
       // One download cut short frees its place.
       running.shift()!.destroy()
       await expect
         .poll(async () => {
-          const res = await t.request('/api/admin/sites/acme/export?format=csv&method=custom', { headers: { Cookie: cookie } })
+          const res = await t.request('/api/admin/sites/acme/export?format=csv&method=custom', { headers: { Cookie: third } })
           await res.body?.cancel()
           return res.status
         }, { timeout: 5_000 })
@@ -403,6 +413,40 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       }
     } finally {
       for (const res of running) res.destroy()
+      await server.close()
+    }
+  })
+
+  it('closes a download whose client reads nothing for the stall time: its place is freed and it gets no manifest', async () => {
+    t.close()
+    t = startTestServer({ exportStallMs: 400 })
+    await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
+    cookie = (await login(OWNER)).cookie
+    insertBulk(50_000)
+    const server = await listening()
+    const stalled: IncomingMessage[] = []
+    try {
+      for (let i = 0; i < EXPORTS_PER_ACCOUNT; i++) {
+        const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+        expect(res.statusCode).toBe(200)
+        res.pause()
+        stalled.push(res)
+      }
+      // The account's places are both taken (429 meanwhile) until the server closes the downloads
+      // once the stall time has passed: then both are free again, for the same account.
+      const exports: IncomingMessage[] = []
+      await expect
+        .poll(async () => {
+          const res = await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`)
+          if (res.statusCode === 200) exports.push(res)
+          else res.resume()
+          return exports.length
+        }, { timeout: 10_000 })
+        .toBe(EXPORTS_PER_ACCOUNT)
+      for (const res of exports) expect((await whole(res)).toString().trimEnd().split('\n')).toHaveLength(50_001)
+      for (const res of stalled) expect((await manifestOf(res.headers['x-export-id'] as string)).res.status).toBe(404)
+    } finally {
+      for (const res of stalled) res.destroy()
       await server.close()
     }
   })

@@ -21,9 +21,11 @@ import { ConsentExports, type ExportJob } from '../services/export'
  * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
  * with the kernel) hands the chunk's memory back to the export's reader, so a download of any
  * size holds a few pages; a `drain` wait is the backpressure. Resolves true when every byte was
- * sent, false when the client went away first.
+ * sent, false when the client went away first, or read nothing for `stallMs` (the download is
+ * then closed: a client that stops reading would otherwise hold its export's place, thread and
+ * snapshot for as long as it keeps the connection).
  */
-async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Promise<boolean> {
+async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, stallMs: number): Promise<boolean> {
   let gone = false
   const closed = once(outgoing, 'close').then(
     () => {
@@ -39,7 +41,13 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
     const flushed = outgoing.write(bytes, (err) => {
       if (!err) job.release(bytes)
     })
-    if (!flushed) await Promise.race([once(outgoing, 'drain'), closed])
+    if (!flushed) {
+      let timer: NodeJS.Timeout | undefined
+      const stalled = new Promise<true>((resolve) => (timer = setTimeout(resolve, stallMs, true)))
+      const waited = await Promise.race([once(outgoing, 'drain'), closed, stalled])
+      clearTimeout(timer)
+      if (waited === true) outgoing.destroy()
+    }
   }
   if (gone || outgoing.destroyed) return false
   await Promise.race([new Promise<void>((resolve) => outgoing.end(resolve)), closed])
@@ -52,6 +60,10 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash): Prom
  * 429 and Retry-After rather than slowing every other one and the ingestion down.
  */
 export const EXPORTS_AT_ONCE = 4
+/** Of those, how many one account may run. */
+export const EXPORTS_PER_ACCOUNT = 2
+/** How long an export waits for its client to read on (a `drain`) before closing the download. */
+export const EXPORT_STALL_MS = 60_000
 
 /** The path of an export's manifest; the OpenAPI document uses this schema too. */
 export const manifestParam = z.object({ siteId: slug, exportId: z.string().max(64) })
@@ -60,14 +72,14 @@ export function exportRoutes(s: Services) {
   // The signing key was settled when the app was made (createApp), not by the first request to the public key list.
   const keys = s.manifestKeys
   const exports = new ConsentExports(s.db, s.now, keys)
-  const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10)
+  const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10, EXPORTS_PER_ACCOUNT)
 
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/export', getOnly('An export is made by GET only: HEAD would make one that nobody receives'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
-      const done = slots.take()
+      const done = slots.take(String(userId))
       let job: Awaited<ReturnType<typeof exports.begin>> | undefined
       try {
         job = await exports.begin({ siteId, format, filters, userId })
@@ -102,7 +114,7 @@ export function exportRoutes(s: Services) {
         const sha = createHash('sha256')
         outgoing.writeHead(200, directHeaders(c, headers))
         try {
-          finish((await sendTo(outgoing, job, sha)) ? sha : null)
+          finish((await sendTo(outgoing, job, sha, s.exportStallMs)) ? sha : null)
         } catch (err) {
           // The status line is gone: the download ends unfinished.
           fail(err)

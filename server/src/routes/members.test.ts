@@ -399,6 +399,17 @@ describe('password change', () => {
     expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
   })
 
+  it("counts a session's own guesses: the account's owner, in another session, still changes the password, which ends the guessing one", async () => {
+    // A session someone else got hold of.
+    const stolen = await signIn(t, 'owner@acme.test', 'owner password 1')
+    for (let i = 0; i < 5; i++) {
+      expect((await stolen.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a thief password 1' }))).status).toBe(422)
+    }
+    expect((await stolen.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a thief password 1' }))).status).toBe(429)
+    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
+    expect((await stolen.request('/api/admin/me')).status).toBe(401)
+  })
+
   it('counts guesses sent in parallel: 20 at once get 5 checks, the rest 429', async () => {
     const guesses = Array.from({ length: 20 }, (_, i) => owner.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a brand new password' })))
     guesses.push(owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a guessers password' })))

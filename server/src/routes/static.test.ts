@@ -80,6 +80,13 @@ describe('demo pages', () => {
     expect(page.status).toBe(200)
     expect(await page.text()).toBe('<h1>Acme demo</h1>')
     expect((await t.request('/demo/demo.css')).headers.get('content-type')).toBe('text/css; charset=utf-8')
+    // On the dashboard's origin, a demo page runs no script from elsewhere and talks to no other server.
+    for (const path of ['/demo/', '/demo/acme/', '/demo/acme/index.html']) {
+      const csp = (await t.request(path)).headers.get('content-security-policy') ?? ''
+      expect(csp, path).toContain("script-src 'self' 'unsafe-inline';")
+      expect(csp, path).toContain("connect-src 'self';")
+      expect(csp, path).toContain("default-src 'self';")
+    }
     expect((await t.request('/demo/nobody/')).status).toBe(404)
     expect((await t.request('/demo/..%2fdashboard/index.html')).status).toBe(404)
   })

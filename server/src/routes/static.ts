@@ -12,6 +12,16 @@ const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
   "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
+// The demo pages share the dashboard's origin, where any script they run could read the admin's
+// session (its CSRF token included) and act as the admin: only the server's own scripts and the
+// pages' inline ones run, talking to this server alone. The trailer's frame is YouTube's.
+const DEMO_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; frame-src https://www.youtube-nocookie.com; base-uri 'self'; form-action 'self'; object-src 'none'"
+
+/** A demo page (its HTML) with its policy; the files it loads as they are. */
+const demoHeaders = (file: StaticFile) => (file.type.startsWith('text/html') ? { 'Content-Security-Policy': DEMO_CSP } : undefined)
+
 function send(c: Context<AppEnv>, file: StaticFile, cacheControl: string, extra: Record<string, string> = {}) {
   const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), file.body, file.etag, file.type)
   return reply(c, answer, { 'Content-Type': file.type, 'Cache-Control': cacheControl, ...extra })
@@ -26,10 +36,10 @@ export function staticRoutes(s: Services) {
       const rel = c.req.path.slice('/demo/'.length)
       if (rel === '' || rel.endsWith('/')) {
         const file = await s.staticFiles.read(s.demoDir, rel + 'index.html')
-        if (file) return send(c, file, 'no-cache')
+        if (file) return send(c, file, 'no-cache', demoHeaders(file))
       } else {
         const file = await s.staticFiles.read(s.demoDir, rel)
-        if (file) return send(c, file, 'no-cache')
+        if (file) return send(c, file, 'no-cache', demoHeaders(file))
         // `/demo/minopa` → `/demo/minopa/`, so the page's relative links resolve inside it.
         if (!rel.includes('..') && (await isDirectory(join(s.demoDir, rel)))) return c.redirect(`/demo/${rel}/`, 301)
       }
