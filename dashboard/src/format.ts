@@ -16,6 +16,11 @@ export function withLocalTimes(message: string): string {
   return message.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => formatTime(iso))
 }
 
+/** `1 problem`, `2 problems`: a count and its noun, plural but for one. */
+export function counted(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`
+}
+
 export function formatCount(n: number): string {
   return numberFormat.format(n)
 }

@@ -32,6 +32,20 @@ describe('install checker', () => {
     expect(problems.some((m) => /No category "ads"/.test(m))).toBe(true)
   })
 
+  it("flags the vendors' usual inline snippets, which write their library's address into the page, and leaves a site's own inline script alone", () => {
+    const snippets = {
+      Hotjar: `(function(h,o,t,j,a,r){h.hj=h.hj||function(){(h.hj.q=h.hj.q||[]).push(arguments)};h._hjSettings={hjid:1,hjsv:6};r=o.createElement('script');r.src=t+h._hjSettings.hjid+j;})(window,document,'https://static.hotjar.com/c/hotjar-','.js?sv=')`,
+      'TikTok pixel': `!function (w, d, t) {w.TiktokAnalyticsObject=t;var ttq=w[t]=w[t]||[];ttq.load=function(e){var r="https://analytics.tiktok.com/i18n/pixel/events.js"};ttq.load('C1');ttq.page()}(window, document, 'ttq')`,
+      'Microsoft UET': `(function(w,d,t,r,u){var n=d.createElement(t);n.src=r;})(window,document,"script","//bat.bing.com/bat.js","uetq")`,
+      'Pinterest tag': `!function(e){window.pintrk=function(){};var n=document.createElement("script");n.src=e}("https://s.pinimg.com/ct/core.js");pintrk('load','261')`,
+      'LinkedIn Insight tag': `_linkedin_partner_id = "1"; window._linkedin_data_partner_ids = [_linkedin_partner_id]`,
+      PostHog: `posthog.init('phc_1', { api_host: 'https://eu.i.posthog.com' })`,
+    }
+    const page = `<head><script src="/sdk/minopa.js"></script>${Object.values(snippets).map((s) => `<script>${s}</script>`).join('')}<script>document.documentElement.classList.add('js')</script></head>`
+    const problems = checkInstall(page, ctx).filter((f) => f.severity === 'problem').map((f) => f.message)
+    expect(problems).toEqual(Object.keys(snippets).map((name) => expect.stringMatching(new RegExp(`^${name}.* loads without consent`))))
+  })
+
   it('gates a tag by the service the catalogue knows, as the SDK does, and warns when its data-category names another category', () => {
     const page = (tag: string) => `<head><script src="/sdk/minopa.js"></script>${tag}</head><body><a href="#" data-consent-open>Cookies</a></body>`
     const gtag = 'data-src="https://www.googletagmanager.com/gtag/js?id=G-1"'

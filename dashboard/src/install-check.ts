@@ -34,6 +34,9 @@ const INLINE_TRACKERS: Array<{ pattern: RegExp; name: string; category: string }
   { pattern: /\bfbq\s*\(\s*['"]init['"]/, name: 'Meta pixel', category: 'marketing' },
   { pattern: /googletagmanager\.com\/gtm\.js/, name: 'Google Tag Manager loader', category: 'marketing' },
   { pattern: /clarity\.ms\/tag/, name: 'Microsoft Clarity loader', category: 'analytics' },
+  { pattern: /s\.pinimg\.com\/ct\/core\.js|\bpintrk\s*\(\s*['"]load['"]/, name: 'Pinterest tag', category: 'marketing' },
+  { pattern: /snap\.licdn\.com|\b_linkedin_partner_id\b/, name: 'LinkedIn Insight tag', category: 'marketing' },
+  { pattern: /\bposthog\.init\s*\(/, name: 'PostHog', category: 'analytics' },
 ]
 
 function describe(el: Element): string {
@@ -108,7 +111,10 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       })
     }
     const url = el.getAttribute('data-src') ?? el.getAttribute('src') ?? el.getAttribute('href') ?? ''
-    const tracker = TRACKERS.find((t) => t.pattern.test(url)) ?? (el.tagName === 'SCRIPT' ? INLINE_TRACKERS.find((t) => t.pattern.test(el.textContent ?? '')) : undefined)
+    // An inline snippet is known by its own calls, or by the address of the library it loads
+    // (Hotjar's, TikTok's and Microsoft UET's snippets write theirs into the page).
+    const inline = el.tagName === 'SCRIPT' ? (el.textContent ?? '') : ''
+    const tracker = TRACKERS.find((t) => t.pattern.test(url)) ?? (inline ? (INLINE_TRACKERS.find((t) => t.pattern.test(inline)) ?? TRACKERS.find((t) => t.pattern.test(inline))) : undefined)
 
     if (category === null) {
       if (el.tagName === 'SCRIPT' && el.getAttribute('type') === 'text/plain') {

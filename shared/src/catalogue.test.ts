@@ -216,6 +216,12 @@ describe('site domains', () => {
     ])
   })
 
+  it('refuses a domain listed twice, compared as normalised', () => {
+    expect(settings(['minimagic.ai', 'www.minimagic.ai', 'MINIMAGIC.AI.']).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['domains.2', '"minimagic.ai" is listed twice'],
+    ])
+  })
+
   it('refuses URLs, ports, paths and wildcards, naming the value at its index', () => {
     const result = settings(['acme.test', 'https://acme.test', 'acme.test:8443', 'acme.test/shop', '*.acme.test', 'my shop.test', ''])
     expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([

@@ -366,7 +366,15 @@ export const siteSettings = z.object({
   id: slug,
   name: z.string().min(1, 'Enter a name').max(200),
   /** Hostnames the SDK may be embedded on; their origins may call the public API. */
-  domains: z.array(siteDomain).default([]),
+  domains: z
+    .array(siteDomain)
+    .default([])
+    // Compared as normalised: `MINIMAGIC.AI` is `minimagic.ai`.
+    .superRefine((list, ctx) =>
+      list.forEach((d, i) => {
+        if (list.indexOf(d) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${d}" is listed twice` })
+      }),
+    ),
   defaultLanguage: languageTag.default('en'),
   privacyPolicyUrl: safeUrl.optional(),
   cookieName: z

@@ -22,6 +22,13 @@ export function siteIdFromPath(path: string): string | undefined {
   }
 }
 
+/** Keys that step a closed select's choice (chromium changes it at once, and fires `change`). */
+const STEP_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'])
+/** A `change` this soon after such a key is that key's. */
+const STEP_MS = 100
+/** When a step key was last pressed on the site switcher (the event's time). */
+let steppedAt = -Infinity
+
 export function AppShell({ children }: { children: ComponentChildren }) {
   const { me, signOut } = useSession()
   const { path, route } = useLocation()
@@ -30,6 +37,17 @@ export function AppShell({ children }: { children: ComponentChildren }) {
 
   const currentSite = findSite(me, siteIdFromPath(path)) ?? me.sites[0]
   const logPath = currentSite ? homePath(currentSite) : null
+
+  /** Goes to the site chosen in `select`, on the same page where its role may see it; asks first over unsaved edits. */
+  function switchTo(select: HTMLSelectElement) {
+    const next = findSite(me, select.value)
+    if (!next || next.id === currentSite?.id || !confirmLeave()) {
+      select.value = currentSite?.id ?? ''
+      return
+    }
+    const page = pageFromPath(path)
+    route(page && canSee(next.role, page) ? sitePath(next.id, page) : homePath(next))
+  }
 
   async function onSignOut() {
     // Signing out leaves the page: unsaved edits are asked about, as for a link.
@@ -59,16 +77,22 @@ export function AppShell({ children }: { children: ComponentChildren }) {
             <select
               id="site-switcher"
               value={currentSite.id}
-              onChange={(e) => {
-                const select = e.currentTarget
-                const next = findSite(me, select.value)
-                if (!next || !confirmLeave()) {
-                  select.value = currentSite.id
-                  return
+              aria-describedby="site-switcher-hint"
+              onKeyDown={(e) => {
+                // Arrow keys on the closed list step through the sites without going (WCAG 3.2.2):
+                // Enter goes to the one chosen.
+                if (STEP_KEYS.has(e.key)) steppedAt = e.timeStamp
+                else if (e.key === 'Enter' && e.currentTarget.value !== currentSite.id) {
+                  e.preventDefault()
+                  switchTo(e.currentTarget)
                 }
-                const page = pageFromPath(path)
-                route(page && canSee(next.role, page) ? sitePath(next.id, page) : homePath(next))
               }}
+              onChange={(e) => {
+                if (e.timeStamp - steppedAt < STEP_MS) return
+                switchTo(e.currentTarget)
+              }}
+              // Left without Enter: the list shows the site this page is of again.
+              onBlur={(e) => (e.currentTarget.value = currentSite.id)}
             >
               {me.sites.map((site) => (
                 <option key={site.id} value={site.id}>
@@ -76,6 +100,9 @@ export function AppShell({ children }: { children: ComponentChildren }) {
                 </option>
               ))}
             </select>
+            <span id="site-switcher-hint" class="visually-hidden">
+              Choose a site with the arrow keys, then press Enter
+            </span>
           </div>
         )}
         {me.canCreateSites && (

@@ -73,8 +73,47 @@ export function AddRowButton({ label, focusPath, onAdd }: { label: string; focus
 /** Removes a table row at once; `name` says which to screen readers ("Remove US-CA"). */
 export function RemoveRowButton({ name, onRemove }: { name: string; onRemove: () => void }) {
   return (
-    <button type="button" class="danger" onClick={onRemove}>
+    <button type="button" class="danger" onClick={(e) => removed(e.currentTarget, name, onRemove)}>
       Remove<span class="visually-hidden"> {name}</span>
     </button>
   )
+}
+
+/**
+ * Runs `onRemove` for the row or card of `button`, then says so and moves focus to the list's add
+ * button. A list drawn by position leaves focus on the same button, now the next item's: a second
+ * Enter removed that one too.
+ */
+export function removed(button: HTMLElement, name: string, onRemove: () => void): void {
+  let add: HTMLElement | null = null
+  for (let el = button.parentElement; el && !add; el = el.parentElement) add = el.querySelector<HTMLElement>('button.add-row')
+  onRemove()
+  announce(`Removed ${name}`)
+  requestAnimationFrame(() => add?.focus())
+}
+
+/** Focuses the first of `ids` whose element is drawn and enabled, once the change is drawn. */
+export function focusWhenDrawn(...ids: string[]): void {
+  requestAnimationFrame(() => {
+    for (const id of ids) {
+      const el = document.getElementById(id) as HTMLButtonElement | null
+      if (el && !el.disabled) return el.focus()
+    }
+  })
+}
+
+let liveRegion: HTMLElement | null = null
+
+/** Says `text` to screen readers, politely, through one live region of the page. */
+export function announce(text: string): void {
+  if (!liveRegion?.isConnected) {
+    liveRegion = document.createElement('div')
+    liveRegion.className = 'visually-hidden'
+    liveRegion.setAttribute('aria-live', 'polite')
+    document.body.append(liveRegion)
+  }
+  const region = liveRegion
+  // Emptied first: the same words twice (two rows removed) are said twice.
+  region.textContent = ''
+  setTimeout(() => (region.textContent = text), 50)
 }

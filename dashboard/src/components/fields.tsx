@@ -199,6 +199,15 @@ export function SelectField({
  * Lists every problem with a link to its field, so none goes unnoticed below the fold. `what`
  * names the thing saved ("draft", "settings"), as SaveBar's.
  */
+/** The element of a field's path, or of the nearest path above it that has one (`a.b.2` → `a.b`). */
+function fieldFor(path: string): HTMLElement | null {
+  for (let parts = path.split('.'); parts.length; parts.pop()) {
+    const el = document.getElementById(fieldId(parts.join('.')))
+    if (el) return el
+  }
+  return null
+}
+
 export function IssueSummary({ what, issues, labelFor, id }: { what: string; issues: Issues; labelFor: (path: string) => string; id: string }) {
   const paths = Object.keys(issues)
   if (!paths.length) return null
@@ -216,10 +225,10 @@ export function IssueSummary({ what, issues, labelFor, id }: { what: string; iss
             <a
               href={`#${fieldId(path)}`}
               onClick={(e) => {
-                const target = document.getElementById(fieldId(path))
-                if (!target) return
+                // Never followed as a link: a hash no element has would move nothing and change the
+                // address. The field itself, or the nearest part of the form that holds it.
                 e.preventDefault()
-                target.focus()
+                fieldFor(path)?.focus()
               }}
             >
               {labelFor(path)}

@@ -181,6 +181,23 @@ describe('catalogue editor', () => {
     await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/consents'))
   })
 
+  it('keeps focus on a moved category and says where it went; after a removal, focus goes to the add button, never to the next item', async () => {
+    stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    const down = screen.getByRole('button', { name: /Move down.*Essential/ })
+    down.focus()
+    fireEvent.click(down)
+    // Essential is last now: its Move down is disabled, so focus is on its Move up.
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Move up: Essential'))
+    await waitFor(() => expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Moved Essential to position 2 of 2'))
+
+    const remove = screen.getByRole('button', { name: /Remove.*session/ })
+    remove.focus()
+    fireEvent.click(remove)
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add cookie or storage entry' })))
+    await waitFor(() => expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Removed session'))
+  })
+
   it('asks before signing out with unsaved changes', async () => {
     const api = stubApi(signedIn, serveCatalogue, on('POST', '/api/admin/logout', () => new Response(null, { status: 204 })))
     await openEditor()
@@ -196,6 +213,34 @@ describe('catalogue editor', () => {
     confirm.mockReturnValue(true as false)
     fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
     expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+  })
+
+  it("shows a category's Consent Mode and Required problems at their fields, and the problem list's links focus them without leaving the page", async () => {
+    const api = stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    const group = screen.getByRole('group', { name: 'Google Consent Mode types granted with Essential' })
+    fireEvent.click(within(group).getByLabelText('ad_storage'))
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    expect(within(group).getByText(/cannot grant "ad_storage"/)).toBeTruthy()
+    expect(document.getElementById(group.getAttribute('aria-describedby')!)?.textContent).toMatch(/cannot grant "ad_storage"/)
+    const href = location.href
+    const summary = () => within(document.getElementById('catalogue-issues')!)
+    fireEvent.click(summary().getByRole('link', { name: /consentMode/ }))
+    expect(document.activeElement).toBe(group)
+    expect(location.href).toBe(href)
+
+    fireEvent.click(within(group).getByLabelText('ad_storage'))
+    const required = screen.getByLabelText('Required (always on)', { selector: '#f-categories-0-required' })
+    fireEvent.click(required)
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    expect(required.getAttribute('aria-invalid')).toBe('true')
+    expect(document.getElementById(required.getAttribute('aria-describedby')!)?.textContent).toMatch(/always on and cannot be switched off/)
+    fireEvent.click(summary().getByRole('link', { name: /required/ }))
+    expect(document.activeElement).toBe(required)
+    expect(location.href).toBe(href)
   })
 
   it('maps a category to Google Consent Mode types', async () => {

@@ -23,7 +23,7 @@ import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar } from '../components/SaveBar'
-import { AddRowButton, ScrollTable, RemoveRowButton } from '../components/editable-table'
+import { AddRowButton, announce, focusWhenDrawn, removed, ScrollTable, RemoveRowButton } from '../components/editable-table'
 import { LivePreview } from '../components/LivePreview'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
@@ -345,6 +345,13 @@ function CategoriesSection({
   editable,
   update,
 }: SectionProps & { categories: Category[]; setCategories: (list: Category[]) => void }) {
+  // Focus follows the category to its new place (the same button, or the other one at an end).
+  const moveCategory = (from: number, to: number, name: string) => {
+    setCategories(move(categories, from, to))
+    const [same, other] = to < from ? ['up', 'down'] : ['down', 'up']
+    focusWhenDrawn(`move-category-${to}-${same}`, `move-category-${to}-${other}`)
+    announce(`Moved ${name} to position ${to + 1} of ${categories.length}`)
+  }
   return (
     <section aria-labelledby="categories-heading" class="editor-section">
       <h2 id="categories-heading">Categories</h2>
@@ -352,6 +359,11 @@ function CategoriesSection({
       <ol class="card-list">
         {categories.map((cat, i) => {
           const name = cat.label[language] || cat.id || `category ${i + 1}`
+          const requiredId = fieldId(`categories.${i}.required`)
+          const requiredError = issues[`categories.${i}.required`]
+          const modeId = fieldId(`categories.${i}.consentMode`)
+          // The map's own problem, or one of a type in it (listed twice, in a catalogue imported so).
+          const modeError = issues[`categories.${i}.consentMode`] ?? Object.entries(issues).find(([p]) => p.startsWith(`categories.${i}.consentMode.`))?.[1]
           return (
             <li key={i} class="card">
               <fieldset class="plain">
@@ -388,16 +400,29 @@ function CategoriesSection({
                 <div class="check">
                   <input
                     type="checkbox"
-                    id={fieldId(`categories.${i}.required`)}
+                    id={requiredId}
                     checked={cat.required}
                     disabled={!editable}
+                    aria-invalid={requiredError ? true : undefined}
+                    aria-describedby={requiredError ? `${requiredId}-error` : undefined}
                     onChange={(e) => update(['categories', i, 'required'], e.currentTarget.checked)}
                   />
-                  <label for={fieldId(`categories.${i}.required`)}>Required (always on)</label>
+                  <label for={requiredId}>Required (always on)</label>
                 </div>
+                {requiredError && (
+                  <p id={`${requiredId}-error`} class="field-error">
+                    {requiredError}
+                  </p>
+                )}
                 {issues[`categories.${i}.label`] && <p class="field-error">{issues[`categories.${i}.label`]}</p>}
-                <fieldset class="consent-mode">
+                {/* Focused by the problem list's link; its error is read with its legend. */}
+                <fieldset class="consent-mode" id={modeId} tabIndex={-1} aria-describedby={modeError ? `${modeId}-error` : undefined}>
                   <legend>Google Consent Mode types granted with {name}</legend>
+                  {modeError && (
+                    <p id={`${modeId}-error`} class="field-error">
+                      {modeError}
+                    </p>
+                  )}
                   <div class="consent-mode-types">
                     {CONSENT_MODE_TYPES.map((type) => {
                       const id = fieldId(`categories.${i}.consentMode.${type}`)
@@ -427,13 +452,14 @@ function CategoriesSection({
                 </fieldset>
                 {editable && (
                   <div class="row-actions">
-                    <button type="button" disabled={i === 0} onClick={() => setCategories(move(categories, i, i - 1))}>
+                    <button type="button" id={`move-category-${i}-up`} disabled={i === 0} onClick={() => moveCategory(i, i - 1, name)}>
                       Move up<span class="visually-hidden">: {name}</span>
                     </button>
                     <button
                       type="button"
+                      id={`move-category-${i}-down`}
                       disabled={i === categories.length - 1}
-                      onClick={() => setCategories(move(categories, i, i + 1))}
+                      onClick={() => moveCategory(i, i + 1, name)}
                     >
                       Move down<span class="visually-hidden">: {name}</span>
                     </button>
@@ -770,8 +796,8 @@ function RemoveButton({ kind, name, onRemove }: { kind: string; name: string; on
     <button
       type="button"
       class="danger"
-      onClick={() => {
-        if (window.confirm(`Remove the ${kind} "${name}"?`)) onRemove()
+      onClick={(e) => {
+        if (window.confirm(`Remove the ${kind} "${name}"?`)) removed(e.currentTarget, `the ${kind} ${name}`, onRemove)
       }}
     >
       Remove<span class="visually-hidden"> {kind} {name}</span>

@@ -229,6 +229,28 @@ describe('consent log', () => {
     await waitFor(() => expect(api.requests.at(-1)?.url.pathname).toBe('/api/admin/sites/minimagic/consents'))
   })
 
+  it('steps through the sites with the arrow keys without going, and goes on Enter', async () => {
+    stubApi(signedIn, serveLog(() => logPage(2, 2, 2)))
+    await openLog()
+    const select = screen.getByRole('combobox', { name: 'Site' }) as HTMLSelectElement
+    // What chromium does on ArrowDown over a closed select: the choice moves, and `change` fires.
+    fireEvent.keyDown(select, { key: 'ArrowDown' })
+    fireEvent.change(select, { target: { value: 'minimagic' } })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(location.pathname).toBe('/sites/minopa/consents')
+    expect(select.value).toBe('minimagic')
+    fireEvent.keyDown(select, { key: 'Enter' })
+    expect(await screen.findByRole('heading', { name: 'Consent log — MiniMagic' })).toBeTruthy()
+    expect(location.pathname).toBe('/sites/minimagic/consents')
+
+    // Left without Enter, the list shows the page's site again.
+    fireEvent.keyDown(select, { key: 'ArrowUp' })
+    fireEvent.change(select, { target: { value: 'minopa' } })
+    fireEvent.blur(select)
+    expect(select.value).toBe('minimagic')
+    expect(location.pathname).toBe('/sites/minimagic/consents')
+  })
+
   it('explains a site the account cannot see', async () => {
     stubApi(signedIn)
     renderApp('/sites/somebody-else/consents')

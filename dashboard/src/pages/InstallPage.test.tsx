@@ -34,6 +34,7 @@ describe('Install: the tag checker', () => {
     )
     // The live SDK offers no "social": the tag would never run, though the draft has the category.
     expect(within(findings).getByText(/No category "social" in the catalogue \(there are: essential, analytics\)/)).toBeTruthy()
+    expect(document.querySelector('.check-summary')?.textContent).toBe('1 problem, 0 warnings, 1 element fine.')
   })
 
   it('judges them against the draft before anything is published, and says so', async () => {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks'
 import { catalogueState, revisionDetail } from '../api-shapes'
 import { siteRoute, useLoad, type SitePageProps } from '../components/site-page'
 import { checkInstall, type Finding } from '../install-check'
+import { counted } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
@@ -171,8 +172,9 @@ function InstallPage({ site }: SitePageProps) {
         <div role="status" class="check-summary">
           {findings && (
             <p>
-              {findings.filter((f) => f.severity === 'problem').length} problems, {findings.filter((f) => f.severity === 'warning').length}{' '}
-              warnings, {findings.filter((f) => f.severity === 'ok').length} elements fine.
+              {counted(findings.filter((f) => f.severity === 'problem').length, 'problem')},{' '}
+              {counted(findings.filter((f) => f.severity === 'warning').length, 'warning')},{' '}
+              {counted(findings.filter((f) => f.severity === 'ok').length, 'element')} fine.
             </p>
           )}
         </div>
