@@ -1,6 +1,6 @@
 // Which languages a site's visitors can be shown: those the catalogue has texts in, and those the
 // SDK has built-in texts for.
-import type { Catalogue, UiTextKey } from '@miniconsent/shared'
+import { LANGUAGE_PATTERN, type Catalogue, type UiTextKey } from '@miniconsent/shared'
 
 /**
  * The SDK's built-in texts besides English: the very tables visitors load as lang-xx chunks (plain
@@ -28,6 +28,26 @@ export function languageName(tag: string): string {
   } catch {
     return tag
   }
+}
+
+const knownLanguages = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }) : null
+
+/**
+ * A language tag as typed, in its standard spelling (`de-de` → `de-DE`), or why it is none: a
+ * visitor's browser asks for `de-DE`, and a language no browser names (`zz`) is never shown.
+ */
+export function readLanguageTag(input: string): { tag: string } | { error: string } {
+  const usage = 'Use a language tag such as "de" or "pt-BR".'
+  let tag: string
+  try {
+    tag = Intl.getCanonicalLocales(input.trim())[0] ?? ''
+  } catch {
+    return { error: usage }
+  }
+  if (!LANGUAGE_PATTERN.test(tag)) return { error: usage }
+  const primary = tag.split('-')[0]!
+  if (knownLanguages && knownLanguages.of(primary) === undefined) return { error: `"${primary}" is no language a browser knows. ${usage}` }
+  return { tag }
 }
 
 /** Every language the catalogue has a text in, the site's default first. */

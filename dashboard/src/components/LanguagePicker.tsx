@@ -1,6 +1,6 @@
 // The language a page edits, and a form to add another: the catalogue's labels and purposes, the
 // texts of the banner. One component, so that both pages refuse a tag the same way and say why.
-import { LANGUAGE_PATTERN } from '@miniconsent/shared'
+import { readLanguageTag } from '../languages'
 import { useState } from 'preact/hooks'
 
 export function LanguagePicker({
@@ -41,14 +41,14 @@ export function LanguagePicker({
           class="field"
           onSubmit={(e) => {
             e.preventDefault()
-            const tag = adding.trim()
-            if (!LANGUAGE_PATTERN.test(tag)) {
-              setError('Use a language tag such as "de" or "pt-BR".')
+            const read = readLanguageTag(adding)
+            if ('error' in read) {
+              setError(read.error)
               return
             }
             setError(null)
             setAdding('')
-            onAdd(tag)
+            onAdd(read.tag)
           }}
           noValidate
         >

@@ -198,6 +198,41 @@ describe('catalogue editor', () => {
     await waitFor(() => expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Removed session'))
   })
 
+  it("carries a category's new id to its services and cookies, retyped from empty too, and says what a removal leaves without one", async () => {
+    const saved: unknown[] = []
+    stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
+    await openEditor()
+    const id = screen.getByLabelText('ID', { selector: '#f-categories-1-id' })
+    for (const value of ['analytic', '', 's', 'statistics']) fireEvent.input(id, { target: { value } })
+    const category = screen.getByLabelText('Category', { selector: '#f-services-0-category' }) as HTMLSelectElement
+    expect(category.value).toBe('statistics')
+
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    fireEvent.click(screen.getByRole('button', { name: /Remove.*category.*Analytics/ }))
+    expect(confirm).toHaveBeenCalledWith('Remove the category "Analytics"? 1 service is in it and will need another category.')
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await screen.findByText('Draft saved.')
+    const body = saved[0] as { catalogue: CatalogueState['draft'] }
+    expect(body.catalogue.categories[1]?.id).toBe('statistics')
+    expect(body.catalogue.services[0]?.category).toBe('statistics')
+  })
+
+  it('shows, greyed out in an untranslated field, what visitors in that language read instead', async () => {
+    stubApi(signedIn, serveCatalogue)
+    await openEditor()
+    const add = screen.getByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'de' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect(screen.getByText('Fields not yet translated show, greyed out, the text visitors in this language read instead.')).toBeTruthy()
+    const label = screen.getByLabelText('Label (de)', { selector: '#f-categories-0-label-de' }) as HTMLInputElement
+    expect(label.value).toBe('')
+    expect(label.placeholder).toBe('Essential')
+    expect((screen.getByLabelText('Purpose (de)', { selector: '#f-services-0-purpose-de' }) as HTMLInputElement).placeholder).toBe('Counts visits')
+    fireEvent.input(label, { target: { value: 'Notwendig' } })
+    expect(label.placeholder).toBe('')
+  })
+
   it('asks before signing out with unsaved changes', async () => {
     const api = stubApi(signedIn, serveCatalogue, on('POST', '/api/admin/logout', () => new Response(null, { status: 204 })))
     await openEditor()
@@ -332,6 +367,20 @@ describe('catalogue editor', () => {
     expect(await screen.findByText(`catalogue.json was not imported, and the draft is as they left it: editor@example.com saved the draft at ${formatTime('2025-03-01T11:00:00.000Z')}, after you opened it: reload to see their changes`)).toBeTruthy()
     expect(imports).toHaveLength(1)
     expect(Object.fromEntries(imports[0]!.searchParams)).toEqual({ format: 'json', baseUpdatedAt: catalogueFixture().draftUpdatedAt })
+  })
+
+  it("says each problem of a refused import once: the server's message names the first", async () => {
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('POST', /\/catalogue\/import/, () =>
+        json({ error: { code: 'invalid', message: 'categories: expected array', issues: [{ path: 'categories', message: 'expected array' }, { path: 'services', message: 'expected array' }] } }, 422),
+      ),
+    )
+    await openEditor()
+    const input = screen.getByLabelText('Import a JSON or CSV file (replaces the draft)') as HTMLInputElement
+    fireEvent.change(input, { target: { files: [new File(['{"categories":1}'], 'bad.json', { type: 'application/json' })] } })
+    expect(await screen.findByText('Could not import bad.json: categories: expected array services: expected array')).toBeTruthy()
   })
 
   it('imports a CSV only as UTF-8: a file in another encoding is not sent, and the importer is told to save it as UTF-8', async () => {

@@ -110,6 +110,46 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     [draft, extraLanguages],
   )
 
+  /**
+   * Each category card's last id that was not empty, by position, while its field is being
+   * retyped: what its services and entries name meanwhile. Forgotten when the list is reordered.
+   */
+  const namedAs = useRef(new Map<number, string>())
+
+  /** A category's id, changed: the services and entries in it follow, unless another category keeps the old id. */
+  function renameCategory(i: number, id: string) {
+    const from = namedAs.current.get(i) ?? draft.categories[i]!.id
+    update(['categories', i, 'id'], id)
+    if (!id) {
+      if (from) namedAs.current.set(i, from)
+      return
+    }
+    namedAs.current.delete(i)
+    if (!from || from === id || draft.categories.some((c, j) => j !== i && c.id === from)) return
+    const follow = <T extends { category: string }>(list: T[]) => list.map((x) => (x.category === from ? { ...x, category: id } : x))
+    setDraft((d) => ({ ...d, services: follow(d.services), entries: follow(d.entries) }))
+  }
+
+  /** What else a removal of the category `id` leaves without one, in words; null when nothing. */
+  function inCategory(id: string): string | null {
+    const services = draft.services.filter((s) => s.category === id).length
+    const entries = draft.entries.filter((e) => e.category === id).length
+    if (!id || !(services || entries)) return null
+    const parts = [services && `${services} ${services === 1 ? 'service' : 'services'}`, entries && `${entries} cookie or storage ${entries === 1 ? 'entry' : 'entries'}`].filter(Boolean)
+    return `${parts.join(' and ')} ${services + entries === 1 ? 'is' : 'are'} in it and will need another category.`
+  }
+
+  /**
+   * A field of `text` in the language edited: marked with it, and, empty, showing greyed out what
+   * visitors read instead (the SDK's fallback: the language without its region, the site's
+   * default, English, any).
+   */
+  function inLanguage(text: Record<string, string>) {
+    const defaultLanguage = server.settings.defaultLanguage
+    const instead = text[language] ? undefined : (text[language.split('-')[0]!] ?? text[defaultLanguage] ?? text.en ?? Object.values(text)[0])
+    return { ...languageAttributes(language), ...(instead ? { placeholder: instead } : {}) }
+  }
+
   function update(path: Path, value: unknown) {
     setDraft((d) => setIn(d, path, value))
     const key = path.join('.')
@@ -236,20 +276,30 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         onLanguage={setLanguage}
         onAdd={editable ? (lang) => (setExtraLanguages((l) => [...l, lang]), setLanguage(lang)) : undefined}
       />
+      {language !== server.settings.defaultLanguage && (
+        <p class="muted">Fields not yet translated show, greyed out, the text visitors in this language read instead.</p>
+      )}
 
       <EditableContext.Provider value={editable}>
         <CategoriesSection
           categories={draft.categories}
           language={language}
+          inLanguage={inLanguage}
           issues={shownIssues}
           editable={editable}
           update={update}
-          setCategories={(list) => update(['categories'], list)}
+          setCategories={(list) => {
+            namedAs.current.clear()
+            update(['categories'], list)
+          }}
+          rename={renameCategory}
+          inCategory={inCategory}
         />
         <ServicesSection
           services={draft.services}
           categoryOptions={categoryOptions}
           language={language}
+          inLanguage={inLanguage}
           issues={shownIssues}
           editable={editable}
           update={update}
@@ -260,6 +310,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
           categoryOptions={categoryOptions}
           serviceOptions={serviceOptions}
           language={language}
+          inLanguage={inLanguage}
           issues={shownIssues}
           editable={editable}
           update={update}
@@ -332,6 +383,8 @@ function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState
 
 interface SectionProps {
   language: string
+  /** The attributes of a field of `text` in the language edited (inLanguage in the page). */
+  inLanguage: (text: Record<string, string>) => { lang: string; dir: 'ltr' | 'rtl'; placeholder?: string }
   issues: Issues
   editable: boolean
   update: (path: Path, value: unknown) => void
@@ -341,10 +394,18 @@ function CategoriesSection({
   categories,
   setCategories,
   language,
+  inLanguage,
   issues,
   editable,
   update,
-}: SectionProps & { categories: Category[]; setCategories: (list: Category[]) => void }) {
+  rename,
+  inCategory,
+}: SectionProps & {
+  categories: Category[]
+  setCategories: (list: Category[]) => void
+  rename: (i: number, id: string) => void
+  inCategory: (id: string) => string | null
+}) {
   // Focus follows the category to its new place (the same button, or the other one at an end).
   const moveCategory = (from: number, to: number, name: string) => {
     setCategories(move(categories, from, to))
@@ -376,8 +437,8 @@ function CategoriesSection({
                     label="ID"
                     issues={issues}
                     value={cat.id}
-                    onValue={(v) => update(['categories', i, 'id'], v)}
-                    hint="Used in data-category attributes."
+                    onValue={(v) => rename(i, v)}
+                    hint="Used in data-category attributes; the services and cookies in the category follow a change."
                     spellcheck={false}
                   />
                   <TextField
@@ -386,7 +447,7 @@ function CategoriesSection({
                     issues={issues}
                     value={cat.label[language]}
                     onValue={(v) => update(['categories', i, 'label', language], v || undefined)}
-                    {...languageAttributes(language)}
+                    {...inLanguage(cat.label)}
                   />
                 </div>
                 <TextField
@@ -395,7 +456,7 @@ function CategoriesSection({
                   issues={issues}
                   value={cat.description[language]}
                   onValue={(v) => update(['categories', i, 'description', language], v || undefined)}
-                  {...languageAttributes(language)}
+                  {...inLanguage(cat.description)}
                 />
                 <div class="check">
                   <input
@@ -463,7 +524,7 @@ function CategoriesSection({
                     >
                       Move down<span class="visually-hidden">: {name}</span>
                     </button>
-                    <RemoveButton kind="category" name={name} onRemove={() => setCategories(categories.filter((_, j) => j !== i))} />
+                    <RemoveButton kind="category" name={name} note={inCategory(cat.id)} onRemove={() => setCategories(categories.filter((_, j) => j !== i))} />
                   </div>
                 )}
               </fieldset>
@@ -487,6 +548,7 @@ function ServicesSection({
   setServices,
   categoryOptions,
   language,
+  inLanguage,
   issues,
   editable,
   update,
@@ -544,7 +606,7 @@ function ServicesSection({
                   issues={issues}
                   value={s.purpose[language]}
                   onValue={(v) => update(['services', i, 'purpose', language], v || undefined)}
-                  {...languageAttributes(language)}
+                  {...inLanguage(s.purpose)}
                 />
                 {editable && (
                   <div class="row-actions">
@@ -589,6 +651,7 @@ function EntriesSection({
   categoryOptions,
   serviceOptions,
   language,
+  inLanguage,
   issues,
   editable,
   update,
@@ -636,7 +699,7 @@ function EntriesSection({
                   <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
                 </td>
                 <td>
-                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} {...languageAttributes(language)} />
+                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} {...inLanguage(e.purpose)} />
                 </td>
                 <td>
                   <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />
@@ -746,14 +809,17 @@ function ImportExport({
       onImported(next)
       setStatus({ ok: true, text: `Imported ${file.name}: the draft now has ${next.draft.entries.length} cookies and storage entries.` })
     } catch (err) {
-      const issues = err instanceof ApiRequestError ? err.issues : []
-      const detail = issues.length ? ' ' + issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ') : ''
+      // The issues the server's message does not already say (it names the first of a file's).
+      const said = errorText(err)
+      const issueText = (i: { path: string; message: string }) => (i.path ? `${i.path}: ${i.message}` : i.message)
+      const issues = (err instanceof ApiRequestError ? err.issues : []).map(issueText).filter((text) => !said.includes(text))
+      const detail = issues.length ? ' ' + issues.slice(0, 5).join('; ') : ''
       const conflict = err instanceof ApiRequestError && err.code === 'draft_conflict'
       setStatus({
         ok: false,
         text: conflict
           ? `${file.name} was not imported, and the draft is as they left it: ${withLocalTimes(errorText(err))}`
-          : `Could not import ${file.name}: ${errorText(err)}${detail}`,
+          : `Could not import ${file.name}: ${said}${detail}`,
       }, err)
     } finally {
       setBusy(false)
@@ -791,13 +857,13 @@ function ImportExport({
 }
 
 /** Removes a category or service after the editor confirms; the hidden text names it for screen readers. */
-function RemoveButton({ kind, name, onRemove }: { kind: string; name: string; onRemove: () => void }) {
+function RemoveButton({ kind, name, note, onRemove }: { kind: string; name: string; note?: string | null; onRemove: () => void }) {
   return (
     <button
       type="button"
       class="danger"
       onClick={(e) => {
-        if (window.confirm(`Remove the ${kind} "${name}"?`)) removed(e.currentTarget, `the ${kind} ${name}`, onRemove)
+        if (window.confirm(`Remove the ${kind} "${name}"?${note ? ` ${note}` : ''}`)) removed(e.currentTarget, `the ${kind} ${name}`, onRemove)
       }}
     >
       Remove<span class="visually-hidden"> {kind} {name}</span>

@@ -38,6 +38,32 @@ describe('users and roles', () => {
     expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ email: 'new@example.com', role: 'auditor' })
   })
 
+  it('asks before inviting again an address with an open invitation, and takes the last link away when an address is refused', async () => {
+    const open = { email: 'new@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' }
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () => json({ ...members, invitations: [open] })),
+      on('POST', '/api/admin/sites/minimagic/invitations', () => json({ inviteUrl: '/invite/tok-456' }, 201)),
+    )
+    renderApp('/sites/minimagic/members')
+    await screen.findByRole('table', { name: 'Members of this site' })
+    const confirm = vi.fn(() => false)
+    vi.stubGlobal('confirm', confirm)
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'New@example.com' } })
+    fireEvent.change(screen.getByLabelText('Role'), { target: { value: 'auditor' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    expect(confirm).toHaveBeenCalledWith('New@example.com has an open invitation as editor. A new one replaces it, and its link stops working. Invite again?')
+    expect(api.requests.some((r) => r.method === 'POST')).toBe(false)
+
+    confirm.mockReturnValue(true as false)
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    expect(((await screen.findByLabelText('Invitation link')) as HTMLInputElement).value).toBe(`${location.origin}/invite/tok-456`)
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'not an address' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    expect(screen.getByText('Enter an email address like name@example.com.')).toBeTruthy()
+    expect(screen.queryByLabelText('Invitation link')).toBeNull()
+  })
+
   it('takes the invitation link away when that invitation is cancelled, and only then', async () => {
     const invitation = (email: string) => ({ email, role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' })
     let invitations = [invitation('other@example.com')]

@@ -1,4 +1,4 @@
-import { invitationInput, ROLES, type Role } from '@miniconsent/shared'
+import { invitationInput, ROLES, type PendingInvitation, type Role } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
 import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
@@ -42,7 +42,13 @@ function MembersPage({ site }: SitePageProps) {
   return (
     <>
       <h1>Users & roles — {site.name}</h1>
-      <InviteForm siteId={site.id} result={invited} onResult={setInvited} onInvited={load.reload} />
+      <InviteForm
+        siteId={site.id}
+        result={invited}
+        onResult={setInvited}
+        onInvited={load.reload}
+        pending={load.state.status === 'loaded' ? load.state.data.invitations : []}
+      />
       <OutcomeStatus outcome={outcome} />
       {rolesFailure && <LoadFailure what="your roles" message={rolesFailure} onRetry={reloadRoles} />}
       <LoadGate state={load.state} what="the members" onRetry={load.reload}>
@@ -66,12 +72,15 @@ function InviteForm({
   result,
   onResult: setResult,
   onInvited,
+  pending,
 }: {
   siteId: string
   result: InviteResult | null
   /** `err`: the error that made it (useActionState). */
   onResult: (result: InviteResult | null, err?: unknown) => void
   onInvited: () => void
+  /** The site's open invitations, as listed: inviting one of them again replaces it. */
+  pending: readonly PendingInvitation[]
 }) {
   const { api } = useSession()
   const [email, setEmail] = useState('')
@@ -86,8 +95,12 @@ function InviteForm({
     const input = { email: email.trim(), role }
     if (!invitationInput.safeParse(input).success) {
       setFieldError('Enter an email address like name@example.com.')
+      // The last invitation's sentence and link are not this attempt's.
+      setResult(null)
       return
     }
+    const open = pending.find((i) => i.email === input.email.toLowerCase())
+    if (open && !window.confirm(`${input.email} has an open invitation as ${open.role}. A new one replaces it, and its link stops working. Invite again?`)) return
     setFieldError(null)
     setBusy(true)
     setResult(null)

@@ -354,6 +354,13 @@ describe('publish page', () => {
     expect(api.requests.filter((r) => r.url.pathname.endsWith('/diff') && r.url.searchParams.has('from'))).toHaveLength(1)
   })
 
+  it('compares the one revision there is with the draft, not with itself', async () => {
+    stubApi(signedIn, savedDraft, serveDiff, on('GET', /\/revisions$/, () => json({ revisions: revisions.slice(-1) })))
+    renderApp('/sites/minimagic/publish')
+    const from = await screen.findByLabelText<HTMLSelectElement>('From')
+    expect([from.value, screen.getByLabelText<HTMLSelectElement>('To').value]).toEqual([String(revisions.at(-1)!.number), 'draft'])
+  })
+
   it('counts the differences between two revisions in words', async () => {
     let count = 1
     stubApi(

@@ -246,7 +246,8 @@ function RevisionHistory({
 function CompareRevisions({ site, revisions }: { site: SiteSummary; revisions: RevisionSummary[] }) {
   const { api } = useSession()
   const [from, setFrom] = useState(String(revisions[1]?.number ?? revisions[0]?.number ?? ''))
-  const [to, setTo] = useState(String(revisions[0]?.number ?? 'draft'))
+  // The newest two; with one revision, that one against the draft (not the revision with itself).
+  const [to, setTo] = useState(revisions.length > 1 ? String(revisions[0]!.number) : 'draft')
   const [result, setResult] = useActionState<{ diff: CatalogueDiff } | { error: string } | null>(null)
   const [busy, setBusy] = useState(false)
   const options = [{ value: 'draft', label: 'Draft' }, ...revisions.map((r) => ({ value: String(r.number), label: `Revision ${r.number}` }))]

@@ -14,6 +14,7 @@ import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextFi
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { withLocalTimes } from '../format'
 import { canEdit, siteApi, useSession } from '../session'
+import { readLanguageTag } from '../languages'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar, type SaveState } from '../components/SaveBar'
@@ -107,6 +108,12 @@ function toForm(s: SiteSettings): Form {
 const regionKey = (code: string) => code.trim().toUpperCase()
 
 /** The PUT body: what was loaded (less the id), with the form's fields over it. */
+/** `de-de` as `de-DE`; anything that is no tag as typed, for the schema to refuse in its words. */
+function standardTag(input: string): string {
+  const read = readLanguageTag(input)
+  return 'tag' in read ? read.tag : input.trim()
+}
+
 function toInput(loaded: SiteSettings, f: Form) {
   const { id: _id, ...rest } = loaded
   const privacyPolicyUrl = f.privacyPolicyUrl.trim()
@@ -117,7 +124,7 @@ function toInput(loaded: SiteSettings, f: Form) {
       .split('\n')
       .map((d) => d.trim())
       .filter(Boolean),
-    defaultLanguage: f.defaultLanguage.trim(),
+    defaultLanguage: standardTag(f.defaultLanguage),
     cookieName: f.cookieName.trim(),
     cookieLifetimeDays: Number(f.cookieLifetimeDays),
     ipPolicy: f.ipPolicy,

@@ -38,16 +38,21 @@ describe('texts and appearance', () => {
     renderApp('/sites/minimagic/texts')
     const add = await screen.findByLabelText('Add a language (e.g. de, pt-BR)')
     const language = screen.getByLabelText('Language') as HTMLSelectElement
-    for (const tag of ['German', 'DE']) {
+    for (const [tag, message] of [
+      ['German', 'Use a language tag such as "de" or "pt-BR".'],
+      ['de_DE', 'Use a language tag such as "de" or "pt-BR".'],
+      ['zz', '"zz" is no language a browser knows. Use a language tag such as "de" or "pt-BR".'],
+    ]) {
       fireEvent.input(add, { target: { value: tag } })
       fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
       expect(add.getAttribute('aria-invalid')).toBe('true')
-      expect(document.getElementById(add.getAttribute('aria-describedby')!)?.textContent).toBe('Use a language tag such as "de" or "pt-BR".')
+      expect(document.getElementById(add.getAttribute('aria-describedby')!)?.textContent).toBe(message)
       expect(language.value).toBe('en')
     }
-    fireEvent.input(add, { target: { value: 'de' } })
+    // Taken in its standard spelling, as browsers ask for it.
+    fireEvent.input(add, { target: { value: 'DE-de' } })
     fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
-    expect(language.value).toBe('de')
+    expect(language.value).toBe('de-DE')
     expect(add.getAttribute('aria-invalid')).toBeNull()
     expect(add.getAttribute('aria-describedby')).toBeNull()
   })
