@@ -2,10 +2,12 @@
 // into granted and denied.
 import type { ConsentMethod, ConsentRecord } from '@miniconsent/shared'
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+// With the zone ("10:00:00 AM UTC", "11:37:06 PM HST"): the log's filters are UTC days, and a time
+// without its zone read as another day's.
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' })
 const numberFormat = new Intl.NumberFormat(undefined)
 
-/** An ISO time in the reader's locale and time zone; the raw value if it is not a date. */
+/** An ISO time in the reader's locale and time zone, which it names; the raw value if it is not a date. */
 export function formatTime(iso: string): string {
   const date = new Date(iso)
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date)

@@ -50,6 +50,9 @@ function describe(el: Element): string {
   return `<${el.tagName.toLowerCase()}${attrs.length ? ' ' + attrs.join(' ') : ''}>`
 }
 
+/** A script the browser runs, or will once the SDK releases it (`text/plain`); not data such as JSON-LD. */
+const isJavaScript = (el: Element) => /^(|module|text\/plain|(text|application)\/(java|ecma)script)$/i.test(el.getAttribute('type')?.trim() ?? '')
+
 /** This site's MiniConsent tag: `/sdk/<siteId>.js`, from any origin (a CDN, the server). */
 function isSiteTag(el: Element, siteId: string): boolean {
   return el.tagName === 'SCRIPT' && new RegExp(`/sdk/${siteId.replace(/[-]/g, '\\-')}\\.js(\\?|$)`).test(el.getAttribute('src') ?? '')
@@ -112,9 +115,13 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
     }
     const url = el.getAttribute('data-src') ?? el.getAttribute('src') ?? el.getAttribute('href') ?? ''
     // An inline snippet is known by its own calls, or by the address of the library it loads
-    // (Hotjar's, TikTok's and Microsoft UET's snippets write theirs into the page).
-    const inline = el.tagName === 'SCRIPT' ? (el.textContent ?? '') : ''
-    const tracker = TRACKERS.find((t) => t.pattern.test(url)) ?? (inline ? (INLINE_TRACKERS.find((t) => t.pattern.test(inline)) ?? TRACKERS.find((t) => t.pattern.test(inline))) : undefined)
+    // (Hotjar's, TikTok's and Microsoft UET's snippets write theirs into the page): only in
+    // JavaScript (not JSON-LD naming a video), and only beside a script element made or given
+    // an address (not a comment or a click-to-load handler naming a host).
+    const inline = el.tagName === 'SCRIPT' && isJavaScript(el) ? (el.textContent ?? '') : ''
+    const loads = /\bcreateElement\s*\(|\.src\s*=/.test(inline)
+    const tracker =
+      TRACKERS.find((t) => t.pattern.test(url)) ?? (inline ? (INLINE_TRACKERS.find((t) => t.pattern.test(inline)) ?? (loads ? TRACKERS.find((t) => t.pattern.test(inline)) : undefined)) : undefined)
 
     if (category === null) {
       if (el.tagName === 'SCRIPT' && el.getAttribute('type') === 'text/plain') {

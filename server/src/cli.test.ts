@@ -258,6 +258,18 @@ describe('miniconsent verify --manifest --file', () => {
     expect(elsewhere.err).toContain(`cannot read the manifest ${join(tmpdir(), 'manifest.json')}`)
   })
 
+  it("reads them so through the repository's own script, typed in another directory (npm --prefix <repository>)", async () => {
+    await exportFiles('format=csv')
+    // A shell of its own: nothing of this test run's npm or pnpm (INIT_CWD among them) passed on.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|INIT_CWD$|MINICONSENT_CWD$|DATABASE_URL$)/i.test(k)))
+    const root = join(import.meta.dirname, '../..')
+    const args = ['--prefix', root, 'run', '--silent', 'verify', '--', '--manifest', 'manifest.json', '--file', 'export.csv', '--db', relative(t.dir, t.file)]
+    const child = spawnSync('npm', args, { cwd: t.dir, encoding: 'utf8', env })
+    expect(child.stderr).toBe('')
+    expect(child.stdout).toMatch(/^OK export .* of acme: 7 rows/)
+    expect(child.status).toBe(0)
+  })
+
   it('accepts an untouched CSV or NDJSON export, counting erased records, exit 0', async () => {
     t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE seq=2").run()
     for (const format of ['csv', 'ndjson']) {

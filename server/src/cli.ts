@@ -857,8 +857,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     env: process.env,
     // npm and pnpm name the directory a script was typed in INIT_CWD, and every process under any
     // script inherits it: taken only when this process is the script of its command
-    // (`npm run verify` runs `verify`), not when another script runs this file elsewhere.
-    cwd: (process.env.npm_lifecycle_event === process.argv[2] && process.env.INIT_CWD) || process.cwd(),
+    // (`npm run verify` runs `verify`), not when another script runs this file elsewhere. The
+    // root's scripts pass it on as MINICONSENT_CWD: the pnpm they run sets INIT_CWD to its own
+    // directory (`npm --prefix <repo> run verify` typed elsewhere read paths from the repository).
+    cwd: (process.env.npm_lifecycle_event === process.argv[2] && (process.env.MINICONSENT_CWD || process.env.INIT_CWD)) || process.cwd(),
   }).then(
     (code) => {
       process.exitCode = code

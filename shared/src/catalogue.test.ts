@@ -13,6 +13,7 @@ import {
   storedCatalogue,
   urlNumber,
 } from './catalogue'
+import { newSiteInput, siteSettingsInput } from './admin'
 
 const base = {
   categories: [
@@ -216,10 +217,13 @@ describe('site domains', () => {
     ])
   })
 
-  it('refuses a domain listed twice, compared as normalised', () => {
-    expect(settings(['minimagic.ai', 'www.minimagic.ai', 'MINIMAGIC.AI.']).error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['domains.2', '"minimagic.ai" is listed twice'],
-    ])
+  it('refuses a domain listed twice, compared as normalised, in a new site and a settings change too; an invalid one is refused once', () => {
+    const twice = ['minimagic.ai', 'www.minimagic.ai', 'MINIMAGIC.AI.']
+    const said = (r: { error?: { issues: { path: PropertyKey[]; message: string }[] } }) => r.error?.issues.map((i) => [i.path.join('.'), i.message])
+    expect(said(settings(twice))).toEqual([['domains.2', '"minimagic.ai" is listed twice']])
+    expect(said(newSiteInput.safeParse({ id: 'mm', name: 'MiniMagic', domains: twice, defaultLanguage: 'en' }))).toEqual([['domains.2', '"minimagic.ai" is listed twice']])
+    expect(said(siteSettingsInput.safeParse({ domains: twice }))).toEqual([['domains.2', '"minimagic.ai" is listed twice']])
+    expect(said(settings(['a b', 'a b']))?.map(([, m]) => m)).toEqual([expect.stringContaining('is not a hostname'), expect.stringContaining('is not a hostname')])
   })
 
   it('refuses URLs, ports, paths and wildcards, naming the value at its index', () => {

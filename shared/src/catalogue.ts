@@ -358,6 +358,17 @@ const siteDomain = z
   })
   .overwrite((v) => siteHostname(v) ?? v)
 
+/**
+ * A site's domains, each once, compared as normalised (`MINIMAGIC.AI` is `minimagic.ai`; one that
+ * is no hostname is refused by itself). The rule is the array's, not its default's, so that the
+ * schemas made from it (a new site, a settings change) keep it.
+ */
+const siteDomains = z.array(siteDomain).superRefine((list, ctx) =>
+  list.forEach((d, i) => {
+    if (list.indexOf(d) !== i && siteHostname(d) === d) ctx.addIssue({ code: 'custom', path: [i], message: `"${d}" is listed twice` })
+  }),
+)
+
 /** The consent cookie's name until a site names it otherwise (own-storage.ts). */
 export const DEFAULT_COOKIE_NAME = 'miniconsent'
 
@@ -366,15 +377,7 @@ export const siteSettings = z.object({
   id: slug,
   name: z.string().min(1, 'Enter a name').max(200),
   /** Hostnames the SDK may be embedded on; their origins may call the public API. */
-  domains: z
-    .array(siteDomain)
-    .default([])
-    // Compared as normalised: `MINIMAGIC.AI` is `minimagic.ai`.
-    .superRefine((list, ctx) =>
-      list.forEach((d, i) => {
-        if (list.indexOf(d) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `"${d}" is listed twice` })
-      }),
-    ),
+  domains: siteDomains.default([]),
   defaultLanguage: languageTag.default('en'),
   privacyPolicyUrl: safeUrl.optional(),
   cookieName: z

@@ -247,6 +247,12 @@ export type DocumentAcceptance = z.infer<typeof documentAcceptance>
 export const subjectData = z.object({
   consentId: z.string(),
   records: z.array(consentRecord),
+  /**
+   * The seq of the visitor's decision in force (null without records): their last by the time on
+   * their device, capped at its arrival, as `GET /api/v1/consents/:consentId` answers. A record
+   * queued offline and delivered late arrives after it, and is listed first by arrival.
+   */
+  inForce: z.number().int().nullable(),
   identities: z.array(consentIdentity),
   documents: z.array(documentAcceptance),
 })

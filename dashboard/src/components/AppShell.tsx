@@ -79,9 +79,9 @@ export function AppShell({ children }: { children: ComponentChildren }) {
               value={currentSite.id}
               aria-describedby="site-switcher-hint"
               onKeyDown={(e) => {
-                // Arrow keys on the closed list step through the sites without going (WCAG 3.2.2):
-                // Enter goes to the one chosen.
-                if (STEP_KEYS.has(e.key)) steppedAt = e.timeStamp
+                // Arrow keys and typing a name on the closed list step through the sites without
+                // going (WCAG 3.2.2): Enter goes to the one chosen.
+                if (STEP_KEYS.has(e.key) || (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey)) steppedAt = e.timeStamp
                 else if (e.key === 'Enter' && e.currentTarget.value !== currentSite.id) {
                   e.preventDefault()
                   switchTo(e.currentTarget)
@@ -101,7 +101,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
               ))}
             </select>
             <span id="site-switcher-hint" class="visually-hidden">
-              Choose a site with the arrow keys, then press Enter
+              Choose a site with the arrow keys or by typing its name, then press Enter
             </span>
           </div>
         )}

@@ -87,7 +87,10 @@ describe('log filters: period', () => {
     renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-30T22:00:00-05:00')
     await screen.findByRole('table', { name: 'Consent records' })
     // Before, the date fields showed nothing although the log was filtered.
-    expect((screen.getByLabelText('From (UTC)') as HTMLInputElement).value).toBe('2026-11-22')
+    const from = screen.getByLabelText('From (UTC)') as HTMLInputElement
+    expect(from.value).toBe('2026-11-22')
+    // And the field says the bound is that time, not the whole day it shows.
+    expect(document.getElementById(from.getAttribute('aria-describedby')!)?.textContent).toBe('From 2026-11-23T00:30:00+02:00 exactly, as the link gave it; choosing a day replaces it.')
     expect((screen.getByLabelText('To (UTC)') as HTMLInputElement).value).toBe('2026-12-01')
     fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
     fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))

@@ -101,11 +101,19 @@ export function LogFiltersForm({
     setValues((v) => ({ ...v, [key]: value }))
   }
   const id = (key: string) => `${idPrefix}-${key}`
+  /** A bound the date field cannot show as it is: a time from a shared link, applied exactly. */
+  const exact = (key: keyof FormValues) => (key === 'from' || key === 'to') && !!values[key] && !/^\d{4}-\d{2}-\d{2}$/.test(values[key])
   const a11y = (key: keyof FormValues) => ({
     id: id(key),
     'aria-invalid': errors[key] ? (true as const) : undefined,
-    'aria-describedby': errors[key] ? id(`${key}-error`) : undefined,
+    'aria-describedby': [errors[key] ? id(`${key}-error`) : '', exact(key) ? id(`${key}-exact`) : ''].filter(Boolean).join(' ') || undefined,
   })
+  const exactNote = (key: 'from' | 'to') =>
+    exact(key) && (
+      <p id={id(`${key}-exact`)} class="hint">
+        {key === 'from' ? 'From' : 'To'} <code>{values[key]}</code> exactly, as the link gave it; choosing a day replaces it.
+      </p>
+    )
   // The alert region is there before its message, which screen readers then announce as it comes.
   const error = (key: keyof FormValues) => (
     <div role="alert" class="field-error-slot">
@@ -146,11 +154,13 @@ export function LogFiltersForm({
         <div class="field">
           <label for={id('from')}>From (UTC)</label>
           <input type="date" {...a11y('from')} value={dayOf(values.from)} onInput={set('from')} />
+          {exactNote('from')}
           {error('from')}
         </div>
         <div class="field">
           <label for={id('to')}>To (UTC)</label>
           <input type="date" {...a11y('to')} value={dayOf(values.to)} onInput={set('to')} />
+          {exactNote('to')}
           {error('to')}
         </div>
         <div class="field">

@@ -52,11 +52,20 @@ describe('data-subject export', () => {
       JSON.stringify({ type: 'identity', consentId: 'visitor-0004', externalId: 'user-1' }),
     ].join('\n') + '\n'
     const { api, saved } = await openSubject(() => ndjson(file))
-    expect(await statusText()).toBe('Exported 2 records of consent ID visitor-0004 as subject-minimagic-visitor-0004.ndjson.')
+    expect(await statusText()).toBe('Exported 2 records and 1 link to a user ID of consent ID visitor-0004 as subject-minimagic-visitor-0004.ndjson.')
     expect(saved).toHaveLength(1)
     expect(saved[0]!.name).toBe('subject-minimagic-visitor-0004.ndjson')
     expect(await saved[0]!.blob.text()).toBe(file)
     expect(api.requests.filter((r) => r.url.pathname === EXPORT_PATH)).toHaveLength(1)
+  })
+
+  it('counts a visitor with only a link to a user ID and an accepted document by them, not as "0 records"', async () => {
+    const file = [
+      JSON.stringify({ type: 'identity', consentId: 'visitor-0004', userId: 'user-1' }),
+      JSON.stringify({ type: 'documentAcceptance', consentId: 'visitor-0004', documentType: 'terms' }),
+    ].join('\n') + '\n'
+    await openSubject(() => ndjson(file), [])
+    expect(await statusText()).toBe('Exported 1 link to a user ID and 1 accepted document of consent ID visitor-0004 as subject-minimagic-visitor-0004.ndjson.')
   })
 
   it('says there is nothing to export instead of saving an empty file', async () => {

@@ -21,7 +21,18 @@ const outcome = (tone: Tone, text: string, focus = false): Outcome => ({ tone: T
  * Data-subject requests for one consentId (GDPR Art. 15 and 17): download everything stored under
  * it, or erase it. Erasing blanks the personal fields but keeps the hashes, so the chain still verifies.
  */
-export function SubjectActions({ site, consentId, onErased }: { site: SiteSummary; consentId: string; onErased: () => void }) {
+export function SubjectActions({
+  site,
+  consentId,
+  onErased,
+  onLoaded,
+}: {
+  site: SiteSummary
+  consentId: string
+  onErased: (erasure: SubjectErasure) => void
+  /** What is stored under the consentId, once loaded (again after an erasure). */
+  onLoaded?: (data: SubjectData) => void
+}) {
   const { api } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
   const [exporting, setExporting] = useState(false)
@@ -43,7 +54,10 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
   useEffect(() => {
     const controller = new AbortController()
     api.request(path, subjectData, { signal: controller.signal }).then(
-      (data) => setLinked({ data }),
+      (data) => {
+        setLinked({ data })
+        onLoaded?.(data)
+      },
       (err: unknown) => {
         if (!controller.signal.aborted) setLinked({ error: errorText(err) })
       },
@@ -68,8 +82,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
       urls.current.push(url)
       save(url, name)
-      const records = countRecords(text)
-      setResult(outcome('ok', `Exported ${records} ${records === 1 ? 'record' : 'records'} of consent ID ${consentId} as ${name}.`))
+      setResult(outcome('ok', `Exported ${storedSentence(countLines(text))} of consent ID ${consentId} as ${name}.`))
     } catch (err) {
       setResult(outcome('error', `Not exported: ${errorText(err)}`), err)
     } finally {
@@ -86,7 +99,7 @@ export function SubjectActions({ site, consentId, onErased }: { site: SiteSummar
       setResult(outcome('ok', erasedSentence(erasure, consentId), true))
       setStep('idle')
       setLinkedLoads((n) => n + 1)
-      onErased()
+      onErased(erasure)
     } catch (err) {
       setResult(outcome('error', `Not erased: ${errorText(err)}`), err)
       setStep('confirm')
@@ -174,29 +187,39 @@ function LinkedData({ linked }: { linked: Linked }) {
   )
 }
 
-/** What an erasure did: its records blanked, and the identities and accepted documents it deleted, when it deleted any. */
-function erasedSentence({ erased, identities, documents }: SubjectErasure, consentId: string): string {
+/**
+ * Consent records, links to user IDs and accepted documents, in words: `3 records`, `1 link to a
+ * user ID and 1 accepted document`, `0 records`. Each named when there are some, the records when
+ * nothing else is.
+ */
+function storedSentence({ erased, identities, documents }: SubjectErasure): string {
   const parts = [
     erased > 0 || identities + documents === 0 ? `${erased} ${erased === 1 ? 'record' : 'records'}` : '',
     identities > 0 ? `${identities} ${identities === 1 ? 'link to a user ID' : 'links to user IDs'}` : '',
     documents > 0 ? `${documents} ${documents === 1 ? 'accepted document' : 'accepted documents'}` : '',
   ].filter(Boolean)
-  const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]
-  return `Erased ${what} of consent ID ${consentId}.${erased > 0 ? ' Their hashes stay, so the chain still verifies.' : ''}`
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]!
 }
 
-/** The file's consent records, beside which it holds the visitor's linked identities and accepted documents. */
-function countRecords(ndjson: string): number {
-  let records = 0
+/** What an erasure did: its records blanked, and the identities and accepted documents it deleted. */
+function erasedSentence(erasure: SubjectErasure, consentId: string): string {
+  return `Erased ${storedSentence(erasure)} of consent ID ${consentId}.${erasure.erased > 0 ? ' Their hashes stay, so the chain still verifies.' : ''}`
+}
+
+/** The file's lines by kind: consent records, links to user IDs, accepted documents. */
+function countLines(ndjson: string): SubjectErasure {
+  const counts = { erased: 0, identities: 0, documents: 0 }
+  const key: Record<string, keyof typeof counts> = { consentRecord: 'erased', identity: 'identities', documentAcceptance: 'documents' }
   for (const line of ndjson.split('\n')) {
     if (!line) continue
     try {
-      if ((JSON.parse(line) as { type?: unknown }).type === 'consentRecord') records++
+      const kind = key[String((JSON.parse(line) as { type?: unknown }).type)]
+      if (kind) counts[kind]++
     } catch {
       // A line the dashboard cannot read is still in the file; only the count leaves it out.
     }
   }
-  return records
+  return counts
 }
 
 /** Hands the file to the browser's downloads, as a click on a download link would. */

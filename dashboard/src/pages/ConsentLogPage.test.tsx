@@ -3,6 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/pr
 import { describe, expect, it } from 'vitest'
 import {
   consentRecord,
+  endingSession,
   errorBody,
   expectFocusStaysOn,
   heldBack,
@@ -13,6 +14,7 @@ import {
   on,
   pressFromKeyboard,
   renderApp,
+  signInAgainOverPage,
   stubApi,
   type FakeRequest,
 } from '../test-support'
@@ -243,12 +245,29 @@ describe('consent log', () => {
     expect(await screen.findByRole('heading', { name: 'Consent log — MiniMagic' })).toBeTruthy()
     expect(location.pathname).toBe('/sites/minimagic/consents')
 
+    // Typing a name steps too.
+    fireEvent.keyDown(select, { key: 'm' })
+    fireEvent.change(select, { target: { value: 'minopa' } })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(location.pathname).toBe('/sites/minimagic/consents')
     // Left without Enter, the list shows the page's site again.
     fireEvent.keyDown(select, { key: 'ArrowUp' })
     fireEvent.change(select, { target: { value: 'minopa' } })
     fireEvent.blur(select)
     expect(select.value).toBe('minimagic')
     expect(location.pathname).toBe('/sites/minimagic/consents')
+  })
+
+  it('asks again for the page refused while the session had ended, once signed in again over the page', async () => {
+    const session = endingSession()
+    stubApi(signedIn, session.login, on('GET', /\/consents$/, session.unless((req) => json(req.url.searchParams.has('before') ? logPage(2, 2, 4) : logPage(4, 2, 4)))))
+    await openLog()
+    session.valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    expect(await screen.findByText(/Sign in first/)).toBeTruthy()
+    await signInAgainOverPage()
+    await waitFor(() => expect(screen.queryByText(/Sign in first/)).toBeNull())
+    expect(screen.getByRole('table', { name: 'Consent records' })).toBeTruthy()
   })
 
   it('explains a site the account cannot see', async () => {
@@ -350,7 +369,7 @@ describe('consent log filters and data-subject requests', () => {
       signedIn,
       serveLog(() => (erased ? { records: [], nextBefore: null, total: 0 } : wholeLog([consentRecord({ seq: 4, siteId: 'minimagic', consentId: 'visitor-0004' })]))),
       on('GET', '/api/admin/sites/minimagic/subjects/visitor-0004', () =>
-        json({ consentId: 'visitor-0004', records: [], ...(erased ? { identities: [], documents: [] } : linked) }),
+        json({ consentId: 'visitor-0004', records: [], inForce: null, ...(erased ? { identities: [], documents: [] } : linked) }),
       ),
       on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => {
         erased = true
@@ -367,6 +386,37 @@ describe('consent log filters and data-subject requests', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
     expect(await screen.findByText('No user ID or accepted document is linked to this consent ID.')).toBeTruthy()
     expect(screen.queryByRole('table', { name: 'Legal documents accepted' })).toBeNull()
+  })
+
+  it("marks the visitor's decision in force, which a record delivered late does not replace, and says when only links and documents are stored", async () => {
+    const made = (seq: number, clientTime: string) => consentRecord({ seq, siteId: 'minimagic', consentId: 'visitor-0004', clientTime })
+    const records = [made(6, '2026-11-22T07:00:00.000Z'), made(5, '2026-11-22T09:00:00.000Z')]
+    stubApi(
+      signedIn,
+      serveLog(() => wholeLog(records)),
+      on('GET', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json({ consentId: 'visitor-0004', records: [...records].reverse(), inForce: 5, identities: [], documents: [] })),
+    )
+    await openLog('/sites/minimagic/consents?consentId=visitor-0004')
+    const row = (seq: number) => screen.getByRole('button', { name: new RegExp(`record #${seq}`) }).closest('tr')!
+    await waitFor(() => expect(within(row(5)).queryByText('In force')).toBeTruthy())
+    expect(within(row(6)).queryByText('In force')).toBeNull()
+    cleanup()
+
+    const linked = { identities: [{ recordId: 'identity-1', userId: 'customer-42', serverTime: '2026-11-22T10:00:00.000Z' }], documents: [] }
+    stubApi(
+      signedIn,
+      serveLog(() => ({ records: [], nextBefore: null, total: 0 })),
+      on('GET', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json({ consentId: 'visitor-0004', records: [], inForce: null, ...linked })),
+      on('DELETE', '/api/admin/sites/minimagic/subjects/visitor-0004', () => json({ erased: 0, identities: 1, documents: 0 })),
+    )
+    renderApp('/sites/minimagic/consents?consentId=visitor-0004')
+    expect(await screen.findByText(/only the links to user IDs or accepted documents listed above are stored under it/)).toBeTruthy()
+    expect(screen.queryByText(/may have been mistyped/)).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Erase this visitor’s records…' }))
+    fireEvent.input(screen.getByLabelText('Consent ID', { selector: '#erase-confirm' }), { target: { value: 'visitor-0004' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
+    expect(await screen.findByText(/No consent record was stored under consent ID/)).toBeTruthy()
+    expect(screen.queryByText(/tombstones/)).toBeNull()
   })
 
   it('says when the user IDs and documents linked to a consent ID cannot be loaded', async () => {

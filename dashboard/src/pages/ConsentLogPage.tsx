@@ -1,4 +1,4 @@
-import { consentId as consentIdSchema, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary } from '@miniconsent/shared'
+import { consentId as consentIdSchema, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary, type SubjectData, type SubjectErasure } from '@miniconsent/shared'
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, filterParams, type LogFilters } from '../api'
@@ -23,9 +23,11 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
   const filters = filtersFromQuery(query)
   const filter = filters.consentId ?? ''
   const filterKey = filterParams(filters).toString()
-  // The consent IDs erased on this page: only their empty log reads as an erasure. Each erasure
-  // also reloads the results, hence a list rather than a set.
-  const [erasedIds, setErasedIds] = useState<string[]>([])
+  // The consent IDs erased on this page, with what each erasure did: only their empty log reads as
+  // an erasure. Each erasure also reloads the results, hence a list rather than a map.
+  const [erasures, setErasures] = useState<Array<{ consentId: string; erasure: SubjectErasure }>>([])
+  // What is stored under the consent ID searched: its decision in force, its links and documents.
+  const [subject, setSubject] = useState<SubjectData | null>(null)
   useDocumentTitle(`Consent log — ${site.name}`)
   const base = consentLogPath(site.id)
 
@@ -48,10 +50,19 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
           key={filter}
           site={site}
           consentId={filter}
-          onErased={() => setErasedIds((ids) => [...ids, filter])}
+          onErased={(erasure) => setErasures((list) => [...list, { consentId: filter, erasure }])}
+          onLoaded={setSubject}
         />
       )}
-      <ConsentLogResults key={filterKey + '|' + erasedIds.length} siteId={site.id} siteName={site.name} filter={filter} filters={filters} erased={erasedIds.includes(filter)} />
+      <ConsentLogResults
+        key={filterKey + '|' + erasures.length}
+        siteId={site.id}
+        siteName={site.name}
+        filter={filter}
+        filters={filters}
+        erased={erasures.filter((e) => e.consentId === filter).at(-1)?.erasure ?? null}
+        subject={subject?.consentId === filter ? subject : null}
+      />
     </>
   )
 }
@@ -119,15 +130,19 @@ function ConsentLogResults({
   filter,
   filters,
   erased,
+  subject,
 }: {
   siteId: string
   siteName: string
   filter: string
   filters: LogFilters
-  /** The records of `filter` were erased on this page: none is left under it, which is no typo of the visitor's. */
-  erased: boolean
+  /** What the erasure of `filter` on this page did: none is left under it, which is no typo of the visitor's. */
+  erased: SubjectErasure | null
+  /** What is stored under `filter`, once loaded: the row in force is marked, and links or documents without records are said so. */
+  subject: SubjectData | null
 }) {
-  const { api } = useSession()
+  // Signed in again over the page (renewals): a page refused meanwhile ("Sign in first") is asked for again.
+  const { api, renewals } = useSession()
   // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
   // newer pages pops the stack, since the API pages only towards older records.
   const [cursors, setCursors] = useState<Array<number | undefined>>([undefined])
@@ -154,7 +169,7 @@ function ConsentLogResults({
       },
     )
     return () => controller.abort()
-  }, [api, siteId, filter, before, pageIndex, attempt])
+  }, [api, siteId, filter, before, pageIndex, attempt, renewals])
 
   const page = shown?.page
   const selected = page?.records.find((r) => r.recordId === selectedId) ?? null
@@ -206,6 +221,7 @@ function ConsentLogResults({
             othersFiltered={filterParams({ ...filters, consentId: undefined }).toString() !== ''}
             withoutOthers={withFilters(consentLogPath(siteId), { consentId: filter })}
             erased={erased}
+            linkedOnly={!!subject && subject.records.length === 0 && subject.identities.length + subject.documents.length > 0}
           />
         ) : (
           <>
@@ -228,6 +244,7 @@ function ConsentLogResults({
                     <RecordRow
                       key={record.recordId}
                       record={record}
+                      inForce={!!filter && subject?.inForce === record.seq}
                       selected={record.recordId === selectedId}
                       onOpen={() => setSelectedId(record.recordId === selectedId ? null : record.recordId)}
                     />
@@ -261,7 +278,7 @@ function rowButtonId(recordId: string): string {
   return `record-${recordId}`
 }
 
-function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; selected: boolean; onOpen: () => void }) {
+function RecordRow({ record, selected, inForce, onOpen }: { record: ConsentRecord; selected: boolean; inForce: boolean; onOpen: () => void }) {
   const categories = splitChoices(record.categories)
   return (
     // The whole row answers a mouse click; the button in it is the keyboard and screen reader way in.
@@ -273,6 +290,11 @@ function RecordRow({ record, selected, onOpen }: { record: ConsentRecord; select
     >
       <th scope="row">
         <time dateTime={record.serverTime}>{formatTime(record.serverTime)}</time>
+        {inForce && (
+          <span class="badge" title="The visitor's latest decision by the time on their device: a record delivered late arrives after it">
+            In force
+          </span>
+        )}
       </th>
       <td>
         <button
@@ -325,6 +347,7 @@ function EmptyLog({
   othersFiltered,
   withoutOthers,
   erased,
+  linkedOnly,
 }: {
   siteName: string
   filter: string
@@ -333,14 +356,32 @@ function EmptyLog({
   othersFiltered: boolean
   /** The log for the consent ID alone. */
   withoutOthers: string
-  erased: boolean
+  erased: SubjectErasure | null
+  /** The consent ID has no consent record, but links to user IDs or accepted documents (listed above). */
+  linkedOnly: boolean
 }) {
   if (filtered && !filter) return <p class="empty">No records match these filters.</p>
-  if (filter && erased) {
+  if (filter && erased && erased.erased > 0) {
     return (
       <p class="empty">
         All records of consent ID <code>{filter}</code> were erased: none is left under this ID. The log keeps them as
         tombstones, without the ID, so that the chain still verifies.
+      </p>
+    )
+  }
+  if (filter && erased) {
+    return (
+      <p class="empty">
+        No consent record was stored under consent ID <code>{filter}</code>: the erasure deleted what was (see above), and
+        left no tombstone.
+      </p>
+    )
+  }
+  if (filter && linkedOnly && !othersFiltered) {
+    return (
+      <p class="empty">
+        No consent records for consent ID <code>{filter}</code>: only the links to user IDs or accepted documents listed
+        above are stored under it.
       </p>
     )
   }

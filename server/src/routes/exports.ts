@@ -35,23 +35,30 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, stall
       gone = true
     },
   )
+  let stalledOut = false
+  /** Waits for `sent`, the client leaving, or `stallMs`, after which the download is closed. */
+  const sending = async (sent: Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined
+    const stalled = new Promise<true>((resolve) => (timer = setTimeout(resolve, stallMs, true)))
+    const waited = await Promise.race([sent, closed, stalled])
+    clearTimeout(timer)
+    if (waited === true) {
+      stalledOut = true
+      outgoing.destroy()
+    }
+  }
   for await (const bytes of job.chunks) {
     if (gone || outgoing.destroyed) break
     sha.update(bytes)
     const flushed = outgoing.write(bytes, (err) => {
       if (!err) job.release(bytes)
     })
-    if (!flushed) {
-      let timer: NodeJS.Timeout | undefined
-      const stalled = new Promise<true>((resolve) => (timer = setTimeout(resolve, stallMs, true)))
-      const waited = await Promise.race([once(outgoing, 'drain'), closed, stalled])
-      clearTimeout(timer)
-      if (waited === true) outgoing.destroy()
-    }
+    if (!flushed) await sending(once(outgoing, 'drain'))
   }
   if (gone || outgoing.destroyed) return false
-  await Promise.race([new Promise<void>((resolve) => outgoing.end(resolve)), closed])
-  return !gone
+  // The last bytes too: a client that stops reading before them would hold the place as well.
+  await sending(new Promise<void>((resolve) => outgoing.end(resolve)))
+  return !gone && !stalledOut
 }
 
 /**

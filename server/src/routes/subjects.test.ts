@@ -67,11 +67,27 @@ async function withThreadedServer(test: () => Promise<void>) {
 }
 
 describe('data-subject requests by consentId', () => {
+  it("names the decision in force as the public look-up does: a record made earlier on the device and delivered late is not it", async () => {
+    // Made on the device at 07:00 (queued offline), delivered after seq 5, which was made at 08:59:58.
+    const late = consentBody({ consentId: SUBJECT, method: 'reject-all', categories: { essential: true, analytics: false }, clientTime: '2026-11-22T07:00:00.000Z' })
+    t.clock.now += 1000
+    expect((await t.request('/api/v1/consents', json(late), '192.0.2.9')).status).toBe(201)
+    const data = subjectData.parse(await (await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))).json())
+    expect(data.records.map((r) => r.seq)).toEqual([1, 3, 5, 6])
+    const current = (await (await t.request(`/api/v1/consents/${SUBJECT}?site=acme`)).json()) as { method: string; clientTime: string }
+    const inForce = data.records.find((r) => r.seq === data.inForce)!
+    expect([inForce.method, inForce.clientTime]).toEqual([current.method, current.clientTime])
+    expect(data.inForce).toBe(5)
+    const none = subjectData.parse(await (await t.request('/api/admin/sites/acme/subjects/visitor-nobody', as('auditor'))).json())
+    expect(none.inForce).toBeNull()
+  })
+
   it('finds every record, identity and accepted document of the subject, for any member', async () => {
     const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))
     expect(res.status).toBe(200)
     const data = subjectData.parse(await res.json())
     expect(data.records.map((r) => r.seq)).toEqual([1, 3, 5])
+    expect(data.inForce).toBe(5)
     expect(data.identities).toEqual([expect.objectContaining({ userId: 'customer-42' })])
     expect(data.documents).toEqual([expect.objectContaining({ documentType: 'terms', documentVersion: '2026-01' })])
 
@@ -310,7 +326,9 @@ describe('data-subject look-ups on a large log', () => {
     const prepared = await preparedDuring(request)
     const reads = prepared.filter((s) => /^select/i.test(s) && s.includes(`from "${table}"`))
     expect(reads.length).toBeGreaterThan(0)
-    return reads.map((s) => (client.prepare(`EXPLAIN QUERY PLAN ${s}`).all('acme', SUBJECT) as { detail: string }[]).map((r) => r.detail).join(' | '))
+    // The site, the consentId and, for the decision in force, its LIMIT.
+    const params = (s: string) => ['acme', SUBJECT, 1].slice(0, s.match(/\?/g)?.length ?? 0)
+    return reads.map((s) => (client.prepare(`EXPLAIN QUERY PLAN ${s}`).all(...params(s)) as { detail: string }[]).map((r) => r.detail).join(' | '))
   }
 
   it("finds and exports a subject's records through the consentId's index, not by walking the site's whole log in seq order", async () => {

@@ -143,6 +143,21 @@ function listingPage({ rows, total }: Omit<ListingRows, 'unrolled'>, limit: numb
 /** How long an idle writer thread is kept before it is stopped (a new one starts on the next record). */
 const THREAD_IDLE_MS = 30_000
 
+/**
+ * A visitor's records, the decision in force first: their last decision, not the last to arrive.
+ * A queue delivers a page's waiting records together, in any order, so a record queued offline
+ * and flushed late must not count as newer than one made after it. julianday() reads the ISO time
+ * with its offset. The device's clock is capped at the record's arrival, so that a record dated
+ * ahead (a clock years off, or anyone who knows the consentId) cannot hide every later decision, a
+ * withdrawal included; a time julianday() cannot read (NULL, which would sink the record) counts as
+ * its arrival. No index serves this order: the (site_id, consent_id) index finds the visitor's
+ * records, a handful, and they are sorted. The public look-up and the data-subject view both use it.
+ */
+export const LATEST_DECISION_FIRST = [
+  sql`coalesce(min(julianday(${consentRecords.clientTime}), julianday(${consentRecords.serverTime})), julianday(${consentRecords.serverTime})) desc`,
+  desc(consentRecords.seq),
+] as const
+
 export class ConsentLog {
   private queue: Pending[] = []
   /** The record appended last: see written(). */
@@ -190,15 +205,7 @@ export class ConsentLog {
       .select()
       .from(consentRecords)
       .where(and(eq(consentRecords.siteId, p('siteId')), eq(consentRecords.consentId, p('consentId'))))
-      // The visitor's last decision, not the last to arrive: a queue delivers a page's waiting
-      // records together, in any order, so a record queued offline and flushed late must not
-      // count as newer than one made after it. julianday() reads the ISO time with its offset.
-      // The device's clock is capped at the record's arrival, so that a record dated ahead (a
-      // clock years off, or anyone who knows the consentId) cannot hide every later decision, a
-      // withdrawal included; a time julianday() cannot read (NULL, which would sink the record)
-      // counts as its arrival. No index serves this order: the (site_id, consent_id) index finds
-      // the visitor's records, a handful, and they are sorted.
-      .orderBy(sql`coalesce(min(julianday(${consentRecords.clientTime}), julianday(${consentRecords.serverTime})), julianday(${consentRecords.serverTime})) desc`, desc(consentRecords.seq))
+      .orderBy(...LATEST_DECISION_FIRST)
       .limit(1)
       .prepare()
   }

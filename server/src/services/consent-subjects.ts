@@ -16,7 +16,7 @@ import { ERASED_CONSENT_ID } from './consent-chain'
 import { signErasure } from './stored-signatures'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
-import { toConsentRecord } from './consent-log'
+import { LATEST_DECISION_FIRST, toConsentRecord } from './consent-log'
 import { eraseFromManifests, namedConsentId } from './export'
 import type { ManifestKeys } from './manifest-keys'
 import type { Logger } from '../logger'
@@ -76,7 +76,15 @@ export class ConsentSubjects {
       .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
       .orderBy(asc(documentAcceptances.id))
       .all()
-    return { consentId, records: records.map(toConsentRecord), identities, documents }
+    const inForce =
+      this.db
+        .select({ seq: consentRecords.seq })
+        .from(consentRecords)
+        .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
+        .orderBy(...LATEST_DECISION_FIRST)
+        .limit(1)
+        .get()?.seq ?? null
+    return { consentId, records: records.map(toConsentRecord), inForce, identities, documents }
   }
 
   /** The subject's data as NDJSON: one line per consent record, identity and accepted document. */
