@@ -45,8 +45,8 @@ describe('install checker', () => {
     const harmless = [
       `<script>document.documentElement.classList.add('js')</script>`,
       `<script type="application/ld+json">{"@type":"VideoObject","embedUrl":"https://www.youtube.com/embed/abc"}</script>`,
-      `<script>// heatmaps by hotjar.com are off on this page\nwindow.x = 1</script>`,
-      `<script>button.onclick = () => open('https://www.youtube-nocookie.com/embed/abc')</script>`,
+      `<script>// heatmaps by hotjar.com are off on this page\nconst d = document.createElement('div')</script>`,
+      `<script>button.onclick = () => { const f = document.createElement('iframe'); f.src = 'https://www.youtube.com/embed/x' }</script>`,
     ]
     const page = `<head><script src="/sdk/minopa.js"></script>${Object.values(snippets).map((s) => `<script>${s}</script>`).join('')}${harmless.join('')}</head>`
     const problems = checkInstall(page, ctx).filter((f) => f.severity === 'problem').map((f) => f.message)

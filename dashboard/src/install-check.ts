@@ -34,6 +34,11 @@ const INLINE_TRACKERS: Array<{ pattern: RegExp; name: string; category: string }
   { pattern: /\bfbq\s*\(\s*['"]init['"]/, name: 'Meta pixel', category: 'marketing' },
   { pattern: /googletagmanager\.com\/gtm\.js/, name: 'Google Tag Manager loader', category: 'marketing' },
   { pattern: /clarity\.ms\/tag/, name: 'Microsoft Clarity loader', category: 'analytics' },
+  // Each vendor's snippet by what only it writes (its settings, its loader's path), not by a mention
+  // of the vendor's host, which a comment, JSON-LD or a click-to-load handler may hold too.
+  { pattern: /\b_hjSettings\b|static\.hotjar\.com\/c\/hotjar-/, name: 'Hotjar', category: 'analytics' },
+  { pattern: /\bTiktokAnalyticsObject\b|analytics\.tiktok\.com\/i18n\/pixel\/events\.js/, name: 'TikTok pixel', category: 'marketing' },
+  { pattern: /bat\.bing\.com\/bat\.js/, name: 'Microsoft UET', category: 'marketing' },
   { pattern: /s\.pinimg\.com\/ct\/core\.js|\bpintrk\s*\(\s*['"]load['"]/, name: 'Pinterest tag', category: 'marketing' },
   { pattern: /snap\.licdn\.com|\b_linkedin_partner_id\b/, name: 'LinkedIn Insight tag', category: 'marketing' },
   { pattern: /\bposthog\.init\s*\(/, name: 'PostHog', category: 'analytics' },
@@ -49,9 +54,6 @@ function describe(el: Element): string {
     })
   return `<${el.tagName.toLowerCase()}${attrs.length ? ' ' + attrs.join(' ') : ''}>`
 }
-
-/** A script the browser runs, or will once the SDK releases it (`text/plain`); not data such as JSON-LD. */
-const isJavaScript = (el: Element) => /^(|module|text\/plain|(text|application)\/(java|ecma)script)$/i.test(el.getAttribute('type')?.trim() ?? '')
 
 /** This site's MiniConsent tag: `/sdk/<siteId>.js`, from any origin (a CDN, the server). */
 function isSiteTag(el: Element, siteId: string): boolean {
@@ -114,14 +116,7 @@ export function checkInstall(html: string, ctx: CheckContext): Finding[] {
       })
     }
     const url = el.getAttribute('data-src') ?? el.getAttribute('src') ?? el.getAttribute('href') ?? ''
-    // An inline snippet is known by its own calls, or by the address of the library it loads
-    // (Hotjar's, TikTok's and Microsoft UET's snippets write theirs into the page): only in
-    // JavaScript (not JSON-LD naming a video), and only beside a script element made or given
-    // an address (not a comment or a click-to-load handler naming a host).
-    const inline = el.tagName === 'SCRIPT' && isJavaScript(el) ? (el.textContent ?? '') : ''
-    const loads = /\bcreateElement\s*\(|\.src\s*=/.test(inline)
-    const tracker =
-      TRACKERS.find((t) => t.pattern.test(url)) ?? (inline ? (INLINE_TRACKERS.find((t) => t.pattern.test(inline)) ?? (loads ? TRACKERS.find((t) => t.pattern.test(inline)) : undefined)) : undefined)
+    const tracker = TRACKERS.find((t) => t.pattern.test(url)) ?? (el.tagName === 'SCRIPT' ? INLINE_TRACKERS.find((t) => t.pattern.test(el.textContent ?? '')) : undefined)
 
     if (category === null) {
       if (el.tagName === 'SCRIPT' && el.getAttribute('type') === 'text/plain') {

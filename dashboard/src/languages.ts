@@ -33,17 +33,13 @@ export function languageName(tag: string): string {
 const knownLanguages = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }) : null
 
 /**
- * A language tag as typed, in its standard spelling (`de-de` → `de-DE`), or why it is none: a
- * visitor's browser asks for `de-DE`, and a language no browser names (`zz`) is never shown.
+ * A language tag as typed, or why it is none: a language no browser names (`zz`) is never shown.
+ * Kept as typed, not respelled (`de-de` as `de-DE`): the SDK finds a page's language by its exact
+ * spelling past the primary subtag, which the site's own pages may write either way.
  */
 export function readLanguageTag(input: string): { tag: string } | { error: string } {
   const usage = 'Use a language tag such as "de" or "pt-BR".'
-  let tag: string
-  try {
-    tag = Intl.getCanonicalLocales(input.trim())[0] ?? ''
-  } catch {
-    return { error: usage }
-  }
+  const tag = input.trim()
   if (!LANGUAGE_PATTERN.test(tag)) return { error: usage }
   const primary = tag.split('-')[0]!
   if (knownLanguages && knownLanguages.of(primary) === undefined) return { error: `"${primary}" is no language a browser knows. ${usage}` }

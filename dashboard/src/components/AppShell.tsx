@@ -81,7 +81,8 @@ export function AppShell({ children }: { children: ComponentChildren }) {
               onKeyDown={(e) => {
                 // Arrow keys and typing a name on the closed list step through the sites without
                 // going (WCAG 3.2.2): Enter goes to the one chosen.
-                if (STEP_KEYS.has(e.key) || (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey)) steppedAt = e.timeStamp
+                // (A character, whatever made it: AltGr, Option, an input method's `Process`.)
+                if (STEP_KEYS.has(e.key) || [...e.key].length === 1 || e.key === 'Process') steppedAt = e.timeStamp
                 else if (e.key === 'Enter' && e.currentTarget.value !== currentSite.id) {
                   e.preventDefault()
                   switchTo(e.currentTarget)

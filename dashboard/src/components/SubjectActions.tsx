@@ -33,7 +33,7 @@ export function SubjectActions({
   /** What is stored under the consentId, once loaded (again after an erasure). */
   onLoaded?: (data: SubjectData) => void
 }) {
-  const { api } = useSession()
+  const { api, renewals } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'erasing'>('idle')
   const [exporting, setExporting] = useState(false)
   const [result, setResult] = useActionState<Outcome | null>(null)
@@ -63,7 +63,8 @@ export function SubjectActions({
       },
     )
     return () => controller.abort()
-  }, [api, path, linkedLoads])
+    // Signed in again over the page (renewals): a look-up refused meanwhile is made again.
+  }, [api, path, linkedLoads, renewals])
 
   // Through the API client rather than a plain link: a link saves whatever answers, the error of
   // an ended session too, as the visitor's file, and says nothing when there is nothing to save.

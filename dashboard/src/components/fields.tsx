@@ -119,6 +119,8 @@ export function Field({ path, label, issues, hint, hiddenLabel, children, class:
 
 interface InputProps {
   type?: 'text' | 'url' | 'email' | 'password' | 'date' | 'search'
+  onFocus?: () => void
+  onBlur?: () => void
   spellcheck?: boolean
   size?: number
   autoComplete?: string
@@ -195,10 +197,6 @@ export function SelectField({
   )
 }
 
-/**
- * Lists every problem with a link to its field, so none goes unnoticed below the fold. `what`
- * names the thing saved ("draft", "settings"), as SaveBar's.
- */
 /** The element of a field's path, or of the nearest path above it that has one (`a.b.2` → `a.b`). */
 function fieldFor(path: string): HTMLElement | null {
   for (let parts = path.split('.'); parts.length; parts.pop()) {
@@ -208,6 +206,10 @@ function fieldFor(path: string): HTMLElement | null {
   return null
 }
 
+/**
+ * Lists every problem with a link to its field, so none goes unnoticed below the fold. `what`
+ * names the thing saved ("draft", "settings"), as SaveBar's.
+ */
 export function IssueSummary({ what, issues, labelFor, id }: { what: string; issues: Issues; labelFor: (path: string) => string; id: string }) {
   const paths = Object.keys(issues)
   if (!paths.length) return null

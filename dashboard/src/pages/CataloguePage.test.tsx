@@ -198,24 +198,43 @@ describe('catalogue editor', () => {
     await waitFor(() => expect(document.querySelector('[aria-live="polite"]')?.textContent).toBe('Removed session'))
   })
 
-  it("carries a category's new id to its services and cookies, retyped from empty too, and says what a removal leaves without one", async () => {
+  it("carries a category's new id to its services and cookies once its field is left, never into a category whose id it passed through, and says what a removal leaves without one", async () => {
+    const state = () => {
+      const s = catalogueFixture()
+      s.draft.categories.push({ id: 'marketing', required: false, label: { en: 'Marketing' }, description: {}, consentMode: [] })
+      s.draft.entries.push({ name: '_pk_id.*', kind: 'cookie', category: 'analytics', provider: 'Plausible', purpose: {}, expiry: '13mo' })
+      return s
+    }
     const saved: unknown[] = []
-    stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
+    stubApi(signedIn, serveCatalogueState(state), savingDraft(state, saved))
     await openEditor()
-    const id = screen.getByLabelText('ID', { selector: '#f-categories-1-id' })
-    for (const value of ['analytic', '', 's', 'statistics']) fireEvent.input(id, { target: { value } })
-    const category = screen.getByLabelText('Category', { selector: '#f-services-0-category' }) as HTMLSelectElement
-    expect(category.value).toBe('statistics')
-
     const confirm = vi.fn(() => false)
     vi.stubGlobal('confirm', confirm)
     fireEvent.click(screen.getByRole('button', { name: /Remove.*category.*Analytics/ }))
-    expect(confirm).toHaveBeenCalledWith('Remove the category "Analytics"? 1 service is in it and will need another category.')
+    expect(confirm).toHaveBeenCalledWith('Remove the category "Analytics"? 1 service and 1 cookie or storage entry are in it and will need another category.')
+
+    // Typed key by key, through "marketing", another category's id, on to "marketing-eu".
+    const id = screen.getByLabelText('ID', { selector: '#f-categories-1-id' })
+    fireEvent.focus(id)
+    for (const value of ['', 'm', 'marketing', 'marketing-', 'marketing-eu']) fireEvent.input(id, { target: { value } })
+    fireEvent.blur(id)
+    expect((screen.getByLabelText('Category', { selector: '#f-services-0-category' }) as HTMLSelectElement).value).toBe('marketing-eu')
+    expect((screen.getByLabelText('Category, row 2') as HTMLSelectElement).value).toBe('marketing-eu')
+    // Renamed to another category's id: nothing follows (the duplicate id is refused on saving).
+    fireEvent.focus(id)
+    fireEvent.input(id, { target: { value: 'marketing' } })
+    fireEvent.blur(id)
+    expect((screen.getByLabelText('Category', { selector: '#f-services-0-category' }) as HTMLSelectElement).value).toBe('marketing-eu')
+    fireEvent.focus(id)
+    fireEvent.input(id, { target: { value: 'marketing-eu' } })
+    fireEvent.blur(id)
+
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
     await screen.findByText('Draft saved.')
     const body = saved[0] as { catalogue: CatalogueState['draft'] }
-    expect(body.catalogue.categories[1]?.id).toBe('statistics')
-    expect(body.catalogue.services[0]?.category).toBe('statistics')
+    expect(body.catalogue.categories.map((c) => c.id)).toEqual(['essential', 'marketing-eu', 'marketing'])
+    expect(body.catalogue.services[0]?.category).toBe('marketing-eu')
+    expect(body.catalogue.entries.map((e) => e.category)).toEqual(['essential', 'marketing-eu'])
   })
 
   it('shows, greyed out in an untranslated field, what visitors in that language read instead', async () => {

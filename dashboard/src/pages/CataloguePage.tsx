@@ -110,23 +110,23 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     [draft, extraLanguages],
   )
 
-  /**
-   * Each category card's last id that was not empty, by position, while its field is being
-   * retyped: what its services and entries name meanwhile. Forgotten when the list is reordered.
-   */
-  const namedAs = useRef(new Map<number, string>())
+  /** The category whose id field has focus, and the id it had then. */
+  const renaming = useRef<{ i: number; from: string } | null>(null)
 
-  /** A category's id, changed: the services and entries in it follow, unless another category keeps the old id. */
-  function renameCategory(i: number, id: string) {
-    const from = namedAs.current.get(i) ?? draft.categories[i]!.id
-    update(['categories', i, 'id'], id)
-    if (!id) {
-      if (from) namedAs.current.set(i, from)
-      return
-    }
-    namedAs.current.delete(i)
-    if (!from || from === id || draft.categories.some((c, j) => j !== i && c.id === from)) return
-    const follow = <T extends { category: string }>(list: T[]) => list.map((x) => (x.category === from ? { ...x, category: id } : x))
+  /**
+   * A category's id field, left: its services and entries follow the id it had when the field
+   * took focus to the one it has now. Not keystroke by keystroke, which carried them into another
+   * category whose id a new one passed through (`marketing` on the way to `marketing-eu`); not
+   * when another category has either id.
+   */
+  function renamed(i: number) {
+    const start = renaming.current
+    renaming.current = null
+    if (start?.i !== i) return
+    const { from } = start
+    const to = draft.categories[i]?.id ?? ''
+    if (!from || !to || from === to || draft.categories.some((c, j) => j !== i && (c.id === from || c.id === to))) return
+    const follow = <T extends { category: string }>(list: T[]) => list.map((x) => (x.category === from ? { ...x, category: to } : x))
     setDraft((d) => ({ ...d, services: follow(d.services), entries: follow(d.entries) }))
   }
 
@@ -288,11 +288,9 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
           issues={shownIssues}
           editable={editable}
           update={update}
-          setCategories={(list) => {
-            namedAs.current.clear()
-            update(['categories'], list)
-          }}
-          rename={renameCategory}
+          setCategories={(list) => update(['categories'], list)}
+          onIdFocus={(i) => (renaming.current = { i, from: draft.categories[i]!.id })}
+          onIdBlur={renamed}
           inCategory={inCategory}
         />
         <ServicesSection
@@ -398,12 +396,15 @@ function CategoriesSection({
   issues,
   editable,
   update,
-  rename,
+  onIdFocus,
+  onIdBlur,
   inCategory,
 }: SectionProps & {
   categories: Category[]
   setCategories: (list: Category[]) => void
-  rename: (i: number, id: string) => void
+  /** The id field of category `i` took focus, or lost it: a rename's start and end. */
+  onIdFocus: (i: number) => void
+  onIdBlur: (i: number) => void
   inCategory: (id: string) => string | null
 }) {
   // Focus follows the category to its new place (the same button, or the other one at an end).
@@ -437,8 +438,10 @@ function CategoriesSection({
                     label="ID"
                     issues={issues}
                     value={cat.id}
-                    onValue={(v) => rename(i, v)}
-                    hint="Used in data-category attributes; the services and cookies in the category follow a change."
+                    onValue={(v) => update(['categories', i, 'id'], v)}
+                    onFocus={() => onIdFocus(i)}
+                    onBlur={() => onIdBlur(i)}
+                    hint="Used in data-category attributes; the services and cookies in the category follow a change once you leave the field."
                     spellcheck={false}
                   />
                   <TextField

@@ -60,11 +60,18 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
         siteName={site.name}
         filter={filter}
         filters={filters}
-        erased={erasures.filter((e) => e.consentId === filter).at(-1)?.erasure ?? null}
+        erased={erasedUnder(erasures, filter)}
         subject={subject?.consentId === filter ? subject : null}
       />
     </>
   )
+}
+
+/** What the erasures of `consentId` on this page did, together (a second one finds nothing left); null when none was made. */
+function erasedUnder(erasures: ReadonlyArray<{ consentId: string; erasure: SubjectErasure }>, consentId: string): SubjectErasure | null {
+  const made = erasures.filter((e) => e.consentId === consentId).map((e) => e.erasure)
+  if (!made.length) return null
+  return made.reduce((sum, e) => ({ erased: sum.erased + e.erased, identities: sum.identities + e.identities, documents: sum.documents + e.documents }))
 }
 
 /**
@@ -369,7 +376,7 @@ function EmptyLog({
       </p>
     )
   }
-  if (filter && erased) {
+  if (filter && erased && erased.identities + erased.documents > 0) {
     return (
       <p class="empty">
         No consent record was stored under consent ID <code>{filter}</code>: the erasure deleted what was (see above), and
@@ -377,6 +384,7 @@ function EmptyLog({
       </p>
     )
   }
+  if (filter && erased) return <p class="empty">Nothing was stored under consent ID <code>{filter}</code>: the erasure found nothing to erase.</p>
   if (filter && linkedOnly && !othersFiltered) {
     return (
       <p class="empty">

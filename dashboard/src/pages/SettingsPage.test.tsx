@@ -157,15 +157,6 @@ describe('site settings', () => {
     expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, privacyPolicyUrl: null, baseUpdatedAt: LOADED_AT })
   })
 
-  it('sends the default language in its standard spelling, as browsers ask for it', async () => {
-    const api = stubApi(signedIn, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/settings', savedAs))
-    renderApp('/sites/minimagic/settings')
-    fireEvent.input(await screen.findByLabelText('Default language'), { target: { value: ' pt-br ' } })
-    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
-    expect(await screen.findByText('Settings saved.')).toBeTruthy()
-    expect((api.requests.find((r) => r.method === 'PUT')!.body as { defaultLanguage: string }).defaultLanguage).toBe('pt-BR')
-  })
-
   it('sets Everywhere else, sent as the regions’ `*`, apart from the overrides, and shows it again once loaded', async () => {
     let saved: CatalogueState | undefined
     const api = stubApi(

