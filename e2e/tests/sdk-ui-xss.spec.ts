@@ -67,8 +67,10 @@ function xssCatalogue(): CatalogueInput {
     provider: p(`entry-${c.id}.provider`),
     purpose: localized(`entry-${c.id}.purpose`),
     expiry: '30d',
-    domain: p(`entry-${c.id}.domain`).slice(0, 200),
-    path: '/' + p(`entry-${c.id}.path`),
+    // A domain is a hostname and a path holds no ";" (they go into the cookie the SDK writes to
+    // delete the entry): the path still carries markup, the domain cannot.
+    domain: `entry-${c.id}.example.com`,
+    path: '/' + p(`entry-${c.id}.path`).replaceAll(';', ','),
   }))
   return { categories, services, entries, texts: { en: texts('en'), de: texts('de') }, appearance: { layout: 'bar', theme: 'light', floatingButton: false } }
 }
