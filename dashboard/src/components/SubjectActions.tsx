@@ -66,6 +66,9 @@ export function SubjectActions({
     // Signed in again over the page (renewals): a look-up refused meanwhile is made again.
   }, [api, path, linkedLoads, renewals])
 
+  // Nothing stored under the ID (erased, or never): no erasure to offer.
+  const nothingLeft = !!linked && 'data' in linked && linked.data.records.length + linked.data.identities.length + linked.data.documents.length === 0
+
   // Through the API client rather than a plain link: a link saves whatever answers, the error of
   // an ended session too, as the visitor's file, and says nothing when there is nothing to save.
   async function download() {
@@ -117,7 +120,7 @@ export function SubjectActions({
         <ActionButton onClick={() => void download()} inactive={exporting}>
           {exporting ? 'Exporting…' : 'Export this visitor’s records'}
         </ActionButton>
-        {site.role === 'owner' && step === 'idle' && (
+        {site.role === 'owner' && step === 'idle' && !nothingLeft && (
           <button type="button" class="danger" onClick={() => (setStep('confirm'), setResult(null))}>
             Erase this visitor’s records…
           </button>
@@ -150,7 +153,7 @@ export function SubjectActions({
 }
 
 /** The visitor's identities and accepted documents as loaded, why they could not be, or null while they load. */
-type Linked = { data: Pick<SubjectData, 'identities' | 'documents'> } | { error: string } | null
+type Linked = { data: Pick<SubjectData, 'records' | 'identities' | 'documents'> } | { error: string } | null
 
 /** The visitor's links to the site's user IDs (identify) and the legal documents they accepted. */
 function LinkedData({ linked }: { linked: Linked }) {

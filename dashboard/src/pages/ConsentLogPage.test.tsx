@@ -387,6 +387,8 @@ describe('consent log filters and data-subject requests', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Erase for good' }))
     expect(await screen.findByText('No user ID or accepted document is linked to this consent ID.')).toBeTruthy()
     expect(screen.queryByRole('table', { name: 'Legal documents accepted' })).toBeNull()
+    // Nothing is left under the ID: no erasure is offered again.
+    expect(screen.queryByRole('button', { name: 'Erase this visitor’s records…' })).toBeNull()
   })
 
   it("marks the visitor's decision in force, which a record delivered late does not replace, and says when only links and documents are stored", async () => {
