@@ -19,6 +19,7 @@ import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, Text
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
 import { languageAttributes, languagesOf } from '../languages'
+import { localize } from '@miniconsent/shared/localize'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
@@ -141,12 +142,11 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
 
   /**
    * A field of `text` in the language edited: marked with it, and, empty, showing greyed out what
-   * visitors read instead (the SDK's fallback: the language without its region, the site's
-   * default, English, any).
+   * visitors read instead (the SDK's own fallback, `localize`, without this language's text).
    */
   function inLanguage(text: Record<string, string>) {
-    const defaultLanguage = server.settings.defaultLanguage
-    const instead = text[language] ? undefined : (text[language.split('-')[0]!] ?? text[defaultLanguage] ?? text.en ?? Object.values(text)[0])
+    const { [language]: own, ...others } = text
+    const instead = own ? undefined : localize(others, language, server.settings.defaultLanguage)
     return { ...languageAttributes(language), ...(instead ? { placeholder: instead } : {}) }
   }
 

@@ -16,11 +16,8 @@ export function pickLanguage(candidates: readonly (string | null | undefined)[],
   return fallback
 }
 
-/** A localized text: exact tag, then its primary subtag, then the site default, then English, then anything. */
-export function localize(text: Record<string, string> | undefined, lang: string, siteDefault: string): string {
-  if (!text) return ''
-  return text[lang] ?? text[lang.split('-')[0]!] ?? text[siteDefault] ?? text.en ?? Object.values(text)[0] ?? ''
-}
+// The rule is shared's, as the dashboard shows an untranslated field's fallback by it.
+export { localize } from '@miniconsent/shared/localize'
 
 /**
  * The language of the texts a visitor of language `lang` is shown: theirs when the site or the
