@@ -62,7 +62,7 @@ export function AddRowButton({ label, focusPath, onAdd }: { label: string; focus
       class="add-row"
       onClick={() => {
         onAdd()
-        requestAnimationFrame(() => document.getElementById(fieldId(focusPath))?.focus())
+        focusWhenDrawn(fieldId(focusPath))
       }}
     >
       {label}

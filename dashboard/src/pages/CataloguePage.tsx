@@ -166,7 +166,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     if (save.status === 'saved') setSave({ status: 'idle' })
     setDeclared(`The draft now declares cookie "${cookieName}", expiry ${lifetimeExpiry(cookieLifetimeDays)}: save the draft, then publish it.`)
     // The button goes with the warning: the focus goes to the entry it changed.
-    requestAnimationFrame(() => document.getElementById(fieldId(`entries.${changed}.name`))?.focus())
+    focusWhenDrawn(fieldId(`entries.${changed}.name`))
   }
 
   function onBlurCapture(e: FocusEvent) {

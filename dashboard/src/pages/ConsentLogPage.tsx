@@ -11,6 +11,7 @@ import { siteRoute } from '../components/site-page'
 import { ERASED_CONSENT_ID, formatCount, formatTime, listOrNone, methodLabel, regionLabel, splitChoices } from '../format'
 import { consentLogPath, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
+import { focusWhenDrawn } from '../components/editable-table'
 
 export const PAGE_SIZE = 50
 
@@ -185,7 +186,7 @@ function ConsentLogResults({
     const id = selectedId
     setSelectedId(null)
     // Back to the row the auditor came from.
-    if (id) requestAnimationFrame(() => document.getElementById(rowButtonId(id))?.focus())
+    if (id) focusWhenDrawn(rowButtonId(id))
   }
 
   if (!shown || !page) {
