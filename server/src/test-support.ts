@@ -1,5 +1,5 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -214,13 +214,34 @@ export interface MainRun {
   stderr: string
 }
 
+/** A main.ts child process that is listening: its address, and its end once it is stopped or killed. */
+export interface RunningMain {
+  url: string
+  child: ChildProcess
+  ended: Promise<MainRun>
+}
+
+/** Starts main.ts in a child process and resolves once it listens; the caller stops it (SIGTERM or SIGKILL). */
+export function startMain(env: Record<string, string>): Promise<RunningMain> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess
+    const ended = runMain(env, /"listening"[^\n]*"url":"[^"]+"/, (stdout) =>
+      new Promise<void>(() => resolve({ url: /"url":"([^"]+)"/.exec(stdout)![1]!.replace(/\/$/, ''), child, ended })),
+      (c) => (child = c),
+    )
+    // A start that ends before listening (bad configuration) is the caller's failure.
+    ended.then((run) => reject(new Error(`main.ts ended before listening (exit ${run.code}): ${run.stderr}`)), reject)
+  })
+}
+
 /** Starts main.ts in a child process; once `until` matches stdout, runs `whileUp` and then sends SIGTERM. */
-export function runMain(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>): Promise<MainRun> {
+export function runMain(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>, spawned?: (child: ChildProcess) => void): Promise<MainRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: join(import.meta.dirname, '..'),
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     })
+    spawned?.(child)
     let stdout = ''
     let stderr = ''
     let triggered = false
