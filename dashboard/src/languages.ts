@@ -32,8 +32,17 @@ export function languageName(tag: string): string {
 
 const knownLanguages = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' }) : null
 
+/** ISO 639's codes that are no language (browsers name them all the same). */
+const SPECIAL_CODES: Record<string, string> = {
+  mis: 'a language without a code',
+  mul: 'several languages',
+  und: 'an undetermined language',
+  zxx: 'no linguistic content',
+}
+
 /**
- * A language tag as typed, or why it is none: a language no browser names (`zz`) is never shown.
+ * A language tag as typed, or why it is none: a language no browser names (`zz`) is never shown,
+ * nor one of the codes for no language (`zxx`, `mul`).
  * Kept as typed, not respelled (`de-de` as `de-DE`): the SDK finds a page's language by its exact
  * spelling past the primary subtag, which the site's own pages may write either way.
  */
@@ -43,6 +52,8 @@ export function readLanguageTag(input: string): { tag: string } | { error: strin
   if (!LANGUAGE_PATTERN.test(tag)) return { error: usage }
   const primary = tag.split('-')[0]!
   if (knownLanguages && knownLanguages.of(primary) === undefined) return { error: `"${primary}" is no language a browser knows. ${usage}` }
+  const special = SPECIAL_CODES[primary.toLowerCase()]
+  if (special) return { error: `"${primary}" stands for ${special}, not a language visitors read. ${usage}` }
   return { tag }
 }
 

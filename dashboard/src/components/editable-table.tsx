@@ -104,15 +104,23 @@ export function focusWhenDrawn(...ids: string[]): void {
 
 let liveRegion: HTMLElement | null = null
 
-/** Says `text` to screen readers, politely, through one live region of the page. */
-export function announce(text: string): void {
+/** The page's one polite live region, added to the page when missing. */
+function politeRegion(): HTMLElement {
   if (!liveRegion?.isConnected) {
     liveRegion = document.createElement('div')
     liveRegion.className = 'visually-hidden'
     liveRegion.setAttribute('aria-live', 'polite')
     document.body.append(liveRegion)
   }
-  const region = liveRegion
+  return liveRegion
+}
+// In the page from the start: screen readers speak the changes of a live region they already
+// know, and may miss the first words put into one that has just been added.
+if (typeof document !== 'undefined' && document.body) politeRegion()
+
+/** Says `text` to screen readers, politely, through one live region of the page. */
+export function announce(text: string): void {
+  const region = politeRegion()
   // Emptied first: the same words twice (two rows removed) are said twice.
   region.textContent = ''
   setTimeout(() => (region.textContent = text), 50)

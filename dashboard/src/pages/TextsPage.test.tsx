@@ -42,6 +42,8 @@ describe('texts and appearance', () => {
       ['German', 'Use a language tag such as "de" or "pt-BR".'],
       ['de_DE', 'Use a language tag such as "de" or "pt-BR".'],
       ['zz', '"zz" is no language a browser knows. Use a language tag such as "de" or "pt-BR".'],
+      ['zxx', '"zxx" stands for no linguistic content, not a language visitors read. Use a language tag such as "de" or "pt-BR".'],
+      ['mul', '"mul" stands for several languages, not a language visitors read. Use a language tag such as "de" or "pt-BR".'],
     ]) {
       fireEvent.input(add, { target: { value: tag } })
       fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
