@@ -16,7 +16,7 @@ import { authRoutes } from './routes/auth'
 import { catalogueRoutes } from './routes/catalogue'
 import { configRoutes } from './routes/config'
 import { consentIntake, consentRoutes, refusalCors } from './routes/consents'
-import { EXPORT_STALL_MS, exportRoutes } from './routes/exports'
+import { EXPORT_PACE, exportRoutes } from './routes/exports'
 import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
 import { memberRoutes } from './routes/members'
@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps) {
     demoDir: deps.demoDir ?? defaultDemoDir,
     staticFiles: new StaticFiles(now),
     ingestRateLimit: deps.ingestRateLimit ?? { capacity: 20, refillPerSecond: 1 },
-    exportStallMs: deps.exportStallMs ?? EXPORT_STALL_MS,
+    exportPace: deps.exportPace ?? EXPORT_PACE,
   }
 
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY

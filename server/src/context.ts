@@ -7,6 +7,7 @@ import type { StaticFiles } from './lib/static-files'
 import type { Logger } from './logger'
 import type { Accounts, SessionUser } from './services/accounts'
 import type { AuditLog } from './services/audit'
+import type { ExportPace } from './routes/exports'
 import type { Catalogues } from './services/catalogue'
 import type { ConsentLog } from './services/consent-log'
 import type { Revisions } from './services/revisions'
@@ -42,8 +43,8 @@ export interface AppDeps {
   demoDir?: string
   /** Public ingestion limit per IP and site. */
   ingestRateLimit?: { capacity: number; refillPerSecond: number }
-  /** How long an export waits for its client to read before closing the download (default 60 s). */
-  exportStallMs?: number
+  /** How fast an export's client must read, or its download is closed (default 1 MiB a minute). */
+  exportPace?: ExportPace
 }
 
 /** Fully wired dependencies, as routes see them. */
@@ -71,7 +72,7 @@ export interface Services {
   /** The files of those three directories, kept in memory (checked again once a second). */
   staticFiles: StaticFiles
   ingestRateLimit: { capacity: number; refillPerSecond: number }
-  exportStallMs: number
+  exportPace: ExportPace
 }
 
 export interface AppEnv {

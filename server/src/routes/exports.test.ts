@@ -419,7 +419,7 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
 
   it('closes a download whose client reads nothing for the stall time: its place is freed and it gets no manifest', async () => {
     t.close()
-    t = startTestServer({ exportStallMs: 400 })
+    t = startTestServer({ exportPace: { windowMs: 1_000, minBytes: 1 } })
     await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
     cookie = (await login(OWNER)).cookie
     insertBulk(50_000)
@@ -434,19 +434,56 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       }
       // The account's places are both taken (429 meanwhile) until the server closes the downloads
       // once the stall time has passed: then both are free again, for the same account.
-      const exports: IncomingMessage[] = []
+      // Each read from the moment it opens (one left waiting would stall too).
+      const exports: Promise<Buffer>[] = []
       await expect
         .poll(async () => {
           const res = await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`)
-          if (res.statusCode === 200) exports.push(res)
+          if (res.statusCode === 200) exports.push(whole(res))
           else res.resume()
           return exports.length
         }, { timeout: 10_000 })
         .toBe(EXPORTS_PER_ACCOUNT)
-      for (const res of exports) expect((await whole(res)).toString().trimEnd().split('\n')).toHaveLength(50_001)
+      for (const file of await Promise.all(exports)) expect(file.toString().trimEnd().split('\n')).toHaveLength(50_001)
       for (const res of stalled) expect((await manifestOf(res.headers['x-export-id'] as string)).res.status).toBe(404)
     } finally {
       for (const res of stalled) res.destroy()
+      await server.close()
+    }
+  })
+  it('closes a download whose client reads only a trickle (less than the pace asks in a window), while one read at any usual speed finishes', async () => {
+    t.close()
+    // 2 MiB a second here (1 MiB a minute by default).
+    t = startTestServer({ exportPace: { windowMs: 1_000, minBytes: 2 * 1024 * 1024 } })
+    await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
+    cookie = (await login(OWNER)).cookie
+    insertBulk(50_000)
+    const server = await listening()
+    let trickle: NodeJS.Timeout | undefined
+    try {
+      const slow = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+      expect(slow.statusCode).toBe(200)
+      // 16 KB every 100 ms: the client never stops reading, but takes ~160 KB a second.
+      slow.pause()
+      trickle = setInterval(() => slow.read(16_384), 100)
+      // Read at full speed meanwhile, the account's other place gives the whole file.
+      const fast = await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`)
+      expect(fast.statusCode).toBe(200)
+      expect((await whole(fast)).toString().trimEnd().split('\n')).toHaveLength(50_001)
+      expect((await manifestOf(fast.headers['x-export-id'] as string)).res.status).toBe(200)
+      // The server closes the trickle's download within a few windows (its client notices only once
+      // it has read what the kernel holds): both of the account's places are free again at once.
+      await expect
+        .poll(async () => {
+          const both = [await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`), await open(`${server.url}/api/admin/sites/acme/export?format=ndjson&method=custom`)]
+          for (const res of both) res.destroy()
+          return both.map((res) => res.statusCode)
+        }, { timeout: 15_000 })
+        .toEqual([200, 200])
+      slow.destroy()
+      expect((await manifestOf(slow.headers['x-export-id'] as string)).res.status).toBe(404)
+    } finally {
+      clearInterval(trickle)
       await server.close()
     }
   })

@@ -17,15 +17,22 @@ import { directHeaders } from '../middleware/request-context'
 import { ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
 
+/** How fast a download must be read: at least `minBytes` in each `windowMs`. */
+export interface ExportPace {
+  windowMs: number
+  minBytes: number
+}
+
 /**
  * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
  * with the kernel) hands the chunk's memory back to the export's reader, so a download of any
  * size holds a few pages; a `drain` wait is the backpressure. Resolves true when every byte was
- * sent, false when the client went away first, or read nothing for `stallMs` (the download is
- * then closed: a client that stops reading would otherwise hold its export's place, thread and
- * snapshot for as long as it keeps the connection).
+ * sent, false when the client went away first, or took less than `pace.minBytes` in a
+ * `pace.windowMs` (the download is then closed: a client that stops reading, or reads a little
+ * now and then, would otherwise hold its export's place, thread and snapshot for as long as it
+ * keeps the connection).
  */
-async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, stallMs: number): Promise<boolean> {
+async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace: ExportPace): Promise<boolean> {
   let gone = false
   const closed = once(outgoing, 'close').then(
     () => {
@@ -36,22 +43,33 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, stall
     },
   )
   let stalledOut = false
-  /** Waits for `sent`, the client leaving, or `stallMs`, after which the download is closed. */
+  // The bytes the client took (handed to the kernel) since the current window began.
+  let windowStart = Date.now()
+  let windowBytes = 0
+  /** Waits for `sent` or the client leaving; closes the download at the end of a window that took too little. */
   const sending = async (sent: Promise<unknown>) => {
-    let timer: NodeJS.Timeout | undefined
-    const stalled = new Promise<true>((resolve) => (timer = setTimeout(resolve, stallMs, true)))
-    const waited = await Promise.race([sent, closed, stalled])
-    clearTimeout(timer)
-    if (waited === true) {
-      stalledOut = true
-      outgoing.destroy()
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined
+      const windowEnd = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, windowStart + pace.windowMs - Date.now()), true)))
+      const waited = await Promise.race([sent, closed, windowEnd])
+      clearTimeout(timer)
+      if (waited !== true) return
+      if (windowBytes < pace.minBytes) {
+        stalledOut = true
+        outgoing.destroy()
+        return
+      }
+      windowStart = Date.now()
+      windowBytes = 0
     }
   }
   for await (const bytes of job.chunks) {
     if (gone || outgoing.destroyed) break
     sha.update(bytes)
     const flushed = outgoing.write(bytes, (err) => {
-      if (!err) job.release(bytes)
+      if (err) return
+      windowBytes += bytes.length
+      job.release(bytes)
     })
     if (!flushed) await sending(once(outgoing, 'drain'))
   }
@@ -69,8 +87,11 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, stall
 export const EXPORTS_AT_ONCE = 4
 /** Of those, how many one account may run. */
 export const EXPORTS_PER_ACCOUNT = 2
-/** How long an export waits for its client to read on (a `drain`) before closing the download. */
-export const EXPORT_STALL_MS = 60_000
+/**
+ * How fast a download must be read: 1 MiB a minute (~17 KB/s, a tenth of the slowest broadband's
+ * pace), or it is closed. A client that reads nothing for a minute is closed so too.
+ */
+export const EXPORT_PACE: ExportPace = { windowMs: 60_000, minBytes: 1024 * 1024 }
 
 /** The path of an export's manifest; the OpenAPI document uses this schema too. */
 export const manifestParam = z.object({ siteId: slug, exportId: z.string().max(64) })
@@ -121,7 +142,7 @@ export function exportRoutes(s: Services) {
         const sha = createHash('sha256')
         outgoing.writeHead(200, directHeaders(c, headers))
         try {
-          finish((await sendTo(outgoing, job, sha, s.exportStallMs)) ? sha : null)
+          finish((await sendTo(outgoing, job, sha, s.exportPace)) ? sha : null)
         } catch (err) {
           // The status line is gone: the download ends unfinished.
           fail(err)
