@@ -13,7 +13,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, consentBody, json, signIn, startTestServer, type TestServer } from './test-support'
+import { addUser, consentBody, json, olderCopy, signIn, startTestServer, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -204,7 +204,7 @@ describe('miniconsent: usage errors', () => {
       [['verify', 'acme'], 'verify takes no positional argument; did you mean --site acme?'],
       [['reset-password', 'a@b.test'], 'reset-password takes no positional argument; did you mean --email a@b.test?'],
       [['frobnicate', '--site', 'acme'], 'unknown command "frobnicate"'],
-      [[], 'no command: give verify, reset-password, sign-unsigned'],
+      [[], 'no command: give verify, reset-password, sign-unsigned, backup'],
     ]
     for (const [args, said] of cases) expect(await problem(args), args.join(' ')).toBe(said)
   })
@@ -932,11 +932,7 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     t.db.$client.prepare(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at='2026-11-22T11:00:00.000Z' WHERE site_id='acme' AND seq=?`).run(seq)
 
   it('refuses to verify a database not yet migrated by this version, instead of calling its log broken', async () => {
-    const older = join(t.dir, 'older.sqlite')
-    t.db.$client.exec(`VACUUM INTO '${older}'`)
-    const db = new Database(older)
-    db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
-    db.close()
+    const older = olderCopy(t, join(t.dir, 'older.sqlite'))
     const r = await run(['verify', '--site', 'acme', '--db', older])
     expect(r).toMatchObject({ code: 2, out: '' })
     expect(r.err).toBe(

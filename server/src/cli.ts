@@ -6,14 +6,33 @@
 //     manifest's signature with --public-key, or with the keys in the database (--db, DATABASE_URL).
 //   reset-password --email <address>             gives an account a new random password, printed once,
 //     and ends its sessions: the operator's way back into a forgotten or squatted account.
+//   backup --to <new file> [--db <path>]         a consistent copy of the database, taken while the
+//     server runs and writes, checked before it is given its name, which must be a new file's.
 // Exit codes: 0 intact, 1 broken (the file does not match its manifest, the signature is invalid
-// or was removed, or the manifest is unsigned without --allow-unsigned), 2 usage error, unknown
-// site, unreadable file or key, no key to check the signature with. (`pnpm run` reports any failure as 1.)
+// or was removed, the manifest is unsigned without --allow-unsigned, or a backup's copy did not
+// check out), 2 usage error, unknown site, unreadable file or key, no key to check the signature
+// with, a backup refused or not written. (`pnpm run` reports any failure as 1.)
 // `--help` (-h) prints the usage, exit 0; a usage error names what is wrong before it.
-import { copyFileSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  copyFileSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
-import { basename, isAbsolute, join, resolve } from 'node:path'
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -47,9 +66,12 @@ const USAGE = [
   '                          [--public-key <file or base64> | --db <path>] [--allow-unsigned]',
   '       miniconsent reset-password --email <address> [--db <path to the SQLite file>]',
   '       miniconsent sign-unsigned --site <siteId> [--db <path>] [--confirm]',
+  '       miniconsent backup --to <new file> [--db <path to the SQLite file>]',
   '  sign-unsigned: signs the tombstones and the purge anchor of a site that an older MiniConsent wrote',
   '    unsigned (after a rollback), with the server\'s key (MANIFEST_SIGNING_KEY as the server has it,',
   '    or the key generated in the database); without --confirm it only lists them',
+  '  backup: copies the database while the server runs and writes (one snapshot), checks the copy',
+  '    (SQLite\'s quick_check, every site\'s chain) and only then puts it at --to, never over a file',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
   '  --allow-unsigned: accept a manifest made before MiniConsent signed its manifests (0.8)',
   '  --help, -h: this usage',
@@ -60,7 +82,7 @@ export interface CliIo {
   err: (line: string) => void
   env: Record<string, string | undefined>
   /**
-   * Where the relative paths of the options (--db, --manifest, --file, --public-key) are read from:
+   * Where the relative paths of the options (--db, --manifest, --file, --public-key, --to) are read from:
    * the directory the command was typed in. `npm run verify` runs this file in server/, where the
    * README's `--manifest manifest.json` was not found (review). The process's own directory when
    * absent. DATABASE_URL is read as the server reads it, from the process's directory (server/
@@ -100,6 +122,7 @@ const OPTIONS = {
   'allow-unsigned': { type: 'boolean' },
   email: { type: 'string' },
   confirm: { type: 'boolean' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -110,6 +133,7 @@ const COMMANDS: Record<string, { options: readonly OptionName[]; main: OptionNam
   verify: { options: ['site', 'db', 'manifest', 'file', 'public-key', 'allow-unsigned'], main: 'site' },
   'reset-password': { options: ['email', 'db'], main: 'email' },
   'sign-unsigned': { options: ['site', 'db', 'confirm'], main: 'site' },
+  backup: { options: ['to', 'db'], main: 'to' },
 }
 
 /** A usage error: what is wrong, then the usage; exit 2. */
@@ -149,11 +173,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // An empty value would otherwise be a path to the current directory, or no site or address at all.
   const empty = given.find((name) => parsed.values[name] === '')
   if (empty) return usageError(io, `--${empty} needs a value`)
-  for (const name of ['db', 'manifest', 'file'] as const) parsed.values[name] = pathFrom(from, parsed.values[name])
+  for (const name of ['db', 'manifest', 'file', 'to'] as const) parsed.values[name] = pathFrom(from, parsed.values[name])
   // A key is a file's path or the key itself (base64): a path only if there is such a file.
   const keyPath = pathFrom(from, parsed.values['public-key'])
   if (keyPath !== undefined && existsSync(keyPath)) parsed.values['public-key'] = keyPath
-  const { site, manifest, file, email, db, confirm } = parsed.values
+  const { site, manifest, file, email, db, confirm, to } = parsed.values
+  if (command === 'backup') {
+    if (to === undefined) return usageError(io, 'backup needs --to, the new file to write the copy to')
+    // pathFrom leaves a URL (`s3://…`) as it is: the copy is written to a file of this machine only.
+    const scheme = isAbsolute(to) ? undefined : URL_SCHEME.exec(to)?.[1]
+    if (scheme) return usageError(io, `--to takes a file's path, not a ${scheme}: URL`)
+    return backup(to, db, io)
+  }
   if (command === 'reset-password') {
     if (email === undefined) return usageError(io, 'reset-password needs --email, the address of the account')
     return resetPassword(email, db, io)
@@ -295,13 +326,18 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
  * what older versions left unsigned). Read before that, the log looked broken where it was not.
  */
 function notMigrated(db: Db, file: string): string | null {
-  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
-  const table = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
-  const last = table ? ((db.$client.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at ?? 0) : 0
-  const behind = journal.entries.filter((e) => e.when > last).length
+  const behind = migrationsBehind(db)
   return behind === 0
     ? null
     : `the database ${file} was last started by an older MiniConsent (${behind} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+}
+
+/** How many migrations of this version the database has yet to go through (0: this version's server has started on it). */
+function migrationsBehind(db: Db): number {
+  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
+  const table = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  const last = table ? ((db.$client.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at ?? 0) : 0
+  return journal.entries.filter((e) => e.when > last).length
 }
 
 /** The key the server signs with: MANIFEST_SIGNING_KEY when set (it must be the database's active key), else the key generated in the database. */
@@ -405,6 +441,203 @@ async function resetPassword(email: string, dbArg: string | undefined, io: CliIo
   } finally {
     db.$client.close()
   }
+}
+
+/**
+ * `backup`: a copy of the database as it was at one moment, taken while the server runs and
+ * writes. VACUUM INTO writes it from one read transaction, a snapshot: in WAL mode the server's
+ * writer goes on meanwhile, and SQLite copies page by page, in little memory, whatever the size.
+ * (better-sqlite3's `.backup()`, SQLite's online-backup API, starts over whenever another
+ * connection writes: under constant ingestion a large file would never finish.) The database is
+ * opened read-only, as verify opens it, so the backup never migrates it or changes its journal
+ * mode. The copy is written under a temporary name beside --to, synced, checked, and only then
+ * given its name; it never replaces a file (an older backup given by mistake is kept: the operator
+ * removes it or names the new one otherwise). 0 done, 1 the copy did not check out, 2 refused or
+ * not written; in neither case is anything left at --to or beside it.
+ */
+async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise<number> {
+  const opened = openForCommand(dbArg, io)
+  if (typeof opened === 'number') return opened
+  const { db, file } = opened
+  try {
+    const refused = backupTargetProblem(to, file)
+    if (refused) {
+      io.err(refused)
+      return 2
+    }
+    // This version verifies a log only once its server has migrated it (notMigrated). A database
+    // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only.
+    const behind = migrationsBehind(db)
+    const partial = `${to}.partial-${randomBytes(4).toString('hex')}`
+    return await removedAtEnd(partial, async () => {
+      try {
+        writeCopy(db, partial)
+      } catch (e) {
+        io.err(writeFailed(`write the backup ${to}`, e))
+        return 2
+      }
+      await signalsHeard()
+      const checked = await checkCopy(partial, behind === 0)
+      if (typeof checked === 'string') {
+        io.err(`BROKEN backup of ${file}: ${checked}; nothing was written to ${to}`)
+        return 1
+      }
+      const notPlaced = place(partial, to)
+      if (notPlaced) {
+        io.err(notPlaced)
+        return 2
+      }
+      const chains =
+        behind === 0
+          ? "every site's chain verified"
+          : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${behind} migration(s) of this version to apply), whose log this version reads only once its server has migrated it`
+      const [sitesCount, records] = [checked.sites, checked.records].map((n) => n.toLocaleString('en-US'))
+      io.out(
+        `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}`,
+      )
+      return 0
+    })
+  } finally {
+    db.$client.close()
+  }
+}
+
+/** The names SQLite gives a database's own files beside it: the file itself, its WAL, its WAL index and its rollback journal. */
+const DATABASE_FILES = ['', '-wal', '-shm', '-journal']
+
+/**
+ * Why the backup cannot go to `to`, or null: not over a file (an older backup, the database or
+ * one of its own files by another name), nor into a folder that is not there.
+ */
+function backupTargetProblem(to: string, database: string): string | null {
+  const folder = dirname(to)
+  const folderStats = statOrNull(folder)
+  if (!folderStats) return `no folder ${folder} for the backup: create it first`
+  if (!folderStats.isDirectory()) return `${folder} is not a folder`
+  // Compared by their real paths: a symbolic link or a path through another folder names the same file.
+  const target = join(realpathSync(folder), basename(to))
+  const targetReal = statOrNull(to) ? realpathSync(to) : target
+  const owns = [realpathSync(database), join(realpathSync(dirname(database)), basename(database))]
+  const own = DATABASE_FILES.find((suffix) => owns.some((d) => [target, targetReal].includes(d + suffix)))
+  if (own !== undefined) {
+    return `${to} is ${own ? `the database's own ${own} file` : 'the database itself'} (${database}): give the backup a file of its own, best on another disk`
+  }
+  const existing = lstatSync(to, { throwIfNoEntry: false })
+  if (existing?.isDirectory()) return `${to} is a folder: give the backup's file name in it, as ${join(to, 'miniconsent-backup.sqlite')}`
+  if (existing) return `${to} exists already: a backup never replaces a file (give a new name, or remove that file first)`
+  return null
+}
+
+/** A path's stats, or null when nothing is there (or a part of the path is no folder). */
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path)
+  } catch (e) {
+    const code = (e as { code?: unknown }).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    throw e
+  }
+}
+
+/**
+ * The database, as it is at one moment, into `partial`, a new file, synced. Created empty first,
+ * readable by this user only: the copy holds the accounts' password hashes and sessions, and the
+ * signing key when the server generated it (VACUUM INTO keeps the mode of the empty file it fills).
+ */
+function writeCopy(db: Db, partial: string): void {
+  closeSync(openSync(partial, 'wx', 0o600))
+  db.$client.prepare('VACUUM INTO ?').run(partial)
+  const fd = openSync(partial, 'r+')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * The copy checked as a restore would need it: SQLite's quick_check, and (`chains`) every site's
+ * consent log verified as `verify --site` does. Its counts, or what is wrong with it.
+ */
+async function checkCopy(partial: string, chains: boolean): Promise<{ sites: number; records: number } | string> {
+  const copy = openChecked(partial, false)
+  try {
+    const quick = (copy.$client.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check)
+    if (quick.join() !== 'ok') return `SQLite's quick_check of the copy found ${quick.length} problem(s), the first: ${quick[0]}`
+    const siteIds = copy.select({ id: sites.id }).from(sites).all().map((s) => s.id)
+    const log = new ConsentLog(copy)
+    for (const siteId of chains ? siteIds : []) {
+      await signalsHeard()
+      const result = log.verify(siteId)
+      if (!result.ok) {
+        return `the copy's consent log of "${siteId}" does not verify at seq ${result.firstBad!.seq} (${result.firstBad!.reason}); verify --site ${siteId} on the database tells whether it is broken there too`
+      }
+    }
+    const records = copy.$client.prepare('SELECT count(*) FROM consent_records').pluck().get() as number
+    return { sites: siteIds.length, records }
+  } finally {
+    copy.$client.close()
+  }
+}
+
+/**
+ * Gives the checked copy its name, never over a file: a hard link fails if a file appeared there
+ * meanwhile, where a rename would replace it. The folder is then synced, so the name outlasts a
+ * power cut. A problem, or null.
+ */
+function place(partial: string, to: string): string | null {
+  const appeared = `${to} appeared while the backup was written: a backup never replaces a file; nothing was written to it`
+  try {
+    linkSync(partial, to)
+    rmSync(partial)
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'EEXIST') return appeared
+    // A file system without hard links (some network and FUSE mounts): renamed, once nothing is there.
+    if (lstatSync(to, { throwIfNoEntry: false })) return appeared
+    renameSync(partial, to)
+  }
+  const fd = openSync(dirname(to), 'r')
+  try {
+    fsyncSync(fd)
+  } catch {
+    // Some file systems cannot sync a folder; the file itself is synced.
+  } finally {
+    closeSync(fd)
+  }
+  return null
+}
+
+/**
+ * Runs `work`, then removes `partial` (and the journal VACUUM INTO writes beside it), whatever
+ * happened. Interrupted (Ctrl-C, SIGTERM), the process ends with it removed: at its `exit`, which
+ * also follows the handler of the copy a read-only folder makes (openMiniConsent) when that one
+ * runs first. SQLite's work runs on this thread, so a signal is heard once the step under way
+ * ends (signalsHeard): the copy itself, a site's chain.
+ */
+async function removedAtEnd(partial: string, work: () => Promise<number>): Promise<number> {
+  const remove = () => DATABASE_FILES.forEach((suffix) => rmSync(partial + suffix, { force: true }))
+  const interrupted = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143)
+  process.on('exit', remove)
+  process.on('SIGINT', interrupted)
+  process.on('SIGTERM', interrupted)
+  try {
+    return await work()
+  } finally {
+    remove()
+    process.off('exit', remove)
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+  }
+}
+
+/** A turn of the event loop, in which a signal received during the step before is handled. */
+const signalsHeard = () => new Promise((resolve) => setImmediate(resolve))
+
+/** A file's size as an operator reads it (decimal units, as `ls -h --si` and disk makers count). */
+function sizeText(bytes: number): string {
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`
+  return `${(bytes / 1e9).toFixed(2)} GB`
 }
 
 /** SQLITE_BUSY: another process held the database's lock past busy_timeout (5 s). */

@@ -3,48 +3,25 @@
 // on the same file. Every record it acknowledged must be there, the chain must verify, and the
 // SDK's retry of a record whose answer never came must settle it exactly once. Then the same
 // load ended by SIGTERM: every record in flight is answered and stored before the process exits.
-import { randomFillSync, randomInt } from 'node:crypto'
+import { randomInt } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { consentIdAt, uuid7 } from '@miniconsent/shared/ids'
 import { runCli } from './cli'
-import { startMain, type RunningMain } from './test-support'
+import { minopaPost, startMain, type RunningMain } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-crash-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const DATABASE_URL = join(dir, 'crash.sqlite')
-// Each record from its own visitor address (X-Forwarded-For, trusted here), as on a real site:
-// the per-IP limit would otherwise refuse one test's load.
 const ENV = { DATABASE_URL, TRUST_PROXY: 'true', MINICONSENT_ADMIN_EMAIL: 'owner@example.org', MINICONSENT_ADMIN_PASSWORD: 'crash test password' }
 /** Senders at once, each waiting for its answer before the next record, as browsers do. */
 const SENDERS = 24
 
 let visitor = 0
-/** A Minopa record as the SDK posts it (sendBeacon: text/plain, the page's Origin). */
-function record(): { id: string; init: RequestInit } {
-  visitor += 1
-  const id = uuid7(() => randomInt(256), Date.now())
-  const body = JSON.stringify({
-    recordId: id,
-    consentId: consentIdAt(Date.now(), randomFillSync(new Uint32Array(3))),
-    siteId: 'minopa',
-    revision: 1,
-    textsHash: 'b'.repeat(64),
-    categories: { essential: true, analytics: visitor % 2 === 0, marketing: visitor % 3 === 0 },
-    services: {},
-    method: 'custom',
-    language: 'en',
-    url: 'https://www.minopa.com/checkout',
-    clientTime: new Date().toISOString(),
-    gpc: false,
-  })
-  const headers = { 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'https://www.minopa.com', 'X-Forwarded-For': `198.18.${(visitor >> 8) & 255}.${visitor & 255}` }
-  return { id, init: { method: 'POST', headers, body } }
-}
+const record = () => minopaPost(++visitor)
 
 interface Load {
   /** recordIds answered 201 or 200: the server said they are stored. */

@@ -1,8 +1,11 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomFillSync, randomInt } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { consentIdAt, uuid7 } from '@miniconsent/shared/ids'
 import { createApp, type AppDeps } from './app'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { openDatabase, type Db } from './db/client'
@@ -262,4 +265,38 @@ export function runMain(env: Record<string, string>, until?: RegExp, whileUp?: (
     child.on('error', reject)
     child.on('exit', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+/**
+ * A record of the demo site Minopa as the SDK posts it (sendBeacon: text/plain, the page's
+ * Origin), the `n`th visitor's, from an address of its own (X-Forwarded-For, for a server that
+ * trusts it: the per-IP limit would otherwise refuse one test's load). New ids each time.
+ */
+export function minopaPost(n: number): { id: string; init: RequestInit } {
+  const id = uuid7(() => randomInt(256), Date.now())
+  const body = JSON.stringify({
+    recordId: id,
+    consentId: consentIdAt(Date.now(), randomFillSync(new Uint32Array(3))),
+    siteId: 'minopa',
+    revision: 1,
+    textsHash: 'b'.repeat(64),
+    categories: { essential: true, analytics: n % 2 === 0, marketing: n % 3 === 0 },
+    services: {},
+    method: 'custom',
+    language: 'en',
+    url: 'https://www.minopa.com/checkout',
+    clientTime: new Date().toISOString(),
+    gpc: false,
+  })
+  const headers = { 'Content-Type': 'text/plain;charset=UTF-8', Origin: 'https://www.minopa.com', 'X-Forwarded-For': `198.18.${(n >> 8) & 255}.${n & 255}` }
+  return { id, init: { method: 'POST', headers, body } }
+}
+
+/** A copy of the test server's database (at `file`) as an older MiniConsent left it: its last migration not yet applied. */
+export function olderCopy(t: TestServer, file: string): string {
+  t.db.$client.exec(`VACUUM INTO '${file}'`)
+  const db = new Database(file)
+  db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
+  db.close()
+  return file
 }
