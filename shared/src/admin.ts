@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { role, siteSummary } from './api'
 import { catalogue, siteSettings, storedCatalogue, storedSiteSettings, urlNumber } from './catalogue'
-import { pageBefore, pageLimit } from './log-admin'
+import { emptyAsAbsent, logTimeBound, pageBefore, pageLimit, periodInOrder } from './log-admin'
 import { EVERYWHERE, ISO_COUNTRIES } from './regions'
 
 const isoTime = z.iso.datetime({ offset: true })
@@ -318,15 +318,23 @@ export const passwordChangeInput = z.object({ currentPassword: z.string().min(1)
 
 // ---- Audit log -----------------------------------------------------------------------------
 
-export const auditQuery = z.object({
-  limit: pageLimit(200),
-  before: pageBefore(),
-  /** An action (`catalogue.publish`) or its group (`catalogue`). */
-  action: z
-    .string()
-    .regex(/^[a-z][a-z._-]{0,63}$/)
-    .optional(),
-})
+export const auditQuery = periodInOrder(
+  z.object({
+    limit: pageLimit(200),
+    before: pageBefore(),
+    /** An action (`catalogue.publish`) or its group (`catalogue`). */
+    action: z
+      .string()
+      .regex(/^[a-z][a-z._-]{0,63}$/)
+      .optional(),
+    /** Entries from this day (UTC) or instant on; `to`: up to the end of this day, or this instant. */
+    from: emptyAsAbsent(logTimeBound),
+    to: emptyAsAbsent(logTimeBound),
+    /** Entries made by the account with this e-mail address (in any case). */
+    user: emptyAsAbsent(z.email({ message: 'use an e-mail address' }).max(254)),
+  }),
+)
+export type AuditQuery = z.output<typeof auditQuery>
 
 export const auditEntry = z.object({
   id: z.number().int(),

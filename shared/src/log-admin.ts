@@ -14,7 +14,7 @@ const valueMessage = {
 }
 
 /** Empty query values (a cleared form field) mean "no filter". */
-const optional = <S extends z.ZodType>(schema: S) => z.union([z.literal('').transform(() => undefined), schema], valueMessage).optional()
+export const emptyAsAbsent = <S extends z.ZodType>(schema: S) => z.union([z.literal('').transform(() => undefined), schema], valueMessage).optional()
 
 /** A day (`2026-11-22`, the whole day in UTC) or an instant with its offset. */
 export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
@@ -36,7 +36,7 @@ export const lastIncluded = (to: string): number => (LOG_DAY_PATTERN.test(to) ? 
  * schema below, not to the fields themselves: zod cannot extend a refined object, and a manifest
  * stored before the check (exportManifest's `filters`) must still read.
  */
-const inOrder = <S extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: S) =>
+export const periodInOrder = <S extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: S) =>
   // Written as "not after": a bound that failed its own check (NaN here) adds no second message.
   schema.refine((f) => !f.from || !f.to || !(firstIncluded(f.from) > lastIncluded(f.to)), {
     message: 'is after `to`: the period is empty (are the two dates swapped?)',
@@ -45,15 +45,15 @@ const inOrder = <S extends z.ZodType<{ from?: string | undefined; to?: string | 
 
 /** Filters of the consent log listing and exports; `from` and `to` include their whole day. */
 const consentLogFields = z.object({
-  from: optional(logTimeBound),
-  to: optional(logTimeBound),
-  method: optional(consentMethod),
+  from: emptyAsAbsent(logTimeBound),
+  to: emptyAsAbsent(logTimeBound),
+  method: emptyAsAbsent(consentMethod),
   /** ISO 3166 code, or `unknown` for records stored without a region. A country includes its subdivisions: `US` finds `US-CA`. */
-  region: optional(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
-  revision: optional(urlNumber()),
-  consentId: optional(consentId),
+  region: emptyAsAbsent(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
+  revision: emptyAsAbsent(urlNumber()),
+  consentId: emptyAsAbsent(consentId),
 })
-export const consentLogFilters = inOrder(consentLogFields)
+export const consentLogFilters = periodInOrder(consentLogFields)
 export type ConsentLogFilters = z.output<typeof consentLogFields>
 
 /**
@@ -68,10 +68,10 @@ export const pageLimit = (max: number, fallback = 50) =>
     .transform((n) => (n === '' ? fallback : n))
 
 /** Where a listing's page starts (records before this seq or id); empty is absent. */
-export const pageBefore = () => optional(urlNumber())
+export const pageBefore = () => emptyAsAbsent(urlNumber())
 
 /** The listing's page: an empty `limit=` or `before=` is absent, as a filter's is. */
-export const consentLogQuery = inOrder(
+export const consentLogQuery = periodInOrder(
   consentLogFields.extend({
     limit: pageLimit(500),
     before: pageBefore(),
@@ -83,7 +83,7 @@ export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
 export const exportFormat = z.enum(EXPORT_FORMATS)
 export type ExportFormat = z.infer<typeof exportFormat>
 
-export const exportQuery = inOrder(consentLogFields.extend({ format: exportFormat.default('csv') }))
+export const exportQuery = periodInOrder(consentLogFields.extend({ format: exportFormat.default('csv') }))
 
 /** Columns of both export formats, in this order (CSV header and NDJSON key order). */
 export const EXPORT_COLUMNS = [

@@ -143,3 +143,73 @@ describe('audit log: action filter', () => {
     await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('action')).toBe('invitation.accept'))
   })
 })
+
+describe('audit log: period and user', () => {
+  it('asks for the period and the account typed, together with the action, keeps them in the address, and clears them', async () => {
+    const asked: string[] = []
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/audit', (req) => {
+        const p = req.url.searchParams
+        asked.push(['action', 'from', 'to', 'user'].map((k) => `${k}=${p.get(k) ?? ''}`).join('&'))
+        return p.get('user') ? page([entry(3, 'catalogue.publish')]) : page([entry(9, 'site.settings'), entry(3, 'catalogue.publish')])
+      }),
+    )
+    renderApp('/sites/minopa/audit?action=catalogue')
+    await screen.findByText('catalogue.publish')
+    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-31' } })
+    fireEvent.input(screen.getByLabelText('User (e-mail)'), { target: { value: ' editor@example.com ' } })
+    // Nothing is asked while typing: only Apply asks.
+    expect(asked).toEqual(['action=catalogue&from=&to=&user='])
+    fireEvent.click(screen.getByRole('button', { name: 'Apply' }))
+    await waitFor(() => expect(window.location.search).toBe('?action=catalogue&from=2025-03-01&to=2025-03-31&user=editor%40example.com'))
+    await waitFor(() => expect(shownActions()).toEqual(['catalogue.publish']))
+    expect(asked.at(-1)).toBe('action=catalogue&from=2025-03-01&to=2025-03-31&user=editor@example.com')
+    // Another action keeps the period and the account.
+    fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'member' } })
+    await waitFor(() => expect(asked.at(-1)).toBe('action=member&from=2025-03-01&to=2025-03-31&user=editor@example.com'))
+    fireEvent.click(screen.getByRole('button', { name: 'Clear period and user' }))
+    await waitFor(() => expect(window.location.search).toBe('?action=member'))
+    await waitFor(() => expect(asked.at(-1)).toBe('action=member&from=&to=&user='))
+    expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('')
+    expect((screen.getByLabelText('User (e-mail)') as HTMLInputElement).value).toBe('')
+  })
+
+  it('says at its field why a period or an address is refused, focuses it, and asks nothing', async () => {
+    const asked: string[] = []
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/audit', (req) => {
+        asked.push(req.url.search)
+        return page([entry(9, 'site.settings')])
+      }),
+    )
+    renderApp('/sites/minopa/audit')
+    await screen.findByText('site.settings')
+    const from = screen.getByLabelText('From') as HTMLInputElement
+    fireEvent.input(from, { target: { value: '2025-03-31' } })
+    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-01' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply' }))
+    await waitFor(() => expect(from.getAttribute('aria-invalid')).toBe('true'))
+    expect(document.getElementById(from.getAttribute('aria-describedby')!)?.textContent).toBe('From: is after To: the period is empty (are the two dates swapped?)')
+    expect(document.activeElement).toBe(from)
+    fireEvent.input(from, { target: { value: '' } })
+    const user = screen.getByLabelText('User (e-mail)') as HTMLInputElement
+    fireEvent.input(user, { target: { value: 'editor' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply' }))
+    await waitFor(() => expect(user.getAttribute('aria-invalid')).toBe('true'))
+    expect(from.getAttribute('aria-invalid')).toBeNull()
+    expect(document.getElementById(user.getAttribute('aria-describedby')!)?.textContent).toBe('User (e-mail): use an e-mail address')
+    expect(document.activeElement).toBe(user)
+    expect(asked).toHaveLength(1)
+    expect(window.location.search).toBe('')
+  })
+
+  it('says the filters found nothing, not that nothing was ever recorded', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/audit', () => page([])))
+    renderApp('/sites/minopa/audit?user=nobody%40example.com')
+    expect(await screen.findByText('No changes recorded under these filters.')).toBeTruthy()
+    expect((screen.getByLabelText('User (e-mail)') as HTMLInputElement).value).toBe('nobody@example.com')
+  })
+})

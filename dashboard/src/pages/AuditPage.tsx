@@ -1,6 +1,8 @@
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
+import { auditQuery } from '@miniconsent/shared'
 import { auditPage, type AuditEntry } from '../api-shapes'
+import { issuesByPath, type Issues } from '../components/fields'
 import { ActionButton } from '../components/actions'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
@@ -44,16 +46,27 @@ function summarise(value: unknown): string {
   return text.length > 200 ? text.slice(0, 199) + '…' : text
 }
 
-/** The entries shown, with the action filter they were loaded for: another filter's are never shown or appended to. */
+/** The filters of the page's address, as typed: an action or group, a period (`from`, `to`) and an account's e-mail (`user`). */
+const FILTERS = ['action', 'from', 'to', 'user'] as const
+type Filters = Record<(typeof FILTERS)[number], string>
+
+/** The query string of `filters`, the empty ones left out, in a fixed order: it names a listing. */
+function filterQuery(filters: Filters): string {
+  const params = new URLSearchParams()
+  for (const name of FILTERS) if (filters[name]) params.set(name, filters[name])
+  return params.toString()
+}
+
+/** The entries shown, with the filters they were loaded for (`filterQuery`): another filter's are never shown or appended to. */
 interface Listing {
-  action: string
+  filters: string
   entries: AuditEntry[]
   nextBefore: number | null
   loading: boolean
   error: string | null
 }
 
-const emptyListing = (action: string): Listing => ({ action, entries: [], nextBefore: null, loading: true, error: null })
+const emptyListing = (filters: string): Listing => ({ filters, entries: [], nextBefore: null, loading: true, error: null })
 
 function entryRowId(id: number): string {
   return `audit-entry-${id}`
@@ -63,10 +76,12 @@ function AuditPage({ site }: SitePageProps) {
   const { api } = useSession()
   const { query, route } = useLocation()
   useDocumentTitle(`Audit log — ${site.name}`)
-  const action = query.action ?? ''
-  const [stored, setListing] = useState<Listing>(() => emptyListing(action))
-  // Until the first answer for a new filter comes, the list is that filter's, empty and loading.
-  const listing = stored.action === action ? stored : emptyListing(action)
+  const filters: Filters = { action: query.action ?? '', from: query.from ?? '', to: query.to ?? '', user: query.user ?? '' }
+  const { action } = filters
+  const key = filterQuery(filters)
+  const [stored, setListing] = useState<Listing>(() => emptyListing(key))
+  // Until the first answer for new filters comes, the list is theirs, empty and loading.
+  const listing = stored.filters === key ? stored : emptyListing(key)
   const [open, setOpen] = useState<number | null>(null)
   // Where keyboard focus goes once older entries are in, when the button that asked for them is gone.
   const [focusEntry, setFocusEntry] = useState<number | null>(null)
@@ -80,17 +95,17 @@ function AuditPage({ site }: SitePageProps) {
     inFlight.current?.abort()
     const controller = new AbortController()
     inFlight.current = controller
-    const forAction = action
-    setListing((l) => ({ ...(l.action === forAction ? l : emptyListing(forAction)), loading: true, error: null }))
+    const forFilters = key
+    setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: true, error: null }))
     try {
-      const params = new URLSearchParams({ limit: '50' })
+      const params = new URLSearchParams(forFilters)
+      params.set('limit', '50')
       if (before) params.set('before', String(before))
-      if (forAction) params.set('action', forAction)
       const page = await api.request(siteApi(site.id, `/audit?${params}`), auditPage, { signal: controller.signal })
       if (controller.signal.aborted) return
       setListing((l) => ({
-        action: forAction,
-        entries: append && l.action === forAction ? [...l.entries, ...page.entries] : page.entries,
+        filters: forFilters,
+        entries: append && l.filters === forFilters ? [...l.entries, ...page.entries] : page.entries,
         nextBefore: page.nextBefore,
         loading: false,
         error: null,
@@ -98,13 +113,17 @@ function AuditPage({ site }: SitePageProps) {
       if (append && page.nextBefore === null && page.entries[0]) setFocusEntry(page.entries[0].id)
     } catch (err) {
       if (controller.signal.aborted) return
-      setListing((l) => ({ ...(l.action === forAction ? l : emptyListing(forAction)), loading: false, error: errorText(err) }))
+      setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: false, error: errorText(err) }))
     }
   }
   useEffect(() => {
     void loadPage(null, false)
     return () => inFlight.current?.abort()
-  }, [site.id, action])
+  }, [site.id, key])
+  const show = (next: Filters) => {
+    const q = filterQuery(next)
+    route(q ? `${sitePath(site.id, 'audit')}?${q}` : sitePath(site.id, 'audit'))
+  }
   useEffect(() => {
     if (focusEntry !== null) document.getElementById(entryRowId(focusEntry))?.focus()
   }, [focusEntry])
@@ -115,14 +134,7 @@ function AuditPage({ site }: SitePageProps) {
       <h1>Audit log — {site.name}</h1>
       <div class="field audit-filter">
         <label for="audit-action">Action</label>
-        <select
-          id="audit-action"
-          value={action}
-          onChange={(e) => {
-            const v = e.currentTarget.value
-            route(v ? `${sitePath(site.id, 'audit')}?action=${encodeURIComponent(v)}` : sitePath(site.id, 'audit'))
-          }}
-        >
+        <select id="audit-action" value={action} onChange={(e) => show({ ...filters, action: e.currentTarget.value })}>
           {ACTION_GROUPS.map((g) => (
             <option key={g.value} value={g.value}>
               {g.label}
@@ -130,6 +142,7 @@ function AuditPage({ site }: SitePageProps) {
           ))}
         </select>
       </div>
+      <AuditPeriodForm filters={filters} onApply={show} />
       {error && (
         <div role="alert" class="load-failure">
           <p>Could not load the audit log: {error}</p>
@@ -138,7 +151,7 @@ function AuditPage({ site }: SitePageProps) {
           </button>
         </div>
       )}
-      {!loading && !error && entries.length === 0 && <p class="empty">No changes recorded{action ? ' for this action' : ''}.</p>}
+      {!loading && !error && entries.length === 0 && <p class="empty">No changes recorded{key ? ' under these filters' : ''}.</p>}
       {entries.length > 0 && (
         <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabIndex={0}>
           <table class="data-table">
@@ -198,3 +211,79 @@ function AuditPage({ site }: SitePageProps) {
     </>
   )
 }
+
+/**
+ * The period and the account, applied together (a date typed digit by digit would otherwise load
+ * a listing per keystroke). Checked as the server checks them (auditQuery): a swapped period or
+ * an address that is none is said at its field, and nothing is loaded.
+ */
+function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: Filters) => void }) {
+  const [from, setFrom] = useState(filters.from)
+  const [to, setTo] = useState(filters.to)
+  const [user, setUser] = useState(filters.user)
+  const [issues, setIssues] = useState<Issues>({})
+  // A link or Back changes the address: the fields follow it.
+  useEffect(() => {
+    setFrom(filters.from)
+    setTo(filters.to)
+    setUser(filters.user)
+    setIssues({})
+  }, [filters.from, filters.to, filters.user])
+  const apply = (next: Filters) => {
+    const checked = auditQuery.safeParse({ from: next.from, to: next.to, user: next.user })
+    const found = checked.success ? {} : issuesByPath(checked.error.issues)
+    // The API's words name its parameter (`to`); here the field is To.
+    if (found.from) found.from = found.from.replace('is after `to`', 'is after To')
+    setIssues(found)
+    const first = FIELDS.find((f) => found[f.name])
+    if (first) return document.getElementById(first.id)?.focus()
+    onApply(next)
+  }
+  const values = { from, to, user }
+  const setters = { from: setFrom, to: setTo, user: setUser }
+  return (
+    <form
+      class="audit-period"
+      aria-label="Period and user"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault()
+        apply({ ...filters, from: from.trim(), to: to.trim(), user: user.trim() })
+      }}
+    >
+      {FIELDS.map((f) => (
+        <div class="field" key={f.name}>
+          <label for={f.id}>{f.label}</label>
+          <input
+            id={f.id}
+            {...(f.type === 'email' ? ({ type: 'email', autocomplete: 'off', spellcheck: false } as const) : ({ type: 'date' } as const))}
+            value={values[f.name]}
+            onInput={(e) => setters[f.name](e.currentTarget.value)}
+            aria-invalid={issues[f.name] ? 'true' : undefined}
+            aria-describedby={issues[f.name] ? `${f.id}-error` : undefined}
+          />
+          {issues[f.name] && (
+            <p class="field-error" id={`${f.id}-error`}>
+              {f.label}: {issues[f.name]}
+            </p>
+          )}
+        </div>
+      ))}
+      <div class="actions">
+        <button type="submit">Apply</button>
+        {(filters.from || filters.to || filters.user) && (
+          <button type="button" onClick={() => apply({ ...filters, from: '', to: '', user: '' })}>
+            Clear period and user
+          </button>
+        )}
+      </div>
+      <p class="muted">Days are UTC days, from the start of the first to the end of the last.</p>
+    </form>
+  )
+}
+
+const FIELDS = [
+  { name: 'from', id: 'audit-from', label: 'From', type: 'date' },
+  { name: 'to', id: 'audit-to', label: 'To', type: 'date' },
+  { name: 'user', id: 'audit-user', label: 'User (e-mail)', type: 'email' },
+] as const

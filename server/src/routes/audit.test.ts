@@ -133,3 +133,52 @@ describe('audit log page parameters', () => {
     }
   })
 })
+
+describe('audit log filters', () => {
+  it('finds the entries of a period (days in UTC, or instants) and of one account by its e-mail, with the action filter and across pages', async () => {
+    const owner = t.db.$client.prepare("SELECT id FROM users WHERE email = 'owner@acme.test'").pluck().get() as number
+    const editor = t.db.$client.prepare("SELECT id FROM users WHERE email = 'editor@both.test'").pluck().get() as number
+    const at = (iso: string) => new AuditLog(t.db, () => Date.parse(iso))
+    at('2026-03-01T23:59:59.999Z').record({ siteId: 'acme', userId: owner, action: 'catalogue.draft', after: { n: 1 } })
+    at('2026-03-02T00:00:00.000Z').record({ siteId: 'acme', userId: editor, action: 'catalogue.publish', after: { n: 2 } })
+    at('2026-03-02T12:00:00.000Z').record({ siteId: 'acme', userId: owner, action: 'catalogue.publish', after: { n: 3 } })
+    at('2026-03-02T23:59:59.999Z').record({ siteId: 'acme', userId: null, action: 'consents.purge', after: { n: 4 } })
+    at('2026-03-03T00:00:00.000Z').record({ siteId: 'acme', userId: editor, action: 'catalogue.draft', after: { n: 5 } })
+    // Another site's entry of the same day is never listed.
+    at('2026-03-02T10:00:00.000Z').record({ siteId: 'notice-only', userId: editor, action: 'catalogue.draft', after: { n: 6 } })
+    const numbers = async (query: string) => {
+      const res = await acmeOwner.request(`/api/admin/sites/acme/audit?${query}`)
+      expect(res.status, query).toBe(200)
+      return auditPage.parse(await res.json()).entries.map((e) => (e.after as { n?: number } | null)?.n).filter((n) => n !== undefined)
+    }
+    expect(await numbers('from=2026-03-02&to=2026-03-02')).toEqual([4, 3, 2])
+    expect(await numbers('from=2026-03-02T12:00:00Z&to=2026-03-03')).toEqual([5, 4, 3])
+    expect(await numbers('from=2026-03-02T13:00:00%2B01:00&to=2026-03-02T12:00:00Z')).toEqual([3])
+    expect(await numbers('to=2026-03-01')).toEqual([1])
+    expect(await numbers('user=editor@both.test')).toEqual([5, 2])
+    expect(await numbers('user=EDITOR@Both.test&from=2026-03-02&to=2026-03-02')).toEqual([2])
+    expect(await numbers('user=owner@acme.test&action=catalogue.publish')).toEqual([3])
+    expect(await numbers('user=nobody@acme.test')).toEqual([])
+    // Empty values (cleared fields) are no filter.
+    expect(await numbers('from=&to=&user=&action=catalogue')).toEqual([5, 3, 2, 1])
+    // Pages of a filtered listing go on where the last ended, within the filter.
+    const first = auditPage.parse(await (await acmeOwner.request('/api/admin/sites/acme/audit?from=2026-03-01&to=2026-03-03&limit=2')).json())
+    expect(first.entries.map((e) => (e.after as { n: number }).n)).toEqual([5, 4])
+    expect(await numbers(`from=2026-03-01&to=2026-03-03&before=${first.nextBefore}`)).toEqual([3, 2, 1])
+  })
+
+  it('refuses a period that ends before it starts, a bound that is no date, and a user that is no e-mail address, naming the field', async () => {
+    for (const [query, field, words] of [
+      ['from=2026-03-03&to=2026-03-02', 'from', 'swapped'],
+      ['from=March', 'from', 'use a date'],
+      ['to=2026-02-30', 'to', 'use a date'],
+      ['user=owner', 'user', 'e-mail'],
+    ]) {
+      const res = await acmeOwner.request(`/api/admin/sites/acme/audit?${query}`)
+      expect(res.status, query).toBe(400)
+      const body = JSON.stringify(await res.json())
+      expect(body, query).toContain(field)
+      expect(body, query).toContain(words)
+    }
+  })
+})

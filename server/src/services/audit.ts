@@ -1,6 +1,6 @@
 // The admin audit log: who changed what, with the state before and after. Rows are only added.
-import type { AuditPage } from '@miniconsent/shared'
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { firstIncluded, lastIncluded, type AuditPage, type AuditQuery } from '@miniconsent/shared'
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
 
@@ -54,9 +54,13 @@ export class AuditLog {
    * catalogue made a page of tens of megabytes, built in memory on the event loop. The entries'
    * sizes are read first and only the page's states are loaded; `nextBefore` goes on from there.
    */
-  list(siteId: string, query: { limit: number; before?: number | undefined; action?: string | undefined }): AuditPage {
+  list(siteId: string, query: AuditQuery): AuditPage {
     const conditions: SQL[] = [eq(auditLog.siteId, siteId)]
     if (query.before !== undefined) conditions.push(lt(auditLog.id, query.before))
+    if (query.from) conditions.push(gte(auditLog.at, new Date(firstIncluded(query.from))))
+    if (query.to) conditions.push(lte(auditLog.at, new Date(lastIncluded(query.to))))
+    // An address no account has finds nothing; so does one whose account was deleted (its entries' user is then NULL).
+    if (query.user) conditions.push(eq(auditLog.userId, sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${query.user.trim().toLowerCase()})`))
     if (query.action) {
       const group = query.action.replace(/[%_\\]/g, (ch) => '\\' + ch) + '.%'
       conditions.push(or(eq(auditLog.action, query.action), sql`${auditLog.action} LIKE ${group} ESCAPE '\\'`)!)
