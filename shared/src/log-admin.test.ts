@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { consentLogFilters, consentLogQuery, consentStats, exportManifest, exportQuery, statsQuery } from './log-admin'
+import { consentLogFilters, consentLogQuery, consentStats, documentInput, exportManifest, exportQuery, identifyInput, siteUserId, statsQuery } from './log-admin'
 
 const messages = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (result.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`)
@@ -51,5 +51,17 @@ describe('consent statistics', () => {
     const empty = { perDay: [], perCategory: [], perRegion: [], perRevision: [] }
     expect(consentStats.parse({ ...empty, unreadableCategories: 2 }).unreadableCategories).toBe(2)
     expect(consentStats.parse(empty)).toEqual(empty)
+  })
+})
+
+describe("the site's user IDs", () => {
+  it('are looked up by the same rule identify() and acceptDocument() store them by: 1 to 256 characters of any text', () => {
+    const event = { recordId: '0190c1d2-3b4a-7c5d-8e9f-0000000000a1', siteId: 'acme', consentId: 'visitor-0001', language: 'en', url: 'https://acme.test/', clientTime: '2026-11-22T09:59:58.000Z' }
+    for (const userId of ['7', 'Zoë Müller/eu #7?x=1', 'u'.repeat(256), '', 'u'.repeat(257)]) {
+      const taken = siteUserId.safeParse(userId).success
+      expect(taken, userId).toBe(userId.length >= 1 && userId.length <= 256)
+      expect(identifyInput.safeParse({ ...event, userId }).success, userId).toBe(taken)
+      expect(documentInput.safeParse({ ...event, type: 'terms', userId }).success, userId).toBe(taken)
+    }
   })
 })

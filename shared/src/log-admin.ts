@@ -258,6 +258,47 @@ export const subjectData = z.object({
 })
 export type SubjectData = z.infer<typeof subjectData>
 
+/**
+ * The site's own ID of a signed-in user, as `identify(userId)` and `acceptDocument(type, { userId })`
+ * send it, and as the data-subject look-up by user ID takes it: the same limits in both, so that
+ * every user ID stored can be looked up.
+ */
+export const siteUserId = z.string().min(1).max(256)
+
+/** One consentId the site linked to a user ID, by identify(), by a document accepted with it, or both. */
+export const linkedConsentId = z.object({
+  consentId: z.string(),
+  /** Links made by identify(userId): 0 when only accepted documents link it. */
+  identities: z.number().int().min(0),
+  /** Documents accepted under it with this user ID: 0 when only identify() links it. */
+  documents: z.number().int().min(0),
+  /** Server time of its first and last link of either kind. */
+  firstLinked: z.string(),
+  lastLinked: z.string(),
+  /** Consent records stored under the consentId (its tombstones, which no longer name it, not counted). */
+  records: z.number().int().min(0),
+})
+export type LinkedConsentId = z.infer<typeof linkedConsentId>
+
+/** At most this many consentIds are listed for one user ID, the most recently linked. */
+export const MAX_LINKED_CONSENT_IDS = 1000
+
+/**
+ * `GET /sites/:siteId/subject-users/:userId`: the consentIds the site linked to one of its user IDs,
+ * last linked first; empty for a user ID the site never linked (or whose links were all erased).
+ */
+export const subjectUser = z.object({
+  userId: z.string(),
+  consentIds: z.array(linkedConsentId),
+  /**
+   * How many consentIds are linked in all: more than `consentIds` holds past
+   * MAX_LINKED_CONSENT_IDS, which a user ID shared by many visitors reaches (identify() called
+   * with the same value for everyone).
+   */
+  total: z.number().int().min(0),
+})
+export type SubjectUser = z.infer<typeof subjectUser>
+
 export const subjectErasure = z.object({
   /** Consent records turned into tombstones. */
   erased: z.number().int(),
@@ -279,7 +320,7 @@ const visitorEvent = {
 }
 
 /** `POST /api/v1/consents/identify`: links the browser's consentId to the site's signed-in user. */
-export const identifyInput = z.object({ ...visitorEvent, userId: z.string().min(1).max(256) })
+export const identifyInput = z.object({ ...visitorEvent, userId: siteUserId })
 export type IdentifyInput = z.infer<typeof identifyInput>
 
 /** `POST /api/v1/documents`: the visitor accepted the current version of a legal document. */
@@ -287,7 +328,7 @@ export const documentInput = z.object({
   ...visitorEvent,
   /** A key of the site's `documents` setting, e.g. `terms`. */
   type: slug,
-  userId: z.string().min(1).max(256).nullable().default(null),
+  userId: siteUserId.nullable().default(null),
 })
 export type DocumentInput = z.infer<typeof documentInput>
 

@@ -17,6 +17,9 @@ const TONE_CLASS: Record<Tone, string> = { ok: 'ok-text', note: '', error: 'fiel
 /** What an action came to; `focus`: its control is gone (the erasure's panel), so focus moves to the sentence. */
 const outcome = (tone: Tone, text: string, focus = false): Outcome => ({ tone: TONE_CLASS[tone], text, focus })
 
+/** The heading of the request for one consentId: the look-up by user ID, whose list goes as one of its consent IDs opens, moves focus to it. */
+export const SUBJECT_HEADING_ID = 'subject-heading'
+
 /**
  * Data-subject requests for one consentId (GDPR Art. 15 and 17): download everything stored under
  * it, or erase it. Erasing blanks the personal fields but keeps the hashes, so the chain still verifies.
@@ -111,8 +114,8 @@ export function SubjectActions({
   }
 
   return (
-    <section class="subject-actions" aria-labelledby="subject-heading">
-      <h2 id="subject-heading" class="small-heading">
+    <section class="subject-actions" aria-labelledby={SUBJECT_HEADING_ID}>
+      <h2 id={SUBJECT_HEADING_ID} class="small-heading" tabIndex={-1}>
         Data-subject request for <code>{consentId}</code>
       </h2>
       <div class="actions">

@@ -1,6 +1,7 @@
-import type { ConsentLogPage, Role } from '@miniconsent/shared'
+import type { ConsentLogPage, Role, SubjectUser } from '@miniconsent/shared'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
+import { formatCount, formatTime } from '../format'
 import {
   consentRecord,
   endingSession,
@@ -129,6 +130,8 @@ describe('consent log', () => {
     await screen.findByText('Records 1–1 of 1, newest first', { exact: false })
     expect(api.requests.at(-1)?.url.searchParams.get('consentId')).toBe('visitor-0002')
     expect(location.search).toBe('?consentId=visitor-0002')
+    // The form is drawn anew for the address: focus goes back to its field, not to <body>.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Consent ID')))
 
     fireEvent.input(screen.getByLabelText('Consent ID'), { target: { value: 'nobody-at-all' } })
     fireEvent.click(screen.getByRole('button', { name: 'Search' }))
@@ -137,6 +140,7 @@ describe('consent log', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Show all records' }))
     expect(await screen.findByText('Records 1–3 of 3, newest first')).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('Consent ID')))
   })
 
   it('rejects a malformed consentId without asking the server', async () => {
@@ -515,6 +519,123 @@ describe('consent log filters and data-subject requests', () => {
     await openLog('/sites/minopa/consents?consentId=visitor-0001')
     expect(screen.getByRole('button', { name: 'Export this visitor’s records' })).toBeTruthy()
     expect(screen.queryByRole('button', { name: /Erase/ })).toBeNull()
+  })
+})
+
+describe('data-subject look-up by user ID', () => {
+  const USER = 'customer 42/eu'
+  /** The API path of USER's look-up on Minopa, as the dashboard encodes it. */
+  const USER_PATH = '/api/admin/sites/minopa/subject-users/customer%2042%2Feu'
+  const linked: SubjectUser = {
+    userId: USER,
+    consentIds: [
+      { consentId: 'visitor-0004', identities: 1, documents: 1, firstLinked: '2026-11-20T08:00:00.000Z', lastLinked: '2026-11-22T10:00:00.000Z', records: 3 },
+      { consentId: 'visitor-0002', identities: 2, documents: 0, firstLinked: '2026-11-01T08:00:00.000Z', lastLinked: '2026-11-21T09:30:00.000Z', records: 1 },
+      { consentId: 'visitor-0009', identities: 0, documents: 1, firstLinked: '2026-10-05T12:00:00.000Z', lastLinked: '2026-10-05T12:00:00.000Z', records: 0 },
+    ],
+    total: 3,
+  }
+
+  it('looks a user ID up from the search, keeps it in the address, and lists its consent IDs, each opening the look-up by consent ID', async () => {
+    const api = stubApi(
+      signedIn,
+      serveLog(() => logPage(3, 3, 3)),
+      on('GET', USER_PATH, () => json(linked)),
+      on('GET', '/api/admin/sites/minopa/subjects/visitor-0004', () => json({ consentId: 'visitor-0004', records: [], inForce: null, identities: [], documents: [] })),
+    )
+    await openLog()
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    const field = screen.getByLabelText('User ID') as HTMLInputElement
+    expect(field.id).toBe('consent-search')
+    expect(screen.getByText(/as its pages pass it to identify\(\)/)).toBeTruthy()
+    fireEvent.input(field, { target: { value: ` ${USER} ` } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+
+    const table = await screen.findByRole('table', { name: `Consent IDs linked to user ID ${USER}` })
+    expect(location.search).toBe('?userId=customer+42%2Feu')
+    expect(api.requests.some((r) => r.url.pathname === USER_PATH)).toBe(true)
+    // Said in the live region, which the table is described by; focus is back in the field, drawn anew for the address.
+    const status = document.getElementById('linked-consent-ids-status')!
+    expect(status.getAttribute('role')).toBe('status')
+    expect(status.textContent).toBe(`3 consent IDs are linked to user ID ${USER}, the last linked first. Open one to see, export or erase what is stored under it.`)
+    expect(table.getAttribute('aria-describedby')).toBe(status.id)
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('User ID')))
+    expect((screen.getByLabelText('User ID') as HTMLInputElement).value).toBe(USER)
+    expect((screen.getByRole('radio', { name: 'User ID on the site' }) as HTMLInputElement).checked).toBe(true)
+
+    expect(within(table).getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['Consent ID', 'Linked by', 'First linked', 'Last linked', 'Consent records'])
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(rows.map((r) => Array.from(r.children, (c) => c.textContent))).toEqual([
+      ['visitor-0004', 'identify() and 1 accepted document', formatTime('2026-11-20T08:00:00.000Z'), formatTime('2026-11-22T10:00:00.000Z'), '3'],
+      ['visitor-0002', 'identify(), 2 times', formatTime('2026-11-01T08:00:00.000Z'), formatTime('2026-11-21T09:30:00.000Z'), '1'],
+      ['visitor-0009', '1 accepted document', formatTime('2026-10-05T12:00:00.000Z'), formatTime('2026-10-05T12:00:00.000Z'), '0'],
+    ])
+    expect(rows[0]!.querySelectorAll('time')[1]!.getAttribute('datetime')).toBe('2026-11-22T10:00:00.000Z')
+    // The log and its filters are not this look-up's: they are not shown under it.
+    expect(screen.queryByRole('table', { name: 'Consent records' })).toBeNull()
+    expect(screen.queryByText('Filter by date, method, region or revision')).toBeNull()
+
+    const link = within(table).getByRole('link', { name: 'visitor-0004' })
+    expect(link.getAttribute('href')).toBe('/sites/minopa/consents?consentId=visitor-0004')
+    fireEvent.click(link)
+    const heading = await screen.findByRole('heading', { name: 'Data-subject request for visitor-0004' })
+    expect(location.search).toBe('?consentId=visitor-0004')
+    expect(screen.getByRole('button', { name: 'Export this visitor’s records' })).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(heading))
+    expect((screen.getByRole('radio', { name: 'Consent ID of a browser' }) as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('opens a shared address of a user ID without links, and says plainly that nothing is linked', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/subject-users/customer-nobody', () => json({ userId: 'customer-nobody', consentIds: [], total: 0 })))
+    renderApp('/sites/minopa/consents?userId=customer-nobody')
+    const said = await screen.findByText(/No consent ID is linked/)
+    expect(said.textContent).toBe("No consent ID is linked to user ID customer-nobody: the site's pages call identify() to link one.")
+    expect(said.getAttribute('role')).toBe('status')
+    expect(screen.queryByRole('table')).toBeNull()
+    expect((screen.getByLabelText('User ID') as HTMLInputElement).value).toBe('customer-nobody')
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show all records' }))
+    await waitFor(() => expect(location.search).toBe(''))
+  })
+
+  it('says when more consent IDs are linked than it lists: a user ID the site gives every visitor', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/subject-users/guest', () => json({ ...linked, userId: 'guest', total: 1500 })))
+    renderApp('/sites/minopa/consents?userId=guest')
+    await screen.findByRole('table', { name: 'Consent IDs linked to user ID guest' })
+    expect(screen.getByText(/are linked to user ID/).textContent).toMatch(
+      new RegExp(`^${formatCount(1500)} consent IDs are linked to user ID guest; the 3 linked last are listed, the last linked first\\. So many suggest the site's pages give this user ID to every visitor\\.`),
+    )
+  })
+
+  it('refuses a user ID longer than identify() takes without asking the server', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
+    await openLog()
+    const asked = api.requests.length
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    fireEvent.input(screen.getByLabelText('User ID'), { target: { value: 'u'.repeat(257) } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(screen.getByText('A user ID has 1 to 256 characters, as identify() takes it.')).toBeTruthy()
+    expect(screen.getByLabelText('User ID').getAttribute('aria-invalid')).toBe('true')
+    expect(api.requests.length).toBe(asked)
+    // What a consent ID may be is another rule, said when that is the search.
+    fireEvent.click(screen.getByRole('radio', { name: 'Consent ID of a browser' }))
+    expect(screen.queryByText(/A user ID has/)).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    expect(screen.getByText('A consent ID has 8 to 64 letters, digits, "-" or "_".')).toBeTruthy()
+  })
+
+  it('says when the look-up fails, and asks again', async () => {
+    let fail = true
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/subject-users/customer-42', () => (fail ? errorBody(503, 'database_busy', 'The database is busy; retry in a moment') : json({ ...linked, userId: 'customer-42' }))),
+    )
+    renderApp('/sites/minopa/consents?userId=customer-42')
+    const said = await screen.findByText('The consent IDs linked to user ID customer-42 could not be loaded: The database is busy; retry in a moment')
+    const alert = said.closest<HTMLElement>('[role="alert"]')!
+    fail = false
+    fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('table', { name: 'Consent IDs linked to user ID customer-42' })).toBeTruthy()
   })
 })
 

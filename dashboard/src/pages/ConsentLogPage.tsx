@@ -1,9 +1,10 @@
-import { consentId as consentIdSchema, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary, type SubjectData, type SubjectErasure } from '@miniconsent/shared'
+import { consentId as consentIdSchema, siteUserId, type ConsentLogPage as LogPage, type ConsentRecord, type SiteSummary, type SubjectData, type SubjectErasure } from '@miniconsent/shared'
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError, filterParams, type LogFilters } from '../api'
 import { filtersFromQuery, LogFiltersForm, withFilters } from '../components/LogFiltersForm'
 import { ActionButton } from '../components/actions'
+import { LinkedConsentIds } from '../components/LinkedConsentIds'
 import { SubjectActions } from '../components/SubjectActions'
 import { RECORD_DETAIL_ID, RecordDetail } from '../components/RecordDetail'
 import { VerifyChain } from '../components/VerifyChain'
@@ -24,6 +25,9 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
   const filters = filtersFromQuery(query)
   const filter = filters.consentId ?? ''
   const filterKey = filterParams(filters).toString()
+  // The look-up by the site's user ID, in the URL as the consentId is: it lists the consent IDs
+  // linked to it in place of the log, whose filters do not apply to it.
+  const userId = query.userId ?? ''
   // The consent IDs erased on this page, with what each erasure did: only their empty log reads as
   // an erasure. Each erasure also reloads the results, hence a list rather than a map.
   const [erasures, setErasures] = useState<Array<{ consentId: string; erasure: SubjectErasure }>>([])
@@ -36,34 +40,40 @@ function ConsentLogPage({ site }: { site: SiteSummary }) {
     <>
       <h1>Consent log — {site.name}</h1>
       <div class="log-tools">
-        <ConsentSearch key={filterKey} siteId={site.id} filter={filter} filters={filters} />
+        <ConsentSearch key={filterKey + '|' + userId} siteId={site.id} filter={filter} filters={filters} userId={userId} />
         <VerifyChain siteId={site.id} />
       </div>
-      <details class="filter-panel" open={filterKey !== '' && filterKey !== `consentId=${encodeURIComponent(filter)}`}>
-        <summary>Filter by date, method, region or revision</summary>
-        <LogFiltersForm key={filterKey} idPrefix="log-filter" filters={filters} onApply={(f) => route(withFilters(base, f))} />
-      </details>
-      <p>
-        <a href={withFilters(sitePath(site.id, 'export'), filters)}>Export these records (CSV or NDJSON)</a>
-      </p>
-      {filter && (
-        <SubjectActions
-          key={filter}
-          site={site}
-          consentId={filter}
-          onErased={(erasure) => setErasures((list) => [...list, { consentId: filter, erasure }])}
-          onLoaded={setSubject}
-        />
+      {userId ? (
+        <LinkedConsentIds key={userId} siteId={site.id} userId={userId} />
+      ) : (
+        <>
+          <details class="filter-panel" open={filterKey !== '' && filterKey !== `consentId=${encodeURIComponent(filter)}`}>
+            <summary>Filter by date, method, region or revision</summary>
+            <LogFiltersForm key={filterKey} idPrefix="log-filter" filters={filters} onApply={(f) => route(withFilters(base, f))} />
+          </details>
+          <p>
+            <a href={withFilters(sitePath(site.id, 'export'), filters)}>Export these records (CSV or NDJSON)</a>
+          </p>
+          {filter && (
+            <SubjectActions
+              key={filter}
+              site={site}
+              consentId={filter}
+              onErased={(erasure) => setErasures((list) => [...list, { consentId: filter, erasure }])}
+              onLoaded={setSubject}
+            />
+          )}
+          <ConsentLogResults
+            key={filterKey + '|' + erasures.length}
+            siteId={site.id}
+            siteName={site.name}
+            filter={filter}
+            filters={filters}
+            erased={erasedUnder(erasures, filter)}
+            subject={subject?.consentId === filter ? subject : null}
+          />
+        </>
       )}
-      <ConsentLogResults
-        key={filterKey + '|' + erasures.length}
-        siteId={site.id}
-        siteName={site.name}
-        filter={filter}
-        filters={filters}
-        erased={erasedUnder(erasures, filter)}
-        subject={subject?.consentId === filter ? subject : null}
-      />
     </>
   )
 }
@@ -75,34 +85,75 @@ function erasedUnder(erasures: ReadonlyArray<{ consentId: string; erasure: Subje
   return made.reduce((sum, e) => ({ erased: sum.erased + e.erased, identities: sum.identities + e.identities, documents: sum.documents + e.documents }))
 }
 
+type SearchKind = 'consent' | 'user'
+
+/** How each kind of search names its ID, what it finds, and the ID it takes. */
+const SEARCH_KINDS: Record<SearchKind, { choice: string; label: string; hint: string; malformed: string; valid: (id: string) => boolean }> = {
+  consent: {
+    choice: 'Consent ID of a browser',
+    label: 'Consent ID',
+    hint: 'The ID a visitor sees in the cookie preferences, to find all their decisions.',
+    malformed: 'A consent ID has 8 to 64 letters, digits, "-" or "_".',
+    valid: (id) => consentIdSchema.safeParse(id).success,
+  },
+  user: {
+    choice: 'User ID on the site',
+    label: 'User ID',
+    hint: "The site's own ID of a signed-in customer, as its pages pass it to identify(), to find the consent IDs of their browsers. Letter case counts.",
+    malformed: 'A user ID has 1 to 256 characters, as identify() takes it.',
+    valid: (id) => siteUserId.safeParse(id).success,
+  },
+}
+
 /**
- * The consentId filter lives in the URL, so an auditor can share or bookmark a data-subject lookup.
- * Keyed by the filter: back/forward to another filter starts the field afresh from the URL.
+ * The consentId filter, or the user ID looked up, lives in the URL, so an auditor can share or
+ * bookmark a data-subject lookup. Keyed by both: back/forward to another starts the field afresh
+ * from the URL.
  */
-function ConsentSearch({ siteId, filter, filters }: { siteId: string; filter: string; filters: LogFilters }) {
+function ConsentSearch({ siteId, filter, filters, userId }: { siteId: string; filter: string; filters: LogFilters; userId: string }) {
   const { route } = useLocation()
-  const [value, setValue] = useState(filter)
+  const [kind, setKind] = useState<SearchKind>(userId ? 'user' : 'consent')
+  const [value, setValue] = useState(userId || filter)
   const [error, setError] = useState<string | null>(null)
+  const search = SEARCH_KINDS[kind]
+  const allRecords = withFilters(consentLogPath(siteId), { ...filters, consentId: undefined })
+
+  /** Goes to `path`; the form is drawn anew for it (its key), and focus goes back to its field, not to <body>. */
+  function go(path: string) {
+    route(path)
+    focusWhenDrawn('consent-search')
+  }
 
   function submit(event: SubmitEvent) {
     event.preventDefault()
     const wanted = value.trim()
-    if (wanted && !consentIdSchema.safeParse(wanted).success) {
-      setError('A consent ID has 8 to 64 letters, digits, "-" or "_".')
+    if (wanted && !search.valid(wanted)) {
+      setError(search.malformed)
       return
     }
     setError(null)
-    route(withFilters(consentLogPath(siteId), { ...filters, consentId: wanted || undefined }))
+    if (kind === 'consent') go(withFilters(consentLogPath(siteId), { ...filters, consentId: wanted || undefined }))
+    // The log's filters do not apply to the consent IDs of a user ID: they are dropped from the address.
+    else go(wanted ? `${consentLogPath(siteId)}?${new URLSearchParams({ userId: wanted })}` : allRecords)
   }
 
   return (
     <form role="search" class="consent-search" onSubmit={submit} noValidate>
-      <label for="consent-search">Consent ID</label>
+      <fieldset class="plain search-kind">
+        <legend>Search by</legend>
+        {(Object.keys(SEARCH_KINDS) as SearchKind[]).map((k) => (
+          <label key={k} class="radio">
+            <input type="radio" name="search-kind" value={k} checked={kind === k} onChange={() => (setKind(k), setError(null))} />
+            {SEARCH_KINDS[k].choice}
+          </label>
+        ))}
+      </fieldset>
+      <label for="consent-search">{search.label}</label>
       <div class="inline-controls">
         <input
           id="consent-search"
           type="search"
-          name="consentId"
+          name={kind === 'user' ? 'userId' : 'consentId'}
           value={value}
           spellcheck={false}
           autoComplete="off"
@@ -111,8 +162,8 @@ function ConsentSearch({ siteId, filter, filters }: { siteId: string; filter: st
           aria-describedby={error ? 'consent-search-error' : 'consent-search-hint'}
         />
         <button type="submit">Search</button>
-        {filter && (
-          <button type="button" onClick={() => route(withFilters(consentLogPath(siteId), { ...filters, consentId: undefined }))}>
+        {(filter || userId) && (
+          <button type="button" onClick={() => go(allRecords)}>
             Show all records
           </button>
         )}
@@ -123,7 +174,7 @@ function ConsentSearch({ siteId, filter, filters }: { siteId: string; filter: st
         </p>
       ) : (
         <p id="consent-search-hint" class="muted">
-          The ID a visitor sees in the cookie preferences, to find all their decisions.
+          {search.hint}
         </p>
       )}
     </form>

@@ -87,6 +87,7 @@ export const NAMED_SCHEMAS: NamedSchemas = {
   ManifestKey: S.manifestKey,
   ConsentStats: S.consentStats,
   SubjectData: S.subjectData,
+  SubjectUser: S.subjectUser,
   SubjectErasure: S.subjectErasure,
   Me: S.me,
   CatalogueState: S.catalogueState,
@@ -882,6 +883,19 @@ export const OPERATIONS: Operation[] = [
     auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
     responses: { 200: { description: 'The data', schema: S.subjectData } },
+  },
+  {
+    method: 'get',
+    path: '/api/admin/sites/:siteId/subject-users/:userId',
+    tag: 'Consent log',
+    summary: 'The consentIds linked to one of the site’s user IDs (data-subject request)',
+    description:
+      'For a request from a signed-in customer, who knows their user ID on the site rather than the consentIds of their browsers: every consentId the site linked to it, by `identify(userId)` (`identities`) or by a document accepted with it (`documents`), with the first and last link’s server time and how many consent records are stored under it, the last linked first. ' +
+      'Each is then looked up, downloaded or erased by its consentId (`…/subjects/{consentId}`); an erasure deletes its links, so it is no longer listed. A user ID the site never linked answers an empty list, as one whose links were all erased. ' +
+      `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is URL-encoded, 1 to 256 characters as \`identify()\` takes it.`,
+    auth: LOG,
+    params: z.object({ siteId: S.slug, userId: S.siteUserId }),
+    responses: { 200: { description: 'The linked consentIds', schema: S.subjectUser } },
   },
   {
     method: 'get',

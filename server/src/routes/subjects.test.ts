@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { apiError, chainVerification, consentLogPage, subjectData, subjectErasure } from '@miniconsent/shared'
+import { apiError, chainVerification, consentLogPage, MAX_LINKED_CONSENT_IDS, subjectData, subjectErasure, subjectUser } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { namedConsentId } from '../services/export'
 import { manifestSignatureValid, privateKeyFrom, publicKeyFrom, signManifest } from '../services/manifest-keys'
@@ -302,6 +302,121 @@ describe('data-subject requests by consentId', () => {
   })
 })
 
+describe('data-subject look-ups by the site\'s user ID', () => {
+  /** `identify(userId)` of `consentId` on `site`, one second after the last event (each its own recordId). */
+  async function identify(consentId: string, userId: string, site = 'acme') {
+    t.clock.now += 1000
+    const event = { recordId: crypto.randomUUID(), siteId: site, consentId, language: 'en', url: 'https://acme.test/account', clientTime: '2026-11-22T10:00:00Z' }
+    expect((await t.request('/api/v1/consents/identify', json({ ...event, userId }))).status).toBe(201)
+  }
+
+  /** `acceptDocument('terms', { userId })` of `consentId` on acme, one second after the last event. */
+  async function acceptTerms(consentId: string, userId: string) {
+    t.clock.now += 1000
+    const event = { recordId: crypto.randomUUID(), siteId: 'acme', consentId, language: 'en', url: 'https://acme.test/signup', clientTime: '2026-11-22T10:00:00Z' }
+    expect((await t.request('/api/v1/documents', json({ ...event, type: 'terms', userId }))).status).toBe(201)
+  }
+
+  const lookUp = async (userId: string, role = 'auditor') => {
+    const res = await t.request(`/api/admin/sites/acme/subject-users/${encodeURIComponent(userId)}`, as(role))
+    expect(res.status, await res.clone().text()).toBe(200)
+    return subjectUser.parse(await res.json())
+  }
+
+  beforeEach(() => {
+    t.db.$client.prepare(`UPDATE sites SET settings = json_set(settings, '$.documents', json(?)) WHERE id = 'acme'`).run(JSON.stringify({ terms: { version: '2026-01', url: 'https://acme.test/terms' } }))
+  })
+
+  it('lists the consentIds linked by identify() and by accepted documents, last linked first, with their record counts; not another user\'s, nor another site\'s', async () => {
+    // Set up before each test: the subject (3 records) accepted the terms at 10:00:01 and was identified at 10:00:05.
+    await identify('visitor-other-1', 'customer-42')
+    await acceptTerms('visitor-documents-only', 'customer-42')
+    await identify('visitor-other-1', 'customer-42')
+    await identify('visitor-other-3', 'customer-43')
+    await acceptTerms('visitor-other-3', 'customer-43')
+    await identify('visitor-elsewhere', 'customer-42', 'notice-only')
+
+    const res = await t.request('/api/admin/sites/acme/subject-users/customer-42', as('auditor'))
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const found = subjectUser.parse(await res.json())
+    expect(found).toEqual({
+      userId: 'customer-42',
+      consentIds: [
+        { consentId: 'visitor-other-1', identities: 2, documents: 0, firstLinked: '2026-11-22T10:00:06.000Z', lastLinked: '2026-11-22T10:00:08.000Z', records: 1 },
+        { consentId: 'visitor-documents-only', identities: 0, documents: 1, firstLinked: '2026-11-22T10:00:07.000Z', lastLinked: '2026-11-22T10:00:07.000Z', records: 0 },
+        { consentId: SUBJECT, identities: 1, documents: 1, firstLinked: '2026-11-22T10:00:01.000Z', lastLinked: '2026-11-22T10:00:05.000Z', records: 3 },
+      ],
+      total: 3,
+    })
+    expect((await lookUp('customer-43')).consentIds.map((l) => [l.consentId, l.identities, l.documents])).toEqual([['visitor-other-3', 1, 1]])
+  })
+
+  it('answers 200 with an empty list for a user ID never linked, and reads a user ID with a slash, spaces or accents whole', async () => {
+    expect(await lookUp('customer-nobody')).toEqual({ userId: 'customer-nobody', consentIds: [], total: 0 })
+    const userId = 'Zoë Müller/eu #7?x=1'
+    await identify('visitor-other-3', userId)
+    expect((await lookUp(userId)).consentIds.map((l) => l.consentId)).toEqual(['visitor-other-3'])
+    expect((await lookUp('Zoë Müller')).consentIds).toEqual([])
+    // As long as identify() takes it, and no longer.
+    const longest = 'u'.repeat(256)
+    await identify('visitor-other-1', longest)
+    expect((await lookUp(longest)).consentIds.map((l) => l.consentId)).toEqual(['visitor-other-1'])
+  })
+
+  it('answers 400 with the API\'s error for a user ID longer than identify() takes', async () => {
+    const res = await t.request(`/api/admin/sites/acme/subject-users/${'u'.repeat(257)}`, as('auditor'))
+    expect(res.status).toBe(400)
+    const { error } = apiError.parse(await res.json())
+    expect(error.code).toBe('invalid_request')
+    expect(error.message).toContain('userId')
+  })
+
+  it('is for owners and auditors of the site, as the look-up by consentId', async () => {
+    await addUser(t.db, 'stranger@notice.test', 'stranger password', { 'notice-only': 'owner' })
+    const stranger = await t.request('/api/admin/login', json({ email: 'stranger@notice.test', password: 'stranger password' }))
+    const strangerCookie = (stranger.headers.get('set-cookie') ?? '').split(';')[0]!
+    const path = '/api/admin/sites/acme/subject-users/customer-42'
+    const answers: Record<string, number> = {}
+    for (const [who, init] of [
+      ['nobody', {}],
+      ['auditor', as('auditor')],
+      ['editor', as('editor')],
+      ['owner', as('owner')],
+      ['another site\'s owner', { headers: { Cookie: strangerCookie } }],
+    ] as const) {
+      const res = await t.request(path, init)
+      answers[who] = res.status
+      if (res.status !== 200) expect(apiError.parse(await res.json()).error.message, who).toBeTruthy()
+    }
+    expect(answers).toEqual({ nobody: 401, auditor: 200, editor: 403, owner: 200, "another site's owner": 403 })
+    // The same answers as the look-up by consentId gives each of them.
+    for (const [who, init] of [['editor', as('editor')], ['another site\'s owner', { headers: { Cookie: strangerCookie } }]] as const) {
+      expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, init)).status, who).toBe(answers[who])
+    }
+  })
+
+  it('no longer lists a consentId once it is erased: the erasure deleted its links', async () => {
+    await identify('visitor-other-1', 'customer-42')
+    expect((await lookUp('customer-42')).consentIds.map((l) => l.consentId)).toEqual(['visitor-other-1', SUBJECT])
+    expect(await (await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))).json()).toEqual({ erased: 3, identities: 1, documents: 1 })
+    expect(await lookUp('customer-42', 'owner')).toEqual({
+      userId: 'customer-42',
+      consentIds: [{ consentId: 'visitor-other-1', identities: 1, documents: 0, firstLinked: '2026-11-22T10:00:06.000Z', lastLinked: '2026-11-22T10:00:06.000Z', records: 1 }],
+      total: 1,
+    })
+  })
+
+  it(`lists the ${MAX_LINKED_CONSENT_IDS} last linked of a user ID shared by more visitors, and counts them all`, async () => {
+    const identity = t.db.$client.prepare("INSERT INTO consent_identities (record_id, site_id, consent_id, user_id, server_time) VALUES (?, 'acme', ?, 'guest', ?)")
+    const shared = MAX_LINKED_CONSENT_IDS + 2
+    for (let i = 0; i < shared; i++) identity.run(crypto.randomUUID(), `visitor-guest-${String(i).padStart(4, '0')}`, new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString())
+    const found = await lookUp('guest')
+    expect(found.total).toBe(shared)
+    expect(found.consentIds).toHaveLength(MAX_LINKED_CONSENT_IDS)
+    expect([found.consentIds[0]!.consentId, found.consentIds.at(-1)!.consentId]).toEqual([`visitor-guest-${String(shared - 1).padStart(4, '0')}`, 'visitor-guest-0002'])
+  })
+})
+
 describe('data-subject look-ups on a large log', () => {
   /** The plan of each statement `request` prepares that reads `table`, with the parameters it ran with. */
   /** The statements `request` prepares on the server's connection; it must answer 200. */
@@ -321,13 +436,13 @@ describe('data-subject look-ups on a large log', () => {
     return prepared
   }
 
-  async function plansOf(request: () => Promise<Response>, table: string) {
+  async function plansOf(request: () => Promise<Response>, table: string, values: unknown[] = ['acme', SUBJECT, 1]) {
     const client = t.db.$client
     const prepared = await preparedDuring(request)
     const reads = prepared.filter((s) => /^select/i.test(s) && s.includes(`from "${table}"`))
     expect(reads.length).toBeGreaterThan(0)
-    // The site, the consentId and, for the decision in force, its LIMIT.
-    const params = (s: string) => ['acme', SUBJECT, 1].slice(0, s.match(/\?/g)?.length ?? 0)
+    // By default the site, the consentId and, for the decision in force, its LIMIT.
+    const params = (s: string) => values.slice(0, s.match(/\?/g)?.length ?? 0)
     return reads.map((s) => (client.prepare(`EXPLAIN QUERY PLAN ${s}`).all(...params(s)) as { detail: string }[]).map((r) => r.detail).join(' | '))
   }
 
@@ -347,6 +462,18 @@ describe('data-subject look-ups on a large log', () => {
     // Still in chain order.
     const data = subjectData.parse(await (await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor'))).json())
     expect(data.records.map((r) => r.seq)).toEqual([1, 3, 5])
+  })
+
+  it("finds a user ID's consentIds through the user ID's indexes and counts their records through the consentId's, reading none of the site's other rows", async () => {
+    const path = '/api/admin/sites/acme/subject-users/customer-42'
+    for (const table of ['consent_identities', 'document_acceptances']) {
+      for (const plan of await plansOf(() => t.request(path, as('auditor')), table, ['acme', 'customer-42'])) {
+        expect(plan, table).toMatch(new RegExp(`^SEARCH ${table} USING INDEX ${table}_site_user \\(site_id=\\? AND user_id=\\?\\)`))
+      }
+    }
+    for (const plan of await plansOf(() => t.request(path, as('auditor')), 'consent_records', ['acme', SUBJECT])) {
+      expect(plan).toBe('SEARCH consent_records USING COVERING INDEX consent_records_site_consent (site_id=? AND consent_id=?)')
+    }
   })
 
   it("renames the consentId in the audit entries of exports filtered by it through their own index, not by reading the site's whole audit log", async () => {

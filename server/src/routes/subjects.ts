@@ -1,5 +1,7 @@
 // Data-subject requests by consentId: look up and download (owners and auditors), erase (owners only).
-import { consentId, LOG_ROLES, slug } from '@miniconsent/shared'
+// And by the site's user ID (owners and auditors): the consentIds linked to it, each then looked up,
+// downloaded or erased as above.
+import { consentId, LOG_ROLES, siteUserId, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -8,6 +10,7 @@ import { assertSiteRole, ownPagesOnly, requireSiteRole } from '../middleware/ses
 import { ConsentSubjects } from '../services/consent-subjects'
 
 const subjectParams = z.object({ siteId: slug, consentId })
+const subjectUserParams = z.object({ siteId: slug, userId: siteUserId })
 
 export function subjectRoutes(s: Services) {
   const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys, s.logger)
@@ -16,6 +19,13 @@ export function subjectRoutes(s: Services) {
       const { siteId, consentId } = c.req.valid('param')
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.find(siteId, consentId))
+    })
+    // A path of its own rather than /subjects/by-user/:userId: a user ID may be any text, and
+    // /subjects/by-user/export would also be the path of a consentId's download.
+    .get('/api/admin/sites/:siteId/subject-users/:userId', requireSiteRole(s, LOG_ROLES), paramsOf(subjectUserParams), (c) => {
+      const { siteId, userId } = c.req.valid('param')
+      c.header('Cache-Control', 'no-store')
+      return c.json(subjects.findByUser(siteId, userId))
     })
     .get('/api/admin/sites/:siteId/subjects/:consentId/export', getOnly('A data-subject export is made by GET only: HEAD would audit one that nobody receives'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')

@@ -1,4 +1,5 @@
-// Data-subject requests (GDPR art. 15 and 17) by consentId: find, export, erase.
+// Data-subject requests (GDPR art. 15 and 17) by consentId: find, export, erase; and the
+// consentIds linked to one of the site's user IDs, for a request from a signed-in customer.
 //
 // Erasure leaves tombstones: the record's personal fields (consentId, IP, user agent, URL) are
 // blanked and `erased_at` set, while seq, prev_hash and hash stay, so the chain's links still
@@ -8,8 +9,8 @@
 // What is erased leaves the file too (erase): SQLite only frees the room a deleted or
 // rewritten value took, and its write-ahead log keeps each page as it was written, so the values
 // could still be read from the file with `strings`.
-import type { ConsentIdentity, DocumentAcceptance, SubjectData, SubjectErasure } from '@miniconsent/shared'
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { MAX_LINKED_CONSENT_IDS, type ConsentIdentity, type DocumentAcceptance, type LinkedConsentId, type SubjectData, type SubjectErasure, type SubjectUser } from '@miniconsent/shared'
+import { and, asc, count, eq, max, min, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
@@ -87,7 +88,47 @@ export class ConsentSubjects {
     return { consentId, records: records.map(toConsentRecord), inForce, identities, documents }
   }
 
-  /** The subject's data as NDJSON: one line per consent record, identity and accepted document. */
+  /**
+   * The consentIds linked to one of the site's user IDs, by identify() or by a document accepted
+   * with it, last linked first, each with how many consent records are stored under it. Read
+   * through the indexes by user ID (consent_identities_site_user, document_acceptances_site_user)
+   * and, for the counts, by consentId (consent_records_site_consent): never the site's whole log.
+   * At most MAX_LINKED_CONSENT_IDS are counted and listed, `total` says how many there are.
+   */
+  findByUser(siteId: string, userId: string): SubjectUser {
+    const linksIn = (table: typeof consentIdentities | typeof documentAcceptances) =>
+      this.db
+        .select({ consentId: table.consentId, n: count(), first: min(table.serverTime), last: max(table.serverTime) })
+        .from(table)
+        .where(and(eq(table.siteId, siteId), eq(table.userId, userId)))
+        // `+consent_id`: the user ID's few links are found through <table>_site_user and grouped.
+        // GROUP BY consent_id let the planner walk <table>_site_consent instead, reading every link
+        // of the site to skip that grouping (as ORDER BY seq did in find()).
+        .groupBy(sql`+${table.consentId}`)
+        .all()
+    const byConsentId = new Map<string, Omit<LinkedConsentId, 'records'>>()
+    const merge = (kind: 'identities' | 'documents', links: ReturnType<typeof linksIn>) => {
+      for (const { consentId, n, first, last } of links) {
+        const link = byConsentId.get(consentId) ?? { consentId, identities: 0, documents: 0, firstLinked: first!, lastLinked: last! }
+        link[kind] = n
+        // Both are ISO times in UTC as the server wrote them: their text sorts as their time.
+        if (first! < link.firstLinked) link.firstLinked = first!
+        if (last! > link.lastLinked) link.lastLinked = last!
+        byConsentId.set(consentId, link)
+      }
+    }
+    merge('identities', linksIn(consentIdentities))
+    merge('documents', linksIn(documentAcceptances))
+    const newestFirst = [...byConsentId.values()].sort((a, b) => (a.lastLinked === b.lastLinked ? (a.consentId < b.consentId ? -1 : 1) : a.lastLinked > b.lastLinked ? -1 : 1))
+    const records = this.db
+      .select({ n: count() })
+      .from(consentRecords)
+      .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, sql.placeholder('consentId'))))
+      .prepare()
+    const consentIds = newestFirst.slice(0, MAX_LINKED_CONSENT_IDS).map((link) => ({ ...link, records: records.get({ consentId: link.consentId })!.n }))
+    return { userId, consentIds, total: byConsentId.size }
+  }
+
   /**
    * A visitor's data as NDJSON, for their access request. Who downloaded it is audited like a
    * consent export, naming the consentId by its SHA-256 only, as the erasure does.
