@@ -13,7 +13,18 @@ import { runCli } from './cli'
 import { minopaPost, startMain, type RunningMain } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-crash-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+/** Every server started: one still running after a failed assertion is killed, not left behind. */
+const started: RunningMain[] = []
+afterAll(() => {
+  for (const server of started) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+})
+/** The server on the test's file, as an operator starts it. */
+const start = async (): Promise<RunningMain> => {
+  const server = await startMain(ENV)
+  started.push(server)
+  return server
+}
 
 const DATABASE_URL = join(dir, 'crash.sqlite')
 const ENV = { DATABASE_URL, TRUST_PROXY: 'true', MINICONSENT_ADMIN_EMAIL: 'owner@example.org', MINICONSENT_ADMIN_PASSWORD: 'crash test password' }
@@ -100,7 +111,7 @@ describe('a crash under load', () => {
     let unanswered: Load['unanswered'] = []
     let inFlightAtKills = 0
     for (let crash = 0; crash < 2; crash++) {
-      const server = await startMain(ENV)
+      const server = await start()
       await resend(server, unanswered, storedIds(), acknowledged)
       const l = load(server)
       // A different point in the group commit's cycle each time: after some hundreds of records.
@@ -123,7 +134,7 @@ describe('a crash under load', () => {
     // Stopped with SIGTERM under load: it stops taking requests, answers those it has read once
     // their records are committed, and exits 0.
     const before = storedIds()
-    const server = await startMain(ENV)
+    const server = await start()
     await resend(server, unanswered, before, acknowledged)
     const l = load(server)
     await acknowledgedAtLeast(l, 300)
