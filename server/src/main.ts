@@ -137,6 +137,12 @@ async function main() {
   })
 
   let closing = false
+  // Once stopping, every answer closes its connection (`Connection: close`): a keep-alive
+  // connection busy at the stop would otherwise go on taking requests, holding server.close()
+  // open until the forced stop below.
+  server.prependListener('request', (_incoming, outgoing) => {
+    if (closing) outgoing.shouldKeepAlive = false
+  })
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
@@ -153,7 +159,14 @@ async function main() {
       process.exit(0)
     }
     server.close(() => void stop())
-    setTimeout(() => void stop(), 5_000).unref()
+    // close() ends the connections idle at this moment only: those whose request was being
+    // answered go idle afterwards, and would stay open until their keep-alive timeout.
+    setInterval(() => server.closeIdleConnections(), 100).unref()
+    setTimeout(() => {
+      logger.warn('shutdown: connections still open after 5 s are closed', { signal })
+      server.closeAllConnections()
+      void stop()
+    }, 5_000).unref()
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
