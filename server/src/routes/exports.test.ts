@@ -419,7 +419,7 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
 
   it('closes a download whose client reads nothing for the stall time: its place is freed and it gets no manifest', async () => {
     t.close()
-    t = startTestServer({ exportPace: { windowMs: 1_000, minBytes: 1 } })
+    t = startTestServer({ exportPace: { windowMs: 2_000, minBytes: 1 } })
     await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
     cookie = (await login(OWNER)).cookie
     insertBulk(50_000)
@@ -453,8 +453,9 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
   })
   it('closes a download whose client reads only a trickle (less than the pace asks in a window), while one read at any usual speed finishes', async () => {
     t.close()
-    // 2 MiB a second here (1 MiB a minute by default).
-    t = startTestServer({ exportPace: { windowMs: 1_000, minBytes: 2 * 1024 * 1024 } })
+    // 256 KiB in 3 s here (1 MiB a minute by default): eight times what the trickle below takes,
+    // and a small part of what any reader takes, even on a busy machine.
+    t = startTestServer({ exportPace: { windowMs: 3_000, minBytes: 256 * 1024 } })
     await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
     cookie = (await login(OWNER)).cookie
     insertBulk(50_000)
@@ -463,9 +464,9 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
     try {
       const slow = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
       expect(slow.statusCode).toBe(200)
-      // 16 KB every 100 ms: the client never stops reading, but takes ~160 KB a second.
+      // 16 KB every 500 ms: the client never stops reading, but takes ~32 KB a second.
       slow.pause()
-      trickle = setInterval(() => slow.read(16_384), 100)
+      trickle = setInterval(() => slow.read(16_384), 500)
       // Read at full speed meanwhile, the account's other place gives the whole file.
       const fast = await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`)
       expect(fast.statusCode).toBe(200)
@@ -478,7 +479,7 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
           const both = [await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`), await open(`${server.url}/api/admin/sites/acme/export?format=ndjson&method=custom`)]
           for (const res of both) res.destroy()
           return both.map((res) => res.statusCode)
-        }, { timeout: 15_000 })
+        }, { timeout: 25_000 })
         .toEqual([200, 200])
       slow.destroy()
       expect((await manifestOf(slow.headers['x-export-id'] as string)).res.status).toBe(404)

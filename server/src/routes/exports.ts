@@ -43,11 +43,17 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace:
     },
   )
   let stalledOut = false
-  // The bytes the client took (handed to the kernel) since the current window began.
+  // The bytes the client took (handed to the kernel) since the current window began. Only a wait
+  // for the client is judged: a window that ran out while the server itself was slow to make the
+  // file (a sparse filter, a busy machine) starts again when the next wait begins.
   let windowStart = Date.now()
   let windowBytes = 0
   /** Waits for `sent` or the client leaving; closes the download at the end of a window that took too little. */
   const sending = async (sent: Promise<unknown>) => {
+    if (Date.now() - windowStart >= pace.windowMs) {
+      windowStart = Date.now()
+      windowBytes = 0
+    }
     for (;;) {
       let timer: NodeJS.Timeout | undefined
       const windowEnd = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, windowStart + pace.windowMs - Date.now()), true)))
@@ -89,7 +95,8 @@ export const EXPORTS_AT_ONCE = 4
 export const EXPORTS_PER_ACCOUNT = 2
 /**
  * How fast a download must be read: 1 MiB a minute (~17 KB/s, a tenth of the slowest broadband's
- * pace), or it is closed. A client that reads nothing for a minute is closed so too.
+ * pace), or it is closed. A client that reads nothing is closed so too, within two minutes (what
+ * the kernel's buffers took counts for the first).
  */
 export const EXPORT_PACE: ExportPace = { windowMs: 60_000, minBytes: 1024 * 1024 }
 
