@@ -284,7 +284,7 @@ export type LinkedConsentId = z.infer<typeof linkedConsentId>
 export const MAX_LINKED_CONSENT_IDS = 1000
 
 /**
- * `GET /sites/:siteId/subject-users/:userId`: the consentIds the site linked to one of its user IDs,
+ * `GET /sites/:siteId/subject-users?userId=`: the consentIds the site linked to one of its user IDs,
  * last linked first; empty for a user ID the site never linked (or whose links were all erased).
  */
 export const subjectUser = z.object({

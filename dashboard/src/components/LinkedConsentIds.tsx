@@ -20,7 +20,7 @@ export function LinkedConsentIds({ siteId, userId }: { siteId: string; userId: s
   const { api, renewals } = useSession()
   const [found, setFound] = useState<{ data: SubjectUser } | { error: string } | null>(null)
   const [attempt, setAttempt] = useState(0)
-  const path = siteApi(siteId, `/subject-users/${encodeURIComponent(userId)}`)
+  const path = siteApi(siteId, `/subject-users?userId=${encodeURIComponent(userId)}`)
 
   useEffect(() => {
     const controller = new AbortController()

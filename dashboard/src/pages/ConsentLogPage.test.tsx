@@ -524,8 +524,8 @@ describe('consent log filters and data-subject requests', () => {
 
 describe('data-subject look-up by user ID', () => {
   const USER = 'customer 42/eu'
-  /** The API path of USER's look-up on Minopa, as the dashboard encodes it. */
-  const USER_PATH = '/api/admin/sites/minopa/subject-users/customer%2042%2Feu'
+  /** The API path of a user-ID look-up on Minopa (the user ID is the query's). */
+  const USER_PATH = '/api/admin/sites/minopa/subject-users'
   const linked: SubjectUser = {
     userId: USER,
     consentIds: [
@@ -535,6 +535,16 @@ describe('data-subject look-up by user ID', () => {
     ],
     total: 3,
   }
+
+  it('looks a user ID up exactly as typed, spaces included, as identify() stored it; only spaces is no user ID', async () => {
+    const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)), on('GET', USER_PATH, (req) => json({ userId: req.url.searchParams.get('userId'), consentIds: [], total: 0 })))
+    await openLog()
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    fireEvent.input(screen.getByLabelText('User ID'), { target: { value: ' 42' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Search' }))
+    await waitFor(() => expect(location.search).toBe('?userId=+42'))
+    await waitFor(() => expect(api.requests.some((r) => r.url.pathname === USER_PATH && r.url.searchParams.get('userId') === ' 42')).toBe(true))
+  })
 
   it('looks a user ID up from the search, keeps it in the address, and lists its consent IDs, each opening the look-up by consent ID', async () => {
     const api = stubApi(
@@ -548,12 +558,12 @@ describe('data-subject look-up by user ID', () => {
     const field = screen.getByLabelText('User ID') as HTMLInputElement
     expect(field.id).toBe('consent-search')
     expect(screen.getByText(/as its pages pass it to identify\(\)/)).toBeTruthy()
-    fireEvent.input(field, { target: { value: ` ${USER} ` } })
+    fireEvent.input(field, { target: { value: USER } })
     fireEvent.click(screen.getByRole('button', { name: 'Search' }))
 
     const table = await screen.findByRole('table', { name: `Consent IDs linked to user ID ${USER}` })
     expect(location.search).toBe('?userId=customer+42%2Feu')
-    expect(api.requests.some((r) => r.url.pathname === USER_PATH)).toBe(true)
+    expect(api.requests.some((r) => r.url.pathname === USER_PATH && r.url.searchParams.get('userId') === USER)).toBe(true)
     // Said in the live region, which the table is described by; focus is back in the field, drawn anew for the address.
     const status = document.getElementById('linked-consent-ids-status')!
     expect(status.getAttribute('role')).toBe('status')
@@ -586,7 +596,7 @@ describe('data-subject look-up by user ID', () => {
   })
 
   it('opens a shared address of a user ID without links, and says plainly that nothing is linked', async () => {
-    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/subject-users/customer-nobody', () => json({ userId: 'customer-nobody', consentIds: [], total: 0 })))
+    stubApi(signedIn, on('GET', USER_PATH, () => json({ userId: 'customer-nobody', consentIds: [], total: 0 })))
     renderApp('/sites/minopa/consents?userId=customer-nobody')
     const said = await screen.findByText(/No consent ID is linked/)
     expect(said.textContent).toBe("No consent ID is linked to user ID customer-nobody: the site's pages call identify() to link one.")
@@ -599,7 +609,7 @@ describe('data-subject look-up by user ID', () => {
   })
 
   it('says when more consent IDs are linked than it lists: a user ID the site gives every visitor', async () => {
-    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/subject-users/guest', () => json({ ...linked, userId: 'guest', total: 1500 })))
+    stubApi(signedIn, on('GET', USER_PATH, () => json({ ...linked, userId: 'guest', total: 1500 })))
     renderApp('/sites/minopa/consents?userId=guest')
     await screen.findByRole('table', { name: 'Consent IDs linked to user ID guest' })
     expect(screen.getByText(/are linked to user ID/).textContent).toMatch(
@@ -628,7 +638,7 @@ describe('data-subject look-up by user ID', () => {
     let fail = true
     stubApi(
       signedIn,
-      on('GET', '/api/admin/sites/minopa/subject-users/customer-42', () => (fail ? errorBody(503, 'database_busy', 'The database is busy; retry in a moment') : json({ ...linked, userId: 'customer-42' }))),
+      on('GET', USER_PATH, () => (fail ? errorBody(503, 'database_busy', 'The database is busy; retry in a moment') : json({ ...linked, userId: 'customer-42' }))),
     )
     renderApp('/sites/minopa/consents?userId=customer-42')
     const said = await screen.findByText('The consent IDs linked to user ID customer-42 could not be loaded: The database is busy; retry in a moment')

@@ -99,7 +99,7 @@ const SEARCH_KINDS: Record<SearchKind, { choice: string; label: string; hint: st
   user: {
     choice: 'User ID on the site',
     label: 'User ID',
-    hint: "The site's own ID of a signed-in customer, as its pages pass it to identify(), to find the consent IDs of their browsers. Letter case counts.",
+    hint: "The site's own ID of a signed-in customer, as its pages pass it to identify(), to find the consent IDs of their browsers. Letter case and spaces count.",
     malformed: 'A user ID has 1 to 256 characters, as identify() takes it.',
     valid: (id) => siteUserId.safeParse(id).success,
   },
@@ -126,7 +126,8 @@ function ConsentSearch({ siteId, filter, filters, userId }: { siteId: string; fi
 
   function submit(event: SubmitEvent) {
     event.preventDefault()
-    const wanted = value.trim()
+    // A consent ID has no spaces; a user ID is looked up exactly as identify() stored it (` 42` is not `42`).
+    const wanted = kind === 'consent' || !value.trim() ? value.trim() : value
     if (wanted && !search.valid(wanted)) {
       setError(search.malformed)
       return

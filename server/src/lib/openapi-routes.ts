@@ -886,15 +886,16 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
-    path: '/api/admin/sites/:siteId/subject-users/:userId',
+    path: '/api/admin/sites/:siteId/subject-users',
     tag: 'Consent log',
     summary: 'The consentIds linked to one of the site’s user IDs (data-subject request)',
     description:
       'For a request from a signed-in customer, who knows their user ID on the site rather than the consentIds of their browsers: every consentId the site linked to it, by `identify(userId)` (`identities`) or by a document accepted with it (`documents`), with the first and last link’s server time and how many consent records are stored under it, the last linked first. ' +
       'Each is then looked up, downloaded or erased by its consentId (`…/subjects/{consentId}`); an erasure deletes its links, so it is no longer listed. A user ID the site never linked answers an empty list, as one whose links were all erased. ' +
-      `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is URL-encoded, 1 to 256 characters as \`identify()\` takes it.`,
+      `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is the query’s \`userId\`, URL-encoded, 1 to 256 characters as \`identify()\` takes it, exactly as sent (in the query, not the path: a path segment \`.\`, \`..\` or an encoded \`/\` is resolved or refused by browsers and proxies).`,
     auth: LOG,
-    params: z.object({ siteId: S.slug, userId: S.siteUserId }),
+    params: z.object({ siteId: S.slug }),
+    query: z.object({ userId: S.siteUserId }),
     responses: { 200: { description: 'The linked consentIds', schema: S.subjectUser } },
   },
   {

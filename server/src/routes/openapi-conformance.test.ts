@@ -337,7 +337,7 @@ describe('every answer is documented for its operation', () => {
       { what: 'accepting a short token', op: 'post /api/admin/invitations/{token}/accept', url: '/api/admin/invitations/short/accept', init: send('POST', { password: 'a long new password' }), status: 400 },
       { what: 'a long export id', op: 'get /api/admin/sites/{siteId}/exports/{exportId}/manifest', url: `/api/admin/sites/acme/exports/${'e'.repeat(65)}/manifest`, who: 'auditor', status: 400 },
       { what: 'an unknown export id', op: 'get /api/admin/sites/{siteId}/exports/{exportId}/manifest', url: `/api/admin/sites/acme/exports/${'e'.repeat(64)}/manifest`, who: 'auditor', status: 404 },
-      { what: 'a user ID longer than identify() takes', op: 'get /api/admin/sites/{siteId}/subject-users/{userId}', url: `/api/admin/sites/acme/subject-users/${'u'.repeat(257)}`, who: 'auditor', status: 400 },
+      { what: 'a user ID longer than identify() takes', op: 'get /api/admin/sites/{siteId}/subject-users', url: `/api/admin/sites/acme/subject-users?userId=${'u'.repeat(257)}`, who: 'auditor', status: 400 },
       // 7. The document itself (its body is checked against the documented schema).
       { what: 'the document', op: 'get /api/openapi.json', url: '/api/openapi.json', status: 200, type: 'application/json' },
       { what: 'the reference', op: 'get /api/docs', url: '/api/docs', status: 200, type: 'text/html' },
@@ -490,7 +490,7 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     const manifest = await step({ what: 'the export’s manifest', op: 'get /api/admin/sites/{siteId}/exports/{exportId}/manifest', url: `${acme}/exports/${exportId}/manifest`, who: 'auditor', status: 200 })
     await step({ what: 'verify against the manifest', op: 'post /api/admin/sites/{siteId}/verify', url: `${acme}/verify`, init: send('POST', { manifest: manifest.body }), who: 'auditor', status: 200 })
     // The look-up by user ID finds the consentId identify linked, with every field it documents.
-    const linked = await step({ what: 'the consentIds of a user ID', op: 'get /api/admin/sites/{siteId}/subject-users/{userId}', url: `${acme}/subject-users/user-1`, who: 'auditor', status: 200 })
+    const linked = await step({ what: 'the consentIds of a user ID', op: 'get /api/admin/sites/{siteId}/subject-users', url: `${acme}/subject-users?userId=user-1`, who: 'auditor', status: 200 })
     expect((linked.body as { consentIds: unknown[] }).consentIds).toHaveLength(1)
     const subject = await step({ what: 'a subject export', op: 'get /api/admin/sites/{siteId}/subjects/{consentId}/export', url: `${acme}/subjects/visitor-erase/export`, who: 'auditor', status: 200 })
     expect(subject.res.headers.get('content-disposition')).toBe('attachment; filename="subject-acme-visitor-erase.ndjson"')

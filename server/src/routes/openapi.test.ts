@@ -268,7 +268,7 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
     }
     // Another parameter, a query or a body can still be malformed.
     expect(d.paths['/api/admin/sites/{siteId}/subjects/{consentId}']!.get!.responses['400']).toBeDefined()
-    expect(d.paths['/api/admin/sites/{siteId}/subject-users/{userId}']!.get!.responses['400']).toBeDefined()
+    expect(d.paths['/api/admin/sites/{siteId}/subject-users']!.get!.responses['400']).toBeDefined()
     expect(d.paths['/api/admin/sites/{siteId}/diff']!.get!.responses['400']).toBeDefined()
     expect(d.paths['/api/admin/sites/{siteId}/verify']!.post!.responses['400']).toBeDefined()
     expect(d.paths['/api/v1/sites/{siteId}/config']!.get!.responses['400']).toBeDefined()

@@ -55,7 +55,7 @@ const ROUTES: Row[] = [
   { method: 'GET', path: '/api/admin/sites/acme/stats?method=custom', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/export?format=ndjson', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001', roles: LOG },
-  { method: 'GET', path: '/api/admin/sites/acme/subject-users/customer-42', roles: LOG },
+  { method: 'GET', path: '/api/admin/sites/acme/subject-users?userId=customer-42', roles: LOG },
   { method: 'GET', path: '/api/admin/sites/acme/subjects/visitor-0001/export', roles: LOG },
   // The role is checked before the manifest is looked up: an allowed reader gets 404 for an unknown one.
   { method: 'GET', path: '/api/admin/sites/acme/exports/no-such-export/manifest', roles: LOG, allowedStatus: 404 },

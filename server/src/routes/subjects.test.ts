@@ -318,13 +318,24 @@ describe('data-subject look-ups by the site\'s user ID', () => {
   }
 
   const lookUp = async (userId: string, role = 'auditor') => {
-    const res = await t.request(`/api/admin/sites/acme/subject-users/${encodeURIComponent(userId)}`, as(role))
+    const res = await t.request(`/api/admin/sites/acme/subject-users?userId=${encodeURIComponent(userId)}`, as(role))
     expect(res.status, await res.clone().text()).toBe(200)
     return subjectUser.parse(await res.json())
   }
 
   beforeEach(() => {
     t.db.$client.prepare(`UPDATE sites SET settings = json_set(settings, '$.documents', json(?)) WHERE id = 'acme'`).run(JSON.stringify({ terms: { version: '2026-01', url: 'https://acme.test/terms' } }))
+  })
+
+  it('finds any user ID the site sent, exactly: dot segments, slashes, percent signs, spaces at either end, other scripts', async () => {
+    const odd = ['..', '.', 'a/b', '100%', ' 42', '42 ', 'ユーザー', '?x=1&y#z']
+    for (const [i, userId] of odd.entries()) await identify(`visitor-odd-${i}`, userId)
+    for (const [i, userId] of odd.entries()) {
+      const found = await lookUp(userId)
+      expect(found.userId).toBe(userId)
+      expect(found.consentIds.map((c) => c.consentId), userId).toEqual([`visitor-odd-${i}`])
+    }
+    expect((await lookUp('42')).consentIds).toEqual([])
   })
 
   it('lists the consentIds linked by identify() and by accepted documents, last linked first, with their record counts; not another user\'s, nor another site\'s', async () => {
@@ -336,7 +347,7 @@ describe('data-subject look-ups by the site\'s user ID', () => {
     await acceptTerms('visitor-other-3', 'customer-43')
     await identify('visitor-elsewhere', 'customer-42', 'notice-only')
 
-    const res = await t.request('/api/admin/sites/acme/subject-users/customer-42', as('auditor'))
+    const res = await t.request('/api/admin/sites/acme/subject-users?userId=customer-42', as('auditor'))
     expect(res.headers.get('cache-control')).toBe('no-store')
     const found = subjectUser.parse(await res.json())
     expect(found).toEqual({
@@ -364,7 +375,7 @@ describe('data-subject look-ups by the site\'s user ID', () => {
   })
 
   it('answers 400 with the API\'s error for a user ID longer than identify() takes', async () => {
-    const res = await t.request(`/api/admin/sites/acme/subject-users/${'u'.repeat(257)}`, as('auditor'))
+    const res = await t.request(`/api/admin/sites/acme/subject-users?userId=${'u'.repeat(257)}`, as('auditor'))
     expect(res.status).toBe(400)
     const { error } = apiError.parse(await res.json())
     expect(error.code).toBe('invalid_request')
@@ -375,7 +386,7 @@ describe('data-subject look-ups by the site\'s user ID', () => {
     await addUser(t.db, 'stranger@notice.test', 'stranger password', { 'notice-only': 'owner' })
     const stranger = await t.request('/api/admin/login', json({ email: 'stranger@notice.test', password: 'stranger password' }))
     const strangerCookie = (stranger.headers.get('set-cookie') ?? '').split(';')[0]!
-    const path = '/api/admin/sites/acme/subject-users/customer-42'
+    const path = '/api/admin/sites/acme/subject-users?userId=customer-42'
     const answers: Record<string, number> = {}
     for (const [who, init] of [
       ['nobody', {}],
@@ -465,7 +476,7 @@ describe('data-subject look-ups on a large log', () => {
   })
 
   it("finds a user ID's consentIds through the user ID's indexes and counts their records through the consentId's, reading none of the site's other rows", async () => {
-    const path = '/api/admin/sites/acme/subject-users/customer-42'
+    const path = '/api/admin/sites/acme/subject-users?userId=customer-42'
     for (const table of ['consent_identities', 'document_acceptances']) {
       for (const plan of await plansOf(() => t.request(path, as('auditor')), table, ['acme', 'customer-42'])) {
         expect(plan, table).toMatch(new RegExp(`^SEARCH ${table} USING INDEX ${table}_site_user \\(site_id=\\? AND user_id=\\?\\)`))

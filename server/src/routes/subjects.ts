@@ -5,12 +5,13 @@ import { consentId, LOG_ROLES, siteUserId, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { getOnly, paramsOf } from '../lib/validate'
+import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { assertSiteRole, ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentSubjects } from '../services/consent-subjects'
 
 const subjectParams = z.object({ siteId: slug, consentId })
-const subjectUserParams = z.object({ siteId: slug, userId: siteUserId })
+const siteParams = z.object({ siteId: slug })
+const subjectUserQuery = z.object({ userId: siteUserId })
 
 export function subjectRoutes(s: Services) {
   const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys, s.logger)
@@ -20,10 +21,11 @@ export function subjectRoutes(s: Services) {
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.find(siteId, consentId))
     })
-    // A path of its own rather than /subjects/by-user/:userId: a user ID may be any text, and
-    // /subjects/by-user/export would also be the path of a consentId's download.
-    .get('/api/admin/sites/:siteId/subject-users/:userId', requireSiteRole(s, LOG_ROLES), paramsOf(subjectUserParams), (c) => {
-      const { siteId, userId } = c.req.valid('param')
+    // The user ID in the query, not the path: it may be any text, and a path segment of `.`, `..`
+    // or an encoded `/` is resolved or refused by browsers and proxies before it gets here.
+    .get('/api/admin/sites/:siteId/subject-users', requireSiteRole(s, LOG_ROLES), paramsOf(siteParams), queryOf(subjectUserQuery), (c) => {
+      const { siteId } = c.req.valid('param')
+      const { userId } = c.req.valid('query')
       c.header('Cache-Control', 'no-store')
       return c.json(subjects.findByUser(siteId, userId))
     })
