@@ -67,7 +67,11 @@ export function LivePreview({
    * keyboard user who just picked a view inside the frame: focus goes back to the control once.
    * (Chromium's `focus-without-user-activation` policy would do it, but is not enabled.)
    */
-  const keepFocus = () => {
+  const keepFocus = (view: PreviewView) => {
+    // Only the dialog takes focus as the frame loads: armed for any other view, this took back the
+    // focus of the user's own click into the frame (on the banner's Reject all, say) within those
+    // 5 s, mid-click, and the click was now and then lost with it.
+    if (view !== 'preferences') return void (returnTo.current = null)
     const el = document.activeElement
     returnTo.current = el instanceof HTMLElement ? { el, until: Date.now() + 5000 } : null
   }
@@ -85,11 +89,11 @@ export function LivePreview({
   // A save reloads the preview too; the focus stays with the save button.
   const saved = useRef(version)
   useEffect(() => {
-    if (saved.current !== version) keepFocus()
+    if (saved.current !== version) keepFocus(options.view)
     saved.current = version
   }, [version])
   const set = <K extends keyof PreviewOptions>(key: K, value: PreviewOptions[K]) => {
-    keepFocus()
+    keepFocus(key === 'view' ? (value as PreviewView) : options.view)
     setOptions((o) => ({ ...o, [key]: value }))
   }
   const offered = languages.includes(options.lang) ? languages : [options.lang, ...languages]
@@ -140,12 +144,12 @@ export function LivePreview({
           <legend>Width</legend>
           {(Object.keys(WIDTHS) as Width[]).map((w) => (
             <label key={w} class="radio">
-              <input type="radio" name="preview-width" value={w} checked={width === w} onChange={() => (keepFocus(), setWidth(w))} />
+              <input type="radio" name="preview-width" value={w} checked={width === w} onChange={() => setWidth(w)} />
               {WIDTHS[w]}
             </label>
           ))}
         </fieldset>
-        <button type="button" onClick={() => (keepFocus(), setReloads((n) => n + 1))}>
+        <button type="button" onClick={() => (keepFocus(options.view), setReloads((n) => n + 1))}>
           Reload preview
         </button>
       </div>

@@ -539,7 +539,7 @@ describe('data-subject look-up by user ID', () => {
   it('looks a user ID up exactly as typed, spaces included, as identify() stored it; only spaces is no user ID', async () => {
     const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)), on('GET', USER_PATH, (req) => json({ userId: req.url.searchParams.get('userId'), consentIds: [], total: 0 })))
     await openLog()
-    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID of a signed-in customer' }))
     fireEvent.input(screen.getByLabelText('User ID'), { target: { value: ' 42' } })
     fireEvent.click(screen.getByRole('button', { name: 'Search' }))
     await waitFor(() => expect(location.search).toBe('?userId=+42'))
@@ -554,7 +554,7 @@ describe('data-subject look-up by user ID', () => {
       on('GET', '/api/admin/sites/minopa/subjects/visitor-0004', () => json({ consentId: 'visitor-0004', records: [], inForce: null, identities: [], documents: [] })),
     )
     await openLog()
-    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID of a signed-in customer' }))
     const field = screen.getByLabelText('User ID') as HTMLInputElement
     expect(field.id).toBe('consent-search')
     expect(screen.getByText(/as its pages pass it to identify\(\)/)).toBeTruthy()
@@ -571,7 +571,7 @@ describe('data-subject look-up by user ID', () => {
     expect(table.getAttribute('aria-describedby')).toBe(status.id)
     await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('User ID')))
     expect((screen.getByLabelText('User ID') as HTMLInputElement).value).toBe(USER)
-    expect((screen.getByRole('radio', { name: 'User ID on the site' }) as HTMLInputElement).checked).toBe(true)
+    expect((screen.getByRole('radio', { name: 'User ID of a signed-in customer' }) as HTMLInputElement).checked).toBe(true)
 
     expect(within(table).getAllByRole('columnheader').map((th) => th.textContent)).toEqual(['Consent ID', 'Linked by', 'First linked', 'Last linked', 'Consent records'])
     const rows = within(table).getAllByRole('row').slice(1)
@@ -621,7 +621,7 @@ describe('data-subject look-up by user ID', () => {
     const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
     await openLog()
     const asked = api.requests.length
-    fireEvent.click(screen.getByRole('radio', { name: 'User ID on the site' }))
+    fireEvent.click(screen.getByRole('radio', { name: 'User ID of a signed-in customer' }))
     fireEvent.input(screen.getByLabelText('User ID'), { target: { value: 'u'.repeat(257) } })
     fireEvent.click(screen.getByRole('button', { name: 'Search' }))
     expect(screen.getByText('A user ID has 1 to 256 characters, as identify() takes it.')).toBeTruthy()

@@ -97,7 +97,7 @@ const SEARCH_KINDS: Record<SearchKind, { choice: string; label: string; hint: st
     valid: (id) => consentIdSchema.safeParse(id).success,
   },
   user: {
-    choice: 'User ID on the site',
+    choice: 'User ID of a signed-in customer',
     label: 'User ID',
     hint: "The site's own ID of a signed-in customer, as its pages pass it to identify(), to find the consent IDs of their browsers. Letter case and spaces count.",
     malformed: 'A user ID has 1 to 256 characters, as identify() takes it.',
