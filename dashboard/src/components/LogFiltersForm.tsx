@@ -38,7 +38,7 @@ function check(v: FormValues): Errors {
  * as itself). A date-time from a shared link (`2026-11-23T00:30:00+02:00`) shows as 2026-11-22;
  * the bound itself stays as it is, and is applied so, until the field is changed.
  */
-function dayOf(bound: string): string {
+export function dayOf(bound: string): string {
   const ms = firstIncluded(bound)
   // Unreadable (a hand-typed link): empty, as the browser would show it; the server's answer says why.
   return Number.isNaN(ms) ? '' : utcDay(ms)

@@ -157,8 +157,8 @@ describe('audit log: period and user', () => {
     )
     renderApp('/sites/minopa/audit?action=catalogue')
     await screen.findByText('catalogue.publish')
-    fireEvent.input(screen.getByLabelText('From'), { target: { value: '2025-03-01' } })
-    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-31' } })
+    fireEvent.input(screen.getByLabelText('From (UTC)'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To (UTC)'), { target: { value: '2025-03-31' } })
     fireEvent.input(screen.getByLabelText('User (e-mail)'), { target: { value: ' editor@example.com ' } })
     // Nothing is asked while typing: only Apply asks.
     expect(asked).toEqual(['action=catalogue&from=&to=&user='])
@@ -172,7 +172,7 @@ describe('audit log: period and user', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Clear period and user' }))
     await waitFor(() => expect(window.location.search).toBe('?action=member'))
     await waitFor(() => expect(asked.at(-1)).toBe('action=member&from=&to=&user='))
-    expect((screen.getByLabelText('From') as HTMLInputElement).value).toBe('')
+    expect((screen.getByLabelText('From (UTC)') as HTMLInputElement).value).toBe('')
     expect((screen.getByLabelText('User (e-mail)') as HTMLInputElement).value).toBe('')
   })
 
@@ -187,12 +187,12 @@ describe('audit log: period and user', () => {
     )
     renderApp('/sites/minopa/audit')
     await screen.findByText('site.settings')
-    const from = screen.getByLabelText('From') as HTMLInputElement
+    const from = screen.getByLabelText('From (UTC)') as HTMLInputElement
     fireEvent.input(from, { target: { value: '2025-03-31' } })
-    fireEvent.input(screen.getByLabelText('To'), { target: { value: '2025-03-01' } })
+    fireEvent.input(screen.getByLabelText('To (UTC)'), { target: { value: '2025-03-01' } })
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }))
     await waitFor(() => expect(from.getAttribute('aria-invalid')).toBe('true'))
-    expect(document.getElementById(from.getAttribute('aria-describedby')!)?.textContent).toBe('From: is after To: the period is empty (are the two dates swapped?)')
+    expect(document.getElementById(from.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe('From (UTC): is after To (UTC): the period is empty (are the two dates swapped?)')
     expect(document.activeElement).toBe(from)
     fireEvent.input(from, { target: { value: '' } })
     const user = screen.getByLabelText('User (e-mail)') as HTMLInputElement
@@ -200,7 +200,7 @@ describe('audit log: period and user', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Apply' }))
     await waitFor(() => expect(user.getAttribute('aria-invalid')).toBe('true'))
     expect(from.getAttribute('aria-invalid')).toBeNull()
-    expect(document.getElementById(user.getAttribute('aria-describedby')!)?.textContent).toBe('User (e-mail): use an e-mail address')
+    expect(document.getElementById(user.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe('User (e-mail): use an e-mail address')
     expect(document.activeElement).toBe(user)
     expect(asked).toHaveLength(1)
     expect(window.location.search).toBe('')
@@ -211,5 +211,24 @@ describe('audit log: period and user', () => {
     renderApp('/sites/minopa/audit?user=nobody%40example.com')
     expect(await screen.findByText('No changes recorded under these filters.')).toBeTruthy()
     expect((screen.getByLabelText('User (e-mail)') as HTMLInputElement).value).toBe('nobody@example.com')
+  })
+
+  it('shows an instant from a link as its UTC day, says it applies exactly, and ties the UTC note to the date fields', async () => {
+    const asked: string[] = []
+    stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minopa/audit', (req) => {
+        asked.push(req.url.searchParams.get('from') ?? '')
+        return page([entry(9, 'site.settings')])
+      }),
+    )
+    renderApp('/sites/minopa/audit?from=2025-03-02T00%3A30%3A00%2B02%3A00')
+    await screen.findByText('site.settings')
+    const from = screen.getByLabelText('From (UTC)') as HTMLInputElement
+    expect(from.value).toBe('2025-03-01')
+    expect(asked).toEqual(['2025-03-02T00:30:00+02:00'])
+    const notes = from.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent)
+    expect(notes).toEqual(['From 2025-03-02T00:30:00+02:00 exactly, as the link gave it; choosing a day replaces it.', expect.stringMatching(/^Whole UTC days/)])
+    expect(document.getElementById((screen.getByLabelText('To (UTC)') as HTMLInputElement).getAttribute('aria-describedby')!)?.textContent).toMatch(/^Whole UTC days/)
   })
 })

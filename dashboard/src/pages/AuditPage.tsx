@@ -1,8 +1,9 @@
 import { useLocation } from 'preact-iso'
 import { useEffect, useRef, useState } from 'preact/hooks'
-import { auditQuery } from '@miniconsent/shared'
+import { auditQuery, LOG_DAY_PATTERN } from '@miniconsent/shared'
 import { auditPage, type AuditEntry } from '../api-shapes'
 import { issuesByPath, type Issues } from '../components/fields'
+import { dayOf } from '../components/LogFiltersForm'
 import { ActionButton } from '../components/actions'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
@@ -233,7 +234,7 @@ function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: 
     const checked = auditQuery.safeParse({ from: next.from, to: next.to, user: next.user })
     const found = checked.success ? {} : issuesByPath(checked.error.issues)
     // The API's words name its parameter (`to`); here the field is To.
-    if (found.from) found.from = found.from.replace('is after `to`', 'is after To')
+    if (found.from) found.from = found.from.replace('is after `to`', 'is after To (UTC)')
     setIssues(found)
     const first = FIELDS.find((f) => found[f.name])
     if (first) return document.getElementById(first.id)?.focus()
@@ -251,24 +252,35 @@ function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: 
         apply({ ...filters, from: from.trim(), to: to.trim(), user: user.trim() })
       }}
     >
-      {FIELDS.map((f) => (
-        <div class="field" key={f.name}>
-          <label for={f.id}>{f.label}</label>
-          <input
-            id={f.id}
-            {...(f.type === 'email' ? ({ type: 'email', autocomplete: 'off', spellcheck: false } as const) : ({ type: 'date' } as const))}
-            value={values[f.name]}
-            onInput={(e) => setters[f.name](e.currentTarget.value)}
-            aria-invalid={issues[f.name] ? 'true' : undefined}
-            aria-describedby={issues[f.name] ? `${f.id}-error` : undefined}
-          />
-          {issues[f.name] && (
-            <p class="field-error" id={`${f.id}-error`}>
-              {f.label}: {issues[f.name]}
-            </p>
-          )}
-        </div>
-      ))}
+      {FIELDS.map((f) => {
+        const value = values[f.name]
+        // A bound from a link may be an instant: the date field shows its UTC day, and says the instant applies.
+        const exact = f.type === 'date' && value !== '' && !LOG_DAY_PATTERN.test(value)
+        const described = [issues[f.name] && `${f.id}-error`, exact && `${f.id}-exact`, f.type === 'date' && 'audit-period-hint'].filter(Boolean).join(' ')
+        return (
+          <div class="field" key={f.name}>
+            <label for={f.id}>{f.label}</label>
+            <input
+              id={f.id}
+              {...(f.type === 'email' ? ({ type: 'email', autocomplete: 'off', spellcheck: false } as const) : ({ type: 'date' } as const))}
+              value={f.type === 'date' ? dayOf(value) : value}
+              onInput={(e) => setters[f.name](e.currentTarget.value)}
+              aria-invalid={issues[f.name] ? 'true' : undefined}
+              aria-describedby={described || undefined}
+            />
+            {exact && (
+              <p class="hint" id={`${f.id}-exact`}>
+                {f.name === 'from' ? 'From' : 'To'} <code>{value}</code> exactly, as the link gave it; choosing a day replaces it.
+              </p>
+            )}
+            {issues[f.name] && (
+              <p class="field-error" id={`${f.id}-error`}>
+                {f.label}: {issues[f.name]}
+              </p>
+            )}
+          </div>
+        )
+      })}
       <div class="actions">
         <button type="submit">Apply</button>
         {(filters.from || filters.to || filters.user) && (
@@ -277,13 +289,15 @@ function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: 
           </button>
         )}
       </div>
-      <p class="muted">Days are UTC days, from the start of the first to the end of the last.</p>
+      <p class="muted" id="audit-period-hint">
+        Whole UTC days, from the start of the first to the end of the last; the entries show times in your own zone.
+      </p>
     </form>
   )
 }
 
 const FIELDS = [
-  { name: 'from', id: 'audit-from', label: 'From', type: 'date' },
-  { name: 'to', id: 'audit-to', label: 'To', type: 'date' },
+  { name: 'from', id: 'audit-from', label: 'From (UTC)', type: 'date' },
+  { name: 'to', id: 'audit-to', label: 'To (UTC)', type: 'date' },
   { name: 'user', id: 'audit-user', label: 'User (e-mail)', type: 'email' },
 ] as const
