@@ -1,13 +1,13 @@
 // `miniconsent backup` as an operator runs it: against real SQLite files, one of them the file of a
 // real server (main.ts in a child process) taking consent records while the backup is made.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
-import { consentBody, json, minopaPost, olderCopy, runMain, startTestServer, type TestServer } from './test-support'
+import { consentBody, json, minopaPost, olderCopy, runMain, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 const serverDir = join(import.meta.dirname, '..')
 
@@ -108,7 +108,7 @@ describe('miniconsent backup beside a running server', () => {
     expect(backupRun.stderr).toBe('')
     expect(backupRun.code).toBe(0)
     const copied = rows(to, 'consent_records') as { site_id: string; seq: number; hash: string; record_id: string }[]
-    expect(backupRun.stdout).toMatch(new RegExp(`^OK backup of ${file} to ${to}: 4 sites, ${copied.length.toLocaleString('en-US')} consent records, [0-9.]+ [kM]B, every site's chain verified\\n$`))
+    expect(backupRun.stdout).toMatch(new RegExp(`^OK backup of ${file} to ${to}: 4 sites, ${copied.length.toLocaleString('en-US')} consent records, [0-9.]+ [kM]B, every site's chain verified; its newest audit entry is #\\d+ \\([^)]+\\): after a restore, make again the erasures entered after it\\n$`))
     // Every record acknowledged before the backup started is in the copy...
     const copiedIds = new Set(copied.map((r) => r.record_id))
     expect([...before].filter((id) => !copiedIds.has(id))).toEqual([])
@@ -153,7 +153,10 @@ describe('miniconsent backup', () => {
     const r = await run(['backup', '--to', to, '--db', t.file])
     expect(r).toMatchObject({ code: 0, err: '' })
     const kB = (statSync(to).size / 1000).toFixed(1)
-    expect(r.out).toBe(`OK backup of ${t.file} to ${to}: 2 sites, 3 consent records, ${kB} kB, every site's chain verified`)
+    const newest = t.db.$client.prepare('SELECT id, at FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; at: number }
+    expect(r.out).toBe(
+      `OK backup of ${t.file} to ${to}: 2 sites, 3 consent records, ${kB} kB, every site's chain verified; its newest audit entry is #${newest.id} (${new Date(newest.at).toISOString()}): after a restore, make again the erasures entered after it`,
+    )
     expect(readdirSync(backups)).toEqual(['b.sqlite'])
     // It holds the accounts' password hashes and sessions.
     expect(statSync(to).mode & 0o777).toBe(0o600)
@@ -244,7 +247,7 @@ describe('miniconsent backup', () => {
     const r = await run(['backup', '--to', to, '--db', older])
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toMatch(
-      /^OK backup of .*older\.sqlite to .*before-upgrade\.sqlite: 2 sites, 3 consent records, [0-9.]+ kB, SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\), whose log this version reads only once its server has migrated it$/,
+      /^OK backup of .*older\.sqlite to .*before-upgrade\.sqlite: 2 sites, 3 consent records, [0-9.]+ kB, SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\), whose log this version reads only once its server has migrated it; its newest audit entry is #\d+ \([^)]+\): after a restore, make again the erasures entered after it$/,
     )
     expect(rows(to, '__drizzle_migrations')).toEqual(rows(older, '__drizzle_migrations'))
   })
@@ -265,6 +268,33 @@ describe('miniconsent backup', () => {
     expect(byVariable.stderr).toBe('')
     expect(byVariable.status).toBe(0)
     expect(readdirSync(backups).sort()).toEqual(['by-npm.sqlite', 'by-variable.sqlite', 'typed.sqlite'])
+  })
+
+  it("refuses, as a user who cannot write the database's folder, with what to do, rather than copying the whole file to read it", async () => {
+    const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-backup-readonly-', 'live.sqlite')
+    const out = mkdtempSync(join(tmpdir(), 'miniconsent-backup-out-'))
+    chmodSync(out, 0o777)
+    try {
+      const to = join(out, 'b.sqlite')
+      // Root may write anywhere: the check runs the built CLI as nobody there.
+      const asRoot = process.getuid?.() === 0
+      const r = asRoot
+        ? (() => {
+            const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(serverDir, 'dist/cli.js'), 'backup', '--to', to, '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+            return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
+          })()
+        : await run(['backup', '--to', to, '--db', file])
+      expect(r).toMatchObject({ code: 2, out: '' })
+      expect(r.err).toBe(
+        `cannot read ${file}: its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user`,
+      )
+      expect(readdirSync(out)).toEqual([])
+      expect(readdirSync(folder)).toEqual(['live.sqlite'])
+    } finally {
+      chmodSync(folder, 0o755)
+      rmSync(folder, { recursive: true, force: true })
+      rmSync(out, { recursive: true, force: true })
+    }
   })
 
   it('says what is wrong before the usage, exit 2, writing nothing', async () => {

@@ -13,7 +13,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, consentBody, json, olderCopy, signIn, startTestServer, type TestServer } from './test-support'
+import { addUser, consentBody, json, olderCopy, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -67,17 +67,7 @@ describe('miniconsent verify', () => {
   })
 
   it('verifies a WAL-mode database in a folder it may not write, by reading a copy, and says so', async () => {
-    // As a server leaves its file after a clean stop: WAL mode, no -shm beside it.
-    const folder = mkdtempSync(join(tmpdir(), 'miniconsent-readonly-'))
-    const file = join(folder, 'evidence.sqlite')
-    const source = new Database(t.file, { readonly: true })
-    source.exec(`VACUUM INTO '${file}'`)
-    source.close()
-    const wal = new Database(file)
-    wal.pragma('journal_mode = WAL')
-    wal.close()
-    chmodSync(file, 0o444)
-    chmodSync(folder, 0o555)
+    const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-readonly-', 'evidence.sqlite')
     try {
       // Root may write anywhere: the check runs the built CLI as nobody there, as an auditor's account would.
       const asRoot = process.getuid?.() === 0

@@ -236,7 +236,7 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
  * migration, no journal-mode switch, so verifying never changes the file it checks) unless
  * `write` (reset-password).
  */
-function openMiniConsent(file: string, { write = false, note }: { write?: boolean; note?: (line: string) => void } = {}): Db {
+function openMiniConsent(file: string, { write = false, note, inPlace = false }: { write?: boolean; note?: (line: string) => void; inPlace?: boolean } = {}): Db {
   try {
     return openChecked(file, write)
   } catch (e) {
@@ -245,6 +245,8 @@ function openMiniConsent(file: string, { write = false, note }: { write?: boolea
     // user's files). Read-only work reads a copy made in the temp folder instead, removed at exit.
     const code = (e as { code?: unknown }).code
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
+    // `inPlace` (a backup): a copy of a file the server writes is taken again and again, whole, and a backup is one.
+    if (inPlace) throw new Error(`its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user`)
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })
     process.once('exit', remove)
@@ -298,12 +300,12 @@ function openChecked(file: string, write: boolean): Db {
  * version has migrated it (notMigrated) and when it holds that site. Otherwise the exit code (2),
  * after saying why.
  */
-function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string } = {}): { db: Db; file: string } | number {
+function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string; inPlace?: boolean } = {}): { db: Db; file: string } | number {
   const file = existingDatabaseFile(dbArg, io)
   if (file === null) return 2
   let db: Db
   try {
-    db = openMiniConsent(file, { write: o.write, note: io.err })
+    db = openMiniConsent(file, { write: o.write, note: io.err, inPlace: o.inPlace })
   } catch (e) {
     io.err(notMiniConsent(file, e))
     return 2
@@ -456,7 +458,7 @@ async function resetPassword(email: string, dbArg: string | undefined, io: CliIo
  * not written; in neither case is anything left at --to or beside it.
  */
 async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise<number> {
-  const opened = openForCommand(dbArg, io)
+  const opened = openForCommand(dbArg, io, { inPlace: true })
   if (typeof opened === 'number') return opened
   const { db, file } = opened
   try {
@@ -492,8 +494,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
           ? "every site's chain verified"
           : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${behind} migration(s) of this version to apply), whose log this version reads only once its server has migrated it`
       const [sitesCount, records] = [checked.sites, checked.records].map((n) => n.toLocaleString('en-US'))
+      const audit = checked.newestAudit ? `; its newest audit entry is #${checked.newestAudit.id} (${checked.newestAudit.at}): after a restore, make again the erasures entered after it` : ''
       io.out(
-        `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}`,
+        `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}${audit}`,
       )
       return 0
     })
@@ -559,7 +562,7 @@ function writeCopy(db: Db, partial: string): void {
  * The copy checked as a restore would need it: SQLite's quick_check, and (`chains`) every site's
  * consent log verified as `verify --site` does. Its counts, or what is wrong with it.
  */
-async function checkCopy(partial: string, chains: boolean): Promise<{ sites: number; records: number } | string> {
+async function checkCopy(partial: string, chains: boolean): Promise<{ sites: number; records: number; newestAudit: { id: number; at: string } | null } | string> {
   const copy = openChecked(partial, false)
   try {
     const quick = (copy.$client.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check)
@@ -574,7 +577,9 @@ async function checkCopy(partial: string, chains: boolean): Promise<{ sites: num
       }
     }
     const records = copy.$client.prepare('SELECT count(*) FROM consent_records').pluck().get() as number
-    return { sites: siteIds.length, records }
+    // The snapshot's place in the audit log: the erasures to make again after restoring this copy are those after it.
+    const newest = copy.$client.prepare('SELECT id, at FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; at: number } | undefined
+    return { sites: siteIds.length, records, newestAudit: newest ? { id: newest.id, at: new Date(newest.at).toISOString() } : null }
   } finally {
     copy.$client.close()
   }
@@ -655,7 +660,9 @@ const notMiniConsent = (file: string, e: unknown) =>
     ? `cannot read ${file}: ${BUSY}`
     : isDirectory(file)
       ? `cannot read ${file}: it is a directory, not a database file`
-      : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
+      : e instanceof Error && e.message.startsWith('its folder is read-only')
+        ? `cannot read ${file}: ${e.message}`
+        : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
 const isDirectory = (path: string) => {
   try {

@@ -1,7 +1,7 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomFillSync, randomInt } from 'node:crypto'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -299,4 +299,21 @@ export function olderCopy(t: TestServer, file: string): string {
   db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
   db.close()
   return file
+}
+
+/**
+ * A copy of the test server's database as the server leaves its file after a clean stop (WAL
+ * mode, no -shm beside it), at `name` in a new folder that only root may write, as an auditor or
+ * operator of another account meets it. Give the folder back its mode (0o755) before removing it.
+ */
+export function walCopyInReadOnlyFolder(t: TestServer, prefix: string, name: string): { folder: string; file: string } {
+  const folder = mkdtempSync(join(tmpdir(), prefix))
+  const file = join(folder, name)
+  t.db.$client.exec(`VACUUM INTO '${file}'`)
+  const wal = new Database(file)
+  wal.pragma('journal_mode = WAL')
+  wal.close()
+  chmodSync(file, 0o444)
+  chmodSync(folder, 0o555)
+  return { folder, file }
 }
