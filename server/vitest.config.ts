@@ -4,14 +4,15 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    // Each file opens its own SQLite file; scrypt hashing makes auth tests the slowest. With two
-    // files at a time (below) on a busy machine, the slowest test (a stats filter sweep, ~5 s
-    // alone) once took over 15 s.
-    testTimeout: 30_000,
+    // Each file opens its own SQLite file; scrypt hashing makes auth tests the slowest. With three
+    // files at a time (below) on two cores, the slowest test (a stats filter sweep, ~5 s alone)
+    // took 19 s; a limit, not a measure.
+    testTimeout: 45_000,
     // Hooks sign users in (scrypt) the same way: a beforeEach took over 10 s on a loaded machine.
-    hookTimeout: 30_000,
-    // Two files at a time even on two cores (vitest's default there is one): much of a file's time
-    // is spent waiting on fsync, scrypt's thread pool and timers, so the suite takes ~3.8 min, not ~6.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    hookTimeout: 45_000,
+    // Three files at a time even on two cores (vitest's default there is one): much of a file's
+    // time is spent waiting on fsync, scrypt's thread pool, timers and the servers some tests
+    // start, so the suite takes ~5.1 min, against ~6 with two and ~10 with one.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
   },
 })
