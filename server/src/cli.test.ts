@@ -857,7 +857,7 @@ describe('miniconsent reset-password and sign-unsigned on a database another pro
       holder.close()
     }
     expect(t.db.$client.prepare('SELECT password_hash AS h FROM users').all()).toEqual(before)
-  }, 30_000)
+  }, 60_000)
 })
 
 describe('miniconsent verify on a database another process holds locked', () => {
@@ -880,7 +880,7 @@ describe('miniconsent verify on a database another process holds locked', () => 
       holder.exec('ROLLBACK')
       holder.close()
     }
-  }, 30_000)
+  }, 60_000)
 })
 
 describe('miniconsent reset-password', () => {

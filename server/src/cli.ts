@@ -494,7 +494,8 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
           ? "every site's chain verified"
           : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${behind} migration(s) of this version to apply), whose log this version reads only once its server has migrated it`
       const [sitesCount, records] = [checked.sites, checked.records].map((n) => n.toLocaleString('en-US'))
-      const audit = checked.newestAudit ? `; its newest audit entry is #${checked.newestAudit.id} (${checked.newestAudit.at}): after a restore, make again the erasures entered after it` : ''
+      const newest = checked.newestAudit
+      const audit = newest ? `; its newest audit entry is #${newest.id}${newest.at ? ` (${newest.at})` : ''}: after a restore, make again the erasures entered after it` : ''
       io.out(
         `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}${audit}`,
       )
@@ -562,7 +563,7 @@ function writeCopy(db: Db, partial: string): void {
  * The copy checked as a restore would need it: SQLite's quick_check, and (`chains`) every site's
  * consent log verified as `verify --site` does. Its counts, or what is wrong with it.
  */
-async function checkCopy(partial: string, chains: boolean): Promise<{ sites: number; records: number; newestAudit: { id: number; at: string } | null } | string> {
+async function checkCopy(partial: string, chains: boolean): Promise<{ sites: number; records: number; newestAudit: { id: number; at: string | null } | null } | string> {
   const copy = openChecked(partial, false)
   try {
     const quick = (copy.$client.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check)
@@ -578,8 +579,10 @@ async function checkCopy(partial: string, chains: boolean): Promise<{ sites: num
     }
     const records = copy.$client.prepare('SELECT count(*) FROM consent_records').pluck().get() as number
     // The snapshot's place in the audit log: the erasures to make again after restoring this copy are those after it.
-    const newest = copy.$client.prepare('SELECT id, at FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; at: number } | undefined
-    return { sites: siteIds.length, records, newestAudit: newest ? { id: newest.id, at: new Date(newest.at).toISOString() } : null }
+    // By the table's AUTOINCREMENT counter: the last id given, even when retention has purged that entry since.
+    const lastId = copy.$client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").pluck().get() as number | undefined
+    const newest = lastId === undefined ? undefined : (copy.$client.prepare('SELECT at FROM audit_log WHERE id = ?').pluck().get(lastId) as number | undefined)
+    return { sites: siteIds.length, records, newestAudit: lastId === undefined ? null : { id: lastId, at: newest === undefined ? null : new Date(newest).toISOString() } }
   } finally {
     copy.$client.close()
   }

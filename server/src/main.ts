@@ -1,4 +1,5 @@
 // Starts the server: environment → database (migrated, seeded) → HTTP listener.
+import type { ServerResponse } from 'node:http'
 import { ZodError } from 'zod'
 import { createApp } from './app'
 import { checkWritable, openDatabase, type Db } from './db/client'
@@ -137,12 +138,22 @@ async function main() {
   })
 
   let closing = false
+  /** Answers not yet finished: at the stop, each is made the last of its connection. */
+  const answering = new Set<ServerResponse>()
   // Once stopping, every answer closes its connection (`Connection: close`): a keep-alive
-  // connection busy at the stop would otherwise go on taking requests, holding server.close()
-  // open until the forced stop below.
+  // connection busy at the stop would otherwise go on taking requests, and one that went idle
+  // after it stay open, holding server.close() open until the forced stop below.
   server.prependListener('request', (_incoming, outgoing) => {
     if (closing) outgoing.shouldKeepAlive = false
+    answering.add(outgoing)
+    outgoing.once('close', () => answering.delete(outgoing))
   })
+  /** The connection ends once this answer is sent whole: before its head, by `Connection: close`; after, once its bytes are with the kernel. */
+  const lastOfItsConnection = (outgoing: ServerResponse) => {
+    if (!outgoing.headersSent) outgoing.shouldKeepAlive = false
+    else if (outgoing.writableFinished) outgoing.socket?.end()
+    else outgoing.once('finish', () => outgoing.socket?.end())
+  }
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
@@ -151,18 +162,20 @@ async function main() {
     const retentionStopped = retention?.stop()
     const rollupsStopped = rollups.stop()
     // Stop accepting, answer in-flight requests, write queued consent records, then close SQLite.
-    const stop = async () => {
-      await retentionStopped
-      await rollupsStopped
-      await consentLog.close()
-      db.$client.close()
-      process.exit(0)
-    }
+    let stopping: Promise<void> | undefined
+    const stop = () =>
+      (stopping ??= (async () => {
+        await retentionStopped
+        await rollupsStopped
+        await consentLog.close()
+        db.$client.close()
+        process.exit(0)
+      })())
+    // close() ends the connections idle at this moment; those being answered end with their answer.
     server.close(() => void stop())
-    // close() ends the connections idle at this moment only: those whose request was being
-    // answered go idle afterwards, and would stay open until their keep-alive timeout.
-    setInterval(() => server.closeIdleConnections(), 100).unref()
+    for (const outgoing of answering) lastOfItsConnection(outgoing)
     setTimeout(() => {
+      if (stopping) return
       logger.warn('shutdown: connections still open after 5 s are closed', { signal })
       server.closeAllConnections()
       void stop()

@@ -67,11 +67,13 @@ export function LivePreview({
    * keyboard user who just picked a view inside the frame: focus goes back to the control once.
    * (Chromium's `focus-without-user-activation` policy would do it, but is not enabled.)
    */
+  // What takes focus as the frame loads: the preferences dialog, and the banner when it is a modal
+  // dialog (the SDK opens both with showModal). Armed for any other view, this took back the focus
+  // of the user's own click into the frame (on the banner's Reject all, say) within those 5 s,
+  // mid-click, and the click was now and then lost with it.
+  const modalBanner = state.draft.appearance.layout === 'modal'
   const keepFocus = (view: PreviewView) => {
-    // Only the dialog takes focus as the frame loads: armed for any other view, this took back the
-    // focus of the user's own click into the frame (on the banner's Reject all, say) within those
-    // 5 s, mid-click, and the click was now and then lost with it.
-    if (view !== 'preferences') return void (returnTo.current = null)
+    if (view !== 'preferences' && !(view === 'banner' && modalBanner)) return void (returnTo.current = null)
     const el = document.activeElement
     returnTo.current = el instanceof HTMLElement ? { el, until: Date.now() + 5000 } : null
   }

@@ -126,8 +126,9 @@ function ConsentSearch({ siteId, filter, filters, userId }: { siteId: string; fi
 
   function submit(event: SubmitEvent) {
     event.preventDefault()
-    // A consent ID has no spaces; a user ID is looked up exactly as identify() stored it (` 42` is not `42`).
-    const wanted = kind === 'consent' || !value.trim() ? value.trim() : value
+    // A consent ID has no spaces; a user ID is looked up exactly as identify() stored it (` 42` is
+    // not `42`, and one of spaces is one too): only an empty field shows every record.
+    const wanted = kind === 'consent' ? value.trim() : value
     if (wanted && !search.valid(wanted)) {
       setError(search.malformed)
       return

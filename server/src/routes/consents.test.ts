@@ -595,7 +595,7 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     const again = await post(url, body, origin)
     expect(again.status).toBe(201)
     expect(rows().map((r) => r.record_id)).toContain(body.recordId)
-  }, 30_000)
+  }, 60_000)
 })
 
 describe('GET /api/v1/consents/:consentId', () => {

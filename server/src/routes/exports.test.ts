@@ -453,8 +453,8 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
   })
   it('closes a download whose client reads only a trickle (less than the pace asks in a window), while one read at any usual speed finishes', async () => {
     t.close()
-    // 256 KiB in 3 s here (1 MiB a minute by default): eight times what the trickle below takes,
-    // and a small part of what any reader takes, even on a busy machine.
+    // 256 KiB in 3 s here (1 MiB a minute by default): about three times what the trickle below
+    // takes, and a small part of what any reader takes, even on a busy machine.
     t = startTestServer({ exportPace: { windowMs: 3_000, minBytes: 256 * 1024 } })
     await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
     cookie = (await login(OWNER)).cookie

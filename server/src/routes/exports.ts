@@ -43,29 +43,27 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace:
     },
   )
   let stalledOut = false
-  // The bytes the client took (handed to the kernel) since the current window began. Only a wait
-  // for the client is judged: a window that ran out while the server itself was slow to make the
-  // file (a sparse filter, a busy machine) starts again when the next wait begins.
-  let windowStart = Date.now()
+  // A window is `pace.windowMs` of waiting for the client (a `drain`, the last bytes), however
+  // long the server itself took to make the file between two waits (a sparse filter, a busy
+  // machine); what the client took meanwhile (handed to the kernel) counts for it.
+  let waitedMs = 0
   let windowBytes = 0
   /** Waits for `sent` or the client leaving; closes the download at the end of a window that took too little. */
   const sending = async (sent: Promise<unknown>) => {
-    if (Date.now() - windowStart >= pace.windowMs) {
-      windowStart = Date.now()
-      windowBytes = 0
-    }
     for (;;) {
+      const began = Date.now()
       let timer: NodeJS.Timeout | undefined
-      const windowEnd = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, windowStart + pace.windowMs - Date.now()), true)))
+      const windowEnd = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, pace.windowMs - waitedMs), true)))
       const waited = await Promise.race([sent, closed, windowEnd])
       clearTimeout(timer)
+      waitedMs += Date.now() - began
       if (waited !== true) return
       if (windowBytes < pace.minBytes) {
         stalledOut = true
         outgoing.destroy()
         return
       }
-      windowStart = Date.now()
+      waitedMs = 0
       windowBytes = 0
     }
   }
@@ -94,9 +92,9 @@ export const EXPORTS_AT_ONCE = 4
 /** Of those, how many one account may run. */
 export const EXPORTS_PER_ACCOUNT = 2
 /**
- * How fast a download must be read: 1 MiB a minute (~17 KB/s, a tenth of the slowest broadband's
- * pace), or it is closed. A client that reads nothing is closed so too, within two minutes (what
- * the kernel's buffers took counts for the first).
+ * How fast a download must be read: 1 MiB per minute spent waiting for the client (~17 KB/s, a
+ * tenth of the slowest broadband's pace), or it is closed. A client that reads nothing is closed
+ * so too, after at most two minutes of waiting (what the kernel's buffers took counts in the first).
  */
 export const EXPORT_PACE: ExportPace = { windowMs: 60_000, minBytes: 1024 * 1024 }
 
