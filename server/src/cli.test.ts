@@ -904,6 +904,16 @@ describe('miniconsent reset-password', () => {
     )
   })
 
+  it("hashes the new password at today's parameters outside the tests, whatever MINICONSENT_TEST_SCRYPT_N says", async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    // As the operator runs it: the built command, no vitest around it (vitest.config.ts lowers N for the tests).
+    const env = { PATH: process.env.PATH!, MINICONSENT_TEST_SCRYPT_N: '1024' }
+    const child = spawnSync(process.execPath, [join(import.meta.dirname, '../dist/cli.js'), 'reset-password', '--email', 'owner@acme.test', '--db', t.file], { encoding: 'utf8', env })
+    expect(child).toMatchObject({ status: 0, stderr: '' })
+    const stored = t.db.$client.prepare("SELECT password_hash AS h FROM users WHERE email = 'owner@acme.test'").get() as { h: string }
+    expect(stored.h).toMatch(/^scrypt\$16384\$8\$5\$/)
+  })
+
   it('exits 2 for an unknown address, a missing database or bad usage, changing nothing', async () => {
     const hashes = () => t.db.$client.prepare('SELECT email, password_hash FROM users ORDER BY email').all()
     const kept = hashes()

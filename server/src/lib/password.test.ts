@@ -21,6 +21,8 @@ vi.mock('node:crypto', async (original) => {
   }
 })
 
+// Today's parameters, not the lower N the other server tests hash with (vitest.config.ts).
+delete process.env.MINICONSENT_TEST_SCRYPT_N
 const { checkSignIn, hashPassword } = await import('./password')
 
 /** A hash as 0.8.4 stored it: N=2^14, r=8, p=1, a fifth of today's work. */
@@ -30,6 +32,15 @@ function weakHash(password: string): Promise<string> {
     scrypt(password, salt, 64, { N: 16384, r: 8, p: 1 }, (err, key) => (err ? reject(err) : resolve(['scrypt', 16384, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')))),
   )
 }
+
+describe('hashing', () => {
+  it("hashes at OWASP's scrypt minimum: N=2^14, r=8, p=5, a 16-byte salt, a 64-byte key", async () => {
+    const [scheme, n, r, p, salt, key] = (await hashPassword('a password')).split('$')
+    expect([scheme, n, r, p]).toEqual(['scrypt', '16384', '8', '5'])
+    expect(Buffer.from(salt!, 'base64url')).toHaveLength(16)
+    expect(Buffer.from(key!, 'base64url')).toHaveLength(64)
+  })
+})
 
 describe('the sign-in check', () => {
   it('costs at least one check at today’s parameters whatever the account, so that timing does not single out an old hash', async () => {

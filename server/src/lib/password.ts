@@ -5,10 +5,22 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 // OWASP's scrypt minimum in one of its equal-cost forms: N=2^14, r=8 with p=5 (as N=2^17 with
 // p=1), 16 MiB a check instead of 128 and ~150 ms of one core here. Hashes of weaker parameters
 // (p=1 before 0.8.5) still verify and are hashed again at the next sign-in (needsRehash).
-const N = 16384
+const N = testN() ?? 16384
 const R = 8
 const P = 5
 const KEY_LENGTH = 64
+
+/**
+ * The server's own tests only: a lower N, from MINICONSENT_TEST_SCRYPT_N, read only under vitest
+ * (which sets VITEST). Its route tests create and sign in hundreds of accounts: at today's N that
+ * was ~80 s of the suite's ~310. The parameters themselves are tested at today's N (password.test.ts
+ * imports this module without it).
+ */
+function testN(): number | undefined {
+  if (!process.env.VITEST) return undefined
+  const n = Number(process.env.MINICONSENT_TEST_SCRYPT_N)
+  return Number.isInteger(n) && n >= 2 ? n : undefined
+}
 
 function derive(password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>

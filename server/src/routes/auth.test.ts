@@ -39,9 +39,11 @@ describe('admin sign-in', () => {
     expect(me.parse(await again.json()).csrfToken).toBe(body.csrfToken)
   })
 
-  it("hashes passwords at OWASP's scrypt minimum, and hashes a password stored with weaker parameters again at its next sign-in", async () => {
+  // Today's parameters (OWASP's minimum) are checked in password.test.ts; here the tests' lower N.
+  it('hashes passwords at the parameters of the day, and hashes a password stored with weaker parameters again at its next sign-in', async () => {
     const stored = () => (t.db.$client.prepare('SELECT password_hash AS h FROM users WHERE email = ?').get(OWNER.email) as { h: string }).h
-    expect(stored()).toMatch(/^scrypt\$16384\$8\$5\$/)
+    const today = (await hashPassword('any')).split('$').slice(0, 4).join('$') + '$'
+    expect(stored().startsWith(today)).toBe(true)
     // As 0.8.4 stored it: N=2^14, r=8, p=1 (a fifth of the work).
     const weak = await new Promise<string>((resolve, reject) =>
       scrypt(OWNER.password.normalize('NFKC'), Buffer.from('0123456789abcdef'), 64, { N: 16384, r: 8, p: 1 }, (err, key) =>
@@ -52,7 +54,7 @@ describe('admin sign-in', () => {
     expect((await login({ ...OWNER, password: 'not the password' })).res.status).toBe(401)
     expect(stored()).toBe(weak)
     expect((await login()).res.status).toBe(200)
-    expect(stored()).toMatch(/^scrypt\$16384\$8\$5\$/)
+    expect(stored().startsWith(today)).toBe(true)
     expect((await login()).res.status).toBe(200)
   })
 
