@@ -82,6 +82,14 @@ describe('log filters: period', () => {
     expect(screen.queryByText('The end date is before the start date.')).toBeNull()
   })
 
+  it('says a bound of a link that is no date or time is not one, instead of claiming to apply it', async () => {
+    stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=last%20tuesday')
+    const from = (await screen.findByLabelText('From (UTC)')) as HTMLInputElement
+    expect(from.value).toBe('')
+    expect(document.getElementById(from.getAttribute('aria-describedby')!)?.textContent).toBe('From last tuesday in the link is no date or time: choose a day, or clear the field.')
+  })
+
   it('shows a date-time bound from a shared link as its UTC day, and still applies the bound itself', async () => {
     const api = stubApi(signedIn, serveLog)
     renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-30T22:00:00-05:00')

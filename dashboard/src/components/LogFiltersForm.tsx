@@ -1,4 +1,5 @@
 import { CONSENT_METHODS, firstIncluded, lastIncluded, urlNumber, type ConsentMethod } from '@miniconsent/shared'
+import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
 import { methodLabel } from '../format'
@@ -42,6 +43,29 @@ export function dayOf(bound: string): string {
   const ms = firstIncluded(bound)
   // Unreadable (a hand-typed link): empty, as the browser would show it; the server's answer says why.
   return Number.isNaN(ms) ? '' : utcDay(ms)
+}
+
+/**
+ * What a date field says of a bound it cannot show as it is (none for no bound or a plain day): a
+ * time from a shared link applies exactly; a bound no date or time at all (a hand-edited link)
+ * shows as an empty field, and says so instead of claiming to apply.
+ */
+export function boundNote(which: 'from' | 'to', bound: string, id: string): JSX.Element | null {
+  if (!bound || /^\d{4}-\d{2}-\d{2}$/.test(bound)) return null
+  const name = which === 'from' ? 'From' : 'To'
+  return (
+    <p id={id} class="hint">
+      {Number.isNaN(firstIncluded(bound)) ? (
+        <>
+          {name} <code>{bound}</code> in the link is no date or time: choose a day, or clear the field.
+        </>
+      ) : (
+        <>
+          {name} <code>{bound}</code> exactly, as the link gave it; choosing a day replaces it.
+        </>
+      )}
+    </p>
+  )
 }
 
 /**
@@ -108,12 +132,7 @@ export function LogFiltersForm({
     'aria-invalid': errors[key] ? (true as const) : undefined,
     'aria-describedby': [errors[key] ? id(`${key}-error`) : '', exact(key) ? id(`${key}-exact`) : ''].filter(Boolean).join(' ') || undefined,
   })
-  const exactNote = (key: 'from' | 'to') =>
-    exact(key) && (
-      <p id={id(`${key}-exact`)} class="hint">
-        {key === 'from' ? 'From' : 'To'} <code>{values[key]}</code> exactly, as the link gave it; choosing a day replaces it.
-      </p>
-    )
+  const exactNote = (key: 'from' | 'to') => boundNote(key, values[key], id(`${key}-exact`))
   // The alert region is there before its message, which screen readers then announce as it comes.
   const error = (key: keyof FormValues) => (
     <div role="alert" class="field-error-slot">

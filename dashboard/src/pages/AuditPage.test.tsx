@@ -213,6 +213,15 @@ describe('audit log: period and user', () => {
     expect((screen.getByLabelText('User (e-mail)') as HTMLInputElement).value).toBe('nobody@example.com')
   })
 
+  it('says a bound of a link that is no date or time is not one', async () => {
+    stubApi(signedIn, on('GET', '/api/admin/sites/minopa/audit', () => page([])))
+    renderApp('/sites/minopa/audit?to=soon')
+    const to = (await screen.findByLabelText('To (UTC)')) as HTMLInputElement
+    expect(to.value).toBe('')
+    const notes = to.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent)
+    expect(notes).toContain('To soon in the link is no date or time: choose a day, or clear the field.')
+  })
+
   it('shows an instant from a link as its UTC day, says it applies exactly, and ties the UTC note to the date fields', async () => {
     const asked: string[] = []
     stubApi(

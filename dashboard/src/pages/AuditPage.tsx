@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { auditQuery, LOG_DAY_PATTERN } from '@miniconsent/shared'
 import { auditPage, type AuditEntry } from '../api-shapes'
 import { issuesByPath, type Issues } from '../components/fields'
-import { dayOf } from '../components/LogFiltersForm'
+import { boundNote, dayOf } from '../components/LogFiltersForm'
 import { ActionButton } from '../components/actions'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
@@ -268,11 +268,7 @@ function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: 
               aria-invalid={issues[f.name] ? 'true' : undefined}
               aria-describedby={described || undefined}
             />
-            {exact && (
-              <p class="hint" id={`${f.id}-exact`}>
-                {f.name === 'from' ? 'From' : 'To'} <code>{value}</code> exactly, as the link gave it; choosing a day replaces it.
-              </p>
-            )}
+            {exact && boundNote(f.name as 'from' | 'to', value, `${f.id}-exact`)}
             {issues[f.name] && (
               <p class="field-error" id={`${f.id}-error`}>
                 {f.label}: {issues[f.name]}
