@@ -443,6 +443,19 @@ describe("the front door's consent POST", () => {
     expect(comparable(a, false)).toEqual(comparable(b, false))
   })
 
+  it("answers a record that arrives after the log closed at a stop with the route's 503 server_stopping, storing nothing", async () => {
+    const { front, hono } = await start()
+    expect((await post(front, JSON.stringify(consentBody()))).status).toBe(201)
+    await t.consentLog.close()
+    const [a, b] = [await post(front, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' }), await post(hono, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' })]
+    expect(a.status).toBe(503)
+    expect(JSON.parse(a.body.toString())).toMatchObject({ error: { code: 'server_stopping' } })
+    expect(a.headers['retry-after']).toBe('5')
+    expect(comparable(a, false)).toEqual(comparable(b, false))
+    expect(honoCalls).toBe(0)
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM consent_records').get()).toEqual({ n: 1 })
+  })
+
   it("answers a recordId stored with another record with the route's 409, and logs each record as the middleware does", async () => {
     const { front, hono } = await start()
     const answers: Answer[] = []

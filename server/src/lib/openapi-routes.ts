@@ -305,6 +305,7 @@ export const OPERATIONS: Operation[] = [
         description:
           '`unknown_revision`: the site has no such revision; `unknown_category` / `unknown_service`: the record names a category or service its revision does not declare; `required_category_denied`: it denies a required category',
       },
+      503: { description: '`server_stopping`: the server is stopping and has written its last batch; nothing was stored, and the record can be sent again after `Retry-After` (5)' },
     },
   },
   preflight('/api/v1/consents'),

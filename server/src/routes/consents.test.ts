@@ -596,6 +596,19 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
     expect(again.status).toBe(201)
     expect(rows().map((r) => r.record_id)).toContain(body.recordId)
   }, 60_000)
+
+  it('answers 503 server_stopping with Retry-After and CORS to a record that arrives after the log closed at a stop, storing nothing', async () => {
+    const { url } = await listen()
+    const origin = { Origin: 'https://www.acme.test' }
+    expect((await post(url, consentBody(), origin)).status).toBe(201)
+    await t.consentLog.close()
+    const late = await post(url, consentBody(), origin)
+    expect(late.status).toBe(503)
+    expect(JSON.parse(late.body)).toEqual({ error: { code: 'server_stopping', message: 'The server is stopping: send the record again in a moment' } })
+    expect(late.headers['retry-after']).toBe('5')
+    expect(late.headers['access-control-allow-origin']).toBe('https://www.acme.test')
+    expect(rows()).toHaveLength(1)
+  })
 })
 
 describe('GET /api/v1/consents/:consentId', () => {

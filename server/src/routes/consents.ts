@@ -13,7 +13,7 @@ import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../li
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, limitBody, utf8Body } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
-import { RecordIdConflict, type AppendResult } from '../services/consent-log'
+import { ConsentLogClosed, RecordIdConflict, type AppendResult } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
 import type { RevisionChoices } from '../services/revisions'
@@ -221,6 +221,7 @@ const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'appl
  */
 const refusal = (e: unknown, cors: Record<string, string>) => {
   if (e instanceof RecordIdConflict) return new ApiError(409, 'record_id_conflict', e.message, cors)
+  if (e instanceof ConsentLogClosed) return new ApiError(503, 'server_stopping', 'The server is stopping: send the record again in a moment', { ...cors, 'Retry-After': '5' })
   if ((e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ApiError(404, 'site_not_found', 'This site no longer exists', cors)
   return e
 }

@@ -11,7 +11,7 @@ import { seedSites } from '../seed/seed'
 import { AuditLog } from './audit'
 import { verifyStoredChain } from './consent-chain'
 import { purgeSite } from './retention'
-import { ConsentLog, RecordIdConflict, type AppendResult, type NewConsentRecord } from './consent-log'
+import { ConsentLog, ConsentLogClosed, RecordIdConflict, type AppendResult, type NewConsentRecord } from './consent-log'
 import { ConsentSubjects } from './consent-subjects'
 import { ManifestKeys } from './manifest-keys'
 
@@ -110,6 +110,17 @@ describe('consent log written by its worker thread', () => {
     await log.close()
     expect((await Promise.all(pending)).every((r) => r.created)).toBe(true)
     expect(rows('acme')).toHaveLength(200)
+  })
+
+  it('refuses a record appended after close(), storing nothing and starting no writer thread', async () => {
+    const before = record()
+    expect((await log.append(before)).created).toBe(true)
+    await log.close()
+    const late = record()
+    await expect(log.append(late)).rejects.toThrow(ConsentLogClosed)
+    await expect(log.appendSent(JSON.stringify(record()), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false })).rejects.toThrow(ConsentLogClosed)
+    expect((log as unknown as { thread: unknown }).thread).toBeNull()
+    expect(rows('acme').map((r) => r.recordId)).toEqual([before.recordId])
   })
 
   it('records that find the thread\'s ring full wait and are written after the others, in the order they came', async () => {

@@ -158,8 +158,21 @@ export const LATEST_DECISION_FIRST = [
   desc(consentRecords.seq),
 ] as const
 
+/**
+ * A record appended after close(): refused, not written by a new writer thread that the process's
+ * exit would then stop mid-batch. The route answers it 503 `server_stopping`, which the SDK sends
+ * again later, to the server once it is back.
+ */
+export class ConsentLogClosed extends Error {
+  constructor() {
+    super('the consent log is closed: the server is stopping')
+  }
+}
+
 export class ConsentLog {
   private queue: Pending[] = []
+  /** Set by close() once what was queued is written: see ConsentLogClosed. */
+  private closed = false
   /** The record appended last: see written(). */
   private last: Promise<unknown> = Promise.resolve()
   private immediate: ReturnType<typeof setImmediate> | null = null
@@ -236,6 +249,7 @@ export class ConsentLog {
 
   /** Queues an entry stamped on arrival; resolves once it is committed (see append()). */
   private enqueue(entry: StampedRecord | string): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new ConsentLogClosed())
     const appended = new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject })
       if (this.threaded) return this.pass()
@@ -447,12 +461,20 @@ export class ConsentLog {
     })
   }
 
-  /** Writes what is queued and stops the writer thread; call before closing the database. */
+  /**
+   * Writes what is queued (what is appended meanwhile too) and stops the writer thread; a record
+   * appended after that is refused (ConsentLogClosed). Call before closing the database.
+   */
   async close(): Promise<void> {
-    if (!this.threaded) return this.flush()
+    if (!this.threaded) {
+      this.flush()
+      this.closed = true
+      return
+    }
     if (this.posted.length || this.queue.length) {
       await new Promise<void>((resolve) => this.drained.push(resolve))
     }
+    this.closed = true
     if (this.idle) clearTimeout(this.idle)
     await this.stopThread()
   }
