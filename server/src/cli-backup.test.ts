@@ -270,20 +270,20 @@ describe('miniconsent backup', () => {
     expect(readdirSync(backups).sort()).toEqual(['by-npm.sqlite', 'by-variable.sqlite', 'typed.sqlite'])
   })
 
+  /** A backup as a user without root's rights: root may read and write anywhere, so as root the built CLI runs as nobody. */
+  const backupAsNobody = async (to: string, file: string) => {
+    if (process.getuid?.() !== 0) return run(['backup', '--to', to, '--db', file])
+    const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(serverDir, 'dist/cli.js'), 'backup', '--to', to, '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+    return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
+  }
+
   it("refuses, as a user who cannot write the database's folder, with what to do, rather than copying the whole file to read it", async () => {
     const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-backup-readonly-', 'live.sqlite')
     const out = mkdtempSync(join(tmpdir(), 'miniconsent-backup-out-'))
     chmodSync(out, 0o777)
     try {
       const to = join(out, 'b.sqlite')
-      // Root may write anywhere: the check runs the built CLI as nobody there.
-      const asRoot = process.getuid?.() === 0
-      const r = asRoot
-        ? (() => {
-            const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(serverDir, 'dist/cli.js'), 'backup', '--to', to, '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
-            return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
-          })()
-        : await run(['backup', '--to', to, '--db', file])
+      const r = await backupAsNobody(to, file)
       expect(r).toMatchObject({ code: 2, out: '' })
       expect(r.err).toBe(
         `cannot read ${file}: its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user`,
@@ -294,6 +294,22 @@ describe('miniconsent backup', () => {
       chmodSync(folder, 0o755)
       rmSync(folder, { recursive: true, force: true })
       rmSync(out, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses, as a user who may not read the database in a folder it may write, with that reason', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'miniconsent-backup-unreadable-'))
+    const file = join(folder, 'live.sqlite')
+    t.db.$client.exec(`VACUUM INTO '${file}'`)
+    chmodSync(file, 0o000)
+    chmodSync(folder, 0o777)
+    try {
+      const to = join(folder, 'b.sqlite')
+      const r = await backupAsNobody(to, file)
+      expect(r).toMatchObject({ code: 2, out: '', err: `cannot read ${file}: this user may not read it: run this as the server's user` })
+      expect(readdirSync(folder)).toEqual(['live.sqlite'])
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
     }
   })
 

@@ -14,7 +14,9 @@
 // with, a backup refused or not written. (`pnpm run` reports any failure as 1.)
 // `--help` (-h) prints the usage, exit 0; a usage error names what is wrong before it.
 import {
+  accessSync,
   closeSync,
+  constants as fsConstants,
   copyFileSync,
   createReadStream,
   existsSync,
@@ -230,6 +232,18 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
   return null
 }
 
+/** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
+class NotOpenableInPlace extends Error {}
+
+const readable = (file: string) => {
+  try {
+    accessSync(file, fsConstants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * The database, once its `sites` table is read: throws for a file that is not a MiniConsent
  * database, so that every command says so alike instead of finding nothing in it. Read-only (no
@@ -246,7 +260,7 @@ function openMiniConsent(file: string, { write = false, note, inPlace = false }:
     const code = (e as { code?: unknown }).code
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
     // `inPlace` (a backup): a copy of a file the server writes is taken again and again, whole, and a backup is one.
-    if (inPlace) throw new Error(`its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user`)
+    if (inPlace) throw new NotOpenableInPlace(readable(file) ? `its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user` : `this user may not read it: run this as the server's user`)
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })
     process.once('exit', remove)
@@ -663,7 +677,7 @@ const notMiniConsent = (file: string, e: unknown) =>
     ? `cannot read ${file}: ${BUSY}`
     : isDirectory(file)
       ? `cannot read ${file}: it is a directory, not a database file`
-      : e instanceof Error && e.message.startsWith('its folder is read-only')
+      : e instanceof NotOpenableInPlace
         ? `cannot read ${file}: ${e.message}`
         : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
