@@ -836,7 +836,7 @@ export const OPERATIONS: Operation[] = [
       },
       403: { description: CROSS_SITE_403 },
       405: { description: '`method_not_allowed`: HEAD (it would make an export nobody receives)', headers: HEAD_REFUSED_ALLOW },
-      429: { description: '`exports_busy`: 4 exports are running on this server (Retry-After)' },
+      429: { description: '`exports_busy`: 4 exports are running on this server, 2 of them this account’s, or 3 of them this site’s (Retry-After)' },
     },
   },
   {

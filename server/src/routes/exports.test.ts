@@ -12,7 +12,7 @@ import { canonicalJson } from '../lib/canonical-json'
 import { createLogger, silentLogger } from '../logger'
 import { unescapeCell } from '../lib/csv-formula'
 import { seqBounds } from '../services/consent-filters'
-import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT } from './exports'
+import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT, EXPORTS_PER_SITE } from './exports'
 import { namedConsentId } from '../services/export'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
@@ -79,16 +79,17 @@ async function manifestOf(id: string | null) {
 }
 
 /** `n` records after the 12 posted ones (seq 13…), written directly: fast, and enough for many pages. */
-function insertBulk(n: number) {
+function insertBulk(n: number, site = 'acme') {
+  const first = (t.db.$client.prepare('SELECT coalesce(max(seq), 0) + 1 AS seq FROM consent_records WHERE site_id = ?').get(site) as { seq: number }).seq
   t.db.$client
     .prepare(
       `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url,
          gpc, client_time, server_time, prev_hash, hash)
-       SELECT 'acme', seq, 'bulk-' || seq, 'visitor-bulk', 1, '{}', '{}', 'custom', 'opt-in', 'en', 'https://acme.test/', 0,
+       SELECT ?, seq, ? || seq, 'visitor-bulk', 1, '{}', '{}', 'custom', 'opt-in', 'en', 'https://acme.test/', 0,
               '2026-11-25T00:00:00.000Z', '2026-11-25T00:00:00.000Z', 'x', '${'f'.repeat(64)}'
          FROM (SELECT value AS seq FROM json_each(?))`,
     )
-    .run(JSON.stringify(Array.from({ length: n }, (_, i) => i + 13)))
+    .run(site, site === 'acme' ? 'bulk-' : `bulk-${site}-`, JSON.stringify(Array.from({ length: n }, (_, i) => i + first)))
 }
 
 describe('GET /api/admin/sites/:siteId/export', () => {
@@ -371,34 +372,40 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
     }
   })
 
-  it(`runs at most ${EXPORTS_AT_ONCE} exports at once, ${EXPORTS_PER_ACCOUNT} of one account, answering 429 with Retry-After to one more, and takes the next once one has ended`, async () => {
+  it(`runs at most ${EXPORTS_AT_ONCE} exports at once, ${EXPORTS_PER_ACCOUNT} of one account and ${EXPORTS_PER_SITE} of one site, answering 429 with Retry-After to one more, and takes the next once one has ended`, async () => {
     insertBulk(50_000)
-    await addUser(t.db, 'second@acme.test', 'second password', { acme: 'auditor' })
+    insertBulk(50_000, 'notice-only')
+    await addUser(t.db, 'second@acme.test', 'second password', { acme: 'auditor', 'notice-only': 'auditor' })
     await addUser(t.db, 'third@acme.test', 'third password', { acme: 'auditor' })
-    const accounts = [cookie, (await login({ email: 'second@acme.test', password: 'second password' })).cookie]
+    const second = (await login({ email: 'second@acme.test', password: 'second password' })).cookie
     const third = (await login({ email: 'third@acme.test', password: 'third password' })).cookie
     const server = await listening()
-    const running: IncomingMessage[] = []
-    const refusal = async (session: string) => {
-      const res = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: session } })
+    const running: { res: IncomingMessage; site: string }[] = []
+    const refusal = async (session: string, site = 'acme') => {
+      const res = await t.request(`/api/admin/sites/${site}/export?format=csv`, { headers: { Cookie: session } })
       expect(res.status).toBe(429)
       expect(res.headers.get('retry-after')).toBe('10')
       const { error } = apiError.parse(await res.json())
       expect(error.code).toBe('exports_busy')
       return error.message
     }
+    const start = async (session: string, site: string) => {
+      const res = await open(`${server.url}/api/admin/sites/${site}/export?format=ndjson`, session)
+      expect(res.statusCode).toBe(200)
+      // Not read: each stays mid-file, waiting for its socket to drain.
+      res.pause()
+      running.push({ res, site })
+    }
     try {
-      for (let i = 0; i < EXPORTS_AT_ONCE; i++) {
-        const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`, accounts[Math.floor(i / EXPORTS_PER_ACCOUNT)])
-        expect(res.statusCode).toBe(200)
-        // Not read: each stays mid-file, waiting for its socket to drain.
-        res.pause()
-        running.push(res)
-        if (i === EXPORTS_PER_ACCOUNT - 1) expect(await refusal(cookie)).toBe(`${EXPORTS_PER_ACCOUNT} of your exports are running, as many as one account may run at once; try again when one has finished`)
-      }
+      for (let i = 0; i < EXPORTS_PER_ACCOUNT; i++) await start(cookie, 'acme')
+      expect(await refusal(cookie)).toBe(`${EXPORTS_PER_ACCOUNT} of your exports are running, as many as one account may run at once; try again when one has finished`)
+      for (let i = EXPORTS_PER_ACCOUNT; i < EXPORTS_PER_SITE; i++) await start(second, 'acme')
+      // The site's accounts together leave a place to another site.
+      expect(await refusal(second)).toBe(`${EXPORTS_PER_SITE} exports of this site are running, as many as one site may run at once; try again when one has finished`)
+      for (let i = EXPORTS_PER_SITE; i < EXPORTS_AT_ONCE; i++) await start(second, 'notice-only')
       expect(await refusal(third)).toBe(`${EXPORTS_AT_ONCE} exports are running; try again when one has finished`)
       // One download cut short frees its place.
-      running.shift()!.destroy()
+      running.shift()!.res.destroy()
       await expect
         .poll(async () => {
           const res = await t.request('/api/admin/sites/acme/export?format=csv&method=custom', { headers: { Cookie: third } })
@@ -407,12 +414,14 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
         }, { timeout: 5_000 })
         .toBe(200)
       // The others finish whole once read.
-      for (const res of running.splice(0)) {
+      for (const { res, site } of running.splice(0)) {
         res.resume()
-        expect((await whole(res)).toString().trimEnd().split('\n')).toHaveLength(50_012)
+        const stored = (t.db.$client.prepare('SELECT count(*) AS n FROM consent_records WHERE site_id = ?').get(site) as { n: number }).n
+        expect(stored).toBeGreaterThanOrEqual(50_000)
+        expect((await whole(res)).toString().trimEnd().split('\n'), site).toHaveLength(stored)
       }
     } finally {
-      for (const res of running) res.destroy()
+      for (const { res } of running) res.destroy()
       await server.close()
     }
   })

@@ -91,6 +91,8 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace:
 export const EXPORTS_AT_ONCE = 4
 /** Of those, how many one account may run. */
 export const EXPORTS_PER_ACCOUNT = 2
+/** And one site: its accounts together leave a place to every other site. */
+export const EXPORTS_PER_SITE = 3
 /**
  * How fast a download must be read: 1 MiB per minute spent waiting for the client (~17 KB/s, a
  * tenth of the slowest broadband's pace), or it is closed. A client that reads nothing is closed
@@ -105,14 +107,14 @@ export function exportRoutes(s: Services) {
   // The signing key was settled when the app was made (createApp), not by the first request to the public key list.
   const keys = s.manifestKeys
   const exports = new ConsentExports(s.db, s.now, keys)
-  const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10, EXPORTS_PER_ACCOUNT)
+  const slots = workSlots(EXPORTS_AT_ONCE, 'exports_busy', 'exports', 10, { perAccount: EXPORTS_PER_ACCOUNT, perSite: EXPORTS_PER_SITE })
 
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/export', getOnly('An export is made by GET only: HEAD would make one that nobody receives'), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(z.object({ siteId: slug })), queryOf(exportQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { format, ...filters } = c.req.valid('query')
       const userId = c.get('session')!.user.id
-      const done = slots.take(String(userId))
+      const done = slots.take({ account: String(userId), site: siteId })
       let job: Awaited<ReturnType<typeof exports.begin>> | undefined
       try {
         job = await exports.begin({ siteId, format, filters, userId })
