@@ -31,4 +31,6 @@ await build({
   // Bundled CommonJS code may call require(); ESM output has none unless we make one.
   banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
   logLevel: 'warning',
+  // The server's own tests lower scrypt's cost under vitest (lib/password.ts): never a built server.
+  define: { 'process.env.VITEST': 'undefined' },
 })

@@ -1,7 +1,7 @@
 // `miniconsent backup` as an operator runs it: against real SQLite files, one of them the file of a
 // real server (main.ts in a child process) taking consent records while the backup is made.
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
@@ -297,17 +297,30 @@ describe('miniconsent backup', () => {
     }
   })
 
-  it('refuses, as a user who may not read the database in a folder it may write, with that reason', async () => {
+  it('refuses, as a user who may not read the database or its -wal in a folder it may write, with that reason', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'miniconsent-backup-unreadable-'))
     const file = join(folder, 'live.sqlite')
-    t.db.$client.exec(`VACUUM INTO '${file}'`)
-    chmodSync(file, 0o000)
     chmodSync(folder, 0o777)
     try {
-      const to = join(folder, 'b.sqlite')
-      const r = await backupAsNobody(to, file)
-      expect(r).toMatchObject({ code: 2, out: '', err: `cannot read ${file}: this user may not read it: run this as the server's user` })
-      expect(readdirSync(folder)).toEqual(['live.sqlite'])
+      for (const [unreadable, reason] of [
+        [file, 'this user may not read it'],
+        [`${file}-wal`, 'this user may not read its live.sqlite-wal file'],
+      ] as const) {
+        rmSync(file, { force: true })
+        t.db.$client.exec(`VACUUM INTO '${file}'`)
+        // A database in WAL mode with its -wal beside it, as the server leaves it while it runs.
+        const wal = new Database(file)
+        wal.pragma('journal_mode = WAL')
+        wal.close()
+        writeFileSync(`${file}-wal`, '')
+        chmodSync(file, 0o644)
+        chmodSync(`${file}-wal`, 0o644)
+        chmodSync(unreadable, 0o600)
+        const to = join(folder, 'b.sqlite')
+        const r = await backupAsNobody(to, file)
+        expect(r, unreadable).toMatchObject({ code: 2, out: '', err: `cannot read ${file}: ${reason}: run this as the server's user` })
+        expect(existsSync(to)).toBe(false)
+      }
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }

@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import Database from 'better-sqlite3'
@@ -904,11 +904,13 @@ describe('miniconsent reset-password', () => {
     )
   })
 
-  it("hashes the new password at today's parameters outside the tests, whatever MINICONSENT_TEST_SCRYPT_N says", async () => {
+  it("hashes the new password at today's parameters in the built command, whatever MINICONSENT_TEST_SCRYPT_N and VITEST say", async () => {
     await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
-    // As the operator runs it: the built command, no vitest around it (vitest.config.ts lowers N for the tests).
-    const env = { PATH: process.env.PATH!, MINICONSENT_TEST_SCRYPT_N: '1024' }
-    const child = spawnSync(process.execPath, [join(import.meta.dirname, '../dist/cli.js'), 'reset-password', '--email', 'owner@acme.test', '--db', t.file], { encoding: 'utf8', env })
+    // As the operator runs it: the built command (vitest.config.ts lowers N for the tests, never for a build).
+    const cli = join(import.meta.dirname, '../dist/cli.js')
+    expect(statSync(cli).mtimeMs, 'dist/cli.js is older than lib/password.ts: run `node build.mjs`').toBeGreaterThanOrEqual(statSync(join(import.meta.dirname, 'lib/password.ts')).mtimeMs)
+    const env = { PATH: process.env.PATH!, VITEST: 'true', MINICONSENT_TEST_SCRYPT_N: '1024' }
+    const child = spawnSync(process.execPath, [cli, 'reset-password', '--email', 'owner@acme.test', '--db', t.file], { encoding: 'utf8', env })
     expect(child).toMatchObject({ status: 0, stderr: '' })
     const stored = t.db.$client.prepare("SELECT password_hash AS h FROM users WHERE email = 'owner@acme.test'").get() as { h: string }
     expect(stored.h).toMatch(/^scrypt\$16384\$8\$5\$/)

@@ -235,13 +235,25 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
 /** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
 class NotOpenableInPlace extends Error {}
 
-const readable = (file: string) => {
+const may = (path: string, mode: number) => {
   try {
-    accessSync(file, fsConstants.R_OK)
+    accessSync(path, mode)
     return true
   } catch {
     return false
   }
+}
+
+/** What keeps this user from opening a database where it is, as far as the file system tells. */
+function whyNotInPlace(file: string, code: unknown): string {
+  if (!may(dirname(file), fsConstants.W_OK)) {
+    return 'its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it)'
+  }
+  // A reader of a database in WAL mode reads its -wal file and writes its -shm file.
+  for (const [path, mode, what] of [[file, fsConstants.R_OK, 'read it'], [`${file}-wal`, fsConstants.R_OK, `read its ${basename(file)}-wal file`], [`${file}-shm`, fsConstants.W_OK, `write its ${basename(file)}-shm file (which readers write too)`]] as const) {
+    if (existsSync(path) && !may(path, mode)) return `this user may not ${what}`
+  }
+  return `it cannot be opened where it is (${String(code)})`
 }
 
 /**
@@ -260,7 +272,7 @@ function openMiniConsent(file: string, { write = false, note, inPlace = false }:
     const code = (e as { code?: unknown }).code
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
     // `inPlace` (a backup): a copy of a file the server writes is taken again and again, whole, and a backup is one.
-    if (inPlace) throw new NotOpenableInPlace(readable(file) ? `its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it): run this as the server's user` : `this user may not read it: run this as the server's user`)
+    if (inPlace) throw new NotOpenableInPlace(`${whyNotInPlace(file, code)}: run this as the server's user`)
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })
     process.once('exit', remove)

@@ -82,12 +82,16 @@ describe('log filters: period', () => {
     expect(screen.queryByText('The end date is before the start date.')).toBeNull()
   })
 
-  it('says a bound of a link that is no date or time is not one, instead of claiming to apply it', async () => {
-    stubApi(signedIn, serveLog)
-    renderApp('/sites/minopa/consents?from=last%20tuesday')
-    const from = (await screen.findByLabelText('From (UTC)')) as HTMLInputElement
-    expect(from.value).toBe('')
-    expect(document.getElementById(from.getAttribute('aria-describedby')!)?.textContent).toBe('From last tuesday in the link is no date or time: choose a day, or clear the field.')
+  it('says a bound of a link that the server does not read as a day or an instant is not one, instead of claiming to apply it', async () => {
+    // Date.parse takes all but the first; the server answers each 400.
+    for (const bound of ['last tuesday', '2026', '2026-13-01', '2026-02-30', '2026-11-22T10:00']) {
+      stubApi(signedIn, serveLog)
+      const { unmount } = renderApp(`/sites/minopa/consents?from=${encodeURIComponent(bound)}`)
+      const from = (await screen.findByLabelText('From (UTC)')) as HTMLInputElement
+      expect(from.value, bound).toBe('')
+      expect(document.getElementById(from.getAttribute('aria-describedby') ?? '')?.textContent, bound).toBe(`From ${bound} in the link is no date, or no time with its offset: choose a day in its place.`)
+      unmount()
+    }
   })
 
   it('shows a date-time bound from a shared link as its UTC day, and still applies the bound itself', async () => {

@@ -1,4 +1,4 @@
-import { CONSENT_METHODS, firstIncluded, lastIncluded, urlNumber, type ConsentMethod } from '@miniconsent/shared'
+import { CONSENT_METHODS, firstIncluded, lastIncluded, LOG_DAY_PATTERN, logTimeBound, urlNumber, type ConsentMethod } from '@miniconsent/shared'
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
@@ -40,9 +40,20 @@ function check(v: FormValues): Errors {
  * the bound itself stays as it is, and is applied so, until the field is changed.
  */
 export function dayOf(bound: string): string {
-  const ms = firstIncluded(bound)
-  // Unreadable (a hand-typed link): empty, as the browser would show it; the server's answer says why.
-  return Number.isNaN(ms) ? '' : utcDay(ms)
+  // None, or unreadable (a hand-typed link): empty, as the browser would show it; boundNote and the server's answer say why.
+  const kind = boundKind(bound)
+  return kind === 'day' || kind === 'instant' ? utcDay(firstIncluded(bound)) : ''
+}
+
+/**
+ * A date bound as the server reads it (logTimeBound): none, a UTC day, an instant (a date-time
+ * with its offset, from a shared link), or none of these (`2026`, `2026-02-30`, a time without
+ * its offset), which the server answers 400.
+ */
+export function boundKind(bound: string): 'none' | 'day' | 'instant' | 'unreadable' {
+  if (!bound) return 'none'
+  if (!logTimeBound.safeParse(bound).success) return 'unreadable'
+  return LOG_DAY_PATTERN.test(bound) ? 'day' : 'instant'
 }
 
 /**
@@ -51,13 +62,14 @@ export function dayOf(bound: string): string {
  * shows as an empty field, and says so instead of claiming to apply.
  */
 export function boundNote(which: 'from' | 'to', bound: string, id: string): JSX.Element | null {
-  if (!bound || /^\d{4}-\d{2}-\d{2}$/.test(bound)) return null
+  const kind = boundKind(bound)
+  if (kind === 'none' || kind === 'day') return null
   const name = which === 'from' ? 'From' : 'To'
   return (
     <p id={id} class="hint">
-      {Number.isNaN(firstIncluded(bound)) ? (
+      {kind === 'unreadable' ? (
         <>
-          {name} <code>{bound}</code> in the link is no date or time: choose a day, or clear the field.
+          {name} <code>{bound}</code> in the link is no date, or no time with its offset: choose a day in its place.
         </>
       ) : (
         <>
@@ -126,7 +138,7 @@ export function LogFiltersForm({
   }
   const id = (key: string) => `${idPrefix}-${key}`
   /** A bound the date field cannot show as it is: a time from a shared link, applied exactly. */
-  const exact = (key: keyof FormValues) => (key === 'from' || key === 'to') && !!values[key] && !/^\d{4}-\d{2}-\d{2}$/.test(values[key])
+  const exact = (key: keyof FormValues) => (key === 'from' || key === 'to') && ['instant', 'unreadable'].includes(boundKind(values[key]))
   const a11y = (key: keyof FormValues) => ({
     id: id(key),
     'aria-invalid': errors[key] ? (true as const) : undefined,

@@ -219,7 +219,7 @@ describe('audit log: period and user', () => {
     const to = (await screen.findByLabelText('To (UTC)')) as HTMLInputElement
     expect(to.value).toBe('')
     const notes = to.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)?.textContent)
-    expect(notes).toContain('To soon in the link is no date or time: choose a day, or clear the field.')
+    expect(notes).toContain('To soon in the link is no date, or no time with its offset: choose a day in its place.')
   })
 
   it('shows an instant from a link as its UTC day, says it applies exactly, and ties the UTC note to the date fields', async () => {

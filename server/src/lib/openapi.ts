@@ -307,10 +307,13 @@ export function buildOpenApi(options: {
     }
     // errorAnswer: SQLite busy past the connection's busy_timeout, wherever the database is used.
     if (op.database !== false) {
-      const own = responses['503'] as { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> } | undefined
+      const own = responses['503'] as { description: string; headers?: Record<string, { description: string; required?: boolean }>; content?: Record<string, unknown> } | undefined
+      // A route's own 503 that sends Retry-After too (server_stopping) keeps it required, and says its value first.
+      const ownRetry = own?.headers?.[RETRY_AFTER]
+      const retry = { ...RETRY_AFTER_503, required: !own || ownRetry?.required === true, description: ownRetry ? `${ownRetry.description}; ${RETRY_AFTER_503.description.replace(/^./, (ch) => ch.toLowerCase())}` : RETRY_AFTER_503.description }
       responses['503'] = {
         description: own ? `${own.description}; or ${DATABASE_BUSY}` : DATABASE_BUSY.replace(/^./, (ch) => ch.toUpperCase()),
-        headers: { ...own?.headers, ...headerObjects({ [RETRY_AFTER]: { ...RETRY_AFTER_503, required: !own } }) },
+        headers: { ...own?.headers, ...headerObjects({ [RETRY_AFTER]: retry }) },
         content: { ...own?.content, ...errorContent },
       }
     }

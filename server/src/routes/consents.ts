@@ -213,6 +213,9 @@ export function consentIntake(s: Services) {
   return { admit, gate, take, revisionProblem, append, sendCommitted }
 }
 
+/** Seconds a record refused at a stop (503 `server_stopping`) waits before it is sent again: a restart's time. */
+export const STOPPING_RETRY_SECONDS = 5
+
 const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...cors })
 /**
  * A conflicting recordId as the 409 it is answered with; the SDK reads why, so it carries the CORS
@@ -221,7 +224,7 @@ const storedHeaders = (cors: Record<string, string>) => ({ 'Content-Type': 'appl
  */
 const refusal = (e: unknown, cors: Record<string, string>) => {
   if (e instanceof RecordIdConflict) return new ApiError(409, 'record_id_conflict', e.message, cors)
-  if (e instanceof ConsentLogClosed) return new ApiError(503, 'server_stopping', 'The server is stopping: send the record again in a moment', { ...cors, 'Retry-After': '5' })
+  if (e instanceof ConsentLogClosed) return new ApiError(503, 'server_stopping', 'The server is stopping: send the record again in a moment', { ...cors, 'Retry-After': String(STOPPING_RETRY_SECONDS) })
   if ((e as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return new ApiError(404, 'site_not_found', 'This site no longer exists', cors)
   return e
 }

@@ -123,6 +123,27 @@ describe('consent log written by its worker thread', () => {
     expect(rows('acme').map((r) => r.recordId)).toEqual([before.recordId])
   })
 
+  it('writes or refuses every record appended while close() waits, and starts no thread after it: records chained on others, a small ring, close() called twice', async () => {
+    await log.close()
+    // A ring of 4 KB holds about five records: most of these find it full at first.
+    log = new ConsentLog(db, { writer: 'thread', now: () => (clock += 7), ringBytes: 4096 })
+    // Each outcome taken at once: a refusal is an answer here, not an unhandled rejection.
+    const outcome = (p: Promise<AppendResult>) => p.then(() => 'stored', (e: unknown) => (e instanceof ConsentLogClosed ? 'refused' : String(e)))
+    const first = Array.from({ length: 20 }, () => log.append(record()))
+    // Appended once the last of the first ones is answered: while close() is waiting, or after it.
+    const chained = first.at(-1)!.then(() => Array.from({ length: 30 }, () => outcome(log.append(record()))))
+    const closings = [log.close(), log.close()]
+    await Promise.all(closings)
+    const thread = () => (log as unknown as { thread: unknown }).thread
+    expect(thread()).toBeNull()
+    const outcomes = await Promise.all([...first.map(outcome), ...(await chained)])
+    await new Promise((r) => setTimeout(r, 100))
+    expect(thread()).toBeNull()
+    expect(outcomes.slice(0, 20)).toEqual(Array(20).fill('stored'))
+    expect(outcomes.filter((o) => o !== 'stored' && o !== 'refused')).toEqual([])
+    expect(rows('acme')).toHaveLength(outcomes.filter((o) => o === 'stored').length)
+  })
+
   it('records that find the thread\'s ring full wait and are written after the others, in the order they came', async () => {
     await log.close()
     // A ring of 4 KB holds about five records: most of these find it full at first.

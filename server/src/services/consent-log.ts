@@ -173,6 +173,8 @@ export class ConsentLog {
   private queue: Pending[] = []
   /** Set by close() once what was queued is written: see ConsentLogClosed. */
   private closed = false
+  /** close()'s work, run once however often it is called. */
+  private closing: Promise<void> | null = null
   /** The record appended last: see written(). */
   private last: Promise<unknown> = Promise.resolve()
   private immediate: ReturnType<typeof setImmediate> | null = null
@@ -249,7 +251,10 @@ export class ConsentLog {
 
   /** Queues an entry stamped on arrival; resolves once it is committed (see append()). */
   private enqueue(entry: StampedRecord | string): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new ConsentLogClosed())
+    if (this.closed) {
+      this.logger?.warn('a consent record came after the consent log closed: refused (503 server_stopping)')
+      return Promise.reject(new ConsentLogClosed())
+    }
     const appended = new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject })
       if (this.threaded) return this.pass()
@@ -463,17 +468,23 @@ export class ConsentLog {
 
   /**
    * Writes what is queued (what is appended meanwhile too) and stops the writer thread; a record
-   * appended after that is refused (ConsentLogClosed). Call before closing the database.
+   * appended after that is refused (ConsentLogClosed). Every call waits for the same work. Call
+   * before closing the database.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce()
+    return this.closing
+  }
+
+  private async closeOnce(): Promise<void> {
     if (!this.threaded) {
       this.flush()
       this.closed = true
       return
     }
-    if (this.posted.length || this.queue.length) {
-      await new Promise<void>((resolve) => this.drained.push(resolve))
-    }
+    // Closed in the same turn as the last batch is answered: a record appended in any later turn
+    // is refused, none can find the ring empty and start a thread after this one stopped.
+    if (this.posted.length || this.queue.length) await new Promise<void>((resolve) => this.drained.push(() => ((this.closed = true), resolve())))
     this.closed = true
     if (this.idle) clearTimeout(this.idle)
     await this.stopThread()
