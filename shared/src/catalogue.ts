@@ -285,7 +285,7 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
     // Both are written into the cookie the SDK sets to delete the entry: a `;` there would add an
     // attribute of the editor's own (`/x;max-age=99999` made a deleted cookie last a day).
     if (strict && e.domain !== undefined && !COOKIE_DOMAIN.test(e.domain)) {
-      ctx.addIssue({ code: 'custom', path: ['entries', i, 'domain'], message: `"${e.domain}" is not a cookie domain: write a hostname such as example.com or .example.com` })
+      ctx.addIssue({ code: 'custom', path: ['entries', i, 'domain'], message: cookieDomainProblem(e.domain) })
     }
     if (strict && e.path !== undefined && /[;\x00-\x1f\x7f]/.test(e.path)) {
       ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: 'a cookie path has no ";" or control characters' })
@@ -295,6 +295,24 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
 
 /** A cookie's Domain attribute: a hostname, with the leading dot older spellings give it. */
 const COOKIE_DOMAIN = /^\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/
+
+/**
+ * Why a cookie's domain is refused, and what to write instead where that is known: an
+ * international name as browsers store it (punycode, which the URL parser gives), or the name
+ * without its trailing dot (a cookie set for `example.com.` is another site's to the browser).
+ */
+function cookieDomainProblem(domain: string): string {
+  const refused = `"${domain}" is not a cookie domain`
+  const dot = domain.startsWith('.') ? '.' : ''
+  const name = domain.slice(dot.length)
+  if (name.endsWith('.') && COOKIE_DOMAIN.test(domain.slice(0, -1))) return `${refused}: write it without the trailing dot, "${domain.slice(0, -1)}"`
+  // Only a name the parser takes whole: no port, path, credentials or anything it would drop.
+  if (/[^\x00-\x7f]/.test(name) && !/[\s/\\?#@:;%]/.test(name) && URL.canParse(`http://${name}/`)) {
+    const ascii = new URL(`http://${name}/`).hostname
+    if (COOKIE_DOMAIN.test(ascii)) return `${refused} as browsers store it: write "${dot}${ascii}", its ASCII form`
+  }
+  return `${refused}: write a hostname such as example.com or .example.com`
+}
 
 /** A catalogue as an admin saves or publishes it. */
 export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
