@@ -321,6 +321,14 @@ describe('miniconsent backup', () => {
         expect(r, unreadable).toMatchObject({ code: 2, out: '', err: `cannot read ${file}: ${reason}: run this as the server's user` })
         expect(existsSync(to)).toBe(false)
       }
+      // As the server leaves its files: a folder others may read but not write, a database only its
+      // user may read, its -wal and -shm beside it. The file is the reason, not the folder.
+      writeFileSync(`${file}-shm`, '')
+      chmodSync(`${file}-wal`, 0o644)
+      chmodSync(file, 0o600)
+      chmodSync(folder, 0o755)
+      const r = await backupAsNobody(join(tmpdir(), `miniconsent-backup-none-${process.pid}.sqlite`), file)
+      expect(r).toMatchObject({ code: 2, out: '', err: `cannot read ${file}: this user may not read it: run this as the server's user` })
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }

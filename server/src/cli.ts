@@ -235,25 +235,33 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
 /** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
 class NotOpenableInPlace extends Error {}
 
-const may = (path: string, mode: number) => {
+/** The code accessSync fails with for `path` and `mode` (EACCES, EROFS), or null when this user may. */
+const denied = (path: string, mode: number): string | null => {
   try {
     accessSync(path, mode)
-    return true
-  } catch {
-    return false
+    return null
+  } catch (e) {
+    return String((e as { code?: unknown }).code ?? 'EACCES')
   }
 }
 
-/** What keeps this user from opening a database where it is, as far as the file system tells. */
+/**
+ * What keeps this user from opening a database where it is, as far as the file system tells, and
+ * what to do. A reader of a database in WAL mode reads the file and its -wal, and writes its -shm,
+ * creating it in the folder when it is not there.
+ */
 function whyNotInPlace(file: string, code: unknown): string {
-  if (!may(dirname(file), fsConstants.W_OK)) {
-    return 'its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it)'
+  const asServer = ": run this as the server's user"
+  const readOnlyFs = 'the file system holding it is read-only, and SQLite writes a -shm file beside a database in WAL mode even to read it: copy the database with its -wal file to a writable place and back up the copy'
+  for (const [path, what] of [[file, 'read it'], [`${file}-wal`, `read its ${basename(file)}-wal file`]] as const) {
+    if (existsSync(path) && denied(path, fsConstants.R_OK)) return `this user may not ${what}${asServer}`
   }
-  // A reader of a database in WAL mode reads its -wal file and writes its -shm file.
-  for (const [path, mode, what] of [[file, fsConstants.R_OK, 'read it'], [`${file}-wal`, fsConstants.R_OK, `read its ${basename(file)}-wal file`], [`${file}-shm`, fsConstants.W_OK, `write its ${basename(file)}-shm file (which readers write too)`]] as const) {
-    if (existsSync(path) && !may(path, mode)) return `this user may not ${what}`
-  }
-  return `it cannot be opened where it is (${String(code)})`
+  const shm = `${file}-shm`
+  const noShm = existsSync(shm) ? denied(shm, fsConstants.W_OK) : denied(dirname(file), fsConstants.W_OK)
+  if (noShm === 'EROFS') return readOnlyFs
+  if (noShm && existsSync(shm)) return `this user may not write its ${basename(file)}-shm file (which readers write too)${asServer}`
+  if (noShm) return `its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it)${asServer}`
+  return `it cannot be opened where it is (${String(code)})${asServer}`
 }
 
 /**
@@ -272,7 +280,7 @@ function openMiniConsent(file: string, { write = false, note, inPlace = false }:
     const code = (e as { code?: unknown }).code
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
     // `inPlace` (a backup): a copy of a file the server writes is taken again and again, whole, and a backup is one.
-    if (inPlace) throw new NotOpenableInPlace(`${whyNotInPlace(file, code)}: run this as the server's user`)
+    if (inPlace) throw new NotOpenableInPlace(whyNotInPlace(file, code))
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })
     process.once('exit', remove)

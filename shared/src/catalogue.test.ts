@@ -178,6 +178,11 @@ describe('catalogue schema', () => {
     expect(refused({ domain: '.bücher.example' })).toEqual([['entries.0.domain', '".bücher.example" is not a cookie domain as browsers store it: write ".xn--bcher-kva.example", its ASCII form']])
     expect(refused({ domain: 'acme.test.' })).toEqual([['entries.0.domain', '"acme.test." is not a cookie domain: write it without the trailing dot, "acme.test"']])
     expect(refused({ domain: 'bücher.example;max-age=1' })).toEqual([['entries.0.domain', '"bücher.example;max-age=1" is not a cookie domain: write a hostname such as example.com or .example.com']])
+    expect(refused({ domain: 'bücher.example.' })).toEqual([['entries.0.domain', '"bücher.example." is not a cookie domain as browsers store it: write "xn--bcher-kva.example", its ASCII form']])
+    // Nothing suggested that the rule would refuse again.
+    for (const domain of ['..bücher.example', '.', 'bücher..example', '[::1]', 'bü cher.example']) {
+      expect(refused({ domain }), domain).toEqual([['entries.0.domain', `"${domain}" is not a cookie domain: write a hostname such as example.com or .example.com`]])
+    }
     // A revision published before the rule stays readable (the SDK skips such an entry's cookie).
     expect(storedCatalogue.safeParse(entry({ path: '/zz;max-age=99999', domain: 'a;b' })).success).toBe(true)
   })

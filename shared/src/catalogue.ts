@@ -303,13 +303,15 @@ const COOKIE_DOMAIN = /^\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/
  */
 function cookieDomainProblem(domain: string): string {
   const refused = `"${domain}" is not a cookie domain`
-  const dot = domain.startsWith('.') ? '.' : ''
-  const name = domain.slice(dot.length)
-  if (name.endsWith('.') && COOKIE_DOMAIN.test(domain.slice(0, -1))) return `${refused}: write it without the trailing dot, "${domain.slice(0, -1)}"`
+  const undotted = domain.length > 1 && domain.endsWith('.') ? domain.slice(0, -1) : domain
+  if (undotted !== domain && COOKIE_DOMAIN.test(undotted)) return `${refused}: write it without the trailing dot, "${undotted}"`
+  const dot = undotted.startsWith('.') ? '.' : ''
+  const name = undotted.slice(dot.length)
   // Only a name the parser takes whole: no port, path, credentials or anything it would drop.
   if (/[^\x00-\x7f]/.test(name) && !/[\s/\\?#@:;%]/.test(name) && URL.canParse(`http://${name}/`)) {
-    const ascii = new URL(`http://${name}/`).hostname
-    if (COOKIE_DOMAIN.test(ascii)) return `${refused} as browsers store it: write "${dot}${ascii}", its ASCII form`
+    const suggested = dot + new URL(`http://${name}/`).hostname
+    // Offered only when it is one this rule takes (`..bücher.de` would give `..xn--bcher-kva.de`).
+    if (COOKIE_DOMAIN.test(suggested)) return `${refused} as browsers store it: write "${suggested}", its ASCII form`
   }
   return `${refused}: write a hostname such as example.com or .example.com`
 }

@@ -94,6 +94,17 @@ describe('log filters: period', () => {
     }
   })
 
+  it('says at its field that a date bound of a link is no date when applied, not that the other one is out of order', async () => {
+    const api = stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-02-30&to=2026-03-01')
+    await screen.findByRole('table', { name: 'Consent records' })
+    const asked = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByText('Choose a day: the one from the link is no date.')).toBeTruthy()
+    expect(screen.queryByText('The end date is before the start date.')).toBeNull()
+    expect(api.requests).toHaveLength(asked)
+  })
+
   it('shows a date-time bound from a shared link as its UTC day, and still applies the bound itself', async () => {
     const api = stubApi(signedIn, serveLog)
     renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-30T22:00:00-05:00')

@@ -29,7 +29,10 @@ function check(v: FormValues): Errors {
   if (v.revision && !REVISION.safeParse(v.revision).success) errors.revision = 'Use a revision number such as 3.'
   // As times, by the server's own rule: a link may carry a date-time bound, and "2026-11-22T10:00:00Z"
   // sorts after "2026-11-22" as text although the day it names runs on to midnight.
-  if (v.from && v.to && firstIncluded(v.from) > lastIncluded(v.to)) errors.to = 'The end date is before the start date.'
+  // A bound of a link the server does not read is said at its field (boundNote says what it was);
+  // compared as a time, `2026-02-30` would be 2 March.
+  for (const key of ['from', 'to'] as const) if (boundKind(v[key]) === 'unreadable') errors[key] = 'Choose a day: the one from the link is no date.'
+  if (!errors.from && !errors.to && v.from && v.to && firstIncluded(v.from) > lastIncluded(v.to)) errors.to = 'The end date is before the start date.'
   return errors
 }
 
@@ -42,7 +45,7 @@ function check(v: FormValues): Errors {
 export function dayOf(bound: string): string {
   // None, or unreadable (a hand-typed link): empty, as the browser would show it; boundNote and the server's answer say why.
   const kind = boundKind(bound)
-  return kind === 'day' || kind === 'instant' ? utcDay(firstIncluded(bound)) : ''
+  return kind === 'day' || kind === 'instant' ? utcDay(firstIncluded(bound.trim())) : ''
 }
 
 /**
@@ -51,9 +54,11 @@ export function dayOf(bound: string): string {
  * its offset), which the server answers 400.
  */
 export function boundKind(bound: string): 'none' | 'day' | 'instant' | 'unreadable' {
-  if (!bound) return 'none'
-  if (!logTimeBound.safeParse(bound).success) return 'unreadable'
-  return LOG_DAY_PATTERN.test(bound) ? 'day' : 'instant'
+  // As it is applied: trimmed.
+  const value = bound.trim()
+  if (!value) return 'none'
+  if (!logTimeBound.safeParse(value).success) return 'unreadable'
+  return LOG_DAY_PATTERN.test(value) ? 'day' : 'instant'
 }
 
 /**
@@ -165,7 +170,7 @@ export function LogFiltersForm({
       noValidate
       onSubmit={(e) => {
         e.preventDefault()
-        const applied = { ...values, region: normalRegion(values.region) }
+        const applied = { ...values, from: values.from.trim(), to: values.to.trim(), region: normalRegion(values.region) }
         const found = check(applied)
         setErrors(found)
         if (Object.keys(found).length) return

@@ -175,6 +175,9 @@ export class ConsentLog {
   private closed = false
   /** close()'s work, run once however often it is called. */
   private closing: Promise<void> | null = null
+  /** Records refused since refusedClosed()'s last line, and when that was (performance.now()). */
+  private refusedSinceLine = 0
+  private refusedLineAt = Number.NEGATIVE_INFINITY
   /** The record appended last: see written(). */
   private last: Promise<unknown> = Promise.resolve()
   private immediate: ReturnType<typeof setImmediate> | null = null
@@ -252,7 +255,7 @@ export class ConsentLog {
   /** Queues an entry stamped on arrival; resolves once it is committed (see append()). */
   private enqueue(entry: StampedRecord | string): Promise<AppendResult> {
     if (this.closed) {
-      this.logger?.warn('a consent record came after the consent log closed: refused (503 server_stopping)')
+      this.refusedClosed()
       return Promise.reject(new ConsentLogClosed())
     }
     const appended = new Promise<AppendResult>((resolve, reject) => {
@@ -263,6 +266,16 @@ export class ConsentLog {
     })
     this.last = appended
     return appended
+  }
+
+  /** Logs records refused after close(): the first at once, then a count at most every 10 s (a stop under load refuses many). */
+  private refusedClosed(): void {
+    this.refusedSinceLine += 1
+    const now = performance.now()
+    if (now - this.refusedLineAt < 10_000) return
+    this.logger?.warn('consent records came after the consent log closed: refused (503 server_stopping)', { refused: this.refusedSinceLine })
+    this.refusedSinceLine = 0
+    this.refusedLineAt = now
   }
 
   /** The clock's time as a record's serverTime: the same text for every record of a millisecond, made once. */
