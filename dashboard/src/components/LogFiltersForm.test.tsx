@@ -94,12 +94,18 @@ describe('log filters: period', () => {
     }
   })
 
-  it('says at its field that a date bound of a link is no date when applied, not that the other one is out of order', async () => {
+  /** The consent log opened from a link `path`, then *Apply filters* as it stands: the requests asked by then. */
+  async function applyAsLinked(path: string) {
     const api = stubApi(signedIn, serveLog)
-    renderApp('/sites/minopa/consents?from=2026-02-30&to=2026-03-01')
+    renderApp(path)
     await screen.findByRole('table', { name: 'Consent records' })
     const asked = api.requests.length
     fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    return { api, asked }
+  }
+
+  it('says at its field that a date bound of a link is no date when applied, not that the other one is out of order', async () => {
+    const { api, asked } = await applyAsLinked('/sites/minopa/consents?from=2026-02-30&to=2026-03-01')
     expect(await screen.findByText('Choose a day: the one from the link is no date.')).toBeTruthy()
     expect(screen.queryByText('The end date is before the start date.')).toBeNull()
     expect(api.requests).toHaveLength(asked)
@@ -131,11 +137,7 @@ describe('log filters: period', () => {
   })
 
   it('still refuses an end before the start when a bound is a date-time', async () => {
-    const api = stubApi(signedIn, serveLog)
-    renderApp('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-21')
-    await screen.findByRole('table', { name: 'Consent records' })
-    const asked = api.requests.length
-    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    const { api, asked } = await applyAsLinked('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-21')
     expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
     expect(api.requests.length).toBe(asked)
   })
