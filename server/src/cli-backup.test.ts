@@ -334,6 +334,21 @@ describe('miniconsent backup', () => {
     }
   })
 
+  it('says that this user may not enter the folder of a database, rather than that there is none', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'miniconsent-backup-closed-'))
+    const file = join(folder, 'live.sqlite')
+    t.db.$client.exec(`VACUUM INTO '${file}'`)
+    // The server's user's own folder (0700), which nobody else may enter; a user other than root enters its own unless 0000.
+    chmodSync(folder, process.getuid?.() === 0 ? 0o700 : 0o000)
+    try {
+      const r = await backupAsNobody(join(tmpdir(), `miniconsent-backup-none-${process.pid}.sqlite`), file)
+      expect(r).toMatchObject({ code: 2, out: '', err: `cannot reach ${file}: this user may not enter a folder on its way: run this as the server's user` })
+    } finally {
+      chmodSync(folder, 0o755)
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
   it('says what is wrong before the usage, exit 2, writing nothing', async () => {
     const problem = async (args: string[]) => {
       const r = await run(args, t.dir)

@@ -227,9 +227,21 @@ function databaseFile(dbArg: string | undefined, io: CliIo): string | null {
 function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | null {
   const file = databaseFile(dbArg, io)
   if (file === null) io.err(`not a database path: ${shownDatabase(dbArg ?? io.env.DATABASE_URL)}`)
-  else if (!existsSync(file)) io.err(`no database at ${file} (start the server once, or pass --db)`)
+  else if (!existsSync(file)) io.err(unreachable(file) ?? `no database at ${file} (start the server once, or pass --db)`)
   else return file
   return null
+}
+
+/** Why `file` cannot be looked at (a folder on its way this user may not enter), or null when it simply is not there. */
+function unreachable(file: string): string | null {
+  try {
+    statSync(file)
+    return null
+  } catch (e) {
+    const code = (e as { code?: unknown }).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
+    return `cannot reach ${file}: ${code === 'EACCES' ? "this user may not enter a folder on its way: run this as the server's user" : String(code)}`
+  }
 }
 
 /** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
