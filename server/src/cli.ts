@@ -234,21 +234,16 @@ function existingDatabaseFile(dbArg: string | undefined, io: CliIo): string | nu
 
 /** Why `file` cannot be looked at (a folder on its way this user may not enter), or null when it simply is not there. */
 function unreachable(file: string): string | null {
-  try {
-    statSync(file)
-    return null
-  } catch (e) {
-    const code = (e as { code?: unknown }).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null
-    return `cannot reach ${file}: ${code === 'EACCES' ? "this user may not enter a folder on its way: run this as the server's user" : String(code)}`
-  }
+  const code = denied(file, fsConstants.F_OK)
+  if (code === null || code === 'ENOENT' || code === 'ENOTDIR') return null
+  return `cannot reach ${file}: ${code === 'EACCES' ? "this user may not enter a folder on its way: run this as the server's user" : code}`
 }
 
 /** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
 class NotOpenableInPlace extends Error {}
 
-/** The code accessSync fails with for `path` and `mode` (EACCES, EROFS), or null when this user may. */
-const denied = (path: string, mode: number): string | null => {
+/** The code accessSync fails with for `path` and `mode` (EACCES, EROFS, ENOENT), or null when this user may. */
+function denied(path: string, mode: number): string | null {
   try {
     accessSync(path, mode)
     return null
@@ -269,9 +264,10 @@ function whyNotInPlace(file: string, code: unknown): string {
     if (existsSync(path) && denied(path, fsConstants.R_OK)) return `this user may not ${what}${asServer}`
   }
   const shm = `${file}-shm`
-  const noShm = existsSync(shm) ? denied(shm, fsConstants.W_OK) : denied(dirname(file), fsConstants.W_OK)
+  const hasShm = existsSync(shm)
+  const noShm = hasShm ? denied(shm, fsConstants.W_OK) : denied(dirname(file), fsConstants.W_OK)
   if (noShm === 'EROFS') return readOnlyFs
-  if (noShm && existsSync(shm)) return `this user may not write its ${basename(file)}-shm file (which readers write too)${asServer}`
+  if (noShm && hasShm) return `this user may not write its ${basename(file)}-shm file (which readers write too)${asServer}`
   if (noShm) return `its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it)${asServer}`
   return `it cannot be opened where it is (${String(code)})${asServer}`
 }
