@@ -61,18 +61,23 @@ export function boundKind(bound: string): 'none' | 'day' | 'instant' | 'unreadab
   return LOG_DAY_PATTERN.test(value) ? 'day' : 'instant'
 }
 
+/** Whether a date field has a boundNote for `bound` (its `aria-describedby` names it): an instant, or no readable bound. */
+export function hasBoundNote(bound: string): boolean {
+  const kind = boundKind(bound)
+  return kind === 'instant' || kind === 'unreadable'
+}
+
 /**
  * What a date field says of a bound it cannot show as it is (none for no bound or a plain day): a
  * time from a shared link applies exactly; a bound no date or time at all (a hand-edited link)
  * shows as an empty field, and says so instead of claiming to apply.
  */
 export function boundNote(which: 'from' | 'to', bound: string, id: string): JSX.Element | null {
-  const kind = boundKind(bound)
-  if (kind === 'none' || kind === 'day') return null
+  if (!hasBoundNote(bound)) return null
   const name = which === 'from' ? 'From' : 'To'
   return (
     <p id={id} class="hint">
-      {kind === 'unreadable' ? (
+      {boundKind(bound) === 'unreadable' ? (
         <>
           {name} <code>{bound}</code> in the link is no date, or no time with its offset: choose a day in its place.
         </>
@@ -143,7 +148,7 @@ export function LogFiltersForm({
   }
   const id = (key: string) => `${idPrefix}-${key}`
   /** A bound the date field cannot show as it is: a time from a shared link, applied exactly. */
-  const exact = (key: keyof FormValues) => (key === 'from' || key === 'to') && ['instant', 'unreadable'].includes(boundKind(values[key]))
+  const exact = (key: keyof FormValues) => (key === 'from' || key === 'to') && hasBoundNote(values[key])
   const a11y = (key: keyof FormValues) => ({
     id: id(key),
     'aria-invalid': errors[key] ? (true as const) : undefined,

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { auditQuery } from '@miniconsent/shared'
 import { auditPage, type AuditEntry } from '../api-shapes'
 import { issuesByPath, type Issues } from '../components/fields'
-import { boundKind, boundNote, dayOf } from '../components/LogFiltersForm'
+import { boundNote, dayOf, hasBoundNote } from '../components/LogFiltersForm'
 import { ActionButton } from '../components/actions'
 import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
@@ -255,7 +255,7 @@ function AuditPeriodForm({ filters, onApply }: { filters: Filters; onApply: (f: 
       {FIELDS.map((f) => {
         const value = values[f.name]
         // A bound from a link may be an instant: the date field shows its UTC day, and says the instant applies.
-        const exact = f.type === 'date' && ['instant', 'unreadable'].includes(boundKind(value))
+        const exact = f.type === 'date' && hasBoundNote(value)
         const described = [issues[f.name] && `${f.id}-error`, exact && `${f.id}-exact`, f.type === 'date' && 'audit-period-hint'].filter(Boolean).join(' ')
         return (
           <div class="field" key={f.name}>
