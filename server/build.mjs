@@ -9,7 +9,8 @@ const external = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })
   .flatMap(([name]) => [name, `${name}/*`])
 
 await build({
-  // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts, services/stats.ts).
+  // The worker threads are loaded by path, beside main.js (services/consent-log.ts, services/export.ts, services/stats.ts,
+  // services/consent-subjects.ts).
   entryPoints: {
     main: 'src/main.ts',
     cli: 'src/cli.ts',
@@ -20,6 +21,7 @@ await build({
     'verify-worker': 'src/services/verify-worker.ts',
     'stats-worker': 'src/services/stats-worker.ts',
     'listing-worker': 'src/services/listing-worker.ts',
+    'subjects-worker': 'src/services/subjects-worker.ts',
   },
   outdir: 'dist',
   bundle: true,

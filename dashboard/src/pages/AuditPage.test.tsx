@@ -14,7 +14,7 @@ function held() {
 }
 
 function shownActions(): string[] {
-  return within(screen.getByRole('table', { name: 'Changes, newest first' }))
+  return within(screen.getByRole('table', { name: 'Entries, newest first' }))
     .getAllByRole('row')
     .slice(1)
     .map((r) => r.querySelector('.mono')?.textContent ?? '')

@@ -32,6 +32,8 @@ const ACTION_GROUPS = [
   { value: 'invitation', label: 'Invitations (created, cancelled, accepted)' },
   { value: 'consents', label: 'Consent records: all' },
   { value: 'consents.export', label: 'Consent records: exported' },
+  { value: 'consents.subject-view', label: 'Consent records: one visitor’s looked up (data-subject requests)' },
+  { value: 'consents.subject-user-view', label: 'Consent records: a user ID’s consentIds looked up (data-subject requests)' },
   { value: 'consents.subject-export', label: 'Consent records: one visitor’s downloaded (data-subject requests)' },
   { value: 'consents.erase', label: 'Consent records: erased (data-subject requests)' },
   { value: 'consents.purge', label: 'Consent records: purged after retention' },
@@ -156,7 +158,7 @@ function AuditPage({ site }: SitePageProps) {
       {entries.length > 0 && (
         <div class="table-scroll" role="region" aria-labelledby="audit-caption" tabIndex={0}>
           <table class="data-table">
-            <caption id="audit-caption">Changes, newest first</caption>
+            <caption id="audit-caption">Entries, newest first</caption>
             <thead>
               <tr>
                 <th scope="col">Time</th>

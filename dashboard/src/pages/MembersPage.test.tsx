@@ -440,7 +440,7 @@ describe('audit log', () => {
       ),
     )
     renderApp('/sites/minimagic/audit')
-    const table = await screen.findByRole('table', { name: 'Changes, newest first' })
+    const table = await screen.findByRole('table', { name: 'Entries, newest first' })
     expect(table.textContent).toContain('catalogue.publish')
     fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'member' } })
     await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('action')).toBe('member'))

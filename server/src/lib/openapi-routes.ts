@@ -885,9 +885,14 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/subjects/:consentId',
     tag: 'Consent log',
     summary: 'Everything stored about one consentId (data-subject request)',
+    description: 'Audited (`consents.subject-view`: who, when, the consentId’s SHA-256 and how much was found), as downloads and erasures are.',
     auth: LOG,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
-    responses: { 200: { description: 'The data', schema: S.subjectData } },
+    responses: {
+      200: { description: 'The data', schema: S.subjectData },
+      403: { description: CROSS_SITE_403 },
+      405: { description: '`method_not_allowed`: HEAD (it would audit a look-up nobody receives)', headers: HEAD_REFUSED_ALLOW },
+    },
   },
   {
     method: 'get',
@@ -897,11 +902,17 @@ export const OPERATIONS: Operation[] = [
     description:
       'For a request from a signed-in customer, who knows their user ID on the site rather than the consentIds of their browsers: every consentId the site linked to it, by `identify(userId)` (`identities`) or by a document accepted with it (`documents`), with the first and last link’s server time and how many consent records are stored under it, the last linked first. ' +
       'Each is then looked up, downloaded or erased by its consentId (`…/subjects/{consentId}`); an erasure deletes its links, so it is no longer listed. A user ID the site never linked answers an empty list, as one whose links were all erased. ' +
-      `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is the query’s \`userId\`, URL-encoded, 1 to 256 characters as \`identify()\` takes it, exactly as sent (in the query, not the path: a path segment \`.\`, \`..\` or an encoded \`/\` is resolved or refused by browsers and proxies).`,
+      `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is the query’s \`userId\`, URL-encoded, 1 to 256 characters as \`identify()\` takes it, exactly as sent (in the query, not the path: a path segment \`.\`, \`..\` or an encoded \`/\` is resolved or refused by browsers and proxies). ` +
+      'Read in a worker thread, off the event loop (a user ID very many visitors share takes seconds), and audited (`consents.subject-user-view`: who, when, the user ID’s SHA-256 and how many consentIds were found).',
     auth: LOG,
     params: z.object({ siteId: S.slug }),
     query: z.object({ userId: S.siteUserId }),
-    responses: { 200: { description: 'The linked consentIds', schema: S.subjectUser } },
+    responses: {
+      200: { description: 'The linked consentIds', schema: S.subjectUser },
+      403: { description: CROSS_SITE_403 },
+      405: { description: '`method_not_allowed`: HEAD (it would audit a look-up nobody receives)', headers: HEAD_REFUSED_ALLOW },
+      429: { description: '`lookups_busy`: 4 look-ups by user ID are running on this server, or 2 of this account’s (Retry-After)' },
+    },
   },
   {
     method: 'get',

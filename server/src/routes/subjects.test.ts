@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, chainVerification, consentLogPage, MAX_LINKED_CONSENT_IDS, subjectData, subjectErasure, subjectUser } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { namedConsentId } from '../services/export'
+import { linkedConsentIds } from '../services/subject-queries'
 import { manifestSignatureValid, privateKeyFrom, publicKeyFrom, signManifest } from '../services/manifest-keys'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
@@ -44,6 +45,23 @@ afterEach(() => t.close())
 async function signingKey() {
   const list = (await (await t.request('/api/v1/manifest-keys')).json()) as { keys: { publicKey: string; retiredAt: string | null }[] }
   return publicKeyFrom(list.keys.find((k) => k.retiredAt === null)!.publicKey)
+}
+
+/** The statements the server's connection prepares while `run` runs. */
+async function preparedWhile(run: () => unknown): Promise<string[]> {
+  const client = t.db.$client
+  const prepared: string[] = []
+  const prepare = client.prepare
+  client.prepare = ((source: string) => {
+    prepared.push(source)
+    return prepare.call(client, source)
+  }) as typeof client.prepare
+  try {
+    await run()
+  } finally {
+    client.prepare = prepare
+  }
+  return prepared
 }
 
 const as = (role: string, init: RequestInit = {}): RequestInit => ({
@@ -102,15 +120,46 @@ describe('data-subject requests by consentId', () => {
     expect(audited[0]!.after).not.toContain(SUBJECT)
   })
 
-  it('refuses HEAD on the subject export, the verification and the statistics (405, Allow: GET): none is audited nor run for an answer nobody gets', async () => {
-    const audited = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.subject-export'").get() as { n: number }).n
-    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}/export`, '/api/admin/sites/acme/verify', '/api/admin/sites/acme/stats']) {
+  it('refuses HEAD on the subject export and look-ups, the verification and the statistics (405, Allow: GET): none is audited nor run for an answer nobody gets', async () => {
+    const audited = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action LIKE 'consents.subject-%'").get() as { n: number }).n
+    const lookUps = [`/api/admin/sites/acme/subjects/${SUBJECT}`, '/api/admin/sites/acme/subject-users?userId=customer-42']
+    for (const path of [`/api/admin/sites/acme/subjects/${SUBJECT}/export`, ...lookUps, '/api/admin/sites/acme/verify', '/api/admin/sites/acme/stats']) {
       const head = await t.request(path, as('auditor', { method: 'HEAD' }))
       expect([head.status, head.headers.get('allow')], path).toEqual([405, 'GET'])
     }
     expect(audited()).toBe(0)
     expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}/export`, as('auditor'))).status).toBe(200)
-    expect(audited()).toBe(1)
+    for (const path of lookUps) expect((await t.request(path, as('auditor'))).status, path).toBe(200)
+    expect(audited()).toBe(3)
+  })
+
+  it("audits who looked a visitor up, and a user ID, naming each by its SHA-256 only; not a look-up another site's page asked for", async () => {
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+    const entries = () =>
+      t.db.$client.prepare("SELECT u.email, a.action, a.after FROM audit_log a JOIN users u ON u.id = a.user_id WHERE a.action LIKE 'consents.subject-%' ORDER BY a.id").all() as { email: string; action: string; after: string }[]
+    const lookUps = [`/api/admin/sites/acme/subjects/${SUBJECT}`, '/api/admin/sites/acme/subject-users?userId=customer-42']
+    for (const path of lookUps) {
+      for (const site of ['same-site', 'cross-site']) {
+        const res = await t.request(path, as('auditor', { headers: { 'Sec-Fetch-Site': site } }))
+        expect(res.status, `${path} from ${site}`).toBe(403)
+        expect(apiError.parse(await res.json()).error.code).toBe('cross_site_request')
+      }
+    }
+    expect(entries()).toEqual([])
+
+    expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('auditor', { headers: { 'Sec-Fetch-Site': 'same-origin' } }))).status).toBe(200)
+    expect((await t.request('/api/admin/sites/acme/subject-users?userId=customer-42', as('owner'))).status).toBe(200)
+    expect((await t.request('/api/admin/sites/acme/subject-users?userId=nobody-at-all', as('auditor'))).status).toBe(200)
+    expect(entries().map(({ email, action, after }) => ({ email, action, after: JSON.parse(after) as unknown }))).toEqual([
+      { email: 'auditor@acme.test', action: 'consents.subject-view', after: { consentIdSha256: sha256(SUBJECT), records: 3, identities: 1, documents: 1 } },
+      { email: 'owner@acme.test', action: 'consents.subject-user-view', after: { userIdSha256: sha256('customer-42'), consentIds: 1 } },
+      { email: 'auditor@acme.test', action: 'consents.subject-user-view', after: { userIdSha256: sha256('nobody-at-all'), consentIds: 0 } },
+    ])
+    const stored = JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all())
+    for (const personal of [SUBJECT, 'customer-42', 'nobody-at-all']) expect(stored).not.toContain(personal)
+    // An editor, who may not read the log, is refused and not audited.
+    expect((await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('editor'))).status).toBe(403)
+    expect(entries()).toHaveLength(3)
   })
 
   it('lets only owners erase: personal fields blanked, hashes kept, the chain still verifies and counts the tombstones', async () => {
@@ -426,26 +475,43 @@ describe('data-subject look-ups by the site\'s user ID', () => {
     expect(found.consentIds).toHaveLength(MAX_LINKED_CONSENT_IDS)
     expect([found.consentIds[0]!.consentId, found.consentIds.at(-1)!.consentId]).toEqual([`visitor-guest-${String(shared - 1).padStart(4, '0')}`, 'visitor-guest-0002'])
   })
+  it("is read in a thread of its own: none of it on the server's connection, whose event loop goes on meanwhile", async () => {
+    const prepared = await preparedWhile(async () => {
+      const found = await lookUp('customer-42')
+      expect(found.consentIds.map((l) => [l.consentId, l.records])).toEqual([[SUBJECT, 3]])
+    })
+    expect(prepared.filter((q) => /consent_identities|document_acceptances|FROM consent_records/i.test(q))).toEqual([])
+  })
+
+  it('ends the thread of a look-up whose request was cancelled (503 lookup_aborted), auditing nothing, and frees its place', async () => {
+    const audited = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.subject-user-view'").get() as { n: number }).n
+    const cancel = new AbortController()
+    const pending = t.request('/api/admin/sites/acme/subject-users?userId=customer-42', as('auditor', { signal: cancel.signal }))
+    setTimeout(() => cancel.abort(), 1)
+    const res = await pending
+    expect(res.status).toBe(503)
+    expect(apiError.parse(await res.json()).error.code).toBe('lookup_aborted')
+    expect(audited()).toBe(0)
+    // Its place is free again: as many as one account may run at once are taken and answered.
+    const again = await Promise.all([0, 1].map(() => t.request('/api/admin/sites/acme/subject-users?userId=customer-42', as('auditor'))))
+    expect(again.map((r) => r.status)).toEqual([200, 200])
+    expect(audited()).toBe(2)
+  })
+
+  it('runs at most 2 look-ups of one account at once: the third is refused (429 lookups_busy, Retry-After), another account still gets its own', async () => {
+    const path = '/api/admin/sites/acme/subject-users?userId=customer-42'
+    const answers = await Promise.all([as('auditor'), as('auditor'), as('auditor'), as('owner')].map((init) => t.request(path, init)))
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 429, 200])
+    expect(answers[2]!.headers.get('retry-after')).toBe('1')
+    expect(apiError.parse(await answers[2]!.json()).error.code).toBe('lookups_busy')
+    expect((await t.request(path, as('auditor'))).status).toBe(200)
+  })
 })
 
 describe('data-subject look-ups on a large log', () => {
   /** The plan of each statement `request` prepares that reads `table`, with the parameters it ran with. */
   /** The statements `request` prepares on the server's connection; it must answer 200. */
-  async function preparedDuring(request: () => Promise<Response>): Promise<string[]> {
-    const client = t.db.$client
-    const prepared: string[] = []
-    const prepare = client.prepare
-    client.prepare = ((source: string) => {
-      prepared.push(source)
-      return prepare.call(client, source)
-    }) as typeof client.prepare
-    try {
-      expect((await request()).status).toBe(200)
-    } finally {
-      client.prepare = prepare
-    }
-    return prepared
-  }
+  const preparedDuring = (request: () => Promise<Response>): Promise<string[]> => preparedWhile(async () => expect((await request()).status).toBe(200))
 
   async function plansOf(request: () => Promise<Response>, table: string, values: unknown[] = ['acme', SUBJECT, 1]) {
     const client = t.db.$client
@@ -476,9 +542,9 @@ describe('data-subject look-ups on a large log', () => {
   })
 
   it("finds a user ID's consentIds through the user ID's indexes and counts their records through the consentId's, reading none of the site's other rows", async () => {
-    const path = '/api/admin/sites/acme/subject-users?userId=customer-42'
-    // Its statements are prepared once, at the first look-up: this one.
-    const prepared = (await preparedDuring(() => t.request(path, as('auditor')))).filter((q) => /^select/i.test(q.trim()))
+    // The statements a look-up prepares, once per connection: here, the server's (the route's thread prepares the same on its own).
+    const all = await preparedWhile(() => expect(linkedConsentIds(t.db.$client, 'acme', 'customer-42', MAX_LINKED_CONSENT_IDS).consentIds.map((l) => l.consentId)).toEqual([SUBJECT]))
+    const prepared = all.filter((q) => /^select/i.test(q.trim()))
     const planOf = (q: string, ...values: unknown[]) => (t.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`).all(...values) as { detail: string }[]).map((r) => r.detail).join(' | ')
     // One statement reads both kinds of link: each through its user ID's index, and nothing else of either table.
     const links = prepared.filter((q) => /from "?consent_identities"?/i.test(q))

@@ -9,10 +9,11 @@
 // What is erased leaves the file too (erase): SQLite only frees the room a deleted or
 // rewritten value took, and its write-ahead log keeps each page as it was written, so the values
 // could still be read from the file with `strings`.
-import { MAX_LINKED_CONSENT_IDS, type ConsentIdentity, type DocumentAcceptance, type LinkedConsentId, type SubjectData, type SubjectErasure, type SubjectUser } from '@miniconsent/shared'
-import type { Statement } from 'better-sqlite3'
+import { MAX_LINKED_CONSENT_IDS, type ConsentIdentity, type DocumentAcceptance, type SubjectData, type SubjectErasure, type SubjectUser } from '@miniconsent/shared'
 import { and, asc, eq, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
+import { ApiError } from '../lib/errors'
+import { oneShotThread, workerScript } from '../lib/worker-script'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
 import { ERASED_CONSENT_ID } from './consent-chain'
 import { signErasure } from './stored-signatures'
@@ -21,6 +22,7 @@ import type { AuditLog } from './audit'
 import { LATEST_DECISION_FIRST, toConsentRecord } from './consent-log'
 import { eraseFromManifests, namedConsentId } from './export'
 import type { ManifestKeys } from './manifest-keys'
+import { linkedConsentIds } from './subject-queries'
 import type { Logger } from '../logger'
 
 /**
@@ -32,19 +34,17 @@ const WAL_RESET_WAIT_MS = 20
 const WAL_RESET_RETRY_MS = 5_000
 const WAL_RESET_TRIES = 60
 
-/** The parameters of findByUser's statement. */
-interface LinkedQuery {
-  siteId: string
-  userId: string
-  cap: number
-}
+/** Limits of a look-up's thread: it holds at most MAX_LINKED_CONSENT_IDS links; SQLite's sort is outside V8's heap. */
+const LOOKUP_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 }
+
+const lookUpAborted = () => new ApiError(503, 'lookup_aborted', 'The look-up was stopped: the request was cancelled')
+
+/** How much of a visitor's data there is, as the audit log notes it. */
+const counts = (data: SubjectData) => ({ records: data.records.length, identities: data.identities.length, documents: data.documents.length })
 
 export class ConsentSubjects {
   /** The tries left of the pending reset of the write-ahead log: one at a time, whatever the erasures. */
   private walReset: { triesLeft: number } | null = null
-  /** findByUser's statements, prepared at its first use. */
-  private linkedStatement?: Statement<[LinkedQuery], Omit<LinkedConsentId, 'records'> & { total: number }>
-  private recordsStatement?: Statement<[string, string], { n: number }>
 
   constructor(
     private readonly db: Db,
@@ -100,36 +100,48 @@ export class ConsentSubjects {
   }
 
   /**
+   * A visitor's data, for a look-up by an owner or auditor (the admin route): who looked it up is
+   * audited, naming the consentId by its SHA-256 only, as the download and the erasure do.
+   */
+  lookUp(siteId: string, consentId: string, userId: number | null): SubjectData {
+    const data = this.find(siteId, consentId)
+    this.audit.record({ userId, siteId, action: 'consents.subject-view', after: { consentIdSha256: sha256(consentId), ...counts(data) } })
+    return data
+  }
+
+  /**
    * The consentIds linked to one of the site's user IDs, by identify() or by a document accepted
-   * with it, last linked first, each with how many consent records are stored under it. Read
-   * through the indexes by user ID (consent_identities_site_user, document_acceptances_site_user)
-   * and, for the counts, by consentId (consent_records_site_consent): never the site's whole log.
-   * At most MAX_LINKED_CONSENT_IDS are counted and listed, `total` says how many there are.
+   * with it, last linked first, each with how many consent records are stored under it
+   * (subject-queries.ts). At most MAX_LINKED_CONSENT_IDS are counted and listed, `total` says how
+   * many there are. Read here, on this thread: tests, `:memory:`. The server uses findByUserInThread.
    */
   findByUser(siteId: string, userId: string): SubjectUser {
-    // One statement: the links of both kinds, grouped by consentId, sorted and cut to the cap, with
-    // the count of every group (the window runs before the LIMIT). For a user ID a million visitors
-    // share (a site calling identify('undefined')), grouping and sorting them in JavaScript took
-    // 5.3–5.9 s and 784 MB; here, 1.8 s and 218 MB (measured). Still that long on the event loop:
-    // such a user ID is a site's bug, which the look-up then shows (`total`).
-    this.linkedStatement ??= this.db.$client.prepare<[LinkedQuery], Omit<LinkedConsentId, 'records'> & { total: number }>(
-      `SELECT consent_id AS consentId, sum(identity) AS identities, sum(document) AS documents,
-              min(server_time) AS firstLinked, max(server_time) AS lastLinked, count(*) OVER () AS total
-         FROM (SELECT consent_id, 1 AS identity, 0 AS document, server_time FROM "consent_identities" WHERE site_id = @siteId AND user_id = @userId
-               UNION ALL
-               SELECT consent_id, 0, 1, server_time FROM "document_acceptances" WHERE site_id = @siteId AND user_id = @userId)
-        GROUP BY consent_id
-        -- ISO times in UTC as the server wrote them: their text sorts as their time.
-        ORDER BY lastLinked DESC, consentId
-        LIMIT @cap`,
-    )
-    this.recordsStatement ??= this.db.$client.prepare<[string, string], { n: number }>(
-      'SELECT count(*) AS n FROM consent_records WHERE site_id = ? AND consent_id = ?',
-    )
-    const linked = this.linkedStatement.all({ siteId, userId, cap: MAX_LINKED_CONSENT_IDS })
-    const records = this.recordsStatement
-    const consentIds = linked.map(({ total: _, ...link }) => ({ ...link, records: records.get(siteId, link.consentId)!.n }))
-    return { userId, consentIds, total: linked[0]?.total ?? 0 }
+    return linkedConsentIds(this.db.$client, siteId, userId, MAX_LINKED_CONSENT_IDS)
+  }
+
+  /**
+   * The same, read in a worker thread with a read-only connection of its own (subjects-worker.ts):
+   * a user ID that a million visitors share (a site calling identify('undefined')) takes ~1.8 s to
+   * read and sort, during which this thread goes on ingesting and answering. An in-memory
+   * database, which no other connection can open, is read here. `signal` aborts (the client went
+   * away): the thread is ended.
+   */
+  findByUserInThread(siteId: string, userId: string, signal?: AbortSignal): Promise<SubjectUser> {
+    const client = this.db.$client
+    if (client.memory) return Promise.resolve().then(() => this.findByUser(siteId, userId))
+    return oneShotThread(workerScript(import.meta.url, 'subjects-worker'), {
+      workerData: { file: client.name, siteId, userId, cap: MAX_LINKED_CONSENT_IDS },
+      resourceLimits: LOOKUP_THREAD_LIMITS,
+      signal,
+      aborted: lookUpAborted,
+      what: 'user ID look-up',
+      read: (value: SubjectUser) => value,
+    })
+  }
+
+  /** Audits a look-up by user ID that `by` is answered, naming the user ID by its SHA-256 only. */
+  auditUserLookUp(siteId: string, found: SubjectUser, by: number | null): void {
+    this.audit.record({ userId: by, siteId, action: 'consents.subject-user-view', after: { userIdSha256: sha256(found.userId), consentIds: found.total } })
   }
 
   /**
@@ -147,7 +159,7 @@ export class ConsentSubjects {
       userId,
       siteId,
       action: 'consents.subject-export',
-      after: { consentIdSha256: sha256(consentId), records: data.records.length, identities: data.identities.length, documents: data.documents.length },
+      after: { consentIdSha256: sha256(consentId), ...counts(data) },
     })
     return lines.map((l) => JSON.stringify(l) + '\n').join('')
   }
