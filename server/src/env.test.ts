@@ -107,6 +107,15 @@ describe('environment', () => {
     expect(() => parseEnv({ PUBLIC_URL: 'https://user:secret@example.com' })).toThrow(/origin only/)
   })
 
+  it('gives a stop STOP_TIMEOUT_SECONDS, 30 unless set, from 1 s to an hour', () => {
+    expect(parseEnv({}).STOP_TIMEOUT_SECONDS).toBe(30)
+    expect(parseEnv({ STOP_TIMEOUT_SECONDS: ' 90 ' }).STOP_TIMEOUT_SECONDS).toBe(90)
+    expect(() => parseEnv({ STOP_TIMEOUT_SECONDS: '0' })).toThrow(/at least 1 second/)
+    expect(() => parseEnv({ STOP_TIMEOUT_SECONDS: '7200' })).toThrow(/at most 3600 seconds/)
+    expect(() => parseEnv({ STOP_TIMEOUT_SECONDS: '1.5' })).toThrow(/number of seconds/)
+    expect(parseEnv({ STOP_TIMEOUT_SECONDS: '' }).STOP_TIMEOUT_SECONDS).toBe(30)
+  })
+
   it('lets a CDN keep answers for CDN_CACHE_SECONDS, but never beside a GeoIP database', () => {
     expect(parseEnv({}).CDN_CACHE_SECONDS).toBe(0)
     expect(parseEnv({ CDN_CACHE_SECONDS: '600', REGION_HEADERS: 'cloudflare' }).CDN_CACHE_SECONDS).toBe(600)

@@ -138,6 +138,18 @@ export const envSchema = z.object({
     .default('0')
     .transform(Number),
   /**
+   * Seconds a stop (SIGTERM, SIGINT) may take: answering the requests in flight, writing the
+   * records they carry, closing the database. Past it, the process exits 1 with what it was still
+   * waiting for. A second signal stops it at once.
+   */
+  STOP_TIMEOUT_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d{1,4}$/, 'use a number of seconds')
+    .default('30')
+    .transform(Number)
+    .pipe(z.number().min(1, 'use at least 1 second').max(3600, 'use at most 3600 seconds (an hour)')),
+  /**
    * The Ed25519 private key that signs export manifests, for a deployment that keeps it outside
    * the database: base64 of its PKCS#8 DER (`openssl genpkey -algorithm ed25519 -outform DER | base64`)
    * or PEM. Unset: a key is generated on first use and kept in the database. A key replaced by

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runMain as start } from './test-support'
+import { minopaPost, runMain as start, startMain } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -190,4 +190,54 @@ describe('server start-up', () => {
     expect(second.stdout).not.toMatch(/seeded demo sites/)
     // Three starts and six idle seconds.
   }, 60_000)
+})
+
+describe('stopping', () => {
+  /** A server on a file of its own, with the write lock on it held by another connection (another process's) until released. */
+  async function serverBehindALock(name: string, env: Record<string, string> = {}) {
+    const file = join(dir, `${name}.sqlite`)
+    const server = await startMain({ DATABASE_URL: file, TRUST_PROXY: 'true', MINICONSENT_ADMIN_EMAIL: 'owner@example.org', MINICONSENT_ADMIN_PASSWORD: 'stopping test password', ...env })
+    const lock = new Database(file)
+    lock.exec('BEGIN IMMEDIATE')
+    // A record whose commit waits for the lock (up to the writer's 5 s busy timeout).
+    const post = minopaPost(1)
+    const answer = fetch(server.url + '/api/v1/consents', post.init).then(
+      (res) => res.status,
+      () => 'no answer',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const stored = () => {
+      lock.exec('ROLLBACK')
+      try {
+        return (lock.prepare('SELECT count(*) AS n FROM consent_records WHERE record_id = ?').get(post.id) as { n: number }).n
+      } finally {
+        lock.close()
+      }
+    }
+    return { server, answer, stored }
+  }
+
+  it('stops at once on a second signal while a record waits for the database: the record unanswered and not stored', async () => {
+    const { server, answer, stored } = await serverBehindALock('second-signal')
+    server.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    server.child.kill('SIGINT')
+    const ended = await server.ended
+    // Ended as kill -9 would, without waiting for the writer thread inside SQLite (its 5 s busy timeout).
+    expect([ended.code, server.child.signalCode]).toEqual([null, 'SIGKILL'])
+    expect(ended.stderr).toMatch(/"shutdown: a second signal; stopping now".*"signal":"SIGINT".*"waitingFor":"the requests in flight"/)
+    // Its sender was never told it is stored, and it is not: the SDK sends it again.
+    expect(await answer).toBe('no answer')
+    expect(stored()).toBe(0)
+  }, 30_000)
+
+  it('gives up a stop that takes longer than STOP_TIMEOUT_SECONDS, naming what it was waiting for', async () => {
+    const { server, answer, stored } = await serverBehindALock('stop-timeout', { STOP_TIMEOUT_SECONDS: '1' })
+    server.child.kill('SIGTERM')
+    const ended = await server.ended
+    expect([ended.code, server.child.signalCode]).toEqual([null, 'SIGKILL'])
+    expect(ended.stderr).toMatch(/"shutdown: not done after 1 s \(STOP_TIMEOUT_SECONDS\); stopping now".*"waitingFor":"the requests in flight"/)
+    expect(await answer).toBe('no answer')
+    expect(stored()).toBe(0)
+  }, 30_000)
 })

@@ -162,10 +162,25 @@ async function main() {
     else if (outgoing.writableFinished) outgoing.socket?.end()
     else outgoing.once('finish', () => outgoing.socket?.end())
   }
+  /** What the stop waits for now, named in the message of a stop cut short. */
+  let waitingFor = 'the requests in flight'
+  /**
+   * A stop cut short ends the process as `kill -9` would. Every record acknowledged is committed
+   * already (the crash tests kill it so under load); those still waiting were not answered, and
+   * their senders send them again; a transaction cut short is rolled back when the file is next
+   * opened. Not process.exit(): it waits for the writer thread, which may be inside SQLite waiting
+   * for another process's lock (up to its 5 s busy timeout), and then aborts in better-sqlite3.
+   */
+  const stopNow = (message: string, fields: Record<string, unknown>) => {
+    logger.error(message, { ...fields, waitingFor })
+    process.kill(process.pid, 'SIGKILL')
+  }
   const shutdown = (signal: string) => {
-    if (closing) return
+    // A second signal (Ctrl-C twice, a supervisor losing patience): stop now.
+    if (closing) return stopNow('shutdown: a second signal; stopping now', { signal })
     closing = true
     logger.info('shutting down', { signal })
+    setTimeout(() => stopNow(`shutdown: not done after ${env.STOP_TIMEOUT_SECONDS} s (STOP_TIMEOUT_SECONDS); stopping now`, { signal }), env.STOP_TIMEOUT_SECONDS * 1000).unref()
     // A running purge stops between two of its transactions (each whole and audited).
     const retentionStopped = retention?.stop()
     const rollupsStopped = rollups.stop()
@@ -173,8 +188,11 @@ async function main() {
     let stopping: Promise<void> | undefined
     const stop = () =>
       (stopping ??= (async () => {
+        waitingFor = 'the retention purge to finish its transaction'
         await retentionStopped
+        waitingFor = 'the statistics rollups to finish'
         await rollupsStopped
+        waitingFor = 'the consent records received to be written'
         await consentLog.close()
         db.$client.close()
         process.exit(0)
