@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
@@ -163,6 +163,22 @@ describe('miniconsent backup', () => {
     for (const table of ['sites', 'consent_records', 'audit_log', 'manifest_keys', 'revisions']) expect(rows(to, table), table).toEqual(rows(t.file, table))
     const verified = await run(['verify', '--site', 'acme', '--db', to])
     expect(verified).toMatchObject({ code: 0, out: (await run(['verify', '--site', 'acme', '--db', t.file])).out })
+  })
+
+  it('notes the copies that backups cut short left beside it (their process gone), leaving them and those of a backup still running', async () => {
+    // A backup killed between writing its copy and naming it, yesterday: its process is gone.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+    const left = join(backups, `monday.sqlite.partial-${gone.stdout}-0badc0de`)
+    writeFileSync(left, 'x'.repeat(2048))
+    // One being written now, by a process that runs (this one).
+    const writing = join(backups, `tuesday.sqlite.partial-${process.pid}-1234abcd`)
+    writeFileSync(writing, 'y')
+    const to = join(backups, 'b.sqlite')
+    const r = await run(['backup', '--to', to, '--db', t.file])
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^OK backup of /)
+    expect(r.err).toBe(`note: ${left} (2.0 kB) is left from a backup that was cut short; remove it`)
+    expect(readdirSync(backups).sort()).toEqual(['b.sqlite', basename(left), basename(writing)])
   })
 
   it('refuses a --to that exists (an older backup, a folder), exit 2, leaving it as it was and writing nothing beside it', async () => {

@@ -25,6 +25,7 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   renameSync,
@@ -512,7 +513,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
     // This version verifies a log only once its server has migrated it (notMigrated). A database
     // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only.
     const behind = migrationsBehind(db)
-    const partial = `${to}.partial-${randomBytes(4).toString('hex')}`
+    // Named with this process's id: a copy left by one cut short (the machine or the process stopped
+    // mid-way) is told from one still being written (leftoverPartials).
+    const partial = `${to}.partial-${process.pid}-${randomBytes(4).toString('hex')}`
     return await removedAtEnd(partial, async () => {
       try {
         writeCopy(db, partial)
@@ -541,6 +544,7 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
       io.out(
         `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}${audit}`,
       )
+      for (const left of leftoverPartials(dirname(to))) io.err(`note: ${left.path} (${sizeText(left.size)}) is left from a backup that was cut short; remove it`)
       return 0
     })
   } finally {
@@ -677,6 +681,39 @@ async function removedAtEnd(partial: string, work: () => Promise<number>): Promi
     process.off('exit', remove)
     process.off('SIGINT', interrupted)
     process.off('SIGTERM', interrupted)
+  }
+}
+
+/**
+ * The copies in `folder` that backups cut short left behind (a crash, a power cut, `kill -9`
+ * between writing and naming one): `<name>.partial-<pid>-<hex>` of a process no longer running on
+ * this machine. A backup running meanwhile (its process is alive) is not one of them.
+ */
+function leftoverPartials(folder: string): { path: string; size: number }[] {
+  const left: { path: string; size: number }[] = []
+  let names: string[]
+  try {
+    names = readdirSync(folder)
+  } catch {
+    // A folder this user may write but not list: nothing to tell.
+    return []
+  }
+  for (const name of names) {
+    const pid = /^.+\.partial-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]
+    if (pid === undefined || running(Number(pid))) continue
+    const stats = lstatSync(join(folder, name), { throwIfNoEntry: false })
+    if (stats?.isFile()) left.push({ path: join(folder, name), size: stats.size })
+  }
+  return left
+}
+
+/** Whether a process with this id runs on this machine (one of another user's counts). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as { code?: unknown }).code === 'EPERM'
   }
 }
 
