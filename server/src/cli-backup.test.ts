@@ -7,7 +7,7 @@ import { basename, join, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli } from './cli'
-import { consentBody, json, minopaPost, olderCopy, runMain, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { builtCliAsNobody, consentBody, json, minopaPost, olderCopy, runMain, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 const serverDir = join(import.meta.dirname, '..')
 
@@ -287,11 +287,7 @@ describe('miniconsent backup', () => {
   })
 
   /** A backup as a user without root's rights: root may read and write anywhere, so as root the built CLI runs as nobody. */
-  const backupAsNobody = async (to: string, file: string) => {
-    if (process.getuid?.() !== 0) return run(['backup', '--to', to, '--db', file])
-    const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(serverDir, 'dist/cli.js'), 'backup', '--to', to, '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
-    return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
-  }
+  const backupAsNobody = async (to: string, file: string) => builtCliAsNobody(['backup', '--to', to, '--db', file]) ?? run(['backup', '--to', to, '--db', file])
 
   it("refuses, as a user who cannot write the database's folder, with what to do, rather than copying the whole file to read it", async () => {
     const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-backup-readonly-', 'live.sqlite')

@@ -13,7 +13,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, consentBody, json, olderCopy, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { addUser, builtCliAsNobody, consentBody, json, olderCopy, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -70,13 +70,7 @@ describe('miniconsent verify', () => {
     const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-readonly-', 'evidence.sqlite')
     try {
       // Root may write anywhere: the check runs the built CLI as nobody there, as an auditor's account would.
-      const asRoot = process.getuid?.() === 0
-      const r = asRoot
-        ? (() => {
-            const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(import.meta.dirname, '../dist/cli.js'), 'verify', '--site', 'acme', '--db', file], { encoding: 'utf8', env: { PATH: process.env.PATH } })
-            return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
-          })()
-        : await run(['verify', '--site', 'acme', '--db', file])
+      const r = builtCliAsNobody(['verify', '--site', 'acme', '--db', file]) ?? (await run(['verify', '--site', 'acme', '--db', file]))
       expect(r.code, r.err).toBe(0)
       expect(r.out).toMatch(/^OK acme: 3 records/)
       expect(r.err).toMatch(/cannot be opened where it is \(its folder is read-only to this user\), so a copy of it is read/)

@@ -1,5 +1,5 @@
 // Shared by the server's tests: a real SQLite file per test, migrated with the committed migrations.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomFillSync, randomInt } from 'node:crypto'
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -299,6 +299,20 @@ export function olderCopy(t: TestServer, file: string): string {
   db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)')
   db.close()
   return file
+}
+
+/**
+ * The built CLI (dist/cli.js) run with `args` as the unprivileged user nobody, when the tests run as
+ * root (root may read and write anywhere, an auditor's or another account may not); null when they
+ * do not, for the caller to run the CLI as this user.
+ */
+export function builtCliAsNobody(args: string[]): { code: number | null; out: string; err: string } | null {
+  if (process.getuid?.() !== 0) return null
+  const child = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(import.meta.dirname, '../dist/cli.js'), ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  })
+  return { code: child.status, out: child.stdout.trim(), err: child.stderr.trim() }
 }
 
 /**
