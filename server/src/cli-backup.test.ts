@@ -2,7 +2,7 @@
 // real server (main.ts in a child process) taking consent records while the backup is made.
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -165,20 +165,33 @@ describe('miniconsent backup', () => {
     expect(verified).toMatchObject({ code: 0, out: (await run(['verify', '--site', 'acme', '--db', t.file])).out })
   })
 
-  it('notes the copies that backups cut short left beside it (their process gone), leaving them and those of a backup still running', async () => {
+  it('notes the copies that backups cut short on this machine left beside it (their process gone), leaving them, and not those of a running backup, another machine or another program', async () => {
+    const sqlite = readFileSync(t.file).subarray(0, 4096)
     // A backup killed between writing its copy and naming it, yesterday: its process is gone.
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
-    const left = join(backups, `monday.sqlite.partial-${gone.stdout}-0badc0de`)
-    writeFileSync(left, 'x'.repeat(2048))
-    // One being written now, by a process that runs (this one).
-    const writing = join(backups, `tuesday.sqlite.partial-${process.pid}-1234abcd`)
-    writeFileSync(writing, 'y')
+    const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
+    const left = join(backups, `monday.sqlite.partial-${hostname()}-${gone}-0badc0de`)
+    writeFileSync(left, sqlite)
+    // One killed as it began, before SQLite wrote anything.
+    const empty = join(backups, `sunday.sqlite.partial-${hostname()}-${gone}-00000000`)
+    writeFileSync(empty, '')
+    const kept = [
+      // One being written now, by a process that runs (this one).
+      `tuesday.sqlite.partial-${hostname()}-${process.pid}-1234abcd`,
+      // Another machine's or container's, whose processes cannot be asked from here.
+      `wednesday.sqlite.partial-other-host-${gone}-1234abcd`,
+      // Another program's file that happens to be named so: not an SQLite file.
+      `notes.txt.partial-${hostname()}-${gone}-1234abcd`,
+    ]
+    for (const name of kept) writeFileSync(join(backups, name), name.startsWith('notes') ? 'my notes' : sqlite)
     const to = join(backups, 'b.sqlite')
     const r = await run(['backup', '--to', to, '--db', t.file])
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^OK backup of /)
-    expect(r.err).toBe(`note: ${left} (2.0 kB) is left from a backup that was cut short; remove it`)
-    expect(readdirSync(backups).sort()).toEqual(['b.sqlite', basename(left), basename(writing)])
+    expect(r.err.split('\n').sort()).toEqual([
+      `note: ${left} (4.1 kB) is left from a backup cut short on this machine (its process ${gone} has ended): remove it`,
+      `note: ${empty} (0.0 kB) is left from a backup cut short on this machine (its process ${gone} has ended): remove it`,
+    ])
+    expect(readdirSync(backups).sort()).toEqual(['b.sqlite', basename(left), basename(empty), ...kept].sort())
   })
 
   it('refuses a --to that exists (an older backup, a folder), exit 2, leaving it as it was and writing nothing beside it', async () => {

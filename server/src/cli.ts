@@ -27,13 +27,14 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
   type Stats,
 } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { Transform } from 'node:stream'
@@ -513,9 +514,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
     // This version verifies a log only once its server has migrated it (notMigrated). A database
     // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only.
     const behind = migrationsBehind(db)
-    // Named with this process's id: a copy left by one cut short (the machine or the process stopped
-    // mid-way) is told from one still being written (leftoverPartials).
-    const partial = `${to}.partial-${process.pid}-${randomBytes(4).toString('hex')}`
+    // Named with this machine and process: a copy left by one cut short (the machine or the process
+    // stopped mid-way) is told from one still being written (leftoverPartials).
+    const partial = `${to}.partial-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
     return await removedAtEnd(partial, async () => {
       try {
         writeCopy(db, partial)
@@ -544,7 +545,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
       io.out(
         `OK backup of ${file} to ${to}: ${sitesCount} site${checked.sites === 1 ? '' : 's'}, ${records} consent record${checked.records === 1 ? '' : 's'}, ${sizeText(statSync(to).size)}, ${chains}${audit}`,
       )
-      for (const left of leftoverPartials(dirname(to))) io.err(`note: ${left.path} (${sizeText(left.size)}) is left from a backup that was cut short; remove it`)
+      for (const left of leftoverPartials(dirname(to))) {
+        io.err(`note: ${left.path} (${sizeText(left.size)}) is left from a backup cut short on this machine (its process ${left.pid} has ended): remove it`)
+      }
       return 0
     })
   } finally {
@@ -684,13 +687,17 @@ async function removedAtEnd(partial: string, work: () => Promise<number>): Promi
   }
 }
 
+/** A backup's temporary copy: `<to>.partial-<host>-<pid>-<8 hex>`. */
+const PARTIAL_NAME = /^.+\.partial-(.+)-(\d{1,10})-[0-9a-f]{8}$/
+
 /**
  * The copies in `folder` that backups cut short left behind (a crash, a power cut, `kill -9`
- * between writing and naming one): `<name>.partial-<pid>-<hex>` of a process no longer running on
- * this machine. A backup running meanwhile (its process is alive) is not one of them.
+ * between writing and naming one): named by a backup on this machine (its host name: another
+ * container's or machine's processes cannot be asked) whose process no longer runs, and empty or
+ * an SQLite file, as a backup's copy is.
  */
-function leftoverPartials(folder: string): { path: string; size: number }[] {
-  const left: { path: string; size: number }[] = []
+function leftoverPartials(folder: string): { path: string; size: number; pid: number }[] {
+  const left: { path: string; size: number; pid: number }[] = []
   let names: string[]
   try {
     names = readdirSync(folder)
@@ -698,22 +705,39 @@ function leftoverPartials(folder: string): { path: string; size: number }[] {
     // A folder this user may write but not list: nothing to tell.
     return []
   }
+  const host = hostname()
   for (const name of names) {
-    const pid = /^.+\.partial-(\d+)-[0-9a-f]{8}$/.exec(name)?.[1]
-    if (pid === undefined || running(Number(pid))) continue
-    const stats = lstatSync(join(folder, name), { throwIfNoEntry: false })
-    if (stats?.isFile()) left.push({ path: join(folder, name), size: stats.size })
+    const [, madeOn, pidText] = PARTIAL_NAME.exec(name) ?? []
+    const pid = Number(pidText)
+    if (madeOn !== host || !(pid > 1) || running(pid)) continue
+    const path = join(folder, name)
+    const stats = lstatSync(path, { throwIfNoEntry: false })
+    if (stats?.isFile() && (stats.size === 0 || startsAsSqlite(path))) left.push({ path, size: stats.size, pid })
   }
   return left
 }
 
-/** Whether a process with this id runs on this machine (one of another user's counts). */
+/** Whether a process with this id may run on this machine: only "no such process" says it does not. */
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
   } catch (e) {
-    return (e as { code?: unknown }).code === 'EPERM'
+    return (e as { code?: unknown }).code !== 'ESRCH'
+  }
+}
+
+/** Whether a file begins as an SQLite database does ("SQLite format 3" and a NUL). */
+function startsAsSqlite(path: string): boolean {
+  const header = Buffer.alloc(16)
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    return readSync(fd, header, 0, 16, 0) === 16 && header.toString('latin1') === 'SQLite format 3\0'
+  } catch {
+    return false
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

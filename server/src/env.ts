@@ -139,8 +139,8 @@ export const envSchema = z.object({
     .transform(Number),
   /**
    * Seconds a stop (SIGTERM, SIGINT) may take: answering the requests in flight, writing the
-   * records they carry, closing the database. Past it, the process exits 1 with what it was still
-   * waiting for. A second signal stops it at once.
+   * records they carry, closing the database. Past it, the process logs what it was still waiting
+   * for and ends as `kill -9` would (main.ts stopNow). A second signal ends it so at once.
    */
   STOP_TIMEOUT_SECONDS: z
     .string()

@@ -205,7 +205,8 @@ describe('stopping', () => {
       (res) => res.status,
       () => 'no answer',
     )
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Time for the request to reach the server on a busy machine; well within the writer's 5 s wait.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
     const stored = () => {
       lock.exec('ROLLBACK')
       try {

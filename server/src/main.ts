@@ -170,10 +170,13 @@ async function main() {
    * their senders send them again; a transaction cut short is rolled back when the file is next
    * opened. Not process.exit(): it waits for the writer thread, which may be inside SQLite waiting
    * for another process's lock (up to its 5 s busy timeout), and then aborts in better-sqlite3.
+   * As a container's process 1 (no init), the kernel drops a SIGKILL the process sends itself:
+   * abort() then ends it (its SIGABRT ignored too, it falls to a fault no process survives).
    */
   const stopNow = (message: string, fields: Record<string, unknown>) => {
     logger.error(message, { ...fields, waitingFor })
     process.kill(process.pid, 'SIGKILL')
+    process.abort()
   }
   const shutdown = (signal: string) => {
     // A second signal (Ctrl-C twice, a supervisor losing patience): stop now.

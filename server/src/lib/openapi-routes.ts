@@ -903,7 +903,7 @@ export const OPERATIONS: Operation[] = [
       'For a request from a signed-in customer, who knows their user ID on the site rather than the consentIds of their browsers: every consentId the site linked to it, by `identify(userId)` (`identities`) or by a document accepted with it (`documents`), with the first and last link’s server time and how many consent records are stored under it, the last linked first. ' +
       'Each is then looked up, downloaded or erased by its consentId (`…/subjects/{consentId}`); an erasure deletes its links, so it is no longer listed. A user ID the site never linked answers an empty list, as one whose links were all erased. ' +
       `At most ${S.MAX_LINKED_CONSENT_IDS.toLocaleString('en-US')} are listed, the last linked; \`total\` counts them all. The user ID is the query’s \`userId\`, URL-encoded, 1 to 256 characters as \`identify()\` takes it, exactly as sent (in the query, not the path: a path segment \`.\`, \`..\` or an encoded \`/\` is resolved or refused by browsers and proxies). ` +
-      'Read in a worker thread, off the event loop (a user ID very many visitors share takes seconds), and audited (`consents.subject-user-view`: who, when, the user ID’s SHA-256 and how many consentIds were found).',
+      'Read in a worker thread, off the event loop (a user ID very many visitors share takes seconds), and audited (`consents.subject-user-view`: who, when and how many consentIds were found; not the user ID, which a hash would not hide when user IDs are numbers or e-mail addresses).',
     auth: LOG,
     params: z.object({ siteId: S.slug }),
     query: z.object({ userId: S.siteUserId }),
@@ -911,7 +911,7 @@ export const OPERATIONS: Operation[] = [
       200: { description: 'The linked consentIds', schema: S.subjectUser },
       403: { description: CROSS_SITE_403 },
       405: { description: '`method_not_allowed`: HEAD (it would audit a look-up nobody receives)', headers: HEAD_REFUSED_ALLOW },
-      429: { description: '`lookups_busy`: 4 look-ups by user ID are running on this server, or 2 of this account’s (Retry-After)' },
+      429: { description: '`lookups_busy`: 4 look-ups by user ID are running on this server, 3 of this site’s or 2 of this account’s (Retry-After)' },
     },
   },
   {

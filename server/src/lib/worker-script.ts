@@ -58,8 +58,11 @@ export function replyFromReadOnly<T>(file: string, work: (conn: Database.Databas
 /**
  * Runs a thread that posts one OneShotReply and ends (replyFromReadOnly), and resolves with what
  * `read` makes of its value; an error it reports rejects as `<what> failed: …`. The thread ending
- * without a message, or with an error, rejects. `signal` aborts (the client went away): the
- * thread is ended, and the promise rejects with `aborted()`.
+ * without a message, or with an error, rejects. `signal` aborts (the client went away): the thread
+ * is ended, and the promise rejects with `aborted()` once it has. Not before: a thread inside
+ * SQLite (a query of seconds) cannot be stopped until that call returns, and its caller holds its
+ * place among the threads that may run at once (work-slots.ts) until then, rather than let a
+ * client that cancels and asks again run any number of them.
  */
 export function oneShotThread<V, T>(
   script: WorkerScript,
@@ -71,6 +74,7 @@ export function oneShotThread<V, T>(
     const [entry, options] = script
     const thread = new Worker(entry, { ...options, workerData: o.workerData, resourceLimits: o.resourceLimits })
     let settled = false
+    let aborting = false
     const settle = (done: () => void) => {
       if (settled) return
       settled = true
@@ -78,11 +82,14 @@ export function oneShotThread<V, T>(
       done()
     }
     const abort = () => {
-      settle(() => reject(o.aborted()))
+      // What it posts from now on is for nobody: the promise settles when it has ended.
+      aborting = true
+      signal?.removeEventListener('abort', abort)
       void thread.terminate()
     }
     signal?.addEventListener('abort', abort, { once: true })
-    thread.once('message', (m: OneShotReply<V>) =>
+    thread.once('message', (m: OneShotReply<V>) => {
+      if (aborting) return
       settle(() => {
         if (!('value' in m)) return reject(new Error(`${o.what} failed: ${m.error}`))
         try {
@@ -90,9 +97,11 @@ export function oneShotThread<V, T>(
         } catch (e) {
           reject(e)
         }
-      }),
-    )
-    thread.once('error', (e) => settle(() => reject(e)))
-    thread.once('exit', (code) => settle(() => reject(new Error(`${o.what} thread exited (${code}) without a result`))))
+      })
+    })
+    thread.once('error', (e) => {
+      if (!aborting) settle(() => reject(e))
+    })
+    thread.once('exit', (code) => settle(() => reject(aborting ? o.aborted() : new Error(`${o.what} thread exited (${code}) without a result`))))
   })
 }

@@ -42,6 +42,27 @@ describe('access log', () => {
     }
   })
 
+  it('logs 499 for a request whose client left before its answer, not the 503 it answered nobody', async () => {
+    const lines: string[] = []
+    const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
+    try {
+      await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+      const cancel = new AbortController()
+      const pending = owner.request('/api/admin/sites/acme/consents?limit=10', { signal: cancel.signal, headers: { 'X-Request-Id': 'left-1' } })
+      cancel.abort()
+      expect((await pending).status).toBe(503)
+      expect((await owner.request('/api/admin/sites/acme/consents?limit=10', { headers: { 'X-Request-Id': 'stayed-1' } })).status).toBe(200)
+      const logged = lines.map((l) => JSON.parse(l) as { requestId?: string; status?: number }).filter((l) => l.requestId === 'left-1' || l.requestId === 'stayed-1')
+      expect(logged.map((l) => [l.requestId, l.status])).toEqual([
+        ['left-1', 499],
+        ['stayed-1', 200],
+      ])
+    } finally {
+      t.close()
+    }
+  })
+
   it("keeps an invitation's token out of every log line: the link, its look-up, a wrong password, an accepted one", async () => {
     const lines: string[] = []
     const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })

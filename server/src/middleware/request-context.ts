@@ -154,7 +154,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const path = loggedPath(c.req.path)
       // An answer written straight on Node's response (a download, an answer sent later) is logged once it is done.
       const outgoing = c.env?.outgoing
-      if (res !== RESPONSE_ALREADY_SENT || !outgoing) logRequest(logger, { requestId, method, path, status: res.status }, start)
+      // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody) is 499, as nginx logs it.
+      if (res !== RESPONSE_ALREADY_SENT || !outgoing) logRequest(logger, { requestId, method, path, status: c.req.raw.signal.aborted ? 499 : res.status }, start)
       else logWhenSent(logger, outgoing, { requestId, method, path }, start)
     }
   }

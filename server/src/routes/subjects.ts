@@ -16,8 +16,8 @@ const subjectUserQuery = z.object({ userId: siteUserId })
 
 /**
  * Look-ups by user ID at once on this server, each in a thread of its own (a user ID very many
- * visitors share takes seconds); one account runs at most half of them. Past this, 429
- * `lookups_busy` and Retry-After.
+ * visitors share takes seconds); one account runs at most 2 of them, one site's accounts together
+ * at most 3, so that another site always has a place. Past this, 429 `lookups_busy` and Retry-After.
  */
 export const LOOK_UPS_AT_ONCE = 4
 
@@ -26,7 +26,7 @@ const LOOK_UP_BY_GET = 'A data-subject look-up is made by GET only: HEAD would a
 
 export function subjectRoutes(s: Services) {
   const subjects = new ConsentSubjects(s.db, s.now, s.audit, s.manifestKeys, s.logger)
-  const lookUps = workSlots(LOOK_UPS_AT_ONCE, 'lookups_busy', 'user ID look-ups', 1, { perAccount: LOOK_UPS_AT_ONCE / 2 })
+  const lookUps = workSlots(LOOK_UPS_AT_ONCE, 'lookups_busy', 'user ID look-ups', 1, { perAccount: 2, perSite: 3 })
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/subjects/:consentId', getOnly(LOOK_UP_BY_GET), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(subjectParams), (c) => {
       const { siteId, consentId } = c.req.valid('param')
@@ -38,10 +38,11 @@ export function subjectRoutes(s: Services) {
     .get('/api/admin/sites/:siteId/subject-users', getOnly(LOOK_UP_BY_GET), ownPagesOnly, requireSiteRole(s, LOG_ROLES), paramsOf(siteParams), queryOf(subjectUserQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const { userId } = c.req.valid('query')
-      const release = lookUps.take({ account: String(c.get('session')!.user.id) })
+      const release = lookUps.take({ account: String(c.get('session')!.user.id), site: siteId })
       let found
       try {
-        // Off the event loop: a user ID very many visitors share takes seconds.
+        // Off the event loop: a user ID very many visitors share takes seconds. Its place is held
+        // until the thread has ended, even for a request cancelled meanwhile (oneShotThread).
         found = await subjects.findByUserInThread(siteId, userId, c.req.raw.signal)
       } finally {
         release()

@@ -124,7 +124,8 @@ export class ConsentSubjects {
    * a user ID that a million visitors share (a site calling identify('undefined')) takes ~1.8 s to
    * read and sort, during which this thread goes on ingesting and answering. An in-memory
    * database, which no other connection can open, is read here. `signal` aborts (the client went
-   * away): the thread is ended.
+   * away): the thread is ended, and the promise settles once it has (a thread inside SQLite ends
+   * only when its query returns).
    */
   findByUserInThread(siteId: string, userId: string, signal?: AbortSignal): Promise<SubjectUser> {
     const client = this.db.$client
@@ -139,9 +140,14 @@ export class ConsentSubjects {
     })
   }
 
-  /** Audits a look-up by user ID that `by` is answered, naming the user ID by its SHA-256 only. */
+  /**
+   * Audits a look-up by user ID that `by` is answered: how many consentIds it found, and not the
+   * user ID, not even hashed. A consentId is random, so its SHA-256 names it to nobody who does
+   * not already hold it; a site's user IDs are often counted or e-mail addresses, whose SHA-256
+   * anyone reading the audit log could find by hashing guesses.
+   */
   auditUserLookUp(siteId: string, found: SubjectUser, by: number | null): void {
-    this.audit.record({ userId: by, siteId, action: 'consents.subject-user-view', after: { userIdSha256: sha256(found.userId), consentIds: found.total } })
+    this.audit.record({ userId: by, siteId, action: 'consents.subject-user-view', after: { consentIds: found.total } })
   }
 
   /**
