@@ -45,7 +45,7 @@ test('an owner finds a customer by user ID, opens their consent ID, and the look
   const entries = page.getByRole('table', { name: 'Entries, newest first' })
   await expect(entries.getByRole('row').filter({ hasText: 'consents.subject-user-view' })).toHaveCount(1)
   await expect(entries).toContainText(E2E_ADMIN.email)
-  // The audit log names the customer by a hash only.
+  // The audit log does not name the customer, not even by a hash: only how many consent IDs were found.
   await expect(page.locator('main')).not.toContainText(USER_ID)
   await page.getByLabel('Action').selectOption({ label: 'Consent records: one visitor’s looked up (data-subject requests)' })
   await expect(entries.getByRole('row').filter({ hasText: 'consents.subject-view' })).not.toHaveCount(0)

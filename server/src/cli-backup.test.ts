@@ -1,6 +1,7 @@
 // `miniconsent backup` as an operator runs it: against real SQLite files, one of them the file of a
 // real server (main.ts in a child process) taking consent records while the backup is made.
 import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { basename, join, relative, resolve } from 'node:path'
@@ -165,33 +166,51 @@ describe('miniconsent backup', () => {
     expect(verified).toMatchObject({ code: 0, out: (await run(['verify', '--site', 'acme', '--db', t.file])).out })
   })
 
-  it('notes the copies that backups cut short on this machine left beside it (their process gone), leaving them, and not those of a running backup, another machine or another program', async () => {
+  it('notes the files that backups cut short on this machine left beside it (their process gone), leaving them, and not those of a running backup, another machine or another program', async () => {
+    const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
     const sqlite = readFileSync(t.file).subarray(0, 4096)
-    // A backup killed between writing its copy and naming it, yesterday: its process is gone.
+    // Backups killed yesterday: their process is gone.
     const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
-    const left = join(backups, `monday.sqlite.partial-${hostname()}-${gone}-0badc0de`)
-    writeFileSync(left, sqlite)
-    // One killed as it began, before SQLite wrote anything.
-    const empty = join(backups, `sunday.sqlite.partial-${hostname()}-${gone}-00000000`)
-    writeFileSync(empty, '')
+    const partial = (day: string) => join(backups, `${day}.sqlite.partial-${host}-${gone}-0badc0de`)
+    const left = [
+      // Between writing its copy and naming it.
+      [partial('monday'), sqlite],
+      // During its copy: SQLite writes the first page, its header, last; and its journal beside it.
+      [partial('saturday'), Buffer.alloc(8192)],
+      [`${partial('saturday')}-journal`, Buffer.from('journal')],
+      // As it began, before SQLite wrote anything.
+      [partial('sunday'), ''],
+    ] as const
+    for (const [path, content] of left) writeFileSync(path, content)
     const kept = [
       // One being written now, by a process that runs (this one).
-      `tuesday.sqlite.partial-${hostname()}-${process.pid}-1234abcd`,
+      `tuesday.sqlite.partial-${host}-${process.pid}-1234abcd`,
       // Another machine's or container's, whose processes cannot be asked from here.
-      `wednesday.sqlite.partial-other-host-${gone}-1234abcd`,
-      // Another program's file that happens to be named so: not an SQLite file.
-      `notes.txt.partial-${hostname()}-${gone}-1234abcd`,
+      `wednesday.sqlite.partial-0123abcd-${gone}-1234abcd`,
+      // Another program's file that happens to be named so: neither SQLite's nor zeros.
+      `notes.txt.partial-${host}-${gone}-1234abcd`,
     ]
-    for (const name of kept) writeFileSync(join(backups, name), name.startsWith('notes') ? 'my notes' : sqlite)
+    for (const name of kept) writeFileSync(join(backups, name), name.startsWith('notes') ? 'my notes, which are long enough' : sqlite)
     const to = join(backups, 'b.sqlite')
     const r = await run(['backup', '--to', to, '--db', t.file])
     expect(r.code).toBe(0)
     expect(r.out).toMatch(/^OK backup of /)
-    expect(r.err.split('\n').sort()).toEqual([
-      `note: ${left} (4.1 kB) is left from a backup cut short on this machine (its process ${gone} has ended): remove it`,
-      `note: ${empty} (0.0 kB) is left from a backup cut short on this machine (its process ${gone} has ended): remove it`,
-    ])
-    expect(readdirSync(backups).sort()).toEqual(['b.sqlite', basename(left), basename(empty), ...kept].sort())
+    const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`
+    expect(r.err.split('\n').sort()).toEqual(
+      left.map(([path, content]) => `note: ${path} (${kB(content.length)}) is left from a backup cut short on this machine (its process ${gone} has ended): remove it`).sort(),
+    )
+    expect(readdirSync(backups).sort()).toEqual(['b.sqlite', ...left.map(([path]) => basename(path)), ...kept].sort())
+  })
+
+  it("refuses a file name too long for the backup's temporary copy beside it, exit 2, writing nothing", async () => {
+    const to = join(backups, `${'b'.repeat(201)}.sqlite`)
+    expect(await run(['backup', '--to', to, '--db', t.file])).toEqual({
+      code: 2,
+      out: '',
+      err: "the backup's file name is 208 bytes long: give one of at most 200 (its temporary copy's name is longer, and must fit the file system's 255)",
+    })
+    expect(readdirSync(backups)).toEqual([])
+    expect((await run(['backup', '--to', join(backups, `${'b'.repeat(193)}.sqlite`), '--db', t.file])).code).toBe(0)
   })
 
   it('refuses a --to that exists (an older backup, a folder), exit 2, leaving it as it was and writing nothing beside it', async () => {

@@ -516,7 +516,7 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
     const behind = migrationsBehind(db)
     // Named with this machine and process: a copy left by one cut short (the machine or the process
     // stopped mid-way) is told from one still being written (leftoverPartials).
-    const partial = `${to}.partial-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
+    const partial = `${to}.partial-${THIS_HOST}-${process.pid}-${randomBytes(4).toString('hex')}`
     return await removedAtEnd(partial, async () => {
       try {
         writeCopy(db, partial)
@@ -575,6 +575,8 @@ function backupTargetProblem(to: string, database: string): string | null {
   if (own !== undefined) {
     return `${to} is ${own ? `the database's own ${own} file` : 'the database itself'} (${database}): give the backup a file of its own, best on another disk`
   }
+  const nameBytes = Buffer.byteLength(basename(to))
+  if (nameBytes > MAX_BACKUP_NAME_BYTES) return `the backup's file name is ${nameBytes} bytes long: give one of at most ${MAX_BACKUP_NAME_BYTES} (its temporary copy's name is longer, and must fit the file system's 255)`
   const existing = lstatSync(to, { throwIfNoEntry: false })
   if (existing?.isDirectory()) return `${to} is a folder: give the backup's file name in it, as ${join(to, 'miniconsent-backup.sqlite')}`
   if (existing) return `${to} exists already: a backup never replaces a file (give a new name, or remove that file first)`
@@ -672,7 +674,15 @@ function place(partial: string, to: string): string | null {
  * ends (signalsHeard): the copy itself, a site's chain.
  */
 async function removedAtEnd(partial: string, work: () => Promise<number>): Promise<number> {
-  const remove = () => DATABASE_FILES.forEach((suffix) => rmSync(partial + suffix, { force: true }))
+  const remove = () => {
+    for (const suffix of DATABASE_FILES) {
+      try {
+        rmSync(partial + suffix, { force: true })
+      } catch {
+        // One that cannot be removed (a name too long for the file system) cannot have been written.
+      }
+    }
+  }
   const interrupted = (signal: NodeJS.Signals) => process.exit(signal === 'SIGINT' ? 130 : 143)
   process.on('exit', remove)
   process.on('SIGINT', interrupted)
@@ -687,14 +697,23 @@ async function removedAtEnd(partial: string, work: () => Promise<number>): Promi
   }
 }
 
-/** A backup's temporary copy: `<to>.partial-<host>-<pid>-<8 hex>`. */
-const PARTIAL_NAME = /^.+\.partial-(.+)-(\d{1,10})-[0-9a-f]{8}$/
+/**
+ * This machine in a backup's temporary name: 8 hex digits of its host name's SHA-256 (a host name
+ * may be 64 bytes long, and the name must leave room in 255 for SQLite's `-journal` beside it).
+ */
+const THIS_HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
+
+/** A backup's temporary copy, `<to>.partial-<host>-<pid>-<8 hex>`, or a file SQLite writes beside it. */
+const PARTIAL_NAME = /^.+\.partial-([0-9a-f]{8})-(\d{1,10})-[0-9a-f]{8}(-journal|-wal|-shm)?$/
+
+/** The longest file name a backup takes (bytes): its temporary copy's name and SQLite's `-journal` beside it must fit in 255. */
+export const MAX_BACKUP_NAME_BYTES = 200
 
 /**
- * The copies in `folder` that backups cut short left behind (a crash, a power cut, `kill -9`
- * between writing and naming one): named by a backup on this machine (its host name: another
- * container's or machine's processes cannot be asked) whose process no longer runs, and empty or
- * an SQLite file, as a backup's copy is.
+ * The files in `folder` that backups cut short left behind (a crash, a power cut, `kill -9`
+ * between writing and naming a copy): named by a backup on this machine (another container's or
+ * machine's processes cannot be asked) whose process no longer runs; a copy empty, all zeros where
+ * SQLite writes its header last, or an SQLite file, or the journal SQLite wrote beside it.
  */
 function leftoverPartials(folder: string): { path: string; size: number; pid: number }[] {
   const left: { path: string; size: number; pid: number }[] = []
@@ -705,14 +724,13 @@ function leftoverPartials(folder: string): { path: string; size: number; pid: nu
     // A folder this user may write but not list: nothing to tell.
     return []
   }
-  const host = hostname()
   for (const name of names) {
-    const [, madeOn, pidText] = PARTIAL_NAME.exec(name) ?? []
+    const [, madeOn, pidText, sqliteFile] = PARTIAL_NAME.exec(name) ?? []
     const pid = Number(pidText)
-    if (madeOn !== host || !(pid > 1) || running(pid)) continue
+    if (madeOn !== THIS_HOST || !(pid > 1) || running(pid)) continue
     const path = join(folder, name)
     const stats = lstatSync(path, { throwIfNoEntry: false })
-    if (stats?.isFile() && (stats.size === 0 || startsAsSqlite(path))) left.push({ path, size: stats.size, pid })
+    if (stats?.isFile() && (sqliteFile !== undefined || stats.size === 0 || copyHeader(path))) left.push({ path, size: stats.size, pid })
   }
   return left
 }
@@ -727,13 +745,17 @@ function running(pid: number): boolean {
   }
 }
 
-/** Whether a file begins as an SQLite database does ("SQLite format 3" and a NUL). */
-function startsAsSqlite(path: string): boolean {
+/**
+ * Whether a file begins as a backup's copy does: SQLite's header ("SQLite format 3" and a NUL), or
+ * zeros where VACUUM INTO, cut short, had not yet written it (it writes the first page last).
+ */
+function copyHeader(path: string): boolean {
   const header = Buffer.alloc(16)
   let fd: number | undefined
   try {
     fd = openSync(path, 'r')
-    return readSync(fd, header, 0, 16, 0) === 16 && header.toString('latin1') === 'SQLite format 3\0'
+    if (readSync(fd, header, 0, 16, 0) !== 16) return false
+    return header.toString('latin1') === 'SQLite format 3\0' || header.every((b) => b === 0)
   } catch {
     return false
   } finally {

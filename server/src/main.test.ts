@@ -1,5 +1,6 @@
 // Start-up as an operator sees it: the real entry point in a child process.
 import { generateKeyPairSync } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import { connect, createServer, type AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -241,4 +242,23 @@ describe('stopping', () => {
     expect(await answer).toBe('no answer')
     expect(stored()).toBe(0)
   }, 30_000)
+
+  it.runIf(process.getuid?.() === 0)('warns when it runs as a container\'s process 1, whose forced stop cannot be a kill -9', async () => {
+    const child = spawn('unshare', ['--pid', '--mount-proc', '--kill-child', process.execPath, '--import', 'tsx', 'src/main.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: join(dir, 'pid-one.sqlite'), MINICONSENT_ADMIN_PASSWORD: 'pid one test password' },
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+    const ended = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/"listening"/)
+      expect(out).toMatch(/"running as process 1 \(a container without an init\)/)
+    } finally {
+      child.kill('SIGKILL')
+      await ended
+    }
+  }, 30_000)
 })
+

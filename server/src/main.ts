@@ -43,6 +43,11 @@ async function main() {
   for (const { name, meant } of misspeltSettings(process.env)) {
     logger.warn(`the environment sets ${name}, which is no setting of ours: did you mean ${meant}? ${meant} keeps its default`, { name, meant })
   }
+  // A container's process 1 cannot be killed by its own signals: a stop cut short ends with abort()
+  // (stopNow), a native stack trace and exit 139, and a core file where the host keeps them.
+  if (process.pid === 1) {
+    logger.warn('running as process 1 (a container without an init): a stop cut short (STOP_TIMEOUT_SECONDS, a second signal) cannot end as kill -9 would, and aborts; run the server under an init (docker run --init, tini)')
+  }
 
   let db: Db
   try {

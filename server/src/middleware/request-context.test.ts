@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../logger'
 import { addUser, consentBody, json, send, signIn, startTestServer } from '../test-support'
@@ -59,6 +62,32 @@ describe('access log', () => {
         ['stayed-1', 200],
       ])
     } finally {
+      t.close()
+    }
+  })
+
+  it('logs 499 for a client that closed its connection before its answer, over HTTP, and the status for one that waited', async () => {
+    const lines: string[] = []
+    const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })
+    try {
+      await new Promise((resolve) => server.once('listening', resolve))
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin/sites/acme/consents?limit=10`
+      await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      const { cookie } = await signIn(t, 'owner@acme.test', 'owner password 1')
+      const ask = (requestId: string) => httpRequest(url, { headers: { Cookie: cookie, 'X-Request-Id': requestId } })
+      // The listing's thread takes longer to start than this client waits.
+      const left = ask('left-2')
+      left.on('error', () => {})
+      left.end()
+      setTimeout(() => left.destroy(), 20)
+      const waited = await new Promise<number>((resolve, reject) => ask('waited-2').on('response', (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject).end())
+      expect(waited).toBe(200)
+      const status = (id: string) => (lines.map((l) => JSON.parse(l) as { requestId?: string; status?: number }).find((l) => l.requestId === id) ?? {}).status
+      await expect.poll(() => status('left-2')).toBe(499)
+      expect(status('waited-2')).toBe(200)
+    } finally {
+      server.close()
       t.close()
     }
   })

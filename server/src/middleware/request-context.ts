@@ -154,8 +154,13 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const path = loggedPath(c.req.path)
       // An answer written straight on Node's response (a download, an answer sent later) is logged once it is done.
       const outgoing = c.env?.outgoing
-      // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody) is 499, as nginx logs it.
-      if (res !== RESPONSE_ALREADY_SENT || !outgoing) logRequest(logger, { requestId, method, path, status: c.req.raw.signal.aborted ? 499 : res.status }, start)
+      // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody)
+      // is 499, as nginx logs it: its connection is gone (app.request, in tests: its signal aborted).
+      // Not the signal behind Node: reading it makes an AbortController for every request.
+      if (res !== RESPONSE_ALREADY_SENT || !outgoing) {
+        const left = outgoing ? outgoing.destroyed : c.req.raw.signal.aborted
+        logRequest(logger, { requestId, method, path, status: left ? 499 : res.status }, start)
+      }
       else logWhenSent(logger, outgoing, { requestId, method, path }, start)
     }
   }
