@@ -24,7 +24,7 @@ import type { Services } from './context'
 import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
 import { bodyFlawAt, jsonBodyKind, slugParam } from './lib/validate'
-import { frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
+import { brokenAnswers, frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
 import { configAnswers } from './routes/config'
 import { CONSENTS_PATH, MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
 import type { AppendResult } from './services/consent-log'
@@ -195,6 +195,7 @@ function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, soc
     return
   }
   const { status, code, message } = brokenRequest(e)
+  brokenAnswers.set(socket, status)
   const body = JSON.stringify({ error: { code, message } })
   const headers = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...SECURITY_HEADERS, Connection: 'close' }
   // Closed once the answer is out, as Node's own handler closes it: a client that keeps its end

@@ -135,6 +135,13 @@ const CONSENT_ID_IN_PATH = /^(\/+api\/+v1\/+consents\/+|\/+api\/+admin\/+sites\/
 const TOKEN_IN_PATH = /^(\/+invite\/+|\/+api\/+admin\/+invitations\/+)[^/]+/
 export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId').replace(TOKEN_IN_PATH, '$1:token')
 
+/**
+ * The connections on which the server answered a request Node's parser could not read (its
+ * status), before closing them (front-door.ts answerBrokenRequest): the access log gives the
+ * status the client got, not 499 for the connection closed under the request.
+ */
+export const brokenAnswers = new WeakMap<object, number>()
+
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   const accessLog = logger.enabled('info')
   return async function requestContext(c, next) {
@@ -156,10 +163,14 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const outgoing = c.env?.outgoing
       // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody)
       // is 499, as nginx logs it: its connection is gone (app.request, in tests: its signal aborted).
-      // Not the signal behind Node: reading it makes an AbortController for every request.
+      // Unless the server answered it and closed the connection (a request whose framing is broken,
+      // front-door.ts): the client got that answer. Not the signal behind Node: reading it makes an
+      // AbortController for every request.
       if (res !== RESPONSE_ALREADY_SENT || !outgoing) {
+        const socket = c.env?.incoming?.socket
+        const answered = socket ? brokenAnswers.get(socket) : undefined
         const left = outgoing ? outgoing.destroyed : c.req.raw.signal.aborted
-        logRequest(logger, { requestId, method, path, status: left ? 499 : res.status }, start)
+        logRequest(logger, { requestId, method, path, status: answered ?? (left ? 499 : res.status) }, start)
       }
       else logWhenSent(logger, outgoing, { requestId, method, path }, start)
     }
