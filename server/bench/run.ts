@@ -13,7 +13,8 @@
 //
 // Environment: BENCH_SECONDS (10) seconds per run per round, BENCH_CONNECTIONS (64), BENCH_STORED (5000000)
 // records already stored for the second ingestion run, BENCH_EXPORT_ROWS (1000000) of them in the
-// exported site; BENCH_PARTS (`load,stored,export`) runs only some parts, BENCH_FORMATS
+// exported site, BENCH_PURGE_RECORDS (1000000) in the log the retention purge cuts (bench/purge.ts);
+// BENCH_PARTS (`load,stored,export,purge`) runs only some parts, BENCH_FORMATS
 // (`csv,ndjson`) only some export formats, BENCH_EXPORT_RUNS (3) exports of each. The stored log is
 // generated once into the OS temp directory and copied per run.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
@@ -29,6 +30,7 @@ import { DEMO_SITES } from '../src/seed/catalogues'
 import { ensureOwner, seedSites } from '../src/seed/seed'
 import { memberships } from '../src/db/schema'
 import { generateRecords } from './generate'
+import { purgeBench } from './purge'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -39,7 +41,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
 const EXPORT_RUNS = Math.max(1, Number(process.env.BENCH_EXPORT_RUNS ?? 3))
 /** Each fresh server's warm-up, before its runs. */
 const WARM_UP_SECONDS = 5
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'load,stored,export').split(',').map((p) => p.trim()))
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'load,stored,export,purge').split(',').map((p) => p.trim()))
 const ADMIN = { email: 'bench@example.test', password: 'bench password 1234' }
 const work = mkdtempSync(join(tmpdir(), 'miniconsent-bench-'))
 const children = new Set<ChildProcess>()
@@ -628,6 +630,8 @@ async function main() {
         `  runs: ${runs.map((r) => `${fmt(r.rowsPerSecond)} rows/s, ${fmt(r.cpuUsPerRow, 1)} µs/row, peak ${fmt(r.peakMb)} MB`).join(' · ')}\n`,
     )
   }
+  // The retention purge, measured apart (bench/purge.ts): a reliability figure, not a target.
+  if (PARTS.has('purge')) process.stdout.write(await purgeBench(Number(process.env.BENCH_PURGE_RECORDS ?? 1_000_000)))
   const failed =
     [ingestEmpty, ingestStored, bareWriter].some((r) => r && !r.allStored) || Object.values(exports).flat().some((e) => e.manifestRows !== e.rows)
   if (failed) process.exitCode = 1
