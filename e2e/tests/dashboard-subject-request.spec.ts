@@ -1,5 +1,6 @@
 import { expect, test } from '../support/test'
 import { E2E_ADMIN } from '../support/env'
+import { signIn } from '../support/sign-in'
 
 // A data-subject request by a signed-in customer, in the browser against the built server: the
 // site's page linked the visitor's browser to their user ID with identify(); the owner looks the
@@ -23,11 +24,7 @@ test('an owner finds a customer by user ID, opens their consent ID, and the look
   }, USER_ID)
   await visitor.close()
 
-  await page.goto('/sign-in')
-  await page.getByLabel('Email').fill(E2E_ADMIN.email)
-  await page.getByLabel('Password').fill(E2E_ADMIN.password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page).not.toHaveURL(/\/sign-in$/)
+  await signIn(page)
   await page.goto('/sites/minopa/consents')
   const search = page.getByRole('search')
   await search.getByLabel('User ID of a signed-in customer').check()

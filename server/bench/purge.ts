@@ -12,9 +12,8 @@ import { openDatabase } from '../src/db/client'
 import { DEMO_SITES } from '../src/seed/catalogues'
 import { seedSites } from '../src/seed/seed'
 import { purgeSiteGradually } from '../src/services/retention'
+import { fmt } from './format'
 import { generateRecords } from './generate'
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 /** `records` spread over 730 days, then the retention lowered to 700: the lines to print. */
 export async function purgeBench(records: number): Promise<string> {

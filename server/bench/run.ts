@@ -30,6 +30,7 @@ import { DEMO_SITES } from '../src/seed/catalogues'
 import { ensureOwner, seedSites } from '../src/seed/seed'
 import { memberships } from '../src/db/schema'
 import { generateRecords } from './generate'
+import { fmt } from './format'
 import { purgeBench } from './purge'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -434,7 +435,6 @@ function writtenBack(file: string) {
   }
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 async function main() {
