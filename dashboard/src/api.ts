@@ -124,17 +124,24 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
     if (UNSAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
     let res: Response
-    try {
-      res = await fetch(path, {
-        method,
-        headers,
-        body: init.body === undefined ? null : raw ? (init.body as string) : JSON.stringify(init.body),
-        credentials: 'same-origin',
-        signal: init.signal ?? null,
-      })
-    } catch (err) {
-      if (err instanceof DOMException && err.name === 'AbortError') throw err
-      throw new ApiRequestError(0, 'network', 'Could not reach the MiniConsent server. Check your connection and try again.')
+    for (let retries = 0; ; retries++) {
+      try {
+        res = await fetch(path, {
+          method,
+          headers,
+          body: init.body === undefined ? null : raw ? (init.body as string) : JSON.stringify(init.body),
+          credentials: 'same-origin',
+          signal: init.signal ?? null,
+        })
+      } catch (err) {
+        if (err instanceof DOMException && err.name === 'AbortError') throw err
+        throw new ApiRequestError(0, 'network', 'Could not reach the MiniConsent server. Check your connection and try again.')
+      }
+      const wait = method === 'GET' && retries < BUSY_RETRIES ? await busyWait(res) : null
+      if (wait === null) break
+      // The body of the refusal is not read: let it go before waiting.
+      await res.body?.cancel().catch(() => undefined)
+      await delay(wait, init.signal)
     }
 
     if (!res.ok) {
@@ -175,6 +182,46 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
     request: (path, schema, init) => send(`/api/admin${path}`, schema, init),
     stream: (path, signal) => call(`/api/admin${path}`, { signal, accept: '*/*' }),
   }
+}
+
+/** How many times a read the server was too busy for is asked again (busyWait) before its refusal is shown. */
+export const BUSY_RETRIES = 3
+
+/** The longest Retry-After a read waits out by itself; past it (an export's 10 s) the refusal is shown at once. */
+const MAX_BUSY_WAIT_SECONDS = 5
+
+/**
+ * The seconds to wait before asking again for a read the server refused only for being busy: 429
+ * with a code ending in `_busy` (as many listings, verifications, statistics or look-ups running as
+ * the server runs at once, a cancelled one's thread still among them) or 503 `database_busy`,
+ * with a Retry-After it keeps short. Null for any other answer, which is final. The code is read
+ * from a copy, so the answer's own body is still there to read.
+ */
+async function busyWait(res: Response): Promise<number | null> {
+  if (res.status !== 429 && res.status !== 503) return null
+  const after = res.headers.get('Retry-After')
+  const seconds = after !== null && /^\d+$/.test(after) ? Number(after) : NaN
+  if (!(seconds <= MAX_BUSY_WAIT_SECONDS)) return null
+  const body = apiError.safeParse(await res.clone().json().catch(() => undefined))
+  if (!body.success) return null
+  const { code } = body.data.error
+  return (res.status === 429 && code.endsWith('_busy')) || (res.status === 503 && code === 'database_busy') ? seconds : null
+}
+
+/** Resolves after `seconds`, or rejects with the AbortError of `signal` once it aborts. */
+function delay(seconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error)
+    const aborted = () => {
+      clearTimeout(timer)
+      reject(signal!.reason as Error)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', aborted)
+      resolve()
+    }, seconds * 1000)
+    signal?.addEventListener('abort', aborted, { once: true })
+  })
 }
 
 async function readError(res: Response): Promise<ApiRequestError> {

@@ -293,6 +293,70 @@ describe('consent log', () => {
   })
 })
 
+describe('consent log when the server is busy', () => {
+  /** The server's refusal of a listing while as many run as it runs at once. */
+  const busy = (retryAfter: string) => {
+    const res = errorBody(429, 'listings_busy', '4 consent log listings are running; try again when one has finished')
+    res.headers.set('Retry-After', retryAfter)
+    return res
+  }
+
+  it('waits out a busy server’s Retry-After and shows the records, not the refusal', async () => {
+    let refusals = 1
+    const asked: number[] = []
+    stubApi(signedIn, serveLog(() => {
+      asked.push(Date.now())
+      return refusals-- > 0 ? busy('1') : logPage(2, 2, 2)
+    }))
+    renderApp('/sites/minopa/consents')
+    expect(await screen.findByRole('table', { name: 'Consent records' }, { timeout: 3000 })).toBeTruthy()
+    expect(asked).toHaveLength(2)
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(990)
+    expect(screen.queryByText(/Could not load the consent log/)).toBeNull()
+  })
+
+  it('shows the refusal with Try again once the server stayed busy after a few waits', async () => {
+    let stillBusy = true
+    const api = stubApi(signedIn, serveLog(() => (stillBusy ? busy('0') : logPage(1, 1, 1))))
+    renderApp('/sites/minopa/consents')
+    await screen.findByText('Could not load the consent log: 4 consent log listings are running; try again when one has finished')
+    // The first ask and three more.
+    expect(api.requests.filter((r) => r.url.pathname.endsWith('/consents'))).toHaveLength(4)
+    stillBusy = false
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }))
+    expect(await screen.findByRole('table', { name: 'Consent records' })).toBeTruthy()
+  })
+
+  it('does not wait out a long Retry-After (an export’s 10 s) or a refusal that is not for being busy', async () => {
+    const long = busy('10')
+    const api = stubApi(signedIn, serveLog(() => long))
+    renderApp('/sites/minopa/consents')
+    await screen.findByText(/Could not load the consent log: 4 consent log listings/)
+    expect(api.requests.filter((r) => r.url.pathname.endsWith('/consents'))).toHaveLength(1)
+    cleanup()
+
+    const limited = errorBody(429, 'too_many_attempts', 'Too many attempts')
+    limited.headers.set('Retry-After', '1')
+    const again = stubApi(signedIn, serveLog(() => limited))
+    renderApp('/sites/minopa/consents')
+    await screen.findByText('Could not load the consent log: Too many attempts')
+    expect(again.requests.filter((r) => r.url.pathname.endsWith('/consents'))).toHaveLength(1)
+  })
+
+  it('asks no more for a listing whose filter changed while it waited', async () => {
+    const api = stubApi(signedIn, serveLog((req) => (req.url.searchParams.get('method') === 'reject-all' ? logPage(3, 3, 3) : busy('1'))))
+    renderApp('/sites/minopa/consents')
+    await waitFor(() => expect(api.requests.filter((r) => r.url.pathname.endsWith('/consents'))).toHaveLength(1))
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'reject-all' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByRole('table', { name: 'Consent records' })).toBeTruthy()
+    // Past the refused listing's Retry-After: it was not asked for again.
+    await new Promise((resolve) => setTimeout(resolve, 1300))
+    const listings = api.requests.filter((r) => r.url.pathname.endsWith('/consents'))
+    expect(listings.map((r) => r.url.searchParams.get('method'))).toEqual([null, 'reject-all'])
+  })
+})
+
 describe('consent log filters and data-subject requests', () => {
   it('filters by date range, method, region and revision through the URL', async () => {
     const api = stubApi(signedIn, serveLog(() => logPage(3, 3, 3)))
