@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright'
 import { request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test'
 import { expect, test } from '../support/test'
 import { mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { E2E_ADMIN, E2E_BASE_URL } from '../support/env'
+import { axeViolations } from '../support/axe'
 
 // Issue 6 in the browser: the dashboard's pages against the real server and SQLite file.
 
@@ -47,8 +47,7 @@ async function createMember(siteId: string, role: 'editor' | 'auditor', email: s
 
 async function checkA11yAndShoot(page: Page, name: string) {
   await expect(page.locator('main h1')).toBeVisible()
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), name).toEqual([])
+  expect(await axeViolations(page), name).toEqual([])
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 900 })
     await page.screenshot({ path: `${SCREENS}${name}-${width === 1280 ? 'desktop' : 'mobile'}.png`, fullPage: true })
@@ -229,8 +228,7 @@ test('a session that ends under a page asks to sign in over it, and the edit on 
   await page.getByRole('button', { name: 'Save settings' }).click()
   const dialog = page.getByRole('dialog', { name: 'Your session has ended' })
   await expect(dialog).toBeVisible()
-  const axe = await new AxeBuilder({ page }).analyze()
-  expect(axe.violations.map((v) => v.id)).toEqual([])
+  expect(await axeViolations(page)).toEqual([])
   await dialog.getByLabel('Password').fill(E2E_ADMIN.password)
   await dialog.getByRole('button', { name: 'Sign in', exact: true }).click()
   await expect(dialog).toBeHidden()

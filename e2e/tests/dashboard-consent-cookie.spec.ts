@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '../support/test'
 import { signIn } from '../support/sign-in'
+import { axeViolations } from '../support/axe'
 
 // MiniConsent's own cookie as a catalogue declares it (shared own-storage.ts), against Site
 // settings: a new site's draft declares it under the settings' name and lifetime, and a rename in
@@ -11,8 +11,7 @@ import { signIn } from '../support/sign-in'
 const WARNING = 'The catalogue does not declare the consent cookie as Site settings set it.'
 
 async function noAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(await axeViolations(page)).toEqual([])
 }
 
 test('a consent cookie renamed in Site settings: the settings page and the editor say the catalogue declares the old name, one click renames it, and it is published', async ({ page, request }) => {

@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '../support/test'
 import { signIn } from '../support/sign-in'
+import { axeViolations } from '../support/axe'
 
 // Two admins edit My Mini Webinar's catalogue draft at once, in two browser contexts. The one who
 // saves second is told, compares, and merges; the seeded draft is put back at the end.
@@ -38,8 +38,7 @@ test('the second save of a draft is refused, compared and merged field by field'
   await expect(panel.getByRole('region', { name: 'Their changes' })).toContainText('categories[analytics].label.en: “Analytics” → “Product analytics”')
   await expect(panel.getByRole('region', { name: 'Your changes' })).toContainText('categories[essential].label.en: “Essential” → “Strictly necessary”')
 
-  const results = await new AxeBuilder({ page }).exclude('iframe[title^="Preview"]').analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(await axeViolations(page, { exclude: 'iframe[title^="Preview"]' })).toEqual([])
 
   const clash = panel.getByRole('group', { name: 'categories[analytics].label.en' })
   await clash.getByLabel('Theirs: “Product analytics”').check()

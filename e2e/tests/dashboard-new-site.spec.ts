@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '../support/test'
 import { signIn } from '../support/sign-in'
+import { axeViolations } from '../support/axe'
 
 // A company adds its own website: the owner creates a site in the dashboard, which serves visitors
 // nothing until its first publication, and then its one-tag embed script. Created by mistake, it is
@@ -23,8 +23,7 @@ test('the owner creates a site, publishes its first catalogue, its embed script 
   await expect(page.getByLabel('Site ID')).toHaveAttribute('aria-invalid', 'true')
   await expect(page.getByLabel('Site ID')).toBeFocused()
 
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(await axeViolations(page)).toEqual([])
 
   await page.getByLabel('Site ID').fill('e2e-shop')
   await page.getByRole('button', { name: 'Create site' }).click()

@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '../support/test'
 import { signIn } from '../support/sign-in'
+import { axeViolations } from '../support/axe'
 
 // The site settings page against the real server: a region setting reaches the public config at
 // once. My Mini Webinar, which no other spec visits for its regions, and what it changes is
@@ -34,8 +34,7 @@ test('the owner sets Everywhere else back to the built-in table, then makes the 
   await save()
   expect(await mode()).toBe('opt-in')
 
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(await axeViolations(page)).toEqual([])
 
   await page.getByRole('button', { name: 'Remove US' }).click()
   await save()
@@ -77,8 +76,7 @@ test('the owner adds a legal document and turns on the Consent Mode options; the
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(page.getByText('Settings saved.')).toBeVisible()
 
-  const results = await new AxeBuilder({ page }).analyze()
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(await axeViolations(page)).toEqual([])
 
   const after = await config()
   expect(after.gtagSet).toEqual({ ads_data_redaction: true, url_passthrough: true })

@@ -1,14 +1,11 @@
-import AxeBuilder from '@axe-core/playwright'
 import { type Page } from '@playwright/test'
 import { expect, test } from '../support/test'
+import { axeViolations } from '../support/axe'
 
 // The SDK's UI on a customer page, checked with axe-core: banner, preferences dialog (categories
 // and services expanded) and the cookie declaration. Only what the SDK renders is checked.
 
-async function violations(page: Page, selector: string) {
-  const result = await new AxeBuilder({ page }).include(selector).analyze()
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-}
+const violations = (page: Page, selector: string) => axeViolations(page, { include: selector })
 
 test('banner, preferences dialog and declaration have no axe violations', async ({ page }) => {
   const errors: Error[] = []

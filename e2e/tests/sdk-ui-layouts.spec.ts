@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { expect, test, type Page } from '../support/test'
 import { customerPage } from '../support/sdk-ui-pages'
+import { axeViolations } from '../support/axe'
 
 // Every layout × every built-in theme (system in both colour schemes), with the SDK's own accent:
 // axe-core finds nothing in the banner, the preferences dialog (every category expanded) or the
@@ -23,10 +23,7 @@ const builtIn = (layout: string, theme: string) => (c: PublishedConfig) => {
 
 const LINKS = '<p><a href="#one">Page link one</a></p><p><a href="#two">Page link two</a></p><h2>Cookies we use</h2><div data-consent-table></div>'
 
-async function violations(page: Page, selector: string) {
-  const result = await new AxeBuilder({ page }).include(selector).analyze()
-  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
-}
+const violations = (page: Page, selector: string) => axeViolations(page, { include: selector })
 
 /**
  * Contrast of every text against the first opaque background behind it, and of each control's
