@@ -1,6 +1,7 @@
 // Where a worker thread's script is, built or from source: the one place that knows both.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads'
 import Database from 'better-sqlite3'
@@ -12,7 +13,8 @@ let tsxApi: string | undefined
 
 /**
  * The thread script `name` beside the module at `from` (its `import.meta.url`). Built: `name.js`
- * beside the bundle (build.mjs emits each thread's script as an entry of its own). From source
+ * beside the bundle (build.mjs emits each thread's script as an entry of its own). Under the
+ * server's tests, the bundle of it in MINICONSENT_THREAD_SCRIPTS when there is one. From source
  * (tests, tsx): `name.ts`, loaded through tsx's loader, which a worker does not inherit and
  * `--import` in its execArgv does not install on Node 20. tsx's ESM API is located from this
  * package as its exports map names it (a require() resolution would give the CJS one), not from
@@ -20,6 +22,9 @@ let tsxApi: string | undefined
  */
 export function workerScript(from: string, name: string): WorkerScript {
   if (!from.endsWith('.ts')) return [new URL(`./${name}.js`, from), {}]
+  // The server's tests bundle the thread scripts from the source before they run (vitest.threads.mjs).
+  const built = process.env.MINICONSENT_THREAD_SCRIPTS
+  if (built && existsSync(join(built, `${name}.js`))) return [pathToFileURL(join(built, `${name}.js`)), {}]
   if (!tsxApi) {
     const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
     const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports
