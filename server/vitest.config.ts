@@ -14,7 +14,8 @@ export default defineConfig({
     hookTimeout: 45_000,
     // Three files at a time even on two cores (vitest's default there is one): much of a file's
     // time is spent waiting on fsync, scrypt's thread pool, timers and the servers some tests
-    // start, so the suite takes ~5.1 min, against ~6 with two and ~10 with one.
+    // start (measured before the threads' bundles: ~5.1 min, against ~6 with two and ~10 with one;
+    // ~2.7 min with them).
     maxWorkers: Math.max(3, availableParallelism() - 1),
     // Route tests create and sign in hundreds of accounts: at scrypt's N of 2^14 that was ~80 s of
     // the suite's ~310 (measured: 312 s → 228 s). The password module takes this lower N only under
