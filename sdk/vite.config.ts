@@ -1,4 +1,5 @@
 // Shared by the two bundle builds (scripts/build.mjs) and by vitest.
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -9,6 +10,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
     // Three files at a time even on two cores (vitest's default there is one): the bundle's tests
     // (bundle*.test.ts) spend most of their time waiting for chunks and timers.
-    maxWorkers: 3,
+    maxWorkers: Math.max(3, availableParallelism() - 1),
   },
 })

@@ -3,17 +3,45 @@
 // verification, a look-up, an export, every test server's writer) then loads its bundle, as the
 // built server does, rather than compile its TypeScript through tsx's loader: ~150 ms a thread
 // instead of ~450 (lib/worker-script.ts, MINICONSENT_THREAD_SCRIPTS). Inside node_modules, so
-// that the bundles find their dependencies as dist/ does.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+// that the bundles find their dependencies as dist/ does. Bundled again before each rerun of
+// `vitest watch`, so that a thread never runs older code than the test that starts it.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { serverBuild, THREAD_ENTRIES } from './build-options.mjs'
 
-export default async function setup() {
+const PREFIX = 'miniconsent-test-threads-'
+
+/** Whether the process `pid` still runs (a folder named for it is in use). */
+function running(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return e.code === 'EPERM'
+  }
+}
+
+export default async function setup(project) {
   const parent = fileURLToPath(new URL('./node_modules/.cache/', import.meta.url))
   mkdirSync(parent, { recursive: true })
-  const dir = mkdtempSync(`${parent}miniconsent-test-threads-`)
-  await build(serverBuild(dir, THREAD_ENTRIES))
+  // Folders left by runs that were interrupted (their teardown never ran): named for their process, now gone.
+  for (const name of readdirSync(parent)) {
+    const pid = name.startsWith(PREFIX) ? Number(name.slice(PREFIX.length).split('-')[0]) : NaN
+    if (Number.isInteger(pid) && pid > 0 && !running(pid)) rmSync(join(parent, name), { recursive: true, force: true })
+  }
+  const dir = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`))
+  const bundle = () => build(serverBuild(dir, THREAD_ENTRIES))
+  try {
+    await bundle()
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true })
+    throw e
+  }
+  project.onTestsRerun(async () => {
+    await bundle()
+  })
   process.env.MINICONSENT_THREAD_SCRIPTS = dir
   return () => rmSync(dir, { recursive: true, force: true })
 }

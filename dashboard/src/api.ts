@@ -69,9 +69,9 @@ export interface ApiClient {
   login(input: LoginInput): Promise<Me>
   logout(): Promise<void>
   consentLog(siteId: string, query: ConsentLogQuery, signal?: AbortSignal): Promise<ConsentLogPage>
-  verifyChain(siteId: string): Promise<ChainVerification>
+  verifyChain(siteId: string, signal?: AbortSignal): Promise<ChainVerification>
   /** The same verification, also against an export manifest the auditor saved outside the server, sent unchanged. */
-  verifyChainWith(siteId: string, manifest: Record<string, unknown>): Promise<ChainVerification>
+  verifyChainWith(siteId: string, manifest: Record<string, unknown>, signal?: AbortSignal): Promise<ChainVerification>
   /** Any admin route under `/api/admin`, answered as JSON and checked against `schema` (null: no body). */
   request<T>(path: string, schema: z.ZodType<T> | null, init?: SendInit): Promise<T>
   /** The raw response of a GET under `/api/admin`, for downloads read as a stream. Errors as in `request`. */
@@ -124,7 +124,7 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
     if (UNSAFE_METHODS.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
     let res: Response
-    for (let retries = 0; ; retries++) {
+    for (let waited = 0; ; ) {
       try {
         res = await fetch(path, {
           method,
@@ -137,8 +137,11 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
         if (err instanceof DOMException && err.name === 'AbortError') throw err
         throw new ApiRequestError(0, 'network', 'Could not reach the MiniConsent server. Check your connection and try again.')
       }
-      const wait = method === 'GET' && retries < BUSY_RETRIES ? await busyWait(res) : null
-      if (wait === null) break
+      // Only a read its caller can cancel waits: one nobody can stop would run on after its page has gone.
+      const wait = method === 'GET' && init.signal ? await busyWait(res) : null
+      // Each wait counts at least a second: a Retry-After of 0 does not ask for ever.
+      if (wait === null || waited + Math.max(wait, 1) > MAX_BUSY_WAIT_SECONDS) break
+      waited += Math.max(wait, 1)
       // The body of the refusal is not read: let it go before waiting.
       await res.body?.cancel().catch(() => undefined)
       await delay(wait, init.signal)
@@ -176,36 +179,38 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
       filterParams(query, params)
       return send(`/api/admin/sites/${encodeURIComponent(siteId)}/consents?${params}`, consentLogPage, { signal })
     },
-    verifyChain: (siteId) => send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification),
-    verifyChainWith: (siteId, manifest) =>
-      send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification, { method: 'POST', body: { manifest } }),
+    verifyChain: (siteId, signal) => send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification, { signal }),
+    verifyChainWith: (siteId, manifest, signal) =>
+      send(`/api/admin/sites/${encodeURIComponent(siteId)}/verify`, chainVerification, { method: 'POST', body: { manifest }, signal }),
     request: (path, schema, init) => send(`/api/admin${path}`, schema, init),
     stream: (path, signal) => call(`/api/admin${path}`, { signal, accept: '*/*' }),
   }
 }
 
-/** How many times a read the server was too busy for is asked again (busyWait) before its refusal is shown. */
-export const BUSY_RETRIES = 3
+/**
+ * How long, in all, a read the server refused for being busy waits to ask again (busyWait) before
+ * its refusal is shown: a listing (Retry-After 1) asks up to 10 times, a verification (5) twice.
+ */
+export const MAX_BUSY_WAIT_SECONDS = 10
 
-/** The longest Retry-After a read waits out by itself; past it (an export's 10 s) the refusal is shown at once. */
-const MAX_BUSY_WAIT_SECONDS = 5
+/** The longest single Retry-After a read waits out; past it (an export's 10 s) the refusal is shown at once. */
+const MAX_ONE_WAIT_SECONDS = 5
 
 /**
  * The seconds to wait before asking again for a read the server refused only for being busy: 429
- * with a code ending in `_busy` (as many listings, verifications, statistics or look-ups running as
- * the server runs at once, a cancelled one's thread still among them) or 503 `database_busy`,
- * with a Retry-After it keeps short. Null for any other answer, which is final. The code is read
- * from a copy, so the answer's own body is still there to read.
+ * with a code ending in `_busy` (as many listings, verifications, statistics or look-ups running
+ * as the server runs at once, a cancelled one's thread still among them), with a Retry-After it
+ * keeps short. Null for any other answer, which is final: 503 `database_busy` too, which the server
+ * gives after waiting 5 s itself for another process (a backup, a migration) to let go of the
+ * database. The code is read from a copy, so the answer's own body is still there to read.
  */
 async function busyWait(res: Response): Promise<number | null> {
-  if (res.status !== 429 && res.status !== 503) return null
+  if (res.status !== 429) return null
   const after = res.headers.get('Retry-After')
   const seconds = after !== null && /^\d+$/.test(after) ? Number(after) : NaN
-  if (!(seconds <= MAX_BUSY_WAIT_SECONDS)) return null
+  if (!(seconds <= MAX_ONE_WAIT_SECONDS)) return null
   const body = apiError.safeParse(await res.clone().json().catch(() => undefined))
-  if (!body.success) return null
-  const { code } = body.data.error
-  return (res.status === 429 && code.endsWith('_busy')) || (res.status === 503 && code === 'database_busy') ? seconds : null
+  return body.success && body.data.error.code.endsWith('_busy') ? seconds : null
 }
 
 /** Resolves after `seconds`, or rejects with the AbortError of `signal` once it aborts. */

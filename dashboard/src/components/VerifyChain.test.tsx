@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import { formatTime } from '../format'
 import { errorBody, expectFocusStaysOn, heldBack, json, logPage, ME, on, pressFromKeyboard, renderApp, stubApi } from '../test-support'
@@ -48,6 +48,37 @@ async function verify() {
 }
 
 describe('Verify chain', () => {
+  it('waits out a busy server’s Retry-After while the page is open, and asks no more once it has gone', async () => {
+    const busy = () => {
+      const res = errorBody(429, 'verifies_busy', '2 chain verifications are running; try again when one has finished')
+      res.headers.set('Retry-After', '1')
+      return res
+    }
+    let refusals = 1
+    const api = stubWithVerify(() => (refusals-- > 0 ? busy() : json({ ok: true, count: 3, head: HEAD })))
+    const status = await verify()
+    await waitFor(() => expect(status.textContent).toBe(`Chain intact: 3 records, head ${HEAD}`), { timeout: 3000 })
+    expect(api.requests.filter((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toHaveLength(2)
+    cleanup()
+
+    const left = stubWithVerify(busy)
+    await verify()
+    await waitFor(() => expect(left.requests.filter((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toHaveLength(1))
+    cleanup()
+    // Past the Retry-After: the page that asked has gone, and nothing asks for it again.
+    await new Promise((resolve) => setTimeout(resolve, 1300))
+    expect(left.requests.filter((r) => r.url.pathname === '/api/admin/sites/minopa/verify')).toHaveLength(1)
+  })
+
+  it('does not ask again for a check against a manifest (a POST) the server was too busy for', async () => {
+    const busy = errorBody(429, 'verifies_busy', '2 chain verifications are running; try again when one has finished')
+    busy.headers.set('Retry-After', '1')
+    const api = stubWithVerify(() => json({ ok: true, count: 3, head: HEAD }), () => busy)
+    const status = await verifyWith(manifestFile(JSON.stringify(MANIFEST)))
+    await waitFor(() => expect(status.textContent).toContain('2 chain verifications are running'))
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
   it('reports an intact chain with its record count and head hash', async () => {
     const api = stubWithVerify(() => json({ ok: true, count: 1234, head: HEAD }))
     const status = await verify()

@@ -24,22 +24,19 @@ const MAX_MANIFEST_BYTES = 1024 * 1024
 export function VerifyChain({ siteId }: { siteId: string }) {
   const { api } = useSession()
   const [state, setState] = useActionState<State>({ status: 'idle' })
-  const alive = useRef(true)
-  useEffect(
-    () => () => {
-      alive.current = false
-    },
-    [],
-  )
+  // Aborted when the page goes: the verification's request ends, and with it the server's thread
+  // and any wait for a busy server (api.ts), rather than run on for nobody.
+  const gone = useRef(new AbortController())
+  useEffect(() => () => gone.current.abort(), [])
 
   async function run(against: string | undefined, verification: () => Promise<ChainVerification>) {
     setState(against === undefined ? { status: 'running' } : { status: 'running', against })
     const failed = against === undefined ? 'Could not verify the chain' : `Could not verify the chain against ${against}`
     try {
       const result = await verification()
-      if (alive.current) setState({ status: 'done', result })
+      if (!gone.current.signal.aborted) setState({ status: 'done', result })
     } catch (err) {
-      if (!alive.current) return
+      if (gone.current.signal.aborted) return
       const notManifest = notAManifest(err)
       if (notManifest) {
         setState({ status: 'failed', message: `${failed}. ${notManifest}` })
@@ -50,8 +47,8 @@ export function VerifyChain({ siteId }: { siteId: string }) {
     }
   }
 
-  const verify = () => run(undefined, () => api.verifyChain(siteId))
-  const verifyWith = (file: File) => run(file.name, async () => api.verifyChainWith(siteId, await readManifest(file)))
+  const verify = () => run(undefined, () => api.verifyChain(siteId, gone.current.signal))
+  const verifyWith = (file: File) => run(file.name, async () => api.verifyChainWith(siteId, await readManifest(file), gone.current.signal))
 
   const running = state.status === 'running'
   const broken = state.status === 'done' && !state.result.ok

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { oneShotThread, type WorkerScript } from './worker-script'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { oneShotThread, workerScript, type WorkerScript } from './worker-script'
 
 const COUNT_SQL = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) AS n FROM c'
 
@@ -55,5 +58,20 @@ describe('oneShotThread', () => {
     await expect(oneShotThread(counting, { workerData: { started, count: 10 }, resourceLimits: limits, signal: cancel.signal, aborted: () => new Error('aborted'), what: 'count', read: (v: number) => v })).rejects.toThrow('aborted')
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(Atomics.load(started, 0)).toBe(0)
+  })
+})
+
+describe('workerScript', () => {
+  it('gives the tests the thread bundles built before they ran (vitest.threads.mjs), and tsx for a script without one', () => {
+    const built = process.env.MINICONSENT_THREAD_SCRIPTS
+    expect(built, 'vitest.threads.mjs set no MINICONSENT_THREAD_SCRIPTS').toBeTruthy()
+    const [entry, options] = workerScript(new URL('../services/stats.ts', import.meta.url).href, 'stats-worker')
+    expect(options).toEqual({})
+    expect(entry instanceof URL && fileURLToPath(entry)).toBe(join(built!, 'stats-worker.js'))
+    expect(existsSync(fileURLToPath(entry as URL))).toBe(true)
+    // The channel's echo thread exists only for its test: no bundle, so tsx compiles it.
+    const [echo, echoOptions] = workerScript(new URL('../services/writer-channel.test.ts', import.meta.url).href, 'writer-channel-echo')
+    expect(echoOptions).toEqual({ eval: true })
+    expect(String(echo)).toContain('writer-channel-echo.ts')
   })
 })
