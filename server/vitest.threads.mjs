@@ -5,7 +5,7 @@
 // instead of ~450 (lib/worker-script.ts, MINICONSENT_THREAD_SCRIPTS). Inside node_modules, so
 // that the bundles find their dependencies as dist/ does. Bundled again before each rerun of
 // `vitest watch`, so that a thread never runs older code than the test that starts it.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -32,7 +32,15 @@ export default async function setup(project) {
     if (Number.isInteger(pid) && pid > 0 && !running(pid)) rmSync(join(parent, name), { recursive: true, force: true })
   }
   const dir = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`))
-  const bundle = () => build(serverBuild(dir, THREAD_ENTRIES))
+  // Each file is written beside its place and renamed over it: a thread starting meanwhile loads
+  // the old bundle or the new one, never half of one.
+  const bundle = async () => {
+    const { outputFiles } = await build({ ...serverBuild(dir, THREAD_ENTRIES), write: false })
+    for (const file of outputFiles) {
+      writeFileSync(`${file.path}.tmp`, file.contents)
+      renameSync(`${file.path}.tmp`, file.path)
+    }
+  }
   try {
     await bundle()
   } catch (e) {
@@ -40,7 +48,14 @@ export default async function setup(project) {
     throw e
   }
   project.onTestsRerun(async () => {
-    await bundle()
+    try {
+      await bundle()
+    } catch (e) {
+      // A source that does not build (mid-edit): watch goes on, and the threads compile their
+      // TypeScript through tsx (lib/worker-script.ts), so the tests that start one show the error.
+      console.error(`vitest.threads.mjs: the threads' scripts did not bundle; the tests load them through tsx until they do.\n${e instanceof Error ? e.message : e}`)
+      for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true })
+    }
   })
   process.env.MINICONSENT_THREAD_SCRIPTS = dir
   return () => rmSync(dir, { recursive: true, force: true })

@@ -27,7 +27,11 @@ export function VerifyChain({ siteId }: { siteId: string }) {
   // Aborted when the page goes: the verification's request ends, and with it the server's thread
   // and any wait for a busy server (api.ts), rather than run on for nobody.
   const gone = useRef(new AbortController())
-  useEffect(() => () => gone.current.abort(), [])
+  useEffect(() => {
+    // A hot update runs the effect again with the refs kept: its controller, aborted, is replaced.
+    if (gone.current.signal.aborted) gone.current = new AbortController()
+    return () => gone.current.abort()
+  }, [])
 
   async function run(against: string | undefined, verification: () => Promise<ChainVerification>) {
     setState(against === undefined ? { status: 'running' } : { status: 'running', against })
