@@ -139,9 +139,10 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
       }
       // Only a read its caller can cancel waits: one nobody can stop would run on after its page has gone.
       const wait = method === 'GET' && init.signal ? await busyWait(res) : null
+      if (wait === null) break
       // Each wait counts at least a second: a Retry-After of 0 does not ask for ever.
-      if (wait === null || waited + Math.max(wait, 1) > MAX_BUSY_WAIT_SECONDS) break
       waited += Math.max(wait, 1)
+      if (waited > MAX_BUSY_WAIT_SECONDS) break
       // The body of the refusal is not read: let it go before waiting.
       await res.body?.cancel().catch(() => undefined)
       await delay(wait, init.signal)

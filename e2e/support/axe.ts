@@ -24,8 +24,12 @@ export async function axeResults(page: Page, scope: AxeScope = {}) {
   return builder.analyze()
 }
 
-/** axe-core's violations on the page (or the part `scope` names), one `rule: targets` line each; none is []. */
-export async function axeViolations(page: Page, scope: AxeScope = {}): Promise<string[]> {
-  const { violations } = await axeResults(page, scope)
+/** The violations of axe-core's results, one `rule: targets` line each; none is []. */
+export function violationLines({ violations }: Awaited<ReturnType<typeof axeResults>>): string[] {
   return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+}
+
+/** axe-core's violations on the page (or the part `scope` names), as `violationLines` gives them. */
+export async function axeViolations(page: Page, scope: AxeScope = {}): Promise<string[]> {
+  return violationLines(await axeResults(page, scope))
 }

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '../support/test'
 import { signIn } from '../support/sign-in'
-import { axeResults } from '../support/axe'
+import { axeResults, violationLines } from '../support/axe'
 
 // The live preview on Texts & appearance: the real SDK with the saved draft, in a sandboxed frame.
 // My Mini Webinar's draft gets a banner title, then an accent colour, each put back at the end of
@@ -25,7 +25,7 @@ async function expectAxeClean(page: Page) {
   let axe = await axeResults(page)
   const inFrame = () => axe.passes.filter((r) => r.id === 'color-contrast').flatMap((r) => r.nodes.filter((n) => n.target.length > 1))
   for (let attempt = 1; attempt < 3 && inFrame().length === 0; attempt++) axe = await axeResults(page)
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
+  expect(violationLines(axe)).toEqual([])
   expect(inFrame().length).toBeGreaterThan(0)
 }
 

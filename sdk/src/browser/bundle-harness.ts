@@ -2,10 +2,11 @@
 // the chunks it loads from dist/) in a fresh happy-dom window per test, what a visitor's browser
 // runs, mangled property names included. Run `pnpm build` first.
 import { existsSync, readFileSync } from 'node:fs'
-import { Window } from 'happy-dom'
+import type { Window } from 'happy-dom'
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { minopaConfig } from '../test/fixtures'
+import { scriptingWindow } from '../test/scripting-window'
 
 export const BUNDLE = readFileSync(new URL('../../dist/miniconsent.js', import.meta.url), 'utf8')
 export const chunk = (name: string) => {
@@ -41,25 +42,12 @@ export async function closeWindows(): Promise<void> {
  */
 export async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[]; status?: (path: string) => number; url?: string; before?: (win: Record<string, any>) => void } = {}) {
   const chunkRequests: string[] = []
-  const w = new Window({
-    url: opts.url ?? 'https://minopa.com/pricing?ref=mail',
-    settings: {
-      enableJavaScriptEvaluation: true,
-      suppressInsecureJavaScriptEnvironmentWarning: true,
-      // happy-dom loads the chunks through its own fetch: serve them from dist/.
-      fetch: {
-        interceptor: {
-          beforeAsyncRequest: async ({ request, window }) => {
-            const name = request.url.split('/').pop()!
-            chunkRequests.push(name)
-            const code = opts.unavailable?.includes(name) ? null : chunk(name)
-            return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
-          },
-          // Vendor libraries the SDK inserts (Meta's on a grant): never the real network.
-          beforeSyncRequest: ({ request, window }) => ({ status: 404, statusText: 'Not Found', ok: false, url: request.url, redirected: false, headers: new window.Headers(), body: null }),
-        },
-      },
-    },
+  // happy-dom loads the chunks through its own fetch: served from dist/. Vendor libraries the SDK
+  // inserts (Meta's on a grant) are fetched synchronously: never the real network.
+  const w = scriptingWindow(opts.url ?? 'https://minopa.com/pricing?ref=mail', async (name, window) => {
+    chunkRequests.push(name)
+    const code = opts.unavailable?.includes(name) ? null : chunk(name)
+    return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
   })
   windows.push(w)
   const win = w as unknown as Record<string, any>

@@ -1,7 +1,8 @@
 // The gate alone in happy-dom: which gated scripts run, once each and in document order.
 // Chromium's own behaviour (what it fetches, slow downloads) is in e2e/tests/sdk-gate-stalled-scripts.spec.ts.
 import { afterEach, expect, it } from 'vitest'
-import { Window } from 'happy-dom'
+import type { Window } from 'happy-dom'
+import { scriptingWindow } from '../test/scripting-window'
 import { createGate } from './gate'
 
 const windows: Window[] = []
@@ -16,23 +17,9 @@ afterEach(async () => {
  */
 function page(body: string) {
   const held = new Map<string, () => void>()
-  const w = new Window({
-    url: 'https://site.test/',
-    settings: {
-      enableJavaScriptEvaluation: true,
-      suppressInsecureJavaScriptEnvironmentWarning: true,
-      fetch: {
-        interceptor: {
-          beforeAsyncRequest: async ({ request, window }) => {
-            const name = request.url.split('/').pop()!
-            await new Promise<void>((r) => held.set(name, r))
-            return new window.Response(`ran.push(${JSON.stringify(name)})`, { status: 200, headers: { 'content-type': 'text/javascript' } })
-          },
-          // Never the network: a script happy-dom would fetch synchronously fails instead.
-          beforeSyncRequest: ({ request, window }) => ({ status: 404, statusText: 'Not Found', ok: false, url: request.url, redirected: false, headers: new window.Headers(), body: null }),
-        },
-      },
-    },
+  const w = scriptingWindow('https://site.test/', async (name, window) => {
+    await new Promise<void>((r) => held.set(name, r))
+    return new window.Response(`ran.push(${JSON.stringify(name)})`, { status: 200, headers: { 'content-type': 'text/javascript' } })
   })
   windows.push(w)
   const win = w as unknown as Record<string, any>

@@ -23,8 +23,8 @@ let tsxApi: string | undefined
 export function workerScript(from: string, name: string): WorkerScript {
   if (!from.endsWith('.ts')) return [new URL(`./${name}.js`, from), {}]
   // The server's tests bundle the thread scripts from the source before they run (vitest.threads.mjs).
-  const built = process.env.MINICONSENT_THREAD_SCRIPTS
-  if (built && existsSync(join(built, `${name}.js`))) return [pathToFileURL(join(built, `${name}.js`)), {}]
+  const built = process.env.MINICONSENT_THREAD_SCRIPTS && join(process.env.MINICONSENT_THREAD_SCRIPTS, `${name}.js`)
+  if (built && existsSync(built)) return [pathToFileURL(built), {}]
   if (!tsxApi) {
     const manifest = createRequire(import.meta.url).resolve('tsx/package.json')
     const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports
