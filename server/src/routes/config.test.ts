@@ -237,6 +237,34 @@ describe('a catalogue with nothing needing consent', () => {
     expect(res.status).toBe(201)
     expect(t.db.$client.prepare('SELECT mode FROM consent_records WHERE record_id = ?').get(body.recordId)).toEqual({ mode: 'opt-out' })
   })
+
+  it('is not a catalogue whose switchable category maps a Consent Mode type that needs consent, services declared or not', async () => {
+    // Marketing mapped to Google's ad types before the Google Ads service is declared: the tags of
+    // the page read those types all the same, so they are asked for, never granted to everyone.
+    const ads = {
+      settings: { id: 'ads', name: 'Ads', domains: ['ads.test'] },
+      catalogue: {
+        categories: [
+          { id: 'essential', required: true, label: { en: 'Essential' } },
+          { id: 'marketing', label: { en: 'Marketing' }, consentMode: ['ad_storage' as const, 'ad_user_data' as const, 'ad_personalization' as const] },
+        ],
+      },
+    }
+    const t = startTestServer({ env: { ...baseEnv, ...cloudflare } }, [ads])
+    servers.push(t)
+    const adTypes = (d: Record<string, unknown>) => [d.ad_storage, d.ad_user_data, d.ad_personalization]
+    const configOf = async (headers: Record<string, string>) => publishedConfig.parse(await (await t.request('/api/v1/sites/ads/config', { headers })).json())
+    // Nowhere known, and in the EEA: opt-in, the ad types denied until the visitor agrees.
+    for (const h of [{}, { 'CF-IPCountry': 'DE' }] as Record<string, string>[]) {
+      const c = await configOf(h)
+      expect(c).toMatchObject({ needsBanner: true, mode: 'opt-in' })
+      expect(adTypes(c.consentModeDefaults!.at(-1)!)).toEqual(['denied', 'denied', 'denied'])
+    }
+    // California with GPC: opt-out, and the signal refuses the ad types.
+    const gpc = await configOf({ 'CF-IPCountry': 'US', 'CF-Region-Code': 'CA', 'Sec-GPC': '1' })
+    expect(gpc).toMatchObject({ needsBanner: true, mode: 'opt-out', gpc: true, gpcCategories: ['marketing'] })
+    expect(adTypes(gpc.consentModeDefaults!.at(-1)!)).toEqual(['denied', 'denied', 'denied'])
+  })
 })
 
 describe('Global Privacy Control', () => {

@@ -93,7 +93,8 @@ describe('POST /api/admin/sites', () => {
     const live = await t.request('/api/v1/sites/shop/config')
     expect(live.status).toBe(200)
     const body = publishedConfig.parse(await live.json())
-    expect(body).toMatchObject({ siteId: 'shop', revision: 1, site: { name: 'Shop' }, needsBanner: false })
+    // The analytics category maps analytics_storage, which needs consent: a banner asks for it.
+    expect(body).toMatchObject({ siteId: 'shop', revision: 1, site: { name: 'Shop' }, needsBanner: true })
     expect(body.catalogue.categories.map((c) => c.id)).toEqual(['essential', 'analytics'])
     const script = await t.request('/sdk/shop.js')
     expect(script.status).toBe(200)

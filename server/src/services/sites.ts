@@ -5,6 +5,7 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   catalogue as catalogueSchema,
+  CONSENTED_MODE_TYPES,
   ownStorage,
   storedCatalogue,
   storedSiteSettings,
@@ -31,10 +32,16 @@ export interface SiteInfo {
   consentRevision: number | null
 }
 
-/** SPEC §4: a banner is needed when some switchable category declares anything. */
+/**
+ * SPEC §4: a banner is needed when some switchable category declares anything: a service, an
+ * entry, or a Consent Mode type that needs consent (CONSENTED_MODE_TYPES). A category mapped to
+ * `ad_storage` before its Google Ads service is declared sends Google that signal all the same:
+ * counted as declaring nothing, it was granted to every visitor, in opt-in regions and over GPC,
+ * without a banner (review).
+ */
 export function needsBanner(c: Catalogue): boolean {
   const declared = new Set([...c.services.map((s) => s.category), ...c.entries.map((e) => e.category)])
-  return c.categories.some((cat) => !cat.required && declared.has(cat.id))
+  return c.categories.some((cat) => !cat.required && (declared.has(cat.id) || cat.consentMode.some((t) => CONSENTED_MODE_TYPES.includes(t))))
 }
 
 /** A hostname is allowed when it is one of the site's domains or a subdomain of one. */
