@@ -139,6 +139,8 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       length === undefined ||
       !(Number(length) <= MAX_CONSENT_BODY) ||
       incoming.headers['transfer-encoding'] !== undefined ||
+      // Compressed, or said to be: the route refuses all but `identity` (limitBody), and answers that too.
+      incoming.headers['content-encoding'] !== undefined ||
       jsonBodyKind(nodeHeader(incoming, 'content-type'), true) === null
     ) {
       return false
