@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv, Services } from './context'
 import { frontDoor } from './front-door'
 import { allowedMethods, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
-import { adminBodyLimit } from './lib/validate'
+import { adminBodyLimit, refuseUnreadQuery } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loggedPath, requestContext } from './middleware/request-context'
@@ -83,6 +83,7 @@ export function createApp(deps: AppDeps) {
   app.use(requestContext(s.logger))
   app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
+  app.use('/api/admin/*', refuseUnreadQuery())
 
   app.route('/', healthRoutes(s))
   app.route('/', sdkRoutes(s))

@@ -282,8 +282,10 @@ export function buildOpenApi(options: {
     // not fit is no such file (404).
     const onlySiteId = roles !== null && !!op.params && Object.keys(op.params.shape).every((name) => name === 'siteId')
     const checkedParams = !!op.params && !onlySiteId && op.route === undefined
-    if (checkedParams || op.query || op.body) {
-      responses['400'] ??= { description: 'Malformed parameters or body (`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode)', content: errorContent }
+    // Every admin route refuses a query parameter it does not read (refuseUnreadQuery, queryOf).
+    if (checkedParams || op.query || op.body || admin) {
+      const unread = admin ? ', or a query parameter the route does not read' : ''
+      responses['400'] ??= { description: `Malformed parameters or body${unread} (\`invalid_request\`, \`invalid_json\`, or \`invalid_text\`: text that is not valid Unicode)`, content: errorContent }
     }
     if (op.body?.schema) {
       responses['415'] ??= {

@@ -3,6 +3,8 @@ import { SLUG_PATTERN } from '@miniconsent/shared'
 import type { z } from 'zod'
 import { isUtf8 } from 'node:buffer'
 import type { Context, MiddlewareHandler } from 'hono'
+import { METHOD_NAME_ALL } from 'hono/router'
+import { matchedRoutes } from 'hono/route'
 import { validator } from 'hono/validator'
 import { ApiError, headRefusers, invalidError } from './errors'
 import { requestHeader } from './request'
@@ -199,22 +201,48 @@ export function slugParam(value: string | undefined): string | null {
  * `invalid_request`), not ignored: an export's misspelt `frm=2027-01-01` made a full export of the
  * log, audited and signed, of records the auditor never asked for.
  */
-export const queryOf = <S extends z.ZodType>(schema: S) =>
-  validator('query', (value): z.output<S> => {
+export const queryOf = <S extends z.ZodType>(schema: S) => {
+  const read = validator('query', (value): z.output<S> => {
     const parsed = schema.parse(value) as z.output<S>
     const unread = Object.keys(value).filter((key) => !Object.hasOwn(parsed as object, key))
-    if (unread.length) {
-      const n = unread.length
-      const refusal = new ApiError(
-        400,
-        'invalid_request',
-        `The query has ${n === 1 ? 'a parameter' : `${n} parameters`} this route does not read, first "${unread[0]}": check the spelling, or remove ${n === 1 ? 'it' : 'them'}`,
-      )
-      refusal.issues = unread.map((path) => ({ path, message: `"${path}" is no parameter of this route` }))
-      throw refusal
-    }
+    if (unread.length) throw unreadQuery(unread)
     return parsed
   })
+  queryReaders.add(read)
+  return read
+}
+
+/** The handlers that read a route's query (queryOf): refuseUnreadQuery lets their routes' parameters through. */
+const queryReaders = new WeakSet<object>()
+
+/** 400 `invalid_request` naming the parameters a route does not read. */
+function unreadQuery(unread: string[]): ApiError {
+  const n = unread.length
+  const refusal = new ApiError(
+    400,
+    'invalid_request',
+    `The query has ${n === 1 ? 'a parameter' : `${n} parameters`} this route does not read, first "${unread[0]}": check the spelling, or remove ${n === 1 ? 'it' : 'them'}`,
+  )
+  refusal.issues = unread.map((path) => ({ path, message: `"${path}" is no parameter of this route` }))
+  return refusal
+}
+
+/**
+ * Refuses any query parameter on a route that reads none (no queryOf among its handlers), as
+ * queryOf refuses one its schema does not read: `DELETE /api/admin/sites/acme?dryRun=true` deleted
+ * the site for good, and a verification or a subject's export with a misspelt `frm` ran on
+ * everything (review). A path no route takes goes on to its 404 or 405.
+ */
+export const refuseUnreadQuery = (): MiddlewareHandler => (c, next) => {
+  const url = c.req.url
+  const q = url.indexOf('?')
+  if (q === -1) return next()
+  const routes = matchedRoutes(c)
+  if (!routes.some((r) => r.method !== METHOD_NAME_ALL) || routes.some((r) => queryReaders.has(r.handler))) return next()
+  const unread = [...new Set(new URLSearchParams(url.slice(q + 1)).keys())]
+  if (unread.length) throw unreadQuery(unread)
+  return next()
+}
 
 export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (value): z.output<S> => schema.parse(value))
 

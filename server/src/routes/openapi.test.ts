@@ -261,11 +261,14 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
     expect(d.paths['/healthz']!.get!.responses['503']!.description).toContain('database_unavailable')
   })
 
-  it('documents no 400 where the only input is the site id, which the role check refuses first (403)', async () => {
+  it('documents a 400 on every admin route, for a query parameter it does not read, and where a parameter or body can be malformed', async () => {
     const d = await doc()
-    for (const path of ['/api/admin/sites/{siteId}/catalogue', '/api/admin/sites/{siteId}/revisions', '/api/admin/sites/{siteId}/members', '/api/admin/sites/{siteId}/verify']) {
-      expect(d.paths[path]!.get!.responses['400'], path).toBeUndefined()
+    // A malformed site id is refused by the role check first (403); a query parameter the route
+    // does not read, by every admin route (400).
+    for (const path of ['/api/admin/sites/{siteId}/catalogue', '/api/admin/sites/{siteId}/revisions', '/api/admin/sites/{siteId}/members', '/api/admin/sites/{siteId}/verify', '/api/admin/me']) {
+      expect(d.paths[path]!.get!.responses['400']!.description, path).toMatch(/^Malformed parameters or body, or a query parameter the route does not read/)
     }
+    expect(d.paths['/api/admin/sites/{siteId}']!.delete!.responses['400']).toBeDefined()
     // Another parameter, a query or a body can still be malformed.
     expect(d.paths['/api/admin/sites/{siteId}/subjects/{consentId}']!.get!.responses['400']).toBeDefined()
     expect(d.paths['/api/admin/sites/{siteId}/subject-users']!.get!.responses['400']).toBeDefined()
