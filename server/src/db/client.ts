@@ -1,4 +1,4 @@
-import { mkdirSync, statfsSync } from 'node:fs'
+import { mkdirSync, statfsSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
@@ -83,9 +83,35 @@ export function writeTransaction<T>(db: Db, run: (tx: Tx) => T): T {
   return db.transaction(run, { behavior: 'immediate' })
 }
 
-/** A raw connection with the server's settings (the consent writer's thread opens its own). */
-export function openConnection(file: string): Database.Database {
-  const sqlite = new Database(file)
+/**
+ * The identity (device and inode) of the file at `file`, or null when there is none. A connection
+ * keeps the file it opened: removed from its path, or replaced there, that file is still written,
+ * and lost once the server stops.
+ */
+export function fileIdentity(file: string): string | null {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false })
+  return st ? `${st.dev}:${st.ino}` : null
+}
+
+/** Each connection of openConnection's, and the identity of the file it opened. */
+const openedFiles = new WeakMap<Database.Database, string | null>()
+
+/** The identity of the file `client` opened (openConnection), or undefined: in memory, or opened elsewhere. */
+export const openedFile = (client: Database.Database): string | null | undefined => openedFiles.get(client)
+
+/** Whether the file `client` opened is no longer at its path (see fileIdentity); false when that is not known. */
+export function openedFileGone(client: Database.Database): boolean {
+  const opened = openedFiles.get(client)
+  return opened !== undefined && fileIdentity(client.name) !== opened
+}
+
+/**
+ * A raw connection with the server's settings (the consent writer's thread opens its own).
+ * `mustExist`: a connection to a file the server already has, which is never created again.
+ */
+export function openConnection(file: string, options: { mustExist?: boolean } = {}): Database.Database {
+  const sqlite = new Database(file, { fileMustExist: options.mustExist ?? false })
+  if (!sqlite.memory) openedFiles.set(sqlite, fileIdentity(file))
   // WAL lets readers (dashboard, exports) run while ingestion writes. FULL syncs the WAL to disk
   // at every commit, so a record acknowledged to a visitor survives a power cut or kernel crash
   // too (NORMAL would only survive the process crashing). Ingestion group-commits, so the sync

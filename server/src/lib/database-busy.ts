@@ -1,5 +1,6 @@
-// SQLITE_BUSY, told apart from other failures: on its own so that the consent writer's thread can
-// ask without loading the HTTP error handling (hono, zod) that errors.ts needs.
+// SQLITE_BUSY, and a database file gone from its path, told apart from other failures: on their
+// own so that the consent writer's thread can use them without loading the HTTP error handling
+// (hono, zod) that errors.ts needs.
 
 /**
  * Whether `err` (or what it was caused by) is SQLite's SQLITE_BUSY ("database is locked", in any of its
@@ -17,4 +18,16 @@ export function sqliteCodes(err: unknown): string[] {
     if (typeof code === 'string' && code.startsWith('SQLITE_')) codes.push(code)
   }
   return codes
+}
+
+/** The code of fileGoneError()'s error: answered 503 `database_unavailable` (errors.ts). */
+export const DATABASE_FILE_GONE = 'DATABASE_FILE_GONE'
+
+/**
+ * The error of a write refused because the database file the server opened is no longer at its
+ * path (removed, or another file put there): its connection would go on writing to the file it
+ * has open, which nothing reads again once the server stops, so an acknowledged record would be lost.
+ */
+export function fileGoneError(): Error {
+  return Object.assign(new Error('the database file was removed or replaced while the server ran'), { code: DATABASE_FILE_GONE })
 }

@@ -3,7 +3,7 @@ import { TrieRouter } from 'hono/router/trie-router'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ZodError } from 'zod'
 import type { Logger } from '../logger'
-import { isDatabaseBusy, sqliteCodes } from './database-busy'
+import { DATABASE_FILE_GONE, isDatabaseBusy, sqliteCodes } from './database-busy'
 
 /** An expected failure; `onError` answers it as `{ error: { code, message } }`. */
 export class ApiError extends HTTPException {
@@ -182,15 +182,20 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
   // The client retries later (the SDK keeps the record); the operator is told once every 10 s in
   // one plain line, not with a stack trace per refused request.
   if (/^SQLITE_FULL(_|$)/.test(sqliteCodes(err)[0] ?? '')) {
-    const at = Date.now()
-    if (at - diskFull.loggedAt >= DISK_FULL_LOG_MS) {
-      logger.error('the database disk is full: writes are refused (503 storage_full) until there is room', { ...request, refusedSinceLastLine: diskFull.refused })
-      diskFull.loggedAt = at
-      diskFull.refused = 0
-    } else diskFull.refused++
+    diskFull.log(logger, request)
     return {
       status: 503,
       body: { error: { code: 'storage_full', message: 'The server cannot store anything now (its disk is full); try again later' } },
+      headers: { 'Retry-After': String(DISK_FULL_RETRY_SECONDS) },
+    }
+  }
+  // The database file was removed or replaced under the running server (ConsentWriter): nothing
+  // can be stored for good until it is restarted on the right file; the client retries later.
+  if ((err as { code?: unknown } | null)?.code === DATABASE_FILE_GONE) {
+    fileGone.log(logger, request)
+    return {
+      status: 503,
+      body: { error: { code: 'database_unavailable', message: 'The server cannot store anything now; try again later' } },
       headers: { 'Retry-After': String(DISK_FULL_RETRY_SECONDS) },
     }
   }
@@ -198,8 +203,32 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
   return { status: 500, body: { error: { code: 'internal', message: `Internal error (request ${request.requestId})` } }, headers: {} }
 }
 
-/** Seconds a client waits before retrying after `storage_full`: room is made by hand. */
+/** Seconds a client waits before retrying after `storage_full` or a database file gone: both are mended by hand. */
 export const DISK_FULL_RETRY_SECONDS = 60
-const DISK_FULL_LOG_MS = 10_000
-const diskFull = { loggedAt: -Infinity, refused: 0 }
+
+/**
+ * A refusal that every request meets alike until the operator acts: logged as an error at most once
+ * every 10 s, in one plain line with how many were refused since the last, not a stack trace each.
+ */
+class RefusalLine {
+  private loggedAt = -Infinity
+  private refused = 0
+  constructor(private readonly message: string) {}
+
+  log(logger: Logger, request: Record<string, unknown>): void {
+    const at = Date.now()
+    if (at - this.loggedAt < 10_000) {
+      this.refused++
+      return
+    }
+    logger.error(this.message, { ...request, refusedSinceLastLine: this.refused })
+    this.loggedAt = at
+    this.refused = 0
+  }
+}
+
+const diskFull = new RefusalLine('the database disk is full: writes are refused (503 storage_full) until there is room')
+const fileGone = new RefusalLine(
+  'the database file was removed or replaced while the server ran: consent records are refused (503 database_unavailable); restart the server on the right file',
+)
 

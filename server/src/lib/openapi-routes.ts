@@ -4,6 +4,7 @@ import * as S from '@miniconsent/shared'
 import { z } from 'zod'
 import type { HeaderSpec, NamedSchemas, Operation } from './openapi'
 import { STOPPING_RETRY_SECONDS } from '../routes/consents'
+import { DISK_FULL_RETRY_SECONDS } from './errors'
 import { manifestParam } from '../routes/exports'
 import { tokenParam } from '../routes/invitations'
 import { previewFileParam, previewQuery } from '../routes/preview'
@@ -307,8 +308,9 @@ export const OPERATIONS: Operation[] = [
           '`unknown_revision`: the site has no such revision; `unknown_category` / `unknown_service`: the record names a category or service its revision does not declare; `required_category_denied`: it denies a required category',
       },
       503: {
-        description: '`server_stopping`: the server is stopping and has written its last batch; nothing was stored, and the record can be sent again after `Retry-After`',
-        headers: { 'Retry-After': { description: `With \`server_stopping\`: \`${STOPPING_RETRY_SECONDS}\``, required: true } },
+        description:
+          '`server_stopping`: the server is stopping and has written its last batch; nothing was stored, and the record can be sent again after `Retry-After`; `database_unavailable`: the database file was removed or replaced while the server ran, nothing was stored, and the record can be sent again once the server is restarted on the right file',
+        headers: { 'Retry-After': { description: `With \`server_stopping\`: \`${STOPPING_RETRY_SECONDS}\`; with \`database_unavailable\`: \`${DISK_FULL_RETRY_SECONDS}\``, required: true } },
       },
     },
   },

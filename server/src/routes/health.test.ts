@@ -1,6 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { apiError } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../test-support'
+import { ConsentLog } from '../services/consent-log'
+import { consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 beforeEach(() => {
@@ -39,5 +41,53 @@ describe('/healthz', () => {
   it('answers 503 when the database connection is gone', async () => {
     t.db.$client.close()
     expect((await health()).status).toBe(503)
+  })
+})
+
+describe('a database file removed or replaced under the running server', () => {
+  const remove = () => {
+    for (const f of [t.file, `${t.file}-wal`, `${t.file}-shm`]) if (existsSync(f)) unlinkSync(f)
+  }
+  // Another file at the path: a copy of the database put over it (a restore done while it ran).
+  const replace = () => {
+    t.db.$client.pragma('wal_checkpoint(TRUNCATE)')
+    copyFileSync(t.file, `${t.file}.copy`)
+    renameSync(`${t.file}.copy`, t.file)
+  }
+  const post = (consentId: string, ip: string) => t.request('/api/v1/consents', json(consentBody({ consentId })), ip)
+
+  it.each([
+    ['removed', remove],
+    ['replaced', replace],
+  ])('is %s: health answers 503, and consent records are refused 503, not acknowledged into a file nobody reads again', async (_, change) => {
+    expect((await post('visitor-0001', '192.0.2.1')).status).toBe(201)
+    change()
+    const { status, body } = await health()
+    expect(status).toBe(503)
+    expect(body).toMatchObject({ ok: false, error: { code: 'database_unavailable' } })
+    const refused = await post('visitor-0002', '192.0.2.2')
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('60')
+    expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
+  })
+
+  it.each([
+    ['removed', remove],
+    ['replaced', replace],
+  ])('is %s: the writer thread, running or started after, refuses the records and creates no file', async (_, change) => {
+    t.close()
+    t = startTestServer({}, undefined, { writer: 'thread' })
+    expect((await post('visitor-0001', '192.0.2.1')).status).toBe(201)
+    change()
+    // The running thread checks the file before each batch.
+    const refused = await post('visitor-0002', '192.0.2.2')
+    expect(refused.status).toBe(503)
+    expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
+    // A thread started afresh (the last one stopped: idle, or lost) opens nothing.
+    const fresh = new ConsentLog(t.db, { writer: 'thread' })
+    const appended = fresh.appendSent(JSON.stringify(consentBody({ consentId: 'visitor-0003' })), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false })
+    await expect(appended).rejects.toMatchObject({ code: 'DATABASE_FILE_GONE' })
+    await fresh.close()
+    if (change === remove) expect(existsSync(t.file)).toBe(false)
   })
 })

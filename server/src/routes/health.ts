@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
+import { openedFileGone } from '../db/client'
 import { respond } from '../middleware/request-context'
 
 const OK = JSON.stringify({ ok: true })
@@ -13,6 +14,9 @@ export function healthRoutes(s: Services) {
   const ping = s.db.$client.prepare('SELECT id FROM sites LIMIT 1')
   return new Hono<AppEnv>().get('/healthz', (c) => {
     try {
+      // The file removed or replaced under the server reads on as the one it opened, while nothing
+      // written to it outlives the process (review): as unusable as a file that cannot be read.
+      if (openedFileGone(s.db.$client)) throw new Error('the database file was removed or replaced while the server ran')
       ping.get()
     } catch (err) {
       // 503, so that a load balancer takes this instance out of rotation; the cause is logged, not sent.

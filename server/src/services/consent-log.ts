@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads'
 import type { ConsentLogFilters, ConsentLogPage, ConsentRecord } from '@miniconsent/shared'
 import { and, desc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
-import type { Db } from '../db/client'
+import { openedFile, type Db } from '../db/client'
 import { consentRecords } from '../db/schema'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
@@ -343,7 +343,7 @@ export class ConsentLog {
     const [entry, options] = workerScript(import.meta.url, 'consent-writer-thread')
     // A new ring for each thread: one that stopped may have left a record half read.
     const memory = channelMemory(this.ringBytes)
-    const worker = new Worker(entry, { ...options, workerData: { file: this.db.$client.name, channel: memory, maxBatch: this.maxBatch } })
+    const worker = new Worker(entry, { ...options, workerData: { file: this.db.$client.name, channel: memory, maxBatch: this.maxBatch, opened: openedFile(this.db.$client) } })
     const thread = { worker, channel: new ChannelWriter(memory) }
     worker.on('message', (results: WireResult[]) => {
       const batch = this.posted.splice(0, results.length)

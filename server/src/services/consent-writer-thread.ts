@@ -3,16 +3,22 @@
 // memory (writer-channel.ts) since its last commit, answering once it is committed. The main thread
 // keeps parsing and answering requests while this one waits for the disk.
 import { parentPort, workerData } from 'node:worker_threads'
-import { openConnection } from '../db/client'
+import { fileIdentity, openConnection } from '../db/client'
+import { fileGoneError } from '../lib/database-busy'
 import { ConsentWriter, stampedRecord, toWire, type SentRecord, type StampedRecord } from './consent-writer'
 import { ChannelReader, type ChannelMemory } from './writer-channel'
 
-const { file, channel, maxBatch } = workerData as { file: string; channel: ChannelMemory; maxBatch: number }
+/** `opened`: the identity of the file the server opened (openedFile), which this thread writes only while it is at `file`. */
+const { file, channel, maxBatch, opened } = workerData as { file: string; channel: ChannelMemory; maxBatch: number; opened: string | null | undefined }
 const port = parentPort!
-const writer = new ConsentWriter(openConnection(file))
+// A thread started after the server's file was removed or replaced opens nothing (a new empty
+// file, or another one, would take the records) and refuses every record, as the writer does.
+const writer = opened === undefined || fileIdentity(file) === opened ? new ConsentWriter(openConnection(file, { mustExist: true }), opened) : null
 const ring = new ChannelReader(channel)
 // Everything put in the ring since the last commit is the next batch: this thread waits only when
 // the ring is empty, and never for the server's event loop. Asked to stop, it ends once the ring is.
 for (let batch = ring.take(maxBatch); batch !== null; batch = ring.take(maxBatch)) {
-  port.postMessage(writer.writeBatch((JSON.parse(`[${batch.join(',')}]`) as (StampedRecord | SentRecord)[]).map(stampedRecord)).map(toWire))
+  port.postMessage(
+    writer ? writer.writeBatch((JSON.parse(`[${batch.join(',')}]`) as (StampedRecord | SentRecord)[]).map(stampedRecord)).map(toWire) : batch.map(() => toWire(fileGoneError())),
+  )
 }

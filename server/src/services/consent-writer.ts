@@ -5,7 +5,8 @@
 import type { ConsentRecordInput } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { isDatabaseBusy } from '../lib/database-busy'
+import { fileIdentity, openedFile } from '../db/client'
+import { fileGoneError, isDatabaseBusy } from '../lib/database-busy'
 import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart, type HashFormat } from './consent-chain'
 
 /**
@@ -133,8 +134,17 @@ export class ConsentWriter {
   private readonly dropRolledDay
   private readonly insert
   private readonly transaction
+  private readonly file: string
 
-  constructor(client: Database.Database) {
+  /**
+   * `opened`: the identity of the file the server opened (openedFile), which this writer's
+   * connection must still find at its path; undefined when not known (in memory).
+   */
+  constructor(
+    client: Database.Database,
+    private readonly opened: string | null | undefined = openedFile(client),
+  ) {
+    this.file = client.name
     // Raw statements, prepared once: drizzle's per-call mapping cost several times the index
     // lookups themselves (about 25 µs against 6 µs per query, measured), three per record.
     this.byRecordId = client.prepare<[string], StoredRecord>(
@@ -170,6 +180,10 @@ export class ConsentWriter {
 
   /** Writes the batch in one transaction; one bad record fails only itself. */
   writeBatch(records: StampedRecord[]): (AppendResult | Error)[] {
+    // The file removed or replaced while the server ran: committed to the file this connection
+    // still has open, the records would be acknowledged, and gone once the server stops (review).
+    // One stat a batch, not a record.
+    if (this.opened !== undefined && fileIdentity(this.file) !== this.opened) return records.map(() => fileGoneError())
     try {
       return this.transaction(records)
     } catch (e) {
