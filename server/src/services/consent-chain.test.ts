@@ -361,6 +361,28 @@ describe('the chain heads export manifests recorded', () => {
     expect(result.firstBad).toEqual({ seq: 5, reason: expect.stringMatching(/^hash is not the one export manifest .* recorded for seq 5: .*rewritten/) })
   })
 
+  it('keeps, from a retention purge, records rewritten up to a head a manifest saw, restamped as expired and their hashes recomputed', async () => {
+    await exported()
+    // A forger who knows the hashing: every record restamped a year back, and every hash recomputed.
+    const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+    let prev = '0'.repeat(64)
+    for (const r of rows) {
+      const serverTime = '2025-11-01T00:00:00.000Z'
+      const fields = {
+        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.method, region: r.region,
+        mode: r.mode, language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime,
+      }
+      const hash = recordHash(prev, fields)
+      sql(`UPDATE consent_records SET server_time=?, prev_hash=?, hash=? WHERE site_id='acme' AND seq=?`, serverTime, prev, hash, r.seq)
+      prev = hash
+    }
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: expect.stringMatching(/^hash is not the one export manifest .* recorded for seq 5/) })
+    // Records 1–4 link and match their content: purged. Record 5 is not the one the manifest saw.
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 4, chainBroken: { seq: 5, reason: expect.stringMatching(/^hash is not the one export manifest/) } })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5 } })
+  })
+
   it('still verifies when the record a manifest saw was erased (its hash kept) or purged by retention', async () => {
     await exported()
     await exported()
@@ -384,6 +406,25 @@ describe('purge anchors only the server wrote', () => {
     t.clock.now += 30 * 86_400_000
     expect(purgeSite(t.db, 'acme', 10, t.clock.now, { batch: 2 })).toMatchObject({ purged: 5 })
     expect(anchorNow()).toMatchObject({ seq: 5, purgedCount: 5, signature: expect.stringMatching(/^[0-9a-f]{16}\./) })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 0, anchor: { seq: 5, purgedCount: 5 } })
+  })
+
+  it('purges, as before, a log with records written before 0.6 and tombstones, in batches that continue from the anchor', () => {
+    // Records 4 and 5 written 25 days after the first three.
+    sql(`UPDATE consent_records SET server_time=? WHERE site_id='acme' AND seq >= 4`, new Date(t.clock.now + 25 * 86_400_000).toISOString())
+    writtenBefore06(2)
+    erase(2)
+    erase(4)
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 5, erased: 2 })
+    // 30 days on, records 1–3 are past a 10-day retention, one per transaction.
+    t.clock.now += 30 * 86_400_000
+    const first = purgeSite(t.db, 'acme', 10, t.clock.now, { batch: 1 })
+    expect(first).toMatchObject({ purged: 3 })
+    expect(first).not.toHaveProperty('chainBroken')
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2, erased: 1, anchor: { seq: 3, purgedCount: 3 } })
+    // Later, the rest, from that anchor.
+    t.clock.now += 30 * 86_400_000
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now)).toMatchObject({ purged: 2 })
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 0, anchor: { seq: 5, purgedCount: 5 } })
   })
 

@@ -134,6 +134,12 @@ export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services'
   erasureSignature?: string | null
 }
 
+/** A StoredRow's columns of consent_records, for a SELECT. */
+export const STORED_ROW_COLUMNS = `site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
+  categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
+  client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
+  erased_at AS erasedAt, erasure_signature AS erasureSignature`
+
 /** What an erasure leaves in a record's personal fields. */
 export const ERASED_CONSENT_ID = 'erased'
 
@@ -358,11 +364,19 @@ export interface SavedManifestHead {
 export const savedManifestHead = (m: ExportManifest): SavedManifestHead => ({ exportId: m.exportId, createdAt: m.createdAt, seq: m.chainHead.seq, hash: m.chainHead.hash })
 
 /**
+ * What verification holds each stored record to besides the chain itself: a tombstone bears the
+ * server's signature (stored-signatures.ts), and no erasure its audit entry lists was undone.
+ */
+export function storedErasures(conn: Database.Database, siteId: string, keys: Map<string, StoredKey>): ErasureCheck {
+  return undoneErasureCheck(conn, siteId, storedErasureCheck(keys))
+}
+
+/**
  * The chain heads the site's export manifests recorded, completed or not (each read a snapshot of
  * the log), and the manifests whose head cannot be trusted (stored-signatures.ts manifestProblem):
  * those are no heads to check against, and are reported themselves.
  */
-function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string, StoredKey>): { heads: SeenHead[]; untrusted: string[] } {
+export function manifestHeads(conn: Database.Database, siteId: string, keys: Map<string, StoredKey>): { heads: SeenHead[]; untrusted: string[] } {
   const rows = conn
     .prepare(
       `SELECT id, site_id AS siteId, format, filters, row_count AS rowCount, sha256, chain_head_seq AS chainHeadSeq,
@@ -415,16 +429,8 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   }
   const { heads: stored, untrusted } = manifestHeads(conn, siteId, keys)
   const seen = saved ? [...stored, { seq: saved.seq, hash: saved.hash, seenBy: `the saved manifest of export ${saved.exportId} (${saved.createdAt})` }] : stored
-  const erasures = undoneErasureCheck(conn, siteId, storedErasureCheck(keys))
-  const rows = conn
-    .prepare(
-      `SELECT site_id AS siteId, seq, record_id AS recordId, consent_id AS consentId, revision, texts_hash AS textsHash,
-              categories, services, method, region, mode, language, url, user_agent AS userAgent, ip, gpc,
-              client_time AS clientTime, server_time AS serverTime, prev_hash AS prevHash, hash, personal_hash AS personalHash,
-              erased_at AS erasedAt, erasure_signature AS erasureSignature
-         FROM consent_records WHERE site_id = ? ORDER BY seq`,
-    )
-    .iterate(siteId) as Iterable<StoredRow>
+  const erasures = storedErasures(conn, siteId, keys)
+  const rows = conn.prepare(`SELECT ${STORED_ROW_COLUMNS} FROM consent_records WHERE site_id = ? ORDER BY seq`).iterate(siteId) as Iterable<StoredRow>
   const checked = verifyChain(rows, anchor ?? null, seen, erasures)
   // The saved manifest's head is checked unless retention purged it since (below the anchor's
   // seq); a manifest of the log while it was empty vouches for no record, whatever was purged since.

@@ -27,11 +27,12 @@ afterEach(() => t.close())
 
 const seqs = (site: string) => (t.db.$client.prepare('SELECT seq FROM consent_records WHERE site_id = ? ORDER BY seq').all(site) as { seq: number }[]).map((r) => r.seq)
 
+/** A manifest of an export that saw acme's log at seq 1 (the purge checks the head it recorded). */
 function addManifest(id: string, daysAgo: number) {
   t.db.$client
     .prepare(
       `INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at)
-       VALUES (?, 'acme', 'csv', '{"consentId":"visitor-1xyz"}', 1, 'h', ?)`,
+       VALUES (?, 'acme', 'csv', '{"consentId":"visitor-1xyz"}', 1, (SELECT hash FROM consent_records WHERE site_id = 'acme' AND seq = 1), ?)`,
     )
     .run(id, t.clock.now - daysAgo * DAY)
 }
@@ -256,6 +257,58 @@ describe('retention purge', () => {
     const audit = t.db.$client.prepare("SELECT site_id, user_id, after FROM audit_log WHERE action = 'consents.purge'").all() as { after: string }[]
     expect(audit).toEqual([{ site_id: 'acme', user_id: null, after: expect.any(String) }])
     expect(JSON.parse(audit[0]!.after)).toMatchObject({ purged: 3 })
+  })
+})
+
+describe('retention purge of a log edited in the database', () => {
+  const erroneous = () => {
+    const errors: { msg: string; fields?: Record<string, unknown> }[] = []
+    return { errors, logger: { ...silentLogger, error: (msg: string, fields?: Record<string, unknown>) => void errors.push({ msg, fields }) } }
+  }
+
+  it('deletes no record that fails verification, nor signs an anchor over it: records restamped as expired stay, and so does the report', async () => {
+    // Records 4–6 are within retention; restamped in the database as if written long ago, they look expired.
+    t.db.$client.prepare("UPDATE consent_records SET server_time = '2026-09-01T00:00:00.000Z' WHERE site_id = 'acme' AND seq >= 4").run()
+    const broken = { ok: false, firstBad: { seq: 4, reason: expect.stringContaining('hash does not match') } }
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    const { errors, logger } = erroneous()
+    await runRetention({ logger, audit: new AuditLog(t.db, () => t.clock.now), now: () => t.clock.now })
+    // Records 1–3, verified as the chain's links up to the first bad one, are purged; it and those after it stay.
+    expect(seqs('acme')).toEqual([4, 5, 6])
+    expect(anchor()).toEqual({ seq: 3, purged_count: 3 })
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    expect((await cliVerify()).code).toBe(1)
+    const stopped = { seq: 4, reason: expect.stringContaining('hash does not match') }
+    expect(purgeEntries()).toEqual([{ siteId: 'acme', purged: 3, identities: 0, documents: 0, auditEntries: 1, manifests: 0, chainBroken: stopped }])
+    expect(errors).toEqual([{ msg: expect.stringContaining('fails verification'), fields: { siteId: 'acme', ...stopped } }])
+    // The next run purges nothing more, and says so again.
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 0, chainBroken: stopped })
+    expect(seqs('acme')).toEqual([4, 5, 6])
+  })
+
+  it('keeps every record of a log edited from its first record, as before a purge, even against a saved head', () => {
+    // Written minutes ago (the reviewer's case): every record restamped as expired.
+    t.db.$client.prepare("UPDATE consent_records SET server_time = '2026-09-01T00:00:00.000Z' WHERE site_id = 'acme'").run()
+    const head = t.db.$client.prepare("SELECT seq, hash FROM consent_records WHERE site_id = 'acme' AND seq = 6").get() as { seq: number; hash: string }
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 0, chainBroken: { seq: 1 } })
+    expect(seqs('acme')).toEqual([1, 2, 3, 4, 5, 6])
+    expect(anchor()).toBeUndefined()
+    const saved = { exportId: 'saved', createdAt: new Date(t.clock.now).toISOString(), ...head }
+    expect(t.consentLog.verify('acme', saved)).toMatchObject({ ok: false, firstBad: { seq: 1 } })
+  })
+
+  it('keeps a tombstone forged by hand and what follows it, past retention or not', () => {
+    t.db.$client.prepare("UPDATE consent_records SET consent_id = 'erased', ip = NULL, user_agent = NULL, url = '', erased_at = ? WHERE site_id = 'acme' AND seq = 3").run(new Date(t.clock.now).toISOString())
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 2, chainBroken: { seq: 3, reason: expect.stringContaining('no signature of this server') } })
+    expect(seqs('acme')).toEqual([3, 4, 5, 6])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3 } })
+  })
+
+  it('stops at a record a later batch finds edited, the batches before it purged and signed', () => {
+    t.db.$client.prepare("UPDATE consent_records SET method = 'reject-all' WHERE site_id = 'acme' AND seq = 3").run()
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now, { batch: 1 })).toMatchObject({ purged: 2, chainBroken: { seq: 3 } })
+    expect(seqs('acme')).toEqual([3, 4, 5, 6])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringContaining('edited') } })
   })
 })
 

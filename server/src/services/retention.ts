@@ -1,7 +1,10 @@
 // Retention (SPEC §7): each site keeps consent records `retentionDays` (default 5 years), then
 // they are purged. Only a prefix of the chain is ever removed — oldest first, stopping at the
 // first record still within retention — so what remains is one unbroken chain; the newest
-// purged record's seq and hash become the site's anchor, where verification starts.
+// purged record's seq and hash become the site's anchor, where verification starts. A purge
+// deletes only records that verify as that chain's links (consent-chain.ts), and signs the anchor
+// over nothing else: records restamped as expired in the database, or otherwise edited, stay, with
+// everything after them, and verification goes on reporting them.
 //
 // The admin audit log follows the same clock: a site's entries are kept as long as its consent
 // records (they explain what visitors were shown while those records were made), and entries of
@@ -13,6 +16,7 @@ import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
+import { STORED_ROW_COLUMNS, formatOf, manifestHeads, storedErasures, verifyChain, type HashFormat, type SeenHead, type StoredRow } from './consent-chain'
 import { ANCHOR_COLUMNS, anchorProblem, signAnchor, storedGeneratedKey, storedVerifyKeys, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
@@ -39,8 +43,8 @@ export const PURGE_BATCH = 200
  * without statistics of its own) looked cheaper, and each batch read and sorted the whole site.
  */
 export const PURGE_SQL = {
-  oldest:
-    'SELECT seq, hash, server_time AS serverTime FROM consent_records INDEXED BY consent_records_site_seq WHERE site_id = ? ORDER BY seq LIMIT ?',
+  // Whole rows: the purge verifies those it deletes.
+  oldest: `SELECT ${STORED_ROW_COLUMNS} FROM consent_records INDEXED BY consent_records_site_seq WHERE site_id = ? ORDER BY seq LIMIT ?`,
   // Once the records before the one a purge stops at are gone, any record left past retention
   // comes after it: one look-up finds it, however far down the log.
   expired: 'SELECT seq FROM consent_records WHERE site_id = ? AND server_time < ? LIMIT 1',
@@ -81,6 +85,13 @@ export interface PurgeResult {
    * first in chain order, so those after it are kept until it expires too.
    */
   heldBackBy?: { seq: number; serverTime: string }
+  /**
+   * The first record past retention that fails verification (its reason as verify gives it): the
+   * purge deleted the records before it, and keeps it and every record after it, so that
+   * verification goes on reporting it. That it looked past retention proves nothing: its
+   * server_time may be the edit.
+   */
+  chainBroken?: { seq: number; reason: string }
 }
 
 export interface PurgeOptions {
@@ -126,6 +137,33 @@ async function pause(o: GradualOptions): Promise<boolean> {
   return !o.signal?.aborted
 }
 
+/** What a purge checks the records it deletes against besides their chain, read once per site. */
+interface PurgeChecks {
+  heads: SeenHead[]
+  erasures: ReturnType<typeof storedErasures>
+}
+
+/**
+ * How many of `rows` (the oldest records, past retention) verify as links of the chain from the
+ * anchor (or genesis), as verify walks them (consent-chain.ts): seq and prev_hash, content, format,
+ * the erasure of a tombstone, and the head a trusted export manifest saw among them. `format`: the
+ * last purged record's, when this run purged it. With the first record that fails, why.
+ */
+function verifiedPrefix(
+  rows: StoredRow[],
+  anchor: AnchorRow | undefined,
+  format: HashFormat | undefined,
+  checks: PurgeChecks,
+): { count: number; broken?: { seq: number; reason: string } } {
+  const start = anchor ? { seq: anchor.seq, hash: anchor.hash, purgedCount: anchor.purgedCount, ...(format ? { format } : {}) } : null
+  // Heads past the batch are for later records: checked when the purge reaches them.
+  const last = rows.at(-1)!.seq
+  const result = verifyChain(rows, start, checks.heads.filter((h) => h.seq <= last), checks.erasures)
+  if (result.ok || !result.firstBad) return { count: rows.length }
+  // `count` includes the first bad record: the records before it are sound links of the chain.
+  return { count: Math.max(0, result.count - 1), broken: result.firstBad }
+}
+
 /**
  * One site's purge as a series of transactions: `step()` runs the next (IMMEDIATE) and says
  * whether the purge is complete. Each transaction deletes at most `batch` rows: the oldest
@@ -134,14 +172,15 @@ async function pause(o: GradualOptions): Promise<boolean> {
  * that deletes something also moves the chain anchor past the records it deleted and writes its
  * `consents.purge` audit entry, saying what that transaction deleted, so a crash or an error
  * between two of them leaves nothing deleted unaudited nor audited undeleted. A purge larger than
- * a batch is therefore audited in several entries.
+ * a batch is therefore audited in several entries. The records a transaction deletes are verified
+ * first, as it reads them (verifiedPrefix): the first that fails ends the purge of records there.
  */
 function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o: PurgeOptions) {
   const beforeMs = now - retentionDays * DAY_MS
   const cutoff = new Date(beforeMs).toISOString()
   const size = o.batch ?? PURGE_BATCH
   const c = db.$client
-  const oldest = c.prepare<[string, number], { seq: number; hash: string; serverTime: string }>(PURGE_SQL.oldest)
+  const oldest = c.prepare<[string, number], StoredRow>(PURGE_SQL.oldest)
   const expired = c.prepare<[string, string], { seq: number }>(PURGE_SQL.expired)
   const remove = c.prepare(PURGE_SQL.records)
   const anchor = c.prepare(PURGE_SQL.anchor)
@@ -149,29 +188,40 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
   const signed = c.prepare(PURGE_SQL.signAnchor)
   const key = o.sign === undefined ? storedGeneratedKey(c) : o.sign
   const keys = storedVerifyKeys(c)
+  // Read when there is a record to purge, once: the manifests' heads and the erasures' audit entries.
+  let checks: PurgeChecks | undefined
+  const purgeChecks = () => (checks ??= { heads: manifestHeads(c, siteId, keys).heads, erasures: storedErasures(c, siteId, keys) })
   const others = {
     identities: c.prepare(PURGE_SQL.identities),
     documents: c.prepare(PURGE_SQL.documents),
     auditEntries: c.prepare(PURGE_SQL.auditEntries),
     manifests: c.prepare(PURGE_SQL.manifests),
   }
-  // Once a transaction found the first record within retention, later ones do not look again:
-  // records written meanwhile are new, and no other purge runs (startRetention).
+  // Once a transaction found the first record within retention (or one that fails verification),
+  // later ones do not look again: records written meanwhile are new, and no other purge runs (startRetention).
   let recordsDone = false
+  // The format of the last record this run purged: the next batch's first record vouches for it.
+  let lastFormat: HashFormat | undefined
   const total: PurgeResult = { siteId, purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0 }
   const transaction = c.transaction((): PurgeResult => {
     let purged = 0
     let heldBack: Pick<PurgeResult, 'heldBackBy'> = {}
+    let broken: Pick<PurgeResult, 'chainBroken'> = {}
     if (!recordsDone) {
       const rows = oldest.all(siteId, size)
       // Stop at the first record within retention even if a later one is older (a clock step back).
       const within = rows.findIndex((r) => r.serverTime >= cutoff)
-      const stop = within === -1 ? rows.length : within
+      let stop = within === -1 ? rows.length : within
+      const prior = stop > 0 ? anchorRow.get(siteId) : undefined
+      if (stop > 0) {
+        const verified = verifiedPrefix(rows.slice(0, stop), prior, lastFormat, purgeChecks())
+        stop = verified.count
+        if (verified.broken) broken = { chainBroken: verified.broken }
+      }
       const last = rows[stop - 1]
       if (last) {
         // An anchor this server did not sign (written by hand) is not taken over: moved on, it stays
         // unsigned, and verify goes on reporting it.
-        const prior = anchorRow.get(siteId)
         const trusted = !prior || anchorProblem(prior, keys) === null
         purged = remove.run(siteId, last.seq).changes
         // Moving the anchor drops the statistics' rollups of the purged days (a trigger of
@@ -179,13 +229,14 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
         anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
         // Signed as it now is, its count summed over every purge so far.
         if (key && trusted) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)
+        lastFormat = formatOf(last)
       }
       const held = rows[stop]
-      if (held && expired.get(siteId, cutoff)) {
+      if (held && !broken.chainBroken && expired.get(siteId, cutoff)) {
         heldBack = { heldBackBy: { seq: held.seq, serverTime: held.serverTime } }
       }
     }
-    let room = size - purged
+  let room = size - purged
     const take = (statement: (typeof others)[keyof typeof others], before: string | number) => {
       if (room <= 0) return 0
       const n = statement.run(siteId, before, room).changes
@@ -200,6 +251,7 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       auditEntries: take(others.auditEntries, beforeMs),
       manifests: take(others.manifests, beforeMs),
       ...heldBack,
+      ...broken,
     }
     if (o.audit && removedAny(result)) o.audit.record({ siteId, userId: null, action: 'consents.purge', after: result })
     return result
@@ -211,13 +263,14 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       // IMMEDIATE, as writeTransaction (db/client.ts): the consent writer thread writes the same file.
       const r = transaction.immediate()
       // Fewer than `size` records: none is left to purge. Fewer than `size` rows in all: nothing else either.
-      if (r.purged < size) recordsDone = true
+      if (r.purged < size || r.chainBroken) recordsDone = true
       total.purged += r.purged
       total.identities += r.identities
       total.documents += r.documents
       total.auditEntries += r.auditEntries
       total.manifests += r.manifests
       if (r.heldBackBy) total.heldBackBy = r.heldBackBy
+      if (r.chainBroken) total.chainBroken = r.chainBroken
       return removed(r) < size
     },
   }
@@ -363,6 +416,12 @@ export function startRetention(
       const failed = (siteId: string, err: unknown) => o.logger.error('retention purge failed', { siteId, err })
       for (const r of await purgeExpired(db, t, { ...options, failed })) {
         if (removedAny(r)) o.logger.info('retention purge', { ...r })
+        if (r.chainBroken) {
+          o.logger.error('retention purge stopped at a record that fails verification: it and the records after it are kept, past retention or not, until the log is restored', {
+            siteId: r.siteId,
+            ...r.chainBroken,
+          })
+        }
         if (r.heldBackBy) {
           o.logger.warn('retention held back: a record stamped later than those after it (the clock stepped back) keeps them past retention until it expires', {
             siteId: r.siteId,
