@@ -304,6 +304,12 @@ export const subjectErasure = z.object({
   erased: z.number().int(),
   identities: z.number().int(),
   documents: z.number().int(),
+  /**
+   * The consentId's records left as they are because they already fail verification (edited in
+   * the database): the server signs no erasure of them, and verify goes on reporting them. Absent
+   * when there are none.
+   */
+  refused: z.array(z.object({ seq: z.number().int(), reason: z.string() })).optional(),
 })
 export type SubjectErasure = z.infer<typeof subjectErasure>
 

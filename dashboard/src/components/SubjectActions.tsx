@@ -210,7 +210,14 @@ function storedSentence({ erased, identities, documents }: SubjectErasure): stri
 
 /** What an erasure did: its records blanked, and the identities and accepted documents it deleted. */
 function erasedSentence(erasure: SubjectErasure, consentId: string): string {
-  return `Erased ${storedSentence(erasure)} of consent ID ${consentId}.${erasure.erased > 0 ? ' Their hashes stay, so the chain still verifies.' : ''}`
+  return `Erased ${storedSentence(erasure)} of consent ID ${consentId}.${erasure.erased > 0 ? ' Their hashes stay, so the chain still verifies.' : ''}${refusedSentence(erasure)}`
+}
+
+/** The records the server left as they are because they fail verification, which it will not sign as erased. */
+function refusedSentence({ refused = [] }: SubjectErasure): string {
+  if (refused.length === 0) return ''
+  const seqs = refused.map((r) => r.seq).join(', ')
+  return ` Not erased: ${refused.length === 1 ? `record ${seqs}, which fails` : `records ${seqs}, which fail`} verification (edited in the database); verifying the chain reports ${refused.length === 1 ? 'it' : 'them'}.`
 }
 
 /** The file's lines by kind: consent records, links to user IDs, accepted documents. */

@@ -510,6 +510,10 @@ describe('consent log filters and data-subject requests', () => {
     const answers = [
       { answer: { erased: 2, identities: 1, documents: 3 }, said: 'Erased 2 records, 1 link to a user ID and 3 accepted documents of consent ID visitor-0004. Their hashes stay, so the chain still verifies.' },
       { answer: { erased: 0, identities: 0, documents: 1 }, said: 'Erased 1 accepted document of consent ID visitor-0004.' },
+      {
+        answer: { erased: 1, identities: 0, documents: 0, refused: [{ seq: 2, reason: "hash does not match the record's content: the record was edited" }] },
+        said: 'Erased 1 record of consent ID visitor-0004. Their hashes stay, so the chain still verifies. Not erased: record 2, which fails verification (edited in the database); verifying the chain reports it.',
+      },
     ]
     for (const { answer, said } of answers) {
       stubApi(

@@ -934,9 +934,11 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/subjects/:consentId',
     tag: 'Consent log',
     summary: 'Erase one consentId’s personal data (tombstones keep the chain verifiable)',
+    description:
+      'Each of the consentId’s records is blanked and its erasure signed, unless it already fails verification (edited in the database): that one is left as it is, so that verification goes on reporting it, and is listed in `refused` with the reason; the others are erased all the same. Its identities and accepted documents are deleted.',
     auth: OWNER,
     params: z.object({ siteId: S.slug, consentId: S.consentId }),
-    responses: { 200: { description: 'Counts of erased rows', schema: S.subjectErasure } },
+    responses: { 200: { description: 'Counts of erased rows, and the records refused (`refused`, absent when none)', schema: S.subjectErasure } },
   },
 
   // ---- This document ----

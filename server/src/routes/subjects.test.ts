@@ -191,6 +191,18 @@ describe('data-subject requests by consentId', () => {
     expect(JSON.parse(audit.after)).toMatchObject({ erased: 3, seqs: [1, 3, 5] })
   })
 
+  it('erases the rest of a visitor\'s records when one fails verification, and answers which one it left as it is', async () => {
+    t.db.$client.prepare("UPDATE consent_records SET method = 'reject-all' WHERE seq = 3").run()
+    const res = await t.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, as('owner', { method: 'DELETE' }))
+    expect(res.status).toBe(200)
+    const refused = [{ seq: 3, reason: expect.stringContaining('hash does not match') }]
+    expect(subjectErasure.parse(await res.json())).toEqual({ erased: 2, identities: 1, documents: 1, refused })
+    expect(t.db.$client.prepare('SELECT seq FROM consent_records WHERE erased_at IS NOT NULL ORDER BY seq').pluck().all()).toEqual([1, 5])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringContaining('hash does not match') } })
+    const audit = t.db.$client.prepare("SELECT after FROM audit_log WHERE action = 'consents.erase'").pluck().get() as string
+    expect(JSON.parse(audit)).toMatchObject({ erased: 2, seqs: [1, 5], refused })
+  })
+
   it('leaves the consentId nowhere: an export filtered by it keeps its filter under the hash, in its manifest and audit entry', async () => {
     const exported = await t.request(`/api/admin/sites/acme/export?format=ndjson&consentId=${SUBJECT}`, as('auditor'))
     expect(exported.status).toBe(200)

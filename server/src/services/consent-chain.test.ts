@@ -29,7 +29,7 @@ const sql = (text: string, ...params: unknown[]) => t.db.$client.prepare(text).r
 function erase(seq: number) {
   const { consentId } = t.db.$client.prepare("SELECT consent_id AS consentId FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { consentId: string }
   const now = () => t.clock.now
-  new ConsentSubjects(t.db, now, new AuditLog(t.db, now), new ManifestKeys(t.db, now)).erase('acme', consentId, null)
+  return new ConsentSubjects(t.db, now, new AuditLog(t.db, now), new ManifestKeys(t.db, now)).erase('acme', consentId, null)
 }
 /** Rewrites acme's chain as the releases wrote it: each record in format 1 (0.5), as 0.6.0 wrote format 2 (no prevFormat), or as since. */
 function rewriteChain(writer: (seq: number) => '0.5' | '0.6.0' | 'current') {
@@ -248,6 +248,29 @@ describe('erasures only the server made', () => {
     eraseByHand(2)
     sql(`UPDATE consent_records SET categories='{"analytics":false,"essential":true}', method='reject-all', gpc=0 WHERE site_id='acme' AND seq=2`)
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 2, reason: expect.stringContaining('no signature of this server') })
+  })
+
+  it('refuses to erase, and so to sign, a record of before 0.6 whose decision was rewritten: verification goes on reporting it', () => {
+    writtenBefore06(3)
+    sql(`UPDATE consent_records SET method='reject-all', categories='{"analytics":false,"essential":true}' WHERE site_id='acme' AND seq=2`)
+    const broken = { ok: false, firstBad: { seq: 2, reason: expect.stringContaining('hash does not match') } }
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    expect(erase(2)).toEqual({ erased: 0, identities: 0, documents: 0, refused: [{ seq: 2, reason: expect.stringContaining('hash does not match') }] })
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    expect(t.db.$client.prepare("SELECT consent_id, erased_at, erasure_signature FROM consent_records WHERE site_id='acme' AND seq=2").get()).toEqual({ consent_id: 'visitor-1xyz', erased_at: null, erasure_signature: null })
+  })
+
+  it("erases a visitor's own records but not one reassigned to their consentId in the database, which stays reported", () => {
+    sql(`UPDATE consent_records SET consent_id='visitor-4xyz' WHERE site_id='acme' AND seq=2`)
+    const broken = { ok: false, firstBad: { seq: 2, reason: expect.stringContaining('personal_hash does not match') } }
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    expect(erase(5)).toEqual({ erased: 1, identities: 0, documents: 0, refused: [{ seq: 2, reason: expect.stringContaining('personal_hash does not match') }] })
+    expect(t.consentLog.verify('acme')).toMatchObject(broken)
+    const erased = t.db.$client.prepare("SELECT seq FROM consent_records WHERE site_id='acme' AND erased_at IS NOT NULL").pluck().all()
+    expect(erased).toEqual([5])
+    // Its audit entry says which record was left, and why.
+    const audit = JSON.parse(t.db.$client.prepare("SELECT after FROM audit_log WHERE action = 'consents.erase'").pluck().get() as string) as Record<string, unknown>
+    expect(audit).toMatchObject({ erased: 1, seqs: [5], refused: [{ seq: 2, reason: expect.stringContaining('personal_hash does not match') }] })
   })
 
   it('signs, at the first start after the upgrade only, the tombstones of erasures made before they were signed', () => {

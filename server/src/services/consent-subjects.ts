@@ -15,7 +15,7 @@ import { writeTransaction, type Db } from '../db/client'
 import { ApiError } from '../lib/errors'
 import { oneShotThread, workerScript } from '../lib/worker-script'
 import { consentIdentities, consentRecords, documentAcceptances } from '../db/schema'
-import { ERASED_CONSENT_ID } from './consent-chain'
+import { ERASED_CONSENT_ID, STORED_ROW_COLUMNS, contentProblem, type StoredRow } from './consent-chain'
 import { signErasure } from './stored-signatures'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
@@ -226,24 +226,36 @@ export class ConsentSubjects {
     }
   }
 
+  /**
+   * Blanks the consentId's records and signs each tombstone, but only a record that still matches
+   * its hash (contentProblem, as verify checks it): a signature over one edited in the database
+   * would turn the edit into an erasure verify accepts (a pre-0.6 record's rewritten decision, a
+   * record reassigned to this consentId). Such a record is left as it is, for verify to go on
+   * reporting; the visitor's other records are erased all the same, and the answer and the audit
+   * entry name the ones left (`refused`).
+   */
   private eraseRows(siteId: string, consentId: string, userId: number | null): SubjectErasure {
     const erasedAt = new Date(this.now()).toISOString()
+    const client = this.db.$client
     return writeTransaction(this.db, (tx) => {
-      const tombstones = tx
-        .update(consentRecords)
-        .set({ consentId: ERASED_CONSENT_ID, ip: null, userAgent: null, url: '', erasedAt })
-        .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.consentId, consentId)))
-        .returning()
-        .all()
+      // `+seq`: through consent_records_site_consent, as find() reads them.
+      const rows = client
+        .prepare<[string, string], StoredRow>(`SELECT ${STORED_ROW_COLUMNS} FROM consent_records WHERE site_id = ? AND consent_id = ? ORDER BY +seq`)
+        .all(siteId, consentId)
+      const refused: { seq: number; reason: string }[] = []
+      const tombstones: StoredRow[] = []
+      for (const row of rows) {
+        // The record before it is not read: its format unknown (null), either may match.
+        const problem = contentProblem(row, null)
+        if (problem) refused.push({ seq: row.seq, reason: problem })
+        else tombstones.push(row)
+      }
       // Each tombstone signed: verification takes no erasure the server did not make (stored-signatures.ts).
       const key = tombstones.length ? this.keys.active() : null
-      for (const row of tombstones) {
-        const signature = signErasure({ ...row, erasedAt }, key!)
-        tx.update(consentRecords)
-          .set({ erasureSignature: signature })
-          .where(and(eq(consentRecords.siteId, siteId), eq(consentRecords.seq, row.seq)))
-          .run()
-      }
+      const blank = client.prepare(
+        `UPDATE consent_records SET consent_id = ?, ip = NULL, user_agent = NULL, url = '', erased_at = ?, erasure_signature = ? WHERE site_id = ? AND seq = ?`,
+      )
+      for (const row of tombstones) blank.run(ERASED_CONSENT_ID, erasedAt, signErasure({ ...row, erasedAt }, key!), siteId, row.seq)
       const seqs = tombstones.map((r) => r.seq)
       // The events' recordIds outlive them, so that a retry of one is not stored again (erased_events).
       for (const table of ['consent_identities', 'document_acceptances']) {
@@ -258,7 +270,7 @@ export class ConsentSubjects {
         .delete(documentAcceptances)
         .where(and(eq(documentAcceptances.siteId, siteId), eq(documentAcceptances.consentId, consentId)))
         .run().changes
-      const result = { erased: seqs.length, identities, documents }
+      const result: SubjectErasure = { erased: seqs.length, identities, documents, ...(refused.length ? { refused } : {}) }
       const consentIdSha256 = sha256(consentId)
       // Since 0.8.1 an export filtered by a consentId names it by its hash in its manifest and
       // audit entry. One made before named it as itself: both keep their filter, naming the
