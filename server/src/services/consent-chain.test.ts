@@ -364,6 +364,37 @@ describe('the chain heads export manifests recorded', () => {
     expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: expect.stringContaining('complete but unsigned, though made after its server began signing') })
   })
 
+  it('detects a completed manifest passed off as one still streaming, its row count or digest nulled, after the newest records were deleted', async () => {
+    const id = await exported()
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq >= 4`)
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 4, reason: expect.stringMatching(/^the log ends at seq 3, but export manifest .* saw it reach seq 5/) })
+    // The head moved back to the cut log's end, or nulled, which its signature would show; and the row made to look unfinished.
+    const heads = [`chain_head_seq = 3, chain_head_hash = '${hashAt(3)}'`, 'chain_head_seq = NULL, chain_head_hash = NULL']
+    const edits = [
+      'row_count = NULL',
+      'sha256 = NULL',
+      'row_count = NULL, sha256 = NULL, completed_at = NULL',
+      // Its signature removed too, though it was completed (as one made before signing would not be).
+      'row_count = NULL, sha256 = NULL, signature = NULL, key_id = NULL',
+    ].flatMap((edit) => heads.map((head) => `${edit}, ${head}`))
+    const row = t.db.$client.prepare('SELECT row_count, sha256, completed_at, signature, key_id, chain_head_seq, chain_head_hash FROM export_manifests WHERE id = ?').get(id) as Record<string, unknown>
+    for (const edit of edits) {
+      sql(`UPDATE export_manifests SET ${edit} WHERE id = ?`, id)
+      const result = t.consentLog.verify('acme')
+      expect(result, edit).toMatchObject({ ok: false, count: 4, head: hashAt(3) })
+      expect(result.firstBad, edit).toEqual({
+        seq: 4,
+        reason: expect.stringMatching(new RegExp(`^export manifest ${id} of .* is complete but lacks its row count or digest: it was edited in the database, so the chain head it recorded cannot be trusted: records after seq 3, the newest the log holds, may have been deleted$`)),
+      })
+      expect(await routeSays(), edit).toEqual(result)
+      sql(
+        'UPDATE export_manifests SET row_count = ?, sha256 = ?, completed_at = ?, signature = ?, key_id = ?, chain_head_seq = ?, chain_head_hash = ? WHERE id = ?',
+        row.row_count, row.sha256, row.completed_at, row.signature, row.key_id, row.chain_head_seq, row.chain_head_hash, id,
+      )
+    }
+    expect(t.consentLog.verify('acme').firstBad?.reason).toMatch(/^the log ends at seq 3/)
+  })
+
   it('detects a log rewritten up to a head a manifest saw, its hashes recomputed to a sound chain', async () => {
     await exported()
     // What a forger who knows the hashing does: edit record 2 and recompute every hash after it.

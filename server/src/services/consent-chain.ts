@@ -380,7 +380,7 @@ export function manifestHeads(conn: Database.Database, siteId: string, keys: Map
   const rows = conn
     .prepare(
       `SELECT id, site_id AS siteId, format, filters, row_count AS rowCount, sha256, chain_head_seq AS chainHeadSeq,
-              chain_head_hash AS chainHeadHash, created_at AS createdAt, created_by_email AS createdByEmail, key_id AS keyId, signature
+              chain_head_hash AS chainHeadHash, created_at AS createdAt, completed_at AS completedAt, created_by_email AS createdByEmail, key_id AS keyId, signature
          FROM export_manifests WHERE site_id = ? ORDER BY created_at, id`,
     )
     .all(siteId) as StoredManifest[]

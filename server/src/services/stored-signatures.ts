@@ -231,18 +231,23 @@ export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
   }
 }
 
-/** An export manifest as stored (export_manifests), completed or not, with its time in ms. */
-export type StoredManifest = Omit<ManifestRow, 'createdAt' | 'completedAt' | 'createdBy'> & { createdAt: number }
+/** An export manifest as stored (export_manifests), completed or not, with its times in ms. */
+export type StoredManifest = Omit<ManifestRow, 'createdAt' | 'completedAt' | 'createdBy'> & { createdAt: number; completedAt: number | null }
 
 /**
  * Why a stored manifest's recorded chain head cannot be trusted, or null. A completed manifest is
  * signed (since 0.8) over what export.ts serves, chain head included, rebuilt here from its row:
  * a signature that no longer matches means the row was edited (its head moved or nulled), and a
  * completed manifest without one, dated after a key began signing, had it removed. A manifest
- * still streaming, or one made before signing, has no signature to check.
+ * still streaming, or one made before signing, has no signature to check. Still streaming means
+ * none of what completion writes in one UPDATE (export.ts): a row that has any of it (its time,
+ * signature, row count or digest) but not all of its row count and digest was edited to look
+ * unfinished, so that its head would be taken unchecked.
  */
 export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>): string | null {
-  if (m.rowCount === null || m.sha256 === null) return null
+  const completed = m.completedAt !== null || m.signature !== null || m.keyId !== null || m.rowCount !== null || m.sha256 !== null
+  if (!completed) return null
+  if (m.rowCount === null || m.sha256 === null) return 'is complete but lacks its row count or digest: it was edited in the database'
   if (m.signature === null || m.keyId === null) {
     const signingSince = Math.min(...[...keys.values()].map((k) => k.createdAt))
     return m.createdAt >= signingSince ? 'is complete but unsigned, though made after its server began signing: its signature was removed' : null
