@@ -68,6 +68,11 @@ export interface ApiClient {
   me(): Promise<Me>
   login(input: LoginInput): Promise<Me>
   logout(): Promise<void>
+  /**
+   * Changes the signed-in user's password. The server ends every session of the user, this one
+   * too, and answers a new one: its CSRF token is the one later changes send.
+   */
+  changePassword(input: { currentPassword: string; newPassword: string }): Promise<Me>
   consentLog(siteId: string, query: ConsentLogQuery, signal?: AbortSignal): Promise<ConsentLogPage>
   verifyChain(siteId: string, signal?: AbortSignal): Promise<ChainVerification>
   /** The same verification, also against an export manifest the auditor saved outside the server, sent unchanged. */
@@ -169,6 +174,7 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
   return {
     me: () => send(ME_PATH, me).then(remember),
     login: (input) => send('/api/admin/login', me, { method: 'POST', body: input, isSignIn: true }).then(remember),
+    changePassword: (input) => send('/api/admin/password', me, { method: 'POST', body: input }).then(remember),
     logout: async () => {
       await send('/api/admin/logout', null, { method: 'POST' })
       csrfToken = null

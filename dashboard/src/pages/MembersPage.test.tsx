@@ -417,6 +417,24 @@ describe('password change', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Change password' }))
     expect(await screen.findByText('Password not changed: The current password is wrong')).toBeTruthy()
   })
+
+  it('goes on in the new session the change answers: the next change sends its CSRF token, not the ended one', async () => {
+    const api = stubApi(
+      signedIn,
+      on('POST', '/api/admin/password', () => json({ ...ME, csrfToken: 'csrf-token-789' })),
+      on('POST', '/api/admin/logout', () => new Response(null, { status: 204 })),
+    )
+    renderApp('/account/password')
+    fireEvent.input(await screen.findByLabelText('Current password'), { target: { value: 'old-password' } })
+    fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a-new-long-password' } })
+    fireEvent.input(screen.getByLabelText('Repeat the new password'), { target: { value: 'a-new-long-password' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Change password' }))
+    expect(await screen.findByText('Password changed. Your other sessions have been signed out.')).toBeTruthy()
+    expect(api.requests.find((r) => r.url.pathname === '/api/admin/password')?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
+    expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
+    expect(api.requests.find((r) => r.url.pathname === '/api/admin/logout')?.headers.get('X-CSRF-Token')).toBe('csrf-token-789')
+  })
 })
 
 describe('audit log', () => {

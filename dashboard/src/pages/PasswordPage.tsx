@@ -48,7 +48,7 @@ export function PasswordField({
   )
 }
 
-/** `/account/password`: any signed-in user; other sessions of the user end on the server. */
+/** `/account/password`: any signed-in user; the user's other sessions end, and this one goes on in a new session (new CSRF token). */
 export function PasswordPage() {
   const { api, me } = useSession()
   useDocumentTitle('Change password')
@@ -70,7 +70,7 @@ export function PasswordPage() {
     if (Object.keys(found).length) return
     setBusy(true)
     try {
-      await api.request('/password', null, { method: 'POST', body: { currentPassword: current, newPassword: next } })
+      await api.changePassword({ currentPassword: current, newPassword: next })
       setCurrent('')
       setNext('')
       setRepeat('')

@@ -147,7 +147,7 @@ const PREFLIGHT_HEADERS: Record<string, HeaderSpec> = {
 
 // ---- Response headers, as the routes send them ----
 
-/** `mc_session` as signInAs (routes/auth.ts) sets it: 12 hours, HttpOnly, SameSite=Strict (Secure over HTTPS). */
+/** `mc_session` as answerSession (routes/auth.ts) sets it at a sign-in or a password change: 12 hours, HttpOnly, SameSite=Strict (Secure over HTTPS). */
 const SESSION_COOKIE_SET: HeaderSpec = {
   description:
     'Starts the session: `mc_session=<token>; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict`, and `Secure` over HTTPS (`SECURE_COOKIES`). Any session this browser had is replaced.',
@@ -406,11 +406,12 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/password',
     tag: 'Session',
     summary: 'Change your password',
-    description: 'Every other session of the user ends. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form.',
+    description:
+      'Every session of the user ends, the one this was sent in too: whoever copied its cookie or CSRF token is out. The answer signs this browser in to a new session (Set-Cookie) and gives its CSRF token, which later changes must send. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form.',
     auth: 'session',
     body: { schema: S.passwordChangeInput },
     responses: {
-      204: { description: 'Changed' },
+      200: { description: 'Changed; signed in to a new session, as `me` answers it', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       409: { description: '`password_changed`: another session changed the password while this change was checked; this session has ended' },
       429: { description: 'Too many wrong current passwords (Retry-After)' },
     },

@@ -6,6 +6,7 @@ import { ApiError } from '../lib/errors'
 import { FailureCounter, limitedAttempt } from '../lib/rate-limit'
 import { formBody } from '../lib/validate'
 import { requireSession } from '../middleware/session'
+import { answerSession } from './auth'
 
 export function accountRoutes(s: Services) {
   // The current password guards against whoever got hold of a session: they may not guess it at
@@ -16,13 +17,15 @@ export function accountRoutes(s: Services) {
   return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput, 'a change of password'), async (c) => {
     const session = c.get('session')!
     const { currentPassword, newPassword } = c.req.valid('json')
-    await limitedAttempt(
+    const { token } = await limitedAttempt(
       failures,
       session.sessionId,
       'Too many wrong passwords; try again later',
       () => s.accounts.changePassword(session, currentPassword, newPassword),
       (err) => err instanceof ApiError && (err.issues?.some((i) => i.path === 'currentPassword') ?? false),
     )
-    return c.body(null, 204)
+    // The session this was sent in has ended with every other: whoever copied its cookie or CSRF
+    // token is out too. This browser goes on in the new one, whose token the dashboard swaps in.
+    return c.json(answerSession(c, s, token))
   })
 }

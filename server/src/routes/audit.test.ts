@@ -4,7 +4,7 @@ import { silentLogger } from '../logger'
 import { Accounts } from '../services/accounts'
 import { AuditLog } from '../services/audit'
 import { ACCOUNT_AUDIT_RETENTION_DAYS, startRetention } from '../services/retention'
-import { ACME, NOTICE_ONLY, addUser, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { ACME, NOTICE_ONLY, addUser, send, sessionOf, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
 const DAY = 86_400_000
 let t: TestServer
@@ -28,13 +28,18 @@ async function auditOf(owner: AdminSession, siteId: string) {
   return auditPage.parse(await res.json()).entries
 }
 
-const changePassword = (who: AdminSession, currentPassword: string, newPassword: string) =>
-  who.request('/api/admin/password', send('POST', { currentPassword, newPassword }))
+/** Changes the password in `who`'s session, which ends: returns the session the change answers instead. */
+async function changePassword(who: AdminSession, currentPassword: string, newPassword: string): Promise<AdminSession> {
+  const res = await who.request('/api/admin/password', send('POST', { currentPassword, newPassword }))
+  expect(res.status).toBe(200)
+  const { csrfToken } = (await res.json()) as { csrfToken: string }
+  return sessionOf(t, (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrfToken)
+}
 
 describe('password changes in the audit log', () => {
   it("show in the audit log of every site of the user, for each site's owners", async () => {
     const editor = await signIn(t, 'editor@both.test', 'editor password 1')
-    expect((await changePassword(editor, 'editor password 1', 'a new editor password')).status).toBe(204)
+    await changePassword(editor, 'editor password 1', 'a new editor password')
     for (const [owner, siteId] of [[acmeOwner, 'acme'], [noticeOwner, 'notice-only']] as const) {
       const entries = await auditOf(owner, siteId)
       expect(entries.filter((e) => e.action === 'user.password')).toEqual([
@@ -44,7 +49,7 @@ describe('password changes in the audit log', () => {
   })
 
   it("are not shown on a site the user is not a member of", async () => {
-    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'another acme password')
     expect((await auditOf(acmeOwner, 'acme')).map((e) => e.action)).toContain('user.password')
     expect((await auditOf(noticeOwner, 'notice-only')).map((e) => e.action)).not.toContain('user.password')
   })
@@ -52,11 +57,11 @@ describe('password changes in the audit log', () => {
 
 describe('audit log retention', () => {
   it("purges a site's entries older than its retention with the automatic purge, and keeps newer ones", async () => {
-    expect((await changePassword(acmeOwner, 'acme owner password', 'second acme password')).status).toBe(204)
+    acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'second acme password')
     t.clock.now += 20 * DAY
     // Sessions last hours, not days.
     acmeOwner = await signIn(t, 'owner@acme.test', 'second acme password')
-    expect((await changePassword(acmeOwner, 'second acme password', 'third acme password')).status).toBe(204)
+    acmeOwner = await changePassword(acmeOwner, 'second acme password', 'third acme password')
     // Everything of day 0: the first change and whatever the site's creation recorded.
     const dayZero = (await auditOf(acmeOwner, 'acme')).filter((e) => Date.parse(e.at) < t.clock.now - 20 * DAY + 1)
     expect(dayZero.map((e) => e.action)).toContain('user.password')
@@ -74,14 +79,14 @@ describe('audit log retention', () => {
     expect(entries.find((e) => e.action === 'consents.purge')?.after).toMatchObject({ auditEntries: dayZero.length })
     expect(entries.map((e) => e.id)).not.toContain(dayZero[0]!.id)
     // Notice-only keeps five years: its owner's view is untouched by Acme's retention.
-    expect((await changePassword(noticeOwner, 'notice owner password', 'new notice password')).status).toBe(204)
+    noticeOwner = await changePassword(noticeOwner, 'notice owner password', 'new notice password')
     expect((await auditOf(noticeOwner, 'notice-only')).map((e) => e.action)).toContain('user.password')
   })
 
   it('purges entries of no site after the default retention', async () => {
     await addUser(t.db, 'loner@example.test', 'loner password 1', {})
     const loner = await signIn(t, 'loner@example.test', 'loner password 1')
-    expect((await changePassword(loner, 'loner password 1', 'loner password 2')).status).toBe(204)
+    await changePassword(loner, 'loner password 1', 'loner password 2')
     const accountEntries = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE site_id IS NULL").get() as { n: number }).n
     expect(accountEntries()).toBe(1)
     const purgeAt = async (days: number) => {
@@ -99,7 +104,7 @@ describe('audit log retention', () => {
 
 describe('audit log filter by action', () => {
   it('takes actions with an underscore exactly: the operator’s password reset and sign-unsigned', async () => {
-    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'another acme password')
     const accounts = new Accounts(t.db, Date.now, new AuditLog(t.db, Date.now))
     expect(await accounts.resetPassword('owner@acme.test')).toEqual(expect.any(String))
     const actions = async (query: string) => {
@@ -119,7 +124,7 @@ describe('audit log filter by action', () => {
 
 describe('audit log page parameters', () => {
   it('takes an empty limit or before as absent, and refuses a malformed one naming it', async () => {
-    expect((await changePassword(acmeOwner, 'acme owner password', 'another acme password')).status).toBe(204)
+    acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'another acme password')
     const all = await auditOf(acmeOwner, 'acme')
     for (const query of ['limit=', 'before=', 'limit=&before=']) {
       const res = await acmeOwner.request(`/api/admin/sites/acme/audit?${query}`)

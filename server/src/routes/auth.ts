@@ -32,6 +32,14 @@ export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checke
   // replaced, and whoever copied it must not keep it for the rest of its 12 hours (review).
   const previous = c.get('session')
   if (previous) s.accounts.deleteSession(previous.sessionId)
+  return answerSession(c, s, token)
+}
+
+/**
+ * Sets the cookie of the session `token` opens (a sign-in, or the session a password change
+ * replaces the old one with) and returns what `/me` would answer for it, with its CSRF token.
+ */
+export function answerSession(c: Context<AppEnv>, s: Services, token: string): Me {
   setCookie(c, SESSION_COOKIE, token, { ...sessionCookie(c, s), maxAge: SESSION_TTL_MS / 1000 })
   c.header('Cache-Control', 'no-store')
   return s.accounts.me(s.accounts.sessionFor(token)!)

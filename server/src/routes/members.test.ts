@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { invitations } from '../db/schema'
 import { sha256 } from '../services/accounts'
-import { addUser, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { addUser, json, send, sessionOf, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
 let owner: AdminSession
@@ -367,12 +367,33 @@ describe('password change', () => {
     expect(apiError.parse(await weak.json()).error.issues?.[0]?.path).toBe('newPassword')
 
     const ok = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
-    expect(ok.status).toBe(204)
-    expect((await owner.request('/api/admin/me')).status).toBe(200)
+    expect(ok.status).toBe(200)
     expect((await laptop.request('/api/admin/me')).status).toBe(401)
     await signIn(t, 'owner@acme.test', 'a brand new password')
     expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password 1' }))).status).toBe(401)
     expect((await t.request('/api/admin/password', send('POST', { currentPassword: 'x', newPassword: 'a brand new password' }))).status).toBe(401)
+  })
+
+  it('ends the changing session too and answers a new one, cookie and CSRF token: a copy of the old cookie is worth nothing', async () => {
+    const res = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
+    expect(res.status).toBe(200)
+    const setCookie = res.headers.get('set-cookie') ?? ''
+    expect(setCookie).toMatch(/^mc_session=[\w-]{40,}; Max-Age=43200; Path=\/; HttpOnly; SameSite=Strict$/)
+    const body = me.parse(await res.json())
+    expect(body.user.email).toBe('owner@acme.test')
+    expect(body.csrfToken).not.toBe(owner.csrfToken)
+    // Whoever copied the old cookie (and its CSRF token, which /me gives) is out.
+    expect((await t.request('/api/admin/sites/acme/members', { headers: { Cookie: owner.cookie } })).status).toBe(401)
+    expect((await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'x@acme.test', role: 'editor' }))).status).toBe(401)
+    // The browser that made the change goes on with the new cookie, and only with the new token.
+    const renewed = sessionOf(t, setCookie.split(';')[0]!, body.csrfToken)
+    expect((await renewed.request('/api/admin/sites/acme/members')).status).toBe(200)
+    const oldToken = await renewed.request('/api/admin/sites/acme/invitations', { ...send('POST', { email: 'x@acme.test', role: 'editor' }), headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': owner.csrfToken } })
+    expect(oldToken.status).toBe(403)
+    expect((await renewed.request('/api/admin/sites/acme/invitations', send('POST', { email: 'x@acme.test', role: 'editor' }))).status).toBe(201)
+    // The change is still in the audit log.
+    const entries = auditPage.parse(await (await renewed.request('/api/admin/sites/acme/audit')).json()).entries
+    expect(entries.map((e) => e.action)).toContain('user.password')
   })
 
   it('of two changes made at once from two sessions, the first wins and the second is refused', async () => {
@@ -381,8 +402,8 @@ describe('password change', () => {
       owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'the owner new password' })),
       other.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'somebody else password' })),
     ])
-    expect([mine.status, theirs.status].sort()).toEqual([204, 409])
-    const [won, lost] = mine.status === 204 ? ['the owner new password', 'somebody else password'] : ['somebody else password', 'the owner new password']
+    expect([mine.status, theirs.status].sort()).toEqual([200, 409])
+    const [won, lost] = mine.status === 200 ? ['the owner new password', 'somebody else password'] : ['somebody else password', 'the owner new password']
     expect(apiError.parse(await (mine.status === 409 ? mine : theirs).json()).error.code).toBe('password_changed')
     // The password in force is the one answered as set; the refused one never is.
     expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: won }))).status).toBe(200)
@@ -396,7 +417,7 @@ describe('password change', () => {
     const blocked = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
     expect(blocked.status).toBe(429)
     t.clock.now += 15 * 60 * 1000 + 1
-    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
+    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(200)
   })
 
   it("counts a session's own guesses: the account's owner, in another session, still changes the password, which ends the guessing one", async () => {
@@ -406,7 +427,7 @@ describe('password change', () => {
       expect((await stolen.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a thief password 1' }))).status).toBe(422)
     }
     expect((await stolen.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a thief password 1' }))).status).toBe(429)
-    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(204)
+    expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(200)
     expect((await stolen.request('/api/admin/me')).status).toBe(401)
   })
 

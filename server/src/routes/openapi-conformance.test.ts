@@ -468,9 +468,12 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     const cookie = accepted.res.headers.get('set-cookie') ?? ''
     expect(cookie).toMatch(/^mc_session=[^;]+;.*HttpOnly.*SameSite=Strict/)
     const me = accepted.body as { user: { id: number }; csrfToken: string }
-    const newcomer = sessionOf(t, cookie.split(';')[0]!, me.csrfToken)
+    let newcomer = sessionOf(t, cookie.split(';')[0]!, me.csrfToken)
     await step({ what: 'the newcomer', op: 'get /api/admin/me', url: '/api/admin/me', session: newcomer, status: 200 })
-    await step({ what: 'a new password', op: 'post /api/admin/password', url: '/api/admin/password', init: send('POST', { currentPassword: 'a long new password', newPassword: 'another long password' }), session: newcomer, status: 204 })
+    // The change ends the session it was made in and answers a new one (Set-Cookie, the new CSRF token).
+    const changed = await step({ what: 'a new password', op: 'post /api/admin/password', url: '/api/admin/password', init: send('POST', { currentPassword: 'a long new password', newPassword: 'another long password' }), session: newcomer, status: 200 })
+    expect((await newcomer.request('/api/admin/me')).status).toBe(401)
+    newcomer = sessionOf(t, (changed.res.headers.get('set-cookie') ?? '').split(';')[0]!, (changed.body as { csrfToken: string }).csrfToken)
     const member = 'patch /api/admin/sites/{siteId}/members/{userId}'
     await step({ what: 'another role', op: member, url: `${acme}/members/${me.user.id}`, init: send('PATCH', { role: 'auditor' }), who: 'owner', status: 200 })
     await step({ what: 'remove the member', op: 'delete /api/admin/sites/{siteId}/members/{userId}', url: `${acme}/members/${me.user.id}`, init: { method: 'DELETE' }, who: 'owner', status: 204 })

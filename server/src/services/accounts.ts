@@ -99,25 +99,30 @@ export class Accounts {
 
   /**
    * Returns the cookie token; only its hash is stored. `checked`: the password hash a sign-in has
-   * just checked. A password changed while that check ran (changePassword ends every other session)
+   * just checked. A password changed while that check ran (changePassword ends every session)
    * must not leave a session opened with the old password: the sign-in is refused then.
    */
   createSession(userId: number, checked?: { passwordHash: string }): { token: string; csrfToken: string } {
-    const token = randomBytes(32).toString('base64url')
-    const csrfToken = randomBytes(24).toString('base64url')
-    const t = this.now()
-    writeTransaction(this.db, () => {
+    return writeTransaction(this.db, () => {
       if (checked) {
         const current = this.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()
         if (current?.passwordHash !== checked.passwordHash) throw new ApiError(401, 'invalid_credentials', 'Wrong e-mail or password')
       }
-      // Expired sessions are dropped here rather than by a timer: logins are rare and cheap.
-      this.db.delete(sessions).where(lt(sessions.expiresAt, new Date(t))).run()
-      this.db
-        .insert(sessions)
-        .values({ id: sha256(token), userId, csrfToken, expiresAt: new Date(t + SESSION_TTL_MS), createdAt: new Date(t) })
-        .run()
+      return this.insertSession(userId)
     })
+  }
+
+  /** Stores a new session of the user and returns its tokens. Call inside a transaction. */
+  private insertSession(userId: number): { token: string; csrfToken: string } {
+    const token = randomBytes(32).toString('base64url')
+    const csrfToken = randomBytes(24).toString('base64url')
+    const t = this.now()
+    // Expired sessions are dropped here rather than by a timer: logins are rare and cheap.
+    this.db.delete(sessions).where(lt(sessions.expiresAt, new Date(t))).run()
+    this.db
+      .insert(sessions)
+      .values({ id: sha256(token), userId, csrfToken, expiresAt: new Date(t + SESSION_TTL_MS), createdAt: new Date(t) })
+      .run()
     return { token, csrfToken }
   }
 
@@ -401,8 +406,13 @@ export class Accounts {
     return password
   }
 
-  /** Ends every other session of the user: a changed password must lock out whoever knew the old one. */
-  async changePassword(session: SessionUser, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Ends every session of the user, this one too: a changed password must lock out whoever knew
+   * the old one, or copied this session's cookie (and its CSRF token, which `/me` gives), the usual
+   * reason to change it. Returns the tokens of the new session that replaces this one (the caller
+   * sets its cookie), opened in the same transaction, so the change never leaves this browser signed out.
+   */
+  async changePassword(session: SessionUser, currentPassword: string, newPassword: string): Promise<{ token: string; csrfToken: string }> {
     const user = this.db.select().from(users).where(eq(users.id, session.user.id)).get()
     if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
       const err = new ApiError(422, 'invalid', 'The current password is not right')
@@ -410,7 +420,7 @@ export class Accounts {
       throw err
     }
     const passwordHash = await hashPassword(newPassword)
-    writeTransaction(this.db, () => {
+    return writeTransaction(this.db, () => {
       // Checked and hashed outside the transaction (scrypt takes a while): another change may have
       // committed meanwhile, ending this session. The later of two changes made at once would
       // otherwise set its password over the first, which was answered as done.
@@ -420,13 +430,14 @@ export class Accounts {
         throw new ApiError(409, 'password_changed', 'The password was changed meanwhile, from another session: sign in again')
       }
       this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
-      this.db.delete(sessions).where(and(eq(sessions.userId, user.id), ne(sessions.id, session.sessionId))).run()
+      this.db.delete(sessions).where(eq(sessions.userId, user.id)).run()
       // Audited on each of the user's sites, so that their owners see it in the site's audit log
       // (it is a change to who can act on the site); with no site, as an account-wide entry.
       const siteIds = this.db.select({ siteId: memberships.siteId }).from(memberships).where(eq(memberships.userId, user.id)).all()
       for (const siteId of siteIds.length ? siteIds.map((m) => m.siteId) : [null]) {
         this.audit?.record({ siteId, userId: user.id, action: 'user.password' })
       }
+      return this.insertSession(user.id)
     })
   }
 }
