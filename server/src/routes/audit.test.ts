@@ -172,6 +172,23 @@ describe('audit log filters', () => {
     expect(await numbers(`from=2026-03-01&to=2026-03-03&before=${first.nextBefore}`)).toEqual([3, 2, 1])
   })
 
+  it('starts a period at an instant between two milliseconds with the later one, as the consent log does', async () => {
+    const owner = t.db.$client.prepare("SELECT id FROM users WHERE email = 'owner@acme.test'").pluck().get() as number
+    for (const [n, iso] of [[1, '2026-11-22T10:00:02.000Z'], [2, '2026-11-22T10:00:03.000Z'], [3, '2026-11-22T10:00:04.000Z']] as const) {
+      new AuditLog(t.db, () => Date.parse(iso)).record({ siteId: 'acme', userId: owner, action: 'catalogue.draft', after: { n } })
+    }
+    const numbers = async (query: string) => {
+      const res = await acmeOwner.request(`/api/admin/sites/acme/audit?action=catalogue&${query}`)
+      expect(res.status, query).toBe(200)
+      return auditPage.parse(await res.json()).entries.map((e) => (e.after as { n: number }).n)
+    }
+    // 10:00:03.000 is before 10:00:03.0005: not in a period that starts then.
+    expect(await numbers('from=2026-11-22T10:00:03.0005Z')).toEqual([3])
+    expect(await numbers('from=2026-11-22T10:00:03.0000Z')).toEqual([3, 2])
+    // The upper bound is inclusive: 10:00:03.000 is not after 10:00:03.0005.
+    expect(await numbers('to=2026-11-22T10:00:03.0005Z')).toEqual([2, 1])
+  })
+
   it('refuses a period that ends before it starts, a bound that is no date, and a user that is no e-mail address, naming the field', async () => {
     for (const [query, field, words] of [
       ['from=2026-03-03&to=2026-03-02', 'from', 'swapped'],

@@ -1,8 +1,9 @@
 // The admin audit log: who changed what, with the state before and after. Rows are only added.
-import { firstIncluded, lastIncluded, type AuditPage, type AuditQuery } from '@miniconsent/shared'
+import { lastIncluded, type AuditPage, type AuditQuery } from '@miniconsent/shared'
 import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
+import { fromBound } from './consent-filters'
 
 /**
  * The most bytes of before/after states (JSON, as stored) one page of the audit log carries, past its first
@@ -57,7 +58,8 @@ export class AuditLog {
   list(siteId: string, query: AuditQuery): AuditPage {
     const conditions: SQL[] = [eq(auditLog.siteId, siteId)]
     if (query.before !== undefined) conditions.push(lt(auditLog.id, query.before))
-    if (query.from) conditions.push(gte(auditLog.at, new Date(firstIncluded(query.from))))
+    // Bounds read as the consent log's filters read them: a `from` between two milliseconds starts at the later one.
+    if (query.from) conditions.push(gte(auditLog.at, new Date(fromBound(query.from))))
     if (query.to) conditions.push(lte(auditLog.at, new Date(lastIncluded(query.to))))
     // An address no account has finds nothing; so does one whose account was deleted (its entries' user is then NULL).
     if (query.user) conditions.push(eq(auditLog.userId, sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${query.user.trim().toLowerCase()})`))

@@ -26,7 +26,7 @@ function laterThanItsMillisecond(value: string): boolean {
  * Lower bound: a day starts at its UTC midnight; a date-time is normalised to UTC. Stored times
  * are whole milliseconds, so a bound between two of them starts at the later one: truncated, as
  * Date.parse does, `10:00:00.0001Z` would let in a record of `10:00:00.000Z`, before it. (The
- * upper bound is inclusive: truncating it is already right.)
+ * upper bound is inclusive: truncating it is already right.) The audit log's `from` is read so too.
  */
 export function fromBound(value: string): string {
   return iso(firstIncluded(value) + (laterThanItsMillisecond(value) ? 1 : 0))
