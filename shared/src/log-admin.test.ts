@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { consentLogFilters, consentLogQuery, consentStats, documentInput, exportManifest, exportQuery, identifyInput, siteUserId, statsQuery } from './log-admin'
+import { consentLogFilters, consentLogQuery, consentStats, documentInput, exportManifest, exportQuery, firstIncluded, identifyInput, lastIncluded, siteUserId, statsQuery } from './log-admin'
 
 const messages = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   (result.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`)
@@ -27,7 +27,20 @@ describe('consent-log filters', () => {
       expect(schema.safeParse({ from: '2026-11-22T10:00:00+01:00', to: '2026-11-22T09:00:00Z' }).success).toBe(true)
       expect(schema.safeParse({ from: '2026-11-23T00:00:00+01:00', to: '2026-11-22' }).success).toBe(true)
       expect(messages(schema.safeParse({ from: '2026-11-23T00:00:00Z', to: '2026-11-22' }))).toEqual(refused)
+      // Reversed by less than a millisecond: the period starts past 12:00:00.001 and ends at it.
+      expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.0011Z', to: '2026-11-20T12:00:00.001Z' }))).toEqual(refused)
+      expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.0010001Z', to: '2026-11-20T12:00:00.0019Z' }))).toEqual(refused)
+      // A fraction of zeros is the millisecond itself; within one millisecond, in order, is a period.
+      expect(schema.safeParse({ from: '2026-11-20T12:00:00.0010Z', to: '2026-11-20T12:00:00.001Z' }).success).toBe(true)
     }
+  })
+
+  it('reads a bound between two milliseconds as the filters do: `from` from the later one, `to` up to the earlier one', () => {
+    expect(firstIncluded('2026-11-20T12:00:00.0011Z')).toBe(Date.parse('2026-11-20T12:00:00.002Z'))
+    expect(firstIncluded('2026-11-20T12:00:00.001000Z')).toBe(Date.parse('2026-11-20T12:00:00.001Z'))
+    expect(firstIncluded('2026-11-20T13:00:00.0005+01:00')).toBe(Date.parse('2026-11-20T12:00:00.001Z'))
+    expect(firstIncluded('2026-11-20')).toBe(Date.parse('2026-11-20T00:00:00Z'))
+    expect(lastIncluded('2026-11-20T12:00:00.0019Z')).toBe(Date.parse('2026-11-20T12:00:00.001Z'))
   })
 
   it('still reads a manifest whose filters were stored before periods were checked', () => {

@@ -24,10 +24,24 @@ export const logTimeBound = z.union([z.iso.date(), z.iso.datetime({ offset: true
 /** A time bound that is a day (`2026-11-22`): the whole of it, in UTC. */
 export const LOG_DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/
 
-/** The first millisecond a `from` bound includes: a day from its UTC midnight (what Date.parse reads of an instant). */
-export const firstIncluded = (from: string): number => Date.parse(LOG_DAY_PATTERN.test(from) ? `${from}T00:00:00Z` : from)
+/** Digits past the millisecond, which Date.parse drops (`10:00:00.0001` reads as `10:00:00.000`). */
+const PAST_MILLISECOND = /\.\d{3}(\d+)/
 
-/** The last millisecond a `to` bound includes: a day to its end. */
+/** Whether a date-time names an instant later than its millisecond: a non-zero digit past it. */
+function laterThanItsMillisecond(value: string): boolean {
+  return /[1-9]/.test(PAST_MILLISECOND.exec(value)?.[1] ?? '')
+}
+
+/**
+ * The first millisecond a `from` bound includes: a day from its UTC midnight; an instant as
+ * Date.parse reads it, except that one between two milliseconds starts at the later one (stored
+ * times are whole milliseconds, and `10:00:00.0001Z` is after `10:00:00.000Z`). The server's
+ * filters (fromBound) and the period check (periodInOrder) both read a bound through this.
+ */
+export const firstIncluded = (from: string): number =>
+  LOG_DAY_PATTERN.test(from) ? Date.parse(`${from}T00:00:00Z`) : Date.parse(from) + (laterThanItsMillisecond(from) ? 1 : 0)
+
+/** The last millisecond a `to` bound includes: a day to its end; an instant truncated to its millisecond (inclusive, so already right). */
 export const lastIncluded = (to: string): number => (LOG_DAY_PATTERN.test(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 - 1 : Date.parse(to))
 
 /**

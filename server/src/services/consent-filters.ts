@@ -14,22 +14,14 @@ const FIRST = Date.parse('0000-01-01T00:00:00.000Z')
 const LAST = Date.parse('9999-12-31T23:59:59.999Z')
 const iso = (ms: number) => new Date(Math.min(Math.max(ms, FIRST), LAST)).toISOString()
 
-/** Digits past the millisecond, which Date.parse drops (`10:00:00.0001` reads as `10:00:00.000`). */
-const PAST_MILLISECOND = /\.\d{3}(\d+)/
-
-/** Whether a date-time names an instant later than its millisecond: a non-zero digit past it. */
-function laterThanItsMillisecond(value: string): boolean {
-  return /[1-9]/.test(PAST_MILLISECOND.exec(value)?.[1] ?? '')
-}
-
 /**
- * Lower bound: a day starts at its UTC midnight; a date-time is normalised to UTC. Stored times
- * are whole milliseconds, so a bound between two of them starts at the later one: truncated, as
- * Date.parse does, `10:00:00.0001Z` would let in a record of `10:00:00.000Z`, before it. (The
- * upper bound is inclusive: truncating it is already right.) The audit log's `from` is read so too.
+ * Lower bound: a day starts at its UTC midnight; a date-time is normalised to UTC. A bound between
+ * two stored milliseconds starts at the later one (firstIncluded): truncated, as Date.parse does,
+ * `10:00:00.0001Z` would let in a record of `10:00:00.000Z`, before it. (The upper bound is
+ * inclusive: truncating it is already right.) The audit log's `from` is read so too.
  */
 export function fromBound(value: string): string {
-  return iso(firstIncluded(value) + (laterThanItsMillisecond(value) ? 1 : 0))
+  return iso(firstIncluded(value))
 }
 
 /** Upper bound, inclusive: a day includes all of it, so the bound is the next day's midnight, exclusive. */
