@@ -744,7 +744,7 @@ export const OPERATIONS: Operation[] = [
       401: { description: 'The address has an account and this is not its password (or an account for it was made meanwhile)' },
       404: { description: '`invitation_not_found`: unknown, used or expired' },
       410: { description: '`invitation_revoked`: whoever sent it is no longer an owner of the site' },
-      422: { description: 'Password too short' },
+      422: { description: '`invalid`: `issues` names each field: a new account’s password too short (under 12 characters), no password, or a field the form does not take' },
       429: { description: 'Too many failed sign-ins for this address (Retry-After)' },
     },
   },

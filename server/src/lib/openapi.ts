@@ -293,7 +293,10 @@ export function buildOpenApi(options: {
         content: errorContent,
       }
     }
-    if (op.body?.schema && op.auth !== 'public') responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
+    // An admin form (formBody, or jsonBody with `fieldsOf`) refuses a field it does not take with
+    // 422, the public ones too (sign-in, accepting an invitation). The visitors' posts under /api/v1
+    // drop unknown keys by design: no 422 of this kind.
+    if (op.body?.schema && (op.auth !== 'public' || admin)) responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
     // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), before anything else.
     if (admin && changes) responses['413'] ??= { description: 'Body over 1 MB (`payload_too_large`)', content: errorContent }
     if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }

@@ -298,6 +298,10 @@ describe('every answer is documented for its operation', () => {
       // 4. Statuses a route's code throws.
       { what: 'sign-out without the CSRF token', op: 'post /api/admin/logout', url: '/api/admin/logout', init: { method: 'POST' }, who: 'ownerNoCsrf', status: 403 },
       { what: 'sign-out, signed out', op: 'post /api/admin/logout', url: '/api/admin/logout', init: { method: 'POST' }, status: 204 },
+      // A field a public admin form does not take: 422, as any admin form's.
+      { what: 'sign-in with a field it does not take', op: 'post /api/admin/login', url: '/api/admin/login', init: json({ email: 'owner@acme.test', password: 'owner password 1', remember: true }), status: 422 },
+      { what: 'accepting with a field it does not take', op: 'post /api/admin/invitations/{token}/accept', url: `/api/admin/invitations/${TOKEN}/accept`, init: json({ password: 'a long new password', remember: true }), status: 422 },
+      { what: 'accepting without a password', op: 'post /api/admin/invitations/{token}/accept', url: `/api/admin/invitations/${TOKEN}/accept`, init: json({}), status: 422 },
       { what: 'diff from no revision', op: 'get /api/admin/sites/{siteId}/diff', url: '/api/admin/sites/acme/diff?from=999', who: 'auditor', status: 404 },
       { what: 'diff to no revision', op: 'get /api/admin/sites/{siteId}/diff', url: '/api/admin/sites/acme/diff?to=999', who: 'auditor', status: 404 },
       { what: 'diff from words', op: 'get /api/admin/sites/{siteId}/diff', url: '/api/admin/sites/acme/diff?from=x', who: 'auditor', status: 400 },
@@ -358,6 +362,15 @@ describe('every answer is documented for its operation', () => {
       { what: 'a visitor’s record, unknown site', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/visitor-0001?site=no-such-site', status: 404 },
       { what: 'a visitor’s record', op: 'get /api/v1/consents/{consentId}', url: '/api/v1/consents/visitor-0001?site=acme', status: 200 },
     ])
+  })
+
+  it('lists the admin forms’ 422 on the public sign-in and acceptance, not on the visitor posts, which drop unknown keys', () => {
+    const answers = (path: string) => doc.paths[path]!.post!.responses as Record<string, { description: string }>
+    expect(answers('/api/admin/login')['422']?.description).toMatch(/issues/)
+    expect(answers('/api/admin/invitations/{token}/accept')['422']?.description).toMatch(/too short/)
+    expect(answers('/api/admin/invitations/{token}/accept')['422']?.description).toMatch(/issues/)
+    expect(answers('/api/v1/consents')['422']?.description).not.toMatch(/issues/)
+    expect(answers('/api/v1/consents/identify')['422']).toBeUndefined()
   })
 
   it('the preflights send the Access-Control headers they document', async () => {
