@@ -147,11 +147,14 @@ const PREFLIGHT_HEADERS: Record<string, HeaderSpec> = {
 
 // ---- Response headers, as the routes send them ----
 
-/** `mc_session` as answerSession (routes/auth.ts) sets it at a sign-in or a password change: 12 hours, HttpOnly, SameSite=Strict (Secure over HTTPS). */
+/**
+ * The session cookie as answerSession (routes/auth.ts) sets it at a sign-in or a password change:
+ * 12 hours, HttpOnly, SameSite=Strict; over HTTPS Secure and named `__Host-mc_session` (middleware/session.ts).
+ */
 const SESSION_COOKIE_SET: HeaderSpec = {
   description:
-    'Starts the session: `mc_session=<token>; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict`, and `Secure` over HTTPS (`SECURE_COOKIES`). Any session this browser had is replaced.',
-  schema: { type: 'string', pattern: '^(?=.*; Max-Age=43200(;|$))(?=.*; Path=/(;|$))(?=.*; HttpOnly(;|$))(?=.*; SameSite=Strict(;|$))mc_session=[^;]+;' },
+    'Starts the session: `mc_session=<token>; Max-Age=43200; Path=/; HttpOnly; SameSite=Strict` over plain HTTP; over HTTPS (`SECURE_COOKIES`) `__Host-mc_session=<token>; Max-Age=43200; Path=/; HttpOnly; Secure; SameSite=Strict`, a name no other subdomain can set. Any session this browser had is replaced.',
+  schema: { type: 'string', pattern: '^(?=.*; Max-Age=43200(;|$))(?=.*; Path=/(;|$))(?=.*; HttpOnly(;|$))(?=.*; SameSite=Strict(;|$))(__Host-)?mc_session=[^;]+;' },
   required: true,
 }
 /** A download's file name (`attachment; filename="…"`). */
@@ -371,7 +374,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the `mc_session` cookie (HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
+      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
     auth: 'public',
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
@@ -393,8 +396,9 @@ export const OPERATIONS: Operation[] = [
         description: 'Signed out (the cookie the request carried is cleared)',
         headers: {
           'Set-Cookie': {
-            description: 'Clears the session cookie the request carried: `mc_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict` (and `Secure` over HTTPS); absent when it carried none',
-            schema: { type: 'string', pattern: '^(?=.*; Max-Age=0(;|$))mc_session=;' },
+            description:
+              'Clears the session cookie the request carried: `mc_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict` over plain HTTP, `__Host-mc_session=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict` over HTTPS; absent when it carried none',
+            schema: { type: 'string', pattern: '^(?=.*; Max-Age=0(;|$))(__Host-)?mc_session=;' },
           },
         },
       },

@@ -390,7 +390,13 @@ export function buildOpenApi(options: {
         },
       },
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'mc_session', description: 'Set by `POST /api/admin/login`.' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'mc_session',
+          description:
+            'Set by `POST /api/admin/login`. Named `__Host-mc_session` when it is Secure (over HTTPS, `SECURE_COOKIES`), which no other subdomain can set, and `mc_session` over plain HTTP. A request carrying more than one cookie of that name has no session (401), and its answer clears the cookie.',
+        },
         csrf: {
           type: 'apiKey',
           in: 'header',

@@ -1,17 +1,58 @@
-// Admin sessions: the `mc_session` cookie names a session; state-changing requests must also
-// carry its CSRF token in `X-CSRF-Token` (SameSite=Strict already stops most cross-site posts;
-// the token covers same-site subdomains and older browsers).
+// Admin sessions: the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain
+// HTTP) names a session; state-changing requests must also carry its CSRF token in `X-CSRF-Token`
+// (SameSite=Strict already stops most cross-site posts; the token covers same-site subdomains and
+// older browsers).
 import type { Role } from '@miniconsent/shared'
 import type { Context } from 'hono'
-import { getCookie } from 'hono/cookie'
+import { deleteCookie, getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
+import { isHttps } from '../lib/request'
 import { refuseNonUtf8 } from '../lib/validate'
 import { safeEqual } from '../services/accounts'
 
+/** The session cookie's name when it is not Secure (plain HTTP). */
 export const SESSION_COOKIE = 'mc_session'
+/**
+ * Its name when it is Secure. A browser keeps a `__Host-` cookie only if it is Secure, of Path=/
+ * and without Domain, so another subdomain of the site, which may set cookies for the parent
+ * domain, cannot set one of this name to put the admin into its own account, or sign them out
+ * (review). Plain HTTP has no such name: there, two cookies are refused (sessionTokenOf).
+ */
+export const HOST_SESSION_COOKIE = '__Host-mc_session'
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function secureCookie(c: Context<AppEnv>, s: Services): boolean {
+  if (s.env.SECURE_COOKIES === 'auto') return isHttps(c, s)
+  return s.env.SECURE_COOKIES === 'true'
+}
+
+/** The session cookie's name and attributes on this request, as it is set at sign-in and cleared at sign-out. */
+export function sessionCookie(c: Context<AppEnv>, s: Services) {
+  const secure = secureCookie(c, s)
+  return { name: secure ? HOST_SESSION_COOKIE : SESSION_COOKIE, options: { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure } }
+}
+
+/** How many cookies named `name` the request carries (a browser sends each cookie it holds of that name). */
+export function cookiesNamed(c: Context<AppEnv>, name: string): number {
+  const header = c.req.header('cookie')
+  if (!header) return 0
+  return header.split(';').filter((pair) => pair.slice(0, pair.indexOf('=')).trim() === name).length
+}
+
+/**
+ * The session token the request carries, and whether it carries several session cookies. A
+ * browser sends a cookie of a longer Path first, so one that another subdomain set for the parent
+ * domain with `Path=/api/admin` comes before the dashboard's own: read as the first, it would put
+ * the admin into that account, or (junk) keep them signed out. A request with more than one has
+ * no session at all, so it is never switched to another account.
+ */
+export function sessionTokenOf(c: Context<AppEnv>, s: Services): { token: string | undefined; several: boolean } {
+  const { name } = sessionCookie(c, s)
+  const several = cookiesNamed(c, name) > 1
+  return { token: several ? undefined : getCookie(c, name), several }
+}
 
 /**
  * Loads the session (or null) for every /api/admin request and enforces CSRF on state changes.
@@ -25,7 +66,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
  */
 export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp)[] }) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const cookie = getCookie(c, SESSION_COOKIE)
+    const { token: cookie, several } = sessionTokenOf(c, s)
+    // The browser is signed out of both; its own cookie (Path=/, host-only) is cleared, so that it
+    // asks to sign in again. Another subdomain's cookie, of its own Path and Domain, is not ours to clear.
+    if (several) {
+      const { name, options } = sessionCookie(c, s)
+      deleteCookie(c, name, options)
+    }
     const changes = !SAFE_METHODS.has(c.req.method)
     let session = s.accounts.sessionFor(cookie)
     if (session && changes) {
@@ -64,7 +111,7 @@ export const requireSiteRole = (s: Services, roles: readonly Role[] = ['owner', 
  * one ended meanwhile (signed out, a password changed) counts for nothing.
  */
 export function assertSiteRole(c: Context<AppEnv>, s: Services, roles: readonly Role[], again = false): void {
-  if (again) c.set('session', s.accounts.sessionFor(getCookie(c, SESSION_COOKIE)))
+  if (again) c.set('session', s.accounts.sessionFor(sessionTokenOf(c, s).token))
   const session = c.get('session')
   if (!session) throw new ApiError(401, 'unauthenticated', 'Sign in first')
   const siteId = c.req.param('siteId') ?? ''

@@ -240,6 +240,76 @@ describe('admin sign-in', () => {
   })
 })
 
+describe('a second session cookie, set by another subdomain for the parent domain', () => {
+  // Browsers send a cookie of a longer Path first: another subdomain of the same site can set
+  // `mc_session=…; Domain=<parent>; Path=/api/admin` and have it sent before the dashboard's own.
+  it('over plain HTTP: a request carrying two session cookies has none, and the answer clears the cookie', async () => {
+    const signedIn = await login()
+    const victim = signedIn.cookie
+    const { csrfToken } = me.parse(await signedIn.res.json())
+    const mallory = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie
+    for (const [what, cookies] of [
+      ['mallory’s own session first', `${mallory}; ${victim}`],
+      ['mallory’s own session after', `${victim}; ${mallory}`],
+      ['junk first', `mc_session=junk; ${victim}`],
+    ] as const) {
+      const res = await t.request('/api/admin/me', { headers: { Cookie: cookies } })
+      expect(res.status, what).toBe(401)
+      expect(res.headers.get('set-cookie'), what).toMatch(/^mc_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict$/)
+      // Nor is a change made, even with the victim's CSRF token.
+      const change = await t.request('/api/admin/sites/acme/invitations', { ...json({ email: 'x@acme.test', role: 'owner' }), headers: { 'Content-Type': 'application/json', Cookie: cookies, 'X-CSRF-Token': csrfToken } })
+      expect(change.status, what).toBe(401)
+    }
+    // The sessions themselves go on (the browser that carried both is the one signed out).
+    expect((await t.request('/api/admin/me', { headers: { Cookie: victim } })).status).toBe(200)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: mallory } })).status).toBe(200)
+  })
+
+  it('over HTTPS: the cookie is `__Host-mc_session` (Secure, Path=/, no Domain), which another subdomain cannot set; an `mc_session` beside it is not read', async () => {
+    const res = await t.request('https://localhost/api/admin/login', json(OWNER))
+    expect(res.status).toBe(200)
+    const setCookie = res.headers.get('set-cookie')!
+    expect(setCookie).toMatch(/^__Host-mc_session=[\w-]{40,}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+    const victim = setCookie.split(';')[0]!
+    const { csrfToken } = me.parse(await res.json())
+    const mallory = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie
+    expect(mallory).toMatch(/^mc_session=/)
+    for (const cookies of [`${mallory}; ${victim}`, `mc_session=junk; ${victim}`]) {
+      const mine = await t.request('https://localhost/api/admin/me', { headers: { Cookie: cookies } })
+      expect(mine.status, cookies).toBe(200)
+      expect(me.parse(await mine.json()).user.email, cookies).toBe(OWNER.email)
+    }
+    // Over HTTPS a plain `mc_session` is no session, however valid its token.
+    expect((await t.request('https://localhost/api/admin/me', { headers: { Cookie: mallory } })).status).toBe(401)
+    // Signing out clears the cookie under its own name.
+    const out = await t.request('https://localhost/api/admin/logout', { method: 'POST', headers: { Cookie: `${mallory}; ${victim}`, 'X-CSRF-Token': csrfToken } })
+    expect(out.status).toBe(204)
+    expect(out.headers.get('set-cookie')).toMatch(/^__Host-mc_session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+    expect((await t.request('https://localhost/api/admin/me', { headers: { Cookie: victim } })).status).toBe(401)
+  })
+
+  it('over HTTPS, accepting an invitation and changing the password set `__Host-mc_session` too', async () => {
+    const signedIn = await t.request('https://localhost/api/admin/login', json(OWNER))
+    const owner = { Cookie: signedIn.headers.get('set-cookie')!.split(';')[0]!, 'X-CSRF-Token': me.parse(await signedIn.json()).csrfToken, 'Content-Type': 'application/json' }
+    const invited = await t.request('https://localhost/api/admin/sites/acme/invitations', { method: 'POST', headers: owner, body: JSON.stringify({ email: 'new@acme.test', role: 'editor' }) })
+    const link = ((await invited.json()) as { inviteUrl: string }).inviteUrl.split('/invite/')[1]!
+    const accepted = await t.request(`https://localhost/api/admin/invitations/${link}/accept`, json({ password: 'a long new password' }))
+    expect(accepted.headers.get('set-cookie')).toMatch(/^__Host-mc_session=[\w-]{40,}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+    const newcomer = { Cookie: accepted.headers.get('set-cookie')!.split(';')[0]!, 'X-CSRF-Token': me.parse(await accepted.json()).csrfToken, 'Content-Type': 'application/json' }
+    const changed = await t.request('https://localhost/api/admin/password', { method: 'POST', headers: newcomer, body: JSON.stringify({ currentPassword: 'a long new password', newPassword: 'another long password' }) })
+    expect(changed.status).toBe(200)
+    expect(changed.headers.get('set-cookie')).toMatch(/^__Host-mc_session=[\w-]{40,}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+  })
+
+  it('over HTTPS, two `__Host-mc_session` cookies are no session either', async () => {
+    const first = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!
+    const second = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!
+    const res = await t.request('https://localhost/api/admin/me', { headers: { Cookie: `${first}; ${second}` } })
+    expect(res.status).toBe(401)
+    expect(res.headers.get('set-cookie')).toMatch(/^__Host-mc_session=; Max-Age=0; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
+  })
+})
+
 describe('GET /api/admin/sites/:siteId/consents', () => {
   let cookie: string
   beforeEach(async () => {

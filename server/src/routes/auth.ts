@@ -2,25 +2,17 @@
 import { loginInput, type Me } from '@miniconsent/shared'
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { deleteCookie, setCookie } from 'hono/cookie'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { clientNetwork } from '../lib/ip'
 import { checkSignIn, verifyPassword } from '../lib/password'
 import { limitedAttempt } from '../lib/rate-limit'
-import { clientIp, isHttps } from '../lib/request'
+import { clientIp } from '../lib/request'
 import { jsonBody, utf8Body } from '../lib/validate'
-import { SESSION_COOKIE, requireSession } from '../middleware/session'
+import { cookiesNamed, requireSession, sessionCookie } from '../middleware/session'
 import { loggedPath } from '../middleware/request-context'
 import { SESSION_TTL_MS } from '../services/accounts'
-
-function secureCookie(c: Context<AppEnv>, s: Services): boolean {
-  if (s.env.SECURE_COOKIES === 'auto') return isHttps(c, s)
-  return s.env.SECURE_COOKIES === 'true'
-}
-
-/** The session cookie's attributes, as it is set at sign-in and cleared at sign-out. */
-const sessionCookie = (c: Context<AppEnv>, s: Services) => ({ httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: secureCookie(c, s) })
 
 /**
  * Starts a session for this user: sets the cookie and answers what `/me` would. `checked`: the
@@ -40,7 +32,9 @@ export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checke
  * replaces the old one with) and returns what `/me` would answer for it, with its CSRF token.
  */
 export function answerSession(c: Context<AppEnv>, s: Services, token: string): Me {
-  setCookie(c, SESSION_COOKIE, token, { ...sessionCookie(c, s), maxAge: SESSION_TTL_MS / 1000 })
+  const { name, options } = sessionCookie(c, s)
+  // Max-Age: the browser drops the cookie when its session expires.
+  setCookie(c, name, token, { ...options, maxAge: SESSION_TTL_MS / 1000 })
   c.header('Cache-Control', 'no-store')
   return s.accounts.me(s.accounts.sessionFor(token)!)
 }
@@ -92,7 +86,9 @@ export function authRoutes(s: Services) {
       // a page of another site posting here sends none (and so skips the CSRF check, which is a
       // session's), but a browser still applied this answer's deletion: any site could sign the
       // dashboard out, leaving the session itself alive on the server (review).
-      if (getCookie(c, SESSION_COOKIE) !== undefined) deleteCookie(c, SESSION_COOKIE, sessionCookie(c, s))
+      // One that carried several was answered their deletion already (loadSession).
+      const { name, options } = sessionCookie(c, s)
+      if (cookiesNamed(c, name) === 1) deleteCookie(c, name, options)
       return c.body(null, 204)
     })
     .get('/api/admin/me', requireSession, (c) => {

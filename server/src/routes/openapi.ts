@@ -14,7 +14,7 @@ export function openApiDocument(): { doc: OpenApiDocument; html: string } {
       title: 'MiniConsent',
       version: '0.1.0',
       description:
-        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the `mc_session` cookie from `POST /api/admin/login`, and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`. Every operation that uses the database may answer 503 `database_busy`, with `Retry-After`, when another process held the database’s write lock past the 5 seconds it waits. A method a path has no operation for is answered 405 `method_not_allowed` (`components.responses.MethodNotAllowed`), with `Allow` listing the methods of the operations here whose paths match the URL: `PUT /api/admin/sites/{siteId}/stats` gets `Allow: GET`.',
+        'Cookie consent manager. Public routes serve the SDK and store consent records; admin routes (under `/api/admin`) need the session cookie from `POST /api/admin/login` (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP), and every state-changing admin request the `X-CSRF-Token` header. Errors are `{ "error": { "code", "message", "issues"? } }`. Every operation that uses the database may answer 503 `database_busy`, with `Retry-After`, when another process held the database’s write lock past the 5 seconds it waits. A method a path has no operation for is answered 405 `method_not_allowed` (`components.responses.MethodNotAllowed`), with `Allow` listing the methods of the operations here whose paths match the URL: `PUT /api/admin/sites/{siteId}/stats` gets `Allow: GET`.',
       operations: OPERATIONS,
       named: NAMED_SCHEMAS,
       errorSchema: apiError,
