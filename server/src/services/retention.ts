@@ -236,7 +236,7 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
         heldBack = { heldBackBy: { seq: held.seq, serverTime: held.serverTime } }
       }
     }
-  let room = size - purged
+    let room = size - purged
     const take = (statement: (typeof others)[keyof typeof others], before: string | number) => {
       if (room <= 0) return 0
       const n = statement.run(siteId, before, room).changes
