@@ -177,11 +177,12 @@ describe('GET /sdk/:siteId.js', () => {
   describe("a build's own chunks", () => {
     const CORE = 'window.__cfg = "__MINICONSENT_CONFIG__";window.__load = (t, m) => new URL(t+".js",m).href;\n'
     /** An SDK build on disk: the core, a chunk, and the manifest naming the build and its chunk URL's place. */
-    function build(id: string, chunk: string, files: { chunk: boolean } = { chunk: true }) {
-      writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), CORE)
+    function build(id: string, chunk: string, files: { chunk: boolean } = { chunk: true }, core = CORE) {
+      writeFileSync(join(t.dir, 'sdk', 'miniconsent.js'), core)
       if (files.chunk) writeFileSync(join(t.dir, 'sdk', 'ui.js'), chunk)
-      const sha256 = createHash('sha256').update(chunk).digest('hex')
-      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify({ build: id, chunkNameAt: CORE.indexOf('t+".js"'), files: { 'ui.js': { sha256 } } }))
+      const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+      const manifest = { build: id, chunkNameAt: core.indexOf('t+".js"'), files: { 'ui.js': { sha256: sha256(chunk) }, 'miniconsent.js': { sha256: sha256(core) } } }
+      writeFileSync(join(t.dir, 'sdk', 'manifest.json'), JSON.stringify(manifest))
     }
     const loads = async (path = '/sdk/acme.js') => {
       const win: { __cfg?: unknown; __load?: (t: string, m: string) => string } = {}
@@ -217,6 +218,28 @@ describe('GET /sdk/:siteId.js', () => {
       const stale = await t.request('/sdk/v/0aaaaaaaaaaaaaaa/ui.js')
       expect([await stale.text(), stale.headers.get('cache-control')]).toEqual(['export const ui = 2\n', 'public, max-age=60'])
       expect((await t.request('/sdk/v/fedcba9876543210/../package.json')).status).toBe(404)
+    })
+
+    it('never points a core at the chunks of a build whose manifest does not name it, and lets no cache keep it', async () => {
+      // The core and the manifest are each read again a second after they change, each on its own
+      // clock: a deploy between the two left the last build's core pointed at the new build's chunks.
+      build('0123456789abcdef', 'export const ui = 1\n', { chunk: true }, `/* A */${CORE}`)
+      expect((await t.request('/sdk/v/0123456789abcdef/ui.js')).status).toBe(200) // the manifest read now
+      t.clock.now += 500
+      expect((await t.request('/sdk/miniconsent.js')).status).toBe(200) // the core, half a second later
+      build('fedcba9876543210', 'export const ui = 2\n', { chunk: true }, `/* B */${CORE}`)
+      t.clock.now += 600
+      // The manifest is the new build's, the core still the old one's.
+      const mixed = await t.request('/sdk/acme.js')
+      expect(await mixed.clone().text()).toContain('/* A */')
+      expect(mixed.headers.get('cache-control')).toBe('no-store')
+      expect(await loads()).toBe('https://cdn.test/sdk/ui.js')
+      // Once both are the new build's: its own directory, cached as usual.
+      t.clock.now += 1_000
+      const agreed = await t.request('/sdk/acme.js')
+      expect(await agreed.clone().text()).toContain('/* B */')
+      expect(agreed.headers.get('cache-control')).toBe('private, max-age=300')
+      expect(await loads()).toBe('https://cdn.test/sdk/v/fedcba9876543210/ui.js')
     })
 
     it('serves the core as it is when the manifest does not say where its chunk URL is', async () => {

@@ -121,7 +121,13 @@ export function sdkRoutes(s: Services) {
     // The config differs per region, mode and GPC, so each variant has its own ETag; the script
     // and its ETag are built once per variant and bundle version, not per request.
     const variant = configVariant(c, s, siteId)
-    const build = await currentBuild(s)
+    const current = await currentBuild(s)
+    // The core and the manifest are each read again a second after they change, on clocks of
+    // their own: just after a deploy, one may still be the last build's. A core the manifest
+    // does not name (by its hash) is never pointed at that manifest's chunks, which the old core
+    // could not run (review): it is served as it is, and kept by no cache, until both agree.
+    const coreHash = current?.hashes.get('miniconsent.js')
+    const build = coreHash === undefined || coreHash === sha256Of(loaded.body) ? current : null
     const script = memoRendered(variant, `script:${loaded.etag}:${build?.build}`, () => {
       // The chunks' directory first, at its offset in the core as built; then the config.
       // split/join, not replace(): `$&` and friends in the config must not be interpreted.
@@ -130,6 +136,6 @@ export function sdkRoutes(s: Services) {
     })
     const caching = regionCaching(s, 300)
     const answer = negotiate(requestHeader(c, 'accept-encoding'), requestHeader(c, 'if-none-match'), script.body, script.etag, JS, caching.vary)
-    return sdkAnswer(c, answer, { 'Content-Type': JS, 'Cache-Control': caching.cacheControl })
+    return sdkAnswer(c, answer, { 'Content-Type': JS, 'Cache-Control': build === current ? caching.cacheControl : 'no-store' })
   })
 }
