@@ -295,7 +295,7 @@ describe('miniconsent backup', () => {
     const r = await run(['backup', '--to', to, '--db', older])
     expect(r).toMatchObject({ code: 0, err: '' })
     expect(r.out).toMatch(
-      /^OK backup of .*older\.sqlite to .*before-upgrade\.sqlite: 2 sites, 3 consent records, [0-9.]+ kB, SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\), whose log this version reads only once its server has migrated it; its newest audit entry is #\d+ \([^)]+\): after a restore, make again the erasures entered after it$/,
+      /^OK backup of .*older\.sqlite to .*before-upgrade\.sqlite: 2 sites, 3 consent records, [0-9.]+ kB, SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\), whose log this version reads only once its server has started on it; its newest audit entry is #\d+ \([^)]+\): after a restore, make again the erasures entered after it$/,
     )
     expect(rows(to, '__drizzle_migrations')).toEqual(rows(older, '__drizzle_migrations'))
   })

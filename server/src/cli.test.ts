@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { spawnSync } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -13,7 +14,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, builtCliAsNobody, consentBody, json, olderCopy, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { addUser, builtCliAsNobody, consentBody, json, olderCopy, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -936,6 +937,43 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     )
     expect((await run(['sign-unsigned', '--site', 'acme', '--db', older])).code).toBe(2)
   })
+
+  it("still refuses, and backup copies without verifying, after this version's first start failed between migrating and signing (a port in use)", async () => {
+    // An erasure by a version before 0.8.5, in a database that version last started: no start-up task done, this version's last migration not applied.
+    erasedByOlderVersion(2)
+    const older = join(t.dir, 'upgraded.sqlite')
+    t.db.$client.exec('DELETE FROM startup_tasks; DROP TABLE deleted_sites')
+    olderCopy(t, older)
+    expect((await run(['verify', '--site', 'acme', '--db', older])).err).toMatch(/was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\)/)
+    // This version's first start migrates the file, then fails on its port (the old server still runs), before it signs anything.
+    const busy = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => busy.once('listening', resolve))
+    let failed
+    try {
+      failed = await runMain({ DATABASE_URL: older, SEED_DEMO: 'false', PORT: String((busy.address() as AddressInfo).port) })
+    } finally {
+      busy.close()
+    }
+    expect(failed).toMatchObject({ code: 1, stderr: expect.stringMatching(/is already in use/) })
+
+    const r = await run(['verify', '--site', 'acme', '--db', older])
+    expect(r).toMatchObject({ code: 2, out: '' })
+    expect(r.err).toBe(
+      `the database ${older} was last started by an older MiniConsent (migrated, but this version's server has not yet started on it to sign what older versions left unsigned: 1 tombstone): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
+    )
+    expect((await run(['sign-unsigned', '--site', 'acme', '--db', older, '--confirm'])).code).toBe(2)
+    const to = join(t.dir, 'before-first-start.sqlite')
+    const copied = await run(['backup', '--to', to, '--db', older])
+    expect(copied).toMatchObject({ code: 0, err: '' })
+    expect(copied.out).toContain(
+      "SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (migrated, but this version's server has not yet started on it to sign what older versions left unsigned: 1 tombstone), whose log this version reads only once its server has started on it",
+    )
+    // Nothing was signed by the CLI: the tombstone is left for the server's start to sign.
+    expect(new Database(older, { readonly: true }).prepare("SELECT erasure_signature FROM consent_records WHERE site_id = 'acme' AND seq = 2").pluck().get()).toBeNull()
+    // A start that listens signs it, and verify reads the log.
+    expect((await runMain({ DATABASE_URL: older, SEED_DEMO: 'false' }, /"listening"/)).code).toBe(0)
+    expect(await run(['verify', '--site', 'acme', '--db', older])).toMatchObject({ code: 0, out: expect.stringMatching(/^OK acme: 3 records, head [0-9a-f]{64}; 1 erased\n/) })
+  }, 60_000)
 
   it('lists, then with --confirm signs and audits, the tombstones an older version left unsigned, after which verify passes', async () => {
     erasedByOlderVersion(2)

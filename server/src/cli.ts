@@ -341,8 +341,8 @@ function openChecked(file: string, write: boolean): Db {
 
 /**
  * The database --db or DATABASE_URL names, opened (openMiniConsent); with `siteId`, only once this
- * version has migrated it (notMigrated) and when it holds that site. Otherwise the exit code (2),
- * after saying why.
+ * version's server has started on it (notStartedOn) and when it holds that site. Otherwise the exit
+ * code (2), after saying why.
  */
 function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string; inPlace?: boolean } = {}): { db: Db; file: string } | number {
   const file = existingDatabaseFile(dbArg, io)
@@ -356,7 +356,7 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
   }
   if (o.siteId === undefined) return { db, file }
   try {
-    const problem = notMigrated(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
+    const problem = notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
     if (problem === null) return { db, file }
     io.err(problem)
   } catch (e) {
@@ -367,18 +367,42 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
 }
 
 /**
- * Why the database cannot be read as this version reads it, or null: migrations of this version
- * not yet applied (the CLI never migrates: only the server does, at its start, and it then signs
- * what older versions left unsigned). Read before that, the log looked broken where it was not.
+ * Why the database cannot be read as this version reads it, or null: this version's server has
+ * not yet started on it (notStarted). The CLI never migrates nor signs: only the server does, at
+ * its start. Read before that, the log looked broken where it was not.
  */
-function notMigrated(db: Db, file: string): string | null {
-  const behind = migrationsBehind(db)
-  return behind === 0
+function notStartedOn(db: Db, file: string): string | null {
+  const why = notStarted(db)
+  return why === null
     ? null
-    : `the database ${file} was last started by an older MiniConsent (${behind} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+    : `the database ${file} was last started by an older MiniConsent (${why}): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
 }
 
-/** How many migrations of this version the database has yet to go through (0: this version's server has started on it). */
+/**
+ * Why this version's server has not started on the database yet, or null when it has. It migrates
+ * the database before it listens, but signs what older versions left unsigned (the start-up tasks
+ * of signStoredBeforeSigning) only once it listens: a start that failed in between (a port still
+ * held by the old server) left it migrated, its older tombstones and anchors still unsigned, which
+ * verification would take for edits.
+ */
+function notStarted(db: Db): string | null {
+  const behind = migrationsBehind(db)
+  if (behind > 0) return `${behind} migration(s) of this version to apply`
+  const done = (task: string) => !!db.$client.prepare('SELECT 1 FROM startup_tasks WHERE name = ?').get(task)
+  const todo = { erasures: !done('sign-erasures'), anchors: !done('sign-anchors') }
+  if (!todo.erasures && !todo.anchors) return null
+  const found = unsignedStored(db.$client, null)
+  const counts = [
+    todo.erasures ? counted(found.erasures.length, 'tombstone') : '',
+    todo.anchors ? counted(found.anchors.length, 'purge anchor') : '',
+  ].filter(Boolean)
+  return counts.length ? `migrated, but this version's server has not yet started on it to sign what older versions left unsigned: ${counts.join(', ')}` : null
+}
+
+/** `n thing(s)`, or '' for none. */
+const counted = (n: number, thing: string) => (n === 0 ? '' : `${n} ${thing}${n === 1 ? '' : 's'}`)
+
+/** How many migrations of this version the database has yet to go through (0: this version's server has migrated it). */
 function migrationsBehind(db: Db): number {
   const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
   const table = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
@@ -511,9 +535,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
       io.err(refused)
       return 2
     }
-    // This version verifies a log only once its server has migrated it (notMigrated). A database
+    // This version verifies a log only once its server has started on it (notStarted). A database
     // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only.
-    const behind = migrationsBehind(db)
+    const notYet = notStarted(db)
     // Named with this machine and process: a copy left by one cut short (the machine or the process
     // stopped mid-way) is told from one still being written (leftoverPartials).
     const partial = `${to}.partial-${THIS_HOST}-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -525,7 +549,7 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
         return 2
       }
       await signalsHeard()
-      const checked = await checkCopy(partial, behind === 0)
+      const checked = await checkCopy(partial, notYet === null)
       if (typeof checked === 'string') {
         io.err(`BROKEN backup of ${file}: ${checked}; nothing was written to ${to}`)
         return 1
@@ -536,9 +560,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
         return 2
       }
       const chains =
-        behind === 0
+        notYet === null
           ? "every site's chain verified"
-          : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${behind} migration(s) of this version to apply), whose log this version reads only once its server has migrated it`
+          : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${notYet}), whose log this version reads only once its server has started on it`
       const [sitesCount, records] = [checked.sites, checked.records].map((n) => n.toLocaleString('en-US'))
       const newest = checked.newestAudit
       const audit = newest ? `; its newest audit entry is #${newest.id}${newest.at ? ` (${newest.at})` : ''}: after a restore, make again the erasures entered after it` : ''
