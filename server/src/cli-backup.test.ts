@@ -229,6 +229,21 @@ describe('miniconsent backup', () => {
     expect(readdirSync(backups)).toEqual(['older.sqlite'])
   })
 
+  it('takes relative paths with a time in their names (a colon) as files, from the directory typed in; a URL is still refused', async () => {
+    const name = 'miniconsent-2026-12-06T23:15.sqlite'
+    const r = await run(['backup', '--to', name, '--db', relative(backups, t.file)], backups)
+    expect(r).toMatchObject({ code: 0, err: '', out: expect.stringMatching(new RegExp(`^OK backup of ${t.file} to ${join(backups, name)}: 2 sites, 3 consent records`)) })
+    expect(readdirSync(backups)).toEqual([name])
+    // verify takes it as --db alike.
+    expect(await run(['verify', '--site', 'acme', '--db', name], backups)).toMatchObject({ code: 0, err: '', out: expect.stringMatching(/^OK acme: 3 records/) })
+    // A URL is one by its `//`, or by a database scheme without them, as the server reads DATABASE_URL.
+    for (const [to, scheme] of [['s3://bucket/b.sqlite', 's3'], ['sqlite:b.sqlite', 'sqlite'], ['postgres:b', 'postgres']] as const) {
+      expect((await run(['backup', '--to', to, '--db', t.file], backups)).err, to).toMatch(new RegExp(`^--to takes a file's path, not a ${scheme}: URL\n`))
+    }
+    expect((await run(['verify', '--site', 'acme', '--db', 'sqlite:b.sqlite'], backups)).err).toMatch(/^not a database path: a sqlite: URL/)
+    expect(readdirSync(backups)).toEqual([name])
+  })
+
   it('refuses a --to in a folder that does not exist, exit 2, creating nothing', async () => {
     const to = join(backups, 'monday', 'b.sqlite')
     expect(await run(['backup', '--to', to, '--db', t.file])).toEqual({ code: 2, out: '', err: `no folder ${join(backups, 'monday')} for the backup: create it first` })

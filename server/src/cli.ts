@@ -95,24 +95,38 @@ export interface CliIo {
   cwd?: string
 }
 
-/** A path relative to `from`; a URL (`file:…`) or an absolute path as it is. */
+/** A path relative to `from`; a URL (urlScheme: `file:///…`, `s3://…`, `sqlite:…`) or an absolute path as it is. */
 function pathFrom(from: string, value: string | undefined): string | undefined {
   if (value === undefined || isAbsolute(value)) return value
   // A relative file: URL (`file:../x.sqlite`) is a relative path too; `file:///…` and other schemes are left as they are.
   const relativeFileUrl = /^file:(?!\/\/)/i.exec(value)
   if (relativeFileUrl) return resolve(from, value.slice(relativeFileUrl[0].length))
-  return URL_SCHEME.test(value) ? value : resolve(from, value)
+  return urlScheme(value) ? value : resolve(from, value)
 }
 
-/** A URL's scheme (two letters at least: `C:\…` is a Windows path). */
-const URL_SCHEME = /^([a-z][a-z0-9+.-]+):/i
+/** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path), and whether `//` follows it. */
+const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):(\/\/)?/i
+
+/** The schemes a database setting is a URL of without `//` (`sqlite:data/app.db`), as the server refuses them for DATABASE_URL. */
+const DATABASE_SCHEMES = new Set(['file', 'sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'libsql'])
+
+/**
+ * The scheme of a value that is a URL, or undefined: `scheme://…`, or one of DATABASE_SCHEMES.
+ * Any other `word:` begins a relative file's name: a backup named with its time
+ * (`miniconsent-2026-12-06T23:15.sqlite`) was refused as a `miniconsent-2026-12-06T23:` URL.
+ */
+function urlScheme(value: string): string | undefined {
+  const [, scheme, slashes] = SCHEME_PREFIX.exec(value) ?? []
+  return scheme !== undefined && (slashes !== undefined || DATABASE_SCHEMES.has(scheme.toLowerCase())) ? scheme : undefined
+}
 
 /**
  * A database setting as a message may repeat it: a URL of another scheme by its scheme only, since
- * the rest of such a URL may hold a password (as the server's own start-up message does).
+ * the rest of such a URL may hold a password (as the server's own start-up message does). Any
+ * `word:` prefix counts here: DATABASE_URL is read as the server reads it, which refuses them all.
  */
 function shownDatabase(value: string | undefined): string {
-  const scheme = URL_SCHEME.exec(value ?? '')?.[1]
+  const scheme = SCHEME_PREFIX.exec(value ?? '')?.[1]
   return scheme && scheme.toLowerCase() !== 'file' ? `a ${scheme}: URL (MiniConsent keeps its data in an SQLite file: give its path)` : String(value)
 }
 
@@ -185,7 +199,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command === 'backup') {
     if (to === undefined) return usageError(io, 'backup needs --to, the new file to write the copy to')
     // pathFrom leaves a URL (`s3://…`) as it is: the copy is written to a file of this machine only.
-    const scheme = isAbsolute(to) ? undefined : URL_SCHEME.exec(to)?.[1]
+    const scheme = isAbsolute(to) ? undefined : urlScheme(to)
     if (scheme) return usageError(io, `--to takes a file's path, not a ${scheme}: URL`)
     return backup(to, db, io)
   }
