@@ -250,6 +250,19 @@ describe('miniconsent backup', () => {
     expect(readdirSync(backups)).toEqual([])
   })
 
+  it('refuses a --to that ends in a slash (a folder), there or not, relative or absolute, exit 2, creating nothing', async () => {
+    const missing = (folder: string) =>
+      `no folder ${folder} for the backup: create it first, and give the backup's file name in it, as ${join(folder, 'miniconsent-backup.sqlite')}`
+    expect(await run(['backup', '--to', 'monday/', '--db', t.file], backups)).toEqual({ code: 2, out: '', err: missing(join(backups, 'monday')) })
+    expect(await run(['backup', '--to', `${join(backups, 'tuesday')}/`, '--db', t.file])).toEqual({ code: 2, out: '', err: missing(join(backups, 'tuesday')) })
+    expect(await run(['backup', '--to', `${backups}/`, '--db', t.file])).toEqual({
+      code: 2,
+      out: '',
+      err: `${backups} is a folder: give the backup's file name in it, as ${join(backups, 'miniconsent-backup.sqlite')}`,
+    })
+    expect(readdirSync(backups)).toEqual([])
+  })
+
   it('refuses the database itself, its -wal, -shm and journal as --to, however they are named, exit 2, leaving them as they were', async () => {
     const bytes = databaseBytes()
     symlinkSync(t.dir, join(backups, 'link-to-data'))

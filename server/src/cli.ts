@@ -36,7 +36,7 @@ import {
 } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
 import { Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -103,6 +103,9 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
   if (relativeFileUrl) return resolve(from, value.slice(relativeFileUrl[0].length))
   return urlScheme(value) ? value : resolve(from, value)
 }
+
+/** Whether a path ends in a separator, naming a folder (`backups/`). */
+const endsInSeparator = (value: string | undefined) => value !== undefined && (value.endsWith('/') || value.endsWith(sep))
 
 /** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path), and whether `//` follows it. */
 const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):(\/\/)?/i
@@ -191,6 +194,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // An empty value would otherwise be a path to the current directory, or no site or address at all.
   const empty = given.find((name) => parsed.values[name] === '')
   if (empty) return usageError(io, `--${empty} needs a value`)
+  // Resolving drops a trailing separator, which says that --to names a folder (backup).
+  const toNamesFolder = endsInSeparator(parsed.values.to)
   for (const name of ['db', 'manifest', 'file', 'to'] as const) parsed.values[name] = pathFrom(from, parsed.values[name])
   // A key is a file's path or the key itself (base64): a path only if there is such a file.
   const keyPath = pathFrom(from, parsed.values['public-key'])
@@ -201,6 +206,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // pathFrom leaves a URL (`s3://…`) as it is: the copy is written to a file of this machine only.
     const scheme = isAbsolute(to) ? undefined : urlScheme(to)
     if (scheme) return usageError(io, `--to takes a file's path, not a ${scheme}: URL`)
+    // `newdir/` would otherwise have been written as a file `newdir`, or failed on its temporary copy inside it.
+    if (toNamesFolder) {
+      io.err(folderTargetProblem(resolve(to)))
+      return 2
+    }
     return backup(to, db, io)
   }
   if (command === 'reset-password') {
@@ -616,9 +626,19 @@ function backupTargetProblem(to: string, database: string): string | null {
   const nameBytes = Buffer.byteLength(basename(to))
   if (nameBytes > MAX_BACKUP_NAME_BYTES) return `the backup's file name is ${nameBytes} bytes long: give one of at most ${MAX_BACKUP_NAME_BYTES} (its temporary copy's name is longer, and must fit the file system's 255)`
   const existing = lstatSync(to, { throwIfNoEntry: false })
-  if (existing?.isDirectory()) return `${to} is a folder: give the backup's file name in it, as ${join(to, 'miniconsent-backup.sqlite')}`
+  if (existing?.isDirectory()) return `${to} is a folder: ${nameInFolder(to)}`
   if (existing) return `${to} exists already: a backup never replaces a file (give a new name, or remove that file first)`
   return null
+}
+
+/** What to give --to instead of a folder. */
+const nameInFolder = (folder: string) => `give the backup's file name in it, as ${join(folder, 'miniconsent-backup.sqlite')}`
+
+/** Why a --to that ends in a separator (`backups/`) cannot be the backup: it names a folder, there or not. */
+function folderTargetProblem(folder: string): string {
+  const stats = statOrNull(folder)
+  if (!stats) return `no folder ${folder} for the backup: create it first, and ${nameInFolder(folder)}`
+  return stats.isDirectory() ? `${folder} is a folder: ${nameInFolder(folder)}` : `${folder} is not a folder: give the backup a new file's name, without a / at its end`
 }
 
 /** A path's stats, or null when nothing is there (or a part of the path is no folder). */
