@@ -899,6 +899,39 @@ describe('miniconsent reset-password', () => {
     )
   })
 
+  it('says, as a user who may not write the database or its folder, that it cannot write it and why, exit 2, changing nothing', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const { folder, file } = walCopyInReadOnlyFolder(t, 'miniconsent-unwritable-', 'db.sqlite')
+    const hashes = (db: Database.Database) => db.prepare('SELECT email, password_hash FROM users ORDER BY email').all()
+    // The copy is read only at the end: a reader (root) creates its -wal and -shm beside it.
+    const kept = hashes(t.db.$client)
+    // Root may write anywhere: the built CLI runs as nobody, as an operator's own account would.
+    const asUser = async (args: string[]) => builtCliAsNobody(args) ?? (await run(args))
+    const asServer = ": run this as the server's user"
+    try {
+      for (const args of [
+        ['reset-password', '--email', 'owner@acme.test', '--db', file],
+        ['sign-unsigned', '--site', 'acme', '--db', file, '--confirm'],
+      ]) {
+        expect(await asUser(args), args[0]).toMatchObject({ code: 2, out: '', err: `cannot write ${file}: this user may not write it${asServer}` })
+      }
+      // The file writable, its folder not: SQLite writes the -wal or the -journal there.
+      chmodSync(file, 0o666)
+      expect(await asUser(['reset-password', '--email', 'owner@acme.test', '--db', file])).toMatchObject({
+        code: 2,
+        out: '',
+        err: `cannot write ${file}: its folder is read-only to this user, and SQLite writes the database's -wal or -journal file there${asServer}`,
+      })
+      expect(readdirSync(folder)).toEqual(['db.sqlite'])
+      const copy = new Database(file, { readonly: true })
+      expect(hashes(copy)).toEqual(kept)
+      copy.close()
+    } finally {
+      chmodSync(folder, 0o755)
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
   it("hashes the new password at today's parameters in the built command, whatever MINICONSENT_TEST_SCRYPT_N and VITEST say", async () => {
     await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
     // As the operator runs it: the built command (vitest.config.ts lowers N for the tests, never for a build).

@@ -268,6 +268,9 @@ function unreachable(file: string): string | null {
 /** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
 class NotOpenableInPlace extends Error {}
 
+/** Why this user cannot write a database (openMiniConsent's `write`), said as it is. */
+class NotWritable extends Error {}
+
 /** The code accessSync fails with for `path` and `mode` (EACCES, EROFS, ENOENT), or null when this user may. */
 function denied(path: string, mode: number): string | null {
   try {
@@ -299,12 +302,35 @@ function whyNotInPlace(file: string, code: unknown): string {
 }
 
 /**
+ * What keeps this user from writing a database, as far as the file system tells, and what to do;
+ * null when nothing does. SQLite writes the file, its -wal and -shm (WAL mode), and creates the
+ * -wal (after a clean stop) or a -journal in the folder. Asked before opening it: SQLite opens a
+ * file it may not write read-only without a word, and the write then failed as "attempt to write
+ * a readonly database", said as if the file were no MiniConsent database.
+ */
+function whyNotWritable(file: string): string | null {
+  const asServer = ": run this as the server's user"
+  const readOnlyFs = 'the file system holding it is read-only'
+  const [wal, shm] = [`${file}-wal`, `${file}-shm`]
+  for (const [path, what] of [[file, 'write it'], [wal, `write its ${basename(wal)} file`], [shm, `write its ${basename(shm)} file`]] as const) {
+    const code = existsSync(path) ? denied(path, fsConstants.W_OK) : null
+    if (code === 'EROFS') return readOnlyFs
+    if (code) return `this user may not ${what}${asServer}`
+  }
+  const folder = existsSync(wal) && existsSync(shm) ? null : denied(dirname(file), fsConstants.W_OK)
+  if (folder === 'EROFS') return readOnlyFs
+  return folder ? `its folder is read-only to this user, and SQLite writes the database's -wal or -journal file there${asServer}` : null
+}
+
+/**
  * The database, once its `sites` table is read: throws for a file that is not a MiniConsent
  * database, so that every command says so alike instead of finding nothing in it. Read-only (no
  * migration, no journal-mode switch, so verifying never changes the file it checks) unless
- * `write` (reset-password).
+ * `write` (reset-password, sign-unsigned --confirm), once this user may write it (whyNotWritable).
  */
 function openMiniConsent(file: string, { write = false, note, inPlace = false }: { write?: boolean; note?: (line: string) => void; inPlace?: boolean } = {}): Db {
+  const notWritable = write ? whyNotWritable(file) : null
+  if (notWritable) throw new NotWritable(notWritable)
   try {
     return openChecked(file, write)
   } catch (e) {
@@ -840,7 +866,7 @@ const writeFailed = (what: string, e: unknown) => (isDatabaseBusy(e) ? `cannot $
 /** The erasures `verify --site` lists, the newest: a site with thousands of data-subject requests gets a count of the rest. */
 const ERASURES_LISTED = 50
 
-/** Why a database could not be opened: busy (a locked database is no less a MiniConsent one), or not one. */
+/** Why a database could not be opened: busy (a locked database is no less a MiniConsent one), not to be read or written by this user, or not one. */
 const notMiniConsent = (file: string, e: unknown) =>
   isDatabaseBusy(e)
     ? `cannot read ${file}: ${BUSY}`
@@ -848,6 +874,8 @@ const notMiniConsent = (file: string, e: unknown) =>
       ? `cannot read ${file}: it is a directory, not a database file`
       : e instanceof NotOpenableInPlace
         ? `cannot read ${file}: ${e.message}`
+        : e instanceof NotWritable
+          ? `cannot write ${file}: ${e.message}`
         : `cannot read ${file} as a MiniConsent database: ${e instanceof Error ? e.message : String(e)}`
 
 const isDirectory = (path: string) => {
