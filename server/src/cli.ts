@@ -50,7 +50,7 @@ import { ZodError } from 'zod'
 import { SECURE_DELETE, type Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
-import { parseEnv } from './env'
+import { parseEnv, urlScheme } from './env'
 import { migrationsDir } from './paths'
 import { signStored, storedGeneratedKey, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
 import { canonicalJson } from './lib/canonical-json'
@@ -107,29 +107,14 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
 /** Whether a path ends in a separator, naming a folder (`backups/`). */
 const endsInSeparator = (value: string | undefined) => value !== undefined && (value.endsWith('/') || value.endsWith(sep))
 
-/** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path), and whether `//` follows it. */
-const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):(\/\/)?/i
-
-/** The schemes a database setting is a URL of without `//` (`sqlite:data/app.db`), as the server refuses them for DATABASE_URL. */
-const DATABASE_SCHEMES = new Set(['file', 'sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'libsql'])
-
-/**
- * The scheme of a value that is a URL, or undefined: `scheme://…`, or one of DATABASE_SCHEMES.
- * Any other `word:` begins a relative file's name: a backup named with its time
- * (`miniconsent-2026-12-06T23:15.sqlite`) was refused as a `miniconsent-2026-12-06T23:` URL.
- */
-function urlScheme(value: string): string | undefined {
-  const [, scheme, slashes] = SCHEME_PREFIX.exec(value) ?? []
-  return scheme !== undefined && (slashes !== undefined || DATABASE_SCHEMES.has(scheme.toLowerCase())) ? scheme : undefined
-}
 
 /**
  * A database setting as a message may repeat it: a URL of another scheme by its scheme only, since
- * the rest of such a URL may hold a password (as the server's own start-up message does). Any
- * `word:` prefix counts here: DATABASE_URL is read as the server reads it, which refuses them all.
+ * the rest of such a URL may hold a password (as the server's own start-up message does). What is
+ * a URL is what DATABASE_URL takes for one (urlScheme).
  */
 function shownDatabase(value: string | undefined): string {
-  const scheme = SCHEME_PREFIX.exec(value ?? '')?.[1]
+  const scheme = urlScheme(value ?? '')
   return scheme && scheme.toLowerCase() !== 'file' ? `a ${scheme}: URL (MiniConsent keeps its data in an SQLite file: give its path)` : String(value)
 }
 

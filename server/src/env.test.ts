@@ -50,6 +50,7 @@ describe('environment', () => {
       ['sqlite:data/app.db', 'sqlite'],
       ['postgres://u:secret@db:5432/mc', 'postgres'],
       ['SQLite3:///var/lib/mc/db.sqlite', 'SQLite3'],
+      ['redis://cache:6379', 'redis'],
     ]) {
       try {
         parseEnv({ DATABASE_URL: value })
@@ -71,6 +72,8 @@ describe('environment', () => {
     expect(parseEnv({ DATABASE_URL: '/var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
     expect(parseEnv({ DATABASE_URL: 'data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))
     expect(parseEnv({ DATABASE_URL: './a:b.sqlite' }).DATABASE_URL).toBe(resolve('a:b.sqlite'))
+    // A relative name with a colon, a backup named with its time: a file, not a `copy-12:` URL.
+    expect(parseEnv({ DATABASE_URL: 'copy-12:00.sqlite' }).DATABASE_URL).toBe(resolve('copy-12:00.sqlite'))
     expect(parseEnv({ DATABASE_URL: '/srv/backup-2026-01-01T10:00.sqlite' }).DATABASE_URL).toBe('/srv/backup-2026-01-01T10:00.sqlite')
     expect(parseEnv({ DATABASE_URL: 'FILE:///var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
     expect(parseEnv({ DATABASE_URL: 'file:data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))

@@ -15,8 +15,22 @@ const bool = (fallback: boolean) =>
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
-/** A URL's scheme (RFC 3986 §3.1) at the start of a value: `file:`, `sqlite:`, `postgres:`. */
-const URL_SCHEME = /^([a-z][a-z0-9+.-]*):/i
+/** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path), and whether `//` follows it. */
+const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):(\/\/)?/i
+
+/** The schemes a database setting is a URL of without `//` (`sqlite:data/app.db`), as the server refuses them for DATABASE_URL. */
+const DATABASE_SCHEMES = new Set(['file', 'sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'libsql'])
+
+/**
+ * The scheme of a value that is a URL, or undefined: `scheme://…`, or one of DATABASE_SCHEMES.
+ * Any other `word:` begins a relative file's name: a backup named with its time
+ * (`miniconsent-2026-12-06T23:15.sqlite`) was refused as a `miniconsent-2026-12-06T23:` URL, by the
+ * CLI and as DATABASE_URL.
+ */
+export function urlScheme(value: string): string | undefined {
+  const [, scheme, slashes] = SCHEME_PREFIX.exec(value) ?? []
+  return scheme !== undefined && (slashes !== undefined || DATABASE_SCHEMES.has(scheme.toLowerCase())) ? scheme : undefined
+}
 
 /**
  * A plain path (relative to the working directory) or a `file:` URL. Any other URL is refused: it
@@ -27,7 +41,7 @@ const databasePath = z
   .string()
   .min(1)
   .transform((v, ctx) => {
-    const scheme = URL_SCHEME.exec(v)?.[1]
+    const scheme = urlScheme(v)
     if (scheme === undefined) return isAbsolute(v) ? v : resolve(v)
     if (scheme.toLowerCase() !== 'file') {
       // Only the scheme is repeated: the rest of such a URL may hold a password.
