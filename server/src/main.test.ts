@@ -120,6 +120,28 @@ describe('server start-up', () => {
     expect(run.stdout).not.toMatch(/"listening"/)
   })
 
+  it('says in one line, not with a stack trace, that the demo sites could not be added while another process holds the write lock', async () => {
+    const env = { DATABASE_URL: join(dir, 'seed-locked', 'db.sqlite'), MINICONSENT_ADMIN_PASSWORD: 'seed locked password' }
+    expect((await start({ ...env, SEED_DEMO: 'false' }, /"listening"/)).code).toBe(0)
+    // A backup or another server writing for longer than the 5 s busy timeout.
+    const lock = new Database(env.DATABASE_URL)
+    lock.exec('BEGIN IMMEDIATE')
+    let run
+    try {
+      run = await start(env)
+    } finally {
+      lock.exec('ROLLBACK')
+    }
+    try {
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^miniconsent: cannot add the demo sites \(SEED_DEMO\) to the database at .*db\.sqlite: database is locked\n$/)
+      expect(run.stdout).not.toMatch(/"listening"/)
+      expect(lock.prepare('SELECT count(*) AS n FROM sites').get()).toEqual({ n: 0 })
+    } finally {
+      lock.close()
+    }
+  }, 30_000)
+
   it('starts two servers started at once on a new file, one of which prints the password that signs in', async () => {
     const env = { DATABASE_URL: join(dir, 'twice', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'twice@example.org' }
     // Both found no migrations applied and no account: the second to write exited 1 (a failed

@@ -87,7 +87,14 @@ async function main() {
     )
   }
   if (env.SEED_DEMO) {
-    const created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
+    let created: string[]
+    try {
+      created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
+    } catch (e) {
+      // Its write lock is taken even when every demo site exists: one held past the wait (a backup,
+      // another server writing) fails here, said as start-up says it, not as a crash.
+      fail(`cannot add the demo sites (SEED_DEMO) to the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+    }
     if (created.length) logger.info('seeded demo sites', { sites: created })
   }
 
