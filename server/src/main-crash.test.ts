@@ -145,7 +145,7 @@ describe('a crash under load', () => {
     const ended = await server.ended
     await l.stop()
     expect(ended.code).toBe(0)
-    // Stopped once the requests it had read were answered, not by the forced stop 5 s later (whose warning would be here).
+    // Stopped once the requests it had read were answered, not by the connections closed by force 25 s later (whose warning would be here).
     expect(ended.stdout).toContain('"shutting down"')
     expect(ended.stderr).toBe('')
     expect(l.refused).toEqual(new Map())

@@ -265,6 +265,30 @@ describe('stopping', () => {
     expect(stored()).toBe(0)
   }, 30_000)
 
+  it('gives a request in flight at the stop longer than 5 s to arrive and be answered when STOP_TIMEOUT_SECONDS allows it', async () => {
+    const password = 'slow client password'
+    const server = await startMain({ DATABASE_URL: join(dir, 'slow-client.sqlite'), SEED_DEMO: 'false', MINICONSENT_ADMIN_EMAIL: 'owner@example.org', MINICONSENT_ADMIN_PASSWORD: password, STOP_TIMEOUT_SECONDS: '60' })
+    const body = JSON.stringify({ email: 'owner@example.org', password })
+    const socket = connect(Number(new URL(server.url).port), '127.0.0.1')
+    let received = ''
+    socket.on('data', (d: Buffer) => (received += d.toString()))
+    const closed = new Promise((resolve) => socket.once('close', resolve))
+    socket.on('error', () => {})
+    // A sign-in over a slow link: its head and half its body, the rest after the stop began.
+    socket.write(`POST /api/admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    server.child.kill('SIGTERM')
+    await new Promise((resolve) => setTimeout(resolve, 7_500))
+    socket.write(body.slice(10))
+    await closed
+    const ended = await server.ended
+    // Before, the connection was closed 5 s into the stop whatever STOP_TIMEOUT_SECONDS said, and the sign-in never answered.
+    expect(received).toMatch(/^HTTP\/1\.1 200 /)
+    expect(received).toMatch(/\r\nConnection: close\r\n/i)
+    expect(ended.code).toBe(0)
+    expect(ended.stderr).not.toMatch(/still open/)
+  }, 30_000)
+
   it.runIf(process.getuid?.() === 0)('warns when it runs as a container\'s process 1, whose forced stop cannot be a kill -9', async () => {
     const child = spawn('unshare', ['--pid', '--mount-proc', '--kill-child', process.execPath, '--import', 'tsx', 'src/main.ts'], {
       cwd: join(import.meta.dirname, '..'),

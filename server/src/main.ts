@@ -21,6 +21,22 @@ import { sdkDistDir } from './paths'
 /** How long an idle keep-alive connection stays open: longer than common proxies and clients keep theirs. */
 const KEEP_ALIVE_MS = 65_000
 
+/** The least time a stop gives the requests in flight before it closes their connections. */
+const MIN_CONNECTION_GRACE_MS = 5_000
+/**
+ * What a stop keeps of STOP_TIMEOUT_SECONDS after the requests in flight, to write the records
+ * they carried and close the database: the consent writer may wait up to its 5 s busy timeout for
+ * another process's lock before its last batch commits.
+ */
+const STOP_MARGIN_MS = 5_000
+
+/**
+ * How long a stop waits for the requests in flight before it closes their connections: what
+ * STOP_TIMEOUT_SECONDS leaves once the margin is kept (25 s by default), never less than 5 s.
+ * With a limit of 5 s or less, the limit ends a stop still waiting for them.
+ */
+const connectionGraceMs = (stopTimeoutSeconds: number) => Math.max(MIN_CONNECTION_GRACE_MS, stopTimeoutSeconds * 1000 - STOP_MARGIN_MS)
+
 function fail(message: string): never {
   process.stderr.write(`miniconsent: ${message}\n`)
   process.exit(1)
@@ -219,12 +235,13 @@ async function main() {
       const outgoing = (socket as { _httpMessage?: ServerResponse | null })._httpMessage
       if (outgoing) lastOfItsConnection(outgoing)
     }
+    const graceMs = connectionGraceMs(env.STOP_TIMEOUT_SECONDS)
     setTimeout(() => {
       if (stopping) return
-      logger.warn('shutdown: connections still open after 5 s are closed', { signal })
+      logger.warn(`shutdown: connections still open after ${graceMs / 1000} s are closed`, { signal })
       server.closeAllConnections()
       void stop()
-    }, 5_000).unref()
+    }, graceMs).unref()
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
