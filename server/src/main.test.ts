@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { connect, createServer, type AddressInfo } from 'node:net'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -141,6 +141,28 @@ describe('server start-up', () => {
       lock.close()
     }
   }, 30_000)
+
+  it("refuses another application's SQLite file in one line and leaves it as it was, byte for byte", async () => {
+    for (const [name, table] of [
+      ['invoices', 'CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)'],
+      // A table of the same name as one of ours: the migration failed on it, printing its CREATE TABLE.
+      ['users', 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)'],
+    ]) {
+      const file = join(dir, `other-app-${name}.sqlite`)
+      const other = new Database(file)
+      other.exec(`${table}; INSERT INTO ${name} (id) VALUES (1)`)
+      other.close()
+      const before = readFileSync(file)
+      expect(before.readUInt8(18)).toBe(1) // a rollback journal, not WAL
+      // (A start that listens is stopped, and fails the test.)
+      const run = await start({ DATABASE_URL: file }, /"listening"/)
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(`miniconsent: cannot open the database at ${file}: it is not a MiniConsent database (it holds other tables: ${name}); set DATABASE_URL to a MiniConsent database, or to a new file\n`)
+      expect(run.stdout).not.toMatch(/seeded|listening/)
+      expect(readFileSync(file).equals(before)).toBe(true)
+      expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
+    }
+  })
 
   it('starts two servers started at once on a new file, one of which prints the password that signs in', async () => {
     const env = { DATABASE_URL: join(dir, 'twice', 'db.sqlite'), MINICONSENT_ADMIN_EMAIL: 'twice@example.org' }

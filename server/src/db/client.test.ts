@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
@@ -36,6 +36,36 @@ describe('checkWritable', () => {
       expect(() => checkWritable(readOnly)).toThrow(/readonly database/)
       expect(readOnly.inTransaction).toBe(false)
       readOnly.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('openDatabase', () => {
+  it("migrates a new path and an empty file, and refuses another application's database without changing it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    try {
+      const empty = join(dir, 'empty.sqlite')
+      writeFileSync(empty, '')
+      for (const file of [join(dir, 'new', 'db.sqlite'), empty]) {
+        const db = openDatabase(file)
+        expect(db.$client.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('sites', '__drizzle_migrations')").get()).toEqual({ n: 2 })
+        db.$client.close()
+      }
+      const foreign = join(dir, 'shop.sqlite')
+      const shop = new Database(foreign)
+      shop.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE orders (id INTEGER PRIMARY KEY)')
+      shop.close()
+      const before = readFileSync(foreign)
+      expect(() => openDatabase(foreign)).toThrow(`it is not a MiniConsent database (it holds other tables: orders, users)`)
+      expect(readFileSync(foreign).equals(before)).toBe(true)
+      // Once MiniConsent's first migration ran on a file, it is one of ours, whatever else it holds.
+      const ours = join(dir, 'ours.sqlite')
+      const db = openDatabase(ours)
+      db.$client.exec('CREATE TABLE notes (text TEXT)')
+      db.$client.close()
+      expect(() => openDatabase(ours).$client.close()).not.toThrow()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -9,12 +9,39 @@ import * as schema from './schema'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
 
-/** Opens (creating if needed) the SQLite file and applies the committed migrations. */
+/**
+ * Opens (creating if needed) the SQLite file and applies the committed migrations. Throws,
+ * leaving it as it was, for a file that is another application's database (foreignTables).
+ */
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (options.migrate !== false) {
+    const foreign = foreignTables(file)
+    if (foreign.length) throw new Error(`it is not a MiniConsent database (it holds other tables: ${foreign.join(', ')}); set DATABASE_URL to a MiniConsent database, or to a new file`)
+  }
   const db = drizzle({ client: openConnection(file), schema })
   if (options.migrate !== false) migrateFile(db, file)
   return db
+}
+
+/**
+ * The tables of a file that holds some but neither MiniConsent's migration journal nor its
+ * `sites` (another application's database, given as DATABASE_URL by mistake); empty for a
+ * MiniConsent database, an empty file or none. Read on a read-only connection of its own before
+ * openConnection switches the file to WAL and the migrations write theirs into it: on an invoices
+ * database, the server had created its tables and an owner account and seeded the demo sites
+ * beside them; where a table's name clashed with one of ours (`users`), the migration failed
+ * half-way, its journal left in the other application's file.
+ */
+function foreignTables(file: string): string[] {
+  if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return []
+  const conn = new Database(file, { readonly: true, fileMustExist: true })
+  try {
+    const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[]
+    return tables.includes('__drizzle_migrations') || tables.includes('sites') ? [] : tables
+  } finally {
+    conn.close()
+  }
 }
 
 /**
