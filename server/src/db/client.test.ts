@@ -197,6 +197,24 @@ describe('migration 0015', () => {
   })
 })
 
+describe('migration 0016', () => {
+  it("makes a database's first account, the one its first start created, administrator, and no other", () => {
+    const rows = afterUpgradeFrom(
+      15,
+      (before) => {
+        const add = before.$client.prepare(`INSERT INTO users (email, password_hash) VALUES (?, 'x')`)
+        for (const email of ['first@example.com', 'invited@example.com', 'second@example.com']) add.run(email)
+      },
+      (db) => db.$client.prepare('SELECT email, administrator FROM users ORDER BY id').all(),
+    )
+    expect(rows).toEqual([
+      { email: 'first@example.com', administrator: 1 },
+      { email: 'invited@example.com', administrator: 0 },
+      { email: 'second@example.com', administrator: 0 },
+    ])
+  })
+})
+
 describe('what a connection deletes', () => {
   it('overwrites the pages it frees: no copy of a row a purge moved is left on one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))

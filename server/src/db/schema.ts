@@ -28,6 +28,12 @@ export const users = sqliteTable('users', {
   /** `scrypt$N$r$p$salt$hash`: parameters travel with the hash so they can be raised later. */
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
+  /**
+   * Created by a start as the account of MINICONSENT_ADMIN_EMAIL (ensureOwner): the server's
+   * administrator, who may create sites without owning one, and stays so when a later start names
+   * another e-mail. 0016 sets it on the first account of a database from before it.
+   */
+  administrator: integer('administrator', { mode: 'boolean' }).notNull().default(false),
 })
 
 /** The catalogue being edited; publishing snapshots it into `revisions`. */

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { apiError, auditPage, catalogueState, me, publishedConfig, revisionCreated, siteCreated, type NewSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../logger'
-import { seedSites } from '../seed/seed'
+import { ensureOwner, seedSites } from '../seed/seed'
 import { AuditLog } from '../services/audit'
 import { startRetention } from '../services/retention'
 import { ACME, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
@@ -200,6 +200,26 @@ describe('POST /api/admin/sites', () => {
       expect((await create(await signIn(bare, 'owner@acme.test', 'owner password 1'), SHOP)).status).toBe(201)
     } finally {
       bare.close()
+    }
+  })
+
+  it('stays for the administrator of an earlier start when MINICONSENT_ADMIN_EMAIL names another, and is for no other account', async () => {
+    // README: "a later start with another e-mail creates another administrator, and the first stays".
+    const later = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, MINICONSENT_ADMIN_EMAIL: 'second@example.com' } })
+    try {
+      // The first start (SEED_DEMO=false: its administrator owns no site), then a start with the other e-mail.
+      await ensureOwner(later.db, 'first@example.com', 'first password 1', Date.now())
+      await ensureOwner(later.db, 'second@example.com', 'second password 1', Date.now())
+      // An account invited meanwhile and left with no site.
+      await addUser(later.db, 'invited@example.com', 'invited password 1', {})
+      const firstAdmin = await signIn(later, 'first@example.com', 'first password 1')
+      const invited = await signIn(later, 'invited@example.com', 'invited password 1')
+      expect((await meOf(firstAdmin)).canCreateSites).toBe(true)
+      expect((await create(firstAdmin, SHOP)).status).toBe(201)
+      expect((await meOf(invited)).canCreateSites).toBe(false)
+      expect((await create(invited, { ...SHOP, id: 'shop-2' })).status).toBe(403)
+    } finally {
+      later.close()
     }
   })
 

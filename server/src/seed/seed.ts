@@ -47,7 +47,7 @@ export interface OwnerResult {
   passwordNotApplied?: true
 }
 
-/** Makes sure the owner account exists. An existing account keeps its password. */
+/** Makes sure the owner account exists, created as the server's administrator (users.administrator). An existing account keeps its password. */
 export async function ensureOwner(db: Db, email: string, password: string | undefined, now: number): Promise<OwnerResult> {
   const accounts = new Accounts(db, () => now)
   const existing = accounts.findUserByEmail(email)
@@ -60,7 +60,8 @@ export async function ensureOwner(db: Db, email: string, password: string | unde
   const generated = password ? undefined : randomBytes(12).toString('base64url')
   let user
   try {
-    user = await accounts.createUser(email, password ?? generated!)
+    // Marked as the server's administrator: it stays one when a later start names another e-mail.
+    user = await accounts.createUser(email, password ?? generated!, { administrator: true })
   } catch (e) {
     // Another start on the same file created the account while this one hashed its password
     // (two servers started at once on a new file): that start shows its password, this one none.

@@ -32,6 +32,7 @@ export class Accounts {
   private readonly sessionStmt
   private readonly roleStmt
   private readonly ownsStmt
+  private readonly madeAdministratorStmt
   private readonly administrator: string | null
 
   constructor(
@@ -41,7 +42,8 @@ export class Accounts {
     private readonly audit?: AuditLog,
     /**
      * The e-mail of the server's administrator (MINICONSENT_ADMIN_EMAIL): the account that may
-     * create sites without owning one, as on a new server. None: only owners may.
+     * create sites without owning one, as on a new server, beside those an earlier start made
+     * administrator under another e-mail (`users.administrator`). None: only owners and those may.
      */
     administrator?: string,
   ) {
@@ -64,27 +66,34 @@ export class Accounts {
       .where(and(eq(memberships.userId, p('userId')), eq(memberships.role, 'owner')))
       .limit(1)
       .prepare()
+    this.madeAdministratorStmt = db
+      .select({ administrator: users.administrator })
+      .from(users)
+      .where(eq(users.id, p('userId')))
+      .prepare()
   }
 
   /**
    * Whether this account may create a site, and so become the owner of one (SPEC §8): the
-   * server's administrator and the owners of a site may. An account that is only an editor or an
-   * auditor may not: an auditor changes nothing, and an account invited to one site, or removed
+   * server's administrators (MINICONSENT_ADMIN_EMAIL's account, and those a start created under
+   * an e-mail it named before) and the owners of a site may. An account that is only an editor or
+   * an auditor may not: an auditor changes nothing, and an account invited to one site, or removed
    * from every site, must not make itself an owner.
    */
   mayCreateSites(user: { id: number; email: string }, ownsASite = this.ownsStmt.get({ userId: user.id }) !== undefined): boolean {
-    return ownsASite || user.email === this.administrator
+    return ownsASite || user.email === this.administrator || this.madeAdministratorStmt.get({ userId: user.id })?.administrator === true
   }
 
   findUserByEmail(email: string) {
     return this.db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get() ?? null
   }
 
-  async createUser(email: string, password: string) {
+  /** `administrator`: the account of MINICONSENT_ADMIN_EMAIL a start creates (ensureOwner), which stays administrator. */
+  async createUser(email: string, password: string, options: { administrator?: boolean } = {}) {
     const passwordHash = await hashPassword(password)
     return this.db
       .insert(users)
-      .values({ email: email.trim().toLowerCase(), passwordHash, createdAt: new Date(this.now()) })
+      .values({ email: email.trim().toLowerCase(), passwordHash, createdAt: new Date(this.now()), administrator: options.administrator ?? false })
       .returning()
       .get()
   }
