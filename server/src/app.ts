@@ -1,7 +1,9 @@
 // Builds the Hono application from its dependencies; main.ts listens, tests call app.request().
 import { Hono, type Context } from 'hono'
 import type { AppDeps, AppEnv, Services } from './context'
+import { openedFileGone } from './db/client'
 import { frontDoor } from './front-door'
+import { fileGoneError } from './lib/database-busy'
 import { allowedMethods, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
 import { adminBodyLimit, refuseUnreadQuery } from './lib/validate'
@@ -81,6 +83,13 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
 
   app.use(requestContext(s.logger))
+  // A change is never acknowledged into a database file removed or replaced under the running
+  // server (an erasure answered as done, a visitor's identify or document stored), which nothing
+  // reads again once it stops: 503 `database_unavailable`, as the consent writer answers (review).
+  app.use(async (c, next) => {
+    if (!READS.has(c.req.method) && openedFileGone(s.db.$client)) throw fileGoneError()
+    await next()
+  })
   app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
   app.use('/api/admin/*', refuseUnreadQuery())
@@ -129,3 +138,6 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>
+
+/** The methods that change nothing. */
+const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])

@@ -116,8 +116,15 @@ export function writeTransaction<T>(db: Db, run: (tx: Tx) => T): T {
  * and lost once the server stops.
  */
 export function fileIdentity(file: string): string | null {
-  const st = statSync(file, { bigint: true, throwIfNoEntry: false })
-  return st ? `${st.dev}:${st.ino}` : null
+  try {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false })
+    return st ? `${st.dev}:${st.ino}` : null
+  } catch {
+    // Any other failure to look (its folder replaced by a file, no permission left, a stale NFS
+    // handle): the file cannot be told to be the one opened, so it counts as gone, not as a crash
+    // of the writer that asked (review).
+    return null
+  }
 }
 
 /** Each connection of openConnection's, and the identity of the file it opened. */

@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, existsSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
 import { apiError } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConsentLog } from '../services/consent-log'
-import { consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, json, send, signIn, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 beforeEach(() => {
@@ -69,6 +69,48 @@ describe('a database file removed or replaced under the running server', () => {
     expect(refused.status).toBe(503)
     expect(refused.headers.get('retry-after')).toBe('60')
     expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
+  })
+
+  it('acknowledges no other change either: a visitor event, an erasure, an admin change', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password!')
+    expect((await post('visitor-0001', '192.0.2.1')).status).toBe(201)
+    remove()
+    const identify = {
+      recordId: '0b7a9c1e-2d3f-4a5b-8c6d-000000000001',
+      siteId: 'acme',
+      consentId: 'visitor-0001',
+      userId: 'customer-42',
+      language: 'en',
+      url: 'https://acme.test/',
+      clientTime: '2026-11-22T10:59:58.000Z',
+    }
+    const answers = [
+      await t.request('/api/v1/consents/identify', json(identify), '192.0.2.3'),
+      await owner.request('/api/admin/sites/acme/subjects/visitor-0001', send('DELETE')),
+      await owner.request('/api/admin/sites/acme/invitations', send('POST', { email: 'new@acme.test', role: 'auditor' })),
+    ]
+    for (const a of answers) {
+      expect(a.status).toBe(503)
+      expect(apiError.parse(await a.json()).error.code).toBe('database_unavailable')
+    }
+    // Reads go on: what the server still holds open is read, not written.
+    expect((await owner.request('/api/admin/me')).status).toBe(200)
+  })
+
+  it('counts a file that cannot even be looked at (its folder replaced by a file) as gone, refusing the records instead of crashing the writer', async () => {
+    expect((await post('visitor-0001', '192.0.2.1')).status).toBe(201)
+    remove()
+    rmSync(t.dir, { recursive: true, force: true })
+    writeFileSync(t.dir, 'not a folder')
+    try {
+      expect((await health()).status).toBe(503)
+      const refused = await post('visitor-0002', '192.0.2.2')
+      expect(refused.status).toBe(503)
+      expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
+    } finally {
+      rmSync(t.dir, { force: true })
+    }
   })
 
   it.each([
