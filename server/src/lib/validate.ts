@@ -170,16 +170,17 @@ export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: 
     if (options.fieldsOf !== undefined) refuseUnreadKeys(value, parsed, 'The request', options.fieldsOf)
     return parsed
   }
-  return validator('json', async (_value, c): Promise<z.output<S>> => {
+  return validator('json', async (value, c): Promise<z.output<S>> => {
     const kind = jsonBodyKind(requestHeader(c, 'content-type'), options.textPlain ?? false)
     if (kind === null) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
-    // Read here, not taken from Hono's validator: Hono reads the body only when the Content-Type it
-    // sees (every one sent, joined) is JSON's, and hands `{}` otherwise. A request with a second
-    // Content-Type, whose first (the one Node and the front door read) is JSON's, was refused
-    // as missing every field (review). Hono's own reading, when it made one, is reused.
+    // Hono's validator reads the body only when the Content-Type it sees (every one sent, joined)
+    // is JSON's, and hands `{}` otherwise: a request with a second Content-Type, whose first (the
+    // one Node and the front door read) is JSON's, was refused as missing every field (review).
+    // Such a body, and text/plain, is read here; one Hono parsed is not parsed again.
+    if (kind === 'json' && honoReadsJson(c.req.header('content-type'))) return parse(value)
     let parsed: unknown
     try {
-      parsed = kind === 'json' ? await c.req.json() : JSON.parse(await c.req.text())
+      parsed = JSON.parse(await c.req.text())
     } catch (e) {
       if (e instanceof ApiError) throw e
       throw new ApiError(400, 'invalid_json', 'Malformed JSON in request body')
@@ -187,6 +188,9 @@ export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: 
     return parse(parsed)
   })
 }
+
+/** Whether Hono's json validator has read the body: when the Content-Type it sees is JSON's (its own test, hono/validator). */
+const honoReadsJson = (contentType: string | undefined): boolean => !!contentType && /^application\/([\w.-]+\+)?json$/i.test(contentType.split(';')[0]!.trim())
 
 /**
  * A path segment that is a slug (site id), checked without zod on the hot public routes; null
