@@ -51,6 +51,8 @@ describe('environment', () => {
       ['postgres://u:secret@db:5432/mc', 'postgres'],
       ['SQLite3:///var/lib/mc/db.sqlite', 'SQLite3'],
       ['redis://cache:6379', 'redis'],
+      ['jdbc:postgresql://db.internal/miniconsent', 'jdbc'],
+      ['jdbc:sqlite:/var/lib/mc/db.sqlite', 'jdbc'],
     ]) {
       try {
         parseEnv({ DATABASE_URL: value })
@@ -72,8 +74,17 @@ describe('environment', () => {
     expect(parseEnv({ DATABASE_URL: '/var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
     expect(parseEnv({ DATABASE_URL: 'data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))
     expect(parseEnv({ DATABASE_URL: './a:b.sqlite' }).DATABASE_URL).toBe(resolve('a:b.sqlite'))
-    // A relative name with a colon, a backup named with its time: a file, not a `copy-12:` URL.
-    expect(parseEnv({ DATABASE_URL: 'copy-12:00.sqlite' }).DATABASE_URL).toBe(resolve('copy-12:00.sqlite'))
+    // A relative name with a colon, a backup named with its time: a file once it exists, not a
+    // `copy-12:` URL; before, a URL of a scheme not listed must not start a new, empty database.
+    const copy = 'copy-12:00.env-test.sqlite'
+    expect(() => parseEnv({ DATABASE_URL: copy })).toThrow(/not a copy-12: URL; .* \(a new file whose name holds a colon: begin it with \.\/\)/)
+    expect(() => parseEnv({ DATABASE_URL: 'duckdb:x.db' })).toThrow(/not a duckdb: URL/)
+    writeFileSync(copy, '')
+    try {
+      expect(parseEnv({ DATABASE_URL: copy }).DATABASE_URL).toBe(resolve(copy))
+    } finally {
+      rmSync(copy)
+    }
     expect(parseEnv({ DATABASE_URL: '/srv/backup-2026-01-01T10:00.sqlite' }).DATABASE_URL).toBe('/srv/backup-2026-01-01T10:00.sqlite')
     expect(parseEnv({ DATABASE_URL: 'FILE:///var/lib/mc/db.sqlite' }).DATABASE_URL).toBe('/var/lib/mc/db.sqlite')
     expect(parseEnv({ DATABASE_URL: 'file:data/x.sqlite' }).DATABASE_URL).toBe(resolve('data/x.sqlite'))

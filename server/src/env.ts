@@ -1,4 +1,5 @@
 // The process environment, parsed once at start-up. Every variable has a default.
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -15,21 +16,22 @@ const bool = (fallback: boolean) =>
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
-/** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path), and whether `//` follows it. */
-const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):(\/\/)?/i
+/** A scheme at the start of a value (two letters at least: `C:\…` is a Windows path). */
+const SCHEME_PREFIX = /^([a-z][a-z0-9+.-]+):/i
 
-/** The schemes a database setting is a URL of without `//` (`sqlite:data/app.db`), as the server refuses them for DATABASE_URL. */
-const DATABASE_SCHEMES = new Set(['file', 'sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'libsql'])
+/** The schemes a database setting is a URL of without `//` (`sqlite:data/app.db`, `jdbc:sqlite:…`), as the server refuses them for DATABASE_URL. */
+const DATABASE_SCHEMES = new Set(['file', 'sqlite', 'sqlite3', 'postgres', 'postgresql', 'mysql', 'mariadb', 'libsql', 'jdbc'])
 
 /**
- * The scheme of a value that is a URL, or undefined: `scheme://…`, or one of DATABASE_SCHEMES.
- * Any other `word:` begins a relative file's name: a backup named with its time
- * (`miniconsent-2026-12-06T23:15.sqlite`) was refused as a `miniconsent-2026-12-06T23:` URL, by the
- * CLI and as DATABASE_URL.
+ * The scheme of a value that is surely a URL, or undefined: `://` in it (`s3://…`,
+ * `jdbc:postgresql://…`), or one of DATABASE_SCHEMES. Any other `word:` may begin a relative file's
+ * name: a backup named with its time (`miniconsent-2026-12-06T23:15.sqlite`) was refused as a
+ * `miniconsent-2026-12-06T23:` URL. The CLI takes such a name as a file's; DATABASE_URL only when
+ * that file exists (databasePath).
  */
 export function urlScheme(value: string): string | undefined {
-  const [, scheme, slashes] = SCHEME_PREFIX.exec(value) ?? []
-  return scheme !== undefined && (slashes !== undefined || DATABASE_SCHEMES.has(scheme.toLowerCase())) ? scheme : undefined
+  const scheme = SCHEME_PREFIX.exec(value)?.[1]
+  return scheme !== undefined && (value.includes('://') || DATABASE_SCHEMES.has(scheme.toLowerCase())) ? scheme : undefined
 }
 
 /**
@@ -41,13 +43,16 @@ const databasePath = z
   .string()
   .min(1)
   .transform((v, ctx) => {
-    const scheme = urlScheme(v)
+    // A `word:` that is surely no URL's scheme names a file only when that file exists: a URL of a
+    // scheme not listed (`duckdb:x.db`) must not start the server on a new, empty file (review).
+    const maybe = urlScheme(v) === undefined && !existsSync(v) ? SCHEME_PREFIX.exec(v)?.[1] : undefined
+    const scheme = urlScheme(v) ?? maybe
     if (scheme === undefined) return isAbsolute(v) ? v : resolve(v)
     if (scheme.toLowerCase() !== 'file') {
       // Only the scheme is repeated: the rest of such a URL may hold a password.
       ctx.addIssue({
         code: 'custom',
-        message: `must be a path or a file: URL (MiniConsent keeps its data in an SQLite file), not a ${scheme}: URL; write e.g. /var/lib/miniconsent/miniconsent.sqlite or file:///var/lib/miniconsent/miniconsent.sqlite`,
+        message: `must be a path or a file: URL (MiniConsent keeps its data in an SQLite file), not a ${scheme}: URL; write e.g. /var/lib/miniconsent/miniconsent.sqlite or file:///var/lib/miniconsent/miniconsent.sqlite${maybe ? ` (a new file whose name holds a colon: begin it with ./)` : ''}`,
       })
       return z.NEVER
     }
