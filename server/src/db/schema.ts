@@ -29,9 +29,10 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   createdAt: createdAt(),
   /**
-   * Created by a start as the account of MINICONSENT_ADMIN_EMAIL (ensureOwner): the server's
-   * administrator, who may create sites without owning one, and stays so when a later start names
-   * another e-mail. 0016 sets it on the first account of a database from before it.
+   * Named by a start's MINICONSENT_ADMIN_EMAIL, whether that start created the account or it
+   * existed (ensureOwner): the server's administrator, who may create sites without owning one, and
+   * stays so when a later start names another e-mail. 0016 sets it on the first account of a
+   * database from before it. Nothing clears it.
    */
   administrator: integer('administrator', { mode: 'boolean' }).notNull().default(false),
 })

@@ -428,7 +428,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Sites',
     summary: 'Create a site; you become its owner',
     description:
-      'For the server’s administrator (the account of `MINICONSENT_ADMIN_EMAIL`) and the owners of a site (`/me` says `canCreateSites`); an account that is only an editor or auditor is refused, before its body is read. The body is the site’s settings (`id`, `name` and at least one domain required; the rest take their defaults) and, optionally, the `catalogue` its draft starts from, as the JSON import takes it. Without one the draft holds the `essential` category, with its texts in `defaultLanguage`. Nothing is published: `/sdk/<id>.js` and the config answer 404 until the draft is. At most 1 MB.',
+      'For the server’s administrators (the account of `MINICONSENT_ADMIN_EMAIL`, and every account an earlier start named by it) and the owners of a site (`/me` says `canCreateSites`); an account that is only an editor or auditor is refused, before its body is read. The body is the site’s settings (`id`, `name` and at least one domain required; the rest take their defaults) and, optionally, the `catalogue` its draft starts from, as the JSON import takes it. Without one the draft holds the `essential` category, with its texts in `defaultLanguage`. Nothing is published: `/sdk/<id>.js` and the config answer 404 until the draft is. At most 1 MB.',
     auth: 'session',
     body: { schema: S.newSiteInput, example: { id: 'example-shop', name: 'Example Shop', domains: ['shop.example.com'], defaultLanguage: 'en' } },
     responses: {
@@ -438,7 +438,7 @@ export const OPERATIONS: Operation[] = [
         headers: { Location: { description: 'The new site’s catalogue: `/api/admin/sites/<id>/catalogue`', schema: { type: 'string', pattern: '^/api/admin/sites/[a-z0-9][a-z0-9_-]*/catalogue$' }, required: true } },
       },
       400: { description: '`site_id_reserved`: the id is the name of an SDK file under /sdk/; or a malformed body (`invalid_json`, `invalid_text`)' },
-      403: { description: 'the account owns no site and is not the server’s administrator (`forbidden`)' },
+      403: { description: 'the account owns no site and is not one of the server’s administrators (`forbidden`)' },
       409: { description: '`site_exists`: the id is taken; `site_id_used`: the id was a deleted site’s, never given again (its audit log is kept under it for its retention period)' },
       413: { description: 'Body over 1 MB' },
     },

@@ -223,6 +223,31 @@ describe('POST /api/admin/sites', () => {
     }
   })
 
+  it('stays for an invited account a start made administrator, when a later start names yet another', async () => {
+    // The server as started last, with a third e-mail: only the flag of users.administrator is left to the others.
+    const later = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, MINICONSENT_ADMIN_EMAIL: 'third@example.com' } })
+    try {
+      // The first start, an account invited, then a start naming the invited account, then one naming a third.
+      await ensureOwner(later.db, 'first@example.com', 'first password 1', Date.now())
+      await addUser(later.db, 'invited@example.com', 'invited password 1', {})
+      const named = await ensureOwner(later.db, 'invited@example.com', undefined, Date.now())
+      // The account keeps its password: nothing generated, nothing to say.
+      expect(named).toEqual({ userId: expect.any(Number) })
+      await ensureOwner(later.db, 'invited@example.com', undefined, Date.now())
+      await ensureOwner(later.db, 'third@example.com', 'third password 1', Date.now())
+      await addUser(later.db, 'other@example.com', 'other password 1', {})
+      const firstAdmin = await signIn(later, 'first@example.com', 'first password 1')
+      const invitedAdmin = await signIn(later, 'invited@example.com', 'invited password 1')
+      const other = await signIn(later, 'other@example.com', 'other password 1')
+      expect((await meOf(firstAdmin)).canCreateSites).toBe(true)
+      expect((await meOf(invitedAdmin)).canCreateSites).toBe(true)
+      expect((await create(invitedAdmin, SHOP)).status).toBe(201)
+      expect((await meOf(other)).canCreateSites).toBe(false)
+    } finally {
+      later.close()
+    }
+  })
+
   it('refuses an id that names an SDK file with 400 site_id_reserved', async () => {
     const before = stored()
     const res = await create(newcomer, { ...SHOP, id: 'banner' })

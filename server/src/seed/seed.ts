@@ -47,11 +47,18 @@ export interface OwnerResult {
   passwordNotApplied?: true
 }
 
-/** Makes sure the owner account exists, created as the server's administrator (users.administrator). An existing account keeps its password. */
+/**
+ * Makes sure the owner account exists and is marked as the server's administrator
+ * (users.administrator), whether this start creates it or it existed (an account invited before,
+ * made administrator by this start's MINICONSENT_ADMIN_EMAIL). An existing account keeps its password.
+ */
 export async function ensureOwner(db: Db, email: string, password: string | undefined, now: number): Promise<OwnerResult> {
   const accounts = new Accounts(db, () => now)
   const existing = accounts.findUserByEmail(email)
   if (existing) {
+    // Marked at every start that names it, not only when created: it stays administrator when a
+    // later start names another e-mail, as the account a start created does.
+    if (!existing.administrator) accounts.markAdministrator(existing.id)
     // A password set for an account that exists is checked, not applied: changing it at start-up
     // would let whoever sets the environment take the account over without a trace in its audit.
     const applied = password === undefined || (await verifyPassword(password, existing.passwordHash))

@@ -75,8 +75,8 @@ export class Accounts {
 
   /**
    * Whether this account may create a site, and so become the owner of one (SPEC §8): the
-   * server's administrators (MINICONSENT_ADMIN_EMAIL's account, and those a start created under
-   * an e-mail it named before) and the owners of a site may. An account that is only an editor or
+   * server's administrators (MINICONSENT_ADMIN_EMAIL's account, and those an earlier start named
+   * by that setting) and the owners of a site may. An account that is only an editor or
    * an auditor may not: an auditor changes nothing, and an account invited to one site, or removed
    * from every site, must not make itself an owner.
    */
@@ -96,6 +96,15 @@ export class Accounts {
       .values({ email: email.trim().toLowerCase(), passwordHash, createdAt: new Date(this.now()), administrator: options.administrator ?? false })
       .returning()
       .get()
+  }
+
+  /**
+   * Marks the account MINICONSENT_ADMIN_EMAIL names as the server's administrator (ensureOwner, at
+   * every start), so it stays one when a later start names another e-mail. Written only when not
+   * yet marked: a start with the same setting takes no write lock for it.
+   */
+  markAdministrator(userId: number) {
+    this.db.update(users).set({ administrator: true }).where(and(eq(users.id, userId), eq(users.administrator, false))).run()
   }
 
   setMembership(userId: number, siteId: string, role: Role) {
