@@ -94,12 +94,20 @@ interface ClientOptions {
   onUnauthorized: () => void
   /**
    * Called when a request other than sign-in or `me` answers 403: the server checks the role on
-   * every request, and the user's role on the site may have changed since `me` was loaded.
+   * every request, and the user's role on the site may have changed since `me` was loaded. A 403
+   * `csrf_invalid` is first sent again once with the token `me` reloads (call), and reported only if refused again.
    */
   onForbidden: () => void
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+interface CallInit extends SendInit {
+  isSignIn?: boolean
+  accept?: string
+  /** Sent again after a 403 `csrf_invalid` with the token `me` reloaded: not sent a third time. */
+  csrfRetried?: boolean
+}
 
 const ME_PATH = '/api/admin/me'
 
@@ -109,7 +117,7 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
   async function send<T>(
     path: string,
     schema: z.ZodType<T> | null,
-    init: SendInit & { isSignIn?: boolean; accept?: string } = {},
+    init: CallInit = {},
   ): Promise<T> {
     const res = await call(path, init)
     if (schema === null) return undefined as T
@@ -121,7 +129,7 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
     return parsed.data
   }
 
-  async function call(path: string, init: SendInit & { isSignIn?: boolean; accept?: string }): Promise<Response> {
+  async function call(path: string, init: CallInit): Promise<Response> {
     const method = init.method ?? 'GET'
     const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' }
     const raw = typeof init.body === 'string'
@@ -158,6 +166,14 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
       if (res.status === 401 && !init.isSignIn) {
         csrfToken = null
         onUnauthorized()
+      }
+      if (res.status === 403 && error.code === 'csrf_invalid' && !init.isSignIn && !init.csrfRetried) {
+        // The browser's session is not the one this tab loaded: a password changed in another tab
+        // ended it and gave the browser (cookies are shared) a new one, whose CSRF token this tab
+        // has not seen. Its token is reloaded and the change sent again, once. That is safe: the
+        // server checks the token before any route runs (loadSession), so nothing was done.
+        await send(ME_PATH, me, { signal: init.signal }).then(remember)
+        return call(path, { ...init, csrfRetried: true })
       }
       // Not for `me` itself, which is how the roles are reloaded: its 403 would ask again, forever.
       if (res.status === 403 && !init.isSignIn && path !== ME_PATH) onForbidden()

@@ -1,0 +1,75 @@
+// The admin API client and the session's CSRF token: a password changed in another tab gives the
+// browser a new session (the cookie is shared) whose token this tab has not seen yet.
+import { describe, expect, it, vi } from 'vitest'
+import { ApiRequestError, createApiClient } from './api'
+import { ME, errorBody, json, on, stubApi } from './test-support'
+
+const STALE = ME.csrfToken
+const FRESH = 'csrf-token-after-password-change'
+const MEMBER_PATH = '/api/admin/sites/minimagic/members/7'
+
+/** A client, and its callbacks. */
+function newClient() {
+  const onUnauthorized = vi.fn()
+  const onForbidden = vi.fn()
+  const client = createApiClient({ onUnauthorized, onForbidden })
+  return { client, onUnauthorized, onForbidden }
+}
+
+const refused = () => errorBody(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')
+const changesOf = (requests: { method: string; url: URL; headers: Headers }[]) =>
+  requests.filter((r) => r.method === 'PUT').map((r) => r.headers.get('X-CSRF-Token'))
+
+describe('a change refused for its CSRF token (403 csrf_invalid)', () => {
+  it('reloads the session and sends the change again, once, with its new token: the change succeeds', async () => {
+    let token = STALE
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => json({ ...ME, csrfToken: token })),
+      on('PUT', MEMBER_PATH, (req) => (req.headers.get('X-CSRF-Token') === FRESH ? json({ ok: true }) : refused())),
+    )
+    const { client, onForbidden, onUnauthorized } = newClient()
+    await client.me()
+    // Another tab changes the password: the browser now carries the new session.
+    token = FRESH
+    const answer = await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } })
+    expect(answer).toBeUndefined()
+    expect(changesOf(requests)).toEqual([STALE, FRESH])
+    // The same body both times.
+    expect(requests.filter((r) => r.method === 'PUT').map((r) => (r as { body: unknown }).body)).toEqual([{ role: 'editor' }, { role: 'editor' }])
+    expect(onForbidden).not.toHaveBeenCalled()
+    expect(onUnauthorized).not.toHaveBeenCalled()
+    // Later changes send the new token from the start.
+    await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'auditor' } })
+    expect(changesOf(requests)).toEqual([STALE, FRESH, FRESH])
+  })
+
+  it('shows the refusal when the change sent again is refused again, without asking a third time', async () => {
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => json({ ...ME, csrfToken: FRESH })),
+      on('PUT', MEMBER_PATH, refused),
+    )
+    const { client, onForbidden } = newClient()
+    await client.me()
+    const error = await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiRequestError)
+    expect(error).toMatchObject({ status: 403, code: 'csrf_invalid' })
+    expect(changesOf(requests)).toEqual([FRESH, FRESH])
+    expect(requests.filter((r) => r.url.pathname === '/api/admin/me')).toHaveLength(2)
+    expect(onForbidden).toHaveBeenCalledTimes(1)
+  })
+
+  it('is not sent again when the session has ended meanwhile: the sign-in is asked for', async () => {
+    let signedIn = true
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => (signedIn ? json(ME) : errorBody(401, 'unauthenticated', 'Sign in first'))),
+      on('PUT', MEMBER_PATH, refused),
+    )
+    const { client, onUnauthorized } = newClient()
+    await client.me()
+    signedIn = false
+    const error = await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(changesOf(requests)).toHaveLength(1)
+    expect(onUnauthorized).toHaveBeenCalledTimes(1)
+  })
+})
