@@ -374,7 +374,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict). Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
+      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
     auth: 'public',
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
@@ -389,7 +389,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/logout',
     tag: 'Session',
     summary: 'Sign out',
-    description: 'Without a session it only clears the cookie the request carried (one from another site carries none, and clears nothing). With one, it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on.',
+    description: 'With a session it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on. Without one it clears the cookie the request carried (one from another site carries none, and clears nothing); a request carrying two session cookies (which is no session) ends the sessions both name.',
     auth: 'public',
     responses: {
       204: {

@@ -55,6 +55,28 @@ export function sessionTokenOf(c: Context<AppEnv>, s: Services): { token: string
 }
 
 /**
+ * The token of every session cookie the request carries, where sessionTokenOf reads one only when
+ * it carries one. For sign-out and sign-in, which end the sessions they name: a browser may sign
+ * out a token it carries, and one carrying two (no session for anything else) must not leave its
+ * real session alive on the server (review). Values are read as getCookie reads them.
+ */
+export function carriedSessionTokens(c: Context<AppEnv>, s: Services): string[] {
+  const { name } = sessionCookie(c, s)
+  const header = c.req.header('cookie') ?? ''
+  return header.split(';').flatMap((pair) => {
+    const at = pair.indexOf('=')
+    if (at === -1 || pair.slice(0, at).trim() !== name) return []
+    let value = pair.slice(at + 1).trim()
+    if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+    try {
+      return [decodeURIComponent(value)]
+    } catch {
+      return [value]
+    }
+  })
+}
+
+/**
  * Loads the session (or null) for every /api/admin request and enforces CSRF on state changes.
  *
  * A signed-in change is judged on its session (and, by requireSiteRole after it, its role) as

@@ -301,6 +301,42 @@ describe('a second session cookie, set by another subdomain for the parent domai
     expect(changed.headers.get('set-cookie')).toMatch(/^__Host-mc_session=[\w-]{40,}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/)
   })
 
+  it('signing out with two session cookies ends the sessions both name: the real one is signed out on the server too', async () => {
+    const victim = (await login()).cookie
+    const mallory = (await login({ email: 'auditor@notice.test', password: 'auditor password' })).cookie
+    const other = (await login()).cookie
+    for (const [what, cookies, ended] of [
+      ['junk first', `mc_session=junk; ${victim}`, [victim]],
+      ['another account’s session first', `${mallory}; ${other}`, [mallory, other]],
+    ] as const) {
+      const out = await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: cookies } })
+      expect(out.status, what).toBe(204)
+      expect(out.headers.get('set-cookie'), what).toMatch(/^mc_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict$/)
+      for (const cookie of ended) expect((await t.request('/api/admin/me', { headers: { Cookie: cookie } })).status, what).toBe(401)
+    }
+  })
+
+  it('signing in with two session cookies ends the sessions both name, over HTTP and HTTPS', async () => {
+    const before = (await login()).cookie
+    const signedIn = await t.request('/api/admin/login', json(OWNER, { Cookie: `mc_session=junk; ${before}` }))
+    expect(signedIn.status).toBe(200)
+    // The answer clears the cookie (loadSession, for the two), then sets the new one: the last counts.
+    const after = signedIn.headers.getSetCookie().at(-1)!.split(';')[0]!
+    expect(after).toMatch(/^mc_session=[\w-]{40,}$/)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: before } })).status).toBe(401)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: after } })).status).toBe(200)
+
+    const first = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!
+    const second = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!
+    const again = await t.request('https://localhost/api/admin/login', json(OWNER, { Cookie: `${first}; ${second}` }))
+    expect(again.status).toBe(200)
+    for (const cookie of [first, second]) expect((await t.request('https://localhost/api/admin/me', { headers: { Cookie: cookie } })).status).toBe(401)
+    // A plain `mc_session` carried over HTTPS is not this server's session cookie there: not ended.
+    const third = await t.request('https://localhost/api/admin/login', json(OWNER, { Cookie: after }))
+    expect(third.status).toBe(200)
+    expect((await t.request('/api/admin/me', { headers: { Cookie: after } })).status).toBe(200)
+  })
+
   it('over HTTPS, two `__Host-mc_session` cookies are no session either', async () => {
     const first = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!
     const second = (await t.request('https://localhost/api/admin/login', json(OWNER))).headers.get('set-cookie')!.split(';')[0]!

@@ -10,7 +10,7 @@ import { checkSignIn, verifyPassword } from '../lib/password'
 import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp } from '../lib/request'
 import { jsonBody, utf8Body } from '../lib/validate'
-import { cookiesNamed, requireSession, sessionCookie } from '../middleware/session'
+import { carriedSessionTokens, cookiesNamed, requireSession, sessionCookie } from '../middleware/session'
 import { loggedPath } from '../middleware/request-context'
 import { SESSION_TTL_MS } from '../services/accounts'
 
@@ -21,9 +21,10 @@ import { SESSION_TTL_MS } from '../services/accounts'
 export function signInAs(c: Context<AppEnv>, s: Services, userId: number, checked?: { passwordHash: string }): Me {
   const { token } = s.accounts.createSession(userId, checked)
   // The session this browser held (another user's, or its own from before) ends: its cookie is
-  // replaced, and whoever copied it must not keep it for the rest of its 12 hours (review).
-  const previous = c.get('session')
-  if (previous) s.accounts.deleteSession(previous.sessionId)
+  // replaced, and whoever copied it must not keep it for the rest of its 12 hours (review). Each
+  // session a carried cookie names, when it carried two (its own and another subdomain's, which
+  // are no session, so c.get('session') is null): its own is among them.
+  s.accounts.endSessionsOf(carriedSessionTokens(c, s))
   return answerSession(c, s, token)
 }
 
@@ -80,8 +81,10 @@ export function authRoutes(s: Services) {
       return c.json(me)
     })
     .post('/api/admin/logout', (c) => {
-      const session = c.get('session')
-      if (session) s.accounts.deleteSession(session.sessionId)
+      // Every session a carried cookie names ends: the request's own session, whose CSRF token
+      // loadSession checked, or, when it carried two cookies (no session, so no token to check),
+      // each of them, among which is the browser's real session, which would otherwise go on (review).
+      s.accounts.endSessionsOf(carriedSessionTokens(c, s))
       // Only a request that carried the session cookie clears it. The cookie is SameSite=Strict, so
       // a page of another site posting here sends none (and so skips the CSRF check, which is a
       // session's), but a browser still applied this answer's deletion: any site could sign the

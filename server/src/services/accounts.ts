@@ -1,7 +1,7 @@
 // Users, memberships and sessions.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { newPassword, storedSiteSettings, type InvitationInfo, type Me, type Member, type MemberList, type Role } from '@miniconsent/shared'
-import { and, asc, eq, gt, isNull, lt, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { invitations, memberships, sessions, sites, users } from '../db/schema'
 import { ApiError, invalidError } from '../lib/errors'
@@ -167,6 +167,12 @@ export class Accounts {
 
   deleteSession(sessionId: string) {
     this.db.delete(sessions).where(eq(sessions.id, sessionId)).run()
+  }
+
+  /** Ends the sessions these cookie tokens name (sign-out, sign-in); a token that names none is passed over. */
+  endSessionsOf(tokens: readonly string[]) {
+    const ids = tokens.filter((token) => token && token.length <= 200).map(sha256)
+    if (ids.length) this.db.delete(sessions).where(inArray(sessions.id, ids)).run()
   }
 
   roleOn(userId: number, siteId: string): Role | null {
