@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { auditQuery } from './admin'
 import { consentLogFilters, consentLogQuery, consentStats, documentInput, exportManifest, exportQuery, firstIncluded, identifyInput, lastIncluded, siteUserId, statsQuery } from './log-admin'
 
 const messages = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
@@ -18,7 +19,7 @@ describe('consent-log filters', () => {
 
   it('refuses a period that ends before it starts, in every query that takes the filters', () => {
     const refused = ['from: is after `to`: the period is empty (are the two dates swapped?)']
-    for (const schema of [consentLogFilters, statsQuery, consentLogQuery, exportQuery]) {
+    for (const schema of [consentLogFilters, statsQuery, consentLogQuery, exportQuery, auditQuery]) {
       expect(messages(schema.safeParse({ from: '2026-11-23', to: '2026-11-21' }))).toEqual(refused)
       expect(messages(schema.safeParse({ from: '2026-11-22T10:00:00.001Z', to: '2026-11-22T10:00:00Z' }))).toEqual(refused)
       // A day includes all of it; the same instant is a period of one instant.
@@ -29,9 +30,19 @@ describe('consent-log filters', () => {
       expect(messages(schema.safeParse({ from: '2026-11-23T00:00:00Z', to: '2026-11-22' }))).toEqual(refused)
       // Reversed by less than a millisecond: the period starts past 12:00:00.001 and ends at it.
       expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.0011Z', to: '2026-11-20T12:00:00.001Z' }))).toEqual(refused)
-      expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.0010001Z', to: '2026-11-20T12:00:00.0019Z' }))).toEqual(refused)
-      // A fraction of zeros is the millisecond itself; within one millisecond, in order, is a period.
+      expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.0019Z', to: '2026-11-20T12:00:00.0011Z' }))).toEqual(refused)
+      expect(messages(schema.safeParse({ from: '2026-11-20T12:00:00.00101Z', to: '2026-11-20T12:00:00.0010001Z' }))).toEqual(refused)
+      expect(messages(schema.safeParse({ from: '2026-11-20T13:00:00.0019+01:00', to: '2026-11-20T12:00:00.0011Z' }))).toEqual(refused)
+      // A fraction of zeros is the millisecond itself; within one millisecond, in order, is a period
+      // (one holding no whole millisecond, so nothing stored: empty, not refused).
       expect(schema.safeParse({ from: '2026-11-20T12:00:00.0010Z', to: '2026-11-20T12:00:00.001Z' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-20T12:00:00.0010001Z', to: '2026-11-20T12:00:00.0019Z' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-20T12:00:00.0001Z', to: '2026-11-20T12:00:00.0009Z' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-20T12:00:00.0005Z', to: '2026-11-20T12:00:00.0005000Z' }).success).toBe(true)
+      expect(schema.safeParse({ from: '2026-11-20T13:00:00.0011+01:00', to: '2026-11-20T12:00:00.0019Z' }).success).toBe(true)
+      // Inside the last millisecond of the day `to` names: in the period.
+      expect(schema.safeParse({ from: '2026-11-22T23:59:59.9995Z', to: '2026-11-22' }).success).toBe(true)
+      expect(messages(schema.safeParse({ from: '2026-11-22T23:59:59.9995Z', to: '2026-11-22T23:59:59.999Z' }))).toEqual(refused)
     }
   })
 

@@ -36,7 +36,7 @@ function laterThanItsMillisecond(value: string): boolean {
  * The first millisecond a `from` bound includes: a day from its UTC midnight; an instant as
  * Date.parse reads it, except that one between two milliseconds starts at the later one (stored
  * times are whole milliseconds, and `10:00:00.0001Z` is after `10:00:00.000Z`). The server's
- * filters (fromBound) and the period check (periodInOrder) both read a bound through this.
+ * filters (fromBound) read a bound through this; the period check (periodReversed) does not round.
  */
 export const firstIncluded = (from: string): number =>
   LOG_DAY_PATTERN.test(from) ? Date.parse(`${from}T00:00:00Z`) : Date.parse(from) + (laterThanItsMillisecond(from) ? 1 : 0)
@@ -44,15 +44,35 @@ export const firstIncluded = (from: string): number =>
 /** The last millisecond a `to` bound includes: a day to its end; an instant truncated to its millisecond (inclusive, so already right). */
 export const lastIncluded = (to: string): number => (LOG_DAY_PATTERN.test(to) ? Date.parse(`${to}T00:00:00Z`) + 86_400_000 - 1 : Date.parse(to))
 
+/** The digits past the millisecond as a decimal fraction of it, to compare: `.0015` → `5`, `.00150` → `50`. */
+const pastItsMillisecond = (value: string, width: number): string => (PAST_MILLISECOND.exec(value)?.[1] ?? '').padEnd(width, '0')
+
+/**
+ * Whether a period starts after it ends, comparing the two instants exactly, the digits past the
+ * millisecond too (`.0019` is after `.0011`). Not through the filters' rounding (firstIncluded):
+ * a period in order that holds no whole millisecond (`.0001` to `.0009`) is not reversed, only
+ * empty. A day starts at its UTC midnight and ends with the whole of its last millisecond. False
+ * when a bound is no date (NaN): its own check says so.
+ */
+export function periodReversed(from: string, to: string): boolean {
+  const start = LOG_DAY_PATTERN.test(from) ? firstIncluded(from) : Date.parse(from)
+  if (LOG_DAY_PATTERN.test(to)) return start > lastIncluded(to)
+  const end = Date.parse(to)
+  if (start !== end) return start > end
+  const width = Math.max(from.length, to.length)
+  return pastItsMillisecond(from, width) > pastItsMillisecond(to, width)
+}
+
 /**
  * A period that ends before it starts is a mistake (swapped fields), not a question whose answer
- * is "nothing": it is refused rather than answered with empty results. Applied to each query
- * schema below, not to the fields themselves: zod cannot extend a refined object, and a manifest
- * stored before the check (exportManifest's `filters`) must still read.
+ * is "nothing": it is refused rather than answered with empty results, even when the two differ
+ * by less than a millisecond (periodReversed). One in order that holds no whole millisecond is
+ * answered, with nothing. Applied to each query schema below, not to the fields themselves: zod
+ * cannot extend a refined object, and a manifest stored before the check (exportManifest's
+ * `filters`) must still read.
  */
 export const periodInOrder = <S extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: S) =>
-  // Written as "not after": a bound that failed its own check (NaN here) adds no second message.
-  schema.refine((f) => !f.from || !f.to || !(firstIncluded(f.from) > lastIncluded(f.to)), {
+  schema.refine((f) => !f.from || !f.to || !periodReversed(f.from, f.to), {
     message: 'is after `to`: the period is empty (are the two dates swapped?)',
     path: ['from'],
   })

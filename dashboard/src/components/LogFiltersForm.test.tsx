@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/preact'
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
 import { json, logPage, ME, on, renderApp, stubApi } from '../test-support'
 
@@ -140,5 +140,21 @@ describe('log filters: period', () => {
     const { api, asked } = await applyAsLinked('/sites/minopa/consents?from=2026-11-23T00:30:00%2B02:00&to=2026-11-21')
     expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
     expect(api.requests.length).toBe(asked)
+  })
+
+  it('applies a period in order inside one millisecond, as the server answers it (empty), and refuses one reversed by a fraction', async () => {
+    const api = stubApi(signedIn, serveLog)
+    renderApp('/sites/minopa/consents?from=2026-11-22T10:00:00.0001Z&to=2026-11-22T10:00:00.0009Z')
+    await screen.findByRole('table', { name: 'Consent records' })
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    await waitFor(() => expect(api.requests.at(-1)?.url.searchParams.get('method')).toBe('custom'))
+    expect(api.requests.at(-1)?.url.searchParams.get('from')).toBe('2026-11-22T10:00:00.0001Z')
+    expect(api.requests.at(-1)?.url.searchParams.get('to')).toBe('2026-11-22T10:00:00.0009Z')
+    expect(screen.queryByText('The end date is before the start date.')).toBeNull()
+    cleanup()
+    const reversed = await applyAsLinked('/sites/minopa/consents?from=2026-11-22T10:00:00.0009Z&to=2026-11-22T10:00:00.0001Z')
+    expect(await screen.findByText('The end date is before the start date.')).toBeTruthy()
+    expect(reversed.api.requests.length).toBe(reversed.asked)
   })
 })

@@ -1,4 +1,4 @@
-import { CONSENT_METHODS, firstIncluded, lastIncluded, LOG_DAY_PATTERN, logTimeBound, urlNumber, type ConsentMethod } from '@miniconsent/shared'
+import { CONSENT_METHODS, firstIncluded, LOG_DAY_PATTERN, logTimeBound, periodReversed, urlNumber, type ConsentMethod } from '@miniconsent/shared'
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { FILTER_KEYS, filterParams, type LogFilters } from '../api'
@@ -32,7 +32,8 @@ function check(v: FormValues): Errors {
   // A bound of a link the server does not read is said at its field (boundNote says what it was);
   // compared as a time, `2026-02-30` would be 2 March.
   for (const key of ['from', 'to'] as const) if (boundKind(v[key]) === 'unreadable') errors[key] = 'Choose a day: the one from the link is no date.'
-  if (!errors.from && !errors.to && v.from && v.to && firstIncluded(v.from) > lastIncluded(v.to)) errors.to = 'The end date is before the start date.'
+  // Compared exactly, as the server does (periodReversed): one in order within a millisecond is applied, and answered empty.
+  if (!errors.from && !errors.to && v.from && v.to && periodReversed(v.from, v.to)) errors.to = 'The end date is before the start date.'
   return errors
 }
 

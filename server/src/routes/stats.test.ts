@@ -167,6 +167,22 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect((await stats(`?from=${encodeURIComponent('2026-11-20T12:00:00.0000Z')}`)).perDay[0]).toMatchObject({ total: 3 })
   })
 
+  it('answers a period in order but inside one millisecond (no whole millisecond in it) with nothing, not 400', async () => {
+    // Records are stamped 2026-11-20T12:00:00.000Z, .001Z and .002Z: none lies after .0001 and up to .0009.
+    const query = `from=${encodeURIComponent('2026-11-20T12:00:00.0001Z')}&to=${encodeURIComponent('2026-11-20T12:00:00.0009Z')}`
+    const s = await stats(`?${query}`)
+    expect([s.perDay, s.perRegion, s.perRevision].map((rows) => rows.reduce((n, r) => n + r.total, 0))).toEqual([0, 0, 0])
+    const res = await t.request(`/api/admin/sites/acme/consents?${query}`, { headers: { Cookie: cookie } })
+    expect(res.status).toBe(200)
+    expect(consentLogPage.parse(await res.json())).toMatchObject({ records: [], total: 0 })
+    const exported = await t.request(`/api/admin/sites/acme/export?${query}&format=csv`, { headers: { Cookie: cookie } })
+    expect(exported.status).toBe(200)
+    expect((await exported.text()).trim().split('\n')).toHaveLength(1)
+    // Up to .0010 it holds the millisecond .001 and the record of it.
+    const one = await t.request(`/api/admin/sites/acme/consents?from=${encodeURIComponent('2026-11-20T12:00:00.0001Z')}&to=${encodeURIComponent('2026-11-20T12:00:00.0010Z')}`, { headers: { Cookie: cookie } })
+    expect(consentLogPage.parse(await one.json()).total).toBe(1)
+  })
+
   it('leaves a record whose categories are not a JSON object of booleans out of perCategory, as the listing does, counts it in the rest, and says how many', async () => {
     // Counted from the records: no day is rolled up before the edits (a closed day's rollups are
     // counted once, and a record is never changed after: an edit by hand is not seen in them).
