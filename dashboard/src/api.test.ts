@@ -58,6 +58,22 @@ describe('a change refused for its CSRF token (403 csrf_invalid)', () => {
     expect(onForbidden).toHaveBeenCalledTimes(1)
   })
 
+  it('is not sent again as another account: signed in as someone else in another tab, the refusal is shown and the session reloaded', async () => {
+    let who = ME
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => json(who)),
+      on('PUT', MEMBER_PATH, (req) => (req.headers.get('X-CSRF-Token') === FRESH ? json({ ok: true }) : refused())),
+    )
+    const { client, onForbidden } = newClient()
+    await client.me()
+    who = { ...ME, user: { id: ME.user.id + 1, email: 'someone-else@acme.test' }, csrfToken: FRESH }
+    const error = await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 403, code: 'csrf_invalid' })
+    // Sent once, with this tab's token: never again with the other account's.
+    expect(changesOf(requests)).toEqual([STALE])
+    expect(onForbidden).toHaveBeenCalledTimes(1)
+  })
+
   it('is not sent again when the session has ended meanwhile: the sign-in is asked for', async () => {
     let signedIn = true
     const { requests } = stubApi(

@@ -113,6 +113,8 @@ const ME_PATH = '/api/admin/me'
 
 export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions): ApiClient {
   let csrfToken: string | null = null
+  /** The account of the session this client loaded (remember): a change is sent again only for it. */
+  let userId: number | null = null
 
   async function send<T>(
     path: string,
@@ -171,9 +173,15 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
         // The browser's session is not the one this tab loaded: a password changed in another tab
         // ended it and gave the browser (cookies are shared) a new one, whose CSRF token this tab
         // has not seen. Its token is reloaded and the change sent again, once. That is safe: the
-        // server checks the token before any route runs (loadSession), so nothing was done.
-        await send(ME_PATH, me, { signal: init.signal }).then(remember)
-        return call(path, { ...init, csrfRetried: true })
+        // server checks the token before any route runs (loadSession), so nothing was done. Only
+        // for the same account: signed in as someone else in another tab, the change this tab's
+        // page asked for is not theirs to make (review). The refusal is shown, and the page
+        // reloads the session it now has (onForbidden).
+        const now = await send(ME_PATH, me, { signal: init.signal })
+        if (now.user.id === userId) {
+          remember(now)
+          return call(path, { ...init, csrfRetried: true })
+        }
       }
       // Not for `me` itself, which is how the roles are reloaded: its 403 would ask again, forever.
       if (res.status === 403 && !init.isSignIn && path !== ME_PATH) onForbidden()
@@ -184,6 +192,7 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
 
   function remember(session: Me): Me {
     csrfToken = session.csrfToken
+    userId = session.user.id
     return session
   }
 
