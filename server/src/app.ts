@@ -83,11 +83,15 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>()
 
   app.use(requestContext(s.logger))
-  // A change is never acknowledged into a database file removed or replaced under the running
-  // server (an erasure answered as done, a visitor's identify or document stored), which nothing
+  // A database file removed or replaced under the running server: a change is never acknowledged
+  // into it (an erasure answered as done, a visitor's identify or document stored), which nothing
   // reads again once it stops: 503 `database_unavailable`, as the consent writer answers (review).
+  // Nor is the dashboard's API answered at all: its reads write too (an export's audit entry and
+  // manifest, the statistics' rollups), and its worker threads open the path, now another file or
+  // none. The public reads (the config, the SDK's script, a visitor's look-up) go on from what the
+  // server holds.
   app.use(async (c, next) => {
-    if (!READS.has(c.req.method) && openedFileGone(s.db.$client)) throw fileGoneError()
+    if ((!READS.has(c.req.method) || c.req.path.startsWith('/api/admin/')) && openedFileGone(s.db.$client)) throw fileGoneError()
     await next()
   })
   app.use('/api/admin/*', adminBodyLimit())

@@ -143,12 +143,13 @@ const RETRY_AFTER = 'Retry-After'
 const SECONDS = { type: 'string', pattern: '^[0-9]+$' }
 const RETRY_AFTER_429: HeaderSpec = { description: 'Seconds to wait before trying again', schema: SECONDS, required: true }
 const RETRY_AFTER_503: HeaderSpec = {
-  description: `With \`database_busy\`: seconds to wait before trying again (\`${DATABASE_BUSY_RETRY_SECONDS}\`); with \`storage_full\`: \`${DISK_FULL_RETRY_SECONDS}\``,
+  description: `With \`database_busy\`: seconds to wait before trying again (\`${DATABASE_BUSY_RETRY_SECONDS}\`); with \`storage_full\` or \`database_unavailable\`: \`${DISK_FULL_RETRY_SECONDS}\``,
   schema: SECONDS,
 }
 const DATABASE_BUSY =
   `\`database_busy\`: another process (a backup, a migration, a second server on the file) held the database’s lock past the 5 seconds this request waits for it; nothing was changed, and the same request can be sent again after \`Retry-After\`. ` +
-  '`storage_full`: the disk holding the database is full; nothing was stored, and the request can be sent again once the operator has made room'
+  '`storage_full`: the disk holding the database is full; nothing was stored, and the request can be sent again once the operator has made room. ' +
+  '`database_unavailable` (a change, or any request of the dashboard’s API): the database file was removed or replaced while the server ran; nothing was done, and the request can be sent again once the server is restarted on the right file'
 
 /** OpenAPI Header Objects (a string unless said otherwise). */
 const headerObjects = (headers: Record<string, HeaderSpec>) =>

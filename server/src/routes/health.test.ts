@@ -71,7 +71,7 @@ describe('a database file removed or replaced under the running server', () => {
     expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
   })
 
-  it('acknowledges no other change either: a visitor event, an erasure, an admin change', async () => {
+  it('acknowledges no other change either (a visitor event, an erasure, an admin change), and answers none of the dashboard’s reads', async () => {
     await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
     const owner = await signIn(t, 'owner@acme.test', 'owner password!')
     expect((await post('visitor-0001', '192.0.2.1')).status).toBe(201)
@@ -94,8 +94,15 @@ describe('a database file removed or replaced under the running server', () => {
       expect(a.status).toBe(503)
       expect(apiError.parse(await a.json()).error.code).toBe('database_unavailable')
     }
-    // Reads go on: what the server still holds open is read, not written.
-    expect((await owner.request('/api/admin/me')).status).toBe(200)
+    // Nor is the dashboard's API answered, reads included: an export writes its audit entry and
+    // manifest, and the listing's and the export's threads would open the path, now no file.
+    for (const path of ['/api/admin/me', '/api/admin/sites/acme/consents', '/api/admin/sites/acme/export?format=csv']) {
+      const read = await owner.request(path)
+      expect(read.status, path).toBe(503)
+      expect(apiError.parse(await read.json()).error.code).toBe('database_unavailable')
+    }
+    // The public reads go on from what the server holds.
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
   })
 
   it('counts a file that cannot even be looked at (its folder replaced by a file) as gone, refusing the records instead of crashing the writer', async () => {
