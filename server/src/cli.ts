@@ -107,7 +107,6 @@ function pathFrom(from: string, value: string | undefined): string | undefined {
 /** Whether a path ends in a separator, naming a folder (`backups/`). */
 const endsInSeparator = (value: string | undefined) => value !== undefined && (value.endsWith('/') || value.endsWith(sep))
 
-
 /**
  * A database setting as a message may repeat it: a URL of another scheme by its scheme only, since
  * the rest of such a URL may hold a password (as the server's own start-up message does). What is

@@ -45,8 +45,10 @@ const databasePath = z
   .transform((v, ctx) => {
     // A `word:` that is surely no URL's scheme names a file only when that file exists: a URL of a
     // scheme not listed (`duckdb:x.db`) must not start the server on a new, empty file (review).
-    const maybe = urlScheme(v) === undefined && !existsSync(v) ? SCHEME_PREFIX.exec(v)?.[1] : undefined
-    const scheme = urlScheme(v) ?? maybe
+    const sure = urlScheme(v)
+    const prefix = sure === undefined ? SCHEME_PREFIX.exec(v)?.[1] : undefined
+    const maybe = prefix !== undefined && !existsSync(v) ? prefix : undefined
+    const scheme = sure ?? maybe
     if (scheme === undefined) return isAbsolute(v) ? v : resolve(v)
     if (scheme.toLowerCase() !== 'file') {
       // Only the scheme is repeated: the rest of such a URL may hold a password.

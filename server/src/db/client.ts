@@ -133,11 +133,14 @@ const openedFiles = new WeakMap<Database.Database, string | null>()
 /** The identity of the file `client` opened (openConnection), or undefined: in memory, or opened elsewhere. */
 export const openedFile = (client: Database.Database): string | null | undefined => openedFiles.get(client)
 
-/** Whether the file `client` opened is no longer at its path (see fileIdentity); false when that is not known. */
-export function openedFileGone(client: Database.Database): boolean {
-  const opened = openedFiles.get(client)
-  return opened !== undefined && fileIdentity(client.name) !== opened
-}
+/**
+ * Whether the file whose identity was `opened` is no longer at `file` (removed, or another file put
+ * there); false when that identity is not known (undefined: in memory, or opened elsewhere).
+ */
+export const fileGoneFrom = (file: string, opened: string | null | undefined): boolean => opened !== undefined && fileIdentity(file) !== opened
+
+/** Whether the file `client` opened (openConnection) is no longer at its path: fileGoneFrom. */
+export const openedFileGone = (client: Database.Database): boolean => fileGoneFrom(client.name, openedFiles.get(client))
 
 /**
  * A raw connection with the server's settings (the consent writer's thread opens its own).

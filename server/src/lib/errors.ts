@@ -189,8 +189,9 @@ export function errorAnswer(err: unknown, request: { requestId: string; method: 
       headers: { 'Retry-After': String(DISK_FULL_RETRY_SECONDS) },
     }
   }
-  // The database file was removed or replaced under the running server (ConsentWriter): nothing
-  // can be stored for good until it is restarted on the right file; the client retries later.
+  // The database file was removed or replaced under the running server (ConsentWriter, and app.ts
+  // for every change and the dashboard's API): nothing can be stored for good until it is
+  // restarted on the right file; the client retries later.
   if ((err as { code?: unknown } | null)?.code === DATABASE_FILE_GONE) {
     fileGone.log(logger, request)
     return {
@@ -229,6 +230,6 @@ class RefusalLine {
 
 const diskFull = new RefusalLine('the database disk is full: writes are refused (503 storage_full) until there is room')
 const fileGone = new RefusalLine(
-  'the database file was removed or replaced while the server ran: consent records are refused (503 database_unavailable); restart the server on the right file',
+  'the database file was removed or replaced while the server ran: consent records, every other change and the dashboard API are refused (503 database_unavailable); restart the server on the right file',
 )
 

@@ -34,13 +34,6 @@ export function sessionCookie(c: Context<AppEnv>, s: Services) {
   return { name: secure ? HOST_SESSION_COOKIE : SESSION_COOKIE, options: { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure } }
 }
 
-/** How many cookies named `name` the request carries (a browser sends each cookie it holds of that name). */
-export function cookiesNamed(c: Context<AppEnv>, name: string): number {
-  const header = c.req.header('cookie')
-  if (!header) return 0
-  return header.split(';').filter((pair) => pair.slice(0, pair.indexOf('=')).trim() === name).length
-}
-
 /**
  * The session token the request carries, and whether it carries several session cookies. A
  * browser sends a cookie of a longer Path first, so one that another subdomain set for the parent
@@ -49,9 +42,8 @@ export function cookiesNamed(c: Context<AppEnv>, name: string): number {
  * no session at all, so it is never switched to another account.
  */
 export function sessionTokenOf(c: Context<AppEnv>, s: Services): { token: string | undefined; several: boolean } {
-  const { name } = sessionCookie(c, s)
-  const several = cookiesNamed(c, name) > 1
-  return { token: several ? undefined : getCookie(c, name), several }
+  const several = carriedSessionTokens(c, s).length > 1
+  return { token: several ? undefined : getCookie(c, sessionCookie(c, s).name), several }
 }
 
 /**

@@ -10,7 +10,7 @@ import { checkSignIn, verifyPassword } from '../lib/password'
 import { limitedAttempt } from '../lib/rate-limit'
 import { clientIp } from '../lib/request'
 import { jsonBody, utf8Body } from '../lib/validate'
-import { carriedSessionTokens, cookiesNamed, requireSession, sessionCookie } from '../middleware/session'
+import { carriedSessionTokens, requireSession, sessionCookie } from '../middleware/session'
 import { loggedPath } from '../middleware/request-context'
 import { SESSION_TTL_MS } from '../services/accounts'
 
@@ -84,14 +84,15 @@ export function authRoutes(s: Services) {
       // Every session a carried cookie names ends: the request's own session, whose CSRF token
       // loadSession checked, or, when it carried two cookies (no session, so no token to check),
       // each of them, among which is the browser's real session, which would otherwise go on (review).
-      s.accounts.endSessionsOf(carriedSessionTokens(c, s))
+      const carried = carriedSessionTokens(c, s)
+      s.accounts.endSessionsOf(carried)
       // Only a request that carried the session cookie clears it. The cookie is SameSite=Strict, so
       // a page of another site posting here sends none (and so skips the CSRF check, which is a
       // session's), but a browser still applied this answer's deletion: any site could sign the
       // dashboard out, leaving the session itself alive on the server (review).
       // One that carried several was answered their deletion already (loadSession).
       const { name, options } = sessionCookie(c, s)
-      if (cookiesNamed(c, name) === 1) deleteCookie(c, name, options)
+      if (carried.length === 1) deleteCookie(c, name, options)
       return c.body(null, 204)
     })
     .get('/api/admin/me', requireSession, (c) => {

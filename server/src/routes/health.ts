@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { openedFileGone } from '../db/client'
+import { fileGoneError } from '../lib/database-busy'
 import { respond } from '../middleware/request-context'
 
 const OK = JSON.stringify({ ok: true })
@@ -16,7 +17,7 @@ export function healthRoutes(s: Services) {
     try {
       // The file removed or replaced under the server reads on as the one it opened, while nothing
       // written to it outlives the process (review): as unusable as a file that cannot be read.
-      if (openedFileGone(s.db.$client)) throw new Error('the database file was removed or replaced while the server ran')
+      if (openedFileGone(s.db.$client)) throw fileGoneError()
       ping.get()
     } catch (err) {
       // 503, so that a load balancer takes this instance out of rotation; the cause is logged, not sent.

@@ -3,7 +3,7 @@
 // memory (writer-channel.ts) since its last commit, answering once it is committed. The main thread
 // keeps parsing and answering requests while this one waits for the disk.
 import { parentPort, workerData } from 'node:worker_threads'
-import { fileIdentity, openConnection } from '../db/client'
+import { fileGoneFrom, openConnection } from '../db/client'
 import { fileGoneError } from '../lib/database-busy'
 import { ConsentWriter, stampedRecord, toWire, type SentRecord, type StampedRecord } from './consent-writer'
 import { ChannelReader, type ChannelMemory } from './writer-channel'
@@ -13,7 +13,7 @@ const { file, channel, maxBatch, opened } = workerData as { file: string; channe
 const port = parentPort!
 // A thread started after the server's file was removed or replaced opens nothing (a new empty
 // file, or another one, would take the records) and refuses every record, as the writer does.
-const writer = opened === undefined || fileIdentity(file) === opened ? new ConsentWriter(openConnection(file, { mustExist: true }), opened) : null
+const writer = fileGoneFrom(file, opened) ? null : new ConsentWriter(openConnection(file, { mustExist: true }), opened)
 const ring = new ChannelReader(channel)
 // Everything put in the ring since the last commit is the next batch: this thread waits only when
 // the ring is empty, and never for the server's event loop. Asked to stop, it ends once the ring is.

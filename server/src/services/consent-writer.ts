@@ -5,7 +5,7 @@
 import type { ConsentRecordInput } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { fileIdentity, openedFile } from '../db/client'
+import { fileGoneFrom, openedFile } from '../db/client'
 import { fileGoneError, isDatabaseBusy } from '../lib/database-busy'
 import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainStart, type HashFormat } from './consent-chain'
 
@@ -183,7 +183,7 @@ export class ConsentWriter {
     // The file removed or replaced while the server ran: committed to the file this connection
     // still has open, the records would be acknowledged, and gone once the server stops (review).
     // One stat a batch, not a record.
-    if (this.opened !== undefined && fileIdentity(this.file) !== this.opened) return records.map(() => fileGoneError())
+    if (fileGoneFrom(this.file, this.opened)) return records.map(() => fileGoneError())
     try {
       return this.transaction(records)
     } catch (e) {
