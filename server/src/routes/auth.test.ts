@@ -1,7 +1,24 @@
 import { scrypt } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, chainVerification, consentLogPage, me } from '@miniconsent/shared'
 import { hashPassword } from '../lib/password'
+
+// What a test runs once a sign-in's password check has finished with the hash it read, before the
+// route goes on: the moment another request may change the stored hash.
+const afterCheck = vi.hoisted(() => ({ run: null as null | (() => void) }))
+vi.mock('../lib/password', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../lib/password')>()
+  return {
+    ...actual,
+    checkSignIn: async (...args: Parameters<typeof actual.checkSignIn>) => {
+      const ok = await actual.checkSignIn(...args)
+      const run = afterCheck.run
+      afterCheck.run = null
+      run?.()
+      return ok
+    },
+  }
+})
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -65,20 +82,20 @@ describe('admin sign-in', () => {
           err ? reject(err) : resolve(['scrypt', params.N, params.r, params.p, Buffer.from('0123456789abcdef').toString('base64url'), key.toString('base64url')].join('$')),
         ),
       )
-    // A slow old hash (~100 ms to check), so that the stored one is replaced while this sign-in checks it.
-    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(await weakHash({ N: 32768, r: 8, p: 1 }, OWNER.password), OWNER.email)
+    const weak = () => weakHash({ N: 16384, r: 8, p: 1 }, OWNER.password)
+    const setHash = (hash: string) => t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(hash, OWNER.email)
+    // The stored old hash is replaced by a rehash of the same password while this sign-in checks it.
+    setHash(await weak())
     const rehashed = await hashPassword(OWNER.password)
-    const signingIn = login()
-    await new Promise((r) => setTimeout(r, 20))
-    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(rehashed, OWNER.email)
-    expect((await signingIn).res.status).toBe(200)
+    afterCheck.run = () => setHash(rehashed)
+    expect((await login()).res.status).toBe(200)
+    expect(afterCheck.run).toBeNull()
     // A password changed meanwhile is still refused.
-    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(await weakHash({ N: 32768, r: 8, p: 1 }, OWNER.password), OWNER.email)
+    setHash(await weak())
     const changed = await hashPassword('another password 1')
-    const refused = login()
-    await new Promise((r) => setTimeout(r, 20))
-    t.db.$client.prepare('UPDATE users SET password_hash = ? WHERE email = ?').run(changed, OWNER.email)
-    expect((await refused).res.status).toBe(401)
+    afterCheck.run = () => setHash(changed)
+    expect((await login()).res.status).toBe(401)
+    expect(afterCheck.run).toBeNull()
   })
 
   it('marks the cookie Secure behind https', async () => {
