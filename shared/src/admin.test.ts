@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { catalogueState, newSiteInput, OWNER_ONLY_SETTINGS, rollbackInput, siteSettingsInput, siteSettingsResponse } from './admin'
+import { catalogueState, newSiteInput, OWNER_ONLY_SETTINGS, publishInput, rollbackInput, siteSettingsInput, siteSettingsResponse } from './admin'
 
 describe('rollbackInput', () => {
   it('takes a re-consent override only with the live revision it was decided on', () => {
@@ -11,6 +11,21 @@ describe('rollbackInput', () => {
     expect(rollbackInput.parse({ revision: 2 })).toEqual({ revision: 2 })
     expect(rollbackInput.parse({ revision: 2, liveRevision: 3 })).toEqual({ revision: 2, liveRevision: 3 })
     expect(rollbackInput.safeParse({ revision: 2, needsConsent: true, liveRevision: 0 }).success).toBe(false)
+  })
+})
+
+describe('publishInput', () => {
+  it('takes a re-consent override only with the draft and the live revision it was decided on', () => {
+    const hash = 'a'.repeat(64)
+    const refused = publishInput.safeParse({ needsConsent: false, draftHash: hash })
+    expect(refused.error?.issues.map((i) => i.path.join('.'))).toEqual(['liveRevision'])
+    expect(publishInput.safeParse({ needsConsent: false }).error?.issues.map((i) => i.path.join('.'))).toEqual(['draftHash', 'liveRevision'])
+    expect(publishInput.parse({ needsConsent: false, draftHash: hash, liveRevision: 3 })).toEqual({ needsConsent: false, draftHash: hash, liveRevision: 3 })
+    // Null: reviewed when nothing was published.
+    expect(publishInput.parse({ needsConsent: true, draftHash: hash, liveRevision: null })).toEqual({ needsConsent: true, draftHash: hash, liveRevision: null })
+    // Without an override the rule decides, against whatever is live then.
+    expect(publishInput.parse({})).toEqual({})
+    expect(publishInput.safeParse({ needsConsent: true, draftHash: hash, liveRevision: 0 }).success).toBe(false)
   })
 })
 

@@ -192,10 +192,20 @@ export const publishInput = z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'the draft’s content hash: 64 hex digits')
       .optional(),
+    /**
+     * The live revision the draft was reviewed against (`from` of its diff; null when nothing was
+     * published): publishing is refused (409 `live_changed`) when another is live now. Needed with
+     * `needsConsent`: the same draft can add other things to another live revision.
+     */
+    liveRevision: z.number().int().min(1).nullable().optional(),
   })
   .refine((v) => v.needsConsent === undefined || v.draftHash !== undefined, {
     path: ['draftHash'],
     message: 'overriding the re-consent rule needs the hash of the draft it was decided on (toHash of GET …/diff)',
+  })
+  .refine((v) => v.needsConsent === undefined || v.liveRevision !== undefined, {
+    path: ['liveRevision'],
+    message: 'overriding the re-consent rule needs the number of the live revision it was decided on (from of GET …/diff)',
   })
 export const rollbackInput = z
   .object({

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
-import { rollbackInput } from '@miniconsent/shared'
+import { publishInput, rollbackInput } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
 import {
@@ -105,8 +105,25 @@ describe('publish page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
     expect(await screen.findByText(/Published revision 3\. Visitors keep their choices/)).toBeTruthy()
     const post = api.requests.find((r) => r.method === 'POST')
-    // The draft as reviewed, so that the server refuses it if someone saved since.
-    expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie', draftHash: 'c'.repeat(64) })
+    // The draft as reviewed, and the live revision it was compared with, so that the server refuses
+    // the override if someone saved or published since.
+    expect(post?.body).toEqual({ needsConsent: false, note: 'Matomo cookie', draftHash: 'c'.repeat(64), liveRevision: 2 })
+    expect(publishInput.safeParse(post?.body).success).toBe(true)
+  })
+
+  it('says so when another revision was published since the changes were shown', async () => {
+    const api = stubApi(
+      signedIn,
+      savedDraft,
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/publish', () => json({ error: { code: 'live_changed', message: 'Revision 3 is live now, not revision 2 as you saw it: review the changes again' } }, 409)),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    fireEvent.click(screen.getByRole('button', { name: 'Publish now' }))
+    expect(await screen.findByText(/Not published: someone published since this page compared the draft with revision 2\. Reload the page/)).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'POST')?.body).toEqual({ draftHash: 'c'.repeat(64), liveRevision: 2 })
   })
 
   it('warns when the draft does not declare the consent cookie as Site settings say, links to the editor, and publishes all the same', async () => {

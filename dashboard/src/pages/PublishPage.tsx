@@ -99,8 +99,11 @@ function PendingChanges({
     setStep('publishing')
     setError(null)
     try {
-      // The draft as reviewed here: if another editor saved since, the server refuses (draft_changed).
-      const body: { needsConsent?: boolean; note?: string; draftHash?: string } = diff.toHash ? { draftHash: diff.toHash } : {}
+      // The draft as reviewed here, and the live revision it was compared with: if another editor
+      // saved (draft_changed) or published (live_changed) since, the server refuses; the same draft
+      // over another live revision can add what the verdict shown here did not see.
+      const body: { needsConsent?: boolean; note?: string; draftHash?: string; liveRevision: number | null } = { liveRevision: diff.from }
+      if (diff.toHash) body.draftHash = diff.toHash
       if (override) body.needsConsent = asksAgain
       if (note.trim()) body.note = note.trim()
       const { revision, warnings } = await api.request(siteApi(site.id, '/publish'), revisionCreated, { method: 'POST', body })
@@ -115,7 +118,9 @@ function PendingChanges({
           ? 'Nothing to publish: the draft is already live.'
           : err instanceof ApiRequestError && err.code === 'draft_changed'
             ? 'Not published: the draft was changed by someone else since this page showed it. Reload the page to review the changes again.'
-            : `Not published: ${errorText(err)}`,
+            : err instanceof ApiRequestError && err.code === 'live_changed'
+              ? `Not published: someone published since this page compared the draft with ${diff.from ? `revision ${diff.from}` : 'nothing published'}. Reload the page to review the changes again.`
+              : `Not published: ${errorText(err)}`,
         err,
       )
       setStep('confirm')

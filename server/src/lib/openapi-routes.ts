@@ -636,14 +636,20 @@ export const OPERATIONS: Operation[] = [
     tag: 'Revisions',
     summary: 'Publish the draft as a new revision',
     description:
-      '`needsConsent` overrides the re-consent rule. The SDK script and config change at once. `warnings` lists what the admin should look at in the revision and publishing does not refuse: `consent_cookie_undeclared` when its catalogue does not declare the site’s consent cookie as the settings say (name, an always-on category, the lifetime as expiry), with the `fix` the dashboard’s *Update the declaration* makes in the draft.',
+      '`needsConsent` overrides the re-consent rule; it needs `draftHash` and `liveRevision` (the `toHash` and `from` of the GET …/diff it was decided on: the same draft can add other things to another live revision), and each, when sent, is checked. The SDK script and config change at once. `warnings` lists what the admin should look at in the revision and publishing does not refuse: `consent_cookie_undeclared` when its catalogue does not declare the site’s consent cookie as the settings say (name, an always-on category, the lifetime as expiry), with the `fix` the dashboard’s *Update the declaration* makes in the draft.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.publishInput, example: { note: 'Adds Hotjar' } },
     responses: {
       201: { description: 'Published', schema: S.revisionCreated },
-      409: { description: '`nothing_to_publish`: the draft is live already; `draft_changed`: the draft is no longer the one named by `draftHash`' },
-      422: { description: 'Invalid body (`issues` names each field), or a draft that does not pass the current rules (`invalid`: fix the draft first)' },
+      409: {
+        description:
+          '`nothing_to_publish`: the draft is live already; `draft_changed`: the draft is no longer the one named by `draftHash`; `live_changed`: the live revision is no longer `liveRevision`',
+      },
+      422: {
+        description:
+          'Invalid body (`issues` names each field; `needsConsent` without `draftHash` or `liveRevision`), or a draft that does not pass the current rules (`invalid`: fix the draft first)',
+      },
     },
   },
   {

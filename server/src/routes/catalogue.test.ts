@@ -379,7 +379,7 @@ describe('publishing', () => {
     // An override is a decision about the draft as reviewed: it names that draft by its hash.
     const reviewed = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
     expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true }))).status).toBe(422)
-    const forced = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true, draftHash: reviewed.toHash }))
+    const forced = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true, draftHash: reviewed.toHash, liveRevision: reviewed.from }))
     expect(revisionCreated.parse(await forced.json()).revision.needsConsent).toBe(true)
     expect(await sdkConfig()).toMatchObject({ revision: 3, consentRevision: 3 })
   })
@@ -390,7 +390,7 @@ describe('publishing', () => {
     expect(reviewed.needsConsent).toBe(false)
     // Meanwhile another editor adds a tracker.
     await saveDraft(owner, withHotjar(acme))
-    const stale = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: reviewed.toHash }))
+    const stale = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: reviewed.toHash, liveRevision: reviewed.from }))
     expect(stale.status).toBe(409)
     expect(apiError.parse(await stale.json()).error.code).toBe('draft_changed')
     expect((await sdkConfig()).catalogue.services.map((s) => s.id)).toEqual(['plausible'])

@@ -1,5 +1,5 @@
-// Reading revisions and rolling back: what the answer may be cached as, and a rollback's verdict
-// tied to the live revision it was decided on.
+// Reading revisions, publishing and rolling back: what the answer may be cached as, and a verdict (or
+// its override) tied to the draft and the live revision it was decided on.
 import { apiError, catalogue, catalogueDiff, publishedConfig, revisionCreated, revisionList, type Catalogue } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ACME, send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
@@ -86,6 +86,44 @@ describe('rollback', () => {
   })
 })
 
+describe('publish', () => {
+  it('refuses an override decided against a live revision that is no longer live, though the draft is back to the one reviewed', async () => {
+    await publish(withServices('tiktok')) // 2
+    const reviewed = withServices('tiktok', 'hotjar')
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: reviewed }))).status).toBe(200)
+    // The owner reviews the draft against revision 2: only hotjar is new.
+    const seen = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json())
+    expect(seen).toMatchObject({ from: 2, needsConsent: true, reasons: ['New service "hotjar" (hotjar) in category "analytics"'] })
+    // Meanwhile the editor publishes revision 3 without tiktok, then saves the reviewed draft again.
+    await publish(withServices('hotjar')) // 3
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: reviewed }))).status).toBe(200)
+    const now = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json())
+    expect(now).toMatchObject({ from: 3, toHash: seen.toHash, reasons: ['New service "tiktok" (tiktok) in category "analytics"'] })
+
+    // The owner's "do not ask again" was about hotjar against revision 2; from 3 it would add tiktok unasked.
+    const stale = await owner.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: seen.toHash, liveRevision: seen.from }))
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error).toMatchObject({ code: 'live_changed', message: 'Revision 3 is live now, not revision 2 as you saw it: review the changes again' })
+    // Nor may the override leave the live revision unnamed.
+    const blind = await owner.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: seen.toHash }))
+    expect(blind.status).toBe(422)
+    expect(apiError.parse(await blind.json()).error.issues?.map((i) => i.path)).toEqual(['liveRevision'])
+    expect(await live()).toMatchObject({ revision: 3, consentRevision: 3 })
+
+    // Decided again against revision 3, the override publishes.
+    const done = await owner.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: now.toHash, liveRevision: 3 }))
+    expect(done.status).toBe(201)
+    expect(revisionCreated.parse(await done.json()).revision).toMatchObject({ number: 4, needsConsent: false })
+  })
+
+  it('takes null as the live revision of a site that has published nothing, and refuses it once something is live', async () => {
+    const { toHash } = catalogueDiff.parse(await (await owner.request('/api/admin/sites/acme/diff')).json())
+    const stale = await owner.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: true, draftHash: toHash, liveRevision: null }))
+    expect(stale.status).toBe(409)
+    expect(apiError.parse(await stale.json()).error).toMatchObject({ code: 'live_changed', message: 'Revision 1 is live now, nothing was when you saw it: review the changes again' })
+  })
+})
+
 describe('the re-consent verdict over several revisions', () => {
   const purpose = (text: Record<string, string>): Catalogue => ({ ...acme, services: acme.services.map((s) => ({ ...s, purpose: text })) })
   const revisionsNow = async () => revisionList.parse(await (await editor.request('/api/admin/sites/acme/revisions')).json())
@@ -146,7 +184,7 @@ describe('the re-consent verdict over several revisions', () => {
     expect(misspelt.status).toBe(422)
     expect(apiError.parse(await misspelt.json()).error.message).toBe('The request has a field a publication does not have, first needConsent: check the spelling, or remove it')
     expect((await revisionsNow()).revisions[0]?.number).toBe(2)
-    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash }))).status).toBe(201)
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: toHash, liveRevision: 2 }))).status).toBe(201)
     // 4: a service renamed, nothing else: judged from 3, where the publisher's decision stands.
     await publish({ ...clarified, services: clarified.services.map((s) => ({ ...s, name: `${s.name} Analytics` })) })
     expect((await revisionsNow()).revisions.slice(0, 3).map((r) => [r.number, r.needsConsent])).toEqual([[4, false], [3, false], [2, true]])

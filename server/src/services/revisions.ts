@@ -158,12 +158,23 @@ export class Revisions {
     return { changes: pair.changes, needsConsent: reasons.length > 0, reasons: [...new Set(reasons)] }
   }
 
-  publish(siteId: string, userId: number, input: { needsConsent?: boolean | undefined; note?: string | undefined; draftHash?: string | undefined }): RevisionSummary {
+  /**
+   * The draft as a new revision. `draftHash`: the draft as reviewed; `liveRevision`: the live
+   * revision it was reviewed against (null: none). Each is refused (409) when it no longer holds:
+   * an override (`needsConsent`) judged one draft against one live revision, and the same draft
+   * published over another can add what nobody was asked about.
+   */
+  publish(
+    siteId: string,
+    userId: number,
+    input: { needsConsent?: boolean | undefined; note?: string | undefined; draftHash?: string | undefined; liveRevision?: number | null | undefined },
+  ): RevisionSummary {
     return this.append(siteId, userId, this.d.catalogues.draft(siteId), {
       action: 'catalogue.publish',
       needsConsent: input.needsConsent,
       note: input.note || null,
       reviewedHash: input.draftHash,
+      seenLive: input.liveRevision === undefined ? undefined : { number: input.liveRevision, review: 'the changes' },
     })
   }
 
@@ -183,7 +194,7 @@ export class Revisions {
       needsConsent: input.needsConsent,
       note: `Rollback to revision ${input.revision}`,
       resetDraft: { seenHash: input.draftHash },
-      seenLive: input.liveRevision,
+      seenLive: input.liveRevision === undefined ? undefined : { number: input.liveRevision, review: 'the rollback' },
     })
   }
 
@@ -220,8 +231,11 @@ export class Revisions {
       /** The draft becomes `next`; `seenHash`: the draft as the admin saw it (rollbackInput.draftHash). */
       resetDraft?: { seenHash: string | undefined }
       reviewedHash?: string | undefined
-      /** The live revision's number as the admin saw it: their verdict compared against it. */
-      seenLive?: number | undefined
+      /**
+       * The live revision's number as the admin saw it (null: nothing was live), their verdict
+       * compared against it; `review`: what the refusal asks them to review again.
+       */
+      seenLive?: { number: number | null; review: string } | undefined
     },
   ): RevisionSummary {
     const hash = contentHash(next)
@@ -238,12 +252,10 @@ export class Revisions {
       const live = this.d.catalogues.liveRow(siteId)
       // Someone published since the admin compared: a verdict (or override) about that comparison
       // does not hold for this one, which could re-add a tracker nobody is asked about.
-      if (options.seenLive !== undefined && live?.number !== options.seenLive) {
-        throw new ApiError(
-          409,
-          'live_changed',
-          `Revision ${live?.number ?? 'none'} is live now, not revision ${options.seenLive} as you saw it: review the rollback again`,
-        )
+      const seen = options.seenLive
+      if (seen !== undefined && (live?.number ?? null) !== seen.number) {
+        const then = seen.number === null ? 'nothing was when you saw it' : `not revision ${seen.number} as you saw it`
+        throw new ApiError(409, 'live_changed', `Revision ${live?.number ?? 'none'} is live now, ${then}: review ${seen.review} again`)
       }
       const liveCatalogue = live ? parseStoredCatalogue(live.catalogue) : null
       if (liveCatalogue && contentHash(liveCatalogue) === hash) {
