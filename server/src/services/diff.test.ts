@@ -89,6 +89,25 @@ describe('re-consent rule', () => {
     expect(diffCatalogues(base, essential).needsConsent).toBe(false)
   })
 
+  it("asks again when a service's vendor signal is added, removed or changed: it decides what a choice of the service grants, and to whom it is told", () => {
+    const vendorOf = (id: string, vendor: Catalogue['services'][number]['vendor']) =>
+      edit((c) => {
+        const s = c.services.find((x) => x.id === id)!
+        if (vendor) s.vendor = vendor
+        else delete s.vendor
+      })
+    // Without it, a visitor who refused Google Analytics inside granted analytics has analytics_storage granted.
+    const removed = diffCatalogues(base, vendorOf('google-analytics', undefined))
+    expect(removed.changes).toEqual([{ path: 'services[google-analytics].vendor', kind: 'removed', before: 'google', after: null, consentRelevant: true }])
+    expect(removed.reasons).toEqual([
+      'Service "google-analytics" loses the vendor signal "google": choices of it no longer reach that vendor, so a refusal of it may no longer hold back tracking',
+    ])
+    expect(diffCatalogues(base, vendorOf('google-analytics', 'meta')).reasons).toEqual([
+      'Service "google-analytics" signals choices of it to another vendor: "meta", not "google"',
+    ])
+    expect(diffCatalogues(base, vendorOf('sentry', 'posthog')).reasons).toEqual(['Service "sentry" gets the vendor signal "posthog": choices of it reach that vendor'])
+  })
+
   it('gives catalogues that differ only in names, texts or appearance one basis, and another to any change it judges', () => {
     const reworded = edit((c) => {
       c.services[0]!.name = 'Renamed'
@@ -98,6 +117,7 @@ describe('re-consent rule', () => {
     expect(verdictBasis(reworded)).toBe(verdictBasis(base))
     expect(verdictBasis(edit((c) => void (c.entries[0]!.expiry = '99y')))).not.toBe(verdictBasis(base))
     expect(verdictBasis(edit((c) => void (c.services[0]!.provider = 'Someone else')))).not.toBe(verdictBasis(base))
+    expect(verdictBasis(edit((c) => void delete c.services.find((s) => s.vendor === 'google')!.vendor))).not.toBe(verdictBasis(base))
   })
 
   it('asks again when a cookie is kept longer', () => {

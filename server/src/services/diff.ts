@@ -1,14 +1,17 @@
 // What changed between two catalogues, and whether visitors must be asked again.
 //
 // The re-consent rule: consent covers *what* is processed, *by whom* and *for what*. So a new
-// category, service or storage entry, a service or entry moved to another category, a changed
-// purpose or provider (a new recipient), a category becoming required, or optional (its stored
-// choices hold it as granted whatever the visitor chose), a category's name or description
-// changed (what visitors choose by, per category), a category granting other Consent Mode types
-// (a type added to its map; not one reordered, repeated or dropped), or a storage entry kept
-// longer than before all need consent again.
+// category, service or storage entry, a service or entry moved to another category, an entry moved
+// to another service, a changed purpose or provider (a new recipient), a service's vendor signal
+// added, removed or changed (which vendor is told of its choices, and for `google` whether a
+// refusal of it holds back its category's Consent Mode types: see vendorVerdict), a category
+// becoming required, or optional (its stored choices hold it as granted whatever the visitor
+// chose), a category's name or description changed (what visitors choose by, per category), a
+// category granting other Consent Mode types (a type added to its map; not one reordered, repeated
+// or dropped), or a storage entry kept longer than before all need consent again.
 // Other wording (service and entry names), links, texts and appearance do not; neither does
-// removing something, which only narrows what was consented to. A purpose, a category's name or
+// removing something, which only narrows what was consented to (a vendor signal removed is no
+// removal of processing: it changes what a choice means). A purpose, a category's name or
 // description is judged per language: a translation added or removed, or a typo fixed, says
 // nothing new; a regional text beside its language's (`en-US` beside `en`) is judged as a change
 // of that text (see purposeVerdict). A catalogue is judged against every revision a visitor's
@@ -327,9 +330,24 @@ const text = (t: Record<string, string> | undefined) => (t ? (Object.values(t)[0
 export function verdictBasis(c: Catalogue): string {
   return canonicalJson({
     categories: c.categories.map(({ id, required, label, description, consentMode }) => ({ id, required, label, description, consentMode })),
-    services: c.services.map(({ id, category, purpose, provider }) => ({ id, category, purpose, provider })),
+    services: c.services.map(({ id, category, purpose, provider, vendor }) => ({ id, category, purpose, provider, vendor })),
     entries: c.entries.map((e) => ({ identity: entryIdentity(e), category: e.category, service: e.service, purpose: e.purpose, provider: e.provider, expiry: e.expiry })),
   })
+}
+
+/**
+ * Why a service's vendor signal changed asks again. The SDK tells the vendor what visitors chose
+ * of the service: another vendor, or one more, is another recipient. And for `google` a refusal of
+ * the service denies its category's Consent Mode types (sdk consent-mode.ts): without the signal a
+ * visitor who granted the category but refused the service goes from denied to granted, a
+ * refusal turned into consent that nobody was asked about.
+ */
+function vendorVerdict(id: string, before: string | undefined, after: string | undefined): string {
+  if (before === undefined) return `Service "${id}" gets the vendor signal "${after}": choices of it reach that vendor`
+  if (after === undefined) {
+    return `Service "${id}" loses the vendor signal "${before}": choices of it no longer reach that vendor, so a refusal of it may no longer hold back tracking`
+  }
+  return `Service "${id}" signals choices of it to another vendor: "${after}", not "${before}"`
 }
 
 /** The changes from `before` (null: nothing published yet) to `after`. */
@@ -366,6 +384,7 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
       if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, `service "${a.id}"`)
       if (field === 'provider') return `Service "${a.id}" has a new provider, "${a.provider}"`
+      if (field === 'vendor') return vendorVerdict(a.id, b.vendor, a.vendor)
       return undefined
     },
   })
