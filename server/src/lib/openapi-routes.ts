@@ -624,7 +624,8 @@ export const OPERATIONS: Operation[] = [
     tag: 'Revisions',
     summary: 'Changes between two revisions or a revision and the draft, with the re-consent verdict',
     description:
-      'Re-consent is needed for a new category, service or storage entry; a service or entry moved to another category; a changed purpose or provider; a category becoming required or granting other Consent Mode types; an entry kept longer. Wording, links, texts, appearance, order and removals do not need it.',
+      "Re-consent is needed for the first publication; a new category, service or storage entry; a service or entry moved to another category, or an entry to another service; a changed purpose or provider; a service's vendor signal added, removed or changed (it decides which vendor is told of a choice, and for `google` whether refusing the service denies its category's Consent Mode types); a category becoming required, or optional (choices made while it was always on hold it as granted); an optional category's name or description changed; a category granting another Consent Mode type; an entry kept longer. Purposes and an optional category's name and description are judged per language: a translation added or removed, or a typo fix, does not need it. Nor do service and entry names, a required category's wording, links, texts, appearance, order, a shorter expiry, a Consent Mode type dropped, or a category, service, entry or text removed. From the live revision (the default `from`) the verdict is the one publishing or rolling back would give: the `to` side is also judged against every earlier revision visitors' choices may date from (back to the newest that asked, or whose publisher overrode the verdict), and a reason found that way names its revision. Between two other revisions, the pair alone.",
+
     auth: ANY,
     params: siteParam,
     query: S.diffQuery,

@@ -179,6 +179,18 @@ describe('the document says what the routes do', () => {
     expect(d.paths['/api/admin/sites/{siteId}/diff']!.get!.responses['404']!.description).toContain('revision_not_found')
   })
 
+  it('states the re-consent rule of GET …/diff as the verdict applies it', async () => {
+    const rule = (await doc()).paths['/api/admin/sites/{siteId}/diff']!.get!.description
+    // Each of these asks again (services/diff.test.ts); the description left them out.
+    for (const asks of ['becoming required, or optional', "an optional category's name or description", 'an entry to another service', 'vendor signal added, removed or changed']) {
+      expect(rule).toContain(asks)
+    }
+    // A vendor signal removed asks again: not every removal is spared.
+    expect(rule).not.toMatch(/removals do not need it/i)
+    // The verdict from the live revision reaches back to earlier revisions.
+    expect(rule).toContain('every earlier revision')
+  })
+
   it('says what /sdk/{file} answers: JSON refusals of bad names, the build’s manifest.json, and no ui.js', async () => {
     const d = await doc()
     const sdk = d.paths['/sdk/{file}']!.get!
