@@ -276,6 +276,9 @@ describe('ConsentStatsService', () => {
       expect(days).toContain('SEARCH r USING COVERING INDEX stats_rollups_site_day (site_id=? AND day=?)')
       expect(days).not.toContain('TEMP B-TREE')
       expect(plan(ROLLUP_SQL.count, { siteId: 'acme', lo: '2026-11-20', hi: '2026-11-21' })).toContain('SEARCH consent_records USING INDEX consent_records_site_time (site_id=? AND server_time>? AND server_time<?)')
+      // A rollup's write, under the write lock, looks only at the records written since its count
+      // (seq > its last): through (site_id, server_time) it read every record before the stretch's end.
+      expect(plan(ROLLUP_SQL.lateRecord, { siteId: 'acme', seq: 3, end: '2026-11-22U' })).toBe('SEARCH consent_records USING INDEX consent_records_site_seq (site_id=? AND seq>?)')
     }
     expectIndexes()
     // Planner statistics taken while the rollups were few: their index is still read, as the
