@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest'
-import { fromBound, toBound } from './consent-filters'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ConsentLogFilters } from '@miniconsent/shared'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type Db } from '../db/client'
+import { fromBound, seqBounds, toBound } from './consent-filters'
 
 describe('time bounds', () => {
   it('takes a day whole, in UTC, and a date-time as the instant it names', () => {
@@ -28,5 +33,38 @@ describe('time bounds', () => {
     expect(fromBound('2026-11-22T10:00:00.1230000Z')).toBe('2026-11-22T10:00:00.123Z')
     expect(fromBound('2026-11-22T10:00:00.5Z')).toBe('2026-11-22T10:00:00.500Z')
     expect(toBound('2026-11-22T10:00:00.0009Z')).toEqual({ iso: '2026-11-22T10:00:00.000Z', exclusive: false })
+  })
+})
+
+describe('the seq bounds of a period or a visitor (the export reads only that stretch of the log)', () => {
+  let dir: string
+  let db: Db
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'miniconsent-filters-'))
+    db = openDatabase(join(dir, 'log.sqlite'))
+  })
+  afterAll(() => {
+    db.$client.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const plan = (f: ConsentLogFilters) => {
+    const q = seqBounds(db, 'acme', f)!
+    return (db.$client.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail).join(' | ')
+  }
+
+  it.each<[string, ConsentLogFilters]>([
+    ['a consentId', { consentId: 'visitor-1' }],
+    ['a consentId and a start', { consentId: 'visitor-1', from: '2026-11-22' }],
+    ['a consentId and an end', { consentId: 'visitor-1', to: '2026-11-22T10:00:00Z' }],
+    ['a consentId, a period and a method', { consentId: 'visitor-1', from: '2026-11-01', to: '2026-11-22', method: 'accept-all' }],
+  ])("finds %s through (site_id, consent_id): the visitor's few records, not every record of the period", (_name, f) => {
+    expect(plan(f)).toBe('SEARCH consent_records USING INDEX consent_records_site_consent (site_id=? AND consent_id=?)')
+  })
+
+  it.each<[string, ConsentLogFilters]>([
+    ['a start', { from: '2026-11-22' }],
+    ['a period and a method', { from: '2026-11-01', to: '2026-11-22', method: 'accept-all' }],
+  ])('finds %s through (site_id, server_time)', (_name, f) => {
+    expect(plan(f)).toMatch(/^SEARCH consent_records USING (COVERING )?INDEX consent_records_site_time \(site_id=\? AND server_time>\?/)
   })
 })

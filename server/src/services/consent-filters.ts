@@ -72,15 +72,18 @@ export function activeFilters(f: ConsentLogFilters): ConsentLogFilters {
 /**
  * With a period or a consentId, the query for the lowest and highest seq the filters select, else
  * null: the export (ExportPlan.boundsSql) and the listing then read only that stretch of the
- * site's log in seq order, not all of it. It goes through the period's or the consentId's index:
- * min() and max() together leave SQLite no shortcut through the seq index, which would walk the
- * log from one end.
+ * site's log in seq order, not all of it. It goes through the period's or the consentId's index,
+ * named: min() and max() together leave SQLite no shortcut through the seq index, which would walk
+ * the log from one end; and with a consentId and a period, SQLite takes the time range (as
+ * selective to it) and reads every record of the period instead of the visitor's few (409 ms
+ * instead of 1 ms over 2,000,000 records).
  */
 export function seqBounds(db: Pick<Db, 'select'>, siteId: string, filters: ConsentLogFilters): { sql: string; params: unknown[] } | null {
   if (filters.from === undefined && filters.to === undefined && filters.consentId === undefined) return null
+  const index = filters.consentId !== undefined ? 'consent_records_site_consent' : 'consent_records_site_time'
   return db
     .select({ low: sql<number>`min(${consentRecords.seq})`, high: sql<number>`max(${consentRecords.seq})` })
-    .from(consentRecords)
+    .from(sql.raw(`consent_records INDEXED BY ${index}`))
     .where(filterConditions(siteId, filters))
     .toSQL()
 }
