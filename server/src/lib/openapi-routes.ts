@@ -356,13 +356,16 @@ export const OPERATIONS: Operation[] = [
     body: { schema: S.documentInput, textPlain: true },
     responses: {
       201: { description: 'Stored', schema: S.visitorEventStored },
-      200: { description: 'Stored before', schema: S.visitorEventStored },
+      200: {
+        description: 'Stored before, or erased since (a data-subject erasure): also once the site no longer declares the document type',
+        schema: S.visitorEventStored,
+      },
       ...VISITOR_POST_REFUSALS,
       409: {
         description:
           '`record_id_conflict`: this recordId holds another acceptance (another document type, consentId, userId, page or time), or belongs to another site. A retry after the document’s version changed is the acceptance stored: 200',
       },
-      422: { description: '`unknown_document`: the site declares no document of this type' },
+      422: { description: '`unknown_document`: the site declares no document of this type, and this recordId holds no acceptance stored or erased before' },
     },
   },
   preflight('/api/v1/documents'),

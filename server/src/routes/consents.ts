@@ -271,7 +271,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
     }
   }
 
-  /** A visitor event written (true) or found stored (false); a conflicting recordId as the 409 `refusal` gives. */
+  /** A visitor event's write (true: written, false: found stored) or look-up; a conflicting recordId as the 409 `refusal` gives. */
   const storedEvent = (write: () => boolean, cors: Record<string, string>): boolean => {
     try {
       return write()
@@ -317,22 +317,27 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       (c) => {
         const input = c.req.valid('json')
         const { site, ip, cors } = admit(c, input.siteId)
-        // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
-        const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
-        if (!document) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
-        const acceptance = {
+        const sent = {
           recordId: input.recordId,
           siteId: input.siteId,
           consentId: input.consentId,
           userId: input.userId,
           documentType: input.type,
-          documentVersion: document.version,
           url: stripUrl(input.url),
           ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
           userAgent: visitorAgent(c),
           clientTime: input.clientTime,
           serverTime: new Date(s.now()).toISOString(),
         }
+        // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
+        const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
+        if (!document) {
+          // The SDK sends an acceptance again until it sees an answer: one stored (or erased) before
+          // the site stopped declaring its type is answered as stored, or the SDK takes it as refused.
+          if (storedEvent(() => events.acceptedBefore(sent), cors)) return stored(c, { recordId: input.recordId }, false, cors)
+          throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+        }
+        const acceptance = { ...sent, documentVersion: document.version }
         const created = storedEvent(() => events.acceptDocument(acceptance), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },

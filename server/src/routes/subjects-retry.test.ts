@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { apiError, subjectData } from '@miniconsent/shared'
-import { ACME, NOTICE_ONLY, addUser, consentBody, json, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { apiError, catalogueState, subjectData } from '@miniconsent/shared'
+import { ACME, NOTICE_ONLY, addUser, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 
 let t: TestServer
 let owner: AdminSession
@@ -58,4 +58,30 @@ it('does not store again an identify or accepted document the SDK sends again af
   expect(apiError.parse(await elsewhere.json()).error.code).toBe('record_id_conflict')
   // A new event of the same visitor, under a new recordId, is stored: the erasure is of what was there.
   expect((await t.request('/api/v1/consents/identify', json(event(3, { userId: 'customer-42' })))).status).toBe(201)
+})
+
+it('answers an accepted document sent again 200 as stored after its type left the settings, erased or not; only a new one is refused', async () => {
+  const kept = event(4, { type: 'terms', consentId: 'visitor-keep', userId: 'customer-7' })
+  const erasedOne = event(5, { type: 'terms', userId: 'customer-42' })
+  expect((await t.request('/api/v1/documents', json(kept), '192.0.2.7')).status).toBe(201)
+  expect((await t.request('/api/v1/documents', json(erasedOne), '192.0.2.8')).status).toBe(201)
+  expect((await owner.request(`/api/admin/sites/acme/subjects/${SUBJECT}`, { method: 'DELETE' })).status).toBe(200)
+  // The site stops declaring the document.
+  const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+  expect((await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, documents: {} }))).status).toBe(200)
+
+  // The SDK's queue sends both again (the first answers were lost): each is stored, or was erased.
+  t.clock.now += 60_000
+  expect((await t.request('/api/v1/documents', json(kept), '192.0.2.7')).status).toBe(200)
+  expect((await t.request('/api/v1/documents', json(erasedOne), '192.0.2.8')).status).toBe(200)
+  expect(t.db.$client.prepare('SELECT record_id FROM document_acceptances').pluck().all()).toEqual([kept.recordId])
+  // Under a stored recordId, another acceptance is a conflict, as while the type was declared.
+  const changed = await t.request('/api/v1/documents', json({ ...kept, userId: 'customer-8' }), '192.0.2.9')
+  expect(changed.status).toBe(409)
+  expect(apiError.parse(await changed.json()).error.code).toBe('record_id_conflict')
+  // A new acceptance of the type is refused, and nothing stored.
+  const fresh = await t.request('/api/v1/documents', json(event(6, { type: 'terms', consentId: 'visitor-keep' })), '192.0.2.10')
+  expect(fresh.status).toBe(422)
+  expect(apiError.parse(await fresh.json()).error.code).toBe('unknown_document')
+  expect(t.db.$client.prepare('SELECT count(*) FROM document_acceptances').pluck().get()).toBe(1)
 })

@@ -58,7 +58,26 @@ export class ConsentEvents {
     if (this.wasErased(row)) return false
     const inserted = this.db.insert(documentAcceptances).values(row).onConflictDoNothing({ target: documentAcceptances.recordId }).run().changes
     if (inserted) return true
-    const stored = this.db
+    return alreadyStored(this.storedAcceptance(row.recordId), { ...row, userId: row.userId ?? null })
+  }
+
+  /**
+   * For an acceptance of a type the site no longer declares (the SDK queued it before the settings
+   * changed): true when it is stored under its recordId, or was erased, so that sending it again is
+   * answered as stored; false when nothing is (a new acceptance, which the route refuses). Compared
+   * and refused as by acceptDocument(), which it does not write.
+   */
+  acceptedBefore(row: Omit<Acceptance, 'id' | 'documentVersion'>): boolean {
+    if (this.wasErased(row)) return true
+    const stored = this.storedAcceptance(row.recordId)
+    if (stored === undefined) return false
+    alreadyStored(stored, { ...row, userId: row.userId ?? null })
+    return true
+  }
+
+  /** What acceptDocument() compares of the acceptance stored under a recordId. */
+  private storedAcceptance(recordId: string) {
+    return this.db
       .select({
         siteId: documentAcceptances.siteId,
         consentId: documentAcceptances.consentId,
@@ -68,9 +87,8 @@ export class ConsentEvents {
         clientTime: documentAcceptances.clientTime,
       })
       .from(documentAcceptances)
-      .where(eq(documentAcceptances.recordId, row.recordId))
+      .where(eq(documentAcceptances.recordId, recordId))
       .get()
-    return alreadyStored(stored, { ...row, userId: row.userId ?? null })
   }
 }
 
