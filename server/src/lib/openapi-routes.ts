@@ -780,12 +780,14 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/sites/:siteId/consents',
     tag: 'Consent log',
     summary: 'Consent records, newest first',
-    description: 'Read in a worker thread, off the event loop: a filter matching few records of a large log reads much of it.',
+    description:
+      'Read in a worker thread, off the event loop: a filter matching few records of a large log reads much of it. Filtered by a `consentId`, each page (GET) is audited as the look-up of that visitor is (`consents.subject-view`: who, when, the consentId’s SHA-256, how many records the page holds and `via: "listing"`): one entry per page.',
     auth: LOG,
     params: siteParam,
     query: S.consentLogQuery,
     responses: {
       200: { description: 'A page of records', schema: S.consentLogPage },
+      403: { description: `With a \`consentId\`: ${CROSS_SITE_403}` },
       429: { description: '`listings_busy`: 4 listings are being read on this server (Retry-After)' },
     },
   },

@@ -147,9 +147,14 @@ const OWN_FETCH_SITES: ReadonlySet<string> = new Set(['same-origin', 'none'])
  * own cookie and are let through.
  */
 export const ownPagesOnly = createMiddleware<AppEnv>(async (c, next) => {
+  assertOwnPage(c)
+  await next()
+})
+
+/** ownPagesOnly's refusal, for a GET that does something only with some of its parameters. */
+export function assertOwnPage(c: Context<AppEnv>): void {
   const site = c.req.header('sec-fetch-site')
   if (site !== undefined && !OWN_FETCH_SITES.has(site)) {
     throw new ApiError(403, 'cross_site_request', 'Only the dashboard’s own pages (or an address typed in) may ask for this')
   }
-  await next()
-})
+}

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage } from '@miniconsent/shared'
+import { sha256 } from '../services/accounts'
 import { ConsentWriter, type StampedRecord } from '../services/consent-writer'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 import { VERIFIES_AT_ONCE } from './admin-consents'
@@ -101,6 +102,40 @@ describe('consent log filters', () => {
       // Field by field, as a body's 422 names them: a form can show each beside its field.
       expect(error.issues, query).toEqual([expect.objectContaining({ path: field })])
     }
+  })
+})
+
+describe('the listing of one visitor', () => {
+  const entries = () =>
+    (t.db.$client.prepare("SELECT u.email, a.action, a.after FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.action LIKE 'consents.%' ORDER BY a.id").all() as { email: string; action: string; after: string }[]).map(
+      ({ email, action, after }) => ({ email, action, after: JSON.parse(after) as unknown }),
+    )
+  const list = (query: string, headers: Record<string, string> = {}, method = 'GET') => t.request(`/api/admin/sites/acme/consents?${query}`, { method, headers: { Cookie: cookie, ...headers } })
+
+  it('is audited as a look-up of their data (consents.subject-view, the consentId by its SHA-256), one entry per page', async () => {
+    expect((await list('consentId=visitor-early&limit=2')).status).toBe(200)
+    expect((await list('consentId=visitor-early&limit=2&before=2', { 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200)
+    expect((await list('consentId=visitor-nobody')).status).toBe(200)
+    const viewed = (consentId: string, records: number) => ({ email: 'auditor@acme.test', action: 'consents.subject-view', after: { consentIdSha256: sha256(consentId), records, via: 'listing' } })
+    expect(entries()).toEqual([viewed('visitor-early', 2), viewed('visitor-early', 1), viewed('visitor-nobody', 0)])
+    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all())).not.toContain('visitor-early')
+  })
+
+  it('is not audited without a consentId, nor for a HEAD, which receives no records', async () => {
+    for (const query of ['', 'method=accept-all', 'consentId=', 'from=2026-11-21']) expect((await list(query)).status, query).toBe(200)
+    expect((await list('consentId=visitor-early', {}, 'HEAD')).status).toBe(200)
+    expect(entries()).toEqual([])
+  })
+
+  it("is refused when another site's page asks for it, as the look-up is, and nothing is audited", async () => {
+    for (const site of ['same-site', 'cross-site']) {
+      const res = await list('consentId=visitor-early', { 'Sec-Fetch-Site': site })
+      expect(res.status, site).toBe(403)
+      expect(apiError.parse(await res.json()).error.code).toBe('cross_site_request')
+      // The whole log's listing, which audits nothing, is answered as before.
+      expect((await list('method=accept-all', { 'Sec-Fetch-Site': site })).status, site).toBe(200)
+    }
+    expect(entries()).toEqual([])
   })
 })
 

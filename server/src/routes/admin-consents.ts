@@ -6,8 +6,9 @@ import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { getOnly, jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
-import { ownPagesOnly, requireSiteRole } from '../middleware/session'
+import { assertOwnPage, ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { savedManifestHead, type SavedManifestHead } from '../services/consent-chain'
+import { auditSubjectView } from '../services/consent-subjects'
 import { signedManifestProblem, storedPublicKeys } from '../services/manifest-keys'
 
 const siteParam = z.object({ siteId: slug })
@@ -36,10 +37,21 @@ export function adminConsentRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/api/admin/sites/:siteId/consents', requireSiteRole(s, LOG_ROLES), paramsOf(siteParam), queryOf(consentLogQuery), async (c) => {
       const { siteId } = c.req.valid('param')
+      const query = c.req.valid('query')
+      // One visitor's listing is audited (below): refused, as their look-up is (ownPagesOnly), when
+      // another site's page asks for it, which would write entries in an auditor's name. The
+      // listing of the log, which writes nothing, is answered as before.
+      if (query.consentId !== undefined) assertOwnPage(c)
       const release = listings.take()
       try {
         // Off the event loop: a filter matching few records of a large log reads much of it.
-        const page = await s.consentLog.listInThread(siteId, c.req.valid('query'), c.req.raw.signal)
+        const page = await s.consentLog.listInThread(siteId, query, c.req.raw.signal)
+        // One visitor's records (IP, user agent, page) are their data, as the look-up by consentId
+        // shows it: audited as it is, once per page read, so that the site can tell who looked
+        // at them whichever way. A HEAD receives no records.
+        if (query.consentId !== undefined && c.req.method === 'GET') {
+          auditSubjectView(s.audit, { siteId, consentId: query.consentId, userId: c.get('session')!.user.id }, { records: page.records.length, via: 'listing' })
+        }
         c.header('Cache-Control', 'no-store')
         return c.json(page)
       } finally {

@@ -42,6 +42,16 @@ const lookUpAborted = () => new ApiError(503, 'lookup_aborted', 'The look-up was
 /** How much of a visitor's data there is, as the audit log notes it. */
 const counts = (data: SubjectData) => ({ records: data.records.length, identities: data.identities.length, documents: data.documents.length })
 
+/**
+ * Notes that `userId` was shown a visitor's data (`consents.subject-view`), naming the consentId by
+ * its SHA-256 only, as the download and the erasure do, with how much was shown (`found`): by the
+ * look-up (lookUp), and by a page of the consent log's listing filtered by their consentId
+ * (routes/admin-consents.ts), which shows the same records.
+ */
+export function auditSubjectView(audit: AuditLog, o: { siteId: string; consentId: string; userId: number | null }, found: Record<string, number | string>): void {
+  audit.record({ userId: o.userId, siteId: o.siteId, action: 'consents.subject-view', after: { consentIdSha256: sha256(o.consentId), ...found } })
+}
+
 export class ConsentSubjects {
   /** The tries left of the pending reset of the write-ahead log: one at a time, whatever the erasures. */
   private walReset: { triesLeft: number } | null = null
@@ -105,7 +115,7 @@ export class ConsentSubjects {
    */
   lookUp(siteId: string, consentId: string, userId: number | null): SubjectData {
     const data = this.find(siteId, consentId)
-    this.audit.record({ userId, siteId, action: 'consents.subject-view', after: { consentIdSha256: sha256(consentId), ...counts(data) } })
+    auditSubjectView(this.audit, { siteId, consentId, userId }, counts(data))
     return data
   }
 
