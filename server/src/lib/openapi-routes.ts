@@ -553,7 +553,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Download the draft as JSON or as a CSV cookie table',
     description:
-      'JSON (`format=json`, the default): the draft, a Catalogue. CSV (`format=csv`): one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
+      'JSON (`format=json`, the default): the draft, a Catalogue, as compact JSON, which the import always takes back (no draft is stored whose JSON is over the 1 MB a request may carry). CSV (`format=csv`): one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
     auth: ANY,
     params: siteParam,
     query: S.catalogueFormatQuery,
@@ -592,7 +592,10 @@ export const OPERATIONS: Operation[] = [
       },
       409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
       413: { description: 'File over 1 MB' },
-      422: { description: 'The file has problems, a field a catalogue does not have among them (`issues` names each)' },
+      422: {
+        description:
+          'The file has problems, a field a catalogue does not have among them (`issues` names each); or the catalogue it makes would be over 1 MB as JSON, saved as a draft (the message names its size), which could not be saved again nor its export imported: a CSV row takes about a fifth of its entry’s JSON',
+      },
     },
   },
   {

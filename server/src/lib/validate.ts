@@ -12,8 +12,9 @@ import { refuseUnreadKeys, type KeyOwner } from './unread-keys'
 
 /**
  * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
- * catalogue, the draft) fits. Sign-in and every other admin route are held to it too, before any
- * session or database work; the public routes have their own, smaller limits.
+ * catalogue, the draft) fits, since no catalogue whose save would not is stored
+ * (refuseOversizedCatalogue, services/catalogue.ts). Sign-in and every other admin route are held
+ * to it too, before any session or database work; the public routes have their own, smaller limits.
  */
 export const MAX_ADMIN_BODY = 1024 * 1024
 
@@ -80,7 +81,7 @@ export const utf8Body: MiddlewareHandler = async (c, next) => {
   await next()
 }
 
-export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY, 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
+export const adminBodyLimit = (): MiddlewareHandler => limitBody(MAX_ADMIN_BODY, 'A request body may be at most 1 MB (a whole catalogue fits, as compact JSON: the server keeps none larger)')
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase()

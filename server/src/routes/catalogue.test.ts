@@ -700,6 +700,40 @@ describe('catalogue files', () => {
     expect(catalogueState.parse(await back.json()).draft).toEqual(catalogue.parse(split))
   })
 
+  it("keeps a catalogue within what one request may carry: its JSON export imports back, and a save or import past that is refused 422 naming the size", async () => {
+    // A CSV row of ~20 bytes is ~100 as the catalogue's JSON: a file well under 1 MB makes a catalogue the
+    // dashboard could not save again, nor its own export import.
+    const rows = (n: number) => ['category,name,provider,expiry', ...Array.from({ length: n }, (_, i) => `analytics,c${i},P,1d`)].join('\n')
+    const importFile = (format: 'csv' | 'json', body: string) => editor.request(`/api/admin/sites/acme/catalogue/import?format=${format}`, { method: 'POST', body })
+    const big = await importFile('csv', rows(10_000))
+    expect(big.status).toBe(200)
+    const saved = catalogueState.parse(await big.json()).draft
+    const exported = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=json')).text()
+    // Before, the export was indented: 1.56 MB, refused 413 by its own server.
+    expect(Buffer.byteLength(exported)).toBeLessThan(1024 * 1024)
+    const back = await importFile('json', exported)
+    expect(back.status).toBe(200)
+    expect(catalogueState.parse(await back.json()).draft).toEqual(saved)
+    // What the dashboard sends to save it.
+    expect((await saveDraft(editor, saved)).status).toBe(200)
+
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const tooBig = await importFile('csv', rows(11_000))
+    expect(tooBig.status).toBe(422)
+    const { error } = apiError.parse(await tooBig.json())
+    expect(error.code).toBe('invalid')
+    expect(error.message).toMatch(/^The catalogue takes \d+ bytes as JSON \(a draft's save\), more than the 1048576 bytes \(1 MB\) a request may carry/)
+    // Sent without the fields a catalogue fills in by default, 11,000 entries fit in a request, but not the draft they make.
+    const lean = { ...acme, entries: Array.from({ length: 11_000 }, (_, i) => ({ name: `c${i}`, category: 'analytics', provider: 'P', expiry: '1d' })) }
+    expect(JSON.stringify({ catalogue: lean }).length).toBeLessThan(1024 * 1024)
+    const leanSave = await saveDraft(editor, lean)
+    expect(leanSave.status).toBe(422)
+    expect(apiError.parse(await leanSave.json()).error.message).toMatch(/^The catalogue takes \d+ bytes as JSON/)
+    const after = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(after.draftUpdatedAt).toBe(before.draftUpdatedAt)
+    expect(after.draft.entries).toHaveLength(10_000)
+  })
+
   it('exports and imports JSON', async () => {
     const res = await editor.request('/api/admin/sites/acme/catalogue/export')
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="acme-catalogue.json"')

@@ -288,6 +288,16 @@ describe('POST /api/admin/sites', () => {
     expect(stored()).toEqual(['acme', 'notice-only'])
   })
 
+  it('refuses (422) a catalogue that fits in the request but whose draft, its defaults filled in, could not be saved again', async () => {
+    const entries = Array.from({ length: 11_000 }, (_, i) => ({ name: `c${i}`, category: 'essential', provider: 'P', expiry: '1d' }))
+    const lean = { ...SHOP, catalogue: { categories: [{ id: 'essential', required: true, label: { en: 'Essential' } }], entries } }
+    expect(JSON.stringify(lean).length).toBeLessThan(1024 * 1024)
+    const res = await create(newcomer, lean)
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.message).toMatch(/^The catalogue takes \d+ bytes as JSON \(a draft's save\), more than the 1048576 bytes \(1 MB\)/)
+    expect(stored()).toEqual(['acme', 'notice-only'])
+  })
+
   it('normalises domains as the settings do', async () => {
     expect((await create(newcomer, { ...SHOP, domains: [' WWW.Shop.TEST. ', 'Bücher.example'] })).status).toBe(201)
     expect((await stateOf(newcomer, 'shop')).settings.domains).toEqual(['www.shop.test', 'xn--bcher-kva.example'])

@@ -15,6 +15,7 @@ import { writeTransaction, type Db } from '../db/client'
 import { revisions, siteDrafts, sites, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
 import { ApiError, invalidError } from '../lib/errors'
+import { MAX_ADMIN_BODY } from '../lib/validate'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import type { SiteDirectory } from './sites'
@@ -24,6 +25,26 @@ export const contentHash = (c: Catalogue) => sha256(canonicalJson(c))
 
 /** A draft's or revision's catalogue as stored (drafts are checked again when saved or published). */
 export const parseStoredCatalogue = (json: string): Catalogue => storedCatalogue.parse(JSON.parse(json))
+
+/** A `baseUpdatedAt` as the dashboard sends it with a save, for the size of one (its length is fixed). */
+const SOME_VERSION = new Date(0).toISOString()
+
+/**
+ * Refuses (422) a catalogue whose save from the dashboard (`{ catalogue, baseUpdatedAt }`, as JSON)
+ * would not fit in an admin request (MAX_ADMIN_BODY): stored, it could be neither saved again after
+ * an edit nor imported from its own JSON export, which is smaller. A CSV row of ~20 bytes is ~100
+ * as JSON, so a file well under the limit could make one; a JSON body without the fields a catalogue
+ * fills in by default could too.
+ */
+export function refuseOversizedCatalogue(c: Catalogue): void {
+  const size = Buffer.byteLength(JSON.stringify({ catalogue: c, baseUpdatedAt: SOME_VERSION }))
+  if (size <= MAX_ADMIN_BODY) return
+  throw new ApiError(
+    422,
+    'invalid',
+    `The catalogue takes ${size} bytes as JSON (a draft's save), more than the ${MAX_ADMIN_BODY} bytes (1 MB) a request may carry: it could not be saved again, nor its export imported. Remove entries or shorten texts`,
+  )
+}
 
 const OWNER_ONLY_WHAT: Record<(typeof OWNER_ONLY_SETTINGS)[number], string> = {
   retentionDays: 'how long consent records and the audit log are kept (retentionDays)',
@@ -95,9 +116,13 @@ export class Catalogues {
     }
   }
 
-  /** Replaces the draft; `action` tells the audit log how (`catalogue.draft`, `catalogue.import`). */
+  /**
+   * Replaces the draft; `action` tells the audit log how (`catalogue.draft`, `catalogue.import`).
+   * A catalogue too large to be sent back is refused (refuseOversizedCatalogue).
+   */
   saveDraft(siteId: string, userId: number, next: Catalogue, options: { action?: string; baseUpdatedAt?: string | undefined } = {}): void {
     const action = options.action ?? 'catalogue.draft'
+    refuseOversizedCatalogue(next)
     writeTransaction(this.d.db, () => {
       if (options.baseUpdatedAt !== undefined) {
         const current = this.d.db

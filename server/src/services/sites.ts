@@ -23,6 +23,7 @@ import { canonicalJson } from '../lib/canonical-json'
 import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
+import { refuseOversizedCatalogue } from './catalogue'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -226,6 +227,8 @@ export interface SiteCreationDeps {
 export function createSite(d: SiteCreationDeps, userId: number, input: NewSite): SiteSummary {
   const { catalogue: given, ...settings } = input
   const catalogue = given ?? starterCatalogue(settings)
+  // Its draft must be one the dashboard can save again, as every saved draft (Catalogues.saveDraft).
+  refuseOversizedCatalogue(catalogue)
   writeTransaction(d.db, () => {
     if (!insertSite(d.db, { settings, catalogue }, { at: new Date(d.now()), sdkDir: d.sdkDir, userId, publish: false })) {
       const deleted = deletedOn(d.db, settings.id)
