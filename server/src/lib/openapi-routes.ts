@@ -576,7 +576,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Replace the draft from a JSON or CSV file',
     description:
-      'JSON: a Catalogue, with no field it does not have (a misspelt one, which would be dropped and its meaning lost, is refused with 422 naming its path). CSV: the export’s columns whatever their case (only `category` is required; a column the import does not read is refused, 400 `invalid_csv`), separated by commas, semicolons (a spreadsheet in a European locale) or tabs, whichever makes a `category` column of the header; categories and services in the file are added to or updated in the draft, entries are replaced. In a 422 on a CSV file, each message names the file’s line (`line N: …`).',
+      'JSON: a Catalogue, with no field it does not have (a misspelt one, which would be dropped and its meaning lost, is refused with 422 naming its path). CSV: the export’s columns whatever their case (only `category` is required; a column the import does not read is refused, 400 `invalid_csv`), separated by commas, semicolons (a spreadsheet in a European locale) or tabs, whichever makes a `category` column of the header; categories and services in the file are added to or updated in the draft, entries are replaced. In a 422 on a CSV file, a message about an entry, a category or a service names the file’s line (`line N: …`; for a field of a category or service, its column too: `line N, column "service_name": …`), and the error’s own message repeats the first.',
     auth: EDIT,
     params: siteParam,
     query: S.catalogueImportQuery,

@@ -638,6 +638,28 @@ describe('catalogue files', () => {
     expect((await importCsv('category,name,provider,expiry\r\nessential,s,Acme,1d\r\n,,,\r\n,,,\r\n')).status).toBe(200)
   })
 
+  it("names a service's or category's problem by the line and column of the file that set it, not by its place in the draft", async () => {
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const importCsv = async (body: string) => {
+      const res = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })
+      return { status: res.status, error: apiError.parse(await res.json()).error }
+    }
+    const header = 'category,service,service_name,service_provider,service_privacy_policy_url,name,provider,expiry,category_label_en'
+    for (const [rows, path, at] of [
+      // Before, "The CSV file has problems: use an https://, …" at services.1.privacyPolicyUrl: the index counts the draft's services.
+      [['analytics,x,X,Y,javascript:alert(1),xc,Y,1d,'], 'services.1.privacyPolicyUrl', 'line 2, column "service_privacy_policy_url"'],
+      [['essential,,,,,s,Acme,1d,', `marketing,,,,,m,Acme,1d,${'L'.repeat(4001)}`], 'categories.2.label.en', 'line 3, column "category_label_en"'],
+      [['essential,,,,,s,Acme,1d,', 'analytics,x,,,,xc,Y,1d,', `analytics,x,${'N'.repeat(201)},,,xd,Y,1d,`], 'services.1.name', 'line 4, column "service_name"'],
+    ] as const) {
+      const refused = await importCsv([header, ...rows].join('\n'))
+      expect(refused.status, path).toBe(422)
+      const issue = refused.error.issues?.find((i) => i.path === path)
+      expect(issue?.message, path).toMatch(new RegExp(`^${at.replace(/[()]/g, '\\$&')}: `))
+      expect(refused.error.message, path).toBe(`The CSV file has problems: ${issue?.message}`)
+    }
+    expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draftUpdatedAt).toBe(before.draftUpdatedAt)
+  })
+
   it("reads the export's column names in any case, and refuses a column it would not read instead of dropping its values", async () => {
     const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft
     const importCsv = (body: string) => editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })

@@ -14,7 +14,7 @@ import { ApiError, invalidError } from '../lib/errors'
 import { refuseUnreadKeys } from '../lib/unread-keys'
 import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
-import { catalogueToCsv, csvImport } from '../services/catalogue-csv'
+import { catalogueToCsv, csvImport, type CsvImport } from '../services/catalogue-csv'
 
 export const siteParam = z.object({ siteId: slug })
 export const EDIT_ROLES = ['owner', 'editor'] as const
@@ -74,8 +74,8 @@ export function catalogueRoutes(s: Services) {
         const { format, baseUpdatedAt } = c.req.valid('query')
         const text = await c.req.text()
         let input: unknown
-        let entryLines: number[] = []
-        if (format === 'csv') ({ draft: input, entryLines } = csvImport(text, s.catalogues.draft(siteId)))
+        let locate: CsvImport['locate'] = () => undefined
+        if (format === 'csv') ({ draft: input, locate } = csvImport(text, s.catalogues.draft(siteId)))
         else {
           try {
             input = JSON.parse(text)
@@ -87,10 +87,13 @@ export function catalogueRoutes(s: Services) {
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) {
           if (format !== 'csv') throw invalidError(parsed.error)
-          // An entry's problem is told by its line in the file, which a spreadsheet user can find.
-          const issues = parsed.error.issues.map((i) =>
-            i.path[0] === 'entries' && typeof i.path[1] === 'number' ? { ...i, message: `line ${entryLines[i.path[1]]}: ${i.message}` } : i,
-          )
+          // A problem is told by its line in the file (and column, for a category's or service's field),
+          // which a spreadsheet user can find: the path counts the draft's categories and services,
+          // not the file's rows.
+          const issues = parsed.error.issues.map((i) => {
+            const at = locate(i.path)
+            return at ? { ...i, message: `line ${at.line}${at.column ? `, column "${at.column}"` : ''}: ${i.message}` } : i
+          })
           const first = issues[0]!
           throw invalidError({ issues }, `The CSV file has problems: ${first.message}`)
         }

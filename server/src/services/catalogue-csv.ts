@@ -140,10 +140,38 @@ export function catalogueToCsv(c: Catalogue): string {
   return stringify([header, ...rows.map((r) => r.map(escapeExportCell))], { quoted_match: /^\s|\s$/ })
 }
 
-/** The draft with the file applied, not yet validated, and the file's line of each entry (`entries.N`). */
+/** Where in the file something of the draft was written: a line, and the column when known. */
+export interface FileSpot {
+  line: number
+  column?: string
+}
+
+/** The draft with the file applied, not yet validated, and where the file wrote what is in it. */
 export interface CsvImport {
   draft: unknown
+  /** The file's line of each entry (`entries.N`). */
   entryLines: number[]
+  /**
+   * Where the file wrote what an issue's path (`entries.N…`, `categories.N…`, `services.N…`, as
+   * the draft numbers them) names, or undefined for what the file does not name (a category or
+   * service of the draft that no row names). A category's or service's field is told by the first
+   * line setting its column; anything else of one by the first line naming it.
+   */
+  locate: (path: readonly PropertyKey[]) => FileSpot | undefined
+}
+
+/** Where the file names a category or service: the first line naming it, and the first line setting each of its columns. */
+interface Spots {
+  line: number
+  columns: Map<string, number>
+}
+
+/** The column holding a field of a category or service (its path after `categories.N` or `services.N`), if any does. */
+function columnOf(list: 'categories' | 'services', field: PropertyKey | undefined, lang: PropertyKey | undefined): string | undefined {
+  const language = typeof lang === 'string' ? lang : undefined
+  if (list === 'categories') return field === 'label' && language ? `category_label_${language}` : undefined
+  if (field === 'purpose') return language ? `service_purpose_${language}` : undefined
+  return ({ name: 'service_name', provider: 'service_provider', privacyPolicyUrl: 'service_privacy_policy_url' } as Record<string, string>)[field as string]
 }
 
 /** Whether a cell holds a category's or service's id as the catalogue takes it (`slug`). */
@@ -212,7 +240,7 @@ export function csvDelimiter(text: string): string {
 
 /**
  * The draft with the file applied, not yet validated: the caller validates it like any draft, and
- * names an `entries.N` issue by `entryLines[N]`, the entry's line in the file.
+ * names an issue by where the file wrote what it is about (`locate`), as a spreadsheet user finds it.
  */
 export function csvImport(text: string, base: Catalogue): CsvImport {
   let parsed: { record: Record<string, string>; info: { lines: number } }[]
@@ -269,6 +297,15 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   const serviceById = new Map(services.map((s) => [s.id, s]))
   const entries: Record<string, unknown>[] = []
   const entryLines: number[] = []
+  // By id: where the file names each category and service, for the caller's messages (locate).
+  const categorySpots = new Map<string, Spots>()
+  const serviceSpots = new Map<string, Spots>()
+  /** Notes line `line` as naming `id`, and as setting each of its cells in `columns` that holds a value. */
+  const spotted = (spots: Map<string, Spots>, id: string, line: number, rec: Record<string, string>, columns: RegExp) => {
+    let at = spots.get(id)
+    if (!at) spots.set(id, (at = { line, columns: new Map() }))
+    for (const [column, value] of Object.entries(rec)) if (value && columns.test(column) && !at.columns.has(column)) at.columns.set(column, line)
+  }
   // What every consent record would carry of the ids so far (shared `choicesBytes`, then one id at
   // a time): past the budget the file is refused at once, not after building and checking it whole.
   let choices = choicesBytes({ categories, services })
@@ -306,6 +343,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       categories.push(cat)
       categoryById.set(categoryId, cat)
     } else Object.assign(cat.label, label)
+    spotted(categorySpots, categoryId, line, rec, /^category_label_/)
 
     const serviceId = opt(rec.service)
     refuseUnheldValues(rec, line, serviceId, serviceId !== undefined && !serviceById.has(serviceId))
@@ -327,6 +365,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         serviceById.set(serviceId, added)
       }
       if (declares) declared.add(serviceId)
+      spotted(serviceSpots, serviceId, line, rec, SERVICE_CELL)
     }
 
     if (rec.name) {
@@ -344,7 +383,22 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       entryLines.push(line)
     }
   }
-  return { draft: { ...base, categories, services, entries }, entryLines }
+  const locate = (path: readonly PropertyKey[]): FileSpot | undefined => {
+    const [list, index, field, lang] = path
+    if (typeof index !== 'number') return undefined
+    if (list === 'entries') {
+      const line = entryLines[index]
+      return line === undefined ? undefined : { line }
+    }
+    if (list !== 'categories' && list !== 'services') return undefined
+    const id = (list === 'categories' ? categories : services)[index]?.id
+    const at = id === undefined ? undefined : (list === 'categories' ? categorySpots : serviceSpots).get(id)
+    if (!at) return undefined
+    const column = columnOf(list, field, lang)
+    const line = column === undefined ? undefined : at.columns.get(column)
+    return line === undefined ? { line: at.line } : { line, column }
+  }
+  return { draft: { ...base, categories, services, entries }, entryLines, locate }
 }
 
 /** The cells of a service, read only on a row that names one in column `service`. */
