@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify/sync'
 import { describe, expect, it } from 'vitest'
 import type { ApiError } from '../lib/errors'
 import { DEMO_SITES } from '../seed/catalogues'
+import { ACME } from '../test-support'
 import { catalogueToCsv, csvImport, csvToCatalogue } from './catalogue-csv'
 
 describe.each(DEMO_SITES.map((s) => [s.settings.id, catalogue.parse(s.catalogue)] as const))('the %s cookie table', (_id, c) => {
@@ -370,5 +371,44 @@ describe('an empty text', () => {
     const c = catalogue.parse({ ...mixed, entries: [{ ...mixed.entries[0]!, purpose: { de: 'Warenkorb', en: '' } }] })
     const back = catalogue.parse(csvToCatalogue(catalogueToCsv(c), { ...c, entries: [] }))
     expect(back.entries[0]!.purpose).toEqual({ de: 'Warenkorb' })
+  })
+})
+
+describe('one service or category on several rows', () => {
+  const acme = catalogue.parse(ACME.catalogue)
+  /** What csvImport over ACME throws for `text`, as the API answers it. */
+  const refusal = (text: string) => {
+    try {
+      csvImport(text, acme)
+    } catch (err) {
+      const e = err as ApiError
+      return { status: e.status, code: e.code, message: e.message }
+    }
+    throw new Error('the file was taken')
+  }
+  const header = 'category,service,service_name,service_provider,name,provider,expiry,category_label_en,service_purpose_en\n'
+
+  it('refuses a row giving a service or category another value than an earlier row did, rather than keeping the last', () => {
+    // Before, valid: "GA4 (Google Analytics 4)", Alphabet and Statistics were kept, the first row's values dropped unsaid.
+    expect(refusal(header + 'analytics,ga,Google Analytics,Google,_ga,Google,2y,Analytics,\nanalytics,ga,GA4 (Google Analytics 4),Alphabet,_gid,Google,1d,Statistics,\n')).toEqual({
+      status: 422,
+      code: 'invalid',
+      message: 'Line 3, column "service_name": "GA4 (Google Analytics 4)" differs from line 2\'s "Google Analytics": every row naming the service "ga" gives it one value there (or leaves the cell empty)',
+    })
+    expect(refusal(header + 'analytics,ga,Google Analytics,Google,_ga,Google,2y,,\nanalytics,ga,,,_gid,Google,1d,,Counts visits\nanalytics,ga,,,_gat,Google,1d,,Throttles requests\n').message).toBe(
+      'Line 4, column "service_purpose_en": "Throttles requests" differs from line 3\'s "Counts visits": every row naming the service "ga" gives it one value there (or leaves the cell empty)',
+    )
+    expect(refusal(header + 'analytics,,,,_ga,Google,2y,Analytics,\nessential,,,,s,Acme,1d,,\nanalytics,,,,_gid,Google,1d,Statistics,\n').message).toBe(
+      'Line 4, column "category_label_en": "Statistics" differs from line 2\'s "Analytics": every row naming the category "analytics" gives it one value there (or leaves the cell empty)',
+    )
+  })
+
+  it("takes a value given on one row and left empty on the others, the same value on each, and a new value over the draft's", () => {
+    const draft = catalogue.parse(
+      csvToCatalogue(header + 'analytics,ga,Google Analytics,Google,_ga,Google,2y,Statistics,\nanalytics,ga,,,_gid,Google,1d,,Counts visits\nanalytics,ga,Google Analytics,Google,_gat,Google,1d,Statistics,Counts visits\n', acme),
+    )
+    expect(draft.services.find((s) => s.id === 'ga')).toMatchObject({ name: 'Google Analytics', provider: 'Google', purpose: { en: 'Counts visits' } })
+    expect(draft.categories.find((c) => c.id === 'analytics')?.label).toEqual({ en: 'Statistics' })
+    expect(draft.entries.map((e) => e.name)).toEqual(['_ga', '_gid', '_gat'])
   })
 })

@@ -15,6 +15,9 @@
 // where it is listed, and comes back there. Files exported before 0.9.9 have those rows after all
 // the entries; the import reads them as it always did.
 //
+// A service's cells and a category's label are written the same on each of its rows; on import, a
+// row may leave them empty, but one giving another value than an earlier row is refused (422).
+//
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
 // (`purpose: { en: "" }`, which the schema allows) is exported as an empty cell and read back
@@ -160,10 +163,10 @@ export interface CsvImport {
   locate: (path: readonly PropertyKey[]) => FileSpot | undefined
 }
 
-/** Where the file names a category or service: the first line naming it, and the first line setting each of its columns. */
+/** Where the file names a category or service: the first line naming it, and the first line setting each of its columns, with the value. */
 interface Spots {
   line: number
-  columns: Map<string, number>
+  columns: Map<string, { line: number; value: string }>
 }
 
 /** The column holding a field of a category or service (its path after `categories.N` or `services.N`), if any does. */
@@ -300,11 +303,28 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   // By id: where the file names each category and service, for the caller's messages (locate).
   const categorySpots = new Map<string, Spots>()
   const serviceSpots = new Map<string, Spots>()
-  /** Notes line `line` as naming `id`, and as setting each of its cells in `columns` that holds a value. */
-  const spotted = (spots: Map<string, Spots>, id: string, line: number, rec: Record<string, string>, columns: RegExp) => {
+  /**
+   * Notes line `line` as naming `id` (`what`: "the service …"), and as setting each of its cells in
+   * `columns` that holds a value. A value other than an earlier row's is refused: one of them would
+   * be dropped without a word (the last row won), as when a service is renamed on one of its rows
+   * only. The export writes them the same on every row; an empty cell leaves the value as it is.
+   * Compared as NFC, so that two spellings of one text (`é`, or `e` and its accent) are one value.
+   */
+  const spotted = (spots: Map<string, Spots>, id: string, what: string, line: number, rec: Record<string, string>, columns: RegExp) => {
     let at = spots.get(id)
     if (!at) spots.set(id, (at = { line, columns: new Map() }))
-    for (const [column, value] of Object.entries(rec)) if (value && columns.test(column) && !at.columns.has(column)) at.columns.set(column, line)
+    for (const [column, value] of Object.entries(rec)) {
+      if (!value || !columns.test(column)) continue
+      const earlier = at.columns.get(column)
+      if (!earlier) at.columns.set(column, { line, value })
+      else if (earlier.value.normalize('NFC') !== value.normalize('NFC')) {
+        throw new ApiError(
+          422,
+          'invalid',
+          `Line ${line}, column "${column}": "${value}" differs from line ${earlier.line}'s "${earlier.value}": every row naming ${what} gives it one value there (or leaves the cell empty)`,
+        )
+      }
+    }
   }
   // What every consent record would carry of the ids so far (shared `choicesBytes`, then one id at
   // a time): past the budget the file is refused at once, not after building and checking it whole.
@@ -343,7 +363,6 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       categories.push(cat)
       categoryById.set(categoryId, cat)
     } else Object.assign(cat.label, label)
-    spotted(categorySpots, categoryId, line, rec, /^category_label_/)
 
     const serviceId = opt(rec.service)
     refuseUnheldValues(rec, line, serviceId, serviceId !== undefined && !serviceById.has(serviceId))
@@ -365,8 +384,10 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         serviceById.set(serviceId, added)
       }
       if (declares) declared.add(serviceId)
-      spotted(serviceSpots, serviceId, line, rec, SERVICE_CELL)
+      spotted(serviceSpots, serviceId, `the service "${serviceId}"`, line, rec, SERVICE_CELL)
     }
+    // After the service's: a row's differing values are told in the order of the export's columns.
+    spotted(categorySpots, categoryId, `the category "${categoryId}"`, line, rec, /^category_label_/)
 
     if (rec.name) {
       entries.push({
@@ -395,8 +416,8 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     const at = id === undefined ? undefined : (list === 'categories' ? categorySpots : serviceSpots).get(id)
     if (!at) return undefined
     const column = columnOf(list, field, lang)
-    const line = column === undefined ? undefined : at.columns.get(column)
-    return line === undefined ? { line: at.line } : { line, column }
+    const set = column === undefined ? undefined : at.columns.get(column)
+    return set === undefined ? { line: at.line } : { line: set.line, column }
   }
   return { draft: { ...base, categories, services, entries }, entryLines, locate }
 }
