@@ -11,8 +11,11 @@ import {
   siteSettings,
   storageEntry,
   storedCatalogue,
+  UI_TEXT_KEYS,
   urlNumber,
 } from './catalogue'
+// The SDK's built-in English texts: plain data, the tables its chunks carry.
+import { en, enDialog, enPlaceholder } from '../../sdk/src/ui/texts/en'
 import { newSiteInput, siteSettingsInput } from './admin'
 
 const base = {
@@ -149,6 +152,20 @@ describe('catalogue schema', () => {
       gpc: false,
     }
     expect(new TextEncoder().encode(JSON.stringify(record)).length).toBeLessThanOrEqual(CONSENT_RECORD_MAX_BYTES)
+  })
+
+  it('takes a site\'s own wording of every text the SDK shows, in a language it has no texts in, and refuses a key it does not show', () => {
+    const shown = Object.keys({ ...en, ...enDialog, ...enPlaceholder }).sort()
+    expect([...UI_TEXT_KEYS].sort()).toEqual(shown)
+    const own = Object.fromEntries(shown.map((k) => [k, `${k}（中文）`]))
+    const parsed = catalogue.safeParse({ ...base, texts: { 'zh-Hant': own } })
+    expect(parsed.error?.issues).toBeUndefined()
+    expect(parsed.data?.texts['zh-Hant']).toEqual(own)
+    for (const key of ['ok', 'changeSettings', 'services', 'name', 'provider', 'purpose', 'expiry', 'session', 'persistent', 'loadContent', 'loadNote']) {
+      expect(catalogue.safeParse({ ...base, texts: { sv: { [key]: 'text' } } }).success, key).toBe(true)
+    }
+    const misspelt = catalogue.safeParse({ ...base, texts: { sv: { okay: 'OK' } } })
+    expect(misspelt.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['texts.sv', expect.stringContaining('"okay"')]])
   })
 
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {

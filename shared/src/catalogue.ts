@@ -117,13 +117,20 @@ export function entryLabel(e: Pick<StorageEntry, 'kind' | 'name' | 'domain' | 'p
   return `${e.kind} "${e.name}"${where ? ` (${where})` : ''}`
 }
 
-/** Keys of the texts the SDK shows; each has a built-in default per language in the SDK. */
+/**
+ * Keys of the texts the SDK shows (sdk/src/ui/texts/en.ts: the banner's, the dialog's and
+ * declaration's, the blocked-embed placeholder's); each has a built-in default per language in the
+ * SDK, and a site may write its own per language. Every one: a site in a language the SDK has no
+ * texts for would otherwise show the rest in English. The one list of them; the dashboard checks
+ * at compile time that it is the SDK's (default-texts.ts).
+ */
 export const UI_TEXT_KEYS = [
   'bannerTitle',
   'bannerText',
   'acceptAll',
   'rejectAll',
   'preferences',
+  'ok',
   'save',
   'close',
   'preferencesTitle',
@@ -134,6 +141,16 @@ export const UI_TEXT_KEYS = [
   'noticeText',
   'privacyChoices',
   'gpcHonoured',
+  'changeSettings',
+  'services',
+  'name',
+  'provider',
+  'purpose',
+  'expiry',
+  'session',
+  'persistent',
+  'loadContent',
+  'loadNote',
 ] as const
 export type UiTextKey = (typeof UI_TEXT_KEYS)[number]
 export const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), z.string().max(4000))

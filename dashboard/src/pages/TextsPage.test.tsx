@@ -33,6 +33,52 @@ describe('texts and appearance', () => {
     expect(sent.catalogue.entries).toEqual(catalogueFixture().draft.entries)
   })
 
+  it('lists every text visitors read, the notice button, the cookie declaration and the blocked-embed placeholder included, and saves them in a language without built-in texts', async () => {
+    const api = stubApi(signedIn, serveCatalogue, saveDraft)
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'sv' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    const added = {
+      '“OK” button (notice banner)': ['OK', 'OK'],
+      '“Change cookie settings” button (cookie declaration, floating button)': ['Change cookie settings', 'Ändra cookie-inställningar'],
+      'Name of the services list (read out by screen readers)': ['Services', 'Tjänster'],
+      'Cookie table: “Name” column': ['Name', 'Namn'],
+      'Cookie table: “Provider” column': ['Provider', 'Leverantör'],
+      'Cookie table: “Purpose” column': ['Purpose', 'Syfte'],
+      'Cookie table: “Expiry” column': ['Expiry', 'Giltighet'],
+      'Cookie table: expiry of a session cookie': ['Session', 'Session'],
+      'Cookie table: expiry of a cookie without end': ['Persistent', 'Beständig'],
+      'Blocked embed: button that loads it': ['Load content from {0}', 'Ladda innehåll från {0}'],
+      'Blocked embed: note under the button': ['This sets {0}.', 'Detta sätter {0}.'],
+    }
+    for (const [label, [placeholder, value]] of Object.entries(added)) {
+      const field = screen.getByLabelText(label) as HTMLInputElement
+      // Swedish has no built-in texts: visitors read the English one unless the site writes its own.
+      expect(field.placeholder, label).toBe(placeholder)
+      fireEvent.input(field, { target: { value } })
+    }
+    // What {0} stands for, where a text has it.
+    expect(screen.getByLabelText('Blocked embed: button that loads it').getAttribute('aria-describedby')).toBeTruthy()
+    expect(screen.getByText('{0} stands for the service’s name (or the embed’s host).')).toBeTruthy()
+    expect(screen.getByText('{0} stands for the category’s name.')).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const sent = api.requests.find((r) => r.method === 'PUT')?.body as { catalogue: CatalogueState['draft'] }
+    expect(sent.catalogue.texts.sv).toEqual({
+      ok: 'OK',
+      changeSettings: 'Ändra cookie-inställningar',
+      services: 'Tjänster',
+      name: 'Namn',
+      provider: 'Leverantör',
+      purpose: 'Syfte',
+      expiry: 'Giltighet',
+      session: 'Session',
+      persistent: 'Beständig',
+      loadContent: 'Ladda innehåll från {0}',
+      loadNote: 'Detta sätter {0}.',
+    })
+  })
+
   it('refuses a language that is no language tag and says so at the field, as the catalogue does', async () => {
     stubApi(signedIn, serveCatalogue)
     renderApp('/sites/minimagic/texts')

@@ -4,7 +4,7 @@ import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
-import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_LABELS } from '../default-texts'
+import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_HINTS, TEXT_LABELS } from '../default-texts'
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
@@ -233,7 +233,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
             const path = `texts.${language}.${key}`
             const placeholder = fallbackText(key, language, defaultLanguage, draft.texts, builtIn) ?? undefined
             return (
-              <Field key={key} path={path} label={TEXT_LABELS[key]} issues={issues}>
+              <Field key={key} path={path} label={TEXT_LABELS[key]} hint={TEXT_HINTS[key]} issues={issues}>
                 {(a11y) =>
                   LONG_TEXTS.has(key) ? (
                     <textarea
