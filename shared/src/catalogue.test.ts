@@ -168,6 +168,22 @@ describe('catalogue schema', () => {
     expect(misspelt.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['texts.sv', expect.stringContaining('"okay"')]])
   })
 
+  it('refuses a category without a name in any language, naming it, but reads a stored one', () => {
+    const named = (label: Record<string, string>) => ({ ...base, categories: [base.categories[0], { ...base.categories[1], label }] })
+    for (const label of [{}, { en: '' }, { en: '   ' }, { en: '', de: '\u00a0\n' }] as Record<string, string>[]) {
+      const refused = catalogue.safeParse(named(label))
+      expect(refused.error?.issues.map((i) => [i.path.join('.'), i.message]), JSON.stringify(label)).toEqual([
+        ['categories.1.label', 'Enter a name for the category "analytics" in at least one language: visitors see it on its switch'],
+      ])
+      expect(storedCatalogue.safeParse(named(label)).success, JSON.stringify(label)).toBe(true)
+    }
+    // A new category has no id yet: the message still reads.
+    const fresh = catalogue.safeParse({ ...base, categories: [...base.categories, { id: '', label: {} }] })
+    expect(fresh.error?.issues.map((i) => [i.path.join('.'), i.message])).toContainEqual(['categories.2.label', 'Enter a name for this category in at least one language: visitors see it on its switch'])
+    // One language is enough: the SDK falls back to it.
+    expect(catalogue.safeParse(named({ en: '', de: 'Statistik' })).success).toBe(true)
+  })
+
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {
     const session = { name: 'session', category: 'essential', provider: 'Acme', expiry: 'session' }
     const twice = catalogue.safeParse({ ...base, entries: [...base.entries, session, { ...session, category: 'analytics' }] })

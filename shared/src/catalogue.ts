@@ -223,8 +223,8 @@ export function choicesBytes(c: { categories: readonly { id: string }[]; service
 }
 
 /**
- * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse an
- * entry declared twice, a required category granting a Consent Mode type or a vendor signal that
+ * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse a
+ * category with no name in any language, an entry declared twice, a required category granting a Consent Mode type or a vendor signal that
  * needs consent, a Consent Mode type listed twice in a category, and an `essential` category that
  * is missing or switchable.
  */
@@ -236,6 +236,15 @@ function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCt
     categoryIds.add(cat.id)
     if (cat.required) required.add(cat.id)
     if (!strict) return
+    // The banner shows a category as a switch named by its label, in the visitor's language or
+    // another (localize): with no name in any, an unnamed switch, and no name for screen readers.
+    if (!Object.values(cat.label).some((text) => text.trim())) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories', i, 'label'],
+        message: `Enter a name for ${cat.id ? `the category "${cat.id}"` : 'this category'} in at least one language: visitors see it on its switch`,
+      })
+    }
     if (cat.id === ESSENTIAL_CATEGORY && !cat.required) {
       ctx.addIssue({
         code: 'custom',
@@ -339,7 +348,8 @@ export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(
  * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, before
  * 0.8.1 a required category may grant consented Consent Mode types, and before 0.8.4 a required
  * category may hold a service with a consented vendor signal, a category may list a Consent Mode
- * type twice, and `essential` may be switchable or missing, which `catalogue` refuses since. They
+ * type twice, and `essential` may be switchable or missing, and through 0.9.19 a category may
+ * have no name (a label empty or blank in every language), which `catalogue` refuses since. They
  * stay readable (a revision cannot be changed); a draft is checked by `catalogue` again when it is
  * saved or published.
  */

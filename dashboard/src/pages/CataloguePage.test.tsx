@@ -269,6 +269,33 @@ describe('catalogue editor', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()
   })
 
+  it('asks at its label field for the name of a new category, as for a service, and the problem list\'s link focuses it', async () => {
+    const saved: unknown[] = []
+    const api = stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
+    await openEditor()
+    fireEvent.click(screen.getByRole('button', { name: 'Add category' }))
+    fireEvent.input(screen.getByLabelText('ID', { selector: '#f-categories-2-id' }), { target: { value: 'marketing' } })
+    const label = screen.getByLabelText('Label (en)', { selector: '#f-categories-2-label-en' }) as HTMLInputElement
+    fireEvent.input(label, { target: { value: '   ' } })
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    const message = 'Enter a name for the category "marketing" in at least one language: visitors see it on its switch'
+    expect(label.getAttribute('aria-invalid')).toBe('true')
+    expect(document.getElementById(label.getAttribute('aria-describedby')!)?.textContent).toBe(message)
+    const summary = within(document.getElementById('catalogue-issues')!)
+    const link = summary.getByRole('link', { name: 'Category 3 (marketing): label en' })
+    expect(link.closest('li')?.textContent).toBe(`Category 3 (marketing): label en: ${message}`)
+    fireEvent.click(link)
+    expect(document.activeElement).toBe(label)
+
+    fireEvent.input(label, { target: { value: 'Marketing' } })
+    expect(label.getAttribute('aria-invalid')).toBeNull()
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect((saved[0] as { catalogue: CatalogueState['draft'] }).catalogue.categories[2]).toMatchObject({ id: 'marketing', label: { en: 'Marketing' } })
+  })
+
   it("shows a category's Consent Mode and Required problems at their fields, and the problem list's links focus them without leaving the page", async () => {
     const api = stubApi(signedIn, serveCatalogue)
     await openEditor()

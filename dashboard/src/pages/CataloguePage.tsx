@@ -96,10 +96,10 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
 
   const clientIssues = useMemo(() => {
     const result = catalogueSchema.safeParse(draft)
-    return result.success ? {} : issuesByPath(result.error.issues)
-  }, [draft])
+    return result.success ? {} : namelessAtLabelField(issuesByPath(result.error.issues), language)
+  }, [draft, language])
   // A field's problem shows once it was left (blur) or after a save attempt; the server's always.
-  const shownIssues: Issues = { ...serverIssues }
+  const shownIssues: Issues = namelessAtLabelField({ ...serverIssues }, language)
   for (const [path, message] of Object.entries(clientIssues)) {
     if (showAllIssues || touched.has(path)) shownIssues[path] = message
   }
@@ -478,7 +478,6 @@ function CategoriesSection({
                     {requiredError}
                   </p>
                 )}
-                {issues[`categories.${i}.label`] && <p class="field-error">{issues[`categories.${i}.label`]}</p>}
                 {/* Focused by the problem list's link; its error is read with its legend. */}
                 <fieldset class="consent-mode" id={modeId} tabIndex={-1} aria-describedby={modeError ? `${modeId}-error` : undefined}>
                   <legend>Google Consent Mode types granted with {name}</legend>
@@ -752,6 +751,20 @@ function withCurrent(options: Array<{ value: string; label: string }>, current: 
 }
 
 /** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
+/**
+ * A category with no name in any language (`categories.2.label`) is asked for one at its label
+ * field in the language edited, as a service's missing name is at its field: marked invalid, read
+ * with the field, focused by the problem list's link. `issues` is changed and returned.
+ */
+function namelessAtLabelField(issues: Issues, language: string): Issues {
+  for (const [path, message] of Object.entries(issues)) {
+    if (!/^categories\.\d+\.label$/.test(path)) continue
+    delete issues[path]
+    issues[`${path}.${language}`] ??= message
+  }
+  return issues
+}
+
 function describePath(path: string, c: Catalogue): string {
   const [section, index, ...rest] = path.split('.')
   // A problem of a whole list (`categories`: no essential one; `services`: too many ids) names the list.

@@ -78,6 +78,25 @@ describe('catalogue rules on save and publish', () => {
     ])
   })
 
+  it('refuses a category without a name, which the banner would show as a switch with no label, but keeps serving one stored before', async () => {
+    const unnamed = { ...acme, categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, label: { en: '  ' } } : c)) }
+    const res = await saveDraft(unnamed)
+    expect(res.status).toBe(422)
+    expect(await issues(res)).toEqual([
+      { path: 'catalogue.categories.1.label', message: 'Enter a name for the category "analytics" in at least one language: visitors see it on its switch' },
+    ])
+    // As 0.9 could store it: the draft and the live revision stay readable and served; publishing asks for a name.
+    const raw = (sql: string, ...params: unknown[]) => t.db.$client.prepare(sql).run(...params)
+    raw("UPDATE revisions SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify(unnamed))
+    raw("UPDATE site_drafts SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify({ ...unnamed, services: [] }))
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/catalogue')).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/revisions/1')).status).toBe(200)
+    const refused = await publish()
+    expect(refused.status).toBe(422)
+    expect(apiError.parse(await refused.json()).error.issues?.map((i) => i.path)).toEqual(['categories.1.label'])
+  })
+
   it('keeps serving a catalogue stored before these rules, and refuses to publish it until the draft is fixed', async () => {
     // As 0.8.3 could store them: essential switchable, ad pixels in a required category, a Consent Mode type twice.
     const old = {
