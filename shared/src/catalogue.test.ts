@@ -184,6 +184,33 @@ describe('catalogue schema', () => {
     expect(catalogue.safeParse(named({ en: '', de: 'Statistik' })).success).toBe(true)
   })
 
+  it('keeps its texts in one Unicode form (NFC), as saved and as stored, and identifiers as written', () => {
+    const nfd = (t: string) => t.normalize('NFD')
+    const written = {
+      categories: [
+        { id: 'essential', required: true, label: { es: nfd('Técnicas') }, description: { es: nfd('Imprescindibles para la sesión') } },
+        { id: 'analytics', label: { es: nfd('Analítica') } },
+      ],
+      services: [{ id: 'matomo', category: 'analytics', name: nfd('Matomo Café'), provider: nfd('InnoCraft Ltd. (Nueva Zelanda)'), purpose: { es: nfd('No compartimos ningún dato') } }],
+      entries: [
+        { name: nfd('_pk_café'), category: 'analytics', service: 'matomo', provider: nfd('Matomo Café'), purpose: { es: nfd('Visitas') }, expiry: '13mo', path: nfd('/tienda/menú') },
+      ],
+      texts: { es: { bannerTitle: nfd('Café y cookies'), loadNote: nfd('Esto establece {0}; ¿aceptás?') } },
+    }
+    expect(JSON.stringify(written)).not.toBe(JSON.stringify(written).normalize('NFC'))
+    for (const schema of [catalogue, storedCatalogue]) {
+      const parsed = schema.parse(structuredClone(written))
+      const { entries, ...texts } = parsed
+      expect(JSON.stringify(texts)).toBe(JSON.stringify(texts).normalize('NFC'))
+      expect(parsed.services[0]?.purpose.es).toBe('No compartimos ningún dato'.normalize('NFC'))
+      expect(parsed.texts.es?.bannerTitle).toBe('Café y cookies'.normalize('NFC'))
+      // What the SDK matches against the browser's storage by its exact characters is kept as written.
+      expect(entries[0]).toMatchObject({ name: nfd('_pk_café'), path: nfd('/tienda/menú'), provider: 'Matomo Café'.normalize('NFC'), purpose: { es: 'Visitas' } })
+      // One catalogue, whichever form it was written in.
+      expect(schema.parse(JSON.parse(JSON.stringify(written).normalize('NFC')))).toEqual({ ...parsed, entries: [{ ...entries[0], name: '_pk_café'.normalize('NFC'), path: '/tienda/menú'.normalize('NFC') }] })
+    }
+  })
+
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {
     const session = { name: 'session', category: 'essential', provider: 'Acme', expiry: 'session' }
     const twice = catalogue.safeParse({ ...base, entries: [...base.entries, session, { ...session, category: 'analytics' }] })

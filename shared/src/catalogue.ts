@@ -34,8 +34,19 @@ const categoryRef = slugAsking('Choose a category')
 export const LANGUAGE_PATTERN = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/
 export const languageTag = z.string().regex(LANGUAGE_PATTERN, 'use a BCP 47 language tag such as "en" or "pt-BR"')
 
+/**
+ * A text people read (a label, a purpose, a name), kept in Unicode's composed form (NFC): "ú" typed
+ * as one character or as "u" and an accent (NFD, as macOS file names and some spreadsheets give
+ * it) looks the same and is the same text, so a catalogue saved in either form has one content
+ * hash and the diff between revisions sees no change. Stored catalogues read through it as well, so
+ * a revision published in NFD compares equal to an NFC draft. Identifiers the SDK matches against
+ * the browser's storage by their exact characters (entry names, paths) are not texts: kept as written.
+ * The bound is checked after, on what is kept.
+ */
+const readableText = (max: number) => z.string().overwrite((text) => text.normalize('NFC')).max(max)
+
 /** A text in several languages: `{ en: "…", de: "…" }`. */
-export const localizedText = z.record(languageTag, z.string().max(4000))
+export const localizedText = z.record(languageTag, readableText(4000))
 export type LocalizedText = z.infer<typeof localizedText>
 
 /** Links admins write are shown to visitors: only http(s) and mailto, never `javascript:`. */
@@ -65,8 +76,8 @@ export type VendorSignal = z.infer<typeof vendorSignal>
 export const service = z.object({
   id: slug,
   category: categoryRef,
-  name: z.string().min(1, 'Enter a name').max(200),
-  provider: z.string().min(1, 'Enter the provider').max(200),
+  name: readableText(200).min(1, 'Enter a name'),
+  provider: readableText(200).min(1, 'Enter the provider'),
   purpose: localizedText.default({}),
   privacyPolicyUrl: safeUrl.optional(),
   vendor: vendorSignal.optional(),
@@ -95,7 +106,7 @@ export const storageEntry = z.object({
   kind: storageKind.default('cookie'),
   category: categoryRef,
   service: slug.optional(),
-  provider: z.string().min(1, 'Enter the provider').max(200),
+  provider: readableText(200).min(1, 'Enter the provider'),
   purpose: localizedText.default({}),
   expiry: expiry,
   domain: z.string().max(253).optional(),
@@ -153,7 +164,7 @@ export const UI_TEXT_KEYS = [
   'loadNote',
 ] as const
 export type UiTextKey = (typeof UI_TEXT_KEYS)[number]
-export const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), z.string().max(4000))
+export const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), readableText(4000))
 export type UiTexts = z.infer<typeof uiTexts>
 
 export const appearance = z.object({

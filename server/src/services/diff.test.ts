@@ -334,6 +334,39 @@ describe('purpose texts', () => {
   })
 })
 
+describe('texts in another Unicode form', () => {
+  const nfd = (t: string) => t.normalize('NFD')
+
+  it('finds no change in a purpose or a text written decomposed (NFD), saved or stored', () => {
+    for (const schema of [catalogue, storedCatalogue]) {
+      const after = edit((c) => {
+        c.services[0]!.purpose = { ...c.services[0]!.purpose, es: nfd('No compartimos ningún dato') }
+        c.texts = { ...c.texts, fr: { bannerTitle: nfd('Café et cookies') } }
+      }, schema)
+      const before = edit((c) => {
+        c.services[0]!.purpose = { ...c.services[0]!.purpose, es: 'No compartimos ningún dato' }
+        c.texts = { ...c.texts, fr: { bannerTitle: 'Café et cookies' } }
+      })
+      expect(diffCatalogues(before, after)).toEqual({ changes: [], needsConsent: false, reasons: [] })
+    }
+  })
+
+  it('counts a negation written decomposed as one written composed', () => {
+    const pairs: Array<[string, string]> = [
+      // A typo fix that makes a negation: the same verdict, whichever form it is written in.
+      ['Nie udostępniamy zadnych danych', 'Nie udostępniamy żadnych danych'],
+      ['No compartimos ningun dato', 'No compartimos ningún dato'],
+    ]
+    for (const [before, after] of pairs) {
+      expect(isTypoFix(before, after), after).toBe(false)
+      expect(isTypoFix(before, nfd(after)), `${after} (NFD)`).toBe(false)
+      expect(isTypoFix(nfd(before), after), `${before} (NFD)`).toBe(false)
+    }
+    // The same text in two forms is no change of meaning.
+    expect(isTypoFix('No compartimos ningún dato', nfd('No compartimos ningún dato'))).toBe(true)
+  })
+})
+
 describe('typo fixes and other words', () => {
   // Each pair is at most 2 edits and a fifth of the text apart, with the same numbers and
   // negations: the edit count alone let it pass as a typo fix. Judged both ways.

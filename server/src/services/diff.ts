@@ -221,7 +221,8 @@ const NEGATIONS = new Set(
     .split(' '),
 )
 
-const negationCount = (t: string) => (t.toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []).filter((w) => NEGATIONS.has(w)).length
+/** Composed (NFC) first, as NEGATIONS is written: "ningún" with its accent apart is still "ningún". */
+const negationCount = (t: string) => (t.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? []).filter((w) => NEGATIONS.has(w)).length
 
 /**
  * A text's numbers by value, in order: runs of decimal digits of any script (Arabic texts often
