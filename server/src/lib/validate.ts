@@ -243,6 +243,12 @@ function undecodableParam(url: string): string | undefined {
 /** The handlers that read a route's query (queryOf): refuseUnreadQuery lets their routes' parameters through. */
 const queryReaders = new WeakSet<object>()
 
+/**
+ * The handlers that answer any path, no route of the API's: the dashboard's files (routes/static.ts),
+ * whose `GET *` matches every admin path too, and passes it on to the 404 or 405.
+ */
+export const catchAllHandlers = new WeakSet<object>()
+
 /** 400 `invalid_request` naming the parameters a route does not read. */
 function unreadQuery(unread: string[]): ApiError {
   const n = unread.length
@@ -259,13 +265,15 @@ function unreadQuery(unread: string[]): ApiError {
  * Refuses any query parameter on a route that reads none (no queryOf among its handlers), as
  * queryOf refuses one its schema does not read: `DELETE /api/admin/sites/acme?dryRun=true` deleted
  * the site for good, and a verification or a subject's export with a misspelt `frm` ran on
- * everything (review). A path no route takes goes on to its 404 or 405.
+ * everything (review). A path no route takes, or not with this method, goes on to its 404 or 405:
+ * the dashboard's catch-all, which matches it, is no route of the API's (`GET /api/admin/login?x=1`
+ * was refused 400, where without the query it is a 405 with its Allow).
  */
 export const refuseUnreadQuery = (): MiddlewareHandler => (c, next) => {
   const url = c.req.url
   const q = url.indexOf('?')
   if (q === -1) return next()
-  const routes = matchedRoutes(c)
+  const routes = matchedRoutes(c).filter((r) => !catchAllHandlers.has(r.handler))
   if (!routes.some((r) => r.method !== METHOD_NAME_ALL) || routes.some((r) => queryReaders.has(r.handler))) return next()
   const unread = [...new Set(new URLSearchParams(url.slice(q + 1)).keys())]
   if (unread.length) throw unreadQuery(unread)

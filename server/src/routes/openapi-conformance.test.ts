@@ -617,6 +617,27 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     }
   })
 
+  it('answers 405 with Allow, or 404, with a query too: the query of a method the path does not take is no parameter of a route', async () => {
+    // The dashboard's files answer GET at any path, and were taken for a route of the API that
+    // reads no query: 400 invalid_request, where the same request without the query is a 405 (review).
+    for (const [method, url] of [['GET', '/api/admin/login?x=1'], ['GET', '/api/admin/sites/acme/publish?x=1'], ['HEAD', '/api/admin/sites/acme/settings?x=1'], ['DELETE', '/api/admin/me?x=1']] as const) {
+      const allow = documentedAllow(url)
+      expect(allow.split(', '), url).not.toContain(method)
+      for (const res of [await t.request(url, { method }), await sessions.owner.request(url, { method })]) {
+        expect([method, url, res.status, res.headers.get('allow')]).toEqual([method, url, 405, allow])
+        if (method !== 'HEAD') expect(apiError.parse(await res.json()).error.code).toBe('method_not_allowed')
+      }
+    }
+    for (const [method, url] of [['GET', '/api/admin/nope?x=1'], ['HEAD', '/api/admin/sites/acme/nope?x=1'], ['GET', '/api/nope?x=1']] as const) {
+      for (const res of [await t.request(url, { method }), await sessions.owner.request(url, { method })]) {
+        expect([method, url, res.status, res.headers.get('allow')]).toEqual([method, url, 404, null])
+      }
+    }
+    // A route that reads no query still refuses one.
+    const me = await sessions.owner.request('/api/admin/me?x=1')
+    expect([me.status, apiError.parse(await me.json()).error.code]).toEqual([400, 'invalid_request'])
+  })
+
   it('answers 405 through Node’s server too: the front door answers the config GET, Hono any other method of its path', async () => {
     let honoCalls = 0
     const counted = { frontDoor: t.app.frontDoor, fetch: (req: Request, env?: unknown) => (honoCalls++, t.app.fetch(req, env as never)) }

@@ -1,11 +1,12 @@
 // The demo sites under /demo/ and the dashboard SPA at / (with history fallback).
 import { join } from 'node:path'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { negotiate, reply } from '../lib/encoding'
 import { isDirectory, type StaticFile } from '../lib/static-files'
+import { catchAllHandlers } from '../lib/validate'
 
 // The dashboard never needs another origin, inline scripts or frames of itself.
 const DASHBOARD_CSP =
@@ -45,21 +46,29 @@ export function staticRoutes(s: Services) {
       }
       throw new ApiError(404, 'not_found', 'No such demo page')
     })
-    .get('*', async (c, next) => {
-      const path = c.req.path
-      if (RESERVED.test(path) || path === '/healthz') return next()
-      if (path !== '/' && !path.endsWith('/')) {
-        const file = await s.staticFiles.read(s.dashboardDir, path)
-        // Vite puts content-hashed files under assets/: they never change under one name.
-        // An HTML file asked for by name (/index.html) is the dashboard too, with its CSP.
-        if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', file.type.startsWith('text/html') ? { 'Content-Security-Policy': DASHBOARD_CSP } : undefined)
-        // A missing file (a name with an extension) is a 404, not the SPA.
-        if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) return next()
-      }
-      const index = await s.staticFiles.read(s.dashboardDir, 'index.html')
-      if (!index) {
-        return c.text('The dashboard is not built: run `pnpm build` at the repository root.', 503, { 'Cache-Control': 'no-store' })
-      }
-      return send(c, index, 'no-cache', { 'Content-Security-Policy': DASHBOARD_CSP })
-    })
+    .get('*', dashboardFiles(s))
+}
+
+/** The dashboard's files at any path (`GET *`), the API's paths passed on to their 404 or 405. */
+function dashboardFiles(s: Services): MiddlewareHandler<AppEnv> {
+  const handler: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const path = c.req.path
+    if (RESERVED.test(path) || path === '/healthz') return next()
+    if (path !== '/' && !path.endsWith('/')) {
+      const file = await s.staticFiles.read(s.dashboardDir, path)
+      // Vite puts content-hashed files under assets/: they never change under one name.
+      // An HTML file asked for by name (/index.html) is the dashboard too, with its CSP.
+      if (file) return send(c, file, path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', file.type.startsWith('text/html') ? { 'Content-Security-Policy': DASHBOARD_CSP } : undefined)
+      // A missing file (a name with an extension) is a 404, not the SPA.
+      if (/\.[A-Za-z0-9]+$/.test(path.split('/').pop() ?? '')) return next()
+    }
+    const index = await s.staticFiles.read(s.dashboardDir, 'index.html')
+    if (!index) {
+      return c.text('The dashboard is not built: run `pnpm build` at the repository root.', 503, { 'Cache-Control': 'no-store' })
+    }
+    return send(c, index, 'no-cache', { 'Content-Security-Policy': DASHBOARD_CSP })
+  }
+  // A match of it is no route of the API's: refuseUnreadQuery leaves the query to the 404 or 405.
+  catchAllHandlers.add(handler)
+  return handler
 }
