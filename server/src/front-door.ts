@@ -139,7 +139,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       length === undefined ||
       !(Number(length) <= MAX_CONSENT_BODY) ||
       incoming.headers['transfer-encoding'] !== undefined ||
-      // Compressed, or said to be: the route refuses all but `identity` (limitBody), and answers that too.
+      // Compressed, or said to be: the route refuses a body in any but `identity` (limitBody), and answers that too.
       incoming.headers['content-encoding'] !== undefined ||
       jsonBodyKind(nodeHeader(incoming, 'content-type'), true) === null
     ) {

@@ -64,7 +64,7 @@ export interface Operation {
     /**
      * A file read as text whatever its Content-Type (the catalogue import): each media type it may
      * be, with the schema of its content where it has one. Instead of `schema` and `contentType`;
-     * no 415, since no Content-Type is refused.
+     * its 415 is for a compressed body only, since no Content-Type is refused.
      */
     content?: Record<string, MediaSpec>
   }
@@ -288,9 +288,14 @@ export function buildOpenApi(options: {
       const unread = admin ? ', or a query parameter the route does not read' : ''
       responses['400'] ??= { description: `Malformed parameters or body${unread} (\`invalid_request\`, \`invalid_json\`, or \`invalid_text\`: text that is not valid Unicode)`, content: errorContent }
     }
-    if (op.body?.schema) {
+    // Every body is refused compressed, before it is read (limitBody: adminBodyLimit on every admin
+    // route, the visitors' posts' own); a JSON body (jsonBody, formBody) in another Content-Type too.
+    if (op.body) {
+      const compressed = 'a `Content-Encoding` other than `identity` (send it uncompressed)'
       responses['415'] ??= {
-        description: `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\` or another \`application/*+json\` type${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}`,
+        description: op.body.schema
+          ? `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\` or another \`application/*+json\` type${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}; or it is sent compressed, ${compressed}`
+          : `The body is sent compressed (\`unsupported_media_type\`): ${compressed}`,
         content: errorContent,
       }
     }

@@ -94,3 +94,40 @@ describe('a body over its limit', () => {
     expect((await send('GET', '/healthz')).status).toBe(200)
   })
 })
+
+describe('a Content-Encoding header', () => {
+  // A compressed body would be read as its compressed bytes, and is refused 415; a request without
+  // a body has nothing compressed, and was refused all the same, before its session was looked at.
+  it('refuses a body sent compressed, with its length or chunked, and nothing else: a request without a body is answered as without the header', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    const session = { Cookie: owner.cookie, 'X-CSRF-Token': owner.csrfToken }
+    const gzip = { 'Content-Encoding': 'gzip' }
+    const csv = Buffer.from('category,name,provider,expiry\nessential,session,Acme,1d\n')
+    for (const declared of [true, false]) {
+      const refused = await send('POST', '/api/admin/sites/acme/catalogue/import?format=csv', {
+        headers: { ...session, ...gzip, 'Content-Type': 'text/csv', ...(declared ? { 'Content-Length': csv.length } : {}) },
+        chunks: [csv],
+      })
+      expect([declared, refused.status, apiError.parse(JSON.parse(refused.body)).error.code]).toEqual([declared, 415, 'unsupported_media_type'])
+    }
+    for (const [method, path, headers] of [
+      ['GET', '/api/admin/me', {}],
+      ['GET', '/api/admin/me', session],
+      ['DELETE', '/api/admin/sites/acme/members/99', {}],
+      ['DELETE', '/api/admin/sites/acme/members/99', session],
+      ['GET', '/api/admin/invitations/no-such-invitation-token-0000000000000000', {}],
+      ['POST', '/api/admin/logout', {}],
+    ] as const) {
+      const plain = await send(method, path, { headers })
+      const encoded = await send(method, path, { headers: { ...headers, ...gzip } })
+      expect([method, path, encoded.status, encoded.body]).toEqual([method, path, plain.status, plain.body])
+      expect(encoded.status).not.toBe(415)
+    }
+    // Signed out, a request without a body is told to sign in, not to send it uncompressed.
+    expect((await send('GET', '/api/admin/me', { headers: gzip })).status).toBe(401)
+    const out = await send('POST', '/api/admin/logout', { headers: { ...session, ...gzip } })
+    expect(out.status).toBe(204)
+    expect((await send('GET', '/api/admin/me', { headers: session })).status).toBe(401)
+  })
+})

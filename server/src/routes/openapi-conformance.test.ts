@@ -10,6 +10,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'n
 import type { AddressInfo } from 'node:net'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { apiError } from '@miniconsent/shared'
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats'
@@ -274,6 +275,11 @@ describe('every answer is documented for its operation', () => {
       { what: 'identify as XML', op: 'post /api/v1/consents/identify', url: '/api/v1/consents/identify', init: typed('text/xml', '<x/>'), status: 415 },
       { what: 'a document as a form', op: 'post /api/v1/documents', url: '/api/v1/documents', init: form(), status: 415 },
       { what: 'a record as text/plain (sendBeacon)', op: 'post /api/v1/consents', url: '/api/v1/consents', init: typed('text/plain', consentBody()), status: 201 },
+      // A body sent compressed, on the file import too (which refuses no Content-Type).
+      { what: 'a catalogue CSV gzipped', op: 'post /api/admin/sites/{siteId}/catalogue/import', url: '/api/admin/sites/acme/catalogue/import?format=csv', init: { method: 'POST', headers: { 'Content-Type': 'text/csv', 'Content-Encoding': 'gzip' }, body: gzipSync('category,name,provider,expiry\nessential,session,Acme,1d\n') }, who: 'owner', status: 415 },
+      { what: 'a record said to be gzipped', op: 'post /api/v1/consents', url: '/api/v1/consents', init: { ...typed('text/plain', consentBody()), headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' } }, status: 415 },
+      // Without a body, Content-Encoding compresses nothing: signed out, told to sign in.
+      { what: 'who am I, with Content-Encoding and no body', op: 'get /api/admin/me', url: '/api/admin/me', init: { headers: { 'Content-Encoding': 'gzip' } }, status: 401 },
       // 2. Exports in each format.
       { what: 'catalogue export', op: 'get /api/admin/sites/{siteId}/catalogue/export', url: '/api/admin/sites/acme/catalogue/export', who: 'auditor', status: 200, type: 'application/json' },
       { what: 'catalogue export as JSON', op: 'get /api/admin/sites/{siteId}/catalogue/export', url: '/api/admin/sites/acme/catalogue/export?format=json', who: 'auditor', status: 200, type: 'application/json' },
