@@ -123,7 +123,12 @@ export function createApp(deps: AppDeps) {
   app.route('/', staticRoutes(s))
 
   const refuse = (err: unknown, c: Context<AppEnv>) => {
-    const { status, body, headers } = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, s.logger)
+    const answer = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, s.logger)
+    const { status, body } = answer
+    // A 405 a route throws without its Allow (getOnly's refusal of HEAD) lists the methods of the
+    // path, as notFound's 405 does: `GET, POST` on the verification, not `GET` alone.
+    const allow = status === 405 && answer.headers.Allow === undefined ? allowed(c.req.path) : null
+    const headers = allow ? { ...answer.headers, Allow: allow } : answer.headers
     for (const [k, v] of Object.entries({ ...headers, ...refusalCors(c, s, headers) })) c.header(k, v)
     return c.json(body, status)
   }

@@ -2,7 +2,7 @@
 // checks that each mounted route is listed here: a new route without its entry fails the build.
 import * as S from '@miniconsent/shared'
 import { z } from 'zod'
-import type { HeaderSpec, NamedSchemas, Operation } from './openapi'
+import { PATH_ALLOW, type HeaderSpec, type NamedSchemas, type Operation } from './openapi'
 import { STOPPING_RETRY_SECONDS } from '../routes/consents'
 import { DISK_FULL_RETRY_SECONDS } from './errors'
 import { manifestParam } from '../routes/exports'
@@ -171,8 +171,8 @@ const regionCacheControl = (maxAge: number): HeaderSpec => ({
   schema: { type: 'string', pattern: `^(private, max-age=${maxAge}|public, max-age=${maxAge}, s-maxage=[0-9]+)$` },
   required: true,
 })
-/** `Allow` on a getOnly refusal of HEAD (lib/validate.ts). */
-const HEAD_REFUSED_ALLOW: Record<string, HeaderSpec> = { Allow: { description: '`GET`', schema: { type: 'string', const: 'GET' }, required: true } }
+/** `Allow` on a getOnly refusal of HEAD (lib/validate.ts): every method of the path, filled in by the generator. */
+const HEAD_REFUSED_ALLOW: Record<string, HeaderSpec> = { Allow: PATH_ALLOW }
 
 /** The CORS preflight of one of the SDK's POSTs. */
 const preflight = (path: string): Operation => ({

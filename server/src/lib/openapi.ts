@@ -3,7 +3,7 @@
 // no decorators on handlers, and the schemas the routes validate with are the ones documented.
 import type { Role } from '@miniconsent/shared'
 import { z } from 'zod'
-import { DATABASE_BUSY_RETRY_SECONDS, DISK_FULL_RETRY_SECONDS } from './errors'
+import { allowHeader, DATABASE_BUSY_RETRY_SECONDS, DISK_FULL_RETRY_SECONDS } from './errors'
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options'
 
@@ -151,10 +151,20 @@ const DATABASE_BUSY =
   '`storage_full`: the disk holding the database is full; nothing was stored, and the request can be sent again once the operator has made room. ' +
   '`database_unavailable` (a change, or any request of the dashboard’s API): the database file was removed or replaced while the server ran; nothing was done, and the request can be sent again once the server is restarted on the right file'
 
-/** OpenAPI Header Objects (a string unless said otherwise). */
-const headerObjects = (headers: Record<string, HeaderSpec>) =>
+/**
+ * `Allow` on an operation's own 405 (getOnly's refusal of HEAD): the methods of the operations of
+ * its path, without HEAD, as the server lists them (app.ts); each operation's value is written
+ * into the document (`GET, POST` on the verification, `GET` where the path takes nothing else).
+ */
+export const PATH_ALLOW: HeaderSpec = { description: 'The methods of this path’s operations', required: true }
+
+/** OpenAPI Header Objects (a string unless said otherwise); `allow` is PATH_ALLOW's value for the operation. */
+const headerObjects = (headers: Record<string, HeaderSpec>, allow?: string) =>
   Object.fromEntries(
-    Object.entries(headers).map(([name, h]) => [name, { description: h.description, ...(h.required ? { required: true } : {}), schema: h.schema ?? { type: 'string' } }]),
+    Object.entries(headers).map(([name, spec]) => {
+      const h: HeaderSpec = spec === PATH_ALLOW && allow !== undefined ? { description: `The methods this path takes: \`${allow}\``, schema: { type: 'string', const: allow }, required: true } : spec
+      return [name, { description: h.description, ...(h.required ? { required: true } : {}), schema: h.schema ?? { type: 'string' } }]
+    }),
   )
 
 /** Names the shared schemas get in `components.schemas`, where they are reused. */
@@ -251,7 +261,11 @@ export function buildOpenApi(options: {
   }
 
   const paths: Record<string, Record<string, unknown>> = {}
+  /** The methods of each path's operations, as an `Allow` header's value (PATH_ALLOW). */
+  const methodsOf = new Map<string, string[]>()
+  for (const op of options.operations) methodsOf.set(op.path, [...(methodsOf.get(op.path) ?? []), op.method])
   for (const op of options.operations) {
+    const allow = allowHeader(methodsOf.get(op.path)!)
     const errorContent = op.errorContentType ? { [op.errorContentType]: { schema: { type: 'string' } } } : { 'application/json': { schema: ref('ApiError') } }
     const responses: Record<string, unknown> = {}
     for (const [status, r] of Object.entries(op.responses)) {
@@ -268,7 +282,7 @@ export function buildOpenApi(options: {
           : undefined
       // Every 429 of this server says when to try again (TokenBuckets, limitedAttempt, workSlots).
       const own = status === '429' ? { [RETRY_AFTER]: RETRY_AFTER_429, ...r.headers } : r.headers
-      const headers = own && headerObjects(own)
+      const headers = own && headerObjects(own, allow)
       responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) }
     }
     // The answers every route of its kind can give, so each operation need not repeat them.

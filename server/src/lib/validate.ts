@@ -316,15 +316,17 @@ export const formBody = <S extends z.ZodType>(schema: S, fieldsOf: KeyOwner) =>
   })
 
 /**
- * Refuses HEAD (405, `Allow: GET`) on a GET route that does or costs something: Hono answers HEAD
- * with the GET route and drops the body, so a HEAD would run it all, an export with its audit
- * entry and signed manifest for a file nobody received, or a verification of the whole log. A
- * bodiless 200 could not carry what a GET's headers say (an export id, a file name) of something
- * that was never made. `message` says why, in the route's words.
+ * Refuses HEAD (405) on a GET route that does or costs something: Hono answers HEAD with the GET
+ * route and drops the body, so a HEAD would run it all, an export with its audit entry and signed
+ * manifest for a file nobody received, or a verification of the whole log. A bodiless 200 could
+ * not carry what a GET's headers say (an export id, a file name) of something that was never made.
+ * `message` says why, in the route's words. Its `Allow` is the path's, every method but HEAD
+ * (`GET, POST` on the verification), as another method's 405 lists them: app.ts adds it to a 405
+ * thrown without one.
  */
 export const getOnly = (message: string): MiddlewareHandler => {
   const refuseHead: MiddlewareHandler = (c: Context, next) => {
-    if (c.req.method === 'HEAD') throw new ApiError(405, 'method_not_allowed', message, { Allow: 'GET' })
+    if (c.req.method === 'HEAD') throw new ApiError(405, 'method_not_allowed', message)
     return next()
   }
   headRefusers.add(refuseHead)

@@ -623,6 +623,24 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     }
   })
 
+  it('refuses HEAD where the GET does something (getOnly) with an Allow of every method of the path, as another method’s 405 says, and as documented', async () => {
+    const getOnly = [...pathUrls()].filter(([path]) => doc.paths[path]!.get?.responses['405'])
+    expect(getOnly.length).toBeGreaterThanOrEqual(6)
+    for (const [path, url] of getOnly) {
+      const allow = documentedAllow(url)
+      const other = ['PUT', 'PATCH', 'DELETE', 'POST'].find((m) => !allow.split(', ').includes(m))!
+      const otherRefused = await t.request(url, { method: other })
+      expect([path, otherRefused.status, otherRefused.headers.get('allow')]).toEqual([path, 405, allow])
+      for (const head of [await t.request(url, { method: 'HEAD' }), await sessions.auditor.request(url, { method: 'HEAD' })]) {
+        expect([path, head.status, head.headers.get('allow')]).toEqual([path, 405, allow])
+        expect(headerProblems(doc, doc.paths[path]!.get!.responses['405']!, head), path).toEqual([])
+      }
+    }
+    // A path that takes POST or DELETE beside its GET says so (RFC 9110 §10.2.1: Allow lists what the resource takes).
+    expect(documentedAllow('/api/admin/sites/acme/verify')).toBe('GET, POST')
+    expect(documentedAllow('/api/admin/sites/acme/subjects/visitor-0001')).toBe('GET, DELETE')
+  })
+
   it('answers 405 with Allow, or 404, with a query too: the query of a method the path does not take is no parameter of a route', async () => {
     // The dashboard's files answer GET at any path, and were taken for a route of the API that
     // reads no query: 400 invalid_request, where the same request without the query is a 405 (review).
