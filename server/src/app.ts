@@ -23,7 +23,7 @@ import { healthRoutes } from './routes/health'
 import { INVITATION_ACCEPT_PATH, invitationRoutes } from './routes/invitations'
 import { memberRoutes } from './routes/members'
 import { openApiRoutes } from './routes/openapi'
-import { previewRoutes } from './routes/preview'
+import { isPreviewPage, previewRoutes, refusalPage } from './routes/preview'
 import { revisionRoutes } from './routes/revisions'
 import { sdkRoutes } from './routes/sdk'
 import { siteRoutes } from './routes/sites'
@@ -130,6 +130,8 @@ export function createApp(deps: AppDeps) {
     const allow = status === 405 && answer.headers.Allow === undefined ? allowed(c.req.path) : null
     const headers = allow ? { ...answer.headers, Allow: allow } : answer.headers
     for (const [k, v] of Object.entries({ ...headers, ...refusalCors(c, s, headers) })) c.header(k, v)
+    // The preview page is read in a frame: its refusals, raised by its route or before it, are a page.
+    if (isPreviewPage(c.req.method, c.req.path)) return refusalPage(c, status, body.error.message)
     return c.json(body, status)
   }
 

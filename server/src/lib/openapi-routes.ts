@@ -513,7 +513,7 @@ export const OPERATIONS: Operation[] = [
     auth: ANY,
     params: siteParam,
     query: previewQuery,
-    // errorsAsPage: the page is read in a frame, so its refusals are a sentence in an HTML page.
+    // refusalPage (app.ts's onError): the page is read in a frame, so every refusal of it, raised by its route or before it (a database file gone), is a sentence in an HTML page.
     errorContentType: 'text/html',
     responses: {
       200: {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { catalogue, publishedConfig } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -132,6 +132,28 @@ describe('GET /api/admin/preview/:siteId/', () => {
       expect(html, query).toMatch(/<p>Preview not available: (view|mode|lang): /)
       expect(html).not.toContain('<b>')
     }
+  })
+
+  it('answers as its page the refusals raised before its route runs: the database file gone (503), a body over the limit (413)', async () => {
+    // The frame showed the API's raw JSON where the documented answer, and every other refusal, is a sentence.
+    const expectPage = async (res: Response, status: number, sentence: string) => {
+      expect(res.status).toBe(status)
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'self'")
+      expect(await res.text()).toContain(`<p>Preview not available: ${sentence}</p>`)
+    }
+    await expectPage(await editor.request(PAGE, { headers: { 'Content-Length': String(2 * 1024 * 1024) } }), 413, 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
+    // A method the page does not take is the API's 405, as documented for every path.
+    const post = await t.request(PAGE, { method: 'POST' })
+    expect([post.status, post.headers.get('content-type')]).toEqual([405, 'application/json'])
+    for (const f of [t.file, `${t.file}-wal`, `${t.file}-shm`]) if (existsSync(f)) unlinkSync(f)
+    const gone = await editor.request(PAGE)
+    expect(gone.headers.get('retry-after')).toBe('60')
+    await expectPage(gone, 503, 'The server cannot store anything now; try again later')
+    // The API's other answers stay JSON: the page is the preview's alone.
+    const me = await editor.request('/api/admin/me')
+    expect([me.status, me.headers.get('content-type')]).toEqual([503, 'application/json'])
   })
 })
 

@@ -15,8 +15,7 @@
 // not under `/api/admin/sites/:siteId/`, where every route is for the site's members only.
 import { randomBytes } from 'node:crypto'
 import { languageTag, publishedConfig, REGION_MODES, type Catalogue, type PublishedConfig, type SiteSettings } from '@miniconsent/shared'
-import { Hono } from 'hono'
-import { createMiddleware } from 'hono/factory'
+import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
@@ -68,23 +67,28 @@ export function previewConfig(settings: SiteSettings, draft: Catalogue, q: Previ
   }
 }
 
+/** The preview page's path as the route's pattern takes it: one segment, the site id, and the slash. */
+const PREVIEW_PAGE = /^\/api\/admin\/preview\/[^/]+\/$/
+
 /**
- * The page is read in a frame, not by code: a refusal (signed out, not a member, a bad parameter)
- * is shown as a sentence rather than as the API's JSON error.
+ * Whether a request is for the preview page, whose refusals are answered as a page (refusalPage):
+ * its GET, and the HEAD Hono answers with it. Other methods get the API's 405.
  */
-const errorsAsPage = createMiddleware<AppEnv>(async (c, next) => {
-  await next()
-  if (c.res.status < 400) return
-  const body = (await c.res.clone().json().catch(() => null)) as { error?: { message?: string } } | null
-  const message = body?.error?.message ?? 'The preview could not be shown.'
-  c.res = new Response(
+export const isPreviewPage = (method: string, path: string) => (method === 'GET' || method === 'HEAD') && PREVIEW_PAGE.test(path)
+
+/**
+ * The page is read in a frame, not by code: a refusal (signed out, not a member, a bad parameter,
+ * and those raised before the route runs, such as a database file gone) is shown as a sentence
+ * rather than as the API's JSON error. Answered by app.ts's onError for every error of the page,
+ * wherever it is raised; the headers set on `c` (Retry-After) go with it.
+ */
+export function refusalPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string): Response {
+  return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview not available</title></head><body><main><p>Preview not available: ${escapeHtml(message)}</p></main></body></html>\n`,
-    {
-      status: c.res.status as ContentfulStatusCode,
-      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'self'" },
-    },
+    status,
+    { 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'self'" },
   )
-})
+}
 
 /** The sample page's words: why there is no banner, when there is none, so the preview is not taken for broken. */
 function sampleText(config: PublishedConfig, q: PreviewQuery): string {
@@ -96,7 +100,7 @@ function sampleText(config: PublishedConfig, q: PreviewQuery): string {
 
 export function previewRoutes(s: Services) {
   return new Hono<AppEnv>()
-    .get('/api/admin/preview/:siteId/', errorsAsPage, requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
+    .get('/api/admin/preview/:siteId/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
       const { siteId } = c.req.valid('param')
       const q = c.req.valid('query')
       const bundle = await s.staticFiles.read(s.sdkDir, 'miniconsent.js')
