@@ -143,7 +143,7 @@ describe('GET /api/admin/preview/:siteId/', () => {
       expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'self'")
       expect(await res.text()).toContain(`<p>Preview not available: ${sentence}</p>`)
     }
-    await expectPage(await editor.request(PAGE, { headers: { 'Content-Length': String(2 * 1024 * 1024) } }), 413, 'A request body may be at most 1 MB (a whole catalogue with its texts fits)')
+    await expectPage(await editor.request(PAGE, { headers: { 'Content-Length': String(2 * 1024 * 1024) } }), 413, 'A request body may be at most 1 MB (a whole catalogue fits, as compact JSON: the server keeps none larger)')
     // A method the page does not take is the API's 405, as documented for every path.
     const post = await t.request(PAGE, { method: 'POST' })
     expect([post.status, post.headers.get('content-type')]).toEqual([405, 'application/json'])
