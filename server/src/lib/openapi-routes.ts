@@ -444,6 +444,7 @@ export const OPERATIONS: Operation[] = [
       403: { description: 'the account owns no site and is not one of the server’s administrators (`forbidden`)' },
       409: { description: '`site_exists`: the id is taken; `site_id_used`: the id was a deleted site’s, never given again (its audit log is kept under it for its retention period)' },
       413: { description: 'Body over 1 MB' },
+      422: { description: 'Invalid body (`issues` names each field); or a catalogue that, filled out with its defaults as a draft save sends it, would be over the 1 MB a request may carry (`invalid`, without `issues`)' },
     },
   },
   {
@@ -483,7 +484,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: { description: 'Catalogue state', schema: S.catalogueState },
       409: { description: '`draft_conflict`: saved by someone else since `baseUpdatedAt`' },
-      422: { description: 'The draft has problems, a field the catalogue does not have among them (`issues` names each)' },
+      422: { description: 'The draft has problems, a field the catalogue does not have among them (`issues` names each); or the catalogue, as a draft save sends it, would be over the 1 MB a request may carry (`invalid`, without `issues`): it could not be saved again' },
     },
   },
   {
