@@ -460,6 +460,97 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       await server.close()
     }
   })
+
+  /** The body read at `bytesPerSecond` (paused whenever ahead of it); `whole` false when the server closed the download first. */
+  function readAtPace(res: IncomingMessage, bytesPerSecond: number): Promise<{ whole: boolean; bytes: Buffer }> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      let got = 0
+      const began = Date.now()
+      const ahead = () => got > ((Date.now() - began) * bytesPerSecond) / 1000
+      const timer = setInterval(() => {
+        if (res.isPaused() && !ahead()) res.resume()
+      }, 20)
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk)
+        got += chunk.length
+        if (ahead()) res.pause()
+      })
+      const done = (whole: boolean) => {
+        clearInterval(timer)
+        resolve({ whole, bytes: Buffer.concat(chunks) })
+      }
+      res.on('end', () => done(true))
+      // A response received whole may close before its last bytes are read here: 'end' follows them.
+      res.on('close', () => res.complete || done(false))
+      res.on('error', () => {})
+    })
+  }
+
+  it('finishes a download read steadily above the pace, though the kernel takes its bytes in bursts further apart than a window', async () => {
+    t.close()
+    // 1 MiB in 500 ms (2 MiB a second); the client reads 3 MiB a second. A page of 512 records with
+    // a 4 KB URL and a 4 KB user agent is ~4.3 MB, and the kernel takes a slow client's bytes ~1.4 MB
+    // at a time: windows pass in which neither a page nor anything at all reaches it, though the
+    // client reads all the while.
+    t = startTestServer({ exportPace: { windowMs: 500, minBytes: 1024 * 1024 } })
+    await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
+    cookie = (await login(OWNER)).cookie
+    insertBulk(1_500)
+    t.db.$client.prepare("UPDATE consent_records SET url = ?, user_agent = ? WHERE record_id LIKE 'bulk-%'").run(`https://acme.test/${'p'.repeat(4000)}`, 'A'.repeat(4000))
+    const server = await listening()
+    try {
+      const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+      expect(res.statusCode).toBe(200)
+      const { whole, bytes } = await readAtPace(res, 3 * 1024 * 1024)
+      expect(whole).toBe(true)
+      expect(bytes.toString().trimEnd().split('\n')).toHaveLength(1_500)
+      const { manifest } = await manifestOf(res.headers['x-export-id'] as string)
+      expect(manifest).toMatchObject({ rowCount: 1_500, sha256: createHash('sha256').update(bytes).digest('hex') })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('closes a download whose client stops reading within two windows, however fast it read before', async () => {
+    t.close()
+    t = startTestServer({ exportPace: { windowMs: 500, minBytes: 256 * 1024 } })
+    await addUser(t.db, OWNER.email, OWNER.password, { acme: 'auditor' })
+    cookie = (await login(OWNER)).cookie
+    // ~35 MB of NDJSON: far more than the client reads and the kernel's buffers hold.
+    insertBulk(100_000)
+    const server = await listening()
+    try {
+      const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+      // 8 MB at full speed, then nothing: a balance that kept all it took beyond the pace would last
+      // ~20 s more; what the server keeps lasts two windows once the kernel's buffers are full.
+      let got = 0
+      await new Promise<void>((resolve) =>
+        res.on('data', (chunk: Buffer) => {
+          got += chunk.length
+          if (got < 8_000_000) return
+          res.pause()
+          resolve()
+        }),
+      )
+      const stopped = Date.now()
+      // Both of the account's places are free again once the server has closed it (each of these is
+      // long enough to hold its place until the other has asked).
+      await expect
+        .poll(async () => {
+          const both = [await open(`${server.url}/api/admin/sites/acme/export?format=ndjson&method=custom`), await open(`${server.url}/api/admin/sites/acme/export?format=csv&method=custom`)]
+          for (const r of both) r.destroy()
+          return both.map((r) => r.statusCode)
+        }, { timeout: 10_000 })
+        .toEqual([200, 200])
+      expect(Date.now() - stopped).toBeLessThan(4_000)
+      res.destroy()
+      expect((await manifestOf(res.headers['x-export-id'] as string)).res.status).toBe(404)
+    } finally {
+      await server.close()
+    }
+  })
+
   it('closes a download whose client reads only a trickle (less than the pace asks in a window), while one read at any usual speed finishes', async () => {
     t.close()
     // 256 KiB in 3 s here (1 MiB a minute by default): about three times what the trickle below

@@ -17,20 +17,74 @@ import { directHeaders } from '../middleware/request-context'
 import { ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
 
-/** How fast a download must be read: at least `minBytes` in each `windowMs`. */
+/** How fast a download must be read: at least `minBytes` per `windowMs` of waiting for its client. */
 export interface ExportPace {
   windowMs: number
   minBytes: number
 }
 
 /**
- * Writes the file straight to Node's response. Each chunk's write callback (its bytes are then
- * with the kernel) hands the chunk's memory back to the export's reader, so a download of any
- * size holds a few pages; a `drain` wait is the backpressure. Resolves true when every byte was
- * sent, false when the client went away first, or took less than `pace.minBytes` in a
- * `pace.windowMs` (the download is then closed: a client that stops reading, or reads a little
- * now and then, would otherwise hold its export's place, thread and snapshot for as long as it
- * keeps the connection).
+ * How much of a page is written at once. A write's callback fires once all its bytes are with the
+ * kernel, and only then do they count for the client's pace: a whole NDJSON page (512 records,
+ * ~2 MB with long URLs and user agents) would count only once all of it had gone, however steadily
+ * the client read it. In slices, what the client takes counts as it takes it, give or take one.
+ */
+export const SLICE_BYTES = 64 * 1024
+
+/**
+ * How far a download's client is ahead of the pace, in bytes: its bytes count as they reach the
+ * kernel (a write's callback), and each ms of waiting for it costs `minBytes / windowMs`.
+ *
+ * Not a count per window: the kernel takes a slow client's bytes in bursts, when its send buffer is
+ * a third empty (~1.4 MB with Linux's default 4 MiB maximum, seen every ~700 ms for a client
+ * reading 2 MiB/s), so a client well above the pace met windows in which nothing at all reached
+ * the kernel, and was closed. A balance carries a burst over the windows it covers. It starts at
+ * one window's worth and holds at most two: a client that stops reading, however fast it read
+ * before, is closed after at most two windows of waiting (what the kernel's buffers took counts in
+ * the first), and one that reads at the pace or faster is kept while the kernel's bursts are at
+ * most two windows' worth (2 MiB by default: a send buffer allowed far more than Linux's default
+ * 4 MiB could make larger ones).
+ */
+function paceBalance(pace: ExportPace) {
+  const perMs = pace.minBytes / pace.windowMs
+  const most = 2 * pace.minBytes
+  let ahead = pace.minBytes
+  let waitingSince: number | null = null
+  /** Charges the waiting so far. */
+  const settle = () => {
+    if (waitingSince === null) return
+    const now = Date.now()
+    ahead -= (now - waitingSince) * perMs
+    waitingSince = now
+  }
+  return {
+    took: (bytes: number) => {
+      settle()
+      ahead = Math.min(most, ahead + bytes)
+    },
+    waiting: () => {
+      waitingSince = Date.now()
+    },
+    waited: () => {
+      settle()
+      waitingSince = null
+    },
+    /** The waiting left before the client falls behind, in ms, when it takes nothing more. */
+    msLeft: () => {
+      settle()
+      return ahead / perMs
+    },
+  }
+}
+
+/**
+ * Writes the file straight to Node's response, each chunk in slices of SLICE_BYTES, one at a
+ * time: a `drain` wait after each is the backpressure. The last slice's write callback (the
+ * chunk's bytes are then all with the kernel) hands the chunk's memory back to the export's
+ * reader, so a download of any size holds a few pages. Resolves true when every byte was sent,
+ * false when the client went away first, or fell behind the pace (paceBalance: the download is
+ * then closed, as a client that stops reading, or reads a little now and then, would otherwise
+ * hold its export's place, thread and snapshot for as long as it keeps the connection).
  */
 async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace: ExportPace): Promise<boolean> {
   let gone = false
@@ -43,39 +97,48 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace:
     },
   )
   let stalledOut = false
-  // A window is `pace.windowMs` of waiting for the client (a `drain`, the last bytes), however
-  // long the server itself took to make the file between two waits (a sparse filter, a busy
-  // machine); what the client took meanwhile (handed to the kernel) counts for it.
-  let waitedMs = 0
-  let windowBytes = 0
-  /** Waits for `sent` or the client leaving; closes the download at the end of a window that took too little. */
+  // Only waiting for the client (a `drain`, the last bytes) costs it, however long the server
+  // itself took to make the file between two waits (a sparse filter, a busy machine); what the
+  // client took meanwhile (handed to the kernel) counts for it.
+  const balance = paceBalance(pace)
+  /** Waits for `sent` or the client leaving; closes the download once its client has fallen behind the pace. */
   const sending = async (sent: Promise<unknown>) => {
-    for (;;) {
-      const began = Date.now()
-      let timer: NodeJS.Timeout | undefined
-      const windowEnd = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, pace.windowMs - waitedMs), true)))
-      const waited = await Promise.race([sent, closed, windowEnd])
-      clearTimeout(timer)
-      waitedMs += Date.now() - began
-      if (waited !== true) return
-      if (windowBytes < pace.minBytes) {
-        stalledOut = true
-        outgoing.destroy()
-        return
+    balance.waiting()
+    try {
+      for (;;) {
+        let timer: NodeJS.Timeout | undefined
+        const behind = new Promise<true>((resolve) => (timer = setTimeout(resolve, Math.max(0, Math.ceil(balance.msLeft())), true)))
+        const waited = await Promise.race([sent, closed, behind])
+        clearTimeout(timer)
+        if (waited !== true) return
+        // Bytes that reached the kernel meanwhile put the client ahead again: the wait goes on.
+        if (balance.msLeft() < 1) {
+          stalledOut = true
+          outgoing.destroy()
+          return
+        }
       }
-      waitedMs = 0
-      windowBytes = 0
+    } finally {
+      balance.waited()
     }
   }
-  for await (const bytes of job.chunks) {
+  chunks: for await (const bytes of job.chunks) {
     if (gone || outgoing.destroyed) break
     sha.update(bytes)
-    const flushed = outgoing.write(bytes, (err) => {
-      if (err) return
-      windowBytes += bytes.length
-      job.release(bytes)
-    })
-    if (!flushed) await sending(once(outgoing, 'drain'))
+    // An empty chunk too is written once, for its callback to release it.
+    for (let at = 0; at === 0 || at < bytes.length; at += SLICE_BYTES) {
+      if (gone || outgoing.destroyed) break chunks
+      const slice = bytes.subarray(at, at + SLICE_BYTES)
+      const last = at + SLICE_BYTES >= bytes.length
+      // A view of the chunk's memory, not a copy: the chunk is released after its last slice only
+      // (writes complete in order).
+      const flushed = outgoing.write(slice, (err) => {
+        if (err) return
+        balance.took(slice.length)
+        if (last) job.release(bytes)
+      })
+      if (!flushed) await sending(once(outgoing, 'drain'))
+    }
   }
   if (gone || outgoing.destroyed) return false
   // The last bytes too: a client that stops reading before them would hold the place as well.
@@ -96,7 +159,8 @@ export const EXPORTS_PER_SITE = 3
 /**
  * How fast a download must be read: 1 MiB per minute spent waiting for the client (~17 KB/s, a
  * tenth of the slowest broadband's pace), or it is closed. A client that reads nothing is closed
- * so too, after at most two minutes of waiting (what the kernel's buffers took counts in the first).
+ * so too, after at most two minutes of waiting (what the kernel's buffers took counts in the first;
+ * paceBalance).
  */
 export const EXPORT_PACE: ExportPace = { windowMs: 60_000, minBytes: 1024 * 1024 }
 
