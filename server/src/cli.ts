@@ -37,7 +37,7 @@ import {
 import { hostname, tmpdir } from 'node:os'
 import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto'
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path'
-import { Transform } from 'node:stream'
+import { pipeline, Transform } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -1177,11 +1177,14 @@ async function verifyExportFile(
       done(null, chunk)
     },
   })
-  // pipe() does not pass a read error on: hand it to the parser, which ends the loop below with it.
+  // pipeline(), not pipe(): a read error is handed on to each stream after it, so the stream the
+  // loop below reads (readline's input, the CSV parser) ends the loop with it. pipe() passes none:
+  // the error was thrown out of the CSV parser's input unhandled, and the loop never ended.
   let unreadable: Error | null = null
-  const source = createReadStream(filePath)
-    .on('error', (e) => hashing.destroy((unreadable = e)))
-    .pipe(hashing)
+  const reading = createReadStream(filePath).on('error', (e) => (unreadable = e))
+  /** pipeline()'s callback: its error is the loop's below to report. */
+  const ignore = () => {}
+  const source = pipeline(reading, hashing, ignore)
 
   let count = 0
   let erased = 0
@@ -1214,7 +1217,7 @@ async function verifyExportFile(
   try {
     if (manifest.format === 'csv') {
       let header = true
-      for await (const cells of source.pipe(parseCsv({ relax_column_count: false })) as AsyncIterable<string[]>) {
+      for await (const cells of pipeline(source, parseCsv({ relax_column_count: false }), ignore) as AsyncIterable<string[]>) {
         if (header) {
           const names = cells.join(',')
           if (names !== EXPORT_COLUMNS.join(',') && names !== HEADER_BEFORE_0_6) {
