@@ -13,7 +13,7 @@ import { createLogger, silentLogger } from '../logger'
 import { unescapeCell } from '../lib/csv-formula'
 import { seqBounds } from '../services/consent-filters'
 import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT, EXPORTS_PER_SITE } from './exports'
-import { namedConsentId } from '../services/export'
+import { ConsentExports, namedConsentId } from '../services/export'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -188,6 +188,28 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
   })
 
+  it('sends a record whose stored value was edited into a BLOB with its bytes as text, in NDJSON as in CSV, and the rest as usual', async () => {
+    // No JSON can hold a BLOB: the NDJSON page failed whole, and the export answered 200 with an empty body.
+    t.db.$client.prepare(`UPDATE consent_records SET categories = x'0001', url = x'41' WHERE site_id = 'acme' AND seq = 3`).run()
+    // JSONB, which json() reads, in the same page: its JSON, as on any other page.
+    t.db.$client.prepare(`UPDATE consent_records SET categories = jsonb('{"essential":true}') WHERE site_id = 'acme' AND seq = 5`).run()
+    const ndjson = await download('format=ndjson')
+    const lines = ndjson.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; categories: unknown; url: unknown })
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
+    expect(lines[2]).toMatchObject({ categories: '\u0000\u0001', url: 'A' })
+    expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
+    expect(lines[4]!.categories).toEqual({ essential: true })
+    expect((await manifestOf(ndjson.id)).manifest).toMatchObject({ rowCount: 12 })
+    const csv = parse((await download('format=csv')).text, { columns: true }) as Record<string, string>[]
+    expect(csv[2]).toMatchObject({ categories: '\u0000\u0001', url: 'A' })
+    // With a separator in another value of its page, which is then read as JSON (export-sql.ts).
+    t.db.$client.prepare(`UPDATE consent_records SET language = 'e' || char(31) || 'n' WHERE site_id = 'acme' AND seq = 4`).run()
+    const again = parse((await download('format=csv')).text, { columns: true }) as Record<string, string>[]
+    expect(again).toHaveLength(12)
+    expect(again[2]).toMatchObject({ categories: '\u0000\u0001', url: 'A' })
+    expect(again[3]!.language).toBe('e\u001fn')
+  })
+
   it('writes an audit entry per export, refuses outsiders and unknown formats, 404 for an unknown manifest', async () => {
     const { id } = await download('format=csv&from=2026-11-22')
     const audit = t.db.$client.prepare("SELECT action, after FROM audit_log WHERE action = 'consents.export'").all() as { after: string }[]
@@ -340,6 +362,38 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       // The download cut short is in the access log all the same, with the status it was sent.
       await expect.poll(() => lines.filter((l) => l.msg === 'request' && l.path === '/api/admin/sites/acme/export')).toMatchObject([{ status: 200 }])
     } finally {
+      await server.close()
+    }
+  })
+
+  it('ends a file whose reading fails part way with an error, over HTTP and in-process, never as a whole shorter file: no manifest', async () => {
+    insertBulk(2_000)
+    const begin = ConsentExports.prototype.begin
+    const failing = vi.spyOn(ConsentExports.prototype, 'begin').mockImplementation(async function (this: ConsentExports, o) {
+      const job = await begin.call(this, o)
+      const pages = job.chunks
+      job.chunks = (async function* () {
+        let n = 0
+        for await (const page of pages) {
+          if (++n === 2) throw new Error('the disk went away')
+          yield page
+        }
+      })()
+      return job
+    })
+    const server = await listening()
+    try {
+      const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
+      expect(res.statusCode).toBe(200)
+      await expect(whole(res)).rejects.toThrow()
+      expect((await manifestOf(res.headers['x-export-id'] as string)).res.status).toBe(404)
+      // app.request() (tests, other runtimes): the body ended as if whole, the first page only.
+      const inProcess = await t.request('/api/admin/sites/acme/export?format=ndjson', { headers: { Cookie: cookie } })
+      expect(inProcess.status).toBe(200)
+      await expect(inProcess.arrayBuffer()).rejects.toThrow('the disk went away')
+      expect((await manifestOf(inProcess.headers.get('x-export-id'))).res.status).toBe(404)
+    } finally {
+      failing.mockRestore()
       await server.close()
     }
   })

@@ -7,7 +7,6 @@ import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { exportQuery, LOG_ROLES, slug } from '@miniconsent/shared'
 import { Hono } from 'hono'
-import { stream } from 'hono/streaming'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
@@ -222,20 +221,36 @@ export function exportRoutes(s: Services) {
         return RESPONSE_ALREADY_SENT
       }
       for (const [name, value] of Object.entries(headers)) c.header(name, value)
-      return stream(
-        c,
-        async (out) => {
-          const sha = createHash('sha256')
-          // Chunks are whole pages: one write each, awaited, is the backpressure.
-          for await (const bytes of job.chunks) {
-            if (out.aborted) break
-            sha.update(bytes)
-            await out.write(bytes)
+      // A page is taken when the body's reader asks for one: the backpressure. A failure errors the
+      // body, as destroying the socket does above: hono's stream() ended it as if whole, shorter.
+      const sha = createHash('sha256')
+      // The reader went away (cancel): the page it was waiting for, or the error of the reader
+      // stopped meanwhile, is for nobody.
+      let cancelled = false
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          try {
+            const next = await job.chunks.next()
+            if (cancelled) return
+            if (next.done) {
+              controller.close()
+              return finish(sha)
+            }
+            sha.update(next.value)
+            controller.enqueue(next.value)
+          } catch (err) {
+            if (cancelled) return
+            fail(err)
+            controller.error(err)
           }
-          finish(out.aborted ? null : sha)
         },
-        async (err) => fail(err),
-      )
+        async cancel() {
+          cancelled = true
+          finish(null)
+          await job.chunks.return()
+        },
+      })
+      return c.body(body)
     })
     .get(
       '/api/admin/sites/:siteId/exports/:exportId/manifest',

@@ -17,6 +17,14 @@ if (EXPORT_COLUMNS.length !== COLUMN_COUNT) throw new Error(`COLUMN_COUNT must b
 if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAgent') throw new Error('VISITOR_CELLS must name consentId, url and userAgent')
 
 /**
+ * A value as text when it is a BLOB, as concat() makes it for CSV (its bytes, read as UTF-8):
+ * json_object() and json_array() refuse a BLOB, and only an edited row can hold one (the server
+ * writes text). For the forms that take whatever a value holds, which only pages the usual form
+ * refuses are read with.
+ */
+const blobAsText = (column: string) => `iif(typeof(${column}) = 'blob', CAST(${column} AS TEXT), ${column})`
+
+/**
  * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
  * the form that also takes broken JSON (`checked`).
  */
@@ -37,9 +45,11 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   userAgent: 'user_agent',
   gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
   // An edited row may hold broken JSON, which json() refuses: the checked form sends it as a
-  // string (verification reports the row). Checking every row cost a second parse of each value.
-  categories: { csv: 'categories', json: 'json(categories)', checked: 'iif(json_valid(categories), json(categories), categories)' },
-  services: { csv: 'services', json: 'json(services)', checked: 'iif(json_valid(services), json(services), services)' },
+  // string (verification reports the row), a BLOB that is not JSONB as the text of its bytes.
+  // json_valid(…, 10): JSON5 text or JSONB, all that json() reads. Checking every row cost a second
+  // parse of each value.
+  categories: { csv: 'categories', json: 'json(categories)', checked: `iif(json_valid(categories, 10), json(categories), ${blobAsText('categories')})` },
+  services: { csv: 'services', json: 'json(services)', checked: `iif(json_valid(services, 10), json(services), ${blobAsText('services')})` },
   prevHash: 'prev_hash',
   hash: 'hash',
   erasedAt: 'erased_at',
@@ -48,7 +58,7 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
 
 function sqlFor(name: (typeof EXPORT_COLUMNS)[number], format: 'csv' | 'json' | 'checked'): string {
   const column = COLUMN_SQL[name]
-  if (typeof column === 'string') return column
+  if (typeof column === 'string') return format === 'checked' ? blobAsText(column) : column
   return format === 'checked' ? (column.checked ?? column.json) : column[format]
 }
 
@@ -57,7 +67,7 @@ const line = (format: 'json' | 'checked') => `json_object(${EXPORT_COLUMNS.map((
 /** An NDJSON line: the record as one json_object(), selected as `line` beside seq straight from the table. */
 export const NDJSON_LINE = line('json')
 
-/** The same line for a record whose JSON columns may be broken (an edited row): those go out as strings. */
+/** The same line for a record whose JSON columns may be broken, or any value a BLOB (an edited row): those go out as strings. */
 export const NDJSON_LINE_CHECKED = line('checked')
 
 /** The page query with NDJSON_LINE_CHECKED in place of NDJSON_LINE, for the pages NDJSON_LINE refuses (export-pages.ts). */
@@ -101,8 +111,9 @@ export function csvPageSql(records: string): string {
 
 /**
  * The same page as ONE JSON array of records, each a JSON array of its values: for a page with a
- * separator inside a value (csvPageSql), whatever its characters. A NULL stays null (an empty cell).
+ * separator inside a value (csvPageSql), whatever its characters. A NULL stays null (an empty cell),
+ * a BLOB is the text of its bytes (as concat() makes it in CSV_LINE).
  */
 export function csvFallbackSql(pageSql: string): string {
-  return pageSql.replace(CSV_LINE, `json_array(${CSV_VALUES.join(', ')})`).replace(CSV_PAGE, 'json_group_array(json(line))')
+  return pageSql.replace(CSV_LINE, `json_array(${CSV_VALUES.map(blobAsText).join(', ')})`).replace(CSV_PAGE, 'json_group_array(json(line))')
 }
