@@ -290,6 +290,8 @@ export const refuseUnreadQuery = (): MiddlewareHandler => (c, next) => {
   if (q === -1) return next()
   const routes = matchedRoutes(c).filter((r) => !catchAllHandlers.has(r.handler))
   if (!routes.some((r) => r.method !== METHOD_NAME_ALL) || routes.some((r) => queryReaders.has(r.handler))) return next()
+  // A HEAD of a GET that refuses HEAD (getOnly) goes on to that 405 and its Allow, query or not.
+  if (c.req.method === 'HEAD' && routes.some((r) => headRefusers.has(r.handler))) return next()
   const unread = [...new Set(new URLSearchParams(url.slice(q + 1)).keys())]
   if (unread.length) throw unreadQuery(unread)
   return next()

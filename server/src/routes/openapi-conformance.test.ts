@@ -644,7 +644,9 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
   it('answers 405 with Allow, or 404, with a query too: the query of a method the path does not take is no parameter of a route', async () => {
     // The dashboard's files answer GET at any path, and were taken for a route of the API that
     // reads no query: 400 invalid_request, where the same request without the query is a 405 (review).
-    for (const [method, url] of [['GET', '/api/admin/login?x=1'], ['GET', '/api/admin/sites/acme/publish?x=1'], ['HEAD', '/api/admin/sites/acme/settings?x=1'], ['DELETE', '/api/admin/me?x=1']] as const) {
+    for (const [method, url] of [['GET', '/api/admin/login?x=1'], ['GET', '/api/admin/sites/acme/publish?x=1'], ['HEAD', '/api/admin/sites/acme/settings?x=1'], ['DELETE', '/api/admin/me?x=1'],
+      // A GET that refuses HEAD and reads no query: its HEAD is the 405, query or not.
+      ['HEAD', '/api/admin/sites/acme/verify?x=1'], ['HEAD', '/api/admin/sites/acme/subjects/visitor-0001?x=1'], ['HEAD', '/api/admin/sites/acme/subjects/visitor-0001/export?x=1']] as const) {
       const allow = documentedAllow(url)
       expect(allow.split(', '), url).not.toContain(method)
       for (const res of [await t.request(url, { method }), await sessions.owner.request(url, { method })]) {
