@@ -211,6 +211,22 @@ describe('catalogue schema', () => {
     }
   })
 
+  it('bounds a text as composed when saved, saying so when composing made it longer, and reads a stored one over its bound once composed', () => {
+    const base = { categories: [{ id: 'essential', required: true, label: { en: 'Essential' } }] }
+    // "क़" (U+0958) is two characters once composed: 4,000 as typed, 8,000 as kept.
+    const hindi = (purpose: string) => ({ ...base, services: [{ id: 'x', category: 'essential', name: 'X', provider: 'X', purpose: { hi: purpose } }] })
+    const saved = catalogue.safeParse(hindi('\u0958'.repeat(4000)))
+    expect(saved.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['services.0.purpose.hi', 'Use at most 4000 characters: this text has 8000 once composed (Unicode NFC, in which some letters, such as "\u0915\u093c", take two)'],
+    ])
+    expect(catalogue.safeParse(hindi('\u0958'.repeat(4001))).error?.issues[0]?.message).toBe('Too big: expected string to have <=4000 characters')
+    // Decomposed, over the bound as typed, within it once composed: taken, as before.
+    expect(catalogue.parse(hindi('u\u0301'.repeat(3000))).services[0]?.purpose.hi).toBe('\u00fa'.repeat(3000))
+    // As stored by a version that checked the bound as written, and as the server answers it.
+    expect(storedCatalogue.parse(hindi('\u0958'.repeat(4000))).services[0]?.purpose.hi).toBe('\u0915\u093c'.repeat(4000))
+    expect(storedCatalogue.parse(hindi('\u0915\u093c'.repeat(4000))).services[0]?.purpose.hi).toHaveLength(8000)
+  })
+
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {
     const session = { name: 'session', category: 'essential', provider: 'Acme', expiry: 'session' }
     const twice = catalogue.safeParse({ ...base, entries: [...base.entries, session, { ...session, category: 'analytics' }] })

@@ -41,13 +41,33 @@ export const languageTag = z.string().regex(LANGUAGE_PATTERN, 'use a BCP 47 lang
  * hash and the diff between revisions sees no change. Stored catalogues read through it as well, so
  * a revision published in NFD compares equal to an NFC draft. Identifiers the SDK matches against
  * the browser's storage by their exact characters (entry names, paths) are not texts: kept as written.
- * The bound is checked after, on what is kept.
+ *
+ * `max` bounds what is kept, composed, as an admin saves (`catalogue`). Composing mostly shortens a
+ * text, but lengthens a few letters: "क़" (U+0958) and the other Devanagari, Gurmukhi and Bengali
+ * nukta letters, and Hebrew presentation forms, become two characters. A text within the bound as
+ * typed but over it once composed is refused, saying so: "Use at most 4000 characters" alone would
+ * puzzle whoever typed 4,000.
  */
-const readableText = (max: number) => z.string().overwrite((text) => text.normalize('NFC')).max(max)
+const readableText = (max: number) =>
+  z
+    .string()
+    .refine((text) => text.length > max || text.normalize('NFC').length <= max, {
+      error: (issue) =>
+        `Use at most ${max} characters: this text has ${String(issue.input).normalize('NFC').length} once composed (Unicode NFC, in which some letters, such as "\u0915\u093c", take two)`,
+      abort: true,
+    })
+    .overwrite(nfc)
+    .max(max)
 
-/** A text in several languages: `{ en: "…", de: "…" }`. */
-export const localizedText = z.record(languageTag, readableText(4000))
-export type LocalizedText = z.infer<typeof localizedText>
+/**
+ * A text as stored (`storedCatalogue`), composed, with no bound: versions before texts were
+ * composed checked the bound on the text as written, so a stored text may be over it once composed
+ * (4,000 "क़" are 8,000 characters). It stays readable, by the server and by the dashboard, which
+ * reads the server's answers through the same schema; saving it again asks for it shorter.
+ */
+const storedText = (_max: number) => z.string().overwrite(nfc)
+
+const nfc = (text: string) => text.normalize('NFC')
 
 /** Links admins write are shown to visitors: only http(s) and mailto, never `javascript:`. */
 export const safeUrl = z
@@ -57,15 +77,6 @@ export const safeUrl = z
 
 export const consentModeType = z.enum(CONSENT_MODE_TYPES)
 
-export const category = z.object({
-  id: slug,
-  /** Required categories (essential) are always on and cannot be switched off. */
-  required: z.boolean().default(false),
-  label: localizedText,
-  description: localizedText.default({}),
-  /** Google Consent Mode types granted with this category. */
-  consentMode: z.array(consentModeType).default([]),
-})
 export type Category = z.infer<typeof category>
 
 /** Vendors the SDK sends a consent signal to when their service is in the catalogue (SPEC §5). */
@@ -73,15 +84,6 @@ export const VENDOR_SIGNALS = ['google', 'clarity', 'uet', 'meta', 'tiktok', 'po
 export const vendorSignal = z.enum(VENDOR_SIGNALS)
 export type VendorSignal = z.infer<typeof vendorSignal>
 
-export const service = z.object({
-  id: slug,
-  category: categoryRef,
-  name: readableText(200).min(1, 'Enter a name'),
-  provider: readableText(200).min(1, 'Enter the provider'),
-  purpose: localizedText.default({}),
-  privacyPolicyUrl: safeUrl.optional(),
-  vendor: vendorSignal.optional(),
-})
 export type Service = z.infer<typeof service>
 
 export const STORAGE_KINDS = ['cookie', 'localStorage', 'sessionStorage', 'indexedDB'] as const
@@ -96,22 +98,6 @@ export type StorageKind = z.infer<typeof storageKind>
 export const EXPIRY_PATTERN = /^(session|persistent|\d{1,4}(mi|h|d|w|mo|y))$/
 export const expiry = z.string().regex(EXPIRY_PATTERN, 'use "session", "persistent" or a duration such as 30d, 24h, 1y')
 
-export const storageEntry = z.object({
-  /** Exact name, or a wildcard where `*` stands for any characters (`sentry-*`, `_ga_*`). */
-  name: z
-    .string()
-    .min(1, 'Enter the cookie or storage name')
-    .max(200)
-    .regex(/^[^\s;,=]+$/, 'a cookie or storage name has no spaces, ";", "," or "="'),
-  kind: storageKind.default('cookie'),
-  category: categoryRef,
-  service: slug.optional(),
-  provider: readableText(200).min(1, 'Enter the provider'),
-  purpose: localizedText.default({}),
-  expiry: expiry,
-  domain: z.string().max(253).optional(),
-  path: z.string().startsWith('/').max(512).optional(),
-})
 export type StorageEntry = z.infer<typeof storageEntry>
 
 /**
@@ -164,7 +150,6 @@ export const UI_TEXT_KEYS = [
   'loadNote',
 ] as const
 export type UiTextKey = (typeof UI_TEXT_KEYS)[number]
-export const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), readableText(4000))
 export type UiTexts = z.infer<typeof uiTexts>
 
 export const appearance = z.object({
@@ -179,14 +164,66 @@ export const appearance = z.object({
 })
 export type Appearance = z.infer<typeof appearance>
 
-const catalogueFields = z.object({
-  categories: z.array(category).min(1, 'Add a category'),
-  services: z.array(service).default([]),
-  entries: z.array(storageEntry).default([]),
-  /** Site overrides of the SDK's texts, per language. */
-  texts: z.record(languageTag, uiTexts).default({}),
-  appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
-})
+/** The fields of a catalogue that hold texts people read, made with `text` (saved or stored). */
+function textSchemas(text: (max: number) => z.ZodString) {
+  /** A text in several languages: `{ en: "…", de: "…" }`. */
+  const localized = z.record(languageTag, text(4000))
+  const category = z.object({
+    id: slug,
+    /** Required categories (essential) are always on and cannot be switched off. */
+    required: z.boolean().default(false),
+    label: localized,
+    description: localized.default({}),
+    /** Google Consent Mode types granted with this category. */
+    consentMode: z.array(consentModeType).default([]),
+  })
+  const service = z.object({
+    id: slug,
+    category: categoryRef,
+    name: text(200).min(1, 'Enter a name'),
+    provider: text(200).min(1, 'Enter the provider'),
+    purpose: localized.default({}),
+    privacyPolicyUrl: safeUrl.optional(),
+    vendor: vendorSignal.optional(),
+  })
+  const storageEntry = z.object({
+    /** Exact name, or a wildcard where `*` stands for any characters (`sentry-*`, `_ga_*`). */
+    name: z
+      .string()
+      .min(1, 'Enter the cookie or storage name')
+      .max(200)
+      .regex(/^[^\s;,=]+$/, 'a cookie or storage name has no spaces, ";", "," or "="'),
+    kind: storageKind.default('cookie'),
+    category: categoryRef,
+    service: slug.optional(),
+    provider: text(200).min(1, 'Enter the provider'),
+    purpose: localized.default({}),
+    expiry: expiry,
+    domain: z.string().max(253).optional(),
+    path: z.string().startsWith('/').max(512).optional(),
+  })
+  const uiTexts = z.partialRecord(z.enum(UI_TEXT_KEYS), text(4000))
+  const fields = z.object({
+    categories: z.array(category).min(1, 'Add a category'),
+    services: z.array(service).default([]),
+    entries: z.array(storageEntry).default([]),
+    /** Site overrides of the SDK's texts, per language. */
+    texts: z.record(languageTag, uiTexts).default({}),
+    appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
+  })
+  return { localized, category, service, storageEntry, uiTexts, fields }
+}
+
+const saved = textSchemas(readableText)
+const stored = textSchemas(storedText)
+
+/** A text in several languages: `{ en: "…", de: "…" }`. */
+export const localizedText = saved.localized
+export type LocalizedText = z.infer<typeof localizedText>
+export const category = saved.category
+export const service = saved.service
+export const storageEntry = saved.storageEntry
+export const uiTexts = saved.uiTexts
 
 /**
  * Google Consent Mode's types that grant advertising and analytics: never strictly necessary, so
@@ -239,7 +276,7 @@ export function choicesBytes(c: { categories: readonly { id: string }[]; service
  * needs consent, a Consent Mode type listed twice in a category, and an `essential` category that
  * is missing or switchable.
  */
-function checkCatalogue(c: z.output<typeof catalogueFields>, ctx: z.RefinementCtx, strict: boolean) {
+function checkCatalogue(c: z.output<typeof saved.fields>, ctx: z.RefinementCtx, strict: boolean) {
   const categoryIds = new Set<string>()
   const required = new Set<string>()
   c.categories.forEach((cat, i) => {
@@ -354,17 +391,18 @@ function cookieDomainProblem(domain: string): string {
 }
 
 /** A catalogue as an admin saves or publishes it. */
-export const catalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
+export const catalogue = saved.fields.superRefine((c, ctx) => checkCatalogue(c, ctx, true))
 /**
  * A catalogue as stored: drafts and revisions saved before 0.6 may declare an entry twice, before
  * 0.8.1 a required category may grant consented Consent Mode types, and before 0.8.4 a required
  * category may hold a service with a consented vendor signal, a category may list a Consent Mode
  * type twice, and `essential` may be switchable or missing, and through 0.9.19 a category may
- * have no name (a label empty or blank in every language), which `catalogue` refuses since. They
+ * have no name (a label empty or blank in every language), which `catalogue` refuses since, and
+ * a text saved before texts were kept composed may be over its bound once composed (storedText). They
  * stay readable (a revision cannot be changed); a draft is checked by `catalogue` again when it is
  * saved or published.
  */
-export const storedCatalogue = catalogueFields.superRefine((c, ctx) => checkCatalogue(c, ctx, false))
+export const storedCatalogue = stored.fields.superRefine((c, ctx) => checkCatalogue(c, ctx, false))
 export type Catalogue = z.infer<typeof catalogue>
 export type CatalogueInput = z.input<typeof catalogue>
 

@@ -69,3 +69,36 @@ describe('texts in another Unicode form', () => {
     expect(config.status).toBe(200)
   })
 })
+
+describe('texts that composing lengthens', () => {
+  // "क़" written as one character (U+0958) is two once composed (NFC keeps the nukta apart), as are
+  // other Devanagari, Gurmukhi and Bengali nukta letters and Hebrew presentation forms.
+  const longOnceComposed = (): Catalogue => ({ ...acme, services: acme.services.map((s) => ({ ...s, purpose: { hi: '\u0958'.repeat(4000) } })) })
+
+  it('reads a stored revision and draft whose text was within its bound as written, and keeps reading after a save', async () => {
+    expect(nfc('\u0958'.repeat(4000))).toHaveLength(8000)
+    // As a version before texts were composed stored them: within the 4,000 characters as written.
+    const raw = (sql: string, ...params: unknown[]) => t.db.$client.prepare(sql).run(...params)
+    raw("UPDATE revisions SET catalogue = ? WHERE site_id = 'acme' AND number = 1", JSON.stringify(longOnceComposed()))
+    raw("UPDATE site_drafts SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify(longOnceComposed()))
+
+    for (const url of ['/api/v1/sites/acme/config', '/sdk/acme.js']) expect((await t.request(url)).status, url).toBe(200)
+    for (const url of ['/api/admin/sites/acme/catalogue', '/api/admin/sites/acme/diff', '/api/admin/sites/acme/revisions/1']) {
+      expect((await editor.request(url)).status, url).toBe(200)
+    }
+    expect((await state()).draft.services[0]?.purpose.hi).toBe(nfc('\u0958'.repeat(4000)))
+    expect((await saveDraft(acme)).status).toBe(200)
+    expect((await editor.request('/api/admin/sites/acme/revisions/1')).status).toBe(200)
+  })
+
+  it('refuses saving a text within its bound as typed but over it once composed, saying why', async () => {
+    const res = await saveDraft(longOnceComposed())
+    expect(res.status).toBe(422)
+    expect(apiError.parse(await res.json()).error.issues).toContainEqual({
+      path: 'catalogue.services.0.purpose.hi',
+      message: expect.stringMatching(/^Use at most 4000 characters: this text has 8000 once composed/),
+    })
+    // Decomposed text within the bound once composed is taken, as before.
+    expect((await saveDraft({ ...acme, services: acme.services.map((s) => ({ ...s, purpose: { es: nfd('ú').repeat(3000) } })) })).status).toBe(200)
+  })
+})
