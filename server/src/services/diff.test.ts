@@ -108,6 +108,32 @@ describe('re-consent rule', () => {
     expect(diffCatalogues(base, vendorOf('sentry', 'posthog')).reasons).toEqual(['Service "sentry" gets the vendor signal "posthog": choices of it reach that vendor'])
   })
 
+  it("does not ask again for a vendor signal of a service in a required category, which nobody refuses, but does when the category is or becomes optional", () => {
+    const gtm = { id: 'gtm', category: 'essential', name: 'Google Tag Manager', provider: 'Google', purpose: { en: 'Loads the site’s tags' } }
+    const withGtm = (vendor: 'google' | undefined, category = 'essential', required = true) =>
+      edit((c) => {
+        c.services.push({ ...gtm, category, ...(vendor ? { vendor } : {}) })
+        c.categories.find((x) => x.id === 'essential')!.required = required
+      }, storedCatalogue)
+    // Always on: a refusal of it is never taken, and the category's Consent Mode map grants nothing that needs consent.
+    for (const [before, after] of [[withGtm(undefined), withGtm('google')], [withGtm('google'), withGtm(undefined)]] as const) {
+      const d = diffCatalogues(before, after)
+      expect(d).toMatchObject({ needsConsent: false, reasons: [] })
+      expect(d.changes).toEqual([expect.objectContaining({ path: 'services[gtm].vendor', consentRelevant: false })])
+    }
+    // Moved into a category visitors choose, or its category becoming optional: still asked.
+    expect(diffCatalogues(withGtm(undefined), withGtm('google', 'analytics')).reasons).toEqual([
+      'Service "gtm" moves from category "essential" to "analytics"',
+      'Service "gtm" gets the vendor signal "google": choices of it reach that vendor',
+    ])
+    expect(diffCatalogues(withGtm('google', 'analytics'), withGtm(undefined)).reasons).toContain(
+      'Service "gtm" loses the vendor signal "google": choices of it no longer reach that vendor, so a refusal of it may no longer hold back tracking',
+    )
+    expect(diffCatalogues(withGtm(undefined), withGtm('google', 'essential', false)).reasons).toContain(
+      'Service "gtm" gets the vendor signal "google": choices of it reach that vendor',
+    )
+  })
+
   it('gives catalogues that differ only in names, texts or appearance one basis, and another to any change it judges', () => {
     const reworded = edit((c) => {
       c.services[0]!.name = 'Renamed'

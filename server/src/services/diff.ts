@@ -9,7 +9,9 @@
 // chose), a category's name or description changed (what visitors choose by, per category), a
 // category granting other Consent Mode types (a type added to its map; not one reordered, repeated
 // or dropped), or a storage entry kept longer than before all need consent again.
-// Other wording (service and entry names), links, texts and appearance do not; neither does
+// Other wording (service and entry names, a required category's name and description), links,
+// texts and appearance do not, nor does the vendor signal of a service in a required category
+// before and after (always on, nobody refuses it; moved or made optional, it asks); neither does
 // removing something, which only narrows what was consented to (a vendor signal removed is no
 // removal of processing: it changes what a choice means). A purpose, a category's name or
 // description is judged per language: a translation added or removed, or a typo fixed, says
@@ -351,6 +353,9 @@ function vendorVerdict(id: string, before: string | undefined, after: string | u
   return `Service "${id}" signals choices of it to another vendor: "${after}", not "${before}"`
 }
 
+/** Whether `category` is a required (always on) category of `c`. */
+const requiredIn = (c: Catalogue, category: string) => c.categories.some((cat) => cat.id === category && cat.required)
+
 /** The changes from `before` (null: nothing published yet) to `after`. */
 export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
   const d = new DiffBuilder()
@@ -385,7 +390,11 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
       if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, `service "${a.id}"`)
       if (field === 'provider') return `Service "${a.id}" has a new provider, "${a.provider}"`
-      if (field === 'vendor') return vendorVerdict(a.id, b.vendor, a.vendor)
+      // A required category's services run whatever visitors choose (the SDK takes no refusal of
+      // them) and its Consent Mode map grants nothing that needs consent: the signal carries no
+      // choice, as its wording says none. Moved to or from a category visitors choose, or the
+      // category becoming optional, the signal counts (and the move or the flag asks too).
+      if (field === 'vendor') return requiredIn(before, b.category) && requiredIn(after, a.category) ? undefined : vendorVerdict(a.id, b.vendor, a.vendor)
       return undefined
     },
   })
