@@ -403,6 +403,19 @@ describe('one service or category on several rows', () => {
     )
   })
 
+  it('refuses two rows declaring one service alone in different categories, but takes its entries in categories of their own', () => {
+    // Before, valid: matomo ended up in essential, the second declaring row's category, line 2's dropped unsaid.
+    expect(refusal('category,service,service_name,name,provider,expiry\nanalytics,matomo,Matomo,,,\nessential,matomo,Matomo,,,\n')).toEqual({
+      status: 422,
+      code: 'invalid',
+      message: 'Line 3, column "category": "essential" differs from line 2\'s "analytics": every row declaring the service "matomo" alone (with no entry name) gives it one category',
+    })
+    // The service declared once (or twice alike) in analytics; an entry of it in essential is the entry's category.
+    const draft = catalogue.parse(csvToCatalogue(header + 'analytics,ga,Google Analytics,Google,,,,,\nessential,ga,,,_ga_csrf,Google,1d,,\nanalytics,ga,,,,,,,\n', acme))
+    expect(draft.services.find((s) => s.id === 'ga')?.category).toBe('analytics')
+    expect(draft.entries.find((e) => e.name === '_ga_csrf')?.category).toBe('essential')
+  })
+
   it("takes a value given on one row and left empty on the others, the same value on each, and a new value over the draft's", () => {
     const draft = catalogue.parse(
       csvToCatalogue(header + 'analytics,ga,Google Analytics,Google,_ga,Google,2y,Statistics,\nanalytics,ga,,,_gid,Google,1d,,Counts visits\nanalytics,ga,Google Analytics,Google,_gat,Google,1d,Statistics,Counts visits\n', acme),

@@ -16,7 +16,8 @@
 // the entries; the import reads them as it always did.
 //
 // A service's cells and a category's label are written the same on each of its rows; on import, a
-// row may leave them empty, but one giving another value than an earlier row is refused (422).
+// row may leave them empty, but one giving another value than an earlier row is refused (422). So
+// is a row declaring a service alone in another category than an earlier such row.
 //
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
@@ -347,8 +348,9 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     return out
   }
   const opt = (v: string | undefined) => (v ? v : undefined)
-  // Services whose category a row declaring the service alone has set: entry rows no longer move them.
-  const declared = new Set<string>()
+  // Services whose category a row declaring the service alone has set, with that row's line and
+  // category: entry rows no longer move them, and another declaring row may not either.
+  const declared = new Map<string, { line: number; category: string }>()
 
   for (const [index, rec] of records.entries()) {
     const line = parsed[index]!.info.lines
@@ -369,6 +371,16 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     if (serviceId && !isId(serviceId)) throw new ApiError(422, 'invalid', `Line ${line}, column "service": "${serviceId}" is no service id (lower-case letters, digits, "-" and "_")`)
     if (serviceId) {
       const declares = !rec.name
+      // Only such rows give the service its category (an entry of it may sit in another): two of
+      // them that disagree would leave it in the last one's, the first dropped without a word.
+      const earlier = declares ? declared.get(serviceId) : undefined
+      if (earlier && earlier.category !== categoryId) {
+        throw new ApiError(
+          422,
+          'invalid',
+          `Line ${line}, column "category": "${categoryId}" differs from line ${earlier.line}'s "${earlier.category}": every row declaring the service "${serviceId}" alone (with no entry name) gives it one category`,
+        )
+      }
       const fields = {
         ...(declares || !declared.has(serviceId) ? { category: categoryId } : {}),
         ...(rec.service_name ? { name: rec.service_name } : {}),
@@ -383,7 +395,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         services.push(added)
         serviceById.set(serviceId, added)
       }
-      if (declares) declared.add(serviceId)
+      if (declares && !earlier) declared.set(serviceId, { line, category: categoryId })
       spotted(serviceSpots, serviceId, `the service "${serviceId}"`, line, rec, SERVICE_CELL)
     }
     // After the service's: a row's differing values are told in the order of the export's columns.
