@@ -554,7 +554,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Download the draft as JSON or as a CSV cookie table',
     description:
-      'JSON (`format=json`, the default): the draft, a Catalogue, as compact JSON, which the import always takes back (no draft is stored whose JSON is over the 1 MB a request may carry). CSV (`format=csv`): one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
+      'JSON (`format=json`, the default): the draft, a Catalogue, as compact JSON, which the import takes back whenever the draft passes the current rules (a draft saved under older ones may not: one with a category named in no language, or a text longer than its bound once composed (NFC), is refused until that is fixed; no draft is stored whose JSON is over the 1 MB a request may carry). CSV (`format=csv`): one row per storage entry with category and service columns; localized texts get one column per language (`purpose_en`). Services or categories without entries get a row with an empty `name`.',
     auth: ANY,
     params: siteParam,
     query: S.catalogueFormatQuery,
