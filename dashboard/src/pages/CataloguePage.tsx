@@ -750,7 +750,6 @@ function withCurrent(options: Array<{ value: string; label: string }>, current: 
   return [{ value: current, label: current ? `${current} (missing)` : none }, ...options]
 }
 
-/** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
 /**
  * A category with no name in any language (`categories.2.label`) is asked for one at its label
  * field in the language edited, as a service's missing name is at its field: marked invalid, read
@@ -765,6 +764,7 @@ function namelessAtLabelField(issues: Issues, language: string): Issues {
   return issues
 }
 
+/** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
 function describePath(path: string, c: Catalogue): string {
   const [section, index, ...rest] = path.split('.')
   // A problem of a whole list (`categories`: no essential one; `services`: too many ids) names the list.
