@@ -39,7 +39,12 @@ const p = (field: string) => `[${field}] ${VECTORS[next++ % VECTORS.length]}`
 const HTTPS = `https://example.com/?q="><img src=x onerror="window.__xss=1">&r='><script>window.__xss=1</script>`
 const MAILTO = `mailto:dpo@example.com?subject="><script>window.__xss=1</script>`
 
-const texts = (lang: string) => Object.fromEntries(UI_TEXT_KEYS.map((k) => [k, p(`texts.${lang}.${k}`)]))
+/** The blocked embed's two texts name the service or category at their one `{0}`, as the SDK fills it (first `{0}` only). */
+const FILLED = new Set<string>(['loadContent', 'loadNote'])
+const texts = (lang: string) =>
+  Object.fromEntries(UI_TEXT_KEYS.map((k) => [k, FILLED.has(k) ? `[texts.${lang}.${k}] {0} <img src=x onerror="window.__xss=1;alert('xss')"> $& $' $\`` : p(`texts.${lang}.${k}`)]))
+/** A text as the SDK shows it with its `{0}` filled. */
+const filled = (text: string, value: string) => text.replace('{0}', () => value)
 const localized = (field: string) => ({ en: p(field + '.en'), de: p(field + '.de') })
 
 function xssCatalogue(): CatalogueInput {
@@ -66,7 +71,8 @@ function xssCatalogue(): CatalogueInput {
     service: `svc-${c.id}`,
     provider: p(`entry-${c.id}.provider`),
     purpose: localized(`entry-${c.id}.purpose`),
-    expiry: '30d',
+    // Each way the declaration words an expiry, its words from the texts.
+    expiry: ['session', 'persistent', '30d'][i]!,
     // A domain is a hostname and a path holds no ";" (they go into the cookie the SDK writes to
     // delete the entry): the path still carries markup, the domain cannot.
     domain: `entry-${c.id}.example.com`,
@@ -217,6 +223,8 @@ test('payloads in every text field of a catalogue render as text and never run',
       for (const expand of await dialog.locator('button[aria-expanded]').all()) await expand.click()
       await expect(dialog.getByRole('table')).toHaveCount(3)
       await showsText(dialog, en.preferencesTitle!, en.preferencesText!, en.alwaysOn!, en.consentId!, en.save!)
+      // The tables' column names and expiry words.
+      await showsText(dialog, en.name!, en.provider!, en.purpose!, en.expiry!, en.session!, en.persistent!)
       await expect(dialog.getByRole('button', { name: en.close! })).toBeVisible()
       for (const id of ['essential', 'analytics', 'marketing']) {
         await showsText(dialog, cat(id).label.en!, cat(id).description!.en!, svc(id).name, svc(id).provider, svc(id).purpose!.en!)
@@ -232,10 +240,11 @@ test('payloads in every text field of a catalogue render as text and never run',
       await declaration.scrollIntoViewIfNeeded()
       await expect(declaration.getByRole('table')).toHaveCount(3)
       for (const id of ['essential', 'analytics', 'marketing']) await showsText(declaration, cat(id).label.en!, cat(id).description!.en!, svc(id).name, svc(id).purpose!.en!)
+      await showsText(declaration, en.changeSettings!, en.session!, en.persistent!)
 
       const placeholder = page.locator('.mc-ph')
       await expect(placeholder).toBeVisible()
-      await showsText(placeholder, svc('marketing').name, cat('marketing').label.en!)
+      await showsText(placeholder, filled(en.loadContent!, svc('marketing').name), filled(en.loadNote!, cat('marketing').label.en!))
     })
 
     // German: the other language's texts and labels.
@@ -267,7 +276,7 @@ test('payloads in every text field of a catalogue render as text and never run',
     await visit(browser, 'en', { 'x-test-country': 'BR' }, async (page) => {
       const banner = page.locator('#miniconsent [role=region]')
       await expect(banner).toBeVisible()
-      await showsText(banner, catalogue.texts!.en!.noticeText!)
+      await showsText(banner, catalogue.texts!.en!.noticeText!, catalogue.texts!.en!.ok!)
     })
   } finally {
     if (published) expect((await api.post(`/api/admin/sites/${SITE}/rollback`, { data: { revision: liveBefore }, headers })).status()).toBe(201)
