@@ -212,14 +212,20 @@ describe('catalogue schema', () => {
   })
 
   it('bounds a text as composed when saved, saying so when composing made it longer, and reads a stored one over its bound once composed', () => {
+    const COMPOSED_TOO_LONG = (n: number) =>
+      `Use at most 4000 characters: this text has ${n} (counted in Unicode's composed form, NFC, in which some letters, such as "\u0915\u093c", take two)`
     const base = { categories: [{ id: 'essential', required: true, label: { en: 'Essential' } }] }
     // "क़" (U+0958) is two characters once composed: 4,000 as typed, 8,000 as kept.
     const hindi = (purpose: string) => ({ ...base, services: [{ id: 'x', category: 'essential', name: 'X', provider: 'X', purpose: { hi: purpose } }] })
     const saved = catalogue.safeParse(hindi('\u0958'.repeat(4000)))
     expect(saved.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['services.0.purpose.hi', 'Use at most 4000 characters: this text has 8000 once composed (Unicode NFC, in which some letters, such as "\u0915\u093c", take two)'],
+      ['services.0.purpose.hi', COMPOSED_TOO_LONG(8000)],
     ])
-    expect(catalogue.safeParse(hindi('\u0958'.repeat(4001))).error?.issues[0]?.message).toBe('Too big: expected string to have <=4000 characters')
+    expect(catalogue.safeParse(hindi('\u0958'.repeat(4001))).error?.issues[0]?.message).toBe(COMPOSED_TOO_LONG(8002))
+    // Sent back as the server answers it (composed, 8,000 characters), it is refused the same way.
+    expect(catalogue.safeParse(storedCatalogue.parse(hindi('\u0958'.repeat(4000)))).error?.issues[0]?.message).toBe(COMPOSED_TOO_LONG(8000))
+    // A text without combining marks is told its length alone.
+    expect(catalogue.safeParse(hindi('x'.repeat(4001))).error?.issues[0]?.message).toBe('Use at most 4000 characters: this text has 4001')
     // Decomposed, over the bound as typed, within it once composed: taken, as before.
     expect(catalogue.parse(hindi('u\u0301'.repeat(3000))).services[0]?.purpose.hi).toBe('\u00fa'.repeat(3000))
     // As stored by a version that checked the bound as written, and as the server answers it.

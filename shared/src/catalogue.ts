@@ -44,20 +44,20 @@ export const languageTag = z.string().regex(LANGUAGE_PATTERN, 'use a BCP 47 lang
  *
  * `max` bounds what is kept, composed, as an admin saves (`catalogue`). Composing mostly shortens a
  * text, but lengthens a few letters: "क़" (U+0958) and the other Devanagari, Gurmukhi and Bengali
- * nukta letters, and Hebrew presentation forms, become two characters. A text within the bound as
- * typed but over it once composed is refused, saying so: "Use at most 4000 characters" alone would
- * puzzle whoever typed 4,000.
+ * nukta letters, and Hebrew presentation forms, become two characters. The refusal says how long
+ * the text is as counted, and, for a text with combining marks (whose letters may count as two),
+ * that it is counted composed: "Use at most 4000 characters" alone would puzzle whoever typed
+ * 4,000 letters, or saves again a text an older version stored (and the server answers composed).
  */
 const readableText = (max: number) =>
   z
     .string()
-    .refine((text) => text.length > max || text.normalize('NFC').length <= max, {
-      error: (issue) =>
-        `Use at most ${max} characters: this text has ${String(issue.input).normalize('NFC').length} once composed (Unicode NFC, in which some letters, such as "\u0915\u093c", take two)`,
-      abort: true,
-    })
     .overwrite(nfc)
-    .max(max)
+    .max(max, { error: (issue) => tooLong(max, String(issue.input)) })
+
+const tooLong = (max: number, text: string) =>
+  `Use at most ${max} characters: this text has ${text.length}` +
+  (/\p{M}/u.test(text) ? ' (counted in Unicode\'s composed form, NFC, in which some letters, such as "\u0915\u093c", take two)' : '')
 
 /**
  * A text as stored (`storedCatalogue`), composed, with no bound: versions before texts were

@@ -49,7 +49,7 @@ describe('issuesByPath', () => {
       ...issuesOf(siteSettings, { id: 'acme', name: 'Acme', cookieLifetimeDays: 0 }),
     }
     expect(issues).toEqual({
-      'services.0.name': 'Use at most 200 characters',
+      'services.0.name': 'Use at most 200 characters: this text has 201',
       // A record's key: what the key's own rule says.
       'texts.German': 'use a BCP 47 language tag such as "en" or "pt-BR"',
       'appearance.radius': 'Use 32 or less',
