@@ -570,6 +570,7 @@ export const publishedConfig = z.object({
   gpcCategories: z.array(slug).optional(),
   /** True when the catalogue has anything that needs consent; otherwise only a notice/declaration. */
   needsBanner: z.boolean(),
-  catalogue: catalogue,
+  /** As stored (a revision published by an older version may hold a text over its bound once composed). */
+  catalogue: storedCatalogue,
 })
 export type PublishedConfig = z.infer<typeof publishedConfig>

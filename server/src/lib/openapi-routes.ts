@@ -74,6 +74,7 @@ export const SCHEMA_DESCRIPTIONS: ReadonlyMap<z.ZodType, string> = new Map<z.Zod
 /** Schemas shown under their own name and referenced wherever they appear. */
 export const NAMED_SCHEMAS: NamedSchemas = {
   Catalogue: S.catalogue,
+  StoredCatalogue: S.storedCatalogue,
   Category: S.category,
   Service: S.service,
   StorageEntry: S.storageEntry,
@@ -563,7 +564,7 @@ export const OPERATIONS: Operation[] = [
         description: 'The file, in the media type of `format`',
         headers: { 'Content-Disposition': attachment('<siteId>-catalogue.<format>') },
         content: {
-          'application/json': { schema: S.catalogue, example: exampleCatalogueOut },
+          'application/json': { schema: S.storedCatalogue, example: exampleCatalogueOut },
           'text/csv': {
             example: 'category,service,service_name,service_provider,service_privacy_policy_url,name,kind,provider,expiry,domain,path,category_label_en,service_purpose_en,purpose_en\nanalytics,google-analytics,Google Analytics,Google,,_ga,cookie,Google,2y,,,Analytics,,Distinguishes unique users\n',
           },

@@ -62,7 +62,7 @@ describe('GET /api/openapi.json', () => {
 
     const state = d.components.schemas.CatalogueState!
     expect(state.required).toEqual(['settings', 'draft', 'draftUpdatedAt', 'draftUpdatedBy', 'live', 'dirty'])
-    const expiry = JSON.stringify(d.components.schemas.StorageEntry)
+    const expiry = JSON.stringify(d.components.schemas.StorageEntryInput)
     expect(expiry).toContain('session|persistent')
 
     const consents = d.paths['/api/admin/sites/{siteId}/consents']!.get!
@@ -144,7 +144,7 @@ describe('the document says what the routes do', () => {
     const mediaOf: Record<string, string> = { json: 'application/json', csv: 'text/csv', ndjson: 'application/x-ndjson' }
     const catalogue = d.paths['/api/admin/sites/{siteId}/catalogue/export']!.get!.responses['200']!.content!
     expect(Object.keys(catalogue).sort()).toEqual(['application/json', 'text/csv'])
-    expect(catalogue['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Catalogue' })
+    expect(catalogue['application/json']!.schema).toEqual({ $ref: '#/components/schemas/StoredCatalogue' })
     expect(catalogue['text/csv']!.example).toMatch(/^category,/)
     const log = d.paths['/api/admin/sites/{siteId}/export']!.get!.responses['200']!.content!
     expect(Object.keys(log).sort()).toEqual(['application/x-ndjson', 'text/csv'])
@@ -235,7 +235,7 @@ describe('the document says what the routes do', () => {
     expect(target.required).toEqual(expect.arrayContaining(['openapi', 'paths', 'components']))
     const unknown = formatsIn(d, '$').filter((f) => !JSON_SCHEMA_FORMATS.has(f.split(': ').pop()!))
     expect(unknown).toEqual([])
-    const path = (d.components.schemas.StorageEntry!.properties as Record<string, Record<string, unknown>>).path!
+    const path = (d.components.schemas.StorageEntryInput!.properties as Record<string, Record<string, unknown>>).path!
     expect(path).not.toHaveProperty('format')
     expect(path.pattern).toBe('^\\/.*')
   })
