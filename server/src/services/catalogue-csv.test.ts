@@ -113,14 +113,19 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(draft.entries[0]!.purpose).toEqual({ en: "The shop;'s visit counter" })
   })
 
-  it('reads files without the service rows as before: the entries give the service its category', () => {
+  it('reads files without the service rows: a service the draft has keeps its category, one it adds takes its entries\' one category', () => {
     const old = [
       'category,service,service_name,service_provider,name,kind,provider,expiry',
       'analytics,google-analytics,Google Analytics,Google,_ga,cookie,Google,2y',
       'marketing,google-analytics,Google Analytics,Google,_gcl_au,cookie,Google,3mo',
     ].join('\n')
-    const draft = catalogue.parse(csvToCatalogue(old, { ...mixed, services: [], entries: [] }))
-    expect(draft.services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'marketing' })])
+    const into = catalogue.parse(csvToCatalogue(old, { ...mixed, entries: [] }))
+    expect(into.services.find((s) => s.id === 'google-analytics')?.category).toBe('analytics')
+    expect(into.entries.map((e) => `${e.category}/${e.name}`)).toEqual(['analytics/_ga', 'marketing/_gcl_au'])
+    // From the file alone its category is the one its entries' rows all give; two would leave one dropped unsaid.
+    const one = old.replace('marketing,', 'analytics,')
+    expect(catalogue.parse(csvToCatalogue(one, { ...mixed, services: [], entries: [] })).services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'analytics' })])
+    expect(() => csvToCatalogue(old, { ...mixed, services: [], entries: [] })).toThrow(/^Line 3, column "category": "marketing" differs from line 2's "analytics"/)
   })
 })
 
@@ -414,6 +419,31 @@ describe('one service or category on several rows', () => {
     const draft = catalogue.parse(csvToCatalogue(header + 'analytics,ga,Google Analytics,Google,,,,,\nessential,ga,,,_ga_csrf,Google,1d,,\nanalytics,ga,,,,,,,\n', acme))
     expect(draft.services.find((s) => s.id === 'ga')?.category).toBe('analytics')
     expect(draft.entries.find((e) => e.name === '_ga_csrf')?.category).toBe('essential')
+  })
+
+  it("refuses entry rows giving a service the file adds different categories when no row declares it, and keeps a draft service's category against its entries' rows", () => {
+    const entryHeader = 'category,service,service_name,service_provider,name,provider,expiry,purpose_en,service_purpose_en\n'
+    // Before, valid: ga ended up in marketing (in analytics the other way round), the first row's category dropped unsaid.
+    expect(refusal(entryHeader + 'analytics,ga,,,_ga,Google,2y,,\nmarketing,ga,,,_gid,Google,1d,,\n')).toEqual({
+      status: 422,
+      code: 'invalid',
+      message:
+        'Line 3, column "category": "marketing" differs from line 2\'s "analytics": with no row declaring the service "ga" alone (with no entry name), every row of it gives it one category; to keep its entries in several categories, add a row declaring it alone in its own',
+    })
+    expect(refusal(entryHeader + 'marketing,ga,,,_gid,Google,1d,,\nanalytics,ga,,,_ga,Google,2y,,\n').message).toMatch(/^Line 3, column "category": "analytics" differs from line 2's "marketing"/)
+    // Declared alone anywhere in the file, before or after its entries (as before 0.9.9), its entries may sit in any category.
+    for (const declaring of ['analytics,ga,Google Analytics,,,,,,\nanalytics,ga,,,_ga,Google,2y,,\nmarketing,ga,,,_gid,Google,1d,,\n', 'analytics,ga,,,_ga,Google,2y,,\nmarketing,ga,,,_gid,Google,1d,,\nanalytics,ga,Google Analytics,,,,,,\n']) {
+      const draft = catalogue.parse(csvToCatalogue(entryHeader + declaring, acme))
+      expect(draft.services.find((s) => s.id === 'ga')?.category).toBe('analytics')
+      expect(draft.entries.map((e) => `${e.category}/${e.name}`)).toEqual(['analytics/_ga', 'marketing/_gid'])
+    }
+    // Before: plausible, in analytics in the draft, moved into the required essential (always on, asked of nobody).
+    const kept = catalogue.parse(csvToCatalogue(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\n', acme))
+    expect(kept.services.find((s) => s.id === 'plausible')?.category).toBe('analytics')
+    expect(kept.entries).toEqual([expect.objectContaining({ name: '_pl', category: 'essential', service: 'plausible' })])
+    // A row declaring it alone moves it.
+    const moved = catalogue.parse(csvToCatalogue(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\nmarketing,plausible,,,,,,,\n', acme))
+    expect(moved.services.find((s) => s.id === 'plausible')?.category).toBe('marketing')
   })
 
   it("takes a value given on one row and left empty on the others, the same value on each, and a new value over the draft's", () => {

@@ -4,8 +4,9 @@
 //
 // A row's `category` is its entry's. A service's own category is that of a row declaring the
 // service alone (no `name`), which the export writes whenever some entry of the service sits in
-// another category (or it has none), or where the order needs it (below); without such a row, its
-// entries' rows give it.
+// another category (or it has none), or where the order needs it (below). Without such a row, a
+// service the draft has keeps its category (its entries may sit in others), and one the file adds
+// takes its entries' rows' category.
 //
 // Order: the entries come in the file's order. Categories and services the draft does not have
 // are added in the order the rows first name them (those it has keep their place in it), so the
@@ -17,7 +18,9 @@
 //
 // A service's cells and a category's label are written the same on each of its rows; on import, a
 // row may leave them empty, but one giving another value than an earlier row is refused (422). So
-// is a row declaring a service alone in another category than an earlier such row.
+// is a row declaring a service alone in another category than an earlier such row, and, for a
+// service the file adds and declares on no row, an entry row in another category than an earlier
+// one of it: its category would be the last row's, the others' dropped without a word.
 //
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
@@ -349,8 +352,14 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   }
   const opt = (v: string | undefined) => (v ? v : undefined)
   // Services whose category a row declaring the service alone has set, with that row's line and
-  // category: entry rows no longer move them, and another declaring row may not either.
+  // category: another declaring row may not move them.
   const declared = new Map<string, { line: number; category: string }>()
+  // Services some row declares alone, wherever it is (files before 0.9.9 have those rows after the
+  // entries): the entry rows of the others tell their category, so those must all tell one.
+  const declaring = new Set(records.flatMap((rec) => (rec.service && !rec.name ? [rec.service] : [])))
+  // Services the file adds on an entry row and declares nowhere, with the line and category of the
+  // entry row that added them.
+  const toldByEntries = new Map<string, { line: number; category: string }>()
 
   for (const [index, rec] of records.entries()) {
     const line = parsed[index]!.info.lines
@@ -371,8 +380,8 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     if (serviceId && !isId(serviceId)) throw new ApiError(422, 'invalid', `Line ${line}, column "service": "${serviceId}" is no service id (lower-case letters, digits, "-" and "_")`)
     if (serviceId) {
       const declares = !rec.name
-      // Only such rows give the service its category (an entry of it may sit in another): two of
-      // them that disagree would leave it in the last one's, the first dropped without a word.
+      // Such rows give the service its category (an entry of it may sit in another): two of them
+      // that disagree would leave it in the last one's, the first dropped without a word.
       const earlier = declares ? declared.get(serviceId) : undefined
       if (earlier && earlier.category !== categoryId) {
         throw new ApiError(
@@ -381,8 +390,19 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
           `Line ${line}, column "category": "${categoryId}" differs from line ${earlier.line}'s "${earlier.category}": every row declaring the service "${serviceId}" alone (with no entry name) gives it one category`,
         )
       }
+      // Without a declaring row, a service the file adds takes its entries' category, which two of
+      // them could not both give (the last one's won, unsaid); one the draft has keeps its own, an
+      // entry of it in another category being just that (as a declared service's is).
+      const told = declares || declaring.has(serviceId) ? undefined : toldByEntries.get(serviceId)
+      if (told && told.category !== categoryId) {
+        throw new ApiError(
+          422,
+          'invalid',
+          `Line ${line}, column "category": "${categoryId}" differs from line ${told.line}'s "${told.category}": with no row declaring the service "${serviceId}" alone (with no entry name), every row of it gives it one category; to keep its entries in several categories, add a row declaring it alone in its own`,
+        )
+      }
       const fields = {
-        ...(declares || !declared.has(serviceId) ? { category: categoryId } : {}),
+        ...(declares ? { category: categoryId } : {}),
         ...(rec.service_name ? { name: rec.service_name } : {}),
         ...(rec.service_provider ? { provider: rec.service_provider } : {}),
         ...(rec.service_privacy_policy_url ? { privacyPolicyUrl: rec.service_privacy_policy_url } : {}),
@@ -394,6 +414,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         const added = { id: serviceId, name: serviceId, provider: rec.provider || serviceId, category: categoryId, ...fields, purpose: texts(rec, 'service_purpose') }
         services.push(added)
         serviceById.set(serviceId, added)
+        if (!declares && !declaring.has(serviceId)) toldByEntries.set(serviceId, { line, category: categoryId })
       }
       if (declares && !earlier) declared.set(serviceId, { line, category: categoryId })
       spotted(serviceSpots, serviceId, `the service "${serviceId}"`, line, rec, SERVICE_CELL)
