@@ -27,6 +27,14 @@ export function issuesByPath(list: ReadonlyArray<{ path: ReadonlyArray<PropertyK
   return out
 }
 
+/**
+ * The issues of a draft save's refusal, by their path in the draft: the server names them by their
+ * path in the request's body (`catalogue.entries.0.domain`), the editors' fields by their path in
+ * the catalogue (`entries.0.domain`).
+ */
+export const draftIssuesByPath = (list: ReadonlyArray<{ path: string; message: string }>): Issues =>
+  issuesByPath(list.map((issue) => (issue.path.startsWith('catalogue.') ? { ...issue, path: issue.path.slice('catalogue.'.length) } : issue)))
+
 /** What zod itself says of an issue: its message when no rule gave one. */
 function zodsOwnMessage(issue: z.core.$ZodIssue): string | undefined {
   const said = z.config().localeError?.(issue as unknown as z.core.$ZodRawIssue)

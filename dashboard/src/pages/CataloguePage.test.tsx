@@ -123,13 +123,14 @@ describe('catalogue editor', () => {
     expect(screen.getByLabelText('Label (de)', { selector: '#f-categories-0-label-de' })).toBeTruthy()
   })
 
+  // The server names a draft save's issues by their path in its body, `{ catalogue, baseUpdatedAt }`.
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(
       signedIn,
       serveCatalogue,
       on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () =>
         json(
-          { error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'entries.0.domain', message: 'not a domain of this site' }] } },
+          { error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'catalogue.entries.0.domain', message: 'not a domain of this site' }] } },
           422,
         ),
       ),
@@ -150,7 +151,7 @@ describe('catalogue editor', () => {
     stubApi(
       signedIn,
       serveCatalogue,
-      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () => json({ error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'categories', message }] } }, 422)),
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () => json({ error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'catalogue.categories', message }] } }, 422)),
     )
     await openEditor()
     fireEvent.input(screen.getByLabelText('Domain, row 1'), { target: { value: 'minimagic.example' } })

@@ -15,7 +15,7 @@ import {
 import { useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
-import { EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
+import { draftIssuesByPath, EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
 import { languageAttributes, languagesOf } from '../languages'
@@ -208,7 +208,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     } catch (err) {
       // The draft on screen stays as it is: nothing typed is lost when a save fails.
       if (err instanceof ApiRequestError && err.issues.length) {
-        setServerIssues(issuesByPath(err.issues))
+        setServerIssues(draftIssuesByPath(err.issues))
         requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
       }
       const theirs = await draftSavedMeanwhile(api, siteId, err)

@@ -33,6 +33,23 @@ describe('texts and appearance', () => {
     expect(sent.catalogue.entries).toEqual(catalogueFixture().draft.entries)
   })
 
+  it('shows the server’s refusal of a text next to its field (the server names it by its path in the save’s body)', async () => {
+    stubApi(
+      signedIn,
+      serveCatalogue,
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', () =>
+        json({ error: { code: 'invalid', message: 'The catalogue is not valid.', issues: [{ path: 'catalogue.texts.en.bannerTitle', message: 'not what the server takes' }] } }, 422),
+      ),
+    )
+    renderApp('/sites/minimagic/texts')
+    const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
+    fireEvent.input(title, { target: { value: 'Cookies at MiniMagic' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('not what the server takes', { selector: '.field-error' })).toBeTruthy()
+    expect(title.getAttribute('aria-invalid')).toBe('true')
+    expect(title.value).toBe('Cookies at MiniMagic')
+  })
+
   it('lists every text visitors read, the notice button, the cookie declaration and the blocked-embed placeholder included, and saves them in a language without built-in texts', async () => {
     const api = stubApi(signedIn, serveCatalogue, saveDraft)
     renderApp('/sites/minimagic/texts')

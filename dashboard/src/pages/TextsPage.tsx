@@ -2,7 +2,7 @@ import { catalogue as catalogueSchema, DEFAULT_ACCENT, isHexColour, UI_TEXT_KEYS
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
-import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
+import { draftIssuesByPath, EditableContext, Field, IssueSummary, issuesByPath, SelectField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_HINTS, TEXT_LABELS } from '../default-texts'
 import { canEdit, siteApi, useSession } from '../session'
@@ -178,7 +178,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       setConflict(null)
       setStatus({ saved: true })
     } catch (err) {
-      if (err instanceof ApiRequestError && err.issues.length) setServerIssues(issuesByPath(err.issues))
+      if (err instanceof ApiRequestError && err.issues.length) setServerIssues(draftIssuesByPath(err.issues))
       const theirs = await draftSavedMeanwhile(api, siteId, err)
       setConflict(theirs)
       setStatus({ error: theirs ? CONFLICT_MESSAGE : `Not saved: ${errorText(err)}` }, err)
