@@ -156,8 +156,6 @@ export interface FileSpot {
 /** The draft with the file applied, not yet validated, and where the file wrote what is in it. */
 export interface CsvImport {
   draft: unknown
-  /** The file's line of each entry (`entries.N`). */
-  entryLines: number[]
   /**
    * Where the file wrote what an issue's path (`entries.N…`, `categories.N…`, `services.N…`, as
    * the draft numbers them) names, or undefined for what the file does not name (a category or
@@ -171,6 +169,14 @@ export interface CsvImport {
 interface Spots {
   line: number
   columns: Map<string, { line: number; value: string }>
+}
+
+/**
+ * 422: line `line` gives `column` another value than an earlier line did, one of which would be
+ * dropped without a word; `rule` says what every such row must do.
+ */
+function differs(line: number, column: string, value: string, earlier: { line: number; value: string }, rule: string): ApiError {
+  return new ApiError(422, 'invalid', `Line ${line}, column "${column}": "${value}" differs from line ${earlier.line}'s "${earlier.value}": ${rule}`)
 }
 
 /** The column holding a field of a category or service (its path after `categories.N` or `services.N`), if any does. */
@@ -322,11 +328,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       const earlier = at.columns.get(column)
       if (!earlier) at.columns.set(column, { line, value })
       else if (earlier.value.normalize('NFC') !== value.normalize('NFC')) {
-        throw new ApiError(
-          422,
-          'invalid',
-          `Line ${line}, column "${column}": "${value}" differs from line ${earlier.line}'s "${earlier.value}": every row naming ${what} gives it one value there (or leaves the cell empty)`,
-        )
+        throw differs(line, column, value, earlier, `every row naming ${what} gives it one value there (or leaves the cell empty)`)
       }
     }
   }
@@ -353,13 +355,13 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   const opt = (v: string | undefined) => (v ? v : undefined)
   // Services whose category a row declaring the service alone has set, with that row's line and
   // category: another declaring row may not move them.
-  const declared = new Map<string, { line: number; category: string }>()
+  const declared = new Map<string, { line: number; value: string }>()
   // Services some row declares alone, wherever it is (files before 0.9.9 have those rows after the
   // entries): the entry rows of the others tell their category, so those must all tell one.
   const declaring = new Set(records.flatMap((rec) => (rec.service && !rec.name ? [rec.service] : [])))
   // Services the file adds on an entry row and declares nowhere, with the line and category of the
   // entry row that added them.
-  const toldByEntries = new Map<string, { line: number; category: string }>()
+  const toldByEntries = new Map<string, { line: number; value: string }>()
 
   for (const [index, rec] of records.entries()) {
     const line = parsed[index]!.info.lines
@@ -383,22 +385,20 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       // Such rows give the service its category (an entry of it may sit in another): two of them
       // that disagree would leave it in the last one's, the first dropped without a word.
       const earlier = declares ? declared.get(serviceId) : undefined
-      if (earlier && earlier.category !== categoryId) {
-        throw new ApiError(
-          422,
-          'invalid',
-          `Line ${line}, column "category": "${categoryId}" differs from line ${earlier.line}'s "${earlier.category}": every row declaring the service "${serviceId}" alone (with no entry name) gives it one category`,
-        )
+      if (earlier && earlier.value !== categoryId) {
+        throw differs(line, 'category', categoryId, earlier, `every row declaring the service "${serviceId}" alone (with no entry name) gives it one category`)
       }
       // Without a declaring row, a service the file adds takes its entries' category, which two of
       // them could not both give (the last one's won, unsaid); one the draft has keeps its own, an
       // entry of it in another category being just that (as a declared service's is).
       const told = declares || declaring.has(serviceId) ? undefined : toldByEntries.get(serviceId)
-      if (told && told.category !== categoryId) {
-        throw new ApiError(
-          422,
-          'invalid',
-          `Line ${line}, column "category": "${categoryId}" differs from line ${told.line}'s "${told.category}": with no row declaring the service "${serviceId}" alone (with no entry name), every row of it gives it one category; to keep its entries in several categories, add a row declaring it alone in its own`,
+      if (told && told.value !== categoryId) {
+        throw differs(
+          line,
+          'category',
+          categoryId,
+          told,
+          `with no row declaring the service "${serviceId}" alone (with no entry name), every row of it gives it one category; to keep its entries in several categories, add a row declaring it alone in its own`,
         )
       }
       const fields = {
@@ -414,9 +414,9 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         const added = { id: serviceId, name: serviceId, provider: rec.provider || serviceId, category: categoryId, ...fields, purpose: texts(rec, 'service_purpose') }
         services.push(added)
         serviceById.set(serviceId, added)
-        if (!declares && !declaring.has(serviceId)) toldByEntries.set(serviceId, { line, category: categoryId })
+        if (!declares && !declaring.has(serviceId)) toldByEntries.set(serviceId, { line, value: categoryId })
       }
-      if (declares && !earlier) declared.set(serviceId, { line, category: categoryId })
+      if (declares && !earlier) declared.set(serviceId, { line, value: categoryId })
       spotted(serviceSpots, serviceId, `the service "${serviceId}"`, line, rec, SERVICE_CELL)
     }
     // After the service's: a row's differing values are told in the order of the export's columns.
@@ -452,7 +452,7 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     const set = column === undefined ? undefined : at.columns.get(column)
     return set === undefined ? { line: at.line } : { line: set.line, column }
   }
-  return { draft: { ...base, categories, services, entries }, entryLines, locate }
+  return { draft: { ...base, categories, services, entries }, locate }
 }
 
 /** The cells of a service, read only on a row that names one in column `service`. */
