@@ -65,7 +65,7 @@ const tooLong = (max: number, text: string) =>
  * (4,000 "क़" are 8,000 characters). It stays readable, by the server and by the dashboard, which
  * reads the server's answers through the same schema; saving it again asks for it shorter.
  */
-const storedText = (_max: number) => z.string().overwrite(nfc)
+const storedText = () => z.string().overwrite(nfc)
 
 const nfc = (text: string) => text.normalize('NFC')
 

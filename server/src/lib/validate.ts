@@ -206,7 +206,7 @@ export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: 
 }
 
 /** Whether Hono's json validator has read the body: when the Content-Type it sees is JSON's (its own test, hono/validator). */
-const honoReadsJson = (contentType: string | undefined): boolean => !!contentType && /^application\/([\w.-]+\+)?json$/i.test(contentType.split(';')[0]!.trim())
+const honoReadsJson = (contentType: string | undefined): boolean => JSON_TYPE.test(mediaType(contentType))
 
 /**
  * A path segment that is a slug (site id), checked without zod on the hot public routes; null
