@@ -65,7 +65,15 @@ export class ConsentSubjects {
     private readonly logger?: Logger,
   ) {}
 
+  /**
+   * One read transaction: the writer thread commits on its own connection meanwhile, and a record
+   * committed between two of these reads was named the decision in force without being listed (review).
+   */
   find(siteId: string, consentId: string): SubjectData {
+    return this.db.$client.transaction(() => this.read(siteId, consentId))()
+  }
+
+  private read(siteId: string, consentId: string): SubjectData {
     const records = this.db
       .select()
       .from(consentRecords)
