@@ -226,6 +226,36 @@ describe('users and roles', () => {
     expect((await screen.findByText('editor@example.com is now auditor.')).closest('[role="status"]')).toBeTruthy()
   })
 
+  it('shows the role another owner gave a member once the list is loaded again, and lets it be set back', async () => {
+    let bobRole = 'editor'
+    const api = stubApi(
+      signedIn,
+      on('GET', '/api/admin/sites/minimagic/members', () =>
+        json({ members: [members.members[0], { userId: 7, email: 'bob@example.com', role: bobRole }], invitations: [] }),
+      ),
+      on('POST', '/api/admin/sites/minimagic/invitations', () => json({ inviteUrl: '/invite/tok-123' }, 201)),
+      on('PATCH', '/api/admin/sites/minimagic/members/7', () => {
+        bobRole = 'editor'
+        return json({ member: { userId: 7, email: 'bob@example.com', role: bobRole } })
+      }),
+    )
+    renderApp('/sites/minimagic/members')
+    await screen.findByRole('table', { name: 'Members of this site' })
+    // Another owner, in another tab, makes Bob an auditor; inviting someone here reloads the list.
+    bobRole = 'auditor'
+    fireEvent.input(screen.getByLabelText('Email'), { target: { value: 'new@example.com' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }))
+    await screen.findByLabelText('Invitation link')
+    const select = screen.getByLabelText('Role of bob@example.com') as HTMLSelectElement
+    // Before, the row kept the role it was first shown with: editor, which could then not be picked back.
+    await waitFor(() => expect(select.value).toBe('auditor'))
+    fireEvent.change(select, { target: { value: 'editor' } })
+    await waitFor(() => expect(api.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'editor' }))
+    expect(await screen.findByText('bob@example.com is now editor.')).toBeTruthy()
+    await waitFor(() => expect(api.requests.filter((r) => r.url.pathname.endsWith('/members')).length).toBe(3))
+    expect(select.value).toBe('editor')
+  })
+
   it('says when a member was removed or an invitation cancelled', async () => {
     let list = { ...members, invitations: [{ email: 'late@example.com', role: 'editor', createdAt: '2025-03-01T10:00:00.000Z', expiresAt: '2025-03-08T10:00:00.000Z' }] }
     stubApi(

@@ -1,5 +1,5 @@
 import { invitationInput, ROLES, type PendingInvitation, type Role } from '@miniconsent/shared'
-import { useState } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import { inviteAnswer, memberList, type Invitation, type Member, type MemberList } from '../api-shapes'
 import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
 import { LoadFailure, LoadGate, errorText, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
@@ -287,24 +287,42 @@ function confirmOwnRoleChange(next: Role): boolean {
   )
 }
 
+/**
+ * A role picked in a row, shown over the listed one while its change is made and, once made, until
+ * the list is loaded again (`over`: the member as listed then; each load answers new objects). The
+ * change reloads the list, and so does any other change on the page: the reload's role is then the
+ * one shown, also when another owner changed it meanwhile. A change of your own reloads your roles
+ * instead, and the list stays, so the role you picked stays too.
+ */
+interface PickedRole {
+  role: Role
+  over: Member
+  inFlight: boolean
+}
+
 function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member: Member; isMe: boolean; onChanged: OnChanged }) {
   const { api } = useSession()
-  const [role, setRole] = useState<Role>(member.role)
+  const [picked, setPicked] = useState<PickedRole | null>(null)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useActionState<string | null>(null)
+  // The member as now listed, for a change that ends after a reload: see PickedRole.
+  const listed = useRef(member)
+  listed.current = member
   const path = siteApi(siteId, `/members/${member.userId}`)
   const selectId = `member-role-${member.userId}`
+  const role = picked && (picked.inFlight || picked.over === member) ? picked.role : member.role
 
   async function changeRole(next: Role) {
-    const previous = role
-    setRole(next)
+    const previous = picked
+    setPicked({ role: next, over: member, inFlight: true })
     setBusy(true)
     setError(null)
     try {
       await api.request(path, null, { method: 'PATCH', body: { role: next } })
+      setPicked({ role: next, over: listed.current, inFlight: false })
       onChanged(isMe ? `You are now ${next} on this site.` : `${member.email} is now ${next}.`, { own: isMe })
     } catch (err) {
-      setRole(previous)
+      setPicked(previous)
       setError(`Role not changed: ${errorText(err)}`, err)
     } finally {
       setBusy(false)
@@ -346,7 +364,7 @@ function MemberRow({ siteId, member, isMe, onChanged }: { siteId: string; member
             const select = e.currentTarget
             const next = select.value as Role
             if (isMe && next !== 'owner' && !confirmOwnRoleChange(next)) {
-              // The role state did not change, so nothing re-renders: the select is put back by hand.
+              // The role shown did not change, so nothing re-renders: the select is put back by hand.
               select.value = role
               return
             }
