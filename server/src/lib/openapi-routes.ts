@@ -378,14 +378,14 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, five failures for an e-mail from one network (an IPv4 address or an IPv6 /64), or thirty from anywhere, lock it until they are 15 minutes old. Wrong passwords given to accept an invitation count too.',
+      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64), or 30 for it from anywhere, lock that e-mail, and 50 from one client network over any e-mails lock that network; a lock lasts until enough of its failures are 15 minutes old. Wrong passwords given to accept an invitation count too, and a check still running counts as a failure until it ends.',
     auth: 'public',
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {
       200: { description: 'Signed in', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'Wrong e-mail or password' },
-      429: { description: 'Too many failed sign-ins (Retry-After)' },
+      429: { description: '`too_many_attempts`: too many failed sign-ins for this e-mail, or from this client network (Retry-After)' },
     },
   },
   {
@@ -764,7 +764,7 @@ export const OPERATIONS: Operation[] = [
       404: { description: '`invitation_not_found`: unknown, used or expired' },
       410: { description: '`invitation_revoked`: whoever sent it is no longer an owner of the site' },
       422: { description: '`invalid`: `issues` names each field: a new account’s password too short (under 12 characters), no password, or a field the form does not take' },
-      429: { description: 'Too many failed sign-ins for this address (Retry-After)' },
+      429: { description: '`too_many_attempts`: the sign-in lock (see `POST /api/admin/login`) holds for this address, or for this client network over any e-mails, also when the address has no account yet (Retry-After)' },
     },
   },
   {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openApiPath } from '../lib/openapi'
 import { OPERATIONS } from '../lib/openapi-routes'
+import { SignInThrottle } from '../lib/rate-limit'
 import { startTestServer, type TestServer } from '../test-support'
 import { manifestParam } from './exports'
 import { tokenParam } from './invitations'
@@ -196,6 +197,24 @@ describe('the document says what the routes do', () => {
     expect(rule).not.toMatch(/removals do not need it/i)
     // The verdict from the live revision reaches back to earlier revisions.
     expect(rule).toContain('every earlier revision')
+  })
+
+  it('names every sign-in limit SignInThrottle applies, at sign-in and where an invitation is accepted', async () => {
+    const d = await doc()
+    const login = d.paths['/api/admin/login']!.post!
+    // Before, the per-network limit over any e-mails was left out: a sprayer's 429 read as unexplained.
+    for (const limit of [
+      `${SignInThrottle.PER_NETWORK} failures for an e-mail from one client network`,
+      `${SignInThrottle.PER_ACCOUNT} for it from anywhere`,
+      `${SignInThrottle.PER_CLIENT} from one client network over any e-mails`,
+    ]) {
+      expect(login.description).toContain(limit)
+    }
+    expect(login.description).toContain(`${SignInThrottle.WINDOW_MS / 60_000} minutes`)
+    expect(login.responses['429']!.description).toContain('too_many_attempts')
+    const accept = d.paths['/api/admin/invitations/{token}/accept']!.post!.responses['429']!.description
+    expect(accept).toContain('too_many_attempts')
+    expect(accept).toMatch(/this address, or .*this client network/)
   })
 
   it('says what /sdk/{file} answers: JSON refusals of bad names, the build’s manifest.json, and no ui.js', async () => {
