@@ -75,8 +75,9 @@ const databasePath = z
 
 /**
  * The address people reach the dashboard at, as an origin (`https://consent.example.com`): links
- * the server hands out (an invitation's) are made from it rather than from the request's Host,
- * which a proxy may rewrite (to `127.0.0.1:8787`) or pass on as any client sent it.
+ * the server hands out (an invitation's) and the preview's chunk source are made from it rather
+ * than from the request's Host, which a proxy may rewrite (to `127.0.0.1:8787`) or pass on as any
+ * client sent it; an Origin equal to it is this server's own for CORS (lib/cors.ts).
  */
 const publicUrl = z
   .string()

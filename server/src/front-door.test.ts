@@ -326,6 +326,21 @@ describe("the front door's consent POST", () => {
     expect(honoCalls).toBe(0)
   })
 
+  it('takes PUBLIC_URL as this server\'s own origin as the route does, for the config and the record, behind a proxy that rewrites Host', async () => {
+    const { front, hono } = await start({ PUBLIC_URL: 'https://consent.example.com' })
+    const page = { Origin: 'https://consent.example.com' }
+    const [a, b] = [await get(front, PATH, page), await get(hono, PATH, page)]
+    expect(a.headers['access-control-allow-origin']).toBe('https://consent.example.com')
+    expect(comparable(a, false)).toEqual(comparable(b, false))
+    const [viaFront, viaHono] = [consentBody(), consentBody()]
+    const [c, d] = [await post(front, JSON.stringify(viaFront), page), await post(hono, JSON.stringify(viaHono), page)]
+    expect(c.status).toBe(201)
+    expect(storedAnswer(c)).toEqual(storedAnswer(d))
+    expect(storedAs(viaFront.recordId)).toEqual(storedAs(viaHono.recordId))
+    // Both answered before Hono.
+    expect(honoCalls).toBe(0)
+  })
+
   it('stores a body in any form the SDK\'s reading takes as the row Hono stores, through the writer thread, in a chain that verifies', async () => {
     // The front door hands the writer the body's text as it came, and the route its checked input
     // written out: the writer thread builds the stored record from either (consent-writer.ts stampedRecord).

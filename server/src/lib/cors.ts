@@ -1,5 +1,5 @@
 // CORS for the public API: an Origin is reflected only when its hostname is one of the site's
-// domains, or when it is this server itself (the demo pages it serves).
+// domains, or when it is this server itself (the demo pages it serves), at PUBLIC_URL or its Host.
 import type { Context } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { hostnameAllowed } from '../services/sites'
@@ -38,8 +38,14 @@ function parsedHostname(origin: string): string | null {
   }
 }
 
-/** Whether the Origin is this server's own; behind a proxy that ends TLS (TRUST_PROXY), as the browser saw it: https. */
+/**
+ * Whether the Origin is this server's own: PUBLIC_URL when it is set (behind a proxy that rewrites
+ * Host, the request names `127.0.0.1:8787`, not the address the browser is at), or the request's
+ * Host; behind a proxy that ends TLS (TRUST_PROXY), as the browser saw it: https. Both, with
+ * PUBLIC_URL: the server reached directly (`http://localhost:8787`) is still its own.
+ */
 export function isSameOrigin(c: RequestFacts, origin: string, s: Pick<Services, 'env'>): boolean {
+  if (origin === s.env.PUBLIC_URL) return true
   let url: URL
   try {
     url = new URL(c.req.url)

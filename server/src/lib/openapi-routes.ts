@@ -139,7 +139,7 @@ const VISITOR_POST_REFUSALS = {
 
 /** The headers of a CORS preflight's answer (`preflight` in routes/consents.ts). */
 const PREFLIGHT_HEADERS: Record<string, HeaderSpec> = {
-  'Access-Control-Allow-Origin': { description: 'The request’s `Origin`, when some site lists it among its domains; absent otherwise, and the browser then sends no POST' },
+  'Access-Control-Allow-Origin': { description: 'The request’s `Origin`, when some site lists it among its domains or it is this server’s own (its `PUBLIC_URL`, or the request’s host: the demo pages); absent otherwise, and the browser then sends no POST' },
   'Access-Control-Allow-Methods': { description: '`POST` (with an allowed Origin)', schema: { type: 'string', const: 'POST' } },
   'Access-Control-Allow-Headers': { description: '`Content-Type` (with an allowed Origin)', schema: { type: 'string', const: 'Content-Type' } },
   'Access-Control-Max-Age': { description: '`86400`: browsers may keep the answer for a day (with an allowed Origin)', schema: { type: 'string', const: '86400' } },
@@ -182,7 +182,7 @@ const preflight = (path: string): Operation => ({
   tag: 'Public',
   summary: `CORS preflight of \`POST ${path}\``,
   description:
-    'What a browser asks before a cross-origin `fetch` that posts `application/json` (`sendBeacon` posts `text/plain`, which needs none). A preflight carries no body, so no site id: it allows any origin that some site lists; the POST then checks the named site’s own domains.',
+    'What a browser asks before a cross-origin `fetch` that posts `application/json` (`sendBeacon` posts `text/plain`, which needs none). A preflight carries no body, so no site id: it allows any origin that some site lists, and this server’s own (its `PUBLIC_URL`, or the request’s host); the POST then checks the named site’s own domains.',
   auth: 'public',
   responses: { 204: { description: 'Always; the Access-Control headers only when the `Origin` is allowed', headers: PREFLIGHT_HEADERS } },
 })
@@ -299,7 +299,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'Store a consent record',
     description:
-      'CORS: allowed from the site’s domains; a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`.',
+      'CORS: allowed from the site’s domains and from this server’s own origin (its `PUBLIC_URL`, or the request’s host: the demo pages); a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, and by this server’s own, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`.',
     auth: 'public',
     body: { schema: S.consentRecordInput, textPlain: true },
     responses: {

@@ -83,6 +83,27 @@ export function isHttps(c: RequestFacts, s: Pick<Services, 'env'>): boolean {
   return hops > 0 && forwardedBy(c.req.header('x-forwarded-proto'), hops)?.toLowerCase() === 'https'
 }
 
+/**
+ * The origin the browser sent the request to, as the request names it: its Host, in https when it
+ * came over TLS or a trusted proxy says so. Behind a proxy that rewrites Host, not the browser's:
+ * see ownOrigin.
+ */
+export function requestOrigin(c: RequestFacts, s: Pick<Services, 'env'>): string {
+  const url = new URL(c.req.url)
+  if (isHttps(c, s)) url.protocol = 'https:'
+  return url.origin
+}
+
+/**
+ * This server's own origin, the one its pages (the dashboard, the preview, the demo pages) are
+ * at in the browser: PUBLIC_URL when it is set, otherwise the request's (requestOrigin). Behind a
+ * proxy that rewrites Host (nginx's plain proxy_pass), the request names `127.0.0.1:8787` while
+ * the browser is at the public address.
+ */
+export function ownOrigin(c: RequestFacts, s: Pick<Services, 'env'>): string {
+  return s.env.PUBLIC_URL ?? requestOrigin(c, s)
+}
+
 /** Region of this request (SPEC §6): trusted CDN headers, else the local GeoIP database, else null. */
 export function requestRegion(c: RequestFacts, s: Services): string | null {
   // The client's address matters only to a GeoIP lookup.

@@ -388,4 +388,26 @@ describe("this server's own pages (the demo pages) behind a proxy that ends TLS"
     expect((await appended('http, https')).headers.get('access-control-allow-origin')).toBe('https://consent.example')
     expect((await appended('https, http')).headers.get('access-control-allow-origin')).toBeNull()
   })
+
+  it('reads the config and records consent from PUBLIC_URL behind a proxy that rewrites Host', async () => {
+    // nginx's plain proxy_pass: the browser is at https://consent.example.com, the request names 127.0.0.1:8787.
+    const host = 'http://127.0.0.1:8787'
+    const page = { Origin: 'https://consent.example.com' }
+    const t = start({ PUBLIC_URL: 'https://consent.example.com' })
+    const res = await t.request(`${host}/api/v1/sites/acme/config`, { headers: page })
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://consent.example.com')
+    expect((await t.request(`${host}/api/v1/consents`, json(consentBody(), page))).status).toBe(201)
+    const preflight = await t.request(`${host}/api/v1/consents`, { method: 'OPTIONS', headers: { ...page, 'Access-Control-Request-Method': 'POST' } })
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://consent.example.com')
+    // A refusal given before the site is known is readable by it too, so the demo pages drop the record.
+    const unknown = await t.request(`${host}/api/v1/consents`, json(consentBody({ siteId: 'nowhere' }), page))
+    expect([unknown.status, unknown.headers.get('access-control-allow-origin')]).toEqual([404, 'https://consent.example.com'])
+
+    // Only that origin: another scheme or host of it is still another origin.
+    for (const other of ['http://consent.example.com', 'https://consent.example.com:8443', 'https://evil.example.com']) {
+      const refused = await t.request(`${host}/api/v1/sites/acme/config`, { headers: { Origin: other } })
+      expect(refused.headers.get('access-control-allow-origin'), other).toBeNull()
+      expect((await t.request(`${host}/api/v1/consents`, json(consentBody(), { Origin: other }))).status, other).toBe(403)
+    }
+  })
 })

@@ -250,7 +250,8 @@ export function configAnswers(s: Services): (c: RequestFacts, siteId: string) =>
     const origin = requestHeader(c, 'origin')
     // An Origin is allowed for the site's domains or when it is this server's own (lib/cors.ts),
     // so the answer for an Origin also depends on the origin the request was sent to, and on the
-    // scheme a trusted proxy says the browser used.
+    // scheme a trusted proxy says the browser used. (PUBLIC_URL, also this server's own, is the
+    // same for every request: it needs no place in the key.)
     const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}\n${isHttps(c, s)}`
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())

@@ -1,22 +1,15 @@
 // Who may manage a site, and with which role (SPEC §8): owners only.
 import { invitationInput, memberRoleInput, slug, urlNumber } from '@miniconsent/shared'
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
-import { isHttps } from '../lib/request'
+import { ownOrigin } from '../lib/request'
 import { formBody, paramsOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { siteParam } from './catalogue'
 
 const memberParam = z.object({ siteId: slug, userId: urlNumber() })
 const invitationParam = z.object({ siteId: slug, email: invitationInput.shape.email })
-
-/** The origin the request came to: its Host, and https when it came over TLS or a trusted proxy says so. */
-function requestOrigin(c: Context<AppEnv>, s: Services): string {
-  const url = new URL(c.req.url)
-  if (isHttps(c, s)) url.protocol = 'https:'
-  return url.origin
-}
 
 export function memberRoutes(s: Services) {
   const owner = requireSiteRole(s, ['owner'])
@@ -30,7 +23,7 @@ export function memberRoutes(s: Services) {
       // No e-mail is sent: the owner hands the link over. It points at the dashboard: at PUBLIC_URL,
       // or at the host this request came to.
       c.header('Cache-Control', 'no-store')
-      return c.json({ inviteUrl: `${s.env.PUBLIC_URL ?? requestOrigin(c, s)}/invite/${token}` }, 201)
+      return c.json({ inviteUrl: `${ownOrigin(c, s)}/invite/${token}` }, 201)
     })
     .delete('/api/admin/sites/:siteId/invitations/:email', owner, paramsOf(invitationParam), (c) => {
       const { siteId, email } = c.req.valid('param')

@@ -98,6 +98,40 @@ describe('GET /api/admin/preview/:siteId/', () => {
     expect(again.headers.get('content-security-policy')).not.toBe(csp)
   })
 
+  it('lets its chunks load from PUBLIC_URL when it is set, not only from the Host a proxy passed on', async () => {
+    // Behind a proxy that rewrites Host (nginx's plain proxy_pass), the request names 127.0.0.1:8787
+    // while the browser is at the public address: chunks allowed only from the former never load.
+    const proxied = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false, PUBLIC_URL: 'https://consent.example.com' } })
+    try {
+      mkdirSync(join(proxied.dir, 'sdk'))
+      writeFileSync(join(proxied.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+      await addUser(proxied.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      const owner = await signIn(proxied, 'owner@acme.test', 'owner password 1')
+      const res = await owner.request(`http://127.0.0.1:8787${PAGE}`)
+      expect(res.status).toBe(200)
+      const scripts = /script-src ([^;]+)/.exec(res.headers.get('content-security-policy') ?? '')?.[1]?.split(' ')
+      // The request's own origin too, for the server reached directly.
+      expect(scripts?.slice(1)).toEqual(['https://consent.example.com/api/admin/preview/acme/', 'http://127.0.0.1:8787/api/admin/preview/acme/'])
+    } finally {
+      proxied.close()
+    }
+    // Without PUBLIC_URL, the request's own origin, in the scheme a trusted proxy says the browser used.
+    const tls = startTestServer({ env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: 1 } })
+    try {
+      mkdirSync(join(tls.dir, 'sdk'))
+      writeFileSync(join(tls.dir, 'sdk', 'miniconsent.js'), 'window.__cfg = "__MINICONSENT_CONFIG__";\n')
+      await addUser(tls.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      const https = { 'X-Forwarded-Proto': 'https' }
+      const login = await tls.request('http://consent.acme.test/api/admin/login', json({ email: 'owner@acme.test', password: 'owner password 1' }, https))
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
+      const res = await tls.request(`http://consent.acme.test${PAGE}`, { headers: { ...https, Cookie: cookie } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'nonce-[^']+' https:\/\/consent\.acme\.test\/api\/admin\/preview\/acme\/;/)
+    } finally {
+      tls.close()
+    }
+  })
+
   it('says on the sample page why no banner shows, where none would', async () => {
     expect(await (await editor.request(`${PAGE}?mode=opt-out`)).text()).toContain('In opt-out regions visitors get no banner')
     expect(await (await editor.request(PAGE)).text()).toContain('as a visitor sees it before choosing')

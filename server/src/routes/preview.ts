@@ -20,6 +20,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
+import { ownOrigin, requestOrigin } from '../lib/request'
 import { etagMatches } from '../lib/static-files'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
@@ -98,6 +99,16 @@ function sampleText(config: PublishedConfig, q: PreviewQuery): string {
   return 'A page of the site, as a visitor sees it before choosing.'
 }
 
+/**
+ * Where the page's CSP lets its SDK chunks load from: under the page, at the origin the browser has
+ * it from. Behind a proxy that rewrites Host, that is PUBLIC_URL, not the Host the request names
+ * (`127.0.0.1:8787`); the request's own origin is listed too, for the server reached directly.
+ */
+function chunkSources(c: Context<AppEnv>, s: Services, siteId: string): string {
+  const origins = new Set([ownOrigin(c, s), requestOrigin(c, s)])
+  return [...origins].map((origin) => `${origin}/api/admin/preview/${siteId}/`).join(' ')
+}
+
 export function previewRoutes(s: Services) {
   return new Hono<AppEnv>()
     .get('/api/admin/preview/:siteId/', requireSiteRole(s), paramsOf(siteParam), queryOf(previewQuery), async (c) => {
@@ -112,7 +123,7 @@ export function previewRoutes(s: Services) {
       const script = bundle.body.toString('utf8').split(PLACEHOLDER).join(jsonForScript(config))
       if (/<\/script|<!--/i.test(script)) throw new ApiError(500, 'sdk_unsafe', 'The SDK bundle cannot be inlined')
       const nonce = randomBytes(16).toString('base64')
-      const chunks = `${new URL(c.req.url).origin}/api/admin/preview/${siteId}/`
+      const chunks = chunkSources(c, s, siteId)
       const open = q.view === 'preferences' ? `<script nonce="${nonce}">miniconsent.open()</script>` : ''
       const body =
         q.view === 'declaration'
