@@ -28,6 +28,16 @@ describe('access log', () => {
     expect(loggedPath('/api/admin/sites/acme/invitations')).toBe('/api/admin/sites/acme/invitations')
   })
 
+  it("shows the route's pattern where a path carries an invitee's e-mail address, however it is written", () => {
+    expect(loggedPath('/api/admin/sites/minopa/invitations/new@example.com')).toBe('/api/admin/sites/minopa/invitations/:email')
+    expect(loggedPath('/api/admin/sites/minopa/invitations/new%40example.com')).toBe('/api/admin/sites/minopa/invitations/:email')
+    expect(loggedPath('//api//admin/sites//minopa/invitations//new@example.com/')).toBe('//api//admin/sites//minopa/invitations//:email/')
+    // The list of invitations, and a member by their (numeric) id, carry no address.
+    expect(loggedPath('/api/admin/sites/minopa/invitations')).toBe('/api/admin/sites/minopa/invitations')
+    expect(loggedPath('/api/admin/sites/minopa/invitations/')).toBe('/api/admin/sites/minopa/invitations/')
+    expect(loggedPath('/api/admin/sites/minopa/members/12')).toBe('/api/admin/sites/minopa/members/12')
+  })
+
   it('writes one line per request, without the consentId a visitor looked up', async () => {
     const lines: string[] = []
     const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
@@ -111,6 +121,31 @@ describe('access log', () => {
       expect(logged.filter((l) => l.msg === 'password check failed').map((l) => l.path)).toEqual(['/api/admin/invitations/:token/accept'])
       expect(logged.filter((l) => l.path?.includes(':token')).length).toBeGreaterThanOrEqual(4)
       expect(lines.join('\n')).not.toContain(token)
+    } finally {
+      t.close()
+    }
+  })
+
+  it("keeps an invitee's e-mail address out of the log line of a cancelled invitation, as typed or as the dashboard encodes it", async () => {
+    const lines: string[] = []
+    const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
+    try {
+      await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+      const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+      for (const email of ['new@example.com', 'other@example.com']) {
+        expect((await owner.request('/api/admin/sites/acme/invitations', send('POST', { email, role: 'editor' }))).status).toBe(201)
+      }
+      expect((await owner.request('/api/admin/sites/acme/invitations/new@example.com', send('DELETE'))).status).toBe(204)
+      expect((await owner.request(`/api/admin/sites/acme/invitations/${encodeURIComponent('other@example.com')}`, send('DELETE'))).status).toBe(204)
+      // A refusal's line too: no such invitation (any more).
+      expect((await owner.request('/api/admin/sites/acme/invitations/new@example.com', send('DELETE'))).status).toBe(404)
+      const logged = lines.map((l) => JSON.parse(l) as { method?: string; path?: string; status?: number }).filter((l) => l.method === 'DELETE')
+      expect(logged.map((l) => [l.path, l.status])).toEqual([
+        ['/api/admin/sites/acme/invitations/:email', 204],
+        ['/api/admin/sites/acme/invitations/:email', 204],
+        ['/api/admin/sites/acme/invitations/:email', 404],
+      ])
+      expect(lines.join('\n')).not.toMatch(/new@example|new%40example|other@example|other%40example/)
     } finally {
       t.close()
     }

@@ -126,14 +126,17 @@ function sendLaterOn(outgoing: ServerResponse, requestId: string): SendLater {
 
 /**
  * A visitor's consentId in a path (their own record, a data-subject request) is personal data that
- * an erasure cannot reach once it is in a log file, and an invitation's token is a credential:
- * whoever reads it can accept the invitation first, with the role it grants. The logs show the
- * route's pattern there.
+ * an erasure cannot reach once it is in a log file, and so is an invitee's e-mail address (a
+ * cancelled invitation's); an invitation's token is a credential: whoever reads it can accept the
+ * invitation first, with the role it grants. The logs show the route's pattern there. (Queries,
+ * such as a look-up's `?userId=`, are not logged.)
  */
 // Slashes doubled anywhere (`/api/v1/consents//<id>`) change nothing: the id is still left out.
 const CONSENT_ID_IN_PATH = /^(\/+api\/+v1\/+consents\/+|\/+api\/+admin\/+sites\/+[^/]+\/+subjects\/+)(?!identify\/*$)[^/]+/
 const TOKEN_IN_PATH = /^(\/+invite\/+|\/+api\/+admin\/+invitations\/+)[^/]+/
-export const loggedPath = (path: string) => path.replace(CONSENT_ID_IN_PATH, '$1:consentId').replace(TOKEN_IN_PATH, '$1:token')
+const EMAIL_IN_PATH = /^(\/+api\/+admin\/+sites\/+[^/]+\/+invitations\/+)[^/]+/
+export const loggedPath = (path: string) =>
+  path.replace(CONSENT_ID_IN_PATH, '$1:consentId').replace(TOKEN_IN_PATH, '$1:token').replace(EMAIL_IN_PATH, '$1:email')
 
 /**
  * The connections on which the server answered a request Node's parser could not read (its
