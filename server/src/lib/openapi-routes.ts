@@ -897,9 +897,11 @@ export const OPERATIONS: Operation[] = [
     params: siteParam,
     query: S.statsQuery,
     description:
-      'Counted in a thread of its own, so the server goes on answering meanwhile. Closed UTC days are counted once and their counts kept (`stats_rollups`, written by that thread when a day is first needed); the rest of the period is counted from the log.',
+      'Counted in a thread of its own, so the server goes on answering meanwhile. Closed UTC days are counted once and their counts kept (`stats_rollups`, written by that thread when a day is first needed); the rest of the period is counted from the log. ' +
+      'Filtered by a `consentId`, they are that visitor’s decisions, and each answer is audited as the look-up of that visitor is (`consents.subject-view`: who, when, the consentId’s SHA-256, how many records were counted and `via: "stats"`).',
     responses: {
       200: { description: 'Statistics', schema: S.consentStats },
+      403: { description: `With a \`consentId\`: ${CROSS_SITE_403}` },
       405: { description: '`method_not_allowed`: HEAD (it would count them for no answer)', headers: HEAD_REFUSED_ALLOW },
       429: { description: '`stats_busy`: 4 statistics requests are running on this server (Retry-After)' },
     },

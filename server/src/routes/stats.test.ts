@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, consentLogPage, consentStats, type ConsentLogFilters } from '@miniconsent/shared'
 import { openDatabase } from '../db/client'
+import { sha256 } from '../services/accounts'
 import { ConsentStatsService } from '../services/stats'
 import { emptyTempTable, ROLLUP_SQL } from '../services/stats-rollups'
 import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
@@ -207,6 +208,45 @@ describe('GET /api/admin/sites/:siteId/stats', () => {
     expect(s.perRevision).toEqual(all.perRevision)
     expect((await stats('?from=2026-11-21')).unreadableCategories).toBe(0)
     expect((await stats('?consentId=visitor-0001')).unreadableCategories).toBe(3)
+  })
+})
+
+describe("the statistics of one visitor", () => {
+  const entries = () =>
+    (t.db.$client.prepare("SELECT u.email, a.action, a.after FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.action LIKE 'consents.%' ORDER BY a.id").all() as { email: string; action: string; after: string }[]).map(
+      ({ email, action, after }) => ({ email, action, after: JSON.parse(after) as unknown }),
+    )
+  const ask = (query: string, headers: Record<string, string> = {}) => t.request(`/api/admin/sites/acme/stats?${query}`, { headers: { Cookie: cookie, ...headers } })
+
+  beforeEach(async () => {
+    t.clock.now = Date.parse('2026-11-22T13:00:00Z')
+    const solo = consentBody({ consentId: 'visitor-solo', method: 'custom', categories: { essential: true, analytics: false } })
+    expect((await t.request('/api/v1/consents', json(solo, { 'cf-ipcountry': 'FR' }), '192.0.2.99')).status).toBe(201)
+  })
+
+  it('is audited as a look-up of their data (consents.subject-view, the consentId by its SHA-256, via "stats"): their choices are shown', async () => {
+    expect((await ask('consentId=visitor-solo')).status).toBe(200)
+    expect((await ask('consentId=visitor-0001&from=2026-11-21', { 'Sec-Fetch-Site': 'same-origin' })).status).toBe(200)
+    expect((await ask('consentId=visitor-nobody')).status).toBe(200)
+    const viewed = (consentId: string, records: number) => ({ email: 'auditor@acme.test', action: 'consents.subject-view', after: { consentIdSha256: sha256(consentId), records, via: 'stats' } })
+    expect(entries()).toEqual([viewed('visitor-solo', 1), viewed('visitor-0001', 3), viewed('visitor-nobody', 0)])
+    expect(JSON.stringify(t.db.$client.prepare('SELECT * FROM audit_log').all())).not.toContain('visitor-solo')
+  })
+
+  it('is not audited without a consentId: the counts of the whole log are no one visitor’s', async () => {
+    for (const query of ['', 'method=custom', 'consentId=', 'region=FR']) expect((await ask(query)).status, query).toBe(200)
+    expect(entries()).toEqual([])
+  })
+
+  it("is refused when another site's page asks for it, as the listing of one visitor is, and nothing is audited", async () => {
+    for (const site of ['same-site', 'cross-site']) {
+      const res = await ask('consentId=visitor-solo', { 'Sec-Fetch-Site': site })
+      expect(res.status, site).toBe(403)
+      expect(apiError.parse(await res.json()).error.code).toBe('cross_site_request')
+      // The whole log's statistics, which audit nothing, are answered as before.
+      expect((await ask('region=FR', { 'Sec-Fetch-Site': site })).status, site).toBe(200)
+    }
+    expect(entries()).toEqual([])
   })
 })
 

@@ -1,11 +1,13 @@
-// Consent statistics per day, category, region and revision (dashboard charts).
+// Consent statistics per day, category, region and revision (dashboard charts). Those of one
+// consentId are one visitor's decisions, audited as the look-up of their data is.
 import { LOG_ROLES, slug, statsQuery } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
-import { requireSiteRole } from '../middleware/session'
+import { assertOwnPage, requireSiteRole } from '../middleware/session'
+import { auditSubjectView } from '../services/consent-subjects'
 import { ConsentStatsService } from '../services/stats'
 
 /**
@@ -31,11 +33,23 @@ export function statsRoutes(s: Services) {
     queryOf(statsQuery),
     async (c) => {
       const { siteId } = c.req.valid('param')
+      const query = c.req.valid('query')
+      // One visitor's statistics are audited (below): refused, as their listing is, when another
+      // site's page asks for them, which would write entries in an auditor's name. The statistics
+      // of the log, which write nothing, are answered as before.
+      if (query.consentId !== undefined) assertOwnPage(c)
       const release = slots.take()
       try {
         // Off the event loop: ingestion and every other request go on meanwhile. A client that
         // goes away ends its thread (the signal), which frees its place.
-        const result = await stats.statsInThread(siteId, c.req.valid('query'), c.req.raw.signal)
+        const result = await stats.statsInThread(siteId, query, c.req.raw.signal)
+        // One visitor's statistics show their decisions (each day, method, category granted or
+        // denied, region, revision): audited as their listing is, so that the site can tell who
+        // looked at them whichever way. Only GET gets here (getOnly).
+        if (query.consentId !== undefined) {
+          const records = result.perDay.reduce((n, d) => n + d.total, 0)
+          auditSubjectView(s.audit, { siteId, consentId: query.consentId, userId: c.get('session')!.user.id }, { records, via: 'stats' })
+        }
         c.header('Cache-Control', 'no-store')
         return c.json(result)
       } finally {

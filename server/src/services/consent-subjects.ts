@@ -45,8 +45,9 @@ const counts = (data: SubjectData) => ({ records: data.records.length, identitie
 /**
  * Notes that `userId` was shown a visitor's data (`consents.subject-view`), naming the consentId by
  * its SHA-256 only, as the download and the erasure do, with how much was shown (`found`): by the
- * look-up (lookUp), and by a page of the consent log's listing filtered by their consentId
- * (routes/admin-consents.ts), which shows the same records.
+ * look-up (lookUp), by a page of the consent log's listing filtered by their consentId
+ * (routes/admin-consents.ts), which shows the same records, and by the statistics filtered by it
+ * (routes/stats.ts), which show their decisions.
  */
 export function auditSubjectView(audit: AuditLog, o: { siteId: string; consentId: string; userId: number | null }, found: Record<string, number | string>): void {
   audit.record({ userId: o.userId, siteId: o.siteId, action: 'consents.subject-view', after: { consentIdSha256: sha256(o.consentId), ...found } })
