@@ -94,6 +94,34 @@ export async function addUser(db: Db, email: string, password: string, membershi
   return user
 }
 
+/**
+ * Holds the answers of `object[method]` (an async method; a prototype's holds every instance's):
+ * each call runs as before, and what it resolves to is handed back only once `release()` is
+ * called, for a test to change something (a member removed) between the work and what a route
+ * does with it. `arrived(n)` resolves once n calls have their answer; `restore()` puts it back.
+ */
+export function holdAnswers<T extends object, K extends keyof T>(object: T, method: K) {
+  const original = object[method] as (...args: unknown[]) => Promise<unknown>
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  let answered = 0
+  const waiters: { n: number; resolve: () => void }[] = []
+  object[method] = async function (this: unknown, ...args: unknown[]) {
+    const answer = await original.apply(this, args)
+    answered += 1
+    for (const w of waiters) if (answered >= w.n) w.resolve()
+    await released
+    return answer
+  } as T[K]
+  return {
+    arrived: (n = 1) => new Promise<void>((resolve) => (answered >= n ? resolve() : waiters.push({ n, resolve }))),
+    release,
+    restore: () => {
+      object[method] = original as T[K]
+    },
+  }
+}
+
 let counter = 0
 /** A valid consent record body; each call gets a fresh recordId. */
 export function consentBody(overrides: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { apiError, chainVerification, consentLogPage } from '@miniconsent/shared'
 import { sha256 } from '../services/accounts'
 import { ConsentWriter, type StampedRecord } from '../services/consent-writer'
-import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, holdAnswers, json, signIn, startTestServer, type TestServer } from '../test-support'
 import { VERIFIES_AT_ONCE } from './admin-consents'
 
 let t: TestServer
@@ -136,6 +136,29 @@ describe('the listing of one visitor', () => {
       expect((await list('method=accept-all', { 'Sec-Fetch-Site': site })).status, site).toBe(200)
     }
     expect(entries()).toEqual([])
+  })
+
+  it("answers 403 and audits nothing when the account was removed from the site while the page was read; the log's listing too", async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password!')
+    const auditorId = (t.db.$client.prepare("SELECT id FROM users WHERE email = 'auditor@acme.test'").get() as { id: number }).id
+    const held = holdAnswers(t.consentLog, 'listInThread')
+    try {
+      const pending = [list('consentId=visitor-early'), list('method=accept-all')]
+      // Both pages are read (the role was checked before); their answers wait.
+      await held.arrived(2)
+      expect((await owner.request(`/api/admin/sites/acme/members/${auditorId}`, { method: 'DELETE' })).status).toBe(204)
+      held.release()
+      for (const res of await Promise.all(pending)) {
+        expect(res.status).toBe(403)
+        expect(apiError.parse(await res.json()).error.code).toBe('forbidden')
+      }
+    } finally {
+      held.restore()
+    }
+    // No look-up in the name of someone who was no longer a member: the removal is the last entry.
+    const actions = t.db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]
+    expect(actions.map((a) => a.action).filter((a) => a !== 'site.seed')).toEqual(['member.remove'])
   })
 })
 

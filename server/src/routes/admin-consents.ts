@@ -6,7 +6,7 @@ import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { getOnly, jsonBody, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
-import { assertOwnPage, ownPagesOnly, requireSiteRole } from '../middleware/session'
+import { assertOwnPage, assertSiteRole, ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { savedManifestHead, type SavedManifestHead } from '../services/consent-chain'
 import { auditSubjectView } from '../services/consent-subjects'
 import { signedManifestProblem, storedPublicKeys } from '../services/manifest-keys'
@@ -46,6 +46,10 @@ export function adminConsentRoutes(s: Services) {
       try {
         // Off the event loop: a filter matching few records of a large log reads much of it.
         const page = await s.consentLog.listInThread(siteId, query, c.req.raw.signal)
+        // Still a member with a log role once the page is read (the role was checked before, and a
+        // page of a large log takes seconds): only then is it audited and answered, so that no
+        // look-up follows the member's removal in the audit log.
+        assertSiteRole(c, s, LOG_ROLES, true)
         // One visitor's records (IP, user agent, page) are their data, as the look-up by consentId
         // shows it: audited as it is, once per page read, so that the site can tell who looked
         // at them whichever way. A HEAD receives no records.

@@ -14,7 +14,7 @@ import { unescapeCell } from '../lib/csv-formula'
 import { seqBounds } from '../services/consent-filters'
 import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT, EXPORTS_PER_SITE } from './exports'
 import { ConsentExports, namedConsentId } from '../services/export'
-import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, holdAnswers, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 let cookie: string
@@ -44,7 +44,7 @@ afterEach(() => t.close())
 
 async function login(credentials: { email: string; password: string }) {
   const res = await t.request('/api/admin/login', json(credentials))
-  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! }
+  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrfToken: ((await res.json()) as { csrfToken: string }).csrfToken }
 }
 
 const dbRows = () =>
@@ -299,6 +299,37 @@ describe('GET /api/admin/sites/:siteId/export', () => {
       await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
       expect((await manifestOf(id)).res.status).toBe(404)
     }
+  })
+
+  it('answers 403 and audits no export when the account was removed from the site while the export began, ending its reader and freeing its places', async () => {
+    await addUser(t.db, 'boss@acme.test', 'boss password!', { acme: 'owner' })
+    const boss = await login({ email: 'boss@acme.test', password: 'boss password!' })
+    const auditorId = (t.db.$client.prepare('SELECT id FROM users WHERE email = ?').get(OWNER.email) as { id: number }).id
+    const held = holdAnswers(ConsentExports.prototype, 'begin')
+    try {
+      // As many as one account may run: a place each, of the site's too.
+      const pending = [download('format=ndjson&consentId=visitor-1xyz'), download('format=csv')]
+      await held.arrived(EXPORTS_PER_ACCOUNT)
+      const removed = await t.request(`/api/admin/sites/acme/members/${auditorId}`, { method: 'DELETE', headers: { Cookie: boss.cookie, 'X-CSRF-Token': boss.csrfToken } })
+      expect(removed.status).toBe(204)
+      held.release()
+      for (const { res, text, id } of await Promise.all(pending)) {
+        expect(res.status).toBe(403)
+        expect(apiError.parse(JSON.parse(text)).error.code).toBe('forbidden')
+        expect(id).toBeNull()
+      }
+    } finally {
+      held.restore()
+    }
+    const actions = t.db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]
+    expect(actions.map((a) => a.action).filter((a) => a !== 'site.seed')).toEqual(['member.remove'])
+    // Their readers ended: nothing holds the write-ahead log back.
+    expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.1')).status).toBe(201)
+    await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
+    // And their places, the site's included, are free: another account's two exports are both answered (held while their bodies are unread).
+    const others = await Promise.all([0, 1].map(() => t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: boss.cookie } })))
+    expect(others.map((r) => r.status)).toEqual([200, 200])
+    await Promise.all(others.map((r) => r.text()))
   })
 })
 

@@ -13,7 +13,7 @@ import { ApiError } from '../lib/errors'
 import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
 import { directHeaders } from '../middleware/request-context'
-import { ownPagesOnly, requireSiteRole } from '../middleware/session'
+import { assertSiteRole, ownPagesOnly, requireSiteRole } from '../middleware/session'
 import { ConsentExports, type ExportJob } from '../services/export'
 
 /** How fast a download must be read: at least `minBytes` per `windowMs` of waiting for its client. */
@@ -184,6 +184,10 @@ export function exportRoutes(s: Services) {
       let job: Awaited<ReturnType<typeof exports.begin>> | undefined
       try {
         job = await exports.begin({ siteId, format, filters, userId })
+        // Still a member with a log role once its reader has started (the role was checked before
+        // that wait): only then is the export audited and its first byte sent. Refused, the reader
+        // is stopped and the places freed (below), as for any failure before the body.
+        assertSiteRole(c, s, LOG_ROLES, true)
         s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters: job.filters } })
       } catch (e) {
         job?.abort()

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/client'
 import { sha256 } from '../services/accounts'
 import { ConsentStatsService } from '../services/stats'
 import { emptyTempTable, ROLLUP_SQL } from '../services/stats-rollups'
-import { addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { addUser, consentBody, holdAnswers, json, signIn, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
 let cookie: string
@@ -247,6 +247,27 @@ describe("the statistics of one visitor", () => {
       expect((await ask('region=FR', { 'Sec-Fetch-Site': site })).status, site).toBe(200)
     }
     expect(entries()).toEqual([])
+  })
+
+  it('answers 403 and audits nothing when the account was removed from the site while they were counted; the whole log’s statistics too', async () => {
+    await addUser(t.db, 'owner@acme.test', 'owner password!', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password!')
+    const auditorId = (t.db.$client.prepare("SELECT id FROM users WHERE email = 'auditor@acme.test'").get() as { id: number }).id
+    const held = holdAnswers(ConsentStatsService.prototype, 'statsInThread')
+    try {
+      const pending = [ask('consentId=visitor-solo'), ask('region=FR')]
+      await held.arrived(2)
+      expect((await owner.request(`/api/admin/sites/acme/members/${auditorId}`, { method: 'DELETE' })).status).toBe(204)
+      held.release()
+      for (const res of await Promise.all(pending)) {
+        expect(res.status).toBe(403)
+        expect(apiError.parse(await res.json()).error.code).toBe('forbidden')
+      }
+    } finally {
+      held.restore()
+    }
+    const actions = t.db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]
+    expect(actions.map((a) => a.action).filter((a) => a !== 'site.seed')).toEqual(['member.remove'])
   })
 })
 

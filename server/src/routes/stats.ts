@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { getOnly, paramsOf, queryOf } from '../lib/validate'
 import { workSlots } from '../lib/work-slots'
-import { assertOwnPage, requireSiteRole } from '../middleware/session'
+import { assertOwnPage, assertSiteRole, requireSiteRole } from '../middleware/session'
 import { auditSubjectView } from '../services/consent-subjects'
 import { ConsentStatsService } from '../services/stats'
 
@@ -43,6 +43,9 @@ export function statsRoutes(s: Services) {
         // Off the event loop: ingestion and every other request go on meanwhile. A client that
         // goes away ends its thread (the signal), which frees its place.
         const result = await stats.statsInThread(siteId, query, c.req.raw.signal)
+        // Still a member with a log role once they are counted (the role was checked before, and a
+        // first view of a large log takes seconds): only then are they audited and answered.
+        assertSiteRole(c, s, LOG_ROLES, true)
         // One visitor's statistics show their decisions (each day, method, category granted or
         // denied, region, revision): audited as their listing is, so that the site can tell who
         // looked at them whichever way. Only GET gets here (getOnly).
