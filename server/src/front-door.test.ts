@@ -490,6 +490,13 @@ describe("the front door's consent POST", () => {
     expect(comparable(a, false)).toEqual(comparable(b, false))
   })
 
+  it('spends no token on a record refused 422, which it hands to Hono: the next valid one is stored', async () => {
+    const { front } = await start()
+    const stale = JSON.stringify(consentBody({ revision: 99 }))
+    for (let i = 0; i < 20; i++) expect((await post(front, stale, { Origin: 'https://www.acme.test' })).status).toBe(422)
+    expect((await post(front, JSON.stringify(consentBody()), { Origin: 'https://www.acme.test' })).status).toBe(201)
+  })
+
   it("answers a record that arrives after the log closed at a stop with the route's 503 server_stopping, storing nothing", async () => {
     const { front, hono } = await start()
     expect((await post(front, JSON.stringify(consentBody()))).status).toBe(201)

@@ -134,7 +134,7 @@ const VISITOR_POST_REFUSALS = {
   403: { description: 'The page’s origin is not one of the site’s domains' },
   404: { description: 'Unknown site' },
   413: { description: 'Body over 8 KB' },
-  429: { description: 'Too many records from this address (Retry-After)' },
+  429: { description: 'Too many records from this address (Retry-After). Only requests that reach the write count: one refused before it (400, 403, 404, 413, 422) does not' },
 }
 
 /** The headers of a CORS preflight's answer (`preflight` in routes/consents.ts). */

@@ -132,6 +132,12 @@ describe('POST /api/v1/documents', () => {
     expect(rows('document_acceptances')).toHaveLength(0)
   })
 
+  it('spends no token on an acceptance refused 422: the next valid one from that address is stored', async () => {
+    // The test server's limit: 3 at once from one network.
+    for (let i = 0; i < 3; i++) expect((await t.request('/api/v1/documents', json(event({ type: 'privacy' })), '198.51.100.1')).status).toBe(422)
+    expect((await t.request('/api/v1/documents', json(event({ type: 'terms' })), '198.51.100.1')).status).toBe(201)
+  })
+
   it("answers 422 for the type 'constructor', a valid slug that every object inherits", async () => {
     const res = await t.request('/api/v1/documents', json(event({ type: 'constructor' })))
     expect(res.status).toBe(422)

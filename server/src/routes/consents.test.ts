@@ -337,6 +337,27 @@ describe('POST /api/v1/consents', () => {
     expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')).status).toBe(201)
   })
 
+  it('spends no token on a refused record: 20 refused 422 or 400 leave the next valid one from that address stored', async () => {
+    const refused = [
+      { body: consentBody({ revision: 99 }), status: 422 },
+      { body: consentBody({ categories: { essential: false } }), status: 422 },
+      { body: consentBody({ services: { hotjar: true } }), status: 422 },
+      { body: consentBody({ method: 'nope' }), status: 400 },
+    ]
+    for (const [i, { body, status }] of refused.entries()) {
+      const ip = `198.51.100.${i + 1}`
+      for (let n = 0; n < 20; n++) expect((await t.request('/api/v1/consents', json(body), ip)).status).toBe(status)
+      expect((await t.request('/api/v1/consents', json(consentBody()), ip)).status, JSON.stringify(body)).toBe(201)
+    }
+  })
+
+  it('answers a record refused 422 with its 422, not a 429, once its address has spent its tokens', async () => {
+    for (let i = 0; i < 20; i++) expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.9')).status).toBe(201)
+    const stale = await t.request('/api/v1/consents', json(consentBody({ revision: 99 })), '198.51.100.9')
+    expect(stale.status).toBe(422)
+    expect(apiError.parse(await stale.json()).error.code).toBe('unknown_revision')
+  })
+
   it('limits an IPv6 client by its /64, whichever address inside it the client picks', async () => {
     const inside = (i: number) => `2001:db8:5:6:${(i + 1).toString(16)}::${(i * 7 + 1).toString(16)}`
     for (let i = 0; i < 20; i++) expect((await t.request('/api/v1/consents', json(consentBody()), inside(i))).status).toBe(201)

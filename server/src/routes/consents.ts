@@ -120,7 +120,7 @@ const PUBLIC_POSTS: ReadonlySet<string> = new Set([CONSENTS_PATH, '/api/v1/conse
  */
 export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<string, string>): Record<string, string> {
   // A refusal whose route already decided CORS (it always names Vary: the site's own verdict on
-  // the Origin, as `admit` gives it) keeps that verdict: an origin another site lists must not read it.
+  // the Origin, as `gate` gives it) keeps that verdict: an origin another site lists must not read it.
   if (c.req.method !== 'POST' || !PUBLIC_POSTS.has(c.req.path) || 'Vary' in headers) return {}
   return beforeSiteCors(c, s)
 }
@@ -160,16 +160,31 @@ export function consentIntake(s: Services) {
     return { ip, wait: buckets.take(`${siteId}\n${clientNetwork(ip)}`) }
   }
 
-  /** Site, CORS and rate limit: the same gate for consent records and visitor events. */
-  const admit = (c: RequestFacts, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
+  /** The site and CORS, as `gate` gives them; its refusal thrown. */
+  const admitSite = (c: RequestFacts, siteId: string): { site: SiteInfo; cors: Record<string, string> } => {
     const gated = gate(c, siteId)
     if ('refusal' in gated) throw gated.refusal
-    const { site, cors } = gated
+    return gated
+  }
+
+  /**
+   * The client's address, with a token of its network at the site taken; the 429 thrown when none
+   * is free. Last, after every check that can refuse the request, as in the front door: a refused
+   * request (a 422 included) spends no token, so a visitor whose page sends stale records is not
+   * kept from storing the next valid one.
+   */
+  const limit = (c: RequestFacts, siteId: string, cors: Record<string, string>): string | null => {
     const { ip, wait } = take(c, siteId)
     if (wait > 0) {
       throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
     }
-    return { site, ip, cors }
+    return ip
+  }
+
+  /** Site, CORS and rate limit, for a request with no check of its own between them (identify). */
+  const admit = (c: RequestFacts, siteId: string): { site: SiteInfo; ip: string | null; cors: Record<string, string> } => {
+    const { site, cors } = admitSite(c, siteId)
+    return { site, ip: limit(c, siteId, cors), cors }
   }
 
   /** Why a record's choices are impossible for the revision it names (422), or null. */
@@ -210,7 +225,7 @@ export function consentIntake(s: Services) {
       },
     )
 
-  return { admit, gate, take, revisionProblem, append, sendCommitted }
+  return { admit, admitSite, limit, gate, take, revisionProblem, append, sendCommitted }
 }
 
 /** Seconds a record refused at a stop (503 `server_stopping`) waits before it is sent again: a restart's time. */
@@ -316,7 +331,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       jsonBody(documentInput, { textPlain: true }),
       (c) => {
         const input = c.req.valid('json')
-        const { site, ip, cors } = admit(c, input.siteId)
+        const { site, cors } = intake.admitSite(c, input.siteId)
         const sent = {
           recordId: input.recordId,
           siteId: input.siteId,
@@ -324,20 +339,25 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
           userId: input.userId,
           documentType: input.type,
           url: stripUrl(input.url),
-          ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
-          userAgent: visitorAgent(c),
           clientTime: input.clientTime,
-          serverTime: new Date(s.now()).toISOString(),
         }
         // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
         const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
-        if (!document) {
-          // The SDK sends an acceptance again until it sees an answer: one stored (or erased) before
-          // the site stopped declaring its type is answered as stored, or the SDK takes it as refused.
-          if (storedEvent(() => events.acceptedBefore(sent), cors)) return stored(c, { recordId: input.recordId }, false, cors)
-          throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+        // The SDK sends an acceptance again until it sees an answer: one stored (or erased) before
+        // the site stopped declaring its type is answered as stored, or the SDK takes it as refused.
+        // Looked up before the token is taken, so that a refusal spends none; one answered as stored
+        // takes one, as a record sent again does.
+        const acceptedBefore = !document && storedEvent(() => events.acceptedBefore(sent), cors)
+        if (!document && !acceptedBefore) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+        const ip = intake.limit(c, input.siteId, cors)
+        if (!document) return stored(c, { recordId: input.recordId }, false, cors)
+        const acceptance = {
+          ...sent,
+          ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
+          userAgent: visitorAgent(c),
+          serverTime: new Date(s.now()).toISOString(),
+          documentVersion: document.version,
         }
-        const acceptance = { ...sent, documentVersion: document.version }
         const created = storedEvent(() => events.acceptDocument(acceptance), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },
@@ -349,10 +369,11 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
       (c) => {
         const input = c.req.valid('json')
-        const { site, ip, cors } = admit(c, input.siteId)
+        const { site, cors } = intake.admitSite(c, input.siteId)
         // Refusals carry the CORS headers too: the SDK reads why a record was refused.
         const problem = intake.revisionProblem(site, input)
         if (problem) throw new ApiError(422, problem.code, problem.message, cors)
+        const ip = intake.limit(c, input.siteId, cors)
         const committed = intake.append(c, input, site, ip)
         const send = answerLater(c)
         // No closure in this handler may use `c`: they would all share one scope, and keep the

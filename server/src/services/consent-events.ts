@@ -67,7 +67,7 @@ export class ConsentEvents {
    * answered as stored; false when nothing is (a new acceptance, which the route refuses). Compared
    * and refused as by acceptDocument(), which it does not write.
    */
-  acceptedBefore(row: Omit<Acceptance, 'id' | 'documentVersion'>): boolean {
+  acceptedBefore(row: Pick<Acceptance, 'recordId' | 'siteId' | 'consentId' | 'userId' | 'documentType' | 'url' | 'clientTime'>): boolean {
     if (this.wasErased(row)) return true
     const stored = this.storedAcceptance(row.recordId)
     if (stored === undefined) return false
