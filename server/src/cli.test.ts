@@ -189,6 +189,10 @@ describe('miniconsent: usage errors', () => {
       [['verify', 'acme'], 'verify takes no positional argument; did you mean --site acme?'],
       [['reset-password', 'a@b.test'], 'reset-password takes no positional argument; did you mean --email a@b.test?'],
       [['frobnicate', '--site', 'acme'], 'unknown command "frobnicate"'],
+      // Names every object inherits are no command either.
+      [['constructor', '--site', 'acme'], 'unknown command "constructor"'],
+      [['__proto__'], 'unknown command "__proto__"'],
+      [['toString'], 'unknown command "toString"'],
       [[], 'no command: give verify, reset-password, sign-unsigned, backup'],
     ]
     for (const [args, said] of cases) expect(await problem(args), args.join(' ')).toBe(said)

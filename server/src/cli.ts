@@ -170,7 +170,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (repeated) return usageError(io, `--${repeated} is given ${given.filter((n) => n === repeated).length === 2 ? 'twice' : 'more than twice'}: give it once`)
   const [command, extra] = parsed.positionals
   if (command === undefined) return usageError(io, `no command: give ${Object.keys(COMMANDS).join(', ')}`)
-  const spec = COMMANDS[command]
+  // Own keys only: `constructor` or `__proto__` would otherwise be a "command" of no options.
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
   if (!spec) return usageError(io, `unknown command "${command}"`)
   if (extra !== undefined) return usageError(io, `${command} takes no positional argument; did you mean --${spec.main} ${extra}?`)
   const foreign = given.find((name) => !spec.options.includes(name))

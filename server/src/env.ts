@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { defaultDatabasePath } from './paths'
 import { manifestSigningKeySetting } from './services/manifest-keys'
-import { geoipDbSetting, regionHeadersSetting } from './services/regions'
+import { geoipDbSetting, inheritedHeaderMessage, inheritedHeaderName, regionHeadersSetting } from './services/regions'
 
 const bool = (fallback: boolean) =>
   z
@@ -123,6 +123,9 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]+$/, 'a header name such as cf-ipcountry')
     .transform((v) => v.toLowerCase())
+    .superRefine((v, ctx) => {
+      if (inheritedHeaderName(v)) ctx.addIssue({ code: 'custom', message: inheritedHeaderMessage(v) })
+    })
     .optional(),
   /**
    * Trusted region headers (SPEC §6): `cloudflare`, `cloudfront`, `vercel`, or

@@ -21,6 +21,12 @@ describe('server start-up', () => {
     expect(run.stderr).toMatch(/SECURE_COOKIES/)
   })
 
+  it('refuses REGION_HEADERS=constructor, a name every object inherits, rather than start trusting no header', async () => {
+    const run = await start({ REGION_HEADERS: 'constructor', DATABASE_URL: join(dir, 'region-constructor', 'db.sqlite') }, /"listening"/)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^miniconsent: invalid configuration:\n  REGION_HEADERS: "constructor" is no header a proxy sets/)
+  })
+
   it('names HOST when it is no address of this machine, and warns of a misspelt setting', async () => {
     const run = await start({ HOST: '192.0.2.123', TRUST_PROXIES: 'true', DATABASE_URL: join(dir, 'bad-host', 'db.sqlite') })
     expect(run.code).toBe(1)

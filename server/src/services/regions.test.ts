@@ -32,6 +32,11 @@ describe('REGION_HEADERS and GEOIP_DB settings', () => {
   it('refuses anything else at start-up', () => {
     expect(() => parseEnv({ REGION_HEADERS: 'akamai-ish header' })).toThrow(/REGION_HEADERS|cloudflare/)
     expect(() => parseEnv({ REGION_HEADERS: 'a,b,c' })).toThrow()
+    // Names every object inherits are no preset, and no header a proxy sets either.
+    for (const value of ['constructor', '__proto__', 'Constructor', 'x-country,constructor', 'constructor,x-region']) {
+      expect(() => parseEnv({ REGION_HEADERS: value }), value).toThrow(/is no header a proxy sets[\s\S]*REGION_HEADERS/)
+    }
+    expect(() => parseEnv({ TRUSTED_REGION_HEADER: 'constructor' })).toThrow(/is no header a proxy sets[\s\S]*TRUSTED_REGION_HEADER/)
     expect(() => parseEnv({ GEOIP_DB: join(dir, 'missing.mmdb') })).toThrow(/no such file/)
   })
 

@@ -30,13 +30,29 @@ export const REGION_HEADER_PRESETS = {
 const HEADER_NAME = /^[a-z0-9-]+$/
 
 /**
+ * A lower-case header name every object inherits (`constructor`). Node keeps a request's headers in
+ * a plain object, whose look-up of such a name gives Object's member, not a header: a region read
+ * from it would be a function, not text. No proxy sets such a header, so the settings refuse it.
+ */
+export const inheritedHeaderName = (name: string): boolean => Object.hasOwn(Object.prototype, name)
+
+/** The refusal of an inherited header name in a setting. */
+export const inheritedHeaderMessage = (name: string) => `"${name}" is no header a proxy sets: name the one yours sets, such as cf-ipcountry`
+
+/**
  * `REGION_HEADERS`: a preset (`cloudflare`, `cloudfront`, `vercel`) or `<country-header>[,<subdivision-header>]`,
  * e.g. `x-country,x-region`.
  */
 export const regionHeadersSetting = z.string().transform((value, ctx): RegionHeaders => {
   const v = value.trim().toLowerCase()
-  if (v in REGION_HEADER_PRESETS) return REGION_HEADER_PRESETS[v as keyof typeof REGION_HEADER_PRESETS]
+  // Own keys only: `constructor` or `__proto__` would otherwise be a "preset" of no headers at all.
+  if (Object.hasOwn(REGION_HEADER_PRESETS, v)) return REGION_HEADER_PRESETS[v as keyof typeof REGION_HEADER_PRESETS]
   const parts = v.split(',').map((p) => p.trim())
+  const inherited = parts.find(inheritedHeaderName)
+  if (inherited !== undefined) {
+    ctx.addIssue({ code: 'custom', message: inheritedHeaderMessage(inherited) })
+    return z.NEVER
+  }
   if (parts.length > 2 || !parts.every((p) => HEADER_NAME.test(p))) {
     ctx.addIssue({ code: 'custom', message: `use ${Object.keys(REGION_HEADER_PRESETS).join(', ')}, or "<country-header>[,<subdivision-header>]"` })
     return z.NEVER
