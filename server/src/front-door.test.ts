@@ -182,6 +182,23 @@ describe('the front door', () => {
     expect((await get(front, '/healthz', {})).status).toBe(200)
   })
 
+  it('answers 400, not 500, for a Host @hono/node-server passes on that no URL holds (a name ending in a number that is no IPv4 address)', async () => {
+    const { front } = await start()
+    for (const host of ['1.2.3.4.5', '256.0.0.1', 'consent.123']) {
+      // Routes that read the whole Request (a session, the preview's origin, a body) as well as one that does not.
+      for (const [method, path] of [['GET', '/api/admin/me'], ['GET', '/api/admin/preview/acme/'], ['POST', '/api/admin/login'], ['GET', '/healthz']] as const) {
+        const a = await get(front, path, { Host: host }, method)
+        expect(a.status, `${host} ${method} ${path}`).toBeLessThan(500)
+        if (a.status === 400) {
+          expect(a.headers['content-type'], host).toMatch(/^application\/json/)
+          expect(JSON.parse(a.body.toString()).error.code, host).toBe('bad_request')
+        }
+      }
+      expect((await get(front, '/api/admin/me', { Host: host })).status, host).toBe(400)
+    }
+    expect(lines.filter((l) => l.level === 'error')).toEqual([])
+  })
+
   it("answers a request whose HTTP framing is broken with the API's error shape, and logs no error of its own", async () => {
     const { front } = await start()
     const body = JSON.stringify(consentBody())

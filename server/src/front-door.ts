@@ -173,6 +173,12 @@ function unreadableRequest(e: unknown): Response {
   return Response.json({ error }, { status: unreadable ? 400 : 500, headers: SECURITY_HEADERS })
 }
 
+/** unreadableRequest()'s answer, written to Node's response. */
+async function answerUnreadable(outgoing: ServerResponse, e: Error): Promise<void> {
+  const answer = unreadableRequest(Object.assign(e, { name: 'RequestError' }))
+  outgoing.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()))
+}
+
 /**
  * What a request Node's HTTP parser could not read is answered (its `clientError`): its headers past
  * Node's limit, its time past the request timeout, or anything else broken in its framing (a chunk
@@ -216,7 +222,14 @@ const BROKEN_REQUEST_LINGER_MS = 5_000
  */
 export function serveApp(app: Pick<App, 'fetch' | 'frontDoor'>, options: { port: number; hostname: string }, onListening?: (address: AddressInfo) => void): Server {
   const listener = getRequestListener(app.fetch, { hostname: options.hostname, errorHandler: unreadableRequest })
-  const hono: ToHono = (incoming, outgoing) => void listener(incoming, outgoing)
+  const hono: ToHono = (incoming, outgoing) => {
+    // A Host @hono/node-server takes as it is but no URL holds (a name ending in a number that is no
+    // IPv4 address: `1.2.3.4.5`): the Request it makes once a route reads it whole (a session, a
+    // body) threw, answered 500. Refused here as the Hosts it refuses itself are (review).
+    const host = incoming.headers.host
+    if (host && !URL.canParse(`http://${host}/`)) return void answerUnreadable(outgoing, new Error('Invalid URL'))
+    void listener(incoming, outgoing)
+  }
   const server = createServer((incoming, outgoing) => {
     if (!app.frontDoor(incoming, outgoing, hono)) hono(incoming, outgoing)
   })
