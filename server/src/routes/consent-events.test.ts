@@ -138,6 +138,19 @@ describe('POST /api/v1/documents', () => {
     expect((await t.request('/api/v1/documents', json(event({ type: 'terms' })), '198.51.100.1')).status).toBe(201)
   })
 
+  it('answers 429 to a network with no token left before looking up an acceptance of an undeclared type', async () => {
+    // Stored from another address: its recordId is one the look-up would name.
+    const stored = event({ type: 'terms' })
+    expect((await t.request('/api/v1/documents', json(stored), '192.0.2.9')).status).toBe(201)
+    for (let i = 0; i < 3; i++) expect((await t.request('/api/v1/documents', json(event({ type: 'terms' })), '198.51.100.1')).status).toBe(201)
+    // Neither a 422 nor the stored recordId's answer: each was a database read at will, and a way to learn what is stored.
+    for (const body of [event({ type: 'privacy' }), { ...stored, type: 'privacy' }]) {
+      const res = await t.request('/api/v1/documents', json(body), '198.51.100.1')
+      expect(res.status).toBe(429)
+      expect(apiError.parse(await res.json()).error.code).toBe('rate_limited')
+    }
+  })
+
   it("answers 422 for the type 'constructor', a valid slug that every object inherits", async () => {
     const res = await t.request('/api/v1/documents', json(event({ type: 'constructor' })))
     expect(res.status).toBe(422)
