@@ -323,6 +323,8 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     }
     const actions = t.db.$client.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]
     expect(actions.map((a) => a.action).filter((a) => a !== 'site.seed')).toEqual(['member.remove'])
+    // Nor is there a trace of an export in their name: no byte went out, and no audit entry says one began.
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM export_manifests').get()).toEqual({ n: 0 })
     // Their readers ended: nothing holds the write-ahead log back.
     expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.1')).status).toBe(201)
     await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)

@@ -186,11 +186,12 @@ export function exportRoutes(s: Services) {
         job = await exports.begin({ siteId, format, filters, userId })
         // Still a member with a log role once its reader has started (the role was checked before
         // that wait): only then is the export audited and its first byte sent. Refused, the reader
-        // is stopped and the places freed (below), as for any failure before the body.
+        // is stopped, its manifest's row deleted (nothing says it began) and the places freed, as
+        // for any failure before the body.
         assertSiteRole(c, s, LOG_ROLES, true)
         s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters: job.filters } })
       } catch (e) {
-        job?.abort()
+        job?.discard()
         done()
         throw e
       }

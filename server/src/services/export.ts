@@ -51,6 +51,11 @@ export interface ExportJob {
   /** Stops reading (download cut short, failed): the worker ends and its connection closes. */
   abort: () => void
   /**
+   * Stops reading and deletes the manifest's row: for an export refused before its first byte,
+   * which leaves no trace (no audit entry says it began).
+   */
+  discard: () => void
+  /**
    * Once a chunk's bytes are with the kernel (the socket's write callback): hands its memory back
    * to the reader to be filled with a later page, or frees it. Optional; the chunk must not be
    * used after.
@@ -295,6 +300,10 @@ export class ConsentExports {
           .run()
       },
       abort: reader.stop,
+      discard: () => {
+        reader.stop()
+        this.db.delete(exportManifests).where(eq(exportManifests.id, id)).run()
+      },
       release: reader.release,
     }
   }
