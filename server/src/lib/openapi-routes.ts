@@ -378,7 +378,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64), or 30 for it from anywhere, lock that e-mail, and 50 from one client network over any e-mails lock that network; a lock lasts until enough of its failures are 15 minutes old. Wrong passwords given to accept an invitation count too, and a check still running counts as a failure until it ends.',
+      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64) lock that e-mail from that network, 30 for it from anywhere lock it from everywhere, and 50 from one client network over any e-mails lock that network; a lock lasts until enough of its failures are 15 minutes old. Wrong passwords given to accept an invitation count too, and a check still running counts as a failure until it ends.',
     auth: 'public',
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
