@@ -102,6 +102,31 @@ describe('miniconsent verify', () => {
     expect((await run(['verify', '--site', 'acme', '--colour'])).code).toBe(2)
   })
 
+  it("exits 2 for another application's database that has a table `sites` or a drizzle journal, rather than calling it one an older MiniConsent left", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-foreign-'))
+    try {
+      const cases: [string, string, string][] = [
+        ['cms.sqlite', 'CREATE TABLE sites (id TEXT PRIMARY KEY); CREATE TABLE pages (id INTEGER PRIMARY KEY)', 'it holds other tables: pages, sites'],
+        [
+          'shop.sqlite',
+          `CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000); CREATE TABLE sites (id TEXT PRIMARY KEY)`,
+          "its migration journal (__drizzle_migrations) is another application's: none of its 1 migration(s) is MiniConsent's; it holds other tables: sites",
+        ],
+      ]
+      for (const [name, tables, why] of cases) {
+        const file = join(dir, name)
+        const other = new Database(file)
+        other.exec(tables)
+        other.close()
+        const before = readFileSync(file)
+        expect(await run(['verify', '--site', 'acme', '--db', file])).toEqual({ code: 2, out: '', err: `cannot read ${file} as a MiniConsent database: ${why}` })
+        expect(readFileSync(file).equals(before)).toBe(true)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('exits 2 for a file that is not a MiniConsent database, and leaves it as it was', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'))
     try {
@@ -794,7 +819,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect(await run(['verify', '--site', 'acme', '--db', other])).toEqual(viaKeys)
     expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', withSites])).toMatchObject({
       code: 2,
-      err: `cannot read ${withSites} as a MiniConsent database: no such table: export_manifests`,
+      err: `cannot read ${withSites} as a MiniConsent database: it holds other tables: sites`,
     })
     // A database from before signing (0.8): no keys, and manifests without signatures.
     const before08 = join(t.dir, 'before-0.8.sqlite')

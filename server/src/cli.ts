@@ -47,7 +47,7 @@ import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
-import { SECURE_DELETE, type Db } from './db/client'
+import { notOursIn, SECURE_DELETE, type Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv, urlScheme } from './env'
@@ -367,6 +367,10 @@ function openChecked(file: string, write: boolean): Db {
     // sign-unsigned writes signatures into tombstones, which can split their pages: overwritten as the server's writes are.
     if (write) db.$client.pragma(SECURE_DELETE)
     db.select({ id: sites.id }).from(sites).limit(1).all()
+    // Another application's file with a table `sites` of its own was read as a database an older
+    // MiniConsent left, "to migrate" by starting the server on it.
+    const foreign = notOursIn(db.$client)
+    if (foreign) throw new Error(foreign)
   } catch (e) {
     db.$client.close()
     throw e

@@ -149,21 +149,31 @@ describe('server start-up', () => {
   }, 30_000)
 
   it("refuses another application's SQLite file in one line and leaves it as it was, byte for byte", async () => {
-    for (const [name, table] of [
-      ['invoices', 'CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)'],
+    // Another drizzle application's journal: its own migrations, none of MiniConsent's.
+    const otherDrizzle =
+      'CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); ' +
+      `INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000); ` +
+      'CREATE TABLE customers (id INTEGER PRIMARY KEY); CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)'
+    const cases: [name: string, tables: string, why: string][] = [
+      ['invoices', 'CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)', 'it holds other tables: invoices'],
       // A table of the same name as one of ours: the migration failed on it, printing its CREATE TABLE.
-      ['users', 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)'],
-    ]) {
-      const file = join(dir, `other-app-${name}.sqlite`)
+      ['users', 'CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)', 'it holds other tables: users'],
+      // A CMS's own `sites`: taken for ours, it was switched to WAL and given an empty journal before the migration failed on it.
+      ['sites', 'CREATE TABLE sites (id INTEGER PRIMARY KEY, title TEXT); CREATE TABLE pages (id INTEGER PRIMARY KEY)', 'it holds other tables: pages, sites'],
+      // Taken for ours, it had our tables migrated and seeded beside its own, and our migrations added to its journal.
+      ['invoices', otherDrizzle, "its migration journal (__drizzle_migrations) is another application's: none of its 1 migration(s) is MiniConsent's; it holds other tables: customers, invoices"],
+    ]
+    for (const [name, tables, why] of cases) {
+      const file = join(dir, `other-app-${name}-${tables.length}.sqlite`)
       const other = new Database(file)
-      other.exec(`${table}; INSERT INTO ${name} (id) VALUES (1)`)
+      other.exec(`${tables}; INSERT INTO ${name} (id) VALUES (1)`)
       other.close()
       const before = readFileSync(file)
       expect(before.readUInt8(18)).toBe(1) // a rollback journal, not WAL
       // (A start that listens is stopped, and fails the test.)
       const run = await start({ DATABASE_URL: file }, /"listening"/)
       expect(run.code).toBe(1)
-      expect(run.stderr).toBe(`miniconsent: cannot open the database at ${file}: it is not a MiniConsent database (it holds other tables: ${name}); set DATABASE_URL to a MiniConsent database, or to a new file\n`)
+      expect(run.stderr).toBe(`miniconsent: cannot open the database at ${file}: it is not a MiniConsent database (${why}); set DATABASE_URL to a MiniConsent database, or to a new file\n`)
       expect(run.stdout).not.toMatch(/seeded|listening/)
       expect(readFileSync(file).equals(before)).toBe(true)
       expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])

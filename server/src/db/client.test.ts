@@ -70,6 +70,52 @@ describe('openDatabase', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("knows its own journal by each migration's time, as drizzle applies them, and refuses one it holds another application's migrations in", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    try {
+      const journalRows = (file: string) => {
+        const conn = new Database(file, { readonly: true })
+        try {
+          return conn.prepare('SELECT hash, created_at FROM __drizzle_migrations ORDER BY created_at').all()
+        } finally {
+          conn.close()
+        }
+      }
+      // A database that ran the first version of 0006, changed after it shipped (0014): its hash is not the file's now.
+      const first0006 = join(dir, 'first-0006.sqlite')
+      openDatabase(first0006).$client.close()
+      const edited = new Database(first0006)
+      edited.exec(`UPDATE __drizzle_migrations SET hash = '537b6e80ef50eef0' WHERE created_at = 1796330887698`)
+      edited.close()
+      const rows = journalRows(first0006)
+      expect(() => openDatabase(first0006).$client.close()).not.toThrow()
+      expect(journalRows(first0006)).toEqual(rows)
+      // An empty journal alone: a first start whose migration failed, rolled back (drizzle creates its journal first).
+      const failedFirst = join(dir, 'failed-first.sqlite')
+      const failed = new Database(failedFirst)
+      failed.exec('CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
+      failed.close()
+      expect(journalRows(openDatabase(failedFirst).$client.name)).toHaveLength(17)
+      // An empty journal beside other tables: the file a CMS with its own `sites` was left as, once refused too late.
+      const cms = join(dir, 'cms.sqlite')
+      const left = new Database(cms)
+      left.exec('CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); CREATE TABLE sites (id INTEGER PRIMARY KEY)')
+      left.close()
+      const cmsBytes = readFileSync(cms)
+      expect(() => openDatabase(cms)).toThrow('it is not a MiniConsent database (it holds other tables: sites)')
+      expect(readFileSync(cms).equals(cmsBytes)).toBe(true)
+      // Ours, with another application's migration recorded in its journal beside ours.
+      const mixed = join(dir, 'mixed.sqlite')
+      openDatabase(mixed).$client.close()
+      const other = new Database(mixed)
+      other.exec(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000)`)
+      other.close()
+      expect(() => openDatabase(mixed)).toThrow("its migration journal (__drizzle_migrations) is another application's: 1 of its 18 migration(s) is not MiniConsent's")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
 
 describe('writeTransaction', () => {

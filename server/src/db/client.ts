@@ -1,5 +1,5 @@
-import { mkdirSync, statfsSync, statSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -11,37 +11,92 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 /**
  * Opens (creating if needed) the SQLite file and applies the committed migrations. Throws,
- * leaving it as it was, for a file that is another application's database (foreignTables).
+ * leaving it as it was, for a file that is another application's database (notOurs).
  */
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   if (options.migrate !== false) {
-    const foreign = foreignTables(file)
-    if (foreign.length) throw new Error(`it is not a MiniConsent database (it holds other tables: ${foreign.join(', ')}); set DATABASE_URL to a MiniConsent database, or to a new file`)
+    const why = notOurs(file)
+    if (why) throw new Error(`it is not a MiniConsent database (${why}); set DATABASE_URL to a MiniConsent database, or to a new file`)
   }
   const db = drizzle({ client: openConnection(file), schema })
   if (options.migrate !== false) migrateFile(db, file)
   return db
 }
 
+/** Each committed migration's time (meta/_journal.json's `when`), which drizzle records as its row's created_at. */
+function migrationTimes(): number[] {
+  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
+  return journal.entries.map((e) => e.when)
+}
+
+/** A database's migration journal (drizzle's __drizzle_migrations) against this version's migrations. */
+export interface JournalState {
+  /** Whether the file has the journal table at all. */
+  present: boolean
+  /** Its rows. */
+  rows: number
+  /** Rows of this version's migrations. */
+  known: number
+  /** This version's migrations drizzle would apply: those later than the journal's latest row. */
+  behind: number
+  /** Rows later than this version's last migration: a newer MiniConsent's (that version knows them). */
+  newer: number
+  /** Rows neither this version's nor later than its last: not MiniConsent's. */
+  foreign: number
+}
+
 /**
- * The tables of a file that holds some but neither MiniConsent's migration journal nor its
- * `sites` (another application's database, given as DATABASE_URL by mistake); empty for a
- * MiniConsent database, an empty file or none. Read on a read-only connection of its own before
- * openConnection switches the file to WAL and the migrations write theirs into it: on an invoices
- * database, the server had created its tables and an owner account and seeded the demo sites
- * beside them; where a table's name clashed with one of ours (`users`), the migration failed
- * half-way, its journal left in the other application's file.
+ * The journal of the database `client` reads. Its rows are told by their time (created_at), as
+ * drizzle applies migrations, not by their hash: 0006 and 0012 were changed after they shipped,
+ * so a database that ran their first versions holds other hashes than the files' (and drizzle
+ * hashes a file as read, Windows line ends and all), while no migration's time ever changed.
  */
-function foreignTables(file: string): string[] {
-  if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return []
+export function journalState(client: Database.Database): JournalState {
+  const times = migrationTimes()
+  const last = Math.max(...times)
+  const present = !!client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  const rows = present ? (client.prepare('SELECT created_at FROM __drizzle_migrations').pluck().all() as unknown[]).map(Number) : []
+  const latest = Math.max(0, ...rows)
+  const known = rows.filter((at) => times.includes(at)).length
+  const newer = rows.filter((at) => at > last).length
+  return { present, rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, foreign: rows.length - known - newer }
+}
+
+/**
+ * Why a file is not a MiniConsent database (another application's, given as DATABASE_URL by
+ * mistake), or null for one of ours, an empty file or none (notOursIn). Read on a read-only
+ * connection of its own before openConnection switches the file to WAL and the migrations write
+ * theirs into it: any journal or a table named `sites` counted as ours, and another drizzle
+ * application's file had our tables migrated and seeded beside its own and our migrations added to
+ * its journal, while a CMS's with its own `sites` failed half-way, left in WAL mode with an empty
+ * journal in it.
+ */
+function notOurs(file: string): string | null {
+  if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return null
   const conn = new Database(file, { readonly: true, fileMustExist: true })
   try {
-    const tables = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[]
-    return tables.includes('__drizzle_migrations') || tables.includes('sites') ? [] : tables
+    return notOursIn(conn)
   } finally {
     conn.close()
   }
+}
+
+/**
+ * Why the database `client` reads is not a MiniConsent database, or null. Ours: its journal holds
+ * MiniConsent's migrations and no other application's (a newer MiniConsent's are its own), or,
+ * holding none, it holds nothing else either (a new file, or a first start whose migration was
+ * rolled back: drizzle creates its journal before its transaction).
+ */
+export function notOursIn(client: Database.Database): string | null {
+  const tables = client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != '__drizzle_migrations' ORDER BY name").pluck().all() as string[]
+  const journal = journalState(client)
+  const others = tables.length ? `it holds other tables: ${tables.join(', ')}` : null
+  if (journal.rows === 0) return others
+  const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
+  if (journal.known === 0) return `${foreignJournal}: none of its ${journal.rows} migration(s) is MiniConsent's${others ? `; ${others}` : ''}`
+  if (journal.foreign) return `${foreignJournal}: ${journal.foreign} of its ${journal.rows} migration(s) is not MiniConsent's`
+  return null
 }
 
 /**
