@@ -14,7 +14,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, builtCliAsNobody, consentBody, json, olderCopy, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { addUser, builtCliAsNobody, consentBody, json, newerCopy, olderCopy, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -992,6 +992,25 @@ describe('miniconsent reset-password', () => {
     expect((await run(['reset-password', '--email', 'owner@acme.test', '--site', 'acme', '--db', t.file])).code).toBe(2)
     expect((await run(['verify', '--site', 'acme', '--email', 'owner@acme.test', '--db', t.file])).code).toBe(2)
     expect(hashes()).toEqual(kept)
+  })
+})
+
+describe('miniconsent verify, sign-unsigned and backup on a database a newer MiniConsent migrated (a rollback)', () => {
+  const newer = `was last migrated by a newer MiniConsent (1 migration(s) this version does not know)`
+
+  it('refuses to verify or sign its log, which that version may have written as this one cannot read, rather than saying it is intact or broken', async () => {
+    const file = newerCopy(t, join(t.dir, 'newer.sqlite'))
+    const r = await run(['verify', '--site', 'acme', '--db', file])
+    expect(r).toEqual({ code: 2, out: '', err: `the database ${file} ${newer}, whose log this version may read wrongly: run this with that version's command line` })
+    expect(await run(['sign-unsigned', '--site', 'acme', '--db', file])).toEqual(r)
+  })
+
+  it('backs it up checked by SQLite alone, saying why its chains were not verified', async () => {
+    const file = newerCopy(t, join(t.dir, 'newer.sqlite'))
+    const copied = await run(['backup', '--to', join(t.dir, 'b.sqlite'), '--db', file])
+    expect(copied).toMatchObject({ code: 0, err: '' })
+    expect(copied.out).toContain(`: 2 sites, 3 consent records,`)
+    expect(copied.out).toContain(`SQLite's check only: the chains were not verified, as the database ${newer}, whose log only that version reads whole;`)
   })
 })
 

@@ -47,11 +47,10 @@ import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
-import { notOursIn, SECURE_DELETE, type Db } from './db/client'
+import { journalState, notOursIn, SECURE_DELETE, type Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv, urlScheme } from './env'
-import { migrationsDir } from './paths'
 import { signStored, storedGeneratedKey, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead, type SavedManifestHead, type StoredRow } from './services/consent-chain'
@@ -395,7 +394,7 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
   }
   if (o.siteId === undefined) return { db, file }
   try {
-    const problem = notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
+    const problem = newerOn(db, file) ?? notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
     if (problem === null) return { db, file }
     io.err(problem)
   } catch (e) {
@@ -404,6 +403,21 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
   db.$client.close()
   return 2
 }
+
+/**
+ * Why the database cannot be read as this version reads it, or null: a newer MiniConsent migrated
+ * it (a rollback's database), and may have written its log, signatures or tables in ways this
+ * version does not know, which it would call intact or broken alike wrongly.
+ */
+function newerOn(db: Db, file: string): string | null {
+  const ahead = migrationsAhead(db)
+  return ahead === 0 ? null : `the database ${file} ${newerMigrated(ahead)}, whose log this version may read wrongly: run this with that version's command line`
+}
+
+/** How many migrations the database holds that this version does not know: later than its last (journalState). */
+const migrationsAhead = (db: Db): number => journalState(db.$client).newer
+
+const newerMigrated = (ahead: number) => `was last migrated by a newer MiniConsent (${ahead} migration(s) this version does not know)`
 
 /**
  * Why the database cannot be read as this version reads it, or null: this version's server has
@@ -441,13 +455,8 @@ function notStarted(db: Db): string | null {
 /** `n thing(s)`, or '' for none. */
 const counted = (n: number, thing: string) => (n === 0 ? '' : `${n} ${thing}${n === 1 ? '' : 's'}`)
 
-/** How many migrations of this version the database has yet to go through (0: this version's server has migrated it). */
-function migrationsBehind(db: Db): number {
-  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
-  const table = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
-  const last = table ? ((db.$client.prepare('SELECT max(created_at) AS at FROM __drizzle_migrations').get() as { at: number | null }).at ?? 0) : 0
-  return journal.entries.filter((e) => e.when > last).length
-}
+/** How many migrations of this version the database has yet to go through (0: this version's server has migrated it; journalState). */
+const migrationsBehind = (db: Db): number => journalState(db.$client).behind
 
 /** The key the server signs with: MANIFEST_SIGNING_KEY when set (it must be the database's active key), else the key generated in the database. */
 function serverSigningKey(db: Db, io: CliIo): StoredSigningKey | string {
@@ -575,8 +584,10 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
       return 2
     }
     // This version verifies a log only once its server has started on it (notStarted). A database
-    // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only.
-    const notYet = notStarted(db)
+    // an older server still runs (a backup before an upgrade) is copied and checked by SQLite only,
+    // as is one a newer MiniConsent migrated (a rollback's), whose log this version may misread.
+    const ahead = migrationsAhead(db)
+    const notYet = ahead ? null : notStarted(db)
     // Named with this machine and process: a copy left by one cut short (the machine or the process
     // stopped mid-way) is told from one still being written (leftoverPartials).
     const partial = `${to}.partial-${THIS_HOST}-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -588,7 +599,7 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
         return 2
       }
       await signalsHeard()
-      const checked = await checkCopy(partial, notYet === null)
+      const checked = await checkCopy(partial, notYet === null && ahead === 0)
       if (typeof checked === 'string') {
         io.err(`BROKEN backup of ${file}: ${checked}; nothing was written to ${to}`)
         return 1
@@ -598,8 +609,9 @@ async function backup(to: string, dbArg: string | undefined, io: CliIo): Promise
         io.err(notPlaced)
         return 2
       }
-      const chains =
-        notYet === null
+      const chains = ahead
+        ? `SQLite's check only: the chains were not verified, as the database ${newerMigrated(ahead)}, whose log only that version reads whole`
+        : notYet === null
           ? "every site's chain verified"
           : `SQLite's check only: the chains were not verified, as the database was last started by an older MiniConsent (${notYet}), whose log this version reads only once its server has started on it`
       const [sitesCount, records] = [checked.sites, checked.records].map((n) => n.toLocaleString('en-US'))

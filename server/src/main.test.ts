@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { minopaPost, runMain as start, startMain } from './test-support'
+import { minopaPost, newerCopy, runMain as start, startMain, startTestServer } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -178,6 +178,35 @@ describe('server start-up', () => {
       expect(readFileSync(file).equals(before)).toBe(true)
       expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false])
     }
+  })
+
+  it('starts on a database a newer MiniConsent migrated (a rollback), warning once that it does, and applies none of its own migrations over it', async () => {
+    const t = startTestServer()
+    const file = newerCopy(t, join(dir, 'newer.sqlite'))
+    t.close()
+    const journal = () => {
+      const conn = new Database(file, { readonly: true })
+      try {
+        return conn.prepare('SELECT * FROM __drizzle_migrations ORDER BY id').all()
+      } finally {
+        conn.close()
+      }
+    }
+    const before = journal()
+    const run = await start({ DATABASE_URL: file, SEED_DEMO: 'false' }, /"listening"/)
+    expect(run.code).toBe(0)
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('newer MiniConsent')).map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: expect.stringMatching(/^the database was last migrated by a newer MiniConsent: it holds 1 migration\(s\) this version does not know/),
+        database: file,
+        unknownMigrations: 1,
+      }),
+    ])
+    expect(run.stdout).toMatch(/"listening"/)
+    // drizzle applies only the migrations later than the journal's latest row: none of this version's.
+    expect(journal()).toEqual(before)
   })
 
   it('starts two servers started at once on a new file, one of which prints the password that signs in', async () => {

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { ZodError } from 'zod'
 import { createApp } from './app'
-import { checkWritable, openDatabase, type Db } from './db/client'
+import { checkWritable, journalState, openDatabase, type Db } from './db/client'
 import { describeEnvError, misspeltSettings, parseEnv, type Env } from './env'
 import { serveApp } from './front-door'
 import { ConfigurationError } from './lib/errors'
@@ -75,6 +75,16 @@ async function main() {
     checkWritable(db.$client)
   } catch (e) {
     fail(`cannot write the database at ${env.DATABASE_URL} (${e instanceof Error ? e.message : String(e)}): let this process's user write the file, its folder, and its -wal and -shm files`)
+  }
+  // A rollback's database: drizzle applies only the migrations later than
+  // the journal's latest row, so none of this version's runs over a newer one's, and the server
+  // runs on it; what that version added is neither read nor kept up to date by this one.
+  const ahead = journalState(db.$client).newer
+  if (ahead) {
+    logger.warn(
+      `the database was last migrated by a newer MiniConsent: it holds ${ahead} migration(s) this version does not know. This version applies none of its own over them and runs on it, but neither reads nor keeps up to date what that version added; start that version again when you can`,
+      { database: env.DATABASE_URL, unknownMigrations: ahead },
+    )
   }
 
   let owner: Awaited<ReturnType<typeof ensureOwner>>

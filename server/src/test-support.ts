@@ -330,6 +330,18 @@ export function olderCopy(t: TestServer, file: string): string {
 }
 
 /**
+ * A copy of the test server's database (at `file`) as a newer MiniConsent left it: a column and a
+ * migration this version does not know, recorded after its own (a rollback's database).
+ */
+export function newerCopy(t: TestServer, file: string): string {
+  t.db.$client.exec(`VACUUM INTO '${file}'`)
+  const db = new Database(file)
+  db.exec(`ALTER TABLE users ADD totp_secret text; INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('future0017', 1899999999999)`)
+  db.close()
+  return file
+}
+
+/**
  * The built CLI (dist/cli.js) run with `args` as the unprivileged user nobody, when the tests run as
  * root (root may read and write anywhere, an auditor's or another account may not); null when they
  * do not, for the caller to run the CLI as this user.
