@@ -2,12 +2,12 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { spawn } from 'node:child_process'
 import { connect, createServer, type AddressInfo } from 'node:net'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { minopaPost, newerCopy, runMain as start, startMain, startTestServer } from './test-support'
+import { minopaPost, newerCopy, openMigratedUpTo, runMain as start, startMain, startTestServer, type MainRun } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -207,6 +207,53 @@ describe('server start-up', () => {
     expect(run.stdout).toMatch(/"listening"/)
     // drizzle applies only the migrations later than the journal's latest row: none of this version's.
     expect(journal()).toEqual(before)
+  })
+
+  describe('a migration that fails', () => {
+    /** A database as the server before this version left it (its last migration, 0016, still to apply), with one account, in a folder of its own anyone may write. */
+    const older = (name: string, prepare: (db: Database.Database) => void = () => {}) => {
+      const folder = join(dir, name)
+      mkdirSync(folder)
+      chmodSync(folder, 0o777)
+      const file = join(folder, 'db.sqlite')
+      const db = openMigratedUpTo(folder, file, 15)
+      db.$client.prepare(`INSERT INTO users (email, password_hash) VALUES ('owner@example.com', 'x')`).run()
+      prepare(db.$client)
+      db.$client.close()
+      return file
+    }
+    const oneLine = (run: MainRun, file: string, reason: string) => {
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(`miniconsent: cannot open the database at ${file}: a migration of this version could not be applied (${reason}\n`)
+      expect(run.stdout).not.toMatch(/listening/)
+    }
+
+    it("says SQLite's reason in one line: a trigger's message, not the migration's SQL", async () => {
+      const file = older('migration-trigger', (db) => db.exec(`CREATE TRIGGER keep_users BEFORE UPDATE ON users BEGIN SELECT RAISE(ABORT, 'users are kept by the directory sync'); END`))
+      oneLine(await start({ DATABASE_URL: file }, /"listening"/), file, 'SQLITE_CONSTRAINT_TRIGGER: users are kept by the directory sync)')
+    })
+
+    it('says that another process holds the write lock, and what to do', async () => {
+      const file = older('migration-locked')
+      const lock = new Database(file)
+      lock.exec('BEGIN IMMEDIATE')
+      try {
+        const run = await start({ DATABASE_URL: file }, /"listening"/)
+        oneLine(run, file, "SQLITE_BUSY: database is locked): another process holds the database's write lock (a server still running on it, a backup): stop it or let it finish, then start again")
+      } finally {
+        lock.exec('ROLLBACK')
+        lock.close()
+      }
+    }, 30_000)
+
+    it('says that this user may not write the file, and what to do', async () => {
+      const file = older('migration-read-only')
+      chmodSync(dir, 0o711)
+      if (process.getuid?.() !== 0) chmodSync(file, 0o444)
+      // Root's file, which nobody may read but not write.
+      const run = await start({ DATABASE_URL: file }, /"listening"/, undefined, undefined, true)
+      oneLine(run, file, "SQLITE_READONLY: attempt to write a readonly database): let this process's user write the file, its folder, and its -wal and -shm files")
+    })
   })
 
   it('starts two servers started at once on a new file, one of which prints the password that signs in', async () => {

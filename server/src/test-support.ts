@@ -265,10 +265,22 @@ export function startMain(env: Record<string, string>): Promise<RunningMain> {
   })
 }
 
-/** Starts main.ts in a child process; once `until` matches stdout, runs `whileUp` and then sends SIGTERM. */
-export function runMain(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>, spawned?: (child: ChildProcess) => void): Promise<MainRun> {
+/**
+ * Starts main.ts in a child process; once `until` matches stdout, runs `whileUp` and then sends
+ * SIGTERM. `asNobody`: as the unprivileged user nobody when the tests run as root (who may write
+ * any file), as builtCliAsNobody runs the CLI.
+ */
+export function runMain(
+  env: Record<string, string>,
+  until?: RegExp,
+  whileUp?: (stdout: string) => Promise<void>,
+  spawned?: (child: ChildProcess) => void,
+  asNobody = false,
+): Promise<MainRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const main = [process.execPath, '--import', 'tsx', 'src/main.ts']
+    const [command, ...args] = asNobody && process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...main] : main
+    const child = spawn(command!, args, {
       cwd: join(import.meta.dirname, '..'),
       env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     })

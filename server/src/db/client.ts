@@ -112,9 +112,39 @@ function migrateFile(db: Db, file: string): void {
     try {
       migrate(db, { migrationsFolder: migrationsDir })
     } catch {
-      throw withDiskSpace(first, file)
+      throw withDiskSpace(migrationFailed(first), file)
     }
   }
+}
+
+/**
+ * A migration's failure in one line: SQLite's reason, its code and message, with what to do for a
+ * lock held by another process or a file this user may not write (as the start-up says after
+ * checkWritable). drizzle's own error said only "Failed to run the query '…'" with the statement's
+ * SQL over many lines, never "database is locked" nor a trigger's message.
+ */
+function migrationFailed(e: unknown): unknown {
+  const cause = sqliteCause(e)
+  if (!cause) return e
+  const { code } = cause
+  // SQLite ended the transaction itself (SQLITE_FULL, an I/O error), and drizzle's ROLLBACK failed on it: its reason is lost.
+  const reason = /cannot rollback - no transaction is active/.test(cause.message) ? 'SQLite ended its transaction itself (a full disk, an I/O error)' : `${code}: ${cause.message}`
+  const todo = code.startsWith('SQLITE_BUSY')
+    ? ": another process holds the database's write lock (a server still running on it, a backup): stop it or let it finish, then start again"
+    : code.startsWith('SQLITE_READONLY')
+      ? ": let this process's user write the file, its folder, and its -wal and -shm files"
+      : ''
+  return new Error(`a migration of this version could not be applied (${reason})${todo}`, { cause: e })
+}
+
+/** The innermost of `e` and its causes that is SQLite's (a better-sqlite3 SqliteError, code SQLITE_…), or null. */
+function sqliteCause(e: unknown): (Error & { code: string }) | null {
+  let found: (Error & { code: string }) | null = null
+  for (let at = e, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth++) {
+    const code = (at as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) found = at as Error & { code: string }
+  }
+  return found
 }
 
 /** Below this, a failed write is put down to the disk's space. */
