@@ -14,7 +14,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
-import { addUser, builtCliAsNobody, consentBody, json, newerCopy, olderCopy, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { addUser, builtCliAsNobody, consentBody, json, newerCopy, olderCopy, openMigratedUpTo, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -918,6 +918,30 @@ describe('miniconsent verify on a database another process holds locked', () => 
 })
 
 describe('miniconsent reset-password', () => {
+  it("refuses a database this version's server has not migrated yet, as verify does, instead of failing on a column it lacks; a newer MiniConsent's it resets", async () => {
+    for (let last = 0; last <= 15; last++) {
+      const folder = join(t.dir, `at-${last}`)
+      mkdirSync(folder)
+      const file = join(folder, 'old.sqlite')
+      const older = openMigratedUpTo(folder, file, last)
+      older.$client.prepare(`INSERT INTO users (email, password_hash) VALUES ('owner@example.com', 'x')`).run()
+      older.$client.close()
+      const r = await run(['reset-password', '--email', 'owner@example.com', '--db', file])
+      expect(r, `migrations 0000 to ${last}`).toEqual({
+        code: 2,
+        out: '',
+        err: `the database ${file} was last started by an older MiniConsent (${16 - last} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
+      })
+      const after = new Database(file, { readonly: true })
+      expect(after.prepare('SELECT email, password_hash FROM users').all()).toEqual([{ email: 'owner@example.com', password_hash: 'x' }])
+      after.close()
+    }
+    // After a rollback, the older server runs on a newer one's database: its operator may still get back in.
+    await addUser(t.db, 'owner@acme.test', 'forgotten password 1', { acme: 'owner' })
+    const newer = newerCopy(t, join(t.dir, 'newer.sqlite'))
+    expect(await run(['reset-password', '--email', 'owner@acme.test', '--db', newer])).toMatchObject({ code: 0, err: '' })
+  })
+
   it('gives the account a new password, printed once, ends its sessions, and audits it on its sites', async () => {
     await addUser(t.db, 'editor@acme.test', 'forgotten password 1', { acme: 'editor', 'notice-only': 'auditor' })
     // Someone signed in with the old password (who claimed the address, say): signed out by the reset.

@@ -379,10 +379,11 @@ function openChecked(file: string, write: boolean): Db {
 
 /**
  * The database --db or DATABASE_URL names, opened (openMiniConsent); with `siteId`, only once this
- * version's server has started on it (notStartedOn) and when it holds that site. Otherwise the exit
- * code (2), after saying why.
+ * version's server has started on it (notStartedOn), when no newer MiniConsent has migrated it
+ * (newerOn) and when it holds that site; `migrated`, only once this version's server has migrated
+ * it (notMigratedOn). Otherwise the exit code (2), after saying why.
  */
-function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string; inPlace?: boolean } = {}): { db: Db; file: string } | number {
+function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string; migrated?: boolean; inPlace?: boolean } = {}): { db: Db; file: string } | number {
   const file = existingDatabaseFile(dbArg, io)
   if (file === null) return 2
   let db: Db
@@ -392,9 +393,13 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
     io.err(notMiniConsent(file, e))
     return 2
   }
-  if (o.siteId === undefined) return { db, file }
+  const { siteId } = o
+  if (siteId === undefined && !o.migrated) return { db, file }
   try {
-    const problem = newerOn(db, file) ?? notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, o.siteId)).get() ? null : `unknown site "${o.siteId}"`)
+    const problem =
+      siteId === undefined
+        ? notMigratedOn(db, file)
+        : (newerOn(db, file) ?? notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get() ? null : `unknown site "${siteId}"`))
     if (problem === null) return { db, file }
     io.err(problem)
   } catch (e) {
@@ -426,10 +431,23 @@ const newerMigrated = (ahead: number) => `was last migrated by a newer MiniConse
  */
 function notStartedOn(db: Db, file: string): string | null {
   const why = notStarted(db)
-  return why === null
-    ? null
-    : `the database ${file} was last started by an older MiniConsent (${why}): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+  return why === null ? null : startedByOlder(file, why)
 }
+
+/**
+ * Why the database's tables are not yet this version's, or null: its server has not migrated it
+ * (migrationsBehind). What reads or writes no signed log (reset-password) needs no more, and
+ * failed on a column a later migration adds ("no such column: administrator", migration 0016).
+ */
+function notMigratedOn(db: Db, file: string): string | null {
+  const behind = migrationsBehind(db)
+  return behind === 0 ? null : startedByOlder(file, behindText(behind))
+}
+
+const behindText = (behind: number) => `${behind} migration(s) of this version to apply`
+
+const startedByOlder = (file: string, why: string) =>
+  `the database ${file} was last started by an older MiniConsent (${why}): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
 
 /**
  * Why this version's server has not started on the database yet, or null when it has. It migrates
@@ -440,7 +458,7 @@ function notStartedOn(db: Db, file: string): string | null {
  */
 function notStarted(db: Db): string | null {
   const behind = migrationsBehind(db)
-  if (behind > 0) return `${behind} migration(s) of this version to apply`
+  if (behind > 0) return behindText(behind)
   const done = (task: string) => !!db.$client.prepare('SELECT 1 FROM startup_tasks WHERE name = ?').get(task)
   const todo = { erasures: !done('sign-erasures'), anchors: !done('sign-anchors') }
   if (!todo.erasures && !todo.anchors) return null
@@ -541,7 +559,9 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
  * own, waiting for the server's. 0 done, 2 no such account or no database.
  */
 async function resetPassword(email: string, dbArg: string | undefined, io: CliIo): Promise<number> {
-  const opened = openForCommand(dbArg, io, { write: true })
+  // Accounts reads this version's columns of users. A newer MiniConsent's database (a rollback's)
+  // has them too: its operator may need to get back in while the older server runs on it.
+  const opened = openForCommand(dbArg, io, { write: true, migrated: true })
   if (typeof opened === 'number') return opened
   const { db, file } = opened
   try {
