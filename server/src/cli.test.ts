@@ -1020,7 +1020,7 @@ describe('miniconsent reset-password', () => {
 })
 
 describe('miniconsent verify, sign-unsigned and backup on a database a newer MiniConsent migrated (a rollback)', () => {
-  const newer = `was last migrated by a newer MiniConsent (1 migration(s) this version does not know)`
+  const newer = `was last migrated by a newer MiniConsent (1 migration(s) this version does not know; or another application ran its own on this file)`
 
   it('refuses to verify or sign its log, which that version may have written as this one cannot read, rather than saying it is intact or broken', async () => {
     const file = newerCopy(t, join(t.dir, 'newer.sqlite'))

@@ -422,7 +422,7 @@ function newerOn(db: Db, file: string): string | null {
 /** How many migrations the database holds that this version does not know: later than its last (journalState). */
 const migrationsAhead = (db: Db): number => journalState(db.$client).newer
 
-const newerMigrated = (ahead: number) => `was last migrated by a newer MiniConsent (${ahead} migration(s) this version does not know)`
+const newerMigrated = (ahead: number) => `was last migrated by a newer MiniConsent (${ahead} migration(s) this version does not know; or another application ran its own on this file)`
 
 /**
  * Why the database cannot be read as this version reads it, or null: this version's server has

@@ -199,7 +199,7 @@ describe('server start-up', () => {
     expect(warnings).toEqual([
       expect.objectContaining({
         level: 'warn',
-        msg: expect.stringMatching(/^the database was last migrated by a newer MiniConsent: it holds 1 migration\(s\) this version does not know/),
+        msg: expect.stringMatching(/^the database was last migrated by a newer MiniConsent: it holds 1 migration\(s\) this version does not know \(or another application ran its own on this file\)/),
         database: file,
         unknownMigrations: 1,
       }),
@@ -239,7 +239,7 @@ describe('server start-up', () => {
       lock.exec('BEGIN IMMEDIATE')
       try {
         const run = await start({ DATABASE_URL: file }, /"listening"/)
-        oneLine(run, file, "SQLITE_BUSY: database is locked): another process holds the database's write lock (a server still running on it, a backup): stop it or let it finish, then start again")
+        oneLine(run, file, "SQLITE_BUSY: database is locked): another process holds the database's write lock (a server still running or starting on it, sign-unsigned or reset-password, a sqlite3 shell): stop it or let it finish, then start again")
       } finally {
         lock.exec('ROLLBACK')
         lock.close()

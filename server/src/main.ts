@@ -82,7 +82,7 @@ async function main() {
   const ahead = journalState(db.$client).newer
   if (ahead) {
     logger.warn(
-      `the database was last migrated by a newer MiniConsent: it holds ${ahead} migration(s) this version does not know. This version applies none of its own over them and runs on it, but neither reads nor keeps up to date what that version added; start that version again when you can`,
+      `the database was last migrated by a newer MiniConsent: it holds ${ahead} migration(s) this version does not know (or another application ran its own on this file). This version applies none of its own over them and runs on it, but neither reads nor keeps up to date what that version added; start that version again when you can`,
       { database: env.DATABASE_URL, unknownMigrations: ahead },
     )
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
@@ -105,13 +105,31 @@ describe('openDatabase', () => {
       const cmsBytes = readFileSync(cms)
       expect(() => openDatabase(cms)).toThrow('it is not a MiniConsent database (it holds other tables: sites)')
       expect(readFileSync(cms).equals(cmsBytes)).toBe(true)
-      // Ours, with another application's migration recorded in its journal beside ours.
+      // Another application's file that an earlier version migrated into, run as MiniConsent's since:
+      // its journal holds the other application's migration, then ours. Ours to serve (review).
       const mixed = join(dir, 'mixed.sqlite')
-      openDatabase(mixed).$client.close()
       const other = new Database(mixed)
-      other.exec(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000)`)
+      other.exec(`CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); CREATE TABLE invoices (id INTEGER PRIMARY KEY);
+        INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000)`)
       other.close()
-      expect(() => openDatabase(mixed)).toThrow("its migration journal (__drizzle_migrations) is another application's: 1 of its 18 migration(s) is not MiniConsent's")
+      openDatabase(mixed, { migrate: false }).$client.close()
+      const migrated = openDatabase(join(dir, 'plain.sqlite'))
+      migrated.$client.close()
+      const into = new Database(mixed)
+      for (const row of journalRows(migrated.$client.name) as { hash: string; created_at: number }[]) into.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run(row.hash, row.created_at)
+      into.close()
+      expect(() => openDatabase(mixed).$client.close()).not.toThrow()
+      // A refused file in WAL mode keeps no -wal or -shm the check made beside it.
+      const walCms = join(dir, 'wal-cms.sqlite')
+      const wal = new Database(walCms)
+      wal.pragma('journal_mode = WAL')
+      wal.exec('CREATE TABLE pages (id INTEGER PRIMARY KEY)')
+      wal.close()
+      expect(existsSync(`${walCms}-wal`) || existsSync(`${walCms}-shm`)).toBe(false)
+      const walBytes = readFileSync(walCms)
+      expect(() => openDatabase(walCms)).toThrow('it is not a MiniConsent database (it holds other tables: pages)')
+      expect(readFileSync(walCms).equals(walBytes)).toBe(true)
+      expect([existsSync(`${walCms}-wal`), existsSync(`${walCms}-shm`)]).toEqual([false, false])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

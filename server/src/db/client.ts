@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
@@ -40,7 +40,11 @@ export interface JournalState {
   known: number
   /** This version's migrations drizzle would apply: those later than the journal's latest row. */
   behind: number
-  /** Rows later than this version's last migration: a newer MiniConsent's (that version knows them). */
+  /**
+   * Rows later than this version's last migration: a newer MiniConsent's (that version knows them),
+   * or another application's run on this file after ours (drizzle applies only what is later than
+   * the latest row, so another application's can only be later): told apart by neither.
+   */
   newer: number
   /** Rows neither this version's nor later than its last: not MiniConsent's. */
   foreign: number
@@ -74,19 +78,26 @@ export function journalState(client: Database.Database): JournalState {
  */
 function notOurs(file: string): string | null {
   if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return null
+  // A read-only connection to a file in WAL mode leaves a -wal and a -shm beside it: those it made
+  // are removed when the file is refused, so that it is left as it was (review).
+  const made = ['-wal', '-shm'].map((suffix) => file + suffix).filter((path) => !existsSync(path))
   const conn = new Database(file, { readonly: true, fileMustExist: true })
+  let why: string | null = null
   try {
-    return notOursIn(conn)
+    why = notOursIn(conn)
+    return why
   } finally {
     conn.close()
+    if (why) for (const path of made) rmSync(path, { force: true })
   }
 }
 
 /**
  * Why the database `client` reads is not a MiniConsent database, or null. Ours: its journal holds
- * MiniConsent's migrations and no other application's (a newer MiniConsent's are its own), or,
- * holding none, it holds nothing else either (a new file, or a first start whose migration was
- * rolled back: drizzle creates its journal before its transaction).
+ * MiniConsent's migrations (whatever else it holds: a newer MiniConsent's, or another
+ * application's an earlier version let in), or, holding none, it holds nothing else either (a new
+ * file, or a first start whose migration was rolled back: drizzle creates its journal before its
+ * transaction).
  */
 export function notOursIn(client: Database.Database): string | null {
   const tables = client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != '__drizzle_migrations' ORDER BY name").pluck().all() as string[]
@@ -95,7 +106,8 @@ export function notOursIn(client: Database.Database): string | null {
   if (journal.rows === 0) return others
   const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
   if (journal.known === 0) return `${foreignJournal}: none of its ${journal.rows} migration(s) is MiniConsent's${others ? `; ${others}` : ''}`
-  if (journal.foreign) return `${foreignJournal}: ${journal.foreign} of its ${journal.rows} migration(s) is not MiniConsent's`
+  // MiniConsent's, with another application's rows beside them: the file an earlier version
+  // migrated into and has run on since (review). Its consent log is ours to serve, back up and verify.
   return null
 }
 
@@ -128,9 +140,12 @@ function migrationFailed(e: unknown): unknown {
   if (!cause) return e
   const { code } = cause
   // SQLite ended the transaction itself (SQLITE_FULL, an I/O error), and drizzle's ROLLBACK failed on it: its reason is lost.
-  const reason = /cannot rollback - no transaction is active/.test(cause.message) ? 'SQLite ended its transaction itself (a full disk, an I/O error)' : `${code}: ${cause.message}`
+  const reason = /cannot rollback - no transaction is active/.test(cause.message)
+    ? "SQLite ended its transaction itself: a full disk, an I/O error, or a trigger's RAISE(ROLLBACK)"
+    : `${code}: ${cause.message}`
+  // A backup does not hold it: VACUUM INTO reads, and in WAL mode a reader never blocks a writer.
   const todo = code.startsWith('SQLITE_BUSY')
-    ? ": another process holds the database's write lock (a server still running on it, a backup): stop it or let it finish, then start again"
+    ? ": another process holds the database's write lock (a server still running or starting on it, sign-unsigned or reset-password, a sqlite3 shell): stop it or let it finish, then start again"
     : code.startsWith('SQLITE_READONLY')
       ? ": let this process's user write the file, its folder, and its -wal and -shm files"
       : ''
@@ -174,7 +189,7 @@ export function checkWritable(client: Database.Database): void {
     client.exec('BEGIN IMMEDIATE; CREATE TABLE temp_write_check (x); ROLLBACK')
   } catch (e) {
     if (client.inTransaction) client.exec('ROLLBACK')
-    // Another connection holds the write lock past the wait (a backup, a migration): nothing is
+    // Another connection holds the write lock past the wait (a migration, sign-unsigned): nothing is
     // known of this one's permission, and the start goes on as it did (its writes wait or say busy).
     if (isDatabaseBusy(e)) return
     throw e
