@@ -4,7 +4,7 @@ import type { AppDeps, AppEnv, Services } from './context'
 import { openedFileGone } from './db/client'
 import { frontDoor } from './front-door'
 import { fileGoneError } from './lib/database-busy'
-import { allowedMethods, errorAnswer, methodNotAllowed } from './lib/errors'
+import { allowedMethods, ApiError, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
 import { adminBodyLimit, refuseUnreadQuery } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
@@ -122,7 +122,8 @@ export function createApp(deps: AppDeps) {
   const allowed = allowedMethods(app.routes)
   app.route('/', staticRoutes(s))
 
-  const refuse = (err: unknown, c: Context<AppEnv>) => {
+  const refuse = (thrown: unknown, c: Context<AppEnv>) => {
+    const err = unreadableHost(thrown, c.req.url) ?? thrown
     const answer = errorAnswer(err, { requestId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, s.logger)
     const { status, body } = answer
     // A 405 a route throws without its Allow (getOnly's refusal of HEAD) lists the methods of the
@@ -149,6 +150,18 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>
+
+/**
+ * A Host @hono/node-server takes as it is but no URL holds (a name ending in a number that is no
+ * IPv4 address: `web.1`, `1.2.3.4.5`): a route that reads the whole Request (a session, the
+ * preview's origin) throws on it, answered 500 (review). Such a Host is the client's error, and
+ * its 400 is the one given for the Hosts @hono/node-server refuses itself. Routes that do not read
+ * it (the health check, the config fetch, the consent POST) answer as they did.
+ */
+function unreadableHost(err: unknown, url: string): ApiError | null {
+  if (!(err instanceof TypeError) || URL.canParse(url)) return null
+  return new ApiError(400, 'bad_request', 'This request cannot be read: its Host is no host a URL holds')
+}
 
 /** The methods that change nothing. */
 const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])

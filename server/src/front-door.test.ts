@@ -162,12 +162,11 @@ describe('the front door', () => {
     expect(honoCalls).toBe(cases.length)
     // An unknown site's refusal, through the front door as through Hono: kept by no cache.
     expect((await get(front, '/api/v1/sites/nowhere/config', {})).headers['cache-control']).toBe('no-store')
-    // A Host no URL can hold, with an Origin the site does not allow: an answer, not a 500, either
-    // way; the server refuses the Host before anything else (the test below).
+    // A Host no URL can hold, with an Origin the site does not allow: an answer, not a 500, either way.
     const odd = { Host: '1.2.3.4.5', Origin: 'https://evil.example' }
     const [a, b] = [await get(front, PATH, odd), await get(hono, PATH, odd)]
-    expect(a.status).toBe(400)
-    expect(b.status).toBeLessThan(500)
+    expect(a.status).toBe(200)
+    expect(comparable(a, false)).toEqual(comparable(b, false))
   })
 
   it("answers a request @hono/node-server cannot read with the API's error shape, not an empty 400", async () => {
@@ -183,33 +182,24 @@ describe('the front door', () => {
     expect((await get(front, '/healthz', {})).status).toBe(200)
   })
 
-  it('answers 400, not 500, for a Host @hono/node-server passes on that no URL holds (a name ending in a number that is no IPv4 address), on the front door\'s paths too', async () => {
+  it('answers 400, not 500, for a Host @hono/node-server passes on that no URL holds (a name ending in a number that is no IPv4 address), where a route reads the whole Request', async () => {
     const { front } = await start()
-    for (const host of ['1.2.3.4.5', '256.0.0.1', 'consent.123']) {
-      // Routes that read the whole Request (a session, the preview's origin, a body), one that does not, and the front door's own.
-      for (const [method, path] of [['GET', '/api/admin/me'], ['GET', '/api/admin/preview/acme/'], ['POST', '/api/admin/login'], ['GET', '/healthz'], ['GET', PATH]] as const) {
+    for (const host of ['1.2.3.4.5', '256.0.0.1', 'web.1']) {
+      // Routes that read the whole Request: a session, the preview's origin, a body.
+      for (const [method, path] of [['GET', '/api/admin/me'], ['GET', '/api/admin/preview/acme/'], ['POST', '/api/admin/login']] as const) {
         const a = await get(front, path, { Host: host }, method)
         expect(a.status, `${host} ${method} ${path}`).toBe(400)
-        expect(a.headers['content-type'], host).toMatch(/^application\/json/)
-        expect(JSON.parse(a.body.toString()).error.code, host).toBe('bad_request')
+        // The preview's refusals are a page, read in its frame.
+        if (path.includes('/preview/')) expect(a.body.toString(), host).toContain('This request cannot be read: its Host is no host a URL holds')
+        else expect(JSON.parse(a.body.toString()), host).toEqual({ error: { code: 'bad_request', message: 'This request cannot be read: its Host is no host a URL holds' } })
       }
-      const record = await post(front, JSON.stringify(consentBody()), { Host: host, Origin: 'https://acme.test' })
-      expect(record.status, host).toBe(400)
+      // Those that do not answer as for any Host: a health checker may reach the server by such a name.
+      expect((await get(front, '/healthz', { Host: host })).status, host).toBe(200)
+      expect((await get(front, PATH, { Host: host })).status, host).toBe(200)
     }
-    expect(t.db.$client.prepare('SELECT count(*) AS n FROM consent_records').get()).toEqual({ n: 0 })
-    // A target that is a whole URL names its host itself: its Host is not read (RFC 9112 §3.2.2).
-    const answer = await new Promise<string>((resolve, reject) => {
-      let text = ''
-      const socket = connect(front, '127.0.0.1', () => socket.write('GET http://consent.example.test/healthz HTTP/1.1\r\nHost: 1.2.3.4.5\r\nConnection: close\r\n\r\n'))
-      socket.setEncoding('latin1')
-      socket.on('data', (d: string) => (text += d))
-      socket.on('end', () => resolve(text))
-      socket.on('error', reject)
-    })
-    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
-    // A usable Host after an unusable one, and again (the one kept).
-    for (let i = 0; i < 2; i++) expect((await get(front, PATH, {})).status).toBe(200)
+    // Nothing was logged as the server's own error.
     expect(lines.filter((l) => l.level === 'error')).toEqual([])
+    expect(lines.filter((l) => l.msg === 'request' && l.status === 400)).toHaveLength(9)
   })
 
   it("answers a request whose HTTP framing is broken with the API's error shape, and logs no error of its own", async () => {

@@ -174,31 +174,6 @@ function unreadableRequest(e: unknown): Response {
 }
 
 /**
- * Whether the request's Host is one a URL holds. @hono/node-server takes some that none does (a
- * name ending in a number that is no IPv4 address: `1.2.3.4.5`), and the Request it makes once a
- * route reads it whole (a session, a body) threw, answered 500; the front door answered them. Both
- * now refuse them, as @hono/node-server refuses the others (review). A request whose target is a
- * whole URL names its host there, and its Host is not read. Every request of a deployment brings
- * the same few Hosts: the last one found usable is kept, so that the check costs one comparison.
- */
-function hostChecker(): (incoming: IncomingMessage) => boolean {
-  let usable = ''
-  return (incoming) => {
-    const host = incoming.headers.host
-    if (!host || host === usable || incoming.url?.[0] !== '/') return true
-    if (!URL.canParse(`http://${host}/`)) return false
-    usable = host
-    return true
-  }
-}
-
-/** unreadableRequest()'s answer, written to Node's response. */
-async function answerUnreadable(outgoing: ServerResponse, e: Error): Promise<void> {
-  const answer = unreadableRequest(Object.assign(e, { name: 'RequestError' }))
-  outgoing.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer()))
-}
-
-/**
  * What a request Node's HTTP parser could not read is answered (its `clientError`): its headers past
  * Node's limit, its time past the request timeout, or anything else broken in its framing (a chunk
  * size or Content-Length that is no number, both of them, a control character in a header).
@@ -242,9 +217,7 @@ const BROKEN_REQUEST_LINGER_MS = 5_000
 export function serveApp(app: Pick<App, 'fetch' | 'frontDoor'>, options: { port: number; hostname: string }, onListening?: (address: AddressInfo) => void): Server {
   const listener = getRequestListener(app.fetch, { hostname: options.hostname, errorHandler: unreadableRequest })
   const hono: ToHono = (incoming, outgoing) => void listener(incoming, outgoing)
-  const usableHost = hostChecker()
   const server = createServer((incoming, outgoing) => {
-    if (!usableHost(incoming)) return void answerUnreadable(outgoing, new Error('Invalid URL'))
     if (!app.frontDoor(incoming, outgoing, hono)) hono(incoming, outgoing)
   })
   server.on('clientError', answerBrokenRequest)
