@@ -51,15 +51,6 @@ export class TokenBuckets {
 
   /** Takes a token; returns 0 when allowed, else the seconds until one is available. */
   take(key: string): number {
-    return this.check(key, true)
-  }
-
-  /** As take(), taking nothing: 0 when a token is free. */
-  peek(key: string): number {
-    return this.check(key, false)
-  }
-
-  private check(key: string, taking: boolean): number {
     const { capacity, refillPerSecond } = this.options
     const t = this.now()
     if (t - this.lastSweep >= SWEEP_MS) this.sweep(t)
@@ -68,7 +59,7 @@ export class TokenBuckets {
     // Tokens left: the capacity less those still to be refilled until fullAt.
     const tokens = capacity - (fullAt - t) / msPerToken
     if (tokens >= 1) {
-      if (taking) this.fullAt.set(key, fullAt + msPerToken)
+      this.fullAt.set(key, fullAt + msPerToken)
       return 0
     }
     return Math.max(1, Math.ceil((1 - tokens) / refillPerSecond))

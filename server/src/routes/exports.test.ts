@@ -335,6 +335,21 @@ describe('GET /api/admin/sites/:siteId/export', () => {
   })
 })
 
+describe('an export that fails before its first byte', () => {
+  it('gives its places back even when the database refuses the writes that undo it', async () => {
+    // A database that refuses writes (a full disk): the export's audit entry fails, and so does the delete of its manifest's row.
+    t.db.$client.exec(`CREATE TRIGGER no_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'consents.export' BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+      CREATE TRIGGER no_delete BEFORE DELETE ON export_manifests BEGIN SELECT RAISE(ABORT, 'disk full'); END;`)
+    const statuses = []
+    for (let i = 0; i < EXPORTS_PER_ACCOUNT + 1; i++) statuses.push((await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })).status)
+    expect(statuses).toEqual(Array(EXPORTS_PER_ACCOUNT + 1).fill(500))
+    t.db.$client.exec('DROP TRIGGER no_audit; DROP TRIGGER no_delete')
+    const res = await t.request('/api/admin/sites/acme/export?format=csv', { headers: { Cookie: cookie } })
+    expect(res.status).toBe(200)
+    await res.text()
+  })
+})
+
 describe('exports over a real HTTP server (bytes written straight to the socket)', () => {
   async function listening() {
     const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })

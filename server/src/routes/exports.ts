@@ -191,8 +191,15 @@ export function exportRoutes(s: Services) {
         assertSiteRole(c, s, LOG_ROLES, true)
         s.audit.record({ userId, siteId, action: 'consents.export', after: { exportId: job.id, format, filters: job.filters } })
       } catch (e) {
-        job?.discard()
-        done()
+        // The places are freed whatever the discard does: its delete fails on a database that
+        // refuses writes, as the audit entry just did, and the places were then never given back (review).
+        try {
+          job?.discard()
+        } catch (err) {
+          s.logger.error('export not discarded', { siteId, exportId: job?.id, err })
+        } finally {
+          done()
+        }
         throw e
       }
 
