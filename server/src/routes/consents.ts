@@ -155,10 +155,9 @@ export function consentIntake(s: Services) {
   }
 
   /** The client's address, and a token of its network at the site taken: `wait` 0, or the seconds until one is free (none taken). */
-  const take = (c: RequestFacts, siteId: string, taking = true): { ip: string | null; wait: number } => {
+  const take = (c: RequestFacts, siteId: string): { ip: string | null; wait: number } => {
     const ip = clientIp(c, s)
-    const key = `${siteId}\n${clientNetwork(ip)}`
-    return { ip, wait: taking ? buckets.take(key) : buckets.peek(key) }
+    return { ip, wait: buckets.take(`${siteId}\n${clientNetwork(ip)}`) }
   }
 
   /** The site and CORS, as `gate` gives them; its refusal thrown. */
@@ -174,8 +173,8 @@ export function consentIntake(s: Services) {
    * request (a 422 included) spends no token, so a visitor whose page sends stale records is not
    * kept from storing the next valid one.
    */
-  const limit = (c: RequestFacts, siteId: string, cors: Record<string, string>, taking = true): string | null => {
-    const { ip, wait } = take(c, siteId, taking)
+  const limit = (c: RequestFacts, siteId: string, cors: Record<string, string>): string | null => {
+    const { ip, wait } = take(c, siteId)
     if (wait > 0) {
       throw new ApiError(429, 'rate_limited', 'Too many consent records from this address; retry later', { ...cors, 'Retry-After': String(wait) })
     }
@@ -344,17 +343,17 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
         }
         // Own keys only: a type such as `constructor` is a valid slug and found on every object's prototype.
         const document = Object.hasOwn(site.settings.documents, input.type) ? site.settings.documents[input.type] : undefined
-        // The SDK sends an acceptance again until it sees an answer: one stored (or erased) before
-        // the site stopped declaring its type is answered as stored, or the SDK takes it as refused.
-        // Looked up before the token is taken, so that a refusal spends none; one answered as stored
-        // takes one, as a record sent again does. A network with no token left is refused first, as
-        // everywhere else: the look-up is no database read it may repeat at will, nor a way to learn
-        // which recordIds are stored (review).
-        if (!document) intake.limit(c, input.siteId, cors, false)
-        const acceptedBefore = !document && storedEvent(() => events.acceptedBefore(sent), cors)
-        if (!document && !acceptedBefore) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+        if (!document) {
+          // The SDK sends an acceptance again until it sees an answer: one stored (or erased) before
+          // the site stopped declaring its type is answered as stored, or the SDK takes it as refused.
+          // The look-up spends a token whatever it answers: it reads the database, and without one a
+          // client could repeat it at will and learn from its answers (422, 409) which recordIds are
+          // stored (review). A declared type's refusals spend none.
+          intake.limit(c, input.siteId, cors)
+          if (!storedEvent(() => events.acceptedBefore(sent), cors)) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+          return stored(c, { recordId: input.recordId }, false, cors)
+        }
         const ip = intake.limit(c, input.siteId, cors)
-        if (!document) return stored(c, { recordId: input.recordId }, false, cors)
         const acceptance = {
           ...sent,
           ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
