@@ -89,3 +89,32 @@ describe('a change refused for its CSRF token (403 csrf_invalid)', () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1)
   })
 })
+
+describe('accepting an invitation (acceptInvitation)', () => {
+  it('keeps the session it answers, as a sign-in does: its CSRF token goes with the next change', async () => {
+    const { requests } = stubApi(
+      on('POST', '/api/admin/invitations/tok-1/accept', () => json({ ...ME, csrfToken: FRESH })),
+      on('PUT', MEMBER_PATH, () => json({ ok: true })),
+    )
+    const { client } = newClient()
+    await client.acceptInvitation('tok-1', { password: 'a-long-enough-password' })
+    await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } })
+    expect(changesOf(requests)).toEqual([FRESH])
+  })
+
+  it('takes a wrong password (401) for a refused sign-in, not for an ended session', async () => {
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('POST', '/api/admin/invitations/tok-1/accept', () => errorBody(401, 'invalid_credentials', 'Wrong password')),
+      on('PUT', MEMBER_PATH, () => json({ ok: true })),
+    )
+    const { client, onUnauthorized } = newClient()
+    await client.me()
+    const error = await client.acceptInvitation('tok-1', { password: 'typo' }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ status: 401, code: 'invalid_credentials' })
+    expect(onUnauthorized).not.toHaveBeenCalled()
+    // The session this browser had still sends its token.
+    await client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'editor' } })
+    expect(changesOf(requests)).toEqual([STALE])
+  })
+})

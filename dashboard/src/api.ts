@@ -73,6 +73,12 @@ export interface ApiClient {
    * too, and answers a new one: its CSRF token is the one later changes send.
    */
   changePassword(input: { currentPassword: string; newPassword: string }): Promise<Me>
+  /**
+   * Accepts the invitation of the link `token` (`/invite/:token`) and signs in as its account:
+   * the session the server answers replaces whichever this browser had, and its CSRF token is the
+   * one later changes send. A wrong password is a refused sign-in, not an ended session.
+   */
+  acceptInvitation(token: string, input: { password: string }): Promise<Me>
   consentLog(siteId: string, query: ConsentLogQuery, signal?: AbortSignal): Promise<ConsentLogPage>
   verifyChain(siteId: string, signal?: AbortSignal): Promise<ChainVerification>
   /** The same verification, also against an export manifest the auditor saved outside the server, sent unchanged. */
@@ -90,7 +96,7 @@ export function fileNameOf(res: Response, fallback: string): string {
 }
 
 interface ClientOptions {
-  /** Called when a request other than sign-in answers 401: the session expired or was revoked. */
+  /** Called when a request other than a sign-in (login, accepting an invitation) answers 401: the session expired or was revoked. */
   onUnauthorized: () => void
   /**
    * Called when a request other than sign-in or `me` answers 403: the server checks the role on
@@ -200,6 +206,8 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
     me: () => send(ME_PATH, me).then(remember),
     login: (input) => send('/api/admin/login', me, { method: 'POST', body: input, isSignIn: true }).then(remember),
     changePassword: (input) => send('/api/admin/password', me, { method: 'POST', body: input }).then(remember),
+    acceptInvitation: (token, input) =>
+      send(`/api/admin/invitations/${encodeURIComponent(token)}/accept`, me, { method: 'POST', body: input, isSignIn: true }).then(remember),
     logout: async () => {
       await send('/api/admin/logout', null, { method: 'POST' })
       csrfToken = null

@@ -1,4 +1,4 @@
-import { me as meSchema, MIN_PASSWORD_LENGTH, type Me } from '@miniconsent/shared'
+import { MIN_PASSWORD_LENGTH, type Me } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import type { ApiClient } from '../api'
 import { invitationInfo } from '../api-shapes'
@@ -35,7 +35,9 @@ export function InvitePage({ api, token, onSignedIn }: { api: ApiClient; token: 
     setBusy(true)
     setError(null)
     try {
-      onSignedIn(await api.request(`${path}/accept`, meSchema, { method: 'POST', body: { password } }))
+      // Through the client's own call, as a sign-in: it keeps the new session's CSRF token, and a
+      // wrong password (401) does not end the session this browser may already have.
+      onSignedIn(await api.acceptInvitation(token, { password }))
     } catch (err) {
       setError(errorText(err))
       setBusy(false)
