@@ -90,6 +90,7 @@ function Root() {
   }, [state, path, url])
 
   useFocusOnNavigation(path)
+  const switched = useAccountSwitch(state.status === 'signed-in' ? state.me : null)
 
   // An invitation is opened before its owner has an account: it needs no session.
   const inviteToken = /^\/invite\/([^/]+)$/.exec(path)?.[1]
@@ -137,8 +138,9 @@ function Root() {
   }
   return (
     <SessionContext.Provider value={session}>
-      <AppShell>
-        <Router>
+      <AppShell notice={switched}>
+        {/* Keyed by account: another account's pages start anew, not with what the previous one had typed (useAccountSwitch). */}
+        <Router key={state.me.user.id}>
           <Route path="/sites/:siteId/consents" component={ConsentLogRoute} />
           <Route path="/sites/:siteId/catalogue" component={CatalogueRoute} />
           <Route path="/sites/:siteId/publish" component={PublishRoute} />
@@ -163,15 +165,51 @@ function Root() {
           me={state.me}
           onSignedIn={(me) => {
             renewals.current++
+            // Someone else: useAccountSwitch starts their pages anew, from their first site.
             setState({ status: 'signed-in', me })
-            // Someone else: this page was the other account's; start from their first site.
-            if (me.user.id !== state.me.user.id) route(me.sites[0] ? homePath(me.sites[0]) : '/')
           }}
           onSignInAsOther={() => setState({ status: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' })}
         />
       )}
     </SessionContext.Provider>
   )
+}
+
+/**
+ * Another account signed in while this one's pages were shown: in the "session ended" dialog, or
+ * in another tab (cookies are shared), found when `me` is reloaded after a refusal. Whatever loaded
+ * the new `me`, this is the one place that sees the account change: the pages are keyed by the
+ * account (Root), so they start anew and drop what the previous account had typed but not saved,
+ * which a click more would otherwise have saved as the new account (review); the new account's
+ * first site opens; and the notice this returns says why, until another page is opened. A sign-out
+ * in between is no switch: whoever signs in next chose to.
+ */
+function useAccountSwitch(me: Me | null): string | null {
+  const { path, url, route } = useLocation()
+  const shown = useRef<Me['user'] | null>(me?.user ?? null)
+  const [notice, setNotice] = useState<{ text: string; path: string } | null>(null)
+
+  useEffect(() => {
+    const before = shown.current
+    shown.current = me?.user ?? null
+    if (!me) return setNotice(null)
+    if (!before || before.id === me.user.id) return
+    const first = me.sites[0]
+    const target = first ? homePath(first) : '/'
+    setNotice({
+      text: `Another account is now signed in on this browser: ${me.user.email}, no longer ${before.email}. What ${before.email} had not saved was not kept.`,
+      path: target,
+    })
+    if (target !== url) route(target)
+    else focusPageHeading()
+  }, [me?.user.id])
+
+  // Shown on the page the switch opened; another page is the new account's own doing.
+  useEffect(() => {
+    if (notice && path !== notice.path) setNotice(null)
+  }, [path])
+
+  return notice?.text ?? null
 }
 
 /** Only same-origin paths may be a post-sign-in destination, never `//evil.example`. */
@@ -198,11 +236,16 @@ function useFocusOnNavigation(path: string) {
   useEffect(() => {
     if (previous.current === path) return
     previous.current = path
-    const target = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main')
-    if (!target) return
-    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1')
-    target.focus()
+    focusPageHeading()
   }, [path])
+}
+
+/** Focus to the page's heading, where a full page load would start reading. */
+function focusPageHeading() {
+  const target = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main')
+  if (!target) return
+  if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1')
+  target.focus()
 }
 
 function StartFailure({ message, onRetry }: { message: string; onRetry: () => void }) {

@@ -182,7 +182,8 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
         // server checks the token before any route runs (loadSession), so nothing was done. Only
         // for the same account: signed in as someone else in another tab, the change this tab's
         // page asked for is not theirs to make (review). The refusal is shown, and the page
-        // reloads the session it now has (onForbidden).
+        // reloads the session it now has (onForbidden): the dashboard then starts its pages anew
+        // as that account, dropping what was typed as this one (App's useAccountSwitch).
         const now = await send(ME_PATH, me, { signal: init.signal })
         if (now.user.id === userId) {
           remember(now)

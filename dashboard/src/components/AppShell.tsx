@@ -29,7 +29,8 @@ const STEP_MS = 100
 /** When a step key was last pressed on the site switcher (the event's time). */
 let steppedAt = -Infinity
 
-export function AppShell({ children }: { children: ComponentChildren }) {
+/** `notice`: said in the header's alert, e.g. that another account is now signed in (App's useAccountSwitch). */
+export function AppShell({ children, notice = null }: { children: ComponentChildren; notice?: string | null }) {
   const { me, signOut } = useSession()
   const { path, route } = useLocation()
   const [signingOut, setSigningOut] = useState(false)
@@ -123,6 +124,7 @@ export function AppShell({ children }: { children: ComponentChildren }) {
           </button>
         </div>
         <div role="alert" class="header-alert">
+          {notice && <p class="notice">{notice}</p>}
           {signOutError && <p class="form-error">{signOutError}</p>}
         </div>
       </header>

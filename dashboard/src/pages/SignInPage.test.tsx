@@ -171,3 +171,112 @@ describe('sign-in', () => {
     expect(location.pathname + location.search).toBe('/sign-in?next=%2Fsites%2Fminopa%2Fconsents')
   })
 })
+
+describe('another account signed in over a page', () => {
+  const B = { ...ME, user: { id: 99, email: 'b@example.com' }, csrfToken: 'csrf-of-b', sites: [{ id: 'minimagic', name: 'MiniMagic', role: 'editor' as const }] }
+  const provider = () => screen.getByLabelText('Provider, row 1') as HTMLInputElement
+
+  /** The catalogue's draft saves, each as [CSRF token, provider of row 1]; a save with another token than `token()` is refused, or answered by `refuse`. */
+  function catalogueApi(token: () => string, refuse?: () => Response | undefined) {
+    const puts: Array<[string | null, string]> = []
+    const handler = on('PUT', '/api/admin/sites/minimagic/catalogue/draft', (req) => {
+      const refused = refuse?.()
+      if (refused) return refused
+      const catalogue = (req.body as { catalogue: { entries: Array<{ provider: string }> } }).catalogue
+      puts.push([req.headers.get('X-CSRF-Token'), catalogue.entries[0]!.provider])
+      if (req.headers.get('X-CSRF-Token') !== token()) return errorBody(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')
+      return json({ ...catalogueFixture(), draft: catalogue })
+    })
+    return { puts, handler, catalogue: on('GET', '/api/admin/sites/minimagic/catalogue', () => json(catalogueFixture())) }
+  }
+
+  it('signed in as someone else in another tab: the page starts again as them, says so, and the first account’s edits are never saved as them', async () => {
+    let who = ME
+    const api = catalogueApi(() => who.csrfToken)
+    stubApi(on('GET', '/api/admin/me', () => json(who)), api.catalogue, api.handler)
+    renderApp('/sites/minimagic/catalogue')
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    const saved = provider().value
+    fireEvent.input(provider(), { target: { value: 'Typed by A' } })
+    // Another tab: B signs in; the browser's cookie is B's now.
+    who = B
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+
+    const notice = await screen.findByText(/Another account is now signed in/)
+    expect(notice.textContent).toBe(
+      'Another account is now signed in on this browser: b@example.com, no longer auditor@example.com. What auditor@example.com had not saved was not kept.',
+    )
+    expect(notice.closest('[role="alert"]')).toBeTruthy()
+    expect(screen.getByText('b@example.com', { selector: '.account-email strong' })).toBeTruthy()
+    // B's own first page (MiniMagic's catalogue, as an editor), loaded for B: A's text is gone.
+    await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/catalogue'))
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    expect(provider().value).toBe(saved)
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await new Promise((r) => setTimeout(r, 50))
+    // Before, the page kept A's text and the next click saved it with B's token.
+    expect(api.puts.filter(([, text]) => text === 'Typed by A')).toEqual([['csrf-token-123', 'Typed by A']])
+  })
+
+  it('signed in as someone else in the “session ended” dialog, whose home is this very page: it starts again as them and says so', async () => {
+    let valid = true
+    const api = catalogueApi(() => (valid ? 'csrf-of-b' : ''), () => (valid ? undefined : errorBody(401, 'unauthenticated', 'Sign in first')))
+    stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('POST', '/api/admin/login', () => {
+        valid = true
+        return json(B)
+      }),
+      api.catalogue,
+      api.handler,
+    )
+    renderApp('/sites/minimagic/catalogue')
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    const saved = provider().value
+    fireEvent.input(provider(), { target: { value: 'Typed by A' } })
+    valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+    fireEvent.input(within(dialog).getByLabelText('Email'), { target: { value: 'b@example.com' } })
+    fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'b password' } })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+
+    expect((await screen.findByText(/Another account is now signed in/)).closest('[role="alert"]')).toBeTruthy()
+    expect(location.pathname).toBe('/sites/minimagic/catalogue')
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    // Before, the page was not started again: A's text stayed, and Save sent it as B.
+    expect(provider().value).toBe(saved)
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(api.puts.filter(([, text]) => text === 'Typed by A')).toEqual([])
+  })
+
+  it('the same account signed in again in the dialog keeps the page and what was typed, without a notice', async () => {
+    let valid = true
+    const api = catalogueApi(() => ME.csrfToken, () => (valid ? undefined : errorBody(401, 'unauthenticated', 'Sign in first')))
+    stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('POST', '/api/admin/login', () => {
+        valid = true
+        return json(ME)
+      }),
+      api.catalogue,
+      api.handler,
+    )
+    renderApp('/sites/minimagic/catalogue')
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    fireEvent.input(provider(), { target: { value: 'Typed by A' } })
+    valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Your session has ended' })
+    fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'a password' } })
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(provider().value).toBe('Typed by A')
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    expect(api.puts).toEqual([['csrf-token-123', 'Typed by A']])
+    expect(screen.queryByText(/Another account is now signed in/)).toBeNull()
+  })
+})
