@@ -565,4 +565,43 @@ describe("the front door's consent POST", () => {
     expect((await post(front, JSON.stringify(next))).status).toBe(201)
     expect(honoCalls).toBe(0)
   })
+  it('logs 499, once and as no error, for a client that leaves before its body is complete, whichever way the request goes', async () => {
+    const { front } = await start()
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    const head = (method: string, path: string, id: string, extra = '') =>
+      `${method} ${path} HTTP/1.1\r\nHost: consent.example.test\r\nOrigin: https://www.acme.test\r\nX-Request-Id: ${id}\r\n${extra}`
+    const cases: [string, string][] = [
+      // Read by the front door.
+      ['left-front', `${head('POST', '/api/v1/consents', 'left-front')}Content-Type: text/plain\r\nContent-Length: 500\r\n\r\n{"recordId":`],
+      // Handed to Hono (chunked), and read there.
+      ['left-chunked', `${head('POST', '/api/v1/consents', 'left-chunked')}Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nc\r\n{"recordId":\r\n`],
+      ['left-identify', `${head('POST', '/api/v1/consents/identify', 'left-identify')}Content-Type: text/plain\r\nContent-Length: 500\r\n\r\n{"siteId":`],
+      [
+        'left-admin',
+        `${head('PUT', '/api/admin/sites/acme/settings', 'left-admin', `Cookie: ${owner.cookie}\r\nX-CSRF-Token: ${owner.csrfToken}\r\n`)}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
+      ],
+    ]
+    for (const [, request] of cases) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(front, '127.0.0.1', () => {
+          socket.write(request)
+          setTimeout(() => socket.destroy(), 300)
+        })
+        socket.on('close', () => resolve())
+        socket.on('error', reject)
+      })
+    }
+    const logged = (id: string) => lines.filter((l) => l.requestId === id).map((l) => [l.msg, l.method, l.status])
+    await expect.poll(() => cases.map(([id]) => logged(id))).toEqual([
+      [['request', 'POST', 499]],
+      [['request', 'POST', 499]],
+      [['request', 'POST', 499]],
+      [['request', 'PUT', 499]],
+    ])
+    expect(lines.filter((l) => l.level === 'error')).toEqual([])
+    // One that sends its whole body is logged with the status it got.
+    expect((await post(front, JSON.stringify(consentBody()), { 'X-Request-Id': 'stayed' })).status).toBe(201)
+    expect(logged('stayed')).toEqual([['request', 'POST', 201]])
+  })
 })

@@ -24,7 +24,7 @@ import type { Services } from './context'
 import { readConsentRecordInput } from './lib/consent-input'
 import { nodeHeader, type RequestFacts } from './lib/request'
 import { bodyFlawAt, jsonBodyKind, slugParam } from './lib/validate'
-import { brokenAnswers, frontDoorLater, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
+import { brokenAnswers, frontDoorLater, frontDoorLeft, frontDoorSend, SECURITY_HEADERS } from './middleware/request-context'
 import { configAnswers } from './routes/config'
 import { CONSENTS_PATH, MAX_CONSENT_BODY, type ConsentIntake } from './routes/consents'
 import type { AppendResult } from './services/consent-log'
@@ -95,6 +95,7 @@ function configDoor(s: Services): (incoming: IncomingMessage, outgoing: ServerRe
  */
 function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
   const later = frontDoorLater(s.logger)
+  const left = frontDoorLeft(s.logger)
 
   /** Stores the record and answers once it is committed; false, having done neither, when the route must answer. */
   const stored = (incoming: IncomingMessage, outgoing: ServerResponse, facts: RequestFacts, body: Buffer, start: number): boolean => {
@@ -155,8 +156,12 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       ;(incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = body
       hono(incoming, outgoing)
     })
-    // The client left before its body arrived: nobody to answer.
-    incoming.on('error', () => outgoing.destroy())
+    // The client left before its body arrived: nobody to answer, but the access log's line (499).
+    // Once the body has ended, the request is the route's or the commit's, which log it themselves.
+    incoming.on('error', () => {
+      if (!incoming.readableEnded) left(incoming, CONSENTS_PATH, start)
+      outgoing.destroy()
+    })
     return true
   }
 }
@@ -188,11 +193,14 @@ function brokenRequest(e: NodeJS.ErrnoException & { reason?: string }): { status
  * Answers a request Node's parser refused with the API's error shape and security headers, where
  * Node's own answer is an empty 400; then closes the connection, which cannot be read on. As Node's
  * own handler, nothing is written on a connection that is gone or whose answer has begun (it
- * would corrupt that answer).
+ * would corrupt that answer). Nor on one whose client closed its end before its request was
+ * complete (`HPE_INVALID_EOF_STATE`: it left mid-body, as a cancelled upload does): that is no
+ * broken request but a client gone, and the access log gives it 499, where the 400 recorded
+ * here for nobody was logged instead (review).
  */
 function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
   const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
-  if (e.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+  if (e.code === 'ECONNRESET' || e.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
     socket.destroy()
     return
   }

@@ -166,6 +166,8 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const outgoing = c.env?.outgoing
       // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody)
       // is 499, as nginx logs it: its connection is gone (app.request, in tests: its signal aborted).
+      // So is one that left before its body was complete (the failed read answers 400 for nobody):
+      // its connection is closed before that read fails (front-door.ts answerBrokenRequest).
       // Unless the server answered it and closed the connection (a request whose framing is broken,
       // front-door.ts): the client got that answer. Not the signal behind Node: reading it makes an
       // AbortController for every request.
@@ -218,6 +220,17 @@ export function frontDoorSend(logger: Logger): FrontDoorSend {
     const requestId = requestIdFor(nodeHeader(incoming, 'x-request-id'))
     writeNonDocument(outgoing, requestId, status, headers, body)
     if (accessLog) logRequest(logger, { requestId, method: incoming.method ?? 'GET', path: loggedPath(path), status }, start)
+  }
+}
+
+/**
+ * For a request the front door was reading when its client left, before its body was complete:
+ * logs it as requestContext() logs a client that left (499), with the same fields as its other lines.
+ */
+export function frontDoorLeft(logger: Logger) {
+  const accessLog = logger.enabled('info')
+  return (incoming: IncomingMessage, path: string, start: number): void => {
+    if (accessLog) logRequest(logger, { requestId: requestIdFor(nodeHeader(incoming, 'x-request-id')), method: incoming.method ?? 'POST', path: loggedPath(path), status: 499 }, start)
   }
 }
 
