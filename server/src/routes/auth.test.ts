@@ -134,6 +134,11 @@ describe('admin sign-in', () => {
     expect(extra.status).toBe(422)
     expect(extra.headers.get('set-cookie')).toBeNull()
     expect(apiError.parse(await extra.json()).error.message).toBe('The request has a field a sign-in does not have, first remember: check the spelling, or remove it')
+    // Named along with a field refused, in the same 422 (before, a 400 naming the e-mail alone).
+    const both = await t.request('/api/admin/login', json({ email: 'not an email', password: 'x', remember: true }))
+    expect(both.status).toBe(422)
+    expect(both.headers.get('set-cookie')).toBeNull()
+    expect(apiError.parse(await both.json()).error.issues?.map((i) => i.path)).toEqual(['email', 'remember'])
   })
 
   it('throttles after 5 failures for that e-mail and network, even for the right password', async () => {

@@ -438,6 +438,11 @@ function casesFor(op: Op): Case[] {
     // form's misspelt `needConsent` published against the override meant. Public routes take what
     // a newer SDK may add.
     if (op.session && isObject(base)) out.push({ what: 'a key the route does not read', url: url(), init: withBody(JSON.stringify({ ...base, misspelt: 1 })), expect: 'refused', names: 'misspelt' })
+    // Named along with a field the route refuses, in the same answer, not once that field is fixed.
+    const refusedField = fieldPaths(schema, base).map((path) => setAt(base, path, null)).find((body) => !accepts(schema, body))
+    if (op.session && isObject(refusedField)) {
+      out.push({ what: 'a key the route does not read, with a field refused', url: url(), init: withBody(JSON.stringify({ ...refusedField, misspelt: 1 })), expect: 'refused', names: 'misspelt' })
+    }
     // Text that is not well-formed Unicode, as a key and as a value.
     if (isObject(base)) out.push({ what: 'unpaired surrogate as a key', url: url(), init: withBody(JSON.stringify({ ...base, [LONE_SURROGATE]: 1 })), expect: 'refused' })
     // Over the body limit, where the document says there is one: 413, although the body is valid

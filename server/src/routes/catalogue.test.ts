@@ -231,6 +231,19 @@ describe('site settings', () => {
     expect(await savedAt()).toBe(base)
   })
 
+  it('names a misspelt setting along with a refused one, in one 422, and saves nothing', async () => {
+    const savedAt = async () => catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settingsUpdatedAt
+    const base = await savedAt()
+    const res = await owner.request('/api/admin/sites/acme/settings', send('PUT', { needConsent: 1, cookieLifetimeDays: 1000 }))
+    expect(res.status).toBe(422)
+    const { error } = apiError.parse(await res.json())
+    expect(error.code).toBe('invalid')
+    // Before, only cookieLifetimeDays: the misspelt key was named once the client had fixed it.
+    expect(error.issues?.map((i) => i.path)).toEqual(['cookieLifetimeDays', 'needConsent'])
+    expect(error.issues?.[1]?.message).toBe('"needConsent" is no field of the site settings here: check its spelling, or remove it')
+    expect(await savedAt()).toBe(base)
+  })
+
   it('lets only an owner change how long records are kept and whether IPs are stored', async () => {
     const { form } = await opened(editor)
     for (const change of [{ retentionDays: 1 }, { ipPolicy: 'none' }, { retentionDays: 1, ipPolicy: 'none' }] as const) {
@@ -793,6 +806,24 @@ describe('catalogue files', () => {
       'The request has a field the save of a draft (catalogue, baseUpdatedAt) does not have, first catalog: check the spelling, or remove it',
     )
     expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: raw.draft, baseUpdatedAt: opened.draftUpdatedAt }))).status).toBe(200)
+  })
+
+  it('names a field the catalogue does not have along with its other problems, in a draft save and a JSON import alike', async () => {
+    const opened = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const draft = opened.draft as unknown as { categories: Record<string, unknown>[] }
+    const flawed = { ...draft, categories: [{ ...draft.categories[0], id: 'NOT A SLUG', descripton: { en: 'Always on' } }, ...draft.categories.slice(1)] }
+    const saved = await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: flawed, baseUpdatedAt: opened.draftUpdatedAt, baseUpdatedAT: 1 }))
+    expect(saved.status).toBe(422)
+    const paths = (error: { issues?: { path: string }[] }) => error.issues?.map((i) => i.path)
+    // Before, only the id: the misspelt keys were named once it was fixed.
+    expect(paths(apiError.parse(await saved.json()).error)).toEqual(expect.arrayContaining(['catalogue.categories.0.id', 'catalogue.categories.0.descripton', 'baseUpdatedAT']))
+    const imported = await editor.request('/api/admin/sites/acme/catalogue/import', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...flawed, textz: {} }) })
+    expect(imported.status).toBe(422)
+    const { error } = apiError.parse(await imported.json())
+    expect(paths(error)).toEqual(expect.arrayContaining(['categories.0.id', 'categories.0.descripton', 'textz']))
+    expect(error.issues?.find((i) => i.path === 'textz')?.message).toBe('"textz" is no field of the catalogue here: check its spelling, or remove it')
+    const after = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    expect(after.draftUpdatedAt).toBe(opened.draftUpdatedAt)
   })
 
   it('refuses a JSON import with a field the catalogue does not have (a misspelling), naming each, and keeps the draft', async () => {

@@ -11,7 +11,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
-import { refuseUnreadKeys } from '../lib/unread-keys'
+import { refusedDocument, refuseUnreadKeys } from '../lib/unread-keys'
 import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { catalogueToCsv, csvImport, type CsvImport } from '../services/catalogue-csv'
@@ -86,7 +86,8 @@ export function catalogueRoutes(s: Services) {
         }
         const parsed = catalogueSchema.safeParse(input)
         if (!parsed.success) {
-          if (format !== 'csv') throw invalidError(parsed.error)
+          // A field the catalogue does not have is named along with the file's other problems.
+          if (format !== 'csv') throw refusedDocument(catalogueSchema, input, parsed.error, 'the catalogue')
           // A problem is told by its line in the file (and column, for a category's or service's field),
           // which a spreadsheet user can find: the path counts the draft's categories and services,
           // not the file's rows.
