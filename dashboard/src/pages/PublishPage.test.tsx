@@ -1,15 +1,17 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
-import { publishInput, rollbackInput } from '@miniconsent/shared'
+import { publishInput, rollbackInput, type Role } from '@miniconsent/shared'
 import { describe, expect, it } from 'vitest'
 import type { CatalogueDiff, RevisionSummary } from '../api-shapes'
 import {
   catalogueFixture,
   cookieSettingsChanged,
   endingSession,
+  errorBody,
   expectFocusStaysOn,
   heldBack,
   json,
   ME,
+  meWithRoleOnMiniMagic,
   on,
   pressFromKeyboard,
   renderApp,
@@ -508,5 +510,53 @@ describe('publish page', () => {
     expect(within(confirm).getByRole('button', { name: 'Roll back to 1' })).toBeTruthy()
     // The publish's refusal was not the session's: it stays until the next attempt.
     expect(screen.getByText(refused)).toBeTruthy()
+  })
+
+  it('says it was not published when the editor’s role was lowered meanwhile, and takes the focus', async () => {
+    let role: Role = 'editor'
+    const api = stubApi(
+      meWithRoleOnMiniMagic(() => role),
+      savedDraft,
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/publish', () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Review and publish…' }))
+    role = 'auditor'
+    pressFromKeyboard(screen.getByRole('button', { name: 'Publish now' }))
+    // Before, the panel went with its refusal, nothing said the catalogue was not published, and focus fell to <body>.
+    const notice = await screen.findByText('Not published: your role on this site no longer lets you publish its catalogue.')
+    expect(notice.closest('[role="alert"]')).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(notice))
+    expect(screen.queryByRole('button', { name: /publish/i })).toBeNull()
+    expect(screen.queryByText(/no access to site/)).toBeNull()
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
+  it('closes the rollback’s confirmation and says it was not rolled back when the editor’s role was lowered meanwhile', async () => {
+    let role: Role = 'editor'
+    const api = stubApi(
+      meWithRoleOnMiniMagic(() => role),
+      savedDraft,
+      serveRollbackDiff(),
+      serveDiff,
+      serveRevisions,
+      on('POST', '/api/admin/sites/minimagic/rollback', () => errorBody(403, 'forbidden', 'You have no access to site "minimagic"')),
+    )
+    renderApp('/sites/minimagic/publish')
+    fireEvent.click(await screen.findByRole('button', { name: 'Roll back to 1' }))
+    const confirm = screen.getByRole('region', { name: 'Roll back to revision 1?' })
+    await within(confirm).findByRole('table', { name: 'Changes from the live revision 2 to revision 1' })
+    role = 'auditor'
+    pressFromKeyboard(within(confirm).getByRole('button', { name: 'Roll back to 1' }))
+    // Before, the panel stayed for the auditor, saying "no access to site", with a button that sent the rollback again.
+    const notice = await screen.findByText('Not rolled back: your role on this site no longer lets you roll back its catalogue.')
+    expect(notice.closest('[role="alert"]')).toBeTruthy()
+    await waitFor(() => expect(document.activeElement).toBe(notice))
+    expect(screen.queryByRole('region', { name: 'Roll back to revision 1?' })).toBeNull()
+    expect(screen.queryByRole('button', { name: /Roll back/ })).toBeNull()
+    expect(screen.queryByText(/no access to site/)).toBeNull()
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
   })
 })

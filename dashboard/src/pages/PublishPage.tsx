@@ -11,6 +11,7 @@ import { ScrollTable } from '../components/editable-table'
 import { ActionButton, OutcomeStatus, type Outcome } from '../components/actions'
 import { RollbackConfirm } from '../components/RollbackConfirm'
 import { ConsentCookieWarning, FixInEditor } from '../components/ConsentCookieCheck'
+import { RoleLoweredNotice, useRoleLowered } from '../components/EditsNotKept'
 
 export const PublishRoute = siteRoute('publish', PublishPage)
 
@@ -82,13 +83,23 @@ function PendingChanges({
   const [step, setStep] = useState<'review' | 'confirm' | 'publishing'>('review')
   const [error, setError] = useActionState<string | null>(null)
   const confirmHeading = useRef<HTMLHeadingElement>(null)
+  // An editor lowered meanwhile: the server refused the publish (403), the roles were reloaded, and
+  // the panel goes, with the refusal it showed ("no access to site", which is not why).
+  const [notice] = useRoleLowered(editable, step !== 'review', () => {
+    setStep('review')
+    setError(null)
+    return 'Not published: your role on this site no longer lets you publish its catalogue.'
+  })
 
   if (diff.changes.length === 0) {
     return (
-      <p class="empty">
-        The draft is the same as the live catalogue{diff.from ? ` (revision ${diff.from})` : ''}: nothing to publish.{' '}
-        {editable && <a href={sitePath(site.id, 'catalogue')}>Edit the catalogue</a>}
-      </p>
+      <>
+        <p class="empty">
+          The draft is the same as the live catalogue{diff.from ? ` (revision ${diff.from})` : ''}: nothing to publish.{' '}
+          {editable && <a href={sitePath(site.id, 'catalogue')}>Edit the catalogue</a>}
+        </p>
+        <RoleLoweredNotice text={notice} />
+      </>
     )
   }
 
@@ -135,6 +146,7 @@ function PendingChanges({
       </p>
       <DiffTable diff={diff} caption="Changes in the draft" />
       <DiffVerdict diff={diff} when="when this is published" />
+      <RoleLoweredNotice text={notice} />
       {editable && step === 'review' && (
         <div class="publish-form">
           <div class="check">
@@ -198,6 +210,12 @@ function RevisionHistory({
   onRolledBack: (message: string) => void
 }) {
   const [rollingBack, setRollingBack] = useState<RevisionSummary | null>(null)
+  // An editor lowered meanwhile (a refused rollback reloaded the roles): the confirmation closes,
+  // rather than stay with a button the role no longer allows and a refusal that does not say why.
+  const [notice] = useRoleLowered(editable, rollingBack !== null, () => {
+    setRollingBack(null)
+    return 'Not rolled back: your role on this site no longer lets you roll back its catalogue.'
+  })
   if (revisions.length === 0) return <p class="empty">Nothing has been published yet.</p>
   const live = revisions[0]
   return (
@@ -227,7 +245,8 @@ function RevisionHistory({
           </tr>
         ))}
       </ScrollTable>
-      {rollingBack && (
+      <RoleLoweredNotice text={notice} />
+      {editable && rollingBack && (
         <RollbackConfirm
           // A choice about asking again is about one live revision: a publish meanwhile starts the confirmation afresh.
           key={`${rollingBack.number}-${live!.number}`}
