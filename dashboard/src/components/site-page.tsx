@@ -2,9 +2,9 @@
 // see), loading data with a retry, and turning failures into words.
 import type { SiteSummary } from '@miniconsent/shared'
 import type { ComponentType } from 'preact'
-import { useEffect, useRef, useState } from 'preact/hooks'
+import { useContext, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
-import { canSee, findSite, homePath, useSession, type SitePageSlug } from '../session'
+import { canSee, findSite, homePath, SessionContext, useSession, type SitePageSlug } from '../session'
 import { useDocumentTitle } from '../use-document-title'
 
 export interface SitePageProps {
@@ -81,9 +81,19 @@ function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean {
  * the new answer comes (same deps), but when the deps change (other filters, say) the old answer is
  * not this one: the state reads as loading from the very render that brings the new deps, so old
  * numbers are never shown under new filters, not even for the frame before the effect runs.
+ *
+ * A load that failed for want of a session (signedOut: "Sign in first") is made again once the
+ * user signs in through the dialog over the page (the session's renewals), as useActionState
+ * answers an action's (review: "Could not load …: Sign in first" stayed). Only that failure: data
+ * already loaded is not asked for again, so an editor on it keeps its unsaved edits.
  */
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]) {
-  const [state, setState] = useState<{ deps: unknown[]; loaded: Loaded<T> }>({ deps, loaded: { status: 'loading' } })
+  // The invitation page loads without a session: nothing to renew there.
+  const renewals = useContext(SessionContext)?.renewals ?? 0
+  const latest = useRef(renewals)
+  latest.current = renewals
+  /** `signedOutAt`: the renewals when the session's end failed this load, else null. */
+  const [state, setState] = useState<{ deps: unknown[]; loaded: Loaded<T>; signedOutAt?: number | null }>({ deps, loaded: { status: 'loading' } })
   const [attempt, setAttempt] = useState(0)
   useEffect(() => {
     const controller = new AbortController()
@@ -91,10 +101,16 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
     // An answer to a load that was aborted (deps changed, or the page closed) is dropped: a late one never replaces a newer one.
     load(controller.signal).then(
       (data) => !controller.signal.aborted && setState({ deps, loaded: { status: 'loaded', data } }),
-      (err: unknown) => !controller.signal.aborted && setState({ deps, loaded: { status: 'failed', message: errorText(err) } }),
+      (err: unknown) =>
+        !controller.signal.aborted &&
+        setState({ deps, loaded: { status: 'failed', message: errorText(err) }, signedOutAt: signedOut(err) ? latest.current : null }),
     )
     return () => controller.abort()
   }, [...deps, attempt])
+  const signedOutAt = state.signedOutAt ?? null
+  useEffect(() => {
+    if (signedOutAt !== null && renewals > signedOutAt) setAttempt((n) => n + 1)
+  }, [renewals, signedOutAt])
   return {
     state: sameDeps(state.deps, deps) ? state.loaded : ({ status: 'loading' } as Loaded<T>),
     reload: () => setAttempt((n) => n + 1),

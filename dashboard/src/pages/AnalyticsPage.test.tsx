@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it, vi } from 'vitest'
 import type { Stats } from '../api-shapes'
-import { json, ME, on, renderApp, stubApi } from '../test-support'
+import { endingSession, json, ME, on, renderApp, signInAgainOverPage, stubApi } from '../test-support'
 
 // Canvas drawing is not what these tests check; the tables carry the same numbers.
 vi.mock('../components/chart-loader', () => ({
@@ -32,6 +32,21 @@ const stats: Stats = {
 }
 
 describe('analytics page', () => {
+  it('loads the statistics again once signed in over the page after a load met an ended session', async () => {
+    const session = endingSession()
+    stubApi(signedIn, session.login, on('GET', '/api/admin/sites/minopa/stats', session.unless(() => json(stats))))
+    renderApp('/sites/minopa/analytics')
+    await screen.findByText('14 decisions in the log.')
+    session.valid = false
+    fireEvent.change(screen.getByLabelText('Method'), { target: { value: 'custom' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Apply filters' }))
+    expect(await screen.findByText('Could not load the statistics: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "Could not load the statistics: Sign in first" stayed after signing in.
+    expect(await screen.findByText('14 decisions matching the filters.')).toBeTruthy()
+    expect(screen.queryByText(/Sign in first/)).toBeNull()
+  })
+
   it('shows the numbers behind each chart and asks for the chosen filters, which stay in the address', async () => {
     const api = stubApi(signedIn, on('GET', '/api/admin/sites/minopa/stats', () => json(stats)))
     renderApp('/sites/minopa/analytics')

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
 import { describe, expect, it } from 'vitest'
-import { json, ME, on, renderApp, stubApi } from '../test-support'
+import { endingSession, json, ME, on, renderApp, signInAgainOverPage, stubApi } from '../test-support'
 
 const signedIn = on('GET', '/api/admin/me', () => json(ME))
 const entry = (id: number, action: string) => ({ id, at: '2025-03-01T10:00:00.000Z', user: 'owner@example.com', action, before: null, after: { n: id } })
@@ -23,6 +23,24 @@ function shownActions(): string[] {
 const settle = () => new Promise((r) => setTimeout(r, 20))
 
 describe('audit log: answers that arrive late', () => {
+  it('loads the entries again once signed in over the page after a load met an ended session', async () => {
+    const session = endingSession()
+    stubApi(
+      signedIn,
+      session.login,
+      on('GET', '/api/admin/sites/minopa/audit', session.unless((req) => page([entry(req.url.searchParams.get('action') === 'member' ? 7 : 9, req.url.searchParams.get('action') === 'member' ? 'member.role' : 'site.settings')]))),
+    )
+    renderApp('/sites/minopa/audit')
+    await screen.findByText('site.settings')
+    session.valid = false
+    fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'member' } })
+    expect(await screen.findByText('Could not load the audit log: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "Could not load the audit log: Sign in first" stayed after signing in.
+    await screen.findByText('member.role')
+    expect(screen.queryByText(/Sign in first/)).toBeNull()
+  })
+
   it('keeps the entries of the action now chosen when an earlier filter’s answer arrives after them', async () => {
     const catalogue = held()
     stubApi(

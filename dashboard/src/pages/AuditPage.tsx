@@ -5,7 +5,7 @@ import { auditPage, type AuditEntry } from '../api-shapes'
 import { issuesByPath, type Issues } from '../components/fields'
 import { boundNote, dayOf, hasBoundNote } from '../components/LogFiltersForm'
 import { ActionButton } from '../components/actions'
-import { errorText, siteRoute, type SitePageProps } from '../components/site-page'
+import { errorText, signedOut, siteRoute, type SitePageProps } from '../components/site-page'
 import { formatTime } from '../format'
 import { siteApi, sitePath, useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -67,16 +67,18 @@ interface Listing {
   nextBefore: number | null
   loading: boolean
   error: string | null
+  /** A load the session's end refused: the renewals then, and what it asked for, to ask again once signed in. */
+  signedOut: { at: number; before: number | null; append: boolean } | null
 }
 
-const emptyListing = (filters: string): Listing => ({ filters, entries: [], nextBefore: null, loading: true, error: null })
+const emptyListing = (filters: string): Listing => ({ filters, entries: [], nextBefore: null, loading: true, error: null, signedOut: null })
 
 function entryRowId(id: number): string {
   return `audit-entry-${id}`
 }
 
 function AuditPage({ site }: SitePageProps) {
-  const { api } = useSession()
+  const { api, renewals } = useSession()
   const { query, route } = useLocation()
   useDocumentTitle(`Audit log — ${site.name}`)
   const filters: Filters = { action: query.action ?? '', from: query.from ?? '', to: query.to ?? '', user: query.user ?? '' }
@@ -89,6 +91,9 @@ function AuditPage({ site }: SitePageProps) {
   // Where keyboard focus goes once older entries are in, when the button that asked for them is gone.
   const [focusEntry, setFocusEntry] = useState<number | null>(null)
   const inFlight = useRef<AbortController | null>(null)
+  /** The session's renewals now, for a load's failure to note when the session's end refused it. */
+  const renewalsNow = useRef(renewals)
+  renewalsNow.current = renewals
 
   /**
    * One load at a time: a new one (another filter, Try again) aborts the one before, whose answer is
@@ -99,7 +104,7 @@ function AuditPage({ site }: SitePageProps) {
     const controller = new AbortController()
     inFlight.current = controller
     const forFilters = key
-    setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: true, error: null }))
+    setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: true, error: null, signedOut: null }))
     try {
       const params = new URLSearchParams(forFilters)
       params.set('limit', '50')
@@ -112,17 +117,25 @@ function AuditPage({ site }: SitePageProps) {
         nextBefore: page.nextBefore,
         loading: false,
         error: null,
+        signedOut: null,
       }))
       if (append && page.nextBefore === null && page.entries[0]) setFocusEntry(page.entries[0].id)
     } catch (err) {
       if (controller.signal.aborted) return
-      setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: false, error: errorText(err) }))
+      const refused = signedOut(err) ? { at: renewalsNow.current, before, append } : null
+      setListing((l) => ({ ...(l.filters === forFilters ? l : emptyListing(forFilters)), loading: false, error: errorText(err), signedOut: refused }))
     }
   }
   useEffect(() => {
     void loadPage(null, false)
     return () => inFlight.current?.abort()
   }, [site.id, key])
+  // Signed in again over the page (renewals): the load refused meanwhile ("Sign in first") is made
+  // again, as on the other pages (useLoad); before, its failure stayed as if the retry had failed.
+  const { signedOut: refused } = listing
+  useEffect(() => {
+    if (refused && renewals > refused.at) void loadPage(refused.before, refused.append)
+  }, [renewals, refused])
   const show = (next: Filters) => {
     const q = filterQuery(next)
     route(q ? `${sitePath(site.id, 'audit')}?${q}` : sitePath(site.id, 'audit'))

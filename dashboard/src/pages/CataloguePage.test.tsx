@@ -6,6 +6,7 @@ import {
   catalogueFixture,
   cookieSettingsChanged,
   draftServer,
+  endingSession,
   expectFocusStaysOn,
   heldBack,
   json,
@@ -15,6 +16,7 @@ import {
   renderApp,
   saveAfterRoleLowered,
   serveCatalogueState,
+  signInAgainOverPage,
   stubApi,
   withConsentCookie,
 } from '../test-support'
@@ -40,6 +42,35 @@ function savingDraft(state: () => CatalogueState, saved: unknown[] = []) {
 const cookieWarning = () => screen.queryByText('The catalogue does not declare the consent cookie as Site settings set it.')?.closest<HTMLElement>('.finding') ?? null
 
 describe('catalogue editor', () => {
+  it('loads the catalogue once signed in over the page after its load met an ended session, and reloads nothing that would drop edits', async () => {
+    const session = endingSession()
+    session.valid = false
+    const api = stubApi(
+      signedIn,
+      session.login,
+      on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, session.unless(() => json(catalogueFixture()))),
+      on('PUT', '/api/admin/sites/minimagic/catalogue/draft', session.unless(() => json(catalogueFixture()))),
+    )
+    renderApp('/sites/minimagic/catalogue')
+    expect(await screen.findByText('Could not load the catalogue: Sign in first')).toBeTruthy()
+    await signInAgainOverPage()
+    // Before, "Could not load the catalogue: Sign in first" stayed after signing in.
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+
+    fireEvent.click(screen.getByRole('button', { name: 'Add cookie or storage entry' }))
+    fireEvent.input(screen.getByLabelText('Name, row 2'), { target: { value: '_pk_id.*' } })
+    fireEvent.input(screen.getByLabelText('Provider, row 2'), { target: { value: 'Plausible Insights' } })
+    fireEvent.change(screen.getByLabelText('Category, row 2'), { target: { value: 'analytics' } })
+    fireEvent.input(screen.getByLabelText('Expiry, row 2'), { target: { value: '13mo' } })
+    session.valid = false
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await signInAgainOverPage()
+    // The loaded catalogue is not asked for again: the edit the save could not store is still there to save.
+    expect((screen.getByLabelText('Name, row 2') as HTMLInputElement).value).toBe('_pk_id.*')
+    expect(screen.getByText('Unsaved changes')).toBeTruthy()
+    expect(api.requests.filter((r) => r.method === 'GET' && r.url.pathname.endsWith('/catalogue'))).toHaveLength(2)
+  })
+
   it('adds a cookie, refuses to save an invalid expiry, then saves the draft', async () => {
     const saved: unknown[] = []
     const api = stubApi(signedIn, serveCatalogue, savingDraft(catalogueFixture, saved))
