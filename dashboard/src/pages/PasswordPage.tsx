@@ -1,5 +1,6 @@
 import { MIN_PASSWORD_LENGTH } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
+import { ApiRequestError } from '../api'
 import { errorText, useActionState } from '../components/site-page'
 import { useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
@@ -48,6 +49,17 @@ export function PasswordField({
   )
 }
 
+/** The server's issues at the form's fields (422: a wrong current password is one at `currentPassword`), shown at the fields. */
+function fieldErrors(err: unknown): { current?: string; next?: string } {
+  const found: { current?: string; next?: string } = {}
+  if (!(err instanceof ApiRequestError)) return found
+  for (const issue of err.issues) {
+    if (issue.path === 'currentPassword') found.current ??= issue.message
+    if (issue.path === 'newPassword') found.next ??= issue.message
+  }
+  return found
+}
+
 /** `/account/password`: any signed-in user; the user's other sessions end, and this one goes on in a new session (new CSRF token). */
 export function PasswordPage() {
   const { api, me } = useSession()
@@ -76,6 +88,7 @@ export function PasswordPage() {
       setRepeat('')
       setResult({ ok: true, text: 'Password changed. Your other sessions have been signed out.' })
     } catch (err) {
+      setErrors(fieldErrors(err))
       setResult({ ok: false, text: `Password not changed: ${errorText(err)}` }, err)
     } finally {
       setBusy(false)
@@ -98,7 +111,9 @@ export function PasswordPage() {
           hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
         />
         <PasswordField id="password-repeat" label="Repeat the new password" value={repeat} onValue={setRepeat} error={errors.repeat} autoComplete="new-password" />
-        <div role="status">{result && <p class={result.ok ? 'notice' : 'form-error'}>{result.text}</p>}</div>
+        {/* A refusal is an alert, said at once; the success a status. Both regions are there all along, so that they are announced when they fill. */}
+        <div role="status">{result?.ok && <p class="notice">{result.text}</p>}</div>
+        <div role="alert">{result && !result.ok && <p class="form-error">{result.text}</p>}</div>
         <button type="submit" class="primary" disabled={busy}>
           Change password
         </button>
