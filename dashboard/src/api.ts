@@ -20,6 +20,8 @@ export class ApiRequestError extends Error {
     message: string,
     /** Field-level problems of a 422, each with a dotted path such as `entries.3.expiry`. */
     readonly issues: FieldIssue[] = [],
+    /** The seconds the answer's Retry-After asks to wait, when it gives them. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message)
     this.name = 'ApiRequestError'
@@ -274,9 +276,33 @@ async function readError(res: Response): Promise<ApiRequestError> {
   const body = apiError.safeParse(await res.json().catch(() => undefined))
   if (body.success) {
     const { code, message, issues } = body.data.error
-    return new ApiRequestError(res.status, code, message, issues ?? [])
+    const retryAfter = retryAfterSeconds(res)
+    return new ApiRequestError(res.status, code, lockMessage(code, message, retryAfter), issues ?? [], retryAfter)
   }
   // A proxy or a crashed server answers without our error shape; still say something useful.
   const reason = res.statusText ? `${res.status} ${res.statusText}` : String(res.status)
   return new ApiRequestError(res.status, 'http_' + res.status, `The server answered ${reason}. Try again in a moment.`)
+}
+
+/** The seconds of a Retry-After given in seconds (the server's form; not an HTTP date), else null. */
+function retryAfterSeconds(res: Response): number | null {
+  const after = res.headers.get('Retry-After')
+  return after !== null && /^\d+$/.test(after) ? Number(after) : null
+}
+
+/**
+ * A lock after too many wrong passwords (429 `too_many_attempts`, sign-in or password change)
+ * says how long it holds: the server says "try again later" and gives the wait, up to 15 minutes,
+ * in Retry-After, which the user otherwise never saw (review). Its "later" is what is replaced.
+ */
+function lockMessage(code: string, message: string, retryAfter: number | null): string {
+  if (code !== 'too_many_attempts' || retryAfter === null) return message
+  return message.replace(/try again later(\.?)$/i, (_, stop: string) => `try again in ${waitText(retryAfter)}${stop}`)
+}
+
+/** A wait in words: seconds under a minute, else whole minutes, rounded up so as never to say too little. */
+function waitText(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? '1 second' : `${seconds} seconds`
+  const minutes = Math.ceil(seconds / 60)
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`
 }

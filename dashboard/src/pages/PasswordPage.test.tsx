@@ -28,4 +28,19 @@ describe('password page', () => {
     expect(field.getAttribute('aria-invalid')).toBe('true')
     expect(document.getElementById(field.getAttribute('aria-describedby')!)?.textContent).toBe('This is not your current password')
   })
+
+  it('says how long the lock after too many wrong passwords holds, from Retry-After', async () => {
+    stubApi(
+      signedIn,
+      on('POST', '/api/admin/password', () =>
+        new Response(JSON.stringify({ error: { code: 'too_many_attempts', message: 'Too many wrong passwords; try again later' } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '30' },
+        }),
+      ),
+    )
+    await changePassword('wrong again')
+    // Before, "try again later", with the server's 30 seconds dropped.
+    expect(await screen.findByText('Password not changed: Too many wrong passwords; try again in 30 seconds')).toBeTruthy()
+  })
 })

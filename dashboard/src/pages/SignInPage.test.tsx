@@ -170,6 +170,24 @@ describe('sign-in', () => {
     expect(screen.getByText('Your session has ended. Sign in again to continue.')).toBeTruthy()
     expect(location.pathname + location.search).toBe('/sign-in?next=%2Fsites%2Fminopa%2Fconsents')
   })
+
+  it('says how long the sign-in lock holds, from Retry-After, in minutes', async () => {
+    stubApi(
+      notSignedIn,
+      on('POST', '/api/admin/login', () =>
+        new Response(JSON.stringify({ error: { code: 'too_many_attempts', message: 'Too many failed sign-ins; try again later' } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '841' },
+        }),
+      ),
+    )
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('owner@example.com', 'not-the-password')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    // Before, "try again later": the lock holds up to 15 minutes, and the user was not told how long.
+    expect(await screen.findByText('Too many failed sign-ins; try again in 15 minutes')).toBeTruthy()
+  })
 })
 
 describe('another account signed in over a page', () => {
