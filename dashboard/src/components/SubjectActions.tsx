@@ -1,6 +1,7 @@
 import type { SiteSummary, SubjectErasure } from '@miniconsent/shared'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { fileNameOf } from '../api'
+import { saveFile } from '../download'
 import { subjectData, subjectErasure, type SubjectData } from '../api-shapes'
 import { formatTime } from '../format'
 import { siteApi, useSession } from '../session'
@@ -88,7 +89,7 @@ export function SubjectActions({
       const name = fileNameOf(res, `consent-${consentId}.ndjson`)
       const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
       urls.current.push(url)
-      save(url, name)
+      saveFile(url, name)
       setResult(outcome('ok', `Exported ${storedSentence(countLines(text))} of consent ID ${consentId} as ${name}.`))
     } catch (err) {
       setResult(outcome('error', `Not exported: ${errorText(err)}`), err)
@@ -234,14 +235,4 @@ function countLines(ndjson: string): SubjectErasure {
     }
   }
   return counts
-}
-
-/** Hands the file to the browser's downloads, as a click on a download link would. */
-function save(url: string, name: string) {
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  document.body.append(link)
-  link.click()
-  link.remove()
 }

@@ -7,6 +7,7 @@ import {
   cookieSettingsChanged,
   draftServer,
   endingSession,
+  errorBody,
   expectFocusStaysOn,
   heldBack,
   json,
@@ -592,5 +593,56 @@ describe('catalogue editor', () => {
     for (const f of perLanguage) expect([f.id, f.lang, f.dir]).toEqual([f.id, 'fa', 'rtl'])
     // Other fields (ids, names) are not in the language.
     expect((screen.getByLabelText('ID', { selector: '#f-categories-0-id' }) as HTMLInputElement).dir).toBe('')
+  })
+})
+
+/** The catalogue editor with a draft export answered by `answer`, and what the browser was handed to save. */
+async function openForExport(answer: () => Response) {
+  const session = endingSession()
+  const api = stubApi(signedIn, serveCatalogue, session.login, on('GET', '/api/admin/sites/minimagic/catalogue/export', answer))
+  const saved: Array<{ name: string; blob: Blob }> = []
+  const blobs = new Map<string, Blob>()
+  vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+    const url = `blob:test-${blobs.size + 1}`
+    blobs.set(url, blob as Blob)
+    return url
+  })
+  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {})
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    saved.push({ name: this.download, blob: blobs.get(this.getAttribute('href')!)! })
+  })
+  await openEditor()
+  return { api, saved }
+}
+
+describe('catalogue export', () => {
+  it('downloads the saved draft through the API client, as the file the server names', async () => {
+    const csv = 'name,kind,category\n_ga,cookie,analytics\n'
+    const { api, saved } = await openForExport(() =>
+      new Response(csv, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="minimagic-catalogue.csv"' } }),
+    )
+    pressFromKeyboard(screen.getByRole('button', { name: 'Export as CSV (one row per cookie)' }))
+    expect(await screen.findByText('Exported the saved draft as minimagic-catalogue.csv.')).toBeTruthy()
+    expect(saved).toHaveLength(1)
+    expect(saved[0]!.name).toBe('minimagic-catalogue.csv')
+    expect(await saved[0]!.blob.text()).toBe(csv)
+    const sent = api.requests.filter((r) => r.url.pathname === '/api/admin/sites/minimagic/catalogue/export')
+    expect(sent.map((r) => r.url.searchParams.get('format'))).toEqual(['csv'])
+  })
+
+  it('saves nothing when the session has ended, and asks to sign in again', async () => {
+    // Before, a plain download link saved the error's JSON as the catalogue file, and no dialog opened.
+    const { saved } = await openForExport(() => errorBody(401, 'unauthenticated', 'Sign in first'))
+    pressFromKeyboard(screen.getByRole('button', { name: 'Export as JSON' }))
+    expect(await screen.findByText('Not exported: Sign in first')).toBeTruthy()
+    expect(await screen.findByRole('dialog', { name: 'Your session has ended' })).toBeTruthy()
+    expect(saved).toHaveLength(0)
+  })
+
+  it('says why a refused export was not saved', async () => {
+    const { saved } = await openForExport(() => errorBody(403, 'forbidden', 'You have no access to site "minimagic"'))
+    pressFromKeyboard(screen.getByRole('button', { name: 'Export as JSON' }))
+    expect(await screen.findByText('Not exported: You have no access to site "minimagic"')).toBeTruthy()
+    expect(saved).toHaveLength(0)
   })
 })

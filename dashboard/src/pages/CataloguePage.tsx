@@ -12,8 +12,10 @@ import {
   type Service,
   type StorageEntry,
 } from '@miniconsent/shared'
-import { useMemo, useRef, useState } from 'preact/hooks'
-import { ApiRequestError } from '../api'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
+import { ApiRequestError, fileNameOf } from '../api'
+import { saveFile } from '../download'
+import { ActionButton } from '../components/actions'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { draftIssuesByPath, EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
@@ -807,7 +809,29 @@ function ImportExport({
   const { api } = useSession()
   const [status, setStatus] = useActionState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
-  const exportBase = `/api/admin${siteApi(siteId, '/catalogue/export')}`
+  const [exporting, setExporting] = useState(false)
+  const urls = useRef<string[]>([])
+  useEffect(() => () => urls.current.forEach((u) => URL.revokeObjectURL(u)), [])
+
+  // Through the API client rather than a plain download link (see download.ts): a refusal, an
+  // ended session's too, is said here (and opens the sign-in dialog), never saved as the file.
+  async function exportDraft(format: 'json' | 'csv') {
+    if (exporting) return
+    setExporting(true)
+    setStatus(null)
+    try {
+      const res = await api.stream(siteApi(siteId, `/catalogue/export?${new URLSearchParams({ format })}`))
+      const name = fileNameOf(res, `${siteId}-catalogue.${format}`)
+      const url = URL.createObjectURL(await res.blob())
+      urls.current.push(url)
+      saveFile(url, name)
+      setStatus({ ok: true, text: `Exported the saved draft as ${name}.` })
+    } catch (err) {
+      setStatus({ ok: false, text: `Not exported: ${errorText(err)}` }, err)
+    } finally {
+      setExporting(false)
+    }
+  }
 
   async function importFile(file: File) {
     const format = /\.csv$/i.test(file.name) || file.type === 'text/csv' ? 'csv' : 'json'
@@ -845,12 +869,16 @@ function ImportExport({
   return (
     <section aria-labelledby="import-export-heading" class="editor-section">
       <h2 id="import-export-heading">Import and export</h2>
-      <p>
-        Export the saved draft: <a href={`${exportBase}?format=json`} download>JSON</a> ·{' '}
-        <a href={`${exportBase}?format=csv`} download>
-          CSV (one row per cookie)
-        </a>
-      </p>
+      <p>Export the saved draft:</p>
+      <div class="actions">
+        {/* Inactive rather than disabled while one runs: keyboard focus stays on the button pressed. */}
+        <ActionButton inactive={exporting} onClick={() => void exportDraft('json')}>
+          Export as JSON
+        </ActionButton>
+        <ActionButton inactive={exporting} onClick={() => void exportDraft('csv')}>
+          Export as CSV (one row per cookie)
+        </ActionButton>
+      </div>
       {editable && (
         <div class="field">
           <label for="catalogue-import">Import a JSON or CSV file (replaces the draft)</label>
@@ -867,7 +895,7 @@ function ImportExport({
           />
         </div>
       )}
-      <div role="status">{busy ? 'Importing…' : status && <p class={status.ok ? 'ok-text' : 'field-error'}>{status.text}</p>}</div>
+      <div role="status">{busy ? 'Importing…' : exporting ? 'Exporting…' : status && <p class={status.ok ? 'ok-text' : 'field-error'}>{status.text}</p>}</div>
     </section>
   )
 }
