@@ -74,6 +74,36 @@ describe('a change refused for its CSRF token (403 csrf_invalid)', () => {
     expect(onForbidden).toHaveBeenCalledTimes(1)
   })
 
+  it('is not sent again as another account found while it was on its way: the account is the one it was sent as', async () => {
+    let who = ME
+    const B = { ...ME, user: { id: ME.user.id + 1, email: 'someone-else@acme.test' }, csrfToken: FRESH }
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => json(who)),
+      on('GET', '/api/admin/sites/minopa/consents', () => errorBody(403, 'forbidden', 'Not a member of this site')),
+      on('PUT', MEMBER_PATH, async (req) => {
+        if (req.headers.get('X-CSRF-Token') === FRESH) return json({ ok: true })
+        await held
+        return refused()
+      }),
+    )
+    // As the App wires it: a 403 reloads the session (reloadRoles).
+    let reloaded: Promise<unknown> = Promise.resolve()
+    const client = createApiClient({ onUnauthorized: () => {}, onForbidden: () => (reloaded = client.me()) })
+    await client.me()
+    // This tab's change goes with this tab's token; the server is slow to answer it.
+    const change = client.request(MEMBER_PATH.replace('/api/admin', ''), null, { method: 'PUT', body: { role: 'owner' } }).catch((e: unknown) => e)
+    // Meanwhile someone else signs in in another tab, and this tab learns it (another read refused, the session reloaded).
+    who = B
+    await client.request('/sites/minopa/consents', null).catch(() => undefined)
+    await reloaded
+    release()
+    expect(await change).toMatchObject({ status: 403, code: 'csrf_invalid' })
+    // Before, the client compared with the account it knew when the refusal came (B's, by then) and sent it again with B's token.
+    expect(changesOf(requests)).toEqual([STALE])
+  })
+
   it('is not sent again when the session has ended meanwhile: the sign-in is asked for', async () => {
     let signedIn = true
     const { requests } = stubApi(

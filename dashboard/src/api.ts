@@ -103,7 +103,8 @@ interface ClientOptions {
   /**
    * Called when a request other than sign-in or `me` answers 403: the server checks the role on
    * every request, and the user's role on the site may have changed since `me` was loaded. A 403
-   * `csrf_invalid` is first sent again once with the token `me` reloads (call), and reported only if refused again.
+   * `csrf_invalid` is first sent again once with the token `me` reloads (call), if that is still
+   * the account it was sent as, and reported only if refused again or not sent again.
    */
   onForbidden: () => void
 }
@@ -121,7 +122,10 @@ const ME_PATH = '/api/admin/me'
 
 export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions): ApiClient {
   let csrfToken: string | null = null
-  /** The account of the session this client loaded (remember): a change is sent again only for it. */
+  /**
+   * The account of the session this client loaded last (remember). Each request keeps the one it
+   * was sent as (call): a change refused for its token is sent again only as that account.
+   */
   let userId: number | null = null
 
   async function send<T>(
@@ -141,6 +145,9 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
 
   async function call(path: string, init: CallInit): Promise<Response> {
     const method = init.method ?? 'GET'
+    // Read now, with the token below: by the time the answer comes, `me` may have been reloaded as
+    // someone else (another tab's sign-in, found by another request of this tab meanwhile).
+    const sentAs = userId
     const headers: Record<string, string> = { Accept: init.accept ?? 'application/json' }
     const raw = typeof init.body === 'string'
     if (init.body !== undefined) headers['Content-Type'] = init.contentType ?? (raw ? 'text/plain' : 'application/json')
@@ -182,12 +189,15 @@ export function createApiClient({ onUnauthorized, onForbidden }: ClientOptions):
         // ended it and gave the browser (cookies are shared) a new one, whose CSRF token this tab
         // has not seen. Its token is reloaded and the change sent again, once. That is safe: the
         // server checks the token before any route runs (loadSession), so nothing was done. Only
-        // for the same account: signed in as someone else in another tab, the change this tab's
-        // page asked for is not theirs to make (review). The refusal is shown, and the page
-        // reloads the session it now has (onForbidden): the dashboard then starts its pages anew
-        // as that account, dropping what was typed as this one (App's useAccountSwitch).
+        // for the account the change was sent as (sentAs), not the one this client knows now: signed
+        // in as someone else in another tab, the change this tab's page asked for is not theirs to
+        // make (review), even when another request found them while this one was on its way and
+        // the page asking for it has since been started anew as them (review). The refusal is
+        // shown, and the page reloads the session it now has (onForbidden): the dashboard then
+        // starts its pages anew as that account, dropping what was typed as this one (App's
+        // useAccountSwitch).
         const now = await send(ME_PATH, me, { signal: init.signal })
-        if (now.user.id === userId) {
+        if (sentAs !== null && now.user.id === sentAs) {
           remember(now)
           return call(path, { ...init, csrfRetried: true })
         }

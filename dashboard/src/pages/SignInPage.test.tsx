@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { catalogueFixture, errorBody, json, logPage, ME, on, renderApp, stubApi } from '../test-support'
 
 const notSignedIn = on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first.'))
@@ -234,6 +234,41 @@ describe('another account signed in over a page', () => {
     await new Promise((r) => setTimeout(r, 50))
     // Before, the page kept A's text and the next click saved it with B's token.
     expect(api.puts.filter(([, text]) => text === 'Typed by A')).toEqual([['csrf-token-123', 'Typed by A']])
+  })
+
+  it('signed in as someone else in another tab while the first account’s save is on its way: that save is not sent again as them', async () => {
+    let who = ME
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const api = catalogueApi(() => who.csrfToken)
+    // The first save (A's token) is slow to be answered: it is refused only once the switch is known.
+    const slow = on('PUT', '/api/admin/sites/minimagic/catalogue/draft', async (req) => {
+      const answer = await api.handler(req)!
+      if (req.headers.get('X-CSRF-Token') !== 'csrf-of-b') await held
+      return answer
+    })
+    stubApi(
+      on('GET', '/api/admin/me', () => json(who)),
+      on('GET', /\/api\/admin\/sites\/minopa\//, () => errorBody(403, 'forbidden', 'Not a member of this site')),
+      api.catalogue,
+      slow,
+    )
+    vi.stubGlobal('confirm', () => true)
+    renderApp('/sites/minimagic/catalogue')
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    fireEvent.input(provider(), { target: { value: 'Typed by A' } })
+    // Another tab: B signs in just as A clicks Save, which goes with A's token.
+    who = B
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    await waitFor(() => expect(api.puts).toHaveLength(1))
+    // Meanwhile this tab opens another page, whose read is refused: the session is reloaded, and B found.
+    history.pushState(null, '', '/sites/minopa/consents')
+    dispatchEvent(new PopStateEvent('popstate'))
+    await screen.findByText(/Another account is now signed in/)
+    release()
+    await new Promise((r) => setTimeout(r, 200))
+    // Before, the refused save was sent again with B's token, behind B's pages, which never showed it.
+    expect(api.puts).toEqual([['csrf-token-123', 'Typed by A']])
   })
 
   it('signed in as someone else in the “session ended” dialog, whose home is this very page: it starts again as them and says so', async () => {
