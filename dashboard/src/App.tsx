@@ -90,10 +90,12 @@ function Root() {
   }, [state, path, url])
 
   useFocusOnNavigation(path)
-  const switched = useAccountSwitch(state.status === 'signed-in' ? state.me : null)
-
   // An invitation is opened before its owner has an account: it needs no session.
   const inviteToken = /^\/invite\/([^/]+)$/.exec(path)?.[1]
+  // The invitation's page replaces the account's pages: none of them is behind it, and accepting is
+  // a sign-in the user chose, as after a sign-out (review).
+  const switched = useAccountSwitch(state.status === 'signed-in' && !inviteToken ? state.me : null)
+
   if (inviteToken && state.status !== 'loading') {
     return (
       <InvitePage
@@ -181,8 +183,9 @@ function Root() {
  * the new `me`, this is the one place that sees the account change: the pages are keyed by the
  * account (Root), so they start anew and drop what the previous account had typed but not saved,
  * which a click more would otherwise have saved as the new account (review); the new account's
- * first site opens; and the notice this returns says why, until another page is opened. A sign-out
- * in between is no switch: whoever signs in next chose to.
+ * first site opens; and the notice this returns says why, until another page is opened. `me` is
+ * the account whose pages are shown, null when none are: a sign-out in between, or the invitation
+ * page (Root) whose acceptance signs in, is no switch: whoever signs in next chose to.
  */
 function useAccountSwitch(me: Me | null): string | null {
   const { path, url, route } = useLocation()

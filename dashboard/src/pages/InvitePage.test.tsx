@@ -59,4 +59,27 @@ describe('accepting an invitation', () => {
     expect(screen.queryByRole('dialog', { name: 'Your session has ended' })).toBeNull()
     expect(screen.getByText(ME.user.email)).toBeTruthy()
   })
+
+  it('signed in as another account on this browser, accepting signs in as the invited one without saying another account took over', async () => {
+    stubApi(
+      on('GET', '/api/admin/me', () => json(ME)),
+      on('GET', '/api/admin/invitations/tok-1', () => json({ email: 'new@example.com', siteName: 'MiniMagic', role: 'editor', hasAccount: false })),
+      on('POST', '/api/admin/invitations/tok-1/accept', () => json(NEWCOMER)),
+      on('GET', '/api/admin/sites/minimagic/catalogue', () => json(catalogueFixture())),
+    )
+    renderApp('/invite/tok-1')
+    await screen.findByText(/You are invited to/)
+    fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a-long-enough-password' } })
+    fireEvent.input(screen.getByLabelText('Repeat the password'), { target: { value: 'a-long-enough-password' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Accept and sign in' }))
+    await waitFor(() => expect(location.pathname).toBe('/sites/minimagic/catalogue'))
+    await screen.findByRole('heading', { level: 2, name: 'Categories' })
+    expect(screen.getByText('new@example.com', { selector: '.account-email strong' })).toBeTruthy()
+    await new Promise((r) => setTimeout(r, 50))
+    // This sign-in is the user's own, made on a page none of the first account's pages were behind.
+    // Before, the header's alert said "Another account is now signed in on this browser: new@example.com,
+    // no longer auditor@example.com. What auditor@example.com had not saved was not kept."
+    expect(screen.queryByText(/Another account is now signed in/)).toBeNull()
+    expect(document.querySelector('.header-alert')?.textContent).toBe('')
+  })
 })
