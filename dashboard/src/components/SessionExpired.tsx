@@ -14,8 +14,9 @@ if (typeof document !== 'undefined') {
 /**
  * Over the page whose request answered 401: a modal sign-in, so that the page, and whatever was
  * typed into it, stays mounted behind it. Sending the visitor to the sign-in page instead unmounted
- * the editor and lost an unsaved draft (review). Escape does not close it: behind it, every request
- * would only answer 401 again.
+ * the editor and lost an unsaved draft (review). That holds when the same account signs in again;
+ * another account's sign-in starts the pages anew as it (App's useAccountSwitch), as the dialog
+ * says. Escape does not close it: behind it, every request would only answer 401 again.
  */
 export function SessionExpired({ api, me, onSignedIn, onSignInAsOther }: { api: ApiClient; me: Me; onSignedIn: (me: Me) => void; onSignInAsOther: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
@@ -36,7 +37,11 @@ export function SessionExpired({ api, me, onSignedIn, onSignInAsOther }: { api: 
   return (
     <dialog ref={dialog} class="session-expired" aria-labelledby="session-expired-title" aria-describedby="session-expired-why" onCancel={(e) => e.preventDefault()}>
       <h2 id="session-expired-title">Your session has ended</h2>
-      <p id="session-expired-why">Sign in again to continue. What you entered on this page is kept: once signed in, save it again.</p>
+      {/* The e-mail can be changed in the form, but another account's pages start anew (App's useAccountSwitch): what was typed is kept for this one only (review). */}
+      <p id="session-expired-why">
+        Sign in again to continue. What you entered on this page is kept if you sign in again as {me.user.email}: once signed in, save it again. Signing in
+        as another account starts its pages anew, without it.
+      </p>
       <SignInForm api={api} email={me.user.email} onSignedIn={onSignedIn} />
       <p>
         <button type="button" class="link-button" onClick={onSignInAsOther}>

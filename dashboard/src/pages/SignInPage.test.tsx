@@ -146,6 +146,11 @@ describe('sign-in', () => {
     expect(screen.getByRole('heading', { name: 'Consent log — Minopa' })).toBeTruthy()
     expect((screen.getByLabelText('Consent ID') as HTMLInputElement).value).toBe('visitor-0009')
     expect((within(dialog).getByLabelText('Email') as HTMLInputElement).value).toBe('auditor@example.com')
+    // What it says is kept is kept only for this account: signing in as another starts its pages anew (App's useAccountSwitch).
+    // Before, "What you entered on this page is kept: once signed in, save it again.", whoever signed in.
+    expect(document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent).toBe(
+      'Sign in again to continue. What you entered on this page is kept if you sign in again as auditor@example.com: once signed in, save it again. Signing in as another account starts its pages anew, without it.',
+    )
     fireEvent.input(within(dialog).getByLabelText('Password'), { target: { value: 'correct horse' } })
     fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }))
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
