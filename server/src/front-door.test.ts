@@ -565,7 +565,7 @@ describe("the front door's consent POST", () => {
     expect((await post(front, JSON.stringify(next))).status).toBe(201)
     expect(honoCalls).toBe(0)
   })
-  it('logs 499, once and as no error, for a client that leaves before its body is complete, whichever way the request goes', async () => {
+  it('logs once and as no error a client that ends its side before its body is complete, whichever way the request goes: 400, as answered, or 499 for a reset', async () => {
     const { front } = await start()
     await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
     const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
@@ -582,23 +582,32 @@ describe("the front door's consent POST", () => {
         `${head('PUT', '/api/admin/sites/acme/settings', 'left-admin', `Cookie: ${owner.cookie}\r\nX-CSRF-Token: ${owner.csrfToken}\r\n`)}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":`,
       ],
     ]
-    for (const [, request] of cases) {
-      await new Promise<void>((resolve, reject) => {
-        const socket = connect(front, '127.0.0.1', () => {
-          socket.write(request)
-          setTimeout(() => socket.destroy(), 300)
+    // Half-closed (it may still read): answered 400 and logged so. Reset: gone, logged 499.
+    const answers: Record<string, string> = {}
+    for (const reset of [false, true]) {
+      for (const [id, request] of cases) {
+        const sent = reset ? request.replaceAll(`X-Request-Id: ${id}`, `X-Request-Id: ${id}-reset`) : request
+        await new Promise<void>((resolve) => {
+          let text = ''
+          const socket = connect(front, '127.0.0.1', () => {
+            socket.write(sent)
+            setTimeout(() => (reset ? socket.resetAndDestroy() : socket.end()), 300)
+          })
+          socket.setEncoding('latin1')
+          socket.on('data', (d: string) => (text += d))
+          socket.on('close', () => resolve(void (answers[reset ? `${id}-reset` : id] = text.split('\r\n')[0]!)))
+          socket.on('error', () => {})
         })
-        socket.on('close', () => resolve())
-        socket.on('error', reject)
-      })
+      }
     }
     const logged = (id: string) => lines.filter((l) => l.requestId === id).map((l) => [l.msg, l.method, l.status])
-    await expect.poll(() => cases.map(([id]) => logged(id))).toEqual([
-      [['request', 'POST', 499]],
-      [['request', 'POST', 499]],
-      [['request', 'POST', 499]],
-      [['request', 'PUT', 499]],
+    await expect.poll(() => cases.map(([id]) => [logged(id), logged(`${id}-reset`)])).toEqual([
+      [[['request', 'POST', 400]], [['request', 'POST', 499]]],
+      [[['request', 'POST', 400]], [['request', 'POST', 499]]],
+      [[['request', 'POST', 400]], [['request', 'POST', 499]]],
+      [[['request', 'PUT', 400]], [['request', 'PUT', 499]]],
     ])
+    for (const [id] of cases) expect(answers[id], id).toBe('HTTP/1.1 400 Bad Request')
     expect(lines.filter((l) => l.level === 'error')).toEqual([])
     // One that sends its whole body is logged with the status it got.
     expect((await post(front, JSON.stringify(consentBody()), { 'X-Request-Id': 'stayed' })).status).toBe(201)

@@ -156,10 +156,11 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
       ;(incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = body
       hono(incoming, outgoing)
     })
-    // The client left before its body arrived: nobody to answer, but the access log's line (499).
-    // Once the body has ended, the request is the route's or the commit's, which log it themselves.
+    // The client ended its side before its body arrived: still the access log's line, with the 400
+    // answerBrokenRequest wrote when the client only closed its end, or 499 when it reset the
+    // connection. Once the body has ended, the request is the route's or the commit's, which log it.
     incoming.on('error', () => {
-      if (!incoming.readableEnded) left(incoming, CONSENTS_PATH, start)
+      if (!incoming.readableEnded) setImmediate(() => left(incoming, CONSENTS_PATH, start, brokenAnswers.get(incoming.socket)))
       outgoing.destroy()
     })
     return true
@@ -193,14 +194,13 @@ function brokenRequest(e: NodeJS.ErrnoException & { reason?: string }): { status
  * Answers a request Node's parser refused with the API's error shape and security headers, where
  * Node's own answer is an empty 400; then closes the connection, which cannot be read on. As Node's
  * own handler, nothing is written on a connection that is gone or whose answer has begun (it
- * would corrupt that answer). Nor on one whose client closed its end before its request was
- * complete (`HPE_INVALID_EOF_STATE`: it left mid-body, as a cancelled upload does): that is no
- * broken request but a client gone, and the access log gives it 499, where the 400 recorded
- * here for nobody was logged instead (review).
+ * would corrupt that answer). A client that ended its side before its request was complete
+ * (`HPE_INVALID_EOF_STATE`) is answered 400 too: it may only have half-closed, still reading, and
+ * the server cannot tell it from one gone (review); one that reset the connection is gone.
  */
 function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
   const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
-  if (e.code === 'ECONNRESET' || e.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
+  if (e.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy()
     return
   }

@@ -166,8 +166,6 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
       const outgoing = c.env?.outgoing
       // A client that left before its answer (a cancelled listing or look-up answers 503 for nobody)
       // is 499, as nginx logs it: its connection is gone (app.request, in tests: its signal aborted).
-      // So is one that left before its body was complete (the failed read answers 400 for nobody):
-      // its connection is closed before that read fails (front-door.ts answerBrokenRequest).
       // Unless the server answered it and closed the connection (a request whose framing is broken,
       // front-door.ts): the client got that answer. Not the signal behind Node: reading it makes an
       // AbortController for every request.
@@ -224,13 +222,14 @@ export function frontDoorSend(logger: Logger): FrontDoorSend {
 }
 
 /**
- * For a request the front door was reading when its client left, before its body was complete:
- * logs it as requestContext() logs a client that left (499), with the same fields as its other lines.
+ * For a request the front door was reading when its client ended its side, before its body was
+ * complete: logs it with the status answerBrokenRequest wrote (400), or as requestContext() logs a
+ * client that left (499), with the same fields as its other lines.
  */
 export function frontDoorLeft(logger: Logger) {
   const accessLog = logger.enabled('info')
-  return (incoming: IncomingMessage, path: string, start: number): void => {
-    if (accessLog) logRequest(logger, { requestId: requestIdFor(nodeHeader(incoming, 'x-request-id')), method: incoming.method ?? 'POST', path: loggedPath(path), status: 499 }, start)
+  return (incoming: IncomingMessage, path: string, start: number, answered: number | undefined): void => {
+    if (accessLog) logRequest(logger, { requestId: requestIdFor(nodeHeader(incoming, 'x-request-id')), method: incoming.method ?? 'POST', path: loggedPath(path), status: answered ?? 499 }, start)
   }
 }
 
