@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { checkWritable, openConnection, openDatabase, writeTransaction, type Db } from './client'
 import { sites } from './schema'
-import { afterUpgradeFrom } from '../test-support'
+import { afterUpgradeFrom, openMigratedUpTo } from '../test-support'
 import { generateRecords } from '../../bench/generate'
 
 describe('checkWritable', () => {
@@ -119,6 +119,16 @@ describe('openDatabase', () => {
       for (const row of journalRows(migrated.$client.name) as { hash: string; created_at: number }[]) into.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run(row.hash, row.created_at)
       into.close()
       expect(() => openDatabase(mixed).$client.close()).not.toThrow()
+      // Another application's migration dated between two of ours (0014 and 0015) in a file at 0010:
+      // drizzle would apply 0015 and 0016 and never 0011–0014. Refused before anything is written.
+      const between = join(dir, 'between.sqlite')
+      openMigratedUpTo(dir, between, 10).$client.close()
+      const late = new Database(between)
+      late.exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1796400000000)`)
+      late.close()
+      const betweenBytes = readFileSync(between)
+      expect(() => openDatabase(between)).toThrow("its migration journal (__drizzle_migrations) holds a migration dated after 4 of MiniConsent's it lacks, which would never be applied")
+      expect(readFileSync(between).equals(betweenBytes)).toBe(true)
       // A refused file in WAL mode keeps no -wal or -shm the check made beside it.
       const walCms = join(dir, 'wal-cms.sqlite')
       const wal = new Database(walCms)

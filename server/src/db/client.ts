@@ -48,6 +48,11 @@ export interface JournalState {
   newer: number
   /** Rows neither this version's nor later than its last: not MiniConsent's. */
   foreign: number
+  /**
+   * This version's migrations missing from the journal yet older than its latest row: drizzle
+   * never applies them (it applies only what is later than the latest row).
+   */
+  skipped: number
 }
 
 /**
@@ -64,7 +69,8 @@ export function journalState(client: Database.Database): JournalState {
   const latest = Math.max(0, ...rows)
   const known = rows.filter((at) => times.includes(at)).length
   const newer = rows.filter((at) => at > last).length
-  return { present, rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, foreign: rows.length - known - newer }
+  const skipped = times.filter((at) => at < latest && !rows.includes(at)).length
+  return { present, rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, foreign: rows.length - known - newer, skipped }
 }
 
 /**
@@ -106,6 +112,9 @@ export function notOursIn(client: Database.Database): string | null {
   if (journal.rows === 0) return others
   const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
   if (journal.known === 0) return `${foreignJournal}: none of its ${journal.rows} migration(s) is MiniConsent's${others ? `; ${others}` : ''}`
+  // Another application's row dated between ours: the migrations of ours before it would never be
+  // applied, and the server would write into a half-migrated file and fail on a missing table (review).
+  if (journal.skipped) return `its migration journal (__drizzle_migrations) holds a migration dated after ${journal.skipped} of MiniConsent's it lacks, which would never be applied`
   // MiniConsent's, with another application's rows beside them: the file an earlier version
   // migrated into and has run on since (review). Its consent log is ours to serve, back up and verify.
   return null
