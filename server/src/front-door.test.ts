@@ -196,10 +196,15 @@ describe('the front door', () => {
       // Those that do not answer as for any Host: a health checker may reach the server by such a name.
       expect((await get(front, '/healthz', { Host: host })).status, host).toBe(200)
       expect((await get(front, PATH, { Host: host })).status, host).toBe(200)
+      // A consent POST is refused as Hono refuses it, whichever way it is sent: stored by neither.
+      const record = JSON.stringify(consentBody())
+      const sent = [await post(front, record, { Host: host, Origin: 'https://www.acme.test' }), await post(front, record, { Host: host, Origin: 'https://www.acme.test' }, true)]
+      expect(sent.map((a) => a.status), host).toEqual([400, 400])
     }
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM consent_records').get()).toEqual({ n: 0 })
     // Nothing was logged as the server's own error.
     expect(lines.filter((l) => l.level === 'error')).toEqual([])
-    expect(lines.filter((l) => l.msg === 'request' && l.status === 400)).toHaveLength(9)
+    expect(lines.filter((l) => l.msg === 'request' && l.status === 400)).toHaveLength(15)
   })
 
   it("answers a request whose HTTP framing is broken with the API's error shape, and logs no error of its own", async () => {

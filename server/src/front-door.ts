@@ -95,6 +95,11 @@ function configDoor(s: Services): (incoming: IncomingMessage, outgoing: ServerRe
  */
 function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
   const later = frontDoorLater(s.logger)
+  // A Host no URL holds (`web.1`): Hono's route refuses it 400 once it reads the request whole
+  // (app.ts unreadableHost), so the front door leaves it to Hono, as it does any request it is unsure
+  // of (review). Every request of a deployment brings the same Host: the last usable one is kept.
+  let usable = ''
+  const usableHost = (host: string): boolean => host === usable || (URL.canParse(`http://${host}/`) && ((usable = host), true))
   const left = frontDoorLeft(s.logger)
 
   /** Stores the record and answers once it is committed; false, having done neither, when the route must answer. */
@@ -137,6 +142,7 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
     if (
       host === undefined ||
       !PLAIN_HOST.test(host) ||
+      !usableHost(host) ||
       length === undefined ||
       !(Number(length) <= MAX_CONSENT_BODY) ||
       incoming.headers['transfer-encoding'] !== undefined ||
