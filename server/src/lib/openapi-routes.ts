@@ -134,7 +134,7 @@ const VISITOR_POST_REFUSALS = {
   403: { description: 'The page’s origin is not one of the site’s domains' },
   404: { description: 'Unknown site' },
   413: { description: 'Body over 8 KB' },
-  429: { description: 'Too many records from this address (Retry-After). A request answered as stored (200, 201) spends one of the limit, as does a recordId conflict (409) and the look-up of a document type the site does not declare, whatever it answers (422 `unknown_document`, 409); any other request refused before the write (400, 403, 404, 413, 422) spends none' },
+  429: { description: 'Too many records from this address (Retry-After). A request answered as stored (200, 201) spends one of the limit, as does a recordId conflict (409); one refused before the write (400, 403, 404, 413, 422) spends none' },
 }
 
 /** The headers of a CORS preflight's answer (`preflight` in routes/consents.ts). */
@@ -362,6 +362,10 @@ export const OPERATIONS: Operation[] = [
         schema: S.visitorEventStored,
       },
       ...VISITOR_POST_REFUSALS,
+      429: {
+        description:
+          'Too many records from this address (Retry-After). A request answered as stored (200, 201) spends one of the limit, as does a recordId conflict (409) and the look-up of a document type the site does not declare, whatever it answers (422 `unknown_document`, 409); any other request refused before the write (400, 403, 404, 413, 422) spends none',
+      },
       409: {
         description:
           '`record_id_conflict`: this recordId holds another acceptance (another document type, consentId, userId, page or time), or belongs to another site. A retry after the document’s version changed is the acceptance stored: 200',
