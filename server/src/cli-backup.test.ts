@@ -347,6 +347,19 @@ describe('miniconsent backup', () => {
     }
   })
 
+  it("copies a MiniConsent database whose journal holds another application's migration dated between two of ours, which the server refuses to start on", async () => {
+    const dir = join(t.dir, 'between')
+    mkdirSync(dir)
+    const between = join(dir, 'between.sqlite')
+    const before = openMigratedUpTo(dir, between, 10)
+    before.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
+    before.$client.exec(`INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1796400000000)`)
+    before.$client.close()
+    const r = await run(['backup', '--to', join(backups, 'between.sqlite'), '--db', between])
+    expect(r).toMatchObject({ code: 0, err: '' })
+    expect(r.out).toMatch(/: 1 site, 0 consent records, .*SQLite's check only/)
+  })
+
   it('reads a relative --to from the directory the command was typed in (MINICONSENT_CWD through the scripts), not the one npm runs it in', async () => {
     const typedIn = await run(['backup', '--to', 'backups/typed.sqlite', '--db', 'test.sqlite'], t.dir)
     expect(typedIn).toMatchObject({ code: 0, err: '' })

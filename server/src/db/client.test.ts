@@ -127,7 +127,7 @@ describe('openDatabase', () => {
       late.exec(`CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1796400000000)`)
       late.close()
       const betweenBytes = readFileSync(between)
-      expect(() => openDatabase(between)).toThrow("its migration journal (__drizzle_migrations) holds a migration dated after 4 of MiniConsent's it lacks, which would never be applied")
+      expect(() => openDatabase(between)).toThrow("this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after 4 of this version's it lacks, which would never be applied: back it up (npm run backup)")
       expect(readFileSync(between).equals(betweenBytes)).toBe(true)
       // A refused file in WAL mode keeps no -wal or -shm the check made beside it.
       const walCms = join(dir, 'wal-cms.sqlite')

@@ -11,13 +11,14 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 /**
  * Opens (creating if needed) the SQLite file and applies the committed migrations. Throws,
- * leaving it as it was, for a file that is another application's database (notOurs).
+ * leaving it as it was, for a file that is another application's database or whose journal would
+ * keep some migrations from being applied (cannotMigrate).
  */
 export function openDatabase(file: string, options: { migrate?: boolean } = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   if (options.migrate !== false) {
-    const why = notOurs(file)
-    if (why) throw new Error(`it is not a MiniConsent database (${why}); set DATABASE_URL to a MiniConsent database, or to a new file`)
+    const why = cannotMigrate(file)
+    if (why) throw new Error(why)
   }
   const db = drizzle({ client: openConnection(file), schema })
   if (options.migrate !== false) migrateFile(db, file)
@@ -82,7 +83,7 @@ export function journalState(client: Database.Database): JournalState {
  * its journal, while a CMS's with its own `sites` failed half-way, left in WAL mode with an empty
  * journal in it.
  */
-function notOurs(file: string): string | null {
+function cannotMigrate(file: string): string | null {
   if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return null
   // A read-only connection to a file in WAL mode leaves a -wal and a -shm beside it: those it made
   // are removed when the file is refused, so that it is left as it was (review).
@@ -90,7 +91,15 @@ function notOurs(file: string): string | null {
   const conn = new Database(file, { readonly: true, fileMustExist: true })
   let why: string | null = null
   try {
-    why = notOursIn(conn)
+    const foreign = notOursIn(conn)
+    if (foreign) why = `it is not a MiniConsent database (${foreign}); set DATABASE_URL to a MiniConsent database, or to a new file`
+    // Another application's row dated between ours: the migrations of ours before it would never be
+    // applied, and the server wrote into a half-migrated file and failed on a missing table at every
+    // start (review). A MiniConsent database still: `backup` copies it, to be repaired by hand.
+    const { skipped } = foreign ? { skipped: 0 } : journalState(conn)
+    if (skipped) {
+      why = `this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after ${skipped} of this version's it lacks, which would never be applied: back it up (npm run backup), then remove the rows that are not MiniConsent's from its journal, or start on a new file`
+    }
     return why
   } finally {
     conn.close()
@@ -112,9 +121,6 @@ export function notOursIn(client: Database.Database): string | null {
   if (journal.rows === 0) return others
   const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
   if (journal.known === 0) return `${foreignJournal}: none of its ${journal.rows} migration(s) is MiniConsent's${others ? `; ${others}` : ''}`
-  // Another application's row dated between ours: the migrations of ours before it would never be
-  // applied, and the server would write into a half-migrated file and fail on a missing table (review).
-  if (journal.skipped) return `its migration journal (__drizzle_migrations) holds a migration dated after ${journal.skipped} of MiniConsent's it lacks, which would never be applied`
   // MiniConsent's, with another application's rows beside them: the file an earlier version
   // migrated into and has run on since (review). Its consent log is ours to serve, back up and verify.
   return null
