@@ -570,6 +570,26 @@ describe("the front door's consent POST", () => {
     expect((await post(front, JSON.stringify(next))).status).toBe(201)
     expect(honoCalls).toBe(0)
   })
+  it('writes nothing more on a connection whose request was answered before its body came, when its client then ends its side', async () => {
+    const { front } = await start()
+    // No session: answered 401 at once, the rest of its body never sent.
+    const text = await new Promise<string>((resolve) => {
+      let got = ''
+      const socket = connect(front, '127.0.0.1', async () => {
+        socket.write('PUT /api/admin/sites/acme/settings HTTP/1.1\r\nHost: consent.example.test\r\nX-Request-Id: early\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":')
+        await new Promise((r) => setTimeout(r, 500))
+        socket.end()
+      })
+      socket.setEncoding('latin1')
+      socket.on('data', (d: string) => (got += d))
+      socket.on('close', () => resolve(got))
+      socket.on('error', () => {})
+    })
+    // That answer was the last: no 400 after it (its status line follows the 401's body directly).
+    expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 401'])
+    expect(lines.filter((l) => l.requestId === 'early').map((l) => l.status)).toEqual([401])
+  })
+
   it('logs once and as no error a client that ends its side before its body is complete, whichever way the request goes: 400, as answered, or 499 for a reset', async () => {
     const { front } = await start()
     await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })

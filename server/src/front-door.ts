@@ -206,7 +206,11 @@ function brokenRequest(e: NodeJS.ErrnoException & { reason?: string }): { status
  */
 function answerBrokenRequest(e: NodeJS.ErrnoException & { reason?: string }, socket: Duplex): void {
   const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
-  if (e.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+  // A client that ended its side once its request was answered (nothing in flight on a connection
+  // that has written, as Node's own handler checks): that answer was its last, and a 400 after it
+  // would answer a request nobody sent (review).
+  const endedAfterAnswer = e.code === 'HPE_INVALID_EOF_STATE' && !inFlight && (socket as { bytesWritten?: number }).bytesWritten! > 0
+  if (e.code === 'ECONNRESET' || endedAfterAnswer || !socket.writable || inFlight?.headersSent) {
     socket.destroy()
     return
   }
