@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { ZodError } from 'zod'
 import { createApp } from './app'
-import { checkWritable, journalState, openDatabase, type Db } from './db/client'
+import { checkWritable, journalState, openDatabase, WRITE_ADVICE, type Db } from './db/client'
 import { describeEnvError, misspeltSettings, parseEnv, type Env } from './env'
 import { serveApp } from './front-door'
 import { ConfigurationError } from './lib/errors'
@@ -74,7 +74,7 @@ async function main() {
   try {
     checkWritable(db.$client)
   } catch (e) {
-    fail(`cannot write the database at ${env.DATABASE_URL} (${e instanceof Error ? e.message : String(e)}): let this process's user write the file, its folder, and its -wal and -shm files`)
+    fail(`cannot write the database at ${env.DATABASE_URL} (${e instanceof Error ? e.message : String(e)}): ${WRITE_ADVICE}`)
   }
   // A rollback's database: drizzle applies only the migrations later than
   // the journal's latest row, so none of this version's runs over a newer one's, and the server

@@ -25,16 +25,15 @@ export function openDatabase(file: string, options: { migrate?: boolean } = {}):
   return db
 }
 
-/** Each committed migration's time (meta/_journal.json's `when`), which drizzle records as its row's created_at. */
+let committedTimes: number[] | undefined
+/** Each committed migration's time (meta/_journal.json's `when`), which drizzle records as its row's created_at; read once. */
 function migrationTimes(): number[] {
-  const journal = JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }
-  return journal.entries.map((e) => e.when)
+  committedTimes ??= (JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] }).entries.map((e) => e.when)
+  return committedTimes
 }
 
 /** A database's migration journal (drizzle's __drizzle_migrations) against this version's migrations. */
 export interface JournalState {
-  /** Whether the file has the journal table at all. */
-  present: boolean
   /** Its rows. */
   rows: number
   /** Rows of this version's migrations. */
@@ -47,8 +46,6 @@ export interface JournalState {
    * the latest row, so another application's can only be later): told apart by neither.
    */
   newer: number
-  /** Rows neither this version's nor later than its last: not MiniConsent's. */
-  foreign: number
   /**
    * This version's migrations missing from the journal yet older than its latest row: drizzle
    * never applies them (it applies only what is later than the latest row).
@@ -71,7 +68,7 @@ export function journalState(client: Database.Database): JournalState {
   const known = rows.filter((at) => times.includes(at)).length
   const newer = rows.filter((at) => at > last).length
   const skipped = times.filter((at) => at < latest && !rows.includes(at)).length
-  return { present, rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, foreign: rows.length - known - newer, skipped }
+  return { rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, skipped }
 }
 
 /**
@@ -91,14 +88,14 @@ function cannotMigrate(file: string): string | null {
   const conn = new Database(file, { readonly: true, fileMustExist: true })
   let why: string | null = null
   try {
-    const foreign = notOursIn(conn)
+    const journal = journalState(conn)
+    const foreign = notOursIn(conn, journal)
     if (foreign) why = `it is not a MiniConsent database (${foreign}); set DATABASE_URL to a MiniConsent database, or to a new file`
     // Another application's row dated between ours: the migrations of ours before it would never be
     // applied, and the server wrote into a half-migrated file and failed on a missing table at every
     // start (review). A MiniConsent database still: `backup` copies it, to be repaired by hand.
-    const { skipped } = foreign ? { skipped: 0 } : journalState(conn)
-    if (skipped) {
-      why = `this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after ${skipped} of this version's it lacks, which would never be applied: back it up (npm run backup), then remove the rows that are not MiniConsent's from its journal, or start on a new file`
+    else if (journal.skipped) {
+      why = `this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after ${journal.skipped} of this version's it lacks, which would never be applied: back it up (npm run backup), then remove the rows that are not MiniConsent's from its journal, or start on a new file`
     }
     return why
   } finally {
@@ -114,9 +111,8 @@ function cannotMigrate(file: string): string | null {
  * file, or a first start whose migration was rolled back: drizzle creates its journal before its
  * transaction).
  */
-export function notOursIn(client: Database.Database): string | null {
+export function notOursIn(client: Database.Database, journal = journalState(client)): string | null {
   const tables = client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != '__drizzle_migrations' ORDER BY name").pluck().all() as string[]
-  const journal = journalState(client)
   const others = tables.length ? `it holds other tables: ${tables.join(', ')}` : null
   if (journal.rows === 0) return others
   const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
@@ -144,6 +140,9 @@ function migrateFile(db: Db, file: string): void {
   }
 }
 
+/** What to do about a database file this process may not write (start-up's check and a migration's failure). */
+export const WRITE_ADVICE = "let this process's user write the file, its folder, and its -wal and -shm files"
+
 /**
  * A migration's failure in one line: SQLite's reason, its code and message, with what to do for a
  * lock held by another process or a file this user may not write (as the start-up says after
@@ -162,7 +161,7 @@ function migrationFailed(e: unknown): unknown {
   const todo = code.startsWith('SQLITE_BUSY')
     ? ": another process holds the database's write lock (a server still running or starting on it, sign-unsigned or reset-password, a sqlite3 shell): stop it or let it finish, then start again"
     : code.startsWith('SQLITE_READONLY')
-      ? ": let this process's user write the file, its folder, and its -wal and -shm files"
+      ? `: ${WRITE_ADVICE}`
       : ''
   return new Error(`a migration of this version could not be applied (${reason})${todo}`, { cause: e })
 }

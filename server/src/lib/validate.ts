@@ -183,11 +183,11 @@ export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: 
   const parse = (value: unknown): z.output<S> => {
     wellFormed(value)
     const read = options.read?.(value)
-    if (fieldsOf === undefined || read != null) {
-      const parsed = read ?? schema.parse(value)
-      // `fieldsOf` (an admin route's): a key the schema does not read is refused, as formBody refuses it.
-      if (fieldsOf !== undefined) refuseUnreadKeys(value, parsed, 'The request', fieldsOf)
-      return parsed
+    if (fieldsOf === undefined) return read ?? schema.parse(value)
+    // `fieldsOf` (an admin route's): a key the schema does not read is refused, as formBody refuses it.
+    if (read != null) {
+      refuseUnreadKeys(value, read, 'The request', fieldsOf)
+      return read
     }
     const parsed = schema.safeParse(value)
     if (parsed.success) {

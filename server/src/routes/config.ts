@@ -184,7 +184,7 @@ function encodingFor(accept: string | undefined): Encoding | null {
 }
 
 /** `scheme://host[:port]` of an absolute URL, without parsing it. */
-function ownOrigin(url: string): string {
+function originOf(url: string): string {
   const end = url.indexOf('/', url.indexOf('//') + 2)
   return end === -1 ? url : url.slice(0, end)
 }
@@ -252,7 +252,7 @@ export function configAnswers(s: Services): (c: RequestFacts, siteId: string) =>
     // so the answer for an Origin also depends on the origin the request was sent to, and on the
     // scheme a trusted proxy says the browser used. (PUBLIC_URL, also this server's own, is the
     // same for every request: it needs no place in the key.)
-    const corsKey = origin === undefined ? '' : `${origin}\n${ownOrigin(c.req.url)}\n${isHttps(c, s)}`
+    const corsKey = origin === undefined ? '' : `${origin}\n${originOf(c.req.url)}\n${isHttps(c, s)}`
     const encoding = encodingFor(requestHeader(c, 'accept-encoding'))
     const answers = memoRendered(variant, ANSWERS_KIND[encoding ?? 'identity'], () => new Map<string, Answer>())
     const answer = answers.get(corsKey) ?? answerFor(c, siteId, variant, answers, corsKey, encoding)
