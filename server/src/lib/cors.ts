@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { hostnameAllowed } from '../services/sites'
-import { isHttps, requestHeader, type RequestFacts } from './request'
+import { requestHeader, requestOrigin, type RequestFacts } from './request'
 
 /**
  * The hostname of a web page's Origin (`https://shop.acme.test`, `http://localhost:5173`), or null:
@@ -46,14 +46,10 @@ function parsedHostname(origin: string): string | null {
  */
 export function isSameOrigin(c: RequestFacts, origin: string, s: Pick<Services, 'env'>): boolean {
   if (origin === s.env.PUBLIC_URL) return true
-  let url: URL
-  try {
-    url = new URL(c.req.url)
-  } catch {
-    // A Host no URL can hold (`1.2.3.4.5`) names no origin, and is no reason for a 500.
-    return false
-  }
-  return origin === `${isHttps(c, s) ? 'https:' : url.protocol}//${url.host}`
+  // A Host no URL can hold (`1.2.3.4.5`) names no origin, and is no reason for a 500. The origin is
+  // requestOrigin's, so that a Host with https's port spelt out (`:443`, from a proxy that ends TLS)
+  // is the browser's `https://host`, as the preview's own origin is.
+  return URL.canParse(c.req.url) && origin === requestOrigin(c, s)
 }
 
 /**

@@ -387,6 +387,12 @@ describe("this server's own pages (the demo pages) behind a proxy that ends TLS"
     const appended = (proto: string) => proxied.request(`${host}/api/v1/sites/acme/config`, { headers: { ...page, 'X-Forwarded-Proto': proto } })
     expect((await appended('http, https')).headers.get('access-control-allow-origin')).toBe('https://consent.example')
     expect((await appended('https, http')).headers.get('access-control-allow-origin')).toBeNull()
+
+    // A proxy that forwards the Host with https's port spelt out: the browser's Origin leaves the default port out.
+    const withPort = { ...page, Origin: 'https://consent.example' }
+    const spelt = await proxied.request('http://consent.example:443/api/v1/sites/acme/config', { headers: withPort })
+    expect(spelt.headers.get('access-control-allow-origin')).toBe('https://consent.example')
+    expect((await proxied.request('http://consent.example:443/api/v1/consents', json(consentBody(), withPort))).status).toBe(201)
   })
 
   it('reads the config and records consent from PUBLIC_URL behind a proxy that rewrites Host', async () => {
