@@ -78,12 +78,41 @@ function entryRowId(id: number): string {
 }
 
 function AuditPage({ site }: SitePageProps) {
-  const { api, renewals } = useSession()
   const { query, route } = useLocation()
   useDocumentTitle(`Audit log — ${site.name}`)
   const filters: Filters = { action: query.action ?? '', from: query.from ?? '', to: query.to ?? '', user: query.user ?? '' }
   const { action } = filters
-  const key = filterQuery(filters)
+  const show = (next: Filters) => {
+    const q = filterQuery(next)
+    route(q ? `${sitePath(site.id, 'audit')}?${q}` : sitePath(site.id, 'audit'))
+  }
+
+  return (
+    <>
+      <h1>Audit log — {site.name}</h1>
+      <div class="field audit-filter">
+        <label for="audit-action">Action</label>
+        <select id="audit-action" value={action} onChange={(e) => show({ ...filters, action: e.currentTarget.value })}>
+          {ACTION_GROUPS.map((g) => (
+            <option key={g.value} value={g.value}>
+              {g.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <AuditPeriodForm filters={filters} onApply={show} />
+      <AuditListing path={siteApi(site.id, '/audit')} filters={filterQuery(filters)} />
+    </>
+  )
+}
+
+/**
+ * The entries of an audit log (`path`, under `/api/admin`: a site's, or the signed-in account's
+ * own, which the password page lists) under `filters` (a query string, `filterQuery`), newest
+ * first, a page at a time, each with its before and after on request.
+ */
+export function AuditListing({ path, filters: key }: { path: string; filters: string }) {
+  const { api, renewals } = useSession()
   const [stored, setListing] = useState<Listing>(() => emptyListing(key))
   // Until the first answer for new filters comes, the list is theirs, empty and loading.
   const listing = stored.filters === key ? stored : emptyListing(key)
@@ -109,7 +138,7 @@ function AuditPage({ site }: SitePageProps) {
       const params = new URLSearchParams(forFilters)
       params.set('limit', '50')
       if (before) params.set('before', String(before))
-      const page = await api.request(siteApi(site.id, `/audit?${params}`), auditPage, { signal: controller.signal })
+      const page = await api.request(`${path}?${params}`, auditPage, { signal: controller.signal })
       if (controller.signal.aborted) return
       setListing((l) => ({
         filters: forFilters,
@@ -129,17 +158,13 @@ function AuditPage({ site }: SitePageProps) {
   useEffect(() => {
     void loadPage(null, false)
     return () => inFlight.current?.abort()
-  }, [site.id, key])
+  }, [path, key])
   // Signed in again over the page (renewals): the load refused meanwhile ("Sign in first") is made
   // again, as on the other pages (useLoad); before, its failure stayed as if the retry had failed.
   const { signedOut: refused } = listing
   useEffect(() => {
     if (refused && renewals > refused.at) void loadPage(refused.before, refused.append)
   }, [renewals, refused])
-  const show = (next: Filters) => {
-    const q = filterQuery(next)
-    route(q ? `${sitePath(site.id, 'audit')}?${q}` : sitePath(site.id, 'audit'))
-  }
   useEffect(() => {
     if (focusEntry !== null) document.getElementById(entryRowId(focusEntry))?.focus()
   }, [focusEntry])
@@ -147,18 +172,6 @@ function AuditPage({ site }: SitePageProps) {
   const { entries, nextBefore, loading, error } = listing
   return (
     <>
-      <h1>Audit log — {site.name}</h1>
-      <div class="field audit-filter">
-        <label for="audit-action">Action</label>
-        <select id="audit-action" value={action} onChange={(e) => show({ ...filters, action: e.currentTarget.value })}>
-          {ACTION_GROUPS.map((g) => (
-            <option key={g.value} value={g.value}>
-              {g.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <AuditPeriodForm filters={filters} onApply={show} />
       {error && (
         <div role="alert" class="load-failure">
           <p>Could not load the audit log: {error}</p>

@@ -4,6 +4,7 @@ import { ApiRequestError } from '../api'
 import { errorText, useActionState } from '../components/site-page'
 import { useSession } from '../session'
 import { useDocumentTitle } from '../use-document-title'
+import { AuditListing } from './AuditPage'
 
 export function PasswordField({
   id,
@@ -60,7 +61,10 @@ function fieldErrors(err: unknown): { current?: string; next?: string } {
   return found
 }
 
-/** `/account/password`: any signed-in user; the user's other sessions end, and this one goes on in a new session (new CSRF token). */
+/**
+ * `/account/password`: any signed-in user; the user's other sessions end, and this one goes on in a
+ * new session (new CSRF token). Under the form, the account's own audit entries, of no site.
+ */
 export function PasswordPage() {
   const { api, me } = useSession()
   useDocumentTitle('Change password')
@@ -118,6 +122,15 @@ export function PasswordPage() {
           Change password
         </button>
       </form>
+      <section aria-labelledby="account-audit-heading">
+        <h2 id="account-audit-heading">Your account’s audit log</h2>
+        {/* No site's audit log holds these, so no one else can read them. */}
+        <p class="muted">
+          Changes to your account made while it belonged to no site: your password changes, and resets by the server operator. Those made while you are a member of
+          sites are in each site’s audit log.
+        </p>
+        <AuditListing path="/me/audit" filters="" />
+      </section>
     </div>
   )
 }

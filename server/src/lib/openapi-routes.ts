@@ -428,6 +428,17 @@ export const OPERATIONS: Operation[] = [
       429: { description: 'Too many wrong current passwords (Retry-After)' },
     },
   },
+  {
+    method: 'get',
+    path: '/api/admin/me/audit',
+    tag: 'Session',
+    summary: 'Your account’s audit entries of no site, newest first',
+    description:
+      'The entries that concern your account and no site, which no site’s audit log shows: a change of your password while you were a member of no site (`user.password`), and the server operator’s reset of it then (`user.password_reset`, by nobody). Made while you are a member of sites, they are in each of those sites’ audit logs instead (`GET /api/admin/sites/{siteId}/audit`), for their owners and auditors. Never another account’s entries. Filtered and paged as a site’s audit log: a page holds at most `limit` entries and, past its first, at most 4 MB of before/after states; `nextBefore` goes on from there.',
+    auth: 'session',
+    query: S.auditQuery,
+    responses: { 200: { description: 'A page of entries', schema: S.auditPage } },
+  },
 
   // ---- Sites ----
   {

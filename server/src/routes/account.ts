@@ -1,10 +1,10 @@
 // The signed-in user's own account.
-import { passwordChangeInput } from '@miniconsent/shared'
+import { auditQuery, passwordChangeInput } from '@miniconsent/shared'
 import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { FailureCounter, limitedAttempt } from '../lib/rate-limit'
-import { formBody } from '../lib/validate'
+import { formBody, queryOf } from '../lib/validate'
 import { requireSession } from '../middleware/session'
 import { answerSession } from './auth'
 
@@ -14,7 +14,14 @@ export function accountRoutes(s: Services) {
   // keep the account's owner, in a session of their own, from the change that ends it.
   const failures = new FailureCounter(5, 15 * 60 * 1000, s.now)
 
-  return new Hono<AppEnv>().post('/api/admin/password', requireSession, formBody(passwordChangeInput, 'a change of password'), async (c) => {
+  return new Hono<AppEnv>()
+    .get('/api/admin/me/audit', requireSession, queryOf(auditQuery), (c) => {
+      // The entries of no site about this account (a password change while it had no site): no
+      // site's owners read them, so the account's own user does.
+      c.header('Cache-Control', 'no-store')
+      return c.json(s.audit.listAccount(c.get('session')!.user.id, c.req.valid('query')))
+    })
+    .post('/api/admin/password', requireSession, formBody(passwordChangeInput, 'a change of password'), async (c) => {
     const session = c.get('session')!
     const { currentPassword, newPassword } = c.req.valid('json')
     const { token } = await limitedAttempt(

@@ -207,3 +207,73 @@ describe('audit log filters', () => {
     }
   })
 })
+
+describe("an account's own audit log (GET /api/admin/me/audit)", () => {
+  const myAudit = async (who: AdminSession, query = '') => {
+    const res = await who.request(`/api/admin/me/audit${query}`)
+    expect(res.status, query).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    return auditPage.parse(await res.json())
+  }
+  const operator = () => new Accounts(t.db, () => t.clock.now, new AuditLog(t.db, () => t.clock.now))
+
+  it("lists the signed-in account's entries of no site, its password changes and the operator's resets, and no one else's", async () => {
+    await addUser(t.db, 'loner@example.test', 'loner password 1', {})
+    await addUser(t.db, 'other@example.test', 'other password 1', {})
+    let loner = await signIn(t, 'loner@example.test', 'loner password 1')
+    const other = await signIn(t, 'other@example.test', 'other password 1')
+    loner = await changePassword(loner, 'loner password 1', 'loner password 2')
+    t.clock.now += 1000
+    await changePassword(other, 'other password 1', 'other password 2')
+    t.clock.now += 1000
+    // The operator's reset of the other account: by nobody, about that account only.
+    const otherPassword = (await operator().resetPassword('other@example.test'))!
+    // A GET needs no CSRF token (the session's cookie alone: sessionOf sends none on GET).
+    expect(await myAudit(loner)).toEqual({
+      entries: [expect.objectContaining({ user: 'loner@example.test', action: 'user.password', at: new Date(t.clock.now - 2000).toISOString(), before: null, after: null })],
+      nextBefore: null,
+    })
+    const reSigned = await signIn(t, 'other@example.test', otherPassword)
+    const theirs = (await myAudit(reSigned)).entries
+    expect(theirs.map((e) => [e.user, e.action])).toEqual([
+      [null, 'user.password_reset'],
+      ['other@example.test', 'user.password'],
+    ])
+    expect(theirs[0]!.after).toMatchObject({ email: 'other@example.test', by: 'the server operator (command line)' })
+    // The filters are the site listing's.
+    expect((await myAudit(reSigned, '?action=user.password_reset')).entries.map((e) => e.action)).toEqual(['user.password_reset'])
+    expect((await myAudit(reSigned, '?user=other@example.test')).entries.map((e) => e.action)).toEqual(['user.password'])
+  })
+
+  it("holds no site's entries, not even the account's own changes on its sites", async () => {
+    acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'another acme password')
+    expect((await auditOf(acmeOwner, 'acme')).map((e) => e.action)).toContain('user.password')
+    expect(await myAudit(acmeOwner)).toEqual({ entries: [], nextBefore: null })
+  })
+
+  it('pages as the site listing does, newest first, and refuses a malformed page parameter naming it', async () => {
+    await addUser(t.db, 'loner@example.test', 'loner password 1', {})
+    const id = t.db.$client.prepare("SELECT id FROM users WHERE email = 'loner@example.test'").pluck().get() as number
+    for (let n = 1; n <= 5; n++) new AuditLog(t.db, () => t.clock.now + n).record({ siteId: null, userId: id, action: 'user.password', after: { n } })
+    const loner = await signIn(t, 'loner@example.test', 'loner password 1')
+    const numbers = (page: { entries: { after: unknown }[] }) => page.entries.map((e) => (e.after as { n: number }).n)
+    const first = await myAudit(loner, '?limit=2')
+    expect(numbers(first)).toEqual([5, 4])
+    const second = await myAudit(loner, `?limit=2&before=${first.nextBefore}`)
+    expect(numbers(second)).toEqual([3, 2])
+    const last = await myAudit(loner, `?limit=2&before=${second.nextBefore}`)
+    expect(last.nextBefore).toBeNull()
+    expect(numbers(last)).toEqual([1])
+    for (const [query, field] of [['limit=0', 'limit'], ['before=last', 'before'], ['user=owner', 'user']]) {
+      const res = await loner.request(`/api/admin/me/audit?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(JSON.stringify(await res.json()), query).toContain(field)
+    }
+  })
+
+  it('is refused without a session', async () => {
+    const res = await t.request('/api/admin/me/audit')
+    expect(res.status).toBe(401)
+    expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } })
+  })
+})

@@ -1,6 +1,6 @@
 // The admin audit log: who changed what, with the state before and after. Rows are only added.
 import { lastIncluded, type AuditPage, type AuditQuery } from '@miniconsent/shared'
-import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { auditLog, users } from '../db/schema'
 import { fromBound } from './consent-filters'
@@ -12,7 +12,7 @@ import { fromBound } from './consent-filters'
 export const AUDIT_PAGE_MAX_BYTES = 4_000_000
 
 export interface AuditEvent {
-  /** The site concerned; null for account-wide events (a password change). */
+  /** The site concerned; null for account-wide events (a password change), which the account's user reads (listAccount). */
   siteId: string | null
   /** The admin who acted; null for the system (retention purge, seeding). */
   userId: number | null
@@ -56,7 +56,23 @@ export class AuditLog {
    * sizes are read first and only the page's states are loaded; `nextBefore` goes on from there.
    */
   list(siteId: string, query: AuditQuery): AuditPage {
-    const conditions: SQL[] = [eq(auditLog.siteId, siteId)]
+    return this.page(eq(auditLog.siteId, siteId), query)
+  }
+
+  /**
+   * The entries of no site about one account, as `list` pages and filters a site's: its password
+   * changes made with no site to audit them on, and the operator's resets of its password then
+   * (by nobody, so known by the address they name; an account's address never changes). Never
+   * another account's, nor a site's: those are read on the site, by its owners and auditors.
+   */
+  listAccount(userId: number, query: AuditQuery): AuditPage {
+    const email = sql`(SELECT ${users.email} FROM ${users} WHERE ${users.id} = ${userId})`
+    const byOperator = and(isNull(auditLog.userId), eq(auditLog.action, 'user.password_reset'), sql`json_extract(${auditLog.after}, '$.email') = ${email}`)
+    return this.page(and(isNull(auditLog.siteId), or(eq(auditLog.userId, userId), byOperator))!, query)
+  }
+
+  private page(scope: SQL, query: AuditQuery): AuditPage {
+    const conditions: SQL[] = [scope]
     if (query.before !== undefined) conditions.push(lt(auditLog.id, query.before))
     // Bounds read as the consent log's filters read them: a `from` between two milliseconds starts at the later one.
     if (query.from) conditions.push(gte(auditLog.at, new Date(fromBound(query.from))))
