@@ -621,6 +621,45 @@ describe('catalogue files', () => {
     expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: 'a,"b\n' })).status).toBe(400)
   })
 
+  it("takes another site's cookie table only once it says which category a service of the draft goes in", async () => {
+    // The other site: plausible in marketing with its one cookie, so its export has no row declaring it alone.
+    const marketing = { id: 'marketing', required: false, label: { en: 'Marketing' }, description: {}, consentMode: [] }
+    const other = catalogue.parse({
+      ...acme,
+      categories: [...acme.categories, marketing],
+      services: [{ ...acme.services[0]!, category: 'marketing' }],
+      entries: [...acme.entries, { name: '_pl', category: 'marketing', service: 'plausible', provider: 'Plausible Insights', expiry: '1y' }],
+    })
+    expect((await saveDraft(editor, other)).status).toBe(200)
+    const file = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')).text()
+    const rows = file.trim().split('\n')
+    expect(rows.filter((r) => r.includes(',plausible,')).map((r) => r.split(',').slice(0, 6).join(','))).toEqual(['marketing,plausible,Plausible,Plausible Insights,,_pl'])
+    // This site's draft: plausible in analytics.
+    const ours = catalogue.parse({ ...acme, categories: other.categories })
+    expect((await saveDraft(editor, ours)).status).toBe(200)
+    const importCsv = (body: string) => editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })
+
+    // Before: 200, plausible kept analytics while its cookie went into marketing; the draft was not the file's table, unsaid.
+    const refused = await importCsv(file)
+    expect(refused.status).toBe(422)
+    expect(apiError.parse(await refused.json()).error).toMatchObject({
+      code: 'invalid',
+      message: `Line ${rows.findIndex((r) => r.includes(',plausible,')) + 1}, column "category": "marketing" is not the draft's category of the service "plausible", "analytics", and no row declares the service alone (with no entry name) to say which it is in: add such a row, in "marketing" to move the service there (as in a file exported from another site), or in "analytics" to keep it there`,
+    })
+    expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft).toEqual(ours)
+
+    // A row declaring it alone says which: marketing takes the other site's table as it was…
+    const declaring = (categoryId: string) => `${file.trimEnd()}\n${categoryId},plausible${','.repeat(rows[0]!.split(',').length - 2)}\n`
+    const moved = await importCsv(declaring('marketing'))
+    expect(moved.status).toBe(200)
+    expect(catalogueState.parse(await moved.json()).draft).toEqual(other)
+    // …and analytics keeps the service where it is, its cookie in marketing.
+    expect((await saveDraft(editor, ours)).status).toBe(200)
+    const kept = catalogueState.parse(await (await importCsv(declaring('analytics'))).json()).draft
+    expect(kept.services).toEqual(ours.services)
+    expect(kept.entries.find((e) => e.name === '_pl')?.category).toBe('marketing')
+  })
+
   it('names a bad row by its line in the file, refuses unreadable ids and language columns, skips empty spreadsheet rows, and changes nothing on a refusal', async () => {
     const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft
     const importCsv = async (body: string) => {

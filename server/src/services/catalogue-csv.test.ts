@@ -113,17 +113,22 @@ describe('a cookie table whose services have entries in other categories', () =>
     expect(draft.entries[0]!.purpose).toEqual({ en: "The shop;'s visit counter" })
   })
 
-  it('reads files without the service rows: a service the draft has keeps its category, one it adds takes its entries\' one category', () => {
+  it("reads files without the service rows: a service's rows give it one category, the draft's when the draft has it, its entries' one when the file adds it", () => {
     const old = [
       'category,service,service_name,service_provider,name,kind,provider,expiry',
       'analytics,google-analytics,Google Analytics,Google,_ga,cookie,Google,2y',
       'marketing,google-analytics,Google Analytics,Google,_gcl_au,cookie,Google,3mo',
     ].join('\n')
-    const into = catalogue.parse(csvToCatalogue(old, { ...mixed, entries: [] }))
-    expect(into.services.find((s) => s.id === 'google-analytics')?.category).toBe('analytics')
-    expect(into.entries.map((e) => `${e.category}/${e.name}`)).toEqual(['analytics/_ga', 'marketing/_gcl_au'])
-    // From the file alone its category is the one its entries' rows all give; two would leave one dropped unsaid.
+    // Its rows all in the draft's category: nothing to say.
     const one = old.replace('marketing,', 'analytics,')
+    const into = catalogue.parse(csvToCatalogue(one, { ...mixed, entries: [] }))
+    expect(into.services.find((s) => s.id === 'google-analytics')?.category).toBe('analytics')
+    expect(into.entries.map((e) => `${e.category}/${e.name}`)).toEqual(['analytics/_ga', 'analytics/_gcl_au'])
+    // An entry row in another: the file does not say whether the service stays (before: it did, unsaid) or moves with it.
+    expect(() => csvToCatalogue(old, { ...mixed, entries: [] })).toThrow(
+      /^Line 3, column "category": "marketing" is not the draft's category of the service "google-analytics", "analytics", and no row declares the service alone/,
+    )
+    // From the file alone its category is the one its entries' rows all give; two would leave one dropped unsaid.
     expect(catalogue.parse(csvToCatalogue(one, { ...mixed, services: [], entries: [] })).services).toEqual([expect.objectContaining({ id: 'google-analytics', category: 'analytics' })])
     expect(() => csvToCatalogue(old, { ...mixed, services: [], entries: [] })).toThrow(/^Line 3, column "category": "marketing" differs from line 2's "analytics"/)
   })
@@ -421,7 +426,7 @@ describe('one service or category on several rows', () => {
     expect(draft.entries.find((e) => e.name === '_ga_csrf')?.category).toBe('essential')
   })
 
-  it("refuses entry rows giving a service the file adds different categories when no row declares it, and keeps a draft service's category against its entries' rows", () => {
+  it("refuses entry rows giving a service the file adds different categories, or a draft service another than its own, when no row declares it", () => {
     const entryHeader = 'category,service,service_name,service_provider,name,provider,expiry,purpose_en,service_purpose_en\n'
     // Before, valid: ga ended up in marketing (in analytics the other way round), the first row's category dropped unsaid.
     expect(refusal(entryHeader + 'analytics,ga,,,_ga,Google,2y,,\nmarketing,ga,,,_gid,Google,1d,,\n')).toEqual({
@@ -437,11 +442,22 @@ describe('one service or category on several rows', () => {
       expect(draft.services.find((s) => s.id === 'ga')?.category).toBe('analytics')
       expect(draft.entries.map((e) => `${e.category}/${e.name}`)).toEqual(['analytics/_ga', 'marketing/_gid'])
     }
-    // Before: plausible, in analytics in the draft, moved into the required essential (always on, asked of nobody).
-    const kept = catalogue.parse(csvToCatalogue(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\n', acme))
+    // An entry row of plausible, in analytics in the draft, in essential: the file does not say whether plausible
+    // moves there (another site's file has no row declaring a service whose entries all sit in its category) or
+    // stays. Long ago it moved into the required essential (always on, asked of nobody); then it stayed, unsaid.
+    expect(refusal(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\n')).toEqual({
+      status: 422,
+      code: 'invalid',
+      message:
+        'Line 2, column "category": "essential" is not the draft\'s category of the service "plausible", "analytics", and no row declares the service alone (with no entry name) to say which it is in: add such a row, in "essential" to move the service there (as in a file exported from another site), or in "analytics" to keep it there',
+    })
+    // Its rows in its own category (a file exported from this draft) need none.
+    expect(catalogue.parse(csvToCatalogue(entryHeader + 'analytics,plausible,,,_pl,Plausible,1d,,\n', acme)).services).toEqual(acme.services)
+    // A row declaring it alone keeps it, its entry in essential…
+    const kept = catalogue.parse(csvToCatalogue(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\nanalytics,plausible,,,,,,,\n', acme))
     expect(kept.services.find((s) => s.id === 'plausible')?.category).toBe('analytics')
     expect(kept.entries).toEqual([expect.objectContaining({ name: '_pl', category: 'essential', service: 'plausible' })])
-    // A row declaring it alone moves it.
+    // …or moves it.
     const moved = catalogue.parse(csvToCatalogue(entryHeader + 'essential,plausible,,,_pl,Plausible,1d,,\nmarketing,plausible,,,,,,,\n', acme))
     expect(moved.services.find((s) => s.id === 'plausible')?.category).toBe('marketing')
   })

@@ -4,9 +4,13 @@
 //
 // A row's `category` is its entry's. A service's own category is that of a row declaring the
 // service alone (no `name`), which the export writes whenever some entry of the service sits in
-// another category (or it has none), or where the order needs it (below). Without such a row, a
-// service the draft has keeps its category (its entries may sit in others), and one the file adds
-// takes its entries' rows' category.
+// another category (or it has none), or where the order needs it (below). Without such a row, the
+// file says the service is where all its entries' rows are: one the file adds takes that category,
+// and one the draft has must already be in it. A file exported from another site, where the
+// service sat elsewhere, would otherwise leave it where the draft has it, its entries moved away
+// from it unsaid; yet moving it could as well be wrong (a cookie of the draft's analytics service
+// put in the required `essential` by hand would take the service there, always on): such a file
+// is refused, asking for a row declaring the service alone in the category it goes in.
 //
 // Order: the entries come in the file's order. Categories and services the draft does not have
 // are added in the order the rows first name them (those it has keep their place in it), so the
@@ -20,7 +24,8 @@
 // row may leave them empty, but one giving another value than an earlier row is refused (422). So
 // is a row declaring a service alone in another category than an earlier such row, and, for a
 // service the file adds and declares on no row, an entry row in another category than an earlier
-// one of it: its category would be the last row's, the others' dropped without a word.
+// one of it: its category would be the last row's, the others' dropped without a word (for one the
+// draft has, an entry row in another category than the draft's is refused, as above).
 //
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
@@ -362,6 +367,8 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
   // Services the file adds on an entry row and declares nowhere, with the line and category of the
   // entry row that added them.
   const toldByEntries = new Map<string, { line: number; value: string }>()
+  // The draft's services' categories, which the entry rows of a service declared nowhere must give.
+  const draftCategory = new Map(base.services.map((s) => [s.id, s.category]))
 
   for (const [index, rec] of records.entries()) {
     const line = parsed[index]!.info.lines
@@ -389,9 +396,18 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
         throw differs(line, 'category', categoryId, earlier, `every row declaring the service "${serviceId}" alone (with no entry name) gives it one category`)
       }
       // Without a declaring row, a service the file adds takes its entries' category, which two of
-      // them could not both give (the last one's won, unsaid); one the draft has keeps its own, an
-      // entry of it in another category being just that (as a declared service's is).
-      const told = declares || declaring.has(serviceId) ? undefined : toldByEntries.get(serviceId)
+      // them could not both give (the last one's won, unsaid); for one the draft has, they must all
+      // give its draft category, or the file does not say whether it moves (the top of this file).
+      const undeclared = !declares && !declaring.has(serviceId)
+      const drafted = undeclared ? draftCategory.get(serviceId) : undefined
+      if (drafted !== undefined && drafted !== categoryId) {
+        throw new ApiError(
+          422,
+          'invalid',
+          `Line ${line}, column "category": "${categoryId}" is not the draft's category of the service "${serviceId}", "${drafted}", and no row declares the service alone (with no entry name) to say which it is in: add such a row, in "${categoryId}" to move the service there (as in a file exported from another site), or in "${drafted}" to keep it there`,
+        )
+      }
+      const told = undeclared ? toldByEntries.get(serviceId) : undefined
       if (told && told.value !== categoryId) {
         throw differs(
           line,
