@@ -102,6 +102,39 @@ describe('dist/miniconsent.js: the banner, its languages and modes', () => {
     expect(Array.from(w.document.querySelectorAll('#miniconsent button')).filter((b) => b.textContent === 'Your Privacy Choices')).toEqual([button])
   })
 
+  it('opens the preferences when asked again after the banner chunk failed to load once', async () => {
+    const { w, api, chunkRequests } = await boot({ failOnce: ['banner.js'], html: '<p>Page</p>' })
+    expect(w.document.querySelector('#miniconsent')).toBeNull()
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+    expect(chunkRequests.filter((c) => c === 'banner.js')).toHaveLength(2)
+  })
+
+  it('opens the preferences from Your Privacy Choices on a second click after the dialog chunk failed to load once', async () => {
+    const { w } = await boot({ config: moniClubConfig('opt-out'), failOnce: ['dialog.js'], html: '<p>Page</p>' })
+    const button = Array.from(w.document.querySelectorAll('#miniconsent button')).find((b) => b.textContent === 'Your Privacy Choices') as unknown as HTMLElement
+    button.click()
+    await settle()
+    expect(w.document.querySelector('dialog')).toBeNull()
+    button.click()
+    await settle()
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+  })
+
+  it('records a choice made again after the record chunk failed to load once', async () => {
+    const { w, api, posted } = await boot({ failOnce: ['record.js'], html: '<p>Page</p>' })
+    const accept = () => (Array.from(w.document.querySelectorAll('[role="region"] button')).find((b) => b.textContent === 'Accept all') as unknown as HTMLElement).click()
+    accept()
+    await settle()
+    expect(api.get()).toBeNull()
+    accept()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    expect(api.get()).toMatchObject({ method: 'accept-all', categories: { analytics: true } })
+    expect(posted.map((p) => p.body.method)).toEqual(['accept-all'])
+  })
+
   it('shows no reopen button on a returning visit unless the site asks for one', async () => {
     const plain = await boot({ cookie: stored(['essential']), html: '<p>Page</p>' })
     expect(plain.chunkRequests).toEqual([])

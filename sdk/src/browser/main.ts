@@ -36,19 +36,21 @@ function start(): void {
   let choice: StoredChoice | null = null
   let state = { categories: {}, services: {} } as ConsentState
   let known = false
-  let ui: Promise<UiApi> | undefined
   let resolveReady: (s: ConsentState) => void
   const ready = new Promise<ConsentState>((r) => (resolveReady = r))
   // Page code gets copies: changing one must not change what the SDK allows.
   const copy = (): ConsentState => JSON.parse(JSON.stringify(state))
 
-  const chunks: Record<string, Promise<any>> = {}
   // Relative to the core script, so a CDN copy of the SDK loads its chunks from the same place.
-  const chunk = <T,>(name: ChunkName): Promise<T> => (chunks[name] ||= import(/* @vite-ignore */ new URL(name + '.js', base).href).then((m) => m.default))
+  // Not kept here: the browser's module map loads and runs each chunk once, and forgets one whose
+  // fetch failed (whatwg/html#10327; Chromium does), so that asking again after a network failure
+  // tries again: a kept rejection left "Your Privacy Choices" dead for the rest of the page view.
+  const chunk = <T,>(name: ChunkName): Promise<T> => import(/* @vite-ignore */ new URL(name + '.js', base).href).then((m) => m.default)
   /** `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run. */
   const withUi = (fn: (u: UiApi) => void, also?: ChunkName) => {
     if (also) chunk(also).catch(() => {})
-    void (ui ||= chunk<BannerChunk>('banner').then((m) => m._mount(host))).then(fn, () => {})
+    // Mounted once, on the chunk's own object: a banner chunk that failed to load is asked for again next time.
+    chunk<BannerChunk>('banner').then((m) => (m._ui ||= m._mount(host))).then(fn, () => {})
   }
 
   // _config and _gpc are set once the config is known (begin), before any chunk can read them.

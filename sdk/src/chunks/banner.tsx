@@ -33,18 +33,22 @@ function mount(host: Host): UiApi {
     el.textContent = css
     d.head.appendChild(el)
   }
-  /** A UI chunk, ready once the UI is: its CSS on the page, its texts' defaults filled in. */
-  const load = <T extends UiChunk = UiChunk>(name: 'dialog' | 'placeholder') =>
-    boot.then(() => host._chunk<T>(name)).then((m) => {
+  /**
+   * Calls `then` with a UI chunk, ready once the UI is: its CSS on the page, its texts' defaults
+   * filled in. A chunk that failed to load (a network error) shows nothing this time, throws
+   * nothing into the page, and is asked for again the next time (see the core's chunk()).
+   */
+  const load = <T extends UiChunk = UiChunk>(name: 'dialog' | 'placeholder', then: (m: T) => void) =>
+    void boot.then(() => host._chunk<T>(name)).then((m) => {
       if (!m._ready) {
         m._ready = 1
         style(m._css)
         Object.assign(ctx._t, { ...m._texts, ...ctx._t })
       }
-      return m
-    })
+      then(m)
+    }, () => {})
 
-  const show = (name: 'dialog' | 'placeholder', elements: Element[]) => void load(name).then((m) => m._show(ctx, elements))
+  const show = (name: 'dialog' | 'placeholder', elements: Element[]) => load(name, (m) => m._show(ctx, elements))
 
   const draw = () =>
     render(
@@ -79,7 +83,7 @@ function mount(host: Host): UiApi {
     },
     // The record chunk grants every category for accept-all; required ones whatever the input (makeChoice).
     _all: (value) => ctx._choose(value ? 'accept-all' : 'reject-all', {}),
-    _open: () => void load<DialogChunk>('dialog').then((m) => ((dialog = m), draw())),
+    _open: () => load<DialogChunk>('dialog', (m) => ((dialog = m), draw())),
   } as Ctx
 
   const builtIn = builtInLanguage(lang, def)

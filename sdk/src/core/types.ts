@@ -50,7 +50,7 @@ export interface Host {
   _set(choice: StoredChoice, state: ConsentState): boolean
   /** navigator.globalPrivacyControl */
   _gpc: boolean
-  /** The chunk `dist/<name>.js`, loaded once, next to the core script. */
+  /** The chunk `dist/<name>.js`, next to the core script: loaded once, or again on the next call after a failed load. */
   _chunk<T>(name: ChunkName): Promise<T>
   /** Calls `fn` with the page's one UI, loading the banner chunk first if need be. */
   _ui(fn: (u: UiApi) => void): void
@@ -69,6 +69,8 @@ export interface UiApi {
 /** dist/banner.js: Preact, the first layer and its texts; the rest of the UI is loaded from it. */
 export interface BannerChunk {
   _mount(host: Host): UiApi
+  /** What `_mount` returned, kept by the core: the page's one UI. */
+  _ui?: UiApi
 }
 
 /** dist/record.js: what follows a choice. */
