@@ -76,6 +76,30 @@ describe('dist/miniconsent.js: languages', () => {
     expect(arabic.declaration).toEqual(['ar', 'rtl'])
   })
 
+  it('matches the site’s texts to the page’s language tag in any case: a pt-br page reads the site’s pt-BR texts', async () => {
+    const brazil = async (pageLang: string, siteTag: string) => {
+      const config = minopaConfig()
+      config.catalogue.texts = { [siteTag]: { bannerTitle: 'Usamos cookies no Brasil' } }
+      config.catalogue.categories[2]!.label = { en: 'Analytics Cookies', [siteTag]: 'Cookies de análise do Brasil' }
+      const { w, api, posted, intersect } = await boot({ config, html: pageIn(pageLang).replace('</body>', '<div data-consent-table></div></body>') })
+      intersect(w.document.querySelector('[data-consent-table]'))
+      const root = w.document.getElementById('miniconsent')!.firstElementChild!
+      const title = root.querySelector('h2')!.textContent
+      api.open()
+      await settle()
+      const label = w.document.querySelector('dialog input[aria-label^="Cookies de análise"]')?.getAttribute('aria-label') ?? null
+      // The site's text in the visitor's language is marked with nothing of its own: it is the UI's.
+      const heading = Array.from(w.document.querySelectorAll('[data-consent-table] h3')).find((e) => e.textContent === 'Cookies de análise do Brasil')
+      expect(heading?.hasAttribute('lang')).toBe(false)
+      ;(Array.from(w.document.querySelectorAll('dialog button')).find((b) => b.textContent === 'Aceitar todos') as unknown as HTMLElement).click()
+      await settle()
+      return { title, label, recorded: posted[0]?.body.language }
+    }
+    const read = { title: 'Usamos cookies no Brasil', label: 'Cookies de análise do Brasil' }
+    expect(await brazil('pt-br', 'pt-BR')).toEqual({ ...read, recorded: 'pt-br' })
+    expect(await brazil('pt-BR', 'pt-br')).toEqual({ ...read, recorded: 'pt-BR' })
+  })
+
   it('marks an iframe placeholder with the language of its texts, which is the banner’s, not the page’s', async () => {
     const placeholder = async (pageLang: string, defaultLanguage: string) => {
       const config = minopaConfig()

@@ -138,6 +138,18 @@ describe('language and ids', () => {
     expect(localize({}, 'es', 'fr')).toBe('')
   })
 
+  it('matches language tags in any case past the primary subtag, as BCP 47 tags are', () => {
+    expect(localize({ en: 'Hi', pt: 'Olá', 'pt-BR': 'Oi' }, 'pt-br', 'en')).toBe('Oi')
+    expect(localize({ en: 'Hi', 'zh-hant': '你好' }, 'zh-Hant', 'en')).toBe('你好')
+    // The site default too, as the site spelt it elsewhere.
+    expect(localize({ fr: 'Salut', 'pt-br': 'Oi' }, 'ja', 'pt-BR')).toBe('Oi')
+    const site = minopaConfig()
+    site.site.defaultLanguage = 'de-CH'
+    site.catalogue.texts = { 'pt-BR': {}, 'de-ch': {} }
+    expect(shownLanguage(site, 'pt-br', undefined)).toBe('pt-br')
+    expect(shownLanguage(site, 'ja', undefined)).toBe('de-CH')
+  })
+
   it('names the language of the texts shown: the visitor’s when the site or the SDK has texts in it, else the site default', () => {
     const german = minopaConfig()
     german.site.defaultLanguage = 'de'

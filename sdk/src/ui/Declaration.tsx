@@ -13,7 +13,8 @@ import type { Ctx } from './ctx'
 export const loc = (ctx: Ctx, text: Record<string, string> | undefined) => {
   const children = ctx._loc(text)
   const lang = text && Object.keys(text).find((k) => text[k] == children)
-  return lang == ctx._lang ? { children } : { lang, dir: 'auto' as const, children }
+  // The UI's language however either spells its case (a site's pt-BR text in a pt-br UI).
+  return lang?.toLowerCase() == ctx._lang.toLowerCase() ? { children } : { lang, dir: 'auto' as const, children }
 }
 
 /**

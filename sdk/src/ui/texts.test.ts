@@ -63,6 +63,15 @@ describe('the texts a visitor sees', () => {
     expect(pt.acceptAll).not.toBe(en.acceptAll)
   })
 
+  it('are the site’s in their language tag however either spells its case (pt-br, pt-BR)', () => {
+    const config = minopaConfig()
+    config.site = { ...config.site, defaultLanguage: 'de-CH' }
+    config.catalogue.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies no Brasil' }, 'de-ch': { bannerTitle: 'Cookies bei Minopa Schweiz' } }
+    expect(resolveTexts(config, 'pt-br', pt).bannerTitle).toBe('Usamos cookies no Brasil')
+    // The site default as the site spelt it in the settings, its texts as it spelt them there.
+    expect(resolveTexts(config, 'ja', de).bannerTitle).toBe('Cookies bei Minopa Schweiz')
+  })
+
   it('are built in for exactly the languages that have a table (each table is a chunk the build makes)', () => {
     const tables = readdirSync(new URL('../chunks/lang', import.meta.url)).map((f) => f.replace(/\.ts$/, ''))
     expect([...LANGUAGES].sort()).toEqual(['en', ...tables].sort())

@@ -1,4 +1,4 @@
-import { LANGUAGES } from '../core/language'
+import { inLanguage, LANGUAGES } from '../core/language'
 import type { PublishedConfig } from '../core/types'
 import { en, type Texts } from './texts/en'
 
@@ -24,7 +24,8 @@ export function resolveTexts(config: PublishedConfig, lang: string, builtIn?: Pa
   // The visitor's own built-in texts (English's too: the banner passes `en`) come before the site
   // default language's, unless that is the visitor's language in another region (en-GB for en).
   const visitors = primary != def.split('-')[0] && builtInLanguage(lang, def) == primary
-  return Object.assign({}, en, builtIn, site[def], visitors && builtIn, site[primary], site[lang]) as Texts
+  // The site's tags in any case (inLanguage): a pt-br visitor reads its pt-BR texts.
+  return Object.assign({}, en, builtIn, inLanguage(site, def), visitors && builtIn, site[primary], inLanguage(site, lang)) as Texts
 }
 
 /** Fills in the English defaults of keys neither the site nor the language chunk gave. */
