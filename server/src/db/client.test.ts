@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
@@ -129,7 +129,7 @@ describe('openDatabase', () => {
       const betweenBytes = readFileSync(between)
       expect(() => openDatabase(between)).toThrow("this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after 4 of this version's it lacks, which would never be applied: back it up (npm run backup)")
       expect(readFileSync(between).equals(betweenBytes)).toBe(true)
-      // A refused file in WAL mode keeps no -wal or -shm the check made beside it.
+      // A refused file in WAL mode is left with no -wal or -shm beside it.
       const walCms = join(dir, 'wal-cms.sqlite')
       const wal = new Database(walCms)
       wal.pragma('journal_mode = WAL')
@@ -140,6 +140,99 @@ describe('openDatabase', () => {
       expect(() => openDatabase(walCms)).toThrow('it is not a MiniConsent database (it holds other tables: pages)')
       expect(readFileSync(walCms).equals(walBytes)).toBe(true)
       expect([existsSync(`${walCms}-wal`), existsSync(`${walCms}-shm`)]).toEqual([false, false])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("openDatabase's check of a file before migrating it", () => {
+  /**
+   * The names of the files created or removed in `dir` while `run` ran, as another process watching
+   * it sees them (inotify's "rename"; what is written is compared byte for byte apart).
+   */
+  async function touchedIn(dir: string, run: () => void): Promise<string[]> {
+    const seen = new Set<string>()
+    const watcher = watch(dir, (event, name) => event === 'rename' && name && seen.add(String(name)))
+    try {
+      run()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      watcher.close()
+    }
+    return [...seen].sort()
+  }
+  const refusal = (tables: string) => `it is not a MiniConsent database (it holds other tables: ${tables})`
+  const bytes = (path: string) => (existsSync(path) ? readFileSync(path) : null)
+
+  it("refuses another application's WAL-mode file without creating a -wal or -shm beside it even for a moment, so none of that application's can be removed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    try {
+      // Stopped cleanly: no -wal, no -shm. (Its name read as a path, whatever it holds.)
+      const file = join(dir, 'cms 100%?#.sqlite')
+      const cms = new Database(file)
+      cms.pragma('journal_mode = WAL')
+      cms.exec('CREATE TABLE pages (id INTEGER PRIMARY KEY)')
+      cms.close()
+      const before = readFileSync(file)
+      expect(await touchedIn(dir, () => expect(() => openDatabase(file)).toThrow(refusal('pages')))).toEqual([])
+      expect(readFileSync(file).equals(before)).toBe(true)
+      expect(readdirSync(dir)).toEqual(['cms 100%?#.sqlite'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("reads another application's WAL-mode file with its -wal (running, or left by a crash) as it stands, and leaves the file and its -wal and -shm as they were", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    try {
+      // Running: its last table is in its -wal only, its -wal and -shm beside it.
+      const file = join(dir, 'cms.sqlite')
+      const cms = new Database(file)
+      cms.pragma('journal_mode = WAL')
+      cms.pragma('wal_autocheckpoint = 0')
+      cms.exec('CREATE TABLE pages (id INTEGER PRIMARY KEY)')
+      cms.pragma('wal_checkpoint(TRUNCATE)')
+      cms.exec('CREATE TABLE posts (id INTEGER PRIMARY KEY)')
+      const sidecars = () => [file, `${file}-wal`, `${file}-shm`].map(bytes)
+      const [main, wal] = sidecars()
+      expect(await touchedIn(dir, () => expect(() => openDatabase(file)).toThrow(refusal('pages, posts')))).toEqual([])
+      expect(sidecars().slice(0, 2)).toEqual([main, wal])
+      expect(existsSync(`${file}-shm`)).toBe(true)
+      // That application goes on as before.
+      cms.exec('INSERT INTO posts (id) VALUES (1)')
+      expect(cms.prepare('SELECT count(*) FROM posts').pluck().get()).toBe(1)
+      // Left by a crash: a -wal holding its last table, and no -shm (as a copy of the pair leaves it too).
+      const left = join(dir, 'left.sqlite')
+      cms.exec(`VACUUM INTO '${left}'`)
+      cms.close()
+      const copy = new Database(left)
+      copy.pragma('journal_mode = WAL')
+      copy.pragma('wal_autocheckpoint = 0')
+      copy.exec('CREATE TABLE comments (id INTEGER PRIMARY KEY)')
+      copyFileSync(`${left}-wal`, `${left}-wal.kept`)
+      copy.close()
+      renameSync(`${left}-wal.kept`, `${left}-wal`)
+      rmSync(`${left}-shm`, { force: true })
+      const leftBefore = [left, `${left}-wal`].map(bytes)
+      expect(await touchedIn(dir, () => expect(() => openDatabase(left)).toThrow(refusal('comments, pages, posts')))).toEqual([])
+      expect([left, `${left}-wal`, `${left}-shm`].map(bytes)).toEqual([...leftBefore, null])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('opens a MiniConsent database in WAL mode, stopped or with a server running on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    const file = join(dir, 'db.sqlite')
+    try {
+      openDatabase(file).$client.close()
+      const running = openDatabase(file)
+      running.$client.exec(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`)
+      const second = openDatabase(file)
+      expect(second.select().from(sites).all().map((s) => s.id)).toEqual(['acme'])
+      second.$client.close()
+      running.$client.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -74,34 +76,108 @@ export function journalState(client: Database.Database): JournalState {
 /**
  * Why a file is not a MiniConsent database (another application's, given as DATABASE_URL by
  * mistake), or null for one of ours, an empty file or none (notOursIn). Read on a read-only
- * connection of its own before openConnection switches the file to WAL and the migrations write
- * theirs into it: any journal or a table named `sites` counted as ours, and another drizzle
- * application's file had our tables migrated and seeded beside its own and our migrations added to
- * its journal, while a CMS's with its own `sites` failed half-way, left in WAL mode with an empty
- * journal in it.
+ * connection of its own (checkingConnection) before openConnection switches the file to WAL and the
+ * migrations write theirs into it: any journal or a table named `sites` counted as ours, and another
+ * drizzle application's file had our tables migrated and seeded beside its own and our migrations
+ * added to its journal, while a CMS's with its own `sites` failed half-way, left in WAL mode with
+ * an empty journal in it.
  */
 function cannotMigrate(file: string): string | null {
   if (file === ':memory:' || !(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return null
-  // A read-only connection to a file in WAL mode leaves a -wal and a -shm beside it: those it made
-  // are removed when the file is refused, so that it is left as it was (review).
-  const made = ['-wal', '-shm'].map((suffix) => file + suffix).filter((path) => !existsSync(path))
-  const conn = new Database(file, { readonly: true, fileMustExist: true })
-  let why: string | null = null
-  try {
+  return withCheckingConnection(file, (conn) => {
     const journal = journalState(conn)
     const foreign = notOursIn(conn, journal)
-    if (foreign) why = `it is not a MiniConsent database (${foreign}); set DATABASE_URL to a MiniConsent database, or to a new file`
+    if (foreign) return `it is not a MiniConsent database (${foreign}); set DATABASE_URL to a MiniConsent database, or to a new file`
     // Another application's row dated between ours: the migrations of ours before it would never be
     // applied, and the server wrote into a half-migrated file and failed on a missing table at every
     // start (review). A MiniConsent database still: `backup` copies it, to be repaired by hand.
-    else if (journal.skipped) {
-      why = `this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after ${journal.skipped} of this version's it lacks, which would never be applied: back it up (npm run backup), then remove the rows that are not MiniConsent's from its journal, or start on a new file`
+    if (journal.skipped) {
+      return `this MiniConsent database's migration journal (__drizzle_migrations) holds a migration dated after ${journal.skipped} of this version's it lacks, which would never be applied: back it up (npm run backup), then remove the rows that are not MiniConsent's from its journal, or start on a new file`
     }
-    return why
-  } finally {
-    conn.close()
-    if (why) for (const path of made) rmSync(path, { force: true })
+    return null
+  })
+}
+
+// SQLite reads a `file:` name as a URI, whose `immutable=1` withCheckingConnection opens with,
+// only when told so before its first connection in the process: better-sqlite3 tells it from this
+// variable when it loads, at its first connection, which no module makes before this one is loaded.
+// Every path this server opens is absolute (env.ts resolves DATABASE_URL), so none begins with `file:`.
+process.env.SQLITE_USE_URI = '1'
+
+/**
+ * `read` run on a read-only connection to `file` that creates no file beside it, not even for a
+ * moment. A read-only connection to a file in WAL mode creates its -wal and -shm when they are not
+ * there; removed after a refusal, they could be those of another process that had opened the file
+ * in between, its WAL lost (review). So, by the file's state:
+ * - not in WAL mode, or its -wal and -shm both there (a process runs on it, or one was killed):
+ *   a read-only connection, which creates nothing then, and reads it as SQLite's locks and the
+ *   WAL's index keep it whole while another process writes;
+ * - in WAL mode with no -wal, or an empty one (stopped cleanly): the file holds every commit, and
+ *   it is read as it stands, `immutable` (no lock, no -shm). A process opening it meanwhile writes
+ *   its -wal, not the file, until a checkpoint (SQLite's default: 1000 pages on): the check, a few
+ *   reads, is done long before (a read torn all the same would most likely find the file
+ *   malformed and fail the start, to be tried again). Not `immutable` while a -wal holds commits:
+ *   they would go unread, and a checkpoint moving them into the file under the read would tear it.
+ * - in WAL mode with a -wal of commits and no -shm (a pair copied by hand; a process that runs on
+ *   it has a -shm): a copy of both (copyConsistent) in a temporary folder, removed after.
+ */
+function withCheckingConnection<T>(file: string, read: (conn: Database.Database) => T): T {
+  const [wal, shm] = [`${file}-wal`, `${file}-shm`]
+  const walBytes = statSync(wal, { throwIfNoEntry: false })?.size
+  let temporary: string | null = null
+  let name = file
+  if (inWalMode(file) && !(walBytes !== undefined && existsSync(shm))) {
+    if (!walBytes) {
+      name = `${pathToFileURL(file).href}?immutable=1`
+    } else {
+      temporary = mkdtempSync(join(tmpdir(), 'miniconsent-check-'))
+      name = join(temporary, basename(file))
+      copyConsistent(file, name)
+    }
   }
+  try {
+    const conn = new Database(name, { readonly: true, fileMustExist: true })
+    try {
+      return read(conn)
+    } finally {
+      conn.close()
+    }
+  } finally {
+    if (temporary) rmSync(temporary, { recursive: true, force: true })
+  }
+}
+
+/** Whether `file` is an SQLite database in WAL mode, as its header says (file format versions 2). */
+function inWalMode(file: string): boolean {
+  const header = Buffer.alloc(20)
+  const fd = openSync(file, 'r')
+  try {
+    if (readSync(fd, header, 0, 20, 0) < 20) return false
+  } finally {
+    closeSync(fd)
+  }
+  return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && (header[18] === 2 || header[19] === 2)
+}
+
+/**
+ * Copies the database file and its WAL as one state: a server writing to them (a checkpoint moves
+ * pages from the WAL into the file) between the two copies would leave a torn pair, which verify
+ * would take for tampering. The copy is taken again while either file changes under it.
+ */
+export function copyConsistent(file: string, copy: string): void {
+  const state = () =>
+    [file, `${file}-wal`]
+      .map((f) => statSync(f, { throwIfNoEntry: false }))
+      .map((s) => (s ? `${s.size}:${s.mtimeMs}` : '-'))
+      .join('|')
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = state()
+    copyFileSync(file, copy)
+    rmSync(`${copy}-wal`, { force: true })
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+    if (state() === before) return
+  }
+  throw new Error('the database kept changing while it was copied (a server is writing to it): run this as the server’s user, or on a copy made while it is stopped')
 }
 
 /**
