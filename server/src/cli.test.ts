@@ -112,6 +112,12 @@ describe('miniconsent verify', () => {
           `CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('${'9f'.repeat(32)}', 1700000000000); CREATE TABLE sites (id TEXT PRIMARY KEY)`,
           "its migration journal (__drizzle_migrations) is another application's: none of its 1 migration(s) is MiniConsent's; it holds other tables: sites",
         ],
+        // A migrations table of another tool by drizzle's name: SQLite's "no such column: created_at" said nothing of the file.
+        [
+          'tool.sqlite',
+          `CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, version TEXT); INSERT INTO __drizzle_migrations (version) VALUES ('1.0'); CREATE TABLE sites (id TEXT PRIMARY KEY)`,
+          "its migration journal (__drizzle_migrations) is another application's, not drizzle's table of migrations: it has no hash or created_at column; it holds other tables: sites",
+        ],
       ]
       for (const [name, tables, why] of cases) {
         const file = join(dir, name)
@@ -119,9 +125,13 @@ describe('miniconsent verify', () => {
         other.exec(tables)
         other.close()
         const before = readFileSync(file)
-        expect(await run(['verify', '--site', 'acme', '--db', file])).toEqual({ code: 2, out: '', err: `cannot read ${file} as a MiniConsent database: ${why}` })
+        const refused = { code: 2, out: '', err: `cannot read ${file} as a MiniConsent database: ${why}` }
+        expect(await run(['verify', '--site', 'acme', '--db', file])).toEqual(refused)
+        expect(await run(['reset-password', '--email', 'owner@acme.test', '--db', file])).toEqual(refused)
+        expect(await run(['backup', '--to', join(dir, 'backup.sqlite'), '--db', file])).toEqual(refused)
         expect(readFileSync(file).equals(before)).toBe(true)
       }
+      expect(readdirSync(dir).sort()).toEqual(cases.map(([name]) => name).sort())
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -162,6 +162,12 @@ describe('server start-up', () => {
       ['sites', 'CREATE TABLE sites (id INTEGER PRIMARY KEY, title TEXT); CREATE TABLE pages (id INTEGER PRIMARY KEY)', 'it holds other tables: pages, sites'],
       // Taken for ours, it had our tables migrated and seeded beside its own, and our migrations added to its journal.
       ['invoices', otherDrizzle, "its migration journal (__drizzle_migrations) is another application's: none of its 1 migration(s) is MiniConsent's; it holds other tables: customers, invoices"],
+      // Another tool's migrations table by drizzle's name: the start failed on SQLite's "no such column: created_at".
+      [
+        'posts',
+        "CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, version TEXT); INSERT INTO __drizzle_migrations (version) VALUES ('1.0'); CREATE TABLE posts (id INTEGER PRIMARY KEY)",
+        "its migration journal (__drizzle_migrations) is another application's, not drizzle's table of migrations: it has no hash or created_at column; it holds other tables: posts",
+      ],
     ]
     for (const [name, tables, why] of cases) {
       const file = join(dir, `other-app-${name}-${tables.length}.sqlite`)

@@ -146,6 +146,34 @@ describe('openDatabase', () => {
   })
 })
 
+describe('openDatabase: a table __drizzle_migrations of another shape than drizzle\'s journal', () => {
+  it("refuses the file as another application's, saying so, and leaves it as it was", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    try {
+      const journal = "its migration journal (__drizzle_migrations) is another application's, not drizzle's table of migrations"
+      const cases: [tables: string, why: string][] = [
+        // Another tool's migrations table by that name: its own columns, no created_at.
+        ['CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, version TEXT); INSERT INTO __drizzle_migrations (version) VALUES (\'1.0\'); CREATE TABLE posts (id INTEGER PRIMARY KEY)', `${journal}: it has no hash or created_at column; it holds other tables: posts`],
+        // Alone in the file: not a new file to migrate either.
+        ['CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash TEXT)', `${journal}: it has no created_at column`],
+        ['CREATE TABLE posts (id INTEGER PRIMARY KEY); CREATE VIEW __drizzle_migrations AS SELECT id, id AS hash, id AS created_at FROM posts', `${journal}: it is a view; it holds other tables: posts`],
+      ]
+      cases.forEach(([tables, why], i) => {
+        const file = join(dir, `other-${i}.sqlite`)
+        const other = new Database(file)
+        other.exec(tables)
+        other.close()
+        const before = readFileSync(file)
+        expect(() => openDatabase(file)).toThrow(`it is not a MiniConsent database (${why}); set DATABASE_URL to a MiniConsent database, or to a new file`)
+        expect(readFileSync(file).equals(before)).toBe(true)
+        expect(readdirSync(dir).filter((f) => f.startsWith(`other-${i}.`))).toEqual([`other-${i}.sqlite`])
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe("openDatabase's check of a file before migrating it", () => {
   /**
    * The names of the files created or removed in `dir` while `run` ran, as another process watching

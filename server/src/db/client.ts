@@ -53,6 +53,11 @@ export interface JournalState {
    * never applies them (it applies only what is later than the latest row).
    */
   skipped: number
+  /**
+   * Why its __drizzle_migrations is not drizzle's journal, or null: another tool's table of that
+   * name, or a view (journalShape). Its rows are then not read, and counted as none.
+   */
+  notDrizzles: string | null
 }
 
 /**
@@ -64,13 +69,32 @@ export interface JournalState {
 export function journalState(client: Database.Database): JournalState {
   const times = migrationTimes()
   const last = Math.max(...times)
-  const present = !!client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
-  const rows = present ? (client.prepare('SELECT created_at FROM __drizzle_migrations').pluck().all() as unknown[]).map(Number) : []
+  const shape = journalShape(client)
+  const notDrizzles = shape === 'none' || shape === 'drizzle' ? null : shape
+  const rows = shape === 'drizzle' ? (client.prepare('SELECT created_at FROM __drizzle_migrations').pluck().all() as unknown[]).map(Number) : []
   const latest = Math.max(0, ...rows)
   const known = rows.filter((at) => times.includes(at)).length
   const newer = rows.filter((at) => at > last).length
   const skipped = times.filter((at) => at < latest && !rows.includes(at)).length
-  return { rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, skipped }
+  return { rows: rows.length, known, behind: times.filter((at) => at > latest).length, newer, skipped, notDrizzles }
+}
+
+/** The columns of drizzle's journal, which its migrator reads (SELECT id, hash, created_at). */
+const JOURNAL_COLUMNS = ['id', 'hash', 'created_at']
+
+/**
+ * What the database's __drizzle_migrations is: none, drizzle's journal, or else what keeps it from
+ * being one (another tool's table of that name, a view). Read as drizzle's, another's failed with
+ * SQLite's "no such column: created_at" at start-up and in the command line (review).
+ */
+function journalShape(client: Database.Database): 'none' | 'drizzle' | string {
+  const type = client.prepare("SELECT type FROM sqlite_master WHERE name = '__drizzle_migrations'").pluck().get() as string | undefined
+  if (type === undefined) return 'none'
+  if (type !== 'table') return `it is a ${type}`
+  const columns = (client.pragma("table_info('__drizzle_migrations')") as { name: string }[]).map((c) => c.name)
+  const missing = JOURNAL_COLUMNS.filter((name) => !columns.includes(name))
+  if (missing.length === 0) return 'drizzle'
+  return `it has no ${missing.length > 1 ? `${missing.slice(0, -1).join(', ')} or ${missing.at(-1)}` : missing[0]} column`
 }
 
 /**
@@ -181,17 +205,18 @@ export function copyConsistent(file: string, copy: string): void {
 }
 
 /**
- * Why the database `client` reads is not a MiniConsent database, or null. Ours: its journal holds
- * MiniConsent's migrations (whatever else it holds: a newer MiniConsent's, or another
- * application's an earlier version let in), or, holding none, it holds nothing else either (a new
- * file, or a first start whose migration was rolled back: drizzle creates its journal before its
- * transaction).
+ * Why the database `client` reads is not a MiniConsent database, or null. Ours: its journal
+ * (drizzle's, not another tool's table of that name) holds MiniConsent's migrations (whatever else
+ * it holds: a newer MiniConsent's, or another application's an earlier version let in), or,
+ * holding none, it holds nothing else either (a new file, or a first start whose migration was
+ * rolled back: drizzle creates its journal before its transaction).
  */
 export function notOursIn(client: Database.Database, journal = journalState(client)): string | null {
   const tables = client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name != '__drizzle_migrations' ORDER BY name").pluck().all() as string[]
   const others = tables.length ? `it holds other tables: ${tables.join(', ')}` : null
-  if (journal.rows === 0) return others
   const foreignJournal = "its migration journal (__drizzle_migrations) is another application's"
+  if (journal.notDrizzles) return `${foreignJournal}, not drizzle's table of migrations: ${journal.notDrizzles}${others ? `; ${others}` : ''}`
+  if (journal.rows === 0) return others
   if (journal.known === 0) return `${foreignJournal}: none of its ${journal.rows} migration(s) is MiniConsent's${others ? `; ${others}` : ''}`
   // MiniConsent's, with another application's rows beside them: the file an earlier version
   // migrated into and has run on since (review). Its consent log is ours to serve, back up and verify.
