@@ -842,6 +842,37 @@ describe('miniconsent verify --manifest: the signature', () => {
     expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', before08, '--allow-unsigned'])).toMatchObject({ code: 0 })
   })
 
+  it("says of a database at its first migration alone (no export manifests yet) to start this version's server once, as every command reading its tables does, exit 2", async () => {
+    const { file, manifestFile } = await exportPair()
+    const folder = join(t.dir, 'at-0')
+    mkdirSync(folder)
+    const first = join(folder, 'first.sqlite')
+    const db = openMigratedUpTo(folder, first, 0)
+    db.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
+    db.$client.close()
+    const bytes = readFileSync(first)
+    const notMigrated = `the database ${first} was last started by an older MiniConsent (16 migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+    for (const args of [
+      ['verify', '--manifest', manifestFile, '--file', file],
+      ['verify', '--manifest', manifestFile, '--file', file, '--allow-unsigned'],
+      ['verify', '--site', 'acme', '--manifest', manifestFile],
+      ['verify', '--site', 'acme'],
+      ['sign-unsigned', '--site', 'acme'],
+      ['sign-unsigned', '--site', 'acme', '--confirm'],
+      ['reset-password', '--email', 'owner@acme.test'],
+    ]) {
+      expect(await run([...args, '--db', first]), args.join(' ')).toEqual({ code: 2, out: '', err: notMigrated })
+    }
+    // The backup to take before an upgrade: copied, checked by SQLite alone.
+    const backup = await run(['backup', '--to', join(t.dir, 'first-backup.sqlite'), '--db', first])
+    expect(backup).toMatchObject({ code: 0, out: expect.stringContaining("SQLite's check only") })
+    expect(readFileSync(first).equals(bytes)).toBe(true)
+    // Its manifests stored, and no keys yet (before 0.8): read as holding none, as before.
+    const before08 = join(folder, 'before-0.8.sqlite')
+    openMigratedUpTo(folder, before08, 3).$client.close()
+    expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', before08])).toMatchObject({ code: 1, err: expect.stringMatching(/\(it holds none\): forged/) })
+  })
+
   it('checks a manifest signed with MANIFEST_SIGNING_KEY against its public half, given or recorded in the database', async () => {
     const operator = generateKeyPairSync('ed25519')
     const env = parseEnv({ MANIFEST_SIGNING_KEY: operator.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() })

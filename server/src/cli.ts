@@ -416,11 +416,17 @@ function notStartedOn(db: Db, file: string): string | null {
  * Why the database's tables are not yet this version's, or null: its server has not migrated it
  * (migrationsBehind). What reads or writes no signed log (reset-password) needs no more, and
  * failed on a column a later migration adds ("no such column: administrator", migration 0016).
+ * With `tables`, an older database holding those is read too: the manifest keys (keysFromDatabase)
+ * of one from before signing (0.8) are none, but one at its first migration alone has no table of
+ * export manifests, and verify failed with "no such table: export_manifests".
  */
-function notMigratedOn(db: Db, file: string): string | null {
+function notMigratedOn(db: Db, file: string, tables?: string[]): string | null {
   const behind = migrationsBehind(db)
-  return behind === 0 ? null : startedByOlder(file, behindText(behind))
+  if (behind === 0 || tables?.every((name) => hasTable(db, name))) return null
+  return startedByOlder(file, behindText(behind))
 }
+
+const hasTable = (db: Db, name: string): boolean => !!db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)
 
 const behindText = (behind: number) => `${behind} migration(s) of this version to apply`
 
@@ -1120,9 +1126,11 @@ function keysFromDatabase(dbArg: string | undefined, io: CliIo, exportId: string
   let db: Db | null = null
   try {
     db = openMiniConsent(file, { note: io.err })
+    const tooOld = notMigratedOn(db, file, ['export_manifests'])
+    if (tooOld) throw new Unusable(tooOld)
     return { keys: storedPublicKeys(db), from: `the database ${file}`, signedInDb: storedManifestSigned(db, exportId) }
   } catch (e) {
-    throw new Unusable(notMiniConsent(file, e))
+    throw e instanceof Unusable ? e : new Unusable(notMiniConsent(file, e))
   } finally {
     db?.$client.close()
   }
