@@ -233,6 +233,19 @@ describe('catalogue schema', () => {
     expect(storedCatalogue.parse(hindi('\u0915\u093c'.repeat(4000))).services[0]?.purpose.hi).toHaveLength(8000)
   })
 
+  it('refuses one language spelt twice in a text or in the site texts, naming both spellings, but reads a stored one', () => {
+    // Tags match in any case (the SDK gives a pt-br page the pt-BR texts): two spellings would be two texts for one language.
+    const twice = { ...base, categories: [base.categories[0], { ...base.categories[1], label: { en: 'Analytics', 'pt-BR': 'Análise', 'pt-br': 'Estatísticas' } }] }
+    const result = catalogue.safeParse(twice)
+    expect(result.success).toBe(false)
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['categories.1.label.pt-br', '"pt-BR" and "pt-br" are the same language: keep one of them']])
+    const texts = catalogue.safeParse({ ...base, texts: { EN: { bannerTitle: 'Cookies' }, en: { bannerTitle: 'Cookies!' } } })
+    expect(texts.success).toBe(false)
+    expect(storedCatalogue.safeParse(twice).success).toBe(true)
+    // Two languages of one family are two languages.
+    expect(catalogue.safeParse({ ...base, texts: { 'pt-BR': { bannerTitle: 'Cookies' }, 'pt-PT': { bannerTitle: 'Cookies' }, pt: { bannerTitle: 'Cookies' } } }).success).toBe(true)
+  })
+
   it('refuses the same cookie twice, naming it, but not one name on two paths', () => {
     const session = { name: 'session', category: 'essential', provider: 'Acme', expiry: 'session' }
     const twice = catalogue.safeParse({ ...base, entries: [...base.entries, session, { ...session, category: 'analytics' }] })

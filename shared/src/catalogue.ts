@@ -164,10 +164,31 @@ export const appearance = z.object({
 })
 export type Appearance = z.infer<typeof appearance>
 
-/** The fields of a catalogue that hold texts people read, made with `text` (saved or stored). */
-function textSchemas(text: (max: number) => z.ZodString) {
+/**
+ * The language tags of a record of texts, one spelling per language: tags match in any case (BCP 47;
+ * localize.ts inLanguage), so `pt-br` beside `pt-BR` would be two texts of which the visitor gets
+ * whichever comes first.
+ */
+function oneSpellingEach(texts: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  const seen = new Map<string, string>()
+  for (const tag of Object.keys(texts)) {
+    const before = seen.get(tag.toLowerCase())
+    if (before !== undefined) ctx.addIssue({ code: 'custom', path: [tag], message: `"${before}" and "${tag}" are the same language: keep one of them` })
+    else seen.set(tag.toLowerCase(), tag)
+  }
+}
+
+/**
+ * The fields of a catalogue that hold texts people read, made with `text` (saved or stored). A
+ * catalogue being saved gets one spelling per language; one stored before that rule is read as it is.
+ */
+function textSchemas(text: (max: number) => z.ZodString, saving: boolean) {
+  const byLanguage = <T extends z.ZodType>(value: T) => {
+    const record = z.record(languageTag, value)
+    return saving ? record.superRefine(oneSpellingEach) : record
+  }
   /** A text in several languages: `{ en: "…", de: "…" }`. */
-  const localized = z.record(languageTag, text(4000))
+  const localized = byLanguage(text(4000))
   const category = z.object({
     id: slug,
     /** Required categories (essential) are always on and cannot be switched off. */
@@ -208,14 +229,14 @@ function textSchemas(text: (max: number) => z.ZodString) {
     services: z.array(service).default([]),
     entries: z.array(storageEntry).default([]),
     /** Site overrides of the SDK's texts, per language. */
-    texts: z.record(languageTag, uiTexts).default({}),
+    texts: byLanguage(uiTexts).default({}),
     appearance: appearance.default({ layout: 'bar', theme: 'system', floatingButton: false }),
   })
   return { localized, category, service, storageEntry, uiTexts, fields }
 }
 
-const saved = textSchemas(readableText)
-const stored = textSchemas(storedText)
+const saved = textSchemas(readableText, true)
+const stored = textSchemas(storedText, false)
 
 /** A text in several languages: `{ en: "…", de: "…" }`. */
 export const localizedText = saved.localized
