@@ -109,9 +109,10 @@ function AuditPage({ site }: SitePageProps) {
 /**
  * The entries of an audit log (`path`, under `/api/admin`: a site's, or the signed-in account's
  * own, which the password page lists) under `filters` (a query string, `filterQuery`), newest
- * first, a page at a time, each with its before and after on request.
+ * first, a page at a time, each with its before and after on request. A new `reload` (a counter
+ * its page raises after writing an entry, as the password page does) loads the first page again.
  */
-export function AuditListing({ path, filters: key }: { path: string; filters: string }) {
+export function AuditListing({ path, filters: key, reload = 0 }: { path: string; filters: string; reload?: number }) {
   const { api, renewals } = useSession()
   const [stored, setListing] = useState<Listing>(() => emptyListing(key))
   // Until the first answer for new filters comes, the list is theirs, empty and loading.
@@ -158,7 +159,7 @@ export function AuditListing({ path, filters: key }: { path: string; filters: st
   useEffect(() => {
     void loadPage(null, false)
     return () => inFlight.current?.abort()
-  }, [path, key])
+  }, [path, key, reload])
   // Signed in again over the page (renewals): the load refused meanwhile ("Sign in first") is made
   // again, as on the other pages (useLoad); before, its failure stayed as if the retry had failed.
   const { signedOut: refused } = listing

@@ -77,3 +77,29 @@ describe("password page: the account's own audit entries", () => {
     expect(await screen.findByText('No changes recorded.')).toBeTruthy()
   })
 })
+
+describe("password page: the account's own audit entries after a change", () => {
+  it('lists the change just made once the password is changed', async () => {
+    let changed = false
+    const { requests } = stubApi(
+      signedIn,
+      on('GET', '/api/admin/me/audit', () =>
+        json({
+          entries: changed ? [{ id: 12, at: '2025-03-04T10:00:00.000Z', user: 'auditor@example.com', action: 'user.password', before: null, after: null }] : [],
+          nextBefore: null,
+        }),
+      ),
+      on('POST', '/api/admin/password', () => {
+        changed = true
+        return json({ ...ME, csrfToken: 'csrf-token-456' })
+      }),
+    )
+    await changePassword('the current one')
+    expect(await screen.findByText('Password changed. Your other sessions have been signed out.')).toBeTruthy()
+    // Before, the listing stayed as loaded with the page: "No changes recorded.", the change unlisted.
+    const table = await screen.findByRole('table', { name: 'Entries, newest first' })
+    expect(within(table).getByText('user.password')).toBeTruthy()
+    expect(screen.queryByText('No changes recorded.')).toBeNull()
+    expect(requests.filter((r) => r.url.pathname === '/api/admin/me/audit').map((r) => r.url.search)).toEqual(['?limit=50', '?limit=50'])
+  })
+})

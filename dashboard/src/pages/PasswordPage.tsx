@@ -74,6 +74,8 @@ export function PasswordPage() {
   const [errors, setErrors] = useState<{ current?: string; next?: string; repeat?: string }>({})
   const [result, setResult] = useActionState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
+  // Raised after a change, so that the listing below shows the entry it wrote (`user.password`).
+  const [changes, setChanges] = useState(0)
 
   async function submit(e: SubmitEvent) {
     e.preventDefault()
@@ -91,6 +93,7 @@ export function PasswordPage() {
       setNext('')
       setRepeat('')
       setResult({ ok: true, text: 'Password changed. Your other sessions have been signed out.' })
+      setChanges((n) => n + 1)
     } catch (err) {
       setErrors(fieldErrors(err))
       setResult({ ok: false, text: `Password not changed: ${errorText(err)}` }, err)
@@ -129,7 +132,7 @@ export function PasswordPage() {
           Changes to your account made while it belonged to no site: your password changes, and resets by the server operator. Those made while you are a member of
           sites are in each site’s audit log.
         </p>
-        <AuditListing path="/me/audit" filters="" />
+        <AuditListing path="/me/audit" filters="" reload={changes} />
       </section>
     </div>
   )
