@@ -57,6 +57,12 @@ export function readLanguageTag(input: string): { tag: string } | { error: strin
   return { tag }
 }
 
+/** Whether two language tags name the same language: tags match in any case (BCP 47; the SDK's `inLanguage`), `pt-br` is `pt-BR`. */
+export const sameLanguage = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+
+/** How `tags` spell the language `tag`: as `tag` itself if they have it so, else in another case; undefined if they have it in none. */
+export const spellingIn = (tags: readonly string[], tag: string): string | undefined => (tags.includes(tag) ? tag : tags.find((t) => sameLanguage(t, tag)))
+
 /** Every language the catalogue has a text in, the site's default first. */
 export function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
   const set = new Set<string>([defaultLanguage])

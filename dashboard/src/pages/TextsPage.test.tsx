@@ -187,6 +187,43 @@ describe('texts and appearance', () => {
     await swedishOnSiteIn('pt-BR', 'Usamos cookies no site', 'Aceitar todos', 'the Brazilian Portuguese ones')
   })
 
+  /** A site whose default language is `de-CH` and whose texts spell it `de-ch`: the SDK matches the two (tags in any case). */
+  function swissSiteSpeltLower() {
+    const state = catalogueFixture()
+    state.settings.defaultLanguage = 'de-CH'
+    state.draft.texts = { 'de-ch': { bannerTitle: 'Grüezi Cookies' } }
+    return state
+  }
+
+  it('shows and edits the site’s texts in its default language however their key spells its case (de-ch for de-CH), as visitors read them', async () => {
+    const api = stubApi(signedIn, on('GET', /\/catalogue$/, () => json(swissSiteSpeltLower())), saveDraft)
+    renderApp('/sites/minimagic/texts')
+    const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
+    // Before, the field was empty, with the built-in "Wir verwenden Cookies" greyed out.
+    expect(title.value).toBe('Grüezi Cookies')
+    // One entry for the language, not de-CH beside de-ch.
+    const language = screen.getByLabelText('Language') as HTMLSelectElement
+    expect([...language.options].map((o) => o.value)).toEqual(['de-ch'])
+    // The site's own default language, not "the site's German (Switzerland) ones" as another region.
+    expect(document.getElementById('texts-fallback')!.textContent).toBe('Empty texts use the built-in German text, shown greyed out.')
+    fireEvent.input(screen.getByLabelText('“Accept all” button'), { target: { value: 'Alles klar' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    // Before, the text went to a second key, de-CH, which the save refused.
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const sent = api.requests.find((r) => r.method === 'PUT')?.body as { catalogue: CatalogueState['draft'] }
+    expect(sent.catalogue.texts).toEqual({ 'de-ch': { bannerTitle: 'Grüezi Cookies', acceptAll: 'Alles klar' } })
+  })
+
+  it('greys out the site’s default-language text however its key spells its case, where the chosen language has none', async () => {
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(swissSiteSpeltLower())))
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'sv' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    // Before, the built-in German "Wir verwenden Cookies": visitors read the site's own.
+    await waitFor(() => expect((screen.getByLabelText('“Accept all” button') as HTMLInputElement).placeholder).toBe('Alle akzeptieren'))
+    expect((screen.getByLabelText('Banner title') as HTMLInputElement).placeholder).toBe('Grüezi Cookies')
+  })
+
   it('previews the saved draft in a sandboxed frame, per view, language, region and width, and reloads it after a save', async () => {
     stubApi(
       signedIn,

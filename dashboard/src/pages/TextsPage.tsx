@@ -1,4 +1,5 @@
 import { catalogue as catalogueSchema, DEFAULT_ACCENT, isHexColour, UI_TEXT_KEYS, type Appearance, type Catalogue, type SaveDraftInput, type UiTextKey } from '@miniconsent/shared'
+import { inLanguage } from '@miniconsent/shared/localize'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
@@ -15,7 +16,7 @@ import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { EditsNotKept } from '../components/EditsNotKept'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { builtInLanguage } from '../../../sdk/src/ui/texts'
-import { hasBuiltInTexts, languageAttributes, languageName, SDK_TABLES } from '../languages'
+import { hasBuiltInTexts, languageAttributes, languageName, sameLanguage, SDK_TABLES, spellingIn } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -46,13 +47,14 @@ function useBuiltInTexts(langs: readonly string[]): Record<string, TextTable> {
  * for `pt-BR`); the built-in one in that language, unless the site's default is that language in
  * another region (`en-GB` for `en`); the site's text in its default language; the built-in one of
  * the first of the two languages, without region, that has some (`pt` for a `pt-BR` site); English.
+ * The site's default is found in any case, as the SDK finds it (`de-ch` texts for a `de-CH` site).
  * `null` while a table it needs is still loading.
  */
 function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, site: Catalogue['texts'], tables: Record<string, TextTable>): string | null {
   const primary = lang.split('-')[0]!
   const builtIn = builtInLanguage(lang, defaultLanguage)
   const own = primary !== defaultLanguage.split('-')[0] && builtIn === primary
-  const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], own ? builtIn : undefined, site[defaultLanguage], builtIn]
+  const layers: Array<string | TextTable | undefined> = [lang === primary ? undefined : site[primary], own ? builtIn : undefined, inLanguage(site, defaultLanguage), builtIn]
   for (const layer of [...layers, 'en']) {
     // A language named here has built-in texts: `builtIn` was found among those, and English has them.
     if (typeof layer !== 'string') {
@@ -69,12 +71,13 @@ function fallbackText(key: UiTextKey, lang: string, defaultLanguage: string, sit
 /** Says where the greyed-out texts come from, as fallbackText picks them. */
 function fallbackNote(lang: string, defaultLanguage: string): string {
   const primary = lang.split('-')[0]!
-  if (primary === defaultLanguage.split('-')[0] && lang !== defaultLanguage) {
+  const isDefault = sameLanguage(lang, defaultLanguage)
+  if (primary === defaultLanguage.split('-')[0] && !isDefault) {
     return `Empty texts use the site’s ${languageName(defaultLanguage)} ones, then the built-in ${languageName(primary)} ones, shown greyed out.`
   }
   if (hasBuiltInTexts(primary)) return `Empty texts use the built-in ${languageName(primary)} text, shown greyed out.`
   const instead =
-    primary === defaultLanguage || lang === defaultLanguage
+    primary === defaultLanguage || isDefault
       ? 'the English ones'
       : hasBuiltInTexts(defaultLanguage.split('-')[0]!)
         ? `the ${languageName(defaultLanguage)} ones`
@@ -97,6 +100,17 @@ function TextsPage({ site }: SitePageProps) {
 }
 
 type Editable = Pick<Catalogue, 'texts' | 'appearance'>
+
+/**
+ * The languages the picker offers: the site's default first, every language the texts have, and
+ * the one chosen, each once in any case, as the texts spell it. Only a draft stored before one
+ * spelling per language was required lists one twice (`pt-br`, `pt-BR`), so that either can be emptied.
+ */
+function pickerLanguages(keys: string[], defaultLanguage: string, language: string): string[] {
+  const first = spellingIn(keys, defaultLanguage) ?? defaultLanguage
+  const list = [first, ...keys.filter((k) => k !== first)]
+  return spellingIn(list, language) ? list : [...list, language]
+}
 
 function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
   const { api } = useSession()
@@ -123,20 +137,23 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   }, [draft, server])
   const issues = { ...clientIssues, ...serverIssues }
 
-  const languages = [...new Set([defaultLanguage, ...Object.keys(draft.texts), language])]
-  const texts = draft.texts[language] ?? {}
+  const languages = pickerLanguages(Object.keys(draft.texts), defaultLanguage, language)
+  // The language shown as the texts spell it (`de-ch` for the site's `de-CH`): read and written
+  // there, never under a second spelling of it, which the save refuses.
+  const shown = spellingIn(languages, language)!
+  const texts = draft.texts[shown] ?? {}
   // The one table fallbackText reads besides English: the SDK's own choice (builtInLanguage).
-  const builtInLang = builtInLanguage(language, defaultLanguage)
+  const builtInLang = builtInLanguage(shown, defaultLanguage)
   const builtIn = useBuiltInTexts(builtInLang ? [builtInLang] : [])
 
   function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
     setDraft((d) => {
-      const forLanguage = { ...(d.texts[language] ?? {}) }
+      const forLanguage = { ...(d.texts[shown] ?? {}) }
       if (value) forLanguage[key] = value
       else delete forLanguage[key]
       const nextTexts = { ...d.texts }
-      if (Object.keys(forLanguage).length) nextTexts[language] = forLanguage
-      else delete nextTexts[language]
+      if (Object.keys(forLanguage).length) nextTexts[shown] = forLanguage
+      else delete nextTexts[shown]
       return { ...d, texts: nextTexts }
     })
     setStatus({})
@@ -210,7 +227,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
     <EditableContext.Provider value={editable}>
       <p class="muted">
         Changes here are saved to the draft and reach visitors when the draft is published.{' '}
-        <span id="texts-fallback">{fallbackNote(language, defaultLanguage)}</span>
+        <span id="texts-fallback">{fallbackNote(shown, defaultLanguage)}</span>
       </p>
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
       <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (load(server), setConflict(null), setStatus({}))} />
@@ -224,21 +241,21 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
           id="texts"
           label="Language"
           languages={languages}
-          language={language}
+          language={shown}
           onLanguage={setLanguage}
           onAdd={editable ? setLanguage : undefined}
         />
         <div class="grid-fields texts-grid">
           {UI_TEXT_KEYS.map((key) => {
-            const path = `texts.${language}.${key}`
-            const placeholder = fallbackText(key, language, defaultLanguage, draft.texts, builtIn) ?? undefined
+            const path = `texts.${shown}.${key}`
+            const placeholder = fallbackText(key, shown, defaultLanguage, draft.texts, builtIn) ?? undefined
             return (
               <Field key={key} path={path} label={TEXT_LABELS[key]} hint={TEXT_HINTS[key]} issues={issues}>
                 {(a11y) =>
                   LONG_TEXTS.has(key) ? (
                     <textarea
                       {...a11y}
-                      {...languageAttributes(language)}
+                      {...languageAttributes(shown)}
                       rows={3}
                       readOnly={!editable}
                       placeholder={placeholder}
@@ -248,7 +265,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
                   ) : (
                     <input
                       {...a11y}
-                      {...languageAttributes(language)}
+                      {...languageAttributes(shown)}
                       readOnly={!editable}
                       placeholder={placeholder}
                       value={texts[key] ?? ''}
