@@ -43,8 +43,9 @@ const SPECIAL_CODES: Record<string, string> = {
 /**
  * A language tag as typed, or why it is none: a language no browser names (`zz`) is never shown,
  * nor one of the codes for no language (`zxx`, `mul`).
- * Kept as typed, not respelled (`de-de` as `de-DE`): the SDK finds a page's language by its exact
- * spelling past the primary subtag, which the site's own pages may write either way.
+ * Kept as typed, not respelled (`de-de` as `de-DE`): the SDK matches a page's language to the
+ * site's tags in any case (inLanguage), so either spelling reaches the same visitors; the picker
+ * (LanguagePicker) shows a language already listed in another case rather than adding it again.
  */
 export function readLanguageTag(input: string): { tag: string } | { error: string } {
   const usage = 'Use a language tag such as "de" or "pt-BR".'

@@ -155,6 +155,23 @@ describe('catalogue editor', () => {
     expect(screen.getByLabelText('Label (de)', { selector: '#f-categories-0-label-de' })).toBeTruthy()
   })
 
+  it('adding a language the catalogue has in another case (pt-br beside pt-BR) shows that one, and says so, instead of listing it twice', async () => {
+    const state = catalogueFixture()
+    state.draft.categories[0]!.label['pt-BR'] = 'Essenciais'
+    stubApi(signedIn, on('GET', /^\/api\/admin\/sites\/[^/]+\/catalogue$/, () => json(state)))
+    await openEditor()
+    const add = screen.getByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'pt-br' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    const language = screen.getByLabelText('Language of labels, descriptions and purposes') as HTMLSelectElement
+    // Before, pt-br was added beside pt-BR, and a label typed in it was refused only at the save.
+    expect(language.value).toBe('pt-BR')
+    expect([...language.options].map((o) => o.value)).toEqual(['en', 'pt-BR'])
+    expect((screen.getByLabelText('Label (pt-BR)', { selector: '#f-categories-0-label-pt-BR' }) as HTMLInputElement).value).toBe('Essenciais')
+    expect(screen.getByText('"pt-br" is the same language as "pt-BR", already listed: showing it.').closest('[role="status"]')).toBeTruthy()
+    expect(add.getAttribute('aria-invalid')).toBeNull()
+  })
+
   // The server names a draft save's issues by their path in its body, `{ catalogue, baseUpdatedAt }`.
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(

@@ -121,6 +121,43 @@ describe('texts and appearance', () => {
     expect(add.getAttribute('aria-describedby')).toBeNull()
   })
 
+  it('adding a language the texts have in another case (pt-br beside pt-BR) shows those texts instead of starting a second set', async () => {
+    const state = catalogueFixture()
+    state.draft.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies' } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)))
+    renderApp('/sites/minimagic/texts')
+    const add = await screen.findByLabelText('Add a language (e.g. de, pt-BR)')
+    fireEvent.input(add, { target: { value: 'pt-br' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    const language = screen.getByLabelText('Language') as HTMLSelectElement
+    expect(language.value).toBe('pt-BR')
+    expect([...language.options].map((o) => o.value)).toEqual(['en', 'pt-BR'])
+    expect((screen.getByLabelText('Banner title') as HTMLInputElement).value).toBe('Usamos cookies')
+    expect(screen.getByText('"pt-br" is the same language as "pt-BR", already listed: showing it.')).toBeTruthy()
+  })
+
+  it('names a language spelt twice in words in the problem list, not by its path', async () => {
+    // A draft stored before one spelling per language was required.
+    const state = catalogueFixture()
+    state.draft.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies' }, 'pt-br': { acceptAll: 'Aceitar' } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)))
+    renderApp('/sites/minimagic/texts')
+    await screen.findByLabelText('Banner title')
+    const summary = document.getElementById('texts-issues')!
+    // Before, "texts.pt-br: …".
+    expect([...summary.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['Texts in pt-br: "pt-BR" and "pt-br" are the same language: keep one of them'])
+    // Both are listed, so that either can be emptied.
+    expect([...(screen.getByLabelText('Language') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['en', 'pt-BR', 'pt-br'])
+  })
+
+  it('names a text’s problem by its label and language in the problem list', async () => {
+    stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Banner title'), { target: { value: 'x'.repeat(5000) } })
+    const summary = document.getElementById('texts-issues')!
+    expect([...summary.querySelectorAll('li')].map((li) => li.textContent)).toEqual([expect.stringMatching(/^Banner title \(en\): Use at most \d+ characters/)])
+  })
+
   it('greys out the site’s own text in its default language for the same language in another region (en for en-GB), as the SDK shows it', async () => {
     const state = catalogueFixture()
     state.settings = { ...state.settings, defaultLanguage: 'en-GB' }

@@ -101,6 +101,14 @@ function TextsPage({ site }: SitePageProps) {
 
 type Editable = Pick<Catalogue, 'texts' | 'appearance'>
 
+/** "Banner title (de)" for a text's problem, "Texts in pt-br" for a language's (one spelt twice), in the issue summary. */
+function describeTextsPath(path: string): string {
+  const [section, language, key] = path.split('.')
+  if (section !== 'texts' || !language) return path
+  if (!key) return `Texts in ${language}`
+  return `${Object.hasOwn(TEXT_LABELS, key) ? TEXT_LABELS[key as UiTextKey] : key} (${language})`
+}
+
 /**
  * The languages the picker offers: the site's default first, every language the texts have, and
  * the one chosen, each once in any case, as the texts spell it. Only a draft stored before one
@@ -232,7 +240,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
       <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (load(server), setConflict(null), setStatus({}))} />
       <div ref={summary}>
-        <IssueSummary what="draft" issues={issues} labelFor={(p) => p} id="texts-issues" />
+        <IssueSummary what="draft" issues={issues} labelFor={describeTextsPath} id="texts-issues" />
       </div>
 
       <section aria-labelledby="texts-heading" class="editor-section">
