@@ -64,21 +64,40 @@ export const sameLanguage = (a: string, b: string) => a.toLowerCase() === b.toLo
 /** How `tags` spell the language `tag`: as `tag` itself if they have it so, else in another case; undefined if they have it in none. */
 export const spellingIn = (tags: readonly string[], tag: string): string | undefined => (tags.includes(tag) ? tag : tags.find((t) => sameLanguage(t, tag)))
 
-/** Every language the catalogue has a text in, the site's default first. */
+/**
+ * The key under which `text` has, or gets, its text in `tag`: the spelling it already uses (`de-ch`
+ * for a `de-CH` site, as an import or the API may store it), else `tag` itself. A field reads and
+ * writes there, never under a second spelling of its language, which the save refuses.
+ */
+export const keyIn = (text: Record<string, unknown>, tag: string): string => spellingIn(Object.keys(text), tag) ?? tag
+
+/**
+ * Every language the catalogue has a text in, the site's default first, each once in any case, as
+ * first met (each field finds its own spelling, keyIn). Only a text stored before one spelling per
+ * language was required lists one twice (`pt-br` and `pt-BR` in one label), so that either can be emptied.
+ */
 export function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
-  const set = new Set<string>([defaultLanguage])
-  const add = (t: Record<string, string> | undefined) => Object.keys(t ?? {}).forEach((l) => set.add(l))
+  const list = [defaultLanguage]
+  const add = (t: Record<string, unknown> | undefined) => {
+    const keys = Object.keys(t ?? {})
+    for (const key of keys) {
+      if (list.includes(key)) continue
+      const twice = keys.some((other) => other !== key && sameLanguage(other, key))
+      if (twice || !spellingIn(list, key)) list.push(key)
+    }
+  }
   c.categories.forEach((cat) => (add(cat.label), add(cat.description)))
   c.services.forEach((s) => add(s.purpose))
   c.entries.forEach((e) => add(e.purpose))
-  Object.keys(c.texts).forEach((l) => set.add(l))
-  return [...set]
+  add(c.texts)
+  return list
 }
 
-/** What the live preview offers: the catalogue's languages, then the built-in ones it lacks. */
-export const previewLanguages = (c: Catalogue, defaultLanguage: string): string[] => [
-  ...new Set([...languagesOf(c, defaultLanguage), ...BUILT_IN_LANGUAGES]),
-]
+/** What the live preview offers: the catalogue's languages, then the built-in ones it lacks in any case. */
+export function previewLanguages(c: Catalogue, defaultLanguage: string): string[] {
+  const list = languagesOf(c, defaultLanguage)
+  return [...list, ...BUILT_IN_LANGUAGES.filter((l) => !spellingIn(list, l))]
+}
 
 /** Scripts written right to left, as Intl.Locale names them (ISO 15924). */
 const RTL_SCRIPTS = new Set(['Adlm', 'Arab', 'Hebr', 'Mand', 'Mend', 'Nkoo', 'Rohg', 'Samr', 'Syrc', 'Thaa', 'Yezi'])

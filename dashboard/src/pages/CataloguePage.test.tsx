@@ -172,6 +172,84 @@ describe('catalogue editor', () => {
     expect(add.getAttribute('aria-invalid')).toBeNull()
   })
 
+  /** The fixture for a site whose default is `de-CH`, its texts spelt `de-ch` (as an import or the API may store them). */
+  function swissSiteSpeltLower(): CatalogueState {
+    const state = catalogueFixture()
+    state.settings.defaultLanguage = 'de-CH'
+    const [essential, analytics] = state.draft.categories
+    essential!.label = { 'de-ch': 'Notwendig' }
+    essential!.description = { 'de-ch': 'Für den Betrieb nötig.' }
+    analytics!.label = { en: 'Analytics' }
+    state.draft.services[0]!.purpose = { 'de-ch': 'Zählt Besuche' }
+    state.draft.entries[0]!.purpose = { 'de-ch': 'Hält Sie angemeldet' }
+    return state
+  }
+
+  it('shows and edits the labels, descriptions and purposes in the site’s default language however their keys spell its case (de-ch for de-CH), and lists the language once', async () => {
+    const saved: unknown[] = []
+    stubApi(signedIn, serveCatalogueState(swissSiteSpeltLower), savingDraft(swissSiteSpeltLower, saved))
+    await openEditor()
+    const language = screen.getByLabelText('Language of labels, descriptions and purposes') as HTMLSelectElement
+    // Before, de-CH and de-ch were both listed.
+    expect([...language.options].map((o) => o.value)).toEqual(['de-CH', 'en'])
+    expect(language.value).toBe('de-CH')
+    const [essentialLabel, analyticsLabel] = screen.getAllByLabelText('Label (de-CH)') as HTMLInputElement[]
+    // Before, these fields were empty, the site's own text greyed out in them.
+    expect([essentialLabel!.value, essentialLabel!.placeholder]).toEqual(['Notwendig', ''])
+    expect(essentialLabel!.lang).toBe('de-ch')
+    expect((screen.getAllByLabelText('Description (de-CH)')[0] as HTMLInputElement).value).toBe('Für den Betrieb nötig.')
+    const purpose = screen.getByLabelText('Purpose (de-CH)') as HTMLInputElement
+    expect([purpose.value, purpose.placeholder]).toEqual(['Zählt Besuche', ''])
+    expect((screen.getByLabelText('Purpose (de-CH), row 1') as HTMLInputElement).value).toBe('Hält Sie angemeldet')
+    expect(screen.queryByText('Fields not yet translated show, greyed out, the text visitors in this language read instead.')).toBeNull()
+    // A category's name in the lists of categories is its label in the language too.
+    const category = screen.getByLabelText('Category', { selector: '#f-services-0-category' }) as HTMLSelectElement
+    expect([...category.options].map((o) => o.textContent)).toEqual(['Notwendig', 'analytics'])
+
+    fireEvent.input(essentialLabel!, { target: { value: 'Unverzichtbar' } })
+    fireEvent.input(purpose, { target: { value: 'Zählt Besuche ohne Cookies' } })
+    // A text with none in the language gets it as the picker spells it.
+    fireEvent.input(analyticsLabel!, { target: { value: 'Statistik' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    // Before, the texts went to a second key, de-CH, beside de-ch, which the save refused.
+    expect(await screen.findByText('Draft saved.')).toBeTruthy()
+    const body = saved[0] as { catalogue: CatalogueState['draft'] }
+    expect(body.catalogue.categories.map((c) => c.label)).toEqual([{ 'de-ch': 'Unverzichtbar' }, { en: 'Analytics', 'de-CH': 'Statistik' }])
+    expect(body.catalogue.services[0]!.purpose).toEqual({ 'de-ch': 'Zählt Besuche ohne Cookies' })
+    expect([...language.options].map((o) => o.value)).toEqual(['de-CH', 'en'])
+  })
+
+  it('greys out the site’s default-language text however its key spells its case, in a language without one', async () => {
+    stubApi(signedIn, serveCatalogueState(swissSiteSpeltLower))
+    await openEditor()
+    fireEvent.change(screen.getByLabelText('Language of labels, descriptions and purposes'), { target: { value: 'en' } })
+    const [essentialLabel] = screen.getAllByLabelText('Label (en)') as HTMLInputElement[]
+    expect([essentialLabel!.value, essentialLabel!.placeholder]).toEqual(['', 'Notwendig'])
+    expect((screen.getByLabelText('Purpose (en)') as HTMLInputElement).placeholder).toBe('Zählt Besuche')
+  })
+
+  it('lists a language twice only where one text has it in both spellings, so that one can be emptied', async () => {
+    const state = catalogueFixture()
+    state.draft.categories[0]!.label = { en: 'Essential', 'pt-BR': 'Essenciais', 'pt-br': 'Necessários' }
+    state.draft.services[0]!.purpose = { en: 'Counts visits', 'pt-br': 'Conta visitas' }
+    stubApi(signedIn, serveCatalogueState(() => state))
+    await openEditor()
+    const language = screen.getByLabelText('Language of labels, descriptions and purposes') as HTMLSelectElement
+    expect([...language.options].map((o) => o.value)).toEqual(['en', 'pt-BR', 'pt-br'])
+    fireEvent.change(language, { target: { value: 'pt-br' } })
+    const label = screen.getAllByLabelText('Label (pt-br)')[0] as HTMLInputElement
+    expect(label.value).toBe('Necessários')
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    // The save's problem shows at the field of the second spelling.
+    expect(document.getElementById(label.getAttribute('aria-describedby')!.split(' ')[0]!)?.textContent).toBe('"pt-BR" and "pt-br" are the same language: keep one of them')
+    fireEvent.input(label, { target: { value: '' } })
+    // Emptied, the language is listed once, and each text shows its spelling of it.
+    expect([...language.options].map((o) => o.value)).toEqual(['en', 'pt-BR'])
+    expect(language.value).toBe('pt-BR')
+    expect((screen.getAllByLabelText('Label (pt-BR)')[0] as HTMLInputElement).value).toBe('Essenciais')
+    expect((screen.getByLabelText('Purpose (pt-BR)') as HTMLInputElement).value).toBe('Conta visitas')
+  })
+
   // The server names a draft save's issues by their path in its body, `{ catalogue, baseUpdatedAt }`.
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(

@@ -20,7 +20,7 @@ import { catalogueState, type CatalogueState } from '../api-shapes'
 import { draftIssuesByPath, EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
-import { languageAttributes, languagesOf } from '../languages'
+import { keyIn, languageAttributes, languagesOf, sameLanguage, spellingIn } from '../languages'
 import { localize } from '@miniconsent/shared/localize'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
@@ -96,22 +96,21 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
   const dirty = JSON.stringify(draft) !== baseline
   useUnsavedChanges(editable && dirty)
 
+  const languages = useMemo(() => pickerLanguages(languagesOf(draft, initial.settings.defaultLanguage), extraLanguages, language), [draft, extraLanguages, language])
+  // The language chosen, as the list spells it: one added as `pt-br` is `pt-BR` once an import brings that.
+  const shown = spellingIn(languages, language)!
+
   const clientIssues = useMemo(() => {
     const result = catalogueSchema.safeParse(draft)
-    return result.success ? {} : namelessAtLabelField(issuesByPath(result.error.issues), language)
-  }, [draft, language])
+    return result.success ? {} : namelessAtLabelField(issuesByPath(result.error.issues), shown)
+  }, [draft, shown])
   // A field's problem shows once it was left (blur) or after a save attempt; the server's always.
-  const shownIssues: Issues = namelessAtLabelField({ ...serverIssues }, language)
+  const shownIssues: Issues = namelessAtLabelField({ ...serverIssues }, shown)
   for (const [path, message] of Object.entries(clientIssues)) {
     if (showAllIssues || touched.has(path)) shownIssues[path] = message
   }
 
   const mismatch = useMemo(() => consentCookieMismatch(server.settings, draft), [server.settings, draft])
-
-  const languages = useMemo(
-    () => [...new Set([...languagesOf(draft, initial.settings.defaultLanguage), ...extraLanguages])],
-    [draft, extraLanguages],
-  )
 
   /** The category whose id field has focus, and the id it had then. */
   const renaming = useRef<{ i: number; from: string } | null>(null)
@@ -143,13 +142,23 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
   }
 
   /**
-   * A field of `text` in the language edited: marked with it, and, empty, showing greyed out what
-   * visitors read instead (the SDK's own fallback, `localize`, without this language's text).
+   * The field of `text` (at `at` in the draft) in the language edited. It reads and writes the
+   * text under the spelling `text` already uses for the language (`de-ch` for `de-CH`: keyIn),
+   * so typing never adds a second spelling, which the save refuses. Marked with that language,
+   * and, empty, showing greyed out what visitors read instead (the SDK's own fallback, `localize`,
+   * which finds the site's default in any case).
    */
-  function inLanguage(text: Record<string, string>) {
-    const { [language]: own, ...others } = text
-    const instead = own ? undefined : localize(others, language, server.settings.defaultLanguage)
-    return { ...languageAttributes(language), ...(instead ? { placeholder: instead } : {}) }
+  function localized(text: Record<string, string>, at: Path): LocalizedField {
+    const key = keyIn(text, shown)
+    const { [key]: own, ...others } = text
+    const instead = own ? undefined : localize(others, shown, server.settings.defaultLanguage)
+    return {
+      path: [...at, key].join('.'),
+      value: own,
+      onValue: (v) => update([...at, key], v || undefined),
+      ...languageAttributes(key),
+      ...(instead ? { placeholder: instead } : {}),
+    }
   }
 
   function update(path: Path, value: unknown) {
@@ -237,7 +246,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     setNote('Merged with their draft: check it, then save the draft.')
   }
 
-  const categoryOptions = draft.categories.map((c) => ({ value: c.id, label: c.label[language] || c.id }))
+  const categoryOptions = draft.categories.map((c) => ({ value: c.id, label: c.label[keyIn(c.label, shown)] || c.id }))
   const serviceOptions = [
     { value: '', label: 'None' },
     ...draft.services.map((s) => ({ value: s.id, label: s.name || s.id })),
@@ -274,19 +283,19 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         id="catalogue"
         label="Language of labels, descriptions and purposes"
         languages={languages}
-        language={language}
+        language={shown}
         onLanguage={setLanguage}
         onAdd={editable ? (lang) => (setExtraLanguages((l) => [...l, lang]), setLanguage(lang)) : undefined}
       />
-      {language !== server.settings.defaultLanguage && (
+      {!sameLanguage(shown, server.settings.defaultLanguage) && (
         <p class="muted">Fields not yet translated show, greyed out, the text visitors in this language read instead.</p>
       )}
 
       <EditableContext.Provider value={editable}>
         <CategoriesSection
           categories={draft.categories}
-          language={language}
-          inLanguage={inLanguage}
+          language={shown}
+          localized={localized}
           issues={shownIssues}
           editable={editable}
           update={update}
@@ -298,8 +307,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         <ServicesSection
           services={draft.services}
           categoryOptions={categoryOptions}
-          language={language}
-          inLanguage={inLanguage}
+          language={shown}
+          localized={localized}
           issues={shownIssues}
           editable={editable}
           update={update}
@@ -309,8 +318,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
           entries={draft.entries}
           categoryOptions={categoryOptions}
           serviceOptions={serviceOptions}
-          language={language}
-          inLanguage={inLanguage}
+          language={shown}
+          localized={localized}
           issues={shownIssues}
           editable={editable}
           update={update}
@@ -381,10 +390,23 @@ function DraftStatus({ state, dirty, siteId, editable }: { state: CatalogueState
   )
 }
 
+/**
+ * The languages the picker offers: the catalogue's, each once in any case (languagesOf), then those added
+ * here that it lacks, then the one chosen, so that the list always has it.
+ */
+function pickerLanguages(listed: string[], added: string[], language: string): string[] {
+  const list = [...listed, ...added.filter((l) => !spellingIn(listed, l))]
+  return spellingIn(list, language) ? list : [...list, language]
+}
+
+/** A localized text's field props: where it is in the draft, its text and its change, its language, what visitors read while it is empty. */
+type LocalizedField = { path: string; value: string | undefined; onValue: (v: string) => void; lang: string; dir: 'ltr' | 'rtl'; placeholder?: string }
+
 interface SectionProps {
+  /** The language edited, as the language list spells it: the fields' labels name it. */
   language: string
-  /** The attributes of a field of `text` in the language edited (inLanguage in the page). */
-  inLanguage: (text: Record<string, string>) => { lang: string; dir: 'ltr' | 'rtl'; placeholder?: string }
+  /** The field of `text`, at `at` in the draft, in the language edited (localized in the page). */
+  localized: (text: Record<string, string>, at: Path) => LocalizedField
   issues: Issues
   editable: boolean
   update: (path: Path, value: unknown) => void
@@ -394,7 +416,7 @@ function CategoriesSection({
   categories,
   setCategories,
   language,
-  inLanguage,
+  localized,
   issues,
   editable,
   update,
@@ -422,7 +444,7 @@ function CategoriesSection({
       <p class="muted">Visitors choose per category. Required categories are always on and cannot be switched off.</p>
       <ol class="card-list">
         {categories.map((cat, i) => {
-          const name = cat.label[language] || cat.id || `category ${i + 1}`
+          const name = cat.label[keyIn(cat.label, language)] || cat.id || `category ${i + 1}`
           const requiredId = fieldId(`categories.${i}.required`)
           const requiredError = issues[`categories.${i}.required`]
           const modeId = fieldId(`categories.${i}.consentMode`)
@@ -446,23 +468,9 @@ function CategoriesSection({
                     hint="Used in data-category attributes; the services and cookies in the category follow a change once you leave the field."
                     spellcheck={false}
                   />
-                  <TextField
-                    path={`categories.${i}.label.${language}`}
-                    label={`Label (${language})`}
-                    issues={issues}
-                    value={cat.label[language]}
-                    onValue={(v) => update(['categories', i, 'label', language], v || undefined)}
-                    {...inLanguage(cat.label)}
-                  />
+                  <TextField label={`Label (${language})`} issues={issues} {...localized(cat.label, ['categories', i, 'label'])} />
                 </div>
-                <TextField
-                  path={`categories.${i}.description.${language}`}
-                  label={`Description (${language})`}
-                  issues={issues}
-                  value={cat.description[language]}
-                  onValue={(v) => update(['categories', i, 'description', language], v || undefined)}
-                  {...inLanguage(cat.description)}
-                />
+                <TextField label={`Description (${language})`} issues={issues} {...localized(cat.description, ['categories', i, 'description'])} />
                 <div class="check">
                   <input
                     type="checkbox"
@@ -552,7 +560,7 @@ function ServicesSection({
   setServices,
   categoryOptions,
   language,
-  inLanguage,
+  localized,
   issues,
   editable,
   update,
@@ -604,14 +612,7 @@ function ServicesSection({
                     onValue={(v) => update(['services', i, 'vendor'], v || undefined)}
                   />
                 </div>
-                <TextField
-                  path={`services.${i}.purpose.${language}`}
-                  label={`Purpose (${language})`}
-                  issues={issues}
-                  value={s.purpose[language]}
-                  onValue={(v) => update(['services', i, 'purpose', language], v || undefined)}
-                  {...inLanguage(s.purpose)}
-                />
+                <TextField label={`Purpose (${language})`} issues={issues} {...localized(s.purpose, ['services', i, 'purpose'])} />
                 {editable && (
                   <div class="row-actions">
                     <RemoveButton kind="service" name={name} onRemove={() => setServices(services.filter((_, j) => j !== i))} />
@@ -655,7 +656,7 @@ function EntriesSection({
   categoryOptions,
   serviceOptions,
   language,
-  inLanguage,
+  localized,
   issues,
   editable,
   update,
@@ -703,7 +704,7 @@ function EntriesSection({
                   <TextField class="cell" hiddenLabel path={p('provider')} label={`Provider, ${row}`} issues={issues} value={e.provider} size={12} onValue={(v) => update(['entries', i, 'provider'], v)} />
                 </td>
                 <td>
-                  <TextField class="cell" hiddenLabel path={p(`purpose.${language}`)} label={`Purpose (${language}), ${row}`} issues={issues} value={e.purpose[language]} size={20} onValue={(v) => update(['entries', i, 'purpose', language], v || undefined)} {...inLanguage(e.purpose)} />
+                  <TextField class="cell" hiddenLabel label={`Purpose (${language}), ${row}`} issues={issues} size={20} {...localized(e.purpose, ['entries', i, 'purpose'])} />
                 </td>
                 <td>
                   <TextField class="cell" hiddenLabel path={p('expiry')} label={`Expiry, ${row}`} issues={issues} value={e.expiry} size={8} spellcheck={false} onValue={(v) => update(['entries', i, 'expiry'], v)} />
