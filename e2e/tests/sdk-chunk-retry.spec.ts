@@ -16,17 +16,23 @@ async function failFirst(page: Page, file: string): Promise<string[]> {
   return requests
 }
 
-test('the preferences open from a Cookie Settings link after the banner chunk failed to load once', async ({ page }) => {
+test('the preferences open from a Cookie Settings link after the banner chunk failed to load once, and the banner still owed shows once they close', async ({ page }) => {
   const requests = await failFirst(page, 'banner.js')
   await page.goto('/demo/minopa/')
   await settle(page)
   expect(requests).toHaveLength(1)
+  // Nothing asks for the banner chunk again until the visitor does.
   await expect(page.getByRole('region', { name: 'We use cookies' })).toHaveCount(0)
 
   await page.locator('footer').getByRole('link', { name: 'Cookie Settings' }).click()
-  await expect(page.getByRole('dialog')).toBeVisible()
+  const dialog = page.getByRole('dialog')
+  await expect(dialog).toBeVisible()
   expect(requests).toHaveLength(2)
   expect(requests[1]).toBe(requests[0])
+  // The visitor has not chosen yet: closing the preferences leaves the banner they are owed.
+  await dialog.getByRole('button', { name: 'Close' }).click()
+  await expect(dialog).toHaveCount(0)
+  await expect(page.getByRole('region', { name: 'We use cookies' })).toBeVisible()
 })
 
 test('Your Privacy Choices opens the preferences on a second click after the dialog chunk failed to load once', async ({ browser }) => {

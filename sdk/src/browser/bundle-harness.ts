@@ -2,7 +2,7 @@
 // the chunks it loads from dist/) in a fresh happy-dom window per test, what a visitor's browser
 // runs, mangled property names included. Run `pnpm build` first.
 import { existsSync, readFileSync } from 'node:fs'
-import { PropertySymbol, type BrowserWindow, type Window } from 'happy-dom'
+import { PropertySymbol, type Window } from 'happy-dom'
 import { encodeConsentCookie } from '@miniconsent/shared/cookie'
 import type { PublishedConfig } from '@miniconsent/shared'
 import { minopaConfig } from '../test/fixtures'
@@ -36,34 +36,47 @@ export async function closeWindows(): Promise<void> {
 }
 
 /**
- * Makes `window` fetch the module `name` again on its next import(), as the HTML standard now
- * says (whatwg/html#10327) and Chromium does: happy-dom, as browsers did before, keeps a failed
- * module in its module map and fails every later import() of it without asking the network.
+ * Makes `window` fetch a module whose fetch failed again on its next import(), as the HTML standard
+ * now says (whatwg/html#10327) and Chromium does: happy-dom, as browsers did before, keeps a failed
+ * module in its module map and fails every later import() of it without asking the network. A
+ * module still on its way stays shared by every import() of it, as in a browser. Unlike a browser,
+ * happy-dom never runs a module whose own import failed (dialog.js importing banner.js), even later:
+ * a test that fails banner.js fails the chunks fetched beside it too.
  */
-function forgetFailedModule(window: BrowserWindow, name: string): void {
-  const modules = (window as unknown as Record<symbol, { esm: Map<string, unknown> }>)[PropertySymbol.modules]!.esm
-  for (const url of modules.keys()) if (url.endsWith('/' + name)) modules.delete(url)
+function forgetFailedModules(window: Window): void {
+  type Entry = { addResolveListener?(resolve: () => void, reject: () => void): void }
+  const modules = (window as unknown as Record<symbol, { esm: Map<string, Entry> }>)[PropertySymbol.modules]!.esm
+  const get = modules.get.bind(modules)
+  modules.get = (url) => {
+    const entry = get(url)
+    let failed = false
+    // Only an unresolved module has this; one that failed calls `reject` at once.
+    entry?.addResolveListener?.(() => {}, () => (failed = true))
+    return failed ? undefined : entry
+  }
 }
 
 /** `unavailable`: chunks the server answers with a 404, as a network that fails to deliver them. */
 /**
  * `failOnce`: chunks whose first request fails (a 404), as a network that drops it, and which are
- * delivered when asked for again (see forgetFailedModule).
+ * delivered when asked for again (see forgetFailedModules). `failing`: chunks whose requests fail
+ * while they are in the set, as a network that is down; the test takes a name out to let the next
+ * request through.
  * `status`: the server's answer to a POST by its path (201 otherwise); `url`: the page's;
  * `before`: prepares the window before the SDK runs (e.g. a stubbed indexedDB).
  */
-export async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[]; failOnce?: string[]; status?: (path: string) => number; url?: string; before?: (win: Record<string, any>) => void } = {}) {
+export async function boot(opts: { config?: PublishedConfig | null; cookie?: string; gpc?: boolean; fetchFails?: boolean; html?: string; storage?: Record<string, string>; unavailable?: string[]; failOnce?: string[]; failing?: Set<string>; status?: (path: string) => number; url?: string; before?: (win: Record<string, any>) => void } = {}) {
   const chunkRequests: string[] = []
   // happy-dom loads the chunks through its own fetch: served from dist/. Vendor libraries the SDK
   // inserts (Meta's on a grant) are fetched synchronously: never the real network.
   const w = scriptingWindow(opts.url ?? 'https://minopa.com/pricing?ref=mail', async (name, window) => {
-    const dropped = !chunkRequests.includes(name) && !!opts.failOnce?.includes(name)
+    const dropped = (!chunkRequests.includes(name) && !!opts.failOnce?.includes(name)) || !!opts.failing?.has(name)
     chunkRequests.push(name)
-    if (dropped) forgetFailedModule(window, name)
     const code = opts.unavailable?.includes(name) || dropped ? null : chunk(name)
     return new window.Response(code ?? '', { status: code ? 200 : 404, headers: { 'content-type': 'text/javascript' } })
   })
   windows.push(w)
+  if (opts.failOnce || opts.failing) forgetFailedModules(w)
   const win = w as unknown as Record<string, any>
   win.ran = []
   const posted: Posted[] = []

@@ -122,6 +122,79 @@ describe('dist/miniconsent.js: the banner, its languages and modes', () => {
     expect(w.document.querySelector('dialog')).not.toBeNull()
   })
 
+  it('shows the banner an undecided visitor is still owed once the preferences open after the banner chunk failed to load once', async () => {
+    const { w, api } = await boot({ failOnce: ['banner.js'], html: '<p>Page</p>' })
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+    api.open()
+    await settle()
+    ;(w.document.querySelector('dialog button[aria-label="Close"]') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('dialog')).toBeNull()
+    expect(w.document.querySelectorAll('[role="region"]')).toHaveLength(1)
+  })
+
+  it('owes no banner to a visitor who chose through the API while the banner chunk was failing', async () => {
+    const { w, api } = await boot({ failOnce: ['banner.js'], html: '<p>Page</p>' })
+    api.rejectAll()
+    await settle()
+    api.open()
+    await settle()
+    ;(w.document.querySelector('dialog button[aria-label="Close"]') as unknown as HTMLElement).click()
+    await settle()
+    expect(w.document.querySelector('[role="region"]')).toBeNull()
+  })
+
+  it('fills a declaration once the preferences open after the banner chunk failed to load', async () => {
+    // The network is down for a moment: the banner chunk and the dialog chunk fetched beside it fail.
+    const failing = new Set(['banner.js', 'dialog.js'])
+    const { w, api } = await boot({ config: minimagicConfig(), failing, html: '<div data-consent-table></div>' })
+    const table = w.document.querySelector('[data-consent-table]')!
+    expect(table.textContent).toBe('')
+    failing.clear()
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+    expect(table.textContent).toContain('sb-*-auth-token')
+  })
+
+  it('fills a declaration once the preferences open after the dialog chunk failed to load', async () => {
+    const failing = new Set(['dialog.js'])
+    const { w, api } = await boot({ config: minimagicConfig(), failing, html: '<div data-consent-table></div>' })
+    const table = w.document.querySelector('[data-consent-table]')!
+    expect(table.textContent).toBe('')
+    failing.clear()
+    api.open()
+    await settle()
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+    expect(table.textContent).toContain('sb-*-auth-token')
+  })
+
+  it('where a banner may show, asks again for a declaration in view whose dialog chunk failed to load', async () => {
+    const failing = new Set(['dialog.js'])
+    const { w, api, intersect } = await boot({ cookie: stored(['essential']), failing, html: '<div data-consent-table></div>' })
+    const table = w.document.querySelector('[data-consent-table]')!
+    intersect(table)
+    await settle()
+    expect(table.textContent).toBe('')
+    failing.clear()
+    api.open()
+    await settle()
+    // Observed again (the page changed: the dialog opened), the table is reported in view, as a browser does at once.
+    intersect(table)
+    await settle()
+    expect(table.textContent).toContain('next-auth.session-token')
+  })
+
+  it('shows an iframe placeholder once the page changes after the placeholder chunk failed to load', async () => {
+    const failing = new Set(['placeholder.js'])
+    const { w } = await boot({ cookie: stored(['essential']), failing })
+    expect(w.document.querySelector('.mc-ph')).toBeNull()
+    failing.clear()
+    w.document.body.append(w.document.createElement('p'))
+    await settle()
+    expect(w.document.querySelector('.mc-ph button')).not.toBeNull()
+  })
+
   it('records a choice made again after the record chunk failed to load once', async () => {
     const { w, api, posted } = await boot({ failOnce: ['record.js'], html: '<p>Page</p>' })
     const accept = () => (Array.from(w.document.querySelectorAll('[role="region"] button')).find((b) => b.textContent === 'Accept all') as unknown as HTMLElement).click()

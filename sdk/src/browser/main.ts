@@ -6,7 +6,7 @@ import { parseConsentCookie, type StoredChoice } from '@miniconsent/shared/cooki
 import { consentIdAt } from '@miniconsent/shared/ids'
 import { allCategories, decide, own, toState } from '../core/consent'
 import { consentModeState } from '../core/consent-mode'
-import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
+import { BANNER_CONSENT, BANNER_NONE, type BannerChunk, type BannerKind, type ChunkName, type ConsentState, type Host, type MiniConsent, type PublishedConfig, type RecordChunk, type StoreChunk, type UiApi } from '../core/types'
 import { readCookie } from './cookie-jar'
 import { d, w } from './dom'
 import { createGate, type GatedElement } from './gate'
@@ -36,6 +36,8 @@ function start(): void {
   let choice: StoredChoice | null = null
   let state = { categories: {}, services: {} } as ConsentState
   let known = false
+  /** The first layer the visitor is owed (set by begin), drawn by the banner chunk when it mounts. */
+  let owed: () => BannerKind
   let resolveReady: (s: ConsentState) => void
   const ready = new Promise<ConsentState>((r) => (resolveReady = r))
   // Page code gets copies: changing one must not change what the SDK allows.
@@ -47,10 +49,12 @@ function start(): void {
   // tries again: a kept rejection left "Your Privacy Choices" dead for the rest of the page view.
   const chunk = <T,>(name: ChunkName): Promise<T> => import(/* @vite-ignore */ new URL(name + '.js', base).href).then((m) => m.default)
   /** `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run. */
-  const withUi = (fn: (u: UiApi) => void, also?: ChunkName) => {
+  const withUi = (fn?: (u: UiApi) => void, also?: ChunkName) => {
     if (also) chunk(also).catch(() => {})
-    // Mounted once, on the chunk's own object: a banner chunk that failed to load is asked for again next time.
-    chunk<BannerChunk>('banner').then((m) => (m._ui ||= m._mount(host))).then(fn, () => {})
+    // Mounted once, on the chunk's own object: a banner chunk that failed to load is asked for again
+    // next time. The mount draws the first layer owed then, not when first asked: after a failed
+    // load, the next that succeeds (open(), a declaration, a placeholder) still shows the banner.
+    chunk<BannerChunk>('banner').then((m) => (m._ui ||= m._mount(host, owed()))).then(fn, () => {})
   }
 
   // _config and _gpc are set once the config is known (begin), before any chunk can read them.
@@ -74,7 +78,9 @@ function start(): void {
     })
     const frames = blocked.filter((f) => !(f as GatedElement)._ph)
     if (frames.length) withUi((u) => u._placeholders(frames), 'placeholder')
-    for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) config.needsBanner ? tables.observe((t._ph = t)) : showTables([(t._ph = t)])
+    // Marked (_ph) by dialog.js once drawn, as iframes by placeholder.js: one whose chunk failed to
+    // load is asked for again by the next scan (the next change to the page, the dialog opening).
+    for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) config.needsBanner ? tables.observe(t) : showTables([t])
   }
 
   const showTables = (els: Element[]) => withUi((u) => u._tables(els), 'dialog')
@@ -117,6 +123,9 @@ function start(): void {
     const stored = parseConsentCookie(readCookie(cfg.site.cookieName))
     if (stored) consentId = stored.consentId
     const decision = decide(cfg, stored, gpc, Date.now())
+    // Read when the banner chunk mounts: no first layer once a choice came through the API before
+    // the banner chunk did. Set before apply(), whose scan may already ask for the UI (a placeholder).
+    owed = () => (choice == decision._choice ? decision._banner : BANNER_NONE)
     // The server's defaults, per region from the rules of its modes and then this request's own;
     // a stored choice follows as an update (in apply), as Google asks on every page load.
     for (const x of cfg.consentModeDefaults || []) consentMode('default', x)
@@ -128,8 +137,7 @@ function start(): void {
     if (decision._fresh) host._choose('gpc', decision._categories, state.services)
     if (known) resolveReady(copy())
     // Opt-out regions get a "Your Privacy Choices" button (SPEC §6); sites may ask for a reopen button.
-    // No first layer once a choice came through the API before the banner chunk did.
-    if (decision._banner || cfg.mode == 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi((u) => u._banner(choice == decision._choice ? decision._banner : BANNER_NONE))
+    if (decision._banner || cfg.mode == 'opt-out' || cfg.catalogue.appearance.floatingButton) withUi()
   }
 
   try {

@@ -16,13 +16,13 @@ import type { DialogChunk, UiChunk } from './ui-chunks'
 export { Component, h, render } from 'preact'
 export { Buttons, safeUrl } from '../ui/Banner'
 
-function mount(host: Host): UiApi {
+/** `banner`: the first layer the visitor is owed now (BannerChunk._mount). */
+function mount(host: Host, banner: BannerKind): UiApi {
   const config = host._config
   const d = document
   const def = config.site.defaultLanguage
   const lang = pickLanguage([host._lang, d.documentElement.lang, navigator.language], def)
   let root: HTMLElement
-  let banner: BannerKind = BANNER_NONE
   /** Counts the banner's showings: each is a new element, a modal one opened again (ui/Banner.tsx). */
   let shown = 0
   let dialog: DialogChunk | undefined

@@ -68,7 +68,11 @@ export interface UiApi {
 
 /** dist/banner.js: Preact, the first layer and its texts; the rest of the UI is loaded from it. */
 export interface BannerChunk {
-  _mount(host: Host): UiApi
+  /**
+   * `banner`: the first layer the visitor is owed as the UI mounts, which the mount draws: owed
+   * still when the load that asked for it failed, and so drawn by whichever later load succeeds.
+   */
+  _mount(host: Host, banner: BannerKind): UiApi
   /** What `_mount` returned, kept by the core: the page's one UI. */
   _ui?: UiApi
 }
