@@ -211,7 +211,7 @@ describe("openDatabase's check of a file before migrating it", () => {
     }
   })
 
-  it("reads another application's WAL-mode file with its -wal (running, or left by a crash) as it stands, and leaves the file and its -wal and -shm as they were", async () => {
+  it("reads another application's WAL-mode file with its -wal (running, or copied by hand with it) as it stands, and leaves the file and its -wal and -shm as they were", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
     try {
       // Running: its last table is in its -wal only, its -wal and -shm beside it.
@@ -230,7 +230,7 @@ describe("openDatabase's check of a file before migrating it", () => {
       // That application goes on as before.
       cms.exec('INSERT INTO posts (id) VALUES (1)')
       expect(cms.prepare('SELECT count(*) FROM posts').pluck().get()).toBe(1)
-      // Left by a crash: a -wal holding its last table, and no -shm (as a copy of the pair leaves it too).
+      // Copied by hand with its -wal (a crash leaves the -shm too): a -wal holding its last table, and no -shm.
       const left = join(dir, 'left.sqlite')
       cms.exec(`VACUUM INTO '${left}'`)
       cms.close()
