@@ -1,4 +1,4 @@
-// verify's copy of a database it cannot open where it is (db/client.ts copyConsistent): the file and its
+// verify's copy of a database it cannot open where it is (cli.ts copyConsistent): the file and its
 // WAL must be copied as one state. A server committing between the two copies would leave a torn
 // pair, which verify would read as tampering.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, existsSync } from 'node:fs'
@@ -19,7 +19,7 @@ vi.mock('node:fs', async (importOriginal) => {
   }
 })
 
-const { copyConsistent } = await import('./db/client')
+const { copyConsistent } = await import('./cli')
 
 let dir: string
 beforeEach(() => {

@@ -17,6 +17,7 @@ import {
   accessSync,
   closeSync,
   constants as fsConstants,
+  copyFileSync,
   createReadStream,
   existsSync,
   fsyncSync,
@@ -46,7 +47,7 @@ import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
-import { copyConsistent, journalState, notOursIn, SECURE_DELETE, type Db } from './db/client'
+import { journalState, notOursIn, SECURE_DELETE, type Db } from './db/client'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv, urlScheme } from './env'
@@ -335,6 +336,27 @@ function openMiniConsent(file: string, { write = false, note, inPlace = false }:
     note?.(`note: ${file} cannot be opened where it is (its folder is read-only to this user), so a copy of it is read (${copy}, removed at exit)`)
     return db
   }
+}
+
+/**
+ * Copies the database file and its WAL as one state: a server writing to them (a checkpoint moves
+ * pages from the WAL into the file) between the two copies would leave a torn pair, which verify
+ * would take for tampering. The copy is taken again while either file changes under it.
+ */
+export function copyConsistent(file: string, copy: string): void {
+  const state = () =>
+    [file, `${file}-wal`]
+      .map((f) => statSync(f, { throwIfNoEntry: false }))
+      .map((s) => (s ? `${s.size}:${s.mtimeMs}` : '-'))
+      .join('|')
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const before = state()
+    copyFileSync(file, copy)
+    rmSync(`${copy}-wal`, { force: true })
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
+    if (state() === before) return
+  }
+  throw new Error('the database kept changing while it was copied (a server is writing to it): run this as the server’s user, or on a copy made while it is stopped')
 }
 
 function openChecked(file: string, write: boolean): Db {

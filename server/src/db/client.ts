@@ -1,6 +1,5 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
@@ -129,10 +128,10 @@ function cannotMigrate(file: string): string | null {
 process.env.SQLITE_USE_URI = '1'
 
 /**
- * `read` run on a read-only connection to `file` that creates no file beside it, not even for a
- * moment. A read-only connection to a file in WAL mode creates its -wal and -shm when they are not
- * there; removed after a refusal, they could be those of another process that had opened the file
- * in between, its WAL lost (review). So, by the file's state:
+ * `read` run on a read-only connection to `file` that removes nothing beside it, and creates nothing
+ * there but the -shm of a pair copied by hand (below). A read-only connection to a file in WAL mode
+ * creates its -wal and -shm when they are not there; removed after a refusal, they could be those of
+ * another process that had opened the file in between, its WAL lost (review). So, by the file's state:
  * - not in WAL mode, or its -wal and -shm both there (a process runs on it, or one was killed):
  *   a read-only connection, which creates nothing then, and reads it as SQLite's locks and the
  *   WAL's index keep it whole while another process writes;
@@ -143,31 +142,22 @@ process.env.SQLITE_USE_URI = '1'
  *   malformed and fail the start, to be tried again). Not `immutable` while a -wal holds commits:
  *   they would go unread, and a checkpoint moving them into the file under the read would tear it.
  * - in WAL mode with a -wal of commits and no -shm (a pair copied by hand; a process that runs on
- *   it has a -shm): a copy of both (copyConsistent) in a temporary folder, removed after.
+ *   it has a -shm): a read-only connection too, which creates the -shm, the WAL's index, rebuilt
+ *   from the -wal, that the server's own connection would create right after; the file and its
+ *   -wal are left as they are, and the -shm stays (removing it is the race above). A copy of the
+ *   pair read elsewhere (copyConsistent, as the command line does) took the database's size in the
+ *   temp folder and its time at every start, failed the start where it could not be made, and was
+ *   left there when it failed or the start was stopped (review).
  */
 function withCheckingConnection<T>(file: string, read: (conn: Database.Database) => T): T {
-  const [wal, shm] = [`${file}-wal`, `${file}-shm`]
-  const walBytes = statSync(wal, { throwIfNoEntry: false })?.size
-  let temporary: string | null = null
-  let name = file
-  if (inWalMode(file) && !(walBytes !== undefined && existsSync(shm))) {
-    if (!walBytes) {
-      name = `${pathToFileURL(file).href}?immutable=1`
-    } else {
-      temporary = mkdtempSync(join(tmpdir(), 'miniconsent-check-'))
-      name = join(temporary, basename(file))
-      copyConsistent(file, name)
-    }
-  }
+  const walBytes = statSync(`${file}-wal`, { throwIfNoEntry: false })?.size
+  const stoppedCleanly = !walBytes && !(walBytes !== undefined && existsSync(`${file}-shm`))
+  const name = stoppedCleanly && inWalMode(file) ? `${pathToFileURL(file).href}?immutable=1` : file
+  const conn = new Database(name, { readonly: true, fileMustExist: true })
   try {
-    const conn = new Database(name, { readonly: true, fileMustExist: true })
-    try {
-      return read(conn)
-    } finally {
-      conn.close()
-    }
+    return read(conn)
   } finally {
-    if (temporary) rmSync(temporary, { recursive: true, force: true })
+    conn.close()
   }
 }
 
@@ -181,27 +171,6 @@ function inWalMode(file: string): boolean {
     closeSync(fd)
   }
   return header.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' && (header[18] === 2 || header[19] === 2)
-}
-
-/**
- * Copies the database file and its WAL as one state: a server writing to them (a checkpoint moves
- * pages from the WAL into the file) between the two copies would leave a torn pair, which verify
- * would take for tampering. The copy is taken again while either file changes under it.
- */
-export function copyConsistent(file: string, copy: string): void {
-  const state = () =>
-    [file, `${file}-wal`]
-      .map((f) => statSync(f, { throwIfNoEntry: false }))
-      .map((s) => (s ? `${s.size}:${s.mtimeMs}` : '-'))
-      .join('|')
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const before = state()
-    copyFileSync(file, copy)
-    rmSync(`${copy}-wal`, { force: true })
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`)
-    if (state() === before) return
-  }
-  throw new Error('the database kept changing while it was copied (a server is writing to it): run this as the server’s user, or on a copy made while it is stopped')
 }
 
 /**
