@@ -157,6 +157,9 @@ describe('openDatabase: a table __drizzle_migrations of another shape than drizz
         // Alone in the file: not a new file to migrate either.
         ['CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash TEXT)', `${journal}: it has no created_at column`],
         ['CREATE TABLE posts (id INTEGER PRIMARY KEY); CREATE VIEW __drizzle_migrations AS SELECT id, id AS hash, id AS created_at FROM posts', `${journal}: it is a view; it holds other tables: posts`],
+        // An index or a trigger of that name is no journal at all: the file is refused for its tables, with no word of a journal.
+        ['CREATE TABLE posts (id INTEGER PRIMARY KEY, title TEXT); CREATE INDEX __drizzle_migrations ON posts (title)', 'it holds other tables: posts'],
+        ['CREATE TABLE posts (id INTEGER PRIMARY KEY); CREATE TRIGGER __drizzle_migrations AFTER INSERT ON posts BEGIN SELECT 1; END', 'it holds other tables: posts'],
       ]
       cases.forEach(([tables, why], i) => {
         const file = join(dir, `other-${i}.sqlite`)
@@ -168,6 +171,17 @@ describe('openDatabase: a table __drizzle_migrations of another shape than drizz
         expect(readFileSync(file).equals(before)).toBe(true)
         expect(readdirSync(dir).filter((f) => f.startsWith(`other-${i}.`))).toEqual([`other-${i}.sqlite`])
       })
+      // A trigger's name may stand beside a table's: one named __drizzle_migrations, listed before
+      // the journal (the journal made again after it), leaves a MiniConsent database ours.
+      const ours = join(dir, 'ours.sqlite')
+      openDatabase(ours).$client.close()
+      const edit = new Database(ours)
+      edit.exec(`ALTER TABLE __drizzle_migrations RENAME TO journal_kept;
+        CREATE TRIGGER __drizzle_migrations AFTER INSERT ON sites BEGIN SELECT 1; END;
+        CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric);
+        INSERT INTO __drizzle_migrations SELECT * FROM journal_kept; DROP TABLE journal_kept`)
+      edit.close()
+      expect(() => openDatabase(ours).$client.close()).not.toThrow()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

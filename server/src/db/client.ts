@@ -84,10 +84,13 @@ const JOURNAL_COLUMNS = ['id', 'hash', 'created_at']
 /**
  * What the database's __drizzle_migrations is: none, drizzle's journal, or else what keeps it from
  * being one (another tool's table of that name, a view). Read as drizzle's, another's failed with
- * SQLite's "no such column: created_at" at start-up and in the command line (review).
+ * SQLite's "no such column: created_at" at start-up and in the command line (review). Only a table
+ * or a view is looked at: an index or a trigger of that name is no journal (a trigger's name may
+ * even stand beside the journal's), and was called one ("it is a index"). The file is judged by its
+ * tables then, as any other: one with an index holds the table it is on, which notOursIn refuses.
  */
 function journalShape(client: Database.Database): 'none' | 'drizzle' | string {
-  const type = client.prepare("SELECT type FROM sqlite_master WHERE name = '__drizzle_migrations'").pluck().get() as string | undefined
+  const type = client.prepare("SELECT type FROM sqlite_master WHERE name = '__drizzle_migrations' AND type IN ('table', 'view')").pluck().get() as string | undefined
   if (type === undefined) return 'none'
   if (type !== 'table') return `it is a ${type}`
   const columns = (client.pragma("table_info('__drizzle_migrations')") as { name: string }[]).map((c) => c.name)
