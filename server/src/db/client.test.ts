@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { checkWritable, openConnection, openDatabase, writeTransaction, type Db } from './client'
+import { checkWritable, immutableUri, openConnection, openDatabase, writeTransaction, type Db } from './client'
 import { sites } from './schema'
 import { afterUpgradeFrom, openMigratedUpTo } from '../test-support'
 import { generateRecords } from '../../bench/generate'
@@ -277,6 +277,35 @@ describe("openDatabase's check of a file before migrating it", () => {
       expect(second.select().from(sites).all().map((s) => s.id)).toEqual(['acme'])
       second.$client.close()
       running.$client.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('immutableUri', () => {
+  it('names the file by its path alone, with no authority, which SQLite refuses ("invalid uri authority"): a Windows share too', () => {
+    expect(immutableUri('C:\\data\\miniconsent.sqlite', { windows: true })).toBe('file:///C:/data/miniconsent.sqlite?immutable=1')
+    // A UNC path: its server is part of the path SQLite opens, not the URI's authority.
+    expect(immutableUri('\\\\srv\\share\\consent 100%?#.sqlite', { windows: true })).toBe('file:////srv/share/consent%20100%25%3F%23.sqlite?immutable=1')
+    expect(immutableUri('/var/lib/miniconsent/cms 100%?#.sqlite', { windows: false })).toBe('file:///var/lib/miniconsent/cms%20100%25%3F%23.sqlite?immutable=1')
+  })
+
+  it('is opened by SQLite as the file it names, for a path beginning with two slashes (as a share\'s reaches SQLite) too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-client-'))
+    const file = join(dir, 'a b%?#.sqlite')
+    try {
+      const db = new Database(file)
+      db.exec(`CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('here')`)
+      db.close()
+      for (const path of [file, `/${file}`]) {
+        const conn = new Database(immutableUri(path, { windows: false }), { readonly: true, fileMustExist: true })
+        expect(conn.prepare('SELECT v FROM t').pluck().get()).toBe('here')
+        conn.close()
+      }
+      expect(readdirSync(dir)).toEqual(['a b%?#.sqlite'])
+      // What a share's path was given as (pathToFileURL): its server the authority.
+      expect(() => new Database(`file:/${encodeURI(file)}?immutable=1`, { readonly: true })).toThrow(/invalid uri authority/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,6 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { dirname, join, posix, win32 } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
@@ -155,13 +154,28 @@ process.env.SQLITE_USE_URI = '1'
 function withCheckingConnection<T>(file: string, read: (conn: Database.Database) => T): T {
   const walBytes = statSync(`${file}-wal`, { throwIfNoEntry: false })?.size
   const stoppedCleanly = !walBytes && !(walBytes !== undefined && existsSync(`${file}-shm`))
-  const name = stoppedCleanly && inWalMode(file) ? `${pathToFileURL(file).href}?immutable=1` : file
+  const name = stoppedCleanly && inWalMode(file) ? immutableUri(file) : file
   const conn = new Database(name, { readonly: true, fileMustExist: true })
   try {
     return read(conn)
   } finally {
     conn.close()
   }
+}
+
+/**
+ * The `file:` URI of `file`, opened `immutable`: `file://` (an empty authority), then its absolute
+ * path with forward slashes, a drive's after a slash (`file:///C:/…`), and a share's as it stands
+ * (`file:////server/share/…`). pathToFileURL gave a share's server as the URI's authority
+ * (`file://server/share/…`), which SQLite, built without SQLITE_ALLOW_URI_AUTHORITY, refuses:
+ * "invalid uri authority" (review). SQLite decodes `%XX`, and ends the path at `?` or `#`.
+ */
+export function immutableUri(file: string, { windows = process.platform === 'win32' } = {}): string {
+  const paths = windows ? win32 : posix
+  const absolute = paths.isAbsolute(file) ? file : paths.resolve(file)
+  const slashed = windows ? absolute.replaceAll('\\', '/') : absolute
+  const rooted = slashed.startsWith('/') ? slashed : `/${slashed}`
+  return `file://${encodeURI(rooted).replace(/[?#]/g, encodeURIComponent)}?immutable=1`
 }
 
 /** Whether `file` is an SQLite database in WAL mode, as its header says (file format versions 2). */
