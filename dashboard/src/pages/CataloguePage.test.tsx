@@ -250,6 +250,28 @@ describe('catalogue editor', () => {
     expect((screen.getByLabelText('Purpose (pt-BR)') as HTMLInputElement).value).toBe('Conta visitas')
   })
 
+  it('asks for a nameless category’s name at its label field when the label spells the language in another case (de-ch for de-CH)', async () => {
+    const state = catalogueFixture()
+    state.settings.defaultLanguage = 'de-CH'
+    state.draft.categories[0]!.label = { 'de-ch': 'Notwendig' }
+    const api = stubApi(signedIn, serveCatalogueState(() => state))
+    await openEditor()
+    const label = screen.getAllByLabelText('Label (de-CH)')[0] as HTMLInputElement
+    fireEvent.input(label, { target: { value: '   ' } })
+    fireEvent.blur(label)
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    const message = 'Enter a name for the category "essential" in at least one language: visitors see it on its switch'
+    // Before, the problem went to `categories.0.label.de-CH`, a field that does not exist: this one stayed unmarked.
+    expect(label.getAttribute('aria-invalid')).toBe('true')
+    expect(document.getElementById(label.getAttribute('aria-describedby')!)?.textContent).toBe(message)
+    const link = within(document.getElementById('catalogue-issues')!).getByRole('link', { name: 'Category 1 (essential): label de-ch' })
+    expect(link.getAttribute('href')).toBe(`#${label.id}`)
+    fireEvent.click(link)
+    expect(document.activeElement).toBe(label)
+  })
+
   // The server names a draft save's issues by their path in its body, `{ catalogue, baseUpdatedAt }`.
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(

@@ -102,10 +102,10 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
 
   const clientIssues = useMemo(() => {
     const result = catalogueSchema.safeParse(draft)
-    return result.success ? {} : namelessAtLabelField(issuesByPath(result.error.issues), shown)
+    return result.success ? {} : namelessAtLabelField(issuesByPath(result.error.issues), draft, shown)
   }, [draft, shown])
   // A field's problem shows once it was left (blur) or after a save attempt; the server's always.
-  const shownIssues: Issues = namelessAtLabelField({ ...serverIssues }, shown)
+  const shownIssues: Issues = namelessAtLabelField({ ...serverIssues }, draft, shown)
   for (const [path, message] of Object.entries(clientIssues)) {
     if (showAllIssues || touched.has(path)) shownIssues[path] = message
   }
@@ -756,13 +756,17 @@ function withCurrent(options: Array<{ value: string; label: string }>, current: 
 /**
  * A category with no name in any language (`categories.2.label`) is asked for one at its label
  * field in the language edited, as a service's missing name is at its field: marked invalid, read
- * with the field, focused by the problem list's link. `issues` is changed and returned.
+ * with the field, focused by the problem list's link. That field's path has the key the label
+ * already uses for the language (`de-ch` for `de-CH`: keyIn, as `localized` gives it), else the
+ * language itself. `issues` is changed and returned.
  */
-function namelessAtLabelField(issues: Issues, language: string): Issues {
+function namelessAtLabelField(issues: Issues, c: Catalogue, language: string): Issues {
   for (const [path, message] of Object.entries(issues)) {
-    if (!/^categories\.\d+\.label$/.test(path)) continue
+    const nameless = /^categories\.(\d+)\.label$/.exec(path)
+    if (!nameless) continue
+    const label = c.categories[Number(nameless[1])]?.label ?? {}
     delete issues[path]
-    issues[`${path}.${language}`] ??= message
+    issues[`${path}.${keyIn(label, language)}`] ??= message
   }
   return issues
 }
