@@ -73,23 +73,25 @@ export const keyIn = (text: Record<string, unknown>, tag: string): string => spe
 
 /**
  * Every language the catalogue has a text in, the site's default first, each once in any case, as
- * first met (each field finds its own spelling, keyIn). Only a text stored before one spelling per
- * language was required lists one twice (`pt-br` and `pt-BR` in one label), so that either can be emptied.
+ * first met (each field finds its own spelling, keyIn). Only a label, description or purpose stored
+ * before one spelling per language was required lists one twice (`pt-br` and `pt-BR` in one label),
+ * so that either can be emptied on the Catalogue page. The site texts' languages are listed once
+ * however they are spelt: those are edited on Texts & appearance, which lists them its own way.
  */
 export function languagesOf(c: Catalogue, defaultLanguage: string): string[] {
   const list = [defaultLanguage]
-  const add = (t: Record<string, unknown> | undefined) => {
+  const add = (t: Record<string, unknown> | undefined, bothSpellings = true) => {
     const keys = Object.keys(t ?? {})
     for (const key of keys) {
       if (list.includes(key)) continue
-      const twice = keys.some((other) => other !== key && sameLanguage(other, key))
+      const twice = bothSpellings && keys.some((other) => other !== key && sameLanguage(other, key))
       if (twice || !spellingIn(list, key)) list.push(key)
     }
   }
   c.categories.forEach((cat) => (add(cat.label), add(cat.description)))
   c.services.forEach((s) => add(s.purpose))
   c.entries.forEach((e) => add(e.purpose))
-  add(c.texts)
+  add(c.texts, false)
   return list
 }
 

@@ -216,9 +216,23 @@ function fieldFor(path: string): HTMLElement | null {
 
 /**
  * Lists every problem with a link to its field, so none goes unnoticed below the fold. `what`
- * names the thing saved ("draft", "settings"), as SaveBar's.
+ * names the thing saved ("draft", "settings"), as SaveBar's. `pageFor` gives the address of
+ * another page where a problem's field is (a draft's texts, listed on the Catalogue page): its
+ * link goes there.
  */
-export function IssueSummary({ what, issues, labelFor, id }: { what: string; issues: Issues; labelFor: (path: string) => string; id: string }) {
+export function IssueSummary({
+  what,
+  issues,
+  labelFor,
+  pageFor,
+  id,
+}: {
+  what: string
+  issues: Issues
+  labelFor: (path: string) => string
+  pageFor?: (path: string) => string | undefined
+  id: string
+}) {
   const paths = Object.keys(issues)
   if (!paths.length) return null
   return (
@@ -233,8 +247,10 @@ export function IssueSummary({ what, issues, labelFor, id }: { what: string; iss
         {paths.map((path) => (
           <li key={path}>
             <a
-              href={`#${fieldId(path)}`}
+              href={pageFor?.(path) ?? `#${fieldId(path)}`}
               onClick={(e) => {
+                // A field on another page: followed there (the unsaved-changes check asks first).
+                if (pageFor?.(path)) return
                 // Never followed as a link: a hash no element has would move nothing and change the
                 // address. The field itself, or the nearest part of the form that holds it.
                 e.preventDefault()

@@ -272,6 +272,27 @@ describe('catalogue editor', () => {
     expect(document.activeElement).toBe(label)
   })
 
+  it('names a problem of the site texts in words, with the page that fixes it, and lists their language once', async () => {
+    // Texts stored before one spelling per language was required: the server refuses the whole draft until they are fixed.
+    const state = catalogueFixture()
+    state.draft.texts = { 'pt-BR': { bannerTitle: 'Usamos cookies' }, 'pt-br': { acceptAll: 'Aceitar' } }
+    const api = stubApi(signedIn, serveCatalogueState(() => state))
+    await openEditor()
+    // Before, pt-BR and pt-br were both listed, though no label, description or purpose has either.
+    const language = screen.getByLabelText('Language of labels, descriptions and purposes') as HTMLSelectElement
+    expect([...language.options].map((o) => o.value)).toEqual(['en', 'pt-BR'])
+    fireEvent.input(screen.getByLabelText('Provider, row 1'), { target: { value: 'MiniMagic Ltd' } })
+    const requestsBefore = api.requests.length
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.length).toBe(requestsBefore)
+    const summary = document.getElementById('catalogue-issues')!
+    // Before, "texts.pt-br: …", a link to nothing on this page.
+    expect([...summary.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Texts in pt-br — fix it on Texts & appearance: "pt-BR" and "pt-br" are the same language: keep one of them',
+    ])
+    expect(within(summary).getByRole('link').getAttribute('href')).toBe('/sites/minimagic/texts')
+  })
+
   // The server names a draft save's issues by their path in its body, `{ catalogue, baseUpdatedAt }`.
   it('shows the server’s field issues next to the field and keeps the edits', async () => {
     stubApi(

@@ -20,6 +20,7 @@ import { catalogueState, type CatalogueState } from '../api-shapes'
 import { draftIssuesByPath, EditableContext, fieldId, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
 import { errorText, LoadGate, siteRoute, useActionState, useLoad, type SitePageProps } from '../components/site-page'
 import { formatTime, withLocalTimes } from '../format'
+import { describeDraftPath, pageToFix } from '../draft-paths'
 import { keyIn, languageAttributes, languagesOf, sameLanguage, spellingIn } from '../languages'
 import { localize } from '@miniconsent/shared/localize'
 import { canEdit, siteApi, sitePath, useSession } from '../session'
@@ -252,7 +253,9 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     ...draft.services.map((s) => ({ value: s.id, label: s.name || s.id })),
   ]
 
-  const labelFor = (path: string) => describePath(path, draft)
+  const labelFor = (path: string) => describeDraftPath(path, draft, 'catalogue')
+  // The site texts and appearance are fixed on their own page.
+  const pageFor = (path: string) => pageToFix(path, 'catalogue', siteId)
 
   return (
     <div class="catalogue-editor" onBlurCapture={onBlurCapture}>
@@ -262,7 +265,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
       )}
       <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (accept(server), setConflict(null), setSave({ status: 'idle' }))} />
       <div ref={summaryRef}>
-        <IssueSummary what="draft" issues={shownIssues} labelFor={labelFor} id="catalogue-issues" />
+        <IssueSummary what="draft" issues={shownIssues} labelFor={labelFor} pageFor={pageFor} id="catalogue-issues" />
       </div>
       <ConsentCookieWarning
         mismatch={mismatch}
@@ -769,19 +772,6 @@ function namelessAtLabelField(issues: Issues, c: Catalogue, language: string): I
     issues[`${path}.${keyIn(label, language)}`] ??= message
   }
   return issues
-}
-
-/** "Cookies and storage, row 3 (_ga): expiry" for the issue summary. */
-function describePath(path: string, c: Catalogue): string {
-  const [section, index, ...rest] = path.split('.')
-  // A problem of a whole list (`categories`: no essential one; `services`: too many ids) names the list.
-  if (index === undefined) return { categories: 'Categories', services: 'Services', entries: 'Cookies and storage' }[section ?? ''] ?? path
-  const i = Number(index)
-  const field = rest.join(' ') || 'entry'
-  if (section === 'categories') return `Category ${i + 1}${c.categories[i]?.id ? ` (${c.categories[i]?.id})` : ''}: ${field}`
-  if (section === 'services') return `Service ${i + 1}${c.services[i]?.id ? ` (${c.services[i]?.id})` : ''}: ${field}`
-  if (section === 'entries') return `Cookies and storage, row ${i + 1}${c.entries[i]?.name ? ` (${c.entries[i]?.name})` : ''}: ${field}`
-  return path
 }
 
 /**

@@ -150,6 +150,25 @@ describe('texts and appearance', () => {
     expect([...(screen.getByLabelText('Language') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['en', 'pt-BR', 'pt-br'])
   })
 
+  it('names a problem of the catalogue’s part in words, with the page that fixes it, and sends nothing', async () => {
+    // A label stored before one spelling per language was required: the server refuses the whole draft until it is fixed.
+    const state = catalogueFixture()
+    state.draft.categories[0]!.label = { en: 'Essential', 'pt-BR': 'Essenciais', 'pt-br': 'Necessários' }
+    const api = stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)), saveDraft)
+    renderApp('/sites/minimagic/texts')
+    fireEvent.input(await screen.findByLabelText('Banner title'), { target: { value: 'Cookies at MiniMagic' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }))
+    expect(api.requests.some((r) => r.method === 'PUT')).toBe(false)
+    const summary = document.getElementById('texts-issues')!
+    // Before, "categories.0.label.pt-br: …", a link to nothing on this page.
+    expect([...summary.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      'Category 1 (essential): label pt-br — fix it on the Catalogue page: "pt-BR" and "pt-br" are the same language: keep one of them',
+    ])
+    expect(within(summary).getByRole('link').getAttribute('href')).toBe('/sites/minimagic/catalogue')
+    // The language list is the texts’: the label’s languages are not in it.
+    expect([...(screen.getByLabelText('Language') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['en'])
+  })
+
   it('names a text’s problem by its label and language in the problem list', async () => {
     stubApi(signedIn, serveCatalogue)
     renderApp('/sites/minimagic/texts')

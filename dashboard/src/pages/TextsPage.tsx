@@ -9,6 +9,7 @@ import { DEFAULT_TEXTS_EN, LONG_TEXTS, TEXT_HINTS, TEXT_LABELS } from '../defaul
 import { canEdit, siteApi, useSession } from '../session'
 import { useUnsavedChanges } from '../unsaved-changes'
 import { useDocumentTitle } from '../use-document-title'
+import { describeDraftPath, pageToFix } from '../draft-paths'
 import { SaveBar, type SaveState } from '../components/SaveBar'
 import { LivePreview } from '../components/LivePreview'
 import { CONFLICT_MESSAGE, DraftConflict, draftSavedMeanwhile, type Settle } from '../components/DraftConflict'
@@ -100,14 +101,6 @@ function TextsPage({ site }: SitePageProps) {
 }
 
 type Editable = Pick<Catalogue, 'texts' | 'appearance'>
-
-/** "Banner title (de)" for a text's problem, "Texts in pt-br" for a language's (one spelt twice), in the issue summary. */
-function describeTextsPath(path: string): string {
-  const [section, language, key] = path.split('.')
-  if (section !== 'texts' || !language) return path
-  if (!key) return `Texts in ${language}`
-  return `${Object.hasOwn(TEXT_LABELS, key) ? TEXT_LABELS[key as UiTextKey] : key} (${language})`
-}
 
 /**
  * The languages the picker offers: the site's default first, every language the texts have, and
@@ -240,7 +233,13 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
       {!editable && <p class="notice">You can read these settings; as an auditor you cannot change them.</p>}
       <EditsNotKept editable={editable} dirty={dirty} what="draft" revert={() => (load(server), setConflict(null), setStatus({}))} />
       <div ref={summary}>
-        <IssueSummary what="draft" issues={issues} labelFor={describeTextsPath} id="texts-issues" />
+        <IssueSummary
+          what="draft"
+          issues={issues}
+          labelFor={(path) => describeDraftPath(path, whole, 'texts')}
+          pageFor={(path) => pageToFix(path, 'texts', siteId)}
+          id="texts-issues"
+        />
       </div>
 
       <section aria-labelledby="texts-heading" class="editor-section">
