@@ -257,9 +257,9 @@ describe('texts and appearance', () => {
     const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
     // Before, the field was empty, with the built-in "Wir verwenden Cookies" greyed out.
     expect(title.value).toBe('Grüezi Cookies')
-    // One entry for the language, not de-CH beside de-ch.
+    // One entry for the language, not de-CH beside de-ch, spelt as Site settings spell it.
     const language = screen.getByLabelText('Language') as HTMLSelectElement
-    expect([...language.options].map((o) => o.value)).toEqual(['de-ch'])
+    expect([...language.options].map((o) => o.value)).toEqual(['de-CH'])
     // The site's own default language, not "the site's German (Switzerland) ones" as another region.
     expect(document.getElementById('texts-fallback')!.textContent).toBe('Empty texts use the built-in German text, shown greyed out.')
     fireEvent.input(screen.getByLabelText('“Accept all” button'), { target: { value: 'Alles klar' } })
@@ -268,6 +268,26 @@ describe('texts and appearance', () => {
     expect(await screen.findByText('Draft saved.')).toBeTruthy()
     const sent = api.requests.find((r) => r.method === 'PUT')?.body as { catalogue: CatalogueState['draft'] }
     expect(sent.catalogue.texts).toEqual({ 'de-ch': { bannerTitle: 'Grüezi Cookies', acceptAll: 'Alles klar' } })
+  })
+
+  it('lists the site’s default language as Site settings spell it (de-CH), as the live preview and the catalogue page do, whatever case its texts use', async () => {
+    const state = swissSiteSpeltLower()
+    state.draft.texts = { 'de-ch': { bannerTitle: 'Grüezi Cookies' }, fr: { bannerTitle: 'Nous utilisons des cookies' } }
+    stubApi(signedIn, on('GET', /\/catalogue$/, () => json(state)))
+    renderApp('/sites/minimagic/texts')
+    const title = (await screen.findByLabelText('Banner title')) as HTMLInputElement
+    const language = screen.getByLabelText('Language') as HTMLSelectElement
+    // Before, ['de-ch', 'fr'], while the preview offered de-CH.
+    expect([...language.options].map((o) => o.value)).toEqual(['de-CH', 'fr'])
+    expect(language.value).toBe('de-CH')
+    expect((screen.getByLabelText('Preview language') as HTMLSelectElement).value).toBe('de-CH')
+    // Before, '"de-CH" is the same language as "de-ch", already listed: showing it.'
+    fireEvent.change(language, { target: { value: 'fr' } })
+    fireEvent.input(screen.getByLabelText('Add a language (e.g. de, pt-BR)'), { target: { value: 'de-CH' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Add language' }))
+    expect(screen.getByText('"de-CH" is already listed: showing it.')).toBeTruthy()
+    expect(language.value).toBe('de-CH')
+    expect(title.value).toBe('Grüezi Cookies')
   })
 
   it('greys out the site’s default-language text however its key spells its case, where the chosen language has none', async () => {

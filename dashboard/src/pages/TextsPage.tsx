@@ -17,7 +17,7 @@ import { ACCENT_CHECK_ID, AccentCheck } from '../components/AccentCheck'
 import { EditsNotKept } from '../components/EditsNotKept'
 import { LanguagePicker } from '../components/LanguagePicker'
 import { builtInLanguage } from '../../../sdk/src/ui/texts'
-import { hasBuiltInTexts, languageAttributes, languageName, sameLanguage, SDK_TABLES, spellingIn } from '../languages'
+import { hasBuiltInTexts, keyIn, languageAttributes, languageName, sameLanguage, SDK_TABLES, spellingIn } from '../languages'
 
 export const TextsRoute = siteRoute('texts', TextsPage)
 
@@ -103,13 +103,15 @@ function TextsPage({ site }: SitePageProps) {
 type Editable = Pick<Catalogue, 'texts' | 'appearance'>
 
 /**
- * The languages the picker offers: the site's default first, every language the texts have, and
- * the one chosen, each once in any case, as the texts spell it. Only a draft stored before one
- * spelling per language was required lists one twice (`pt-br`, `pt-BR`), so that either can be emptied.
+ * The languages the picker offers: the site's default first, as Site settings spell it (as the
+ * live preview and the Catalogue page list it), every other language the texts have, and the one
+ * chosen, each once in any case. The default's texts are read and written under the spelling they
+ * use (`de-ch` for `de-CH`: keyIn). Only a draft stored before one spelling per language was
+ * required lists one twice (`pt-br`, `pt-BR`), so that either can be emptied.
  */
 function pickerLanguages(keys: string[], defaultLanguage: string, language: string): string[] {
-  const first = spellingIn(keys, defaultLanguage) ?? defaultLanguage
-  const list = [first, ...keys.filter((k) => k !== first)]
+  const defaultKey = spellingIn(keys, defaultLanguage)
+  const list = [defaultLanguage, ...keys.filter((k) => k !== defaultKey)]
   return spellingIn(list, language) ? list : [...list, language]
 }
 
@@ -139,22 +141,24 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
   const issues = { ...clientIssues, ...serverIssues }
 
   const languages = pickerLanguages(Object.keys(draft.texts), defaultLanguage, language)
-  // The language shown as the texts spell it (`de-ch` for the site's `de-CH`): read and written
-  // there, never under a second spelling of it, which the save refuses.
+  // The language chosen, as the list spells it.
   const shown = spellingIn(languages, language)!
-  const texts = draft.texts[shown] ?? {}
+  // Its texts' key, the spelling they already use (`de-ch` for the site's `de-CH`): read and
+  // written there, never under a second spelling of the language, which the save refuses.
+  const textsKey = keyIn(draft.texts, shown)
+  const texts = draft.texts[textsKey] ?? {}
   // The one table fallbackText reads besides English: the SDK's own choice (builtInLanguage).
   const builtInLang = builtInLanguage(shown, defaultLanguage)
   const builtIn = useBuiltInTexts(builtInLang ? [builtInLang] : [])
 
   function setText(key: (typeof UI_TEXT_KEYS)[number], value: string) {
     setDraft((d) => {
-      const forLanguage = { ...(d.texts[shown] ?? {}) }
+      const forLanguage = { ...(d.texts[textsKey] ?? {}) }
       if (value) forLanguage[key] = value
       else delete forLanguage[key]
       const nextTexts = { ...d.texts }
-      if (Object.keys(forLanguage).length) nextTexts[shown] = forLanguage
-      else delete nextTexts[shown]
+      if (Object.keys(forLanguage).length) nextTexts[textsKey] = forLanguage
+      else delete nextTexts[textsKey]
       return { ...d, texts: nextTexts }
     })
     setStatus({})
@@ -254,7 +258,7 @@ function TextsEditor({ siteId, editable, initial }: { siteId: string; editable: 
         />
         <div class="grid-fields texts-grid">
           {UI_TEXT_KEYS.map((key) => {
-            const path = `texts.${shown}.${key}`
+            const path = `texts.${textsKey}.${key}`
             const placeholder = fallbackText(key, shown, defaultLanguage, draft.texts, builtIn) ?? undefined
             return (
               <Field key={key} path={path} label={TEXT_LABELS[key]} hint={TEXT_HINTS[key]} issues={issues}>
