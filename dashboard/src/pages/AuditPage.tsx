@@ -110,7 +110,9 @@ function AuditPage({ site }: SitePageProps) {
  * The entries of an audit log (`path`, under `/api/admin`: a site's, or the signed-in account's
  * own, which the password page lists) under `filters` (a query string, `filterQuery`), newest
  * first, a page at a time, each with its before and after on request. A new `reload` (a counter
- * its page raises after writing an entry, as the password page does) loads the first page again.
+ * its page raises after a change that may have written an entry there: the password page's, which
+ * the server records in the account's own log only when the account belongs to no site) loads the
+ * first page again.
  */
 export function AuditListing({ path, filters: key, reload = 0 }: { path: string; filters: string; reload?: number }) {
   const { api, renewals } = useSession()

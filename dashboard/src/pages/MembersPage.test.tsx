@@ -459,7 +459,7 @@ describe('password change', () => {
     fireEvent.input(screen.getByLabelText('New password'), { target: { value: 'a-new-long-password' } })
     fireEvent.input(screen.getByLabelText('Repeat the new password'), { target: { value: 'a-new-long-password' } })
     fireEvent.click(screen.getByRole('button', { name: 'Change password' }))
-    expect(await screen.findByText('Password changed. Your other sessions have been signed out.')).toBeTruthy()
+    expect(await screen.findByText('Password changed. Your other sessions have been signed out. The change is in the audit log of each of your sites.')).toBeTruthy()
     expect(api.requests.find((r) => r.url.pathname === '/api/admin/password')?.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
     fireEvent.click(screen.getByRole('button', { name: 'Sign out' }))
     expect(await screen.findByRole('heading', { name: 'Sign in to MiniConsent' })).toBeTruthy()

@@ -79,10 +79,13 @@ describe("password page: the account's own audit entries", () => {
 })
 
 describe("password page: the account's own audit entries after a change", () => {
-  it('lists the change just made once the password is changed', async () => {
+  // The server writes `user.password` to the account's own log only for an account of no site.
+  const ofNoSite = { ...ME, sites: [] }
+
+  it('lists the change just made once the password is changed, for an account of no site', async () => {
     let changed = false
     const { requests } = stubApi(
-      signedIn,
+      on('GET', '/api/admin/me', () => json(ofNoSite)),
       on('GET', '/api/admin/me/audit', () =>
         json({
           entries: changed ? [{ id: 12, at: '2025-03-04T10:00:00.000Z', user: 'auditor@example.com', action: 'user.password', before: null, after: null }] : [],
@@ -91,7 +94,7 @@ describe("password page: the account's own audit entries after a change", () => 
       ),
       on('POST', '/api/admin/password', () => {
         changed = true
-        return json({ ...ME, csrfToken: 'csrf-token-456' })
+        return json({ ...ofNoSite, csrfToken: 'csrf-token-456' })
       }),
     )
     await changePassword('the current one')
@@ -101,5 +104,17 @@ describe("password page: the account's own audit entries after a change", () => 
     expect(within(table).getByText('user.password')).toBeTruthy()
     expect(screen.queryByText('No changes recorded.')).toBeNull()
     expect(requests.filter((r) => r.url.pathname === '/api/admin/me/audit').map((r) => r.url.search)).toEqual(['?limit=50', '?limit=50'])
+  })
+
+  it('says that the change is in the audit log of each of the member’s sites, where the server records it', async () => {
+    stubApi(
+      signedIn,
+      noEntries,
+      on('POST', '/api/admin/password', () => json({ ...ME, csrfToken: 'csrf-token-456' })),
+    )
+    await changePassword('the current one')
+    // Before, nothing said where the change went: the account's own list, under the form, stays empty.
+    expect(await screen.findByText('Password changed. Your other sessions have been signed out. The change is in the audit log of each of your sites.')).toBeTruthy()
+    expect(await screen.findByText('No changes recorded.')).toBeTruthy()
   })
 })

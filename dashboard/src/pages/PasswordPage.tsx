@@ -74,7 +74,9 @@ export function PasswordPage() {
   const [errors, setErrors] = useState<{ current?: string; next?: string; repeat?: string }>({})
   const [result, setResult] = useActionState<{ ok: boolean; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
-  // Raised after a change, so that the listing below shows the entry it wrote (`user.password`).
+  // Raised after a change, so that the listing below is loaded again: the server writes the change
+  // (`user.password`) there only for an account of no site (server/src/services/accounts.ts, changePassword); a member's
+  // goes to each of its sites' audit logs instead, as the success message says.
   const [changes, setChanges] = useState(0)
 
   async function submit(e: SubmitEvent) {
@@ -88,11 +90,13 @@ export function PasswordPage() {
     if (Object.keys(found).length) return
     setBusy(true)
     try {
-      await api.changePassword({ currentPassword: current, newPassword: next })
+      const account = await api.changePassword({ currentPassword: current, newPassword: next })
       setCurrent('')
       setNext('')
       setRepeat('')
-      setResult({ ok: true, text: 'Password changed. Your other sessions have been signed out.' })
+      // Where the change is recorded, by the sites the account belongs to now (the answer's).
+      const where = account.sites.length ? ' The change is in the audit log of each of your sites.' : ''
+      setResult({ ok: true, text: `Password changed. Your other sessions have been signed out.${where}` })
       setChanges((n) => n + 1)
     } catch (err) {
       setErrors(fieldErrors(err))
