@@ -42,13 +42,22 @@ export interface PersonalFields {
   userAgent: string | null
 }
 
+/** A string JSON.stringify() gives back quoted and unchanged: printable ASCII but `"` and `\`. */
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+/**
+ * JSON.stringify(v), the same text, without the call for a string that needs no escape (the ids,
+ * times, hashes and names that make up most of a record: ~0.5 µs a record less in the writer thread).
+ */
+const jsonValue = (v: unknown): string => (typeof v === 'string' && PLAIN_JSON_STRING.test(v) ? `"${v}"` : JSON.stringify(v))
+
 /**
  * SHA-256 of the personal fields' canonical JSON, kept when they are erased. Like the erasure's
  * audit entry (which names the consentId by its hash), it confirms a guess of all four values and
  * reveals none of them; an SDK consentId carries 96 random bits.
  */
 export function personalHash(f: PersonalFields): string {
-  const s = JSON.stringify
+  const s = jsonValue
   return hash('sha256', `{"consentId":${s(f.consentId)},"ip":${s(f.ip)},"url":${s(f.url)},"userAgent":${s(f.userAgent)}}`, 'hex')
 }
 
@@ -74,7 +83,7 @@ export function recordPayload(
   categories: string = canonicalJson(f.categories),
   services: string = canonicalJson(f.services),
 ): string {
-  const s = JSON.stringify
+  const s = jsonValue
   return (
     `{"categories":${categories},"clientTime":${s(f.clientTime)},"gpc":${f.gpc},"language":${s(f.language)}` +
     `,"method":${s(f.method)},"mode":${s(f.mode)},"personalHash":${s(personal)}${prevFormat === null ? '' : `,"prevFormat":${prevFormat}`}` +
