@@ -47,7 +47,8 @@ function start(): void {
   // Not kept here: the browser's module map loads and runs each chunk once, and forgets one whose
   // fetch failed (whatwg/html#10327; Chromium does), so that asking again after a network failure
   // tries again: a kept rejection left "Your Privacy Choices" dead for the rest of the page view.
-  const chunk = <T,>(name: ChunkName): Promise<T> => import(/* @vite-ignore */ new URL(name + '.js', base).href).then((m) => m.default)
+  // import() takes the URL itself: it turns its argument into a string (ToString), the URL's href.
+  const chunk = <T,>(name: ChunkName): Promise<T> => import(/* @vite-ignore */ new URL(name + '.js', base) as unknown as string).then((m) => m.default)
   /** `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run. */
   const withUi = (fn?: (u: UiApi) => void, also?: ChunkName) => {
     if (also) chunk(also).catch(() => {})
