@@ -1,11 +1,11 @@
 // Reading and writing the stored choice: the only cookie work a returning visit needs.
 import { d } from './dom'
 
-export function readCookie(name: string): string | null {
+/** The cookie's value; undefined when there is none, or when the page may not read cookies. */
+export function readCookie(name: string): string | undefined {
   try {
     for (const c of d.cookie.split('; ')) if (c.startsWith(name + '=')) return c.slice(name.length + 1)
   } catch {}
-  return null
 }
 
 export function writeCookie(name: string, value: string, days: number): void {
