@@ -18,10 +18,10 @@ import type { PublishedConfig } from '../core/types'
  * dashboard (shared/src/contrast.ts, which holds copies of these colours; styles.test.ts checks they agree).
  */
 export const BANNER_CSS =
-  '.mc *{all:revert}.mc{font:15px/1.5 system-ui,sans-serif;--b:#fff;--f:#111;--a:#2b6cde;color:var(--f)}.mc-dark{--f:#eee;--b:#222}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}.mc .mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;padding:16px;border-radius:var(--r);box-shadow:0 2px 20px #0006;box-sizing:border-box;max-height:90vh;overflow:auto}' +
+  '.mc *{all:revert}.mc{font:15px/1.5 system-ui,sans-serif;--b:#fff;--f:#111;--a:#2b6cde;color:var(--f)}.mc-dark{--b:#222;--f:#eee}@media(prefers-color-scheme:dark){.mc-system{--b:#222;--f:#eee}}.mc .mc-banner,.mc dialog{background:var(--b);color:var(--f);border:0;padding:16px;border-radius:var(--r);box-shadow:0 2px 20px #0006;box-sizing:border-box;max-height:90vh;overflow:auto}' +
   '.mc .mc-banner{position:fixed;z-index:2147483000;bottom:8px;left:8px;right:8px;margin:auto}.mc .mc-box{max-width:420px;margin:0}.mc .mc-modal{max-width:560px;top:8px}.mc h2{font-size:1.2em;margin:0}.mc a{color:inherit}' +
-  'html:has(.mc-bar,.mc-box,.mc-fab){scroll-padding-bottom:50vh;padding-bottom:50vh}.mc .mc-btns{display:flex;flex-wrap:wrap;gap:9px}.mc .mc-btns>*{flex:1 1 9em}.mc button{font:inherit;font-weight:600;padding:8px 16px;border-radius:var(--r);border:2px solid var(--a);background:var(--a);color:#fff}' +
-  '.mc .mc-alt{color:inherit;background:0}.mc .mc-fab{position:fixed;z-index:2147483000;bottom:8px;left:8px;font-size:.85em;background:var(--b);padding:4px 16px}'
+  'html:has(.mc-bar,.mc-box,.mc-fab){scroll-padding-bottom:50vh;padding-bottom:50vh}.mc .mc-btns{display:flex;flex-wrap:wrap;gap:9px}.mc .mc-btns>*{flex:1 1 9em}.mc button{font:inherit;font-weight:600;background:var(--a);color:#fff;border:2px solid var(--a);padding:8px 16px;border-radius:var(--r)}' +
+  '.mc .mc-alt{color:inherit;background:0}.mc .mc-fab{position:fixed;z-index:2147483000;bottom:8px;left:8px;background:var(--b);font-size:.85em;padding:4px 16px}'
 
 export const DIALOG_CSS = `.mc dialog{width:min(680px,94vw)}.mc ::backdrop{background:#0009}
 .mc section{border-top:1px solid #8886}.mc .mc-row{display:flex;justify-content:space-between;align-items:center}
