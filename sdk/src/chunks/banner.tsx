@@ -101,10 +101,10 @@ function mount(host: Host, banner: BannerKind): UiApi {
     style(BANNER_CSS + appearanceCss(config))
     root = d.createElement('div')
     root.id = 'miniconsent'
-    const soon = () => void host._chunk('record').catch(() => {})
+    const soon = () => host._chunk('record').catch(() => {})
     root.addEventListener('pointerdown', soon)
     root.addEventListener('focusin', soon)
-    d.body.appendChild(root)
+    d.body.append(root)
     draw()
   })
 
