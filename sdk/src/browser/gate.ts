@@ -3,8 +3,8 @@
 // loaded (or failed) before the next runs, as the parser would have done — unless the browser will
 // never run it (see releaseScript).
 
-/** True when the parser has inserted something after `node`, so `node` itself is complete. */
-const parsedPast = (node: Node | null): boolean => !!node && (!!node.nextSibling || parsedPast(node.parentNode))
+/** Truthy when the parser has inserted something after `node`, so `node` itself is complete. */
+const parsedPast = (node: Node | null): unknown => node && (node.nextSibling || parsedPast(node.parentNode))
 
 export interface Gate {
   /** Re-reads the document, releases what `allowed` permits and returns the iframes still blocked. */
