@@ -57,3 +57,32 @@ test('Your Privacy Choices opens the preferences on a second click after the dia
   expect(errors).toEqual([])
   await context.close()
 })
+
+test('a page that keeps changing asks at most twice for a banner chunk that keeps failing, and a Cookie Settings link asks again at once', async ({ page }) => {
+  // The chunk fails until `down` is cleared: a 404 after a bad deploy, a CSP block, a network down.
+  let down = true
+  const requests: string[] = []
+  await page.route(/\/sdk\/(v\/[0-9a-f]{16}\/)?banner\.js$/, (route) => {
+    requests.push(route.request().url())
+    return down ? route.abort('connectionreset') : route.continue()
+  })
+  await page.goto('/demo/minopa/')
+  await settle(page)
+  // A blocked iframe the page adds (its placeholder needs the banner chunk), then 20 changes to the
+  // page 20 ms apart, as a ticker or a single-page app makes: each runs the SDK's page scan.
+  await page.evaluate(async () => {
+    document.body.insertAdjacentHTML('beforeend', '<iframe data-category="analytics" data-src="about:blank"></iframe>')
+    for (let i = 0; i < 20; i++) {
+      document.body.append(document.createElement('p'))
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })
+  await settle(page)
+  expect(requests.length).toBeLessThanOrEqual(2)
+
+  down = false
+  const before = requests.length
+  await page.locator('footer').getByRole('link', { name: 'Cookie Settings' }).click()
+  await expect(page.getByRole('dialog')).toBeVisible()
+  expect(requests).toHaveLength(before + 1)
+})

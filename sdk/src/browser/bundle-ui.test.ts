@@ -2,13 +2,38 @@
 // the banner and preferences, languages, appearance, notice and opt-out modes, focus. Run
 // `pnpm build` first. The bundle's tests are split over four files, which vitest runs side by
 // side: most of their time is waiting for chunks and timers.
+import type { Window } from 'happy-dom'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseConsentCookie } from '@miniconsent/shared/cookie'
 import { minimagicConfig, minopaConfig, moniClubConfig } from '../test/fixtures'
 import { en } from '../ui/texts/en'
-import { boot, chunk, closeWindows, consentCalls, settle, stored, storedCookie } from './bundle-harness'
+import { PAGE, boot, chunk, closeWindows, consentCalls, settle, stored, storedCookie } from './bundle-harness'
 
 afterEach(closeWindows)
+
+/** `n` changes to the page, each its own batch of mutations, 20 ms apart: a ticker, a single-page app. */
+async function changes(w: Window, n: number) {
+  for (let i = 0; i < n; i++) {
+    w.document.body.append(w.document.createElement('p'))
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  await settle()
+}
+
+/**
+ * The page's timers of a second or more (the SDK's back-off after a failed load), held until the
+ * test says a while has passed (`pass`); shorter ones run as they would. Give `before` to boot.
+ */
+function clock() {
+  const held: (() => void)[] = []
+  return {
+    before: (win: Record<string, any>) => {
+      const set = win.setTimeout
+      win.setTimeout = (fn: () => void, ms = 0) => (ms < 1e3 ? set(fn, ms) : held.push(fn))
+    },
+    pass: () => held.splice(0).forEach((fn) => fn()),
+  }
+}
 
 describe('dist/miniconsent.js: the banner, its languages and modes', () => {
   it('shows the banner on a first visit and records the choice made there with a hash of its texts', async () => {
@@ -185,14 +210,56 @@ describe('dist/miniconsent.js: the banner, its languages and modes', () => {
     expect(table.textContent).toContain('next-auth.session-token')
   })
 
-  it('shows an iframe placeholder once the page changes after the placeholder chunk failed to load', async () => {
+  it('with the placeholder chunk failing, asks for it at most once more while the page keeps changing, and again once a while has passed', async () => {
     const failing = new Set(['placeholder.js'])
-    const { w } = await boot({ cookie: stored(['essential']), failing })
-    expect(w.document.querySelector('.mc-ph')).toBeNull()
+    const { before, pass } = clock()
+    const { w, chunkRequests } = await boot({ cookie: stored(['essential']), failing, before })
+    const asked = () => chunkRequests.filter((c) => c === 'placeholder.js').length
+    // The page view's first request, and 20 changes to the page within half a second.
+    await changes(w, 20)
+    expect(asked()).toBeLessThanOrEqual(2)
     failing.clear()
-    w.document.body.append(w.document.createElement('p'))
-    await settle()
+    await changes(w, 1)
+    expect(w.document.querySelector('.mc-ph')).toBeNull()
+    expect(asked()).toBeLessThanOrEqual(2)
+    // A while later, the next change asks again, and the chunk now loads.
+    pass()
+    await changes(w, 1)
     expect(w.document.querySelector('.mc-ph button')).not.toBeNull()
+  })
+
+  it('with the dialog chunk failing, a changing page asks for a declaration at most once more, and a Cookie settings click asks at once', async () => {
+    const failing = new Set(['dialog.js'])
+    const html = '<div data-consent-table></div><p><a href="#" data-consent-open>Cookie settings</a></p>'
+    const { w, chunkRequests } = await boot({ config: minimagicConfig(), failing, html })
+    const asked = () => chunkRequests.filter((c) => c === 'dialog.js').length
+    const table = w.document.querySelector('[data-consent-table]')!
+    // The page view's first request, and 20 changes to the page within half a second.
+    await changes(w, 20)
+    expect(asked()).toBeLessThanOrEqual(2)
+    const before = asked()
+    failing.clear()
+    ;(w.document.querySelector('[data-consent-open]') as unknown as HTMLElement).click()
+    await settle()
+    expect(asked()).toBe(before + 1)
+    expect(w.document.querySelector('dialog')).not.toBeNull()
+    // Loaded now: the change the dialog made draws the declaration, without waiting.
+    expect(table.textContent).toContain('sb-*-auth-token')
+  })
+
+  it('with the banner chunk failing, a changing page asks for it at most once more, and the visitor opening the preferences asks at once', async () => {
+    const failing = new Set(['banner.js'])
+    const { w, chunkRequests } = await boot({ failing, html: PAGE.replace('</body>', '<p><a href="#" data-consent-open>Cookie settings</a></p></body>') })
+    const asked = () => chunkRequests.filter((c) => c === 'banner.js').length
+    // The page view's first request, and 20 changes to the page within half a second.
+    await changes(w, 20)
+    expect(asked()).toBeLessThanOrEqual(2)
+    const before = asked()
+    failing.clear()
+    ;(w.document.querySelector('[data-consent-open]') as unknown as HTMLElement).click()
+    await settle()
+    expect(asked()).toBe(before + 1)
+    expect(w.document.querySelector('dialog')).not.toBeNull()
   })
 
   it('records a choice made again after the record chunk failed to load once', async () => {

@@ -36,6 +36,8 @@ function start(): void {
   let choice: StoredChoice | null = null
   let state = { categories: {}, services: {} } as ConsentState
   let known = false
+  /** Truthy for a few seconds after a chunk failed to load: the page scan asks for no chunk then (see fail). */
+  let quiet: unknown
   /** The first layer the visitor is owed (set by begin), drawn by the banner chunk when it mounts. */
   let owed: () => BannerKind
   let resolveReady: (s: ConsentState) => void
@@ -49,14 +51,26 @@ function start(): void {
   // tries again: a kept rejection left "Your Privacy Choices" dead for the rest of the page view.
   // import() takes the URL itself: it turns its argument into a string (ToString), the URL's href.
   const chunk = <T,>(name: ChunkName): Promise<T> => import(/* @vite-ignore */ new URL(name + '.js', base) as unknown as string).then((m) => m.default)
-  /** `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run. */
+  /**
+   * `also` is fetched in parallel with the banner chunk, which would otherwise ask for it only once run.
+   * Asks at once, whatever failed before (open(), Cookie Settings links, show(), a declaration coming
+   * into view), and ends the page scan's wait (quiet): if this load fails too, it starts again.
+   */
   const withUi = (fn?: (u: UiApi) => void, also?: ChunkName) => {
-    if (also) chunk(also).catch(() => {})
+    quiet = 0
+    if (also) chunk(also).catch(fail)
     // Mounted once, on the chunk's own object: a banner chunk that failed to load is asked for again
     // next time. The mount draws the first layer owed then, not when first asked: after a failed
     // load, the next that succeeds (open(), a declaration, a placeholder) still shows the banner.
-    chunk<BannerChunk>('banner').then((m) => (m._ui ||= m._mount(host, owed()))).then(fn, () => {})
+    chunk<BannerChunk>('banner').then((m) => (m._ui ||= m._mount(host, owed()))).then(fn, fail)
   }
+  /**
+   * A UI chunk failed to load. The scan runs on every change to the page and asks again for what is
+   * not drawn yet: with a chunk that keeps failing (a 404 after a bad deploy, a CSP that blocks it,
+   * a network down), a ticker or a single-page app sent a request, or a CSP report, per change. It
+   * asks again once 5 s have passed (the first failure's timer, when several failed together).
+   */
+  const fail = () => (quiet = setTimeout(() => (quiet = 0), 5e3))
 
   // _config and _gpc are set once the config is known (begin), before any chunk can read them.
   const host = {
@@ -78,9 +92,12 @@ function start(): void {
       return own(state.services, el.getAttribute('data-service')!) ?? !!own(state.categories, el.getAttribute('data-category')!)
     })
     const frames = blocked.filter((f) => !(f as GatedElement)._ph)
+    // Gated above in any case; drawn below, unless a chunk failed to load a moment ago (see fail).
+    if (quiet) return
     if (frames.length) withUi((u) => u._placeholders(frames), 'placeholder')
     // Marked (_ph) by dialog.js once drawn, as iframes by placeholder.js: one whose chunk failed to
-    // load is asked for again by the next scan (the next change to the page, the dialog opening).
+    // load is asked for again by a later scan (a change to the page, the dialog opening) once 5 s
+    // have passed, or at once after the visitor asked for the UI (see withUi).
     for (const t of d.querySelectorAll<GatedElement>('[data-consent-table]')) if (!t._ph) config.needsBanner ? tables.observe(t) : showTables([t])
   }
 
