@@ -169,21 +169,12 @@ describe('dist/miniconsent.js: the banner, its languages and modes', () => {
     expect(w.document.querySelector('[role="region"]')).toBeNull()
   })
 
-  it('fills a declaration once the preferences open after the banner chunk failed to load', async () => {
+  it.each([
     // The network is down for a moment: the banner chunk and the dialog chunk fetched beside it fail.
-    const failing = new Set(['banner.js', 'dialog.js'])
-    const { w, api } = await boot({ config: minimagicConfig(), failing, html: '<div data-consent-table></div>' })
-    const table = w.document.querySelector('[data-consent-table]')!
-    expect(table.textContent).toBe('')
-    failing.clear()
-    api.open()
-    await settle()
-    expect(w.document.querySelector('dialog')).not.toBeNull()
-    expect(table.textContent).toContain('sb-*-auth-token')
-  })
-
-  it('fills a declaration once the preferences open after the dialog chunk failed to load', async () => {
-    const failing = new Set(['dialog.js'])
+    ['the banner chunk', ['banner.js', 'dialog.js']],
+    ['the dialog chunk', ['dialog.js']],
+  ])('fills a declaration once the preferences open after %s failed to load', async (_, chunks) => {
+    const failing = new Set(chunks)
     const { w, api } = await boot({ config: minimagicConfig(), failing, html: '<div data-consent-table></div>' })
     const table = w.document.querySelector('[data-consent-table]')!
     expect(table.textContent).toBe('')
