@@ -48,6 +48,7 @@ import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
 import { journalState, notOursIn, SECURE_DELETE, type Db } from './db/client'
+import { hasTable } from './db/has-table'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv, urlScheme } from './env'
@@ -444,11 +445,9 @@ function notStartedOn(db: Db, file: string): string | null {
  */
 function notMigratedOn(db: Db, file: string, tables?: string[]): string | null {
   const behind = migrationsBehind(db)
-  if (behind === 0 || tables?.every((name) => hasTable(db, name))) return null
+  if (behind === 0 || tables?.every((name) => hasTable(db.$client, name))) return null
   return startedByOlder(file, behindText(behind))
 }
-
-const hasTable = (db: Db, name: string): boolean => !!db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name)
 
 const behindText = (behind: number) => `${behind} migration(s) of this version to apply`
 

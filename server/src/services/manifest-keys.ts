@@ -11,6 +11,7 @@ import type { ExportManifest, ManifestKey, ManifestKeyList } from '@miniconsent/
 import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
+import { hasTable } from '../db/has-table'
 import { manifestKeys } from '../db/schema'
 import { base64Bytes, manifestSignatureValid, storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
 
@@ -203,8 +204,7 @@ export interface KnownKey {
  * as one without keys, which would call every signed manifest forged.
  */
 export function storedPublicKeys(db: Db): Map<string, KnownKey> {
-  const exists = db.$client.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (!exists) db.$client.prepare('SELECT 1 FROM export_manifests LIMIT 1').get()
+  if (!hasTable(db.$client, 'manifest_keys')) db.$client.prepare('SELECT 1 FROM export_manifests LIMIT 1').get()
   return storedVerifyKeys(db.$client)
 }
 

@@ -18,6 +18,7 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import type { ConsentLogFilters, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
+import { hasTable } from '../db/has-table'
 import type { exportManifests } from '../db/schema'
 import { GENESIS_HASH, type StoredRow } from './consent-chain'
 
@@ -108,8 +109,7 @@ export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys
  * it never makes a key (ManifestKeys.active does, as the server starts).
  */
 export function storedGeneratedKey(conn: Database.Database): StoredSigningKey | null {
-  const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (!table) return null
+  if (!hasTable(conn, 'manifest_keys')) return null
   const row = conn.prepare('SELECT id, private_key AS privateKey FROM manifest_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1').get() as
     | { id: string; privateKey: string | null }
     | undefined
@@ -144,8 +144,7 @@ export interface StoredKey {
  */
 export function storedVerifyKeys(conn: Database.Database): Map<string, StoredKey> {
   const keys = new Map<string, StoredKey>()
-  const table = conn.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest_keys'").get()
-  if (!table) return keys
+  if (!hasTable(conn, 'manifest_keys')) return keys
   const rows = conn.prepare('SELECT id, public_key AS publicKey, created_at AS createdAt, retired_at AS retiredAt FROM manifest_keys').all() as {
     id: string
     publicKey: string
