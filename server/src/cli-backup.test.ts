@@ -294,7 +294,7 @@ describe('miniconsent backup', () => {
     writeFileSync(notes, 'these are not the pages of an SQLite file\n')
     const to = join(backups, 'b.sqlite')
     for (const [source, why] of [
-      [other, 'no such table: sites'],
+      [other, 'it holds other tables: notes'],
       [notes, 'file is not a database'],
     ]) {
       expect(await run(['backup', '--to', to, '--db', source!]), source).toEqual({ code: 2, out: '', err: `cannot read ${source} as a MiniConsent database: ${why}` })

@@ -118,6 +118,8 @@ describe('miniconsent verify', () => {
           `CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, version TEXT); INSERT INTO __drizzle_migrations (version) VALUES ('1.0'); CREATE TABLE sites (id TEXT PRIMARY KEY)`,
           "its migration journal (__drizzle_migrations) is another application's, not drizzle's table of migrations: it has no hash or created_at column; it holds other tables: sites",
         ],
+        // In WAL mode, stopped cleanly (no -wal): refused without a -wal or -shm made beside it.
+        ['wal.sqlite', 'PRAGMA journal_mode = WAL; CREATE TABLE sites (id TEXT PRIMARY KEY); CREATE TABLE pages (id INTEGER PRIMARY KEY)', 'it holds other tables: pages, sites'],
       ]
       for (const [name, tables, why] of cases) {
         const file = join(dir, name)
@@ -825,7 +827,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     const other = make('other.sqlite', 'CREATE TABLE t (x)')
     const withSites = make('other-with-sites.sqlite', "CREATE TABLE sites (id TEXT); INSERT INTO sites VALUES ('acme')")
     const viaKeys = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', other])
-    expect(viaKeys).toMatchObject({ code: 2, out: '', err: `cannot read ${other} as a MiniConsent database: no such table: sites` })
+    expect(viaKeys).toMatchObject({ code: 2, out: '', err: `cannot read ${other} as a MiniConsent database: it holds other tables: t` })
     expect(await run(['verify', '--site', 'acme', '--db', other])).toEqual(viaKeys)
     expect(await run(['verify', '--manifest', manifestFile, '--file', file, '--db', withSites])).toMatchObject({
       code: 2,

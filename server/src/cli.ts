@@ -47,7 +47,7 @@ import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { ZodError } from 'zod'
-import { journalState, notOursIn, SECURE_DELETE, type Db } from './db/client'
+import { journalState, notOurFile, SECURE_DELETE, type Db } from './db/client'
 import { hasTable } from './db/has-table'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
@@ -361,16 +361,17 @@ export function copyConsistent(file: string, copy: string): void {
 }
 
 function openChecked(file: string, write: boolean): Db {
+  // Another application's file (a table \`sites\` of its own was read as a database an older
+  // MiniConsent left, "to migrate" by starting the server on it) is refused before the connection
+  // below, which makes a -wal and -shm beside a file in WAL mode, and leaves them there.
+  const foreign = notOurFile(file)
+  if (foreign) throw new Error(foreign)
   const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
   try {
     db.$client.pragma('busy_timeout = 5000')
     // sign-unsigned writes signatures into tombstones, which can split their pages: overwritten as the server's writes are.
     if (write) db.$client.pragma(SECURE_DELETE)
     db.select({ id: sites.id }).from(sites).limit(1).all()
-    // Another application's file with a table `sites` of its own was read as a database an older
-    // MiniConsent left, "to migrate" by starting the server on it.
-    const foreign = notOursIn(db.$client)
-    if (foreign) throw new Error(foreign)
   } catch (e) {
     db.$client.close()
     throw e

@@ -210,6 +210,16 @@ export function notOursIn(client: Database.Database, journal = journalState(clie
 }
 
 /**
+ * Why `file` is not a MiniConsent database (notOursIn), read as start-up reads it
+ * (withCheckingConnection): nothing is made beside it, so that a refused file in WAL mode is left
+ * without a -wal and -shm of ours. Null for an empty file.
+ */
+export function notOurFile(file: string): string | null {
+  if (!(statSync(file, { throwIfNoEntry: false })?.size ?? 0)) return null
+  return withCheckingConnection(file, (conn) => notOursIn(conn))
+}
+
+/**
  * Applies the committed migrations. Two processes started at once on a new file both find none
  * applied; the one that writes second fails on its stale read. By then the first has applied them
  * all, and a second try finds nothing left to do. A failure that stays (a full disk: SQLite rolls
