@@ -382,14 +382,14 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Sign in',
     description:
-      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64) lock that e-mail from that network, 30 for it from anywhere lock it from everywhere, and 50 from one client network over any e-mails lock that network; a lock lasts until enough of its failures are 15 minutes old. Wrong passwords given to accept an invitation count too, and a check still running counts as a failure until it ends.',
+      'Sets the session cookie (`__Host-mc_session` over HTTPS, `mc_session` over plain HTTP; HttpOnly, SameSite=Strict), and ends the session each session cookie the request carried names. Within 15 minutes, 5 failures for an e-mail from one client network (an IPv4 address or an IPv6 /64) lock that e-mail from that network, 30 for it from anywhere lock it from everywhere, and 50 from one client network over any e-mails lock that network; a lock lasts until enough of its failures are 15 minutes old. Wrong passwords given to accept an invitation count too, and a check still running counts as a failure until it ends: a lock made by checks still running, short of the failures, says `Retry-After: 1` (they end within a moment, and may not fail).',
     auth: 'public',
     csrfExempt: true,
     body: { schema: S.loginInput, example: { email: 'admin@example.com', password: 'correct horse battery staple' } },
     responses: {
       200: { description: 'Signed in', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'Wrong e-mail or password' },
-      429: { description: '`too_many_attempts`: too many failed sign-ins for this e-mail, or from this client network (Retry-After)' },
+      429: { description: '`too_many_attempts`: too many failed sign-ins for this e-mail, or from this client network (Retry-After: until enough failures are 15 minutes old), or too many still being checked (Retry-After: 1)' },
     },
   },
   {
@@ -419,13 +419,13 @@ export const OPERATIONS: Operation[] = [
     tag: 'Session',
     summary: 'Change your password',
     description:
-      'Every session of the user ends, the one this was sent in too: whoever copied its cookie or CSRF token is out. The answer signs this browser in to a new session (Set-Cookie) and gives its CSRF token, which later changes must send. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form.',
+      'Every session of the user ends, the one this was sent in too: whoever copied its cookie or CSRF token is out. The answer signs this browser in to a new session (Set-Cookie) and gives its CSRF token, which later changes must send. A wrong current password is a 422 with an issue at `currentPassword`; five in 15 minutes lock the form, and so do five checks of it running at once from this session, until they end.',
     auth: 'session',
     body: { schema: S.passwordChangeInput },
     responses: {
       200: { description: 'Changed; signed in to a new session, as `me` answers it', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       409: { description: '`password_changed`: another session changed the password while this change was checked; this session has ended' },
-      429: { description: 'Too many wrong current passwords (Retry-After)' },
+      429: { description: '`too_many_attempts`: too many wrong current passwords (Retry-After: until enough are 15 minutes old), or too many checks of it running at once (Retry-After: 1)' },
     },
   },
   {

@@ -136,14 +136,29 @@ describe('SignInThrottle', () => {
       expect(throttle.blockedFor(key)).toBe(0)
       throttle.begin(key)
     }
-    // Were they all to fail now, they would lock the address for 15 minutes.
-    expect(throttle.blockedFor(key)).toBe(15 * 60)
+    // Blocked by checks still running, which end within a scrypt's time: try again in a second,
+    // not in the 15 minutes they would lock the address for were they all to fail.
+    expect(throttle.blockedFor(key)).toBe(1)
     throttle.settle(key, 'neither')
     expect(throttle.blockedFor(key)).toBe(0)
     for (let i = 0; i < 4; i++) throttle.settle(key, 'failed')
     expect(throttle.blockedFor(key)).toBe(0)
     check(throttle, key, 'failed')
     expect(throttle.blockedFor(key)).toBe(15 * 60)
+  })
+
+  it('says to wait for failures to age out only once enough have been recorded, not while the last of them is still running', () => {
+    const c = clock()
+    const throttle = new SignInThrottle(c.now)
+    const key = at('ceo@acme.test', '192.0.2.9')
+    for (let i = 0; i < 4; i++) check(throttle, key, 'failed')
+    c.advance(MINUTE)
+    throttle.begin(key)
+    // A fifth check running: it may yet be the right password (a success clears the 4 typos).
+    expect(throttle.blockedFor(key)).toBe(1)
+    throttle.settle(key, 'failed')
+    // Now 5 failures are recorded: the first is a minute old, 14 minutes to go.
+    expect(throttle.blockedFor(key)).toBe(14 * 60)
   })
 
   it('blocks one network after 50 failures over any e-mails (a password sprayed over many accounts), and not other networks', () => {
@@ -190,7 +205,8 @@ describe('limitedAttempt', () => {
       429,
       429,
     ])
-    expect(((burst[3] as PromiseRejectedResult).reason as ApiError).headers).toEqual({ 'Retry-After': String(15 * 60) })
+    // Refused while the first 3 ran: a second's wait, the time for them to end.
+    expect(((burst[3] as PromiseRejectedResult).reason as ApiError).headers).toEqual({ 'Retry-After': '1' })
     expect(peak).toBe(3)
     // The success cleared the count; an error that is no wrong password counts nothing.
     await expect(limitedAttempt(failures, 'ceo', 'Too many', () => Promise.reject(new Error('used link')), isWrong)).rejects.toThrow('used link')

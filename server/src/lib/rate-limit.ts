@@ -90,7 +90,10 @@ export type AttemptOutcome = 'failed' | 'succeeded' | 'neither'
 
 /** A limit on failed attempts per key (`FailureCounter`, `SignInThrottle`). */
 export interface AttemptLimit<K> {
-  /** Seconds until another attempt is allowed, or 0. Attempts in flight count as failures. */
+  /**
+   * Seconds until another attempt is allowed, or 0. Attempts in flight count as failures; a block
+   * they make, short of the limit in failures, says 1 (they end soon, and may not fail).
+   */
   blockedFor(key: K): number
   /** Counts an attempt as in flight until it settles. */
   begin(key: K): void
@@ -126,6 +129,9 @@ export async function limitedAttempt<K, T>(
   }
 }
 
+/** Retry-After of a block made by checks still running (`FailureCounter.blockedFor`): the least Retry-After says. */
+const IN_FLIGHT_RETRY_SECONDS = 1
+
 /** Counts failures in a sliding window (login throttling), and attempts still in flight with them. */
 export class FailureCounter implements AttemptLimit<string> {
   private failures = new Map<string, number[]>()
@@ -147,8 +153,13 @@ export class FailureCounter implements AttemptLimit<string> {
     else this.failures.delete(key)
     const count = list.length + (this.inFlight.get(key) ?? 0)
     if (count < this.max) return 0
-    // Attempts in flight are taken to fail now: the wait is until enough failures have aged out.
-    const oldest = list[count - this.max] ?? t
+    // Short of the limit in recorded failures, the block is the checks still running: it ends
+    // when they do, within a scrypt's time, unless enough of them fail, which a retry then hears.
+    // Telling the wait their failures would make (up to the window) told a user whose own parallel
+    // sign-ins, all right, filled the limit to wait 15 minutes for a lock gone milliseconds later.
+    if (list.length < this.max) return IN_FLIGHT_RETRY_SECONDS
+    // Enough failures recorded: the wait is until enough of them have aged out.
+    const oldest = list[list.length - this.max]!
     return Math.max(1, Math.ceil((oldest + this.windowMs - t) / 1000))
   }
 

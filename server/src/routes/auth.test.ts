@@ -189,11 +189,25 @@ describe('admin sign-in', () => {
     // The right password came too late: no session for the guesser.
     expect(statuses.at(-1)).toBe(429)
     expect(results.every((r) => r.res.headers.get('set-cookie') === null)).toBe(true)
-    expect(Number(results.at(-1)!.res.headers.get('retry-after'))).toBeGreaterThan(60)
+    // Refused while the 5 checks ran, it was told to try again in a second; now that they have
+    // failed, the lock is theirs: until the first is 15 minutes old.
+    expect(results.at(-1)!.res.headers.get('retry-after')).toBe('1')
+    const after = await login(OWNER, '192.0.2.9')
+    expect(after.res.status).toBe(429)
+    expect(Number(after.res.headers.get('retry-after'))).toBeGreaterThan(60)
 
     // Within the limit, the right password in a burst still signs in.
     const typos = await Promise.all([login({ ...OWNER, password: 'typo 1' }, '192.0.2.10'), login({ ...OWNER, password: 'typo 2' }, '192.0.2.10'), login(OWNER, '192.0.2.10')])
     expect(typos.map((r) => r.res.status)).toEqual([401, 401, 200])
+  })
+
+  it('refuses a sixth sign-in made while 5 are checked with Retry-After 1, not 15 minutes: no failure was recorded, and the next one signs in', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => login()))
+    expect(results.map((r) => r.res.status).sort()).toEqual([200, 200, 200, 200, 200, 429])
+    const refused = results.find((r) => r.res.status === 429)!
+    expect(apiError.parse(await refused.res.json()).error.code).toBe('too_many_attempts')
+    expect(refused.res.headers.get('retry-after')).toBe('1')
+    expect((await login()).res.status).toBe(200)
   })
 
   it('counts parallel guesses from many networks against the account: 30 checks, then 429', async () => {
