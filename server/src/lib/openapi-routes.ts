@@ -424,6 +424,7 @@ export const OPERATIONS: Operation[] = [
     body: { schema: S.passwordChangeInput },
     responses: {
       200: { description: 'Changed; signed in to a new session, as `me` answers it', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
+      401: { description: 'No session (`unauthenticated`), also when this session ended (signed out) while the change was checked: the password is unchanged' },
       409: { description: '`password_changed`: another session changed the password while this change was checked; this session has ended' },
       429: { description: '`too_many_attempts`: too many wrong current passwords (Retry-After: until enough are 15 minutes old), or too many checks of it running at once (Retry-After: 1)' },
     },

@@ -1,9 +1,26 @@
 import { apiError, auditPage, invitationCreated, invitationInfo, me, memberList } from '@miniconsent/shared'
 import { eq } from 'drizzle-orm'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { invitations } from '../db/schema'
 import { sha256 } from '../services/accounts'
 import { addUser, json, send, sessionOf, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+
+// What a test awaits once a password change's new password is hashed, before the change is
+// written: the moment another request may end the session or change the password.
+const afterHash = vi.hoisted(() => ({ hold: null as null | (() => Promise<void>) }))
+vi.mock('../lib/password', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../lib/password')>()
+  return {
+    ...actual,
+    hashPassword: async (password: string) => {
+      const hash = await actual.hashPassword(password)
+      const hold = afterHash.hold
+      afterHash.hold = null
+      await hold?.()
+      return hash
+    },
+  }
+})
 
 let t: TestServer
 let owner: AdminSession
@@ -408,6 +425,28 @@ describe('password change', () => {
     // The password in force is the one answered as set; the refused one never is.
     expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: won }))).status).toBe(200)
     expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: lost }))).status).toBe(401)
+  })
+
+  it('answers 401 unauthenticated, not 409 password_changed, to a change whose session was signed out while it was checked: the password is unchanged', async () => {
+    let hashed!: () => void
+    const arrived = new Promise<void>((resolve) => (hashed = resolve))
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    afterHash.hold = () => {
+      hashed()
+      return released
+    }
+    const change = owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
+    await arrived
+    expect((await owner.request('/api/admin/logout', { method: 'POST' })).status).toBe(204)
+    release()
+    const res = await change
+    expect(res.status).toBe(401)
+    expect(apiError.parse(await res.json()).error.code).toBe('unauthenticated')
+    expect(res.headers.get('set-cookie')).toBeNull()
+    // Nobody changed the password: the old one signs in, the new one was never set.
+    expect((await t.request('/api/admin/login', json({ email: 'owner@acme.test', password: 'a brand new password' }))).status).toBe(401)
+    await signIn(t, 'owner@acme.test', 'owner password 1')
   })
 
   it('stops guessing the current password after 5 tries', async () => {

@@ -449,9 +449,14 @@ export class Accounts {
       // committed meanwhile, ending this session. The later of two changes made at once would
       // otherwise set its password over the first, which was answered as done.
       const current = this.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get()
-      const alive = this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.sessionId)).get()
-      if (current?.passwordHash !== user.passwordHash || !alive) {
+      if (current && current.passwordHash !== user.passwordHash) {
         throw new ApiError(409, 'password_changed', 'The password was changed meanwhile, from another session: sign in again')
+      }
+      // The password is as checked, but this session ended meanwhile (signed out, its account's
+      // sessions ended): no change of an ended session, answered as any request of one is.
+      const alive = this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, session.sessionId)).get()
+      if (!current || !alive) {
+        throw new ApiError(401, 'unauthenticated', 'This session ended while the change was checked; the password is unchanged: sign in again')
       }
       this.db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run()
       this.db.delete(sessions).where(eq(sessions.userId, user.id)).run()
