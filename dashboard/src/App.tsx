@@ -100,7 +100,7 @@ function Root() {
     return (
       <InvitePage
         api={api}
-        token={decodeURIComponent(inviteToken)}
+        token={inviteTokenOf(inviteToken)}
         onSignedIn={(me) => {
           setState({ status: 'signed-in', me })
           const first = me.sites[0]
@@ -219,6 +219,19 @@ function useAccountSwitch(me: Me | null): string | null {
 function safeNext(next: string | undefined): string | null {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith(SIGN_IN_PATH)) return null
   return next
+}
+
+/**
+ * The token of an `/invite/:token` path, decoded. A link with a broken %-escape (cut short when
+ * copied) is passed on as it came: decoding it threw while rendering, and the app stayed on
+ * "Loading…"; now the server refuses it as it refuses any bad token, and the page says so.
+ */
+function inviteTokenOf(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
 }
 
 /** `/sites/:siteId` has no page of its own: show the site's first page for this role (homePath). */

@@ -82,4 +82,16 @@ describe('accepting an invitation', () => {
     expect(screen.queryByText(/Another account is now signed in/)).toBeNull()
     expect(document.querySelector('.header-alert')?.textContent).toBe('')
   })
+
+  it('a link with a broken %-escape shows the server’s refusal of the token, as a bad link does, instead of staying on “Loading…”', async () => {
+    const { requests } = stubApi(
+      on('GET', '/api/admin/me', () => errorBody(401, 'unauthenticated', 'Sign in first')),
+      on('GET', /^\/api\/admin\/invitations\/[^/]+$/, () => errorBody(400, 'invalid_request', 'token: not an invitation token')),
+    )
+    renderApp('/invite/abc%E0%A4%A')
+    expect(await screen.findByText('Could not load the invitation: token: not an invitation token')).toBeTruthy()
+    expect(screen.queryByText('Loading…')).toBeNull()
+    // The link's token as it came, escaped for the path: the server is asked, and refuses it.
+    expect(requests.map((r) => r.url.pathname)).toContain('/api/admin/invitations/abc%25E0%25A4%25A')
+  })
 })
