@@ -552,6 +552,30 @@ describe("the front door's consent POST", () => {
     expect({ ...viaFront, requestId: null, time: null, ms: null }).toEqual({ ...viaHono, requestId: null, time: null, ms: null })
   })
 
+  it('takes a recordId in another case as the same record on both paths, through the writer thread: 200 with its place, 409 for another decision, stored once in lower case in a chain that verifies', async () => {
+    const { front, hono } = await start({}, { writer: 'thread' })
+    const answer = (a: Answer) => [a.status, JSON.parse(a.body.toString()) as unknown]
+    const body = consentBody()
+    const upper = { ...body, recordId: body.recordId.toUpperCase() }
+    expect(answer(await post(front, JSON.stringify(body)))).toEqual([201, { recordId: body.recordId, seq: 1 }])
+    // Before: 201 seq 2 through Hono, a second row counted twice in the statistics.
+    expect(answer(await post(hono, JSON.stringify(upper)))).toEqual([200, { recordId: body.recordId, seq: 1 }])
+    expect(answer(await post(front, JSON.stringify(upper)))).toEqual([200, { recordId: body.recordId, seq: 1 }])
+    const other = JSON.stringify({ ...upper, method: 'reject-all', categories: { essential: true, analytics: false } })
+    for (const port of [front, hono]) {
+      expect(answer(await post(port, other))).toEqual([409, { error: { code: 'record_id_conflict', message: expect.stringMatching(/different record/) } }])
+    }
+    // Sent first in mixed case, whichever way: stored, chained and answered in lower case; sent again in lower case, the same record.
+    const mixed = (id: string) => id.replace(/[a-f]/g, (ch, at: number) => (at % 2 ? ch.toUpperCase() : ch))
+    const [viaFront, viaHono] = [consentBody(), consentBody()]
+    expect(answer(await post(front, JSON.stringify({ ...viaFront, recordId: mixed(viaFront.recordId) })))).toEqual([201, { recordId: viaFront.recordId, seq: 2 }])
+    expect(answer(await post(hono, JSON.stringify({ ...viaHono, recordId: mixed(viaHono.recordId) })))).toEqual([201, { recordId: viaHono.recordId, seq: 3 }])
+    for (const port of [front, hono]) for (const sent of [viaFront, viaHono]) expect((await post(port, JSON.stringify(sent))).status).toBe(200)
+    expect(honoCalls).toBe(0)
+    expect(t.db.$client.prepare('SELECT record_id AS recordId FROM consent_records ORDER BY seq').all()).toEqual([body, viaFront, viaHono].map(({ recordId }) => ({ recordId })))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
+  })
+
   it('stores nothing and goes on serving when a client leaves before its body is complete', async () => {
     const { front } = await start()
     const partial = consentBody()

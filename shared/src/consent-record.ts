@@ -29,13 +29,23 @@ export function utcOffsetInRange(time: string): boolean {
   return offset === null || Number(offset[1]) * 60 + Number(offset[2]) <= 14 * 60
 }
 
+/**
+ * A client-generated id that makes a retried POST idempotent (a consent record's, a visitor
+ * event's), read in lower case. A UUID is case-insensitive on input (RFC 9562), but the log keeps
+ * it as text, unique as such: the same id sent again in upper case was stored as a second record,
+ * counted twice, where a retry is answered 200 (review). The SDK sends crypto.randomUUID(), lower
+ * case already. The server's zod-free reading (server/src/lib/consent-input.ts) and its writer
+ * (consent-writer.ts stampedRecord) read it so too.
+ */
+export const recordId = z.uuid().toLowerCase()
+
 /** The time on the visitor's device, with its UTC offset (`Z` from the SDK). */
 export const clientTime = z.iso.datetime({ offset: true }).refine(utcOffsetInRange, 'a UTC offset is at most ±14:00')
 
 /** What the SDK posts to `POST /api/v1/consents`. The server adds time, IP, region and user agent. */
 export const consentRecordInput = z.object({
-  /** Client-generated, so that a retried POST never creates a second record. */
-  recordId: z.uuid(),
+  /** Client-generated, so that a retried POST never creates a second record; in any case, stored in lower case. */
+  recordId: recordId,
   consentId: consentId,
   siteId: slug,
   revision: z.number().int().min(1),
@@ -56,6 +66,8 @@ export type ConsentRecordInput = z.infer<typeof consentRecordInput>
 
 /** A stored consent record as the admin API and exports show it. */
 export const consentRecord = consentRecordInput.extend({
+  /** As stored: a record taken before recordIds were read in lower case may hold upper-case letters. */
+  recordId: z.uuid(),
   /** `erased` once a data-subject request erased the record. */
   consentId: z.string(),
   /** As stored: records taken before the ±14:00 bound may carry a larger offset. */

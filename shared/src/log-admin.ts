@@ -2,7 +2,7 @@
 // of the two visitor events the SDK posts besides consent records (identify, accepted document).
 import { z } from 'zod'
 import { languageTag, regionMode, slug, urlNumber } from './catalogue'
-import { clientTime, consentId, consentMethod, consentRecord, pageUrl } from './consent-record'
+import { clientTime, consentId, consentMethod, consentRecord, pageUrl, recordId } from './consent-record'
 import { REGION_CODE_PATTERN } from './regions'
 
 /**
@@ -349,8 +349,8 @@ export type SubjectErasure = z.infer<typeof subjectErasure>
 
 /** Fields every visitor event carries, as the SDK sends them (text/plain JSON, like consent records). */
 const visitorEvent = {
-  /** Client-generated: a retried POST is stored once. */
-  recordId: z.uuid(),
+  /** Client-generated: a retried POST is stored once, in whatever case its recordId comes (stored in lower case). */
+  recordId: recordId,
   siteId: slug,
   consentId: consentId,
   language: languageTag,

@@ -87,6 +87,14 @@ describe('readConsentRecordInput', () => {
     }
   })
 
+  it('reads a recordId in upper or mixed case in lower case, as zod does: a UUID is case-insensitive, and one record is one recordId', () => {
+    for (const recordId of ['0F8C3C1E-6A55-4A4B-9C64-2B1F0C9D7E10', '0f8C3c1E-6a55-4A4b-9C64-2b1F0c9D7e10']) {
+      const { fast, zod } = agree({ ...valid, recordId })
+      expect(zod.data?.recordId, recordId).toBe(valid.recordId)
+      expect(fast?.recordId, recordId).toBe(valid.recordId)
+    }
+  })
+
   it('is used for the bodies the SDK sends', () => {
     for (const method of ['accept-all', 'reject-all', 'custom', 'withdraw', 'gpc', 'api']) {
       expect(agree({ ...valid, method }).fast?.method).toBe(method)

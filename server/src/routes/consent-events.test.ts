@@ -72,6 +72,31 @@ describe('a recordId used again', () => {
     expect(rows('consent_identities')).toEqual([expect.objectContaining({ consent_id: 'visitor-0001', user_id: 'alice' })])
   })
 
+  it('takes it in another case as the same recordId (UUIDs are case-insensitive): a retry answers 200, another event 409, one row in lower case', async () => {
+    let last = 10
+    // One address each: this file's limit is 3 a network.
+    const post = (path: string, body: unknown) => t.request(path, json(body, origin), `192.0.2.${last++}`)
+    for (const [path, table, extra] of [
+      ['/api/v1/consents/identify', 'consent_identities', { userId: 'alice' }],
+      ['/api/v1/documents', 'document_acceptances', { type: 'terms' }],
+    ] as const) {
+      const body = event(extra)
+      const upper = { ...body, recordId: body.recordId.toUpperCase() }
+      expect((await post(path, body)).status, path).toBe(201)
+      const retry = await post(path, upper)
+      expect(retry.status, path).toBe(200)
+      expect(await retry.json()).toEqual({ recordId: body.recordId })
+      expect((await post(path, { ...upper, consentId: 'visitor-0002' })).status, path).toBe(409)
+      // Sent first in upper case: stored and answered in lower case, and its lower-case retry is the same event.
+      const fresh = event(extra)
+      const created = await post(path, { ...fresh, recordId: fresh.recordId.toUpperCase() })
+      expect(created.status, path).toBe(201)
+      expect(await created.json()).toEqual({ recordId: fresh.recordId })
+      expect((await post(path, fresh)).status, path).toBe(200)
+      expect(rows(table).map((r) => r.record_id), path).toEqual([body.recordId, fresh.recordId])
+    }
+  })
+
   it('answers a different document acceptance under it 409, and a retry 200 even after the document version changed', async () => {
     // A second document, so that a change of type is not refused for the type alone.
     const documents = { terms: { version: '2026-01', url: 'https://acme.test/terms' }, privacy: { version: '3', url: 'https://acme.test/privacy' } }

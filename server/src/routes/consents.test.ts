@@ -121,6 +121,27 @@ describe('POST /api/v1/consents', () => {
     expect(t.consentLog.verify('notice-only')).toMatchObject({ ok: true, count: 1 })
   })
 
+  it('takes a recordId in another case as the same recordId (UUIDs are case-insensitive): a retry answers 200 with its place, another decision 409, one row in lower case', async () => {
+    const body = consentBody()
+    const upper = { ...body, recordId: body.recordId.toUpperCase() }
+    expect((await t.request('/api/v1/consents', json(body))).status).toBe(201)
+    // Before: 201 and a second row, counted twice in the statistics.
+    const retry = await t.request('/api/v1/consents', json(upper))
+    expect(retry.status).toBe(200)
+    expect(await retry.json()).toEqual({ recordId: body.recordId, seq: 1 })
+    const other = await t.request('/api/v1/consents', json({ ...upper, method: 'reject-all', categories: { essential: true, analytics: false } }))
+    expect(other.status).toBe(409)
+    expect(apiError.parse(await other.json()).error.code).toBe('record_id_conflict')
+    // Sent first in upper case: stored, chained and answered in lower case, and its lower-case retry is the same record.
+    const fresh = consentBody()
+    const created = await t.request('/api/v1/consents', json({ ...fresh, recordId: fresh.recordId.toUpperCase() }))
+    expect(created.status).toBe(201)
+    expect(await created.json()).toEqual({ recordId: fresh.recordId, seq: 2 })
+    expect((await t.request('/api/v1/consents', json(fresh))).status).toBe(200)
+    expect(rows().map((r) => r.record_id)).toEqual([body.recordId, fresh.recordId])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2 })
+  })
+
   it('stores concurrent posts in one chain without gaps, duplicates written once', async () => {
     const bodies = Array.from({ length: 40 }, () => consentBody())
     const results = await Promise.all([...bodies, bodies[0]!].map((b, i) => t.request('/api/v1/consents', json(b), `198.51.100.${i}`)))

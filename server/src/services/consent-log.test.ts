@@ -98,6 +98,22 @@ describe('consent log written by its worker thread', () => {
     expect(log.latest('acme', first.consentId)).toMatchObject({ method: first.method, seq: stored.seq })
   })
 
+  it('stores, chains and answers a recordId sent in upper case in lower case, in the thread as inline: sent again in either case, it is the record stored', async () => {
+    const added = { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }
+    for (const [siteId, writer] of [['acme', 'thread'], ['notice-only', 'inline']] as const) {
+      const own = writer === 'thread' ? log : new ConsentLog(db, { writer, now: () => (clock += 7) })
+      const body = consentBody(siteId === 'acme' ? {} : { siteId, categories: { essential: true }, services: {} })
+      const upper = JSON.stringify({ ...body, recordId: body.recordId.toUpperCase() })
+      const first = await own.appendSent(upper, added)
+      expect(first, writer).toEqual({ recordId: body.recordId, seq: 1, created: true })
+      expect(await own.appendSent(JSON.stringify(body), added), writer).toEqual({ ...first, created: false })
+      expect(await own.appendSent(upper, added), writer).toEqual({ ...first, created: false })
+      expect(rows(siteId).map((r) => r.recordId), writer).toEqual([body.recordId])
+      expect(own.verify(siteId), writer).toMatchObject({ ok: true, count: 1 })
+      if (own !== log) await own.close()
+    }
+  })
+
   it("finds a visitor's latest record through the (site_id, consent_id) index, sorting only their records", async () => {
     // The order is an expression over client and server time: no index serves it, none is needed.
     const { sql } = (log as unknown as { latestByConsentId: { getQuery(): { sql: string } } }).latestByConsentId.getQuery()

@@ -32,13 +32,18 @@ export type ServerFields = [serverTime: string, region: string | null, mode: str
  */
 export type SentRecord = [fields: ServerFields, sent: Omit<ConsentRecordInput, 'services'> & { services?: Record<string, boolean> }]
 
-/** The record to store from what ingestion handed over: a stamped record as it is, or one built from a sent record. */
+/**
+ * The record to store from what ingestion handed over: a stamped record as it is, or one built
+ * from a sent record. A sent recordId is taken in lower case, as the schema reads it (shared
+ * `recordId`): the front door hands over the body's text as it came, so this is where its row, its
+ * hash and its answer get the same id the route's checked input carries.
+ */
 export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord {
   if (!Array.isArray(entry)) return entry
   const [[serverTime, region, mode, url, userAgent, ip, gpc], sent] = entry
   return {
     siteId: sent.siteId,
-    recordId: sent.recordId,
+    recordId: sent.recordId.toLowerCase(),
     consentId: sent.consentId,
     revision: sent.revision,
     textsHash: sent.textsHash,
