@@ -6,7 +6,7 @@ import { frontDoor } from './front-door'
 import { fileGoneError } from './lib/database-busy'
 import { allowedMethods, ApiError, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
-import { adminBodyLimit, refuseUnreadQuery } from './lib/validate'
+import { adminBodyLimit, refuseOtherMethods, refuseUnreadQuery } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loggedPath, requestContext } from './middleware/request-context'
@@ -94,6 +94,9 @@ export function createApp(deps: AppDeps) {
     if ((!READS.has(c.req.method) || c.req.path.startsWith('/api/admin/')) && openedFileGone(s.db.$client)) throw fileGoneError()
     await next()
   })
+  // A method no route of the path takes is its 405 whatever its body or session; only then is the
+  // body held to its limit (413, 415), before the session reads it.
+  app.use('/api/admin/*', refuseOtherMethods((path) => allowed(path)))
   app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
   app.use('/api/admin/*', refuseUnreadQuery())

@@ -303,13 +303,16 @@ export function buildOpenApi(options: {
       responses['400'] ??= { description: `Malformed parameters or body${unread} (\`invalid_request\`, \`invalid_json\`, or \`invalid_text\`: text that is not valid Unicode)`, content: errorContent }
     }
     // Every body is refused compressed, before it is read (limitBody: adminBodyLimit on every admin
-    // route, the visitors' posts' own); a JSON body (jsonBody, formBody) in another Content-Type too.
-    if (op.body) {
+    // request, whatever its method, the visitors' posts' own); a JSON body (jsonBody, formBody) in
+    // another Content-Type too. An admin operation that reads no body refuses a compressed one all the same.
+    if (op.body || admin) {
       const compressed = 'a `Content-Encoding` other than `identity` (send it uncompressed)'
       responses['415'] ??= {
-        description: op.body.schema
+        description: op.body?.schema
           ? `The body is not sent as JSON (\`unsupported_media_type\`): its Content-Type must be \`application/json\` or another \`application/*+json\` type${op.body.textPlain ? ' (or `text/plain` holding JSON)' : ''}; or it is sent compressed, ${compressed}`
-          : `The body is sent compressed (\`unsupported_media_type\`): ${compressed}`,
+          : op.body
+            ? `The body is sent compressed (\`unsupported_media_type\`): ${compressed}`
+            : `A body is sent compressed (\`unsupported_media_type\`): ${compressed}. This operation reads no body: send none`,
         content: errorContent,
       }
     }
@@ -317,8 +320,9 @@ export function buildOpenApi(options: {
     // 422, the public ones too (sign-in, accepting an invitation). The visitors' posts under /api/v1
     // drop unknown keys by design: no 422 of this kind.
     if (op.body?.schema && (op.auth !== 'public' || admin)) responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
-    // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), before anything else.
-    if (admin && changes) responses['413'] ??= { description: 'Body over 1 MB (`payload_too_large`)', content: errorContent }
+    // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), whatever its method,
+    // before anything but the method (a method no operation of the path has is its 405).
+    if (admin) responses['413'] ??= { description: op.body ? 'Body over 1 MB (`payload_too_large`)' : 'A body over 1 MB (`payload_too_large`): refused before it is read, though this operation reads none', content: errorContent }
     if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
     if (roles || csrf) {
       const why = [
@@ -404,7 +408,7 @@ export function buildOpenApi(options: {
         // Not an answer of any operation: of a method that the path has no operation for.
         MethodNotAllowed: {
           description:
-            'A method no operation of the path has (`method_not_allowed`), HEAD included where there is no GET. `Allow` lists the methods of the operations whose paths match the URL, and HEAD beside a GET that answers it (every GET but those documenting their own 405 for HEAD): `/api/v1/consents/identify` is also `/api/v1/consents/{consentId}`, so a PUT there gets `Allow: GET, HEAD, POST, OPTIONS`.',
+            'A method no operation of the path has (`method_not_allowed`), HEAD included where there is no GET, whatever the request’s body or session (its body is not read). `Allow` lists the methods of the operations whose paths match the URL, and HEAD beside a GET that answers it (every GET but those documenting their own 405 for HEAD): `/api/v1/consents/identify` is also `/api/v1/consents/{consentId}`, so a PUT there gets `Allow: GET, HEAD, POST, OPTIONS`.',
           headers: headerObjects({ Allow: { description: 'The methods of the operations whose paths match the URL, such as `GET, HEAD` or `POST, OPTIONS`', required: true } }),
           content: { 'application/json': { schema: ref('ApiError') } },
         },

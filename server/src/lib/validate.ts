@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { METHOD_NAME_ALL } from 'hono/router'
 import { matchedRoutes } from 'hono/route'
 import { validator } from 'hono/validator'
-import { ApiError, headRefusers } from './errors'
+import { ApiError, headRefusers, methodNotAllowed } from './errors'
 import { requestHeader } from './request'
 import { refusedDocument, refuseUnreadKeys, type KeyOwner } from './unread-keys'
 
@@ -310,6 +310,24 @@ export const refuseUnreadQuery = (): MiddlewareHandler => (c, next) => {
   if (unread.length) throw unreadQuery(unread)
   return next()
 }
+
+/**
+ * Refuses (405, with the path's `Allow`) a method no route of the API takes at a path that is the
+ * API's, before the body limit and the session: a PUT of a statistics page with a body over 1 MB
+ * or a compressed one was refused 413 or 415, and one signed in without a CSRF token 403, where
+ * the same PUT without them is the 405 the document lists for any method no operation of the
+ * path has (review). The body of such a request is never read. `allowed` is the path's methods
+ * (allowedMethods, errors.ts); a path of none goes on to its 404.
+ */
+export const refuseOtherMethods =
+  (allowed: (path: string) => string | null): MiddlewareHandler =>
+  (c, next) => {
+    // Hono matches a HEAD as its GET: a HEAD of a GET route goes on to it (or to getOnly's 405).
+    if (matchedRoutes(c).some((r) => r.method !== METHOD_NAME_ALL && !catchAllHandlers.has(r.handler))) return next()
+    const allow = allowed(c.req.path)
+    if (allow === null) return next()
+    throw methodNotAllowed(c.req.method, c.req.path, allow)
+  }
 
 export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (value): z.output<S> => schema.parse(value))
 

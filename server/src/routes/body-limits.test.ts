@@ -86,6 +86,16 @@ describe('a body over its limit', () => {
     expect(refused.connection).toBe('close')
   })
 
+  it('on a method no route of the path takes is that 405 with its Allow, not a 413: the body is not read, and the client goes on', async () => {
+    const body = Buffer.alloc(ADMIN_OVER, 'x')
+    for (const declared of [true, false]) {
+      const chunks = declared ? [body] : Array.from({ length: Math.ceil(body.length / 16_384) }, (_, i) => body.subarray(i * 16_384, (i + 1) * 16_384))
+      const refused = await send('PUT', '/api/admin/sites/acme/stats', { headers: declared ? { 'Content-Length': body.length } : {}, chunks })
+      expect([declared, refused.status, apiError.parse(JSON.parse(refused.body)).error.code]).toEqual([declared, 405, 'method_not_allowed'])
+      for (let i = 0; i < 2; i++) expect((await send('GET', '/healthz')).status).toBe(200)
+    }
+  })
+
   it('within its limit leaves the connection open for the next request', async () => {
     const body = JSON.stringify({ email: 'nobody@acme.test', password: 'wrong password' })
     const refused = await send('POST', '/api/admin/login', { headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, chunks: [Buffer.from(body)] })

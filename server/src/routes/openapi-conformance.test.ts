@@ -623,6 +623,38 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     }
   })
 
+  it('answers a body on an admin operation that reads none as documented, and a method no operation of the path has with 405 whatever its body (review)', async () => {
+    const over = 'x'.repeat(1024 * 1024 + 1)
+    const gzipped = (method: string): RequestInit => ({ method, headers: { 'Content-Encoding': 'gzip' }, body: 'xx' })
+    // A GET carries no body through fetch: a declared one is judged on its headers, before it is read.
+    const getWith = (headers: Record<string, string>): RequestInit => ({ headers })
+    await checkAll([
+      // Every admin operation refuses a compressed body or one over 1 MB before anything else, and documents so.
+      { what: 'an erasure with a compressed body', op: 'delete /api/admin/sites/{siteId}/subjects/{consentId}', url: '/api/admin/sites/acme/subjects/visitor-9999', init: gzipped('DELETE'), who: 'owner', status: 415 },
+      { what: 'a member removed with a compressed body', op: 'delete /api/admin/sites/{siteId}/members/{userId}', url: '/api/admin/sites/acme/members/999', init: gzipped('DELETE'), who: 'owner', status: 415 },
+      { what: 'a sign-out with a compressed body', op: 'post /api/admin/logout', url: '/api/admin/logout', init: gzipped('POST'), status: 415 },
+      { what: 'a read with a body over 1 MB', op: 'get /api/admin/sites/{siteId}/stats', url: '/api/admin/sites/acme/stats', init: getWith({ 'Content-Length': String(over.length) }), who: 'owner', status: 413 },
+      { what: 'a read with a compressed body', op: 'get /api/admin/me', url: '/api/admin/me', init: getWith({ 'Content-Encoding': 'gzip', 'Content-Length': '2' }), who: 'owner', status: 415 },
+    ])
+    // A method no operation of the path has: 405 with the path's Allow, whatever its body and
+    // session (not the 413, 415 or CSRF refusal of a request that could be answered).
+    const refusal = doc.components.responses.MethodNotAllowed!
+    for (const [what, init, who] of [
+      ['a body over 1 MB', { method: 'PUT', body: over }, 'owner'],
+      ['a declared body over 1 MB', { method: 'PUT', headers: { 'Content-Length': String(over.length) }, body: over }, 'anon'],
+      ['a compressed body', gzipped('PUT'), 'owner'],
+      ['no CSRF token', { method: 'PUT' }, 'ownerNoCsrf'],
+    ] as const) {
+      for (const site of ['acme', 'minopa']) {
+        const { res, body } = await call({ what, op: 'get /api/admin/sites/{siteId}/stats', url: `/api/admin/sites/${site}/stats`, init, who })
+        expect([what, site, res.status, res.headers.get('allow')]).toEqual([what, site, 405, 'GET'])
+        expect(headerProblems(doc, refusal, res)).toEqual([])
+        expect(violations(doc, refusal.content!['application/json']!.schema!, body)).toEqual([])
+        expect((body as { error: { code: string } }).error.code).toBe('method_not_allowed')
+      }
+    }
+  })
+
   it('refuses HEAD where the GET does something (getOnly) with an Allow of every method of the path, as another method’s 405 says, and as documented', async () => {
     const getOnly = [...pathUrls()].filter(([path]) => doc.paths[path]!.get?.responses['405'])
     expect(getOnly.length).toBeGreaterThanOrEqual(6)
