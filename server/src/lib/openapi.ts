@@ -123,6 +123,24 @@ export function dropUnknownFormats<T>(schema: T): T {
   return schema
 }
 
+/**
+ * Sets, in place, `additionalProperties: false` on every object schema with named `properties`
+ * that says nothing of others (zod writes none for a request: `io: 'input'`), in it and in its
+ * subschemas, not through a `$ref`. A record (`additionalProperties` of its own) and an object
+ * taken whole (`looseObject`: `{}`) are left as they are.
+ */
+export function closeObjects<T>(schema: T): T {
+  if (Array.isArray(schema)) for (const item of schema) closeObjects(item)
+  else if (typeof schema === 'object' && schema !== null) {
+    const s = schema as Record<string, unknown>
+    // Each member of an intersection closed would refuse the other's keys.
+    if ('allOf' in s) throw new Error('closeObjects: an allOf cannot be closed member by member')
+    if (typeof s.properties === 'object' && !('additionalProperties' in s)) s.additionalProperties = false
+    for (const [key, value] of Object.entries(s)) if (!VALUE_KEYWORDS.has(key)) closeObjects(value)
+  }
+  return schema
+}
+
 /** `:siteId` → `{siteId}`; Hono's `:file{.+}` pattern suffix is dropped. */
 export const openApiPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')
 
@@ -241,6 +259,25 @@ export function buildOpenApi(options: {
     ...strip(z.toJSONSchema(outputs, { ...common, io: 'output' }).schemas as Record<string, JsonSchema>),
     ...strip(z.toJSONSchema(inputs, { ...common, io: 'input' }).schemas as Record<string, JsonSchema>),
   })
+
+  // An admin body (formBody, jsonBody with `fieldsOf`, the catalogue import) is refused 422 for a
+  // key it does not read, at any depth (refuseUnreadKeys): its schemas, and those they reference,
+  // say so. The visitors' posts under /api/v1 drop such a key by design, and stay open.
+  const closedIds = new Set<string>()
+  const openIds = new Set<string>()
+  const reach = (into: Set<string>, id: string) => {
+    if (into.has(id)) return
+    into.add(id)
+    for (const [, inner] of JSON.stringify(schemas[id]).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) reach(into, inner!)
+  }
+  for (const op of options.operations) {
+    const ids = [bodyRefs.get(op), ...Object.keys(op.body?.content ?? {}).map((type) => bodyContentRefs.get(`${op.method} ${op.path} ${type}`))]
+    for (const id of ids) if (id) reach(op.path.startsWith('/api/admin/') ? closedIds : openIds, id)
+  }
+  for (const id of closedIds) {
+    if (openIds.has(id)) throw new Error(`${id}: the schema of an admin body (closed) and of a visitor's post (open) both`)
+    closeObjects(schemas[id])
+  }
 
   const parameters = (where: 'path' | 'query', schema: z.ZodObject | undefined, path: string) => {
     const names = where === 'path' ? [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!) : Object.keys(schema?.shape ?? {})

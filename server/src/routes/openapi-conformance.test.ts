@@ -448,6 +448,63 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     expect(violations(doc, { $ref: '#/components/schemas/ApiError' }, { error: { code: 'x', message: 'y', extra: 1 } })).toEqual(['$/error: must NOT have additional properties "extra"'])
   })
 
+  it('documents the admin bodies as closed, as the server reads them: a key one does not take, at any depth, fails the document where the server refuses it 422; the visitors’ posts stay open (review)', async () => {
+    const example = (path: string, method: string) => doc.paths[path]![method]!.requestBody!.content['application/json']!.example as Record<string, unknown>
+    const draft = example('/api/admin/sites/{siteId}/catalogue/draft', 'put')
+    // The document's example where it gives one; otherwise a body the route takes. Between them,
+    // every kind of object an admin body holds: a catalogue with its appearance and texts, a site's
+    // documents, a manifest (taken whole, unchanged).
+    const catalogue = { ...(draft.catalogue as object), appearance: { layout: 'box' }, texts: { en: { bannerTitle: 'Cookies' } } }
+    const bodies: { op: string; url: string; body: Record<string, unknown>; who?: Who; method: string }[] = [
+      { op: 'post /api/admin/login', url: '/api/admin/login', method: 'POST', body: example('/api/admin/login', 'post') },
+      { op: 'post /api/admin/password', url: '/api/admin/password', method: 'POST', body: { currentPassword: 'owner password 1', newPassword: 'another long password' }, who: 'owner' },
+      { op: 'post /api/admin/sites', url: '/api/admin/sites', method: 'POST', body: { ...example('/api/admin/sites', 'post'), documents: { privacy: { version: '1', url: 'https://shop.example.com/privacy' } }, catalogue }, who: 'owner' },
+      { op: 'put /api/admin/sites/{siteId}/catalogue/draft', url: '/api/admin/sites/acme/catalogue/draft', method: 'PUT', body: { ...draft, catalogue }, who: 'owner' },
+      { op: 'put /api/admin/sites/{siteId}/settings', url: '/api/admin/sites/acme/settings', method: 'PUT', body: { name: 'Acme', regions: { DE: 'opt-in' }, documents: { privacy: { version: '1', url: 'https://acme.test/privacy' } } }, who: 'owner' },
+      { op: 'post /api/admin/sites/{siteId}/catalogue/import', url: '/api/admin/sites/acme/catalogue/import', method: 'POST', body: catalogue, who: 'owner' },
+      { op: 'post /api/admin/sites/{siteId}/publish', url: '/api/admin/sites/acme/publish', method: 'POST', body: example('/api/admin/sites/{siteId}/publish', 'post'), who: 'owner' },
+      { op: 'post /api/admin/sites/{siteId}/rollback', url: '/api/admin/sites/acme/rollback', method: 'POST', body: example('/api/admin/sites/{siteId}/rollback', 'post'), who: 'owner' },
+      { op: 'post /api/admin/sites/{siteId}/invitations', url: '/api/admin/sites/acme/invitations', method: 'POST', body: example('/api/admin/sites/{siteId}/invitations', 'post'), who: 'owner' },
+      { op: 'patch /api/admin/sites/{siteId}/members/{userId}', url: `/api/admin/sites/acme/members/${ownerId}`, method: 'PATCH', body: { role: 'owner' }, who: 'owner' },
+      { op: 'post /api/admin/invitations/{token}/accept', url: `/api/admin/invitations/${TOKEN}/accept`, method: 'POST', body: { password: 'a long new password' } },
+      { op: 'post /api/admin/sites/{siteId}/verify', url: '/api/admin/sites/acme/verify', method: 'POST', body: example('/api/admin/sites/{siteId}/verify', 'post'), who: 'owner' },
+    ]
+    // Every admin operation with a JSON body is here.
+    const withJson = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).filter(([, op]) => path.startsWith('/api/admin/') && op.requestBody?.content['application/json']).map(([method]) => `${method} ${path}`))
+    expect(bodies.map((b) => b.op).sort()).toEqual(withJson.sort())
+    /** The path of every plain object in `value`, the body itself first. */
+    const objectsIn = (value: unknown, at: (string | number)[] = []): (string | number)[][] => {
+      if (Array.isArray(value)) return value.flatMap((item, i) => objectsIn(item, [...at, i]))
+      if (typeof value !== 'object' || value === null) return []
+      return [at, ...Object.entries(value).flatMap(([key, inner]) => objectsIn(inner, [...at, key]))]
+    }
+    const failures: string[] = []
+    for (const { op, url, body, who, method } of bodies) {
+      const schema = doc.paths[openApiPath(op.split(' ')[1]!)]![op.split(' ')[0]!]!.requestBody!.content['application/json']!.schema!
+      // The example, or the body the route takes, fits the document.
+      for (const wrong of violations(doc, schema, body)) failures.push(`${op}: the body it takes fails the document: ${wrong}`)
+      for (const at of objectsIn(body)) {
+        const extended = structuredClone(body)
+        const holder = at.reduce<Record<string | number, unknown>>((o, key) => o[key] as Record<string | number, unknown>, extended)
+        holder.unexpectedKey = 1
+        const where = [...at, 'unexpectedKey'].join('.')
+        const documentRefuses = violations(doc, schema, extended).length > 0
+        const { res, body: answer, failure } = await call({ what: `a key it does not take at ${where}`, op, url, init: send(method, extended), who })
+        if (failure) failures.push(failure)
+        const issues = (answer as { error?: { issues?: { path: string }[] } }).error?.issues ?? []
+        const serverRefuses = res.status === 422 && issues.some((i) => i.path === where)
+        if (documentRefuses !== serverRefuses) failures.push(`${op} with ${where}: the document ${documentRefuses ? 'refuses' : 'takes'} it, the server answers ${res.status} ${JSON.stringify(answer).slice(0, 160)}`)
+        // At the body's own level, both refuse it.
+        if (at.length === 0 && !serverRefuses) failures.push(`${op}: a key of its own it does not take is not refused`)
+      }
+    }
+    expect(failures).toEqual([])
+    // The reviewer's case, and the visitors' posts, which drop a key they do not read (by design).
+    expect(violations(doc, { $ref: '#/components/schemas/LoginInput' }, { email: 'owner@acme.test', password: 'owner password 1', remember: true })).toEqual(['$: must NOT have additional properties "remember"'])
+    expect(violations(doc, { $ref: '#/components/schemas/ConsentRecordInput' }, { ...consentBody(), unexpectedKey: 1 })).toEqual([])
+    expect(violations(doc, { $ref: '#/components/schemas/IdentifyInput' }, { ...VISITOR_EVENT, recordId: '0190c1d2-3b4a-7c5d-8e9f-0000000000a9', userId: 'user-1', unexpectedKey: 1 })).toEqual([])
+  })
+
   it('successful writes answer as documented, with the headers they are documented to send', async () => {
     const failures: string[] = []
     const step = async (row: Row) => {
