@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps) {
     now,
     consentLog: deps.consentLog ?? new ConsentLog(deps.db, { now, logger: deps.logger }),
     sites,
-    regions: new RegionResolver(deps.env, { now, logger: deps.logger }),
+    regions: deps.regions ?? new RegionResolver(deps.env, { now, logger: deps.logger }),
     accounts: new Accounts(deps.db, now, audit, deps.env.MINICONSENT_ADMIN_EMAIL),
     signInThrottle: new SignInThrottle(now),
     audit,

@@ -27,6 +27,11 @@ export interface AppDeps {
   now?: () => number
   /** The consent log to append to; created over `db` when absent. */
   consentLog?: ConsentLog
+  /**
+   * Where visitors' regions come from; made from `env` when absent. main.ts makes it before it
+   * opens the database, so that a GEOIP_DB that is no MaxMind database stops it with nothing written.
+   */
+  regions?: RegionResolver
   /** The keys that sign manifests, erasures and purge anchors; created over `db` and MANIFEST_SIGNING_KEY when absent. */
   manifestKeys?: ManifestKeys
   /**

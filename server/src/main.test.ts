@@ -34,13 +34,18 @@ describe('server start-up', () => {
     expect(run.stderr).toMatch(/TRUST_PROXIES, which is no setting of ours: did you mean TRUST_PROXY\?/)
   })
 
-  it('names a GEOIP_DB that is no MaxMind database and stops, without a stack trace', async () => {
+  it('names a GEOIP_DB that is no MaxMind database and stops, without a stack trace, before it writes anything (review)', async () => {
     const file = join(dir, 'not-a.mmdb')
     writeFileSync(file, 'these bytes are not a MaxMind database')
-    const run = await start({ GEOIP_DB: file, DATABASE_URL: join(dir, 'geoip', 'db.sqlite') })
+    const database = join(dir, 'geoip', 'db.sqlite')
+    const run = await start({ GEOIP_DB: file, DATABASE_URL: database })
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/^miniconsent: invalid configuration: GEOIP_DB: .*not-a\.mmdb is not a MaxMind database/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
+    // A configuration error writes nothing: no database made, migrated and seeded, no owner account
+    // whose generated password is printed for a server that never ran.
+    expect(existsSync(database)).toBe(false)
+    expect(run.stdout).not.toMatch(/password:/)
   })
 
   it('stops with a clear message, not a stack trace, for a MANIFEST_SIGNING_KEY that is no Ed25519 private key', async () => {

@@ -1,4 +1,4 @@
-// Starts the server: environment → database (migrated, seeded) → HTTP listener.
+// Starts the server: environment (the GeoIP file read) → database (migrated, seeded) → HTTP listener.
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { ZodError } from 'zod'
@@ -12,6 +12,7 @@ import { DEMO_SITES } from './seed/catalogues'
 import { ensureOwner, seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
+import { RegionResolver } from './services/regions'
 import { AuditLog } from './services/audit'
 import { startRetention, type Retention } from './services/retention'
 import { startRollups } from './services/stats'
@@ -65,6 +66,12 @@ async function main() {
     logger.warn('running as process 1 (a container without an init): a stop cut short (STOP_TIMEOUT_SECONDS, a second signal) cannot end as kill -9 would, and aborts; run the server under an init (docker run --init, tini)')
   }
 
+  // GEOIP_DB is read, and refused unless it is a MaxMind database (a ConfigurationError, said as
+  // invalid configuration), before the database is opened: a configuration error writes nothing,
+  // where it was found once the database had been made, migrated, seeded and given an owner whose
+  // generated password was printed (review). The app answers from this reading.
+  const regions = new RegionResolver(env, { now: Date.now, logger })
+
   let db: Db
   try {
     db = openDatabase(env.DATABASE_URL)
@@ -95,7 +102,7 @@ async function main() {
     fail(`cannot read the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
   }
   // A generated password is stored only as a hash from here on: it is printed once the server
-  // listens, or, should the start fail after this (a port in use, a bad GEOIP_DB), as it exits.
+  // listens, or, should the start fail after this (a port in use), as it exits.
   let credentialsShown = false
   const showCredentials = (url: string, started: boolean) => {
     if (!owner.generatedPassword || credentialsShown) return
@@ -141,7 +148,7 @@ async function main() {
   // (a generated key, or a changed MANIFEST_SIGNING_KEY recorded and the key before it retired)
   // on a start that then fails, with the port held by the server already running on this file,
   // retired the key that server goes on signing with, and its next manifests failed verification.
-  const app = createApp({ db, env, logger, consentLog, manifestKeys, settleSigningNow: false })
+  const app = createApp({ db, env, logger, consentLog, manifestKeys, regions, settleSigningNow: false })
   let retention: Retention | null = null
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     try {
