@@ -586,9 +586,11 @@ describe('miniconsent verify --site --manifest: an auditor\'s saved manifest', (
     )
   })
 
-  it('exits 1 when the record at the saved head was rewritten with a consistent hash, which --site alone cannot tell', async () => {
-    // A forger with the database turns the newest record the export saw into a refusal, hash
-    // recomputed, removes what came after it and the manifest rows: the chain itself is sound.
+  /**
+   * What a forger with the database does: turns the newest record the export saw into a refusal,
+   * hash recomputed, and removes what came after it: the chain itself is sound.
+   */
+  function rewriteSavedHead() {
     const row = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id = 'acme' AND seq = 3").get() as Record<string, string>
     const categories = { analytics: false, essential: true }
     const forged = recordHash(row.prev_hash!, {
@@ -599,8 +601,31 @@ describe('miniconsent verify --site --manifest: an auditor\'s saved manifest', (
     })
     t.db.$client.prepare("UPDATE consent_records SET categories = ?, method = 'reject-all', hash = ? WHERE site_id = 'acme' AND seq = 3").run(canonicalJson(categories), forged)
     t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 4").run()
-    await expectOnlySavedToTell(
-      `BROKEN acme at seq 3: hash is not the one the saved manifest of export ${exportId} (${new Date(t.clock.now).toISOString()}) recorded for seq 3: this record or one before it was rewritten and the hashes recomputed`,
+  }
+  const rewrittenHead = () =>
+    `BROKEN acme at seq 3: hash is not the one the saved manifest of export ${exportId} (${new Date(t.clock.now).toISOString()}) recorded for seq 3: this record or one before it was rewritten and the hashes recomputed`
+
+  it('exits 1 when the record at the saved head was rewritten with a consistent hash, which --site alone cannot tell', async () => {
+    rewriteSavedHead()
+    // …and the manifest rows deleted.
+    await expectOnlySavedToTell(rewrittenHead())
+  })
+
+  it('still exits 1 for that when a manifest row whose head is between two seqs is added: the saved head is compared all the same', async () => {
+    rewriteSavedHead()
+    t.db.$client.prepare("DELETE FROM export_manifests WHERE site_id = 'acme'").run()
+    // As an export writes its row when it starts, before anything completion writes.
+    t.db.$client
+      .prepare("INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at) VALUES ('bogus', 'acme', 'csv', '{}', 1.5, 'x', ?)")
+      .run(t.clock.now)
+    const r = await run(['verify', '--site', 'acme', '--db', t.file, '--manifest', saved, '--public-key', keys])
+    expect(r).toMatchObject({ code: 1, out: '' })
+    expect(r.err.split('\n')[0]).toBe(rewrittenHead())
+    // Without the saved manifest, the row is reported itself.
+    const alone = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(alone.code).toBe(1)
+    expect(alone.err.split('\n')[0]).toBe(
+      `BROKEN acme at seq 4: export manifest bogus of ${new Date(t.clock.now).toISOString()} records a chain head at seq 1.5, which no record has: it was edited in the database, so the chain head it recorded cannot be trusted: records after seq 3, the newest the log holds, may have been deleted`,
     )
   })
 

@@ -3,7 +3,7 @@ import { chainVerification } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
 import { addUser, consentBody, json, send, signIn, startTestServer, type TestServer } from '../test-support'
-import { personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1, verifyChain, type StoredRow } from './consent-chain'
+import { STORED_ROW_COLUMNS, personalHash, recordHash, recordHashV1, recordPayload, recordPayloadV1, verifyChain, type StoredRow } from './consent-chain'
 import { purgeSite } from './retention'
 import { createApp } from '../app'
 import { createLogger } from '../logger'
@@ -51,6 +51,31 @@ function rewriteChain(writer: (seq: number) => '0.5' | '0.6.0' | 'current') {
 }
 /** Rewrites records 1 to `lastOld` as 0.5 wrote them (format 1: the hash over every field, no personal hash), and the rest after them. */
 const writtenBefore06 = (lastOld: number) => rewriteChain((seq) => (seq <= lastOld ? '0.5' : 'current'))
+
+/**
+ * What a forger who knows the hashing does: record `from` of acme turned into a refusal, and every
+ * hash from it on recomputed, so that the chain itself is sound.
+ */
+function rewriteFrom(from: number) {
+  const rows = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id='acme' ORDER BY seq").all() as any[]
+  let prev = '0'.repeat(64)
+  for (const r of rows) {
+    if (r.seq >= from) {
+      const fields = {
+        siteId: 'acme', seq: r.seq, recordId: r.record_id, consentId: r.consent_id, revision: r.revision, textsHash: r.texts_hash,
+        categories: JSON.parse(r.categories), services: JSON.parse(r.services), method: r.seq === from ? 'reject-all' : r.method, region: r.region,
+        mode: r.mode, language: r.language, url: r.url, userAgent: r.user_agent, ip: r.ip, gpc: Boolean(r.gpc), clientTime: r.client_time, serverTime: r.server_time,
+      }
+      r.hash = recordHash(prev, fields)
+      sql(`UPDATE consent_records SET method=?, prev_hash=?, hash=? WHERE site_id='acme' AND seq=?`, fields.method, prev, r.hash, r.seq)
+    }
+    prev = r.hash
+  }
+}
+
+/** A manifest row as an export writes it when it starts (none of what completion writes), written by hand. */
+const unfinishedManifest = (id: string, seq: unknown, hash: unknown) =>
+  sql(`INSERT INTO export_manifests (id, site_id, format, filters, chain_head_seq, chain_head_hash, created_at) VALUES (?, 'acme', 'csv', '{}', ?, ?, ?)`, id, seq, hash, t.clock.now)
 
 /** What an erasure does to a record, done by hand: no signature (as before 0.8.5, or forged). */
 const eraseByHand = (seq: number, erasedAt = '2026-11-23T00:00:00.000Z') =>
@@ -437,6 +462,72 @@ describe('the chain heads export manifests recorded', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5 } })
   })
 
+  it('reports a manifest row whose head no export writes (a seq no record can have, a hash that is no SHA-256) and still checks every other head', async () => {
+    const id = await exported()
+    rewriteFrom(2)
+    const rewritten = { ok: false, count: 5, head: hashAt(4), firstBad: { seq: 5, reason: expect.stringMatching(new RegExp(`^hash is not the one export manifest ${id} of .* recorded for seq 5: `)) } }
+    expect(t.consentLog.verify('acme')).toMatchObject(rewritten)
+    // A head between two seqs once kept every later head, this export's too, from being compared.
+    const createdAt = new Date(t.clock.now).toISOString()
+    const heads: [unknown, unknown, string][] = [
+      [1.5, 'x', 'records a chain head at seq 1.5, which no record has'],
+      [1.5, hashAt(1), 'records a chain head at seq 1.5, which no record has'],
+      [-1, hashAt(1), 'records a chain head at seq -1, which no record has'],
+      ['five', hashAt(1), 'records a chain head at a seq that is not a number'],
+      [3, 'x', 'records a chain head hash that is no SHA-256 digest'],
+    ]
+    for (const [seq, hash] of heads) {
+      unfinishedManifest('bogus', seq, hash)
+      const result = t.consentLog.verify('acme')
+      expect(result, String(seq)).toMatchObject(rewritten)
+      expect(await routeSays(), String(seq)).toEqual(result)
+      sql(`DELETE FROM export_manifests WHERE id = 'bogus'`)
+    }
+    // Alone, it is reported itself, as any manifest whose head cannot be trusted.
+    sql(`DELETE FROM export_manifests WHERE id = ?`, id)
+    for (const [seq, hash, says] of heads) {
+      unfinishedManifest('bogus', seq, hash)
+      const result = t.consentLog.verify('acme')
+      expect(result.firstBad, String(seq)).toEqual({
+        seq: 6,
+        reason: `export manifest bogus of ${createdAt} ${says}: it was edited in the database, so the chain head it recorded cannot be trusted: records after seq 5, the newest the log holds, may have been deleted`,
+      })
+      expect(await routeSays(), String(seq)).toEqual(result)
+      sql(`DELETE FROM export_manifests WHERE id = 'bogus'`)
+    }
+  })
+
+  it('takes a head between two seqs, or just past the end, as a finding rather than a reason to compare none after it', () => {
+    const rows = () => t.db.$client.prepare(`SELECT ${STORED_ROW_COLUMNS} FROM consent_records WHERE site_id='acme' ORDER BY seq`).all() as StoredRow[]
+    const odd = (seq: number) => ({ seq, hash: hashAt(1), seenBy: 'export manifest b of z' })
+    const rewritten = { seq: 5, hash: 'f'.repeat(64), seenBy: 'the saved manifest of export x (y)' }
+    expect(verifyChain(rows(), null, [odd(1.5), rewritten])).toMatchObject({
+      ok: false,
+      count: 2,
+      head: hashAt(1),
+      firstBad: { seq: 2, reason: 'export manifest b of z recorded a chain head at seq 1.5, which no record has: the manifest was edited' },
+    })
+    expect(verifyChain(rows(), null, [odd(5.5)])).toMatchObject({
+      ok: false,
+      count: 6,
+      head: hashAt(5),
+      firstBad: { seq: 6, reason: 'export manifest b of z recorded a chain head at seq 5.5, which no record has: the manifest was edited' },
+    })
+    // Heads at seqs the log holds are compared as before; one past its end says the newest records were deleted.
+    expect(verifyChain(rows(), null, [{ ...odd(1), seenBy: 'a' }, rewritten]).firstBad?.reason).toMatch(/^hash is not the one the saved manifest of export x \(y\) recorded for seq 5/)
+    expect(verifyChain(rows(), null, [odd(5.5), { ...rewritten, seq: 7 }]).firstBad?.reason).toMatch(/^the log ends at seq 5, but the saved manifest of export x \(y\) saw it reach seq 7/)
+  })
+
+  it('purges no record past a manifest row whose head no export writes: the heads after it are checked all the same', async () => {
+    await exported()
+    // Every record restamped a year back, as expired, record 1 rewritten, and every hash recomputed: only the manifest's head tells.
+    sql(`UPDATE consent_records SET server_time = '2025-11-01T00:00:00.000Z' WHERE site_id = 'acme'`)
+    rewriteFrom(1)
+    unfinishedManifest('bogus', 1.5, 'x')
+    expect(purgeSite(t.db, 'acme', 30, t.clock.now)).toMatchObject({ purged: 4, chainBroken: { seq: 5, reason: expect.stringMatching(/^hash is not the one export manifest/) } })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5 } })
+  })
+
   it('still verifies when the record a manifest saw was erased (its hash kept) or purged by retention', async () => {
     await exported()
     await exported()
@@ -554,6 +645,21 @@ describe('a manifest the auditor saved (POST …/verify, verify --site --manifes
     expect(cut.firstBad).toEqual({
       seq: 4,
       reason: `the log ends at seq 3, but the saved manifest of export ${manifest.exportId} (${manifest.createdAt}) saw it reach seq 5: the records after seq 3 were deleted`,
+    })
+  })
+
+  it('finds a log rewritten up to the saved head, its manifest rows deleted, when a manifest row whose head is between two seqs is added', async () => {
+    const manifest = await savedManifest()
+    rewriteFrom(2)
+    sql(`DELETE FROM export_manifests WHERE site_id='acme'`)
+    unfinishedManifest('bogus', 1.5, 'x')
+    const res = await verifyWith(manifest)
+    expect(res.status).toBe(200)
+    const result = chainVerification.parse(await res.json())
+    expect(result).toMatchObject({ ok: false, count: 5, head: hashAt(4), savedManifest: { exportId: manifest.exportId, seq: 5, checked: true } })
+    expect(result.firstBad).toEqual({
+      seq: 5,
+      reason: `hash is not the one the saved manifest of export ${manifest.exportId} (${manifest.createdAt}) recorded for seq 5: this record or one before it was rewritten and the hashes recomputed`,
     })
   })
 

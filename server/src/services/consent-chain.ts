@@ -265,6 +265,13 @@ function seenProblem(row: StoredRow, seen: SeenHead | undefined): string | null 
   return `hash is not the one ${seen.seenBy} recorded for seq ${row.seq}: this record or one before it was rewritten and the hashes recomputed`
 }
 
+/**
+ * Why a head that no record's seq matches is a finding: its seq lies between two records' (or just
+ * past the newest). manifestHeads keeps such a head from the stored manifests (headProblem), and a
+ * saved manifest's is a whole number: this is for any other caller.
+ */
+const unheldProblem = (h: SeenHead) => `${h.seenBy} recorded a chain head at seq ${h.seq}, which no record has: the manifest was edited`
+
 /** The heads to check, in seq order, without those at or before the chain's start (purged by retention, or genesis). */
 function headsAfter(seen: readonly SeenHead[], startSeq: number): SeenHead[] {
   return seen.filter((h) => h.seq > startSeq).sort((a, b) => a.seq - b.seq)
@@ -308,8 +315,13 @@ export function verifyChain(
   let prevFormat: HashFormat | null = start ? (start.format ?? null) : 2
   for (const row of rows) {
     let problem = (expectedSeq === 1 && row.seq > 1 ? missingStart(row.seq) : linkProblem(row, expectedSeq, prev)) ?? formatProblem(row, format2) ?? contentProblem(row, prevFormat) ?? erasures?.(row) ?? null
-    // Seqs run on without a gap past linkProblem: a head below this row's seq was checked already.
-    while (!problem && heads[nextHead]?.seq === row.seq) problem = seenProblem(row, heads[nextHead++])
+    // Seqs run on without a gap past linkProblem, so every head up to this row's seq is passed here,
+    // each once: one at its seq is compared with it, one below it names a seq no record has. Never
+    // wait for an exact match to move on, or one such head would keep every later one unchecked.
+    while (!problem && nextHead < heads.length && heads[nextHead]!.seq <= row.seq) {
+      const head = heads[nextHead++]!
+      problem = head.seq === row.seq ? seenProblem(row, head) : unheldProblem(head)
+    }
     if (problem) return { ok: false, count: count + 1, head: prev, firstBad: { seq: row.seq, reason: problem }, ...extra() }
     prevFormat = formatOf(row)
     format2 ||= prevFormat === 2
@@ -330,6 +342,9 @@ export function verifyChain(
     const reason = `the log ends at seq ${end}, but ${furthest.seenBy} saw it reach seq ${furthest.seq}: the records after seq ${end} were deleted`
     return { ok: false, count: count + 1, head: prev, firstBad: { seq: expectedSeq, reason }, ...extra() }
   }
+  // Left over below the next seq: a head between the newest record's seq and the next.
+  const unheld = heads[nextHead]
+  if (unheld) return { ok: false, count: count + 1, head: prev, firstBad: { seq: expectedSeq, reason: unheldProblem(unheld) }, ...extra() }
   return { ok: true, count, head: prev, ...extra() }
 }
 

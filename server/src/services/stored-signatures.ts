@@ -233,8 +233,28 @@ export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
 /** An export manifest as stored (export_manifests), completed or not, with its times in ms. */
 export type StoredManifest = Omit<ManifestRow, 'createdAt' | 'completedAt' | 'createdBy'> & { createdAt: number; completedAt: number | null }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
 /**
- * Why a stored manifest's recorded chain head cannot be trusted, or null. A completed manifest is
+ * Why a stored manifest's chain head is none an export writes (export-pages.ts chainHead: a
+ * record's seq and hash, or 0 and the genesis hash), or null; a row without one (both null) has
+ * none to check. Verification walks the heads in seq order beside the records: a head between two
+ * seqs, taken unchecked from a row that looks unfinished, would otherwise be compared with no
+ * record, and would be passed over silently below the chain's start.
+ */
+function headProblem(m: StoredManifest): string | null {
+  const seq: unknown = m.chainHeadSeq
+  const hash: unknown = m.chainHeadHash
+  if (seq === null || hash === null) return null
+  if (!Number.isSafeInteger(seq) || (seq as number) < 0) {
+    return `records a chain head at ${typeof seq === 'number' ? `seq ${seq}, which no record has` : 'a seq that is not a number'}: it was edited in the database`
+  }
+  return typeof hash === 'string' && SHA256_HEX.test(hash) ? null : 'records a chain head hash that is no SHA-256 digest: it was edited in the database'
+}
+
+/**
+ * Why a stored manifest's recorded chain head cannot be trusted, or null: first, a head no export
+ * writes (headProblem), whether the row is complete or not. A completed manifest is
  * signed (since 0.8) over what export.ts serves, chain head included, rebuilt here from its row:
  * a signature that no longer matches means the row was edited (its head moved or nulled), and a
  * completed manifest without one, dated after a key began signing, had it removed. A manifest
@@ -244,6 +264,8 @@ export type StoredManifest = Omit<ManifestRow, 'createdAt' | 'completedAt' | 'cr
  * unfinished, so that its head would be taken unchecked.
  */
 export function manifestProblem(m: StoredManifest, keys: Map<string, StoredKey>): string | null {
+  const head = headProblem(m)
+  if (head) return head
   const completed = m.completedAt !== null || m.signature !== null || m.keyId !== null || m.rowCount !== null || m.sha256 !== null
   if (!completed) return null
   if (m.rowCount === null || m.sha256 === null) return 'is complete but lacks its row count or digest: it was edited in the database'
