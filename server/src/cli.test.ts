@@ -14,6 +14,7 @@ import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
+import { signAnchor, signErasure, storedGeneratedKey, type ErasedRow } from './services/stored-signatures'
 import { addUser, builtCliAsNobody, consentBody, json, newerCopy, olderCopy, openMigratedUpTo, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
@@ -1206,5 +1207,61 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(1)
     expect((await run(['sign-unsigned', '--site', 'nowhere', '--db', t.file])).code).toBe(2)
     expect((await run(['sign-unsigned', '--db', t.file])).code).toBe(2)
+  })
+})
+
+describe('miniconsent verify and sign-unsigned once the generated key is retired', () => {
+  const DAY = 86_400_000
+  const iso = (ms: number) => new Date(ms).toISOString()
+  /**
+   * The generated key, whose private half a backup made while it signed holds; a day later the
+   * operator sets MANIFEST_SIGNING_KEY and the generated key is retired. Returns both.
+   */
+  function retireGeneratedKey() {
+    const oldKey = storedGeneratedKey(t.db.$client)!
+    expect(oldKey).not.toBeNull()
+    t.clock.now += DAY
+    const operator = generateKeyPairSync('ed25519').privateKey
+    new ManifestKeys(t.db, () => t.clock.now, operator).active()
+    return { oldKey, retiredAt: t.clock.now, env: { ...NO_DATABASE(t), MANIFEST_SIGNING_KEY: operator.export({ format: 'pem', type: 'pkcs8' }).toString() } }
+  }
+  const replaced = 'signed after its key was replaced (with a copy of the old private key), or forged'
+
+  it('exits 1 for an erasure or a purge anchor signed with the retired key after its retirement', async () => {
+    const { oldKey, retiredAt } = retireGeneratedKey()
+    t.clock.now += 30 * DAY
+    const c = t.db.$client
+    // A forger with that backup blanks record 3 as an erasure…
+    const row = c
+      .prepare(
+        `SELECT site_id AS siteId, seq, record_id AS recordId, revision, texts_hash AS textsHash, categories, services, method, region, mode, language, gpc,
+                client_time AS clientTime, server_time AS serverTime, hash, personal_hash AS personalHash FROM consent_records WHERE site_id='acme' AND seq=3`,
+      )
+      .get() as Omit<ErasedRow, 'erasedAt'>
+    const erasedAt = iso(t.clock.now)
+    c.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at=?, erasure_signature=? WHERE site_id='acme' AND seq=3").run(
+      erasedAt,
+      signErasure({ ...row, erasedAt }, oldKey),
+    )
+    const erasure = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(erasure).toMatchObject({ code: 1, out: '' })
+    expect(erasure.err.split('\n')[0]).toBe(`BROKEN acme at seq 3: key ${oldKey.keyId} was retired on ${iso(retiredAt)}, but the erasure is dated ${erasedAt}: ${replaced}`)
+    // …and deletes records 1 and 2, with a purge anchor in their place.
+    const { hash } = c.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=2").get() as { hash: string }
+    c.prepare("DELETE FROM consent_records WHERE site_id='acme' AND seq <= 2").run()
+    const anchor = { siteId: 'acme', seq: 2, hash, purgedCount: 2, purgedAt: t.clock.now }
+    c.prepare('INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at, signature) VALUES (?, 2, ?, 2, ?, ?)').run('acme', hash, t.clock.now, signAnchor(anchor, oldKey))
+    const purge = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(purge).toMatchObject({ code: 1, out: '' })
+    expect(purge.err.split('\n')[0]).toBe(`BROKEN acme at seq 2: key ${oldKey.keyId} was retired on ${iso(retiredAt)}, but the purge anchor at seq 2 is dated ${iso(t.clock.now)}: ${replaced}`)
+  })
+
+  it('signs what an older version left unsigned with MANIFEST_SIGNING_KEY, after which verify exits 0', async () => {
+    t.db.$client.prepare("UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at=? WHERE site_id='acme' AND seq=2").run(iso(t.clock.now))
+    const { env } = retireGeneratedKey()
+    t.clock.now += 30 * DAY
+    expect(await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])).toMatchObject({ code: 2, err: expect.stringMatching(/^the server signs with MANIFEST_SIGNING_KEY/) })
+    expect(await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'], env)).toMatchObject({ code: 0, err: '' })
+    expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('1 erased') })
   })
 })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { chainVerification } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../lib/canonical-json'
@@ -10,6 +10,7 @@ import { createLogger } from '../logger'
 import { AuditLog } from './audit'
 import { ConsentSubjects } from './consent-subjects'
 import { ManifestKeys } from './manifest-keys'
+import { signAnchor, signErasure, signStoredBeforeSigning, storedGeneratedKey, type ErasedRow, type StoredSigningKey } from './stored-signatures'
 
 let t: TestServer
 beforeEach(async () => {
@@ -25,11 +26,14 @@ afterEach(() => t.close())
 
 const sql = (text: string, ...params: unknown[]) => t.db.$client.prepare(text).run(...params)
 
-/** A data-subject erasure of the record at `seq`, as the server makes it (ConsentSubjects: a signed tombstone). */
-function erase(seq: number) {
+/**
+ * A data-subject erasure of the record at `seq`, as the server makes it (ConsentSubjects: a signed
+ * tombstone), with the server's keys (by default: the key generated in the database).
+ */
+function erase(seq: number, keys = new ManifestKeys(t.db, () => t.clock.now)) {
   const { consentId } = t.db.$client.prepare("SELECT consent_id AS consentId FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { consentId: string }
   const now = () => t.clock.now
-  return new ConsentSubjects(t.db, now, new AuditLog(t.db, now), new ManifestKeys(t.db, now)).erase('acme', consentId, null)
+  return new ConsentSubjects(t.db, now, new AuditLog(t.db, now), keys).erase('acme', consentId, null)
 }
 /** Rewrites acme's chain as the releases wrote it: each record in format 1 (0.5), as 0.6.0 wrote format 2 (no prevFormat), or as since. */
 function rewriteChain(writer: (seq: number) => '0.5' | '0.6.0' | 'current') {
@@ -608,6 +612,118 @@ describe('purge anchors only the server wrote', () => {
     start()
     expect(anchorNow().signature).toBeNull()
     expect(t.consentLog.verify('acme').ok).toBe(false)
+  })
+})
+
+describe('tombstones and purge anchors signed with a key retired since', () => {
+  const DAY = 86_400_000
+  const iso = (ms: number) => new Date(ms).toISOString()
+  /** The key generated in the database, which signs until the operator sets MANIFEST_SIGNING_KEY: a backup made meanwhile holds its private half. */
+  let oldKey: StoredSigningKey
+  beforeEach(() => {
+    oldKey = storedGeneratedKey(t.db.$client)!
+    expect(oldKey).not.toBeNull()
+  })
+  /** The operator sets MANIFEST_SIGNING_KEY a day later: the generated key is retired then, its private half dropped. Returns the server's keys. */
+  function retire(): ManifestKeys {
+    t.clock.now += DAY
+    const keys = new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey)
+    expect(keys.active().keyId).not.toBe(oldKey.keyId)
+    expect(storedGeneratedKey(t.db.$client)).toBeNull()
+    return keys
+  }
+  const tombstoneFields = (seq: number) =>
+    t.db.$client
+      .prepare(
+        `SELECT site_id AS siteId, seq, record_id AS recordId, revision, texts_hash AS textsHash, categories, services, method, region, mode, language, gpc,
+                client_time AS clientTime, server_time AS serverTime, hash, personal_hash AS personalHash FROM consent_records WHERE site_id='acme' AND seq=?`,
+      )
+      .get(seq) as Omit<ErasedRow, 'erasedAt'>
+  /** What a forger with the old private key does: an erasure of `seq`, dated `erasedAt`, signed with it. */
+  function forgedErasure(seq: number, erasedAt: string) {
+    const signature = signErasure({ ...tombstoneFields(seq), erasedAt }, oldKey)
+    sql(`UPDATE consent_records SET consent_id='erased', ip=NULL, user_agent=NULL, url='', erased_at=?, erasure_signature=? WHERE site_id='acme' AND seq=?`, erasedAt, signature, seq)
+  }
+  /** …and records 1 to `seq` deleted, with a purge anchor dated `purgedAt` written in their place, signed with it. */
+  function forgedAnchor(seq: number, purgedAt: number) {
+    const { hash } = t.db.$client.prepare("SELECT hash FROM consent_records WHERE site_id='acme' AND seq=?").get(seq) as { hash: string }
+    sql(`DELETE FROM consent_records WHERE site_id='acme' AND seq <= ?`, seq)
+    const anchor = { siteId: 'acme', seq, hash, purgedCount: seq, purgedAt }
+    sql('INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at, signature) VALUES (?, ?, ?, ?, ?, ?)', 'acme', seq, hash, seq, purgedAt, signAnchor(anchor, oldKey))
+  }
+  const afterRetirement = (retiredAt: number, dated: string) =>
+    `key ${oldKey.keyId} was retired on ${iso(retiredAt)}, but ${dated}: signed after its key was replaced (with a copy of the old private key), or forged`
+
+  it('refuses an erasure or a purge anchor signed with a retired key after its retirement (a copy of the old private key, from a backup)', () => {
+    retire()
+    const retiredAt = t.clock.now
+    t.clock.now += 30 * DAY
+    forgedErasure(4, iso(t.clock.now))
+    expect(t.consentLog.verify('acme')).toMatchObject({
+      ok: false,
+      count: 4,
+      firstBad: { seq: 4, reason: afterRetirement(retiredAt, `the erasure is dated ${iso(t.clock.now)}`) },
+    })
+    forgedAnchor(2, t.clock.now)
+    expect(t.consentLog.verify('acme')).toMatchObject({
+      ok: false,
+      count: 0,
+      firstBad: { seq: 2, reason: afterRetirement(retiredAt, `the purge anchor at seq 2 is dated ${iso(t.clock.now)}`) },
+    })
+  })
+
+  it('refuses an erasure signed with a retired key of a record written after its retirement, however early the erasure is dated', async () => {
+    retire()
+    const retiredAt = t.clock.now
+    t.clock.now += 2 * 3_600_000
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: 'visitor-6xyz' })))).status).toBe(201)
+    const { serverTime } = t.db.$client.prepare("SELECT server_time AS serverTime FROM consent_records WHERE site_id='acme' AND seq=6").get() as { serverTime: string }
+    forgedErasure(6, iso(retiredAt - DAY))
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 6, reason: afterRetirement(retiredAt, `the record it erased was written on ${serverTime}`) })
+  })
+
+  it("takes what the key signed before its retirement, or within the hour after (a server started before the change), and the current key's signatures", () => {
+    // Records 3 to 5 written 25 days after the first two; record 4 erased, then records 1–2 purged, by the generated key.
+    sql(`UPDATE consent_records SET server_time=? WHERE site_id='acme' AND seq >= 3`, iso(t.clock.now + 25 * DAY))
+    rewriteChain(() => 'current')
+    erase(4)
+    t.clock.now += 30 * DAY
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now)).toMatchObject({ purged: 2 })
+    const keys = retire()
+    const retiredAt = t.clock.now
+    // A server that started before the change, and still signs with the generated key, 59 minutes on.
+    forgedErasure(5, iso(retiredAt + 59 * 60_000))
+    t.clock.now += 60 * DAY
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3, erased: 2, anchor: { seq: 2 } })
+    // The server erases and purges with the key it signs with now; its anchor moved from the one the generated key signed.
+    erase(3, keys)
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now, { sign: keys.active() })).toMatchObject({ purged: 3 })
+    expect(t.db.$client.prepare("SELECT signature FROM chain_anchors WHERE site_id='acme'").pluck().get()).toMatch(new RegExp(`^${keys.active().keyId}\\.`))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 0, anchor: { seq: 5, purgedCount: 5 } })
+  })
+
+  it('signs at start-up, with the current key, what was stored before signing, after the old key was retired', () => {
+    eraseByHand(2, iso(t.clock.now))
+    sql(`DELETE FROM startup_tasks WHERE name = 'sign-erasures'`)
+    const keys = retire()
+    t.clock.now += 30 * DAY
+    signStoredBeforeSigning(t.db.$client, keys.active(), t.clock.now)
+    expect(t.db.$client.prepare("SELECT erasure_signature FROM consent_records WHERE site_id='acme' AND seq=2").pluck().get()).toMatch(new RegExp(`^${keys.active().keyId}\\.`))
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, erased: 1 })
+  })
+
+  it('does not let a purge take over, and sign with the current key, an anchor the retired key signed after its retirement', () => {
+    // Records 3 to 5 written 25 days after the first two.
+    sql(`UPDATE consent_records SET server_time=? WHERE site_id='acme' AND seq >= 3`, iso(t.clock.now + 25 * DAY))
+    rewriteChain(() => 'current')
+    const keys = retire()
+    t.clock.now += 30 * DAY
+    forgedAnchor(2, t.clock.now)
+    t.clock.now += 30 * DAY
+    expect(purgeSite(t.db, 'acme', 10, t.clock.now, { sign: keys.active() })).toMatchObject({ purged: 3 })
+    const anchor = t.db.$client.prepare("SELECT seq, signature FROM chain_anchors WHERE site_id='acme'").get()
+    expect(anchor).toEqual({ seq: 5, signature: null })
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5, reason: expect.stringContaining('bears no signature of this server') } })
   })
 })
 

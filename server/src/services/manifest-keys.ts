@@ -13,7 +13,7 @@ import { z } from 'zod'
 import { writeTransaction, type Db } from '../db/client'
 import { hasTable } from '../db/has-table'
 import { manifestKeys } from '../db/schema'
-import { base64Bytes, manifestSignatureValid, storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
+import { base64Bytes, manifestSignatureValid, RETIRED_GRACE_MS, retiredKeyProblem, storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -215,11 +215,9 @@ export function storedManifestSigned(db: Db, exportId: string): boolean {
   return !!db.$client.prepare('SELECT 1 FROM export_manifests WHERE id = ? AND signature IS NOT NULL').get(exportId)
 }
 
-/**
- * How long after its retirement a key's signature is still taken: while a deployment rolls over
- * to a new key, a process that started before it may still sign with the old one.
- */
-export const RETIRED_GRACE_MS = 60 * 60 * 1000
+// How long after its retirement a key's signature is still taken (kept beside what the server
+// signs in the database, which verification threads load without this module).
+export { RETIRED_GRACE_MS } from './stored-signatures'
 
 /**
  * Why a manifest that names a key and a signature is not one the holder of `keys` signed, or null:
@@ -237,7 +235,7 @@ export function signedManifestProblem(raw: Record<string, unknown>, manifest: Ex
   }
   if (!manifestSignatureValid(raw, known.key)) return `signature invalid for key ${keyId}: the manifest was changed after the server signed it, or forged`
   if (known.retiredAt !== null && Date.parse(manifest.createdAt) > known.retiredAt + RETIRED_GRACE_MS) {
-    return `key ${keyId} was retired on ${new Date(known.retiredAt).toISOString()}, but the manifest is dated ${manifest.createdAt}: signed after its key was replaced (with a copy of the old private key), or forged`
+    return retiredKeyProblem(keyId, known.retiredAt, `the manifest is dated ${manifest.createdAt}`)
   }
   return null
 }

@@ -220,8 +220,9 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
       }
       const last = rows[stop - 1]
       if (last) {
-        // An anchor this server did not sign (written by hand) is not taken over: moved on, it stays
-        // unsigned, and verify goes on reporting it.
+        // An anchor this server did not sign (written by hand, or signed with a key after that key
+        // was retired: a copy of its private half) is not taken over: moved on, it stays unsigned,
+        // and verify goes on reporting it.
         const trusted = !prior || anchorProblem(prior, keys) === null
         purged = remove.run(siteId, last.seq).changes
         // Moving the anchor drops the statistics' rollups of the purged days (a trigger of

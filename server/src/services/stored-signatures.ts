@@ -11,6 +11,12 @@
 // tombstone it makes with the key that signs export manifests (manifest-keys.ts); verification
 // takes a tombstone only with that signature over everything the record still holds.
 //
+// A key replaced by another (manifest-keys.ts) stays listed, retired, so that what it signed still
+// verifies; but a copy of its private half outlives it (every backup from before the operator
+// set MANIFEST_SIGNING_KEY holds the generated key's). So, as for manifests, a signature dated
+// more than RETIRED_GRACE_MS after its key was retired is refused: the time an erasure or a purge
+// anchor is dated by is covered by its signature.
+//
 // Signed manifests. The chain heads the site's export manifests recorded show newest records
 // deleted (consent-chain.ts); a head edited, nulled or stripped of its signature in the database
 // would hide that, so verification checks each stored manifest's signature first.
@@ -54,12 +60,54 @@ export interface StoredSigningKey {
 /** A stored signature of `bytes`: `<keyId>.<base64 of the Ed25519 signature>`. */
 const storedSignature = (bytes: Buffer, key: StoredSigningKey) => `${key.keyId}.${sign(null, bytes, key.privateKey).toString('base64')}`
 
-/** Why `stored` (as storedSignature writes it) is no signature of `bytes` by one of `keys`: `unsigned` or `mismatch`; null when it is. */
-function storedSignatureProblem(bytes: Buffer, stored: string | null | undefined, keys: Map<string, StoredKey>): 'unsigned' | 'mismatch' | null {
+/**
+ * How long after its retirement a key's signature is still taken: while a deployment rolls over
+ * to a new key, a process that started before it may still sign with the old one.
+ */
+export const RETIRED_GRACE_MS = 60 * 60 * 1000
+
+/** A time (ms) as ISO 8601, or as it is when it is none. */
+const shownTime = (ms: number) => {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString()
+}
+
+/**
+ * Why a signature of `keyId`, a key retired at `retiredAt`, dated as `dated` says, was made after
+ * the key was replaced: the words manifests (manifest-keys.ts signedManifestProblem) and what
+ * the server stores are refused with.
+ */
+export const retiredKeyProblem = (keyId: string, retiredAt: number, dated: string) =>
+  `key ${keyId} was retired on ${shownTime(retiredAt)}, but ${dated}: signed after its key was replaced (with a copy of the old private key), or forged`
+
+/**
+ * A time a signature covers, which it cannot have been made before (ms, NaN when unreadable), and
+ * how a report says it: "the erasure is dated …".
+ */
+interface SignedTime {
+  at: number
+  dated: string
+}
+
+/**
+ * Why `stored` (as storedSignature writes it) is no signature of `bytes` by one of `keys`:
+ * `unsigned`, `mismatch`, or, for a retired key, the first of `signed` later than its retirement
+ * and RETIRED_GRACE_MS (or unreadable), said by retiredKeyProblem; null when it is.
+ */
+function storedSignatureProblem(
+  bytes: Buffer,
+  stored: string | null | undefined,
+  keys: Map<string, StoredKey>,
+  signed: SignedTime[],
+): 'unsigned' | 'mismatch' | { retired: string } | null {
   const dot = stored?.indexOf('.') ?? -1
-  const key = dot > 0 ? keys.get(stored!.slice(0, dot))?.key : undefined
+  const keyId = dot > 0 ? stored!.slice(0, dot) : ''
+  const key = keys.get(keyId)
   if (!stored || !key) return 'unsigned'
-  return validSignature(bytes, stored.slice(dot + 1), key) ? null : 'mismatch'
+  if (!validSignature(bytes, stored.slice(dot + 1), key.key)) return 'mismatch'
+  if (key.retiredAt === null) return null
+  const late = signed.find((t) => !(t.at <= key.retiredAt! + RETIRED_GRACE_MS))
+  return late ? { retired: retiredKeyProblem(keyId, key.retiredAt, late.dated) } : null
 }
 
 /** The signature stored in `erasure_signature`: `<keyId>.<base64 of the Ed25519 signature>`. */
@@ -96,11 +144,16 @@ export function signAnchor(a: AnchorRow, key: StoredSigningKey): string {
   return storedSignature(anchorStatement(a), key)
 }
 
-/** Why a purge anchor is not one this server wrote as it is, or null. */
+/**
+ * Why a purge anchor is not one this server wrote as it is, or null. Its signing key, if retired
+ * since, must have been retired no earlier than the purge that moved it last (RETIRED_GRACE_MS).
+ */
 export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys: Map<string, StoredKey>): string | null {
-  const problem = storedSignatureProblem(anchorStatement(a), a.signature, keys)
+  const signed = [{ at: Number(a.purgedAt), dated: `the purge anchor at seq ${a.seq} is dated ${shownTime(a.purgedAt)}` }]
+  const problem = storedSignatureProblem(anchorStatement(a), a.signature, keys, signed)
   if (problem === 'unsigned') return `the chain starts after a purge anchor at seq ${a.seq} that bears no signature of this server: records before it were deleted by hand, not by retention`
-  return problem ? `the purge anchor at seq ${a.seq} does not match its signature: it was edited (its seq, hash, count or time)` : null
+  if (problem === 'mismatch') return `the purge anchor at seq ${a.seq} does not match its signature: it was edited (its seq, hash, count or time)`
+  return problem ? problem.retired : null
 }
 
 /**
@@ -220,13 +273,23 @@ export function manifestFrom(
   }
 }
 
-/** The check of tombstones against the stored keys: without a key, a tombstone fails as unsigned. */
+/**
+ * The check of tombstones against the stored keys: without a key, a tombstone fails as unsigned.
+ * A key retired since must have been retired no earlier than the erasure, nor than the record
+ * it erased was written (RETIRED_GRACE_MS): an erasure cannot come before its record, so an
+ * erasure time set back does not pass off a record written since as erased by that key.
+ */
 export function storedErasureCheck(keys: Map<string, StoredKey>): ErasureCheck {
   return (row) => {
     if (!row.erasedAt) return null
-    const problem = storedSignatureProblem(erasureStatement(row as ErasedRow), row.erasureSignature, keys)
+    const signed = [
+      { at: Date.parse(row.erasedAt), dated: `the erasure is dated ${row.erasedAt}` },
+      { at: Date.parse(row.serverTime), dated: `the record it erased was written on ${row.serverTime}` },
+    ]
+    const problem = storedSignatureProblem(erasureStatement(row as ErasedRow), row.erasureSignature, keys, signed)
     if (problem === 'unsigned') return 'marked erased, but the erasure bears no signature of this server: the record was edited'
-    return problem ? "the erasure's signature does not match the record as stored: the record or its erasure time was edited" : null
+    if (problem === 'mismatch') return "the erasure's signature does not match the record as stored: the record or its erasure time was edited"
+    return problem ? problem.retired : null
   }
 }
 
