@@ -36,6 +36,7 @@ import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
+import { signRetentionsBeforeSigning, signSiteRetention } from './services/retention-signature'
 import { signStoredBeforeSigning } from './services/stored-signatures'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
@@ -47,7 +48,8 @@ export function createApp(deps: AppDeps) {
   const now = deps.now ?? Date.now
   const audit = new AuditLog(deps.db, now)
   const sites = new SiteDirectory(deps.db, now)
-  const catalogues = new Catalogues({ db: deps.db, now, audit, sites })
+  const manifestKeys = deps.manifestKeys ?? new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY)
+  const catalogues = new Catalogues({ db: deps.db, now, audit, sites, manifestKeys })
   const s: Services = {
     db: deps.db,
     env: deps.env,
@@ -59,7 +61,7 @@ export function createApp(deps: AppDeps) {
     accounts: new Accounts(deps.db, now, audit, deps.env.MINICONSENT_ADMIN_EMAIL),
     signInThrottle: new SignInThrottle(now),
     audit,
-    manifestKeys: deps.manifestKeys ?? new ManifestKeys(deps.db, now, deps.env.MANIFEST_SIGNING_KEY),
+    manifestKeys,
     catalogues,
     revisions: new Revisions({ db: deps.db, now, audit, sites, catalogues }),
     sdkDir: deps.sdkDir ?? sdkDistDir(),
@@ -72,11 +74,21 @@ export function createApp(deps: AppDeps) {
 
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
   // recorded and the previous one retired), and signs the tombstones and purge anchors stored
-  // before they were signed, at the first start after the upgrade only.
+  // before they were signed, at the first start after the upgrade only; so is the retention of the
+  // sites of a database from before retention was signed. The demo sites this start seeded, before
+  // the key was settled, have their retention signed now, as a site created later has at creation.
   const settleSigning = () => {
-    const signed = signStoredBeforeSigning(deps.db.$client, s.manifestKeys.active(), now())
+    const key = s.manifestKeys.active()
+    const signed = signStoredBeforeSigning(deps.db.$client, key, now())
     if (signed.erasures) s.logger.info('signed the erasures made before erasures were signed', { records: signed.erasures })
     if (signed.anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: signed.anchors })
+    const retentions = signRetentionsBeforeSigning(deps.db.$client, key, now())
+    if (retentions) s.logger.info('signed the retention of the sites saved before retention was signed', { sites: retentions })
+    if (deps.seededSites?.length) {
+      deps.db.$client.transaction(() => {
+        for (const siteId of deps.seededSites!) signSiteRetention(deps.db.$client, siteId, key, now())
+      })()
+    }
   }
   if (deps.settleSigningNow !== false) settleSigning()
 

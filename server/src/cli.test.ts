@@ -879,7 +879,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     db.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
     db.$client.close()
     const bytes = readFileSync(first)
-    const notMigrated = `the database ${first} was last started by an older MiniConsent (16 migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+    const notMigrated = `the database ${first} was last started by an older MiniConsent (17 migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
     for (const args of [
       ['verify', '--manifest', manifestFile, '--file', file],
       ['verify', '--manifest', manifestFile, '--file', file, '--allow-unsigned'],
@@ -988,7 +988,7 @@ describe('miniconsent verify on a database another process holds locked', () => 
 
 describe('miniconsent reset-password', () => {
   it("refuses a database this version's server has not migrated yet, as verify does, instead of failing on a column it lacks; a newer MiniConsent's it resets", async () => {
-    for (let last = 0; last <= 15; last++) {
+    for (let last = 0; last <= 16; last++) {
       const folder = join(t.dir, `at-${last}`)
       mkdirSync(folder)
       const file = join(folder, 'old.sqlite')
@@ -999,7 +999,7 @@ describe('miniconsent reset-password', () => {
       expect(r, `migrations 0000 to ${last}`).toEqual({
         code: 2,
         out: '',
-        err: `the database ${file} was last started by an older MiniConsent (${16 - last} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
+        err: `the database ${file} was last started by an older MiniConsent (${17 - last} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
       })
       const after = new Database(file, { readonly: true })
       expect(after.prepare('SELECT email, password_hash FROM users').all()).toEqual([{ email: 'owner@example.com', password_hash: 'x' }])
@@ -1127,7 +1127,7 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     erasedByOlderVersion(2)
     const older = join(t.dir, 'upgraded.sqlite')
     // (olderCopy takes the last migration's row away: its change is undone here, for the start to apply it again.)
-    t.db.$client.exec('DELETE FROM startup_tasks; ALTER TABLE users DROP COLUMN administrator')
+    t.db.$client.exec('DELETE FROM startup_tasks; ALTER TABLE chain_anchors DROP COLUMN retention_days; ALTER TABLE sites DROP COLUMN retention_signed_at; ALTER TABLE sites DROP COLUMN retention_signature')
     olderCopy(t, older)
     expect((await run(['verify', '--site', 'acme', '--db', older])).err).toMatch(/was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\)/)
     // This version's first start migrates the file, then fails on its port (the old server still runs), before it signs anything.
@@ -1186,7 +1186,7 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     expect((await run(['verify', '--site', 'acme', '--db', t.file])).err).toContain('bears no signature of this server')
     const signed = await run(['sign-unsigned', '--site', 'acme', '--db', t.file, '--confirm'])
     expect(signed.out.split('\n').slice(1)).toEqual([`  the purge anchor at seq 3 (3 purged at ${new Date(t.clock.now).toISOString()})`])
-    expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('starting after seq 3 (3 purged by retention)') })
+    expect(await run(['verify', '--site', 'acme', '--db', t.file])).toMatchObject({ code: 0, out: expect.stringContaining('starting after seq 3 (3 purged by retention, the last purge under a retention of 10 days)') })
   })
 
   it('counts 0 records verified, not -1, when the chain fails at a purge anchor without signature', async () => {

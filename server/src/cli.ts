@@ -983,7 +983,10 @@ function verifySite(siteId: string, dbArg: string | undefined, io: CliIo, savedA
     const result = new ConsentLog(db).verify(siteId, saved?.head)
     const notes = [
       result.erased ? `${result.erased} erased` : '',
-      result.anchor ? `starting after seq ${result.anchor.seq} (${result.anchor.purgedCount} purged by retention)` : '',
+      // The retention the last purge acted on, as the server signed it with the anchor (none before it signed retention).
+      result.anchor
+        ? `starting after seq ${result.anchor.seq} (${result.anchor.purgedCount} purged by retention${result.anchor.retentionDays === undefined ? '' : `, the last purge under a retention of ${result.anchor.retentionDays} day${result.anchor.retentionDays === 1 ? '' : 's'}`})`
+        : '',
     ].filter(Boolean)
     if (result.ok) {
       io.out(`OK ${siteId}: ${result.count} record${result.count === 1 ? '' : 's'}, head ${result.head}${notes.length ? `; ${notes.join(', ')}` : ''}`)

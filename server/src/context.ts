@@ -40,6 +40,11 @@ export interface AppDeps {
    * already running on the file) must not retire the key that server signs with. Default true.
    */
   settleSigningNow?: boolean
+  /**
+   * The demo sites this start seeded (seedSites), before the signing key was settled: their
+   * retention is signed when it is (the purge acts only on a signed retention: retention-signature.ts).
+   */
+  seededSites?: readonly string[]
   /** Directory of the built SDK (`miniconsent.js` and its lazily loaded chunks). */
   sdkDir?: string
   /** Directory of the built dashboard (`index.html`, `assets/`). */

@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { openDatabase } from './db/client'
 import { seedSites } from './seed/seed'
 import { ConsentLog } from './services/consent-log'
+import { ManifestKeys } from './services/manifest-keys'
+import { signSiteRetention } from './services/retention-signature'
 import { ACME, runMain as start } from './test-support'
 
 const DAY = 86_400_000
@@ -20,6 +22,9 @@ describe('retention at shutdown', () => {
     const now = Date.now()
     const db = openDatabase(file)
     seedSites(db, [{ ...ACME, settings: { ...ACME.settings, retentionDays: 30 } }], { now: now - 60 * DAY })
+    // Signed as a server's start signs what it seeded (the purge acts on no other retention), with
+    // the key generated here, which the server then signs with.
+    signSiteRetention(db.$client, 'acme', new ManifestKeys(db, () => now).active(), now - 60 * DAY)
     // Records of 40 days ago: a purge of many batches.
     const log = new ConsentLog(db, { now: () => now - 40 * DAY })
     const total = 5_000

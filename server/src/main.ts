@@ -119,8 +119,9 @@ async function main() {
       `MINICONSENT_ADMIN_PASSWORD is not the password of ${env.MINICONSENT_ADMIN_EMAIL}, and was not applied: it is used only when the account is created. To change the password, run: npm run reset-password -- --email ${env.MINICONSENT_ADMIN_EMAIL}`,
     )
   }
+  // The demo sites this start created: their retention is signed once the signing key is settled (createApp).
+  let created: string[] = []
   if (env.SEED_DEMO) {
-    let created: string[]
     try {
       created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
     } catch (e) {
@@ -148,7 +149,7 @@ async function main() {
   // (a generated key, or a changed MANIFEST_SIGNING_KEY recorded and the key before it retired)
   // on a start that then fails, with the port held by the server already running on this file,
   // retired the key that server goes on signing with, and its next manifests failed verification.
-  const app = createApp({ db, env, logger, consentLog, manifestKeys, regions, settleSigningNow: false })
+  const app = createApp({ db, env, logger, consentLog, manifestKeys, regions, settleSigningNow: false, seededSites: created })
   let retention: Retention | null = null
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
     try {

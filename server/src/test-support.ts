@@ -57,9 +57,11 @@ export function startTestServer(overrides: Partial<AppDeps> = {}, sites: DemoSit
   const file = join(dir, 'test.sqlite')
   const db = openDatabase(file)
   const clock = { now: Date.UTC(2026, 10, 22, 10, 0, 0) }
-  seedSites(db, sites, { now: clock.now })
+  // Their retention is signed once the app settles its key, as the server's start signs what it seeded.
+  const seededSites = seedSites(db, sites, { now: clock.now })
   const consentLog = new ConsentLog(db, { now: () => clock.now, ...log })
   const app = createApp({
+    seededSites,
     db,
     env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false },
     logger: silentLogger,

@@ -61,8 +61,12 @@ export const chainVerification = z.object({
   erased: z.number().int().min(0).optional(),
   /** What was erased, and when: each erasure (one data-subject request) among the records checked, oldest first, with its records' seqs. */
   erasures: z.array(z.object({ erasedAt: z.string(), seqs: z.array(z.number().int()) })).optional(),
-  /** Where the chain starts after retention purged older records; absent when it starts at genesis. */
-  anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int() }).optional(),
+  /**
+   * Where the chain starts after retention purged older records; absent when it starts at genesis.
+   * `retentionDays`: the signed retention the last purge acted on (absent for an anchor last moved
+   * by a version that did not sign retention, which did not record it).
+   */
+  anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int(), retentionDays: z.number().int().optional() }).optional(),
   /**
    * The auditor's saved manifest the chain was also checked against (verify with a manifest): its
    * export and chain head, and whether that head could be checked (`false` when retention has

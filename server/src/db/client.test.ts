@@ -96,7 +96,7 @@ describe('openDatabase', () => {
       const failed = new Database(failedFirst)
       failed.exec('CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
       failed.close()
-      expect(journalRows(openDatabase(failedFirst).$client.name)).toHaveLength(17)
+      expect(journalRows(openDatabase(failedFirst).$client.name)).toHaveLength(18)
       // An empty journal beside other tables: the file a CMS with its own `sites` was left as, once refused too late.
       const cms = join(dir, 'cms.sqlite')
       const left = new Database(cms)

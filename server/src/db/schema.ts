@@ -20,6 +20,13 @@ export const sites = sqliteTable('sites', {
    */
   settingsUpdatedAt: integer('settings_updated_at', { mode: 'timestamp_ms' }),
   settingsUpdatedBy: integer('settings_updated_by').references((): AnySQLiteColumn => users.id, { onDelete: 'set null' }),
+  /**
+   * The server's signature of the retention it saved (stored-signatures.ts signRetention: the site,
+   * `settings.retentionDays` and this time), `<keyId>.<base64>`: the retention purge acts only on a
+   * retention that carries it, so that one edited in the database deletes nothing.
+   */
+  retentionSignedAt: integer('retention_signed_at'),
+  retentionSignature: text('retention_signature'),
 })
 
 export const users = sqliteTable('users', {
@@ -267,6 +274,8 @@ export const chainAnchors = sqliteTable('chain_anchors', {
   purgedAt: integer('purged_at', { mode: 'timestamp_ms' }).notNull(),
   /** The server's signature of the anchor (stored-signatures.ts signAnchor): `<keyId>.<base64>`. */
   signature: text('signature'),
+  /** The signed retention (days) the purge that last moved it acted on; null for an anchor moved before 0017. */
+  retentionDays: integer('retention_days'),
 })
 
 /** Manifests of the exports auditors downloaded, so a file can be checked against its manifest later. */

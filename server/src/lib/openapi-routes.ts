@@ -510,7 +510,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Catalogue',
     summary: 'Save the site’s settings (served at once)',
     description:
-      'Changes the settings the body sends; a setting left out keeps its stored value (it does not fall back to its default). `privacyPolicyUrl: null` removes the link, which is how the settings form clears it. `domains`, when sent, must list at least one hostname. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save may leave them out or send them unchanged.',
+      'Changes the settings the body sends; a setting left out keeps its stored value (it does not fall back to its default). `privacyPolicyUrl: null` removes the link, which is how the settings form clears it. `domains`, when sent, must list at least one hostname. Send `baseUpdatedAt` (the `settingsUpdatedAt` of GET …/catalogue or of the last save): a save over settings saved since is refused. `retentionDays` and `ipPolicy` are the owner’s: an editor’s save may leave them out or send them unchanged. The retention purge acts only on a `retentionDays` the server signed when it was saved: an owner’s save that sends it signs it, and, when the stored one bears no valid signature (edited in the database, or saved by an older version), is written and audited even if nothing else changed, with a new `settingsUpdatedAt`.',
     auth: EDIT,
     params: siteParam,
     body: { schema: S.siteSettingsInput },

@@ -8,6 +8,7 @@ import { ACME, openMigratedUpTo } from '../test-support'
 import { Accounts } from './accounts'
 import { AuditLog } from './audit'
 import { Catalogues } from './catalogue'
+import { ManifestKeys } from './manifest-keys'
 import { SiteDirectory } from './sites'
 
 const dirs: string[] = []
@@ -30,7 +31,7 @@ it('keeps a database migrated before the settings had a version working: their v
   const db = openDatabase(file)
   try {
     let now = Date.UTC(2026, 5, 1)
-    const catalogues = new Catalogues({ db, now: () => now, audit: new AuditLog(db, () => now), sites: new SiteDirectory(db, () => now) })
+    const catalogues = new Catalogues({ db, now: () => now, audit: new AuditLog(db, () => now), sites: new SiteDirectory(db, () => now), manifestKeys: new ManifestKeys(db, () => now) })
     const state = catalogues.state('acme')
     expect(state.settingsUpdatedAt).toBe(new Date(createdAt).toISOString())
     const user = await new Accounts(db, () => now).createUser('owner@acme.test', 'owner password 1')

@@ -18,7 +18,9 @@ import { ApiError, invalidError } from '../lib/errors'
 import { MAX_ADMIN_BODY } from '../lib/validate'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
+import { SITE_RETENTION_COLUMNS, signSiteRetention, signedRetention, type SiteRetentionRow } from './retention-signature'
 import type { SiteDirectory } from './sites'
+import { storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
 
 /** SHA-256 of the canonical JSON of the catalogue as validated (defaults filled in). */
 export const contentHash = (c: Catalogue) => sha256(canonicalJson(c))
@@ -56,6 +58,8 @@ export interface CatalogueDeps {
   now: () => number
   audit: AuditLog
   sites: SiteDirectory
+  /** The key that signs the retention an owner saves (the manifest key: ManifestKeys). */
+  manifestKeys: { active(): StoredSigningKey }
 }
 
 export class Catalogues {
@@ -164,6 +168,10 @@ export class Catalogues {
    * privacyPolicyUrl sent as null is removed). `role`: the saver's on the site; only an owner
    * changes the settings OWNER_ONLY_SETTINGS names (403 `owner_only_setting`). `baseUpdatedAt`:
    * the version the form was loaded with; a save over a newer one is refused (409 `settings_conflict`).
+   * An owner's save that sends `retentionDays` has the server sign the retention (the purge acts on
+   * no other: retention-signature.ts) when it changes it, or when the stored one bears no valid
+   * signature (edited in the database, saved by an older version): such a save is then written and
+   * audited even if no setting changed.
    */
   saveSettings(
     siteId: string,
@@ -171,6 +179,8 @@ export class Catalogues {
     changes: SiteSettingsChanges,
     options: { role: Role; baseUpdatedAt?: string | undefined },
   ): { settings: SiteSettings; settingsUpdatedAt: string } {
+    // Settled before the transaction: the first call may write the key (ManifestKeys.active).
+    const key = options.role === 'owner' && changes.retentionDays !== undefined ? this.d.manifestKeys.active() : null
     const saved = writeTransaction(this.d.db, () => {
       const version = this.versionedSettings(siteId)
       if (options.baseUpdatedAt !== undefined && version.at.getTime() !== Date.parse(options.baseUpdatedAt)) {
@@ -202,17 +212,26 @@ export class Catalogues {
           throw err
         }
       }
-      if (canonicalJson(before) === canonicalJson(next)) return { at: version.at, next }
+      const signs = key !== null && (before.retentionDays !== next.retentionDays || !this.retentionSigned(siteId))
+      if (canonicalJson(before) === canonicalJson(next) && !signs) return { at: version.at, next }
       // Strictly later than the version replaced, so a form loaded before this save always sees it
       // as newer, even within one millisecond or after the clock stepped back.
       const at = new Date(Math.max(this.d.now(), version.at.getTime() + 1))
       this.d.db.update(sites).set({ settings: JSON.stringify(next), settingsUpdatedAt: at, settingsUpdatedBy: userId }).where(eq(sites.id, siteId)).run()
+      if (signs) signSiteRetention(this.d.db.$client, siteId, key, at.getTime())
       this.d.audit.record({ siteId, userId, action: 'site.settings', before, after: next })
       return { at, next }
     })
     // Settings are part of the published config (cookie name, lifetime) and of CORS (domains).
     this.d.sites.invalidate(siteId)
     return { settings: saved.next, settingsUpdatedAt: saved.at.toISOString() }
+  }
+
+  /** Whether the site's stored retention bears this server's valid signature (retention-signature.ts). */
+  private retentionSigned(siteId: string): boolean {
+    const c = this.d.db.$client
+    const row = c.prepare<[string], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = ?`).get(siteId)
+    return !!row && signedRetention(row, storedVerifyKeys(c)).problem === undefined
   }
 }
 

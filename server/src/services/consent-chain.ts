@@ -5,7 +5,7 @@ import { hash } from 'node:crypto'
 import type { ChainVerification, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { ANCHOR_COLUMNS, anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
+import { ANCHOR_COLUMNS, ANCHOR_RETENTION_COLUMN, anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -439,9 +439,11 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   // Read before iterating: better-sqlite3 allows no other query while an iterator is open.
   // The anchor's signature: a database from before 0.8.6, read here without migrating it, has none.
   const signedAnchors = !!conn.prepare("SELECT 1 FROM pragma_table_info('chain_anchors') WHERE name = 'signature'").get()
+  // The retention its purge acted on, which its signature covers: none before migration 0017.
+  const retentionAnchors = !!conn.prepare("SELECT 1 FROM pragma_table_info('chain_anchors') WHERE name = 'retention_days'").get()
   const anchor = conn
     .prepare(
-      `SELECT ${ANCHOR_COLUMNS}${signedAnchors ? ', signature' : ''} FROM chain_anchors WHERE site_id = ?`,
+      `SELECT ${ANCHOR_COLUMNS}${signedAnchors ? ', signature' : ''}${retentionAnchors ? `, ${ANCHOR_RETENTION_COLUMN}` : ''} FROM chain_anchors WHERE site_id = ?`,
     )
     .get(siteId) as (ChainStart & AnchorRow & { signature?: string | null }) | undefined
   const keys = storedVerifyKeys(conn)
@@ -455,7 +457,9 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   const seen = saved ? [...stored, { seq: saved.seq, hash: saved.hash, seenBy: `the saved manifest of export ${saved.exportId} (${saved.createdAt})` }] : stored
   const erasures = storedErasures(conn, siteId, keys)
   const rows = conn.prepare(`SELECT ${STORED_ROW_COLUMNS} FROM consent_records WHERE site_id = ? ORDER BY seq`).iterate(siteId) as Iterable<StoredRow>
-  const checked = verifyChain(rows, anchor ?? null, seen, erasures)
+  const chain = verifyChain(rows, anchor ?? null, seen, erasures)
+  // The retention the last purge acted on, as signed with the anchor (checked above).
+  const checked = chain.anchor && typeof anchor?.retentionDays === 'number' ? { ...chain, anchor: { ...chain.anchor, retentionDays: anchor.retentionDays } } : chain
   // The saved manifest's head is checked unless retention purged it since (below the anchor's
   // seq); a manifest of the log while it was empty vouches for no record, whatever was purged since.
   const result = saved

@@ -8,6 +8,9 @@ import { PURGE_BATCH, PURGE_SQL, purgeExpired, purgeSite, startRetention } from 
 import { ConsentStatsService } from './stats'
 import { createLogger, silentLogger } from '../logger'
 import { AuditLog } from './audit'
+import { ManifestKeys } from './manifest-keys'
+import { signSiteRetention } from './retention-signature'
+import { storedGeneratedKey } from './stored-signatures'
 import { SiteDirectory, createSite, deleteSite } from './sites'
 
 const DAY = 86_400_000
@@ -83,7 +86,7 @@ describe('retention purge', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3, anchor: { seq: 3, hash: head3, purgedCount: 3 } })
     const ok = await cliVerify()
     expect(ok.code).toBe(0)
-    expect(ok.out).toMatch(/^OK acme: 3 records, head [a-f0-9]{64}; starting after seq 3 \(3 purged by retention\)$/)
+    expect(ok.out).toMatch(/^OK acme: 3 records, head [a-f0-9]{64}; starting after seq 3 \(3 purged by retention, the last purge under a retention of 30 days\)$/)
 
     // Deleting the oldest kept record is not a purge: verification names it.
     t.db.$client.prepare("DELETE FROM consent_records WHERE site_id = 'acme' AND seq = 4").run()
@@ -133,6 +136,8 @@ describe('retention purge', () => {
     // Acme, the first site, cannot be read; notice-only now keeps 30 days too.
     t.db.$client.prepare("UPDATE sites SET settings = 'not JSON' WHERE id = 'acme'").run()
     t.db.$client.prepare("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 30) WHERE id = 'notice-only'").run()
+    // As the server signs a retention an owner saves: it acts on no other (retention-signature.ts).
+    signSiteRetention(t.db.$client, 'notice-only', storedGeneratedKey(t.db.$client)!, t.clock.now)
     const errors: { msg: string; fields?: Record<string, unknown> }[] = []
     const logger = { ...silentLogger, error: (msg: string, fields?: Record<string, unknown>) => void errors.push({ msg, fields }) }
     await runRetention({ logger, now: () => t.clock.now })
@@ -315,7 +320,14 @@ describe('retention purge of a log edited in the database', () => {
 describe('retention purge of a deleted site', () => {
   const siteLog = (siteId: string) => t.db.$client.prepare('SELECT action, at FROM audit_log WHERE site_id = ? ORDER BY id').all(siteId) as { action: string; at: number }[]
   /** What createSite and deleteSite need, on the test's clock. */
-  const deps = () => ({ db: t.db, now: () => t.clock.now, audit: new AuditLog(t.db, () => t.clock.now), sites: new SiteDirectory(t.db, () => t.clock.now), sdkDir: join(t.dir, 'sdk') })
+  const deps = () => ({
+    db: t.db,
+    now: () => t.clock.now,
+    audit: new AuditLog(t.db, () => t.clock.now),
+    sites: new SiteDirectory(t.db, () => t.clock.now),
+    sdkDir: join(t.dir, 'sdk'),
+    manifestKeys: new ManifestKeys(t.db, () => t.clock.now),
+  })
   const reservation = () => t.db.$client.prepare("SELECT retention_days AS days, audit_purged_count AS count, audit_purged_at AS at FROM deleted_sites WHERE site_id = 'gone'").get()
 
   /**

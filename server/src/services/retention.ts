@@ -12,12 +12,18 @@
 // with which filters. A deleted site (it never had records: services/sites.ts deleteSite) leaves
 // only its audit log, kept by the retention it had when it was deleted (`deleted_sites`), its
 // `site.delete` entry included; its id stays reserved by that row once the log is empty.
-import { siteSettings, storedSiteSettings } from '@miniconsent/shared'
+//
+// The retention a live site is purged by is one the server saved and signed (retention-signature.ts):
+// whoever could write the settings row could otherwise set one day and have the purge delete, and
+// sign as retention, everything older. A site whose retention bears no such signature is not
+// purged at all, and the purge warns once; the anchor says the retention its purge acted on.
+import { siteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
 import { STORED_ROW_COLUMNS, formatOf, manifestHeads, storedErasures, verifyChain, type HashFormat, type SeenHead, type StoredRow } from './consent-chain'
-import { ANCHOR_COLUMNS, anchorProblem, signAnchor, storedGeneratedKey, storedVerifyKeys, type AnchorRow, type StoredSigningKey } from './stored-signatures'
+import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './retention-signature'
+import { ANCHOR_COLUMNS, ANCHOR_RETENTION_COLUMN, anchorProblem, signAnchor, storedGeneratedKey, storedVerifyKeys, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
 /**
@@ -49,10 +55,13 @@ export const PURGE_SQL = {
   // comes after it: one look-up finds it, however far down the log.
   expired: 'SELECT seq FROM consent_records WHERE site_id = ? AND server_time < ? LIMIT 1',
   records: 'DELETE FROM consent_records WHERE site_id = ? AND seq <= ?',
-  anchor: `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) VALUES (@siteId, @seq, @hash, @count, @at)
+  // With the retention this purge acted on: the anchor's signature covers it (anchorStatement).
+  anchor: `INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at, retention_days) VALUES (@siteId, @seq, @hash, @count, @at, @retentionDays)
      ON CONFLICT (site_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
-       purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at, signature = NULL`,
-  anchorRow: `SELECT ${ANCHOR_COLUMNS}, signature FROM chain_anchors WHERE site_id = ?`,
+       purged_count = chain_anchors.purged_count + excluded.purged_count, purged_at = excluded.purged_at, retention_days = excluded.retention_days, signature = NULL`,
+  anchorRow: `SELECT ${ANCHOR_COLUMNS}, ${ANCHOR_RETENTION_COLUMN}, signature FROM chain_anchors WHERE site_id = ?`,
+  // Live sites with their settings and the signature of their retention.
+  sites: `SELECT ${SITE_RETENTION_COLUMNS} FROM sites ORDER BY rowid`,
   signAnchor: 'UPDATE chain_anchors SET signature = ? WHERE site_id = ?',
   // At most `limit` rows at a time.
   identities: 'DELETE FROM consent_identities WHERE id IN (SELECT id FROM consent_identities WHERE site_id = ? AND server_time < ? LIMIT ?)',
@@ -92,6 +101,12 @@ export interface PurgeResult {
    * server_time may be the edit.
    */
   chainBroken?: { seq: number; reason: string }
+  /**
+   * Why the site was not purged at all: its `retentionDays` bears no valid signature of this server
+   * (edited in the database, or saved by a version that did not sign it). An owner saving the
+   * retention again signs it.
+   */
+  unsignedRetention?: string
 }
 
 export interface PurgeOptions {
@@ -227,7 +242,7 @@ function sitePurge(db: Db, siteId: string, retentionDays: number, now: number, o
         purged = remove.run(siteId, last.seq).changes
         // Moving the anchor drops the statistics' rollups of the purged days (a trigger of
         // migration 0012), in this transaction: they never count a purged record.
-        anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now })
+        anchor.run({ siteId, seq: last.seq, hash: last.hash, count: purged, at: now, retentionDays })
         // Signed as it now is, its count summed over every purge so far.
         if (key && trusted) signed.run(signAnchor(anchorRow.get(siteId)!, key), siteId)
         lastFormat = formatOf(last)
@@ -353,9 +368,11 @@ export async function purgeDeletedSite(
 
 /**
  * Purges every site by its own retention setting, one after the other (purgeSiteGradually), then
- * the audit log of every deleted site by the retention it had (purgeDeletedSite). A site that
- * fails (its settings unreadable, the database busy past the timeout) is passed to `failed` and the
- * others are purged all the same. Stopped by `signal`, it returns what it did.
+ * the audit log of every deleted site by the retention it had (purgeDeletedSite). A site whose
+ * retention this server did not sign as it is (signedRetention) is not purged: its result says
+ * why (`unsignedRetention`). A site that fails (its settings unreadable, the database busy past
+ * the timeout) is passed to `failed` and the others are purged all the same. Stopped by `signal`,
+ * it returns what it did.
  */
 export async function purgeExpired(
   db: Db,
@@ -364,10 +381,18 @@ export async function purgeExpired(
 ): Promise<PurgeResult[]> {
   const results: PurgeResult[] = []
   const c = db.$client
+  const keys = storedVerifyKeys(c)
   const live = c
-    .prepare<[], { id: string; settings: string }>('SELECT id, settings FROM sites ORDER BY rowid')
+    .prepare<[], SiteRetentionRow>(PURGE_SQL.sites)
     .all()
-    .map((site) => ({ siteId: site.id, purge: () => purgeSiteGradually(db, site.id, storedSiteSettings.parse(JSON.parse(site.settings)).retentionDays, now, o) }))
+    .map((site) => ({
+      siteId: site.siteId,
+      purge: async (): Promise<PurgeResult> => {
+        const retention = signedRetention(site, keys)
+        if (retention.problem !== undefined) return { siteId: site.siteId, purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0, unsignedRetention: retention.problem }
+        return purgeSiteGradually(db, site.siteId, retention.retentionDays, now, o)
+      },
+    }))
   const deleted = c
     .prepare<[], { siteId: string; retentionDays: number }>(PURGE_SQL.deletedSites)
     .all()
@@ -411,12 +436,22 @@ export function startRetention(
     ...(o.between ? { between: o.between } : {}),
     ...(o.sign !== undefined ? { sign: o.sign } : {}),
   }
+  // Sites whose unsigned retention was already logged: once each, until it is signed.
+  const unsignedWarned = new Set<string>()
   const purge = async () => {
     try {
       const t = now()
       const failed = (siteId: string, err: unknown) => o.logger.error('retention purge failed', { siteId, err })
       for (const r of await purgeExpired(db, t, { ...options, failed })) {
         if (removedAny(r)) o.logger.info('retention purge', { ...r })
+        if (r.unsignedRetention === undefined) unsignedWarned.delete(r.siteId)
+        else if (!unsignedWarned.has(r.siteId)) {
+          unsignedWarned.add(r.siteId)
+          o.logger.warn(
+            `retention purge skipped: ${r.unsignedRetention}, so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/${r.siteId}/settings with retentionDays)`,
+            { siteId: r.siteId },
+          )
+        }
         if (r.chainBroken) {
           o.logger.error('retention purge stopped at a record that fails verification: it and the records after it are kept, past retention or not, until the log is restored', {
             siteId: r.siteId,

@@ -24,6 +24,8 @@ import { ApiError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { refuseOversizedCatalogue } from './catalogue'
+import { signSiteRetention } from './retention-signature'
+import type { StoredSigningKey } from './stored-signatures'
 
 export interface SiteInfo {
   settings: SiteSettings
@@ -218,6 +220,8 @@ export interface SiteCreationDeps {
   sites: SiteDirectory
   /** The directory /sdk/ is served from: a site may not be named after one of its files. */
   sdkDir: string
+  /** The key that signs the new site's retention (the manifest key: ManifestKeys), which the purge acts on. */
+  manifestKeys: { active(): StoredSigningKey }
 }
 
 /**
@@ -229,8 +233,11 @@ export function createSite(d: SiteCreationDeps, userId: number, input: NewSite):
   const catalogue = given ?? starterCatalogue(settings)
   // Its draft must be one the dashboard can save again, as every saved draft (Catalogues.saveDraft).
   refuseOversizedCatalogue(catalogue)
+  // Settled before the transaction: the first call may write the key (ManifestKeys.active).
+  const key = d.manifestKeys.active()
   writeTransaction(d.db, () => {
-    if (!insertSite(d.db, { settings, catalogue }, { at: new Date(d.now()), sdkDir: d.sdkDir, userId, publish: false })) {
+    const at = d.now()
+    if (!insertSite(d.db, { settings, catalogue }, { at: new Date(at), sdkDir: d.sdkDir, userId, publish: false })) {
       const deleted = deletedOn(d.db, settings.id)
       if (deleted) {
         throw new ApiError(
@@ -241,6 +248,8 @@ export function createSite(d: SiteCreationDeps, userId: number, input: NewSite):
       }
       throw new ApiError(409, 'site_exists', `There is already a site "${settings.id}": choose another id`)
     }
+    // Its retention is the creator's, as an owner's save (Catalogues.saveSettings): signed with it.
+    signSiteRetention(d.db.$client, settings.id, key, at)
     d.db.insert(memberships).values({ userId, siteId: settings.id, role: 'owner' }).run()
     d.audit.record({ siteId: settings.id, userId, action: 'site.create', after: { settings, catalogue } })
   })

@@ -129,15 +129,27 @@ export interface AnchorRow {
   purgedCount: number
   /** When the purge that moved it ran (ms). */
   purgedAt: number
+  /**
+   * The signed retention (days) that purge acted on (signedRetention); null (or absent: a
+   * database read before migration 0017) for an anchor last moved before retention was signed.
+   */
+  retentionDays?: number | null
 }
 
-/** An AnchorRow's columns of chain_anchors, for a SELECT. */
+/** An AnchorRow's columns of chain_anchors, for a SELECT (retention_days since migration 0017: ANCHOR_RETENTION_COLUMN). */
 export const ANCHOR_COLUMNS = 'site_id AS siteId, seq, hash, purged_count AS purgedCount, purged_at AS purgedAt'
+export const ANCHOR_RETENTION_COLUMN = 'retention_days AS retentionDays'
 
-/** The bytes an anchor's signature covers: every field, as canonical JSON. */
+/**
+ * The bytes an anchor's signature covers: every field, as canonical JSON. An anchor a purge moved
+ * under a signed retention (since 0017) says that retention (`anchor-2`); one moved before, none
+ * (`anchor-1`, as it was signed then). Nulling the retention of an `anchor-2` breaks its signature.
+ */
 export function anchorStatement(a: AnchorRow): Buffer {
   const s = JSON.stringify
-  return Buffer.from(`{"hash":${s(a.hash)},"purgedAt":${s(a.purgedAt)},"purgedCount":${s(a.purgedCount)},"seq":${s(a.seq)},"siteId":${s(a.siteId)},"v":"anchor-1"}`, 'utf8')
+  const retention = a.retentionDays === null || a.retentionDays === undefined ? '' : `,"retentionDays":${s(a.retentionDays)}`
+  const v = retention ? 'anchor-2' : 'anchor-1'
+  return Buffer.from(`{"hash":${s(a.hash)},"purgedAt":${s(a.purgedAt)},"purgedCount":${s(a.purgedCount)}${retention},"seq":${s(a.seq)},"siteId":${s(a.siteId)},"v":"${v}"}`, 'utf8')
 }
 
 export function signAnchor(a: AnchorRow, key: StoredSigningKey): string {
@@ -153,6 +165,40 @@ export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys
   const problem = storedSignatureProblem(anchorStatement(a), a.signature, keys, signed)
   if (problem === 'unsigned') return `the chain starts after a purge anchor at seq ${a.seq} that bears no signature of this server: records before it were deleted by hand, not by retention`
   if (problem === 'mismatch') return `the purge anchor at seq ${a.seq} does not match its signature: it was edited (its seq, hash, count or time)`
+  return problem ? problem.retired : null
+}
+
+/**
+ * Signed retention. The purge deletes what is older than a site's `retentionDays` and signs the
+ * anchor it moves: whoever could write the settings row could otherwise set one day and have the
+ * server sign the purge of everything older, a deletion passed off as retention. The server signs
+ * the retention an owner saves (with the site and the time), and the purge acts only on a
+ * retention whose signature checks with a key of this server (services/retention-signature.ts).
+ */
+export interface SignedRetention {
+  siteId: string
+  retentionDays: number
+  /** When the server signed it (ms). */
+  signedAt: number
+}
+
+/** The bytes a retention's signature covers, as canonical JSON. */
+export function retentionStatement(r: SignedRetention): Buffer {
+  const s = JSON.stringify
+  return Buffer.from(`{"retentionDays":${s(r.retentionDays)},"signedAt":${s(r.signedAt)},"siteId":${s(r.siteId)},"v":"retention-1"}`, 'utf8')
+}
+
+export function signRetention(r: SignedRetention, key: StoredSigningKey): string {
+  return storedSignature(retentionStatement(r), key)
+}
+
+/** Why a site's retention is not one this server saved as it is, or null. */
+export function retentionProblem(r: SignedRetention & { signature: string | null }, keys: Map<string, StoredKey>): string | null {
+  const retention = `the retention of ${r.retentionDays} day${r.retentionDays === 1 ? '' : 's'} in its settings`
+  const signed = [{ at: r.signedAt, dated: `${retention} is dated ${shownTime(r.signedAt)}` }]
+  const problem = storedSignatureProblem(retentionStatement(r), r.signature, keys, signed)
+  if (problem === 'unsigned') return `${retention} bears no signature of this server`
+  if (problem === 'mismatch') return `${retention} does not match the server's signature: it was edited in the database`
   return problem ? problem.retired : null
 }
 
@@ -366,7 +412,8 @@ export function unsignedStored(conn: Database.Database, siteId: string | null): 
         ORDER BY site_id, seq`,
     )
     .all(...params) as ErasedRow[]
-  const anchors = conn.prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE signature IS NULL ${site} ORDER BY site_id`).all(...params) as AnchorRow[]
+  // With the retention the purge acted on, which the signature covers (read on a database this version migrated).
+  const anchors = conn.prepare(`SELECT ${ANCHOR_COLUMNS}, ${ANCHOR_RETENTION_COLUMN} FROM chain_anchors WHERE signature IS NULL ${site} ORDER BY site_id`).all(...params) as AnchorRow[]
   return { erasures, anchors }
 }
 

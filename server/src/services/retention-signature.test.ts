@@ -1,0 +1,157 @@
+// The retention the purge acts on is one the server saved and signed: a retention edited in the
+// database deletes nothing (review: one day set in the settings row had the server sign the purge of
+// every record older than a day).
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createApp } from '../app'
+import { runCli } from '../cli'
+import { silentLogger } from '../logger'
+import { ACME, addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { AuditLog } from './audit'
+import { purgeExpired, startRetention } from './retention'
+import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './retention-signature'
+import { storedGeneratedKey, storedVerifyKeys } from './stored-signatures'
+
+const DAY = 86_400_000
+let t: TestServer
+
+beforeEach(async () => {
+  t = startTestServer()
+  for (let i = 0; i < 5; i++) {
+    t.clock.now += 1000
+    expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `visitor-${i}xyz` })))).status).toBe(201)
+  }
+  // Two days later: every record is older than a day.
+  t.clock.now += 2 * DAY
+})
+afterEach(() => t.close())
+
+const sql = (text: string, ...params: unknown[]) => t.db.$client.prepare(text).run(...params)
+const count = (table: string) => (t.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = 'acme'`).get() as { n: number }).n
+const purge = async () =>
+  (await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), sign: storedGeneratedKey(t.db.$client) })).find((r) => r.siteId === 'acme')!
+
+async function verifyCli() {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(['verify', '--site', 'acme', '--db', t.file], { out: (l) => out.push(l), err: (l) => err.push(l), env: { DATABASE_URL: join(t.dir, 'none.sqlite') } })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+async function owner(): Promise<AdminSession> {
+  await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+  return signIn(t, 'owner@acme.test', 'owner password 1')
+}
+
+describe('the retention the purge acts on', () => {
+  it('is not one edited in the database: nothing of the site is purged, verify says what it said, and the purge warns once', async () => {
+    const auditBefore = count('audit_log')
+    const verifiedBefore = await verifyCli()
+    expect(verifiedBefore.out).toMatch(/^OK acme: 5 records, head [a-f0-9]{64}$/)
+    sql("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1) WHERE id = 'acme'")
+
+    const result = await purge()
+    expect(result).toMatchObject({ purged: 0, auditEntries: 0, unsignedRetention: "the retention of 1 day in its settings does not match the server's signature: it was edited in the database" })
+    expect(count('consent_records')).toBe(5)
+    expect(count('audit_log')).toBe(auditBefore)
+    expect(t.db.$client.prepare("SELECT 1 FROM chain_anchors WHERE site_id = 'acme'").get()).toBeUndefined()
+    expect(await verifyCli()).toEqual(verifiedBefore)
+
+    // The automatic purge says so once, naming what to do, not at every hourly run.
+    const warnings: { msg: string; fields?: Record<string, unknown> }[] = []
+    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) }
+    const retention = startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 })
+    await retention.run()
+    await retention.run()
+    await retention.stop()
+    expect(warnings).toEqual([
+      {
+        msg: "retention purge skipped: the retention of 1 day in its settings does not match the server's signature: it was edited in the database, so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/acme/settings with retentionDays)",
+        fields: { siteId: 'acme' },
+      },
+    ])
+    expect(count('consent_records')).toBe(5)
+  })
+
+  it('is not one whose signature was removed, or moved to another time', async () => {
+    const signedAt = (t.db.$client.prepare("SELECT retention_signed_at AS at FROM sites WHERE id = 'acme'").get() as { at: number }).at
+    sql("UPDATE sites SET retention_signed_at = ? WHERE id = 'acme'", signedAt + 1)
+    expect(await purge()).toMatchObject({ purged: 0, unsignedRetention: expect.stringContaining('does not match') })
+    sql("UPDATE sites SET retention_signed_at = NULL, retention_signature = NULL WHERE id = 'acme'")
+    expect(await purge()).toMatchObject({ purged: 0, unsignedRetention: 'the retention of 1826 days in its settings bears no signature of this server' })
+    expect(count('consent_records')).toBe(5)
+  })
+
+  it("is an owner's save through the API: it purges as before, and the anchor and verify say under which retention", async () => {
+    const session = await owner()
+    expect((await session.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: 1 }))).status).toBe(200)
+    expect(await purge()).toMatchObject({ purged: 5 })
+    expect(t.db.$client.prepare("SELECT seq, retention_days AS days FROM chain_anchors WHERE site_id = 'acme'").get()).toEqual({ seq: 5, days: 1 })
+    const verified = await verifyCli()
+    expect(verified.code).toBe(0)
+    expect(verified.out).toMatch(/^OK acme: 0 records, head [a-f0-9]{64}; starting after seq 5 \(5 purged by retention, the last purge under a retention of 1 day\)$/)
+    // The retention in the anchor is signed: edited, the anchor is reported.
+    sql("UPDATE chain_anchors SET retention_days = 1826 WHERE site_id = 'acme'")
+    expect((await verifyCli()).code).toBe(1)
+  })
+
+  it("is signed again by an owner's save that sends it, not by an editor's nor by one that leaves it out", async () => {
+    const session = await owner()
+    await addUser(t.db, 'editor@acme.test', 'editor password 1', { acme: 'editor' })
+    const editor = await signIn(t, 'editor@acme.test', 'editor password 1')
+    sql("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1) WHERE id = 'acme'")
+    const settingsEntries = () => (t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'site.settings'").get() as { n: number }).n
+
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: 1, name: 'Acme by the editor' }))).status).toBe(200)
+    expect((await session.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme by the owner' }))).status).toBe(200)
+    expect(await purge()).toMatchObject({ purged: 0, unsignedRetention: expect.any(String) })
+
+    // The owner sends the retention the form shows, unchanged: signed, and audited as a save.
+    const entries = settingsEntries()
+    const saved = await session.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: 1 }))
+    expect(saved.status).toBe(200)
+    expect(settingsEntries()).toBe(entries + 1)
+    expect(await purge()).toMatchObject({ purged: 5 })
+  })
+
+  it('is signed for a site created through the API', async () => {
+    await owner()
+    const session = await signIn(t, 'owner@acme.test', 'owner password 1')
+    const created = await session.request('/api/admin/sites', json({ id: 'shop', name: 'Shop', domains: ['shop.test'], retentionDays: 1 }))
+    expect(created.status).toBe(201)
+    const shop = (await purgeExpired(t.db, t.clock.now)).find((r) => r.siteId === 'shop')!
+    expect(shop.unsignedRetention).toBeUndefined()
+  })
+})
+
+describe('a database from before retention was signed', () => {
+  it("has each site's retention signed at the first start after the upgrade, and only then", () => {
+    afterUpgradeFrom(
+      16,
+      (old) => old.$client.prepare("UPDATE sites SET settings = ? WHERE id = 'acme'").run(JSON.stringify({ ...ACME.settings, retentionDays: 30 })),
+      (db) => {
+        const row = () => db.$client.prepare("SELECT retention_signed_at AS at, retention_signature AS signature FROM sites WHERE id = 'acme'").get()
+        expect(row()).toEqual({ at: null, signature: null })
+        const start = (now: number) => createApp({ db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: silentLogger, now: () => now })
+        start(Date.UTC(2026, 11, 1))
+        expect(row()).toEqual({ at: Date.UTC(2026, 11, 1), signature: expect.stringMatching(/^[^.]+\.[A-Za-z0-9+/]+=*$/) })
+        const site = () => db.$client.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = 'acme'`).get()!
+        expect(signedRetention(site(), storedVerifyKeys(db.$client))).toEqual({ retentionDays: 30 })
+
+        // An edit made while the server was stopped is not signed by the next start.
+        db.$client.prepare("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1), retention_signature = NULL WHERE id = 'acme'").run()
+        start(Date.UTC(2026, 11, 2))
+        expect(row()).toEqual({ at: Date.UTC(2026, 11, 1), signature: null })
+        expect(signedRetention(site(), storedVerifyKeys(db.$client))).toEqual({ problem: 'the retention of 1 day in its settings bears no signature of this server' })
+      },
+    )
+  })
+
+  it('needs no signing at start-up when it has no site', () => {
+    afterUpgradeFrom(
+      16,
+      (old) => old.$client.prepare("DELETE FROM sites WHERE id = 'acme'").run(),
+      (db) => expect(db.$client.prepare("SELECT 1 AS done FROM startup_tasks WHERE name = 'sign-retention'").get()).toEqual({ done: 1 }),
+    )
+  })
+})

@@ -1,0 +1,76 @@
+// The retention the purge acts on is one the server saved (stored-signatures.ts, "Signed
+// retention"): each site's `settings.retentionDays` carries the server's signature of the site, that
+// retention and when it was signed (sites.retention_signed_at, sites.retention_signature). The
+// server signs it when an owner saves it (Catalogues.saveSettings), when a site is created
+// (createSite) or seeded (the demo sites, once the start's signing key is settled: app.ts), and, in
+// a database from before, once at the first start after the upgrade (signRetentionsBeforeSigning).
+// A retention edited in the database has no such signature, and the purge deletes nothing of its
+// site (retention.ts purgeExpired) until an owner saves the retention again.
+import { storedSiteSettings } from '@miniconsent/shared'
+import type Database from 'better-sqlite3'
+import { retentionProblem, signRetention, type StoredKey, type StoredSigningKey } from './stored-signatures'
+
+/** A site's settings and the signature of its retention, as `sites` stores them. */
+export interface SiteRetentionRow {
+  siteId: string
+  settings: string
+  signedAt: number | null
+  signature: string | null
+}
+
+/** The SiteRetentionRow columns of `sites`, for a SELECT. */
+export const SITE_RETENTION_COLUMNS = 'id AS siteId, settings, retention_signed_at AS signedAt, retention_signature AS signature'
+
+/** The retention stored settings hold (the default where they have none); throws when they are unreadable. */
+const retentionOf = (settings: string): number => storedSiteSettings.parse(JSON.parse(settings)).retentionDays
+
+/**
+ * Signs the site's retention as its settings now hold it, at `now`. Inside the caller's
+ * transaction, with the change it vouches for (a save, a creation); does nothing for no such site.
+ */
+export function signSiteRetention(conn: Database.Database, siteId: string, key: StoredSigningKey, now: number): void {
+  const row = conn.prepare<[string], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = ?`).get(siteId)
+  if (!row) return
+  const retentionDays = retentionOf(row.settings)
+  conn
+    .prepare('UPDATE sites SET retention_signed_at = ?, retention_signature = ? WHERE id = ?')
+    .run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
+}
+
+/**
+ * The retention a purge of the site may act on: its settings' `retentionDays`, when this server
+ * signed it as it is; otherwise why not (`problem`). Throws when the settings are unreadable.
+ */
+export function signedRetention(row: SiteRetentionRow, keys: Map<string, StoredKey>): { retentionDays: number; problem?: undefined } | { problem: string } {
+  const retentionDays = retentionOf(row.settings)
+  const problem = retentionProblem({ siteId: row.siteId, retentionDays, signedAt: row.signedAt ?? 0, signature: row.signature }, keys)
+  return problem ? { problem } : { retentionDays }
+}
+
+/**
+ * Signs the retention of every site, as its settings hold it, once per database: at the first
+ * start after the upgrade that began signing retention (migration 0017 marks the task done on a
+ * database without sites). As with the tombstones and anchors of older versions
+ * (signStoredBeforeSigning), this vouches for what the database holds at that start only: a
+ * retention edited later, the server stopped or not, is never signed at start-up; an owner saves
+ * it again. Sites whose settings are unreadable are left unsigned (their purge fails anyway).
+ * Returns how many were signed.
+ */
+export function signRetentionsBeforeSigning(conn: Database.Database, key: StoredSigningKey, now: number): number {
+  if (conn.prepare("SELECT 1 FROM startup_tasks WHERE name = 'sign-retention'").get()) return 0
+  let signed = 0
+  conn.transaction(() => {
+    const rows = conn.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE retention_signature IS NULL ORDER BY rowid`).all()
+    for (const row of rows) {
+      try {
+        retentionOf(row.settings)
+      } catch {
+        continue
+      }
+      signSiteRetention(conn, row.siteId, key, now)
+      signed += 1
+    }
+    conn.prepare("INSERT INTO startup_tasks (name, done_at) VALUES ('sign-retention', ?)").run(now)
+  })()
+  return signed
+}
