@@ -363,8 +363,9 @@ export function copyConsistent(file: string, copy: string): void {
 function openChecked(file: string, write: boolean): Db {
   // Another application's file (a table \`sites\` of its own was read as a database an older
   // MiniConsent left, "to migrate" by starting the server on it) is refused before the connection
-  // below, which makes a -wal and -shm beside a file in WAL mode, and leaves them there.
-  const foreign = notOurFile(file)
+  // below, which makes a -wal and -shm beside a file in WAL mode, and leaves them there. A file
+  // this user may not read is left to that connection, whose refusal says so (openMiniConsent).
+  const foreign = denied(file, fsConstants.R_OK) ? null : notOurFile(file)
   if (foreign) throw new Error(foreign)
   const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
   try {
