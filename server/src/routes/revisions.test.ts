@@ -190,6 +190,29 @@ describe('the re-consent verdict over several revisions', () => {
     expect((await revisionsNow()).revisions.slice(0, 3).map((r) => [r.number, r.needsConsent])).toEqual([[4, false], [3, false], [2, true]])
     expect(await live()).toMatchObject({ revision: 4, consentRevision: 2 })
   })
+
+  it("ends no walk at an override: what its publisher was not shown is judged against the revision that asked", async () => {
+    const counts = { en: 'Counts visits, no personal data', de: 'Zählt Besuche, keine personenbezogenen Daten' }
+    await publish(purpose(counts)) // 2, asks
+    await publish(purpose({ de: counts.de })) // 3: the English text removed, asks nobody
+    const uptime = (name: string) => ({ id: 'uptime', category: 'essential', name, provider: 'Uptime Ltd', purpose: {} })
+    const withUptime = (c: Catalogue, name = 'Uptime'): Catalogue => ({ ...c, services: [...c.services, uptime(name)] })
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: withUptime(purpose({ de: counts.de })) }))).status).toBe(200)
+    const shown = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(shown.reasons).toEqual(['New service "Uptime" (uptime) in category "essential"'])
+    // 4: the publisher overrides the one reason they were shown.
+    const overridden = await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: shown.toHash, liveRevision: 3 }))
+    expect(overridden.status).toBe(201)
+    // The service they let in stays let in, renamed too; an English purpose of another meaning
+    // than the one English visitors chose under at revision 2 asks them again.
+    const next = withUptime(purpose({ de: counts.de, en: 'Builds advertising profiles shared with partners' }), 'Uptime monitor')
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: next }))).status).toBe(200)
+    const diff = catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    expect(diff).toMatchObject({ from: 4, needsConsent: true })
+    expect(diff.reasons).toEqual([`Purpose of service "plausible" changed (en), since revision 2 (visitors' choices may date from it)`])
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).status).toBe(201)
+    expect(await live()).toMatchObject({ revision: 5, consentRevision: 5 })
+  })
 })
 
 describe('publishing warns of the consent cookie declared otherwise than the settings say', () => {

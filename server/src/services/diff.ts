@@ -353,6 +353,14 @@ function vendorVerdict(id: string, before: string | undefined, after: string | u
   return `Service "${id}" signals choices of it to another vendor: "${after}", not "${before}"`
 }
 
+/**
+ * The changes of a diffCatalogues result that need consent, each with its reason: DiffBuilder.add
+ * records a reason with its change, so the two lists are in step.
+ */
+export function relevantChanges(d: DiffResult): { path: string; reason: string }[] {
+  return d.changes.filter((c) => c.consentRelevant).map((c, i) => ({ path: c.path, reason: d.reasons[i]! }))
+}
+
 /** Whether `category` is a required (always on) category of `c`. */
 const requiredIn = (c: Catalogue, category: string) => c.categories.some((cat) => cat.id === category && cat.required)
 

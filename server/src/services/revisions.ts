@@ -1,7 +1,7 @@
 // Published revisions: immutable snapshots of the draft. Publishing and rolling back only ever
 // add a row; the live revision is the one with the highest number.
 import { catalogue as catalogueSchema, type Catalogue, type CatalogueDiff, type RevisionDetail, type RevisionSummary } from '@miniconsent/shared'
-import { and, desc, eq, gte, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, lte, sql } from 'drizzle-orm'
 import { writeTransaction, type Db } from '../db/client'
 import { revisions, users } from '../db/schema'
 import { canonicalJson } from '../lib/canonical-json'
@@ -9,7 +9,7 @@ import { ApiError, invalidError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues, verdictBasis, type DiffResult } from './diff'
+import { diffCatalogues, relevantChanges, verdictBasis, type DiffResult } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -128,31 +128,41 @@ export class Revisions {
   /**
    * Whether `next`, published after the live revision `liveNumber`, needs consent: judged against
    * the live catalogue (its changes are what the diff lists) and against every earlier revision a
-   * visitor's stored choice may still date from, back to the newest that asked for consent. A
-   * choice stays valid through revisions that did not ask, so changes forgiven one publish at a
-   * time (a typo fix after a typo fix, a text removed and another written in its place) are judged
-   * together: a reason found only against an earlier revision names it. A revision whose publisher
-   * overrode a verdict that asked ends the walk too: what came before it was judged then, by them.
+   * visitor's stored choice may still date from, back to the newest that asked for consent (the
+   * config's consentRevision). A choice stays valid through revisions that did not ask, so changes
+   * forgiven one publish at a time (a typo fix after a typo fix, a text removed and another
+   * written in its place) are judged together: a reason found only against an earlier revision
+   * names it. A revision whose publisher overrode a verdict that asked forgives, in what is older
+   * than it, only the changes its publisher was shown (overridden), not everything before it:
+   * what changed since is judged from it, like any revision of the walk.
    */
   private verdict(siteId: string, liveNumber: number | null, live: Catalogue | null, next: Catalogue): DiffResult {
     const pair = diffCatalogues(live, next)
     if (liveNumber === null || !live) return pair
-    const judgedFrom = sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND (${revisions.needsConsent} = 1 OR ${revisions.verdictOverridden} = 1))`
-    const earlier = this.d.db
-      .select({ number: revisions.number })
+    const asked = sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND ${revisions.needsConsent} = 1)`
+    const walked = this.d.db
+      .select({ number: revisions.number, overridden: revisions.verdictOverridden })
       .from(revisions)
-      .where(and(eq(revisions.siteId, siteId), lt(revisions.number, liveNumber), gte(revisions.number, judgedFrom)))
+      .where(and(eq(revisions.siteId, siteId), lte(revisions.number, liveNumber), gte(revisions.number, asked)))
       .orderBy(desc(revisions.number))
       .all()
+    const overrides = walked.filter((r) => r.overridden).map((r) => r.number)
+    // Each overridden revision is read once, however many older ones are compared with it.
+    const read = memo((number: number) => this.get(siteId, number).catalogue)
     const reasons = [...pair.reasons]
     // Revisions that differ only in names, texts or appearance (most of them) get one verdict.
     const judged = new Set([sha256(verdictBasis(live))])
-    for (const r of earlier) {
-      const { basis, catalogue: before } = this.basisOf(siteId, r.number)
+    for (const r of walked) {
+      if (r.number >= liveNumber) continue
+      const { basis, catalogue } = this.basisOf(siteId, r.number)
       if (judged.has(basis)) continue
       judged.add(basis)
-      for (const reason of diffCatalogues(before ?? this.get(siteId, r.number).catalogue, next).reasons) {
-        if (!pair.reasons.includes(reason)) reasons.push(`${reason}, since revision ${r.number} (visitors' choices may date from it)`)
+      const before = catalogue ?? read(r.number)
+      const found = relevantChanges(diffCatalogues(before, next)).filter((c) => !pair.reasons.includes(c.reason))
+      if (!found.length) continue
+      const forgiven = overriddenSince(r.number, before, overrides, read)
+      for (const { path, reason } of found) {
+        if (!forgiven.has(path)) reasons.push(`${reason}, since revision ${r.number} (visitors' choices may date from it)`)
       }
     }
     return { changes: pair.changes, needsConsent: reasons.length > 0, reasons: [...new Set(reasons)] }
@@ -304,5 +314,31 @@ export class Revisions {
     this.d.sites.invalidate(siteId)
     const { catalogue: _catalogue, ...rest } = this.get(siteId, created.number)
     return rest
+  }
+}
+
+/**
+ * The changes from revision `number` (`catalogue`) that a later publisher saw asking and overrode:
+ * those needing consent from it to each overridden revision after it (`overrides`). Its publisher
+ * was judged against every revision back to the newest that asked, as Revisions.verdict judges, so
+ * each of them was among the reasons shown. A change is named by its path (item, field, language),
+ * which a rename elsewhere in the item leaves as it is; a change made to it since the override is
+ * judged from the overridden revision, which the walk compares too.
+ */
+function overriddenSince(number: number, catalogue: Catalogue, overrides: readonly number[], read: (number: number) => Catalogue): Set<string> {
+  const paths = new Set<string>()
+  for (const o of overrides) {
+    if (o <= number) continue
+    for (const { path } of relevantChanges(diffCatalogues(catalogue, read(o)))) paths.add(path)
+  }
+  return paths
+}
+
+/** `f`, each result kept for the life of the returned function. */
+function memo<K, V>(f: (key: K) => V): (key: K) => V {
+  const kept = new Map<K, V>()
+  return (key) => {
+    if (!kept.has(key)) kept.set(key, f(key))
+    return kept.get(key)!
   }
 }
