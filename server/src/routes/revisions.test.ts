@@ -215,6 +215,51 @@ describe('the re-consent verdict over several revisions', () => {
   })
 })
 
+describe('the re-consent verdict of a regional text removed', () => {
+  const purpose = (text: Record<string, string>): Catalogue => ({ ...acme, services: acme.services.map((s) => ({ ...s, purpose: text })) })
+  const analyticsLabel = (label: Record<string, string>): Catalogue => ({
+    ...acme,
+    categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, label } : c)),
+  })
+  async function draftDiff(c: Catalogue) {
+    expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: c }))).status).toBe(200)
+    return catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+  }
+
+  it('judges it as a change to the text its visitors read from now on, that of its language', async () => {
+    const en = 'Measures visits; shared with Google for advertising'
+    await publish(purpose({ en, 'en-US': 'Measures visits; we never sell or share your data' })) // 2
+    // US visitors chose under "we never sell or share"; without en-US they read the en text.
+    const diff = await draftDiff(purpose({ en }))
+    expect(diff).toMatchObject({ from: 2, needsConsent: true, reasons: ['Purpose of service "plausible" changed (en-US removed: its visitors read en instead)'] })
+    expect(diff.changes).toEqual([
+      { path: 'services[plausible].purpose.en-US', kind: 'removed', before: 'Measures visits; we never sell or share your data', after: null, consentRelevant: true },
+    ])
+    // The same text, or a spelling of it, says nothing new.
+    await publish(purpose({ en, 'en-US': en.replace('advertising', 'advertisng') })) // 3, asks
+    expect(await draftDiff(purpose({ en }))).toMatchObject({ needsConsent: false, reasons: [] })
+    // With no other text of its language, its visitors fall back to the site's default language,
+    // as for any translation removed: a translation of what they chose.
+    await publish(purpose({ en, 'de-AT': 'Zählt Besuche' })) // 4: a translation added, asks nobody
+    expect(await draftDiff(purpose({ en }))).toMatchObject({ needsConsent: false, reasons: [] })
+  })
+
+  it("judges an optional category's name and description the same way", async () => {
+    await publish(analyticsLabel({ en: 'Advertising and data sale', 'en-US': 'Anonymous statistics' })) // 2
+    const diff = await draftDiff(analyticsLabel({ en: 'Advertising and data sale' }))
+    expect(diff).toMatchObject({ needsConsent: true, reasons: ['Name of category "analytics" changed (en-US removed: its visitors read en instead)'] })
+    const described = (description: Record<string, string>): Catalogue => ({
+      ...acme,
+      categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, description } : c)),
+    })
+    await publish(described({ en: 'Advertising profiles, sold to partners', 'en-GB': 'Anonymous statistics' })) // 3
+    expect(await draftDiff(described({ en: 'Advertising profiles, sold to partners' }))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Description of category "analytics" changed (en-GB removed: its visitors read en instead)'],
+    })
+  })
+})
+
 describe('publishing warns of the consent cookie declared otherwise than the settings say', () => {
   it('names the missing declaration with its fix, and nothing once the catalogue declares it', async () => {
     // ACME declares only its session cookie: the consent cookie ("miniconsent", 182 days) is missing from it.

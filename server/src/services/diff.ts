@@ -15,8 +15,8 @@
 // removing something, which only narrows what was consented to (a vendor signal removed is no
 // removal of processing: it changes what a choice means). A purpose, a category's name or
 // description is judged per language: a translation added or removed, or a typo fixed, says
-// nothing new; a regional text beside its language's (`en-US` beside `en`) is judged as a change
-// of that text (see purposeVerdict). A catalogue is judged against every revision a visitor's
+// nothing new; a regional text added beside its language's (`en-US` beside `en`), or removed from
+// beside it, is judged as a change of the text its visitors read (see purposeVerdict). A catalogue is judged against every revision a visitor's
 // stored choice may date from, not only the live one (Revisions.verdict): changes forgiven one at
 // a time (typo fixes, a text removed and written anew) must not add up to a new purpose.
 // Publishers can override the verdict.
@@ -142,7 +142,8 @@ const primaryLanguage = (tag: string) => tag.split('-')[0]!.toLowerCase()
 /**
  * Whether a purpose's change in one language needs consent, and why. A text in a new language is
  * a translation of the texts kept beside it, and a removed one leaves visitors the others: neither
- * changes what is asked. With no language kept (the first purpose text, or every text replaced by
+ * changes what is asked. But a regional text removed beside its language's (`en-US` beside `en`)
+ * leaves its visitors that text, another wording in their language: see removedVerdict. With no language kept (the first purpose text, or every text replaced by
  * one in another language), a new text is a new purpose. A changed text is a new purpose unless
  * the change is a typo fix.
  *
@@ -158,7 +159,7 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
   if (lang === undefined) return `${noun} of ${what} changed`
   const b = before[lang]
   const a = after[lang]
-  if (a === undefined) return undefined
+  if (a === undefined) return b === undefined ? undefined : removedVerdict(b, after, lang, what, noun)
   if (b !== undefined) return isTypoFix(b, a) ? undefined : `${noun} of ${what} changed (${lang})`
   const language = primaryLanguage(lang)
   const sameLanguage =
@@ -168,6 +169,21 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
   }
   const kept = Object.keys(after).some((l) => l !== lang && before[l] !== undefined)
   return kept ? undefined : `New ${noun.toLowerCase()} of ${what} (${lang})`
+}
+
+/**
+ * Whether removing the text `before` in `lang` needs consent. Its visitors read what localize
+ * (shared localize.ts) gives them next: the same tag in another case, else the text of its primary
+ * language (`en` for `en-US`), another wording in their language in place of the one they
+ * consented to, judged as a change of it. Past those localize leaves the language (the site's
+ * default, English, any): what they read is a translation of what they chose, as for any
+ * translation removed, and asks nobody.
+ */
+function removedVerdict(before: string, after: LocalizedText, lang: string, what: string, noun: string): string | undefined {
+  const primary = primaryLanguage(lang)
+  const tag = Object.keys(after).find((l) => l.toLowerCase() === lang.toLowerCase()) ?? (after[primary] !== undefined ? primary : undefined)
+  if (tag === undefined) return undefined
+  return isTypoFix(before, after[tag]!) ? undefined : `${noun} of ${what} changed (${lang} removed: its visitors read ${tag} instead)`
 }
 
 /**
