@@ -180,8 +180,12 @@ describe('catalogue schema', () => {
     // A new category has no id yet: the message still reads.
     const fresh = catalogue.safeParse({ ...base, categories: [...base.categories, { id: '', label: {} }] })
     expect(fresh.error?.issues.map((i) => [i.path.join('.'), i.message])).toContainEqual(['categories.2.label', 'Enter a name for this category in at least one language: visitors see it on its switch'])
-    // One language is enough: the SDK falls back to it.
-    expect(catalogue.safeParse(named({ en: '', de: 'Statistik' })).success).toBe(true)
+    // One language is enough: the SDK falls back to it. A blank one beside it is not left out: the
+    // SDK shows visitors of that language their own text, blank, and is refused, naming it.
+    expect(catalogue.safeParse(named({ de: 'Statistik' })).success).toBe(true)
+    const blank = catalogue.safeParse(named({ en: '', de: 'Statistik' }))
+    expect(blank.error?.issues.map((i) => i.path.join('.'))).toEqual(['categories.1.label.en'])
+    expect(storedCatalogue.safeParse(named({ en: '', de: 'Statistik' })).success).toBe(true)
   })
 
   it('keeps its texts in one Unicode form (NFC), as saved and as stored, and identifiers as written', () => {

@@ -293,7 +293,7 @@ export function choicesBytes(c: { categories: readonly { id: string }[]; service
 
 /**
  * The catalogue's cross-references. `strict` (as an admin saves or publishes): also refuse a
- * category with no name in any language, an entry declared twice, a required category granting a Consent Mode type or a vendor signal that
+ * category with no name in any language, a label, description or purpose blank in one language, an entry declared twice, a required category granting a Consent Mode type or a vendor signal that
  * needs consent, a Consent Mode type listed twice in a category, and an `essential` category that
  * is missing or switchable.
  */
@@ -313,7 +313,8 @@ function checkCatalogue(c: z.output<typeof saved.fields>, ctx: z.RefinementCtx, 
         path: ['categories', i, 'label'],
         message: `Enter a name for ${cat.id ? `the category "${cat.id}"` : 'this category'} in at least one language: visitors see it on its switch`,
       })
-    }
+    } else blankTexts(cat.label, ['categories', i, 'label'], ctx)
+    blankTexts(cat.description, ['categories', i, 'description'], ctx)
     if (cat.id === ESSENTIAL_CATEGORY && !cat.required) {
       ctx.addIssue({
         code: 'custom',
@@ -348,6 +349,7 @@ function checkCatalogue(c: z.output<typeof saved.fields>, ctx: z.RefinementCtx, 
   c.services.forEach((s, i) => {
     if (serviceIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `service "${s.id}" appears twice` })
     serviceIds.add(s.id)
+    if (strict) blankTexts(s.purpose, ['services', i, 'purpose'], ctx)
     // None chosen: the field's own rule already asks for one.
     if (s.category && !categoryIds.has(s.category)) ctx.addIssue({ code: 'custom', path: ['services', i, 'category'], message: `no category "${s.category}"` })
     // Always on: the SDK would tell the vendor every visitor consented, no banner asking.
@@ -375,6 +377,7 @@ function checkCatalogue(c: z.output<typeof saved.fields>, ctx: z.RefinementCtx, 
     const key = entryIdentity(e)
     if (strict && entryKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'name'], message: `${entryLabel(e)} appears twice` })
     entryKeys.add(key)
+    if (strict) blankTexts(e.purpose, ['entries', i, 'purpose'], ctx)
     if (e.category && !categoryIds.has(e.category)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'category'], message: `no category "${e.category}"` })
     if (e.service && !serviceIds.has(e.service)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'service'], message: `no service "${e.service}"` })
     // Both are written into the cookie the SDK sets to delete the entry: a `;` there would add an
@@ -386,6 +389,19 @@ function checkCatalogue(c: z.output<typeof saved.fields>, ctx: z.RefinementCtx, 
       ctx.addIssue({ code: 'custom', path: ['entries', i, 'path'], message: 'a cookie path has no ";" or control characters' })
     }
   })
+}
+
+/**
+ * A text blank in one language (empty or white space only) is what visitors of that language read:
+ * localize takes the text of their language, blank or not, before any other language's, so a
+ * category's switch shows no name, a purpose says nothing. The dashboard's editor leaves an emptied
+ * field out, and so does a CSV import an empty cell; only the API or a JSON import can send one.
+ */
+function blankTexts(text: Record<string, string>, path: (string | number)[], ctx: z.RefinementCtx) {
+  for (const [lang, t] of Object.entries(text)) {
+    if (t.trim()) continue
+    ctx.addIssue({ code: 'custom', path: [...path, lang], message: `"${lang}" has no text: write one, or leave the language out so that its visitors read another language's` })
+  }
 }
 
 /** A cookie's Domain attribute: a hostname, with the leading dot older spellings give it. */
@@ -419,6 +435,7 @@ export const catalogue = saved.fields.superRefine((c, ctx) => checkCatalogue(c, 
  * category may hold a service with a consented vendor signal, a category may list a Consent Mode
  * type twice, and `essential` may be switchable or missing, and through 0.9.19 a category may
  * have no name (a label empty or blank in every language), which `catalogue` refuses since, and
+ * before blank texts were refused a label, description or purpose may be blank in one language, and
  * a text saved before texts were kept composed may be over its bound once composed (storedText). They
  * stay readable (a revision cannot be changed); a draft is checked by `catalogue` again when it is
  * saved or published.

@@ -97,6 +97,35 @@ describe('catalogue rules on save and publish', () => {
     expect(apiError.parse(await refused.json()).error.issues?.map((i) => i.path)).toEqual(['categories.1.label'])
   })
 
+  it('refuses a blank text in one language, which its visitors would read instead of another language, but keeps serving one stored before', async () => {
+    const blank = {
+      ...acme,
+      categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, label: { en: 'Analytics', de: ' ' }, description: { en: 'Visits', fr: '\u3000' } } : c)),
+      services: acme.services.map((s) => ({ ...s, purpose: { en: 'Counts visits', de: '' } })),
+    }
+    const leaveOut = (lang: string) => `"${lang}" has no text: write one, or leave the language out so that its visitors read another language's`
+    const res = await saveDraft(blank)
+    expect(res.status).toBe(422)
+    expect(await issues(res)).toEqual([
+      { path: 'catalogue.categories.1.label.de', message: leaveOut('de') },
+      { path: 'catalogue.categories.1.description.fr', message: leaveOut('fr') },
+      { path: 'catalogue.services.0.purpose.de', message: leaveOut('de') },
+    ])
+    // Left out, the language reads another's text.
+    const fixed = { ...acme, categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, label: { en: 'Analytics' } } : c)) }
+    expect((await saveDraft(fixed)).status).toBe(200)
+    // As earlier versions could store it: the draft and the live revision stay readable and served; publishing names the text.
+    const raw = (sql: string, ...params: unknown[]) => t.db.$client.prepare(sql).run(...params)
+    raw("UPDATE revisions SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify(blank))
+    raw("UPDATE site_drafts SET catalogue = ? WHERE site_id = 'acme'", JSON.stringify({ ...blank, categories: fixed.categories }))
+    expect((await t.request('/api/v1/sites/acme/config')).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/catalogue')).status).toBe(200)
+    expect((await owner.request('/api/admin/sites/acme/revisions/1')).status).toBe(200)
+    const refused = await publish()
+    expect(refused.status).toBe(422)
+    expect(apiError.parse(await refused.json()).error.issues?.map((i) => i.path)).toEqual(['services.0.purpose.de'])
+  })
+
   it('keeps serving a catalogue stored before these rules, and refuses to publish it until the draft is fixed', async () => {
     // As 0.8.3 could store them: essential switchable, ad pixels in a required category, a Consent Mode type twice.
     const old = {

@@ -29,8 +29,9 @@
 //
 // An empty cell is no text in that language, both ways: a table has no other way to write "no
 // text" (a language column is there as soon as one row has a text in it), so an empty text
-// (`purpose: { en: "" }`, which the schema allows) is exported as an empty cell and read back
-// as absent, the way the dashboard's editor stores a text field it has emptied.
+// (`purpose: { en: "" }`, which a catalogue stored before blank texts were refused may hold) is
+// exported as an empty cell and read back as absent, the way the dashboard's editor stores a
+// text field it has emptied.
 import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
