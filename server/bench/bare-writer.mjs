@@ -15,12 +15,13 @@ const memory = channelMemory()
 const worker = new Worker(new URL('../dist/consent-writer-thread.js', import.meta.url), { workerData: { file: process.env.DATABASE_URL, channel: memory, maxBatch: 1024 } })
 const channel = new ChannelWriter(memory)
 // Each record goes into the thread's ring as it is read, as the server's do; the thread commits what
-// reached it meanwhile as one batch and answers for that many, the oldest first. (The ring holds
+// reached it meanwhile as one batch and answers for that many, the oldest first: a seq and a flag each
+// (consent-writer.ts WireBatch). (The ring holds
 // thousands of records, more than the bench's connections ever have in flight: no record finds it full.)
 let posted = []
-worker.on('message', (results) => {
-  const batch = posted.splice(0, results.length)
-  for (let i = 0; i < batch.length; i++) batch[i].answer(results[i])
+worker.on('message', ({ results, errors }) => {
+  const batch = posted.splice(0, results.length / 2)
+  for (let i = 0; i < batch.length; i++) batch[i].answer(results[2 * i], Number.isNaN(results[2 * i + 1]) ? errors.find(([at]) => at === i)[1].error : null)
 })
 worker.on('error', (e) => {
   process.stderr.write(`bare-writer: ${e.stack}\n`)
@@ -56,9 +57,9 @@ createServer((req, res) => {
       serverTime: new Date().toISOString(),
     }
     posted.push({
-      answer: (r) => {
-        const body = JSON.stringify('error' in r ? { error: r.error } : { recordId: r.recordId, seq: r.seq })
-        res.writeHead('error' in r ? 500 : 201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
+      answer: (seq, error) => {
+        const body = JSON.stringify(error !== null ? { error } : { recordId: record.recordId, seq })
+        res.writeHead(error !== null ? 500 : 201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' })
         res.end(body)
       },
     })

@@ -522,7 +522,10 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
   function holdCommits() {
     const held: (() => void)[] = []
     const appendSent = t.consentLog.appendSent.bind(t.consentLog)
-    t.consentLog.appendSent = (sent: string, added: AddedFields) => new Promise((resolve) => held.push(() => resolve(appendSent(sent, added))))
+    t.consentLog.appendSent = (sent: string, added: AddedFields, recordId: string) => new Promise((resolve) => held.push(() => resolve(appendSent(sent, added, recordId))))
+    // The front door's way (a callback instead of a promise).
+    const appendSentThen = t.consentLog.appendSentThen.bind(t.consentLog)
+    t.consentLog.appendSentThen = (sent, added, recordId, done) => void held.push(() => appendSentThen(sent, added, recordId, done))
     return { held, release: () => held.splice(0).forEach((go) => go()) }
   }
 
@@ -598,6 +601,7 @@ describe('POST /api/v1/consents over a real HTTP server (the answer written once
   it('answers 500 in the error shape, with the request id, when the record could not be written, and logs why', async () => {
     const { url, lines } = await listen()
     t.consentLog.appendSent = () => Promise.reject(new Error('disk I/O error'))
+    t.consentLog.appendSentThen = (_sent, _added, _recordId, done) => queueMicrotask(() => done(new Error('disk I/O error')))
     const res = await post(url, consentBody(), { 'X-Request-Id': 'lost-1' })
     expect(res.status).toBe(500)
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'internal', message: 'Internal error (request lost-1)' } })

@@ -13,7 +13,7 @@ import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../li
 import { readConsentRecordInput } from '../lib/consent-input'
 import { jsonBody, limitBody, utf8Body } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
-import { ConsentLogClosed, RecordIdConflict, type AppendResult } from '../services/consent-log'
+import { ConsentLogClosed, RecordIdConflict, type AddedFields, type AppendResult, type Committed } from '../services/consent-log'
 import { resolveMode } from '@miniconsent/shared/regions'
 import { ConsentEvents } from '../services/consent-events'
 import type { RevisionChoices } from '../services/revisions'
@@ -200,9 +200,17 @@ export function consentIntake(s: Services) {
    * committed. `sent` is the record's JSON text when the caller has it as read (the front door's
    * body, which `input` was read from); otherwise `input` is written out.
    */
-  const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent?: string): Promise<AppendResult> => {
+  const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent?: string): Promise<AppendResult> =>
+    s.consentLog.appendSent(sent ?? JSON.stringify(input), added(c, input, site, ip), input.recordId)
+
+  /** The same as `append`, for the front door, which has the text as read: the outcome goes to `done` (ConsentLog.appendSentThen). */
+  const appendThen = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent: string, done: Committed): void =>
+    s.consentLog.appendSentThen(sent, added(c, input, site, ip), input.recordId, done)
+
+  /** What the server adds to a record (SPEC §7). */
+  const added = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null): AddedFields => {
     const region = requestRegion(c, s)
-    return s.consentLog.appendSent(sent ?? JSON.stringify(input), {
+    return {
       region,
       mode: resolveMode(region, site.settings.regions),
       url: stripUrl(input.url),
@@ -210,22 +218,35 @@ export function consentIntake(s: Services) {
       ip: site.settings.ipPolicy === 'none' ? null : truncateIp(ip),
       // The browser's Sec-GPC header counts too: sendBeacon carries it even when the page's script did not look.
       gpc: input.gpc || requestHeader(c, 'sec-gpc') === '1',
-    })
+    }
   }
+
+  /** On Node's response: the refusal of a record, as `onError` gives it. */
+  const sendRefusal = (send: SendLater, e: unknown, cors: Record<string, string>, requestId: string) => {
+    const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: CONSENTS_PATH }, s.logger)
+    // An error answer carries every security header, as one through `onError` does, and the
+    // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
+    send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
+  }
+
+  /** On Node's response: the answer to a stored (201) or already stored (200) record. */
+  const sendStored = (send: SendLater, r: AppendResult, cors: Record<string, string>) =>
+    send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors))
 
   /** On Node's response once the record is committed: the answer, or the refusal as `onError` gives it. */
   const sendCommitted = (send: SendLater, committed: Promise<AppendResult>, cors: Record<string, string>, requestId: string) =>
     committed.then(
-      (r) => send(JSON.stringify({ recordId: r.recordId, seq: r.seq }), r.created ? 201 : 200, storedHeaders(cors)),
-      (e: unknown) => {
-        const { status, body, headers } = errorAnswer(refusal(e, cors), { requestId, method: 'POST', path: CONSENTS_PATH }, s.logger)
-        // An error answer carries every security header, as one through `onError` does, and the
-        // site's verdict on the Origin: the SDK reads a 503 `database_busy` to retry, not a network failure.
-        send(JSON.stringify(body), status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', ...cors, ...headers })
-      },
+      (r) => sendStored(send, r, cors),
+      (e: unknown) => sendRefusal(send, e, cors, requestId),
     )
 
-  return { admit, admitSite, limit, gate, take, revisionProblem, append, sendCommitted }
+  /** The same answer as sendCommitted's, as the callback appendThen calls once the record is committed. */
+  const committedAnswer =
+    (send: SendLater, cors: Record<string, string>, requestId: string): Committed =>
+    (r) =>
+      r instanceof Error ? sendRefusal(send, r, cors, requestId) : sendStored(send, r, cors)
+
+  return { admit, admitSite, limit, gate, take, revisionProblem, append, appendThen, sendCommitted, sendRefusal, committedAnswer }
 }
 
 /** Seconds a record refused at a stop (503 `server_stopping`) waits before it is sent again: a restart's time. */

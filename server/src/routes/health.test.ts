@@ -134,7 +134,8 @@ describe('a database file removed or replaced under the running server', () => {
     expect(apiError.parse(await refused.json()).error.code).toBe('database_unavailable')
     // A thread started afresh (the last one stopped: idle, or lost) opens nothing.
     const fresh = new ConsentLog(t.db, { writer: 'thread' })
-    const appended = fresh.appendSent(JSON.stringify(consentBody({ consentId: 'visitor-0003' })), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false })
+    const sent = consentBody({ consentId: 'visitor-0003' })
+    const appended = fresh.appendSent(JSON.stringify(sent), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }, sent.recordId)
     await expect(appended).rejects.toMatchObject({ code: 'DATABASE_FILE_GONE' })
     await fresh.close()
     if (change === remove) expect(existsSync(t.file)).toBe(false)

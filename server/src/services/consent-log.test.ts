@@ -104,14 +104,40 @@ describe('consent log written by its worker thread', () => {
       const own = writer === 'thread' ? log : new ConsentLog(db, { writer, now: () => (clock += 7) })
       const body = consentBody(siteId === 'acme' ? {} : { siteId, categories: { essential: true }, services: {} })
       const upper = JSON.stringify({ ...body, recordId: body.recordId.toUpperCase() })
-      const first = await own.appendSent(upper, added)
+      // The route hands over the recordId as read (readConsentRecordInput, zod): in lower case.
+      const first = await own.appendSent(upper, added, body.recordId)
       expect(first, writer).toEqual({ recordId: body.recordId, seq: 1, created: true })
-      expect(await own.appendSent(JSON.stringify(body), added), writer).toEqual({ ...first, created: false })
-      expect(await own.appendSent(upper, added), writer).toEqual({ ...first, created: false })
+      expect(await own.appendSent(JSON.stringify(body), added, body.recordId), writer).toEqual({ ...first, created: false })
+      expect(await own.appendSent(upper, added, body.recordId), writer).toEqual({ ...first, created: false })
       expect(rows(siteId).map((r) => r.recordId), writer).toEqual([body.recordId])
       expect(own.verify(siteId), writer).toMatchObject({ ok: true, count: 1 })
       if (own !== log) await own.close()
     }
+  })
+
+  it("gives appendSentThen's callback each record's outcome, as the writer thread sends it back: stored, already stored, a conflict, SQLite's error with its code", async () => {
+    const added = { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }
+    const sent = ({ region: _r, mode: _m, userAgent: _u, ip: _i, ...body }: NewConsentRecord) => body
+    const outcomes: (AppendResult | Error)[] = []
+    const appended = (r: NewConsentRecord) => log.appendSentThen(JSON.stringify(sent(r)), added, r.recordId, (o) => outcomes.push(o))
+    const first = record()
+    appended(first)
+    // Waits for every record appended before it, answered by callback as by promise.
+    await log.written()
+    expect(outcomes).toEqual([{ recordId: first.recordId, seq: 1, created: true }])
+    // Handed over together, so that they share batches: each outcome is its own record's.
+    const later = [record(), first, { ...first, method: 'withdraw' }, record({ siteId: 'no-such-site' }), record()]
+    later.forEach(appended)
+    await log.written()
+    expect(outcomes.slice(1, 3)).toEqual([
+      { recordId: later[0]!.recordId, seq: 2, created: true },
+      { recordId: first.recordId, seq: 1, created: false },
+    ])
+    expect(outcomes[3]).toBeInstanceOf(RecordIdConflict)
+    expect(outcomes[3]).toMatchObject({ message: 'this recordId was already used for a different record' })
+    expect(outcomes[4]).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })
+    expect(outcomes[5]).toEqual({ recordId: later[4]!.recordId, seq: 3, created: true })
+    expect(rows('acme').map((r) => r.recordId)).toEqual([first.recordId, later[0]!.recordId, later[4]!.recordId])
   })
 
   it("finds a visitor's latest record through the (site_id, consent_id) index, sorting only their records", async () => {
@@ -134,7 +160,7 @@ describe('consent log written by its worker thread', () => {
     await log.close()
     const late = record()
     await expect(log.append(late)).rejects.toThrow(ConsentLogClosed)
-    await expect(log.appendSent(JSON.stringify(record()), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false })).rejects.toThrow(ConsentLogClosed)
+    await expect(log.appendSent(JSON.stringify(record()), { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(ConsentLogClosed)
     expect((log as unknown as { thread: unknown }).thread).toBeNull()
     expect(rows('acme').map((r) => r.recordId)).toEqual([before.recordId])
   })

@@ -21,7 +21,7 @@ import { filterConditions, timeConditions } from './consent-filters'
 import { runListing, type ListingPlan, type ListingRows, type Query } from './listing-queries'
 import { ConsentStatsService } from './stats'
 import { channelMemory, ChannelWriter, RING_BYTES } from './writer-channel'
-import { ConsentWriter, fromWire, stampedRecord, type AppendResult, type SentRecord, type StampedRecord, type WireResult } from './consent-writer'
+import { ConsentWriter, fromWire, stampedRecord, wireCount, type AppendResult, type SentRecord, type StampedRecord, type WireBatch } from './consent-writer'
 
 export { RecordIdConflict, type AppendResult } from './consent-writer'
 
@@ -39,12 +39,21 @@ export interface AddedFields {
   gpc: boolean
 }
 
+/**
+ * Called once with an appended record's outcome: what was stored, or why it was not (a
+ * RecordIdConflict, ConsentLogClosed, SQLite's error).
+ */
+export type Committed = (r: AppendResult | Error) => void
+
 interface Pending {
   /** The record, or (appendSent) a `SentRecord` as JSON, as it goes into the writer thread's ring. */
   entry: StampedRecord | string
-  resolve: (r: AppendResult) => void
-  reject: (e: unknown) => void
+  /** The record's recordId: its outcome's (the writer thread does not send it back). */
+  recordId: string
+  done: Committed
 }
+
+const settledAlready: Committed = () => undefined
 
 type Row = typeof consentRecords.$inferSelect
 
@@ -178,8 +187,6 @@ export class ConsentLog {
   /** Records refused since refusedClosed()'s last line, and when that was (performance.now()). */
   private refusedSinceLine = 0
   private refusedLineAt = Number.NEGATIVE_INFINITY
-  /** The record appended last: see written(). */
-  private last: Promise<unknown> = Promise.resolve()
   private immediate: ReturnType<typeof setImmediate> | null = null
   private readonly now: () => number
   private readonly maxBatch: number
@@ -237,7 +244,7 @@ export class ConsentLog {
     // Stamped on arrival: records are written in this order, so server times follow the chain.
     const stamped = record as StampedRecord
     stamped.serverTime = this.serverTime()
-    return this.enqueue(stamped)
+    return this.promised(stamped, record.recordId)
   }
 
   /**
@@ -247,25 +254,50 @@ export class ConsentLog {
    * thread then puts the text it has in the ring instead of writing the whole record out as JSON
    * again (~2 µs of the ~50 that thread spends on a record under load).
    */
-  appendSent(sent: string, added: AddedFields): Promise<AppendResult> {
-    const fields: SentRecord[0] = [this.serverTime(), added.region, added.mode, added.url, added.userAgent, added.ip, added.gpc]
-    return this.enqueue(`[${JSON.stringify(fields)},${sent}]`)
+  appendSent(sent: string, added: AddedFields, recordId: string): Promise<AppendResult> {
+    return this.promised(this.sentEntry(sent, added), recordId)
   }
 
-  /** Queues an entry stamped on arrival; resolves once it is committed (see append()). */
-  private enqueue(entry: StampedRecord | string): Promise<AppendResult> {
+  /**
+   * The same as appendSent(), the outcome given to `done` instead of a promise: the front door's
+   * way, for which a promise and its reactions per record cost the server's busiest thread more
+   * than the call. `done` is called once.
+   */
+  appendSentThen(sent: string, added: AddedFields, recordId: string, done: Committed): void {
+    this.enqueue(this.sentEntry(sent, added), recordId, done)
+  }
+
+  /** A sent record's entry in the ring, stamped on arrival: the server's fields and the text as sent (`SentRecord`). */
+  private sentEntry(sent: string, added: AddedFields): string {
+    const fields: SentRecord[0] = [this.serverTime(), added.region, added.mode, added.url, added.userAgent, added.ip, added.gpc]
+    return `[${JSON.stringify(fields)},${sent}]`
+  }
+
+  /** Queues an entry; its promise settles once it is committed (see append()). */
+  private promised(entry: StampedRecord | string, recordId: string): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => this.enqueue(entry, recordId, (r) => (r instanceof Error ? reject(r) : resolve(r))))
+  }
+
+  /** Queues an entry stamped on arrival; `done` gets its outcome once it is committed (see append()). */
+  private enqueue(entry: StampedRecord | string, recordId: string, done: Committed): void {
     if (this.closed) {
       this.refusedClosed()
-      return Promise.reject(new ConsentLogClosed())
+      const refused = new ConsentLogClosed()
+      queueMicrotask(() => done(refused))
+      return
     }
-    const appended = new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject })
+    const pending: Pending = { entry, recordId, done }
+    this.queue.push(pending)
+    try {
       if (this.threaded) return this.pass()
       if (this.queue.length >= this.maxBatch) this.flush()
       else this.immediate ??= setImmediate(() => this.flush())
-    })
-    this.last = appended
-    return appended
+    } catch (e) {
+      // No writer thread could be started (or the batch not written): this record fails now. It
+      // stays queued, as the others, and may yet be written; its caller has had its answer.
+      pending.done = settledAlready
+      done(e instanceof Error ? e : new Error(String(e)))
+    }
   }
 
   /** Logs records refused after close(): the first at once, then a count at most every 10 s (a stop under load refuses many). */
@@ -296,10 +328,16 @@ export class ConsentLog {
    */
   written(): Promise<void> {
     if (!this.threaded) this.flush()
-    return this.last.then(
-      () => undefined,
-      () => undefined,
-    )
+    // The last record still to be answered (one answered already, refused when no thread could start, counts as settled).
+    const last = [...this.posted, ...this.queue].findLast((p) => p.done !== settledAlready)
+    if (!last) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = last.done
+      last.done = (r) => {
+        done(r)
+        resolve()
+      }
+    })
   }
 
   /**
@@ -345,9 +383,9 @@ export class ConsentLog {
     const memory = channelMemory(this.ringBytes)
     const worker = new Worker(entry, { ...options, workerData: { file: this.db.$client.name, channel: memory, maxBatch: this.maxBatch, opened: openedFile(this.db.$client) } })
     const thread = { worker, channel: new ChannelWriter(memory) }
-    worker.on('message', (results: WireResult[]) => {
-      const batch = this.posted.splice(0, results.length)
-      settle(batch, results.map(fromWire))
+    worker.on('message', (results: WireBatch) => {
+      const batch = this.posted.splice(0, wireCount(results))
+      for (let i = 0; i < batch.length; i++) batch[i]!.done(fromWire(results, i, batch[i]!.recordId))
       // The thread read more from the ring before this batch's commit: room for what found it full.
       this.pass()
     })
@@ -359,7 +397,7 @@ export class ConsentLog {
       // the SDK's retry of the same recordIds is answered from what is stored.
       const lostRecords = this.posted
       this.posted = []
-      for (const p of lostRecords) p.reject(e instanceof Error ? e : new Error(String(e)))
+      for (const p of lostRecords) p.done(e instanceof Error ? e : new Error(String(e)))
       // What found the ring full goes to a new thread.
       this.pass()
     }
@@ -505,9 +543,5 @@ export class ConsentLog {
 }
 
 function settle(batch: Pending[], results: (AppendResult | Error)[]) {
-  batch.forEach((item, i) => {
-    const r = results[i]!
-    if (r instanceof Error) item.reject(r)
-    else item.resolve(r)
-  })
+  batch.forEach((item, i) => item.done(results[i]!))
 }

@@ -19,6 +19,6 @@ const ring = new ChannelReader(channel)
 // the ring is empty, and never for the server's event loop. Asked to stop, it ends once the ring is.
 for (let batch = ring.take(maxBatch); batch !== null; batch = ring.take(maxBatch)) {
   port.postMessage(
-    writer ? writer.writeBatch((JSON.parse(`[${batch.join(',')}]`) as (StampedRecord | SentRecord)[]).map(stampedRecord)).map(toWire) : batch.map(() => toWire(fileGoneError())),
+    toWire(writer ? writer.writeBatch((JSON.parse(`[${batch.join(',')}]`) as (StampedRecord | SentRecord)[]).map(stampedRecord)) : batch.map(() => fileGoneError())),
   )
 }

@@ -73,20 +73,48 @@ export interface AppendResult {
 export class RecordIdConflict extends Error {}
 
 /**
- * What crosses back from the worker thread for one record: Errors do not survive the trip as
- * classes, so a conflict is flagged and SQLite's code (SQLITE_BUSY: answered 503 `database_busy`,
- * not 500) carried beside the message.
+ * What crosses back from the worker thread for a record that failed: Errors do not survive the trip
+ * as classes, so a conflict is flagged and SQLite's code (SQLITE_BUSY: answered 503
+ * `database_busy`, not 500) carried beside the message.
  */
-export type WireResult = AppendResult | { error: string; conflict: boolean; code?: string }
+export type WireError = { error: string; conflict: boolean; code?: string }
 
-export const toWire = (r: AppendResult | Error): WireResult => {
-  if (!(r instanceof Error)) return r
-  const code = (r as { code?: unknown }).code
-  return { error: r.message, conflict: r instanceof RecordIdConflict, ...(typeof code === 'string' ? { code } : {}) }
+/**
+ * What crosses back from the worker thread for a batch: two numbers per record, in the batch's
+ * order: its seq, then 1 when it was stored, 0 when its recordId was already stored (`created`
+ * false), NaN when it failed, its error then in `errors` beside its index. Not an object per
+ * record: their structured clone, and the garbage it left, cost both threads on every record. The
+ * recordId is not sent back: it is the record's own, which the caller has.
+ */
+export interface WireBatch {
+  results: Float64Array
+  errors: [index: number, error: WireError][] | null
 }
 
-export const fromWire = (r: WireResult): AppendResult | Error => {
-  if (!('error' in r)) return r
+export function toWire(results: (AppendResult | Error)[]): WireBatch {
+  const wire = new Float64Array(2 * results.length)
+  let errors: WireBatch['errors'] = null
+  results.forEach((r, i) => {
+    if (!(r instanceof Error)) {
+      wire[2 * i] = r.seq
+      wire[2 * i + 1] = r.created ? 1 : 0
+      return
+    }
+    wire[2 * i + 1] = Number.NaN
+    const code = (r as { code?: unknown }).code
+    ;(errors ??= []).push([i, { error: r.message, conflict: r instanceof RecordIdConflict, ...(typeof code === 'string' ? { code } : {}) }])
+  })
+  return { results: wire, errors }
+}
+
+/** How many records a batch's outcome is for. */
+export const wireCount = (batch: WireBatch): number => batch.results.length / 2
+
+/** The outcome of the batch's `i`-th record, whose recordId is `recordId`, as toWire() sent it. */
+export function fromWire(batch: WireBatch, i: number, recordId: string): AppendResult | Error {
+  const created = batch.results[2 * i + 1]!
+  if (!Number.isNaN(created)) return { recordId, seq: batch.results[2 * i]!, created: created === 1 }
+  const r = batch.errors!.find(([at]) => at === i)![1]
   if (r.conflict) return new RecordIdConflict(r.error)
   return r.code === undefined ? new Error(r.error) : Object.assign(new Error(r.error), { code: r.code })
 }
