@@ -436,6 +436,66 @@ describe('miniconsent verify --manifest --file', () => {
     expect((await run(['verify', '--manifest', manifestFile])).code).toBe(2)
   })
 
+  /** Why `verify --site` says the log is broken, and that each format's export file verified against its manifest says the same of the row. */
+  async function reportedAlike(seq: number) {
+    const site = await run(['verify', '--site', 'acme', '--db', t.file])
+    expect(site.code).toBe(1)
+    const reason = new RegExp(`^BROKEN acme at seq ${seq}: (.*)$`, 'm').exec(site.err)![1]!
+    for (const format of ['csv', 'ndjson']) {
+      const { file, manifestFile } = await exportFiles(`format=${format}`)
+      const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
+      expect({ format, code: r.code, err: r.err }).toEqual({ format, code: 1, err: `BROKEN ${file}: row ${seq} (seq ${seq}): ${reason}` })
+    }
+    return reason
+  }
+
+  it('exits 1 for categories or services edited in the database into text that reads the same in JavaScript, in NDJSON as in CSV and --site', async () => {
+    // seq 2 was stored as {"analytics":true,"essential":true}: each edit below leaves what JSON.parse reads (so the hash) as it was.
+    // (Spaces between tokens alone, which every reader reads through, NDJSON leaves out: export-sql.ts.)
+    const edits: [string, string, string][] = [
+      // SQLite's JSON functions (statistics) read the first of a repeated key, JavaScript the last.
+      ['categories', `'{"analytics":false,"analytics":true,"essential":true}'`, 'categories or services are not stored as written: the record was edited'],
+      ['categories', `'{analytics:true,essential:true,}'`, 'categories or services are not valid JSON: the record was edited'],
+      ['categories', `'{"essential":true,"analytics":true}'`, 'categories or services are not stored as written: the record was edited'],
+      ['categories', `jsonb('{"analytics":true,"essential":true}')`, 'categories or services are not valid JSON: the record was edited'],
+      ['services', `'{"plausible":false,"plausible":true}'`, 'categories or services are not stored as written: the record was edited'],
+    ]
+    for (const [column, value, reason] of edits) {
+      const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ${value} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2), value).toBe(reason)
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
+    }
+    const { file, manifestFile } = await exportFiles('format=ndjson')
+    expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).code).toBe(0)
+  })
+
+  it('reads an NDJSON file of a release whose lines JavaScript wrote, keys that are whole numbers first, and a visitor value that looks like a field', async () => {
+    const url = 'https://acme.test/?a=\\","categories":{"x":true},"services":{\\'
+    expect((await t.request('/api/v1/consents', json(consentBody({ url })))).status).toBe(201)
+    // Category ids that are whole numbers (slugs may be), the newest record's hash recomputed as the server would have written it.
+    const r8 = t.db.$client.prepare("SELECT * FROM consent_records WHERE site_id = 'acme' AND seq = 8").get() as any
+    const categories = { essential: true, '10': true, '9': false }
+    const fields = {
+      siteId: 'acme', seq: 8, recordId: r8.record_id, consentId: r8.consent_id, revision: r8.revision, textsHash: r8.texts_hash, categories,
+      services: JSON.parse(r8.services), method: r8.method, region: r8.region, mode: r8.mode, language: r8.language, url: r8.url,
+      userAgent: r8.user_agent, ip: r8.ip, gpc: Boolean(r8.gpc), clientTime: r8.client_time, serverTime: r8.server_time,
+    }
+    t.db.$client.prepare("UPDATE consent_records SET categories = ?, hash = ? WHERE site_id = 'acme' AND seq = 8").run(canonicalJson(categories), recordHash(r8.prev_hash, fields))
+    expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(0)
+    const { file, manifestFile } = await exportFiles('format=ndjson')
+    const lines = readFileSync(file, 'utf8').split('\n')
+    expect(lines[7]).toContain('"categories":{"10":true,"9":false,"essential":true}')
+    // As JSON.stringify wrote the line before SQLite did (November 2026): its own key order.
+    lines[7] = JSON.stringify(JSON.parse(lines[7]!))
+    expect(lines[7]).toContain('"categories":{"9":false,"10":true,"essential":true}')
+    writeFileSync(file, lines.join('\n'))
+    const { keyId: _keyId, signature: _signature, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8'))
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') }))
+    const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--allow-unsigned'])
+    expect(r).toMatchObject({ code: 0, err: '' })
+  })
+
   it('says a CSV file it cannot read to the end cannot be read, exit 2, as for NDJSON: not a crash that reads as a broken file', async () => {
     // Linux's /proc/self/mem answers EIO part way. The error was thrown out of the CSV parser's
     // stream unhandled (the built CLI exited 1, BROKEN, with a stack trace; here the check never ended).

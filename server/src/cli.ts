@@ -46,7 +46,7 @@ import { parse as parseCsv } from 'csv-parse'
 import { eq } from 'drizzle-orm'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
-import { ZodError } from 'zod'
+import { z, ZodError } from 'zod'
 import { journalState, notOurFile, SECURE_DELETE, type Db } from './db/client'
 import { hasTable } from './db/has-table'
 import * as schema from './db/schema'
@@ -1060,9 +1060,84 @@ function csvRow(cells: string[], siteId: string): StoredRow {
   return row
 }
 
+/**
+ * An NDJSON row as the file holds it: categories and services as any value, read from the line's
+ * text (ndjsonToRow), not from the object JSON.parse makes of them.
+ */
+const ndjsonRow = exportRow.extend({ categories: z.unknown(), services: z.unknown() })
+
+/**
+ * An NDJSON line back to the stored row it was written from. Categories and services are the
+ * text the database held, as `verify --site` reads it: the export writes that text itself as
+ * the object, or as a string when json() would have rewritten it (export-sql.ts). Not the object
+ * JSON.parse makes, written canonically again: it keeps the last of a repeated key, where SQLite's
+ * JSON functions read the first, and the edit verified, as the hash reads it; so did keys put out
+ * of order.
+ */
 function ndjsonToRow(line: string, siteId: string): StoredRow {
-  const r = exportRow.parse(JSON.parse(line))
-  return { ...r, siteId, categories: canonicalJson(r.categories), services: canonicalJson(r.services) }
+  const r = ndjsonRow.parse(JSON.parse(line))
+  const texts = topLevelTexts(line, CHOICE_KEYS)
+  return { ...r, siteId, categories: storedChoices(r.categories, texts.get(CHOICE_KEYS[0])), services: storedChoices(r.services, texts.get(CHOICE_KEYS[1])) }
+}
+
+/** The keys of categories and services in an NDJSON line, as its text writes them. */
+const CHOICE_KEYS = ['"categories"', '"services"'] as const
+
+/**
+ * The stored text of categories or services: `value` as JSON.parse read it from the line, `text`
+ * as the line writes it. A string is the stored text the export sent as one. An object's text is
+ * the stored text, but in a file of a release before the export's lines were SQLite's own
+ * (json_object(), November 2026): JavaScript wrote them then, putting keys that are whole numbers
+ * first. Such a text is read as the canonical JSON it was written from.
+ */
+function storedChoices(value: unknown, text: string | undefined): string {
+  if (text === undefined) throw new Error('no such field')
+  if (typeof value === 'string') return value
+  const canonical = canonicalJson(value)
+  if (text === canonical) return text
+  return JSON.stringify(JSON.parse(canonical)) === text ? canonical : text
+}
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+/**
+ * The text of the values of a JSON object's `keys` (as written, quotes included) at its top level,
+ * by key: `line` is JSON already parsed. Strings are skipped whole (a quote after an odd number of
+ * backslashes is inside one), so a key or a brace inside a value is never taken for one; the scan
+ * stops once every key is found.
+ */
+function topLevelTexts(line: string, keys: readonly string[]): Map<string, string> {
+  const texts = new Map<string, string>()
+  let depth = 0
+  let key = ''
+  let valueStart = -1
+  for (let i = 0; i < line.length && texts.size < keys.length; i++) {
+    const c = line.charCodeAt(i)
+    if (c === QUOTE) {
+      let end = line.indexOf('"', i + 1)
+      while (backslashesBefore(line, end) % 2 === 1) end = line.indexOf('"', end + 1)
+      if (depth === 1 && valueStart === -1) key = line.slice(i, end + 1)
+      i = end
+    } else if (c === 0x7b || c === 0x5b) depth++
+    else if (c === 0x7d || c === 0x5d) {
+      if (depth === 1 && valueStart !== -1) valueEnds(i)
+      depth--
+    } else if (depth === 1 && c === 0x3a) valueStart = i + 1
+    else if (depth === 1 && c === 0x2c) valueEnds(i)
+  }
+  return texts
+
+  function valueEnds(at: number) {
+    if (keys.includes(key)) texts.set(key, line.slice(valueStart, at).trim())
+    valueStart = -1
+  }
+}
+
+function backslashesBefore(text: string, at: number): number {
+  let n = 0
+  while (text.charCodeAt(at - 1 - n) === BACKSLASH) n++
+  return n
 }
 
 class Broken extends Error {}

@@ -29,7 +29,7 @@ export interface ExportPlan {
   sql: string
   /**
    * The same page in a form that takes whatever a value holds: NDJSON, for a page `sql` refuses (a
-   * row with broken JSON); CSV, for a page with a separator inside a value (export-sql.ts).
+   * row holding a BLOB); CSV, for a page with a separator inside a value (export-sql.ts).
    */
   fallbackSql: string
   params: unknown[]

@@ -25,8 +25,30 @@ if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAg
 const blobAsText = (column: string) => `iif(typeof(${column}) = 'blob', CAST(${column} AS TEXT), ${column})`
 
 /**
+ * A JSON column (categories, services) in an NDJSON line: the stored text as the object it is when
+ * it is a strict JSON object (RFC 8259), else as a string. json() keeps a repeated key and the
+ * keys' order (and escapes as written), so the line holds the stored text byte for byte but for
+ * whitespace between tokens, and `verify --file` checks it as `verify --site` checks the column
+ * (the CLI reads the object's text from the line). As a string: JSON5 (which json() would turn
+ * into JSON), a value that is no object, and JSONB, a BLOB json() reads and json_object() would
+ * write as the JSON it holds (as the text of its bytes, as blobAsText sends any BLOB); only an
+ * edited row holds one, the server writes canonical JSON. json_valid() parses the text for json()
+ * (SQLite caches the parse): ~0.05 µs a value, where comparing json()'s text with the stored
+ * one, which would also tell whitespace, cost ~0.12 (a second json() text per value; measured).
+ * Broken JSON is no strict JSON either: a string. A BLOB whose bytes are JSON text makes json()
+ * fail (it reads a BLOB as JSONB): the page is read again with the checked form.
+ */
+const storedJson = (column: string) => `iif(unicode(${column}) = 123 AND json_valid(${column}, 1), json(${column}), CAST(${column} AS TEXT))`
+
+/**
+ * The checked form of storedJson, for the pages its usual form refuses: any value but strict JSON
+ * text goes out as a string, a BLOB as the text of its bytes. json() is only given JSON text.
+ */
+const storedJsonChecked = (column: string) => `iif(typeof(${column}) = 'text', ${storedJson(column)}, ${blobAsText(column)})`
+
+/**
  * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
- * the form that also takes broken JSON (`checked`).
+ * the form that also takes a BLOB of any bytes (`checked`).
  */
 const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string; checked?: string }> = {
   seq: 'seq',
@@ -44,12 +66,10 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   ip: 'ip',
   userAgent: 'user_agent',
   gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
-  // An edited row may hold broken JSON, which json() refuses: the checked form sends it as a
-  // string (verification reports the row), a BLOB that is not JSONB as the text of its bytes.
-  // json_valid(…, 10): JSON5 text or JSONB, all that json() reads. Checking every row cost a second
-  // parse of each value.
-  categories: { csv: 'categories', json: 'json(categories)', checked: `iif(json_valid(categories, 10), json(categories), ${blobAsText('categories')})` },
-  services: { csv: 'services', json: 'json(services)', checked: `iif(json_valid(services, 10), json(services), ${blobAsText('services')})` },
+  // As stored, or as a string when json() would rewrite it or refuse it (storedJson): broken JSON
+  // in an edited row too, which verification then reports.
+  categories: { csv: 'categories', json: storedJson('categories'), checked: storedJsonChecked('categories') },
+  services: { csv: 'services', json: storedJson('services'), checked: storedJsonChecked('services') },
   prevHash: 'prev_hash',
   hash: 'hash',
   erasedAt: 'erased_at',
@@ -67,7 +87,7 @@ const line = (format: 'json' | 'checked') => `json_object(${EXPORT_COLUMNS.map((
 /** An NDJSON line: the record as one json_object(), selected as `line` beside seq straight from the table. */
 export const NDJSON_LINE = line('json')
 
-/** The same line for a record whose JSON columns may be broken, or any value a BLOB (an edited row): those go out as strings. */
+/** The same line for a record whose values may be BLOBs (an edited row): those go out as strings, the text of their bytes. */
 export const NDJSON_LINE_CHECKED = line('checked')
 
 /** The page query with NDJSON_LINE_CHECKED in place of NDJSON_LINE, for the pages NDJSON_LINE refuses (export-pages.ts). */

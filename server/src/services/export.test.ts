@@ -147,8 +147,8 @@ describe('ConsentExports on an in-memory database', () => {
     db.$client.prepare(`UPDATE consent_records SET user_agent = '  spaced agent ', consent_id = '@SUM(1)' WHERE seq = 3`).run()
     const ndjsonSql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
     const csvSql = csvPageSql(`SELECT seq, ${CSV_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
-    // The plain NDJSON query refuses the page with the broken value; the checked one takes it.
-    expect(() => db.$client.prepare(ndjsonSql).get('acme', 0, 3)).toThrow(/JSON/)
+    // Broken JSON is no strict JSON object: the plain NDJSON query takes the page, the value as a string (export-sql.ts).
+    expect(() => db.$client.prepare(ndjsonSql).get('acme', 0, 3)).not.toThrow()
     const plan = (format: 'csv' | 'ndjson'): ExportPlan => ({
       siteId: 'acme',
       format,
