@@ -470,6 +470,22 @@ describe('miniconsent verify --manifest --file', () => {
     expect((await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])).code).toBe(0)
   })
 
+  it('exits 1 for a gpc stored as anything but 0 or 1, which the export writes as it is stored, in NDJSON as in CSV and --site', async () => {
+    for (let i = 0; i < 2; i++) expect((await t.request('/api/v1/consents', json(consentBody({ gpc: true })))).status).toBe(201)
+    // seq 8 and 9 were stored with gpc 1; the hash reads any value but 0 as true.
+    for (const [value, csvCell, ndjsonValue] of [['2', '2', 2], [`'true'`, `'true'`, 'true'], [`x'01'`, `X'01'`, '\u0001']] as const) {
+      t.db.$client.prepare(`UPDATE consent_records SET gpc = ${value} WHERE site_id = 'acme' AND seq = 8`).run()
+      expect(await reportedAlike(8), value).toBe('gpc is neither 0 nor 1: the record was edited')
+      const csv = parse(readFileSync((await exportFiles('format=csv')).file, 'utf8'), { columns: true }) as Record<string, string>[]
+      expect(csv.map((r) => r.gpc), value).toEqual(['false', 'false', 'false', 'false', 'false', 'false', 'false', csvCell, 'true'])
+      const ndjson = readFileSync((await exportFiles('format=ndjson')).file, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { gpc: unknown }).gpc)
+      expect(ndjson, value).toEqual([false, false, false, false, false, false, false, ndjsonValue, true])
+    }
+    // The listing reads it as 1 or not: not GPC, where the export said true.
+    const listed = (await (await t.request('/api/admin/sites/acme/consents', { headers: { Cookie: cookie } })).json()) as { records: { seq: number; gpc: boolean }[] }
+    expect(listed.records.filter((r) => r.seq >= 8).map((r) => [r.seq, r.gpc])).toEqual([[9, true], [8, false]])
+  })
+
   it('reads an NDJSON file of a release whose lines JavaScript wrote, keys that are whole numbers first, and a visitor value that looks like a field', async () => {
     const url = 'https://acme.test/?a=\\","categories":{"x":true},"services":{\\'
     expect((await t.request('/api/v1/consents', json(consentBody({ url })))).status).toBe(201)

@@ -1040,8 +1040,11 @@ function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => s
     const cell = cells[i] ?? ''
     v[name] = cell === '' && NULLABLE.has(name) ? null : unescape(cell)
   })
-  return { ...v, seq: Number(v.seq), revision: Number(v.revision), gpc: v.gpc === 'true' } as unknown as StoredRow
+  return { ...v, seq: Number(v.seq), revision: Number(v.revision), gpc: csvGpc(v.gpc as string) } as unknown as StoredRow
 }
+
+/** gpc as a CSV cell writes it: `true` or `false`, or an edited record's stored value as its SQL literal, kept as that text (contentProblem reports it). */
+const csvGpc = (cell: string): boolean | string => (cell === 'true' ? true : cell === 'false' ? false : cell)
 
 /**
  * A CSV row as the export wrote it. Before 0.8.5 no `'` went after a semicolon or a tab, and
@@ -1062,9 +1065,10 @@ function csvRow(cells: string[], siteId: string): StoredRow {
 
 /**
  * An NDJSON row as the file holds it: categories and services as any value, read from the line's
- * text (ndjsonToRow), not from the object JSON.parse makes of them.
+ * text (ndjsonToRow), not from the object JSON.parse makes of them; gpc as any JSON value but an
+ * array or object, an edited record's stored value (contentProblem reports one but true or false).
  */
-const ndjsonRow = exportRow.extend({ categories: z.unknown(), services: z.unknown() })
+const ndjsonRow = exportRow.extend({ categories: z.unknown(), services: z.unknown(), gpc: z.union([z.boolean(), z.number(), z.string(), z.null()]) })
 
 /**
  * An NDJSON line back to the stored row it was written from. Categories and services are the

@@ -161,6 +161,11 @@ export const exportRow = z.object({
   url: z.string(),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
+  /**
+   * As the server writes it. A file of a record edited in the database may hold the stored value
+   * instead (neither 0 nor 1: a number, or text), which `miniconsent verify` reports; so may
+   * categories and services (as a string: text that is no strict JSON object).
+   */
   gpc: z.boolean(),
   categories: z.record(z.string(), z.boolean()),
   services: z.record(z.string(), z.boolean()),

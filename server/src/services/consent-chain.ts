@@ -132,7 +132,8 @@ export function recordHashV1(prevHash: string, fields: ChainedFields): string {
 export interface StoredRow extends Omit<ChainedFields, 'categories' | 'services' | 'gpc'> {
   categories: string
   services: string
-  gpc: boolean | number
+  /** As stored: 0 or 1, or whatever an edited row holds (contentProblem reports it); true or false read from a file. */
+  gpc: unknown
   prevHash: string
   hash: string
   /** Set on a tombstone left by a data-subject erasure. */
@@ -209,7 +210,8 @@ const blanked = (row: StoredRow) => row.consentId === ERASED_CONSENT_ID && row.i
  */
 export function contentProblem(row: StoredRow, prevFormat: HashFormat | null): string | null {
   if (row.erasedAt && !blanked(row)) return 'marked erased but still holds personal fields: the record was edited'
-  // Hashed as a boolean, shown by every reader as `1` or not: any other value passes for both.
+  // Hashed as a boolean, read by the listing as `1` or not: any other value passes for both (the
+  // exports write it as stored, so that a file's check reports it too).
   if (row.gpc !== 0 && row.gpc !== 1 && row.gpc !== true && row.gpc !== false) return 'gpc is neither 0 nor 1: the record was edited'
   const format2 = formatOf(row) === 2
   if (!format2 && row.erasedAt) return null

@@ -5,7 +5,7 @@
 //   and the records by a record separator (char 30), split again in JavaScript. Not twenty values
 //   per record (each its own string: ~8 µs per record), and not one JSON array of records either
 //   (json_array() and JSON.parse cost ~1.1 µs more per record than concat() and split(), measured).
-//   SQLite only turns values into text: gpc as `true`/`false`, NULL as an empty cell. The escape
+//   SQLite only turns values into text: gpc as `true`/`false` (GPC_CSV), NULL as an empty cell. The escape
 //   of formulas is JavaScript's (export-pages.ts) and the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
 import { COLUMN_COUNT, VISITOR_CELLS } from './export-pages'
@@ -47,6 +47,18 @@ const storedJson = (column: string) => `iif(unicode(${column}) = 123 AND json_va
 const storedJsonChecked = (column: string) => `iif(typeof(${column}) = 'text', ${storedJson(column)}, ${blobAsText(column)})`
 
 /**
+ * gpc: `true` for 1 and `false` for 0, as the server stores it. Any other value (only an edited
+ * row holds one) is written as it is stored, not as the boolean it would read as: the hash reads
+ * it as one (2 as true), the listing as `1` or not, so a file that showed `true` hid the edit from
+ * `verify --file`, which reports it as `verify --site` does. In CSV as its SQL literal (quote():
+ * `2`, `'true'`, `X'01'`, `NULL`), so that no text passes for `true` or `false`; in NDJSON as the
+ * JSON value it is, a BLOB as the text of its bytes (json_object() reads a BLOB as JSONB: x'01'
+ * would be `true`). Ordinary rows take the first or second branch: 0 first, most records' value.
+ */
+const GPC_CSV = "iif(gpc = 0, 'false', iif(gpc = 1, 'true', quote(gpc)))"
+const GPC_JSON = `iif(gpc = 0, json('false'), iif(gpc = 1, json('true'), ${blobAsText('gpc')}))`
+
+/**
  * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
  * the form that also takes a BLOB of any bytes (`checked`).
  */
@@ -65,7 +77,7 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   url: 'url',
   ip: 'ip',
   userAgent: 'user_agent',
-  gpc: { csv: "iif(gpc, 'true', 'false')", json: "json(iif(gpc, 'true', 'false'))" },
+  gpc: { csv: GPC_CSV, json: GPC_JSON },
   // As stored, or as a string when json() would rewrite it or refuse it (storedJson): broken JSON
   // in an edited row too, which verification then reports.
   categories: { csv: 'categories', json: storedJson('categories'), checked: storedJsonChecked('categories') },
