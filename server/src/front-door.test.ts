@@ -11,6 +11,7 @@ import { createApp } from './app'
 import type { AppDeps } from './context'
 import { serveApp } from './front-door'
 import { createLogger } from './logger'
+import { stripUrl } from './routes/consents'
 import type { ConsentLogOptions } from './services/consent-log'
 import { ACME, addUser, consentBody, send, signIn, startTestServer, type TestServer } from './test-support'
 
@@ -574,6 +575,23 @@ describe("the front door's consent POST", () => {
     expect(honoCalls).toBe(0)
     expect(t.db.$client.prepare('SELECT record_id AS recordId FROM consent_records ORDER BY seq').all()).toEqual([body, viaFront, viaHono].map(({ recordId }) => ({ recordId })))
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 3 })
+  })
+
+  it('takes a record stored under an upper-case recordId before ids were read in lower case as the record sent again under that id, on both paths through the writer thread', async () => {
+    const { front, hono } = await start({}, { writer: 'thread' })
+    const answer = (a: Answer) => [a.status, JSON.parse(a.body.toString()) as unknown]
+    const body = consentBody()
+    const upper = { ...body, recordId: body.recordId.toUpperCase() }
+    // As the log stored it before (a client other than the SDK): under the id as it was sent.
+    const { gpc, ...sent } = upper
+    await t.consentLog.append({ ...sent, url: stripUrl(body.url), region: null, mode: 'opt-in', userAgent: null, ip: null, gpc } as Parameters<TestServer['consentLog']['append']>[0])
+    // Before: 201 seq 2 through the front door, a second row.
+    for (const port of [front, hono]) expect(answer(await post(port, JSON.stringify(upper)))).toEqual([200, { recordId: body.recordId, seq: 1 }])
+    const other = JSON.stringify({ ...upper, method: 'reject-all', categories: { essential: true, analytics: false } })
+    for (const port of [front, hono]) expect((await post(port, other)).status).toBe(409)
+    expect(honoCalls).toBe(0)
+    expect(t.db.$client.prepare('SELECT record_id AS recordId FROM consent_records').all()).toEqual([{ recordId: upper.recordId }])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 1 })
   })
 
   it('stores nothing and goes on serving when a client leaves before its body is complete', async () => {

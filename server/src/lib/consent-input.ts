@@ -80,3 +80,20 @@ export function readConsentRecordInput(v: unknown): ConsentRecordInput | null {
     gpc,
   }
 }
+
+/**
+ * The recordIds bodies sent in another case than lower, by the input read from each (a consent
+ * record's, a visitor event's): a record or event stored before recordIds were read in lower case
+ * is stored under the text as it was sent, which its retry sends again. Weak: kept as long as the
+ * input is. The SDK's recordIds are lower case: for them, one string compare and nothing kept.
+ */
+const recordIdsAsSent = new WeakMap<object, string>()
+
+/** For jsonBody's `kept`: remembers the recordId `body` sent when `input`, read from it, holds it in another case. */
+export function keepRecordIdAsSent(body: unknown, input: { recordId: string }): void {
+  const sent = isObject(body) ? body.recordId : undefined
+  if (isString(sent) && sent !== input.recordId) recordIdsAsSent.set(input, sent)
+}
+
+/** The recordId as the body `input` was read from sent it (see keepRecordIdAsSent): the input's own when that was lower case. */
+export const recordIdAsSent = (input: { recordId: string }): string => recordIdsAsSent.get(input) ?? input.recordId

@@ -299,12 +299,12 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'Store a consent record',
     description:
-      'CORS: allowed from the site’s domains and from this server’s own origin (its `PUBLIC_URL`, or the request’s host: the demo pages); a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, and by this server’s own, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`, in any case (a UUID is case-insensitive): it is stored and answered in lower case.',
+      'CORS: allowed from the site’s domains and from this server’s own origin (its `PUBLIC_URL`, or the request’s host: the demo pages); a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, and by this server’s own, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`, in any case (a UUID is case-insensitive): it is stored and answered in lower case. A record stored before recordIds were stored in lower case, under one with upper-case letters, is found when sent again in the case it was stored in, not in another.',
     auth: 'public',
     body: { schema: S.consentRecordInput, textPlain: true },
     responses: {
       201: { description: 'Stored, under its recordId in lower case', schema: recordStored },
-      200: { description: 'This record was stored before under its recordId, sent then in this case or another (a retry)', schema: recordStored },
+      200: { description: 'This record was stored before under its recordId, sent then in this case or another (a retry); one stored in upper case before recordIds were stored in lower case, sent again in that case', schema: recordStored },
       ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId holds another record, or belongs to another site' },
       422: {
@@ -342,7 +342,7 @@ export const OPERATIONS: Operation[] = [
     body: { schema: S.identifyInput, textPlain: true },
     responses: {
       201: { description: 'Stored, under its recordId in lower case', schema: S.visitorEventStored },
-      200: { description: 'Stored before under this recordId, in any case (a retry)', schema: S.visitorEventStored },
+      200: { description: 'Stored before under this recordId, in any case (a retry); one stored in upper case before recordIds were stored in lower case, sent again in that case', schema: S.visitorEventStored },
       ...VISITOR_POST_REFUSALS,
       409: { description: '`record_id_conflict`: this recordId holds another link (another consentId or userId), or belongs to another site' },
     },
@@ -358,7 +358,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       201: { description: 'Stored, under its recordId in lower case', schema: S.visitorEventStored },
       200: {
-        description: 'Stored before under this recordId, in any case (a retry), or erased since (a data-subject erasure): also once the site no longer declares the document type',
+        description: 'Stored before under this recordId, in any case (a retry), or erased since (a data-subject erasure): also once the site no longer declares the document type. One stored in upper case before recordIds were stored in lower case: sent again in that case',
         schema: S.visitorEventStored,
       },
       ...VISITOR_POST_REFUSALS,

@@ -176,11 +176,21 @@ export function wellFormed<T>(value: T): T {
  * A JSON body. With `textPlain`, a `text/plain` body holding JSON is accepted too: `sendBeacon`
  * can only send that type without a CORS preflight, which would be lost on page unload. `read`
  * is a faster reading of the same schema for hot routes: it returns the schema's output, or null
- * to let the schema decide.
+ * to let the schema decide. `kept` is called with the body as parsed and what was read from it,
+ * for what the schema's output no longer says (keepRecordIdAsSent).
  */
-export const jsonBody = <S extends z.ZodType>(schema: S, options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null; fieldsOf?: KeyOwner } = {}) => {
+export const jsonBody = <S extends z.ZodType>(
+  schema: S,
+  options: { textPlain?: boolean; read?: (value: unknown) => z.output<S> | null; fieldsOf?: KeyOwner; kept?: (value: unknown, output: z.output<S>) => void } = {},
+) => {
   const fieldsOf = options.fieldsOf
+  const kept = options.kept
   const parse = (value: unknown): z.output<S> => {
+    const output = readBody(value)
+    kept?.(value, output)
+    return output
+  }
+  const readBody = (value: unknown): z.output<S> => {
     wellFormed(value)
     const read = options.read?.(value)
     if (fieldsOf === undefined) return read ?? schema.parse(value)

@@ -97,6 +97,37 @@ describe('a recordId used again', () => {
     }
   })
 
+  it('takes an event stored in upper case before recordIds were read in lower case as the event sent again under that id: 200 and nothing stored, 409 for another, erased stays erased', async () => {
+    let last = 40
+    const post = (path: string, body: unknown) => t.request(path, json(body, origin), `192.0.2.${last++}`)
+    for (const [path, table, extra] of [
+      ['/api/v1/consents/identify', 'consent_identities', { userId: 'alice' }],
+      ['/api/v1/documents', 'document_acceptances', { type: 'terms' }],
+    ] as const) {
+      // Stored by the server before (from a client other than the SDK): under the id as it was sent.
+      const body = event(extra)
+      const upper = { ...body, recordId: body.recordId.toUpperCase() }
+      expect((await post(path, body)).status, path).toBe(201)
+      t.db.$client.prepare(`UPDATE ${table} SET record_id = upper(record_id)`).run()
+      // Before: 201 and a second row under the lower-case id.
+      const retry = await post(path, upper)
+      expect(retry.status, path).toBe(200)
+      expect(await retry.json(), path).toEqual({ recordId: body.recordId })
+      expect((await post(path, { ...upper, consentId: 'visitor-0002' })).status, path).toBe(409)
+      expect(rows(table).map((r) => r.record_id), path).toEqual([upper.recordId])
+      t.db.$client.prepare(`DELETE FROM ${table}`).run()
+      // Erased by a data-subject request while it was stored so: its retry stores nothing again, for another site it is a conflict.
+      const erased = event(extra)
+      const erasedUpper = { ...erased, recordId: erased.recordId.toUpperCase() }
+      t.db.$client.prepare(`INSERT INTO erased_events (record_id, site_id, erased_at) VALUES (?, 'acme', '2026-11-01T00:00:00.000Z')`).run(erasedUpper.recordId)
+      const again = await post(path, erasedUpper)
+      expect(again.status, path).toBe(200)
+      expect(await again.json(), path).toEqual({ recordId: erased.recordId })
+      expect(rows(table), path).toEqual([])
+      expect((await t.request(path, json({ ...erasedUpper, siteId: 'notice-only' }), `192.0.2.${last++}`)).status, path).toBe(409)
+    }
+  })
+
   it('answers a different document acceptance under it 409, and a retry 200 even after the document version changed', async () => {
     // A second document, so that a change of type is not refused for the type alone.
     const documents = { terms: { version: '2026-01', url: 'https://acme.test/terms' }, privacy: { version: '3', url: 'https://acme.test/privacy' } }

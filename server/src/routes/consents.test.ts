@@ -142,6 +142,23 @@ describe('POST /api/v1/consents', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 2 })
   })
 
+  it('takes a record stored under an upper-case recordId before ids were read in lower case as the record sent again under that id: 200 with its place, 409 for another decision', async () => {
+    const body = consentBody()
+    const upper = { ...body, recordId: body.recordId.toUpperCase() }
+    // As the log stored it before (a client other than the SDK): under the id as it was sent.
+    const { gpc, ...sent } = upper
+    await t.consentLog.append({ ...sent, url: stripUrl(body.url), region: null, mode: 'opt-in', userAgent: null, ip: null, gpc } as Parameters<ConsentLog['append']>[0])
+    // Before: 201 seq 2, a second row counted twice in the statistics.
+    const retry = await t.request('/api/v1/consents', json(upper))
+    expect(retry.status).toBe(200)
+    expect(await retry.json()).toEqual({ recordId: body.recordId, seq: 1 })
+    const other = await t.request('/api/v1/consents', json({ ...upper, method: 'reject-all', categories: { essential: true, analytics: false } }))
+    expect(other.status).toBe(409)
+    expect(apiError.parse(await other.json()).error.code).toBe('record_id_conflict')
+    expect(rows().map((r) => r.record_id)).toEqual([upper.recordId])
+    expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, count: 1 })
+  })
+
   it('stores concurrent posts in one chain without gaps, duplicates written once', async () => {
     const bodies = Array.from({ length: 40 }, () => consentBody())
     const results = await Promise.all([...bodies, bodies[0]!].map((b, i) => t.request('/api/v1/consents', json(b), `198.51.100.${i}`)))

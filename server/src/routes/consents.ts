@@ -10,7 +10,7 @@ import { ApiError, errorAnswer } from '../lib/errors'
 import { clientNetwork, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
-import { readConsentRecordInput } from '../lib/consent-input'
+import { keepRecordIdAsSent, readConsentRecordInput, recordIdAsSent } from '../lib/consent-input'
 import { jsonBody, limitBody, utf8Body } from '../lib/validate'
 import { answerLater, respond, SECURITY_HEADERS, type SendLater } from '../middleware/request-context'
 import { ConsentLogClosed, RecordIdConflict, type AddedFields, type AppendResult, type Committed } from '../services/consent-log'
@@ -198,10 +198,20 @@ export function consentIntake(s: Services) {
   /**
    * Appends an admitted record with what the server adds (SPEC §7): its promise settles once it is
    * committed. `sent` is the record's JSON text when the caller has it as read (the front door's
-   * body, which `input` was read from); otherwise `input` is written out.
+   * body, which `input` was read from); otherwise `input` is written out (sentText).
    */
   const append = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent?: string): Promise<AppendResult> =>
-    s.consentLog.appendSent(sent ?? JSON.stringify(input), added(c, input, site, ip), input.recordId)
+    s.consentLog.appendSent(sent ?? sentText(input), added(c, input, site, ip), input.recordId)
+
+  /**
+   * A checked record written out for the writer with its recordId as the body sent it, as the front
+   * door's text has it: the writer reads it in lower case, and looks for a record stored under it
+   * as sent before recordIds were (ConsentWriter.write).
+   */
+  const sentText = (input: ConsentRecordInput): string => {
+    const asSent = recordIdAsSent(input)
+    return JSON.stringify(asSent === input.recordId ? input : { ...input, recordId: asSent })
+  }
 
   /** The same as `append`, for the front door, which has the text as read: the outcome goes to `done` (ConsentLog.appendSentThen). */
   const appendThen = (c: RequestFacts, input: ConsentRecordInput, site: SiteInfo, ip: string | null, sent: string, done: Committed): void =>
@@ -337,11 +347,11 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       '/api/v1/consents/identify',
       consentBodyLimit(),
       utf8Body,
-      jsonBody(identifyInput, { textPlain: true }),
+      jsonBody(identifyInput, { textPlain: true, kept: keepRecordIdAsSent }),
       (c) => {
         const input = c.req.valid('json')
         const { cors } = admit(c, input.siteId)
-        const created = storedEvent(() => events.identify({ ...input, serverTime: new Date(s.now()).toISOString() }), cors)
+        const created = storedEvent(() => events.identify({ ...input, serverTime: new Date(s.now()).toISOString() }, recordIdAsSent(input)), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },
     )
@@ -349,7 +359,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       '/api/v1/documents',
       consentBodyLimit(),
       utf8Body,
-      jsonBody(documentInput, { textPlain: true }),
+      jsonBody(documentInput, { textPlain: true, kept: keepRecordIdAsSent }),
       (c) => {
         const input = c.req.valid('json')
         const { site, cors } = intake.admitSite(c, input.siteId)
@@ -371,7 +381,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
           // client could repeat it at will and learn from its answers (422, 409) which recordIds are
           // stored (review). A declared type's refusals spend none.
           intake.limit(c, input.siteId, cors)
-          if (!storedEvent(() => events.acceptedBefore(sent), cors)) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
+          if (!storedEvent(() => events.acceptedBefore(sent, recordIdAsSent(input)), cors)) throw new ApiError(422, 'unknown_document', `Site "${input.siteId}" declares no document "${input.type}"`, cors)
           return stored(c, { recordId: input.recordId }, false, cors)
         }
         const ip = intake.limit(c, input.siteId, cors)
@@ -382,7 +392,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
           serverTime: new Date(s.now()).toISOString(),
           documentVersion: document.version,
         }
-        const created = storedEvent(() => events.acceptDocument(acceptance), cors)
+        const created = storedEvent(() => events.acceptDocument(acceptance, recordIdAsSent(input)), cors)
         return stored(c, { recordId: input.recordId }, created, cors)
       },
     )
@@ -390,7 +400,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       CONSENTS_PATH,
       consentBodyLimit(),
       utf8Body,
-      jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput }),
+      jsonBody(consentRecordInput, { textPlain: true, read: readConsentRecordInput, kept: keepRecordIdAsSent }),
       (c) => {
         const input = c.req.valid('json')
         const { site, cors } = intake.admitSite(c, input.siteId)

@@ -2,6 +2,13 @@
 // Not part of the hash chain (they are not consent decisions) but idempotent on the client's
 // recordId exactly like consent records, since the SDK retries them the same way: a retry is
 // answered from what is stored, a different event under a used recordId is a conflict.
+//
+// A recordId is read in lower case (shared `recordId`), and stored so; an event stored or erased
+// before that is under the text as it was sent. Each method takes that text too (`sentId`): when
+// it is not in lower case (never the SDK's), the event is also looked for under it, so that sent
+// again exactly as before it is the event stored, or erased, not a new one. An event stored so and
+// sent again in yet another case is not found: a look-up ignoring case would need an index on
+// lower(record_id), which every insert would pay for.
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { consentIdentities, documentAcceptances, erasedEvents } from '../db/schema'
@@ -21,8 +28,8 @@ export class ConsentEvents {
    * True when a data-subject request erased the event stored under this recordId: a retry of it is
    * answered as already stored, and nothing is written. Another site's recordId is a conflict.
    */
-  private wasErased(row: { recordId: string; siteId: string }): boolean {
-    const erased = this.erased.get({ recordId: row.recordId })
+  private wasErased(row: { recordId: string; siteId: string }, sentId: string): boolean {
+    const erased = this.erased.get({ recordId: row.recordId }) ?? asSent(row.recordId, sentId, (recordId) => this.erased.get({ recordId }))
     if (!erased) return false
     if (erased.siteId !== row.siteId) throw new RecordIdConflict('this recordId belongs to another site')
     return true
@@ -32,20 +39,26 @@ export class ConsentEvents {
    * True when stored now, false when this event was already stored under its recordId. Throws
    * RecordIdConflict when the recordId holds another site's event or another link.
    */
-  identify(row: Omit<Identity, 'id'> & Record<string, unknown>): boolean {
-    if (this.wasErased(row)) return false
+  identify(row: Omit<Identity, 'id'> & Record<string, unknown>, sentId = row.recordId): boolean {
+    if (this.wasErased(row, sentId)) return false
+    const before = asSent(row.recordId, sentId, (recordId) => this.storedIdentity(recordId))
+    if (before) return alreadyStored(before, row)
     const inserted = this.db
       .insert(consentIdentities)
       .values({ recordId: row.recordId, siteId: row.siteId, consentId: row.consentId, userId: row.userId, serverTime: row.serverTime })
       .onConflictDoNothing({ target: consentIdentities.recordId })
       .run().changes
     if (inserted) return true
-    const stored = this.db
+    return alreadyStored(this.storedIdentity(row.recordId), row)
+  }
+
+  /** What identify() compares of the link stored under a recordId. */
+  private storedIdentity(recordId: string) {
+    return this.db
       .select({ siteId: consentIdentities.siteId, consentId: consentIdentities.consentId, userId: consentIdentities.userId })
       .from(consentIdentities)
-      .where(eq(consentIdentities.recordId, row.recordId))
+      .where(eq(consentIdentities.recordId, recordId))
       .get()
-    return alreadyStored(stored, row)
   }
 
   /**
@@ -54,8 +67,10 @@ export class ConsentEvents {
    * retry that arrives after the version changed is still the acceptance stored, of the version
    * in force when it first arrived.
    */
-  acceptDocument(row: Omit<Acceptance, 'id'>): boolean {
-    if (this.wasErased(row)) return false
+  acceptDocument(row: Omit<Acceptance, 'id'>, sentId = row.recordId): boolean {
+    if (this.wasErased(row, sentId)) return false
+    const before = asSent(row.recordId, sentId, (recordId) => this.storedAcceptance(recordId))
+    if (before) return alreadyStored(before, { ...row, userId: row.userId ?? null })
     const inserted = this.db.insert(documentAcceptances).values(row).onConflictDoNothing({ target: documentAcceptances.recordId }).run().changes
     if (inserted) return true
     return alreadyStored(this.storedAcceptance(row.recordId), { ...row, userId: row.userId ?? null })
@@ -67,9 +82,9 @@ export class ConsentEvents {
    * answered as stored; false when nothing is (a new acceptance, which the route refuses). Compared
    * and refused as by acceptDocument(), which it does not write.
    */
-  acceptedBefore(row: Pick<Acceptance, 'recordId' | 'siteId' | 'consentId' | 'userId' | 'documentType' | 'url' | 'clientTime'>): boolean {
-    if (this.wasErased(row)) return true
-    const stored = this.storedAcceptance(row.recordId)
+  acceptedBefore(row: Pick<Acceptance, 'recordId' | 'siteId' | 'consentId' | 'userId' | 'documentType' | 'url' | 'clientTime'>, sentId = row.recordId): boolean {
+    if (this.wasErased(row, sentId)) return true
+    const stored = this.storedAcceptance(row.recordId) ?? asSent(row.recordId, sentId, (recordId) => this.storedAcceptance(recordId))
     if (stored === undefined) return false
     alreadyStored(stored, { ...row, userId: row.userId ?? null })
     return true
@@ -90,6 +105,14 @@ export class ConsentEvents {
       .where(eq(documentAcceptances.recordId, recordId))
       .get()
   }
+}
+
+/**
+ * What `find` finds under the recordId as sent (`sentId`) when that is not the recordId as read, in
+ * lower case: stored so before recordIds were read in lower case. Nothing is looked up otherwise.
+ */
+function asSent<T>(recordId: string, sentId: string, find: (recordId: string) => T | undefined): T | undefined {
+  return sentId === recordId ? undefined : find(sentId)
 }
 
 /**

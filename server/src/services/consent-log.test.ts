@@ -115,6 +115,25 @@ describe('consent log written by its worker thread', () => {
     }
   })
 
+  it('takes a record stored under an upper-case recordId before ids were read in lower case as the record sent again under that id, in the thread as inline: 200 with its seq, 409 for another decision', async () => {
+    const added = { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }
+    for (const [siteId, writer] of [['acme', 'thread'], ['notice-only', 'inline']] as const) {
+      const own = writer === 'thread' ? log : new ConsentLog(db, { writer, now: () => (clock += 7) })
+      const body = consentBody(siteId === 'acme' ? {} : { siteId, categories: { essential: true }, services: {} })
+      const upper = { ...body, recordId: body.recordId.toUpperCase() }
+      // As the writer stored it before: append() keeps the recordId it is given.
+      const { gpc: _gpc, ...sent } = upper
+      const legacy = await own.append({ ...sent, ...added } as NewConsentRecord)
+      expect(legacy, writer).toMatchObject({ seq: 1, created: true })
+      // Before: { created: true, seq: 2 }, a second row under the lower-case id.
+      expect(await own.appendSent(JSON.stringify(upper), added, body.recordId), writer).toEqual({ recordId: body.recordId, seq: 1, created: false })
+      await expect(own.appendSent(JSON.stringify({ ...upper, method: 'reject-all' }), added, body.recordId), writer).rejects.toThrow(/different record/)
+      expect(rows(siteId).map((r) => r.recordId), writer).toEqual([upper.recordId])
+      expect(own.verify(siteId), writer).toMatchObject({ ok: true, count: 1 })
+      if (own !== log) await own.close()
+    }
+  })
+
   it("gives appendSentThen's callback each record's outcome, as the writer thread sends it back: stored, already stored, a conflict, SQLite's error with its code", async () => {
     const added = { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }
     const sent = ({ region: _r, mode: _m, userAgent: _u, ip: _i, ...body }: NewConsentRecord) => body

@@ -12,9 +12,10 @@ import { GENESIS_HASH, personalHash, recordHash, type ChainedFields, type ChainS
 /**
  * A record as ingestion prepares it, stamped with its server time: the writer adds seq and the
  * hashes. `sentGpc`: the body itself said `gpc: true` (`gpc` is that or the browser's Sec-GPC
- * header), which a retry of the same record says again.
+ * header), which a retry of the same record says again. `sentRecordId`: the recordId as the body
+ * sent it, when `recordId` is that in lower case: see ConsentWriter.write().
  */
-export type StampedRecord = Omit<ChainedFields, 'seq'> & { sentGpc?: boolean }
+export type StampedRecord = Omit<ChainedFields, 'seq'> & { sentGpc?: boolean; sentRecordId?: string }
 
 /**
  * What the server adds to a record as sent (SPEC §7), in the order a `SentRecord` lists them: its
@@ -44,6 +45,7 @@ export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord 
   return {
     siteId: sent.siteId,
     recordId: sent.recordId.toLowerCase(),
+    sentRecordId: sent.recordId,
     consentId: sent.consentId,
     revision: sent.revision,
     textsHash: sent.textsHash,
@@ -159,6 +161,13 @@ function sameDecision(stored: StoredRecord, record: StampedRecord): boolean {
   )
 }
 
+/** The outcome of a record sent again under a stored recordId: the stored one's place, or a conflict. */
+function retried(existing: StoredRecord, record: StampedRecord): AppendResult | Error {
+  if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
+  if (!sameDecision(existing, record)) return new RecordIdConflict('this recordId was already used for a different record')
+  return { recordId: record.recordId, seq: existing.seq, created: false }
+}
+
 export class ConsentWriter {
   private readonly byRecordId
   private readonly head
@@ -236,6 +245,14 @@ export class ConsentWriter {
 
   // Runs inside the batch transaction. A conflict is returned, not thrown, so it fails only its caller.
   private write(record: StampedRecord, heads: Map<string, ChainStart>, rolled: Map<string, string | null>): AppendResult | Error {
+    // A recordId sent with upper-case letters (never by the SDK) may be a record's stored before
+    // recordIds were read in lower case, under the text as it was sent: sent again so, it is that
+    // record, not a second one under the lower-case id. Looked up only then: for every other record
+    // this costs one string compare (an index on lower(record_id) would cost every insert).
+    if (record.sentRecordId !== undefined && record.sentRecordId !== record.recordId) {
+      const legacy = this.byRecordId.get(record.sentRecordId)
+      if (legacy) return retried(legacy, record)
+    }
     // A site whose every record was purged by retention continues from the purge's anchor.
     const head: ChainStart | undefined = heads.get(record.siteId) ?? this.head.get(record.siteId) ?? this.anchorHead.get(record.siteId)
     // Field by field, not `{ ...record, seq }`: adding `seq` to the spread's copy went through V8's
@@ -291,12 +308,7 @@ export class ConsentWriter {
       hash,
       personal,
     ).changes
-    if (!inserted) {
-      const existing = this.byRecordId.get(record.recordId)!
-      if (existing.siteId !== record.siteId) return new RecordIdConflict('this recordId belongs to another site')
-      if (!sameDecision(existing, record)) return new RecordIdConflict('this recordId was already used for a different record')
-      return { recordId: record.recordId, seq: existing.seq, created: false }
-    }
+    if (!inserted) return retried(this.byRecordId.get(record.recordId)!, record)
     heads.set(record.siteId, { seq: fields.seq, hash, format: 2 })
     this.keepStatisticsWhole(record, rolled)
     return { recordId: record.recordId, seq: fields.seq, created: true }
