@@ -33,8 +33,8 @@ export function utcOffsetInRange(time: string): boolean {
  * A client-generated id that makes a retried POST idempotent (a consent record's, a visitor
  * event's), read in lower case. A UUID is case-insensitive on input (RFC 9562), but the log keeps
  * it as text, unique as such: the same id sent again in upper case was stored as a second record,
- * counted twice, where a retry is answered 200 (review). The SDK sends crypto.randomUUID(), lower
- * case already. The server's zod-free reading (server/src/lib/consent-input.ts) and its writer
+ * counted twice, where a retry is answered 200 (review). The SDK sends uuid7() (shared/src/ids.ts),
+ * lower case already. The server's zod-free reading (server/src/lib/consent-input.ts) and its writer
  * (consent-writer.ts stampedRecord) read it so too.
  */
 export const recordId = z.uuid().toLowerCase()

@@ -103,12 +103,15 @@ describe('consent log written by its worker thread', () => {
     for (const [siteId, writer] of [['acme', 'thread'], ['notice-only', 'inline']] as const) {
       const own = writer === 'thread' ? log : new ConsentLog(db, { writer, now: () => (clock += 7) })
       const body = consentBody(siteId === 'acme' ? {} : { siteId, categories: { essential: true }, services: {} })
-      const upper = JSON.stringify({ ...body, recordId: body.recordId.toUpperCase() })
-      // The route hands over the recordId as read (readConsentRecordInput, zod): in lower case.
-      const first = await own.appendSent(upper, added, body.recordId)
+      const upperId = body.recordId.toUpperCase()
+      const upper = JSON.stringify({ ...body, recordId: upperId })
+      // Given the recordId as sent: answered with the one stored (before, in thread mode, the caller's as it came).
+      const first = await own.appendSent(upper, added, upperId)
       expect(first, writer).toEqual({ recordId: body.recordId, seq: 1, created: true })
       expect(await own.appendSent(JSON.stringify(body), added, body.recordId), writer).toEqual({ ...first, created: false })
-      expect(await own.appendSent(upper, added, body.recordId), writer).toEqual({ ...first, created: false })
+      expect(await own.appendSent(upper, added, upperId), writer).toEqual({ ...first, created: false })
+      const answered = await new Promise((resolve) => own.appendSentThen(upper, added, upperId, resolve))
+      expect(answered, writer).toEqual({ ...first, created: false })
       expect(rows(siteId).map((r) => r.recordId), writer).toEqual([body.recordId])
       expect(own.verify(siteId), writer).toMatchObject({ ok: true, count: 1 })
       if (own !== log) await own.close()
@@ -126,8 +129,8 @@ describe('consent log written by its worker thread', () => {
       const legacy = await own.append({ ...sent, ...added } as NewConsentRecord)
       expect(legacy, writer).toMatchObject({ seq: 1, created: true })
       // Before: { created: true, seq: 2 }, a second row under the lower-case id.
-      expect(await own.appendSent(JSON.stringify(upper), added, body.recordId), writer).toEqual({ recordId: body.recordId, seq: 1, created: false })
-      await expect(own.appendSent(JSON.stringify({ ...upper, method: 'reject-all' }), added, body.recordId), writer).rejects.toThrow(/different record/)
+      expect(await own.appendSent(JSON.stringify(upper), added, upper.recordId), writer).toEqual({ recordId: body.recordId, seq: 1, created: false })
+      await expect(own.appendSent(JSON.stringify({ ...upper, method: 'reject-all' }), added, upper.recordId), writer).rejects.toThrow(/different record/)
       expect(rows(siteId).map((r) => r.recordId), writer).toEqual([upper.recordId])
       expect(own.verify(siteId), writer).toMatchObject({ ok: true, count: 1 })
       if (own !== log) await own.close()

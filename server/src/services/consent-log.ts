@@ -252,10 +252,12 @@ export class ConsentLog {
    * has as the body it read) with what the server adds. The same as append() with the record built
    * from both (`stampedRecord`), but in thread mode it is built in the writer thread: the server's
    * thread then puts the text it has in the ring instead of writing the whole record out as JSON
-   * again (~2 µs of the ~50 that thread spends on a record under load).
+   * again (~2 µs of the ~50 that thread spends on a record under load). `recordId` is the record's,
+   * in any case: its outcome carries it in lower case, as the writer stores it (stampedRecord), in
+   * thread mode too, where the thread does not send it back.
    */
   appendSent(sent: string, added: AddedFields, recordId: string): Promise<AppendResult> {
-    return this.promised(this.sentEntry(sent, added), recordId)
+    return this.promised(this.sentEntry(sent, added), recordId.toLowerCase())
   }
 
   /**
@@ -264,7 +266,7 @@ export class ConsentLog {
    * than the call. `done` is called once.
    */
   appendSentThen(sent: string, added: AddedFields, recordId: string, done: Committed): void {
-    this.enqueue(this.sentEntry(sent, added), recordId, done)
+    this.enqueue(this.sentEntry(sent, added), recordId.toLowerCase(), done)
   }
 
   /** A sent record's entry in the ring, stamped on arrival: the server's fields and the text as sent (`SentRecord`). */

@@ -36,8 +36,10 @@ export type SentRecord = [fields: ServerFields, sent: Omit<ConsentRecordInput, '
 /**
  * The record to store from what ingestion handed over: a stamped record as it is, or one built
  * from a sent record. A sent recordId is taken in lower case, as the schema reads it (shared
- * `recordId`): the front door hands over the body's text as it came, so this is where its row, its
- * hash and its answer get the same id the route's checked input carries.
+ * `recordId`): the front door hands over the body's text as it came, so this is where its row and
+ * its hash get the same id the route's checked input carries (the answer's, in thread mode, is
+ * the one ConsentLog.appendSent lower-cases: the thread does not send it back). It is kept as
+ * sent too, for a record stored under it before ids were read in lower case (write()).
  */
 export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord {
   if (!Array.isArray(entry)) return entry
