@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../db/client'
 import Database from 'better-sqlite3'
 import { ACME, NOTICE_ONLY, consentBody, json, startTestServer } from '../test-support'
 import { seedSites } from '../seed/seed'
+import { createLogger } from '../logger'
 import { AuditLog } from './audit'
 import { verifyStoredChain } from './consent-chain'
 import { purgeSite } from './retention'
@@ -160,6 +161,34 @@ describe('consent log written by its worker thread', () => {
     expect(outcomes[4]).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' })
     expect(outcomes[5]).toEqual({ recordId: later[4]!.recordId, seq: 3, created: true })
     expect(rows('acme').map((r) => r.recordId)).toEqual([first.recordId, later[0]!.recordId, later[4]!.recordId])
+  })
+
+  it("answers every record of a batch and resolves written() when a callback throws, in the thread as inline, calling each callback once and logging the throw", async () => {
+    const added = { region: null, mode: 'opt-in', url: 'https://acme.test/', userAgent: null, ip: null, gpc: false }
+    // Inline with a batch of 3: the third append writes the batch itself, inside appendSentThen.
+    for (const [writer, maxBatch] of [['thread', undefined], ['inline', undefined], ['inline', 3]] as const) {
+      const lines: Record<string, unknown>[] = []
+      const logger = createLogger('info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>))
+      const own = new ConsentLog(db, { writer, now: () => (clock += 7), logger, ...(maxBatch ? { maxBatch } : {}) })
+      const calls: number[] = []
+      const bodies = Array.from({ length: 6 }, () => consentBody())
+      // Before: 3 of 6 answered in the thread (an uncaught exception), the throw out of written()
+      // inline, and past maxBatch the throwing record answered twice, inside appendSentThen.
+      const appended = () =>
+        bodies.forEach((body, i) =>
+          own.appendSentThen(JSON.stringify(body), added, body.recordId, () => {
+            calls.push(i)
+            if (i === 2) throw new Error('a bug in the caller')
+          }),
+        )
+      expect(appended, `${writer} ${maxBatch}`).not.toThrow()
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 2000))
+      expect(await Promise.race([own.written().then(() => 'written'), timeout]), `${writer} ${maxBatch}`).toBe('written')
+      expect(calls.sort(), `${writer} ${maxBatch}`).toEqual([0, 1, 2, 3, 4, 5])
+      expect(lines.filter((l) => l.level === 'error').map((l) => (l.err as { message?: string } | undefined)?.message), `${writer} ${maxBatch}`).toEqual(['a bug in the caller'])
+      expect(rows('acme').slice(-6).map((r) => r.recordId), `${writer} ${maxBatch}`).toEqual(bodies.map((b) => b.recordId))
+      await own.close()
+    }
   })
 
   it("finds a visitor's latest record through the (site_id, consent_id) index, sorting only their records", async () => {

@@ -41,7 +41,7 @@ export interface AddedFields {
 
 /**
  * Called once with an appended record's outcome: what was stored, or why it was not (a
- * RecordIdConflict, ConsentLogClosed, SQLite's error).
+ * RecordIdConflict, ConsentLogClosed, SQLite's error). One that throws is logged (ConsentLog.answer).
  */
 export type Committed = (r: AppendResult | Error) => void
 
@@ -285,7 +285,7 @@ export class ConsentLog {
     if (this.closed) {
       this.refusedClosed()
       const refused = new ConsentLogClosed()
-      queueMicrotask(() => done(refused))
+      queueMicrotask(() => this.answer(done, refused))
       return
     }
     const pending: Pending = { entry, recordId, done }
@@ -295,10 +295,24 @@ export class ConsentLog {
       if (this.queue.length >= this.maxBatch) this.flush()
       else this.immediate ??= setImmediate(() => this.flush())
     } catch (e) {
-      // No writer thread could be started (or the batch not written): this record fails now. It
-      // stays queued, as the others, and may yet be written; its caller has had its answer.
+      // No writer thread could be started: this record fails now. It stays queued, as the others,
+      // and may yet be written; its caller has had its answer. (flush() throws nothing: a batch it
+      // could not write answers each of its records, this one too, with the error.)
       pending.done = settledAlready
-      done(e instanceof Error ? e : new Error(String(e)))
+      this.answer(done, e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+  /**
+   * Gives a record's callback its outcome. One that throws (a bug of its caller's) is logged, and
+   * goes no further: thrown on, it left the rest of its batch unanswered, written() waiting for
+   * ever, and the exception uncaught in the writer thread's message handler (review).
+   */
+  private answer(done: Committed, r: AppendResult | Error): void {
+    try {
+      done(r)
+    } catch (e) {
+      this.logger?.error("a consent record's callback threw on its outcome", { err: e })
     }
   }
 
@@ -336,8 +350,11 @@ export class ConsentLog {
     return new Promise((resolve) => {
       const done = last.done
       last.done = (r) => {
-        done(r)
-        resolve()
+        try {
+          done(r)
+        } finally {
+          resolve()
+        }
       }
     })
   }
@@ -354,8 +371,17 @@ export class ConsentLog {
     const batch = this.queue
     this.queue = []
     if (batch.length === 0) return
-    this.inlineWriter ??= new ConsentWriter(this.db.$client)
-    settle(batch, this.inlineWriter.writeBatch(batch.map(({ entry }) => (typeof entry === 'string' ? stampedRecord(JSON.parse(entry) as SentRecord) : entry))))
+    let results: (AppendResult | Error)[]
+    try {
+      this.inlineWriter ??= new ConsentWriter(this.db.$client)
+      results = this.inlineWriter.writeBatch(batch.map(({ entry }) => (typeof entry === 'string' ? stampedRecord(JSON.parse(entry) as SentRecord) : entry)))
+    } catch (e) {
+      // Nothing written (no writer could be prepared: a closed database): the batch, out of the
+      // queue, fails whole, each record answered once.
+      const failed = e instanceof Error ? e : new Error(String(e))
+      results = batch.map(() => failed)
+    }
+    for (let i = 0; i < batch.length; i++) this.answer(batch[i]!.done, results[i]!)
   }
 
   /** Thread mode: puts the queued records in the thread's ring, in order, while it has room. */
@@ -387,7 +413,7 @@ export class ConsentLog {
     const thread = { worker, channel: new ChannelWriter(memory) }
     worker.on('message', (results: WireBatch) => {
       const batch = this.posted.splice(0, wireCount(results))
-      for (let i = 0; i < batch.length; i++) batch[i]!.done(fromWire(results, i, batch[i]!.recordId))
+      for (let i = 0; i < batch.length; i++) this.answer(batch[i]!.done, fromWire(results, i, batch[i]!.recordId))
       // The thread read more from the ring before this batch's commit: room for what found it full.
       this.pass()
     })
@@ -399,7 +425,7 @@ export class ConsentLog {
       // the SDK's retry of the same recordIds is answered from what is stored.
       const lostRecords = this.posted
       this.posted = []
-      for (const p of lostRecords) p.done(e instanceof Error ? e : new Error(String(e)))
+      for (const p of lostRecords) this.answer(p.done, e instanceof Error ? e : new Error(String(e)))
       // What found the ring full goes to a new thread.
       this.pass()
     }
@@ -542,8 +568,4 @@ export class ConsentLog {
     if (this.idle) clearTimeout(this.idle)
     await this.stopThread()
   }
-}
-
-function settle(batch: Pending[], results: (AppendResult | Error)[]) {
-  batch.forEach((item, i) => item.done(results[i]!))
 }
