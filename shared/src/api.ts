@@ -64,7 +64,8 @@ export const chainVerification = z.object({
   /**
    * Where the chain starts after retention purged older records; absent when it starts at genesis.
    * `retentionDays`: the signed retention the last purge acted on (absent for an anchor last moved
-   * by a version that did not sign retention, which did not record it).
+   * by a version that did not sign retention, which did not record it with the anchor's signature,
+   * as after a rollback to one).
    */
   anchor: z.object({ seq: z.number().int(), hash: z.string(), purgedCount: z.number().int(), retentionDays: z.number().int().optional() }).optional(),
   /**

@@ -592,7 +592,7 @@ describe('purge anchors only the server wrote', () => {
     t.clock.now += 30 * 86_400_000
     purgeSite(t.db, 'acme', 10, t.clock.now)
     sql(`UPDATE chain_anchors SET purged_count = 9 WHERE site_id = 'acme'`)
-    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: 'the purge anchor at seq 5 does not match its signature: it was edited (its seq, hash, count or time)' })
+    expect(t.consentLog.verify('acme').firstBad).toEqual({ seq: 5, reason: 'the purge anchor at seq 5 does not match its signature: it was edited (its seq, hash, count, time or retention)' })
   })
 
   it('signs, at the first start after the upgrade only, the anchors written before they were signed', () => {

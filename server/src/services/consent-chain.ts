@@ -5,7 +5,7 @@ import { hash } from 'node:crypto'
 import type { ChainVerification, ExportManifest } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { canonicalJson } from '../lib/canonical-json'
-import { ANCHOR_COLUMNS, ANCHOR_RETENTION_COLUMN, anchorProblem, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
+import { ANCHOR_COLUMNS, ANCHOR_RETENTION_COLUMN, anchorCheck, manifestProblem, storedErasureCheck, storedVerifyKeys, type AnchorRow, type ErasureCheck, type StoredKey, type StoredManifest } from './stored-signatures'
 
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -450,7 +450,8 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
     .get(siteId) as (ChainStart & AnchorRow & { signature?: string | null }) | undefined
   const keys = storedVerifyKeys(conn)
   // Records before a forged anchor were deleted by hand: nothing after it proves otherwise.
-  const forged = anchor ? anchorProblem(anchor, keys) : null
+  const anchorSigned = anchor ? anchorCheck(anchor, keys) : null
+  const forged = anchorSigned?.problem
   if (anchor && forged) {
     const start = { anchor: { seq: anchor.seq, hash: anchor.hash, purgedCount: anchor.purgedCount } }
     return { ok: false, count: 0, head: anchor.hash, firstBad: { seq: anchor.seq, reason: forged }, ...start }
@@ -460,8 +461,10 @@ export function verifyStoredChain(conn: Database.Database, siteId: string, saved
   const erasures = storedErasures(conn, siteId, keys)
   const rows = conn.prepare(`SELECT ${STORED_ROW_COLUMNS} FROM consent_records WHERE site_id = ? ORDER BY seq`).iterate(siteId) as Iterable<StoredRow>
   const chain = verifyChain(rows, anchor ?? null, seen, erasures)
-  // The retention the last purge acted on, as signed with the anchor (checked above).
-  const checked = chain.anchor && typeof anchor?.retentionDays === 'number' ? { ...chain, anchor: { ...chain.anchor, retentionDays: anchor.retentionDays } } : chain
+  // The retention the last purge acted on, as signed with the anchor (checked above); none when
+  // the anchor was last moved by a version that did not sign it (anchorCheck).
+  const retentionDays = anchorSigned?.retentionDays
+  const checked = chain.anchor && typeof retentionDays === 'number' ? { ...chain, anchor: { ...chain.anchor, retentionDays } } : chain
   // The saved manifest's head is checked unless retention purged it since (below the anchor's
   // seq); a manifest of the log while it was empty vouches for no record, whatever was purged since.
   const result = saved

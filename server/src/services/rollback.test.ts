@@ -5,6 +5,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../test-support'
 import { purgeSite } from './retention'
 import { ConsentStatsService } from './stats'
+import { ANCHOR_COLUMNS, signAnchor, storedGeneratedKey, type AnchorRow } from './stored-signatures'
 
 let t: TestServer
 const fromRecords = () => new ConsentStatsService(t.db, { rollups: false }).stats('acme', {})
@@ -60,4 +61,33 @@ it('does not sign, by moving it on, a purge anchor this server did not sign', ()
   expect(purgeSite(t.db, 'acme', 10, Date.parse('2026-11-21T12:00:00.000Z')).purged).toBe(6)
   // …and leaves it unsigned: verify goes on reporting it, instead of taking it for the server's.
   expect(t.consentLog.verify('acme').firstBad?.reason).toContain('bears no signature of this server')
+})
+
+it('takes an anchor a version before 0.9.23 moved and signed after a rollback, its retention then unknown, until a purge of this version moves it', () => {
+  // This version purges under a retention of 10 days (2026-11-21 at noon: records 1 to 36), and signs the anchor with it.
+  expect(purgeSite(t.db, 'acme', 10, Date.parse('2026-11-21T12:00:00.000Z')).purged).toBe(36)
+  expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, anchor: { seq: 36, retentionDays: 10 } })
+  // Rolled back to 0.9.22, whose purge (records 37 to 50) moves the anchor as its code did: it
+  // leaves retention_days as it was, and signs the anchor without it.
+  t.clock.now = Date.parse('2026-11-22T03:00:00.000Z')
+  purgedByOlderVersion(50, true)
+  sql("UPDATE chain_anchors SET purged_at = ?, signature = NULL WHERE site_id = 'acme'", t.clock.now)
+  const moved = t.db.$client.prepare(`SELECT ${ANCHOR_COLUMNS} FROM chain_anchors WHERE site_id = 'acme'`).get() as AnchorRow
+  sql("UPDATE chain_anchors SET signature = ? WHERE site_id = 'acme'", signAnchor(moved, storedGeneratedKey(t.db.$client)!))
+  // Back on this version: a purge of this server's, by a retention verify no longer names.
+  const verified = t.consentLog.verify('acme')
+  expect(verified).toMatchObject({ ok: true, anchor: { seq: 50, purgedCount: 50 } })
+  expect(verified.anchor).not.toHaveProperty('retentionDays')
+  // The next purge takes the anchor over, and signs it with the retention it acted on.
+  expect(purgeSite(t.db, 'acme', 9, Date.parse('2026-11-23T12:00:00.000Z')).purged).toBe(58)
+  expect(t.consentLog.verify('acme')).toMatchObject({ ok: true, anchor: { seq: 108, purgedCount: 108, retentionDays: 9 } })
+})
+
+it('names the retention among what was edited when an anchor signed with it no longer matches', () => {
+  purgeSite(t.db, 'acme', 10, Date.parse('2026-11-21T12:00:00.000Z'))
+  sql("UPDATE chain_anchors SET retention_days = 3 WHERE site_id = 'acme'")
+  expect(t.consentLog.verify('acme').firstBad).toEqual({
+    seq: 36,
+    reason: 'the purge anchor at seq 36 does not match its signature: it was edited (its seq, hash, count, time or retention)',
+  })
 })

@@ -144,11 +144,13 @@ export const ANCHOR_RETENTION_COLUMN = 'retention_days AS retentionDays'
  * The bytes an anchor's signature covers: every field, as canonical JSON. An anchor a purge moved
  * under a signed retention (since 0017) says that retention (`anchor-2`); one moved before, none
  * (`anchor-1`, as it was signed then). Nulling the retention of an `anchor-2` breaks its signature.
+ * `withRetention: false` gives the `anchor-1` bytes whatever the row holds (anchorCheck).
  */
-export function anchorStatement(a: AnchorRow): Buffer {
+export function anchorStatement(a: AnchorRow, withRetention = true): Buffer {
   const s = JSON.stringify
-  const retention = a.retentionDays === null || a.retentionDays === undefined ? '' : `,"retentionDays":${s(a.retentionDays)}`
-  const v = retention ? 'anchor-2' : 'anchor-1'
+  const known = withRetention && a.retentionDays !== null && a.retentionDays !== undefined
+  const retention = known ? `,"retentionDays":${s(a.retentionDays)}` : ''
+  const v = known ? 'anchor-2' : 'anchor-1'
   return Buffer.from(`{"hash":${s(a.hash)},"purgedAt":${s(a.purgedAt)},"purgedCount":${s(a.purgedCount)}${retention},"seq":${s(a.seq)},"siteId":${s(a.siteId)},"v":"${v}"}`, 'utf8')
 }
 
@@ -157,15 +159,38 @@ export function signAnchor(a: AnchorRow, key: StoredSigningKey): string {
 }
 
 /**
- * Why a purge anchor is not one this server wrote as it is, or null. Its signing key, if retired
- * since, must have been retired no earlier than the purge that moved it last (RETIRED_GRACE_MS).
+ * Why a purge anchor is not one this server wrote as it is (null when it is), and the retention
+ * its signature vouches for (null when none). Its signing key, if retired since, must have been
+ * retired no earlier than the purge that moved it last (RETIRED_GRACE_MS).
+ *
+ * A version before 0.9.23 (after a rollback) moves the anchor without touching retention_days,
+ * and signs it as `anchor-1`: the retention a later version's purge left there is then stale. So an
+ * anchor whose `anchor-2` statement does not match is checked as `anchor-1` too; one that matches
+ * so is this server's, moved by a purge whose retention is unknown (the next purge of this
+ * version signs it with its own). Nothing is gained by editing the retention of such an anchor:
+ * it is not reported.
  */
-export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys: Map<string, StoredKey>): string | null {
+export function anchorCheck(a: AnchorRow & { signature?: string | null }, keys: Map<string, StoredKey>): { problem: string | null; retentionDays: number | null } {
   const signed = [{ at: Number(a.purgedAt), dated: `the purge anchor at seq ${a.seq} is dated ${shownTime(a.purgedAt)}` }]
-  const problem = storedSignatureProblem(anchorStatement(a), a.signature, keys, signed)
-  if (problem === 'unsigned') return `the chain starts after a purge anchor at seq ${a.seq} that bears no signature of this server: records before it were deleted by hand, not by retention`
-  if (problem === 'mismatch') return `the purge anchor at seq ${a.seq} does not match its signature: it was edited (its seq, hash, count or time)`
-  return problem ? problem.retired : null
+  const withRetention = a.retentionDays !== null && a.retentionDays !== undefined
+  let problem = storedSignatureProblem(anchorStatement(a), a.signature, keys, signed)
+  let retentionDays = withRetention ? a.retentionDays! : null
+  if (problem === 'mismatch' && withRetention) {
+    const older = storedSignatureProblem(anchorStatement(a, false), a.signature, keys, signed)
+    if (older !== 'mismatch') [problem, retentionDays] = [older, null]
+  }
+  // The retention is among what may have been edited wherever the database holds one (since 0017).
+  const fields = a.retentionDays === undefined ? 'its seq, hash, count or time' : 'its seq, hash, count, time or retention'
+  if (problem === 'unsigned') {
+    return { problem: `the chain starts after a purge anchor at seq ${a.seq} that bears no signature of this server: records before it were deleted by hand, not by retention`, retentionDays: null }
+  }
+  if (problem === 'mismatch') return { problem: `the purge anchor at seq ${a.seq} does not match its signature: it was edited (${fields})`, retentionDays: null }
+  return problem ? { problem: problem.retired, retentionDays: null } : { problem: null, retentionDays }
+}
+
+/** Why a purge anchor is not one this server wrote as it is, or null (anchorCheck). */
+export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys: Map<string, StoredKey>): string | null {
+  return anchorCheck(a, keys).problem
 }
 
 /**
