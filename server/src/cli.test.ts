@@ -459,6 +459,11 @@ describe('miniconsent verify --manifest --file', () => {
       ['categories', `'{"essential":true,"analytics":true}'`, 'categories or services are not stored as written: the record was edited'],
       ['categories', `jsonb('{"analytics":true,"essential":true}')`, 'categories or services are not valid JSON: the record was edited'],
       ['services', `'{"plausible":false,"plausible":true}'`, 'categories or services are not stored as written: the record was edited'],
+      // The stored text as a BLOB of the same bytes (SQLite's json() reads it as that text), and
+      // text after a NUL (json_valid() and json() stop at it).
+      ['categories', 'CAST(categories AS BLOB)', 'categories or services are not stored as written: the record was edited'],
+      ['services', 'CAST(services AS BLOB)', 'categories or services are not stored as written: the record was edited'],
+      ['categories', `categories || char(0) || 'x'`, 'categories or services are not valid JSON: the record was edited'],
     ]
     for (const [column, value, reason] of edits) {
       const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()

@@ -1040,8 +1040,28 @@ function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => s
     const cell = cells[i] ?? ''
     v[name] = cell === '' && NULLABLE.has(name) ? null : unescape(cell)
   })
-  return { ...v, seq: Number(v.seq), revision: Number(v.revision), gpc: csvGpc(v.gpc as string) } as unknown as StoredRow
+  const choices = { categories: csvChoices(v.categories as string), services: csvChoices(v.services as string) }
+  return { ...v, ...choices, seq: Number(v.seq), revision: Number(v.revision), gpc: csvGpc(v.gpc as string) } as unknown as StoredRow
 }
+
+/** A BLOB as a CSV cell writes it: its SQL literal (quote()). */
+const SQL_BLOB = /^X'((?:[0-9A-F]{2})*)'$/
+
+/**
+ * Categories or services as a CSV cell writes them: the stored text, or a BLOB (an edited record)
+ * as its SQL literal, read back as the bytes `verify --site` reads (a Buffer), so that
+ * contentProblem says of it what it says there.
+ */
+function csvChoices(cell: string): string {
+  const blob = SQL_BLOB.exec(cell)
+  return blob ? storedBlob(Buffer.from(blob[1]!, 'hex')) : cell
+}
+
+/**
+ * A BLOB held where StoredRow says text (categories, services): better-sqlite3 reads one as a
+ * Buffer for `verify --site` all the same, and contentProblem reports it.
+ */
+const storedBlob = (bytes: Buffer) => bytes as unknown as string
 
 /** gpc as a CSV cell writes it: `true` or `false`, or an edited record's stored value as its SQL literal, kept as that text (contentProblem reports it). */
 const csvGpc = (cell: string): boolean | string => (cell === 'true' ? true : cell === 'false' ? false : cell)
@@ -1089,17 +1109,33 @@ const CHOICE_KEYS = ['"categories"', '"services"'] as const
 
 /**
  * The stored text of categories or services: `value` as JSON.parse read it from the line, `text`
- * as the line writes it. A string is the stored text the export sent as one. An object's text is
+ * as the line writes it. A string is the stored text the export sent as one, or a BLOB's bytes
+ * (jsonObjectText). An object's text is
  * the stored text, but in a file of a release before the export's lines were SQLite's own
  * (json_object(), November 2026): JavaScript wrote them then, putting keys that are whole numbers
  * first. Such a text is read as the canonical JSON it was written from.
  */
 function storedChoices(value: unknown, text: string | undefined): string {
   if (text === undefined) throw new Error('no such field')
-  if (typeof value === 'string') return value
+  if (typeof value === 'string') return jsonObjectText(value) ? storedBlob(Buffer.from(value, 'utf8')) : value
   const canonical = canonicalJson(value)
   if (text === canonical) return text
   return JSON.stringify(JSON.parse(canonical)) === text ? canonical : text
+}
+
+/**
+ * Whether a string the export sent for categories or services is a JSON object's text: stored as
+ * text, the export would have sent the object (export-sql.ts storedJson), so it was stored as a
+ * BLOB of that text, and is read as the BLOB (`verify --site` reads it as a Buffer).
+ */
+function jsonObjectText(value: string): boolean {
+  if (!value.startsWith('{')) return false
+  try {
+    JSON.parse(value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const QUOTE = 0x22

@@ -5,7 +5,8 @@
 //   and the records by a record separator (char 30), split again in JavaScript. Not twenty values
 //   per record (each its own string: ~8 µs per record), and not one JSON array of records either
 //   (json_array() and JSON.parse cost ~1.1 µs more per record than concat() and split(), measured).
-//   SQLite only turns values into text: gpc as `true`/`false` (GPC_CSV), NULL as an empty cell. The escape
+//   SQLite only turns values into text: gpc as `true`/`false` (GPC_CSV), NULL as an empty cell, a
+//   BLOB of categories or services as its SQL literal (storedJsonCsv), any other BLOB as the text of its bytes. The escape
 //   of formulas is JavaScript's (export-pages.ts) and the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
 import { COLUMN_COUNT, VISITOR_CELLS } from './export-pages'
@@ -26,25 +27,31 @@ const blobAsText = (column: string) => `iif(typeof(${column}) = 'blob', CAST(${c
 
 /**
  * A JSON column (categories, services) in an NDJSON line: the stored text as the object it is when
- * it is a strict JSON object (RFC 8259), else as a string. json() keeps a repeated key and the
- * keys' order (and escapes as written), so the line holds the stored text byte for byte but for
- * whitespace between tokens, and `verify --file` checks it as `verify --site` checks the column
- * (the CLI reads the object's text from the line). As a string: JSON5 (which json() would turn
- * into JSON), a value that is no object, and JSONB, a BLOB json() reads and json_object() would
- * write as the JSON it holds (as the text of its bytes, as blobAsText sends any BLOB); only an
- * edited row holds one, the server writes canonical JSON. json_valid() parses the text for json()
- * (SQLite caches the parse): ~0.05 µs a value, where comparing json()'s text with the stored
- * one, which would also tell whitespace, cost ~0.12 (a second json() text per value; measured).
- * Broken JSON is no strict JSON either: a string. A BLOB whose bytes are JSON text makes json()
- * fail (it reads a BLOB as JSONB): the page is read again with the checked form.
+ * it is TEXT holding a strict JSON object (RFC 8259) and nothing after a NUL, else as a string.
+ * json() keeps a repeated key and the keys' order (and escapes as written), so the line holds the
+ * stored text byte for byte but for whitespace between tokens, and `verify --file` checks it as
+ * `verify --site` checks the column (the CLI reads the object's text from the line). As a string:
+ * JSON5 (which json() would turn into JSON), a value that is no object, broken JSON, and any BLOB,
+ * as the text of its bytes (as blobAsText sends one): JSONB, which json() reads as the JSON it
+ * holds, and a BLOB of JSON text, which json() reads as that text; the CLI reads a string that is
+ * a JSON object's text as the BLOB it must have been. Text holding a NUL goes out whole, as a
+ * string: json_valid() and json() stop at the NUL, and would pass off `{…}` NUL `x` as `{…}`. Only
+ * an edited row holds any of these, the server writes canonical JSON text. typeof() and instr()
+ * are cheap beside json_valid(), which parses the text for json() (SQLite caches the parse): ~0.05
+ * µs a value, where comparing json()'s text with the stored one, which would also tell whitespace,
+ * cost ~0.12 (a second json() text per value; measured). json() is never given a BLOB, so this
+ * form also serves the pages read with the checked form (BLOBs in other columns).
  */
-const storedJson = (column: string) => `iif(unicode(${column}) = 123 AND json_valid(${column}, 1), json(${column}), CAST(${column} AS TEXT))`
+const storedJson = (column: string) =>
+  `iif(typeof(${column}) = 'text' AND unicode(${column}) = 123 AND instr(${column}, char(0)) = 0 AND json_valid(${column}, 1), json(${column}), CAST(${column} AS TEXT))`
 
 /**
- * The checked form of storedJson, for the pages its usual form refuses: any value but strict JSON
- * text goes out as a string, a BLOB as the text of its bytes. json() is only given JSON text.
+ * A JSON column in a CSV cell: its text as stored, a BLOB (only an edited row holds one) as its SQL
+ * literal (quote(): `X'7B22…'`), as gpc's. As the text of its bytes, a BLOB of the JSON text the
+ * server wrote would read as that text, and `verify --file` could not tell what `--site` reports;
+ * the CLI reads the literal back as the BLOB.
  */
-const storedJsonChecked = (column: string) => `iif(typeof(${column}) = 'text', ${storedJson(column)}, ${blobAsText(column)})`
+const storedJsonCsv = (column: string) => `iif(typeof(${column}) = 'blob', quote(${column}), ${column})`
 
 /**
  * gpc: `true` for 1 and `false` for 0, as the server stores it. Any other value (only an edited
@@ -59,10 +66,11 @@ const GPC_CSV = "iif(gpc = 0, 'false', iif(gpc = 1, 'true', quote(gpc)))"
 const GPC_JSON = `iif(gpc = 0, json('false'), iif(gpc = 1, json('true'), ${blobAsText('gpc')}))`
 
 /**
- * Each column's SQL: one expression for both formats, or one per format, and for a JSON column
- * the form that also takes a BLOB of any bytes (`checked`).
+ * Each column's SQL: one expression for both formats, or one per format. The checked form (for
+ * pages with a BLOB) takes a column's own expression as it is when that one never hands
+ * json_object() a BLOB (gpc, categories, services), else blobAsText of the column.
  */
-const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string; checked?: string }> = {
+const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string; json: string }> = {
   seq: 'seq',
   recordId: 'record_id',
   consentId: 'consent_id',
@@ -79,9 +87,9 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   userAgent: 'user_agent',
   gpc: { csv: GPC_CSV, json: GPC_JSON },
   // As stored, or as a string when json() would rewrite it or refuse it (storedJson): broken JSON
-  // in an edited row too, which verification then reports.
-  categories: { csv: 'categories', json: storedJson('categories'), checked: storedJsonChecked('categories') },
-  services: { csv: 'services', json: storedJson('services'), checked: storedJsonChecked('services') },
+  // in an edited row too, which verification then reports. A BLOB as one in both formats.
+  categories: { csv: storedJsonCsv('categories'), json: storedJson('categories') },
+  services: { csv: storedJsonCsv('services'), json: storedJson('services') },
   prevHash: 'prev_hash',
   hash: 'hash',
   erasedAt: 'erased_at',
@@ -91,7 +99,7 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
 function sqlFor(name: (typeof EXPORT_COLUMNS)[number], format: 'csv' | 'json' | 'checked'): string {
   const column = COLUMN_SQL[name]
   if (typeof column === 'string') return format === 'checked' ? blobAsText(column) : column
-  return format === 'checked' ? (column.checked ?? column.json) : column[format]
+  return format === 'checked' ? column.json : column[format]
 }
 
 const line = (format: 'json' | 'checked') => `json_object(${EXPORT_COLUMNS.map((name) => `'${name}', ${sqlFor(name, format)}`).join(', ')})`
