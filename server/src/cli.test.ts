@@ -84,6 +84,39 @@ describe('miniconsent verify', () => {
     }
   })
 
+  it('refuses, as a user who may not read the database or its -wal, with that reason, not an error about a copy it could not make', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'miniconsent-verify-unreadable-'))
+    const file = join(folder, 'live.sqlite')
+    const refusal = (reason: string) => ({ code: 2, out: '', err: `cannot read ${file}: ${reason}: run this as the server's user` })
+    const asNobody = async (args: string[]) => builtCliAsNobody(args) ?? run(args)
+    try {
+      // In a folder this user may write, and (last) as the server leaves its files: a folder others
+      // may read but not write, a database only its user may read, its -wal and -shm beside it.
+      for (const [unreadable, mode, reason] of [
+        [file, 0o777, 'this user may not read it'],
+        [`${file}-wal`, 0o777, 'this user may not read its live.sqlite-wal file'],
+        [file, 0o755, 'this user may not read it'],
+      ] as const) {
+        chmodSync(folder, 0o755)
+        for (const f of readdirSync(folder)) rmSync(join(folder, f))
+        t.db.$client.exec(`VACUUM INTO '${file}'`)
+        const wal = new Database(file)
+        wal.pragma('journal_mode = WAL')
+        wal.close()
+        writeFileSync(`${file}-wal`, '')
+        if (mode === 0o755) writeFileSync(`${file}-shm`, '')
+        for (const f of readdirSync(folder)) chmodSync(join(folder, f), 0o644)
+        chmodSync(unreadable, 0o600)
+        chmodSync(folder, mode)
+        expect(await asNobody(['verify', '--site', 'acme', '--db', file]), unreadable).toEqual(refusal(reason))
+        expect(await asNobody(['sign-unsigned', '--site', 'acme', '--db', file]), unreadable).toEqual(refusal(reason))
+      }
+    } finally {
+      chmodSync(folder, 0o755)
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
   it('reads DATABASE_URL (a file: URL) when --db is absent', async () => {
     expect((await run(['verify', '--site', 'acme'], { DATABASE_URL: `file://${t.file}` })).code).toBe(0)
   })

@@ -250,7 +250,7 @@ function unreachable(file: string): string | null {
   return `cannot reach ${file}: ${code === 'EACCES' ? "this user may not enter a folder on its way: run this as the server's user" : code}`
 }
 
-/** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), said as it is. */
+/** Why a database cannot be opened where it is by this user (openMiniConsent's `inPlace`), nor copied (a file it may not read), said as it is. */
 class NotOpenableInPlace extends Error {}
 
 /** Why this user cannot write a database (openMiniConsent's `write`), said as it is. */
@@ -274,9 +274,8 @@ function denied(path: string, mode: number): string | null {
 function whyNotInPlace(file: string, code: unknown): string {
   const asServer = ": run this as the server's user"
   const readOnlyFs = 'the file system holding it is read-only, and SQLite writes a -shm file beside a database in WAL mode even to read it: copy the database with its -wal file to a writable place and back up the copy'
-  for (const [path, what] of [[file, 'read it'], [`${file}-wal`, `read its ${basename(file)}-wal file`]] as const) {
-    if (existsSync(path) && denied(path, fsConstants.R_OK)) return `this user may not ${what}${asServer}`
-  }
+  const unreadable = whyUnreadable(file)
+  if (unreadable) return unreadable
   const shm = `${file}-shm`
   const hasShm = existsSync(shm)
   const noShm = hasShm ? denied(shm, fsConstants.W_OK) : denied(dirname(file), fsConstants.W_OK)
@@ -284,6 +283,17 @@ function whyNotInPlace(file: string, code: unknown): string {
   if (noShm && hasShm) return `this user may not write its ${basename(file)}-shm file (which readers write too)${asServer}`
   if (noShm) return `its folder is read-only to this user, who cannot open it where it is (SQLite writes a -shm file beside a database in WAL mode even to read it)${asServer}`
   return `it cannot be opened where it is (${String(code)})${asServer}`
+}
+
+/**
+ * Why this user may not read a database (the file or its -wal), or null: no copy of it can be made
+ * either, so read-only work is refused with this reason rather than with the copy's EACCES.
+ */
+function whyUnreadable(file: string): string | null {
+  for (const [path, what] of [[file, 'read it'], [`${file}-wal`, `read its ${basename(file)}-wal file`]] as const) {
+    if (existsSync(path) && denied(path, fsConstants.R_OK)) return `this user may not ${what}: run this as the server's user`
+  }
+  return null
 }
 
 /**
@@ -326,6 +336,9 @@ function openMiniConsent(file: string, { write = false, note, inPlace = false }:
     if (write || (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN' && code !== 'SQLITE_READONLY')) throw e
     // `inPlace` (a backup): a copy of a file the server writes is taken again and again, whole, and a backup is one.
     if (inPlace) throw new NotOpenableInPlace(whyNotInPlace(file, code))
+    // Nor can a copy be made of a file (or -wal) this user may not read: said so, as for a backup.
+    const unreadable = whyUnreadable(file)
+    if (unreadable) throw new NotOpenableInPlace(unreadable)
     const dir = mkdtempSync(join(tmpdir(), 'miniconsent-read-'))
     const remove = () => rmSync(dir, { recursive: true, force: true })
     process.once('exit', remove)
@@ -364,7 +377,8 @@ function openChecked(file: string, write: boolean): Db {
   // Another application's file (a table \`sites\` of its own was read as a database an older
   // MiniConsent left, "to migrate" by starting the server on it) is refused before the connection
   // below, which makes a -wal and -shm beside a file in WAL mode, and leaves them there. A file
-  // this user may not read is left to that connection, whose refusal says so (openMiniConsent).
+  // this user may not read is left to that connection, whose refusal openMiniConsent then says
+  // the reason of (whyUnreadable).
   const foreign = denied(file, fsConstants.R_OK) ? null : notOurFile(file)
   if (foreign) throw new Error(foreign)
   const db = drizzle({ client: new Database(file, { readonly: !write, fileMustExist: true }), schema })
