@@ -55,24 +55,81 @@ function expiryDays(expiry: string): number {
   return m ? Number(m[1]) * EXPIRY_UNIT_DAYS[m[2]!]! : Number.POSITIVE_INFINITY
 }
 
+/** An item as the diff matches it: `label` is what paths show (`label #2` for a repeat). */
+interface KeyedItem<T> {
+  item: T
+  label: string
+}
+
+/** How a list's items are matched (`identity`) and shown (`label`). */
+interface ItemIds<T> {
+  identity: (item: T) => string
+  label: (item: T) => string
+}
+
+/** Whether a list's item added, or a field of it changed, needs consent: the reason, or undefined. */
+interface ItemJudge<T> {
+  added: (item: T) => string | undefined
+  changed: (b: T, a: T, field: string, sub?: string) => string | undefined
+}
+
+/**
+ * A list's items by key. A valid catalogue has no two items with one identity, but should a list
+ * hold some anyway, the second is keyed `identity#2` and shown as `label #2`, and so on, so that
+ * none hides another: the second is matched to the second.
+ */
+function keyed<T>(list: readonly T[], ids: ItemIds<T>): Map<string, KeyedItem<T>> {
+  const seen = new Map<string, number>()
+  return new Map(
+    list.map((item) => {
+      const identity = ids.identity(item)
+      const n = (seen.get(identity) ?? 0) + 1
+      seen.set(identity, n)
+      return [n > 1 ? `${identity}#${n}` : identity, { item, label: n > 1 ? `${ids.label(item)} #${n}` : ids.label(item) }]
+    }),
+  )
+}
+
+/**
+ * A change that needs consent, with its reason and where it is: the item (`list` and key, see
+ * itemKey), the field and, for a text per language, the language (`sub`). Revisions.verdict
+ * matches what an override let in by item, field and language, which no rename changes.
+ */
+export interface ConsentChange {
+  path: string
+  reason: string
+  item: string
+  field?: string | undefined
+  sub?: string | undefined
+}
+
+/** An item's key across catalogues: its list and its key there (see keyed). */
+const itemKey = (list: string, key: string) => `${list}\n${key}`
+
 class DiffBuilder {
   readonly changes: CatalogueChange[] = []
   readonly reasons: string[] = []
+  /** The changes that need consent, in step with `reasons`, each with where it is. */
+  readonly relevant: ConsentChange[] = []
 
-  add(path: string, kind: CatalogueChange['kind'], before: unknown, after: unknown, reason?: string) {
+  add(path: string, kind: CatalogueChange['kind'], before: unknown, after: unknown, reason?: string, at?: Omit<ConsentChange, 'path' | 'reason'>) {
     this.changes.push({ path, kind, before, after, consentRelevant: reason !== undefined })
-    if (reason !== undefined) this.reasons.push(reason)
+    if (reason === undefined) return
+    this.reasons.push(reason)
+    this.relevant.push({ path, reason, ...(at ?? { item: path }) })
   }
 
   /**
    * Field by field; objects (localized texts, appearance) one key deeper so a form can point at the
-   * language, each with its own verdict: `relevant` gets that key as `sub`.
+   * language, each with its own verdict: `relevant` gets that key as `sub`. `item`: the item's key
+   * (itemKey), for ConsentChange.
    */
   fields(
     path: string,
     before: Record<string, unknown>,
     after: Record<string, unknown>,
     relevant: (key: string, sub?: string) => string | undefined,
+    item: string = path,
   ) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
     for (const key of keys) {
@@ -83,56 +140,40 @@ class DiffBuilder {
         for (const sub of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
           if (same(b[sub], a[sub])) continue
           const kind = b[sub] === undefined ? 'added' : a[sub] === undefined ? 'removed' : 'changed'
-          this.add(`${path}.${key}.${sub}`, kind, b[sub] ?? null, a[sub] ?? null, relevant(key, sub))
+          this.add(`${path}.${key}.${sub}`, kind, b[sub] ?? null, a[sub] ?? null, relevant(key, sub), { item, field: key, sub })
         }
       } else {
         const kind = b === undefined ? 'added' : a === undefined ? 'removed' : 'changed'
-        this.add(`${path}.${key}`, kind, b ?? null, a ?? null, relevant(key))
+        this.add(`${path}.${key}`, kind, b ?? null, a ?? null, relevant(key), { item, field: key })
       }
     }
   }
 
   /**
    * Lists of items: added, removed, changed, and a change of order. Items are matched by
-   * `identity` and shown by `label`; a valid catalogue has no two items with one identity, but
-   * should a list hold some anyway, the second is matched to the second, and so on (shown as
-   * `label #2`), so that none hides another.
+   * `identity` and shown by `label` (see keyed).
    */
-  items<T extends object>(
-    name: string,
-    before: readonly T[],
-    after: readonly T[],
-    ids: { identity: (item: T) => string; label: (item: T) => string },
-    judge: { added: (item: T) => string | undefined; changed: (b: T, a: T, field: string, sub?: string) => string | undefined },
-  ) {
-    const keyed = (list: readonly T[]) => {
-      const seen = new Map<string, number>()
-      return new Map(
-        list.map((item) => {
-          const identity = ids.identity(item)
-          const n = (seen.get(identity) ?? 0) + 1
-          seen.set(identity, n)
-          return [n > 1 ? `${identity}#${n}` : identity, { item, label: n > 1 ? `${ids.label(item)} #${n}` : ids.label(item) }]
-        }),
-      )
-    }
-    const beforeByKey = keyed(before)
-    const afterByKey = keyed(after)
+  items<T extends object>(name: string, before: readonly T[], after: readonly T[], ids: ItemIds<T>, judge: ItemJudge<T>) {
+    const beforeByKey = keyed(before, ids)
+    const afterByKey = keyed(after, ids)
     for (const [k, b] of beforeByKey) if (!afterByKey.has(k)) this.add(`${name}[${b.label}]`, 'removed', b.item, null)
-    for (const [k, a] of afterByKey) {
-      const b = beforeByKey.get(k)?.item
-      if (!b) this.add(`${name}[${a.label}]`, 'added', null, a.item, judge.added(a.item))
-      else if (!same(b, a.item)) {
-        const fields = (field: string, sub?: string) => judge.changed(b, a.item, field, sub)
-        this.fields(`${name}[${a.label}]`, b as Record<string, unknown>, a.item as Record<string, unknown>, fields)
-      }
-    }
+    for (const [k, a] of afterByKey) this.item(name, k, beforeByKey.get(k), a, judge)
     const kept = (list: Map<string, { label: string }>, other: Map<string, unknown>) =>
       [...list].filter(([k]) => other.has(k)).map(([, v]) => v.label)
     const orderBefore = kept(beforeByKey, afterByKey)
     const orderAfter = kept(afterByKey, beforeByKey)
     // Order is what visitors see in the dialog and the declaration; it never needs consent.
     if (!same(orderBefore, orderAfter)) this.add(`${name}.order`, 'changed', orderBefore, orderAfter)
+  }
+
+  /** One item kept or added (`a`) in the list `name`, under the key `k`: what changed from `b` (none: added). */
+  item<T extends object>(name: string, k: string, b: KeyedItem<T> | undefined, a: KeyedItem<T>, judge: ItemJudge<T>) {
+    const at = itemKey(name, k)
+    if (!b) this.add(`${name}[${a.label}]`, 'added', null, a.item, judge.added(a.item), { item: at })
+    else if (!same(b.item, a.item)) {
+      const fields = (field: string, sub?: string) => judge.changed(b.item, a.item, field, sub)
+      this.fields(`${name}[${a.label}]`, b.item as Record<string, unknown>, a.item as Record<string, unknown>, fields, at)
+    }
   }
 }
 
@@ -369,27 +410,33 @@ function vendorVerdict(id: string, before: string | undefined, after: string | u
   return `Service "${id}" signals choices of it to another vendor: "${after}", not "${before}"`
 }
 
-/**
- * The changes of a diffCatalogues result that need consent, each with its reason: DiffBuilder.add
- * records a reason with its change, so the two lists are in step.
- */
-export function relevantChanges(d: DiffResult): { path: string; reason: string }[] {
-  return d.changes.filter((c) => c.consentRelevant).map((c, i) => ({ path: c.path, reason: d.reasons[i]! }))
-}
-
 /** Whether `category` is a required (always on) category of `c`. */
 const requiredIn = (c: Catalogue, category: string) => c.categories.some((cat) => cat.id === category && cat.required)
 
-/** The changes from `before` (null: nothing published yet) to `after`. */
-export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
-  const d = new DiffBuilder()
-  if (!before) {
-    d.add('catalogue', 'added', null, after, 'First publication')
-    return { changes: d.changes, needsConsent: true, reasons: d.reasons }
-  }
+/** Whether a category is required (always on) in a catalogue: all a judge reads of it beside the items. */
+type RequiredIn = (category: string) => boolean
 
-  const byId = { identity: (x: { id: string }) => x.id, label: (x: { id: string }) => x.id }
-  d.items<Category>('categories', before.categories, after.categories, byId, {
+/**
+ * A list of a catalogue as the diff compares it: how its items are matched and shown, and how a
+ * change of one is judged (`judge`: from `before` to `after`, of which it reads only which
+ * categories are required, and only of the item's own category: see ItemVersion).
+ */
+interface CatalogueList<T extends object> {
+  name: 'categories' | 'services' | 'entries'
+  of: (c: Catalogue) => readonly T[]
+  ids: ItemIds<T>
+  judge: (before: RequiredIn, after: RequiredIn) => ItemJudge<T>
+  /** The category of an item that has one (whose requiredness the judge may read). */
+  category: (item: T) => string | undefined
+}
+
+const byId = { identity: (x: { id: string }) => x.id, label: (x: { id: string }) => x.id }
+
+const CATEGORIES: CatalogueList<Category> = {
+  name: 'categories',
+  of: (c) => c.categories,
+  ids: byId,
+  judge: () => ({
     added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
     changed: (b, a, field, lang) => {
       if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
@@ -407,8 +454,15 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       }
       return undefined
     },
-  })
-  d.items<Service>('services', before.services, after.services, byId, {
+  }),
+  category: () => undefined,
+}
+
+const SERVICES: CatalogueList<Service> = {
+  name: 'services',
+  of: (c) => c.services,
+  ids: byId,
+  judge: (requiredBefore, requiredAfter) => ({
     added: (s) => `New service "${s.name}" (${s.id}) in category "${s.category}"`,
     changed: (b, a, field, lang) => {
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
@@ -418,11 +472,18 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       // them) and its Consent Mode map grants nothing that needs consent: the signal carries no
       // choice, as its wording says none. Moved to or from a category visitors choose, or the
       // category becoming optional, the signal counts (and the move or the flag asks too).
-      if (field === 'vendor') return requiredIn(before, b.category) && requiredIn(after, a.category) ? undefined : vendorVerdict(a.id, b.vendor, a.vendor)
+      if (field === 'vendor') return requiredBefore(b.category) && requiredAfter(a.category) ? undefined : vendorVerdict(a.id, b.vendor, a.vendor)
       return undefined
     },
-  })
-  d.items<StorageEntry>('entries', before.entries, after.entries, { identity: entryIdentity, label: entryKey }, {
+  }),
+  category: (s) => s.category,
+}
+
+const ENTRIES: CatalogueList<StorageEntry> = {
+  name: 'entries',
+  of: (c) => c.entries,
+  ids: { identity: entryIdentity, label: entryKey },
+  judge: () => ({
     added: (e) => `New ${entryLabel(e)} in category "${e.category}"`,
     changed: (b, a, field, lang) => {
       const entry = entryLabel(a)
@@ -433,9 +494,78 @@ export function diffCatalogues(before: Catalogue | null, after: Catalogue): Diff
       if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) return `${entry} is kept longer (${b.expiry} → ${a.expiry})`
       return undefined
     },
-  })
+  }),
+  category: (e) => e.category,
+}
+
+/** `before` to `after`, list by list, in the diff's order. */
+function compare(before: Catalogue, after: Catalogue): DiffBuilder {
+  const d = new DiffBuilder()
+  const judge = <T extends object>(l: CatalogueList<T>) => l.judge((category) => requiredIn(before, category), (category) => requiredIn(after, category))
+  const list = <T extends object>(l: CatalogueList<T>) => d.items(l.name, l.of(before), l.of(after), l.ids, judge(l))
+  list(CATEGORIES)
+  list(SERVICES)
+  list(ENTRIES)
   d.fields('texts', before.texts, after.texts, () => undefined)
   d.fields('appearance', before.appearance, after.appearance, () => undefined)
+  return d
+}
 
+/** The changes from `before` (null: nothing published yet) to `after`. */
+export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
+  if (!before) {
+    const d = new DiffBuilder()
+    d.add('catalogue', 'added', null, after, 'First publication')
+    return { changes: d.changes, needsConsent: true, reasons: d.reasons }
+  }
+  const d = compare(before, after)
   return { changes: d.changes, needsConsent: d.reasons.length > 0, reasons: d.reasons }
+}
+
+/**
+ * An item of a catalogue as Revisions.verdict compares it, apart from the catalogue: the item (as
+ * the diff keys and labels it) and whether its category is required there, all a judge reads of
+ * the catalogue around it. `version` names it: the same item in the same place, to the letter.
+ */
+export interface ItemVersion {
+  /** The item's key across catalogues: its list and its key there (ConsentChange.item). */
+  item: string
+  version: string
+  list: CatalogueList<object>
+  key: string
+  keyed: KeyedItem<object>
+  required: boolean
+}
+
+/**
+ * `c`'s items in the diff's order (that of its lists), each as an ItemVersion; `intern` may
+ * return one it made before for the same `version`, so that versions compare by identity.
+ */
+export function itemVersions(c: Catalogue, intern: (version: ItemVersion) => ItemVersion): Map<string, ItemVersion> {
+  const items = new Map<string, ItemVersion>()
+  const add = <T extends object>(l: CatalogueList<T>) => {
+    for (const [key, keyedItem] of keyed(l.of(c), l.ids)) {
+      const category = l.category(keyedItem.item)
+      const required = category !== undefined && requiredIn(c, category)
+      const item = itemKey(l.name, key)
+      const list = l as unknown as CatalogueList<object>
+      items.set(item, intern({ item, version: `${item}\n${required}\n${canonicalJson(keyedItem.item)}`, list, key, keyed: keyedItem, required }))
+    }
+  }
+  add(CATEGORIES)
+  add(SERVICES)
+  add(ENTRIES)
+  return items
+}
+
+/**
+ * The changes that need consent from `b` (undefined: the item was not there) to `a`, the same
+ * item, as diffCatalogues finds them between catalogues holding them: the judge reads, of the
+ * catalogues, whether the item's category is required, which each version holds.
+ */
+export function itemChanges(b: ItemVersion | undefined, a: ItemVersion): ConsentChange[] {
+  const requiredIn = (v: ItemVersion) => (category: string) => v.required && category === v.list.category(v.keyed.item)
+  const d = new DiffBuilder()
+  d.item(a.list.name, a.key, b?.keyed, a.keyed, a.list.judge(b ? requiredIn(b) : () => false, requiredIn(a)))
+  return d.relevant
 }

@@ -9,7 +9,7 @@ import { ApiError, invalidError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues, relevantChanges, verdictBasis, type DiffResult } from './diff'
+import { diffCatalogues, itemChanges, itemVersions, verdictBasis, type ConsentChange, type DiffResult, type ItemVersion } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -40,29 +40,37 @@ export interface RevisionChoices {
 /** Revisions whose choices are kept, ingestion's hot lookups; a revision never changes, so they need no expiry. */
 const CHOICES_KEPT = 4096
 
-/** Revisions whose verdict basis is kept (Revisions.basisOf): 64 bytes of hash each. */
-const BASES_KEPT = 100_000
+/**
+ * Revisions whose verdict basis and items are kept (Revisions.verdictOf): a hash and, per item, a
+ * reference to its version, shared with every other revision holding it. A walk covers the
+ * revisions since the one that asked, seldom more than a few hundred.
+ */
+const VERDICTS_KEPT = 5_000
+/** Item versions kept (ItemComparisons), an item each, and comparisons of two, a few changes each. */
+const ITEM_VERSIONS_KEPT = 20_000
+const COMPARISONS_KEPT = 100_000
 
 export class Revisions {
   private readonly choicesKept = new Map<string, RevisionChoices>()
-  private readonly basisKept = new Map<string, string>()
+  private readonly verdictKept = new Map<string, { basis: string; items: Map<string, ItemVersion> }>()
+  private readonly comparisons = new ItemComparisons()
 
   constructor(private readonly d: RevisionDeps) {}
 
   /**
-   * A published revision's verdict basis (diff.ts verdictBasis, hashed), kept: a revision never
-   * changes, so a publish after hundreds of reworded ones reads and parses only what is new.
-   * The catalogue comes along when it had to be read for it.
+   * A published revision as the verdict reads it, kept: a revision never changes, so a publish
+   * after hundreds of others reads and parses only what is new. `basis`: its verdict basis
+   * (diff.ts verdictBasis, hashed); `items`: its items' versions (ItemComparisons).
    */
-  private basisOf(siteId: string, number: number): { basis: string; catalogue?: Catalogue } {
+  private verdictOf(siteId: string, number: number): { basis: string; items: Map<string, ItemVersion> } {
     const key = `${siteId}\n${number}`
-    const kept = this.basisKept.get(key)
-    if (kept !== undefined) return { basis: kept }
+    const kept = this.verdictKept.get(key)
+    if (kept !== undefined) return kept
     const catalogue = this.get(siteId, number).catalogue
-    const basis = sha256(verdictBasis(catalogue))
-    if (this.basisKept.size >= BASES_KEPT) this.basisKept.clear()
-    this.basisKept.set(key, basis)
-    return { basis, catalogue }
+    const verdict = { basis: sha256(verdictBasis(catalogue)), items: this.comparisons.itemsOf(catalogue) }
+    if (this.verdictKept.size >= VERDICTS_KEPT) this.verdictKept.clear()
+    this.verdictKept.set(key, verdict)
+    return verdict
   }
 
   /** The categories and services of a published revision, null when the site has no such revision. */
@@ -146,24 +154,28 @@ export class Revisions {
       .where(and(eq(revisions.siteId, siteId), lte(revisions.number, liveNumber), gte(revisions.number, asked)))
       .orderBy(desc(revisions.number))
       .all()
-    const overrides = walked.filter((r) => r.overridden).map((r) => r.number)
-    // Each overridden revision is read once, however many older ones are compared with it.
-    const read = memo((number: number) => this.get(siteId, number).catalogue)
     const reasons = [...pair.reasons]
+    const liveBasis = sha256(verdictBasis(live))
     // Revisions that differ only in names, texts or appearance (most of them) get one verdict.
-    const judged = new Set([sha256(verdictBasis(live))])
+    const judged = new Set([liveBasis])
+    const nextItems = this.comparisons.itemsOf(next)
+    // What the overridden revisions newer than the one judged let in; the walk goes back in time.
+    const letIn = new LetIn(this.comparisons)
     for (const r of walked) {
-      if (r.number >= liveNumber) continue
-      const { basis, catalogue } = this.basisOf(siteId, r.number)
-      if (judged.has(basis)) continue
-      judged.add(basis)
-      const before = catalogue ?? read(r.number)
-      const found = relevantChanges(diffCatalogues(before, next)).filter((c) => !pair.reasons.includes(c.reason))
-      if (!found.length) continue
-      const forgiven = overriddenSince(r.number, before, overrides, read)
-      for (const { path, reason } of found) {
-        if (!forgiven.has(path)) reasons.push(`${reason}, since revision ${r.number} (visitors' choices may date from it)`)
+      const { basis, items } = r.number === liveNumber ? { basis: liveBasis, items: this.comparisons.itemsOf(live) } : this.verdictOf(siteId, r.number)
+      if (r.number < liveNumber && !judged.has(basis)) {
+        judged.add(basis)
+        // Item by item, as diffCatalogues(revision r, next) would list them.
+        for (const [item, after] of nextItems) {
+          const before = items.get(item)
+          if (before === after) continue
+          for (const c of this.comparisons.changes(before, after)) {
+            if (pair.reasons.includes(c.reason) || letIn.has(before, c)) continue
+            reasons.push(`${c.reason}, since revision ${r.number} (visitors' choices may date from it)`)
+          }
+        }
       }
+      if (r.overridden) letIn.add(basis, items)
     }
     return { changes: pair.changes, needsConsent: reasons.length > 0, reasons: [...new Set(reasons)] }
   }
@@ -318,27 +330,82 @@ export class Revisions {
 }
 
 /**
- * The changes from revision `number` (`catalogue`) that a later publisher saw asking and overrode:
- * those needing consent from it to each overridden revision after it (`overrides`). Its publisher
- * was judged against every revision back to the newest that asked, as Revisions.verdict judges, so
- * each of them was among the reasons shown. A change is named by its path (item, field, language),
- * which a rename elsewhere in the item leaves as it is; a change made to it since the override is
- * judged from the overridden revision, which the walk compares too.
+ * Catalogues' items as versions (diff.ts ItemVersion), one object per distinct version, and their
+ * comparisons, kept: the verdict compares each revision of its walk with the draft, and with the
+ * overridden revisions after it, item by item, and most items are the same from one revision to
+ * the next. Hundreds of overridden revisions, each compared whole with every older one, took
+ * seconds, and publishing waits on the verdict inside its write transaction.
  */
-function overriddenSince(number: number, catalogue: Catalogue, overrides: readonly number[], read: (number: number) => Catalogue): Set<string> {
-  const paths = new Set<string>()
-  for (const o of overrides) {
-    if (o <= number) continue
-    for (const { path } of relevantChanges(diffCatalogues(catalogue, read(o)))) paths.add(path)
+class ItemComparisons {
+  private readonly versions = new Map<string, ItemVersion>()
+  private readonly compared = new Map<ItemVersion | undefined, Map<ItemVersion, ConsentChange[]>>()
+  private comparedCount = 0
+
+  itemsOf(c: Catalogue): Map<string, ItemVersion> {
+    if (this.versions.size >= ITEM_VERSIONS_KEPT) {
+      // Versions made before compare by content, not identity: only slower (see changes).
+      this.versions.clear()
+      this.compared.clear()
+      this.comparedCount = 0
+    }
+    return itemVersions(c, (v) => {
+      const kept = this.versions.get(v.version)
+      if (kept) return kept
+      this.versions.set(v.version, v)
+      return v
+    })
   }
-  return paths
+
+  /** diff.ts itemChanges, kept. */
+  changes(before: ItemVersion | undefined, after: ItemVersion): ConsentChange[] {
+    if (before?.version === after.version) return []
+    let from = this.compared.get(before)
+    if (!from) this.compared.set(before, (from = new Map()))
+    let changes = from.get(after)
+    if (changes) return changes
+    if (this.comparedCount >= COMPARISONS_KEPT) {
+      this.compared.clear()
+      this.compared.set(before, (from = new Map()))
+      this.comparedCount = 0
+    }
+    from.set(after, (changes = itemChanges(before, after)))
+    this.comparedCount++
+    return changes
+  }
 }
 
-/** `f`, each result kept for the life of the returned function. */
-function memo<K, V>(f: (key: K) => V): (key: K) => V {
-  const kept = new Map<K, V>()
-  return (key) => {
-    if (!kept.has(key)) kept.set(key, f(key))
-    return kept.get(key)!
+/**
+ * What the overridden revisions a walk back from the live revision has met let in, to a revision
+ * older than them: the changes that needed consent from it to one of them. Such a publisher was
+ * judged against every revision back to the newest that asked, as Revisions.verdict judges, so
+ * each of them was among the reasons shown. A change is named by its item, field and language
+ * (ConsentChange), which a rename elsewhere in the item leaves as it is; a change made to it
+ * since the override is judged from the overridden revision, which the walk compares too.
+ * Only the item a change is in is compared, with each of its versions among the overridden
+ * revisions; overridden revisions of one verdict basis hold the same, and count once.
+ */
+class LetIn {
+  private readonly bases = new Set<string>()
+  /** Per item, its versions among the overridden revisions. */
+  private readonly versions = new Map<string, Set<ItemVersion>>()
+
+  constructor(private readonly comparisons: ItemComparisons) {}
+
+  add(basis: string, items: Map<string, ItemVersion>) {
+    if (this.bases.has(basis)) return
+    this.bases.add(basis)
+    for (const [item, version] of items) {
+      let versions = this.versions.get(item)
+      if (!versions) this.versions.set(item, (versions = new Set()))
+      versions.add(version)
+    }
+  }
+
+  /** Whether `change`, found from `before` (its item in an older revision), was let in by an override since. */
+  has(before: ItemVersion | undefined, change: ConsentChange): boolean {
+    for (const version of this.versions.get(change.item) ?? []) {
+      if (this.comparisons.changes(before, version).some((c) => c.field === change.field && c.sub === change.sub)) return true
+    }
+    return false
   }
 }
