@@ -213,6 +213,26 @@ describe('the re-consent verdict over several revisions', () => {
     expect((await editor.request('/api/admin/sites/acme/publish', send('POST', {}))).status).toBe(201)
     expect(await live()).toMatchObject({ revision: 5, consentRevision: 5 })
   })
+
+  it('lets a regional text copied from its language in with the overridden text its visitors read', async () => {
+    const draftDiff = async (c: Catalogue) => {
+      expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: c }))).status).toBe(200)
+      return catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    }
+    await publish(purpose({ en: 'Counts visits anonymously' })) // 2, asks
+    const profiles = 'Builds advertising profiles'
+    const shown = await draftDiff(purpose({ en: profiles }))
+    expect(shown.reasons).toEqual(['Purpose of service "plausible" changed (en)'])
+    // 3: overridden. en-GB visitors read the English text, so they have read this one since.
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: shown.toHash, liveRevision: 2 }))).status).toBe(201)
+    // The same text under their own tag tells them nothing new.
+    expect(await draftDiff(purpose({ en: profiles, 'en-GB': profiles }))).toMatchObject({ from: 3, needsConsent: false, reasons: [] })
+    // Another one asks them, once.
+    expect(await draftDiff(purpose({ en: profiles, 'en-GB': 'Sells visit data to brokers' }))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "plausible" changed (en-GB, unlike en)'],
+    })
+  })
 })
 
 describe('the re-consent verdict of a regional text removed', () => {

@@ -221,10 +221,19 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
  * translation removed, and asks nobody.
  */
 function removedVerdict(before: string, after: LocalizedText, lang: string, what: string, noun: string): string | undefined {
-  const primary = primaryLanguage(lang)
-  const tag = Object.keys(after).find((l) => l.toLowerCase() === lang.toLowerCase()) ?? (after[primary] !== undefined ? primary : undefined)
+  const tag = readInstead(after, lang)
   if (tag === undefined) return undefined
   return isTypoFix(before, after[tag]!) ? undefined : `${noun} of ${what} changed (${lang} removed: its visitors read ${tag} instead)`
+}
+
+/**
+ * The tag of `text` that visitors of `lang` read where `text` has none under `lang` itself, in
+ * their language (shared localize.ts): the same tag in another case, else its primary language
+ * (`en` for `en-US`); undefined past those, where localize leaves the language.
+ */
+function readInstead(text: LocalizedText, lang: string): string | undefined {
+  const primary = primaryLanguage(lang)
+  return Object.keys(text).find((l) => l.toLowerCase() === lang.toLowerCase()) ?? (text[primary] !== undefined ? primary : undefined)
 }
 
 /**
@@ -568,4 +577,21 @@ export function itemChanges(b: ItemVersion | undefined, a: ItemVersion): Consent
   const d = new DiffBuilder()
   d.item(a.list.name, a.key, b?.keyed, a.keyed, a.list.judge(b ? requiredIn(b) : () => false, requiredIn(a)))
   return d.relevant
+}
+
+/**
+ * Whether `change`, of an item from an older revision to a draft, is among `shown`: the changes of
+ * that item from the same revision to `to`, an overridden revision's version of it, which its
+ * publisher saw asking and let in. By field and language; and a text in a language `to` has none
+ * in (`en-GB`, added since) by the text its visitors read there instead (`en`): they have read
+ * that one since the override, so a change of it let in is let in for them too. What they read
+ * from now on is judged from `to`, which the walk compares with the draft too.
+ */
+export function shownIn(shown: readonly ConsentChange[], change: ConsentChange, to: ItemVersion): boolean {
+  if (shown.some((c) => c.field === change.field && c.sub === change.sub)) return true
+  if (change.field === undefined || change.sub === undefined) return false
+  const text = (to.keyed.item as Record<string, unknown>)[change.field]
+  if (!isPlainObject(text) || text[change.sub] !== undefined) return false
+  const instead = readInstead(text as LocalizedText, change.sub)
+  return instead !== undefined && instead !== change.sub && shown.some((c) => c.field === change.field && c.sub === instead)
 }

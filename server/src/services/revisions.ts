@@ -9,7 +9,7 @@ import { ApiError, invalidError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues, itemChanges, itemVersions, verdictBasis, type ConsentChange, type DiffResult, type ItemVersion } from './diff'
+import { diffCatalogues, itemChanges, itemVersions, shownIn, verdictBasis, type ConsentChange, type DiffResult, type ItemVersion } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -379,7 +379,8 @@ class ItemComparisons {
  * older than them: the changes that needed consent from it to one of them. Such a publisher was
  * judged against every revision back to the newest that asked, as Revisions.verdict judges, so
  * each of them was among the reasons shown. A change is named by its item, field and language
- * (ConsentChange), which a rename elsewhere in the item leaves as it is; a change made to it
+ * (ConsentChange), which a rename elsewhere in the item leaves as it is, or by the language its
+ * visitors read in the overridden revision (diff.ts shownIn); a change made to it
  * since the override is judged from the overridden revision, which the walk compares too.
  * Only the item a change is in is compared, with each of its versions among the overridden
  * revisions; overridden revisions of one verdict basis hold the same, and count once.
@@ -404,7 +405,7 @@ class LetIn {
   /** Whether `change`, found from `before` (its item in an older revision), was let in by an override since. */
   has(before: ItemVersion | undefined, change: ConsentChange): boolean {
     for (const version of this.versions.get(change.item) ?? []) {
-      if (this.comparisons.changes(before, version).some((c) => c.field === change.field && c.sub === change.sub)) return true
+      if (shownIn(this.comparisons.changes(before, version), change, version)) return true
     }
     return false
   }
