@@ -612,7 +612,7 @@ export const OPERATIONS: Operation[] = [
       413: { description: 'File over 1 MB' },
       422: {
         description:
-          'The file has problems, a field a catalogue does not have among them (`issues` names each); or the catalogue it makes would be over 1 MB as JSON, saved as a draft (the message names its size), which could not be saved again nor its export imported: a CSV row takes about a fifth of its entry’s JSON',
+          'The file has problems, a field a catalogue does not have among them (`issues` names each, for a CSV by its line and column; a text the CSV leaves as the draft has it, such as a blank category description stored before blank texts were refused, is named as the draft’s, to fix on the Catalogue page); or the catalogue it makes would be over 1 MB as JSON, saved as a draft (the message names its size), which could not be saved again nor its export imported: a CSV row takes about a fifth of its entry’s JSON',
       },
     },
   },

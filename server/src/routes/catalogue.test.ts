@@ -712,6 +712,34 @@ describe('catalogue files', () => {
     expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draftUpdatedAt).toBe(before.draftUpdatedAt)
   })
 
+  it('names a blank text the file leaves as the draft has it as the draft\'s, to fix on the Catalogue page, not by a line of the file', async () => {
+    // As a draft stored before blank texts were refused may hold them: a description (no column of
+    // the file) and a purpose exported as an empty cell, which the import reads as "leave it".
+    const blank = {
+      ...acme,
+      categories: acme.categories.map((c) => (c.id === 'analytics' ? { ...c, description: { en: 'Visits', fr: ' ' } } : c)),
+      services: acme.services.map((s) => ({ ...s, purpose: { en: 'Counts visits', de: '' } })),
+    }
+    t.db.$client.prepare("UPDATE site_drafts SET catalogue = ? WHERE site_id = 'acme'").run(JSON.stringify(blank))
+    const csv = await (await editor.request('/api/admin/sites/acme/catalogue/export?format=csv')).text()
+    expect(csv).toContain('service_purpose_de')
+    const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json())
+    const res = await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })
+    expect(res.status).toBe(422)
+    const leaveOut = (lang: string) => `"${lang}" has no text: write one, or leave the language out so that its visitors read another language's`
+    const inDraft = (what: string) => `${what}, in the draft (the file leaves it as it is: fix it on the Catalogue page)`
+    const error = apiError.parse(await res.json()).error
+    expect(error.issues).toEqual([
+      { path: 'categories.1.description.fr', message: `${inDraft('the description of the category "analytics"')}: ${leaveOut('fr')}` },
+      { path: 'services.0.purpose.de', message: `${inDraft('the purpose of the service "plausible"')}: ${leaveOut('de')}` },
+    ])
+    expect(error.message).toBe(`The draft has problems the file leaves as they are: ${error.issues![0]!.message}`)
+    expect(catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draftUpdatedAt).toBe(before.draftUpdatedAt)
+    // The CSV reader trims cells, so no blank text comes from the file. Fixed in the draft, the file imports.
+    expect((await saveDraft(editor, acme)).status).toBe(200)
+    expect((await editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body: csv })).status).toBe(200)
+  })
+
   it("reads the export's column names in any case, and refuses a column it would not read instead of dropping its values", async () => {
     const before = catalogueState.parse(await (await editor.request('/api/admin/sites/acme/catalogue')).json()).draft
     const importCsv = (body: string) => editor.request('/api/admin/sites/acme/catalogue/import?format=csv', { method: 'POST', body })

@@ -90,13 +90,14 @@ export function catalogueRoutes(s: Services) {
           if (format !== 'csv') throw refusedDocument(catalogueSchema, input, parsed.error, 'the catalogue')
           // A problem is told by its line in the file (and column, for a category's or service's field),
           // which a spreadsheet user can find: the path counts the draft's categories and services,
-          // not the file's rows.
-          const issues = parsed.error.issues.map((i) => {
-            const at = locate(i.path)
+          // not the file's rows. A text the file leaves as the draft has it is the draft's to fix.
+          const located = parsed.error.issues.map((i) => ({ issue: i, at: locate(i.path) }))
+          const issues = located.map(({ issue: i, at }) => {
+            if (at && 'what' in at) return { ...i, message: `${at.what}, in the draft (the file leaves it as it is: fix it on the Catalogue page): ${i.message}` }
             return at ? { ...i, message: `line ${at.line}${at.column ? `, column "${at.column}"` : ''}: ${i.message}` } : i
           })
-          const first = issues[0]!
-          throw invalidError({ issues }, `The CSV file has problems: ${first.message}`)
+          const inDraft = located[0]!.at !== undefined && 'what' in located[0]!.at
+          throw invalidError({ issues }, `${inDraft ? 'The draft has problems the file leaves as they are' : 'The CSV file has problems'}: ${issues[0]!.message}`)
         }
         // The import replaces the whole draft: a field the catalogue has no such name for (misspelt,
         // `privacyPolicyURL`) would be dropped, and the one it meant left empty. (A CSV's columns are

@@ -31,7 +31,9 @@
 // text" (a language column is there as soon as one row has a text in it), so an empty text
 // (`purpose: { en: "" }`, which a catalogue stored before blank texts were refused may hold) is
 // exported as an empty cell and read back as absent, the way the dashboard's editor stores a
-// text field it has emptied.
+// text field it has emptied. Over a category or service of the draft, an empty cell leaves its
+// text as the draft has it; such a text found blank is the draft's to fix, not the file's
+// (locate, DraftSpot).
 import {
   CATALOGUE_CSV_COLUMNS,
   CATALOGUE_CSV_TEXT_COLUMNS,
@@ -159,6 +161,15 @@ export interface FileSpot {
   column?: string
 }
 
+/**
+ * A text of the draft that the file leaves as it is (a category's description, which no column
+ * holds, or a language whose cell is empty): `what` it is, by its item's id, for the admin to find
+ * on the Catalogue page. No line of the file could fix it.
+ */
+export interface DraftSpot {
+  what: string
+}
+
 /** The draft with the file applied, not yet validated, and where the file wrote what is in it. */
 export interface CsvImport {
   draft: unknown
@@ -166,9 +177,10 @@ export interface CsvImport {
    * Where the file wrote what an issue's path (`entries.N…`, `categories.N…`, `services.N…`, as
    * the draft numbers them) names, or undefined for what the file does not name (a category or
    * service of the draft that no row names). A category's or service's field is told by the first
-   * line setting its column; anything else of one by the first line naming it.
+   * line setting its column; a text in one language that no cell set is the draft's (DraftSpot);
+   * anything else of one by the first line naming it.
    */
-  locate: (path: readonly PropertyKey[]) => FileSpot | undefined
+  locate: (path: readonly PropertyKey[]) => FileSpot | DraftSpot | undefined
 }
 
 /** Where the file names a category or service: the first line naming it, and the first line setting each of its columns, with the value. */
@@ -191,6 +203,12 @@ function columnOf(list: 'categories' | 'services', field: PropertyKey | undefine
   if (list === 'categories') return field === 'label' && language ? `category_label_${language}` : undefined
   if (field === 'purpose') return language ? `service_purpose_${language}` : undefined
   return ({ name: 'service_name', provider: 'service_provider', privacyPolicyUrl: 'service_privacy_policy_url' } as Record<string, string>)[field as string]
+}
+
+/** A category's or service's text per language, by its field, as a message names it; undefined for any other field. */
+function draftText(list: 'categories' | 'services', field: PropertyKey | undefined): string | undefined {
+  if (list === 'services') return field === 'purpose' ? 'purpose' : undefined
+  return field === 'label' ? 'name' : field === 'description' ? 'description' : undefined
 }
 
 /** Whether a cell holds a category's or service's id as the catalogue takes it (`slug`). */
@@ -454,7 +472,9 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
       entryLines.push(line)
     }
   }
-  const locate = (path: readonly PropertyKey[]): FileSpot | undefined => {
+  // What the draft had before the file: only its texts can be left as they were.
+  const drafted = { categories: new Set(base.categories.map((c) => c.id)), services: new Set(base.services.map((s) => s.id)) }
+  const locate = (path: readonly PropertyKey[]): FileSpot | DraftSpot | undefined => {
     const [list, index, field, lang] = path
     if (typeof index !== 'number') return undefined
     if (list === 'entries') {
@@ -464,10 +484,14 @@ export function csvImport(text: string, base: Catalogue): CsvImport {
     if (list !== 'categories' && list !== 'services') return undefined
     const id = (list === 'categories' ? categories : services)[index]?.id
     const at = id === undefined ? undefined : (list === 'categories' ? categorySpots : serviceSpots).get(id)
-    if (!at) return undefined
     const column = columnOf(list, field, lang)
-    const set = column === undefined ? undefined : at.columns.get(column)
-    return set === undefined ? { line: at.line } : { line: set.line, column }
+    const set = column === undefined ? undefined : at?.columns.get(column)
+    if (set) return { line: set.line, column }
+    // A text no cell set was kept from the draft (an empty cell leaves it, and a description has no
+    // column): the line naming its item holds nothing to fix.
+    const text = typeof lang === 'string' && id !== undefined && drafted[list].has(id) ? draftText(list, field) : undefined
+    if (text) return { what: `the ${text} of the ${list === 'categories' ? 'category' : 'service'} "${id}"` }
+    return at ? { line: at.line } : undefined
   }
   return { draft: { ...base, categories, services, entries }, locate }
 }
