@@ -63,6 +63,30 @@ function setIn<T>(obj: T, path: Path, value: unknown): T {
   return copy as T
 }
 
+/** `text` without its languages whose text is exactly ''; `text` itself when it has none. */
+function withoutEmpty(text: Record<string, string>): Record<string, string> {
+  return Object.values(text).includes('') ? Object.fromEntries(Object.entries(text).filter(([, t]) => t !== '')) : text
+}
+
+/**
+ * `state` as the editor takes it: its draft's labels, descriptions and purposes without the texts
+ * that are exactly ''. The editor shows one as a field not yet translated (empty, what visitors read
+ * instead greyed out) and stores a field it empties as no text (`localized`); a draft stored before
+ * blank texts were refused, or sent through the API, may hold one, which the save refuses ("de" has
+ * no text) with nothing on screen to fix. A text of white space is left as it is: it shows, and the
+ * save names it at its field, for the admin to write or empty.
+ */
+function asEdited(state: CatalogueState): CatalogueState {
+  const d = state.draft
+  const draft = {
+    ...d,
+    categories: d.categories.map((c) => ({ ...c, label: withoutEmpty(c.label), ...(c.description ? { description: withoutEmpty(c.description) } : {}) })),
+    services: d.services.map((x) => ({ ...x, purpose: withoutEmpty(x.purpose) })),
+    entries: d.entries.map((x) => ({ ...x, purpose: withoutEmpty(x.purpose) })),
+  }
+  return { ...state, draft }
+}
+
 function move<T>(list: T[], from: number, to: number): T[] {
   const copy = list.slice()
   const [item] = copy.splice(from, 1)
@@ -76,8 +100,11 @@ type SaveState =
   | { status: 'saved' }
   | { status: 'failed'; message: string }
 
-export function CatalogueEditor({ siteId, editable, initial }: { siteId: string; editable: boolean; initial: CatalogueState }) {
+export function CatalogueEditor({ siteId, editable, initial: stored }: { siteId: string; editable: boolean; initial: CatalogueState }) {
   const { api } = useSession()
+  // Every state the server sends goes through asEdited, the draft the page starts from and the one
+  // a conflict brings too: what is on screen, what is compared and what is saved stay one draft.
+  const [initial] = useState(() => asEdited(stored))
   const [server, setServer] = useState(initial)
   const [draft, setDraft] = useState<Catalogue>(initial.draft)
   const [baseline, setBaseline] = useState(() => JSON.stringify(initial.draft))
@@ -188,7 +215,8 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
     if (path && !touched.has(path)) setTouched((t) => new Set(t).add(path))
   }
 
-  function accept(next: CatalogueState) {
+  function accept(sent: CatalogueState) {
+    const next = asEdited(sent)
     setServer(next)
     setDraft(next.draft)
     setBaseline(JSON.stringify(next.draft))
@@ -224,7 +252,7 @@ export function CatalogueEditor({ siteId, editable, initial }: { siteId: string;
         requestAnimationFrame(() => summaryRef.current?.querySelector<HTMLElement>('.form-error')?.focus())
       }
       const theirs = await draftSavedMeanwhile(api, siteId, err)
-      setConflict(theirs)
+      setConflict(theirs && asEdited(theirs))
       setSave({ status: 'failed', message: theirs ? CONFLICT_MESSAGE : `The draft was not saved: ${errorText(err)}` }, err)
     }
   }
