@@ -5,14 +5,17 @@
 //
 // One key signs at a time: MANIFEST_SIGNING_KEY when set, else one generated on first use and
 // kept in `manifest_keys`. A key replaced by another stays listed (retired, its private half
-// dropped), so the manifests it signed still verify.
+// dropped), so the manifests it signed still verify. The sites' retentions it signed are signed
+// again with the key replacing it, in the transaction that retires it: a retention signed by a
+// retired key is refused whatever its date (retention-signature.ts).
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import type { ExportManifest, ManifestKey, ManifestKeyList } from '@miniconsent/shared'
 import { and, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm'
 import { z } from 'zod'
-import { writeTransaction, type Db } from '../db/client'
+import { writeTransaction, type Db, type Tx } from '../db/client'
 import { hasTable } from '../db/has-table'
 import { manifestKeys } from '../db/schema'
+import { signRetentionsAgain } from './retention-signature'
 import { base64Bytes, manifestSignatureValid, RETIRED_GRACE_MS, retiredKeyProblem, storedVerifyKeys, type StoredSigningKey } from './stored-signatures'
 
 /** DER headers of an Ed25519 SubjectPublicKeyInfo and PKCS#8 key, before the 32 raw bytes (RFC 8410). */
@@ -145,48 +148,60 @@ export class ManifestKeys {
     const keyId = keyIdOf(publicKey)
     writeTransaction(this.db, (tx) => {
       const at = new Date(this.now())
+      const before = storedVerifyKeys(this.db.$client)
       tx.insert(manifestKeys)
         .values({ id: keyId, publicKey: rawPublicKey(publicKey).toString('base64'), privateKey: null, source: 'env', createdAt: at })
         .onConflictDoNothing()
         .run()
       // Given again after another key signed: it signs again. Its private half is never kept here.
       tx.update(manifestKeys).set({ retiredAt: null, privateKey: null }).where(eq(manifestKeys.id, keyId)).run()
-      tx.update(manifestKeys)
+      const retired = tx
+        .update(manifestKeys)
         .set({ retiredAt: at, privateKey: null })
         .where(and(ne(manifestKeys.id, keyId), isNull(manifestKeys.retiredAt)))
         .run()
+      if (retired.changes) signRetentionsAgain(this.db.$client, before, { keyId, privateKey }, at.getTime())
     })
     return { keyId, privateKey }
   }
 
   private useStoredKey(): SigningKey {
-    const row = writeTransaction(this.db, (tx) => {
+    return writeTransaction(this.db, (tx) => {
       const at = new Date(this.now())
+      const before = storedVerifyKeys(this.db.$client)
       // A key from MANIFEST_SIGNING_KEY, now unset, can no longer sign: retired, still listed.
-      tx.update(manifestKeys)
+      const retired = tx
+        .update(manifestKeys)
         .set({ retiredAt: at })
         .where(and(isNull(manifestKeys.retiredAt), isNull(manifestKeys.privateKey)))
         .run()
-      const stored = tx
-        .select()
-        .from(manifestKeys)
-        .where(and(isNull(manifestKeys.retiredAt), isNotNull(manifestKeys.privateKey)))
-        .orderBy(desc(manifestKeys.createdAt))
-        .get()
-      if (stored) return stored
-      const pair = generateKeyPairSync('ed25519')
-      const created = {
-        id: keyIdOf(pair.publicKey),
-        publicKey: rawPublicKey(pair.publicKey).toString('base64'),
-        privateKey: (pair.privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).toString('base64'),
-        source: 'generated' as const,
-        createdAt: at,
-        retiredAt: null,
-      }
-      tx.insert(manifestKeys).values(created).run()
-      return created
+      const row = this.storedOrGenerated(tx, at)
+      const key = { keyId: row.id, privateKey: privateKeyFrom(row.privateKey!) }
+      if (retired.changes) signRetentionsAgain(this.db.$client, before, key, at.getTime())
+      return key
     })
-    return { keyId: row.id, privateKey: privateKeyFrom(row.privateKey!) }
+  }
+
+  /** The generated key that signs, made (and recorded) when there is none. */
+  private storedOrGenerated(tx: Tx, at: Date): KeyRow {
+    const stored = tx
+      .select()
+      .from(manifestKeys)
+      .where(and(isNull(manifestKeys.retiredAt), isNotNull(manifestKeys.privateKey)))
+      .orderBy(desc(manifestKeys.createdAt))
+      .get()
+    if (stored) return stored
+    const pair = generateKeyPairSync('ed25519')
+    const created = {
+      id: keyIdOf(pair.publicKey),
+      publicKey: rawPublicKey(pair.publicKey).toString('base64'),
+      privateKey: (pair.privateKey.export({ format: 'der', type: 'pkcs8' }) as Buffer).toString('base64'),
+      source: 'generated' as const,
+      createdAt: at,
+      retiredAt: null,
+    }
+    tx.insert(manifestKeys).values(created).run()
+    return created
   }
 }
 

@@ -1,6 +1,7 @@
 // The retention the purge acts on is one the server saved and signed: a retention edited in the
 // database deletes nothing (review: one day set in the settings row had the server sign the purge of
 // every record older than a day).
+import { generateKeyPairSync } from 'node:crypto'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../app'
@@ -8,9 +9,10 @@ import { runCli } from '../cli'
 import { silentLogger } from '../logger'
 import { ACME, addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { AuditLog } from './audit'
+import { ManifestKeys } from './manifest-keys'
 import { purgeExpired, startRetention } from './retention'
 import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './retention-signature'
-import { storedGeneratedKey, storedVerifyKeys } from './stored-signatures'
+import { signRetention, storedGeneratedKey, storedVerifyKeys } from './stored-signatures'
 
 const DAY = 86_400_000
 let t: TestServer
@@ -155,3 +157,71 @@ describe('a database from before retention was signed', () => {
     )
   })
 })
+
+describe('a retention signed by a key since retired', () => {
+  // Review: the retired generated key outlives its retirement in every backup from before; a
+  // retention signed with it and dated before the retirement purged the records written after it,
+  // and the purge signed the anchor with the new key, so verify said OK.
+  const ownerSaves = async (days: number) => {
+    const session = await owner()
+    expect((await session.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: days }))).status).toBe(200)
+  }
+  const later = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      t.clock.now += 1000
+      expect((await t.request('/api/v1/consents', json(consentBody({ consentId: `later-${i}xyzab` })))).status).toBe(201)
+    }
+  }
+
+  it('is refused, even dated before the retirement: nothing is purged, and verify says what it said', async () => {
+    const generated = storedGeneratedKey(t.db.$client)!
+    const before = t.clock.now
+    t.clock.now += DAY
+    const keys = new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey)
+    keys.active()
+    t.clock.now += 10 * DAY
+    await later(3)
+    t.clock.now += 2 * DAY
+    const verifiedBefore = await verifyCli()
+    expect(verifiedBefore.code).toBe(0)
+    // A copy of the generated key (a backup from before): one day, dated before the retirement.
+    const signature = signRetention({ siteId: 'acme', retentionDays: 1, signedAt: before }, generated)
+    sql("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1), retention_signed_at = ?, retention_signature = ? WHERE id = 'acme'", before, signature)
+
+    const result = (await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), sign: keys.active() })).find((r) => r.siteId === 'acme')!
+    expect(result).toMatchObject({ purged: 0, unsignedRetention: expect.stringContaining(`signed by key ${generated.keyId}, which was retired on`) })
+    expect(count('consent_records')).toBe(8)
+    expect(t.db.$client.prepare("SELECT 1 FROM chain_anchors WHERE site_id = 'acme'").get()).toBeUndefined()
+    expect(await verifyCli()).toEqual(verifiedBefore)
+  })
+
+  it('that the server signed is signed again with the new key when MANIFEST_SIGNING_KEY replaces the generated one, and purges', async () => {
+    await ownerSaves(1)
+    t.clock.now += DAY
+    const keys = new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey)
+    const key = keys.active()
+    expect(t.db.$client.prepare("SELECT retention_signed_at AS at, substr(retention_signature, 1, 16) AS keyId FROM sites WHERE id = 'acme'").get()).toEqual({ at: t.clock.now, keyId: key.keyId })
+    t.clock.now += 30 * DAY
+    const result = (await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now), sign: key })).find((r) => r.siteId === 'acme')!
+    expect(result).toMatchObject({ purged: 5 })
+    expect(result.unsignedRetention).toBeUndefined()
+  })
+
+  it('is signed again at every change of key (MANIFEST_SIGNING_KEY set, unset: a key generated), but a retention edited before is not', async () => {
+    // The site's retention, signed at its creation with the generated key.
+    const env = new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey).active()
+    expect(site().signature?.startsWith(`${env.keyId}.`)).toBe(true)
+    t.clock.now += DAY
+    const generated = new ManifestKeys(t.db, () => t.clock.now).active()
+    expect(site().signature?.startsWith(`${generated.keyId}.`)).toBe(true)
+    expect(signedRetention(site(), storedVerifyKeys(t.db.$client))).toEqual({ retentionDays: 1826 })
+    // Edited in the database, then replaced by another MANIFEST_SIGNING_KEY: not vouched for.
+    sql("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1) WHERE id = 'acme'")
+    t.clock.now += DAY
+    const other = new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey).active()
+    expect(site().signature?.startsWith(`${other.keyId}.`)).toBe(false)
+    expect(signedRetention(site(), storedVerifyKeys(t.db.$client))).toMatchObject({ problem: expect.stringContaining('does not match') })
+  })
+})
+
+const site = () => t.db.$client.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = 'acme'`).get()!

@@ -6,6 +6,12 @@
 // a database from before, once at the first start after the upgrade (signRetentionsBeforeSigning).
 // A retention edited in the database has no such signature, and the purge deletes nothing of its
 // site (retention.ts purgeExpired) until an owner saves the retention again.
+//
+// A key's private half outlives its retirement (the generated key is in every backup from before
+// MANIFEST_SIGNING_KEY was set), and what it signs can be dated at will: so a retention signed by a
+// retired key is refused outright (stored-signatures.ts retentionProblem), and when a key is retired
+// (manifest-keys.ts), every retention it vouched for is signed again with the key replacing it, in
+// the same transaction (signRetentionsAgain).
 import { storedSiteSettings } from '@miniconsent/shared'
 import type Database from 'better-sqlite3'
 import { retentionProblem, signRetention, type StoredKey, type StoredSigningKey } from './stored-signatures'
@@ -45,6 +51,32 @@ export function signedRetention(row: SiteRetentionRow, keys: Map<string, StoredK
   const retentionDays = retentionOf(row.settings)
   const problem = retentionProblem({ siteId: row.siteId, retentionDays, signedAt: row.signedAt ?? 0, signature: row.signature }, keys)
   return problem ? { problem } : { retentionDays }
+}
+
+/**
+ * Signs again with `key` (the one that now signs), at `now`, every site's retention valid under
+ * `before` (storedVerifyKeys read before a key was retired) and not yet signed by `key`: what the
+ * retired key vouched for, its successor vouches for; a retention it did not (edited in the
+ * database, or refused already) stays refused. Inside the transaction that retires the key
+ * (manifest-keys.ts), after the retirement. Sites whose settings are unreadable are left as they
+ * are. Returns how many were signed.
+ */
+export function signRetentionsAgain(conn: Database.Database, before: Map<string, StoredKey>, key: StoredSigningKey, now: number): number {
+  const rows = conn.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE retention_signature IS NOT NULL ORDER BY rowid`).all()
+  let signed = 0
+  for (const row of rows) {
+    if (row.signature!.startsWith(`${key.keyId}.`)) continue
+    let vouched = false
+    try {
+      vouched = signedRetention(row, before).problem === undefined
+    } catch {
+      vouched = false
+    }
+    if (!vouched) continue
+    signSiteRetention(conn, row.siteId, key, now)
+    signed += 1
+  }
+  return signed
 }
 
 /**

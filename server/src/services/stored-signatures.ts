@@ -198,7 +198,8 @@ export function anchorProblem(a: AnchorRow & { signature?: string | null }, keys
  * anchor it moves: whoever could write the settings row could otherwise set one day and have the
  * server sign the purge of everything older, a deletion passed off as retention. The server signs
  * the retention an owner saves (with the site and the time), and the purge acts only on a
- * retention whose signature checks with a key of this server (services/retention-signature.ts).
+ * retention whose signature checks with a key of this server that still signs (no grace for a
+ * retired key: retentionProblem; services/retention-signature.ts).
  */
 export interface SignedRetention {
   siteId: string
@@ -217,14 +218,22 @@ export function signRetention(r: SignedRetention, key: StoredSigningKey): string
   return storedSignature(retentionStatement(r), key)
 }
 
-/** Why a site's retention is not one this server saved as it is, or null. */
+/**
+ * Why a site's retention is not one this server saved as it is, or null. A retired key's signature
+ * is refused whatever its time: the time is the signer's word, and a copy of the old private key
+ * (a backup's) dates what it signs before the retirement. The server signs every retention again
+ * with the key that replaces it, as it retires it (retention-signature.ts signRetentionsAgain), so
+ * no retention it vouches for is left signed by a retired key.
+ */
 export function retentionProblem(r: SignedRetention & { signature: string | null }, keys: Map<string, StoredKey>): string | null {
   const retention = `the retention of ${r.retentionDays} day${r.retentionDays === 1 ? '' : 's'} in its settings`
-  const signed = [{ at: r.signedAt, dated: `${retention} is dated ${shownTime(r.signedAt)}` }]
-  const problem = storedSignatureProblem(retentionStatement(r), r.signature, keys, signed)
+  const problem = storedSignatureProblem(retentionStatement(r), r.signature, keys, [])
   if (problem === 'unsigned') return `${retention} bears no signature of this server`
   if (problem === 'mismatch') return `${retention} does not match the server's signature: it was edited in the database`
-  return problem ? problem.retired : null
+  const keyId = r.signature!.slice(0, r.signature!.indexOf('.'))
+  const retiredAt = keys.get(keyId)!.retiredAt
+  if (retiredAt === null) return null
+  return `${retention} is signed by key ${keyId}, which was retired on ${shownTime(retiredAt)}, when the server signed every retention it held again with the key replacing it: signed with a copy of the old private key, or forged`
 }
 
 /**
