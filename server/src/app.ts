@@ -75,8 +75,9 @@ export function createApp(deps: AppDeps) {
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
   // recorded and the previous one retired), and signs the tombstones and purge anchors stored
   // before they were signed, at the first start after the upgrade only; so is the retention of the
-  // sites of a database from before retention was signed. The demo sites this start seeded, before
-  // the key was settled, have their retention signed now, as a site created later has at creation.
+  // sites of a database from before retention was signed. Sites seeded before the app was made (the
+  // tests' servers: AppDeps.seededSites) have their retention signed now, as a site created later
+  // has at creation; the server seeds its demo sites once it listens, signing them as it does (main.ts).
   const settleSigning = () => {
     const key = s.manifestKeys.active()
     const signed = signStoredBeforeSigning(deps.db.$client, key, now())

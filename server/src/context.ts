@@ -41,8 +41,10 @@ export interface AppDeps {
    */
   settleSigningNow?: boolean
   /**
-   * The demo sites this start seeded (seedSites), before the signing key was settled: their
-   * retention is signed when it is (the purge acts only on a signed retention: retention-signature.ts).
+   * Sites seeded (seedSites without `retentionKey`) before the app was made, as the tests' servers
+   * are: their retention is signed when the signing key is settled (the purge acts only on a signed
+   * retention: retention-signature.ts). The server seeds once the key is settled, signing as it
+   * seeds (main.ts), and passes none.
    */
   seededSites?: readonly string[]
   /** Directory of the built SDK (`miniconsent.js` and its lazily loaded chunks). */

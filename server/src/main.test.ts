@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './services/retention-signature'
+import { storedVerifyKeys } from './services/stored-signatures'
 import { minopaPost, newerCopy, openMigratedUpTo, runMain as start, startMain, startTestServer, type MainRun } from './test-support'
 
 const dir = mkdtempSync(join(tmpdir(), 'miniconsent-main-'))
@@ -79,6 +81,37 @@ describe('server start-up', () => {
     })
     expect(next.code).toBe(0)
     expect(next.stdout).not.toMatch(/password:/)
+  })
+
+  it('signs the retention of the demo sites it seeds even when the first start fails on its port (review)', async () => {
+    const busy = createServer().listen(0, '127.0.0.1')
+    await new Promise((resolve) => busy.once('listening', resolve))
+    const env = { DATABASE_URL: join(dir, 'seed-port-in-use', 'db.sqlite'), MINICONSENT_ADMIN_PASSWORD: 'seed port password' }
+    let failed
+    try {
+      failed = await start({ ...env, PORT: String((busy.address() as AddressInfo).port) })
+    } finally {
+      busy.close()
+    }
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toMatch(/is already in use \(set PORT\)/)
+    const next = await start(env, /"listening"/)
+    expect(next.code).toBe(0)
+    expect(next.stdout).toMatch(/seeded demo sites/)
+    expect(next.stdout).not.toMatch(/retention purge skipped/)
+    const db = new Database(env.DATABASE_URL, { readonly: true })
+    try {
+      const keys = storedVerifyKeys(db)
+      const sites = db.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites ORDER BY id`).all()
+      expect(sites.map((site) => [site.siteId, signedRetention(site, keys).problem])).toEqual([
+        ['mini-moni-club', undefined],
+        ['minimagic', undefined],
+        ['minopa', undefined],
+        ['my-mini-webinar', undefined],
+      ])
+    } finally {
+      db.close()
+    }
   })
 
   it('leaves the signing key of the server already running on the file alone when a second start fails on its port', async () => {

@@ -1,4 +1,4 @@
-// Starts the server: environment (the GeoIP file read) → database (migrated, seeded) → HTTP listener.
+// Starts the server: environment (the GeoIP file read) → database (migrated) → HTTP listener → signing key settled, demo sites seeded.
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { ZodError } from 'zod'
@@ -119,19 +119,6 @@ async function main() {
       `MINICONSENT_ADMIN_PASSWORD is not the password of ${env.MINICONSENT_ADMIN_EMAIL}, and was not applied: it is used only when the account is created. To change the password, run: npm run reset-password -- --email ${env.MINICONSENT_ADMIN_EMAIL}`,
     )
   }
-  // The demo sites this start created: their retention is signed once the signing key is settled (createApp).
-  let created: string[] = []
-  if (env.SEED_DEMO) {
-    try {
-      created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId })
-    } catch (e) {
-      // Its write lock is taken even when every demo site exists: one held past the wait (a backup,
-      // another server writing) fails here, said as start-up says it, not as a crash.
-      fail(`cannot add the demo sites (SEED_DEMO) to the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
-    }
-    if (created.length) logger.info('seeded demo sites', { sites: created })
-  }
-
   const shadowed = shadowedSiteIds(db, sdkDistDir())
   if (shadowed.length) {
     logger.warn('sites named like an SDK file: /sdk/<id>.js serves that file, not their script; move their pages to a new site', { sites: shadowed })
@@ -149,9 +136,26 @@ async function main() {
   // (a generated key, or a changed MANIFEST_SIGNING_KEY recorded and the key before it retired)
   // on a start that then fails, with the port held by the server already running on this file,
   // retired the key that server goes on signing with, and its next manifests failed verification.
-  const app = createApp({ db, env, logger, consentLog, manifestKeys, regions, settleSigningNow: false, seededSites: created })
+  const app = createApp({ db, env, logger, consentLog, manifestKeys, regions, settleSigningNow: false })
   let retention: Retention | null = null
   const server = serveApp(app, { port: env.PORT, hostname: env.HOST }, (info) => {
+    // The demo sites are seeded once the server listens too, before its first request, and each
+    // has its retention signed in the transaction that creates it, by the key settled there: seeded
+    // on a start that then failed (a port in use), they were never signed, and every later start
+    // warned that their purge was skipped (review).
+    // A failure after the key was asked for exits (fail), so the key ManifestKeys keeps for this
+    // process is never one whose recording was rolled back with the seed.
+    if (env.SEED_DEMO) {
+      let created: string[] = []
+      try {
+        created = seedSites(db, DEMO_SITES, { now: Date.now(), ownerId: owner.userId, retentionKey: () => manifestKeys.active() })
+      } catch (e) {
+        // Its write lock is taken even when every demo site exists: one held past the wait (a backup,
+        // another server writing) fails here, said as start-up says it, not as a crash.
+        fail(`cannot add the demo sites (SEED_DEMO) to the database at ${env.DATABASE_URL}: ${e instanceof Error ? e.message : String(e)}`)
+      }
+      if (created.length) logger.info('seeded demo sites', { sites: created })
+    }
     try {
       app.settleSigning()
     } catch (e) {

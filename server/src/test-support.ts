@@ -57,7 +57,7 @@ export function startTestServer(overrides: Partial<AppDeps> = {}, sites: DemoSit
   const file = join(dir, 'test.sqlite')
   const db = openDatabase(file)
   const clock = { now: Date.UTC(2026, 10, 22, 10, 0, 0) }
-  // Their retention is signed once the app settles its key, as the server's start signs what it seeded.
+  // Their retention is signed once the app settles its key (AppDeps.seededSites); the server seeds once it listens, signing as it seeds.
   const seededSites = seedSites(db, sites, { now: clock.now })
   const consentLog = new ConsentLog(db, { now: () => clock.now, ...log })
   const app = createApp({

@@ -7,7 +7,9 @@ import { sdkDistDir } from '../paths'
 import { sqliteCodes } from '../lib/database-busy'
 import { verifyPassword } from '../lib/password'
 import { Accounts } from '../services/accounts'
+import { signSiteRetention } from '../services/retention-signature'
 import { insertSite } from '../services/sites'
+import type { StoredSigningKey } from '../services/stored-signatures'
 import type { DemoSite } from './catalogues'
 
 export type { DemoSite }
@@ -15,16 +17,25 @@ export type { DemoSite }
 /**
  * Inserts the demo sites that are missing; returns the ids it created. Existing sites are left alone.
  * A new site named after an SDK file in `sdkDir` (the server's, by default) is refused, and with it the whole call.
+ * With `retentionKey`, each site created has its retention signed in the same transaction, by the
+ * key it gives (asked once, when a first site is created: the server's ManifestKeys.active(), which
+ * settles the key), so that no start leaves a demo site whose retention the purge will not act on.
  */
-export function seedSites(db: Db, demoSites: readonly DemoSite[], options: { now: number; ownerId?: number; sdkDir?: string }): string[] {
+export function seedSites(
+  db: Db,
+  demoSites: readonly DemoSite[],
+  options: { now: number; ownerId?: number; sdkDir?: string; retentionKey?: () => StoredSigningKey },
+): string[] {
   const created: string[] = []
   const at = new Date(options.now)
   const sdkDir = options.sdkDir ?? sdkDistDir()
+  let key: StoredSigningKey | undefined
   writeTransaction(db, () => {
     for (const demo of demoSites) {
       const settings = siteSettings.parse(demo.settings)
       const catalogue = catalogueSchema.parse(demo.catalogue)
       if (!insertSite(db, { settings, catalogue }, { at, sdkDir, userId: null, publish: true })) continue
+      if (options.retentionKey) signSiteRetention(db.$client, settings.id, (key ??= options.retentionKey()), options.now)
       // The owner joins the sites created here, and only those: on a site that exists, who is a
       // member is its owners' decision (one removed stays removed, whatever the next start's
       // MINICONSENT_ADMIN_EMAIL), and a membership added behind their backs would be in no audit entry.
