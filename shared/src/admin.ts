@@ -32,6 +32,13 @@ export const catalogueState = z.object({
    * `baseUpdatedAt`. Always sent by the server; optional only so that older answers still parse.
    */
   settingsUpdatedAt: isoTime.optional(),
+  /**
+   * Whether the stored `retentionDays` bears the server's valid signature. False: it was written
+   * outside MiniConsent (or saved by an older version), and the retention purge of the site is
+   * paused until an owner's save sends `retentionDays` (the settings form's "Confirm this
+   * retention"). Optional only so that older answers still parse.
+   */
+  retentionSigned: z.boolean().optional(),
 })
 export type CatalogueState = z.infer<typeof catalogueState>
 
@@ -112,6 +119,8 @@ export const siteSettingsResponse = z.object({
   settings: storedSiteSettings,
   /** When the settings were last saved: the `baseUpdatedAt` of the next save. */
   settingsUpdatedAt: isoTime,
+  /** Whether the stored `retentionDays` now bears the server's valid signature (catalogueState.retentionSigned). */
+  retentionSigned: z.boolean().optional(),
 })
 
 export const revisionSummary = z.object({

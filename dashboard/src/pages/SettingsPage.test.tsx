@@ -151,7 +151,8 @@ describe('site settings', () => {
 
     const put = api.requests.find((r) => r.method === 'PUT')!
     expect(put.headers.get('X-CSRF-Token')).toBe('csrf-token-123')
-    const { id: _id, ...expected } = loaded().settings
+    // The retention, unchanged, is left out: a save that sends it confirms it (the server signs it).
+    const { id: _id, retentionDays: _retentionDays, ...expected } = loaded().settings
     // With the version loaded, so that a save made meanwhile by someone else is not reverted; no
     // privacy policy link, sent as null, which removes one (left out, the server would keep it).
     expect(put.body).toEqual({ ...expected, regions: { 'US-CA': 'opt-out', US: 'opt-in' }, privacyPolicyUrl: null, baseUpdatedAt: LOADED_AT })
@@ -286,7 +287,8 @@ describe('site settings', () => {
     /** The server's answer to an editor's save: refused as a whole (403) when it changes an owner's setting. */
     const asForEditor = (req: FakeRequest) => {
       const body = req.body as Record<string, unknown>
-      const changed = OWNER_ONLY_SETTINGS.filter((key) => body[key] !== saved[key])
+      // A setting left out keeps its stored value.
+      const changed = OWNER_ONLY_SETTINGS.filter((key) => key in body && body[key] !== saved[key])
       if (!changed.length) return savedAs(req)
       const issues = changed.map((path) => ({ path, message: `only an owner can change this (it is ${saved[path]})` }))
       return json({ error: { code: 'owner_only_setting', message: 'Only an owner of the site can change these; the other settings can be saved with the current value', issues } }, 403)
@@ -413,8 +415,11 @@ describe('site settings', () => {
     fireEvent.input(cookieName, { target: { value: 'mm_consent' } })
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
     expect(await screen.findByText('Settings saved.')).toBeTruthy()
-    // The owner's values go back unchanged, which the server accepts from an editor.
-    expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({ cookieName: 'mm_consent', retentionDays: 1826, ipPolicy: 'truncate' })
+    // The owner's values go back unchanged, which the server accepts from an editor; the retention,
+    // unchanged, is left out (a save that sends it is taken as its confirmation).
+    const body = api.requests.find((r) => r.method === 'PUT')!.body as Record<string, unknown>
+    expect(body).toMatchObject({ cookieName: 'mm_consent', ipPolicy: 'truncate' })
+    expect(body).not.toHaveProperty('retentionDays')
   })
 
   it('lets an owner change them', async () => {
@@ -429,6 +434,43 @@ describe('site settings', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
     expect(await screen.findByText('Settings saved.')).toBeTruthy()
     expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({ retentionDays: 400, ipPolicy: 'none' })
+  })
+
+  it('leaves the retention out of an owner’s save that did not change it, so a retention edited outside MiniConsent is not vouched for', async () => {
+    const api = stubApi(signedIn, serveCatalogue, on('PUT', '/api/admin/sites/minimagic/settings', savedAs))
+    renderApp('/sites/minimagic/settings')
+    fireEvent.input(await screen.findByLabelText('Site name'), { target: { value: 'MiniMagic renamed' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    const body = api.requests.find((r) => r.method === 'PUT')!.body as Record<string, unknown>
+    expect(body).toMatchObject({ name: 'MiniMagic renamed', ipPolicy: 'truncate' })
+    expect(body).not.toHaveProperty('retentionDays')
+  })
+
+  it('says when the stored retention is not one the server signed, and lets an owner confirm it', async () => {
+    const unsigned = on('GET', /\/catalogue$/, () => json({ ...loaded(), retentionSigned: false }))
+    const api = stubApi(signedIn, unsigned, on('PUT', '/api/admin/sites/minimagic/settings', (req) => {
+      const { baseUpdatedAt: _base, ...settings } = req.body as Record<string, unknown>
+      const stored = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null))
+      return json({ settings: { ...loaded().settings, ...stored }, settingsUpdatedAt: SAVED_AT, retentionSigned: 'retentionDays' in settings })
+    }))
+    renderApp('/sites/minimagic/settings')
+    const notice = await screen.findByText(/may have been edited outside MiniConsent/)
+    expect(notice.textContent).toMatch(/purging of this site’s records is paused/)
+    const confirm = screen.getByLabelText('Confirm this retention of 1826 days') as HTMLInputElement
+    expect(confirm.checked).toBe(false)
+    fireEvent.click(confirm)
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    expect(api.requests.find((r) => r.method === 'PUT')!.body).toMatchObject({ retentionDays: 1826 })
+    await waitFor(() => expect(screen.queryByText(/may have been edited outside MiniConsent/)).toBeNull())
+  })
+
+  it('shows an editor the unsigned retention’s notice, without the confirmation only an owner can give', async () => {
+    stubApi(signedInAsEditor, on('GET', /\/catalogue$/, () => json({ ...loaded(), retentionSigned: false })))
+    renderApp('/sites/minimagic/settings')
+    expect((await screen.findByText(/may have been edited outside MiniConsent/)).textContent).toMatch(/an owner of the site can confirm it/)
+    expect(screen.queryByLabelText(/Confirm this retention/)).toBeNull()
   })
 
   it('refuses to overwrite settings saved since the page was loaded, and reloads them on request', async () => {

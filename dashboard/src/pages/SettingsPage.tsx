@@ -1,10 +1,12 @@
 // Site settings: name, domains, language, cookie, privacy, Google Consent Mode options, the site's
 // own region modes (SPEC §6) and its legal documents. The form holds strings while the user types;
 // `toInput` turns them into what PUT /settings takes, leaving any field the form does not show as
-// it was loaded. Retention and the IP policy are the owner's to change (editors see them read-only;
-// an owner lowered to editor meanwhile gets them back as saved), and a save is based on the version
-// loaded: one made over someone else's newer save is refused. Owners may also delete a site that
-// never had visitors' records (components/DeleteSite.tsx).
+// it was loaded, but for the retention, sent only when the owner changed or confirmed it (the server
+// signs the retention a save sends; one it did not sign, perhaps edited in the database, pauses
+// the site's purge, and the page says so). Retention and the IP policy are the owner's to change
+// (editors see them read-only; an owner lowered to editor meanwhile gets them back as saved), and a
+// save is based on the version loaded: one made over someone else's newer save is refused. Owners
+// may also delete a site that never had visitors' records (components/DeleteSite.tsx).
 import { consentCookieMismatch, OWNER_ONLY_SETTINGS, siteSettingsInput, siteSettingsResponse, slug, type ConsentCookieMismatch, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { EVERYWHERE, normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
 import { useMemo, useRef, useState } from 'preact/hooks'
@@ -40,6 +42,7 @@ function SettingsPage({ site }: SitePageProps) {
             role={site.role}
             initial={state.settings}
             initialVersion={state.settingsUpdatedAt}
+            initialRetentionSigned={state.retentionSigned !== false}
             draft={state.draft}
             onReload={load.reload}
           />
@@ -80,6 +83,12 @@ interface Form {
   /** `regions['*']` (shared regions.ts EVERYWHERE): '' to follow the built-in table. */
   everywhere: RegionMode | ''
   documents: DocumentRow[]
+  /**
+   * The owner confirms the retention as stored, though unchanged: only then (or when it is changed)
+   * does a save send `retentionDays`, which the server signs (a routine save must not vouch for a
+   * retention edited outside MiniConsent).
+   */
+  confirmRetention: boolean
 }
 
 function toForm(s: SiteSettings): Form {
@@ -101,14 +110,20 @@ function toForm(s: SiteSettings): Form {
       .map(([code, mode]) => ({ code, mode })),
     everywhere: s.regions[EVERYWHERE] ?? '',
     documents: Object.entries(s.documents).map(([type, d]) => ({ type, version: d.version, url: d.url })),
+    confirmRetention: false,
   }
 }
 
 const regionKey = (code: string) => code.trim().toUpperCase()
 
-/** The PUT body: what was loaded (less the id), with the form's fields over it. */
+/**
+ * The PUT body: what was loaded (less the id), with the form's fields over it. The retention only
+ * when the owner changed or confirmed it: the server signs the retention a save sends, and the purge
+ * acts only on a signed one, so resending a retention edited in the database would vouch for it.
+ */
 function toInput(loaded: SiteSettings, f: Form) {
-  const { id: _id, ...rest } = loaded
+  const { id: _id, retentionDays: _retentionDays, ...rest } = loaded
+  const sendsRetention = f.confirmRetention || f.retentionDays !== String(loaded.retentionDays)
   const privacyPolicyUrl = f.privacyPolicyUrl.trim()
   const body: Record<string, unknown> = {
     ...rest,
@@ -121,7 +136,7 @@ function toInput(loaded: SiteSettings, f: Form) {
     cookieName: f.cookieName.trim(),
     cookieLifetimeDays: Number(f.cookieLifetimeDays),
     ipPolicy: f.ipPolicy,
-    retentionDays: Number(f.retentionDays),
+    ...(sendsRetention ? { retentionDays: Number(f.retentionDays) } : {}),
     reloadOnRevoke: f.reloadOnRevoke,
     consentModeWaitForUpdate: Number(f.consentModeWaitForUpdate),
     adsDataRedaction: f.adsDataRedaction,
@@ -247,6 +262,7 @@ function SettingsEditor({
   role,
   initial,
   initialVersion,
+  initialRetentionSigned,
   draft,
   onReload,
 }: {
@@ -255,6 +271,8 @@ function SettingsEditor({
   initial: SiteSettings
   /** `settingsUpdatedAt` of what was loaded, sent back as `baseUpdatedAt`. */
   initialVersion: string | undefined
+  /** Whether the stored retention bears the server's signature (false: the purge of the site is paused). */
+  initialRetentionSigned: boolean
   /** The catalogue's draft as loaded with the settings, checked after a save that changes the consent cookie. */
   draft: CatalogueState['draft']
   onReload: () => void
@@ -265,6 +283,7 @@ function SettingsEditor({
   const ownerFieldsEditable = role === 'owner'
   const [loaded, setLoaded] = useState(initial)
   const [version, setVersion] = useState(initialVersion)
+  const [retentionSigned, setRetentionSigned] = useState(initialRetentionSigned)
   /** Someone saved the settings after this form was loaded: this save was refused. */
   const [conflict, setConflict] = useState(false)
   const [form, setForm] = useState<Form>(() => toForm(initial))
@@ -322,8 +341,10 @@ function SettingsEditor({
     try {
       // The version this form was loaded with: a save made since by someone else is not overwritten (409).
       const body = { ...toInput(loaded, form), ...(version ? { baseUpdatedAt: version } : {}) } as SiteSettingsFormInput
-      const { settings, settingsUpdatedAt } = await api.request(siteApi(siteId, '/settings'), siteSettingsResponse, { method: 'PUT', body })
+      const answer = await api.request(siteApi(siteId, '/settings'), siteSettingsResponse, { method: 'PUT', body })
+      const { settings, settingsUpdatedAt } = answer
       setVersion(settingsUpdatedAt)
+      if (answer.retentionSigned !== undefined) setRetentionSigned(answer.retentionSigned)
       setConflict(false)
       setLoaded(settings)
       setForm(toForm(settings))
@@ -433,6 +454,14 @@ function SettingsEditor({
             onValue={(v) => set('retentionDays', v)}
           />
         </div>
+        {!retentionSigned && (
+          <UnsignedRetention
+            days={loaded.retentionDays}
+            canConfirm={editable && ownerFieldsEditable}
+            confirmed={form.confirmRetention}
+            onConfirm={(v) => set('confirmRetention', v)}
+          />
+        )}
         <div class="check">
           <input type="checkbox" id="settings-reload" disabled={!editable} checked={form.reloadOnRevoke} onChange={(e) => set('reloadOnRevoke', e.currentTarget.checked)} />
           <label for="settings-reload">{LABELS.reloadOnRevoke}</label>
@@ -681,5 +710,28 @@ function DocumentsSection({ rows, issues, editable, onRows }: { rows: DocumentRo
       )}
       {editable && <AddRowButton label="Add legal document" focusPath={`documents.${rows.length}.type`} onAdd={() => onRows([...rows, { type: '', version: '', url: '' }])} />}
     </section>
+  )
+}
+
+/**
+ * Next to the retention field, when the stored retention bears no signature of the server: it may
+ * have been written into the database, and the purge of the site is paused until an owner confirms
+ * it (the save then sends it, and the server signs it) or changes it.
+ */
+function UnsignedRetention({ days, canConfirm, confirmed, onConfirm }: { days: number; canConfirm: boolean; confirmed: boolean; onConfirm: (v: boolean) => void }) {
+  return (
+    <div class="notice" id="settings-retention-unsigned">
+      <p>
+        The stored retention of {days} days bears no signature of this server: it may have been edited outside MiniConsent (or saved by an older version), so
+        purging of this site’s records is paused until it is confirmed.{' '}
+        {canConfirm ? 'Check it, then confirm it (or change it) and save the settings.' : 'Only an owner of the site can confirm it.'}
+      </p>
+      {canConfirm && (
+        <div class="check">
+          <input type="checkbox" id="settings-confirm-retention" checked={confirmed} onChange={(e) => onConfirm(e.currentTarget.checked)} />
+          <label for="settings-confirm-retention">Confirm this retention of {days} days</label>
+        </div>
+      )}
+    </div>
   )
 }

@@ -117,6 +117,8 @@ export class Catalogues {
       live: live ? { revision: live.number, publishedAt: live.publishedAt.toISOString(), contentHash: live.contentHash } : null,
       dirty,
       settingsUpdatedAt: settingsUpdatedAt.toISOString(),
+      // The Settings page says when the purge is paused for a retention edited outside MiniConsent.
+      retentionSigned: this.retentionSigned(siteId),
     }
   }
 
@@ -178,7 +180,7 @@ export class Catalogues {
     userId: number,
     changes: SiteSettingsChanges,
     options: { role: Role; baseUpdatedAt?: string | undefined },
-  ): { settings: SiteSettings; settingsUpdatedAt: string } {
+  ): { settings: SiteSettings; settingsUpdatedAt: string; retentionSigned: boolean } {
     // Settled before the transaction: the first call may write the key (ManifestKeys.active).
     const key = options.role === 'owner' && changes.retentionDays !== undefined ? this.d.manifestKeys.active() : null
     const saved = writeTransaction(this.d.db, () => {
@@ -224,14 +226,19 @@ export class Catalogues {
     })
     // Settings are part of the published config (cookie name, lifetime) and of CORS (domains).
     this.d.sites.invalidate(siteId)
-    return { settings: saved.next, settingsUpdatedAt: saved.at.toISOString() }
+    return { settings: saved.next, settingsUpdatedAt: saved.at.toISOString(), retentionSigned: this.retentionSigned(siteId) }
   }
 
   /** Whether the site's stored retention bears this server's valid signature (retention-signature.ts). */
   private retentionSigned(siteId: string): boolean {
     const c = this.d.db.$client
     const row = c.prepare<[string], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = ?`).get(siteId)
-    return !!row && signedRetention(row, storedVerifyKeys(c)).problem === undefined
+    try {
+      return !!row && signedRetention(row, storedVerifyKeys(c)).problem === undefined
+    } catch {
+      // Settings that are unreadable: no retention of theirs is signed (the purge fails on them).
+      return false
+    }
   }
 }
 

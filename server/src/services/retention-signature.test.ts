@@ -116,6 +116,19 @@ describe('the retention the purge acts on', () => {
     expect(await purge()).toMatchObject({ purged: 5 })
   })
 
+  it('is said unsigned by the settings read the dashboard uses, and signed again by the save that confirms it', async () => {
+    const session = await owner()
+    const state = async () => ((await (await session.request('/api/admin/sites/acme/catalogue')).json()) as { retentionSigned?: boolean }).retentionSigned
+    expect(await state()).toBe(true)
+    sql("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 1) WHERE id = 'acme'")
+    expect(await state()).toBe(false)
+    const renamed = await session.request('/api/admin/sites/acme/settings', send('PUT', { name: 'Acme renamed' }))
+    expect(((await renamed.json()) as { retentionSigned?: boolean }).retentionSigned).toBe(false)
+    const confirmed = await session.request('/api/admin/sites/acme/settings', send('PUT', { retentionDays: 1 }))
+    expect(((await confirmed.json()) as { retentionSigned?: boolean }).retentionSigned).toBe(true)
+    expect(await state()).toBe(true)
+  })
+
   it('is signed for a site created through the API', async () => {
     await owner()
     const session = await signIn(t, 'owner@acme.test', 'owner password 1')
