@@ -1,6 +1,6 @@
 // Reading revisions, publishing and rolling back: what the answer may be cached as, and a verdict (or
 // its override) tied to the draft and the live revision it was decided on.
-import { apiError, catalogue, catalogueDiff, publishedConfig, revisionCreated, revisionList, type Catalogue } from '@miniconsent/shared'
+import { apiError, catalogue, catalogueDiff, catalogueState, publishedConfig, revisionCreated, revisionList, type Catalogue } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ACME, send, startWithEditors, type AdminSession, type TestServer } from '../test-support'
 
@@ -233,6 +233,24 @@ describe('the re-consent verdict over several revisions', () => {
       reasons: ['Purpose of service "plausible" changed (en-GB, unlike en)'],
     })
   })
+
+  it('lets a regional text in with the overridden text of another region its visitors read, past their primary language', async () => {
+    const draftDiff = async (c: Catalogue) => {
+      expect((await editor.request('/api/admin/sites/acme/catalogue/draft', send('PUT', { catalogue: c }))).status).toBe(200)
+      return catalogueDiff.parse(await (await editor.request('/api/admin/sites/acme/diff')).json())
+    }
+    await publish(purpose({ 'en-US': 'Counts visits anonymously' })) // 2, asks
+    const profiles = 'Builds advertising profiles'
+    const shown = await draftDiff(purpose({ 'en-US': profiles }))
+    expect(shown.reasons).toEqual(['Purpose of service "plausible" changed (en-US)'])
+    // 3: overridden. en-GB visitors read en-US (no en, nothing in the default en, so the first text).
+    expect((await editor.request('/api/admin/sites/acme/publish', send('POST', { needsConsent: false, draftHash: shown.toHash, liveRevision: 2 }))).status).toBe(201)
+    expect(await draftDiff(purpose({ 'en-US': profiles, 'en-GB': profiles }))).toMatchObject({ from: 3, needsConsent: false, reasons: [] })
+    expect(await draftDiff(purpose({ 'en-US': profiles, 'en-GB': 'Sells visit data to brokers' }))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "plausible" changed (en-GB, unlike en-US)'],
+    })
+  })
 })
 
 describe('the re-consent verdict of a regional text removed', () => {
@@ -276,6 +294,52 @@ describe('the re-consent verdict of a regional text removed', () => {
     expect(await draftDiff(described({ en: 'Advertising profiles, sold to partners' }))).toMatchObject({
       needsConsent: true,
       reasons: ['Description of category "analytics" changed (en-GB removed: its visitors read en instead)'],
+    })
+  })
+
+  it('judges it beside another regional text of its language, as the SDK falls back to it, which adding it back does too', async () => {
+    // The site's default language is en: US visitors read en-GB once en-US is gone (no en, no text
+    // in the default, so the first text), a wording they never agreed to.
+    await publish(purpose({ 'en-GB': 'Builds advertising profiles', 'en-US': 'Counts visits anonymously' })) // 2
+    expect(await draftDiff(purpose({ 'en-GB': 'Builds advertising profiles' }))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "plausible" changed (en-US removed: its visitors read en-GB instead)'],
+    })
+    await publish(purpose({ 'en-GB': 'Builds advertising profiles' })) // 3
+    expect(await draftDiff(purpose({ 'en-GB': 'Builds advertising profiles', 'en-US': 'Counts visits anonymously' }))).toMatchObject({ needsConsent: true })
+    // `en` removed beside `en-US` alone: English visitors read en-US from now on.
+    await publish(purpose({ en: 'Counts visits anonymously', 'en-US': 'Builds advertising profiles' })) // 4
+    expect(await draftDiff(purpose({ 'en-US': 'Builds advertising profiles' }))).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "plausible" changed (en removed: its visitors read en-US instead)'],
+    })
+  })
+
+  it("follows the site's default language to the text visitors read next: a translation asks nobody, a wording of their language does", async () => {
+    await publish(purpose({ de: 'Zählt Besuche anonym', en: 'Counts visits anonymously', 'en-US': 'Builds advertising profiles' })) // 2
+    const withoutEn = purpose({ de: 'Zählt Besuche anonym', 'en-US': 'Builds advertising profiles' })
+    // Default en: English visitors read the first text, German, a translation of what they chose.
+    expect(await draftDiff(withoutEn)).toMatchObject({ needsConsent: false, reasons: [] })
+    // Default en-US: they read the en-US text, another wording in English.
+    const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+    expect((await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, defaultLanguage: 'en-US' }))).status).toBe(200)
+    expect(await draftDiff(withoutEn)).toMatchObject({
+      needsConsent: true,
+      reasons: ['Purpose of service "plausible" changed (en removed: its visitors read en-US instead)'],
+    })
+  })
+
+  it('judges a revision of the walk again once the default language changed, not by the verdict kept from before', async () => {
+    await publish(purpose({ de: 'Zählt Besuche anonym', en: 'Counts visits anonymously', 'en-US': 'Builds advertising profiles' })) // 2
+    const withoutEn = purpose({ de: 'Zählt Besuche anonym', 'en-US': 'Builds advertising profiles' })
+    await publish(withoutEn) // 3: English visitors read German, a translation; asks nobody
+    expect(await draftDiff(withoutEn)).toMatchObject({ from: 3, needsConsent: false, reasons: [] })
+    // With the default en-US, English visitors who chose under revision 2 read the en-US wording.
+    const { id: _id, ...settings } = catalogueState.parse(await (await owner.request('/api/admin/sites/acme/catalogue')).json()).settings
+    expect((await owner.request('/api/admin/sites/acme/settings', send('PUT', { ...settings, defaultLanguage: 'en-US' }))).status).toBe(200)
+    expect(await draftDiff(withoutEn)).toMatchObject({
+      needsConsent: true,
+      reasons: [`Purpose of service "plausible" changed (en removed: its visitors read en-US instead), since revision 2 (visitors' choices may date from it)`],
     })
   })
 })

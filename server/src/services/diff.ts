@@ -15,8 +15,8 @@
 // removing something, which only narrows what was consented to (a vendor signal removed is no
 // removal of processing: it changes what a choice means). A purpose, a category's name or
 // description is judged per language: a translation added or removed, or a typo fixed, says
-// nothing new; a regional text added beside its language's (`en-US` beside `en`), or removed from
-// beside it, is judged as a change of the text its visitors read (see purposeVerdict). A catalogue is judged against every revision a visitor's
+// nothing new; a text added beside another of its language (`en-US` beside `en` or `en-GB`), or
+// removed from beside one, is judged as a change of the text its visitors read (see purposeVerdict). A catalogue is judged against every revision a visitor's
 // stored choice may date from, not only the live one (Revisions.verdict): changes forgiven one at
 // a time (typo fixes, a text removed and written anew) must not add up to a new purpose.
 // Publishers can override the verdict.
@@ -183,8 +183,8 @@ const primaryLanguage = (tag: string) => tag.split('-')[0]!.toLowerCase()
 /**
  * Whether a purpose's change in one language needs consent, and why. A text in a new language is
  * a translation of the texts kept beside it, and a removed one leaves visitors the others: neither
- * changes what is asked. But a regional text removed beside its language's (`en-US` beside `en`)
- * leaves its visitors that text, another wording in their language: see removedVerdict. With no language kept (the first purpose text, or every text replaced by
+ * changes what is asked. But a text removed beside another of its language (`en-US` beside `en` or
+ * `en-GB`) may leave its visitors that one, another wording in their language: see removedVerdict. With no language kept (the first purpose text, or every text replaced by
  * one in another language), a new text is a new purpose. A changed text is a new purpose unless
  * the change is a typo fix.
  *
@@ -195,12 +195,19 @@ const primaryLanguage = (tag: string) => tag.split('-')[0]!.toLowerCase()
  * `en-US`, what visitors of the new tag read until now), else of the language's other regional
  * texts (`en` or `en-GB` beside `en-US` only), where a typo fix of one of them says nothing new.
  */
-function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: string | undefined, what: string, noun = 'Purpose'): string | undefined {
+function purposeVerdict(
+  before: LocalizedText,
+  after: LocalizedText,
+  lang: string | undefined,
+  siteDefault: string,
+  what: string,
+  noun = 'Purpose',
+): string | undefined {
   // Without a language the field was not a text per language on both sides (input outside the schema).
   if (lang === undefined) return `${noun} of ${what} changed`
   const b = before[lang]
   const a = after[lang]
-  if (a === undefined) return b === undefined ? undefined : removedVerdict(b, after, lang, what, noun)
+  if (a === undefined) return b === undefined ? undefined : removedVerdict(b, after, lang, siteDefault, what, noun)
   if (b !== undefined) return isTypoFix(b, a) ? undefined : `${noun} of ${what} changed (${lang})`
   const language = primaryLanguage(lang)
   const sameLanguage =
@@ -214,26 +221,39 @@ function purposeVerdict(before: LocalizedText, after: LocalizedText, lang: strin
 
 /**
  * Whether removing the text `before` in `lang` needs consent. Its visitors read what localize
- * (shared localize.ts) gives them next: the same tag in another case, else the text of its primary
- * language (`en` for `en-US`), another wording in their language in place of the one they
- * consented to, judged as a change of it. Past those localize leaves the language (the site's
- * default, English, any): what they read is a translation of what they chose, as for any
- * translation removed, and asks nobody.
+ * gives them next (readInstead): when that is a text of their language (`en` or `en-GB` for
+ * `en-US`, `en-US` for `en`), it is another wording in their language in place of the one they
+ * consented to, judged as a change of it, as adding a regional text is. Any other language's text
+ * is a translation of what they chose, as for any translation removed, and asks nobody.
  */
-function removedVerdict(before: string, after: LocalizedText, lang: string, what: string, noun: string): string | undefined {
-  const tag = readInstead(after, lang)
+function removedVerdict(before: string, after: LocalizedText, lang: string, siteDefault: string, what: string, noun: string): string | undefined {
+  const tag = readInstead(after, lang, siteDefault)
   if (tag === undefined) return undefined
   return isTypoFix(before, after[tag]!) ? undefined : `${noun} of ${what} changed (${lang} removed: its visitors read ${tag} instead)`
 }
 
 /**
- * The tag of `text` that visitors of `lang` read where `text` has none under `lang` itself, in
- * their language (shared localize.ts): the same tag in another case, else its primary language
- * (`en` for `en-US`); undefined past those, where localize leaves the language.
+ * The tag of `text` that visitors of `lang` read where `text` has none under `lang` itself, when
+ * it is in their language (shownTag: `en` or `en-GB` for `en-US`, `en-US` for `en`); undefined
+ * when localize gives them another language's text, a translation.
  */
-function readInstead(text: LocalizedText, lang: string): string | undefined {
+function readInstead(text: LocalizedText, lang: string, siteDefault: string): string | undefined {
+  const tag = shownTag(text, lang, siteDefault)
+  return tag !== undefined && primaryLanguage(tag) === primaryLanguage(lang) ? tag : undefined
+}
+
+/**
+ * The tag of the text that shared localize.ts gives visitors of `lang`, step by step as it does
+ * (it returns the text alone, and the SDK's bytes leave no room for more): the tag in any case,
+ * its primary language (a visitor's tag has it in lower case), the site's default language in any
+ * case, English, and else the first text, each in the order the SDK gets them (keys sorted: a
+ * revision is stored as canonicalJson).
+ */
+function shownTag(text: LocalizedText, lang: string, siteDefault: string): string | undefined {
+  const tags = Object.keys(text).sort()
+  const anyCase = (tag: string) => tags.find((k) => k.toLowerCase() === tag.toLowerCase())
   const primary = primaryLanguage(lang)
-  return Object.keys(text).find((l) => l.toLowerCase() === lang.toLowerCase()) ?? (text[primary] !== undefined ? primary : undefined)
+  return anyCase(lang) ?? (text[primary] !== undefined ? primary : undefined) ?? anyCase(siteDefault) ?? (text.en !== undefined ? 'en' : undefined) ?? tags[0]
 }
 
 /**
@@ -426,15 +446,24 @@ const requiredIn = (c: Catalogue, category: string) => c.categories.some((cat) =
 type RequiredIn = (category: string) => boolean
 
 /**
+ * The site's default language (its settings' defaultLanguage, `en` unless set): the one localize
+ * gives visitors past their own language's texts, which the verdict of a text removed follows
+ * (removedVerdict). A setting, not part of the catalogue: the same two items judge differently on
+ * sites with other defaults.
+ */
+export const DEFAULT_LANGUAGE = 'en'
+
+/**
  * A list of a catalogue as the diff compares it: how its items are matched and shown, and how a
  * change of one is judged (`judge`: from `before` to `after`, of which it reads only which
- * categories are required, and only of the item's own category: see ItemVersion).
+ * categories are required, and only of the item's own category: see ItemVersion; and the site's
+ * default language, for a text removed).
  */
 interface CatalogueList<T extends object> {
   name: 'categories' | 'services' | 'entries'
   of: (c: Catalogue) => readonly T[]
   ids: ItemIds<T>
-  judge: (before: RequiredIn, after: RequiredIn) => ItemJudge<T>
+  judge: (before: RequiredIn, after: RequiredIn, siteDefault: string) => ItemJudge<T>
   /** The category of an item that has one (whose requiredness the judge may read). */
   category: (item: T) => string | undefined
 }
@@ -445,7 +474,7 @@ const CATEGORIES: CatalogueList<Category> = {
   name: 'categories',
   of: (c) => c.categories,
   ids: byId,
-  judge: () => ({
+  judge: (_before, _after, siteDefault) => ({
     added: (c) => `New category "${text(c.label) || c.id}" (${c.id})`,
     changed: (b, a, field, lang) => {
       if (field === 'required' && a.required && !b.required) return `Category "${a.id}" becomes always on`
@@ -454,7 +483,7 @@ const CATEGORIES: CatalogueList<Category> = {
       }
       // A required category is nobody's choice: its wording changes nothing anyone agreed to.
       if ((field === 'label' || field === 'description') && !a.required && !b.required) {
-        return purposeVerdict(b[field] ?? {}, a[field] ?? {}, lang, `category "${a.id}"`, field === 'label' ? 'Name' : 'Description')
+        return purposeVerdict(b[field] ?? {}, a[field] ?? {}, lang, siteDefault, `category "${a.id}"`, field === 'label' ? 'Name' : 'Description')
       }
       if (field === 'consentMode') {
         // A set of types: only one added grants more; security_storage is granted always (SPEC §5).
@@ -471,11 +500,11 @@ const SERVICES: CatalogueList<Service> = {
   name: 'services',
   of: (c) => c.services,
   ids: byId,
-  judge: (requiredBefore, requiredAfter) => ({
+  judge: (requiredBefore, requiredAfter, siteDefault) => ({
     added: (s) => `New service "${s.name}" (${s.id}) in category "${s.category}"`,
     changed: (b, a, field, lang) => {
       if (field === 'category') return `Service "${a.id}" moves from category "${b.category}" to "${a.category}"`
-      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, `service "${a.id}"`)
+      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, siteDefault, `service "${a.id}"`)
       if (field === 'provider') return `Service "${a.id}" has a new provider, "${a.provider}"`
       // A required category's services run whatever visitors choose (the SDK takes no refusal of
       // them) and its Consent Mode map grants nothing that needs consent: the signal carries no
@@ -492,13 +521,13 @@ const ENTRIES: CatalogueList<StorageEntry> = {
   name: 'entries',
   of: (c) => c.entries,
   ids: { identity: entryIdentity, label: entryKey },
-  judge: () => ({
+  judge: (_before, _after, siteDefault) => ({
     added: (e) => `New ${entryLabel(e)} in category "${e.category}"`,
     changed: (b, a, field, lang) => {
       const entry = entryLabel(a)
       if (field === 'category') return `${entry} moves from category "${b.category}" to "${a.category}"`
       if (field === 'service') return `${entry} now belongs to service "${a.service ?? '(none)'}"`
-      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, entry)
+      if (field === 'purpose') return purposeVerdict(b.purpose, a.purpose, lang, siteDefault, entry)
       if (field === 'provider') return `${entry} has a new provider, "${a.provider}"`
       if (field === 'expiry' && expiryDays(a.expiry) > expiryDays(b.expiry)) return `${entry} is kept longer (${b.expiry} → ${a.expiry})`
       return undefined
@@ -508,9 +537,10 @@ const ENTRIES: CatalogueList<StorageEntry> = {
 }
 
 /** `before` to `after`, list by list, in the diff's order. */
-function compare(before: Catalogue, after: Catalogue): DiffBuilder {
+function compare(before: Catalogue, after: Catalogue, siteDefault: string): DiffBuilder {
   const d = new DiffBuilder()
-  const judge = <T extends object>(l: CatalogueList<T>) => l.judge((category) => requiredIn(before, category), (category) => requiredIn(after, category))
+  const judge = <T extends object>(l: CatalogueList<T>) =>
+    l.judge((category) => requiredIn(before, category), (category) => requiredIn(after, category), siteDefault)
   const list = <T extends object>(l: CatalogueList<T>) => d.items(l.name, l.of(before), l.of(after), l.ids, judge(l))
   list(CATEGORIES)
   list(SERVICES)
@@ -520,14 +550,17 @@ function compare(before: Catalogue, after: Catalogue): DiffBuilder {
   return d
 }
 
-/** The changes from `before` (null: nothing published yet) to `after`. */
-export function diffCatalogues(before: Catalogue | null, after: Catalogue): DiffResult {
+/**
+ * The changes from `before` (null: nothing published yet) to `after`. `siteDefault`: the site's
+ * default language (DEFAULT_LANGUAGE unless given), which the verdict of a text removed follows.
+ */
+export function diffCatalogues(before: Catalogue | null, after: Catalogue, siteDefault = DEFAULT_LANGUAGE): DiffResult {
   if (!before) {
     const d = new DiffBuilder()
     d.add('catalogue', 'added', null, after, 'First publication')
     return { changes: d.changes, needsConsent: true, reasons: d.reasons }
   }
-  const d = compare(before, after)
+  const d = compare(before, after, siteDefault)
   return { changes: d.changes, needsConsent: d.reasons.length > 0, reasons: d.reasons }
 }
 
@@ -569,13 +602,15 @@ export function itemVersions(c: Catalogue, intern: (version: ItemVersion) => Ite
 
 /**
  * The changes that need consent from `b` (undefined: the item was not there) to `a`, the same
- * item, as diffCatalogues finds them between catalogues holding them: the judge reads, of the
- * catalogues, whether the item's category is required, which each version holds.
+ * item, as diffCatalogues finds them between catalogues holding them on a site whose default
+ * language is `siteDefault`: the judge reads, of the catalogues, whether the item's category is
+ * required, which each version holds, and of the site its default language, which none does (a
+ * comparison kept must be kept per default language: Revisions' ItemComparisons).
  */
-export function itemChanges(b: ItemVersion | undefined, a: ItemVersion): ConsentChange[] {
+export function itemChanges(b: ItemVersion | undefined, a: ItemVersion, siteDefault: string): ConsentChange[] {
   const requiredIn = (v: ItemVersion) => (category: string) => v.required && category === v.list.category(v.keyed.item)
   const d = new DiffBuilder()
-  d.item(a.list.name, a.key, b?.keyed, a.keyed, a.list.judge(b ? requiredIn(b) : () => false, requiredIn(a)))
+  d.item(a.list.name, a.key, b?.keyed, a.keyed, a.list.judge(b ? requiredIn(b) : () => false, requiredIn(a), siteDefault))
   return d.relevant
 }
 
@@ -583,15 +618,18 @@ export function itemChanges(b: ItemVersion | undefined, a: ItemVersion): Consent
  * Whether `change`, of an item from an older revision to a draft, is among `shown`: the changes of
  * that item from the same revision to `to`, an overridden revision's version of it, which its
  * publisher saw asking and let in. By field and language; and a text in a language `to` has none
- * in (`en-GB`, added since) by the text its visitors read there instead (`en`): they have read
- * that one since the override, so a change of it let in is let in for them too. What they read
- * from now on is judged from `to`, which the walk compares with the draft too.
+ * in (`en-GB`, added since) by the text its visitors read there instead, when it is in their
+ * language (`en`, or `en-US` where there is no `en`: readInstead, localize's whole order with the
+ * site's default language `siteDefault`): they have read that one since the override, so a change
+ * of it let in is let in for them too. A text of another language they read there is a
+ * translation: a change of it let in says nothing of a wording in theirs. What they read from now
+ * on is judged from `to`, which the walk compares with the draft too.
  */
-export function shownIn(shown: readonly ConsentChange[], change: ConsentChange, to: ItemVersion): boolean {
+export function shownIn(shown: readonly ConsentChange[], change: ConsentChange, to: ItemVersion, siteDefault: string): boolean {
   if (shown.some((c) => c.field === change.field && c.sub === change.sub)) return true
   if (change.field === undefined || change.sub === undefined) return false
   const text = (to.keyed.item as Record<string, unknown>)[change.field]
   if (!isPlainObject(text) || text[change.sub] !== undefined) return false
-  const instead = readInstead(text as LocalizedText, change.sub)
+  const instead = readInstead(text as LocalizedText, change.sub, siteDefault)
   return instead !== undefined && instead !== change.sub && shown.some((c) => c.field === change.field && c.sub === instead)
 }

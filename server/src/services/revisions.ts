@@ -9,7 +9,7 @@ import { ApiError, invalidError } from '../lib/errors'
 import { sha256 } from './accounts'
 import type { AuditLog } from './audit'
 import { contentHash, parseStoredCatalogue, type Catalogues } from './catalogue'
-import { diffCatalogues, itemChanges, itemVersions, shownIn, verdictBasis, type ConsentChange, type DiffResult, type ItemVersion } from './diff'
+import { DEFAULT_LANGUAGE, diffCatalogues, itemChanges, itemVersions, shownIn, verdictBasis, type ConsentChange, type DiffResult, type ItemVersion } from './diff'
 import type { SiteDirectory } from './sites'
 
 export interface RevisionDeps {
@@ -129,8 +129,14 @@ export class Revisions {
     const before = from === undefined || from === live?.number ? (live ? parseStoredCatalogue(live.catalogue) : null) : this.get(siteId, from).catalogue
     const after = to === 'draft' ? this.d.catalogues.draft(siteId) : this.get(siteId, to).catalogue
     // From the live revision, the verdict publishing (or rolling back) would give; between two others, theirs alone.
-    const verdict = fromNumber !== null && fromNumber === live?.number ? this.verdict(siteId, fromNumber, before, after) : diffCatalogues(before, after)
+    const verdict =
+      fromNumber !== null && fromNumber === live?.number ? this.verdict(siteId, fromNumber, before, after) : diffCatalogues(before, after, this.defaultLanguage(siteId))
     return { from: fromNumber, to, ...verdict, toHash: contentHash(after) }
+  }
+
+  /** The site's default language, which visitors read past their own (the verdict of a text removed follows it: diff.ts removedVerdict). */
+  private defaultLanguage(siteId: string): string {
+    return this.d.sites.get(siteId)?.settings.defaultLanguage ?? DEFAULT_LANGUAGE
   }
 
   /**
@@ -145,7 +151,8 @@ export class Revisions {
    * what changed since is judged from it, like any revision of the walk.
    */
   private verdict(siteId: string, liveNumber: number | null, live: Catalogue | null, next: Catalogue): DiffResult {
-    const pair = diffCatalogues(live, next)
+    const siteDefault = this.defaultLanguage(siteId)
+    const pair = diffCatalogues(live, next, siteDefault)
     if (liveNumber === null || !live) return pair
     const asked = sql`(SELECT max(number) FROM ${revisions} WHERE ${revisions.siteId} = ${siteId} AND ${revisions.needsConsent} = 1)`
     const walked = this.d.db
@@ -160,7 +167,7 @@ export class Revisions {
     const judged = new Set([liveBasis])
     const nextItems = this.comparisons.itemsOf(next)
     // What the overridden revisions newer than the one judged let in; the walk goes back in time.
-    const letIn = new LetIn(this.comparisons)
+    const letIn = new LetIn(this.comparisons, siteDefault)
     for (const r of walked) {
       const { basis, items } = r.number === liveNumber ? { basis: liveBasis, items: this.comparisons.itemsOf(live) } : this.verdictOf(siteId, r.number)
       if (r.number < liveNumber && !judged.has(basis)) {
@@ -169,7 +176,7 @@ export class Revisions {
         for (const [item, after] of nextItems) {
           const before = items.get(item)
           if (before === after) continue
-          for (const c of this.comparisons.changes(before, after)) {
+          for (const c of this.comparisons.changes(before, after, siteDefault)) {
             if (pair.reasons.includes(c.reason) || letIn.has(before, c)) continue
             reasons.push(`${c.reason}, since revision ${r.number} (visitors' choices may date from it)`)
           }
@@ -335,10 +342,15 @@ export class Revisions {
  * overridden revisions after it, item by item, and most items are the same from one revision to
  * the next. Hundreds of overridden revisions, each compared whole with every older one, took
  * seconds, and publishing waits on the verdict inside its write transaction.
+ *
+ * One instance serves every site, and two sites (or one before and after a settings change) may
+ * hold the same versions: a comparison is kept per site default language too, which the verdict
+ * of a text removed reads and no version holds (diff.ts itemChanges).
  */
 class ItemComparisons {
   private readonly versions = new Map<string, ItemVersion>()
-  private readonly compared = new Map<ItemVersion | undefined, Map<ItemVersion, ConsentChange[]>>()
+  /** By site default language, then by the versions compared. */
+  private readonly compared = new Map<string, Map<ItemVersion | undefined, Map<ItemVersion, ConsentChange[]>>>()
   private comparedCount = 0
 
   itemsOf(c: Catalogue): Map<string, ItemVersion> {
@@ -357,20 +369,28 @@ class ItemComparisons {
   }
 
   /** diff.ts itemChanges, kept. */
-  changes(before: ItemVersion | undefined, after: ItemVersion): ConsentChange[] {
+  changes(before: ItemVersion | undefined, after: ItemVersion, siteDefault: string): ConsentChange[] {
     if (before?.version === after.version) return []
-    let from = this.compared.get(before)
-    if (!from) this.compared.set(before, (from = new Map()))
+    let from = this.comparedFrom(siteDefault, before)
     let changes = from.get(after)
     if (changes) return changes
     if (this.comparedCount >= COMPARISONS_KEPT) {
       this.compared.clear()
-      this.compared.set(before, (from = new Map()))
+      from = this.comparedFrom(siteDefault, before)
       this.comparedCount = 0
     }
-    from.set(after, (changes = itemChanges(before, after)))
+    from.set(after, (changes = itemChanges(before, after, siteDefault)))
     this.comparedCount++
     return changes
+  }
+
+  /** The comparisons kept from `before` on sites whose default language is `siteDefault`. */
+  private comparedFrom(siteDefault: string, before: ItemVersion | undefined): Map<ItemVersion, ConsentChange[]> {
+    let bySite = this.compared.get(siteDefault)
+    if (!bySite) this.compared.set(siteDefault, (bySite = new Map()))
+    let from = bySite.get(before)
+    if (!from) bySite.set(before, (from = new Map()))
+    return from
   }
 }
 
@@ -379,8 +399,8 @@ class ItemComparisons {
  * older than them: the changes that needed consent from it to one of them. Such a publisher was
  * judged against every revision back to the newest that asked, as Revisions.verdict judges, so
  * each of them was among the reasons shown. A change is named by its item, field and language
- * (ConsentChange), which a rename elsewhere in the item leaves as it is, or by the language its
- * visitors read in the overridden revision (diff.ts shownIn); a change made to it
+ * (ConsentChange), which a rename elsewhere in the item leaves as it is, or by the text of their
+ * language its visitors read in the overridden revision (diff.ts shownIn); a change made to it
  * since the override is judged from the overridden revision, which the walk compares too.
  * Only the item a change is in is compared, with each of its versions among the overridden
  * revisions; overridden revisions of one verdict basis hold the same, and count once.
@@ -390,7 +410,11 @@ class LetIn {
   /** Per item, its versions among the overridden revisions. */
   private readonly versions = new Map<string, Set<ItemVersion>>()
 
-  constructor(private readonly comparisons: ItemComparisons) {}
+  /** `siteDefault`: the site's default language, by which its visitors' texts are read (diff.ts shownIn). */
+  constructor(
+    private readonly comparisons: ItemComparisons,
+    private readonly siteDefault: string,
+  ) {}
 
   add(basis: string, items: Map<string, ItemVersion>) {
     if (this.bases.has(basis)) return
@@ -405,7 +429,7 @@ class LetIn {
   /** Whether `change`, found from `before` (its item in an older revision), was let in by an override since. */
   has(before: ItemVersion | undefined, change: ConsentChange): boolean {
     for (const version of this.versions.get(change.item) ?? []) {
-      if (shownIn(this.comparisons.changes(before, version), change, version)) return true
+      if (shownIn(this.comparisons.changes(before, version, this.siteDefault), change, version, this.siteDefault)) return true
     }
     return false
   }
