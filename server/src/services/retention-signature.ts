@@ -2,7 +2,7 @@
 // retention"): each site's `settings.retentionDays` carries the server's signature of the site, that
 // retention and when it was signed (sites.retention_signed_at, sites.retention_signature). The
 // server signs it when an owner saves it (Catalogues.saveSettings), when a site is created
-// (createSite) or seeded (the demo sites, once the start's signing key is settled: app.ts), and, in
+// (createSite) or seeded (the demo sites, in the seed's transaction: seed.ts), and, in
 // a database from before, once at the first start after the upgrade (signRetentionsBeforeSigning).
 // A retention edited in the database has no such signature, and the purge deletes nothing of its
 // site (retention.ts purgeExpired) until an owner saves the retention again.
@@ -36,8 +36,11 @@ const retentionOf = (settings: string): number => storedSiteSettings.parse(JSON.
  */
 export function signSiteRetention(conn: Database.Database, siteId: string, key: StoredSigningKey, now: number): void {
   const row = conn.prepare<[string], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE id = ?`).get(siteId)
-  if (!row) return
-  const retentionDays = retentionOf(row.settings)
+  if (row) writeSignature(conn, siteId, retentionOf(row.settings), key, now)
+}
+
+/** Stores the signature of `retentionDays` as the site's, made with `key` at `now`. */
+function writeSignature(conn: Database.Database, siteId: string, retentionDays: number, key: StoredSigningKey, now: number): void {
   conn
     .prepare('UPDATE sites SET retention_signed_at = ?, retention_signature = ? WHERE id = ?')
     .run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
@@ -66,14 +69,14 @@ export function signRetentionsAgain(conn: Database.Database, before: Map<string,
   let signed = 0
   for (const row of rows) {
     if (row.signature!.startsWith(`${key.keyId}.`)) continue
-    let vouched = false
+    let vouched
     try {
-      vouched = signedRetention(row, before).problem === undefined
+      vouched = signedRetention(row, before)
     } catch {
-      vouched = false
+      continue
     }
-    if (!vouched) continue
-    signSiteRetention(conn, row.siteId, key, now)
+    if (vouched.problem !== undefined) continue
+    writeSignature(conn, row.siteId, vouched.retentionDays, key, now)
     signed += 1
   }
   return signed
@@ -94,12 +97,13 @@ export function signRetentionsBeforeSigning(conn: Database.Database, key: Stored
   conn.transaction(() => {
     const rows = conn.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE retention_signature IS NULL ORDER BY rowid`).all()
     for (const row of rows) {
+      let retentionDays
       try {
-        retentionOf(row.settings)
+        retentionDays = retentionOf(row.settings)
       } catch {
         continue
       }
-      signSiteRetention(conn, row.siteId, key, now)
+      writeSignature(conn, row.siteId, retentionDays, key, now)
       signed += 1
     }
     conn.prepare("INSERT INTO startup_tasks (name, done_at) VALUES ('sign-retention', ?)").run(now)
