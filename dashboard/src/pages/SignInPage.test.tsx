@@ -193,6 +193,25 @@ describe('sign-in', () => {
     // Before, "try again later": the lock holds up to 15 minutes, and the user was not told how long.
     expect(await screen.findByText('Too many failed sign-ins; try again in 15 minutes')).toBeTruthy()
   })
+
+  it('shows the server’s message of a lock made by sign-ins still being checked, not one of failed sign-ins', async () => {
+    const message = 'Too many sign-ins are being checked at once; try again in a second'
+    stubApi(
+      notSignedIn,
+      on('POST', '/api/admin/login', () =>
+        new Response(JSON.stringify({ error: { code: 'too_many_attempts', message } }), {
+          status: 429,
+          headers: { 'Content-Type': 'application/json', 'Retry-After': '1' },
+        }),
+      ),
+    )
+    renderApp('/sign-in')
+    await screen.findByLabelText('Email')
+    fillIn('owner@example.com', 'the-password')
+    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }))
+    expect(await screen.findByText(message)).toBeTruthy()
+    expect(screen.queryByText(/failed sign-ins/)).toBeNull()
+  })
 })
 
 describe('another account signed in over a page', () => {

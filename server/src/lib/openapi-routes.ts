@@ -389,7 +389,7 @@ export const OPERATIONS: Operation[] = [
     responses: {
       200: { description: 'Signed in', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'Wrong e-mail or password' },
-      429: { description: '`too_many_attempts`: too many failed sign-ins for this e-mail, or from this client network (Retry-After: until enough failures are 15 minutes old), or too many still being checked (Retry-After: 1)' },
+      429: { description: '`too_many_attempts`: too many failed sign-ins for this e-mail, or from this client network (Retry-After: until enough failures are 15 minutes old), or too many still being checked (Retry-After: 1); the message says which: "Too many failed sign-ins; try again later", or "Too many sign-ins are being checked at once; try again in a second"' },
     },
   },
   {
@@ -426,7 +426,7 @@ export const OPERATIONS: Operation[] = [
       200: { description: 'Changed; signed in to a new session, as `me` answers it', schema: S.me, headers: { 'Set-Cookie': SESSION_COOKIE_SET } },
       401: { description: 'No session (`unauthenticated`), also when this session ended (signed out) while the change was checked: the password is unchanged' },
       409: { description: '`password_changed`: another session changed the password while this change was checked; this session has ended' },
-      429: { description: '`too_many_attempts`: too many wrong current passwords (Retry-After: until enough are 15 minutes old), or too many checks of it running at once (Retry-After: 1)' },
+      429: { description: '`too_many_attempts`: too many wrong current passwords (Retry-After: until enough are 15 minutes old), or too many checks of it running at once (Retry-After: 1); the message says which' },
     },
   },
   {

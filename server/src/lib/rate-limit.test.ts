@@ -197,7 +197,7 @@ describe('limitedAttempt', () => {
       if (!ok) throw wrong
       return 'signed in'
     }
-    const burst = await Promise.allSettled([false, false, true, false, true].map((ok) => limitedAttempt(failures, 'ceo', 'Too many', slowCheck(ok), isWrong)))
+    const burst = await Promise.allSettled([false, false, true, false, true].map((ok) => limitedAttempt(failures, 'ceo', { failures: 'Too many', checks: 'Checking' }, slowCheck(ok), isWrong)))
     expect(burst.map((r) => (r.status === 'fulfilled' ? r.value : r.reason === wrong ? 'wrong' : (r.reason as ApiError).status))).toEqual([
       'wrong',
       'wrong',
@@ -207,9 +207,11 @@ describe('limitedAttempt', () => {
     ])
     // Refused while the first 3 ran: a second's wait, the time for them to end.
     expect(((burst[3] as PromiseRejectedResult).reason as ApiError).headers).toEqual({ 'Retry-After': '1' })
+    // …and told that checks are running, not that attempts failed: none of them had.
+    expect(((burst[3] as PromiseRejectedResult).reason as ApiError).message).toBe('Checking')
     expect(peak).toBe(3)
     // The success cleared the count; an error that is no wrong password counts nothing.
-    await expect(limitedAttempt(failures, 'ceo', 'Too many', () => Promise.reject(new Error('used link')), isWrong)).rejects.toThrow('used link')
+    await expect(limitedAttempt(failures, 'ceo', { failures: 'Too many', checks: 'Checking' }, () => Promise.reject(new Error('used link')), isWrong)).rejects.toThrow('used link')
     expect(failures.blockedFor('ceo')).toBe(0)
   })
 })

@@ -88,13 +88,31 @@ export class TokenBuckets {
 /** How a password check under a limit ended: a success may clear the count; `neither` (a malformed request, a used link) counts nothing. */
 export type AttemptOutcome = 'failed' | 'succeeded' | 'neither'
 
+/**
+ * Whether attempts are refused, for how long (`seconds`, 0 when they are not), and why: `failures`
+ * recorded reach the limit, or, short of it, attempts still in flight fill it (`checks`), a block
+ * that ends when they do.
+ */
+export interface Block {
+  seconds: number
+  cause: 'failures' | 'checks'
+}
+
+/** Refused attempts are told the cause of their block: failures are not to be told of checks that may all succeed. */
+export interface BlockedMessages {
+  /** Recorded failures reach the limit (the Retry-After of their ageing out). */
+  failures: string
+  /** Attempts still in flight fill it (Retry-After: 1). */
+  checks: string
+}
+
 /** A limit on failed attempts per key (`FailureCounter`, `SignInThrottle`). */
 export interface AttemptLimit<K> {
   /**
-   * Seconds until another attempt is allowed, or 0. Attempts in flight count as failures; a block
-   * they make, short of the limit in failures, says 1 (they end soon, and may not fail).
+   * The block on another attempt (`seconds` 0: allowed). Attempts in flight count as failures; a
+   * block they make, short of the limit in failures, says 1 (they end soon, and may not fail).
    */
-  blockedFor(key: K): number
+  block(key: K): Block
   /** Counts an attempt as in flight until it settles. */
   begin(key: K): void
   settle(key: K, outcome: AttemptOutcome): void
@@ -102,19 +120,20 @@ export interface AttemptLimit<K> {
 
 /**
  * Runs `attempt` (a password check) under `limit`: 429 `too_many_attempts` with Retry-After while
- * it is blocked; `failed` tells which errors count. The attempt counts against the limit from
- * before it starts until it settles: checks take ~50 ms of scrypt, and counting a failure only
- * once it was known let a burst of parallel guesses all be checked, the right one among them.
+ * it is blocked, with the message of its cause (`messages`); `failed` tells which errors count.
+ * The attempt counts against the limit from before it starts until it settles: checks take ~50 ms
+ * of scrypt, and counting a failure only once it was known let a burst of parallel guesses all be
+ * checked, the right one among them.
  */
 export async function limitedAttempt<K, T>(
   limit: AttemptLimit<K>,
   key: K,
-  blockedMessage: string,
+  messages: BlockedMessages,
   attempt: () => Promise<T>,
   failed: (err: unknown) => boolean,
 ): Promise<T> {
-  const blocked = limit.blockedFor(key)
-  if (blocked > 0) throw new ApiError(429, 'too_many_attempts', blockedMessage, { 'Retry-After': String(blocked) })
+  const blocked = limit.block(key)
+  if (blocked.seconds > 0) throw new ApiError(429, 'too_many_attempts', messages[blocked.cause], { 'Retry-After': String(blocked.seconds) })
   limit.begin(key)
   let outcome: AttemptOutcome = 'neither'
   try {
@@ -129,7 +148,7 @@ export async function limitedAttempt<K, T>(
   }
 }
 
-/** Retry-After of a block made by checks still running (`FailureCounter.blockedFor`): the least Retry-After says. */
+/** Retry-After of a block made by checks still running (`FailureCounter.block`): the least Retry-After says. */
 const IN_FLIGHT_RETRY_SECONDS = 1
 
 /** Counts failures in a sliding window (login throttling), and attempts still in flight with them. */
@@ -146,21 +165,27 @@ export class FailureCounter implements AttemptLimit<string> {
     this.now = steadyClock(now)
   }
 
+  /** Seconds until another attempt is allowed, or 0 (`block`). */
   blockedFor(key: string): number {
+    return this.block(key).seconds
+  }
+
+  block(key: string): Block {
     const t = this.now()
     const list = (this.failures.get(key) ?? []).filter((at) => t - at < this.windowMs)
     if (list.length) this.failures.set(key, list)
     else this.failures.delete(key)
     const count = list.length + (this.inFlight.get(key) ?? 0)
-    if (count < this.max) return 0
+    if (count < this.max) return { seconds: 0, cause: 'checks' }
     // Short of the limit in recorded failures, the block is the checks still running: it ends
     // when they do, within a scrypt's time, unless enough of them fail, which a retry then hears.
     // Telling the wait their failures would make (up to the window) told a user whose own parallel
     // sign-ins, all right, filled the limit to wait 15 minutes for a lock gone milliseconds later.
-    if (list.length < this.max) return IN_FLIGHT_RETRY_SECONDS
+    // Nor is it told of failed attempts: none of those running may fail.
+    if (list.length < this.max) return { seconds: IN_FLIGHT_RETRY_SECONDS, cause: 'checks' }
     // Enough failures recorded: the wait is until enough of them have aged out.
     const oldest = list[list.length - this.max]!
-    return Math.max(1, Math.ceil((oldest + this.windowMs - t) / 1000))
+    return { seconds: Math.max(1, Math.ceil((oldest + this.windowMs - t) / 1000)), cause: 'failures' }
   }
 
   begin(key: string) {
@@ -227,13 +252,16 @@ export class SignInThrottle implements AttemptLimit<SignInKey> {
     this.perClient = new FailureCounter(SignInThrottle.PER_CLIENT, SignInThrottle.WINDOW_MS, now)
   }
 
-  /** Seconds until this e-mail may be tried again from this network, or 0. */
-  blockedFor({ email, network }: SignInKey): number {
-    return Math.max(
-      this.perNetwork.blockedFor(networkKey(email, network)),
-      this.perAccount.blockedFor(accountKey(email)),
-      this.perClient.blockedFor(network),
-    )
+  /** Seconds until this e-mail may be tried again from this network, or 0 (`block`). */
+  blockedFor(key: SignInKey): number {
+    return this.block(key).seconds
+  }
+
+  /** The longest of the three limits' blocks; one of failures, if any limit has it, is the cause. */
+  block({ email, network }: SignInKey): Block {
+    const blocks = [this.perNetwork.block(networkKey(email, network)), this.perAccount.block(accountKey(email)), this.perClient.block(network)]
+    const seconds = Math.max(...blocks.map((b) => b.seconds))
+    return { seconds, cause: blocks.some((b) => b.seconds > 0 && b.cause === 'failures') ? 'failures' : 'checks' }
   }
 
   begin({ email, network }: SignInKey) {

@@ -27,7 +27,11 @@ export function accountRoutes(s: Services) {
     const { token } = await limitedAttempt(
       failures,
       session.sessionId,
-      'Too many wrong passwords; try again later',
+      {
+        failures: 'Too many wrong passwords; try again later',
+        // None of the checks running (this session's) may fail: not to be called wrong passwords.
+        checks: 'Other changes of password in this session are being checked; try again in a second',
+      },
       () => s.accounts.changePassword(session, currentPassword, newPassword),
       (err) => err instanceof ApiError && (err.issues?.some((i) => i.path === 'currentPassword') ?? false),
     )

@@ -210,6 +210,25 @@ describe('admin sign-in', () => {
     expect((await login()).res.status).toBe(200)
   })
 
+  it('says what locked the sign-in: checks still running are not called failed sign-ins, a lock of failures is', async () => {
+    // Six at once with the right password: the sixth is refused while the first 5 are checked.
+    const parallel = await Promise.all(Array.from({ length: 6 }, () => login()))
+    const refused = parallel.find((r) => r.res.status === 429)!
+    expect(refused.res.headers.get('retry-after')).toBe('1')
+    // Before, "Too many failed sign-ins; try again later": none had failed, and none was to.
+    expect(apiError.parse(await refused.res.json()).error).toEqual({
+      code: 'too_many_attempts',
+      message: 'Too many sign-ins are being checked at once; try again in a second',
+    })
+
+    // Five wrong passwords: the lock is theirs, and says so.
+    for (let i = 0; i < 5; i++) expect((await login({ ...OWNER, password: `guess-${i}` }, '192.0.2.9')).res.status).toBe(401)
+    const locked = await login(OWNER, '192.0.2.9')
+    expect(locked.res.status).toBe(429)
+    expect(Number(locked.res.headers.get('retry-after'))).toBeGreaterThan(60)
+    expect(apiError.parse(await locked.res.json()).error.message).toBe('Too many failed sign-ins; try again later')
+  })
+
   it('counts parallel guesses from many networks against the account: 30 checks, then 429', async () => {
     const statuses = (await Promise.all(Array.from({ length: 40 }, (_, i) => login({ ...OWNER, password: `guess-${i}` }, `198.51.100.${i}`)))).map((r) => r.res.status)
     expect(statuses.filter((s) => s === 401)).toHaveLength(30)

@@ -41,15 +41,26 @@ export function answerSession(c: Context<AppEnv>, s: Services, token: string): M
 }
 
 /**
+ * What a blocked sign-in is told. A block made by checks still running, short of the failures
+ * (Retry-After: 1), is no failed sign-in: a user whose own parallel sign-ins, all right, filled the
+ * limit was told of failures that never happened (review).
+ */
+const SIGN_IN_BLOCKED = {
+  failures: 'Too many failed sign-ins; try again later',
+  checks: 'Too many sign-ins are being checked at once; try again in a second',
+}
+
+/**
  * Runs `check`, a check of the password of the account at `email`, under the sign-in throttle
  * (`SignInThrottle`): 429 `too_many_attempts` while it is blocked for this e-mail from this client's
- * network; a 401 `invalid_credentials` thrown by `check` counts as a failure, and a check still
- * running counts as one until it ends. Sign-in and invitation acceptance both go through here, so
- * guesses on either count together.
+ * network, saying whether failures or checks still running block it (SIGN_IN_BLOCKED); a 401
+ * `invalid_credentials` thrown by `check` counts as a failure, and a check still running counts as
+ * one until it ends. Sign-in and invitation acceptance both go through here, so guesses on either
+ * count together.
  */
 export function throttledPasswordCheck<T>(c: Context<AppEnv>, s: Services, email: string, check: () => Promise<T>): Promise<T> {
   const key = { email, network: clientNetwork(clientIp(c, s)) }
-  return limitedAttempt(s.signInThrottle, key, 'Too many failed sign-ins; try again later', check, (err) => {
+  return limitedAttempt(s.signInThrottle, key, SIGN_IN_BLOCKED, check, (err) => {
     if (!(err instanceof ApiError && err.code === 'invalid_credentials')) return false
     s.logger.warn('password check failed', { requestId: c.get('requestId'), path: loggedPath(c.req.path) })
     return true

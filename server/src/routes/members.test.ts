@@ -455,6 +455,7 @@ describe('password change', () => {
     }
     const blocked = await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))
     expect(blocked.status).toBe(429)
+    expect(apiError.parse(await blocked.json()).error.message).toBe('Too many wrong passwords; try again later')
     t.clock.now += 15 * 60 * 1000 + 1
     expect((await owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a brand new password' }))).status).toBe(200)
   })
@@ -473,9 +474,15 @@ describe('password change', () => {
   it('counts guesses sent in parallel: 20 at once get 5 checks, the rest 429', async () => {
     const guesses = Array.from({ length: 20 }, (_, i) => owner.request('/api/admin/password', send('POST', { currentPassword: `guess ${i}`, newPassword: 'a brand new password' })))
     guesses.push(owner.request('/api/admin/password', send('POST', { currentPassword: 'owner password 1', newPassword: 'a guessers password' })))
-    const statuses = (await Promise.all(guesses)).map((r) => r.status)
+    const answers = await Promise.all(guesses)
+    const statuses = answers.map((r) => r.status)
     expect(statuses.filter((s) => s === 422)).toHaveLength(5)
     expect(statuses.filter((s) => s === 429)).toHaveLength(16)
+    // Refused while the 5 were checked, none of them known to have failed: the answer says so, not "wrong passwords".
+    const refused = await Promise.all(answers.filter((r) => r.status === 429).map(async (r) => [r.headers.get('retry-after'), apiError.parse(await r.json()).error.message]))
+    expect(new Set(refused.map((r) => JSON.stringify(r)))).toEqual(
+      new Set([JSON.stringify(['1', 'Other changes of password in this session are being checked; try again in a second'])]),
+    )
     // The password is unchanged.
     await signIn(t, 'owner@acme.test', 'owner password 1')
   })
