@@ -55,6 +55,15 @@ describe('password changes in the audit log', () => {
   })
 })
 
+describe('site settings in the audit log', () => {
+  it('record a change of the default language, the language visitors read, with what it was and what it is now', async () => {
+    const editor = await signIn(t, 'editor@both.test', 'editor password 1')
+    expect((await editor.request('/api/admin/sites/acme/settings', send('PUT', { defaultLanguage: 'de' }))).status).toBe(200)
+    const changes = (await auditOf(acmeOwner, 'acme')).filter((e) => e.action === 'site.settings')
+    expect(changes).toEqual([expect.objectContaining({ user: 'editor@both.test', before: expect.objectContaining({ defaultLanguage: 'en' }), after: expect.objectContaining({ defaultLanguage: 'de' }) })])
+  })
+})
+
 describe('audit log retention', () => {
   it("purges a site's entries older than its retention with the automatic purge, and keeps newer ones", async () => {
     acmeOwner = await changePassword(acmeOwner, 'acme owner password', 'second acme password')
