@@ -36,7 +36,7 @@ import { AuditLog } from './services/audit'
 import { Catalogues } from './services/catalogue'
 import { ConsentLog } from './services/consent-log'
 import { ManifestKeys } from './services/manifest-keys'
-import { signRetentionsBeforeSigning, signSiteRetention } from './services/retention-signature'
+import { signDeletedRetentionsBeforeSigning, signRetentionsBeforeSigning, signSiteRetention } from './services/retention-signature'
 import { signStoredBeforeSigning } from './services/stored-signatures'
 import { Revisions } from './services/revisions'
 import { RegionResolver } from './services/regions'
@@ -75,9 +75,10 @@ export function createApp(deps: AppDeps) {
   // The signing key is settled as the server starts (generated, or a changed MANIFEST_SIGNING_KEY
   // recorded and the previous one retired), and signs the tombstones and purge anchors stored
   // before they were signed, at the first start after the upgrade only; so is the retention of the
-  // sites of a database from before retention was signed. Sites seeded before the app was made (the
-  // tests' servers: AppDeps.seededSites) have their retention signed now, as a site created later
-  // has at creation; the server seeds its demo sites once it listens, signing them as it does (main.ts).
+  // sites of a database from before retention was signed, and that kept for its deleted sites.
+  // Sites seeded before the app was made (the tests' servers: AppDeps.seededSites) have their
+  // retention signed now, as a site created later has at creation; the server seeds its demo sites
+  // once it listens, signing them as it does (main.ts).
   const settleSigning = () => {
     const key = s.manifestKeys.active()
     const signed = signStoredBeforeSigning(deps.db.$client, key, now())
@@ -85,6 +86,8 @@ export function createApp(deps: AppDeps) {
     if (signed.anchors) s.logger.info('signed the purge anchors written before purge anchors were signed', { sites: signed.anchors })
     const retentions = signRetentionsBeforeSigning(deps.db.$client, key, now())
     if (retentions) s.logger.info('signed the retention of the sites saved before retention was signed', { sites: retentions })
+    const deletedRetentions = signDeletedRetentionsBeforeSigning(deps.db.$client, key, now())
+    if (deletedRetentions) s.logger.info('signed the retention kept for the sites deleted before it was signed', { sites: deletedRetentions })
     if (deps.seededSites?.length) {
       deps.db.$client.transaction(() => {
         for (const siteId of deps.seededSites!) signSiteRetention(deps.db.$client, siteId, key, now())

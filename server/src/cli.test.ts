@@ -1241,7 +1241,7 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     erasedByOlderVersion(2)
     const older = join(t.dir, 'upgraded.sqlite')
     // (olderCopy takes the last migration's row away: its change is undone here, for the start to apply it again.)
-    t.db.$client.exec('DELETE FROM startup_tasks; ALTER TABLE chain_anchors DROP COLUMN retention_days; ALTER TABLE sites DROP COLUMN retention_signed_at; ALTER TABLE sites DROP COLUMN retention_signature')
+    t.db.$client.exec('DELETE FROM startup_tasks; ALTER TABLE deleted_sites DROP COLUMN retention_signed_at; ALTER TABLE deleted_sites DROP COLUMN retention_signature')
     olderCopy(t, older)
     expect((await run(['verify', '--site', 'acme', '--db', older])).err).toMatch(/was last started by an older MiniConsent \(1 migration\(s\) of this version to apply\)/)
     // This version's first start migrates the file, then fails on its port (the old server still runs), before it signs anything.

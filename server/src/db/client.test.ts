@@ -96,7 +96,7 @@ describe('openDatabase', () => {
       const failed = new Database(failedFirst)
       failed.exec('CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)')
       failed.close()
-      expect(journalRows(openDatabase(failedFirst).$client.name)).toHaveLength(18)
+      expect(journalRows(openDatabase(failedFirst).$client.name)).toHaveLength(19)
       // An empty journal beside other tables: the file a CMS with its own `sites` was left as, once refused too late.
       const cms = join(dir, 'cms.sqlite')
       const left = new Database(cms)
@@ -400,11 +400,12 @@ describe('migration 0011', () => {
     )
 
   it('leaves the start-up signing to do only where something stored is still unsigned', () => {
-    expect(upgraded(() => {})).toEqual(['sign-anchors', 'sign-erasures'])
-    expect(upgraded((db) => db.$client.exec(`UPDATE consent_records SET erased_at = '2026-11-01T00:00:00.000Z' WHERE seq = 3`))).toEqual(['sign-anchors'])
+    // sign-deleted-retention: 0018's, done where no site was deleted.
+    expect(upgraded(() => {})).toEqual(['sign-anchors', 'sign-deleted-retention', 'sign-erasures'])
+    expect(upgraded((db) => db.$client.exec(`UPDATE consent_records SET erased_at = '2026-11-01T00:00:00.000Z' WHERE seq = 3`))).toEqual(['sign-anchors', 'sign-deleted-retention'])
     expect(
       upgraded((db) => db.$client.exec(`INSERT INTO chain_anchors (site_id, seq, hash, purged_count, purged_at) SELECT 'acme', 5, hash, 5, 0 FROM consent_records WHERE seq = 5`)),
-    ).toEqual(['sign-erasures'])
+    ).toEqual(['sign-deleted-retention', 'sign-erasures'])
   })
 })
 

@@ -27,6 +27,7 @@ const SHIPPED: Record<string, string> = {
   '0015_deleted_sites.sql': 'e968474558202643f36526c1bf87ab7d9c8bc3550fd76d2a5e61e43c5470e773',
   '0016_administrators.sql': 'a7922da561bf424e1a612757abd7c47e25fe56d1b7ad2354d5518e94992b9c9d',
   '0017_retention_signature.sql': '282787e511c9ee429c94de8397c8b5a036daf81784a1faf1fbf8a7876e485e21',
+  '0018_deleted_site_retention_signature.sql': 'f4d45f7016254cf1cb492c8f4f987aaefe9f7e348a04a2847e59638985fc26cf',
 }
 
 // Line ends as committed (a checkout with Windows line ends changes no migration).

@@ -235,14 +235,22 @@ export const auditLog = sqliteTable(
  * The ids of deleted sites (services/sites.ts deleteSite), so that none is given to a new site: a
  * new site of that id would show the deleted one's audit log as its own. Nothing personal, and
  * kept as long as the database, after retention has purged the site's audit log (by the
- * `retention_days` the site had when it was deleted, services/retention.ts), whose `site.delete`
- * entry it outlives. What those purges removed is counted here, as chain_anchors counts a log's
+ * `retention_days` the site had when it was deleted, if the server signed it:
+ * services/retention.ts), whose `site.delete` entry it outlives. What those purges removed is counted here, as chain_anchors counts a log's
  * purged records: the site's audit log, where a live site's purge is audited, is what they empty.
  */
 export const deletedSites = sqliteTable('deleted_sites', {
   siteId: text('site_id').primaryKey(),
   deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }).notNull(),
   retentionDays: integer('retention_days').notNull(),
+  /**
+   * The server's signature of `retention_days`, as the site's (sites.retention_signed_at and
+   * retention_signature, copied at its deletion: they sign the site's id, which stays). The purge
+   * acts on no other (retention-signature.ts); null for a site deleted before 0018 until the first
+   * start after it signs it, or one whose retention bore none.
+   */
+  retentionSignedAt: integer('retention_signed_at'),
+  retentionSignature: text('retention_signature'),
   /** Audit entries of the site retention purged since its deletion, and when it last purged any. */
   auditPurgedCount: integer('audit_purged_count').notNull().default(0),
   auditPurgedAt: integer('audit_purged_at', { mode: 'timestamp_ms' }),

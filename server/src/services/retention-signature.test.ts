@@ -2,12 +2,15 @@
 // database deletes nothing (review: one day set in the settings row had the server sign the purge of
 // every record older than a day).
 import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../app'
+import { openDatabase, type Db } from '../db/client'
 import { runCli } from '../cli'
 import { silentLogger } from '../logger'
-import { ACME, addUser, afterUpgradeFrom, consentBody, json, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { ACME, addUser, afterUpgradeFrom, consentBody, json, openMigratedUpTo, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { AuditLog } from './audit'
 import { ManifestKeys } from './manifest-keys'
 import { purgeExpired, startRetention } from './retention'
@@ -167,6 +170,52 @@ describe('a database from before retention was signed', () => {
       16,
       (old) => old.$client.prepare("DELETE FROM sites WHERE id = 'acme'").run(),
       (db) => expect(db.$client.prepare("SELECT 1 AS done FROM startup_tasks WHERE name = 'sign-retention'").get()).toEqual({ done: 1 }),
+    )
+  })
+})
+
+describe('a database with sites deleted before their retention was kept signed', () => {
+  const deleted = (db: Db) =>
+    db.$client.prepare("SELECT retention_days AS days, retention_signed_at AS at, retention_signature AS signature FROM deleted_sites WHERE site_id = 'gone'").get()
+  const start = (db: Db, now: number) => createApp({ db, env: { SECURE_COOKIES: 'auto', TRUSTED_REGION_HEADER: undefined, TRUST_PROXY: false }, logger: silentLogger, now: () => now })
+  const gone = async (db: Db, now: number) => (await purgeExpired(db, now)).find((r) => r.siteId === 'gone')
+
+  it("has each deleted site's retention signed at the first start after the upgrade, and only then: its audit log is purged by it", async () => {
+    // As afterUpgradeFrom, awaiting the purges.
+    const dir = mkdtempSync(join(tmpdir(), 'miniconsent-upgrade-17-'))
+    const old = openMigratedUpTo(dir, join(dir, 'old.sqlite'), 17)
+    old.$client.prepare("INSERT INTO deleted_sites (site_id, deleted_at, retention_days) VALUES ('gone', ?, 30)").run(Date.UTC(2026, 10, 1))
+    old.$client.prepare("INSERT INTO audit_log (site_id, user_id, action, at) VALUES ('gone', NULL, 'site.delete', ?)").run(Date.UTC(2026, 10, 1))
+    old.$client.close()
+    const db = openDatabase(join(dir, 'old.sqlite'))
+    try {
+      expect(deleted(db)).toEqual({ days: 30, at: null, signature: null })
+      start(db, Date.UTC(2026, 11, 1))
+      expect(deleted(db)).toEqual({ days: 30, at: Date.UTC(2026, 11, 1), signature: expect.stringMatching(/^[^.]+\.[A-Za-z0-9+/]+=*$/) })
+      const purged = await gone(db, Date.UTC(2026, 11, 2))
+      expect(purged).toMatchObject({ deleted: true, auditEntries: 1 })
+      expect(purged?.unsignedRetention).toBeUndefined()
+
+      // Rewritten while the server was stopped: the next start signs nothing, and nothing is purged.
+      db.$client.prepare("INSERT INTO audit_log (site_id, user_id, action, at) VALUES ('gone', NULL, 'member.add', ?)").run(Date.UTC(2026, 11, 2))
+      db.$client.prepare("UPDATE deleted_sites SET retention_days = 1, retention_signature = NULL WHERE site_id = 'gone'").run()
+      start(db, Date.UTC(2026, 11, 3))
+      expect(deleted(db)).toEqual({ days: 1, at: Date.UTC(2026, 11, 1), signature: null })
+      expect(await gone(db, Date.UTC(2026, 11, 4))).toMatchObject({
+        auditEntries: 0,
+        unsignedRetention: 'the retention of 1 day it had when it was deleted bears no signature of this server',
+      })
+    } finally {
+      db.$client.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('needs no signing at start-up when it has no deleted site', () => {
+    afterUpgradeFrom(
+      17,
+      () => {},
+      (db) => expect(db.$client.prepare("SELECT 1 AS done FROM startup_tasks WHERE name = 'sign-deleted-retention'").get()).toEqual({ done: 1 }),
     )
   })
 })

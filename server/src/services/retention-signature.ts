@@ -7,6 +7,13 @@
 // A retention edited in the database has no such signature, and the purge deletes nothing of its
 // site (retention.ts purgeExpired) until an owner saves the retention again.
 //
+// A deleted site's audit log is purged by the retention it had (`deleted_sites`), under the same
+// rule: its row keeps the site's signature (deleteSite copies it: it signs the site's id, which
+// stays), and a retention rewritten there, or one that bore no valid signature when the site was
+// deleted, purges nothing of it. Nobody can save a deleted site's retention again, so the row is
+// signed again wherever a live site's is (a key retired: signRetentionsAgain; a database from
+// before 0018, once: signDeletedRetentionsBeforeSigning).
+//
 // A key's private half outlives its retirement (the generated key is in every backup from before
 // MANIFEST_SIGNING_KEY was set), and what it signs can be dated at will: so a retention signed by a
 // retired key is refused outright (stored-signatures.ts retentionProblem), and when a key is retired
@@ -56,15 +63,44 @@ export function signedRetention(row: SiteRetentionRow, keys: Map<string, StoredK
   return problem ? { problem } : { retentionDays }
 }
 
+/** A deleted site's retention and its signature, as `deleted_sites` keeps them. */
+export interface DeletedSiteRetentionRow {
+  siteId: string
+  retentionDays: number
+  signedAt: number | null
+  signature: string | null
+}
+
+/** The DeletedSiteRetentionRow columns of `deleted_sites`, for a SELECT. */
+export const DELETED_SITE_RETENTION_COLUMNS = 'site_id AS siteId, retention_days AS retentionDays, retention_signed_at AS signedAt, retention_signature AS signature'
+
+/**
+ * The retention a purge of the deleted site's audit log may act on: the one it had when it was
+ * deleted, when this server signed it as it is; otherwise why not (`problem`).
+ */
+export function signedDeletedRetention(row: DeletedSiteRetentionRow, keys: Map<string, StoredKey>): { retentionDays: number; problem?: undefined } | { problem: string } {
+  const problem = retentionProblem({ siteId: row.siteId, retentionDays: row.retentionDays, signedAt: row.signedAt ?? 0, signature: row.signature }, keys, 'it had when it was deleted')
+  return problem ? { problem } : { retentionDays: row.retentionDays }
+}
+
+/** Stores the signature of `retentionDays` as the deleted site's, made with `key` at `now`. */
+function writeDeletedSignature(conn: Database.Database, siteId: string, retentionDays: number, key: StoredSigningKey, now: number): void {
+  conn
+    .prepare('UPDATE deleted_sites SET retention_signed_at = ?, retention_signature = ? WHERE site_id = ?')
+    .run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
+}
+
 /**
  * Signs again with `key` (the one that now signs), at `now`, every site's retention valid under
  * `before` (storedVerifyKeys read before a key was retired) and not yet signed by `key`: what the
  * retired key vouched for, its successor vouches for; a retention it did not (edited in the
  * database, or refused already) stays refused. Inside the transaction that retires the key
  * (manifest-keys.ts), after the retirement. Sites whose settings are unreadable are left as they
- * are. Returns how many were signed.
+ * are. The deleted sites' retentions likewise (signDeletedRetentionsAgain). Returns how many live
+ * sites' were signed.
  */
 export function signRetentionsAgain(conn: Database.Database, before: Map<string, StoredKey>, key: StoredSigningKey, now: number): number {
+  signDeletedRetentionsAgain(conn, before, key, now)
   const rows = conn.prepare<[], SiteRetentionRow>(`SELECT ${SITE_RETENTION_COLUMNS} FROM sites WHERE retention_signature IS NOT NULL ORDER BY rowid`).all()
   let signed = 0
   for (const row of rows) {
@@ -79,6 +115,45 @@ export function signRetentionsAgain(conn: Database.Database, before: Map<string,
     writeSignature(conn, row.siteId, vouched.retentionDays, key, now)
     signed += 1
   }
+  return signed
+}
+
+/**
+ * signRetentionsAgain for the deleted sites: each retention `before` vouches for, not yet signed by
+ * `key`, is signed again with it; one it did not stays refused (its audit log kept). Returns how many.
+ */
+function signDeletedRetentionsAgain(conn: Database.Database, before: Map<string, StoredKey>, key: StoredSigningKey, now: number): number {
+  const rows = conn
+    .prepare<[], DeletedSiteRetentionRow>(`SELECT ${DELETED_SITE_RETENTION_COLUMNS} FROM deleted_sites WHERE retention_signature IS NOT NULL ORDER BY rowid`)
+    .all()
+  let signed = 0
+  for (const row of rows) {
+    if (row.signature!.startsWith(`${key.keyId}.`) || signedDeletedRetention(row, before).problem !== undefined) continue
+    writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
+    signed += 1
+  }
+  return signed
+}
+
+/**
+ * Signs the retention of every deleted site, as `deleted_sites` holds it, once per database: at the
+ * first start after migration 0018 (which marks the task done on a database without deleted sites),
+ * as signRetentionsBeforeSigning does for live sites, vouching for what the database holds at that
+ * start only. Returns how many were signed.
+ */
+export function signDeletedRetentionsBeforeSigning(conn: Database.Database, key: StoredSigningKey, now: number): number {
+  if (conn.prepare("SELECT 1 FROM startup_tasks WHERE name = 'sign-deleted-retention'").get()) return 0
+  let signed = 0
+  conn.transaction(() => {
+    const rows = conn
+      .prepare<[], DeletedSiteRetentionRow>(`SELECT ${DELETED_SITE_RETENTION_COLUMNS} FROM deleted_sites WHERE retention_signature IS NULL ORDER BY rowid`)
+      .all()
+    for (const row of rows) {
+      writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
+      signed += 1
+    }
+    conn.prepare("INSERT INTO startup_tasks (name, done_at) VALUES ('sign-deleted-retention', ?)").run(now)
+  })()
   return signed
 }
 

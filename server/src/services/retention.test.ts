@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { newSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -332,10 +332,11 @@ describe('retention purge of a deleted site', () => {
 
   /**
    * The site `gone`, created on day 60 (now) keeping the default five years, and three entries
-   * naming a member's e-mail address; on day 70 two more, its retention lowered to 30 days, and it
-   * is deleted (7 entries in all, the deletion last).
+   * naming a member's e-mail address; on day 70 two more, its retention lowered to 30 days (signed,
+   * as an owner's save signs it; `signed: false`: edited in the database), and it is deleted (7
+   * entries in all, the deletion last).
    */
-  async function goneSite() {
+  async function goneSite({ signed = true } = {}) {
     const { audit } = deps()
     const owner = await addUser(t.db, 'owner@gone.test', 'gone owner password', {})
     createSite(deps(), owner.id, newSiteInput.parse({ id: 'gone', name: 'Gone', domains: ['gone.test'] }))
@@ -346,6 +347,7 @@ describe('retention purge of a deleted site', () => {
     t.clock.now += 10 * DAY
     entries(2)
     t.db.$client.prepare("UPDATE sites SET settings = json_set(settings, '$.retentionDays', 30) WHERE id = 'gone'").run()
+    if (signed) signSiteRetention(t.db.$client, 'gone', storedGeneratedKey(t.db.$client)!, t.clock.now)
     deleteSite(deps(), owner.id, 'gone')
     expect(siteLog('gone')).toHaveLength(7)
     expect(reservation()).toEqual({ days: 30, count: 0, at: null })
@@ -382,6 +384,64 @@ describe('retention purge of a deleted site', () => {
     expect(lines.filter((l) => l.siteId === 'gone')).toEqual([expect.objectContaining({ msg: 'retention purge', siteId: 'gone', deleted: true, auditEntries: 3 })])
     // Its id is still refused.
     expect(() => createSite(deps(), 1, newSiteInput.parse({ id: 'gone', name: 'Gone again', domains: ['gone.test'] }))).toThrow(/^The id "gone" belonged to a site deleted on 2027-01-31,/)
+  })
+
+  it('keeps its audit log past a retention rewritten in the database (the signature left), warns once, and purges by the signed one once restored', async () => {
+    await goneSite()
+    // Review: one day written over the retention kept for the deleted site had every entry purged.
+    t.db.$client.prepare("UPDATE deleted_sites SET retention_days = 1 WHERE site_id = 'gone'").run()
+    t.clock.now += 25 * DAY
+    const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })
+    expect(results.find((r) => r.siteId === 'gone')).toEqual({
+      siteId: 'gone',
+      deleted: true,
+      purged: 0,
+      identities: 0,
+      documents: 0,
+      auditEntries: 0,
+      manifests: 0,
+      unsignedRetention: "the retention of 1 day it had when it was deleted does not match the server's signature: it was edited in the database",
+    })
+    expect(siteLog('gone')).toHaveLength(7)
+    expect(reservation()).toEqual({ days: 1, count: 0, at: null })
+
+    // The automatic purge says so once, as it does of a live site's, not at every hourly run.
+    const warnings: { msg: string; fields?: Record<string, unknown> }[] = []
+    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) }
+    const retention = startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 })
+    await retention.run()
+    await retention.run()
+    await retention.stop()
+    expect(warnings).toEqual([
+      {
+        msg: "retention purge skipped: the retention of 1 day it had when it was deleted does not match the server's signature: it was edited in the database, so nothing of the deleted site's audit log is purged until its deleted_sites row holds the retention the server signed again",
+        fields: { siteId: 'gone' },
+      },
+    ])
+    expect(siteLog('gone')).toHaveLength(7)
+
+    // The retention signed back: day 60's four entries are past its 30 days, as before.
+    t.db.$client.prepare("UPDATE deleted_sites SET retention_days = 30 WHERE site_id = 'gone'").run()
+    const again = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })
+    expect(again.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
+    expect(siteLog('gone')).toHaveLength(3)
+  })
+
+  it('keeps the audit log of a site deleted while its retention was one edited in the database', async () => {
+    await goneSite({ signed: false })
+    t.clock.now += 40 * DAY
+    const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })
+    expect(results.find((r) => r.siteId === 'gone')).toMatchObject({ auditEntries: 0, unsignedRetention: expect.stringContaining('the retention of 30 days it had when it was deleted does not match') })
+    expect(siteLog('gone')).toHaveLength(7)
+  })
+
+  it('purges by the retention it had once the key that signed it is retired: the new key signs it again', async () => {
+    await goneSite()
+    t.clock.now += DAY
+    new ManifestKeys(t.db, () => t.clock.now, generateKeyPairSync('ed25519').privateKey).active()
+    t.clock.now += 24 * DAY
+    const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })
+    expect(results.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
   })
 
   it('passes a deleted site whose purge fails to `failed`, its entries and count as they were, and purges the others', async () => {

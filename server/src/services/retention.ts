@@ -16,13 +16,22 @@
 // The retention a live site is purged by is one the server saved and signed (retention-signature.ts):
 // whoever could write the settings row could otherwise set one day and have the purge delete, and
 // sign as retention, everything older. A site whose retention bears no such signature is not
-// purged at all, and the purge warns once; the anchor says the retention its purge acted on.
+// purged at all, and the purge warns once; the anchor says the retention its purge acted on. So
+// with a deleted site's audit log: the retention kept for it carries the site's signature, and one
+// rewritten there (or unsigned when the site was deleted) purges none of it.
 import { siteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
 import type { AuditLog } from './audit'
 import { STORED_ROW_COLUMNS, formatOf, manifestHeads, storedErasures, verifyChain, type HashFormat, type SeenHead, type StoredRow } from './consent-chain'
-import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './retention-signature'
+import {
+  DELETED_SITE_RETENTION_COLUMNS,
+  SITE_RETENTION_COLUMNS,
+  signedDeletedRetention,
+  signedRetention,
+  type DeletedSiteRetentionRow,
+  type SiteRetentionRow,
+} from './retention-signature'
 import { ANCHOR_COLUMNS, ANCHOR_RETENTION_COLUMN, anchorProblem, signAnchor, storedGeneratedKey, storedVerifyKeys, type AnchorRow, type StoredSigningKey } from './stored-signatures'
 
 const DAY_MS = 86_400_000
@@ -70,7 +79,8 @@ export const PURGE_SQL = {
   manifests: 'DELETE FROM export_manifests WHERE rowid IN (SELECT rowid FROM export_manifests WHERE site_id = ? AND created_at < ? LIMIT ?)',
   accountAudit: 'DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE site_id IS NULL AND at < ? LIMIT ?)',
   // Deleted sites (none of them a site again, should the row of one be written by hand).
-  deletedSites: 'SELECT site_id AS siteId, retention_days AS retentionDays FROM deleted_sites WHERE site_id NOT IN (SELECT id FROM sites) ORDER BY rowid',
+  // With the signature of their retention.
+  deletedSites: `SELECT ${DELETED_SITE_RETENTION_COLUMNS} FROM deleted_sites WHERE site_id NOT IN (SELECT id FROM sites) ORDER BY rowid`,
   deletedSitePurged: 'UPDATE deleted_sites SET audit_purged_count = audit_purged_count + ?, audit_purged_at = ? WHERE site_id = ?',
 } as const
 
@@ -104,7 +114,8 @@ export interface PurgeResult {
   /**
    * Why the site was not purged at all: its `retentionDays` bears no valid signature of this server
    * (edited in the database, or saved by a version that did not sign it). An owner saving the
-   * retention again signs it.
+   * retention again signs it. For a deleted site (`deleted`), the retention kept for its audit log
+   * (`deleted_sites`), which nobody can save again.
    */
   unsignedRetention?: string
 }
@@ -343,7 +354,7 @@ export async function purgeAccountAudit(db: Db, now: number, o: Pick<PurgeOption
 
 /**
  * Deletes the audit entries of a deleted site older than `retentionDays` (the retention it had when
- * it was deleted), as its purges did while it lived, a batch per transaction, yielding between two
+ * it was deleted, which purgeExpired checks is signed), as its purges did while it lived, a batch per transaction, yielding between two
  * as purgeSiteGradually does: its `site.delete` entry, the newest, goes last. Each transaction adds
  * what it deleted to the site's `deleted_sites` row (its count and time, nothing personal) rather
  * than writing a `consents.purge` entry: that entry would be one more of the site's audit log,
@@ -369,10 +380,10 @@ export async function purgeDeletedSite(
 /**
  * Purges every site by its own retention setting, one after the other (purgeSiteGradually), then
  * the audit log of every deleted site by the retention it had (purgeDeletedSite). A site whose
- * retention this server did not sign as it is (signedRetention) is not purged: its result says
- * why (`unsignedRetention`). A site that fails (its settings unreadable, the database busy past
- * the timeout) is passed to `failed` and the others are purged all the same. Stopped by `signal`,
- * it returns what it did.
+ * retention this server did not sign as it is (signedRetention; a deleted site's,
+ * signedDeletedRetention) is not purged: its result says why (`unsignedRetention`). A site that
+ * fails (its settings unreadable, the database busy past the timeout) is passed to `failed` and
+ * the others are purged all the same. Stopped by `signal`, it returns what it did.
  */
 export async function purgeExpired(
   db: Db,
@@ -394,9 +405,18 @@ export async function purgeExpired(
       },
     }))
   const deleted = c
-    .prepare<[], { siteId: string; retentionDays: number }>(PURGE_SQL.deletedSites)
+    .prepare<[], DeletedSiteRetentionRow>(PURGE_SQL.deletedSites)
     .all()
-    .map((site) => ({ siteId: site.siteId, purge: () => purgeDeletedSite(db, site.siteId, site.retentionDays, now, o) }))
+    .map((site) => ({
+      siteId: site.siteId,
+      purge: async (): Promise<PurgeResult> => {
+        const retention = signedDeletedRetention(site, keys)
+        if (retention.problem !== undefined) {
+          return { siteId: site.siteId, deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 0, manifests: 0, unsignedRetention: retention.problem }
+        }
+        return purgeDeletedSite(db, site.siteId, retention.retentionDays, now, o)
+      },
+    }))
   for (const { siteId, purge } of [...live, ...deleted]) {
     if (o.signal?.aborted) break
     try {
@@ -447,10 +467,11 @@ export function startRetention(
         if (r.unsignedRetention === undefined) unsignedWarned.delete(r.siteId)
         else if (!unsignedWarned.has(r.siteId)) {
           unsignedWarned.add(r.siteId)
-          o.logger.warn(
-            `retention purge skipped: ${r.unsignedRetention}, so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/${r.siteId}/settings with retentionDays)`,
-            { siteId: r.siteId },
-          )
+          // A deleted site's retention cannot be saved again: what is kept for it must be put back.
+          const until = r.deleted
+            ? "so nothing of the deleted site's audit log is purged until its deleted_sites row holds the retention the server signed again"
+            : `so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/${r.siteId}/settings with retentionDays)`
+          o.logger.warn(`retention purge skipped: ${r.unsignedRetention}, ${until}`, { siteId: r.siteId })
         }
         if (r.chainBroken) {
           o.logger.error('retention purge stopped at a record that fails verification: it and the records after it are kept, past retention or not, until the log is restored', {

@@ -147,10 +147,10 @@ const VISITOR_TABLES = [
  * Deletes a site that holds nothing of its visitors (VISITOR_TABLES): a site created by mistake,
  * or one never embedded. With it go its draft, revisions, members, invitations, statistics and
  * export manifests. Its audit log stays, under its id, with this deletion last in it (the settings
- * and the draft as they were), until retention purges it by the site's retention period as it was
- * (`deleted_sites`, purgeDeletedSite); the id cannot be used again (deletedOn). A site with
- * consent records keeps them for its retention period, as the consent log is append-only: it
- * cannot be deleted before.
+ * and the draft as they were), until retention purges it by the site's retention period as it was,
+ * if the server signed it so (`deleted_sites`, purgeDeletedSite); the id cannot be used again
+ * (deletedOn). A site with consent records keeps them for its retention period, as the consent log
+ * is append-only: it cannot be deleted before.
  *
  * In one write transaction: a record the writer thread commits first is seen here and refuses the
  * deletion; one committed after finds no site, and is answered 404 `site_not_found`, as a record
@@ -158,7 +158,11 @@ const VISITOR_TABLES = [
  */
 export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'now' | 'audit' | 'sites'>, userId: number, siteId: string): void {
   writeTransaction(d.db, () => {
-    const site = d.db.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).get()
+    const site = d.db
+      .select({ settings: sites.settings, retentionSignedAt: sites.retentionSignedAt, retentionSignature: sites.retentionSignature })
+      .from(sites)
+      .where(eq(sites.id, siteId))
+      .get()
     if (!site) throw new ApiError(404, 'site_not_found', `There is no site "${siteId}"`)
     const held = VISITOR_TABLES.filter(({ table }) => d.db.select({ one: sql`1` }).from(table).where(eq(table.siteId, siteId)).limit(1).get())
     if (held.length) {
@@ -171,8 +175,14 @@ export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'now' | 'audit' | 's
     const draft = d.db.select({ catalogue: siteDrafts.catalogue }).from(siteDrafts).where(eq(siteDrafts.siteId, siteId)).get()
     const settings = JSON.parse(site.settings) as { retentionDays?: unknown } | null
     d.audit.record({ siteId, userId, action: 'site.delete', before: { settings, catalogue: draft ? JSON.parse(draft.catalogue) : null } })
-    // Its id reserved for good, and the retention its audit log is kept by.
-    d.db.insert(deletedSites).values({ siteId, deletedAt: new Date(d.now()), retentionDays: retentionOf(settings) }).run()
+    // Its id reserved for good, and the retention its audit log is kept by, with the site's
+    // signature of it (of the site's id, which stays): the purge acts on it only if the server
+    // signed it as it is (retention-signature.ts). One edited in the database before the deletion
+    // keeps a signature that does not match, so it purges nothing, as it purged nothing of the site.
+    d.db
+      .insert(deletedSites)
+      .values({ siteId, deletedAt: new Date(d.now()), retentionDays: retentionOf(settings), retentionSignedAt: site.retentionSignedAt, retentionSignature: site.retentionSignature })
+      .run()
     // The draft, revisions, memberships, invitations, rollups and manifests go with it (ON DELETE CASCADE).
     d.db.delete(sites).where(eq(sites.id, siteId)).run()
   })

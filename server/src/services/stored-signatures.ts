@@ -223,10 +223,11 @@ export function signRetention(r: SignedRetention, key: StoredSigningKey): string
  * is refused whatever its time: the time is the signer's word, and a copy of the old private key
  * (a backup's) dates what it signs before the retirement. The server signs every retention again
  * with the key that replaces it, as it retires it (retention-signature.ts signRetentionsAgain), so
- * no retention it vouches for is left signed by a retired key.
+ * no retention it vouches for is left signed by a retired key. `where`: where the retention is
+ * kept, as the problem names it (a live site's settings; a deleted site's `deleted_sites` row).
  */
-export function retentionProblem(r: SignedRetention & { signature: string | null }, keys: Map<string, StoredKey>): string | null {
-  const retention = `the retention of ${r.retentionDays} day${r.retentionDays === 1 ? '' : 's'} in its settings`
+export function retentionProblem(r: SignedRetention & { signature: string | null }, keys: Map<string, StoredKey>, where = 'in its settings'): string | null {
+  const retention = `the retention of ${r.retentionDays} day${r.retentionDays === 1 ? '' : 's'} ${where}`
   const problem = storedSignatureProblem(retentionStatement(r), r.signature, keys, [])
   if (problem === 'unsigned') return `${retention} bears no signature of this server`
   if (problem === 'mismatch') return `${retention} does not match the server's signature: it was edited in the database`
