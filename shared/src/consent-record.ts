@@ -126,8 +126,11 @@ export type VisitorConsentRecord = z.infer<typeof visitorConsentRecord>
 
 export const consentLogPage = z.object({
   records: z.array(consentRecord),
-  /** Pass as `?before=` to fetch the next (older) page; null on the last page. */
-  nextBefore: z.number().int().nullable(),
+  nextBefore: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'Pass as `before` to fetch the next (older) page: the lowest `seq` of this page; null on the last page.' }),
   total: z.number().int(),
 })
 export type ConsentLogPage = z.infer<typeof consentLogPage>

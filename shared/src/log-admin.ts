@@ -77,13 +77,24 @@ export const periodInOrder = <S extends z.ZodType<{ from?: string | undefined; t
     path: ['from'],
   })
 
-/** Filters of the consent log listing and exports; `from` and `to` include their whole day. */
+/** What a day of the consent log's periods is, said by both bounds and by the statistics' days. */
+const LOG_DAY = 'a UTC date of the server’s arrival time (`serverTime`), not of the visitor’s device'
+
+/**
+ * Filters of the consent log listing, exports and statistics; `from` and `to` include their whole
+ * day. The descriptions are the API reference's (the listing, statistics and export parameters).
+ */
 const consentLogFields = z.object({
-  from: emptyAsAbsent(logTimeBound),
-  to: emptyAsAbsent(logTimeBound),
+  from: emptyAsAbsent(logTimeBound).meta({
+    description: `Records that arrived from this day on, from its start (\`2026-11-22\`: ${LOG_DAY}), or from this instant on: an instant with an offset (\`2026-11-22T10:00:00+02:00\`) is taken as that instant.`,
+  }),
+  to: emptyAsAbsent(logTimeBound).meta({
+    description: `Records that arrived up to this day, all of that day (\`2026-11-22\`: ${LOG_DAY}), or up to this instant, included: an instant with an offset (\`2026-11-22T12:00:00+02:00\`) is taken as that instant.`,
+  }),
   method: emptyAsAbsent(consentMethod),
-  /** ISO 3166 code, or `unknown` for records stored without a region. A country includes its subdivisions: `US` finds `US-CA`. */
-  region: emptyAsAbsent(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])),
+  region: emptyAsAbsent(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])).meta({
+    description: 'An ISO 3166 code (`DE`, `US-CA`), or `unknown`: the records with no region (stored without one). A country includes its subdivisions: `US` finds the records of `US` and of `US-CA`.',
+  }),
   revision: emptyAsAbsent(urlNumber()),
   consentId: emptyAsAbsent(consentId),
 })
@@ -108,7 +119,10 @@ export const pageBefore = () => emptyAsAbsent(urlNumber())
 export const consentLogQuery = periodInOrder(
   consentLogFields.extend({
     limit: pageLimit(500),
-    before: pageBefore(),
+    before: pageBefore().meta({
+      description:
+        'A `seq` cursor: the page holds the matching records with a lower `seq` than this, newest first. Pass the previous answer’s `nextBefore` to read the next, older page (records arriving meanwhile do not move it); absent, the newest page.',
+    }),
   }),
 )
 export type ConsentLogQuery = z.output<typeof consentLogQuery>
@@ -248,7 +262,7 @@ const methodCounts = {
 export const statsQuery = consentLogFilters
 
 export const consentStats = z.object({
-  perDay: z.array(z.object({ day: z.iso.date(), ...methodCounts })),
+  perDay: z.array(z.object({ day: z.iso.date().meta({ description: `The day (\`2026-11-22\`): ${LOG_DAY}` }), ...methodCounts })),
   perCategory: z.array(z.object({ category: z.string(), granted: z.number().int(), denied: z.number().int() })),
   /** `region` null: records stored without a known region. */
   perRegion: z.array(z.object({ region: z.string().nullable(), mode: regionMode, ...methodCounts })),

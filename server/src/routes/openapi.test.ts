@@ -20,7 +20,7 @@ type Media = Record<string, { schema: Record<string, unknown>; example?: unknown
 type Op = {
   summary: string
   description: string
-  parameters: { name: string; in: string; schema: Record<string, unknown> }[]
+  parameters: { name: string; in: string; description?: string; schema: Record<string, unknown> }[]
   requestBody?: { content: Media }
   responses: Record<string, { description: string; content?: Media; headers?: Record<string, unknown> }>
   security: unknown[]
@@ -348,6 +348,39 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
       const clientTime = (d.components.schemas[name]!.properties as Record<string, Record<string, unknown>>).clientTime!
       expect(clientTime.description, name).toContain('±14:00')
     }
+  })
+
+  it('says what the consent log’s filters, cursor and days mean, as the README does', async () => {
+    const d = await doc()
+    const param = (path: string, name: string) => d.paths[path]!.get!.parameters.find((p) => p.name === name)?.description ?? ''
+    for (const path of ['/api/admin/sites/{siteId}/consents', '/api/admin/sites/{siteId}/stats', '/api/admin/sites/{siteId}/export']) {
+      // Days are UTC dates of the server's arrival time; `to` includes all of its day; an instant
+      // with an offset is that instant.
+      for (const name of ['from', 'to']) {
+        expect(param(path, name), `${path} ${name}`).toMatch(/UTC/)
+        expect(param(path, name), `${path} ${name}`).toMatch(/arriv/)
+        expect(param(path, name), `${path} ${name}`).toMatch(/offset[^.]*that instant/)
+      }
+      expect(param(path, 'to'), path).toMatch(/all of (that|the) day/)
+      expect(param(path, 'from'), path).toMatch(/from (that|the) day's start|from its start/)
+      // `US` includes `US-CA`; `unknown` is records with no region.
+      expect(param(path, 'region'), path).toMatch(/`US`[^.]*`US-CA`/)
+      expect(param(path, 'region'), path).toMatch(/`unknown`[^.]*no region/)
+    }
+    // `before` is a seq cursor: the page holds lower seqs; the previous answer's `nextBefore`.
+    const before = param('/api/admin/sites/{siteId}/consents', 'before')
+    expect(before).toMatch(/`seq`/)
+    expect(before).toMatch(/lower `seq`/)
+    expect(before).toMatch(/`nextBefore`/)
+
+    const props = (schema: Record<string, unknown>) => schema.properties as Record<string, Record<string, unknown>>
+    const nextBefore = String(props(d.components.schemas.ConsentLogPage!).nextBefore!.description ?? '')
+    expect(nextBefore).toMatch(/`before`/)
+    expect(nextBefore).toMatch(/null[^.]*last page/)
+    const perDay = props(d.components.schemas.ConsentStats!).perDay!.items as Record<string, unknown>
+    const day = String(props(perDay).day!.description ?? '')
+    expect(day).toMatch(/UTC/)
+    expect(day).toMatch(/arriv/)
   })
 
   it('documents 405 with Allow for a method a path has no operation for', async () => {
