@@ -113,6 +113,47 @@ describe('consent log', () => {
     expect(api.requests.at(-1)?.url.searchParams.has('before')).toBe(false)
   })
 
+  it('numbers an older page as of the newest page it pages from, and says when records arrived since', async () => {
+    // 1,000 records when the auditor opens the log; 5 more arrive before Older is clicked.
+    let newest = 1000
+    const api = stubApi(
+      signedIn,
+      serveLog((req) => {
+        const before = req.url.searchParams.get('before')
+        return logPage(before ? Number(before) - 1 : newest, 50, newest)
+      }),
+    )
+    await openLog()
+    const range = () => document.getElementById('log-range')?.textContent
+    expect(range()).toBe('Records 1–50 of 1,000, newest first')
+
+    newest = 1005
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    await screen.findByRole('button', { name: /visitor-0950/ })
+    expect(api.requests.at(-1)?.url.searchParams.get('before')).toBe('951')
+    // The records after page 1's last are the 51st–100th newest of the 1,000 page 1 counted (the
+    // 56th–105th of the 1,005 now): numbered and counted as of the same moment.
+    expect(range()).toBe(
+      'Records 51–100 of 1,000, newest first. Counted when the newest page was loaded: 5 more have arrived since (1,005 now); go back to the newest page to see them.',
+    )
+
+    // Back on the newest page, they are counted from it again.
+    fireEvent.click(screen.getByRole('button', { name: 'Newer' }))
+    await screen.findByRole('button', { name: /visitor-1005/ })
+    expect(range()).toBe('Records 1–50 of 1,005, newest first')
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    await screen.findByRole('button', { name: /visitor-0955/ })
+    expect(range()).toBe('Records 51–100 of 1,005, newest first')
+  })
+
+  it('says when the total fell since the newest page counted it (records purged meanwhile)', async () => {
+    stubApi(signedIn, serveLog((req) => (req.url.searchParams.has('before') ? logPage(70, 50, 118) : logPage(120, 50, 120))))
+    await openLog()
+    fireEvent.click(screen.getByRole('button', { name: 'Older' }))
+    await screen.findByRole('button', { name: /visitor-0070/ })
+    expect(document.getElementById('log-range')?.textContent).toBe('Records 51–100 of 120, newest first. Counted when the newest page was loaded: 118 now.')
+  })
+
   it('searches by consentId and says so when nothing matches', async () => {
     const api = stubApi(
       signedIn,

@@ -207,8 +207,11 @@ function ConsentLogResults({
   // cursors[i] is the `before` that fetches page i; page 0 (the newest) has none. Going back to
   // newer pages pops the stack, since the API pages only towards older records.
   const [cursors, setCursors] = useState<Array<number | undefined>>([undefined])
-  // The page on screen and its index; stays shown while the next one loads.
-  const [shown, setShown] = useState<{ page: LogPage; index: number } | null>(null)
+  // The page on screen and its index; stays shown while the next one loads. `counted` is the total
+  // the newest page answered, which the positions of the older pages paged from it are counted
+  // against: the cursor keeps them the same records while new ones arrive, but not the same
+  // positions in a total counted later.
+  const [shown, setShown] = useState<{ page: LogPage; index: number; counted: number } | null>(null)
   const [load, setLoad] = useState<Load>({ status: 'loading' })
   const [attempt, setAttempt] = useState(0)
   const [selectedId, setSelectedId] = useState<string | null>(null)
@@ -220,7 +223,7 @@ function ConsentLogResults({
     setLoad({ status: 'loading' })
     api.consentLog(siteId, { ...filters, limit: PAGE_SIZE, before }, controller.signal).then(
       (result) => {
-        setShown({ page: result, index: pageIndex })
+        setShown((prev) => ({ page: result, index: pageIndex, counted: pageIndex === 0 || !prev ? result.total : prev.counted }))
         setLoad({ status: 'loaded' })
       },
       (err: unknown) => {
@@ -251,8 +254,9 @@ function ConsentLogResults({
   const first = shown.index * PAGE_SIZE + 1
   const last = shown.index * PAGE_SIZE + page.records.length
   const range = page.records.length
-    ? `Records ${formatCount(first)}–${formatCount(last)} of ${formatCount(page.total)}, newest first`
+    ? `Records ${formatCount(first)}–${formatCount(last)} of ${formatCount(shown.counted)}, newest first`
     : ''
+  const changed = range ? sinceCounted(shown.counted, page.total) : ''
 
   return (
     <div class={'log-layout' + (selected ? ' has-detail' : '')}>
@@ -271,6 +275,7 @@ function ConsentLogResults({
                   for consent ID <code>{filter}</code>
                 </>
               )}
+              {changed && `. ${changed}`}
             </>
           )}
         </p>
@@ -333,6 +338,18 @@ function ConsentLogResults({
       {selected && <RecordDetail record={selected} onClose={closeDetail} />}
     </div>
   )
+}
+
+/**
+ * What changed in the total since the newest page counted it, which an older page's positions
+ * are counted against: records that arrived since are newer than every older page, and only
+ * the newest page, loaded again, shows and counts them. Empty when the total is the same.
+ */
+function sinceCounted(counted: number, now: number): string {
+  if (now === counted) return ''
+  const more = now - counted
+  const arrived = more > 0 ? `${formatCount(more)} more ${more === 1 ? 'has' : 'have'} arrived since (${formatCount(now)} now); go back to the newest page to see them` : `${formatCount(now)} now`
+  return `Counted when the newest page was loaded: ${arrived}.`
 }
 
 function rowButtonId(recordId: string): string {
