@@ -55,6 +55,27 @@ describe('dashboard SPA', () => {
     }
   })
 
+  it('answers 404, not the SPA, for /.well-known/ paths the server does not serve', async () => {
+    // A browser trusts /.well-known/change-password only if this probe path is not a 200.
+    const paths = [
+      '/.well-known/resource-that-should-not-exist-whose-status-code-should-not-be-200',
+      '/.well-known/change-password',
+      '/.well-known/acme-challenge/abcDEF123',
+      '/.well-known/gpc.json/',
+      '/.well-known/',
+      '/.well-known',
+    ]
+    for (const path of paths) {
+      const res = await t.request(path)
+      expect(res.status, path).toBe(404)
+      expect(res.headers.get('content-type'), path).toMatch(/^application\/json/)
+      expect(await res.json(), path).toMatchObject({ error: { code: 'not_found' } })
+    }
+    // The file it does serve is still served, and a path merely starting alike is the dashboard's.
+    expect((await t.request('/.well-known/gpc.json')).status).toBe(200)
+    expect(await (await t.request('/.well-knownish')).text()).toContain('<title>Dashboard</title>')
+  })
+
   it('answers 503 with a hint when the dashboard is not built', async () => {
     const bare = startTestServer()
     try {

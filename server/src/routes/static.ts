@@ -28,7 +28,10 @@ function send(c: Context<AppEnv>, file: StaticFile, cacheControl: string, extra:
   return reply(c, answer, { 'Content-Type': file.type, 'Cache-Control': cacheControl, ...extra })
 }
 
-const RESERVED = /^\/(api|sdk|demo)(\/|$)/
+// Paths the dashboard never owns: their misses are the API's 404 (or 405), not the SPA. Under
+// /.well-known/ a 200 claims a resource: browsers probe a path there that must not exist before they
+// trust /.well-known/change-password, and ACME or security.txt checkers read any 200 as an answer.
+const RESERVED = /^\/(api|sdk|demo|\.well-known)(\/|$)/
 
 export function staticRoutes(s: Services) {
   return new Hono<AppEnv>()
