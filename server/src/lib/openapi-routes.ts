@@ -166,6 +166,8 @@ const attachment = (example: string): HeaderSpec => ({
 })
 /** A strong ETag of the bytes sent (one per encoding), for If-None-Match. */
 const ETAG: HeaderSpec = { description: 'A strong validator of these bytes (one per encoding): send it as `If-None-Match` to be answered 304', schema: { type: 'string', pattern: '^"[^"]+"$' }, required: true }
+/** The Cache-Control of the preview page's SDK chunks, on their 200 and 304 alike. */
+const PREVIEW_CHUNK_CACHE_CONTROL: HeaderSpec = { description: '`public, max-age=300`', schema: { type: 'string', const: 'public, max-age=300' }, required: true }
 /** The Cache-Control of a config variant or a per-site script (regionCaching in routes/config.ts). */
 const regionCacheControl = (maxAge: number): HeaderSpec => ({
   description: `\`private, max-age=${maxAge}\`: the answer depends on the visitor’s region and GPC signal, which a shared cache keyed on the URL would mix up. With \`CDN_CACHE_SECONDS\` set (a CDN that keys on the region headers), \`public, max-age=${maxAge}, s-maxage=<CDN_CACHE_SECONDS>\``,
@@ -553,15 +555,12 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/preview/:siteId/:file',
     tag: 'Catalogue',
     summary: 'The SDK’s chunks for the preview page, which loads them relative to itself',
+    description: 'Answered as `/sdk/<file>` answers a build file: brotli or gzip when `Accept-Encoding` allows, with its own `ETag` per encoding.',
     auth: 'public',
     params: previewFileParam,
     responses: {
-      200: {
-        description: 'JavaScript',
-        contentType: 'text/javascript',
-        headers: { ETag: ETAG, 'Cache-Control': { description: '`public, max-age=300`', schema: { type: 'string', const: 'public, max-age=300' }, required: true } },
-      },
-      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG } },
+      200: { description: 'JavaScript', contentType: 'text/javascript', headers: { ETag: ETAG, 'Cache-Control': PREVIEW_CHUNK_CACHE_CONTROL } },
+      304: { description: 'Not modified (If-None-Match)', headers: { ETag: ETAG, 'Cache-Control': PREVIEW_CHUNK_CACHE_CONTROL } },
       404: { description: '`not_found`: no such SDK file (`miniconsent.js`, the core, is not served here)' },
     },
   },

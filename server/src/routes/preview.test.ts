@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { catalogue, publishedConfig } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -199,5 +200,35 @@ describe('GET /api/admin/preview/:siteId/:file', () => {
     expect(await res.text()).toBe('export default {}\n')
     expect((await t.request('/api/admin/preview/acme/miniconsent.js')).status).toBe(404)
     expect((await t.request('/api/admin/preview/acme/dialog.js')).status).toBe(404)
+  })
+
+  it('serves a chunk compressed as /sdk/ does, and its 304 with the same caching headers', async () => {
+    const chunk = 'export const words = "a banner chunk";\n'.repeat(100)
+    writeFileSync(join(t.dir, 'sdk', 'banner.js'), chunk)
+    for (const encoding of ['br', 'gzip']) {
+      const res = await t.request('/api/admin/preview/acme/banner.js', { headers: { 'Accept-Encoding': encoding } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-encoding')).toBe(encoding)
+      expect(res.headers.get('vary')).toBe('Accept-Encoding')
+      expect(res.headers.get('cache-control')).toBe('public, max-age=300')
+      const body = Buffer.from(await res.arrayBuffer())
+      expect((encoding === 'br' ? brotliDecompressSync(body) : gunzipSync(body)).toString()).toBe(chunk)
+      // The same representation, under the same name, as the SDK's own route gives.
+      const sdk = await t.request('/sdk/banner.js', { headers: { 'Accept-Encoding': encoding } })
+      expect(res.headers.get('etag')).toBe(sdk.headers.get('etag'))
+      // A revalidation keeps the answer cached as long as the 200 did (RFC 9110 §15.4.5).
+      const again = await t.request('/api/admin/preview/acme/banner.js', { headers: { 'Accept-Encoding': encoding, 'If-None-Match': res.headers.get('etag')! } })
+      expect(again.status).toBe(304)
+      expect(again.headers.get('cache-control')).toBe('public, max-age=300')
+      expect(again.headers.get('vary')).toBe('Accept-Encoding')
+      expect(again.headers.get('etag')).toBe(res.headers.get('etag'))
+      expect(again.headers.get('access-control-allow-origin')).toBe('*')
+    }
+    const plain = await t.request('/api/admin/preview/acme/banner.js')
+    expect(plain.headers.get('content-encoding')).toBeNull()
+    expect(await plain.text()).toBe(chunk)
+    const again = await t.request('/api/admin/preview/acme/banner.js', { headers: { 'If-None-Match': plain.headers.get('etag')! } })
+    expect(again.status).toBe(304)
+    expect(again.headers.get('cache-control')).toBe('public, max-age=300')
   })
 })

@@ -19,9 +19,9 @@ import { Hono, type Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
+import { negotiate, reply } from '../lib/encoding'
 import { ApiError } from '../lib/errors'
 import { ownOrigin, requestOrigin } from '../lib/request'
-import { etagMatches } from '../lib/static-files'
 import { paramsOf, queryOf } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { needsBanner } from '../services/sites'
@@ -168,7 +168,9 @@ ${open}
       if (!found) throw new ApiError(404, 'not_found', 'No such SDK file')
       c.header('Access-Control-Allow-Origin', '*')
       c.header('Cross-Origin-Resource-Policy', 'cross-origin')
-      if (etagMatches(c.req.header('if-none-match'), found.etag)) return c.body(null, 304, { ETag: found.etag })
-      return c.body(new Uint8Array(found.body), 200, { 'Content-Type': found.type, ETag: found.etag, 'Cache-Control': 'public, max-age=300' })
+      // As /sdk/<file> answers it (routes/sdk.ts): compressed when the client takes it, and a 304
+      // with the 200's Cache-Control and Vary, so that a revalidated copy stays cached as long.
+      const answer = negotiate(c.req.header('accept-encoding'), c.req.header('if-none-match'), found.body, found.etag, found.type)
+      return reply(c, answer, { 'Content-Type': found.type, 'Cache-Control': 'public, max-age=300' })
     })
 }
