@@ -331,7 +331,7 @@ export const OPERATIONS: Operation[] = [
     query: z.object({ site: S.slug }),
     responses: {
       200: { description: 'The latest record: the decision, without IP, user agent, page URL, chain position or hashes', schema: S.visitorConsentRecord },
-      404: { description: '`site_not_found`: no such site; `record_not_found`: no record for this consentId' },
+      404: { description: '`site_not_found`: no such site, or nothing published; `record_not_found`: no record for this consentId' },
       429: { description: 'Too many look-ups from this address' },
     },
   },

@@ -299,7 +299,7 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
 
   /**
    * The look-up's consentId and site. A refusal before the site is known (a malformed id, an
-   * unknown site) is readable by the pages of any site's domains, as a public POST's refusal is:
+   * unknown or unpublished site) is readable by the pages of any site's domains, as a public POST's refusal is:
    * the SDK, or the site's own page, learns why instead of a network failure.
    */
   const lookedUp = (c: Context<AppEnv>): { consentId: string; site: SiteInfo } => {
@@ -309,7 +309,9 @@ export function consentRoutes(s: Services, intake: ConsentIntake) {
       if (sites.length > 1) throw new ApiError(400, 'invalid_request', 'site: name one site, once')
       const { consentId, site: siteId } = lookupInput.parse({ consentId: c.req.param('consentId'), site: sites[0] })
       const site = s.sites.get(siteId)
-      if (!site) throw new ApiError(404, 'site_not_found', `No site "${siteId}"`)
+      // A site with nothing published is unknown to visitors, as its config and script answer it
+      // (configVariant): the same refusal, so that the look-up does not tell that it exists.
+      if (!site || site.liveRevision === null) throw new ApiError(404, 'site_not_found', `No published site "${siteId}"`)
       return { consentId, site }
     } catch (e) {
       for (const [name, value] of Object.entries(beforeSiteCors(c, s))) c.header(name, value)

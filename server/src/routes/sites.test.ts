@@ -81,6 +81,13 @@ describe('POST /api/admin/sites', () => {
     // Kept by no cache: the owner's test of the embed before publishing must not outlive the publication.
     expect(config.headers.get('cache-control')).toBe('no-store')
     expect((await t.request('/sdk/shop.js')).status).toBe(404)
+    // Nor does a visitor's look-up tell an unpublished site from none: the same 404 as the config's.
+    const lookup = async () => {
+      const res = await t.request('/api/v1/consents/visitor-none?site=shop', { headers: { Origin: 'https://www.shop.test' } })
+      return [res.status, apiError.parse(await res.json()).error.code, res.headers.get('cache-control')]
+    }
+    expect(await lookup()).toEqual([404, 'site_not_found', 'no-store'])
+    expect(apiError.parse(await (await t.request('/api/v1/consents/visitor-none?site=nosuch')).json()).error.code).toBe('site_not_found')
 
     // The owner edits the draft (an analytics category) and publishes it as revision 1.
     const { draft } = await stateOf(newcomer, 'shop')
@@ -107,6 +114,10 @@ describe('POST /api/admin/sites', () => {
     )
     expect(recorded.status).toBe(201)
     expect(recorded.headers.get('access-control-allow-origin')).toBe('https://www.shop.test')
+    // Published, the site is known to the look-up: no record for this consentId, and the one stored.
+    expect(await lookup()).toEqual([404, 'record_not_found', 'no-store'])
+    const mine = await t.request('/api/v1/consents/visitor-0001?site=shop')
+    expect(mine.status).toBe(200)
   })
 
   it('starts from a catalogue given with the site, or from the essential category in the default language', async () => {
