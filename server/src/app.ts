@@ -6,7 +6,7 @@ import { frontDoor } from './front-door'
 import { fileGoneError } from './lib/database-busy'
 import { allowedMethods, ApiError, errorAnswer, methodNotAllowed } from './lib/errors'
 import { StaticFiles } from './lib/static-files'
-import { adminBodyLimit, refuseOtherMethods, refuseUnreadQuery } from './lib/validate'
+import { adminBodyLimit, refuseOtherMethods, refuseUnreadBody, refuseUnreadQuery } from './lib/validate'
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loggedPath, requestContext } from './middleware/request-context'
@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
   app.use('/api/admin/*', refuseUnreadQuery())
+  app.use('/api/admin/*', refuseUnreadBody())
 
   app.route('/', healthRoutes(s))
   app.route('/', sdkRoutes(s))

@@ -357,6 +357,14 @@ export function buildOpenApi(options: {
     // 422, the public ones too (sign-in, accepting an invitation). The visitors' posts under /api/v1
     // drop unknown keys by design: no 422 of this kind.
     if (op.body?.schema && (op.auth !== 'public' || admin)) responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
+    // An admin change that reads no body refuses one, signed in, rather than do without what it
+    // says (refuseUnreadBody): a `{"dryRun":true}` erased, removed or deleted all the same.
+    if (admin && changes && !op.body) {
+      responses['422'] ??= {
+        description: `${op.auth === 'public' ? 'Signed in, a' : 'A'} body (\`invalid\`; \`issues\` names each key of a JSON object): this operation reads no body, and does nothing rather than ignore one. An empty body, or \`{}\`, is none`,
+        content: errorContent,
+      }
+    }
     // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), whatever its method,
     // before anything but the method (a method no operation of the path has is its 405).
     if (admin) responses['413'] ??= { description: op.body ? 'Body over 1 MB (`payload_too_large`)' : 'A body over 1 MB (`payload_too_large`): refused before it is read, though this operation reads none', content: errorContent }

@@ -210,7 +210,7 @@ export const jsonBody = <S extends z.ZodType>(
     const refused = refusedDocument(schema, value, parsed.error, fieldsOf)
     throw refused.issues!.length > parsed.error.issues.length ? refused : parsed.error
   }
-  return validator('json', async (value, c): Promise<z.output<S>> => {
+  return readsBody(validator('json', async (value, c): Promise<z.output<S>> => {
     const kind = jsonBodyKind(requestHeader(c, 'content-type'), options.textPlain ?? false)
     if (kind === null) throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     // Hono's validator reads the body only when the Content-Type it sees (every one sent, joined)
@@ -226,7 +226,7 @@ export const jsonBody = <S extends z.ZodType>(
       throw new ApiError(400, 'invalid_json', 'Malformed JSON in request body')
     }
     return parse(parsed)
-  })
+  }))
 }
 
 /** Whether Hono's json validator has read the body: when the Content-Type it sees is JSON's (its own test, hono/validator). */
@@ -321,6 +321,72 @@ export const refuseUnreadQuery = (): MiddlewareHandler => (c, next) => {
   return next()
 }
 
+/** The handlers that read a route's body (jsonBody, formBody, readsBody): refuseUnreadBody lets their routes' bodies through. */
+const bodyReaders = new WeakSet<object>()
+
+/**
+ * Marks `handler` as one that reads the request's body: a route's validator (jsonBody, formBody), or
+ * a handler that reads its body itself (the catalogue import's file). Returns it.
+ */
+export function readsBody<H extends object>(handler: H): H {
+  bodyReaders.add(handler)
+  return handler
+}
+
+/** A route's mark that its handler reads the body itself (the catalogue import's file), for refuseUnreadBody. */
+export const ownBody = readsBody<MiddlewareHandler>((_c, next) => next())
+
+/** The methods that carry no body this server reads (@hono/node-server drops a GET's or HEAD's), and change nothing. */
+const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Refuses (422 `invalid`) a body sent to an admin route that reads none (no jsonBody, formBody or
+ * readsBody among its handlers), as refuseUnreadQuery refuses a query: `DELETE …/subjects/<id>`
+ * with `{"dryRun":true}` erased the visitor's data, and a member's removal and a site's deletion
+ * went ahead the same, where `?dryRun=true` was refused (review). The keys of a JSON object are
+ * named, one issue each, as refuseUnreadKeys names a form's; any other body (`dryRun=true` as
+ * curl's `-d` sends it, an array, text) is refused without. An empty or blank body, or `{}`, asks
+ * for nothing, and goes on: some clients send one with every DELETE.
+ *
+ * Only a signed-in change is checked, once loadSession has read its body (within the body limit,
+ * and refused unless UTF-8): a request without a session is refused 401 by its route, or, a
+ * sign-out, ends no session of its own, and its body is not waited for.
+ */
+export const refuseUnreadBody = (): MiddlewareHandler => async (c, next) => {
+  if (BODILESS_METHODS.has(c.req.method) || !c.get('session')) return next()
+  const routes = matchedRoutes(c).filter((r) => r.method !== METHOD_NAME_ALL)
+  if (!routes.length || routes.some((r) => bodyReaders.has(r.handler))) return next()
+  const text = (await c.req.text()).trim()
+  if (text === '') return next()
+  const keys = objectKeysOf(text)
+  if (keys?.length === 0) return next()
+  throw unreadBody(keys)
+}
+
+/** The keys of a body that is a JSON object, or null for any other body. */
+function objectKeysOf(text: string): string[] | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return null
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : null
+}
+
+/** 422 `invalid` for a body on a route that reads none, naming a JSON object's keys (`keys`), one issue each. */
+function unreadBody(keys: string[] | null): ApiError {
+  if (keys === null) return new ApiError(422, 'invalid', 'This route reads no body, and did nothing: send the request without one')
+  const n = keys.length
+  const refusal = new ApiError(
+    422,
+    'invalid',
+    `This route reads no body, and did nothing: the request has ${n === 1 ? 'a field' : `${n} fields`}, first "${keys[0]}", that it would have ignored. Send it without ${n === 1 ? 'it' : 'them'}`,
+  )
+  refusal.issues = keys.map((path) => ({ path, message: `"${path}" is no field of this route: it reads no body` }))
+  return refusal
+}
+
 /**
  * Refuses (405, with the path's `Allow`) a method no route of the API takes at a path that is the
  * API's, before the body limit and the session: a PUT of a statistics page with a body over 1 MB
@@ -349,7 +415,7 @@ export const paramsOf = <S extends z.ZodType>(schema: S) => validator('param', (
  * whose fields they are not ("a publication"), per key when the body holds a document of its own.
  */
 export const formBody = <S extends z.ZodType>(schema: S, fieldsOf: KeyOwner) =>
-  validator('json', (value, c): z.output<S> => {
+  readsBody(validator('json', (value, c): z.output<S> => {
     if (jsonBodyKind(c.req.header('content-type'), false) !== 'json') {
       throw new ApiError(415, 'unsupported_media_type', 'Send the body as JSON (Content-Type: application/json)')
     }
@@ -358,7 +424,7 @@ export const formBody = <S extends z.ZodType>(schema: S, fieldsOf: KeyOwner) =>
     if (!parsed.success) throw refusedDocument(schema, value, parsed.error, fieldsOf)
     refuseUnreadKeys(value, parsed.data, 'The request', fieldsOf)
     return parsed.data
-  })
+  }))
 
 /**
  * Refuses HEAD (405) on a GET route that does or costs something: Hono answers HEAD with the GET

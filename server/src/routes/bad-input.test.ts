@@ -488,6 +488,16 @@ function casesFor(op: Op): Case[] {
     out.push({ what: `file of ${HUGE} bytes`, url: url(), init: withBody('x'.repeat(HUGE), otherBody), expect: 'refused', ...('413' in op.responses ? { status: 413 } : {}) })
   }
 
+  // A body on an admin change that reads none is refused (422), signed in, not ignored: a `DELETE`
+  // of a subject with `{"dryRun":true}` erased it, as a member's removal or a site's deletion went
+  // ahead (review). The keys of a JSON object are named; any other body is refused all the same.
+  if (op.session && !op.requestBody && method !== 'GET') {
+    out.push({ what: 'a body on a route that reads none', url: url(), init: withBody(JSON.stringify({ misspelt: 1 })), expect: 'refused', status: 422, names: 'misspelt' })
+    for (const [text, type] of [['misspelt=1', 'application/x-www-form-urlencoded'], ['{"misspelt":1}', null], ['{"a":', 'application/json'], ['[{}]', 'application/json'], ['null', 'application/json'], ['x', 'text/plain']] as const) {
+      out.push({ what: `body ${show(text)} as ${type ?? 'no type'} on a route that reads none`, url: url(), init: withBody(text, type), expect: 'refused', status: 422 })
+    }
+  }
+
   // A route that takes no input at all ignores whatever is sent: it must not break on it either.
   if (!params.length && !op.requestBody) {
     out.push({ what: 'junk query', url: `${op.path}?x=%00&x=%FF&__proto__=1&=&%`, init: { method }, expect: 'ignored' })

@@ -12,7 +12,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { ApiError, invalidError } from '../lib/errors'
 import { refusedDocument, refuseUnreadKeys } from '../lib/unread-keys'
-import { formBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
+import { formBody, ownBody, paramsOf, queryOf, wellFormed } from '../lib/validate'
 import { requireSiteRole } from '../middleware/session'
 import { catalogueToCsv, csvImport, type CsvImport } from '../services/catalogue-csv'
 
@@ -67,6 +67,7 @@ export function catalogueRoutes(s: Services) {
       requireSiteRole(s, EDIT_ROLES),
       paramsOf(siteParam),
       queryOf(catalogueImportQuery),
+      ownBody,
       // At most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts); so is the catalogue the file
       // makes, as JSON (saveDraft refuses it 422 otherwise): a CSV row is a fifth of its entry's JSON.
       async (c) => {
