@@ -110,6 +110,22 @@ describe('invitations', () => {
     expect(apiError.parse(await expired.json()).error.code).toBe('invitation_not_found')
   })
 
+  it('names no replaced invitation in the audit log when the one before had expired, and its link stays dead', async () => {
+    const first = await invite('new@acme.test', 'editor')
+    t.clock.now += 8 * 24 * 60 * 60 * 1000
+    owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    expect((await t.request(`/api/admin/invitations/${tokenOf(first.body.inviteUrl)}`)).status).toBe(404)
+    expect(memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json()).invitations).toEqual([])
+    const second = await invite('new@acme.test', 'auditor')
+    expect(second.status).toBe(201)
+    const audit = auditPage.parse(await (await owner.request('/api/admin/sites/acme/audit?action=invitation')).json())
+    // The expired link was replaced by nothing: nobody could have used it when this was sent.
+    expect(audit.entries[0]).toMatchObject({ action: 'invitation.create', before: null, after: { email: 'new@acme.test', role: 'auditor', expiresAt: '2026-12-07T10:00:00.000Z' } })
+    // The expired row is gone all the same: only the new invitation is stored for the address.
+    expect(t.db.select().from(invitations).where(eq(invitations.email, 'new@acme.test')).all().map((r) => r.role)).toEqual(['auditor'])
+    expect((await t.request(`/api/admin/invitations/${tokenOf(first.body.inviteUrl)}`)).status).toBe(404)
+  })
+
   it('never adds an existing account at once: someone who registered the address first does not join', async () => {
     // Mallory owns another site. She invites ceo@acme.test there, opens the link herself and sets
     // the password: the account for that address is hers.

@@ -238,11 +238,15 @@ export class Accounts {
       if (user && this.roleOn(user.id, siteId)) throw new ApiError(409, 'already_member', `${email} is already a member of this site`)
       const t = this.now()
       const token = randomBytes(32).toString('base64url')
-      const replaced = this.db
+      // Every earlier invitation of the address that was not accepted goes, an expired one too; the
+      // audit entry names only one still pending as replaced: an expired link was dead already, and
+      // the members list no longer showed it (as cancelPending, whose entries name pending ones only).
+      const earlier = this.db
         .delete(invitations)
         .where(and(eq(invitations.siteId, siteId), eq(invitations.email, email), isNull(invitations.acceptedAt)))
         .returning()
-        .get()
+        .all()
+      const replaced = earlier.find((i) => i.expiresAt.getTime() > t) ?? null
       const expiresAt = new Date(t + INVITATION_TTL_MS)
       this.db
         .insert(invitations)
