@@ -472,7 +472,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Sites',
     summary: 'Delete a site that never had visitors’ records',
     description:
-      'For a site created by mistake or never embedded: refused while it holds consent records (tombstones included), identified visitors, accepted legal documents, erasures or a purged log’s anchor, which are kept for its retention period. Its draft, revisions, members, invitations, statistics and export manifests go with it; its config and `/sdk/<id>.js` answer 404 at once. Its audit log stays under its id, ending with `site.delete` (the settings and draft as they were), until retention purges it by the retention period the site had, if the server signed it as it is (a retention edited in the database, before the deletion or after, purges none of it); the id cannot be given to a new site, even after.',
+      'For a site created by mistake or never embedded: refused while it holds consent records (tombstones included), identified visitors, accepted legal documents or a purged log’s anchor, which are kept for its retention period. Its draft, revisions, members, invitations, statistics and export manifests go with it, as does what its erasures kept of the identifications and documents they deleted (their recordIds, nothing personal); its config and `/sdk/<id>.js` answer 404 at once. Its audit log stays under its id, ending with `site.delete` (the settings and draft as they were), until retention purges it by the retention period the site had, if the server signed it as it is (a retention edited in the database, before the deletion or after, purges none of it); the id cannot be given to a new site, even after.',
     auth: OWNER,
     params: siteParam,
     responses: {

@@ -467,6 +467,12 @@ describe('DELETE /api/admin/sites/:siteId', () => {
     expect(rowsOf('consent_identities', 'shop')).toBe(0)
   })
 
+  it('is documented as refused by what refuses it: no erasure is among it', async () => {
+    const doc = (await (await t.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { description: string }>> }
+    const description = doc.paths['/api/admin/sites/{siteId}']!.delete!.description
+    expect(description.match(/refused while it holds (.*?), which are kept/)?.[1]).toBe('consent records (tombstones included), identified visitors, accepted legal documents or a purged log’s anchor')
+  })
+
   it('keeps a deleted demo site deleted when the demo sites are seeded again', async () => {
     expect((await remove(owner, 'acme')).status).toBe(204)
     expect(seedSites(t.db, [ACME], { now: Date.now(), sdkDir: join(t.dir, 'sdk') })).toEqual([])
