@@ -337,7 +337,10 @@ export function buildOpenApi(options: {
     // Every admin route refuses a query parameter it does not read (refuseUnreadQuery, queryOf).
     if (checkedParams || op.query || op.body || admin) {
       const unread = admin ? ', or a query parameter the route does not read' : ''
-      responses['400'] ??= { description: `Malformed parameters or body${unread} (\`invalid_request\`, \`invalid_json\`, or \`invalid_text\`: text that is not valid Unicode)`, content: errorContent }
+      // A change that reads no body refuses a malformed one 422 (refuseUnreadBody), never 400
+      // `invalid_json`; its body is still read as text first, refused 400 unless valid Unicode.
+      const codes = op.body ? '`invalid_request`, `invalid_json`, or `invalid_text`: text that is not valid Unicode' : admin && changes ? '`invalid_request`, or `invalid_text`: a body that is not valid Unicode' : '`invalid_request`'
+      responses['400'] ??= { description: `Malformed parameters${op.body ? ' or body' : ''}${unread} (${codes})`, content: errorContent }
     }
     // Every body is refused compressed, before it is read (limitBody: adminBodyLimit on every admin
     // request, whatever its method, the visitors' posts' own); a JSON body (jsonBody, formBody) in

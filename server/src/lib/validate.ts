@@ -349,8 +349,12 @@ const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']
  * for nothing, and goes on: some clients send one with every DELETE.
  *
  * Only a signed-in change is checked, once loadSession has read its body (within the body limit,
- * and refused unless UTF-8): a request without a session is refused 401 by its route, or, a
- * sign-out, ends no session of its own, and its body is not waited for.
+ * and refused unless UTF-8): a request without a session is refused 401 by its route, and its body
+ * is not waited for. A sign-out without a session of its own (none, or two session cookies: see
+ * loadSession) ends the sessions its cookies name, whatever its body.
+ *
+ * It runs before the route's role check, as refuseUnreadQuery does: a body is refused 422 even
+ * where the role would have been refused 403, and the message says only that no body is read.
  */
 export const refuseUnreadBody = (): MiddlewareHandler => async (c, next) => {
   if (BODILESS_METHODS.has(c.req.method) || !c.get('session')) return next()
@@ -381,7 +385,7 @@ function unreadBody(keys: string[] | null): ApiError {
   const refusal = new ApiError(
     422,
     'invalid',
-    `This route reads no body, and did nothing: the request has ${n === 1 ? 'a field' : `${n} fields`}, first "${keys[0]}", that it would have ignored. Send it without ${n === 1 ? 'it' : 'them'}`,
+    `This route reads no body, and did nothing: the request has ${n === 1 ? 'a field' : `${n} fields`}, first "${keys[0]}". Send it without ${n === 1 ? 'it' : 'them'}`,
   )
   refusal.issues = keys.map((path) => ({ path, message: `"${path}" is no field of this route: it reads no body` }))
   return refusal

@@ -310,8 +310,15 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
     // A malformed site id is refused by the role check first (403); a query parameter the route
     // does not read, by every admin route (400).
     for (const path of ['/api/admin/sites/{siteId}/catalogue', '/api/admin/sites/{siteId}/revisions', '/api/admin/sites/{siteId}/members', '/api/admin/sites/{siteId}/verify', '/api/admin/me']) {
-      expect(d.paths[path]!.get!.responses['400']!.description, path).toMatch(/^Malformed parameters or body, or a query parameter the route does not read/)
+      expect(d.paths[path]!.get!.responses['400']!.description, path).toMatch(/^Malformed parameters, or a query parameter the route does not read/)
     }
+    // A change that reads no body refuses a malformed one 422 (refuseUnreadBody), never 400 `invalid_json`.
+    for (const [path, method] of [['/api/admin/sites/{siteId}/subjects/{consentId}', 'delete'], ['/api/admin/logout', 'post']] as const) {
+      const bad = d.paths[path]![method]!.responses['400']!.description
+      expect(bad, path).not.toContain('invalid_json')
+      expect(bad, path).toContain('invalid_text')
+    }
+    expect(d.paths['/api/admin/sites/{siteId}/settings']!.put!.responses['400']!.description).toMatch(/^Malformed parameters or body.*`invalid_json`/)
     expect(d.paths['/api/admin/sites/{siteId}']!.delete!.responses['400']).toBeDefined()
     // Another parameter, a query or a body can still be malformed.
     expect(d.paths['/api/admin/sites/{siteId}/subjects/{consentId}']!.get!.responses['400']).toBeDefined()
