@@ -466,7 +466,7 @@ describe('the chain heads export manifests recorded', () => {
     expect(t.consentLog.verify('acme')).toMatchObject({ ok: false, firstBad: { seq: 5 } })
   })
 
-  it('reports a manifest row whose head no export writes (a seq no record can have, a hash that is no SHA-256) and still checks every other head', async () => {
+  it('reports a manifest row whose head no export writes (a seq no record can have, a hash that is no SHA-256, only one of the two) and still checks every other head', async () => {
     const id = await exported()
     rewriteFrom(2)
     const rewritten = { ok: false, count: 5, head: hashAt(4), firstBad: { seq: 5, reason: expect.stringMatching(new RegExp(`^hash is not the one export manifest ${id} of .* recorded for seq 5: `)) } }
@@ -479,6 +479,9 @@ describe('the chain heads export manifests recorded', () => {
       [-1, hashAt(1), 'records a chain head at seq -1, which no record has'],
       ['five', hashAt(1), 'records a chain head at a seq that is not a number'],
       [3, 'x', 'records a chain head hash that is no SHA-256 digest'],
+      // Half a head: an export writes both or (before 0.5) neither. Skipped as headless, it went unreported.
+      [null, hashAt(1), 'records a chain head hash but no seq'],
+      [3, null, 'records a chain head at seq 3 but no hash'],
     ]
     for (const [seq, hash] of heads) {
       unfinishedManifest('bogus', seq, hash)

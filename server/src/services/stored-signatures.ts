@@ -389,10 +389,13 @@ const SHA256_HEX = /^[0-9a-f]{64}$/
 function headProblem(m: StoredManifest): string | null {
   const seq: unknown = m.chainHeadSeq
   const hash: unknown = m.chainHeadHash
-  if (seq === null || hash === null) return null
+  if (seq === null && hash === null) return null
+  // Half a head: an export writes both as it starts. Taken for a row without one, it went unreported.
+  if (seq === null) return 'records a chain head hash but no seq: it was edited in the database'
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) {
     return `records a chain head at ${typeof seq === 'number' ? `seq ${seq}, which no record has` : 'a seq that is not a number'}: it was edited in the database`
   }
+  if (hash === null) return `records a chain head at seq ${seq as number} but no hash: it was edited in the database`
   return typeof hash === 'string' && SHA256_HEX.test(hash) ? null : 'records a chain head hash that is no SHA-256 digest: it was edited in the database'
 }
 
