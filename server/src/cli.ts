@@ -1123,24 +1123,39 @@ const CHOICE_KEYS = ['"categories"', '"services"'] as const
 
 /**
  * The stored text of categories or services: `value` as JSON.parse read it from the line, `text`
- * as the line writes it. A string is the stored text the export sent as one, or a BLOB's bytes
- * (jsonObjectText). An object's text is
- * the stored text, but in a file of a release before the export's lines were SQLite's own
- * (json_object(), November 2026): JavaScript wrote them then, putting keys that are whole numbers
- * first. Such a text is read as the canonical JSON it was written from.
+ * as the line writes it. A string is the stored value's SQL literal (export-sql.ts storedJson):
+ * `X'…'` a BLOB, `'…'` text that is not a strict JSON object as json() writes it. In a file of an
+ * earlier release, a string was the text itself, or a BLOB's bytes (jsonObjectText). An
+ * object's text is the stored text, but in a file of a release before the export's lines were
+ * SQLite's own (json_object(), November 2026): JavaScript wrote them then, putting keys that are
+ * whole numbers first. Such a text is read as the canonical JSON it was written from.
  */
 function storedChoices(value: unknown, text: string | undefined): string {
   if (text === undefined) throw new Error('no such field')
-  if (typeof value === 'string') return jsonObjectText(value) ? storedBlob(Buffer.from(value, 'utf8')) : value
+  if (typeof value === 'string') return fromSqlLiteral(value) ?? (jsonObjectText(value) ? storedBlob(Buffer.from(value, 'utf8')) : value)
   const canonical = canonicalJson(value)
   if (text === canonical) return text
   return JSON.stringify(JSON.parse(canonical)) === text ? canonical : text
 }
 
+/** Text as its SQL literal, as an export writes it (export-sql.ts sqlLiteral): in quotes, its own quotes doubled. */
+const SQL_TEXT = /^'((?:[^']|'')*)'$/s
+
 /**
- * Whether a string the export sent for categories or services is a JSON object's text: stored as
- * text, the export would have sent the object (export-sql.ts storedJson), so it was stored as a
- * BLOB of that text, and is read as the BLOB (`verify --site` reads it as a Buffer).
+ * The value an SQL literal an export wrote stands for (export-sql.ts sqlLiteral): a BLOB (read as
+ * `verify --site` reads one, a Buffer) or text; null for a string that is neither.
+ */
+function fromSqlLiteral(literal: string): string | null {
+  const blob = SQL_BLOB.exec(literal)
+  if (blob) return storedBlob(Buffer.from(blob[1]!, 'hex'))
+  const text = SQL_TEXT.exec(literal)
+  return text ? text[1]!.replaceAll("''", "'") : null
+}
+
+/**
+ * Whether a string an earlier release sent for categories or services (no SQL literal) is a JSON
+ * object's text: stored as text, the export would have sent the object, so it was stored as a BLOB of that
+ * text, and is read as the BLOB (`verify --site` reads it as a Buffer).
  */
 function jsonObjectText(value: string): boolean {
   if (!value.startsWith('{')) return false

@@ -178,7 +178,8 @@ export const exportRow = z.object({
   /**
    * As the server writes it. A file of a record edited in the database may hold the stored value
    * instead (neither 0 nor 1: a number, or text), which `miniconsent verify` reports; so may
-   * categories and services (as a string: text that is no strict JSON object, or a BLOB's bytes).
+   * categories and services (as a string: the stored value's SQL literal, `'…'` for text that is
+   * not a strict JSON object as the server writes it, `X'…'` for a BLOB).
    */
   gpc: z.boolean(),
   categories: z.record(z.string(), z.boolean()),

@@ -179,46 +179,47 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     }
   })
 
-  it('sends a record whose stored JSON was edited into broken JSON with that value as a string, and the rest as usual', async () => {
+  it("sends a record whose stored JSON was edited into broken JSON with that value's SQL literal as a string, and the rest as usual", async () => {
     t.db.$client.prepare(`UPDATE consent_records SET categories = '{"analytics":tru' WHERE site_id = 'acme' AND seq = 3`).run()
     const { text } = await download('format=ndjson')
     const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; categories: unknown })
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
-    expect(lines[2]!.categories).toBe('{"analytics":tru')
+    expect(lines[2]!.categories).toBe(`'{"analytics":tru'`)
     expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
   })
 
-  it('writes categories and services in NDJSON as stored: a repeated key kept, what is no strict JSON object as a string', async () => {
+  it("writes categories and services in NDJSON as stored: a repeated key kept, what is no strict JSON object as json() writes it as its SQL literal, a string", async () => {
     const edited = [`{"essential":true,"analytics":false,"analytics":true}`, `{analytics:true,essential:true,}`, `"{}"`, `[]`, `{"analytics":tru`]
     edited.forEach((text, i) => t.db.$client.prepare(`UPDATE consent_records SET categories = ? WHERE site_id = 'acme' AND seq = ?`).run(text, i + 2))
     t.db.$client.prepare(`UPDATE consent_records SET services = '{ "plausible" : true }' WHERE site_id = 'acme' AND seq = 7`).run()
     const { text } = await download('format=ndjson')
     const lines = text.trimEnd().split('\n')
-    // The object's text in the line is the stored text, byte for byte (but for spaces between tokens).
+    // The object's text in the line is the stored text, byte for byte.
     expect(lines[1]).toContain(`"categories":${edited[0]},"services":`)
-    expect(lines.slice(2, 6).map((l) => (JSON.parse(l) as { categories: unknown }).categories)).toEqual(edited.slice(1))
-    expect(lines[6]).toContain(`"categories":{"analytics":false,"essential":true},"services":{"plausible":true},`)
+    expect(lines.slice(2, 6).map((l) => (JSON.parse(l) as { categories: unknown }).categories)).toEqual(edited.slice(1).map((e) => `'${e}'`))
+    // Spaces between tokens, which json() would drop: the literal too.
+    expect(lines[6]).toContain(`"categories":{"analytics":false,"essential":true},"services":"'{ \\"plausible\\" : true }'",`)
   })
 
-  it('sends a record whose stored value was edited into a BLOB with its bytes as text in NDJSON, categories and services as their SQL literal in CSV, and the rest as usual', async () => {
+  it('sends a record whose stored value was edited into a BLOB with its bytes as text in NDJSON, categories and services as their SQL literal in both formats, and the rest as usual', async () => {
     // No JSON can hold a BLOB: the NDJSON page failed whole, and the export answered 200 with an empty body.
     t.db.$client.prepare(`UPDATE consent_records SET categories = x'0001', url = x'41' WHERE site_id = 'acme' AND seq = 3`).run()
-    // JSONB, which json() reads, in the same page: the text of its bytes too, not the JSON it holds
+    // JSONB, which json() reads, in the same page: its literal too, not the JSON it holds
     // (which the server never writes: a file that showed it could not tell the edit, export-sql.ts).
     t.db.$client.prepare(`UPDATE consent_records SET categories = jsonb('{"essential":true}') WHERE site_id = 'acme' AND seq = 5`).run()
-    // The stored text as a BLOB, which json() reads as that text: a string, not the object.
+    // The stored text as a BLOB, which json() reads as that text: its literal, not the object.
     t.db.$client.prepare(`UPDATE consent_records SET services = CAST(services AS BLOB) WHERE site_id = 'acme' AND seq = 6`).run()
     const services6 = t.db.$client.prepare(`SELECT CAST(services AS TEXT) FROM consent_records WHERE site_id = 'acme' AND seq = 6`).pluck().get() as string
     const ndjson = await download('format=ndjson')
     const lines = ndjson.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; categories: unknown; services: unknown; url: unknown })
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
-    expect(lines[2]).toMatchObject({ categories: '\u0000\u0001', url: 'A' })
+    const hex = (seq: number, column: string) => t.db.$client.prepare(`SELECT quote(${column}) FROM consent_records WHERE site_id = 'acme' AND seq = ?`).pluck().get(seq)
+    expect(lines[2]).toMatchObject({ categories: "X'0001'", url: 'A' })
     expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
-    expect(lines[4]!.categories).toEqual(expect.stringContaining('essential'))
-    expect(lines[5]!.services).toBe(services6)
+    expect(lines[4]!.categories).toBe(hex(5, 'categories'))
+    expect(lines[5]!.services).toBe(`X'${Buffer.from(services6).toString('hex').toUpperCase()}'`)
     expect((await manifestOf(ndjson.id)).manifest).toMatchObject({ rowCount: 12 })
     // In CSV the text of a BLOB's bytes could pass for the JSON text the server writes (seq 6).
-    const hex = (seq: number, column: string) => t.db.$client.prepare(`SELECT quote(${column}) FROM consent_records WHERE site_id = 'acme' AND seq = ?`).pluck().get(seq)
     const csv = parse((await download('format=csv')).text, { columns: true }) as Record<string, string>[]
     expect(csv[2]).toMatchObject({ categories: "X'0001'", url: 'A' })
     expect(csv[4]!.categories).toBe(hex(5, 'categories'))
@@ -232,10 +233,10 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     expect(again[3]!.language).toBe('e\u001fn')
   })
 
-  it('sends in NDJSON categories holding text after a NUL whole, as a string', async () => {
+  it('sends in NDJSON categories holding text after a NUL whole, as its SQL literal', async () => {
     t.db.$client.prepare(`UPDATE consent_records SET categories = categories || char(0) || 'x' WHERE site_id = 'acme' AND seq = 2`).run()
     const lines = (await download('format=ndjson')).text.trimEnd().split('\n').map((l) => JSON.parse(l) as { categories: unknown })
-    expect(lines[1]!.categories).toBe('{"analytics":true,"essential":true}\u0000x')
+    expect(lines[1]!.categories).toBe(`'{"analytics":true,"essential":true}\u0000x'`)
   })
 
   it('writes an audit entry per export, refuses outsiders and unknown formats, 404 for an unknown manifest', async () => {

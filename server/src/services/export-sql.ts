@@ -26,24 +26,31 @@ if (VISITOR_CELLS.map((i) => EXPORT_COLUMNS[i]).join() !== 'consentId,url,userAg
 const blobAsText = (column: string) => `iif(typeof(${column}) = 'blob', CAST(${column} AS TEXT), ${column})`
 
 /**
+ * A value as its SQL literal, as a string: `X'…'` for a BLOB (quote()), `'…'` for anything else,
+ * its quotes doubled. Not quote() for text, which stops at a NUL: replace() keeps every byte.
+ */
+const sqlLiteral = (column: string) => `iif(typeof(${column}) = 'blob', quote(${column}), '''' || replace(${column}, '''', '''''') || '''')`
+
+/**
  * A JSON column (categories, services) in an NDJSON line: the stored text as the object it is when
- * it is TEXT holding a strict JSON object (RFC 8259) and nothing after a NUL, else as a string.
- * json() keeps a repeated key and the keys' order (and escapes as written), so the line holds the
- * stored text byte for byte but for whitespace between tokens, and `verify --file` checks it as
- * `verify --site` checks the column (the CLI reads the object's text from the line). As a string:
- * JSON5 (which json() would turn into JSON), a value that is no object, broken JSON, and any BLOB,
- * as the text of its bytes (as blobAsText sends one): JSONB, which json() reads as the JSON it
- * holds, and a BLOB of JSON text, which json() reads as that text; the CLI reads a string that is
- * a JSON object's text as the BLOB it must have been. Text holding a NUL goes out whole, as a
- * string: json_valid() and json() stop at the NUL, and would pass off `{…}` NUL `x` as `{…}`. Only
- * an edited row holds any of these, the server writes canonical JSON text. typeof() and instr()
- * are cheap beside json_valid(), which parses the text for json() (SQLite caches the parse): ~0.05
- * µs a value, where comparing json()'s text with the stored one, which would also tell whitespace,
- * cost ~0.12 (a second json() text per value; measured). json() is never given a BLOB, so this
- * form also serves the pages read with the checked form (BLOBs in other columns).
+ * it is TEXT holding a strict JSON object (RFC 8259) exactly as json() writes it, else its SQL
+ * literal (sqlLiteral) as a string. json() keeps a repeated key and the keys' order (and escapes
+ * as written), so the line holds the stored text byte for byte, and `verify --file` checks it as
+ * `verify --site` checks the column (the CLI reads the object's text from the line). As a literal
+ * (only an edited row holds one, the server writes canonical JSON text): whitespace between
+ * tokens, which json() drops (the object would read as the canonical text the hash covers), JSON5
+ * (which json() would turn into JSON), a value that is no object, broken JSON, text holding a NUL
+ * (json_valid() and json() stop at it, and would pass off `{…}` NUL `x` as `{…}`), and any BLOB:
+ * JSONB, which json() reads as the JSON it holds, a BLOB of JSON text, which json() reads as that
+ * text, bytes that are not UTF-8. The CLI reads `X'…'` back as the BLOB, `'…'` as the text.
+ * json() is never given a BLOB, so this form also serves the pages read with the checked form
+ * (BLOBs in other columns).
+ * typeof(), unicode() and instr() are cheap beside json_valid(), which parses the text for json()
+ * (SQLite caches the parse): ~0.05 µs a value. Comparing json()'s text with the stored one adds
+ * ~0.08 (a second json() text; looking for whitespace with instr() first cost more, measured).
  */
 const storedJson = (column: string) =>
-  `iif(typeof(${column}) = 'text' AND unicode(${column}) = 123 AND instr(${column}, char(0)) = 0 AND json_valid(${column}, 1), json(${column}), CAST(${column} AS TEXT))`
+  `iif(typeof(${column}) = 'text' AND unicode(${column}) = 123 AND instr(${column}, char(0)) = 0 AND json_valid(${column}, 1) AND json(${column}) = ${column}, json(${column}), ${sqlLiteral(column)})`
 
 /**
  * A JSON column in a CSV cell: its text as stored, a BLOB (only an edited row holds one) as its SQL
@@ -86,8 +93,9 @@ const COLUMN_SQL: Record<(typeof EXPORT_COLUMNS)[number], string | { csv: string
   ip: 'ip',
   userAgent: 'user_agent',
   gpc: { csv: GPC_CSV, json: GPC_JSON },
-  // As stored, or as a string when json() would rewrite it or refuse it (storedJson): broken JSON
-  // in an edited row too, which verification then reports. A BLOB as one in both formats.
+  // As stored, or as its SQL literal when json() would rewrite it or refuse it (storedJson):
+  // whitespace or broken JSON in an edited row too, which verification then reports. A BLOB as
+  // its SQL literal in both formats.
   categories: { csv: storedJsonCsv('categories'), json: storedJson('categories') },
   services: { csv: storedJsonCsv('services'), json: storedJson('services') },
   prevHash: 'prev_hash',

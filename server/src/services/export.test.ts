@@ -144,7 +144,8 @@ describe('ConsentExports on an in-memory database', () => {
       )
       .run('Ünïcødé \u2028 agent\n"x"')
     // Spaces at either end (kept without quotes, as CSV readers keep them) and a formula in a consentId.
-    db.$client.prepare(`UPDATE consent_records SET user_agent = '  spaced agent ', consent_id = '@SUM(1)' WHERE seq = 3`).run()
+    // …and a space inside a key, which is no space between tokens: the object still.
+    db.$client.prepare(`UPDATE consent_records SET user_agent = '  spaced agent ', consent_id = '@SUM(1)', services = '{"a b":true}' WHERE seq = 3`).run()
     const ndjsonSql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
     const csvSql = csvPageSql(`SELECT seq, ${CSV_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('csv')}`)
     // Broken JSON is no strict JSON object: the plain NDJSON query takes the page, the value as a string (export-sql.ts).
@@ -177,8 +178,10 @@ describe('ConsentExports on an in-memory database', () => {
     expect(spaced![EXPORT_COLUMNS.indexOf('userAgent')]).toBe('  spaced agent ')
     expect(unescapeCell(spaced![EXPORT_COLUMNS.indexOf('consentId')]!)).toBe('@SUM(1)')
     const [ndjson] = [...exportPages(db.$client, plan('ndjson'), head)]
-    const edited = JSON.parse(Buffer.from((ndjson as { bytes: Uint8Array }).bytes).toString().split('\n')[1]!) as Record<string, unknown>
-    expect(edited).toMatchObject({ categories: '{"a":tru', services: { x: [1, 2.5, 'y'] }, region: null, textsHash: null })
+    const [, edited, spacedKey] = Buffer.from((ndjson as { bytes: Uint8Array }).bytes).toString().split('\n').map((l) => (l ? (JSON.parse(l) as Record<string, unknown>) : null))
+    // Neither as json() would write it (broken JSON, spaces between tokens): each as its SQL literal, a string.
+    expect(edited).toMatchObject({ categories: `'{"a":tru'`, services: `'{ "x" : [1, 2.5, "y"] }'`, region: null, textsHash: null })
+    expect(spacedKey).toMatchObject({ services: { 'a b': true } })
     db.$client.close()
   })
 })
