@@ -470,11 +470,11 @@ describe('miniconsent verify --manifest --file', () => {
   })
 
   /** Why `verify --site` says the log is broken, and that each format's export file verified against its manifest says the same of the row. */
-  async function reportedAlike(seq: number, value = '') {
+  async function reportedAlike(seq: number, value = '', formats = ['csv', 'ndjson']) {
     const site = await run(['verify', '--site', 'acme', '--db', t.file])
     expect(site.code).toBe(1)
     const reason = new RegExp(`^BROKEN acme at seq ${seq}: (.*)$`, 'm').exec(site.err)![1]!
-    for (const format of ['csv', 'ndjson']) {
+    for (const format of formats) {
       const { file, manifestFile } = await exportFiles(`format=${format}`)
       const r = await run(['verify', '--manifest', manifestFile, '--file', file, '--db', t.file])
       expect({ format, code: r.code, err: r.err }, value).toEqual({ format, code: 1, err: `BROKEN ${file}: row ${seq} (seq ${seq}): ${reason}` })
@@ -512,10 +512,47 @@ describe('miniconsent verify --manifest --file', () => {
     expect(readFileSync(file, 'utf8').split('\n')[1]).toContain('"categories":{"analytics":true,"essential":true}')
   })
 
+  it('exits 1 for a column edited into a BLOB, which NDJSON wrote as the JSON a JSONB BLOB holds, in NDJSON as in CSV and --site', async () => {
+    const edits: [string, string][] = [
+      // JSONB of `true`: the line said "url":true, not an export row.
+      ['url', `x'01'`],
+      ['method', `x'01'`],
+      // JSONB of the same value: the line said what the column held before, and the file verified.
+      ['url', 'jsonb(json_quote(url))'],
+      ['method', 'jsonb(json_quote(method))'],
+      ['client_time', 'jsonb(json_quote(client_time))'],
+      ['revision', `jsonb('1')`],
+      ['user_agent', `x'FF'`],
+    ]
+    for (const [column, value] of edits) {
+      const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ${value} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2, value), value).toMatch(/does not match the record's (content|personal fields)/)
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
+    }
+    // A personal hash as a BLOB is none to --site (a format-1 record); NDJSON sent the text of its
+    // bytes, a format-2 record's, and the file verified (or, not UTF-8, failed for another reason).
+    // An empty BLOB too (NDJSON wrote the empty string). CSV still writes a BLOB there as the text of its bytes.
+    const ndjsonOnly: [string, string, string][] = [
+      ['personal_hash', 'CAST(personal_hash AS BLOB)', 'has no personal_hash but follows a record that has one: the record was edited'],
+      ['personal_hash', `x'FF'`, 'has no personal_hash but follows a record that has one: the record was edited'],
+      ['url', `x''`, "personal_hash does not match the record's personal fields: the record was edited"],
+    ]
+    for (const [column, value, reason] of ndjsonOnly) {
+      const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ${value} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2, value, ['ndjson']), value).toBe(reason)
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
+    }
+    // Untouched, a line is as it was.
+    const line = readFileSync((await exportFiles('format=ndjson')).file, 'utf8').split('\n')[1]!
+    expect(line).toMatch(/^\{"seq":2,"recordId":"[^"]+","consentId":"visitor-0001","serverTime":"[^"]+","clientTime":"[^"]+","method":"accept-all","revision":1,"textsHash":"a{64}","region":null,"mode":"opt-in",/)
+  })
+
   it('exits 1 for a gpc stored as anything but 0 or 1, which the export writes as it is stored, in NDJSON as in CSV and --site', async () => {
     for (let i = 0; i < 2; i++) expect((await t.request('/api/v1/consents', json(consentBody({ gpc: true })))).status).toBe(201)
     // seq 8 and 9 were stored with gpc 1; the hash reads any value but 0 as true.
-    for (const [value, csvCell, ndjsonValue] of [['2', '2', 2], [`'true'`, `'true'`, 'true'], [`x'01'`, `X'01'`, '\u0001']] as const) {
+    for (const [value, csvCell, ndjsonValue] of [['2', '2', 2], [`'true'`, `'true'`, 'true'], [`x'01'`, `X'01'`, { blob: '01' }]] as const) {
       t.db.$client.prepare(`UPDATE consent_records SET gpc = ${value} WHERE site_id = 'acme' AND seq = 8`).run()
       expect(await reportedAlike(8), value).toBe('gpc is neither 0 nor 1: the record was edited')
       const csv = parse(readFileSync((await exportFiles('format=csv')).file, 'utf8'), { columns: true }) as Record<string, string>[]

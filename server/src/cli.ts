@@ -1098,11 +1098,27 @@ function csvRow(cells: string[], siteId: string): StoredRow {
 }
 
 /**
+ * A BLOB as an NDJSON line writes one (export-sql.ts blobJson), read back as the bytes `verify
+ * --site` reads (a Buffer), so that the row's checks say of it what they say there.
+ */
+const ndjsonBlob = z.strictObject({ blob: z.string().regex(/^(?:[0-9A-F]{2})*$/) }).transform((b) => Buffer.from(b.blob, 'hex'))
+
+/** A field of an NDJSON row: as exportRow has it, or a BLOB an edited record holds instead. */
+const orBlob = <T extends z.ZodType>(field: T) => z.union([field, ndjsonBlob])
+
+/**
  * An NDJSON row as the file holds it: categories and services as any value, read from the line's
  * text (ndjsonToRow), not from the object JSON.parse makes of them; gpc as any JSON value but an
- * array or object, an edited record's stored value (contentProblem reports one but true or false).
+ * array or object, or a BLOB, an edited record's stored value (contentProblem reports one but true
+ * or false); any other field as exportRow has it or as a BLOB.
  */
-const ndjsonRow = exportRow.extend({ categories: z.unknown(), services: z.unknown(), gpc: z.union([z.boolean(), z.number(), z.string(), z.null()]) })
+const ndjsonRow = z.object({
+  ...Object.fromEntries(Object.entries(exportRow.shape).map(([name, field]) => [name, orBlob(field)])),
+  personalHash: orBlob(z.string().nullable()).optional(),
+  categories: z.unknown(),
+  services: z.unknown(),
+  gpc: orBlob(z.union([z.boolean(), z.number(), z.string(), z.null()])),
+})
 
 /**
  * An NDJSON line back to the stored row it was written from. Categories and services are the
@@ -1113,7 +1129,8 @@ const ndjsonRow = exportRow.extend({ categories: z.unknown(), services: z.unknow
  * of order.
  */
 function ndjsonToRow(line: string, siteId: string): StoredRow {
-  const r = ndjsonRow.parse(JSON.parse(line))
+  // The fields' types are exportRow's, or a BLOB: StoredRow's, as `verify --site` reads an edited record.
+  const r = ndjsonRow.parse(JSON.parse(line)) as unknown as Omit<StoredRow, 'siteId' | 'categories' | 'services'> & { categories: unknown; services: unknown }
   const texts = topLevelTexts(line, CHOICE_KEYS)
   return { ...r, siteId, categories: storedChoices(r.categories, texts.get(CHOICE_KEYS[0])), services: storedChoices(r.services, texts.get(CHOICE_KEYS[1])) }
 }

@@ -201,7 +201,7 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     expect(lines[6]).toContain(`"categories":{"analytics":false,"essential":true},"services":"'{ \\"plausible\\" : true }'",`)
   })
 
-  it('sends a record whose stored value was edited into a BLOB with its bytes as text in NDJSON, categories and services as their SQL literal in both formats, and the rest as usual', async () => {
+  it('sends a record whose stored value was edited into a BLOB as {blob: hex} in NDJSON, categories and services as their SQL literal in both formats, and the rest as usual', async () => {
     // No JSON can hold a BLOB: the NDJSON page failed whole, and the export answered 200 with an empty body.
     t.db.$client.prepare(`UPDATE consent_records SET categories = x'0001', url = x'41' WHERE site_id = 'acme' AND seq = 3`).run()
     // JSONB, which json() reads, in the same page: its literal too, not the JSON it holds
@@ -214,7 +214,7 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     const lines = ndjson.text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; categories: unknown; services: unknown; url: unknown })
     expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
     const hex = (seq: number, column: string) => t.db.$client.prepare(`SELECT quote(${column}) FROM consent_records WHERE site_id = 'acme' AND seq = ?`).pluck().get(seq)
-    expect(lines[2]).toMatchObject({ categories: "X'0001'", url: 'A' })
+    expect(lines[2]).toMatchObject({ categories: "X'0001'", url: { blob: '41' } })
     expect(lines[1]!.categories).toEqual({ essential: true, analytics: true })
     expect(lines[4]!.categories).toBe(hex(5, 'categories'))
     expect(lines[5]!.services).toBe(`X'${Buffer.from(services6).toString('hex').toUpperCase()}'`)

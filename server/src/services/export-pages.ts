@@ -28,10 +28,10 @@ export interface ExportPlan {
   format: ExportFormat
   sql: string
   /**
-   * The same page in a form that takes whatever a value holds: NDJSON, for a page `sql` refuses (a
-   * row holding a BLOB); CSV, for a page with a separator inside a value (export-sql.ts).
+   * CSV: the same page in a form that takes whatever a value holds, for a page with a separator
+   * inside a value (export-sql.ts). NDJSON: null, its lines take any value as they are.
    */
-  fallbackSql: string
+  fallbackSql: string | null
   params: unknown[]
   /** Where the keyset (seq > after) and the snapshot's head (seq <= head) sit in `params`. */
   afterAt: number
@@ -167,17 +167,10 @@ export function* exportPages(
   const query = conn.prepare(plan.sql).raw(true)
   let fallback: Database.Statement | null = null
   const again = (params: unknown[]) => {
-    fallback ??= conn.prepare(plan.fallbackSql).raw(true)
+    fallback ??= conn.prepare(plan.fallbackSql!).raw(true)
     return fallback.get(...params) as [number, number | null, string | Uint8Array]
   }
-  const page = (params: unknown[]) => {
-    try {
-      return query.get(...params) as [number, number | null, string | Uint8Array]
-    } catch (e) {
-      if (plan.format === 'csv') throw e
-      return again(params)
-    }
-  }
+  const page = (params: unknown[]) => query.get(...params) as [number, number | null, string | Uint8Array]
   const params = [...plan.params]
   params[plan.headAt] = head.seq
   const size = pageSize(plan.format)
