@@ -512,6 +512,36 @@ describe('miniconsent verify --manifest --file', () => {
     expect(readFileSync(file, 'utf8').split('\n')[1]).toContain('"categories":{"analytics":true,"essential":true}')
   })
 
+  it('exits 1 for categories or services edited into a value an export could pass off as another, in NDJSON as in CSV and --site', async () => {
+    const canonical = Buffer.from('{"analytics":true,"essential":true}').toString('hex').toUpperCase()
+    const edits: [string, string][] = [
+      // Text that reads as a CSV cell's BLOB literal: it is text, not JSON (a CSV read it as the BLOB).
+      ['categories', `'X''${canonical}'''`],
+      // Text in quotes, as a text literal reads, and text a formula escape would read as another.
+      ['categories', `'''{"analytics":true,"essential":true}'''`],
+      ['categories', `'''{"analytics":true,"essential":true}'`],
+      ['services', `'-{"plausible":true}'`],
+      // BLOBs that are not UTF-8: the bytes as stored, not their decoding.
+      ['categories', `x'${canonical.replace('61', 'FF')}'`],
+      ['categories', `x'${canonical}FF'`],
+      ['services', `x'FF'`],
+      ['services', `x'7B22C0'`],
+    ]
+    for (const [column, value] of edits) {
+      const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ${value} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2, value), value).toMatch(/^categories or services are not (valid JSON|stored as written): the record was edited$/)
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
+    }
+    // A `'` put before a value no export escapes: a CSV read it as an escape, and the edit verified.
+    for (const column of ['method', 'client_time']) {
+      const stored = t.db.$client.prepare(`SELECT ${column} FROM consent_records WHERE site_id = 'acme' AND seq = 2`).pluck().get()
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = '''' || ${column} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2, column), column).toBe("hash does not match the record's content: the record or the one before it was edited")
+      t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
+    }
+  })
+
   it('exits 1 for a column edited into a BLOB, which NDJSON wrote as the JSON a JSONB BLOB holds, in NDJSON as in CSV and --site', async () => {
     const edits: [string, string][] = [
       // JSONB of `true`: the line said "url":true, not an export row.

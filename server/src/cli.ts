@@ -55,6 +55,7 @@ import { parseEnv, urlScheme } from './env'
 import { signStored, storedGeneratedKey, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead, type SavedManifestHead, type StoredRow } from './services/consent-chain'
+import { VISITOR_CELLS } from './services/export-pages'
 import { Accounts } from './services/accounts'
 import { AuditLog } from './services/audit'
 import { ConsentLog } from './services/consent-log'
@@ -1047,12 +1048,20 @@ const NULLABLE = new Set(['textsHash', 'region', 'ip', 'userAgent', 'erasedAt', 
 /** The CSV header of files exported before 0.6: every column but the last, personalHash. */
 const HEADER_BEFORE_0_6 = EXPORT_COLUMNS.slice(0, -1).join(',')
 
+/**
+ * The cells an export escapes against formulas: a visitor's (export-pages.ts VISITOR_CELLS). The
+ * first releases escaped every cell, but no other value the server writes starts with what the
+ * escape marks; read through the unescape, another cell would lose a `'` an edit put there, and
+ * `'accept-all` in method, say, would verify as accept-all.
+ */
+const ESCAPED_CELLS = new Set<number>(VISITOR_CELLS)
+
 /** A CSV record (cells in EXPORT_COLUMNS order) back to the stored row it was written from. */
 function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => string = unescapeExportCell): StoredRow {
   const v: Record<string, unknown> = { siteId }
   EXPORT_COLUMNS.forEach((name, i) => {
     const cell = cells[i] ?? ''
-    v[name] = cell === '' && NULLABLE.has(name) ? null : unescape(cell)
+    v[name] = cell === '' && NULLABLE.has(name) ? null : ESCAPED_CELLS.has(i) ? unescape(cell) : cell
   })
   const choices = { categories: csvChoices(v.categories as string), services: csvChoices(v.services as string) }
   return { ...v, ...choices, seq: Number(v.seq), revision: Number(v.revision), gpc: csvGpc(v.gpc as string) } as unknown as StoredRow
@@ -1062,13 +1071,13 @@ function csvToRow(cells: string[], siteId: string, unescape: (cell: string) => s
 const SQL_BLOB = /^X'((?:[0-9A-F]{2})*)'$/
 
 /**
- * Categories or services as a CSV cell writes them: the stored text, or a BLOB (an edited record)
- * as its SQL literal, read back as the bytes `verify --site` reads (a Buffer), so that
- * contentProblem says of it what it says there.
+ * Categories or services as a CSV cell writes them (export-sql.ts storedJsonCsv): the stored text
+ * when it starts with `{`, else (an edited record) the stored value's SQL literal, read back as
+ * the text or as the bytes `verify --site` reads (a Buffer), so that contentProblem says of it
+ * what it says there. A cell that is neither (a file of an earlier release) is the text itself.
  */
 function csvChoices(cell: string): string {
-  const blob = SQL_BLOB.exec(cell)
-  return blob ? storedBlob(Buffer.from(blob[1]!, 'hex')) : cell
+  return fromSqlLiteral(cell) ?? cell
 }
 
 /**

@@ -6,8 +6,9 @@
 //   and the records by a record separator (char 30), split again in JavaScript. Not twenty values
 //   per record (each its own string: ~8 µs per record), and not one JSON array of records either
 //   (json_array() and JSON.parse cost ~1.1 µs more per record than concat() and split(), measured).
-//   SQLite only turns values into text: gpc as `true`/`false` (GPC_CSV), NULL as an empty cell, a
-//   BLOB of categories or services as its SQL literal (storedJsonCsv), any other BLOB as the text of its bytes. The escape
+//   SQLite only turns values into text: gpc as `true`/`false` (GPC_CSV), NULL as an empty cell,
+//   categories or services that are not text starting with `{` as their SQL literal
+//   (storedJsonCsv), any other BLOB as the text of its bytes. The escape
 //   of formulas is JavaScript's (export-pages.ts) and the CSV itself is d3-dsv's.
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
 import { COLUMN_COUNT, VISITOR_CELLS } from './export-pages'
@@ -68,12 +69,14 @@ const storedJson = (column: string) =>
   `iif(typeof(${column}) = 'text' AND unicode(${column}) = 123 AND instr(${column}, char(0)) = 0 AND json_valid(${column}, 1) AND json(${column}) = ${column}, json(${column}), ${sqlLiteral(column)})`
 
 /**
- * A JSON column in a CSV cell: its text as stored, a BLOB (only an edited row holds one) as its SQL
- * literal (quote(): `X'7B22…'`), as gpc's. As the text of its bytes, a BLOB of the JSON text the
+ * A JSON column in a CSV cell: its text as stored when it starts with `{` (the server writes a JSON
+ * object's canonical text), else (only an edited row) its SQL literal (sqlLiteral: `X'7B22…'` for a
+ * BLOB, `'…'` for anything else), as gpc's. As the text of its bytes, a BLOB of the JSON text the
  * server wrote would read as that text, and `verify --file` could not tell what `--site` reports;
- * the CLI reads the literal back as the BLOB.
+ * and text kept as it is could read as a BLOB's literal (`X'7B7D'`, stored as text). The CLI
+ * reads a literal back as the value it stands for.
  */
-const storedJsonCsv = (column: string) => `iif(typeof(${column}) = 'blob', quote(${column}), ${column})`
+const storedJsonCsv = (column: string) => `iif(typeof(${column}) = 'text' AND unicode(${column}) = 123, ${column}, ${sqlLiteral(column)})`
 
 /**
  * gpc: `true` for 1 and `false` for 0, as the server stores it. Any other value (only an edited
