@@ -15,7 +15,7 @@ import { recordHash, recordHashV1 } from './services/consent-chain'
 import { purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
 import { signAnchor, signErasure, storedGeneratedKey, type ErasedRow } from './services/stored-signatures'
-import { addUser, builtCliAsNobody, consentBody, json, newerCopy, olderCopy, openMigratedUpTo, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
+import { addUser, builtCliAsNobody, consentBody, json, MIGRATION_COUNT, newerCopy, olderCopy, openMigratedUpTo, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
 
 let t: TestServer
 beforeEach(async () => {
@@ -1064,7 +1064,7 @@ describe('miniconsent verify --manifest: the signature', () => {
     db.$client.prepare(`INSERT INTO sites (id, settings, created_at) VALUES ('acme', '{}', 0)`).run()
     db.$client.close()
     const bytes = readFileSync(first)
-    const notMigrated = `the database ${first} was last started by an older MiniConsent (17 migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
+    const notMigrated = `the database ${first} was last started by an older MiniConsent (${MIGRATION_COUNT - 1} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`
     for (const args of [
       ['verify', '--manifest', manifestFile, '--file', file],
       ['verify', '--manifest', manifestFile, '--file', file, '--allow-unsigned'],
@@ -1173,7 +1173,8 @@ describe('miniconsent verify on a database another process holds locked', () => 
 
 describe('miniconsent reset-password', () => {
   it("refuses a database this version's server has not migrated yet, as verify does, instead of failing on a column it lacks; a newer MiniConsent's it resets", async () => {
-    for (let last = 0; last <= 16; last++) {
+    // Each older migration up to the last but one (the count read from the journal: the next migration is covered too).
+    for (let last = 0; last <= MIGRATION_COUNT - 2; last++) {
       const folder = join(t.dir, `at-${last}`)
       mkdirSync(folder)
       const file = join(folder, 'old.sqlite')
@@ -1184,7 +1185,7 @@ describe('miniconsent reset-password', () => {
       expect(r, `migrations 0000 to ${last}`).toEqual({
         code: 2,
         out: '',
-        err: `the database ${file} was last started by an older MiniConsent (${17 - last} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
+        err: `the database ${file} was last started by an older MiniConsent (${MIGRATION_COUNT - 1 - last} migration(s) of this version to apply): start this version's server once (npm start), which migrates it and signs what older versions left unsigned, then run this again`,
       })
       const after = new Database(file, { readonly: true })
       expect(after.prepare('SELECT email, password_hash FROM users').all()).toEqual([{ email: 'owner@example.com', password_hash: 'x' }])

@@ -187,6 +187,13 @@ export const send = (method: string, body?: unknown): RequestInit =>
   body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
 
 /**
+ * How many migrations this version has (meta/_journal.json's entries, 0000 on): a database left at
+ * migration `idx` has `MIGRATION_COUNT - 1 - idx` of them to apply. Tests that count what an older
+ * database lacks read it here, so that the next migration does not break them or go untested.
+ */
+export const MIGRATION_COUNT = (JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
+
+/**
  * A database `file` as a server of an older version left it: the committed migrations up to
  * `lastIdx` only (copied into `dir`), none after. Open it with openDatabase to apply the rest.
  */
