@@ -12,7 +12,7 @@ import { runCli } from './cli'
 import { parseEnv } from './env'
 import { canonicalJson } from './lib/canonical-json'
 import { recordHash, recordHashV1 } from './services/consent-chain'
-import { purgeSite } from './services/retention'
+import { purgeExpired, purgeSite } from './services/retention'
 import { ManifestKeys, privateKeyFrom, signManifest } from './services/manifest-keys'
 import { signAnchor, signErasure, storedGeneratedKey, type ErasedRow } from './services/stored-signatures'
 import { addUser, builtCliAsNobody, consentBody, json, MIGRATION_COUNT, newerCopy, olderCopy, openMigratedUpTo, runMain, signIn, startTestServer, walCopyInReadOnlyFolder, type TestServer } from './test-support'
@@ -1393,6 +1393,58 @@ describe('miniconsent verify and sign-unsigned on a database an older MiniConsen
     expect((await run(['verify', '--site', 'acme', '--db', t.file])).code).toBe(1)
     expect((await run(['sign-unsigned', '--site', 'nowhere', '--db', t.file])).code).toBe(2)
     expect((await run(['sign-unsigned', '--db', t.file])).code).toBe(2)
+  })
+})
+
+describe("miniconsent sign-unsigned on a deleted site's retention", () => {
+  /** notice-only, which has no records, deleted by its owner: its audit log is kept by the retention it had (the default 1826 days). */
+  async function deleteNoticeOnly() {
+    await addUser(t.db, 'owner@notice.test', 'notice owner password', { 'notice-only': 'owner' })
+    const owner = await signIn(t, 'owner@notice.test', 'notice owner password')
+    expect((await owner.request('/api/admin/sites/notice-only', { method: 'DELETE' })).status).toBe(204)
+  }
+  const kept = () => t.db.$client.prepare("SELECT retention_days AS days, retention_signed_at AS at, retention_signature AS signature FROM deleted_sites WHERE site_id = 'notice-only'").get()
+  /** Why the purge leaves the deleted site's audit log alone, if it does. */
+  const refused = async () => (await purgeExpired(t.db, t.clock.now)).find((r) => r.siteId === 'notice-only')?.unsignedRetention
+  const signedNothing = (days: number) => `nothing unsigned for the deleted site "notice-only": the retention of ${days} days it had when it was deleted is signed`
+  const ifTheSites =
+    'If it is the retention the site had (after a rollback, an older MiniConsent deleted the site or retired the key that signed it; or the site was deleted before an owner confirmed its retention), run this again with --confirm to sign it: its audit log is then purged by it. Signing a retention written by hand would have the audit log purged by it.'
+
+  it('lists, then with --confirm signs and audits, the retention an older version kept unsigned for a site it deleted, after which the purge acts on it', async () => {
+    await deleteNoticeOnly()
+    expect(await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file])).toEqual({ code: 0, err: '', out: signedNothing(1826) })
+    // As an older version deletes a site, after a rollback: its row has no signature, and no start signs it.
+    t.db.$client.exec('UPDATE deleted_sites SET retention_signed_at = NULL, retention_signature = NULL')
+    const problem = 'the retention of 1826 days it had when it was deleted bears no signature of this server'
+    expect(await refused()).toBe(problem)
+    const listed = await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file])
+    expect(listed).toEqual({ code: 0, err: '', out: ['unsigned for the deleted site "notice-only", whose audit log is kept until it is signed:', `  ${problem}`, ifTheSites].join('\n') })
+    // Listing changes nothing.
+    expect(kept()).toEqual({ days: 1826, at: null, signature: null })
+
+    const signed = await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file, '--confirm'])
+    expect(signed).toMatchObject({ code: 0, err: '' })
+    expect(signed.out).toMatch(/^signed for the deleted site "notice-only" with key [0-9a-f]{16}:\n {2}the retention of 1826 days it had when it was deleted, which the retention purge acts on from now on$/)
+    expect(await refused()).toBeUndefined()
+    const audit = t.db.$client.prepare("SELECT user_id AS userId, before, after FROM audit_log WHERE site_id = 'notice-only' AND action = 'site.sign_unsigned'").all() as { userId: number | null; before: string; after: string }[]
+    expect(audit.map((e) => ({ userId: e.userId, before: JSON.parse(e.before), after: JSON.parse(e.after) }))).toEqual([
+      { userId: null, before: { retentionDays: 1826, problem }, after: { retentionDays: 1826, keyId: expect.stringMatching(/^[0-9a-f]{16}$/), by: 'the server operator (command line)' } },
+    ])
+    expect(await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file, '--confirm'])).toEqual({ code: 0, err: '', out: signedNothing(1826) })
+  })
+
+  it("names a retention rewritten in the database as such, signs it only with the server's key, and still refuses a site that never was", async () => {
+    await deleteNoticeOnly()
+    t.db.$client.exec('UPDATE deleted_sites SET retention_days = 1')
+    const before = kept()
+    const listed = await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file])
+    expect(listed).toMatchObject({ code: 0, err: '' })
+    expect(listed.out.split('\n')[1]).toBe("  the retention of 1 day it had when it was deleted does not match the server's signature: it was edited in the database")
+    const other = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+    const refusedKey = await run(['sign-unsigned', '--site', 'notice-only', '--db', t.file, '--confirm'], { ...NO_DATABASE(t), MANIFEST_SIGNING_KEY: other })
+    expect(refusedKey).toMatchObject({ code: 2, err: expect.stringMatching(/^MANIFEST_SIGNING_KEY is not the key the server signs with in this database/) })
+    expect(kept()).toEqual(before)
+    expect(await run(['sign-unsigned', '--site', 'nowhere', '--db', t.file])).toEqual({ code: 2, out: '', err: 'unknown site "nowhere"' })
   })
 })
 

@@ -52,7 +52,8 @@ import { hasTable } from './db/has-table'
 import * as schema from './db/schema'
 import { sites } from './db/schema'
 import { parseEnv, urlScheme } from './env'
-import { signStored, storedGeneratedKey, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
+import { signStored, storedGeneratedKey, storedVerifyKeys, unsignedStored, type StoredSigningKey } from './services/stored-signatures'
+import { deletedSiteRetention, signDeletedSiteRetention, signedDeletedRetention } from './services/retention-signature'
 import { canonicalJson } from './lib/canonical-json'
 import { contentProblem, formatOf, formatProblem, linkProblem, savedManifestHead, type SavedManifestHead, type StoredRow } from './services/consent-chain'
 import { VISITOR_CELLS } from './services/export-pages'
@@ -73,8 +74,10 @@ const USAGE = [
   '       miniconsent sign-unsigned --site <siteId> [--db <path>] [--confirm]',
   '       miniconsent backup --to <new file> [--db <path to the SQLite file>]',
   '  sign-unsigned: signs the tombstones and the purge anchor of a site that an older MiniConsent wrote',
-  '    unsigned (after a rollback), with the server\'s key (MANIFEST_SIGNING_KEY as the server has it,',
-  '    or the key generated in the database); without --confirm it only lists them',
+  '    unsigned (after a rollback), or, for a deleted site, the retention its audit log is kept by when',
+  '    the purge refuses it (unsigned, signed by a retired key, or edited: the listing says which), with',
+  '    the server\'s key (MANIFEST_SIGNING_KEY as the server has it, or the key generated in the',
+  '    database); without --confirm it only lists them',
   '  backup: copies the database while the server runs and writes (one snapshot), checks the copy',
   '    (SQLite\'s quick_check, every site\'s chain) and only then puts it at --to, never over a file',
   '  --public-key: an Ed25519 public key (base64 or PEM), or the answer of GET /api/v1/manifest-keys saved to a file',
@@ -398,10 +401,15 @@ function openChecked(file: string, write: boolean): Db {
 /**
  * The database --db or DATABASE_URL names, opened (openMiniConsent); with `siteId`, only once this
  * version's server has started on it (notStartedOn), when no newer MiniConsent has migrated it
- * (newerOn) and when it holds that site; `migrated`, only once this version's server has migrated
- * it (notMigratedOn). Otherwise the exit code (2), after saying why.
+ * (newerOn) and when it holds that site (or, `orDeleted`, keeps a deleted site's audit log under
+ * that id); `migrated`, only once this version's server has migrated it (notMigratedOn).
+ * Otherwise the exit code (2), after saying why.
  */
-function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boolean; siteId?: string; migrated?: boolean; inPlace?: boolean } = {}): { db: Db; file: string } | number {
+function openForCommand(
+  dbArg: string | undefined,
+  io: CliIo,
+  o: { write?: boolean; siteId?: string; orDeleted?: boolean; migrated?: boolean; inPlace?: boolean } = {},
+): { db: Db; file: string } | number {
   const file = existingDatabaseFile(dbArg, io)
   if (file === null) return 2
   let db: Db
@@ -417,7 +425,9 @@ function openForCommand(dbArg: string | undefined, io: CliIo, o: { write?: boole
     const problem =
       siteId === undefined
         ? notMigratedOn(db, file)
-        : (newerOn(db, file) ?? notStartedOn(db, file) ?? (db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get() ? null : `unknown site "${siteId}"`))
+        : (newerOn(db, file) ??
+          notStartedOn(db, file) ??
+          (db.select({ id: sites.id }).from(sites).where(eq(sites.id, siteId)).get() || (o.orDeleted && deletedSiteRetention(db.$client, siteId)) ? null : `unknown site "${siteId}"`))
     if (problem === null) return { db, file }
     io.err(problem)
   } catch (e) {
@@ -520,10 +530,11 @@ function serverSigningKey(db: Db, io: CliIo): StoredSigningKey | string {
  * tombstones, 0.8.6 for purge anchors), the erasures and purges it made are unsigned, and verify
  * reports them as made by hand; the server signs such things only once, at the first start after
  * its upgrade. The operator, who knows which binary ran, vouches for them: listed, then (with
- * --confirm) signed and audited. 0 done or nothing to sign, 2 refused.
+ * --confirm) signed and audited. For a deleted site, the retention its audit log is kept by
+ * (signUnsignedDeletedRetention). 0 done or nothing to sign, 2 refused.
  */
 async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: boolean, io: CliIo): Promise<number> {
-  const opened = openForCommand(dbArg, io, { write: confirm, siteId })
+  const opened = openForCommand(dbArg, io, { write: confirm, siteId, orDeleted: true })
   if (typeof opened === 'number') return opened
   const { db } = opened
   try {
@@ -533,6 +544,8 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
       return 2
     }
     const audit = new AuditLog(db, Date.now)
+    // A deleted site has no consent log left (deleteSite refuses a site that holds any): only its retention.
+    if (deletedSiteRetention(db.$client, siteId)) return signUnsignedDeletedRetention(db, siteId, key, audit, io)
     // Read and signed in one IMMEDIATE transaction: a purge of the running server between the two
     // would have its anchor's signature overwritten by the one of the anchor listed before it.
     const read = db.$client.transaction(() => {
@@ -573,6 +586,51 @@ async function signUnsigned(siteId: string, dbArg: string | undefined, confirm: 
   } finally {
     db.$client.close()
   }
+}
+
+/**
+ * `sign-unsigned` for a deleted site: the retention its audit log is kept by (`deleted_sites`),
+ * when the purge refuses it (retention-signature.ts signedDeletedRetention), is nobody's to save
+ * again. A previous version run after a rollback deletes a site without a signature, or retires a
+ * key without signing the deleted sites' retentions again; a site deleted before an owner confirmed
+ * its retention keeps the signature that did not match. The operator vouches for it: listed with
+ * why it is refused (a retention edited in the database says so), then (with --confirm) signed
+ * with the server's key and audited on the site's log, in one IMMEDIATE transaction with the
+ * reading. 0 done or nothing to sign.
+ */
+function signUnsignedDeletedRetention(db: Db, siteId: string, key: StoredSigningKey | null, audit: AuditLog, io: CliIo): number {
+  const read = db.$client.transaction(() => {
+    const row = deletedSiteRetention(db.$client, siteId)!
+    const { problem } = signedDeletedRetention(row, storedVerifyKeys(db.$client))
+    if (key && problem !== undefined) {
+      signDeletedSiteRetention(db.$client, row, key, Date.now())
+      audit.record({
+        siteId,
+        userId: null,
+        action: 'site.sign_unsigned',
+        before: { retentionDays: row.retentionDays, problem },
+        after: { retentionDays: row.retentionDays, keyId: key.keyId, by: 'the server operator (command line)' },
+      })
+    }
+    return { days: row.retentionDays, problem }
+  })
+  const { days, problem } = key ? read.immediate() : read.deferred()
+  const retention = `the retention of ${days} day${days === 1 ? '' : 's'} it had when it was deleted`
+  if (problem === undefined) {
+    io.out(`nothing unsigned for the deleted site "${siteId}": ${retention} is signed`)
+    return 0
+  }
+  if (!key) {
+    io.out(`unsigned for the deleted site "${siteId}", whose audit log is kept until it is signed:`)
+    io.out(`  ${problem}`)
+    io.out(
+      'If it is the retention the site had (after a rollback, an older MiniConsent deleted the site or retired the key that signed it; or the site was deleted before an owner confirmed its retention), run this again with --confirm to sign it: its audit log is then purged by it. Signing a retention written by hand would have the audit log purged by it.',
+    )
+    return 0
+  }
+  io.out(`signed for the deleted site "${siteId}" with key ${key.keyId}:`)
+  io.out(`  ${retention}, which the retention purge acts on from now on`)
+  return 0
 }
 
 /**

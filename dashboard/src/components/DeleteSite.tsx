@@ -1,5 +1,8 @@
 // Deleting a site, for its owners: only one that never had visitors' records (the server refuses
-// the others, 409 site_has_records, and says why). The site's id is typed to confirm.
+// the others, 409 site_has_records, and says why). The site's id is typed to confirm. Its audit log
+// stays, purged by the retention the site had only if the server signed it: one it did not sign
+// (perhaps edited outside MiniConsent) keeps the log until the server's operator vouches for it,
+// which the dialog says, so that the owner may confirm the retention in the settings first.
 import type { SiteSummary } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { homePath, siteApi, useSession } from '../session'
@@ -7,8 +10,12 @@ import { RoleLoweredNotice, useRoleLowered } from './EditsNotKept'
 import { errorText, useActionState } from './site-page'
 import { TypedConfirm } from './TypedConfirm'
 
-/** The section for an owner; for another role, only the notice that its deletion was not made. */
-export function DeleteSite({ site }: { site: SiteSummary }) {
+/**
+ * The section for an owner; for another role, only the notice that its deletion was not made.
+ * `retentionSigned`: whether the site's stored retention bears the server's signature, as the
+ * settings form last learnt it (`retentionSigned` of GET …/catalogue or of a save).
+ */
+export function DeleteSite({ site, retentionSigned }: { site: SiteSummary; retentionSigned: boolean }) {
   const { api, me, refreshMe } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle')
   const [error, setError] = useActionState<string | null>(null)
@@ -68,6 +75,14 @@ export function DeleteSite({ site }: { site: SiteSummary }) {
             Its catalogue, revisions, texts, settings, members and pending invitations are deleted for good, and its
             embed script stops working at once. Type the site’s id, <code>{site.id}</code>, to confirm.
           </p>
+          {!retentionSigned && (
+            <p class="notice">
+              Its retention period is not one the server signed (it may have been edited outside MiniConsent, or saved by an older version), so once the
+              site is deleted its audit log is kept, never purged, until the server’s operator vouches for that retention with the command{' '}
+              <code>npm run sign-unsigned -- --site {site.id} --confirm</code>. To have the log purged by it, confirm the retention in the settings
+              above before deleting the site.
+            </p>
+          )}
         </TypedConfirm>
       )}
       <div role="alert">{error && <p class="field-error">{error}</p>}</div>

@@ -587,6 +587,41 @@ describe('deleting a site', () => {
     expect(api.requests.filter((r) => r.url.pathname === '/api/admin/me')).toHaveLength(2)
   })
 
+  it('says, when the stored retention is not one the server signed, that the audit log will be kept until the operator vouches for it, and not once the owner confirmed it', async () => {
+    stubApi(
+      signedIn,
+      on('GET', /\/catalogue$/, () => json({ ...loaded(), retentionSigned: false })),
+      on('PUT', '/api/admin/sites/minimagic/settings', (req) => {
+        const { baseUpdatedAt: _base, ...settings } = req.body as Record<string, unknown>
+        const stored = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== null))
+        return json({ settings: { ...loaded().settings, ...stored }, settingsUpdatedAt: SAVED_AT, retentionSigned: 'retentionDays' in settings })
+      }),
+    )
+    renderApp('/sites/minimagic/settings')
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete this site…' }))
+    const panel = screen.getByRole('heading', { name: 'Delete MiniMagic?' }).parentElement!
+    // Said once the settings are loaded, with what GET …/catalogue answered.
+    const warning = await within(panel).findByText(/retention period is not one the server signed/)
+    expect(warning.textContent).toBe(
+      'Its retention period is not one the server signed (it may have been edited outside MiniConsent, or saved by an older version), so once the site is deleted its audit log is kept, never purged, until the server’s operator vouches for that retention with the command npm run sign-unsigned -- --site minimagic --confirm. To have the log purged by it, confirm the retention in the settings above before deleting the site.',
+    )
+    // Confirmed and saved: the retention is signed, and the warning goes.
+    fireEvent.click(screen.getByLabelText('Confirm this retention of 1826 days'))
+    fireEvent.click(screen.getByRole('button', { name: 'Save settings' }))
+    expect(await screen.findByText('Settings saved.')).toBeTruthy()
+    await waitFor(() => expect(screen.queryByText(/retention period is not one the server signed/)).toBeNull())
+    expect(screen.getByRole('heading', { name: 'Delete MiniMagic?' })).toBeTruthy()
+  })
+
+  it('says nothing of the retention when the server signed it', async () => {
+    stubApi(signedIn, serveCatalogue)
+    renderApp('/sites/minimagic/settings')
+    await screen.findByLabelText('Site name')
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete this site…' }))
+    expect(screen.getByRole('heading', { name: 'Delete MiniMagic?' })).toBeTruthy()
+    expect(screen.queryByText(/retention period is not one the server signed/)).toBeNull()
+  })
+
   it('is offered to owners only', async () => {
     stubApi(signedInAsEditor, serveCatalogue)
     renderApp('/sites/minimagic/settings')

@@ -9,7 +9,7 @@
 // may also delete a site that never had visitors' records (components/DeleteSite.tsx).
 import { consentCookieMismatch, OWNER_ONLY_SETTINGS, siteSettingsInput, siteSettingsResponse, slug, type ConsentCookieMismatch, type Role, type SiteSettings, type SiteSettingsFormInput } from '@miniconsent/shared'
 import { EVERYWHERE, normalizeRegion, REGION_MODES, resolveMode, type RegionMode } from '@miniconsent/shared/regions'
-import { useMemo, useRef, useState } from 'preact/hooks'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiRequestError } from '../api'
 import { catalogueState, type CatalogueState } from '../api-shapes'
 import { EditableContext, Field, IssueSummary, issuesByPath, SelectField, TextField, type Issues } from '../components/fields'
@@ -30,6 +30,8 @@ function SettingsPage({ site }: SitePageProps) {
   const { api } = useSession()
   useDocumentTitle(`Site settings — ${site.name}`)
   const load = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
+  // As the settings form last learnt it (loaded, or a save that confirmed it): the Delete dialog says what an unsigned one means.
+  const [retentionSigned, setRetentionSigned] = useState(true)
   return (
     <>
       <h1>Site settings — {site.name}</h1>
@@ -43,13 +45,14 @@ function SettingsPage({ site }: SitePageProps) {
             initial={state.settings}
             initialVersion={state.settingsUpdatedAt}
             initialRetentionSigned={state.retentionSigned !== false}
+            onRetentionSigned={setRetentionSigned}
             draft={state.draft}
             onReload={load.reload}
           />
         )}
       </LoadGate>
       {/* For owners; another role sees only a notice, when a deletion under way ended with a role lowered meanwhile. */}
-      <DeleteSite site={site} />
+      <DeleteSite site={site} retentionSigned={retentionSigned} />
     </>
   )
 }
@@ -263,6 +266,7 @@ function SettingsEditor({
   initial,
   initialVersion,
   initialRetentionSigned,
+  onRetentionSigned,
   draft,
   onReload,
 }: {
@@ -273,6 +277,8 @@ function SettingsEditor({
   initialVersion: string | undefined
   /** Whether the stored retention bears the server's signature (false: the purge of the site is paused). */
   initialRetentionSigned: boolean
+  /** Told whether it does, as loaded and after each save. */
+  onRetentionSigned: (signed: boolean) => void
   /** The catalogue's draft as loaded with the settings, checked after a save that changes the consent cookie. */
   draft: CatalogueState['draft']
   onReload: () => void
@@ -284,6 +290,7 @@ function SettingsEditor({
   const [loaded, setLoaded] = useState(initial)
   const [version, setVersion] = useState(initialVersion)
   const [retentionSigned, setRetentionSigned] = useState(initialRetentionSigned)
+  useEffect(() => onRetentionSigned(retentionSigned), [retentionSigned])
   /** Someone saved the settings after this form was loaded: this save was refused. */
   const [conflict, setConflict] = useState(false)
   const [form, setForm] = useState<Form>(() => toForm(initial))

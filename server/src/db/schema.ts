@@ -247,7 +247,9 @@ export const deletedSites = sqliteTable('deleted_sites', {
    * The server's signature of `retention_days`, as the site's (sites.retention_signed_at and
    * retention_signature, copied at its deletion: they sign the site's id, which stays). The purge
    * acts on no other (retention-signature.ts); null for a site deleted before 0018 until the first
-   * start after it signs it, or one whose retention bore none.
+   * start after it signs it, for one whose retention bore none, or for one a previous version
+   * deleted after a rollback. The server's operator signs what the purge refuses here
+   * (`sign-unsigned --site <id> --confirm`, cli.ts).
    */
   retentionSignedAt: integer('retention_signed_at'),
   retentionSignature: text('retention_signature'),

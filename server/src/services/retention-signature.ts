@@ -12,7 +12,10 @@
 // stays), and a retention rewritten there, or one that bore no valid signature when the site was
 // deleted, purges nothing of it. Nobody can save a deleted site's retention again, so the row is
 // signed again wherever a live site's is (a key retired: signRetentionsAgain; a database from
-// before 0018, once: signDeletedRetentionsBeforeSigning).
+// before 0018, once: signDeletedRetentionsBeforeSigning). What neither covers (a previous version,
+// run after a rollback, deleted the site without a signature or retired the key without signing
+// the deleted sites' again; a site deleted before an owner confirmed its retention) the server's
+// operator vouches for: `sign-unsigned --site <id> --confirm` (cli.ts signUnsignedDeletedRetention; signDeletedSiteRetention).
 //
 // A key's private half outlives its retirement (the generated key is in every backup from before
 // MANIFEST_SIGNING_KEY was set), and what it signs can be dated at will: so a retention signed by a
@@ -75,12 +78,39 @@ export interface DeletedSiteRetentionRow {
 export const DELETED_SITE_RETENTION_COLUMNS = 'site_id AS siteId, retention_days AS retentionDays, retention_signed_at AS signedAt, retention_signature AS signature'
 
 /**
+ * A retired key's signature on a deleted site's retention: this version signs them again as it
+ * retires a key, a previous one (after a rollback) signed again only the live sites', or none.
+ */
+const RETIRED_FOR_DELETED =
+  " without the server signing it again: a previous version retired the key (after a rollback) without signing a deleted site's retention again, or it was signed with a copy of the old private key"
+
+/**
  * The retention a purge of the deleted site's audit log may act on: the one it had when it was
  * deleted, when this server signed it as it is; otherwise why not (`problem`).
  */
 export function signedDeletedRetention(row: DeletedSiteRetentionRow, keys: Map<string, StoredKey>): { retentionDays: number; problem?: undefined } | { problem: string } {
-  const problem = retentionProblem({ siteId: row.siteId, retentionDays: row.retentionDays, signedAt: row.signedAt ?? 0, signature: row.signature }, keys, 'it had when it was deleted')
+  const signed = { siteId: row.siteId, retentionDays: row.retentionDays, signedAt: row.signedAt ?? 0, signature: row.signature }
+  const problem = retentionProblem(signed, keys, 'it had when it was deleted', RETIRED_FOR_DELETED)
   return problem ? { problem } : { retentionDays: row.retentionDays }
+}
+
+/**
+ * The retention kept for the audit log of `siteId` if it is a deleted site's (in `deleted_sites`,
+ * and no live site's: the purge reads it only then), or undefined.
+ */
+export function deletedSiteRetention(conn: Database.Database, siteId: string): DeletedSiteRetentionRow | undefined {
+  return conn
+    .prepare<[string], DeletedSiteRetentionRow>(`SELECT ${DELETED_SITE_RETENTION_COLUMNS} FROM deleted_sites WHERE site_id = ? AND site_id NOT IN (SELECT id FROM sites)`)
+    .get(siteId)
+}
+
+/**
+ * Signs the retention kept for a deleted site's audit log as `deleted_sites` holds it, with `key`
+ * at `now`: the operator's word for it (`sign-unsigned --confirm`), inside the caller's
+ * transaction with its audit entry.
+ */
+export function signDeletedSiteRetention(conn: Database.Database, row: DeletedSiteRetentionRow, key: StoredSigningKey, now: number): void {
+  writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
 }
 
 /** Stores the signature of `retentionDays` as the deleted site's, made with `key` at `now`. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { newSiteInput } from '@miniconsent/shared'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ACME, NOTICE_ONLY, addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
 import { runCli } from '../cli'
 import { PURGE_BATCH, PURGE_SQL, purgeExpired, purgeSite, startRetention } from './retention'
@@ -414,7 +414,7 @@ describe('retention purge of a deleted site', () => {
     await retention.stop()
     expect(warnings).toEqual([
       {
-        msg: "retention purge skipped: the retention of 1 day it had when it was deleted does not match the server's signature: it was edited in the database, so nothing of the deleted site's audit log is purged until its deleted_sites row holds the retention the server signed again",
+        msg: `retention purge skipped: the retention of 1 day it had when it was deleted does not match the server's signature: it was edited in the database, ${vouch}`,
         fields: { siteId: 'gone' },
       },
     ])
@@ -442,6 +442,74 @@ describe('retention purge of a deleted site', () => {
     t.clock.now += 24 * DAY
     const results = await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })
     expect(results.find((r) => r.siteId === 'gone')).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
+  })
+
+  /** What the automatic purge warns of over two runs (once each). */
+  async function warnings() {
+    const warned: { msg: string; fields?: Record<string, unknown> }[] = []
+    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warned.push({ msg, fields }) }
+    const retention = startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 })
+    await retention.run()
+    await retention.run()
+    await retention.stop()
+    return warned
+  }
+  /** The command line on the test's database, at the test's clock (it signs and audits at Date.now). */
+  async function cli(args: string[], env: Record<string, string> = {}) {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(t.clock.now)
+    try {
+      const out: string[] = []
+      const err: string[] = []
+      const code = await runCli([...args, '--db', t.file], { out: (l) => out.push(l), err: (l) => err.push(l), env })
+      return { code, out: out.join('\n'), err: err.join('\n') }
+    } finally {
+      vi.useRealTimers()
+    }
+  }
+  const gonePurge = async () => (await purgeExpired(t.db, t.clock.now, { audit: new AuditLog(t.db, () => t.clock.now) })).find((r) => r.siteId === 'gone')
+  /** The remedy the warning names: a deleted site's retention is nobody's to save again. */
+  const vouch = "so nothing of the deleted site's audit log is purged until the server's operator signs that retention, if it is the one the site had: npm run sign-unsigned -- --site gone --confirm (without --confirm it only lists it)"
+
+  it('keeps the audit log of a site an older version deleted after a rollback (its row unsigned), says how to vouch for it, and purges by it once the operator signs it', async () => {
+    await goneSite()
+    // Review: a previous version's deletion writes no signature (its insert names none); rolled
+    // forward again, the start-up signing is done already, and the log was kept for good.
+    t.db.$client.prepare("UPDATE deleted_sites SET retention_signed_at = NULL, retention_signature = NULL WHERE site_id = 'gone'").run()
+    t.clock.now += 25 * DAY
+    const problem = 'the retention of 30 days it had when it was deleted bears no signature of this server'
+    expect(await warnings()).toEqual([{ msg: `retention purge skipped: ${problem}, ${vouch}`, fields: { siteId: 'gone' } }])
+    expect(siteLog('gone')).toHaveLength(7)
+
+    // The operator vouches for it: listed (nothing changed), then signed and audited.
+    expect(await cli(['sign-unsigned', '--site', 'gone'])).toMatchObject({ code: 0, err: '', out: expect.stringContaining(`\n  ${problem}\n`) })
+    expect((await gonePurge())?.unsignedRetention).toBe(problem)
+    expect(await cli(['sign-unsigned', '--site', 'gone', '--confirm'])).toMatchObject({ code: 0, err: '' })
+    // Day 95: day 60's four entries are past its 30 days, day 70's three and the operator's signing are not.
+    expect(await gonePurge()).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
+    expect(siteLog('gone').map((e) => e.action)).toEqual(['member.add', 'member.add', 'site.delete', 'site.sign_unsigned'])
+  })
+
+  it('keeps the audit log of a deleted site whose key an older version retired (its row signed by the retired key), not calling it forged, and purges by it once the operator signs it again', async () => {
+    await goneSite()
+    const before = t.db.$client.prepare("SELECT retention_signed_at AS at, retention_signature AS signature FROM deleted_sites WHERE site_id = 'gone'").get() as { at: number; signature: string }
+    const oldKey = storedGeneratedKey(t.db.$client)!.keyId
+    t.clock.now += DAY
+    const operator = generateKeyPairSync('ed25519').privateKey
+    new ManifestKeys(t.db, () => t.clock.now, operator).active()
+    const retiredAt = t.clock.now
+    // A previous version retired it (after a rollback): it signed the live sites' retentions again, not the deleted sites'.
+    t.db.$client.prepare("UPDATE deleted_sites SET retention_signed_at = ?, retention_signature = ? WHERE site_id = 'gone'").run(before.at, before.signature)
+    t.clock.now += 24 * DAY
+    const problem = `the retention of 30 days it had when it was deleted is signed by key ${oldKey}, which was retired on ${new Date(retiredAt).toISOString()} without the server signing it again: a previous version retired the key (after a rollback) without signing a deleted site's retention again, or it was signed with a copy of the old private key`
+    expect(await warnings()).toEqual([{ msg: `retention purge skipped: ${problem}, ${vouch}`, fields: { siteId: 'gone' } }])
+    expect(siteLog('gone')).toHaveLength(7)
+
+    // Signed with the key the server signs with (MANIFEST_SIGNING_KEY), never the retired one.
+    expect(await cli(['sign-unsigned', '--site', 'gone', '--confirm'])).toMatchObject({ code: 2, err: expect.stringMatching(/^the server signs with MANIFEST_SIGNING_KEY/) })
+    const env = { MANIFEST_SIGNING_KEY: operator.export({ format: 'pem', type: 'pkcs8' }).toString() }
+    expect(await cli(['sign-unsigned', '--site', 'gone', '--confirm'], env)).toMatchObject({ code: 0, err: '' })
+    expect(await gonePurge()).toEqual({ siteId: 'gone', deleted: true, purged: 0, identities: 0, documents: 0, auditEntries: 4, manifests: 0 })
   })
 
   it('passes a deleted site whose purge fails to `failed`, its entries and count as they were, and purges the others', async () => {

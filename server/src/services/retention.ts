@@ -18,7 +18,8 @@
 // sign as retention, everything older. A site whose retention bears no such signature is not
 // purged at all, and the purge warns once; the anchor says the retention its purge acted on. So
 // with a deleted site's audit log: the retention kept for it carries the site's signature, and one
-// rewritten there (or unsigned when the site was deleted) purges none of it.
+// rewritten there (or unsigned when the site was deleted) purges none of it, until the server's
+// operator signs it (`sign-unsigned --site <id> --confirm`).
 import { siteSettings } from '@miniconsent/shared'
 import type { Db } from '../db/client'
 import type { Logger } from '../logger'
@@ -115,7 +116,7 @@ export interface PurgeResult {
    * Why the site was not purged at all: its `retentionDays` bears no valid signature of this server
    * (edited in the database, or saved by a version that did not sign it). An owner saving the
    * retention again signs it. For a deleted site (`deleted`), the retention kept for its audit log
-   * (`deleted_sites`), which nobody can save again.
+   * (`deleted_sites`), which nobody can save again: the server's operator signs it (`sign-unsigned`).
    */
   unsignedRetention?: string
 }
@@ -467,9 +468,9 @@ export function startRetention(
         if (r.unsignedRetention === undefined) unsignedWarned.delete(r.siteId)
         else if (!unsignedWarned.has(r.siteId)) {
           unsignedWarned.add(r.siteId)
-          // A deleted site's retention cannot be saved again: what is kept for it must be put back.
+          // A deleted site's retention is nobody's to save again: the operator vouches for it (cli.ts sign-unsigned).
           const until = r.deleted
-            ? "so nothing of the deleted site's audit log is purged until its deleted_sites row holds the retention the server signed again"
+            ? `so nothing of the deleted site's audit log is purged until the server's operator signs that retention, if it is the one the site had: npm run sign-unsigned -- --site ${r.siteId} --confirm (without --confirm it only lists it)`
             : `so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/${r.siteId}/settings with retentionDays)`
           o.logger.warn(`retention purge skipped: ${r.unsignedRetention}, ${until}`, { siteId: r.siteId })
         }

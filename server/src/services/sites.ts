@@ -178,7 +178,11 @@ export function deleteSite(d: Pick<SiteCreationDeps, 'db' | 'now' | 'audit' | 's
     // Its id reserved for good, and the retention its audit log is kept by, with the site's
     // signature of it (of the site's id, which stays): the purge acts on it only if the server
     // signed it as it is (retention-signature.ts). One edited in the database before the deletion
-    // keeps a signature that does not match, so it purges nothing, as it purged nothing of the site.
+    // keeps a signature that does not match, so it purges nothing, as it purged nothing of the site:
+    // the deletion does not vouch for it (signing it here would launder the edit). Nor is the
+    // deletion refused for it: the dashboard's Delete says that the log is then kept until the
+    // server's operator signs that retention (`sign-unsigned --site <id> --confirm`, cli.ts), or
+    // that an owner confirms it in the settings first.
     d.db
       .insert(deletedSites)
       .values({ siteId, deletedAt: new Date(d.now()), retentionDays: retentionOf(settings), retentionSignedAt: site.retentionSignedAt, retentionSignature: site.retentionSignature })

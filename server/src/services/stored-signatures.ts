@@ -225,8 +225,15 @@ export function signRetention(r: SignedRetention, key: StoredSigningKey): string
  * with the key that replaces it, as it retires it (retention-signature.ts signRetentionsAgain), so
  * no retention it vouches for is left signed by a retired key. `where`: where the retention is
  * kept, as the problem names it (a live site's settings; a deleted site's `deleted_sites` row).
+ * `retired`: what a retired key's signature means there, said after its retirement's time (a
+ * deleted site's may also be one a previous version, run after a rollback, did not sign again).
  */
-export function retentionProblem(r: SignedRetention & { signature: string | null }, keys: Map<string, StoredKey>, where = 'in its settings'): string | null {
+export function retentionProblem(
+  r: SignedRetention & { signature: string | null },
+  keys: Map<string, StoredKey>,
+  where = 'in its settings',
+  retired = ', when the server signed every retention it held again with the key replacing it: signed with a copy of the old private key, or forged',
+): string | null {
   const retention = `the retention of ${r.retentionDays} day${r.retentionDays === 1 ? '' : 's'} ${where}`
   const problem = storedSignatureProblem(retentionStatement(r), r.signature, keys, [])
   if (problem === 'unsigned') return `${retention} bears no signature of this server`
@@ -234,7 +241,7 @@ export function retentionProblem(r: SignedRetention & { signature: string | null
   const keyId = r.signature!.slice(0, r.signature!.indexOf('.'))
   const retiredAt = keys.get(keyId)!.retiredAt
   if (retiredAt === null) return null
-  return `${retention} is signed by key ${keyId}, which was retired on ${shownTime(retiredAt)}, when the server signed every retention it held again with the key replacing it: signed with a copy of the old private key, or forged`
+  return `${retention} is signed by key ${keyId}, which was retired on ${shownTime(retiredAt)}${retired}`
 }
 
 /**
