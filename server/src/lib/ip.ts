@@ -22,7 +22,7 @@ function expandIPv6(ip: string): number[] | null {
 export function truncateIp(ip: string | null | undefined): string | null {
   if (!ip) return null
   const address = ip.trim()
-  if (isIPv4(address)) return address.slice(0, address.lastIndexOf('.')) + '.0'
+  if (ipv4Number(address) !== -1) return address.slice(0, address.lastIndexOf('.')) + '.0'
   if (!isIPv6(address)) return null
   const parts = expandIPv6(address)
   if (!parts) return null
@@ -52,6 +52,57 @@ export function clientNetwork(ip: string | null | undefined): string {
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`
   }
   return `${compressIPv6([...parts.slice(0, 4), 0, 0, 0, 0])}/64`
+}
+
+/**
+ * An IPv4 address in dotted-decimal form as its 32-bit number, or -1 when `ip` is not one: exactly
+ * the addresses node:net's isIPv4 takes (four parts of 0 to 255, none with a leading zero), read
+ * without its regular expression, which cost ingestion a test per record for the rate limit and
+ * another for the stored truncation.
+ */
+export function ipv4Number(ip: string): number {
+  const length = ip.length
+  if (length < 7 || length > 15) return -1
+  let value = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < length; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) {
+      // '.': ends a part, which must have a digit; a fourth dot is one too many.
+      if (digits === 0 || dots === 3) return -1
+      value = value * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 48 && c <= 57) {
+      // A digit after a leading 0 ("01", "00") is refused, as isIPv4 refuses it.
+      if (digits > 0 && part === 0) return -1
+      part = part * 10 + (c - 48)
+      digits++
+      if (part > 255) return -1
+    } else {
+      return -1
+    }
+  }
+  return dots === 3 && digits > 0 ? value * 256 + part : -1
+}
+
+/**
+ * The client's network (`clientNetwork`) as a rate limit's key: an IPv4 network (an IPv4 address,
+ * or one mapped into IPv6) as its number, any other as clientNetwork's text. Two addresses get the
+ * same key exactly when clientNetwork gives them the same network; a number, unlike the text, is
+ * no new string to hash per request.
+ */
+export function clientNetworkKey(ip: string | null | undefined): number | string {
+  if (ip) {
+    const v4 = ipv4Number(ip)
+    if (v4 !== -1) return v4
+  }
+  const network = clientNetwork(ip)
+  const mapped = ipv4Number(network)
+  return mapped === -1 ? network : mapped
 }
 
 /** RFC 5952 text form: the longest run of zero hextets becomes `::`. */

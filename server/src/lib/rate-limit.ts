@@ -41,8 +41,8 @@ export function steadyClock(now: () => number): () => number {
  * thousand records per second were hundreds of thousands of live objects for the collector to
  * mark again and again (measured: ~25 µs per record on V8's marking threads).
  */
-export class TokenBuckets {
-  private fullAt = new Map<string, number>()
+export class TokenBuckets<K extends string | number = string> {
+  private fullAt = new Map<K, number>()
   private lastSweep = 0
   private readonly now: () => number
   constructor(private readonly options: TokenBucketOptions) {
@@ -50,7 +50,7 @@ export class TokenBuckets {
   }
 
   /** Takes a token; returns 0 when allowed, else the seconds until one is available. */
-  take(key: string): number {
+  take(key: K): number {
     const { capacity, refillPerSecond } = this.options
     const t = this.now()
     if (t - this.lastSweep >= SWEEP_MS) this.sweep(t)
@@ -77,7 +77,7 @@ export class TokenBuckets {
    */
   private sweep(t: number) {
     this.lastSweep = t
-    const kept = new Map<string, number>()
+    const kept = new Map<K, number>()
     this.fullAt.forEach((fullAt, k) => {
       if (fullAt > t) kept.set(k, fullAt)
     })

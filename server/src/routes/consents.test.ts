@@ -375,6 +375,16 @@ describe('POST /api/v1/consents', () => {
     expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.1')).status).toBe(201)
   })
 
+  it("keeps each site's buckets apart, and an IPv4 address mapped into IPv6 in the plain address's", async () => {
+    for (let i = 0; i < 20; i++) expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.44')).status).toBe(201)
+    // The same client seen through a dual-stack socket is the same network: no token left.
+    expect((await t.request('/api/v1/consents', json(consentBody()), '::ffff:192.0.2.44')).status).toBe(429)
+    // Another site has its own bucket for that address, and so has the next address.
+    const notice = () => consentBody({ siteId: 'notice-only', categories: { essential: true }, services: {} })
+    expect((await t.request('/api/v1/consents', json(notice()), '::ffff:192.0.2.44')).status).toBe(201)
+    expect((await t.request('/api/v1/consents', json(consentBody()), '192.0.2.45')).status).toBe(201)
+  })
+
   it('spends no token on a refused record: 20 refused 422 or 400 leave the next valid one from that address stored', async () => {
     const refused = [
       { body: consentBody({ revision: 99 }), status: 422 },

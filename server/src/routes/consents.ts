@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { AppEnv, Services } from '../context'
 import { applyCors, checkOrigin, corsHeaders, someSiteAllows } from '../lib/cors'
 import { ApiError, errorAnswer } from '../lib/errors'
-import { clientNetwork, truncateIp } from '../lib/ip'
+import { clientNetwork, clientNetworkKey, truncateIp } from '../lib/ip'
 import { TokenBuckets } from '../lib/rate-limit'
 import { clientIp, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
 import { keepRecordIdAsSent, readConsentRecordInput, recordIdAsSent } from '../lib/consent-input'
@@ -140,7 +140,22 @@ export type ConsentIntake = ReturnType<typeof consentIntake>
  * rate-limit buckets and store a record alike. Everything here reads the request as RequestFacts.
  */
 export function consentIntake(s: Services) {
-  const buckets = new TokenBuckets({ ...s.ingestRateLimit, now: s.now })
+  const buckets = new TokenBuckets<number | string>({ ...s.ingestRateLimit, now: s.now })
+  /** A number per site, in the order the buckets first met them: see bucketKey. */
+  const siteNumbers = new Map<string, number>()
+
+  /**
+   * The bucket of a client network at a site: for an IPv4 network, the site's number and the
+   * address's (clientNetworkKey) as one number (exact below 2^21 sites); for any other, the site id
+   * and the network as text. Only sites that exist get here (every caller takes after `gate`).
+   */
+  const bucketKey = (siteId: string, ip: string | null): number | string => {
+    const network = clientNetworkKey(ip)
+    if (typeof network === 'string') return `${siteId}\n${network}`
+    let site = siteNumbers.get(siteId)
+    if (site === undefined) siteNumbers.set(siteId, (site = siteNumbers.size))
+    return site * 2 ** 32 + network
+  }
 
   /** The record's or event's site and CORS; the refusal, carrying the CORS, when its site or the page's origin is not one it takes. */
   const gate = (c: RequestFacts, siteId: string): { site: SiteInfo; cors: Record<string, string> } | { refusal: ApiError } => {
@@ -157,7 +172,7 @@ export function consentIntake(s: Services) {
   /** The client's address, and a token of its network at the site taken: `wait` 0, or the seconds until one is free (none taken). */
   const take = (c: RequestFacts, siteId: string): { ip: string | null; wait: number } => {
     const ip = clientIp(c, s)
-    return { ip, wait: buckets.take(`${siteId}\n${clientNetwork(ip)}`) }
+    return { ip, wait: buckets.take(bucketKey(siteId, ip)) }
   }
 
   /** The site and CORS, as `gate` gives them; its refusal thrown. */
