@@ -540,6 +540,11 @@ describe('miniconsent verify --manifest --file', () => {
       expect(await reportedAlike(2, column), column).toBe("hash does not match the record's content: the record or the one before it was edited")
       t.db.$client.prepare(`UPDATE consent_records SET ${column} = ? WHERE site_id = 'acme' AND seq = 2`).run(stored)
     }
+     // A revision edited into text or a fraction: NDJSON said "not an export row", not the record.
+    for (const value of [`'abc'`, '1.5', `'2'`]) {
+      t.db.$client.prepare(`UPDATE consent_records SET revision = ${value} WHERE site_id = 'acme' AND seq = 2`).run()
+      expect(await reportedAlike(2, value), value).toBe("hash does not match the record's content: the record or the one before it was edited")
+    }
   })
 
   it('exits 1 for a column edited into a BLOB, which NDJSON wrote as the JSON a JSONB BLOB holds, in NDJSON as in CSV and --site', async () => {

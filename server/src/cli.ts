@@ -1177,7 +1177,7 @@ const orBlob = <T extends z.ZodType>(field: T) => z.union([field, ndjsonBlob])
  * An NDJSON row as the file holds it: categories and services as any value, read from the line's
  * text (ndjsonToRow), not from the object JSON.parse makes of them; gpc as any JSON value but an
  * array or object, or a BLOB, an edited record's stored value (contentProblem reports one but true
- * or false); any other field as exportRow has it or as a BLOB.
+ * or false); revision as any number or text; any other field as exportRow has it or as a BLOB.
  */
 const ndjsonRow = z.object({
   ...Object.fromEntries(Object.entries(exportRow.shape).map(([name, field]) => [name, orBlob(field)])),
@@ -1185,6 +1185,9 @@ const ndjsonRow = z.object({
   categories: z.unknown(),
   services: z.unknown(),
   gpc: orBlob(z.union([z.boolean(), z.number(), z.string(), z.null()])),
+  // An INTEGER column SQLite stores text or a fraction in as given: an edited record's, which the
+  // hash then reports, as `verify --site` does (it said "not an export row").
+  revision: orBlob(z.union([z.number(), z.string()])),
 })
 
 /**
