@@ -79,7 +79,17 @@ describe('access log', () => {
   it('logs 499 for a client that closed its connection before its answer, over HTTP, and the status for one that waited', async () => {
     const lines: string[] = []
     const t = startTestServer({ logger: createLogger('info', (line) => lines.push(line)) })
-    const server = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' })
+    // The client leaves once the server has the request: a fixed wait could end, on a busy
+    // machine, before the server read it, and then there is no request to log.
+    let arrived = () => {}
+    const server = serve({
+      fetch: (request, env) => {
+        if (request.headers.get('x-request-id') === 'left-2') arrived()
+        return t.app.fetch(request, env)
+      },
+      port: 0,
+      hostname: '127.0.0.1',
+    })
     try {
       await new Promise((resolve) => server.once('listening', resolve))
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/admin/sites/acme/consents?limit=10`
@@ -89,8 +99,8 @@ describe('access log', () => {
       // The listing's thread takes longer to start than this client waits.
       const left = ask('left-2')
       left.on('error', () => {})
+      arrived = () => setImmediate(() => left.destroy())
       left.end()
-      setTimeout(() => left.destroy(), 20)
       const waited = await new Promise<number>((resolve, reject) => ask('waited-2').on('response', (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject).end())
       expect(waited).toBe(200)
       const status = (id: string) => (lines.map((l) => JSON.parse(l) as { requestId?: string; status?: number }).find((l) => l.requestId === id) ?? {}).status
