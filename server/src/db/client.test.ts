@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { checkWritable, immutableUri, openConnection, openDatabase, writeTransaction, type Db } from './client'
+import { checkWritable, fileIdentity, immutableUri, openConnection, openDatabase, writeTransaction, type Db } from './client'
 import { sites } from './schema'
 import { afterUpgradeFrom, openMigratedUpTo } from '../test-support'
 import { generateRecords } from '../../bench/generate'
@@ -483,6 +483,21 @@ describe('what a connection deletes', () => {
       expect(kept.filter((id) => freed.includes(id))).toEqual([])
     } finally {
       conn.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('fileIdentity', () => {
+  it('is the bigint stat\'s device and inode, and null for no file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-identity-'))
+    try {
+      const file = join(dir, 'a.sqlite')
+      writeFileSync(file, '')
+      const st = statSync(file, { bigint: true })
+      expect(fileIdentity(file)).toBe(`${st.dev}:${st.ino}`)
+      expect(fileIdentity(join(dir, 'none.sqlite'))).toBeNull()
+    } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   })

@@ -328,8 +328,14 @@ export function writeTransaction<T>(db: Db, run: (tx: Tx) => T): T {
  */
 export function fileIdentity(file: string): string | null {
   try {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false })
-    return st ? `${st.dev}:${st.ino}` : null
+    // Asked per batch by the consent writer: a plain stat first, whose numbers are exact while they
+    // are safe integers (a larger one may have been rounded), and the bigint stat only otherwise.
+    // Both write the same decimal digits, so the identity is the same text either way.
+    const st = statSync(file, { throwIfNoEntry: false })
+    if (!st) return null
+    if (Number.isSafeInteger(st.dev) && Number.isSafeInteger(st.ino)) return `${st.dev}:${st.ino}`
+    const exact = statSync(file, { bigint: true, throwIfNoEntry: false })
+    return exact ? `${exact.dev}:${exact.ino}` : null
   } catch {
     // Any other failure to look (its folder replaced by a file, no permission left, a stale NFS
     // handle): the file cannot be told to be the one opened, so it counts as gone, not as a crash
