@@ -103,22 +103,23 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
 
   /** Stores the record and answers once it is committed; false, having done neither, when the route must answer. */
   const stored = (incoming: IncomingMessage, outgoing: ServerResponse, facts: RequestFacts, body: Buffer, start: number): boolean => {
-    let admitted
+    let input, site, cors, ip, text
     try {
       // Bytes that are not UTF-8 would be read with U+FFFD in their place: the route refuses them.
       if (!isUtf8(body)) return false
       // A BOM, which Hono's reading drops, fails this parse: Hono reads that body itself.
-      const text = body.toString()
+      text = body.toString()
       const value: unknown = JSON.parse(text)
-      const input = bodyFlawAt(value) === null ? readConsentRecordInput(value) : null
+      input = bodyFlawAt(value) === null ? readConsentRecordInput(value) : null
       if (!input) return false
       const gated = intake.gate(facts, input.siteId)
       if ('refusal' in gated || intake.revisionProblem(gated.site, input)) return false
+      ;({ site, cors } = gated)
       // Last, as the only step that changes anything: a token taken is one the record uses. Without
       // one, none is taken, and the route answers the 429.
-      const { ip, wait } = intake.take(facts, input.siteId)
-      if (wait > 0) return false
-      admitted = { input, ip, text, ...gated }
+      const taken = intake.take(facts, input.siteId)
+      if (taken.wait > 0) return false
+      ip = taken.ip
     } catch {
       // Whatever this reading cannot take (JSON nested too deep, a failing read of the database):
       // the route reads it again and answers as it would have.
@@ -128,9 +129,9 @@ function consentDoor(s: Services, intake: ConsentIntake): FrontDoor {
     try {
       // Answered by a callback once committed, not a promise: a promise and its reactions per record
       // cost this thread more than the callback (measured).
-      intake.appendThen(facts, admitted.input, admitted.site, admitted.ip, admitted.text, intake.committedAnswer(send, admitted.cors, requestId))
+      intake.appendThen(facts, input, site, ip, text, intake.committedAnswer(send, cors, requestId))
     } catch (e) {
-      intake.sendRefusal(send, e, admitted.cors, requestId)
+      intake.sendRefusal(send, e, cors, requestId)
     }
     return true
   }

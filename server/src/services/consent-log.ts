@@ -46,14 +46,23 @@ export interface AddedFields {
 export type Committed = (r: AppendResult | Error) => void
 
 interface Pending {
-  /** The record, or (appendSent) a `SentRecord` as JSON, as it goes into the writer thread's ring. */
+  /**
+   * The record, or (appendSent) the start of a `SentRecord`'s JSON: its fields and the comma
+   * before the text as sent (`sent`), which a `]` closes. The three go into the writer thread's
+   * ring one after the other (sentJson joins them where the whole text is needed).
+   */
   entry: StampedRecord | string
+  /** A sent record's text as the client sent it, after `entry`; '' for a record. */
+  sent: string
   /** The record's recordId: its outcome's (the writer thread does not send it back). */
   recordId: string
   done: Committed
 }
 
 const settledAlready: Committed = () => undefined
+
+/** A sent record's whole JSON text (`SentRecord`), from its entry's start and its text as sent: see Pending. */
+const sentJson = (entry: string, sent: string): string => `${entry}${sent}]`
 
 type Row = typeof consentRecords.$inferSelect
 
@@ -244,7 +253,7 @@ export class ConsentLog {
     // Stamped on arrival: records are written in this order, so server times follow the chain.
     const stamped = record as StampedRecord
     stamped.serverTime = this.serverTime()
-    return this.promised(stamped, record.recordId)
+    return this.promised(stamped, '', record.recordId)
   }
 
   /**
@@ -257,7 +266,7 @@ export class ConsentLog {
    * thread mode too, where the thread does not send it back.
    */
   appendSent(sent: string, added: AddedFields, recordId: string): Promise<AppendResult> {
-    return this.promised(this.sentEntry(sent, added), recordId.toLowerCase())
+    return this.promised(this.sentEntry(added), sent, recordId.toLowerCase())
   }
 
   /**
@@ -266,29 +275,33 @@ export class ConsentLog {
    * than the call. `done` is called once.
    */
   appendSentThen(sent: string, added: AddedFields, recordId: string, done: Committed): void {
-    this.enqueue(this.sentEntry(sent, added), recordId.toLowerCase(), done)
+    this.enqueue(this.sentEntry(added), sent, recordId.toLowerCase(), done)
   }
 
-  /** A sent record's entry in the ring, stamped on arrival: the server's fields and the text as sent (`SentRecord`). */
-  private sentEntry(sent: string, added: AddedFields): string {
+  /**
+   * The start of a sent record's entry in the ring, stamped on arrival: the server's fields and the
+   * comma before the text as sent (`SentRecord`). The text follows it in the ring as it is, not
+   * copied into one string with it (sentJson).
+   */
+  private sentEntry(added: AddedFields): string {
     const fields: SentRecord[0] = [this.serverTime(), added.region, added.mode, added.url, added.userAgent, added.ip, added.gpc]
-    return `[${JSON.stringify(fields)},${sent}]`
+    return `[${JSON.stringify(fields)},`
   }
 
   /** Queues an entry; its promise settles once it is committed (see append()). */
-  private promised(entry: StampedRecord | string, recordId: string): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => this.enqueue(entry, recordId, (r) => (r instanceof Error ? reject(r) : resolve(r))))
+  private promised(entry: StampedRecord | string, sent: string, recordId: string): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => this.enqueue(entry, sent, recordId, (r) => (r instanceof Error ? reject(r) : resolve(r))))
   }
 
-  /** Queues an entry stamped on arrival; `done` gets its outcome once it is committed (see append()). */
-  private enqueue(entry: StampedRecord | string, recordId: string, done: Committed): void {
+  /** Queues an entry stamped on arrival (`sent`: see Pending); `done` gets its outcome once it is committed (see append()). */
+  private enqueue(entry: StampedRecord | string, sent: string, recordId: string, done: Committed): void {
     if (this.closed) {
       this.refusedClosed()
       const refused = new ConsentLogClosed()
       queueMicrotask(() => this.answer(done, refused))
       return
     }
-    const pending: Pending = { entry, recordId, done }
+    const pending: Pending = { entry, sent, recordId, done }
     this.queue.push(pending)
     try {
       if (this.threaded) return this.pass()
@@ -374,7 +387,7 @@ export class ConsentLog {
     let results: (AppendResult | Error)[]
     try {
       this.inlineWriter ??= new ConsentWriter(this.db.$client)
-      results = this.inlineWriter.writeBatch(batch.map(({ entry }) => (typeof entry === 'string' ? stampedRecord(JSON.parse(entry) as SentRecord) : entry)))
+      results = this.inlineWriter.writeBatch(batch.map(({ entry, sent }) => (typeof entry === 'string' ? stampedRecord(JSON.parse(sentJson(entry, sent)) as SentRecord) : entry)))
     } catch (e) {
       // Nothing written (no writer could be prepared: a closed database): the batch, out of the
       // queue, fails whole, each record answered once.
@@ -393,10 +406,11 @@ export class ConsentLog {
     const thread = this.writerThread()
     if (this.posted.length === 0) thread.worker.ref()
     let passed = 0
-    // One JSON string per record: written into shared memory, read and parsed by the thread.
+    // One JSON text per record: written into shared memory, read and parsed by the thread. A sent
+    // record's goes in as its parts, written one after the other.
     while (passed < this.queue.length) {
-      const { entry } = this.queue[passed]!
-      if (!thread.channel.put(typeof entry === 'string' ? entry : JSON.stringify(entry))) break
+      const { entry, sent } = this.queue[passed]!
+      if (!(typeof entry === 'string' ? thread.channel.put(entry, sent, ']') : thread.channel.put(JSON.stringify(entry)))) break
       passed++
     }
     if (passed > 0) this.posted.push(...this.queue.splice(0, passed))

@@ -29,6 +29,30 @@ describe('writer channel', () => {
     expect(got).toEqual(sent)
   })
 
+  it('hands over a record put in parts as one, the same as put whole, across the ring\'s end', () => {
+    const whole = pair(256)
+    const parts = pair(256)
+    const got: string[][] = [[], []]
+    for (let i = 0; i < 300; i++) {
+      const head = `[${JSON.stringify(['t', 'é'.repeat(i % 3), i])},`
+      const sent = JSON.stringify({ text: '€😀'.repeat(i % 5), pad: 'x'.repeat((i * 7) % 37) })
+      const putWhole = () => whole.writer.put(`${head}${sent}]`)
+      const putParts = () => (i % 2 ? parts.writer.put(head, sent, ']') : parts.writer.put(`${head}${sent}]`, '', ''))
+      const a = putWhole()
+      expect(putParts()).toBe(a)
+      if (!a) {
+        got[0]!.push(...whole.reader.take(1024)!)
+        got[1]!.push(...parts.reader.take(1024)!)
+        expect(putWhole()).toBe(true)
+        expect(putParts()).toBe(true)
+      }
+    }
+    got[0]!.push(...whole.reader.take(1024)!)
+    got[1]!.push(...parts.reader.take(1024)!)
+    expect(got[1]).toEqual(got[0])
+    expect(got[0]!.length).toBe(300)
+  })
+
   it('refuses a record it has no room for, and takes it once the reader has read', () => {
     const { writer, reader } = pair(64)
     expect(writer.put('a'.repeat(40))).toBe(true)

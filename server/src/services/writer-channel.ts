@@ -51,9 +51,15 @@ export class ChannelWriter {
     this.control = new Int32Array(memory.control)
   }
 
-  /** Puts one record's JSON in the ring and wakes the writer; false, having put nothing, when there is no room now. */
-  put(json: string): boolean {
-    const size = Buffer.byteLength(json)
+  /**
+   * Puts one record's JSON in the ring and wakes the writer; false, having put nothing, when there
+   * is no room now. The JSON may come in up to three parts, written one after the other as one
+   * record: no string is made of them to write them.
+   */
+  put(json: string, more = '', end = ''): boolean {
+    const first = Buffer.byteLength(json)
+    const second = more === '' ? 0 : Buffer.byteLength(more)
+    const size = first + second + (end === '' ? 0 : Buffer.byteLength(end))
     const capacity = this.ring.length
     const read = Atomics.load(this.control, READ)
     let at = this.at
@@ -70,7 +76,9 @@ export class ChannelWriter {
     const next = at + 4 + size === capacity ? 0 : at + 4 + size
     if (next === read) return false
     this.ring.writeUInt32LE(size, at)
-    this.ring.write(json, at + 4, size)
+    this.ring.write(json, at + 4, first)
+    if (second > 0) this.ring.write(more, at + 4 + first, second)
+    if (end !== '') this.ring.write(end, at + 4 + first + second, size - first - second)
     this.at = next
     Atomics.store(this.control, WRITTEN, this.at)
     Atomics.add(this.control, SIGNAL, 1)
