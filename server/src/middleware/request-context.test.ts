@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server'
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../logger'
 import { addUser, consentBody, json, send, signIn, startTestServer } from '../test-support'
-import { loggedPath } from './request-context'
+import { loggedPath, newRequestId } from './request-context'
 
 describe('access log', () => {
   it("shows the route's pattern where a path carries a visitor's consentId", () => {
@@ -159,5 +159,16 @@ describe('access log', () => {
     } finally {
       t.close()
     }
+  })
+})
+
+describe('request ids', () => {
+  it('are random version 4 UUIDs in lower case, as randomUUID() makes them, each new, across draws of random bytes', () => {
+    const ids = Array.from({ length: 1000 }, newRequestId)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(new Set(ids).size).toBe(ids.length)
+    // Every hex digit turns up in each random position: no byte read twice, none left out.
+    const digits = new Set(ids.map((id) => id[0]))
+    expect(digits.size).toBe(16)
   })
 })
