@@ -165,11 +165,6 @@ export class FailureCounter implements AttemptLimit<string> {
     this.now = steadyClock(now)
   }
 
-  /** Seconds until another attempt is allowed, or 0 (`block`). */
-  blockedFor(key: string): number {
-    return this.block(key).seconds
-  }
-
   block(key: string): Block {
     const t = this.now()
     const list = (this.failures.get(key) ?? []).filter((at) => t - at < this.windowMs)
@@ -250,11 +245,6 @@ export class SignInThrottle implements AttemptLimit<SignInKey> {
     this.perNetwork = new FailureCounter(SignInThrottle.PER_NETWORK, SignInThrottle.WINDOW_MS, now)
     this.perAccount = new FailureCounter(SignInThrottle.PER_ACCOUNT, SignInThrottle.WINDOW_MS, now)
     this.perClient = new FailureCounter(SignInThrottle.PER_CLIENT, SignInThrottle.WINDOW_MS, now)
-  }
-
-  /** Seconds until this e-mail may be tried again from this network, or 0 (`block`). */
-  blockedFor(key: SignInKey): number {
-    return this.block(key).seconds
   }
 
   /** The longest of the three limits' blocks; one of failures, if any limit has it, is the cause. */
