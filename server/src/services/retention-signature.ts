@@ -49,11 +49,15 @@ export function signSiteRetention(conn: Database.Database, siteId: string, key: 
   if (row) writeSignature(conn, siteId, retentionOf(row.settings), key, now)
 }
 
-/** Stores the signature of `retentionDays` as the site's, made with `key` at `now`. */
-function writeSignature(conn: Database.Database, siteId: string, retentionDays: number, key: StoredSigningKey, now: number): void {
-  conn
-    .prepare('UPDATE sites SET retention_signed_at = ?, retention_signature = ? WHERE id = ?')
-    .run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
+/** Where a retention's signature is kept: a live site's row, or a deleted site's in `deleted_sites`. */
+const SIGNATURE_UPDATE = {
+  live: 'UPDATE sites SET retention_signed_at = ?, retention_signature = ? WHERE id = ?',
+  deleted: 'UPDATE deleted_sites SET retention_signed_at = ?, retention_signature = ? WHERE site_id = ?',
+} as const
+
+/** Stores the signature of `retentionDays` as the site's (`live`, or `deleted`: its deleted_sites row), made with `key` at `now`. */
+function writeSignature(conn: Database.Database, siteId: string, retentionDays: number, key: StoredSigningKey, now: number, site: keyof typeof SIGNATURE_UPDATE = 'live'): void {
+  conn.prepare(SIGNATURE_UPDATE[site]).run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
 }
 
 /**
@@ -110,14 +114,7 @@ export function deletedSiteRetention(conn: Database.Database, siteId: string): D
  * transaction with its audit entry.
  */
 export function signDeletedSiteRetention(conn: Database.Database, row: DeletedSiteRetentionRow, key: StoredSigningKey, now: number): void {
-  writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
-}
-
-/** Stores the signature of `retentionDays` as the deleted site's, made with `key` at `now`. */
-function writeDeletedSignature(conn: Database.Database, siteId: string, retentionDays: number, key: StoredSigningKey, now: number): void {
-  conn
-    .prepare('UPDATE deleted_sites SET retention_signed_at = ?, retention_signature = ? WHERE site_id = ?')
-    .run(now, signRetention({ siteId, retentionDays, signedAt: now }, key), siteId)
+  writeSignature(conn, row.siteId, row.retentionDays, key, now, 'deleted')
 }
 
 /**
@@ -159,7 +156,7 @@ function signDeletedRetentionsAgain(conn: Database.Database, before: Map<string,
   let signed = 0
   for (const row of rows) {
     if (row.signature!.startsWith(`${key.keyId}.`) || signedDeletedRetention(row, before).problem !== undefined) continue
-    writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
+    writeSignature(conn, row.siteId, row.retentionDays, key, now, 'deleted')
     signed += 1
   }
   return signed
@@ -179,7 +176,7 @@ export function signDeletedRetentionsBeforeSigning(conn: Database.Database, key:
       .prepare<[], DeletedSiteRetentionRow>(`SELECT ${DELETED_SITE_RETENTION_COLUMNS} FROM deleted_sites WHERE retention_signature IS NULL ORDER BY rowid`)
       .all()
     for (const row of rows) {
-      writeDeletedSignature(conn, row.siteId, row.retentionDays, key, now)
+      writeSignature(conn, row.siteId, row.retentionDays, key, now, 'deleted')
       signed += 1
     }
     conn.prepare("INSERT INTO startup_tasks (name, done_at) VALUES ('sign-deleted-retention', ?)").run(now)
