@@ -14,6 +14,7 @@ import { silentLogger } from './logger'
 import { seedSites, type DemoSite } from './seed/seed'
 import { Accounts } from './services/accounts'
 import { ConsentLog, type ConsentLogOptions } from './services/consent-log'
+import { startRetention } from './services/retention'
 
 export const ACME: DemoSite = {
   settings: { id: 'acme', name: 'Acme', domains: ['acme.test', 'localhost'] },
@@ -391,4 +392,15 @@ export function walCopyInReadOnlyFolder(t: TestServer, prefix: string, name: str
   chmodSync(file, 0o444)
   chmodSync(folder, 0o555)
   return { folder, file }
+}
+
+/** What the automatic retention purge warns of over two runs at `now` (it warns of each site once). */
+export async function retentionWarnings(db: Db, now: () => number): Promise<{ msg: string; fields?: Record<string, unknown> }[]> {
+  const warned: { msg: string; fields?: Record<string, unknown> }[] = []
+  const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warned.push({ msg, fields }) }
+  const retention = startRetention(db, { logger, now, everyMs: 60_000 })
+  await retention.run()
+  await retention.run()
+  await retention.stop()
+  return warned
 }

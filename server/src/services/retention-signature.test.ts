@@ -10,10 +10,10 @@ import { createApp } from '../app'
 import { openDatabase, type Db } from '../db/client'
 import { runCli } from '../cli'
 import { silentLogger } from '../logger'
-import { ACME, addUser, afterUpgradeFrom, consentBody, json, openMigratedUpTo, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
+import { ACME, addUser, afterUpgradeFrom, consentBody, json, openMigratedUpTo, retentionWarnings, send, signIn, startTestServer, type AdminSession, type TestServer } from '../test-support'
 import { AuditLog } from './audit'
 import { ManifestKeys } from './manifest-keys'
-import { purgeExpired, startRetention } from './retention'
+import { purgeExpired } from './retention'
 import { SITE_RETENTION_COLUMNS, signedRetention, type SiteRetentionRow } from './retention-signature'
 import { signRetention, storedGeneratedKey, storedVerifyKeys } from './stored-signatures'
 
@@ -63,13 +63,7 @@ describe('the retention the purge acts on', () => {
     expect(await verifyCli()).toEqual(verifiedBefore)
 
     // The automatic purge says so once, naming what to do, not at every hourly run.
-    const warnings: { msg: string; fields?: Record<string, unknown> }[] = []
-    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) }
-    const retention = startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 })
-    await retention.run()
-    await retention.run()
-    await retention.stop()
-    expect(warnings).toEqual([
+    expect(await retentionWarnings(t.db, () => t.clock.now)).toEqual([
       {
         msg: "retention purge skipped: the retention of 1 day in its settings does not match the server's signature: it was edited in the database, so nothing of the site is purged until an owner saves its retention again (Site settings, or PUT /api/admin/sites/acme/settings with retentionDays)",
         fields: { siteId: 'acme' },

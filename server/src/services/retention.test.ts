@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { newSiteInput } from '@miniconsent/shared'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ACME, NOTICE_ONLY, addUser, consentBody, json, startTestServer, type TestServer } from '../test-support'
+import { ACME, NOTICE_ONLY, addUser, consentBody, json, retentionWarnings, startTestServer, type TestServer } from '../test-support'
 import { runCli } from '../cli'
 import { PURGE_BATCH, PURGE_SQL, purgeExpired, purgeSite, startRetention } from './retention'
 import { ConsentStatsService } from './stats'
@@ -439,15 +439,7 @@ describe('retention purge of a deleted site', () => {
   })
 
   /** What the automatic purge warns of over two runs (once each). */
-  async function warnings() {
-    const warned: { msg: string; fields?: Record<string, unknown> }[] = []
-    const logger = { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warned.push({ msg, fields }) }
-    const retention = startRetention(t.db, { logger, now: () => t.clock.now, everyMs: 60_000 })
-    await retention.run()
-    await retention.run()
-    await retention.stop()
-    return warned
-  }
+  const warnings = () => retentionWarnings(t.db, () => t.clock.now)
   /** The command line on the test's database, at the test's clock (it signs and audits at Date.now). */
   async function cli(args: string[], env: Record<string, string> = {}) {
     vi.useFakeTimers({ toFake: ['Date'] })
