@@ -132,7 +132,7 @@ export const NAMED_SCHEMAS: NamedSchemas = {
 /** What each POST of the SDK (a record, identify, a document) may be refused with, besides its own refusals. */
 const VISITOR_POST_REFUSALS = {
   403: { description: 'The page’s origin is not one of the site’s domains' },
-  404: { description: 'Unknown site' },
+  404: { description: '`site_not_found`: no such site, or nothing published (answered alike, with the same message: a visitor cannot tell a site being set up from none)' },
   413: { description: 'Body over 8 KB' },
   429: { description: 'Too many records from this address (Retry-After). A request answered as stored (200, 201) spends one of the limit, as does a recordId conflict (409); one refused before the write (400, 403, 404, 413, 422) spends none' },
 }
@@ -301,7 +301,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'Public',
     summary: 'Store a consent record',
     description:
-      'CORS: allowed from the site’s domains and from this server’s own origin (its `PUBLIC_URL`, or the request’s host: the demo pages); a refusal given before the site is known (too large, not JSON, an unknown site) is readable by any origin a site lists, and by this server’s own, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`, in any case (a UUID is case-insensitive): it is stored and answered in lower case. A record stored before recordIds were stored in lower case, under one with upper-case letters, is found when sent again in the case it was stored in, not in another.',
+      'CORS: allowed from the site’s domains and from this server’s own origin (its `PUBLIC_URL`, or the request’s host: the demo pages); a refusal given before the site is known (too large, not JSON, an unknown site or one with nothing published) is readable by any origin a site lists, and by this server’s own, so that the SDK can drop the record. Also accepts `text/plain` bodies holding the same JSON (what `navigator.sendBeacon` sends). At most 8 KB. Idempotent by `recordId`, in any case (a UUID is case-insensitive): it is stored and answered in lower case. A record stored before recordIds were stored in lower case, under one with upper-case letters, is found when sent again in the case it was stored in, not in another.',
     auth: 'public',
     body: { schema: S.consentRecordInput, textPlain: true },
     responses: {

@@ -114,9 +114,9 @@ const PUBLIC_POSTS: ReadonlySet<string> = new Set([CONSENTS_PATH, '/api/v1/conse
 
 /**
  * CORS for a refusal of a public POST that carries none: one given before the site was known (a
- * body too large, not JSON, not a record, an unknown site). Without it the browser hides the
- * status from the SDK, which then takes a final 4xx for a network failure and sends the same
- * record again on every page, for ever. `app.onError` adds these to the error's own headers.
+ * body too large, not JSON, not a record, an unknown or unpublished site). Without it the browser
+ * hides the status from the SDK, which then takes a final 4xx for a network failure and sends the
+ * same record again on every page, for ever. `app.onError` adds these to the error's own headers.
  */
 export function refusalCors(c: Context<AppEnv>, s: Services, headers: Record<string, string>): Record<string, string> {
   // A refusal whose route already decided CORS (it always names Vary: the site's own verdict on
@@ -157,10 +157,16 @@ export function consentIntake(s: Services) {
     return site * 2 ** 32 + network
   }
 
-  /** The record's or event's site and CORS; the refusal, carrying the CORS, when its site or the page's origin is not one it takes. */
+  /**
+   * The record's or event's site and CORS; the refusal, carrying the CORS, when its site or the
+   * page's origin is not one it takes. A site with nothing published is unknown to visitors, as
+   * its config, script and look-up answer it: the same refusal as for no site (the in-memory
+   * SiteInfo knows its live revision: no query more), not a 422 or a stored event that would tell
+   * that it exists.
+   */
   const gate = (c: RequestFacts, siteId: string): { site: SiteInfo; cors: Record<string, string> } | { refusal: ApiError } => {
     const site = s.sites.get(siteId)
-    if (!site) return { refusal: new ApiError(404, 'site_not_found', `No site "${siteId}"`) }
+    if (!site || site.liveRevision === null) return { refusal: new ApiError(404, 'site_not_found', `No site "${siteId}"`) }
     const origin = checkOrigin(c, site.settings.domains, s)
     const cors = corsHeaders(origin)
     if (!origin.allowed) {

@@ -88,6 +88,30 @@ describe('POST /api/admin/sites', () => {
     }
     expect(await lookup()).toEqual([404, 'site_not_found', 'no-store'])
     expect(apiError.parse(await (await t.request('/api/v1/consents/visitor-none?site=nosuch')).json()).error.code).toBe('site_not_found')
+    // Nor do the consent POSTs (a record, a link to a user, an acceptance): the refusal of an unknown
+    // site, its message included, where a record's was a 422 unknown_revision that told the site exists.
+    const posted = async (siteId: string) => {
+      const { recordId, consentId, language, url, clientTime } = consentBody({ siteId })
+      const event = { recordId, siteId, consentId, language, url, clientTime }
+      const bodies: [string, unknown][] = [
+        ['/api/v1/consents', consentBody({ siteId, categories: { essential: true }, services: {} })],
+        ['/api/v1/consents/identify', { ...event, userId: 'customer-42' }],
+        ['/api/v1/documents', { ...event, type: 'terms' }],
+      ]
+      const answers = []
+      for (const [path, body] of bodies) {
+        const res = await t.request(path, json(body, { Origin: 'https://www.shop.test' }))
+        answers.push([path, res.status, ((await res.json()) as { error?: unknown }).error, res.headers.get('access-control-allow-origin')])
+      }
+      return answers
+    }
+    const unknown = await posted('nosuch')
+    expect(unknown.map(([path, status, error]) => [path, status, error])).toEqual([
+      ['/api/v1/consents', 404, { code: 'site_not_found', message: 'No site "nosuch"' }],
+      ['/api/v1/consents/identify', 404, { code: 'site_not_found', message: 'No site "nosuch"' }],
+      ['/api/v1/documents', 404, { code: 'site_not_found', message: 'No site "nosuch"' }],
+    ])
+    expect(await posted('shop')).toEqual(unknown.map(([path, status, error, cors]) => [path, status, { code: 'site_not_found', message: 'No site "shop"' }, cors]))
 
     // The owner edits the draft (an analytics category) and publishes it as revision 1.
     const { draft } = await stateOf(newcomer, 'shop')
