@@ -80,6 +80,9 @@ export const periodInOrder = <S extends z.ZodType<{ from?: string | undefined; t
 /** What a day of the consent log's periods is, said by both bounds and by the statistics' days. */
 const LOG_DAY = 'a UTC date of the server’s arrival time (`serverTime`), not of the visitor’s device'
 
+/** What an empty or malformed filter does, said by each filter below that has no more to say of it. */
+const NO_FILTER = 'Empty is no filter; any other value is refused 400 `invalid_request`, naming the parameter.'
+
 /**
  * Filters of the consent log listing, exports and statistics; `from` and `to` include their whole
  * day. The descriptions are the API reference's (the listing, statistics and export parameters).
@@ -91,12 +94,18 @@ const consentLogFields = z.object({
   to: emptyAsAbsent(logTimeBound).meta({
     description: `Records that arrived up to this day, all of that day (\`2026-11-22\`: ${LOG_DAY}), or up to this instant, included: an instant with an offset (\`2026-11-22T12:00:00+02:00\`) is taken as that instant.`,
   }),
-  method: emptyAsAbsent(consentMethod),
+  method: emptyAsAbsent(consentMethod).meta({
+    description: `Records of this decision method, in lower case: \`accept-all\`, \`reject-all\`, \`custom\`, \`withdraw\` (a choice that took back something allowed), \`gpc\` (the Global Privacy Control signal) or \`api\` (the page’s script: \`acceptAll()\`, \`rejectAll()\`, \`set()\`). ${NO_FILTER}`,
+  }),
   region: emptyAsAbsent(z.union([z.string().regex(REGION_CODE_PATTERN, 'an ISO 3166 code such as DE or US-CA'), z.literal('unknown')])).meta({
     description: 'An ISO 3166 code (`DE`, `US-CA`), or `unknown`: the records with no region (stored without one). A country includes its subdivisions: `US` finds the records of `US` and of `US-CA`.',
   }),
-  revision: emptyAsAbsent(urlNumber()),
-  consentId: emptyAsAbsent(consentId),
+  revision: emptyAsAbsent(urlNumber()).meta({
+    description: `Records made under this revision of the site’s catalogue: a whole number from 1, in plain digits (\`3\`, not \`03\` or \`3.0\`). A revision the site never published finds none. ${NO_FILTER}`,
+  }),
+  consentId: emptyAsAbsent(consentId).meta({
+    description: `One visitor’s records: their consentId, 8 to 64 letters, digits, \`-\` or \`_\`, matched exactly, case included (\`Visitor-1\` finds none of \`visitor-1\`’s). ${NO_FILTER}`,
+  }),
 })
 export const consentLogFilters = periodInOrder(consentLogFields)
 export type ConsentLogFilters = z.output<typeof consentLogFields>
@@ -118,7 +127,9 @@ export const pageBefore = () => emptyAsAbsent(urlNumber())
 /** The listing's page: an empty `limit=` or `before=` is absent, as a filter's is. */
 export const consentLogQuery = periodInOrder(
   consentLogFields.extend({
-    limit: pageLimit(500),
+    limit: pageLimit(500).meta({
+      description: 'How many records a page holds: a whole number from 1 to 500, in plain digits; 50 when absent or empty. Any other value is refused 400 `invalid_request`, naming the parameter.',
+    }),
     before: pageBefore().meta({
       description:
         'A `seq` cursor: the page holds the matching records with a lower `seq` than this, newest first. Pass the previous answer’s `nextBefore` to read the next, older page (records arriving meanwhile do not move it); absent, the newest page.',
@@ -131,7 +142,13 @@ export const EXPORT_FORMATS = ['csv', 'ndjson'] as const
 export const exportFormat = z.enum(EXPORT_FORMATS)
 export type ExportFormat = z.infer<typeof exportFormat>
 
-export const exportQuery = periodInOrder(consentLogFields.extend({ format: exportFormat.default('csv') }))
+export const exportQuery = periodInOrder(
+  consentLogFields.extend({
+    format: exportFormat.default('csv').meta({
+      description: 'The file’s format, in lower case: `csv` (when absent) or `ndjson`, one JSON record a line. Any other value, an empty one included, is refused 400 `invalid_request`, naming the parameter.',
+    }),
+  }),
+)
 
 /** Columns of both export formats, in this order (CSV header and NDJSON key order). */
 export const EXPORT_COLUMNS = [

@@ -374,6 +374,17 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
       expect(param(path, 'region'), path).toMatch(/`US`[^.]*`US-CA`/)
       expect(param(path, 'region'), path).toMatch(/`unknown`[^.]*no region/)
     }
+    // method, revision and consentId: what each takes, and that a value it does not take is a 400.
+    for (const path of ['/api/admin/sites/{siteId}/consents', '/api/admin/sites/{siteId}/stats', '/api/admin/sites/{siteId}/export']) {
+      for (const method of ['accept-all', 'reject-all', 'custom', 'withdraw', 'gpc', 'api']) expect(param(path, 'method'), path).toContain(`\`${method}\``)
+      expect(param(path, 'revision'), path).toMatch(/from 1/)
+      expect(param(path, 'consentId'), path).toMatch(/8 to 64/)
+      expect(param(path, 'consentId'), path).toMatch(/case/)
+      for (const name of ['method', 'revision', 'consentId']) {
+        expect(param(path, name), `${path} ${name}`).toMatch(/400 `invalid_request`/)
+        expect(param(path, name), `${path} ${name}`).toMatch(/[Ee]mpty[^.]*no filter/)
+      }
+    }
     // `before` is a seq cursor: the page holds lower seqs; the previous answer's `nextBefore`.
     const before = param('/api/admin/sites/{siteId}/consents', 'before')
     expect(before).toMatch(/`seq`/)
@@ -388,6 +399,15 @@ describe('what the document says beyond bodies: 503, unreachable 400s, headers, 
     const day = String(props(perDay).day!.description ?? '')
     expect(day).toMatch(/UTC/)
     expect(day).toMatch(/arriv/)
+  })
+
+  it('describes every query parameter of the consent log’s listing and export', async () => {
+    const d = await doc()
+    for (const path of ['/api/admin/sites/{siteId}/consents', '/api/admin/sites/{siteId}/export']) {
+      const query = d.paths[path]!.get!.parameters.filter((p) => p.in === 'query')
+      expect(query.length, path).toBeGreaterThan(0)
+      expect(query.filter((p) => !p.description?.trim()).map((p) => p.name), path).toEqual([])
+    }
   })
 
   it('documents 405 with Allow for a method a path has no operation for', async () => {
