@@ -2,7 +2,9 @@
 // the others, 409 site_has_records, and says why). The site's id is typed to confirm. Its audit log
 // stays, purged by the retention the site had only if the server signed it: one it did not sign
 // (perhaps edited outside MiniConsent) keeps the log until the server's operator vouches for it,
-// which the dialog says, so that the owner may confirm the retention in the settings first.
+// which the dialog says, so that the owner may confirm the retention in the settings first. Until
+// the settings have loaded (or when their load failed) that is not known, and the dialog says so
+// rather than keep silent as for a signed one; deleting stays possible, as the server allows it.
 import type { SiteSummary } from '@miniconsent/shared'
 import { useState } from 'preact/hooks'
 import { homePath, siteApi, useSession } from '../session'
@@ -13,9 +15,10 @@ import { TypedConfirm } from './TypedConfirm'
 /**
  * The section for an owner; for another role, only the notice that its deletion was not made.
  * `retentionSigned`: whether the site's stored retention bears the server's signature, as the
- * settings form last learnt it (`retentionSigned` of GET …/catalogue or of a save).
+ * settings form last learnt it (`retentionSigned` of GET …/catalogue or of a save); null while
+ * that is not known (the settings loading, or failed to load).
  */
-export function DeleteSite({ site, retentionSigned }: { site: SiteSummary; retentionSigned: boolean }) {
+export function DeleteSite({ site, retentionSigned }: { site: SiteSummary; retentionSigned: boolean | null }) {
   const { api, me, refreshMe } = useSession()
   const [step, setStep] = useState<'idle' | 'confirm' | 'deleting'>('idle')
   const [error, setError] = useActionState<string | null>(null)
@@ -75,13 +78,22 @@ export function DeleteSite({ site, retentionSigned }: { site: SiteSummary; reten
             Its catalogue, revisions, texts, settings, members and pending invitations are deleted for good, and its
             embed script stops working at once. Type the site’s id, <code>{site.id}</code>, to confirm.
           </p>
-          {!retentionSigned && (
+          {retentionSigned === null ? (
             <p class="notice">
-              Its retention period is not one the server signed (it may have been edited outside MiniConsent, or saved by an older version), so once the
+              Whether its retention period is one the server signed could not be checked: the settings above have not loaded. If it is not, once the
               site is deleted its audit log is kept, never purged, until the server’s operator vouches for that retention with the command{' '}
-              <code>npm run sign-unsigned -- --site {site.id} --confirm</code>. To have the log purged by it, confirm the retention in the settings
-              above before deleting the site.
+              <code>npm run sign-unsigned -- --site {site.id} --confirm</code>. To know first, wait for the settings to load, or try loading them
+              again.
             </p>
+          ) : (
+            !retentionSigned && (
+              <p class="notice">
+                Its retention period is not one the server signed (it may have been edited outside MiniConsent, or saved by an older version), so once the
+                site is deleted its audit log is kept, never purged, until the server’s operator vouches for that retention with the command{' '}
+                <code>npm run sign-unsigned -- --site {site.id} --confirm</code>. To have the log purged by it, confirm the retention in the settings
+                above before deleting the site.
+              </p>
+            )
           )}
         </TypedConfirm>
       )}

@@ -529,6 +529,10 @@ describe('site settings', () => {
 })
 
 describe('deleting a site', () => {
+  /** What the Delete dialog says while the settings, and with them whether the retention is signed, are not loaded. */
+  const UNCHECKED =
+    'Whether its retention period is one the server signed could not be checked: the settings above have not loaded. If it is not, once the site is deleted its audit log is kept, never purged, until the server’s operator vouches for that retention with the command npm run sign-unsigned -- --site minimagic --confirm. To know first, wait for the settings to load, or try loading them again.'
+
   it('asks the owner to type the site’s id, says why the server refused, then deletes it and opens another site', async () => {
     let deleted = false
     let attempts = 0
@@ -611,6 +615,44 @@ describe('deleting a site', () => {
     expect(await screen.findByText('Settings saved.')).toBeTruthy()
     await waitFor(() => expect(screen.queryByText(/retention period is not one the server signed/)).toBeNull())
     expect(screen.getByRole('heading', { name: 'Delete MiniMagic?' })).toBeTruthy()
+  })
+
+  it('says, until the settings have loaded, that whether the retention is signed could not be checked; then what they said', async () => {
+    for (const retentionSigned of [true, false]) {
+      const catalogue = heldBack()
+      stubApi(
+        signedIn,
+        on('GET', /\/catalogue$/, () => catalogue.promise),
+      )
+      renderApp('/sites/minimagic/settings')
+      fireEvent.click(await screen.findByRole('button', { name: 'Delete this site…' }))
+      const panel = screen.getByRole('heading', { name: 'Delete MiniMagic?' }).parentElement!
+      // Before, nothing was said until the load came: as if the retention were signed.
+      expect(within(panel).getByText(/could not be checked/).textContent).toBe(UNCHECKED)
+      catalogue.answer(json({ ...loaded(), retentionSigned }))
+      await waitFor(() => expect(within(panel).queryByText(/could not be checked/)).toBeNull())
+      expect(within(panel).queryByText(/retention period is not one the server signed/) === null, String(retentionSigned)).toBe(retentionSigned)
+      cleanup()
+    }
+  })
+
+  it('says so when the settings failed to load, and still lets the owner delete the site', async () => {
+    const api = stubApi(
+      signedIn,
+      on('GET', /\/catalogue$/, () => errorBody(500, 'internal', 'Internal error')),
+      on('DELETE', '/api/admin/sites/minimagic', () => errorBody(409, 'site_has_records', 'This site holds consent records, which are kept for its retention period')),
+    )
+    renderApp('/sites/minimagic/settings')
+    expect(await screen.findByText(/Could not load the site settings/)).toBeTruthy()
+    fireEvent.click(screen.getByRole('button', { name: 'Delete this site…' }))
+    const panel = screen.getByRole('heading', { name: 'Delete MiniMagic?' }).parentElement!
+    expect(within(panel).getByText(/could not be checked/).textContent).toBe(UNCHECKED)
+    fireEvent.input(screen.getByLabelText('Site id'), { target: { value: 'minimagic' } })
+    const confirm = screen.getByRole('button', { name: 'Delete for good' }) as HTMLButtonElement
+    expect(confirm.disabled).toBe(false)
+    fireEvent.click(confirm)
+    expect(await screen.findByText(/^Not deleted: This site holds consent records/)).toBeTruthy()
+    expect(api.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1)
   })
 
   it('says nothing of the retention when the server signed it', async () => {

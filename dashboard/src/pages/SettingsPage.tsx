@@ -30,8 +30,12 @@ function SettingsPage({ site }: SitePageProps) {
   const { api } = useSession()
   useDocumentTitle(`Site settings — ${site.name}`)
   const load = useLoad((signal) => api.request(siteApi(site.id, '/catalogue'), catalogueState, { signal }), [site.id])
-  // As the settings form last learnt it (loaded, or a save that confirmed it): the Delete dialog says what an unsigned one means.
-  const [retentionSigned, setRetentionSigned] = useState(true)
+  // As the settings form last learnt it (a save that confirmed it) for the data it was loaded with,
+  // else as loaded: the Delete dialog says what an unsigned one means. Unknown (null) while the
+  // settings are not loaded, or failed to: the dialog must not take that for signed.
+  const [savedRetention, setSavedRetention] = useState<{ of: CatalogueState; signed: boolean } | null>(null)
+  const retentionSigned =
+    load.state.status !== 'loaded' ? null : savedRetention?.of === load.state.data ? savedRetention.signed : load.state.data.retentionSigned !== false
   return (
     <>
       <h1>Site settings — {site.name}</h1>
@@ -45,7 +49,7 @@ function SettingsPage({ site }: SitePageProps) {
             initial={state.settings}
             initialVersion={state.settingsUpdatedAt}
             initialRetentionSigned={state.retentionSigned !== false}
-            onRetentionSigned={setRetentionSigned}
+            onRetentionSigned={(signed) => setSavedRetention({ of: state, signed })}
             draft={state.draft}
             onReload={load.reload}
           />
