@@ -76,6 +76,24 @@ describe('dashboard SPA', () => {
     expect(await (await t.request('/.well-knownish')).text()).toContain('<title>Dashboard</title>')
   })
 
+  it('answers a spelling of a /.well-known/ path that names the same resource as that path, and any other path as the dashboard', async () => {
+    // The same URI as /.well-known/change-password (RFC 3986 §6.2.2: a percent-encoded unreserved
+    // character, a dot segment): the same 404.
+    for (const path of ['/%2Ewell-known/change-password', '/.well-known/%63hange-password', '/./.well-known/change-password', '/x/../.well-known/change-password']) {
+      const res = await t.request(path)
+      expect(res.status, path).toBe(404)
+      expect(await res.json(), path).toMatchObject({ error: { code: 'not_found' } })
+    }
+    // Other paths, which no well-known client asks for (it sends the exact lower-case path, and a
+    // path is case-sensitive; `%2F` is no `/`; `//` starts with an empty segment): the dashboard
+    // answers them as any path of its own, as it does `/API/…`, claiming no well-known resource.
+    for (const path of ['/.WELL-KNOWN/change-password', '/.Well-Known/change-password', '/.well-known%2Fchange-password', '//.well-known/x', '//.well-known/change-password']) {
+      const res = await t.request(path)
+      expect(res.status, path).toBe(200)
+      expect(await res.text(), path).toContain('<title>Dashboard</title>')
+    }
+  })
+
   it('answers 503 with a hint when the dashboard is not built', async () => {
     const bare = startTestServer()
     try {

@@ -31,6 +31,7 @@ function send(c: Context<AppEnv>, file: StaticFile, cacheControl: string, extra:
 // Paths the dashboard never owns: their misses are the API's 404 (or 405), not the SPA. Under
 // /.well-known/ a 200 claims a resource: browsers probe a path there that must not exist before they
 // trust /.well-known/change-password, and ACME or security.txt checkers read any 200 as an answer.
+// The exact prefix only: `/.WELL-KNOWN/`, `/.well-known%2F…`, `//.well-known/` are other paths (RFC 3986), which no such client asks for.
 const RESERVED = /^\/(api|sdk|demo|\.well-known)(\/|$)/
 
 export function staticRoutes(s: Services) {
