@@ -29,7 +29,9 @@ export interface ExportPlan {
   sql: string
   /**
    * CSV: the same page in a form that takes whatever a value holds, for a page with a separator
-   * inside a value (export-sql.ts). NDJSON: null, its lines take any value as they are.
+   * inside a value (export-sql.ts). NDJSON: the same page with its lines sorted by SQLite
+   * (ndjsonOrderedSql), for a page whose lines did not come in seq order; null: every page is
+   * taken as it comes (its lines take any value as they are).
    */
   fallbackSql: string | null
   params: unknown[]
@@ -150,6 +152,34 @@ export const csvText = (values: string): string => {
   return csvLines(inSeqOrder(records))
 }
 
+const SEQ_KEY = Buffer.from('{"seq":')
+
+/**
+ * Whether an NDJSON page (ndjsonPageSql) holds `count` lines whose seqs, each its line's first
+ * value (EXPORT_COLUMNS), are plain integers in ascending order. False for anything else (a seq
+ * that is text, a real or a BLOB, an edited row), which the sorted query then reads: true only
+ * when the lines are in seq order. Doubles only ever round seqs beyond 2^53 to equal ones, so
+ * no lines out of order pass (equal seqs fail).
+ */
+export function linesInSeqOrder(bytes: Uint8Array, count: number): boolean {
+  let previous = -1
+  let lines = 0
+  for (let at = 0; at < bytes.length; lines++) {
+    for (let k = 0; k < SEQ_KEY.length; k++) if (bytes[at + k] !== SEQ_KEY[k]) return false
+    let i = at + SEQ_KEY.length
+    let seq = 0
+    const first = i
+    for (let c = bytes[i]!; c >= 48 && c <= 57; c = bytes[++i]!) seq = seq * 10 + (c - 48)
+    if (i === first || bytes[i] !== 44 || seq <= previous) return false
+    previous = seq
+    // Lines hold no line break but their last byte: JSON escapes one inside a string (json_object(), and json() of strict JSON only).
+    const end = bytes.indexOf(10, i)
+    if (end === -1) return false
+    at = end + 1
+  }
+  return lines === count
+}
+
 /** A page of the file: its bytes, or (CSV) its values for another thread to format with csvText. */
 export type Page = { rows: number; bytes: Uint8Array } | { rows: number; values: string }
 
@@ -185,7 +215,11 @@ export function* exportPages(
     params[plan.afterAt] = after
     const [count, last, content] = page(params)
     if (count === 0 || last === null) return
-    if (typeof content !== 'string') yield { rows: count, bytes: content }
+    if (typeof content !== 'string') {
+      // Lines not in seq order (never seen so far; or a seq no plain integer, an edited row): the page again, sorted by SQLite.
+      const inOrder = plan.fallbackSql === null || linesInSeqOrder(content, count)
+      yield { rows: count, bytes: inOrder ? content : (again(params)[2] as Uint8Array) }
+    }
     else if (!splitsWhole(content, count)) {
       // A value holds a separator (an edited row): this page again as JSON, formatted here.
       const [, , json] = again(params)

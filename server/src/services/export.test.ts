@@ -6,8 +6,8 @@ import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { unescapeCell, unescapeExportCell } from '../lib/csv-formula'
 import { ConsentExports } from './export'
-import { csvText, exportPages, inSeqOrder, pageSize, type ExportPlan } from './export-pages'
-import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { csvText, exportPages, inSeqOrder, linesInSeqOrder, pageSize, type ExportPlan } from './export-pages'
+import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
@@ -132,6 +132,27 @@ describe('ConsentExports on an in-memory database', () => {
     expect(lines.map((l) => l.split(',').slice(0, 2).join())).toEqual(['9,r9', '10,r10', '11,r11', ''])
     const ordered = [[1, 'a'], [2, 'b']]
     expect(inSeqOrder(ordered)).toBe(ordered)
+  })
+
+  it('takes an NDJSON page as it comes only when its lines are in seq order, else reads it sorted', () => {
+    const page = (...lines: string[]) => Buffer.from(lines.map((l) => l + '\n').join(''))
+    expect(linesInSeqOrder(page('{"seq":9,"a":1}', '{"seq":10,"a":"x"}'), 2)).toBe(true)
+    expect(linesInSeqOrder(page('{"seq":10,"a":1}', '{"seq":9,"a":1}'), 2)).toBe(false)
+    expect(linesInSeqOrder(page('{"seq":9,"a":1}', '{"seq":9,"a":1}'), 2)).toBe(false)
+    expect(linesInSeqOrder(page('{"seq":9,"a":1}', '{"seq":10,"a":1}'), 3)).toBe(false)
+    for (const seq of ['9.5', '"10"', '{"blob":"0A"}', '', '-1']) expect(linesInSeqOrder(page('{"seq":1,"a":1}', `{"seq":${seq},"a":1}`), 2)).toBe(false)
+    expect(linesInSeqOrder(Buffer.from('{"seq":1,"a":1}'), 1)).toBe(false)
+    // A seq that is no integer (an edited row): the page comes from the sorted query, the same bytes.
+    const db = memoryLog(5)
+    db.$client.prepare('UPDATE consent_records SET seq = 3.5 WHERE seq = 3').run()
+    const sql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
+    const plan = (fallbackSql: string | null): ExportPlan => ({ siteId: 'acme', format: 'ndjson', sql, fallbackSql, params: ['acme', null, null], afterAt: 1, headAt: 2, boundsSql: null, boundsParams: [] })
+    const head = { seq: 5, hash: 'h5' }
+    const bytes = (p: ExportPlan) => [...exportPages(db.$client, p, head)].map((c) => Buffer.from((c as { bytes: Uint8Array }).bytes).toString()).join('')
+    const sorted = bytes(plan(ndjsonOrderedSql(sql)))
+    expect(sorted).toBe(bytes(plan(null)))
+    expect(sorted.split('\n').slice(0, 5).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3.5, 4, 5])
+    db.$client.close()
   })
 
   it('formats a CSV page the same from its values on another thread as where it was read', () => {

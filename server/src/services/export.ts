@@ -20,7 +20,7 @@ import { manifestFrom } from './stored-signatures'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions, seqBounds } from './consent-filters'
 import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
-import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonPageSql } from './export-sql'
+import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
 import type { FromWorker, ToWorker } from './export-worker'
 
 /**
@@ -236,7 +236,7 @@ export class ConsentExports {
       siteId: o.siteId,
       format: o.format,
       sql: pageSql,
-      fallbackSql: o.format === 'csv' ? csvFallbackSql(pageSql) : null,
+      fallbackSql: o.format === 'csv' ? csvFallbackSql(pageSql) : ndjsonOrderedSql(pageSql),
       params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
       afterAt: slot('after'),
       headAt: slot('head'),
