@@ -26,9 +26,10 @@ const { file, plan, credit: granted } = workerData as { file: string; plan: Expo
 const send = (m: FromWorker) => port.postMessage(m)
 
 /**
- * Memory of pages the main thread has sent, handed back once their bytes were with the kernel.
- * A page moves to the main thread without a copy; refilling returned memory (and freeing the
- * page just read, freeNow) keeps an export at a few pages' worth of memory in both threads.
+ * Memory of pages the main thread has sent, handed back once their bytes were with the kernel
+ * (CSV pages; the main thread frees NDJSON ones itself, export.ts, and none come back). A page
+ * moves to the main thread without a copy; refilling returned memory (and freeing the page just
+ * read, freeNow) keeps an export at a few pages' worth of memory in both threads.
  */
 const recycled: ArrayBuffer[] = []
 

@@ -130,10 +130,17 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
   const tell = (m: ToWorker, transfer?: ArrayBuffer[]) => {
     if (!ended) worker.postMessage(m, transfer)
   }
-  /** Chunks whose memory came from the worker, which may be handed back to it. */
+  /**
+   * Chunks whose memory came from the worker, which may be handed back to it: CSV pages only. An
+   * NDJSON page's memory is freed here once sent: the worker then moves the BLOB SQLite gave it as
+   * it is, where it copied each page into returned memory and freed the BLOB's (freeNow). 12
+   * alternated pairs of 1M-record NDJSON exports: server CPU 5.66 → 5.43 µs a record, the worker
+   * 4.22 → 4.02, peak RSS 116–120 → 113–117 MB. CSV pages (~80 KB, four times as many) did not
+   * gain from it: 8.24 → 8.63 µs a record over 4 pairs (measured).
+   */
   const lent = new WeakSet<Uint8Array>()
   const release = (chunk: Uint8Array) => {
-    if (!lent.delete(chunk)) return void freeNow(chunk)
+    if (plan.format !== 'csv' || !lent.delete(chunk)) return void freeNow(chunk)
     const memory = chunk.buffer as ArrayBuffer
     tell({ recycle: memory }, [memory])
   }
