@@ -14,7 +14,10 @@
 // left for it). The control words: where the server has written up to, where the writer has read
 // up to, a count the writer waits on, a flag that asks it to stop, and one the writer raises while
 // it waits (or is about to): a record put while the writer is busy wakes nobody, so it costs no
-// notify (a futex call, ~1 % of the server's thread under load). The count makes that safe: the
+// notify (a futex call, ~1 % of the server's thread under load). The flag is a number of its own
+// for each wait (raised, it is never 0), so that a wait is notified once: the records put after the
+// first that found it raised, before the woken writer has run and lowered it, wake nobody again
+// (most of the notifies under load were such, measured). The count makes all of this safe: the
 // writer waits only while the count is still the one it read before it last found the ring empty,
 // and a record put since has changed it.
 
@@ -45,6 +48,8 @@ export class ChannelWriter {
   private readonly control: Int32Array
   /** Where the next record goes: WRITTEN as this side last stored it. */
   private at = 0
+  /** The writer's wait (its WAITING) this side last notified: it ends, and needs no second notify. */
+  private notified = 0
 
   constructor(memory: ChannelMemory) {
     this.ring = Buffer.from(memory.ring)
@@ -82,7 +87,11 @@ export class ChannelWriter {
     this.at = next
     Atomics.store(this.control, WRITTEN, this.at)
     Atomics.add(this.control, SIGNAL, 1)
-    if (Atomics.load(this.control, WAITING) === 1) Atomics.notify(this.control, SIGNAL)
+    const waiting = Atomics.load(this.control, WAITING)
+    if (waiting !== 0 && waiting !== this.notified) {
+      this.notified = waiting
+      Atomics.notify(this.control, SIGNAL)
+    }
     return true
   }
 
@@ -98,6 +107,8 @@ export class ChannelWriter {
 export class ChannelReader {
   private readonly ring: Buffer
   private readonly control: Int32Array
+  /** The number the flag was raised to for this side's last wait. */
+  private waits = 0
 
   constructor(memory: ChannelMemory) {
     this.ring = Buffer.from(memory.ring)
@@ -129,9 +140,10 @@ export class ChannelReader {
         return records
       }
       if (Atomics.load(this.control, STOP) === 1) return null
-      // Raised before the wait: a record put after this is seen notifies; one put before it has
-      // changed the count, and the wait returns at once.
-      Atomics.store(this.control, WAITING, 1)
+      // Raised before the wait, to a number no wait of the last 2^31 - 2 had: a record put after
+      // this is seen notifies; one put before it has changed the count, and the wait returns at once.
+      this.waits = (this.waits % 0x7ffffffe) + 1
+      Atomics.store(this.control, WAITING, this.waits)
       Atomics.wait(this.control, SIGNAL, signal)
       Atomics.store(this.control, WAITING, 0)
     }
