@@ -140,28 +140,59 @@ export interface BodyFlaw {
  * only (a file the CLI reads, not a request's body). Throws 400 `invalid_json` for a body nested
  * deeper than MAX_JSON_DEPTH.
  */
-export const bodyFlawAt = (value: unknown, keys = true): BodyFlaw | null => flawAt(value, keys, '', 0)
+export function bodyFlawAt(value: unknown, keys = true): BodyFlaw | null {
+  const found = flawIn(value, keys, 0)
+  if (found === null) return null
+  const at = pathOf(found.path) || '(body)'
+  if (found.kind === 'depth') throw new ApiError(400, 'invalid_json', `${at}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`)
+  return { at, kind: found.kind }
+}
 
-function flawAt(value: unknown, keys: boolean, path: string, depth: number): BodyFlaw | null {
-  if (typeof value === 'string') return value.isWellFormed() ? null : { at: path || '(body)', kind: 'text' }
+/** A flaw flawIn() found, or the depth past MAX_JSON_DEPTH it reached, with the keys and indexes down to it, innermost first. */
+interface Found {
+  kind: BodyFlaw['kind'] | 'depth'
+  path: (string | number)[]
+}
+
+/**
+ * The first flaw of a value, in the order of its keys and items. Its path is built only on the
+ * way back up from what is found: this walks every consent record's body, and a text for each
+ * nested key (`categories.analytics`) was most of what the walk allocated.
+ */
+function flawIn(value: unknown, keys: boolean, depth: number): Found | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : { kind: 'text', path: [] }
   if (typeof value !== 'object' || value === null) return null
-  if (depth >= MAX_JSON_DEPTH) throw new ApiError(400, 'invalid_json', `${path || '(body)'}: JSON nested more than ${MAX_JSON_DEPTH} levels deep`)
-  // Paths are built only for what is found: this walks every consent record's body.
+  if (depth >= MAX_JSON_DEPTH) return { kind: 'depth', path: [] }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const inner = flawAt(value[i], keys, `${path}[${i}]`, depth + 1)
-      if (inner !== null) return inner
+      const inner = flawIn(value[i], keys, depth + 1)
+      if (inner !== null) {
+        inner.path.push(i)
+        return inner
+      }
     }
     return null
   }
   for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key
-    if (!key.isWellFormed()) return { at, kind: 'text' }
-    if (keys && key === '__proto__') return { at, kind: 'key' }
-    const inner = flawAt((value as Record<string, unknown>)[key], keys, at, depth + 1)
-    if (inner !== null) return inner
+    if (!key.isWellFormed()) return { kind: 'text', path: [key] }
+    if (keys && key === '__proto__') return { kind: 'key', path: [key] }
+    const inner = flawIn((value as Record<string, unknown>)[key], keys, depth + 1)
+    if (inner !== null) {
+        inner.path.push(key)
+        return inner
+      }
   }
   return null
+}
+
+/** A path such as `purpose.en` or `[2].url` from its keys and indexes, innermost first (flawIn). */
+function pathOf(steps: (string | number)[]): string {
+  let path = ''
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const step = steps[i]!
+    path = typeof step === 'number' ? `${path}[${step}]` : path ? `${path}.${step}` : step
+  }
+  return path
 }
 
 /** Refuses a body with a flaw (bodyFlawAt), naming where. */
