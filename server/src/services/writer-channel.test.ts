@@ -11,6 +11,58 @@ const pair = (bytes: number) => {
 }
 
 describe('writer channel', () => {
+  it('wakes the writer for a record put while it sleeps, when the notify before it came too early to wake it', () => {
+    // One interleaving of the two threads, played on one: the Atomics calls of put() are hooked
+    // only to run the writer's side at the chosen points; every operation is the real one, on the
+    // real shared memory. Record 1 is taken in the writer's batch before its count is added; the
+    // writer then reads the count (record 1's included), finds the ring empty and raises its flag;
+    // record 1 finds the flag raised and notifies before the writer waits: nobody is woken, and the
+    // writer's wait on that count blocks. Record 2 must notify it again.
+    const memory = channelMemory(1024)
+    const control = new Int32Array(memory.control)
+    const { writer, reader } = { writer: new ChannelWriter(memory), reader: new ChannelReader(memory) }
+    const real = { add: Atomics.add, load: Atomics.load, notify: Atomics.notify, wait: Atomics.wait }
+    let notifies = 0
+    let waitsOn: number | null = null
+    let step = 0
+    const hooks = {
+      notify: (a: Int32Array, i: number, n?: number) => (notifies++, real.notify(a, i, n)),
+      // The writer's wait is only noted: it comes after record 1's notify, as in a real thread.
+      wait: (_a: Int32Array, _i: number, value: number) => {
+        waitsOn = value
+        throw new Error('waits')
+      },
+      add: (a: Int32Array, i: number, v: number) => {
+        if (step === 0) {
+          expect(reader.take(10)).toEqual(['"r1"'])
+          step = 1
+        }
+        return real.add(a, i, v)
+      },
+      load: (a: Int32Array, i: number) => {
+        // put()'s read of the writer's flag (control word 4), after the count was added.
+        if (step === 1 && i === 4) {
+          step++
+          expect(() => reader.take(10)).toThrow('waits')
+        }
+        return real.load(a, i)
+      },
+    }
+    try {
+      Object.assign(Atomics, hooks)
+      expect(writer.put('"r1"')).toBe(true)
+      expect(notifies).toBe(1)
+      // The writer now waits on a count that already holds record 1: it blocks until notified.
+      expect(waitsOn).toBe(real.load(control, 2))
+      Object.assign(Atomics, { add: real.add, load: real.load })
+      expect(writer.put('"r2"')).toBe(true)
+      expect(notifies, 'a record put while the writer sleeps notifies it').toBe(2)
+    } finally {
+      Object.assign(Atomics, real)
+    }
+    expect(reader.take(10)).toEqual(['"r2"'])
+  })
+
   it('hands over records in order, whole, across the ring\'s end, multi-byte text included', () => {
     const { writer, reader } = pair(256)
     const sent: string[] = []

@@ -15,9 +15,12 @@
 // up to, a count the writer waits on, a flag that asks it to stop, and one the writer raises while
 // it waits (or is about to): a record put while the writer is busy wakes nobody, so it costs no
 // notify (a futex call, ~1 % of the server's thread under load). The flag is a number of its own
-// for each wait (raised, it is never 0), so that a wait is notified once: the records put after the
-// first that found it raised, before the woken writer has run and lowered it, wake nobody again
-// (most of the notifies under load were such, measured). The count makes all of this safe: the
+// for each wait (raised, it is never 0), so that a wait is woken once: the records put after the
+// notify that woke it, before the woken writer has run and lowered the flag, wake nobody again
+// (most of the notifies under load were such, measured). Such a record's count and place were
+// stored before it read the flag still raised, so the woken writer, which lowers the flag before it
+// reads them again, sees it. A notify that woke nobody (the writer had raised the flag but not yet
+// begun to wait) does not count: the next record notifies again. The count makes all of this safe: the
 // writer waits only while the count is still the one it read before it last found the ring empty,
 // and a record put since has changed it.
 
@@ -48,7 +51,7 @@ export class ChannelWriter {
   private readonly control: Int32Array
   /** Where the next record goes: WRITTEN as this side last stored it. */
   private at = 0
-  /** The writer's wait (its WAITING) this side last notified: it ends, and needs no second notify. */
+  /** The writer's wait (its WAITING) a notify of this side last woke: it ends, and needs no second notify. */
   private notified = 0
 
   constructor(memory: ChannelMemory) {
@@ -88,10 +91,10 @@ export class ChannelWriter {
     Atomics.store(this.control, WRITTEN, this.at)
     Atomics.add(this.control, SIGNAL, 1)
     const waiting = Atomics.load(this.control, WAITING)
-    if (waiting !== 0 && waiting !== this.notified) {
-      this.notified = waiting
-      Atomics.notify(this.control, SIGNAL)
-    }
+    // Remembered only once a notify has woken the writer: one made before it has entered its wait
+    // wakes nobody, and when the count it waits on already holds this record (taken in its last
+    // batch), that wait blocks: the next record must notify again.
+    if (waiting !== 0 && waiting !== this.notified && Atomics.notify(this.control, SIGNAL) > 0) this.notified = waiting
     return true
   }
 
