@@ -152,6 +152,14 @@ describe('ConsentExports on an in-memory database', () => {
     const sorted = bytes(plan(ndjsonOrderedSql(sql)))
     expect(sorted).toBe(bytes(plan(null)))
     expect(sorted.split('\n').slice(0, 5).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3.5, 4, 5])
+    // Lines SQLite joins out of seq order (a page query yielding them backwards): the page is read
+    // again sorted, and comes out in seq order, as the in-order page would.
+    db.$client.prepare('UPDATE consent_records SET seq = 3 WHERE seq = 3.5').run()
+    const backwards = ndjsonPageSql(`SELECT seq, line FROM (SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}) ORDER BY seq DESC`)
+    const seqs = (text: string) => text.split('\n').slice(0, 5).map((l) => (JSON.parse(l) as { seq: number }).seq)
+    expect(seqs(bytes({ ...plan(null), sql: backwards }))).toEqual([5, 4, 3, 2, 1])
+    expect(bytes({ ...plan(null), sql: backwards, fallbackSql: ndjsonOrderedSql(backwards) })).toBe(bytes(plan(null)))
+    expect(seqs(bytes(plan(null)))).toEqual([1, 2, 3, 4, 5])
     db.$client.close()
   })
 
