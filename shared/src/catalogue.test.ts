@@ -381,4 +381,11 @@ describe('urlNumber', () => {
     }
     expect(urlNumber(500).safeParse('501').success).toBe(false)
   })
+
+  it('refuses a number beyond its bound with one issue that says the bound', () => {
+    for (const [schema, text, bound] of [[urlNumber(), '9999999999999999', '9007199254740991'], [urlNumber(500), '501', '500']] as const) {
+      const issues = schema.safeParse(text).error?.issues ?? []
+      expect(issues.map((i) => i.message)).toEqual([`a whole number from 1 to ${bound}`])
+    }
+  })
 })

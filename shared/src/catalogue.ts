@@ -15,7 +15,9 @@ export const urlNumber = (max = Number.MAX_SAFE_INTEGER) =>
     .string()
     .regex(/^[1-9][0-9]{0,15}$/, 'a whole number from 1, written in digits')
     .transform(Number)
-    .pipe(z.number().int().max(max))
+    // Digits only, so a whole number already (rounded past 2^53, and then past the bound): one
+    // check, one message. z.number().int() would add its own "safe integer" issue to the bound's.
+    .pipe(z.number().max(max, `a whole number from 1 to ${max}`))
     // The API reference shows the input, a string: the bound is said in words.
     .meta({ description: max < Number.MAX_SAFE_INTEGER ? `A whole number from 1 to ${max}, in digits` : 'A whole number from 1, in digits' })
 
