@@ -178,9 +178,9 @@ function flawIn(value: unknown, keys: boolean, depth: number): Found | null {
     if (keys && key === '__proto__') return { kind: 'key', path: [key] }
     const inner = flawIn((value as Record<string, unknown>)[key], keys, depth + 1)
     if (inner !== null) {
-        inner.path.push(key)
-        return inner
-      }
+      inner.path.push(key)
+      return inner
+    }
   }
   return null
 }
