@@ -61,8 +61,11 @@ interface Pending {
 
 const settledAlready: Committed = () => undefined
 
+/** What closes a sent record's JSON after its text as sent: the ring gets it as the entry's last part. */
+const SENT_END = ']'
+
 /** A sent record's whole JSON text (`SentRecord`), from its entry's start and its text as sent: see Pending. */
-const sentJson = (entry: string, sent: string): string => `${entry}${sent}]`
+const sentJson = (entry: string, sent: string): string => `${entry}${sent}${SENT_END}`
 
 type Row = typeof consentRecords.$inferSelect
 
@@ -410,7 +413,7 @@ export class ConsentLog {
     // record's goes in as its parts, written one after the other.
     while (passed < this.queue.length) {
       const { entry, sent } = this.queue[passed]!
-      if (!(typeof entry === 'string' ? thread.channel.put(entry, sent, ']') : thread.channel.put(JSON.stringify(entry)))) break
+      if (!(typeof entry === 'string' ? thread.channel.put(entry, sent, SENT_END) : thread.channel.put(JSON.stringify(entry)))) break
       passed++
     }
     if (passed > 0) this.posted.push(...this.queue.splice(0, passed))
