@@ -10,7 +10,7 @@ import { adminBodyLimit, refuseOtherMethods, refuseUnreadBody, refuseUnreadQuery
 import { SignInThrottle } from './lib/rate-limit'
 import { demoDir as defaultDemoDir, dashboardDistDir, sdkDistDir } from './paths'
 import { loggedPath, requestContext } from './middleware/request-context'
-import { loadSession } from './middleware/session'
+import { loadSession, onceBodyArrived } from './middleware/session'
 import { accountRoutes } from './routes/account'
 import { adminConsentRoutes } from './routes/admin-consents'
 import { auditRoutes } from './routes/audit'
@@ -110,11 +110,14 @@ export function createApp(deps: AppDeps) {
     if ((!READS.has(c.req.method) || c.req.path.startsWith('/api/admin/')) && openedFileGone(s.db.$client)) throw fileGoneError()
     await next()
   })
-  // A method no route of the path takes is its 405 whatever its body or session; only then is the
-  // body held to its limit (413, 415), before the session reads it.
+  // A method no route of the path takes is its 405 whatever its body or session. Then who asks: the
+  // session, a change's CSRF token and the route's role and site, from the headers, so that whoever
+  // may not make a change is refused so (401, 403) whatever its body; only then is the body held to
+  // its limit (413, 415) and read, and a signed-in change judged again once it has arrived.
   app.use('/api/admin/*', refuseOtherMethods((path) => allowed(path)))
-  app.use('/api/admin/*', adminBodyLimit())
   app.use('/api/admin/*', loadSession(s, { csrfExempt: ['/api/admin/login', INVITATION_ACCEPT_PATH] }))
+  app.use('/api/admin/*', adminBodyLimit())
+  app.use('/api/admin/*', onceBodyArrived(s))
   app.use('/api/admin/*', refuseUnreadQuery())
   app.use('/api/admin/*', refuseUnreadBody())
 

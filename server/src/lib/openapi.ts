@@ -369,7 +369,8 @@ export function buildOpenApi(options: {
       }
     }
     // Every admin request's body is held to 1 MB (adminBodyLimit in app.ts), whatever its method,
-    // before anything but the method (a method no operation of the path has is its 405).
+    // after the method (a method no operation of the path has is its 405) and, on a change, who
+    // may make it (the session's 401, the CSRF token's and the role's 403), before anything else.
     if (admin) responses['413'] ??= { description: op.body ? 'Body over 1 MB (`payload_too_large`)' : 'A body over 1 MB (`payload_too_large`): refused before it is read, though this operation reads none', content: errorContent }
     if (op.auth !== 'public') responses['401'] ??= { description: 'No session (`unauthenticated`)', content: errorContent }
     if (roles || csrf) {

@@ -14,7 +14,9 @@ import { refusedDocument, refuseUnreadKeys, type KeyOwner } from './unread-keys'
  * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
  * catalogue, the draft) fits, since no catalogue whose save would not is stored
  * (refuseOversizedCatalogue, services/catalogue.ts). Sign-in and every other admin route are held
- * to it too, before any session or database work; the public routes have their own, smaller limits.
+ * to it too, before the body is read, but after the session and the route's role and site: a change
+ * the caller may not make is refused so (401, 403) whatever its body (loadSession). The public
+ * routes have their own, smaller limits.
  */
 export const MAX_ADMIN_BODY = 1024 * 1024
 
@@ -81,7 +83,7 @@ function bodySent(c: Context): boolean {
  * place with a 2xx: `Café` from a Latin-1 form, a spreadsheet's CSV saved as Windows-1252. Read
  * whole here, within the body limit (which runs first); the route's own reading takes the same
  * bytes from Hono's cache. Called where the route would read the body anyway: for an admin route,
- * once its session is known (loadSession), so that a request without one is not waited for.
+ * once its session and role are known (onceBodyArrived), so that a request without them is not waited for.
  */
 export async function refuseNonUtf8(c: Context): Promise<void> {
   if (!c.req.raw.body) return
@@ -379,13 +381,13 @@ const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']
  * curl's `-d` sends it, an array, text) is refused without. An empty or blank body, or `{}`, asks
  * for nothing, and goes on: some clients send one with every DELETE.
  *
- * Only a signed-in change is checked, once loadSession has read its body (within the body limit,
- * and refused unless UTF-8): a request without a session is refused 401 by its route, and its body
- * is not waited for. A sign-out without a session of its own (none, or two session cookies: see
- * loadSession) ends the sessions its cookies name, whatever its body.
+ * Only a signed-in change is checked, once onceBodyArrived has read its body (within the body
+ * limit, and refused unless UTF-8): a request without a session was refused 401 already, and its
+ * body is not waited for. A sign-out without a session of its own (none, or two session cookies:
+ * see loadSession) ends the sessions its cookies name, whatever its body.
  *
- * It runs before the route's role check, as refuseUnreadQuery does: a body is refused 422 even
- * where the role would have been refused 403, and the message says only that no body is read.
+ * It runs after the route's role and site were checked (loadSession, onceBodyArrived), as
+ * refuseUnreadQuery does: whoever may not make the change was refused 401/403 whatever its body.
  */
 export const refuseUnreadBody = (): MiddlewareHandler => async (c, next) => {
   if (BODILESS_METHODS.has(c.req.method) || !c.get('session')) return next()

@@ -3,9 +3,10 @@
 // (SameSite=Strict already stops most cross-site posts; the token covers same-site subdomains and
 // older browsers).
 import type { Role } from '@miniconsent/shared'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
+import { matchedRoutes } from 'hono/route'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { isHttps } from '../lib/request'
@@ -69,14 +70,14 @@ export function carriedSessionTokens(c: Context<AppEnv>, s: Services): string[] 
 }
 
 /**
- * Loads the session (or null) for every /api/admin request and enforces CSRF on state changes.
- *
- * A signed-in change is judged on its session (and, by requireSiteRole after it, its role) as
- * they are once its body has arrived, not when its headers did: a client may hold its body back
- * for minutes, and an owner demoted, removed or signed out meanwhile must not then act with the
- * role that was taken away. The body (at most MAX_ADMIN_BODY, adminBodyLimit runs first) is kept
- * for the route's validator, and refused unless it is UTF-8 (refuseNonUtf8). A request without a
- * session is not waited for: it is refused, or signs in, as it is.
+ * Loads the session (or null) for every /api/admin request, enforces CSRF on state changes, and
+ * runs the authorisation of the route a change is for (authorisation()), all from the headers:
+ * whoever may not make the change is refused 401/403 whatever its body (malformed, of the wrong
+ * shape, not UTF-8, compressed, over the limit), which is looked at only after (adminBodyLimit,
+ * onceBodyArrived, the route's validator). A body refused first told a caller without the right
+ * what was wrong with it (422, 413), where the same request with a good body was refused 403
+ * (SPEC §8). The CSRF token is checked first, as it was: a change without it is refused
+ * `csrf_invalid` whatever the account's role, and its answer says nothing of role or membership.
  */
 export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp)[] }) =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -88,11 +89,7 @@ export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp
       deleteCookie(c, name, options)
     }
     const changes = !SAFE_METHODS.has(c.req.method)
-    let session = s.accounts.sessionFor(cookie)
-    if (session && changes) {
-      await c.req.arrayBuffer()
-      session = s.accounts.sessionFor(cookie)
-    }
+    const session = s.accounts.sessionFor(cookie)
     c.set('session', session)
     const exempt = options.csrfExempt.some((p) => (typeof p === 'string' ? p === c.req.path : p.test(c.req.path)))
     if (changes && !exempt && session) {
@@ -101,22 +98,74 @@ export const loadSession = (s: Services, options: { csrfExempt: (string | RegExp
         throw new ApiError(403, 'csrf_invalid', 'Missing or wrong X-CSRF-Token header')
       }
     }
-    // The body, read above, is text: checked once the session and its token are.
-    if (session && changes) await refuseNonUtf8(c)
+    if (changes) authoriseRoute(c)
     await next()
   })
 
-export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
+/**
+ * A signed-in change is judged on its session and its role as they are once its body has arrived,
+ * not when its headers did: a client may hold its body back for minutes, and an owner demoted,
+ * removed or signed out meanwhile must not then act with the role that was taken away. Runs after
+ * the body limit (adminBodyLimit), which counts what is read here: the body is read whole, the
+ * session read anew and the route's authorisation run again, and the body, kept for the route's
+ * validator, is then refused unless it is UTF-8 (refuseNonUtf8). A request without a session is
+ * not waited for: it was refused already, or signs in or out as it is.
+ */
+export const onceBodyArrived = (s: Services) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (c.get('session') && !SAFE_METHODS.has(c.req.method)) {
+      await c.req.arrayBuffer()
+      c.set('session', s.accounts.sessionFor(sessionTokenOf(c, s).token))
+      authoriseRoute(c)
+      // The body is text: checked once the session and the role are.
+      if (c.get('session')) await refuseNonUtf8(c)
+    }
+    await next()
+  })
+
+/** The checks of who may use a route, by the handler that makes them (authorisation()). */
+const authorisers = new WeakMap<object, (c: Context<AppEnv>) => void>()
+
+/**
+ * A route's middleware that runs `check`, which throws 401/403 unless the request's session may
+ * use the route. loadSession runs it too, before anything reads a change's body, and
+ * onceBodyArrived again once it has arrived; in the route it answers a read (GET), and a change
+ * whose session was read anew meanwhile (assertSiteRole's `again`).
+ */
+export function authorisation(check: (c: Context<AppEnv>) => void): MiddlewareHandler<AppEnv> {
+  const handler = createMiddleware<AppEnv>(async (c, next) => {
+    check(c)
+    await next()
+  })
+  authorisers.set(handler, check)
+  return handler
+}
+
+/**
+ * Runs the authorisation of each route the request matched, as the route would: with that route's
+ * parameters (the site id), which Hono reads by the index of the route running (compose() sets it
+ * the same way before each handler).
+ */
+function authoriseRoute(c: Context<AppEnv>): void {
+  const running = c.req.routeIndex
+  try {
+    matchedRoutes(c).forEach((route, i) => {
+      const check = authorisers.get(route.handler)
+      if (!check) return
+      c.req.routeIndex = i
+      check(c)
+    })
+  } finally {
+    c.req.routeIndex = running
+  }
+}
+
+export const requireSession = authorisation((c) => {
   if (!c.get('session')) throw new ApiError(401, 'unauthenticated', 'Sign in first')
-  await next()
 })
 
 /** SPEC §8: every admin route checks role *and* site. */
-export const requireSiteRole = (s: Services, roles: readonly Role[] = ['owner', 'editor', 'auditor']) =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    assertSiteRole(c, s, roles)
-    await next()
-  })
+export const requireSiteRole = (s: Services, roles: readonly Role[] = ['owner', 'editor', 'auditor']) => authorisation((c) => assertSiteRole(c, s, roles))
 
 /**
  * Throws 401/403 unless the request's account holds one of `roles` on the route's site now. A

@@ -96,6 +96,26 @@ describe('a body over its limit', () => {
     }
   })
 
+  it('on a change the caller may not make is that 401 or 403, not a 413: the body is not read, and the client goes on', async () => {
+    await addUser(t.db, 'auditor@acme.test', 'auditor password 1', { acme: 'auditor' })
+    const auditor = await signIn(t, 'auditor@acme.test', 'auditor password 1')
+    const body = Buffer.from(JSON.stringify({ catalogue: { categories: [], services: [], entries: [], pad: 'x'.repeat(ADMIN_OVER) } }))
+    for (const [who, session, answer] of [
+      ['no session', {}, [401, 'unauthenticated']],
+      ['an auditor', { Cookie: auditor.cookie, 'X-CSRF-Token': auditor.csrfToken }, [403, 'forbidden']],
+    ] as const) {
+      for (const declared of [true, false]) {
+        const chunks = declared ? [body] : Array.from({ length: Math.ceil(body.length / 16_384) }, (_, i) => body.subarray(i * 16_384, (i + 1) * 16_384))
+        const refused = await send('PUT', '/api/admin/sites/acme/catalogue/draft', {
+          headers: { 'Content-Type': 'application/json', ...session, ...(declared ? { 'Content-Length': body.length } : {}) },
+          chunks,
+        })
+        expect([who, declared, refused.status, apiError.parse(JSON.parse(refused.body)).error.code]).toEqual([who, declared, ...answer])
+        for (let i = 0; i < 2; i++) expect((await send('GET', '/healthz')).status).toBe(200)
+      }
+    }
+  })
+
   it('within its limit leaves the connection open for the next request', async () => {
     const body = JSON.stringify({ email: 'nobody@acme.test', password: 'wrong password' })
     const refused = await send('POST', '/api/admin/login', { headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, chunks: [Buffer.from(body)] })

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Services } from '../context'
 import { ApiError } from '../lib/errors'
 import { formBody, paramsOf } from '../lib/validate'
-import { requireSession, requireSiteRole } from '../middleware/session'
+import { authorisation, requireSession, requireSiteRole } from '../middleware/session'
 import { createSite, deleteSite } from '../services/sites'
 import { siteParam } from './catalogue'
 
@@ -22,12 +22,11 @@ export function siteRoutes(s: Services) {
     requireSession,
     // The server's administrator and the owners of a site may create one (Accounts.mayCreateSites);
     // checked before the body is, so that an account that may not learns nothing of it.
-    async (c, next) => {
+    authorisation((c) => {
       if (!s.accounts.mayCreateSites(c.get('session')!.user)) {
         throw new ApiError(403, 'forbidden', 'Only the server’s administrator and the owners of a site may create a site: ask one of them')
       }
-      await next()
-    },
+    }),
     // The body may carry a whole catalogue: at most MAX_ADMIN_BODY (1 MB), as every admin request (app.ts).
     formBody(newSiteInput, newSiteKeyOwner),
     (c) => {
