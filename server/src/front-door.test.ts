@@ -34,12 +34,12 @@ function get(port: number, path: string, headers: Record<string, string>, method
 }
 
 /** A POST of `body` with its Content-Length (unless `chunked`), as sendBeacon sends a record unless told otherwise. */
-function post(port: number, body: string | Buffer, headers: Record<string, string | string[]> = {}, chunked = false): Promise<Answer> {
+function post(port: number, body: string | Buffer, headers: Record<string, string | string[]> = {}, chunked = false, path = '/api/v1/consents'): Promise<Answer> {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body
   const length: Record<string, string> = chunked ? {} : { 'Content-Length': String(bytes.length) }
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, path: '/api/v1/consents', method: 'POST', headers: { Host: 'consent.example.test', 'Content-Type': 'text/plain;charset=UTF-8', ...length, ...headers } },
+      { host: '127.0.0.1', port, path, method: 'POST', headers: { Host: 'consent.example.test', 'Content-Type': 'text/plain;charset=UTF-8', ...length, ...headers } },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (d: Buffer) => chunks.push(d))
@@ -446,6 +446,48 @@ describe("the front door's consent POST", () => {
     expect(withBom.status).toBe(201)
     expect(storedAs(bom.recordId)).toBeTruthy()
     expect(honoCalls).toBe(cases.length + 1)
+  })
+
+  it('answers a site with nothing published as no site on its three posts, as Hono alone does, storing nothing; once published, stores its record itself', async () => {
+    const { front, hono } = await start()
+    await addUser(t.db, 'owner@acme.test', 'owner password 1', { acme: 'owner' })
+    const owner = await signIn(t, 'owner@acme.test', 'owner password 1')
+    expect((await owner.request('/api/admin/sites', send('POST', { id: 'shop', name: 'Shop', domains: ['shop.test'] }))).status).toBe(201)
+    const stored = () =>
+      ['consent_records', 'consent_identities', 'document_acceptances'].map((table) => t.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE site_id = 'shop'`).get())
+    const nothing = stored()
+    // The record the SDK sends from the site's page, as the link to a user and the acceptance of a document it sends.
+    const posts = (siteId: string): [string, unknown][] => {
+      const record = consentBody({ siteId, categories: { essential: true }, services: {} })
+      const { recordId, consentId, language, url, clientTime } = record
+      const event = { recordId, siteId, consentId, language, url, clientTime }
+      return [
+        ['/api/v1/consents', record],
+        ['/api/v1/consents/identify', { ...event, userId: 'customer-42' }],
+        ['/api/v1/documents', { ...event, type: 'terms' }],
+      ]
+    }
+    // As sendBeacon sends them (text/plain), and as fetch does.
+    const pages: Record<string, string>[] = [{ Origin: 'https://www.shop.test' }, { Origin: 'https://www.shop.test', 'Content-Type': 'application/json' }]
+    for (const siteId of ['nosuch', 'shop']) {
+      for (const page of pages) {
+        for (const [path, body] of posts(siteId)) {
+          const [a, b] = [await post(front, JSON.stringify(body), page, false, path), await post(hono, JSON.stringify(body), page, false, path)]
+          const what = `${siteId} ${path} ${page['Content-Type'] ?? 'text/plain'}`
+          expect([what, a.status, JSON.parse(a.body.toString())]).toEqual([what, 404, { error: { code: 'site_not_found', message: `No site "${siteId}"` } }])
+          expect(comparable(a, false), what).toEqual(comparable(b, false))
+        }
+      }
+    }
+    expect(stored()).toEqual(nothing)
+    // Each record went to Hono from the front door, which stores none of a site unknown to visitors;
+    // the links and acceptances are Hono's alone.
+    expect(honoCalls).toBe(12)
+    expect((await owner.request('/api/admin/sites/shop/publish', send('POST', {}))).status).toBe(201)
+    const [path, record] = posts('shop')[0]!
+    const published = await post(front, JSON.stringify(record), pages[0]!, false, path)
+    expect(published.status).toBe(201)
+    expect(honoCalls).toBe(12)
   })
 
   it('leaves to Hono unread what it does not take: another type, too large, no length', async () => {
