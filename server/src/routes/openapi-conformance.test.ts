@@ -686,7 +686,7 @@ describe('answers beyond the refusals: writes, 429, 405, 503, and the headers', 
     // A GET carries no body through fetch: a declared one is judged on its headers, before it is read.
     const getWith = (headers: Record<string, string>): RequestInit => ({ headers })
     await checkAll([
-      // Every admin operation refuses a compressed body or one over 1 MB before anything else, and documents so.
+      // Every admin operation refuses a compressed body or one over 1 MB before anything but who may make it, and documents so.
       { what: 'an erasure with a compressed body', op: 'delete /api/admin/sites/{siteId}/subjects/{consentId}', url: '/api/admin/sites/acme/subjects/visitor-9999', init: gzipped('DELETE'), who: 'owner', status: 415 },
       { what: 'a member removed with a compressed body', op: 'delete /api/admin/sites/{siteId}/members/{userId}', url: '/api/admin/sites/acme/members/999', init: gzipped('DELETE'), who: 'owner', status: 415 },
       { what: 'a sign-out with a compressed body', op: 'post /api/admin/logout', url: '/api/admin/logout', init: gzipped('POST'), status: 415 },
