@@ -399,7 +399,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/admin/logout',
     tag: 'Session',
     summary: 'Sign out',
-    description: 'With a session it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on. Without one it clears the cookie the request carried (one from another site carries none, and clears nothing); a request carrying two session cookies (which is no session) ends the sessions both name.',
+    description: 'With a session it is a change like any other: send the session’s `X-CSRF-Token`, without which it is refused (403) and the session goes on. Without one it clears the cookie the request carried (one from another site carries none, and clears nothing); a request carrying two session cookies (which is no session) ends the sessions both name. With a session or without, a body is refused (422), and nothing is done.',
     auth: 'public',
     responses: {
       204: {

@@ -360,11 +360,12 @@ export function buildOpenApi(options: {
     // 422, the public ones too (sign-in, accepting an invitation). The visitors' posts under /api/v1
     // drop unknown keys by design: no 422 of this kind.
     if (op.body?.schema && (op.auth !== 'public' || admin)) responses['422'] ??= { description: 'Invalid body: `issues` names each field', content: errorContent }
-    // An admin change that reads no body refuses one, signed in, rather than do without what it
-    // says (refuseUnreadBody): a `{"dryRun":true}` erased, removed or deleted all the same.
+    // An admin change that reads no body refuses one rather than do without what it says
+    // (refuseUnreadBody): a `{"dryRun":true}` erased, removed or deleted all the same. The sign-out
+    // too, with a session or without.
     if (admin && changes && !op.body) {
       responses['422'] ??= {
-        description: `${op.auth === 'public' ? 'Signed in, a' : 'A'} body (\`invalid\`; \`issues\` names each key of a JSON object): this operation reads no body, and does nothing rather than ignore one. An empty body, or \`{}\`, is none`,
+        description: `A body (\`invalid\`; \`issues\` names each key of a JSON object): this operation reads no body, and does nothing rather than ignore one. An empty body, or \`{}\`, is none`,
         content: errorContent,
       }
     }

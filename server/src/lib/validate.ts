@@ -381,18 +381,19 @@ const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']
  * curl's `-d` sends it, an array, text) is refused without. An empty or blank body, or `{}`, asks
  * for nothing, and goes on: some clients send one with every DELETE.
  *
- * Only a signed-in change is checked, once onceBodyArrived has read its body (within the body
- * limit, and refused unless UTF-8): a request without a session was refused 401 already, and its
- * body is not waited for. A sign-out without a session of its own (none, or two session cookies:
- * see loadSession) ends the sessions its cookies name, whatever its body.
- *
  * It runs after the route's role and site were checked (loadSession, onceBodyArrived), as
- * refuseUnreadQuery does: whoever may not make the change was refused 401/403 whatever its body.
+ * refuseUnreadQuery does: whoever may not make the change was refused 401/403 whatever its body,
+ * and it is not waited for. What gets here is a change its caller may make: the sign-out too,
+ * which needs no session. Without one (none, or two session cookies: see loadSession), its body is
+ * refused as a signed-in one's is, UTF-8 first, and no session named by its cookies ends: it
+ * answered 204 whatever its body, so that `{"everywhere":true}` was refused only when signed in.
  */
 export const refuseUnreadBody = (): MiddlewareHandler => async (c, next) => {
-  if (BODILESS_METHODS.has(c.req.method) || !c.get('session')) return next()
+  if (BODILESS_METHODS.has(c.req.method)) return next()
   const routes = matchedRoutes(c).filter((r) => r.method !== METHOD_NAME_ALL)
   if (!routes.length || routes.some((r) => bodyReaders.has(r.handler))) return next()
+  // A signed-in change's body was checked when it arrived (onceBodyArrived): from the cache, at once.
+  await refuseNonUtf8(c)
   const text = (await c.req.text()).trim()
   if (text === '') return next()
   const keys = objectKeysOf(text)

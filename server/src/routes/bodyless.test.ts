@@ -93,6 +93,46 @@ describe('a body on an admin route that reads none', () => {
     expect((await owner.request('/api/admin/me')).status).toBe(401)
   })
 
+  it('on a sign-out without a session is refused as signed in, and does nothing: no session ends, no cookie is cleared', async () => {
+    // A body of each kind, as a signed-in sign-out refuses it; the session it was sent in goes on.
+    const bodies: [string, () => RequestInit][] = [
+      ['a JSON object', () => withBody('POST', '{"everywhere":true}')],
+      ['malformed JSON', () => withBody('POST', '{"everywhere":')],
+      ['a form', () => withBody('POST', 'everywhere=true', 'application/x-www-form-urlencoded')],
+      ['text', () => withBody('POST', 'everywhere', 'text/plain')],
+      ['Latin-1, not UTF-8', () => ({ method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: new Uint8Array([0x43, 0x61, 0x66, 0xe9]) })],
+      ['over 1 MB, of no declared length', () => withBody('POST', `{"pad":"${'x'.repeat(1024 * 1024)}"}`)],
+    ]
+    const answerOf = async (res: Response) => [res.status, res.status < 400 ? null : apiError.parse(await res.json()).error.code, res.headers.get('set-cookie')]
+    const signedIn: (string | number | null)[][] = []
+    for (const [what, init] of bodies) signedIn.push([what, ...(await answerOf(await owner.request('/api/admin/logout', init())))])
+    expect(signedIn.map(([what, status]) => [what, status])).toEqual(bodies.map(([what]) => [what, what.startsWith('over') ? 413 : what.startsWith('Latin') ? 400 : 422]))
+    expect((await owner.request('/api/admin/me')).status).toBe(200)
+    // Without a session: no cookie, one of a session that has ended, and two (the owner's and a
+    // planted one), which is no session, where a sign-out ends the sessions both name.
+    const ended = await signIn(t, 'editor@acme.test', 'editor password 1')
+    expect((await ended.request('/api/admin/logout', { method: 'POST' })).status).toBe(204)
+    for (const [who, cookie] of [
+      ['no session cookie', null],
+      ['the cookie of an ended session', ended.cookie],
+      ['two session cookies', `mc_session=planted; ${owner.cookie}`],
+    ] as const) {
+      for (const [what, init] of bodies) {
+        const request = init()
+        const res = await t.request('/api/admin/logout', cookie ? { ...request, headers: { ...(request.headers as Record<string, string>), Cookie: cookie } } : request)
+        const [status, code, setCookie] = await answerOf(res)
+        const [, signedInStatus, signedInCode] = signedIn.find(([w]) => w === what)!
+        // Two cookies are cleared whatever the route answers (loadSession): the browser carries no session.
+        expect([who, what, status, code, setCookie]).toEqual([who, what, signedInStatus, signedInCode, cookie?.includes('planted') ? expect.stringMatching(/^mc_session=;/) : null])
+      }
+    }
+    expect((await owner.request('/api/admin/me')).status).toBe(200)
+    // Without a body, or with `{}`, it signs out as before.
+    expect((await t.request('/api/admin/logout', withBody('POST', '{}'))).status).toBe(204)
+    expect((await t.request('/api/admin/logout', { method: 'POST', headers: { Cookie: `mc_session=planted; ${owner.cookie}` } })).status).toBe(204)
+    expect((await owner.request('/api/admin/me')).status).toBe(401)
+  })
+
   it('is read as before on the routes that read one: a misspelt field is still named by their own schema', async () => {
     const res = await owner.request(`/api/admin/sites/acme/members/${editorId}`, send('PATCH', { role: 'auditor', dryRun: true }))
     expect(res.status).toBe(422)
