@@ -303,19 +303,20 @@ describe('members', () => {
  * it back. Its Content-Length is sent, as a client does, so that the body limit lets it through
  * unread.
  */
-function heldBody(first: string, rest: string): { init: RequestInit; release: () => void } {
+function heldBody(first: string, rest: string | Uint8Array): { init: RequestInit; release: () => void } {
   let release!: () => void
   const released = new Promise<void>((resolve) => (release = resolve))
   const encoder = new TextEncoder()
+  const [head, tail] = [encoder.encode(first), typeof rest === 'string' ? encoder.encode(rest) : rest]
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      controller.enqueue(encoder.encode(first))
+      controller.enqueue(head)
       await released
-      controller.enqueue(encoder.encode(rest))
+      controller.enqueue(tail)
       controller.close()
     },
   })
-  const length = String(encoder.encode(first + rest).length)
+  const length = String(head.length + tail.length)
   return { init: { body, duplex: 'half', headers: { 'Content-Type': 'application/json', 'Content-Length': length } } as RequestInit, release }
 }
 
@@ -331,6 +332,40 @@ describe('a change whose body arrives late', () => {
     expect(res.status).toBe(403)
     const list = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
     expect(list.members.find((m) => m.userId === second.id)?.role).toBe('editor')
+  })
+
+  it('is refused 403 or 401 whatever its body when its author was demoted or signed out meanwhile, not for a body the route does not read', async () => {
+    const second = await addUser(t.db, 'second@acme.test', 'second password 1', { acme: 'owner' })
+    const spare = await addUser(t.db, 'spare@acme.test', 'spare password 1', { acme: 'auditor' })
+    const member = `/api/admin/sites/acme/members/${spare.id}`
+    // A body the removal does not read, a query it does not read, and a role change not in UTF-8 ("editör" in Latin-1).
+    const cases: [string, string, string, () => ReturnType<typeof heldBody>][] = [
+      ['a body', 'DELETE', member, () => heldBody('{"dryRun":', 'true}')],
+      ['a query', 'DELETE', `${member}?dryRun=true`, () => heldBody('{', '}')],
+      ['Latin-1', 'PATCH', member, () => heldBody('{"role":"edit', new Uint8Array([0xf6, 0x72, 0x22, 0x7d]))],
+    ]
+    const answers: unknown[][] = []
+    const expected: unknown[][] = []
+    for (const [what, method, path, hold] of cases) {
+      for (const [how, takeAway, answer] of [
+        ['demoted', () => owner.request(`/api/admin/sites/acme/members/${second.id}`, send('PATCH', { role: 'editor' })), [403, 'forbidden']],
+        ['signed out', (session: AdminSession) => session.request('/api/admin/logout', { method: 'POST' }), [401, 'unauthenticated']],
+      ] as const) {
+        // An owner when the headers arrive.
+        expect((await owner.request(`/api/admin/sites/acme/members/${second.id}`, send('PATCH', { role: 'owner' }))).status).toBe(200)
+        const secondSession = await signIn(t, 'second@acme.test', 'second password 1')
+        const held = hold()
+        const res = secondSession.request(path, { ...held.init, method })
+        expect((await takeAway(secondSession)).status).toBeLessThan(300)
+        held.release()
+        const refused = await res
+        answers.push([what, how, refused.status, apiError.parse(await refused.json()).error.code])
+        expected.push([what, how, ...answer])
+      }
+    }
+    expect(answers).toEqual(expected)
+    const list = memberList.parse(await (await owner.request('/api/admin/sites/acme/members')).json())
+    expect(list.members.find((m) => m.userId === spare.id)?.role).toBe('auditor')
   })
 
   it('is refused when its session ended meanwhile (signed out)', async () => {
