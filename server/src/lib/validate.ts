@@ -14,9 +14,9 @@ import { refusedDocument, refuseUnreadKeys, type KeyOwner } from './unread-keys'
  * The largest body of an admin request: a whole catalogue with its texts (an import, a new site's
  * catalogue, the draft) fits, since no catalogue whose save would not is stored
  * (refuseOversizedCatalogue, services/catalogue.ts). Sign-in and every other admin route are held
- * to it too, before the body is read, but after the session and the route's role and site: a change
- * the caller may not make is refused so (401, 403) whatever its body (loadSession). The public
- * routes have their own, smaller limits.
+ * to it too, before the body is read; on a change, after the session and the route's role and site:
+ * a change the caller may not make is refused so (401, 403) whatever its body (loadSession). A GET
+ * is held to it before its route's own check. The public routes have their own, smaller limits.
  */
 export const MAX_ADMIN_BODY = 1024 * 1024
 
