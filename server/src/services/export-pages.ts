@@ -46,7 +46,27 @@ export interface ExportPlan {
    */
   boundsSql: string | null
   boundsParams: unknown[]
+  /**
+   * For an export read by more than one thread (Part): the seq that ends the records after `after`
+   * (the same filters, up to the head) at offset `offsetAt`, `ORDER BY seq LIMIT 1 OFFSET ?`, seq
+   * only: the last record of the pages another reader reads, found through the index.
+   */
+  skip: { sql: string; params: unknown[]; afterAt: number; headAt: number; offsetAt: number }
 }
+
+/**
+ * Which of an export's readers reads the pages: reader `index` of `of` reads pages index,
+ * index + of, index + 2 × of, … and skips the others' (ExportPlan.skip). Each page is keyset and
+ * bounded by the snapshot's head as with one reader, and every reader walks the same page
+ * boundaries on the same snapshot, so each record is in exactly one reader's pages.
+ */
+export interface Part {
+  index: number
+  of: number
+}
+
+/** One reader reads every page. */
+export const WHOLE: Part = { index: 0, of: 1 }
 
 export interface ChainHead {
   seq: number
@@ -184,15 +204,16 @@ export function linesInSeqOrder(bytes: Uint8Array, count: number): boolean {
 export type Page = { rows: number; bytes: Uint8Array } | { rows: number; values: string }
 
 /**
- * The pages of records up to `head`, in seq order. Each page query (export-sql.ts) answers one
- * row: the count, the last seq and the page. `formatHere(i)`: whether CSV page i is formatted here
- * or handed over as values.
+ * The pages of records up to `head`, in seq order: those of `part` (all of them by default). Each
+ * page query (export-sql.ts) answers one row: the count, the last seq and the page.
+ * `formatHere(i)`: whether CSV page i is formatted here or handed over as values.
  */
 export function* exportPages(
   conn: Database.Database,
   plan: ExportPlan,
   head: ChainHead,
   formatHere: (page: number) => boolean = () => true,
+  part: Part = WHOLE,
 ): Generator<Page, void, undefined> {
   const query = conn.prepare(plan.sql).raw(true)
   let fallback: Database.Statement | null = null
@@ -202,19 +223,34 @@ export function* exportPages(
   }
   const page = (params: unknown[]) => query.get(...params) as [number, number | null, string | Uint8Array]
   const params = [...plan.params]
-  params[plan.headAt] = head.seq
+  const skipParams = [...plan.skip.params]
   const size = pageSize(plan.format)
   let after = 0
+  let last = head.seq
   if (plan.boundsSql !== null) {
     const [low, high] = conn.prepare(plan.boundsSql).raw(true).get(...plan.boundsParams) as [number | null, number | null]
     if (low === null || high === null) return
     after = low - 1
-    params[plan.headAt] = Math.min(head.seq, high)
+    last = Math.min(head.seq, high)
   }
-  for (let i = 0; ; i++) {
+  params[plan.headAt] = last
+  skipParams[plan.skip.headAt] = last
+  const skip = part.of > 1 ? conn.prepare(plan.skip.sql).pluck() : null
+  /** Past the next `pages` pages, the other readers': false when they are not all whole (the last page is among them, or none is left). */
+  const skipped = (pages: number): boolean => {
+    skipParams[plan.skip.afterAt] = after
+    skipParams[plan.skip.offsetAt] = pages * size - 1
+    const end = skip!.get(...skipParams) as number | undefined
+    if (end === undefined) return false
+    after = end
+    return true
+  }
+  for (let i = part.index; ; i += part.of) {
+    const others = i === part.index ? part.index : part.of - 1
+    if (others > 0 && !skipped(others)) return
     params[plan.afterAt] = after
-    const [count, last, content] = page(params)
-    if (count === 0 || last === null) return
+    const [count, end, content] = page(params)
+    if (count === 0 || end === null) return
     if (typeof content !== 'string') {
       // Lines not in seq order (never seen so far; or a seq no plain integer, an edited row): the page again, sorted by SQLite.
       const inOrder = plan.fallbackSql === null || linesInSeqOrder(content, count)
@@ -225,7 +261,7 @@ export function* exportPages(
       const [, , json] = again(params)
       yield { rows: count, bytes: Buffer.from(csvLines(inSeqOrder(JSON.parse(json as string) as unknown[][]))) }
     } else yield formatHere(i) ? { rows: count, bytes: Buffer.from(csvText(content)) } : { rows: count, values: content }
-    after = last
+    after = end
     if (count < size) return
   }
 }

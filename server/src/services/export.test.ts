@@ -5,8 +5,8 @@ import { openDatabase } from '../db/client'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { unescapeCell, unescapeExportCell } from '../lib/csv-formula'
-import { ConsentExports } from './export'
-import { csvText, exportPages, inSeqOrder, linesInSeqOrder, pageSize, type ExportPlan } from './export-pages'
+import { ConsentExports, exportPlan } from './export'
+import { chainHead, csvText, exportPages, inSeqOrder, linesInSeqOrder, pageSize, type ExportPlan, type Page } from './export-pages'
 import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
 
@@ -146,7 +146,7 @@ describe('ConsentExports on an in-memory database', () => {
     const db = memoryLog(5)
     db.$client.prepare('UPDATE consent_records SET seq = 3.5 WHERE seq = 3').run()
     const sql = ndjsonPageSql(`SELECT seq, ${NDJSON_LINE} AS line FROM consent_records WHERE site_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ${pageSize('ndjson')}`)
-    const plan = (fallbackSql: string | null): ExportPlan => ({ siteId: 'acme', format: 'ndjson', sql, fallbackSql, params: ['acme', null, null], afterAt: 1, headAt: 2, boundsSql: null, boundsParams: [] })
+    const plan = (fallbackSql: string | null): ExportPlan => ({ siteId: 'acme', format: 'ndjson', sql, fallbackSql, params: ['acme', null, null], afterAt: 1, headAt: 2, boundsSql: null, boundsParams: [], skip: exportPlan(db, 'acme', 'ndjson', {}).skip })
     const head = { seq: 5, hash: 'h5' }
     const bytes = (p: ExportPlan) => [...exportPages(db.$client, p, head)].map((c) => Buffer.from((c as { bytes: Uint8Array }).bytes).toString()).join('')
     const sorted = bytes(plan(ndjsonOrderedSql(sql)))
@@ -192,6 +192,7 @@ describe('ConsentExports on an in-memory database', () => {
       headAt: 2,
       boundsSql: null,
       boundsParams: [],
+      skip: exportPlan(db, 'acme', format, {}).skip,
     })
     const head = { seq: 3, hash: 'h3' }
     const [here] = [...exportPages(db.$client, plan('csv'), head, () => true)]
@@ -212,5 +213,40 @@ describe('ConsentExports on an in-memory database', () => {
     expect(edited).toMatchObject({ categories: `'{"a":tru'`, services: `'{ "x" : [1, 2.5, "y"] }'`, region: null, textsHash: null })
     expect(spacedKey).toMatchObject({ services: { 'a b': true } })
     db.$client.close()
+  })
+})
+
+describe('an export read by several threads', () => {
+  /** The pages of the readers taken in turn, page i from reader i mod their number, until the reader of the next has none. */
+  function* inTurn(readers: Generator<Page, void, undefined>[]): Generator<Page, void, undefined> {
+    for (let i = 0; ; i = (i + 1) % readers.length) {
+      const next = readers[i]!.next()
+      if (next.done) return
+      yield next.value
+    }
+  }
+  const file = (pages: Iterable<Page>) => [...pages].map((p) => Buffer.from((p as { bytes: Uint8Array }).bytes).toString()).join('')
+
+  it('splits the pages between the readers so that, taken in turn, they are the file one reader makes, wherever the last page ends', () => {
+    for (const format of ['ndjson', 'csv'] as const) {
+      const size = pageSize(format)
+      for (const records of [0, 1, size - 1, size, size + 1, 2 * size - 1, 2 * size, 2 * size + 1, 3 * size, 5 * size + 7]) {
+        const db = memoryLog(records)
+        // Unfiltered; through the consentId's or the period's index (bounds); and one a third of the records match anywhere.
+        for (const filters of [{}, { consentId: 'visitor-even' }, { from: '2026-11-22', method: 'reject-all' as const }, { method: 'reject-all' as const }]) {
+          const plan = exportPlan(db, 'acme', format, filters)
+          const head = chainHead(db.$client, 'acme')
+          const whole = file(exportPages(db.$client, plan, head))
+          expect(whole.split('\n').length - 1, `${format}, ${records} records, ${JSON.stringify(filters)}`).toBe(
+            Object.keys(filters).length === 0 ? records : Array.from({ length: records }, (_, i) => i + 1).filter((seq) => ('consentId' in filters ? seq % 2 === 0 : seq % 3 === 0)).length,
+          )
+          for (const of of [2, 3]) {
+            const readers = Array.from({ length: of }, (_, index) => exportPages(db.$client, plan, head, () => true, { index, of }))
+            expect(file(inTurn(readers)), `${format}, ${records} records, ${JSON.stringify(filters)}, ${of} readers`).toBe(whole)
+          }
+        }
+        db.$client.close()
+      }
+    }
   })
 })

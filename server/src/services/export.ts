@@ -212,6 +212,42 @@ export function eraseFromManifests(tx: Tx, siteId: string, consentId: string, si
   }
 }
 
+/** What an export of `siteId` in `format` with `filters` reads (export-pages.ts). */
+export function exportPlan(db: Db, siteId: string, format: ExportFormat, filters: ConsentLogFilters): ExportPlan {
+  // The page's records are selected by drizzle (same filters as the listing), keyset after the
+  // last page and up to the snapshot's head (export-pages.ts).
+  const where = and(
+    filterConditions(siteId, filters),
+    gt(consentRecords.seq, sql.placeholder('after')),
+    lte(consentRecords.seq, sql.placeholder('head')),
+  )
+  const records = db
+    .select({ seq: consentRecords.seq, line: sql.raw(format === 'csv' ? CSV_LINE : NDJSON_LINE).as('line') })
+    .from(consentRecords)
+    .where(where)
+    .orderBy(asc(consentRecords.seq))
+    .limit(pageSize(format))
+    .toSQL()
+  // The seq that ends the pages another reader reads: the same records, seq only, through the index.
+  const skip = db.select({ seq: consentRecords.seq }).from(consentRecords).where(where).orderBy(asc(consentRecords.seq)).limit(1).offset(sql.placeholder('offset')).toSQL()
+  const bounds = seqBounds(db, siteId, filters)
+  const slot = (params: unknown[], name: string) => params.findIndex((p) => p instanceof Placeholder && p.name === name)
+  const filled = (params: unknown[]) => params.map((p) => (p instanceof Placeholder ? null : p))
+  const pageSql = format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql)
+  return {
+    siteId,
+    format,
+    sql: pageSql,
+    fallbackSql: format === 'csv' ? csvFallbackSql(pageSql) : ndjsonOrderedSql(pageSql),
+    params: filled(records.params),
+    afterAt: slot(records.params, 'after'),
+    headAt: slot(records.params, 'head'),
+    boundsSql: bounds?.sql ?? null,
+    boundsParams: bounds?.params ?? [],
+    skip: { sql: skip.sql, params: filled(skip.params), afterAt: slot(skip.params, 'after'), headAt: slot(skip.params, 'head'), offsetAt: slot(skip.params, 'offset') },
+  }
+}
+
 export class ConsentExports {
   constructor(
     private readonly db: Db,
@@ -222,34 +258,7 @@ export class ConsentExports {
   async begin(o: { siteId: string; format: ExportFormat; filters: ConsentLogFilters; userId: number | null }): Promise<ExportJob> {
     const id = randomUUID()
     const filters = activeFilters(o.filters)
-    // The page's records are selected by drizzle (same filters as the listing), keyset after the
-    // last page and up to the snapshot's head (export-pages.ts).
-    const where = and(
-      filterConditions(o.siteId, filters),
-      gt(consentRecords.seq, sql.placeholder('after')),
-      lte(consentRecords.seq, sql.placeholder('head')),
-    )
-    const records = this.db
-      .select({ seq: consentRecords.seq, line: sql.raw(o.format === 'csv' ? CSV_LINE : NDJSON_LINE).as('line') })
-      .from(consentRecords)
-      .where(where)
-      .orderBy(asc(consentRecords.seq))
-      .limit(pageSize(o.format))
-      .toSQL()
-    const bounds = seqBounds(this.db, o.siteId, filters)
-    const slot = (name: string) => records.params.findIndex((p) => p instanceof Placeholder && p.name === name)
-    const pageSql = o.format === 'csv' ? csvPageSql(records.sql) : ndjsonPageSql(records.sql)
-    const plan: ExportPlan = {
-      siteId: o.siteId,
-      format: o.format,
-      sql: pageSql,
-      fallbackSql: o.format === 'csv' ? csvFallbackSql(pageSql) : ndjsonOrderedSql(pageSql),
-      params: records.params.map((p) => (p instanceof Placeholder ? null : p)),
-      afterAt: slot('after'),
-      headAt: slot('head'),
-      boundsSql: bounds?.sql ?? null,
-      boundsParams: bounds?.params ?? [],
-    }
+    const plan = exportPlan(this.db, o.siteId, o.format, filters)
     // Before any byte is sent: a key that cannot be had fails the request, not the finished download.
     const signer = this.keys.active()
     const createdBy = o.userId === null ? null : (this.db.select({ email: users.email }).from(users).where(eq(users.id, o.userId)).get()?.email ?? null)
