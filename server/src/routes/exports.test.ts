@@ -1,9 +1,11 @@
 import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto'
 import { get, request, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { Worker } from 'node:worker_threads'
 import { serve } from '@hono/node-server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EXPORT_COLUMNS, apiError, exportManifest, exportRow, manifestKeyList, type ConsentLogFilters } from '@miniconsent/shared'
+import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { createApp } from '../app'
 import { serveApp } from '../front-door'
@@ -14,6 +16,8 @@ import { unescapeCell } from '../lib/csv-formula'
 import { seqBounds } from '../services/consent-filters'
 import { EXPORTS_AT_ONCE, EXPORTS_PER_ACCOUNT, EXPORTS_PER_SITE } from './exports'
 import { ConsentExports, namedConsentId } from '../services/export'
+import { pageSize, type ChainHead } from '../services/export-pages'
+import { NDJSON_LINE } from '../services/export-sql'
 import { addUser, consentBody, holdAnswers, json, startTestServer, type TestServer } from '../test-support'
 
 let t: TestServer
@@ -90,6 +94,26 @@ function insertBulk(n: number, site = 'acme') {
          FROM (SELECT value AS seq FROM json_each(?))`,
     )
     .run(site, site === 'acme' ? 'bulk-' : `bulk-${site}-`, JSON.stringify(Array.from({ length: n }, (_, i) => i + first)))
+}
+
+/**
+ * The threads of the exports made from now on, seen as each reports its snapshot's chain head,
+ * and those of them still running. `alter`: what the first head reported is taken as instead.
+ */
+function exportThreads(alter?: (head: ChainHead) => ChainHead) {
+  const emit = Worker.prototype.emit
+  const started = new Set<Worker>()
+  const ended = new Set<Worker>()
+  const spy = vi.spyOn(Worker.prototype, 'emit').mockImplementation(function (this: Worker, event: string | symbol, ...args: unknown[]) {
+    const m = args[0]
+    if (event === 'message' && typeof m === 'object' && m !== null && 'head' in m) {
+      if (alter && started.size === 0) args[0] = { head: alter(m.head as ChainHead) }
+      started.add(this)
+    }
+    if (event === 'exit') ended.add(this)
+    return emit.call(this, event, ...args)
+  })
+  return { started, running: () => [...started].filter((w) => !ended.has(w)).length, restore: () => spy.mockRestore() }
 }
 
 describe('GET /api/admin/sites/:siteId/export', () => {
@@ -177,6 +201,61 @@ describe('GET /api/admin/sites/:siteId/export', () => {
       expect(await seqs('consentId=visitor-nobody')).toEqual([])
       expect(await seqs('from=2030-01-01')).toEqual([])
     }
+  })
+
+  it('sends an NDJSON file read by two threads byte for byte as the log holds it, wherever its pages end, filtered, and with a page SQLite must sort', async () => {
+    const size = pageSize('ndjson')
+    /** The NDJSON of the records `where` selects, as one query writes it: in seq order, one reader, no pages. */
+    const fileOf = (where: string) =>
+      (t.db.$client.prepare(`SELECT ${NDJSON_LINE} FROM consent_records WHERE site_id = 'acme' AND ${where} ORDER BY seq`).pluck().all() as string[]).map((line) => `${line}\n`).join('')
+    // All of the log, through the period's index (the stretch it finds), and the bulk records through the consentId's (12 fewer).
+    const filters = [
+      ['', 'true'],
+      ['from=2026-11-22', "server_time >= '2026-11-22'"],
+      ['consentId=visitor-bulk&method=custom', "consent_id = 'visitor-bulk' AND method = 'custom'"],
+    ]
+    const threads = exportThreads()
+    let exports = 0
+    const check = async (query: string, where: string, what: string) => {
+      const { res, bytes, text, id } = await download(`format=ndjson&${query}`)
+      exports += 1
+      expect(res.status, what).toBe(200)
+      const expected = fileOf(where)
+      expect(text === expected, what).toBe(true)
+      const { manifest } = await manifestOf(id)
+      expect(manifest, what).toMatchObject({ rowCount: expected.split('\n').length - 1, sha256: createHash('sha256').update(bytes).digest('hex') })
+    }
+    try {
+      for (const records of [size - 1, size, size + 1, 2 * size - 1, 2 * size, 2 * size + 1, 3 * size]) {
+        insertBulk(records - dbRows().length)
+        for (const [query, where] of filters) await check(query!, where!, `${records} records, ${query}`)
+      }
+      // A seq that is no integer (an edited row) in the second reader's first page: that page is read again, sorted by SQLite.
+      t.db.$client.prepare("UPDATE consent_records SET seq = 600.5 WHERE site_id = 'acme' AND seq = 600").run()
+      await check('', 'true', 'an edited seq')
+      expect(fileOf('true')).toContain('{"seq":600.5,')
+      expect(threads.started.size).toBe(2 * exports)
+    } finally {
+      threads.restore()
+    }
+  })
+
+  it('fails an export whose readers saw different chain heads before its first byte: no manifest, no audit entry, no thread left', async () => {
+    insertBulk(2_000)
+    // As if a commit had landed between the two readers' first reads, which the write lock they open under prevents.
+    const threads = exportThreads((head) => ({ ...head, hash: '0'.repeat(64) }))
+    try {
+      const { res, text, id } = await download('format=ndjson')
+      expect(res.status).toBe(500)
+      expect(apiError.parse(JSON.parse(text)).error.code).toBe('internal')
+      expect(id).toBeNull()
+      expect(threads.started.size).toBe(2)
+      await expect.poll(threads.running, { timeout: 5_000 }).toBe(0)
+    } finally {
+      threads.restore()
+    }
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM export_manifests').get()).toEqual({ n: 0 })
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.export'").get()).toEqual({ n: 0 })
   })
 
   it("sends a record whose stored JSON was edited into broken JSON with that value's SQL literal as a string, and the rest as usual", async () => {
@@ -316,17 +395,25 @@ describe('GET /api/admin/sites/:siteId/export', () => {
     insertBulk(5000)
     // Without Node's response (app.request), the file goes through a web stream.
     for (const [i, format] of (['ndjson', 'csv'] as const).entries()) {
-      const res = await t.request(`/api/admin/sites/acme/export?format=${format}`, { headers: { Cookie: cookie } })
-      const id = res.headers.get('x-export-id')
-      const reader = res.body!.getReader()
-      expect((await reader.read()).done).toBe(false)
-      // While the export reads, its snapshot keeps a record written meanwhile from being checkpointed.
-      expect((await t.request('/api/v1/consents', json(consentBody()), `198.51.100.${i + 2}`)).status).toBe(201)
-      const during = walBusy()
-      expect(during.checkpointed).toBeLessThan(during.log)
-      await reader.cancel()
-      await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
-      expect((await manifestOf(id)).res.status).toBe(404)
+      const threads = exportThreads()
+      try {
+        const res = await t.request(`/api/admin/sites/acme/export?format=${format}`, { headers: { Cookie: cookie } })
+        const id = res.headers.get('x-export-id')
+        const reader = res.body!.getReader()
+        expect((await reader.read()).done).toBe(false)
+        // While the export reads, its snapshot keeps a record written meanwhile from being checkpointed.
+        expect((await t.request('/api/v1/consents', json(consentBody()), `198.51.100.${i + 2}`)).status).toBe(201)
+        const during = walBusy()
+        expect(during.checkpointed).toBeLessThan(during.log)
+        // NDJSON is read by two threads, CSV by one: every one of them ends.
+        expect(threads.running()).toBe(format === 'ndjson' ? 2 : 1)
+        await reader.cancel()
+        await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
+        await expect.poll(threads.running, { timeout: 5_000 }).toBe(0)
+        expect((await manifestOf(id)).res.status).toBe(404)
+      } finally {
+        threads.restore()
+      }
     }
   })
 
@@ -365,6 +452,24 @@ describe('GET /api/admin/sites/:siteId/export', () => {
 })
 
 describe('an export that fails before its first byte', () => {
+  it('answers 503 database_busy, making nothing, when another process holds the write lock past the wait (an NDJSON export takes it to open its snapshots)', async () => {
+    const other = new Database(t.file)
+    other.exec('BEGIN IMMEDIATE')
+    try {
+      const { res, text, id } = await download('format=ndjson')
+      expect(res.status).toBe(503)
+      expect(apiError.parse(JSON.parse(text)).error.code).toBe('database_busy')
+      expect(id).toBeNull()
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+    expect(t.db.$client.prepare('SELECT count(*) AS n FROM export_manifests').get()).toEqual({ n: 0 })
+    expect(t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'consents.export'").get()).toEqual({ n: 0 })
+    const { res } = await download('format=ndjson')
+    expect(res.status).toBe(200)
+  })
+
   it('gives its places back even when the database refuses the writes that undo it', async () => {
     // A database that refuses writes (a full disk): the export's audit entry fails, and so does the delete of its manifest's row.
     t.db.$client.exec(`CREATE TRIGGER no_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'consents.export' BEGIN SELECT RAISE(ABORT, 'disk full'); END;
@@ -425,6 +530,7 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
   it('a download cut short gets no manifest, and its reader lets go of the snapshot', async () => {
     insertBulk(50_000)
     const server = await listening()
+    const threads = exportThreads()
     try {
       const res = await open(`${server.url}/api/admin/sites/acme/export?format=ndjson`)
       const id = res.headers['x-export-id'] as string
@@ -433,12 +539,16 @@ describe('exports over a real HTTP server (bytes written straight to the socket)
       expect((await t.request('/api/v1/consents', json(consentBody()), '198.51.100.9')).status).toBe(201)
       const during = walBusy()
       expect(during.checkpointed).toBeLessThan(during.log)
+      expect(threads.running()).toBe(2)
       res.destroy()
       await expect.poll(() => { const after = walBusy(); return after.checkpointed === after.log }, { timeout: 5_000 }).toBe(true)
+      // Both of its threads end.
+      await expect.poll(threads.running, { timeout: 5_000 }).toBe(0)
       expect((await manifestOf(id)).res.status).toBe(404)
       // The download cut short is in the access log all the same, with the status it was sent.
       await expect.poll(() => lines.filter((l) => l.msg === 'request' && l.path === '/api/admin/sites/acme/export')).toMatchObject([{ status: 200 }])
     } finally {
+      threads.restore()
       await server.close()
     }
   })

@@ -149,9 +149,10 @@ async function sendTo(outgoing: ServerResponse, job: ExportJob, sha: Hash, pace:
 }
 
 /**
- * Exports running at once, over all sites. Each has a thread, a read transaction (which holds back
- * the WAL's checkpoints while it lasts) and most of a core; past this, an export is refused with
- * 429 and Retry-After rather than slowing every other one and the ingestion down.
+ * Exports running at once, over all sites. Each has a thread and a read transaction (an NDJSON
+ * one two of each; a read transaction holds back the WAL's checkpoints while it lasts) and most of
+ * a core or more; past this, an export is refused with 429 and Retry-After rather than slowing
+ * every other one and the ingestion down.
  */
 export const EXPORTS_AT_ONCE = 4
 /** Of those, how many one account may run. */

@@ -1,18 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
+import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { openDatabase } from '../db/client'
+import { workerScript } from '../lib/worker-script'
 import { seedSites } from '../seed/seed'
 import { ACME } from '../test-support'
 import { unescapeCell, unescapeExportCell } from '../lib/csv-formula'
 import { ConsentExports, exportPlan } from './export'
-import { chainHead, csvText, exportPages, inSeqOrder, linesInSeqOrder, pageSize, type ExportPlan, type Page } from './export-pages'
+import { chainHead, csvText, exportPages, GATE, inSeqOrder, linesInSeqOrder, pageSize, type ExportPlan, type Page } from './export-pages'
+import type { FromWorker, ReaderData } from './export-worker'
 import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
-  const db = openDatabase(':memory:')
+  return recordLog(records, ':memory:')
+}
+
+/** `records` records of acme in the database `file`: a consentId of two, a method of two, one URL a formula. */
+function recordLog(records: number, file: string) {
+  const db = openDatabase(file)
   seedSites(db, [ACME], { now: Date.UTC(2026, 10, 22) })
   db.$client
     .prepare(
@@ -248,5 +260,88 @@ describe('an export read by several threads', () => {
         db.$client.close()
       }
     }
+  })
+
+  describe('on a database file', () => {
+    /** Reader 0 of two in its thread, on a log of 3 records; the test is reader 1, through the gate. */
+    function firstReader() {
+      const dir = mkdtempSync(join(tmpdir(), 'miniconsent-export-'))
+      const path = join(dir, 'log.sqlite')
+      const db = recordLog(3, path)
+      const gate = new Int32Array(new SharedArrayBuffer(GATE.SLOTS * Int32Array.BYTES_PER_ELEMENT))
+      const [entry, options] = workerScript(import.meta.url, 'export-worker')
+      const workerData: ReaderData = { file: path, plan: exportPlan(db, 'acme', 'ndjson', {}), credit: 4, part: { index: 0, of: 2 }, gate: gate.buffer as SharedArrayBuffer }
+      const thread = new Worker(entry, { ...options, workerData })
+      const messages: FromWorker[] = []
+      thread.on('message', (m: FromWorker) => messages.push(m))
+      const exited = new Promise<number>((resolve) => thread.once('exit', resolve))
+      // Another process's connection, which writes.
+      const writer = new Database(path)
+      writer.pragma('busy_timeout = 0')
+      const append = () =>
+        writer
+          .prepare(
+            `INSERT INTO consent_records (site_id, seq, record_id, consent_id, revision, categories, services, method, mode, language, url, gpc, client_time, server_time, prev_hash, hash)
+             SELECT site_id, seq + 1, 'r-' || (seq + 1), consent_id, revision, categories, services, method, mode, language, url, gpc, client_time, server_time, hash, 'h' || (seq + 1)
+               FROM consent_records WHERE site_id = 'acme' ORDER BY seq DESC LIMIT 1`,
+          )
+          .run()
+      const signal = (slot: number) => {
+        Atomics.add(gate, slot, 1)
+        Atomics.notify(gate, slot)
+      }
+      const close = () => {
+        writer.close()
+        db.$client.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+      return { path, gate, thread, messages, exited, append, signal, close }
+    }
+
+    it('opens every reader\'s snapshot while it holds the write lock: a commit attempted between the first reads waits, and no reader sees it', async () => {
+      const r = firstReader()
+      try {
+        r.signal(GATE.READY)
+        await expect.poll(() => Atomics.load(r.gate, GATE.PHASE)).toBe(GATE.OPEN)
+        // Reader 0 has its snapshot, or is taking it; this one has not: a commit now would be in one and not the other.
+        expect(r.append).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }))
+        const mine = new Database(r.path, { readonly: true })
+        mine.prepare('BEGIN').run()
+        const head = chainHead(mine, 'acme')
+        r.signal(GATE.OPENED)
+        await expect.poll(() => r.messages.map((m) => Object.keys(m)[0])).toEqual(['head', 'rows', 'done'])
+        expect(r.messages[0]).toEqual({ head: { seq: 3, hash: 'h3' } })
+        expect(head).toEqual({ seq: 3, hash: 'h3' })
+        // The lock is let go once both have read: the commit lands after both snapshots.
+        expect(r.append().changes).toBe(1)
+        expect(r.messages[1]).toMatchObject({ rows: 3 })
+        expect(chainHead(mine, 'acme')).toEqual(head)
+        mine.close()
+        expect(await r.exited).toBe(0)
+      } finally {
+        r.close()
+      }
+    })
+
+    it('lets the write lock and the other readers go when it is stopped while the snapshots open', async () => {
+      for (const when of ['before the others are ready', 'while it holds the lock']) {
+        const r = firstReader()
+        try {
+          if (when === 'while it holds the lock') {
+            r.signal(GATE.READY)
+            await expect.poll(() => Atomics.load(r.gate, GATE.PHASE)).toBe(GATE.OPEN)
+            expect(r.append).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }))
+          }
+          r.thread.postMessage({ stop: true })
+          expect(await r.exited, when).toBe(0)
+          expect(r.messages, when).toEqual([])
+          // Nothing holds the lock; a reader still waiting to open its snapshot is told there will be none.
+          expect(r.append().changes, when).toBe(1)
+          if (when === 'before the others are ready') expect(Atomics.load(r.gate, GATE.PHASE)).toBe(GATE.ABANDONED)
+        } finally {
+          r.close()
+        }
+      }
+    })
   })
 })

@@ -2,9 +2,10 @@
 //
 // Records are read in keyset pages (seq > last) on a connection of their own inside one read
 // transaction: the file is a consistent snapshot even while ingestion appends (WAL), and memory
-// stays at a few pages whatever the log's size. Pages are read by a worker thread: an NDJSON page
-// comes whole from SQLite, a CSV page is formatted by either thread (splitting its values and
-// writing the CSV cost about as much as reading them). The caller hashes the bytes as they go out and completes the manifest with the digest
+// stays at a few pages whatever the log's size. Pages are read by worker threads: an NDJSON page
+// comes whole from SQLite, read by two threads on one snapshot, each every other page; a CSV page,
+// read by one, is formatted by either thread (splitting its values and writing the CSV cost about
+// as much as reading them). The caller hashes the bytes as they go out and completes the manifest with the digest
 // and the row count; the manifest is then signed (manifest-keys.ts).
 import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
@@ -19,9 +20,9 @@ import { signManifest, type ManifestKeys, type SigningKey } from './manifest-key
 import { manifestFrom } from './stored-signatures'
 import { GENESIS_HASH } from './consent-chain'
 import { activeFilters, filterConditions, seqBounds } from './consent-filters'
-import { chainHead, csvLines, csvText, exportPages, freeNow, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
+import { chainHead, csvLines, csvText, exportPages, freeNow, GATE, pageSize, type ChainHead, type ExportPlan, type Page } from './export-pages'
 import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
-import type { FromWorker, ToWorker } from './export-worker'
+import type { FromWorker, ReaderData, ToWorker } from './export-worker'
 
 /**
  * Pages a worker may read ahead of what this thread has taken: enough that it rarely waits, few
@@ -48,7 +49,7 @@ export interface ExportJob {
   rowCount: () => number
   /** Writes the digest of what was sent; the manifest is served from then on. */
   complete: (sha256: string) => void
-  /** Stops reading (download cut short, failed): the worker ends and its connection closes. */
+  /** Stops reading (download cut short, failed): the workers end and their connections close. */
   abort: () => void
   /**
    * Stops reading and deletes the manifest's row: for an export refused before its first byte,
@@ -110,10 +111,84 @@ function inlineReader(main: Db['$client'], plan: ExportPlan): Reader {
   }
 }
 
-/** Reads in a worker thread with its own snapshot connection; resolves once the snapshot is taken. */
-function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
+/**
+ * Threads that read an export's pages, each its share (Part). An NDJSON page comes whole from
+ * SQLite (json_object(), ~4 µs a record), and one thread reading them all was the export's bound:
+ * 192,681 rows/s while this thread hashed and sent at ~1.3 µs a record (0.9.25). Two share it.
+ * CSV keeps one: its pages are formatted by either thread (credit decides), which already keeps
+ * both cores busy.
+ */
+const READERS: Record<ExportFormat, number> = { csv: 1, ndjson: 2 }
+
+/**
+ * Chunks whose memory came from a worker, which may be handed back to it: CSV pages only. An
+ * NDJSON page's memory is freed here once sent: the worker then moves the BLOB SQLite gave it as
+ * it is, where it copied each page into returned memory and freed the BLOB's (freeNow). 12
+ * alternated pairs of 1M-record NDJSON exports: server CPU 5.66 → 5.43 µs a record, the worker
+ * 4.22 → 4.02, peak RSS 116–120 → 113–117 MB. CSV pages (~80 KB, four times as many) did not
+ * gain from it: 8.24 → 8.63 µs a record over 4 pairs (measured).
+ */
+type Lent = WeakMap<Uint8Array, (memory: ArrayBuffer) => void>
+
+/**
+ * Reads in worker threads (READERS), each with its own connection, on one snapshot
+ * (export-worker.ts); resolves once every snapshot is taken. A reader that fails to start stops
+ * the others at once (reader 0 would wait for it). The pages come in their order: page i from
+ * reader i mod READERS.
+ */
+async function threadReaders(file: string, plan: ExportPlan): Promise<Reader> {
+  const of = READERS[plan.format]
+  const lent: Lent = new WeakMap()
+  const gate = of > 1 ? new SharedArrayBuffer(GATE.SLOTS * Int32Array.BYTES_PER_ELEMENT) : null
+  const readers = Array.from({ length: of }, (_, index) => threadReader({ file, plan, credit: CREDIT, part: { index, of }, gate }, lent))
+  const stop = () => {
+    for (const r of readers) r.stop()
+  }
+  let heads: ChainHead[]
+  try {
+    heads = await Promise.all(readers.map((r) => r.head))
+  } catch (e) {
+    stop()
+    throw e
+  }
+  const [head] = heads
+  if (heads.some((h) => h.seq !== head!.seq || h.hash !== head!.hash)) {
+    stop()
+    // Snapshots that differ would make one file of two states.
+    throw new Error('the readers of the export saw different chain heads')
+  }
+  return {
+    head: head!,
+    chunks: (async function* () {
+      try {
+        // Strictly in turn, each reader on its own credit: memory stays at a few pages each,
+        // however slow the download. The export ends when the reader of the next page has none.
+        for (let i = 0; ; i = (i + 1) % of) {
+          const next = await readers[i]!.chunks.next()
+          if (next.done) return
+          yield next.value
+        }
+      } finally {
+        stop()
+      }
+    })(),
+    stop,
+    release: (chunk) => {
+      const giveBack = lent.get(chunk)
+      if (!giveBack) return void freeNow(chunk)
+      lent.delete(chunk)
+      giveBack(chunk.buffer as ArrayBuffer)
+    },
+  }
+}
+
+/** What a reader reported as its failure, with SQLite's code when it has one (SQLITE_BUSY: 503 `database_busy`). */
+const readerError = (m: { error: string; code?: string }) => Object.assign(new Error(m.error), m.code && { code: m.code })
+
+/** One reader's thread: `head` resolves once its snapshot is taken, and its pages follow. */
+function threadReader(data: ReaderData, lent: Lent): { head: Promise<ChainHead>; chunks: AsyncGenerator<Page, void, undefined>; stop: () => void } {
   const [entry, options] = workerScript(import.meta.url, 'export-worker')
-  const worker = new Worker(entry, { ...options, workerData: { file, plan, credit: CREDIT }, resourceLimits: WORKER_LIMITS })
+  const worker = new Worker(entry, { ...options, workerData: data, resourceLimits: WORKER_LIMITS })
   const inbox: FromWorker[] = []
   let wake: (() => void) | null = null
   const deliver = (m: FromWorker) => {
@@ -130,20 +205,7 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
   const tell = (m: ToWorker, transfer?: ArrayBuffer[]) => {
     if (!ended) worker.postMessage(m, transfer)
   }
-  /**
-   * Chunks whose memory came from the worker, which may be handed back to it: CSV pages only. An
-   * NDJSON page's memory is freed here once sent: the worker then moves the BLOB SQLite gave it as
-   * it is, where it copied each page into returned memory and freed the BLOB's (freeNow). 12
-   * alternated pairs of 1M-record NDJSON exports: server CPU 5.66 → 5.43 µs a record, the worker
-   * 4.22 → 4.02, peak RSS 116–120 → 113–117 MB. CSV pages (~80 KB, four times as many) did not
-   * gain from it: 8.24 → 8.63 µs a record over 4 pairs (measured).
-   */
-  const lent = new WeakSet<Uint8Array>()
-  const release = (chunk: Uint8Array) => {
-    if (plan.format !== 'csv' || !lent.delete(chunk)) return void freeNow(chunk)
-    const memory = chunk.buffer as ArrayBuffer
-    tell({ recycle: memory }, [memory])
-  }
+  const giveBack = (memory: ArrayBuffer) => tell({ recycle: memory }, [memory])
   const stop = () => {
     tell({ stop: true })
     // A worker stuck in a page would keep its snapshot open: it gets a moment, then is ended.
@@ -159,12 +221,12 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
       for (;;) {
         const m = await next()
         if ('done' in m) return
-        if ('error' in m) throw new Error(m.error)
+        if ('error' in m) throw readerError(m)
         if ('rows' in m) {
           // Credit is returned as a page is taken, not once it is sent: the worker's credit is then
           // the pages waiting here, which tells it whether this thread is busy (export-worker.ts).
           tell({ credit: 1 })
-          if ('bytes' in m) lent.add(m.bytes)
+          if ('bytes' in m && data.plan.format === 'csv') lent.set(m.bytes, giveBack)
           yield m
         }
       }
@@ -172,13 +234,12 @@ function threadReader(file: string, plan: ExportPlan): Promise<Reader> {
       stop()
     }
   }
-  return next().then((m) => {
-    if ('head' in m) return { head: m.head, chunks: chunks(), stop, release }
-    stop()
-    throw new Error('error' in m ? m.error : 'export reader sent no chain head')
+  const head = next().then((m) => {
+    if ('head' in m) return m.head
+    throw 'error' in m ? readerError(m) : new Error('export reader sent no chain head')
   })
+  return { head, chunks: chunks(), stop }
 }
-
 
 /**
  * How a manifest and the audit log name a consentId filter: by its hash (its first 16 hex digits,
@@ -263,9 +324,9 @@ export class ConsentExports {
     const signer = this.keys.active()
     const createdBy = o.userId === null ? null : (this.db.select({ email: users.email }).from(users).where(eq(users.id, o.userId)).get()?.email ?? null)
     const client = this.db.$client
-    // A worker reads, so that this thread only hashes and sends (and formats CSV pages when the
+    // Workers read, so that this thread only hashes and sends (and formats CSV pages when the
     // worker is the busier one): the query is most of an NDJSON export's cost.
-    const reader = client.memory ? inlineReader(client, plan) : await threadReader(client.name, plan)
+    const reader = client.memory ? inlineReader(client, plan) : await threadReaders(client.name, plan)
     const { head } = reader
 
     const named = filters.consentId ? { ...filters, consentId: namedConsentId(filters.consentId) } : filters
