@@ -138,42 +138,47 @@ conn.pragma('busy_timeout = 5000')
 // A sequential read needs few cached pages; the default 16 MB would only add to the server's memory.
 conn.pragma('cache_size = -2000')
 let credit = granted
-let chunks: Generator<Page, void, undefined> | null = null
-let running = false
-const pump = () => {
-  if (running || !chunks) return
-  running = true
-  try {
-    // At most `granted` pages a turn, then back to the event loop (setImmediate below): memory
-    // freed by freeNow() is let go there, and an export whose credit never ran out held on to
-    // every page it had read (a 201 MB peak instead of ~126, measured).
-    for (let sent = 0; credit > 0; sent++) {
-      if (sent === granted) {
-        setImmediate(pump)
-        break
+
+/** Sends the pages of `chunks` as credit allows; called again as credit comes back. */
+function pumping(chunks: Generator<Page, void, undefined>): () => void {
+  let running = false
+  const pump = () => {
+    if (running) return
+    running = true
+    try {
+      // At most `granted` pages a turn, then back to the event loop (setImmediate below): memory
+      // freed by freeNow() is let go there, and an export whose credit never ran out held on to
+      // every page it had read (a 201 MB peak instead of ~126, measured).
+      for (let sent = 0; credit > 0; sent++) {
+        if (sent === granted) {
+          setImmediate(pump)
+          break
+        }
+        // The main thread's returns so far, taken now rather than after this burst of pages: the
+        // credit then says how far behind it is when the next page decides who formats.
+        for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) if (!take(m.message as ToWorker)) return
+        const next = chunks.next()
+        if (next.done) {
+          send({ done: true })
+          finish()
+          return
+        }
+        credit -= 1
+        const page = next.value
+        if ('bytes' in page) {
+          const bytes = movable(page.bytes)
+          port.postMessage({ rows: page.rows, bytes }, [bytes.buffer])
+        } else send(page)
       }
-      // The main thread's returns so far, taken now rather than after this burst of pages: the
-      // credit then says how far behind it is when the next page decides who formats.
-      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) if (!take(m.message as ToWorker)) return
-      const next = chunks.next()
-      if (next.done) {
-        send({ done: true })
-        finish()
-        return
-      }
-      credit -= 1
-      const page = next.value
-      if ('bytes' in page) {
-        const bytes = movable(page.bytes)
-        port.postMessage({ rows: page.rows, bytes }, [bytes.buffer])
-      } else send(page)
+    } catch (e) {
+      fail(e)
+    } finally {
+      running = false
     }
-  } catch (e) {
-    fail(e)
-  } finally {
-    running = false
   }
+  return pump
 }
+
 /** Takes a message in; returns false once the export must stop. */
 function take(m: ToWorker): boolean {
   if ('stop' in m) {
@@ -203,7 +208,7 @@ try {
      * pages and this thread formatting from half of it, this thread was at 6.4 µs and the export at
      * 142,000 rows/s. Never formatting here: ~35 % slower (measured with the values split, 0.9.2).
      */
-    chunks = exportPages(conn, plan, head, () => credit < granted / 2, part)
+    const pump = pumping(exportPages(conn, plan, head, () => credit < granted / 2, part))
     port.on('message', (m: ToWorker) => {
       // After the other messages already here: the credit is then all that was returned meanwhile.
       if (take(m) && 'credit' in m) setImmediate(pump)
