@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { EXPORT_COLUMNS } from '@miniconsent/shared'
 import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
@@ -16,6 +16,23 @@ import { chainHead, csvText, exportPages, GATE, inSeqOrder, linesInSeqOrder, pag
 import type { FromWorker, ReaderData } from './export-worker'
 import { csvFallbackSql, CSV_LINE, csvPageSql, NDJSON_LINE, ndjsonOrderedSql, ndjsonPageSql } from './export-sql'
 import { ManifestKeys } from './manifest-keys'
+
+/** Threads made from here on (export.ts's too), and whether the next one fails to start, as when the system has no thread to give. */
+const threads = vi.hoisted(() => ({ made: [] as import('node:worker_threads').Worker[], failNext: false }))
+vi.mock('node:worker_threads', async (original) => {
+  const actual = await original<typeof import('node:worker_threads')>()
+  class Counted extends actual.Worker {
+    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
+      if (threads.failNext && threads.made.length > 0) {
+        threads.failNext = false
+        throw Object.assign(new Error('Worker initialization failure: 11'), { code: 'ERR_WORKER_INIT_FAILED' })
+      }
+      super(...args)
+      threads.made.push(this)
+    }
+  }
+  return { ...actual, Worker: Counted }
+})
 
 /** An in-memory log (no second connection can open it): the export reads on the server's own connection. */
 function memoryLog(records: number) {
@@ -320,6 +337,24 @@ describe('an export read by several threads', () => {
         expect(await r.exited).toBe(0)
       } finally {
         r.close()
+      }
+    })
+
+    it('fails an export whose second reader cannot be started, leaving no thread behind', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'miniconsent-export-'))
+      const db = recordLog(3, join(dir, 'log.sqlite'))
+      const now = () => Date.UTC(2026, 10, 22)
+      threads.made.length = 0
+      threads.failNext = true
+      try {
+        await expect(new ConsentExports(db, now, new ManifestKeys(db, now)).begin({ siteId: 'acme', format: 'ndjson', filters: {}, userId: null })).rejects.toThrow('Worker initialization failure')
+        expect(threads.made).toHaveLength(1)
+        // The first reader, waiting for the second to be ready, is stopped: it ends (threadId -1) and lets go of its connection.
+        await expect.poll(() => threads.made[0]!.threadId, { timeout: 5_000 }).toBe(-1)
+      } finally {
+        threads.failNext = false
+        db.$client.close()
+        rmSync(dir, { recursive: true, force: true })
       }
     })
 

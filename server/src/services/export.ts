@@ -144,15 +144,19 @@ async function threadReaders(file: string, plan: ExportPlan): Promise<Reader> {
   const of = READERS[plan.format]
   const lent: Lent = new WeakMap()
   const gate = of > 1 ? new SharedArrayBuffer(GATE.SLOTS * Int32Array.BYTES_PER_ELEMENT) : null
-  const readers = Array.from({ length: of }, (_, index) => threadReader({ file, plan, credit: CREDIT, part: { index, of }, gate }, lent))
+  const readers: ReturnType<typeof threadReader>[] = []
   const stop = () => {
     for (const r of readers) r.stop()
   }
   let heads: ChainHead[]
   try {
+    // One by one, so that a thread the system cannot start (it throws) stops those already made.
+    for (let index = 0; index < of; index++) readers.push(threadReader({ file, plan, credit: CREDIT, part: { index, of }, gate }, lent))
     heads = await Promise.all(readers.map((r) => r.head))
   } catch (e) {
     stop()
+    // The heads of readers made before one failed to start are awaited by nothing else: a rejection left unhandled ends the server.
+    void Promise.allSettled(readers.map((r) => r.head))
     throw e
   }
   const [head] = heads
