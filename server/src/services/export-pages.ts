@@ -72,7 +72,8 @@ export const WHOLE: Part = { index: 0, of: 1 }
  * How an export's readers open their snapshots together (export-worker.ts): SLOTS Int32s of
  * shared memory. The others count themselves READY once their connection is open; reader 0 then
  * takes the write lock and sets PHASE to OPEN (or to ABANDONED if it ends first); each other
- * reader makes its first read and counts itself OPENED; reader 0 lets the lock go once all have.
+ * reader makes its first read and counts itself OPENED (or does so as it ends without one); reader
+ * 0 lets the lock go once all have.
  * Shared memory and Atomics.wait, not messages: the lock is held while the others are woken, and
  * a message between two threads took ~0.2 ms (up to ~3 on a busy machine) where a wake takes ~0.01.
  * The lock is then held 0.2–0.6 ms on a quiet machine (1–4 ms on a busy one; ~2 ms with messages).

@@ -65,9 +65,22 @@ function movable(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 const conn = new Database(file, { readonly: true, fileMustExist: true })
 /** Reader 0 of several: the connection that holds the write lock while the snapshots open. */
 let lock: Database.Database | null = null
+/** Another reader: whether it has counted itself OPENED (its snapshot taken, or no longer to be waited for). */
+let opened = false
+/** Counts this reader OPENED, once. */
+const countOpened = () => {
+  if (opened) return
+  opened = true
+  Atomics.add(gate!, GATE.OPENED, 1)
+  Atomics.notify(gate!, GATE.OPENED)
+}
 const finish = () => {
   // Readers waiting for reader 0 to open theirs are let go.
   if (gate && part.index === 0 && Atomics.compareExchange(gate, GATE.PHASE, 0, GATE.ABANDONED) === 0) Atomics.notify(gate, GATE.PHASE)
+  // Reader 0, holding the write lock until every other reader has taken its snapshot, is let go by
+  // one that ends without one (failed, stopped), not only once the main thread has stopped it: a
+  // write of the main thread waiting for that lock would hold up the message (busy_timeout, 5 s).
+  if (gate && part.index > 0) countOpened()
   // Closed in a transaction, the lock's connection rolls it back: the lock is let go.
   if (lock?.open) lock.close()
   if (conn.open) conn.close()
@@ -114,8 +127,7 @@ function snapshot(): ChainHead | null {
     if (!waitWhile(GATE.PHASE, 0)) return null
     if (Atomics.load(gate, GATE.PHASE) === GATE.ABANDONED) throw new Error('the first reader of the export ended before the snapshot was taken')
     const head = open()
-    Atomics.add(gate, GATE.OPENED, 1)
-    Atomics.notify(gate, GATE.OPENED)
+    countOpened()
     return head
   }
   lock = new Database(file, { fileMustExist: true })

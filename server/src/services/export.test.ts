@@ -358,6 +358,27 @@ describe('an export read by several threads', () => {
       }
     })
 
+    it('lets the write lock go at once, without being told, when another reader fails to take its snapshot', async () => {
+      const r = firstReader()
+      // Reader 1 in a thread too, on a database without the log: its first read, made under the lock, fails.
+      const empty = join(r.path, '..', 'empty.sqlite')
+      new Database(empty).close()
+      const [entry, options] = workerScript(import.meta.url, 'export-worker')
+      const workerData: ReaderData = { file: empty, plan: exportPlan(openDatabase(':memory:'), 'acme', 'ndjson', {}), credit: 4, part: { index: 1, of: 2 }, gate: r.gate.buffer as SharedArrayBuffer }
+      const second = new Worker(entry, { ...options, workerData })
+      const failed = new Promise<FromWorker>((resolve) => second.once('message', resolve))
+      try {
+        expect(await failed).toMatchObject({ error: expect.stringContaining('no such table') })
+        // Nobody relays the failure to reader 0 (the main thread may be the one waiting for the lock, in a write): the ingestion commits all the same.
+        await expect.poll(() => { try { return r.append().changes } catch { return 0 } }, { timeout: 2_000 }).toBe(1)
+      } finally {
+        r.thread.postMessage({ stop: true })
+        await r.exited
+        await second.terminate()
+        r.close()
+      }
+    })
+
     it('lets the write lock and the other readers go when it is stopped while the snapshots open', async () => {
       for (const when of ['before the others are ready', 'while it holds the lock']) {
         const r = firstReader()
