@@ -78,7 +78,7 @@ function configDoor(s: Services): (incoming: IncomingMessage, outgoing: ServerRe
       return false
     }
     try {
-      send(incoming, outgoing, path, answer.status, answer.body, answer.headers, start)
+      send(incoming, outgoing, path, answer.kept, start)
     } catch {
       // A header Node refuses to send (writeHead() throws before writing): Hono answers it its way.
       if (!outgoing.headersSent) return false

@@ -12,7 +12,7 @@ import { etagMatches } from '../lib/static-files'
 import { ApiError } from '../lib/errors'
 import { isHttps, requestHeader, requestRegion, type RequestFacts } from '../lib/request'
 import { slugParam } from '../lib/validate'
-import { respond } from '../middleware/request-context'
+import { keptAnswer, respond, type KeptAnswer } from '../middleware/request-context'
 
 type BaseConfig = NonNullable<ReturnType<Services['sites']['publishedConfig']>>
 
@@ -194,12 +194,23 @@ const REFUSED_ORIGIN = '\nrefused'
 /** Scheme, `://`, a hostname of at most 253 characters and a port. */
 const MAX_KEPT_ORIGIN = 300
 
-/** A config answer: what respond() sends, less the request id and the headers it adds itself. */
+/**
+ * A config answer: what respond() sends, less the request id and the headers it adds itself; and
+ * the same, as the front door writes it on Node's response.
+ */
 export interface ConfigAnswer {
   status: 200 | 304
   body: Uint8Array | null
   headers: Record<string, string>
+  kept: KeptAnswer
 }
+
+const configAnswer = (status: 200 | 304, body: Uint8Array | null, headers: Record<string, string>): ConfigAnswer => ({
+  status,
+  body,
+  headers,
+  kept: keptAnswer(status, headers, body),
+})
 
 /**
  * The config fetch's answers, for the route below and for the front door (front-door.ts), which
@@ -229,8 +240,8 @@ export function configAnswers(s: Services): (c: RequestFacts, siteId: string) =>
     const ok = contentEncoding ? { ...notModified, 'Content-Encoding': contentEncoding } : notModified
     const answer = {
       etag: validators.ETag!,
-      ok: { status: 200, body: negotiated.body!, headers: ok },
-      notModified: { status: 304, body: null, headers: notModified },
+      ok: configAnswer(200, negotiated.body!, ok),
+      notModified: configAnswer(304, null, notModified),
     } satisfies Answer
     if (!verdict.allowed || (verdict.origin?.length ?? 0) <= MAX_KEPT_ORIGIN) {
       keepOneMore(variant)
