@@ -149,8 +149,9 @@ export interface KeptAnswer {
 }
 
 export function keptAnswer(status: number, headers: Record<string, string>, body: Uint8Array | null): KeptAnswer {
-  const head = Object.entries(sentHeaders('', headers, body)).flat()
-  return { status, head, idAt: head.indexOf(REQUEST_ID_HEADER) + 1, body }
+  const sent = sentHeaders('', headers, body)
+  // Found among the names, not the flat list, where a value (a CORS header naming the id's header) could match first.
+  return { status, head: Object.entries(sent).flat(), idAt: Object.keys(sent).indexOf(REQUEST_ID_HEADER) * 2 + 1, body }
 }
 
 /**
