@@ -1,4 +1,5 @@
-// The ceiling: a bare Hono app on @hono/node-server answering one short text, nothing else.
+// The ceiling: a bare Hono app on @hono/node-server answering one short text, nothing else (run.ts
+// starts it on the server's runtime: the start script's environment and Node flags).
 // With HELLO_BODY_FILE it answers that file's bytes as JSON instead: the same app serving a body
 // as large as the config fetch's shows what the payload alone costs. Any POST is read, parsed as
 // JSON and answered 201 with its recordId, as ingestion answers: what receiving a record costs
