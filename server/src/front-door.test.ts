@@ -375,6 +375,38 @@ describe("the front door's consent POST", () => {
     expect(honoCalls).toBe(0)
   })
 
+  it('answers requests pipelined on one connection in their order, each whole: a record whose answer waits for its commit, a config fetch answered at once behind it, another record', async () => {
+    const { front } = await start()
+    const [first, second] = [consentBody(), consentBody()]
+    const postOf = (body: object) => {
+      const text = JSON.stringify(body)
+      return `POST /api/v1/consents HTTP/1.1\r\nHost: consent.example.test\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`
+    }
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      const socket = connect(front, '127.0.0.1', () =>
+        socket.end(postOf(first) + `GET ${PATH} HTTP/1.1\r\nHost: consent.example.test\r\n\r\n` + postOf(second)),
+      )
+      socket.on('data', (d: Buffer) => chunks.push(d))
+      socket.on('end', () => resolve(Buffer.concat(chunks)))
+      socket.on('error', reject)
+    })
+    // Each answer's head, then exactly the body its Content-Length gives.
+    const answers: { status: number; body: string }[] = []
+    for (let at = 0; at < raw.length; ) {
+      const headEnd = raw.indexOf('\r\n\r\n', at)
+      const head = raw.toString('latin1', at, headEnd)
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)![1])
+      answers.push({ status: Number(head.split(' ')[1]), body: raw.toString('utf8', headEnd + 4, headEnd + 4 + length) })
+      at = headEnd + 4 + length
+    }
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 201])
+    expect(JSON.parse(answers[0]!.body)).toMatchObject({ recordId: first.recordId })
+    expect(JSON.parse(answers[1]!.body)).toMatchObject({ siteId: 'acme' })
+    expect(JSON.parse(answers[2]!.body)).toMatchObject({ recordId: second.recordId })
+    expect(honoCalls).toBe(0)
+  })
+
   it('takes PUBLIC_URL as this server\'s own origin as the route does, for the config and the record, behind a proxy that rewrites Host', async () => {
     const { front, hono } = await start({ PUBLIC_URL: 'https://consent.example.com' })
     const page = { Origin: 'https://consent.example.com' }

@@ -13,7 +13,7 @@ import { migrationsDir } from './paths'
 import { silentLogger } from './logger'
 import { seedSites, type DemoSite } from './seed/seed'
 import { Accounts } from './services/accounts'
-import { ConsentLog, type ConsentLogOptions } from './services/consent-log'
+import { ConsentLog, type ConsentLogOptions, type NewConsentRecord } from './services/consent-log'
 import { startRetention } from './services/retention'
 
 export const ACME: DemoSite = {
@@ -403,4 +403,29 @@ export async function retentionWarnings(db: Db, now: () => number): Promise<{ ms
   await retention.run()
   await retention.stop()
   return warned
+}
+
+/**
+ * The `n`-th record of a test's series for acme (its ids, visitor and choices follow `n`), as
+ * ingestion hands it to the log: no seq, no server time.
+ */
+export function nthRecord(n: number, clientTime: string): NewConsentRecord {
+  return {
+    siteId: 'acme',
+    recordId: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
+    consentId: `visitor-${n}`,
+    revision: 1,
+    textsHash: null,
+    categories: { essential: true, analytics: n % 2 === 0 },
+    services: {},
+    method: n % 2 === 0 ? 'accept-all' : 'reject-all',
+    region: 'DE',
+    mode: 'opt-in',
+    language: 'en',
+    url: 'https://acme.test/',
+    userAgent: 'test',
+    ip: '203.0.113.0',
+    gpc: false,
+    clientTime,
+  }
 }

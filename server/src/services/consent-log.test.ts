@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type Db } from '../db/client'
 import Database from 'better-sqlite3'
-import { ACME, NOTICE_ONLY, consentBody, json, startTestServer } from '../test-support'
+import { ACME, NOTICE_ONLY, consentBody, json, nthRecord, startTestServer } from '../test-support'
 import { seedSites } from '../seed/seed'
 import { createLogger } from '../logger'
 import { AuditLog } from './audit'
@@ -37,25 +37,7 @@ afterEach(async () => {
 let n = 0
 function record(overrides: Partial<NewConsentRecord> = {}): NewConsentRecord {
   n += 1
-  return {
-    siteId: 'acme',
-    recordId: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`,
-    consentId: `visitor-${n}`,
-    revision: 1,
-    textsHash: null,
-    categories: { essential: true, analytics: n % 2 === 0 },
-    services: {},
-    method: n % 2 === 0 ? 'accept-all' : 'reject-all',
-    region: 'DE',
-    mode: 'opt-in',
-    language: 'en',
-    url: 'https://acme.test/',
-    userAgent: 'test',
-    ip: '203.0.113.0',
-    gpc: false,
-    clientTime: new Date(clock).toISOString(),
-    ...overrides,
-  }
+  return { ...nthRecord(n, new Date(clock).toISOString()), ...overrides }
 }
 
 const rows = (siteId: string) =>

@@ -67,6 +67,16 @@ export function stampedRecord(entry: StampedRecord | SentRecord): StampedRecord 
   }
 }
 
+/**
+ * The records that have arrived since a batch was taken, for it to write too (none: an empty
+ * list). The writer thread's commit costs the same for one record as for fifty (its sync, the
+ * pages each index rewrites, the transaction's start and end): under load, records arriving while
+ * a batch is written joining it, instead of waiting for a batch of their own, made the thread's
+ * batches ~40 % larger and the server's CPU per record ~10 % lower (57 against 63 µs, medians of
+ * 14 interleaved one-second slices, two fresh servers each; ~5 % more records a second).
+ */
+export type MoreRecords = () => StampedRecord[]
+
 export interface AppendResult {
   recordId: string
   seq: number
@@ -210,26 +220,38 @@ export class ConsentWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (record_id) DO NOTHING`,
     )
-    const batch = client.transaction((records: StampedRecord[]) => {
+    const batch = client.transaction((records: StampedRecord[], more?: MoreRecords) => {
       // Each site's chain head as this transaction leaves it: read once, then carried from record to record.
       const heads = new Map<string, ChainStart>()
       // Each site's last rolled-up day (stats_rollups), read once: see write().
       const rolled = new Map<string, string | null>()
-      return records.map((record) => this.write(record, heads, rolled))
+      const results = records.map((record) => this.write(record, heads, rolled))
+      if (!more) return results
+      // Records that arrived while these were written join the batch, until none is waiting. They
+      // go into `records` too, so that a batch failing whole retries them with the others.
+      for (let next = more(); next.length > 0; next = more()) {
+        records.push(...next)
+        for (const record of next) results.push(this.write(record, heads, rolled))
+      }
+      return results
     })
     // IMMEDIATE: the head is read and then written in the same transaction; taking the write lock
     // first means another connection (retention, erasure) can never slip a commit in between.
     this.transaction = batch.immediate
   }
 
-  /** Writes the batch in one transaction; one bad record fails only itself. */
-  writeBatch(records: StampedRecord[]): (AppendResult | Error)[] {
+  /**
+   * Writes the batch in one transaction; one bad record fails only itself. `more`: the records
+   * that have arrived since, asked for once the batch's are written, then again until it has none;
+   * they join the same transaction, and their outcomes follow the batch's, in the order given.
+   */
+  writeBatch(records: StampedRecord[], more?: MoreRecords): (AppendResult | Error)[] {
     // The file removed or replaced while the server ran: committed to the file this connection
     // still has open, the records would be acknowledged, and gone once the server stops (review).
     // One stat a batch, not a record.
     if (fileGoneFrom(this.file, this.opened)) return records.map(() => fileGoneError())
     try {
-      return this.transaction(records)
+      return this.transaction(records, more)
     } catch (e) {
       // Another process held the write lock past the wait: every record would wait as long again,
       // one after the other. Each fails with the lock, and its sender retries.

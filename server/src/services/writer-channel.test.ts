@@ -125,6 +125,18 @@ describe('writer channel', () => {
     expect(reader.take(10)).toEqual(['2', '3', '4'])
   })
 
+  it('polls what is there without waiting: nothing from an empty ring, at most `max`, the rest later', () => {
+    const { writer, reader } = pair(1024)
+    expect(reader.poll(10)).toEqual([])
+    for (let i = 0; i < 5; i++) writer.put(String(i))
+    expect(reader.poll(3)).toEqual(['0', '1', '2'])
+    expect(reader.poll(10)).toEqual(['3', '4'])
+    expect(reader.poll(10)).toEqual([])
+    // Room freed by the poll takes new records, which take() then hands over.
+    writer.put('5')
+    expect(reader.take(10)).toEqual(['5'])
+  })
+
   it('once asked to stop, returns what is left, then null', () => {
     const { writer, reader } = pair(1024)
     writer.put('"last"')

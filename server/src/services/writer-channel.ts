@@ -126,22 +126,8 @@ export class ChannelReader {
     for (;;) {
       // The count before the check: a record put after the check changes it, so the wait returns at once.
       const signal = Atomics.load(this.control, SIGNAL)
-      let read = Atomics.load(this.control, READ)
-      const written = Atomics.load(this.control, WRITTEN)
-      if (read !== written) {
-        const records: string[] = []
-        while (read !== written && records.length < max) {
-          if (this.ring.length - read < 4 || this.ring.readUInt32LE(read) === WRAP) {
-            read = 0
-            continue
-          }
-          const size = this.ring.readUInt32LE(read)
-          records.push(this.ring.toString('utf8', read + 4, read + 4 + size))
-          read += 4 + size
-        }
-        Atomics.store(this.control, READ, read)
-        return records
-      }
+      const records = this.poll(max)
+      if (records.length > 0) return records
       if (Atomics.load(this.control, STOP) === 1) return null
       // Raised before the wait, to a number no wait of the last 2^31 - 2 had: a record put after
       // this is seen notifies; one put before it has changed the count, and the wait returns at once.
@@ -150,5 +136,26 @@ export class ChannelReader {
       Atomics.wait(this.control, SIGNAL, signal)
       Atomics.store(this.control, WAITING, 0)
     }
+  }
+
+  /**
+   * Returns up to `max` of the records there are now (their JSON), and frees their room; none
+   * when the ring is empty. Never waits.
+   */
+  poll(max: number): string[] {
+    let read = Atomics.load(this.control, READ)
+    const written = Atomics.load(this.control, WRITTEN)
+    const records: string[] = []
+    while (read !== written && records.length < max) {
+      if (this.ring.length - read < 4 || this.ring.readUInt32LE(read) === WRAP) {
+        read = 0
+        continue
+      }
+      const size = this.ring.readUInt32LE(read)
+      records.push(this.ring.toString('utf8', read + 4, read + 4 + size))
+      read += 4 + size
+    }
+    if (records.length > 0) Atomics.store(this.control, READ, read)
+    return records
   }
 }
