@@ -151,9 +151,8 @@ function writeNonDocument(outgoing: ServerResponse, requestId: string, status: n
  * plain write; end() then has nothing left to send and finishes the response on the next tick,
  * as Node does for a response whose bytes are all out. Measured on a bare node:http server
  * answering a 64-byte JSON body under wrk: ~11 % more requests/s (median of six alternated
- * one-second pairs). A response waiting its turn
- * behind another on its connection (pipelining) has no socket yet: its bytes wait in Node's
- * queue, as with end(body).
+ * one-second pairs). A response waiting its turn behind another on its connection (pipelining)
+ * has no socket yet: its bytes wait in Node's queue, as with end(body).
  */
 function endInOneWrite(outgoing: ServerResponse, body: string, encoding: 'utf8' | 'latin1'): void {
   outgoing.write(body, encoding)
